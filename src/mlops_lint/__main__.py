@@ -1,0 +1,5 @@
+"""Allow ``python -m mlops_lint``."""
+
+from mlops_lint.cli import main
+
+main()

@@ -1,0 +1,219 @@
+"""The rule catalog: YAML files in ``rules/`` (and user rule packs) as validated models."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from mlops_lint.checks import Params, load_all
+from mlops_lint.model import T
+from mlops_lint.parsers.yaml_file import YamlError, load_yaml
+
+
+class CatalogError(Exception):
+    """A rule file is invalid; the message names the file and the rule."""
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Text(_Model):
+    en: str
+    es: str
+
+    def t(self) -> T:
+        return T(self.en, self.es)
+
+
+class Criterion(_Model):
+    level: int = Field(ge=1, le=3)
+    gate: bool = False
+    weight: float | None = Field(None, ge=0)
+    text: Text
+
+    @property
+    def effective_weight(self) -> float:
+        if self.weight is not None:
+            return self.weight
+        return 3.0 if self.gate else 1.0
+
+
+class Rule(_Model):
+    id: str = Field(pattern=r"^[A-Z][A-Z0-9]{1,5}\d{3}$")
+    phase: int = Field(ge=1, le=7)
+    scope: Literal["project", "repo"] = "project"
+    kind: str = "S"
+    severity: Literal["error", "warning", "info"] = "error"
+    scored: bool = True
+    title: Text
+    fix: Text
+    rationale: Text
+    example: str | None = None
+    source: str = ""
+    checklist: str | None = None
+    threshold: str | None = None
+    check: str
+    params: dict[str, Any] = Field(default_factory=dict)
+    levels: tuple[Criterion, ...] = Field(min_length=1)
+    applies_if: tuple[str, ...] = ()
+    not_applicable: Text | None = None
+
+    @model_validator(mode="after")
+    def _distinct_levels(self) -> Rule:
+        levels = [c.level for c in self.levels]
+        if len(set(levels)) != len(levels):
+            raise ValueError("each level may appear once in 'levels'")
+        return self
+
+    @property
+    def graded(self) -> bool:
+        return len(self.levels) > 1
+
+    def criterion(self, level: int) -> Criterion:
+        for crit in self.levels:
+            if crit.level == level:
+                return crit
+        raise KeyError(level)
+
+
+class AnyOf(_Model):
+    """Level ``level`` needs one rule group (id prefix) applicable and passing ``min_ratio``."""
+
+    level: int = Field(ge=1, le=3)
+    prefixes: tuple[str, ...] = Field(min_length=1)
+    min_ratio: float = 0.7
+
+
+class Phase(_Model):
+    phase: int = Field(ge=1, le=7)
+    name: Text
+    any_of: tuple[AnyOf, ...] = ()
+
+
+class _RuleFile(_Model):
+    phase: int | None = Field(None, ge=1, le=7)
+    rules: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class _PhaseFile(_Model):
+    phases: list[Phase]
+
+
+@dataclass(frozen=True)
+class Catalog:
+    rules: tuple[Rule, ...]
+    phases: tuple[Phase, ...]
+    params: dict[str, Params | None]
+
+    def by_id(self, rule_id: str) -> Rule | None:
+        for rule in self.rules:
+            if rule.id == rule_id:
+                return rule
+        return None
+
+    def phase(self, number: int) -> Phase:
+        return self.phases[number - 1]
+
+    def select(self, select: Iterable[str], ignore: Iterable[str]) -> tuple[Rule, ...]:
+        """Rules whose id starts with a selected prefix and with no ignored prefix."""
+        sel = [s.upper() for s in select]
+        ign = [s.upper() for s in ignore]
+
+        def hit(rule_id: str, prefixes: list[str]) -> bool:
+            return any(p == "ALL" or rule_id.startswith(p) for p in prefixes)
+
+        return tuple(r for r in self.rules if hit(r.id, sel) and not hit(r.id, ign))
+
+    def unknown_prefixes(self, prefixes: Iterable[str]) -> list[str]:
+        return [p for p in prefixes if p.upper() != "ALL"
+                and not any(r.id.startswith(p.upper()) for r in self.rules)]
+
+
+def builtin_rules_dir() -> Path:
+    """``rules/`` shipped in the wheel, or at the source checkout root when editable."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "rules", here.parent.parent / "rules"):
+        if (candidate / "phases.yaml").is_file():
+            return candidate
+    raise CatalogError(f"the built-in rule catalog was not found next to {here}")
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        return load_yaml(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CatalogError(f"{path}: cannot read: {exc}") from None
+    except YamlError as exc:
+        where = f"{path}:{exc.line}" if exc.line else str(path)
+        raise CatalogError(f"{where}: invalid YAML: {exc}") from None
+
+
+def _error(path: Path, rule_id: str | None, exc: ValidationError) -> CatalogError:
+    first = exc.errors()[0]
+    loc = ".".join(str(p) for p in first["loc"])
+    who = f" rule {rule_id}" if rule_id else ""
+    return CatalogError(f"{path}:{who}: {loc}: {first['msg']}")
+
+
+def _load_rule_file(path: Path, registry: dict[str, Any]) -> list[tuple[Rule, Params | None]]:
+    data = _read_yaml(path)
+    try:
+        parsed = _RuleFile.model_validate(data if data is not None else {})
+    except ValidationError as exc:
+        raise _error(path, None, exc) from None
+    loaded = []
+    for raw in parsed.rules:
+        rule_id = raw.get("id") if isinstance(raw, dict) else None
+        if parsed.phase is not None and isinstance(raw, dict):
+            raw = {"phase": parsed.phase, **raw}
+        try:
+            rule = Rule.model_validate(raw)
+        except ValidationError as exc:
+            raise _error(path, str(rule_id) if rule_id else None, exc) from None
+        spec = registry.get(rule.check)
+        if spec is None:
+            raise CatalogError(f"{path}: rule {rule.id}: unknown check '{rule.check}'")
+        params: Params | None = None
+        if spec.params is not None:
+            try:
+                params = spec.params.model_validate(rule.params)
+            except ValidationError as exc:
+                first = exc.errors()[0]
+                loc = ".".join(str(p) for p in first["loc"])
+                raise CatalogError(
+                    f"{path}: rule {rule.id}: params.{loc}: {first['msg']}") from None
+        elif rule.params:
+            raise CatalogError(f"{path}: rule {rule.id}: check '{rule.check}' takes no params")
+        loaded.append((rule, params))
+    return loaded
+
+
+def load_catalog(packs: Iterable[Path] = (), rules_dir: Path | None = None) -> Catalog:
+    """Load the built-in catalog plus team rule packs; raise :class:`CatalogError`."""
+    registry = load_all()
+    directory = rules_dir or builtin_rules_dir()
+    phase_path = directory / "phases.yaml"
+    try:
+        phases = _PhaseFile.model_validate(_read_yaml(phase_path)).phases
+    except ValidationError as exc:
+        raise _error(phase_path, None, exc) from None
+    if [p.phase for p in phases] != list(range(1, 8)):
+        raise CatalogError(f"{phase_path}: phases must be 1..7 in order")
+    files = sorted(p for p in directory.glob("*.yaml") if p.name != "phases.yaml")
+    entries: list[tuple[Rule, Params | None]] = []
+    seen: dict[str, Path] = {}
+    for path in [*files, *packs]:
+        for rule, params in _load_rule_file(path, registry):
+            if rule.id in seen:
+                raise CatalogError(
+                    f"{path}: rule {rule.id}: id already defined in {seen[rule.id].name}")
+            seen[rule.id] = path
+            entries.append((rule, params))
+    entries.sort(key=lambda e: (e[0].phase, e[0].id))
+    return Catalog(tuple(r for r, _ in entries), tuple(phases),
+                   {r.id: p for r, p in entries})

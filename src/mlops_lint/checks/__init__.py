@@ -1,0 +1,71 @@
+"""Check functions, registered by name and referenced from the YAML catalog.
+
+A check is a plain function ``(ctx, params) -> Iterable[Finding]`` decorated with
+:func:`check`. ``params`` is an instance of the pydantic model given to the decorator
+(validated when the catalog loads, so a bad rule pack fails early with its file and
+rule id), or ``None`` for checks without parameters.
+
+Every module in this package is imported by :func:`load_all`; adding a check means
+adding a function to the module of its area (or a new module), nothing else.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from pydantic import BaseModel, ConfigDict
+
+from mlops_lint.model import Finding
+
+if TYPE_CHECKING:
+    from mlops_lint.context import Context
+
+P = TypeVar("P")
+CheckFunc = Callable[["Context", Any], Iterable[Finding]]
+
+
+class Params(BaseModel):
+    """Base class for check parameters: unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    name: str
+    func: CheckFunc
+    params: type[Params] | None
+    doc: str
+
+
+REGISTRY: dict[str, CheckSpec] = {}
+
+
+def check(name: str, params: type[Params] | None = None) -> Callable[[Callable[..., Iterable[Finding]]], Callable[..., Iterable[Finding]]]:
+    """Register ``func`` as the check called ``name`` in rule files."""
+
+    def register(func: Callable[..., Iterable[Finding]]) -> Callable[..., Iterable[Finding]]:
+        if name in REGISTRY and REGISTRY[name].func is not func:
+            raise RuntimeError(f"check '{name}' registered twice")
+        REGISTRY[name] = CheckSpec(name, func, params, (func.__doc__ or "").strip())
+        return func
+
+    return register
+
+
+_loaded = False
+
+
+def load_all() -> dict[str, CheckSpec]:
+    """Import every check module once and return the registry."""
+    global _loaded
+    if not _loaded:
+        for module in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+            if not module.name.startswith("_"):
+                importlib.import_module(f"{__name__}.{module.name}")
+        _loaded = True
+    return REGISTRY

@@ -1,0 +1,159 @@
+"""Run the selected rules over a repository and produce :class:`Result` rows.
+
+The engine isolates failures (a crashing check gives an ``error`` result for its rule
+and the run goes on), expands findings to the levels of graded rules, and applies ADR
+waivers and inline ``mlops-lint: ignore[...]`` suppressions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+
+from mlops_lint.catalog import Catalog, Rule
+from mlops_lint.config import Config
+from mlops_lint.context import Context
+from mlops_lint.model import Finding, Result, Status, T, errored, skipped
+from mlops_lint.parsers import ParseError
+from mlops_lint.parsers.markdown import headings_matching
+from mlops_lint.repo import Project, Repo
+
+INLINE = re.compile(r"mlops-lint:\s*ignore(?:\[([A-Za-z0-9_,\s]+)\])?")
+ADR_SECTIONS: dict[str, tuple[str, ...]] = {
+    "context": ("context", "contexto"),
+    "decision": ("decision", "decisión"),
+    "consequences": ("consequences", "consecuencias"),
+}
+
+
+@dataclass(frozen=True)
+class Run:
+    """The outcome of one ``check``: every result plus what was left out and why."""
+
+    results: tuple[Result, ...]
+    projects: tuple[Project, ...]
+    ignored: tuple[str, ...]  # rule ids ignored without justification
+
+
+def _fingerprint(rule: str, project: str, path: str | None, message: str) -> str:
+    digest = hashlib.sha256(f"{rule}\0{project}\0{path or ''}\0{message}".encode())
+    return digest.hexdigest()[:32]
+
+
+def _run_check(rule: Rule, ctx: Context, catalog: Catalog) -> list[Finding]:
+    from mlops_lint.checks import REGISTRY
+
+    spec = REGISTRY[rule.check]
+    if rule.applies_if and not ctx.files(rule.applies_if):
+        reason = rule.not_applicable or T(
+            "not applicable: no matching files (" + ", ".join(rule.applies_if) + ")",
+            "no aplica: no hay archivos que coincidan (" + ", ".join(rule.applies_if) + ")")
+        return [skipped(reason)]
+    try:
+        findings = list(spec.func(ctx, catalog.params.get(rule.id)))
+    except Exception as exc:  # isolate: one broken check must not stop the run
+        return [errored(T(f"the check crashed: {type(exc).__name__}: {exc}",
+                          f"la comprobación falló: {type(exc).__name__}: {exc}"))]
+    if not findings:
+        return [errored(T("the check returned no result", "la comprobación no dio resultado"))]
+    return findings
+
+
+def _to_results(rule: Rule, project: Project, findings: Iterable[Finding]) -> list[Result]:
+    results = []
+    levels = {c.level: c for c in rule.levels}
+    for finding in findings:
+        targets = [finding.level] if finding.level in levels else list(levels)
+        for level in targets:
+            crit = levels[level]
+            results.append(Result(
+                rule=rule.id, phase=rule.phase, level=level, gate=crit.gate,
+                weight=crit.effective_weight if rule.scored else 0.0,
+                status=finding.status, severity=rule.severity, project=project.path,
+                path=finding.path, line=finding.line, message=finding.message,
+                fix=finding.fix or rule.fix.t(), title=rule.title.t(),
+                fingerprint=_fingerprint(rule.id, project.path, finding.path,
+                                         finding.message.en),
+            ))
+    return results
+
+
+def _suppressed(repo: Repo, result: Result) -> bool:
+    if result.path is None or result.line is None or not result.status.is_problem:
+        return False
+    text = repo.text(result.path)
+    if isinstance(text, ParseError):
+        return False
+    lines = text.splitlines()
+    for number in (result.line, result.line - 1):
+        if 1 <= number <= len(lines):
+            match = INLINE.search(lines[number - 1])
+            if match and (match.group(1) is None or result.rule in
+                          {r.strip().upper() for r in match.group(1).split(",")}):
+                return True
+    return False
+
+
+def validate_adr(repo: Repo, path: str) -> T | None:
+    """``None`` when ``path`` is an ADR with context, decision and consequences sections."""
+    if not repo.exists(path):
+        return T(f"waiver ADR {path} does not exist", f"el ADR de la excepción {path} no existe")
+    from mlops_lint.parsers.markdown import parse_markdown
+
+    doc = repo.parse(path, parse_markdown)
+    if isinstance(doc, ParseError):
+        return T(f"waiver ADR {path} cannot be read: {doc.message}",
+                 f"el ADR de la excepción {path} no se puede leer: {doc.message}")
+    missing = [key for key, names in ADR_SECTIONS.items() if not headings_matching(doc, names)]
+    if missing:
+        return T(f"waiver ADR {path} lacks sections: {', '.join(missing)}",
+                 f"al ADR de la excepción {path} le faltan secciones: {', '.join(missing)}")
+    return None
+
+
+def _apply_waivers(repo: Repo, rule: Rule, results: list[Result], config: Config) -> list[Result]:
+    adr = config.waivers.get(rule.id)
+    if adr is None:
+        return results
+    problem = validate_adr(repo, adr)
+    if problem is None:
+        note = T(f"waived by {adr}", f"exceptuada por {adr}")
+        return [replace(r, status=Status.WAIVED, waiver=adr, message=note + T(
+            f" (was: {r.message.en})", f" (era: {r.message.es})")) for r in results]
+    low = min(c.level for c in rule.levels)
+    crit = rule.criterion(low)
+    invalid = Result(
+        rule=rule.id, phase=rule.phase, level=low, gate=crit.gate,
+        weight=crit.effective_weight, status=Status.FAIL, severity=rule.severity,
+        project=results[0].project if results else ".", path=adr if repo.exists(adr) else None,
+        line=1 if repo.exists(adr) else None, message=problem,
+        fix=T("write the ADR with Context, Decision and Consequences sections",
+              "escribe el ADR con secciones Contexto, Decisión y Consecuencias"),
+        title=rule.title.t(), fingerprint=_fingerprint(rule.id, ".", adr, problem.en))
+    return [*results, invalid]
+
+
+def run(repo: Repo, catalog: Catalog, config: Config) -> Run:
+    """Evaluate the selected rules; results come back sorted as the JSON report lists them."""
+    rules = catalog.select(config.select, config.ignore)
+    root = Project(".", repo.projects[0].name if repo.projects[0].path == "." else
+                   repo.root.name, repo.files)
+    results: list[Result] = []
+    for rule in rules:
+        subjects = repo.projects if rule.scope == "project" else (root,)
+        rule_results: list[Result] = []
+        for project in subjects:
+            ctx = Context(repo, project, config, rule.id)
+            rule_results.extend(_to_results(rule, project, _run_check(rule, ctx, catalog)))
+        rule_results = [
+            replace(r, status=Status.WAIVED, waiver="inline",
+                    message=T("suppressed inline: ", "suprimido en línea: ") + r.message)
+            if _suppressed(repo, r) else r
+            for r in rule_results
+        ]
+        results.extend(_apply_waivers(repo, rule, rule_results, config))
+    results.sort(key=Result.sort_key)
+    ignored = tuple(sorted(r.id for r in catalog.rules if r not in rules))
+    return Run(tuple(results), repo.projects, ignored)

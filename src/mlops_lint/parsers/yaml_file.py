@@ -1,0 +1,53 @@
+"""YAML documents, read with ruamel.yaml's safe loader (C-backed when available).
+
+Plain Python data comes out: dicts, lists, strings, numbers, booleans. YAML 1.2 rules
+apply (``on:`` stays a string), but callers that accept hand-written files also accept
+the YAML 1.1 reading where ``on`` is ``True``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+MAX_DEPTH = 200
+
+
+class YamlError(ValueError):
+    def __init__(self, message: str, line: int | None) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+def _loader() -> YAML:
+    yaml = YAML(typ="safe")
+    yaml.allow_duplicate_keys = False
+    return yaml
+
+
+def _convert(exc: Exception) -> YamlError:
+    line = None
+    if isinstance(exc, MarkedYAMLError) and exc.problem_mark is not None:
+        line = exc.problem_mark.line + 1
+    message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if isinstance(exc, MarkedYAMLError) and exc.problem:
+        message = str(exc.problem)
+    return YamlError(message, line)
+
+
+def load_yaml(text: str) -> Any:
+    """Parse a single YAML document."""
+    try:
+        return _loader().load(text)
+    except (YAMLError, ValueError, TypeError, RecursionError) as exc:
+        raise _convert(exc) from None
+
+
+def load_yaml_all(text: str) -> list[Any]:
+    """Parse every document of a (possibly multi-document) YAML stream."""
+    try:
+        return list(_loader().load_all(text))
+    except (YAMLError, ValueError, TypeError, RecursionError) as exc:
+        raise _convert(exc) from None

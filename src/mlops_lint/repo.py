@@ -1,0 +1,306 @@
+"""The target repository: file inventory, safe reads, cached parses and projects.
+
+Read-only by construction: files are opened for reading only, the only subprocess is
+``git`` with fixed argument lists (:meth:`Repo.git`), and nothing is imported or run.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import subprocess
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any, TypeVar
+
+import pathspec
+
+from mlops_lint.globs import filter_paths, matches
+from mlops_lint.parsers import ParseError
+from mlops_lint.parsers.toml_file import dig, load_toml
+from mlops_lint.parsers.yaml_file import load_yaml, load_yaml_all
+
+X = TypeVar("X")
+
+MAX_READ_BYTES = 5 * 1024 * 1024
+BINARY_SNIFF_BYTES = 8192
+VENDORED_DIRS = frozenset({
+    ".git", "node_modules", ".venv", "venv", ".tox", ".nox", "site-packages",
+    "__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".eggs",
+    ".ipynb_checkpoints", ".terraform", "bower_components", ".hg", ".svn",
+})
+GIT_TIMEOUT_S = 60
+
+
+@dataclass(frozen=True)
+class Project:
+    """A Python project inside the repository (the root itself in a single-project repo)."""
+
+    path: str  # "." or a relative POSIX directory
+    name: str
+    files: tuple[str, ...] = field(repr=False, default=())
+
+    def rel(self, path: str) -> str:
+        """Repository path of ``path`` given relative to the project."""
+        return path if self.path == "." else f"{self.path}/{path}"
+
+    def local(self, path: str) -> str:
+        """``path`` relative to the project directory."""
+        return path if self.path == "." else path[len(self.path) + 1:]
+
+
+@dataclass(frozen=True)
+class GitInfo:
+    toplevel: Path
+    shallow: bool
+    tracked: frozenset[str]
+
+
+def _is_vendored(parts: Iterable[str]) -> bool:
+    return any(p in VENDORED_DIRS or p.endswith(".egg-info") for p in parts)
+
+
+class Repo:
+    """Everything checks may learn about the target repository."""
+
+    def __init__(self, root: Path, exclude: Iterable[str] = ()) -> None:
+        self.root = root.resolve()
+        self.exclude = tuple(exclude)
+        self._texts: dict[str, str | ParseError] = {}
+        self._parsed: dict[tuple[str, str], Any] = {}
+        self.memo: dict[str, Any] = {}  # whole-repo analyses shared by checks
+        self.git_info = self._probe_git()
+        all_files = self._git_files() if self.git_info else self._walk_files()
+        self.files: tuple[str, ...] = tuple(sorted(
+            f for f in all_files
+            if not _is_vendored(PurePosixPath(f).parts[:-1])
+            and not (self.exclude and matches(f, self.exclude))
+        ))
+        self._file_set = frozenset(self.files)
+        self.projects: tuple[Project, ...] = self._discover_projects()
+
+    # -- inventory -------------------------------------------------------------------
+
+    def git(self, *args: str, stdin: str | None = None) -> str | None:
+        """Run ``git -C <root> <args>``; stdout, or ``None`` when git fails or is absent."""
+        try:
+            done = subprocess.run(
+                ["git", "-C", str(self.root), *args],
+                input=stdin, capture_output=True, text=True, encoding="utf-8",
+                errors="replace", timeout=GIT_TIMEOUT_S, check=False,
+                env={**os.environ, "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"},
+            )
+        except (OSError, subprocess.SubprocessError):
+            return None
+        return done.stdout if done.returncode == 0 else None
+
+    def _probe_git(self) -> GitInfo | None:
+        out = self.git("rev-parse", "--is-inside-work-tree", "--show-toplevel",
+                       "--is-shallow-repository")
+        if out is None:
+            return None
+        lines = out.splitlines()
+        if len(lines) < 3 or lines[0] != "true":
+            return None
+        return GitInfo(Path(lines[1]), lines[2] == "true", frozenset())
+
+    def _git_files(self) -> list[str]:
+        out = self.git("ls-files", "-z", "-t", "-c", "-o", "-d", "--exclude-standard")
+        if out is None or self.git_info is None:
+            self.git_info = None
+            return self._walk_files()
+        tracked: set[str] = set()
+        others: set[str] = set()
+        deleted: set[str] = set()
+        for entry in out.split("\0"):
+            if len(entry) < 3:
+                continue
+            tag, path = entry[0], entry[2:]
+            if tag == "?":
+                others.add(path)
+            elif tag == "R":
+                deleted.add(path)
+            else:
+                tracked.add(path)
+        tracked -= deleted
+        self.git_info = GitInfo(self.git_info.toplevel, self.git_info.shallow,
+                                frozenset(tracked))
+        return sorted(tracked | others)
+
+    def _walk_files(self) -> list[str]:
+        found: list[str] = []
+        specs: list[tuple[str, pathspec.PathSpec]] = []
+        for dirpath, dirnames, filenames in os.walk(self.root, followlinks=False):
+            rel_dir = os.path.relpath(dirpath, self.root)
+            rel_dir = "" if rel_dir == "." else rel_dir.replace(os.sep, "/")
+            if ".gitignore" in filenames:
+                try:
+                    lines = (Path(dirpath) / ".gitignore").read_text(
+                        encoding="utf-8", errors="replace").splitlines()
+                    specs.append((rel_dir, pathspec.PathSpec.from_lines("gitwildmatch", lines)))
+                except OSError:
+                    pass
+
+            def ignored(rel: str, is_dir: bool) -> bool:
+                for base, spec in specs:
+                    if base and not rel.startswith(base + "/"):
+                        continue
+                    sub = rel[len(base) + 1:] if base else rel
+                    if spec.match_file(sub + "/" if is_dir else sub):
+                        return True
+                return False
+
+            keep = []
+            for d in sorted(dirnames):
+                rel = f"{rel_dir}/{d}" if rel_dir else d
+                if d in VENDORED_DIRS or d.endswith(".egg-info") or ignored(rel, True):
+                    continue
+                keep.append(d)
+            dirnames[:] = keep
+            for name in filenames:
+                rel = f"{rel_dir}/{name}" if rel_dir else name
+                if not ignored(rel, False):
+                    found.append(rel)
+        return found
+
+    @property
+    def is_git(self) -> bool:
+        return self.git_info is not None
+
+    def is_tracked(self, path: str) -> bool:
+        return self.git_info is not None and path in self.git_info.tracked
+
+    def exists(self, path: str) -> bool:
+        return path in self._file_set
+
+    def has_dir(self, path: str) -> bool:
+        prefix = path.rstrip("/") + "/"
+        return any(f.startswith(prefix) for f in self.files)
+
+    def glob(self, globs: Iterable[str], case_sensitive: bool = True) -> list[str]:
+        return filter_paths(self.files, globs, case_sensitive)
+
+    # -- reading ---------------------------------------------------------------------
+
+    def abspath(self, path: str) -> Path:
+        return self.root / path
+
+    def text(self, path: str) -> str | ParseError:
+        """The file's text, or a :class:`ParseError` saying why it cannot be read."""
+        cached = self._texts.get(path)
+        if cached is None:
+            cached = self._read(path)
+            self._texts[path] = cached
+        return cached
+
+    def _read(self, path: str) -> str | ParseError:
+        full = self.root / path
+        try:
+            if full.is_symlink():
+                target = full.resolve(strict=True)
+                if not target.is_relative_to(self.root):
+                    return ParseError(path, "symlink points outside the repository; not read")
+            size = full.stat().st_size
+            if size > MAX_READ_BYTES:
+                return ParseError(
+                    path, f"file too large to read ({size // (1024 * 1024)} MiB > "
+                          f"{MAX_READ_BYTES // (1024 * 1024)} MiB)")
+            with open(full, "rb") as handle:
+                data = handle.read(MAX_READ_BYTES + 1)
+        except RuntimeError:
+            return ParseError(path, "symlink loop; not read")
+        except OSError as exc:
+            return ParseError(path, f"cannot read: {exc.strerror or exc}")
+        return decode(path, data)
+
+    def parse(self, path: str, parser: Callable[[str], X]) -> X | ParseError:
+        """``parser(text)``, cached per (path, parser); errors become :class:`ParseError`.
+
+        Parsers of untrusted input may raise anything; the exception's ``line`` or
+        ``lineno`` attribute, if any, locates the problem.
+        """
+        key = (path, f"{parser.__module__}.{parser.__qualname__}")
+        if key in self._parsed:
+            cached: X | ParseError = self._parsed[key]
+            return cached
+        text = self.text(path)
+        result: X | ParseError
+        if isinstance(text, ParseError):
+            result = text
+        else:
+            try:
+                result = parser(text)
+            except Exception as exc:  # untrusted input: any parser error is a finding
+                line = getattr(exc, "line", None) or getattr(exc, "lineno", None)
+                message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+                result = ParseError(path, message or type(exc).__name__,
+                                    line if isinstance(line, int) else None)
+        self._parsed[key] = result
+        return result
+
+    def toml(self, path: str) -> dict[str, Any] | ParseError:
+        return self.parse(path, load_toml)
+
+    def yaml(self, path: str) -> Any:
+        return self.parse(path, load_yaml)
+
+    def yaml_all(self, path: str) -> list[Any] | ParseError:
+        return self.parse(path, load_yaml_all)
+
+    def python(self, path: str) -> ast.Module | ParseError:
+        return self.parse(path, parse_python)
+
+    # -- projects --------------------------------------------------------------------
+
+    def _discover_projects(self) -> tuple[Project, ...]:
+        candidates: set[str] = set()
+        for f in self.files:
+            name = PurePosixPath(f).name
+            if name in ("pyproject.toml", "setup.cfg"):
+                directory = str(PurePosixPath(f).parent)
+                base = "" if directory == "." else directory + "/"
+                if self.has_dir(base + "src") or self.has_dir(base + "tests"):
+                    candidates.add(directory)
+        if not candidates or (len(candidates) == 1 and "." in candidates):
+            return (Project(".", self._project_name("."), self.files),)
+        ordered = sorted(candidates)
+        projects = []
+        for directory in ordered:
+            nested = [c for c in ordered if c != directory
+                      and (directory == "." or c.startswith(directory + "/"))]
+            prefix = "" if directory == "." else directory + "/"
+            files = tuple(
+                f for f in self.files
+                if f.startswith(prefix) and not any(f.startswith(n + "/") for n in nested)
+            )
+            projects.append(Project(directory, self._project_name(directory), files))
+        return tuple(projects)
+
+    def _project_name(self, directory: str) -> str:
+        pyproject = "pyproject.toml" if directory == "." else f"{directory}/pyproject.toml"
+        if self.exists(pyproject):
+            document = self.toml(pyproject)
+            if not isinstance(document, ParseError):
+                name = dig(document, "project", "name") or dig(document, "tool", "poetry", "name")
+                if isinstance(name, str) and name:
+                    return name
+        return self.root.name if directory == "." else PurePosixPath(directory).name
+
+
+def decode(path: str, data: bytes) -> str | ParseError:
+    """Decode file bytes: BOMs honoured, binary refused, bad UTF-8 bytes replaced."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", errors="replace")
+    if b"\0" in data[:BINARY_SNIFF_BYTES]:
+        return ParseError(path, "binary file; not read as text")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("utf-8", errors="replace")
+
+
+def parse_python(text: str) -> ast.Module:
+    return ast.parse(text)

@@ -1,0 +1,47 @@
+"""Report formats: one module per format, each a ``render(report) -> str`` function.
+
+Reports know nothing of parsing or checks; they read a :class:`Report`.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from mlops_lint.catalog import Catalog
+from mlops_lint.engine import Run
+from mlops_lint.maturity import Gate, Maturity
+from mlops_lint.model import Lang, Result, Status
+
+FORMATS: dict[str, str] = {
+    "text": "mlops_lint.report.text",
+    "json": "mlops_lint.report.json_report",
+}
+
+
+@dataclass(frozen=True)
+class Report:
+    run: Run
+    maturity: Maturity
+    gate: Gate
+    catalog: Catalog
+    lang: Lang
+    root: str  # as the user gave it, for display only
+    version: str
+    baselined: int = 0
+    color: bool = False
+
+    @property
+    def results(self) -> tuple[Result, ...]:
+        return self.run.results
+
+    def problems(self) -> list[Result]:
+        return [r for r in self.run.results
+                if r.status in (Status.FAIL, Status.WARN, Status.ERROR) and not r.baselined]
+
+
+def renderer(fmt: str) -> Callable[[Report], str]:
+    module = importlib.import_module(FORMATS[fmt])
+    render: Callable[[Report], str] = module.render
+    return render

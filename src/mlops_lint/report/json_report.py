@@ -1,0 +1,76 @@
+"""The JSON report (schema_version 1, interface.md): stable keys, stable order."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from mlops_lint.report import Report
+
+SCHEMA_VERSION = 1
+
+
+def as_dict(report: Report) -> dict[str, Any]:
+    lang = report.lang
+    maturity = report.maturity
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "mlops-lint", "version": report.version},
+        "root": report.root,
+        "lang": lang,
+        "projects": [{"path": p.path, "name": p.name} for p in report.run.projects],
+        "summary": {
+            "level": maturity.level,
+            "median_level": maturity.median_level,
+            "score": maturity.score,
+            "band": maturity.band,
+            "gate": {"passed": report.gate.passed, "reason": report.gate.reason(lang)},
+            "counts": _counts(report),
+            "ignored": list(report.run.ignored),
+            "baselined": report.baselined,
+        },
+        "phases": [
+            {
+                "phase": p.phase,
+                "name": p.name(lang),
+                "level": p.level,
+                "score": p.score,
+                "band": p.band,
+                "blockers": list(p.blockers),
+                "reason": p.reason(lang) if p.reason else None,
+                "projects": dict(sorted(p.projects.items())),
+            }
+            for p in maturity.phases
+        ],
+        "results": [
+            {
+                "rule": r.rule,
+                "phase": r.phase,
+                "level": r.level,
+                "gate": r.gate,
+                "status": r.status.value,
+                "severity": r.severity,
+                "project": r.project,
+                "path": r.path,
+                "line": r.line,
+                "title": r.title(lang),
+                "message": r.message(lang),
+                "fix": r.fix(lang),
+                "waiver": r.waiver,
+                "baselined": r.baselined,
+                "fingerprint": r.fingerprint,
+            }
+            for r in report.results
+        ],
+    }
+
+
+def _counts(report: Report) -> dict[str, int]:
+    counts = {s: 0 for s in ("pass", "warn", "fail", "skip", "waived", "manual", "error")}
+    for result in report.results:
+        counts[result.status.value] += 1
+    return counts
+
+
+def render(report: Report) -> str:
+    return json.dumps(as_dict(report), indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,111 @@
+"""The terminal report: the 7-phase table, then what blocks each phase's next level."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from mlops_lint.model import Result, Status, T
+from mlops_lint.report import Report
+
+MAX_PER_RULE = 5
+_COLORS = {"red": "31", "yellow": "33", "green": "32", "dim": "2", "bold": "1", "cyan": "36"}
+_STATUS_COLOR = {Status.FAIL: "red", Status.ERROR: "red", Status.WARN: "yellow"}
+
+
+class _Painter:
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+
+    def __call__(self, text: str, color: str) -> str:
+        if not self.enabled:
+            return text
+        return f"\033[{_COLORS[color]}m{text}\033[0m"
+
+
+def _bar(level: int) -> str:
+    return "■" * level + "□" * (3 - level)
+
+
+def _where(result: Result) -> str:
+    if result.path is None:
+        return "(repository)" if result.project == "." else result.project
+    return f"{result.path}:{result.line}" if result.line else result.path
+
+
+def _line(result: Result, lang: str, paint: _Painter) -> list[str]:
+    msg = result.message("es" if lang == "es" else "en")
+    fix = result.fix("es" if lang == "es" else "en")
+    status = paint(result.status.value, _STATUS_COLOR.get(result.status, "dim"))
+    head = f"    {result.rule} L{result.level} {status} {_where(result)}: {msg}"
+    label = "solución" if lang == "es" else "fix"
+    return [head, paint(f"        {label}: {fix}", "dim")]
+
+
+def render(report: Report) -> str:
+    lang = report.lang
+    paint = _Painter(report.color)
+    es = lang == "es"
+    out: list[str] = []
+    projects = report.run.projects
+    count = T(f"{len(projects)} project(s)", f"{len(projects)} proyecto(s)")(lang)
+    out.append(paint(f"mlops-lint {report.version} — {report.root} ({count})", "bold"))
+    out.append("")
+    header = ("Fase", "Nivel", "Puntos") if es else ("Phase", "Level", "Score")
+    out.append(f"  {header[0]:<34} {header[1]:<9} {header[2]}")
+    for phase in report.maturity.phases:
+        name = f"{phase.phase} {phase.name(lang)}"
+        color = "green" if phase.level >= 2 else "yellow" if phase.level == 1 else "red"
+        level = paint(f"{_bar(phase.level)} L{phase.level}", color)
+        out.append(f"  {name:<34} {level:<9} {phase.score:>3} {phase.band_text(lang)}")
+    m = report.maturity
+    out.append("")
+    out.append(T(f"Overall: level {m.level} (median {m.median_level:g}) · score {m.score} "
+                 f"({m.band_text.en})",
+                 f"Global: nivel {m.level} (mediana {m.median_level:g}) · puntuación {m.score} "
+                 f"({m.band_text.es})")(lang))
+    by_rule: dict[str, list[Result]] = defaultdict(list)
+    for result in report.problems():
+        by_rule[result.rule].append(result)
+    shown: set[str] = set()
+    blocking = [p for p in m.phases if p.level < 3]
+    if any(p.blockers or p.reason for p in blocking):
+        out.append("")
+        out.append(paint(T("What blocks the next level", "Qué bloquea el siguiente nivel")(lang),
+                         "bold"))
+    for phase in blocking:
+        if not phase.blockers and not phase.reason:
+            continue
+        out.append(paint(T(f"  Phase {phase.phase} → L{phase.level + 1}",
+                           f"  Fase {phase.phase} → N{phase.level + 1}")(lang), "cyan")
+                   + (f"  ({phase.reason(lang)})" if phase.reason else ""))
+        for rule in phase.blockers:
+            rows = [r for r in by_rule.get(rule, []) if r.level <= phase.level + 1]
+            shown.add(rule)
+            for row in rows[:MAX_PER_RULE]:
+                out.extend(_line(row, lang, paint))
+            if len(rows) > MAX_PER_RULE:
+                more = len(rows) - MAX_PER_RULE
+                out.append(T(f"    … and {more} more", f"    … y {more} más")(lang))
+    others = [r for rule, rows in sorted(by_rule.items()) if rule not in shown for r in rows]
+    if others:
+        out.append("")
+        out.append(paint(T("Other findings", "Otros hallazgos")(lang), "bold"))
+        for row in others:
+            out.extend(_line(row, lang, paint))
+    if report.run.ignored:
+        out.append("")
+        out.append(T("Ignored without justification: ", "Ignoradas sin justificación: ")(lang)
+                   + ", ".join(report.run.ignored))
+    counts: dict[str, int] = defaultdict(int)
+    for result in report.results:
+        counts[result.status.value] += 1
+    out.append("")
+    out.append(" · ".join(f"{counts[s.value]} {s.value}" for s in Status))
+    if report.baselined:
+        out.append(T(f"{report.baselined} known failure(s) baselined",
+                     f"{report.baselined} fallo(s) conocidos en la línea base")(lang))
+    verdict = T("passed", "superada") if report.gate.passed else T("FAILED", "FALLIDA")
+    gate = paint(f"{T('Gate', 'Puerta')(lang)}: {verdict(lang)} — {report.gate.reason(lang)}",
+                 "green" if report.gate.passed else "red")
+    out.append(gate)
+    return "\n".join(out) + "\n"
