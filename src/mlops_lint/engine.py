@@ -47,7 +47,7 @@ def _run_check(rule: Rule, ctx: Context, catalog: Catalog) -> list[Finding]:
 
     spec = REGISTRY[rule.check]
     if rule.applies_if and not ctx.files(rule.applies_if):
-        reason = rule.not_applicable or T(
+        reason = rule.not_applicable.t() if rule.not_applicable else T(
             "not applicable: no matching files (" + ", ".join(rule.applies_if) + ")",
             "no aplica: no hay archivos que coincidan (" + ", ".join(rule.applies_if) + ")")
         return [skipped(reason)]

@@ -200,7 +200,7 @@ def gate(maturity: Maturity, results: Iterable[Result], min_level: int | dict[in
             return Gate(False, T(f"{len(bad)} result(s) fail or error",
                                  f"{len(bad)} resultado(s) fallan o dan error"))
         return Gate(True, T("no result fails", "ningún resultado falla"))
-    wanted = ({p: min_level for p in range(1, 8)} if isinstance(min_level, int)
+    wanted = (dict.fromkeys(range(1, 8), min_level) if isinstance(min_level, int)
               else dict(min_level or {}))
     reasons: list[T] = []
     for report in maturity.phases:

@@ -130,7 +130,7 @@ class Repo:
 
     def _walk_files(self) -> list[str]:
         found: list[str] = []
-        specs: list[tuple[str, pathspec.PathSpec]] = []
+        specs: list[tuple[str, pathspec.PathSpec]] = []  # type: ignore[type-arg]
         for dirpath, dirnames, filenames in os.walk(self.root, followlinks=False):
             rel_dir = os.path.relpath(dirpath, self.root)
             rel_dir = "" if rel_dir == "." else rel_dir.replace(os.sep, "/")

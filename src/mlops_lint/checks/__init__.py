@@ -45,10 +45,13 @@ class CheckSpec:
 REGISTRY: dict[str, CheckSpec] = {}
 
 
-def check(name: str, params: type[Params] | None = None) -> Callable[[Callable[..., Iterable[Finding]]], Callable[..., Iterable[Finding]]]:
+AnyCheck = Callable[..., Iterable[Finding]]
+
+
+def check(name: str, params: type[Params] | None = None) -> Callable[[AnyCheck], AnyCheck]:
     """Register ``func`` as the check called ``name`` in rule files."""
 
-    def register(func: Callable[..., Iterable[Finding]]) -> Callable[..., Iterable[Finding]]:
+    def register(func: AnyCheck) -> AnyCheck:
         if name in REGISTRY and REGISTRY[name].func is not func:
             raise RuntimeError(f"check '{name}' registered twice")
         REGISTRY[name] = CheckSpec(name, func, params, (func.__doc__ or "").strip())

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 _ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})[ \t]*([^`\s]*)")
-_BOLD_LABEL = re.compile(r"^ {0,3}(?:[-*+][ \t]+)?(?:\*\*|__)([^*_\n]{2,80}?)[:：]?(?:\*\*|__)[:：]?")
+_BOLD_LABEL = re.compile(
+    r"^ {0,3}(?:[-*+][ \t]+)?(?:\*\*|__)([^*_\n]{2,80}?)[:：]?(?:\*\*|__)[:：]?")
 _NUMBERING = re.compile(r"^(?:(?:\d+|[ivxlc]+|[a-z])[.)]\s*)+(?:\d+[.)]?\s*)*", re.IGNORECASE)
 
 

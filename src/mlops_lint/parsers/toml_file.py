@@ -23,7 +23,8 @@ class TomlError(ValueError):
 def load_toml(text: str) -> dict[str, Any]:
     """Parse TOML text; raise :class:`TomlError` with the line on bad input."""
     try:
-        return tomllib.loads(text)
+        document: dict[str, Any] = tomllib.loads(text)
+        return document
     except tomllib.TOMLDecodeError as exc:
         match = _LINE.search(str(exc))
         raise TomlError(str(exc), int(match.group(1)) if match else None) from None

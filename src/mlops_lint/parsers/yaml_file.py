@@ -51,3 +51,32 @@ def load_yaml_all(text: str) -> list[Any]:
         return list(_loader().load_all(text))
     except (YAMLError, ValueError, TypeError, RecursionError) as exc:
         raise _convert(exc) from None
+
+
+def load_yaml_rt(text: str) -> Any:
+    """Parse one document with the round-trip loader, which keeps line numbers.
+
+    Mappings and sequences behave like ``dict`` and ``list``; use :func:`line_of` for
+    positions. Slower than :func:`load_yaml`: use it for small files that need lines.
+    """
+    yaml = YAML(typ="rt")
+    yaml.allow_duplicate_keys = False
+    try:
+        return yaml.load(text)
+    except (YAMLError, ValueError, TypeError, RecursionError) as exc:
+        raise _convert(exc) from None
+
+
+def line_of(node: Any, key: Any = None, index: int | None = None) -> int | None:
+    """1-based line of a round-trip node, of its ``key`` or of its item ``index``."""
+    lc = getattr(node, "lc", None)
+    if lc is None:
+        return None
+    try:
+        if key is not None:
+            return int(lc.key(key)[0]) + 1
+        if index is not None:
+            return int(lc.item(index)[0]) + 1
+        return int(lc.line) + 1
+    except (KeyError, IndexError, TypeError, AttributeError):
+        return None

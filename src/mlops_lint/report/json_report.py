@@ -66,7 +66,7 @@ def as_dict(report: Report) -> dict[str, Any]:
 
 
 def _counts(report: Report) -> dict[str, int]:
-    counts = {s: 0 for s in ("pass", "warn", "fail", "skip", "waived", "manual", "error")}
+    counts = dict.fromkeys(("pass", "warn", "fail", "skip", "waived", "manual", "error"), 0)
     for result in report.results:
         counts[result.status.value] += 1
     return counts
