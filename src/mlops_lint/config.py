@@ -6,12 +6,16 @@ exit with code 2 and a one-line message.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from mlops_lint.parsers.toml_file import load_toml
+
+
+_UNION_TAG = re.compile(r"^(int|float|str|bool|none|(dict|list|tuple)\[.*\]|function-.*)$")
 
 
 class ConfigError(Exception):
@@ -79,7 +83,8 @@ class Config(_Strict):
 
 def _describe(exc: ValidationError, where: str) -> str:
     first = exc.errors()[0]
-    key = ".".join(str(part) for part in first["loc"]) or "(root)"
+    parts = [str(p) for p in first["loc"] if not _UNION_TAG.match(str(p))]
+    key = ".".join(parts) or "(root)"
     if first["type"] == "extra_forbidden":
         return f"{where}: unknown configuration key '{key}'"
     return f"{where}: invalid value for '{key}': {first['msg']}"

@@ -37,8 +37,9 @@ class Run:
     ignored: tuple[str, ...]  # rule ids ignored without justification
 
 
-def _fingerprint(rule: str, project: str, path: str | None, message: str) -> str:
-    digest = hashlib.sha256(f"{rule}\0{project}\0{path or ''}\0{message}".encode())
+def _fingerprint(rule: str, level: int, project: str, path: str | None, message: str) -> str:
+    """Stable identity of a finding: no line number, so it survives unrelated edits."""
+    digest = hashlib.sha256(f"{rule}\0{level}\0{project}\0{path or ''}\0{message}".encode())
     return digest.hexdigest()[:32]
 
 
@@ -74,7 +75,7 @@ def _to_results(rule: Rule, project: Project, findings: Iterable[Finding]) -> li
                 status=finding.status, severity=rule.severity, project=project.path,
                 path=finding.path, line=finding.line, message=finding.message,
                 fix=finding.fix or rule.fix.t(), title=rule.title.t(),
-                fingerprint=_fingerprint(rule.id, project.path, finding.path,
+                fingerprint=_fingerprint(rule.id, level, project.path, finding.path,
                                          finding.message.en),
             ))
     return results
@@ -131,7 +132,7 @@ def _apply_waivers(repo: Repo, rule: Rule, results: list[Result], config: Config
         line=1 if repo.exists(adr) else None, message=problem,
         fix=T("write the ADR with Context, Decision and Consequences sections",
               "escribe el ADR con secciones Contexto, Decisión y Consecuencias"),
-        title=rule.title.t(), fingerprint=_fingerprint(rule.id, ".", adr, problem.en))
+        title=rule.title.t(), fingerprint=_fingerprint(rule.id, low, ".", adr, problem.en))
     return [*results, invalid]
 
 
