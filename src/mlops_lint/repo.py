@@ -130,7 +130,7 @@ class Repo:
 
     def _walk_files(self) -> list[str]:
         found: list[str] = []
-        specs: list[tuple[str, pathspec.PathSpec]] = []  # type: ignore[type-arg]
+        specs: list[tuple[str, pathspec.GitIgnoreSpec]] = []
         for dirpath, dirnames, filenames in os.walk(self.root, followlinks=False):
             rel_dir = os.path.relpath(dirpath, self.root)
             rel_dir = "" if rel_dir == "." else rel_dir.replace(os.sep, "/")
@@ -138,7 +138,7 @@ class Repo:
                 try:
                     lines = (Path(dirpath) / ".gitignore").read_text(
                         encoding="utf-8", errors="replace").splitlines()
-                    specs.append((rel_dir, pathspec.PathSpec.from_lines("gitwildmatch", lines)))
+                    specs.append((rel_dir, pathspec.GitIgnoreSpec.from_lines(lines)))
                 except OSError:
                     pass
 
