@@ -83,7 +83,7 @@ class Config(_Strict):
 
 def _describe(exc: ValidationError, where: str) -> str:
     first = exc.errors()[0]
-    parts = [str(p) for p in first["loc"] if not _UNION_TAG.match(str(p))]
+    parts = [str(p).replace("_", "-") for p in first["loc"] if not _UNION_TAG.match(str(p))]
     key = ".".join(parts) or "(root)"
     if first["type"] == "extra_forbidden":
         return f"{where}: unknown configuration key '{key}'"
