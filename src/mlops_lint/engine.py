@@ -81,13 +81,19 @@ def _to_results(rule: Rule, project: Project, findings: Iterable[Finding]) -> li
     return results
 
 
+def _lines(repo: Repo, path: str) -> list[str]:
+    key = f"engine:lines:{path}"
+    if key not in repo.memo:
+        text = repo.text(path)
+        repo.memo[key] = [] if isinstance(text, ParseError) else text.splitlines()
+    lines: list[str] = repo.memo[key]
+    return lines
+
+
 def _suppressed(repo: Repo, result: Result) -> bool:
     if result.path is None or result.line is None or not result.status.is_problem:
         return False
-    text = repo.text(result.path)
-    if isinstance(text, ParseError):
-        return False
-    lines = text.splitlines()
+    lines = _lines(repo, result.path)
     for number in (result.line, result.line - 1):
         if 1 <= number <= len(lines):
             match = INLINE.search(lines[number - 1])

@@ -57,6 +57,14 @@ def render(report: Report) -> str:
         color = "green" if phase.level >= 2 else "yellow" if phase.level == 1 else "red"
         level = paint(f"{_bar(phase.level)} L{phase.level}", color)
         out.append(f"  {name:<34} {level:<9} {phase.score:>3} {phase.band_text(lang)}")
+    if len(projects) > 1:
+        out.append("")
+        out.append(T("  Per project (level by phase 1-7):",
+                     "  Por proyecto (nivel por fase 1-7):")(lang))
+        for project in projects:
+            levels = " ".join(str(p.projects.get(project.path, "-"))
+                              for p in report.maturity.phases)
+            out.append(f"    {project.path:<32} {levels}  ({project.name})")
     m = report.maturity
     out.append("")
     out.append(T(f"Overall: level {m.level} (median {m.median_level:g}) · score {m.score} "
