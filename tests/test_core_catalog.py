@@ -23,7 +23,7 @@ rules:
 
 def rules_dir(tmp_path: Path, **files: str) -> Path:
     directory = tmp_path / "rules"
-    directory.mkdir()
+    directory.mkdir(exist_ok=True)
     shutil.copy(builtin_rules_dir() / "phases.yaml", directory / "phases.yaml")
     for name, text in files.items():
         (directory / f"{name}.yaml").write_text(text, encoding="utf-8")

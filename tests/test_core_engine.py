@@ -4,7 +4,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from test_core_catalog import RULE, rules_dir
 
 from mlops_lint.catalog import Catalog, load_catalog
 from mlops_lint.checks import Params, check
@@ -13,6 +12,7 @@ from mlops_lint.context import Context
 from mlops_lint.engine import run, validate_adr
 from mlops_lint.model import Finding, Status, T, failed, passed
 from mlops_lint.repo import Repo
+from test_core_catalog import RULE, rules_dir
 
 
 @check("test_engine_crash")

@@ -5,8 +5,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import git, init_git, write_tree
 
+from conftest import git, init_git, write_tree
 from mlops_lint.globs import compile_glob, filter_paths, matches
 from mlops_lint.parsers import ParseError
 from mlops_lint.repo import MAX_READ_BYTES, Repo, decode

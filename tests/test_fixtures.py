@@ -13,8 +13,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import check_repo, init_git
 
+from conftest import check_repo, init_git
 from mlops_lint.catalog import Catalog
 from mlops_lint.maturity import assess, combine
 from mlops_lint.repo import Repo

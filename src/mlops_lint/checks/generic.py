@@ -19,6 +19,13 @@ from mlops_lint.parsers import ParseError
 from mlops_lint.parsers.markdown import headings_matching, parse_markdown
 
 
+def _compile(pattern: str) -> re.Pattern[str]:
+    try:
+        return re.compile(pattern)
+    except re.error as exc:
+        raise ValueError(f"invalid regular expression: {exc}") from None
+
+
 class FileExists(Params):
     globs: tuple[str, ...] = Field(min_length=1)
     case_sensitive: bool = True
@@ -64,7 +71,7 @@ class KeyValue(Params):
     @classmethod
     def _valid_regex(cls, value: str | None) -> str | None:
         if value is not None:
-            re.compile(value)
+            _compile(value)
         return value
 
 
@@ -113,7 +120,7 @@ class TextMatches(Params):
     @field_validator("pattern")
     @classmethod
     def _valid_regex(cls, value: str) -> str:
-        re.compile(value)
+        _compile(value)
         return value
 
 
