@@ -76,14 +76,15 @@ def test_broken_catalogs_name_file_and_rule(tmp_path: Path, text: str, fragment:
 
 def test_duplicate_ids_across_files(tmp_path: Path) -> None:
     directory = rules_dir(tmp_path, a=rule(), b=rule())
-    with pytest.raises(CatalogError, match="already defined in a.yaml"):
+    with pytest.raises(CatalogError, match=r"already defined in a\.yaml"):
         load_catalog(rules_dir=directory)
 
 
 def test_duplicate_levels_rejected(tmp_path: Path) -> None:
     text = rule().replace(
         '      - {level: 1, gate: true, text: {en: "criterion", es: "criterio"}}',
-        '      - {level: 1, text: {en: "a", es: "a"}}\n      - {level: 1, text: {en: "b", es: "b"}}')
+        '      - {level: 1, text: {en: "a", es: "a"}}\n'
+        '      - {level: 1, text: {en: "b", es: "b"}}')
     with pytest.raises(CatalogError, match="each level"):
         load_catalog(rules_dir=rules_dir(tmp_path, a=text))
 

@@ -54,7 +54,7 @@ def test_unknown_key_names_the_key(tmp_path: Path) -> None:
 
 def test_unknown_threshold_names_the_dotted_key(tmp_path: Path) -> None:
     write(tmp_path / ".mlops-lint.yaml", "thresholds:\n  covrage: [1, 2, 3]\n")
-    with pytest.raises(ConfigError, match="thresholds.covrage"):
+    with pytest.raises(ConfigError, match=r"thresholds\.covrage"):
         load_config(tmp_path)
 
 

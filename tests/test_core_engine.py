@@ -173,7 +173,8 @@ def test_applies_if_skips_as_not_applicable(tmp_path: Path, make_repo: Callable[
     assert "not applicable" in rows[0].message.en
 
 
-def test_results_are_sorted_and_fingerprinted(tmp_path: Path, make_repo: Callable[..., Path]) -> None:
+def test_results_are_sorted_and_fingerprinted(tmp_path: Path,
+                                              make_repo: Callable[..., Path]) -> None:
     catalog = catalog_with(tmp_path, ("TLB001", "test_engine_line", "{path: a, line: 9}"),
                            ("TLA001", "test_engine_line", "{path: b, line: 1}"))
     results = run(Repo(make_repo({"a": "", "b": ""})), catalog, Config()).results

@@ -44,7 +44,8 @@ def test_level_needs_every_gate_and_seventy_percent(cat: Catalog) -> None:
 
 
 def test_a_failing_gate_blocks_even_with_a_high_ratio(cat: Catalog) -> None:
-    items = [crit("A001", 1, F, gate=True, weight=1)] + [crit(f"A{i:03}", 1, P) for i in range(2, 12)]
+    items = [crit("A001", 1, F, gate=True, weight=1),
+             *(crit(f"A{i:03}", 1, P) for i in range(2, 12))]
     result = evaluate_phase(items, cat, 1)
     assert result.level == 0
     assert result.blockers[0] == "A001"

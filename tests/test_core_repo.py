@@ -123,7 +123,8 @@ def test_projects_in_a_monorepo(tmp_path: Path) -> None:
         ("projects/cars", "cars"), ("projects/churn", "bankchurn")]
     churn = repo.projects[1]
     assert churn.files == ("projects/churn/pyproject.toml", "projects/churn/src/churn/__init__.py")
-    assert churn.rel("src") == "projects/churn/src" and churn.local(churn.files[0]) == "pyproject.toml"
+    assert churn.rel("src") == "projects/churn/src"
+    assert churn.local(churn.files[0]) == "pyproject.toml"
 
 
 def test_single_project_is_the_root(tmp_path: Path) -> None:
