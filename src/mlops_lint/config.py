@@ -14,7 +14,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from mlops_lint.parsers.toml_file import load_toml
 
-
 _UNION_TAG = re.compile(r"^(int|float|str|bool|none|(dict|list|tuple)\[.*\]|function-.*)$")
 
 
