@@ -1,9 +1,20 @@
-"""Markdown read as structure: headings (ATX and setext), fenced code, bold labels.
+"""Markdown read as structure: headings, fenced code, tables, links, front matter.
 
-Fenced code blocks are kept aside (their language and text), so a ``# comment`` inside
-a code block is never taken for a heading. Bold-label lines such as
-``**Intended Use:** ...`` count as pseudo-headings, as some model cards use them.
-YAML front matter (Hugging Face cards) is returned raw.
+* Headings: ATX (``## Title``, optional closing ``#``), setext (a paragraph line
+  underlined with ``===`` or ``---``), single-line HTML ``<h2>…</h2>``, and bold-label
+  pseudo-headings (``**Intended Use:** …`` or a line that is only ``**Metrics**``), which
+  some model cards use instead of headings; those get level 7.
+* Fenced code blocks (````` and ``~~~``, any length, with their info string) are kept
+  aside, so a ``# comment`` inside a code block is never taken for a heading.
+* HTML comments (``<!-- … -->``, also over several lines) are ignored entirely: template
+  instructions often live there.
+* GitHub-style pipe tables with their header and rows.
+* Links and images: inline, reference-style, linked images (badges), HTML ``<a>`` /
+  ``<img>`` and bare URLs, each with its line.
+* YAML front matter (Hugging Face cards) is returned raw; parse it with a YAML loader.
+
+:func:`section_matches` matches a heading against synonym phrases (case- and
+accent-insensitive, numbering prefixes stripped, small plural/gender suffixes allowed).
 """
 
 from __future__ import annotations
@@ -15,10 +26,30 @@ from dataclasses import dataclass
 
 _ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})[ \t]*([^`\s]*)")
+_FENCE = re.compile(r"^[ \t]{0,12}(`{3,}|~{3,})[ \t]*([^`]*)$")  # indented in lists too
+_HTML_HEADING = re.compile(r"^ {0,3}<h([1-6])(?:\s[^>]*)?>(.*?)</h\1>\s*$", re.IGNORECASE)
 _BOLD_LABEL = re.compile(
-    r"^ {0,3}(?:[-*+][ \t]+)?(?:\*\*|__)([^*_\n]{2,80}?)[:：]?(?:\*\*|__)[:：]?")
-_NUMBERING = re.compile(r"^(?:(?:\d+|[ivxlc]+|[a-z])[.)]\s*)+(?:\d+[.)]?\s*)*", re.IGNORECASE)
+    r"^ {0,3}(?:(?:[-*+]|\d{1,3}[.)])[ \t]+)?(?:\*\*|__)([^*_\n]{2,80}?)\s*([:：]?)\s*"
+    r"(?:\*\*|__)\s*([:：]?)(.*)$")
+_NUMBERING = re.compile(r"^(?:\d+(?:\.\d+)*[.)]?(?:\s*-)?\s+|(?:[ivxlc]+|[a-z])[.)]\s+)")
+_TABLE_DELIMITER = re.compile(r"^ {0,3}\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?\s*$")
+_CODE_SPAN = re.compile(r"(`+)(.+?)\1")
+_LINKED_IMAGE = re.compile(
+    r"\[\s*!\[([^\]]*)\]\(\s*<?([^)\s>]*)>?[^)]*\)\s*\]\(\s*<?([^)\s>]*)>?[^)]*\)")
+_LINKED_IMAGE_REF = re.compile(
+    r"\[\s*!\[([^\]]*)\]\[([^\]]*)\]\s*\](?:\[([^\]]*)\]|\(\s*<?([^)\s>]*)>?[^)]*\))")
+_IMAGE = re.compile(r"!\[([^\]]*)\]\(\s*<?([^)\s>]*)>?[^)]*\)")
+_IMAGE_REF = re.compile(r"!\[([^\]]*)\]\[([^\]]*)\]")
+_LINK = re.compile(r"(?<!!)\[((?:[^\[\]]|\[[^\]]*\])*)\]\(\s*<?([^)\s>]*)>?[^)]*\)")
+_LINK_REF = re.compile(r"(?<![!\]])\[([^\[\]]+)\]\[([^\]]*)\]")
+_REF_DEF = re.compile(r"^ {0,3}\[([^\]]+)\]:\s*<?(\S+?)>?(?:\s+.*)?$")
+_HTML_IMG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
+_HTML_A = re.compile(r"<a\b([^>]*)>(.*?)</a>", re.IGNORECASE | re.DOTALL)
+_ATTR = re.compile(r"""\b(src|href|alt)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
+_BARE_URL = re.compile(r"(?<![(<\"'=\[/\w])https?://[^\s)<>\]\"'`]+")
+_FRONT_KEY = re.compile(r"^[A-Za-z_][\w.-]*\s*:")
+_WORD = re.compile(r"[a-z0-9]+")
+MAX_SUFFIX = 3  # "metric" matches "metrics", "metricas"; "uso" does not match "usuarios"
 
 
 @dataclass(frozen=True)
@@ -36,7 +67,28 @@ class Heading:
 class CodeBlock:
     lang: str
     text: str
+    line: int  # the opening fence
+    end: int = 0  # the closing fence (or the last line when never closed)
+
+
+@dataclass(frozen=True)
+class Table:
+    line: int  # the header row
+    header: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    end: int  # the last row
+
+    def row_line(self, index: int) -> int:
+        return self.line + 2 + index
+
+
+@dataclass(frozen=True)
+class Link:
+    text: str  # link text, or an image's alt text
+    url: str
     line: int
+    image: bool = False
+    target: str | None = None  # for a linked image (a badge): where it links to
 
 
 @dataclass(frozen=True)
@@ -45,27 +97,217 @@ class Markdown:
     headings: tuple[Heading, ...]
     code_blocks: tuple[CodeBlock, ...]
     front_matter: str | None
-    prose: tuple[tuple[int, str], ...]  # (line, text) outside code blocks
+    prose: tuple[tuple[int, str], ...]  # (line, text) outside code blocks and comments
+    tables: tuple[Table, ...] = ()
+    links: tuple[Link, ...] = ()
+    front_matter_line: int = 0  # line of the closing ``---`` of the front matter
 
     def section(self, heading: Heading) -> str:
         """Text from ``heading`` to the next heading of the same or a higher level."""
-        start = heading.line
+        start, end = self.span(heading)
+        return "\n".join(self.lines[start - 1:end])
+
+    def span(self, heading: Heading) -> tuple[int, int]:
+        """First and last line (1-based, inclusive) of ``heading``'s section."""
         end = len(self.lines)
         for other in self.headings:
-            if other.line > start and other.level <= heading.level:
+            if other.line > heading.line and other.level <= heading.level:
                 end = other.line - 1
                 break
-        return "\n".join(self.lines[start:end])
+        return heading.line, end
+
+    def _within(self, heading: Heading, line: int) -> bool:
+        start, end = self.span(heading)
+        return start <= line <= end
+
+    def tables_in(self, heading: Heading) -> list[Table]:
+        return [t for t in self.tables if self._within(heading, t.line)]
+
+    def code_in(self, heading: Heading) -> list[CodeBlock]:
+        return [c for c in self.code_blocks if self._within(heading, c.line)]
+
+    def links_in(self, heading: Heading) -> list[Link]:
+        return [k for k in self.links if self._within(heading, k.line)]
+
+    def prose_in(self, heading: Heading) -> list[tuple[int, str]]:
+        """Prose lines of the section, the heading line excluded."""
+        return [(n, t) for n, t in self.prose
+                if n != heading.line and self._within(heading, n)]
 
 
 def normalize(text: str) -> str:
     """Lower-case, accents stripped, markup and numbering removed, spaces collapsed."""
+    text = re.sub(r"\{#[^}]*\}", " ", text)  # {#anchor} attributes
+    text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", text)  # links keep their text
     text = re.sub(r"[*_`]|<[^>]+>|:[a-z_]+:", "", text)
     text = "".join(c for c in unicodedata.normalize("NFKD", text)
                    if not unicodedata.combining(c))
-    text = re.sub(r"[^\w\s/&()-]", " ", text.lower())
-    text = _NUMBERING.sub("", text.strip())
+    text = re.sub(r"[^\w\s/&().-]", " ", text.lower()).strip(" -")
+    text = _NUMBERING.sub("", text)
+    text = re.sub(r"[^\w\s/&()-]", " ", text)
     return re.sub(r"\s+", " ", text).strip()
+
+
+def words(text: str) -> tuple[str, ...]:
+    """The normalized words of ``text`` (hyphens, slashes and brackets split words)."""
+    return tuple(_WORD.findall(normalize(text)))
+
+
+def _token_match(pattern: str, word: str) -> bool:
+    if word == pattern:
+        return True
+    return (len(pattern) >= 4 and word.startswith(pattern)
+            and len(word) - len(pattern) <= MAX_SUFFIX)
+
+
+def phrase_in(pattern: str, text: str) -> bool:
+    """Whether the synonym ``pattern`` matches ``text`` (a heading or a short label).
+
+    A pattern is a phrase whose words must appear consecutively in ``text``; each word
+    matches itself or itself plus a short suffix (plural, gender: "limitation" matches
+    "limitations", "métrica" matches "métricas"). A pattern starting with ``=`` must
+    match the whole text ("=uses" matches "Uses" but not "Out-of-scope uses").
+    """
+    whole = pattern.startswith("=")
+    wanted = words(pattern.lstrip("="))
+    have = words(text)
+    if not wanted:
+        return False
+    if whole:
+        return len(have) == len(wanted) and all(map(_token_match, wanted, have))
+    for start in range(len(have) - len(wanted) + 1):
+        if all(_token_match(w, have[start + i]) for i, w in enumerate(wanted)):
+            return True
+    return False
+
+
+def section_matches(heading: Heading, patterns: Iterable[str],
+                    vetoes: Iterable[str] = ()) -> bool:
+    """``heading`` matches one of ``patterns`` and none of ``vetoes``."""
+    if any(phrase_in(v, heading.text) for v in vetoes):
+        return False
+    return any(phrase_in(p, heading.text) for p in patterns)
+
+
+def headings_matching(doc: Markdown, names: Iterable[str]) -> list[Heading]:
+    """Headings whose normalized text contains one of ``names`` (normalized too)."""
+    keys = [normalize(n) for n in names]
+    return [h for h in doc.headings if any(k and k in h.key for k in keys)]
+
+
+def cells(line: str) -> tuple[str, ...]:
+    """The cells of a pipe-table row (escaped ``\\|`` kept inside a cell)."""
+    body = line.strip()
+    if body.startswith("|"):
+        body = body[1:]
+    if body.endswith("|") and not body.endswith("\\|"):
+        body = body[:-1]
+    parts = re.split(r"(?<!\\)\|", body)
+    return tuple(p.strip().replace("\\|", "|") for p in parts)
+
+
+def _strip_comments(line: str, in_comment: bool) -> tuple[str, bool]:
+    """``line`` without HTML comment text, and whether a comment is still open."""
+    out: list[str] = []
+    rest = line
+    while rest:
+        if in_comment:
+            close = rest.find("-->")
+            if close == -1:
+                return "".join(out), True
+            rest = rest[close + 3:]
+            in_comment = False
+        else:
+            start = rest.find("<!--")
+            if start == -1:
+                out.append(rest)
+                break
+            out.append(rest[:start])
+            rest = rest[start + 4:]
+            in_comment = True
+    return "".join(out), in_comment
+
+
+def _bold_label(raw: str) -> str | None:
+    match = _BOLD_LABEL.match(raw)
+    if not match:
+        return None
+    label, colon_in, colon_out, rest = match.groups()
+    if colon_in or colon_out or not rest.strip():
+        return label.strip()
+    return None
+
+
+def _attrs(tag: str) -> dict[str, str]:
+    return {m.group(1).lower(): m.group(2) or m.group(3) or m.group(4) or ""
+            for m in _ATTR.finditer(tag)}
+
+
+def _links_of(line: str, number: int, refs: dict[str, str]) -> list[Link]:
+    found: list[Link] = []
+    text = _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), line)
+
+    def blank(match: re.Match[str]) -> str:
+        return " " * len(match.group(0))
+
+    def ref(label: str, fallback: str) -> str | None:
+        return refs.get(_label(label or fallback))
+
+    for m in _LINKED_IMAGE.finditer(text):
+        found.append(Link(m.group(1), m.group(2), number, True, m.group(3)))
+        found.append(Link(m.group(1), m.group(3), number, False))
+    text = _LINKED_IMAGE.sub(blank, text)
+    for m in _LINKED_IMAGE_REF.finditer(text):
+        image = ref(m.group(2), m.group(1))
+        target = m.group(4) or ref(m.group(3) or "", m.group(1))
+        if image is not None:
+            found.append(Link(m.group(1), image, number, True, target))
+        if target is not None:
+            found.append(Link(m.group(1), target, number, False))
+    text = _LINKED_IMAGE_REF.sub(blank, text)
+    for m in _IMAGE.finditer(text):
+        found.append(Link(m.group(1), m.group(2), number, True))
+    text = _IMAGE.sub(blank, text)
+    for m in _IMAGE_REF.finditer(text):
+        url = ref(m.group(2), m.group(1))
+        if url is not None:
+            found.append(Link(m.group(1), url, number, True))
+    text = _IMAGE_REF.sub(blank, text)
+    for m in _LINK.finditer(text):
+        found.append(Link(m.group(1), m.group(2), number, False))
+    text = _LINK.sub(blank, text)
+    for m in _LINK_REF.finditer(text):
+        url = ref(m.group(2), m.group(1))
+        if url is not None:
+            found.append(Link(m.group(1), url, number, False))
+    text = _LINK_REF.sub(blank, text)
+    if _REF_DEF.match(text):
+        return found
+    for m in _HTML_A.finditer(text):
+        attrs = _attrs(m.group(1))
+        inner = m.group(2)
+        images = list(_HTML_IMG.finditer(inner))
+        for img in images:
+            img_attrs = _attrs(img.group(0))
+            found.append(Link(img_attrs.get("alt", ""), img_attrs.get("src", ""), number,
+                              True, attrs.get("href")))
+        if "href" in attrs:
+            label = re.sub(r"<[^>]+>", "", inner).strip()
+            if images and not label:
+                label = _attrs(images[0].group(0)).get("alt", "")
+            found.append(Link(label, attrs["href"], number, False))
+    text = _HTML_A.sub(blank, text)
+    for img in _HTML_IMG.finditer(text):
+        img_attrs = _attrs(img.group(0))
+        found.append(Link(img_attrs.get("alt", ""), img_attrs.get("src", ""), number, True))
+    text = _HTML_IMG.sub(blank, text)
+    for m in _BARE_URL.finditer(text):
+        found.append(Link("", m.group(0).rstrip(".,;:"), number, False))
+    return found
+
+
+def _label(text: str) -> str:
+    return re.sub(r"\s+", " ", text.strip().lower())
 
 
 def parse_markdown(text: str) -> Markdown:
@@ -73,54 +315,97 @@ def parse_markdown(text: str) -> Markdown:
     headings: list[Heading] = []
     blocks: list[CodeBlock] = []
     prose: list[tuple[int, str]] = []
+    tables: list[Table] = []
     front: str | None = None
+    front_line = 0
     start = 0
     if lines and lines[0].strip() == "---":
         for i in range(1, len(lines)):
             if lines[i].strip() in ("---", "..."):
-                front = "\n".join(lines[1:i])
-                start = i + 1
+                body = lines[1:i]
+                if not any(line.strip() for line in body) or any(
+                        _FRONT_KEY.match(line) for line in body):
+                    front = "\n".join(body)
+                    start = i + 1
+                    front_line = i + 1
                 break
     fence: tuple[str, str, int, list[str]] | None = None
-    for index in range(start, len(lines)):
+    in_comment = False
+    table: tuple[int, tuple[str, ...], list[tuple[str, ...]]] | None = None
+    index = start
+    while index < len(lines):
         raw = lines[index]
         number = index + 1
+        index += 1
         if fence is not None:
             marker, lang, begin, body = fence
             stripped = raw.strip()
             if stripped.startswith(marker[0] * len(marker)) and set(stripped) <= {marker[0]}:
-                blocks.append(CodeBlock(lang, "\n".join(body), begin))
+                blocks.append(CodeBlock(lang, "\n".join(body), begin, number))
                 fence = None
             else:
                 body.append(raw)
             continue
+        visible, in_comment_after = _strip_comments(raw, in_comment)
+        was_in_comment = in_comment
+        in_comment = in_comment_after
+        if was_in_comment and not visible.strip():
+            continue
+        if not visible.strip() and "<!--" in raw:
+            continue
+        raw = visible
+        if table is not None:
+            if raw.strip() and "|" in raw:
+                table[2].append(cells(raw))
+                prose.append((number, raw))
+                continue
+            tables.append(Table(table[0], table[1], tuple(table[2]), table[0] + 1 + len(table[2])))
+            table = None
         opened = _FENCE.match(raw)
-        if opened:
-            fence = (opened.group(1), opened.group(2).lower(), number, [])
+        if opened and not (opened.group(1)[0] == "`" and "`" in opened.group(2)):
+            info = opened.group(2).strip()
+            lang = info.split()[0].strip("{}.").lower() if info else ""
+            fence = (opened.group(1), lang, number, [])
             continue
         atx = _ATX.match(raw)
         if atx:
             headings.append(Heading(len(atx.group(1)), (atx.group(2) or "").strip(), number))
+            continue
+        html = _HTML_HEADING.match(raw)
+        if html:
+            headings.append(Heading(int(html.group(1)),
+                                    re.sub(r"<[^>]+>", "", html.group(2)).strip(), number))
+            continue
+        if ("|" in raw and index < len(lines) and _TABLE_DELIMITER.match(lines[index])
+                and "|" in lines[index] and not _SETEXT.match(lines[index])):
+            table = (number, cells(raw), [])
+            prose.append((number, raw))
+            index += 1  # the delimiter row
             continue
         setext = _SETEXT.match(raw)
         if setext and prose and prose[-1][0] == number - 1:
             previous = prose[-1][1].strip()
             if previous and not previous.startswith(("-", "*", "+", ">", "|")):
                 prose.pop()
+                if headings and headings[-1].line == number - 1:
+                    headings.pop()  # a bold label underlined: one heading, not two
                 level = 1 if setext.group(1)[0] == "=" else 2
                 headings.append(Heading(level, previous, number - 1))
                 continue
-        label = _BOLD_LABEL.match(raw)
+        label = _bold_label(raw)
         if label:
-            headings.append(Heading(7, label.group(1).strip(), number))
+            headings.append(Heading(7, label, number))
         prose.append((number, raw))
+    if table is not None:
+        tables.append(Table(table[0], table[1], tuple(table[2]), table[0] + 1 + len(table[2])))
     if fence is not None:
         marker, lang, begin, body = fence
-        blocks.append(CodeBlock(lang, "\n".join(body), begin))
-    return Markdown(tuple(lines), tuple(headings), tuple(blocks), front, tuple(prose))
-
-
-def headings_matching(doc: Markdown, names: Iterable[str]) -> list[Heading]:
-    """Headings whose normalized text contains one of ``names`` (normalized too)."""
-    keys = [normalize(n) for n in names]
-    return [h for h in doc.headings if any(k and k in h.key for k in keys)]
+        blocks.append(CodeBlock(lang, "\n".join(body), begin, len(lines)))
+    refs: dict[str, str] = {}
+    for _, line in prose:
+        definition = _REF_DEF.match(line)
+        if definition:
+            refs.setdefault(_label(definition.group(1)), definition.group(2))
+    links = [link for number, line in prose for link in _links_of(line, number, refs)]
+    return Markdown(tuple(lines), tuple(headings), tuple(blocks), front, tuple(prose),
+                    tuple(tables), tuple(links), front_line)
