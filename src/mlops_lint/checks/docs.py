@@ -12,6 +12,7 @@ repository root.
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -249,7 +250,7 @@ def _mentions(text: str, phrases: Iterable[str]) -> bool:
 
 # -- placeholders ----------------------------------------------------------------------
 
-_PROSE_BRACES = re.compile(r"(?<![$\\{%])\{(?![{%#:])([^{}\n\"'`]{1,200})\}(?!\})")
+_PROSE_BRACES = re.compile(r"(?<![$\\{%^_])\{(?![{%#:])([^{}\n\"'`]{1,200})\}(?!\})")
 _CODE_BRACES = re.compile(r"(?<![$\\{%])\{(?![{%#:])([^{}\n\"'`:=;,]{1,60})\}(?!\})")
 _PLACEHOLDERS = (
     re.compile(r"\[More Information Needed\]|\bMore information needed\b", re.IGNORECASE),
@@ -288,10 +289,18 @@ def placeholders(doc: Markdown) -> list[Placeholder]:
     ``{…}`` is code. HTML comments and the front matter are never read.
     """
     found: dict[int, list[str]] = {}
-    for number, text in doc.prose:
-        hits = [m.group(0) for m in _PROSE_BRACES.finditer(text)]
+    lines = [*doc.prose, *((h.line, h.text) for h in doc.headings if h.level < 7)]
+    for number, text in lines:
+        spans = [m.span() for m in _PROSE_BRACES.finditer(text)]
         for pattern in _PLACEHOLDERS:
-            hits.extend(m.group(0) for m in pattern.finditer(text))
+            spans.extend(m.span() for m in pattern.finditer(text))
+        spans.sort(key=lambda s: (s[0], -s[1]))
+        hits: list[str] = []
+        reach = -1
+        for start, end in spans:
+            if end > reach:  # a hit inside an earlier one ("YYYY-MM-DD" in "{YYYY-MM-DD}")
+                hits.append(text[start:end])
+                reach = end
         if hits:
             found.setdefault(number, []).extend(hits)
     for block in doc.code_blocks:
@@ -537,7 +546,7 @@ _COVERAGE_BADGE = re.compile(r"codecov\.io|coveralls\.io|coverage|cobertura|test
                              re.I)
 _PLACEHOLDER_OWNER = re.compile(
     r"^(?:user|username|usuario|your[-_]?(?:user(?:name)?|org|name)|tu[-_]?usuario|owner|"
-    r"org|organization|repo|repository|repositorio|<[^>]*>|\{[^}]*\}|\[[^\]]*\]|x+)$", re.I)
+    r"org|organization|repo|repository|repositorio|<[^>]*>|\{[^}]*\}|\[[^\]]*\]|x{2,})$", re.I)
 
 
 @dataclass(frozen=True)
@@ -662,7 +671,7 @@ _METRIC_WORDS = re.compile(
     r"coverage|cobertura|latency|latencia|mse|log[- ]?loss|map|ndcg|bleu|rouge|score)\b", re.I)
 _CARD_LINK = re.compile(r"model[_-]?card|data(?:set)?[_-]?card|datasheet|github\.io|"
                         r"readthedocs\.io|(?:^|/)docs/|(?:^|/)site/", re.I)
-_ARCH_IMAGE = re.compile(r"architect|arquitect|diagram|diagrama|flow|flujo|c4", re.I)
+_ARCH_IMAGE = re.compile(r"architect|arquitect|diagram|\bc4\b", re.I)
 
 
 def _metric_table(table: Table) -> bool:
@@ -1193,16 +1202,17 @@ def load_mkdocs(text: str) -> Any:
 
 def _mkdocs_config(ctx: Context, path: str) -> dict[str, Any] | ParseError:
     data = ctx.repo.yaml(path)
-    if isinstance(data, ParseError):
-        data = ctx.repo.parse(path, load_mkdocs)
-    if isinstance(data, ParseError):
-        return data
+    if isinstance(data, ParseError):  # maybe only MkDocs tags; else report the first error
+        tolerant = ctx.repo.parse(path, load_mkdocs)
+        if isinstance(tolerant, ParseError):
+            return data
+        data = tolerant
     if not isinstance(data, dict):
         return ParseError(path, "not a mapping")
     config = {str(k): v for k, v in data.items()}
     parent = config.get("INHERIT")
     if isinstance(parent, str):
-        base = str(PurePosixPath(path).parent / parent).removeprefix("./")
+        base = posixpath.normpath(str(PurePosixPath(path).parent / parent))
         if ctx.repo.exists(base) and base != path:
             inherited = ctx.repo.parse(base, load_mkdocs)
             if isinstance(inherited, dict):
@@ -1324,8 +1334,8 @@ def mkdocs_site(ctx: Context, params: None) -> Iterator[Finding]:
         lacks.append(T(f"theme.name: material (is {theme_name!r})",
                        f"theme.name: material (es {theme_name!r})"))
     docs_dir = str(config.get("docs_dir") or "docs")
-    base = PurePosixPath(path).parent / docs_dir
-    root = "" if str(base) == "." else str(base).removeprefix("./") + "/"
+    base = posixpath.normpath(str(PurePosixPath(path).parent / docs_dir))
+    root = "" if base == "." else base + "/"
     if not any(ctx.repo.exists(root + name) for name in ("index.md", "README.md")):
         lacks.append(T(f"{root}index.md", f"{root}index.md"))
     if lacks:

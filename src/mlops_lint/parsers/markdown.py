@@ -42,6 +42,7 @@ _IMAGE = re.compile(r"!\[([^\]]*)\]\(\s*<?([^)\s>]*)>?[^)]*\)")
 _IMAGE_REF = re.compile(r"!\[([^\]]*)\]\[([^\]]*)\]")
 _LINK = re.compile(r"(?<!!)\[((?:[^\[\]]|\[[^\]]*\])*)\]\(\s*<?([^)\s>]*)>?[^)]*\)")
 _LINK_REF = re.compile(r"(?<![!\]])\[([^\[\]]+)\]\[([^\]]*)\]")
+_SHORTCUT_REF = re.compile(r"(?<![!\]\\])\[([^\[\]]+)\](?![\[(:])")
 _REF_DEF = re.compile(r"^ {0,3}\[([^\]]+)\]:\s*<?(\S+?)>?(?:\s+.*)?$")
 _HTML_IMG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
 _HTML_A = re.compile(r"<a\b([^>]*)>(.*?)</a>", re.IGNORECASE | re.DOTALL)
@@ -156,8 +157,11 @@ def words(text: str) -> tuple[str, ...]:
 def _token_match(pattern: str, word: str) -> bool:
     if word == pattern:
         return True
-    return (len(pattern) >= 4 and word.startswith(pattern)
-            and len(word) - len(pattern) <= MAX_SUFFIX)
+    if not word.startswith(pattern):
+        return False
+    if len(pattern) < 4:  # short words: plurals only ("uso" ~ "usos", not "usuarios")
+        return word[len(pattern):] in ("s", "es")
+    return len(word) - len(pattern) <= MAX_SUFFIX
 
 
 def phrase_in(pattern: str, text: str) -> bool:
@@ -283,6 +287,10 @@ def _links_of(line: str, number: int, refs: dict[str, str]) -> list[Link]:
     text = _LINK_REF.sub(blank, text)
     if _REF_DEF.match(text):
         return found
+    for m in _SHORTCUT_REF.finditer(text):
+        url = refs.get(_label(m.group(1)))
+        if url is not None:
+            found.append(Link(m.group(1), url, number, False))
     for m in _HTML_A.finditer(text):
         attrs = _attrs(m.group(1))
         inner = m.group(2)
