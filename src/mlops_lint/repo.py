@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import os
+import stat
 import subprocess
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -72,8 +73,14 @@ class Repo:
         self.memo: dict[str, Any] = {}  # whole-repo analyses shared by checks
         self.git_info = self._probe_git()
         all_files = self._git_files() if self.git_info else self._walk_files()
+        # names that are not valid UTF-8 are shown with U+FFFD and read by their real name
+        self._real: dict[str, str] = {}
+        for name in all_files:
+            shown = _displayable(name)
+            if shown != name:
+                self._real[shown] = name
         self.files: tuple[str, ...] = tuple(sorted(
-            f for f in all_files
+            f for f in (_displayable(name) for name in all_files)
             if not _is_vendored(PurePosixPath(f).parts[:-1])
             and not (self.exclude and matches(f, self.exclude))
         ))
@@ -82,13 +89,13 @@ class Repo:
 
     # -- inventory -------------------------------------------------------------------
 
-    def git(self, *args: str, stdin: str | None = None) -> str | None:
+    def git(self, *args: str, stdin: str | None = None, errors: str = "replace") -> str | None:
         """Run ``git -C <root> <args>``; stdout, or ``None`` when git fails or is absent."""
         try:
             done = subprocess.run(
                 ["git", "-C", str(self.root), *args],
                 input=stdin, capture_output=True, text=True, encoding="utf-8",
-                errors="replace", timeout=GIT_TIMEOUT_S, check=False,
+                errors=errors, timeout=GIT_TIMEOUT_S, check=False,
                 env={**os.environ, "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"},
             )
         except (OSError, subprocess.SubprocessError):
@@ -106,7 +113,8 @@ class Repo:
         return GitInfo(Path(lines[1]), lines[2] == "true", frozenset())
 
     def _git_files(self) -> list[str]:
-        out = self.git("ls-files", "-z", "-t", "-c", "-o", "-d", "--exclude-standard")
+        out = self.git("ls-files", "-z", "-t", "-c", "-o", "-d", "--exclude-standard",
+                       errors="surrogateescape")
         if out is None or self.git_info is None:
             self.git_info = None
             return self._walk_files()
@@ -169,7 +177,7 @@ class Repo:
         return self.git_info is not None
 
     def is_tracked(self, path: str) -> bool:
-        return self.git_info is not None and path in self.git_info.tracked
+        return self.git_info is not None and self._real.get(path, path) in self.git_info.tracked
 
     def exists(self, path: str) -> bool:
         return path in self._file_set
@@ -184,7 +192,7 @@ class Repo:
     # -- reading ---------------------------------------------------------------------
 
     def abspath(self, path: str) -> Path:
-        return self.root / path
+        return self.root / self._real.get(path, path)
 
     def text(self, path: str) -> str | ParseError:
         """The file's text, or a :class:`ParseError` saying why it cannot be read."""
@@ -195,13 +203,17 @@ class Repo:
         return cached
 
     def _read(self, path: str) -> str | ParseError:
-        full = self.root / path
+        full = self.abspath(path)
         try:
             if full.is_symlink():
                 target = full.resolve(strict=True)
                 if not target.is_relative_to(self.root):
                     return ParseError(path, "symlink points outside the repository; not read")
-            size = full.stat().st_size
+            info = full.stat()
+            if not stat.S_ISREG(info.st_mode):
+                return ParseError(path, "not a regular file (directory, FIFO, socket or "
+                                        "device); not read")
+            size = info.st_size
             if size > MAX_READ_BYTES:
                 return ParseError(
                     path, f"file too large to read ({size // (1024 * 1024)} MiB > "
@@ -286,6 +298,17 @@ class Repo:
                 if isinstance(name, str) and name:
                     return name
         return self.root.name if directory == "." else PurePosixPath(directory).name
+
+
+def _displayable(name: str) -> str:
+    """``name`` as valid Unicode: undecodable bytes (kept as surrogates) become U+FFFD."""
+    if name.isascii():
+        return name
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return os.fsencode(name).decode("utf-8", errors="replace")
+    return name
 
 
 def decode(path: str, data: bytes) -> str | ParseError:
