@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mlops_lint.checks.docs import placeholders
 from mlops_lint.parsers.markdown import (
     Heading,
     cells,
@@ -190,3 +194,23 @@ def test_headings_matching_keeps_substring_semantics() -> None:
     assert [h.text for h in headings_matching(doc, ["decision"])] == ["Decisión"]
     assert [h.text for h in headings_matching(doc, ["consecuencias", "consequences"])] == [
         "Consecuencias positivas"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from([
+    "# A", "## 5. Métricas", "text {x}", "```", "~~~", "    ```py", "---", "===", "| a | b |",
+    "|---|---|", "<!--", "-->", "**Label:** x", "[l](u)", "![i][r]", "[r]: http://x",
+    "<h2>H</h2>", "", "- item", "> quote", "<a href='x'><img src='y'></a>",
+]) | st.text(max_size=40), max_size=40))
+def test_parse_markdown_never_raises_and_lines_are_in_range(lines: list[str]) -> None:
+    text = "\n".join(lines)
+    doc = parse_markdown(text)
+    total = len(text.splitlines())
+    for heading in doc.headings:
+        start, end = doc.span(heading)
+        assert 1 <= start <= max(end, start) <= max(total, 1)
+        assert doc.section(heading) is not None
+        doc.tables_in(heading), doc.code_in(heading), doc.links_in(heading)
+    assert all(1 <= n <= total for n, _ in doc.prose)
+    assert all(1 <= k.line <= total for k in doc.links)
+    placeholders(doc)

@@ -36,7 +36,7 @@ from mlops_lint.parsers.markdown import (
     Markdown,
     Table,
     parse_markdown,
-    phrase_in,
+    phrases_in,
     section_matches,
 )
 from mlops_lint.parsers.yaml_file import load_yaml
@@ -230,8 +230,7 @@ def _has_content(doc: Markdown, heading: Heading) -> bool:
     for _, text in doc.prose_in(heading):
         if text.strip() and not re.fullmatch(r"\s*(?:[-*_]\s*){3,}", text):
             return True
-    return any(h.line > heading.line and doc.span(heading)[1] >= h.line
-               for h in doc.headings)
+    return bool(doc.subheadings(heading))
 
 
 def find(doc: Markdown, section: Section) -> list[Heading]:
@@ -245,7 +244,8 @@ def _section_text(doc: Markdown, headings: Iterable[Heading]) -> str:
 
 def _mentions(text: str, phrases: Iterable[str]) -> bool:
     lines = text.splitlines()
-    return any(phrase_in(p, line) for p in phrases for line in lines)
+    wanted = tuple(phrases)
+    return any(phrases_in(wanted, line) for line in lines)
 
 
 # -- placeholders ----------------------------------------------------------------------
@@ -1064,7 +1064,7 @@ def _target_distribution(doc: Markdown) -> int | None:
                 numeric_table(t) for t in doc.tables_in(heading))):
             return heading.line
     for number, text in doc.prose:
-        if (any(phrase_in(w, text) for w in _TARGET_WORDS) and _DISTRIBUTION.search(text)
+        if (phrases_in(_TARGET_WORDS, text) and _DISTRIBUTION.search(text)
                 and re.search(r"\d", text)):
             return number
     return None
@@ -1407,7 +1407,7 @@ def _rai_sources(ctx: Context) -> list[tuple[str, int | None, str]]:
         if isinstance(doc, ParseError):
             continue
         for heading in doc.headings:
-            if heading.level < 7 and any(phrase_in(p, heading.text) for p in _RAI_HEADINGS):
+            if heading.level < 7 and phrases_in(_RAI_HEADINGS, heading.text):
                 out.append((path, heading.line, doc.section(heading)))
     return out
 

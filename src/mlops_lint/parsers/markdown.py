@@ -21,8 +21,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 
 _ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
@@ -108,32 +110,64 @@ class Markdown:
         start, end = self.span(heading)
         return "\n".join(self.lines[start - 1:end])
 
+    @cached_property
+    def _ends(self) -> dict[tuple[int, int], int]:
+        """Last line of every heading's section, in one pass (a stack of open headings)."""
+        ends: dict[tuple[int, int], int] = {}
+        open_: list[Heading] = []
+        for heading in self.headings:
+            while open_ and open_[-1].level >= heading.level:
+                done = open_.pop()
+                ends[(done.line, done.level)] = heading.line - 1
+            open_.append(heading)
+        for done in open_:
+            ends[(done.line, done.level)] = len(self.lines)
+        return ends
+
+    @cached_property
+    def _starts(self) -> dict[str, list[int]]:
+        return {
+            "tables": [t.line for t in self.tables],
+            "code": [c.line for c in self.code_blocks],
+            "links": [k.line for k in self.links],
+            "prose": [n for n, _ in self.prose],
+            "headings": [h.line for h in self.headings],
+        }
+
     def span(self, heading: Heading) -> tuple[int, int]:
         """First and last line (1-based, inclusive) of ``heading``'s section."""
-        end = len(self.lines)
-        for other in self.headings:
-            if other.line > heading.line and other.level <= heading.level:
-                end = other.line - 1
-                break
+        end = self._ends.get((heading.line, heading.level))
+        if end is None:  # a heading that is not one of this document's
+            end = len(self.lines)
+            for other in self.headings:
+                if other.line > heading.line and other.level <= heading.level:
+                    end = other.line - 1
+                    break
         return heading.line, end
 
-    def _within(self, heading: Heading, line: int) -> bool:
+    def _range(self, kind: str, heading: Heading) -> range:
         start, end = self.span(heading)
-        return start <= line <= end
+        lines = self._starts[kind]
+        return range(bisect_left(lines, start), bisect_right(lines, end))
 
     def tables_in(self, heading: Heading) -> list[Table]:
-        return [t for t in self.tables if self._within(heading, t.line)]
+        return [self.tables[i] for i in self._range("tables", heading)]
 
     def code_in(self, heading: Heading) -> list[CodeBlock]:
-        return [c for c in self.code_blocks if self._within(heading, c.line)]
+        return [self.code_blocks[i] for i in self._range("code", heading)]
 
     def links_in(self, heading: Heading) -> list[Link]:
-        return [k for k in self.links if self._within(heading, k.line)]
+        return [self.links[i] for i in self._range("links", heading)]
 
     def prose_in(self, heading: Heading) -> list[tuple[int, str]]:
         """Prose lines of the section, the heading line excluded."""
-        return [(n, t) for n, t in self.prose
-                if n != heading.line and self._within(heading, n)]
+        return [self.prose[i] for i in self._range("prose", heading)
+                if self.prose[i][0] != heading.line]
+
+    def subheadings(self, heading: Heading) -> list[Heading]:
+        """Headings inside ``heading``'s section (deeper ones, bold labels included)."""
+        return [self.headings[i] for i in self._range("headings", heading)
+                if self.headings[i].line != heading.line]
 
 
 def normalize(text: str) -> str:
@@ -149,19 +183,34 @@ def normalize(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+@lru_cache(maxsize=8192)
 def words(text: str) -> tuple[str, ...]:
     """The normalized words of ``text`` (hyphens, slashes and brackets split words)."""
     return tuple(_WORD.findall(normalize(text)))
 
 
-def _token_match(pattern: str, word: str) -> bool:
-    if word == pattern:
-        return True
-    if not word.startswith(pattern):
-        return False
-    if len(pattern) < 4:  # short words: plurals only ("uso" ~ "usos", not "usuarios")
-        return word[len(pattern):] in ("s", "es")
-    return len(word) - len(pattern) <= MAX_SUFFIX
+def _token_regex(token: str) -> str:
+    if len(token) < 4:  # short words: plurals only ("uso" ~ "usos", not "usuarios")
+        return re.escape(token) + "(?:e?s)?"
+    return re.escape(token) + f"[a-z0-9]{{0,{MAX_SUFFIX}}}"
+
+
+@lru_cache(maxsize=1024)
+def compile_phrases(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One regex matching any of ``patterns`` over :func:`joined_words` text."""
+    parts = []
+    for pattern in patterns:
+        wanted = words(pattern.lstrip("="))
+        if not wanted:
+            continue
+        body = " ".join(_token_regex(w) for w in wanted)
+        parts.append(f"^{body}$" if pattern.startswith("=") else f"(?:^| ){body}(?= |$)")
+    return re.compile("|".join(parts)) if parts else None
+
+
+@lru_cache(maxsize=8192)
+def joined_words(text: str) -> str:
+    return " ".join(words(text))
 
 
 def phrase_in(pattern: str, text: str) -> bool:
@@ -172,25 +221,21 @@ def phrase_in(pattern: str, text: str) -> bool:
     "limitations", "métrica" matches "métricas"). A pattern starting with ``=`` must
     match the whole text ("=uses" matches "Uses" but not "Out-of-scope uses").
     """
-    whole = pattern.startswith("=")
-    wanted = words(pattern.lstrip("="))
-    have = words(text)
-    if not wanted:
-        return False
-    if whole:
-        return len(have) == len(wanted) and all(map(_token_match, wanted, have))
-    for start in range(len(have) - len(wanted) + 1):
-        if all(_token_match(w, have[start + i]) for i, w in enumerate(wanted)):
-            return True
-    return False
+    return phrases_in((pattern,), text)
+
+
+def phrases_in(patterns: tuple[str, ...], text: str) -> bool:
+    """Whether any of ``patterns`` matches ``text`` (see :func:`phrase_in`)."""
+    regex = compile_phrases(patterns)
+    return regex is not None and regex.search(joined_words(text)) is not None
 
 
 def section_matches(heading: Heading, patterns: Iterable[str],
                     vetoes: Iterable[str] = ()) -> bool:
     """``heading`` matches one of ``patterns`` and none of ``vetoes``."""
-    if any(phrase_in(v, heading.text) for v in vetoes):
+    if phrases_in(tuple(vetoes), heading.text):
         return False
-    return any(phrase_in(p, heading.text) for p in patterns)
+    return phrases_in(tuple(patterns), heading.text)
 
 
 def headings_matching(doc: Markdown, names: Iterable[str]) -> list[Heading]:
