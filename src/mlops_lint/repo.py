@@ -93,7 +93,9 @@ class Repo:
         """Run ``git -C <root> <args>``; stdout, or ``None`` when git fails or is absent."""
         try:
             done = subprocess.run(
-                ["git", "-C", str(self.root), *args],
+                # core.fsmonitor names a command that git would run from the target's own
+                # .git/config (e.g. during ls-files): never execute target-controlled code
+                ["git", "-C", str(self.root), "-c", "core.fsmonitor=false", *args],
                 input=stdin, capture_output=True, text=True, encoding="utf-8",
                 errors=errors, timeout=GIT_TIMEOUT_S, check=False,
                 env={**os.environ, "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"},
