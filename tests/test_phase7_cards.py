@@ -471,10 +471,11 @@ def test_placeholders_policy_in_code_and_prose() -> None:
         "Date: {YYYY-MM-DD} and `{ruta}/model.pkl`\n"
         "Math $x^{2}$, jinja {{ var }}, attrs {: .note}, json {\"a\": 1}\n"
         "Autor: tu.email@company.com, TBD, siglo XX\n"
+        "Labels {0, 1}, levels {low, medium, high}, `{a: 1}`, `{x, y}`\n"
         "```json\n{\"key\": \"{value}\"}\n```\n"
         "```\n{package_1}=={version}\nsettings = {a: 1}\n```\n")
     found = {p.line: p.text for p in placeholders(doc)}
-    assert found == {1: "{YYYY-MM-DD}, {ruta}", 3: "tu.email, TBD", 8: "{package_1}, {version}"}
+    assert found == {1: "{YYYY-MM-DD}, {ruta}", 3: "tu.email, TBD", 9: "{package_1}, {version}"}
 
 
 def test_subgroup_gaps_scales_and_mixed_columns() -> None:

@@ -273,6 +273,24 @@ _CODE_LANGS_WITH_BRACES = frozenset({
 })
 
 
+_INLINE_CODE = re.compile(r"(`+)(.+?)\1")
+_SET_ITEM = re.compile(r"^[\w.+-]{1,20}$")
+
+
+def _brace_placeholder(content: str, in_code: bool) -> bool:
+    """Whether ``{content}`` is a template placeholder rather than a set or code.
+
+    ``{0, 1}`` (no letters) and ``{low, medium, high}`` (a list of single words) are
+    sets; in inline code only a bare ``{word}`` (``{ruta}/model.pkl``) is a placeholder.
+    """
+    if not re.search(r"[^\W\d_]", content):
+        return False
+    items = [i.strip() for i in content.split(",")]
+    if len(items) >= 2 and all(_SET_ITEM.match(i) for i in items):
+        return False
+    return not in_code or re.fullmatch(r"[\w .()/-]{1,60}", content) is not None
+
+
 @dataclass(frozen=True)
 class Placeholder:
     line: int
@@ -291,7 +309,9 @@ def placeholders(doc: Markdown) -> list[Placeholder]:
     found: dict[int, list[str]] = {}
     lines = [*doc.prose, *((h.line, h.text) for h in doc.headings if h.level < 7)]
     for number, text in lines:
-        spans = [m.span() for m in _PROSE_BRACES.finditer(text)]
+        code = [m.span() for m in _INLINE_CODE.finditer(text)]
+        spans = [m.span() for m in _PROSE_BRACES.finditer(text)
+                 if _brace_placeholder(m.group(1), any(a <= m.start() < b for a, b in code))]
         for pattern in _PLACEHOLDERS:
             spans.extend(m.span() for m in pattern.finditer(text))
         spans.sort(key=lambda s: (s[0], -s[1]))
@@ -307,7 +327,8 @@ def placeholders(doc: Markdown) -> list[Placeholder]:
         if block.lang in _CODE_LANGS_WITH_BRACES:
             continue
         for offset, text in enumerate(block.text.splitlines(), start=1):
-            hits = [m.group(0) for m in _CODE_BRACES.finditer(text)]
+            hits = [m.group(0) for m in _CODE_BRACES.finditer(text)
+                    if _brace_placeholder(m.group(1), True)]
             if hits:
                 found.setdefault(block.line + offset, []).extend(hits)
     out = []
@@ -1467,7 +1488,7 @@ _DEMO_MEDIA = re.compile(r"demo|video|youtube\.com|youtu\.be|loom\.com|vimeo\.co
 
 
 def _demo_entry(ctx: Context) -> tuple[str, int | None] | None:
-    files = ctx.repo.glob(DEMO_FILES, case_sensitive=False)
+    files = _no_template(ctx.repo.glob(DEMO_FILES, case_sensitive=False))
     if files:
         return files[0], None
     for path in ctx.repo.glob(("Makefile", "**/Makefile", "makefile", "GNUmakefile")):
