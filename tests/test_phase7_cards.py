@@ -622,3 +622,20 @@ def test_doc007_per_project(make_repo: MakeRepo, results_for: ResultsFor) -> Non
     results = results_for(root, "DOC007")
     assert {(r.project, r.level, r.status.value) for r in results} == {
         ("a", 2, "pass"), ("a", 3, "pass"), ("b", 2, "fail"), ("b", 3, "fail")}
+
+
+def test_card_section_data_is_consistent() -> None:
+    from mlops_lint.checks.docs import card_data, responsible_ai_areas, section_set
+
+    for kind in ("model_card", "dataset_card", "readme"):
+        spec = section_set(kind)
+        for section in spec.sections.values():
+            assert section.name.en and section.name.es and section.patterns
+        for keys in spec.lists.values():
+            assert set(keys) <= set(spec.sections)
+    assert len(section_set("model_card").lists["template"]) == 12
+    assert len(section_set("dataset_card").lists["template"]) == 12
+    assert len(section_set("model_card").lists["core"]) == 7
+    assert [a.key for a in responsible_ai_areas()] == [
+        "fairness", "transparency", "privacy", "accountability"]
+    assert set(card_data()) == {"model_card", "dataset_card", "readme", "responsible_ai"}
