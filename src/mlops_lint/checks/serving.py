@@ -1,0 +1,1684 @@
+"""Phase 5 checks: the serving API (FastAPI), the dashboard, deployment and safe loading.
+
+Everything is static: the project's Python files are read into the serving model of
+:mod:`mlops_lint.parsers.fastapi_app` (apps, routers, composed route paths, handlers,
+hooks); deployment descriptors are read with the YAML/TOML/JSON parsers.
+
+With no serving code at all the API rules fail (rules.md §2.4: phase 5 is then level 0,
+"no serving layer"). A Flask (or other framework) service is recognised: its routes
+still count for ``/health`` and ``/predict``, while the criteria written for FastAPI
+specifics (schemas, HTTPException, lifespan, OpenAPI/CORS, production features) are
+skipped with that reason.
+"""
+
+from __future__ import annotations
+
+import ast
+import configparser
+import csv
+import io
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import Field
+
+from mlops_lint.checks import Params, check
+from mlops_lint.context import Context
+from mlops_lint.model import Finding, T, failed, manual, passed, skipped, warned
+from mlops_lint.parsers import ParseError
+from mlops_lint.parsers.ci import Workflow, workflows
+from mlops_lint.parsers.dockerfile import Dockerfile, dockerfiles
+from mlops_lint.parsers.fastapi_app import (
+    Endpoint,
+    FunctionNode,
+    Hook,
+    Module,
+    Route,
+    ServingModel,
+    serving_model,
+)
+from mlops_lint.parsers.makefile import Makefile, parse_makefile
+from mlops_lint.parsers.markdown import parse_markdown
+from mlops_lint.parsers.python_source import call_arg, literal
+
+HEALTH_SEGMENTS = frozenset({"health", "healthz", "_healthz", "ready", "readyz", "livez", "live"})
+INFERENCE_METHODS = frozenset({"predict", "predict_proba", "predict_log_proba",
+                               "decision_function"})
+MODEL_LOADERS = frozenset({
+    "joblib.load", "pickle.load", "pickle.loads", "cloudpickle.load", "dill.load",
+    "torch.load", "torch.jit.load", "onnxruntime.InferenceSession", "skops.io.load",
+    "tensorflow.keras.models.load_model", "keras.models.load_model", "keras.saving.load_model",
+    "tensorflow.saved_model.load", "xgboost.Booster", "lightgbm.Booster",
+})
+UNSAFE_PICKLE = frozenset({
+    "pickle.load", "pickle.loads", "cPickle.load", "cPickle.loads", "_pickle.load",
+    "_pickle.loads", "dill.load", "dill.loads", "cloudpickle.load", "cloudpickle.loads",
+})
+SAFE_YAML_LOADERS = ("SafeLoader", "CSafeLoader", "BaseLoader", "CBaseLoader")
+CACHE_DECORATORS = frozenset({"functools.lru_cache", "functools.cache", "lru_cache", "cache",
+                              "cachetools.cached", "async_lru.alru_cache",
+                              "streamlit.cache_resource"})
+HTTP_EXCEPTIONS = ("fastapi.HTTPException", "fastapi.exceptions.HTTPException",
+                   "starlette.exceptions.HTTPException")
+RAW_BODY_TYPES = frozenset({"dict", "Dict", "typing.Dict", "Any", "typing.Any", "object",
+                            "fastapi.Request", "starlette.requests.Request", "Request",
+                            "list", "List", "typing.List", "bytes", "str"})
+UPLOAD_TYPES = frozenset({"fastapi.UploadFile", "starlette.datastructures.UploadFile",
+                          "UploadFile"})
+NON_BODY_MARKERS = frozenset({"Depends", "Security", "Query", "Path", "Header", "Cookie"})
+CONSTRAINT_KEYWORDS = frozenset({
+    "ge", "gt", "le", "lt", "min_length", "max_length", "pattern", "regex", "min_items",
+    "max_items", "multiple_of", "max_digits", "decimal_places", "allow_inf_nan",
+})
+CONSTRAINED_TYPES = frozenset({
+    "conint", "confloat", "constr", "conlist", "conset", "condecimal", "conbytes",
+    "confrozenset", "PositiveInt", "NegativeInt", "NonNegativeInt", "NonPositiveInt",
+    "PositiveFloat", "NegativeFloat", "NonNegativeFloat", "NonPositiveFloat", "FiniteFloat",
+    "EmailStr", "HttpUrl", "AnyUrl", "Literal", "Ge", "Gt", "Le", "Lt", "Interval", "MinLen",
+    "MaxLen", "Len", "StringConstraints",
+})
+VALIDATORS = frozenset({"field_validator", "validator", "model_validator", "root_validator"})
+
+NO_SERVING = T(
+    "no serving code: no FastAPI( app (nor any other web framework) in this project, so "
+    "phase 5 stays at level 0 (no serving layer)",
+    "sin código de servicio: no hay una app FastAPI( (ni otro framework web) en este "
+    "proyecto; la fase 5 queda en nivel 0 (sin capa de servicio)")
+NO_SERVING_FIX = T(
+    "Add a FastAPI service (e.g. app/main.py or src/<pkg>/api/main.py) with GET /health and "
+    "POST /predict, and declare fastapi and uvicorn.",
+    "Añade un servicio FastAPI (p. ej. app/main.py o src/<pkg>/api/main.py) con GET /health "
+    "y POST /predict, y declara fastapi y uvicorn.")
+
+
+# -- the serving layer of a project ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Serving:
+    model: ServingModel
+
+    @property
+    def fastapi_apps(self) -> list[Endpoint]:
+        return self.model.apps_of("fastapi")
+
+    @property
+    def has_fastapi(self) -> bool:
+        return bool(self.fastapi_apps or self.model.routes_of("fastapi"))
+
+    @property
+    def others(self) -> list[tuple[str, str, int]]:
+        """Non-FastAPI web frameworks: (name, file, line)."""
+        return sorted((name, path, line) for name, (path, line)
+                      in self.model.frameworks.items() if name != "FastAPI")
+
+    def other_label(self) -> tuple[str, str, int]:
+        name, path, line = self.others[0]
+        return name, path, line
+
+    @property
+    def fastapi_routes(self) -> list[Route]:
+        return self.model.routes_of("fastapi")
+
+    def predict_routes(self, routes: Iterable[Route]) -> list[Route]:
+        return [r for r in routes if "predict" in r.path.lower() and r.allows("POST")]
+
+
+def serving(ctx: Context) -> Serving:
+    return Serving(serving_model(ctx.repo, ctx.files(["**/*.py"]), ctx.project.path))
+
+
+def _require(ctx: Context, fastapi_only: bool) -> tuple[Serving, Finding | None]:
+    """The serving layer, or the finding to give when it is missing or not FastAPI."""
+    s = serving(ctx)
+    if s.has_fastapi:
+        return s, None
+    if s.others or s.model.apps:
+        if not fastapi_only:
+            return s, None
+        name, path, line = s.other_label() if s.others else (
+            s.model.apps[0].framework, s.model.apps[0].path, s.model.apps[0].line)
+        return s, skipped(T(
+            f"{name} service found ({path}:{line}); this criterion is written for FastAPI "
+            "(the guide's serving framework), so it is not checked",
+            f"se encontró un servicio {name} ({path}:{line}); este criterio está escrito "
+            "para FastAPI (el framework de la guía), así que no se comprueba"), path)
+    return s, failed(NO_SERVING, fix=NO_SERVING_FIX)
+
+
+def _where(s: Serving) -> tuple[str | None, int | None]:
+    apps = s.fastapi_apps or s.model.apps
+    if apps:
+        return apps[0].path, apps[0].line
+    if s.model.routes:
+        return s.model.routes[0].file, s.model.routes[0].line
+    return None, None
+
+
+def _call_name(model: ServingModel, module: Module, call: ast.Call) -> str:
+    if isinstance(call.func, ast.Attribute) and not isinstance(call.func.value,
+                                                                ast.Name | ast.Attribute):
+        return "." + call.func.attr  # a method on a call result: x().load_model
+    return model.qualname(module, call.func) or ""
+
+
+def is_loader(qual: str) -> bool:
+    last = qual.rsplit(".", 1)[-1]
+    return (qual in MODEL_LOADERS or last in ("load_model", "from_pretrained")
+            or (qual.startswith("mlflow.") and last.startswith("load")))
+
+
+def _is_inference(qual: str) -> bool:
+    return qual.rsplit(".", 1)[-1] in INFERENCE_METHODS and "." in qual
+
+
+def _cached(model: ServingModel, module: Module, func: FunctionNode) -> bool:
+    return any(d in CACHE_DECORATORS or d.endswith((".lru_cache", ".cache", ".cached"))
+               for d in model.decorators(module, func))
+
+
+@dataclass(frozen=True)
+class Site:
+    """A call found by walking a function and the project functions it calls."""
+
+    module: Module
+    call: ast.Call
+    qual: str
+    func: FunctionNode  # the function whose body holds the call
+    cached: bool  # reached through an lru_cache'd function
+
+
+def reach(model: ServingModel, module: Module, func: FunctionNode,
+          owner: ast.ClassDef | None = None, depth: int = 4) -> Iterator[Site]:
+    """Calls in ``func`` and, up to ``depth`` levels, in the project functions it calls."""
+    seen: set[int] = set()
+    todo: list[tuple[Module, FunctionNode, ast.ClassDef | None, bool, int]] = [
+        (module, func, owner, _cached(model, module, func), 0)]
+    while todo:
+        mod, fn, cls, cached, level = todo.pop()
+        if id(fn) in seen:
+            continue
+        seen.add(id(fn))
+        for node in ast.walk(fn):
+            if isinstance(node, ast.Call):
+                yield Site(mod, node, _call_name(model, mod, node), fn, cached)
+        if level < depth:
+            for where, callee, klass, _ in model.callees(mod, fn, cls):
+                todo.append((where, callee, klass, cached or _cached(model, where, callee),
+                             level + 1))
+
+
+def _route_entry(s: Serving, route: Route) -> list[tuple[Module, FunctionNode]]:
+    """The handler of ``route`` and the dependencies FastAPI calls for each request."""
+    module = s.model.module(route.file)
+    if module is None or route.handler is None:
+        return []
+    out = [(module, route.handler)]
+    deps: list[ast.expr] = []
+    for param in s.model.params(route):
+        if param.marker in ("Depends", "Security") and param.marker_call is not None:
+            target = call_arg(param.marker_call, "dependency", 0)
+            if target is not None:
+                deps.append(target)
+    listed = call_arg(route.call, "dependencies") if route.call is not None else None
+    if isinstance(listed, ast.List | ast.Tuple):
+        for item in listed.elts:
+            if isinstance(item, ast.Call) and item.args:
+                deps.append(item.args[0])
+    for dep in deps:
+        found = s.model.function(module, dep)
+        if found is not None:
+            out.append(found)
+    return out
+
+
+def _route_calls(s: Serving, route: Route, depth: int = 3) -> Iterator[Site]:
+    for module, func in _route_entry(s, route):
+        yield from reach(s.model, module, func, depth=depth)
+
+
+def _loc(site: Site) -> str:
+    return f"{site.module.path}:{site.call.lineno}"
+
+
+# -- declared dependencies -------------------------------------------------------------
+
+_REQ_NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?")
+
+
+def _norm(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _requirement(text: str) -> tuple[str, frozenset[str]] | None:
+    match = _REQ_NAME.match(text)
+    if not match or text.lstrip().startswith(("-", "#")):
+        return None
+    extras = frozenset(e.strip().lower() for e in (match.group(2) or "").strip("[]").split(",")
+                       if e.strip())
+    return _norm(match.group(1)), extras
+
+
+def declared_packages(ctx: Context) -> dict[str, tuple[str, frozenset[str]]]:
+    """Packages the project declares anywhere: name → (file, extras)."""
+    found: dict[str, tuple[str, frozenset[str]]] = {}
+
+    def add(spec: object, path: str) -> None:
+        if isinstance(spec, str):
+            parsed = _requirement(spec)
+            if parsed is not None:
+                found.setdefault(parsed[0], (path, parsed[1]))
+
+    pyproject = ctx.first("pyproject.toml")
+    if pyproject is not None:
+        doc = ctx.repo.toml(pyproject)
+        if isinstance(doc, dict):
+            project = doc.get("project") if isinstance(doc.get("project"), dict) else {}
+            for spec in (project or {}).get("dependencies") or []:
+                add(spec, pyproject)
+            for group in ((project or {}).get("optional-dependencies") or {}).values():
+                for spec in group if isinstance(group, list) else []:
+                    add(spec, pyproject)
+            for group in (doc.get("dependency-groups") or {}).values():
+                for spec in group if isinstance(group, list) else []:
+                    add(spec, pyproject)
+            poetry = (doc.get("tool") or {}).get("poetry") or {}
+            tables = [poetry.get("dependencies"), poetry.get("dev-dependencies")]
+            tables += [g.get("dependencies") for g in (poetry.get("group") or {}).values()
+                       if isinstance(g, dict)]
+            for table in tables:
+                for name, value in (table or {}).items() if isinstance(table, dict) else []:
+                    extras = value.get("extras", []) if isinstance(value, dict) else []
+                    found.setdefault(_norm(name), (pyproject, frozenset(
+                        str(e).lower() for e in extras)))
+    for path in ctx.files(["requirements*.txt", "requirements*.in", "requirements/*.txt",
+                           "requirements/*.in"]):
+        text = ctx.repo.text(path)
+        if isinstance(text, str):
+            for line in text.splitlines():
+                add(line.split("#", 1)[0], path)
+    for path in ctx.files(["environment*.yml", "environment*.yaml"]):
+        env = ctx.repo.yaml(path)
+        deps = env.get("dependencies") if isinstance(env, dict) else None
+        for item in deps if isinstance(deps, list) else []:
+            if isinstance(item, dict):
+                for spec in item.get("pip") or []:
+                    add(spec, path)
+            elif isinstance(item, str):
+                add(item.split("=")[0], path)
+    setup_cfg = ctx.first("setup.cfg")
+    if setup_cfg is not None:
+        text = ctx.repo.text(setup_cfg)
+        parser = configparser.ConfigParser()
+        try:
+            if isinstance(text, str):
+                parser.read_string(text)
+                for line in parser.get("options", "install_requires", fallback="").splitlines():
+                    add(line, setup_cfg)
+        except configparser.Error:
+            pass
+    return found
+
+
+# -- API001 ----------------------------------------------------------------------------
+
+
+@check("serving_app")
+def serving_app(ctx: Context, params: None) -> Iterator[Finding]:
+    """API001: a FastAPI app is instantiated and fastapi + uvicorn are declared."""
+    s = serving(ctx)
+    for error in s.model.errors:
+        yield skipped(T(f"{error.where()} does not parse ({error.message}); not read",
+                        f"{error.where()} no se puede analizar ({error.message}); no se lee"),
+                      error.path)
+    if s.fastapi_apps:
+        app = s.fastapi_apps[0]
+        deps = declared_packages(ctx)
+        missing = []
+        if "fastapi" not in deps:
+            missing.append("fastapi")
+        servers = [n for n in ("uvicorn", "hypercorn", "granian") if n in deps]
+        if not servers and not ({"standard", "all"} & deps.get("fastapi", ("", frozenset()))[1]):
+            missing.append("uvicorn")
+        where = T(f"FastAPI app `{app.name}` at {app.path}:{app.line}",
+                  f"app FastAPI `{app.name}` en {app.path}:{app.line}")
+        more = len(s.fastapi_apps) - 1
+        if more:
+            where = where + T(f" (and {more} more)", f" (y {more} más)")
+        if missing:
+            names = " and ".join(missing)
+            yield warned(where + T(f"; {names} not declared as a dependency",
+                                   f"; {names.replace(' and ', ' y ')} no se declara como "
+                                   "dependencia"), app.path, app.line,
+                         fix=T(f"Declare {names} in pyproject.toml (e.g. an `api` extra).",
+                               f"Declara {names.replace(' and ', ' y ')} en pyproject.toml "
+                               "(p. ej. un extra `api`)."))
+        else:
+            yield passed(where + T("; fastapi and uvicorn declared",
+                                   "; fastapi y uvicorn declarados"), app.path, app.line)
+        return
+    if s.fastapi_routes:
+        route = s.fastapi_routes[0]
+        yield warned(T(f"FastAPI routes found ({route.file}:{route.line}) but no FastAPI( "
+                       "instance in this project",
+                       f"hay rutas FastAPI ({route.file}:{route.line}) pero ninguna instancia "
+                       "FastAPI( en este proyecto"), route.file, route.line)
+        return
+    if s.others or s.model.apps:
+        name, path, line = s.other_label() if s.others else (
+            s.model.apps[0].framework, s.model.apps[0].path, s.model.apps[0].line)
+        yield warned(T(
+            f"{name} service found ({path}:{line}); the guide serves models with FastAPI "
+            "(ADR-004) and its API criteria are written for it: the FastAPI-specific ones "
+            "(API004-API008) are skipped",
+            f"se encontró un servicio {name} ({path}:{line}); la guía sirve modelos con "
+            "FastAPI (ADR-004) y sus criterios de API están escritos para él: los "
+            "específicos de FastAPI (API004-API008) se omiten"), path, line,
+            fix=T("Consider FastAPI for typed schemas, OpenAPI docs and async serving, or "
+                  "waive API001 with an ADR that justifies the framework.",
+                  "Considera FastAPI (esquemas tipados, OpenAPI, servicio asíncrono), o "
+                  "exceptúa API001 con un ADR que justifique el framework."))
+        return
+    if s.model.dashboards:
+        name, (path, line) = sorted(s.model.dashboards.items())[0]
+        yield failed(T(f"only a {name} dashboard ({path}:{line}): the guide expects an HTTP "
+                       "API (FastAPI) with /health and /predict; phase 5 stays at level 0",
+                       f"solo hay un dashboard {name} ({path}:{line}): la guía espera una "
+                       "API HTTP (FastAPI) con /health y /predict; la fase 5 queda en nivel 0"),
+                     path, line, fix=NO_SERVING_FIX)
+        return
+    yield failed(NO_SERVING, fix=NO_SERVING_FIX)
+
+
+# -- API002 / API003 -------------------------------------------------------------------
+
+
+def _routes_or_finding(ctx: Context) -> tuple[Serving, list[Route], Finding | None]:
+    s, early = _require(ctx, fastapi_only=False)
+    if early is not None:
+        return s, [], early
+    routes = s.fastapi_routes if s.has_fastapi else s.model.routes
+    if not routes and not s.has_fastapi:
+        name, path, line = s.other_label() if s.others else (
+            s.model.apps[0].framework, s.model.apps[0].path, s.model.apps[0].line)
+        return s, [], skipped(T(
+            f"{name} service found ({path}:{line}) but its routes are not read statically "
+            "(the API rules are written for FastAPI)",
+            f"se encontró un servicio {name} ({path}:{line}) pero sus rutas no se leen "
+            "estáticamente (las reglas de API están escritas para FastAPI)"), path)
+    return s, routes, None
+
+
+@check("api_health_route")
+def api_health_route(ctx: Context, params: None) -> Iterator[Finding]:
+    """API002: a GET health route whose handler does no model loading or inference."""
+    s, routes, early = _routes_or_finding(ctx)
+    if early is not None:
+        yield early
+        return
+    health = [r for r in routes if set(r.segments) & HEALTH_SEGMENTS]
+    if not health:
+        path, line = _where(s)
+        yield failed(T("no health route: expected GET /health (or /healthz, /ready, /livez, "
+                       "also under a prefix such as /api/v1/health)",
+                       "no hay ruta de salud: se espera GET /health (o /healthz, /ready, "
+                       "/livez, también bajo un prefijo como /api/v1/health)"), path, line)
+        return
+    for route in health:
+        if not route.allows("GET"):
+            yield failed(T(f"{route.path} answers {', '.join(route.methods)}, not GET",
+                           f"{route.path} responde a {', '.join(route.methods)}, no a GET"),
+                         route.file, route.line)
+            continue
+        heavy = [site for site in _route_calls(s, route, depth=2)
+                 if is_loader(site.qual) or _is_inference(site.qual)]
+        if heavy:
+            site = heavy[0]
+            yield failed(T(
+                f"GET {route.path} handler `{route.handler_name}` loads or runs the model "
+                f"({site.qual.lstrip('.')} at {_loc(site)}): health checks must stay cheap",
+                f"el handler `{route.handler_name}` de GET {route.path} carga o ejecuta el "
+                f"modelo ({site.qual.lstrip('.')} en {_loc(site)}): el health check debe ser "
+                "ligero"), route.file, route.line,
+                fix=T("Return a static status (and whether the model is loaded) without "
+                      "loading it or predicting.",
+                      "Devuelve un estado estático (y si el modelo está cargado) sin cargarlo "
+                      "ni predecir."))
+        else:
+            yield passed(T(f"GET {route.path} ({route.framework})",
+                           f"GET {route.path} ({route.framework})"), route.file, route.line)
+
+
+@check("api_predict_route")
+def api_predict_route(ctx: Context, params: None) -> Iterator[Finding]:
+    """API003: a POST route whose path contains ``predict``."""
+    s, routes, early = _routes_or_finding(ctx)
+    if early is not None:
+        yield early
+        return
+    predict = s.predict_routes(routes)
+    if predict:
+        route = predict[0]
+        more = T(f" (and {len(predict) - 1} more)", f" (y {len(predict) - 1} más)") \
+            if len(predict) > 1 else T("", "")
+        yield passed(T(f"POST {route.path}", f"POST {route.path}") + more, route.file,
+                     route.line)
+        return
+    get_only = [r for r in routes if "predict" in r.path.lower()]
+    if get_only:
+        route = get_only[0]
+        yield failed(T(f"{route.path} answers {', '.join(route.methods)}, not POST: "
+                       "predictions take a JSON body",
+                       f"{route.path} responde a {', '.join(route.methods)}, no a POST: las "
+                       "predicciones reciben un cuerpo JSON"), route.file, route.line)
+        return
+    path, line = _where(s)
+    yield failed(T("no prediction route: expected POST /predict (or /api/v1/predict)",
+                   "no hay ruta de predicción: se espera POST /predict (o /api/v1/predict)"),
+                 path, line)
+
+
+# -- API004 ----------------------------------------------------------------------------
+
+
+def _annotation_names(model: ServingModel, module: Module, expr: ast.expr) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(expr):
+        if isinstance(node, ast.Name | ast.Attribute):
+            qual = model.qualname(module, node) or ""
+            names.add(qual)
+            names.add(qual.rsplit(".", 1)[-1])
+    return names
+
+
+def constrained_fields(model: ServingModel, module: Module, cls: ast.ClassDef,
+                       depth: int = 0, seen: set[int] | None = None) -> list[str]:
+    """Fields (and validators) of a Pydantic class that restrict values, bases included."""
+    seen = seen if seen is not None else set()
+    if id(cls) in seen or depth > 3:
+        return []
+    seen.add(id(cls))
+    out: list[str] = []
+    for stmt in cls.body:
+        if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
+            name = stmt.target.id
+            names = _annotation_names(model, module, stmt.annotation)
+            hit = bool(names & CONSTRAINED_TYPES)
+            for node in ast.walk(stmt):
+                if isinstance(node, ast.Call) and any(
+                        kw.arg in CONSTRAINT_KEYWORDS for kw in node.keywords):
+                    hit = True
+            if not hit:
+                for node in ast.walk(stmt.annotation):
+                    if isinstance(node, ast.Name | ast.Attribute):
+                        found = model.class_def(module, node)
+                        if found is not None and model.is_subclass_of(
+                                *found, ("enum.Enum", "enum.IntEnum", "enum.StrEnum")):
+                            hit = True
+            if hit:
+                out.append(name)
+            for sub_module, sub in model.model_classes(module, stmt.annotation):
+                out.extend(f"{name}.{f}" for f in constrained_fields(
+                    model, sub_module, sub, depth + 1, seen))
+        elif isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef) and {
+                d.rsplit(".", 1)[-1] for d in model.decorators(module, stmt)} & VALIDATORS:
+            out.append(f"@{stmt.name}")
+    for base_module, base in model.bases(module, cls):
+        out.extend(constrained_fields(model, base_module, base, depth + 1, seen))
+    return out
+
+
+def _response_models(s: Serving, route: Route) -> list[str]:
+    module = s.model.module(route.file)
+    if module is None:
+        return []
+    declared = call_arg(route.call, "response_model") if route.call is not None else None
+    if declared is not None and not (isinstance(declared, ast.Constant)
+                                     and declared.value is None):
+        return [ast.unparse(declared)]
+    if route.handler is not None and route.handler.returns is not None:
+        return [c.name for _, c in s.model.model_classes(module, route.handler.returns)]
+    return []
+
+
+@check("api_schemas")
+def api_schemas(ctx: Context, params: None) -> Iterator[Finding]:
+    """API004: the predict route takes and returns Pydantic models with constrained fields."""
+    s, early = _require(ctx, fastapi_only=True)
+    if early is not None:
+        yield early
+        return
+    predict = s.predict_routes(s.fastapi_routes)
+    if not predict:
+        path, line = _where(s)
+        yield failed(T("no POST predict route to check (see API003)",
+                       "no hay ruta POST de predicción que comprobar (ver API003)"), path, line)
+        return
+    for route in predict:
+        yield _schema_finding(s, route)
+
+
+def _schema_finding(s: Serving, route: Route) -> Finding:
+    module = s.model.module(route.file)
+    assert module is not None
+    body = [p for p in s.model.params(route)
+            if p.marker not in NON_BODY_MARKERS and not p.in_path]
+    typed: list[tuple[str, Module, ast.ClassDef]] = []
+    raw: list[str] = []
+    upload = False
+    for param in body:
+        classes = s.model.model_classes(module, param.annotation)
+        if classes:
+            typed.extend((param.name, m, c) for m, c in classes)
+            continue
+        annotated = (_annotation_names(s.model, module, param.annotation)
+                     if param.annotation is not None else set())
+        if annotated & UPLOAD_TYPES or param.marker in ("File", "Form"):
+            upload = True
+        elif param.annotation is None:
+            raw.append(f"`{param.name}` (no annotation)")
+        elif annotated & RAW_BODY_TYPES or param.marker == "Body":
+            raw.append(f"`{param.name}: {ast.unparse(param.annotation)}`")
+    responses = _response_models(s, route)
+    problems: list[T] = []
+    if not typed:
+        if upload:
+            problems.append(T("the body is a multipart upload, not a Pydantic model",
+                              "el cuerpo es una subida multipart, no un modelo Pydantic"))
+        elif raw:
+            problems.append(T(f"the body is {', '.join(raw)} instead of a Pydantic model",
+                              f"el cuerpo es {', '.join(raw)} en lugar de un modelo Pydantic"))
+        else:
+            problems.append(T("no body parameter with a Pydantic model (raw request?)",
+                              "ningún parámetro de cuerpo con un modelo Pydantic (¿request "
+                              "crudo?)"))
+    constrained: list[str] = []
+    for _, cls_module, cls in typed:
+        constrained.extend(constrained_fields(s.model, cls_module, cls))
+    if typed and not constrained:
+        names = ", ".join(sorted({c.name for _, _, c in typed}))
+        problems.append(T(f"{names} has no constrained field (Field(ge=/le=), Literal, "
+                          "conint, validators)",
+                          f"{names} no tiene campos restringidos (Field(ge=/le=), Literal, "
+                          "conint, validadores)"))
+    if not responses:
+        problems.append(T("no response_model= nor a Pydantic return annotation",
+                          "sin response_model= ni anotación de retorno Pydantic"))
+    head = T(f"POST {route.path} (`{route.handler_name}`): ",
+             f"POST {route.path} (`{route.handler_name}`): ")
+    if problems:
+        if upload and len(problems) == 1:
+            return warned(head + problems[0], route.file, route.line)
+        return failed(head + T.join(problems), route.file, route.line)
+    names = ", ".join(sorted({c.name for _, _, c in typed}))
+    shown = ", ".join(constrained[:4]) + ("…" if len(constrained) > 4 else "")
+    return passed(head + T(f"body {names} (constrained: {shown}), response "
+                           f"{', '.join(responses)}",
+                           f"cuerpo {names} (restringidos: {shown}), respuesta "
+                           f"{', '.join(responses)}"), route.file, route.line)
+
+
+# -- API005 ----------------------------------------------------------------------------
+
+
+def _status_code(model: ServingModel, module: Module, call: ast.Call) -> int | None:
+    node = call_arg(call, "status_code", 0)
+    value = literal(node)
+    if isinstance(value, int):
+        return value
+    if isinstance(node, ast.Attribute):
+        match = re.search(r"(\d{3})", node.attr)
+        return int(match.group(1)) if match else None
+    if isinstance(node, ast.Name):
+        found = model.symbol(module, node)
+        if found is not None and isinstance(found[2], ast.Constant) and isinstance(
+                found[2].value, int):
+            return found[2].value
+    return None
+
+
+def _handles(try_node: ast.Try) -> bool:
+    """The except clauses log or turn the error into an HTTP error (raise)."""
+    for handler in try_node.handlers:
+        for node in ast.walk(handler):
+            if isinstance(node, ast.Raise):
+                return True
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr in ("exception", "error", "critical", "warning")):
+                return True
+    return False
+
+
+def _protected(s: Serving, route: Route) -> bool:
+    """Inference in the route (or its callees) sits in a try whose except maps/logs."""
+    for module, func in _route_entry(s, route):
+        stack = [(module, func, 0)]
+        seen: set[int] = set()
+        while stack:
+            mod, fn, level = stack.pop()
+            if id(fn) in seen:
+                continue
+            seen.add(id(fn))
+            for node in ast.walk(fn):
+                if isinstance(node, ast.Try) and _handles(node):
+                    inner = [c for stmt in node.body for c in ast.walk(stmt)
+                             if isinstance(c, ast.Call)]
+                    if inner:
+                        return True
+            if level < 2:
+                stack.extend((w, f, level + 1) for w, f, _, _ in s.model.callees(mod, fn))
+    return False
+
+
+@check("api_error_handling")
+def api_error_handling(ctx: Context, params: None) -> Iterator[Finding]:
+    """API005: HTTPException with 4xx/5xx codes or exception handlers; inference guarded."""
+    s, early = _require(ctx, fastapi_only=True)
+    if early is not None:
+        yield early
+        return
+    raises: list[tuple[str, int, int | None]] = []
+    for module in s.model.closure(s.model.serving_files):
+        for node in ast.walk(module.tree):
+            if isinstance(node, ast.Call) and (s.model.qualname(module, node.func) or "") in \
+                    HTTP_EXCEPTIONS:
+                raises.append((module.path, node.lineno, _status_code(s.model, module, node)))
+    meaningful = [r for r in raises if r[2] is None or 400 <= r[2] <= 599]
+    handlers = s.model.hooks_of("exception_handler")
+    path, line = _where(s)
+    if not meaningful and not handlers:
+        yield failed(T("no HTTPException(status_code=4xx/5xx) and no exception handler: "
+                       "errors reach clients as bare 500s",
+                       "ni HTTPException(status_code=4xx/5xx) ni manejadores de excepciones: "
+                       "los errores llegan al cliente como 500 sin más"), path, line)
+        return
+    evidence = (T(f"HTTPException at {meaningful[0][0]}:{meaningful[0][1]}"
+                  + (f" (status {meaningful[0][2]})" if meaningful[0][2] else ""),
+                  f"HTTPException en {meaningful[0][0]}:{meaningful[0][1]}"
+                  + (f" (estado {meaningful[0][2]})" if meaningful[0][2] else ""))
+                if meaningful else
+                T(f"exception handler at {handlers[0].path}:{handlers[0].line}",
+                  f"manejador de excepciones en {handlers[0].path}:{handlers[0].line}"))
+    predict = s.predict_routes(s.fastapi_routes)
+    unguarded = [r for r in predict if not handlers and not _protected(s, r)]
+    if unguarded:
+        route = unguarded[0]
+        yield warned(evidence + T(
+            f"; but inference in `{route.handler_name}` (POST {route.path}) is not wrapped in "
+            "try/except that logs and maps to an HTTP error",
+            f"; pero la inferencia en `{route.handler_name}` (POST {route.path}) no está en "
+            "un try/except que registre y convierta en error HTTP"), route.file, route.line,
+            fix=T("Wrap the prediction in try/except: log the exception and raise "
+                  "HTTPException(status_code=500, ...); or register @app.exception_handler.",
+                  "Envuelve la predicción en try/except: registra la excepción y lanza "
+                  "HTTPException(status_code=500, ...); o registra @app.exception_handler."))
+        return
+    yield passed(evidence, meaningful[0][0] if meaningful else handlers[0].path,
+                 meaningful[0][1] if meaningful else handlers[0].line)
+
+
+# -- API006 ----------------------------------------------------------------------------
+
+
+def _parents(func: ast.AST) -> dict[int, ast.AST]:
+    return {id(child): node for node in ast.walk(func) for child in ast.iter_child_nodes(node)}
+
+
+def _lazy(site: Site) -> bool:
+    """``if model is None: model = load(...)``: loaded on the first request only."""
+    parents = _parents(site.func)
+    node: ast.AST | None = site.call
+    while node is not None and node is not site.func:
+        node = parents.get(id(node))
+        if isinstance(node, ast.If):
+            for part in ast.walk(node.test):
+                if isinstance(part, ast.Compare) and any(
+                        isinstance(op, ast.Is | ast.NotIn) for op in part.ops):
+                    return True
+                if isinstance(part, ast.UnaryOp) and isinstance(part.op, ast.Not):
+                    return True
+    return False
+
+
+def _source_kind(model: ServingModel, module: Module, func: FunctionNode | None,
+                 expr: ast.expr | None, depth: int = 0) -> str:
+    """How a model path is given: ``literal``, ``env``, ``config`` (or unknown = config)."""
+    if expr is None or depth > 5:
+        return "config"
+    kinds: set[str] = set()
+    for node in ast.walk(expr):
+        if isinstance(node, ast.Call):
+            qual = model.qualname(module, node.func) or ""
+            if qual in ("os.getenv", "os.environ.get", "getenv", "environ.get"):
+                return "env"
+            if qual.rsplit(".", 1)[-1] not in ("Path", "join", "PurePath", "str", "fspath",
+                                               "resolve", "joinpath", "absolute"):
+                kinds.add("config")
+        elif isinstance(node, ast.Subscript) and "environ" in ast.unparse(node.value):
+            return "env"
+    leaves = [n for n in ast.walk(expr) if isinstance(n, ast.Name | ast.Attribute)
+              and not (isinstance(n, ast.Attribute) and isinstance(n.value, ast.Call))]
+    for leaf in leaves:
+        if isinstance(leaf, ast.Name) and leaf.id == "__file__":
+            continue
+        qual = model.qualname(module, leaf) or ""
+        if qual.rsplit(".", 1)[-1] in ("Path", "PurePath", "join", "path", "os", "pathlib",
+                                       "parent", "parents", "resolve"):
+            continue
+        value: ast.expr | None = None
+        if isinstance(leaf, ast.Name) and func is not None:
+            for node in ast.walk(func):
+                if isinstance(node, ast.Assign) and any(
+                        isinstance(t, ast.Name) and t.id == leaf.id for t in node.targets):
+                    value = node.value
+        if value is None:
+            found = model.symbol(module, leaf)
+            if found is not None and isinstance(found[2], ast.expr):
+                kinds.add(_source_kind(model, found[0], None, found[2], depth + 1))
+                continue
+            if isinstance(leaf, ast.Attribute) and isinstance(leaf.value, ast.Name) \
+                    and leaf.value.id not in ("os", "Path"):
+                kinds.add("config")
+                continue
+            kinds.add("config")
+            continue
+        kinds.add(_source_kind(model, module, func, value, depth + 1))
+    if "env" in kinds:
+        return "env"
+    if "config" in kinds:
+        return "config"
+    return "literal"
+
+
+@check("api_model_lifecycle")
+def api_model_lifecycle(ctx: Context, params: None) -> Iterator[Finding]:
+    """API006: the model is loaded once (lifespan/startup/cached dependency), path configured."""
+    s, early = _require(ctx, fastapi_only=True)
+    if early is not None:
+        yield early
+        return
+    model = s.model
+    contexts: dict[tuple[str, int], tuple[str, Site]] = {}
+    rank = {"handler": 4, "lazy": 3, "module": 2, "startup": 1, "cached": 1}
+
+    def note(kind: str, site: Site) -> None:
+        key = (site.module.path, site.call.lineno)
+        if key not in contexts or rank[kind] > rank[contexts[key][0]]:
+            contexts[key] = (kind, site)
+
+    hooks: list[Hook] = model.hooks_of("lifespan") + model.hooks_of("startup")
+    for hook in hooks:
+        module = model.module(hook.path)
+        if module is None or hook.target is None:
+            continue
+        found = model.function(module, hook.target)
+        if found is None:
+            continue
+        for site in reach(model, *found):
+            if is_loader(site.qual):
+                note("startup", site)
+    for route in s.fastapi_routes:
+        for site in _route_calls(s, route, depth=4):
+            if is_loader(site.qual):
+                note("cached" if site.cached else "lazy" if _lazy(site) else "handler", site)
+    for module in model.closure(model.serving_files):
+        for stmt in module.tree.body:
+            if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                continue
+            if isinstance(stmt, ast.If) and "__main__" in ast.unparse(stmt.test):
+                continue
+            for node in ast.walk(stmt):
+                if not isinstance(node, ast.Call):
+                    continue
+                qual = _call_name(model, module, node)
+                if is_loader(qual):
+                    note("module", Site(module, node, qual, _module_func(module), False))
+                    continue
+                defined = model.symbol(module, node.func)
+                if defined is None:
+                    continue
+                target: tuple[Module, FunctionNode, ast.ClassDef | None] | None = None
+                if isinstance(defined[2], ast.FunctionDef | ast.AsyncFunctionDef):
+                    target = (defined[0], defined[2], None)
+                elif isinstance(defined[2], ast.ClassDef):
+                    init = next((b for b in defined[2].body if isinstance(
+                        b, ast.FunctionDef) and b.name == "__init__"), None)
+                    target = (defined[0], init, defined[2]) if init is not None else None
+                if target is None or _cached(model, target[0], target[1]):
+                    continue
+                for site in reach(model, *target, depth=3):
+                    if is_loader(site.qual) and not site.cached:
+                        note("module", site)
+    if not contexts:
+        if hooks:
+            hook = hooks[0]
+            yield passed(T(f"{hook.kind} hook at {hook.path}:{hook.line} (no model-loading "
+                           "call recognised)",
+                           f"hook {hook.kind} en {hook.path}:{hook.line} (no se reconoce "
+                           "ninguna llamada de carga del modelo)"), hook.path, hook.line)
+            return
+        path, line = _where(s)
+        yield warned(T("no model loading found in the serving code: cannot tell whether the "
+                       "model is loaded once",
+                       "no se encuentra la carga del modelo en el código de servicio: no se "
+                       "sabe si se carga una sola vez"), path, line)
+        return
+    for (path, line), (kind, site) in sorted(contexts.items()):
+        name = site.qual.lstrip(".")
+        if kind == "handler":
+            yield failed(T(f"{name} runs inside request handling (`{site.func.name}`): the "
+                           "model is loaded on every request",
+                           f"{name} se ejecuta al atender cada request (`{site.func.name}`): "
+                           "el modelo se carga en cada petición"), path, line,
+                         fix=T("Load the model once in a lifespan context manager (or a "
+                               "@lru_cache dependency) and keep it in app.state.",
+                               "Carga el modelo una vez en un lifespan (o una dependencia con "
+                               "@lru_cache) y guárdalo en app.state."))
+            continue
+        if kind == "lazy":
+            yield warned(T(f"{name} in `{site.func.name}` loads the model on the first request",
+                           f"{name} en `{site.func.name}` carga el modelo en la primera "
+                           "petición"), path, line,
+                         fix=T("Move the load into the lifespan hook so the first request is "
+                               "not slow and failures show at start-up.",
+                               "Mueve la carga al lifespan para que la primera petición no sea "
+                               "lenta y los fallos aparezcan al arrancar."))
+            continue
+        if kind == "module":
+            yield warned(T(f"{name} runs at import time (module level): prefer a lifespan hook",
+                           f"{name} se ejecuta al importar (nivel de módulo): mejor un "
+                           "lifespan"), path, line,
+                         fix=T("Load the model in a lifespan context manager instead of at "
+                               "import; tests and tools can then import the app cheaply.",
+                               "Carga el modelo en un lifespan en vez de al importar; así los "
+                               "tests y herramientas importan la app sin coste."))
+            continue
+        arg = call_arg(site.call, "filename", 0) or call_arg(site.call, "model_uri", 0) \
+            or call_arg(site.call, "path", 0) or call_arg(site.call, "f", 0)
+        func = site.func if site.func.name != "<module>" else None
+        source = _source_kind(model, site.module, func, arg)
+        where = T("once at start-up" if kind == "startup" else "once, in a cached dependency",
+                  "una vez al arrancar" if kind == "startup" else
+                  "una vez, en una dependencia en caché")
+        if source == "literal":
+            yield warned(T(f"{name} loads ", f"{name} carga ") + where + T(
+                f", but from a hardcoded path ({ast.unparse(arg) if arg else '?'})",
+                f", pero desde una ruta fija ({ast.unparse(arg) if arg else '?'})"), path, line,
+                fix=T('Read the model path from settings or os.getenv("MODEL_PATH").',
+                      'Lee la ruta del modelo de la configuración u os.getenv("MODEL_PATH").'))
+        else:
+            yield passed(T(f"{name} loads ", f"{name} carga ") + where + T(
+                f" (path from {'an environment variable' if source == 'env' else 'config'})",
+                f" (ruta desde {'una variable de entorno' if source == 'env' else 'config'})"),
+                path, line)
+
+
+def _module_func(module: Module) -> FunctionNode:
+    """A stand-in function wrapping the module body, for module-level sites."""
+    func = ast.parse("def _module_(): pass").body[0]
+    assert isinstance(func, ast.FunctionDef)
+    func.name = "<module>"
+    func.body = list(module.tree.body)
+    return func
+
+
+# -- API007 ----------------------------------------------------------------------------
+
+
+def _kw(call: ast.Call, name: str) -> ast.expr | None:
+    for kw in call.keywords:
+        if kw.arg == name:
+            return kw.value
+    return None
+
+
+def _cors(s: Serving) -> list[Hook]:
+    out = []
+    for hook in s.model.hooks_of("middleware"):
+        module = s.model.module(hook.path)
+        if module is None or hook.target is None:
+            continue
+        if (s.model.qualname(module, hook.target) or "").endswith("CORSMiddleware"):
+            out.append(hook)
+    return out
+
+
+def _origins_wildcard(s: Serving, hook: Hook) -> bool | None:
+    """True when allow_origins is ["*"] (or a wildcard regex); None when not given."""
+    module = s.model.module(hook.path)
+    if hook.call is None or module is None:
+        return None
+    regex = s.model.const_str(module, _kw(hook.call, "allow_origin_regex"))
+    if regex is not None and regex.strip() in (".*", ".+", "^.*$", "*"):
+        return True
+    node = _kw(hook.call, "allow_origins")
+    if node is None:
+        return None if regex is None else False
+    if isinstance(node, ast.Name):
+        found = s.model.symbol(module, node)
+        if found is not None and isinstance(found[2], ast.expr):
+            module, node = found[0], found[2]
+    if isinstance(node, ast.List | ast.Tuple | ast.Set):
+        return any(s.model.const_str(module, e) == "*" for e in node.elts)
+    return s.model.const_str(module, node) == "*"
+
+
+@check("api_docs_cors")
+def api_docs_cors(ctx: Context, params: None) -> Iterator[Finding]:
+    """API007: OpenAPI docs on, title/version set, CORS added (L2); origins restricted (L3)."""
+    s, early = _require(ctx, fastapi_only=True)
+    if early is not None:
+        yield early
+        return
+    cors = _cors(s)
+    if not s.fastapi_apps:
+        path, line = _where(s)
+        yield failed(T("no FastAPI( instance to check", "no hay instancia FastAPI( que revisar"),
+                     path, line)
+        return
+    for app in s.fastapi_apps:
+        problems: list[T] = []
+        for key in ("docs_url", "openapi_url"):
+            value = _kw(app.call, key)
+            if isinstance(value, ast.Constant) and value.value is None:
+                problems.append(T(f"{key}=None disables the OpenAPI docs",
+                                  f"{key}=None desactiva la documentación OpenAPI"))
+        missing = [k for k in ("title", "version") if _kw(app.call, k) is None]
+        if missing:
+            problems.append(T(f"FastAPI(...) without {' and '.join(missing)}",
+                              f"FastAPI(...) sin {' ni '.join(missing)}"))
+        if not cors:
+            problems.append(T("no CORSMiddleware", "sin CORSMiddleware"))
+        head = T(f"app `{app.name}`: ", f"app `{app.name}`: ")
+        if problems:
+            yield failed(head + T.join(problems), app.path, app.line, level=2)
+        else:
+            yield passed(head + T("docs on, title and version set, CORSMiddleware added",
+                                  "docs activas, título y versión, CORSMiddleware añadido"),
+                         app.path, app.line, level=2)
+    if not cors:
+        app = s.fastapi_apps[0]
+        yield failed(T("no CORSMiddleware, so no origin list to restrict",
+                       "sin CORSMiddleware, no hay lista de orígenes que restringir"),
+                     app.path, app.line, level=3)
+        return
+    for hook in cors:
+        wildcard = _origins_wildcard(s, hook)
+        if wildcard:
+            yield failed(T('CORS allows every origin (allow_origins=["*"])',
+                           'CORS permite cualquier origen (allow_origins=["*"])'),
+                         hook.path, hook.line, level=3,
+                         fix=T("Read the allowed origins from settings (e.g. "
+                               "CORS_ORIGINS=https://app.example.com).",
+                               "Lee los orígenes permitidos de la configuración (p. ej. "
+                               "CORS_ORIGINS=https://app.example.com)."))
+        elif wildcard is None:
+            yield failed(T("CORSMiddleware without allow_origins (no origin is allowed)",
+                           "CORSMiddleware sin allow_origins (no se permite ningún origen)"),
+                         hook.path, hook.line, level=3)
+        else:
+            yield passed(T("CORS origins are a configured list",
+                           "los orígenes CORS son una lista configurada"), hook.path,
+                         hook.line, level=3)
+
+
+# -- API008 ----------------------------------------------------------------------------
+
+
+class ProductionParams(Params):
+    min_features: int = Field(3, ge=1, le=8)
+    max_batch: int = Field(1000, ge=1)
+
+
+def _commands(ctx: Context) -> list[tuple[str, int | None, str]]:
+    """Shell commands that start the service: Dockerfiles, Makefile, Procfile, compose."""
+    out: list[tuple[str, int | None, str]] = []
+    paths = ctx.files(["**/Dockerfile", "**/Dockerfile.*", "**/*.Dockerfile"])
+    for parsed in dockerfiles(ctx.repo, paths):
+        if isinstance(parsed, Dockerfile):
+            for inst in parsed.instructions:
+                if inst.cmd in ("CMD", "ENTRYPOINT", "RUN"):
+                    out.append((parsed.path, inst.line, inst.args))
+    for path in ctx.files(["Makefile", "**/Makefile"]):
+        makefile = ctx.repo.parse(path, parse_makefile)
+        if isinstance(makefile, Makefile):
+            for target in makefile.targets.values():
+                out.extend((path, line, text) for line, text in target.recipe)
+    for path in ctx.files(["Procfile", "**/*.sh"]):
+        text = ctx.repo.text(path)
+        if isinstance(text, str):
+            out.extend((path, n, t) for n, t in enumerate(text.splitlines(), start=1))
+    for path in ctx.files(["docker-compose*.y*ml", "compose*.y*ml", "**/docker-compose*.y*ml"]):
+        doc = ctx.repo.yaml(path)
+        services = doc.get("services") if isinstance(doc, dict) else None
+        for service in (services or {}).values() if isinstance(services, dict) else []:
+            command = service.get("command") if isinstance(service, dict) else None
+            if command is not None:
+                text = " ".join(map(str, command)) if isinstance(command, list) else str(command)
+                out.append((path, None, text))
+    return out
+
+
+def _production_server(ctx: Context, s: Serving) -> str | None:
+    for path, line, text in _commands(ctx):
+        low = text.lower()
+        where = f"{path}:{line}" if line else path
+        if "gunicorn" in low and "uvicornworker" in low:
+            return f"gunicorn + UvicornWorker ({where})"
+        if "uvicorn" in low and re.search(r"--workers[\s=]+\S", low):
+            return f"uvicorn --workers ({where})"
+    for path in ctx.files(["gunicorn*.py", "**/gunicorn*.py"]):
+        conf = ctx.repo.text(path)
+        if isinstance(conf, str) and "UvicornWorker" in conf:
+            return f"gunicorn config {path}"
+    for module in s.model.modules.values():
+        for qual, call in module.index.calls_to("uvicorn.run"):
+            if qual == "uvicorn.run" and call_arg(call, "workers") is not None:
+                return f"uvicorn.run(workers=…) ({module.path}:{call.lineno})"
+    return None
+
+
+def _bounded_batch(s: Serving, route: Route, limit: int) -> bool:
+    module = s.model.module(route.file)
+    if module is None:
+        return False
+    for param in s.model.params(route):
+        for _, cls in s.model.model_classes(module, param.annotation):
+            for stmt in ast.walk(cls):
+                if isinstance(stmt, ast.AnnAssign):
+                    for node in ast.walk(stmt):
+                        if isinstance(node, ast.keyword) and node.arg in (
+                                "max_length", "max_items"):
+                            value = literal(node.value)
+                            if isinstance(value, int) and value <= limit:
+                                return True
+    return False
+
+
+@check("api_production_features", ProductionParams)
+def api_production_features(ctx: Context, params: ProductionParams) -> Iterator[Finding]:
+    """API008: at least three production features of the guide's API."""
+    s, early = _require(ctx, fastapi_only=True)
+    if early is not None:
+        yield early
+        return
+    routes = s.fastapi_routes
+    features: list[str] = []
+    missing: list[str] = []
+
+    def tally(ok: bool, name: str) -> None:
+        (features if ok else missing).append(name)
+
+    segments = [set(r.segments) for r in routes]
+    ready = any({"ready", "readyz", "readiness"} & seg for seg in segments)
+    live = any({"health", "healthz", "livez", "live", "liveness", "_healthz"} & seg
+               for seg in segments)
+    tally(ready and live, "readiness ≠ liveness (/ready)")
+    tally(any(re.search(r"model[/_-]?info|/info$|/metadata$", r.path.lower()) for r in routes),
+          "/model/info")
+    batch = [r for r in routes if "batch" in r.path.lower() and r.allows("POST")]
+    tally(any(_bounded_batch(s, r, params.max_batch) for r in batch),
+          f"bounded /predict/batch (≤ {params.max_batch})")
+    tally(any(re.search(r"(^|[^a-z0-9])v\d+([^a-z0-9]|$)", r.path.lower()) for r in routes),
+          "versioned routes (/v1)")
+    request_id = False
+    depends = False
+    for module in s.model.closure(s.model.serving_files):
+        for node in ast.walk(module.tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) \
+                    and node.value.lower() == "x-request-id":
+                request_id = True
+        if module.index.imports("asgi_correlation_id"):
+            request_id = True
+        if any(module.index.calls_to("fastapi.Depends", "fastapi.Security")):
+            depends = True
+    tally(request_id, "X-Request-ID middleware")
+    tally(depends, "dependency injection (Depends)")
+    server = _production_server(ctx, s)
+    tally(server is not None, "production server (gunicorn + UvicornWorker / --workers)")
+    tally(any(r.is_async for r in routes), "async handlers")
+    path, line = _where(s)
+    found = ", ".join(features) or "none"
+    if batch and not any(_bounded_batch(s, r, params.max_batch) for r in batch):
+        found += "; batch endpoint without a bounded list (max_length)"
+    message = T(f"{len(features)}/8 production features: {found}",
+                f"{len(features)}/8 funciones de producción: {found}")
+    if len(features) >= params.min_features:
+        yield passed(message, path, line)
+    else:
+        yield failed(message + T(f" (need {params.min_features}; missing: {', '.join(missing)})",
+                                 f" (se necesitan {params.min_features}; faltan: "
+                                 f"{', '.join(missing)})"), path, line)
+
+
+# -- API009 ----------------------------------------------------------------------------
+
+
+class LatencyParams(Params):
+    p95_ms: float = Field(200, gt=0)
+    p95_critical_ms: float = Field(500, gt=0)
+    error_rate: float = Field(0.001, ge=0, le=1)
+    error_rate_critical: float = Field(0.01, ge=0, le=1)
+
+
+def parse_locust_stats(text: str) -> dict[str, float]:
+    """The aggregated row of a locust ``*_stats.csv``: P95/P99 (ms), requests, failures."""
+    reader = csv.DictReader(io.StringIO(text))
+    if reader.fieldnames is None or "95%" not in reader.fieldnames:
+        raise ValueError("not a locust stats CSV (no 95% column)")
+    rows = list(reader)
+    row = next((r for r in rows if (r.get("Name") or "").strip() == "Aggregated"),
+               rows[-1] if rows else None)
+    if row is None:
+        raise ValueError("no rows")
+
+    def num(key: str) -> float:
+        value = (row.get(key) or "").strip()
+        return float(value) if value and value != "N/A" else float("nan")
+
+    return {"p95": num("95%"), "p99": num("99%"), "requests": num("Request Count"),
+            "failures": num("Failure Count")}
+
+
+@check("api_latency_evidence", LatencyParams)
+def api_latency_evidence(ctx: Context, params: LatencyParams) -> Iterator[Finding]:
+    """API009: latency SLO from a locust stats CSV; manual without one."""
+    found = False
+    for path in ctx.files(["**/*_stats.csv"]):
+        stats = ctx.repo.parse(path, parse_locust_stats)
+        if isinstance(stats, ParseError):
+            continue
+        found = True
+        p95, requests, failures = stats["p95"], stats["requests"], stats["failures"]
+        if p95 != p95:  # NaN: the run recorded no request
+            yield skipped(T(f"{path} has no P95 value", f"{path} no tiene valor P95"), path)
+            continue
+        rate = failures / requests if requests and requests == requests else 0.0
+        text = T(f"P95 {p95:g} ms, error rate {rate:.2%} ({path})",
+                 f"P95 {p95:g} ms, tasa de error {rate:.2%} ({path})")
+        if p95 < params.p95_ms and rate < params.error_rate:
+            yield passed(text, path)
+        elif p95 < params.p95_critical_ms and rate < params.error_rate_critical:
+            yield warned(text + T(f" (target P95 < {params.p95_ms:g} ms, errors < "
+                                  f"{params.error_rate:.1%})",
+                                  f" (objetivo P95 < {params.p95_ms:g} ms, errores < "
+                                  f"{params.error_rate:.1%})"), path)
+        else:
+            yield failed(text + T(f" (critical: P95 ≥ {params.p95_critical_ms:g} ms or "
+                                  f"errors ≥ {params.error_rate_critical:.0%})",
+                                  f" (crítico: P95 ≥ {params.p95_critical_ms:g} ms o errores "
+                                  f"≥ {params.error_rate_critical:.0%})"), path)
+    if not found:
+        yield manual(T(f"latency is a runtime measurement: run a load test (locust --csv=...) "
+                       f"and keep its *_stats.csv; targets P95 < {params.p95_ms:g} ms, < 50 ms "
+                       "ideal",
+                       f"la latencia se mide en ejecución: lanza una prueba de carga (locust "
+                       f"--csv=...) y guarda su *_stats.csv; objetivo P95 < {params.p95_ms:g} "
+                       "ms, < 50 ms ideal"))
+
+
+# -- DASH001 ---------------------------------------------------------------------------
+
+
+@check("streamlit_dashboard")
+def streamlit_dashboard(ctx: Context, params: None) -> Iterator[Finding]:
+    """DASH001: Streamlit app caches data and model, has ≥2 views and calls the model/API."""
+    s = serving(ctx)
+    apps = [m for m in s.model.modules.values() if m.index.imports("streamlit")]
+    if not apps:
+        yield skipped(T("not applicable: this project does not use Streamlit",
+                        "no aplica: este proyecto no usa Streamlit"))
+        return
+    cache_data = cache_resource = False
+    legacy: list[str] = []
+    views = 0
+    calls_model = False
+    for module in apps:
+        if "pages" in module.path.split("/")[:-1]:
+            views += 1
+        for node in ast.walk(module.tree):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                decorators = set(s.model.decorators(module, node))
+                cache_data |= bool(decorators & {"streamlit.cache_data",
+                                                 "streamlit.experimental_memo"})
+                cache_resource |= bool(decorators & {"streamlit.cache_resource",
+                                                     "streamlit.experimental_singleton"})
+                legacy += [f"{module.path}:{node.lineno}" for d in decorators
+                           if d == "streamlit.cache"]
+            if not isinstance(node, ast.Call):
+                continue
+            qual = _call_name(s.model, module, node)
+            if qual == "streamlit.tabs":
+                labels = node.args[0] if node.args else None
+                views = max(views, len(labels.elts) if isinstance(labels, ast.List | ast.Tuple)
+                            else 2)
+            elif qual in ("streamlit.navigation",):
+                pages = node.args[0] if node.args else None
+                views = max(views, len(pages.elts) if isinstance(pages, ast.List | ast.Tuple)
+                            else 2)
+            elif qual.startswith("streamlit.sidebar.") and qual.endswith(("radio", "selectbox")):
+                options = call_arg(node, "options", 1)
+                if isinstance(options, ast.List | ast.Tuple) and len(options.elts) >= 2:
+                    views = max(views, len(options.elts))
+            if qual.startswith(("requests.", "httpx.", "urllib.request.urlopen")) or \
+                    _is_inference(qual) or is_loader(qual):
+                calls_model = True
+    if any("pages" in m.path.split("/")[:-1] for m in apps):
+        views += 1  # the entry page
+    main = next((m for m in apps if "pages" not in m.path.split("/")[:-1]), apps[0])
+    missing = []
+    if not cache_data:
+        missing.append("@st.cache_data for data")
+    if not cache_resource:
+        missing.append("@st.cache_resource for the model")
+    if views < 2:
+        missing.append("≥2 views (st.tabs or pages/)")
+    if not calls_model:
+        missing.append("a call to the API (requests/httpx) or the model")
+    if legacy:
+        missing.append(f"deprecated @st.cache at {legacy[0]}")
+    if missing:
+        yield failed(T(f"Streamlit app lacks: {'; '.join(missing)}",
+                       f"a la app Streamlit le falta: {'; '.join(missing)}"), main.path)
+    else:
+        yield passed(T(f"Streamlit app caches data and model, {views} views, calls the "
+                       "model/API",
+                       f"la app Streamlit cachea datos y modelo, {views} vistas, llama al "
+                       "modelo/API"), main.path)
+
+
+# -- DEP001 ----------------------------------------------------------------------------
+
+ADR_GLOBS = ("docs/decisions/**/*.md", "docs/adr/**/*.md", "docs/adrs/**/*.md",
+             "**/ADR-*.md", "**/adr-*.md", "**/adr_*.md", "docs/ARCHITECTURE.md",
+             "**/DECISIONES*.md", "**/DECISIONS*.md", "docs/architecture/decisions/**/*.md")
+PLATFORMS: dict[str, str] = {
+    "AWS Lambda/serverless": r"\blambda\b|serverless",
+    "Cloud Run": r"cloud\s*run",
+    "ECS/Fargate": r"\becs\b|fargate",
+    "Kubernetes": r"kubernetes|\bk8s\b|\bgke\b|\beks\b|\baks\b",
+    "App Runner": r"app\s*runner",
+    "SageMaker/Vertex AI": r"sagemaker|vertex\s*ai",
+    "Azure Container Apps/App Service": r"container\s*apps|app\s*service",
+    "VM/EC2": r"\bec2\b|\bvms?\b|virtual machine|máquina virtual",
+    "Heroku/Fly.io/Railway": r"heroku|fly\.io|railway|render\.com",
+    "Hugging Face Spaces": r"hugging\s*face\s*spaces",
+}
+TRADE_OFFS = re.compile(
+    r"trade-?offs?|alternativ|\bcosts?\b|costo|coste|\$\s?\d|\d\s?(usd|eur|€)|ventaja|"
+    r"desventaja|\bpros\b|\bcons\b|\bvs\.?\b|compar|consecuencias|consequences", re.IGNORECASE)
+
+
+def shared_files(ctx: Context) -> list[str]:
+    """Project files, plus (in a monorepo) repository files outside every project."""
+    if ctx.project.path == ".":
+        return list(ctx.project.files)
+    dirs = [p.path for p in ctx.repo.projects if p.path != "."]
+    outside = [f for f in ctx.repo.files if not any(f.startswith(d + "/") for d in dirs)]
+    return sorted(set(ctx.project.files) | set(outside))
+
+
+def _doc_text(ctx: Context, path: str) -> list[tuple[int, str]] | None:
+    doc = ctx.repo.parse(path, parse_markdown)
+    if isinstance(doc, ParseError):
+        return None
+    lines = [(h.line, h.text) for h in doc.headings] + list(doc.prose)
+    lines += [(block.line, block.text) for block in doc.code_blocks]
+    return sorted(lines)
+
+
+@check("deployment_decision")
+def deployment_decision(ctx: Context, params: None) -> Iterator[Finding]:
+    """DEP001: an ADR compares serving platforms with trade-offs or costs."""
+    from mlops_lint.globs import filter_paths
+
+    patterns = sorted({ctx.path(g) for g in ADR_GLOBS} | set(ADR_GLOBS))
+    adrs = filter_paths(shared_files(ctx), patterns, case_sensitive=False)
+    if not adrs:
+        yield failed(T("no ADR found (docs/decisions/*.md, docs/adr/*.md, ADR-*.md)",
+                       "no se encuentra ningún ADR (docs/decisions/*.md, docs/adr/*.md, "
+                       "ADR-*.md)"))
+        return
+    best: tuple[int, str, int, list[str], bool] | None = None
+    for path in adrs:
+        lines = _doc_text(ctx, path)
+        if lines is None:
+            continue
+        named: dict[str, int] = {}
+        trade = False
+        for number, text in lines:
+            for name, pattern in PLATFORMS.items():
+                if name not in named and re.search(pattern, text, re.IGNORECASE):
+                    named[name] = number
+            trade = trade or bool(TRADE_OFFS.search(text))
+        if not named:
+            continue
+        score = (2 if len(named) >= 2 else 1) + (1 if trade else 0)
+        if best is None or score > best[0]:
+            best = (score, path, min(named.values()), sorted(named), trade)
+    if best is None:
+        yield failed(T(f"{len(adrs)} ADR(s) found, none discusses the serving platform "
+                       "(Lambda/serverless, Cloud Run/ECS, Kubernetes)",
+                       f"{len(adrs)} ADR(s), ninguno trata la plataforma de despliegue "
+                       "(Lambda/serverless, Cloud Run/ECS, Kubernetes)"), adrs[0])
+        return
+    _, path, line, names, trade = best
+    listed = ", ".join(names)
+    if len(names) >= 2 and trade:
+        yield passed(T(f"ADR compares {listed} with trade-offs/costs",
+                       f"el ADR compara {listed} con trade-offs/costes"), path, line)
+    else:
+        yield warned(T(f"ADR names {listed} but does not weigh alternatives with trade-offs "
+                       "or costs",
+                       f"el ADR nombra {listed} pero no compara alternativas con trade-offs "
+                       "ni costes"), path, line,
+                     fix=T("Add the alternatives considered (e.g. Lambda vs Cloud Run vs "
+                           "Kubernetes) with their trade-offs and monthly cost.",
+                           "Añade las alternativas consideradas (p. ej. Lambda vs Cloud Run vs "
+                           "Kubernetes) con sus trade-offs y coste mensual."))
+
+
+# -- DEP002 ----------------------------------------------------------------------------
+
+
+def _health_text(text: str) -> bool:
+    return any(seg in HEALTH_SEGMENTS for seg in re.split(r"[/\s'\"?:=,\]\[]+", text.lower()))
+
+
+def _containers(node: Any) -> Iterator[dict[str, Any]]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in ("containers", "initContainers") and isinstance(value, list):
+                yield from (c for c in value if isinstance(c, dict))
+            else:
+                yield from _containers(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _containers(item)
+
+
+def _strings(node: Any) -> Iterator[str]:
+    if isinstance(node, str):
+        yield node
+    elif isinstance(node, dict):
+        for value in node.values():
+            yield from _strings(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _strings(item)
+
+
+@dataclass(frozen=True)
+class Descriptor:
+    kind: str
+    path: str
+    wired: bool | None  # True: /health wired; False: no health check; None: other probe
+    detail: str
+    line: int | None = None
+
+
+def _manifest_descriptors(ctx: Context) -> Iterator[Descriptor]:
+    for path in ctx.files(["**/*.yaml", "**/*.yml"]):
+        if path.startswith(".github/") or "compose" in path.rsplit("/", 1)[-1]:
+            continue
+        text = ctx.repo.text(path)
+        if not isinstance(text, str) or "containers" not in text:
+            continue
+        if "{{" in text:
+            if "/templates/" in f"/{path}" and ("Probe" in text):
+                yield Descriptor("Helm template (read as text, not rendered)", path,
+                                 _health_text(text) or None, "probes")
+            continue
+        docs = ctx.repo.yaml_all(path)
+        if isinstance(docs, ParseError):
+            continue
+        for doc in docs:
+            if not isinstance(doc, dict) or "kind" not in doc:
+                continue
+            containers = list(_containers(doc))
+            if not containers:
+                continue
+            kind = str(doc.get("kind"))
+            if kind in ("Job", "CronJob"):
+                continue  # batch workloads have no health endpoint
+            probes = [p for c in containers for k in ("readinessProbe", "livenessProbe",
+                                                      "startupProbe")
+                      if isinstance(p := c.get(k), dict)]
+            paths = [str((p.get("httpGet") or {}).get("path", "")) for p in probes
+                     if isinstance(p.get("httpGet"), dict)]
+            name = str((doc.get("metadata") or {}).get("name", "")) if isinstance(
+                doc.get("metadata"), dict) else ""
+            label = f"{kind} {name}".strip()
+            if any(_health_text(p) for p in paths):
+                yield Descriptor(label, path, True, ", ".join(sorted(set(paths))))
+            elif probes:
+                yield Descriptor(label, path, None, "probes not on a health route")
+            else:
+                yield Descriptor(label, path, False, "no readiness/liveness probe")
+
+
+def _other_descriptors(ctx: Context) -> Iterator[Descriptor]:
+    for path in ctx.files(["**/serverless.yml", "**/serverless.yaml"]):
+        doc = ctx.repo.yaml(path)
+        if isinstance(doc, dict):
+            wired = any(_health_text(s) for s in _strings(doc.get("functions")))
+            yield Descriptor("serverless.yml", path, wired or False,
+                             "http event on /health" if wired else "no /health event")
+    for path in ctx.files(["**/*.json"]):
+        text = ctx.repo.text(path)
+        if not isinstance(text, str) or "containerDefinitions" not in text:
+            continue
+        doc = ctx.repo.parse(path, json.loads)
+        if not isinstance(doc, dict):
+            continue
+        for container in doc.get("containerDefinitions") or []:
+            if not isinstance(container, dict):
+                continue
+            check_cmd = " ".join(_strings((container.get("healthCheck") or {}).get("command")))
+            yield Descriptor(f"ECS task definition {container.get('name', '')}".strip(), path,
+                             _health_text(check_cmd) if check_cmd else False,
+                             "healthCheck" if check_cmd else "no healthCheck")
+    for path in ctx.files(["docker-compose*.y*ml", "compose*.y*ml", "**/docker-compose*.y*ml",
+                           "**/compose*.y*ml"]):
+        doc = ctx.repo.yaml(path)
+        services = doc.get("services") if isinstance(doc, dict) else None
+        if not isinstance(services, dict):
+            continue
+        for name, service in services.items():
+            if not isinstance(service, dict) or "build" not in service:
+                continue
+            test = " ".join(_strings((service.get("healthcheck") or {}).get("test")))
+            yield Descriptor(f"compose service {name}", path,
+                             (_health_text(test) or None) if test else False,
+                             "healthcheck" if test else "no healthcheck")
+    for path, key in (("fly.toml", "toml"), ("render.yaml", "yaml"), ("app.yaml", "yaml")):
+        full = ctx.first(path)
+        if full is None:
+            continue
+        doc = ctx.repo.toml(full) if key == "toml" else ctx.repo.yaml(full)
+        if isinstance(doc, ParseError):
+            continue
+        wired = any(_health_text(s) for s in _strings(doc))
+        yield Descriptor(path, full, wired or False, "health check path" if wired else
+                         "no health check")
+    for wf in workflows(ctx.repo):
+        if isinstance(wf, Workflow):
+            yield from _workflow_descriptor(wf)
+
+
+DEPLOY_COMMAND = re.compile(
+    r"gcloud\s+run\s+deploy|aws\s+ecs\s+(update-service|deploy)|kubectl\s+(apply|set\s+image|"
+    r"rollout)|helm\s+(upgrade|install)|(serverless|sls)\s+deploy|fly(ctl)?\s+deploy|"
+    r"az\s+containerapp|gcloud\s+app\s+deploy|copilot\s+deploy", re.IGNORECASE)
+SMOKE = re.compile(r"\b(curl|wget|http|httpx|requests)\b", re.IGNORECASE)
+
+
+def _workflow_descriptor(wf: Workflow) -> Iterator[Descriptor]:
+    deploy = None
+    smoke = False
+    for job in wf.jobs:
+        for step in job.steps:
+            text = step.run or ""
+            match = DEPLOY_COMMAND.search(text)
+            if match and deploy is None:
+                deploy = (match.group(0), step.line)
+            if SMOKE.search(text) and _health_text(text):
+                smoke = True
+            if (step.uses or "").startswith(("google-github-actions/deploy-cloudrun",
+                                             "aws-actions/amazon-ecs-deploy")) and deploy is None:
+                deploy = (str(step.uses), step.line)
+    if deploy is not None:
+        yield Descriptor(f"workflow deploy ({deploy[0]})", wf.path, smoke,
+                         "smoke test on /health after deploy" if smoke else
+                         "no /health check after deploy", deploy[1])
+
+
+ROLLBACK_EXPLICIT = re.compile(
+    r"kubectl\s+rollout\s+undo|helm\s+rollback|make\s+rollback|(serverless|sls)\s+rollback|"
+    r"argocd\s+app\s+rollback|fly(ctl)?\s+releases?\s+rollback", re.IGNORECASE)
+ROLLBACK_GENERIC = re.compile(
+    r"update-traffic|aws\s+ecs\s+update-service|lambda\s+update-alias|deploy\s+--image|"
+    r"kubectl\s+set\s+image|docker\s+(compose\s+)?(up|pull|run)|git\s+revert|"
+    r"gcloud\s+run\s+deploy", re.IGNORECASE)
+ROLLBACK_WORDS = re.compile(r"roll\s?-?back|revertir|reversi[oó]n|versi[oó]n anterior",
+                            re.IGNORECASE)
+
+
+@check("deployment_config")
+def deployment_config(ctx: Context, params: None) -> Iterator[Finding]:
+    """DEP002: a deployment descriptor wires /health (L2); a rollback procedure (L3)."""
+    descriptors = [*_manifest_descriptors(ctx), *_other_descriptors(ctx)]
+    wired = [d for d in descriptors if d.wired]
+    if wired:
+        for d in wired:
+            yield passed(T(f"{d.kind}: {d.detail}", f"{d.kind}: {d.detail}"), d.path, d.line,
+                         level=2)
+    elif descriptors:
+        for d in descriptors:
+            detail_es = ("sondas fuera de una ruta de salud" if d.wired is None
+                         else "sin comprobación de /health")
+            message = T(f"{d.kind}: {d.detail}", f"{d.kind}: {detail_es}")
+            if d.wired is None:
+                yield warned(message, d.path, d.line, level=2)
+            else:
+                yield failed(message, d.path, d.line, level=2)
+    else:
+        yield failed(T("no deployment descriptor (Kubernetes manifest, serverless.yml, ECS "
+                       "task definition, Cloud Run service or deploy workflow, compose) found",
+                       "no hay descriptor de despliegue (manifiesto Kubernetes, serverless.yml, "
+                       "task definition de ECS, servicio Cloud Run o workflow de despliegue, "
+                       "compose)"), level=2)
+    yield _rollback(ctx)
+
+
+def _rollback(ctx: Context) -> Finding:
+    """L3: a rollback procedure: an explicit command, or a rollback section with commands."""
+    for path in ctx.files(["Makefile", "**/Makefile"]):
+        makefile = ctx.repo.parse(path, parse_makefile)
+        if isinstance(makefile, Makefile) and "rollback" in makefile.targets:
+            return passed(T("Makefile has a rollback target", "el Makefile tiene un objetivo "
+                            "rollback"), path, makefile.targets["rollback"].line, level=3)
+    docs = ctx.files(["**/*.md"], case_sensitive=False)
+    ordered = sorted(docs, key=lambda p: ("runbook" not in p.lower(), p))
+    mention: tuple[str, int] | None = None
+    documented = T("rollback procedure documented with a command",
+                   "procedimiento de rollback documentado con un comando")
+    for path in ordered:
+        doc = ctx.repo.parse(path, parse_markdown)
+        if isinstance(doc, ParseError):
+            continue
+        for number, text in _doc_text(ctx, path) or []:
+            if ROLLBACK_EXPLICIT.search(text):
+                return passed(documented, path, number, level=3)
+        for heading in doc.headings:
+            if not ROLLBACK_WORDS.search(heading.text):
+                continue
+            mention = mention or (path, heading.line)
+            texts = [t for _, t in doc.prose_in(heading)] + [c.text for c in doc.code_in(heading)]
+            if any(ROLLBACK_GENERIC.search(t) for t in texts):
+                return passed(documented, path, heading.line, level=3)
+        if mention is None:
+            for number, text in doc.prose:
+                if ROLLBACK_WORDS.search(text):
+                    mention = (path, number)
+                    break
+    if mention is not None:
+        return warned(T("rollback is mentioned but no procedure (command) is given",
+                        "se menciona el rollback pero no hay procedimiento (comando)"),
+                      mention[0], mention[1], level=3)
+    return failed(T("no documented rollback procedure (RUNBOOK.md, docs/runbooks/)",
+                    "no hay procedimiento de rollback documentado (RUNBOOK.md, docs/runbooks/)"),
+                  level=3)
+
+
+# -- SEC006 ----------------------------------------------------------------------------
+
+
+def _serving_modules(s: Serving) -> list[Module]:
+    roots = set(s.model.serving_files)
+    roots |= {m.path for m in s.model.modules.values() if m.index.imports("streamlit")}
+    return s.model.closure(roots)
+
+
+@check("safe_loading")
+def safe_loading(ctx: Context, params: None) -> Iterator[Finding]:
+    """SEC006: no pickle loads, unsafe yaml.load or eval of request data in serving code."""
+    s = serving(ctx)
+    modules = _serving_modules(s)
+    if not modules:
+        yield skipped(T("no serving code in this project", "no hay código de servicio en este "
+                        "proyecto"))
+        return
+    handler_calls: set[int] = set()
+    for route in s.model.routes:
+        for site in _route_calls(s, route, depth=3):
+            handler_calls.add(id(site.call))
+    problems = 0
+    for module in modules:
+        for node in ast.walk(module.tree):
+            if not isinstance(node, ast.Call):
+                continue
+            qual = s.model.qualname(module, node.func) or ""
+            if qual in UNSAFE_PICKLE:
+                problems += 1
+                yield failed(T(f"{qual} in serving code: unpickling runs arbitrary code",
+                               f"{qual} en código de servicio: deserializar con pickle "
+                               "ejecuta código arbitrario"), module.path, node.lineno,
+                             fix=T("Load models with joblib/skops from a trusted, pinned "
+                                   "artifact (or ONNX); never unpickle untrusted data.",
+                                   "Carga modelos con joblib/skops desde un artefacto "
+                                   "confiable y fijado (u ONNX); nunca deserialices datos no "
+                                   "confiables."))
+            elif qual in ("yaml.load", "yaml.load_all"):
+                loader = call_arg(node, "Loader", 1)
+                name = (s.model.qualname(module, loader) or "") if loader is not None else ""
+                if not name.endswith(SAFE_YAML_LOADERS):
+                    problems += 1
+                    yield failed(T(f"{qual} without SafeLoader", f"{qual} sin SafeLoader"),
+                                 module.path, node.lineno,
+                                 fix=T("Use yaml.safe_load(...).", "Usa yaml.safe_load(...)."))
+            elif qual in ("yaml.unsafe_load", "yaml.unsafe_load_all"):
+                problems += 1
+                yield failed(T(f"{qual} in serving code", f"{qual} en código de servicio"),
+                             module.path, node.lineno,
+                             fix=T("Use yaml.safe_load(...).", "Usa yaml.safe_load(...)."))
+            elif qual in ("eval", "exec") and node.args and not isinstance(
+                    node.args[0], ast.Constant):
+                problems += 1
+                if id(node) in handler_calls:
+                    yield failed(T(f"{qual}() on data inside a request handler",
+                                   f"{qual}() sobre datos dentro de un handler"),
+                                 module.path, node.lineno,
+                                 fix=T("Parse input with Pydantic or json; never eval it.",
+                                       "Valida la entrada con Pydantic o json; nunca la "
+                                       "evalúes."))
+                else:
+                    yield warned(T(f"{qual}() in serving code", f"{qual}() en código de "
+                                   "servicio"), module.path, node.lineno)
+    if not problems:
+        yield passed(T(f"no unsafe deserialisation or eval in {len(modules)} serving module(s)",
+                       f"sin deserialización insegura ni eval en {len(modules)} módulo(s) de "
+                       "servicio"), modules[0].path)
