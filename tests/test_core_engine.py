@@ -182,3 +182,10 @@ def test_results_are_sorted_and_fingerprinted(tmp_path: Path,
     again = run(Repo(make_repo({"a": "", "b": ""})), catalog, Config()).results
     assert [r.fingerprint for r in results] == [r.fingerprint for r in again]
     assert len({r.fingerprint for r in results}) == len(results)
+
+
+def test_rules_left_out_by_select_are_not_reported_as_ignored(
+        tmp_path: Path, make_repo: Callable[..., Path]) -> None:
+    catalog = catalog_with(tmp_path, ("TOK001", "file_exists", "{globs: [README.md]}"))
+    outcome = run(Repo(make_repo({"README.md": ""})), catalog, Config(select=("TOK",)))
+    assert outcome.ignored == ()

@@ -11,6 +11,7 @@ import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from pathlib import PurePosixPath
 
 from mlops_lint.catalog import Catalog, Rule
 from mlops_lint.config import Config
@@ -20,7 +21,8 @@ from mlops_lint.parsers import ParseError
 from mlops_lint.parsers.markdown import headings_matching
 from mlops_lint.repo import Project, Repo
 
-INLINE = re.compile(r"mlops-lint:\s*ignore(?:\[([A-Za-z0-9_,\s]+)\])?")
+# ``ignore[ID,...]`` or a bare ``ignore`` (not ``ignored``, ``ignore-me`` or an unclosed ``[``).
+INLINE = re.compile(r"mlops-lint:\s*ignore(?:\[([^\]\n]*)\]|(?![\w\[-]))")
 ADR_SECTIONS: dict[str, tuple[str, ...]] = {
     "context": ("context", "contexto"),
     "decision": ("decision", "decisión"),
@@ -91,10 +93,13 @@ def _lines(repo: Repo, path: str) -> list[str]:
 
 
 def _suppressed(repo: Repo, result: Result) -> bool:
-    if result.path is None or result.line is None or not result.status.is_problem:
+    """A comment on the result's line or the line before; a finding about a whole file
+    (no line) is suppressed by a comment on the file's first line."""
+    if result.path is None or not result.status.is_problem:
         return False
     lines = _lines(repo, result.path)
-    for number in (result.line, result.line - 1):
+    line = result.line or 1
+    for number in (line, line - 1):
         if 1 <= number <= len(lines):
             match = INLINE.search(lines[number - 1])
             if match and (match.group(1) is None or result.rule in
@@ -104,7 +109,10 @@ def _suppressed(repo: Repo, result: Result) -> bool:
 
 
 def validate_adr(repo: Repo, path: str) -> T | None:
-    """``None`` when ``path`` is an ADR with context, decision and consequences sections."""
+    """``None`` when ``path`` is an ADR with context, decision and consequences sections
+    (English or Spanish headings or bold labels; the title does not count), else what is
+    wrong."""
+    path = PurePosixPath(path.replace("\\", "/")).as_posix()
     if not repo.exists(path):
         return T(f"waiver ADR {path} does not exist", f"el ADR de la excepción {path} no existe")
     from mlops_lint.parsers.markdown import parse_markdown
@@ -113,7 +121,11 @@ def validate_adr(repo: Repo, path: str) -> T | None:
     if isinstance(doc, ParseError):
         return T(f"waiver ADR {path} cannot be read: {doc.message}",
                  f"el ADR de la excepción {path} no se puede leer: {doc.message}")
-    missing = [key for key, names in ADR_SECTIONS.items() if not headings_matching(doc, names)]
+    headings = doc.headings
+    if len(headings) > 1 and headings[0].level == 1 and all(h.level > 1 for h in headings[1:]):
+        headings = headings[1:]  # a title over the sections names the decision: not a section
+    missing = [key for key, names in ADR_SECTIONS.items()
+               if not [h for h in headings_matching(doc, names) if h in headings]]
     if missing:
         return T(f"waiver ADR {path} lacks sections: {', '.join(missing)}",
                  f"al ADR de la excepción {path} le faltan secciones: {', '.join(missing)}")
@@ -124,6 +136,7 @@ def _apply_waivers(repo: Repo, rule: Rule, results: list[Result], config: Config
     adr = config.waivers.get(rule.id)
     if adr is None:
         return results
+    adr = PurePosixPath(adr.replace("\\", "/")).as_posix()
     problem = validate_adr(repo, adr)
     if problem is None:
         note = T(f"waived by {adr}", f"exceptuada por {adr}")
@@ -133,11 +146,14 @@ def _apply_waivers(repo: Repo, rule: Rule, results: list[Result], config: Config
     crit = rule.criterion(low)
     invalid = Result(
         rule=rule.id, phase=rule.phase, level=low, gate=crit.gate,
-        weight=crit.effective_weight, status=Status.FAIL, severity=rule.severity,
-        project=results[0].project if results else ".", path=adr if repo.exists(adr) else None,
+        weight=crit.effective_weight if rule.scored else 0.0, status=Status.FAIL,
+        severity=rule.severity, project=results[0].project if results else ".",
+        path=adr if repo.exists(adr) else None,
         line=1 if repo.exists(adr) else None, message=problem,
-        fix=T("write the ADR with Context, Decision and Consequences sections",
-              "escribe el ADR con secciones Contexto, Decisión y Consecuencias"),
+        fix=T(f"write {adr} with Context, Decision and Consequences sections, or remove the "
+              f"waiver of {rule.id} from the configuration",
+              f"escribe {adr} con secciones Contexto, Decisión y Consecuencias, o quita la "
+              f"excepción de {rule.id} de la configuración"),
         title=rule.title.t(), fingerprint=_fingerprint(rule.id, low, ".", adr, problem.en))
     return [*results, invalid]
 
@@ -162,5 +178,6 @@ def run(repo: Repo, catalog: Catalog, config: Config) -> Run:
         ]
         results.extend(_apply_waivers(repo, rule, rule_results, config))
     results.sort(key=Result.sort_key)
-    ignored = tuple(sorted(r.id for r in catalog.rules if r not in rules))
+    selected = catalog.select(config.select, ())
+    ignored = tuple(sorted(r.id for r in selected if r not in rules))
     return Run(tuple(results), repo.projects, ignored)
