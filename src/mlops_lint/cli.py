@@ -209,5 +209,61 @@ def explain(rule_id: str, lang: str) -> None:
     click.echo("\n".join(lines))
 
 
+@cli.command()
+@click.argument("path", required=False, default=".")
+@click.option("--output", type=click.Path(dir_okay=False),
+              help="Write the SVG to FILE instead of stdout.")
+@click.option("--lang", type=click.Choice(["en", "es"]), help="Language of the label.")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False),
+              help="Explicit configuration file.")
+def badge(path: str, output: str | None, lang: str | None, config_file: str | None) -> None:
+    """Write a README badge (SVG): "MLOps maturity | L2 · 78"."""
+    from mlops_lint.badge import render_badge
+    from mlops_lint.config import ConfigError
+    from mlops_lint.runner import build_report
+
+    root = Path(path)
+    if not root.is_dir():
+        _die(f"path does not exist or is not a directory: {path}")
+    config, catalog = _load(root, Path(config_file) if config_file else None)
+    try:
+        config = config.with_overrides(lang=lang)
+    except ConfigError as exc:  # pragma: no cover - --lang is validated by click
+        _die(str(exc))
+    report = build_report(root, path, config, catalog)
+    svg = render_badge(report.maturity.level, report.maturity.score, config.lang)
+    if output is None:
+        click.echo(svg, nl=False)
+        return
+    try:
+        Path(output).write_text(svg, encoding="utf-8")
+    except OSError as exc:
+        _die(str(exc))
+
+
+@cli.command("commit-msg")
+@click.argument("message_file", type=click.Path(dir_okay=False))
+@click.option("--lang", type=click.Choice(["en", "es"]),
+              help="Language of the explanation (default: the repository's configuration).")
+def commit_msg(message_file: str, lang: str | None) -> None:
+    """Check a commit message file against Conventional Commits (the commit-msg hook)."""
+    from mlops_lint.commit_msg import judge, read_message
+    from mlops_lint.config import ConfigError, load_config
+
+    try:
+        text = read_message(Path(message_file))
+    except OSError as exc:
+        _die(f"cannot read the commit message file: {exc}")
+    if lang is None:
+        try:
+            lang = load_config(Path(".")).lang
+        except ConfigError:
+            lang = "en"
+    outcome = judge(text, "es" if lang == "es" else "en")
+    if not outcome.ok:
+        click.echo(outcome.text, err=True, nl=False)
+        sys.exit(EXIT_GATE)
+
+
 def main() -> None:
     cli()

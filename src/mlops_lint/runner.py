@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
@@ -11,8 +12,8 @@ from mlops_lint import __version__
 from mlops_lint.catalog import Catalog
 from mlops_lint.config import Config
 from mlops_lint.engine import Run, run
-from mlops_lint.maturity import assess, gate
-from mlops_lint.model import Status
+from mlops_lint.maturity import Gate, assess, gate
+from mlops_lint.model import Status, T
 from mlops_lint.repo import Repo
 from mlops_lint.report import Report, renderer
 
@@ -21,7 +22,16 @@ BASELINE_STATUSES = (Status.FAIL, Status.ERROR, Status.WARN)
 
 def build_report(root: Path, display: str, config: Config, catalog: Catalog,
                  baseline: Path | None = None, color: bool = False) -> Report:
-    """Everything a report needs, computed once."""
+    """Everything a report needs, computed once.
+
+    With a baseline, results whose fingerprint the baseline records (as many times as it
+    records it) are marked ``baselined``. The reported levels and scores stay honest:
+    baselined failures still count there. The gate, though, only sees new problems:
+    the default gate ignores baselined results, and a ``min-level``/``fail-under`` gate
+    is evaluated on a maturity where baselined results count as passes (the state the
+    team accepted when it wrote the baseline), so it fails only when something new
+    breaks.
+    """
     repo = Repo(root, config.exclude)
     outcome = run(repo, catalog, config)
     baselined = 0
@@ -29,19 +39,32 @@ def build_report(root: Path, display: str, config: Config, catalog: Catalog,
         known = read_baseline(baseline)
         rows = []
         for result in outcome.results:
-            if result.status in BASELINE_STATUSES and result.fingerprint in known:
+            if result.status in BASELINE_STATUSES and known[result.fingerprint] > 0:
+                known[result.fingerprint] -= 1
                 rows.append(replace(result, baselined=True))
                 baselined += 1
             else:
                 rows.append(result)
         outcome = Run(tuple(rows), outcome.projects, outcome.ignored)
-    maturity = assess(outcome.results, catalog, [p.path for p in outcome.projects])
-    verdict = gate(maturity, outcome.results, config.min_level, config.fail_under)
+    projects = [p.path for p in outcome.projects]
+    maturity = assess(outcome.results, catalog, projects)
+    gate_maturity = maturity
+    if baselined and (config.min_level is not None or config.fail_under is not None):
+        accepted = [replace(r, status=Status.PASS) if r.baselined else r
+                    for r in outcome.results]
+        gate_maturity = assess(accepted, catalog, projects)
+    verdict = gate(gate_maturity, outcome.results, config.min_level, config.fail_under)
+    if baselined:
+        verdict = Gate(verdict.passed, verdict.reason + T(
+            f" ({baselined} baselined result(s) accepted)",
+            f" ({baselined} resultado(s) de la línea base aceptados)"))
     return Report(outcome, maturity, verdict, catalog, config.lang, display, __version__,
-                  baselined, color)
+                  baselined, color, files=frozenset(repo.files),
+                  baseline_used=baseline is not None)
 
 
-def read_baseline(path: Path) -> set[str]:
+def read_baseline(path: Path) -> Counter[str]:
+    """Fingerprint → how many results with it the baseline accepts."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
@@ -49,13 +72,22 @@ def read_baseline(path: Path) -> set[str]:
     prints = data.get("fingerprints") if isinstance(data, dict) else None
     if not isinstance(prints, list):
         raise ValueError(f"baseline {path} has no 'fingerprints' list")
-    return {str(p) for p in prints}
+    return Counter(str(p) for p in prints)
 
 
 def write_baseline(path: Path, report: Report) -> None:
-    prints = sorted({r.fingerprint for r in report.results if r.status in BASELINE_STATUSES})
-    payload = {"tool": "mlops-lint", "version": 1, "fingerprints": prints}
-    path.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+    """Record every current problem: its fingerprint (repeated once per result) plus a
+    readable entry, so the file reviews well in a pull request."""
+    rows = [r for r in report.results if r.status in BASELINE_STATUSES]
+    payload = {
+        "tool": "mlops-lint",
+        "version": 1,
+        "fingerprints": sorted(r.fingerprint for r in rows),
+        "entries": [{"rule": r.rule, "level": r.level, "status": r.status.value,
+                     "project": r.project, "path": r.path, "line": r.line,
+                     "message": r.message.en, "fingerprint": r.fingerprint} for r in rows],
+    }
+    path.write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 def execute(root: Path, display: str, config: Config, catalog: Catalog,

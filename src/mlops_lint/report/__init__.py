@@ -17,6 +17,10 @@ from mlops_lint.model import Lang, Result, Status
 FORMATS: dict[str, str] = {
     "text": "mlops_lint.report.text",
     "json": "mlops_lint.report.json_report",
+    "sarif": "mlops_lint.report.sarif",
+    "github": "mlops_lint.report.github",
+    "markdown": "mlops_lint.report.markdown",
+    "html": "mlops_lint.report.html",
 }
 
 
@@ -31,6 +35,8 @@ class Report:
     version: str
     baselined: int = 0
     color: bool = False
+    files: frozenset[str] = frozenset()  # repository paths, to anchor repo-level findings
+    baseline_used: bool = False  # a --baseline file was given
 
     @property
     def results(self) -> tuple[Result, ...]:
