@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Run the mlops-lint gate for the GitHub Action, in one pass over the repository:
+# annotations on stdout and the Markdown job summary (format github), the SARIF file,
+# an optional extra report in the log, and the outputs level, score and passed.
+#   MLOPS_LINT        the mlops-lint executable (from the install step)
+#   INPUT_PATH        repository to lint (default .)
+#   INPUT_MIN_LEVEL   "2", "4=2", "4=2,6=1" or "4=2 6=1" (empty: the repo's configuration)
+#   INPUT_FAIL_UNDER  overall score gate (empty: the repo's configuration)
+#   INPUT_FORMAT      extra report(s) printed to the log: text (default), json, markdown, none
+#   INPUT_SARIF_FILE  where to write SARIF (empty: no SARIF)
+#   INPUT_LANG        en or es (empty: the repo's configuration)
+#   INPUT_BASELINE    a baseline file: only new failures count (empty: none)
+# Exit status: mlops-lint's (0 gate holds, 1 gate fails, 2 usage or configuration error).
+set -uo pipefail
+
+exe="${MLOPS_LINT:?MLOPS_LINT is not set}"
+python="$(dirname "$exe")/python"
+[ -e "$python" ] || python="$(dirname "$exe")/python.exe"
+work="$(mktemp -d)"
+json="$work/report.json"
+
+args=(check "${INPUT_PATH:-.}")
+for item in ${INPUT_MIN_LEVEL//,/ }; do
+  args+=(--min-level "$item")
+done
+if [ -n "${INPUT_FAIL_UNDER:-}" ]; then args+=(--fail-under "$INPUT_FAIL_UNDER"); fi
+if [ -n "${INPUT_LANG:-}" ]; then args+=(--lang "$INPUT_LANG"); fi
+if [ -n "${INPUT_BASELINE:-}" ]; then args+=(--baseline "$INPUT_BASELINE"); fi
+# --output files pair with the first --format options, in order: file reports first.
+args+=(--format json --output "$json")
+sarif="${INPUT_SARIF_FILE:-}"
+if [ -n "$sarif" ]; then
+  mkdir -p "$(dirname "$sarif")"
+  args+=(--format sarif --output "$sarif")
+fi
+args+=(--format github)
+formats="${INPUT_FORMAT-text}"
+for fmt in ${formats//,/ }; do
+  case "$fmt" in
+    ""|none|github) ;;
+    *) args+=(--format "$fmt") ;;
+  esac
+done
+
+echo "mlops-lint ${args[*]}"
+"$exe" "${args[@]}"
+status=$?
+
+out="${GITHUB_OUTPUT:-/dev/null}"
+if [ -f "$json" ]; then
+  "$python" - "$json" >> "$out" <<'PY'
+import json
+import sys
+
+summary = json.load(open(sys.argv[1], encoding="utf-8"))["summary"]
+print(f"level={summary['level']}")
+print(f"score={summary['score']}")
+print(f"passed={'true' if summary['gate']['passed'] else 'false'}")
+PY
+fi
+if [ -n "$sarif" ] && [ -f "$sarif" ]; then echo "sarif-file=$sarif" >> "$out"; fi
+rm -rf "$work"
+exit "$status"
