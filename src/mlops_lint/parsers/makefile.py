@@ -1,4 +1,9 @@
-"""Makefiles: targets and their recipe lines (what ``make <target>`` would run)."""
+"""Makefiles: targets and their recipe lines (what ``make <target>`` would run).
+
+Simple variable assignments (``=``, ``:=``, ``::=``, ``?=``, ``+=``) are kept so recipe
+lines can be expanded (``$(PYTHON) -m mypy`` reads as ``python -m mypy``); a recipe line
+prefixed with ``-`` ignores its errors (``Target.lenient``).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,9 @@ import re
 from dataclasses import dataclass, field
 
 _RULE = re.compile(r"^([A-Za-z0-9_.%/${}()\- ]+?)\s*::?(?!=)\s*([^=]*)$")
+_ASSIGN = re.compile(
+    r"^(?:export\s+|override\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*(\?|:{1,3}|\+|!)?=\s*(.*)$")
+_REF = re.compile(r"\$(?:\(([A-Za-z_][A-Za-z0-9_.-]*)\)|\{([A-Za-z_][A-Za-z0-9_.-]*)\})")
 
 
 @dataclass
@@ -14,11 +22,27 @@ class Target:
     line: int
     prerequisites: list[str]
     recipe: list[tuple[int, str]] = field(default_factory=list)
+    lenient: set[int] = field(default_factory=set)  # recipe lines prefixed with ``-``
 
 
 @dataclass
 class Makefile:
     targets: dict[str, Target]
+    variables: dict[str, str] = field(default_factory=dict)
+
+    def expand(self, text: str, _depth: int = 0) -> str:
+        """``$(VAR)``/``${VAR}`` replaced by their values (``$(MAKE)`` is ``make``)."""
+        if _depth > 8 or "$" not in text:
+            return text
+
+        def sub(match: re.Match[str]) -> str:
+            name = match.group(1) or match.group(2)
+            if name == "MAKE":
+                return "make"
+            return self.variables.get(name, match.group(0))
+
+        expanded = _REF.sub(sub, text)
+        return expanded if expanded == text else self.expand(expanded, _depth + 1)
 
     def commands(self, target: str, _seen: frozenset[str] = frozenset()) -> list[tuple[int, str]]:
         """Recipe lines of ``target`` and, recursively, of its prerequisites."""
@@ -33,6 +57,7 @@ class Makefile:
 
 def parse_makefile(text: str) -> Makefile:
     targets: dict[str, Target] = {}
+    variables: dict[str, str] = {}
     current: list[Target] = []
     logical: list[tuple[int, str]] = []
     buffer, start = "", 0
@@ -50,11 +75,23 @@ def parse_makefile(text: str) -> Makefile:
         if line.startswith("\t"):
             command = line.strip()
             if command and not command.startswith("#"):
+                prefix = command[:len(command) - len(command.lstrip("@-+ "))]
                 for target in current:
                     target.recipe.append((number, command.lstrip("@-+ ")))
+                    if "-" in prefix:
+                        target.lenient.add(number)
             continue
         stripped = line.split("#", 1)[0].rstrip()
         if not stripped:
+            continue
+        assignment = _ASSIGN.match(stripped)
+        if assignment:
+            name, operator, value = assignment.groups()
+            if operator == "+":
+                variables[name] = (variables.get(name, "") + " " + value).strip()
+            elif operator != "?" or name not in variables:
+                variables[name] = value.strip()
+            current = []
             continue
         match = _RULE.match(stripped)
         if match and not stripped.startswith((".PHONY", "export ", "include ")):
@@ -71,4 +108,4 @@ def parse_makefile(text: str) -> Makefile:
                     target.recipe.append((number, inline[1].strip()))
         elif match is None:
             current = []
-    return Makefile(targets)
+    return Makefile(targets, variables)

@@ -1,15 +1,45 @@
-"""``.pre-commit-config.yaml``: repositories and their hooks."""
+"""``.pre-commit-config.yaml``: repositories and their hooks.
+
+:meth:`PreCommitConfig.selects` applies pre-commit's own file selection (top-level and
+hook ``files``/``exclude`` regexes searched in the path, then ``types``/``types_or``/
+``exclude_types`` by file extension) to tell whether a hook would ever see a file.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 from typing import Any
 
 from mlops_lint.parsers.yaml_file import line_of, load_yaml_rt
 
 _TAG = re.compile(r"^v?\d+(\.\d+)*([.-]?[A-Za-z0-9]+)*$")
 _SHA = re.compile(r"^[0-9a-f]{40}$")
+# identify's tags for the extensions the rules care about (a subset of its table)
+_TAGS_BY_EXT: dict[str, frozenset[str]] = {
+    ".py": frozenset({"file", "text", "python"}),
+    ".pyi": frozenset({"file", "text", "pyi", "python"}),
+    ".ipynb": frozenset({"file", "text", "jupyter", "json"}),
+    ".yaml": frozenset({"file", "text", "yaml"}),
+    ".yml": frozenset({"file", "text", "yaml"}),
+    ".toml": frozenset({"file", "text", "toml"}),
+    ".json": frozenset({"file", "text", "json"}),
+    ".md": frozenset({"file", "text", "markdown"}),
+}
+# hooks whose published manifest restricts them to Python files (types/types_or)
+_DEFAULT_TYPES: dict[str, tuple[str, ...]] = {
+    "mypy": ("python", "pyi"), "ruff": ("python", "pyi", "jupyter"),
+    "ruff-check": ("python", "pyi", "jupyter"), "ruff-format": ("python", "pyi", "jupyter"),
+    "black": ("python", "pyi"), "isort": ("python", "pyi"), "flake8": ("python",),
+    "bandit": ("python",),
+}
+
+
+def file_tags(path: str) -> frozenset[str]:
+    """The identify-style tags pre-commit would give ``path`` (by extension only)."""
+    return _TAGS_BY_EXT.get(PurePosixPath(path).suffix.lower(), frozenset({"file", "text"}))
 
 
 @dataclass(frozen=True)
@@ -24,6 +54,10 @@ class Hook:
     args: tuple[str, ...]
     entry: str | None
     line: int | None
+    types_or: tuple[str, ...] = ()
+    exclude_types: tuple[str, ...] = ()
+    language: str | None = None
+    pass_filenames: bool = True
 
     @property
     def pinned(self) -> bool:
@@ -42,6 +76,35 @@ class PreCommitConfig:
 
     def hook(self, *ids: str) -> list[Hook]:
         return [h for h in self.hooks if h.id in ids]
+
+    def selects(self, hook: Hook, paths: Iterable[str]) -> list[str] | str:
+        """The ``paths`` the hook would run on, or why it cannot be told (a bad regex)."""
+        try:
+            top_files = re.compile(self.files or "")
+            top_exclude = re.compile(self.exclude or "^$")
+            files = re.compile(hook.files or "")
+            exclude = re.compile(hook.exclude or "^$")
+        except re.error as exc:
+            return f"invalid regular expression: {exc}"
+        types = hook.types
+        types_or = hook.types_or
+        if not types and not types_or and hook.repo not in ("local", "meta"):
+            types_or = _DEFAULT_TYPES.get(hook.id, ())
+        chosen = []
+        for path in paths:
+            if not top_files.search(path) or top_exclude.search(path):
+                continue
+            if not files.search(path) or exclude.search(path):
+                continue
+            tags = file_tags(path)
+            if types and not set(types) <= tags:
+                continue
+            if types_or and not set(types_or) & tags:
+                continue
+            if set(hook.exclude_types) & tags:
+                continue
+            chosen.append(path)
+        return chosen
 
 
 def _strs(value: Any) -> tuple[str, ...]:
@@ -77,6 +140,10 @@ def parse_precommit(text: str) -> PreCommitConfig:
                 args=_strs(hook.get("args")),
                 entry=str(hook["entry"]) if "entry" in hook else None,
                 line=line_of(entries, index=index),
+                types_or=_strs(hook.get("types_or")),
+                exclude_types=_strs(hook.get("exclude_types")),
+                language=str(hook["language"]) if "language" in hook else None,
+                pass_filenames=hook.get("pass_filenames", True) is not False,
             ))
     files = data.get("files")
     exclude = data.get("exclude")

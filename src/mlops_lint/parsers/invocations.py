@@ -1,0 +1,254 @@
+"""Where a tool runs: CI steps, Makefile targets and pre-commit hooks.
+
+A :class:`Tool` says how to recognise the tool in a shell command (``mypy``, ``ruff
+check``) and which pre-commit hook ids run it. :func:`tool_runs` lists every place that
+runs it, following CI commands through ``make <target>`` (recipes and prerequisites,
+``$(VAR)`` expanded) and ``pre-commit run`` / ``pre-commit/action`` into the hooks.
+
+Each :class:`Invocation` says whether a failure would fail the build (``blocking``:
+not under ``continue-on-error``/``allow_failure``, ``|| true``, ``set +e`` or a ``-``
+recipe prefix) and, for hooks, which files pre-commit would hand it: a hook whose
+``files``/``exclude``/``types`` select none of the repository's files never runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from mlops_lint.parsers import ParseError
+from mlops_lint.parsers.ci import ci_commands, swallows_failure, workflows
+from mlops_lint.parsers.makefile import Makefile, parse_makefile
+from mlops_lint.parsers.precommit import Hook, PreCommitConfig, parse_precommit
+from mlops_lint.parsers.shell import Simple, split_commands
+
+if TYPE_CHECKING:
+    from mlops_lint.repo import Repo
+
+PRECOMMIT_CONFIG = ".pre-commit-config.yaml"
+MAKEFILE_NAMES = ("Makefile", "makefile", "GNUmakefile")
+PYTHON_GLOBS = ("**/*.py", "**/*.pyi")
+
+
+@dataclass(frozen=True)
+class Tool:
+    name: str
+    command: Callable[[Simple], bool]
+    hook_ids: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Invocation:
+    where: str  # "ci", "pre-commit" or "make"
+    path: str
+    line: int | None
+    argv: tuple[str, ...]
+    blocking: bool
+    via: str | None = None  # "make lint", "pre-commit run", "pre-commit/action"
+    hook: Hook | None = None
+    files: tuple[str, ...] | None = None  # files a hook would see; None = not a hook
+    problem: str | None = None  # why a hook's selection cannot be told
+
+    @property
+    def checks_files(self) -> bool:
+        """False for a hook whose file filters select none of the repository's files."""
+        return self.hook is None or bool(self.files)
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.argv)
+
+    def describe(self) -> str:
+        where = {"ci": "CI", "pre-commit": "pre-commit", "make": "Makefile"}[self.where]
+        via = f" (via {self.via})" if self.via else ""
+        return f"{where} {self.path}{':' + str(self.line) if self.line else ''}{via}"
+
+
+def precommit_config(repo: Repo) -> PreCommitConfig | ParseError | None:
+    if not repo.exists(PRECOMMIT_CONFIG):
+        return None
+    return repo.parse(PRECOMMIT_CONFIG, parse_precommit)
+
+
+def makefile_at(repo: Repo, directory: str) -> tuple[str, Makefile] | None:
+    prefix = "" if directory in ("", ".") else directory.rstrip("/") + "/"
+    for name in MAKEFILE_NAMES:
+        path = prefix + name
+        if repo.exists(path):
+            parsed = repo.parse(path, parse_makefile)
+            if isinstance(parsed, Makefile):
+                return path, parsed
+            return None
+    return None
+
+
+def hook_argv(hook: Hook) -> tuple[str, ...]:
+    entry = hook.entry or hook.id
+    return tuple(entry.split()) + hook.args
+
+
+def _hook_runs_tool(hook: Hook, tool: Tool) -> bool:
+    if hook.id in tool.hook_ids:
+        return True
+    if hook.entry:
+        return any(tool.command(s) for s in split_commands(hook.entry))
+    return False
+
+
+def _python_files(repo: Repo) -> list[str]:
+    cached = repo.memo.get("invocations:python_files")
+    if cached is None:
+        cached = repo.glob(PYTHON_GLOBS)
+        repo.memo["invocations:python_files"] = cached
+    files: list[str] = cached
+    return files
+
+
+def _hook_invocation(repo: Repo, config: PreCommitConfig, hook: Hook, where: str,
+                     path: str, line: int | None, blocking: bool,
+                     via: str | None) -> Invocation:
+    selected = config.selects(hook, _python_files(repo))
+    if isinstance(selected, str):
+        return Invocation(where, path, line, hook_argv(hook), blocking, via, hook, (),
+                          selected)
+    return Invocation(where, path, line, hook_argv(hook), blocking, via, hook,
+                      tuple(selected))
+
+
+def _make_targets(args: Iterable[str]) -> tuple[str | None, list[str]]:
+    directory = None
+    targets = []
+    items = list(args)
+    skip = False
+    for index, arg in enumerate(items):
+        if skip:
+            skip = False
+            continue
+        if arg in ("-C", "--directory"):
+            directory = items[index + 1] if index + 1 < len(items) else None
+            skip = True
+        elif arg.startswith("-C") and len(arg) > 2:
+            directory = arg[2:]
+        elif arg in ("-f", "--file", "-j", "--jobs", "-o", "-W"):
+            skip = True
+        elif not arg.startswith("-") and "=" not in arg:
+            targets.append(arg)
+    return directory, targets
+
+
+def _through_make(repo: Repo, tool: Tool, simple: Simple, directories: list[str],
+                  blocking: bool, seen: frozenset[str] = frozenset()) -> list[Invocation]:
+    directory, targets = _make_targets(simple.args)
+    candidates = [directory] if directory else ["."] + [d for d in directories if d != "."]
+    out: list[Invocation] = []
+    for target in targets or ["all"]:
+        for candidate in candidates:
+            found = makefile_at(repo, candidate)
+            if found is None or target not in found[1].targets:
+                continue
+            path, makefile = found
+            key = f"{path}:{target}"
+            if key in seen:
+                break
+            out.extend(_recipe_runs(repo, tool, path, makefile, target, directories, blocking,
+                                    "ci", f"make {target}", seen | {key}))
+            break
+    return out
+
+
+def _recipe_runs(repo: Repo, tool: Tool, path: str, makefile: Makefile, target: str,
+                 directories: list[str], blocking: bool, where: str, via: str,
+                 seen: frozenset[str]) -> list[Invocation]:
+    out: list[Invocation] = []
+    owners = {}
+    for name in [target, *_prerequisites(makefile, target)]:
+        for line, _ in makefile.targets[name].recipe if name in makefile.targets else []:
+            owners[line] = name
+    for line, recipe in makefile.commands(target):
+        lenient = line in makefile.targets[owners.get(line, target)].lenient
+        for inner in split_commands(makefile.expand(recipe)):
+            inner_blocking = blocking and not inner.swallowed and not lenient
+            if tool.command(inner):
+                out.append(Invocation(where, path, line, inner.argv, inner_blocking, via))
+            elif inner.program == "make":
+                out.extend(_through_make(repo, tool, inner, directories, inner_blocking, seen))
+    return out
+
+
+def _prerequisites(makefile: Makefile, target: str, seen: frozenset[str] = frozenset()
+                   ) -> list[str]:
+    found = makefile.targets.get(target)
+    if found is None or target in seen:
+        return []
+    out = []
+    for name in found.prerequisites:
+        out += [name, *_prerequisites(makefile, name, seen | {target})]
+    return out
+
+
+def _precommit_hooks(repo: Repo, tool: Tool, where: str, path: str, line: int | None,
+                     blocking: bool, via: str, only: str | None) -> list[Invocation]:
+    config = precommit_config(repo)
+    if not isinstance(config, PreCommitConfig):
+        return []
+    return [_hook_invocation(repo, config, hook, where, path, line, blocking, via)
+            for hook in config.hooks
+            if (only is None or hook.id == only) and _hook_runs_tool(hook, tool)]
+
+
+def _precommit_run(simple: Simple) -> tuple[bool, str | None]:
+    """(runs hooks over the repository, the single hook id asked for)."""
+    if simple.program != "pre-commit" or simple.args[:1] != ("run",):
+        return False, None
+    rest = [a for a in simple.args[1:] if not a.startswith("-")]
+    return "--all-files" in simple.args or "-a" in simple.args or any(
+        a.startswith("--from-ref") for a in simple.args), (rest[0] if rest else None)
+
+
+def tool_runs(repo: Repo, tool: Tool, directories: Iterable[str] = (".",)) -> list[Invocation]:
+    """Every place that runs ``tool``: CI (directly, via make, via pre-commit), the
+    pre-commit hooks themselves, and Makefile targets in ``directories``."""
+    dirs = list(dict.fromkeys([".", *directories]))
+    out: list[Invocation] = []
+    for command in ci_commands(repo):
+        step_lenient = not command.blocking and not swallows_failure(command.text)
+        for simple in split_commands(command.text):
+            blocking = not step_lenient and not simple.swallowed
+            if tool.command(simple):
+                out.append(Invocation("ci", command.path, command.line, simple.argv, blocking))
+            elif simple.program == "make":
+                out.extend(_through_make(repo, tool, simple, dirs, blocking))
+            else:
+                whole, only = _precommit_run(simple)
+                if whole or only:
+                    out.extend(_precommit_hooks(repo, tool, "ci", command.path, command.line,
+                                                blocking, "pre-commit run", only))
+    for workflow in workflows(repo):
+        if isinstance(workflow, ParseError):
+            continue
+        for job in workflow.jobs:
+            for step in job.steps:
+                if step.uses and step.uses.split("@")[0].lower() == "pre-commit/action":
+                    blocking = not (step.continue_on_error or job.continue_on_error)
+                    out.extend(_precommit_hooks(repo, tool, "ci", workflow.path, step.line,
+                                                blocking, "pre-commit/action", None))
+    config = precommit_config(repo)
+    if isinstance(config, PreCommitConfig):
+        for hook in config.hooks:
+            if _hook_runs_tool(hook, tool):
+                out.append(_hook_invocation(repo, config, hook, "pre-commit",
+                                            PRECOMMIT_CONFIG, hook.line, True, None))
+    for directory in dirs:
+        found = makefile_at(repo, directory)
+        if found is None:
+            continue
+        path, makefile = found
+        for name, target in makefile.targets.items():
+            for line, recipe in target.recipe:
+                for inner in split_commands(makefile.expand(recipe)):
+                    if tool.command(inner):
+                        blocking = not inner.swallowed and line not in target.lenient
+                        out.append(Invocation("make", path, line, inner.argv, blocking,
+                                              f"make {name}"))
+    return out

@@ -1,0 +1,140 @@
+"""Shell command lines as argument vectors: which program a CI step or recipe runs.
+
+``split_commands`` cuts a script into simple commands (lines, ``&&``, ``||``, ``;``,
+``|``), tokenizes each with :mod:`shlex`, drops leading ``VAR=value`` assignments and
+unwraps runners (``python -m X``, ``poetry run``, ``uv run``, ``pdm run``, ``pipenv
+run``, ``hatch run``, ``conda run -n env``, ``time``, ``sudo``, ``npx``), so that
+``poetry run python -m mypy --strict src`` reads as ``mypy --strict src``.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from dataclasses import dataclass
+
+_SEPARATORS = re.compile(r"\s*(?:&&|\|\||;|\|)\s*")
+_ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
+_RUNNERS = {"poetry": "run", "uv": "run", "pdm": "run", "pipenv": "run", "hatch": "run",
+            "rye": "run", "pixi": "run", "uvx": None, "pipx": "run", "npx": None,
+            "time": None, "sudo": None, "exec": None, "nohup": None, "command": None}
+_PYTHON = re.compile(r"^python(\d(\.\d+)?)?(\.exe)?$")
+
+
+@dataclass(frozen=True)
+class Simple:
+    """One simple command of a script."""
+
+    argv: tuple[str, ...]  # runner-free argument vector; argv[0] is the program
+    line: str  # the whole script line it comes from
+    offset: int  # 0-based index of that line in the script
+    swallowed: bool  # its failure is ignored: ``|| true``/``|| echo``/``|| :``, ``set +e``
+
+    @property
+    def program(self) -> str:
+        return self.argv[0].rsplit("/", 1)[-1] if self.argv else ""
+
+    @property
+    def args(self) -> tuple[str, ...]:
+        return self.argv[1:]
+
+
+def _pieces(line: str) -> list[tuple[list[str], str]]:
+    """Tokens of one line cut at ``&&``, ``||``, ``;``, ``|``, ``&`` outside quotes, each
+    with the operator that follows it (``""`` at the end of the line)."""
+    lexer = shlex.shlex(line, posix=True, punctuation_chars=True)
+    lexer.whitespace_split = True
+    lexer.commenters = "#"
+    try:
+        tokens = list(lexer)
+    except ValueError:
+        tokens = _SEPARATORS.sub(" ; ", line).split()
+    pieces: list[tuple[list[str], str]] = []
+    current: list[str] = []
+    for token in tokens:
+        if token and set(token) <= set("&|;()<>"):
+            if token in ("<", ">", ">>", "<<", ">&", "&>") and current:
+                current.append(token)
+                continue
+            if current:
+                pieces.append((current, token))
+            current = []
+        else:
+            current.append(token)
+    if current:
+        pieces.append((current, ""))
+    return pieces
+
+
+def _is_swallow(argv: list[str]) -> bool:
+    head = argv[0] if argv else ""
+    return head in ("true", ":", "echo", "printf") or (head == "exit" and argv[1:2] == ["0"])
+
+
+def unwrap(argv: list[str]) -> list[str]:
+    """Drop env assignments and runner prefixes; ``python -m X`` becomes ``X``."""
+    while argv:
+        head = argv[0].rsplit("/", 1)[-1]
+        if _ASSIGNMENT.match(argv[0]) or head == "env":
+            argv = argv[1:]
+        elif head in _RUNNERS:
+            sub = _RUNNERS[head]
+            if sub is None:
+                argv = argv[1:]
+            elif len(argv) > 1 and argv[1] == sub:
+                argv = argv[2:]
+            else:
+                return argv
+            while argv and argv[0].startswith("-"):  # runner options (--with x, -n env)
+                takes_value = argv[0] in ("--with", "-n", "--name", "-p", "--prefix",
+                                          "--env", "-e", "--from", "--python")
+                argv = argv[2:] if takes_value else argv[1:]
+        elif head == "conda" and len(argv) > 1 and argv[1] == "run":
+            argv = argv[2:]
+            while argv and argv[0].startswith("-"):
+                argv = argv[2:] if argv[0] in ("-n", "--name", "-p", "--prefix") else argv[1:]
+        elif _PYTHON.match(head) and len(argv) > 2 and argv[1] == "-m":
+            argv = argv[2:]
+        else:
+            return argv
+    return argv
+
+
+def split_commands(script: str) -> list[Simple]:
+    """The simple commands of a shell script (continuation lines joined)."""
+    out: list[Simple] = []
+    joined: list[tuple[int, str]] = []
+    buffer, start = "", 0
+    for index, raw in enumerate(script.splitlines()):
+        if not buffer:
+            start = index
+        if raw.rstrip().endswith("\\"):
+            buffer += raw.rstrip()[:-1] + " "
+            continue
+        joined.append((start, buffer + raw))
+        buffer = ""
+    if buffer:
+        joined.append((start, buffer))
+    errexit_off = False
+    for offset, line in joined:
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        pieces = _pieces(stripped)
+        for index, (piece, _) in enumerate(pieces):
+            if piece[:2] == ["set", "+e"]:
+                errexit_off = True
+            elif piece[:2] == ["set", "-e"]:
+                errexit_off = False
+            swallowed = errexit_off
+            for later in range(index, len(pieces) - 1):
+                operator = pieces[later][1]
+                if operator not in ("&&", "||", "|"):
+                    break
+                if operator == "||" and _is_swallow(pieces[later + 1][0]):
+                    swallowed = True
+                    break
+            argv = unwrap(piece)
+            if argv:
+                out.append(Simple(tuple(argv), stripped, offset, swallowed))
+    return out
