@@ -1,0 +1,1 @@
+"""The hostile corpus: repositories built at test time to break a linter."""
