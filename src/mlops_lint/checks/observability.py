@@ -1,0 +1,945 @@
+"""Phase 6 operations checks: logging, metrics, monitoring as code, drift, scheduled ML
+workflows, runbooks, tracing and FinOps evidence (OBS001-OBS008, FIN001).
+
+Code rules read the project's Python files plus, in a monorepo, the shared code outside
+every project (the guide's ``common_utils/logger.py``). Monitoring files (Prometheus,
+alert rules, Grafana dashboards), workflows, runbooks and cost evidence are read once
+for the whole repository.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import Any
+
+import hcl2
+
+from mlops_lint.checks import check
+from mlops_lint.checks.serving import shared_files
+from mlops_lint.context import Context
+from mlops_lint.model import Finding, T, failed, passed, skipped, warned
+from mlops_lint.parsers import ParseError
+from mlops_lint.parsers.ci import Workflow, workflows
+from mlops_lint.parsers.fastapi_app import Module, ServingModel, serving_model
+from mlops_lint.parsers.markdown import headings_matching, parse_markdown
+from mlops_lint.parsers.python_source import call_arg
+from mlops_lint.parsers.yaml_file import line_of, load_yaml, load_yaml_rt
+
+# -- the code of a project (plus shared code) ------------------------------------------
+
+
+def code_model(ctx: Context) -> ServingModel:
+    files = [f for f in shared_files(ctx) if f.endswith(".py")]
+    return serving_model(ctx.repo, files, ctx.project.path)
+
+
+def _calls(model: ServingModel) -> Iterator[tuple[Module, str, ast.Call]]:
+    for module in model.modules.values():
+        for node in ast.walk(module.tree):
+            if isinstance(node, ast.Call):
+                yield module, model.qualname(module, node.func) or "", node
+
+
+def _last(qual: str) -> str:
+    return qual.rsplit(".", 1)[-1]
+
+
+# -- OBS001 ----------------------------------------------------------------------------
+
+SETUP_FUNCTIONS = re.compile(
+    r"^(setup|configure|config|init|initialize)_?(logging|logger|logs?)$|^get_logger$",
+    re.IGNORECASE)
+SETUP_MODULES = re.compile(r"^(logging|log|logger|logs|logconfig)([_-]\w*)?\.py$|"
+                           r"_(logging|logger)\.py$", re.IGNORECASE)
+SETUP_CALLS = frozenset({"logging.basicConfig", "logging.config.dictConfig",
+                         "logging.config.fileConfig", "structlog.configure",
+                         "loguru.logger.add", "loguru.logger.configure",
+                         "loguru.logger.remove"})
+LOGGING_CONFIG_FILES = ("**/logging*.yaml", "**/logging*.yml", "**/logging*.conf",
+                        "**/logging*.ini", "**/logging*.json", "**/log_config*.y*ml")
+
+
+@check("logging_framework")
+def logging_framework(ctx: Context, params: None) -> Iterator[Finding]:
+    """OBS001: modules log through named loggers, with one central logging setup."""
+    model = code_model(ctx)
+    loggers: list[tuple[str, int | None, str]] = []
+    setup: list[tuple[str, int | None, str]] = []
+    for module in model.modules.values():
+        if module.index.imports("loguru"):
+            loggers.append((module.path, 1, "loguru"))
+        name = PurePosixPath(module.path).name
+        if SETUP_MODULES.search(name):
+            setup.append((module.path, None, f"module {name}"))
+        for node in ast.walk(module.tree):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and \
+                    SETUP_FUNCTIONS.match(node.name):
+                setup.append((module.path, node.lineno, f"{node.name}()"))
+    for module, qual, call in _calls(model):
+        if qual in ("logging.getLogger", "structlog.get_logger", "structlog.getLogger",
+                    "structlog.stdlib.get_logger"):
+            loggers.append((module.path, call.lineno, qual))
+        elif qual in SETUP_CALLS:
+            setup.append((module.path, call.lineno, qual))
+    for path in ctx.files(LOGGING_CONFIG_FILES):
+        setup.append((path, None, f"config file {path}"))
+    modules = sorted({p for p, _, _ in loggers})
+    setup.sort(key=lambda item: (item[1] is None, item[0], item[1] or 0))
+    if loggers and setup:
+        where = setup[0]
+        yield passed(T(f"named loggers in {len(modules)} module(s); central setup: {where[2]} "
+                       f"({where[0]})",
+                       f"loggers con nombre en {len(modules)} módulo(s); configuración "
+                       f"central: {where[2]} ({where[0]})"), where[0], where[1])
+    elif loggers:
+        path, line, qual = loggers[0]
+        yield warned(T(f"{qual} is used ({len(modules)} module(s)) but there is no central "
+                       "logging setup (setup_logging(), logging_config.py, dictConfig)",
+                       f"se usa {qual} ({len(modules)} módulo(s)) pero no hay configuración "
+                       "central (setup_logging(), logging_config.py, dictConfig)"), path, line,
+                     fix=T("Add a logging_config.py with setup_logging() called once at start-up.",
+                           "Añade logging_config.py con setup_logging() llamado una vez al "
+                           "arrancar."))
+    elif setup:
+        path, line, what = setup[0]
+        yield warned(T(f"logging is configured ({what}) but no module uses "
+                       "logging.getLogger(__name__)",
+                       f"el logging está configurado ({what}) pero ningún módulo usa "
+                       "logging.getLogger(__name__)"), path, line)
+    else:
+        yield failed(T("no logging framework in the code (logging.getLogger, loguru or "
+                       "structlog)",
+                       "no se usa ningún framework de logging (logging.getLogger, loguru o "
+                       "structlog)"))
+
+
+# -- OBS002 ----------------------------------------------------------------------------
+
+REQUEST_KEYS = re.compile(r"^(x[-_])?(request|correlation|trace|req)[-_]?id$", re.IGNORECASE)
+JSON_LOG_LIBRARIES = ("pythonjsonlogger", "json_log_formatter", "ecs_logging",
+                      "logging_json", "jsonlogger")
+
+
+def _json_formatter(ctx: Context, model: ServingModel) -> tuple[str, int | None, str] | None:
+    for module in model.modules.values():
+        for lib in JSON_LOG_LIBRARIES:
+            if module.index.imports(lib):
+                return module.path, None, lib
+        for node in ast.walk(module.tree):
+            if isinstance(node, ast.ClassDef) and model.is_subclass_of(
+                    module, node, ("logging.Formatter",)):
+                dumps = [c for c in ast.walk(node) if isinstance(c, ast.Call)
+                         and _last(model.qualname(module, c.func) or "") == "dumps"]
+                if dumps:
+                    return module.path, node.lineno, f"{node.name} (json.dumps)"
+    for module, qual, call in _calls(model):
+        if _last(qual) == "JSONRenderer":
+            return module.path, call.lineno, "structlog JSONRenderer"
+        if qual == "loguru.logger.add":
+            serialize = call_arg(call, "serialize")
+            if isinstance(serialize, ast.Constant) and serialize.value is True:
+                return module.path, call.lineno, "loguru serialize=True"
+    for path in ctx.files(LOGGING_CONFIG_FILES):
+        text = ctx.repo.text(path)
+        if isinstance(text, str) and re.search(r"jsonlogger|JsonFormatter|JSONFormatter", text):
+            return path, None, "JSON formatter in logging config"
+    return None
+
+
+def _request_context(model: ServingModel) -> tuple[str, int, str] | None:
+    for module in model.modules.values():
+        if module.index.imports("asgi_correlation_id"):
+            return module.path, 1, "asgi-correlation-id"
+        for node in ast.walk(module.tree):
+            if isinstance(node, ast.Call):
+                for kw in node.keywords:
+                    if kw.arg == "extra" and isinstance(kw.value, ast.Dict) and any(
+                            isinstance(k, ast.Constant) and isinstance(k.value, str)
+                            and REQUEST_KEYS.match(k.value) for k in kw.value.keys):
+                        return module.path, node.lineno, "extra={'request_id': …}"
+                    if kw.arg and REQUEST_KEYS.match(kw.arg) and isinstance(
+                            node.func, ast.Attribute) and node.func.attr in (
+                            "bind", "contextualize", "bind_contextvars", "new"):
+                        return module.path, node.lineno, f"{node.func.attr}({kw.arg}=…)"
+                qual = model.qualname(module, node.func) or ""
+                if _last(qual) == "ContextVar" and node.args and isinstance(
+                        node.args[0], ast.Constant) and REQUEST_KEYS.match(
+                        str(node.args[0].value)):
+                    return module.path, node.lineno, f"ContextVar({node.args[0].value!r})"
+            elif isinstance(node, ast.Assign):
+                for target in node.targets:
+                    if isinstance(target, ast.Attribute) and REQUEST_KEYS.match(target.attr) \
+                            and isinstance(target.value, ast.Name) and \
+                            target.value.id == "record":
+                        return module.path, node.lineno, f"record.{target.attr}"
+    return None
+
+
+@check("structured_logging")
+def structured_logging(ctx: Context, params: None) -> Iterator[Finding]:
+    """OBS002: a JSON log formatter and a request/correlation id in the log context."""
+    model = code_model(ctx)
+    formatter = _json_formatter(ctx, model)
+    context = _request_context(model)
+    if formatter and context:
+        yield passed(T(f"JSON logs ({formatter[2]}) with request context ({context[2]} at "
+                       f"{context[0]}:{context[1]})",
+                       f"logs JSON ({formatter[2]}) con contexto de petición ({context[2]} en "
+                       f"{context[0]}:{context[1]})"), formatter[0], formatter[1])
+    elif formatter:
+        yield warned(T(f"JSON logs ({formatter[2]}) but no request/correlation id in the log "
+                       "context",
+                       f"logs JSON ({formatter[2]}) pero sin request/correlation id en el "
+                       "contexto"), formatter[0], formatter[1],
+                     fix=T("Propagate a request_id (middleware + contextvars, or extra={...}).",
+                           "Propaga un request_id (middleware + contextvars, o extra={...})."))
+    elif context:
+        yield warned(T(f"request context ({context[2]}) but logs are not JSON",
+                       f"contexto de petición ({context[2]}) pero los logs no son JSON"),
+                     context[0], context[1],
+                     fix=T("Add a JSON formatter (python-json-logger, structlog "
+                           "JSONRenderer or a logging.Formatter using json.dumps).",
+                           "Añade un formatter JSON (python-json-logger, JSONRenderer de "
+                           "structlog o un logging.Formatter con json.dumps)."))
+    else:
+        yield failed(T("logs are neither JSON nor carry a request id",
+                       "los logs no son JSON ni llevan request id"))
+
+
+# -- OBS003 ----------------------------------------------------------------------------
+
+METRIC_TYPES = frozenset({"Counter", "Histogram", "Gauge", "Summary", "Info", "Enum"})
+METRIC_LIBRARIES = ("prometheus_client", "prometheus_fastapi_instrumentator",
+                    "starlette_exporter", "starlette_prometheus", "prometheus_flask_exporter",
+                    "aioprometheus")
+AUTO_INSTRUMENTERS = ("prometheus_fastapi_instrumentator", "starlette_exporter",
+                      "starlette_prometheus", "prometheus_flask_exporter")
+
+
+@dataclass(frozen=True)
+class Metric:
+    kind: str
+    name: str
+    labels: tuple[str, ...]
+    path: str
+    line: int
+
+
+def metrics_of(model: ServingModel) -> list[Metric]:
+    out = []
+    for module, qual, call in _calls(model):
+        if not qual.startswith(("prometheus_client.", "aioprometheus.")) or \
+                _last(qual) not in METRIC_TYPES:
+            continue
+        name = model.const_str(module, call_arg(call, "name", 0)) or ""
+        labels_node = call_arg(call, "labelnames", 2)
+        labels: tuple[str, ...] = ()
+        if isinstance(labels_node, ast.List | ast.Tuple):
+            labels = tuple(v for v in (model.const_str(module, e) for e in labels_node.elts) if v)
+        out.append(Metric(_last(qual), name.lower(), labels, module.path, call.lineno))
+    return out
+
+
+def _metrics_endpoint(model: ServingModel) -> str | None:
+    for route in model.routes:
+        if route.segments and route.segments[-1] == "metrics":
+            return f"{route.path} ({route.file}:{route.line})"
+    for mount in model.mounts:
+        module = model.module(mount.path)
+        target = mount.target.func if isinstance(mount.target, ast.Call) else mount.target
+        qual = model.qualname(module, target) if module is not None else None
+        if _last(qual or "") in ("make_asgi_app", "make_wsgi_app"):
+            return f"mount {mount.prefix} ({mount.path}:{mount.line})"
+    for module, qual, call in _calls(model):
+        if _last(qual) == "start_http_server" and qual.startswith("prometheus_client"):
+            return f"start_http_server ({module.path}:{call.lineno})"
+        if isinstance(call.func, ast.Attribute) and call.func.attr == "expose":
+            return f"Instrumentator().expose ({module.path}:{call.lineno})"
+    for module in model.modules.values():
+        if module.index.imports("prometheus_flask_exporter"):
+            return f"prometheus_flask_exporter ({module.path})"
+    return None
+
+
+@check("prometheus_metrics")
+def prometheus_metrics(ctx: Context, params: None) -> Iterator[Finding]:
+    """OBS003: /metrics with latency and prediction metrics (L2), ML metrics (L3)."""
+    model = code_model(ctx)
+    library = next((m for m in model.modules.values()
+                    if any(m.index.imports(lib) for lib in METRIC_LIBRARIES)), None)
+    if library is None:
+        for level in (2, 3):
+            yield failed(T("no Prometheus metrics (prometheus_client or an instrumentator)",
+                           "sin métricas Prometheus (prometheus_client o un instrumentador)"),
+                         level=level)
+        return
+    auto = any(m.index.imports(lib) for m in model.modules.values() for lib in AUTO_INSTRUMENTERS)
+    metrics = metrics_of(model)
+    endpoint = _metrics_endpoint(model)
+    latency = [m for m in metrics if m.kind in ("Histogram", "Summary")
+               and re.search(r"latency|duration|seconds|time|_ms", m.name)]
+    counter = [m for m in metrics if m.kind == "Counter"
+               and re.search(r"predict|inference|request", m.name)]
+    missing = []
+    if endpoint is None:
+        missing.append("a /metrics route returning generate_latest()")
+    if not latency and not auto:
+        missing.append("a latency Histogram")
+    if not counter and not auto:
+        missing.append("a predictions Counter")
+    found = ", ".join(sorted({m.name for m in latency + counter})) or (
+        "automatic HTTP metrics" if auto else "")
+    if missing:
+        yield failed(T(f"Prometheus in use but missing: {'; '.join(missing)}",
+                       f"Prometheus en uso pero falta: {'; '.join(missing)}"), library.path,
+                     level=2)
+    else:
+        yield passed(T(f"/metrics: {endpoint}; {found}", f"/metrics: {endpoint}; {found}"),
+                     library.path, level=2)
+    distribution = [m for m in metrics if m.kind in ("Histogram", "Summary")
+                    and re.search(r"prob|score|confidence|prediction", m.name)
+                    and m not in latency]
+    loaded = [m for m in metrics if (m.kind == "Gauge" and "model" in m.name
+                                     and re.search(r"load|up|ready|version|info", m.name))
+              or (m.kind == "Info" and "model" in m.name)]
+    errors = [m for m in metrics if m.kind == "Counter" and re.search(r"error|fail|exception",
+                                                                      m.name)]
+    labelled = [m for m in metrics if {"model", "model_name", "model_version", "version"}
+                & set(m.labels)]
+    missing3 = [text for ok, text in (
+        (distribution, "a prediction/probability Histogram"),
+        (loaded, "a model_loaded Gauge"),
+        (errors, "an error Counter"),
+        (labelled, "metrics labelled by model/version")) if not ok]
+    if missing3:
+        yield failed(T(f"ML metrics missing: {'; '.join(missing3)}",
+                       f"faltan métricas de ML: {'; '.join(missing3)}"), library.path, level=3)
+    else:
+        yield passed(T("ML metrics: prediction distribution, model_loaded, errors, labelled "
+                       "by model",
+                       "métricas de ML: distribución de predicciones, model_loaded, errores, "
+                       "etiquetadas por modelo"), distribution[0].path, distribution[0].line,
+                     level=3)
+
+
+# -- OBS004 ----------------------------------------------------------------------------
+
+
+def _yaml_docs(ctx: Context, needles: tuple[str, ...]) -> Iterator[tuple[str, Any]]:
+    """YAML documents of files whose text contains one of ``needles`` (Helm templates out)."""
+    for path in ctx.files(["**/*.yml", "**/*.yaml"]):
+        text = ctx.repo.text(path)
+        if not isinstance(text, str) or not any(n in text for n in needles) or "{{ ." in text:
+            continue
+        docs = ctx.repo.yaml_all(path)
+        if isinstance(docs, ParseError):
+            continue
+        for doc in docs:
+            yield path, doc
+            if isinstance(doc, dict) and doc.get("kind") == "ConfigMap" and isinstance(
+                    doc.get("data"), dict):
+                for value in doc["data"].values():  # prometheus.yml embedded in a ConfigMap
+                    if isinstance(value, str) and any(n in value for n in needles):
+                        try:
+                            yield path, load_yaml(value)
+                        except ValueError:
+                            continue
+
+
+def _rule_groups(doc: Any) -> list[Any]:
+    if not isinstance(doc, dict):
+        return []
+    if doc.get("kind") == "PrometheusRule" and isinstance(doc.get("spec"), dict):
+        doc = doc["spec"]
+    groups = doc.get("groups")
+    if not isinstance(groups, list):
+        return []
+    return [g for g in groups if isinstance(g, dict) and isinstance(g.get("rules"), list)]
+
+
+@dataclass(frozen=True)
+class Alert:
+    name: str
+    path: str
+    line: int | None
+    missing: tuple[str, ...]
+    runbook: str | None
+
+
+def alert_rules(ctx: Context) -> list[Alert]:
+    """Every Prometheus alert of the repository, with what it lacks."""
+    key = f"obs:alerts:{ctx.project.path}"
+    cached = ctx.repo.memo.get(key)
+    if cached is not None:
+        result: list[Alert] = cached
+        return result
+    alerts: list[Alert] = []
+    lines: dict[str, Any] = {}
+    for path, doc in _yaml_docs(ctx, ("alert:",)):
+        for group_index, group in enumerate(_rule_groups(doc)):
+            for rule_index, rule in enumerate(group["rules"]):
+                if not isinstance(rule, dict) or "alert" not in rule:
+                    continue
+                missing = []
+                if not rule.get("for"):
+                    missing.append("for:")
+                labels = rule["labels"] if isinstance(rule.get("labels"), dict) else {}
+                if not labels.get("severity"):
+                    missing.append("labels.severity")
+                notes = rule["annotations"] if isinstance(rule.get("annotations"),
+                                                          dict) else {}
+                runbook = notes.get("runbook_url") or notes.get("runbook")
+                if not runbook:
+                    missing.append("annotations.runbook_url")
+                alerts.append(Alert(str(rule["alert"]), path,
+                                    _alert_line(ctx, lines, path, group_index, rule_index),
+                                    tuple(missing), str(runbook) if runbook else None))
+    ctx.repo.memo[key] = alerts
+    return alerts
+
+
+def _alert_line(ctx: Context, cache: dict[str, Any], path: str, group: int,
+                rule: int) -> int | None:
+    """Line of a rule item, from a round-trip parse done only for alert files."""
+    if path not in cache:
+        cache[path] = ctx.repo.parse(path, load_yaml_rt)
+    doc = cache[path]
+    try:
+        if isinstance(doc, dict) and doc.get("kind") == "PrometheusRule":
+            doc = doc["spec"]
+        rules = doc["groups"][group]["rules"]
+    except (KeyError, IndexError, TypeError):
+        return None
+    return line_of(rules, index=rule)
+
+
+PANEL_KINDS = {
+    "latency": re.compile(r"latenc|duration|histogram_quantile|p9\d|response.?time", re.I),
+    "throughput": re.compile(r"throughput|rps|qps|req(uest)?s?\s*/\s*s|request.?rate|"
+                             r"rate\([^)]*_total|predictions|requests", re.I),
+    "error rate": re.compile(r"error|5xx|status=~\\?\"5|fail", re.I),
+}
+
+
+def _panels(node: Any) -> Iterator[dict[str, Any]]:
+    if isinstance(node, dict):
+        for panel in node.get("panels") or []:
+            if isinstance(panel, dict):
+                yield panel
+                yield from _panels(panel)
+        for row in node.get("rows") or []:
+            yield from _panels(row)
+
+
+def grafana_dashboards(ctx: Context) -> list[tuple[str, set[str]]]:
+    out = []
+    for path in ctx.files(["**/*.json"]):
+        text = ctx.repo.text(path)
+        if not isinstance(text, str) or '"panels"' not in text:
+            continue
+        doc = ctx.repo.parse(path, json.loads)
+        if not isinstance(doc, dict):
+            continue
+        board = doc.get("dashboard") if isinstance(doc.get("dashboard"), dict) else doc
+        kinds: set[str] = set()
+        for panel in _panels(board):
+            texts = [str(panel.get("title", ""))] + [
+                str(t.get("expr", "")) + " " + str(t.get("legendFormat", ""))
+                for t in panel.get("targets") or [] if isinstance(t, dict)]
+            for kind, pattern in PANEL_KINDS.items():
+                if any(pattern.search(t) for t in texts):
+                    kinds.add(kind)
+        out.append((path, kinds))
+    return out
+
+
+@check("monitoring_as_code")
+def monitoring_as_code(ctx: Context, params: None) -> Iterator[Finding]:
+    """OBS004: Prometheus scrape config, actionable alert rules and a Grafana dashboard."""
+    scrape = [(path, doc) for path, doc in _yaml_docs(ctx, ("scrape_configs",))
+              if isinstance(doc, dict) and isinstance(doc.get("scrape_configs"), list)]
+    if scrape:
+        path, doc = scrape[0]
+        jobs = [str(j.get("job_name")) for j in doc["scrape_configs"] if isinstance(j, dict)]
+        yield passed(T(f"Prometheus scrape config: {', '.join(jobs) or 'no job'} (/metrics)",
+                       f"configuración de scrape de Prometheus: {', '.join(jobs) or 'sin job'} "
+                       "(/metrics)"), path)
+    else:
+        yield failed(T("no Prometheus scrape config (prometheus*.yml with scrape_configs)",
+                       "no hay configuración de scrape de Prometheus (prometheus*.yml con "
+                       "scrape_configs)"),
+                     fix=T("Add infra/prometheus-config.yaml with a scrape job for /metrics.",
+                           "Añade infra/prometheus-config.yaml con un job de scrape de "
+                           "/metrics."))
+    alerts = alert_rules(ctx)
+    if not alerts:
+        yield failed(T("no alert rules (groups[].rules[].alert)",
+                       "no hay reglas de alerta (groups[].rules[].alert)"),
+                     fix=T("Add prometheus-rules.yaml: alerts with for:, labels.severity and "
+                           "annotations.runbook_url (P99 latency, error rate, drift, down).",
+                           "Añade prometheus-rules.yaml: alertas con for:, labels.severity y "
+                           "annotations.runbook_url (latencia P99, errores, drift, caída)."))
+    else:
+        complete = [a for a in alerts if not a.missing]
+        for alert in alerts:
+            if alert.missing:
+                yield failed(T(f"alert {alert.name} lacks {', '.join(alert.missing)}",
+                               f"a la alerta {alert.name} le falta {', '.join(alert.missing)}"),
+                             alert.path, alert.line)
+        if complete:
+            first = complete[0]
+            yield passed(T(f"{len(complete)} actionable alert(s) (for, severity, runbook_url)",
+                           f"{len(complete)} alerta(s) accionable(s) (for, severity, "
+                           "runbook_url)"), first.path, first.line)
+    boards = grafana_dashboards(ctx)
+    full = [(p, k) for p, k in boards if len(k) == 3]
+    if full:
+        yield passed(T("Grafana dashboard with latency, throughput and error-rate panels",
+                       "dashboard de Grafana con paneles de latencia, throughput y errores"),
+                     full[0][0])
+    elif boards:
+        path, kinds = max(boards, key=lambda b: len(b[1]))
+        lacking = sorted(set(PANEL_KINDS) - kinds)
+        yield failed(T(f"dashboard lacks {', '.join(lacking)} panels",
+                       f"al dashboard le faltan paneles de {', '.join(lacking)}"), path)
+    else:
+        yield failed(T("no Grafana dashboard (grafana/**/*.json)",
+                       "no hay dashboard de Grafana (grafana/**/*.json)"))
+
+
+# -- OBS005 ----------------------------------------------------------------------------
+
+PSI_NAME = re.compile(r"(^|_)psi($|_)|population_stability", re.IGNORECASE)
+DRIFT_FLAG = re.compile(r"^(dataset_)?drift(_detected|_flag)?$|^(is|has)_drift$|"
+                        r"^drift_(share|score)$", re.IGNORECASE)
+ARTIFACT_CALLS = frozenset({"save_html", "save_json", "dump", "to_html", "to_json",
+                            "write_text", "log_artifact", "to_csv", "savefig", "json"})
+
+
+def _detector(model: ServingModel, module: Module) -> str | None:
+    if module.index.imports("evidently"):
+        return "Evidently"
+    for lib, label in (("nannyml", "NannyML"), ("alibi_detect", "alibi-detect")):
+        if module.index.imports(lib):
+            return label
+    for qual, _ in module.index.calls_to("ks_2samp"):
+        return f"KS test ({qual})"
+    for node in ast.walk(module.tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and PSI_NAME.search(
+                node.name):
+            return f"PSI ({node.name})"
+    return None
+
+
+def _artifact_and_signal(module: Module) -> tuple[bool, bool]:
+    artifact = signal = False
+    for node in ast.walk(module.tree):
+        if isinstance(node, ast.Call):
+            name = node.func.attr if isinstance(node.func, ast.Attribute) else (
+                node.func.id if isinstance(node.func, ast.Name) else "")
+            if name in ARTIFACT_CALLS:
+                artifact = True
+            qual = module.index.qualname(node.func) or ""
+            if qual in ("sys.exit", "exit", "quit", "SystemExit", "os._exit") and (
+                    node.args and not (isinstance(node.args[0], ast.Constant)
+                                       and node.args[0].value in (0, None))):
+                signal = True
+        elif (isinstance(node, ast.Constant) and isinstance(node.value, str)
+              and DRIFT_FLAG.match(node.value)) or (
+                isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)
+                and DRIFT_FLAG.match(node.id)):
+            signal = True
+    return artifact, signal
+
+
+@check("drift_detection")
+def drift_detection(ctx: Context, params: None) -> Iterator[Finding]:
+    """OBS005: drift detection (Evidently, KS, PSI, NannyML, alibi-detect) with output."""
+    model = code_model(ctx)
+    best: tuple[int, Module, str, bool, bool] | None = None
+    for module in sorted(model.modules.values(), key=lambda m: m.path):
+        detector = _detector(model, module)
+        if detector is None:
+            continue
+        artifact, signal = _artifact_and_signal(module)
+        score = int(artifact) + int(signal)
+        if best is None or score > best[0]:
+            best = (score, module, detector, artifact, signal)
+    if best is None:
+        yield failed(T("no drift detection (Evidently DataDriftPreset, scipy ks_2samp, PSI, "
+                       "NannyML, alibi-detect)",
+                       "no hay detección de drift (Evidently DataDriftPreset, ks_2samp de "
+                       "scipy, PSI, NannyML, alibi-detect)"),
+                     fix=T("Add monitoring/check_drift.py comparing reference and current data, "
+                           "writing an HTML/JSON report and exiting non-zero on drift.",
+                           "Añade monitoring/check_drift.py que compare datos de referencia y "
+                           "actuales, escriba un informe HTML/JSON y salga con código ≠ 0 si "
+                           "hay drift."))
+        return
+    _, module, detector, artifact, signal = best
+    if artifact and signal:
+        yield passed(T(f"{detector} drift check writes a report and signals drift",
+                       f"la comprobación de drift con {detector} escribe un informe y señala "
+                       "el drift"), module.path)
+        return
+    lacking = [t for ok, t in ((artifact, "writes no HTML/JSON report"),
+                               (signal, "does not signal drift (exit code or flag)")) if not ok]
+    yield warned(T(f"{detector} drift check {' and '.join(lacking)}",
+                   f"la comprobación de drift con {detector}: "
+                   f"{'; '.join(lacking)}"), module.path)
+
+
+# -- OBS006 ----------------------------------------------------------------------------
+
+UPLOAD = re.compile(r"upload-artifact|github-script|create-issue|peter-evans/create-issue|"
+                    r"gh\s+issue\s+create|aws\s+s3\s+cp|gsutil\s+cp|mlflow|cml\s+comment",
+                    re.IGNORECASE)
+
+
+def _drift_scripts(ctx: Context) -> set[str]:
+    model = code_model(ctx)
+    return {m.path for m in model.modules.values() if _detector(model, m) is not None}
+
+
+def _crons(wf: Workflow) -> list[str]:
+    schedule = wf.on.get("schedule")
+    if not isinstance(schedule, list):
+        return []
+    return [str(item.get("cron")) for item in schedule if isinstance(item, dict)
+            and item.get("cron")]
+
+
+@check("scheduled_ml_workflows")
+def scheduled_ml_workflows(ctx: Context, params: None) -> Iterator[Finding]:
+    """OBS006: a scheduled workflow runs the drift check and uploads its report."""
+    scripts = _drift_scripts(ctx)
+    names = {PurePosixPath(p).name for p in scripts} | {PurePosixPath(p).stem for p in scripts}
+    scheduled: list[tuple[Workflow, list[str]]] = []
+    bonus: list[str] = []
+    for wf in workflows(ctx.repo):
+        if not isinstance(wf, Workflow):
+            continue
+        crons = _crons(wf)
+        if crons:
+            scheduled.append((wf, crons))
+        dispatch = wf.on.get("workflow_dispatch")
+        if isinstance(dispatch, dict) and dispatch.get("inputs") and "retrain" in (
+                wf.path + str(wf.raw.get("name", ""))).lower():
+            bonus.append(f"retrain workflow {wf.path}")
+        if any("cml" in (s.uses or "") + (s.run or "") for j in wf.jobs for s in j.steps):
+            bonus.append(f"CML reports ({wf.path})")
+    extra = T(f" (also: {', '.join(bonus)})", f" (además: {', '.join(bonus)})") if bonus \
+        else T("", "")
+    results: list[Finding] = []
+    for wf, crons in scheduled:
+        for job in wf.jobs:
+            texts = [job.id, job.name or "", str(wf.raw.get("name", ""))] + [
+                (s.run or "") + " " + (s.name or "") for s in job.steps]
+            runs_drift = any("drift" in t.lower() or any(n in t for n in names if n)
+                             for t in texts)
+            if not runs_drift:
+                continue
+            uploads = any(UPLOAD.search((s.uses or "") + " " + (s.run or "")) for s in job.steps)
+            message = T(f"{wf.path} job {job.id} runs drift detection on cron "
+                        f"{', '.join(crons)}",
+                        f"{wf.path} job {job.id} ejecuta la detección de drift con cron "
+                        f"{', '.join(crons)}")
+            if uploads:
+                results.append(passed(message + T(" and uploads the report",
+                                                  " y sube el informe") + extra, wf.path,
+                                      job.line))
+            else:
+                results.append(warned(message + T(" but does not upload the report",
+                                                  " pero no sube el informe"), wf.path,
+                                      job.line,
+                                      fix=T("Add actions/upload-artifact for the drift report "
+                                            "(and open an issue on failure).",
+                                            "Añade actions/upload-artifact con el informe de "
+                                            "drift (y abre un issue si falla).")))
+    for path, doc in _yaml_docs(ctx, ("CronJob",)):
+        if isinstance(doc, dict) and doc.get("kind") == "CronJob" and "drift" in json.dumps(
+                doc, default=str).lower():
+            results.append(passed(T(f"CronJob runs drift detection ({path})",
+                                    f"un CronJob ejecuta la detección de drift ({path})") + extra,
+                                  path))
+    if results:
+        best = [r for r in results if r.status.value == "pass"]
+        yield (best or results)[0]
+        return
+    if scheduled:
+        wf = scheduled[0][0]
+        yield failed(T(f"scheduled workflow(s) ({', '.join(w.path for w, _ in scheduled)}) do "
+                       "not run drift detection",
+                       f"los workflows programados ({', '.join(w.path for w, _ in scheduled)}) "
+                       "no ejecutan la detección de drift"), wf.path)
+        return
+    yield failed(T("no scheduled workflow (on.schedule cron) runs drift detection",
+                   "ningún workflow programado (on.schedule cron) ejecuta la detección de "
+                   "drift"),
+                 fix=T("Add .github/workflows/drift-detection.yml with on.schedule "
+                       "(cron '0 2 * * *') running the drift script and uploading its report.",
+                       "Añade .github/workflows/drift-detection.yml con on.schedule (cron "
+                       "'0 2 * * *') que ejecute el script de drift y suba el informe."))
+
+
+# -- OBS007 ----------------------------------------------------------------------------
+
+RUNBOOK_SECTIONS: dict[str, tuple[str, ...]] = {
+    "Summary": ("resumen", "summary", "overview"),
+    "Diagnosis": ("diagnostico", "diagnosis", "diagnose", "triage", "investigation"),
+    "Common causes": ("causas", "causes", "root cause"),
+    "Escalation": ("escalacion", "escalamiento", "escalado", "escalation", "escalate"),
+}
+SUMMARY_FIELDS: dict[str, re.Pattern[str]] = {
+    "severity": re.compile(r"severi", re.I),
+    "impact": re.compile(r"impact", re.I),
+    "owner": re.compile(r"owner|on-?call|responsable|propietario|due[nñ]o|@\w", re.I),
+}
+
+
+def runbook_files(ctx: Context) -> list[str]:
+    found = ctx.files(["**/runbooks/**/*.md", "**/RUNBOOK*.md", "**/runbook*.md"],
+                      case_sensitive=False)
+    return [p for p in found if PurePosixPath(p).name.lower() not in ("readme.md", "index.md")]
+
+
+@check("runbooks")
+def runbooks(ctx: Context, params: None) -> Iterator[Finding]:
+    """OBS007: runbooks with Summary, Diagnosis, Common causes and Escalation sections."""
+    files = runbook_files(ctx)
+    if not files:
+        yield failed(T("no runbooks (docs/runbooks/*.md or RUNBOOK.md)",
+                       "no hay runbooks (docs/runbooks/*.md o RUNBOOK.md)"),
+                     fix=T("Write docs/runbooks/<alert>.md from the template: Resumen "
+                           "(severity, impact, owner), Diagnóstico, Causas comunes, Escalación.",
+                           "Escribe docs/runbooks/<alerta>.md con la plantilla: Resumen "
+                           "(severidad, impacto, owner), Diagnóstico, Causas comunes, "
+                           "Escalación."))
+        return
+    alerts = alert_rules(ctx)
+    for path in files:
+        doc = ctx.repo.parse(path, parse_markdown)
+        if isinstance(doc, ParseError):
+            yield failed(T(f"cannot read {doc.where()}: {doc.message}",
+                           f"no se puede leer {doc.where()}: {doc.message}"), path, doc.line)
+            continue
+        found = {key: headings_matching(doc, names) for key, names in RUNBOOK_SECTIONS.items()}
+        missing = [key for key, hits in found.items() if not hits]
+        if missing:
+            yield failed(T(f"runbook lacks sections: {', '.join(missing)}",
+                           f"al runbook le faltan secciones: {', '.join(missing)}"), path, 1)
+            continue
+        summary = found["Summary"][0]
+        text = doc.section(summary)
+        lacking = [f for f, pattern in SUMMARY_FIELDS.items() if not pattern.search(text)]
+        if lacking:
+            yield warned(T(f"runbook summary does not state {', '.join(lacking)}",
+                           f"el resumen del runbook no indica {', '.join(lacking)}"), path,
+                         summary.line)
+            continue
+        note = T(f" ({len(files)} runbook(s) for {len(alerts)} alert(s))",
+                 f" ({len(files)} runbook(s) para {len(alerts)} alerta(s))") if alerts \
+            else T("", "")
+        yield passed(T("runbook has summary (severity, impact, owner), diagnosis, causes and "
+                       "escalation",
+                       "el runbook tiene resumen (severidad, impacto, owner), diagnóstico, "
+                       "causas y escalación") + note, path, summary.line)
+
+
+# -- OBS008 ----------------------------------------------------------------------------
+
+
+@check("distributed_tracing")
+def distributed_tracing(ctx: Context, params: None) -> Iterator[Finding]:
+    """OBS008: OpenTelemetry or a Jaeger exporter (informational, weight 0)."""
+    model = code_model(ctx)
+    for module in sorted(model.modules.values(), key=lambda m: m.path):
+        for lib, label in (("opentelemetry", "OpenTelemetry"), ("jaeger_client", "Jaeger"),
+                           ("ddtrace", "Datadog APM")):
+            if module.index.imports(lib):
+                yield passed(T(f"{label} tracing in {module.path}",
+                               f"trazas con {label} en {module.path}"), module.path)
+                return
+    yield skipped(T("optional (informational): no OpenTelemetry or Jaeger instrumentation",
+                    "opcional (informativo): sin instrumentación OpenTelemetry ni Jaeger"))
+
+
+# -- FIN001 ----------------------------------------------------------------------------
+
+MONEY = re.compile(r"(\$|usd|us\$|€|eur)\s?~?\d|\d[\d.,]*\s?(\$|usd|€|eur|dólares|dollars)",
+                   re.IGNORECASE)
+MONTH = re.compile(r"\bmes(es)?\b|mensual|month|/mo\b|per month|al mes", re.IGNORECASE)
+COST_WORDS = re.compile(r"cost|coste|costo|finops|tco|presupuesto|budget|pricing|precio",
+                        re.IGNORECASE)
+BUDGET_RESOURCES = ("aws_budgets_budget", "google_billing_budget", "azurerm_consumption_budget")
+AUTOSCALING_RESOURCES = ("aws_appautoscaling_target", "aws_appautoscaling_policy",
+                         "aws_autoscaling_group", "aws_autoscaling_policy",
+                         "google_compute_autoscaler", "google_compute_region_autoscaler",
+                         "azurerm_monitor_autoscale_setting",
+                         "kubernetes_horizontal_pod_autoscaler")
+COST_TAGS = {"project", "env", "environment", "owner", "team", "managedby", "managed-by",
+             "managed_by", "costcenter", "cost-center", "cost_center", "stage"}
+ZERO_KEYS = ("min_instance_count", "min_instances", "min_capacity", "min_replicas",
+             "min_size", "minreplicacount", "minscale", "autoscaling.knative.dev/minscale",
+             "min-instances")
+
+
+def parse_hcl(text: str) -> dict[str, Any]:
+    """A .tf file as python-hcl2 data (local reader: block labels keep their quotes)."""
+    data = hcl2.loads(text)
+    if not isinstance(data, dict):
+        raise ValueError("not an HCL document")
+    return data
+
+
+def _unq(value: object) -> str:
+    text = str(value)
+    return text[1:-1] if len(text) >= 2 and text[0] == text[-1] == '"' else text
+
+
+def _walk(node: Any, key: str = "") -> Iterator[tuple[str, Any]]:
+    """Every (key, value) pair of nested dicts/lists, keys unquoted and lower case."""
+    if isinstance(node, dict):
+        for k, v in node.items():
+            name = _unq(k).lower()
+            yield name, v
+            yield from _walk(v, name)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _walk(item, key)
+
+
+def _zero(value: Any) -> bool:
+    return _unq(value).strip() in ("0",) if not isinstance(value, bool) else False
+
+
+def _cost_tags(mapping: Any) -> set[str]:
+    if not isinstance(mapping, dict):
+        return set()
+    return {_unq(k).lower() for k in mapping} & COST_TAGS
+
+
+@dataclass
+class _Evidence:
+    found: dict[str, tuple[str, int | None, str]]
+
+    def add(self, kind: str, path: str, detail: str, line: int | None = None) -> None:
+        self.found.setdefault(kind, (path, line, detail))
+
+
+def _terraform_evidence(ctx: Context, ev: _Evidence) -> None:
+    for path in ctx.files(["**/*.tf"]):
+        doc = ctx.repo.parse(path, parse_hcl)
+        if isinstance(doc, ParseError):
+            continue
+        for block in doc.get("resource") or []:
+            for rtype in block if isinstance(block, dict) else {}:
+                name = _unq(rtype)
+                if name.startswith(BUDGET_RESOURCES):
+                    ev.add("budget alerts", path, name)
+                if name.startswith(AUTOSCALING_RESOURCES):
+                    ev.add("autoscaling", path, name)
+        for key, value in _walk(doc):
+            if key == "default_tags":
+                tags = {t for item in (value if isinstance(value, list) else [value])
+                        if isinstance(item, dict) for t in _cost_tags(item.get("tags"))}
+                if len(tags) >= 2:
+                    ev.add("cost-allocation tags", path,
+                           f"default_tags ({', '.join(sorted(tags))})")
+            elif key in ("tags", "labels", "common_tags") and len(_cost_tags(value)) >= 2:
+                ev.add("cost-allocation tags", path,
+                       f"{key} ({', '.join(sorted(_cost_tags(value)))})")
+            elif key in ZERO_KEYS and _zero(value):
+                ev.add("scale-to-zero", path, f"{key} = 0")
+            elif key in ("max_instance_count", "max_instances", "max_capacity",
+                         "max_replicas"):
+                ev.add("autoscaling", path, key)
+
+
+def _manifest_evidence(ctx: Context, ev: _Evidence) -> None:
+    for path, doc in _yaml_docs(ctx, ("kind:",)):
+        if not isinstance(doc, dict):
+            continue
+        kind = str(doc.get("kind", ""))
+        if kind in ("HorizontalPodAutoscaler", "ScaledObject", "VerticalPodAutoscaler"):
+            ev.add("autoscaling", path, kind)
+        if kind == "ScaledObject" and _zero((doc.get("spec") or {}).get("minReplicaCount", 1)):
+            ev.add("scale-to-zero", path, "KEDA minReplicaCount: 0")
+        if kind == "AWS::Budgets::Budget" or "AWS::Budgets::Budget" in json.dumps(
+                doc, default=str):
+            ev.add("budget alerts", path, "AWS::Budgets::Budget")
+        for key, value in _walk(doc):
+            if key in ("autoscaling.knative.dev/minscale", "autoscaling.knative.dev/min-scale") \
+                    and _zero(value):
+                ev.add("scale-to-zero", path, "Knative minScale 0")
+            if key == "autoscaling.knative.dev/maxscale":
+                ev.add("autoscaling", path, "Knative maxScale")
+        metadata = doc["metadata"] if isinstance(doc.get("metadata"), dict) else {}
+        tags = _cost_tags(metadata.get("labels"))
+        if len(tags) >= 2:
+            ev.add("cost-allocation tags", path, f"labels ({', '.join(sorted(tags))})")
+    for path in ctx.files(["**/serverless.yml", "**/serverless.yaml"]):
+        ev.add("scale-to-zero", path, "serverless functions scale to zero")
+
+
+def _command_evidence(ctx: Context, ev: _Evidence) -> None:
+    commands: list[tuple[str, int | None, str]] = []
+    for wf in workflows(ctx.repo):
+        if isinstance(wf, Workflow):
+            commands += [(wf.path, s.line, s.run or "") for j in wf.jobs for s in j.steps]
+    for path in ctx.files(["Makefile", "**/Makefile", "**/*.sh"]):
+        text = ctx.repo.text(path)
+        if isinstance(text, str):
+            commands += [(path, n, t) for n, t in enumerate(text.splitlines(), start=1)]
+    for path, line, text in commands:
+        if re.search(r"--min-instances[=\s]+0\b", text):
+            ev.add("scale-to-zero", path, "--min-instances 0", line)
+        if re.search(r"--max-instances[=\s]+\d", text):
+            ev.add("autoscaling", path, "--max-instances", line)
+
+
+def _doc_evidence(ctx: Context, ev: _Evidence) -> None:
+    for path in ctx.files(["**/*.md"]):
+        doc = ctx.repo.parse(path, parse_markdown)
+        if isinstance(doc, ParseError):
+            continue
+        headers = [" ".join(t.header) for t in doc.tables]
+        about_cost = bool(COST_WORDS.search(path)) or any(
+            COST_WORDS.search(text) for text in [h.text for h in doc.headings] + headers)
+        if not about_cost:
+            continue
+        money = [(n, t) for n, t in doc.prose if MONEY.search(t)]
+        monthly = any(MONTH.search(t) for _, t in doc.prose) or any(
+            MONTH.search(text) for text in [h.text for h in doc.headings] + headers)
+        if money and monthly:
+            ev.add("cost analysis", path, "monthly costs", money[0][0])
+
+
+@check("finops_evidence")
+def finops_evidence(ctx: Context, params: None) -> Iterator[Finding]:
+    """FIN001: at least two kinds of FinOps evidence."""
+    ev = _Evidence({})
+    _doc_evidence(ctx, ev)
+    _terraform_evidence(ctx, ev)
+    _manifest_evidence(ctx, ev)
+    _command_evidence(ctx, ev)
+    listed = "; ".join(f"{kind}: {detail} ({path})" for kind, (path, _, detail)
+                       in sorted(ev.found.items()))
+    if len(ev.found) >= 2:
+        path, line, _ = sorted(ev.found.values())[0]
+        yield passed(T(f"{len(ev.found)} kinds of FinOps evidence: {listed}",
+                       f"{len(ev.found)} tipos de evidencia FinOps: {listed}"), path, line)
+    elif ev.found:
+        path, line, _ = next(iter(ev.found.values()))
+        yield warned(T(f"only one kind of FinOps evidence: {listed}",
+                       f"solo un tipo de evidencia FinOps: {listed}"), path, line)
+    else:
+        yield failed(T("no FinOps evidence (cost analysis, budget alerts, cost tags, "
+                       "scale-to-zero, autoscaling)",
+                       "sin evidencia FinOps (análisis de costes, alertas de presupuesto, "
+                       "etiquetas de coste, escalado a cero, autoescalado)"))
