@@ -16,16 +16,22 @@ recursive walker into an endless loop.
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Iterator
 from typing import Any
 
 from ruamel.yaml import YAML
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.error import MarkedYAMLError, YAMLError, YAMLFutureWarning, YAMLWarning
 
 try:  # the C-backed parser: several times faster on large manifests
     from ruamel.yaml.cyaml import CSafeLoader as _SafeLoader
 except ImportError:  # pragma: no cover - only without ruamel.yaml.clib
     from ruamel.yaml.loader import SafeLoader as _SafeLoader  # type: ignore[assignment]
+
+# ruamel warns on stderr about quirks of the target's files (YAML 1.1 floats, reused
+# anchors): noise in a linter's output, and never an error
+warnings.filterwarnings("ignore", category=YAMLWarning)
+warnings.filterwarnings("ignore", category=YAMLFutureWarning)
 
 MAX_DEPTH = 200  # nesting accepted in loaded data; real configuration stays under ~30
 MAX_NODES = 250_000  # nodes after alias expansion; a 5 MiB file without aliases has fewer
