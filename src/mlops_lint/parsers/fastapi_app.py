@@ -479,7 +479,10 @@ class ServingModel:
             if module.path in seen:
                 continue
             seen[module.path] = module
-            for target in module.aliases.values():
+            targets = list(module.aliases.values())
+            targets += [a.name for node in ast.walk(module.tree) if isinstance(node, ast.Import)
+                        for a in node.names]
+            for target in targets:
                 found = self.lookup(target)
                 if found is not None and found[0].path not in seen:
                     todo.append(found[0])
