@@ -1,0 +1,391 @@
+"""Helpers shared by the phase 3 checks (ML pipelines, tracking, tests).
+
+Everything reads the shared per-file AST index (:func:`python_index`), so a file is
+parsed once per run whatever the number of rules that look at it.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import Any
+
+from mlops_lint.context import Context
+from mlops_lint.model import Finding, Status, T
+from mlops_lint.parsers import ParseError
+from mlops_lint.parsers.gitignore import ignore_rules
+from mlops_lint.parsers.ini import parse_ini
+from mlops_lint.parsers.python_source import PythonIndex, is_test_path, python_index
+from mlops_lint.parsers.requirements import (
+    normalize_name,
+    parse_conda_dependency,
+    parse_requirement,
+    parse_requirements,
+)
+from mlops_lint.parsers.toml_file import dig
+
+NOT_SOURCE_DIRS = frozenset({"docs", "doc", "notebooks", "notebook", "examples", "benchmarks"})
+NOT_SOURCE_FILES = frozenset({"setup.py", "noxfile.py", "conftest.py", "locustfile.py"})
+DEV_GROUPS = frozenset({"dev", "develop", "development", "test", "tests", "testing", "lint",
+                        "ci", "qa", "typing", "docs", "check", "checks"})
+FUNCTION_NODES = (ast.FunctionDef, ast.AsyncFunctionDef)
+SCOPE_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+
+
+def last(qual: str | None) -> str:
+    """The last component of a dotted name (``""`` for ``None``)."""
+    return (qual or "").rsplit(".", 1)[-1]
+
+
+def short(node: ast.AST, width: int = 60) -> str:
+    """Source text of ``node`` on one line, shortened for messages."""
+    try:
+        text = " ".join(ast.unparse(node).split())
+    except (ValueError, TypeError, AttributeError, RecursionError):  # pragma: no cover
+        return type(node).__name__
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
+def parse_skip(error: ParseError) -> Finding:
+    """A file that cannot be read or parsed: listed, left out of the analysis."""
+    return Finding(Status.SKIP, T(
+        f"{error.path} cannot be parsed ({error.message}); left out of the analysis",
+        f"{error.path} no se puede analizar ({error.message}); queda fuera del análisis"),
+        error.path, error.line)
+
+
+# -- project files --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Sources:
+    indexes: tuple[PythonIndex, ...]
+    errors: tuple[ParseError, ...]
+
+
+def _local_parts(ctx: Context, path: str) -> tuple[str, ...]:
+    return PurePosixPath(ctx.project.local(path)).parts
+
+
+def source_files(ctx: Context) -> Sources:
+    """Library and script code of the project: ``*.py`` outside tests, docs and notebooks."""
+    key = f"phase3:sources:{ctx.project.path}"
+    cached = ctx.repo.memo.get(key)
+    if cached is not None:
+        result: Sources = cached
+        return result
+    indexes: list[PythonIndex] = []
+    errors: list[ParseError] = []
+    for path in ctx.files(["**/*.py"]):
+        local = ctx.project.local(path)
+        parts = _local_parts(ctx, path)
+        if is_test_path(local) or parts[-1] in NOT_SOURCE_FILES or \
+                any(p in NOT_SOURCE_DIRS for p in parts[:-1]):
+            continue
+        index = python_index(ctx.repo, path)
+        if isinstance(index, ParseError):
+            errors.append(index)
+        else:
+            indexes.append(index)
+    result = Sources(tuple(indexes), tuple(errors))
+    ctx.repo.memo[key] = result
+    return result
+
+
+# -- AST navigation -------------------------------------------------------------------
+
+
+def parents(index: PythonIndex) -> dict[ast.AST, ast.AST]:
+    """Child -> parent map of the file's AST (built once per file)."""
+    cached: dict[ast.AST, ast.AST] | None = getattr(index, "_phase3_parents", None)
+    if cached is None:
+        cached = {}
+        for node in ast.walk(index.tree):
+            for child in ast.iter_child_nodes(node):
+                cached[child] = node
+        index._phase3_parents = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def scope_of(index: PythonIndex, node: ast.AST) -> ast.AST:
+    """The innermost function (or the module) that contains ``node``."""
+    up = parents(index)
+    current = up.get(node)
+    while current is not None and not isinstance(current, FUNCTION_NODES):
+        current = up.get(current)
+    return current if current is not None else index.tree
+
+
+def scope_walk(scope: ast.AST) -> Iterator[ast.AST]:
+    """Nodes of ``scope`` without descending into nested functions, classes or lambdas."""
+    stack = list(ast.iter_child_nodes(scope))
+    while stack:
+        node = stack.pop()
+        yield node
+        if not isinstance(node, SCOPE_NODES):
+            stack.extend(ast.iter_child_nodes(node))
+
+
+def calls_in(scope: ast.AST) -> list[ast.Call]:
+    return sorted((n for n in scope_walk(scope) if isinstance(n, ast.Call)),
+                  key=lambda c: (c.lineno, c.col_offset))
+
+
+def ancestors(index: PythonIndex, node: ast.AST) -> Iterator[ast.AST]:
+    up = parents(index)
+    current = up.get(node)
+    while current is not None:
+        yield current
+        current = up.get(current)
+
+
+def target_key(node: ast.expr) -> str | None:
+    """``x`` or ``self.x`` as a key naming an assignment target."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+        return f"{node.value.id}.{node.attr}"
+    return None
+
+
+def assigned_to(index: PythonIndex, node: ast.AST) -> list[str]:
+    """Keys of the names a value is bound to (``x = node``, ``x: T = node``, walrus)."""
+    parent = parents(index).get(node)
+    keys: list[str] = []
+    if isinstance(parent, ast.Assign) and parent.value is node:
+        for target in parent.targets:
+            key = target_key(target)
+            if key:
+                keys.append(key)
+    elif isinstance(parent, ast.AnnAssign | ast.NamedExpr) and parent.value is node:
+        key = target_key(parent.target)
+        if key:
+            keys.append(key)
+    return keys
+
+
+def assignments(scope: ast.AST, key: str) -> list[ast.expr]:
+    """Values assigned to ``key`` in ``scope`` (source order)."""
+    found: list[tuple[int, ast.expr]] = []
+    for node in scope_walk(scope):
+        targets: list[ast.expr] = []
+        value: ast.expr | None = None
+        if isinstance(node, ast.Assign):
+            targets, value = list(node.targets), node.value
+        elif isinstance(node, ast.AnnAssign | ast.NamedExpr) and node.value is not None:
+            targets, value = [node.target], node.value
+        if value is not None and any(target_key(t) == key for t in targets):
+            found.append((getattr(node, "lineno", 0), value))
+    return [v for _, v in sorted(found, key=lambda item: item[0])]
+
+
+def receiver(call: ast.Call) -> ast.expr | None:
+    """``obj`` of ``obj.method(...)``."""
+    return call.func.value if isinstance(call.func, ast.Attribute) else None
+
+
+def method(call: ast.Call) -> str | None:
+    return call.func.attr if isinstance(call.func, ast.Attribute) else None
+
+
+def string_constants(tree: ast.AST) -> Iterator[tuple[str, int]]:
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            yield node.value, getattr(node, "lineno", 0)
+
+
+def literal_path(node: ast.expr | None) -> str | None:
+    """The literal start of a path expression: ``"data/x.csv"``, ``Path("data") / "x"``,
+    ``os.path.join("data", f)``, ``f"data/{name}"``; ``None`` when it starts unknown."""
+    if node is None:
+        return None
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr):
+        out = ""
+        for value in node.values:
+            if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                out += value.value
+            else:
+                out += "{}"
+                break
+        return out or None
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+        left = literal_path(node.left)
+        right = literal_path(node.right)
+        if left is None:
+            return None
+        return f"{left}/{right}" if right is not None else f"{left}/{{}}"
+    if isinstance(node, ast.Call) and node.args:
+        name = node.func.attr if isinstance(node.func, ast.Attribute) else \
+            node.func.id if isinstance(node.func, ast.Name) else ""
+        if name in ("Path", "PurePath", "PosixPath", "join"):
+            pieces = [literal_path(a) for a in node.args]
+            if pieces[0] is None:
+                return None
+            out_parts: list[str] = []
+            for piece in pieces:
+                if piece is None:
+                    out_parts.append("{}")
+                    break
+                out_parts.append(piece)
+            return "/".join(out_parts)
+    return None
+
+
+# -- dependencies and ignore rules ------------------------------------------------------
+
+
+def _group_of_requirements(local_path: str) -> str:
+    """``requirements-dev.txt``, ``requirements/test.in``, ``dev-requirements.txt``: dev."""
+    stem = local_path.lower().rsplit(".", 1)[0]
+    words = set(re.split(r"[-_/.]", stem))
+    return "dev" if words & DEV_GROUPS else "runtime"
+
+
+def _add(found: dict[str, set[str]], raw: object, group: str) -> None:
+    if not isinstance(raw, str):
+        return
+    requirement = parse_requirement(raw)
+    if requirement is not None:
+        found.setdefault(requirement.name, set()).add(group)
+
+
+def declared_packages(ctx: Context) -> dict[str, set[str]]:
+    """Declared dependencies of the project: normalized name -> groups.
+
+    Groups: ``runtime``, or the extra/group name (``dev``, ``test``...). Read from
+    pyproject (PEP 621, PEP 735 groups, Poetry, PDM, uv, Hatch envs), ``setup.cfg``,
+    ``requirements*.txt``/``.in`` (also under ``requirements/``), ``environment.yml``.
+    """
+    key = f"phase3:deps:{ctx.project.path}"
+    cached = ctx.repo.memo.get(key)
+    if cached is not None:
+        result: dict[str, set[str]] = cached
+        return result
+    found: dict[str, set[str]] = {}
+    pyproject = ctx.first("pyproject.toml")
+    if pyproject:
+        document = ctx.repo.toml(pyproject)
+        if not isinstance(document, ParseError):
+            _pyproject_deps(document, found)
+    setup_cfg = ctx.first("setup.cfg")
+    if setup_cfg:
+        ini = ctx.repo.parse(setup_cfg, parse_ini)
+        if not isinstance(ini, ParseError):
+            for line in (ini.get("options", "install_requires") or "").splitlines():
+                _add(found, line, "runtime")
+            if ini.has("options.extras_require"):
+                for extra in ini.parser.options("options.extras_require"):
+                    for line in (ini.get("options.extras_require", extra) or "").splitlines():
+                        _add(found, line, extra)
+    for path in ctx.files(["requirements*.txt", "requirements*.in", "*requirements.txt",
+                           "requirements/*.txt", "requirements/*.in"]):
+        parsed = ctx.repo.parse(path, parse_requirements)
+        if isinstance(parsed, ParseError):
+            continue
+        group = _group_of_requirements(ctx.project.local(path))
+        for req_line in parsed.requirements:
+            if req_line.requirement is not None:
+                found.setdefault(req_line.requirement.name, set()).add(group)
+    for path in ctx.files(["environment.yml", "environment.yaml"]):
+        data = ctx.repo.yaml(path)
+        deps = data.get("dependencies") if isinstance(data, dict) else None
+        for entry in deps if isinstance(deps, list) else []:
+            if isinstance(entry, str):
+                name, _ = parse_conda_dependency(entry)
+                found.setdefault(normalize_name(name), set()).add("runtime")
+            elif isinstance(entry, dict) and isinstance(entry.get("pip"), list):
+                for pip_entry in entry["pip"]:
+                    _add(found, pip_entry, "runtime")
+    ctx.repo.memo[key] = found
+    return found
+
+
+def _pyproject_deps(document: dict[str, Any], found: dict[str, set[str]]) -> None:
+    runtime = dig(document, "project", "dependencies")
+    for raw in runtime if isinstance(runtime, list) else []:
+        _add(found, raw, "runtime")
+    extras = dig(document, "project", "optional-dependencies")
+    if isinstance(extras, dict):
+        for group, items in extras.items():
+            for raw in items if isinstance(items, list) else []:
+                _add(found, raw, str(group))
+    groups = dig(document, "dependency-groups")
+    if isinstance(groups, dict):
+        for group, items in groups.items():
+            for raw in items if isinstance(items, list) else []:
+                _add(found, raw, str(group))
+    poetry = dig(document, "tool", "poetry")
+    if isinstance(poetry, dict):
+        for name in poetry.get("dependencies", {}) if isinstance(
+                poetry.get("dependencies"), dict) else {}:
+            if name != "python":
+                found.setdefault(normalize_name(name), set()).add("runtime")
+        dev = poetry.get("dev-dependencies")
+        for name in dev if isinstance(dev, dict) else {}:
+            found.setdefault(normalize_name(name), set()).add("dev")
+        poetry_groups = poetry.get("group")
+        for group, body in poetry_groups.items() if isinstance(poetry_groups, dict) else []:
+            deps = body.get("dependencies") if isinstance(body, dict) else None
+            for name in deps if isinstance(deps, dict) else {}:
+                found.setdefault(normalize_name(name), set()).add(str(group))
+    pdm = dig(document, "tool", "pdm", "dev-dependencies")
+    if isinstance(pdm, dict):
+        for group, items in pdm.items():
+            for raw in items if isinstance(items, list) else []:
+                _add(found, raw, str(group))
+    uv_dev = dig(document, "tool", "uv", "dev-dependencies")
+    for raw in uv_dev if isinstance(uv_dev, list) else []:
+        _add(found, raw, "dev")
+    hatch_envs = dig(document, "tool", "hatch", "envs")
+    if isinstance(hatch_envs, dict):
+        for env, body in hatch_envs.items():
+            for field_name in ("dependencies", "extra-dependencies"):
+                items = body.get(field_name) if isinstance(body, dict) else None
+                for raw in items if isinstance(items, list) else []:
+                    _add(found, raw, "dev" if env == "default" else str(env))
+
+
+def declared(ctx: Context, *names: str) -> tuple[str, set[str]] | None:
+    """The first of ``names`` that the project declares, with its groups."""
+    packages = declared_packages(ctx)
+    for name in names:
+        groups = packages.get(normalize_name(name))
+        if groups:
+            return name, groups
+    return None
+
+
+def is_ignored(ctx: Context, local_path: str, is_dir: bool = False) -> bool:
+    """Whether a project-relative path would be ignored by the repository's .gitignore."""
+    return ignore_rules(ctx.repo).ignored(ctx.path(local_path), is_dir)
+
+
+def dvc_tracked(ctx: Context, local_dir: str) -> bool:
+    """``<dir>.dvc`` exists, or a ``dvc.yaml`` stage declares outputs under ``<dir>/``."""
+    if ctx.first(f"{local_dir}.dvc") or ctx.repo.exists(f"{local_dir}.dvc"):
+        return True
+    for path in [p for p in (ctx.first("dvc.yaml"), "dvc.yaml") if p]:
+        if not ctx.repo.exists(path):
+            continue
+        data = ctx.repo.yaml(path)
+        stages = data.get("stages") if isinstance(data, dict) else None
+        for stage in stages.values() if isinstance(stages, dict) else []:
+            outs = stage.get("outs") if isinstance(stage, dict) else None
+            for out in outs if isinstance(outs, list) else []:
+                name = next(iter(out)) if isinstance(out, dict) and out else out
+                if isinstance(name, str) and (name == local_dir or
+                                              name.startswith(local_dir.rstrip("/") + "/")):
+                    return True
+    return False
+
+
+def locations(items: Iterable[tuple[str, int | None]], limit: int = 5) -> str:
+    """``a.py:3, b.py:9 (+2 more)``."""
+    listed = list(items)
+    text = ", ".join(f"{p}:{n}" if n else p for p, n in listed[:limit])
+    return text + (f" (+{len(listed) - limit})" if len(listed) > limit else "")

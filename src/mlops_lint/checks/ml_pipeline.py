@@ -1,0 +1,1103 @@
+"""Phase 3 checks on the modelling code: DataFrame schemas (DATA005), the unified sklearn
+Pipeline (ML001), ColumnTransformer (ML002), custom transformers (ML003), seeds (ML004),
+leakage guards (ML005), cross-validation (ML006) and the saved artefact (ML007).
+
+Static analysis of the shared per-file AST, with import aliases resolved
+(``from sklearn.pipeline import Pipeline as P`` and ``import sklearn.pipeline as skp``
+both read as ``sklearn.pipeline.Pipeline``). Values are followed through simple
+assignments (``pipe = Pipeline(...)``; ``pipe.fit(...)``), attributes of ``self`` within
+a class, and functions that return them (``build_pipeline()`` called elsewhere), up to
+three calls deep. Nothing is imported or run. The code looked at is the project's
+library and script code: every ``*.py`` outside tests, docs, notebooks and examples.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Generator, Iterator
+from dataclasses import dataclass, field
+
+from pydantic import Field
+
+from mlops_lint.checks import Params, check
+from mlops_lint.checks._phase3 import (
+    DEV_GROUPS,
+    FUNCTION_NODES,
+    ancestors,
+    assigned_to,
+    assignments,
+    calls_in,
+    declared,
+    dvc_tracked,
+    is_ignored,
+    last,
+    literal_path,
+    locations,
+    method,
+    parents,
+    parse_skip,
+    receiver,
+    scope_of,
+    scope_walk,
+    short,
+    source_files,
+    target_key,
+)
+from mlops_lint.context import Context
+from mlops_lint.model import Finding, T, failed, passed, skipped, warned
+from mlops_lint.parsers import ParseError
+from mlops_lint.parsers.python_source import PythonIndex, call_arg, literal
+
+ML_LIBS = ("sklearn.", "imblearn.", "xgboost.", "lightgbm.", "catboost.")
+PIPELINES = frozenset({"sklearn.pipeline.Pipeline", "imblearn.pipeline.Pipeline"})
+MAKE_PIPELINES = frozenset({"sklearn.pipeline.make_pipeline", "imblearn.pipeline.make_pipeline"})
+COLUMN_TRANSFORMERS = frozenset({"sklearn.compose.ColumnTransformer"})
+MAKE_COLUMN_TRANSFORMERS = frozenset({"sklearn.compose.make_column_transformer"})
+UNIONS = frozenset({"sklearn.pipeline.FeatureUnion", "sklearn.pipeline.make_union"})
+COMPOSITES = PIPELINES | MAKE_PIPELINES | COLUMN_TRANSFORMERS | MAKE_COLUMN_TRANSFORMERS | UNIONS
+ENCODERS = frozenset({"OneHotEncoder", "OrdinalEncoder", "TargetEncoder", "BinaryEncoder",
+                      "CountEncoder", "HashingEncoder", "WOEEncoder", "CatBoostEncoder"})
+TARGET_ENCODERS = frozenset({"LabelEncoder", "LabelBinarizer", "MultiLabelBinarizer"})
+TRANSFORMERS = ENCODERS | TARGET_ENCODERS | frozenset({
+    "StandardScaler", "MinMaxScaler", "RobustScaler", "MaxAbsScaler", "Normalizer",
+    "QuantileTransformer", "PowerTransformer", "SimpleImputer", "KNNImputer",
+    "IterativeImputer", "MissingIndicator", "PolynomialFeatures", "SplineTransformer",
+    "FunctionTransformer", "KBinsDiscretizer", "Binarizer", "PCA", "TruncatedSVD",
+    "SelectKBest", "SelectPercentile", "SelectFromModel", "VarianceThreshold", "RFE",
+    "RFECV", "CountVectorizer", "TfidfVectorizer", "HashingVectorizer", "TfidfTransformer",
+    "DictVectorizer", "ColumnTransformer", "make_column_transformer", "FeatureUnion",
+    "make_union", "SMOTE", "RandomOverSampler", "RandomUnderSampler", "ADASYN",
+})
+TRANSFORMER_WORDS = re.compile(r"scal|preproc|encod|imput|transform|vectori|selector|prep\b",
+                               re.IGNORECASE)
+FIT_METHODS = frozenset({"fit", "fit_transform", "fit_predict", "fit_resample"})
+FIT_CONSUMERS = frozenset({
+    "GridSearchCV", "RandomizedSearchCV", "HalvingGridSearchCV", "HalvingRandomSearchCV",
+    "cross_val_score", "cross_validate", "cross_val_predict", "learning_curve",
+    "validation_curve", "permutation_test_score", "CalibratedClassifierCV",
+    "TunedThresholdClassifierCV",
+})
+SPLITTERS = frozenset({
+    "KFold", "StratifiedKFold", "GroupKFold", "StratifiedGroupKFold", "RepeatedKFold",
+    "RepeatedStratifiedKFold", "TimeSeriesSplit", "ShuffleSplit", "StratifiedShuffleSplit",
+    "GroupShuffleSplit", "LeaveOneOut", "LeavePOut", "LeaveOneGroupOut", "PredefinedSplit",
+})
+CV_FUNCTIONS = frozenset({"cross_val_score", "cross_validate", "cross_val_predict"})
+SEARCHES = frozenset({"GridSearchCV", "RandomizedSearchCV", "HalvingGridSearchCV",
+                      "HalvingRandomSearchCV"})
+SHUFFLE_OPTIONAL = frozenset({"KFold", "StratifiedKFold", "GroupKFold", "StratifiedGroupKFold"})
+RANDOMIZED = SHUFFLE_OPTIONAL | frozenset({
+    "train_test_split", "ShuffleSplit", "StratifiedShuffleSplit", "GroupShuffleSplit",
+    "RepeatedKFold", "RepeatedStratifiedKFold", "RandomizedSearchCV", "HalvingRandomSearchCV",
+    "RandomForestClassifier", "RandomForestRegressor", "ExtraTreesClassifier",
+    "ExtraTreesRegressor", "GradientBoostingClassifier", "GradientBoostingRegressor",
+    "HistGradientBoostingClassifier", "HistGradientBoostingRegressor",
+    "DecisionTreeClassifier", "DecisionTreeRegressor", "ExtraTreeClassifier",
+    "ExtraTreeRegressor", "BaggingClassifier", "BaggingRegressor", "AdaBoostClassifier",
+    "AdaBoostRegressor", "IsolationForest", "RandomTreesEmbedding", "MLPClassifier",
+    "MLPRegressor", "SGDClassifier", "SGDRegressor", "LogisticRegression", "LinearSVC",
+    "Perceptron", "KMeans", "MiniBatchKMeans", "TruncatedSVD", "GaussianMixture",
+    "XGBClassifier", "XGBRegressor", "XGBRanker", "LGBMClassifier", "LGBMRegressor",
+    "LGBMRanker", "CatBoostClassifier", "CatBoostRegressor", "SMOTE", "ADASYN",
+    "RandomOverSampler", "RandomUnderSampler", "permutation_importance", "resample",
+    "make_classification", "make_regression",
+})
+SEED_KEYWORDS = ("random_state", "random_seed", "seed")
+SEED_FUNCTIONS = re.compile(r"^(set_(global_|random_|all_)?seeds?|seed_everything|seed_all|"
+                            r"fix_seeds?|set_reproducib\w*)$")
+METRIC_MODULES = ("sklearn.metrics.",)
+DROP_KEYS = re.compile(r"^(drop_?(columns|cols|features)|(columns|cols|features)_to_drop|"
+                       r"(leak(age|y)|excluded?|target_derived)_(columns|cols|features))$",
+                       re.IGNORECASE)
+SAVE_CALLS = ("joblib.dump", "skops.io.dump", "cloudpickle.dump", "dill.dump")
+PICKLE_CALLS = frozenset({"pickle.dump", "pickle.dumps", "pickle.load", "pickle.loads",
+                          "cloudpickle.dump", "dill.dump"})
+
+
+# -- analysis of the project's modelling code ------------------------------------------
+
+
+@dataclass
+class Composite:
+    """A Pipeline / make_pipeline / ColumnTransformer call."""
+
+    index: PythonIndex
+    call: ast.Call
+    qual: str
+    steps: list[ast.expr] | None  # step values; None when they cannot be counted
+
+    @property
+    def where(self) -> tuple[str, int]:
+        return self.index.path, self.call.lineno
+
+
+@dataclass
+class Analysis:
+    indexes: tuple[PythonIndex, ...]
+    errors: tuple[ParseError, ...]
+    custom: dict[str, tuple[PythonIndex, ast.ClassDef]] = field(default_factory=dict)
+    composites: list[Composite] = field(default_factory=list)
+    by_name: dict[str, list[tuple[PythonIndex, ast.Call]]] = field(default_factory=dict)
+
+    def calls_named(self, name: str) -> list[tuple[PythonIndex, ast.Call]]:
+        return self.by_name.get(name, [])
+
+    def pipelines(self) -> list[Composite]:
+        return [c for c in self.composites if c.qual in PIPELINES | MAKE_PIPELINES]
+
+    def column_transformers(self) -> list[Composite]:
+        return [c for c in self.composites
+                if c.qual in COLUMN_TRANSFORMERS | MAKE_COLUMN_TRANSFORMERS]
+
+
+def _sk(qual: str | None) -> bool:
+    return bool(qual) and str(qual).startswith(ML_LIBS)
+
+
+def _call_name(index: PythonIndex, call: ast.Call) -> str:
+    return last(index.qualname(call.func)) or (method(call) or "")
+
+
+def analysis(ctx: Context) -> Analysis:
+    key = f"phase3:ml:{ctx.project.path}"
+    cached = ctx.repo.memo.get(key)
+    if cached is not None:
+        result: Analysis = cached
+        return result
+    sources = source_files(ctx)
+    result = Analysis(sources.indexes, sources.errors)
+    for index in sources.indexes:
+        for node in ast.walk(index.tree):
+            if isinstance(node, ast.ClassDef) and _transformer_bases(index, node)[0]:
+                result.custom[node.name] = (index, node)
+    changed = True
+    while changed:  # classes deriving from a custom transformer are transformers too
+        changed = False
+        for index in sources.indexes:
+            for node in ast.walk(index.tree):
+                if isinstance(node, ast.ClassDef) and node.name not in result.custom and any(
+                        last(index.qualname(b)) in result.custom for b in node.bases):
+                    result.custom[node.name] = (index, node)
+                    changed = True
+    for index in sources.indexes:
+        for qual, call in index.calls:
+            name = last(qual)
+            result.by_name.setdefault(name, []).append((index, call))
+            attr = method(call)
+            if attr and attr != name:
+                result.by_name.setdefault(attr, []).append((index, call))
+            if qual in COMPOSITES:
+                result.composites.append(Composite(index, call, qual, _steps(index, call, qual)))
+    ctx.repo.memo[key] = result
+    return result
+
+
+def _steps(index: PythonIndex, call: ast.Call, qual: str) -> list[ast.expr] | None:
+    if qual in MAKE_PIPELINES or qual in MAKE_COLUMN_TRANSFORMERS or \
+            qual == "sklearn.pipeline.make_union":
+        if any(isinstance(a, ast.Starred) for a in call.args):
+            return None
+        if qual in MAKE_COLUMN_TRANSFORMERS:
+            return [a.elts[0] if isinstance(a, ast.Tuple) and a.elts else a for a in call.args]
+        return list(call.args)
+    keyword = "transformers" if qual in COLUMN_TRANSFORMERS else \
+        "transformer_list" if qual in UNIONS else "steps"
+    arg = call_arg(call, keyword, 0)
+    if isinstance(arg, ast.Name):
+        scope = scope_of(index, call)
+        values = [v for v in assignments(scope, arg.id)
+                  if getattr(v, "lineno", 0) <= call.lineno]
+        if not values or not isinstance(values[-1], ast.List | ast.Tuple):
+            return None
+        items = list(values[-1].elts)
+        for other in calls_in(scope):
+            func = other.func
+            if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and \
+                    func.value.id == arg.id and func.attr == "append" and other.args:
+                items.append(other.args[0])
+        arg = ast.List(elts=items, ctx=ast.Load())
+    if not isinstance(arg, ast.List | ast.Tuple):
+        return None
+    out: list[ast.expr] = []
+    for element in arg.elts:
+        if isinstance(element, ast.Tuple) and len(element.elts) >= 2:
+            out.append(element.elts[1])
+        else:
+            return None
+    return out
+
+
+def _transformer_bases(index: PythonIndex, node: ast.ClassDef) -> tuple[bool, bool, bool]:
+    """(is a transformer candidate, inherits TransformerMixin, inherits BaseEstimator)."""
+    quals = [index.qualname(b) or "" for b in node.bases]
+    mixin = any(q.startswith("sklearn.") and last(q) == "TransformerMixin" for q in quals)
+    base = any(q.startswith("sklearn.") and last(q) == "BaseEstimator" for q in quals)
+    has_transform = any(isinstance(n, FUNCTION_NODES) and n.name == "transform"
+                        for n in node.body)
+    return mixin or (base and has_transform), mixin, base
+
+
+def classify(an: Analysis, index: PythonIndex, node: ast.expr, depth: int = 0) -> str:
+    """``transformer``, ``estimator`` or ``unknown`` for a pipeline step or a fitted object."""
+    if depth > 4:
+        return "unknown"
+    if isinstance(node, ast.Constant) and (node.value is None or node.value in (
+            "passthrough", "drop")):
+        return "transformer"
+    if isinstance(node, ast.Call):
+        qual = index.qualname(node.func) or ""
+        name = last(qual)
+        if qual in PIPELINES | MAKE_PIPELINES:
+            steps = _steps(index, node, qual)
+            return classify(an, index, steps[-1], depth + 1) if steps else "unknown"
+        if qual in COMPOSITES or name in TRANSFORMERS or name in an.custom:
+            return "transformer"
+        if _sk(qual) or name.endswith(("Classifier", "Regressor", "Regression")):
+            return "estimator"
+        return "unknown"
+    if isinstance(node, ast.Name | ast.Attribute):
+        key = target_key(node)
+        if key:
+            scope = index.tree if "." in key else scope_of(index, node)
+            values = assignments(scope, key)
+            if values:
+                return classify(an, index, values[-1], depth + 1)
+        name = node.id if isinstance(node, ast.Name) else node.attr
+        if TRANSFORMER_WORDS.search(name):
+            return "transformer"
+    return "unknown"
+
+
+def uses(an: Analysis, index: PythonIndex, node: ast.AST,
+         depth: int = 0) -> Iterator[tuple[PythonIndex, ast.AST]]:
+    """Where a value goes: itself, the names it is bound to, and the calls of a function
+    that returns it (up to three calls deep)."""
+    yield index, node
+    scope = scope_of(index, node)
+    returned = isinstance(parents(index).get(node), ast.Return)
+    for key in assigned_to(index, node):
+        area = index.tree if "." in key else scope
+        for other in ast.walk(area):
+            if isinstance(other, ast.Name | ast.Attribute) and target_key(other) == key \
+                    and isinstance(getattr(other, "ctx", None), ast.Load):
+                yield index, other
+                if isinstance(parents(index).get(other), ast.Return):
+                    returned = True
+    if returned and depth < 3 and isinstance(scope, FUNCTION_NODES):
+        for other_index, call in an.calls_named(scope.name):
+            if call is not node:
+                yield from uses(an, other_index, call, depth + 1)
+
+
+def fitted_at(index: PythonIndex, use: ast.AST) -> int | None:
+    """Line where ``use`` is fitted: ``use.fit(...)``, or passed to a fitting consumer
+    (``GridSearchCV(use)``, ``cross_val_score(use, ...)``, ``train_model(use, ...)``)."""
+    up = parents(index)
+    parent = up.get(use)
+    if isinstance(parent, ast.Attribute) and parent.value is use and parent.attr in FIT_METHODS:
+        grand = up.get(parent)
+        if isinstance(grand, ast.Call) and grand.func is parent:
+            return grand.lineno
+    if isinstance(parent, ast.keyword):
+        parent = up.get(parent)
+    if isinstance(parent, ast.Call) and parent.func is not use:
+        name = last(index.qualname(parent.func)) or (method(parent) or "")
+        if name in FIT_CONSUMERS or "fit" in name.lower() or "train" in name.lower():
+            return parent.lineno
+    return None
+
+
+def in_composite(index: PythonIndex, use: ast.AST, quals: frozenset[str]) -> ast.Call | None:
+    """The enclosing composite call (Pipeline, ColumnTransformer...) ``use`` is a part of."""
+    for node in ancestors(index, use):
+        if isinstance(node, ast.Call) and (index.qualname(node.func) or "") in quals:
+            return node
+        if isinstance(node, (*FUNCTION_NODES, ast.ClassDef)):
+            return None
+    return None
+
+
+def _errors(an: Analysis) -> list[Finding]:
+    return [parse_skip(e) for e in an.errors]
+
+
+# -- DATA005 ----------------------------------------------------------------------------
+
+
+@check("dataframe_schema")
+def dataframe_schema(ctx: Context, params: None) -> Iterator[Finding]:
+    """DATA005: a pandera schema or Great Expectations suite validates DataFrames in src."""
+    an = analysis(ctx)
+    yield from _errors(an)
+    hit: tuple[str, str, int] | None = None
+    for index in an.indexes:
+        for node in ast.walk(index.tree):
+            if isinstance(node, ast.ClassDef):
+                for base in node.bases:
+                    qual = index.qualname(base) or ""
+                    if qual.startswith("pandera.") and last(qual) in (
+                            "DataFrameModel", "SchemaModel"):
+                        hit = hit or ("pandera", index.path, node.lineno)
+            if isinstance(node, FUNCTION_NODES):
+                for deco in node.decorator_list:
+                    target = deco.func if isinstance(deco, ast.Call) else deco
+                    qual = index.qualname(target) or ""
+                    if qual.startswith("pandera.") and last(qual) in (
+                            "check_types", "check_input", "check_output", "check_io"):
+                        hit = hit or ("pandera", index.path, node.lineno)
+        for qual, call in index.calls:
+            if qual.startswith("pandera.") and last(qual) in ("DataFrameSchema", "SeriesSchema"):
+                hit = hit or ("pandera", index.path, call.lineno)
+            elif qual.startswith(("great_expectations.", "gx.")) and qual.count(".") >= 1:
+                hit = hit or ("great-expectations", index.path, call.lineno)
+    if hit is None:
+        yield failed(T("no DataFrame schema validation (pandera DataFrameModel/DataFrameSchema "
+                       "or Great Expectations) in the project code",
+                       "no hay validación de esquema de DataFrames (pandera DataFrameModel/"
+                       "DataFrameSchema o Great Expectations) en el código del proyecto"))
+        return
+    library, path, line = hit
+    names = ("pandera",) if library == "pandera" else ("great-expectations",
+                                                       "great_expectations")
+    found = declared(ctx, *names)
+    if found is None:
+        yield failed(T(f"{library} is used at {path}:{line} but not declared as a dependency",
+                       f"{library} se usa en {path}:{line} pero no está declarado como "
+                       "dependencia"), path, line,
+                     fix=T(f"add {names[0]} to [project].dependencies",
+                           f"añade {names[0]} a [project].dependencies"))
+        return
+    _, groups = found
+    if groups <= DEV_GROUPS:
+        yield warned(T(f"{library} validates data at {path}:{line} but is declared only as a "
+                       f"development dependency ({', '.join(sorted(groups))}); the library "
+                       "code needs it at run time",
+                       f"{library} valida datos en {path}:{line} pero solo está declarado como "
+                       f"dependencia de desarrollo ({', '.join(sorted(groups))}); el código "
+                       "de la librería lo necesita en ejecución"), path, line)
+        return
+    yield passed(T(f"{library} schema validation at {path}:{line}, declared as a dependency",
+                   f"validación de esquema con {library} en {path}:{line}, declarado como "
+                   "dependencia"), path, line)
+
+
+# -- ML001 ------------------------------------------------------------------------------
+
+
+def _separate_fits(an: Analysis) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
+    """Transformers and estimators fitted on their own (outside any pipeline)."""
+    transformers: list[tuple[str, int]] = []
+    estimators: list[tuple[str, int]] = []
+    for index in an.indexes:
+        for _, call in index.calls:
+            obj = receiver(call)
+            if obj is None or method(call) not in ("fit", "fit_transform"):
+                continue
+            kind = classify(an, index, obj)
+            if isinstance(obj, ast.Call) and _call_name(index, obj) in TARGET_ENCODERS:
+                continue
+            if isinstance(obj, ast.Name | ast.Attribute):
+                values = assignments(index.tree if isinstance(obj, ast.Attribute)
+                                     else scope_of(index, call), target_key(obj) or "")
+                if values and isinstance(values[-1], ast.Call) and \
+                        _call_name(index, values[-1]) in TARGET_ENCODERS:
+                    continue
+            if kind == "transformer":
+                transformers.append((index.path, call.lineno))
+            elif kind == "estimator":
+                estimators.append((index.path, call.lineno))
+    return transformers, estimators
+
+
+@check("sklearn_pipeline")
+def sklearn_pipeline(ctx: Context, params: None) -> Iterator[Finding]:
+    """ML001: a Pipeline with >= 2 steps ending in an estimator, and that object is fitted."""
+    an = analysis(ctx)
+    yield from _errors(an)
+    pipelines = an.pipelines()
+    unified = [p for p in pipelines if (p.steps is None or len(p.steps) >= 2) and (
+        p.steps is None or classify(an, p.index, p.steps[-1]) != "transformer")]
+    for pipe in unified:
+        for use_index, use in uses(an, pipe.index, pipe.call):
+            line = fitted_at(use_index, use)
+            if line is not None:
+                path, start = pipe.where
+                count = f"{len(pipe.steps)} steps" if pipe.steps else "its steps"
+                count_es = f"{len(pipe.steps)} pasos" if pipe.steps else "sus pasos"
+                yield passed(T(f"unified pipeline ({last(pipe.qual)} with {count}) built at "
+                               f"{path}:{start} and fitted at {use_index.path}:{line}",
+                               f"pipeline unificado ({last(pipe.qual)} con {count_es}) creado "
+                               f"en {path}:{start} y ajustado en {use_index.path}:{line}"),
+                             path, start)
+                return
+    if unified:
+        path, start = unified[0].where
+        yield warned(T(f"a pipeline is built at {path}:{start} but the project code never "
+                       "fits it (no .fit(), search or cross-validation on it)",
+                       f"se crea un pipeline en {path}:{start} pero el código del proyecto "
+                       "nunca lo ajusta (ni .fit(), ni búsqueda, ni validación cruzada)"),
+                     path, start)
+        return
+    transformers, estimators = _separate_fits(an)
+    if transformers and estimators:
+        yield failed(T("preprocessing and model are fitted separately (transformer fitted at "
+                       f"{locations(transformers, 2)}, model at {locations(estimators, 2)}): "
+                       "the preprocessing is not saved with the model and leaks at training",
+                       "el preprocesamiento y el modelo se ajustan por separado (transformador "
+                       f"en {locations(transformers, 2)}, modelo en "
+                       f"{locations(estimators, 2)}): el preprocesamiento no se guarda con el "
+                       "modelo y se filtra en el entrenamiento"),
+                     transformers[0][0], transformers[0][1])
+        return
+    if pipelines:
+        path, start = pipelines[0].where
+        yield failed(T(f"the pipeline at {path}:{start} has fewer than 2 steps or does not end "
+                       "in an estimator",
+                       f"el pipeline en {path}:{start} tiene menos de 2 pasos o no termina en "
+                       "un estimador"), path, start)
+        return
+    yield failed(T("no sklearn Pipeline/make_pipeline in the project code",
+                   "no hay Pipeline/make_pipeline de sklearn en el código del proyecto"))
+
+
+# -- ML002 ------------------------------------------------------------------------------
+
+
+@check("column_transformer")
+def column_transformer(ctx: Context, params: None) -> Iterator[Finding]:
+    """ML002: a ColumnTransformer with >= 2 column groups sits inside the pipeline."""
+    an = analysis(ctx)
+    yield from _errors(an)
+    cts = an.column_transformers()
+    if not cts:
+        yield failed(T("no ColumnTransformer/make_column_transformer in the project code",
+                       "no hay ColumnTransformer/make_column_transformer en el código del "
+                       "proyecto"))
+        return
+    bad_ohe: list[tuple[str, int]] = []
+    for index in an.indexes:
+        for qual, call in index.calls:
+            if _sk(qual) and last(qual) == "OneHotEncoder":
+                value = literal(call_arg(call, "handle_unknown"))
+                if value not in ("ignore", "infrequent_if_exist", "warn"):
+                    bad_ohe.append((index.path, call.lineno))
+    verdicts: list[Finding] = []
+    for ct in cts:
+        path, line = ct.where
+        inside = next((use_index for use_index, use in uses(an, ct.index, ct.call)
+                       if in_composite(use_index, use, PIPELINES | MAKE_PIPELINES)), None)
+        fitted_alone = next((fitted_at(i, u) for i, u in uses(an, ct.index, ct.call)
+                             if fitted_at(i, u) is not None), None)
+        groups = len(ct.steps) if ct.steps is not None else None
+        if inside is None:
+            if fitted_alone is not None:
+                verdicts.append(failed(T(
+                    f"the ColumnTransformer at {path}:{line} is fitted on its own, outside a "
+                    "Pipeline", f"el ColumnTransformer en {path}:{line} se ajusta solo, fuera "
+                    "de un Pipeline"), path, line))
+            else:
+                verdicts.append(warned(T(
+                    f"the ColumnTransformer at {path}:{line} could not be traced into a "
+                    "Pipeline", f"no se pudo seguir el ColumnTransformer de {path}:{line} "
+                    "hasta un Pipeline"), path, line))
+        elif groups is not None and groups < 2:
+            verdicts.append(warned(T(
+                f"the ColumnTransformer at {path}:{line} has a single column group; numeric "
+                "and categorical columns are not separated",
+                f"el ColumnTransformer en {path}:{line} tiene un solo grupo de columnas; no "
+                "separa columnas numéricas y categóricas"), path, line))
+        else:
+            what = f"{groups} column groups" if groups else "its column groups"
+            what_es = f"{groups} grupos de columnas" if groups else "sus grupos de columnas"
+            verdicts.append(passed(T(f"ColumnTransformer with {what} at {path}:{line}, inside "
+                                     "the pipeline",
+                                     f"ColumnTransformer con {what_es} en {path}:{line}, "
+                                     "dentro del pipeline"), path, line))
+    if any(v.status.value == "pass" for v in verdicts):
+        verdicts = [v for v in verdicts if v.status.value == "pass"][:1]
+    yield from verdicts
+    for path, line in bad_ohe:
+        yield warned(T(f"OneHotEncoder at {path}:{line} without handle_unknown=\"ignore\": a "
+                       "category unseen in training makes predict() raise",
+                       f"OneHotEncoder en {path}:{line} sin handle_unknown=\"ignore\": una "
+                       "categoría no vista en el entrenamiento hace fallar predict()"),
+                     path, line, fix=T('OneHotEncoder(handle_unknown="ignore")',
+                                       'OneHotEncoder(handle_unknown="ignore")'))
+
+
+# -- ML003 ------------------------------------------------------------------------------
+
+
+MUTATING_METHODS = frozenset({"insert", "pop", "update", "sort", "fill", "resize", "put",
+                              "itemset", "clear", "append", "extend", "setflags"})
+ALIASING_CALLS = frozenset({"asarray", "asanyarray", "check_array", "validate_data",
+                            "DataFrame", "atleast_2d"})
+
+
+def _base(node: ast.expr) -> str | None:
+    while isinstance(node, ast.Subscript | ast.Attribute):
+        node = node.value
+    return node.id if isinstance(node, ast.Name) else None
+
+
+def _aliases_input(value: ast.expr, aliases: set[str]) -> bool:
+    """Whether ``value`` still refers to the input (``X``, ``X.values``, ``np.asarray(X)``)."""
+    if isinstance(value, ast.Name):
+        return value.id in aliases
+    if isinstance(value, ast.Attribute) and value.attr in ("values", "T", "_values"):
+        return _base(value) in aliases
+    if isinstance(value, ast.Call):
+        name = value.func.attr if isinstance(value.func, ast.Attribute) else \
+            value.func.id if isinstance(value.func, ast.Name) else ""
+        copy = literal(call_arg(value, "copy"))
+        if name in ALIASING_CALLS and copy is not True:
+            return any(isinstance(a, ast.Name) and a.id in aliases for a in value.args[:2])
+    return False
+
+
+def input_mutation(func: ast.FunctionDef | ast.AsyncFunctionDef) -> int | None:
+    """Line where ``transform`` mutates its input argument, if it does."""
+    params = [a.arg for a in func.args.posonlyargs + func.args.args]
+    if len(params) < 2:
+        return None
+    aliases = {params[1]}
+    nodes = sorted((n for n in scope_walk(func) if isinstance(
+        n, ast.Assign | ast.AugAssign | ast.AnnAssign | ast.Delete | ast.Call)),
+        key=lambda n: (n.lineno, n.col_offset))
+    for node in nodes:
+        if isinstance(node, ast.Assign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                if isinstance(target, ast.Subscript | ast.Attribute) and \
+                        _base(target) in aliases:
+                    return node.lineno
+            if node.value is None:
+                continue
+            for target in targets:
+                if isinstance(target, ast.Name):
+                    if _aliases_input(node.value, aliases):
+                        aliases.add(target.id)
+                    else:
+                        aliases.discard(target.id)
+        elif isinstance(node, ast.AugAssign):
+            if _base(node.target) in aliases:
+                return node.lineno
+        elif isinstance(node, ast.Delete):
+            if any(isinstance(t, ast.Subscript | ast.Attribute) and _base(t) in aliases
+                   for t in node.targets):
+                return node.lineno
+        elif isinstance(node, ast.Call):
+            obj = receiver(node)
+            if obj is not None and _base(obj) in aliases and (
+                    literal(call_arg(node, "inplace")) is True or
+                    (method(node) in MUTATING_METHODS and isinstance(obj, ast.Name))):
+                return node.lineno
+            name = method(node) or (node.func.id if isinstance(node.func, ast.Name) else "")
+            if name in ("copyto", "place", "put", "fill_diagonal", "putmask") and node.args \
+                    and _base(node.args[0]) in aliases:
+                return node.lineno
+    return None
+
+
+def _fit_problem(func: ast.FunctionDef | ast.AsyncFunctionDef) -> int | None:
+    """Line of a ``fit`` that does not return ``self`` (the ``def`` line when it never
+    returns)."""
+    returns = [n for n in scope_walk(func) if isinstance(n, ast.Return)]
+    if not returns:
+        if all(isinstance(s, ast.Raise) or (isinstance(s, ast.Expr) and isinstance(
+                s.value, ast.Constant)) for s in func.body):
+            return None  # abstract: only a docstring and/or raise
+        return func.lineno
+    for ret in returns:
+        if not (isinstance(ret.value, ast.Name) and ret.value.id == "self"):
+            return ret.lineno
+    return None
+
+
+def _init_problem(func: ast.FunctionDef | ast.AsyncFunctionDef) -> T | None:
+    params = {a.arg for a in func.args.args[1:] + func.args.kwonlyargs}
+    stored: set[str] = set()
+    for statement in func.body:
+        if isinstance(statement, ast.Pass) or (isinstance(statement, ast.Expr) and (
+                isinstance(statement.value, ast.Constant) or (
+                    isinstance(statement.value, ast.Call) and
+                    isinstance(statement.value.func, ast.Attribute) and
+                    statement.value.func.attr == "__init__"))):
+            continue
+        if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
+            target = statement.targets[0]
+            if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and \
+                    target.value.id == "self" and isinstance(statement.value, ast.Name) and \
+                    statement.value.id == target.attr and target.attr in params:
+                stored.add(target.attr)
+                continue
+        return T(f"__init__ does more than store its parameters (line {statement.lineno}); "
+                 "validate and derive in fit, or clone()/get_params() break",
+                 f"__init__ hace más que guardar sus parámetros (línea {statement.lineno}); "
+                 "valida y deriva en fit, o clone()/get_params() fallan")
+    missing = sorted(params - stored)
+    if missing:
+        return T(f"__init__ does not store parameter(s) {', '.join(missing)} as attributes of "
+                 "the same name; get_params() will fail",
+                 f"__init__ no guarda el/los parámetro(s) {', '.join(missing)} como atributos "
+                 "del mismo nombre; get_params() fallará")
+    return None
+
+
+def _methods(node: ast.ClassDef) -> dict[str, ast.FunctionDef | ast.AsyncFunctionDef]:
+    return {n.name: n for n in node.body if isinstance(n, FUNCTION_NODES)}
+
+
+@check("custom_transformer")
+def custom_transformer(ctx: Context, params: None) -> Iterator[Finding]:
+    """ML003: custom transformers follow sklearn's contract and are used in a pipeline."""
+    an = analysis(ctx)
+    yield from _errors(an)
+    if not an.custom:
+        yield failed(T("no custom transformer (a class inheriting BaseEstimator and "
+                       "TransformerMixin) in the project code",
+                       "no hay transformador propio (una clase que herede BaseEstimator y "
+                       "TransformerMixin) en el código del proyecto"))
+        return
+    for name, (index, node) in sorted(an.custom.items()):
+        path = index.path
+        candidate, mixin, base = _transformer_bases(index, node)
+        local_parent = any(last(index.qualname(b)) in an.custom for b in node.bases)
+        methods = _methods(node)
+        problems: list[tuple[T, int]] = []
+        if candidate and not (mixin and base) and not local_parent:
+            problems.append((T(f"{name} must inherit both BaseEstimator and TransformerMixin",
+                               f"{name} debe heredar BaseEstimator y TransformerMixin"),
+                             node.lineno))
+        fit = methods.get("fit")
+        if fit is None and not local_parent:
+            problems.append((T(f"{name} defines no fit method", f"{name} no define fit"),
+                             node.lineno))
+        elif fit is not None:
+            line = _fit_problem(fit)
+            if line is not None:
+                problems.append((T(f"{name}.fit does not return self (line {line}); "
+                                   "Pipeline.fit chains on it",
+                                   f"{name}.fit no devuelve self (línea {line}); "
+                                   "Pipeline.fit depende de ello"), line))
+        transform = methods.get("transform")
+        if transform is not None:
+            line = input_mutation(transform)
+            if line is not None:
+                problems.append((T(f"{name}.transform mutates its input (line {line}); start "
+                                   "with X = X.copy()",
+                                   f"{name}.transform modifica su entrada (línea {line}); "
+                                   "empieza con X = X.copy()"), line))
+        if problems:
+            message, line = problems[0]
+            for extra, _ in problems[1:]:
+                message = message + T("; ", "; ") + extra
+            yield failed(message, path, line)
+            continue
+        init = methods.get("__init__")
+        init_issue = _init_problem(init) if init is not None else None
+        used = any(in_composite(i, u, COMPOSITES)
+                   for call_index, call in an.calls_named(name)
+                   for i, u in uses(an, call_index, call))
+        if init_issue is not None:
+            yield warned(T(f"{name}: ", f"{name}: ") + init_issue, path,
+                         init.lineno if init else node.lineno)
+        elif not used:
+            yield warned(T(f"{name} is correct but never used in a Pipeline or "
+                           "ColumnTransformer", f"{name} es correcto pero no se usa en ningún "
+                           "Pipeline ni ColumnTransformer"), path, node.lineno)
+        else:
+            yield passed(T(f"{name}: fit returns self, transform leaves its input intact, "
+                           "__init__ only stores parameters, used in a pipeline",
+                           f"{name}: fit devuelve self, transform no modifica su entrada, "
+                           "__init__ solo guarda parámetros, se usa en un pipeline"),
+                         path, node.lineno)
+
+
+# -- ML004 ------------------------------------------------------------------------------
+
+
+class SeedParams(Params):
+    warn_ratio: float = Field(0.9, ge=0, le=1)
+
+
+@check("random_seeds", SeedParams)
+def random_seeds(ctx: Context, params: SeedParams) -> Iterator[Finding]:
+    """ML004: randomized splitters and estimators get a random_state (or a central seed)."""
+    an = analysis(ctx)
+    yield from _errors(an)
+    seeded: list[tuple[str, int]] = []
+    unseeded: list[tuple[str, int, str]] = []
+    central: tuple[str, int] | None = None
+    for index in an.indexes:
+        for qual, call in index.calls:
+            name = last(qual)
+            if qual in ("numpy.random.seed", "torch.manual_seed") or SEED_FUNCTIONS.match(name):
+                central = central or (index.path, call.lineno)
+                continue
+            if not _sk(qual) or name not in RANDOMIZED:
+                continue
+            if name in SHUFFLE_OPTIONAL and literal(call_arg(call, "shuffle")) is not True:
+                continue
+            if name == "train_test_split" and literal(call_arg(call, "shuffle")) is False:
+                continue
+            value = next((call_arg(call, k) for k in SEED_KEYWORDS if call_arg(call, k)), None)
+            if value is None or (isinstance(value, ast.Constant) and value.value is None):
+                unseeded.append((index.path, call.lineno, name))
+            else:
+                seeded.append((index.path, call.lineno))
+    total = len(seeded) + len(unseeded)
+    if total == 0:
+        if central:
+            yield passed(T(f"central seed set at {central[0]}:{central[1]}",
+                           f"semilla central fijada en {central[0]}:{central[1]}"), *central)
+        else:
+            yield skipped(T("no randomized splitter or estimator in the project code",
+                            "no hay divisores ni estimadores aleatorios en el código del "
+                            "proyecto"))
+        return
+    if not unseeded:
+        yield passed(T(f"all {total} randomized splitter/estimator calls pass random_state",
+                       f"las {total} llamadas a divisores/estimadores aleatorios pasan "
+                       "random_state"), seeded[0][0], seeded[0][1])
+        return
+    where = locations([(p, n) for p, n, _ in unseeded])
+    names = ", ".join(sorted({n for _, _, n in unseeded}))
+    if central:
+        yield passed(T(f"{len(unseeded)} call(s) without random_state ({names}) rely on the "
+                       f"central seed set at {central[0]}:{central[1]}",
+                       f"{len(unseeded)} llamada(s) sin random_state ({names}) dependen de la "
+                       f"semilla central fijada en {central[0]}:{central[1]}"), *central)
+        return
+    ratio = len(seeded) / total
+    message = T(f"{len(seeded)}/{total} randomized calls are seeded ({ratio:.0%}); without "
+                f"random_state: {where}",
+                f"{len(seeded)}/{total} llamadas aleatorias tienen semilla ({ratio:.0%}); sin "
+                f"random_state: {where}")
+    fix = T("pass random_state=config.random_state (e.g. 42) to every splitter and estimator",
+            "pasa random_state=config.random_state (p. ej. 42) a cada divisor y estimador")
+    first = unseeded[0]
+    if ratio >= params.warn_ratio:
+        yield warned(message, first[0], first[1], fix=fix)
+    else:
+        yield failed(message, first[0], first[1], fix=fix)
+
+
+# -- ML005 ------------------------------------------------------------------------------
+
+
+def _split_calls(an: Analysis) -> list[tuple[PythonIndex, ast.Call]]:
+    out = []
+    for index in an.indexes:
+        for qual, call in index.calls:
+            name = last(qual)
+            if _sk(qual) and (name == "train_test_split" or name in SPLITTERS or
+                              name in CV_FUNCTIONS or name in SEARCHES):
+                out.append((index, call))
+    return out
+
+
+def _drop_list(ctx: Context, an: Analysis) -> tuple[str, int | None] | None:
+    """A configured list of columns to drop (YAML key or config-model field)."""
+    for path in ctx.files(["configs/**/*.yaml", "configs/**/*.yml", "config/**/*.yaml",
+                           "config/**/*.yml", "conf/**/*.yaml", "*.yaml", "*.yml"]):
+        data = ctx.repo.yaml(path)
+        if _has_drop_key(data):
+            return path, None
+    for index in an.indexes:
+        for node in ast.walk(index.tree):
+            if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and \
+                    DROP_KEYS.match(node.target.id):
+                return index.path, node.lineno
+    return None
+
+
+def _has_drop_key(data: object, depth: int = 0) -> bool:
+    if depth > 20:
+        return False
+    if isinstance(data, dict):
+        return any((isinstance(k, str) and DROP_KEYS.match(k)) or _has_drop_key(v, depth + 1)
+                   for k, v in data.items())
+    if isinstance(data, list):
+        return any(_has_drop_key(v, depth + 1) for v in data)
+    return False
+
+
+@check("leakage_guards")
+def leakage_guards(ctx: Context, params: None) -> Iterator[Finding]:
+    """ML005: a split exists, nothing is fitted before it, evaluation is on held-out data."""
+    an = analysis(ctx)
+    yield from _errors(an)
+    fits = [(index, call) for index in an.indexes for _, call in index.calls
+            if method(call) in FIT_METHODS]
+    splits = _split_calls(an)
+    if not fits and not splits:
+        yield skipped(T("no training code (no .fit() call) in the project",
+                        "no hay código de entrenamiento (ninguna llamada a .fit()) en el "
+                        "proyecto"))
+        return
+    problems = 0
+    if not splits:
+        path, line = fits[0][0].path, fits[0][1].lineno
+        yield failed(T("the model is trained but the data is never split (no train_test_split, "
+                       "CV splitter or cross-validation): it can only be evaluated on the data "
+                       "it was fitted on", "el modelo se entrena pero los datos nunca se "
+                       "dividen (ni train_test_split, ni divisor de CV, ni validación cruzada): "
+                       "solo puede evaluarse con los datos con que se ajustó"), path, line)
+        return
+    for index, split in splits:
+        if _call_name(index, split) != "train_test_split":
+            continue
+        scope = scope_of(index, split)
+        for call in calls_in(scope):
+            if call.lineno >= split.lineno or method(call) not in ("fit", "fit_transform"):
+                continue
+            obj = receiver(call)
+            if obj is None or (isinstance(obj, ast.Call) and
+                               _call_name(index, obj) in TARGET_ENCODERS):
+                continue
+            if isinstance(obj, ast.Name):
+                values = assignments(scope, obj.id)
+                if values and isinstance(values[-1], ast.Call) and \
+                        _call_name(index, values[-1]) in TARGET_ENCODERS:
+                    continue
+            problems += 1
+            yield warned(T(f"{short(call)} at {index.path}:{call.lineno} is fitted on the full "
+                           f"dataset before the split at line {split.lineno}",
+                           f"{short(call)} en {index.path}:{call.lineno} se ajusta con todo el "
+                           f"dataset antes de la división de la línea {split.lineno}"),
+                         index.path, call.lineno,
+                         fix=T("split first, then fit preprocessing inside the Pipeline on the "
+                               "training part only", "divide primero y ajusta el "
+                               "preprocesamiento dentro del Pipeline solo con la parte de "
+                               "entrenamiento"))
+    for index in an.indexes:
+        problems += yield from _train_evaluation(index)
+    drop = _drop_list(ctx, an)
+    if drop is None:
+        problems += 1
+        yield warned(T("no configured list of columns to drop (drop_columns or similar) for "
+                       "identifiers and target-derived features",
+                       "no hay una lista configurada de columnas a eliminar (drop_columns o "
+                       "similar) para identificadores y variables derivadas del objetivo"),
+                     fix=T("add drop_columns: [...] to the YAML config and drop them before "
+                           "training", "añade drop_columns: [...] a la configuración YAML y "
+                           "elimínalas antes de entrenar"))
+    if problems == 0:
+        index, split = splits[0]
+        where = f"{drop[0]}:{drop[1]}" if drop and drop[1] else drop[0] if drop else ""
+        yield passed(T(f"data split at {index.path}:{split.lineno}, nothing fitted before it, "
+                       f"evaluation on held-out data, columns to drop configured in {where}",
+                       f"datos divididos en {index.path}:{split.lineno}, nada se ajusta antes, "
+                       "evaluación con datos reservados, columnas a eliminar configuradas en "
+                       f"{where}"), index.path, split.lineno)
+
+
+def _train_evaluation(index: PythonIndex) -> Generator[Finding, None, int]:
+    """Warn where a model is scored on the very data it was fitted on (and nowhere else)."""
+    count = 0
+    scopes = [index.tree, *(n for n in ast.walk(index.tree) if isinstance(n, FUNCTION_NODES))]
+    for scope in scopes:
+        calls = calls_in(scope)
+        for fit in calls:
+            obj = receiver(fit)
+            if obj is None or method(fit) != "fit" or not fit.args:
+                continue
+            key = ast.dump(obj)
+            data = ast.dump(fit.args[0])
+            later = [c for c in calls if c.lineno >= fit.lineno and c is not fit and
+                     method(c) in ("predict", "predict_proba", "score", "decision_function")
+                     and c.args and ast.dump(c.func.value if isinstance(c.func, ast.Attribute)
+                                             else c.func) == key]
+            same = [c for c in later if ast.dump(c.args[0]) == data]
+            other = [c for c in later if ast.dump(c.args[0]) != data]
+            if same and not other:
+                call = same[0]
+                count += 1
+                yield warned(T(f"{short(call)} at {index.path}:{call.lineno} evaluates the model "
+                               "on the data it was just fitted on",
+                               f"{short(call)} en {index.path}:{call.lineno} evalúa el modelo "
+                               "con los mismos datos con que se acaba de ajustar"),
+                             index.path, call.lineno,
+                             fix=T("report metrics on the test split (or cross-validation)",
+                                   "reporta las métricas sobre el conjunto de prueba (o con "
+                                   "validación cruzada)"))
+    return count
+
+
+# -- ML006 ------------------------------------------------------------------------------
+
+
+@check("cross_validation")
+def cross_validation(ctx: Context, params: None) -> Iterator[Finding]:
+    """ML006: K-fold style splitters with cross_val_score/cross_validate, a fold loop, or a
+    hyper-parameter search with ``cv=``."""
+    an = analysis(ctx)
+    yield from _errors(an)
+    splitters: list[tuple[PythonIndex, ast.Call]] = []
+    consumers: list[tuple[PythonIndex, ast.Call, str]] = []
+    loops: list[tuple[str, int]] = []
+    optuna = None
+    for index in an.indexes:
+        for qual, call in index.calls:
+            name = last(qual)
+            if _sk(qual) and name in SPLITTERS:
+                splitters.append((index, call))
+            elif _sk(qual) and (name in CV_FUNCTIONS or name in SEARCHES):
+                consumers.append((index, call, name))
+            elif qual.startswith("optuna.") and name == "create_study":
+                optuna = optuna or (index.path, call.lineno)
+        for node in ast.walk(index.tree):
+            if isinstance(node, ast.For) and isinstance(node.iter, ast.Call) and \
+                    method(node.iter) == "split":
+                loops.append((index.path, node.lineno))
+    explicit = [(i, c, n) for i, c, n in consumers if call_arg(c, "cv") is not None and
+                not isinstance(literal(call_arg(c, "cv")), int | type(None))]
+    if explicit or (splitters and loops):
+        if explicit:
+            index, call, name = explicit[0]
+            path, line = index.path, call.lineno
+        else:
+            path, line = loops[0]
+            name = "a fold loop"
+        yield passed(T(f"cross-validation with an explicit splitter ({name}) at {path}:{line}",
+                       f"validación cruzada con un divisor explícito ({name}) en "
+                       f"{path}:{line}"), path, line)
+        return
+    if consumers:
+        index, call, name = consumers[0]
+        yield warned(T(f"{name} at {index.path}:{call.lineno} uses default folds (cv=None or "
+                       "an integer): unshuffled, unseeded",
+                       f"{name} en {index.path}:{call.lineno} usa los pliegues por defecto "
+                       "(cv=None o un entero): sin barajar ni semilla"),
+                     index.path, call.lineno,
+                     fix=T("cv=StratifiedKFold(n_splits=5, shuffle=True, random_state=42)",
+                           "cv=StratifiedKFold(n_splits=5, shuffle=True, random_state=42)"))
+        return
+    if splitters:
+        index, call = splitters[0]
+        yield warned(T(f"a {_call_name(index, call)} is created at {index.path}:{call.lineno} "
+                       "but never used for cross-validation",
+                       f"se crea un {_call_name(index, call)} en {index.path}:{call.lineno} "
+                       "pero no se usa para validación cruzada"), index.path, call.lineno)
+        return
+    if optuna:
+        yield warned(T(f"an Optuna study at {optuna[0]}:{optuna[1]} without cross-validation in "
+                       "the objective", f"un estudio de Optuna en {optuna[0]}:{optuna[1]} sin "
+                       "validación cruzada en el objetivo"), *optuna)
+        return
+    yield failed(T("no cross-validation (StratifiedKFold/KFold with cross_val_score, "
+                   "cross_validate or GridSearchCV(cv=...))",
+                   "no hay validación cruzada (StratifiedKFold/KFold con cross_val_score, "
+                   "cross_validate o GridSearchCV(cv=...))"))
+
+
+# -- ML007 ------------------------------------------------------------------------------
+
+
+def _metrics_json(an: Analysis) -> tuple[str, int] | None:
+    for index in an.indexes:
+        computes = any(q.startswith(METRIC_MODULES) for q, _ in index.calls)
+        for qual, call in index.calls:
+            name = last(qual)
+            if qual in ("json.dump", "json.dumps") and computes:
+                return index.path, call.lineno
+            if qual.startswith("mlflow") and name == "log_dict":
+                return index.path, call.lineno
+            if name in ("dump", "write_text", "to_json", "open") or qual in (
+                    "json.dump", "json.dumps"):
+                for arg in [*call.args, *(k.value for k in call.keywords)]:
+                    text = literal_path(arg) or ""
+                    if text.endswith(".json") and re.search(r"metric|result|score|eval",
+                                                            text, re.IGNORECASE):
+                        return index.path, call.lineno
+    return None
+
+
+@check("model_artifact")
+def model_artifact(ctx: Context, params: None) -> Iterator[Finding]:
+    """ML007: the whole pipeline is saved (joblib/MLflow) to an ignored or DVC-tracked
+    folder, and evaluation metrics are written to JSON."""
+    an = analysis(ctx)
+    yield from _errors(an)
+    saves: list[tuple[PythonIndex, ast.Call, str]] = []
+    pickles: list[tuple[str, int]] = []
+    for index in an.indexes:
+        for qual, call in index.calls:
+            if qual in PICKLE_CALLS:
+                pickles.append((index.path, call.lineno))
+            if qual in SAVE_CALLS or (qual.startswith("mlflow.") and
+                                      last(qual) in ("log_model", "save_model")):
+                saves.append((index, call, qual))
+    if not saves:
+        if pickles:
+            yield warned(T(f"the model is saved with pickle ({locations(pickles)}): unsafe to "
+                           "load and fragile across versions",
+                           f"el modelo se guarda con pickle ({locations(pickles)}): inseguro "
+                           "de cargar y frágil entre versiones"), pickles[0][0], pickles[0][1],
+                         fix=T("joblib.dump(pipeline, 'models/pipeline.joblib')",
+                               "joblib.dump(pipeline, 'models/pipeline.joblib')"))
+        else:
+            yield failed(T("the trained pipeline is never saved (no joblib.dump or "
+                           "mlflow.sklearn.log_model/save_model)",
+                           "el pipeline entrenado nunca se guarda (ni joblib.dump ni "
+                           "mlflow.sklearn.log_model/save_model)"))
+        return
+    issues = 0
+    dumped = [(i, c) for i, c, q in saves if q in SAVE_CALLS and c.args]
+    transformer_saves = [(i.path, c.lineno) for i, c in dumped
+                         if classify(an, i, c.args[0]) == "transformer"]
+    if transformer_saves:
+        issues += 1
+        yield warned(T(f"a preprocessor is saved on its own ({locations(transformer_saves)}): "
+                       "save the whole fitted Pipeline as one artefact",
+                       "se guarda un preprocesador por separado "
+                       f"({locations(transformer_saves)}): guarda el Pipeline ajustado "
+                       "completo como un único artefacto"),
+                     transformer_saves[0][0], transformer_saves[0][1])
+    if pickles:
+        issues += 1
+        yield warned(T(f"pickle is used ({locations(pickles)}): unsafe to load and fragile",
+                       f"se usa pickle ({locations(pickles)}): inseguro de cargar y frágil"),
+                     pickles[0][0], pickles[0][1])
+    literal_dirs: list[tuple[str, int, str]] = []
+    for index, call in dumped:
+        target = literal_path(call_arg(call, "filename", 1))
+        if target and "{}" not in target.split("/")[0]:
+            literal_dirs.append((index.path, call.lineno, target))
+    unsafe = [(p, n, t) for p, n, t in literal_dirs
+              if not is_ignored(ctx, t) and not dvc_tracked(ctx, t.split("/")[0])]
+    protected = any(is_ignored(ctx, f"{d}/model.joblib") or dvc_tracked(ctx, d)
+                    for d in ("models", "artifacts"))
+    if unsafe:
+        issues += 1
+        path, line, target = unsafe[0]
+        yield warned(T(f"the model is written to {target} ({path}:{line}), which is neither "
+                       "gitignored nor tracked by DVC",
+                       f"el modelo se escribe en {target} ({path}:{line}), que no está en "
+                       ".gitignore ni versionado con DVC"), path, line)
+    elif not literal_dirs and dumped and not protected:
+        issues += 1
+        index, call = dumped[0]
+        yield warned(T("models/ and artifacts/ are neither gitignored nor tracked by DVC: a "
+                       "saved model can end up committed",
+                       "models/ y artifacts/ no están en .gitignore ni versionados con DVC: un "
+                       "modelo guardado puede acabar en el repositorio"), index.path,
+                     call.lineno)
+    metrics = _metrics_json(an)
+    if metrics is None:
+        issues += 1
+        yield warned(T("evaluation metrics are not written to a JSON file (metrics.json, "
+                       "training_results.json)", "las métricas de evaluación no se escriben "
+                       "en un JSON (metrics.json, training_results.json)"),
+                     fix=T("json.dump({'f1': ..., 'roc_auc': ...}, open('artifacts/"
+                           "metrics.json', 'w'))", "json.dump({'f1': ..., 'roc_auc': ...}, "
+                           "open('artifacts/metrics.json', 'w'))"))
+    if issues == 0 and metrics is not None:
+        index, call, qual = saves[0]
+        yield passed(T(f"pipeline saved with {qual} at {index.path}:{call.lineno}; metrics "
+                       f"written to JSON at {metrics[0]}:{metrics[1]}",
+                       f"pipeline guardado con {qual} en {index.path}:{call.lineno}; métricas "
+                       f"escritas en JSON en {metrics[0]}:{metrics[1]}"),
+                     index.path, call.lineno)

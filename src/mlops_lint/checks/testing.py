@@ -1,0 +1,1089 @@
+"""Phase 3 checks on the test suite: size (TEST001), fixtures (TEST002), the coverage
+threshold (TEST003) and measured coverage (TEST004), data, model and integration tests
+(TEST005-TEST007), isolation and markers (TEST008) and load tests (TEST009).
+
+Tests are counted the way pytest collects them: files matching ``python_files``
+(default ``test_*.py`` and ``*_test.py``) under ``testpaths`` when configured; module
+level functions matching ``python_functions`` (default ``test*``) and methods of classes
+matching ``python_classes`` (default ``Test*``, without ``__init__``) or deriving from
+``unittest.TestCase``. A parametrized test counts once. Kinds of tests are recognised by
+what they call and assert, not only by their file names. Nothing is run.
+"""
+
+from __future__ import annotations
+
+import ast
+import csv
+import io
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from fnmatch import fnmatch
+from pathlib import Path, PurePosixPath
+
+from mlops_lint.checks import check
+from mlops_lint.checks._phase3 import (
+    FUNCTION_NODES,
+    assignments,
+    declared,
+    last,
+    literal_path,
+    locations,
+    method,
+    parse_skip,
+    receiver,
+    scope_walk,
+    short,
+    string_constants,
+)
+from mlops_lint.context import Context
+from mlops_lint.globs import matches
+from mlops_lint.model import Finding, Status, T, failed, passed, skipped, warned
+from mlops_lint.parsers import ParseError
+from mlops_lint.parsers.ci import Command, ci_commands
+from mlops_lint.parsers.coverage import (
+    parse_cobertura,
+    parse_coverage_html,
+    parse_coverage_json,
+)
+from mlops_lint.parsers.ini import parse_ini
+from mlops_lint.parsers.makefile import Makefile, parse_makefile
+from mlops_lint.parsers.pytest_config import (
+    ConfigFiles,
+    CovOptions,
+    Invocation,
+    cov_options,
+    invocations,
+    read_configs,
+)
+from mlops_lint.parsers.python_source import PythonIndex, python_index
+from mlops_lint.parsers.shell import split_commands
+
+BUILTIN_MARKERS = frozenset({
+    "parametrize", "skip", "skipif", "xfail", "usefixtures", "filterwarnings",
+    # markers registered by common plugins
+    "asyncio", "anyio", "timeout", "flaky", "order", "django_db", "benchmark",
+    "xdist_group", "dependency", "freeze_time", "vcr", "httpx_mock", "respx", "trio",
+})
+DATA_ATTRS = frozenset({"isna", "isnull", "notna", "notnull", "dtypes", "columns", "between",
+                        "nunique", "duplicated", "is_unique", "hasnans", "select_dtypes",
+                        "is_monotonic_increasing", "value_counts"})
+PREDICT_METHODS = frozenset({"predict", "predict_proba", "decision_function", "transform"})
+LOAD_NAMES = re.compile(r"^(load|load_model|load_pipeline|load_artifact|load_\w*model\w*)$")
+TRAIN_NAMES = re.compile(r"(^|_)(train|fit)(_|$)|^run_training$|^train\w*$")
+HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "request", "options",
+                          "head"})
+READER_NAMES = frozenset({
+    "read_csv", "read_parquet", "read_json", "read_excel", "read_feather", "read_pickle",
+    "read_table", "read_orc", "open", "load", "safe_load", "from_yaml", "from_file",
+    "from_json", "load_config", "read_config", "load_yaml", "read_yaml", "read_text",
+    "read_bytes", "load_data", "load_dataset", "loadtxt", "genfromtxt", "read_file",
+})
+REPO_DATA = re.compile(r"^(\./|\.\./)*(data|datasets?|configs?|conf|models|artifacts|mlruns)"
+                       r"(/|$)|^(\./)?(params|config)\.ya?ml$")
+FAST_PATH = re.compile(r"not\s+(slow|integration|e2e)")
+
+
+# -- the test inventory -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Case:
+    """One collected test function or method."""
+
+    index: PythonIndex
+    node: ast.FunctionDef | ast.AsyncFunctionDef
+    cls: str | None
+    markers: frozenset[str]
+
+    @property
+    def path(self) -> str:
+        return self.index.path
+
+    @property
+    def params(self) -> list[str]:
+        args = self.node.args
+        return [a.arg for a in args.posonlyargs + args.args + args.kwonlyargs]
+
+    def calls(self) -> list[tuple[str, ast.Call]]:
+        out = []
+        for node in ast.walk(self.node):
+            if isinstance(node, ast.Call):
+                out.append((self.index.qualname(node.func) or "", node))
+        return out
+
+
+@dataclass
+class Suite:
+    config: ConfigFiles
+    files: list[PythonIndex] = field(default_factory=list)
+    errors: list[ParseError] = field(default_factory=list)
+    cases: list[Case] = field(default_factory=list)
+    conftests: list[PythonIndex] = field(default_factory=list)
+    missing_testpaths: list[str] = field(default_factory=list)
+
+
+def _markers(index: PythonIndex, decorators: Iterable[ast.expr]) -> set[str]:
+    out = set()
+    for deco in decorators:
+        target = deco.func if isinstance(deco, ast.Call) else deco
+        qual = index.qualname(target) or ""
+        if qual.startswith("pytest.mark."):
+            out.add(qual.split(".")[2])
+    return out
+
+
+def _module_markers(index: PythonIndex) -> set[str]:
+    for node in index.tree.body:
+        if isinstance(node, ast.Assign) and any(
+                isinstance(t, ast.Name) and t.id == "pytestmark" for t in node.targets):
+            values = node.value.elts if isinstance(node.value, ast.List | ast.Tuple) \
+                else [node.value]
+            return _markers(index, values)
+    return set()
+
+
+def _collect(index: PythonIndex, functions: tuple[str, ...],
+             classes: tuple[str, ...]) -> list[Case]:
+    cases: list[Case] = []
+    module_marks = _module_markers(index)
+    for node in index.tree.body:
+        if isinstance(node, FUNCTION_NODES) and node.name.startswith(functions):
+            cases.append(Case(index, node, None, frozenset(
+                module_marks | _markers(index, node.decorator_list))))
+        elif isinstance(node, ast.ClassDef):
+            unittest = any((index.qualname(b) or "").endswith("TestCase") for b in node.bases)
+            named = node.name.startswith(classes)
+            has_init = any(isinstance(n, FUNCTION_NODES) and n.name == "__init__"
+                           for n in node.body)
+            if not (unittest or (named and not has_init)):
+                continue
+            class_marks = module_marks | _markers(index, node.decorator_list)
+            for item in node.body:
+                if isinstance(item, FUNCTION_NODES) and item.name.startswith(
+                        "test" if unittest else functions):
+                    cases.append(Case(index, item, node.name, frozenset(
+                        class_marks | _markers(index, item.decorator_list))))
+    return cases
+
+
+def suite(ctx: Context) -> Suite:
+    """The project's collected tests and conftest files (computed once per project)."""
+    key = f"phase3:suite:{ctx.project.path}"
+    cached = ctx.repo.memo.get(key)
+    if cached is not None:
+        result: Suite = cached
+        return result
+    config = read_configs(ctx.repo, ctx.project.path)
+    result = Suite(config)
+    pytest_cfg = config.pytest
+    patterns = pytest_cfg.python_files if pytest_cfg else ("test_*.py", "*_test.py")
+    functions = pytest_cfg.python_functions if pytest_cfg else ("test",)
+    classes = pytest_cfg.python_classes if pytest_cfg else ("Test",)
+    roots = [p.strip("/") for p in (pytest_cfg.testpaths if pytest_cfg else ())
+             if p.strip("/") not in ("", ".")]
+    files = ctx.files(["**/*.py"])
+    for root in roots:
+        prefix = [f for f in files if ctx.project.local(f) == root or
+                  ctx.project.local(f).startswith(root + "/") or
+                  fnmatch(ctx.project.local(f), root) or matches(ctx.project.local(f),
+                                                                [root + "/**"])]
+        if not prefix:
+            result.missing_testpaths.append(root)
+    for path in files:
+        local = ctx.project.local(path)
+        name = PurePosixPath(local).name
+        if name == "conftest.py":
+            index = python_index(ctx.repo, path)
+            if isinstance(index, ParseError):
+                result.errors.append(index)
+            else:
+                result.conftests.append(index)
+            continue
+        if not any(fnmatch(name, p) for p in patterns):
+            continue
+        if roots and not any(local == r or local.startswith(r + "/") or
+                             matches(local, [r + "/**"]) for r in roots):
+            continue
+        index = python_index(ctx.repo, path)
+        if isinstance(index, ParseError):
+            result.errors.append(index)
+            continue
+        result.files.append(index)
+        result.cases.extend(_collect(index, functions, classes))
+    ctx.repo.memo[key] = result
+    return result
+
+
+def _no_tests(level: int | None = None) -> Finding:
+    return failed(T("no Python tests: no test_*.py/*_test.py file with test functions",
+                    "no hay tests de Python: ningún test_*.py/*_test.py con funciones de "
+                    "test"), level=level,
+                  fix=T("create tests/test_<module>.py with pytest test functions",
+                        "crea tests/test_<módulo>.py con funciones de test de pytest"))
+
+
+# -- TEST001 ----------------------------------------------------------------------------
+
+
+@check("test_suite")
+def suite_size(ctx: Context, params: None) -> Iterator[Finding]:
+    """TEST001: tests under a configured ``testpaths``, at least 10 (L1) / 30 (L3)."""
+    found = suite(ctx)
+    minimum, ideal = ctx.thresholds.min_tests
+    for error in found.errors:
+        yield warned(T(f"{error.path} cannot be parsed ({error.message}): pytest fails to "
+                       "collect it and its tests are not counted",
+                       f"{error.path} no se puede analizar ({error.message}): pytest no puede "
+                       "recogerlo y sus tests no se cuentan"), error.path, error.line)
+    count = len(found.cases)
+    if count == 0:
+        yield _no_tests(1)
+        yield _no_tests(3)
+        return
+    files = len({c.path for c in found.cases})
+    first = found.cases[0]
+    summary = T(f"{count} tests in {files} files", f"{count} tests en {files} archivos")
+    cfg = found.config.pytest
+    if cfg is None:
+        yield failed(summary + T(", but no pytest configuration ([tool.pytest.ini_options], "
+                                 "pytest.ini, setup.cfg [tool:pytest] or tox.ini [pytest])",
+                                 ", pero no hay configuración de pytest "
+                                 "([tool.pytest.ini_options], pytest.ini, setup.cfg "
+                                 "[tool:pytest] o tox.ini [pytest])"),
+                     first.path, None, level=1,
+                     fix=T('[tool.pytest.ini_options]\ntestpaths = ["tests"]',
+                           '[tool.pytest.ini_options]\ntestpaths = ["tests"]'))
+    elif not cfg.testpaths:
+        yield failed(summary + T(f", but {cfg.path} sets no testpaths",
+                                 f", pero {cfg.path} no define testpaths"), cfg.path, cfg.line,
+                     level=1, fix=T('testpaths = ["tests"]', 'testpaths = ["tests"]'))
+    elif found.missing_testpaths:
+        yield failed(T(f"testpaths in {cfg.path} names {', '.join(found.missing_testpaths)}, "
+                       "which holds no Python files",
+                       f"testpaths en {cfg.path} nombra {', '.join(found.missing_testpaths)}, "
+                       "que no contiene archivos Python"), cfg.path, cfg.line, level=1)
+    elif count < minimum:
+        yield failed(summary + T(f"; at least {minimum} are needed",
+                                 f"; se necesitan al menos {minimum}"), first.path, None,
+                     level=1)
+    else:
+        yield passed(summary + T(f" under testpaths {', '.join(cfg.testpaths)} ({cfg.path})",
+                                 f" bajo testpaths {', '.join(cfg.testpaths)} ({cfg.path})"),
+                     cfg.path, cfg.line, level=1)
+    if count >= ideal:
+        yield passed(summary + T(f" (>= {ideal})", f" (>= {ideal})"), level=3)
+    else:
+        yield failed(summary + T(f"; {ideal} are the guide's ideal",
+                                 f"; {ideal} es el ideal de la guía"), level=3)
+
+
+# -- TEST002 ----------------------------------------------------------------------------
+
+
+def _fixtures(index: PythonIndex) -> list[ast.FunctionDef | ast.AsyncFunctionDef]:
+    out = []
+    for node in ast.walk(index.tree):
+        if isinstance(node, FUNCTION_NODES):
+            for deco in node.decorator_list:
+                target = deco.func if isinstance(deco, ast.Call) else deco
+                if last(index.qualname(target)) == "fixture":
+                    out.append(node)
+                    break
+    return out
+
+
+RANDOM_STDLIB = frozenset({"random", "randint", "choice", "choices", "shuffle", "uniform",
+                           "gauss", "sample", "normalvariate"})
+
+
+def _unseeded_random(index: PythonIndex) -> int | None:
+    """Line of random data drawn without a seed in a conftest."""
+    seeded_np = any(q in ("numpy.random.seed",) for q, _ in index.calls)
+    seeded_std = any(q == "random.seed" for q, _ in index.calls)
+    for qual, call in index.calls:
+        if qual.startswith("numpy.random."):
+            name = last(qual)
+            if name in ("default_rng", "RandomState", "Generator", "PCG64", "SeedSequence"):
+                if not call.args and not call.keywords:
+                    return call.lineno
+            elif name != "seed" and not seeded_np:
+                return call.lineno
+        elif (qual.startswith("random.") and last(qual) in RANDOM_STDLIB and
+              not seeded_std) or (qual.startswith("sklearn.datasets.make_") and not any(
+                  k.arg == "random_state" for k in call.keywords)):
+            return call.lineno
+    return None
+
+
+@check("test_fixtures")
+def shared_fixtures(ctx: Context, params: None) -> Iterator[Finding]:
+    """TEST002: a conftest.py shares >= 1 pytest fixture; synthetic data is seeded."""
+    found = suite(ctx)
+    if not found.conftests:
+        detail = T("" if found.cases else " (and no tests at all)",
+                   "" if found.cases else " (y ningún test)")
+        yield failed(T("no conftest.py with shared fixtures", "no hay conftest.py con fixtures "
+                       "compartidas") + detail,
+                     fix=T("create tests/conftest.py with @pytest.fixture functions "
+                           "(sample data seeded with np.random.default_rng(42))",
+                           "crea tests/conftest.py con funciones @pytest.fixture (datos de "
+                           "ejemplo con semilla np.random.default_rng(42))"))
+        return
+    total = 0
+    for index in found.conftests:
+        fixtures = _fixtures(index)
+        total += len(fixtures)
+        if not fixtures:
+            continue
+        line = _unseeded_random(index)
+        if line is not None:
+            yield warned(T(f"{index.path} draws random data without a seed (line {line}): "
+                           "tests are not reproducible",
+                           f"{index.path} genera datos aleatorios sin semilla (línea {line}): "
+                           "los tests no son reproducibles"), index.path, line,
+                         fix=T("rng = np.random.default_rng(42)",
+                               "rng = np.random.default_rng(42)"))
+        else:
+            names = ", ".join(f.name for f in fixtures[:5])
+            yield passed(T(f"{index.path} shares {len(fixtures)} fixture(s): {names}",
+                           f"{index.path} comparte {len(fixtures)} fixture(s): {names}"),
+                         index.path, fixtures[0].lineno)
+    if total == 0:
+        first = found.conftests[0]
+        yield failed(T(f"{first.path} defines no @pytest.fixture",
+                       f"{first.path} no define ningún @pytest.fixture"), first.path, 1)
+
+
+# -- TEST003 ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Threshold:
+    value: float
+    path: str
+    line: int | None
+    where: T  # what in that file sets it
+    ci: bool = False  # set by a blocking CI command itself
+
+
+@dataclass
+class CoverageSetup:
+    thresholds: list[Threshold] = field(default_factory=list)
+    targets: list[tuple[str, str]] = field(default_factory=list)  # (target, where)
+    uses_pytest_cov: bool = False
+    enforced_by: str | None = None  # the CI command that enforces a threshold
+
+
+def project_ci_commands(ctx: Context) -> list[Command]:
+    """CI commands that concern this project: in a monorepo, those that name its
+    directory, plus those that name no project at all (shared jobs, matrices)."""
+    commands = ci_commands(ctx.repo)
+    projects = [p.path for p in ctx.repo.projects if p.path != "."]
+    if len(ctx.repo.projects) <= 1 or not projects:
+        return commands
+
+    def names(text: str, path: str) -> bool:
+        return re.search(rf"(^|[\s/=\"'])\.?/?{re.escape(path)}(/|\s|$|[\"'])", text) is not None
+
+    out = []
+    for command in commands:
+        named = [p for p in projects if names(command.text, p)]
+        if not named or ctx.project.path in named:
+            out.append(command)
+    return out
+
+
+def _makefile(ctx: Context) -> tuple[str, Makefile] | None:
+    for path in [p for p in (ctx.first("Makefile"), "Makefile") if p]:
+        if ctx.repo.exists(path):
+            parsed = ctx.repo.parse(path, parse_makefile)
+            if not isinstance(parsed, ParseError):
+                return path, parsed
+    return None
+
+
+def _tox_commands(ctx: Context) -> tuple[str, list[tuple[int | None, str]]] | None:
+    path = ctx.first("tox.ini")
+    if path is None:
+        return None
+    ini = ctx.repo.parse(path, parse_ini)
+    if isinstance(ini, ParseError):
+        return None
+    out: list[tuple[int | None, str]] = []
+    for section in ini.sections():
+        if section == "testenv" or section.startswith("testenv:"):
+            for line in (ini.get(section, "commands") or "").splitlines():
+                out.append((ini.line(section), line))
+    return path, out
+
+
+def _expand(make: Makefile, text: str) -> str:
+    expand = getattr(make, "expand", None)
+    return str(expand(text)) if callable(expand) else text
+
+
+def _make_targets(text: str) -> list[str]:
+    out = []
+    for simple in split_commands(text):
+        if simple.program in ("make", "gmake"):
+            args = [a for a in simple.args if not a.startswith("-") and "=" not in a]
+            out.extend(args or [""])
+    return out
+
+
+def coverage_setup(ctx: Context) -> CoverageSetup:
+    """Every place that sets a coverage threshold or a ``--cov`` target for the project."""
+    key = f"phase3:coverage:{ctx.project.path}"
+    cached = ctx.repo.memo.get(key)
+    if cached is not None:
+        result: CoverageSetup = cached
+        return result
+    setup = CoverageSetup()
+    configs = read_configs(ctx.repo, ctx.project.path)
+    addopts = cov_options(configs.pytest.addopts) if configs.pytest else CovOptions()
+    if configs.pytest and addopts.fail_under is not None:
+        setup.thresholds.append(Threshold(addopts.fail_under, configs.pytest.path,
+                                          configs.pytest.line,
+                                          T("pytest addopts --cov-fail-under",
+                                            "addopts de pytest --cov-fail-under")))
+    if configs.pytest:
+        setup.uses_pytest_cov |= addopts.cov or addopts.fail_under is not None
+        setup.targets += [(t, configs.pytest.path) for t in addopts.targets]
+    cov = configs.coverage
+    if cov is not None:
+        if cov.fail_under is not None:
+            setup.thresholds.append(Threshold(cov.fail_under, cov.path, cov.fail_under_line,
+                                              T("coverage fail_under", "fail_under de "
+                                                "coverage")))
+        setup.targets += [(s, cov.path) for s in cov.source]
+    config_threshold = addopts.fail_under if addopts.fail_under is not None else (
+        cov.fail_under if cov is not None else None)
+
+    def enforces(inv: Invocation) -> bool:
+        if inv.swallowed:
+            return False
+        if inv.options.fail_under is not None:
+            return True
+        if inv.kind == "coverage-report":
+            return cov is not None and cov.fail_under is not None
+        measured = inv.options.cov or addopts.cov or inv.kind == "coverage-run"
+        off = "--no-cov" in inv.args
+        return measured and not off and config_threshold is not None and \
+            inv.kind == "pytest"
+
+    def scan(text: str, path: str, line: int | None, where: T, ci: bool) -> bool:
+        enforced = False
+        for inv in invocations(text):
+            if inv.kind in ("pytest", "coverage-run"):
+                setup.uses_pytest_cov |= inv.kind == "pytest" and (
+                    inv.options.cov or inv.options.fail_under is not None)
+                setup.targets += [(t, path) for t in inv.options.targets]
+            if inv.options.fail_under is not None:
+                setup.thresholds.append(Threshold(inv.options.fail_under, path, line, where,
+                                                  ci and not inv.swallowed))
+            enforced |= enforces(inv)
+        return enforced
+
+    make = _makefile(ctx)
+    make_enforces: dict[str, bool] = {}
+    if make is not None:
+        make_path, parsed = make
+        for name, make_target in parsed.targets.items():
+            hit = False
+            for recipe_line, recipe in make_target.recipe:
+                hit |= scan(_expand(parsed, recipe), make_path, recipe_line,
+                            T(f"Makefile target {name}", f"objetivo {name} del Makefile"),
+                            False)
+            make_enforces[name] = hit
+    tox = _tox_commands(ctx)
+    tox_enforces = False
+    if tox is not None:
+        for tox_line, tox_command in tox[1]:
+            tox_enforces |= scan(tox_command, tox[0], tox_line, T("tox commands",
+                                                                  "comandos de tox"), False)
+    for command in project_ci_commands(ctx):
+        where = T(f"CI command ({command.system})", f"comando de CI ({command.system})")
+        enforced = scan(command.text, command.path, command.line, where, command.blocking)
+        if make is not None:
+            for target in _make_targets(command.text):
+                name = target or next(iter(make[1].targets), "")
+                deps = [name, *make[1].targets[name].prerequisites] \
+                    if name in make[1].targets else [name]
+                enforced |= any(make_enforces.get(d, False) for d in deps) or any(
+                    make_enforces.get(d, False) for d in _all_prereqs(make[1], name))
+        if any(s.program == "tox" for s in split_commands(command.text)):
+            enforced |= tox_enforces
+        if enforced and command.blocking and setup.enforced_by is None:
+            setup.enforced_by = f"{command.path}:{command.line}" if command.line \
+                else command.path
+    ctx.repo.memo[key] = setup
+    return setup
+
+
+def _all_prereqs(make: Makefile, name: str, depth: int = 0) -> list[str]:
+    target = make.targets.get(name)
+    if target is None or depth > 10:
+        return []
+    out = list(target.prerequisites)
+    for prerequisite in target.prerequisites:
+        out += _all_prereqs(make, prerequisite, depth + 1)
+    return out
+
+
+def _packages(ctx: Context) -> set[str]:
+    out = set()
+    for path in ctx.files(["src/*/__init__.py", "*/__init__.py"]):
+        parts = PurePosixPath(ctx.project.local(path)).parts
+        name = parts[-2]
+        if name not in ("tests", "test", "docs", "scripts"):
+            out.add(name)
+    return out
+
+
+def _targets_package(target: str, packages: set[str], project: str) -> bool:
+    clean = target.strip().removeprefix("./").rstrip("/")
+    if project != "." and clean.startswith(project + "/"):
+        clean = clean[len(project) + 1:]
+    if clean in ("", "."):
+        return False
+    if clean == "src":
+        return True
+    parts = re.split(r"[/.]", clean)
+    return any(p in packages for p in parts) and "tests" not in parts
+
+
+@check("coverage_threshold")
+def coverage_threshold(ctx: Context, params: None) -> Iterator[Finding]:
+    """TEST003: the highest coverage threshold configured anywhere (>= 70/80/85), pytest-cov
+    declared, and ``--cov`` aimed at the package (L2+)."""
+    setup = coverage_setup(ctx)
+    levels = ctx.thresholds.coverage
+    fix = T('[tool.pytest.ini_options] addopts = "--cov=src/<pkg> --cov-fail-under=80" (or '
+            "[tool.coverage.report] fail_under = 80), with pytest-cov in the dev extra",
+            '[tool.pytest.ini_options] addopts = "--cov=src/<pkg> --cov-fail-under=80" (o '
+            "[tool.coverage.report] fail_under = 80), con pytest-cov en el extra dev")
+    if not setup.thresholds:
+        for level in (1, 2, 3):
+            yield failed(T("no coverage threshold (--cov-fail-under, fail_under) in pytest, "
+                           "coverage, Makefile or CI configuration",
+                           "no hay umbral de cobertura (--cov-fail-under, fail_under) en la "
+                           "configuración de pytest, coverage, Makefile o CI"),
+                         level=level, fix=fix)
+        return
+    best = max(setup.thresholds, key=lambda t: (t.value, not t.ci))
+    value = best.value
+    listed = "; ".join(f"{t.path}{':' + str(t.line) if t.line else ''} {t.value:g}%"
+                       for t in setup.thresholds)
+    enforced = setup.enforced_by or next(
+        (f"{t.path}:{t.line}" if t.line else t.path for t in setup.thresholds if t.ci), None)
+    ci_text = T(f"; enforced in CI at {enforced}", f"; la CI lo aplica en {enforced}") \
+        if enforced else T("; CI does not enforce it", "; la CI no lo aplica")
+    head = T(f"coverage threshold {value:g}% ({best.where.en} in {best.path}); found: "
+             f"{listed}", f"umbral de cobertura {value:g}% ({best.where.es} en {best.path}); "
+             f"encontrado: {listed}") + ci_text
+    tool = ("pytest-cov",) if setup.uses_pytest_cov else ("pytest-cov", "coverage")
+    tool_ok = declared(ctx, *tool) is not None
+    packages = _packages(ctx)
+    targeted = [t for t, _ in setup.targets if _targets_package(t, packages, ctx.project.path)]
+    for level, floor in zip((1, 2, 3), levels, strict=True):
+        problems: list[T] = []
+        if value < floor:
+            problems.append(T(f"below {floor}%", f"por debajo de {floor}%"))
+        if not tool_ok:
+            problems.append(T(f"{tool[0]} is not declared in the dev dependencies",
+                              f"{tool[0]} no está declarado en las dependencias de "
+                              "desarrollo"))
+        if level >= 2 and not targeted:
+            bare = [t for t, _ in setup.targets]
+            problems.append(T("coverage is not aimed at the package (--cov=src/<pkg> or "
+                              "[tool.coverage.run] source)" + (
+                                  f"; found --cov={', '.join(repr(b) for b in bare)}"
+                                  if bare else ""),
+                              "la cobertura no apunta al paquete (--cov=src/<pkg> o "
+                              "[tool.coverage.run] source)" + (
+                                  f"; encontrado --cov={', '.join(repr(b) for b in bare)}"
+                                  if bare else "")))
+        if problems:
+            yield failed(head + T(": ", ": ") + T.join(problems), best.path, best.line,
+                         level=level, fix=fix)
+        else:
+            yield passed(head, best.path, best.line, level=level)
+
+
+# -- TEST004 ----------------------------------------------------------------------------
+
+
+REPORT_PARSERS = {".xml": parse_cobertura, ".json": parse_coverage_json,
+                  ".html": parse_coverage_html}
+REPORT_NAMES = ("coverage.xml", "coverage.json", "htmlcov/index.html")
+
+
+def _report_candidates(ctx: Context) -> list[str]:
+    listed = [p for p in ctx.files(["coverage.xml", "coverage.json", "htmlcov/index.html",
+                                    "**/coverage.xml", "**/coverage.json",
+                                    "**/htmlcov/index.html"])
+              if not any(part in ("tests", "test", "fixtures") for part in
+                         PurePosixPath(ctx.project.local(p)).parts[:-1])]
+    for name in REPORT_NAMES:  # generated reports are usually gitignored: look on disk too
+        path = ctx.path(name)
+        if path not in listed and not (ctx.config.exclude and matches(path,
+                                                                      ctx.config.exclude)):
+            try:
+                if ctx.repo.abspath(path).is_file():
+                    listed.append(path)
+            except OSError:  # pragma: no cover - unreadable directory
+                pass
+    order = {".xml": 0, ".json": 1, ".html": 2}
+    return sorted(listed, key=lambda p: (p.count("/"), order.get(Path(p).suffix, 3), p))
+
+
+def _user_report(ctx: Context) -> str | Finding | None:
+    given = ctx.config.coverage_report
+    if not given:
+        return None
+    candidate = Path(given)
+    options = [candidate] if candidate.is_absolute() else [Path.cwd() / candidate,
+                                                           ctx.repo.root / candidate]
+    for option in options:
+        if option.is_file():
+            return str(option.resolve())
+    return skipped(T(f"the coverage report {given} does not exist",
+                     f"el informe de cobertura {given} no existe"))
+
+
+@check("measured_coverage")
+def measured_coverage(ctx: Context, params: None) -> Iterator[Finding]:
+    """TEST004: measured line coverage from a report (>= 70/80/85); no report: skip."""
+    user = _user_report(ctx)
+    if isinstance(user, Finding):
+        yield user
+        return
+    candidates = [user] if user else _report_candidates(ctx)
+    levels = ctx.thresholds.coverage
+    for path in candidates:
+        parser = REPORT_PARSERS.get(Path(path).suffix.lower(), parse_cobertura)
+        total = ctx.repo.parse(path, parser)
+        shown = ctx.config.coverage_report if path == user else path
+        if isinstance(total, ParseError):
+            yield Finding(Status.SKIP, T(f"{shown} cannot be read as a coverage report: "
+                                         f"{total.message}",
+                                         f"{shown} no se puede leer como informe de cobertura: "
+                                         f"{total.message}"),
+                          None if path == user else path, total.line)
+            continue
+        at = None if path == user else path
+        for level, floor in zip((1, 2, 3), levels, strict=True):
+            message = T(f"measured coverage {total.percent:.1f}% ({shown})",
+                        f"cobertura medida {total.percent:.1f}% ({shown})")
+            if total.percent >= floor:
+                yield passed(message + T(f" >= {floor}%", f" >= {floor}%"), at, level=level)
+            else:
+                yield failed(message + T(f" < {floor}%", f" < {floor}%"), at, level=level,
+                             fix=T(f"add tests until coverage reaches {floor}%",
+                                   f"añade tests hasta que la cobertura llegue a {floor}%"))
+        return
+    if candidates:
+        return
+    dot = ctx.path(".coverage")
+    note = T("; a .coverage data file exists: run `coverage xml` to turn it into a report",
+             "; existe un archivo de datos .coverage: ejecuta `coverage xml` para generar un "
+             "informe") if ctx.repo.abspath(dot).is_file() else T("", "")
+    yield skipped(T("no coverage report (coverage.xml, coverage.json, htmlcov/index.html or "
+                    "--coverage-report); coverage is never measured by running the tests",
+                    "no hay informe de cobertura (coverage.xml, coverage.json, "
+                    "htmlcov/index.html o --coverage-report); la cobertura nunca se mide "
+                    "ejecutando los tests") + note)
+
+
+# -- TEST005 / TEST006 / TEST007 ----------------------------------------------------------
+
+
+def _asserted(case: Case) -> list[ast.AST]:
+    """Assertion expressions of a test: ``assert`` statements and assert_* helpers."""
+    out: list[ast.AST] = []
+    for node in ast.walk(case.node):
+        if isinstance(node, ast.Assert):
+            out.append(node.test)
+        elif isinstance(node, ast.Call):
+            name = method(node) or last(case.index.qualname(node.func))
+            if name.startswith("assert") or name in ("approx", "raises"):
+                out.extend(node.args)
+    return out
+
+
+def _names(node: ast.AST) -> set[str]:
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+
+
+def data_test(case: Case) -> bool:
+    name = PurePosixPath(case.path).name
+    if re.match(r"test_(data|schema|validation)", name):
+        return True
+    for expr in _asserted(case):
+        for node in ast.walk(expr):
+            if isinstance(node, ast.Attribute) and node.attr in DATA_ATTRS:
+                return True
+    for qual, call in case.calls():
+        if qual.startswith("pandera") or qual.startswith(("pandas.testing.assert_frame",
+                                                          "pandas.testing.assert_series")):
+            return True
+        if method(call) == "validate" and (case.index.imports("pandera") or
+                                           case.index.imports("great_expectations")):
+            return True
+    return False
+
+
+def model_test(case: Case) -> bool:
+    predictions: set[str] = set()
+    predict_calls: list[ast.Call] = []
+    for _, call in case.calls():
+        if method(call) in PREDICT_METHODS - {"transform"}:
+            predict_calls.append(call)
+    if not predict_calls:
+        return False
+    for node in scope_walk(case.node):
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) and \
+                node.value in predict_calls:
+            for target in node.targets:
+                predictions |= _names(target)
+    for expr in _asserted(case):
+        if predictions & _names(expr):
+            return True
+        if any(isinstance(n, ast.Call) and (n in predict_calls or method(n) == "score")
+               for n in ast.walk(expr)):
+            return True
+    return False
+
+
+def _tmp_case(case: Case) -> bool:
+    return any("tmp" in p for p in case.params) or any(
+        "tmp" in n for n in _names(case.node))
+
+
+def _integration_case(case: Case) -> bool:
+    local = case.path
+    return "integration" in case.markers or "/integration/" in f"/{local}" or \
+        PurePosixPath(local).name.startswith(("test_integration", "test_e2e", "test_end_to_end"))
+
+
+def e2e_test(case: Case) -> bool:
+    trains = loads = predicts = False
+    for qual, call in case.calls():
+        name = method(call) or last(qual)
+        trains |= name in ("fit", "fit_transform") or bool(TRAIN_NAMES.search(name))
+        loads |= bool(LOAD_NAMES.match(name)) or qual in ("joblib.load",)
+        predicts |= name in ("predict", "predict_proba")
+    if trains and predicts and (loads and _tmp_case(case)):
+        return True
+    return _integration_case(case) and trains and predicts
+
+
+@dataclass
+class ApiTests:
+    cases: list[Case] = field(default_factory=list)
+    endpoints: set[str] = field(default_factory=set)
+
+    @property
+    def predict(self) -> bool:
+        return any(e.rstrip("/").endswith("predict") for e in self.endpoints)
+
+    @property
+    def health(self) -> bool:
+        return any("health" in e for e in self.endpoints)
+
+
+def api_tests(found: Suite) -> ApiTests:
+    out = ApiTests()
+    client_files = {i.path for i in [*found.files, *found.conftests] if any(
+        last(q) in ("TestClient", "AsyncClient", "ASGITransport") for q, _ in i.calls)}
+    conftest_client = any(i.path in client_files for i in found.conftests)
+    for case in found.cases:
+        if case.path not in client_files and not (conftest_client and any(
+                "client" in p for p in case.params)):
+            continue
+        hit = False
+        for _, call in case.calls():
+            if method(call) in HTTP_METHODS and call.args:
+                target = literal_path(call.args[0])
+                if target and target.startswith("/"):
+                    out.endpoints.add(target)
+                    hit = True
+        if hit:
+            out.cases.append(case)
+    return out
+
+
+def _kind_check(ctx: Context, kind: str, predicate: object) -> Iterator[Finding]:
+    found = suite(ctx)
+    if not found.cases:
+        yield _no_tests()
+        return
+    assert callable(predicate)
+    hits = [c for c in found.cases if predicate(c)]
+    labels = {"data": T("data tests", "tests de datos"),
+              "model": T("model behaviour tests", "tests de comportamiento del modelo")}
+    if hits:
+        where = locations([(c.path, c.node.lineno) for c in hits], 3)
+        yield passed(T(f"{len(hits)} {labels[kind].en}: {where}",
+                       f"{len(hits)} {labels[kind].es}: {where}"),
+                     hits[0].path, hits[0].node.lineno)
+        return
+    if kind == "data":
+        yield failed(T("no data tests (a test_data*/test_schema*/test_validation* file, or "
+                       "tests asserting on columns, dtypes, ranges or nulls)",
+                       "no hay tests de datos (un archivo test_data*/test_schema*/"
+                       "test_validation*, o tests que verifiquen columnas, dtypes, rangos o "
+                       "nulos)"))
+    else:
+        yield failed(T("no model behaviour tests (predict/predict_proba on a fitted pipeline "
+                       "with assertions on shape, range, NaNs, determinism or a metric)",
+                       "no hay tests de comportamiento del modelo (predict/predict_proba "
+                       "sobre un pipeline ajustado con aserciones de forma, rango, NaN, "
+                       "determinismo o métrica)"))
+
+
+@check("data_tests")
+def data_tests(ctx: Context, params: None) -> Iterator[Finding]:
+    """TEST005: tests about the data (columns, dtypes, ranges, nulls, schema)."""
+    yield from _kind_check(ctx, "data", data_test)
+
+
+@check("model_tests")
+def model_tests(ctx: Context, params: None) -> Iterator[Finding]:
+    """TEST006: tests that call predict and assert on the predictions."""
+    yield from _kind_check(ctx, "model", model_test)
+
+
+@check("integration_tests")
+def integration_tests(ctx: Context, params: None) -> Iterator[Finding]:
+    """TEST007: an end-to-end training test or an API test of /predict and /health (L2);
+    both (L3)."""
+    found = suite(ctx)
+    if not found.cases:
+        yield _no_tests(2)
+        yield _no_tests(3)
+        return
+    e2e = [c for c in found.cases if e2e_test(c)]
+    api = api_tests(found)
+    api_ok = api.predict and api.health
+    parts: list[T] = []
+    if e2e:
+        parts.append(T(f"end-to-end training test at {e2e[0].path}:{e2e[0].node.lineno}",
+                       f"test de entrenamiento de extremo a extremo en {e2e[0].path}:"
+                       f"{e2e[0].node.lineno}"))
+    else:
+        parts.append(T("no end-to-end training test (fit -> save -> load -> predict in "
+                       "tmp_path)", "no hay test de entrenamiento de extremo a extremo (fit "
+                       "-> guardar -> cargar -> predict en tmp_path)"))
+    if api_ok:
+        parts.append(T(f"API tests hit {', '.join(sorted(api.endpoints)[:4])}",
+                       f"los tests de API llaman a {', '.join(sorted(api.endpoints)[:4])}"))
+    elif api.cases:
+        missing = [e for e, ok in (("/predict", api.predict), ("/health", api.health)) if not ok]
+        parts.append(T(f"API tests do not hit {' and '.join(missing)}",
+                       f"los tests de API no llaman a {' y '.join(missing)}"))
+    else:
+        parts.append(T("no API test (TestClient/httpx on /predict and /health)",
+                       "no hay test de API (TestClient/httpx sobre /predict y /health)"))
+    message = T.join(parts)
+    anchor = e2e[0] if e2e else api.cases[0] if api.cases else None
+    path = anchor.path if anchor else None
+    line = anchor.node.lineno if anchor else None
+    if e2e or api_ok:
+        yield passed(message, path, line, level=2)
+    else:
+        yield failed(message, path, line, level=2)
+    if e2e and api_ok:
+        yield passed(message, path, line, level=3)
+    else:
+        yield failed(message, path, line, level=3)
+
+
+# -- TEST008 ----------------------------------------------------------------------------
+
+
+def _repo_reads(index: PythonIndex) -> Iterator[tuple[int, str]]:
+    for qual, call in index.calls:
+        name = method(call) or last(qual)
+        if name not in READER_NAMES:
+            continue
+        target = literal_path(call.args[0]) if call.args else None
+        if target is None:
+            obj = receiver(call)
+            if isinstance(obj, ast.Call | ast.BinOp):
+                target = literal_path(obj)
+            elif isinstance(obj, ast.Name):
+                values = assignments(index.tree, obj.id)
+                target = literal_path(values[-1]) if values else None
+        if target and REPO_DATA.match(target):
+            yield call.lineno, target
+
+
+def _fast_path(ctx: Context, found: Suite) -> str | None:
+    cfg = found.config.pytest
+    ci = project_ci_commands(ctx)
+    if cfg is not None:
+        expr = cov_options(cfg.addopts).markexpr
+        if expr and FAST_PATH.search(expr) and any(
+                inv.kind != "coverage-report" for c in ci for inv in invocations(c.text)):
+            return f"{cfg.path} addopts -m \"{expr}\""
+    make = _makefile(ctx)
+    for command in ci:
+        for inv in invocations(command.text):
+            if inv.options.markexpr and FAST_PATH.search(inv.options.markexpr):
+                return f"{command.path}:{command.line}" if command.line else command.path
+        if make is not None:
+            for target in _make_targets(command.text):
+                for _, line in make[1].commands(target):
+                    for inv in invocations(_expand(make[1], line)):
+                        if inv.options.markexpr and FAST_PATH.search(inv.options.markexpr):
+                            return f"{make[0]} ({target})"
+    return None
+
+
+@check("test_isolation")
+def isolation_and_markers(ctx: Context, params: None) -> Iterator[Finding]:
+    """TEST008: tests read no repository data/config (L2); slow/integration markers are
+    registered and CI has a fast path (L3)."""
+    found = suite(ctx)
+    if not found.cases:
+        yield skipped(T("no tests to judge", "no hay tests que evaluar"), level=2)
+    else:
+        offenders = [(index.path, line, target)
+                     for index in [*found.files, *found.conftests]
+                     for line, target in _repo_reads(index)]
+        for path, line, target in offenders:
+            yield failed(T(f"a test reads the repository's {target}: it breaks on a clean "
+                           "checkout and changes with the data",
+                           f"un test lee {target} del repositorio: falla en un clon limpio y "
+                           "cambia con los datos"), path, line, level=2,
+                         fix=T("build the data in a fixture (conftest.py) or write it to "
+                               "tmp_path", "construye los datos en una fixture (conftest.py) "
+                               "o escríbelos en tmp_path"))
+        if not offenders:
+            yield passed(T(f"the {len(found.cases)} tests read no repository data or config "
+                           "files", f"los {len(found.cases)} tests no leen datos ni "
+                           "configuración del repositorio"), level=2)
+    cfg = found.config.pytest
+    registered = set(cfg.markers) if cfg else set()
+    used: dict[str, tuple[str, int]] = {}
+    for case in found.cases:
+        for marker in case.markers:
+            used.setdefault(marker, (case.path, case.node.lineno))
+    unregistered = sorted(m for m in used if m not in registered and m not in BUILTIN_MARKERS)
+    problems: list[T] = []
+    if not registered & {"slow", "integration"}:
+        problems.append(T("no slow/integration marker registered in the pytest configuration",
+                          "no hay marcador slow/integration registrado en la configuración de "
+                          "pytest"))
+    if unregistered:
+        problems.append(T(f"unregistered markers used: {', '.join(unregistered)}",
+                          f"marcadores usados sin registrar: {', '.join(unregistered)}"))
+    fast = _fast_path(ctx, found)
+    if fast is None:
+        problems.append(T('no CI fast path (pytest -m "not slow")',
+                          'no hay ruta rápida en CI (pytest -m "not slow")'))
+    at_path = cfg.path if cfg else None
+    at_line = cfg.line if cfg else None
+    if problems:
+        yield failed(T.join(problems), at_path, at_line, level=3,
+                     fix=T('markers = ["slow: ...", "integration: ..."] in the pytest '
+                           'configuration, and pytest -m "not slow" in a CI job',
+                           'markers = ["slow: ...", "integration: ..."] en la configuración '
+                           'de pytest, y pytest -m "not slow" en un job de CI'))
+    else:
+        yield passed(T(f"markers {', '.join(sorted(registered))} registered; fast path: {fast}",
+                       f"marcadores {', '.join(sorted(registered))} registrados; ruta rápida: "
+                       f"{fast}"), at_path, at_line, level=3)
+
+
+# -- TEST009 ----------------------------------------------------------------------------
+
+
+def _locust_stats(text: str) -> tuple[float, float]:
+    """(P95 in ms, error rate) of the ``Aggregated`` row of a locust ``*_stats.csv``."""
+    rows = list(csv.DictReader(io.StringIO(text)))
+    row = next((r for r in rows if (r.get("Name") or "").strip() == "Aggregated"), None)
+    if row is None:
+        raise ValueError("no Aggregated row")
+    p95 = float(row["95%"])
+    requests = float(row.get("Request Count") or row.get("# requests") or 0)
+    failures = float(row.get("Failure Count") or row.get("# failures") or 0)
+    return p95, (failures / requests if requests else 0.0)
+
+
+@check("load_tests")
+def load_tests(ctx: Context, params: None) -> Iterator[Finding]:
+    """TEST009: a Locust/k6/JMeter script targets /predict and /health; a locust CSV, when
+    present, is judged against P95 < 200 ms and errors < 0.1 %."""
+    scripts: list[tuple[str, set[str]]] = []
+    for path in ctx.files(["**/*.py"]):
+        is_locustfile = PurePosixPath(path).name.startswith("locustfile")
+        index = python_index(ctx.repo, path)
+        if isinstance(index, ParseError):
+            if is_locustfile:
+                yield parse_skip(index)
+            continue
+        if is_locustfile or index.imports("locust"):
+            scripts.append((path, {s for s, _ in string_constants(index.tree)}))
+    for path in ctx.files(["**/*.js", "**/*.ts", "**/*.jmx"]):
+        text = ctx.repo.text(path)
+        if isinstance(text, ParseError):
+            continue
+        if path.endswith(".jmx") or "k6/http" in text:
+            scripts.append((path, set(re.findall(r"/[A-Za-z0-9_/.-]+", text))))
+    for path in ctx.files(["**/*_stats.csv"]):
+        text = ctx.repo.text(path)
+        if isinstance(text, ParseError):
+            continue
+        try:
+            p95, errors = _locust_stats(text)
+        except (ValueError, KeyError) as exc:
+            yield skipped(T(f"{path} is not a readable locust stats file ({exc})",
+                            f"{path} no es un archivo de estadísticas de locust legible "
+                            f"({exc})"), path)
+            continue
+        message = T(f"load test results {path}: P95 {p95:g} ms, errors {errors:.2%}",
+                    f"resultados de carga {path}: P95 {p95:g} ms, errores {errors:.2%}")
+        if p95 >= 500 or errors >= 0.01:
+            yield failed(message + T(" (critical: P95 >= 500 ms or errors >= 1%)",
+                                     " (crítico: P95 >= 500 ms o errores >= 1%)"), path)
+        elif p95 >= 200 or errors >= 0.001:
+            yield warned(message + T(" (target: P95 < 200 ms, errors < 0.1%)",
+                                     " (objetivo: P95 < 200 ms, errores < 0.1%)"), path)
+        else:
+            yield passed(message, path)
+    if not scripts:
+        yield failed(T("no load test (locustfile.py, k6 script or JMeter plan)",
+                       "no hay test de carga (locustfile.py, script de k6 o plan de JMeter)"),
+                     fix=T("tests/load/locustfile.py with an HttpUser hitting /health and "
+                           "/predict", "tests/load/locustfile.py con un HttpUser que llame a "
+                           "/health y /predict"))
+        return
+    best = max(scripts, key=lambda s: (_hits(s[1]), s[0]))
+    predict, health = _endpoint_flags(best[1])
+    if predict and health:
+        yield passed(T(f"load test {best[0]} targets /predict and /health",
+                       f"el test de carga {best[0]} apunta a /predict y /health"), best[0])
+    else:
+        missing = " and ".join(e for e, ok in (("/predict", predict), ("/health", health))
+                               if not ok)
+        missing_es = " y ".join(e for e, ok in (("/predict", predict), ("/health", health))
+                                if not ok)
+        yield warned(T(f"load test {best[0]} does not target {missing}",
+                       f"el test de carga {best[0]} no apunta a {missing_es}"), best[0])
+
+
+def _endpoint_flags(strings: set[str]) -> tuple[bool, bool]:
+    predict = any("/predict" in s for s in strings)
+    health = any("/health" in s for s in strings)
+    return predict, health
+
+
+def _hits(strings: set[str]) -> int:
+    return sum(_endpoint_flags(strings))
+
+
+def short_case(case: Case) -> str:  # pragma: no cover - debugging aid
+    return f"{case.path}:{case.node.lineno} {short(case.node)}"
