@@ -1,0 +1,294 @@
+"""OBS004, OBS006, OBS007 and FIN001: monitoring files, schedules, runbooks and costs."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from conftest import check_repo, statuses
+from mlops_lint.catalog import Catalog
+from mlops_lint.checks.observability import parse_hcl
+from mlops_lint.maturity import assess
+from mlops_lint.model import Result
+from mlops_lint.repo import Repo
+
+Maker = Callable[..., Path]
+Results = Callable[..., list[Result]]
+
+SCRAPE = """global:
+  scrape_interval: 15s
+scrape_configs:
+  - job_name: churn-api
+    static_configs:
+      - targets: ["api:8000"]
+    metrics_path: /metrics
+"""
+RULES = """groups:
+  - name: ml-service-alerts
+    rules:
+      - alert: HighPredictionLatency
+        expr: histogram_quantile(0.99, rate(prediction_latency_seconds_bucket[5m])) > 0.2
+        for: 5m
+        labels:
+          severity: warning
+        annotations:
+          runbook_url: https://docs.example.com/runbooks/high-latency
+      - alert: ServiceDown
+        expr: up == 0
+        labels:
+          severity: critical
+      - record: job:rate5m
+        expr: rate(x[5m])
+"""
+DASHBOARD = {"dashboard": {"title": "API", "panels": [
+    {"title": "P99 latency", "targets": [{"expr": "histogram_quantile(0.99, x)"}]},
+    {"type": "row", "panels": [
+        {"title": "Requests per second", "targets": [{"expr": "rate(predictions_total[5m])"}]},
+        {"title": "Error rate", "targets": [{"expr": 'rate(http_requests_total{status=~"5.."}'
+                                                     '[5m])'}]}]},
+]}}
+
+
+def one(rows: list[Result], level: int | None = None) -> Result:
+    picked = [r for r in rows if level is None or r.level == level]
+    assert len(picked) == 1, [(r.status.value, r.message.en) for r in picked]
+    return picked[0]
+
+
+# -- OBS004 ----------------------------------------------------------------------------
+
+
+def test_obs004_alert_without_for_and_runbook_is_reported_with_its_line(
+        make_repo: Maker, results_for: Results) -> None:
+    root = make_repo({
+        "infra/prometheus-config.yaml": SCRAPE,
+        "infra/prometheus-rules.yaml": RULES,
+        "grafana/dashboards/api.json": json.dumps(DASHBOARD),
+    })
+    rows = results_for(root, "OBS004")
+    found = sorted((r.status.value, r.path, r.line, r.message.en) for r in rows)
+    assert found == [
+        ("fail", "infra/prometheus-rules.yaml", 11,
+         "alert ServiceDown lacks for:, annotations.runbook_url"),
+        ("pass", "grafana/dashboards/api.json", None,
+         "Grafana dashboard with latency, throughput and error-rate panels"),
+        ("pass", "infra/prometheus-config.yaml", None,
+         "Prometheus scrape config: churn-api (/metrics)"),
+        ("pass", "infra/prometheus-rules.yaml", 4,
+         "1 actionable alert(s) (for, severity, runbook_url)"),
+    ]
+
+
+def test_obs004_nothing_fails_each_component(make_repo: Maker, results_for: Results) -> None:
+    rows = results_for(make_repo({"README.md": "# x\n"}), "OBS004")
+    assert statuses(rows) == ["fail", "fail", "fail"]
+    assert any("no Grafana dashboard" in r.message.en for r in rows)
+
+
+def test_obs004_configmap_prometheusrule_and_partial_dashboard(make_repo: Maker,
+                                                               results_for: Results) -> None:
+    configmap = ("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: prom}\ndata:\n"
+                 "  prometheus.yml: |\n    scrape_configs:\n      - job_name: api\n")
+    rule = ("apiVersion: monitoring.coreos.com/v1\nkind: PrometheusRule\nmetadata: {name: r}\n"
+            "spec:\n  groups:\n    - name: g\n      rules:\n        - alert: Drift\n"
+            "          expr: ml_drift_score > 0.15\n          for: 15m\n"
+            "          labels: {severity: warning}\n"
+            "          annotations: {runbook_url: docs/runbooks/data-drift.md}\n")
+    partial = {"panels": [{"title": "Latency p95"}]}
+    root = make_repo({"k8s/prometheus.yaml": configmap, "k8s/rules.yaml": rule,
+                      "monitoring/board.json": json.dumps(partial),
+                      "charts/x/templates/cm.yaml": "scrape_configs: {{ .Values.x }}\n"})
+    rows = {r.message.en: r for r in results_for(root, "OBS004")}
+    assert rows["Prometheus scrape config: api (/metrics)"].status.value == "pass"
+    alert = rows["1 actionable alert(s) (for, severity, runbook_url)"]
+    assert (alert.path, alert.line) == ("k8s/rules.yaml", 8)
+    assert rows["dashboard lacks error rate, throughput panels"].status.value == "fail"
+
+
+# -- OBS006 ----------------------------------------------------------------------------
+
+DRIFT_WORKFLOW = """name: Drift Detection
+on:
+  schedule:
+    - cron: '0 2 * * *'
+  workflow_dispatch:
+jobs:
+  check-drift:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - run: python monitoring/check_drift.py --reference a.csv --current b.csv
+      - uses: actions/upload-artifact@v4
+        with: {name: drift-report, path: artifacts/drift/}
+"""
+
+
+def test_obs006_scheduled_drift_with_upload_passes(make_repo: Maker,
+                                                    results_for: Results) -> None:
+    root = make_repo({".github/workflows/drift.yml": DRIFT_WORKFLOW})
+    row = one(results_for(root, "OBS006"))
+    assert row.status.value == "pass" and row.line == 7
+    assert "cron 0 2 * * *" in row.message.en
+
+
+def test_obs006_drift_script_found_by_obs005_counts(make_repo: Maker,
+                                                    results_for: Results) -> None:
+    workflow = DRIFT_WORKFLOW.replace("monitoring/check_drift.py", "ops/monitor.py").replace(
+        "name: Drift Detection", "name: Nightly").replace("check-drift", "nightly")
+    retrain = ("name: Retrain\non:\n  workflow_dispatch:\n    inputs:\n      reason: {}\n"
+               "jobs:\n  t:\n    runs-on: x\n    steps:\n      - uses: iterative/setup-cml@v2\n")
+    root = make_repo({".github/workflows/nightly.yml": workflow,
+                      ".github/workflows/retrain.yml": retrain,
+                      "ops/monitor.py": "from scipy.stats import ks_2samp\nks_2samp([1], [2])\n"})
+    row = one(results_for(root, "OBS006"))
+    assert row.status.value == "pass" and "retrain workflow" in row.message.en
+    assert "CML reports" in row.message.en
+
+
+def test_obs006_warn_and_fail_cases(make_repo: Maker, results_for: Results) -> None:
+    no_upload = DRIFT_WORKFLOW.split("      - uses: actions/upload-artifact")[0]
+    row = one(results_for(make_repo({".github/workflows/d.yml": no_upload}), "OBS006"))
+    assert row.status.value == "warn" and "does not upload" in row.message.en
+    other = ("on:\n  schedule:\n    - cron: '0 0 * * 0'\njobs:\n  clean:\n    runs-on: x\n"
+             "    steps:\n      - run: make clean\n")
+    row = one(results_for(make_repo({".github/workflows/c.yml": other}), "OBS006"))
+    assert row.status.value == "fail" and "do not run drift" in row.message.en
+    row = one(results_for(make_repo({"README.md": "x"}), "OBS006"))
+    assert row.status.value == "fail" and "no scheduled workflow" in row.message.en
+
+
+def test_obs006_kubernetes_cronjob_running_drift(make_repo: Maker, results_for: Results) -> None:
+    cron = ("apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: drift}\nspec:\n"
+            "  schedule: '0 3 * * *'\n  jobTemplate:\n    spec:\n      template:\n        spec:\n"
+            "          containers:\n            - name: d\n              image: 'x:1'\n"
+            "              command: [python, check_drift.py]\n")
+    row = one(results_for(make_repo({"k8s/cron.yaml": cron}), "OBS006"))
+    assert row.status.value == "pass" and row.path == "k8s/cron.yaml"
+
+
+# -- OBS007 ----------------------------------------------------------------------------
+
+RUNBOOK = """# 🚨 Runbook: HighPredictionLatency
+
+## Resumen
+| Campo | Valor |
+|-------|-------|
+| Alerta | `HighPredictionLatency` |
+| Severidad | Warning |
+| Impacto | UX degradada |
+| Owner | @ml-platform-team |
+
+## Diagnóstico Rápido (< 2 min)
+1. kubectl top pods
+
+## Causas Comunes y Soluciones
+### Causa 1: modelo grande
+
+## Escalación
+- Si > 30 min: escalar
+"""
+
+
+def test_obs007_runbooks(make_repo: Maker, results_for: Results) -> None:
+    english = ("# Runbook\n## Summary\nSeverity: critical. Impact: outage. On-call: @ops\n"
+               "## Diagnosis\n## Common causes\n## Escalation\n")
+    root = make_repo({
+        "docs/runbooks/README.md": "# Index\n",
+        "docs/runbooks/high-latency.md": RUNBOOK,
+        "docs/runbooks/service-down.md": english,
+        "docs/runbooks/data-drift.md": "# Drift\n## Resumen\nAlgo\n## Diagnóstico\n",
+        "docs/runbooks/disk-full.md": RUNBOOK.replace("| Owner | @ml-platform-team |\n", ""),
+        "infra/rules.yaml": RULES,
+    })
+    rows = {r.path: r for r in results_for(root, "OBS007")}
+    assert set(rows) == {"docs/runbooks/high-latency.md", "docs/runbooks/service-down.md",
+                         "docs/runbooks/data-drift.md", "docs/runbooks/disk-full.md"}
+    assert rows["docs/runbooks/high-latency.md"].status.value == "pass"
+    assert "4 runbook(s) for 2 alert(s)" in rows["docs/runbooks/high-latency.md"].message.en
+    assert rows["docs/runbooks/service-down.md"].status.value == "pass"
+    drift = rows["docs/runbooks/data-drift.md"]
+    assert drift.status.value == "fail"
+    assert drift.message.en == "runbook lacks sections: Common causes, Escalation"
+    disk = rows["docs/runbooks/disk-full.md"]
+    assert disk.status.value == "warn" and "owner" in disk.message.en and disk.line == 3
+
+
+def test_obs007_no_runbooks_fails(make_repo: Maker, results_for: Results) -> None:
+    row = one(results_for(make_repo({"docs/runbooks/README.md": "# x\n"}), "OBS007"))
+    assert row.status.value == "fail" and "no runbooks" in row.message.en
+
+
+def test_obs007_root_runbook_file(make_repo: Maker, results_for: Results) -> None:
+    row = one(results_for(make_repo({"RUNBOOK.md": RUNBOOK}), "OBS007"))
+    assert (row.status.value, row.path) == ("pass", "RUNBOOK.md")
+
+
+# -- FIN001 ----------------------------------------------------------------------------
+
+BUDGET_TF = """provider "aws" {
+  default_tags {
+    tags = {
+      Project     = "churn"
+      Environment = var.env
+      ManagedBy   = "terraform"
+    }
+  }
+}
+resource "aws_budgets_budget" "monthly" {
+  name         = "ml-monthly"
+  limit_amount = "50"
+}
+"""
+
+
+def test_parse_hcl_reads_blocks_and_rejects_garbage() -> None:
+    doc = parse_hcl(BUDGET_TF)
+    assert "resource" in doc and "provider" in doc
+    with pytest.raises(Exception):  # noqa: B017 - python-hcl2 raises lark errors
+        parse_hcl("resource {{{")
+
+
+@pytest.mark.parametrize("files, status, kinds", [
+    ({"infra/main.tf": BUDGET_TF}, "pass", ["budget alerts", "cost-allocation tags"]),
+    ({"docs/costs.md": "# Cost analysis\n| Item | Monthly |\n|---|---|\n| Cloud Run | $12 |\n",
+      "k8s/hpa.yaml": "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\n"
+                      "metadata: {name: api}\n"},
+     "pass", ["autoscaling", "cost analysis"]),
+    ({".github/workflows/deploy.yml": "on: push\njobs:\n  d:\n    runs-on: x\n    steps:\n"
+                                      "      - run: gcloud run deploy api --min-instances=0 "
+                                      "--max-instances 5\n"},
+     "pass", ["autoscaling", "scale-to-zero"]),
+    ({"infra/run.tf": 'resource "google_cloud_run_v2_service" "s" {\n  template {\n'
+                      '    scaling {\n      min_instance_count = 0\n    }\n  }\n}\n'},
+     "warn", ["scale-to-zero"]),
+    ({"k8s/deploy.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\n"
+                         "  labels: {team: ml, environment: prod}\n",
+      "serverless.yml": "service: x\n"}, "pass", ["cost-allocation tags", "scale-to-zero"]),
+    ({"docs/notes.md": "# Notes\nIt costs $5 per month.\n", "infra/broken.tf": "resource {{{"},
+     "fail", []),
+])
+def test_fin001_evidence(make_repo: Maker, results_for: Results, files: dict[str, str],
+                         status: str, kinds: list[str]) -> None:
+    row = one(results_for(make_repo(files), "FIN001"))
+    assert row.status.value == status, row.message.en
+    for kind in kinds:
+        assert kind in row.message.en
+
+
+# -- phase 6 end to end ----------------------------------------------------------------
+
+
+def test_phase6_level1_needs_logging_only(make_repo: Maker, catalog: Catalog) -> None:
+    files = {"pyproject.toml": '[project]\nname = "svc"\n', "src/svc/__init__.py": "",
+             "src/svc/log.py": ("import logging\nlog = logging.getLogger(__name__)\n"
+                                "def setup_logging():\n    logging.basicConfig()\n")}
+    root = make_repo(files)
+    results = [r for r in check_repo(root, catalog) if r.phase == 6]
+    maturity = assess(results, catalog, [p.path for p in Repo(root).projects])
+    assert maturity.phases[5].level == 1
+    root = make_repo({**files, "src/svc/log.py": "print('x')\n"})
+    results = [r for r in check_repo(root, catalog) if r.phase == 6]
+    assert assess(results, catalog, [p.path for p in Repo(root).projects]).phases[5].level == 0
