@@ -122,7 +122,7 @@ def validate_adr(repo: Repo, path: str) -> T | None:
         return T(f"waiver ADR {path} cannot be read: {doc.message}",
                  f"el ADR de la excepción {path} no se puede leer: {doc.message}")
     headings = doc.headings
-    if len(headings) > 1 and headings[0].level == 1 and all(h.level > 1 for h in headings[1:]):
+    if headings and headings[0].level == 1 and all(h.level > 1 for h in headings[1:]):
         headings = headings[1:]  # a title over the sections names the decision: not a section
     missing = [key for key, names in ADR_SECTIONS.items()
                if not [h for h in headings_matching(doc, names) if h in headings]]

@@ -120,13 +120,13 @@ def _blockers(report: Report, lang: Lang, titles: dict[str, T]) -> list[str]:
                 f"{level_tag(phase.level + 1, lang)}**")
         if phase.reason:
             head += f" ({md(phase.reason(lang))})"
-        out += [head, ""]
+        lines: list[str] = []
         for _, rows in rules:
             for row in rows[:MAX_PER_RULE]:
-                out += _problem_line(row, lang, titles)
+                lines += _problem_line(row, lang, titles)
             if len(rows) > MAX_PER_RULE:
-                out.append("  " + AND_MORE(lang).format(n=len(rows) - MAX_PER_RULE))
-        out.append("")
+                lines.append("  " + AND_MORE(lang).format(n=len(rows) - MAX_PER_RULE))
+        out += [head, "", *lines, ""] if lines else [head, ""]
     return out
 
 

@@ -26,17 +26,27 @@ def _bar(level: int) -> str:
     return "■" * level + "□" * (3 - level)
 
 
-def _where(result: Result) -> str:
+_STATUS_WORD = {
+    Status.PASS: T("pass", "cumple"), Status.WARN: T("warn", "aviso"),
+    Status.FAIL: T("fail", "falla"), Status.SKIP: T("skip", "omitida"),
+    Status.WAIVED: T("waived", "exceptuada"), Status.MANUAL: T("manual", "manual"),
+    Status.ERROR: T("error", "error"),
+}
+
+
+def _where(result: Result, lang: str = "en") -> str:
     if result.path is None:
-        return "(repository)" if result.project == "." else result.project
+        return T("(repository)", "(repositorio)")("es" if lang == "es" else "en") \
+            if result.project == "." else result.project
     return f"{result.path}:{result.line}" if result.line else result.path
 
 
 def _line(result: Result, lang: str, paint: _Painter) -> list[str]:
     msg = result.message("es" if lang == "es" else "en")
     fix = result.fix("es" if lang == "es" else "en")
-    status = paint(result.status.value, _STATUS_COLOR.get(result.status, "dim"))
-    head = f"    {result.rule} L{result.level} {status} {_where(result)}: {msg}"
+    word = _STATUS_WORD[result.status]("es" if lang == "es" else "en")
+    status = paint(word, _STATUS_COLOR.get(result.status, "dim"))
+    head = f"    {result.rule} L{result.level} {status} {_where(result, lang)}: {msg}"
     label = "solución" if lang == "es" else "fix"
     return [head, paint(f"        {label}: {fix}", "dim")]
 
@@ -108,7 +118,7 @@ def render(report: Report) -> str:
     for result in report.results:
         counts[result.status.value] += 1
     out.append("")
-    out.append(" · ".join(f"{counts[s.value]} {s.value}" for s in Status))
+    out.append(" · ".join(f"{counts[s.value]} {_STATUS_WORD[s](lang)}" for s in Status))
     if report.baselined:
         out.append(T(f"{report.baselined} known failure(s) baselined",
                      f"{report.baselined} fallo(s) conocidos en la línea base")(lang))

@@ -1,0 +1,181 @@
+"""Waivers and suppressions: inline ``mlops-lint: ignore[...]`` comments in Dockerfiles,
+YAML, TOML, HCL and Python; ADR waivers ("radical justification") checked for
+existence and structure, an invalid waiver being itself a finding."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mlops_lint.config import Config
+from mlops_lint.model import Status
+from mlops_lint.report import renderer
+from test_report_common import make_catalog, report_for, rule
+
+
+def one(path: str, line: int | None, rule_id: str = "TSU001") -> dict[str, Any]:
+    return rule(rule_id, 4, [{"path": path, "line": line, "en": "bad", "es": "mal"}])
+
+
+def status_of(tmp_path: Path, files: dict[str, str], *rules: dict[str, Any],
+              config: Config | None = None) -> dict[str, list[Status]]:
+    catalog = make_catalog(tmp_path, list(rules))
+    report = report_for(_repo(tmp_path, files), catalog, config)
+    out: dict[str, list[Status]] = {}
+    for result in report.results:
+        out.setdefault(result.rule, []).append(result.status)
+    return out
+
+
+def _repo(tmp_path: Path, files: dict[str, str]) -> Path:
+    from conftest import write_tree
+
+    root = tmp_path / "repo"
+    root.mkdir(exist_ok=True)
+    return write_tree(root, files)
+
+
+@pytest.mark.parametrize("path, text, line", [
+    ("Dockerfile", "FROM python:3.11-slim\nUSER root  # mlops-lint: ignore[TSU001]\n", 2),
+    ("Dockerfile", "FROM x\n# mlops-lint: ignore[TSU001]\nUSER root\n", 3),
+    ("k8s/deploy.yaml", "spec:\n  # mlops-lint: ignore[TSU001]\n  containers: []\n", 3),
+    ("k8s/deploy.yml", "a: 1\nb: 2  # mlops-lint: ignore[TSU001, OTHER001]\n", 2),
+    ("pyproject.toml", "[tool.coverage]\nfail_under = 50  # mlops-lint: ignore[TSU001]\n", 2),
+    ("infra/main.tf", 'provider "aws" {\n  # mlops-lint: ignore[TSU001]\n  region = "x"\n}\n',
+     3),
+    ("infra/main.tf", 'terraform {\n  backend "local" {}  // mlops-lint: ignore[TSU001]\n}\n',
+     2),
+    ("infra/vars.tf", '/* mlops-lint: ignore[TSU001] */\nvariable "x" {}\n', 2),
+    ("src/app/train.py", "def train(x):  # mlops-lint: ignore[TSU001]\n    return x\n", 1),
+    ("src/app/train.py", "# mlops-lint: ignore\nimport pickle\n", 2),
+    ("src/app/train.py", "x = 1  # mlops-lint: ignore[tsu001]\n", 1),
+])
+def test_inline_suppression_in_every_file_kind(tmp_path: Path, path: str, text: str,
+                                               line: int) -> None:
+    got = status_of(tmp_path, {path: text}, one(path, line))
+    assert got["TSU001"] == [Status.WAIVED]
+
+
+@pytest.mark.parametrize("text, line", [
+    ("a\nb  # mlops-lint: ignore[OTHER001]\n", 2),       # another rule
+    ("# mlops-lint: ignore[TSU001]\na\nb\n", 3),          # two lines above
+    ("a  # mlops-lint: ignored, we fixed it\n", 1),       # not the directive
+    ("a  # mlops-lint: ignore-this\n", 1),
+    ("a  # mlops-lint: ignore[TSU001\n", 1),              # unclosed bracket
+    ("a  # mlops-lint: ignore[]\n", 1),                   # names no rule
+    ("a  # hadolint ignore=DL3002\n", 1),                 # other tools' directives
+    ("a\nb\n# mlops-lint: ignore[TSU001]\n", 2),          # the line after
+])
+def test_what_does_not_suppress(tmp_path: Path, text: str, line: int) -> None:
+    got = status_of(tmp_path, {"Dockerfile": text}, one("Dockerfile", line))
+    assert got["TSU001"] == [Status.FAIL]
+
+
+def test_a_finding_about_a_whole_file_is_suppressed_on_its_first_line(tmp_path: Path) -> None:
+    files = {"Dockerfile": "# mlops-lint: ignore[TSU001]\nFROM x\n", "other.py": "x\n"}
+    got = status_of(tmp_path, files, one("Dockerfile", None),
+                    one("other.py", None, "TSU002"))
+    assert got == {"TSU001": [Status.WAIVED], "TSU002": [Status.FAIL]}
+
+
+def test_suppression_is_per_file_and_leaves_passes_alone(tmp_path: Path) -> None:
+    files = {"a.py": "x  # mlops-lint: ignore\n", "b.py": "x\n"}
+    catalog_rules = [
+        rule("TSP001", 1, [{"path": "a.py", "line": 1, "en": "bad", "es": "mal"},
+                           {"path": "b.py", "line": 1, "en": "bad", "es": "mal"},
+                           {"status": "pass", "path": "a.py", "line": 1, "en": "ok",
+                            "es": "ok"}])]
+    catalog = make_catalog(tmp_path, catalog_rules)
+    report = report_for(_repo(tmp_path, files), catalog)
+    got = sorted((r.path, r.status.value, r.waiver) for r in report.results)
+    assert got == [("a.py", "pass", None), ("a.py", "waived", "inline"),
+                   ("b.py", "fail", None)]
+    waived = next(r for r in report.results if r.status is Status.WAIVED)
+    assert waived.message.en == "suppressed inline: bad"
+    assert waived.message.es == "suprimido en línea: mal"
+
+
+ADR_ES = """# ADR-004: Sin DVC
+
+## Estado
+Aceptado
+
+## Contexto
+Los datos pesan 2 MB y cambian una vez al año.
+
+## Decisión
+No usamos DVC; el CSV vive en git.
+
+## Consecuencias
+Si los datos crecen por encima de 50 MB, revisamos esta decisión.
+"""
+ADR_EN_LABELS = """# Use plain git for data
+
+**Context:** the dataset is 2 MB.
+**Decision:** keep it in git.
+**Consequences:** revisit above 50 MB.
+"""
+ADR_ALL_H1 = "# Context\nsmall data\n# Decision\nno DVC\n# Consequences\nnone\n"
+
+
+@pytest.mark.parametrize("adr", [ADR_ES, ADR_EN_LABELS, ADR_ALL_H1])
+def test_a_valid_adr_waives_the_rule(tmp_path: Path, adr: str) -> None:
+    files = {"docs/decisions/ADR-004.md": adr, "README.md": "x"}
+    config = Config(waivers={"TWA001": "./docs/decisions/ADR-004.md"})
+    catalog = make_catalog(tmp_path, [
+        rule("TWA001", 2, [{"en": "no DVC", "es": "sin DVC"}], scope="repo",
+             levels=((1, True),)),
+        rule("TWB001", 2, [{"status": "pass", "en": "ok", "es": "ok"}], scope="repo")])
+    report = report_for(_repo(tmp_path, files), catalog, config)
+    rows = [r for r in report.results if r.rule == "TWA001"]
+    assert [r.status for r in rows] == [Status.WAIVED]
+    assert rows[0].waiver == "docs/decisions/ADR-004.md"
+    assert rows[0].message.en == "waived by docs/decisions/ADR-004.md (was: no DVC)"
+    # The waived gate leaves the denominator: phase 2 reaches level 1 on TWB001 alone.
+    assert report.maturity.phases[1].level == 1 and report.gate.passed
+    text = renderer("markdown")(report)
+    assert "🛡️ waived (1)" in text and "waived by docs/decisions/ADR-004.md" in text
+
+
+@pytest.mark.parametrize("files, fragment, anchored", [
+    ({}, "waiver ADR docs/adr.md does not exist", False),
+    ({"docs/adr.md": "# ADR\n\n## Context\nx\n"}, "lacks sections: decision, consequences",
+     True),
+    ({"docs/adr.md": "# Decision: use git, consequences: none, context: tiny\n\nText.\n"},
+     "lacks sections: context, decision, consequences", True),
+    ({"docs/adr.md": "## Contexto\nx\n## Consecuencias\ny\n"}, "lacks sections: decision",
+     True),
+])
+def test_an_invalid_waiver_is_a_finding(tmp_path: Path, files: dict[str, str], fragment: str,
+                                        anchored: bool) -> None:
+    catalog = make_catalog(tmp_path, [
+        rule("TWI001", 2, [{"en": "no DVC", "es": "sin DVC"}], scope="repo",
+             levels=((1, True),))])
+    config = Config(waivers={"TWI001": "docs/adr.md"})
+    report = report_for(_repo(tmp_path, {"README.md": "x", **files}), catalog, config)
+    rows = [r for r in report.results if r.rule == "TWI001"]
+    assert [r.status for r in rows] == [Status.FAIL, Status.FAIL]  # the rule is not waived
+    invalid = next(r for r in rows if "waiver" in r.message.en)
+    assert fragment in invalid.message.en
+    assert invalid.path == ("docs/adr.md" if anchored else None)
+    assert invalid.line == (1 if anchored else None)
+    assert "or remove the waiver of TWI001" in invalid.fix.en
+    assert "el ADR de la excepción docs/adr.md" in invalid.message.es or \
+        "al ADR de la excepción docs/adr.md" in invalid.message.es
+    assert not report.gate.passed
+    sarif = renderer("sarif")(report)
+    assert "docs/adr.md" in sarif or "README.md" in sarif
+
+
+def test_ignore_list_is_shown_as_unjustified(tmp_path: Path) -> None:
+    catalog = make_catalog(tmp_path, [rule("TIG001", 1, [{"en": "bad", "es": "mal"}]),
+                                      rule("TIG002", 1, [{"status": "pass", "en": "ok",
+                                                          "es": "ok"}])])
+    report = report_for(_repo(tmp_path, {"x": ""}), catalog, Config(ignore=("TIG001",)))
+    assert {r.rule for r in report.results} == {"TIG002"}
+    for fmt, phrase in (("text", "Ignored without justification: TIG001"),
+                        ("markdown", "Ignored without justification: TIG001"),
+                        ("html", "Ignored without justification")):
+        assert phrase in renderer(fmt)(report), fmt
