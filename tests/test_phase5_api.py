@@ -562,6 +562,7 @@ def test_api008_too_few_features_and_unbounded_batch(make_repo: Maker,
     assert row.message.en.startswith("1/8 production features: production server")
     assert "bounded /predict/batch" in row.message.en.split("missing:")[1]
     assert "without a bounded list" in row.message.en
+    assert "rutas versionadas (/v1)" in row.message.es and "versioned" not in row.message.es
 
 
 def test_api008_uvicorn_run_workers_and_compose_command(make_repo: Maker,

@@ -186,6 +186,7 @@ def test_obs003_level3_missing_ml_metrics(make_repo: Maker, results_for: Results
     for missing in ("probability Histogram", "model_loaded Gauge", "error Counter"):
         assert missing in level3.message.en
     assert "labelled by model" not in level3.message.en  # the counter has a model label
+    assert level3.message.es.startswith("faltan métricas de ML: un Histogram de predicciones")
 
 
 def test_obs003_no_metrics_route_or_metrics(make_repo: Maker, results_for: Results) -> None:

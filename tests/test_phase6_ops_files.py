@@ -212,6 +212,7 @@ def test_obs007_runbooks(make_repo: Maker, results_for: Results) -> None:
     drift = rows["docs/runbooks/data-drift.md"]
     assert drift.status.value == "fail"
     assert drift.message.en == "runbook lacks sections: Common causes, Escalation"
+    assert drift.message.es == "al runbook le faltan secciones: Causas comunes, Escalación"
     disk = rows["docs/runbooks/disk-full.md"]
     assert disk.status.value == "warn" and "owner" in disk.message.en and disk.line == 3
 

@@ -285,21 +285,22 @@ def prometheus_metrics(ctx: Context, params: None) -> Iterator[Finding]:
                and re.search(r"latency|duration|seconds|time|_ms", m.name)]
     counter = [m for m in metrics if m.kind == "Counter"
                and re.search(r"predict|inference|request", m.name)]
-    missing = []
+    missing: list[T] = []
     if endpoint is None:
-        missing.append("a /metrics route returning generate_latest()")
+        missing.append(T("a /metrics route returning generate_latest()",
+                         "una ruta /metrics que devuelva generate_latest()"))
     if not latency and not auto:
-        missing.append("a latency Histogram")
+        missing.append(T("a latency Histogram", "un Histogram de latencia"))
     if not counter and not auto:
-        missing.append("a predictions Counter")
-    found = ", ".join(sorted({m.name for m in latency + counter})) or (
-        "automatic HTTP metrics" if auto else "")
+        missing.append(T("a predictions Counter", "un Counter de predicciones"))
+    found = ", ".join(sorted({m.name for m in latency + counter}))
+    shown = T(found, found) if found else T("automatic HTTP metrics",
+                                            "métricas HTTP automáticas")
     if missing:
-        yield failed(T(f"Prometheus in use but missing: {'; '.join(missing)}",
-                       f"Prometheus en uso pero falta: {'; '.join(missing)}"), library.path,
-                     level=2)
+        yield failed(T("Prometheus in use but missing: ", "Prometheus en uso pero falta: ")
+                     + T.join(missing), library.path, level=2)
     else:
-        yield passed(T(f"/metrics: {endpoint}; {found}", f"/metrics: {endpoint}; {found}"),
+        yield passed(T(f"/metrics: {endpoint}; ", f"/metrics: {endpoint}; ") + shown,
                      library.path, level=2)
     distribution = [m for m in metrics if m.kind in ("Histogram", "Summary")
                     and re.search(r"prob|score|confidence|prediction", m.name)
@@ -312,13 +313,15 @@ def prometheus_metrics(ctx: Context, params: None) -> Iterator[Finding]:
     labelled = [m for m in metrics if {"model", "model_name", "model_version", "version"}
                 & set(m.labels)]
     missing3 = [text for ok, text in (
-        (distribution, "a prediction/probability Histogram"),
-        (loaded, "a model_loaded Gauge"),
-        (errors, "an error Counter"),
-        (labelled, "metrics labelled by model/version")) if not ok]
+        (distribution, T("a prediction/probability Histogram",
+                         "un Histogram de predicciones/probabilidades")),
+        (loaded, T("a model_loaded Gauge", "un Gauge model_loaded")),
+        (errors, T("an error Counter", "un Counter de errores")),
+        (labelled, T("metrics labelled by model/version",
+                      "métricas etiquetadas por modelo/versión"))) if not ok]
     if missing3:
-        yield failed(T(f"ML metrics missing: {'; '.join(missing3)}",
-                       f"faltan métricas de ML: {'; '.join(missing3)}"), library.path, level=3)
+        yield failed(T("ML metrics missing: ", "faltan métricas de ML: ") + T.join(missing3),
+                     library.path, level=3)
     else:
         yield passed(T("ML metrics: prediction distribution, model_loaded, errors, labelled "
                        "by model",
@@ -418,6 +421,7 @@ def _alert_line(ctx: Context, cache: dict[str, Any], path: str, group: int,
     return line_of(rules, index=rule)
 
 
+PANEL_NAMES = {"latency": "latencia", "throughput": "throughput", "error rate": "errores"}
 PANEL_KINDS = {
     "latency": re.compile(r"latenc|duration|histogram_quantile|p9\d|response.?time", re.I),
     "throughput": re.compile(r"throughput|rps|qps|req(uest)?s?\s*/\s*s|request.?rate|"
@@ -506,7 +510,8 @@ def monitoring_as_code(ctx: Context, params: None) -> Iterator[Finding]:
         path, kinds = max(boards, key=lambda b: len(b[1]))
         lacking = sorted(set(PANEL_KINDS) - kinds)
         yield failed(T(f"dashboard lacks {', '.join(lacking)} panels",
-                       f"al dashboard le faltan paneles de {', '.join(lacking)}"), path)
+                       "al dashboard le faltan paneles de "
+                       f"{', '.join(PANEL_NAMES[k] for k in lacking)}"), path)
     else:
         yield failed(T("no Grafana dashboard (grafana/**/*.json)",
                        "no hay dashboard de Grafana (grafana/**/*.json)"))
@@ -587,11 +592,13 @@ def drift_detection(ctx: Context, params: None) -> Iterator[Finding]:
                        f"la comprobación de drift con {detector} escribe un informe y señala "
                        "el drift"), module.path)
         return
-    lacking = [t for ok, t in ((artifact, "writes no HTML/JSON report"),
-                               (signal, "does not signal drift (exit code or flag)")) if not ok]
-    yield warned(T(f"{detector} drift check {' and '.join(lacking)}",
-                   f"la comprobación de drift con {detector}: "
-                   f"{'; '.join(lacking)}"), module.path)
+    lacking = [t for ok, t in (
+        (artifact, T("writes no HTML/JSON report", "no escribe informe HTML/JSON")),
+        (signal, T("does not signal drift (exit code or flag)",
+                   "no señala el drift (código de salida o indicador)"))) if not ok]
+    yield warned(T(f"{detector} drift check ", f"la comprobación de drift con {detector}: ")
+                 + T(" and ".join(t.en for t in lacking), "; ".join(t.es for t in lacking)),
+                 module.path)
 
 
 # -- OBS006 ----------------------------------------------------------------------------
@@ -689,6 +696,9 @@ def scheduled_ml_workflows(ctx: Context, params: None) -> Iterator[Finding]:
 
 # -- OBS007 ----------------------------------------------------------------------------
 
+SECTION_NAMES = {"Summary": "Resumen", "Diagnosis": "Diagnóstico",
+                 "Common causes": "Causas comunes", "Escalation": "Escalación"}
+FIELD_NAMES = {"severity": "severidad", "impact": "impacto", "owner": "owner"}
 RUNBOOK_SECTIONS: dict[str, tuple[str, ...]] = {
     "Summary": ("resumen", "summary", "overview"),
     "Diagnosis": ("diagnostico", "diagnosis", "diagnose", "triage", "investigation"),
@@ -732,14 +742,16 @@ def runbooks(ctx: Context, params: None) -> Iterator[Finding]:
         missing = [key for key, hits in found.items() if not hits]
         if missing:
             yield failed(T(f"runbook lacks sections: {', '.join(missing)}",
-                           f"al runbook le faltan secciones: {', '.join(missing)}"), path, 1)
+                           "al runbook le faltan secciones: "
+                           f"{', '.join(SECTION_NAMES[m] for m in missing)}"), path, 1)
             continue
         summary = found["Summary"][0]
         text = doc.section(summary)
         lacking = [f for f, pattern in SUMMARY_FIELDS.items() if not pattern.search(text)]
         if lacking:
             yield warned(T(f"runbook summary does not state {', '.join(lacking)}",
-                           f"el resumen del runbook no indica {', '.join(lacking)}"), path,
+                           "el resumen del runbook no indica "
+                           f"{', '.join(FIELD_NAMES[f] for f in lacking)}"), path,
                          summary.line)
             continue
         note = T(f" ({len(files)} runbook(s) for {len(alerts)} alert(s))",
@@ -822,6 +834,11 @@ def _cost_tags(mapping: Any) -> set[str]:
     if not isinstance(mapping, dict):
         return set()
     return {_unq(k).lower() for k in mapping} & COST_TAGS
+
+
+KIND_NAMES = {"cost analysis": "análisis de costes", "budget alerts": "alertas de presupuesto",
+              "cost-allocation tags": "etiquetas de coste", "scale-to-zero": "escalado a cero",
+              "autoscaling": "autoescalado"}
 
 
 @dataclass
@@ -928,16 +945,18 @@ def finops_evidence(ctx: Context, params: None) -> Iterator[Finding]:
     _terraform_evidence(ctx, ev)
     _manifest_evidence(ctx, ev)
     _command_evidence(ctx, ev)
-    listed = "; ".join(f"{kind}: {detail} ({path})" for kind, (path, _, detail)
-                       in sorted(ev.found.items()))
+    items = sorted(ev.found.items())
+    listed = T("; ".join(f"{kind}: {detail} ({path})" for kind, (path, _, detail) in items),
+               "; ".join(f"{KIND_NAMES[kind]}: {detail} ({path})"
+                         for kind, (path, _, detail) in items))
     if len(ev.found) >= 2:
         path, line, _ = sorted(ev.found.values())[0]
-        yield passed(T(f"{len(ev.found)} kinds of FinOps evidence: {listed}",
-                       f"{len(ev.found)} tipos de evidencia FinOps: {listed}"), path, line)
+        yield passed(T(f"{len(ev.found)} kinds of FinOps evidence: ",
+                       f"{len(ev.found)} tipos de evidencia FinOps: ") + listed, path, line)
     elif ev.found:
         path, line, _ = next(iter(ev.found.values()))
-        yield warned(T(f"only one kind of FinOps evidence: {listed}",
-                       f"solo un tipo de evidencia FinOps: {listed}"), path, line)
+        yield warned(T("only one kind of FinOps evidence: ",
+                       "solo un tipo de evidencia FinOps: ") + listed, path, line)
     else:
         yield failed(T("no FinOps evidence (cost analysis, budget alerts, cost tags, "
                        "scale-to-zero, autoscaling)",

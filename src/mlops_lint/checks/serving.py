@@ -1106,24 +1106,25 @@ def api_production_features(ctx: Context, params: ProductionParams) -> Iterator[
         yield early
         return
     routes = s.fastapi_routes
-    features: list[str] = []
-    missing: list[str] = []
+    features: list[T] = []
+    missing: list[T] = []
 
-    def tally(ok: bool, name: str) -> None:
-        (features if ok else missing).append(name)
+    def tally(ok: bool, en: str, es: str) -> None:
+        (features if ok else missing).append(T(en, es))
 
     segments = [set(r.segments) for r in routes]
     ready = any({"ready", "readyz", "readiness"} & seg for seg in segments)
     live = any({"health", "healthz", "livez", "live", "liveness", "_healthz"} & seg
                for seg in segments)
-    tally(ready and live, "readiness ≠ liveness (/ready)")
+    tally(ready and live, "readiness ≠ liveness (/ready)", "readiness ≠ liveness (/ready)")
     tally(any(re.search(r"model[/_-]?info|/info$|/metadata$", r.path.lower()) for r in routes),
-          "/model/info")
+          "/model/info", "/model/info")
     batch = [r for r in routes if "batch" in r.path.lower() and r.allows("POST")]
     tally(any(_bounded_batch(s, r, params.max_batch) for r in batch),
-          f"bounded /predict/batch (≤ {params.max_batch})")
+          f"bounded /predict/batch (≤ {params.max_batch})",
+          f"/predict/batch acotado (≤ {params.max_batch})")
     tally(any(re.search(r"(^|[^a-z0-9])v\d+([^a-z0-9]|$)", r.path.lower()) for r in routes),
-          "versioned routes (/v1)")
+          "versioned routes (/v1)", "rutas versionadas (/v1)")
     request_id = False
     depends = False
     for module in s.model.closure(s.model.serving_files):
@@ -1135,23 +1136,27 @@ def api_production_features(ctx: Context, params: ProductionParams) -> Iterator[
             request_id = True
         if any(module.index.calls_to("fastapi.Depends", "fastapi.Security")):
             depends = True
-    tally(request_id, "X-Request-ID middleware")
-    tally(depends, "dependency injection (Depends)")
+    tally(request_id, "X-Request-ID middleware", "middleware X-Request-ID")
+    tally(depends, "dependency injection (Depends)", "inyección de dependencias (Depends)")
     server = _production_server(ctx, s)
-    tally(server is not None, "production server (gunicorn + UvicornWorker / --workers)")
-    tally(any(r.is_async for r in routes), "async handlers")
+    tally(server is not None, "production server (gunicorn + UvicornWorker / --workers)",
+          "servidor de producción (gunicorn + UvicornWorker / --workers)")
+    tally(any(r.is_async for r in routes), "async handlers", "handlers async")
     path, line = _where(s)
-    found = ", ".join(features) or "none"
+    found = T.join(features, ", ") if features else T("none", "ninguna")
     if batch and not any(_bounded_batch(s, r, params.max_batch) for r in batch):
-        found += "; batch endpoint without a bounded list (max_length)"
-    message = T(f"{len(features)}/8 production features: {found}",
-                f"{len(features)}/8 funciones de producción: {found}")
+        found = found + T("; batch endpoint without a bounded list (max_length)",
+                          "; endpoint batch sin lista acotada (max_length)")
+    message = T(f"{len(features)}/8 production features: ",
+                f"{len(features)}/8 funciones de producción: ") + found
+    if server is not None:
+        message = message + T(f" [server: {server}]", f" [servidor: {server}]")
     if len(features) >= params.min_features:
         yield passed(message, path, line)
     else:
-        yield failed(message + T(f" (need {params.min_features}; missing: {', '.join(missing)})",
-                                 f" (se necesitan {params.min_features}; faltan: "
-                                 f"{', '.join(missing)})"), path, line)
+        yield failed(message + T(f" (need {params.min_features}; missing: ",
+                                 f" (se necesitan {params.min_features}; faltan: ")
+                     + T.join(missing, ", ") + T(")", ")"), path, line)
 
 
 # -- API009 ----------------------------------------------------------------------------
@@ -1269,20 +1274,22 @@ def streamlit_dashboard(ctx: Context, params: None) -> Iterator[Finding]:
     if any("pages" in m.path.split("/")[:-1] for m in apps):
         views += 1  # the entry page
     main = next((m for m in apps if "pages" not in m.path.split("/")[:-1]), apps[0])
-    missing = []
+    missing: list[T] = []
     if not cache_data:
-        missing.append("@st.cache_data for data")
+        missing.append(T("@st.cache_data for data", "@st.cache_data para los datos"))
     if not cache_resource:
-        missing.append("@st.cache_resource for the model")
+        missing.append(T("@st.cache_resource for the model", "@st.cache_resource para el modelo"))
     if views < 2:
-        missing.append("≥2 views (st.tabs or pages/)")
+        missing.append(T("≥2 views (st.tabs or pages/)", "≥2 vistas (st.tabs o pages/)"))
     if not calls_model:
-        missing.append("a call to the API (requests/httpx) or the model")
+        missing.append(T("a call to the API (requests/httpx) or the model",
+                         "una llamada a la API (requests/httpx) o al modelo"))
     if legacy:
-        missing.append(f"deprecated @st.cache at {legacy[0]}")
+        missing.append(T(f"deprecated @st.cache at {legacy[0]} removed",
+                         f"quitar el obsoleto @st.cache en {legacy[0]}"))
     if missing:
-        yield failed(T(f"Streamlit app lacks: {'; '.join(missing)}",
-                       f"a la app Streamlit le falta: {'; '.join(missing)}"), main.path)
+        yield failed(T("Streamlit app lacks: ", "a la app Streamlit le falta: ")
+                     + T.join(missing), main.path)
     else:
         yield passed(T(f"Streamlit app caches data and model, {views} views, calls the "
                        "model/API",
@@ -1416,8 +1423,15 @@ class Descriptor:
     kind: str
     path: str
     wired: bool | None  # True: /health wired; False: no health check; None: other probe
-    detail: str
+    detail: T
     line: int | None = None
+
+
+def _d(en: str, es: str | None = None) -> T:
+    return T(en, es if es is not None else en)
+
+
+NO_HEALTH = T("no health check", "sin health check")
 
 
 def _manifest_descriptors(ctx: Context) -> Iterator[Descriptor]:
@@ -1430,7 +1444,7 @@ def _manifest_descriptors(ctx: Context) -> Iterator[Descriptor]:
         if "{{" in text:
             if "/templates/" in f"/{path}" and ("Probe" in text):
                 yield Descriptor("Helm template (read as text, not rendered)", path,
-                                 _health_text(text) or None, "probes")
+                                 _health_text(text) or None, _d("probes", "sondas"))
             continue
         docs = ctx.repo.yaml_all(path)
         if isinstance(docs, ParseError):
@@ -1453,11 +1467,13 @@ def _manifest_descriptors(ctx: Context) -> Iterator[Descriptor]:
                 doc.get("metadata"), dict) else ""
             label = f"{kind} {name}".strip()
             if any(_health_text(p) for p in paths):
-                yield Descriptor(label, path, True, ", ".join(sorted(set(paths))))
+                yield Descriptor(label, path, True, _d(", ".join(sorted(set(paths)))))
             elif probes:
-                yield Descriptor(label, path, None, "probes not on a health route")
+                yield Descriptor(label, path, None, _d("probes not on a health route",
+                                                       "sondas fuera de una ruta de salud"))
             else:
-                yield Descriptor(label, path, False, "no readiness/liveness probe")
+                yield Descriptor(label, path, False, _d("no readiness/liveness probe",
+                                                        "sin sonda readiness/liveness"))
 
 
 def _other_descriptors(ctx: Context) -> Iterator[Descriptor]:
@@ -1466,7 +1482,8 @@ def _other_descriptors(ctx: Context) -> Iterator[Descriptor]:
         if isinstance(doc, dict):
             wired = any(_health_text(s) for s in _strings(doc.get("functions")))
             yield Descriptor("serverless.yml", path, wired or False,
-                             "http event on /health" if wired else "no /health event")
+                             _d("http event on /health", "evento http en /health") if wired
+                             else _d("no /health event", "sin evento /health"))
     for path in ctx.files(["**/*.json"]):
         text = ctx.repo.text(path)
         if not isinstance(text, str) or "containerDefinitions" not in text:
@@ -1480,7 +1497,8 @@ def _other_descriptors(ctx: Context) -> Iterator[Descriptor]:
             check_cmd = " ".join(_strings((container.get("healthCheck") or {}).get("command")))
             yield Descriptor(f"ECS task definition {container.get('name', '')}".strip(), path,
                              _health_text(check_cmd) if check_cmd else False,
-                             "healthCheck" if check_cmd else "no healthCheck")
+                             _d("healthCheck") if check_cmd else _d("no healthCheck",
+                                                                      "sin healthCheck"))
     for path in ctx.files(["docker-compose*.y*ml", "compose*.y*ml", "**/docker-compose*.y*ml",
                            "**/compose*.y*ml"]):
         doc = ctx.repo.yaml(path)
@@ -1493,7 +1511,8 @@ def _other_descriptors(ctx: Context) -> Iterator[Descriptor]:
             test = " ".join(_strings((service.get("healthcheck") or {}).get("test")))
             yield Descriptor(f"compose service {name}", path,
                              (_health_text(test) or None) if test else False,
-                             "healthcheck" if test else "no healthcheck")
+                             _d("healthcheck") if test else _d("no healthcheck",
+                                                               "sin healthcheck"))
     for path, key in (("fly.toml", "toml"), ("render.yaml", "yaml"), ("app.yaml", "yaml")):
         full = ctx.first(path)
         if full is None:
@@ -1502,8 +1521,8 @@ def _other_descriptors(ctx: Context) -> Iterator[Descriptor]:
         if isinstance(doc, ParseError):
             continue
         wired = any(_health_text(s) for s in _strings(doc))
-        yield Descriptor(path, full, wired or False, "health check path" if wired else
-                         "no health check")
+        yield Descriptor(path, full, wired or False,
+                         _d("health check path", "ruta de health check") if wired else NO_HEALTH)
     for wf in workflows(ctx.repo):
         if isinstance(wf, Workflow):
             yield from _workflow_descriptor(wf)
@@ -1532,8 +1551,10 @@ def _workflow_descriptor(wf: Workflow) -> Iterator[Descriptor]:
                 deploy = (str(step.uses), step.line)
     if deploy is not None:
         yield Descriptor(f"workflow deploy ({deploy[0]})", wf.path, smoke,
-                         "smoke test on /health after deploy" if smoke else
-                         "no /health check after deploy", deploy[1])
+                         _d("smoke test on /health after deploy",
+                            "prueba de /health tras desplegar") if smoke else
+                         _d("no /health check after deploy",
+                            "sin comprobar /health tras desplegar"), deploy[1])
 
 
 ROLLBACK_EXPLICIT = re.compile(
@@ -1554,13 +1575,10 @@ def deployment_config(ctx: Context, params: None) -> Iterator[Finding]:
     wired = [d for d in descriptors if d.wired]
     if wired:
         for d in wired:
-            yield passed(T(f"{d.kind}: {d.detail}", f"{d.kind}: {d.detail}"), d.path, d.line,
-                         level=2)
+            yield passed(_d(f"{d.kind}: ") + d.detail, d.path, d.line, level=2)
     elif descriptors:
         for d in descriptors:
-            detail_es = ("sondas fuera de una ruta de salud" if d.wired is None
-                         else "sin comprobación de /health")
-            message = T(f"{d.kind}: {d.detail}", f"{d.kind}: {detail_es}")
+            message = _d(f"{d.kind}: ") + d.detail
             if d.wired is None:
                 yield warned(message, d.path, d.line, level=2)
             else:
