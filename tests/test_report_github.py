@@ -197,3 +197,15 @@ def test_cli_github_format_end_to_end(tmp_path: Path, make_repo: Any,
     assert "DOC001" in result.output
     assert "## mlops-lint" in summary.read_text(encoding="utf-8")
     assert Config().lang == "en"
+
+
+def test_markdown_format_fits_a_pull_request_comment(tmp_path: Path, make_repo: Any) -> None:
+    from mlops_lint.report.markdown import COMMENT_LIMIT
+
+    report = big_report(tmp_path, make_repo)
+    comment = renderer("markdown")(report)
+    assert len(comment) <= 65_536 and len(comment.encode()) <= COMMENT_LIMIT
+    assert "What blocks the next level" in comment
+    summary = tmp_path / "s.md"
+    append_summary(report, summary)
+    assert summary.stat().st_size > COMMENT_LIMIT  # the job summary keeps more

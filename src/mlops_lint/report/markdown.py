@@ -5,8 +5,9 @@ The seven phases as a table with level and score bars, the blockers of each phas
 next level, then every result in collapsible sections, one per phase and, inside, one
 per status, so a reader opens only what they want. No images, links or other network
 resources. ``render_markdown(report, limit)`` shortens the report to fit ``limit``
-bytes (GitHub's step summary accepts 1 MiB): passing and skipped rows go first, then
-rows beyond a cap per phase, and the report says what it left out.
+bytes: passing and skipped rows go first, then rows beyond a cap per phase, and the
+report says what it left out. ``--format markdown`` fits a GitHub comment (65,536
+characters); the job summary gets up to 1 MiB.
 """
 
 from __future__ import annotations
@@ -61,6 +62,7 @@ OMITTED_CAP = T("Only the first {n} results of each phase are shown to fit the s
 TRUNCATED = T("… report truncated to fit the size limit.",
               "… informe truncado para no superar el límite de tamaño.")
 QUIET = (Status.PASS, Status.SKIP)
+COMMENT_LIMIT = 65_536  # bytes, so never more characters than a GitHub comment accepts
 
 
 def md(text: str) -> str:
@@ -234,4 +236,5 @@ def render_markdown(report: Report, limit: int | None = None) -> str:
 
 
 def render(report: Report) -> str:
-    return render_markdown(report)
+    """The report as a pull-request comment: within GitHub's 65,536-character limit."""
+    return render_markdown(report, limit=COMMENT_LIMIT)
