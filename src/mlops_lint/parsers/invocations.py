@@ -65,6 +65,13 @@ class Invocation:
         return f"{where} {self.path}{':' + str(self.line) if self.line else ''}{via}"
 
 
+def _is_mypy(simple: Simple) -> bool:
+    return simple.program == "mypy" or (simple.program == "dmypy" and "run" in simple.args)
+
+
+MYPY = Tool("mypy", _is_mypy, frozenset({"mypy"}))
+
+
 def precommit_config(repo: Repo) -> PreCommitConfig | ParseError | None:
     if not repo.exists(PRECOMMIT_CONFIG):
         return None

@@ -1,0 +1,383 @@
+"""Phase 2 data-versioning checks: DVC initialised (DATA001), data tracked by DVC and not
+by git (DATA002), a remote (DATA003) and a ``dvc.yaml`` pipeline (DATA004).
+
+Repository-scoped (rules.md §0.4). ``.dvc/config`` is INI (:mod:`configparser`), ``*.dvc``
+pointers, ``dvc.yaml`` and ``dvc.lock`` are YAML. A remote on a local path reaches level
+2 at most; level 3 needs real storage.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import Any
+
+from mlops_lint.checks import check
+from mlops_lint.context import Context
+from mlops_lint.model import Finding, T, failed, passed, verdict, warned
+from mlops_lint.parsers import ParseError
+from mlops_lint.parsers.gitignore import ignore_rules
+from mlops_lint.parsers.ini import Ini, parse_ini
+from mlops_lint.parsers.yaml_file import line_of, load_yaml_rt
+
+DVC_CONFIG = ".dvc/config"
+REMOTE_SCHEMES = ("s3", "gs", "gcs", "azure", "gdrive", "ssh", "http", "https", "hdfs",
+                  "webhdfs", "webdav", "webdavs", "oss")
+_REMOTE_SECTION = re.compile(r"""^'?\s*remote\s+"(?P<name>[^"]+)"\s*'?$""")
+MAX_LISTED = 5
+
+
+def _dvc_yaml(ctx: Context, path: str) -> Any:
+    """A DVC YAML file (pointer, dvc.yaml, dvc.lock) read once, with line numbers."""
+    return ctx.repo.parse(path, load_yaml_rt)
+
+
+def _join(base: str, path: str) -> str:
+    joined = PurePosixPath(path) if base in ("", ".") else PurePosixPath(base) / path
+    parts: list[str] = []
+    for part in joined.parts:
+        if part == "..":
+            if parts:
+                parts.pop()
+        elif part != ".":
+            parts.append(part)
+    return "/".join(parts)
+
+
+# -- DATA001 ----------------------------------------------------------------------------------
+
+
+@check("dvc_initialised")
+def dvc_initialised(ctx: Context, params: None) -> Iterator[Finding]:
+    """DATA001: .dvc/config exists (and .dvcignore), committed."""
+    if not ctx.repo.exists(DVC_CONFIG):
+        yield failed(T("DVC is not initialised (no .dvc/config)",
+                       "DVC no está inicializado (no hay .dvc/config)"),
+                     fix=T("dvc init && git add .dvc .dvcignore && git commit -m "
+                           "'build: initialise DVC' (or waive the rule with an ADR)",
+                           "dvc init && git add .dvc .dvcignore && git commit -m "
+                           "'build: initialise DVC' (o exceptúa la regla con un ADR)"))
+        return
+    if ctx.repo.is_git and not ctx.repo.is_tracked(DVC_CONFIG):
+        yield warned(T(".dvc/config exists but is not committed",
+                       ".dvc/config existe pero no está en el repositorio"), DVC_CONFIG, 1,
+                     fix=T("git add .dvc/config .dvcignore", "git add .dvc/config .dvcignore"))
+        return
+    note = T("", "") if ctx.repo.exists(".dvcignore") else T(
+        " (.dvcignore is missing; dvc init creates it)",
+        " (falta .dvcignore; dvc init lo crea)")
+    yield passed(T("DVC is initialised (.dvc/config)", "DVC está inicializado (.dvc/config)")
+                 + note, DVC_CONFIG)
+
+
+# -- DATA002 ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Output:
+    path: str  # repository-relative
+    source: str  # the pointer or dvc.yaml naming it
+    line: int | None
+
+
+def _pointer_outputs(ctx: Context, pointer: str) -> list[Output] | ParseError:
+    data = _dvc_yaml(ctx, pointer)
+    if isinstance(data, ParseError):
+        return data
+    outs = data.get("outs") if isinstance(data, dict) else None
+    base = str(PurePosixPath(pointer).parent)
+    found = []
+    for index, entry in enumerate(outs if isinstance(outs, list) else []):
+        if isinstance(entry, dict) and isinstance(entry.get("path"), str):
+            found.append(Output(_join(base, entry["path"]), pointer, line_of(outs, index=index)))
+    return found
+
+
+def _entries(value: Any) -> list[tuple[str, dict[str, Any], int | None]]:
+    """``deps``/``outs``/``metrics`` items: (path, options, line)."""
+    out: list[tuple[str, dict[str, Any], int | None]] = []
+    for index, item in enumerate(value if isinstance(value, list) else []):
+        line = line_of(value, index=index)
+        if isinstance(item, str):
+            out.append((item, {}, line))
+        elif isinstance(item, dict):
+            for key, options in item.items():
+                out.append((str(key), dict(options) if isinstance(options, dict) else {}, line))
+    return out
+
+
+def _stages(data: Any) -> dict[str, tuple[dict[str, Any], int | None]]:
+    stages = data.get("stages") if isinstance(data, dict) else None
+    out: dict[str, tuple[dict[str, Any], int | None]] = {}
+    if not isinstance(stages, dict):
+        return out
+    for name, body in stages.items():
+        if isinstance(body, dict) and isinstance(body.get("do"), dict):
+            body = body["do"]  # foreach/do
+        if isinstance(body, dict):
+            out[str(name)] = (body, line_of(stages, key=name))
+    return out
+
+
+def _pipeline_outputs(ctx: Context, path: str) -> list[Output]:
+    data = _dvc_yaml(ctx, path)
+    base = str(PurePosixPath(path).parent)
+    found = []
+    for body, _ in _stages(data).values():
+        wdir = _join(base, str(body.get("wdir", ".")))
+        for out, _options, line in _entries(body.get("outs")):
+            found.append(Output(_join(wdir, out), path, line))
+    return found
+
+
+@check("data_under_dvc")
+def data_under_dvc(ctx: Context, params: None) -> Iterator[Finding]:
+    """DATA002: data/ is versioned by DVC pointers or pipeline outputs, ignored by git."""
+    pointers = [p for p in ctx.repo.glob(["**/*.dvc"]) if not p.startswith(".dvc/")]
+    outputs: list[Output] = []
+    for pointer in pointers:
+        found = _pointer_outputs(ctx, pointer)
+        if isinstance(found, ParseError):
+            yield failed(T(f"cannot read the DVC pointer: {found.message}",
+                           f"no se puede leer el puntero DVC: {found.message}"),
+                         found.path, found.line)
+            continue
+        outputs += found
+        if ctx.repo.is_git and not ctx.repo.is_tracked(pointer):
+            yield warned(T(f"the DVC pointer {pointer} is not committed",
+                           f"el puntero DVC {pointer} no está en el repositorio"), pointer, 1,
+                         fix=T(f"git add {pointer}", f"git add {pointer}"))
+    pipeline = [o for path in ctx.repo.glob(["**/dvc.yaml"]) for o in _pipeline_outputs(ctx, path)
+                if "data" in PurePosixPath(o.path).parts[:-1] or o.path.startswith("data/")]
+    outputs += pipeline
+    if not outputs:
+        yield failed(T("no data versioned with DVC (no *.dvc pointer and no dvc.yaml outs under "
+                       "data/)", "no hay datos versionados con DVC (ni punteros *.dvc ni outs de "
+                       "dvc.yaml en data/)"),
+                     fix=T("dvc add data/raw/<file> and commit the .dvc pointer",
+                           "dvc add data/raw/<archivo> y sube el puntero .dvc"))
+        return
+    rules = ignore_rules(ctx.repo)
+    tracked = ctx.repo.git_info.tracked if ctx.repo.git_info else frozenset()
+    problems = 0
+    for output in outputs:
+        prefix = output.path.rstrip("/") + "/"
+        in_git = output.path in tracked or any(t.startswith(prefix) for t in tracked)
+        if in_git:
+            problems += 1
+            yield failed(T(f"{output.path} is versioned by DVC ({output.source}) and also "
+                           "tracked by git", f"{output.path} está versionado por DVC "
+                           f"({output.source}) y además por git"), output.source, output.line,
+                         fix=T(f"git rm -r --cached {output.path}",
+                               f"git rm -r --cached {output.path}"))
+        elif not (rules.ignored(output.path) or rules.ignored(output.path, is_dir=True)):
+            problems += 1
+            yield failed(T(f"{output.path} ({output.source}) is not gitignored: git add -A would "
+                           "commit the data", f"{output.path} ({output.source}) no está en "
+                           ".gitignore: git add -A subiría los datos"),
+                         output.source, output.line,
+                         fix=T(f"add /{PurePosixPath(output.path).name} to the .gitignore next "
+                               "to it (dvc add does this)",
+                               f"añade /{PurePosixPath(output.path).name} al .gitignore de su "
+                               "carpeta (dvc add lo hace)"))
+    if not problems:
+        listed = ", ".join(o.path for o in outputs[:MAX_LISTED])
+        yield passed(T(f"{len(outputs)} data path(s) versioned by DVC and ignored by git: "
+                       f"{listed}", f"{len(outputs)} ruta(s) de datos versionadas por DVC e "
+                       f"ignoradas por git: {listed}"), outputs[0].source, outputs[0].line)
+
+
+# -- DATA003 ----------------------------------------------------------------------------------
+
+
+def _remotes(ini: Ini) -> dict[str, tuple[str | None, str]]:
+    """remote name -> (url, section)."""
+    out = {}
+    for section in ini.sections():
+        match = _REMOTE_SECTION.match(section.strip())
+        if match:
+            out[match.group("name")] = (ini.get(section, "url"), section)
+    return out
+
+
+def _is_storage(url: str) -> bool:
+    scheme = url.split("://", 1)[0].lower() if "://" in url else ""
+    return scheme in REMOTE_SCHEMES
+
+
+@check("dvc_remote")
+def dvc_remote(ctx: Context, params: None) -> Iterator[Finding]:
+    """DATA003: a default DVC remote (L2) on real storage, not a local path (L3)."""
+    if not ctx.repo.exists(DVC_CONFIG):
+        yield failed(T("no .dvc/config, so no remote (see DATA001)",
+                       "no hay .dvc/config, así que no hay remote (ver DATA001)"))
+        return
+    ini = ctx.repo.parse(DVC_CONFIG, parse_ini)
+    if isinstance(ini, ParseError):
+        yield failed(T(f"cannot read .dvc/config: {ini.message}",
+                       f"no se puede leer .dvc/config: {ini.message}"), DVC_CONFIG, ini.line)
+        return
+    default = ini.get("core", "remote")
+    remotes = _remotes(ini)
+    local_note = T(" (.dvc/config.local is not committed: others cannot pull)",
+                   " (.dvc/config.local no se sube: nadie más puede hacer pull)") if (
+        ctx.repo.exists(".dvc/config.local")) else T("", "")
+    if not default:
+        names = ", ".join(remotes) or "none"
+        yield failed(T(f"no default remote ([core] remote = ...); remotes defined: {names}",
+                       f"no hay remote por defecto ([core] remote = ...); remotes definidos: "
+                       f"{names}") + local_note, DVC_CONFIG, ini.line("core") or 1,
+                     fix=T("dvc remote add -d storage s3://<bucket>/dvc",
+                           "dvc remote add -d storage s3://<bucket>/dvc"))
+        return
+    url, section = remotes.get(default, (None, ""))
+    if not url:
+        yield failed(T(f"the default remote '{default}' has no url in .dvc/config",
+                       f"el remote por defecto '{default}' no tiene url en .dvc/config")
+                     + local_note, DVC_CONFIG, ini.line(section) or ini.line("core") or 1)
+        return
+    line = ini.line(section) or 1
+    yield passed(T(f"default remote '{default}' -> {url}", f"remote por defecto '{default}' -> "
+                   f"{url}"), DVC_CONFIG, line, level=2)
+    yield verdict(_is_storage(url),
+                  T(f"'{default}' is remote storage ({url.split('://', 1)[0]})",
+                    f"'{default}' es almacenamiento remoto ({url.split('://', 1)[0]})"),
+                  T(f"'{default}' is a local path ({url}): level 2 at most",
+                    f"'{default}' es una ruta local ({url}): nivel 2 como máximo"),
+                  DVC_CONFIG, line, level=3,
+                  fix=T("use real storage: s3://, gs://, azure://, gdrive://, ssh:// or "
+                        "http(s)://", "usa almacenamiento real: s3://, gs://, azure://, "
+                        "gdrive://, ssh:// o http(s)://"))
+
+
+# -- DATA004 ----------------------------------------------------------------------------------
+
+_PYTHON = re.compile(r"^python(\d(\.\d+)?)?$")
+
+
+def _script_candidates(cmd: str) -> list[str]:
+    """Scripts a stage command runs: ``python src/train.py`` -> ``src/train.py``;
+    ``python -m pkg.train`` -> the module's possible file paths."""
+    found = []
+    for line in cmd.splitlines():
+        for part in re.split(r"&&|;|\|\|", line):
+            try:
+                argv = shlex.split(part)
+            except ValueError:
+                argv = part.split()
+            while argv and "=" in argv[0] and not argv[0].startswith("-"):
+                argv = argv[1:]
+            if argv[:2] in (["uv", "run"], ["poetry", "run"], ["pdm", "run"]):
+                argv = argv[2:]
+            if not argv:
+                continue
+            if _PYTHON.match(argv[0].rsplit("/", 1)[-1]) and len(argv) > 1:
+                if argv[1] == "-m" and len(argv) > 2:
+                    module = argv[2].replace(".", "/")
+                    found += [f"{module}.py", f"src/{module}.py", f"{module}/__main__.py",
+                              f"src/{module}/__main__.py"]
+                elif not argv[1].startswith("-"):
+                    found.append(argv[1])
+            elif argv[0].endswith((".py", ".sh", ".R")):
+                found.append(argv[0])
+    return [f.removeprefix("./") for f in found]
+
+
+def _covered(script: str, deps: list[str]) -> bool:
+    for dep in deps:
+        dep = dep.removeprefix("./").rstrip("/")
+        if script == dep or script.startswith(dep + "/"):
+            return True
+    return False
+
+
+@check("dvc_pipeline")
+def dvc_pipeline(ctx: Context, params: None) -> Iterator[Finding]:
+    """DATA004: dvc.yaml stages with cmd/deps/outs and params (L2); scripts in deps,
+    uncached metrics and a committed dvc.lock (L3)."""
+    files = ctx.repo.glob(["**/dvc.yaml"])
+    if not files:
+        yield failed(T("no dvc.yaml pipeline", "no hay pipeline dvc.yaml"),
+                     fix=T("declare the stages (prepare -> train -> evaluate) with dvc stage "
+                           "add, each with deps, outs and params",
+                           "declara las etapas (prepare -> train -> evaluate) con dvc stage "
+                           "add, cada una con deps, outs y params"))
+        return
+    for path in files:
+        data = _dvc_yaml(ctx, path)
+        if isinstance(data, ParseError):
+            yield failed(T(f"cannot read dvc.yaml: {data.message}",
+                           f"no se puede leer dvc.yaml: {data.message}"), path, data.line)
+            continue
+        yield from _judge_pipeline(ctx, path, _stages(data))
+
+
+def _judge_pipeline(ctx: Context, path: str,
+                    stages: dict[str, tuple[dict[str, Any], int | None]]) -> Iterator[Finding]:
+    base = str(PurePosixPath(path).parent)
+    l2: list[T] = []
+    l3: list[T] = []
+    if len(stages) < 2:
+        l2.append(T(f"{len(stages)} stage(s); at least 2 are needed",
+                    f"{len(stages)} etapa(s); se necesitan al menos 2"))
+    incomplete = [name for name, (body, _) in stages.items()
+                  if not body.get("cmd") or not body.get("deps")
+                  or not any(body.get(k) for k in ("outs", "metrics", "plots"))]
+    if incomplete:
+        l2.append(T(f"stages without cmd, deps and outs: {', '.join(incomplete[:MAX_LISTED])}",
+                    f"etapas sin cmd, deps y outs: {', '.join(incomplete[:MAX_LISTED])}"))
+    param_files = {"params.yaml"}
+    with_params = [name for name, (body, _) in stages.items() if body.get("params")]
+    for body, _ in stages.values():
+        for item in body.get("params") or []:
+            if isinstance(item, dict):
+                param_files.update(str(k) for k in item)
+    if not with_params:
+        l2.append(T("no stage lists params:", "ninguna etapa declara params:"))
+    if not any(ctx.repo.exists(_join(base, f)) for f in param_files):
+        l2.append(T("no params.yaml", "no hay params.yaml"))
+    no_script = []
+    metrics_uncached = False
+    plots = False
+    for name, (body, _) in stages.items():
+        deps = [d for d, _, _ in _entries(body.get("deps"))]
+        cmd = body.get("cmd")
+        text = "\n".join(str(c) for c in cmd) if isinstance(cmd, list) else str(cmd or "")
+        scripts = _script_candidates(text)
+        if scripts and not any(_covered(s, deps) for s in scripts):
+            no_script.append(f"{name} ({scripts[0]})")
+        for _, options, _ in _entries(body.get("metrics")):
+            if options.get("cache") is False:
+                metrics_uncached = True
+        plots = plots or bool(body.get("plots"))
+    if [n for n, (b, _) in stages.items() if not b.get("deps")]:
+        l3.append(T("every stage needs deps", "cada etapa necesita deps"))
+    if no_script:
+        l3.append(T(f"the script a stage runs is not among its deps: {', '.join(no_script)}",
+                    f"el script que ejecuta la etapa no está en sus deps: "
+                    f"{', '.join(no_script)}"))
+    if not metrics_uncached:
+        l3.append(T("no stage declares metrics with cache: false",
+                    "ninguna etapa declara metrics con cache: false"))
+    lock = _join(base, "dvc.lock")
+    committed = ctx.repo.is_tracked(lock) if ctx.repo.is_git else ctx.repo.exists(lock)
+    if not committed:
+        l3.append(T("dvc.lock is not committed (run dvc repro and commit it)",
+                    "dvc.lock no está en el repositorio (ejecuta dvc repro y súbelo)"))
+    first_line = next((line for _, line in stages.values() if line), 1)
+    summary = T(f"{len(stages)} stage(s) in {path}", f"{len(stages)} etapa(s) en {path}")
+    if l2:
+        yield failed(T.join(l2), path, first_line, level=2)
+    else:
+        yield passed(summary + T(" with cmd, deps, outs and params",
+                                 " con cmd, deps, outs y params"), path, first_line, level=2)
+    bonus = T("; plots declared", "; plots declarados") if plots else T("", "")
+    if l3:
+        yield failed(T.join(l3) + bonus, path, first_line, level=3)
+    else:
+        yield passed(summary + T(": scripts in deps, uncached metrics, dvc.lock committed",
+                                 ": scripts en deps, métricas sin caché, dvc.lock en el "
+                                 "repositorio") + bonus, path, first_line, level=3)

@@ -1,0 +1,520 @@
+"""Phase 2 environment checks: declared and versioned dependencies (ENV001), a committed
+lockfile that CI installs from (ENV002), and one Python version everywhere (ENV003).
+
+All three are project-scoped: a monorepo's projects each declare their own dependencies,
+lockfile and ``requires-python``. Lockfiles and ``.python-version`` are looked for in the
+project directory, then at the repository root (uv and Poetry workspaces lock at the
+root); CI configuration is repository-wide.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import Any
+
+from mlops_lint.checks import check
+from mlops_lint.context import Context
+from mlops_lint.model import Finding, T, failed, passed, skipped, warned
+from mlops_lint.parsers import ParseError
+from mlops_lint.parsers.ci import workflows
+from mlops_lint.parsers.dockerfile import DOCKERFILE_GLOBS, dockerfiles
+from mlops_lint.parsers.invocations import Tool, tool_runs
+from mlops_lint.parsers.mypy_config import toml_table_line
+from mlops_lint.parsers.requirements import (
+    RequirementsFile,
+    parse_conda_dependency,
+    parse_requirement,
+    parse_requirements,
+    poetry_versioned,
+    satisfies,
+    version_tuple,
+)
+from mlops_lint.parsers.shell import Simple
+from mlops_lint.parsers.toml_file import dig
+
+MAX_LISTED = 5
+
+
+def _dirs(ctx: Context) -> list[str]:
+    return list(dict.fromkeys([ctx.project.path, "."]))
+
+
+def _in_dirs(ctx: Context, names: tuple[str, ...]) -> list[str]:
+    """Existing files called ``names``: the project directory first, then the root."""
+    found: list[str] = []
+    for directory in _dirs(ctx):
+        prefix = "" if directory == "." else directory + "/"
+        found += [prefix + n for n in names if ctx.repo.exists(prefix + n)]
+        if found:
+            break
+    return found
+
+
+def _listed(items: list[str]) -> str:
+    head = ", ".join(items[:MAX_LISTED])
+    return head + (f" (+{len(items) - MAX_LISTED})" if len(items) > MAX_LISTED else "")
+
+
+# -- ENV001 ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Source:
+    """One declaration of runtime dependencies: its entries and the bare ones."""
+
+    path: str
+    label: str
+    line: int | None
+    entries: int
+    bare: list[tuple[str, int | None]]  # (name, line)
+    problem: T | None = None
+
+
+def _line_in(text: str | ParseError, needle: str, start: int = 1) -> int | None:
+    if isinstance(text, ParseError):
+        return None
+    for number, line in enumerate(text.splitlines(), start=1):
+        if number >= start and needle in line:
+            return number
+    return None
+
+
+def _requirements_source(ctx: Context, path: str, seen: set[str]) -> list[Source]:
+    seen.add(path)
+    parsed = ctx.repo.parse(path, parse_requirements)
+    if isinstance(parsed, ParseError):
+        return [Source(path, path, parsed.line, 0, [], T(
+            f"cannot read: {parsed.message}", f"no se puede leer: {parsed.message}"))]
+    constrained = bool(parsed.includes("constraint"))
+    bare: list[tuple[str, int | None]] = [(r.requirement.name, r.line) for r in parsed.requirements
+            if r.requirement is not None and not r.requirement.versioned and not constrained]
+    sources = [Source(path, path, 1, len(parsed.requirements), bare)]
+    base = str(PurePosixPath(path).parent)
+    for include in parsed.includes():
+        target = include if base == "." else f"{base}/{include}"
+        target = str(PurePosixPath(target))
+        if ctx.repo.exists(target) and target not in seen:
+            sources += _requirements_source(ctx, target, seen)
+    return sources
+
+
+def _pyproject_sources(ctx: Context, path: str, doc: dict[str, Any]) -> tuple[list[Source],
+                                                                             list[str]]:
+    """Sources declared in pyproject.toml, and requirement files it points at."""
+    sources: list[Source] = []
+    files: list[str] = []
+    text = ctx.repo.text(path)
+    deps = dig(doc, "project", "dependencies")
+    if isinstance(deps, list):
+        start = (toml_table_line(text, "project") or 1) if isinstance(text, str) else 1
+        bare = []
+        for entry in deps:
+            req = parse_requirement(str(entry))
+            if req is not None and not req.versioned:
+                bare.append((req.name, _line_in(text, f'"{entry}"', start)
+                             or _line_in(text, f"'{entry}'", start)))
+        sources.append(Source(path, f"{path} [project].dependencies",
+                              _line_in(text, "dependencies", start), len(deps), bare))
+    dynamic = dig(doc, "tool", "setuptools", "dynamic", "dependencies", "file")
+    if isinstance(dynamic, (str, list)):
+        base = str(PurePosixPath(path).parent)
+        for name in [dynamic] if isinstance(dynamic, str) else dynamic:
+            files.append(str(name) if base == "." else f"{base}/{name}")
+    poetry = dig(doc, "tool", "poetry", "dependencies")
+    if isinstance(poetry, dict):
+        start = (toml_table_line(text, "tool.poetry.dependencies") or 1) if isinstance(
+            text, str) else 1
+        bare = []
+        for name, value in poetry.items():
+            if str(name).lower() == "python":
+                continue
+            versioned, _ = poetry_versioned(value)
+            if not versioned:
+                bare.append((str(name), _line_in(text, str(name), start)))
+        sources.append(Source(path, f"{path} [tool.poetry.dependencies]", start,
+                              len([n for n in poetry if str(n).lower() != "python"]), bare))
+    return sources, files
+
+
+def _conda_source(ctx: Context, path: str) -> Source:
+    data = ctx.repo.yaml(path)
+    if isinstance(data, ParseError):
+        return Source(path, path, data.line, 0, [], T(f"cannot read: {data.message}",
+                                                      f"no se puede leer: {data.message}"))
+    deps = data.get("dependencies") if isinstance(data, dict) else None
+    text = ctx.repo.text(path)
+    bare: list[tuple[str, int | None]] = []
+    count = 0
+    for entry in deps if isinstance(deps, list) else []:
+        if isinstance(entry, dict):
+            for item in entry.get("pip") or [] if isinstance(entry.get("pip"), list) else []:
+                req = parse_requirement(str(item))
+                count += 1
+                if req is not None and not req.versioned:
+                    bare.append((req.name, _line_in(text, str(item))))
+            continue
+        name, versioned = parse_conda_dependency(str(entry))
+        if name in ("python", "pip"):
+            continue
+        count += 1
+        if not versioned:
+            bare.append((name, _line_in(text, str(entry))))
+    return Source(path, path, 1, count, bare)
+
+
+def runtime_sources(ctx: Context) -> list[Source]:
+    sources: list[Source] = []
+    seen: set[str] = set()
+    pyproject = ctx.path("pyproject.toml")
+    pointed: list[str] = []
+    if ctx.repo.exists(pyproject):
+        doc = ctx.repo.toml(pyproject)
+        if isinstance(doc, ParseError):
+            sources.append(Source(pyproject, pyproject, doc.line, 0, [], T(
+                f"cannot read: {doc.message}", f"no se puede leer: {doc.message}")))
+        else:
+            found, pointed = _pyproject_sources(ctx, pyproject, doc)
+            sources += found
+    for path in [*pointed, ctx.path("requirements.in"), ctx.path("requirements.txt")]:
+        if ctx.repo.exists(path) and path not in seen:
+            sources += _requirements_source(ctx, path, seen)
+    for name in ("environment.yml", "environment.yaml"):
+        if ctx.repo.exists(ctx.path(name)):
+            sources.append(_conda_source(ctx, ctx.path(name)))
+    return sources
+
+
+@check("dependencies_versioned")
+def dependencies_versioned(ctx: Context, params: None) -> Iterator[Finding]:
+    """ENV001: runtime dependencies declared, every entry with a version specifier."""
+    sources = runtime_sources(ctx)
+    if not sources:
+        yield failed(T("no runtime dependency declaration ([project].dependencies, Poetry, "
+                       "requirements.txt/.in or environment.yml)",
+                       "no hay declaración de dependencias ([project].dependencies, Poetry, "
+                       "requirements.txt/.in o environment.yml)"))
+        return
+    populated = [s for s in sources if s.entries or s.problem]
+    if not populated:
+        first = sources[0]
+        yield warned(T(f"{first.label} declares no runtime dependencies",
+                       f"{first.label} no declara dependencias de ejecución"),
+                     first.path, first.line)
+        return
+    for source in populated:
+        if source.problem:
+            yield failed(T(f"{source.label}: ", f"{source.label}: ") + source.problem,
+                         source.path, source.line)
+        elif source.bare:
+            names = [n for n, _ in source.bare]
+            yield failed(T(f"{source.label}: {len(names)} of {source.entries} entries have no "
+                           f"version specifier: {_listed(names)}",
+                           f"{source.label}: {len(names)} de {source.entries} entradas sin "
+                           f"especificador de versión: {_listed(names)}"),
+                         source.path, source.bare[0][1] or source.line,
+                         fix=T(f"give each a range, e.g. {names[0]}>=X.Y,<X+1 (or ==X.Y.Z in a "
+                               "lockfile)", f"da a cada una un rango, p. ej. "
+                               f"{names[0]}>=X.Y,<X+1 (o ==X.Y.Z en un lockfile)"))
+        else:
+            yield passed(T(f"{source.label}: all {source.entries} entries have a version "
+                           "specifier", f"{source.label}: las {source.entries} entradas tienen "
+                           "especificador de versión"), source.path, source.line)
+
+
+# -- ENV002 ------------------------------------------------------------------------------------
+
+LOCKFILES: dict[str, tuple[str, ...]] = {
+    # lockfile name -> the CI commands that install from it
+    "poetry.lock": ("poetry install", "poetry sync"),
+    "uv.lock": ("uv sync", "uv pip sync"),
+    "pdm.lock": ("pdm install", "pdm sync"),
+    "Pipfile.lock": ("pipenv install", "pipenv sync"),
+    "conda-lock.yml": ("conda-lock install",),
+    "environment-lock.yml": ("conda env create -f", "mamba env create -f"),
+    "environment.lock": ("conda env create -f",),
+}
+REQUIREMENT_GLOBS = ("requirements*.txt", "requirements/*.txt")
+
+
+@dataclass(frozen=True)
+class Lockfile:
+    path: str
+    kind: str  # a LOCKFILES key, or "requirements"
+
+
+def _fully_pinned(parsed: RequirementsFile) -> bool:
+    reqs = [r.requirement for r in parsed.requirements if r.requirement is not None]
+    return bool(reqs) and all(r.pinned for r in reqs)
+
+
+def find_lockfiles(ctx: Context) -> tuple[list[Lockfile], list[tuple[str, int, int]]]:
+    """Lockfiles, and requirements files that are not fully pinned (path, pinned, total)."""
+    locks: list[Lockfile] = []
+    partial: list[tuple[str, int, int]] = []
+    for directory in _dirs(ctx):
+        prefix = "" if directory == "." else directory + "/"
+        for name in LOCKFILES:
+            if ctx.repo.exists(prefix + name):
+                locks.append(Lockfile(prefix + name, name))
+        for path in ctx.repo.glob([prefix + g for g in REQUIREMENT_GLOBS]):
+            parsed = ctx.repo.parse(path, parse_requirements)
+            if isinstance(parsed, ParseError):
+                continue
+            if _fully_pinned(parsed):
+                locks.append(Lockfile(path, "requirements"))
+            elif parsed.requirements:
+                reqs = [r.requirement for r in parsed.requirements if r.requirement]
+                partial.append((path, sum(r.pinned for r in reqs), len(reqs)))
+        if locks:
+            break
+    return locks, partial
+
+
+def _installs_from(locks: list[Lockfile]) -> Tool:
+    names = {PurePosixPath(lock.path).name for lock in locks if lock.kind == "requirements"}
+    kinds = {lock.kind for lock in locks}
+
+    def match(simple: Simple) -> bool:
+        words = " ".join(simple.argv)
+        args = list(simple.args)
+        if simple.program in ("pip", "pip3") or (simple.program == "uv" and args[:1] == ["pip"]):
+            for index, arg in enumerate(args):
+                value = args[index + 1] if arg in ("-r", "--requirement") and index + 1 < len(
+                    args) else arg[2:] if arg.startswith("-r") and len(arg) > 2 else (
+                    arg.split("=", 1)[1] if arg.startswith("--requirement=") else None)
+                if value and PurePosixPath(value).name in names:
+                    return True
+            if simple.program == "uv" and args[1:2] == ["sync"]:
+                return any(PurePosixPath(a).name in names for a in args[2:])
+        if simple.program == "pip-sync":
+            return any(PurePosixPath(a).name in names for a in args) or not args
+        for kind in kinds:
+            for command in LOCKFILES.get(kind, ()):
+                if words.startswith(command):
+                    return command.endswith("-f") is False or any(
+                        PurePosixPath(a).name == kind for a in args)
+        return False
+
+    return Tool("lockfile install", match)
+
+
+@check("lockfile_used")
+def lockfile_used(ctx: Context, params: None) -> Iterator[Finding]:
+    """ENV002: a lockfile is committed and a CI install step consumes it."""
+    locks, partial = find_lockfiles(ctx)
+    if not locks:
+        detail = T("", "")
+        if partial:
+            path, pinned, total = partial[0]
+            detail = T(f"; {path} pins only {pinned}/{total} entries with ==",
+                       f"; {path} fija solo {pinned}/{total} entradas con ==")
+        yield failed(T("no lockfile (poetry.lock, uv.lock, pdm.lock, Pipfile.lock, "
+                       "conda-lock.yml or a fully ==-pinned requirements.txt)",
+                       "no hay lockfile (poetry.lock, uv.lock, pdm.lock, Pipfile.lock, "
+                       "conda-lock.yml o un requirements.txt fijado con ==)") + detail,
+                     partial[0][0] if partial else None, 1 if partial else None,
+                     fix=T("generate one (pip-compile requirements.in, uv lock, poetry lock) "
+                           "and commit it", "genera uno (pip-compile requirements.in, uv lock, "
+                           "poetry lock) y súbelo al repositorio"))
+        return
+    if ctx.repo.is_git:
+        untracked = [lock for lock in locks if not ctx.repo.is_tracked(lock.path)]
+        if len(untracked) == len(locks):
+            yield failed(T(f"{untracked[0].path} is not committed (ignored or never added)",
+                           f"{untracked[0].path} no está en el repositorio (ignorado o sin "
+                           "añadir)"), untracked[0].path, 1,
+                         fix=T(f"remove it from .gitignore and git add {untracked[0].path}",
+                               f"quítalo de .gitignore y haz git add {untracked[0].path}"))
+            return
+        locks = [lock for lock in locks if lock not in untracked]
+    runs = [r for r in tool_runs(ctx.repo, _installs_from(locks), _dirs(ctx)) if r.where == "ci"]
+    lock = locks[0]
+    if runs:
+        yield passed(T(f"{lock.path} is committed and CI installs from it "
+                       f"({runs[0].describe()}: {runs[0].text})",
+                       f"{lock.path} está en el repositorio y la CI instala desde él "
+                       f"({runs[0].describe()}: {runs[0].text})"), runs[0].path, runs[0].line)
+        return
+    has_ci = bool(workflows(ctx.repo)) or any(
+        ctx.repo.glob([".gitlab-ci.yml", ".circleci/config.yml", "azure-pipelines.yml",
+                       "Jenkinsfile", "bitbucket-pipelines.yml"]))
+    yield failed(T(f"{lock.path} is committed but no CI install step uses it"
+                   if has_ci else f"{lock.path} is committed but there is no CI to install it",
+                   f"{lock.path} está en el repositorio pero ningún paso de CI instala desde él"
+                   if has_ci else f"{lock.path} está en el repositorio pero no hay CI que lo "
+                   "instale"), lock.path, 1,
+                 fix=T("install the locked environment in CI (pip install -r "
+                       "requirements.txt, poetry install, uv sync, conda env create -f ...)",
+                       "instala el entorno fijado en la CI (pip install -r requirements.txt, "
+                       "poetry install, uv sync, conda env create -f ...)"))
+
+
+# -- ENV003 ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Pin:
+    version: str
+    where: str  # human label
+    path: str
+    line: int | None
+    yaml_float: bool = False
+
+
+def _requires_python(ctx: Context) -> tuple[str, str, int | None] | None:
+    path = ctx.path("pyproject.toml")
+    if not ctx.repo.exists(path):
+        return None
+    doc = ctx.repo.toml(path)
+    if isinstance(doc, ParseError):
+        return None
+    text = ctx.repo.text(path)
+    spec = dig(doc, "project", "requires-python")
+    if isinstance(spec, str):
+        return spec, path, _line_in(text, "requires-python")
+    poetry = dig(doc, "tool", "poetry", "dependencies", "python")
+    if isinstance(poetry, str):
+        start = toml_table_line(text, "tool.poetry.dependencies") if isinstance(
+            text, str) else None
+        return poetry, path, _line_in(text, "python", start or 1)
+    return None
+
+
+def _versions(value: Any) -> list[tuple[str, bool]]:
+    """Python versions of a matrix/with value: (text, was an unquoted YAML float)."""
+    items = value if isinstance(value, list) else [value]
+    out = []
+    for item in items:
+        if isinstance(item, bool) or item is None:
+            continue
+        if isinstance(item, float):
+            out.append((repr(float(item)), True))
+        elif isinstance(item, int):
+            out.append((str(item), False))
+        elif isinstance(item, str):
+            out += [(part, False) for part in item.split()]
+    return [(text, is_float) for text, is_float in out
+            if len(version_tuple(text) or ()) >= 2]
+
+
+def _ci_pins(ctx: Context) -> list[Pin]:
+    pins: list[Pin] = []
+    for workflow in workflows(ctx.repo):
+        if isinstance(workflow, ParseError):
+            continue
+        for job in workflow.jobs:
+            matrix = job.strategy.get("matrix")
+            if isinstance(matrix, dict):
+                for key in ("python-version", "python_version", "python"):
+                    for version, is_float in _versions(matrix.get(key)):
+                        pins.append(Pin(version, f"CI matrix ({job.id})", workflow.path,
+                                        job.line, is_float))
+                include = matrix.get("include")
+                for entry in include if isinstance(include, list) else []:
+                    if isinstance(entry, dict):
+                        for version, is_float in _versions(entry.get("python-version")):
+                            pins.append(Pin(version, f"CI matrix include ({job.id})",
+                                            workflow.path, job.line, is_float))
+            for step in job.steps:
+                if step.uses and "setup-python" in step.uses:
+                    for version, is_float in _versions(step.with_.get("python-version")):
+                        pins.append(Pin(version, f"setup-python ({job.id})", workflow.path,
+                                        step.line, is_float))
+    return pins
+
+
+def _docker_pins(ctx: Context) -> list[Pin]:
+    pins = []
+    for parsed in dockerfiles(ctx.repo, ctx.files(DOCKERFILE_GLOBS)):
+        if isinstance(parsed, ParseError):
+            continue
+        for stage in parsed.stages:
+            image = stage.image
+            if image is None or image.path.rsplit("/", 1)[-1] != "python" or not image.tag:
+                continue
+            tag = image.tag.split("-")[0]
+            numbers = version_tuple(tag)
+            if numbers is not None and len(numbers) >= 2:
+                pins.append(Pin(".".join(map(str, numbers[:3])), "Dockerfile FROM",
+                                parsed.path, stage.line))
+    return pins
+
+
+def _file_pins(ctx: Context) -> list[Pin]:
+    pins = []
+    for path in _in_dirs(ctx, (".python-version",)):
+        text = ctx.repo.text(path)
+        if isinstance(text, ParseError):
+            continue
+        for number, line in enumerate(text.splitlines(), start=1):
+            token = line.split("#", 1)[0].strip()
+            if token and token[0].isdigit() and version_tuple(token):
+                pins.append(Pin(token, ".python-version", path, number))
+    for name in ("environment.yml", "environment.yaml"):
+        path = ctx.path(name)
+        if not ctx.repo.exists(path):
+            continue
+        data = ctx.repo.yaml(path)
+        deps = data.get("dependencies") if isinstance(data, dict) else None
+        for entry in deps if isinstance(deps, list) else []:
+            text = str(entry).split("::")[-1].replace(" ", "")
+            if text.startswith(("python=", "python==")):
+                version = text.split("=")[-1].rstrip("*").rstrip(".")
+                if version_tuple(version):
+                    pins.append(Pin(version, "environment.yml", path,
+                                    _line_in(ctx.repo.text(path), str(entry))))
+    return pins
+
+
+@check("python_version_consistency")
+def python_version_consistency(ctx: Context, params: None) -> Iterator[Finding]:
+    """ENV003: every CI, Docker and .python-version version satisfies requires-python."""
+    requires = _requires_python(ctx)
+    pins = _ci_pins(ctx) + _docker_pins(ctx) + _file_pins(ctx)
+    if not pins:
+        yield skipped(T("no Python version pinned in CI, Dockerfiles, .python-version or "
+                        "environment.yml: nothing to compare",
+                        "ninguna versión de Python fijada en CI, Dockerfiles, .python-version "
+                        "o environment.yml: nada que comparar"))
+        return
+    if requires is None:
+        versions = sorted({p.version for p in pins})
+        yield failed(T(f"requires-python is not declared, so the versions used "
+                       f"({', '.join(versions)}) cannot be checked",
+                       f"requires-python no está declarado, así que las versiones usadas "
+                       f"({', '.join(versions)}) no se pueden comprobar"),
+                     ctx.path("pyproject.toml") if ctx.repo.exists(ctx.path("pyproject.toml"))
+                     else None, 1 if ctx.repo.exists(ctx.path("pyproject.toml")) else None)
+        return
+    spec, spec_path, spec_line = requires
+    bad = []
+    unknown = []
+    for pin in pins:
+        ok = satisfies(pin.version, spec)
+        if ok is None:
+            unknown.append(pin)
+        elif not ok:
+            bad.append(pin)
+    if unknown and len(unknown) == len(pins):
+        yield warned(T(f"cannot read requires-python '{spec}'",
+                       f"no se puede interpretar requires-python '{spec}'"), spec_path, spec_line)
+        return
+    for pin in bad:
+        hint = T(f" (an unquoted {pin.version}0 in YAML is read as {pin.version}: quote it)",
+                 f" (un {pin.version}0 sin comillas en YAML se lee como {pin.version}: "
+                 "entrecomíllalo)") if pin.yaml_float else T("", "")
+        yield failed(T(f"{pin.where} uses Python {pin.version}, outside requires-python "
+                       f"'{spec}' ({spec_path})", f"{pin.where} usa Python {pin.version}, fuera "
+                       f"de requires-python '{spec}' ({spec_path})") + hint, pin.path, pin.line,
+                     fix=T(f"align it with requires-python '{spec}' (or widen requires-python)",
+                           f"alinéalo con requires-python '{spec}' (o amplía "
+                           "requires-python)"))
+    if not bad:
+        versions = sorted({p.version for p in pins if p not in unknown},
+                          key=lambda v: version_tuple(v) or ())
+        yield passed(T(f"Python {', '.join(versions)} in CI/Docker/.python-version all satisfy "
+                       f"requires-python '{spec}'", f"Python {', '.join(versions)} en "
+                       f"CI/Docker/.python-version cumplen requires-python '{spec}'"),
+                     spec_path, spec_line)

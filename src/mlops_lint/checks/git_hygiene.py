@@ -1,0 +1,516 @@
+"""Phase 2 git checks (GIT001-GIT007), all repository-scoped (rules.md §0.4).
+
+History is read once per run (:func:`mlops_lint.parsers.gitlog.history`: one ``git log``
+and one ``git for-each-ref``), file sizes come from ``os.lstat`` of the tracked files
+(no subprocess), and ``.gitignore`` files are matched with git's rules by pathspec.
+Without git, GIT007 fails and the history rules (GIT002, GIT006) skip with "not a git
+repository"; GIT005 then judges the files ``.gitignore`` would let in.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Iterator
+from pathlib import PurePosixPath
+from typing import Any
+
+from mlops_lint.checks import check
+from mlops_lint.context import Context
+from mlops_lint.globs import compile_glob
+from mlops_lint.model import Finding, T, failed, manual, passed, skipped, verdict, warned
+from mlops_lint.parsers import ParseError
+from mlops_lint.parsers.conventional import CHAOTIC, check_subject, excluded
+from mlops_lint.parsers.gitignore import IgnoreRules, ignore_rules
+from mlops_lint.parsers.gitlog import History, history
+from mlops_lint.parsers.invocations import MYPY, PRECOMMIT_CONFIG, precommit_config, tool_runs
+from mlops_lint.parsers.precommit import Hook, PreCommitConfig
+
+MIN_COMMITS = 5
+SCORED_COMMITS = 100
+MAX_FILE_FINDINGS = 20
+
+
+# -- GIT001 .gitignore -------------------------------------------------------------------------
+
+GITIGNORE_GROUPS: tuple[tuple[str, T, tuple[str, ...]], ...] = (
+    ("__pycache__/, *.py[cod]", T("bytecode", "bytecode"),
+     ("pkg/__pycache__/mod.cpython-311.pyc", "mod.pyc")),
+    (".venv/, venv/", T("virtual environments", "entornos virtuales"),
+     (".venv/pyvenv.cfg", "venv/pyvenv.cfg")),
+    (".env", T("secrets", "secretos"), (".env",)),
+    ("data/ or data/raw/*", T("data", "datos"),
+     ("data/raw/train.csv", "data/train.csv", "data/processed/features.parquet")),
+    ("*.pkl, *.joblib, artifacts/, models/", T("models", "modelos"),
+     ("model.pkl", "model.joblib", "models/model.bin", "artifacts/model.bin")),
+    ("mlruns/", T("MLflow runs", "ejecuciones de MLflow"), ("mlruns/0/meta.yaml",)),
+    (".coverage, htmlcov/", T("coverage reports", "informes de cobertura"),
+     (".coverage", "htmlcov/index.html")),
+)
+GITIGNORE_EXTRAS: tuple[tuple[str, tuple[str, ...], bool], ...] = (
+    # (pattern, candidate paths, should be ignored)
+    ("*.pem / *.key", ("certs/server.pem", "secrets/private.key"), True),
+    (".ipynb_checkpoints/", ("notebooks/.ipynb_checkpoints/a-checkpoint.ipynb",), True),
+    ("!.env.example", (".env.example",), False),
+)
+
+
+def _dvc_outputs(ctx: Context) -> list[str]:
+    """Data paths that DVC pointers name (relative to the repository)."""
+    out = []
+    for pointer in ctx.repo.glob(["**/*.dvc"]):
+        data = ctx.repo.yaml(pointer)
+        outs = data.get("outs") if isinstance(data, dict) else None
+        base = str(PurePosixPath(pointer).parent)
+        for entry in outs if isinstance(outs, list) else []:
+            if isinstance(entry, dict) and isinstance(entry.get("path"), str):
+                out.append(entry["path"] if base == "." else f"{base}/{entry['path']}")
+    return out
+
+
+@check("gitignore_ml")
+def gitignore_ml(ctx: Context, params: None) -> Iterator[Finding]:
+    """GIT001: the root .gitignore covers bytecode, envs, secrets, data, models, mlruns,
+    coverage."""
+    rules = ignore_rules(ctx.repo)
+    if not ctx.repo.exists(".gitignore"):
+        yield failed(T("no .gitignore at the repository root",
+                       "no hay .gitignore en la raíz del repositorio"),
+                     fix=T("add a .gitignore for Python/ML (the guide's PLA §7): __pycache__/, "
+                           ".venv/, .env, data/, *.pkl, mlruns/, .coverage ...",
+                           "añade un .gitignore para Python/ML (PLA §7 de la guía): "
+                           "__pycache__/, .venv/, .env, data/, *.pkl, mlruns/, .coverage ..."))
+        return
+    broken = [e for e in rules.errors if e.path == ".gitignore"]
+    if broken:
+        yield failed(T(f"cannot read .gitignore: {broken[0].message}",
+                       f"no se puede leer .gitignore: {broken[0].message}"), ".gitignore")
+        return
+    missing = []
+    for patterns, name, candidates in GITIGNORE_GROUPS:
+        paths = list(candidates)
+        if patterns.startswith("data/"):
+            paths += _dvc_outputs(ctx)
+        if not any(rules.ignored(p) for p in paths):
+            missing.append((name, patterns))
+    extras = _extras(rules)
+    if missing:
+        names = T.join([name for name, _ in missing], ", ")
+        patterns = "; ".join(p for _, p in missing)
+        yield failed(T("the .gitignore does not cover ", "el .gitignore no cubre ") + names,
+                     ".gitignore", 1,
+                     fix=T(f"add patterns such as: {patterns}",
+                           f"añade patrones como: {patterns}"))
+    else:
+        yield passed(T("the .gitignore covers bytecode, environments, .env, data, models, "
+                       "mlruns/ and coverage", "el .gitignore cubre bytecode, entornos, .env, "
+                       "datos, modelos, mlruns/ y cobertura") + extras, ".gitignore")
+
+
+def _extras(rules: IgnoreRules) -> T:
+    lacking = [pattern for pattern, candidates, wanted in GITIGNORE_EXTRAS
+               if any(rules.ignored(c) for c in candidates) != wanted]
+    if not lacking:
+        return T("", "")
+    return T(f" (level-2 extras missing: {', '.join(lacking)})",
+             f" (faltan extras de nivel 2: {', '.join(lacking)})")
+
+
+# -- GIT002 Conventional Commits ---------------------------------------------------------------
+
+
+def _history_or_skip(ctx: Context) -> History | Finding:
+    found = history(ctx.repo)
+    if isinstance(found, str):
+        reason = {"not a git repository": T("not a git repository", "no es un repositorio git"),
+                  "no commits yet": T("no commits yet", "todavía no hay commits")}[found]
+        return skipped(reason)
+    return found
+
+
+@check("conventional_commits")
+def conventional_commits(ctx: Context, params: None) -> Iterator[Finding]:
+    """GIT002: share of Conventional Commit subjects among the last 100 non-merge commits."""
+    found = _history_or_skip(ctx)
+    if isinstance(found, Finding):
+        yield found
+        return
+    recent = found.non_merge(SCORED_COMMITS)
+    scored = [c for c in recent if not excluded(c.subject)]
+    if len(scored) < MIN_COMMITS:
+        yield skipped(T("history too short (shallow clone?)" if found.shallow else
+                        f"history too short: {len(scored)} scorable commits (< {MIN_COMMITS})",
+                        "historial demasiado corto (¿clon superficial?)" if found.shallow else
+                        f"historial demasiado corto: {len(scored)} commits evaluables "
+                        f"(< {MIN_COMMITS})"))
+        return
+    if found.shallow and len(recent) < SCORED_COMMITS:
+        yield skipped(T("history too short (shallow clone?)",
+                        "historial demasiado corto (¿clon superficial?)"))
+        return
+    verdicts = [(c, check_subject(c.subject)) for c in scored]
+    good = sum(1 for _, v in verdicts if v.ok)
+    failing = [(c, v) for c, v in verdicts if not v.ok]
+    chaotic = sum(1 for c, _ in failing if CHAOTIC.match(c.subject.strip()))
+    share = good / len(scored)
+    examples_en = "; ".join(f"{c.short} '{c.subject[:60]}' ({v.problem.en if v.problem else ''})"
+                            for c, v in failing[:3])
+    examples_es = "; ".join(f"{c.short} '{c.subject[:60]}' ({v.problem.es if v.problem else ''})"
+                            for c, v in failing[:3])
+    summary = T(f"{good}/{len(scored)} ({share:.0%}) of the last {len(scored)} non-merge "
+                "commits follow Conventional Commits",
+                f"{good}/{len(scored)} ({share:.0%}) de los últimos {len(scored)} commits "
+                "(sin merges) siguen Conventional Commits")
+    if failing:
+        summary = summary + T(f"; e.g. {examples_en}", f"; p. ej. {examples_es}")
+    if chaotic:
+        summary = summary + T(f"; {chaotic} say nothing ('wip', 'fix', 'updates'...)",
+                              f"; {chaotic} no dicen nada ('wip', 'fix', 'updates'...)")
+    fix = T("write subjects as 'type(scope): description' (feat, fix, docs, style, refactor, "
+            "test, perf, ci, build, chore, revert) and enforce them with a commit-msg hook",
+            "escribe asuntos como 'tipo(ámbito): descripción' (feat, fix, docs, style, "
+            "refactor, test, perf, ci, build, chore, revert) y exígelos con un hook commit-msg")
+    for level, minimum in zip((1, 2, 3), ctx.thresholds.conventional_commits, strict=True):
+        need = T(f" (level {level} needs {minimum:.0%})",
+                 f" (el nivel {level} necesita {minimum:.0%})")
+        yield verdict(share >= minimum, summary + need, summary + need, level=level, fix=fix)
+
+
+# -- GIT003 / GIT004 pre-commit ----------------------------------------------------------------
+
+HYGIENE_HOOKS = ("trailing-whitespace", "end-of-file-fixer", "check-yaml",
+                 "check-added-large-files", "check-merge-conflict")
+
+
+def _config_or_finding(ctx: Context) -> PreCommitConfig | Finding:
+    config = precommit_config(ctx.repo)
+    if config is None:
+        return failed(T("no .pre-commit-config.yaml", "no hay .pre-commit-config.yaml"),
+                      fix=T("add .pre-commit-config.yaml (the guide's 05 \"5.2\") and run "
+                            "pre-commit install", "añade .pre-commit-config.yaml (05 \"5.2\" "
+                            "de la guía) y ejecuta pre-commit install"))
+    if isinstance(config, ParseError):
+        return failed(T(f"cannot read .pre-commit-config.yaml: {config.message}",
+                        f"no se puede leer .pre-commit-config.yaml: {config.message}"),
+                      config.path, config.line)
+    return config
+
+
+def _ids(config: PreCommitConfig) -> set[str]:
+    return {h.id for h in config.hooks}
+
+
+def _maxkb(hooks: list[Hook]) -> int | None:
+    for hook in hooks:
+        for arg in hook.args:
+            match = re.match(r"--maxkb=(\d+)", arg)
+            if match:
+                return int(match.group(1))
+    return None
+
+
+@check("precommit_hygiene")
+def precommit_hygiene(ctx: Context, params: None) -> Iterator[Finding]:
+    """GIT003: pre-commit hygiene hooks, a linter and a formatter, revs pinned to tags."""
+    config = _config_or_finding(ctx)
+    if isinstance(config, Finding):
+        yield config
+        return
+    ids = _ids(config)
+    problems: list[T] = []
+    missing = [h for h in HYGIENE_HOOKS if h not in ids]
+    if missing:
+        problems.append(T(f"missing pre-commit-hooks: {', '.join(missing)}",
+                          f"faltan hooks de pre-commit-hooks: {', '.join(missing)}"))
+    ruff = bool(ids & {"ruff", "ruff-check"})
+    formatter = bool(ids & {"ruff-format", "black", "black-jupyter"})
+    classic = bool(ids & {"black", "black-jupyter"}) and bool(ids & {"isort", "flake8"})
+    if not ((ruff and formatter) or classic):
+        problems.append(T("no linter + formatter hooks (ruff + ruff-format, or black + "
+                          "isort/flake8)", "faltan hooks de linter + formateador (ruff + "
+                          "ruff-format, o black + isort/flake8)"))
+    unpinned = sorted({f"{h.repo}@{h.rev}" for h in config.hooks if not h.pinned})
+    if unpinned:
+        problems.append(T(f"rev not pinned to a release tag: {', '.join(unpinned)}",
+                          f"rev no fijado a una etiqueta de versión: {', '.join(unpinned)}"))
+    note = T("", "")
+    maxkb = _maxkb(config.hook("check-added-large-files"))
+    if maxkb is not None and maxkb > ctx.thresholds.large_file_kb:
+        note = T(f" (check-added-large-files allows {maxkb} KB, above the "
+                 f"{ctx.thresholds.large_file_kb} KB limit of GIT005)",
+                 f" (check-added-large-files permite {maxkb} KB, más que el límite de "
+                 f"{ctx.thresholds.large_file_kb} KB de GIT005)")
+    line = config.hooks[0].line if config.hooks else 1
+    if problems:
+        yield failed(T.join(problems) + note, PRECOMMIT_CONFIG, line)
+    else:
+        yield passed(T("pre-commit runs the hygiene hooks, a linter and a formatter, with revs "
+                       "pinned", "pre-commit ejecuta los hooks de higiene, un linter y un "
+                       "formateador, con revs fijados") + note, PRECOMMIT_CONFIG, line)
+    yield manual(T("whether the hooks are installed (pre-commit install) can only be checked "
+                   "on each clone", "si los hooks están instalados (pre-commit install) solo se "
+                   "puede comprobar en cada clon"), PRECOMMIT_CONFIG)
+
+
+COMMITLINT_GLOBS = ("commitlint.config.*", ".commitlintrc", ".commitlintrc.*", ".cz.toml",
+                    "cz.json", ".cz.json", ".cz.yaml", "cz.yaml")
+
+
+def _commit_msg_enforcer(ctx: Context, config: PreCommitConfig) -> str | None:
+    for hook in config.hooks:
+        if hook.id == "conventional-pre-commit" and (not hook.stages
+                                                     or "commit-msg" in hook.stages):
+            return "conventional-pre-commit"
+        if hook.id in ("commitizen", "commitlint", "gitlint") or "commit-msg" in hook.stages:
+            return hook.id
+    files = ctx.repo.glob(COMMITLINT_GLOBS)
+    if files:
+        return files[0]
+    doc = ctx.repo.toml("pyproject.toml") if ctx.repo.exists("pyproject.toml") else None
+    if isinstance(doc, dict) and isinstance(doc.get("tool"), dict) and "commitizen" in doc["tool"]:
+        return "[tool.commitizen]"
+    return None
+
+
+@check("precommit_advanced")
+def precommit_advanced(ctx: Context, params: None) -> Iterator[Finding]:
+    """GIT004: pre-commit mypy, a secrets hook and a commit-message enforcer."""
+    config = _config_or_finding(ctx)
+    if isinstance(config, Finding):
+        yield config
+        return
+    problems: list[T] = []
+    hooks = [r for r in tool_runs(ctx.repo, MYPY) if r.where == "pre-commit"]
+    if not hooks:
+        problems.append(T("no mypy hook (mirrors-mypy)", "no hay hook de mypy (mirrors-mypy)"))
+    elif not any(r.checks_files for r in hooks):
+        problems.append(T("the mypy hook's files/exclude/types select none of the Python files",
+                          "los filtros files/exclude/types del hook de mypy no seleccionan "
+                          "ningún archivo Python"))
+    ids = _ids(config)
+    if ids & {"gitleaks", "gitleaks-docker", "gitleaks-system", "trufflehog",
+              "detect-private-key"}:
+        pass
+    elif "detect-secrets" in ids:
+        if not ctx.repo.exists(".secrets.baseline"):
+            problems.append(T("detect-secrets without a .secrets.baseline",
+                              "detect-secrets sin .secrets.baseline"))
+    else:
+        problems.append(T("no secrets hook (gitleaks, detect-secrets or detect-private-key)",
+                          "no hay hook de secretos (gitleaks, detect-secrets o "
+                          "detect-private-key)"))
+    enforcer = _commit_msg_enforcer(ctx, config)
+    if enforcer is None:
+        problems.append(T("no commit-message enforcer (conventional-pre-commit at the "
+                          "commit-msg stage, commitlint or commitizen)",
+                          "no se exige el formato de commit (conventional-pre-commit en la "
+                          "etapa commit-msg, commitlint o commitizen)"))
+    bonus = sorted(ids & {"bandit", "no-commit-to-branch", "nbstripout", "hadolint",
+                          "hadolint-docker"})
+    extra = T(f"; bonus: {', '.join(bonus)}", f"; extra: {', '.join(bonus)}") if bonus else T(
+        "", "")
+    line = config.hooks[0].line if config.hooks else 1
+    if problems:
+        yield failed(T.join(problems) + extra, PRECOMMIT_CONFIG, line)
+    else:
+        yield passed(T(f"pre-commit runs mypy, a secrets hook and a commit-message check "
+                       f"({enforcer})", f"pre-commit ejecuta mypy, un hook de secretos y una "
+                       f"comprobación del mensaje de commit ({enforcer})") + extra,
+                     PRECOMMIT_CONFIG, line)
+
+
+# -- GIT005 large and binary files -------------------------------------------------------------
+
+DATA_SUFFIXES = frozenset({".csv", ".parquet", ".pkl", ".pickle", ".joblib", ".h5", ".hdf5",
+                           ".onnx", ".pt", ".pth", ".ckpt", ".safetensors", ".keras", ".npy",
+                           ".npz", ".feather", ".arrow", ".tfrecord", ".xlsx"})
+TEST_DIRS = frozenset({"tests", "test", "testing", "fixtures"})
+RUN_DIRS = frozenset({"mlruns", "mlartifacts"})
+
+
+def _lfs_patterns(ctx: Context) -> list[str]:
+    patterns = []
+    for path in ctx.repo.glob(["**/.gitattributes"]):
+        text = ctx.repo.text(path)
+        if isinstance(text, ParseError):
+            continue
+        base = str(PurePosixPath(path).parent)
+        for line in text.splitlines():
+            parts = line.split()
+            if len(parts) >= 2 and "filter=lfs" in parts[1:]:
+                pattern = parts[0]
+                if "/" not in pattern.strip("/"):
+                    pattern = "**/" + pattern.lstrip("/")
+                patterns.append(pattern if base == "." else f"{base}/{pattern.lstrip('/')}")
+    return patterns
+
+
+def _notebook_outputs(data: Any) -> tuple[int, int]:
+    cells = data.get("cells") if isinstance(data, dict) else None
+    if cells is None and isinstance(data, dict):  # nbformat 3
+        cells = [c for ws in data.get("worksheets") or [] if isinstance(ws, dict)
+                 for c in ws.get("cells") or []]
+    code = [c for c in cells or [] if isinstance(c, dict) and c.get("cell_type") == "code"]
+    return sum(1 for c in code if c.get("outputs")), len(code)
+
+
+def tracked_files(ctx: Context) -> tuple[list[str], bool]:
+    """Files in git (or, without git, the files .gitignore lets in) and whether git."""
+    if ctx.repo.is_git and ctx.repo.git_info is not None:
+        return sorted(f for f in ctx.repo.files if ctx.repo.is_tracked(f)), True
+    return list(ctx.repo.files), False
+
+
+@check("no_large_files")
+def no_large_files(ctx: Context, params: None) -> Iterator[Finding]:
+    """GIT005: no large files, data/model binaries or mlruns/ in git; notebooks stripped."""
+    files, in_git = tracked_files(ctx)
+    limit_kb = ctx.thresholds.large_file_kb
+    lfs = [compile_glob(p) for p in _lfs_patterns(ctx)]
+    problems: list[Finding] = []
+    notebooks: list[Finding] = []
+    root = str(ctx.repo.root)
+    verb = T("tracked", "versionado") if in_git else T("not ignored", "no ignorado")
+    for path in files:
+        if lfs and any(p.match(path) for p in lfs):
+            continue
+        parts = PurePosixPath(path).parts
+        suffix = PurePosixPath(path).suffix.lower()
+        if set(parts[:-1]) & RUN_DIRS:
+            problems.append(failed(T(f"MLflow run data {path} is ", f"los datos de MLflow {path} "
+                                     "están ") + verb + T(" in git", " en git"), path,
+                                   fix=T("git rm -r --cached mlruns/ and add mlruns/ to "
+                                         ".gitignore", "git rm -r --cached mlruns/ y añade "
+                                         "mlruns/ a .gitignore")))
+            continue
+        try:
+            size = os.lstat(os.path.join(root, path)).st_size
+        except OSError:
+            size = 0
+        if size > limit_kb * 1024:
+            problems.append(failed(T(f"{path} is {size // 1024} KB (limit {limit_kb} KB) and ",
+                                     f"{path} pesa {size // 1024} KB (límite {limit_kb} KB) y "
+                                     "está ") + verb,
+                                   path, fix=T("move it out of git: DVC (dvc add), Git LFS or "
+                                               "object storage", "sácalo de git: DVC (dvc add), "
+                                               "Git LFS o almacenamiento de objetos")))
+        elif suffix in DATA_SUFFIXES and not set(parts[:-1]) & TEST_DIRS:
+            problems.append(failed(T(f"data/model file {path} is ", f"el archivo de datos/modelo "
+                                     f"{path} está ") + verb + T(" in git (not a DVC pointer)",
+                                                                  " en git (no es un puntero "
+                                                                  "DVC)"), path,
+                                   fix=T(f"dvc add {path} and commit the {path}.dvc pointer",
+                                         f"dvc add {path} y sube el puntero {path}.dvc")))
+        elif suffix == ".ipynb":
+            data = ctx.repo.parse(path, json.loads)
+            if isinstance(data, ParseError):
+                notebooks.append(warned(T(f"cannot read notebook: {data.message}",
+                                          f"no se puede leer el notebook: {data.message}"),
+                                        path, data.line))
+                continue
+            with_output, total = _notebook_outputs(data)
+            if with_output:
+                notebooks.append(warned(T(f"{with_output}/{total} code cells keep their outputs",
+                                          f"{with_output}/{total} celdas de código conservan "
+                                          "sus salidas"), path,
+                                        fix=T("strip outputs (nbstripout, or jupyter nbconvert "
+                                              "--clear-output) before committing",
+                                              "limpia las salidas (nbstripout, o jupyter "
+                                              "nbconvert --clear-output) antes del commit")))
+    yield from problems[:MAX_FILE_FINDINGS]
+    if len(problems) > MAX_FILE_FINDINGS:
+        more = len(problems) - MAX_FILE_FINDINGS
+        yield failed(T(f"... and {more} more large or data files",
+                       f"... y {more} archivos grandes o de datos más"))
+    yield from notebooks[:MAX_FILE_FINDINGS]
+    if not problems and not notebooks:
+        where = T("tracked", "versionados") if in_git else T(
+            "not ignored (not a git repository)", "no ignorados (no es un repositorio git)")
+        yield passed(T(f"{len(files)} files ", f"{len(files)} archivos ") + where + T(
+            f": none above {limit_kb} KB, no data/model binaries, no mlruns/",
+            f": ninguno supera {limit_kb} KB, sin binarios de datos/modelos ni mlruns/"))
+
+
+# -- GIT006 release hygiene --------------------------------------------------------------------
+
+_PR_REF = re.compile(r"#\d+|\b(feature|feat|fix|bugfix|hotfix|refactor|experiment|exp|docs|chore)"
+                     r"/[\w.-]+", re.IGNORECASE)
+_SQUASH = re.compile(r"\(#\d+\)\s*$")
+
+
+@check("release_hygiene")
+def release_hygiene(ctx: Context, params: None) -> Iterator[Finding]:
+    """GIT006: a semver tag, a CHANGELOG and a visible pull-request flow."""
+    found = _history_or_skip(ctx)
+    if isinstance(found, Finding):
+        yield found
+        return
+    if len(found.commits) < MIN_COMMITS:
+        yield skipped(T("history too short (shallow clone?)" if found.shallow else
+                        f"history too short: {len(found.commits)} commits (< {MIN_COMMITS})",
+                        "historial demasiado corto (¿clon superficial?)" if found.shallow else
+                        f"historial demasiado corto: {len(found.commits)} commits "
+                        f"(< {MIN_COMMITS})"))
+        return
+    if found.shallow:
+        yield skipped(T("history too short (shallow clone?)",
+                        "historial demasiado corto (¿clon superficial?)"))
+        return
+    semver = found.semver_tags
+    yield verdict(bool(semver),
+                  T(f"{len(semver)} semver tag(s), latest {semver[-1]}" if semver else "",
+                    f"{len(semver)} etiqueta(s) semver, última {semver[-1]}" if semver else ""),
+                  T("no semver release tag (v1.2.3)", "no hay etiqueta de versión semver "
+                    "(v1.2.3)"),
+                  fix=T("tag releases: git tag -a v0.1.0 -m 'first release' && git push --tags",
+                        "etiqueta las versiones: git tag -a v0.1.0 -m 'primera versión' && git "
+                        "push --tags"))
+    changelog = ctx.repo.glob(["CHANGELOG*", "CHANGES.md", "HISTORY.md"], case_sensitive=False)
+    yield verdict(bool(changelog),
+                  T(f"{changelog[0]} exists" if changelog else "",
+                    f"{changelog[0]} existe" if changelog else ""),
+                  T("no CHANGELOG.md", "no hay CHANGELOG.md"),
+                  path=changelog[0] if changelog else None,
+                  fix=T("keep a CHANGELOG.md (Keep a Changelog format)",
+                        "mantén un CHANGELOG.md (formato Keep a Changelog)"))
+    merges = [c for c in found.commits if c.is_merge or _SQUASH.search(c.subject)]
+    referenced = [c for c in merges if _PR_REF.search(c.subject)]
+    if not merges:
+        yield failed(T(f"no merge or pull-request commits in the last {len(found.commits)}: "
+                       "every change went straight to the branch",
+                       f"no hay commits de merge o pull request en los últimos "
+                       f"{len(found.commits)}: todo fue directo a la rama"),
+                     fix=T("work in feature/... branches merged through pull requests",
+                           "trabaja en ramas feature/... integradas con pull requests"))
+    else:
+        share = len(referenced) / len(merges)
+        yield verdict(share >= 0.5,
+                      T(f"{len(referenced)}/{len(merges)} merge/squash commits reference a PR "
+                        "or a feature branch", f"{len(referenced)}/{len(merges)} commits de "
+                        "merge/squash citan un PR o una rama feature"),
+                      T(f"only {len(referenced)}/{len(merges)} merge/squash commits reference a "
+                        "PR (#N) or a feature/, fix/, refactor/, experiment/ branch (needs 50 %)",
+                        f"solo {len(referenced)}/{len(merges)} commits de merge/squash citan un "
+                        "PR (#N) o una rama feature/, fix/, refactor/, experiment/ (se necesita "
+                        "50 %)"))
+
+
+# -- GIT007 git repository ---------------------------------------------------------------------
+
+
+@check("git_repository")
+def git_repository(ctx: Context, params: None) -> Iterator[Finding]:
+    """GIT007: the target is inside a git work tree."""
+    info = ctx.repo.git_info
+    if info is None:
+        yield failed(T("not a git repository: history rules (GIT002, GIT006) are skipped",
+                       "no es un repositorio git: las reglas de historial (GIT002, GIT006) se "
+                       "omiten"), fix=T("git init && git add -A && git commit -m "
+                                        "'chore: initial commit'", "git init && git add -A && "
+                                        "git commit -m 'chore: initial commit'"))
+        return
+    shallow = T(" (shallow clone)", " (clon superficial)") if info.shallow else T("", "")
+    yield passed(T(f"inside a git work tree; {len(info.tracked)} tracked files",
+                   f"dentro de un repositorio git; {len(info.tracked)} archivos versionados")
+                 + shallow)
