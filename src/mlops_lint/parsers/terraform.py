@@ -1,0 +1,192 @@
+"""Terraform configuration read with python-hcl2.
+
+:func:`parse_hcl` turns HCL text into plain data with the string quotes removed (the
+same shape whatever the python-hcl2 version: newer releases keep quotes unless asked
+not to). :func:`terraform_files` parses every ``*.tf`` of the repository once per run
+into :class:`TfFile` objects whose top-level blocks carry their labels and the line of
+their header (found by a text scan of the header, since python-hcl2 gives no positions).
+
+Values keep Terraform's expression syntax: a literal string is plain text, anything
+computed is wrapped in ``${…}`` (``var.x`` reads ``${var.x}``); :func:`is_literal`
+tells them apart.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import hcl2
+
+from mlops_lint.parsers import ParseError
+
+if TYPE_CHECKING:
+    from mlops_lint.repo import Repo
+
+try:  # python-hcl2 >= 6: quotes are kept unless stripped explicitly
+    from hcl2.utils import SerializationOptions
+
+    _OPTIONS: Any = SerializationOptions(strip_string_quotes=True, with_comments=False)
+except ImportError:  # pragma: no cover - older python-hcl2 already strips quotes
+    _OPTIONS = None
+
+TF_GLOBS = ("**/*.tf",)
+BACKEND_CONFIG_GLOBS = ("**/*.tfbackend", "**/backend*.hcl", "**/*.backend.hcl")
+# Number of labels of the top-level block types (resource "type" "name" { ... }).
+BLOCK_LABELS = {"resource": 2, "data": 2, "ephemeral": 2, "module": 1, "variable": 1,
+                "output": 1, "provider": 1, "check": 1, "terraform": 0, "locals": 0,
+                "moved": 0, "import": 0, "removed": 0}
+
+
+@dataclass(frozen=True)
+class Block:
+    type: str
+    labels: tuple[str, ...]
+    body: dict[str, Any]
+    line: int | None
+
+    @property
+    def address(self) -> str:
+        return ".".join((self.type, *self.labels)) if self.type != "resource" else \
+            ".".join(self.labels)
+
+
+@dataclass(frozen=True)
+class TfFile:
+    path: str
+    data: dict[str, Any]
+    blocks: tuple[Block, ...]
+    text: str = field(repr=False, compare=False)
+
+    @property
+    def directory(self) -> str:
+        return posixpath.dirname(self.path)
+
+    def of(self, block_type: str) -> list[Block]:
+        return [b for b in self.blocks if b.type == block_type]
+
+    def attribute_line(self, block: Block, name: str) -> int | None:
+        """Line of ``name = …`` (or ``name {``) at or after the block's header."""
+        start = (block.line or 1) - 1
+        pattern = re.compile(rf"^[ \t]*\"?{re.escape(name)}\"?[ \t]*(=|\{{)")
+        for number, line in enumerate(self.text.splitlines()[start:], start=start + 1):
+            if pattern.match(line):
+                return number
+        return block.line
+
+
+def _clean(value: Any) -> Any:
+    """Drop python-hcl2's ``__…__`` markers; unquote labels and strings left quoted."""
+    if isinstance(value, dict):
+        return {unquote(str(k)): _clean(v) for k, v in value.items()
+                if not (isinstance(k, str) and k.startswith("__") and k.endswith("__"))}
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    if isinstance(value, str):
+        return unquote(value)
+    return value
+
+
+def unquote(text: str) -> str:
+    if len(text) >= 2 and text[0] == text[-1] == '"' and '"' not in text[1:-1]:
+        return text[1:-1]
+    return text
+
+
+def parse_hcl(text: str) -> dict[str, Any]:
+    """HCL text as plain data; raises (with ``line`` when known) on invalid syntax."""
+    data = hcl2.loads(text, serialization_options=_OPTIONS) if _OPTIONS is not None \
+        else hcl2.loads(text)
+    if not isinstance(data, dict):
+        raise ValueError("not an HCL document")
+    cleaned: dict[str, Any] = _clean(data)
+    return cleaned
+
+
+def is_literal(value: Any) -> bool:
+    """A literal string (no ``${…}`` interpolation or expression)."""
+    return isinstance(value, str) and "${" not in value
+
+
+def nested(body: dict[str, Any], name: str) -> list[tuple[str | None, dict[str, Any]]]:
+    """Nested blocks ``name`` of a body: (label or None, body) — e.g. ``backend "s3"``."""
+    out: list[tuple[str | None, dict[str, Any]]] = []
+    entries = body.get(name)
+    for entry in entries if isinstance(entries, list) else [entries]:
+        if not isinstance(entry, dict):
+            continue
+        inner = list(entry.values())
+        if len(entry) == 1 and isinstance(inner[0], dict) and name in ("backend", "provider",
+                                                                        "dynamic"):
+            out.append((next(iter(entry)), inner[0]))
+        else:
+            out.append((None, entry))
+    return out
+
+
+def _header_pattern(block_type: str, labels: tuple[str, ...]) -> re.Pattern[str]:
+    parts = "".join(rf"[ \t]+\"?{re.escape(label)}\"?" for label in labels)
+    return re.compile(rf"^[ \t]*{re.escape(block_type)}{parts}[ \t]*\{{", re.M)
+
+
+def _blocks(data: dict[str, Any], text: str) -> tuple[Block, ...]:
+    blocks = []
+    seen: dict[tuple[str, tuple[str, ...]], int] = {}
+    for block_type, entries in data.items():
+        count = BLOCK_LABELS.get(block_type)
+        if count is None or not isinstance(entries, list):
+            continue
+        for entry in entries:
+            for labels, body in _unwrap(entry, count, ()):
+                key = (block_type, labels)
+                nth = seen.get(key, 0)
+                seen[key] = nth + 1
+                matches = list(_header_pattern(block_type, labels).finditer(text))
+                line = (text.count("\n", 0, matches[nth].start()) + 1
+                        if nth < len(matches) else None)
+                blocks.append(Block(block_type, labels, body, line))
+    return tuple(blocks)
+
+
+def _unwrap(entry: Any, count: int, labels: tuple[str, ...]
+            ) -> list[tuple[tuple[str, ...], dict[str, Any]]]:
+    if not isinstance(entry, dict):
+        return []
+    if count == 0:
+        return [(labels, entry)]
+    out = []
+    for label, inner in entry.items():
+        out.extend(_unwrap(inner, count - 1, (*labels, str(label))))
+    return out
+
+
+def build_file(path: str, text: str, data: dict[str, Any]) -> TfFile:
+    return TfFile(path, data, _blocks(data, text), text)
+
+
+def terraform_files(repo: Repo) -> list[TfFile | ParseError]:
+    """Every ``*.tf`` file of the repository, parsed once per run (memoized)."""
+    cached = repo.memo.get("terraform:files")
+    if cached is not None:
+        result: list[TfFile | ParseError] = cached
+        return result
+    out: list[TfFile | ParseError] = []
+    for path in repo.glob(TF_GLOBS):
+        data = repo.parse(path, parse_hcl)
+        text = repo.text(path)
+        if isinstance(data, ParseError):
+            out.append(data)
+            continue
+        if isinstance(text, ParseError):  # pragma: no cover - parse would have failed first
+            out.append(text)
+            continue
+        out.append(build_file(path, text, data))
+    repo.memo["terraform:files"] = out
+    return out
+
+
+def backend_configs(repo: Repo) -> list[tuple[str, dict[str, Any] | ParseError]]:
+    """Partial backend configuration files (``*.tfbackend``, ``backend*.hcl``)."""
+    return [(path, repo.parse(path, parse_hcl)) for path in repo.glob(BACKEND_CONFIG_GLOBS)]
