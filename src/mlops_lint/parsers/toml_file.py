@@ -28,6 +28,8 @@ def load_toml(text: str) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as exc:
         match = _LINE.search(str(exc))
         raise TomlError(str(exc), int(match.group(1)) if match else None) from None
+    except RecursionError:
+        raise TomlError("nesting too deep to read", None) from None
 
 
 def dig(document: object, *keys: str) -> object:
