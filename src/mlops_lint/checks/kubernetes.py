@@ -1087,7 +1087,8 @@ def k8s_scaling_exposure(ctx: Context, params: None) -> Iterator[Finding]:
     for keda in kedas:
         yield _keda_finding(keda)
     anchor = found.workloads[0] if found.workloads else None
-    where = (anchor.path, anchor.line) if anchor else (None, None)
+    where: tuple[str | None, int | None] = (anchor.path, anchor.line) if anchor else (
+        (found.charts[0].chart_file, 1) if found.charts else (None, None))
     if not hpas and not kedas and not chart_findings:
         yield failed(T("no HorizontalPodAutoscaler", "no hay HorizontalPodAutoscaler"), *where)
     for ingress in ingresses:
