@@ -138,7 +138,7 @@ def test_baselined_problems_are_not_annotated(tmp_path: Path, make_repo: Any) ->
 
 def big_report(tmp_path: Path, make_repo: Any, n: int = 1500) -> Any:
     long = "x" * 300
-    findings = [{"status": "fail" if i % 3 == 0 else "pass", "path": "f.py", "line": i + 1,
+    findings = [{"status": ("fail", "warn", "pass")[i % 3], "path": "f.py", "line": i + 1,
                  "en": f"finding {i} {long}", "es": f"hallazgo {i} {long}"} for i in range(n)]
     catalog = make_catalog(tmp_path, [rule("TBG001", 1, findings)])
     return report_for(make_repo({"f.py": "\n" * n}), catalog)

@@ -169,6 +169,17 @@ def test_an_invalid_waiver_is_a_finding(tmp_path: Path, files: dict[str, str], f
     assert "docs/adr.md" in sarif or "README.md" in sarif
 
 
+def test_an_unreadable_adr_is_an_invalid_waiver(tmp_path: Path) -> None:
+    from conftest import write_tree
+
+    root = write_tree(tmp_path / "repo", {"docs/adr.md": b"\x00\x01\x02binary\x00" * 50})
+    catalog = make_catalog(tmp_path, [rule("TWU001", 2, [{"en": "x", "es": "x"}])])
+    report = report_for(root, catalog, Config(waivers={"TWU001": "docs/adr.md"}))
+    invalid = [r for r in report.results if "waiver" in r.message.en]
+    assert len(invalid) == 1 and "cannot be read" in invalid[0].message.en
+    assert "no se puede leer" in invalid[0].message.es
+
+
 def test_ignore_list_is_shown_as_unjustified(tmp_path: Path) -> None:
     catalog = make_catalog(tmp_path, [rule("TIG001", 1, [{"en": "bad", "es": "mal"}]),
                                       rule("TIG002", 1, [{"status": "pass", "en": "ok",

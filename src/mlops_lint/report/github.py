@@ -76,8 +76,8 @@ def workflow_commands(report: Report) -> str:
 def append_summary(report: Report, path: Path) -> None:
     """Append the Markdown report to the step summary, within GitHub's size limit."""
     try:
-        used = path.stat().st_size if path.exists() else 0
-    except OSError:
+        used = path.stat().st_size
+    except OSError:  # not written yet
         used = 0
     budget = max(SUMMARY_LIMIT - used - 1024, 4096)
     text = render_markdown(report, limit=budget)
