@@ -110,6 +110,18 @@ def parents(index: PythonIndex) -> dict[ast.AST, ast.AST]:
     return cached
 
 
+def every_call(index: PythonIndex) -> list[tuple[str, ast.Call]]:
+    """Every call of the file with its resolved name (``""`` when the callee is not a
+    dotted name, e.g. ``make().fit()``), unlike ``index.calls`` which skips those."""
+    cached: list[tuple[str, ast.Call]] | None = getattr(index, "_phase3_calls", None)
+    if cached is None:
+        cached = sorted(((index.qualname(n.func) or "", n) for n in ast.walk(index.tree)
+                         if isinstance(n, ast.Call)),
+                        key=lambda item: (item[1].lineno, item[1].col_offset))
+        index._phase3_calls = cached  # type: ignore[attr-defined]
+    return cached
+
+
 def scope_of(index: PythonIndex, node: ast.AST) -> ast.AST:
     """The innermost function (or the module) that contains ``node``."""
     up = parents(index)

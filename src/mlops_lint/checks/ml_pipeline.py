@@ -30,6 +30,7 @@ from mlops_lint.checks._phase3 import (
     calls_in,
     declared,
     dvc_tracked,
+    every_call,
     is_ignored,
     last,
     literal_path,
@@ -181,9 +182,10 @@ def analysis(ctx: Context) -> Analysis:
                     result.custom[node.name] = (index, node)
                     changed = True
     for index in sources.indexes:
-        for qual, call in index.calls:
+        for qual, call in every_call(index):
             name = last(qual)
-            result.by_name.setdefault(name, []).append((index, call))
+            if name:
+                result.by_name.setdefault(name, []).append((index, call))
             attr = method(call)
             if attr and attr != name:
                 result.by_name.setdefault(attr, []).append((index, call))
@@ -390,7 +392,7 @@ def _separate_fits(an: Analysis) -> tuple[list[tuple[str, int]], list[tuple[str,
     transformers: list[tuple[str, int]] = []
     estimators: list[tuple[str, int]] = []
     for index in an.indexes:
-        for _, call in index.calls:
+        for _, call in every_call(index):
             obj = receiver(call)
             if obj is None or method(call) not in ("fit", "fit_transform"):
                 continue
@@ -829,7 +831,7 @@ def leakage_guards(ctx: Context, params: None) -> Iterator[Finding]:
     """ML005: a split exists, nothing is fitted before it, evaluation is on held-out data."""
     an = analysis(ctx)
     yield from _errors(an)
-    fits = [(index, call) for index in an.indexes for _, call in index.calls
+    fits = [(index, call) for index in an.indexes for _, call in every_call(index)
             if method(call) in FIT_METHODS]
     splits = _split_calls(an)
     if not fits and not splits:
@@ -929,6 +931,14 @@ def _train_evaluation(index: PythonIndex) -> Generator[Finding, None, int]:
 # -- ML006 ------------------------------------------------------------------------------
 
 
+def _explicit_cv(node: ast.expr | None) -> bool:
+    """``cv=`` given as a splitter (object or name), not omitted, ``None`` or an int."""
+    if node is None:
+        return False
+    return not (isinstance(node, ast.Constant) and (node.value is None or
+                                                    isinstance(node.value, int)))
+
+
 @check("cross_validation")
 def cross_validation(ctx: Context, params: None) -> Iterator[Finding]:
     """ML006: K-fold style splitters with cross_val_score/cross_validate, a fold loop, or a
@@ -952,8 +962,7 @@ def cross_validation(ctx: Context, params: None) -> Iterator[Finding]:
             if isinstance(node, ast.For) and isinstance(node.iter, ast.Call) and \
                     method(node.iter) == "split":
                 loops.append((index.path, node.lineno))
-    explicit = [(i, c, n) for i, c, n in consumers if call_arg(c, "cv") is not None and
-                not isinstance(literal(call_arg(c, "cv")), int | type(None))]
+    explicit = [(i, c, n) for i, c, n in consumers if _explicit_cv(call_arg(c, "cv"))]
     if explicit or (splitters and loops):
         if explicit:
             index, call, name = explicit[0]
@@ -999,7 +1008,7 @@ def cross_validation(ctx: Context, params: None) -> Iterator[Finding]:
 def _metrics_json(an: Analysis) -> tuple[str, int] | None:
     for index in an.indexes:
         computes = any(q.startswith(METRIC_MODULES) for q, _ in index.calls)
-        for qual, call in index.calls:
+        for qual, call in every_call(index):
             name = last(qual)
             if qual in ("json.dump", "json.dumps") and computes:
                 return index.path, call.lineno

@@ -26,12 +26,14 @@ from mlops_lint.checks._phase3 import (
     FUNCTION_NODES,
     assignments,
     declared,
+    every_call,
     last,
     literal_path,
     locations,
     method,
     parse_skip,
     receiver,
+    scope_of,
     scope_walk,
     short,
     string_constants,
@@ -243,7 +245,8 @@ def suite_size(ctx: Context, params: None) -> Iterator[Finding]:
         return
     files = len({c.path for c in found.cases})
     first = found.cases[0]
-    summary = T(f"{count} tests in {files} files", f"{count} tests en {files} archivos")
+    summary = T(f"{count} test{'s' * (count != 1)} in {files} file{'s' * (files != 1)}",
+                f"{count} test{'s' * (count != 1)} en {files} archivo{'s' * (files != 1)}")
     cfg = found.config.pytest
     if cfg is None:
         yield failed(summary + T(", but no pytest configuration ([tool.pytest.ini_options], "
@@ -904,7 +907,7 @@ def integration_tests(ctx: Context, params: None) -> Iterator[Finding]:
 
 
 def _repo_reads(index: PythonIndex) -> Iterator[tuple[int, str]]:
-    for qual, call in index.calls:
+    for qual, call in every_call(index):
         name = method(call) or last(qual)
         if name not in READER_NAMES:
             continue
@@ -914,7 +917,7 @@ def _repo_reads(index: PythonIndex) -> Iterator[tuple[int, str]]:
             if isinstance(obj, ast.Call | ast.BinOp):
                 target = literal_path(obj)
             elif isinstance(obj, ast.Name):
-                values = assignments(index.tree, obj.id)
+                values = assignments(scope_of(index, call), obj.id)
                 target = literal_path(values[-1]) if values else None
         if target and REPO_DATA.match(target):
             yield call.lineno, target

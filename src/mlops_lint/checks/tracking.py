@@ -19,6 +19,7 @@ from mlops_lint.checks._phase3 import (
     FUNCTION_NODES,
     ancestors,
     assignments,
+    every_call,
     is_ignored,
     last,
     locations,
@@ -284,7 +285,7 @@ def mlflow_registry(ctx: Context, params: None) -> Iterator[Finding]:
     hit: tuple[str, int, str] | None = None
     uses_uri: tuple[str, int] | None = None
     for index in sources.indexes:
-        for qual, call in index.calls:
+        for qual, call in every_call(index):
             name = method(call) or last(qual)
             if qual.startswith("mlflow.") and last(qual) in ("log_model", "save_model"):
                 value = call_arg(call, "registered_model_name")
@@ -416,7 +417,7 @@ def promotion_gate(ctx: Context, params: None) -> Iterator[Finding]:
     unguarded: list[tuple[str, int]] = []
     for index in sources.indexes:
         gates = _gate_functions(index)
-        for qual, call in index.calls:
+        for qual, call in every_call(index):
             name = method(call) or last(qual)
             promoting = (name in PROMOTION_METHODS and index.imports("mlflow")) or (
                 qual.startswith("mlflow.") and last(qual) == "log_model" and
