@@ -822,14 +822,15 @@ def _pydantic_major(spec: str) -> int | None:
         base = version_tuple(text)
         return base[0] if base else None
     parsed = clauses(text) or []
-    lower = [version_tuple(v) for op, v in parsed if op in (">=", ">", "==", "~=", "===")]
+    exact = [version_tuple(v) for op, v in parsed if op in ("==", "~=", "===")]
+    if exact and exact[0]:
+        return exact[0][0]
+    lower = [version_tuple(v) for op, v in parsed if op in (">=", ">")]
     upper = [version_tuple(v) for op, v in parsed if op in ("<", "<=")]
     if any(v and v[0] >= 2 for v in lower):
         return 2
     if any(v and (v[0] < 2 or v == (2,) or v[:2] == (2, 0)) for v in upper):
         return 1
-    if any(v and v[0] == 1 for v in lower):
-        return None
     return None
 
 
