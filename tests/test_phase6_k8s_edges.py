@@ -1,0 +1,172 @@
+"""K8S edge cases: secret managers, autoscalers and routes, Helm values, Knative, probes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from conftest import statuses
+from mlops_lint.checks import load_all
+from mlops_lint.config import Config
+from mlops_lint.context import Context
+from mlops_lint.model import Result
+from mlops_lint.repo import Repo
+from test_phase6_k8s import CHART, container, dump, hpa, ingress, manifests, only, workload
+
+MakeRepo = Callable[..., Path]
+ResultsFor = Callable[..., list[Result]]
+
+USES_SECRET = container(env=[{"name": "DB_PASSWORD",
+                              "valueFrom": {"secretKeyRef": {"name": "db", "key": "pw"}}}])
+
+
+def level3(results_for: ResultsFor, root: Path) -> list[Result]:
+    return [r for r in results_for(root, "K8S006") if r.level == 3]
+
+
+def test_secret_manager_evidence(make_repo: MakeRepo, results_for: ResultsFor) -> None:
+    sealed = {"apiVersion": "bitnami.com/v1alpha1", "kind": "SealedSecret",
+              "metadata": {"name": "db"}, "spec": {"encryptedData": {"pw": "AgBy3i4OJSWK+"}}}
+    vault = workload(containers=[USES_SECRET])
+    vault["spec"]["template"]["metadata"]["annotations"] = {
+        "vault.hashicorp.com/agent-inject": "true"}
+    sops = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"},
+            "sops": {"mac": "ENC[AES256_GCM,data:abc]"}}
+    csi = workload(containers=[USES_SECRET])
+    csi["spec"]["template"]["spec"]["volumes"] = [
+        {"name": "s", "csi": {"driver": "secrets-store.csi.k8s.io"}}]
+    cases = {
+        "Sealed Secrets": manifests(make_repo, workload(containers=[USES_SECRET]), sealed),
+        "Vault Agent": manifests(make_repo, vault),
+        "SOPS-encrypted": manifests(make_repo, workload(containers=[USES_SECRET]), sops),
+        "Secrets Store CSI": manifests(make_repo, csi),
+        "Terraform aws_secretsmanager_secret": manifests(
+            make_repo, workload(containers=[USES_SECRET]),
+            extra={"infra/secrets.tf": 'resource "aws_secretsmanager_secret" "db" {\n'
+                                       '  name = "db"\n}\n'}),
+    }
+    for words, root in cases.items():
+        (result,) = level3(results_for, root)
+        assert result.status.value == "pass" and words in result.message.en, words
+
+
+def test_secret_manager_in_helm_template_and_values_secrets(make_repo: MakeRepo,
+                                                            results_for: ResultsFor) -> None:
+    files = dict(CHART)
+    files["charts/churn/templates/external.yaml"] = (
+        "apiVersion: external-secrets.io/v1beta1\nkind: ExternalSecret\n"
+        "metadata:\n  name: {{ .Release.Name }}\n")
+    files["charts/churn/values.yaml"] += "db:\n  password: Zx81!kq\n  existingSecret: ''\n"
+    root = make_repo(files)
+    results = results_for(root, "K8S006")
+    (leak,) = only(results, "fail", 2)
+    assert leak.message.en == "chart churn values db.password holds a literal secret"
+    assert leak.path == "charts/churn/values.yaml" and leak.line == 18
+    (evidence,) = only(results, "pass", 3)
+    assert "in Helm template" in evidence.message.en
+
+
+def test_autoscaler_and_route_variants(make_repo: MakeRepo, results_for: ResultsFor) -> None:
+    keda = {"apiVersion": "keda.sh/v1alpha1", "kind": "ScaledObject",
+            "metadata": {"name": "api"}, "spec": {"minReplicaCount": 2, "maxReplicaCount": 8,
+                                                 "triggers": [{"type": "cpu"}]}}
+    route = {"apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute",
+             "metadata": {"name": "api"}, "spec": {}}
+    results = results_for(manifests(make_repo, workload(), keda, route), "K8S007")
+    assert sorted(statuses(results)) == ["pass", "warn"]
+    removed = hpa("autoscaling/v2beta2")
+    orphan = hpa()
+    orphan["spec"]["scaleTargetRef"]["name"] = "elsewhere"
+    traefik = ingress({"traefik.ingress.kubernetes.io/router.middlewares": "default-rl@crd"})
+    no_cert = ingress({"nginx.ingress.kubernetes.io/limit-rpm": "600"})
+    no_cert["spec"]["tls"] = [{"hosts": ["api.example.com"]}]
+    root = manifests(make_repo, workload(), removed, orphan, traefik, no_cert)
+    messages = {r.status.value + ":" + r.message.en for r in results_for(root, "K8S007")}
+    assert any(m.startswith("fail:") and "removed in Kubernetes 1.26" in m for m in messages)
+    assert any(m.startswith("warn:") and "target is not among" in m for m in messages)
+    assert any(m.startswith("warn:") and "Traefik middleware" in m for m in messages)
+    assert any(m.startswith("warn:") and "without a certificate source" in m for m in messages)
+    weak_keda = {**keda, "spec": {"minReplicaCount": 1}}
+    assert statuses(results_for(manifests(make_repo, workload(), weak_keda, ingress()),
+                                "K8S007")) == ["warn", "pass"]
+
+
+def test_helm_values_variants(make_repo: MakeRepo, results_for: ResultsFor) -> None:
+    files = dict(CHART)
+    files["charts/churn/values.yaml"] = (
+        "image: ghcr.io/acme/api:2.0\nsidecar:\n  image: envoy\n"
+        "ingress:\n  enabled: true\n  tls: [{hosts: [a]}]\n"
+        "  annotations: {nginx.ingress.kubernetes.io/limit-rps: '10'}\n"
+        "autoscaling: {enabled: false}\n")
+    files["charts/churn/templates/deployment.yaml"] = (
+        "kind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n"
+        "        - name: {{ .Chart.Name }}\n          resources:\n            requests:\n"
+        "              cpu: {{ .Values.cpu }}\n")
+    files["charts/churn/Chart.yaml"] = "apiVersion: v2\nname: churn\n"
+    root = make_repo(files)
+    k8s004 = [r for r in results_for(root, "K8S004") if r.status.value != "skip"]
+    assert sorted((r.status.value, r.message.en) for r in k8s004) == [
+        ("fail", "chart churn values sidecar.image: envoy has no fixed tag"),
+        ("pass", "chart churn values image: ghcr.io/acme/api:2.0")]
+    k8s002 = only(results_for(root, "K8S002"), "skip")
+    assert any("resources are written in the templates" in r.message.en for r in k8s002)
+    k8s007 = sorted((r.status.value, r.message.en.split(":")[0])
+                    for r in results_for(root, "K8S007") if r.status.value != "skip")
+    assert k8s007 == [("fail", "chart churn values autoscaling"),
+                      ("pass", "chart churn values ingress")]
+    k8s001 = only(results_for(root, "K8S001"), "fail")
+    assert [r.message.en for r in k8s001] == ["Chart.yaml lacks version"]
+
+
+def test_broken_chart_and_knative(make_repo: MakeRepo, results_for: ResultsFor) -> None:
+    broken = make_repo({"charts/x/Chart.yaml": "name: [x\n"})
+    (fail,) = only(results_for(broken, "K8S001"), "fail")
+    assert fail.path == "charts/x/Chart.yaml" and "does not parse" in fail.message.en
+    knative = {"apiVersion": "serving.knative.dev/v1", "kind": "Service",
+               "metadata": {"name": "api", "namespace": "ml",
+                            "labels": {"app": "api", "version": "1"}},
+               "spec": {"template": {"metadata": {"labels": {"app": "api", "version": "1"}},
+                                     "spec": {"containers": [container()]}}}}
+    results = results_for(manifests(make_repo, knative), "K8S001")
+    assert statuses(results) == ["pass", "pass"]
+
+
+def test_probe_details(make_repo: MakeRepo, results_for: ResultsFor) -> None:
+    startup = container("a", startupProbe={"httpGet": {"path": "/health", "port": 1}},
+                        readinessProbe={"httpGet": {"path": "/health", "port": 1},
+                                        "periodSeconds": 5},
+                        livenessProbe={"httpGet": {"path": "/health", "port": 1},
+                                       "periodSeconds": 5})
+    other_path = container("b", readinessProbe={"httpGet": {"path": "/predict", "port": 1},
+                                                "initialDelaySeconds": 1, "periodSeconds": 1})
+    root = manifests(make_repo, workload(containers=[startup, other_path]))
+    results = results_for(root, "K8S003")
+    assert statuses(results) == ["pass", "warn"]
+    assert "probes /predict, not a health route" in results[1].message.en
+
+
+def test_patch_with_kind_is_skipped(make_repo: MakeRepo, results_for: ResultsFor) -> None:
+    root = make_repo({
+        "k8s/app.yaml": dump(workload()),
+        "k8s/kustomization.yaml": "resources: [app.yaml]\npatchesStrategicMerge: [mem.yaml]\n",
+        "k8s/mem.yaml": dump({"apiVersion": "apps/v1", "kind": "Deployment",
+                              "metadata": {"name": "api"}}),
+    })
+    (skip,) = only(results_for(root, "K8S005"), "skip")
+    assert skip.message.en.startswith("Kustomize patch (document 1 (api))")
+
+
+def test_checks_skip_when_called_without_material(make_repo: MakeRepo) -> None:
+    """The checks are safe without their rule's applies_if guard (team rule packs)."""
+    repo = Repo(make_repo({"README.md": "# x\n"}))
+    registry = load_all()
+    names = ("k8s_valid_manifests", "k8s_resources", "k8s_probes", "k8s_images",
+             "k8s_security_context", "k8s_secrets", "k8s_scaling_exposure",
+             "terraform_baseline", "terraform_remote_state", "terraform_parameters",
+             "terraform_modules", "terraform_environments", "terraform_ci")
+    for name in names:
+        ctx = Context(repo, repo.projects[0], Config(), "X")
+        findings: list[Any] = list(registry[name].func(ctx, None))
+        assert [f.status.value for f in findings] == ["skip"], name
+        assert "not applicable" in findings[0].message.en
