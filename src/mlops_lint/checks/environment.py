@@ -249,15 +249,20 @@ def _fully_pinned(parsed: RequirementsFile) -> bool:
     return bool(reqs) and all(r.pinned for r in reqs)
 
 
-def find_lockfiles(ctx: Context) -> tuple[list[Lockfile], list[tuple[str, int, int]]]:
-    """Lockfiles, and requirements files that are not fully pinned (path, pinned, total)."""
+def find_lockfiles(ctx: Context) -> tuple[list[Lockfile], list[tuple[str, int, int]],
+                                          list[str]]:
+    """Lockfiles, requirements files that are not fully pinned (path, pinned, total), and
+    lockfiles present on disk but left out of the inventory because git ignores them."""
     locks: list[Lockfile] = []
     partial: list[tuple[str, int, int]] = []
+    ignored: list[str] = []
     for directory in _dirs(ctx):
         prefix = "" if directory == "." else directory + "/"
         for name in LOCKFILES:
             if ctx.repo.exists(prefix + name):
                 locks.append(Lockfile(prefix + name, name))
+            elif ctx.repo.is_git and ctx.repo.abspath(prefix + name).is_file():
+                ignored.append(prefix + name)
         for path in ctx.repo.glob([prefix + g for g in REQUIREMENT_GLOBS]):
             parsed = ctx.repo.parse(path, parse_requirements)
             if isinstance(parsed, ParseError):
@@ -269,7 +274,7 @@ def find_lockfiles(ctx: Context) -> tuple[list[Lockfile], list[tuple[str, int, i
                 partial.append((path, sum(r.pinned for r in reqs), len(reqs)))
         if locks:
             break
-    return locks, partial
+    return locks, partial, ignored
 
 
 def _installs_from(locks: list[Lockfile]) -> Tool:
@@ -303,7 +308,14 @@ def _installs_from(locks: list[Lockfile]) -> Tool:
 @check("lockfile_used")
 def lockfile_used(ctx: Context, params: None) -> Iterator[Finding]:
     """ENV002: a lockfile is committed and a CI install step consumes it."""
-    locks, partial = find_lockfiles(ctx)
+    locks, partial, ignored = find_lockfiles(ctx)
+    if not locks and ignored:
+        yield failed(T(f"{ignored[0]} exists but git ignores it, so CI and colleagues never get "
+                       "it", f"{ignored[0]} existe pero git lo ignora, así que ni la CI ni el "
+                       "equipo lo reciben"),
+                     fix=T(f"remove it from .gitignore and git add {ignored[0]}",
+                           f"quítalo de .gitignore y haz git add {ignored[0]}"))
+        return
     if not locks:
         detail = T("", "")
         if partial:
