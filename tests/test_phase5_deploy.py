@@ -165,6 +165,7 @@ def test_dep002_k8s_probes_on_health_pass(make_repo: Maker, results_for: Results
     rows = results_for(make_repo({"k8s/deployment.yaml": DEPLOYMENT}), "DEP002")
     level2 = [r for r in rows if r.level == 2]
     assert statuses(level2) == ["pass"] and "Deployment api" in level2[0].message.en
+    assert (level2[0].path, level2[0].line) == ("k8s/deployment.yaml", 2)
     assert "/api/v1/health" in level2[0].message.en
 
 
@@ -194,9 +195,17 @@ def test_dep002_descriptors_without_health_fail_or_warn(make_repo: Maker,
                             "postgres\n"}, "pass"),
     ({"docker-compose.yml": "services:\n  api:\n    build: .\n"}, "fail"),
     ({"fly.toml": "[[services.http_checks]]\npath = \"/healthz\"\n"}, "pass"),
-    ({"charts/api/templates/deployment.yaml": "spec:\n  containers:\n    - name: {{ .Values.n }}"
-                                              "\n      readinessProbe:\n        httpGet:\n"
+    ({"charts/api/Chart.yaml": "apiVersion: v2\nname: api\nversion: 0.1.0\n",
+      "charts/api/templates/deployment.yaml": "apiVersion: apps/v1\nkind: Deployment\nspec:\n"
+                                              "  containers:\n    - name: {{ .Values.n }}\n"
+                                              "      readinessProbe:\n        httpGet:\n"
                                               "          path: /health\n"}, "pass"),
+    ({"charts/api/Chart.yaml": "apiVersion: v2\nname: api\nversion: 0.1.0\n",
+      "charts/api/values.yaml": "probes:\n  livenessProbe:\n    httpGet: {path: /livez}\n"},
+     "pass"),
+    ({"deploy/app.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: {{ x }}}\n"
+                         "spec:\n  template:\n    spec:\n      containers:\n        - name: a\n"
+                         "          livenessProbe: {tcpSocket: {port: 80}}\n"}, "warn"),
 ])
 def test_dep002_other_descriptors(make_repo: Maker, results_for: Results,
                                   files: dict[str, str], status: str) -> None:

@@ -10,7 +10,6 @@ import pytest
 
 from conftest import check_repo, statuses
 from mlops_lint.catalog import Catalog
-from mlops_lint.checks.observability import parse_hcl
 from mlops_lint.maturity import assess
 from mlops_lint.model import Result
 from mlops_lint.repo import Repo
@@ -166,7 +165,8 @@ def test_obs006_kubernetes_cronjob_running_drift(make_repo: Maker, results_for: 
             "          containers:\n            - name: d\n              image: 'x:1'\n"
             "              command: [python, check_drift.py]\n")
     row = one(results_for(make_repo({"k8s/cron.yaml": cron}), "OBS006"))
-    assert row.status.value == "pass" and row.path == "k8s/cron.yaml"
+    assert (row.status.value, row.path, row.line) == ("pass", "k8s/cron.yaml", 2)
+    assert row.message.en == "CronJob drift runs drift detection"
 
 
 # -- OBS007 ----------------------------------------------------------------------------
@@ -245,13 +245,6 @@ resource "aws_budgets_budget" "monthly" {
 """
 
 
-def test_parse_hcl_reads_blocks_and_rejects_garbage() -> None:
-    doc = parse_hcl(BUDGET_TF)
-    assert "resource" in doc and "provider" in doc
-    with pytest.raises(Exception):  # noqa: B017 - python-hcl2 raises lark errors
-        parse_hcl("resource {{{")
-
-
 @pytest.mark.parametrize("files, status, kinds", [
     ({"infra/main.tf": BUDGET_TF}, "pass", ["budget alerts", "cost-allocation tags"]),
     ({"docs/costs.md": "# Cost analysis\n| Item | Monthly |\n|---|---|\n| Cloud Run | $12 |\n",
@@ -268,6 +261,15 @@ def test_parse_hcl_reads_blocks_and_rejects_garbage() -> None:
     ({"k8s/deploy.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\n"
                          "  labels: {team: ml, environment: prod}\n",
       "serverless.yml": "service: x\n"}, "pass", ["cost-allocation tags", "scale-to-zero"]),
+    ({"cfn/budget.yaml": "Resources:\n  Budget:\n    Type: AWS::Budgets::Budget\n",
+      "k8s/keda.yaml": "apiVersion: keda.sh/v1alpha1\nkind: ScaledObject\n"
+                       "metadata: {name: w}\nspec: {minReplicaCount: 0}\n"},
+     "pass", ["budget alerts", "scale-to-zero", "autoscaling"]),
+    ({"knative/service.yaml": "apiVersion: serving.knative.dev/v1\nkind: Service\n"
+                              "metadata: {name: api}\nspec:\n  template:\n    metadata:\n"
+                              "      annotations:\n        autoscaling.knative.dev/minScale: '0'\n"
+                              "        autoscaling.knative.dev/maxScale: '10'\n"},
+     "pass", ["scale-to-zero", "autoscaling"]),
     ({"docs/notes.md": "# Notes\nIt costs $5 per month.\n", "infra/broken.tf": "resource {{{"},
      "fail", []),
 ])

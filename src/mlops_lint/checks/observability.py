@@ -17,8 +17,6 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
-import hcl2
-
 from mlops_lint.checks import check
 from mlops_lint.checks.serving import shared_files
 from mlops_lint.context import Context
@@ -26,8 +24,10 @@ from mlops_lint.model import Finding, T, failed, passed, skipped, warned
 from mlops_lint.parsers import ParseError
 from mlops_lint.parsers.ci import Workflow, workflows
 from mlops_lint.parsers.fastapi_app import Module, ServingModel, serving_model
+from mlops_lint.parsers.kubernetes import read_manifests
 from mlops_lint.parsers.markdown import headings_matching, parse_markdown
 from mlops_lint.parsers.python_source import call_arg
+from mlops_lint.parsers.terraform import terraform_files
 from mlops_lint.parsers.yaml_file import line_of, load_yaml, load_yaml_rt
 
 # -- the code of a project (plus shared code) ------------------------------------------
@@ -40,9 +40,8 @@ def code_model(ctx: Context) -> ServingModel:
 
 def _calls(model: ServingModel) -> Iterator[tuple[Module, str, ast.Call]]:
     for module in model.modules.values():
-        for node in ast.walk(module.tree):
-            if isinstance(node, ast.Call):
-                yield module, model.qualname(module, node.func) or "", node
+        for qual, call in module.calls():
+            yield module, qual, call
 
 
 def _last(qual: str) -> str:
@@ -76,10 +75,9 @@ def logging_framework(ctx: Context, params: None) -> Iterator[Finding]:
         name = PurePosixPath(module.path).name
         if SETUP_MODULES.search(name):
             setup.append((module.path, None, f"module {name}"))
-        for node in ast.walk(module.tree):
-            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and \
-                    SETUP_FUNCTIONS.match(node.name):
-                setup.append((module.path, node.lineno, f"{node.name}()"))
+        for func in module.functions():
+            if SETUP_FUNCTIONS.match(func.name):
+                setup.append((module.path, func.lineno, f"{func.name}()"))
     for module, qual, call in _calls(model):
         if qual in ("logging.getLogger", "structlog.get_logger", "structlog.getLogger",
                     "structlog.stdlib.get_logger"):
@@ -130,9 +128,8 @@ def _json_formatter(ctx: Context, model: ServingModel) -> tuple[str, int | None,
         for lib in JSON_LOG_LIBRARIES:
             if module.index.imports(lib):
                 return module.path, None, lib
-        for node in ast.walk(module.tree):
-            if isinstance(node, ast.ClassDef) and model.is_subclass_of(
-                    module, node, ("logging.Formatter",)):
+        for node in module.nodes(ast.ClassDef):
+            if node.bases and model.is_subclass_of(module, node, ("logging.Formatter",)):
                 dumps = [c for c in ast.walk(node) if isinstance(c, ast.Call)
                          and _last(model.qualname(module, c.func) or "") == "dumps"]
                 if dumps:
@@ -155,7 +152,7 @@ def _request_context(model: ServingModel) -> tuple[str, int, str] | None:
     for module in model.modules.values():
         if module.index.imports("asgi_correlation_id"):
             return module.path, 1, "asgi-correlation-id"
-        for node in ast.walk(module.tree):
+        for node in [*module.nodes(ast.Call), *module.nodes(ast.Assign)]:
             if isinstance(node, ast.Call):
                 for kw in node.keywords:
                     if kw.arg == "extra" and isinstance(kw.value, ast.Dict) and any(
@@ -521,7 +518,8 @@ def monitoring_as_code(ctx: Context, params: None) -> Iterator[Finding]:
 
 PSI_NAME = re.compile(r"(^|_)psi($|_)|population_stability", re.IGNORECASE)
 DRIFT_FLAG = re.compile(r"^(dataset_)?drift(_detected|_flag)?$|^(is|has)_drift$|"
-                        r"^drift_(share|score)$", re.IGNORECASE)
+                        r"^drift_(share|score)$|^(recommend|needs|should)_retrain(ing)?$|"
+                        r"^retrain_(recommended|needed|required)$", re.IGNORECASE)
 ARTIFACT_CALLS = frozenset({"save_html", "save_json", "dump", "to_html", "to_json",
                             "write_text", "log_artifact", "to_csv", "savefig", "json"})
 
@@ -534,10 +532,9 @@ def _detector(model: ServingModel, module: Module) -> str | None:
             return label
     for qual, _ in module.index.calls_to("ks_2samp"):
         return f"KS test ({qual})"
-    for node in ast.walk(module.tree):
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and PSI_NAME.search(
-                node.name):
-            return f"PSI ({node.name})"
+    for func in module.functions():
+        if PSI_NAME.search(func.name):
+            return f"PSI ({func.name})"
     return None
 
 
@@ -668,12 +665,12 @@ def scheduled_ml_workflows(ctx: Context, params: None) -> Iterator[Finding]:
                                             "(and open an issue on failure).",
                                             "Añade actions/upload-artifact con el informe de "
                                             "drift (y abre un issue si falla).")))
-    for path, doc in _yaml_docs(ctx, ("CronJob",)):
-        if isinstance(doc, dict) and doc.get("kind") == "CronJob" and "drift" in json.dumps(
-                doc, default=str).lower():
-            results.append(passed(T(f"CronJob runs drift detection ({path})",
-                                    f"un CronJob ejecuta la detección de drift ({path})") + extra,
-                                  path))
+    for workload in read_manifests(ctx.repo).workloads:
+        if workload.kind == "CronJob" and "drift" in json.dumps(
+                [c.spec for c in workload.containers], default=str).lower():
+            results.append(passed(T(f"{workload.label} runs drift detection",
+                                    f"{workload.label} ejecuta la detección de drift") + extra,
+                                  workload.path, workload.line))
     if results:
         best = [r for r in results if r.status.value == "pass"]
         yield (best or results)[0]
@@ -801,14 +798,6 @@ ZERO_KEYS = ("min_instance_count", "min_instances", "min_capacity", "min_replica
              "min-instances")
 
 
-def parse_hcl(text: str) -> dict[str, Any]:
-    """A .tf file as python-hcl2 data (local reader: block labels keep their quotes)."""
-    data = hcl2.loads(text)
-    if not isinstance(data, dict):
-        raise ValueError("not an HCL document")
-    return data
-
-
 def _unq(value: object) -> str:
     text = str(value)
     return text[1:-1] if len(text) >= 2 and text[0] == text[-1] == '"' else text
@@ -850,56 +839,52 @@ class _Evidence:
 
 
 def _terraform_evidence(ctx: Context, ev: _Evidence) -> None:
-    for path in ctx.files(["**/*.tf"]):
-        doc = ctx.repo.parse(path, parse_hcl)
-        if isinstance(doc, ParseError):
-            continue
-        for block in doc.get("resource") or []:
-            for rtype in block if isinstance(block, dict) else {}:
-                name = _unq(rtype)
-                if name.startswith(BUDGET_RESOURCES):
-                    ev.add("budget alerts", path, name)
-                if name.startswith(AUTOSCALING_RESOURCES):
-                    ev.add("autoscaling", path, name)
-        for key, value in _walk(doc):
+    for tf in terraform_files(ctx.repo):
+        if isinstance(tf, ParseError):
+            continue  # reported by the IaC rules
+        for block in tf.of("resource"):
+            name = block.labels[0] if block.labels else ""
+            if name.startswith(BUDGET_RESOURCES):
+                ev.add("budget alerts", tf.path, block.address, block.line)
+            if name.startswith(AUTOSCALING_RESOURCES):
+                ev.add("autoscaling", tf.path, block.address, block.line)
+        for key, value in _walk(tf.data):
             if key == "default_tags":
                 tags = {t for item in (value if isinstance(value, list) else [value])
                         if isinstance(item, dict) for t in _cost_tags(item.get("tags"))}
                 if len(tags) >= 2:
-                    ev.add("cost-allocation tags", path,
+                    ev.add("cost-allocation tags", tf.path,
                            f"default_tags ({', '.join(sorted(tags))})")
             elif key in ("tags", "labels", "common_tags") and len(_cost_tags(value)) >= 2:
-                ev.add("cost-allocation tags", path,
+                ev.add("cost-allocation tags", tf.path,
                        f"{key} ({', '.join(sorted(_cost_tags(value)))})")
             elif key in ZERO_KEYS and _zero(value):
-                ev.add("scale-to-zero", path, f"{key} = 0")
+                ev.add("scale-to-zero", tf.path, f"{key} = 0")
             elif key in ("max_instance_count", "max_instances", "max_capacity",
                          "max_replicas"):
-                ev.add("autoscaling", path, key)
+                ev.add("autoscaling", tf.path, key)
 
 
 def _manifest_evidence(ctx: Context, ev: _Evidence) -> None:
-    for path, doc in _yaml_docs(ctx, ("kind:",)):
-        if not isinstance(doc, dict):
-            continue
-        kind = str(doc.get("kind", ""))
-        if kind in ("HorizontalPodAutoscaler", "ScaledObject", "VerticalPodAutoscaler"):
-            ev.add("autoscaling", path, kind)
-        if kind == "ScaledObject" and _zero((doc.get("spec") or {}).get("minReplicaCount", 1)):
-            ev.add("scale-to-zero", path, "KEDA minReplicaCount: 0")
-        if kind == "AWS::Budgets::Budget" or "AWS::Budgets::Budget" in json.dumps(
-                doc, default=str):
-            ev.add("budget alerts", path, "AWS::Budgets::Budget")
-        for key, value in _walk(doc):
+    for obj in read_manifests(ctx.repo).objects:
+        if obj.kind in ("HorizontalPodAutoscaler", "ScaledObject", "VerticalPodAutoscaler"):
+            ev.add("autoscaling", obj.path, obj.label, obj.line)
+        if obj.kind == "ScaledObject" and _zero(obj.spec.get("minReplicaCount", 1)):
+            ev.add("scale-to-zero", obj.path, "KEDA minReplicaCount: 0", obj.line)
+        for key, value in _walk(obj.doc):
             if key in ("autoscaling.knative.dev/minscale", "autoscaling.knative.dev/min-scale") \
                     and _zero(value):
-                ev.add("scale-to-zero", path, "Knative minScale 0")
-            if key == "autoscaling.knative.dev/maxscale":
-                ev.add("autoscaling", path, "Knative maxScale")
-        metadata = doc["metadata"] if isinstance(doc.get("metadata"), dict) else {}
-        tags = _cost_tags(metadata.get("labels"))
+                ev.add("scale-to-zero", obj.path, "Knative minScale 0", obj.line)
+            if key in ("autoscaling.knative.dev/maxscale", "autoscaling.knative.dev/max-scale"):
+                ev.add("autoscaling", obj.path, "Knative maxScale", obj.line)
+        tags = _cost_tags(obj.labels)
         if len(tags) >= 2:
-            ev.add("cost-allocation tags", path, f"labels ({', '.join(sorted(tags))})")
+            ev.add("cost-allocation tags", obj.path, f"labels ({', '.join(sorted(tags))})",
+                   obj.line)
+    for path in ctx.files(["**/*.yml", "**/*.yaml", "**/*.json", "**/*.template"]):
+        text = ctx.repo.text(path)
+        if isinstance(text, str) and "AWS::Budgets::Budget" in text:
+            ev.add("budget alerts", path, "AWS::Budgets::Budget (CloudFormation)")
     for path in ctx.files(["**/serverless.yml", "**/serverless.yaml"]):
         ev.add("scale-to-zero", path, "serverless functions scale to zero")
 
@@ -950,7 +935,7 @@ def finops_evidence(ctx: Context, params: None) -> Iterator[Finding]:
                "; ".join(f"{KIND_NAMES[kind]}: {detail} ({path})"
                          for kind, (path, _, detail) in items))
     if len(ev.found) >= 2:
-        path, line, _ = sorted(ev.found.values())[0]
+        path, line, _ = min(ev.found.values(), key=lambda e: (e[0], e[1] or 0))
         yield passed(T(f"{len(ev.found)} kinds of FinOps evidence: ",
                        f"{len(ev.found)} tipos de evidencia FinOps: ") + listed, path, line)
     elif ev.found:

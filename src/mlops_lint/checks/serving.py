@@ -40,6 +40,7 @@ from mlops_lint.parsers.fastapi_app import (
     ServingModel,
     serving_model,
 )
+from mlops_lint.parsers.kubernetes import HELM_TEMPLATE, TEMPLATE, read_manifests
 from mlops_lint.parsers.makefile import Makefile, parse_makefile
 from mlops_lint.parsers.markdown import parse_markdown
 from mlops_lint.parsers.python_source import call_arg, literal
@@ -189,26 +190,34 @@ class Site:
     qual: str
     func: FunctionNode  # the function whose body holds the call
     cached: bool  # reached through an lru_cache'd function
+    chain: tuple[Caller, ...] = ()  # how ``func`` was reached, outermost call first
+
+
+@dataclass(frozen=True)
+class Caller:
+    module: Module
+    func: FunctionNode
+    call: ast.Call  # the call, inside ``func``, that leads one level deeper
 
 
 def reach(model: ServingModel, module: Module, func: FunctionNode,
           owner: ast.ClassDef | None = None, depth: int = 4) -> Iterator[Site]:
     """Calls in ``func`` and, up to ``depth`` levels, in the project functions it calls."""
     seen: set[int] = set()
-    todo: list[tuple[Module, FunctionNode, ast.ClassDef | None, bool, int]] = [
-        (module, func, owner, _cached(model, module, func), 0)]
+    todo: list[tuple[Module, FunctionNode, ast.ClassDef | None, bool, tuple[Caller, ...]]] = [
+        (module, func, owner, _cached(model, module, func), ())]
     while todo:
-        mod, fn, cls, cached, level = todo.pop()
+        mod, fn, cls, cached, chain = todo.pop()
         if id(fn) in seen:
             continue
         seen.add(id(fn))
         for node in ast.walk(fn):
             if isinstance(node, ast.Call):
-                yield Site(mod, node, _call_name(model, mod, node), fn, cached)
-        if level < depth:
-            for where, callee, klass, _ in model.callees(mod, fn, cls):
+                yield Site(mod, node, _call_name(model, mod, node), fn, cached, chain)
+        if len(chain) < depth:
+            for where, callee, klass, call in model.callees(mod, fn, cls):
                 todo.append((where, callee, klass, cached or _cached(model, where, callee),
-                             level + 1))
+                             (*chain, Caller(mod, fn, call))))
 
 
 def _route_entry(s: Serving, route: Route) -> list[tuple[Module, FunctionNode]]:
@@ -682,9 +691,8 @@ def api_error_handling(ctx: Context, params: None) -> Iterator[Finding]:
         return
     raises: list[tuple[str, int, int | None]] = []
     for module in s.model.closure(s.model.serving_files):
-        for node in ast.walk(module.tree):
-            if isinstance(node, ast.Call) and (s.model.qualname(module, node.func) or "") in \
-                    HTTP_EXCEPTIONS:
+        for qual, node in module.calls():
+            if qual in HTTP_EXCEPTIONS:
                 raises.append((module.path, node.lineno, _status_code(s.model, module, node)))
     meaningful = [r for r in raises if r[2] is None or 400 <= r[2] <= 599]
     handlers = s.model.hooks_of("exception_handler")
@@ -743,10 +751,55 @@ def _lazy(site: Site) -> bool:
     return False
 
 
+PATH_HELPERS = frozenset({"Path", "PurePath", "PosixPath", "join", "str", "fspath", "resolve",
+                          "joinpath", "absolute", "parent", "parents", "path", "os", "pathlib",
+                          "with_suffix", "with_name", "expanduser", "home", "cwd", "dirname",
+                          "abspath", "realpath"})
+
+
+def _tail(model: ServingModel, module: Module, expr: ast.expr) -> str:
+    """Last name of a dotted expression, also for methods of call results."""
+    qual = model.qualname(module, expr)
+    if qual:
+        return qual.rsplit(".", 1)[-1]
+    return expr.attr if isinstance(expr, ast.Attribute) else ""
+
+
+def _argument(func: FunctionNode, name: str, call: ast.Call) -> ast.expr | None:
+    """The expression ``call`` passes for parameter ``name`` of ``func`` (or its default)."""
+    positional = [*func.args.posonlyargs, *func.args.args]
+    names = [a.arg for a in positional]
+    for kw in call.keywords:
+        if kw.arg == name:
+            return kw.value
+    if name in names:
+        offset = 1 if names and names[0] in ("self", "cls") else 0
+        index = names.index(name) - offset
+        if 0 <= index < len(call.args) and not isinstance(call.args[index], ast.Starred):
+            return call.args[index]
+        first_default = len(positional) - len(func.args.defaults)
+        position = names.index(name)
+        if position >= first_default:
+            return func.args.defaults[position - first_default]
+    for arg, default in zip(func.args.kwonlyargs, func.args.kw_defaults, strict=True):
+        if arg.arg == name:
+            return default
+    return None
+
+
+def _is_param(func: FunctionNode, name: str) -> bool:
+    return name in {a.arg for a in (*func.args.posonlyargs, *func.args.args,
+                                    *func.args.kwonlyargs)}
+
+
 def _source_kind(model: ServingModel, module: Module, func: FunctionNode | None,
-                 expr: ast.expr | None, depth: int = 0) -> str:
-    """How a model path is given: ``literal``, ``env``, ``config`` (or unknown = config)."""
-    if expr is None or depth > 5:
+                 expr: ast.expr | None, depth: int = 0,
+                 chain: tuple[Caller, ...] = ()) -> str:
+    """How a model path is given: ``literal``, ``env``, ``config`` (or unknown = config).
+
+    Parameters are followed back to the argument at the call site that reached ``func``.
+    """
+    if expr is None or depth > 8:
         return "config"
     kinds: set[str] = set()
     for node in ast.walk(expr):
@@ -754,19 +807,14 @@ def _source_kind(model: ServingModel, module: Module, func: FunctionNode | None,
             qual = model.qualname(module, node.func) or ""
             if qual in ("os.getenv", "os.environ.get", "getenv", "environ.get"):
                 return "env"
-            if qual.rsplit(".", 1)[-1] not in ("Path", "join", "PurePath", "str", "fspath",
-                                               "resolve", "joinpath", "absolute"):
+            if _tail(model, module, node.func) not in PATH_HELPERS:
                 kinds.add("config")
         elif isinstance(node, ast.Subscript) and "environ" in ast.unparse(node.value):
             return "env"
-    leaves = [n for n in ast.walk(expr) if isinstance(n, ast.Name | ast.Attribute)
-              and not (isinstance(n, ast.Attribute) and isinstance(n.value, ast.Call))]
+    leaves = [n for n in ast.walk(expr) if isinstance(n, ast.Name | ast.Attribute)]
     for leaf in leaves:
-        if isinstance(leaf, ast.Name) and leaf.id == "__file__":
-            continue
-        qual = model.qualname(module, leaf) or ""
-        if qual.rsplit(".", 1)[-1] in ("Path", "PurePath", "join", "path", "os", "pathlib",
-                                       "parent", "parents", "resolve"):
+        if (isinstance(leaf, ast.Name) and leaf.id == "__file__") or \
+                _tail(model, module, leaf) in PATH_HELPERS:
             continue
         value: ast.expr | None = None
         if isinstance(leaf, ast.Name) and func is not None:
@@ -774,6 +822,15 @@ def _source_kind(model: ServingModel, module: Module, func: FunctionNode | None,
                 if isinstance(node, ast.Assign) and any(
                         isinstance(t, ast.Name) and t.id == leaf.id for t in node.targets):
                     value = node.value
+            if value is None and _is_param(func, leaf.id):
+                if not chain:
+                    kinds.add("config")
+                    continue
+                caller = chain[-1]
+                kinds.add(_source_kind(model, caller.module, caller.func,
+                                       _argument(func, leaf.id, caller.call), depth + 1,
+                                       chain[:-1]))
+                continue
         if value is None:
             found = model.symbol(module, leaf)
             if found is not None and isinstance(found[2], ast.expr):
@@ -785,12 +842,15 @@ def _source_kind(model: ServingModel, module: Module, func: FunctionNode | None,
                 continue
             kinds.add("config")
             continue
-        kinds.add(_source_kind(model, module, func, value, depth + 1))
+        kinds.add(_source_kind(model, module, func, value, depth + 1, chain))
     if "env" in kinds:
         return "env"
     if "config" in kinds:
         return "config"
     return "literal"
+
+
+RELOAD = re.compile(r"reload|refresh|hot[-_]?swap", re.IGNORECASE)
 
 
 @check("api_model_lifecycle")
@@ -821,6 +881,8 @@ def api_model_lifecycle(ctx: Context, params: None) -> Iterator[Finding]:
             if is_loader(site.qual):
                 note("startup", site)
     for route in s.fastapi_routes:
+        if RELOAD.search(route.path) or RELOAD.search(route.handler_name):
+            continue  # an explicit hot-reload endpoint is not per-request loading
         for site in _route_calls(s, route, depth=4):
             if is_loader(site.qual):
                 note("cached" if site.cached else "lazy" if _lazy(site) else "handler", site)
@@ -899,7 +961,7 @@ def api_model_lifecycle(ctx: Context, params: None) -> Iterator[Finding]:
         arg = call_arg(site.call, "filename", 0) or call_arg(site.call, "model_uri", 0) \
             or call_arg(site.call, "path", 0) or call_arg(site.call, "f", 0)
         func = site.func if site.func.name != "<module>" else None
-        source = _source_kind(model, site.module, func, arg)
+        source = _source_kind(model, site.module, func, arg, chain=site.chain)
         where = T("once at start-up" if kind == "startup" else "once, in a cached dependency",
                   "una vez al arrancar" if kind == "startup" else
                   "una vez, en una dependencia en caché")
@@ -1128,10 +1190,9 @@ def api_production_features(ctx: Context, params: ProductionParams) -> Iterator[
     request_id = False
     depends = False
     for module in s.model.closure(s.model.serving_files):
-        for node in ast.walk(module.tree):
-            if isinstance(node, ast.Constant) and isinstance(node.value, str) \
-                    and node.value.lower() == "x-request-id":
-                request_id = True
+        if any(isinstance(c.value, str) and c.value.lower() == "x-request-id"
+               for c in module.nodes(ast.Constant)):
+            request_id = True
         if module.index.imports("asgi_correlation_id"):
             request_id = True
         if any(module.index.calls_to("fastapi.Depends", "fastapi.Security")):
@@ -1228,6 +1289,25 @@ def api_latency_evidence(ctx: Context, params: LatencyParams) -> Iterator[Findin
 # -- DASH001 ---------------------------------------------------------------------------
 
 
+NAVIGATION_LABEL = re.compile(r"nav|page|p[áa]gina|view|vista|secci|men[uú]|tab|go to|ir a",
+                              re.IGNORECASE)
+
+
+def _navigation_options(model: ServingModel, module: Module, call: ast.Call, qual: str) -> int:
+    """Views offered by a radio/selectbox used as navigation (sidebar, horizontal, labelled)."""
+    options = call_arg(call, "options", 1)
+    if isinstance(options, ast.Name):
+        found = model.symbol(module, options)
+        options = found[2] if found is not None and isinstance(found[2], ast.expr) else None
+    if not isinstance(options, ast.List | ast.Tuple) or len(options.elts) < 2:
+        return 0
+    label = model.const_str(module, call_arg(call, "label", 0)) or ""
+    horizontal = isinstance(call_arg(call, "horizontal"), ast.Constant)
+    if ".sidebar." in qual or horizontal or NAVIGATION_LABEL.search(label):
+        return len(options.elts)
+    return 0
+
+
 @check("streamlit_dashboard")
 def streamlit_dashboard(ctx: Context, params: None) -> Iterator[Finding]:
     """DASH001: Streamlit app caches data and model, has ≥2 views and calls the model/API."""
@@ -1264,10 +1344,9 @@ def streamlit_dashboard(ctx: Context, params: None) -> Iterator[Finding]:
                 pages = node.args[0] if node.args else None
                 views = max(views, len(pages.elts) if isinstance(pages, ast.List | ast.Tuple)
                             else 2)
-            elif qual.startswith("streamlit.sidebar.") and qual.endswith(("radio", "selectbox")):
-                options = call_arg(node, "options", 1)
-                if isinstance(options, ast.List | ast.Tuple) and len(options.elts) >= 2:
-                    views = max(views, len(options.elts))
+            elif qual.endswith((".radio", ".selectbox", ".segmented_control", ".pills")) and \
+                    qual.startswith("streamlit."):
+                views = max(views, _navigation_options(s.model, module, node, qual))
             if qual.startswith(("requests.", "httpx.", "urllib.request.urlopen")) or \
                     _is_inference(qual) or is_loader(qual):
                 calls_model = True
@@ -1302,7 +1381,7 @@ def streamlit_dashboard(ctx: Context, params: None) -> Iterator[Finding]:
 ADR_GLOBS = ("docs/decisions/**/*.md", "docs/adr/**/*.md", "docs/adrs/**/*.md",
              "**/ADR-*.md", "**/adr-*.md", "**/adr_*.md", "docs/ARCHITECTURE.md",
              "**/DECISIONES*.md", "**/DECISIONS*.md", "docs/architecture/decisions/**/*.md")
-PLATFORMS: dict[str, str] = {
+PLATFORM_PATTERNS: dict[str, str] = {
     "AWS Lambda/serverless": r"\blambda\b|serverless",
     "Cloud Run": r"cloud\s*run",
     "ECS/Fargate": r"\becs\b|fargate",
@@ -1314,6 +1393,8 @@ PLATFORMS: dict[str, str] = {
     "Heroku/Fly.io/Railway": r"heroku|fly\.io|railway|render\.com",
     "Hugging Face Spaces": r"hugging\s*face\s*spaces",
 }
+PLATFORMS = {name: re.compile(pattern, re.IGNORECASE)
+             for name, pattern in PLATFORM_PATTERNS.items()}
 TRADE_OFFS = re.compile(
     r"trade-?offs?|alternativ|\bcosts?\b|costo|coste|\$\s?\d|\d\s?(usd|eur|€)|ventaja|"
     r"desventaja|\bpros\b|\bcons\b|\bvs\.?\b|compar|consecuencias|consequences", re.IGNORECASE)
@@ -1323,9 +1404,16 @@ def shared_files(ctx: Context) -> list[str]:
     """Project files, plus (in a monorepo) repository files outside every project."""
     if ctx.project.path == ".":
         return list(ctx.project.files)
-    dirs = [p.path for p in ctx.repo.projects if p.path != "."]
-    outside = [f for f in ctx.repo.files if not any(f.startswith(d + "/") for d in dirs)]
-    return sorted(set(ctx.project.files) | set(outside))
+    key = f"serving:shared:{ctx.project.path}"
+    if key not in ctx.repo.memo:
+        outside = ctx.repo.memo.get("serving:outside")
+        if outside is None:
+            dirs = tuple(p.path + "/" for p in ctx.repo.projects if p.path != ".")
+            outside = [f for f in ctx.repo.files if not f.startswith(dirs)]
+            ctx.repo.memo["serving:outside"] = outside
+        ctx.repo.memo[key] = sorted(set(ctx.project.files) | set(outside))
+    files: list[str] = ctx.repo.memo[key]
+    return files
 
 
 def _doc_text(ctx: Context, path: str) -> list[tuple[int, str]] | None:
@@ -1335,6 +1423,22 @@ def _doc_text(ctx: Context, path: str) -> list[tuple[int, str]] | None:
     lines = [(h.line, h.text) for h in doc.headings] + list(doc.prose)
     lines += [(block.line, block.text) for block in doc.code_blocks]
     return sorted(lines)
+
+
+def _platforms_in(ctx: Context, path: str) -> tuple[dict[str, int], bool]:
+    """Platforms a document names (with their first line) and whether it weighs options."""
+    key = f"serving:platforms:{path}"
+    if key not in ctx.repo.memo:
+        named: dict[str, int] = {}
+        trade = False
+        for number, text in _doc_text(ctx, path) or []:
+            for name, pattern in PLATFORMS.items():
+                if name not in named and pattern.search(text):
+                    named[name] = number
+            trade = trade or bool(TRADE_OFFS.search(text))
+        ctx.repo.memo[key] = (named, trade)
+    found: tuple[dict[str, int], bool] = ctx.repo.memo[key]
+    return found
 
 
 @check("deployment_decision")
@@ -1351,16 +1455,7 @@ def deployment_decision(ctx: Context, params: None) -> Iterator[Finding]:
         return
     best: tuple[int, str, int, list[str], bool] | None = None
     for path in adrs:
-        lines = _doc_text(ctx, path)
-        if lines is None:
-            continue
-        named: dict[str, int] = {}
-        trade = False
-        for number, text in lines:
-            for name, pattern in PLATFORMS.items():
-                if name not in named and re.search(pattern, text, re.IGNORECASE):
-                    named[name] = number
-            trade = trade or bool(TRADE_OFFS.search(text))
+        named, trade = _platforms_in(ctx, path)
         if not named:
             continue
         score = (2 if len(named) >= 2 else 1) + (1 if trade else 0)
@@ -1395,18 +1490,6 @@ def _health_text(text: str) -> bool:
     return any(seg in HEALTH_SEGMENTS for seg in re.split(r"[/\s'\"?:=,\]\[]+", text.lower()))
 
 
-def _containers(node: Any) -> Iterator[dict[str, Any]]:
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key in ("containers", "initContainers") and isinstance(value, list):
-                yield from (c for c in value if isinstance(c, dict))
-            else:
-                yield from _containers(value)
-    elif isinstance(node, list):
-        for item in node:
-            yield from _containers(item)
-
-
 def _strings(node: Any) -> Iterator[str]:
     if isinstance(node, str):
         yield node
@@ -1434,46 +1517,62 @@ def _d(en: str, es: str | None = None) -> T:
 NO_HEALTH = T("no health check", "sin health check")
 
 
-def _manifest_descriptors(ctx: Context) -> Iterator[Descriptor]:
-    for path in ctx.files(["**/*.yaml", "**/*.yml"]):
-        if path.startswith(".github/") or "compose" in path.rsplit("/", 1)[-1]:
-            continue
-        text = ctx.repo.text(path)
-        if not isinstance(text, str) or "containers" not in text:
-            continue
-        if "{{" in text:
-            if "/templates/" in f"/{path}" and ("Probe" in text):
-                yield Descriptor("Helm template (read as text, not rendered)", path,
-                                 _health_text(text) or None, _d("probes", "sondas"))
-            continue
-        docs = ctx.repo.yaml_all(path)
-        if isinstance(docs, ParseError):
-            continue
-        for doc in docs:
-            if not isinstance(doc, dict) or "kind" not in doc:
-                continue
-            containers = list(_containers(doc))
-            if not containers:
-                continue
-            kind = str(doc.get("kind"))
-            if kind in ("Job", "CronJob"):
-                continue  # batch workloads have no health endpoint
-            probes = [p for c in containers for k in ("readinessProbe", "livenessProbe",
-                                                      "startupProbe")
-                      if isinstance(p := c.get(k), dict)]
-            paths = [str((p.get("httpGet") or {}).get("path", "")) for p in probes
-                     if isinstance(p.get("httpGet"), dict)]
-            name = str((doc.get("metadata") or {}).get("name", "")) if isinstance(
-                doc.get("metadata"), dict) else ""
-            label = f"{kind} {name}".strip()
-            if any(_health_text(p) for p in paths):
-                yield Descriptor(label, path, True, _d(", ".join(sorted(set(paths)))))
-            elif probes:
-                yield Descriptor(label, path, None, _d("probes not on a health route",
-                                                       "sondas fuera de una ruta de salud"))
+PROBES = ("readinessProbe", "livenessProbe", "startupProbe")
+
+
+def _probe_paths(node: Any) -> tuple[int, list[str]]:
+    """(number of probes, their httpGet paths) anywhere under ``node`` (chart values)."""
+    count, paths = 0, []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in PROBES and isinstance(value, dict):
+                count += 1
+                get = value.get("httpGet")
+                if isinstance(get, dict):
+                    paths.append(str(get.get("path", "")))
             else:
-                yield Descriptor(label, path, False, _d("no readiness/liveness probe",
-                                                        "sin sonda readiness/liveness"))
+                more, found = _probe_paths(value)
+                count, paths = count + more, paths + found
+    elif isinstance(node, list):
+        for item in node:
+            more, found = _probe_paths(item)
+            count, paths = count + more, paths + found
+    return count, paths
+
+
+def _probe_descriptor(label: str, path: str, probes: int, paths: list[str],
+                      line: int | None) -> Descriptor:
+    if any(_health_text(p) for p in paths):
+        return Descriptor(label, path, True, _d(", ".join(sorted(set(paths)))), line)
+    if probes:
+        return Descriptor(label, path, None, _d("probes not on a health route",
+                                                "sondas fuera de una ruta de salud"), line)
+    return Descriptor(label, path, False, _d("no readiness/liveness probe",
+                                             "sin sonda readiness/liveness"), line)
+
+
+def _manifest_descriptors(ctx: Context) -> Iterator[Descriptor]:
+    """Long-running Kubernetes/Knative workloads, Helm values and unrendered templates."""
+    manifests = read_manifests(ctx.repo)
+    for workload in manifests.workloads:
+        if not workload.long_running:
+            continue  # Jobs and CronJobs have no health endpoint
+        serving = [c for c in workload.containers if not c.init]
+        count, paths = _probe_paths([c.spec for c in serving])
+        yield _probe_descriptor(workload.label, workload.path, count, paths, workload.line)
+    for chart in manifests.charts:
+        for path, data in chart.values:
+            count, paths = _probe_paths(data) if not isinstance(data, ParseError) else (0, [])
+            if count:
+                yield _probe_descriptor(f"Helm chart {chart.name} values", path, count, paths,
+                                        None)
+    for unread in manifests.unread:
+        if unread.reason not in (HELM_TEMPLATE, TEMPLATE):
+            continue
+        text = ctx.repo.text(unread.path)
+        if isinstance(text, str) and "Probe" in text:
+            yield Descriptor("Helm template (read as text, not rendered)", unread.path,
+                             _health_text(text) or None, _d("probes", "sondas"))
 
 
 def _other_descriptors(ctx: Context) -> Iterator[Descriptor]:
@@ -1656,10 +1755,7 @@ def safe_loading(ctx: Context, params: None) -> Iterator[Finding]:
             handler_calls.add(id(site.call))
     problems = 0
     for module in modules:
-        for node in ast.walk(module.tree):
-            if not isinstance(node, ast.Call):
-                continue
-            qual = s.model.qualname(module, node.func) or ""
+        for qual, node in module.calls():
             if qual in UNSAFE_PICKLE:
                 problems += 1
                 yield failed(T(f"{qual} in serving code: unpickling runs arbitrary code",

@@ -26,7 +26,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, TypeAlias
+from typing import TYPE_CHECKING, TypeAlias, TypeVar
 
 from mlops_lint.parsers import ParseError
 from mlops_lint.parsers.python_source import PythonIndex, call_arg, is_test_path, python_index
@@ -68,6 +68,9 @@ LITESTAR_ROUTES = {f"litestar.{m}": m for m in HTTP_METHODS} | {
     f"litestar.handlers.{m}": m for m in HTTP_METHODS}
 STARLETTE_ROUTES = frozenset({"starlette.routing.Route", "starlette.routing.WebSocketRoute"})
 DJANGO_ROUTES = frozenset({"django.urls.path", "django.urls.re_path", "django.conf.urls.url"})
+CALL_ATTRS = frozenset({"include_router", "register_blueprint", "mount", "add_api_route",
+                        "add_url_rule", "add_route", "add_api_websocket_route",
+                        "add_event_handler", "add_exception_handler", "add_middleware"})
 PARAM_MARKERS = frozenset({"Depends", "Security", "Body", "Query", "Path", "Header", "Cookie",
                            "Form", "File"})
 PYDANTIC_BASES = frozenset({
@@ -79,21 +82,68 @@ _CONTAINERS = frozenset({"list", "List", "Sequence", "Iterable", "set", "Set", "
                          "Tuple", "Optional", "Union", "typing.List", "typing.Optional",
                          "typing.Union", "typing.Sequence", "collections.abc.Sequence"})
 MAX_DEPTH = 8
+N = TypeVar("N", bound=ast.AST)
 
 
 @dataclass
 class Module:
-    """One Python file of the project with its imports resolved to dotted names."""
+    """One Python file of the project with its imports resolved to dotted names.
+
+    A module is analysed once per run and shared by every serving model that includes
+    it (the nodes by type, the calls with their qualified names, the imports).
+    """
 
     name: str
     path: str
     index: PythonIndex
     aliases: dict[str, str]
     symbols: dict[str, ast.AST]  # module-level classes, functions and assigned values
+    imports: tuple[tuple[str, int], ...] = ()  # every imported dotted name, with its line
+    _nodes: dict[type, list[ast.AST]] | None = field(default=None, repr=False)
+    _calls: list[tuple[str, ast.Call]] | None = field(default=None, repr=False)
 
     @property
     def tree(self) -> ast.Module:
         return self.index.tree
+
+    def nodes(self, kind: type[N]) -> list[N]:
+        """Every node of exactly this type, in ``ast.walk`` order (one walk per module)."""
+        if self._nodes is None:
+            grouped: dict[type, list[ast.AST]] = {}
+            for node in ast.walk(self.tree):
+                grouped.setdefault(type(node), []).append(node)
+            self._nodes = grouped
+        found: list[N] = self._nodes.get(kind, [])  # type: ignore[assignment]
+        return found
+
+    def functions(self) -> list[FunctionNode]:
+        return [*self.nodes(ast.FunctionDef), *self.nodes(ast.AsyncFunctionDef)]
+
+    def dotted(self, expr: ast.expr) -> str | None:
+        """Dotted name of a Name/Attribute chain: imports and local definitions resolved."""
+        parts: list[str] = []
+        node = expr
+        while isinstance(node, ast.Attribute):
+            parts.append(node.attr)
+            node = node.value
+        if not isinstance(node, ast.Name):
+            return None
+        if node.id in self.aliases:
+            head = self.aliases[node.id]
+        elif node.id in self.symbols:
+            head = f"{self.name}.{node.id}"
+        else:
+            head = node.id
+        return ".".join([head, *reversed(parts)])
+
+    def calls(self) -> list[tuple[str, ast.Call]]:
+        """Every call with its qualified name ("" when the callee is not a dotted name)."""
+        if self._calls is None:
+            self._calls = [(self.dotted(c.func) or "", c) for c in self.nodes(ast.Call)]
+        return self._calls
+
+    def imports_module(self, prefix: str) -> bool:
+        return any(name == prefix or name.startswith(prefix + ".") for name, _ in self.imports)
 
 
 @dataclass(frozen=True)
@@ -227,20 +277,7 @@ class ServingModel:
 
     def dotted(self, module: Module, expr: ast.expr) -> str | None:
         """Global dotted name of a Name/Attribute chain (imports and local defs resolved)."""
-        parts: list[str] = []
-        node = expr
-        while isinstance(node, ast.Attribute):
-            parts.append(node.attr)
-            node = node.value
-        if not isinstance(node, ast.Name):
-            return None
-        if node.id in module.aliases:
-            head = module.aliases[node.id]
-        elif node.id in module.symbols:
-            head = f"{module.name}.{node.id}"
-        else:
-            head = node.id
-        return ".".join([head, *reversed(parts)])
+        return module.dotted(expr)
 
     def lookup(self, dotted: str, depth: int = 0) -> tuple[Module, str] | None:
         """The module and symbol a dotted name points at, following re-exports."""
@@ -411,6 +448,11 @@ class ServingModel:
                 continue
             found = self.symbol(module, target)
             if found is None:
+                if isinstance(target, ast.Attribute):  # Class.method(), instance.method()
+                    klass = self._class_of(module, target.value)
+                    method = _method(klass[1], target.attr) if klass is not None else None
+                    if klass is not None and method is not None:
+                        yield klass[0], method, klass[1], node
                 continue
             where, _, definition = found
             if isinstance(definition, ast.FunctionDef | ast.AsyncFunctionDef):
@@ -419,6 +461,16 @@ class ServingModel:
                 init = _method(definition, "__init__")
                 if init is not None:
                     yield where, init, definition, node
+
+    def _class_of(self, module: Module, expr: ast.expr) -> tuple[Module, ast.ClassDef] | None:
+        """The project class ``expr`` is, or is a module-level instance of."""
+        found = self.class_def(module, expr)
+        if found is not None:
+            return found
+        value = self.symbol(module, expr)
+        if value is not None and isinstance(value[2], ast.Call):
+            return self.class_def(value[0], value[2].func)
+        return None
 
     def params(self, route: Route) -> list[Param]:
         """The handler's parameters, FastAPI markers and ``Annotated`` unwrapped."""
@@ -480,8 +532,7 @@ class ServingModel:
                 continue
             seen[module.path] = module
             targets = list(module.aliases.values())
-            targets += [a.name for node in ast.walk(module.tree) if isinstance(node, ast.Import)
-                        for a in node.names]
+            targets += [a.name for node in module.nodes(ast.Import) for a in node.names]
             for target in targets:
                 found = self.lookup(target)
                 if found is not None and found[0].path not in seen:
@@ -544,11 +595,12 @@ def _symbols(tree: ast.Module) -> dict[str, ast.AST]:
     return out
 
 
-def _relative_aliases(tree: ast.Module, name: str, is_package: bool) -> dict[str, str]:
+def _relative_aliases(froms: list[ast.ImportFrom], name: str,
+                      is_package: bool) -> dict[str, str]:
     out: dict[str, str] = {}
     package = name.split(".") if is_package else name.split(".")[:-1]
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.level > 0:
+    for node in froms:
+        if node.level > 0:
             keep = len(package) - (node.level - 1)
             if keep < 0:
                 continue
@@ -561,15 +613,16 @@ def _relative_aliases(tree: ast.Module, name: str, is_package: bool) -> dict[str
     return out
 
 
-def _import_lines(tree: ast.Module) -> Iterator[tuple[str, int]]:
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                yield alias.name, node.lineno
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            yield node.module, node.lineno
-            for alias in node.names:
-                yield f"{node.module}.{alias.name}", node.lineno
+def _import_lines(imports: list[ast.Import], froms: list[ast.ImportFrom],
+                  ) -> Iterator[tuple[str, int]]:
+    for node in imports:
+        for alias in node.names:
+            yield alias.name, node.lineno
+    for imported in froms:
+        if imported.module and imported.level == 0:
+            yield imported.module, imported.lineno
+            for alias in imported.names:
+                yield f"{imported.module}.{alias.name}", imported.lineno
 
 
 def _matches(module: str, prefix: str) -> bool:
@@ -638,27 +691,26 @@ class _Builder:
     # -- passes ------------------------------------------------------------------------
 
     def endpoints(self, module: Module) -> None:
+        found = [(q, c) for q, c in module.calls()
+                 if q in APP_CONSTRUCTORS or q in ROUTER_CONSTRUCTORS]
+        if not found:
+            return
         names: dict[int, str] = {}
-        for node in ast.walk(module.tree):
-            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
-                for target in node.targets:
+        for assign in module.nodes(ast.Assign):
+            if isinstance(assign.value, ast.Call):
+                for target in assign.targets:
                     if isinstance(target, ast.Name):
-                        names[id(node.value)] = target.id
-            elif (isinstance(node, ast.AnnAssign) and isinstance(node.value, ast.Call)
-                  and isinstance(node.target, ast.Name)):
-                names[id(node.value)] = node.target.id
-        for node in ast.walk(module.tree):
-            if not isinstance(node, ast.Call):
-                continue
-            qual = self.model.qualname(module, node.func) or ""
+                        names[id(assign.value)] = target.id
+        for annotated in module.nodes(ast.AnnAssign):
+            if isinstance(annotated.value, ast.Call) and isinstance(annotated.target, ast.Name):
+                names[id(annotated.value)] = annotated.target.id
+        for qual, node in found:
             if qual in APP_CONSTRUCTORS:
                 kind, framework = "app", APP_CONSTRUCTORS[qual]
                 prefix_expr: ast.expr | None = None
             elif qual in ROUTER_CONSTRUCTORS:
                 kind, framework = "router", ROUTER_CONSTRUCTORS[qual]
                 prefix_expr = call_arg(node, "prefix" if framework == "fastapi" else "url_prefix")
-            else:
-                continue
             name = names.get(id(node), f"<{kind}@{node.lineno}>")
             prefix, known = self.path_of(module, prefix_expr)
             endpoint = Endpoint(kind, framework, module.path, node.lineno, name, node,
@@ -760,9 +812,7 @@ class _Builder:
         if not isinstance(node.func, ast.Attribute):
             return
         attr = node.func.attr
-        if attr not in ("include_router", "register_blueprint", "mount", "add_api_route",
-                        "add_url_rule", "add_route", "add_api_websocket_route",
-                        "add_event_handler", "add_exception_handler", "add_middleware"):
+        if attr not in CALL_ATTRS:
             return
         owner = self.owner(module, node.func.value)
         if attr == "add_middleware":
@@ -860,20 +910,16 @@ def build_model(repo: Repo, files: Iterable[str], base: str = ".") -> ServingMod
     for path in sorted(set(files)):
         if not path.endswith(".py") or is_test_path(path):
             continue
-        index = python_index(repo, path)
-        if isinstance(index, ParseError):
-            model.errors.append(index)
-            continue
         local = path if base == "." or not path.startswith(base + "/") else path[len(base) + 1:]
-        names = module_names(local) or [local[:-3].replace("/", ".")]
-        is_package = local.endswith("__init__.py")
-        aliases = dict(index.aliases)
-        aliases.update(_relative_aliases(index.tree, names[-1], is_package))
-        module = Module(names[0], path, index, aliases, _symbols(index.tree))
+        loaded = load_module(repo, path, local)
+        if isinstance(loaded, ParseError):
+            model.errors.append(loaded)
+            continue
+        module, names = loaded
         model.modules[path] = module
         for name in names:
             model.by_name.setdefault(name, module)
-        for imported, line in _import_lines(index.tree):
+        for imported, line in module.imports:
             for prefix, label in FRAMEWORKS.items():
                 if _matches(imported, prefix):
                     model.frameworks.setdefault(label, (path, line))
@@ -884,16 +930,40 @@ def build_model(repo: Repo, files: Iterable[str], base: str = ".") -> ServingMod
     for module in model.modules.values():
         builder.endpoints(module)
     for module in model.modules.values():
-        for node in ast.walk(module.tree):
-            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-                builder.decorated(module, node)
-            elif isinstance(node, ast.Call):
-                builder.calls(module, node)
+        for func in module.functions():
+            if func.decorator_list:
+                builder.decorated(module, func)
+        for qual, call in module.calls():
+            if qual in STARLETTE_ROUTES or qual in DJANGO_ROUTES or (
+                    isinstance(call.func, ast.Attribute) and call.func.attr in CALL_ATTRS):
+                builder.calls(module, call)
     builder.finish()
     model.hooks.sort(key=lambda h: (h.path, h.line, h.kind))
     if "FastAPI" in model.frameworks:
         model.frameworks.pop("Starlette", None)  # FastAPI is built on Starlette
     return model
+
+
+def load_module(repo: Repo, path: str, local: str,
+                ) -> tuple[Module, tuple[str, ...]] | ParseError:
+    """The analysed module of ``path`` imported as ``local`` (cached for the run)."""
+    key = f"fastapi_app:module:{path}:{local}"
+    cached = repo.memo.get(key)
+    if cached is None:
+        index = python_index(repo, path)
+        if isinstance(index, ParseError):
+            cached = index
+        else:
+            names = tuple(module_names(local) or [local[:-3].replace("/", ".")])
+            module = Module(names[0], path, index, dict(index.aliases), _symbols(index.tree))
+            froms = module.nodes(ast.ImportFrom)
+            module.aliases.update(_relative_aliases(froms, names[-1],
+                                                    local.endswith("__init__.py")))
+            module.imports = tuple(_import_lines(module.nodes(ast.Import), froms))
+            cached = (module, names)
+        repo.memo[key] = cached
+    result: tuple[Module, tuple[str, ...]] | ParseError = cached
+    return result
 
 
 def serving_model(repo: Repo, files: Iterable[str], base: str = ".") -> ServingModel:
