@@ -5,14 +5,14 @@ thousands of examples each, which CI does with a fixed ``--hypothesis-seed``.
 
 Documented errors: YAML ``YamlError``, TOML ``TomlError``, Dockerfile ``ValueError``
 (with ``line``), workflow ``YamlError``/``ValueError`` (``build_workflow`` never raises on
-what ``parse_workflow`` returns), Markdown and commit messages never raise, K8s and
-Terraform parsers (when present) only ``ValueError``; ``Repo.parse`` never raises.
+what ``parse_workflow`` returns), Markdown and commit messages never raise, HCL
+``ValueError`` or lark's parse errors; the repository-level readers (Kubernetes
+``read_manifests``, ``terraform_files``) and ``Repo.parse`` never raise.
 """
 
 from __future__ import annotations
 
 import importlib
-import inspect
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -139,28 +139,58 @@ RAISERS: list[BaseException] = [ValueError("v"), KeyError("k"), RecursionError()
                                 MemoryError(), ZeroDivisionError(), Exception("")]
 
 
-# -- optional adapters (other engineers' modules; skipped until they exist) --------------
+# -- Kubernetes and Terraform (skipped until their modules exist) ---------------------------
 
-def optional_parsers(module_name: str) -> list[Callable[[str], Any]]:
-    """Public ``parse*``/``load*`` functions of a parser module taking one ``text``."""
+def optional(module_name: str, *names: str) -> list[Callable[..., Any]]:
+    """The named functions of a parser module, or [] when the module or one is missing."""
     try:
         module = importlib.import_module(f"mlops_lint.parsers.{module_name}")
     except ModuleNotFoundError:
         return []
-    found = []
-    for name, func in inspect.getmembers(module, inspect.isfunction):
-        if func.__module__ != module.__name__ or not name.startswith(("parse", "load")):
-            continue
-        params = list(inspect.signature(func).parameters.values())
-        required = [p for p in params if p.default is inspect.Parameter.empty]
-        if len(required) == 1 and params[0].name in ("text", "source", "content"):
-            found.append(func)
-    return found
+    found = [getattr(module, name, None) for name in names]
+    return [f for f in found if callable(f)] if all(found) else []
 
 
-def prop_optional(module_name: str, text: str) -> None:
-    for func in optional_parsers(module_name):
-        expect_only(func, (ValueError,), text)
+def library_errors() -> tuple[type[BaseException], ...]:
+    """The parse errors python-hcl2 documents (lark's), beside ValueError."""
+    try:
+        from lark.exceptions import LarkError
+    except ImportError:  # pragma: no cover - python-hcl2 always brings lark
+        return (ValueError,)
+    return (ValueError, LarkError)
+
+
+def repo_with(tmp: Path, files: dict[str, str]) -> Repo:
+    for rel, text in files.items():
+        target = tmp / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8", errors="surrogatepass")
+    return Repo(tmp)
+
+
+def prop_kubernetes(tmp: Path, text: str) -> None:
+    """``read_manifests`` never raises, whatever the manifests hold; the line helpers
+    never raise on any text."""
+    funcs = optional("kubernetes", "read_manifests", "document_spans", "value_line")
+    if not funcs:
+        return
+    read_manifests, document_spans, value_line = funcs
+    repo = repo_with(tmp, {"k8s/app.yaml": text, "charts/c/Chart.yaml": "name: c\n",
+                           "charts/c/values.yaml": text, "overlay/kustomization.yaml": text})
+    read_manifests(repo)
+    document_spans(text, text.count("---") + 1)
+    value_line(text, "resources.limits.cpu")
+
+
+def prop_terraform(tmp: Path, text: str) -> None:
+    """``parse_hcl`` raises only ValueError or lark's parse errors; ``terraform_files``
+    never raises."""
+    funcs = optional("terraform", "parse_hcl", "terraform_files")
+    if not funcs:
+        return
+    parse_hcl, terraform_files = funcs
+    expect_only(parse_hcl, library_errors(), text)
+    terraform_files(repo_with(tmp, {"infra/main.tf": text}))
 
 
 K8S_TEXT = YAML_TEXT | tokens("apiVersion: ", "kind: ", "Deployment", "metadata:", "spec:",
@@ -244,18 +274,27 @@ def test_repo_parse_never_raises(tmp_path_factory: pytest.TempPathFactory,
     assert repo.parse("f.txt", parser) is result  # cached
 
 
-@pytest.mark.parametrize("module_name", ["kubernetes", "terraform"])
-def test_fuzz_optional_parsers(module_name: str) -> None:
-    if not optional_parsers(module_name):
-        pytest.skip(f"no parsers/{module_name}.py with a parse/load(text) function yet")
-    text_strategy = K8S_TEXT if module_name == "kubernetes" else HCL_TEXT
+@FAST
+@given(K8S_TEXT)
+@example("apiVersion: v1\nkind: List\nitems: [1, {kind: Pod}, {apiVersion: v1, kind: Pod, "
+         "spec: {containers: [null, {name: [1]}]}}]\n")
+@example("apiVersion: apps/v1\nkind: CronJob\nspec: {jobTemplate: {spec: {template: 3}}}\n")
+@example("resources: [1]\nimage: {a: b}\nimages: 3\n")
+@example("resources: {limits: [cpu]}\nimage: [1]\n")
+def test_fuzz_kubernetes(tmp_path_factory: pytest.TempPathFactory, text: str) -> None:
+    if not optional("kubernetes", "read_manifests", "document_spans", "value_line"):
+        pytest.skip("no parsers/kubernetes.py with read_manifests yet")
+    prop_kubernetes(tmp_path_factory.mktemp("k8s"), text)
 
-    @FAST
-    @given(text_strategy)
-    def run(text: str) -> None:
-        prop_optional(module_name, text)
 
-    run()
+@FAST
+@given(HCL_TEXT)
+@example('resource "a" "b" {\n  x = [[[[1]]]]\n}\n')
+@example('terraform {\n  backend "s3" {}\n}\nmodule "m" { source = 3 }\n')
+def test_fuzz_terraform(tmp_path_factory: pytest.TempPathFactory, text: str) -> None:
+    if not optional("terraform", "parse_hcl", "terraform_files"):
+        pytest.skip("no parsers/terraform.py with parse_hcl yet")
+    prop_terraform(tmp_path_factory.mktemp("tf"), text)
 
 
 # -- slow: thousands of examples each (CI: pytest -m slow --hypothesis-seed=...) ------------
@@ -268,29 +307,35 @@ SLOW_CASES: list[tuple[str, st.SearchStrategy[Any], Callable[[Any], None]]] = [
     ("markdown", MD_TEXT, prop_markdown),
     ("commit", COMMIT_TEXT, prop_commit),
     ("decode", st.binary(), prop_decode),
-    ("kubernetes", K8S_TEXT, lambda text: prop_optional("kubernetes", text)),
-    ("terraform", HCL_TEXT, lambda text: prop_optional("terraform", text)),
+    ("kubernetes", K8S_TEXT, prop_kubernetes),
+    ("terraform", HCL_TEXT, prop_terraform),
 ]
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize(("name", "strategy", "prop"), SLOW_CASES,
                          ids=[c[0] for c in SLOW_CASES])
-def test_fuzz_slow(name: str, strategy: st.SearchStrategy[Any],
-                   prop: Callable[[Any], None]) -> None:
-    if name in ("kubernetes", "terraform") and not optional_parsers(name):
-        pytest.skip(f"no parsers/{name}.py yet")
+def test_fuzz_slow(name: str, strategy: st.SearchStrategy[Any], prop: Callable[..., None],
+                   tmp_path_factory: pytest.TempPathFactory) -> None:
+    needs_repo = name in ("kubernetes", "terraform")
+    if name == "kubernetes" and not optional("kubernetes", "read_manifests"):
+        pytest.skip("no parsers/kubernetes.py yet")
+    if name == "terraform" and not optional("terraform", "parse_hcl"):
+        pytest.skip("no parsers/terraform.py yet")
 
     @SLOW
     @given(strategy)
     def run(value: Any) -> None:
-        prop(value)
+        if needs_repo:
+            prop(tmp_path_factory.mktemp(name), value)
+        else:
+            prop(value)
 
     run()
 
 
-def test_optional_parser_discovery(tmp_path: Path) -> None:
-    """The discovery used above finds text parsers and ignores the rest."""
-    assert optional_parsers("no_such_module") == []
-    found = {f.__name__ for f in optional_parsers("markdown")}
-    assert "parse_markdown" in found
+def test_optional_lookup() -> None:
+    """The lookup used above finds present functions and reports missing ones as []."""
+    assert optional("no_such_module", "parse") == []
+    assert optional("markdown", "parse_markdown", "no_such_function") == []
+    assert [f.__name__ for f in optional("markdown", "parse_markdown")] == ["parse_markdown"]
