@@ -604,3 +604,42 @@ def test_api009_without_evidence_is_manual(make_repo: Maker, results_for: Result
     assert sorted(statuses(rows)) == ["skip"]
     root = make_repo(project({}))
     assert statuses(results_for(root, "API009")) == ["manual"]
+
+
+def test_api006_path_is_followed_through_helpers_and_classmethods(
+        make_repo: Maker, results_for: Results) -> None:
+    files = project({
+        "src/svc/predictor.py": (
+            "import joblib\nclass Predictor:\n"
+            "    def __init__(self, model):\n        self.model = model\n"
+            "    @classmethod\n    def from_file(cls, path, fallback=None):\n"
+            "        return cls(joblib.load(path))\n"),
+        "src/svc/api.py": (
+            "import os\nfrom pathlib import Path\nfrom fastapi import FastAPI\n"
+            "from svc.predictor import Predictor\n"
+            "BASE = Path(__file__).resolve().parent.parent\n"
+            "def load_all(where=None):\n"
+            "    model_path = BASE / 'models' / 'model.pkl'\n"
+            "    return Predictor.from_file(model_path)\n"
+            "async def lifespan(app):\n    load_all()\n    yield\n"
+            "app = FastAPI(lifespan=lifespan)\n"),
+    })
+    row = one(results_for(make_repo(files), "API006"))
+    assert row.status.value == "warn" and row.path == "src/svc/predictor.py" and row.line == 7
+    assert "hardcoded path" in row.message.en
+    env = dict(files)
+    env["src/svc/api.py"] = files["src/svc/api.py"].replace(
+        "BASE / 'models' / 'model.pkl'", "os.getenv('MODEL_PATH', 'models/model.pkl')")
+    row = one(results_for(make_repo(env), "API006"))
+    assert row.status.value == "pass" and "environment variable" in row.message.en
+
+
+def test_api006_instance_method_startup_and_reload_endpoint(make_repo: Maker,
+                                                            results_for: Results) -> None:
+    rows = api006(make_repo, results_for, (
+        "class Wrapper:\n    def load(self):\n"
+        "        self.model = joblib.load(os.getenv('MODEL_PATH'))\n"
+        "wrapper = Wrapper()\napp = FastAPI()\n"
+        "@app.on_event('startup')\ndef start():\n    wrapper.load()\n"
+        "@app.post('/model/reload')\ndef reload_model():\n    wrapper.load()\n    return {}\n"))
+    assert statuses(rows) == ["pass"] and "once at start-up" in rows[0].message.en

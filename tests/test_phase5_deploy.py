@@ -77,6 +77,14 @@ def test_dash001_multipage_app_and_sidebar_views(make_repo: Maker, results_for: 
                "page = st.sidebar.radio('Go', ['Predict', 'Monitor'])\n"
                "requests.get('http://api/health')\n")
     assert statuses(results_for(make_repo(project({"dash.py": sidebar})), "DASH001")) == ["pass"]
+    radio = sidebar.replace("page = st.sidebar.radio('Go', ['Predict', 'Monitor'])",
+                            "TABS = ['Predict', 'Monitor']\n"
+                            "tab = st.radio('Navigation', TABS, horizontal=True)")
+    assert statuses(results_for(make_repo(project({"dash.py": radio})), "DASH001")) == ["pass"]
+    form = sidebar.replace("page = st.sidebar.radio('Go', ['Predict', 'Monitor'])",
+                           "fuel = st.selectbox('Fuel', ['gas', 'diesel'])")
+    rows = results_for(make_repo(project({"dash.py": form})), "DASH001")
+    assert statuses(rows) == ["fail"] and "≥2 views" in rows[0].message.en
 
 
 # -- DEP001 ----------------------------------------------------------------------------

@@ -243,6 +243,10 @@ def main(reference, current):
      "warn", "writes no HTML/JSON report"),
     ("import nannyml\nimport json\ndef run(x):\n    json.dump(x, open('o.json', 'w'))\n"
      "    raise SystemExit(2)\n", "pass", "NannyML"),
+    ("from scipy.stats import ks_2samp\nimport json\ndef run(a, b):\n"
+     "    recommend_retrain = ks_2samp(a, b).pvalue < 0.01\n"
+     "    json.dump({'retrain': recommend_retrain}, open('o.json', 'w'))\n",
+     "pass", "KS test"),
     ("import pandas as pd\n", "fail", "no drift detection"),
 ])
 def test_obs005_drift_detection(make_repo: Maker, results_for: Results, code: str, status: str,

@@ -813,8 +813,10 @@ def _source_kind(model: ServingModel, module: Module, func: FunctionNode | None,
             return "env"
     leaves = [n for n in ast.walk(expr) if isinstance(n, ast.Name | ast.Attribute)]
     for leaf in leaves:
-        if (isinstance(leaf, ast.Name) and leaf.id == "__file__") or \
-                _tail(model, module, leaf) in PATH_HELPERS:
+        if isinstance(leaf, ast.Name) and (leaf.id == "__file__" or (
+                leaf.id in module.aliases and _tail(model, module, leaf) in PATH_HELPERS)):
+            continue  # __file__, or an imported path helper (os, Path)
+        if isinstance(leaf, ast.Attribute) and _tail(model, module, leaf) in PATH_HELPERS:
             continue
         value: ast.expr | None = None
         if isinstance(leaf, ast.Name) and func is not None:
