@@ -663,3 +663,49 @@ def test_data005_requirements_file_counts(make_repo: Build, results_for: Results
                       "src/demo/schemas.py": SCHEMA,
                       "requirements.txt": "pandas==2.1.0\npandera==0.18.0  # schemas\n"})
     assert verdict(results_for(root, "DATA005")) == "pass"
+
+
+def test_ml001_nested_pipelines_and_unresolved_steps(make_repo: Build,
+                                                     results_for: Results) -> None:
+    nested = """\
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.ensemble import GradientBoostingRegressor
+
+
+def build():
+    inner = make_pipeline(StandardScaler(), GradientBoostingRegressor(random_state=0))
+    return Pipeline([("noop", "passthrough"), ("inner", inner)])
+
+
+def fit(x, y):
+    build().fit(x, y)
+"""
+    assert verdict(results_for(make_repo(project({"src/demo/m.py": nested})), "ML001")) == "pass"
+    dynamic = """\
+from sklearn.pipeline import Pipeline, make_pipeline
+
+
+def build(steps, extra):
+    first = Pipeline(steps)
+    second = make_pipeline(*extra)
+    first.fit(1, 2)
+    return second
+"""
+    results = results_for(make_repo(project({"src/demo/m.py": dynamic})), "ML001")
+    assert verdict(results) == "pass" and "its steps" in results[0].message.en
+
+
+def test_ml001_direct_transformer_fit_counts_as_separate(make_repo: Build,
+                                                         results_for: Results) -> None:
+    code = """\
+from sklearn.preprocessing import MinMaxScaler
+from sklearn.linear_model import LinearRegression
+
+
+def train(x, y):
+    xs = MinMaxScaler().fit_transform(x)
+    return LinearRegression().fit(xs, y)
+"""
+    results = results_for(make_repo(project({"src/demo/t.py": code})), "ML001")
+    assert verdict(results) == "fail" and results[0].line == 6

@@ -598,3 +598,25 @@ def test_rules_run_per_project_in_a_monorepo(make_repo: Build, catalog: Catalog)
     assert test001 == {"a": "pass", "b": "fail"}
     test003 = {r.project: r.status.value for r in results if r.rule == "TEST003" and r.level == 1}
     assert test003 == {"a": "pass", "b": "fail"}
+
+
+def test_test003_tox_gitlab_and_make_prerequisites(make_repo: Build,
+                                                   results_for: Results) -> None:
+    tox = ("[tox]\nenvlist = py311\n[testenv]\ncommands =\n"
+           "    pytest --cov=demo --cov-fail-under=88\n")
+    results = results_for(repo(make_repo, {"tox.ini": tox, ".gitlab-ci.yml":
+                                           "test:\n  script:\n    - tox -e py311\n"}),
+                          "TEST003")
+    assert levels(results) == {1: "pass", 2: "pass", 3: "pass"}, messages(results)
+    assert results[0].path == "tox.ini" and "enforced in CI at .gitlab-ci.yml" in \
+        results[0].message.en
+    makefile = ("check: lint test\nlint:\n\truff check .\n"
+                "test:\n\tpytest --cov=src/demo --cov-fail-under=80\n")
+    gitlab = "test:\n  allow_failure: true\n  script:\n    - make check\n"
+    results = results_for(repo(make_repo, {"Makefile": makefile, ".gitlab-ci.yml": gitlab}),
+                          "TEST003")
+    assert "CI does not enforce it" in results[0].message.en  # allow_failure
+    results = results_for(repo(make_repo, {"Makefile": makefile, ".gitlab-ci.yml":
+                                           gitlab.replace("  allow_failure: true\n", "")}),
+                          "TEST003")
+    assert "enforced in CI at .gitlab-ci.yml" in results[0].message.en

@@ -232,3 +232,16 @@ if metrics["f1"] < 0.5:
     assert verdict(results) == "pass" and ".github/workflows/ci.yml" in results[0].message.en
     root = make_repo(project({"scripts/check_metrics.py": gate}))
     assert verdict(results_for(root, "MLF004")) == "fail"
+
+
+def test_mlf001_tracking_uri_in_workflow_env(make_repo: Build, results_for: Results) -> None:
+    code = TRACK_L1 + "        mf.log_artifacts('reports')\n"
+    workflow = ("on: push\njobs:\n  train:\n    runs-on: ubuntu-latest\n    env:\n"
+                "      MLFLOW_TRACKING_URI: http://mlflow:5000\n    steps:\n"
+                "      - run: python -m demo.train\n")
+    compose = ("services:\n  trainer:\n    image: demo\n    environment:\n"
+               "      - MLFLOW_TRACKING_URI=http://mlflow:5000\n")
+    for extra in ({".github/workflows/train.yml": workflow}, {"docker-compose.yml": compose}):
+        root = make_repo(project({"src/demo/train.py": code, ".gitignore": "mlruns/\n",
+                                  **extra}))
+        assert levels(results_for(root, "MLF001"))[2] == "pass", extra

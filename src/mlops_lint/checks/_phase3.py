@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import Any
+from typing import Any, TypeVar
 
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, Status, T
@@ -27,6 +27,7 @@ from mlops_lint.parsers.requirements import (
 )
 from mlops_lint.parsers.toml_file import dig
 
+A = TypeVar("A", bound=ast.AST)
 NOT_SOURCE_DIRS = frozenset({"docs", "doc", "notebooks", "notebook", "examples", "benchmarks"})
 NOT_SOURCE_FILES = frozenset({"setup.py", "noxfile.py", "conftest.py", "locustfile.py"})
 DEV_GROUPS = frozenset({"dev", "develop", "development", "test", "tests", "testing", "lint",
@@ -98,14 +99,36 @@ def source_files(ctx: Context) -> Sources:
 # -- AST navigation -------------------------------------------------------------------
 
 
+def _by_type(index: PythonIndex) -> dict[type[ast.AST], list[ast.AST]]:
+    cached: dict[type[ast.AST], list[ast.AST]] | None = getattr(index, "_phase3_types", None)
+    if cached is None:
+        cached = {}
+        for node in ast.walk(index.tree):
+            cached.setdefault(type(node), []).append(node)
+        index._phase3_types = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def nodes_of(index: PythonIndex, *types: type[A]) -> list[A]:
+    """Every node of the given types in the file (the tree is walked once per file)."""
+    table = _by_type(index)
+    out: list[A] = []
+    for kind in types:
+        out.extend(table.get(kind, []))  # type: ignore[arg-type]
+    if len(types) > 1:
+        out.sort(key=lambda n: (getattr(n, "lineno", 0), getattr(n, "col_offset", 0)))
+    return out
+
+
 def parents(index: PythonIndex) -> dict[ast.AST, ast.AST]:
     """Child -> parent map of the file's AST (built once per file)."""
     cached: dict[ast.AST, ast.AST] | None = getattr(index, "_phase3_parents", None)
     if cached is None:
         cached = {}
-        for node in ast.walk(index.tree):
-            for child in ast.iter_child_nodes(node):
-                cached[child] = node
+        for group in _by_type(index).values():
+            for node in group:
+                for child in ast.iter_child_nodes(node):
+                    cached[child] = node
         index._phase3_parents = cached  # type: ignore[attr-defined]
     return cached
 
@@ -115,8 +138,7 @@ def every_call(index: PythonIndex) -> list[tuple[str, ast.Call]]:
     dotted name, e.g. ``make().fit()``), unlike ``index.calls`` which skips those."""
     cached: list[tuple[str, ast.Call]] | None = getattr(index, "_phase3_calls", None)
     if cached is None:
-        cached = sorted(((index.qualname(n.func) or "", n) for n in ast.walk(index.tree)
-                         if isinstance(n, ast.Call)),
+        cached = sorted(((index.qualname(n.func) or "", n) for n in nodes_of(index, ast.Call)),
                         key=lambda item: (item[1].lineno, item[1].col_offset))
         index._phase3_calls = cached  # type: ignore[attr-defined]
     return cached
@@ -180,18 +202,27 @@ def assigned_to(index: PythonIndex, node: ast.AST) -> list[str]:
 
 
 def assignments(scope: ast.AST, key: str) -> list[ast.expr]:
-    """Values assigned to ``key`` in ``scope`` (source order)."""
-    found: list[tuple[int, ast.expr]] = []
-    for node in scope_walk(scope):
-        targets: list[ast.expr] = []
-        value: ast.expr | None = None
-        if isinstance(node, ast.Assign):
-            targets, value = list(node.targets), node.value
-        elif isinstance(node, ast.AnnAssign | ast.NamedExpr) and node.value is not None:
-            targets, value = [node.target], node.value
-        if value is not None and any(target_key(t) == key for t in targets):
-            found.append((getattr(node, "lineno", 0), value))
-    return [v for _, v in sorted(found, key=lambda item: item[0])]
+    """Values assigned to ``key`` in ``scope`` (source order; indexed once per scope)."""
+    table: dict[str, list[ast.expr]] | None = getattr(scope, "_phase3_assigned", None)
+    if table is None:
+        found: dict[str, list[tuple[int, ast.expr]]] = {}
+        for node in scope_walk(scope):
+            targets: list[ast.expr] = []
+            value: ast.expr | None = None
+            if isinstance(node, ast.Assign):
+                targets, value = list(node.targets), node.value
+            elif isinstance(node, ast.AnnAssign | ast.NamedExpr) and node.value is not None:
+                targets, value = [node.target], node.value
+            if value is None:
+                continue
+            for target in targets:
+                name = target_key(target)
+                if name:
+                    found.setdefault(name, []).append((getattr(node, "lineno", 0), value))
+        table = {k: [v for _, v in sorted(items, key=lambda item: item[0])]
+                 for k, items in found.items()}
+        scope._phase3_assigned = table  # type: ignore[attr-defined]
+    return table.get(key, [])
 
 
 def receiver(call: ast.Call) -> ast.expr | None:
@@ -203,9 +234,9 @@ def method(call: ast.Call) -> str | None:
     return call.func.attr if isinstance(call.func, ast.Attribute) else None
 
 
-def string_constants(tree: ast.AST) -> Iterator[tuple[str, int]]:
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+def string_constants(index: PythonIndex) -> Iterator[tuple[str, int]]:
+    for node in nodes_of(index, ast.Constant):
+        if isinstance(node.value, str):
             yield node.value, getattr(node, "lineno", 0)
 
 

@@ -36,6 +36,7 @@ from mlops_lint.checks._phase3 import (
     literal_path,
     locations,
     method,
+    nodes_of,
     parents,
     parse_skip,
     receiver,
@@ -168,19 +169,19 @@ def analysis(ctx: Context) -> Analysis:
         return result
     sources = source_files(ctx)
     result = Analysis(sources.indexes, sources.errors)
-    for index in sources.indexes:
-        for node in ast.walk(index.tree):
-            if isinstance(node, ast.ClassDef) and _transformer_bases(index, node)[0]:
-                result.custom[node.name] = (index, node)
+    classes = [(index, node) for index in sources.indexes
+               for node in nodes_of(index, ast.ClassDef)]
+    for index, node in classes:
+        if _transformer_bases(index, node)[0]:
+            result.custom[node.name] = (index, node)
     changed = True
     while changed:  # classes deriving from a custom transformer are transformers too
         changed = False
-        for index in sources.indexes:
-            for node in ast.walk(index.tree):
-                if isinstance(node, ast.ClassDef) and node.name not in result.custom and any(
-                        last(index.qualname(b)) in result.custom for b in node.bases):
-                    result.custom[node.name] = (index, node)
-                    changed = True
+        for index, node in classes:
+            if node.name not in result.custom and any(
+                    last(index.qualname(b)) in result.custom for b in node.bases):
+                result.custom[node.name] = (index, node)
+                changed = True
     for index in sources.indexes:
         for qual, call in every_call(index):
             name = last(qual)
@@ -334,7 +335,7 @@ def dataframe_schema(ctx: Context, params: None) -> Iterator[Finding]:
     yield from _errors(an)
     hit: tuple[str, str, int] | None = None
     for index in an.indexes:
-        for node in ast.walk(index.tree):
+        for node in nodes_of(index, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef):
             if isinstance(node, ast.ClassDef):
                 for base in node.bases:
                     qual = index.qualname(base) or ""
@@ -808,8 +809,8 @@ def _drop_list(ctx: Context, an: Analysis) -> tuple[str, int | None] | None:
         if _has_drop_key(data):
             return path, None
     for index in an.indexes:
-        for node in ast.walk(index.tree):
-            if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and \
+        for node in nodes_of(index, ast.AnnAssign):
+            if isinstance(node.target, ast.Name) and \
                     DROP_KEYS.match(node.target.id):
                 return index.path, node.lineno
     return None
@@ -899,7 +900,7 @@ def leakage_guards(ctx: Context, params: None) -> Iterator[Finding]:
 def _train_evaluation(index: PythonIndex) -> Generator[Finding, None, int]:
     """Warn where a model is scored on the very data it was fitted on (and nowhere else)."""
     count = 0
-    scopes = [index.tree, *(n for n in ast.walk(index.tree) if isinstance(n, FUNCTION_NODES))]
+    scopes = [index.tree, *nodes_of(index, ast.FunctionDef, ast.AsyncFunctionDef)]
     for scope in scopes:
         calls = calls_in(scope)
         for fit in calls:
@@ -958,8 +959,8 @@ def cross_validation(ctx: Context, params: None) -> Iterator[Finding]:
                 consumers.append((index, call, name))
             elif qual.startswith("optuna.") and name == "create_study":
                 optuna = optuna or (index.path, call.lineno)
-        for node in ast.walk(index.tree):
-            if isinstance(node, ast.For) and isinstance(node.iter, ast.Call) and \
+        for node in nodes_of(index, ast.For):
+            if isinstance(node.iter, ast.Call) and \
                     method(node.iter) == "split":
                 loops.append((index.path, node.lineno))
     explicit = [(i, c, n) for i, c, n in consumers if _explicit_cv(call_arg(c, "cv"))]

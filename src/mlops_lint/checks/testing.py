@@ -19,6 +19,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from fnmatch import fnmatch
+from functools import cached_property
 from pathlib import Path, PurePosixPath
 
 from mlops_lint.checks import check
@@ -31,6 +32,7 @@ from mlops_lint.checks._phase3 import (
     literal_path,
     locations,
     method,
+    nodes_of,
     parse_skip,
     receiver,
     scope_of,
@@ -107,11 +109,28 @@ class Case:
         args = self.node.args
         return [a.arg for a in args.posonlyargs + args.args + args.kwonlyargs]
 
+    @cached_property
+    def nodes(self) -> list[ast.AST]:
+        return list(ast.walk(self.node))
+
+    @cached_property
+    def all_calls(self) -> list[tuple[str, ast.Call]]:
+        return [(self.index.qualname(node.func) or "", node) for node in self.nodes
+                if isinstance(node, ast.Call)]
+
     def calls(self) -> list[tuple[str, ast.Call]]:
-        out = []
-        for node in ast.walk(self.node):
-            if isinstance(node, ast.Call):
-                out.append((self.index.qualname(node.func) or "", node))
+        return self.all_calls
+
+    @cached_property
+    def asserted(self) -> list[ast.AST]:
+        out: list[ast.AST] = []
+        for node in self.nodes:
+            if isinstance(node, ast.Assert):
+                out.append(node.test)
+            elif isinstance(node, ast.Call):
+                name = method(node) or last(self.index.qualname(node.func))
+                if name.startswith("assert") or name in ("approx", "raises"):
+                    out.extend(node.args)
         return out
 
 
@@ -286,7 +305,7 @@ def suite_size(ctx: Context, params: None) -> Iterator[Finding]:
 
 def _fixtures(index: PythonIndex) -> list[ast.FunctionDef | ast.AsyncFunctionDef]:
     out = []
-    for node in ast.walk(index.tree):
+    for node in nodes_of(index, ast.FunctionDef, ast.AsyncFunctionDef):
         if isinstance(node, FUNCTION_NODES):
             for deco in node.decorator_list:
                 target = deco.func if isinstance(deco, ast.Call) else deco
@@ -704,15 +723,7 @@ def measured_coverage(ctx: Context, params: None) -> Iterator[Finding]:
 
 def _asserted(case: Case) -> list[ast.AST]:
     """Assertion expressions of a test: ``assert`` statements and assert_* helpers."""
-    out: list[ast.AST] = []
-    for node in ast.walk(case.node):
-        if isinstance(node, ast.Assert):
-            out.append(node.test)
-        elif isinstance(node, ast.Call):
-            name = method(node) or last(case.index.qualname(node.func))
-            if name.startswith("assert") or name in ("approx", "raises"):
-                out.extend(node.args)
-    return out
+    return case.asserted
 
 
 def _names(node: ast.AST) -> set[str]:
@@ -1029,7 +1040,7 @@ def load_tests(ctx: Context, params: None) -> Iterator[Finding]:
                 yield parse_skip(index)
             continue
         if is_locustfile or index.imports("locust"):
-            scripts.append((path, {s for s, _ in string_constants(index.tree)}))
+            scripts.append((path, {s for s, _ in string_constants(index)}))
     for path in ctx.files(["**/*.js", "**/*.ts", "**/*.jmx"]):
         text = ctx.repo.text(path)
         if isinstance(text, ParseError):

@@ -24,6 +24,7 @@ from mlops_lint.checks._phase3 import (
     last,
     locations,
     method,
+    nodes_of,
     parse_skip,
     scope_of,
     scope_walk,
@@ -119,7 +120,7 @@ def mlflow_tracking(ctx: Context, params: None) -> Iterator[Finding]:
     bare_runs: list[tuple[str, int]] = []
     for index in sources.indexes:
         with_runs = set()
-        for node in ast.walk(index.tree):
+        for node in nodes_of(index, ast.With, ast.AsyncWith):
             if isinstance(node, ast.With | ast.AsyncWith):
                 for item in node.items:
                     expr = item.context_expr
@@ -131,7 +132,7 @@ def mlflow_tracking(ctx: Context, params: None) -> Iterator[Finding]:
                             found.setdefault("run_name", Hit(index.path, expr.lineno, ""))
                         if call_arg(expr, "tags") is not None:
                             found.setdefault("tags", Hit(index.path, expr.lineno, ""))
-        for text, line in string_constants(index.tree):
+        for text, line in string_constants(index):
             if text == "MLFLOW_TRACKING_URI":
                 found.setdefault("uri", Hit(index.path, line, "env"))
         for qual, call in _mlflow_calls(index):
@@ -295,12 +296,12 @@ def mlflow_registry(ctx: Context, params: None) -> Iterator[Finding]:
             elif qual == "mlflow.register_model" or (
                     name in REGISTRY_METHODS and index.imports("mlflow")):
                 hit = hit or (index.path, call.lineno, f"{name}()")
-        for text, line in string_constants(index.tree):
+        for text, line in string_constants(index):
             if text.startswith("models:/"):
                 uses_uri = uses_uri or (index.path, line)
         if uses_uri is None:
-            for node in ast.walk(index.tree):
-                if isinstance(node, ast.JoinedStr) and node.values and isinstance(
+            for node in nodes_of(index, ast.JoinedStr):
+                if node.values and isinstance(
                         node.values[0], ast.Constant) and str(node.values[0].value).startswith(
                         "models:/"):
                     uses_uri = (index.path, node.lineno)
@@ -329,14 +330,16 @@ def _metric_test(node: ast.expr) -> bool:
 
 def _gate_functions(index: PythonIndex) -> set[str]:
     """Functions returning a metric comparison (``def passes_gate(...): return f1 >= t``)."""
-    out = set()
-    for node in ast.walk(index.tree):
-        if isinstance(node, FUNCTION_NODES):
-            for inner in scope_walk(node):
-                if isinstance(inner, ast.Return) and inner.value is not None and \
-                        _metric_test(inner.value):
-                    out.add(node.name)
-    return out
+    cached: set[str] | None = getattr(index, "_phase3_gates", None)
+    if cached is None:
+        cached = set()
+        for ret in nodes_of(index, ast.Return):
+            if ret.value is not None and _metric_test(ret.value):
+                scope = scope_of(index, ret)
+                if isinstance(scope, FUNCTION_NODES):
+                    cached.add(scope.name)
+        index._phase3_gates = cached  # type: ignore[attr-defined]
+    return cached
 
 
 def _guard_test(index: PythonIndex, test: ast.expr, gates: set[str],
@@ -378,8 +381,8 @@ def _guarded(index: PythonIndex, call: ast.Call, gates: set[str]) -> bool:
         if isinstance(node, FUNCTION_NODES):
             break
     for node in scope_walk(scope):
-        if isinstance(node, ast.If) and node.lineno < call.lineno and \
-                _guard_test(index, node.test, gates, scope) and _exits(node.body):
+        if isinstance(node, ast.If) and node.lineno < call.lineno and _exits(node.body) and \
+                _guard_test(index, node.test, gates, scope):
             return True
     return False
 
@@ -387,10 +390,9 @@ def _guarded(index: PythonIndex, call: ast.Call, gates: set[str]) -> bool:
 def _gate_script(index: PythonIndex) -> int | None:
     """Line of a metric comparison that fails the process (``sys.exit(1)``/``raise``)."""
     gates = _gate_functions(index)
-    for node in ast.walk(index.tree):
-        if isinstance(node, ast.If) and _guard_test(index, node.test, gates,
-                                                    scope_of(index, node)) and (
-                _exits(node.body) or _exits(node.orelse)):
+    for node in nodes_of(index, ast.If):
+        if (_exits(node.body) or _exits(node.orelse)) and _guard_test(
+                index, node.test, gates, scope_of(index, node)):
             return node.lineno
     return None
 
