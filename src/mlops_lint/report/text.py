@@ -22,6 +22,11 @@ class _Painter:
         return f"\033[{_COLORS[color]}m{text}\033[0m"
 
 
+def _lvl(lang: str) -> str:
+    """The level prefix: L1 in English, N1 (nivel) in Spanish."""
+    return "N" if lang == "es" else "L"
+
+
 def _bar(level: int) -> str:
     return "■" * level + "□" * (3 - level)
 
@@ -46,7 +51,7 @@ def _line(result: Result, lang: str, paint: _Painter) -> list[str]:
     fix = result.fix("es" if lang == "es" else "en")
     word = _STATUS_WORD[result.status]("es" if lang == "es" else "en")
     status = paint(word, _STATUS_COLOR.get(result.status, "dim"))
-    head = f"    {result.rule} L{result.level} {status} {_where(result, lang)}: {msg}"
+    head = f"    {result.rule} {_lvl(lang)}{result.level} {status} {_where(result, lang)}: {msg}"
     label = "solución" if lang == "es" else "fix"
     return [head, paint(f"        {label}: {fix}", "dim")]
 
@@ -65,7 +70,7 @@ def render(report: Report) -> str:
     for phase in report.maturity.phases:
         name = f"{phase.phase} {phase.name(lang)}"
         color = "green" if phase.level >= 2 else "yellow" if phase.level == 1 else "red"
-        level = paint(f"{_bar(phase.level)} L{phase.level}", color)
+        level = paint(f"{_bar(phase.level)} {_lvl(lang)}{phase.level}", color)
         out.append(f"  {name:<34} {level:<9} {phase.score:>3} {phase.band_text(lang)}")
     if len(projects) > 1:
         out.append("")
