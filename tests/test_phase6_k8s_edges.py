@@ -170,3 +170,21 @@ def test_checks_skip_when_called_without_material(make_repo: MakeRepo) -> None:
         findings: list[Any] = list(registry[name].func(ctx, None))
         assert [f.status.value for f in findings] == ["skip"], name
         assert "not applicable" in findings[0].message.en
+
+
+def test_unreadable_files_where_manifests_live(make_repo: MakeRepo,
+                                               results_for: ResultsFor) -> None:
+    root = make_repo({
+        "k8s/app.yaml": dump(workload(), {"apiVersion": "v1", "kind": "Service",
+                                          "metadata": {"name": "api", "namespace": "ml"},
+                                          "spec": {"selector": {"app": "api"}}}),
+        "k8s/blob.yaml": b"\x00\x01binary",
+        "k8s/notes.yaml": "title: [unclosed\n",
+        "charts/x/Chart.yaml": "apiVersion: v2\nname: x\nversion: 1.0.0\n",
+        "charts/x/values.yaml": "image: {tag: [\n",
+        "other/broken.yaml": "not: [k8s\n",  # not where manifests live, no apiVersion: ignored
+    })
+    failing = {r.path: r.message.en for r in only(results_for(root, "K8S001"), "fail")}
+    assert set(failing) == {"k8s/blob.yaml", "k8s/notes.yaml", "charts/x/values.yaml"}
+    assert "binary file" in failing["k8s/blob.yaml"]
+    assert failing["charts/x/values.yaml"].startswith("values.yaml does not parse")

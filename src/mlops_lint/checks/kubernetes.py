@@ -244,6 +244,11 @@ def k8s_valid_manifests(ctx: Context, params: None) -> Iterator[Finding]:
 
 
 def _chart_valid(chart: HelmChart) -> Iterator[Finding]:
+    for path, data in chart.values:
+        if isinstance(data, ParseError):
+            yield failed(T(f"{path.rsplit('/', 1)[-1]} does not parse: {data.message}",
+                           f"{path.rsplit('/', 1)[-1]} no se puede leer: {data.message}"),
+                         path, data.line)
     if isinstance(chart.chart, ParseError):
         yield failed(T(f"Chart.yaml does not parse: {chart.chart.message}",
                        f"Chart.yaml no se puede leer: {chart.chart.message}"),

@@ -46,6 +46,9 @@ KUSTOMIZATION_NAMES = frozenset({"kustomization.yaml", "kustomization.yml", "Kus
 POD_TEMPLATE_KINDS = frozenset({"Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job",
                                 "ReplicationController"})
 BATCH_KINDS = frozenset({"Job", "CronJob"})
+# Directories where YAML files are expected to be manifests (rules.md §6 "Infra").
+MANIFEST_DIRS = frozenset({"k8s", "kubernetes", "kube", "manifests", "deploy", "deployment",
+                           "deployments", "charts", "helm", "kustomize", "overlays"})
 # apiVersion groups of configuration files that carry apiVersion + kind but are no
 # cluster objects (tool configs), and kinds that are client-side only.
 NOT_CLUSTER_GROUPS = ("skaffold/", "kind.x-k8s.io/", "k3d.io/", "ctlptl.dev/", "kuttl.dev/",
@@ -461,20 +464,23 @@ def read_manifests(repo: Repo) -> Manifests:
             found.unread.append(Unread(path, HELM_TEMPLATE))
             continue
         is_patch = path in patches
+        # an unreadable or broken file where manifests live is reported, not guessed about
+        expected = is_patch or _in_chart(path, chart_dirs) or not MANIFEST_DIRS.isdisjoint(
+            PurePosixPath(path).parts[:-1])
         text = repo.text(path)
         if isinstance(text, ParseError):
-            if is_patch or _in_chart(path, chart_dirs):
+            if expected:
                 found.errors.append(text)
             continue
         in_kustomize_dir = posixpath.dirname(path) in kustomizations
-        if not is_patch and not in_kustomize_dir and not (
+        if not expected and not in_kustomize_dir and not (
                 "apiVersion" in text and "kind" in text):
             continue
         docs = _load(repo, path)
         if isinstance(docs, ParseError):
             if "{{" in text:
                 found.unread.append(Unread(path, TEMPLATE, docs.line))
-            elif is_patch or (_K8S_TEXT.search(text) and _KIND_TEXT.search(text)):
+            elif expected or (_K8S_TEXT.search(text) and _KIND_TEXT.search(text)):
                 found.errors.append(docs)
             continue
         _read_documents(found, path, text, docs, is_patch, in_kustomize_dir, kustomizations)
