@@ -7,6 +7,9 @@ repository or loop, odd file names. Files sit where rules look for them (``Docke
 that reads one must report it. A few good files sit beside them: the rest of the
 repository must still be checked.
 
+:data:`TYPE_CONFUSED` files parse but hold the wrong types (``needs: 3``,
+``containers: 3``, ``images: 3``): readers that trust the shape of the data crash there.
+
 The other builders make odd repository shapes: empty, without git, a shallow clone, a
 worktree (``.git`` is a file), a ``.git`` file pointing nowhere, a corrupt ``.git``.
 """
@@ -178,6 +181,33 @@ PROBLEM_FILES: dict[str, str | bytes] = {
     ".gitignore": b"build/\n\xff\xfe\xfd\n",
 }
 
+#: valid syntax, wrong types: a reader that trusts the shape of the data crashes
+TYPE_CONFUSED: dict[str, str | bytes] = {
+    ".github/workflows/types.yml": "on: 3\njobs:\n  a:\n    needs: 3\n    runs-on: [1, {a: b}]\n"
+                                   "    steps: {x: 1}\n  b: [1]\n  c:\n    needs: [[1]]\n"
+                                   "    steps: [1, null, {run: [1]}, {uses: 3, with: [1]}]\n",
+    ".github/dependabot.yml": "version: x\nupdates: 3\n",
+    ".circleci/config.yml": "jobs: 3\nworkflows: [1]\n",
+    "k8s/types.yaml": "apiVersion: v1\nkind: Pod\nmetadata: 3\nspec:\n  containers: 3\n---\n"
+                      "apiVersion: apps/v1\nkind: Deployment\nspec: {template: {spec: "
+                      "{containers: [1, null, {name: 3, image: [1], resources: [1], "
+                      "securityContext: 3, ports: 3, env: {a: 1}}]}}}\n---\n"
+                      "apiVersion: v1\nkind: List\nitems: 3\n",
+    "k8s/overlay/kustomization.yaml": "resources: 3\nimages: 3\npatches: 7\nnamespace: [1]\n",
+    "compose.yaml": "services: {api: [1], web: {ports: 3, healthcheck: [1], depends_on: 3, "
+                    "build: [1], volumes: 3, environment: 3}}\n",
+    "services/odd/pyproject.toml": "[project]\nname = 3\ndependencies = \"x\"\n"
+                                   "optional-dependencies = [1]\n"
+                                   "[tool.pytest.ini_options]\naddopts = 3\n"
+                                   "[tool.mypy]\nstrict = \"yes\"\n[tool.ruff]\n"
+                                   "line-length = \"x\"\n[tool.coverage.report]\n"
+                                   "fail_under = \"high\"\n",
+    "services/odd/src/odd/__init__.py": "",
+    "services/odd/tests/test_odd.py": "def test_odd():\n    pass\n",
+    "configs/train.yaml": "- 1\n- [2]\n",
+    "docs/model_card_front.md": "---\n- not a mapping\n---\n# Model card\n",
+}
+
 #: good files: they must still be read and checked
 GOOD_FILES: dict[str, str | bytes] = {
     "README.md": GOOD_README,
@@ -234,6 +264,7 @@ def build_hostile(root: Path, *, with_git: bool = True, huge: bool = True,
         git(root, "add", "-A")
         git(root, "commit", "-q", "-m", "feat: good files")
     write(root, PROBLEM_FILES)
+    write(root, TYPE_CONFUSED)
     for name, target in SYMLINKS.items():
         link = root / name
         link.parent.mkdir(parents=True, exist_ok=True)
@@ -254,7 +285,7 @@ FIFOS = ("docs/pipe.md", "Dockerfile.fifo")
 
 def problem_paths() -> set[str]:
     """Paths of every planted problem file (as the tool names them)."""
-    names = set(PROBLEM_FILES) | {HUGE, *FIFOS}
+    names = set(PROBLEM_FILES) | set(TYPE_CONFUSED) | {HUGE, *FIFOS}
     names |= {n for n in SYMLINKS if n not in ("docs/readme-link.md", "dirloop", "k8s/root")}
     return names
 
