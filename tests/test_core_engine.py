@@ -152,9 +152,13 @@ def test_invalid_waiver_is_itself_a_finding(
     assert fragment in rows[1].message.en
 
 
-def test_validate_adr_accepts_english_headings(make_repo: Callable[..., Path]) -> None:
-    root = make_repo({"adr.md": "# x\n## Context\n## Decision\n## Consequences\n"})
+def test_validate_adr_accepts_english_headings_with_content(
+        make_repo: Callable[..., Path]) -> None:
+    root = make_repo({"adr.md": "# x\n## Context\nc\n## Decision\nd\n## Consequences\ne\n",
+                      "empty.md": "# x\n## Context\nc\n## Decision\n## Consequences\n"})
     assert validate_adr(Repo(root), "adr.md") is None
+    problem = validate_adr(Repo(root), "empty.md")
+    assert problem is not None and "empty sections: decision, consequences" in problem.en
 
 
 def test_select_ignore_and_ignored_list(tmp_path: Path, make_repo: Callable[..., Path]) -> None:

@@ -18,7 +18,7 @@ from mlops_lint.config import Config
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, Result, Status, T, errored, skipped
 from mlops_lint.parsers import ParseError
-from mlops_lint.parsers.markdown import headings_matching
+from mlops_lint.parsers.markdown import Heading, Markdown, headings_matching
 from mlops_lint.repo import Project, Repo
 
 # ``ignore[ID,...]`` or a bare ``ignore`` (not ``ignored``, ``ignore-me`` or an unclosed ``[``).
@@ -108,6 +108,13 @@ def _suppressed(repo: Repo, result: Result) -> bool:
     return False
 
 
+def _body(doc: Markdown, heading: Heading) -> str:
+    """The text of a section without its heading (a bold label's own line counts)."""
+    first, _, rest = doc.section(heading).partition("\n")
+    inline = first.split(heading.text, 1)[-1].strip(" *_:：") if heading.level > 6 else ""
+    return (inline + rest).strip()
+
+
 def validate_adr(repo: Repo, path: str) -> T | None:
     """``None`` when ``path`` is an ADR with context, decision and consequences sections
     (English or Spanish headings or bold labels; the title does not count), else what is
@@ -124,11 +131,16 @@ def validate_adr(repo: Repo, path: str) -> T | None:
     headings = doc.headings
     if headings and headings[0].level == 1 and all(h.level > 1 for h in headings[1:]):
         headings = headings[1:]  # a title over the sections names the decision: not a section
-    missing = [key for key, names in ADR_SECTIONS.items()
-               if not [h for h in headings_matching(doc, names) if h in headings]]
+    found = {key: [h for h in headings_matching(doc, names) if h in headings]
+             for key, names in ADR_SECTIONS.items()}
+    missing = [key for key, hits in found.items() if not hits]
     if missing:
         return T(f"waiver ADR {path} lacks sections: {', '.join(missing)}",
                  f"al ADR de la excepción {path} le faltan secciones: {', '.join(missing)}")
+    empty = [key for key, hits in found.items() if not any(_body(doc, h) for h in hits)]
+    if empty:
+        return T(f"waiver ADR {path} has empty sections: {', '.join(empty)}",
+                 f"el ADR de la excepción {path} tiene secciones vacías: {', '.join(empty)}")
     return None
 
 
