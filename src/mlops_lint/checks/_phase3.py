@@ -50,6 +50,17 @@ def short(node: ast.AST, width: int = 60) -> str:
     return text if len(text) <= width else text[:width - 1] + "…"
 
 
+ML_MODULES = ("sklearn", "imblearn", "xgboost", "lightgbm", "catboost", "pandera",
+              "great_expectations", "mlflow", "joblib", "pickle", "cloudpickle", "dill",
+              "skops", "optuna", "json", "pandas")
+
+
+def uses_any(index: PythonIndex, modules: Iterable[str] = ML_MODULES) -> bool:
+    """Whether the file imports one of ``modules``: files that do not are left out of
+    analyses that need a full walk of the tree."""
+    return any(index.imports(m) for m in modules)
+
+
 def parse_skip(error: ParseError) -> Finding:
     """A file that cannot be read or parsed: listed, left out of the analysis."""
     return Finding(Status.SKIP, T(

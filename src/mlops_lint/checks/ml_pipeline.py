@@ -45,6 +45,7 @@ from mlops_lint.checks._phase3 import (
     short,
     source_files,
     target_key,
+    uses_any,
 )
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed, skipped, warned
@@ -169,27 +170,27 @@ def analysis(ctx: Context) -> Analysis:
         return result
     sources = source_files(ctx)
     result = Analysis(sources.indexes, sources.errors)
-    classes = [(index, node) for index in sources.indexes
-               for node in nodes_of(index, ast.ClassDef)]
-    for index, node in classes:
-        if _transformer_bases(index, node)[0]:
-            result.custom[node.name] = (index, node)
-    changed = True
+    for index in sources.indexes:
+        if index.imports("sklearn"):
+            for node in nodes_of(index, ast.ClassDef):
+                if _transformer_bases(index, node)[0]:
+                    result.custom[node.name] = (index, node)
+    changed = bool(result.custom)
     while changed:  # classes deriving from a custom transformer are transformers too
         changed = False
-        for index, node in classes:
-            if node.name not in result.custom and any(
-                    last(index.qualname(b)) in result.custom for b in node.bases):
-                result.custom[node.name] = (index, node)
-                changed = True
+        for index in sources.indexes:
+            names = {last(o) for o in index.aliases.values()} | {
+                n for n, (i, _) in result.custom.items() if i is index}
+            if not names & set(result.custom):
+                continue
+            for node in nodes_of(index, ast.ClassDef):
+                if node.name not in result.custom and any(
+                        last(index.qualname(b)) in result.custom for b in node.bases):
+                    result.custom[node.name] = (index, node)
+                    changed = True
     for index in sources.indexes:
-        for qual, call in every_call(index):
-            name = last(qual)
-            if name:
-                result.by_name.setdefault(name, []).append((index, call))
-            attr = method(call)
-            if attr and attr != name:
-                result.by_name.setdefault(attr, []).append((index, call))
+        for qual, call in index.calls:
+            result.by_name.setdefault(last(qual), []).append((index, call))
             if qual in COMPOSITES:
                 result.composites.append(Composite(index, call, qual, _steps(index, call, qual)))
     ctx.repo.memo[key] = result
@@ -335,6 +336,8 @@ def dataframe_schema(ctx: Context, params: None) -> Iterator[Finding]:
     yield from _errors(an)
     hit: tuple[str, str, int] | None = None
     for index in an.indexes:
+        if not uses_any(index, ("pandera", "great_expectations")):
+            continue
         for node in nodes_of(index, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef):
             if isinstance(node, ast.ClassDef):
                 for base in node.bases:
@@ -393,6 +396,8 @@ def _separate_fits(an: Analysis) -> tuple[list[tuple[str, int]], list[tuple[str,
     transformers: list[tuple[str, int]] = []
     estimators: list[tuple[str, int]] = []
     for index in an.indexes:
+        if not uses_any(index):
+            continue
         for _, call in every_call(index):
             obj = receiver(call)
             if obj is None or method(call) not in ("fit", "fit_transform"):
@@ -832,7 +837,8 @@ def leakage_guards(ctx: Context, params: None) -> Iterator[Finding]:
     """ML005: a split exists, nothing is fitted before it, evaluation is on held-out data."""
     an = analysis(ctx)
     yield from _errors(an)
-    fits = [(index, call) for index in an.indexes for _, call in every_call(index)
+    fits = [(index, call) for index in an.indexes
+            for _, call in (every_call(index) if uses_any(index) else index.calls)
             if method(call) in FIT_METHODS]
     splits = _split_calls(an)
     if not fits and not splits:
@@ -876,7 +882,8 @@ def leakage_guards(ctx: Context, params: None) -> Iterator[Finding]:
                                "preprocesamiento dentro del Pipeline solo con la parte de "
                                "entrenamiento"))
     for index in an.indexes:
-        problems += yield from _train_evaluation(index)
+        if any(method(call) == "fit" for _, call in index.calls) or uses_any(index):
+            problems += yield from _train_evaluation(index)
     drop = _drop_list(ctx, an)
     if drop is None:
         problems += 1
@@ -959,6 +966,9 @@ def cross_validation(ctx: Context, params: None) -> Iterator[Finding]:
                 consumers.append((index, call, name))
             elif qual.startswith("optuna.") and name == "create_study":
                 optuna = optuna or (index.path, call.lineno)
+        if not uses_any(index, ("sklearn",)) and not any(
+                method(c) == "split" for _, c in index.calls):
+            continue
         for node in nodes_of(index, ast.For):
             if isinstance(node.iter, ast.Call) and \
                     method(node.iter) == "split":
@@ -1009,7 +1019,7 @@ def cross_validation(ctx: Context, params: None) -> Iterator[Finding]:
 def _metrics_json(an: Analysis) -> tuple[str, int] | None:
     for index in an.indexes:
         computes = any(q.startswith(METRIC_MODULES) for q, _ in index.calls)
-        for qual, call in every_call(index):
+        for qual, call in every_call(index) if uses_any(index) else index.calls:
             name = last(qual)
             if qual in ("json.dump", "json.dumps") and computes:
                 return index.path, call.lineno

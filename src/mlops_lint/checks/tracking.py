@@ -120,6 +120,13 @@ def mlflow_tracking(ctx: Context, params: None) -> Iterator[Finding]:
     bare_runs: list[tuple[str, int]] = []
     for index in sources.indexes:
         with_runs = set()
+        text = ctx.repo.text(index.path)
+        if isinstance(text, str) and "MLFLOW_TRACKING_URI" in text:
+            for constant, line in string_constants(index):
+                if constant == "MLFLOW_TRACKING_URI":
+                    found.setdefault("uri", Hit(index.path, line, "env"))
+        if not index.imports("mlflow"):
+            continue
         for node in nodes_of(index, ast.With, ast.AsyncWith):
             if isinstance(node, ast.With | ast.AsyncWith):
                 for item in node.items:
@@ -132,9 +139,6 @@ def mlflow_tracking(ctx: Context, params: None) -> Iterator[Finding]:
                             found.setdefault("run_name", Hit(index.path, expr.lineno, ""))
                         if call_arg(expr, "tags") is not None:
                             found.setdefault("tags", Hit(index.path, expr.lineno, ""))
-        for text, line in string_constants(index):
-            if text == "MLFLOW_TRACKING_URI":
-                found.setdefault("uri", Hit(index.path, line, "env"))
         for qual, call in _mlflow_calls(index):
             name = last(qual)
             hit = Hit(index.path, call.lineno, qual)
@@ -286,6 +290,8 @@ def mlflow_registry(ctx: Context, params: None) -> Iterator[Finding]:
     hit: tuple[str, int, str] | None = None
     uses_uri: tuple[str, int] | None = None
     for index in sources.indexes:
+        if not index.imports("mlflow"):
+            continue
         for qual, call in every_call(index):
             name = method(call) or last(qual)
             if qual.startswith("mlflow.") and last(qual) in ("log_model", "save_model"):
@@ -418,6 +424,8 @@ def promotion_gate(ctx: Context, params: None) -> Iterator[Finding]:
     yield from _errors(ctx)
     unguarded: list[tuple[str, int]] = []
     for index in sources.indexes:
+        if not index.imports("mlflow"):
+            continue
         gates = _gate_functions(index)
         for qual, call in every_call(index):
             name = method(call) or last(qual)
@@ -434,14 +442,13 @@ def promotion_gate(ctx: Context, params: None) -> Iterator[Finding]:
                 return
             unguarded.append((index.path, call.lineno))
     for index in sources.indexes:
-        line = _gate_script(index)
-        if line is not None:
-            where = _ci_runs(ctx, index.path)
-            if where:
-                yield passed(T(f"metric gate at {index.path}:{line}, run by CI ({where})",
-                               f"puerta de métricas en {index.path}:{line}, ejecutada por la "
-                               f"CI ({where})"), index.path, line)
-                return
+        where = _ci_runs(ctx, index.path)
+        line = _gate_script(index) if where else None
+        if where and line is not None:
+            yield passed(T(f"metric gate at {index.path}:{line}, run by CI ({where})",
+                           f"puerta de métricas en {index.path}:{line}, ejecutada por la "
+                           f"CI ({where})"), index.path, line)
+            return
     if unguarded:
         yield failed(T(f"the model is promoted without comparing its metrics to thresholds or "
                        f"to production ({locations(unguarded)})",
