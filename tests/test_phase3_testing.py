@@ -620,3 +620,18 @@ def test_test003_tox_gitlab_and_make_prerequisites(make_repo: Build,
                                            gitlab.replace("  allow_failure: true\n", "")}),
                           "TEST003")
     assert "enforced in CI at .gitlab-ci.yml" in results[0].message.en
+
+
+def test_broken_configuration_and_reports_are_findings(make_repo: Build,
+                                                       results_for: Results) -> None:
+    root = make_repo({"pyproject.toml": "[tool.pytest.ini_options\ntestpaths = 1\n",
+                      "src/demo/__init__.py": "", "tests/test_a.py": many_tests(12),
+                      "coverage.xml": "<coverage line-rate='0.9'>\x00\x00</coverage>"})
+    results = results_for(root, "TEST001")
+    broken = next(r for r in results if r.path == "pyproject.toml")
+    assert broken.status.value == "fail" and broken.line == 1 and broken.level == 1
+    results = results_for(root, "TEST003")
+    assert any(r.status.value == "skip" and r.path == "pyproject.toml" for r in results)
+    results = results_for(root, "TEST004")
+    assert {r.status.value for r in results} == {"skip"}
+    assert "binary" in results[0].message.en

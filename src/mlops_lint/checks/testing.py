@@ -252,6 +252,11 @@ def suite_size(ctx: Context, params: None) -> Iterator[Finding]:
     """TEST001: tests under a configured ``testpaths``, at least 10 (L1) / 30 (L3)."""
     found = suite(ctx)
     minimum, ideal = ctx.thresholds.min_tests
+    for error in found.config.errors:
+        yield failed(T(f"{error.path} cannot be parsed ({error.message}): pytest cannot read "
+                       "its configuration", f"{error.path} no se puede analizar "
+                       f"({error.message}): pytest no puede leer su configuración"),
+                     error.path, error.line, level=1)
     for error in found.errors:
         yield warned(T(f"{error.path} cannot be parsed ({error.message}): pytest fails to "
                        "collect it and its tests are not counted",
@@ -581,10 +586,18 @@ def coverage_threshold(ctx: Context, params: None) -> Iterator[Finding]:
     declared, and ``--cov`` aimed at the package (L2+)."""
     setup = coverage_setup(ctx)
     levels = ctx.thresholds.coverage
-    fix = T('[tool.pytest.ini_options] addopts = "--cov=src/<pkg> --cov-fail-under=80" (or '
-            "[tool.coverage.report] fail_under = 80), with pytest-cov in the dev extra",
-            '[tool.pytest.ini_options] addopts = "--cov=src/<pkg> --cov-fail-under=80" (o '
-            "[tool.coverage.report] fail_under = 80), con pytest-cov en el extra dev")
+    for error in read_configs(ctx.repo, ctx.project.path).errors:
+        yield parse_skip(error)
+
+    def fix_for(floor: int) -> T:
+        return T(f'[tool.pytest.ini_options] addopts = "--cov=src/<pkg> '
+                 f'--cov-fail-under={floor}" (or [tool.coverage.report] fail_under = {floor}), '
+                 "with pytest-cov in the dev extra",
+                 f'[tool.pytest.ini_options] addopts = "--cov=src/<pkg> '
+                 f'--cov-fail-under={floor}" (o [tool.coverage.report] fail_under = {floor}), '
+                 "con pytest-cov en el extra dev")
+
+    fix = fix_for(levels[0])
     if not setup.thresholds:
         for level in (1, 2, 3):
             yield failed(T("no coverage threshold (--cov-fail-under, fail_under) in pytest, "
@@ -601,9 +614,9 @@ def coverage_threshold(ctx: Context, params: None) -> Iterator[Finding]:
         (f"{t.path}:{t.line}" if t.line else t.path for t in setup.thresholds if t.ci), None)
     ci_text = T(f"; enforced in CI at {enforced}", f"; la CI lo aplica en {enforced}") \
         if enforced else T("; CI does not enforce it", "; la CI no lo aplica")
-    head = T(f"coverage threshold {value:g}% ({best.where.en} in {best.path}); found: "
-             f"{listed}", f"umbral de cobertura {value:g}% ({best.where.es} en {best.path}); "
-             f"encontrado: {listed}") + ci_text
+    head = T(f"coverage threshold {value:g}% ({best.where.en} in {best.path})",
+             f"umbral de cobertura {value:g}% ({best.where.es} en {best.path})")
+    tail = T(f"; found: {listed}", f"; encontrado: {listed}") + ci_text
     tool = ("pytest-cov",) if setup.uses_pytest_cov else ("pytest-cov", "coverage")
     tool_ok = declared(ctx, *tool) is not None
     packages = _packages(ctx)
@@ -627,10 +640,10 @@ def coverage_threshold(ctx: Context, params: None) -> Iterator[Finding]:
                                   f"; encontrado --cov={', '.join(repr(b) for b in bare)}"
                                   if bare else "")))
         if problems:
-            yield failed(head + T(": ", ": ") + T.join(problems), best.path, best.line,
-                         level=level, fix=fix)
+            yield failed(head + T(": ", ": ") + T.join(problems) + tail, best.path, best.line,
+                         level=level, fix=fix_for(floor))
         else:
-            yield passed(head, best.path, best.line, level=level)
+            yield passed(head + tail, best.path, best.line, level=level)
 
 
 # -- TEST004 ----------------------------------------------------------------------------
