@@ -239,9 +239,10 @@ NOTEBOOK = {"cells": [{"cell_type": "code", "outputs": [{"text": "1"}], "source"
 def test_git005_clean_repo_passes(make_repo: MakeRepo, results_for: Results) -> None:
     clean = dict(NOTEBOOK, cells=[{"cell_type": "code", "outputs": [], "source": "1"}])
     root = make_repo({"src/a.py": "x = 1\n", "tests/fixtures/sample.csv": "a,b\n1,2\n",
-                      "nb.ipynb": json.dumps(clean)}, commits=["chore: init"])
+                      "nb.ipynb": json.dumps(clean),
+                      "fixtures/bad-repo/nb.ipynb": json.dumps(NOTEBOOK)}, commits=["chore: init"])
     results = results_for(root, "GIT005")
-    assert statuses(results) == ["pass"] and "3 files tracked" in results[0].message.en
+    assert statuses(results) == ["pass"] and "4 files tracked" in results[0].message.en
 
 
 def test_git005_findings(make_repo: MakeRepo, results_for: Results) -> None:

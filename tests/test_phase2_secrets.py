@@ -87,7 +87,9 @@ def test_sec002_clean_repo(make_repo: MakeRepo, results_for: Results) -> None:
                 "          password: ${{ secrets.GHCR_TOKEN }}\n")
     code = ("import os\nPASSWORD = os.environ['DB_PASSWORD']\napi_key: str = 'changeme'\n"
             "token = '<your-token>'\nsecret = 'REEMPLAZAR_CON_TU_SECRETO'\nmax_tokens = 512\n"
-            "tokenizer = 'bert-base-uncased'\n")
+            "tokenizer = 'bert-base-uncased'\n"
+            "KINDS = {'SealedSecret': 'Sealed Secrets controller'}\n"
+            "masked_token = 'ab******'\n")
     root = make_repo({".github/workflows/cd.yml": workflow, "src/p/a.py": code,
                       ".env.example": "API_KEY=your-api-key\nDB_PASSWORD=\n",
                       "k8s/secret.yaml": "secretName: my-tls-cert\nkey: password\n",
@@ -103,12 +105,13 @@ def test_sec002_strong_patterns_are_masked(make_repo: MakeRepo, results_for: Res
              "notebooks/n.ipynb": '{"cells": [{"source": "' + HF_TOKEN + '"}]}',
              "scripts/push.sh": f"curl -H 'Authorization: token {GITHUB_TOKEN}' x\n",
              "tests/test_llm.py": f"client = make('{OPENAI_KEY}')\n",
+             "tests/test_db.py": "URL = 'postgresql://admin:" + PASSWORD + "@db/app'\n",
              "deploy.tf": 'url = "postgresql://admin:' + PASSWORD + '@db:5432/app"\n'}
     results = results_for(make_repo(files), "SEC002")
     table = sorted((r.path or "", r.message.en) for r in results)
     assert table == [
         ("deploy.tf", "possible password in a URL: postgresql://admin:Tr****@"),
-        ("id_rsa", "possible private key: -----BEGIN RSA PRIVATE KEY-----"),
+        ("id_rsa", "possible private key: " + PRIVATE_KEY.splitlines()[0]),
         ("notebooks/n.ipynb", "possible Hugging Face token: hf_****"),
         ("scripts/push.sh", "possible GitHub token: ghp_****"),
         ("src/p/keys.py", "possible AWS access key id: AKIA****"),

@@ -28,6 +28,7 @@ REMOTE_SCHEMES = ("s3", "gs", "gcs", "azure", "gdrive", "ssh", "http", "https", 
                   "webhdfs", "webdav", "webdavs", "oss")
 _REMOTE_SECTION = re.compile(r"""^'?\s*remote\s+"(?P<name>[^"]+)"\s*'?$""")
 MAX_LISTED = 5
+Stages = dict[str, tuple[dict[str, Any], int | None]]  # name -> (body, line)
 
 
 def _dvc_yaml(ctx: Context, path: str) -> Any:
@@ -109,7 +110,7 @@ def _entries(value: Any) -> list[tuple[str, dict[str, Any], int | None]]:
     return out
 
 
-def _stages(data: Any) -> dict[str, tuple[dict[str, Any], int | None]]:
+def _stages(data: Any) -> Stages:
     stages = data.get("stages") if isinstance(data, dict) else None
     out: dict[str, tuple[dict[str, Any], int | None]] = {}
     if not isinstance(stages, dict):
@@ -315,66 +316,73 @@ def dvc_pipeline(ctx: Context, params: None) -> Iterator[Finding]:
         yield from _judge_pipeline(ctx, path, _stages(data))
 
 
-def _judge_pipeline(ctx: Context, path: str,
-                    stages: dict[str, tuple[dict[str, Any], int | None]]) -> Iterator[Finding]:
-    base = str(PurePosixPath(path).parent)
-    l2: list[T] = []
-    l3: list[T] = []
+def _level2_gaps(ctx: Context, base: str, stages: Stages) -> list[T]:
+    gaps: list[T] = []
     if len(stages) < 2:
-        l2.append(T(f"{len(stages)} stage(s); at least 2 are needed",
-                    f"{len(stages)} etapa(s); se necesitan al menos 2"))
+        gaps.append(T(f"{len(stages)} stage(s); at least 2 are needed",
+                      f"{len(stages)} etapa(s); se necesitan al menos 2"))
     incomplete = [name for name, (body, _) in stages.items()
                   if not body.get("cmd") or not body.get("deps")
                   or not any(body.get(k) for k in ("outs", "metrics", "plots"))]
     if incomplete:
-        l2.append(T(f"stages without cmd, deps and outs: {', '.join(incomplete[:MAX_LISTED])}",
-                    f"etapas sin cmd, deps y outs: {', '.join(incomplete[:MAX_LISTED])}"))
+        gaps.append(T(f"stages without cmd, deps and outs: {', '.join(incomplete[:MAX_LISTED])}",
+                      f"etapas sin cmd, deps y outs: {', '.join(incomplete[:MAX_LISTED])}"))
     param_files = {"params.yaml"}
-    with_params = [name for name, (body, _) in stages.items() if body.get("params")]
     for body, _ in stages.values():
-        for item in body.get("params") or []:
-            if isinstance(item, dict):
-                param_files.update(str(k) for k in item)
-    if not with_params:
-        l2.append(T("no stage lists params:", "ninguna etapa declara params:"))
+        param_files.update(str(k) for item in body.get("params") or []
+                           if isinstance(item, dict) for k in item)
+    if not any(body.get("params") for body, _ in stages.values()):
+        gaps.append(T("no stage lists params:", "ninguna etapa declara params:"))
     if not any(ctx.repo.exists(_join(base, f)) for f in param_files):
-        l2.append(T("no params.yaml", "no hay params.yaml"))
-    no_script = []
-    metrics_uncached = False
-    plots = False
-    for name, (body, _) in stages.items():
-        deps = [d for d, _, _ in _entries(body.get("deps"))]
-        cmd = body.get("cmd")
-        text = "\n".join(str(c) for c in cmd) if isinstance(cmd, list) else str(cmd or "")
-        scripts = _script_candidates(text)
-        if scripts and not any(_covered(s, deps) for s in scripts):
-            no_script.append(f"{name} ({scripts[0]})")
-        for _, options, _ in _entries(body.get("metrics")):
-            if options.get("cache") is False:
-                metrics_uncached = True
-        plots = plots or bool(body.get("plots"))
-    if [n for n, (b, _) in stages.items() if not b.get("deps")]:
-        l3.append(T("every stage needs deps", "cada etapa necesita deps"))
-    if no_script:
-        l3.append(T(f"the script a stage runs is not among its deps: {', '.join(no_script)}",
-                    f"el script que ejecuta la etapa no está en sus deps: "
-                    f"{', '.join(no_script)}"))
-    if not metrics_uncached:
-        l3.append(T("no stage declares metrics with cache: false",
-                    "ninguna etapa declara metrics con cache: false"))
+        gaps.append(T("no params.yaml", "no hay params.yaml"))
+    return gaps
+
+
+def _script_outside_deps(name: str, body: dict[str, Any]) -> str | None:
+    """``name (script)`` when the script the stage's cmd runs is not among its deps."""
+    deps = [d for d, _, _ in _entries(body.get("deps"))]
+    cmd = body.get("cmd")
+    text = "\n".join(str(c) for c in cmd) if isinstance(cmd, list) else str(cmd or "")
+    scripts = _script_candidates(text)
+    if scripts and not any(_covered(s, deps) for s in scripts):
+        return f"{name} ({scripts[0]})"
+    return None
+
+
+def _level3_gaps(ctx: Context, base: str, stages: Stages) -> list[T]:
+    gaps: list[T] = []
+    if any(not body.get("deps") for body, _ in stages.values()):
+        gaps.append(T("every stage needs deps", "cada etapa necesita deps"))
+    outside = [o for name, (body, _) in stages.items()
+               if (o := _script_outside_deps(name, body)) is not None]
+    if outside:
+        gaps.append(T(f"the script a stage runs is not among its deps: {', '.join(outside)}",
+                      f"el script que ejecuta la etapa no está en sus deps: "
+                      f"{', '.join(outside)}"))
+    if not any(options.get("cache") is False for body, _ in stages.values()
+               for _, options, _ in _entries(body.get("metrics"))):
+        gaps.append(T("no stage declares metrics with cache: false",
+                      "ninguna etapa declara metrics con cache: false"))
     lock = _join(base, "dvc.lock")
-    committed = ctx.repo.is_tracked(lock) if ctx.repo.is_git else ctx.repo.exists(lock)
-    if not committed:
-        l3.append(T("dvc.lock is not committed (run dvc repro and commit it)",
-                    "dvc.lock no está en el repositorio (ejecuta dvc repro y súbelo)"))
+    if not (ctx.repo.is_tracked(lock) if ctx.repo.is_git else ctx.repo.exists(lock)):
+        gaps.append(T("dvc.lock is not committed (run dvc repro and commit it)",
+                      "dvc.lock no está en el repositorio (ejecuta dvc repro y súbelo)"))
+    return gaps
+
+
+def _judge_pipeline(ctx: Context, path: str, stages: Stages) -> Iterator[Finding]:
+    base = str(PurePosixPath(path).parent)
     first_line = next((line for _, line in stages.values() if line), 1)
     summary = T(f"{len(stages)} stage(s) in {path}", f"{len(stages)} etapa(s) en {path}")
+    l2 = _level2_gaps(ctx, base, stages)
     if l2:
         yield failed(T.join(l2), path, first_line, level=2)
     else:
         yield passed(summary + T(" with cmd, deps, outs and params",
                                  " con cmd, deps, outs y params"), path, first_line, level=2)
+    plots = any(body.get("plots") for body, _ in stages.values())
     bonus = T("; plots declared", "; plots declarados") if plots else T("", "")
+    l3 = _level3_gaps(ctx, base, stages)
     if l3:
         yield failed(T.join(l3) + bonus, path, first_line, level=3)
     else:

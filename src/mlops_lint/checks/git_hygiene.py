@@ -23,7 +23,7 @@ from mlops_lint.model import Finding, T, failed, manual, passed, skipped, verdic
 from mlops_lint.parsers import ParseError
 from mlops_lint.parsers.conventional import CHAOTIC, check_subject, excluded
 from mlops_lint.parsers.gitignore import IgnoreRules, ignore_rules
-from mlops_lint.parsers.gitlog import History, history
+from mlops_lint.parsers.gitlog import Commit, History, history
 from mlops_lint.parsers.invocations import MYPY, PRECOMMIT_CONFIG, precommit_config, tool_runs
 from mlops_lint.parsers.precommit import Hook, PreCommitConfig
 
@@ -129,52 +129,62 @@ def _history_or_skip(ctx: Context) -> History | Finding:
     return found
 
 
-@check("conventional_commits")
-def conventional_commits(ctx: Context, params: None) -> Iterator[Finding]:
-    """GIT002: share of Conventional Commit subjects among the last 100 non-merge commits."""
-    found = _history_or_skip(ctx)
-    if isinstance(found, Finding):
-        yield found
-        return
+SHALLOW = T("history too short (shallow clone?)", "historial demasiado corto (¿clon superficial?)")
+COMMIT_FIX = T("write subjects as 'type(scope): description' (feat, fix, docs, style, refactor, "
+               "test, perf, ci, build, chore, revert) and enforce them with a commit-msg hook",
+               "escribe asuntos como 'tipo(ámbito): descripción' (feat, fix, docs, style, "
+               "refactor, test, perf, ci, build, chore, revert) y exígelos con un hook "
+               "commit-msg")
+
+
+def _scored_commits(found: History) -> list[Commit] | Finding:
+    """The last non-merge commits to score, or why the history is too short."""
     recent = found.non_merge(SCORED_COMMITS)
     scored = [c for c in recent if not excluded(c.subject)]
     if len(scored) < MIN_COMMITS:
-        yield skipped(T("history too short (shallow clone?)" if found.shallow else
-                        f"history too short: {len(scored)} scorable commits (< {MIN_COMMITS})",
-                        "historial demasiado corto (¿clon superficial?)" if found.shallow else
-                        f"historial demasiado corto: {len(scored)} commits evaluables "
-                        f"(< {MIN_COMMITS})"))
-        return
+        return skipped(SHALLOW if found.shallow else T(
+            f"history too short: {len(scored)} scorable commits (< {MIN_COMMITS})",
+            f"historial demasiado corto: {len(scored)} commits evaluables (< {MIN_COMMITS})"))
     if found.shallow and len(recent) < SCORED_COMMITS:
-        yield skipped(T("history too short (shallow clone?)",
-                        "historial demasiado corto (¿clon superficial?)"))
-        return
+        return skipped(SHALLOW)
+    return scored
+
+
+def _commit_summary(scored: list[Commit]) -> tuple[float, T]:
+    """The share of Conventional subjects and the report line with three failing examples."""
     verdicts = [(c, check_subject(c.subject)) for c in scored]
-    good = sum(1 for _, v in verdicts if v.ok)
-    failing = [(c, v) for c, v in verdicts if not v.ok]
-    chaotic = sum(1 for c, _ in failing if CHAOTIC.match(c.subject.strip()))
+    failing = [(c, v.problem or T("", "")) for c, v in verdicts if not v.ok]
+    good = len(scored) - len(failing)
     share = good / len(scored)
-    examples_en = "; ".join(f"{c.short} '{c.subject[:60]}' ({v.problem.en if v.problem else ''})"
-                            for c, v in failing[:3])
-    examples_es = "; ".join(f"{c.short} '{c.subject[:60]}' ({v.problem.es if v.problem else ''})"
-                            for c, v in failing[:3])
     summary = T(f"{good}/{len(scored)} ({share:.0%}) of the last {len(scored)} non-merge "
                 "commits follow Conventional Commits",
                 f"{good}/{len(scored)} ({share:.0%}) de los últimos {len(scored)} commits "
                 "(sin merges) siguen Conventional Commits")
     if failing:
-        summary = summary + T(f"; e.g. {examples_en}", f"; p. ej. {examples_es}")
+        examples = [T.same(f"{c.short} '{c.subject[:60]}' (") + problem + T.same(")")
+                    for c, problem in failing[:3]]
+        summary = summary + T("; e.g. ", "; p. ej. ") + T.join(examples)
+    chaotic = sum(1 for c, _ in failing if CHAOTIC.match(c.subject.strip()))
     if chaotic:
         summary = summary + T(f"; {chaotic} say nothing ('wip', 'fix', 'updates'...)",
                               f"; {chaotic} no dicen nada ('wip', 'fix', 'updates'...)")
-    fix = T("write subjects as 'type(scope): description' (feat, fix, docs, style, refactor, "
-            "test, perf, ci, build, chore, revert) and enforce them with a commit-msg hook",
-            "escribe asuntos como 'tipo(ámbito): descripción' (feat, fix, docs, style, "
-            "refactor, test, perf, ci, build, chore, revert) y exígelos con un hook commit-msg")
+    return share, summary
+
+
+@check("conventional_commits")
+def conventional_commits(ctx: Context, params: None) -> Iterator[Finding]:
+    """GIT002: share of Conventional Commit subjects among the last 100 non-merge commits."""
+    found = _history_or_skip(ctx)
+    scored = found if isinstance(found, Finding) else _scored_commits(found)
+    if isinstance(scored, Finding):
+        yield scored
+        return
+    share, summary = _commit_summary(scored)
     for level, minimum in zip((1, 2, 3), ctx.thresholds.conventional_commits, strict=True):
         need = T(f" (level {level} needs {minimum:.0%})",
                  f" (el nivel {level} necesita {minimum:.0%})")
-        yield verdict(share >= minimum, summary + need, summary + need, level=level, fix=fix)
+        yield verdict(share >= minimum, summary + need, summary + need, level=level,
+                      fix=COMMIT_FIX)
 
 
 # -- GIT003 / GIT004 pre-commit ----------------------------------------------------------------
@@ -402,7 +412,7 @@ def no_large_files(ctx: Context, params: None) -> Iterator[Finding]:
                                                                   "DVC)"), path,
                                    fix=T(f"dvc add {path} and commit the {path}.dvc pointer",
                                          f"dvc add {path} y sube el puntero {path}.dvc")))
-        elif suffix == ".ipynb":
+        elif suffix == ".ipynb" and not set(parts[:-1]) & TEST_DIRS:
             data = ctx.repo.parse(path, json.loads)
             if isinstance(data, ParseError):
                 notebooks.append(warned(T(f"cannot read notebook: {data.message}",
@@ -446,16 +456,13 @@ def release_hygiene(ctx: Context, params: None) -> Iterator[Finding]:
     if isinstance(found, Finding):
         yield found
         return
+    if found.shallow:
+        yield skipped(SHALLOW)
+        return
     if len(found.commits) < MIN_COMMITS:
-        yield skipped(T("history too short (shallow clone?)" if found.shallow else
-                        f"history too short: {len(found.commits)} commits (< {MIN_COMMITS})",
-                        "historial demasiado corto (¿clon superficial?)" if found.shallow else
+        yield skipped(T(f"history too short: {len(found.commits)} commits (< {MIN_COMMITS})",
                         f"historial demasiado corto: {len(found.commits)} commits "
                         f"(< {MIN_COMMITS})"))
-        return
-    if found.shallow:
-        yield skipped(T("history too short (shallow clone?)",
-                        "historial demasiado corto (¿clon superficial?)"))
         return
     semver = found.semver_tags
     yield verdict(bool(semver),

@@ -195,33 +195,24 @@ def _is_dev_set(label: str) -> bool:
             or ("requirements" in label and "test" not in label.rsplit("/", 1)[-1]))
 
 
-@check("pyproject_metadata")
-def pyproject_metadata(ctx: Context, params: None) -> Iterator[Finding]:
-    """PY001: pyproject.toml with build system, metadata and a dev set with pytest."""
-    path, doc = _pyproject(ctx)
-    legacy = ctx.first("setup.py", "setup.cfg", "requirements.txt")
-    if doc is None:
-        if legacy:
-            yield warned(T(f"no pyproject.toml; packaging lives in {legacy} only",
-                           f"no hay pyproject.toml; el empaquetado está solo en {legacy}"),
-                         legacy, 1)
-        else:
-            yield failed(T("no pyproject.toml (and no setup.py): the project cannot be "
-                           "installed with pip install -e '.[dev]'",
-                           "no hay pyproject.toml (ni setup.py): el proyecto no se puede "
-                           "instalar con pip install -e '.[dev]'"))
-        return
-    if isinstance(doc, ParseError):
-        yield failed(T(f"pyproject.toml does not parse: {doc.message}",
-                       f"pyproject.toml no se puede leer: {doc.message}"), path, doc.line)
-        return
-    problems: list[T] = []
-    notes: list[T] = []
+def _no_pyproject(legacy: str | None) -> Finding:
+    if legacy:
+        return warned(T(f"no pyproject.toml; packaging lives in {legacy} only",
+                        f"no hay pyproject.toml; el empaquetado está solo en {legacy}"), legacy, 1)
+    return failed(T("no pyproject.toml (and no setup.py): the project cannot be installed "
+                    "with pip install -e '.[dev]'",
+                    "no hay pyproject.toml (ni setup.py): el proyecto no se puede instalar "
+                    "con pip install -e '.[dev]'"))
+
+
+def _metadata_gaps(doc: dict[str, Any]) -> tuple[list[T], bool]:
+    """What [build-system] and [project]/[tool.poetry] lack, and whether either exists."""
+    gaps: list[T] = []
     build = doc.get("build-system")
     if not isinstance(build, dict) or not build.get("requires") or not isinstance(
             build.get("build-backend"), str):
-        problems.append(T("[build-system] needs 'requires' and 'build-backend'",
-                          "[build-system] necesita 'requires' y 'build-backend'"))
+        gaps.append(T("[build-system] needs 'requires' and 'build-backend'",
+                      "[build-system] necesita 'requires' y 'build-backend'"))
     project = doc.get("project")
     poetry = dig(doc, "tool", "poetry")
     if isinstance(project, dict):
@@ -229,44 +220,63 @@ def pyproject_metadata(ctx: Context, params: None) -> Iterator[Finding]:
         dynamic: list[Any] = dynamic_raw if isinstance(dynamic_raw, list) else []
         missing = [k for k in ("name", "version", "requires-python", "dependencies")
                    if k not in project and k not in dynamic]
-        if missing:
-            problems.append(T(f"[project] lacks {', '.join(missing)}",
-                              f"a [project] le falta {', '.join(missing)}"))
+        table = "[project]"
     elif isinstance(poetry, dict):
         missing = [k for k in ("name",) if k not in poetry]
         if not isinstance(dig(poetry, "dependencies", "python"), str):
             missing.append("dependencies.python")
-        if missing:
-            problems.append(T(f"[tool.poetry] lacks {', '.join(missing)}",
-                              f"a [tool.poetry] le falta {', '.join(missing)}"))
-    elif legacy and legacy.endswith(("setup.py", "setup.cfg")):
+        table = "[tool.poetry]"
+    else:
+        gaps.append(T("no [project] (PEP 621) or [tool.poetry] table",
+                      "no hay tabla [project] (PEP 621) ni [tool.poetry]"))
+        return gaps, False
+    if missing:
+        gaps.append(T(f"{table} lacks {', '.join(missing)}",
+                      f"a {table} le falta {', '.join(missing)}"))
+    return gaps, True
+
+
+def _dev_gaps(ctx: Context, doc: dict[str, Any]) -> tuple[list[T], list[T]]:
+    """(problems, notes) about pytest and pytest-cov in the dev dependency set."""
+    sets = dev_dependency_sets(ctx, doc)
+    dev_names = set().union(*(v for k, v in sets.items() if _is_dev_set(k)))
+    other_names = set().union(*sets.values())
+    lacking = sorted({"pytest", "pytest-cov"} - dev_names)
+    if not lacking:
+        return [], []
+    names = ", ".join(lacking)
+    if all(n in other_names for n in lacking):
+        return [], [T(f"{names} only in a test extra, not in the 'dev' set that "
+                      "pip install -e '.[dev]' installs",
+                      f"{names} solo en un extra de test, no en el grupo 'dev' que instala "
+                      "pip install -e '.[dev]'")]
+    return [T(f"the dev dependencies lack {names} ([project.optional-dependencies].dev, a "
+              "Poetry dev group or requirements-dev.txt)",
+              f"a las dependencias de desarrollo les falta {names} "
+              "([project.optional-dependencies].dev, un grupo dev de Poetry o "
+              "requirements-dev.txt)")], []
+
+
+@check("pyproject_metadata")
+def pyproject_metadata(ctx: Context, params: None) -> Iterator[Finding]:
+    """PY001: pyproject.toml with build system, metadata and a dev set with pytest."""
+    path, doc = _pyproject(ctx)
+    legacy = ctx.first("setup.py", "setup.cfg", "requirements.txt")
+    if doc is None:
+        yield _no_pyproject(legacy)
+        return
+    if isinstance(doc, ParseError):
+        yield failed(T(f"pyproject.toml does not parse: {doc.message}",
+                       f"pyproject.toml no se puede leer: {doc.message}"), path, doc.line)
+        return
+    metadata, has_table = _metadata_gaps(doc)
+    if not has_table and legacy and legacy.endswith(("setup.py", "setup.cfg")):
         yield warned(T(f"pyproject.toml has no [project] table; the metadata lives in {legacy}",
                        f"pyproject.toml no tiene tabla [project]; los metadatos están en "
                        f"{legacy}"), path, 1)
         return
-    else:
-        problems.append(T("no [project] (PEP 621) or [tool.poetry] table",
-                          "no hay tabla [project] (PEP 621) ni [tool.poetry]"))
-    sets = dev_dependency_sets(ctx, doc)
-    wanted = {"pytest", "pytest-cov"}
-    dev_sets = {k: v for k, v in sets.items() if _is_dev_set(k)}
-    dev_names = set().union(*dev_sets.values()) if dev_sets else set()
-    other_names = set().union(*sets.values()) if sets else set()
-    lacking = sorted(wanted - dev_names)
-    if lacking:
-        elsewhere = [n for n in lacking if n in other_names]
-        if elsewhere and len(elsewhere) == len(lacking):
-            notes.append(T(f"{', '.join(elsewhere)} only in a test extra, not in the 'dev' set "
-                           "that pip install -e '.[dev]' installs",
-                           f"{', '.join(elsewhere)} solo en un extra de test, no en el grupo "
-                           "'dev' que instala pip install -e '.[dev]'"))
-        else:
-            problems.append(T(f"the dev dependencies lack {', '.join(lacking)} "
-                              "([project.optional-dependencies].dev, a Poetry dev group or "
-                              "requirements-dev.txt)",
-                              f"a las dependencias de desarrollo les falta "
-                              f"{', '.join(lacking)} ([project.optional-dependencies].dev, un "
-                              "grupo dev de Poetry o requirements-dev.txt)"))
+    dev_problems, notes = _dev_gaps(ctx, doc)
+    problems = metadata + dev_problems
     if problems:
         yield failed(T.join(problems), path, 1)
     elif notes:
@@ -529,81 +539,94 @@ def _dead_hook_reason(run: Invocation) -> T:
              "coincide con ningún archivo Python del repositorio")
 
 
+def _mypy_config_problem(config: MypyConfig | ParseError | None) -> Finding | None:
+    """A level-2 failure about the configuration itself, or None when it is usable."""
+    if config is None:
+        return failed(T("no mypy configuration ([tool.mypy], mypy.ini, .mypy.ini or setup.cfg "
+                        "[mypy])", "no hay configuración de mypy ([tool.mypy], mypy.ini, "
+                        ".mypy.ini o setup.cfg [mypy])"), level=2)
+    if isinstance(config, ParseError):
+        return failed(T(f"the mypy configuration does not parse: {config.message}",
+                        f"la configuración de mypy no se puede leer: {config.message}"),
+                      config.path, config.line, level=2)
+    if not (config.strict or config.disallow_untyped_defs):
+        return failed(T(f"{config.section} in {config.path} sets neither strict = true nor "
+                        "disallow_untyped_defs = true",
+                        f"{config.section} en {config.path} no fija strict = true ni "
+                        "disallow_untyped_defs = true"), config.path, config.line, level=2)
+    return None
+
+
+def _not_enforced(dead: list[Invocation], swallowed: list[Invocation]) -> Finding:
+    """Why no run enforces mypy: hooks that never run, swallowed failures, or no run."""
+    reasons = [_dead_hook_reason(r) for r in dead]
+    if swallowed:
+        reasons.append(T(f"mypy runs in {swallowed[0].describe()} but its failures are "
+                         "ignored (continue-on-error, || true, set +e or a '-' recipe "
+                         "prefix), which is not enforcement",
+                         f"mypy se ejecuta en {swallowed[0].describe()} pero se ignoran sus "
+                         "fallos (continue-on-error, || true, set +e o prefijo '-'), lo que "
+                         "no es hacerlo cumplir"))
+    if not reasons:
+        reasons.append(T("mypy is not run by CI, a pre-commit hook or a Makefile target",
+                         "mypy no se ejecuta en CI, en un hook de pre-commit ni en un "
+                         "target del Makefile"))
+    culprit = next(iter(dead or swallowed), None)
+    return failed(T.join(reasons), culprit.path if culprit else None,
+                  culprit.line if culprit else None, level=2)
+
+
+def _mypy_enforced_finding(config: MypyConfig, run: Invocation) -> Finding:
+    shadow = T(f" ({', '.join(config.shadowed)} ignored: mypy reads only {config.path})",
+               f" ({', '.join(config.shadowed)} se ignora: mypy solo lee {config.path})"
+               ) if config.shadowed else T("", "")
+    mode = "strict = true" if config.strict else "disallow_untyped_defs = true"
+    return passed(T(f"{config.section} in {config.path} sets {mode}; mypy runs in "
+                    f"{run.describe()}",
+                    f"{config.section} en {config.path} fija {mode}; mypy se ejecuta en "
+                    f"{run.describe()}") + shadow, config.path, config.line, level=2)
+
+
+def _mypy_strict_in_ci(config: MypyConfig | None, live: list[Invocation]) -> Finding:
+    """Level 3: strict mode (config or --strict) and a blocking CI run."""
+    strict = (config is not None and config.strict) or any("--strict" in r.argv for r in live)
+    ci_runs = [r for r in live if r.where == "ci"]
+    ci_blocking = [r for r in ci_runs if r.blocking]
+    problems = []
+    if not strict:
+        problems.append(T("mypy is not strict (strict = true or --strict)",
+                          "mypy no es estricto (strict = true o --strict)"))
+    if not ci_blocking:
+        problems.append(
+            T(f"the CI mypy step does not block ({ci_runs[0].describe()})",
+              f"el paso de mypy en CI no bloquea ({ci_runs[0].describe()})") if ci_runs else
+            T("mypy does not run in CI", "mypy no se ejecuta en CI"))
+    if not problems:
+        return passed(T(f"strict mypy blocks CI in {ci_blocking[0].describe()}",
+                        f"mypy estricto bloquea la CI en {ci_blocking[0].describe()}"),
+                      ci_blocking[0].path, ci_blocking[0].line, level=3)
+    if ci_runs:
+        return failed(T.join(problems), ci_runs[0].path, ci_runs[0].line, level=3)
+    return failed(T.join(problems), config.path if config else None,
+                  config.line if config else None, level=3)
+
+
 @check("mypy_enforced")
 def mypy_enforced(ctx: Context, params: None) -> Iterator[Finding]:
     """PY004: mypy configured (untyped defs disallowed) and run where failures block."""
     config = find_mypy_config(ctx.repo, _dirs(ctx))
     runs = tool_runs(ctx.repo, MYPY, _dirs(ctx))
     live = [r for r in runs if r.checks_files]
-    dead = [r for r in runs if not r.checks_files]
     enforcing = [r for r in live if r.blocking]
-    swallowed = [r for r in live if not r.blocking]
-    # level 2: configuration
-    config_ok = False
-    if config is None:
-        yield failed(T("no mypy configuration ([tool.mypy], mypy.ini, .mypy.ini or setup.cfg "
-                       "[mypy])", "no hay configuración de mypy ([tool.mypy], mypy.ini, "
-                       ".mypy.ini o setup.cfg [mypy])"), level=2)
-    elif isinstance(config, ParseError):
-        yield failed(T(f"the mypy configuration does not parse: {config.message}",
-                       f"la configuración de mypy no se puede leer: {config.message}"),
-                     config.path, config.line, level=2)
-        config = None
-    elif not (config.strict or config.disallow_untyped_defs):
-        yield failed(T(f"{config.section} in {config.path} sets neither strict = true nor "
-                       "disallow_untyped_defs = true",
-                       f"{config.section} en {config.path} no fija strict = true ni "
-                       "disallow_untyped_defs = true"), config.path, config.line, level=2)
-    else:
-        config_ok = True
+    problem = _mypy_config_problem(config)
+    if problem is not None:
+        yield problem
     if not enforcing:
-        reasons = [_dead_hook_reason(r) for r in dead]
-        if swallowed:
-            reasons.append(T(f"mypy runs in {swallowed[0].describe()} but its failures are "
-                             "ignored (continue-on-error, || true, set +e or a '-' recipe "
-                             "prefix), which is not enforcement",
-                             f"mypy se ejecuta en {swallowed[0].describe()} pero se ignoran sus "
-                             "fallos (continue-on-error, || true, set +e o prefijo '-'), lo que "
-                             "no es hacerlo cumplir"))
-        if not reasons:
-            reasons.append(T("mypy is not run by CI, a pre-commit hook or a Makefile target",
-                             "mypy no se ejecuta en CI, en un hook de pre-commit ni en un "
-                             "target del Makefile"))
-        culprit = next(iter(dead or swallowed), None)
-        yield failed(T.join(reasons), culprit.path if culprit else None,
-                     culprit.line if culprit else None, level=2)
-    elif config_ok and isinstance(config, MypyConfig):
-        shadow = T(f" ({', '.join(config.shadowed)} ignored: mypy reads only {config.path})",
-                   f" ({', '.join(config.shadowed)} se ignora: mypy solo lee {config.path})"
-                   ) if config.shadowed else T("", "")
-        mode = "strict = true" if config.strict else "disallow_untyped_defs = true"
-        yield passed(T(f"{config.section} in {config.path} sets {mode}; mypy runs in "
-                       f"{enforcing[0].describe()}",
-                       f"{config.section} en {config.path} fija {mode}; mypy se ejecuta en "
-                       f"{enforcing[0].describe()}") + shadow, config.path, config.line, level=2)
-    # level 3: strict and blocking in CI
-    strict = (isinstance(config, MypyConfig) and config.strict) or any(
-        "--strict" in r.argv for r in live)
-    ci_blocking = [r for r in enforcing if r.where == "ci"]
-    problems = []
-    if not strict:
-        problems.append(T("mypy is not strict (strict = true or --strict)",
-                          "mypy no es estricto (strict = true o --strict)"))
-    if not ci_blocking:
-        ci_any = [r for r in live if r.where == "ci"]
-        problems.append(
-            T(f"the CI mypy step does not block ({ci_any[0].describe()})",
-              f"el paso de mypy en CI no bloquea ({ci_any[0].describe()})") if ci_any else
-            T("mypy does not run in CI", "mypy no se ejecuta en CI"))
-    if problems:
-        where = next((r for r in live if r.where == "ci"), None)
-        path = where.path if where else config.path if isinstance(config, MypyConfig) else None
-        line = where.line if where else config.line if isinstance(config, MypyConfig) else None
-        yield failed(T.join(problems), path, line, level=3)
-    else:
-        yield passed(T(f"strict mypy blocks CI in {ci_blocking[0].describe()}",
-                       f"mypy estricto bloquea la CI en {ci_blocking[0].describe()}"),
-                     ci_blocking[0].path, ci_blocking[0].line, level=3)
+        yield _not_enforced([r for r in runs if not r.checks_files],
+                            [r for r in live if not r.blocking])
+    elif problem is None and isinstance(config, MypyConfig):
+        yield _mypy_enforced_finding(config, enforcing[0])
+    yield _mypy_strict_in_ci(config if isinstance(config, MypyConfig) else None, live)
 
 
 # -- PY005 docstrings -----------------------------------------------------------------------------
@@ -743,17 +766,12 @@ class PydanticInventory:
         return configs or self.models
 
 
-def pydantic_inventory(ctx: Context) -> PydanticInventory:
-    key = f"py:pydantic:{ctx.project.path}"
-    cached = ctx.repo.memo.get(key)
-    if cached is not None:
-        inventory: PydanticInventory = cached
-        return inventory
-    indexes, errors = library_indexes(ctx)
-    inv = PydanticInventory(errors=errors)
+def _pydantic_models(indexes: list[PythonIndex]) -> list[ModelClass]:
+    """Classes deriving from a Pydantic base, directly or through another model here."""
     classes = [(index, node) for index in indexes for node in ast.walk(index.tree)
                if isinstance(node, ast.ClassDef)]
     known: dict[str, bool] = {}  # class name -> is settings
+    models: list[ModelClass] = []
     changed = True
     while changed:
         changed = False
@@ -765,20 +783,37 @@ def pydantic_inventory(ctx: Context) -> PydanticInventory:
                 simple = qual.rsplit(".", 1)[-1]
                 if qual in PYDANTIC_BASES or simple in known:
                     known[node.name] = qual in SETTINGS_BASES or known.get(simple, False)
-                    inv.models.append(ModelClass(index, node, known[node.name]))
+                    models.append(ModelClass(index, node, known[node.name]))
                     changed = True
                     break
+    return models
+
+
+def _feeds_a_model(qual: str, call: ast.Call, names: set[str]) -> bool:
+    """``Model.model_validate(...)``, ``Model(**data)`` or ``Model.from_yaml(...)``."""
+    tail = qual.rsplit(".", 1)[-1]
+    owner = qual.rsplit(".", 2)[-2] if "." in qual else ""
+    if tail in ("model_validate", "parse_obj", "model_validate_json"):
+        return True
+    if tail in names and any(k.arg is None for k in call.keywords):
+        return True
+    return owner in names and tail in ("from_yaml", "load", "from_file")
+
+
+def pydantic_inventory(ctx: Context) -> PydanticInventory:
+    key = f"py:pydantic:{ctx.project.path}"
+    cached = ctx.repo.memo.get(key)
+    if cached is not None:
+        inventory: PydanticInventory = cached
+        return inventory
+    indexes, errors = library_indexes(ctx)
+    inv = PydanticInventory(_pydantic_models(indexes), errors=errors)
     names = {m.node.name for m in inv.models}
     for index in indexes:
         for qual, call in index.calls:
             if qual in YAML_LOADS or qual.endswith(".safe_load"):
                 inv.yaml_loads.append((index.path, call.lineno, qual))
-            tail = qual.rsplit(".", 1)[-1]
-            owner = qual.rsplit(".", 2)[-2] if qual.count(".") >= 1 else ""
-            if tail in ("model_validate", "parse_obj", "model_validate_json") or (
-                    tail in names and any(isinstance(k, ast.keyword) and k.arg is None
-                                          for k in call.keywords)) or (
-                    owner in names and tail in ("from_yaml", "load", "from_file")):
+            if _feeds_a_model(qual, call, names):
                 inv.validations.append((index.path, call.lineno))
         for sub in ast.walk(index.tree):
             if isinstance(sub, ast.keyword) and sub.arg == "yaml_file":
@@ -1020,8 +1055,10 @@ def config_validation(ctx: Context, params: None) -> Iterator[Finding]:
 
 # -- PY008 lint and format ---------------------------------------------------------------------
 
+RuffSelection = tuple[list[str], str, int | None, int | None]  # codes, path, line, length
 
-def _ruff_selection(ctx: Context) -> tuple[list[str], str, int | None, int | None] | None:
+
+def _ruff_selection(ctx: Context) -> RuffSelection | None:
     """(selected codes, config path, line, line-length) of the ruff config in effect."""
     for directory in _dirs(ctx):
         prefix = "" if directory == "." else directory + "/"
@@ -1102,30 +1139,38 @@ def _runs_in_ci_or_hook(ctx: Context, tool: Tool) -> list[Invocation]:
             if r.where in ("ci", "pre-commit") and r.checks_files]
 
 
-@check("lint_format")
-def lint_format(ctx: Context, params: None) -> Iterator[Finding]:
-    """PY008: Ruff (E, F, I + format) or Black + isort + Flake8, configured and run."""
-    ruff = _ruff_selection(ctx)
-    runs = {t.name: _runs_in_ci_or_hook(ctx, t)
-            for t in (RUFF_CHECK, RUFF_FORMAT, BLACK, ISORT, FLAKE8)}
-    ruff_missing: list[str] = []
+Runs = dict[str, list[Invocation]]
+IN_CI = T(" in CI or pre-commit", " en CI o pre-commit")
+
+
+def _ruff_gaps(ruff: RuffSelection | None, runs: Runs) -> list[T]:
+    gaps: list[T] = []
     if ruff is None:
-        ruff_missing.append("ruff config ([tool.ruff] or ruff.toml)")
+        gaps.append(T("ruff config ([tool.ruff] or ruff.toml)",
+                      "configuración de ruff ([tool.ruff] o ruff.toml)"))
     else:
-        lacking = [f for f in ("E", "F", "I") if not _selects(ruff[0], f)]
+        lacking = "".join(f for f in ("E", "F", "I") if not _selects(ruff[0], f))
         if lacking:
-            ruff_missing.append(f"'{''.join(lacking)}' in ruff's select ({ruff[1]})")
+            gaps.append(T(f"'{lacking}' in ruff's select ({ruff[1]})",
+                          f"'{lacking}' en el select de ruff ({ruff[1]})"))
     if not runs["ruff check"]:
-        ruff_missing.append("ruff check in CI or pre-commit")
+        gaps.append(T.same("ruff check") + IN_CI)
     if not runs["ruff format"] and not runs["black"]:
-        ruff_missing.append("ruff format (or black) in CI or pre-commit")
-    classic_missing: list[str] = []
-    configs = {t: _classic_config(ctx, t) for t in ("black", "isort", "flake8")}
+        gaps.append(T("ruff format (or black)", "ruff format (o black)") + IN_CI)
+    return gaps
+
+
+def _classic_gaps(configs: dict[str, str | None], runs: Runs) -> list[T]:
+    gaps: list[T] = []
     for tool, path in configs.items():
         if path is None:
-            classic_missing.append(f"{tool} config")
+            gaps.append(T(f"{tool} config", f"configuración de {tool}"))
         if not runs[tool]:
-            classic_missing.append(f"{tool} in CI or pre-commit")
+            gaps.append(T.same(tool) + IN_CI)
+    return gaps
+
+
+def _lint_note(ruff: RuffSelection | None, runs: Runs) -> T:
     swallowed = [r for rs in runs.values() for r in rs if not r.blocking]
     note = T(f"; note: {swallowed[0].text} ignores failures in {swallowed[0].describe()} "
              "(see CI007)", f"; nota: {swallowed[0].text} ignora fallos en "
@@ -1133,24 +1178,35 @@ def lint_format(ctx: Context, params: None) -> Iterator[Finding]:
     if ruff is not None and ruff[3] is not None and not 88 <= ruff[3] <= 100:
         note = note + T(f"; line-length {ruff[3]} is outside the guide's 88-100",
                         f"; line-length {ruff[3]} está fuera del rango 88-100 de la guía")
-    if not ruff_missing:
-        assert ruff is not None
+    return note
+
+
+@check("lint_format")
+def lint_format(ctx: Context, params: None) -> Iterator[Finding]:
+    """PY008: Ruff (E, F, I + format) or Black + isort + Flake8, configured and run."""
+    ruff = _ruff_selection(ctx)
+    runs = {t.name: _runs_in_ci_or_hook(ctx, t)
+            for t in (RUFF_CHECK, RUFF_FORMAT, BLACK, ISORT, FLAKE8)}
+    configs = {t: _classic_config(ctx, t) for t in ("black", "isort", "flake8")}
+    ruff_gaps = _ruff_gaps(ruff, runs)
+    classic_gaps = _classic_gaps(configs, runs)
+    note = _lint_note(ruff, runs)
+    if ruff is not None and not ruff_gaps:
         yield passed(T(f"Ruff configured in {ruff[1]} (E, F, I) and run with its formatter",
                        f"Ruff configurado en {ruff[1]} (E, F, I) y ejecutado con su "
                        "formateador") + note, ruff[1], ruff[2])
-        return
-    if not classic_missing:
+    elif not classic_gaps:
         yield passed(T("Black + isort + Flake8 configured and run",
                        "Black + isort + Flake8 configurados y ejecutados") + note,
                      configs["black"], 1)
-        return
-    use_ruff = ruff is not None or runs["ruff check"] or len(ruff_missing) <= len(classic_missing)
-    missing = ruff_missing if use_ruff else classic_missing
-    stack = "Ruff" if use_ruff else "Black + isort + Flake8"
-    where = ruff[1] if use_ruff and ruff else next((p for p in configs.values() if p), None)
-    yield failed(T(f"{stack} stack incomplete: missing {'; '.join(missing)}",
-                   f"stack {stack} incompleto: falta {'; '.join(missing)}") + note,
-                 where, 1 if where else None)
+    else:
+        use_ruff = ruff is not None or bool(runs["ruff check"]) or len(ruff_gaps) <= len(
+            classic_gaps)
+        stack = "Ruff" if use_ruff else "Black + isort + Flake8"
+        where = ruff[1] if use_ruff and ruff else next((p for p in configs.values() if p), None)
+        yield failed(T(f"{stack} stack incomplete: missing ", f"stack {stack} incompleto: "
+                       "falta ") + T.join(ruff_gaps if use_ruff else classic_gaps) + note,
+                     where, 1 if where else None)
 
 
 # -- PY009 production code hygiene ----------------------------------------------------------------
@@ -1388,7 +1444,8 @@ def complexity(ctx: Context, params: None) -> Iterator[Finding]:
         try:
             blocks = cc_visit_ast(index.tree)
             raw = analyze(text)
-        except Exception:  # radon on odd but valid code: leave the file out
+        except Exception as exc:  # radon on odd but valid code: leave the file out, say so
+            errors.append(ParseError(index.path, f"radon: {type(exc).__name__}"))
             continue
         functions += [(index.path, f) for f in _functions(blocks)]
         comments = (raw.comments + raw.multi) / raw.sloc * 100 if raw.sloc else 0

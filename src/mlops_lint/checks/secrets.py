@@ -145,7 +145,7 @@ _ASSIGN = re.compile(
     r"""(?:"(?P<dq>[^"\n]*)"|'(?P<sq>[^'\n]*)'|(?P<bare>[^\s"',;#}\]]+))""")
 _PLACEHOLDER = re.compile(
     r"^(?:change[-_ ]?me|changeit|replace[-_ ]?me|reemplazar.*|remplazar.*|your[-_ ].*|.*<.*>.*|"
-    r"x{3,}|\*{3,}|\.{3,}|-+|todo|fixme|tbd|none|null|nil|undefined|true|false|redacted|"
+    r"x{3,}|.*\*{3,}.*|\.{3,}|-+|todo|fixme|tbd|none|null|nil|undefined|true|false|redacted|"
     r"secret|password|passwd|token|"
     r".*(?:example|placeholder|dummy|fake|mock|sample|changeme|your[-_]?(?:token|key|secret"
     r"|password)).*)$", re.IGNORECASE)
@@ -198,6 +198,8 @@ def _real_value(value: str) -> bool:
     text = value.strip()
     if len(text) < 6 or text.startswith(("$", "/", "./", "~")) or "{{" in text or "%(" in text:
         return False
+    if any(c.isspace() for c in text):  # prose, not a credential
+        return False
     if "://" in text or _ENV_NAME.match(text) or text.startswith("secrets."):
         return False
     return not _PLACEHOLDER.match(text)
@@ -220,6 +222,10 @@ def _strong_hits(path: str, text: str) -> Iterator[Hit]:
                     continue
                 excerpt = value if pattern.keep == 0 else _mask(value, pattern.keep)
                 yield Hit(path, number, pattern.name, excerpt)
+
+
+def _url_hits(path: str, text: str) -> Iterator[Hit]:
+    for number, line in enumerate(text.splitlines(), start=1):
         for match in _URL_CREDENTIAL.finditer(line):
             password = match.group("pw")
             if _real_value(password):
@@ -353,7 +359,11 @@ def hardcoded_secrets(ctx: Context, params: None) -> Iterator[Finding]:
             skipped_files += 1
             continue
         hits += _strong_hits(path, text)
-        if is_test_path(path) or path in docker or not _HINT.search(text):
+        if is_test_path(path):
+            continue
+        if "://" in text:
+            hits += _url_hits(path, text)
+        if path in docker or not _HINT.search(text):
             continue
         if path.endswith(".py"):
             index = python_index(ctx.repo, path)

@@ -213,10 +213,8 @@ def _precommit_run(simple: Simple) -> tuple[bool, str | None]:
         a.startswith("--from-ref") for a in simple.args), (rest[0] if rest else None)
 
 
-def tool_runs(repo: Repo, tool: Tool, directories: Iterable[str] = (".",)) -> list[Invocation]:
-    """Every place that runs ``tool``: CI (directly, via make, via pre-commit), the
-    pre-commit hooks themselves, and Makefile targets in ``directories``."""
-    dirs = list(dict.fromkeys([".", *directories]))
+def _ci_runs(repo: Repo, tool: Tool, dirs: list[str]) -> list[Invocation]:
+    """Runs from CI commands: direct, through make, through ``pre-commit run``."""
     out: list[Invocation] = []
     for command in ci_commands(repo):
         step_lenient = not command.blocking and not swallows_failure(command.text)
@@ -231,6 +229,12 @@ def tool_runs(repo: Repo, tool: Tool, directories: Iterable[str] = (".",)) -> li
                 if whole or only:
                     out.extend(_precommit_hooks(repo, tool, "ci", command.path, command.line,
                                                 blocking, "pre-commit run", only))
+    return out
+
+
+def _action_runs(repo: Repo, tool: Tool) -> list[Invocation]:
+    """Runs through the ``pre-commit/action`` GitHub Action."""
+    out: list[Invocation] = []
     for workflow in workflows(repo):
         if isinstance(workflow, ParseError):
             continue
@@ -240,12 +244,11 @@ def tool_runs(repo: Repo, tool: Tool, directories: Iterable[str] = (".",)) -> li
                     blocking = not (step.continue_on_error or job.continue_on_error)
                     out.extend(_precommit_hooks(repo, tool, "ci", workflow.path, step.line,
                                                 blocking, "pre-commit/action", None))
-    config = precommit_config(repo)
-    if isinstance(config, PreCommitConfig):
-        for hook in config.hooks:
-            if _hook_runs_tool(hook, tool):
-                out.append(_hook_invocation(repo, config, hook, "pre-commit",
-                                            PRECOMMIT_CONFIG, hook.line, True, None))
+    return out
+
+
+def _makefile_runs(repo: Repo, tool: Tool, dirs: list[str]) -> list[Invocation]:
+    out: list[Invocation] = []
     for directory in dirs:
         found = makefile_at(repo, directory)
         if found is None:
@@ -253,9 +256,22 @@ def tool_runs(repo: Repo, tool: Tool, directories: Iterable[str] = (".",)) -> li
         path, makefile = found
         for name, target in makefile.targets.items():
             for line, recipe in target.recipe:
-                for inner in split_commands(makefile.expand(recipe)):
-                    if tool.command(inner):
-                        blocking = not inner.swallowed and line not in target.lenient
-                        out.append(Invocation("make", path, line, inner.argv, blocking,
-                                              f"make {name}"))
+                out.extend(Invocation("make", path, line, inner.argv,
+                                      not inner.swallowed and line not in target.lenient,
+                                      f"make {name}")
+                           for inner in split_commands(makefile.expand(recipe))
+                           if tool.command(inner))
     return out
+
+
+def tool_runs(repo: Repo, tool: Tool, directories: Iterable[str] = (".",)) -> list[Invocation]:
+    """Every place that runs ``tool``: CI (directly, via make, via pre-commit), the
+    pre-commit hooks themselves, and Makefile targets in ``directories``."""
+    dirs = list(dict.fromkeys([".", *directories]))
+    out = _ci_runs(repo, tool, dirs) + _action_runs(repo, tool)
+    config = precommit_config(repo)
+    if isinstance(config, PreCommitConfig):
+        out.extend(_hook_invocation(repo, config, hook, "pre-commit", PRECOMMIT_CONFIG,
+                                    hook.line, True, None)
+                   for hook in config.hooks if _hook_runs_tool(hook, tool))
+    return out + _makefile_runs(repo, tool, dirs)
