@@ -188,3 +188,18 @@ def test_unreadable_files_where_manifests_live(make_repo: MakeRepo,
     assert set(failing) == {"k8s/blob.yaml", "k8s/notes.yaml", "charts/x/values.yaml"}
     assert "binary file" in failing["k8s/blob.yaml"]
     assert failing["charts/x/values.yaml"].startswith("values.yaml does not parse")
+
+
+def test_manifests_without_workloads(make_repo: MakeRepo, results_for: ResultsFor) -> None:
+    secret_only = manifests(make_repo, {"apiVersion": "v1", "kind": "Secret",
+                                        "metadata": {"name": "db", "namespace": "ml"},
+                                        "stringData": {"password": ""}})
+    for rule in ("K8S002", "K8S003", "K8S004", "K8S005"):
+        results = results_for(secret_only, rule)
+        assert set(statuses(results)) == {"skip"}, rule
+        assert results[0].message.en.startswith("no workload with containers")
+    k8s006 = results_for(secret_only, "K8S006")
+    assert statuses(k8s006, 2) == ["pass"] and statuses(k8s006, 3) == ["fail"]
+    only_kustomization = make_repo({"k8s/kustomization.yaml": "resources: []\n"})
+    for rule in ("K8S001", "K8S006"):
+        assert set(statuses(results_for(only_kustomization, rule))) == {"skip"}, rule

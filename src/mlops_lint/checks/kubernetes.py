@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,6 +58,35 @@ _PLACEHOLDER_IMAGE = re.compile(r"\{\{|\$\{|\$\(|^[A-Z_]+$|<[^>]+>")
 def _manifests(ctx: Context) -> Manifests | None:
     found = read_manifests(ctx.repo)
     return found if found.present else None
+
+
+NO_WORKLOADS = T(
+    "no workload with containers among the manifests (Pod, Deployment, StatefulSet, "
+    "DaemonSet, Job, CronJob, …) and nothing to read in Helm values",
+    "no hay cargas con contenedores entre los manifiestos (Pod, Deployment, StatefulSet, "
+    "DaemonSet, Job, CronJob, …) ni nada que leer en los values de Helm")
+CheckBody = Callable[[Context, None], Iterator[Finding]]
+
+
+def _complete(*levels: int) -> Callable[[CheckBody], CheckBody]:
+    """Give every level criterion a result: a skip saying there was nothing to judge."""
+
+    def wrap(func: CheckBody) -> CheckBody:
+        @functools.wraps(func)
+        def run(ctx: Context, params: None) -> Iterator[Finding]:
+            seen: set[int | None] = set()
+            for finding in func(ctx, params):
+                seen.add(finding.level)
+                yield finding
+            if None in seen:
+                return
+            for level in levels or (None,):
+                if level not in seen:
+                    yield skipped(NO_WORKLOADS, level=level)
+
+        return run
+
+    return wrap
 
 
 def _unread_text(item: Unread) -> T:
@@ -182,6 +212,7 @@ def _service_problem(service: K8sObject, workloads: list[Workload]) -> T | None:
 
 
 @check("k8s_valid_manifests")
+@_complete()
 def k8s_valid_manifests(ctx: Context, params: None) -> Iterator[Finding]:
     """K8S001: Deployment + Service, selectors match, non-default namespace, app/version."""
     found = _manifests(ctx)
@@ -370,6 +401,7 @@ def _resource_findings(ctx: Context, eff: _Resources, who_en: str, who_es: str, 
 
 
 @check("k8s_resources")
+@_complete(2, 3)
 def k8s_resources(ctx: Context, params: None) -> Iterator[Finding]:
     """K8S002: requests cpu/memory + memory limit (L2), and a CPU limit (L3)."""
     found = _manifests(ctx)
@@ -439,6 +471,7 @@ def _probe_problems(container: Container, has_startup: bool) -> tuple[list[str],
 
 
 @check("k8s_probes")
+@_complete()
 def k8s_probes(ctx: Context, params: None) -> Iterator[Finding]:
     """K8S003: readiness + liveness probes on the containers of long-running workloads."""
     found = _manifests(ctx)
@@ -526,6 +559,7 @@ def _image_problem(image: str | None, found: Manifests) -> tuple[Finding | None,
 
 
 @check("k8s_images")
+@_complete()
 def k8s_images(ctx: Context, params: None) -> Iterator[Finding]:
     """K8S004: tagged (or digest-pinned) images, not :latest; explicit imagePullPolicy."""
     found = _manifests(ctx)
@@ -653,6 +687,7 @@ def _security_problems(pod: dict[str, Any], container: dict[str, Any]
 
 
 @check("k8s_security_context")
+@_complete()
 def k8s_security_context(ctx: Context, params: None) -> Iterator[Finding]:
     """K8S005: non-root (effective per container), no privilege escalation, read-only root."""
     found = _manifests(ctx)
@@ -871,6 +906,7 @@ def pod_meta(obj: K8sObject) -> Any:
 
 
 @check("k8s_secrets")
+@_complete(2, 3)
 def k8s_secrets(ctx: Context, params: None) -> Iterator[Finding]:
     """K8S006: no literal secrets, secretKeyRef/secretRef (L2); a secret manager (L3)."""
     found = _manifests(ctx)
@@ -1075,6 +1111,7 @@ def _chart_scaling(ctx: Context, chart: HelmChart) -> Iterator[Finding]:
 
 
 @check("k8s_scaling_exposure")
+@_complete()
 def k8s_scaling_exposure(ctx: Context, params: None) -> Iterator[Finding]:
     """K8S007: HPA (autoscaling/v2, min ≥ 2, max, CPU target); Ingress with TLS + rate limit."""
     found = _manifests(ctx)
