@@ -19,7 +19,7 @@ from mlops_lint.checks import check
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed, verdict, warned
 from mlops_lint.parsers import ParseError
-from mlops_lint.parsers.gitignore import ignore_rules
+from mlops_lint.parsers.gitignore import IgnoreRules, ignore_rules
 from mlops_lint.parsers.ini import Ini, parse_ini
 from mlops_lint.parsers.yaml_file import line_of, load_yaml_rt
 
@@ -134,26 +134,60 @@ def _pipeline_outputs(ctx: Context, path: str) -> list[Output]:
     return found
 
 
-@check("data_under_dvc")
-def data_under_dvc(ctx: Context, params: None) -> Iterator[Finding]:
-    """DATA002: data/ is versioned by DVC pointers or pipeline outputs, ignored by git."""
-    pointers = [p for p in ctx.repo.glob(["**/*.dvc"]) if not p.startswith(".dvc/")]
+def _pointers(ctx: Context) -> tuple[list[Output], list[Finding]]:
+    """Outputs named by *.dvc pointers, and findings about the pointers themselves."""
     outputs: list[Output] = []
-    for pointer in pointers:
+    findings: list[Finding] = []
+    for pointer in ctx.repo.glob(["**/*.dvc"]):
+        if pointer.startswith(".dvc/"):
+            continue
         found = _pointer_outputs(ctx, pointer)
         if isinstance(found, ParseError):
-            yield failed(T(f"cannot read the DVC pointer: {found.message}",
-                           f"no se puede leer el puntero DVC: {found.message}"),
-                         found.path, found.line)
+            findings.append(failed(T(f"cannot read the DVC pointer: {found.message}",
+                                     f"no se puede leer el puntero DVC: {found.message}"),
+                                   found.path, found.line))
             continue
         outputs += found
         if ctx.repo.is_git and not ctx.repo.is_tracked(pointer):
-            yield warned(T(f"the DVC pointer {pointer} is not committed",
-                           f"el puntero DVC {pointer} no está en el repositorio"), pointer, 1,
-                         fix=T(f"git add {pointer}", f"git add {pointer}"))
-    pipeline = [o for path in ctx.repo.glob(["**/dvc.yaml"]) for o in _pipeline_outputs(ctx, path)
+            findings.append(warned(T(f"the DVC pointer {pointer} is not committed",
+                                     f"el puntero DVC {pointer} no está en el repositorio"),
+                                   pointer, 1, fix=T.same(f"git add {pointer}")))
+    return outputs, findings
+
+
+def _tracked_paths(ctx: Context) -> set[str]:
+    """Tracked files and every directory holding one."""
+    paths: set[str] = set()
+    for path in ctx.repo.git_info.tracked if ctx.repo.git_info else ():
+        paths.add(path)
+        paths.update(str(p) for p in PurePosixPath(path).parents if str(p) != ".")
+    return paths
+
+
+def _output_problem(output: Output, tracked: set[str], rules: IgnoreRules) -> Finding | None:
+    path = output.path.rstrip("/")
+    if path in tracked:
+        return failed(T(f"{output.path} is versioned by DVC ({output.source}) and also tracked "
+                        "by git", f"{output.path} está versionado por DVC ({output.source}) y "
+                        "además por git"), output.source, output.line,
+                      fix=T.same(f"git rm -r --cached {output.path}"))
+    if rules.ignored(path) or rules.ignored(path, is_dir=True):
+        return None
+    name = PurePosixPath(path).name
+    return failed(T(f"{output.path} ({output.source}) is not gitignored: git add -A would commit "
+                    "the data", f"{output.path} ({output.source}) no está en .gitignore: git "
+                    "add -A subiría los datos"), output.source, output.line,
+                  fix=T(f"add /{name} to the .gitignore next to it (dvc add does this)",
+                        f"añade /{name} al .gitignore de su carpeta (dvc add lo hace)"))
+
+
+@check("data_under_dvc")
+def data_under_dvc(ctx: Context, params: None) -> Iterator[Finding]:
+    """DATA002: data/ is versioned by DVC pointers or pipeline outputs, ignored by git."""
+    outputs, findings = _pointers(ctx)
+    yield from findings
+    outputs += [o for path in ctx.repo.glob(["**/dvc.yaml"]) for o in _pipeline_outputs(ctx, path)
                 if "data" in PurePosixPath(o.path).parts[:-1] or o.path.startswith("data/")]
-    outputs += pipeline
     if not outputs:
         yield failed(T("no data versioned with DVC (no *.dvc pointer and no dvc.yaml outs under "
                        "data/)", "no hay datos versionados con DVC (ni punteros *.dvc ni outs de "
@@ -162,28 +196,9 @@ def data_under_dvc(ctx: Context, params: None) -> Iterator[Finding]:
                            "dvc add data/raw/<archivo> y sube el puntero .dvc"))
         return
     rules = ignore_rules(ctx.repo)
-    tracked = ctx.repo.git_info.tracked if ctx.repo.git_info else frozenset()
-    problems = 0
-    for output in outputs:
-        prefix = output.path.rstrip("/") + "/"
-        in_git = output.path in tracked or any(t.startswith(prefix) for t in tracked)
-        if in_git:
-            problems += 1
-            yield failed(T(f"{output.path} is versioned by DVC ({output.source}) and also "
-                           "tracked by git", f"{output.path} está versionado por DVC "
-                           f"({output.source}) y además por git"), output.source, output.line,
-                         fix=T(f"git rm -r --cached {output.path}",
-                               f"git rm -r --cached {output.path}"))
-        elif not (rules.ignored(output.path) or rules.ignored(output.path, is_dir=True)):
-            problems += 1
-            yield failed(T(f"{output.path} ({output.source}) is not gitignored: git add -A would "
-                           "commit the data", f"{output.path} ({output.source}) no está en "
-                           ".gitignore: git add -A subiría los datos"),
-                         output.source, output.line,
-                         fix=T(f"add /{PurePosixPath(output.path).name} to the .gitignore next "
-                               "to it (dvc add does this)",
-                               f"añade /{PurePosixPath(output.path).name} al .gitignore de su "
-                               "carpeta (dvc add lo hace)"))
+    tracked = _tracked_paths(ctx)
+    problems = [p for o in outputs if (p := _output_problem(o, tracked, rules)) is not None]
+    yield from problems
     if not problems:
         listed = ", ".join(o.path for o in outputs[:MAX_LISTED])
         yield passed(T(f"{len(outputs)} data path(s) versioned by DVC and ignored by git: "

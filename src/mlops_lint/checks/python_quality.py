@@ -37,11 +37,10 @@ from mlops_lint.parsers.markdown import Markdown, headings_matching, parse_markd
 from mlops_lint.parsers.mypy_config import MypyConfig, find_mypy_config, toml_table_line
 from mlops_lint.parsers.python_source import PythonIndex, is_test_path, python_index
 from mlops_lint.parsers.requirements import (
-    clauses,
     normalize_name,
     parse_requirement,
     parse_requirements,
-    version_tuple,
+    satisfies,
 )
 from mlops_lint.parsers.shell import Simple
 from mlops_lint.parsers.toml_file import dig
@@ -297,39 +296,69 @@ NOT_PACKAGES = frozenset({"tests", "test", "testing", "docs", "doc", "scripts", 
                           "src", "app", "api"})
 
 
-def _src_discovery(ctx: Context, doc: Any) -> tuple[bool | None, str]:
-    """(True: points at src, False: points elsewhere, None: automatic), and evidence."""
-    if isinstance(doc, dict):
-        where = dig(doc, "tool", "setuptools", "packages", "find", "where")
-        if isinstance(where, list) and where:
-            return any(str(w).strip("./") == "src" for w in where), \
-                "[tool.setuptools.packages.find] where"
-        package_dir = dig(doc, "tool", "setuptools", "package-dir")
-        if isinstance(package_dir, dict) and package_dir:
-            return any(str(v).strip("./") == "src" or str(v).startswith("src/")
-                       for v in package_dir.values()), "[tool.setuptools] package-dir"
-        packages = dig(doc, "tool", "poetry", "packages")
-        if isinstance(packages, list) and packages:
-            return any(isinstance(p, dict) and str(p.get("from", "")).strip("./") == "src"
-                       for p in packages), "[tool.poetry] packages"
-        hatch = dig(doc, "tool", "hatch", "build", "targets", "wheel", "packages")
-        if isinstance(hatch, list) and hatch:
-            return any(str(p).startswith("src/") for p in hatch), \
-                "[tool.hatch.build.targets.wheel] packages"
+def _pyproject_discovery(doc: dict[str, Any]) -> tuple[bool, str] | None:
+    """Explicit package discovery in pyproject.toml: (points at src/, evidence)."""
+    where = dig(doc, "tool", "setuptools", "packages", "find", "where")
+    if isinstance(where, list) and where:
+        return (any(str(w).strip("./") == "src" for w in where),
+                "[tool.setuptools.packages.find] where")
+    package_dir = dig(doc, "tool", "setuptools", "package-dir")
+    if isinstance(package_dir, dict) and package_dir:
+        return (any(str(v).strip("./") == "src" or str(v).startswith("src/")
+                    for v in package_dir.values()), "[tool.setuptools] package-dir")
+    packages = dig(doc, "tool", "poetry", "packages")
+    if isinstance(packages, list) and packages:
+        return (any(isinstance(p, dict) and str(p.get("from", "")).strip("./") == "src"
+                    for p in packages), "[tool.poetry] packages")
+    hatch = dig(doc, "tool", "hatch", "build", "targets", "wheel", "packages")
+    if isinstance(hatch, list) and hatch:
+        return (any(str(p).startswith("src/") for p in hatch),
+                "[tool.hatch.build.targets.wheel] packages")
+    return None
+
+
+def _setup_cfg_discovery(ctx: Context) -> tuple[bool, str] | None:
     setup_cfg = ctx.path("setup.cfg")
-    if ctx.repo.exists(setup_cfg):
-        ini = ctx.repo.parse(setup_cfg, parse_ini)
-        if isinstance(ini, Ini):
-            package_dir = ini.get("options", "package_dir")
-            where = ini.get("options.packages.find", "where")
-            if package_dir:
-                return "src" in package_dir.replace(" ", ""), "setup.cfg [options] package_dir"
-            if where:
-                return where.strip("./") == "src", "setup.cfg [options.packages.find] where"
-    backend = dig(doc, "build-system", "build-backend") if isinstance(doc, dict) else None
+    ini = ctx.repo.parse(setup_cfg, parse_ini) if ctx.repo.exists(setup_cfg) else None
+    if not isinstance(ini, Ini):
+        return None
+    package_dir = ini.get("options", "package_dir")
+    if package_dir:
+        return "src" in package_dir.replace(" ", ""), "setup.cfg [options] package_dir"
+    where = ini.get("options.packages.find", "where")
+    if where:
+        return where.strip("./") == "src", "setup.cfg [options.packages.find] where"
+    return None
+
+
+def _src_discovery(ctx: Context, doc: dict[str, Any] | None) -> tuple[bool | None, str]:
+    """(True: points at src, False: points elsewhere, None: automatic), and evidence."""
+    explicit = (_pyproject_discovery(doc) if doc else None) or _setup_cfg_discovery(ctx)
+    if explicit is not None:
+        return explicit
+    backend = dig(doc, "build-system", "build-backend") if doc else None
     if isinstance(backend, str) and backend.split(".")[0] in AUTO_SRC_BACKENDS:
         return None, backend
     return None, ""
+
+
+def _root_code(local: list[str]) -> list[str]:
+    """Library modules and packages at the project root (entry scripts excepted)."""
+    modules = sorted(rel for rel in local if "/" not in rel and rel.endswith(".py")
+                     and rel not in ENTRY_SCRIPTS)
+    packages = sorted({rel.split("/")[0] for rel in local
+                       if re.fullmatch(r"[A-Za-z_]\w*/__init__\.py", rel)
+                       and rel.split("/")[0] not in NOT_PACKAGES})
+    return modules + [p + "/" for p in packages]
+
+
+def _flat_layout(ctx: Context, stray: list[str]) -> Finding:
+    flat = T(f"; flat layout: {_names(stray)} at the project root",
+             f"; estructura plana: {_names(stray)} en la raíz del proyecto") if stray else T("", "")
+    return failed(T("no package under src/ (src/<pkg>/__init__.py)",
+                    "no hay paquete en src/ (src/<pkg>/__init__.py)") + flat,
+                  ctx.path(stray[0].rstrip("/")) if stray else None,
+                  1 if stray and not stray[0].endswith("/") else None)
 
 
 @check("src_layout")
@@ -338,20 +367,9 @@ def src_layout(ctx: Context, params: None) -> Iterator[Finding]:
     local = [ctx.project.local(f) for f in ctx.project.files]
     packages = sorted({rel.split("/")[1] for rel in local
                        if re.fullmatch(r"src/[A-Za-z_][\w]*/__init__\.py", rel)})
-    root_modules = sorted(rel for rel in local if "/" not in rel and rel.endswith(".py")
-                          and rel not in ENTRY_SCRIPTS)
-    root_packages = sorted({rel.split("/")[0] for rel in local
-                            if re.fullmatch(r"[A-Za-z_]\w*/__init__\.py", rel)
-                            and rel.split("/")[0] not in NOT_PACKAGES})
-    stray = root_modules + [p + "/" for p in root_packages]
+    stray = _root_code(local)
     if not packages:
-        flat = T(f"; flat layout: {_names(stray)} at the project root",
-                 f"; estructura plana: {_names(stray)} en la raíz del proyecto") if stray else T(
-            "", "")
-        yield failed(T("no package under src/ (src/<pkg>/__init__.py)",
-                       "no hay paquete en src/ (src/<pkg>/__init__.py)") + flat,
-                     ctx.path(stray[0].rstrip("/")) if stray else None,
-                     1 if stray and not stray[0].endswith("/") else None)
+        yield _flat_layout(ctx, stray)
         return
     _, doc = _pyproject(ctx)
     points, evidence = _src_discovery(ctx, doc if isinstance(doc, dict) else None)
@@ -359,13 +377,8 @@ def src_layout(ctx: Context, params: None) -> Iterator[Finding]:
     if points is False:
         yield failed(T(f"{evidence} does not point at src/, so {pkg} is not packaged",
                        f"{evidence} no apunta a src/, así que {pkg} no se empaqueta"),
-                     ctx.path("pyproject.toml") if "setup.cfg" not in evidence
-                     else ctx.path("setup.cfg"), 1)
-        return
-    how = (T(f"discovery: {evidence}", f"descubrimiento: {evidence}") if points
-           else T(f"found automatically by {evidence}", f"encontrado automáticamente por "
-                  f"{evidence}") if evidence else T("", ""))
-    if stray:
+                     ctx.path("setup.cfg" if "setup.cfg" in evidence else "pyproject.toml"), 1)
+    elif stray:
         yield warned(T(f"{pkg} exists but library code also sits at the project root: "
                        f"{_names(stray)}",
                        f"{pkg} existe pero también hay código de librería en la raíz del "
@@ -374,10 +387,13 @@ def src_layout(ctx: Context, params: None) -> Iterator[Finding]:
                            "scripts such as main.py at the root)",
                            "mueve estos módulos al paquete en src/ (deja en la raíz solo "
                            "scripts de entrada como main.py)"))
-        return
-    yield passed(T(f"src layout: {pkg}", f"estructura src: {pkg}") + (
-        T(" (", " (") + how + T(")", ")") if how.en else T("", "")), ctx.path(
-        f"{pkg}__init__.py"))
+    else:
+        how = (T(f" (discovery: {evidence})", f" (descubrimiento: {evidence})") if points
+               else T(f" (found automatically by {evidence})",
+                      f" (encontrado automáticamente por {evidence})") if evidence
+               else T("", ""))
+        yield passed(T(f"src layout: {pkg}", f"estructura src: {pkg}") + how,
+                     ctx.path(f"{pkg}__init__.py"))
 
 
 # -- PY003 type hints ---------------------------------------------------------------------------
@@ -847,26 +863,19 @@ def _runtime_requirements(ctx: Context) -> dict[str, str]:
     return out
 
 
+PYDANTIC_1 = ("1.8", "1.9", "1.10")
+PYDANTIC_2 = tuple(f"2.{minor}" for minor in range(30))
+
+
 def _pydantic_major(spec: str) -> int | None:
     """2 when the specifier admits only pydantic 2+, 1 when only 1.x, else None."""
-    text = spec.strip()
-    if text.startswith("^") or (text.startswith("~") and not text.startswith("~=")):
-        base = version_tuple(text.lstrip("^~"))
-        return base[0] if base else None
-    if re.match(r"^\d", text):
-        base = version_tuple(text)
-        return base[0] if base else None
-    parsed = clauses(text) or []
-    exact = [version_tuple(v) for op, v in parsed if op in ("==", "~=", "===")]
-    if exact and exact[0]:
-        return exact[0][0]
-    lower = [version_tuple(v) for op, v in parsed if op in (">=", ">")]
-    upper = [version_tuple(v) for op, v in parsed if op in ("<", "<=")]
-    if any(v and v[0] >= 2 for v in lower):
-        return 2
-    if any(v and (v[0] < 2 or v == (2,) or v[:2] == (2, 0)) for v in upper):
-        return 1
-    return None
+    if not spec.strip():
+        return None
+    v1 = any(satisfies(v, spec) for v in PYDANTIC_1)
+    v2 = any(satisfies(v, spec) for v in PYDANTIC_2)
+    if v1 == v2:
+        return None
+    return 2 if v2 else 1
 
 
 @check("pydantic_config")
@@ -988,69 +997,85 @@ def _calls_yaml(node: ast.AST, index: PythonIndex) -> bool:
     return False
 
 
+def _field_is_constrained(node: ast.AnnAssign) -> bool:
+    names = _annotation_names(node.annotation)
+    return ("Literal" in names or bool(names & CONSTRAINED_TYPES)
+            or _constrained_call(node.annotation)
+            or (node.value is not None and _constrained_call(node.value)))
+
+
+def _field_defects(model: ModelClass, node: ast.AnnAssign) -> Iterator[Finding]:
+    target = node.target.id if isinstance(node.target, ast.Name) else "?"
+    name = f"{model.node.name}.{target}"
+    if _mutable_default(node.value):
+        yield failed(T(f"{name} has a mutable default; use Field(default_factory=list/dict)",
+                       f"{name} tiene un valor por defecto mutable; usa "
+                       "Field(default_factory=list/dict)"), model.path, node.lineno)
+    bare = _bare_container(node.annotation)
+    if bare:
+        yield failed(T(f"{name} is annotated with a bare '{bare}'; give the element types "
+                       "(e.g. list[str], dict[str, float])",
+                       f"{name} se anota con '{bare}' sin tipos; indica los tipos (p. ej. "
+                       "list[str], dict[str, float])"), model.path, node.lineno)
+
+
+def _instance_loader(model: ModelClass, node: ast.FunctionDef | ast.AsyncFunctionDef
+                     ) -> Finding | None:
+    decorators = _decorator_names(node)
+    first = node.args.args[0].arg if node.args.args else ""
+    if first != "self" or decorators & {"classmethod", "staticmethod"} or not _calls_yaml(
+            node, model.index):
+        return None
+    return failed(T(f"{model.node.name}.{node.name} loads YAML as an instance method; make it "
+                    "a @classmethod that returns the model",
+                    f"{model.node.name}.{node.name} carga YAML como método de instancia; "
+                    "conviértelo en @classmethod que devuelva el modelo"),
+                  model.path, node.lineno)
+
+
+def _model_findings(model: ModelClass) -> tuple[bool, list[Finding]]:
+    """(has a constrained field or validator, defects) of one config model."""
+    constrained = False
+    defects: list[Finding] = []
+    for node in model.node.body:
+        if isinstance(node, ast.AnnAssign):
+            constrained = constrained or _field_is_constrained(node)
+            defects += _field_defects(model, node)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            constrained = constrained or bool(_decorator_names(node) & VALIDATORS)
+            loader = _instance_loader(model, node)
+            if loader is not None:
+                defects.append(loader)
+    return constrained, defects
+
+
 @check("config_validation")
 def config_validation(ctx: Context, params: None) -> Iterator[Finding]:
     """PY007: constrained fields, no mutable defaults or bare containers, classmethod loaders."""
-    inv = pydantic_inventory(ctx)
-    models = inv.config_models
+    models = pydantic_inventory(ctx).config_models
     if not models:
         yield failed(T("no Pydantic config models to validate (see PY006)",
                        "no hay modelos de configuración Pydantic que validar (ver PY006)"))
         return
     constrained = False
-    problems = 0
+    defects: list[Finding] = []
     for model in models:
-        for node in model.node.body:
-            if isinstance(node, ast.AnnAssign):
-                if "Literal" in _annotation_names(node.annotation) or _constrained_call(
-                        node.annotation) or (node.value is not None
-                                             and _constrained_call(node.value)):
-                    constrained = True
-                if _annotation_names(node.annotation) & CONSTRAINED_TYPES:
-                    constrained = True
-                target = node.target.id if isinstance(node.target, ast.Name) else "?"
-                if _mutable_default(node.value):
-                    problems += 1
-                    yield failed(T(f"{model.node.name}.{target} has a mutable default; use "
-                                   "Field(default_factory=list/dict)",
-                                   f"{model.node.name}.{target} tiene un valor por defecto "
-                                   "mutable; usa Field(default_factory=list/dict)"),
-                                 model.path, node.lineno)
-                bare = _bare_container(node.annotation)
-                if bare:
-                    problems += 1
-                    yield failed(T(f"{model.node.name}.{target} is annotated with a bare "
-                                   f"'{bare}'; give the element types (e.g. list[str], "
-                                   "dict[str, float])",
-                                   f"{model.node.name}.{target} se anota con '{bare}' sin "
-                                   "tipos; indica los tipos (p. ej. list[str], "
-                                   "dict[str, float])"), model.path, node.lineno)
-            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                decorators = _decorator_names(node)
-                if decorators & VALIDATORS:
-                    constrained = True
-                first = node.args.args[0].arg if node.args.args else ""
-                if (_calls_yaml(node, model.index) and not decorators & {"classmethod",
-                                                                        "staticmethod"}
-                        and first == "self"):
-                    problems += 1
-                    yield failed(T(f"{model.node.name}.{node.name} loads YAML as an instance "
-                                   "method; make it a @classmethod that returns the model",
-                                   f"{model.node.name}.{node.name} carga YAML como método de "
-                                   "instancia; conviértelo en @classmethod que devuelva el "
-                                   "modelo"), model.path, node.lineno)
+        has_constraint, found = _model_findings(model)
+        constrained = constrained or has_constraint
+        defects += found
+    yield from defects
     names = ", ".join(m.node.name for m in models[:MAX_LISTED])
-    first_model = models[0]
+    first = models[0]
     if not constrained:
         yield failed(T(f"no constrained field in {names}: add Field(ge=/le=/min_length=/"
                        "pattern=), Literal[...] or a @field_validator",
                        f"ningún campo restringido en {names}: añade Field(ge=/le=/min_length=/"
                        "pattern=), Literal[...] o un @field_validator"),
-                     first_model.path, first_model.node.lineno)
-    elif not problems:
+                     first.path, first.node.lineno)
+    elif not defects:
         yield passed(T(f"config models validate their values ({names})",
                        f"los modelos de configuración validan sus valores ({names})"),
-                     first_model.path, first_model.node.lineno)
+                     first.path, first.node.lineno)
 
 
 # -- PY008 lint and format ---------------------------------------------------------------------

@@ -263,45 +263,50 @@ def _literal(node: ast.expr | None) -> str | None:
     return None
 
 
-def _python_hits(index: PythonIndex) -> Iterator[Hit]:
-    def hit(key: str, value: str | None, line: int) -> Iterator[Hit]:
-        if value is not None and _secret_name(key) and _real_value(value):
-            yield Hit(index.path, line, T(f"literal value for '{key}'",
-                                          f"valor literal para '{key}'"),
-                      f"{key} = {_mask(value)}")
+def _call_pairs(index: PythonIndex, node: ast.Call) -> Iterator[tuple[str, ast.expr | None]]:
+    for keyword in node.keywords:
+        if keyword.arg:
+            yield keyword.arg, keyword.value
+    if index.qualname(node.func) in ("os.getenv", "os.environ.get") and len(node.args) >= 2:
+        name = _literal(node.args[0])
+        if name:
+            yield name, node.args[1]
 
+
+def _default_pairs(node: ast.FunctionDef | ast.AsyncFunctionDef
+                   ) -> Iterator[tuple[str, ast.expr | None]]:
+    args = node.args
+    positional = [*args.posonlyargs, *args.args]
+    yield from ((a.arg, d) for a, d in zip(positional[len(positional) - len(args.defaults):],
+                                           args.defaults, strict=True))
+    yield from ((a.arg, d) for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True))
+
+
+def _named_values(index: PythonIndex, node: ast.AST) -> Iterator[tuple[str, ast.expr | None]]:
+    """(name, value) pairs a node binds: assignments, keywords, dict items, defaults."""
+    if isinstance(node, ast.Assign):
+        yield from ((n, node.value) for t in node.targets if (n := _name_of(t)))
+    elif isinstance(node, ast.AnnAssign):
+        name = _name_of(node.target)
+        if name:
+            yield name, node.value
+    elif isinstance(node, ast.Call):
+        yield from _call_pairs(index, node)
+    elif isinstance(node, ast.Dict):
+        yield from ((n, v) for k, v in zip(node.keys, node.values, strict=True)
+                    if k is not None and (n := _literal(k)))
+    elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        yield from _default_pairs(node)
+
+
+def _python_hits(index: PythonIndex) -> Iterator[Hit]:
     for node in ast.walk(index.tree):
-        if isinstance(node, ast.Assign):
-            for target in node.targets:
-                name = _name_of(target)
-                if name:
-                    yield from hit(name, _literal(node.value), node.lineno)
-        elif isinstance(node, ast.AnnAssign):
-            name = _name_of(node.target)
-            if name:
-                yield from hit(name, _literal(node.value), node.lineno)
-        elif isinstance(node, ast.Call):
-            for keyword in node.keywords:
-                if keyword.arg:
-                    yield from hit(keyword.arg, _literal(keyword.value), node.lineno)
-            qual = index.qualname(node.func) or ""
-            if qual in ("os.getenv", "os.environ.get") and len(node.args) >= 2:
-                name = _literal(node.args[0])
-                if name:
-                    yield from hit(name, _literal(node.args[1]), node.lineno)
-        elif isinstance(node, ast.Dict):
-            for key, value in zip(node.keys, node.values, strict=True):
-                name = _literal(key) if key is not None else None
-                if name:
-                    yield from hit(name, _literal(value), node.lineno)
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            args = node.args
-            positional = [*args.posonlyargs, *args.args]
-            for arg, default in zip(positional[len(positional) - len(args.defaults):],
-                                    args.defaults, strict=True):
-                yield from hit(arg.arg, _literal(default), node.lineno)
-            for arg, kw_default in zip(args.kwonlyargs, args.kw_defaults, strict=True):
-                yield from hit(arg.arg, _literal(kw_default), node.lineno)
+        for key, value_node in _named_values(index, node):
+            value = _literal(value_node)
+            if value is not None and _secret_name(key) and _real_value(value):
+                yield Hit(index.path, getattr(node, "lineno", 1),
+                          T(f"literal value for '{key}'", f"valor literal para '{key}'"),
+                          f"{key} = {_mask(value)}")
 
 
 def _pairs(value: str) -> dict[str, str]:

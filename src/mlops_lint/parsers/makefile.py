@@ -55,10 +55,8 @@ class Makefile:
         return out + found.recipe
 
 
-def parse_makefile(text: str) -> Makefile:
-    targets: dict[str, Target] = {}
-    variables: dict[str, str] = {}
-    current: list[Target] = []
+def _logical_lines(text: str) -> list[tuple[int, str]]:
+    """Lines with backslash continuations joined, each with its first line number."""
     logical: list[tuple[int, str]] = []
     buffer, start = "", 0
     for number, raw in enumerate(text.splitlines(), start=1):
@@ -71,41 +69,60 @@ def parse_makefile(text: str) -> Makefile:
         buffer = ""
     if buffer:
         logical.append((start, buffer))
-    for number, line in logical:
+    return logical
+
+
+def _add_recipe_line(current: list[Target], number: int, line: str) -> None:
+    command = line.strip()
+    if not command or command.startswith("#"):
+        return
+    prefix = command[:len(command) - len(command.lstrip("@-+ "))]
+    for target in current:
+        target.recipe.append((number, command.lstrip("@-+ ")))
+        if "-" in prefix:
+            target.lenient.add(number)
+
+
+def _assign(variables: dict[str, str], match: re.Match[str]) -> None:
+    name, operator, value = match.groups()
+    if operator == "+":
+        variables[name] = (variables.get(name, "") + " " + value).strip()
+    elif operator != "?" or name not in variables:
+        variables[name] = value.strip()
+
+
+def _start_rule(targets: dict[str, Target], number: int, match: re.Match[str]) -> list[Target]:
+    prerequisites = match.group(2).split(";")[0].split()
+    current = []
+    for name in match.group(1).split():
+        target = targets.setdefault(name, Target(name, number, []))
+        target.prerequisites.extend(prerequisites)
+        current.append(target)
+    inline = match.group(2).split(";", 1)
+    if len(inline) == 2 and inline[1].strip():
+        for target in current:
+            target.recipe.append((number, inline[1].strip()))
+    return current
+
+
+def parse_makefile(text: str) -> Makefile:
+    targets: dict[str, Target] = {}
+    variables: dict[str, str] = {}
+    current: list[Target] = []
+    for number, line in _logical_lines(text):
         if line.startswith("\t"):
-            command = line.strip()
-            if command and not command.startswith("#"):
-                prefix = command[:len(command) - len(command.lstrip("@-+ "))]
-                for target in current:
-                    target.recipe.append((number, command.lstrip("@-+ ")))
-                    if "-" in prefix:
-                        target.lenient.add(number)
+            _add_recipe_line(current, number, line)
             continue
         stripped = line.split("#", 1)[0].rstrip()
         if not stripped:
             continue
         assignment = _ASSIGN.match(stripped)
-        if assignment:
-            name, operator, value = assignment.groups()
-            if operator == "+":
-                variables[name] = (variables.get(name, "") + " " + value).strip()
-            elif operator != "?" or name not in variables:
-                variables[name] = value.strip()
-            current = []
-            continue
         match = _RULE.match(stripped)
-        if match and not stripped.startswith((".PHONY", "export ", "include ")):
-            names = match.group(1).split()
-            prerequisites = match.group(2).split(";")[0].split()
+        if assignment:
+            _assign(variables, assignment)
             current = []
-            for name in names:
-                target = targets.setdefault(name, Target(name, number, []))
-                target.prerequisites.extend(prerequisites)
-                current.append(target)
-            inline = match.group(2).split(";", 1)
-            if len(inline) == 2 and inline[1].strip():
-                for target in current:
-                    target.recipe.append((number, inline[1].strip()))
+        elif match and not stripped.startswith((".PHONY", "export ", "include ")):
+            current = _start_rule(targets, number, match)
         elif match is None:
             current = []
     return Makefile(targets, variables)
