@@ -601,7 +601,10 @@ def test_api009_without_evidence_is_manual(make_repo: Maker, results_for: Result
     root = make_repo(project({"reports/other_stats.csv": "a,b\n1,2\n",
                               "reports/empty_stats.csv": LOCUST.format(p95="N/A", fail=0)}))
     rows = results_for(root, "API009")
-    assert sorted(statuses(rows)) == ["skip"]
+    assert sorted((r.path, r.status.value) for r in rows) == [
+        ("reports/empty_stats.csv", "skip"), ("reports/other_stats.csv", "skip")]
+    assert "not a locust stats CSV" in next(
+        r.message.en for r in rows if r.path == "reports/other_stats.csv")
     root = make_repo(project({}))
     assert statuses(results_for(root, "API009")) == ["manual"]
 

@@ -18,13 +18,18 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from mlops_lint.checks import check
-from mlops_lint.checks.serving import shared_files
+from mlops_lint.checks.serving import (
+    as_list,
+    manifests_noted,
+    noted,
+    reports_unread,
+    shared_files,
+)
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed, skipped, warned
 from mlops_lint.parsers import ParseError
 from mlops_lint.parsers.ci import Workflow, workflows
 from mlops_lint.parsers.fastapi_app import Module, ServingModel, serving_model
-from mlops_lint.parsers.kubernetes import read_manifests
 from mlops_lint.parsers.markdown import headings_matching, parse_markdown
 from mlops_lint.parsers.python_source import call_arg
 from mlops_lint.parsers.terraform import terraform_files
@@ -64,9 +69,12 @@ LOGGING_CONFIG_FILES = ("**/logging*.yaml", "**/logging*.yml", "**/logging*.conf
 
 
 @check("logging_framework")
+@reports_unread
 def logging_framework(ctx: Context, params: None) -> Iterator[Finding]:
     """OBS001: modules log through named loggers, with one central logging setup."""
     model = code_model(ctx)
+    for error in model.errors:
+        noted(error)
     loggers: list[tuple[str, int | None, str]] = []
     setup: list[tuple[str, int | None, str]] = []
     for module in model.modules.values():
@@ -142,7 +150,7 @@ def _json_formatter(ctx: Context, model: ServingModel) -> tuple[str, int | None,
             if isinstance(serialize, ast.Constant) and serialize.value is True:
                 return module.path, call.lineno, "loguru serialize=True"
     for path in ctx.files(LOGGING_CONFIG_FILES):
-        text = ctx.repo.text(path)
+        text = noted(ctx.repo.text(path))
         if isinstance(text, str) and re.search(r"jsonlogger|JsonFormatter|JSONFormatter", text):
             return path, None, "JSON formatter in logging config"
     return None
@@ -178,6 +186,7 @@ def _request_context(model: ServingModel) -> tuple[str, int, str] | None:
 
 
 @check("structured_logging")
+@reports_unread
 def structured_logging(ctx: Context, params: None) -> Iterator[Finding]:
     """OBS002: a JSON log formatter and a request/correlation id in the log context."""
     model = code_model(ctx)
@@ -333,10 +342,10 @@ def prometheus_metrics(ctx: Context, params: None) -> Iterator[Finding]:
 def _yaml_docs(ctx: Context, needles: tuple[str, ...]) -> Iterator[tuple[str, Any]]:
     """YAML documents of files whose text contains one of ``needles`` (Helm templates out)."""
     for path in ctx.files(["**/*.yml", "**/*.yaml"]):
-        text = ctx.repo.text(path)
+        text = noted(ctx.repo.text(path))
         if not isinstance(text, str) or not any(n in text for n in needles) or "{{ ." in text:
             continue
-        docs = ctx.repo.yaml_all(path)
+        docs = noted(ctx.repo.yaml_all(path))
         if isinstance(docs, ParseError):
             continue
         for doc in docs:
@@ -407,7 +416,7 @@ def _alert_line(ctx: Context, cache: dict[str, Any], path: str, group: int,
                 rule: int) -> int | None:
     """Line of a rule item, from a round-trip parse done only for alert files."""
     if path not in cache:
-        cache[path] = ctx.repo.parse(path, load_yaml_rt)
+        cache[path] = noted(ctx.repo.parse(path, load_yaml_rt))
     doc = cache[path]
     try:
         if isinstance(doc, dict) and doc.get("kind") == "PrometheusRule":
@@ -429,21 +438,21 @@ PANEL_KINDS = {
 
 def _panels(node: Any) -> Iterator[dict[str, Any]]:
     if isinstance(node, dict):
-        for panel in node.get("panels") or []:
+        for panel in as_list(node.get("panels")):
             if isinstance(panel, dict):
                 yield panel
                 yield from _panels(panel)
-        for row in node.get("rows") or []:
+        for row in as_list(node.get("rows")):
             yield from _panels(row)
 
 
 def grafana_dashboards(ctx: Context) -> list[tuple[str, set[str]]]:
     out = []
     for path in ctx.files(["**/*.json"]):
-        text = ctx.repo.text(path)
+        text = noted(ctx.repo.text(path))
         if not isinstance(text, str) or '"panels"' not in text:
             continue
-        doc = ctx.repo.parse(path, json.loads)
+        doc = noted(ctx.repo.parse(path, json.loads))
         if not isinstance(doc, dict):
             continue
         board = doc.get("dashboard") if isinstance(doc.get("dashboard"), dict) else doc
@@ -451,7 +460,7 @@ def grafana_dashboards(ctx: Context) -> list[tuple[str, set[str]]]:
         for panel in _panels(board):
             texts = [str(panel.get("title", ""))] + [
                 str(t.get("expr", "")) + " " + str(t.get("legendFormat", ""))
-                for t in panel.get("targets") or [] if isinstance(t, dict)]
+                for t in as_list(panel.get("targets")) if isinstance(t, dict)]
             for kind, pattern in PANEL_KINDS.items():
                 if any(pattern.search(t) for t in texts):
                     kinds.add(kind)
@@ -460,6 +469,7 @@ def grafana_dashboards(ctx: Context) -> list[tuple[str, set[str]]]:
 
 
 @check("monitoring_as_code")
+@reports_unread
 def monitoring_as_code(ctx: Context, params: None) -> Iterator[Finding]:
     """OBS004: Prometheus scrape config, actionable alert rules and a Grafana dashboard."""
     scrape = [(path, doc) for path, doc in _yaml_docs(ctx, ("scrape_configs",))
@@ -619,13 +629,14 @@ def _crons(wf: Workflow) -> list[str]:
 
 
 @check("scheduled_ml_workflows")
+@reports_unread
 def scheduled_ml_workflows(ctx: Context, params: None) -> Iterator[Finding]:
     """OBS006: a scheduled workflow runs the drift check and uploads its report."""
     scripts = _drift_scripts(ctx)
     names = {PurePosixPath(p).name for p in scripts} | {PurePosixPath(p).stem for p in scripts}
     scheduled: list[tuple[Workflow, list[str]]] = []
     bonus: list[str] = []
-    for wf in workflows(ctx.repo):
+    for wf in map(noted, workflows(ctx.repo)):
         if not isinstance(wf, Workflow):
             continue
         crons = _crons(wf)
@@ -665,7 +676,7 @@ def scheduled_ml_workflows(ctx: Context, params: None) -> Iterator[Finding]:
                                             "(and open an issue on failure).",
                                             "Añade actions/upload-artifact con el informe de "
                                             "drift (y abre un issue si falla).")))
-    for workload in read_manifests(ctx.repo).workloads:
+    for workload in manifests_noted(ctx).workloads:
         if workload.kind == "CronJob" and "drift" in json.dumps(
                 [c.spec for c in workload.containers], default=str).lower():
             results.append(passed(T(f"{workload.label} runs drift detection",
@@ -716,6 +727,7 @@ def runbook_files(ctx: Context) -> list[str]:
 
 
 @check("runbooks")
+@reports_unread
 def runbooks(ctx: Context, params: None) -> Iterator[Finding]:
     """OBS007: runbooks with Summary, Diagnosis, Common causes and Escalation sections."""
     files = runbook_files(ctx)
@@ -730,10 +742,8 @@ def runbooks(ctx: Context, params: None) -> Iterator[Finding]:
         return
     alerts = alert_rules(ctx)
     for path in files:
-        doc = ctx.repo.parse(path, parse_markdown)
+        doc = noted(ctx.repo.parse(path, parse_markdown))
         if isinstance(doc, ParseError):
-            yield failed(T(f"cannot read {doc.where()}: {doc.message}",
-                           f"no se puede leer {doc.where()}: {doc.message}"), path, doc.line)
             continue
         found = {key: headings_matching(doc, names) for key, names in RUNBOOK_SECTIONS.items()}
         missing = [key for key, hits in found.items() if not hits]
@@ -839,7 +849,7 @@ class _Evidence:
 
 
 def _terraform_evidence(ctx: Context, ev: _Evidence) -> None:
-    for tf in terraform_files(ctx.repo):
+    for tf in map(noted, terraform_files(ctx.repo)):
         if isinstance(tf, ParseError):
             continue  # reported by the IaC rules
         for block in tf.of("resource"):
@@ -866,7 +876,7 @@ def _terraform_evidence(ctx: Context, ev: _Evidence) -> None:
 
 
 def _manifest_evidence(ctx: Context, ev: _Evidence) -> None:
-    for obj in read_manifests(ctx.repo).objects:
+    for obj in manifests_noted(ctx).objects:
         if obj.kind in ("HorizontalPodAutoscaler", "ScaledObject", "VerticalPodAutoscaler"):
             ev.add("autoscaling", obj.path, obj.label, obj.line)
         if obj.kind == "ScaledObject" and _zero(obj.spec.get("minReplicaCount", 1)):
@@ -882,7 +892,7 @@ def _manifest_evidence(ctx: Context, ev: _Evidence) -> None:
             ev.add("cost-allocation tags", obj.path, f"labels ({', '.join(sorted(tags))})",
                    obj.line)
     for path in ctx.files(["**/*.yml", "**/*.yaml", "**/*.json", "**/*.template"]):
-        text = ctx.repo.text(path)
+        text = noted(ctx.repo.text(path))
         if isinstance(text, str) and "AWS::Budgets::Budget" in text:
             ev.add("budget alerts", path, "AWS::Budgets::Budget (CloudFormation)")
     for path in ctx.files(["**/serverless.yml", "**/serverless.yaml"]):
@@ -891,11 +901,11 @@ def _manifest_evidence(ctx: Context, ev: _Evidence) -> None:
 
 def _command_evidence(ctx: Context, ev: _Evidence) -> None:
     commands: list[tuple[str, int | None, str]] = []
-    for wf in workflows(ctx.repo):
+    for wf in map(noted, workflows(ctx.repo)):
         if isinstance(wf, Workflow):
             commands += [(wf.path, s.line, s.run or "") for j in wf.jobs for s in j.steps]
     for path in ctx.files(["Makefile", "**/Makefile", "**/*.sh"]):
-        text = ctx.repo.text(path)
+        text = noted(ctx.repo.text(path))
         if isinstance(text, str):
             commands += [(path, n, t) for n, t in enumerate(text.splitlines(), start=1)]
     for path, line, text in commands:
@@ -907,7 +917,7 @@ def _command_evidence(ctx: Context, ev: _Evidence) -> None:
 
 def _doc_evidence(ctx: Context, ev: _Evidence) -> None:
     for path in ctx.files(["**/*.md"]):
-        doc = ctx.repo.parse(path, parse_markdown)
+        doc = noted(ctx.repo.parse(path, parse_markdown))
         if isinstance(doc, ParseError):
             continue
         headers = [" ".join(t.header) for t in doc.tables]
@@ -923,6 +933,7 @@ def _doc_evidence(ctx: Context, ev: _Evidence) -> None:
 
 
 @check("finops_evidence")
+@reports_unread
 def finops_evidence(ctx: Context, params: None) -> Iterator[Finding]:
     """FIN001: at least two kinds of FinOps evidence."""
     ev = _Evidence({})

@@ -16,12 +16,13 @@ from __future__ import annotations
 import ast
 import configparser
 import csv
+import functools
 import io
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import Field
 
@@ -40,7 +41,13 @@ from mlops_lint.parsers.fastapi_app import (
     ServingModel,
     serving_model,
 )
-from mlops_lint.parsers.kubernetes import HELM_TEMPLATE, TEMPLATE, read_manifests
+from mlops_lint.parsers.kubernetes import (
+    HELM_TEMPLATE,
+    MANIFEST_GLOBS,
+    TEMPLATE,
+    Manifests,
+    read_manifests,
+)
 from mlops_lint.parsers.makefile import Makefile, parse_makefile
 from mlops_lint.parsers.markdown import parse_markdown
 from mlops_lint.parsers.python_source import call_arg, literal
@@ -82,6 +89,38 @@ CONSTRAINED_TYPES = frozenset({
     "MaxLen", "Len", "StringConstraints",
 })
 VALIDATORS = frozenset({"field_validator", "validator", "model_validator", "root_validator"})
+
+X = TypeVar("X")
+CheckFn = Callable[[Context, Any], Iterator[Finding]]
+_UNREAD: list[dict[str, ParseError]] = []  # one bucket per running check
+
+
+def noted(value: X) -> X:
+    """Remember a :class:`ParseError` so the running check reports the file it could not use."""
+    if isinstance(value, ParseError) and _UNREAD:
+        _UNREAD[-1].setdefault(value.path, value)
+    return value
+
+
+def reports_unread(func: CheckFn) -> CheckFn:
+    """After the check's findings, one ``skip`` per file it read and could not use."""
+
+    @functools.wraps(func)
+    def wrapper(ctx: Context, params: Any) -> Iterator[Finding]:
+        bucket: dict[str, ParseError] = {}
+        _UNREAD.append(bucket)
+        try:
+            findings = list(func(ctx, params))
+        finally:
+            _UNREAD.pop()
+        yield from findings
+        for path, error in sorted(bucket.items()):
+            yield skipped(T(f"{error.where()} cannot be read ({error.message}); not checked",
+                            f"{error.where()} no se puede leer ({error.message}); no se "
+                            "revisa"), path)
+
+    return wrapper
+
 
 NO_SERVING = T(
     "no serving code: no FastAPI( app (nor any other web framework) in this project, so "
@@ -258,6 +297,15 @@ def _loc(site: Site) -> str:
 _REQ_NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?")
 
 
+def as_dict(value: Any) -> dict[str, Any]:
+    """``value`` when it is a mapping, else an empty one (hand-written files lie about types)."""
+    return value if isinstance(value, dict) else {}
+
+
+def as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
 def _norm(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
@@ -283,44 +331,43 @@ def declared_packages(ctx: Context) -> dict[str, tuple[str, frozenset[str]]]:
 
     pyproject = ctx.first("pyproject.toml")
     if pyproject is not None:
-        doc = ctx.repo.toml(pyproject)
+        doc = noted(ctx.repo.toml(pyproject))
         if isinstance(doc, dict):
-            project = doc.get("project") if isinstance(doc.get("project"), dict) else {}
-            for spec in (project or {}).get("dependencies") or []:
+            project = as_dict(doc.get("project"))
+            for spec in as_list(project.get("dependencies")):
                 add(spec, pyproject)
-            for group in ((project or {}).get("optional-dependencies") or {}).values():
-                for spec in group if isinstance(group, list) else []:
+            groups = [*as_dict(project.get("optional-dependencies")).values(),
+                      *as_dict(doc.get("dependency-groups")).values()]
+            for group in groups:
+                for spec in as_list(group):
                     add(spec, pyproject)
-            for group in (doc.get("dependency-groups") or {}).values():
-                for spec in group if isinstance(group, list) else []:
-                    add(spec, pyproject)
-            poetry = (doc.get("tool") or {}).get("poetry") or {}
+            poetry = as_dict(as_dict(doc.get("tool")).get("poetry"))
             tables = [poetry.get("dependencies"), poetry.get("dev-dependencies")]
-            tables += [g.get("dependencies") for g in (poetry.get("group") or {}).values()
-                       if isinstance(g, dict)]
+            tables += [as_dict(g).get("dependencies")
+                       for g in as_dict(poetry.get("group")).values()]
             for table in tables:
-                for name, value in (table or {}).items() if isinstance(table, dict) else []:
-                    extras = value.get("extras", []) if isinstance(value, dict) else []
+                for name, value in as_dict(table).items():
+                    extras = as_list(as_dict(value).get("extras"))
                     found.setdefault(_norm(name), (pyproject, frozenset(
                         str(e).lower() for e in extras)))
     for path in ctx.files(["requirements*.txt", "requirements*.in", "requirements/*.txt",
                            "requirements/*.in"]):
-        text = ctx.repo.text(path)
+        text = noted(ctx.repo.text(path))
         if isinstance(text, str):
             for line in text.splitlines():
                 add(line.split("#", 1)[0], path)
     for path in ctx.files(["environment*.yml", "environment*.yaml"]):
-        env = ctx.repo.yaml(path)
+        env = noted(ctx.repo.yaml(path))
         deps = env.get("dependencies") if isinstance(env, dict) else None
         for item in deps if isinstance(deps, list) else []:
             if isinstance(item, dict):
-                for spec in item.get("pip") or []:
+                for spec in as_list(item.get("pip")):
                     add(spec, path)
             elif isinstance(item, str):
                 add(item.split("=")[0], path)
     setup_cfg = ctx.first("setup.cfg")
     if setup_cfg is not None:
-        text = ctx.repo.text(setup_cfg)
+        text = noted(ctx.repo.text(setup_cfg))
         parser = configparser.ConfigParser()
         try:
             if isinstance(text, str):
@@ -336,6 +383,7 @@ def declared_packages(ctx: Context) -> dict[str, tuple[str, frozenset[str]]]:
 
 
 @check("serving_app")
+@reports_unread
 def serving_app(ctx: Context, params: None) -> Iterator[Finding]:
     """API001: a FastAPI app is instantiated and fastapi + uvicorn are declared."""
     s = serving(ctx)
@@ -1101,22 +1149,22 @@ def _commands(ctx: Context) -> list[tuple[str, int | None, str]]:
     """Shell commands that start the service: Dockerfiles, Makefile, Procfile, compose."""
     out: list[tuple[str, int | None, str]] = []
     paths = ctx.files(["**/Dockerfile", "**/Dockerfile.*", "**/*.Dockerfile"])
-    for parsed in dockerfiles(ctx.repo, paths):
+    for parsed in map(noted, dockerfiles(ctx.repo, paths)):
         if isinstance(parsed, Dockerfile):
             for inst in parsed.instructions:
                 if inst.cmd in ("CMD", "ENTRYPOINT", "RUN"):
                     out.append((parsed.path, inst.line, inst.args))
     for path in ctx.files(["Makefile", "**/Makefile"]):
-        makefile = ctx.repo.parse(path, parse_makefile)
+        makefile = noted(ctx.repo.parse(path, parse_makefile))
         if isinstance(makefile, Makefile):
             for target in makefile.targets.values():
                 out.extend((path, line, text) for line, text in target.recipe)
     for path in ctx.files(["Procfile", "**/*.sh"]):
-        text = ctx.repo.text(path)
+        text = noted(ctx.repo.text(path))
         if isinstance(text, str):
             out.extend((path, n, t) for n, t in enumerate(text.splitlines(), start=1))
     for path in ctx.files(["docker-compose*.y*ml", "compose*.y*ml", "**/docker-compose*.y*ml"]):
-        doc = ctx.repo.yaml(path)
+        doc = noted(ctx.repo.yaml(path))
         services = doc.get("services") if isinstance(doc, dict) else None
         for service in (services or {}).values() if isinstance(services, dict) else []:
             command = service.get("command") if isinstance(service, dict) else None
@@ -1135,7 +1183,7 @@ def _production_server(ctx: Context, s: Serving) -> str | None:
         if "uvicorn" in low and re.search(r"--workers[\s=]+\S", low):
             return f"uvicorn --workers ({where})"
     for path in ctx.files(["gunicorn*.py", "**/gunicorn*.py"]):
-        conf = ctx.repo.text(path)
+        conf = noted(ctx.repo.text(path))
         if isinstance(conf, str) and "UvicornWorker" in conf:
             return f"gunicorn config {path}"
     for module in s.model.modules.values():
@@ -1163,6 +1211,7 @@ def _bounded_batch(s: Serving, route: Route, limit: int) -> bool:
 
 
 @check("api_production_features", ProductionParams)
+@reports_unread
 def api_production_features(ctx: Context, params: ProductionParams) -> Iterator[Finding]:
     """API008: at least three production features of the guide's API."""
     s, early = _require(ctx, fastapi_only=True)
@@ -1252,11 +1301,12 @@ def parse_locust_stats(text: str) -> dict[str, float]:
 
 
 @check("api_latency_evidence", LatencyParams)
+@reports_unread
 def api_latency_evidence(ctx: Context, params: LatencyParams) -> Iterator[Finding]:
     """API009: latency SLO from a locust stats CSV; manual without one."""
     found = False
     for path in ctx.files(["**/*_stats.csv"]):
-        stats = ctx.repo.parse(path, parse_locust_stats)
+        stats = noted(ctx.repo.parse(path, parse_locust_stats))
         if isinstance(stats, ParseError):
             continue
         found = True
@@ -1419,7 +1469,7 @@ def shared_files(ctx: Context) -> list[str]:
 
 
 def _doc_text(ctx: Context, path: str) -> list[tuple[int, str]] | None:
-    doc = ctx.repo.parse(path, parse_markdown)
+    doc = noted(ctx.repo.parse(path, parse_markdown))
     if isinstance(doc, ParseError):
         return None
     lines = [(h.line, h.text) for h in doc.headings] + list(doc.prose)
@@ -1444,6 +1494,7 @@ def _platforms_in(ctx: Context, path: str) -> tuple[dict[str, int], bool]:
 
 
 @check("deployment_decision")
+@reports_unread
 def deployment_decision(ctx: Context, params: None) -> Iterator[Finding]:
     """DEP001: an ADR compares serving platforms with trade-offs or costs."""
     from mlops_lint.globs import filter_paths
@@ -1553,9 +1604,25 @@ def _probe_descriptor(label: str, path: str, probes: int, paths: list[str],
                                              "sin sonda readiness/liveness"), line)
 
 
+def manifests_noted(ctx: Context) -> Manifests:
+    """The repository's Kubernetes manifests; files that could not be read are noted."""
+    manifests = read_manifests(ctx.repo)
+    for error in manifests.errors:
+        noted(error)
+    for chart in manifests.charts:
+        noted(chart.chart)
+        for _, values in chart.values:
+            noted(values)
+    for path in ctx.repo.glob(MANIFEST_GLOBS):
+        text = ctx.repo.text(path)
+        if isinstance(text, ParseError):
+            noted(text)
+    return manifests
+
+
 def _manifest_descriptors(ctx: Context) -> Iterator[Descriptor]:
     """Long-running Kubernetes/Knative workloads, Helm values and unrendered templates."""
-    manifests = read_manifests(ctx.repo)
+    manifests = manifests_noted(ctx)
     for workload in manifests.workloads:
         if not workload.long_running:
             continue  # Jobs and CronJobs have no health endpoint
@@ -1571,7 +1638,7 @@ def _manifest_descriptors(ctx: Context) -> Iterator[Descriptor]:
     for unread in manifests.unread:
         if unread.reason not in (HELM_TEMPLATE, TEMPLATE):
             continue
-        text = ctx.repo.text(unread.path)
+        text = noted(ctx.repo.text(unread.path))
         if isinstance(text, str) and "Probe" in text:
             yield Descriptor("Helm template (read as text, not rendered)", unread.path,
                              _health_text(text) or None, _d("probes", "sondas"))
@@ -1579,37 +1646,37 @@ def _manifest_descriptors(ctx: Context) -> Iterator[Descriptor]:
 
 def _other_descriptors(ctx: Context) -> Iterator[Descriptor]:
     for path in ctx.files(["**/serverless.yml", "**/serverless.yaml"]):
-        doc = ctx.repo.yaml(path)
+        doc = noted(ctx.repo.yaml(path))
         if isinstance(doc, dict):
             wired = any(_health_text(s) for s in _strings(doc.get("functions")))
             yield Descriptor("serverless.yml", path, wired or False,
                              _d("http event on /health", "evento http en /health") if wired
                              else _d("no /health event", "sin evento /health"))
     for path in ctx.files(["**/*.json"]):
-        text = ctx.repo.text(path)
+        text = noted(ctx.repo.text(path))
         if not isinstance(text, str) or "containerDefinitions" not in text:
             continue
-        doc = ctx.repo.parse(path, json.loads)
+        doc = noted(ctx.repo.parse(path, json.loads))
         if not isinstance(doc, dict):
             continue
-        for container in doc.get("containerDefinitions") or []:
+        for container in as_list(doc.get("containerDefinitions")):
             if not isinstance(container, dict):
                 continue
-            check_cmd = " ".join(_strings((container.get("healthCheck") or {}).get("command")))
+            check_cmd = " ".join(_strings(as_dict(container.get("healthCheck")).get("command")))
             yield Descriptor(f"ECS task definition {container.get('name', '')}".strip(), path,
                              _health_text(check_cmd) if check_cmd else False,
                              _d("healthCheck") if check_cmd else _d("no healthCheck",
                                                                       "sin healthCheck"))
     for path in ctx.files(["docker-compose*.y*ml", "compose*.y*ml", "**/docker-compose*.y*ml",
                            "**/compose*.y*ml"]):
-        doc = ctx.repo.yaml(path)
+        doc = noted(ctx.repo.yaml(path))
         services = doc.get("services") if isinstance(doc, dict) else None
         if not isinstance(services, dict):
             continue
         for name, service in services.items():
             if not isinstance(service, dict) or "build" not in service:
                 continue
-            test = " ".join(_strings((service.get("healthcheck") or {}).get("test")))
+            test = " ".join(_strings(as_dict(service.get("healthcheck")).get("test")))
             yield Descriptor(f"compose service {name}", path,
                              (_health_text(test) or None) if test else False,
                              _d("healthcheck") if test else _d("no healthcheck",
@@ -1618,13 +1685,13 @@ def _other_descriptors(ctx: Context) -> Iterator[Descriptor]:
         full = ctx.first(path)
         if full is None:
             continue
-        doc = ctx.repo.toml(full) if key == "toml" else ctx.repo.yaml(full)
+        doc = noted(ctx.repo.toml(full) if key == "toml" else ctx.repo.yaml(full))
         if isinstance(doc, ParseError):
             continue
         wired = any(_health_text(s) for s in _strings(doc))
         yield Descriptor(path, full, wired or False,
                          _d("health check path", "ruta de health check") if wired else NO_HEALTH)
-    for wf in workflows(ctx.repo):
+    for wf in map(noted, workflows(ctx.repo)):
         if isinstance(wf, Workflow):
             yield from _workflow_descriptor(wf)
 
@@ -1670,6 +1737,7 @@ ROLLBACK_WORDS = re.compile(r"roll\s?-?back|revertir|reversi[oó]n|versi[oó]n a
 
 
 @check("deployment_config")
+@reports_unread
 def deployment_config(ctx: Context, params: None) -> Iterator[Finding]:
     """DEP002: a deployment descriptor wires /health (L2); a rollback procedure (L3)."""
     descriptors = [*_manifest_descriptors(ctx), *_other_descriptors(ctx)]
@@ -1696,7 +1764,7 @@ def deployment_config(ctx: Context, params: None) -> Iterator[Finding]:
 def _rollback(ctx: Context) -> Finding:
     """L3: a rollback procedure: an explicit command, or a rollback section with commands."""
     for path in ctx.files(["Makefile", "**/Makefile"]):
-        makefile = ctx.repo.parse(path, parse_makefile)
+        makefile = noted(ctx.repo.parse(path, parse_makefile))
         if isinstance(makefile, Makefile) and "rollback" in makefile.targets:
             return passed(T("Makefile has a rollback target", "el Makefile tiene un objetivo "
                             "rollback"), path, makefile.targets["rollback"].line, level=3)
@@ -1706,7 +1774,7 @@ def _rollback(ctx: Context) -> Finding:
     documented = T("rollback procedure documented with a command",
                    "procedimiento de rollback documentado con un comando")
     for path in ordered:
-        doc = ctx.repo.parse(path, parse_markdown)
+        doc = noted(ctx.repo.parse(path, parse_markdown))
         if isinstance(doc, ParseError):
             continue
         for number, text in _doc_text(ctx, path) or []:
