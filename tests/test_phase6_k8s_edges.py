@@ -203,3 +203,42 @@ def test_manifests_without_workloads(make_repo: MakeRepo, results_for: ResultsFo
     only_kustomization = make_repo({"k8s/kustomization.yaml": "resources: []\n"})
     for rule in ("K8S001", "K8S006"):
         assert set(statuses(results_for(only_kustomization, rule))) == {"skip"}, rule
+
+
+def test_odd_shapes_never_crash_a_check(make_repo: MakeRepo, results_for: ResultsFor) -> None:
+    odd = workload(containers=[1, "x", {"name": {"a": "b"}, "env": 3, "envFrom": "x",
+                                        "resources": [1], "securityContext": 5,
+                                        "readinessProbe": "x", "livenessProbe": {"httpGet": 2},
+                                        "image": {"a": 1}, "imagePullPolicy": ["Always"]}],
+                   pod_security={"runAsUser": "abc", "runAsNonRoot": "yes"})
+    odd["spec"]["template"]["spec"]["volumes"] = 2
+    odd["spec"]["selector"] = {"matchLabels": {1: "a", "b": 2}}
+    docs = [
+        odd,
+        {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s"},
+         "spec": {"selector": {1: "a", "b": "c"}}},
+        {"apiVersion": "v1", "kind": "LimitRange", "metadata": {"name": "l"},
+         "spec": {"limits": 3}},
+        {"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
+         "metadata": {"name": "h"}, "spec": {"metrics": "x", "minReplicas": "two",
+                                             "scaleTargetRef": 4}},
+        {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": {"name": "i",
+                                                                              "annotations": 3},
+         "spec": {"tls": 7}},
+        {"apiVersion": "keda.sh/v1alpha1", "kind": "ScaledObject", "metadata": {"name": "k"},
+         "spec": {"triggers": 1}},
+        {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "x"}, "data": ["a"],
+         "stringData": {"k": {"nested": 1}}},
+        {"apiVersion": "v1", "kind": "List", "items": 5},
+        {"apiVersion": 3, "kind": ["Deployment"]},
+    ]
+    root = make_repo({
+        "k8s/odd.yaml": dump(*docs),
+        "k8s/kustomization.yaml": "images: 3\npatches: {a: b}\nnamespace: [x]\n",
+        "charts/c/Chart.yaml": "- just\n- a list\n",
+        "charts/c/values.yaml": "resources: [1]\nimage: {repository: 3, tag: [1]}\n"
+                                "securityContext: 4\nautoscaling: 3\ningress: {tls: 1}\n",
+        "charts/c/templates/d.yaml": "containers: {{ .Values.x }}\n",
+    })
+    for rule in ("K8S001", "K8S002", "K8S003", "K8S004", "K8S005", "K8S006", "K8S007"):
+        assert "error" not in statuses(results_for(root, rule)), rule

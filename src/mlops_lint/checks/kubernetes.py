@@ -130,6 +130,10 @@ def _mapping(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+def _items(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
 def _template_text(ctx: Context, chart: HelmChart) -> dict[str, str]:
     out = {}
     for path in chart.templates:
@@ -204,7 +208,7 @@ def _service_problem(service: K8sObject, workloads: list[Workload]) -> T | None:
         if workload.obj.namespace == service.namespace and all(
                 labels.get(k) == v for k, v in selector.items()):
             return None
-    wanted = ", ".join(f"{k}={v}" for k, v in sorted(selector.items()))
+    wanted = ", ".join(sorted(f"{k}={v}" for k, v in selector.items()))
     return T(f"Service {service.name}: selector {wanted} matches no pod template in its "
              "namespace",
              f"Service {service.name}: el selector {wanted} no coincide con ningún pod "
@@ -317,7 +321,7 @@ class _Defaults:
 def _limit_ranges(found: Manifests) -> dict[str | None, list[_Defaults]]:
     out: dict[str | None, list[_Defaults]] = {}
     for obj in found.of_kind("LimitRange"):
-        for entry in obj.spec.get("limits") or []:
+        for entry in _items(obj.spec.get("limits")):
             if not isinstance(entry, dict) or entry.get("type", "Container") != "Container":
                 continue
             default = _mapping(entry.get("default"))
@@ -788,7 +792,7 @@ def _env_findings(container: Container) -> tuple[list[str], list[str], list[str]
     placeholders: list[str] = []
     from_secret: list[str] = []
     config_refs = 0
-    for item in container.get("env") or []:
+    for item in _items(container.get("env")):
         if not isinstance(item, dict):
             continue
         name = str(item.get("name", ""))
@@ -805,7 +809,7 @@ def _env_findings(container: Container) -> tuple[list[str], list[str], list[str]
             leaked.append(name)
         elif sensitive_name(name):
             (placeholders if _PLACEHOLDER.search(text) else leaked).append(name)
-    for source in container.get("envFrom") or []:
+    for source in _items(container.get("envFrom")):
         if isinstance(source, dict) and "secretRef" in source:
             from_secret.append(f"envFrom {_mapping(source['secretRef']).get('name', '')}")
         elif isinstance(source, dict) and "configMapRef" in source:
@@ -874,7 +878,7 @@ def _secret_manager_evidence(ctx: Context, found: Manifests) -> tuple[str, str, 
         if "sops" in obj.doc and isinstance(obj.doc["sops"], dict):
             return f"SOPS-encrypted {obj.label}", obj.path, obj.line
     for workload in found.workloads:
-        for volume in workload.pod_spec.get("volumes") or []:
+        for volume in _items(workload.pod_spec.get("volumes")):
             driver = _mapping(_mapping(volume).get("csi")).get("driver")
             if driver == "secrets-store.csi.k8s.io":
                 return (f"Secrets Store CSI volume in {workload.label}", workload.path,
@@ -980,7 +984,7 @@ def _cpu_target(hpa: K8sObject) -> int | None:
     spec = hpa.spec
     if hpa.api_version == "autoscaling/v1":
         return _as_int(spec.get("targetCPUUtilizationPercentage"))
-    for metric in spec.get("metrics") or []:
+    for metric in _items(spec.get("metrics")):
         resource = _mapping(_mapping(metric).get("resource"))
         if resource.get("name") != "cpu":
             continue
@@ -1030,7 +1034,7 @@ def _hpa_finding(hpa: K8sObject, found: Manifests) -> Finding:
 
 
 def _ingress_finding(ingress: K8sObject) -> Finding:
-    tls = [t for t in ingress.spec.get("tls") or [] if isinstance(t, dict)]
+    tls = [t for t in _items(ingress.spec.get("tls")) if isinstance(t, dict)]
     annotations = {str(k): v for k, v in ingress.annotations.items()}
     cert_manager = [k for k in annotations if k.startswith("cert-manager.io/")
                     or k == "kubernetes.io/tls-acme"]
@@ -1066,7 +1070,7 @@ def _ingress_finding(ingress: K8sObject) -> Finding:
 def _keda_finding(obj: K8sObject) -> Finding:
     low = _as_int(obj.spec.get("minReplicaCount"))
     high = _as_int(obj.spec.get("maxReplicaCount"))
-    cpu = any(_mapping(t).get("type") == "cpu" for t in obj.spec.get("triggers") or [])
+    cpu = any(_mapping(t).get("type") == "cpu" for t in _items(obj.spec.get("triggers")))
     ok = low is not None and low >= 2 and high is not None and cpu
     return (passed if ok else warned)(
         T(f"KEDA ScaledObject {obj.name}: min {low}, max {high}, CPU trigger {cpu}",

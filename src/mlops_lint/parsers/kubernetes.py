@@ -345,12 +345,14 @@ def _kustomization(repo: Repo, path: str) -> Kustomization | ParseError:
 
     patches: set[str] = set()
     for key in ("patchesStrategicMerge", "patches", "patchesJson6902"):
-        for entry in data.get(key) or []:
+        entries = data.get(key)
+        for entry in entries if isinstance(entries, list) else []:
             target = resolve(entry.get("path")) if isinstance(entry, dict) else resolve(entry)
             if target:
                 patches.add(target)
     images: dict[str, dict[str, Any]] = {}
-    for entry in data.get("images") or []:
+    entries = data.get("images")
+    for entry in entries if isinstance(entries, list) else []:
         if isinstance(entry, dict) and isinstance(entry.get("name"), str):
             images[entry["name"]] = entry
     namespace = data.get("namespace")
