@@ -95,3 +95,18 @@ def test_ci_without_plan_on_pull_requests(make_repo: MakeRepo, results_for: Resu
     (result,) = results_for(root, "IAC006")
     assert result.status.value == "fail"
     assert result.message.en.startswith("no terraform plan on pull requests")
+
+
+def test_odd_shapes_never_crash_a_check(make_repo: MakeRepo, results_for: ResultsFor) -> None:
+    odd = ('terraform {\n  backend = "s3"\n  required_providers = 3\n'
+           '  required_version = ["x"]\n  cloud {\n    workspaces = 3\n  }\n}\n'
+           'module "m" {\n  source = 3\n}\nvariable "v" {}\n'
+           'resource "aws_instance" "i" {\n  ami = ["ami-123"]\n  instance_type = 3\n}\n'
+           'output "o" {\n  value = 1\n}\n')
+    workflow = ("on:\n  push: [main]\n  pull_request: {paths: 3}\nenv: 3\npermissions: 4\n"
+                "jobs:\n  p:\n    env: [1]\n    environment: {name: prod}\n    steps:\n"
+                "      - run: terraform plan && terraform apply\n        env: {A: 1}\n")
+    root = make_repo({"infra/main.tf": odd, "infra/x.tfbackend": "key = [1]\n",
+                      ".github/workflows/tf.yml": workflow})
+    for rule in ("IAC001", "IAC002", "IAC003", "IAC004", "IAC005", "IAC006"):
+        assert "error" not in statuses(results_for(root, rule)), rule
