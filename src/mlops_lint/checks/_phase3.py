@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, Status, T
 from mlops_lint.parsers import ParseError
+from mlops_lint.parsers.ci import other_ci_files, workflows
 from mlops_lint.parsers.gitignore import ignore_rules
 from mlops_lint.parsers.ini import parse_ini
 from mlops_lint.parsers.python_source import PythonIndex, is_test_path, python_index
@@ -33,6 +34,10 @@ NOT_SOURCE_FILES = frozenset({"setup.py", "noxfile.py", "conftest.py", "locustfi
 DEV_GROUPS = frozenset({"dev", "develop", "development", "test", "tests", "testing", "lint",
                         "ci", "qa", "typing", "docs", "check", "checks"})
 FUNCTION_NODES = (ast.FunctionDef, ast.AsyncFunctionDef)
+# YAML files that hold a project's settings (not every YAML of the repository)
+CONFIG_YAML = ("configs/**/*.yaml", "configs/**/*.yml", "config/**/*.yaml", "config/**/*.yml",
+               "conf/**/*.yaml", "conf/**/*.yml", "config.yaml", "config.yml", "params.yaml",
+               "params.yml", "settings.yaml", "settings.yml")
 SCOPE_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 
 
@@ -321,15 +326,20 @@ def declared_packages(ctx: Context) -> dict[str, set[str]]:
         result: dict[str, set[str]] = cached
         return result
     found: dict[str, set[str]] = {}
+    errors: list[ParseError] = []
     pyproject = ctx.first("pyproject.toml")
     if pyproject:
         document = ctx.repo.toml(pyproject)
-        if not isinstance(document, ParseError):
+        if isinstance(document, ParseError):
+            errors.append(document)
+        else:
             _pyproject_deps(document, found)
     setup_cfg = ctx.first("setup.cfg")
     if setup_cfg:
         ini = ctx.repo.parse(setup_cfg, parse_ini)
-        if not isinstance(ini, ParseError):
+        if isinstance(ini, ParseError):
+            errors.append(ini)
+        else:
             for line in (ini.get("options", "install_requires") or "").splitlines():
                 _add(found, line, "runtime")
             if ini.has("options.extras_require"):
@@ -340,6 +350,7 @@ def declared_packages(ctx: Context) -> dict[str, set[str]]:
                            "requirements/*.txt", "requirements/*.in"]):
         parsed = ctx.repo.parse(path, parse_requirements)
         if isinstance(parsed, ParseError):
+            errors.append(parsed)
             continue
         group = _group_of_requirements(ctx.project.local(path))
         for req_line in parsed.requirements:
@@ -347,6 +358,8 @@ def declared_packages(ctx: Context) -> dict[str, set[str]]:
                 found.setdefault(req_line.requirement.name, set()).add(group)
     for path in ctx.files(["environment.yml", "environment.yaml"]):
         data = ctx.repo.yaml(path)
+        if isinstance(data, ParseError):
+            errors.append(data)
         deps = data.get("dependencies") if isinstance(data, dict) else None
         for entry in deps if isinstance(deps, list) else []:
             if isinstance(entry, str):
@@ -356,7 +369,26 @@ def declared_packages(ctx: Context) -> dict[str, set[str]]:
                 for pip_entry in entry["pip"]:
                     _add(found, pip_entry, "runtime")
     ctx.repo.memo[key] = found
+    ctx.repo.memo[f"phase3:deps-errors:{ctx.project.path}"] = errors
     return found
+
+
+def dependency_errors(ctx: Context) -> list[ParseError]:
+    """Dependency files of the project that could not be read (after declared_packages)."""
+    declared_packages(ctx)
+    errors: list[ParseError] = ctx.repo.memo.get(f"phase3:deps-errors:{ctx.project.path}", [])
+    return errors
+
+
+def ci_read_errors(ctx: Context) -> list[ParseError]:
+    """CI configuration files whose commands cannot be read."""
+    out = [w for w in workflows(ctx.repo) if isinstance(w, ParseError)]
+    for system, paths in other_ci_files(ctx.repo).items():
+        for path in paths:
+            data = ctx.repo.text(path) if system == "jenkins" else ctx.repo.yaml(path)
+            if isinstance(data, ParseError):
+                out.append(data)
+    return out
 
 
 def _pyproject_deps(document: dict[str, Any], found: dict[str, set[str]]) -> None:
@@ -417,6 +449,16 @@ def declared(ctx: Context, *names: str) -> tuple[str, set[str]] | None:
 def is_ignored(ctx: Context, local_path: str, is_dir: bool = False) -> bool:
     """Whether a project-relative path would be ignored by the repository's .gitignore."""
     return ignore_rules(ctx.repo).ignored(ctx.path(local_path), is_dir)
+
+
+def dvc_errors(ctx: Context) -> list[ParseError]:
+    out = []
+    for path in {p for p in (ctx.first("dvc.yaml"), "dvc.yaml") if p}:
+        if ctx.repo.exists(path):
+            data = ctx.repo.yaml(path)
+            if isinstance(data, ParseError):
+                out.append(data)
+    return out
 
 
 def dvc_tracked(ctx: Context, local_dir: str) -> bool:

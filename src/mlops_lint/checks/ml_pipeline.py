@@ -22,6 +22,7 @@ from pydantic import Field
 
 from mlops_lint.checks import Params, check
 from mlops_lint.checks._phase3 import (
+    CONFIG_YAML,
     DEV_GROUPS,
     FUNCTION_NODES,
     ancestors,
@@ -29,6 +30,8 @@ from mlops_lint.checks._phase3 import (
     assignments,
     calls_in,
     declared,
+    dependency_errors,
+    dvc_errors,
     dvc_tracked,
     every_call,
     is_ignored,
@@ -364,6 +367,7 @@ def dataframe_schema(ctx: Context, params: None) -> Iterator[Finding]:
                        "DataFrameSchema o Great Expectations) en el código del proyecto"))
         return
     library, path, line = hit
+    yield from (parse_skip(e) for e in dependency_errors(ctx))
     names = ("pandera",) if library == "pandera" else ("great-expectations",
                                                        "great_expectations")
     found = declared(ctx, *names)
@@ -806,12 +810,14 @@ def _split_calls(an: Analysis) -> list[tuple[PythonIndex, ast.Call]]:
     return out
 
 
-def _drop_list(ctx: Context, an: Analysis) -> tuple[str, int | None] | None:
+def _drop_list(ctx: Context, an: Analysis, errors: list[ParseError]
+               ) -> tuple[str, int | None] | None:
     """A configured list of columns to drop (YAML key or config-model field)."""
-    for path in ctx.files(["configs/**/*.yaml", "configs/**/*.yml", "config/**/*.yaml",
-                           "config/**/*.yml", "conf/**/*.yaml", "*.yaml", "*.yml"]):
+    for path in ctx.files(CONFIG_YAML):
         data = ctx.repo.yaml(path)
-        if _has_drop_key(data):
+        if isinstance(data, ParseError):
+            errors.append(data)
+        elif _has_drop_key(data):
             return path, None
     for index in an.indexes:
         for node in nodes_of(index, ast.AnnAssign):
@@ -884,7 +890,9 @@ def leakage_guards(ctx: Context, params: None) -> Iterator[Finding]:
     for index in an.indexes:
         if any(method(call) == "fit" for _, call in index.calls) or uses_any(index):
             problems += yield from _train_evaluation(index)
-    drop = _drop_list(ctx, an)
+    read_errors: list[ParseError] = []
+    drop = _drop_list(ctx, an, read_errors)
+    yield from (parse_skip(e) for e in read_errors)
     if drop is None:
         problems += 1
         yield warned(T("no configured list of columns to drop (drop_columns or similar) for "
@@ -1065,6 +1073,7 @@ def model_artifact(ctx: Context, params: None) -> Iterator[Finding]:
                            "mlflow.sklearn.log_model/save_model)"))
         return
     issues = 0
+    yield from (parse_skip(e) for e in dvc_errors(ctx))
     dumped = [(i, c) for i, c, q in saves if q in SAVE_CALLS and c.args]
     transformer_saves = [(i.path, c.lineno) for i, c in dumped
                          if classify(an, i, c.args[0]) == "transformer"]

@@ -26,7 +26,9 @@ from mlops_lint.checks import check
 from mlops_lint.checks._phase3 import (
     FUNCTION_NODES,
     assignments,
+    ci_read_errors,
     declared,
+    dependency_errors,
     every_call,
     last,
     literal_path,
@@ -85,6 +87,9 @@ READER_NAMES = frozenset({
 })
 REPO_DATA = re.compile(r"^(\./|\.\./)*(data|datasets?|configs?|conf|models|artifacts|mlruns)"
                        r"(/|$)|^(\./)?(params|config)\.ya?ml$")
+LOAD_SCRIPT_GLOBS = ("**/*.jmx", "**/*k6*.js", "**/*k6*.ts", "**/k6/**/*.js", "**/*load*.js",
+                     "**/*load*/**/*.js", "**/*perf*/**/*.js", "**/*stress*/**/*.js",
+                     "**/*load*/**/*.ts", "**/*perf*/**/*.ts")
 FAST_PATH = re.compile(r"not\s+(slow|integration|e2e)")
 
 
@@ -430,6 +435,22 @@ def _makefile(ctx: Context) -> tuple[str, Makefile] | None:
     return None
 
 
+def _config_errors(ctx: Context) -> list[ParseError]:
+    """tox.ini and Makefile files that could not be read while looking for commands."""
+    out = []
+    tox = ctx.first("tox.ini")
+    if tox:
+        ini = ctx.repo.parse(tox, parse_ini)
+        if isinstance(ini, ParseError):
+            out.append(ini)
+    for path in [p for p in (ctx.first("Makefile"), "Makefile") if p]:
+        if ctx.repo.exists(path):
+            parsed = ctx.repo.parse(path, parse_makefile)
+            if isinstance(parsed, ParseError) and parsed not in out:
+                out.append(parsed)
+    return out
+
+
 def _tox_commands(ctx: Context) -> tuple[str, list[tuple[int | None, str]]] | None:
     path = ctx.first("tox.ini")
     if path is None:
@@ -586,7 +607,8 @@ def coverage_threshold(ctx: Context, params: None) -> Iterator[Finding]:
     declared, and ``--cov`` aimed at the package (L2+)."""
     setup = coverage_setup(ctx)
     levels = ctx.thresholds.coverage
-    for error in read_configs(ctx.repo, ctx.project.path).errors:
+    for error in [*read_configs(ctx.repo, ctx.project.path).errors, *ci_read_errors(ctx),
+                  *_config_errors(ctx)]:
         yield parse_skip(error)
 
     def fix_for(floor: int) -> T:
@@ -619,6 +641,9 @@ def coverage_threshold(ctx: Context, params: None) -> Iterator[Finding]:
     tail = T(f"; found: {listed}", f"; encontrado: {listed}") + ci_text
     tool = ("pytest-cov",) if setup.uses_pytest_cov else ("pytest-cov", "coverage")
     tool_ok = declared(ctx, *tool) is not None
+    for error in dependency_errors(ctx):
+        if error.path not in {e.path for e in read_configs(ctx.repo, ctx.project.path).errors}:
+            yield parse_skip(error)
     packages = _packages(ctx)
     targeted = [t for t, _ in setup.targets if _targets_package(t, packages, ctx.project.path)]
     for level, floor in zip((1, 2, 3), levels, strict=True):
@@ -974,6 +999,7 @@ def isolation_and_markers(ctx: Context, params: None) -> Iterator[Finding]:
     """TEST008: tests read no repository data/config (L2); slow/integration markers are
     registered and CI has a fast path (L3)."""
     found = suite(ctx)
+    yield from (parse_skip(e) for e in ci_read_errors(ctx))
     if not found.cases:
         yield skipped(T("no tests to judge", "no hay tests que evaluar"), level=2)
     else:
@@ -1054,15 +1080,17 @@ def load_tests(ctx: Context, params: None) -> Iterator[Finding]:
             continue
         if is_locustfile or index.imports("locust"):
             scripts.append((path, {s for s, _ in string_constants(index)}))
-    for path in ctx.files(["**/*.js", "**/*.ts", "**/*.jmx"]):
+    for path in ctx.files(LOAD_SCRIPT_GLOBS):
         text = ctx.repo.text(path)
         if isinstance(text, ParseError):
+            yield parse_skip(text)
             continue
         if path.endswith(".jmx") or "k6/http" in text:
             scripts.append((path, set(re.findall(r"/[A-Za-z0-9_/.-]+", text))))
     for path in ctx.files(["**/*_stats.csv"]):
         text = ctx.repo.text(path)
         if isinstance(text, ParseError):
+            yield parse_skip(text)
             continue
         try:
             p95, errors = _locust_stats(text)

@@ -16,9 +16,11 @@ from dataclasses import dataclass
 
 from mlops_lint.checks import check
 from mlops_lint.checks._phase3 import (
+    CONFIG_YAML,
     FUNCTION_NODES,
     ancestors,
     assignments,
+    ci_read_errors,
     every_call,
     is_ignored,
     last,
@@ -87,27 +89,34 @@ def _yaml_has_uri(data: object, depth: int = 0) -> bool:
     return False
 
 
-def _tracking_uri_config(ctx: Context) -> str | None:
-    """Where ``MLFLOW_TRACKING_URI``/``tracking_uri`` is configured, outside the code."""
-    for path in ctx.files(["configs/**/*.y*ml", "config/**/*.y*ml", "conf/**/*.y*ml", "*.y*ml",
+def _tracking_uri_config(ctx: Context) -> tuple[str | None, list[ParseError]]:
+    """Where ``MLFLOW_TRACKING_URI``/``tracking_uri`` is configured outside the code, and
+    the files that could not be read while looking."""
+    errors: list[ParseError] = []
+    for path in ctx.files([*CONFIG_YAML, "docker-compose*.y*ml", "compose*.y*ml",
                            ".github/workflows/*.y*ml"]):
-        if _yaml_has_uri(ctx.repo.yaml(path)):
-            return path
+        data = ctx.repo.yaml(path)
+        if isinstance(data, ParseError):
+            errors.append(data)
+        elif _yaml_has_uri(data):
+            return path, errors
     for path in ctx.files([".env.example", ".env.sample", ".env.template", ".env.dist"]):
         text = ctx.repo.text(path)
-        if not isinstance(text, ParseError) and any(
-                line.strip().removeprefix("export ").startswith("MLFLOW_TRACKING_URI=")
-                for line in text.splitlines()):
-            return path
+        if isinstance(text, ParseError):
+            errors.append(text)
+        elif any(line.strip().removeprefix("export ").startswith("MLFLOW_TRACKING_URI=")
+                 for line in text.splitlines()):
+            return path, errors
     makefile = ctx.first("Makefile")
     if makefile:
         parsed = ctx.repo.parse(makefile, parse_makefile)
-        if not isinstance(parsed, ParseError) and (
-                "MLFLOW_TRACKING_URI" in getattr(parsed, "variables", {}) or any(
-                    "MLFLOW_TRACKING_URI=" in command for target in parsed.targets.values()
-                    for _, command in target.recipe)):
-            return makefile
-    return None
+        if isinstance(parsed, ParseError):
+            errors.append(parsed)
+        elif "MLFLOW_TRACKING_URI" in getattr(parsed, "variables", {}) or any(
+                "MLFLOW_TRACKING_URI=" in command for target in parsed.targets.values()
+                for _, command in target.recipe):
+            return makefile, errors
+    return None, errors
 
 
 @check("mlflow_tracking")
@@ -160,7 +169,8 @@ def mlflow_tracking(ctx: Context, params: None) -> Iterator[Finding]:
         if index.imports("mlflow"):
             found.setdefault("import", Hit(index.path, 1, ""))
     if "uri" not in found:
-        where = _tracking_uri_config(ctx)
+        where, errors = _tracking_uri_config(ctx)
+        yield from (parse_skip(e) for e in errors)
         if where:
             found["uri"] = Hit(where, 0, "config")
     mlruns_ignored = is_ignored(ctx, "mlruns", is_dir=True)
@@ -422,6 +432,7 @@ def promotion_gate(ctx: Context, params: None) -> Iterator[Finding]:
     """MLF004: promotion to production is guarded by a metric comparison."""
     sources = source_files(ctx)
     yield from _errors(ctx)
+    yield from (parse_skip(e) for e in ci_read_errors(ctx))
     unguarded: list[tuple[str, int]] = []
     for index in sources.indexes:
         if not index.imports("mlflow"):
