@@ -238,6 +238,21 @@ def find(doc: Markdown, section: Section) -> list[Heading]:
     return [h for h in doc.headings if section.matches(h) and _has_content(doc, h)]
 
 
+def _title(doc: Markdown) -> Heading | None:
+    """The document title: its first heading when that is the only level-1 heading, so
+    its section is the whole document (``# MLOps Demo Project`` is not a Demo section)."""
+    level_one = [h for h in doc.headings if h.level == 1]
+    if len(level_one) == 1 and doc.headings and doc.headings[0] == level_one[0]:
+        return level_one[0]
+    return None
+
+
+def find_sections(doc: Markdown, section: Section) -> list[Heading]:
+    """Like :func:`find`, without the document title (a README's name is no section)."""
+    title = _title(doc)
+    return [h for h in find(doc, section) if h != title]
+
+
 def _section_text(doc: Markdown, headings: Iterable[Heading]) -> str:
     return "\n".join(doc.section(h) for h in headings)
 
@@ -395,7 +410,7 @@ def _description(doc: Markdown, readme: SectionSet) -> int | None:
             continue
         if _words_of_prose(text) >= 3:
             return number
-    for heading in find(doc, readme["description"]):
+    for heading in find_sections(doc, readme["description"]):
         for number, text in doc.prose_in(heading):
             if number not in table_lines and _words_of_prose(text) >= 3:
                 return number
@@ -424,9 +439,9 @@ class ReadmeFacts:
 def readme_facts(doc: Markdown) -> ReadmeFacts:
     """Where the README gives a description, installation, a quick start and usage."""
     readme = section_set("readme")
-    install_heads = find(doc, readme["install"])
-    quick_heads = find(doc, readme["quickstart"])
-    usage_heads = find(doc, readme["usage"])
+    install_heads = find_sections(doc, readme["install"])
+    quick_heads = find_sections(doc, readme["quickstart"])
+    usage_heads = find_sections(doc, readme["usage"])
     shell = _shell_blocks(doc)
     install_blocks = [b for b in shell if _INSTALL_CMD.search(b.text)]
     run_blocks = [b for b in doc.code_blocks if _RUN_CMD.search(b.text)
@@ -693,6 +708,13 @@ _METRIC_WORDS = re.compile(
 _CARD_LINK = re.compile(r"model[_-]?card|data(?:set)?[_-]?card|datasheet|github\.io|"
                         r"readthedocs\.io|(?:^|/)docs/|(?:^|/)site/", re.I)
 _ARCH_IMAGE = re.compile(r"architect|arquitect|diagram|\bc4\b", re.I)
+# A directory-tree line: a branch then a name (not a box-drawing rule such as ├────┤).
+_TREE_LINE = re.compile(r"(?:[├└]─{2,}|\|--|`--)[ \t]*[^\s─━┤┼┐┘│|]")
+# A line crediting a template or a tool: its links are someone else's site, not this
+# project's docs (the cookiecutter-data-science footer links drivendata.github.io).
+_ATTRIBUTION = re.compile(
+    r"\b(?:based on|generated (?:with|by|from)|powered by|made with|built with|created with|"
+    r"scaffolded (?:with|from)|cookiecutter|basado en|generado con|hecho con)\b", re.I)
 
 
 def _metric_table(table: Table) -> bool:
@@ -700,10 +722,20 @@ def _metric_table(table: Table) -> bool:
     return bool(_METRIC_WORDS.search(labels)) and numeric_table(table)
 
 
+def _prose_tree(doc: Markdown) -> list[int]:
+    """First line of a directory tree written outside a code block (three tree lines
+    within six), as READMEs pasted from cookiecutter templates often have."""
+    tree = [n for n, text in doc.prose if _TREE_LINE.search(text)]
+    for i in range(len(tree) - 2):
+        if tree[i + 2] - tree[i] <= 6:
+            return [tree[i]]
+    return []
+
+
 def navigation_signals(doc: Markdown) -> dict[str, int | None]:
     """DOC003's five signals and where each is (line), ``None`` when absent."""
     readme = section_set("readme")
-    arch_heads = find(doc, readme["architecture"])
+    arch_heads = find_sections(doc, readme["architecture"])
     mermaid = [b for b in doc.code_blocks if b.lang == "mermaid"]
     arch_images = [k for k in doc.links if k.image and (
         any(doc.span(h)[0] <= k.line <= doc.span(h)[1] for h in arch_heads)
@@ -711,13 +743,15 @@ def navigation_signals(doc: Markdown) -> dict[str, int | None]:
     arch_blocks = [b for h in arch_heads for b in doc.code_in(h)]
     arch_lines = [*(b.line for b in mermaid), *(k.line for k in arch_images),
                   *(b.line for b in arch_blocks)]
-    trees = [b for b in doc.code_blocks if re.search(r"[├└]──|\|--|`--", b.text)]
-    struct_heads = find(doc, readme["structure"])
+    trees = [b for b in doc.code_blocks if _TREE_LINE.search(b.text)]
+    struct_heads = find_sections(doc, readme["structure"])
     struct_blocks = [b for h in struct_heads for b in doc.code_in(h)]
-    tree_lines = [b.line for b in (*trees, *struct_blocks)]
+    tree_lines = sorted([b.line for b in (*trees, *struct_blocks)] + _prose_tree(doc))
     metrics = next((t for t in doc.tables if _metric_table(t)), None)
-    links = next((k for k in doc.links if not k.image and _CARD_LINK.search(k.url)), None)
-    stack = next((h for h in find(doc, readme["tech_stack"])), None)
+    lines = doc.lines
+    links = next((k for k in doc.links if not k.image and _CARD_LINK.search(k.url)
+                  and not _ATTRIBUTION.search(lines[k.line - 1])), None)
+    stack = next((h for h in find_sections(doc, readme["tech_stack"])), None)
     return {
         "architecture": arch_lines[0] if arch_lines else None,
         "structure": tree_lines[0] if tree_lines else None,
@@ -1487,6 +1521,9 @@ _DEMO_MEDIA = re.compile(r"demo|video|youtube\.com|youtu\.be|loom\.com|vimeo\.co
                          r"gradio\.live", re.I)
 
 
+_LOCAL_URL = re.compile(r"^https?://(?:localhost|127\.0\.0\.1|0\.0\.0\.0)(?:[:/]|$)", re.I)
+
+
 def _demo_entry(ctx: Context) -> tuple[str, int | None] | None:
     files = _no_template(ctx.repo.glob(DEMO_FILES, case_sensitive=False))
     if files:
@@ -1502,8 +1539,10 @@ def _demo_entry(ctx: Context) -> tuple[str, int | None] | None:
 
 def _demo_media(doc: Markdown) -> int | None:
     readme = section_set("readme")
-    demo_heads = find(doc, readme["demo"])
+    demo_heads = find_sections(doc, readme["demo"])
     for link in doc.links:
+        if _LOCAL_URL.match(link.url):
+            continue  # a local server (http://localhost:8000/docs) shows no demo to a reader
         if (link.image and PurePosixPath(urlparse(link.url).path).suffix.lower() == ".gif") \
                 or _DEMO_MEDIA.search(link.url + " " + link.text):
             return link.line

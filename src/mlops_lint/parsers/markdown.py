@@ -6,6 +6,9 @@
   some model cards use instead of headings; those get level 7.
 * Fenced code blocks (````` and ``~~~``, any length, with their info string) are kept
   aside, so a ``# comment`` inside a code block is never taken for a heading.
+* Indented code blocks (CommonMark: lines indented four or more columns after a blank
+  line, outside a list item's content) are code too, with an empty language; the
+  cookiecutter-data-science README keeps its project tree in one.
 * HTML comments (``<!-- … -->``, also over several lines) are ignored entirely: template
   instructions often live there.
 * GitHub-style pipe tables with their header and rows.
@@ -51,6 +54,8 @@ _HTML_A = re.compile(r"<a\b([^>]*)>(.*?)</a>", re.IGNORECASE | re.DOTALL)
 _ATTR = re.compile(r"""\b(src|href|alt)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
 _BARE_URL = re.compile(r"(?<![(<\"'=\[/\w])https?://[^\s)<>\]\"'`]+")
 _FRONT_KEY = re.compile(r"^[A-Za-z_][\w.-]*\s*:")
+_LIST_ITEM = re.compile(r"^( *)([-*+]|\d{1,9}[.)])([ \t]+)\S")
+CODE_INDENT = 4  # columns that make an indented code block
 _WORD = re.compile(r"[a-z0-9]+")
 MAX_SUFFIX = 3  # "metric" matches "metrics", "metricas"; "uso" does not match "usuarios"
 
@@ -363,6 +368,48 @@ def _label(text: str) -> str:
     return re.sub(r"\s+", " ", text.strip().lower())
 
 
+def _indent(line: str) -> int:
+    """Leading columns of ``line``, tabs counted as four."""
+    expanded = line.expandtabs(CODE_INDENT)
+    return len(expanded) - len(expanded.lstrip(" "))
+
+
+def _dedent(line: str, columns: int) -> str:
+    expanded = line.expandtabs(CODE_INDENT)
+    return expanded[min(columns, _indent(expanded)):]
+
+
+class _ListState:
+    """Where a list item's content starts, so its indented paragraphs are not code."""
+
+    def __init__(self) -> None:
+        self.column: int | None = None  # content column of the innermost open list item
+
+    def code_column(self) -> int:
+        """Columns a line needs to open an indented code block here."""
+        return CODE_INDENT if self.column is None else self.column + CODE_INDENT
+
+    def see(self, line: str, after_blank: bool) -> None:
+        """Update with a non-blank line (not in code) that follows a blank or not."""
+        indent = _indent(line)
+        item = _LIST_ITEM.match(line.expandtabs(CODE_INDENT))
+        if item and (indent <= 3 or (self.column is not None
+                                     and indent < self.column + CODE_INDENT)):
+            spaces = len(item.group(3))
+            self.column = indent + len(item.group(2)) + (spaces if spaces <= 4 else 1)
+        elif self.column is not None and (_ATX.match(line) or (
+                after_blank and indent < self.column)):
+            self.column = None
+
+
+def _indented_block(first: int, column: int, body: list[str]) -> CodeBlock:
+    """An indented code block, trailing blank lines dropped."""
+    while body and not body[-1].strip():
+        body.pop()
+    return CodeBlock("", "\n".join(_dedent(line, column) for line in body), first,
+                     first + len(body) - 1)
+
+
 def parse_markdown(text: str) -> Markdown:
     lines = text.splitlines()
     headings: list[Heading] = []
@@ -383,6 +430,8 @@ def parse_markdown(text: str) -> Markdown:
                     front_line = i + 1
                 break
     fence: tuple[str, str, int, list[str]] | None = None
+    code: tuple[int, int, list[str]] | None = None  # indented code: first line, column, body
+    lists = _ListState()
     in_comment = False
     table: tuple[int, tuple[str, ...], list[tuple[str, ...]]] | None = None
     index = start
@@ -399,6 +448,21 @@ def parse_markdown(text: str) -> Markdown:
             else:
                 body.append(raw)
             continue
+        if code is not None:
+            if not raw.strip() or _indent(raw) >= code[1]:
+                code[2].append(raw)
+                continue
+            blocks.append(_indented_block(*code))
+            code = None
+        after_blank = index - 1 <= start or not lines[index - 2].strip() or bool(
+            _ATX.match(lines[index - 2]))
+        if (raw.strip() and not in_comment and table is None and "<!--" not in raw
+                and after_blank and _indent(raw) >= lists.code_column()
+                and not _FENCE.match(raw)):
+            code = (number, lists.code_column(), [raw])
+            continue
+        if raw.strip():
+            lists.see(raw, after_blank)
         visible, in_comment_after = _strip_comments(raw, in_comment)
         was_in_comment = in_comment
         in_comment = in_comment_after
@@ -454,6 +518,9 @@ def parse_markdown(text: str) -> Markdown:
     if fence is not None:
         marker, lang, begin, body = fence
         blocks.append(CodeBlock(lang, "\n".join(body), begin, len(lines)))
+    if code is not None:
+        blocks.append(_indented_block(*code))
+    blocks.sort(key=lambda b: b.line)
     refs: dict[str, str] = {}
     for _, line in prose:
         definition = _REF_DEF.match(line)
