@@ -521,7 +521,11 @@ def monitoring_as_code(ctx: Context, params: None) -> Iterator[Finding]:
                        f"{', '.join(PANEL_NAMES[k] for k in lacking)}"), path)
     else:
         yield failed(T("no Grafana dashboard (grafana/**/*.json)",
-                       "no hay dashboard de Grafana (grafana/**/*.json)"))
+                       "no hay dashboard de Grafana (grafana/**/*.json)"),
+                     fix=T("Export the Grafana dashboard as JSON (grafana/dashboards/api.json) "
+                           "with latency (P95/P99), throughput and error-rate panels.",
+                           "Exporta el dashboard de Grafana a JSON (grafana/dashboards/api.json) "
+                           "con paneles de latencia (P95/P99), throughput y errores."))
 
 
 # -- OBS005 ----------------------------------------------------------------------------

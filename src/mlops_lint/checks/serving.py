@@ -1568,6 +1568,11 @@ def _d(en: str, es: str | None = None) -> T:
 
 
 NO_HEALTH = T("no health check", "sin health check")
+HEALTH_FIX = T("Point the platform's health check at /health: readinessProbe/livenessProbe "
+               "httpGet, ECS healthCheck, a compose healthcheck, or a post-deploy curl of /health.",
+               "Apunta el health check de la plataforma a /health: readinessProbe/livenessProbe "
+               "httpGet, healthCheck de ECS, healthcheck de compose, o un curl a /health tras "
+               "desplegar.")
 
 
 PROBES = ("readinessProbe", "livenessProbe", "startupProbe")
@@ -1732,6 +1737,10 @@ ROLLBACK_GENERIC = re.compile(
     r"update-traffic|aws\s+ecs\s+update-service|lambda\s+update-alias|deploy\s+--image|"
     r"kubectl\s+set\s+image|docker\s+(compose\s+)?(up|pull|run)|git\s+revert|"
     r"gcloud\s+run\s+deploy", re.IGNORECASE)
+ROLLBACK_FIX = T("Add a Rollback section to RUNBOOK.md or docs/runbooks/ with the exact command "
+                 "(kubectl rollout undo deployment/<app>, helm rollback, make rollback).",
+                 "Añade una sección Rollback en RUNBOOK.md o docs/runbooks/ con el comando "
+                 "exacto (kubectl rollout undo deployment/<app>, helm rollback, make rollback).")
 ROLLBACK_WORDS = re.compile(r"roll\s?-?back|revertir|reversi[oó]n|versi[oó]n anterior",
                             re.IGNORECASE)
 
@@ -1749,15 +1758,15 @@ def deployment_config(ctx: Context, params: None) -> Iterator[Finding]:
         for d in descriptors:
             message = _d(f"{d.kind}: ") + d.detail
             if d.wired is None:
-                yield warned(message, d.path, d.line, level=2)
+                yield warned(message, d.path, d.line, level=2, fix=HEALTH_FIX)
             else:
-                yield failed(message, d.path, d.line, level=2)
+                yield failed(message, d.path, d.line, level=2, fix=HEALTH_FIX)
     else:
         yield failed(T("no deployment descriptor (Kubernetes manifest, serverless.yml, ECS "
                        "task definition, Cloud Run service or deploy workflow, compose) found",
                        "no hay descriptor de despliegue (manifiesto Kubernetes, serverless.yml, "
                        "task definition de ECS, servicio Cloud Run o workflow de despliegue, "
-                       "compose)"), level=2)
+                       "compose)"), level=2, fix=HEALTH_FIX)
     yield _rollback(ctx)
 
 
@@ -1795,10 +1804,10 @@ def _rollback(ctx: Context) -> Finding:
     if mention is not None:
         return warned(T("rollback is mentioned but no procedure (command) is given",
                         "se menciona el rollback pero no hay procedimiento (comando)"),
-                      mention[0], mention[1], level=3)
+                      mention[0], mention[1], level=3, fix=ROLLBACK_FIX)
     return failed(T("no documented rollback procedure (RUNBOOK.md, docs/runbooks/)",
                     "no hay procedimiento de rollback documentado (RUNBOOK.md, docs/runbooks/)"),
-                  level=3)
+                  level=3, fix=ROLLBACK_FIX)
 
 
 # -- SEC006 ----------------------------------------------------------------------------
