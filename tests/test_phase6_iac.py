@@ -171,15 +171,15 @@ def test_iac001_location_and_readme(make_repo: MakeRepo, results_for: ResultsFor
      "no state locking"),
     ('backend "gcs" {\n    bucket = "b"\n    prefix = "prod"\n  }', "pass", "pass",
      "encrypts at rest"),
-    ('backend "local" {\n    path = "tf.tfstate"\n  }', "fail", None, "keeps the state"),
+    ('backend "local" {\n    path = "tf.tfstate"\n  }', "fail", "fail", "keeps the state"),
     ("", "fail", "fail", "no backend block"),
 ])
 def test_iac002_backends(make_repo: MakeRepo, results_for: ResultsFor, backend: str,
-                         level2: str, level3: str | None, words: str) -> None:
+                         level2: str, level3: str, words: str) -> None:
     root = make_repo({"infra/main.tf": VERSIONS % backend, ".gitignore": GITIGNORE})
     results = [r for r in results_for(root, "IAC002") if r.path == "infra/main.tf"]
     assert statuses(results, 2) == [level2]
-    assert statuses(results, 3) == ([level3] if level3 else [])
+    assert statuses(results, 3) == [level3]
     assert any(words in r.message.en for r in results)
 
 

@@ -220,6 +220,43 @@ def _infra_top(path: str) -> str | None:
     return None
 
 
+def _location(config: Config) -> Finding:
+    files = [f.path for f in config.files] + [e.path for e in config.errors]
+    outside = [f for f in files if _infra_top(f) is None]
+    inside = ", ".join(sorted({_infra_top(f) or "" for f in files}))
+    more_en = f" and {len(outside) - 3} more" if len(outside) > 3 else ""
+    more_es = f" y {len(outside) - 3} más" if len(outside) > 3 else ""
+    return verdict(
+        not outside,
+        T(f"Terraform code lives under {inside}", f"el código Terraform está bajo {inside}"),
+        T(f"Terraform files outside infra/ or terraform/: {', '.join(outside[:3])}{more_en}",
+          f"archivos Terraform fuera de infra/ o terraform/: {', '.join(outside[:3])}{more_es}"),
+        outside[0] if outside else None, 1 if outside else None,
+        fix=T("Move the Terraform code into infra/ (or terraform/).",
+              "Mueve el código Terraform a infra/ (o terraform/)."))
+
+
+def _readmes(ctx: Context, config: Config) -> Iterator[Finding]:
+    """A README in each infrastructure directory (or in its root modules' directories)."""
+    for top in sorted({_infra_top(d.path + "/x") or d.path for d in config.roots}):
+        dirs = {d.path for d in config.roots if (d.path + "/").startswith(top + "/")}
+        prefix = "" if not top else top + "/"
+        readmes = [f for f in ctx.repo.glob([prefix + "**/README*"], case_sensitive=False)
+                   if posixpath.dirname(f) in dirs | {top}]
+        yield verdict(
+            bool(readmes),
+            T(f"infrastructure documented in {readmes[0] if readmes else ''}",
+              f"infraestructura documentada en {readmes[0] if readmes else ''}"),
+            T(f"no README in {top or '.'} (how to init, plan and apply; environments; state)",
+              f"no hay README en {top or '.'} (cómo hacer init, plan y apply; entornos; "
+              "estado)"),
+            readmes[0] if readmes else None, None,
+            fix=T(f"Add {prefix}README.md: prerequisites, terraform init/plan/apply, "
+                  "environments and where the state lives.",
+                  f"Añade {prefix}README.md: requisitos, terraform init/plan/apply, entornos "
+                  "y dónde vive el estado."))
+
+
 @check("terraform_baseline")
 def terraform_baseline(ctx: Context, params: None) -> Iterator[Finding]:
     """IAC001: parses; required_version + pinned providers; under infra/ with a README."""
@@ -235,40 +272,8 @@ def terraform_baseline(ctx: Context, params: None) -> Iterator[Finding]:
                            "señalan)."))
     for directory in config.roots:
         yield _baseline(directory)
-    files = [f.path for f in config.files] + [e.path for e in config.errors]
-    outside = [f for f in files if _infra_top(f) is None]
-    yield verdict(
-        not outside,
-        T("Terraform code lives under " + ", ".join(sorted({_infra_top(f) or "" for f in files})),
-          "el código Terraform está bajo " + ", ".join(sorted({_infra_top(f) or ""
-                                                               for f in files}))),
-        T(f"Terraform files outside infra/ or terraform/: {', '.join(outside[:3])}"
-          + (f" and {len(outside) - 3} more" if len(outside) > 3 else ""),
-          f"archivos Terraform fuera de infra/ o terraform/: {', '.join(outside[:3])}"
-          + (f" y {len(outside) - 3} más" if len(outside) > 3 else "")),
-        outside[0] if outside else None, 1 if outside else None,
-        fix=T("Move the Terraform code into infra/ (or terraform/).",
-              "Mueve el código Terraform a infra/ (o terraform/)."))
-    tops = sorted({_infra_top(d.path + "/x") or d.path for d in config.roots})
-    for top in tops:
-        dirs = [d.path for d in config.roots if (d.path + "/").startswith(top + "/")
-                or d.path == top]
-        prefix = "" if not top else top + "/"
-        readmes = [f for f in ctx.repo.glob([prefix + "**/README*", prefix + "README*"],
-                                            case_sensitive=False)
-                   if posixpath.dirname(f) in ({top} | set(dirs))]
-        yield verdict(
-            bool(readmes),
-            T(f"infrastructure documented in {readmes[0] if readmes else ''}",
-              f"infraestructura documentada en {readmes[0] if readmes else ''}"),
-            T(f"no README in {top or '.'} (how to init, plan and apply; environments; state)",
-              f"no hay README en {top or '.'} (cómo hacer init, plan y apply; entornos; "
-              "estado)"),
-            readmes[0] if readmes else None, None,
-            fix=T(f"Add {prefix}README.md: prerequisites, terraform init/plan/apply, "
-                  "environments and where the state lives.",
-                  f"Añade {prefix}README.md: requisitos, terraform init/plan/apply, entornos "
-                  "y dónde vive el estado."))
+    yield _location(config)
+    yield from _readmes(ctx, config)
 
 
 # -- IAC002 ------------------------------------------------------------------------------
@@ -380,6 +385,78 @@ def _state_key(kind: str, settings: dict[str, Any]) -> str | None:
     return str(value) if value else None
 
 
+@dataclass
+class _StateCheck:
+    """The level-3 verdict of one root module's backend, finished once every key is known."""
+
+    directory: TfDir
+    path: str
+    line: int | None
+    keys: list[str]
+    problems: list[T] = field(default_factory=list)
+    notes: list[T] = field(default_factory=list)
+
+
+def _no_backend(directory: TfDir) -> Finding:
+    path, line = directory.anchor
+    if _bootstrap(directory):
+        return skipped(T(f"{directory.shown}: bootstrap of the state backend (keeps local "
+                         "state by design)",
+                         f"{directory.shown}: arranque del backend de estado (mantiene estado "
+                         "local a propósito)"), path)
+    return failed(T(f"{directory.shown}: no backend block: state stays local",
+                    f"{directory.shown}: sin bloque backend: el estado queda local"),
+                  path, line, fix=T(
+                      'Add terraform { backend "s3" { bucket, key, region, dynamodb_table, '
+                      "encrypt = true } } (or gcs/azurerm/remote).",
+                      'Añade terraform { backend "s3" { bucket, key, region, dynamodb_table, '
+                      "encrypt = true } } (o gcs/azurerm/remote)."))
+
+
+def _state_check(directory: TfDir, kind: str, body: dict[str, Any], where: tuple[str, int | None],
+                 partial_files: list[tuple[str, dict[str, Any]]], workspaces: bool
+                 ) -> _StateCheck:
+    local = [(p, d) for p, d in partial_files if posixpath.dirname(p) == directory.path]
+    used = local or ([] if _state_key(kind, body) else partial_files)
+    settings = dict(body)
+    for _, data in used:
+        for k, v in data.items():
+            settings.setdefault(k, v)
+    en, es, notes_en, notes_es = _backend_l3(kind, settings, [p for p, _ in used])
+    keys = [k for k in ([_state_key(kind, {**body, **d}) for _, d in used]
+                        or [_state_key(kind, body)]) if k]
+    result = _StateCheck(directory, where[0], where[1], keys,
+                         [T(e, s) for e, s in zip(en, es, strict=True)],
+                         [T(e, s) for e, s in zip(notes_en, notes_es, strict=True)])
+    result.notes.extend(T.same(f"key {k}") for k in keys)
+    if not keys and not workspaces:
+        result.problems.append(T(
+            "no state key/prefix (set at init time? cannot verify one per environment)",
+            "sin key/prefix del estado (¿definido en init? no se puede verificar uno por "
+            "entorno)"))
+    return result
+
+
+def _finish(checks: list[_StateCheck], workspaces: bool) -> Iterator[Finding]:
+    owners: dict[str, set[str]] = {}
+    for item in checks:
+        for key in item.keys:
+            owners.setdefault(key, set()).add(item.directory.shown)
+    for item in checks:
+        me = item.directory.shown
+        clash = next((k for k in item.keys if len(owners[k]) > 1), None)
+        if clash is not None:
+            others = ", ".join(sorted(owners[clash] - {me}))
+            item.problems.append(T(f"state key {clash} shared with {others}",
+                                   f"key de estado {clash} compartida con {others}"))
+        if workspaces:
+            item.notes.append(T("per-workspace state (terraform.workspace)",
+                                "estado por workspace (terraform.workspace)"))
+        head = T.same(f"{me}: ")
+        yield verdict(not item.problems, head + T.join(item.notes),
+                      head + T.join(item.problems), item.path, item.line, level=3)
+
+
 @check("terraform_remote_state")
 def terraform_remote_state(ctx: Context, params: None) -> Iterator[Finding]:
     """IAC002: remote backend + state out of git (L2); locking, encryption, keys (L3)."""
@@ -388,74 +465,28 @@ def terraform_remote_state(ctx: Context, params: None) -> Iterator[Finding]:
         yield skipped(NOT_APPLICABLE)
         return
     partial_files = [(p, d) for p, d in backend_configs(ctx.repo) if isinstance(d, dict)]
-    workspaces = _uses_workspaces(config)
-    keys: dict[str, list[str]] = {}
-    pending: list[tuple[TfDir, str, int | None, list[str], list[str], list[str], list[str]]] = []
+    workspaces = _uses_workspaces(config) is not None
+    checks: list[_StateCheck] = []
     for directory in config.roots:
         backends = directory.backends()
-        path, line = directory.anchor
         if not backends:
-            if _bootstrap(directory):
-                yield skipped(T(f"{directory.shown}: bootstrap of the state backend (keeps "
-                                "local state by design)",
-                                f"{directory.shown}: arranque del backend de estado (mantiene "
-                                "estado local a propósito)"), path)
-                continue
-            yield failed(T(f"{directory.shown}: no backend block: state stays local",
-                           f"{directory.shown}: sin bloque backend: el estado queda local"),
-                         path, line, fix=T(
-                             'Add terraform { backend "s3" { bucket, key, region, '
-                             "dynamodb_table, encrypt = true } } (or gcs/azurerm/remote).",
-                             'Añade terraform { backend "s3" { bucket, key, region, '
-                             "dynamodb_table, encrypt = true } } (o gcs/azurerm/remote)."))
+            yield _no_backend(directory)
             continue
         tf, block, kind, body = backends[0]
-        line = tf.attribute_line(block, "backend") if kind != "cloud" else \
-            tf.attribute_line(block, "cloud")
+        line = tf.attribute_line(block, "cloud" if kind == "cloud" else "backend")
         if kind not in REMOTE_BACKENDS and kind != "cloud":
             yield failed(T(f"{directory.shown}: backend \"{kind}\" keeps the state on one "
                            "machine",
                            f"{directory.shown}: el backend \"{kind}\" deja el estado en una "
-                           "máquina"), tf.path, line, level=2)
+                           "máquina"), tf.path, line)
             continue
         yield passed(T(f"{directory.shown}: remote state in backend \"{kind}\"",
                        f"{directory.shown}: estado remoto en el backend \"{kind}\""),
                      tf.path, line, level=2)
-        local = [(p, d) for p, d in partial_files if posixpath.dirname(p) == directory.path]
-        used = local or ([] if _state_key(kind, body) else partial_files)
-        settings = dict(body)
-        for _, data in used:
-            for k, v in data.items():
-                settings.setdefault(k, v)
-        en, es, notes_en, notes_es = _backend_l3(kind, settings, [p for p, _ in used])
-        key_sources = [_state_key(kind, {**body, **d}) for _, d in used] or \
-            [_state_key(kind, body)]
-        for key in key_sources:
-            if key:
-                keys.setdefault(key, []).append(directory.shown)
-        if not any(key_sources) and workspaces is None:
-            en.append("no state key/prefix (set at init time? cannot verify one per "
-                      "environment)")
-            es.append("sin key/prefix del estado (¿definido en init? no se puede "
-                      "verificar uno por entorno)")
-        pending.append((directory, tf.path, line, en, es, notes_en, notes_es))
-        for key in (k for k in key_sources if k):
-            notes_en.append(f"key {key}")
-            notes_es.append(f"key {key}")
+        checks.append(_state_check(directory, kind, body, (tf.path, line), partial_files,
+                                   workspaces))
     yield _state_hygiene(ctx, config)
-    shared = {k: v for k, v in keys.items() if len(set(v)) > 1}
-    for directory, path, line, en, es, notes_en, notes_es in pending:
-        clash = [k for k, dirs in shared.items() if directory.shown in dirs]
-        if clash:
-            others = ", ".join(sorted(set(shared[clash[0]]) - {directory.shown}))
-            en.append(f"state key {clash[0]} shared with {others}")
-            es.append(f"key de estado {clash[0]} compartida con {others}")
-        if workspaces is not None:
-            notes_en.append("per-workspace state (terraform.workspace)")
-            notes_es.append("estado por workspace (terraform.workspace)")
-        where = f"{directory.shown}: "
-        yield verdict(not en, T(where + "; ".join(notes_en), where + "; ".join(notes_es)),
-                      T(where + "; ".join(en), where + "; ".join(es)), path, line, level=3)
+    yield from _finish(checks, workspaces)
 
 
 # -- IAC003 ------------------------------------------------------------------------------
@@ -492,6 +523,52 @@ def _parameters(directory: TfDir) -> Finding:
         T(where + "; ".join(en), where + "; ".join(es)), path, line)
 
 
+def _ami_and_sizes(tf: TfFile, block: Block) -> Iterator[Finding]:
+    body = block.body
+    rtype = block.labels[0] if block.labels else ""
+    for attr in AMI_ATTRS:
+        value = body.get(attr)
+        if is_literal(value) and _AMI.match(str(value)):
+            yield failed(T(f"{block.address}: hardcoded AMI {value}",
+                           f"{block.address}: AMI fija {value}"),
+                         tf.path, tf.attribute_line(block, attr),
+                         fix=T('Look the AMI up with data "aws_ami" (filters on name and '
+                               "owner) or pass it as a variable.",
+                               'Busca la AMI con data "aws_ami" (filtros de nombre y '
+                               "propietario) o pásala como variable."))
+    sizes = (*INSTANCE_TYPE_ATTRS, *(("size",) if "virtual_machine" in rtype else ()))
+    for attr in sizes:
+        value = body.get(attr)
+        if is_literal(value) and value:
+            yield warned(T(f"{block.address}: hardcoded {attr} {value}",
+                           f"{block.address}: {attr} fijo {value}"),
+                         tf.path, tf.attribute_line(block, attr),
+                         fix=T(f"Make {attr} a variable (with the per-environment value in a "
+                               ".tfvars file).",
+                               f"Convierte {attr} en una variable (con el valor de cada "
+                               "entorno en un .tfvars)."))
+
+
+def _exposure(tf: TfFile, block: Block, firewall: bool) -> Iterator[Finding]:
+    body = block.body
+    rtype = block.labels[0] if block.labels else ""
+    if rtype in ("aws_instance", "aws_launch_template") and not any(
+            k in body for k in ("vpc_security_group_ids", "security_groups",
+                                "network_interface", "network_interfaces")):
+        public = _as_true(body.get("associate_public_ip_address"))
+        yield (failed if public else warned)(
+            T(f"{block.address}: no security group attached (the VPC default group applies)"
+              + (" on a public instance" if public else ""),
+              f"{block.address}: sin security group (aplica el grupo por defecto de la VPC)"
+              + (" en una instancia pública" if public else "")),
+            tf.path, block.line)
+    if rtype == "google_compute_instance" and not firewall and any(
+            "access_config" in ni for _, ni in nested(body, "network_interface")):
+        yield warned(T(f"{block.address}: public IP without a google_compute_firewall",
+                       f"{block.address}: IP pública sin google_compute_firewall"),
+                     tf.path, block.line)
+
+
 def _hardcoded(config: Config) -> Iterator[Finding]:
     firewall = any(b.labels and b.labels[0] in ("google_compute_firewall",
                                                 "azurerm_network_security_group",
@@ -499,44 +576,8 @@ def _hardcoded(config: Config) -> Iterator[Finding]:
                    for f in config.files for b in f.of("resource"))
     for tf in config.files:
         for block in tf.of("resource"):
-            body = block.body
-            rtype = block.labels[0] if block.labels else ""
-            for attr in AMI_ATTRS:
-                value = body.get(attr)
-                if is_literal(value) and _AMI.match(str(value)):
-                    yield failed(T(f"{block.address}: hardcoded AMI {value}",
-                                   f"{block.address}: AMI fija {value}"),
-                                 tf.path, tf.attribute_line(block, attr),
-                                 fix=T('Look the AMI up with data "aws_ami" (filters on name '
-                                       "and owner) or pass it as a variable.",
-                                       'Busca la AMI con data "aws_ami" (filtros de nombre y '
-                                       "propietario) o pásala como variable."))
-            for attr in (*INSTANCE_TYPE_ATTRS, *(("size",) if "virtual_machine" in rtype
-                                                  else ())):
-                value = body.get(attr)
-                if is_literal(value) and value:
-                    yield warned(T(f"{block.address}: hardcoded {attr} {value}",
-                                   f"{block.address}: {attr} fijo {value}"),
-                                 tf.path, tf.attribute_line(block, attr),
-                                 fix=T(f"Make {attr} a variable (with the per-environment "
-                                       "value in a .tfvars file).",
-                                       f"Convierte {attr} en una variable (con el valor de "
-                                       "cada entorno en un .tfvars)."))
-            if rtype in ("aws_instance", "aws_launch_template") and not any(
-                    k in body for k in ("vpc_security_group_ids", "security_groups",
-                                        "network_interface", "network_interfaces")):
-                public = _as_true(body.get("associate_public_ip_address"))
-                yield (failed if public else warned)(
-                    T(f"{block.address}: no security group attached (the VPC default group "
-                      "applies)" + (" on a public instance" if public else ""),
-                      f"{block.address}: sin security group (aplica el grupo por defecto de "
-                      "la VPC)" + (" en una instancia pública" if public else "")),
-                    tf.path, block.line)
-            if rtype == "google_compute_instance" and not firewall and any(
-                    "access_config" in ni for _, ni in nested(body, "network_interface")):
-                yield warned(T(f"{block.address}: public IP without a google_compute_firewall",
-                               f"{block.address}: IP pública sin google_compute_firewall"),
-                             tf.path, block.line)
+            yield from _ami_and_sizes(tf, block)
+            yield from _exposure(tf, block, firewall)
 
 
 @check("terraform_parameters")
@@ -575,6 +616,64 @@ def _module_pin(source: str, body: dict[str, Any]) -> tuple[str, str] | None:
     return None
 
 
+@dataclass(frozen=True)
+class _Call:
+    tf: TfFile
+    block: Block
+    source: str
+    line: int | None
+
+    @property
+    def name(self) -> str:
+        return self.block.labels[0] if self.block.labels else "?"
+
+    @property
+    def local(self) -> bool:
+        return self.source.startswith(("./", "../"))
+
+    @property
+    def target(self) -> str:
+        return posixpath.normpath(posixpath.join(self.tf.directory, self.source))
+
+
+def _module_calls(config: Config) -> list[_Call]:
+    return [_Call(tf, block, block.body["source"], tf.attribute_line(block, "source"))
+            for tf in config.files for block in tf.of("module")
+            if isinstance(block.body.get("source"), str)]
+
+
+def _call_problems(config: Config, calls: list[_Call]) -> Iterator[Finding]:
+    for call in calls:
+        problem = _module_pin(call.source, call.block.body)
+        if problem is not None:
+            yield failed(T(f"module {call.name}: {problem[0]} ({call.source})",
+                           f"módulo {call.name}: {problem[1]} ({call.source})"),
+                         call.tf.path, call.line)
+        if call.local and call.target not in config.dirs:
+            yield failed(T(f"module {call.name}: source {call.source} has no .tf files",
+                           f"módulo {call.name}: la fuente {call.source} no tiene archivos "
+                           ".tf"), call.tf.path, call.line)
+
+
+def _module_layout(config: Config, calls: list[_Call]) -> Iterator[Finding]:
+    called = {c.target for c in calls if c.local}
+    for _, module in sorted(config.dirs.items()):
+        if PurePosixPath(module.path).parent.name != "modules":
+            continue
+        names = {PurePosixPath(f.path).name for f in module.files}
+        lack = [n for n in ("main.tf", "variables.tf", "outputs.tf") if n not in names]
+        en = ([f"missing {', '.join(lack)}"] if lack else []) + (
+            [] if module.path in called else ["not called by any configuration"])
+        es = ([f"falta(n) {', '.join(lack)}"] if lack else []) + (
+            [] if module.path in called else ["ninguna configuración lo llama"])
+        yield verdict(not en,
+                      T(f"module {module.path}: main.tf, variables.tf, outputs.tf; called",
+                        f"módulo {module.path}: main.tf, variables.tf, outputs.tf; llamado"),
+                      T(f"module {module.path}: " + "; ".join(en),
+                        f"módulo {module.path}: " + "; ".join(es)),
+                      module.files[0].path, None)
+
+
 @check("terraform_modules")
 def terraform_modules(ctx: Context, params: None) -> Iterator[Finding]:
     """IAC004: modules/<name>/ with main/variables/outputs, called with a local source."""
@@ -582,55 +681,21 @@ def terraform_modules(ctx: Context, params: None) -> Iterator[Finding]:
     if config is None:
         yield skipped(NOT_APPLICABLE)
         return
-    local_calls = []
-    remote_calls = []
-    for tf in config.files:
-        for block in tf.of("module"):
-            source = block.body.get("source")
-            if not isinstance(source, str):
-                continue
-            line = tf.attribute_line(block, "source")
-            problem = _module_pin(source, block.body)
-            if problem is not None:
-                yield failed(T(f"module {block.labels[0]}: {problem[0]} ({source})",
-                               f"módulo {block.labels[0]}: {problem[1]} ({source})"),
-                             tf.path, line)
-            if source.startswith(("./", "../")):
-                target = posixpath.normpath(posixpath.join(tf.directory, source))
-                local_calls.append((tf, block, target, line))
-                if target not in config.dirs:
-                    yield failed(T(f"module {block.labels[0]}: source {source} has no .tf "
-                                   "files", f"módulo {block.labels[0]}: la fuente {source} no "
-                                   "tiene archivos .tf"), tf.path, line)
-            else:
-                remote_calls.append((tf, block, line))
-    modules = [d for _, d in sorted(config.dirs.items())
-               if PurePosixPath(d.path).parent.name == "modules"]
-    for module in modules:
-        names = {PurePosixPath(f.path).name for f in module.files}
-        lack = [n for n in ("main.tf", "variables.tf", "outputs.tf") if n not in names]
-        called = any(target == module.path for _, _, target, _ in local_calls)
-        en = ([f"missing {', '.join(lack)}"] if lack else []) + (
-            [] if called else ["not called by any configuration"])
-        es = ([f"falta(n) {', '.join(lack)}"] if lack else []) + (
-            [] if called else ["ninguna configuración lo llama"])
-        yield verdict(not en,
-                      T(f"module {module.path}: main.tf, variables.tf, outputs.tf; called",
-                        f"módulo {module.path}: main.tf, variables.tf, outputs.tf; llamado"),
-                      T(f"module {module.path}: " + "; ".join(en),
-                        f"módulo {module.path}: " + "; ".join(es)),
-                      module.files[0].path, None)
-    if local_calls:
-        tf, block, target, line = local_calls[0]
-        yield passed(T(f"module {block.labels[0]} called from {tf.path} (source {target})",
-                       f"módulo {block.labels[0]} llamado desde {tf.path} (fuente {target})"),
-                     tf.path, line)
-    elif remote_calls:
-        tf, block, line = remote_calls[0]
-        yield warned(T(f"reuses external modules (module {block.labels[0]}) but defines no "
+    calls = _module_calls(config)
+    yield from _call_problems(config, calls)
+    yield from _module_layout(config, calls)
+    local = [c for c in calls if c.local]
+    if local:
+        call = local[0]
+        yield passed(T(f"module {call.name} called from {call.tf.path} (source {call.target})",
+                       f"módulo {call.name} llamado desde {call.tf.path} (fuente "
+                       f"{call.target})"), call.tf.path, call.line)
+    elif calls:
+        call = calls[0]
+        yield warned(T(f"reuses external modules (module {call.name}) but defines no "
                        "modules/<name>/ of its own",
-                       f"reutiliza módulos externos (módulo {block.labels[0]}) pero no define "
-                       "modules/<nombre>/ propios"), tf.path, line)
+                       f"reutiliza módulos externos (módulo {call.name}) pero no define "
+                       "modules/<nombre>/ propios"), call.tf.path, call.line)
     elif config.files:
         yield failed(T("no module calls: every resource is declared inline",
                        "sin llamadas a módulos: todos los recursos se declaran en línea"),
@@ -653,6 +718,57 @@ def _environment(path: str) -> str | None:
     return None
 
 
+def _environment_dirs(config: Config, partial: list[str]) -> Iterator[Finding]:
+    envs: dict[str, list[TfDir]] = {}
+    for directory in config.roots:
+        env = _environment(directory.path)
+        if env is not None:
+            envs.setdefault(env, []).append(directory)
+    if len(envs) < 2:
+        return
+    for env, dirs in sorted(envs.items()):
+        for directory in dirs:
+            own = bool(directory.backends()) or any(
+                posixpath.dirname(p) == directory.path for p in partial)
+            path, line = directory.anchor
+            yield verdict(own,
+                          T(f"environment {env} ({directory.shown}) with its own backend",
+                            f"entorno {env} ({directory.shown}) con su propio backend"),
+                          T(f"environment {env} ({directory.shown}) has no backend of its own",
+                            f"el entorno {env} ({directory.shown}) no tiene backend propio"),
+                          path, line)
+
+
+def _environment_files(ctx: Context, config: Config, partial: list[str]) -> Finding:
+    """Per-environment .tfvars (and backend files) at one root, else a single environment."""
+    tfvars = ctx.repo.glob(["**/*.tfvars", "**/*.tfvars.json"])
+
+    def named(paths: list[str]) -> list[str]:
+        return sorted({e for e in (_environment(PurePosixPath(p).stem.split(".")[0])
+                                   for p in paths) if e})
+
+    by_env, env_backends = named(tfvars), named(partial)
+    if len(by_env) >= 2 and len(env_backends) >= 2:
+        return passed(T(f"per-environment variables and backends: {', '.join(by_env)}",
+                        f"variables y backends por entorno: {', '.join(by_env)}"), tfvars[0])
+    if len(by_env) >= 2:
+        return warned(T(f"per-environment .tfvars ({', '.join(by_env)}) but one shared state: "
+                        "give each environment its own backend key or workspace",
+                        f".tfvars por entorno ({', '.join(by_env)}) pero un único estado: da a "
+                        "cada entorno su propia key de backend o workspace"), tfvars[0])
+    found = ", ".join(sorted({e for e in (_environment(d.path) for d in config.roots) if e}))
+    return failed(T(f"a single environment (environments found: {found or 'none'}); no "
+                    "terraform.workspace", f"un solo entorno (entornos encontrados: "
+                    f"{found or 'ninguno'}); sin terraform.workspace"),
+                  config.files[0].path if config.files else None, None,
+                  fix=T("Split into environments/{dev,staging,prod}/ calling shared modules, "
+                        "each with its own backend key, or drive the settings from "
+                        "terraform.workspace.",
+                        "Separa en environments/{dev,staging,prod}/ que llamen a módulos "
+                        "compartidos, cada uno con su propia key de backend, o parametriza con "
+                        "terraform.workspace."))
+
+
 @check("terraform_environments")
 def terraform_environments(ctx: Context, params: None) -> Iterator[Finding]:
     """IAC005: ≥2 environment folders with their own backend, or terraform.workspace."""
@@ -661,54 +777,16 @@ def terraform_environments(ctx: Context, params: None) -> Iterator[Finding]:
         yield skipped(NOT_APPLICABLE)
         return
     partial = [p for p, d in backend_configs(ctx.repo) if isinstance(d, dict)]
-    envs: dict[str, list[TfDir]] = {}
-    for directory in config.roots:
-        env = _environment(directory.path)
-        if env is not None:
-            envs.setdefault(env, []).append(directory)
-    workspaces = _uses_workspaces(config)
-    if len(envs) >= 2:
-        for env, dirs in sorted(envs.items()):
-            for directory in dirs:
-                has_backend = bool(directory.backends()) or any(
-                    posixpath.dirname(p) == directory.path for p in partial)
-                path, line = directory.anchor
-                yield verdict(has_backend,
-                              T(f"environment {env} ({directory.shown}) with its own backend",
-                                f"entorno {env} ({directory.shown}) con su propio backend"),
-                              T(f"environment {env} ({directory.shown}) has no backend of its "
-                                "own", f"el entorno {env} ({directory.shown}) no tiene backend "
-                                "propio"), path, line)
+    folders = list(_environment_dirs(config, partial))
+    if folders:
+        yield from folders
         return
+    workspaces = _uses_workspaces(config)
     if workspaces is not None:
         yield passed(T("workspace-driven environments (terraform.workspace)",
                        "entornos por workspace (terraform.workspace)"), *workspaces)
         return
-    tfvars = ctx.repo.glob(["**/*.tfvars", "**/*.tfvars.json"])
-    by_env = sorted({e for e in (_environment(PurePosixPath(p).stem.split(".")[0])
-                                 for p in tfvars) if e})
-    env_backends = sorted({e for e in (_environment(PurePosixPath(p).stem.split(".")[0])
-                                       for p in partial) if e})
-    if len(by_env) >= 2 and len(env_backends) >= 2:
-        yield passed(T(f"per-environment variables and backends: {', '.join(by_env)}",
-                       f"variables y backends por entorno: {', '.join(by_env)}"), tfvars[0], None)
-    elif len(by_env) >= 2:
-        yield warned(T(f"per-environment .tfvars ({', '.join(by_env)}) but one shared state: "
-                       "give each environment its own backend key or workspace",
-                       f".tfvars por entorno ({', '.join(by_env)}) pero un único estado: da a "
-                       "cada entorno su propia key de backend o workspace"), tfvars[0], None)
-    else:
-        only = ", ".join(sorted(envs)) or "none"
-        yield failed(T(f"a single environment (environments found: {only}); no "
-                       "terraform.workspace", f"un solo entorno (entornos encontrados: "
-                       f"{only}); sin terraform.workspace"),
-                     config.files[0].path if config.files else None, None,
-                     fix=T("Split into environments/{dev,staging,prod}/ calling shared "
-                           "modules, each with its own backend key, or drive the settings "
-                           "from terraform.workspace.",
-                           "Separa en environments/{dev,staging,prod}/ que llamen a módulos "
-                           "compartidos, cada uno con su propia key de backend, o parametriza "
-                           "con terraform.workspace."))
+    yield _environment_files(ctx, config, partial)
 
 
 # -- IAC006 ------------------------------------------------------------------------------
@@ -795,79 +873,107 @@ def _credentials(wf: Workflow) -> tuple[list[tuple[str, int | None]], list[str]]
     return literal, sorted(set(seen))
 
 
-@check("terraform_ci")
-def terraform_ci(ctx: Context, params: None) -> Iterator[Finding]:
-    """IAC006: fmt/validate/plan on PRs (paths-filtered, plan uploaded); gated apply."""
-    config = _config(ctx)
-    if config is None:
-        yield skipped(NOT_APPLICABLE)
-        return
-    flows = [wf for wf in workflows(ctx.repo) if isinstance(wf, Workflow)
-             and any(_terraform_job(j) for j in wf.jobs)]
-    if not flows:
-        others = [c for c in ci_commands(ctx.repo) if c.system != "github"
-                  and re.search(r"\b(terraform|tofu)\s+(plan|validate)", c.text)]
-        if others:
-            yield warned(T(f"Terraform runs in {others[0].system} CI ({others[0].path}); "
-                           "path filters, plan upload and apply approval not checked",
-                           f"Terraform se ejecuta en CI de {others[0].system} "
-                           f"({others[0].path}); no se comprueban filtros de rutas, subida del "
-                           "plan ni aprobación del apply"), others[0].path, others[0].line)
-            return
-        yield failed(T("no CI workflow runs Terraform (fmt -check, validate, plan)",
-                       "ningún workflow de CI ejecuta Terraform (fmt -check, validate, plan)"),
-                     None, None, fix=T(
-                         "Add .github/workflows/terraform.yml: on pull_request with paths "
-                         "[infra/**] run terraform fmt -check, validate and plan (upload the "
-                         "plan); apply on main only, in a protected environment.",
-                         "Añade .github/workflows/terraform.yml: en pull_request con paths "
-                         "[infra/**] ejecuta terraform fmt -check, validate y plan (sube el "
-                         "plan); apply solo en main, en un environment protegido."))
-        return
-    tops = {t for t in (_infra_top(f.path) for f in config.files) if t} | {
-        d.path for d in config.roots}
-    jobs = [(wf, j) for wf in flows for j in wf.jobs if _terraform_job(j)]
-    pr_flows = [wf for wf in flows if {"pull_request", "pull_request_target"} & set(wf.on)]
-    pr_jobs = [j for wf, j in jobs if wf in pr_flows]
-    done = {c: any(_does(j, c) for j in pr_jobs) for c in ("fmt", "validate", "plan")}
-    uploaded = any(u.startswith(("actions/upload-artifact", "actions/github-script",
-                                 "dflook/terraform-plan", "marocchino/sticky-pull-request"))
-                   for _, j in jobs for u in _uses(j)) or any(
-        re.search(r"gh\s+pr\s+comment|tfcmt", _runs(j)) for _, j in jobs)
-    filtered = any(_paths_filtered(wf, tops) for wf in pr_flows)
-    first = flows[0]
-    hard_en: list[str] = []
-    hard_es: list[str] = []
-    soft_en: list[str] = []
-    soft_es: list[str] = []
-    if not pr_flows:
-        hard_en.append("Terraform does not run on pull requests")
-        hard_es.append("Terraform no se ejecuta en pull requests")
-    elif not done["plan"]:
-        hard_en.append("no terraform plan on pull requests")
-        hard_es.append("sin terraform plan en pull requests")
-    missing = [c for c in ("fmt", "validate") if not done[c]]
-    if pr_flows and missing:
-        soft_en.append("no " + " / ".join("fmt -check" if c == "fmt" else c for c in missing))
-        soft_es.append("sin " + " / ".join("fmt -check" if c == "fmt" else c for c in missing))
-    if pr_flows and not filtered:
-        soft_en.append("not filtered on paths (infra/**)")
-        soft_es.append("sin filtro de paths (infra/**)")
-    if done["plan"] and not uploaded:
-        soft_en.append("the plan is neither uploaded nor commented on the PR")
-        soft_es.append("el plan no se sube ni se comenta en el PR")
-    applies = [(wf, j) for wf, j in jobs if _does(j, "apply")]
-    for wf, job in applies:
-        gated = _main_only(wf, job)
-        environment = job.raw.get("environment")
-        problems_en = ([] if gated else ["not restricted to main"]) + (
-            [] if environment else ["no environment: protection (manual approval)"])
-        problems_es = ([] if gated else ["no restringido a main"]) + (
-            [] if environment else ["sin environment: protegido (aprobación manual)"])
-        if problems_en:
-            hard_en.append(f"apply job {job.id}: " + ", ".join(problems_en))
-            hard_es.append(f"job de apply {job.id}: " + ", ".join(problems_es))
-    mechanisms: list[str] = []
+def _no_terraform_workflow(ctx: Context) -> Finding:
+    others = [c for c in ci_commands(ctx.repo) if c.system != "github"
+              and re.search(r"\b(terraform|tofu)\s+(plan|validate)", c.text)]
+    if others:
+        return warned(T(f"Terraform runs in {others[0].system} CI ({others[0].path}); "
+                        "path filters, plan upload and apply approval not checked",
+                        f"Terraform se ejecuta en CI de {others[0].system} "
+                        f"({others[0].path}); no se comprueban filtros de rutas, subida del "
+                        "plan ni aprobación del apply"), others[0].path, others[0].line)
+    return failed(T("no CI workflow runs Terraform (fmt -check, validate, plan)",
+                    "ningún workflow de CI ejecuta Terraform (fmt -check, validate, plan)"),
+                  None, None, fix=T(
+                      "Add .github/workflows/terraform.yml: on pull_request with paths "
+                      "[infra/**] run terraform fmt -check, validate and plan (upload the "
+                      "plan); apply on main only, in a protected environment.",
+                      "Añade .github/workflows/terraform.yml: en pull_request con paths "
+                      "[infra/**] ejecuta terraform fmt -check, validate y plan (sube el "
+                      "plan); apply solo en main, en un environment protegido."))
+
+
+PLAN_PUBLISHERS = ("actions/upload-artifact", "actions/github-script", "dflook/terraform-plan",
+                   "marocchino/sticky-pull-request")
+
+
+@dataclass(frozen=True)
+class _Pipeline:
+    """What the GitHub workflows that run Terraform do, read together."""
+
+    flows: list[Workflow]
+    pr_flows: list[Workflow]
+    done: dict[str, bool]  # fmt / validate / plan on pull requests
+    uploaded: bool
+    filtered: bool
+    applies: list[tuple[Workflow, Job]]
+
+    @staticmethod
+    def read(flows: list[Workflow], tops: set[str]) -> _Pipeline:
+        jobs = [(wf, j) for wf in flows for j in wf.jobs if _terraform_job(j)]
+        pr_flows = [wf for wf in flows if {"pull_request", "pull_request_target"} & set(wf.on)]
+        pr_jobs = [j for wf, j in jobs if wf in pr_flows]
+        uploaded = any(u.startswith(PLAN_PUBLISHERS) for _, j in jobs for u in _uses(j)) or \
+            any(re.search(r"gh\s+pr\s+comment|tfcmt", _runs(j)) for _, j in jobs)
+        return _Pipeline(
+            flows, pr_flows,
+            {c: any(_does(j, c) for j in pr_jobs) for c in ("fmt", "validate", "plan")},
+            uploaded, any(_paths_filtered(wf, tops) for wf in pr_flows),
+            [(wf, j) for wf, j in jobs if _does(j, "apply")])
+
+    def hard(self) -> list[T]:
+        """Problems that fail the rule."""
+        out = []
+        if not self.pr_flows:
+            out.append(T("Terraform does not run on pull requests",
+                         "Terraform no se ejecuta en pull requests"))
+        elif not self.done["plan"]:
+            out.append(T("no terraform plan on pull requests",
+                         "sin terraform plan en pull requests"))
+        for wf, job in self.applies:
+            en = ([] if _main_only(wf, job) else ["not restricted to main"]) + (
+                [] if job.raw.get("environment") else
+                ["no environment: protection (manual approval)"])
+            es = ([] if _main_only(wf, job) else ["no restringido a main"]) + (
+                [] if job.raw.get("environment") else
+                ["sin environment: protegido (aprobación manual)"])
+            if en:
+                out.append(T(f"apply job {job.id}: " + ", ".join(en),
+                             f"job de apply {job.id}: " + ", ".join(es)))
+        return out
+
+    def soft(self) -> list[T]:
+        """Refinements that are missing (a warning)."""
+        out = []
+        missing = " / ".join("fmt -check" if c == "fmt" else c for c in ("fmt", "validate")
+                             if not self.done[c])
+        if self.pr_flows and missing:
+            out.append(T(f"no {missing}", f"sin {missing}"))
+        if self.pr_flows and not self.filtered:
+            out.append(T("not filtered on paths (infra/**)", "sin filtro de paths (infra/**)"))
+        if self.done["plan"] and not self.uploaded:
+            out.append(T("the plan is neither uploaded nor commented on the PR",
+                         "el plan no se sube ni se comenta en el PR"))
+        return out
+
+    def summary(self, mechanisms: list[str]) -> T:
+        steps = ", ".join(c for c in ("fmt", "validate", "plan") if self.done[c])
+        paths = ", ".join(wf.path for wf in self.flows)
+        how = ", ".join(sorted(set(mechanisms)))
+        return T(
+            f"Terraform CI in {paths}: {steps or 'no checks'} on PRs"
+            + (", plan uploaded" if self.uploaded else "")
+            + (", paths-filtered" if self.filtered else "")
+            + (f", apply gated in {len(self.applies)} job(s)" if self.applies else
+               ", no apply in CI") + (f", credentials via {how}" if how else ""),
+            f"CI de Terraform en {paths}: {steps or 'sin comprobaciones'} en PRs"
+            + (", plan subido" if self.uploaded else "")
+            + (", filtrado por paths" if self.filtered else "")
+            + (f", apply protegido en {len(self.applies)} job(s)" if self.applies else
+               ", sin apply en CI") + (f", credenciales vía {how}" if how else ""))
+
+
+def _literal_credentials(flows: list[Workflow], mechanisms: list[str]) -> Iterator[Finding]:
     for wf in flows:
         literal, seen = _credentials(wf)
         mechanisms.extend(seen)
@@ -878,30 +984,30 @@ def terraform_ci(ctx: Context, params: None) -> Iterator[Finding]:
                                "${{ secrets.* }}, and rotate the exposed credential.",
                                "Usa OIDC (role-to-assume / workload_identity_provider) o "
                                "${{ secrets.* }}, y rota la credencial expuesta."))
-    steps = [c for c in ("fmt", "validate", "plan") if done[c]]
-    summary_en = (f"Terraform CI in {', '.join(wf.path for wf in flows)}: "
-                  f"{', '.join(steps) or 'no checks'} on PRs"
-                  + (", plan uploaded" if uploaded else "")
-                  + (", paths-filtered" if filtered else "")
-                  + (f", apply gated in {len(applies)} job(s)" if applies else
-                     ", no apply in CI")
-                  + (f", credentials via {', '.join(sorted(set(mechanisms)))}"
-                     if mechanisms else ""))
-    summary_es = (f"CI de Terraform en {', '.join(wf.path for wf in flows)}: "
-                  f"{', '.join(steps) or 'sin comprobaciones'} en PRs"
-                  + (", plan subido" if uploaded else "")
-                  + (", filtrado por paths" if filtered else "")
-                  + (f", apply protegido en {len(applies)} job(s)" if applies else
-                     ", sin apply en CI")
-                  + (f", credenciales vía {', '.join(sorted(set(mechanisms)))}"
-                     if mechanisms else ""))
-    if hard_en:
-        yield failed(T("; ".join(hard_en + soft_en), "; ".join(hard_es + soft_es)),
-                     first.path, first.jobs[0].line if first.jobs else None)
-    elif soft_en:
-        yield warned(T(f"{summary_en}; " + "; ".join(soft_en),
-                       f"{summary_es}; " + "; ".join(soft_es)), first.path,
-                     first.jobs[0].line if first.jobs else None)
+
+
+@check("terraform_ci")
+def terraform_ci(ctx: Context, params: None) -> Iterator[Finding]:
+    """IAC006: fmt/validate/plan on PRs (paths-filtered, plan uploaded); gated apply."""
+    config = _config(ctx)
+    if config is None:
+        yield skipped(NOT_APPLICABLE)
+        return
+    flows = [wf for wf in workflows(ctx.repo) if isinstance(wf, Workflow)
+             and any(_terraform_job(j) for j in wf.jobs)]
+    if not flows:
+        yield _no_terraform_workflow(ctx)
+        return
+    tops = {t for t in (_infra_top(f.path) for f in config.files) if t} | {
+        d.path for d in config.roots}
+    pipeline = _Pipeline.read(flows, tops)
+    mechanisms: list[str] = []
+    yield from _literal_credentials(flows, mechanisms)
+    hard, soft = pipeline.hard(), pipeline.soft()
+    where = (flows[0].path, flows[0].jobs[0].line if flows[0].jobs else None)
+    if hard:
+        yield failed(T.join(hard + soft), *where)
+    elif soft:
+        yield warned(T.join([pipeline.summary(mechanisms), *soft]), *where)
     else:
-        yield passed(T(summary_en, summary_es), first.path,
-                     first.jobs[0].line if first.jobs else None)
+        yield passed(pipeline.summary(mechanisms), *where)
