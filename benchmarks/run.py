@@ -238,16 +238,17 @@ def main() -> int:
 
 def print_table(results: dict[str, Any]) -> None:
     rows = results["scales"]
-    print("\n| scale | files | Dockerfiles | K8s docs | mlops-lint wall | peak RSS | "
-          "Checkov wall | Checkov / mlops-lint | mllint wall | mllint / mlops-lint |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("\n| scale | files | Dockerfiles | K8s docs | mlops-lint wall | mlops-lint CPU | "
+          "peak RSS | Checkov wall | Checkov / mlops-lint | mllint wall | mllint / mlops-lint |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for scale, row in rows.items():
         c = row["counts"]
         ours = row["mlops_lint"]["wall_s"]
         chk = row.get("checkov", {}).get("wall_s")
         mll = row.get("mllint", {}).get("wall_s")
         print(f"| {scale}x | {c['files']} | {c['dockerfiles']} | {c['k8s_documents']} | "
-              f"{fmt_s(ours)} | {fmt_mb(row['mlops_lint']['rss_mb'])} | "
+              f"{fmt_s(ours)} | {fmt_s(row['mlops_lint'].get('cpu_s'))} | "
+              f"{fmt_mb(row['mlops_lint']['rss_mb'])} | "
               f"{f'{chk:.1f} s' if chk else '-'} | {ratio(chk, ours)} | "
               f"{f'{mll:.1f} s' if mll else '-'} | {ratio(mll, ours)} |")
     print(f"\n--version: {results['version_ms']:.0f} ms")
