@@ -215,6 +215,78 @@ def _service_problem(service: K8sObject, workloads: list[Workload]) -> T | None:
              "template de su namespace")
 
 
+@dataclass(frozen=True)
+class _Exposed:
+    """The serving workloads and Services of the repository (also read from Helm text)."""
+
+    serving: list[Workload]
+    services: list[K8sObject]  # core v1 Services
+    knative: list[K8sObject]
+    template_kinds: frozenset[str]
+
+    @staticmethod
+    def read(ctx: Context, found: Manifests) -> _Exposed:
+        texts = [t for c in found.charts for t in _template_text(ctx, c).values()]
+        kinds = frozenset(k for k in ("Deployment", "Service") if _has_text_kind(texts, k))
+        services = found.of_kind("Service")
+        return _Exposed([w for w in found.workloads if w.kind in SERVING_KINDS],
+                        [o for o in services if o.api_version == "v1"],
+                        [o for o in services if o.api_version.startswith("serving.knative.dev/")],
+                        kinds)
+
+    @property
+    def has_deploy(self) -> bool:
+        return bool(self.serving or self.knative) or "Deployment" in self.template_kinds
+
+    @property
+    def has_service(self) -> bool:
+        return bool(self.services or self.knative) or "Service" in self.template_kinds
+
+    @property
+    def names(self) -> str:
+        labels = [w.label for w in self.serving] + [o.label for o in self.services + self.knative]
+        return ", ".join(labels[:4])
+
+
+def _presence(ctx: Context, found: Manifests) -> Iterator[Finding]:
+    """A Deployment (or StatefulSet/Rollout/Knative Service) and a Service."""
+    seen = _Exposed.read(ctx, found)
+    if not (found.workloads or found.objects or seen.template_kinds):
+        return
+    first = seen.serving[0] if seen.serving else None
+    path = first.path if first else (found.objects[0].path if found.objects else None)
+    line = first.line if first else None
+    batch_only = bool(found.workloads) and not any(w.long_running for w in found.workloads)
+    if seen.has_deploy and seen.has_service:
+        yield passed(T(f"Deployment and Service: {seen.names or 'in Helm templates'}",
+                       f"Deployment y Service: {seen.names or 'en plantillas Helm'}"),
+                     path, line)
+    elif not seen.has_deploy and batch_only:
+        yield warned(T("only batch workloads (Job/CronJob/Pod): no Deployment and Service "
+                       "serve the model",
+                       "solo cargas batch (Job/CronJob/Pod): ningún Deployment y Service "
+                       "sirven el modelo"), found.workloads[0].path, found.workloads[0].line)
+    else:
+        lack = [n for n, ok in (("Deployment", seen.has_deploy),
+                                ("Service", seen.has_service)) if not ok]
+        yield failed(T(f"no {' and no '.join(lack)} manifest",
+                       f"no hay manifiesto {' ni '.join(lack)}"), path, line)
+    for service in seen.services:
+        problem = _service_problem(service, found.workloads)
+        if problem is not None:
+            yield failed(problem, service.path, service.line)
+
+
+def _invalid(found: Manifests) -> Iterator[Finding]:
+    for error in found.errors:
+        yield failed(T(f"invalid manifest: {error.message}", f"manifiesto inválido: "
+                       f"{error.message}"), error.path, error.line,
+                     fix=T("Fix the YAML/JSON syntax (kubectl apply --dry-run=client -f "
+                           "<file> shows the error).",
+                           "Corrige la sintaxis YAML/JSON (kubectl apply --dry-run=client -f "
+                           "<archivo> muestra el error)."))
+
+
 @check("k8s_valid_manifests")
 @_complete()
 def k8s_valid_manifests(ctx: Context, params: None) -> Iterator[Finding]:
@@ -223,49 +295,11 @@ def k8s_valid_manifests(ctx: Context, params: None) -> Iterator[Finding]:
     if found is None:
         yield skipped(NOT_APPLICABLE)
         return
-    for error in found.errors:
-        yield failed(T(f"invalid manifest: {error.message}", f"manifiesto inválido: "
-                       f"{error.message}"), error.path, error.line,
-                     fix=T("Fix the YAML/JSON syntax (kubectl apply --dry-run=client -f "
-                           "<file> shows the error).",
-                           "Corrige la sintaxis YAML/JSON (kubectl apply --dry-run=client -f "
-                           "<archivo> muestra el error)."))
+    yield from _invalid(found)
     yield from _unread(found)
     for chart in found.charts:
         yield from _chart_valid(chart)
-    template_texts = [t for c in found.charts for t in _template_text(ctx, c).values()]
-    serving = [w for w in found.workloads if w.kind in SERVING_KINDS]
-    knative = [o for o in found.objects if o.kind == "Service" and
-               o.api_version.startswith("serving.knative.dev/")]
-    services = [o for o in found.objects if o.kind == "Service" and o.api_version == "v1"]
-    if found.workloads or found.objects or template_texts:
-        has_deploy = bool(serving or knative) or _has_text_kind(template_texts, "Deployment")
-        has_service = bool(services or knative) or _has_text_kind(template_texts, "Service")
-        anchor = (serving[0] if serving else None)
-        path = anchor.path if anchor else (found.objects[0].path if found.objects else None)
-        line = anchor.line if anchor else None
-        if has_deploy and has_service:
-            names = [w.label for w in serving] + [o.label for o in services + knative]
-            yield passed(T("Deployment and Service: " + (", ".join(names[:4]) or
-                                                          "in Helm templates"),
-                           "Deployment y Service: " + (", ".join(names[:4]) or
-                                                        "en plantillas Helm")), path, line)
-        elif not has_deploy and found.workloads and all(
-                not w.long_running for w in found.workloads):
-            yield warned(T("only batch workloads (Job/CronJob/Pod): no Deployment and "
-                           "Service serve the model",
-                           "solo cargas batch (Job/CronJob/Pod): ningún Deployment y "
-                           "Service sirven el modelo"), found.workloads[0].path,
-                         found.workloads[0].line)
-        else:
-            lack = [n for n, ok in (("Deployment", has_deploy), ("Service", has_service))
-                    if not ok]
-            yield failed(T(f"no {' and no '.join(lack)} manifest",
-                           f"no hay manifiesto {' ni '.join(lack)}"), path, line)
-    for service in services:
-        problem = _service_problem(service, found.workloads)
-        if problem is not None:
-            yield failed(problem, service.path, service.line)
+    yield from _presence(ctx, found)
     for workload in found.workloads:
         en, es = _workload_problems(workload)
         yield verdict(
@@ -1033,13 +1067,17 @@ def _hpa_finding(hpa: K8sObject, found: Manifests) -> Finding:
     return passed(T(summary, summary), *where)
 
 
+def _ingress_annotations(ingress: K8sObject) -> tuple[list[str], list[str], list[str]]:
+    """(cert-manager annotations, rate-limit annotations, Traefik middleware annotations)."""
+    keys = [str(k) for k in ingress.annotations]
+    return ([k for k in keys if k.startswith("cert-manager.io/") or k == "kubernetes.io/tls-acme"],
+            [k for k in keys if re.search(r"limit-(rps|rpm|connections)|rate-limit", k)],
+            [k for k in keys if k.endswith("router.middlewares")])
+
+
 def _ingress_finding(ingress: K8sObject) -> Finding:
     tls = [t for t in _items(ingress.spec.get("tls")) if isinstance(t, dict)]
-    annotations = {str(k): v for k, v in ingress.annotations.items()}
-    cert_manager = [k for k in annotations if k.startswith("cert-manager.io/")
-                    or k == "kubernetes.io/tls-acme"]
-    rate = [k for k in annotations if re.search(r"limit-(rps|rpm|connections)|rate-limit", k)]
-    middleware = [k for k in annotations if k.endswith("router.middlewares")]
+    cert_manager, rate, middleware = _ingress_annotations(ingress)
     en: list[str] = []
     es: list[str] = []
     if not tls:

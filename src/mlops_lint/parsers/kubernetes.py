@@ -436,6 +436,65 @@ def _looks_like_patch(doc: Any) -> bool:
     return isinstance(doc, dict) and ("spec" in doc or "metadata" in doc)
 
 
+def _read_kustomizations(repo: Repo, found: Manifests) -> dict[str, Kustomization]:
+    by_dir: dict[str, Kustomization] = {}
+    for path in repo.files:
+        if PurePosixPath(path).name in KUSTOMIZATION_NAMES:
+            parsed = _kustomization(repo, path)
+            if isinstance(parsed, ParseError):
+                found.errors.append(parsed)
+            else:
+                by_dir[parsed.directory] = parsed
+                found.kustomizations.append(parsed)
+    return by_dir
+
+
+@dataclass
+class _Reader:
+    """One pass over the repository's YAML/JSON files, knowing its charts and overlays."""
+
+    repo: Repo
+    found: Manifests
+    kustomizations: dict[str, Kustomization]
+
+    def __post_init__(self) -> None:
+        charts = self.found.charts
+        self.patches = frozenset(p for k in self.found.kustomizations for p in k.patches)
+        self.chart_dirs = {c.directory for c in charts}
+        self.templates = {t for c in charts for t in c.templates}
+        self.chart_data = {c.chart_file for c in charts} | {v[0] for c in charts for v in c.values}
+
+    def expected(self, path: str) -> bool:
+        """Where manifests live: an unreadable or broken file there is reported."""
+        return path in self.patches or _in_chart(path, self.chart_dirs) or \
+            not MANIFEST_DIRS.isdisjoint(PurePosixPath(path).parts[:-1])
+
+    def read(self, path: str) -> None:
+        if path in self.chart_data or PurePosixPath(path).name in KUSTOMIZATION_NAMES:
+            return
+        if path in self.templates:
+            self.found.unread.append(Unread(path, HELM_TEMPLATE))
+            return
+        expected = self.expected(path)
+        text = self.repo.text(path)
+        if isinstance(text, ParseError):
+            if expected:
+                self.found.errors.append(text)
+            return
+        in_kustomize_dir = posixpath.dirname(path) in self.kustomizations
+        if not (expected or in_kustomize_dir or ("apiVersion" in text and "kind" in text)):
+            return
+        docs = _load(self.repo, path)
+        if isinstance(docs, ParseError):
+            if "{{" in text:
+                self.found.unread.append(Unread(path, TEMPLATE, docs.line))
+            elif expected or (_K8S_TEXT.search(text) and _KIND_TEXT.search(text)):
+                self.found.errors.append(docs)
+            return
+        _read_documents(self.found, path, text, docs, path in self.patches, in_kustomize_dir,
+                        self.kustomizations)
+
+
 def read_manifests(repo: Repo) -> Manifests:
     """Every manifest, kustomization and chart of the repository (memoized per run)."""
     cached = repo.memo.get("k8s:manifests")
@@ -443,49 +502,12 @@ def read_manifests(repo: Repo) -> Manifests:
         result: Manifests = cached
         return result
     found = Manifests()
-    kustomizations: dict[str, Kustomization] = {}
-    for path in repo.files:
-        if PurePosixPath(path).name in KUSTOMIZATION_NAMES:
-            parsed = _kustomization(repo, path)
-            if isinstance(parsed, ParseError):
-                found.errors.append(parsed)
-            else:
-                kustomizations[parsed.directory] = parsed
-                found.kustomizations.append(parsed)
-    patches = frozenset(p for k in found.kustomizations for p in k.patches)
+    kustomizations = _read_kustomizations(repo, found)
     chart_files = repo.glob(["Chart.yaml", "**/Chart.yaml", "Chart.yml", "**/Chart.yml"])
     found.charts = [_chart(repo, path) for path in chart_files]
-    chart_dirs = {c.directory for c in found.charts}
-    templates = {t for c in found.charts for t in c.templates}
-    chart_data = {c.chart_file for c in found.charts} | {
-        v[0] for c in found.charts for v in c.values}
+    reader = _Reader(repo, found, kustomizations)
     for path in repo.glob(MANIFEST_GLOBS):
-        if path in chart_data or PurePosixPath(path).name in KUSTOMIZATION_NAMES:
-            continue
-        if path in templates:
-            found.unread.append(Unread(path, HELM_TEMPLATE))
-            continue
-        is_patch = path in patches
-        # an unreadable or broken file where manifests live is reported, not guessed about
-        expected = is_patch or _in_chart(path, chart_dirs) or not MANIFEST_DIRS.isdisjoint(
-            PurePosixPath(path).parts[:-1])
-        text = repo.text(path)
-        if isinstance(text, ParseError):
-            if expected:
-                found.errors.append(text)
-            continue
-        in_kustomize_dir = posixpath.dirname(path) in kustomizations
-        if not expected and not in_kustomize_dir and not (
-                "apiVersion" in text and "kind" in text):
-            continue
-        docs = _load(repo, path)
-        if isinstance(docs, ParseError):
-            if "{{" in text:
-                found.unread.append(Unread(path, TEMPLATE, docs.line))
-            elif expected or (_K8S_TEXT.search(text) and _KIND_TEXT.search(text)):
-                found.errors.append(docs)
-            continue
-        _read_documents(found, path, text, docs, is_patch, in_kustomize_dir, kustomizations)
+        reader.read(path)
     repo.memo["k8s:manifests"] = found
     return found
 
