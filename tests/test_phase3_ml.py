@@ -709,3 +709,49 @@ def train(x, y):
 """
     results = results_for(make_repo(project({"src/demo/t.py": code})), "ML001")
     assert verdict(results) == "fail" and results[0].line == 6
+
+
+def test_ml006_enumerated_fold_loop_and_string_split(make_repo: Build,
+                                                     results_for: Results) -> None:
+    loop = """\
+from sklearn.model_selection import StratifiedKFold
+
+
+class Trainer:
+    def __init__(self, seed):
+        self.cv = StratifiedKFold(n_splits=5, shuffle=True, random_state=seed)
+
+    def run(self, pipe, x, y):
+        for fold, (tr, va) in enumerate(self.cv.split(x, y), 1):
+            pipe.fit(x[tr], y[tr])
+"""
+    assert verdict(results_for(make_repo(project({"src/demo/cv.py": loop})), "ML006")) == "pass"
+    strings = """\
+from sklearn.model_selection import KFold
+
+CV = KFold(5)
+
+
+def parse(lines):
+    for part in lines.split(","):
+        yield part
+"""
+    assert verdict(results_for(make_repo(project({"src/demo/cv.py": strings})),
+                               "ML006")) == "warn"
+
+
+def test_ml001_separate_fits_win_over_a_pipeline_built_only_to_save(
+        make_repo: Build, results_for: Results) -> None:
+    code = """\
+import joblib
+from sklearn.pipeline import Pipeline
+
+
+class Trainer:
+    def train(self, x, y):
+        xt = self.preprocessor_.fit_transform(x)
+        self.model_.fit(xt, y)
+        joblib.dump(Pipeline([("prep", self.preprocessor_), ("model", self.model_)]), "m.joblib")
+"""
+    results = results_for(make_repo(project({"src/demo/train.py": code})), "ML001")
+    assert verdict(results) == "fail" and "fitted separately" in results[0].message.en

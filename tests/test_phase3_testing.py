@@ -109,7 +109,7 @@ def test_test001_pytest_precedence_and_overrides(make_repo: Build,
                                                  results_for: Results) -> None:
     files = {"tests/test_a.py": many_tests(6), "checks/check_b.py": many_tests(6, "check"),
              "pytest.ini": "[pytest]\ntestpaths = checks\npython_files = check_*.py\n"
-                           "python_functions = check\n"}
+                           "python_functions = check_*\npython_classes = *Suite\n"}
     results = results_for(repo(make_repo, files), "TEST001")
     assert verdict(results, 1) == "fail"  # pytest.ini wins: only checks/ with 6 checks
     assert results[0].message.en.startswith("6 tests")

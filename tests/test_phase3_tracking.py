@@ -245,3 +245,17 @@ def test_mlf001_tracking_uri_in_workflow_env(make_repo: Build, results_for: Resu
         root = make_repo(project({"src/demo/train.py": code, ".gitignore": "mlruns/\n",
                                   **extra}))
         assert levels(results_for(root, "MLF001"))[2] == "pass", extra
+
+
+def test_mlf004_membership_or_identity_tests_are_not_metric_gates(make_repo: Build,
+                                                                  results_for: Results) -> None:
+    code = """\
+import mlflow
+
+
+def promote(obj, version):
+    if "preprocessor" in obj and obj.get("score") is not None:
+        mlflow.MlflowClient().set_registered_model_alias("churn", "champion", version)
+"""
+    results = results_for(make_repo(project({"scripts/promote.py": code})), "MLF004")
+    assert verdict(results) == "fail" and "without comparing" in results[0].message.en

@@ -241,6 +241,34 @@ def assignments(scope: ast.AST, key: str) -> list[ast.expr]:
     return table.get(key, [])
 
 
+def values_of(index: PythonIndex, at: ast.AST, key: str) -> list[ast.expr]:
+    """Values bound to ``key`` as seen from node ``at``: a plain name in its function (or
+    module), an attribute such as ``self.model`` anywhere in the file."""
+    if "." not in key:
+        return assignments(scope_of(index, at), key)
+    table: dict[str, list[ast.expr]] | None = getattr(index, "_phase3_attrs", None)
+    if table is None:
+        found: dict[str, list[tuple[int, ast.expr]]] = {}
+        for node in nodes_of(index, ast.Assign, ast.AnnAssign):
+            value: ast.expr | None
+            if isinstance(node, ast.Assign):
+                targets, value = list(node.targets), node.value
+            elif isinstance(node, ast.AnnAssign):
+                targets, value = [node.target], node.value
+            else:  # pragma: no cover - nodes_of returns only the requested types
+                continue
+            if value is None:
+                continue
+            for target in targets:
+                name = target_key(target) if isinstance(target, ast.Attribute) else None
+                if name:
+                    found.setdefault(name, []).append((node.lineno, value))
+        table = {k: [v for _, v in sorted(items, key=lambda item: item[0])]
+                 for k, items in found.items()}
+        index._phase3_attrs = table  # type: ignore[attr-defined]
+    return table.get(key, [])
+
+
 def receiver(call: ast.Call) -> ast.expr | None:
     """``obj`` of ``obj.method(...)``."""
     return call.func.value if isinstance(call.func, ast.Attribute) else None

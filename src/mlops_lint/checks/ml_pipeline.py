@@ -49,6 +49,7 @@ from mlops_lint.checks._phase3 import (
     source_files,
     target_key,
     uses_any,
+    values_of,
 )
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed, skipped, warned
@@ -77,6 +78,8 @@ TRANSFORMERS = ENCODERS | TARGET_ENCODERS | frozenset({
 })
 TRANSFORMER_WORDS = re.compile(r"scal|preproc|encod|imput|transform|vectori|selector|prep\b",
                                re.IGNORECASE)
+ESTIMATOR_WORDS = re.compile(r"^_*(model|clf|classifier|regressor|estimator|ensemble)_?$",
+                             re.IGNORECASE)
 FIT_METHODS = frozenset({"fit", "fit_transform", "fit_predict", "fit_resample"})
 FIT_CONSUMERS = frozenset({
     "GridSearchCV", "RandomizedSearchCV", "HalvingGridSearchCV", "HalvingRandomSearchCV",
@@ -266,13 +269,16 @@ def classify(an: Analysis, index: PythonIndex, node: ast.expr, depth: int = 0) -
     if isinstance(node, ast.Name | ast.Attribute):
         key = target_key(node)
         if key:
-            scope = index.tree if "." in key else scope_of(index, node)
-            values = assignments(scope, key)
+            values = values_of(index, node, key)
             if values:
-                return classify(an, index, values[-1], depth + 1)
+                kind = classify(an, index, values[-1], depth + 1)
+                if kind != "unknown":
+                    return kind
         name = node.id if isinstance(node, ast.Name) else node.attr
         if TRANSFORMER_WORDS.search(name):
             return "transformer"
+        if ESTIMATOR_WORDS.search(name):
+            return "estimator"
     return "unknown"
 
 
@@ -410,8 +416,7 @@ def _separate_fits(an: Analysis) -> tuple[list[tuple[str, int]], list[tuple[str,
             if isinstance(obj, ast.Call) and _call_name(index, obj) in TARGET_ENCODERS:
                 continue
             if isinstance(obj, ast.Name | ast.Attribute):
-                values = assignments(index.tree if isinstance(obj, ast.Attribute)
-                                     else scope_of(index, call), target_key(obj) or "")
+                values = values_of(index, call, target_key(obj) or "")
                 if values and isinstance(values[-1], ast.Call) and \
                         _call_name(index, values[-1]) in TARGET_ENCODERS:
                     continue
@@ -443,7 +448,8 @@ def sklearn_pipeline(ctx: Context, params: None) -> Iterator[Finding]:
                                f"en {path}:{start} y ajustado en {use_index.path}:{line}"),
                              path, start)
                 return
-    if unified:
+    transformers, estimators = _separate_fits(an)
+    if unified and not (transformers and estimators):
         path, start = unified[0].where
         yield warned(T(f"a pipeline is built at {path}:{start} but the project code never "
                        "fits it (no .fit(), search or cross-validation on it)",
@@ -451,7 +457,6 @@ def sklearn_pipeline(ctx: Context, params: None) -> Iterator[Finding]:
                        "nunca lo ajusta (ni .fit(), ni búsqueda, ni validación cruzada)"),
                      path, start)
         return
-    transformers, estimators = _separate_fits(an)
     if transformers and estimators:
         yield failed(T("preprocessing and model are fitted separately (transformer fitted at "
                        f"{locations(transformers, 2)}, model at {locations(estimators, 2)}): "
@@ -947,6 +952,22 @@ def _train_evaluation(index: PythonIndex) -> Generator[Finding, None, int]:
 # -- ML006 ------------------------------------------------------------------------------
 
 
+def _is_cv_split(index: PythonIndex, call: ast.Call) -> bool:
+    """``splitter.split(X, y)`` where the receiver is (bound to) a CV splitter."""
+    obj = receiver(call)
+    if method(call) != "split" or obj is None or any(
+            isinstance(a, ast.Constant) for a in call.args):
+        return False
+    if isinstance(obj, ast.Call):
+        return _call_name(index, obj) in SPLITTERS
+    key = target_key(obj) if isinstance(obj, ast.Name | ast.Attribute) else None
+    if key is None:
+        return False
+    values = values_of(index, call, key)
+    return bool(values) and isinstance(values[-1], ast.Call) and \
+        _call_name(index, values[-1]) in SPLITTERS
+
+
 def _explicit_cv(node: ast.expr | None) -> bool:
     """``cv=`` given as a splitter (object or name), not omitted, ``None`` or an int."""
     if node is None:
@@ -978,8 +999,8 @@ def cross_validation(ctx: Context, params: None) -> Iterator[Finding]:
                 method(c) == "split" for _, c in index.calls):
             continue
         for node in nodes_of(index, ast.For):
-            if isinstance(node.iter, ast.Call) and \
-                    method(node.iter) == "split":
+            if any(isinstance(n, ast.Call) and _is_cv_split(index, n)
+                   for n in ast.walk(node.iter)):
                 loops.append((index.path, node.lineno))
     explicit = [(i, c, n) for i, c, n in consumers if _explicit_cv(call_arg(c, "cv"))]
     if explicit or (splitters and loops):

@@ -169,25 +169,31 @@ def _module_markers(index: PythonIndex) -> set[str]:
     return set()
 
 
+def _name_matches(name: str, patterns: tuple[str, ...]) -> bool:
+    """pytest's python_functions/python_classes: name prefixes or glob patterns."""
+    return any(fnmatch(name, p) if any(c in p for c in "*?[") else name.startswith(p)
+               for p in patterns)
+
+
 def _collect(index: PythonIndex, functions: tuple[str, ...],
              classes: tuple[str, ...]) -> list[Case]:
     cases: list[Case] = []
     module_marks = _module_markers(index)
     for node in index.tree.body:
-        if isinstance(node, FUNCTION_NODES) and node.name.startswith(functions):
+        if isinstance(node, FUNCTION_NODES) and _name_matches(node.name, functions):
             cases.append(Case(index, node, None, frozenset(
                 module_marks | _markers(index, node.decorator_list))))
         elif isinstance(node, ast.ClassDef):
             unittest = any((index.qualname(b) or "").endswith("TestCase") for b in node.bases)
-            named = node.name.startswith(classes)
+            named = _name_matches(node.name, classes)
             has_init = any(isinstance(n, FUNCTION_NODES) and n.name == "__init__"
                            for n in node.body)
             if not (unittest or (named and not has_init)):
                 continue
             class_marks = module_marks | _markers(index, node.decorator_list)
             for item in node.body:
-                if isinstance(item, FUNCTION_NODES) and item.name.startswith(
-                        "test" if unittest else functions):
+                if isinstance(item, FUNCTION_NODES) and _name_matches(
+                        item.name, ("test",) if unittest else functions):
                     cases.append(Case(index, item, node.name, frozenset(
                         class_marks | _markers(index, item.decorator_list))))
     return cases

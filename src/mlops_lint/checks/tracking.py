@@ -52,8 +52,10 @@ PROMOTION_METHODS = frozenset({"transition_model_version_stage", "set_registered
                                "copy_model_version", "register_model"})
 URI_KEYS = frozenset({"mlflow_tracking_uri", "tracking_uri"})
 METRIC_WORDS = re.compile(
-    r"metric|f1|auc|roc|accuracy|\bacc\b|precision|recall|rmse|mae|mse|\br2\b|score|"
-    r"threshold|baseline|champion|production|prod_|best|min_|max_|gate", re.IGNORECASE)
+    r"(?<![A-Za-z])(metrics?|f1|auc|roc|roc_auc|accuracy|acc|precision|recall|rmse|mae|mse|r2|"
+    r"score|scores|threshold|thresholds|baseline|champion|production|prod|best|min|max|"
+    r"floor|gate|loss|error)(?![A-Za-z])", re.IGNORECASE)
+ORDERING = (ast.Lt, ast.LtE, ast.Gt, ast.GtE)
 
 
 @dataclass(frozen=True)
@@ -340,8 +342,9 @@ def mlflow_registry(ctx: Context, params: None) -> Iterator[Finding]:
 
 
 def _metric_test(node: ast.expr) -> bool:
-    return any(isinstance(n, ast.Compare) for n in ast.walk(node)) and \
-        bool(METRIC_WORDS.search(short(node, 400)))
+    """An ordering comparison (<, <=, >, >=) that names a metric, threshold or baseline."""
+    return any(isinstance(n, ast.Compare) and any(isinstance(op, ORDERING) for op in n.ops)
+               for n in ast.walk(node)) and bool(METRIC_WORDS.search(short(node, 400)))
 
 
 def _gate_functions(index: PythonIndex) -> set[str]:
