@@ -201,6 +201,18 @@ def test_py011_complex_function_fails(make_repo: MakeRepo, results_for: Results)
     assert statuses(results_for(root, "PY011", config=lenient), 2) == ["pass"]
 
 
+def test_py011_maintainability_index(make_repo: MakeRepo, results_for: Results) -> None:
+    body = "".join(f"    if x == {i}:\n        y = x * {i} + {i} - (x // {i + 1}) ** 2\n"
+                   for i in range(15))
+    dense = "".join(f"def f{j}(x):\n{body}    return -1\n" for j in range(12))
+    root = make_repo({"src/p/dense.py": dense, "src/p/tiny.py": "def g(x):\n    return x\n"})
+    results = results_for(root, "PY011")
+    level3 = [r for r in results if r.level == 3]
+    assert [r.status.value for r in level3] == ["fail"]
+    assert "maintainability index below grade A (20) in src/p/dense.py 0" in level3[0].message.en
+    assert (level3[0].path, level3[0].line) == ("src/p/dense.py", 1)
+
+
 def test_py011_methods_closures_and_no_code(make_repo: MakeRepo, results_for: Results) -> None:
     nested = "class A:\n    def m(self, x):\n" + "".join(
         f"        def inner{i}(y):\n            return y if y else {i}\n" for i in range(2)) \

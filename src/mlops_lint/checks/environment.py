@@ -302,7 +302,7 @@ def _installs_from(locks: list[Lockfile]) -> Tool:
                         PurePosixPath(a).name == kind for a in args)
         return False
 
-    return Tool("lockfile install", match)
+    return Tool("lockfile install:" + ",".join(sorted(names | kinds)), match)
 
 
 @check("lockfile_used")

@@ -22,7 +22,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from pydantic import Field
-from radon.complexity import cc_rank, cc_visit_ast
+from radon.complexity import cc_rank
 from radon.metrics import h_visit_ast, mi_compute, mi_rank
 from radon.raw import analyze
 from radon.visitors import ComplexityVisitor, Function
@@ -674,18 +674,19 @@ def _public_api(index: PythonIndex) -> list[tuple[ApiNode, str, int]]:
     return out
 
 
+DOCSTRING_TOOLS = (
+    Tool("pydocstyle", lambda s: s.program == "pydocstyle", frozenset({"pydocstyle"})),
+    Tool("interrogate", lambda s: s.program == "interrogate", frozenset({"interrogate"})),
+)
+
+
 def _docstring_tools(ctx: Context) -> list[str]:
     tools = []
     selected = _ruff_selection(ctx)
     if selected is not None and any(s == "ALL" or s == "D" or re.fullmatch(r"D\d+", s)
                                     for s in selected[0]):
         tools.append("ruff D")
-    for name, tool in (("pydocstyle", Tool("pydocstyle", lambda s: s.program == "pydocstyle",
-                                           frozenset({"pydocstyle"}))),
-                       ("interrogate", Tool("interrogate", lambda s: s.program == "interrogate",
-                                            frozenset({"interrogate"})))):
-        if tool_runs(ctx.repo, tool, _dirs(ctx)):
-            tools.append(name)
+    tools += [tool.name for tool in DOCSTRING_TOOLS if tool_runs(ctx.repo, tool, _dirs(ctx))]
     return tools
 
 
@@ -782,10 +783,8 @@ class PydanticInventory:
         return configs or self.models
 
 
-def _pydantic_models(indexes: list[PythonIndex]) -> list[ModelClass]:
+def _pydantic_models(classes: list[tuple[PythonIndex, ast.ClassDef]]) -> list[ModelClass]:
     """Classes deriving from a Pydantic base, directly or through another model here."""
-    classes = [(index, node) for index in indexes for node in ast.walk(index.tree)
-               if isinstance(node, ast.ClassDef)]
     known: dict[str, bool] = {}  # class name -> is settings
     models: list[ModelClass] = []
     changed = True
@@ -823,7 +822,15 @@ def pydantic_inventory(ctx: Context) -> PydanticInventory:
         inventory: PydanticInventory = cached
         return inventory
     indexes, errors = library_indexes(ctx)
-    inv = PydanticInventory(_pydantic_models(indexes), errors=errors)
+    classes: list[tuple[PythonIndex, ast.ClassDef]] = []
+    yaml_files: list[tuple[str, int, str]] = []
+    for index in indexes:
+        for node in ast.walk(index.tree):
+            if isinstance(node, ast.ClassDef):
+                classes.append((index, node))
+            elif isinstance(node, ast.keyword) and node.arg == "yaml_file":
+                yaml_files.append((index.path, getattr(node, "lineno", 1), "yaml_file"))
+    inv = PydanticInventory(_pydantic_models(classes), yaml_loads=yaml_files, errors=errors)
     names = {m.node.name for m in inv.models}
     for index in indexes:
         for qual, call in index.calls:
@@ -831,9 +838,6 @@ def pydantic_inventory(ctx: Context) -> PydanticInventory:
                 inv.yaml_loads.append((index.path, call.lineno, qual))
             if _feeds_a_model(qual, call, names):
                 inv.validations.append((index.path, call.lineno))
-        for sub in ast.walk(index.tree):
-            if isinstance(sub, ast.keyword) and sub.arg == "yaml_file":
-                inv.yaml_loads.append((index.path, getattr(sub, "lineno", 1), "yaml_file"))
     ctx.repo.memo[key] = inv
     return inv
 
@@ -1455,6 +1459,22 @@ def _functions(blocks: list[Any]) -> Iterator[Function]:
             yield from _functions(list(block.closures))
 
 
+def _maintainability(index: PythonIndex, text: str, total_complexity: int) -> float:
+    """radon's maintainability index, from the tree already parsed.
+
+    The comment term only raises the index and it falls as the line count grows, so the
+    index computed with every physical line and no comments is a lower bound: when that
+    bound is already grade A the tokenizer pass for logical lines and comments is skipped.
+    """
+    volume = h_visit_ast(index.tree).total.volume
+    bound = float(mi_compute(volume, total_complexity, text.count("\n") + 1, 0))
+    if mi_rank(bound) == "A":
+        return bound
+    raw = analyze(text)
+    comments = (raw.comments + raw.multi) / raw.sloc * 100 if raw.sloc else 0
+    return float(mi_compute(volume, total_complexity, raw.lloc, comments))
+
+
 @check("complexity")
 def complexity(ctx: Context, params: None) -> Iterator[Finding]:
     """PY011: cyclomatic complexity and maintainability index (radon) of library code."""
@@ -1467,17 +1487,13 @@ def complexity(ctx: Context, params: None) -> Iterator[Finding]:
         if isinstance(text, ParseError):  # pragma: no cover - parsed above, so readable
             continue
         try:
-            blocks = cc_visit_ast(index.tree)
-            raw = analyze(text)
+            visitor = ComplexityVisitor.from_ast(index.tree)
+            mi = _maintainability(index, text, visitor.total_complexity)
         except Exception as exc:  # radon on odd but valid code: leave the file out, say so
             errors.append(ParseError(index.path, f"radon: {type(exc).__name__}"))
             continue
-        functions += [(index.path, f) for f in _functions(blocks)]
-        comments = (raw.comments + raw.multi) / raw.sloc * 100 if raw.sloc else 0
-        mi = mi_compute(h_visit_ast(index.tree).total.volume,
-                        ComplexityVisitor.from_ast(index.tree).total_complexity,
-                        raw.lloc, comments)
-        modules.append((index.path, float(mi)))
+        functions += [(index.path, f) for f in _functions(visitor.blocks)]
+        modules.append((index.path, mi))
     if not functions:
         yield skipped(T("no functions in the library code", "no hay funciones en el código de "
                         "librería") + _unparsed_note(errors))

@@ -213,24 +213,31 @@ class Hit:
     excerpt: str
 
 
+_STRONG_ANY = re.compile("|".join(f"(?P<p{i}>{p.regex.pattern})" for i, p in enumerate(STRONG)))
+
+
+def _line_number(text: str, position: int) -> int:
+    return text.count("\n", 0, position) + 1
+
+
 def _strong_hits(path: str, text: str) -> Iterator[Hit]:
-    for number, line in enumerate(text.splitlines(), start=1):
-        for pattern in STRONG:
-            for match in pattern.regex.finditer(line):
-                value = match.group(0)
-                if "EXAMPLE" in value:
-                    continue
-                excerpt = value if pattern.keep == 0 else _mask(value, pattern.keep)
-                yield Hit(path, number, pattern.name, excerpt)
+    """Known key and token formats, found with one pass over the whole text."""
+    for match in _STRONG_ANY.finditer(text):
+        pattern = STRONG[int(str(match.lastgroup)[1:])]
+        value = match.group(0)
+        if "EXAMPLE" in value:
+            continue
+        excerpt = value if pattern.keep == 0 else _mask(value, pattern.keep)
+        yield Hit(path, _line_number(text, match.start()), pattern.name, excerpt)
 
 
 def _url_hits(path: str, text: str) -> Iterator[Hit]:
-    for number, line in enumerate(text.splitlines(), start=1):
-        for match in _URL_CREDENTIAL.finditer(line):
-            password = match.group("pw")
-            if _real_value(password):
-                yield Hit(path, number, T("password in a URL", "contraseña en una URL"),
-                          match.group(0).replace(password, _mask(password)))
+    for match in _URL_CREDENTIAL.finditer(text):
+        password = match.group("pw")
+        if _real_value(password):
+            yield Hit(path, _line_number(text, match.start()),
+                      T("password in a URL", "contraseña en una URL"),
+                      match.group(0).replace(password, _mask(password)))
 
 
 def _line_hits(path: str, text: str) -> Iterator[Hit]:

@@ -33,7 +33,7 @@ PYTHON_GLOBS = ("**/*.py", "**/*.pyi")
 
 @dataclass(frozen=True)
 class Tool:
-    name: str
+    name: str  # identifies the matcher: results are memoized by it
     command: Callable[[Simple], bool]
     hook_ids: frozenset[str] = frozenset()
 
@@ -115,7 +115,11 @@ def _python_files(repo: Repo) -> list[str]:
 def _hook_invocation(repo: Repo, config: PreCommitConfig, hook: Hook, where: str,
                      path: str, line: int | None, blocking: bool,
                      via: str | None) -> Invocation:
-    selected = config.selects(hook, _python_files(repo))
+    key = f"invocations:selects:{hook.repo}:{hook.id}:{hook.line}"
+    selected = repo.memo.get(key)
+    if selected is None:
+        selected = config.selects(hook, _python_files(repo))
+        repo.memo[key] = selected
     if isinstance(selected, str):
         return Invocation(where, path, line, hook_argv(hook), blocking, via, hook, (),
                           selected)
@@ -266,8 +270,21 @@ def _makefile_runs(repo: Repo, tool: Tool, dirs: list[str]) -> list[Invocation]:
 
 def tool_runs(repo: Repo, tool: Tool, directories: Iterable[str] = (".",)) -> list[Invocation]:
     """Every place that runs ``tool``: CI (directly, via make, via pre-commit), the
-    pre-commit hooks themselves, and Makefile targets in ``directories``."""
+    pre-commit hooks themselves, and Makefile targets in ``directories``.
+
+    Memoized per repository by the tool's name, which must therefore identify its matcher.
+    """
     dirs = list(dict.fromkeys([".", *directories]))
+    key = f"invocations:{tool.name}:{'|'.join(dirs)}"
+    cached = repo.memo.get(key)
+    if cached is None:
+        cached = _tool_runs(repo, tool, dirs)
+        repo.memo[key] = cached
+    result: list[Invocation] = cached
+    return result
+
+
+def _tool_runs(repo: Repo, tool: Tool, dirs: list[str]) -> list[Invocation]:
     out = _ci_runs(repo, tool, dirs) + _action_runs(repo, tool)
     config = precommit_config(repo)
     if isinstance(config, PreCommitConfig):

@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 from typing import Any
 
 from mlops_lint.parsers.yaml_file import line_of, load_yaml_rt
@@ -37,9 +36,14 @@ _DEFAULT_TYPES: dict[str, tuple[str, ...]] = {
 }
 
 
+_PLAIN = frozenset({"file", "text"})
+
+
 def file_tags(path: str) -> frozenset[str]:
     """The identify-style tags pre-commit would give ``path`` (by extension only)."""
-    return _TAGS_BY_EXT.get(PurePosixPath(path).suffix.lower(), frozenset({"file", "text"}))
+    name = path.rsplit("/", 1)[-1]
+    dot = name.rfind(".")
+    return _TAGS_BY_EXT.get(name[dot:].lower(), _PLAIN) if dot > 0 else _PLAIN
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import shlex
 from dataclasses import dataclass
+from functools import lru_cache
 
 _SEPARATORS = re.compile(r"\s*(?:&&|\|\||;|\|)\s*")
 _ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
@@ -100,8 +101,10 @@ def unwrap(argv: list[str]) -> list[str]:
     return argv
 
 
-def split_commands(script: str) -> list[Simple]:
-    """The simple commands of a shell script (continuation lines joined)."""
+@lru_cache(maxsize=4096)
+def split_commands(script: str) -> tuple[Simple, ...]:
+    """The simple commands of a shell script (continuation lines joined); cached, since the
+    same CI steps and recipes are read for several tools and projects."""
     out: list[Simple] = []
     joined: list[tuple[int, str]] = []
     buffer, start = "", 0
@@ -137,4 +140,4 @@ def split_commands(script: str) -> list[Simple]:
             argv = unwrap(piece)
             if argv:
                 out.append(Simple(tuple(argv), stripped, offset, swallowed))
-    return out
+    return tuple(out)
