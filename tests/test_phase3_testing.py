@@ -635,3 +635,28 @@ def test_broken_configuration_and_reports_are_findings(make_repo: Build,
     results = results_for(root, "TEST004")
     assert {r.status.value for r in results} == {"skip"}
     assert "binary" in results[0].message.en
+
+
+def test_matrix_ci_command_applies_to_every_project(make_repo: Build, catalog: Catalog) -> None:
+    workflow = """\
+on: push
+jobs:
+  t:
+    runs-on: ubuntu-latest
+    strategy:
+      matrix:
+        project: [a, b]
+    steps:
+      - working-directory: ${{ matrix.project }}
+        run: |
+          if [ "${{ matrix.project }}" = "a" ]; then echo a; fi
+          pytest --cov=src --cov-fail-under=81
+"""
+    root = make_repo({
+        "a/pyproject.toml": pyproject(name="a"), "a/src/a/__init__.py": "",
+        "b/pyproject.toml": pyproject(name="b"), "b/src/b/__init__.py": "",
+        ".github/workflows/ci.yml": workflow,
+    })
+    results = check_repo(root, catalog, ("TEST003",))
+    level2 = {r.project: r.status.value for r in results if r.level == 2}
+    assert level2 == {"a": "pass", "b": "pass"}

@@ -415,7 +415,8 @@ class CoverageSetup:
 
 def project_ci_commands(ctx: Context) -> list[Command]:
     """CI commands that concern this project: in a monorepo, those that name its
-    directory, plus those that name no project at all (shared jobs, matrices)."""
+    directory, those that name no project at all (shared jobs), and those driven by a
+    matrix (``${{ matrix.project }}``), which may run for any project."""
     commands = ci_commands(ctx.repo)
     projects = [p.path for p in ctx.repo.projects if p.path != "."]
     if len(ctx.repo.projects) <= 1 or not projects:
@@ -427,7 +428,7 @@ def project_ci_commands(ctx: Context) -> list[Command]:
     out = []
     for command in commands:
         named = [p for p in projects if names(command.text, p)]
-        if not named or ctx.project.path in named:
+        if not named or ctx.project.path in named or "${{ matrix." in command.text:
             out.append(command)
     return out
 
