@@ -755,3 +755,11 @@ class Trainer:
 """
     results = results_for(make_repo(project({"src/demo/train.py": code})), "ML001")
     assert verdict(results) == "fail" and "fitted separately" in results[0].message.en
+
+
+def test_ml002_handle_unknown_from_config_is_trusted(make_repo: Build,
+                                                     results_for: Results) -> None:
+    code = CT_GOOD.replace('OneHotEncoder(handle_unknown="ignore")',
+                           "OneHotEncoder(handle_unknown=cfg.handle_unknown)")
+    root = make_repo(project({"src/demo/features.py": code}))
+    assert verdict(results_for(root, "ML002")) == "pass"

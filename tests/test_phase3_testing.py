@@ -420,7 +420,7 @@ def test_predict():
 def test_test005_and_test006_by_content(make_repo: Build, results_for: Results) -> None:
     root = repo(make_repo, {"tests/test_misc.py": DATA_TEST + "\n\n" + MODEL_TEST})
     results = results_for(root, "TEST005")
-    assert verdict(results) == "pass" and results[0].message.en.startswith("2 data tests")
+    assert verdict(results) == "pass" and results[0].message.en.startswith("2 data test(s)")
     results = results_for(root, "TEST006")
     assert verdict(results) == "pass" and results[0].message.en.startswith("1 model")
     assert results[0].line == 12
@@ -660,3 +660,15 @@ jobs:
     results = check_repo(root, catalog, ("TEST003",))
     level2 = {r.project: r.status.value for r in results if r.level == 2}
     assert level2 == {"a": "pass", "b": "pass"}
+
+
+def test_shared_load_test_at_the_root_of_a_monorepo(make_repo: Build, catalog: Catalog) -> None:
+    root = make_repo({
+        "a/pyproject.toml": pyproject(name="a"), "a/src/a/__init__.py": "",
+        "b/pyproject.toml": pyproject(name="b"), "b/src/b/__init__.py": "",
+        "b/load/locustfile.py": LOCUST.split("    @task(3)")[0],
+        "tests/load/locustfile.py": LOCUST,
+    })
+    results = check_repo(root, catalog, ("TEST009",))
+    assert {(r.project, r.status.value, r.path) for r in results} == {
+        ("a", "pass", "tests/load/locustfile.py"), ("b", "pass", "tests/load/locustfile.py")}

@@ -496,8 +496,10 @@ def column_transformer(ctx: Context, params: None) -> Iterator[Finding]:
     for index in an.indexes:
         for qual, call in index.calls:
             if _sk(qual) and last(qual) == "OneHotEncoder":
-                value = literal(call_arg(call, "handle_unknown"))
-                if value not in ("ignore", "infrequent_if_exist", "warn"):
+                arg = call_arg(call, "handle_unknown")
+                value = literal(arg)
+                configured = arg is not None and not isinstance(arg, ast.Constant)
+                if not configured and value not in ("ignore", "infrequent_if_exist", "warn"):
                     bad_ohe.append((index.path, call.lineno))
     verdicts: list[Finding] = []
     for ct in cts:

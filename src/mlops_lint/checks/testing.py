@@ -880,8 +880,8 @@ def _kind_check(ctx: Context, kind: str, predicate: object) -> Iterator[Finding]
         return
     assert callable(predicate)
     hits = [c for c in found.cases if predicate(c)]
-    labels = {"data": T("data tests", "tests de datos"),
-              "model": T("model behaviour tests", "tests de comportamiento del modelo")}
+    labels = {"data": T("data test(s)", "test(s) de datos"),
+              "model": T("model behaviour test(s)", "test(s) de comportamiento del modelo")}
     if hits:
         where = locations([(c.path, c.node.lineno) for c in hits], 3)
         yield passed(T(f"{len(hits)} {labels[kind].en}: {where}",
@@ -1073,12 +1073,24 @@ def _locust_stats(text: str) -> tuple[float, float]:
     return p95, (failures / requests if requests else 0.0)
 
 
+def _load_candidates(ctx: Context, globs: Iterable[str]) -> list[str]:
+    """Files of the project, plus, in a monorepo, shared files outside every project
+    (a load test at the repository root usually drives all the services)."""
+    own = ctx.files(globs)
+    if len(ctx.repo.projects) <= 1:
+        return own
+    roots = [p.path + "/" for p in ctx.repo.projects if p.path != "."]
+    shared = [f for f in ctx.repo.glob(globs) if not any(f.startswith(r) for r in roots)
+              and f not in own]
+    return own + shared
+
+
 @check("load_tests")
 def load_tests(ctx: Context, params: None) -> Iterator[Finding]:
     """TEST009: a Locust/k6/JMeter script targets /predict and /health; a locust CSV, when
     present, is judged against P95 < 200 ms and errors < 0.1 %."""
     scripts: list[tuple[str, set[str]]] = []
-    for path in ctx.files(["**/*.py"]):
+    for path in _load_candidates(ctx, ["**/*.py"]):
         is_locustfile = PurePosixPath(path).name.startswith("locustfile")
         index = python_index(ctx.repo, path)
         if isinstance(index, ParseError):
@@ -1087,14 +1099,14 @@ def load_tests(ctx: Context, params: None) -> Iterator[Finding]:
             continue
         if is_locustfile or index.imports("locust"):
             scripts.append((path, {s for s, _ in string_constants(index)}))
-    for path in ctx.files(LOAD_SCRIPT_GLOBS):
+    for path in _load_candidates(ctx, LOAD_SCRIPT_GLOBS):
         text = ctx.repo.text(path)
         if isinstance(text, ParseError):
             yield parse_skip(text)
             continue
         if path.endswith(".jmx") or "k6/http" in text:
             scripts.append((path, set(re.findall(r"/[A-Za-z0-9_/.-]+", text))))
-    for path in ctx.files(["**/*_stats.csv"]):
+    for path in _load_candidates(ctx, ["**/*_stats.csv"]):
         text = ctx.repo.text(path)
         if isinstance(text, ParseError):
             yield parse_skip(text)
