@@ -169,6 +169,14 @@ def test_py009_cli_modules_tests_and_clean_code(make_repo: MakeRepo, results_for
     assert statuses(results_for(make_repo({"README.md": ""}), "PY009")) == ["skip"]
 
 
+def test_py009_finds_handlers_in_nested_blocks(make_repo: MakeRepo, results_for: Results) -> None:
+    source = ("def f(cmd):\n    match cmd:\n        case 'go':\n            for _ in range(2):\n"
+              "                try:\n                    pass\n                except Exception:\n"
+              "                    continue\n")
+    results = results_for(make_repo({"src/p/m.py": source}), "PY009")
+    assert [(r.status.value, r.line) for r in results] == [("fail", 7)]
+
+
 def test_py009_caps_the_list(make_repo: MakeRepo, results_for: Results) -> None:
     results = results_for(make_repo({"src/p/m.py": "print(1)\n" * 25}), "PY009")
     assert len(results) == 21

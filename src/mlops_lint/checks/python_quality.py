@@ -103,6 +103,24 @@ def _unparsed_note(errors: list[ParseError]) -> T:
              f"; {len(errors)} archivo(s) no se pudieron analizar y quedaron fuera (ver PY003)")
 
 
+_BODIES = ("body", "orelse", "finalbody", "handlers")
+
+
+def statements(tree: ast.AST) -> Iterator[ast.AST]:
+    """Every statement (and except handler) of a module, without descending into
+    expressions: several times cheaper than ``ast.walk`` for rules about definitions."""
+    stack: list[ast.AST] = [tree]
+    while stack:
+        node = stack.pop()
+        yield node
+        for name in _BODIES:
+            children = getattr(node, name, None)
+            if isinstance(children, list):
+                stack.extend(reversed(children))
+        if isinstance(node, ast.Match):
+            stack.extend(c for case in node.cases for c in reversed(case.body))
+
+
 def _decorator_names(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> set[str]:
     names = set()
     for dec in node.decorator_list:
@@ -825,11 +843,9 @@ def pydantic_inventory(ctx: Context) -> PydanticInventory:
     classes: list[tuple[PythonIndex, ast.ClassDef]] = []
     yaml_files: list[tuple[str, int, str]] = []
     for index in indexes:
-        for node in ast.walk(index.tree):
-            if isinstance(node, ast.ClassDef):
-                classes.append((index, node))
-            elif isinstance(node, ast.keyword) and node.arg == "yaml_file":
-                yaml_files.append((index.path, getattr(node, "lineno", 1), "yaml_file"))
+        classes += [(index, n) for n in statements(index.tree) if isinstance(n, ast.ClassDef)]
+        yaml_files += [(index.path, call.lineno, "yaml_file") for _, call in index.calls
+                       if any(k.arg == "yaml_file" for k in call.keywords)]
     inv = PydanticInventory(_pydantic_models(classes), yaml_loads=yaml_files, errors=errors)
     names = {m.node.name for m in inv.models}
     for index in indexes:
@@ -1318,7 +1334,7 @@ def production_hygiene(ctx: Context, params: None) -> Iterator[Finding]:
                         index.path, call.lineno,
                         fix=T("logger = logging.getLogger(__name__); logger.info(...)",
                               "logger = logging.getLogger(__name__); logger.info(...)")))
-        for node in ast.walk(index.tree):
+        for node in statements(index.tree):
             if not isinstance(node, ast.ExceptHandler):
                 continue
             broad = _broad(node, index)
