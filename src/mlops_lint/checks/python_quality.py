@@ -160,7 +160,6 @@ def _dirs(ctx: Context) -> list[str]:
 DEV_REQUIREMENT_FILES = ("requirements-dev.txt", "requirements_dev.txt", "dev-requirements.txt",
                          "requirements/dev.txt", "requirements-test.txt",
                          "requirements/test.txt")
-TEST_EXTRAS = ("test", "tests", "testing")
 
 
 def _names_of(entries: object) -> set[str]:
