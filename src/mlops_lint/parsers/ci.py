@@ -3,8 +3,12 @@
 GitHub workflows become :class:`Workflow` models (triggers, jobs, steps with line
 numbers). Every CI system's shell commands are also flattened into :class:`Command`
 rows (GitLab ``script``, Azure ``script``/``bash``, CircleCI ``run``, Cloud Build
-``args``, Bitbucket ``script``), so command-based rules (tests, lint, coverage gate,
-scans) read them all the same way.
+``args``, Bitbucket ``script``, Jenkinsfile ``sh``), so command-based rules (tests, lint,
+coverage gate, scans) read them all the same way.
+
+Workflows are read with the round-trip YAML loader (YAML 1.2, so ``on:`` stays a string;
+the YAML 1.1 reading where ``on`` becomes ``True`` is accepted too). Hand-written files
+are untrusted: wrong types (``needs: 3``, ``steps: {}``) are ignored, never raised.
 """
 
 from __future__ import annotations
@@ -31,7 +35,17 @@ OTHER_CI_FILES: dict[str, tuple[str, ...]] = {
     "travis": (".travis.yml",),
     "drone": (".drone.yml",),
 }
+CI_NAMES = {"github": "GitHub Actions", "gitlab": "GitLab CI", "azure": "Azure Pipelines",
+            "circleci": "CircleCI", "cloudbuild": "Cloud Build",
+            "bitbucket": "Bitbucket Pipelines", "jenkins": "Jenkins", "travis": "Travis CI",
+            "drone": "Drone"}
 _SWALLOW = re.compile(r"\|\|\s*(true|:|echo\b|exit\s+0)|\bset\s+\+e\b")
+_SHA = re.compile(r"^[0-9a-fA-F]{40}$")
+_VERSION_REF = re.compile(r"^v?(\d+)(\.\d+)*([-+.][0-9A-Za-z.-]+)?$")
+FLOATING_REFS = frozenset({"master", "main", "head", "develop", "dev", "trunk", "latest",
+                           "nightly", "edge", "stable"})
+_JENKINS_SH = re.compile(r"\b(?:sh|bat|pwsh)\s*\(?\s*(?:script\s*:\s*)?"
+                         r"('''|\"\"\"|'|\")(.*?)\1", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -44,6 +58,10 @@ class Step:
     if_: str | None
     line: int | None
     env: dict[str, Any] = field(default_factory=dict)
+    id: str | None = None
+    shell: str | None = None  # the step's shell, else the job's or workflow's default
+    working_directory: str | None = None  # likewise
+    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -58,6 +76,19 @@ class Job:
     raw: dict[str, Any]
     line: int | None
 
+    @property
+    def uses(self) -> str | None:
+        """The reusable workflow a job calls (``jobs.<id>.uses``)."""
+        value = self.raw.get("uses")
+        return str(value) if value is not None else None
+
+    @property
+    def matrix(self) -> dict[str, Any]:
+        return _mapping(self.strategy.get("matrix"))
+
+    def key_line(self, key: str) -> int | None:
+        return line_of(self.raw, key=key) if key in self.raw else None
+
 
 @dataclass(frozen=True)
 class Workflow:
@@ -65,6 +96,35 @@ class Workflow:
     on: dict[str, Any]  # trigger -> config (None values become {})
     jobs: tuple[Job, ...]
     raw: dict[str, Any]
+
+    @property
+    def name(self) -> str | None:
+        value = self.raw.get("name")
+        return str(value) if value is not None else None
+
+    def job(self, job_id: str) -> Job | None:
+        for job in self.jobs:
+            if job.id == job_id:
+                return job
+        return None
+
+    def ancestors(self, job_id: str) -> set[str]:
+        """Jobs that ``job_id`` waits for, directly or transitively (``needs:``)."""
+        seen: set[str] = set()
+        todo = [job_id]
+        while todo:
+            current = self.job(todo.pop())
+            if current is None:
+                continue
+            for need in current.needs:
+                if need not in seen:
+                    seen.add(need)
+                    todo.append(need)
+        seen.discard(job_id)
+        return seen
+
+    def key_line(self, key: str) -> int | None:
+        return line_of(self.raw, key=key) if key in self.raw else None
 
 
 @dataclass(frozen=True)
@@ -77,6 +137,49 @@ class Command:
     text: str
     line: int | None
     blocking: bool  # False when continue-on-error / allow_failure / `|| true` etc.
+    cwd: str | None = None  # GitHub working-directory, when set
+    shell: str | None = None  # GitHub shell, when set
+
+
+@dataclass(frozen=True)
+class ActionRef:
+    """A step's ``uses:``: ``owner/repo[/path]@ref``, a local action or a Docker image."""
+
+    kind: str  # "action", "local" (./path) or "docker" (docker://image)
+    name: str  # owner/repo[/path], lower case; the path or image for local/docker
+    ref: str | None
+
+    @property
+    def repo(self) -> str:
+        """``owner/repo`` without a sub-path."""
+        return "/".join(self.name.split("/")[:2])
+
+    @property
+    def pinned(self) -> bool:
+        """A full commit SHA pins the action; a tag can be moved."""
+        return self.ref is not None and bool(_SHA.match(self.ref))
+
+    @property
+    def floating(self) -> bool:
+        """No ref, or a branch such as ``master``/``main``: changes under your feet."""
+        return self.kind == "action" and (
+            not self.ref or self.ref.lower() in FLOATING_REFS)
+
+    @property
+    def major(self) -> int | None:
+        """The major version of a tag ref (``v4``, ``v4.1.2``, ``4``)."""
+        match = _VERSION_REF.match(self.ref or "")
+        return int(match.group(1)) if match else None
+
+
+def parse_action(uses: str) -> ActionRef:
+    text = uses.strip()
+    if text.startswith("./") or text.startswith("../"):
+        return ActionRef("local", text, None)
+    if text.lower().startswith("docker://"):
+        return ActionRef("docker", text[len("docker://"):], None)
+    name, sep, ref = text.partition("@")
+    return ActionRef("action", name.strip().lower(), ref.strip() if sep else None)
 
 
 def swallows_failure(command: str) -> bool:
@@ -89,7 +192,7 @@ def _triggers(raw: dict[Any, Any]) -> dict[str, Any]:
     if isinstance(on, str):
         return {on: {}}
     if isinstance(on, list):
-        return {str(t): {} for t in on}
+        return {str(t): {} for t in on if isinstance(t, str | int | float)}
     if isinstance(on, dict):
         return {str(k): (v if isinstance(v, dict) else {} if v is None else v)
                 for k, v in on.items()}
@@ -111,37 +214,60 @@ def _as_bool(value: Any) -> bool:
     return value is True or (isinstance(value, str) and value.strip().lower() == "true")
 
 
+def _defaults(node: Any) -> dict[str, Any]:
+    run = _mapping(_mapping(_mapping(node).get("defaults")).get("run"))
+    return run
+
+
+def _opt_str(value: Any) -> str | None:
+    return str(value) if value is not None and not isinstance(value, dict | list) else None
+
+
+def _needs(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, list):
+        return tuple(str(n) for n in value if isinstance(n, str | int))
+    return ()
+
+
+def _step(step: dict[Any, Any], line: int | None, defaults: dict[str, Any]) -> Step:
+    run = step.get("run")
+    uses = step.get("uses")
+    return Step(
+        name=_opt_str(step.get("name")),
+        run=_opt_str(run),
+        uses=_opt_str(uses),
+        with_=_mapping(step.get("with")),
+        continue_on_error=_as_bool(step.get("continue-on-error")),
+        if_=_opt_str(step.get("if")),
+        line=line,
+        env=_mapping(step.get("env")),
+        id=_opt_str(step.get("id")),
+        shell=_opt_str(step.get("shell", defaults.get("shell"))),
+        working_directory=_opt_str(step.get("working-directory",
+                                            defaults.get("working-directory"))),
+        raw=_mapping(step),
+    )
+
+
 def build_workflow(path: str, raw: dict[Any, Any]) -> Workflow:
     jobs_raw = raw.get("jobs") if isinstance(raw.get("jobs"), dict) else {}
+    workflow_defaults = _defaults(raw)
     jobs = []
     for job_id, body in (jobs_raw or {}).items():
         if not isinstance(body, dict):
             continue
+        defaults = {**workflow_defaults, **_defaults(body)}
         steps_raw = body.get("steps") if isinstance(body.get("steps"), list) else []
-        steps = []
-        for i, step in enumerate(steps_raw or []):
-            if not isinstance(step, dict):
-                continue
-            run = step.get("run")
-            uses = step.get("uses")
-            steps.append(Step(
-                name=str(step["name"]) if "name" in step else None,
-                run=str(run) if run is not None else None,
-                uses=str(uses) if uses is not None else None,
-                with_=_mapping(step.get("with")),
-                continue_on_error=_as_bool(step.get("continue-on-error")),
-                if_=str(step["if"]) if "if" in step else None,
-                line=line_of(steps_raw, index=i),
-                env=_mapping(step.get("env")),
-            ))
-        needs = body.get("needs")
-        needs_t = (needs,) if isinstance(needs, str) else tuple(str(n) for n in needs or ())
+        steps = [_step(step, line_of(steps_raw, index=i), defaults)
+                 for i, step in enumerate(steps_raw or []) if isinstance(step, dict)]
         jobs.append(Job(
-            id=str(job_id), name=str(body["name"]) if "name" in body else None,
-            needs=needs_t, steps=tuple(steps),
+            id=str(job_id), name=_opt_str(body.get("name")),
+            needs=_needs(body.get("needs")), steps=tuple(steps),
             strategy=_mapping(body.get("strategy")),
             continue_on_error=_as_bool(body.get("continue-on-error")),
-            if_=str(body["if"]) if "if" in body else None,
+            if_=_opt_str(body.get("if")),
             raw=body, line=line_of(jobs_raw, key=job_id),
         ))
     return Workflow(path, _triggers(raw), tuple(jobs), raw)
@@ -179,30 +305,45 @@ def _strings(node: Any) -> list[str]:
     return []
 
 
+_COMMAND_KEYS = frozenset({"script", "before_script", "after_script", "bash", "run", "pwsh",
+                           "powershell", "command", "args", "inlineScript"})
+
+
 def _yaml_commands(system: str, path: str, data: Any) -> list[Command]:
     """Shell commands of a non-GitHub YAML CI file, found by each system's keys."""
     out: list[Command] = []
 
-    def visit(node: Any, job: str, allowed_failure: bool) -> None:
+    def visit(node: Any, job: str, allowed_failure: bool, depth: int) -> None:
+        if depth > 40:
+            return
         if isinstance(node, dict):
             allow = allowed_failure or _as_bool(node.get("allow_failure")) or \
                 _as_bool(node.get("continueOnError"))
             for key, value in node.items():
                 key_s = str(key)
-                if key_s in ("script", "before_script", "after_script", "bash", "run",
-                             "pwsh", "powershell", "command", "args", "inlineScript"):
+                if key_s in _COMMAND_KEYS:
                     for text in _strings(value) or (
                             [str(value["command"])] if isinstance(value, dict)
                             and "command" in value else []):
                         out.append(Command(system, path, job, text, None,
                                            not allow and not swallows_failure(text)))
                 else:
-                    visit(value, job if job else key_s, allow)
+                    visit(value, job if job else key_s, allow, depth + 1)
         elif isinstance(node, list):
             for item in node:
-                visit(item, job, allowed_failure)
+                visit(item, job, allowed_failure, depth + 1)
 
-    visit(data, "", False)
+    visit(data, "", False, 0)
+    return out
+
+
+def jenkins_commands(path: str, text: str) -> list[Command]:
+    """``sh '…'``, ``sh \"\"\"…\"\"\"`` and ``sh(script: '…')`` steps of a Jenkinsfile."""
+    out = []
+    for match in _JENKINS_SH.finditer(text):
+        body = match.group(2)
+        line = text.count("\n", 0, match.start()) + 1
+        out.append(Command("jenkins", path, "", body, line, not swallows_failure(body)))
     return out
 
 
@@ -222,19 +363,13 @@ def ci_commands(repo: Repo) -> list[Command]:
                     blocking = not (step.continue_on_error or job.continue_on_error
                                     or swallows_failure(step.run))
                     commands.append(Command("github", wf.path, job.id, step.run, step.line,
-                                            blocking))
+                                            blocking, step.working_directory, step.shell))
     for system, paths in other_ci_files(repo).items():
         for path in paths:
             if system == "jenkins":
                 text = repo.text(path)
-                if isinstance(text, ParseError):
-                    continue
-                for number, line in enumerate(text.splitlines(), start=1):
-                    match = re.search(r"\bsh\s*\(?\s*['\"]{1,3}(.+?)['\"]{1,3}", line)
-                    if match:
-                        cmd = match.group(1)
-                        commands.append(Command(system, path, "", cmd, number,
-                                                not swallows_failure(cmd)))
+                if not isinstance(text, ParseError):
+                    commands.extend(jenkins_commands(path, text))
                 continue
             data = repo.yaml(path)
             if isinstance(data, ParseError):
