@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
-from mlops_lint.model import Finding
+from mlops_lint.model import Finding, T, skipped
+from mlops_lint.parsers import ParseError
 
 if TYPE_CHECKING:
     from mlops_lint.context import Context
@@ -58,6 +59,16 @@ def check(name: str, params: type[Params] | None = None) -> Callable[[AnyCheck],
         return func
 
     return register
+
+
+def not_read(problem: ParseError, level: int | None = None) -> Finding:
+    """A visible ``skip`` naming a file the check wanted but could not read.
+
+    It does not change the verdict of the rule (a skip is the mildest status), but the
+    report never drops the file silently.
+    """
+    return skipped(T(f"{problem.where()} not read: {problem.message}",
+                     f"{problem.where()} no leído: {problem.message}"), problem.path, level)
 
 
 _loaded = False

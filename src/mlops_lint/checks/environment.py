@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
-from mlops_lint.checks import check
+from mlops_lint.checks import check, not_read
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed, skipped, warned
 from mlops_lint.parsers import ParseError
@@ -437,10 +437,11 @@ def _ci_pins(ctx: Context) -> list[Pin]:
     return pins
 
 
-def _docker_pins(ctx: Context) -> list[Pin]:
+def _docker_pins(ctx: Context, problems: list[ParseError]) -> list[Pin]:
     pins = []
     for parsed in dockerfiles(ctx.repo, ctx.files(DOCKERFILE_GLOBS)):
         if isinstance(parsed, ParseError):
+            problems.append(parsed)
             continue
         for stage in parsed.stages:
             image = stage.image
@@ -484,7 +485,9 @@ def _file_pins(ctx: Context) -> list[Pin]:
 def python_version_consistency(ctx: Context, params: None) -> Iterator[Finding]:
     """ENV003: every CI, Docker and .python-version version satisfies requires-python."""
     requires = _requires_python(ctx)
-    pins = _ci_pins(ctx) + _docker_pins(ctx) + _file_pins(ctx)
+    problems: list[ParseError] = []
+    pins = _ci_pins(ctx) + _docker_pins(ctx, problems) + _file_pins(ctx)
+    yield from (not_read(problem) for problem in problems)
     if not pins:
         yield skipped(T("no Python version pinned in CI, Dockerfiles, .python-version or "
                         "environment.yml: nothing to compare",

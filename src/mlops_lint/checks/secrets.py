@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from mlops_lint.checks import check
+from mlops_lint.checks import check, not_read
 from mlops_lint.context import Context
 from mlops_lint.globs import filter_paths
 from mlops_lint.model import Finding, T, failed, passed
@@ -371,6 +371,19 @@ def _scanned_files(ctx: Context) -> list[str]:
             and not f.endswith(".min.js")]
 
 
+TEXT_SUFFIXES = frozenset({".py", ".toml", ".yaml", ".yml", ".json", ".cfg", ".ini", ".env",
+                           ".sh", ".txt", ".md", ".tf", ".tfvars", ".conf", ".properties"})
+
+
+def _looks_textual(path: str, problem: ParseError) -> bool:
+    """A file that should be text but could not be read (binary images are expected)."""
+    if not problem.message.startswith("binary file"):
+        return True
+    name = PurePosixPath(path).name
+    return PurePosixPath(path).suffix.lower() in TEXT_SUFFIXES or name.startswith(
+        ("Dockerfile", "Containerfile", ".env"))
+
+
 @check("hardcoded_secrets")
 def hardcoded_secrets(ctx: Context, params: None) -> Iterator[Finding]:
     """SEC002: no keys, tokens or secret-looking literals in tracked files."""
@@ -382,6 +395,8 @@ def hardcoded_secrets(ctx: Context, params: None) -> Iterator[Finding]:
         text = ctx.repo.text(path)
         if isinstance(text, ParseError):
             skipped_files += 1
+            if _looks_textual(path, text):
+                yield not_read(text)
             continue
         hits += _strong_hits(path, text)
         if is_test_path(path):
