@@ -284,42 +284,46 @@ def string_constants(index: PythonIndex) -> Iterator[tuple[str, int]]:
             yield node.value, getattr(node, "lineno", 0)
 
 
+def _fstring_prefix(node: ast.JoinedStr) -> str | None:
+    out = ""
+    for value in node.values:
+        if not (isinstance(value, ast.Constant) and isinstance(value.value, str)):
+            return out + "{}"
+        out += value.value
+    return out or None
+
+
+def _joined_call(node: ast.Call) -> str | None:
+    """``Path("a", "b")`` / ``os.path.join("a", x)`` as ``a/b`` / ``a/{}``."""
+    pieces = [literal_path(a) for a in node.args]
+    if not pieces or pieces[0] is None:
+        return None
+    out: list[str] = []
+    for piece in pieces:
+        out.append("{}" if piece is None else piece)
+        if piece is None:
+            break
+    return "/".join(out)
+
+
 def literal_path(node: ast.expr | None) -> str | None:
     """The literal start of a path expression: ``"data/x.csv"``, ``Path("data") / "x"``,
     ``os.path.join("data", f)``, ``f"data/{name}"``; ``None`` when it starts unknown."""
-    if node is None:
-        return None
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return node.value
     if isinstance(node, ast.JoinedStr):
-        out = ""
-        for value in node.values:
-            if isinstance(value, ast.Constant) and isinstance(value.value, str):
-                out += value.value
-            else:
-                out += "{}"
-                break
-        return out or None
+        return _fstring_prefix(node)
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
         left = literal_path(node.left)
         right = literal_path(node.right)
         if left is None:
             return None
         return f"{left}/{right}" if right is not None else f"{left}/{{}}"
-    if isinstance(node, ast.Call) and node.args:
+    if isinstance(node, ast.Call):
         name = node.func.attr if isinstance(node.func, ast.Attribute) else \
             node.func.id if isinstance(node.func, ast.Name) else ""
         if name in ("Path", "PurePath", "PosixPath", "join"):
-            pieces = [literal_path(a) for a in node.args]
-            if pieces[0] is None:
-                return None
-            out_parts: list[str] = []
-            for piece in pieces:
-                if piece is None:
-                    out_parts.append("{}")
-                    break
-                out_parts.append(piece)
-            return "/".join(out_parts)
+            return _joined_call(node)
     return None
 
 
@@ -362,18 +366,32 @@ def declared_packages(ctx: Context) -> dict[str, set[str]]:
             errors.append(document)
         else:
             _pyproject_deps(document, found)
+    _setup_cfg_deps(ctx, found, errors)
+    _requirements_deps(ctx, found, errors)
+    _conda_deps(ctx, found, errors)
+    ctx.repo.memo[key] = found
+    ctx.repo.memo[f"phase3:deps-errors:{ctx.project.path}"] = errors
+    return found
+
+
+def _setup_cfg_deps(ctx: Context, found: dict[str, set[str]], errors: list[ParseError]) -> None:
     setup_cfg = ctx.first("setup.cfg")
-    if setup_cfg:
-        ini = ctx.repo.parse(setup_cfg, parse_ini)
-        if isinstance(ini, ParseError):
-            errors.append(ini)
-        else:
-            for line in (ini.get("options", "install_requires") or "").splitlines():
-                _add(found, line, "runtime")
-            if ini.has("options.extras_require"):
-                for extra in ini.parser.options("options.extras_require"):
-                    for line in (ini.get("options.extras_require", extra) or "").splitlines():
-                        _add(found, line, extra)
+    if not setup_cfg:
+        return
+    ini = ctx.repo.parse(setup_cfg, parse_ini)
+    if isinstance(ini, ParseError):
+        errors.append(ini)
+        return
+    for line in (ini.get("options", "install_requires") or "").splitlines():
+        _add(found, line, "runtime")
+    if ini.has("options.extras_require"):
+        for extra in ini.parser.options("options.extras_require"):
+            for line in (ini.get("options.extras_require", extra) or "").splitlines():
+                _add(found, line, extra)
+
+
+def _requirements_deps(ctx: Context, found: dict[str, set[str]],
+                       errors: list[ParseError]) -> None:
     for path in ctx.files(["requirements*.txt", "requirements*.in", "*requirements.txt",
                            "requirements/*.txt", "requirements/*.in"]):
         parsed = ctx.repo.parse(path, parse_requirements)
@@ -384,6 +402,9 @@ def declared_packages(ctx: Context) -> dict[str, set[str]]:
         for req_line in parsed.requirements:
             if req_line.requirement is not None:
                 found.setdefault(req_line.requirement.name, set()).add(group)
+
+
+def _conda_deps(ctx: Context, found: dict[str, set[str]], errors: list[ParseError]) -> None:
     for path in ctx.files(["environment.yml", "environment.yaml"]):
         data = ctx.repo.yaml(path)
         if isinstance(data, ParseError):
@@ -396,9 +417,6 @@ def declared_packages(ctx: Context) -> dict[str, set[str]]:
             elif isinstance(entry, dict) and isinstance(entry.get("pip"), list):
                 for pip_entry in entry["pip"]:
                     _add(found, pip_entry, "runtime")
-    ctx.repo.memo[key] = found
-    ctx.repo.memo[f"phase3:deps-errors:{ctx.project.path}"] = errors
-    return found
 
 
 def dependency_errors(ctx: Context) -> list[ParseError]:
@@ -419,49 +437,41 @@ def ci_read_errors(ctx: Context) -> list[ParseError]:
     return out
 
 
+def _add_groups(found: dict[str, set[str]], table: object,
+                group_of: Any = str) -> None:
+    """``{group: [requirement, ...]}`` tables (extras, PEP 735 groups, PDM)."""
+    if isinstance(table, dict):
+        for group, items in table.items():
+            for raw in items if isinstance(items, list) else []:
+                _add(found, raw, group_of(group))
+
+
+def _add_names(found: dict[str, set[str]], table: object, group: str,
+               skip: str = "") -> None:
+    """Poetry tables: ``{name: constraint}``."""
+    for name in table if isinstance(table, dict) else {}:
+        if name != skip:
+            found.setdefault(normalize_name(str(name)), set()).add(group)
+
+
 def _pyproject_deps(document: dict[str, Any], found: dict[str, set[str]]) -> None:
     runtime = dig(document, "project", "dependencies")
     for raw in runtime if isinstance(runtime, list) else []:
         _add(found, raw, "runtime")
-    extras = dig(document, "project", "optional-dependencies")
-    if isinstance(extras, dict):
-        for group, items in extras.items():
-            for raw in items if isinstance(items, list) else []:
-                _add(found, raw, str(group))
-    groups = dig(document, "dependency-groups")
-    if isinstance(groups, dict):
-        for group, items in groups.items():
-            for raw in items if isinstance(items, list) else []:
-                _add(found, raw, str(group))
-    poetry = dig(document, "tool", "poetry")
-    if isinstance(poetry, dict):
-        for name in poetry.get("dependencies", {}) if isinstance(
-                poetry.get("dependencies"), dict) else {}:
-            if name != "python":
-                found.setdefault(normalize_name(name), set()).add("runtime")
-        dev = poetry.get("dev-dependencies")
-        for name in dev if isinstance(dev, dict) else {}:
-            found.setdefault(normalize_name(name), set()).add("dev")
-        poetry_groups = poetry.get("group")
-        for group, body in poetry_groups.items() if isinstance(poetry_groups, dict) else []:
-            deps = body.get("dependencies") if isinstance(body, dict) else None
-            for name in deps if isinstance(deps, dict) else {}:
-                found.setdefault(normalize_name(name), set()).add(str(group))
-    pdm = dig(document, "tool", "pdm", "dev-dependencies")
-    if isinstance(pdm, dict):
-        for group, items in pdm.items():
-            for raw in items if isinstance(items, list) else []:
-                _add(found, raw, str(group))
-    uv_dev = dig(document, "tool", "uv", "dev-dependencies")
-    for raw in uv_dev if isinstance(uv_dev, list) else []:
-        _add(found, raw, "dev")
+    _add_groups(found, dig(document, "project", "optional-dependencies"))
+    _add_groups(found, dig(document, "dependency-groups"))
+    _add_groups(found, dig(document, "tool", "pdm", "dev-dependencies"))
+    _add_groups(found, {"dev": dig(document, "tool", "uv", "dev-dependencies")})
+    _add_names(found, dig(document, "tool", "poetry", "dependencies"), "runtime", "python")
+    _add_names(found, dig(document, "tool", "poetry", "dev-dependencies"), "dev")
+    poetry_groups = dig(document, "tool", "poetry", "group")
+    for group, body in poetry_groups.items() if isinstance(poetry_groups, dict) else []:
+        _add_names(found, dig(body, "dependencies"), str(group))
     hatch_envs = dig(document, "tool", "hatch", "envs")
-    if isinstance(hatch_envs, dict):
-        for env, body in hatch_envs.items():
-            for field_name in ("dependencies", "extra-dependencies"):
-                items = body.get(field_name) if isinstance(body, dict) else None
-                for raw in items if isinstance(items, list) else []:
-                    _add(found, raw, "dev" if env == "default" else str(env))
+    for env, body in hatch_envs.items() if isinstance(hatch_envs, dict) else []:
+        group = "dev" if env == "default" else str(env)
+        for field_name in ("dependencies", "extra-dependencies"):
+            _add_groups(found, {group: dig(body, field_name)})
 
 
 def declared(ctx: Context, *names: str) -> tuple[str, set[str]] | None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Generator, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from pydantic import Field
@@ -203,6 +203,21 @@ def analysis(ctx: Context) -> Analysis:
     return result
 
 
+def _list_bound_to(index: PythonIndex, call: ast.Call, name: str) -> ast.List | None:
+    """``steps = [...]`` (plus later ``steps.append(x)``) bound before ``call``."""
+    scope = scope_of(index, call)
+    values = [v for v in assignments(scope, name) if getattr(v, "lineno", 0) <= call.lineno]
+    if not values or not isinstance(values[-1], ast.List | ast.Tuple):
+        return None
+    items = list(values[-1].elts)
+    for other in calls_in(scope):
+        obj = receiver(other)
+        if isinstance(obj, ast.Name) and obj.id == name and method(other) == "append" \
+                and other.args:
+            items.append(other.args[0])
+    return ast.List(elts=items, ctx=ast.Load())
+
+
 def _steps(index: PythonIndex, call: ast.Call, qual: str) -> list[ast.expr] | None:
     if qual in MAKE_PIPELINES or qual in MAKE_COLUMN_TRANSFORMERS or \
             qual == "sklearn.pipeline.make_union":
@@ -215,27 +230,12 @@ def _steps(index: PythonIndex, call: ast.Call, qual: str) -> list[ast.expr] | No
         "transformer_list" if qual in UNIONS else "steps"
     arg = call_arg(call, keyword, 0)
     if isinstance(arg, ast.Name):
-        scope = scope_of(index, call)
-        values = [v for v in assignments(scope, arg.id)
-                  if getattr(v, "lineno", 0) <= call.lineno]
-        if not values or not isinstance(values[-1], ast.List | ast.Tuple):
-            return None
-        items = list(values[-1].elts)
-        for other in calls_in(scope):
-            func = other.func
-            if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and \
-                    func.value.id == arg.id and func.attr == "append" and other.args:
-                items.append(other.args[0])
-        arg = ast.List(elts=items, ctx=ast.Load())
+        arg = _list_bound_to(index, call, arg.id)
     if not isinstance(arg, ast.List | ast.Tuple):
         return None
-    out: list[ast.expr] = []
-    for element in arg.elts:
-        if isinstance(element, ast.Tuple) and len(element.elts) >= 2:
-            out.append(element.elts[1])
-        else:
-            return None
-    return out
+    if not all(isinstance(e, ast.Tuple) and len(e.elts) >= 2 for e in arg.elts):
+        return None
+    return [e.elts[1] for e in arg.elts if isinstance(e, ast.Tuple)]
 
 
 def _transformer_bases(index: PythonIndex, node: ast.ClassDef) -> tuple[bool, bool, bool]:
@@ -248,6 +248,33 @@ def _transformer_bases(index: PythonIndex, node: ast.ClassDef) -> tuple[bool, bo
     return mixin or (base and has_transform), mixin, base
 
 
+def _classify_call(an: Analysis, index: PythonIndex, node: ast.Call, depth: int) -> str:
+    qual = index.qualname(node.func) or ""
+    name = last(qual)
+    if qual in PIPELINES | MAKE_PIPELINES:
+        steps = _steps(index, node, qual)
+        return classify(an, index, steps[-1], depth + 1) if steps else "unknown"
+    if qual in COMPOSITES or name in TRANSFORMERS or name in an.custom:
+        return "transformer"
+    if _sk(qual) or name.endswith(("Classifier", "Regressor", "Regression")):
+        return "estimator"
+    return "unknown"
+
+
+def _classify_name(an: Analysis, index: PythonIndex, node: ast.Name | ast.Attribute,
+                   depth: int) -> str:
+    key = target_key(node)
+    values = values_of(index, node, key) if key else []
+    if values:
+        kind = classify(an, index, values[-1], depth + 1)
+        if kind != "unknown":
+            return kind
+    name = node.id if isinstance(node, ast.Name) else node.attr
+    if TRANSFORMER_WORDS.search(name):
+        return "transformer"
+    return "estimator" if ESTIMATOR_WORDS.search(name) else "unknown"
+
+
 def classify(an: Analysis, index: PythonIndex, node: ast.expr, depth: int = 0) -> str:
     """``transformer``, ``estimator`` or ``unknown`` for a pipeline step or a fitted object."""
     if depth > 4:
@@ -256,29 +283,9 @@ def classify(an: Analysis, index: PythonIndex, node: ast.expr, depth: int = 0) -
             "passthrough", "drop")):
         return "transformer"
     if isinstance(node, ast.Call):
-        qual = index.qualname(node.func) or ""
-        name = last(qual)
-        if qual in PIPELINES | MAKE_PIPELINES:
-            steps = _steps(index, node, qual)
-            return classify(an, index, steps[-1], depth + 1) if steps else "unknown"
-        if qual in COMPOSITES or name in TRANSFORMERS or name in an.custom:
-            return "transformer"
-        if _sk(qual) or name.endswith(("Classifier", "Regressor", "Regression")):
-            return "estimator"
-        return "unknown"
+        return _classify_call(an, index, node, depth)
     if isinstance(node, ast.Name | ast.Attribute):
-        key = target_key(node)
-        if key:
-            values = values_of(index, node, key)
-            if values:
-                kind = classify(an, index, values[-1], depth + 1)
-                if kind != "unknown":
-                    return kind
-        name = node.id if isinstance(node, ast.Name) else node.attr
-        if TRANSFORMER_WORDS.search(name):
-            return "transformer"
-        if ESTIMATOR_WORDS.search(name):
-            return "estimator"
+        return _classify_name(an, index, node, depth)
     return "unknown"
 
 
@@ -338,34 +345,43 @@ def _errors(an: Analysis) -> list[Finding]:
 # -- DATA005 ----------------------------------------------------------------------------
 
 
+PANDERA_DECORATORS = ("check_types", "check_input", "check_output", "check_io")
+
+
+def _pandera_node(index: PythonIndex, node: ast.AST) -> bool:
+    """A DataFrameModel subclass or a function under a pandera check decorator."""
+    if isinstance(node, ast.ClassDef):
+        return any((index.qualname(b) or "").startswith("pandera.") and
+                   last(index.qualname(b)) in ("DataFrameModel", "SchemaModel")
+                   for b in node.bases)
+    if isinstance(node, FUNCTION_NODES):
+        targets = [d.func if isinstance(d, ast.Call) else d for d in node.decorator_list]
+        return any((index.qualname(t) or "").startswith("pandera.") and
+                   last(index.qualname(t)) in PANDERA_DECORATORS for t in targets)
+    return False  # pragma: no cover - only classes and functions are passed
+
+
+def _schema_hit(index: PythonIndex) -> tuple[str, str, int] | None:
+    """(library, path, line) of the first schema validation in the file."""
+    for node in nodes_of(index, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef):
+        if _pandera_node(index, node):
+            return "pandera", index.path, node.lineno
+    for qual, call in index.calls:
+        if qual.startswith("pandera.") and last(qual) in ("DataFrameSchema", "SeriesSchema"):
+            return "pandera", index.path, call.lineno
+        if qual.startswith(("great_expectations.", "gx.")):
+            return "great-expectations", index.path, call.lineno
+    return None
+
+
 @check("dataframe_schema")
 def dataframe_schema(ctx: Context, params: None) -> Iterator[Finding]:
     """DATA005: a pandera schema or Great Expectations suite validates DataFrames in src."""
     an = analysis(ctx)
     yield from _errors(an)
-    hit: tuple[str, str, int] | None = None
-    for index in an.indexes:
-        if not uses_any(index, ("pandera", "great_expectations")):
-            continue
-        for node in nodes_of(index, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef):
-            if isinstance(node, ast.ClassDef):
-                for base in node.bases:
-                    qual = index.qualname(base) or ""
-                    if qual.startswith("pandera.") and last(qual) in (
-                            "DataFrameModel", "SchemaModel"):
-                        hit = hit or ("pandera", index.path, node.lineno)
-            if isinstance(node, FUNCTION_NODES):
-                for deco in node.decorator_list:
-                    target = deco.func if isinstance(deco, ast.Call) else deco
-                    qual = index.qualname(target) or ""
-                    if qual.startswith("pandera.") and last(qual) in (
-                            "check_types", "check_input", "check_output", "check_io"):
-                        hit = hit or ("pandera", index.path, node.lineno)
-        for qual, call in index.calls:
-            if qual.startswith("pandera.") and last(qual) in ("DataFrameSchema", "SeriesSchema"):
-                hit = hit or ("pandera", index.path, call.lineno)
-            elif qual.startswith(("great_expectations.", "gx.")) and qual.count(".") >= 1:
-                hit = hit or ("great-expectations", index.path, call.lineno)
+    hit = next((h for index in an.indexes
+                if uses_any(index, ("pandera", "great_expectations"))
+                for h in [_schema_hit(index)] if h), None)
     if hit is None:
         yield failed(T("no DataFrame schema validation (pandera DataFrameModel/DataFrameSchema "
                        "or Great Expectations) in the project code",
@@ -481,6 +497,45 @@ def sklearn_pipeline(ctx: Context, params: None) -> Iterator[Finding]:
 # -- ML002 ------------------------------------------------------------------------------
 
 
+def _bad_one_hot(an: Analysis) -> list[tuple[str, int]]:
+    """OneHotEncoder calls without handle_unknown="ignore" (a configured value is trusted)."""
+    out = []
+    for index in an.indexes:
+        for qual, call in index.calls:
+            if _sk(qual) and last(qual) == "OneHotEncoder":
+                arg = call_arg(call, "handle_unknown")
+                configured = arg is not None and not isinstance(arg, ast.Constant)
+                if not configured and literal(arg) not in ("ignore", "infrequent_if_exist",
+                                                           "warn"):
+                    out.append((index.path, call.lineno))
+    return out
+
+
+def _ct_verdict(an: Analysis, ct: Composite) -> Finding:
+    path, line = ct.where
+    inside = any(in_composite(i, u, PIPELINES | MAKE_PIPELINES)
+                 for i, u in uses(an, ct.index, ct.call))
+    groups = len(ct.steps) if ct.steps is not None else None
+    if not inside:
+        if any(fitted_at(i, u) is not None for i, u in uses(an, ct.index, ct.call)):
+            return failed(T(f"the ColumnTransformer at {path}:{line} is fitted on its own, "
+                            "outside a Pipeline", f"el ColumnTransformer en {path}:{line} se "
+                            "ajusta solo, fuera de un Pipeline"), path, line)
+        return warned(T(f"the ColumnTransformer at {path}:{line} could not be traced into a "
+                        "Pipeline", f"no se pudo seguir el ColumnTransformer de {path}:{line} "
+                        "hasta un Pipeline"), path, line)
+    if groups is not None and groups < 2:
+        return warned(T(f"the ColumnTransformer at {path}:{line} has a single column group; "
+                        "numeric and categorical columns are not separated",
+                        f"el ColumnTransformer en {path}:{line} tiene un solo grupo de "
+                        "columnas; no separa columnas numéricas y categóricas"), path, line)
+    what = f"{groups} column groups" if groups else "its column groups"
+    what_es = f"{groups} grupos de columnas" if groups else "sus grupos de columnas"
+    return passed(T(f"ColumnTransformer with {what} at {path}:{line}, inside the pipeline",
+                    f"ColumnTransformer con {what_es} en {path}:{line}, dentro del pipeline"),
+                  path, line)
+
+
 @check("column_transformer")
 def column_transformer(ctx: Context, params: None) -> Iterator[Finding]:
     """ML002: a ColumnTransformer with >= 2 column groups sits inside the pipeline."""
@@ -492,51 +547,10 @@ def column_transformer(ctx: Context, params: None) -> Iterator[Finding]:
                        "no hay ColumnTransformer/make_column_transformer en el código del "
                        "proyecto"))
         return
-    bad_ohe: list[tuple[str, int]] = []
-    for index in an.indexes:
-        for qual, call in index.calls:
-            if _sk(qual) and last(qual) == "OneHotEncoder":
-                arg = call_arg(call, "handle_unknown")
-                value = literal(arg)
-                configured = arg is not None and not isinstance(arg, ast.Constant)
-                if not configured and value not in ("ignore", "infrequent_if_exist", "warn"):
-                    bad_ohe.append((index.path, call.lineno))
-    verdicts: list[Finding] = []
-    for ct in cts:
-        path, line = ct.where
-        inside = next((use_index for use_index, use in uses(an, ct.index, ct.call)
-                       if in_composite(use_index, use, PIPELINES | MAKE_PIPELINES)), None)
-        fitted_alone = next((fitted_at(i, u) for i, u in uses(an, ct.index, ct.call)
-                             if fitted_at(i, u) is not None), None)
-        groups = len(ct.steps) if ct.steps is not None else None
-        if inside is None:
-            if fitted_alone is not None:
-                verdicts.append(failed(T(
-                    f"the ColumnTransformer at {path}:{line} is fitted on its own, outside a "
-                    "Pipeline", f"el ColumnTransformer en {path}:{line} se ajusta solo, fuera "
-                    "de un Pipeline"), path, line))
-            else:
-                verdicts.append(warned(T(
-                    f"the ColumnTransformer at {path}:{line} could not be traced into a "
-                    "Pipeline", f"no se pudo seguir el ColumnTransformer de {path}:{line} "
-                    "hasta un Pipeline"), path, line))
-        elif groups is not None and groups < 2:
-            verdicts.append(warned(T(
-                f"the ColumnTransformer at {path}:{line} has a single column group; numeric "
-                "and categorical columns are not separated",
-                f"el ColumnTransformer en {path}:{line} tiene un solo grupo de columnas; no "
-                "separa columnas numéricas y categóricas"), path, line))
-        else:
-            what = f"{groups} column groups" if groups else "its column groups"
-            what_es = f"{groups} grupos de columnas" if groups else "sus grupos de columnas"
-            verdicts.append(passed(T(f"ColumnTransformer with {what} at {path}:{line}, inside "
-                                     "the pipeline",
-                                     f"ColumnTransformer con {what_es} en {path}:{line}, "
-                                     "dentro del pipeline"), path, line))
-    if any(v.status.value == "pass" for v in verdicts):
-        verdicts = [v for v in verdicts if v.status.value == "pass"][:1]
-    yield from verdicts
-    for path, line in bad_ohe:
+    verdicts = [_ct_verdict(an, ct) for ct in cts]
+    good = [v for v in verdicts if v.status.value == "pass"]
+    yield from good[:1] or verdicts
+    for path, line in _bad_one_hot(an):
         yield warned(T(f"OneHotEncoder at {path}:{line} without handle_unknown=\"ignore\": a "
                        "category unseen in training makes predict() raise",
                        f"OneHotEncoder en {path}:{line} sin handle_unknown=\"ignore\": una "
@@ -575,8 +589,48 @@ def _aliases_input(value: ast.expr, aliases: set[str]) -> bool:
     return False
 
 
+def _assign_mutates(node: ast.Assign | ast.AnnAssign, aliases: set[str]) -> bool:
+    """Item/attribute assignment on the input; plain names rebound update ``aliases``."""
+    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+    if any(isinstance(t, ast.Subscript | ast.Attribute) and _base(t) in aliases
+           for t in targets):
+        return True
+    if node.value is not None:
+        for target in targets:
+            if isinstance(target, ast.Name):
+                if _aliases_input(node.value, aliases):
+                    aliases.add(target.id)
+                else:
+                    aliases.discard(target.id)
+    return False
+
+
+def _call_mutates(node: ast.Call, aliases: set[str]) -> bool:
+    """``X.fillna(..., inplace=True)``, ``X.insert(...)``, ``np.copyto(X, ...)``."""
+    obj = receiver(node)
+    if obj is not None and _base(obj) in aliases and (
+            literal(call_arg(node, "inplace")) is True or
+            (method(node) in MUTATING_METHODS and isinstance(obj, ast.Name))):
+        return True
+    name = method(node) or (node.func.id if isinstance(node.func, ast.Name) else "")
+    return name in ("copyto", "place", "put", "fill_diagonal", "putmask") and \
+        bool(node.args) and _base(node.args[0]) in aliases
+
+
+def _mutates(node: ast.AST, aliases: set[str]) -> bool:
+    if isinstance(node, ast.Assign | ast.AnnAssign):
+        return _assign_mutates(node, aliases)
+    if isinstance(node, ast.AugAssign):
+        return _base(node.target) in aliases
+    if isinstance(node, ast.Delete):
+        return any(isinstance(t, ast.Subscript | ast.Attribute) and _base(t) in aliases
+                   for t in node.targets)
+    return isinstance(node, ast.Call) and _call_mutates(node, aliases)
+
+
 def input_mutation(func: ast.FunctionDef | ast.AsyncFunctionDef) -> int | None:
-    """Line where ``transform`` mutates its input argument, if it does."""
+    """Line where ``transform`` mutates its input argument, if it does (statements are
+    read in source order; rebinding the input to a copy ends the tracking)."""
     params = [a.arg for a in func.args.posonlyargs + func.args.args]
     if len(params) < 2:
         return None
@@ -585,37 +639,8 @@ def input_mutation(func: ast.FunctionDef | ast.AsyncFunctionDef) -> int | None:
         n, ast.Assign | ast.AugAssign | ast.AnnAssign | ast.Delete | ast.Call)),
         key=lambda n: (n.lineno, n.col_offset))
     for node in nodes:
-        if isinstance(node, ast.Assign | ast.AnnAssign):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            for target in targets:
-                if isinstance(target, ast.Subscript | ast.Attribute) and \
-                        _base(target) in aliases:
-                    return node.lineno
-            if node.value is None:
-                continue
-            for target in targets:
-                if isinstance(target, ast.Name):
-                    if _aliases_input(node.value, aliases):
-                        aliases.add(target.id)
-                    else:
-                        aliases.discard(target.id)
-        elif isinstance(node, ast.AugAssign):
-            if _base(node.target) in aliases:
-                return node.lineno
-        elif isinstance(node, ast.Delete):
-            if any(isinstance(t, ast.Subscript | ast.Attribute) and _base(t) in aliases
-                   for t in node.targets):
-                return node.lineno
-        elif isinstance(node, ast.Call):
-            obj = receiver(node)
-            if obj is not None and _base(obj) in aliases and (
-                    literal(call_arg(node, "inplace")) is True or
-                    (method(node) in MUTATING_METHODS and isinstance(obj, ast.Name))):
-                return node.lineno
-            name = method(node) or (node.func.id if isinstance(node.func, ast.Name) else "")
-            if name in ("copyto", "place", "put", "fill_diagonal", "putmask") and node.args \
-                    and _base(node.args[0]) in aliases:
-                return node.lineno
+        if _mutates(node, aliases):
+            return node.lineno
     return None
 
 
@@ -668,6 +693,36 @@ def _methods(node: ast.ClassDef) -> dict[str, ast.FunctionDef | ast.AsyncFunctio
     return {n.name: n for n in node.body if isinstance(n, FUNCTION_NODES)}
 
 
+def _contract_problems(an: Analysis, index: PythonIndex,
+                       node: ast.ClassDef) -> list[tuple[T, int]]:
+    """Hard failures of a custom transformer: bases, fit returning self, input mutation."""
+    name = node.name
+    candidate, mixin, base = _transformer_bases(index, node)
+    local_parent = any(last(index.qualname(b)) in an.custom for b in node.bases)
+    methods = _methods(node)
+    problems: list[tuple[T, int]] = []
+    if candidate and not (mixin and base) and not local_parent:
+        problems.append((T(f"{name} must inherit both BaseEstimator and TransformerMixin",
+                           f"{name} debe heredar BaseEstimator y TransformerMixin"),
+                         node.lineno))
+    fit = methods.get("fit")
+    fit_line = _fit_problem(fit) if fit is not None else None
+    if fit is None and not local_parent:
+        problems.append((T(f"{name} defines no fit method", f"{name} no define fit"),
+                         node.lineno))
+    elif fit_line is not None:
+        problems.append((T(f"{name}.fit does not return self (line {fit_line}); Pipeline.fit "
+                           "chains on it", f"{name}.fit no devuelve self (línea {fit_line}); "
+                           "Pipeline.fit depende de ello"), fit_line))
+    transform = methods.get("transform")
+    line = input_mutation(transform) if transform is not None else None
+    if line is not None:
+        problems.append((T(f"{name}.transform mutates its input (line {line}); start with "
+                           "X = X.copy()", f"{name}.transform modifica su entrada (línea "
+                           f"{line}); empieza con X = X.copy()"), line))
+    return problems
+
+
 @check("custom_transformer")
 def custom_transformer(ctx: Context, params: None) -> Iterator[Finding]:
     """ML003: custom transformers follow sklearn's contract and are used in a pipeline."""
@@ -681,33 +736,8 @@ def custom_transformer(ctx: Context, params: None) -> Iterator[Finding]:
         return
     for name, (index, node) in sorted(an.custom.items()):
         path = index.path
-        candidate, mixin, base = _transformer_bases(index, node)
-        local_parent = any(last(index.qualname(b)) in an.custom for b in node.bases)
         methods = _methods(node)
-        problems: list[tuple[T, int]] = []
-        if candidate and not (mixin and base) and not local_parent:
-            problems.append((T(f"{name} must inherit both BaseEstimator and TransformerMixin",
-                               f"{name} debe heredar BaseEstimator y TransformerMixin"),
-                             node.lineno))
-        fit = methods.get("fit")
-        if fit is None and not local_parent:
-            problems.append((T(f"{name} defines no fit method", f"{name} no define fit"),
-                             node.lineno))
-        elif fit is not None:
-            line = _fit_problem(fit)
-            if line is not None:
-                problems.append((T(f"{name}.fit does not return self (line {line}); "
-                                   "Pipeline.fit chains on it",
-                                   f"{name}.fit no devuelve self (línea {line}); "
-                                   "Pipeline.fit depende de ello"), line))
-        transform = methods.get("transform")
-        if transform is not None:
-            line = input_mutation(transform)
-            if line is not None:
-                problems.append((T(f"{name}.transform mutates its input (line {line}); start "
-                                   "with X = X.copy()",
-                                   f"{name}.transform modifica su entrada (línea {line}); "
-                                   "empieza con X = X.copy()"), line))
+        problems = _contract_problems(an, index, node)
         if problems:
             message, line = problems[0]
             for extra, _ in problems[1:]:
@@ -741,11 +771,18 @@ class SeedParams(Params):
     warn_ratio: float = Field(0.9, ge=0, le=1)
 
 
-@check("random_seeds", SeedParams)
-def random_seeds(ctx: Context, params: SeedParams) -> Iterator[Finding]:
-    """ML004: randomized splitters and estimators get a random_state (or a central seed)."""
-    an = analysis(ctx)
-    yield from _errors(an)
+def _unseeded(call: ast.Call, name: str) -> bool | None:
+    """True/False for a randomized call without/with a seed; None when it draws nothing."""
+    if name in SHUFFLE_OPTIONAL and literal(call_arg(call, "shuffle")) is not True:
+        return None
+    if name == "train_test_split" and literal(call_arg(call, "shuffle")) is False:
+        return None
+    value = next((call_arg(call, k) for k in SEED_KEYWORDS if call_arg(call, k)), None)
+    return value is None or (isinstance(value, ast.Constant) and value.value is None)
+
+
+def _seed_scan(an: Analysis) -> tuple[list[tuple[str, int]], list[tuple[str, int, str]],
+                                      tuple[str, int] | None]:
     seeded: list[tuple[str, int]] = []
     unseeded: list[tuple[str, int, str]] = []
     central: tuple[str, int] | None = None
@@ -755,17 +792,20 @@ def random_seeds(ctx: Context, params: SeedParams) -> Iterator[Finding]:
             if qual in ("numpy.random.seed", "torch.manual_seed") or SEED_FUNCTIONS.match(name):
                 central = central or (index.path, call.lineno)
                 continue
-            if not _sk(qual) or name not in RANDOMIZED:
-                continue
-            if name in SHUFFLE_OPTIONAL and literal(call_arg(call, "shuffle")) is not True:
-                continue
-            if name == "train_test_split" and literal(call_arg(call, "shuffle")) is False:
-                continue
-            value = next((call_arg(call, k) for k in SEED_KEYWORDS if call_arg(call, k)), None)
-            if value is None or (isinstance(value, ast.Constant) and value.value is None):
+            verdict = _unseeded(call, name) if _sk(qual) and name in RANDOMIZED else None
+            if verdict is True:
                 unseeded.append((index.path, call.lineno, name))
-            else:
+            elif verdict is False:
                 seeded.append((index.path, call.lineno))
+    return seeded, unseeded, central
+
+
+@check("random_seeds", SeedParams)
+def random_seeds(ctx: Context, params: SeedParams) -> Iterator[Finding]:
+    """ML004: randomized splitters and estimators get a random_state (or a central seed)."""
+    an = analysis(ctx)
+    yield from _errors(an)
+    seeded, unseeded, central = _seed_scan(an)
     total = len(seeded) + len(unseeded)
     if total == 0:
         if central:
@@ -845,6 +885,40 @@ def _has_drop_key(data: object, depth: int = 0) -> bool:
     return False
 
 
+def _target_encoder(index: PythonIndex, scope: ast.AST, obj: ast.expr) -> bool:
+    """``LabelEncoder()`` (or a name bound to one): encoding the target is not leakage."""
+    if isinstance(obj, ast.Call):
+        return _call_name(index, obj) in TARGET_ENCODERS
+    if isinstance(obj, ast.Name):
+        values = assignments(scope, obj.id)
+        return bool(values) and isinstance(values[-1], ast.Call) and \
+            _call_name(index, values[-1]) in TARGET_ENCODERS
+    return False
+
+
+def _fit_before_split(an: Analysis, splits: list[tuple[PythonIndex, ast.Call]]
+                      ) -> Iterator[Finding]:
+    """Heuristic (b): fit/fit_transform before train_test_split in the same function."""
+    for index, split in splits:
+        if _call_name(index, split) != "train_test_split":
+            continue
+        scope = scope_of(index, split)
+        for call in calls_in(scope):
+            obj = receiver(call)
+            if call.lineno >= split.lineno or method(call) not in ("fit", "fit_transform") \
+                    or obj is None or _target_encoder(index, scope, obj):
+                continue
+            yield warned(T(f"{short(call)} at {index.path}:{call.lineno} is fitted on the full "
+                           f"dataset before the split at line {split.lineno}",
+                           f"{short(call)} en {index.path}:{call.lineno} se ajusta con todo el "
+                           f"dataset antes de la división de la línea {split.lineno}"),
+                         index.path, call.lineno,
+                         fix=T("split first, then fit preprocessing inside the Pipeline on the "
+                               "training part only", "divide primero y ajusta el "
+                               "preprocesamiento dentro del Pipeline solo con la parte de "
+                               "entrenamiento"))
+
+
 @check("leakage_guards")
 def leakage_guards(ctx: Context, params: None) -> Iterator[Finding]:
     """ML005: a split exists, nothing is fitted before it, evaluation is on held-out data."""
@@ -859,7 +933,6 @@ def leakage_guards(ctx: Context, params: None) -> Iterator[Finding]:
                         "no hay código de entrenamiento (ninguna llamada a .fit()) en el "
                         "proyecto"))
         return
-    problems = 0
     if not splits:
         path, line = fits[0][0].path, fits[0][1].lineno
         yield failed(T("the model is trained but the data is never split (no train_test_split, "
@@ -868,50 +941,25 @@ def leakage_guards(ctx: Context, params: None) -> Iterator[Finding]:
                        "dividen (ni train_test_split, ni divisor de CV, ni validación cruzada): "
                        "solo puede evaluarse con los datos con que se ajustó"), path, line)
         return
-    for index, split in splits:
-        if _call_name(index, split) != "train_test_split":
-            continue
-        scope = scope_of(index, split)
-        for call in calls_in(scope):
-            if call.lineno >= split.lineno or method(call) not in ("fit", "fit_transform"):
-                continue
-            obj = receiver(call)
-            if obj is None or (isinstance(obj, ast.Call) and
-                               _call_name(index, obj) in TARGET_ENCODERS):
-                continue
-            if isinstance(obj, ast.Name):
-                values = assignments(scope, obj.id)
-                if values and isinstance(values[-1], ast.Call) and \
-                        _call_name(index, values[-1]) in TARGET_ENCODERS:
-                    continue
-            problems += 1
-            yield warned(T(f"{short(call)} at {index.path}:{call.lineno} is fitted on the full "
-                           f"dataset before the split at line {split.lineno}",
-                           f"{short(call)} en {index.path}:{call.lineno} se ajusta con todo el "
-                           f"dataset antes de la división de la línea {split.lineno}"),
-                         index.path, call.lineno,
-                         fix=T("split first, then fit preprocessing inside the Pipeline on the "
-                               "training part only", "divide primero y ajusta el "
-                               "preprocesamiento dentro del Pipeline solo con la parte de "
-                               "entrenamiento"))
+    problems = list(_fit_before_split(an, splits))
     for index in an.indexes:
         if any(method(call) == "fit" for _, call in index.calls) or uses_any(index):
-            problems += yield from _train_evaluation(index)
+            problems.extend(_train_evaluation(index))
     read_errors: list[ParseError] = []
     drop = _drop_list(ctx, an, read_errors)
     yield from (parse_skip(e) for e in read_errors)
     if drop is None:
-        problems += 1
-        yield warned(T("no configured list of columns to drop (drop_columns or similar) for "
-                       "identifiers and target-derived features",
-                       "no hay una lista configurada de columnas a eliminar (drop_columns o "
-                       "similar) para identificadores y variables derivadas del objetivo"),
-                     fix=T("add drop_columns: [...] to the YAML config and drop them before "
-                           "training", "añade drop_columns: [...] a la configuración YAML y "
-                           "elimínalas antes de entrenar"))
-    if problems == 0:
+        problems.append(warned(T(
+            "no configured list of columns to drop (drop_columns or similar) for identifiers "
+            "and target-derived features", "no hay una lista configurada de columnas a "
+            "eliminar (drop_columns o similar) para identificadores y variables derivadas del "
+            "objetivo"), fix=T("add drop_columns: [...] to the YAML config and drop them "
+                               "before training", "añade drop_columns: [...] a la "
+                               "configuración YAML y elimínalas antes de entrenar")))
+    yield from problems
+    if not problems and drop is not None:
         index, split = splits[0]
-        where = f"{drop[0]}:{drop[1]}" if drop and drop[1] else drop[0] if drop else ""
+        where = f"{drop[0]}:{drop[1]}" if drop[1] else drop[0]
         yield passed(T(f"data split at {index.path}:{split.lineno}, nothing fitted before it, "
                        f"evaluation on held-out data, columns to drop configured in {where}",
                        f"datos divididos en {index.path}:{split.lineno}, nada se ajusta antes, "
@@ -919,9 +967,8 @@ def leakage_guards(ctx: Context, params: None) -> Iterator[Finding]:
                        f"{where}"), index.path, split.lineno)
 
 
-def _train_evaluation(index: PythonIndex) -> Generator[Finding, None, int]:
+def _train_evaluation(index: PythonIndex) -> Iterator[Finding]:
     """Warn where a model is scored on the very data it was fitted on (and nowhere else)."""
-    count = 0
     scopes = [index.tree, *nodes_of(index, ast.FunctionDef, ast.AsyncFunctionDef)]
     for scope in scopes:
         calls = calls_in(scope)
@@ -939,7 +986,6 @@ def _train_evaluation(index: PythonIndex) -> Generator[Finding, None, int]:
             other = [c for c in later if ast.dump(c.args[0]) != data]
             if same and not other:
                 call = same[0]
-                count += 1
                 yield warned(T(f"{short(call)} at {index.path}:{call.lineno} evaluates the model "
                                "on the data it was just fitted on",
                                f"{short(call)} en {index.path}:{call.lineno} evalúa el modelo "
@@ -948,7 +994,6 @@ def _train_evaluation(index: PythonIndex) -> Generator[Finding, None, int]:
                              fix=T("report metrics on the test split (or cross-validation)",
                                    "reporta las métricas sobre el conjunto de prueba (o con "
                                    "validación cruzada)"))
-    return count
 
 
 # -- ML006 ------------------------------------------------------------------------------
@@ -978,32 +1023,47 @@ def _explicit_cv(node: ast.expr | None) -> bool:
                                                     isinstance(node.value, int)))
 
 
+@dataclass
+class CvUsage:
+    splitters: list[tuple[PythonIndex, ast.Call]] = field(default_factory=list)
+    consumers: list[tuple[PythonIndex, ast.Call, str]] = field(default_factory=list)
+    loops: list[tuple[str, int]] = field(default_factory=list)
+    optuna: tuple[str, int] | None = None
+
+
+def _cv_loops(index: PythonIndex) -> list[tuple[str, int]]:
+    if not uses_any(index, ("sklearn",)) and not any(
+            method(c) == "split" for _, c in index.calls):
+        return []
+    return [(index.path, node.lineno) for node in nodes_of(index, ast.For)
+            if any(isinstance(n, ast.Call) and _is_cv_split(index, n)
+                   for n in ast.walk(node.iter))]
+
+
+def _cv_usage(an: Analysis) -> CvUsage:
+    usage = CvUsage()
+    for index in an.indexes:
+        for qual, call in index.calls:
+            name = last(qual)
+            if _sk(qual) and name in SPLITTERS:
+                usage.splitters.append((index, call))
+            elif _sk(qual) and (name in CV_FUNCTIONS or name in SEARCHES):
+                usage.consumers.append((index, call, name))
+            elif qual.startswith("optuna.") and name == "create_study":
+                usage.optuna = usage.optuna or (index.path, call.lineno)
+        usage.loops.extend(_cv_loops(index))
+    return usage
+
+
 @check("cross_validation")
 def cross_validation(ctx: Context, params: None) -> Iterator[Finding]:
     """ML006: K-fold style splitters with cross_val_score/cross_validate, a fold loop, or a
     hyper-parameter search with ``cv=``."""
     an = analysis(ctx)
     yield from _errors(an)
-    splitters: list[tuple[PythonIndex, ast.Call]] = []
-    consumers: list[tuple[PythonIndex, ast.Call, str]] = []
-    loops: list[tuple[str, int]] = []
-    optuna = None
-    for index in an.indexes:
-        for qual, call in index.calls:
-            name = last(qual)
-            if _sk(qual) and name in SPLITTERS:
-                splitters.append((index, call))
-            elif _sk(qual) and (name in CV_FUNCTIONS or name in SEARCHES):
-                consumers.append((index, call, name))
-            elif qual.startswith("optuna.") and name == "create_study":
-                optuna = optuna or (index.path, call.lineno)
-        if not uses_any(index, ("sklearn",)) and not any(
-                method(c) == "split" for _, c in index.calls):
-            continue
-        for node in nodes_of(index, ast.For):
-            if any(isinstance(n, ast.Call) and _is_cv_split(index, n)
-                   for n in ast.walk(node.iter)):
-                loops.append((index.path, node.lineno))
+    usage = _cv_usage(an)
+    splitters, consumers, loops, optuna = (usage.splitters, usage.consumers, usage.loops,
+                                           usage.optuna)
     explicit = [(i, c, n) for i, c, n in consumers if _explicit_cv(call_arg(c, "cv"))]
     if explicit or (splitters and loops):
         if explicit:
@@ -1066,12 +1126,9 @@ def _metrics_json(an: Analysis) -> tuple[str, int] | None:
     return None
 
 
-@check("model_artifact")
-def model_artifact(ctx: Context, params: None) -> Iterator[Finding]:
-    """ML007: the whole pipeline is saved (joblib/MLflow) to an ignored or DVC-tracked
-    folder, and evaluation metrics are written to JSON."""
-    an = analysis(ctx)
-    yield from _errors(an)
+def _saves(an: Analysis) -> tuple[list[tuple[PythonIndex, ast.Call, str]],
+                                   list[tuple[str, int]]]:
+    """Model saving calls (joblib, skops, MLflow) and pickle calls."""
     saves: list[tuple[PythonIndex, ast.Call, str]] = []
     pickles: list[tuple[str, int]] = []
     for index in an.indexes:
@@ -1081,6 +1138,65 @@ def model_artifact(ctx: Context, params: None) -> Iterator[Finding]:
             if qual in SAVE_CALLS or (qual.startswith("mlflow.") and
                                       last(qual) in ("log_model", "save_model")):
                 saves.append((index, call, qual))
+    return saves, pickles
+
+
+def _location_findings(ctx: Context, dumped: list[tuple[PythonIndex, ast.Call]]
+                       ) -> Iterator[Finding]:
+    """Warn when the saved model can end up committed (folder not ignored nor DVC-tracked)."""
+    literal_dirs: list[tuple[str, int, str]] = []
+    for index, call in dumped:
+        target = literal_path(call_arg(call, "filename", 1))
+        if target and "{}" not in target.split("/")[0]:
+            literal_dirs.append((index.path, call.lineno, target))
+    unsafe = [(p, n, t) for p, n, t in literal_dirs
+              if not is_ignored(ctx, t) and not dvc_tracked(ctx, t.split("/")[0])]
+    protected = any(is_ignored(ctx, f"{d}/model.joblib") or dvc_tracked(ctx, d)
+                    for d in ("models", "artifacts"))
+    if unsafe:
+        path, line, target = unsafe[0]
+        yield warned(T(f"the model is written to {target} ({path}:{line}), which is neither "
+                       "gitignored nor tracked by DVC",
+                       f"el modelo se escribe en {target} ({path}:{line}), que no está en "
+                       ".gitignore ni versionado con DVC"), path, line)
+    elif not literal_dirs and dumped and not protected:
+        index, call = dumped[0]
+        yield warned(T("models/ and artifacts/ are neither gitignored nor tracked by DVC: a "
+                       "saved model can end up committed",
+                       "models/ y artifacts/ no están en .gitignore ni versionados con DVC: un "
+                       "modelo guardado puede acabar en el repositorio"), index.path,
+                     call.lineno)
+
+
+def _artifact_problems(ctx: Context, an: Analysis,
+                       saves: list[tuple[PythonIndex, ast.Call, str]],
+                       pickles: list[tuple[str, int]]) -> list[Finding]:
+    found: list[Finding] = []
+    dumped = [(i, c) for i, c, q in saves if q in SAVE_CALLS and c.args]
+    transformer_saves = [(i.path, c.lineno) for i, c in dumped
+                         if classify(an, i, c.args[0]) == "transformer"]
+    if transformer_saves:
+        found.append(warned(T(
+            f"a preprocessor is saved on its own ({locations(transformer_saves)}): save the "
+            "whole fitted Pipeline as one artefact",
+            f"se guarda un preprocesador por separado ({locations(transformer_saves)}): "
+            "guarda el Pipeline ajustado completo como un único artefacto"),
+            transformer_saves[0][0], transformer_saves[0][1]))
+    if pickles:
+        found.append(warned(T(f"pickle is used ({locations(pickles)}): unsafe to load and "
+                              "fragile", f"se usa pickle ({locations(pickles)}): inseguro de "
+                              "cargar y frágil"), pickles[0][0], pickles[0][1]))
+    found.extend(_location_findings(ctx, dumped))
+    return found
+
+
+@check("model_artifact")
+def model_artifact(ctx: Context, params: None) -> Iterator[Finding]:
+    """ML007: the whole pipeline is saved (joblib/MLflow) to an ignored or DVC-tracked
+    folder, and evaluation metrics are written to JSON."""
+    an = analysis(ctx)
+    yield from _errors(an)
+    saves, pickles = _saves(an)
     if not saves:
         if pickles:
             yield warned(T(f"the model is saved with pickle ({locations(pickles)}): unsafe to "
@@ -1095,58 +1211,18 @@ def model_artifact(ctx: Context, params: None) -> Iterator[Finding]:
                            "el pipeline entrenado nunca se guarda (ni joblib.dump ni "
                            "mlflow.sklearn.log_model/save_model)"))
         return
-    issues = 0
     yield from (parse_skip(e) for e in dvc_errors(ctx))
-    dumped = [(i, c) for i, c, q in saves if q in SAVE_CALLS and c.args]
-    transformer_saves = [(i.path, c.lineno) for i, c in dumped
-                         if classify(an, i, c.args[0]) == "transformer"]
-    if transformer_saves:
-        issues += 1
-        yield warned(T(f"a preprocessor is saved on its own ({locations(transformer_saves)}): "
-                       "save the whole fitted Pipeline as one artefact",
-                       "se guarda un preprocesador por separado "
-                       f"({locations(transformer_saves)}): guarda el Pipeline ajustado "
-                       "completo como un único artefacto"),
-                     transformer_saves[0][0], transformer_saves[0][1])
-    if pickles:
-        issues += 1
-        yield warned(T(f"pickle is used ({locations(pickles)}): unsafe to load and fragile",
-                       f"se usa pickle ({locations(pickles)}): inseguro de cargar y frágil"),
-                     pickles[0][0], pickles[0][1])
-    literal_dirs: list[tuple[str, int, str]] = []
-    for index, call in dumped:
-        target = literal_path(call_arg(call, "filename", 1))
-        if target and "{}" not in target.split("/")[0]:
-            literal_dirs.append((index.path, call.lineno, target))
-    unsafe = [(p, n, t) for p, n, t in literal_dirs
-              if not is_ignored(ctx, t) and not dvc_tracked(ctx, t.split("/")[0])]
-    protected = any(is_ignored(ctx, f"{d}/model.joblib") or dvc_tracked(ctx, d)
-                    for d in ("models", "artifacts"))
-    if unsafe:
-        issues += 1
-        path, line, target = unsafe[0]
-        yield warned(T(f"the model is written to {target} ({path}:{line}), which is neither "
-                       "gitignored nor tracked by DVC",
-                       f"el modelo se escribe en {target} ({path}:{line}), que no está en "
-                       ".gitignore ni versionado con DVC"), path, line)
-    elif not literal_dirs and dumped and not protected:
-        issues += 1
-        index, call = dumped[0]
-        yield warned(T("models/ and artifacts/ are neither gitignored nor tracked by DVC: a "
-                       "saved model can end up committed",
-                       "models/ y artifacts/ no están en .gitignore ni versionados con DVC: un "
-                       "modelo guardado puede acabar en el repositorio"), index.path,
-                     call.lineno)
+    problems = _artifact_problems(ctx, an, saves, pickles)
+    yield from problems
     metrics = _metrics_json(an)
     if metrics is None:
-        issues += 1
         yield warned(T("evaluation metrics are not written to a JSON file (metrics.json, "
                        "training_results.json)", "las métricas de evaluación no se escriben "
                        "en un JSON (metrics.json, training_results.json)"),
                      fix=T("json.dump({'f1': ..., 'roc_auc': ...}, open('artifacts/"
                            "metrics.json', 'w'))", "json.dump({'f1': ..., 'roc_auc': ...}, "
                            "open('artifacts/metrics.json', 'w'))"))
-    if issues == 0 and metrics is not None:
+    elif not problems:
         index, call, qual = saves[0]
         yield passed(T(f"pipeline saved with {qual} at {index.path}:{call.lineno}; metrics "
                        f"written to JSON at {metrics[0]}:{metrics[1]}",
