@@ -121,16 +121,47 @@ def _tracking_uri_config(ctx: Context) -> tuple[str | None, list[ParseError]]:
     return None, errors
 
 
-@check("mlflow_tracking")
-def mlflow_tracking(ctx: Context, params: None) -> Iterator[Finding]:
-    """MLF001: runs in a ``with mlflow.start_run()``, params and metrics (L1); artifacts,
-    tracking URI and ignored ``mlruns/`` (L2); tags and run names (L3)."""
-    sources = source_files(ctx)
-    yield from _errors(ctx)
-    found: dict[str, Hit] = {}
+TRACKING_WANTS: dict[int, list[tuple[str, T]]] = {
+    1: [("with", T("a `with mlflow.start_run():` block", "un bloque "
+                   "`with mlflow.start_run():`")),
+        ("params", T("log_param(s)", "log_param(s)")),
+        ("metrics", T("log_metric(s)", "log_metric(s)"))],
+    2: [("artifacts", T("log_artifact(s)", "log_artifact(s)")),
+        ("uri", T("an explicit tracking URI (set_tracking_uri or MLFLOW_TRACKING_URI)",
+                  "un tracking URI explícito (set_tracking_uri o MLFLOW_TRACKING_URI)")),
+        ("mlruns", T("mlruns/ in .gitignore", "mlruns/ en .gitignore"))],
+    3: [("tags", T("set_tag(s) (git commit, data version)",
+                   "set_tag(s) (commit de git, versión de datos)")),
+        ("run_name", T("a run_name on start_run", "un run_name en start_run"))],
+}
+CALL_KEYS: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(PARAM_CALLS, ("params",)), **dict.fromkeys(METRIC_CALLS, ("metrics",)),
+    "autolog": ("params", "metrics"), **dict.fromkeys(ARTIFACT_CALLS, ("artifacts",)),
+    "set_tracking_uri": ("uri",), **dict.fromkeys(TAG_CALLS, ("tags",)),
+}
+
+
+def _with_runs(index: PythonIndex, found: dict[str, Hit]) -> set[int]:
+    """``with mlflow.start_run(...)`` blocks (and their run_name/tags arguments)."""
+    runs = set()
+    for node in nodes_of(index, ast.With, ast.AsyncWith):
+        for item in node.items:  # type: ignore[attr-defined]
+            expr = item.context_expr
+            if not (isinstance(expr, ast.Call) and
+                    index.qualname(expr.func) == "mlflow.start_run"):
+                continue
+            runs.add(id(expr))
+            found.setdefault("with", Hit(index.path, expr.lineno, ""))
+            for keyword, key in (("run_name", "run_name"), ("tags", "tags")):
+                if call_arg(expr, keyword) is not None:
+                    found.setdefault(key, Hit(index.path, expr.lineno, ""))
+    return runs
+
+
+def _tracking_hits(ctx: Context, found: dict[str, Hit]) -> list[tuple[str, int]]:
+    """Fill ``found`` with what the project code does with MLflow; the bare start_runs."""
     bare_runs: list[tuple[str, int]] = []
-    for index in sources.indexes:
-        with_runs = set()
+    for index in source_files(ctx).indexes:
         text = ctx.repo.text(index.path)
         if isinstance(text, str) and "MLFLOW_TRACKING_URI" in text:
             for constant, line in string_constants(index):
@@ -138,69 +169,41 @@ def mlflow_tracking(ctx: Context, params: None) -> Iterator[Finding]:
                     found.setdefault("uri", Hit(index.path, line, "env"))
         if not index.imports("mlflow"):
             continue
-        for node in nodes_of(index, ast.With, ast.AsyncWith):
-            if isinstance(node, ast.With | ast.AsyncWith):
-                for item in node.items:
-                    expr = item.context_expr
-                    if isinstance(expr, ast.Call) and index.qualname(expr.func) == \
-                            "mlflow.start_run":
-                        with_runs.add(id(expr))
-                        found.setdefault("with", Hit(index.path, expr.lineno, ""))
-                        if call_arg(expr, "run_name") is not None:
-                            found.setdefault("run_name", Hit(index.path, expr.lineno, ""))
-                        if call_arg(expr, "tags") is not None:
-                            found.setdefault("tags", Hit(index.path, expr.lineno, ""))
+        found.setdefault("import", Hit(index.path, 1, ""))
+        with_runs = _with_runs(index, found)
         for qual, call in _mlflow_calls(index):
             name = last(qual)
-            hit = Hit(index.path, call.lineno, qual)
             if name == "start_run" and id(call) not in with_runs:
                 bare_runs.append((index.path, call.lineno))
-            if name in PARAM_CALLS:
-                found.setdefault("params", hit)
-            elif name in METRIC_CALLS:
-                found.setdefault("metrics", hit)
-            elif name == "autolog":
-                found.setdefault("params", hit)
-                found.setdefault("metrics", hit)
-            elif name in ARTIFACT_CALLS:
-                found.setdefault("artifacts", hit)
-            elif name == "set_tracking_uri":
-                found.setdefault("uri", hit)
-            elif name in TAG_CALLS:
-                found.setdefault("tags", hit)
-        if index.imports("mlflow"):
-            found.setdefault("import", Hit(index.path, 1, ""))
+            for key in CALL_KEYS.get(name, ()):
+                found.setdefault(key, Hit(index.path, call.lineno, qual))
+    return bare_runs
+
+
+@check("mlflow_tracking")
+def mlflow_tracking(ctx: Context, params: None) -> Iterator[Finding]:
+    """MLF001: runs in a ``with mlflow.start_run()``, params and metrics (L1); artifacts,
+    tracking URI and ignored ``mlruns/`` (L2); tags and run names (L3)."""
+    yield from _errors(ctx)
+    found: dict[str, Hit] = {}
+    bare_runs = _tracking_hits(ctx, found)
     if "uri" not in found:
         where, errors = _tracking_uri_config(ctx)
         yield from (parse_skip(e) for e in errors)
         if where:
             found["uri"] = Hit(where, 0, "config")
-    mlruns_ignored = is_ignored(ctx, "mlruns", is_dir=True)
     if "import" not in found:
         for level in (1, 2, 3):
             yield failed(T("MLflow is not used: no experiment tracking in the project code",
                            "no se usa MLflow: no hay seguimiento de experimentos en el código "
                            "del proyecto"), level=level)
         return
-    anchor = found.get("with") or found["import"]
-    wants: dict[int, list[tuple[str, T]]] = {
-        1: [("with", T("a `with mlflow.start_run():` block", "un bloque "
-                       "`with mlflow.start_run():`")),
-            ("params", T("log_param(s)", "log_param(s)")),
-            ("metrics", T("log_metric(s)", "log_metric(s)"))],
-        2: [("artifacts", T("log_artifact(s)", "log_artifact(s)")),
-            ("uri", T("an explicit tracking URI (set_tracking_uri or MLFLOW_TRACKING_URI)",
-                      "un tracking URI explícito (set_tracking_uri o MLFLOW_TRACKING_URI)")),
-            ("mlruns", T("mlruns/ in .gitignore", "mlruns/ en .gitignore"))],
-        3: [("tags", T("set_tag(s) (git commit, data version)",
-                       "set_tag(s) (commit de git, versión de datos)")),
-            ("run_name", T("a run_name on start_run", "un run_name en start_run"))],
-    }
-    if mlruns_ignored:
+    if is_ignored(ctx, "mlruns", is_dir=True):
         found["mlruns"] = Hit(".gitignore", 0, "")
+    anchor = found.get("with") or found["import"]
     missing_so_far: list[T] = []
     for level in (1, 2, 3):
-        missing_so_far += [label for key, label in wants[level] if key not in found]
+        missing_so_far += [label for key, label in TRACKING_WANTS[level] if key not in found]
         if level == 1 and bare_runs and "with" not in found:
             missing_so_far.append(T(f"(start_run without `with` at {locations(bare_runs)} "
                                     "leaves the run open when training fails)",
@@ -211,8 +214,8 @@ def mlflow_tracking(ctx: Context, params: None) -> Iterator[Finding]:
                          + T.join(missing_so_far, ", "), anchor.path, anchor.line or None,
                          level=level)
         else:
-            done = T.join([label for lvl in range(1, level + 1) for _, label in wants[lvl]],
-                          ", ")
+            done = T.join([label for lvl in range(1, level + 1)
+                           for _, label in TRACKING_WANTS[lvl]], ", ")
             yield passed(T("MLflow tracking has ", "el seguimiento con MLflow tiene ") + done,
                          anchor.path, anchor.line or None, level=level)
 
@@ -293,36 +296,39 @@ def mlflow_signature(ctx: Context, params: None) -> Iterator[Finding]:
 # -- MLF003 -----------------------------------------------------------------------------
 
 
+def _registry_hit(index: PythonIndex) -> tuple[str, int, str] | None:
+    for qual, call in every_call(index):
+        name = method(call) or last(qual)
+        if qual.startswith("mlflow.") and last(qual) in ("log_model", "save_model"):
+            value = call_arg(call, "registered_model_name")
+            if value is not None and not (isinstance(value, ast.Constant) and
+                                          value.value is None):
+                return index.path, call.lineno, "registered_model_name="
+        elif qual == "mlflow.register_model" or name in REGISTRY_METHODS:
+            return index.path, call.lineno, f"{name}()"
+    return None
+
+
+def _models_uri(index: PythonIndex) -> tuple[str, int] | None:
+    """A ``models:/...`` URI (plain or f-string) in the file."""
+    for text, line in string_constants(index):
+        if text.startswith("models:/"):
+            return index.path, line
+    for node in nodes_of(index, ast.JoinedStr):
+        first = node.values[0] if node.values else None
+        if isinstance(first, ast.Constant) and str(first.value).startswith("models:/"):
+            return index.path, node.lineno
+    return None
+
+
 @check("mlflow_registry")
 def mlflow_registry(ctx: Context, params: None) -> Iterator[Finding]:
     """MLF003: the model goes to the Model Registry (registered_model_name=,
     register_model, stage transitions or aliases)."""
-    sources = source_files(ctx)
+    sources = [i for i in source_files(ctx).indexes if i.imports("mlflow")]
     yield from _errors(ctx)
-    hit: tuple[str, int, str] | None = None
-    uses_uri: tuple[str, int] | None = None
-    for index in sources.indexes:
-        if not index.imports("mlflow"):
-            continue
-        for qual, call in every_call(index):
-            name = method(call) or last(qual)
-            if qual.startswith("mlflow.") and last(qual) in ("log_model", "save_model"):
-                value = call_arg(call, "registered_model_name")
-                if value is not None and not (isinstance(value, ast.Constant) and
-                                              value.value is None):
-                    hit = hit or (index.path, call.lineno, "registered_model_name=")
-            elif qual == "mlflow.register_model" or (
-                    name in REGISTRY_METHODS and index.imports("mlflow")):
-                hit = hit or (index.path, call.lineno, f"{name}()")
-        for text, line in string_constants(index):
-            if text.startswith("models:/"):
-                uses_uri = uses_uri or (index.path, line)
-        if uses_uri is None:
-            for node in nodes_of(index, ast.JoinedStr):
-                if node.values and isinstance(
-                        node.values[0], ast.Constant) and str(node.values[0].value).startswith(
-                        "models:/"):
-                    uses_uri = (index.path, node.lineno)
+    hit = next((h for index in sources for h in [_registry_hit(index)] if h), None)
+    uses_uri = next((u for index in sources for u in [_models_uri(index)] if u), None)
     if hit is None:
         yield failed(T("the model is never registered (no registered_model_name=, "
                        "mlflow.register_model or MlflowClient stage/alias transition)",
