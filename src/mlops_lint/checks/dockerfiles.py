@@ -1,0 +1,1705 @@
+"""Phase 4 checks: Dockerfiles, .dockerignore, compose, scans and image size
+(DOCK001-DOCK011).
+
+Dockerfiles are read by :mod:`mlops_lint.parsers.dockerfile` (stage-aware, heredocs,
+variables resolved from ``ARG``/``ENV`` defaults). Only the final stage reaches runtime:
+non-root (DOCK005), HEALTHCHECK (DOCK006), install hygiene (DOCK007) and the lean
+runtime (DOCK008) are judged on the final stage and the stages it is built ``FROM``
+(:meth:`Dockerfile.lineage`); what a builder stage does stays in the builder.
+
+Docker rules are project-scoped (rules.md §0.4): a project's Dockerfiles are those under
+its directory. In a monorepo, a project with no Dockerfile of its own is judged on the
+Dockerfiles that lie outside every project (a shared root ``Dockerfile`` or ``docker/``
+directory); Dockerfiles under ``.devcontainer/`` are development containers, listed as
+skipped and not judged. A project with no Dockerfile fails DOCK001 (the gate) and the
+structural rules DOCK002-DOCK009, saying so once; DOCK010 needs evidence and DOCK011
+reads compose files, so both are independent of it. A Dockerfile that does not parse
+fails DOCK001 with its line, and every other rule lists it as skipped with the reason.
+
+Base-image knowledge (non-root allow-list, lean and full bases, probe binaries) is data:
+``rules/data/dockerfile_bases.yaml``.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import functools
+import json
+import posixpath
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import Any
+
+from mlops_lint.checks import check
+from mlops_lint.context import Context
+from mlops_lint.model import Finding, T, failed, passed, skipped, warned
+from mlops_lint.parsers import ParseError
+from mlops_lint.parsers.ci import Workflow, ci_commands, workflows
+from mlops_lint.parsers.dockerfile import (
+    DOCKERFILE_GLOBS,
+    Dockerfile,
+    ImageRef,
+    Instruction,
+    Stage,
+    dockerfile_paths,
+    dockerfiles,
+    is_dockerfile,
+    split_pairs,
+    unresolved,
+)
+from mlops_lint.parsers.precommit import PreCommitConfig, parse_precommit
+from mlops_lint.parsers.shell import Simple, split_commands
+from mlops_lint.parsers.yaml_file import line_of, load_yaml_rt
+
+COMPOSE_GLOBS = ("**/docker-compose*.yml", "**/docker-compose*.yaml", "**/compose.yml",
+                 "**/compose.yaml", "**/compose.*.yml", "**/compose.*.yaml",
+                 "**/compose-*.yml", "**/compose-*.yaml")
+IMAGE_SIZE_GLOBS = ("**/docker-image-size.json", "**/docker-image-size.txt",
+                    "**/image-size.json", "**/image-size.txt", "**/docker-image-inspect.json",
+                    "**/image-inspect.json")
+NO_DOCKERFILE = T(
+    "no Dockerfile in this project (Dockerfile, Dockerfile.*, *.Dockerfile, Containerfile); "
+    "see DOCK001",
+    "no hay Dockerfile en este proyecto (Dockerfile, Dockerfile.*, *.Dockerfile, "
+    "Containerfile); ver DOCK001")
+NO_DOCKERFILE_FIX = T(
+    "Add a Dockerfile to the project (multi-stage, python:3.11-slim, non-root USER, "
+    "HEALTHCHECK), as in the guide's module 13.",
+    "Añade un Dockerfile al proyecto (multi-stage, python:3.11-slim, USER no-root, "
+    "HEALTHCHECK), como en el módulo 13 de la guía.")
+_SHELL_OPERATOR = re.compile(r"^(\|\||&&|\||;|&|\d*>>?|\d*>&\d*|&>|<)$|^\d*>>?\S|/dev/null$")
+_MANIFEST = re.compile(
+    r"^(requirements[\w.-]*\.(txt|in)|constraints[\w.-]*\.txt|pyproject\.toml|setup\.cfg|"
+    r"setup\.py|poetry\.lock|uv\.lock|pdm\.lock|pipfile|pipfile\.lock|environment[\w.-]*\.ya?ml|"
+    r"conda-lock[\w.-]*\.ya?ml|readme[\w.-]*|license[\w.-]*|requirements)$", re.IGNORECASE)
+_ARCHIVE = re.compile(r"\.(tar|tar\.gz|tgz|tar\.bz2|tbz2?|tar\.xz|txz|tar\.zst|tzst|gz|bz2|xz)$",
+                      re.IGNORECASE)
+_URL = re.compile(r"^(https?://|git@|git://)", re.IGNORECASE)
+_SECRET_KEY = re.compile(r"(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|"
+                         r"CREDENTIALS?)", re.IGNORECASE)
+_HUB_PREFIXES = ("docker.io/", "index.docker.io/", "registry-1.docker.io/")
+_PIP = re.compile(r"^pip(\d(\.\d+)?)?$")
+_PYTHON = re.compile(r"^python(\d(\.\d+)?)?$")
+_USERADD = frozenset({"useradd", "adduser", "usermod"})
+_PY_VERSION = re.compile(r"^(\d+)(?:\.(\d+))?")
+
+
+# -- data ------------------------------------------------------------------------------
+
+
+@functools.cache
+def image_data() -> dict[str, Any]:
+    """``rules/data/dockerfile_bases.yaml``, loaded once."""
+    from mlops_lint.catalog import builtin_rules_dir
+    from mlops_lint.parsers.yaml_file import load_yaml
+
+    path = builtin_rules_dir() / "data" / "dockerfile_bases.yaml"
+    data = load_yaml(path.read_text(encoding="utf-8"))
+    if not isinstance(data, dict):
+        raise ValueError("dockerfile_bases.yaml must be a mapping")
+    return data
+
+
+def normal_name(image: ImageRef) -> str:
+    """``docker.io/library/python`` → ``python``; other registries keep their host."""
+    name = image.name.lower()
+    for prefix in _HUB_PREFIXES:
+        if name.startswith(prefix):
+            name = name[len(prefix):]
+    if name.startswith("library/"):
+        name = name[len("library/"):]
+    return name
+
+
+def _entry_matches(image: ImageRef, entry: dict[str, Any]) -> bool:
+    name = normal_name(image)
+    tag = (image.tag or "").lower()
+    if not fnmatch.fnmatchcase(name, str(entry.get("image", "*")).lower()):
+        return False
+    if "tag" in entry and not (image.tag and fnmatch.fnmatchcase(tag, str(entry["tag"]).lower())):
+        return False
+    vetoes = entry.get("tag_not")
+    for veto in vetoes if isinstance(vetoes, list) else [vetoes] if vetoes else []:
+        if image.tag and fnmatch.fnmatchcase(tag, str(veto).lower()):
+            return False
+    return True
+
+
+def in_list(image: ImageRef | None, key: str, sub: str | None = None) -> bool:
+    """Whether ``image`` matches an entry of the data list ``key`` (``key[sub]``)."""
+    if image is None:
+        return False
+    entries = image_data().get(key) or []
+    if sub is not None:
+        entries = entries.get(sub, []) if isinstance(entries, dict) else []
+    return any(_entry_matches(image, e) for e in entries if isinstance(e, dict))
+
+
+def _is_build_package(package: str) -> bool:
+    name = package.split("=", 1)[0].lower()
+    if name.endswith(("-dev", "-devel")):
+        return True
+    return any(fnmatch.fnmatchcase(name, str(p).lower())
+               for p in image_data().get("build_packages") or [])
+
+
+# -- the project's Dockerfiles ---------------------------------------------------------
+
+
+@dataclass
+class Dockerfiles:
+    parsed: list[Dockerfile] = field(default_factory=list)
+    broken: list[ParseError] = field(default_factory=list)
+    devcontainers: list[str] = field(default_factory=list)
+    shared: bool = False  # a monorepo project judged on the Dockerfiles outside projects
+
+    @property
+    def none(self) -> bool:
+        return not self.parsed and not self.broken
+
+
+def _is_devcontainer(path: str) -> bool:
+    return ".devcontainer" in PurePosixPath(path).parts
+
+
+def _inside(path: str, directory: str) -> bool:
+    return directory == "." or path.startswith(directory + "/")
+
+
+def project_dockerfile_paths(ctx: Context) -> tuple[list[str], bool]:
+    """The project's Dockerfiles; in a monorepo, a project without its own gets the
+    Dockerfiles outside every project (``shared`` is then True)."""
+    own = [p for p in ctx.files(DOCKERFILE_GLOBS, case_sensitive=False) if is_dockerfile(p)]
+    if own or len(ctx.repo.projects) < 2:
+        return own, False
+    outside = [p for p in dockerfile_paths(ctx.repo)
+               if not any(_inside(p, proj.path) for proj in ctx.repo.projects)]
+    return outside, bool(outside)
+
+
+def load(ctx: Context) -> Dockerfiles:
+    paths, shared = project_dockerfile_paths(ctx)
+    out = Dockerfiles(shared=shared)
+    for path in paths:
+        if _is_devcontainer(path):
+            out.devcontainers.append(path)
+    for parsed in dockerfiles(ctx.repo, [p for p in paths if not _is_devcontainer(p)]):
+        if isinstance(parsed, ParseError):
+            out.broken.append(parsed)
+        else:
+            out.parsed.append(parsed)
+    return out
+
+
+def _broken(error: ParseError, level: int | None = None) -> Finding:
+    where = f" (line {error.line})" if error.line else ""
+    return skipped(T(f"{error.path} does not parse{where}: {error.message}; fix it first "
+                     "(DOCK001)",
+                     f"{error.path} no se puede leer{where}: {error.message}; corrígelo "
+                     "primero (DOCK001)"), error.path, level)
+
+
+JudgeFn = Callable[[Context, Dockerfile], Iterator[Finding]]
+
+
+def _each(ctx: Context, judge: JudgeFn, levels: Iterable[int | None] = (None,),
+          none_fails: bool = True) -> Iterator[Finding]:
+    """Run ``judge`` on every parsed Dockerfile of the project; unparseable ones are
+    skipped with the reason, and a project without any fails (or is skipped)."""
+    found = load(ctx)
+    if found.none:
+        if none_fails:
+            yield failed(NO_DOCKERFILE, fix=NO_DOCKERFILE_FIX)
+        else:
+            yield skipped(NO_DOCKERFILE)
+        return
+    for error in found.broken:
+        yield _broken(error)
+    for dockerfile in found.parsed:
+        seen: set[int | None] = set()
+        for finding in judge(ctx, dockerfile):
+            seen.add(finding.level)
+            yield finding
+        if None not in seen:
+            for level in levels:
+                if level not in seen:
+                    yield passed(T("nothing to flag", "nada que señalar"), dockerfile.path,
+                                 level=level)
+
+
+def _where(stage: Stage, line: int | None = None) -> str:
+    return f"stage '{stage.name}' (line {line if line is not None else stage.line})"
+
+
+def _donde(stage: Stage, line: int | None = None) -> str:
+    return f"etapa '{stage.name}' (línea {line if line is not None else stage.line})"
+
+
+def final_stage(dockerfile: Dockerfile) -> Stage:
+    final = dockerfile.final
+    assert final is not None  # the parser refuses a Dockerfile without FROM
+    return final
+
+
+def lineage_instructions(dockerfile: Dockerfile, stage: Stage) -> list[Instruction]:
+    return dockerfile.inherited(stage)
+
+
+def run_commands(inst: Instruction) -> tuple[Simple, ...]:
+    if inst.cmd != "RUN":
+        return ()
+    return split_commands(inst.script)
+
+
+def _packages(cmd: Simple) -> list[str] | None:
+    """Packages a system package manager installs in ``cmd``; None when it is not one."""
+    prog, args = cmd.program, list(cmd.args)
+    verbs = {"apt-get": "install", "apt": "install", "apk": "add", "yum": "install",
+             "dnf": "install", "microdnf": "install", "zypper": "install"}
+    if prog not in verbs or verbs[prog] not in args:
+        return None
+    after = args[args.index(verbs[prog]) + 1:]
+    return [a for a in after if not a.startswith("-") and "=" not in a[:1]]
+
+
+def installed_packages(dockerfile: Dockerfile, stage: Stage) -> list[tuple[str, Instruction]]:
+    out = []
+    for inst in lineage_instructions(dockerfile, stage):
+        for cmd in run_commands(inst):
+            for package in _packages(cmd) or []:
+                out.append((package, inst))
+    return out
+
+
+def _base(dockerfile: Dockerfile, stage: Stage) -> tuple[Stage, ImageRef | None]:
+    root = dockerfile.root(stage)
+    return root, root.image
+
+
+# -- DOCK001 ---------------------------------------------------------------------------
+
+
+def _copy_operators(inst: Instruction) -> list[str]:
+    if inst.cmd not in ("COPY", "ADD") or inst.heredoc is not None:
+        return []
+    args = inst.exec_args
+    tokens = args if args is not None else inst.args.split()
+    return [t for t in tokens if _SHELL_OPERATOR.search(t)]
+
+
+def _exec_problem(inst: Instruction) -> T | None:
+    if inst.exec_args is not None:
+        return None
+    if inst.exec_form:
+        return T(f"{inst.cmd} at line {inst.line} looks like exec form but is not a valid "
+                 "JSON array of strings (use double quotes): Docker runs it through "
+                 "/bin/sh -c",
+                 f"{inst.cmd} en la línea {inst.line} parece forma exec pero no es un array "
+                 "JSON de cadenas válido (usa comillas dobles): Docker lo ejecuta con "
+                 "/bin/sh -c")
+    return T(f"{inst.cmd} at line {inst.line} is in shell form: the process runs under "
+             "/bin/sh -c as PID 1 and never receives SIGTERM",
+             f"{inst.cmd} en la línea {inst.line} está en forma shell: el proceso corre bajo "
+             "/bin/sh -c como PID 1 y nunca recibe SIGTERM")
+
+
+def _dock001(ctx: Context, df: Dockerfile) -> Iterator[Finding]:
+    final = final_stage(df)
+    problems = 0
+    for inst in df.instructions:
+        ops = _copy_operators(inst)
+        if ops:
+            problems += 1
+            yield failed(
+                T(f"{inst.cmd} at line {inst.line} carries shell operators "
+                  f"({' '.join(ops)}): {inst.cmd} does not run a shell, so Docker treats them "
+                  "as file names and the build fails",
+                  f"{inst.cmd} en la línea {inst.line} lleva operadores de shell "
+                  f"({' '.join(ops)}): {inst.cmd} no ejecuta una shell, así que Docker los "
+                  "toma como nombres de archivo y el build falla"),
+                df.path, inst.line,
+                fix=T("Remove the shell operators; copy only files that exist (make optional "
+                      "files part of the build context, or create them in a RUN step).",
+                      "Quita los operadores de shell; copia solo archivos que existan (incluye "
+                      "los opcionales en el contexto o créalos en un RUN)."))
+    if df.effective(final, "WORKDIR") is None:
+        problems += 1
+        yield failed(T(f"final {_where(final)} sets no WORKDIR: files land in /",
+                       f"la {_donde(final)} final no fija WORKDIR: los archivos van a /"),
+                     df.path, final.line,
+                     fix=T("Add WORKDIR /app before the COPY instructions.",
+                           "Añade WORKDIR /app antes de las instrucciones COPY."))
+    if not df.inherited(final, "EXPOSE"):
+        problems += 1
+        yield failed(T(f"final {_where(final)} has no EXPOSE: the service port is undocumented",
+                       f"la {_donde(final)} final no tiene EXPOSE: el puerto del servicio no "
+                       "está documentado"), df.path, final.line,
+                     fix=T("Add EXPOSE 8000 (the port the API listens on).",
+                           "Añade EXPOSE 8000 (el puerto en el que escucha la API)."))
+    entry = df.effective(final, "ENTRYPOINT")
+    cmd = df.effective(final, "CMD")
+    if entry is None and cmd is None:
+        problems += 1
+        yield failed(T(f"final {_where(final)} has no CMD or ENTRYPOINT: the container runs "
+                       "whatever the base image defaults to",
+                       f"la {_donde(final)} final no tiene CMD ni ENTRYPOINT: el contenedor "
+                       "ejecuta lo que traiga la imagen base"), df.path, final.line,
+                     fix=T('Add an exec-form CMD, e.g. CMD ["uvicorn", "app.main:app", '
+                           '"--host", "0.0.0.0", "--port", "8000"].',
+                           'Añade un CMD en forma exec, p. ej. CMD ["uvicorn", "app.main:app", '
+                           '"--host", "0.0.0.0", "--port", "8000"].'))
+    for inst in [i for i in (entry, cmd) if i is not None]:
+        problem = _exec_problem(inst)
+        if problem is not None:
+            problems += 1
+            yield failed(problem, df.path, inst.line,
+                         fix=T(f'Write {inst.cmd} as a JSON array: {inst.cmd} ["uvicorn", '
+                               '"app.main:app", "--host", "0.0.0.0"].',
+                               f'Escribe {inst.cmd} como array JSON: {inst.cmd} ["uvicorn", '
+                               '"app.main:app", "--host", "0.0.0.0"].'))
+    if not problems:
+        yield passed(T(f"parses; WORKDIR, EXPOSE and an exec-form "
+                       f"{'ENTRYPOINT' if entry else 'CMD'} in the final {_where(final)}",
+                       f"se lee; WORKDIR, EXPOSE y {'ENTRYPOINT' if entry else 'CMD'} en forma "
+                       f"exec en la {_donde(final)} final"), df.path)
+
+
+@check("dockerfiles_well_formed")
+def dockerfile_well_formed(ctx: Context, params: None) -> Iterator[Finding]:
+    """DOCK001: a Dockerfile exists, parses, COPY carries no shell operators, WORKDIR,
+    EXPOSE and an exec-form CMD/ENTRYPOINT in the final stage."""
+    found = load(ctx)
+    for path in found.devcontainers:
+        yield skipped(T(f"{path} is a development container (.devcontainer/), not a runtime "
+                        "image: not judged",
+                        f"{path} es un contenedor de desarrollo (.devcontainer/), no una imagen "
+                        "de ejecución: no se evalúa"), path)
+    if found.none:
+        yield failed(NO_DOCKERFILE, fix=NO_DOCKERFILE_FIX)
+        return
+    for error in found.broken:
+        where = f" at line {error.line}" if error.line else ""
+        donde = f" en la línea {error.line}" if error.line else ""
+        yield failed(T(f"the Dockerfile does not parse{where}: {error.message}",
+                       f"el Dockerfile no se puede leer{donde}: {error.message}"),
+                     error.path, error.line,
+                     fix=T("Fix the syntax (docker build would refuse it); the other DOCK "
+                           "rules skip this file until it parses.",
+                           "Corrige la sintaxis (docker build la rechazaría); las demás reglas "
+                           "DOCK omiten este archivo hasta que se pueda leer."))
+    for df in found.parsed:
+        yield from _dock001(ctx, df)
+
+
+# -- DOCK002 ---------------------------------------------------------------------------
+
+IGNORE_CATEGORIES: dict[str, tuple[str, ...]] = {
+    ".git": (".git/HEAD",),
+    ".venv/venv": (".venv/bin/python", "venv/bin/python"),
+    "__pycache__": ("src/pkg/__pycache__/m.cpython-311.pyc", "app/__pycache__/m.pyc"),
+    "data/": ("data/raw/train.csv",),
+    "tests/": ("tests/test_api.py",),
+    "notebooks/*.ipynb": ("notebooks/eda.ipynb", "eda.ipynb"),
+    ".env": (".env",),
+    "mlruns": ("mlruns/0/meta.yaml",),
+    ".dvc": (".dvc/config", ".dvc/cache/ab/cdef"),
+}
+
+
+def _ignore_regex(pattern: str) -> re.Pattern[str]:
+    """A .dockerignore pattern (Go filepath.Match plus ``**``) as a regex on a path."""
+    out = ""
+    i = 0
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "*":
+            if pattern[i:i + 2] == "**":
+                i += 2
+                if pattern[i:i + 1] == "/":
+                    i += 1
+                    out += "(?:.*/)?"
+                else:
+                    out += ".*"
+                continue
+            out += "[^/]*"
+        elif char == "?":
+            out += "[^/]"
+        elif char == "[":
+            end = pattern.find("]", i)
+            if end == -1:
+                out += re.escape(char)
+            else:
+                body = pattern[i + 1:end].replace("\\", "\\\\")
+                if body.startswith("^"):
+                    body = "!" + body[1:]
+                out += "[" + ("^" + body[1:] if body.startswith("!") else body) + "]"
+                i = end
+        else:
+            out += re.escape(char)
+        i += 1
+    return re.compile(out + "$")
+
+
+@dataclass(frozen=True)
+class IgnoreRule:
+    pattern: str
+    negate: bool
+    regex: re.Pattern[str]
+
+
+def parse_dockerignore(text: str) -> list[IgnoreRule]:
+    rules = []
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        negate = line.startswith("!")
+        if negate:
+            line = line[1:].strip()
+        line = posixpath.normpath(line.lstrip("/")) if line.strip("/") else ""
+        if not line or line == ".":
+            continue
+        rules.append(IgnoreRule(line, negate, _ignore_regex(line)))
+    return rules
+
+
+def ignored(rules: list[IgnoreRule], path: str) -> bool:
+    """Docker's matching: a pattern excludes a path or any of its parent directories;
+    the last matching rule wins."""
+    parts = path.split("/")
+    candidates = ["/".join(parts[:n]) for n in range(1, len(parts) + 1)]
+    result = False
+    for rule in rules:
+        if any(rule.regex.match(c) for c in candidates):
+            result = not rule.negate
+    return result
+
+
+def _ignore_file(ctx: Context, df: Dockerfile) -> str | None:
+    """The .dockerignore of a Dockerfile's build context: ``<Dockerfile>.dockerignore``
+    (BuildKit), then ``.dockerignore`` next to it, in the project, or at the root."""
+    directory = str(PurePosixPath(df.path).parent)
+    candidates = [f"{df.path}.dockerignore",
+                  ".dockerignore" if directory == "." else f"{directory}/.dockerignore",
+                  ctx.path(".dockerignore"), ".dockerignore"]
+    for candidate in candidates:
+        if ctx.repo.exists(candidate):
+            return candidate
+    return None
+
+
+def _dock002(ctx: Context, df: Dockerfile) -> Iterator[Finding]:
+    path = _ignore_file(ctx, df)
+    if path is None:
+        missing = T(f"no .dockerignore in the build context of {df.path}: .git, data, "
+                    "virtualenvs and secrets (.env) are sent to the daemon and can land in "
+                    "the image",
+                    f"no hay .dockerignore en el contexto de build de {df.path}: .git, datos, "
+                    "entornos virtuales y secretos (.env) se envían al daemon y pueden acabar "
+                    "en la imagen")
+        yield failed(missing, df.path, level=1)
+        yield failed(missing, df.path, level=2)
+        return
+    yield passed(T(f"{path} present", f"{path} presente"), path, level=1)
+    text = ctx.repo.text(path)
+    if isinstance(text, ParseError):
+        yield failed(T(f"{path} cannot be read: {text.message}",
+                       f"{path} no se puede leer: {text.message}"), path, level=2)
+        return
+    rules = parse_dockerignore(text)
+    covered = [name for name, samples in IGNORE_CATEGORIES.items()
+               if any(ignored(rules, s) for s in samples)]
+    missing_names = [name for name in IGNORE_CATEGORIES if name not in covered]
+    note_en = note_es = ""
+    if "__pycache__" in missing_names and any(r.pattern in ("__pycache__", "*.pyc", "*.py[cod]")
+                                              for r in rules):
+        note_en = ("; note: '__pycache__' and '*.pyc' match only at the context root in "
+                   ".dockerignore; write '**/__pycache__'")
+        note_es = ("; ojo: '__pycache__' y '*.pyc' solo coinciden en la raíz del contexto en "
+                   ".dockerignore; escribe '**/__pycache__'")
+    message = T(f"{path} excludes {len(covered)} of the 9 recommended entries"
+                + (f" (missing: {', '.join(missing_names)})" if missing_names else "")
+                + note_en,
+                f"{path} excluye {len(covered)} de las 9 entradas recomendadas"
+                + (f" (faltan: {', '.join(missing_names)})" if missing_names else "") + note_es)
+    if len(covered) >= 6:
+        yield passed(message, path, level=2)
+    else:
+        yield failed(message, path, 1, level=2,
+                     fix=T(f"Add to {path}: " + ", ".join(
+                         f"**/{m}" if m == "__pycache__" else m.split("/")[0]
+                         for m in missing_names) + ".",
+                         f"Añade a {path}: " + ", ".join(
+                         f"**/{m}" if m == "__pycache__" else m.split("/")[0]
+                         for m in missing_names) + "."))
+
+
+@check("dockerfiles_dockerignore")
+def dockerignore(ctx: Context, params: None) -> Iterator[Finding]:
+    """DOCK002: a .dockerignore in each Dockerfile's build context (L1) that excludes at
+    least 6 of the 9 recommended entries, with Docker's own matching (L2)."""
+    yield from _each(ctx, _dock002, (1, 2))
+
+
+# -- DOCK003 ---------------------------------------------------------------------------
+
+
+def _python_minor_missing(image: ImageRef) -> bool:
+    if normal_name(image) != "python" or not image.tag:
+        return False
+    match = _PY_VERSION.match(image.tag)
+    return bool(match and match.group(2) is None)
+
+
+def _dock003(ctx: Context, df: Dockerfile) -> Iterator[Finding]:
+    final = final_stage(df)
+    root, image = _base(df, final)
+    via = "" if root is final else f" (through stage '{final.name}' built from '{root.name}')"
+    via_es = "" if root is final else f" (a través de la etapa '{final.name}', basada en " \
+                                      f"'{root.name}')"
+    fix_slim = T("Use a slim, tagged runtime base such as python:3.11-slim (or distroless / "
+                 "chainguard), pinned by tag or digest.",
+                 "Usa una base de ejecución slim y etiquetada, como python:3.11-slim (o "
+                 "distroless / chainguard), fijada por tag o digest.")
+    if root.is_scratch:
+        yield passed(T(f"final base is scratch{via}: nothing but what you copy",
+                       f"la base final es scratch{via_es}: solo lo que copies"),
+                     df.path, root.line)
+        return
+    names = unresolved(root.base)
+    if names or image is None:
+        yield warned(T(f"final base '{root.base}'{via} uses unresolved variables "
+                       f"({', '.join(names)}): cannot verify it is slim and pinned",
+                       f"la base final '{root.base}'{via_es} usa variables sin resolver "
+                       f"({', '.join(names)}): no se puede verificar que sea slim y fijada"),
+                     df.path, root.line,
+                     fix=T("Give the ARG a default (ARG PYTHON_VERSION=3.11) so the base can "
+                           "be read.",
+                           "Da un valor por defecto al ARG (ARG PYTHON_VERSION=3.11) para que "
+                           "la base se pueda leer."))
+        return
+    ref = str(image)
+    if image.untagged:
+        yield failed(T(f"final base {ref}{via} has no tag or digest (means :latest, and a full "
+                       "image)",
+                       f"la base final {ref}{via_es} no tiene tag ni digest (equivale a :latest "
+                       "y a una imagen completa)"), df.path, root.line, fix=fix_slim)
+    elif image.tag == "latest" and not image.pinned:
+        yield failed(T(f"final base {ref}{via} floats on :latest",
+                       f"la base final {ref}{via_es} flota en :latest"), df.path, root.line,
+                     fix=fix_slim)
+    elif in_list(image, "alpine_bases"):
+        yield warned(T(f"final base {ref}{via} is alpine (musl): small, but many ML wheels "
+                       "(numpy, scipy, torch) are glibc-only and compile from source; the guide "
+                       "prefers -slim (ADR-006)",
+                       f"la base final {ref}{via_es} es alpine (musl): pequeña, pero muchas "
+                       "wheels de ML (numpy, scipy, torch) son solo glibc y se compilan; la "
+                       "guía prefiere -slim (ADR-006)"), df.path, root.line,
+                     fix=T("Prefer python:3.11-slim; keep alpine only if the ADR justifies it.",
+                           "Prefiere python:3.11-slim; mantén alpine solo si un ADR lo "
+                           "justifica."))
+    elif in_list(image, "full_bases"):
+        yield failed(T(f"final base {ref}{via} is the full image (~1 GB, compilers included: "
+                       "the guide's Level 1)",
+                       f"la base final {ref}{via_es} es la imagen completa (~1 GB, con "
+                       "compiladores: el Nivel 1 de la guía)"), df.path, root.line, fix=fix_slim)
+    elif in_list(image, "lean_bases"):
+        if image.tag is None:
+            yield warned(T(f"final base {ref}{via} is pinned by digest only: the variant "
+                           "cannot be read; add the tag (python:3.11-slim@sha256:…)",
+                           f"la base final {ref}{via_es} está fijada solo por digest: no se "
+                           "puede leer la variante; añade el tag (python:3.11-slim@sha256:…)"),
+                         df.path, root.line, fix=fix_slim)
+        elif _python_minor_missing(image):
+            yield warned(T(f"final base {ref}{via} is slim but pins only the major version: "
+                           "the next Python minor arrives unannounced",
+                           f"la base final {ref}{via_es} es slim pero solo fija la versión "
+                           "mayor: la siguiente versión menor de Python llega sin aviso"),
+                         df.path, root.line,
+                         fix=T("Pin the minor version: python:3.11-slim.",
+                               "Fija la versión menor: python:3.11-slim."))
+        else:
+            yield passed(T(f"final base {ref}{via} is small and pinned",
+                           f"la base final {ref}{via_es} es pequeña y está fijada"),
+                         df.path, root.line)
+    elif image.tag is None and image.pinned:
+        yield warned(T(f"final base {ref}{via} is pinned by digest only: whether it is slim "
+                       "cannot be read",
+                       f"la base final {ref}{via_es} está fijada solo por digest: no se puede "
+                       "saber si es slim"), df.path, root.line, fix=fix_slim)
+    else:
+        yield warned(T(f"final base {ref}{via} is not a known small base (python:X.Y-slim, "
+                       "distroless, chainguard/wolfi, ubi-minimal): cannot verify its size",
+                       f"la base final {ref}{via_es} no es una base pequeña conocida "
+                       "(python:X.Y-slim, distroless, chainguard/wolfi, ubi-minimal): no se "
+                       "puede verificar su tamaño"), df.path, root.line,
+                     fix=T("Use python:3.11-slim, or justify the base in an ADR and waive "
+                           "DOCK003.",
+                           "Usa python:3.11-slim, o justifica la base en un ADR y exceptúa "
+                           "DOCK003."))
+
+
+@check("dockerfiles_base_image")
+def dockerfile_base_image(ctx: Context, params: None) -> Iterator[Finding]:
+    """DOCK003: the final stage's base is slim (or distroless/chainguard/ubi-minimal) and
+    pinned; alpine warns; full python, :latest and untagged fail."""
+    yield from _each(ctx, _dock003)
+
+
+# -- DOCK004 ---------------------------------------------------------------------------
+
+
+def _dock004(ctx: Context, df: Dockerfile) -> Iterator[Finding]:
+    final = final_stage(df)
+    if len(df.stages) < 2:
+        yield failed(T(f"single-stage build (one FROM at line {final.line}): build tools and "
+                       "caches ship in the runtime image",
+                       f"build de una sola etapa (un FROM en la línea {final.line}): "
+                       "herramientas de build y cachés van en la imagen final"),
+                     df.path, final.line,
+                     fix=T("Split into a builder stage (FROM python:3.11-slim AS builder) that "
+                           "installs dependencies and a runtime stage that copies them with "
+                           "COPY --from=builder; or justify a single stage in an ADR.",
+                           "Divide en una etapa builder (FROM python:3.11-slim AS builder) que "
+                           "instala dependencias y una etapa final que las copia con COPY "
+                           "--from=builder; o justifica una sola etapa en un ADR."))
+        return
+    lineage = df.lineage(final)
+    members = {s.index for s in lineage}
+    copies: list[tuple[Instruction, Stage]] = []
+    for inst in df.inherited(final, "COPY"):
+        source = inst.flags.get("from")
+        if source is None:
+            continue
+        stage = df.stage_named(source)
+        if stage is not None and stage.index not in members:
+            copies.append((inst, stage))
+    if not copies:
+        yield failed(T(f"{len(df.stages)} stages, but the final {_where(final)} copies nothing "
+                       "from another stage (COPY --from=<stage>)",
+                       f"{len(df.stages)} etapas, pero la {_donde(final)} final no copia nada "
+                       "de otra etapa (COPY --from=<etapa>)"), df.path, final.line,
+                     fix=T("Build in a named stage and COPY --from=builder only the artefacts "
+                           "(venv, wheels) into the runtime stage.",
+                           "Construye en una etapa con nombre y copia con COPY --from=builder "
+                           "solo los artefactos (venv, wheels) a la etapa final."))
+        return
+    tools = [(pkg, inst) for pkg, inst in installed_packages(df, final)
+             if _is_build_package(pkg)]
+    unnamed = [inst for inst, stage in copies if stage.alias is None
+               or (inst.flags.get("from") or "").isdigit()]
+    if tools:
+        _pkg, inst = tools[0]
+        yield warned(T(f"multi-stage, but the runtime {_where(final, inst.line)} installs build "
+                       f"tooling ({', '.join(sorted({p for p, _ in tools}))})",
+                       f"multi-stage, pero la {_donde(final, inst.line)} final instala "
+                       f"herramientas de build ({', '.join(sorted({p for p, _ in tools}))})"),
+                     df.path, inst.line,
+                     fix=T("Install compilers and -dev packages in the builder only.",
+                           "Instala compiladores y paquetes -dev solo en el builder."))
+    elif unnamed:
+        yield warned(T(f"multi-stage, but COPY --from at line {unnamed[0].line} refers to a stage "
+                       "by number: name the builder (AS builder)",
+                       f"multi-stage, pero COPY --from en la línea {unnamed[0].line} se refiere "
+                       "a una etapa por número: nombra el builder (AS builder)"),
+                     df.path, unnamed[0].line,
+                     fix=T("Name the stage (FROM … AS builder) and use COPY --from=builder.",
+                           "Nombra la etapa (FROM … AS builder) y usa COPY --from=builder."))
+    else:
+        inst, stage = copies[0]
+        yield passed(T(f"multi-stage: the final {_where(final)} copies from '{stage.name}' "
+                       f"(line {inst.line})",
+                       f"multi-stage: la {_donde(final)} final copia de '{stage.name}' "
+                       f"(línea {inst.line})"), df.path, inst.line)
+
+
+@check("dockerfiles_multistage")
+def dockerfile_multistage(ctx: Context, params: None) -> Iterator[Finding]:
+    """DOCK004: ≥2 stages, the final stage copies from a named builder, no build tooling
+    in the runtime stage."""
+    yield from _each(ctx, _dock004)
+
+
+# -- DOCK005 ---------------------------------------------------------------------------
+
+
+def _user_created(df: Dockerfile, stage: Stage, user: str) -> bool:
+    for inst in df.inherited(stage):
+        if inst.cmd == "COPY" and "/etc/passwd" in inst.args:
+            return True
+        for cmd in run_commands(inst):
+            if cmd.program in _USERADD and user in cmd.args:
+                return True
+        if inst.cmd == "RUN" and "/etc/passwd" in inst.script and user in inst.script:
+            return True
+    return False
+
+
+def _dock005(ctx: Context, df: Dockerfile) -> Iterator[Finding]:
+    final = final_stage(df)
+    root, image = _base(df, final)
+    user_inst = df.effective(final, "USER")
+    fix = T("Create a user and switch to it in the final stage: RUN useradd --create-home "
+            "--uid 1000 appuser, then USER appuser (or base on gcr.io/distroless/…:nonroot).",
+            "Crea un usuario y cámbiate a él en la etapa final: RUN useradd --create-home "
+            "--uid 1000 appuser y luego USER appuser (o usa gcr.io/distroless/…:nonroot).")
+    if user_inst is None:
+        if root.is_scratch:
+            yield failed(T(f"final {_where(final)} is FROM scratch with no USER: it runs as uid 0",
+                           f"la {_donde(final)} final es FROM scratch sin USER: se ejecuta con "
+                           "uid 0"), df.path, final.line,
+                         fix=T("Add USER 65532 (or any non-zero uid) to the final stage.",
+                               "Añade USER 65532 (o cualquier uid distinto de 0) a la etapa "
+                               "final."))
+            return
+        names = unresolved(root.base)
+        if names or image is None:
+            yield warned(T(f"final {_where(final)} has no USER and its base '{root.base}' uses "
+                           f"unresolved variables ({', '.join(names)}): cannot verify the "
+                           "default user",
+                           f"la {_donde(final)} final no tiene USER y su base '{root.base}' usa "
+                           f"variables sin resolver ({', '.join(names)}): no se puede verificar "
+                           "el usuario por defecto"), df.path, root.line, fix=fix)
+            return
+        if in_list(image, "nonroot_bases"):
+            yield passed(T(f"final {_where(final)} has no USER, but its base {image} runs as "
+                           "non-root",
+                           f"la {_donde(final)} final no tiene USER, pero su base {image} se "
+                           "ejecuta como no-root"), df.path, root.line)
+            return
+        builder_users = [i for s in df.stages if s.index not in {m.index for m in
+                                                                 df.lineage(final)}
+                         for i in s.find("USER")]
+        extra = ""
+        extra_es = ""
+        if builder_users:
+            extra = (f"; the USER at line {builder_users[-1].line} is in another stage and "
+                     "does not reach the runtime image")
+            extra_es = (f"; el USER de la línea {builder_users[-1].line} está en otra etapa y "
+                        "no llega a la imagen final")
+        yield failed(T(f"final {_where(final)} has no USER: the container runs as root "
+                       f"(base {image}){extra}",
+                       f"la {_donde(final)} final no tiene USER: el contenedor se ejecuta como "
+                       f"root (base {image}){extra_es}"), df.path, final.line, fix=fix)
+        return
+    value = user_inst.value.strip()
+    names = unresolved(value)
+    if names:
+        yield warned(T(f"USER {value} at line {user_inst.line} uses unresolved variables "
+                       f"({', '.join(names)}): cannot verify it is not root",
+                       f"USER {value} en la línea {user_inst.line} usa variables sin resolver "
+                       f"({', '.join(names)}): no se puede verificar que no sea root"),
+                     df.path, user_inst.line,
+                     fix=T("Give the ARG a non-root default (ARG UID=1000) or write the user "
+                           "literally.",
+                           "Da al ARG un valor por defecto no-root (ARG UID=1000) o escribe el "
+                           "usuario literalmente."))
+        return
+    user = value.split(":", 1)[0].strip()
+    if user.lower() == "root" or (user.isdigit() and int(user) == 0) or not user:
+        yield failed(T(f"final {_where(final, user_inst.line)} runs as root: USER {value}",
+                       f"la {_donde(final, user_inst.line)} final se ejecuta como root: USER "
+                       f"{value}"), df.path, user_inst.line, fix=fix)
+        return
+    if not user.isdigit() and user not in (image_data().get("preexisting_users") or []) \
+            and not in_list(image, "nonroot_bases") and not _user_created(df, final, user):
+        yield warned(T(f"USER {user} at line {user_inst.line} is never created in the final "
+                       "stage (useradd/adduser): unless the base defines it, docker run fails "
+                       "with 'unable to find user'",
+                       f"USER {user} en la línea {user_inst.line} nunca se crea en la etapa "
+                       "final (useradd/adduser): salvo que la base lo defina, docker run falla "
+                       "con 'unable to find user'"), df.path, user_inst.line,
+                     fix=T(f"RUN useradd --create-home --uid 1000 {user} before USER {user}, or "
+                           "use a numeric uid (USER 1000).",
+                           f"RUN useradd --create-home --uid 1000 {user} antes de USER {user}, "
+                           "o usa un uid numérico (USER 1000)."))
+        return
+    yield passed(T(f"final {_where(final, user_inst.line)} runs as {value}",
+                   f"la {_donde(final, user_inst.line)} final se ejecuta como {value}"),
+                 df.path, user_inst.line)
+
+
+@check("dockerfiles_non_root")
+def dockerfile_non_root(ctx: Context, params: None) -> Iterator[Finding]:
+    """DOCK005: the final stage (following FROM <stage> chains) runs as a non-root user."""
+    yield from _each(ctx, _dock005)
+
+
+# -- compose ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Service:
+    name: str
+    path: str  # compose file
+    line: int | None
+    body: dict[str, Any]
+
+    def dockerfile(self) -> str | None:
+        """Repository path of the Dockerfile this service builds, if it builds one."""
+        build = self.body.get("build")
+        if build is None:
+            return None
+        context, name = ".", "Dockerfile"
+        if isinstance(build, str):
+            context = build
+        elif isinstance(build, dict):
+            context = str(build.get("context", "."))
+            name = str(build.get("dockerfile", "Dockerfile"))
+        base = str(PurePosixPath(self.path).parent)
+        return posixpath.normpath(posixpath.join(base, context, name))
+
+
+@dataclass
+class Compose:
+    files: list[str] = field(default_factory=list)
+    services: list[Service] = field(default_factory=list)
+    broken: list[ParseError] = field(default_factory=list)
+    top: dict[str, list[str]] = field(default_factory=dict)  # networks/volumes: names
+    version: list[tuple[str, int | None]] = field(default_factory=list)
+
+
+def compose_paths(ctx: Context) -> list[str]:
+    own = ctx.files(COMPOSE_GLOBS, case_sensitive=False)
+    if own or len(ctx.repo.projects) < 2:
+        return own
+    return [p for p in ctx.repo.glob(COMPOSE_GLOBS, case_sensitive=False)
+            if not any(_inside(p, proj.path) for proj in ctx.repo.projects)]
+
+
+def load_compose(ctx: Context) -> Compose:
+    out = Compose()
+    for path in compose_paths(ctx):
+        data = ctx.repo.parse(path, load_yaml_rt)
+        if isinstance(data, ParseError):
+            out.broken.append(data)
+            continue
+        out.files.append(path)
+        if not isinstance(data, dict):
+            continue
+        if "version" in data:
+            out.version.append((path, line_of(data, key="version")))
+        services = data.get("services")
+        if isinstance(services, dict):
+            for name, body in services.items():
+                if isinstance(body, dict):
+                    out.services.append(Service(str(name), path, line_of(services, key=name),
+                                                body))
+        for key in ("networks", "volumes"):
+            value = data.get(key)
+            if isinstance(value, dict) and value:
+                out.top.setdefault(key, []).extend(str(k) for k in value)
+    return out
+
+
+def _healthcheck(service: Service) -> dict[str, Any] | None:
+    value = service.body.get("healthcheck")
+    if not isinstance(value, dict) or value.get("disable") is True:
+        return None
+    test = value.get("test")
+    if isinstance(test, list) and test and str(test[0]).upper() == "NONE":
+        return None
+    return value if test else None
+
+
+def _compose_probe(test: Any) -> tuple[list[str], bool] | None:
+    if isinstance(test, str):
+        return _shell_argv(test), True
+    if isinstance(test, list) and test:
+        head = str(test[0]).upper()
+        if head == "CMD":
+            return [str(t) for t in test[1:]], False
+        if head == "CMD-SHELL":
+            return _shell_argv(" ".join(str(t) for t in test[1:])), True
+    return None
+
+
+# -- DOCK006 ---------------------------------------------------------------------------
+
+
+def _shell_argv(text: str) -> list[str]:
+    commands = split_commands(text)
+    return list(commands[0].argv) if commands else []
+
+
+def healthcheck_probe(inst: Instruction) -> tuple[list[str], bool]:
+    """The probe's argument vector and whether it runs through /bin/sh."""
+    rest = inst.args.strip()
+    body = rest[3:].strip() if rest.upper().startswith("CMD") else rest
+    if body.startswith("["):
+        try:
+            value = json.loads(body)
+        except ValueError:
+            value = None
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            return value, False
+    return _shell_argv(body), True
+
+
+def _binary_present(df: Dockerfile, stage: Stage, program: str) -> tuple[bool | None, str]:
+    """Whether ``program`` exists in the image of ``stage``: True, False, or None when it
+    cannot be told; plus how that was decided."""
+    root, image = _base(df, stage)
+    for package, inst in installed_packages(df, stage):
+        if package.split("=", 1)[0].lower() == program:
+            return True, f"installed at line {inst.line}"
+    for inst in df.inherited(stage, "COPY", "ADD"):
+        if any(PurePosixPath(a).name == program for a in inst.args.split()):
+            return True, f"copied at line {inst.line}"
+    if program in ("curl", "wget"):
+        if in_list(image, "probe_binaries", program):
+            return True, f"present in the base {image}"
+        if root.is_scratch or image is not None:
+            return False, f"the base {image or 'scratch'} does not ship it and no stage " \
+                          "installs it"
+        return None, f"the base '{root.base}' cannot be resolved"
+    if _PYTHON.match(program):
+        if in_list(image, "python_bases"):
+            return True, f"the base {image} ships Python"
+        if any(_PYTHON.match(p.split("=", 1)[0]) or p.startswith("python3")
+               for p, _ in installed_packages(df, stage)):
+            return True, "Python is installed"
+        return None, f"cannot tell whether the base {image or root.base} ships Python"
+    return None, f"cannot tell whether '{program}' exists in the image"
+
+
+def _probe_verdict(df: Dockerfile, final: Stage, argv: list[str], shell: bool,
+                   path: str, line: int | None, level: int) -> Finding:
+    root, image = _base(df, final)
+    if shell and (root.is_scratch or in_list(image, "shell_less_bases")):
+        return failed(T(f"the health probe is in shell form but the base "
+                        f"{image or 'scratch'} has no /bin/sh",
+                        f"la sonda de salud está en forma shell pero la base "
+                        f"{image or 'scratch'} no tiene /bin/sh"), path, line, level,
+                      fix=T('Use exec form with a binary the image has: HEALTHCHECK CMD '
+                            '["python", "-c", "import urllib.request; urllib.request.urlopen('
+                            '\'http://localhost:8000/health\')"].',
+                            'Usa forma exec con un binario que exista: HEALTHCHECK CMD '
+                            '["python", "-c", "import urllib.request; urllib.request.urlopen('
+                            '\'http://localhost:8000/health\')"].'))
+    if not argv:
+        return warned(T("the health probe command cannot be read",
+                        "no se puede leer el comando de la sonda de salud"), path, line, level)
+    program = PurePosixPath(argv[0]).name
+    present, how = _binary_present(df, final, program)
+    if present is False:
+        return failed(T(f"the health probe calls {program}, which the final image lacks "
+                        f"({how}): the check always fails and the container turns unhealthy",
+                        f"la sonda de salud llama a {program}, que la imagen final no tiene "
+                        f"({how}): la comprobación siempre falla y el contenedor queda "
+                        "unhealthy"), path, line, level,
+                      fix=T(f"Install {program} in the runtime stage (apt-get install -y "
+                            f"--no-install-recommends {program}) or probe with Python: "
+                            'CMD ["python", "-c", "import urllib.request; '
+                            "urllib.request.urlopen('http://localhost:8000/health')\"].",
+                            f"Instala {program} en la etapa final (apt-get install -y "
+                            f"--no-install-recommends {program}) o sondea con Python: "
+                            'CMD ["python", "-c", "import urllib.request; '
+                            "urllib.request.urlopen('http://localhost:8000/health')\"]."))
+    if present is None:
+        return warned(T(f"the health probe calls {program}: {how} (cannot verify)",
+                        f"la sonda de salud llama a {program}: {how} (no se puede verificar)"),
+                      path, line, level)
+    return passed(T(f"the probe binary {program} is in the final image ({how})",
+                    f"el binario de la sonda {program} está en la imagen final ({how})"),
+                  path, line, level)
+
+
+HC_FLAGS = ("interval", "timeout", "start-period", "retries")
+
+
+def _dock006_compose(df: Dockerfile, final: Stage, services: list[Service]) -> Iterator[Finding]:
+    service = services[0]
+    hc = _healthcheck(service) or {}
+    line = line_of(service.body, key="healthcheck") or service.line
+    yield passed(T(f"no HEALTHCHECK in {df.path}, but compose service '{service.name}' "
+                   f"({service.path}) that builds it has a healthcheck",
+                   f"no hay HEALTHCHECK en {df.path}, pero el servicio compose "
+                   f"'{service.name}' ({service.path}) que lo construye tiene healthcheck"),
+                 service.path, line, level=2)
+    missing = [k for k in ("interval", "timeout", "start_period", "retries") if k not in hc]
+    if missing:
+        yield failed(T(f"compose healthcheck of '{service.name}' does not set "
+                       f"{', '.join(missing)}",
+                       f"el healthcheck compose de '{service.name}' no fija {', '.join(missing)}"),
+                     service.path, line, level=3,
+                     fix=T("Set interval: 30s, timeout: 10s, start_period: 40s, retries: 3.",
+                           "Fija interval: 30s, timeout: 10s, start_period: 40s, retries: 3."))
+        return
+    probe = _compose_probe(hc.get("test"))
+    if probe is None:
+        yield warned(T("the compose healthcheck test cannot be read",
+                       "no se puede leer el test del healthcheck compose"),
+                     service.path, line, level=3)
+        return
+    yield _probe_verdict(df, final, probe[0], probe[1], service.path, line, 3)
+
+
+def _dock006(ctx: Context, df: Dockerfile, services: list[Service]) -> Iterator[Finding]:
+    final = final_stage(df)
+    hc = df.effective(final, "HEALTHCHECK")
+    linked = [s for s in services if s.dockerfile() == df.path and _healthcheck(s)]
+    if hc is None:
+        if linked:
+            yield from _dock006_compose(df, final, linked)
+            return
+        members = {s.index for s in df.lineage(final)}
+        elsewhere = [i for s in df.stages if s.index not in members
+                     for i in s.find("HEALTHCHECK")]
+        extra = extra_es = ""
+        if elsewhere:
+            extra = (f"; the HEALTHCHECK at line {elsewhere[-1].line} is in a builder stage and "
+                     "does not reach the runtime image")
+            extra_es = (f"; el HEALTHCHECK de la línea {elsewhere[-1].line} está en una etapa "
+                        "builder y no llega a la imagen final")
+        message = T(f"no HEALTHCHECK in the final {_where(final)} and no compose healthcheck "
+                    f"for it{extra}",
+                    f"no hay HEALTHCHECK en la {_donde(final)} final ni healthcheck compose "
+                    f"para ella{extra_es}")
+        fix = T("Add to the final stage: HEALTHCHECK --interval=30s --timeout=10s "
+                "--start-period=40s --retries=3 CMD [\"python\", \"-c\", \"import "
+                "urllib.request; urllib.request.urlopen('http://localhost:8000/health')\"]",
+                "Añade a la etapa final: HEALTHCHECK --interval=30s --timeout=10s "
+                "--start-period=40s --retries=3 CMD [\"python\", \"-c\", \"import "
+                "urllib.request; urllib.request.urlopen('http://localhost:8000/health')\"]")
+        line = elsewhere[-1].line if elsewhere else final.line
+        yield failed(message, df.path, line, level=2, fix=fix)
+        yield failed(message, df.path, line, level=3, fix=fix)
+        return
+    if hc.args.strip().upper().startswith("NONE"):
+        message = T(f"HEALTHCHECK NONE at line {hc.line} disables the health check of the final "
+                    "image",
+                    f"HEALTHCHECK NONE en la línea {hc.line} desactiva el health check de la "
+                    "imagen final")
+        yield failed(message, df.path, hc.line, level=2)
+        yield failed(message, df.path, hc.line, level=3)
+        return
+    origin = "" if hc in final.instructions else " (inherited from a parent stage)"
+    origin_es = "" if hc in final.instructions else " (heredado de una etapa padre)"
+    yield passed(T(f"HEALTHCHECK at line {hc.line}{origin}", f"HEALTHCHECK en la línea "
+                   f"{hc.line}{origin_es}"), df.path, hc.line, level=2)
+    missing = [f"--{f}" for f in HC_FLAGS if f not in hc.flags]
+    if missing:
+        yield failed(T(f"HEALTHCHECK at line {hc.line} does not set {', '.join(missing)} "
+                       "(defaults: 30s interval, 30s timeout, 0s start period, 3 retries)",
+                       f"HEALTHCHECK en la línea {hc.line} no fija {', '.join(missing)} "
+                       "(por defecto: 30s, 30s, 0s de arranque, 3 reintentos)"),
+                     df.path, hc.line, level=3,
+                     fix=T("HEALTHCHECK --interval=30s --timeout=10s --start-period=40s "
+                           "--retries=3 CMD …", "HEALTHCHECK --interval=30s --timeout=10s "
+                           "--start-period=40s --retries=3 CMD …"))
+        return
+    argv, shell = healthcheck_probe(hc)
+    yield _probe_verdict(df, final, argv, shell, df.path, hc.line, 3)
+
+
+@check("dockerfiles_healthcheck")
+def dockerfile_healthcheck(ctx: Context, params: None) -> Iterator[Finding]:
+    """DOCK006: a HEALTHCHECK reaches the final image (or a compose healthcheck covers it)
+    (L2); all four timing flags and a probe binary the image really has (L3)."""
+    services = load_compose(ctx).services
+    yield from _each(ctx, lambda c, df: _dock006(c, df, services), (2, 3))
+
+
+# -- DOCK007 ---------------------------------------------------------------------------
+
+
+def _is_dep_install(cmd: Simple) -> bool:
+    """A command that installs the project's dependencies from local files."""
+    prog, args = cmd.program, cmd.args
+    if prog == "uv" and args[:1] == ("pip",):
+        prog, args = "pip", args[1:]
+    if _PIP.match(prog) and "install" in args:
+        rest = args[args.index("install") + 1:]
+        return any(a in ("-r", "--requirement", "-e", "--editable", "-c", "--constraint")
+                   or a.startswith(("-r", "--requirement=", ".", "/", "-e"))
+                   for a in rest)
+    if prog in ("poetry", "pdm", "pipenv") and args[:1] in (("install",), ("sync",)):
+        return True
+    return prog == "uv" and args[:1] == ("sync",)
+
+
+def _is_pip(cmd: Simple) -> bool:
+    return bool(_PIP.match(cmd.program) and "install" in cmd.args)
+
+
+def _is_uv_pip(cmd: Simple) -> bool:
+    return cmd.program == "uv" and (cmd.args[:2] == ("pip", "install") or cmd.args[:1] ==
+                                    ("sync",))
+
+
+def _copy_sources(inst: Instruction) -> list[str]:
+    args = inst.exec_args
+    tokens = args if args is not None else inst.args.split()
+    return tokens[:-1]
+
+
+def _is_manifest(source: str) -> bool:
+    name = PurePosixPath(source.rstrip("/")).name if source.strip("./") else "."
+    return bool(_MANIFEST.match(name))
+
+
+def _cache_mounted(inst: Instruction, *targets: str) -> bool:
+    for mount in inst.mounts():
+        if mount.get("type") == "cache":
+            target = mount.get("target") or mount.get("dst") or mount.get("destination") or ""
+            if not targets or any(t in target for t in targets):
+                return True
+    return False
+
+
+def _env_at(df: Dockerfile, stage: Stage, before: Instruction) -> dict[str, str | None]:
+    env: dict[str, str | None] = {}
+    for inst in df.inherited(stage, "ENV", "ARG", "RUN"):
+        if inst is before:
+            break
+        if inst.cmd in ("ENV", "ARG"):
+            env.update(split_pairs(inst.value))
+    return env
+
+
+def _order_problem(df: Dockerfile, stage: Stage) -> Finding | None:
+    """The first dependency install of ``stage``'s lineage preceded by a source COPY."""
+    source_copy: Instruction | None = None
+    for inst in df.inherited(stage):
+        if inst.cmd in ("COPY", "ADD") and "from" not in inst.flags and inst.heredoc is None:
+            sources = _copy_sources(inst)
+            if source_copy is None and any(not _is_manifest(s) for s in sources):
+                source_copy = inst
+        if any(_is_dep_install(c) for c in run_commands(inst)):
+            if source_copy is None:
+                return None
+            owner = next(s for s in df.lineage(stage) if inst in s.instructions)
+            return failed(
+                T(f"{source_copy.cmd} {source_copy.args} at line {source_copy.line} precedes the "
+                  f"dependency install at line {inst.line} ({_where(owner, inst.line)}): every "
+                  "source change reinstalls all dependencies",
+                  f"{source_copy.cmd} {source_copy.args} en la línea {source_copy.line} va "
+                  f"antes de la instalación de dependencias en la línea {inst.line} "
+                  f"({_donde(owner, inst.line)}): cada cambio de código reinstala todas las "
+                  "dependencias"),
+                df.path, source_copy.line,
+                fix=T("COPY requirements.txt (or pyproject.toml + lockfile) first, RUN pip "
+                      "install --no-cache-dir -r requirements.txt, then COPY the source.",
+                      "Copia primero requirements.txt (o pyproject.toml + lockfile), ejecuta RUN "
+                      "pip install --no-cache-dir -r requirements.txt y después copia el "
+                      "código."))
+    return None
+
+
+def _hygiene(df: Dockerfile, final: Stage) -> Iterator[Finding]:
+    for inst in df.inherited(final, "RUN"):
+        commands = run_commands(inst)
+        env = _env_at(df, final, inst)
+        script = inst.script
+        for cmd in commands:
+            if _is_pip(cmd) and "--no-cache-dir" not in cmd.args \
+                    and not env.get("PIP_NO_CACHE_DIR") \
+                    and not _cache_mounted(inst) and ".cache/pip" not in script:
+                yield failed(T(f"pip install at line {inst.line} keeps its download cache in "
+                               "the runtime image",
+                               f"pip install en la línea {inst.line} deja su caché de "
+                               "descargas en la imagen final"), df.path, inst.line,
+                             fix=T("Add --no-cache-dir (or ENV PIP_NO_CACHE_DIR=1, or RUN "
+                                   "--mount=type=cache,target=/root/.cache/pip).",
+                                   "Añade --no-cache-dir (o ENV PIP_NO_CACHE_DIR=1, o RUN "
+                                   "--mount=type=cache,target=/root/.cache/pip)."))
+            elif _is_uv_pip(cmd) and "--no-cache" not in cmd.args and not env.get("UV_NO_CACHE") \
+                    and not _cache_mounted(inst) and ".cache/uv" not in script \
+                    and "uv cache clean" not in script:
+                yield failed(T(f"uv at line {inst.line} keeps its cache in the runtime image",
+                               f"uv en la línea {inst.line} deja su caché en la imagen final"),
+                             df.path, inst.line,
+                             fix=T("Add --no-cache (or ENV UV_NO_CACHE=1, or a cache mount).",
+                                   "Añade --no-cache (o ENV UV_NO_CACHE=1, o un cache mount)."))
+            elif cmd.program in ("apt-get", "apt") and "install" in cmd.args:
+                problems = []
+                if "--no-install-recommends" not in cmd.args and \
+                        "APT::Install-Recommends=false" not in script:
+                    problems.append("--no-install-recommends")
+                if "/var/lib/apt/lists" not in script and not _cache_mounted(inst, "/var/lib/apt"):
+                    problems.append("rm -rf /var/lib/apt/lists/*")
+                if problems:
+                    yield failed(T(f"apt-get install at line {inst.line} lacks "
+                                   f"{' and '.join(problems)} in the same RUN",
+                                   f"apt-get install en la línea {inst.line} no tiene "
+                                   f"{' ni '.join(problems)} en el mismo RUN"),
+                                 df.path, inst.line,
+                                 fix=T("RUN apt-get update && apt-get install -y "
+                                       "--no-install-recommends <pkgs> && rm -rf "
+                                       "/var/lib/apt/lists/*",
+                                       "RUN apt-get update && apt-get install -y "
+                                       "--no-install-recommends <paquetes> && rm -rf "
+                                       "/var/lib/apt/lists/*"))
+            elif cmd.program == "apk" and "add" in cmd.args and "--no-cache" not in cmd.args \
+                    and "/var/cache/apk" not in script and not _cache_mounted(inst, "apk"):
+                yield failed(T(f"apk add at line {inst.line} keeps the package index in the "
+                               "image", f"apk add en la línea {inst.line} deja el índice de "
+                               "paquetes en la imagen"), df.path, inst.line,
+                             fix=T("Use apk add --no-cache.", "Usa apk add --no-cache."))
+
+
+def _local_adds(df: Dockerfile) -> Iterator[Finding]:
+    for inst in df.instructions:
+        if inst.cmd != "ADD" or inst.heredoc is not None:
+            continue
+        sources = _copy_sources(inst)
+        local = [s for s in sources if not _URL.match(s) and not _ARCHIVE.search(s)]
+        if local:
+            yield warned(T(f"ADD at line {inst.line} copies local files ({', '.join(local)}): "
+                           "ADD also unpacks archives and fetches URLs, COPY says what it does",
+                           f"ADD en la línea {inst.line} copia archivos locales "
+                           f"({', '.join(local)}): ADD también descomprime y descarga URLs, "
+                           "COPY dice lo que hace"), df.path, inst.line,
+                         fix=T(f"Replace ADD with COPY at line {inst.line}.",
+                               f"Sustituye ADD por COPY en la línea {inst.line}."))
+
+
+def _dock007(ctx: Context, df: Dockerfile) -> Iterator[Finding]:
+    final = final_stage(df)
+    problems = 0
+    checked: set[int] = set()
+    for stage in df.stages:
+        finding = _order_problem(df, stage)
+        if finding is not None and finding.line not in checked:
+            checked.add(finding.line or 0)
+            problems += 1
+            yield finding
+    for finding in [*_hygiene(df, final), *_local_adds(df)]:
+        problems += 1
+        yield finding
+    if not problems:
+        yield passed(T("dependency manifests installed before the source COPY; no package "
+                       "caches or apt lists left in the runtime image",
+                       "manifiestos de dependencias instalados antes de copiar el código; sin "
+                       "cachés de paquetes ni listas de apt en la imagen final"), df.path)
+
+
+@check("dockerfiles_layer_hygiene")
+def dockerfile_layer_hygiene(ctx: Context, params: None) -> Iterator[Finding]:
+    """DOCK007: manifests installed before the source COPY; pip/uv caches and apt lists
+    kept out of the runtime stages; ADD only for URLs and archives (warn)."""
+    yield from _each(ctx, _dock007)
+
+
+# -- DOCK008 ---------------------------------------------------------------------------
+
+
+def _dock008(ctx: Context, df: Dockerfile) -> Iterator[Finding]:
+    final = final_stage(df)
+    problems = 0
+    root, image = _base(df, final)
+    if in_list(image, "full_bases"):
+        problems += 1
+        yield failed(T(f"the runtime base {image} ships compilers (gcc, make)",
+                       f"la base de ejecución {image} trae compiladores (gcc, make)"),
+                     df.path, root.line,
+                     fix=T("Base the runtime stage on python:3.11-slim.",
+                           "Basa la etapa final en python:3.11-slim."))
+    tools = [(p, i) for p, i in installed_packages(df, final) if _is_build_package(p)]
+    if tools:
+        problems += 1
+        names = ", ".join(sorted({p for p, _ in tools}))
+        yield failed(T(f"the runtime {_where(final, tools[0][1].line)} installs build tooling: "
+                       f"{names}",
+                       f"la {_donde(final, tools[0][1].line)} final instala herramientas de "
+                       f"build: {names}"), df.path, tools[0][1].line,
+                     fix=T("Install compilers and -dev packages in a builder stage and copy only "
+                           "the built artefacts (venv, wheels) into the runtime stage.",
+                           "Instala compiladores y paquetes -dev en una etapa builder y copia "
+                           "solo los artefactos (venv, wheels) a la etapa final."))
+    missing = [name for name in ("PYTHONDONTWRITEBYTECODE", "PYTHONUNBUFFERED")
+               if not final.env.get(name)]
+    if missing:
+        problems += 1
+        yield failed(T(f"the final {_where(final)} does not set {' and '.join(missing)}",
+                       f"la {_donde(final)} final no fija {' ni '.join(missing)}"),
+                     df.path, final.line,
+                     fix=T("ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1",
+                           "ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1"))
+    if not problems:
+        yield passed(T(f"the final {_where(final)} installs no build tooling and sets "
+                       "PYTHONDONTWRITEBYTECODE and PYTHONUNBUFFERED",
+                       f"la {_donde(final)} final no instala herramientas de build y fija "
+                       "PYTHONDONTWRITEBYTECODE y PYTHONUNBUFFERED"), df.path)
+
+
+@check("dockerfiles_lean_runtime")
+def dockerfile_lean_runtime(ctx: Context, params: None) -> Iterator[Finding]:
+    """DOCK008: no compilers or -dev packages in the runtime stage; PYTHONDONTWRITEBYTECODE
+    and PYTHONUNBUFFERED set."""
+    yield from _each(ctx, _dock008)
+
+
+# -- DOCK009 ---------------------------------------------------------------------------
+
+SCAN_ACTIONS = ("aquasecurity/trivy-action", "anchore/scan-action", "docker/scout-action",
+                "snyk/actions/docker", "crazy-max/ghaction-container-scan")
+LINT_ACTIONS = ("hadolint/hadolint-action", "jbergstroem/hadolint-gh-action",
+                "reviewdog/action-hadolint")
+
+
+@dataclass(frozen=True)
+class Evidence:
+    path: str
+    line: int | None
+    what: str
+    severity: bool  # filters or fails on CRITICAL/HIGH
+
+
+def _scan_command(cmd: Simple) -> str | None:
+    prog, args = cmd.program, cmd.args
+    if prog == "trivy" and args[:1] in (("image",), ("i",)):
+        return "trivy image"
+    if prog == "grype" and args:
+        return "grype"
+    if prog == "docker" and args[:2] in (("scout", "cves"), ("scout", "quickview")):
+        return "docker scout"
+    if prog == "snyk" and args[:2] == ("container", "test"):
+        return "snyk container test"
+    if prog == "docker" and args[:1] == ("run",) and any("trivy" in a for a in args):
+        return "trivy (docker run)"
+    return None
+
+
+def _severity(text: str) -> bool:
+    upper = text.upper()
+    return "CRITICAL" in upper or "HIGH" in upper
+
+
+def _workflow_steps(ctx: Context) -> Iterator[tuple[Workflow, Any]]:
+    for wf in workflows(ctx.repo):
+        if isinstance(wf, ParseError):
+            continue
+        for job in wf.jobs:
+            for step in job.steps:
+                yield wf, step
+
+
+def scan_evidence(ctx: Context) -> list[Evidence]:
+    out = []
+    for wf, step in _workflow_steps(ctx):
+        uses = (step.uses or "").lower()
+        if any(uses.startswith(a) for a in SCAN_ACTIONS):
+            with_ = {str(k).lower(): str(v) for k, v in step.with_.items()}
+            scan_type = with_.get("scan-type", "image")
+            if "trivy" in uses and scan_type not in ("image",):
+                continue
+            sev = " ".join(with_.get(k, "") for k in ("severity", "severity-cutoff",
+                                                      "only-severities", "args"))
+            out.append(Evidence(wf.path, step.line, uses.split("@")[0], _severity(sev)))
+    for command in ci_commands(ctx.repo):
+        for cmd in split_commands(command.text):
+            what = _scan_command(cmd)
+            if what:
+                out.append(Evidence(command.path, command.line, what,
+                                    _severity(" ".join(cmd.args))))
+    return out
+
+
+def lint_evidence(ctx: Context) -> list[Evidence]:
+    out = []
+    for path in ctx.repo.glob([".pre-commit-config.yaml", ".pre-commit-config.yml"]):
+        config = ctx.repo.parse(path, parse_precommit)
+        if isinstance(config, PreCommitConfig):
+            for hook in config.hooks:
+                if hook.id.startswith("hadolint") or (hook.entry or "").startswith("hadolint"):
+                    out.append(Evidence(path, hook.line, f"pre-commit hook {hook.id}", True))
+    for wf, step in _workflow_steps(ctx):
+        uses = (step.uses or "").lower()
+        if any(uses.startswith(a) for a in LINT_ACTIONS) or "hadolint/hadolint" in uses:
+            out.append(Evidence(wf.path, step.line, uses.split("@")[0], True))
+    for command in ci_commands(ctx.repo):
+        for cmd in split_commands(command.text):
+            if cmd.program == "hadolint" or (cmd.program == "docker" and
+                                             any("hadolint/hadolint" in a for a in cmd.args)):
+                out.append(Evidence(command.path, command.line, "hadolint", True))
+    return out
+
+
+@check("dockerfiles_scan_and_lint")
+def docker_scanned_and_linted(ctx: Context, params: None) -> Iterator[Finding]:
+    """DOCK009: an image CVE scan in CI filtered on CRITICAL/HIGH, and hadolint in CI or
+    pre-commit."""
+    found = load(ctx)
+    if found.none:
+        yield failed(NO_DOCKERFILE, fix=NO_DOCKERFILE_FIX)
+        return
+    scans = scan_evidence(ctx)
+    lints = lint_evidence(ctx)
+    strong = [s for s in scans if s.severity]
+    if strong:
+        s = strong[0]
+        yield passed(T(f"image scan {s.what} filtered on CRITICAL/HIGH",
+                       f"escaneo de imagen {s.what} filtrado por CRITICAL/HIGH"), s.path, s.line)
+    elif scans:
+        s = scans[0]
+        yield warned(T(f"image scan {s.what} runs, but not limited to or failing on "
+                       "CRITICAL,HIGH: every low finding is noise and nothing blocks",
+                       f"el escaneo de imagen {s.what} se ejecuta, pero sin limitarse ni fallar "
+                       "por CRITICAL,HIGH: los hallazgos menores son ruido y nada bloquea"),
+                     s.path, s.line,
+                     fix=T("Set severity: CRITICAL,HIGH and exit-code: '1' (trivy-action) or "
+                           "--severity CRITICAL,HIGH --exit-code 1.",
+                           "Fija severity: CRITICAL,HIGH y exit-code: '1' (trivy-action) o "
+                           "--severity CRITICAL,HIGH --exit-code 1."))
+    else:
+        yield failed(T("no image CVE scan in CI (trivy, grype, docker scout, snyk container)",
+                       "no hay escaneo de CVEs de la imagen en CI (trivy, grype, docker scout, "
+                       "snyk container)"),
+                     fix=T("Add a CI step after the build: uses: aquasecurity/trivy-action "
+                           "with image-ref, severity: CRITICAL,HIGH, exit-code: '1' (and upload "
+                           "the SARIF).",
+                           "Añade un paso de CI tras el build: uses: aquasecurity/trivy-action "
+                           "con image-ref, severity: CRITICAL,HIGH, exit-code: '1' (y sube el "
+                           "SARIF)."))
+    if lints:
+        lint = lints[0]
+        yield passed(T(f"Dockerfile lint: {lint.what}", f"lint de Dockerfile: {lint.what}"),
+                     lint.path, lint.line)
+    else:
+        yield failed(T("no Dockerfile lint (hadolint) in CI or pre-commit",
+                       "no hay lint de Dockerfile (hadolint) en CI ni en pre-commit"),
+                     fix=T("Add the hadolint-docker hook (repo: "
+                           "https://github.com/hadolint/hadolint) to .pre-commit-config.yaml, "
+                           "or hadolint/hadolint-action in CI.",
+                           "Añade el hook hadolint-docker (repo: "
+                           "https://github.com/hadolint/hadolint) a .pre-commit-config.yaml, o "
+                           "hadolint/hadolint-action en CI."))
+
+
+# -- DOCK010 ---------------------------------------------------------------------------
+
+_SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*([kmgt]i?b|b|bytes)?\b", re.IGNORECASE)
+_UNITS = {"b": 1, "bytes": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12,
+          "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40}
+
+
+def _size_from_text(text: str) -> int | None:
+    match = _SIZE.search(text)
+    if not match:
+        return None
+    unit = (match.group(2) or "b").lower()
+    return int(float(match.group(1)) * _UNITS.get(unit, 1))
+
+
+def _size_from_json(data: Any) -> int | None:
+    if isinstance(data, list):
+        for item in data:
+            size = _size_from_json(item)
+            if size is not None:
+                return size
+        return None
+    if not isinstance(data, dict):
+        return None
+    for key in ("Size", "size", "size_bytes", "bytes", "VirtualSize"):
+        value = data.get(key)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return int(value)
+        if isinstance(value, str):
+            return _size_from_text(value)
+    for key, factor in (("size_mb", 10**6), ("size_gb", 10**9), ("size_kb", 10**3)):
+        value = data.get(key)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return int(value * factor)
+    return None
+
+
+def read_image_size(ctx: Context, path: str) -> int | ParseError | None:
+    text = ctx.repo.text(path)
+    if isinstance(text, ParseError):
+        return text
+    if path.endswith(".json"):
+        try:
+            data = json.loads(text)
+        except ValueError as exc:
+            return ParseError(path, f"invalid JSON: {exc}")
+        return _size_from_json(data)
+    return _size_from_text(text)
+
+
+SIZE_LIMITS = ((1, 10**9, "< 1 GB"), (2, 500 * 10**6, "< 500 MB"), (3, 200 * 10**6, "≤ 200 MB"))
+
+
+@check("dockerfiles_image_size")
+def docker_image_size(ctx: Context, params: None) -> Iterator[Finding]:
+    """DOCK010 (evidence): a committed image size (docker image inspect JSON,
+    docker-image-size.json or image-size.txt) under 1 GB / 500 MB / 200 MB."""
+    paths = ctx.files(IMAGE_SIZE_GLOBS, case_sensitive=False)
+    if not paths:
+        yield skipped(T("no image-size evidence (reports/docker-image-size.json, "
+                        "reports/image-size.txt or a docker image inspect JSON saved as "
+                        "reports/docker-image-inspect.json); not judged",
+                        "no hay evidencia del tamaño de la imagen (reports/"
+                        "docker-image-size.json, reports/image-size.txt o un JSON de docker "
+                        "image inspect guardado como reports/docker-image-inspect.json); no se "
+                        "evalúa"))
+        return
+    for path in paths:
+        size = read_image_size(ctx, path)
+        if isinstance(size, ParseError):
+            yield skipped(T(f"{path} cannot be read: {size.message}",
+                            f"{path} no se puede leer: {size.message}"), path)
+            continue
+        if size is None or size <= 0:
+            yield skipped(T(f"{path} holds no image size", f"{path} no contiene un tamaño de "
+                            "imagen"), path)
+            continue
+        megabytes = size / 10**6
+        for level, limit, label in SIZE_LIMITS:
+            ok = size < limit if level < 3 else size <= limit
+            message = T(f"image size {megabytes:.0f} MB ({path}); target {label}",
+                        f"tamaño de imagen {megabytes:.0f} MB ({path}); objetivo {label}")
+            if ok:
+                yield passed(message, path, level=level)
+            else:
+                yield failed(message, path, level=level,
+                             fix=T("Shrink the image: slim base, multi-stage build, "
+                                   "--no-cache-dir, a .dockerignore that excludes data and "
+                                   "models.",
+                                   "Reduce la imagen: base slim, build multi-stage, "
+                                   "--no-cache-dir, un .dockerignore que excluya datos y "
+                                   "modelos."))
+
+
+# -- DOCK011 ---------------------------------------------------------------------------
+
+
+def _mounts(service: Service) -> list[tuple[str, bool]]:
+    """(source:target text, read-only) of a service's volumes."""
+    out = []
+    volumes = service.body.get("volumes")
+    for item in volumes if isinstance(volumes, list) else []:
+        if isinstance(item, str):
+            parts = item.split(":")
+            out.append((item, len(parts) >= 3 and "ro" in parts[-1].split(",")))
+        elif isinstance(item, dict):
+            text = f"{item.get('source', '')}:{item.get('target', '')}"
+            out.append((text, item.get("read_only") is True))
+    return out
+
+
+def _literal_secrets(service: Service) -> list[str]:
+    env = service.body.get("environment")
+    pairs: list[tuple[str, Any]] = []
+    if isinstance(env, dict):
+        pairs = [(str(k), v) for k, v in env.items()]
+    elif isinstance(env, list):
+        for item in env:
+            key, sep, value = str(item).partition("=")
+            pairs.append((key, value if sep else None))
+    return [key for key, value in pairs
+            if _SECRET_KEY.search(key) and value not in (None, "")
+            and "${" not in str(value) and not str(value).startswith("$")]
+
+
+def _l3_missing(compose: Compose, api: list[Service]) -> list[tuple[str, str]]:
+    services = compose.services
+    missing: list[tuple[str, str]] = []
+    others = [s for s in services if s not in api]
+    if not others:
+        missing.append(("extra services (MLflow, Prometheus/Grafana, dashboard)",
+                        "servicios extra (MLflow, Prometheus/Grafana, dashboard)"))
+    if not any(isinstance(s.body.get("depends_on"), dict) and any(
+            isinstance(v, dict) and v.get("condition") == "service_healthy"
+            for v in s.body["depends_on"].values()) for s in services):
+        missing.append(("depends_on with condition: service_healthy",
+                        "depends_on con condition: service_healthy"))
+    if not compose.top:
+        missing.append(("a named network or volume", "una red o un volumen con nombre"))
+    writable_models = [text for s in services for text, ro in _mounts(s)
+                       if "model" in text.lower() and not ro]
+    if writable_models:
+        missing.append((f"read-only model mounts (:ro): {', '.join(writable_models)}",
+                        f"montajes de modelos de solo lectura (:ro): {', '.join(writable_models)}"))
+    literal = [f"{s.name}.{k}" for s in services for k in _literal_secrets(s)]
+    if literal:
+        missing.append((f"secrets from env_file or ${{VAR}}, not literals: {', '.join(literal)}",
+                        f"secretos desde env_file o ${{VAR}}, no literales: {', '.join(literal)}"))
+    if not any(s.body.get("profiles") for s in services):
+        missing.append(("profiles: for optional services (monitoring)",
+                        "profiles: para servicios opcionales (monitorización)"))
+    return missing
+
+
+@check("dockerfiles_compose_stack")
+def compose_stack(ctx: Context, params: None) -> Iterator[Finding]:
+    """DOCK011: a compose file with the API service (build, ports, healthcheck) (L2); extra
+    services, healthy depends_on, named networks/volumes, :ro model mounts, no literal
+    secrets and profiles (L3)."""
+    compose = load_compose(ctx)
+    for error in compose.broken:
+        where = f" (line {error.line})" if error.line else ""
+        message = T(f"compose file does not parse{where}: {error.message}",
+                    f"el archivo compose no se puede leer{where}: {error.message}")
+        yield failed(message, error.path, error.line, level=2)
+        yield failed(message, error.path, error.line, level=3)
+    if not compose.files:
+        if not compose.broken:
+            message = T("no compose file (docker-compose.yml / compose.yaml)",
+                        "no hay archivo compose (docker-compose.yml / compose.yaml)")
+            fix = T("Add docker-compose.yml with the API service (build: ., ports: "
+                    "[\"8000:8000\"], healthcheck) plus MLflow and monitoring services.",
+                    "Añade docker-compose.yml con el servicio de la API (build: ., ports: "
+                    "[\"8000:8000\"], healthcheck) más MLflow y monitorización.")
+            yield failed(message, level=2, fix=fix)
+            yield failed(message, level=3, fix=fix)
+        return
+    main = compose.files[0]
+    built = [s for s in compose.services if "build" in s.body]
+    api = [s for s in built if s.body.get("ports") and _healthcheck(s)]
+    note_en = note_es = ""
+    if compose.version:
+        path, line = compose.version[0]
+        note_en = f" (info: the 'version:' key in {path}:{line} is obsolete; remove it)"
+        note_es = f" (info: la clave 'version:' en {path}:{line} está obsoleta; quítala)"
+    if api:
+        service = api[0]
+        yield passed(T(f"service '{service.name}' builds the image, publishes ports and has a "
+                       f"healthcheck{note_en}",
+                       f"el servicio '{service.name}' construye la imagen, publica puertos y "
+                       f"tiene healthcheck{note_es}"), service.path, service.line, level=2)
+    else:
+        if built:
+            service = built[0]
+            lacks = [k for k, ok in (("ports", bool(service.body.get("ports"))),
+                                     ("healthcheck", _healthcheck(service) is not None)) if not ok]
+            message = T(f"service '{service.name}' builds the image but lacks "
+                        f"{' and '.join(lacks)}{note_en}",
+                        f"el servicio '{service.name}' construye la imagen pero le falta "
+                        f"{' y '.join(lacks)}{note_es}")
+            path, line = service.path, service.line
+        else:
+            message = T(f"no service builds the project's image (build:){note_en}",
+                        f"ningún servicio construye la imagen del proyecto (build:){note_es}")
+            path, line = main, None
+        fix = T("Give the API service build: ., ports: [\"8000:8000\"] and a healthcheck "
+                "(test: [\"CMD\", \"python\", \"-c\", \"…/health\"], interval, timeout, "
+                "start_period, retries).",
+                "Da al servicio de la API build: ., ports: [\"8000:8000\"] y un healthcheck "
+                "(test: [\"CMD\", \"python\", \"-c\", \"…/health\"], interval, timeout, "
+                "start_period, retries).")
+        yield failed(message, path, line, level=2, fix=fix)
+    missing = _l3_missing(compose, api or built)
+    if missing:
+        yield failed(T("the compose stack lacks: " + "; ".join(m[0] for m in missing),
+                       "al stack compose le falta: " + "; ".join(m[1] for m in missing)),
+                     main, level=3,
+                     fix=T("See the guide's docker-compose.demo.yml (13.5, 13.6): MLflow and "
+                           "Prometheus services, depends_on: {api: {condition: "
+                           "service_healthy}}, a named network, model volumes mounted :ro, "
+                           "env_file for secrets, profiles: [monitoring].",
+                           "Mira el docker-compose.demo.yml de la guía (13.5, 13.6): servicios "
+                           "MLflow y Prometheus, depends_on: {api: {condition: "
+                           "service_healthy}}, una red con nombre, volúmenes de modelos :ro, "
+                           "env_file para secretos, profiles: [monitoring]."))
+    else:
+        yield passed(T(f"the compose stack has {len(compose.services)} services, healthy "
+                       "dependencies, named networks/volumes, read-only model mounts, no "
+                       "literal secrets and profiles",
+                       f"el stack compose tiene {len(compose.services)} servicios, dependencias "
+                       "healthy, redes/volúmenes con nombre, modelos de solo lectura, sin "
+                       "secretos literales y profiles"), main, level=3)
+
