@@ -199,6 +199,24 @@ def _collect(index: PythonIndex, functions: tuple[str, ...],
     return cases
 
 
+def _under(local: str, root: str) -> bool:
+    """Whether a project-relative path lies under a ``testpaths`` entry (a glob allowed)."""
+    return local == root or local.startswith(root + "/") or fnmatch(local, root) or \
+        matches(local, [root + "/**"])
+
+
+def _add_file(ctx: Context, result: Suite, path: str, functions: tuple[str, ...],
+              classes: tuple[str, ...]) -> None:
+    index = python_index(ctx.repo, path)
+    if isinstance(index, ParseError):
+        result.errors.append(index)
+    elif PurePosixPath(path).name == "conftest.py":
+        result.conftests.append(index)
+    else:
+        result.files.append(index)
+        result.cases.extend(_collect(index, functions, classes))
+
+
 def suite(ctx: Context) -> Suite:
     """The project's collected tests and conftest files (computed once per project)."""
     key = f"phase3:suite:{ctx.project.path}"
@@ -208,41 +226,20 @@ def suite(ctx: Context) -> Suite:
         return result
     config = read_configs(ctx.repo, ctx.project.path)
     result = Suite(config)
-    pytest_cfg = config.pytest
-    patterns = pytest_cfg.python_files if pytest_cfg else ("test_*.py", "*_test.py")
-    functions = pytest_cfg.python_functions if pytest_cfg else ("test",)
-    classes = pytest_cfg.python_classes if pytest_cfg else ("Test",)
-    roots = [p.strip("/") for p in (pytest_cfg.testpaths if pytest_cfg else ())
-             if p.strip("/") not in ("", ".")]
+    cfg = config.pytest
+    patterns = cfg.python_files if cfg else ("test_*.py", "*_test.py")
+    functions = cfg.python_functions if cfg else ("test",)
+    classes = cfg.python_classes if cfg else ("Test",)
+    roots = [p.strip("/") for p in (cfg.testpaths if cfg else ()) if p.strip("/") not in ("", ".")]
     files = ctx.files(["**/*.py"])
-    for root in roots:
-        prefix = [f for f in files if ctx.project.local(f) == root or
-                  ctx.project.local(f).startswith(root + "/") or
-                  fnmatch(ctx.project.local(f), root) or matches(ctx.project.local(f),
-                                                                [root + "/**"])]
-        if not prefix:
-            result.missing_testpaths.append(root)
+    local = {path: ctx.project.local(path) for path in files}
+    result.missing_testpaths = [r for r in roots if not any(_under(v, r) for v in local.values())]
     for path in files:
-        local = ctx.project.local(path)
-        name = PurePosixPath(local).name
-        if name == "conftest.py":
-            index = python_index(ctx.repo, path)
-            if isinstance(index, ParseError):
-                result.errors.append(index)
-            else:
-                result.conftests.append(index)
-            continue
-        if not any(fnmatch(name, p) for p in patterns):
-            continue
-        if roots and not any(local == r or local.startswith(r + "/") or
-                             matches(local, [r + "/**"]) for r in roots):
-            continue
-        index = python_index(ctx.repo, path)
-        if isinstance(index, ParseError):
-            result.errors.append(index)
-            continue
-        result.files.append(index)
-        result.cases.extend(_collect(index, functions, classes))
+        name = PurePosixPath(path).name
+        collected = any(fnmatch(name, p) for p in patterns) and (
+            not roots or any(_under(local[path], r) for r in roots))
+        if name == "conftest.py" or collected:
+            _add_file(ctx, result, path, functions, classes)
     ctx.repo.memo[key] = result
     return result
 
@@ -487,6 +484,94 @@ def _make_targets(text: str) -> list[str]:
     return out
 
 
+class _CoverageScan:
+    """Collects thresholds and --cov targets, and tells which commands enforce one."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.setup = CoverageSetup()
+        configs = read_configs(ctx.repo, ctx.project.path)
+        self.addopts = cov_options(configs.pytest.addopts) if configs.pytest else CovOptions()
+        self.cov = configs.coverage
+        if configs.pytest:
+            self._config(configs.pytest.path, configs.pytest.line)
+        if self.cov is not None:
+            if self.cov.fail_under is not None:
+                self.setup.thresholds.append(Threshold(
+                    self.cov.fail_under, self.cov.path, self.cov.fail_under_line,
+                    T("coverage fail_under", "fail_under de coverage")))
+            self.setup.targets += [(src, self.cov.path) for src in self.cov.source]
+        self.config_threshold = self.addopts.fail_under if self.addopts.fail_under is not None \
+            else (self.cov.fail_under if self.cov is not None else None)
+
+    def _config(self, path: str, line: int | None) -> None:
+        if self.addopts.fail_under is not None:
+            self.setup.thresholds.append(Threshold(
+                self.addopts.fail_under, path, line,
+                T("pytest addopts --cov-fail-under", "addopts de pytest --cov-fail-under")))
+        self.setup.uses_pytest_cov |= self.addopts.cov or self.addopts.fail_under is not None
+        self.setup.targets += [(t, path) for t in self.addopts.targets]
+
+    def enforces(self, inv: Invocation) -> bool:
+        if inv.swallowed:
+            return False
+        if inv.options.fail_under is not None:
+            return True
+        if inv.kind == "coverage-report":
+            return self.cov is not None and self.cov.fail_under is not None
+        measured = inv.options.cov or self.addopts.cov
+        return inv.kind == "pytest" and measured and "--no-cov" not in inv.args and \
+            self.config_threshold is not None
+
+    def scan(self, text: str, path: str, line: int | None, where: T, ci: bool) -> bool:
+        """Record what a script sets; whether it enforces a threshold."""
+        enforced = False
+        for inv in invocations(text):
+            if inv.kind in ("pytest", "coverage-run"):
+                self.setup.uses_pytest_cov |= inv.kind == "pytest" and (
+                    inv.options.cov or inv.options.fail_under is not None)
+                self.setup.targets += [(t, path) for t in inv.options.targets]
+            if inv.options.fail_under is not None:
+                self.setup.thresholds.append(Threshold(inv.options.fail_under, path, line,
+                                                       where, ci and not inv.swallowed))
+            enforced |= self.enforces(inv)
+        return enforced
+
+    def scan_make(self, make: tuple[str, Makefile] | None) -> dict[str, bool]:
+        enforcing: dict[str, bool] = {}
+        if make is None:
+            return enforcing
+        path, parsed = make
+        for name, target in parsed.targets.items():
+            where = T(f"Makefile target {name}", f"objetivo {name} del Makefile")
+            results = [self.scan(_expand(parsed, recipe), path, number, where, False)
+                       for number, recipe in target.recipe]
+            enforcing[name] = any(results)
+        return enforcing
+
+    def scan_tox(self) -> bool:
+        tox = _tox_commands(self.ctx)
+        if tox is None:
+            return False
+        where = T("tox commands", "comandos de tox")
+        enforced = False
+        for number, command in tox[1]:  # scan every command: each may set a threshold
+            enforced |= self.scan(command, tox[0], number, where, False)
+        return enforced
+
+
+def _make_enforces(make: tuple[str, Makefile] | None, enforcing: dict[str, bool],
+                   text: str) -> bool:
+    """Whether ``make <target>`` in a command runs a recipe that enforces a threshold."""
+    if make is None:
+        return False
+    for target in _make_targets(text):
+        name = target or next(iter(make[1].targets), "")
+        if any(enforcing.get(d, False) for d in [name, *_all_prereqs(make[1], name)]):
+            return True
+    return False
+
+
 def coverage_setup(ctx: Context) -> CoverageSetup:
     """Every place that sets a coverage threshold or a ``--cov`` target for the project."""
     key = f"phase3:coverage:{ctx.project.path}"
@@ -494,86 +579,21 @@ def coverage_setup(ctx: Context) -> CoverageSetup:
     if cached is not None:
         result: CoverageSetup = cached
         return result
-    setup = CoverageSetup()
-    configs = read_configs(ctx.repo, ctx.project.path)
-    addopts = cov_options(configs.pytest.addopts) if configs.pytest else CovOptions()
-    if configs.pytest and addopts.fail_under is not None:
-        setup.thresholds.append(Threshold(addopts.fail_under, configs.pytest.path,
-                                          configs.pytest.line,
-                                          T("pytest addopts --cov-fail-under",
-                                            "addopts de pytest --cov-fail-under")))
-    if configs.pytest:
-        setup.uses_pytest_cov |= addopts.cov or addopts.fail_under is not None
-        setup.targets += [(t, configs.pytest.path) for t in addopts.targets]
-    cov = configs.coverage
-    if cov is not None:
-        if cov.fail_under is not None:
-            setup.thresholds.append(Threshold(cov.fail_under, cov.path, cov.fail_under_line,
-                                              T("coverage fail_under", "fail_under de "
-                                                "coverage")))
-        setup.targets += [(s, cov.path) for s in cov.source]
-    config_threshold = addopts.fail_under if addopts.fail_under is not None else (
-        cov.fail_under if cov is not None else None)
-
-    def enforces(inv: Invocation) -> bool:
-        if inv.swallowed:
-            return False
-        if inv.options.fail_under is not None:
-            return True
-        if inv.kind == "coverage-report":
-            return cov is not None and cov.fail_under is not None
-        measured = inv.options.cov or addopts.cov or inv.kind == "coverage-run"
-        off = "--no-cov" in inv.args
-        return measured and not off and config_threshold is not None and \
-            inv.kind == "pytest"
-
-    def scan(text: str, path: str, line: int | None, where: T, ci: bool) -> bool:
-        enforced = False
-        for inv in invocations(text):
-            if inv.kind in ("pytest", "coverage-run"):
-                setup.uses_pytest_cov |= inv.kind == "pytest" and (
-                    inv.options.cov or inv.options.fail_under is not None)
-                setup.targets += [(t, path) for t in inv.options.targets]
-            if inv.options.fail_under is not None:
-                setup.thresholds.append(Threshold(inv.options.fail_under, path, line, where,
-                                                  ci and not inv.swallowed))
-            enforced |= enforces(inv)
-        return enforced
-
+    scan = _CoverageScan(ctx)
     make = _makefile(ctx)
-    make_enforces: dict[str, bool] = {}
-    if make is not None:
-        make_path, parsed = make
-        for name, make_target in parsed.targets.items():
-            hit = False
-            for recipe_line, recipe in make_target.recipe:
-                hit |= scan(_expand(parsed, recipe), make_path, recipe_line,
-                            T(f"Makefile target {name}", f"objetivo {name} del Makefile"),
-                            False)
-            make_enforces[name] = hit
-    tox = _tox_commands(ctx)
-    tox_enforces = False
-    if tox is not None:
-        for tox_line, tox_command in tox[1]:
-            tox_enforces |= scan(tox_command, tox[0], tox_line, T("tox commands",
-                                                                  "comandos de tox"), False)
+    make_enforcing = scan.scan_make(make)
+    tox_enforces = scan.scan_tox()
     for command in project_ci_commands(ctx):
         where = T(f"CI command ({command.system})", f"comando de CI ({command.system})")
-        enforced = scan(command.text, command.path, command.line, where, command.blocking)
-        if make is not None:
-            for target in _make_targets(command.text):
-                name = target or next(iter(make[1].targets), "")
-                deps = [name, *make[1].targets[name].prerequisites] \
-                    if name in make[1].targets else [name]
-                enforced |= any(make_enforces.get(d, False) for d in deps) or any(
-                    make_enforces.get(d, False) for d in _all_prereqs(make[1], name))
+        enforced = scan.scan(command.text, command.path, command.line, where, command.blocking)
+        enforced |= _make_enforces(make, make_enforcing, command.text)
         if any(s.program == "tox" for s in split_commands(command.text)):
             enforced |= tox_enforces
-        if enforced and command.blocking and setup.enforced_by is None:
-            setup.enforced_by = f"{command.path}:{command.line}" if command.line \
+        if enforced and command.blocking and scan.setup.enforced_by is None:
+            scan.setup.enforced_by = f"{command.path}:{command.line}" if command.line \
                 else command.path
-    ctx.repo.memo[key] = setup
-    return setup
+    ctx.repo.memo[key] = scan.setup
+    return scan.setup
 
 
 def _all_prereqs(make: Makefile, name: str, depth: int = 0) -> list[str]:
@@ -608,72 +628,74 @@ def _targets_package(target: str, packages: set[str], project: str) -> bool:
     return any(p in packages for p in parts) and "tests" not in parts
 
 
-@check("coverage_threshold")
-def coverage_threshold(ctx: Context, params: None) -> Iterator[Finding]:
-    """TEST003: the highest coverage threshold configured anywhere (>= 70/80/85), pytest-cov
-    declared, and ``--cov`` aimed at the package (L2+)."""
-    setup = coverage_setup(ctx)
-    levels = ctx.thresholds.coverage
-    for error in [*read_configs(ctx.repo, ctx.project.path).errors, *ci_read_errors(ctx),
-                  *_config_errors(ctx)]:
-        yield parse_skip(error)
+def _coverage_fix(floor: int) -> T:
+    return T(f'[tool.pytest.ini_options] addopts = "--cov=src/<pkg> --cov-fail-under={floor}" '
+             f"(or [tool.coverage.report] fail_under = {floor}), with pytest-cov in the dev "
+             "extra",
+             f'[tool.pytest.ini_options] addopts = "--cov=src/<pkg> --cov-fail-under={floor}" '
+             f"(o [tool.coverage.report] fail_under = {floor}), con pytest-cov en el extra dev")
 
-    def fix_for(floor: int) -> T:
-        return T(f'[tool.pytest.ini_options] addopts = "--cov=src/<pkg> '
-                 f'--cov-fail-under={floor}" (or [tool.coverage.report] fail_under = {floor}), '
-                 "with pytest-cov in the dev extra",
-                 f'[tool.pytest.ini_options] addopts = "--cov=src/<pkg> '
-                 f'--cov-fail-under={floor}" (o [tool.coverage.report] fail_under = {floor}), '
-                 "con pytest-cov en el extra dev")
 
-    fix = fix_for(levels[0])
-    if not setup.thresholds:
-        for level in (1, 2, 3):
-            yield failed(T("no coverage threshold (--cov-fail-under, fail_under) in pytest, "
-                           "coverage, Makefile or CI configuration",
-                           "no hay umbral de cobertura (--cov-fail-under, fail_under) en la "
-                           "configuración de pytest, coverage, Makefile o CI"),
-                         level=level, fix=fix)
-        return
-    best = max(setup.thresholds, key=lambda t: (t.value, not t.ci))
-    value = best.value
+def _threshold_summary(setup: CoverageSetup, best: Threshold) -> tuple[T, T]:
+    """(head, tail) of the TEST003 message: the effective threshold; every place and CI."""
     listed = "; ".join(f"{t.path}{':' + str(t.line) if t.line else ''} {t.value:g}%"
                        for t in setup.thresholds)
     enforced = setup.enforced_by or next(
         (f"{t.path}:{t.line}" if t.line else t.path for t in setup.thresholds if t.ci), None)
     ci_text = T(f"; enforced in CI at {enforced}", f"; la CI lo aplica en {enforced}") \
         if enforced else T("; CI does not enforce it", "; la CI no lo aplica")
-    head = T(f"coverage threshold {value:g}% ({best.where.en} in {best.path})",
-             f"umbral de cobertura {value:g}% ({best.where.es} en {best.path})")
-    tail = T(f"; found: {listed}", f"; encontrado: {listed}") + ci_text
+    head = T(f"coverage threshold {best.value:g}% ({best.where.en} in {best.path})",
+             f"umbral de cobertura {best.value:g}% ({best.where.es} en {best.path})")
+    return head, T(f"; found: {listed}", f"; encontrado: {listed}") + ci_text
+
+
+def _untargeted(setup: CoverageSetup) -> T:
+    bare = ", ".join(repr(t) for t, _ in setup.targets)
+    return T("coverage is not aimed at the package (--cov=src/<pkg> or [tool.coverage.run] "
+             "source)" + (f"; found --cov={bare}" if bare else ""),
+             "la cobertura no apunta al paquete (--cov=src/<pkg> o [tool.coverage.run] "
+             "source)" + (f"; encontrado --cov={bare}" if bare else ""))
+
+
+@check("coverage_threshold")
+def coverage_threshold(ctx: Context, params: None) -> Iterator[Finding]:
+    """TEST003: the highest coverage threshold configured anywhere (>= 70/80/85), pytest-cov
+    declared, and ``--cov`` aimed at the package (L2+)."""
+    setup = coverage_setup(ctx)
+    levels = ctx.thresholds.coverage
+    config_errors = read_configs(ctx.repo, ctx.project.path).errors
+    for error in [*config_errors, *ci_read_errors(ctx), *_config_errors(ctx)]:
+        yield parse_skip(error)
+    if not setup.thresholds:
+        for level in (1, 2, 3):
+            yield failed(T("no coverage threshold (--cov-fail-under, fail_under) in pytest, "
+                           "coverage, Makefile or CI configuration",
+                           "no hay umbral de cobertura (--cov-fail-under, fail_under) en la "
+                           "configuración de pytest, coverage, Makefile o CI"),
+                         level=level, fix=_coverage_fix(levels[0]))
+        return
+    best = max(setup.thresholds, key=lambda t: (t.value, not t.ci))
+    head, tail = _threshold_summary(setup, best)
     tool = ("pytest-cov",) if setup.uses_pytest_cov else ("pytest-cov", "coverage")
     tool_ok = declared(ctx, *tool) is not None
     for error in dependency_errors(ctx):
-        if error.path not in {e.path for e in read_configs(ctx.repo, ctx.project.path).errors}:
+        if error.path not in {e.path for e in config_errors}:
             yield parse_skip(error)
     packages = _packages(ctx)
-    targeted = [t for t, _ in setup.targets if _targets_package(t, packages, ctx.project.path)]
+    targeted = any(_targets_package(t, packages, ctx.project.path) for t, _ in setup.targets)
     for level, floor in zip((1, 2, 3), levels, strict=True):
         problems: list[T] = []
-        if value < floor:
+        if best.value < floor:
             problems.append(T(f"below {floor}%", f"por debajo de {floor}%"))
         if not tool_ok:
             problems.append(T(f"{tool[0]} is not declared in the dev dependencies",
                               f"{tool[0]} no está declarado en las dependencias de "
                               "desarrollo"))
         if level >= 2 and not targeted:
-            bare = [t for t, _ in setup.targets]
-            problems.append(T("coverage is not aimed at the package (--cov=src/<pkg> or "
-                              "[tool.coverage.run] source)" + (
-                                  f"; found --cov={', '.join(repr(b) for b in bare)}"
-                                  if bare else ""),
-                              "la cobertura no apunta al paquete (--cov=src/<pkg> o "
-                              "[tool.coverage.run] source)" + (
-                                  f"; encontrado --cov={', '.join(repr(b) for b in bare)}"
-                                  if bare else "")))
+            problems.append(_untargeted(setup))
         if problems:
             yield failed(head + T(": ", ": ") + T.join(problems) + tail, best.path, best.line,
-                         level=level, fix=fix_for(floor))
+                         level=level, fix=_coverage_fix(floor))
         else:
             yield passed(head + tail, best.path, best.line, level=level)
 
@@ -1085,49 +1107,58 @@ def _load_candidates(ctx: Context, globs: Iterable[str]) -> list[str]:
     return own + shared
 
 
-@check("load_tests")
-def load_tests(ctx: Context, params: None) -> Iterator[Finding]:
-    """TEST009: a Locust/k6/JMeter script targets /predict and /health; a locust CSV, when
-    present, is judged against P95 < 200 ms and errors < 0.1 %."""
+def _load_scripts(ctx: Context, errors: list[ParseError]) -> list[tuple[str, set[str]]]:
+    """Locust files (by name or import), k6 scripts and JMeter plans, with their strings."""
     scripts: list[tuple[str, set[str]]] = []
     for path in _load_candidates(ctx, ["**/*.py"]):
         is_locustfile = PurePosixPath(path).name.startswith("locustfile")
         index = python_index(ctx.repo, path)
         if isinstance(index, ParseError):
             if is_locustfile:
-                yield parse_skip(index)
-            continue
-        if is_locustfile or index.imports("locust"):
+                errors.append(index)
+        elif is_locustfile or index.imports("locust"):
             scripts.append((path, {s for s, _ in string_constants(index)}))
     for path in _load_candidates(ctx, LOAD_SCRIPT_GLOBS):
         text = ctx.repo.text(path)
         if isinstance(text, ParseError):
-            yield parse_skip(text)
-            continue
-        if path.endswith(".jmx") or "k6/http" in text:
+            errors.append(text)
+        elif path.endswith(".jmx") or "k6/http" in text:
             scripts.append((path, set(re.findall(r"/[A-Za-z0-9_/.-]+", text))))
+    return scripts
+
+
+def _stats_finding(path: str, text: str) -> Finding:
+    """Judge a locust ``*_stats.csv`` against the guide's targets."""
+    try:
+        p95, errors = _locust_stats(text)
+    except (ValueError, KeyError) as exc:
+        return skipped(T(f"{path} is not a readable locust stats file ({exc})",
+                         f"{path} no es un archivo de estadísticas de locust legible ({exc})"),
+                       path)
+    message = T(f"load test results {path}: P95 {p95:g} ms, errors {errors:.2%}",
+                f"resultados de carga {path}: P95 {p95:g} ms, errores {errors:.2%}")
+    if p95 >= 500 or errors >= 0.01:
+        return failed(message + T(" (critical: P95 >= 500 ms or errors >= 1%)",
+                                  " (crítico: P95 >= 500 ms o errores >= 1%)"), path)
+    if p95 >= 200 or errors >= 0.001:
+        return warned(message + T(" (target: P95 < 200 ms, errors < 0.1%)",
+                                  " (objetivo: P95 < 200 ms, errores < 0.1%)"), path)
+    return passed(message, path)
+
+
+@check("load_tests")
+def load_tests(ctx: Context, params: None) -> Iterator[Finding]:
+    """TEST009: a Locust/k6/JMeter script targets /predict and /health; a locust CSV, when
+    present, is judged against P95 < 200 ms and errors < 0.1 %."""
+    errors: list[ParseError] = []
+    scripts = _load_scripts(ctx, errors)
     for path in _load_candidates(ctx, ["**/*_stats.csv"]):
         text = ctx.repo.text(path)
         if isinstance(text, ParseError):
-            yield parse_skip(text)
-            continue
-        try:
-            p95, errors = _locust_stats(text)
-        except (ValueError, KeyError) as exc:
-            yield skipped(T(f"{path} is not a readable locust stats file ({exc})",
-                            f"{path} no es un archivo de estadísticas de locust legible "
-                            f"({exc})"), path)
-            continue
-        message = T(f"load test results {path}: P95 {p95:g} ms, errors {errors:.2%}",
-                    f"resultados de carga {path}: P95 {p95:g} ms, errores {errors:.2%}")
-        if p95 >= 500 or errors >= 0.01:
-            yield failed(message + T(" (critical: P95 >= 500 ms or errors >= 1%)",
-                                     " (crítico: P95 >= 500 ms o errores >= 1%)"), path)
-        elif p95 >= 200 or errors >= 0.001:
-            yield warned(message + T(" (target: P95 < 200 ms, errors < 0.1%)",
-                                     " (objetivo: P95 < 200 ms, errores < 0.1%)"), path)
+            errors.append(text)
         else:
-            yield passed(message, path)
+            yield _stats_finding(path, text)
+    yield from (parse_skip(e) for e in errors)
     if not scripts:
         yield failed(T("no load test (locustfile.py, k6 script or JMeter plan)",
                        "no hay test de carga (locustfile.py, script de k6 o plan de JMeter)"),
@@ -1141,12 +1172,10 @@ def load_tests(ctx: Context, params: None) -> Iterator[Finding]:
         yield passed(T(f"load test {best[0]} targets /predict and /health",
                        f"el test de carga {best[0]} apunta a /predict y /health"), best[0])
     else:
-        missing = " and ".join(e for e, ok in (("/predict", predict), ("/health", health))
-                               if not ok)
-        missing_es = " y ".join(e for e, ok in (("/predict", predict), ("/health", health))
-                                if not ok)
-        yield warned(T(f"load test {best[0]} does not target {missing}",
-                       f"el test de carga {best[0]} no apunta a {missing_es}"), best[0])
+        missing = [e for e, ok in (("/predict", predict), ("/health", health)) if not ok]
+        yield warned(T(f"load test {best[0]} does not target {' and '.join(missing)}",
+                       f"el test de carga {best[0]} no apunta a {' y '.join(missing)}"),
+                     best[0])
 
 
 def _endpoint_flags(strings: set[str]) -> tuple[bool, bool]:
