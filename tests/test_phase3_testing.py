@@ -672,3 +672,17 @@ def test_shared_load_test_at_the_root_of_a_monorepo(make_repo: Build, catalog: C
     results = check_repo(root, catalog, ("TEST009",))
     assert {(r.project, r.status.value, r.path) for r in results} == {
         ("a", "pass", "tests/load/locustfile.py"), ("b", "pass", "tests/load/locustfile.py")}
+
+
+def test_working_directory_attributes_ci_commands(make_repo: Build, catalog: Catalog) -> None:
+    workflow = ("on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n"
+                "      - working-directory: b\n"
+                "        run: pytest --cov=src/b --cov-fail-under=90\n")
+    root = make_repo({
+        "a/pyproject.toml": pyproject(name="a"), "a/src/a/__init__.py": "",
+        "b/pyproject.toml": pyproject(name="b"), "b/src/b/__init__.py": "",
+        ".github/workflows/ci.yml": workflow,
+    })
+    results = check_repo(root, catalog, ("TEST003",))
+    level1 = {r.project: r.status.value for r in results if r.level == 1}
+    assert level1 == {"a": "fail", "b": "pass"}

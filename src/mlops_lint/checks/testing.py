@@ -412,8 +412,9 @@ class CoverageSetup:
 
 def project_ci_commands(ctx: Context) -> list[Command]:
     """CI commands that concern this project: in a monorepo, those that name its
-    directory, those that name no project at all (shared jobs), and those driven by a
-    matrix (``${{ matrix.project }}``), which may run for any project."""
+    directory (in the command or its working-directory), those that name no project at
+    all (shared jobs), and those driven by a matrix (``${{ matrix.project }}``), which may
+    run for any project."""
     commands = ci_commands(ctx.repo)
     projects = [p.path for p in ctx.repo.projects if p.path != "."]
     if len(ctx.repo.projects) <= 1 or not projects:
@@ -424,8 +425,10 @@ def project_ci_commands(ctx: Context) -> list[Command]:
 
     out = []
     for command in commands:
-        named = [p for p in projects if names(command.text, p)]
-        if not named or ctx.project.path in named or "${{ matrix." in command.text:
+        cwd = str(getattr(command, "cwd", None) or "").strip().strip("./")
+        text = f"{cwd} {command.text}" if cwd else command.text
+        named = [p for p in projects if names(text, p)]
+        if not named or ctx.project.path in named or "${{ matrix." in text:
             out.append(command)
     return out
 
