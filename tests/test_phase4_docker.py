@@ -1,0 +1,458 @@
+"""DOCK001-DOCK011 beyond the single-Dockerfile corpus: project scoping, .dockerignore,
+multi-stage edge cases, compose, CI scans and image-size evidence."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from conftest import statuses
+from mlops_lint.checks.dockerfiles import ignored, parse_dockerignore, read_image_size
+from mlops_lint.model import Result
+
+Runner = Callable[..., list[Result]]
+Maker = Callable[..., Path]
+
+GOOD = """\
+FROM python:3.11-slim AS builder
+COPY requirements.txt .
+RUN pip install --no-cache-dir --prefix=/install -r requirements.txt
+FROM python:3.11-slim
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+WORKDIR /app
+COPY --from=builder /install /usr/local
+COPY src/ ./src/
+USER 1000
+EXPOSE 8000
+HEALTHCHECK --interval=30s --timeout=10s --start-period=40s --retries=3 \\
+  CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://localhost:8000/health')"]
+CMD ["uvicorn", "src.app:app", "--host", "0.0.0.0"]
+"""
+GOOD_IGNORE = ".git\n.venv\n**/__pycache__\ndata/\ntests/\nnotebooks/\n.env\nmlruns/\n.dvc/\n"
+
+
+def worst(results: list[Result], level: int | None = None) -> str:
+    found = statuses(results, level)
+    for status in ("error", "fail", "warn", "pass", "waived", "manual", "skip"):
+        if status in found:
+            return status
+    raise AssertionError("no result")
+
+
+# -- no Dockerfile, project scoping ---------------------------------------------------
+
+
+def test_no_dockerfile(make_repo: Maker, results_for: Runner) -> None:
+    root = make_repo({"README.md": "# x\n"})
+    results = results_for(root, "DOCK")
+    by_rule = {rule: worst([r for r in results if r.rule == rule])
+               for rule in {r.rule for r in results}}
+    assert by_rule["DOCK001"] == "fail"
+    for rule in ("DOCK002", "DOCK003", "DOCK004", "DOCK005", "DOCK006", "DOCK007", "DOCK008",
+                 "DOCK009"):
+        assert by_rule[rule] == "fail", rule
+    assert by_rule["DOCK010"] == "skip"
+    assert by_rule["DOCK011"] == "fail"
+    dock005 = [r for r in results if r.rule == "DOCK005"]
+    assert "see DOCK001" in dock005[0].message.en
+
+
+MONOREPO = {
+    "pyproject.toml": "",
+    "churn/pyproject.toml": "[project]\nname='churn'\n",
+    "churn/src/churn/__init__.py": "",
+    "churn/Dockerfile": GOOD,
+    "fraud/pyproject.toml": "[project]\nname='fraud'\n",
+    "fraud/src/fraud/__init__.py": "",
+    "Dockerfile": GOOD.replace("USER 1000\n", ""),
+}
+
+
+def test_monorepo_own_dockerfile_and_shared_root(make_repo: Maker, results_for: Runner) -> None:
+    root = make_repo(MONOREPO)
+    results = results_for(root, "DOCK005")
+    churn = [r for r in results if r.project == "churn"]
+    fraud = [r for r in results if r.project == "fraud"]
+    assert [r.path for r in churn] == ["churn/Dockerfile"] and worst(churn) == "pass"
+    # fraud has no Dockerfile of its own: the root Dockerfile (outside every project) is used
+    assert [r.path for r in fraud] == ["Dockerfile"] and worst(fraud) == "fail"
+
+
+def test_devcontainer_and_non_dockerfiles_not_judged(make_repo: Maker,
+                                                     results_for: Runner) -> None:
+    root = make_repo({"Dockerfile": GOOD, ".devcontainer/Dockerfile": "FROM python:3.11\n",
+                      "Dockerfile.md": "# notes\n", "docker/api.Dockerfile": GOOD})
+    dock001 = results_for(root, "DOCK001")
+    assert {(r.path, r.status.value) for r in dock001} == {
+        ("Dockerfile", "pass"), ("docker/api.Dockerfile", "pass"),
+        (".devcontainer/Dockerfile", "skip")}
+    assert {r.path for r in results_for(root, "DOCK005")} == {"Dockerfile",
+                                                             "docker/api.Dockerfile"}
+
+
+def test_every_dockerfile_is_judged(make_repo: Maker, results_for: Runner) -> None:
+    root = make_repo({"Dockerfile": GOOD, "Dockerfile.dev": "FROM python:3.11-slim\n"
+                      "CMD [\"python\"]\n"})
+    results = results_for(root, "DOCK005")
+    assert {(r.path, r.status.value) for r in results} == {("Dockerfile", "pass"),
+                                                          ("Dockerfile.dev", "fail")}
+
+
+# -- DOCK001 ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("tail", "expected", "needle"), [
+    ('ENTRYPOINT ["uvicorn"]\nCMD app:app --host 0.0.0.0\n', "fail", "CMD at line"),
+    ('ENTRYPOINT uvicorn app:app\n', "fail", "ENTRYPOINT at line"),
+    ("", "fail", "no CMD or ENTRYPOINT"),
+    ('ENTRYPOINT ["uvicorn"]\nCMD ["app:app"]\n', "pass", "exec-form ENTRYPOINT"),
+])
+def test_dock001_entrypoint_and_cmd(make_repo: Maker, results_for: Runner, tail: str,
+                                    expected: str, needle: str) -> None:
+    text = "FROM python:3.11-slim\nWORKDIR /app\nEXPOSE 8000\n" + tail
+    results = results_for(make_repo({"Dockerfile": text}), "DOCK001")
+    assert worst(results) == expected
+    assert any(needle in r.message.en for r in results)
+
+
+def test_dock001_workdir_and_expose_inherited(make_repo: Maker, results_for: Runner) -> None:
+    text = ("FROM python:3.11-slim AS base\nWORKDIR /app\nEXPOSE 8000\n"
+            "FROM base\nCMD [\"python\"]\n")
+    assert statuses(results_for(make_repo({"Dockerfile": text}), "DOCK001")) == ["pass"]
+    missing = "FROM python:3.11-slim\nCMD [\"python\"]\n"
+    results = results_for(make_repo({"Dockerfile": missing}), "DOCK001")
+    assert sorted(r.message.en.split(" ")[4] for r in results) == ["EXPOSE:", "WORKDIR:"] or \
+        len(results) == 2
+
+
+def test_dock001_copy_operator_fix(make_repo: Maker, results_for: Runner) -> None:
+    text = GOOD.replace("COPY src/ ./src/", "COPY configs/ ./configs/ || true")
+    results = results_for(make_repo({"Dockerfile": text}), "DOCK001")
+    fail = [r for r in results if r.status.value == "fail"]
+    assert len(fail) == 1 and fail[0].line == 8 and "||" in fail[0].message.en
+    assert "operadores" in fail[0].fix.es
+
+
+# -- DOCK002 ---------------------------------------------------------------------------
+
+
+def test_dockerignore_missing(make_repo: Maker, results_for: Runner) -> None:
+    results = results_for(make_repo({"Dockerfile": GOOD}), "DOCK002")
+    assert statuses(results, 1) == ["fail"] and statuses(results, 2) == ["fail"]
+
+
+def test_dockerignore_complete(make_repo: Maker, results_for: Runner) -> None:
+    results = results_for(make_repo({"Dockerfile": GOOD, ".dockerignore": GOOD_IGNORE}),
+                          "DOCK002")
+    assert statuses(results, 1) == ["pass"] and statuses(results, 2) == ["pass"]
+
+
+def test_dockerignore_root_only_pycache_does_not_count(make_repo: Maker,
+                                                       results_for: Runner) -> None:
+    text = ".git\n.venv\n__pycache__\n*.pyc\ndata\ntests\n"
+    results = results_for(make_repo({"Dockerfile": GOOD, ".dockerignore": text}), "DOCK002")
+    fail = [r for r in results if r.level == 2]
+    assert [r.status.value for r in fail] == ["fail"]
+    assert "4 of the 9" in fail[0].message.en and "**/__pycache__" in fail[0].message.en
+
+
+def test_dockerignore_per_dockerfile_and_subdir(make_repo: Maker, results_for: Runner) -> None:
+    root = make_repo({"docker/Dockerfile": GOOD, "docker/Dockerfile.dockerignore": GOOD_IGNORE})
+    results = results_for(root, "DOCK002")
+    assert {r.path for r in results} == {"docker/Dockerfile.dockerignore"}
+    assert statuses(results, 2) == ["pass"]
+
+
+def test_dockerignore_matching() -> None:
+    rules = parse_dockerignore("# c\n/data\n**/*.pyc\n!data/keep.csv\n*.ipynb\n\n")
+    assert ignored(rules, "data/raw.csv")
+    assert not ignored(rules, "data/keep.csv")
+    assert ignored(rules, "src/a/b.pyc")
+    assert ignored(rules, "eda.ipynb") and not ignored(rules, "notebooks/eda.ipynb")
+    assert not ignored(parse_dockerignore("[a-c]x\n"), "dx")
+    assert ignored(parse_dockerignore("[!a]x\n"), "bx")
+    assert ignored(parse_dockerignore("file?.txt\n"), "file1.txt")
+
+
+# -- DOCK004 ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("FROM python:3.11-slim AS builder\nFROM builder\nCMD [\"x\"]\n", "fail"),
+    ("FROM python:3.11-slim AS builder\nFROM python:3.11-slim\n"
+     "COPY --from=ghcr.io/astral-sh/uv:0.4 /uv /bin/uv\n", "fail"),
+    ("FROM python:3.11-slim\nRUN pip wheel -w /w x\nFROM python:3.11-slim\n"
+     "COPY --from=0 /w /w\n", "warn"),
+    ("FROM python:3.11-slim AS builder\nFROM python:3.11-slim AS base\n"
+     "COPY --from=builder /w /w\nFROM base\nCMD [\"x\"]\n", "pass"),
+    ("FROM python:3.11-slim AS builder\nFROM python:3.11-slim\nCOPY --from=builder /w /w\n"
+     "RUN apt-get update && apt-get install -y --no-install-recommends build-essential "
+     "&& rm -rf /var/lib/apt/lists/*\n", "warn"),
+])
+def test_dock004(make_repo: Maker, results_for: Runner, text: str, expected: str) -> None:
+    assert worst(results_for(make_repo({"Dockerfile": text}), "DOCK004")) == expected
+
+
+# -- DOCK006 and compose ---------------------------------------------------------------
+
+COMPOSE_API = """\
+services:
+  api:
+    build: .
+    ports: ["8000:8000"]
+    healthcheck:
+      test: ["CMD", "curl", "-f", "http://localhost:8000/health"]
+      interval: 30s
+      timeout: 5s
+      start_period: 20s
+      retries: 3
+"""
+
+
+def test_dock006_compose_healthcheck_covers_dockerfile(make_repo: Maker,
+                                                       results_for: Runner) -> None:
+    text = "FROM python:3.11-slim\nUSER 1000\nCMD [\"python\"]\n"
+    root = make_repo({"Dockerfile": text, "docker-compose.yml": COMPOSE_API})
+    results = results_for(root, "DOCK006")
+    assert statuses(results, 2) == ["pass"]
+    level3 = [r for r in results if r.level == 3]
+    # the compose probe runs curl inside the slim image, which lacks it
+    assert [r.status.value for r in level3] == ["fail"] and "curl" in level3[0].message.en
+    assert level3[0].path == "docker-compose.yml"
+
+
+def test_dock006_compose_for_another_dockerfile(make_repo: Maker, results_for: Runner) -> None:
+    text = "FROM python:3.11-slim\nUSER 1000\nCMD [\"python\"]\n"
+    compose = COMPOSE_API.replace("build: .", "build: {context: ./worker}")
+    root = make_repo({"Dockerfile": text, "docker-compose.yml": compose})
+    assert statuses(results_for(root, "DOCK006"), 2) == ["fail"]
+
+
+def test_dock006_compose_without_flags(make_repo: Maker, results_for: Runner) -> None:
+    text = "FROM python:3.11-slim\nUSER 1000\nCMD [\"python\"]\n"
+    compose = ("services:\n  api:\n    build:\n      context: .\n      dockerfile: Dockerfile\n"
+               "    healthcheck:\n      test: [\"CMD-SHELL\", \"python -c 'print(1)'\"]\n")
+    results = results_for(make_repo({"Dockerfile": text, "compose.yaml": compose}), "DOCK006")
+    assert statuses(results, 2) == ["pass"] and statuses(results, 3) == ["fail"]
+
+
+def test_dock006_unknown_probe_warns(make_repo: Maker, results_for: Runner) -> None:
+    text = ("FROM python:3.11-slim\nHEALTHCHECK --interval=5s --timeout=2s --start-period=5s "
+            "--retries=2 CMD [\"grpc_health_probe\", \"-addr=:50051\"]\nCMD [\"python\"]\n")
+    assert statuses(results_for(make_repo({"Dockerfile": text}), "DOCK006"), 3) == ["warn"]
+    copied = text.replace("CMD [\"python\"]", "COPY --from=ghcr.io/grpc-ecosystem/probe:1 "
+                          "/ko-app/grpc_health_probe /bin/grpc_health_probe\nCMD [\"python\"]")
+    assert statuses(results_for(make_repo({"Dockerfile": copied}), "DOCK006"), 3) == ["pass"]
+
+
+def test_dock006_wget_on_alpine(make_repo: Maker, results_for: Runner) -> None:
+    text = ("FROM python:3.11-alpine\nHEALTHCHECK --interval=5s --timeout=2s --start-period=5s "
+            "--retries=2 CMD wget -qO- http://localhost:8000/health\nCMD [\"python\"]\n")
+    assert statuses(results_for(make_repo({"Dockerfile": text}), "DOCK006"), 3) == ["pass"]
+
+
+# -- DOCK007 ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("body", "expected"), [
+    ("COPY pyproject.toml poetry.lock ./\nRUN pip install --no-cache-dir poetry && "
+     "poetry install --no-root\nCOPY . .\n", "pass"),
+    ("COPY src ./src\nCOPY requirements.txt .\nRUN pip install --no-cache-dir -r "
+     "requirements.txt\n", "fail"),
+    ("RUN --mount=type=bind,source=requirements.txt,target=/tmp/r.txt pip install "
+     "--no-cache-dir -r /tmp/r.txt\nCOPY . .\n", "pass"),
+    ("COPY requirements.txt .\nRUN uv pip install --system -r requirements.txt\n", "fail"),
+    ("COPY requirements.txt .\nRUN uv pip install --system --no-cache -r requirements.txt\n",
+     "pass"),
+    ("RUN apk add curl\n", "fail"),
+    ("RUN apk add --no-cache curl\n", "pass"),
+    ("RUN --mount=type=cache,target=/var/lib/apt apt-get update && apt-get install -y "
+     "--no-install-recommends curl\n", "pass"),
+    ("COPY . .\nRUN pip install --no-cache-dir uvicorn\n", "pass"),
+])
+def test_dock007(make_repo: Maker, results_for: Runner, body: str, expected: str) -> None:
+    text = f"FROM python:3.11-slim\nWORKDIR /app\n{body}CMD [\"python\"]\n"
+    assert worst(results_for(make_repo({"Dockerfile": text}), "DOCK007")) == expected
+
+
+def test_dock007_builder_copy_all_fails_with_stage(make_repo: Maker,
+                                                   results_for: Runner) -> None:
+    text = ("FROM python:3.11-slim AS builder\nCOPY . .\nRUN pip wheel -r requirements.txt "
+            "-w /w && pip install -r requirements.txt\nFROM python:3.11-slim\n"
+            "COPY --from=builder /w /w\n")
+    results = results_for(make_repo({"Dockerfile": text}), "DOCK007")
+    fail = [r for r in results if r.status.value == "fail"]
+    assert len(fail) == 1 and fail[0].line == 2 and "stage 'builder'" in fail[0].message.en
+
+
+# -- DOCK008 ---------------------------------------------------------------------------
+
+
+def test_dock008_env_inherited_and_zero(make_repo: Maker, results_for: Runner) -> None:
+    text = ("FROM python:3.11-slim AS base\nENV PYTHONDONTWRITEBYTECODE=1\n"
+            "FROM base\nENV PYTHONUNBUFFERED=0\n")
+    assert statuses(results_for(make_repo({"Dockerfile": text}), "DOCK008")) == ["pass"]
+    missing = "FROM python:3.11-slim\nENV PYTHONUNBUFFERED=1\n"
+    results = results_for(make_repo({"Dockerfile": missing}), "DOCK008")
+    assert statuses(results) == ["fail"] and "PYTHONDONTWRITEBYTECODE" in results[0].message.en
+
+
+# -- DOCK009 ---------------------------------------------------------------------------
+
+TRIVY = """\
+on: [push]
+jobs:
+  image:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: aquasecurity/trivy-action@0.28.0
+        with:
+          image-ref: app:latest
+          {severity}
+"""
+HADOLINT_HOOK = """\
+repos:
+  - repo: https://github.com/hadolint/hadolint
+    rev: v2.12.0
+    hooks:
+      - id: hadolint-docker
+"""
+
+
+@pytest.mark.parametrize(("files", "expected"), [
+    ({".github/workflows/ci.yml": TRIVY.format(severity="severity: CRITICAL,HIGH"),
+      ".pre-commit-config.yaml": HADOLINT_HOOK}, "pass"),
+    ({".github/workflows/ci.yml": TRIVY.format(severity="format: table"),
+      ".pre-commit-config.yaml": HADOLINT_HOOK}, "warn"),
+    ({".github/workflows/ci.yml": TRIVY.format(severity="severity: CRITICAL,HIGH")}, "fail"),
+    ({".github/workflows/ci.yml": TRIVY.format(severity="scan-type: fs"),
+      ".pre-commit-config.yaml": HADOLINT_HOOK}, "fail"),
+    ({".gitlab-ci.yml": "scan:\n  script:\n    - trivy image --severity HIGH,CRITICAL app\n"
+                        "    - hadolint Dockerfile\n"}, "pass"),
+    ({".github/workflows/ci.yml": "on: [push]\njobs:\n  l:\n    runs-on: x\n    steps:\n"
+      "      - uses: hadolint/hadolint-action@v3.1.0\n      - run: grype app:1 --fail-on high\n"},
+     "pass"),
+])
+def test_dock009(make_repo: Maker, results_for: Runner, files: dict[str, str],
+                 expected: str) -> None:
+    root = make_repo({"Dockerfile": GOOD, **files})
+    assert worst(results_for(root, "DOCK009")) == expected
+
+
+# -- DOCK010 ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("name", "content", "expected"), [
+    ("reports/docker-image-inspect.json", json.dumps([{"Id": "x", "Size": 412_000_000}]),
+     ["pass", "pass", "fail"]),
+    ("reports/image-size.txt", "1.2 GB\n", ["fail", "fail", "fail"]),
+    ("reports/docker-image-size.json", json.dumps({"size_mb": 150}), ["pass", "pass", "pass"]),
+    ("reports/image-size.json", json.dumps({"size": "640MB"}), ["pass", "fail", "fail"]),
+    ("image-size.txt", "180MiB", ["pass", "pass", "pass"]),
+])
+def test_dock010_evidence(make_repo: Maker, results_for: Runner, name: str, content: str,
+                          expected: list[str]) -> None:
+    results = results_for(make_repo({"Dockerfile": GOOD, name: content}), "DOCK010")
+    assert [worst(results, level) for level in (1, 2, 3)] == expected
+
+
+@pytest.mark.parametrize("content", ["{not json", json.dumps({"other": 1}), "no number"])
+def test_dock010_unusable_evidence_skips(make_repo: Maker, results_for: Runner,
+                                         content: str) -> None:
+    name = "reports/image-size.txt" if content == "no number" else "reports/image-size.json"
+    results = results_for(make_repo({name: content}), "DOCK010")
+    assert set(statuses(results)) == {"skip"}
+
+
+def test_dock010_no_evidence_skips(make_repo: Maker, results_for: Runner) -> None:
+    results = results_for(make_repo({"Dockerfile": GOOD}), "DOCK010")
+    assert set(statuses(results)) == {"skip"} and len(results) == 3
+
+
+# -- DOCK011 ---------------------------------------------------------------------------
+
+FULL_STACK = """\
+services:
+  api:
+    build: .
+    ports: ["8000:8000"]
+    env_file: .env
+    environment:
+      MLFLOW_TRACKING_URI: http://mlflow:5000
+      API_TOKEN: ${API_TOKEN}
+    volumes:
+      - ./models:/app/models:ro
+    healthcheck:
+      test: ["CMD", "python", "-c", "print(1)"]
+    depends_on:
+      mlflow:
+        condition: service_healthy
+    networks: [ml]
+  mlflow:
+    image: ghcr.io/mlflow/mlflow:v2.9.2
+    volumes:
+      - mlruns:/mlruns
+    networks: [ml]
+  prometheus:
+    image: prom/prometheus:v2.48.0
+    profiles: [monitoring]
+networks:
+  ml: {}
+volumes:
+  mlruns: {}
+"""
+
+
+def test_dock011_full_stack(make_repo: Maker, results_for: Runner) -> None:
+    results = results_for(make_repo({"docker-compose.yml": FULL_STACK}), "DOCK011")
+    assert statuses(results, 2) == ["pass"] and statuses(results, 3) == ["pass"]
+
+
+def test_dock011_guide_template(make_repo: Maker, results_for: Runner) -> None:
+    template = ("version: '3.8'\nservices:\n  app:\n    build: .\n    image: ml-app:latest\n"
+                "    ports:\n      - \"8000:8000\"\n    environment:\n"
+                "      - PYTHONUNBUFFERED=1\n      - DB_PASSWORD=hunter22\n")
+    results = results_for(make_repo({"docker-compose.yml": template}), "DOCK011")
+    level2 = [r for r in results if r.level == 2]
+    assert [r.status.value for r in level2] == ["fail"]
+    assert "healthcheck" in level2[0].message.en and "version:" in level2[0].message.en
+    level3 = [r for r in results if r.level == 3]
+    assert [r.status.value for r in level3] == ["fail"]
+    assert "app.DB_PASSWORD" in level3[0].message.en
+
+
+def test_dock011_writable_model_mount(make_repo: Maker, results_for: Runner) -> None:
+    stack = FULL_STACK.replace("./models:/app/models:ro", "./models:/app/models")
+    results = results_for(make_repo({"docker-compose.yml": stack}), "DOCK011")
+    assert statuses(results, 3) == ["fail"] and "./models:/app/models" in results[-1].message.en
+
+
+def test_dock011_missing_and_broken(make_repo: Maker, results_for: Runner) -> None:
+    assert statuses(results_for(make_repo({"Dockerfile": GOOD}), "DOCK011")) == ["fail", "fail"]
+    broken = results_for(make_repo({"docker-compose.yml": "services: [\n"}), "DOCK011")
+    assert statuses(broken) == ["fail", "fail"] and broken[0].line is not None
+
+
+def test_dock011_monorepo_root_compose(make_repo: Maker, results_for: Runner) -> None:
+    root = make_repo({**MONOREPO, "docker-compose.demo.yml": FULL_STACK})
+    results = results_for(root, "DOCK011")
+    assert {r.project for r in results} == {"churn", "fraud"}
+    assert set(statuses(results)) == {"pass"}
+
+
+# -- helpers ---------------------------------------------------------------------------
+
+
+def test_read_image_size_units(make_repo: Maker) -> None:
+    from mlops_lint.checks.dockerfiles import _size_from_json, _size_from_text
+
+    assert _size_from_text("412MB") == 412_000_000
+    assert _size_from_text("1.5 GiB") == int(1.5 * 2**30)
+    assert _size_from_text("123456") == 123456
+    assert _size_from_json([{"VirtualSize": 5}]) == 5
+    assert _size_from_json({"size_gb": 1}) == 10**9
+    assert _size_from_json([1, 2]) is None
+    assert read_image_size is not None
