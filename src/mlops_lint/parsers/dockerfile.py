@@ -45,7 +45,10 @@ NOT_DOCKERFILE_SUFFIXES = frozenset({
     ".example", ".json", ".yaml", ".yml", ".sh", ".py",
 })
 _HEREDOC = re.compile(r"<<(-?)([\"']?)([A-Za-z_][\w.-]*)\2")
-_QUOTED = re.compile(r"\"(?:\\.|[^\"\\])*\"|'[^']*'")
+# a heredoc marker (its word may be quoted) or a quoted string, whichever comes first:
+# ``<<'EOF'`` opens a heredoc, ``echo '<<EOF'`` does not
+_MARKER_OR_QUOTED = re.compile(
+    r"<<(-?)([\"']?)([A-Za-z_][\w.-]*)\2|\"(?:\\.|[^\"\\])*\"|'[^']*'")
 _VAR = re.compile(r"\$(?:\{([A-Za-z_]\w*)(?:(:?[-+])([^}]*))?\}|([A-Za-z_]\w*))")
 _KNOWN = frozenset({
     "FROM", "RUN", "CMD", "LABEL", "MAINTAINER", "EXPOSE", "ENV", "ADD", "COPY", "ENTRYPOINT",
@@ -344,7 +347,9 @@ def _prepare(text: str) -> tuple[str, dict[int, str]]:
             if keyword == "ONBUILD" and len(words) > 1:
                 keyword = words[1].upper()
         last_code = i
-        markers = _HEREDOC.findall(_QUOTED.sub("", line)) if keyword in _HEREDOC_CMDS else []
+        markers = [(m.group(1), m.group(2), m.group(3))
+                   for m in _MARKER_OR_QUOTED.finditer(line) if m.group(3)] \
+            if keyword in _HEREDOC_CMDS else []
         continuing = _continues(line)
         if markers:
             start = i
@@ -389,6 +394,9 @@ def _split_pairs(value: str) -> dict[str, str | None]:
 
 
 split_pairs = _split_pairs  # public name for checks
+
+
+split_pairs = _split_pairs
 
 
 def _check_arguments(cmd: str, raw: str, line: int, heredoc: bool) -> None:
