@@ -243,7 +243,8 @@ def test_ci002_follows_make_and_pre_commit(check: Check) -> None:
 def test_ci002_reads_gitlab_and_jenkins_commands(check: Check) -> None:
     gitlab = "lint:\n  script: [flake8 src]\ntest:\n  script:\n    - pytest -q\n"
     assert worst(check({".gitlab-ci.yml": gitlab}, "CI002")) == "pass"
-    jenkins = 'pipeline {\n  steps {\n    sh """\n      pytest\n    """\n    sh "isort --check-only ."\n  }\n}\n'
+    jenkins = ('pipeline {\n  steps {\n    sh """\n      pytest\n    """\n'
+               '    sh "isort --check-only ."\n  }\n}\n')
     assert worst(check({"Jenkinsfile": jenkins}, "CI002")) == "pass"
 
 
@@ -390,7 +391,7 @@ def test_ci007_non_blocking_core_gates_fail_level_2(check: Check, step: str,
     results = check(workflow(body), "CI007")
     assert worst(results, 2) == "fail", messages(results)
     assert reason in messages(results, 2)
-    assert [r.line for r in results if r.status.value == "fail"][0] is not None
+    assert next(r.line for r in results if r.status.value == "fail") is not None
 
 
 def test_ci007_pipefail_shells_keep_the_gate(check: Check) -> None:
@@ -516,7 +517,7 @@ def test_ci011_head_template_regression(check: Check, make_repo: Maker,
             "      - uses: actions/upload-artifact@v3\n")
     results = check(workflow(body), "CI011")
     failing = {r.line: r.message.en for r in results if r.status.value == "fail"}
-    assert [9, 10, 11, 12] == sorted(line for line, m in failing.items() if "SC1101" in m)
+    assert sorted(line for line, m in failing.items() if "SC1101" in m) == [9, 10, 11, 12]
     assert any("upload-artifact@v3 is retired" in m for m in failing.values())
     assert any("codecov-action@v3 is deprecated" in m for m in failing.values())
 
