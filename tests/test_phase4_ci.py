@@ -551,3 +551,81 @@ def test_ci012_is_manual_and_never_scored(check: Check) -> None:
     results = check(workflow(LINT_TEST_BUILD), "CI012")
     assert statuses(results) == ["manual"]
     assert all(r.weight == 0 for r in results)
+
+
+# -- how commands are recognised ------------------------------------------------------
+
+
+@pytest.mark.parametrize("command,spec,blocking,why", [
+    ("tox -e py311", "TESTS", True, None),
+    ("tox -e lint", "LINT", True, None),
+    ("nox --session=format", "LINT", True, None),
+    ("hatch test", "TESTS", True, None),
+    ("coverage run -m pytest", "TESTS", True, None),
+    ("python -m unittest discover", "TESTS", True, None),
+    ("isort --check-only .", "LINT", True, None),
+    ("pylint --exit-zero src", "LINT", False, "--exit-zero"),
+    ("dmypy run -- src", "TYPECHECK", True, None),
+    ("bandit --exit-zero -r src", "BANDIT", False, "--exit-zero"),
+    ("semgrep scan --config auto", "SEMGREP", False, "semgrep scan exits 0"),
+    ("semgrep ci", "SEMGREP", True, None),
+    ("safety check --continue-on-error", "SAFETY", False, "--continue-on-error"),
+    ("detect-secrets scan > .secrets.baseline", "DETECT_SECRETS", False, "baseline"),
+    ("git secrets --scan", "OTHER_SECRETS", True, None),
+    ("trivy fs --exit-code 1 .", "DEP_SCANNERS", True, None),
+    ("osv-scanner -r .", "DEP_SCANNERS", True, None),
+    ("grype dir:. --fail-on high", "DEP_SCANNERS", True, None),
+    ("trivy image --exit-code 0 app", "IMAGE_SCAN", False, "--exit-code 0"),
+    ("trivy image app", "IMAGE_SCAN", False, "no --exit-code"),
+    ("grype app:latest", "IMAGE_SCAN", False, "no --fail-on"),
+    ("docker scout cves app", "IMAGE_SCAN", True, None),
+    ("snyk container test app", "IMAGE_SCAN", True, None),
+    ("coverage report --fail-under=80", "COVERAGE_REPORT", True, None),
+    ("codecov -f coverage.xml", "COVERAGE_UPLOAD", True, None),
+])
+def test_tools_and_exit_codes(make_repo: Maker, command: str, spec: str, blocking: bool,
+                              why: str | None) -> None:
+    from mlops_lint.checks import ci as ci_checks
+    from mlops_lint.repo import Repo
+
+    repo = Repo(make_repo(workflow(simple(command))))
+    runs = ci_checks.ci_runs(repo, getattr(ci_checks, spec))
+    assert len(runs) == 1, [r.text for r in runs]
+    assert runs[0].blocking is blocking
+    if why:
+        assert runs[0].reason is not None and why in runs[0].reason.en
+
+
+@pytest.mark.parametrize("uses,with_,blocking", [
+    ("anchore/scan-action@v3", "fail-build: false", False),
+    ("anchore/scan-action@v3", "image: app", True),
+    ("aquasecurity/trivy-action@0.20.0", "exit-code: '1'", True),
+    ("pyupio/safety-action@v1", "continue-on-error: 'true'", False),
+])
+def test_scanning_actions_that_never_fail(make_repo: Maker, uses: str, with_: str,
+                                          blocking: bool) -> None:
+    from mlops_lint.checks import ci as ci_checks
+    from mlops_lint.repo import Repo
+
+    body = ("on: [push, pull_request]\njobs:\n  a:\n    runs-on: x\n    steps:\n"
+            f"      - uses: {uses}\n        with:\n          {with_}\n")
+    repo = Repo(make_repo(workflow(body)))
+    runs = [r for spec in (ci_checks.IMAGE_SCAN, ci_checks.SAFETY)
+            for r in ci_checks.ci_runs(repo, spec)]
+    assert [r.blocking for r in runs] == [blocking]
+
+
+def test_make_directory_prerequisites_and_python_steps(make_repo: Maker) -> None:
+    from mlops_lint.checks import ci as ci_checks
+    from mlops_lint.repo import Repo
+
+    body = ("on: [push, pull_request]\njobs:\n  a:\n    runs-on: x\n    steps:\n"
+            "      - run: make -C sub ci\n"
+            "      - run: import subprocess; subprocess.run(['pytest'])\n"
+            "        shell: python\n")
+    files = workflow(body, **{"sub/Makefile": "ci: lint test\nlint:\n\truff check .\n"
+                                              "test:\n\t-pytest\n"})
+    repo = Repo(make_repo(files))
+    tests = ci_checks.ci_runs(repo, ci_checks.TESTS)
+    assert [(r.via, r.blocking) for r in tests] == [("make ci", False)]
+    assert [r.via for r in ci_checks.ci_runs(repo, ci_checks.LINT)] == ["make ci"]

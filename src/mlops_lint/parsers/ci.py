@@ -167,7 +167,10 @@ class ActionRef:
 
     @property
     def major(self) -> int | None:
-        """The major version of a tag ref (``v4``, ``v4.1.2``, ``4``)."""
+        """The major version of a tag ref (``v4``, ``v4.1.2``, ``4``); ``None`` for a
+        commit SHA, a branch or no ref."""
+        if self.pinned:
+            return None
         match = _VERSION_REF.match(self.ref or "")
         return int(match.group(1)) if match else None
 
