@@ -1,7 +1,7 @@
 """DOCK001-DOCK008 on a corpus of Dockerfile cases, one small repository per case.
 
 ``CASES`` is also the corpus of docs/comparisons/docker.md (the same files are given to
-hadolint and Checkov by scripts/compare_docker.py): keep each case a complete Dockerfile
+hadolint and Checkov): keep each case a complete Dockerfile
 and its expected verdicts next to it.
 """
 
@@ -158,7 +158,10 @@ CASES: dict[str, tuple[str, dict[str, str | tuple[str, str]]]] = {
                    "DOCK006": ("pass", "pass")}),
     "registry_port": (_single("localhost:5000/team/img"), {"DOCK003": "fail"}),
     "registry_port_tag": (_single("localhost:5000/team/python:3.11-slim"),
-                          {"DOCK003": "warn"}),
+                          {"DOCK003": "pass"}),
+    "registry_mirror_full": (_single("registry.example.com:443/mirror/python:3.11"),
+                             {"DOCK003": "fail"}),
+    "unknown_base": (_single("nvidia/cuda:12.2.0-runtime-ubuntu22.04"), {"DOCK003": "warn"}),
     "digest_pinned_slim": (_single(f"python:3.11-slim@{DIGEST}"), {"DOCK003": "pass"}),
     "latest_with_digest": (_single(f"python:latest@{DIGEST}"), {"DOCK003": "fail"}),
     "latest": (_single("python:latest"), {"DOCK003": "fail"}),
@@ -182,7 +185,8 @@ CASES: dict[str, tuple[str, dict[str, str | tuple[str, str]]]] = {
                               "\"-c\", \"print(1)\"]\nFROM base\nWORKDIR /app\nUSER 1000\n"
                               "EXPOSE 8000\nCMD [\"python\", \"-m\", \"app\"]\n",
                               {"DOCK006": ("pass", "pass")}),
-    "healthcheck_none": (_single("python:3.11-slim") + "HEALTHCHECK NONE\n",
+    "healthcheck_none": ("FROM python:3.11-slim\nUSER 1000\nWORKDIR /app\nEXPOSE 8000\n"
+                         "HEALTHCHECK NONE\nCMD [\"python\", \"-m\", \"app\"]\n",
                          {"DOCK006": ("fail", "fail")}),
     "healthcheck_none_then_cmd": (_single("python:3.11-slim", user="USER 1000\nHEALTHCHECK NONE"),
                                   {"DOCK006": ("pass", "pass")}),
