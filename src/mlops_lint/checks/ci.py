@@ -361,23 +361,26 @@ def _has_pipefail(script: str) -> bool:
                           r"set\s+-[a-z]*e[a-z]*o\s+pipefail", script))
 
 
-def _exit_zero(simple: Simple) -> str | None:
-    flags = _EXIT_ZERO.get(simple.program, ())
-    for flag in flags:
+def _exit_zero(simple: Simple) -> T | None:
+    """Why ``simple`` exits 0 whatever it finds, if it does."""
+    for flag in _EXIT_ZERO.get(simple.program, ()):
         if flag in simple.args:
-            return flag
+            return T.same(flag)
     if simple.program == "trivy" and simple.args[:1] in (("image",), ("i",), ("fs",),
                                                           ("config",), ("repo",)):
         code = _option(simple.args, "--exit-code")
-        if code is None or code == "0":
-            return "--exit-code 0" if code == "0" else "no --exit-code (trivy exits 0)"
+        if code == "0":
+            return T.same("--exit-code 0")
+        if code is None:
+            return T("no --exit-code (trivy exits 0)", "sin --exit-code (trivy sale con 0)")
     if simple.program == "grype" and _option(simple.args, "--fail-on", "-f") is None:
-        return "no --fail-on (grype exits 0)"
+        return T("no --fail-on (grype exits 0)", "sin --fail-on (grype sale con 0)")
     if simple.program == "semgrep" and simple.args[:1] != ("ci",) and \
             "--error" not in simple.args:
-        return "no --error (semgrep scan exits 0)"
+        return T("no --error (semgrep scan exits 0)", "sin --error (semgrep scan sale con 0)")
     if simple.program == "detect-secrets" and simple.args[:1] == ("scan",):
-        return "detect-secrets scan only writes a baseline"
+        return T("detect-secrets scan only writes a baseline",
+                 "detect-secrets scan solo escribe una baseline")
     return None
 
 
@@ -473,7 +476,7 @@ def _runs_in(repo: Repo, spec: ToolSpec, origin: _Origin, script: str, blocking:
             piped = _masked_by_pipe(simple) if not pipefail else None
             if simple_blocking and zero:
                 simple_blocking = False
-                simple_reason = T(f"{zero}: it never fails", f"{zero}: nunca falla")
+                simple_reason = zero + T(": it never fails", ": nunca falla")
             elif simple_blocking and piped:
                 simple_blocking = False
                 simple_reason = T(
@@ -558,21 +561,19 @@ def _through_precommit(repo: Repo, spec: ToolSpec, origin: _Origin, blocking: bo
             and "manual" not in hook.stages]
 
 
-def _action_blocking(action: ActionRef, step: Step) -> str | None:
+def _action_blocking(action: ActionRef, step: Step) -> T | None:
     """Why a scanning action never fails the build, if it does not."""
     name = action.name
     if name.startswith("aquasecurity/trivy-action"):
         code = str(step.with_.get("exit-code", "0")).strip("'\" ")
-        return None if code not in ("0", "") else "exit-code is 0 (the default)"
-    if name.startswith("anchore/scan-action"):
-        fail = str(step.with_.get("fail-build", "true")).lower()
-        return "fail-build: false" if fail == "false" else None
-    if name.startswith("hadolint/hadolint-action"):
-        no_fail = str(step.with_.get("no-fail", "false")).lower()
-        return "no-fail: true" if no_fail == "true" else None
-    if name.startswith("pyupio/safety"):
-        cont = str(step.with_.get("continue-on-error", "false")).lower()
-        return "continue-on-error input" if cont == "true" else None
+        return None if code not in ("0", "") else T("exit-code is 0 (the default)",
+                                                    "exit-code es 0 (el valor por defecto)")
+    flags = {"anchore/scan-action": ("fail-build", "false"),
+             "hadolint/hadolint-action": ("no-fail", "true"),
+             "pyupio/safety": ("continue-on-error", "true")}
+    for prefix, (key, value) in flags.items():
+        if name.startswith(prefix) and str(step.with_.get(key, "")).lower() == value:
+            return T.same(f"{key}: {value}")
     return None
 
 
@@ -619,8 +620,8 @@ def ci_runs(repo: Repo, spec: ToolSpec) -> list[Run]:
                 why = _action_blocking(action, step)
                 if blocking and why:
                     blocking = False
-                    reason = T(f"{step.uses}: {why}, it never fails",
-                               f"{step.uses}: {why}, nunca falla")
+                    reason = T.same(f"{step.uses}: ") + why + T(", it never fails",
+                                                                 ", nunca falla")
                 out.append(Run(spec, wf.path, step.line, step.uses, blocking, reason,
                                "action", "github", wf, job, step, (), action))
     repo.memo[key] = out
@@ -909,7 +910,7 @@ _MATRIX_REF = re.compile(r"\$\{\{\s*matrix\.([\w-]+)\s*\}\}")
 @dataclass(frozen=True)
 class _Version:
     text: str
-    broken: str | None  # why the entry does not name a Python version
+    broken: T | None  # why the entry does not name a Python version
 
 
 def _versions(value: Any) -> list[_Version]:
@@ -923,7 +924,8 @@ def _versions(value: Any) -> list[_Version]:
             text = repr(float(item))
             if isinstance(width, int) and width > len(text):
                 written = text + "0" * (width - len(text))
-                out.append(_Version(written, f"{written} unquoted is the number {text}"))
+                out.append(_Version(written, T(f"{written} unquoted is the number {text}",
+                                               f"{written} sin comillas es el número {text}")))
             else:
                 out.append(_Version(text, None))
         else:
@@ -970,7 +972,7 @@ class _Matrix:
     job: Job
     key: str
     valid: list[str]
-    rejected: list[str]  # with the reason
+    rejected: list[T]  # with the reason
     dynamic: bool
     fail_fast: bool
 
@@ -994,15 +996,17 @@ def _matrices(ctx: Context, workflows_: list[Workflow]) -> list[_Matrix]:
                 if isinstance(entry, dict) and key in entry:
                     versions += _versions(entry[key])
             valid: list[str] = []
-            rejected: list[str] = []
+            rejected: list[T] = []
             for version in versions:
                 if version.broken:
                     rejected.append(version.broken)
                     continue
                 if requires and version_tuple(version.text) and satisfies(
                         version.text, requires[0]) is False:
-                    rejected.append(f"{version.text} is outside requires-python "
-                                    f"'{requires[0]}' ({requires[1]})")
+                    rejected.append(T(f"{version.text} is outside requires-python "
+                                      f"'{requires[0]}' ({requires[1]})",
+                                      f"{version.text} está fuera de requires-python "
+                                      f"'{requires[0]}' ({requires[1]})"))
                     continue
                 if version.text not in valid:
                     valid.append(version.text)
@@ -1043,13 +1047,13 @@ def ci_python_matrix(ctx: Context, params: None) -> Iterator[Finding]:
                        f"(matrix.{best.key}): no se pueden verificar sus versiones"),
                      best.workflow.path, where)
         return
-    rejected = T(f"; not counted: {'; '.join(best.rejected)}",
-                 f"; no cuentan: {'; '.join(best.rejected)}") if best.rejected else T("", "")
+    rejected = T("; not counted: ", "; no cuentan: ") + T.join(best.rejected) \
+        if best.rejected else T("", "")
     versions = ", ".join(best.valid) or "none"
     head = T(f"job {best.job.id} tests Python {versions}",
              f"el job {best.job.id} prueba Python {versions}")
     quote = T("; quote versions in YAML ('3.10')", "; entrecomilla las versiones en YAML "
-              "('3.10')") if any("unquoted" in r for r in best.rejected) else T("", "")
+              "('3.10')") if any("unquoted" in r.en for r in best.rejected) else T("", "")
     if len(best.valid) >= 2:
         yield passed(head + rejected, best.workflow.path, where, level=2)
     else:
@@ -1105,7 +1109,7 @@ def _cache_of(job: Job) -> tuple[str | None, T | None]:
             if enable == "true":
                 return "setup-uv enable-cache: true", None
             if enable in ("", "auto") and (action.major or 0) >= 6:
-                return "setup-uv (caches by default since v6 on GitHub-hosted runners)", None
+                return "setup-uv v6+ (enable-cache: auto)", None
         elif action.name.startswith(("conda-incubator/setup-miniconda",
                                      "mamba-org/setup-micromamba")) and any(
                 k in step.with_ for k in ("cache-environment", "cache-downloads")):
@@ -1303,6 +1307,19 @@ def ci_coverage_gate(ctx: Context, params: None) -> Iterator[Finding]:
 # -- CI007 ------------------------------------------------------------------------------
 
 
+_FAMILIES = {"test": T("test", "el paso de tests"), "lint": T("lint", "el paso de lint"),
+             "coverage": T("coverage", "el paso de cobertura"),
+             "typecheck": T("type-check", "el paso de tipos"),
+             "sast": T("SAST", "el paso de SAST"), "secrets": T("secret-scan",
+                                                              "el escaneo de secretos"),
+             "deps": T("dependency-audit", "la auditoría de dependencias"),
+             "image-scan": T("image-scan", "el escaneo de imagen")}
+
+
+def _family(run: Run) -> T:
+    return _FAMILIES.get(run.tool.family, T.same(run.tool.family))
+
+
 @check("ci_blocking_gates")
 def ci_blocking_gates(ctx: Context, params: None) -> Iterator[Finding]:
     """CI007: lint, test and coverage steps block (L2); type-check and security steps
@@ -1329,13 +1346,13 @@ def ci_blocking_gates(ctx: Context, params: None) -> Iterator[Finding]:
     soft_extra = [r for r in extra if not r.blocking]
     for run in soft_core:
         reason = run.reason or T("not blocking", "no bloquea")
-        yield failed(T(f"{run.tool.family} step '{run.text[:70]}' does not block: ",
-                       f"el paso de {run.tool.family} '{run.text[:70]}' no bloquea: ") + reason,
+        yield failed(_family(run) + T(f" step '{run.text[:70]}' does not block: ",
+                                      f" '{run.text[:70]}' no bloquea: ") + reason,
                      run.path, run.line, fix=fix)
     for run in soft_extra:
         reason = run.reason or T("not blocking", "no bloquea")
-        yield failed(T(f"{run.tool.family} step '{run.text[:70]}' does not block: ",
-                       f"el paso de {run.tool.family} '{run.text[:70]}' no bloquea: ") + reason
+        yield failed(_family(run) + T(f" step '{run.text[:70]}' does not block: ",
+                                      f" '{run.text[:70]}' no bloquea: ") + reason
                      + T(" (tolerated at level 2)", " (tolerado en el nivel 2)"),
                      run.path, run.line, level=3, fix=fix)
     if not soft_core:
