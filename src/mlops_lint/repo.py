@@ -71,6 +71,7 @@ class Repo:
         self._texts: dict[str, str | ParseError] = {}
         self._parsed: dict[tuple[str, str], Any] = {}
         self.memo: dict[str, Any] = {}  # whole-repo analyses shared by checks
+        self._globbed: dict[tuple[tuple[str, ...], bool], list[str]] = {}
         self.git_info = self._probe_git()
         all_files = self._git_files() if self.git_info else self._walk_files()
         # names that are not valid UTF-8 are shown with U+FFFD and read by their real name
@@ -189,7 +190,13 @@ class Repo:
         return any(f.startswith(prefix) for f in self.files)
 
     def glob(self, globs: Iterable[str], case_sensitive: bool = True) -> list[str]:
-        return filter_paths(self.files, globs, case_sensitive)
+        """Repository files matching a glob (the answer is kept: checks ask the same globs
+        many times, once per project)."""
+        key = (tuple(globs), case_sensitive)
+        found = self._globbed.get(key)
+        if found is None:
+            found = self._globbed[key] = filter_paths(self.files, key[0], case_sensitive)
+        return list(found)
 
     # -- reading ---------------------------------------------------------------------
 

@@ -57,7 +57,7 @@ def _python_env_read(index: PythonIndex) -> int | None:
     for qual, call in index.calls:
         if qual in ENV_READS:
             return call.lineno
-    for node in ast.walk(index.tree):
+    for node in index.of_type(ast.Subscript, ast.ClassDef):
         if isinstance(node, ast.Subscript) and index.qualname(node.value) == "os.environ":
             return node.lineno
         if isinstance(node, ast.ClassDef) and any(
@@ -319,8 +319,12 @@ def _named_values(index: PythonIndex, node: ast.AST) -> Iterator[tuple[str, ast.
         yield from _default_pairs(node)
 
 
+BINDING_NODES = (ast.Assign, ast.AnnAssign, ast.Call, ast.Dict, ast.FunctionDef,
+                 ast.AsyncFunctionDef)
+
+
 def _python_hits(index: PythonIndex) -> Iterator[Hit]:
-    for node in ast.walk(index.tree):
+    for node in index.of_type(*BINDING_NODES):
         for key, value_node in _named_values(index, node):
             value = _literal(value_node)
             if value is not None and _secret_name(key) and _real_value(value):

@@ -99,7 +99,6 @@ class Module:
     aliases: dict[str, str]
     symbols: dict[str, ast.AST]  # module-level classes, functions and assigned values
     imports: tuple[tuple[str, int], ...] = ()  # every imported dotted name, with its line
-    _nodes: dict[type, list[ast.AST]] | None = field(default=None, repr=False)
     _calls: list[tuple[str, ast.Call]] | None = field(default=None, repr=False)
 
     @property
@@ -107,13 +106,8 @@ class Module:
         return self.index.tree
 
     def nodes(self, kind: type[N]) -> list[N]:
-        """Every node of exactly this type, in ``ast.walk`` order (one walk per module)."""
-        if self._nodes is None:
-            grouped: dict[type, list[ast.AST]] = {}
-            for node in ast.walk(self.tree):
-                grouped.setdefault(type(node), []).append(node)
-            self._nodes = grouped
-        found: list[N] = self._nodes.get(kind, [])  # type: ignore[assignment]
+        """Every node of exactly this type, in ``ast.walk`` order (the index's one walk)."""
+        found: list[N] = self.index.by_type.get(kind, [])  # type: ignore[assignment]
         return found
 
     def functions(self) -> list[FunctionNode]:
