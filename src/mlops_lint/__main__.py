@@ -9,7 +9,7 @@ is dropped before anything else is imported (what ``python -P`` does).
 import os
 import sys
 
-if not sys.flags.safe_path and sys.path and sys.path[0] in ("", os.getcwd()):
+if not getattr(sys.flags, "safe_path", False) and sys.path and sys.path[0] in ("", os.getcwd()):
     del sys.path[0]
 
 from mlops_lint.cli import main
