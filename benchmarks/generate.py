@@ -260,7 +260,9 @@ on:
     paths: ["services/{name}/**"]
 permissions:
   contents: read
-concurrency: {{group: {name}-${{{{ github.ref }}}}, cancel-in-progress: true}}
+concurrency:
+  group: {name}-${{{{ github.ref }}}}
+  cancel-in-progress: true
 jobs:
   test:
     runs-on: ubuntu-latest
