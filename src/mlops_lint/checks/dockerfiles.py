@@ -230,11 +230,13 @@ def _each(ctx: Context, judge: JudgeFn, levels: Iterable[int | None] = (None,),
 
 
 def _where(stage: Stage, line: int | None = None) -> str:
-    return f"stage '{stage.name}' (line {line if line is not None else stage.line})"
+    label = f"stage '{stage.alias}'" if stage.alias else f"stage {stage.index + 1}"
+    return f"{label} (line {line if line is not None else stage.line})"
 
 
 def _donde(stage: Stage, line: int | None = None) -> str:
-    return f"etapa '{stage.name}' (línea {line if line is not None else stage.line})"
+    label = f"etapa '{stage.alias}'" if stage.alias else f"etapa {stage.index + 1}"
+    return f"{label} (línea {line if line is not None else stage.line})"
 
 
 def final_stage(dockerfile: Dockerfile) -> Stage:
