@@ -304,7 +304,7 @@ def test_messages_name_stage_and_line(case_results: dict[str, list[Result]]) -> 
     fail = next(r for r in case_results["builder_user_only"]
                 if r.rule == "DOCK005" and r.status is Status.FAIL)
     assert fail.path == "Dockerfile"
-    assert "stage 2 (line 3)" in fail.message.en  # the second, unnamed stage
+    assert "stage 2 (line 5)" in fail.message.en and "line 3" in fail.message.en
     assert "etapa" in fail.message.es
 
 
