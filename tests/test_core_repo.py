@@ -173,3 +173,12 @@ def test_shallow_clone_is_detected(tmp_path: Path, make_repo: Callable[..., Path
     git(tmp_path, "clone", "-q", "--depth", "1", f"file://{origin}", str(clone))
     repo = Repo(clone)
     assert repo.git_info is not None and repo.git_info.shallow
+
+
+def test_projects_inside_test_fixtures_are_data_not_projects(tmp_path: Path) -> None:
+    write_tree(tmp_path, {
+        "pyproject.toml": "[project]\nname='tool'\n", "src/tool/__init__.py": "",
+        "tests/fixtures/sample/pyproject.toml": "", "tests/fixtures/sample/src/s/__init__.py": "",
+        "fixtures/demo/pyproject.toml": "", "fixtures/demo/tests/test_x.py": "",
+    })
+    assert [p.path for p in Repo(tmp_path).projects] == ["."]

@@ -58,6 +58,14 @@ class GitInfo:
     tracked: frozenset[str]
 
 
+TEST_DATA_DIRS = frozenset({"tests", "test", "fixtures", "testdata", "test_data"})
+
+
+def _is_test_data(path: str) -> bool:
+    """A file inside a test or fixture folder: sample data, never a project of its own."""
+    return any(p in TEST_DATA_DIRS for p in PurePosixPath(path).parts[:-1])
+
+
 def _is_vendored(parts: Iterable[str]) -> bool:
     return any(p in VENDORED_DIRS or p.endswith(".egg-info") for p in parts)
 
@@ -278,7 +286,7 @@ class Repo:
         candidates: set[str] = set()
         for f in self.files:
             name = PurePosixPath(f).name
-            if name in ("pyproject.toml", "setup.cfg"):
+            if name in ("pyproject.toml", "setup.cfg") and not _is_test_data(f):
                 directory = str(PurePosixPath(f).parent)
                 base = "" if directory == "." else directory + "/"
                 if self.has_dir(base + "src") or self.has_dir(base + "tests"):
