@@ -456,3 +456,35 @@ def test_read_image_size_units(make_repo: Maker) -> None:
     assert _size_from_json({"size_gb": 1}) == 10**9
     assert _size_from_json([1, 2]) is None
     assert read_image_size is not None
+
+
+def test_exclusions_are_honoured(make_repo: Maker, results_for: Runner) -> None:
+    from mlops_lint.config import Config
+
+    root = make_repo({"Dockerfile": GOOD, "vendor/Dockerfile": "FROM python:3.11\n"})
+    config = Config.model_validate({"exclude": ["vendor/**"]})
+    assert {r.path for r in results_for(root, "DOCK005", config)} == {"Dockerfile"}
+
+
+@pytest.mark.parametrize(("user", "expected"), [
+    ("ARG UID=1000\nUSER ${UID}:${GID}", "pass"),
+    ("ARG GID=0\nUSER ${UID}:${GID}", "warn"),
+    ("USER root:${GID}", "fail"),
+])
+def test_dock005_only_the_user_part_decides(make_repo: Maker, results_for: Runner, user: str,
+                                            expected: str) -> None:
+    text = f"FROM python:3.11-slim\n{user}\nCMD [\"python\"]\n"
+    assert worst(results_for(make_repo({"Dockerfile": text}), "DOCK005")) == expected
+
+
+def test_dock008_scratch_needs_no_python_env(make_repo: Maker, results_for: Runner) -> None:
+    text = "FROM python:3.11-slim AS b\nFROM scratch\nCOPY --from=b /app /app\n"
+    assert statuses(results_for(make_repo({"Dockerfile": text}), "DOCK008")) == ["pass"]
+
+
+def test_dock007_env_applies_only_after_it_is_set(make_repo: Maker,
+                                                  results_for: Runner) -> None:
+    text = ("FROM python:3.11-slim\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\n"
+            "ENV PIP_NO_CACHE_DIR=1\nRUN pip install uvicorn\n")
+    results = results_for(make_repo({"Dockerfile": text}), "DOCK007")
+    assert [(r.status.value, r.line) for r in results] == [("fail", 3)]

@@ -787,7 +787,7 @@ def _dock005(ctx: Context, df: Dockerfile) -> Iterator[Finding]:
                        f"root (base {image}){extra_es}"), df.path, final.line, fix=fix)
         return
     value = user_inst.value.strip()
-    names = unresolved(value)
+    names = unresolved(value.split(":", 1)[0])  # only the user part decides root
     if names:
         yield warned(T(f"USER {value} at line {user_inst.line} uses unresolved variables "
                        f"({', '.join(names)}): cannot verify it is not root",
@@ -1152,14 +1152,15 @@ def _cache_mounted(inst: Instruction, *targets: str) -> bool:
     return False
 
 
-def _env_at(df: Dockerfile, stage: Stage, before: Instruction) -> dict[str, str | None]:
+def _runs_with_env(df: Dockerfile, stage: Stage
+                   ) -> Iterator[tuple[Instruction, dict[str, str | None]]]:
+    """Each RUN of ``stage``'s lineage with the ARG/ENV values in force when it runs."""
     env: dict[str, str | None] = {}
     for inst in df.inherited(stage, "ENV", "ARG", "RUN"):
-        if inst is before:
-            break
-        if inst.cmd in ("ENV", "ARG"):
-            env.update(split_pairs(inst.value))
-    return env
+        if inst.cmd == "RUN":
+            yield inst, env
+        else:
+            env = {**env, **split_pairs(inst.value)}
 
 
 def _order_problem(df: Dockerfile, stage: Stage) -> Finding | None:
@@ -1192,9 +1193,8 @@ def _order_problem(df: Dockerfile, stage: Stage) -> Finding | None:
 
 
 def _hygiene(df: Dockerfile, final: Stage) -> Iterator[Finding]:
-    for inst in df.inherited(final, "RUN"):
+    for inst, env in _runs_with_env(df, final):
         commands = run_commands(inst)
-        env = _env_at(df, final, inst)
         script = inst.script
         for cmd in commands:
             if _is_pip(cmd) and "--no-cache-dir" not in cmd.args \
@@ -1312,8 +1312,9 @@ def _dock008(ctx: Context, df: Dockerfile) -> Iterator[Finding]:
                            "the built artefacts (venv, wheels) into the runtime stage.",
                            "Instala compiladores y paquetes -dev en una etapa builder y copia "
                            "solo los artefactos (venv, wheels) a la etapa final."))
-    missing = [name for name in ("PYTHONDONTWRITEBYTECODE", "PYTHONUNBUFFERED")
-               if not final.env.get(name)]
+    missing = [] if root.is_scratch else [  # no Python in a scratch image
+        name for name in ("PYTHONDONTWRITEBYTECODE", "PYTHONUNBUFFERED")
+        if not final.env.get(name)]
     if missing:
         problems += 1
         yield failed(T(f"the final {_where(final)} does not set {' and '.join(missing)}",
