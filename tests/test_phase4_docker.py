@@ -488,3 +488,18 @@ def test_dock007_env_applies_only_after_it_is_set(make_repo: Maker,
             "ENV PIP_NO_CACHE_DIR=1\nRUN pip install uvicorn\n")
     results = results_for(make_repo({"Dockerfile": text}), "DOCK007")
     assert [(r.status.value, r.line) for r in results] == [("fail", 3)]
+
+
+def test_dock006_reports_flags_and_missing_binary(make_repo: Maker, results_for: Runner) -> None:
+    text = ("FROM python:3.11-slim\nUSER nobody\n"
+            "HEALTHCHECK CMD curl -f http://localhost:8000/health\nCMD [\"python\"]\n")
+    level3 = [r for r in results_for(make_repo({"Dockerfile": text}), "DOCK006") if r.level == 3]
+    messages = " | ".join(r.message.en for r in level3)
+    assert {r.status.value for r in level3} == {"fail"}
+    assert "--interval" in messages and "curl" in messages
+
+
+def test_dock007_wildcard_manifests(make_repo: Maker, results_for: Runner) -> None:
+    text = ("FROM python:3.11-slim\nCOPY requirements.txt requirements.in* ./\n"
+            "RUN pip install --no-cache-dir -r requirements.txt\nCOPY . .\n")
+    assert statuses(results_for(make_repo({"Dockerfile": text}), "DOCK007")) == ["pass"]

@@ -34,7 +34,7 @@ from typing import Any
 
 from mlops_lint.checks import check
 from mlops_lint.context import Context
-from mlops_lint.model import Finding, T, failed, passed, skipped, warned
+from mlops_lint.model import Finding, Status, T, failed, passed, skipped, warned
 from mlops_lint.parsers import ParseError
 from mlops_lint.parsers.ci import Workflow, ci_commands, workflows
 from mlops_lint.parsers.dockerfile import (
@@ -1092,9 +1092,10 @@ def _dock006(ctx: Context, df: Dockerfile, services: list[Service]) -> Iterator[
                      fix=T("HEALTHCHECK --interval=30s --timeout=10s --start-period=40s "
                            "--retries=3 CMD …", "HEALTHCHECK --interval=30s --timeout=10s "
                            "--start-period=40s --retries=3 CMD …"))
-        return
     argv, shell = healthcheck_probe(hc)
-    yield _probe_verdict(df, final, argv, shell, df.path, hc.line, 3)
+    probe = _probe_verdict(df, final, argv, shell, df.path, hc.line, 3)
+    if probe.status is not Status.PASS or not missing:
+        yield probe  # a missing binary is worth saying even when flags are missing too
 
 
 @check("dockerfiles_healthcheck")
@@ -1140,7 +1141,8 @@ def _copy_sources(inst: Instruction) -> list[str]:
 
 def _is_manifest(source: str) -> bool:
     name = PurePosixPath(source.rstrip("/")).name if source.strip("./") else "."
-    return bool(_MANIFEST.match(name))
+    # requirements*.txt, requirements.in* (optional files copied with a wildcard)
+    return bool(_MANIFEST.match(name) or _MANIFEST.match(name.replace("*", "")))
 
 
 def _cache_mounted(inst: Instruction, *targets: str) -> bool:
