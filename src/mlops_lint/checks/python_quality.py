@@ -23,9 +23,9 @@ from typing import Any
 
 from pydantic import Field
 from radon.complexity import cc_rank
-from radon.metrics import h_visit_ast, mi_compute, mi_rank
+from radon.metrics import mi_compute, mi_rank
 from radon.raw import analyze
-from radon.visitors import ComplexityVisitor, Function
+from radon.visitors import Function
 
 from mlops_lint.checks import Params, check
 from mlops_lint.context import Context
@@ -35,6 +35,7 @@ from mlops_lint.parsers.ini import Ini, parse_ini
 from mlops_lint.parsers.invocations import MYPY, Invocation, Tool, makefile_at, tool_runs
 from mlops_lint.parsers.markdown import Markdown, headings_matching, parse_markdown
 from mlops_lint.parsers.mypy_config import MypyConfig, find_mypy_config, toml_table_line
+from mlops_lint.parsers.python_metrics import complexity_blocks, halstead_volume
 from mlops_lint.parsers.python_source import PythonIndex, is_test_path, python_index
 from mlops_lint.parsers.requirements import (
     normalize_name,
@@ -1481,7 +1482,7 @@ def _maintainability(index: PythonIndex, text: str, total_complexity: int) -> fl
     index computed with every physical line and no comments is a lower bound: when that
     bound is already grade A the tokenizer pass for logical lines and comments is skipped.
     """
-    volume = h_visit_ast(index.tree).total.volume
+    volume = halstead_volume(index.tree)
     bound = float(mi_compute(volume, total_complexity, text.count("\n") + 1, 0))
     if mi_rank(bound) == "A":
         return bound
@@ -1492,7 +1493,8 @@ def _maintainability(index: PythonIndex, text: str, total_complexity: int) -> fl
 
 @check("complexity")
 def complexity(ctx: Context, params: None) -> Iterator[Finding]:
-    """PY011: cyclomatic complexity and maintainability index (radon) of library code."""
+    """PY011: cyclomatic complexity and maintainability index (radon's metrics, computed
+    by :mod:`mlops_lint.parsers.python_metrics`) of library code."""
     indexes, errors = library_indexes(ctx)
     limit = ctx.thresholds.max_complexity
     functions: list[tuple[str, Function]] = []
@@ -1502,12 +1504,12 @@ def complexity(ctx: Context, params: None) -> Iterator[Finding]:
         if isinstance(text, ParseError):  # pragma: no cover - parsed above, so readable
             continue
         try:
-            visitor = ComplexityVisitor.from_ast(index.tree)
-            mi = _maintainability(index, text, visitor.total_complexity)
+            blocks, total_complexity = complexity_blocks(index.tree)
+            mi = _maintainability(index, text, total_complexity)
         except Exception as exc:  # radon on odd but valid code: leave the file out, say so
             errors.append(ParseError(index.path, f"radon: {type(exc).__name__}"))
             continue
-        functions += [(index.path, f) for f in _functions(visitor.blocks)]
+        functions += [(index.path, f) for f in _functions(blocks)]
         modules.append((index.path, mi))
     if not functions:
         yield skipped(T("no functions in the library code", "no hay funciones en el código de "
