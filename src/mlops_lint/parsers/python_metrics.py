@@ -31,8 +31,8 @@ _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 class _Complexity:
     """radon's ``ComplexityVisitor``: same fields, same results."""
 
-    __slots__ = ("off", "complexity", "functions", "classes", "to_method", "classname",
-                 "max_line")
+    __slots__ = ("classes", "classname", "complexity", "functions", "max_line", "off",
+                 "to_method")
 
     def __init__(self, to_method: bool = False, classname: str | None = None,
                  off: bool = True) -> None:
@@ -46,11 +46,13 @@ class _Complexity:
 
     @property
     def functions_complexity(self) -> int:
-        return sum(f.complexity for f in self.functions) - len(self.functions)
+        total: int = sum(f.complexity for f in self.functions) - len(self.functions)
+        return total
 
     @property
     def classes_complexity(self) -> int:
-        return sum(c.real_complexity for c in self.classes) - len(self.classes)
+        total: int = sum(c.real_complexity for c in self.classes) - len(self.classes)
+        return total
 
     @property
     def total_complexity(self) -> int:
@@ -149,7 +151,7 @@ def complexity_blocks(tree: ast.AST) -> tuple[list[Any], int]:
 
 
 class _Halstead:
-    __slots__ = ("operators", "operands", "operators_seen", "operands_seen")
+    __slots__ = ("operands", "operands_seen", "operators", "operators_seen")
 
     def __init__(self) -> None:
         self.operators = 0
