@@ -154,3 +154,8 @@ def test_discovery(make_repo: Callable[..., Path]) -> None:
     good = [p for p in parsed if isinstance(p, Dockerfile)]
     assert {d.path for d in good} == {"Containerfile", "Dockerfile", "svc/Dockerfile.gpu",
                                       "svc/api.Dockerfile"}
+
+
+def test_inline_comment_after_from_is_explained() -> None:
+    with pytest.raises(DockerfileError, match="only at the beginning of a line"):
+        parse_dockerfile("FROM python:3.11-slim AS builder   # the builder\n")

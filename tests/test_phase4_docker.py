@@ -503,3 +503,10 @@ def test_dock007_wildcard_manifests(make_repo: Maker, results_for: Runner) -> No
     text = ("FROM python:3.11-slim\nCOPY requirements.txt requirements.in* ./\n"
             "RUN pip install --no-cache-dir -r requirements.txt\nCOPY . .\n")
     assert statuses(results_for(make_repo({"Dockerfile": text}), "DOCK007")) == ["pass"]
+
+
+def test_dock001_inline_comment_on_copy(make_repo: Maker, results_for: Runner) -> None:
+    text = GOOD.replace("COPY src/ ./src/", "COPY src/ ./src/   # the code")
+    fail = [r for r in results_for(make_repo({"Dockerfile": text}), "DOCK001")
+            if r.status.value == "fail"]
+    assert len(fail) == 1 and "# the code" in fail[0].message.en

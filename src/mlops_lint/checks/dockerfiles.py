@@ -69,7 +69,8 @@ NO_DOCKERFILE_FIX = T(
     "HEALTHCHECK), as in the guide's module 13.",
     "Añade un Dockerfile al proyecto (multi-stage, python:3.11-slim, USER no-root, "
     "HEALTHCHECK), como en el módulo 13 de la guía.")
-_SHELL_OPERATOR = re.compile(r"^(\|\||&&|\||;|&|\d*>>?|\d*>&\d*|&>|<)$|^\d*>>?\S|/dev/null$")
+_SHELL_OPERATOR = re.compile(
+    r"^(\|\||&&|\||;|&|\d*>>?|\d*>&\d*|&>|<)$|^\d*>>?\S|/dev/null$|^#")  # '#': inline comment
 _MANIFEST = re.compile(
     r"^(requirements[\w.-]*\.(txt|in)|constraints[\w.-]*\.txt|pyproject\.toml|setup\.cfg|"
     r"setup\.py|poetry\.lock|uv\.lock|pdm\.lock|pipfile|pipfile\.lock|environment[\w.-]*\.ya?ml|"
@@ -312,6 +313,21 @@ def _dock001(ctx: Context, df: Dockerfile) -> Iterator[Finding]:
     problems = 0
     for inst in df.instructions:
         ops = _copy_operators(inst)
+        comment = next((i for i, op in enumerate(ops) if op.startswith("#")), None)
+        if comment is not None:
+            text = inst.args[inst.args.index(ops[comment]):]
+            problems += 1
+            yield failed(
+                T(f"{inst.cmd} at line {inst.line} ends in an inline comment ({text}): '#' "
+                  f"starts a comment only at the beginning of a line, so {inst.cmd} takes its "
+                  "words as file names and the build fails",
+                  f"{inst.cmd} en la línea {inst.line} termina en un comentario en línea "
+                  f"({text}): '#' solo inicia un comentario al principio de la línea, así que "
+                  f"{inst.cmd} toma sus palabras como nombres de archivo y el build falla"),
+                df.path, inst.line,
+                fix=T("Move the comment to its own line above the instruction.",
+                      "Mueve el comentario a su propia línea encima de la instrucción."))
+            ops = ops[:comment]
         if ops:
             problems += 1
             yield failed(

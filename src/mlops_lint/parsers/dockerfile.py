@@ -437,7 +437,9 @@ def _from(raw: str, global_args: dict[str, str | None], line: int) -> tuple[str,
     if not parts:
         raise _error("FROM without an image", line)
     if len(parts) == 2 or len(parts) > 3 or (len(parts) == 3 and parts[1].lower() != "as"):
-        raise _error("FROM takes an image and optionally 'AS name'", line)
+        hint = " ('#' starts a comment only at the beginning of a line)" \
+            if any(p.startswith("#") for p in parts[1:]) else ""
+        raise _error(f"FROM takes an image and optionally 'AS name'{hint}", line)
     alias = parts[2] if len(parts) == 3 else None
     return parts[0], alias, flags.get("platform")
 
