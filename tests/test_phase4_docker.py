@@ -268,6 +268,8 @@ def test_dock006_wget_on_alpine(make_repo: Maker, results_for: Runner) -> None:
     ("COPY requirements.txt .\nRUN uv pip install --system --no-cache -r requirements.txt\n",
      "pass"),
     ("RUN apk add curl\n", "fail"),
+    ("RUN pip install --no-cache uvicorn\n", "pass"),
+    ("RUN pip install --no-c uvicorn\n", "fail"),
     ("RUN apk add --no-cache curl\n", "pass"),
     ("RUN --mount=type=cache,target=/var/lib/apt apt-get update && apt-get install -y "
      "--no-install-recommends curl\n", "pass"),

@@ -1140,6 +1140,11 @@ def _is_dep_install(cmd: Simple) -> bool:
     return prog == "uv" and args[:1] == ("sync",)
 
 
+def _pip_no_cache(cmd: Simple) -> bool:
+    """``--no-cache-dir``, or an unambiguous abbreviation pip accepts (``--no-cache``)."""
+    return any(len(a) >= len("--no-ca") and "--no-cache-dir".startswith(a) for a in cmd.args)
+
+
 def _is_pip(cmd: Simple) -> bool:
     return bool(_PIP.match(cmd.program) and "install" in cmd.args)
 
@@ -1215,7 +1220,7 @@ def _hygiene(df: Dockerfile, final: Stage) -> Iterator[Finding]:
         commands = run_commands(inst)
         script = inst.script
         for cmd in commands:
-            if _is_pip(cmd) and "--no-cache-dir" not in cmd.args \
+            if _is_pip(cmd) and not _pip_no_cache(cmd) \
                     and not env.get("PIP_NO_CACHE_DIR") \
                     and not _cache_mounted(inst) and ".cache/pip" not in script:
                 yield failed(T(f"pip install at line {inst.line} keeps its download cache in "
