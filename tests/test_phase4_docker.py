@@ -512,3 +512,22 @@ def test_dock001_inline_comment_on_copy(make_repo: Maker, results_for: Runner) -
     fail = [r for r in results_for(make_repo({"Dockerfile": text}), "DOCK001")
             if r.status.value == "fail"]
     assert len(fail) == 1 and "# the code" in fail[0].message.en
+
+
+def test_dock004_waived_by_adr(make_repo: Maker, results_for: Runner) -> None:
+    from mlops_lint.config import Config
+
+    adr = ("# ADR-007: single-stage image\n\n## Context\nPure-Python wheels only.\n\n"
+           "## Decision\nOne stage on python:3.11-slim.\n\n## Consequences\nNo compilers.\n")
+    single = "FROM python:3.11-slim\nCMD [\"python\"]\n"
+    root = make_repo({"Dockerfile": single, "docs/decisions/ADR-007.md": adr})
+    config = Config.model_validate({"waivers": {"DOCK004": "docs/decisions/ADR-007.md"}})
+    assert set(statuses(results_for(root, "DOCK004", config))) == {"waived"}
+
+
+@pytest.mark.parametrize(("text", "line"), [("", None), ("\r\n# nothing\r\n", None),
+                                            ("FROM python:3.11-slim\r\nRUNX x\r\n", 2)])
+def test_dock001_empty_and_crlf(make_repo: Maker, results_for: Runner, text: str,
+                                line: int | None) -> None:
+    results = results_for(make_repo({"Dockerfile": text}), "DOCK001")
+    assert [(r.status.value, r.line) for r in results] == [("fail", line)]
