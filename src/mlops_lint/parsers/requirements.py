@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 _NAME = re.compile(
     r"^\s*(?P<name>[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*"
@@ -219,6 +220,7 @@ def parse_conda_dependency(text: str) -> tuple[str, bool]:
 # -- Python versions ----------------------------------------------------------------------
 
 
+@lru_cache(maxsize=4096)  # pure, and asked again for every candidate patch release
 def version_tuple(text: str) -> tuple[int, ...] | None:
     match = _VERSION.match(text)
     if match is None:
@@ -292,6 +294,7 @@ def _poetry_clauses(part: str) -> list[tuple[str, str]] | None:
     return out
 
 
+@lru_cache(maxsize=4096)  # pure; every project asks the same few questions
 def satisfies(version: str, specifier: str) -> bool | None:
     """Whether Python ``version`` (``3.11`` or ``3.11.4``) can satisfy ``specifier``.
 
