@@ -531,3 +531,32 @@ def test_dock001_empty_and_crlf(make_repo: Maker, results_for: Runner, text: str
                                 line: int | None) -> None:
     results = results_for(make_repo({"Dockerfile": text}), "DOCK001")
     assert [(r.status.value, r.line) for r in results] == [("fail", line)]
+
+
+@pytest.mark.parametrize(("healthcheck", "level2", "level3"), [
+    ("{disable: true, test: [CMD, python, -c, 'print(1)']}", "fail", "fail"),
+    ("{test: [NONE]}", "fail", "fail"),
+    ("{test: python -c 'print(1)', interval: 5s, timeout: 2s, start_period: 5s, retries: 2}",
+     "pass", "pass"),
+    ("{test: {bad: 1}, interval: 5s, timeout: 2s, start_period: 5s, retries: 2}",
+     "pass", "warn"),
+])
+def test_dock006_compose_healthcheck_shapes(make_repo: Maker, results_for: Runner,
+                                            healthcheck: str, level2: str, level3: str) -> None:
+    text = "FROM python:3.11-slim\nUSER 1000\nCMD [\"python\"]\n"
+    compose = f"services:\n  api:\n    build: .\n    healthcheck: {healthcheck}\n"
+    results = results_for(make_repo({"Dockerfile": text, "compose.yaml": compose}), "DOCK006")
+    assert (worst(results, 2), worst(results, 3)) == (level2, level3)
+
+
+@pytest.mark.parametrize("compose", ["- a\n- b\n", "services: [api]\nnetworks: [x]\n",
+                                     "services:\n  api: 3\n"])
+def test_dock011_type_confused_compose(make_repo: Maker, results_for: Runner,
+                                       compose: str) -> None:
+    results = results_for(make_repo({"docker-compose.yml": compose}), "DOCK011")
+    assert statuses(results) == ["fail", "fail"]
+
+
+def test_dock005_unresolved_base_without_user(make_repo: Maker, results_for: Runner) -> None:
+    text = "ARG BASE\nFROM ${BASE}\nCMD [\"python\"]\n"
+    assert statuses(results_for(make_repo({"Dockerfile": text}), "DOCK005")) == ["warn"]
