@@ -11,6 +11,7 @@ location and a masked excerpt, never the secret.
 from __future__ import annotations
 
 import ast
+import functools
 import re
 import shlex
 from collections.abc import Iterator
@@ -189,6 +190,7 @@ def _mask(text: str, keep: int = 2) -> str:
     return text[:keep] + "****"
 
 
+@functools.lru_cache(maxsize=8192)  # pure; the same names come back in every file
 def _secret_name(key: str) -> bool:
     normal = re.sub(r"[^a-z0-9]", "", key.lower())
     return normal.endswith(SECRET_WORDS)
@@ -253,10 +255,22 @@ def _url_hits(path: str, text: str) -> Iterator[Hit]:
                       match.group(0).replace(password, _mask(password)))
 
 
+def _hinted_lines(text: str) -> Iterator[tuple[int, str]]:
+    """(number, line) of the lines where ``_HINT`` matches, in order: one search over the
+    lines joined by ``\n`` (a hint never spans a line) instead of one search per line."""
+    lines = text.splitlines()
+    joined = "\n".join(lines)
+    number, position, last = 1, 0, 0
+    for match in _HINT.finditer(joined):
+        number += joined.count("\n", position, match.start())
+        position = match.start()
+        if number != last:
+            last = number
+            yield number, lines[number - 1]
+
+
 def _line_hits(path: str, text: str) -> Iterator[Hit]:
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not _HINT.search(line):
-            continue
+    for number, line in _hinted_lines(text):
         for match in _ASSIGN.finditer(line):
             key = match.group("key")
             value = match.group("dq") if match.group("dq") is not None else (
@@ -333,9 +347,17 @@ def _python_hits(index: PythonIndex) -> Iterator[Hit]:
                           f"{key} = {_mask(value)}")
 
 
+def _shell_words(value: str) -> list[str]:
+    """``shlex.split(value)``; plain text (no quote, no backslash, no whitespace but
+    spaces) is split on spaces directly, which gives the same words much faster."""
+    if value.isprintable() and not any(c in value for c in "\"'\\"):
+        return value.split()
+    return shlex.split(value, posix=True)
+
+
 def _pairs(value: str) -> dict[str, str]:
     try:
-        tokens = shlex.split(value, posix=True)
+        tokens = _shell_words(value)
     except ValueError:
         tokens = value.split()
     if tokens and "=" not in tokens[0]:  # legacy ENV KEY value
@@ -354,7 +376,7 @@ def _docker_hits(dockerfile: Dockerfile) -> Iterator[Hit]:
                               f"{inst.cmd} {key}={_mask(value)}")
         elif inst.cmd in ("COPY", "ADD"):
             try:
-                sources = shlex.split(inst.args)[:-1]
+                sources = _shell_words(inst.args)[:-1]
             except ValueError:
                 sources = inst.args.split()[:-1]
             for source in sources:

@@ -26,6 +26,21 @@ _BRANCH_TYPES: dict[type[ast.AST], str] = {
     ast.comprehension: "comprehension",
 }
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+# Fields that never lead to a node either metric looks at: names and flags, and the
+# operator / context singletons (``Load``, ``Add``, ``Eq``: no line, no children). Not
+# descending into them changes no count and saves a call for every ``Name``.
+_SKIPPED_FIELDS = frozenset({"ctx", "op", "ops", "id", "attr", "name", "arg", "asname",
+                             "module", "level", "kind", "type_comment", "is_async",
+                             "conversion", "simple"})
+_CHILD_FIELDS: dict[type[ast.AST], tuple[str, ...]] = {}
+
+
+def _child_fields(kind: type[ast.AST]) -> tuple[str, ...]:
+    fields = _CHILD_FIELDS.get(kind)
+    if fields is None:
+        fields = _CHILD_FIELDS[kind] = tuple(f for f in kind._fields
+                                             if f not in _SKIPPED_FIELDS)
+    return fields
 
 
 class _Complexity:
@@ -84,7 +99,7 @@ class _Complexity:
         branch = _BRANCH_TYPES.get(kind)
         if branch is not None:
             self.complexity += _decisions(branch, node)
-        for name in node._fields:
+        for name in _CHILD_FIELDS.get(kind) or _child_fields(kind):
             value = getattr(node, name, None)
             if isinstance(value, ast.AST):
                 self.visit(value)
@@ -194,7 +209,7 @@ class _Halstead:
             self.operands += len(operands)
             for operand in operands:
                 self.operand(context, operand)
-        for name in node._fields:
+        for name in _CHILD_FIELDS.get(kind) or _child_fields(kind):
             value = getattr(node, name, None)
             if isinstance(value, ast.AST):
                 self.visit(value, context)

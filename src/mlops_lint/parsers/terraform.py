@@ -13,24 +13,16 @@ tells them apart.
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-import hcl2
-
 from mlops_lint.parsers import ParseError
 
 if TYPE_CHECKING:
     from mlops_lint.repo import Repo
-
-try:  # python-hcl2 >= 6: quotes are kept unless stripped explicitly
-    from hcl2.utils import SerializationOptions
-
-    _OPTIONS: Any = SerializationOptions(strip_string_quotes=True, with_comments=False)
-except ImportError:  # pragma: no cover - older python-hcl2 already strips quotes
-    _OPTIONS = None
 
 TF_GLOBS = ("**/*.tf",)
 BACKEND_CONFIG_GLOBS = ("**/*.tfbackend", "**/backend*.hcl", "**/*.backend.hcl")
@@ -95,10 +87,25 @@ def unquote(text: str) -> str:
     return text
 
 
+@functools.cache
+def _hcl2() -> tuple[Any, Any]:
+    """``hcl2.loads`` and its options, imported on first use: python-hcl2 and its Lark
+    grammar take a tenth of a second to load, wasted on a repository without Terraform."""
+    import hcl2
+
+    try:  # python-hcl2 >= 6: quotes are kept unless stripped explicitly
+        from hcl2.utils import SerializationOptions
+
+        options: Any = SerializationOptions(strip_string_quotes=True, with_comments=False)
+    except ImportError:  # pragma: no cover - older python-hcl2 already strips quotes
+        options = None
+    return hcl2.loads, options
+
+
 def parse_hcl(text: str) -> dict[str, Any]:
     """HCL text as plain data; raises (with ``line`` when known) on invalid syntax."""
-    data = hcl2.loads(text, serialization_options=_OPTIONS) if _OPTIONS is not None \
-        else hcl2.loads(text)
+    loads, options = _hcl2()
+    data = loads(text, serialization_options=options) if options is not None else loads(text)
     if not isinstance(data, dict):
         raise ValueError("not an HCL document")
     cleaned: dict[str, Any] = _clean(data)
