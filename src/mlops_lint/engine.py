@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
 
+from mlops_lint import prefetch
 from mlops_lint.catalog import Catalog, Rule
 from mlops_lint.config import Config
 from mlops_lint.context import Context
@@ -182,8 +183,10 @@ def run(repo: Repo, catalog: Catalog, config: Config) -> Run:
     threshold = gc.get_threshold()
     gc.set_threshold(max(threshold[0], GC_THRESHOLD), *threshold[1:])
     try:
+        prefetch.start(repo)  # opt-in: manifests, workflows, Terraform on a second core
         return _run(repo, catalog, config)
     finally:
+        prefetch.stop(repo)
         gc.set_threshold(*threshold)
 
 

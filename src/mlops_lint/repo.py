@@ -13,7 +13,7 @@ import subprocess
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pathspec
 
@@ -21,6 +21,9 @@ from mlops_lint.globs import filter_paths, matches
 from mlops_lint.parsers import ParseError
 from mlops_lint.parsers.toml_file import dig, load_toml
 from mlops_lint.parsers.yaml_file import load_yaml, load_yaml_all
+
+if TYPE_CHECKING:
+    from mlops_lint.prefetch import ParseWorker
 
 X = TypeVar("X")
 
@@ -80,6 +83,7 @@ class Repo:
         self._parsed: dict[tuple[str, str], Any] = {}
         self.memo: dict[str, Any] = {}  # whole-repo analyses shared by checks
         self._globbed: dict[tuple[tuple[str, ...], bool], list[str]] = {}
+        self.worker: ParseWorker | None = None  # parses ahead in a second process (prefetch)
         self.git_info = self._probe_git()
         all_files = self._git_files() if self.git_info else self._walk_files()
         # names that are not valid UTF-8 are shown with U+FFFD and read by their real name
@@ -250,6 +254,8 @@ class Repo:
         ``lineno`` attribute, if any, locates the problem.
         """
         key = (path, f"{parser.__module__}.{parser.__qualname__}")
+        if self.worker is not None and key in self.worker.pending:
+            self.worker.fill(self._parsed, key)  # the worker's result, same value
         if key in self._parsed:
             cached: X | ParseError = self._parsed[key]
             return cached
@@ -267,6 +273,10 @@ class Repo:
                                     line if isinstance(line, int) else None)
         self._parsed[key] = result
         return result
+
+    def parsed_keys(self) -> frozenset[tuple[str, str]]:
+        """The (path, parser) keys already in the parse cache."""
+        return frozenset(self._parsed)
 
     def toml(self, path: str) -> dict[str, Any] | ParseError:
         return self.parse(path, load_toml)

@@ -99,6 +99,8 @@ class Module:
     aliases: dict[str, str]
     symbols: dict[str, ast.AST]  # module-level classes, functions and assigned values
     imports: tuple[tuple[str, int], ...] = ()  # every imported dotted name, with its line
+    # (is a dashboard, display name, line) of each framework / dashboard import, in order
+    recognised: tuple[tuple[bool, str, int], ...] = ()
     _calls: list[tuple[str, ast.Call]] | None = field(default=None, repr=False)
 
     @property
@@ -619,6 +621,17 @@ def _import_lines(imports: list[ast.Import], froms: list[ast.ImportFrom],
                 yield f"{imported.module}.{alias.name}", imported.lineno
 
 
+def _recognised(imports: Iterable[tuple[str, int]]) -> Iterator[tuple[bool, str, int]]:
+    """Frameworks and dashboards named by imports (once per module, not per model)."""
+    for imported, line in imports:
+        for prefix, label in FRAMEWORKS.items():
+            if _matches(imported, prefix):
+                yield False, label, line
+        for prefix, label in DASHBOARDS.items():
+            if _matches(imported, prefix):
+                yield True, label, line
+
+
 def _matches(module: str, prefix: str) -> bool:
     return module == prefix or module.startswith(prefix + ".")
 
@@ -913,13 +926,8 @@ def build_model(repo: Repo, files: Iterable[str], base: str = ".") -> ServingMod
         model.modules[path] = module
         for name in names:
             model.by_name.setdefault(name, module)
-        for imported, line in module.imports:
-            for prefix, label in FRAMEWORKS.items():
-                if _matches(imported, prefix):
-                    model.frameworks.setdefault(label, (path, line))
-            for prefix, label in DASHBOARDS.items():
-                if _matches(imported, prefix):
-                    model.dashboards.setdefault(label, (path, line))
+        for dashboard, label, line in module.recognised:
+            (model.dashboards if dashboard else model.frameworks).setdefault(label, (path, line))
     builder = _Builder(model)
     for module in model.modules.values():
         builder.endpoints(module)
@@ -954,6 +962,7 @@ def load_module(repo: Repo, path: str, local: str,
             module.aliases.update(_relative_aliases(froms, names[-1],
                                                     local.endswith("__init__.py")))
             module.imports = tuple(_import_lines(module.nodes(ast.Import), froms))
+            module.recognised = tuple(_recognised(module.imports))
             cached = (module, names)
         repo.memo[key] = cached
     result: tuple[Module, tuple[str, ...]] | ParseError = cached
