@@ -6,7 +6,13 @@ import ast
 from pathlib import Path
 
 from mlops_lint.parsers import ParseError
-from mlops_lint.parsers.python_source import PythonIndex, build_index, python_index, walk
+from mlops_lint.parsers.python_source import (
+    PythonIndex,
+    build_index,
+    child_nodes,
+    python_index,
+    walk,
+)
 from mlops_lint.repo import Repo
 
 SOURCE = '''\
@@ -37,6 +43,8 @@ def test_walk_matches_ast_walk_order_and_nodes() -> None:
     assert [id(n) for n in walk(tree)] == [id(n) for n in ast.walk(tree)]
     function = next(n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef))
     assert [id(n) for n in walk(function)] == [id(n) for n in ast.walk(function)]
+    for node in ast.walk(tree):
+        assert child_nodes(node) == list(ast.iter_child_nodes(node))
 
 
 def test_index_keeps_nodes_grouped_by_type() -> None:

@@ -19,7 +19,12 @@ from mlops_lint.parsers import ParseError
 from mlops_lint.parsers.ci import other_ci_files, workflows
 from mlops_lint.parsers.gitignore import ignore_rules
 from mlops_lint.parsers.ini import parse_ini
-from mlops_lint.parsers.python_source import PythonIndex, is_test_path, python_index
+from mlops_lint.parsers.python_source import (
+    PythonIndex,
+    child_nodes,
+    is_test_path,
+    python_index,
+)
 from mlops_lint.parsers.requirements import (
     normalize_name,
     parse_conda_dependency,
@@ -116,13 +121,8 @@ def source_files(ctx: Context) -> Sources:
 
 
 def _by_type(index: PythonIndex) -> dict[type[ast.AST], list[ast.AST]]:
-    cached: dict[type[ast.AST], list[ast.AST]] | None = getattr(index, "_phase3_types", None)
-    if cached is None:
-        cached = {}
-        for node in ast.walk(index.tree):
-            cached.setdefault(type(node), []).append(node)
-        index._phase3_types = cached  # type: ignore[attr-defined]
-    return cached
+    """Every node of the file by exact type, in ``ast.walk`` order (the index's one walk)."""
+    return index.by_type
 
 
 def nodes_of(index: PythonIndex, *types: type[A]) -> list[A]:
@@ -137,16 +137,8 @@ def nodes_of(index: PythonIndex, *types: type[A]) -> list[A]:
 
 
 def parents(index: PythonIndex) -> dict[ast.AST, ast.AST]:
-    """Child -> parent map of the file's AST (built once per file)."""
-    cached: dict[ast.AST, ast.AST] | None = getattr(index, "_phase3_parents", None)
-    if cached is None:
-        cached = {}
-        for group in _by_type(index).values():
-            for node in group:
-                for child in ast.iter_child_nodes(node):
-                    cached[child] = node
-        index._phase3_parents = cached  # type: ignore[attr-defined]
-    return cached
+    """Child -> parent map of the file's AST (built once per file, shared by all checks)."""
+    return index.parents
 
 
 def every_call(index: PythonIndex) -> list[tuple[str, ast.Call]]:
@@ -171,12 +163,12 @@ def scope_of(index: PythonIndex, node: ast.AST) -> ast.AST:
 
 def scope_walk(scope: ast.AST) -> Iterator[ast.AST]:
     """Nodes of ``scope`` without descending into nested functions, classes or lambdas."""
-    stack = list(ast.iter_child_nodes(scope))
+    stack = child_nodes(scope)
     while stack:
         node = stack.pop()
         yield node
         if not isinstance(node, SCOPE_NODES):
-            stack.extend(ast.iter_child_nodes(node))
+            stack.extend(child_nodes(node))
 
 
 def calls_in(scope: ast.AST) -> list[ast.Call]:

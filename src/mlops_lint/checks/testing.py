@@ -423,14 +423,19 @@ def project_ci_commands(ctx: Context) -> list[Command]:
     def names(text: str, path: str) -> bool:
         return re.search(rf"(^|[\s/=\"'])\.?/?{re.escape(path)}(/|\s|$|[\"'])", text) is not None
 
-    out = []
-    for command in commands:
-        cwd = str(getattr(command, "cwd", None) or "").strip().strip("./")
-        text = f"{cwd} {command.text}" if cwd else command.text
-        named = [p for p in projects if names(text, p)]
-        if not named or ctx.project.path in named or "${{ matrix." in text:
-            out.append(command)
-    return out
+    # which projects each command names does not depend on the project asking: once a run
+    key = "testing:ci_commands_named"
+    table: list[tuple[Command, list[str], bool]] | None = ctx.repo.memo.get(key)
+    if table is None:
+        table = []
+        for command in commands:
+            cwd = str(getattr(command, "cwd", None) or "").strip().strip("./")
+            text = f"{cwd} {command.text}" if cwd else command.text
+            table.append((command, [p for p in projects if names(text, p)],
+                          "${{ matrix." in text))
+        ctx.repo.memo[key] = table
+    return [command for command, named, matrix in table
+            if not named or ctx.project.path in named or matrix]
 
 
 def _makefile(ctx: Context) -> tuple[str, Makefile] | None:

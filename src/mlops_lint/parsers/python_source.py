@@ -112,6 +112,18 @@ def walk(tree: ast.AST) -> list[ast.AST]:
     return nodes
 
 
+def child_nodes(node: ast.AST) -> list[ast.AST]:
+    """``list(ast.iter_child_nodes(node))``, without the generator overhead."""
+    out: list[ast.AST] = []
+    for name in node._fields:
+        value = getattr(node, name, None)
+        if isinstance(value, ast.AST):
+            out.append(value)
+        elif isinstance(value, list):
+            out.extend(item for item in value if isinstance(item, ast.AST))
+    return out
+
+
 def build_index(path: str, tree: ast.Module) -> PythonIndex:
     nodes = walk(tree)
     index = PythonIndex(path, tree, nodes=nodes)
