@@ -1404,7 +1404,24 @@ def _workflow_steps(ctx: Context) -> Iterator[tuple[Workflow, Any]]:
                 yield wf, step
 
 
+def _per_repo(ctx: Context, key: str, read: Callable[[Context], list[Evidence]]
+              ) -> list[Evidence]:
+    """``read(ctx)``, which depends on the repository only: once per run, not per project."""
+    cached: list[Evidence] | None = ctx.repo.memo.get(key)
+    if cached is None:
+        cached = ctx.repo.memo[key] = read(ctx)
+    return list(cached)
+
+
 def scan_evidence(ctx: Context) -> list[Evidence]:
+    return _per_repo(ctx, "docker:scan_evidence", _scan_evidence)
+
+
+def lint_evidence(ctx: Context) -> list[Evidence]:
+    return _per_repo(ctx, "docker:lint_evidence", _lint_evidence)
+
+
+def _scan_evidence(ctx: Context) -> list[Evidence]:
     out = []
     for wf, step in _workflow_steps(ctx):
         uses = (step.uses or "").lower()
@@ -1425,7 +1442,7 @@ def scan_evidence(ctx: Context) -> list[Evidence]:
     return out
 
 
-def lint_evidence(ctx: Context) -> list[Evidence]:
+def _lint_evidence(ctx: Context) -> list[Evidence]:
     out = []
     for path in ctx.repo.glob([".pre-commit-config.yaml", ".pre-commit-config.yml"]):
         config = ctx.repo.parse(path, parse_precommit)

@@ -9,6 +9,7 @@ root); CI configuration is repository-wide.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -16,6 +17,7 @@ from typing import Any
 
 from mlops_lint.checks import check, not_read
 from mlops_lint.context import Context
+from mlops_lint.globs import matches
 from mlops_lint.model import Finding, T, failed, passed, skipped, warned
 from mlops_lint.parsers import ParseError
 from mlops_lint.parsers.ci import workflows
@@ -249,6 +251,25 @@ def _fully_pinned(parsed: RequirementsFile) -> bool:
     return bool(reqs) and all(r.pinned for r in reqs)
 
 
+def _glob_in(ctx: Context, prefix: str, globs: tuple[str, ...]) -> list[str]:
+    """``ctx.repo.glob([prefix + g for g in globs])``: the files under ``prefix`` are a
+    contiguous run of the sorted inventory, so only they are tried (a monorepo asks this
+    for every project, and a fresh pattern per project would scan every file)."""
+    if not prefix:
+        return ctx.repo.glob(globs)
+    if any(c in prefix for c in "*?[{"):  # a directory name that is itself a glob
+        return ctx.repo.glob([prefix + g for g in globs])
+    files = ctx.repo.files
+    out = []
+    for index in range(bisect.bisect_left(files, prefix), len(files)):
+        path = files[index]
+        if not path.startswith(prefix):
+            break
+        if matches(path[len(prefix):], globs):
+            out.append(path)
+    return out
+
+
 def find_lockfiles(ctx: Context) -> tuple[list[Lockfile], list[tuple[str, int, int]],
                                           list[str]]:
     """Lockfiles, requirements files that are not fully pinned (path, pinned, total), and
@@ -263,7 +284,7 @@ def find_lockfiles(ctx: Context) -> tuple[list[Lockfile], list[tuple[str, int, i
                 locks.append(Lockfile(prefix + name, name))
             elif ctx.repo.is_git and ctx.repo.abspath(prefix + name).is_file():
                 ignored.append(prefix + name)
-        for path in ctx.repo.glob([prefix + g for g in REQUIREMENT_GLOBS]):
+        for path in _glob_in(ctx, prefix, REQUIREMENT_GLOBS):
             parsed = ctx.repo.parse(path, parse_requirements)
             if isinstance(parsed, ParseError):
                 continue
@@ -412,6 +433,15 @@ def _versions(value: Any) -> list[tuple[str, bool]]:
 
 
 def _ci_pins(ctx: Context) -> list[Pin]:
+    """Python versions pinned in the repository's workflows (the same for every project:
+    read once per run)."""
+    cached: list[Pin] | None = ctx.repo.memo.get("env:ci_pins")
+    if cached is None:
+        cached = ctx.repo.memo["env:ci_pins"] = _read_ci_pins(ctx)
+    return list(cached)
+
+
+def _read_ci_pins(ctx: Context) -> list[Pin]:
     pins: list[Pin] = []
     for workflow in workflows(ctx.repo):
         if isinstance(workflow, ParseError):

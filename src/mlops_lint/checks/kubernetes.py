@@ -199,11 +199,35 @@ def _workload_problems(workload: Workload) -> tuple[list[str], list[str]]:
     return en, es
 
 
-def _service_problem(service: K8sObject, workloads: list[Workload]) -> T | None:
+class _Pods:
+    """Pod templates by (namespace, label, value): a Service looks at the templates that
+    carry its selector's first label instead of every template of the repository (a
+    monorepo has thousands of each)."""
+
+    def __init__(self, workloads: list[Workload]) -> None:
+        self.workloads = workloads
+        self.by_label: dict[tuple[str | None, Any, Any], list[Workload]] = {}
+        for workload in workloads:
+            for key, value in workload.pod_labels.items():
+                try:
+                    self.by_label.setdefault((workload.obj.namespace, key, value),
+                                             []).append(workload)
+                except TypeError:  # an unhashable label value equals no hashable selector
+                    continue
+
+    def candidates(self, namespace: str | None, selector: dict[str, Any]) -> list[Workload]:
+        key, value = next(iter(selector.items()))
+        try:
+            return self.by_label.get((namespace, key, value), [])
+        except TypeError:  # an unhashable selector value: look at the whole namespace
+            return [w for w in self.workloads if w.obj.namespace == namespace]
+
+
+def _service_problem(service: K8sObject, pods: _Pods) -> T | None:
     selector = _mapping(service.spec.get("selector"))
-    if not selector or not workloads:
+    if not selector or not pods.workloads:
         return None
-    for workload in workloads:
+    for workload in pods.candidates(service.namespace, selector):
         labels = workload.pod_labels
         if workload.obj.namespace == service.namespace and all(
                 labels.get(k) == v for k, v in selector.items()):
@@ -271,8 +295,9 @@ def _presence(ctx: Context, found: Manifests) -> Iterator[Finding]:
                                 ("Service", seen.has_service)) if not ok]
         yield failed(T(f"no {' and no '.join(lack)} manifest",
                        f"no hay manifiesto {' ni '.join(lack)}"), path, line)
+    pods = _Pods(found.workloads)
     for service in seen.services:
-        problem = _service_problem(service, found.workloads)
+        problem = _service_problem(service, pods)
         if problem is not None:
             yield failed(problem, service.path, service.line)
 
@@ -1029,11 +1054,15 @@ def _cpu_target(hpa: K8sObject) -> int | None:
     return None
 
 
-def _hpa_finding(hpa: K8sObject, found: Manifests) -> Finding:
+def _hpa_finding(hpa: K8sObject, found: Manifests,
+                 targets: frozenset[tuple[str, str]]) -> Finding:
     ref = _mapping(hpa.spec.get("scaleTargetRef"))
     target = f"{ref.get('kind', '?')} {ref.get('name', '?')}"
-    exists = any(w.kind == ref.get("kind") and w.obj.name == ref.get("name")
-                 for w in found.workloads)
+    try:
+        exists = (ref.get("kind"), ref.get("name")) in targets
+    except TypeError:  # an unhashable kind or name (malformed): compare one by one
+        exists = any(w.kind == ref.get("kind") and w.obj.name == ref.get("name")
+                     for w in found.workloads)
     low = _as_int(hpa.spec.get("minReplicas"))
     low = 1 if low is None else low
     high = _as_int(hpa.spec.get("maxReplicas"))
@@ -1166,8 +1195,9 @@ def k8s_scaling_exposure(ctx: Context, params: None) -> Iterator[Finding]:
     ingresses = found.of_kind("Ingress")
     chart_findings = [f for chart in found.charts for f in _chart_scaling(ctx, chart)]
     yield from chart_findings
+    targets = frozenset((w.kind, w.obj.name) for w in found.workloads)
     for hpa in hpas:
-        yield _hpa_finding(hpa, found)
+        yield _hpa_finding(hpa, found, targets)
     for keda in kedas:
         yield _keda_finding(keda)
     anchor = found.workloads[0] if found.workloads else None

@@ -1493,14 +1493,38 @@ def _platforms_in(ctx: Context, path: str) -> tuple[dict[str, int], bool]:
     return found
 
 
+def _adr_files(ctx: Context) -> list[str]:
+    """Shared files matching ``ADR_GLOBS`` at the repository root or in the project
+    directory (any letter case).
+
+    The same list as ``filter_paths(shared_files(ctx), ADR_GLOBS + project/ADR_GLOBS)``,
+    without compiling and trying twenty patterns on every file for every project of a
+    monorepo: a root match comes from the repository-wide glob (cached), and
+    ``project/glob`` matches when the path starts with the project directory (letter case
+    aside) and the rest matches ``glob``.
+    """
+    from mlops_lint.globs import filter_paths, matches
+
+    shared = shared_files(ctx)
+    prefix = ctx.project.path
+    if any(c in prefix for c in "*?[{"):  # a directory name that is itself a glob
+        patterns = sorted({ctx.path(g) for g in ADR_GLOBS} | set(ADR_GLOBS))
+        return filter_paths(shared, patterns, case_sensitive=False)
+    anywhere = set(ctx.repo.glob(ADR_GLOBS, case_sensitive=False))
+    if ctx.is_root:
+        return [f for f in shared if f in anywhere]
+    head = re.compile(re.escape(prefix), re.IGNORECASE)
+    size = len(prefix)
+    return [f for f in shared if f in anywhere or (
+        len(f) > size and f[size] == "/" and head.fullmatch(f, 0, size) is not None
+        and matches(f[size + 1:], ADR_GLOBS, case_sensitive=False))]
+
+
 @check("deployment_decision")
 @reports_unread
 def deployment_decision(ctx: Context, params: None) -> Iterator[Finding]:
     """DEP001: an ADR compares serving platforms with trade-offs or costs."""
-    from mlops_lint.globs import filter_paths
-
-    patterns = sorted({ctx.path(g) for g in ADR_GLOBS} | set(ADR_GLOBS))
-    adrs = filter_paths(shared_files(ctx), patterns, case_sensitive=False)
+    adrs = _adr_files(ctx)
     if not adrs:
         yield failed(T("no ADR found (docs/decisions/*.md, docs/adr/*.md, ADR-*.md)",
                        "no se encuentra ningún ADR (docs/decisions/*.md, docs/adr/*.md, "

@@ -1106,13 +1106,18 @@ def _locust_stats(text: str) -> tuple[float, float]:
 def _load_candidates(ctx: Context, globs: Iterable[str]) -> list[str]:
     """Files of the project, plus, in a monorepo, shared files outside every project
     (a load test at the repository root usually drives all the services)."""
+    globs = tuple(globs)
     own = ctx.files(globs)
     if len(ctx.repo.projects) <= 1:
         return own
-    roots = [p.path + "/" for p in ctx.repo.projects if p.path != "."]
-    shared = [f for f in ctx.repo.glob(globs) if not any(f.startswith(r) for r in roots)
-              and f not in own]
-    return own + shared
+    key = f"testing:outside:{globs}"  # files outside every project: the same for all
+    outside: list[str] | None = ctx.repo.memo.get(key)
+    if outside is None:
+        roots = tuple(p.path + "/" for p in ctx.repo.projects if p.path != ".")
+        outside = ctx.repo.memo[key] = [f for f in ctx.repo.glob(globs)
+                                        if not f.startswith(roots)]
+    mine = set(own)
+    return own + [f for f in outside if f not in mine]
 
 
 def _load_scripts(ctx: Context, errors: list[ParseError]) -> list[tuple[str, set[str]]]:

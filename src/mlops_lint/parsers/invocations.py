@@ -15,10 +15,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeAlias
 
 from mlops_lint.parsers import ParseError
-from mlops_lint.parsers.ci import ci_commands, swallows_failure, workflows
+from mlops_lint.parsers.ci import Command, ci_commands, swallows_failure, workflows
 from mlops_lint.parsers.makefile import Makefile, parse_makefile
 from mlops_lint.parsers.precommit import Hook, PreCommitConfig, parse_precommit
 from mlops_lint.parsers.shell import Simple, split_commands
@@ -217,22 +217,58 @@ def _precommit_run(simple: Simple) -> tuple[bool, str | None]:
         a.startswith("--from-ref") for a in simple.args), (rest[0] if rest else None)
 
 
-def _ci_runs(repo: Repo, tool: Tool, dirs: list[str]) -> list[Invocation]:
-    """Runs from CI commands: direct, through make, through ``pre-commit run``."""
-    out: list[Invocation] = []
-    for command in ci_commands(repo):
-        step_lenient = not command.blocking and not swallows_failure(command.text)
-        for simple in split_commands(command.text):
-            blocking = not step_lenient and not simple.swallowed
+def _ci_simples(repo: Repo) -> list[tuple[Command, Simple, bool]]:
+    """Every simple command of every CI command, with whether its failure fails the job
+    (split once per run: every tool and every project asks)."""
+    cached = repo.memo.get("invocations:ci_simples")
+    if cached is None:
+        cached = []
+        for command in ci_commands(repo):
+            step_lenient = not command.blocking and not swallows_failure(command.text)
+            for simple in split_commands(command.text):
+                cached.append((command, simple, not step_lenient and not simple.swallowed))
+        repo.memo["invocations:ci_simples"] = cached
+    simples: list[tuple[Command, Simple, bool]] = cached
+    return simples
+
+
+# a tool's CI runs in command order: invocations known for every project, or a ``make``
+# call (Command, Simple, blocking) to follow through the project's Makefiles
+_CiRun: TypeAlias = "Invocation | tuple[Command, Simple, bool]"
+
+
+def _ci_plan(repo: Repo, tool: Tool) -> list[_CiRun]:
+    """The part of :func:`_ci_runs` that does not depend on the project (once per tool)."""
+    key = f"invocations:ci_plan:{tool.name}"
+    cached = repo.memo.get(key)
+    if cached is None:
+        cached = []
+        for command, simple, blocking in _ci_simples(repo):
             if tool.command(simple):
-                out.append(Invocation("ci", command.path, command.line, simple.argv, blocking))
+                cached.append(Invocation("ci", command.path, command.line, simple.argv,
+                                         blocking))
             elif simple.program == "make":
-                out.extend(_through_make(repo, tool, simple, dirs, blocking))
+                cached.append((command, simple, blocking))
             else:
                 whole, only = _precommit_run(simple)
                 if whole or only:
-                    out.extend(_precommit_hooks(repo, tool, "ci", command.path, command.line,
-                                                blocking, "pre-commit run", only))
+                    cached.extend(_precommit_hooks(repo, tool, "ci", command.path,
+                                                   command.line, blocking, "pre-commit run",
+                                                   only))
+        repo.memo[key] = cached
+    plan: list[_CiRun] = cached
+    return plan
+
+
+def _ci_runs(repo: Repo, tool: Tool, dirs: list[str]) -> list[Invocation]:
+    """Runs from CI commands: direct, through make, through ``pre-commit run``."""
+    out: list[Invocation] = []
+    for item in _ci_plan(repo, tool):
+        if isinstance(item, Invocation):
+            out.append(item)
+        else:
+            _, simple, blocking = item
+            out.extend(_through_make(repo, tool, simple, dirs, blocking))
     return out
 
 
