@@ -106,3 +106,11 @@ def test_sec002_a_token_without_entropy_is_a_placeholder(make_repo: MakeRepo,
     root = make_repo({"ci.yaml": "env:\n  GH: " + "ghp_" + "x" * 36 + "\n",
                       "app.yaml": "api_token: aaaaaaaaaaaa\n"})
     assert statuses(results_for(root, "SEC002")) == ["pass"]
+
+
+def test_git001_env_and_ENV_are_virtual_environments(make_repo: MakeRepo,
+                                                     results_for: ResultsFor) -> None:
+    base = "__pycache__/\n*.py[cod]\n.env\ndata/\n*.pkl\nmodels/\nmlruns/\n.coverage\nhtmlcov/\n"
+    for venv in ("env/\n", "ENV/\n"):
+        root = make_repo({".gitignore": base + venv})
+        assert "virtual" not in _messages(results_for(root, "GIT001"))

@@ -38,7 +38,7 @@ GITIGNORE_GROUPS: tuple[tuple[str, T, tuple[str, ...]], ...] = (
     ("__pycache__/, *.py[cod]", T("bytecode", "bytecode"),
      ("pkg/__pycache__/mod.cpython-311.pyc", "mod.pyc")),
     (".venv/, venv/", T("virtual environments", "entornos virtuales"),
-     (".venv/pyvenv.cfg", "venv/pyvenv.cfg")),
+     (".venv/pyvenv.cfg", "venv/pyvenv.cfg", "env/pyvenv.cfg", "ENV/pyvenv.cfg")),
     (".env", T("secrets", "secretos"), (".env",)),
     ("data/ or data/raw/*", T("data", "datos"),
      ("data/raw/train.csv", "data/train.csv", "data/processed/features.parquet")),
