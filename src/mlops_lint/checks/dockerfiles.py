@@ -1163,7 +1163,12 @@ def _copy_sources(inst: Instruction) -> list[str]:
 def _is_manifest(source: str) -> bool:
     name = PurePosixPath(source.rstrip("/")).name if source.strip("./") else "."
     # requirements*.txt, requirements.in* (optional files copied with a wildcard)
-    return bool(_MANIFEST.match(name) or _MANIFEST.match(name.replace("*", "")))
+    if _MANIFEST.match(name) or _MANIFEST.match(name.replace("*", "")):
+        return True
+    # requirements/*.txt, requirements/base.in: files of a requirements directory
+    parts = PurePosixPath(source.rstrip("/")).parts
+    return (len(parts) >= 2 and parts[-2].lower() == "requirements"
+            and re.search(r"\.(txt|in)\*?$", name, re.IGNORECASE) is not None)
 
 
 def _cache_mounted(inst: Instruction, *targets: str) -> bool:
