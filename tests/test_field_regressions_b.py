@@ -37,3 +37,33 @@ def test_dock007_manifest_copies_with_globs_are_not_source_copies(
     for copy in ("COPY requirements.txt src/ ./", "COPY src/*.py ./"):
         bad = make_repo({"Dockerfile": _DOCK007.format(copy=copy)})
         assert statuses(results_for(bad, "DOCK007")) == ["fail"], copy
+
+
+# -- templates: DOCK001-DOCK011, DEP002, ENV003 ---------------------------------------------
+
+_TEMPLATE_DOCKERFILE = "FROM python:3.8\nCOPY . .\nRUN pip install -r requirements.txt\n"
+_TEMPLATE_COMPOSE = "services:\n  api:\n    build: .\n    ports: ['8000:8000']\n"
+_PYPROJECT = '[project]\nname = "demo"\nversion = "0.1.0"\nrequires-python = ">=3.11"\n'
+
+
+def test_templates_are_not_the_repository_own_dockerfiles(
+        make_repo: MakeRepo, results_for: ResultsFor) -> None:
+    from mlops_lint.parsers.dockerfile import is_template_path
+
+    assert is_template_path("docs/templates/Dockerfile")
+    assert is_template_path("Templates/docker-compose.yml")
+    assert not is_template_path("templates.Dockerfile") and not is_template_path("Dockerfile")
+    files = {"pyproject.toml": _PYPROJECT,
+             "docs/templates/Dockerfile": _TEMPLATE_DOCKERFILE,
+             "docs/templates/docker-compose.yml": _TEMPLATE_COMPOSE}
+    root = make_repo(files)
+    for rule in ("DOCK", "DEP002", "ENV003"):
+        results = results_for(root, rule)
+        assert not [r for r in results if r.path and "templates/" in r.path], rule
+        assert "templates/" not in _messages(results), rule
+    # the same files outside templates/ are the repository's own and are judged
+    own = make_repo({"pyproject.toml": _PYPROJECT, "Dockerfile": _TEMPLATE_DOCKERFILE,
+                     "docker-compose.yml": _TEMPLATE_COMPOSE})
+    assert "fail" in statuses(results_for(own, "DOCK003"))
+    assert "fail" in statuses(results_for(own, "ENV003"))
+    assert any(r.path == "docker-compose.yml" for r in results_for(own, "DEP002"))

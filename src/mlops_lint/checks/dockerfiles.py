@@ -46,6 +46,8 @@ from mlops_lint.parsers.dockerfile import (
     dockerfile_paths,
     dockerfiles,
     is_dockerfile,
+    is_template_path,
+    own_paths,
     split_pairs,
     unresolved,
 )
@@ -172,7 +174,8 @@ def _inside(path: str, directory: str) -> bool:
 def project_dockerfile_paths(ctx: Context) -> tuple[list[str], bool]:
     """The project's Dockerfiles; in a monorepo, a project without its own gets the
     Dockerfiles outside every project (``shared`` is then True)."""
-    own = [p for p in ctx.files(DOCKERFILE_GLOBS, case_sensitive=False) if is_dockerfile(p)]
+    own = [p for p in ctx.files(DOCKERFILE_GLOBS, case_sensitive=False)
+           if is_dockerfile(p) and not is_template_path(p)]
     if own or len(ctx.repo.projects) < 2:
         return own, False
     outside = [p for p in dockerfile_paths(ctx.repo)
@@ -880,10 +883,10 @@ class Compose:
 
 
 def compose_paths(ctx: Context) -> list[str]:
-    own = ctx.files(COMPOSE_GLOBS, case_sensitive=False)
+    own = own_paths(ctx.files(COMPOSE_GLOBS, case_sensitive=False))
     if own or len(ctx.repo.projects) < 2:
         return own
-    return [p for p in ctx.repo.glob(COMPOSE_GLOBS, case_sensitive=False)
+    return [p for p in own_paths(ctx.repo.glob(COMPOSE_GLOBS, case_sensitive=False))
             if not any(_inside(p, proj.path) for proj in ctx.repo.projects)]
 
 

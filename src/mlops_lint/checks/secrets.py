@@ -437,7 +437,7 @@ def hardcoded_secrets(ctx: Context, params: None) -> Iterator[Finding]:
                 hits += _python_hits(index)
             continue
         hits += _line_hits(path, text)
-    for parsed in dockerfiles(ctx.repo, sorted(docker)):
+    for parsed in dockerfiles(ctx.repo, sorted(docker), templates=True):
         if isinstance(parsed, Dockerfile):
             hits += _docker_hits(parsed)
     unique = {(h.path, h.line, h.excerpt): h for h in hits}

@@ -31,7 +31,7 @@ from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, manual, passed, skipped, warned
 from mlops_lint.parsers import ParseError
 from mlops_lint.parsers.ci import Workflow, workflows
-from mlops_lint.parsers.dockerfile import Dockerfile, dockerfiles
+from mlops_lint.parsers.dockerfile import Dockerfile, dockerfiles, own_paths
 from mlops_lint.parsers.fastapi_app import (
     Endpoint,
     FunctionNode,
@@ -1163,7 +1163,8 @@ def _commands(ctx: Context) -> list[tuple[str, int | None, str]]:
         text = noted(ctx.repo.text(path))
         if isinstance(text, str):
             out.extend((path, n, t) for n, t in enumerate(text.splitlines(), start=1))
-    for path in ctx.files(["docker-compose*.y*ml", "compose*.y*ml", "**/docker-compose*.y*ml"]):
+    for path in own_paths(ctx.files(["docker-compose*.y*ml", "compose*.y*ml",
+                                     "**/docker-compose*.y*ml"])):
         doc = noted(ctx.repo.yaml(path))
         services = doc.get("services") if isinstance(doc, dict) else None
         for service in (services or {}).values() if isinstance(services, dict) else []:
@@ -1696,8 +1697,8 @@ def _other_descriptors(ctx: Context) -> Iterator[Descriptor]:
                              _health_text(check_cmd) if check_cmd else False,
                              _d("healthCheck") if check_cmd else _d("no healthCheck",
                                                                       "sin healthCheck"))
-    for path in ctx.files(["docker-compose*.y*ml", "compose*.y*ml", "**/docker-compose*.y*ml",
-                           "**/compose*.y*ml"]):
+    for path in own_paths(ctx.files(["docker-compose*.y*ml", "compose*.y*ml",
+                                     "**/docker-compose*.y*ml", "**/compose*.y*ml"])):
         doc = noted(ctx.repo.yaml(path))
         services = doc.get("services") if isinstance(doc, dict) else None
         if not isinstance(services, dict):

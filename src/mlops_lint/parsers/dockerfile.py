@@ -24,6 +24,7 @@ import io
 import json
 import re
 import shlex
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
@@ -44,6 +45,9 @@ NOT_DOCKERFILE_SUFFIXES = frozenset({
     ".jinja2", ".tmpl", ".tpl", ".template", ".in", ".erb", ".mustache", ".sample",
     ".example", ".json", ".yaml", ".yml", ".sh", ".py",
 })
+# folders holding templates for other projects (the guide's docs/templates/), not the
+# repository's own container files: excluded from every Dockerfile and compose rule
+TEMPLATE_DIRS = frozenset({"templates"})
 _HEREDOC = re.compile(r"<<(-?)([\"']?)([A-Za-z_][\w.-]*)\2")
 # a heredoc marker (its word may be quoted) or a quoted string, whichever comes first:
 # ``<<'EOF'`` opens a heredoc, ``echo '<<EOF'`` does not
@@ -513,17 +517,32 @@ def is_dockerfile(path: str) -> bool:
     return suffix not in NOT_DOCKERFILE_SUFFIXES
 
 
+def is_template_path(path: str) -> bool:
+    """A file under a ``templates/`` folder (``docs/templates/Dockerfile``): a template
+    for other projects to copy, not the repository's own Dockerfile or compose file."""
+    return any(part.lower() in TEMPLATE_DIRS for part in PurePosixPath(path).parts[:-1])
+
+
+def own_paths(paths: Iterable[str]) -> list[str]:
+    """``paths`` without the templates (:func:`is_template_path`)."""
+    return [p for p in paths if not is_template_path(p)]
+
+
 def dockerfile_paths(repo: Repo) -> list[str]:
     """Every Dockerfile of the repository (``Dockerfile``, ``Dockerfile.*``,
-    ``*.Dockerfile``, ``Containerfile``), any letter case, honouring exclusions."""
-    return [p for p in repo.glob(DOCKERFILE_GLOBS, case_sensitive=False) if is_dockerfile(p)]
+    ``*.Dockerfile``, ``Containerfile``), any letter case, honouring exclusions;
+    templates (:func:`is_template_path`) are not the repository's own."""
+    return [p for p in repo.glob(DOCKERFILE_GLOBS, case_sensitive=False)
+            if is_dockerfile(p) and not is_template_path(p)]
 
 
-def dockerfiles(repo: Repo, paths: list[str] | None = None) -> list[Dockerfile | ParseError]:
-    """Every Dockerfile of the repository (or of ``paths``), parsed once per run."""
+def dockerfiles(repo: Repo, paths: list[str] | None = None,
+                templates: bool = False) -> list[Dockerfile | ParseError]:
+    """Every Dockerfile of the repository (or of ``paths``), parsed once per run;
+    templates are skipped unless ``templates`` is True."""
     out: list[Dockerfile | ParseError] = []
     for path in paths if paths is not None else dockerfile_paths(repo):
-        if not is_dockerfile(path):
+        if not is_dockerfile(path) or (not templates and is_template_path(path)):
             continue
         parsed = repo.parse(path, parse_dockerfile)
         if isinstance(parsed, Dockerfile):
