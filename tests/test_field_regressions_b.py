@@ -67,3 +67,30 @@ def test_templates_are_not_the_repository_own_dockerfiles(
     assert "fail" in statuses(results_for(own, "DOCK003"))
     assert "fail" in statuses(results_for(own, "ENV003"))
     assert any(r.path == "docker-compose.yml" for r in results_for(own, "DEP002"))
+
+
+# -- ML004 -----------------------------------------------------------------------------------
+
+_ML_PYPROJECT = ('[project]\nname = "demo"\nversion = "0.1.0"\n'
+                 'dependencies = ["scikit-learn>=1.3", "pyyaml"]\n')
+
+
+def _ml_repo(make_repo: MakeRepo, files: dict[str, str]) -> Path:
+    return make_repo({"pyproject.toml": _ML_PYPROJECT, "src/demo/__init__.py": "", **files})
+
+
+def test_ml004_kwargs_splat_without_seed_is_unknown(make_repo: MakeRepo,
+                                                     results_for: ResultsFor) -> None:
+    code = ("import yaml\nfrom sklearn.ensemble import RandomForestClassifier\n\n\n"
+            "def build(path):\n    params = yaml.safe_load(open(path))['model']\n"
+            "    return RandomForestClassifier({args})\n")
+    results = results_for(_ml_repo(make_repo, {"src/demo/train.py": code.format(
+        args="**params")}), "ML004")
+    assert statuses(results) == ["warn"]
+    assert "**" in _messages(results) and results[0].path == "src/demo/train.py"
+    seeded = results_for(_ml_repo(make_repo, {"src/demo/train.py": code.format(
+        args="**params, random_state=42")}), "ML004")
+    assert statuses(seeded) == ["pass"]
+    unseeded = results_for(_ml_repo(make_repo, {"src/demo/train.py": code.format(
+        args="n_estimators=10")}), "ML004")
+    assert statuses(unseeded) == ["fail"]

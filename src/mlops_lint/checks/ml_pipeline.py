@@ -781,10 +781,16 @@ def _unseeded(call: ast.Call, name: str) -> bool | None:
     return value is None or (isinstance(value, ast.Constant) and value.value is None)
 
 
+def _splatted(call: ast.Call) -> bool:
+    """``Model(**params)``: a ``**`` mapping may carry the seed (from a config file)."""
+    return any(k.arg is None for k in call.keywords)
+
+
 def _seed_scan(an: Analysis) -> tuple[list[tuple[str, int]], list[tuple[str, int, str]],
-                                      tuple[str, int] | None]:
+                                      tuple[str, int] | None, list[tuple[str, int, str]]]:
     seeded: list[tuple[str, int]] = []
     unseeded: list[tuple[str, int, str]] = []
+    unknown: list[tuple[str, int, str]] = []  # Model(**params): the seed may be in params
     central: tuple[str, int] | None = None
     for index in an.indexes:
         for qual, call in index.calls:
@@ -793,11 +799,13 @@ def _seed_scan(an: Analysis) -> tuple[list[tuple[str, int]], list[tuple[str, int
                 central = central or (index.path, call.lineno)
                 continue
             verdict = _unseeded(call, name) if _sk(qual) and name in RANDOMIZED else None
-            if verdict is True:
+            if verdict is True and _splatted(call):
+                unknown.append((index.path, call.lineno, name))
+            elif verdict is True:
                 unseeded.append((index.path, call.lineno, name))
             elif verdict is False:
                 seeded.append((index.path, call.lineno))
-    return seeded, unseeded, central
+    return seeded, unseeded, central, unknown
 
 
 @check("random_seeds", SeedParams)
@@ -805,8 +813,21 @@ def random_seeds(ctx: Context, params: SeedParams) -> Iterator[Finding]:
     """ML004: randomized splitters and estimators get a random_state (or a central seed)."""
     an = analysis(ctx)
     yield from _errors(an)
-    seeded, unseeded, central = _seed_scan(an)
+    seeded, unseeded, central, unknown = _seed_scan(an)
     total = len(seeded) + len(unseeded)
+    if unknown and not unseeded and not central:
+        where = locations([(p, n) for p, n, _ in unknown])
+        yield warned(T(f"{len(unknown)} randomized call(s) take **kwargs without random_state, "
+                       f"so the seed is unknown (it may come from the config): {where}",
+                       f"{len(unknown)} llamada(s) aleatoria(s) reciben **kwargs sin "
+                       f"random_state, así que la semilla es desconocida (puede venir de la "
+                       f"configuración): {where}"), unknown[0][0], unknown[0][1],
+                     fix=T("pass random_state explicitly next to **params (or set it in the "
+                           "config and a central seed), so the seed is visible in the code",
+                           "pasa random_state explícito junto a **params (o fíjalo en la "
+                           "configuración y con una semilla central) para que se vea en el "
+                           "código"))
+        return
     if total == 0:
         if central:
             yield passed(T(f"central seed set at {central[0]}:{central[1]}",
