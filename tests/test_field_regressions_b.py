@@ -94,3 +94,37 @@ def test_ml004_kwargs_splat_without_seed_is_unknown(make_repo: MakeRepo,
     unseeded = results_for(_ml_repo(make_repo, {"src/demo/train.py": code.format(
         args="n_estimators=10")}), "ML004")
     assert statuses(unseeded) == ["fail"]
+
+
+# -- ML005 -----------------------------------------------------------------------------------
+
+_SEPARATE_FILES = """\
+import pandas as pd
+from sklearn.ensemble import RandomForestClassifier
+from sklearn.metrics import accuracy_score
+
+
+def main():
+    train = pd.read_csv("data/train.csv")
+    test = pd.read_csv("data/test.csv")
+    x_train, y_train = train.drop(columns=["y"]), train["y"]
+    x_test, y_test = test.drop(columns=["y"]), test["y"]
+    model = RandomForestClassifier(random_state=0)
+    model.fit(x_train, y_train)
+    print(accuracy_score(y_test, model.predict({evaluated})))
+"""
+
+
+def test_ml005_separate_test_file_counts_as_held_out(make_repo: MakeRepo,
+                                                      results_for: ResultsFor) -> None:
+    config = {"configs/config.yaml": "target: y\ndrop_columns: [id]\n"}
+    root = _ml_repo(make_repo, {"src/demo/train.py": _SEPARATE_FILES.format(
+        evaluated="x_test"), **config})
+    results = results_for(root, "ML005")
+    assert "fail" not in statuses(results), _messages(results)
+    assert statuses(results) == ["pass"]
+    assert "x_test" in _messages(results)
+    # evaluated on the training data itself: still no held-out evaluation
+    same = _ml_repo(make_repo, {"src/demo/train.py": _SEPARATE_FILES.format(
+        evaluated="x_train"), **config})
+    assert statuses(results_for(same, "ML005")) == ["fail"]

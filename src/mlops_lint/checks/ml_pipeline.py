@@ -954,7 +954,8 @@ def leakage_guards(ctx: Context, params: None) -> Iterator[Finding]:
                         "no hay código de entrenamiento (ninguna llamada a .fit()) en el "
                         "proyecto"))
         return
-    if not splits:
+    held = None if splits else _held_out_evaluation(an)
+    if not splits and held is None:
         path, line = fits[0][0].path, fits[0][1].lineno
         yield failed(T("the model is trained but the data is never split (no train_test_split, "
                        "CV splitter or cross-validation): it can only be evaluated on the data "
@@ -978,7 +979,16 @@ def leakage_guards(ctx: Context, params: None) -> Iterator[Finding]:
                                "before training", "añade drop_columns: [...] a la "
                                "configuración YAML y elimínalas antes de entrenar")))
     yield from problems
-    if not problems and drop is not None:
+    if not problems and drop is not None and held is not None:
+        index, call, data = held
+        where = f"{drop[0]}:{drop[1]}" if drop[1] else drop[0]
+        yield passed(T(f"no split in the code, but the model is evaluated on a separate dataset "
+                       f"({short(call)} on {data} at {index.path}:{call.lineno}); columns to "
+                       f"drop configured in {where}",
+                       f"no hay división en el código, pero el modelo se evalúa con otro "
+                       f"dataset ({short(call)} sobre {data} en {index.path}:{call.lineno}); "
+                       f"columnas a eliminar configuradas en {where}"), index.path, call.lineno)
+    elif not problems and drop is not None:
         index, split = splits[0]
         where = f"{drop[0]}:{drop[1]}" if drop[1] else drop[0]
         yield passed(T(f"data split at {index.path}:{split.lineno}, nothing fitted before it, "
@@ -986,6 +996,32 @@ def leakage_guards(ctx: Context, params: None) -> Iterator[Finding]:
                        f"datos divididos en {index.path}:{split.lineno}, nada se ajusta antes, "
                        "evaluación con datos reservados, columnas a eliminar configuradas en "
                        f"{where}"), index.path, split.lineno)
+
+
+_HELD_OUT_NAME = re.compile(r"(^|_|x)(test|val|valid|validation|holdout|eval)(_|$|\d)")
+_EVALUATIONS = ("predict", "predict_proba", "score", "decision_function", "evaluate")
+
+
+def _held_out_name(node: ast.expr) -> str | None:
+    """``x_test``, ``test_df[cols]``, ``data.X_val``: data named as a held-out set."""
+    for sub in ast.walk(node):
+        name = sub.id if isinstance(sub, ast.Name) else \
+            sub.attr if isinstance(sub, ast.Attribute) else None
+        if name and _HELD_OUT_NAME.search(name.lower()):
+            return name
+    return None
+
+
+def _held_out_evaluation(an: Analysis) -> tuple[PythonIndex, ast.Call, str] | None:
+    """A model evaluated on a separately loaded held-out set (``test.csv`` read on its
+    own, ``model.predict(x_test)``): no split call is needed for that."""
+    for index in an.indexes:
+        for _, call in every_call(index) if uses_any(index) else index.calls:
+            if method(call) in _EVALUATIONS and call.args:
+                name = _held_out_name(call.args[0])
+                if name:
+                    return index, call, name
+    return None
 
 
 def _train_evaluation(index: PythonIndex) -> Iterator[Finding]:
