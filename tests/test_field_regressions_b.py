@@ -128,3 +128,75 @@ def test_ml005_separate_test_file_counts_as_held_out(make_repo: MakeRepo,
     same = _ml_repo(make_repo, {"src/demo/train.py": _SEPARATE_FILES.format(
         evaluated="x_train"), **config})
     assert statuses(results_for(same, "ML005")) == ["fail"]
+
+
+# -- API006 ----------------------------------------------------------------------------------
+
+_API_PYPROJECT = ('[project]\nname = "svc"\nversion = "0.1.0"\n'
+                  'dependencies = ["fastapi>=0.110", "mlflow>=2"]\n')
+_PREDICTOR = """\
+import os
+import mlflow
+
+
+class Predictor:
+    def __init__(self):
+        self.uri = os.getenv("MODEL_URI")
+{init}
+    def predict(self, x):
+{predict}        return self.model.predict([[x]])
+"""
+_PER_REQUEST = "        self.model = mlflow.sklearn.load_model(self.uri)\n"
+_API_HEAD = """\
+import logging
+from contextlib import asynccontextmanager
+from fastapi import FastAPI, Request
+from svc.predictor import Predictor
+
+log = logging.getLogger(__name__)
+"""
+_API_VARIANTS = {
+    "state": ("@asynccontextmanager\nasync def lifespan(app):\n"
+              "    app.state.predictor = Predictor()\n    yield\n\n"
+              "app = FastAPI(lifespan=lifespan)\n\n@app.post('/predict')\n"
+              "def predict(x: float, request: Request):\n"
+              "    return request.app.state.predictor.predict(x)\n"),
+    "local": ("@asynccontextmanager\nasync def lifespan(app):\n    log.info('start')\n"
+              "    yield\n\napp = FastAPI(lifespan=lifespan)\n\n@app.post('/predict')\n"
+              "def predict(x: float):\n    p = Predictor()\n    return p.predict(x)\n"),
+    "annotated": ("predictor: Predictor | None = None\n\n@asynccontextmanager\n"
+                  "async def lifespan(app):\n    global predictor\n"
+                  "    predictor = Predictor()\n    yield\n\n"
+                  "app = FastAPI(lifespan=lifespan)\n\n@app.post('/predict')\n"
+                  "def predict(x: float):\n    return predictor.predict(x)\n"),
+}
+
+
+def _api_repo(make_repo: MakeRepo, app: str, init: str = "", predict: str = _PER_REQUEST
+              ) -> Path:
+    return make_repo({"pyproject.toml": _API_PYPROJECT, "src/svc/__init__.py": "",
+                      "src/svc/predictor.py": _PREDICTOR.format(init=init, predict=predict),
+                      "src/svc/api.py": _API_HEAD + app})
+
+
+def test_api006_per_request_load_behind_a_project_method_fails(
+        make_repo: MakeRepo, results_for: ResultsFor) -> None:
+    for name, app in _API_VARIANTS.items():
+        results = results_for(_api_repo(make_repo, app), "API006")
+        assert statuses(results) == ["fail"], (name, _messages(results))
+        assert results[0].path == "src/svc/predictor.py" and results[0].line == 10, name
+        assert "every request" in _messages(results), name
+    # loaded once in __init__, created in the lifespan: the per-request method only predicts
+    good = results_for(_api_repo(make_repo, _API_VARIANTS["state"], init=_PER_REQUEST,
+                                 predict=""), "API006")
+    assert statuses(good) == ["pass"], _messages(good)
+
+
+def test_api006_lifespan_that_loads_nothing_is_not_credited(
+        make_repo: MakeRepo, results_for: ResultsFor) -> None:
+    app = ("@asynccontextmanager\nasync def lifespan(app):\n    log.info('start')\n"
+           "    yield\n\napp = FastAPI(lifespan=lifespan)\n\n@app.post('/predict')\n"
+           "def predict(x: float):\n    return {'x': x}\n")
+    results = results_for(_api_repo(make_repo, app), "API006")
+    assert statuses(results) == ["warn"], _messages(results)
+    assert "lifespan" in _messages(results)

@@ -900,6 +900,80 @@ def _source_kind(model: ServingModel, module: Module, func: FunctionNode | None,
     return "literal"
 
 
+def _holder_key(expr: ast.expr) -> tuple[str, str] | None:
+    """What an instance is kept in: a name, an attribute (``app.state.predictor``) or a
+    string key (``state["predictor"]``)."""
+    if isinstance(expr, ast.Name):
+        return "name", expr.id
+    if isinstance(expr, ast.Attribute):
+        return "attr", expr.attr
+    if isinstance(expr, ast.Subscript) and isinstance(expr.slice, ast.Constant) \
+            and isinstance(expr.slice.value, str):
+        return "attr", expr.slice.value
+    return None
+
+
+def _annotated_class(model: ServingModel, module: Module, annotation: ast.expr | None
+                     ) -> tuple[Module, ast.ClassDef] | None:
+    """The project class an annotation names (``Predictor``, ``Predictor | None``)."""
+    for node in ast.walk(annotation) if annotation is not None else ():
+        if isinstance(node, ast.Name | ast.Attribute):
+            found = model.class_def(module, node)
+            if found is not None:
+                return found
+    return None
+
+
+def _instance_class(model: ServingModel, module: Module, func: FunctionNode, recv: ast.expr
+                    ) -> tuple[Module, ast.ClassDef] | None:
+    """The project class of the instance ``recv`` in ``func``: a parameter annotated with
+    it, or an assignment ``holder = Class(...)`` (``p = Predictor()`` in the handler,
+    ``app.state.predictor = Predictor()`` in the lifespan, an annotated global)."""
+    key = _holder_key(recv)
+    if key is None:
+        return None
+    if key[0] == "name":
+        for arg in (*func.args.posonlyargs, *func.args.args, *func.args.kwonlyargs):
+            if arg.arg == key[1]:
+                return _annotated_class(model, module, arg.annotation)
+    places = [module] if key[0] == "name" else model.closure(model.serving_files)
+    for where in places:
+        for node in ast.walk(where.tree):
+            if isinstance(node, ast.AnnAssign) and _holder_key(node.target) == key:
+                found = _annotated_class(model, where, node.annotation)
+                if found is not None:
+                    return found
+            targets = node.targets if isinstance(node, ast.Assign) else \
+                [node.target] if isinstance(node, ast.AnnAssign) else []
+            value = getattr(node, "value", None)
+            if isinstance(value, ast.Call) and any(_holder_key(t) == key for t in targets):
+                found = model.class_def(where, value.func)
+                if found is not None:
+                    return found
+    return None
+
+
+def _instance_calls(model: ServingModel, module: Module, func: FunctionNode) -> Iterator[Site]:
+    """Calls one level inside the project methods ``func`` calls on instances the call graph
+    does not resolve (a local, an annotated global, an instance kept in ``app.state``)."""
+    resolved = {id(call) for *_, call in model.callees(module, func)}
+    for node in ast.walk(func):
+        if not isinstance(node, ast.Call) or id(node) in resolved \
+                or not isinstance(node.func, ast.Attribute):
+            continue
+        found = _instance_class(model, module, func, node.func.value)
+        method = next((b for b in found[1].body if isinstance(
+            b, ast.FunctionDef | ast.AsyncFunctionDef) and b.name == node.func.attr),
+            None) if found is not None else None
+        if found is None or method is None:
+            continue
+        cached = _cached(model, found[0], method)
+        for call in ast.walk(method):
+            if isinstance(call, ast.Call):
+                yield Site(found[0], call, _call_name(model, found[0], call), method, cached,
+                           (Caller(module, func, node),))
+
+
 RELOAD = re.compile(r"reload|refresh|hot[-_]?swap", re.IGNORECASE)
 
 
@@ -933,7 +1007,9 @@ def api_model_lifecycle(ctx: Context, params: None) -> Iterator[Finding]:
     for route in s.fastapi_routes:
         if RELOAD.search(route.path) or RELOAD.search(route.handler_name):
             continue  # an explicit hot-reload endpoint is not per-request loading
-        for site in _route_calls(s, route, depth=4):
+        instance_sites = [site for entry in _route_entry(s, route)
+                          for site in _instance_calls(model, *entry)]
+        for site in [*_route_calls(s, route, depth=4), *instance_sites]:
             if is_loader(site.qual):
                 note("cached" if site.cached else "lazy" if _lazy(site) else "handler", site)
     for module in model.closure(model.serving_files):
@@ -965,12 +1041,19 @@ def api_model_lifecycle(ctx: Context, params: None) -> Iterator[Finding]:
                     if is_loader(site.qual) and not site.cached:
                         note("module", site)
     if not contexts:
-        if hooks:
+        if hooks:  # a hook that loads nothing is not credited with loading the model once
             hook = hooks[0]
-            yield passed(T(f"{hook.kind} hook at {hook.path}:{hook.line} (no model-loading "
-                           "call recognised)",
-                           f"hook {hook.kind} en {hook.path}:{hook.line} (no se reconoce "
-                           "ninguna llamada de carga del modelo)"), hook.path, hook.line)
+            yield warned(T(f"{hook.kind} hook at {hook.path}:{hook.line} loads no model (no "
+                           "model-loading call recognised in it or in the handlers): cannot "
+                           "tell whether the model is loaded once",
+                           f"el hook {hook.kind} en {hook.path}:{hook.line} no carga ningún "
+                           "modelo (no se reconoce ninguna llamada de carga en él ni en los "
+                           "handlers): no se sabe si el modelo se carga una sola vez"),
+                         hook.path, hook.line,
+                         fix=T("Load the model in the lifespan hook (joblib.load, "
+                               "mlflow.pyfunc.load_model...) and keep it in app.state.",
+                               "Carga el modelo en el lifespan (joblib.load, "
+                               "mlflow.pyfunc.load_model...) y guárdalo en app.state."))
             return
         path, line = _where(s)
         yield warned(T("no model loading found in the serving code: cannot tell whether the "
