@@ -200,3 +200,22 @@ def test_api006_lifespan_that_loads_nothing_is_not_credited(
     results = results_for(_api_repo(make_repo, app), "API006")
     assert statuses(results) == ["warn"], _messages(results)
     assert "lifespan" in _messages(results)
+
+
+# -- IAC001 ----------------------------------------------------------------------------------
+
+_TF = ('terraform {\n  required_version = ">= 1.6"\n  required_providers {\n'
+       '    aws = {\n      source  = "hashicorp/aws"\n      version = "~> 5.0"\n    }\n  }\n}\n')
+
+
+def test_iac001_readme_between_infra_top_and_root_modules(make_repo: MakeRepo,
+                                                           results_for: ResultsFor) -> None:
+    files = {"infra/terraform/aws/main.tf": _TF, "infra/terraform/gcp/main.tf": _TF}
+    root = make_repo({**files, "infra/terraform/README.md": "# Terraform\n"})
+    results = results_for(root, "IAC001")
+    assert "no README" not in _messages(results)
+    assert any(r.path == "infra/terraform/README.md" and r.status.value == "pass"
+               for r in results), _messages(results)
+    # a README in an unrelated folder of infra/ does not document these root modules
+    other = make_repo({**files, "infra/ansible/README.md": "# Ansible\n"})
+    assert "no README in infra" in _messages(results_for(other, "IAC001"))

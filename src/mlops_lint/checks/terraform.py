@@ -240,6 +240,10 @@ def _readmes(ctx: Context, config: Config) -> Iterator[Finding]:
     """A README in each infrastructure directory (or in its root modules' directories)."""
     for top in sorted({_infra_top(d.path + "/x") or d.path for d in config.roots}):
         dirs = {d.path for d in config.roots if (d.path + "/").startswith(top + "/")}
+        # and every folder between the top and a root module (infra/terraform/ above
+        # infra/terraform/aws/ and infra/terraform/gcp/)
+        dirs |= {str(parent) for d in set(dirs) for parent in PurePosixPath(d).parents
+                 if top and (str(parent) + "/").startswith(top + "/")}
         prefix = "" if not top else top + "/"
         readmes = [f for f in ctx.repo.glob([prefix + "**/README*"], case_sensitive=False)
                    if posixpath.dirname(f) in dirs | {top}]
