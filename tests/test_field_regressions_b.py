@@ -219,3 +219,34 @@ def test_iac001_readme_between_infra_top_and_root_modules(make_repo: MakeRepo,
     # a README in an unrelated folder of infra/ does not document these root modules
     other = make_repo({**files, "infra/ansible/README.md": "# Ansible\n"})
     assert "no README in infra" in _messages(results_for(other, "IAC001"))
+
+
+# -- K8S007 ----------------------------------------------------------------------------------
+
+_CHART = {
+    "charts/api/Chart.yaml": "apiVersion: v2\nname: api\nversion: 0.1.0\nappVersion: '1.0'\n",
+    "charts/api/values.yaml": "hpa:\n  enabled: true\n  min: 2\n  max: 5\n",
+    "charts/api/templates/deployment.yaml": (
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\n"
+        "spec:\n  template:\n    spec:\n      containers:\n        - name: api\n"
+        "          image: \"ghcr.io/acme/api:{{ .Chart.AppVersion }}\"\n"),
+}
+_HPA_TEMPLATE = (
+    "{{- if .Values.hpa.enabled }}\napiVersion: autoscaling/v2\n"
+    "kind: HorizontalPodAutoscaler\nmetadata:\n  name: {{ .Release.Name }}\nspec:\n"
+    "  minReplicas: {{ .Values.hpa.min }}\n  maxReplicas: {{ .Values.hpa.max }}\n{{- end }}\n")
+
+
+def test_k8s007_hpa_in_an_unrendered_helm_template(make_repo: MakeRepo,
+                                                    results_for: ResultsFor) -> None:
+    root = make_repo({**_CHART, "charts/api/templates/hpa.yaml": _HPA_TEMPLATE})
+    results = results_for(root, "K8S007")
+    assert "no HorizontalPodAutoscaler" not in _messages(results)
+    hpa = [r for r in results if r.path == "charts/api/templates/hpa.yaml"]
+    assert len(hpa) == 1 and hpa[0].status.value == "skip" and "line 3" in hpa[0].message.en
+    assert "HorizontalPodAutoscaler" in hpa[0].message.en
+    assert "Helm template" in hpa[0].message.en and "verif" in hpa[0].message.en
+    # the verdict stays driven by what can be checked: the missing Ingress still fails
+    assert "fail" in statuses(results)
+    without = results_for(make_repo(_CHART), "K8S007")
+    assert "no HorizontalPodAutoscaler" in _messages(without)

@@ -29,6 +29,7 @@ from mlops_lint.parsers.kubernetes import (
     HELM_TEMPLATE,
     PATCH,
     PATCH_NO_KIND,
+    TEMPLATE,
     Container,
     HelmChart,
     K8sObject,
@@ -1181,6 +1182,31 @@ def _chart_scaling(ctx: Context, chart: HelmChart) -> Iterator[Finding]:
                           path, _value_finding_line(ctx, path, "ingress"))
 
 
+_HPA_KIND = re.compile(r"^[ \t]*[\"']?kind[\"']?[ \t]*:[ \t]*[\"']?HorizontalPodAutoscaler"
+                       r"[\"']?[ \t]*(#.*)?$", re.M)
+
+
+def _templated_hpas(ctx: Context, found: Manifests) -> Iterator[tuple[str, Finding]]:
+    """HPAs written in unrendered templates (``{{- if .Values.hpa.enabled }}``): their
+    ``kind:`` line is read as text; min/max/CPU cannot be verified without rendering."""
+    for item in found.unread:
+        if item.reason not in (HELM_TEMPLATE, TEMPLATE):
+            continue
+        text = ctx.repo.text(item.path)
+        match = _HPA_KIND.search(text) if isinstance(text, str) else None
+        if match is None or not isinstance(text, str):
+            continue
+        line = text.count("\n", 0, match.start()) + 1
+        yield item.path, skipped(T(
+            f"HorizontalPodAutoscaler defined in a Helm template (kind at line {line}, not "
+            "rendered): it exists, but autoscaling/v2, minReplicas ≥ 2, maxReplicas and the "
+            "CPU target cannot be verified without rendering (helm template)",
+            f"HorizontalPodAutoscaler definido en una plantilla Helm (kind en la línea {line}, "
+            "sin renderizar): existe, pero autoscaling/v2, minReplicas ≥ 2, maxReplicas y el "
+            "objetivo de CPU no se pueden verificar sin renderizar (helm template)"),
+            item.path)
+
+
 @check("k8s_scaling_exposure")
 @_complete()
 def k8s_scaling_exposure(ctx: Context, params: None) -> Iterator[Finding]:
@@ -1189,7 +1215,9 @@ def k8s_scaling_exposure(ctx: Context, params: None) -> Iterator[Finding]:
     if found is None:
         yield skipped(NOT_APPLICABLE)
         return
-    yield from _unread(found)
+    templated = dict(_templated_hpas(ctx, found))
+    yield from (f for f in _unread(found) if f.path not in templated)
+    yield from templated.values()
     hpas = found.of_kind("HorizontalPodAutoscaler")
     kedas = [o for o in found.of_kind("ScaledObject") if o.api_version.startswith("keda.sh/")]
     ingresses = found.of_kind("Ingress")
@@ -1203,7 +1231,7 @@ def k8s_scaling_exposure(ctx: Context, params: None) -> Iterator[Finding]:
     anchor = found.workloads[0] if found.workloads else None
     where: tuple[str | None, int | None] = (anchor.path, anchor.line) if anchor else (
         (found.charts[0].chart_file, 1) if found.charts else (None, None))
-    if not hpas and not kedas and not chart_findings:
+    if not hpas and not kedas and not chart_findings and not templated:
         yield failed(T("no HorizontalPodAutoscaler", "no hay HorizontalPodAutoscaler"), *where)
     for ingress in ingresses:
         yield _ingress_finding(ingress)
