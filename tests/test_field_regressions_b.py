@@ -250,3 +250,27 @@ def test_k8s007_hpa_in_an_unrendered_helm_template(make_repo: MakeRepo,
     assert "fail" in statuses(results)
     without = results_for(make_repo(_CHART), "K8S007")
     assert "no HorizontalPodAutoscaler" in _messages(without)
+
+
+# -- PY002 -----------------------------------------------------------------------------------
+
+_SRC_PYPROJECT = ('[project]\nname = "demo"\nversion = "0.1.0"\n'
+                  '[tool.setuptools.packages.find]\nwhere = ["src"]\n')
+
+
+def test_py002_root_app_scripts_are_entry_scripts(make_repo: MakeRepo,
+                                                   results_for: ResultsFor) -> None:
+    apps = {"app.py": "from fastapi import FastAPI\n\napp = FastAPI(title='demo')\n",
+            "serve.py": "import flask\n\napplication = flask.Flask(__name__)\n",
+            "dashboard.py": "import streamlit as st\n\nst.title('Demo')\n"}
+    base = {"pyproject.toml": _SRC_PYPROJECT, "src/demo/__init__.py": ""}
+    results = results_for(make_repo({**base, **apps}), "PY002")
+    assert statuses(results) == ["pass"], _messages(results)
+    # a root module that only defines library code is still reported, apps are not listed
+    mixed = results_for(make_repo({**base, **apps, "utils.py": "def helper(): ...\n"}),
+                        "PY002")
+    assert statuses(mixed) == ["warn"] and "utils.py" in _messages(mixed)
+    assert "app.py" not in _messages(mixed) and "serve.py" not in _messages(mixed)
+    # without a src/ package, an app script alone is not a flat layout of library code
+    flat = results_for(make_repo({"pyproject.toml": _SRC_PYPROJECT, **apps}), "PY002")
+    assert "flat layout" not in _messages(flat)

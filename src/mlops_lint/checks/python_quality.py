@@ -370,6 +370,22 @@ def _root_code(local: list[str]) -> list[str]:
     return modules + [p + "/" for p in packages]
 
 
+APP_CONSTRUCTORS = frozenset({"fastapi.FastAPI", "flask.Flask"})
+
+
+def _app_script(ctx: Context, rel: str) -> bool:
+    """A root module that creates a ``FastAPI()``/``Flask()`` app or is a Streamlit app:
+    an entry script (``app.py``, ``serve.py``), not library code at the root."""
+    if rel.endswith("/"):
+        return False
+    index = python_index(ctx.repo, ctx.path(rel))
+    if isinstance(index, ParseError):
+        return False
+    return any(qual in APP_CONSTRUCTORS for qual, _ in index.calls) or any(
+        origin == "streamlit" or origin.startswith("streamlit.")
+        for origin in index.aliases.values())
+
+
 def _flat_layout(ctx: Context, stray: list[str]) -> Finding:
     flat = T(f"; flat layout: {_names(stray)} at the project root",
              f"; estructura plana: {_names(stray)} en la raíz del proyecto") if stray else T("", "")
@@ -385,7 +401,7 @@ def src_layout(ctx: Context, params: None) -> Iterator[Finding]:
     local = [ctx.project.local(f) for f in ctx.project.files]
     packages = sorted({rel.split("/")[1] for rel in local
                        if re.fullmatch(r"src/[A-Za-z_][\w]*/__init__\.py", rel)})
-    stray = _root_code(local)
+    stray = [rel for rel in _root_code(local) if not _app_script(ctx, rel)]
     if not packages:
         yield _flat_layout(ctx, stray)
         return
