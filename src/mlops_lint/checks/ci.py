@@ -45,7 +45,7 @@ from mlops_lint.parsers.ci import (
     swallows_failure,
     workflows,
 )
-from mlops_lint.parsers.invocations import makefile_at, precommit_config
+from mlops_lint.parsers.invocations import make_targets, makefile_at, precommit_config
 from mlops_lint.parsers.precommit import Hook, PreCommitConfig
 from mlops_lint.parsers.pytest_config import (
     PYTEST_PROGRAMS,
@@ -405,27 +405,6 @@ def _lenient_reason(command: Command, step: Step | None, job: Job | None) -> T:
     return T("the CI marks it as allowed to fail", "la CI lo marca como permitido fallar")
 
 
-def _make_targets(simple: Simple) -> tuple[str | None, list[str]]:
-    directory = None
-    targets: list[str] = []
-    items = list(simple.args)
-    skip = False
-    for index, arg in enumerate(items):
-        if skip:
-            skip = False
-            continue
-        if arg in ("-C", "--directory"):
-            directory = items[index + 1] if index + 1 < len(items) else None
-            skip = True
-        elif arg.startswith("-C") and len(arg) > 2:
-            directory = arg[2:]
-        elif arg in ("-f", "--file", "-j", "--jobs", "-o", "-W"):
-            skip = True
-        elif not arg.startswith("-") and "=" not in arg:
-            targets.append(arg)
-    return directory, targets
-
-
 def _hook_runs(hook: Hook, spec: ToolSpec) -> bool:
     if hook.id in spec.hook_ids:
         return True
@@ -502,7 +481,7 @@ def _runs_in(repo: Repo, spec: ToolSpec, origin: _Origin, script: str, blocking:
 def _through_make(repo: Repo, spec: ToolSpec, origin: _Origin, simple: Simple,
                   blocking: bool, reason: T | None, directories: list[str],
                   depth: int) -> list[Run]:
-    directory, targets = _make_targets(simple)
+    directory, targets = make_targets(simple.args)
     cwd = origin.command.cwd
     candidates = [directory] if directory else (
         [cwd] if cwd else []) + ["."] + [d for d in directories if d != "."]

@@ -127,7 +127,8 @@ def _hook_invocation(repo: Repo, config: PreCommitConfig, hook: Hook, where: str
                       tuple(selected))
 
 
-def _make_targets(args: Iterable[str]) -> tuple[str | None, list[str]]:
+def make_targets(args: Iterable[str]) -> tuple[str | None, list[str]]:
+    """``make`` arguments: the ``-C`` directory and the targets named."""
     directory = None
     targets = []
     items = list(args)
@@ -150,7 +151,7 @@ def _make_targets(args: Iterable[str]) -> tuple[str | None, list[str]]:
 
 def _through_make(repo: Repo, tool: Tool, simple: Simple, directories: list[str],
                   blocking: bool, seen: frozenset[str] = frozenset()) -> list[Invocation]:
-    directory, targets = _make_targets(simple.args)
+    directory, targets = make_targets(simple.args)
     candidates = [directory] if directory else ["."] + [d for d in directories if d != "."]
     out: list[Invocation] = []
     for target in targets or ["all"]:
