@@ -129,7 +129,8 @@ def test_run_step_writes_outputs_summary_annotations_and_sarif(tmp_path: Path) -
     assert sarif["version"] == "2.1.0"
     assert done.stdout.count("::notice title=mlops-lint::") == 1
     # The extra log report (format: json) agrees with the outputs.
-    report = json.loads(done.stdout[done.stdout.index("\n{") + 1:])
+    log = done.stdout[done.stdout.index("\n{") + 1:]
+    report = json.loads(log[:log.index("\n::") + 1])
     assert str(report["summary"]["level"]) == outputs["level"]
     assert str(report["summary"]["score"]) == outputs["score"]
     assert "## mlops-lint" in runner.summary.read_text(encoding="utf-8")
@@ -150,7 +151,7 @@ def test_a_failing_gate_fails_the_step_and_still_writes_outputs(tmp_path: Path) 
 def test_usage_errors_exit_2_without_outputs(tmp_path: Path) -> None:
     runner, done = run_locally(tmp_path, {"path": "does-not-exist", "sarif-file": ""})
     assert done.returncode == 2
-    assert "does not exist" in done.stderr
+    assert "does not exist" in done.stdout  # inside the stop-commands window
     assert runner.outputs["run"] == {}
 
 

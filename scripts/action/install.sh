@@ -7,6 +7,12 @@
 #   RUNNER_TEMP    scratch directory of the job
 # Writes `exe=<path of the mlops-lint executable>` to $GITHUB_OUTPUT.
 set -euo pipefail
+# Never start an interpreter where the linted checkout could feed it modules: every
+# python call is isolated (-I: no current directory or script directory on sys.path, no
+# PYTHON* variables, no user site) and runs from a scratch directory, so a committed
+# venv.py, pip.py or json.py is never imported.
+scratch="${RUNNER_TEMP:-$(mktemp -d)}"
+cd "$scratch"
 
 python=""
 for candidate in python3 python; do
@@ -20,8 +26,8 @@ if [ -z "$python" ]; then
   exit 2
 fi
 
-venv="${RUNNER_TEMP:-$(mktemp -d)}/mlops-lint-venv"
-"$python" -m venv "$venv"
+venv="$scratch/mlops-lint-venv"
+"$python" -I -m venv "$venv"
 bin="$venv/bin"
 [ -d "$bin" ] || bin="$venv/Scripts"  # Windows runners
 
@@ -32,7 +38,7 @@ else
   spec="${ACTION_PATH:?ACTION_PATH is not set}"
 fi
 echo "Installing $spec"
-"$bin/python" -m pip install --quiet --disable-pip-version-check "$spec"
+"$bin/python" -I -m pip install --quiet --disable-pip-version-check "$spec"
 
 exe="$bin/mlops-lint"
 [ -e "$exe" ] || exe="$bin/mlops-lint.exe"

@@ -33,7 +33,13 @@ if [ -n "$sarif" ]; then
   mkdir -p "$(dirname "$sarif")"
   args+=(--format sarif --output "$sarif")
 fi
-args+=(--format github)
+# Repository text (the report, a directory name, a commit subject, stderr) must never
+# become a workflow command: everything printed here except the annotations runs inside
+# ::stop-commands::<random token> ... ::<token>::, and the annotations (format github,
+# written to a file) are printed after, their data escaped by mlops-lint.
+annotations="$work/annotations.txt"
+log="$work/log.txt"
+args+=(--format github --output "$annotations")
 formats="${INPUT_FORMAT-text}"
 for fmt in ${formats//,/ }; do
   case "$fmt" in
@@ -42,13 +48,20 @@ for fmt in ${formats//,/ }; do
   esac
 done
 
-echo "mlops-lint ${args[*]}"
-"$exe" "${args[@]}"
+"$exe" "${args[@]}" > "$log" 2>&1
 status=$?
+
+token="$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
+echo "::stop-commands::$token"
+printf 'mlops-lint'; printf ' %q' "${args[@]}"; echo
+cat "$log"
+echo "::$token::"
+[ -f "$annotations" ] && cat "$annotations"
 
 out="${GITHUB_OUTPUT:-/dev/null}"
 if [ -f "$json" ]; then
-  "$python" - "$json" >> "$out" <<'PY'
+  # -I and a scratch working directory: a json.py in the linted checkout is never imported.
+  (cd "$work" && "$python" -I - "$json") >> "$out" <<'PY'
 import json
 import sys
 

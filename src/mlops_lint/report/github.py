@@ -29,7 +29,10 @@ _RANK = {"error": 0, "warning": 1, "notice": 2}
 
 
 def escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """Escape as GitHub's toolkit does, and break ``##[`` (the runner's legacy command
+    marker, honoured anywhere in a line) with a zero-width space."""
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return text.replace("##[", "#\u200b#[")
 
 
 def escape_property(text: str) -> str:
