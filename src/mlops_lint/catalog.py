@@ -81,18 +81,58 @@ class Rule(_Model):
         raise KeyError(level)
 
 
-class AnyOf(_Model):
-    """Level ``level`` needs one rule group (id prefix) applicable and passing ``min_ratio``."""
+class Artefact(_Model):
+    """One of a phase's core artefacts (levels.md point 1): present when a file matches one
+    of ``files`` (at least ``min_bytes`` long) or a result of one of ``rules`` passes or
+    warns. Any present artefact puts its phase at level 1."""
 
-    level: int = Field(ge=1, le=3)
-    prefixes: tuple[str, ...] = Field(min_length=1)
-    min_ratio: float = 0.7
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name: Text
+    files: tuple[str, ...] = ()
+    min_bytes: int = Field(0, ge=0)
+    rules: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _has_evidence(self) -> Artefact:
+        if not self.files and not self.rules:
+            raise ValueError("an artefact needs 'files' or 'rules'")
+        return self
+
+
+class Requirement(_Model):
+    """Level ``level`` needs at least ``min`` of the artefacts ``of`` (all the phase's
+    artefacts when empty) present: the rubric's "two or three of them" (phase 3) or
+    "plus a model card, a data card or an ethics section" (phase 7)."""
+
+    level: int = Field(ge=2, le=3)
+    of: tuple[str, ...] = ()
+    min: int = Field(1, ge=1)
+    text: Text
 
 
 class Phase(_Model):
     phase: int = Field(ge=1, le=7)
     name: Text
-    any_of: tuple[AnyOf, ...] = ()
+    artefacts: tuple[Artefact, ...] = Field(min_length=1)
+    requires: tuple[Requirement, ...] = ()
+    applies_if: tuple[str, ...] = ()  # globs: none matching → the phase is not applicable
+    not_applicable: Text | None = None
+
+    @model_validator(mode="after")
+    def _known_artefacts(self) -> Phase:
+        ids = {a.id for a in self.artefacts}
+        for requirement in self.requires:
+            unknown = set(requirement.of) - ids
+            if unknown:
+                raise ValueError(f"requirement names unknown artefacts: {sorted(unknown)}")
+        return self
+
+
+class LevelModel(_Model):
+    """The thresholds of the level model (levels.md): level L (2, 3) needs the weighted
+    credit of the criteria of levels up to L at ``thresholds[L]`` or more."""
+
+    thresholds: dict[int, float]
 
 
 class _RuleFile(_Model):
@@ -101,6 +141,8 @@ class _RuleFile(_Model):
 
 
 class _PhaseFile(_Model):
+    model: LevelModel
+    critical: tuple[str, ...] = ()
     phases: list[Phase]
 
 
@@ -109,6 +151,8 @@ class Catalog:
     rules: tuple[Rule, ...]
     phases: tuple[Phase, ...]
     params: dict[str, Params | None]
+    thresholds: dict[int, float]
+    critical: tuple[str, ...] = ()  # rule ids whose failures fail the default gate
 
     def by_id(self, rule_id: str) -> Rule | None:
         for rule in self.rules:
@@ -199,9 +243,10 @@ def load_catalog(packs: Iterable[Path] = (), rules_dir: Path | None = None) -> C
     directory = rules_dir or builtin_rules_dir()
     phase_path = directory / "phases.yaml"
     try:
-        phases = _PhaseFile.model_validate(_read_yaml(phase_path)).phases
+        phase_file = _PhaseFile.model_validate(_read_yaml(phase_path))
     except ValidationError as exc:
         raise _error(phase_path, None, exc) from None
+    phases = phase_file.phases
     if [p.phase for p in phases] != list(range(1, 8)):
         raise CatalogError(f"{phase_path}: phases must be 1..7 in order")
     files = sorted(p for p in directory.glob("*.yaml") if p.name != "phases.yaml")
@@ -216,4 +261,5 @@ def load_catalog(packs: Iterable[Path] = (), rules_dir: Path | None = None) -> C
             entries.append((rule, params))
     entries.sort(key=lambda e: (e[0].phase, e[0].id))
     return Catalog(tuple(r for r, _ in entries), tuple(phases),
-                   {r.id: p for r, p in entries})
+                   {r.id: p for r, p in entries}, dict(phase_file.model.thresholds),
+                   phase_file.critical)

@@ -1,51 +1,95 @@
-"""Per-phase maturity levels, scores and blockers (rules.md §2.3–2.4).
+"""Per-phase maturity levels, scores and blockers: the level model of ``levels.md``.
 
-A criterion is one (rule, level) of a phase. Several results of one criterion (one per
-Dockerfile, container, ...) combine into the worst of them: every subject must pass.
-Level L of a phase is reached when, for every level up to L, no gate fails or errors,
-the weighted pass ratio is at least 70 %, at least one criterion applies and the
-phase's any-of constraints hold. A phase is as mature as its least mature project.
+A *criterion* is one (rule, level) of a phase. Its subjects (one result per Dockerfile,
+container, project, ...) each earn credit — pass 1, warn ½, fail and error 0; skip, waived
+and manual leave the denominator — and the criterion earns their mean: no cliffs.
+
+* Level 1 is presence: any of the phase's artefacts (``rules/phases.yaml``) is there.
+* Level L (2, 3) needs level L-1, the weighted credit of the criteria of levels up to L at
+  the model's threshold or more (or no criterion among them failing: warnings alone never
+  block), no failing gate of level L and the phase's requirements of level L.
+* The score lies in its level's band (L0 0-24, L1 25-49, L2 50-74, L3 75-100) and grows
+  with the progress towards the next level.
+* A repository's phase level pools the results of every project (each project a subject
+  of the criterion); each project's own level is reported too.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import statistics
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from mlops_lint.catalog import Catalog
-from mlops_lint.model import SEVERITY_ORDER, Result, Status, T
+from mlops_lint.catalog import Catalog, Phase
+from mlops_lint.globs import filter_paths
+from mlops_lint.model import Result, Status, T
 
-PASS_MARK = 0.70
-SCORE_WEIGHTS = {1: 60, 2: 25, 3: 15}
 BANDS: tuple[tuple[int, str, T], ...] = (
-    (90, "exceptional", T("exceptional", "excepcional")),
-    (80, "excellent", T("excellent", "excelente")),
-    (70, "good", T("good", "bueno")),
-    (60, "acceptable", T("acceptable", "aceptable")),
-    (0, "in progress", T("in progress", "en progreso")),
+    (75, "comprehensive", T("comprehensive", "completa")),
+    (50, "automated", T("automated", "automatizada")),
+    (25, "started", T("started", "iniciada")),
+    (0, "not started", T("not started", "sin empezar")),
 )
+_PROBLEMS = (Status.FAIL, Status.ERROR)
 
 
 @dataclass(frozen=True)
 class Criterion:
+    """One (rule, level) of a phase with the credit its subjects earned."""
+
     rule: str
     level: int
     gate: bool
     weight: float
-    status: Status
+    status: Status  # the worst subject's status (what a message names)
+    credit: float | None  # mean subject credit; None: nothing scorable
+    subjects: int
+    passed: int
 
     @property
-    def credit(self) -> float | None:
-        return self.status.credit
+    def scored(self) -> bool:
+        return self.credit is not None and self.weight > 0
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Why an artefact counts as present: a file, or a rule's passing result."""
+
+    artefact: str
+    kind: str  # "file" | "rule"
+    ref: str
+
+
+@dataclass(frozen=True)
+class Requirement:
+    text: T
+    met: bool
+
+
+@dataclass(frozen=True)
+class LevelDetail:
+    """How one level of one phase was decided."""
+
+    level: int
+    reached: bool
+    ratio: float  # weighted credit of the criteria of levels up to this one
+    threshold: float
+    criteria: tuple[Criterion, ...]  # the criteria of exactly this level
+    gates: tuple[Criterion, ...]
+    requirements: tuple[Requirement, ...]
+    problems: tuple[T, ...]
 
 
 @dataclass(frozen=True)
 class PhaseLevel:
     level: int
     score: int
-    ratios: tuple[float, float, float]
+    applicable: bool
+    presence: tuple[Evidence, ...]
+    details: tuple[LevelDetail, ...]
     blockers: tuple[str, ...]
-    reason: T | None  # why the next level is not reached, when it is not a rule
+    reason: T | None  # why the next level is not reached
 
 
 @dataclass(frozen=True)
@@ -59,16 +103,23 @@ class PhaseReport:
     blockers: tuple[str, ...]
     reason: T | None
     projects: dict[str, int]
+    applicable: bool = True
+    not_applicable: T | None = None
+    presence: tuple[Evidence, ...] = ()
+    details: tuple[LevelDetail, ...] = ()
+    project_scores: dict[str, int] | None = None
 
 
 @dataclass(frozen=True)
 class Maturity:
     phases: tuple[PhaseReport, ...]
-    level: int
+    level: int  # the median level of the applicable phases (levels.md point 8)
     median_level: float
-    score: int
+    score: int  # the mean score of the applicable phases
     band: str
     band_text: T
+    weakest: int | None = None  # the weakest applicable phase
+    min_level: int = 0
 
 
 def band(score: float) -> tuple[str, T]:
@@ -79,7 +130,9 @@ def band(score: float) -> tuple[str, T]:
 
 
 def combine(statuses: Iterable[Status]) -> Status:
-    """The verdict of one criterion from the statuses of its subjects (worst wins)."""
+    """The worst of several statuses (fail before error before warn before pass ...)."""
+    from mlops_lint.model import SEVERITY_ORDER
+
     present = set(statuses)
     for status in SEVERITY_ORDER:
         if status in present:
@@ -88,101 +141,202 @@ def combine(statuses: Iterable[Status]) -> Status:
 
 
 def criteria(results: Iterable[Result]) -> list[Criterion]:
-    grouped: dict[tuple[str, int], list[Result]] = {}
+    grouped: dict[tuple[str, int], list[Result]] = defaultdict(list)
     for result in results:
-        grouped.setdefault((result.rule, result.level), []).append(result)
+        grouped[(result.rule, result.level)].append(result)
     out = []
     for (rule, level), rows in sorted(grouped.items()):
-        first = rows[0]
-        out.append(Criterion(rule, level, first.gate, first.weight,
-                             combine(r.status for r in rows)))
+        credits = [c for c in (r.status.credit for r in rows) if c is not None]
+        out.append(Criterion(
+            rule, level, rows[0].gate, rows[0].weight, combine(r.status for r in rows),
+            sum(credits) / len(credits) if credits else None, len(credits),
+            sum(1 for r in rows if r.status is Status.PASS)))
     return out
 
 
-def _ratio(items: list[Criterion]) -> float:
-    total = sum(c.weight for c in items if c.credit is not None)
+def _ratio(items: Iterable[Criterion]) -> float:
+    scored = [c for c in items if c.scored]
+    total = sum(c.weight for c in scored)
     if total == 0:
         return 0.0
-    return sum(c.weight * (c.credit or 0.0) for c in items if c.credit is not None) / total
+    return sum(c.weight * (c.credit or 0.0) for c in scored) / total
 
 
-def _blocking(c: Criterion) -> bool:
-    return c.status in (Status.FAIL, Status.ERROR, Status.WARN) and c.weight > 0
+def presence(phase: Phase, good: frozenset[str], files: Sequence[str],
+             size: Callable[[str], int]) -> tuple[Evidence, ...]:
+    """The phase's artefacts found: the first file and every passing rule of each
+    (``good``: the rules, of any phase, with a passing or warning result in scope)."""
+    found: list[Evidence] = []
+    for artefact in phase.artefacts:
+        for rule in artefact.rules:
+            if rule in good:
+                found.append(Evidence(artefact.id, "rule", rule))
+        if artefact.files:
+            hits = [f for f in filter_paths(files, artefact.files)
+                    if not artefact.min_bytes or size(f) >= artefact.min_bytes]
+            if hits:
+                found.append(Evidence(artefact.id, "file", sorted(hits)[0]))
+    return tuple(found)
 
 
-def evaluate_phase(items: list[Criterion], catalog: Catalog, phase: int) -> PhaseLevel:
-    any_of = catalog.phase(phase).any_of
-    ratios: list[float] = []
-    level = 0
-    reason: T | None = None
-    blockers: tuple[str, ...] = ()
-    reached = True
-    for lvl in (1, 2, 3):
-        here = [c for c in items if c.level == lvl and c.credit is not None]
-        ratio = _ratio(here)
-        ratios.append(ratio)
-        if not reached:
-            continue
-        failing_gates = [c.rule for c in here if c.gate and c.status in (Status.FAIL, Status.ERROR)]
+def _requirements(phase: Phase, level: int, present: set[str]) -> tuple[Requirement, ...]:
+    out = []
+    for req in phase.requires:
+        if req.level == level:
+            pool = req.of or tuple(a.id for a in phase.artefacts)
+            out.append(Requirement(req.text.t(), sum(1 for a in pool if a in present) >= req.min))
+    return tuple(out)
+
+
+def _blockers(items: Sequence[Criterion], upto: int) -> tuple[str, ...]:
+    """Rules that keep the next level away: failing gates of that level first, then the
+    criteria up to it that lose the most weighted credit."""
+    gates = sorted({c.rule for c in items
+                    if c.gate and c.level == upto and c.status in _PROBLEMS})
+    losses: dict[str, float] = defaultdict(float)
+    for c in items:
+        if c.level <= upto and c.scored and (c.credit or 0.0) < 1.0:
+            losses[c.rule] += c.weight * (1.0 - (c.credit or 0.0))
+    others = sorted((r for r in losses if r not in gates), key=lambda r: (-losses[r], r))
+    return tuple(gates + others)
+
+
+def _score(level: int, progress: float) -> int:
+    """A score inside the level's band: 25·level plus the progress towards the next."""
+    progress = min(max(progress, 0.0), 1.0)
+    if level >= 3:
+        return 75 + round(25 * progress)
+    return 25 * level + min(24, int(24 * progress))
+
+
+def evaluate_phase(results: Sequence[Result], good: frozenset[str], phase: Phase,
+                   thresholds: Mapping[int, float], files: Sequence[str],
+                   size: Callable[[str], int]) -> PhaseLevel:
+    items = criteria(results)
+    applicable = not phase.applies_if or bool(filter_paths(files, phase.applies_if))
+    found = presence(phase, good, files, size) if applicable else ()
+    present = {e.artefact for e in found}
+    details: list[LevelDetail] = []
+    reached = applicable and bool(present)
+    level = 1 if reached else 0
+    problems1: list[T] = []
+    if not applicable:
+        problems1.append(phase.not_applicable.t() if phase.not_applicable else
+                         T("not applicable", "no aplica"))
+    elif not present:
+        names = ", ".join(a.name.en for a in phase.artefacts)
+        nombres = ", ".join(a.name.es for a in phase.artefacts)
+        problems1.append(T(f"none of the phase's artefacts found ({names})",
+                           f"no se encontró ningún artefacto de la fase ({nombres})"))
+    details.append(LevelDetail(1, reached, _ratio(c for c in items if c.level == 1), 0.0,
+                               tuple(c for c in items if c.level == 1), (), (),
+                               tuple(problems1)))
+    for lvl in (2, 3):
+        upto = [c for c in items if c.level <= lvl and c.scored]
+        ratio = _ratio(upto)
+        threshold = thresholds.get(lvl, 1.0)
+        gates = tuple(c for c in items if c.level == lvl and c.gate and c.credit is not None)
+        reqs = _requirements(phase, lvl, present)
         problems: list[T] = []
-        if not [c for c in here if c.weight > 0]:
-            problems.append(T(f"no applicable level-{lvl} criterion (insufficient evidence)",
-                              f"ningún criterio de nivel {lvl} aplica (evidencia insuficiente)"))
-        if failing_gates:
-            problems.append(T("gate failing", "puerta fallida"))
-        if here and ratio < PASS_MARK:
-            problems.append(T(f"level-{lvl} pass ratio {ratio:.0%} < 70%",
-                              f"proporción de nivel {lvl} {ratio:.0%} < 70%"))
-        for constraint in (a for a in any_of if a.level == lvl):
-            groups = []
-            for prefix in constraint.prefixes:
-                group = [c for c in items if c.rule.startswith(prefix) and c.credit is not None]
-                if group and _ratio(group) >= constraint.min_ratio:
-                    groups.append(prefix)
-            if not groups:
-                names = " or ".join(constraint.prefixes)
-                problems.append(T(
-                    f"needs one of {names} applicable and ≥{constraint.min_ratio:.0%}",
-                    f"requiere {names.replace(' or ', ' o ')} aplicable y ≥"
-                    f"{constraint.min_ratio:.0%}"))
-        if problems:
-            reached = False
-            upto = [c for c in items if c.level <= lvl]
-            gates = sorted({c.rule for c in upto if c.gate and _blocking(c)})
-            others = sorted({c.rule for c in upto if not c.gate and _blocking(c)} - set(gates))
-            blockers = tuple(gates + others)
-            reason = T.join(problems)
-        else:
+        if ratio < threshold and any(c.status in _PROBLEMS for c in upto):
+            problems.append(T(f"criteria up to L{lvl} at {ratio:.0%} < {threshold:.0%}",
+                              f"criterios hasta N{lvl} al {ratio:.0%} < {threshold:.0%}"))
+        failing = [c.rule for c in gates if c.status in _PROBLEMS]
+        if failing:
+            problems.append(T(f"gate {', '.join(failing)} failing",
+                              f"puerta {', '.join(failing)} fallida"))
+        for req in reqs:
+            if not req.met:
+                problems.append(T("needs ", "requiere ") + req.text)
+        ok = reached and not problems
+        details.append(LevelDetail(lvl, ok, ratio, threshold,
+                                   tuple(c for c in items if c.level == lvl), gates, reqs,
+                                   tuple(problems)))
+        if ok:
             level = lvl
-    score = round(sum(SCORE_WEIGHTS[i + 1] * r for i, r in enumerate(ratios)))
-    return PhaseLevel(level, score, (ratios[0], ratios[1], ratios[2]), blockers, reason)
+        reached = ok
+    blockers: tuple[str, ...] = ()
+    reason: T | None = None
+    if applicable and level < 3:
+        nxt = details[level]  # the first level not reached
+        reason = T.join(list(nxt.problems)) if nxt.problems else None
+        blockers = _blockers(items, level + 1)
+    if not applicable:
+        progress = 0.0
+    elif level == 0:
+        progress = _ratio(c for c in items if c.level == 1)
+    elif level == 3:
+        threshold = thresholds.get(3, 1.0)
+        progress = (details[2].ratio - threshold) / (1 - threshold) if threshold < 1 else 1.0
+    else:
+        nxt = details[level]
+        progress = nxt.ratio / nxt.threshold if nxt.threshold else 1.0
+    return PhaseLevel(level, _score(level, progress), applicable, found, tuple(details),
+                      blockers, reason)
 
 
-def assess(results: Iterable[Result], catalog: Catalog, projects: Iterable[str]) -> Maturity:
-    """Levels and scores of the seven phases, combined over projects with ``min``."""
+@dataclass(frozen=True)
+class Inventory:
+    """The files of the repository and of each project (repository paths), and a way to
+    know a file's size: what presence evidence is matched against."""
+
+    files: tuple[str, ...]
+    projects: dict[str, tuple[str, ...]]
+    size: Callable[[str], int]
+
+
+def _no_size(path: str) -> int:
+    return 1 << 30
+
+
+def assess(results: Iterable[Result], catalog: Catalog, projects: Iterable[str],
+           inventory: Inventory | None = None) -> Maturity:
+    """Levels and scores of the seven phases, for the repository and per project."""
     rows = list(results)
     scope = {r.id: r.scope for r in catalog.rules}
     project_paths = list(projects) or ["."]
+    inv = inventory or Inventory((), {}, _no_size)
+    by_phase: dict[int, list[Result]] = defaultdict(list)
+    for row in rows:
+        by_phase[row.phase].append(row)
+    good_rows = [r for r in rows if r.status in (Status.PASS, Status.WARN)]
+    good_all = frozenset(r.rule for r in good_rows)
+    good_in = {path: frozenset(r.rule for r in good_rows
+                               if scope.get(r.rule) == "repo" or r.project == path)
+               for path in project_paths}
     phases = []
-    for phase in range(1, 8):
-        in_phase = [r for r in rows if r.phase == phase]
+    for phase_def in catalog.phases:
+        number = phase_def.phase
+        in_phase = by_phase.get(number, [])
+        whole = evaluate_phase(in_phase, good_all, phase_def, catalog.thresholds, inv.files,
+                               inv.size)
         per_project: dict[str, PhaseLevel] = {}
-        for path in project_paths:
-            mine = [r for r in in_phase
-                    if scope.get(r.rule) == "repo" or r.project == path]
-            per_project[path] = evaluate_phase(criteria(mine), catalog, phase)
-        worst = min(per_project.values(), key=lambda p: (p.level, p.score))
-        extra = {b for p in per_project.values() if p.level == worst.level for b in p.blockers}
-        blockers = [*worst.blockers, *sorted(extra - set(worst.blockers))]
-        name, text = band(worst.score)
+        if len(project_paths) > 1:
+            for path in project_paths:
+                mine = [r for r in in_phase if scope.get(r.rule) == "repo" or r.project == path]
+                per_project[path] = evaluate_phase(
+                    mine, good_in[path], phase_def, catalog.thresholds,
+                    inv.projects.get(path, inv.files), inv.size)
+        else:
+            per_project[project_paths[0]] = whole
+        name, text = band(whole.score)
         phases.append(PhaseReport(
-            phase=phase, name=catalog.phase(phase).name.t(), level=worst.level,
-            score=worst.score, band=name, band_text=text, blockers=tuple(blockers),
-            reason=worst.reason, projects={p: v.level for p, v in per_project.items()}))
-    levels = sorted(p.level for p in phases)
-    score = round(sum(p.score for p in phases) / len(phases))
+            phase=number, name=phase_def.name.t(), level=whole.level, score=whole.score,
+            band=name, band_text=text, blockers=whole.blockers, reason=whole.reason,
+            projects={p: v.level for p, v in per_project.items()},
+            applicable=whole.applicable,
+            not_applicable=(None if whole.applicable else phase_def.not_applicable.t()
+                            if phase_def.not_applicable else T("not applicable", "no aplica")),
+            presence=whole.presence, details=whole.details,
+            project_scores={p: v.score for p, v in per_project.items()}))
+    counted = [p for p in phases if p.applicable] or phases
+    levels = sorted(p.level for p in counted)
+    median = float(statistics.median(levels))
+    score = round(sum(p.score for p in counted) / len(counted))
+    weakest = min(counted, key=lambda p: (p.level, p.score, p.phase)).phase
     name, text = band(score)
-    return Maturity(tuple(phases), levels[0], float(levels[3]), score, name, text)
+    return Maturity(tuple(phases), int(statistics.median_low(levels)), median, score, name,
+                    text, weakest, levels[0])
 
 
 @dataclass(frozen=True)
@@ -191,24 +345,54 @@ class Gate:
     reason: T
 
 
+def critical(results: Iterable[Result], catalog: Catalog) -> list[Result]:
+    """Failing results of the catalog's critical rules ("RULE" or "RULE@LEVEL")."""
+    wanted: dict[str, set[int] | None] = {}
+    for entry in catalog.critical:
+        rule, _, level = entry.partition("@")
+        if level:
+            levels = wanted.get(rule, set())
+            if levels is not None:
+                levels.add(int(level))
+                wanted[rule] = levels
+        else:
+            wanted[rule] = None
+    out = []
+    for r in results:
+        if r.rule in wanted and r.status is Status.FAIL and not r.baselined:
+            levels = wanted[r.rule]
+            if levels is None or r.level in levels:
+                out.append(r)
+    return out
+
+
 def gate(maturity: Maturity, results: Iterable[Result], min_level: int | dict[int, int] | None,
-         fail_under: float | None) -> Gate:
-    """The gate: configured levels/score, else "no result is fail or error"."""
+         fail_under: float | None, catalog: Catalog | None = None) -> Gate:
+    """The gate: configured levels/score, else "no critical finding" (levels.md point 10)."""
     if min_level is None and fail_under is None:
-        bad = [r for r in results if r.status in (Status.FAIL, Status.ERROR) and not r.baselined]
+        bad = critical(results, catalog) if catalog is not None else []
         if bad:
-            return Gate(False, T(f"{len(bad)} result(s) fail or error",
-                                 f"{len(bad)} resultado(s) fallan o dan error"))
-        return Gate(True, T("no result fails", "ningún resultado falla"))
+            rules = ", ".join(sorted({r.rule for r in bad}))
+            return Gate(False, T(f"{len(bad)} critical finding(s) ({rules})",
+                                 f"{len(bad)} hallazgo(s) crítico(s) ({rules})"))
+        return Gate(True, T("no critical finding", "ningún hallazgo crítico"))
     wanted = (dict.fromkeys(range(1, 8), min_level) if isinstance(min_level, int)
               else dict(min_level or {}))
     reasons: list[T] = []
     for report in maturity.phases:
         need = wanted.get(report.phase)
-        if need is not None and report.level < need:
+        if need is None:
+            continue
+        if report.level < need:
             reasons.append(T(f"phase {report.phase} is level {report.level}, below {need}",
                              f"la fase {report.phase} está en nivel {report.level}, "
                              f"por debajo de {need}"))
+        for project, level in sorted(report.projects.items()):
+            if len(report.projects) > 1 and level < need:
+                reasons.append(T(f"phase {report.phase} of project {project} is level {level}, "
+                                 f"below {need}",
+                                 f"la fase {report.phase} del proyecto {project} está en nivel "
+                                 f"{level}, por debajo de {need}"))
     if fail_under is not None and maturity.score < fail_under:
         reasons.append(T(f"score {maturity.score} is below {fail_under:g}",
                          f"la puntuación {maturity.score} es menor que {fail_under:g}"))

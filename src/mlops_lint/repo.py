@@ -215,6 +215,13 @@ class Repo:
     def abspath(self, path: str) -> Path:
         return self.root / self._real.get(path, path)
 
+    def size(self, path: str) -> int:
+        """The file's size in bytes (0 when it cannot be stat'ed); a link is not followed."""
+        try:
+            return self.abspath(path).lstat().st_size
+        except OSError:
+            return 0
+
     def text(self, path: str) -> str | ParseError:
         """The file's text, or a :class:`ParseError` saying why it cannot be read."""
         cached = self._texts.get(path)

@@ -12,7 +12,7 @@ from mlops_lint import __version__
 from mlops_lint.catalog import Catalog
 from mlops_lint.config import Config
 from mlops_lint.engine import Run, run
-from mlops_lint.maturity import Gate, assess, gate
+from mlops_lint.maturity import Gate, Inventory, assess, gate
 from mlops_lint.model import Status, T
 from mlops_lint.repo import Repo
 from mlops_lint.report import Report, renderer
@@ -47,13 +47,15 @@ def build_report(root: Path, display: str, config: Config, catalog: Catalog,
                 rows.append(result)
         outcome = Run(tuple(rows), outcome.projects, outcome.ignored)
     projects = [p.path for p in outcome.projects]
-    maturity = assess(outcome.results, catalog, projects)
+    inventory = Inventory(tuple(repo.files), {p.path: p.files for p in outcome.projects},
+                          repo.size)
+    maturity = assess(outcome.results, catalog, projects, inventory)
     gate_maturity = maturity
     if baselined and (config.min_level is not None or config.fail_under is not None):
         accepted = [replace(r, status=Status.PASS) if r.baselined else r
                     for r in outcome.results]
-        gate_maturity = assess(accepted, catalog, projects)
-    verdict = gate(gate_maturity, outcome.results, config.min_level, config.fail_under)
+        gate_maturity = assess(accepted, catalog, projects, inventory)
+    verdict = gate(gate_maturity, outcome.results, config.min_level, config.fail_under, catalog)
     if baselined:
         verdict = Gate(verdict.passed, verdict.reason + T(
             f" ({baselined} baselined result(s) accepted)",

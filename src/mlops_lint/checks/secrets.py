@@ -21,7 +21,7 @@ from pathlib import PurePosixPath
 from mlops_lint.checks import check, not_read
 from mlops_lint.context import Context
 from mlops_lint.globs import filter_paths
-from mlops_lint.model import Finding, T, failed, passed
+from mlops_lint.model import Finding, T, failed, passed, warned
 from mlops_lint.parsers import ParseError
 from mlops_lint.parsers.dockerfile import DOCKERFILE_GLOBS, Dockerfile, dockerfiles
 from mlops_lint.parsers.gitignore import ignore_rules
@@ -104,8 +104,8 @@ def env_files(ctx: Context, params: None) -> Iterator[Finding]:
             continue
         if ctx.repo.is_tracked(path):
             problems += 1
-            yield failed(T(f"{path} is committed: its secrets are in the history",
-                           f"{path} está en el repositorio: sus secretos quedan en el "
+            yield failed(T(f"{path} is committed: whatever it holds is in the history",
+                           f"{path} está en el repositorio: lo que contenga queda en el "
                            "historial"), path,
                          fix=T(f"git rm --cached {path}, add it to .gitignore, rotate every "
                                "credential it held and commit a .env.example instead",
@@ -113,7 +113,7 @@ def env_files(ctx: Context, params: None) -> Iterator[Finding]:
                                "credencial que contenía y sube un .env.example en su lugar"))
         elif not rules.ignored(path):
             problems += 1
-            yield failed(T(f"{path} is not ignored: git add -A would commit it",
+            yield warned(T(f"{path} is not ignored: git add -A would commit it",
                            f"{path} no está ignorado: git add -A lo subiría"), path,
                          fix=T("add .env and .env.* (with !.env.example) to .gitignore",
                                "añade .env y .env.* (con !.env.example) a .gitignore"))
@@ -122,7 +122,7 @@ def env_files(ctx: Context, params: None) -> Iterator[Finding]:
     if readers and not examples:
         problems += 1
         path, line = readers[0]
-        yield failed(T(f"the code reads environment variables ({path}:{line}) but there is no "
+        yield warned(T(f"the code reads environment variables ({path}:{line}) but there is no "
                        ".env.example documenting them", f"el código lee variables de entorno "
                        f"({path}:{line}) pero no hay .env.example que las documente"),
                      path, line,

@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from mlops_lint.maturity import Criterion, LevelDetail
+from mlops_lint.model import Lang
 from mlops_lint.report import Report
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 def as_dict(report: Report) -> dict[str, Any]:
@@ -22,6 +24,8 @@ def as_dict(report: Report) -> dict[str, Any]:
         "summary": {
             "level": maturity.level,
             "median_level": maturity.median_level,
+            "min_level": maturity.min_level,
+            "weakest_phase": maturity.weakest,
             "score": maturity.score,
             "band": maturity.band,
             "gate": {"passed": report.gate.passed, "reason": report.gate.reason(lang)},
@@ -38,7 +42,13 @@ def as_dict(report: Report) -> dict[str, Any]:
                 "band": p.band,
                 "blockers": list(p.blockers),
                 "reason": p.reason(lang) if p.reason else None,
+                "applicable": p.applicable,
+                "not_applicable": p.not_applicable(lang) if p.not_applicable else None,
+                "presence": [{"artefact": e.artefact, "kind": e.kind, "ref": e.ref}
+                             for e in p.presence],
+                "levels": [_level(d, lang) for d in p.details],
                 "projects": dict(sorted(p.projects.items())),
+                "project_scores": dict(sorted((p.project_scores or {}).items())),
             }
             for p in maturity.phases
         ],
@@ -62,6 +72,25 @@ def as_dict(report: Report) -> dict[str, Any]:
             }
             for r in report.results
         ],
+    }
+
+
+def _criterion(c: Criterion) -> dict[str, Any]:
+    return {"rule": c.rule, "status": c.status.value, "weight": c.weight,
+            "credit": None if c.credit is None else round(c.credit, 4),
+            "subjects": c.subjects, "passed": c.passed}
+
+
+def _level(d: LevelDetail, lang: Lang) -> dict[str, Any]:
+    return {
+        "level": d.level,
+        "reached": d.reached,
+        "ratio": round(d.ratio, 4),
+        "threshold": d.threshold,
+        "criteria": [_criterion(c) for c in d.criteria],
+        "gates": [{"rule": c.rule, "status": c.status.value} for c in d.gates],
+        "requirements": [{"text": r.text(lang), "met": r.met} for r in d.requirements],
+        "problems": [t(lang) for t in d.problems],
     }
 
 
