@@ -51,7 +51,9 @@ def _line(result: Result, lang: str, paint: _Painter) -> list[str]:
     fix = result.fix("es" if lang == "es" else "en")
     word = _STATUS_WORD[result.status]("es" if lang == "es" else "en")
     status = paint(word, _STATUS_COLOR.get(result.status, "dim"))
-    head = f"    {result.rule} {_lvl(lang)}{result.level} {status} {_where(result, lang)}: {msg}"
+    gate = T(" [gate]", " [puerta]")("es" if lang == "es" else "en") if result.gate else ""
+    head = (f"    {result.rule} {_lvl(lang)}{result.level}{gate} {status} "
+            f"{_where(result, lang)}: {msg}")
     label = "solución" if lang == "es" else "fix"
     return [head, paint(f"        {label}: {fix}", "dim")]
 
@@ -69,9 +71,14 @@ def render(report: Report) -> str:
     out.append(f"  {header[0]:<34} {header[1]:<9} {header[2]}")
     for phase in report.maturity.phases:
         name = f"{phase.phase} {phase.name(lang)}"
+        if not phase.applicable:
+            reason = phase.not_applicable(lang) if phase.not_applicable else ""
+            out.append(f"  {name:<34} {'n/a':<9} {'':>3} {paint(reason, 'dim')}")
+            continue
         color = "green" if phase.level >= 2 else "yellow" if phase.level == 1 else "red"
-        level = paint(f"{_bar(phase.level)} {_lvl(lang)}{phase.level}", color)
-        out.append(f"  {name:<34} {level:<9} {phase.score:>3} {phase.band_text(lang)}")
+        # Pad before painting: colour codes must not shift the score column.
+        level = paint(f"{_bar(phase.level) + ' ' + _lvl(lang) + str(phase.level):<9}", color)
+        out.append(f"  {name:<34} {level} {phase.score:>3} {phase.band_text(lang)}")
     if len(projects) > 1:
         out.append("")
         out.append(T("  Per project (level by phase 1-7):",
@@ -82,15 +89,16 @@ def render(report: Report) -> str:
             out.append(f"    {project.path:<32} {levels}  ({project.name})")
     m = report.maturity
     out.append("")
-    out.append(T(f"Overall: level {m.level} (median {m.median_level:g}) · score {m.score} "
-                 f"({m.band_text.en})",
-                 f"Global: nivel {m.level} (mediana {m.median_level:g}) · puntuación {m.score} "
-                 f"({m.band_text.es})")(lang))
+    weakest = T(f" · weakest: phase {m.weakest}", f" · más débil: fase {m.weakest}") \
+        if m.weakest is not None else T("", "")
+    out.append((T(f"Overall: median level {m.level} · mean score {m.score} ({m.band_text.en})",
+                  f"Global: nivel mediano {m.level} · puntuación media {m.score} "
+                  f"({m.band_text.es})") + weakest)(lang))
     by_rule: dict[str, list[Result]] = defaultdict(list)
     for result in report.problems():
         by_rule[result.rule].append(result)
     shown: set[str] = set()
-    blocking = [p for p in m.phases if p.level < 3]
+    blocking = [p for p in m.phases if p.level < 3 and p.applicable]
     if any(p.blockers or p.reason for p in blocking):
         out.append("")
         out.append(paint(T("What blocks the next level", "Qué bloquea el siguiente nivel")(lang),
