@@ -68,7 +68,8 @@ def test_an_ordinary_project_gets_non_zero_levels_and_passes_the_default_gate(
 
 def test_a_committed_env_with_a_credential_fails_the_default_gate(
         make_repo: Callable[..., Path]) -> None:
-    files = {**ORDINARY, ".env": "AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY\n"}
+    secret = "AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY\n"
+    files = {**ORDINARY, ".env": secret}
     root = make_repo(files, commits=["feat: train a churn model"])
     assert ".env" in git(root, "ls-files")
     code, report = check(root)
