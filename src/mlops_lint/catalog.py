@@ -117,6 +117,7 @@ class Phase(_Model):
     requires: tuple[Requirement, ...] = ()
     applies_if: tuple[str, ...] = ()  # globs: none matching → the phase is not applicable
     not_applicable: Text | None = None
+    thresholds: dict[int, float] = Field(default_factory=dict)  # overrides model.thresholds
 
     @model_validator(mode="after")
     def _known_artefacts(self) -> Phase:

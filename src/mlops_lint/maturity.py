@@ -308,14 +308,14 @@ def assess(results: Iterable[Result], catalog: Catalog, projects: Iterable[str],
     for phase_def in catalog.phases:
         number = phase_def.phase
         in_phase = by_phase.get(number, [])
-        whole = evaluate_phase(in_phase, good_all, phase_def, catalog.thresholds, inv.files,
-                               inv.size)
+        thresholds = {**catalog.thresholds, **phase_def.thresholds}
+        whole = evaluate_phase(in_phase, good_all, phase_def, thresholds, inv.files, inv.size)
         per_project: dict[str, PhaseLevel] = {}
         if len(project_paths) > 1:
             for path in project_paths:
                 mine = [r for r in in_phase if scope.get(r.rule) == "repo" or r.project == path]
                 per_project[path] = evaluate_phase(
-                    mine, good_in[path], phase_def, catalog.thresholds,
+                    mine, good_in[path], phase_def, thresholds,
                     inv.projects.get(path, inv.files), inv.size)
         else:
             per_project[project_paths[0]] = whole
