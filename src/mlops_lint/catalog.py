@@ -83,13 +83,15 @@ class Rule(_Model):
 
 class Artefact(_Model):
     """One of a phase's core artefacts (levels.md point 1): present when a file matches one
-    of ``files`` (at least ``min_bytes`` long) or a result of one of ``rules`` passes or
-    warns. Any present artefact puts its phase at level 1."""
+    of ``files`` (at least ``min_bytes`` long, and holding a match of ``contains`` when
+    given) or a result of one of ``rules`` (``RULE`` or ``RULE@LEVEL``) passes or warns.
+    Any present artefact puts its phase at level 1."""
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     name: Text
     files: tuple[str, ...] = ()
     min_bytes: int = Field(0, ge=0)
+    contains: str | None = None  # a plain alternation: no nested quantifiers
     rules: tuple[str, ...] = ()
 
     @model_validator(mode="after")

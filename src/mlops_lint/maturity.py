@@ -16,9 +16,10 @@ and manual leave the denominator — and the criterion earns their mean: no clif
 
 from __future__ import annotations
 
+import re
 import statistics
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from mlops_lint.catalog import Catalog, Phase
@@ -32,6 +33,17 @@ BANDS: tuple[tuple[int, str, T], ...] = (
     (0, "not started", T("not started", "sin empezar")),
 )
 _PROBLEMS = (Status.FAIL, Status.ERROR)
+
+
+@dataclass(frozen=True)
+class Inventory:
+    """The files of the repository and of each project (repository paths), and how to
+    know a file's size and text: what presence evidence is matched against."""
+
+    files: tuple[str, ...]
+    projects: dict[str, tuple[str, ...]]
+    size: Callable[[str], int]
+    text: Callable[[str], str]
 
 
 @dataclass(frozen=True)
@@ -162,20 +174,28 @@ def _ratio(items: Iterable[Criterion]) -> float:
     return sum(c.weight * (c.credit or 0.0) for c in scored) / total
 
 
-def presence(phase: Phase, good: frozenset[str], files: Sequence[str],
-             size: Callable[[str], int]) -> tuple[Evidence, ...]:
+MAX_SCANNED = 1 << 20  # characters of a file searched for an artefact's ``contains``
+
+
+def presence(phase: Phase, good: frozenset[str], inv: Inventory,
+             files: Sequence[str]) -> tuple[Evidence, ...]:
     """The phase's artefacts found: the first file and every passing rule of each
-    (``good``: the rules, of any phase, with a passing or warning result in scope)."""
+    (``good``: ``RULE`` and ``RULE@LEVEL`` of any phase with a passing or warning result
+    in scope)."""
     found: list[Evidence] = []
     for artefact in phase.artefacts:
         for rule in artefact.rules:
             if rule in good:
                 found.append(Evidence(artefact.id, "rule", rule))
         if artefact.files:
-            hits = [f for f in filter_paths(files, artefact.files)
-                    if not artefact.min_bytes or size(f) >= artefact.min_bytes]
-            if hits:
-                found.append(Evidence(artefact.id, "file", sorted(hits)[0]))
+            hits = sorted(f for f in filter_paths(files, artefact.files)
+                          if not artefact.min_bytes or inv.size(f) >= artefact.min_bytes)
+            if artefact.contains:
+                pattern = re.compile(artefact.contains)
+                hits = [next((f for f in hits
+                              if pattern.search(inv.text(f)[:MAX_SCANNED])), "")]
+            if hits and hits[0]:
+                found.append(Evidence(artefact.id, "file", hits[0]))
     return tuple(found)
 
 
@@ -210,11 +230,11 @@ def _score(level: int, progress: float) -> int:
 
 
 def evaluate_phase(results: Sequence[Result], good: frozenset[str], phase: Phase,
-                   thresholds: Mapping[int, float], files: Sequence[str],
-                   size: Callable[[str], int]) -> PhaseLevel:
+                   thresholds: Mapping[int, float], inv: Inventory,
+                   files: Sequence[str]) -> PhaseLevel:
     items = criteria(results)
     applicable = not phase.applies_if or bool(filter_paths(files, phase.applies_if))
-    found = presence(phase, good, files, size) if applicable else ()
+    found = presence(phase, good, inv, files) if applicable else ()
     present = {e.artefact for e in found}
     details: list[LevelDetail] = []
     reached = applicable and bool(present)
@@ -275,18 +295,12 @@ def evaluate_phase(results: Sequence[Result], good: frozenset[str], phase: Phase
                       blockers, reason)
 
 
-@dataclass(frozen=True)
-class Inventory:
-    """The files of the repository and of each project (repository paths), and a way to
-    know a file's size: what presence evidence is matched against."""
-
-    files: tuple[str, ...]
-    projects: dict[str, tuple[str, ...]]
-    size: Callable[[str], int]
-
-
 def _no_size(path: str) -> int:
     return 1 << 30
+
+
+def _no_text(path: str) -> str:
+    return ""
 
 
 def assess(results: Iterable[Result], catalog: Catalog, projects: Iterable[str],
@@ -295,28 +309,28 @@ def assess(results: Iterable[Result], catalog: Catalog, projects: Iterable[str],
     rows = list(results)
     scope = {r.id: r.scope for r in catalog.rules}
     project_paths = list(projects) or ["."]
-    inv = inventory or Inventory((), {}, _no_size)
+    inv = inventory or Inventory((), {}, _no_size, _no_text)
     by_phase: dict[int, list[Result]] = defaultdict(list)
     for row in rows:
         by_phase[row.phase].append(row)
     good_rows = [r for r in rows if r.status in (Status.PASS, Status.WARN)]
-    good_all = frozenset(r.rule for r in good_rows)
-    good_in = {path: frozenset(r.rule for r in good_rows
-                               if scope.get(r.rule) == "repo" or r.project == path)
+    good_all = frozenset(_names(good_rows))
+    good_in = {path: frozenset(_names(r for r in good_rows
+                                      if scope.get(r.rule) == "repo" or r.project == path))
                for path in project_paths}
     phases = []
     for phase_def in catalog.phases:
         number = phase_def.phase
         in_phase = by_phase.get(number, [])
         thresholds = {**catalog.thresholds, **phase_def.thresholds}
-        whole = evaluate_phase(in_phase, good_all, phase_def, thresholds, inv.files, inv.size)
+        whole = evaluate_phase(in_phase, good_all, phase_def, thresholds, inv, inv.files)
         per_project: dict[str, PhaseLevel] = {}
         if len(project_paths) > 1:
             for path in project_paths:
                 mine = [r for r in in_phase if scope.get(r.rule) == "repo" or r.project == path]
                 per_project[path] = evaluate_phase(
-                    mine, good_in[path], phase_def, thresholds,
-                    inv.projects.get(path, inv.files), inv.size)
+                    mine, good_in[path], phase_def, thresholds, inv,
+                    inv.projects.get(path, inv.files))
         else:
             per_project[project_paths[0]] = whole
         name, text = band(whole.score)
@@ -337,6 +351,12 @@ def assess(results: Iterable[Result], catalog: Catalog, projects: Iterable[str],
     name, text = band(score)
     return Maturity(tuple(phases), int(statistics.median_low(levels)), median, score, name,
                     text, weakest, levels[0])
+
+
+def _names(rows: Iterable[Result]) -> Iterator[str]:
+    for row in rows:
+        yield row.rule
+        yield f"{row.rule}@{row.level}"
 
 
 @dataclass(frozen=True)

@@ -222,6 +222,11 @@ class Repo:
         except OSError:
             return 0
 
+    def plain_text(self, path: str) -> str:
+        """The file's text, or "" when it cannot be read."""
+        text = self.text(path)
+        return "" if isinstance(text, ParseError) else text
+
     def text(self, path: str) -> str | ParseError:
         """The file's text, or a :class:`ParseError` saying why it cannot be read."""
         cached = self._texts.get(path)
