@@ -720,15 +720,56 @@ def config_mappings(ctx: Context) -> list[tuple[str, str, dict[str, Any]]]:
         result: list[tuple[str, str, dict[str, Any]]] = cached
         return result
     result = []
+    errors: list[ParseError] = []
     for path in ctx.files(CONFIG_YAML):
         data = ctx.repo.yaml(path)
         if isinstance(data, ParseError):
+            errors.append(data)
             continue
         found: list[tuple[str, dict[str, Any]]] = []
         _targets(data, found)
         result.extend((path, target, body) for target, body in found)
     ctx.repo.memo[key] = result
+    ctx.repo.memo[key + ":errors"] = errors
     return result
+
+
+def config_errors(ctx: Context) -> list[ParseError]:
+    """Configuration files :func:`config_mappings` could not read (checks that use it, or
+    :func:`frameworks`, report them)."""
+    config_mappings(ctx)
+    errors: list[ParseError] = ctx.repo.memo.get(f"phase3:targets:{ctx.project.path}:errors",
+                                                  [])
+    return errors
+
+
+def read_yaml(ctx: Context, path: str | None, errors: list[ParseError]) -> object:
+    """``ctx.repo.yaml(path)``, with a read problem noted in ``errors`` (``None`` then)."""
+    if path is None:
+        return None
+    data = ctx.repo.yaml(path)
+    if isinstance(data, ParseError):
+        errors.append(data)
+        return None
+    return data
+
+
+def read_text(ctx: Context, path: str, errors: list[ParseError]) -> str | None:
+    text = ctx.repo.text(path)
+    if isinstance(text, ParseError):
+        errors.append(text)
+        return None
+    return text
+
+
+def skips(errors: Iterable[ParseError]) -> Iterator[Finding]:
+    """One ``skip`` per unreadable file (each named once)."""
+    seen: set[tuple[str, str]] = set()
+    for error in errors:
+        key = (error.path, error.message)
+        if key not in seen:
+            seen.add(key)
+            yield parse_skip(error)
 
 
 def config_targets(ctx: Context) -> list[tuple[str, str]]:
@@ -739,13 +780,15 @@ def config_targets(ctx: Context) -> list[tuple[str, str]]:
 # -- names for fix texts ----------------------------------------------------------------
 
 
-def project_name(ctx: Context) -> str:
+def project_name(ctx: Context, errors: list[ParseError]) -> str:
     """The project's own name for fix texts: ``[project].name`` / Poetry name, else the
     directory name."""
     pyproject = ctx.first("pyproject.toml")
     if pyproject:
         document = ctx.repo.toml(pyproject)
-        if not isinstance(document, ParseError):
+        if isinstance(document, ParseError):
+            errors.append(document)
+        else:
             for keys in (("project", "name"), ("tool", "poetry", "name")):
                 name = dig(document, *keys)
                 if isinstance(name, str) and re.fullmatch(r"[A-Za-z0-9][\w.-]{0,60}", name):

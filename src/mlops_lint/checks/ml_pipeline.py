@@ -30,6 +30,7 @@ from mlops_lint.checks._phase3 import (
     assigned_to,
     assignments,
     calls_in,
+    config_errors,
     config_targets,
     declared,
     dependency_errors,
@@ -47,10 +48,12 @@ from mlops_lint.checks._phase3 import (
     not_applicable_to,
     parents,
     parse_skip,
+    read_yaml,
     receiver,
     scope_of,
     scope_walk,
     short,
+    skips,
     source_files,
     target_key,
     uses_any,
@@ -510,6 +513,7 @@ def sklearn_pipeline(ctx: Context, params: None) -> Iterator[Finding]:
     """ML001: a Pipeline with >= 2 steps ending in an estimator, and that object is fitted."""
     an = analysis(ctx)
     yield from _errors(an)
+    yield from skips(config_errors(ctx))
     other = not_applicable_to(ctx, T(
         "a scikit-learn Pipeline does not apply (keep the preprocessing, such as the "
         "tokenizer or the input transforms, versioned and saved with the model weights)",
@@ -610,6 +614,7 @@ def column_transformer(ctx: Context, params: None) -> Iterator[Finding]:
     """ML002: a ColumnTransformer with >= 2 column groups sits inside the pipeline."""
     an = analysis(ctx)
     yield from _errors(an)
+    yield from skips(config_errors(ctx))
     other = not_applicable_to(ctx, T("a scikit-learn ColumnTransformer does not apply",
                                      "un ColumnTransformer de scikit-learn no aplica"))
     if other is not None:
@@ -802,6 +807,7 @@ def custom_transformer(ctx: Context, params: None) -> Iterator[Finding]:
     """ML003: custom transformers follow sklearn's contract and are used in a pipeline."""
     an = analysis(ctx)
     yield from _errors(an)
+    yield from skips(config_errors(ctx))
     other = not_applicable_to(ctx, T("a scikit-learn custom transformer does not apply",
                                      "un transformador propio de scikit-learn no aplica"))
     if other is not None and not an.custom:
@@ -1076,12 +1082,18 @@ def _split_by_hand(index: PythonIndex) -> tuple[int, str] | None:
     training and a held-out set (``fd = train if random.random() > split else test``),
     slices of one sequence bound to a training and a held-out name (``train = data[:n]``,
     ``val = data[n:]``), or a split helper unpacked into both (``train, test = split(d)``)."""
+    names: dict[int, bool] = {}  # scope -> mentions a training and a held-out set
     for compare in nodes_of(index, ast.Compare):
         draws = [c for c in ast.walk(compare) if isinstance(c, ast.Call) and (
             (index.qualname(c.func) or "") in RANDOM_DRAWS or
             (method(c) in ("random", "uniform", "rand") and
              isinstance(receiver(c), ast.Name) and "rng" in str(getattr(receiver(c), "id", ""))))]
-        if draws and _mentions_both(_names_in(scope_of(index, compare))):
+        if not draws:
+            continue
+        scope = scope_of(index, compare)
+        if id(scope) not in names:
+            names[id(scope)] = _mentions_both(_names_in(scope))
+        if names[id(scope)]:
             return compare.lineno, "a random split by hand"
     for scope in [index.tree, *nodes_of(index, ast.FunctionDef, ast.AsyncFunctionDef)]:
         sliced: dict[str, int] = {}
@@ -1124,9 +1136,11 @@ def _framework_splits(an: Analysis) -> list[tuple[str, int, str]]:
             for keyword in call.keywords:
                 if keyword.arg in SPLIT_KEYWORDS:
                     out.append((index.path, call.lineno, f"{keyword.arg}="))
-                elif keyword.arg == "split" and HELD_OUT_LIKE.search(
-                        str(literal(keyword.value) or "")):
-                    out.append((index.path, call.lineno, f"split={literal(keyword.value)!r}"))
+                elif keyword.arg == "split":
+                    value = literal(keyword.value)
+                    if isinstance(value, str) and len(value) < 100 and \
+                            HELD_OUT_LIKE.search(value):
+                        out.append((index.path, call.lineno, f"split={value!r}"))
         for node in nodes_of(index, ast.FunctionDef):
             if node.name in HELD_OUT_METHODS:
                 out.append((index.path, node.lineno, f"{node.name}()"))
@@ -1208,7 +1222,7 @@ def leakage_guards(ctx: Context, params: None) -> Iterator[Finding]:
             problems.extend(_train_evaluation(index))
     read_errors: list[ParseError] = []
     drop = _drop_list(ctx, an, read_errors)
-    yield from (parse_skip(e) for e in read_errors)
+    yield from skips([*read_errors, *config_errors(ctx)])
     other = frameworks(ctx).not_sklearn()
     tabular = other is None or _reads_tables(an)
     in_code = _drop_in_code(an) if drop is None else None
@@ -1413,6 +1427,7 @@ def cross_validation(ctx: Context, params: None) -> Iterator[Finding]:
     hyper-parameter search with ``cv=``."""
     an = analysis(ctx)
     yield from _errors(an)
+    yield from skips(config_errors(ctx))
     usage = _cv_usage(an)
     splitters, consumers, loops, optuna = (usage.splitters, usage.consumers, usage.loops,
                                            usage.optuna)
@@ -1511,10 +1526,10 @@ def _metrics_helper(an: Analysis) -> tuple[str, int] | None:
     return None
 
 
-def _dvc_metrics(ctx: Context) -> str | None:
+def _dvc_metrics(ctx: Context, errors: list[ParseError]) -> str | None:
     """``metrics:`` declared in dvc.yaml (top level or in a stage)."""
     path = ctx.first("dvc.yaml")
-    data = ctx.repo.yaml(path) if path else None
+    data = read_yaml(ctx, path, errors)
     if not isinstance(data, dict):
         return None
     stages = data.get("stages")
@@ -1525,20 +1540,23 @@ def _dvc_metrics(ctx: Context) -> str | None:
     return None
 
 
-def _metrics_record(ctx: Context, an: Analysis) -> tuple[T, str, int | None] | None:
+def _metrics_record(ctx: Context, an: Analysis, errors: list[ParseError]
+                    ) -> tuple[T, str, int | None] | None:
     """Where evaluation metrics are recorded: a JSON file, dvc.yaml metrics, a helper that
     writes them, or an experiment tracker that logs them."""
     found = _metrics_json(an)
     if found:
         return T("metrics written to JSON", "métricas escritas en JSON"), found[0], found[1]
-    dvc = _dvc_metrics(ctx)
+    dvc = _dvc_metrics(ctx, errors)
     if dvc:
         return T("metrics declared in dvc.yaml", "métricas declaradas en dvc.yaml"), dvc, None
     helper = _metrics_helper(an)
     if helper:
         return T("metrics written by a helper", "métricas escritas por una función auxiliar"), \
             helper[0], helper[1]
-    for verdict in tracking_verdicts(ctx)[0]:
+    verdicts, tracker_read_errors = tracking_verdicts(ctx)
+    errors.extend(tracker_read_errors)
+    for verdict in verdicts:
         if not verdict.missing[1] or not any("metric" in m.en for m in verdict.missing[1]):
             name = verdict.name
             return T(f"metrics logged to {name}", f"métricas registradas en {name}"), \
@@ -1653,6 +1671,7 @@ def model_artifact(ctx: Context, params: None) -> Iterator[Finding]:
     (a JSON file, dvc.yaml metrics or an experiment tracker)."""
     an = analysis(ctx)
     yield from _errors(an)
+    yield from skips(config_errors(ctx))
     saves = _saves(ctx, an)
     first = saves.first
     if first is None:
@@ -1675,10 +1694,11 @@ def model_artifact(ctx: Context, params: None) -> Iterator[Finding]:
                            "mlflow.<flavor>.log_model/save_model, ni torch.save, ni "
                            "save_pretrained, ni model.save, ni callback de checkpoints)"))
         return
-    yield from (parse_skip(e) for e in dvc_errors(ctx))
     problems = _artifact_problems(ctx, an, saves)
     yield from problems
-    metrics = _metrics_record(ctx, an)
+    metric_errors: list[ParseError] = list(dvc_errors(ctx))
+    metrics = _metrics_record(ctx, an, metric_errors)
+    yield from skips(metric_errors)
     if metrics is None:
         yield warned(T("evaluation metrics are not recorded (a metrics JSON file, dvc.yaml "
                        "metrics or an experiment tracker)", "las métricas de evaluación no se "

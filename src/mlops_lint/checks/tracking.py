@@ -22,6 +22,7 @@ from mlops_lint.checks._phase3 import (
     ancestors,
     assignments,
     ci_read_errors,
+    config_errors,
     config_mappings,
     config_targets,
     every_call,
@@ -34,10 +35,13 @@ from mlops_lint.checks._phase3 import (
     parents,
     parse_skip,
     project_name,
+    read_text,
+    read_yaml,
     receiver,
     scope_of,
     scope_walk,
     short,
+    skips,
     source_files,
     string_constants,
     target_key,
@@ -377,13 +381,13 @@ def _config_integrations(ctx: Context, trackings: dict[str, Tracking]) -> None:
                 tracking.add(setting, path, 0, str(option))
 
 
-def _dvc_pipeline(ctx: Context, tracking: Tracking) -> None:
+def _dvc_pipeline(ctx: Context, tracking: Tracking, errors: list[ParseError]) -> None:
     """A DVC pipeline records each experiment's parameters (params.yaml), metrics and plots,
     with the git commit and the data versions (dvc.lock) of the run."""
     path = ctx.first("dvc.yaml")
     if path is None:
         return
-    data = ctx.repo.yaml(path)
+    data = read_yaml(ctx, path, errors)
     if not isinstance(data, dict):
         return
     stages = data.get("stages")
@@ -402,7 +406,8 @@ def _dvc_pipeline(ctx: Context, tracking: Tracking) -> None:
         tracking.add("uri", ".dvc/config", 0, "dvc")
 
 
-def _env_keys(ctx: Context, names: Mapping[str, str], tracking: Tracking) -> None:
+def _env_keys(ctx: Context, names: Mapping[str, str], tracking: Tracking,
+              errors: list[ParseError]) -> None:
     """Tracker settings given as environment variables (code, .env templates, CI, compose,
     Makefile)."""
     wanted = {n: k for n, k in names.items() if k not in tracking.found}
@@ -415,8 +420,8 @@ def _env_keys(ctx: Context, names: Mapping[str, str], tracking: Tracking) -> Non
     for path in ctx.files([".env.example", ".env.sample", ".env.template", ".env.dist",
                            "docker-compose*.y*ml", "compose*.y*ml", "Makefile",
                            ".github/workflows/*.y*ml"]):
-        text = ctx.repo.text(path)
-        if isinstance(text, str):
+        text = read_text(ctx, path, errors)
+        if text is not None:
             for name, key in wanted.items():
                 if name + "=" in text or name + ":" in text:
                     tracking.add(key, path, 0, name)
@@ -449,10 +454,11 @@ def other_trackers(ctx: Context) -> dict[str, Tracking]:
                 elif name in ("log", "log_dict") and isinstance(obj, ast.Name) and \
                         obj.id == "self":
                     lightning_logged["metrics"] = True
+    errors = list(config_errors(ctx))
     _config_integrations(ctx, trackings)
-    _dvc_pipeline(ctx, trackings["dvclive"])
+    _dvc_pipeline(ctx, trackings["dvclive"], errors)
     for spec in TRACKERS:
-        _env_keys(ctx, spec.env, trackings[spec.key])
+        _env_keys(ctx, spec.env, trackings[spec.key], errors)
         if spec.ignore_dir is None:
             trackings[spec.key].not_applicable.add("ignored")
         elif trackings[spec.key].found and is_ignored(ctx, spec.ignore_dir, is_dir=True):
@@ -460,7 +466,16 @@ def other_trackers(ctx: Context) -> dict[str, Tracking]:
     _lightning_evidence(trackings, lightning_logged)
     result = {k: v for k, v in trackings.items() if v.found}
     ctx.repo.memo[memo_key] = result
+    ctx.repo.memo[memo_key + ":errors"] = errors
     return result
+
+
+def tracker_errors(ctx: Context) -> list[ParseError]:
+    """Files :func:`other_trackers` could not read."""
+    other_trackers(ctx)
+    errors: list[ParseError] = ctx.repo.memo.get(f"phase3:trackers:{ctx.project.path}:errors",
+                                                  [])
+    return errors
 
 
 def _lightning_evidence(trackings: dict[str, Tracking], logged: dict[str, bool]) -> None:
@@ -585,12 +600,12 @@ def _tracking_hits(ctx: Context, found: dict[str, Hit]) -> list[tuple[str, int]]
     return bare_runs
 
 
-def _mlproject(ctx: Context, found: dict[str, Hit]) -> None:
+def _mlproject(ctx: Context, found: dict[str, Hit], errors: list[ParseError]) -> None:
     """An ``MLproject`` file: runs launched by ``mlflow run`` with declared parameters."""
     path = ctx.first("MLproject", "MLproject.yaml", "MLproject.yml")
     if path is None:
         return
-    data = ctx.repo.yaml(path)
+    data = read_yaml(ctx, path, errors)
     found.setdefault("import", Hit(path, 0, "MLproject"))
     found.setdefault("with", Hit(path, 0, "MLproject"))
     entries = data.get("entry_points") if isinstance(data, dict) else None
@@ -606,11 +621,11 @@ def mlflow_evidence(ctx: Context) -> tuple[dict[str, Hit], list[tuple[str, int]]
     ``MLFlowLogger``), the bare ``start_run`` calls, and unreadable files."""
     found: dict[str, Hit] = {}
     bare_runs = _tracking_hits(ctx, found)
-    errors: list[ParseError] = []
+    errors: list[ParseError] = list(tracker_errors(ctx))
     autolog = found.get("autolog")
     if autolog is not None and "with" not in found and not bare_runs:
         found["with"] = autolog  # autolog opens and closes its own runs
-    _mlproject(ctx, found)
+    _mlproject(ctx, found, errors)
     framework = other_trackers(ctx).get("mlflow")
     if framework is not None:
         for key, hit in framework.found.items():
@@ -618,7 +633,8 @@ def mlflow_evidence(ctx: Context) -> tuple[dict[str, Hit], list[tuple[str, int]]
             found.setdefault(name, hit)
         found.setdefault("import", framework.found.get("run") or Hit("", 0, ""))
     if found and "uri" not in found:
-        where, errors = _tracking_uri_config(ctx)
+        where, uri_errors = _tracking_uri_config(ctx)
+        errors += uri_errors
         if where:
             found["uri"] = Hit(where, 0, "config")
     store = next((d for d in ("mlruns", "mlflow", "mlartifacts")
@@ -715,7 +731,7 @@ def mlflow_tracking(ctx: Context, params: None) -> Iterator[Finding]:
     Neptune, Comet, ClearML, Azure ML and SageMaker count."""
     yield from _errors(ctx)
     verdicts, errors = tracking_verdicts(ctx)
-    yield from (parse_skip(e) for e in errors)
+    yield from skips(errors)
     if not verdicts:
         for level in (1, 2, 3):
             yield failed(T("no experiment tracking in the project code (MLflow, W&B, DVCLive, "
@@ -815,7 +831,8 @@ def mlflow_signature(ctx: Context, params: None) -> Iterator[Finding]:
                            "(log_input_examples=True)", "autolog infiere la signature pero no "
                            "registra ejemplo de entrada (log_input_examples=True)"), path, line)
         return
-    mlflow_found, _, _ = mlflow_evidence(ctx)
+    mlflow_found, _, errors = mlflow_evidence(ctx)
+    yield from skips(errors)
     saved = _model_saves(ctx)
     if not mlflow_found:
         trackers = [v.name for v in tracking_verdicts(ctx)[0]]
@@ -899,12 +916,12 @@ def _models_uri(index: PythonIndex) -> tuple[str, int] | None:
 HUB_UPLOADS = frozenset({"upload_folder", "upload_file", "create_commit"})
 
 
-def _dvc_model_artifact(ctx: Context) -> tuple[str, str] | None:
+def _dvc_model_artifact(ctx: Context, errors: list[ParseError]) -> tuple[str, str] | None:
     """A model declared in DVC's model registry (``artifacts:`` of dvc.yaml with
     ``type: model``) or GTO's ``artifacts.yaml``."""
     for name in ("dvc.yaml", "artifacts.yaml"):
         path = ctx.first(name)
-        data = ctx.repo.yaml(path) if path else None
+        data = read_yaml(ctx, path, errors)
         table = data.get("artifacts", data if name == "artifacts.yaml" else None) \
             if isinstance(data, dict) else None
         for key, body in table.items() if isinstance(table, dict) else []:
@@ -937,9 +954,11 @@ def _other_registry(index: PythonIndex) -> tuple[int, str] | None:
     return None
 
 
-def registry_hits(ctx: Context) -> list[tuple[str, int, str]]:
-    """Every place the project registers a model: ``(path, line, how)``."""
+def registry_hits(ctx: Context, errors: list[ParseError]) -> list[tuple[str, int, str]]:
+    """Every place the project registers a model: ``(path, line, how)``; files that could
+    not be read go to ``errors``."""
     out: list[tuple[str, int, str]] = []
+    errors.extend(tracker_errors(ctx))
     for index in source_files(ctx).indexes:
         hit = _registry_hit(index) if index.imports("mlflow") else None
         if hit:
@@ -957,7 +976,7 @@ def registry_hits(ctx: Context) -> list[tuple[str, int, str]]:
             out.append((artifacts.path, artifacts.line,
                         f"{', '.join(tracking.via)}(log_model=...) ({tracking.name} model "
                         "artifacts)"))
-    dvc = _dvc_model_artifact(ctx)
+    dvc = _dvc_model_artifact(ctx, errors)
     if dvc:
         out.append((dvc[0], 0, f"the model artifact {dvc[1]} (DVC model registry)"))
     return out
@@ -970,10 +989,12 @@ def mlflow_registry(ctx: Context, params: None) -> Iterator[Finding]:
     Hub, Azure ML, SageMaker model packages or DVC's model artifacts."""
     sources = [i for i in source_files(ctx).indexes if i.imports("mlflow")]
     yield from _errors(ctx)
-    hits = registry_hits(ctx)
+    errors: list[ParseError] = []
+    hits = registry_hits(ctx, errors)
     uses_uri = next((u for index in sources for u in [_models_uri(index)] if u), None)
+    name = project_name(ctx, errors) if not hits else ""
+    yield from skips(errors)
     if not hits:
-        name = project_name(ctx)
         yield failed(T("the model is never registered in a model registry (MLflow "
                        "registered_model_name=/register_model/aliases, W&B model artifacts, "
                        "Hugging Face Hub push_to_hub, Azure ML or SageMaker model registries, "
@@ -1083,7 +1104,7 @@ def _mentions(text: str, local: str, path: str, module: str, stem: str) -> bool:
         f"/{stem}" in text or f" {stem}" in text)
 
 
-def _runs_script(ctx: Context, path: str) -> str | None:
+def _runs_script(ctx: Context, path: str, errors: list[ParseError]) -> str | None:
     """What runs the script at ``path`` automatically: a blocking CI command, a dvc.yaml
     stage, a Makefile target or a shell script of the repository (by path or module)."""
     local = ctx.project.local(path)
@@ -1094,7 +1115,7 @@ def _runs_script(ctx: Context, path: str) -> str | None:
             return f"CI ({command.path}:{command.line})" if command.line else \
                 f"CI ({command.path})"
     dvc = ctx.first("dvc.yaml")
-    data = ctx.repo.yaml(dvc) if dvc else None
+    data = read_yaml(ctx, dvc, errors)
     stages = data.get("stages") if isinstance(data, dict) else None
     for name, stage in stages.items() if isinstance(stages, dict) else []:
         cmd = stage.get("cmd") if isinstance(stage, dict) else None
@@ -1103,13 +1124,15 @@ def _runs_script(ctx: Context, path: str) -> str | None:
             return f"the dvc.yaml stage {name} ({dvc})"
     makefile = ctx.first("Makefile")
     parsed = ctx.repo.parse(makefile, parse_makefile) if makefile else None
-    if parsed is not None and not isinstance(parsed, ParseError):
+    if isinstance(parsed, ParseError):
+        errors.append(parsed)
+    elif parsed is not None:
         for target_name, target in parsed.targets.items():
             if any(_mentions(c, local, path, module, stem) for _, c in target.recipe):
                 return f"the Makefile target {target_name} ({makefile})"
     for script in ctx.files(["**/*.sh"]):
-        text = ctx.repo.text(script)
-        if isinstance(text, str) and _mentions(text[:200_000], local, path, module, stem):
+        text = read_text(ctx, script, errors)
+        if text is not None and _mentions(text[:200_000], local, path, module, stem):
             return f"{script}"
     return None
 
@@ -1149,17 +1172,20 @@ def promotion_gate(ctx: Context, params: None) -> Iterator[Finding]:
                 return
             unguarded.append((index.path, line))
     idle: tuple[str, int] | None = None
+    read_errors: list[ParseError] = []
     for index in sources.indexes:
         gate_line = _gate_script(index)
         if gate_line is None:
             continue
-        where = _runs_script(ctx, index.path)
+        where = _runs_script(ctx, index.path, read_errors)
         if where:
+            yield from skips(read_errors)
             yield passed(T(f"metric gate at {index.path}:{gate_line}, run by {where}",
                            f"puerta de métricas en {index.path}:{gate_line}, ejecutada por "
                            f"{where}"), index.path, gate_line)
             return
         idle = idle or (index.path, gate_line)
+    yield from skips(read_errors)
     if unguarded:
         yield failed(T(f"the model is promoted without comparing its metrics to thresholds or "
                        f"to production ({locations(unguarded)})",
