@@ -1021,3 +1021,14 @@ def test_ml007_metrics_recorded_without_a_json_dump(make_repo: Build,
         root = make_repo(project({"src/demo/save.py": save, **IGNORE, **extra}))
         results = results_for(root, "ML007")
         assert verdict(results) == "pass", (name, messages(results))
+
+
+def test_pretrained_weights_are_not_called_training(make_repo: Build,
+                                                    results_for: Results) -> None:
+    code = TORCH_TRAIN + ("\nfrom transformers import GPT2LMHeadModel\n\n"
+                          "def load_weights():\n"
+                          "    return GPT2LMHeadModel.from_pretrained('gpt2')\n")
+    results = results_for(make_repo(project({"src/demo/train.py": code})), "ML001")
+    text = results[0].message.en
+    assert verdict(results) == "skip" and "trained with PyTorch (src/demo/train.py:17), with " \
+        "pretrained weights from Hugging Face Transformers (src/demo/train.py:29)" in text, text

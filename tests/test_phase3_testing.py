@@ -816,3 +816,11 @@ def test_tmp_data(tmp_path):
     assert "configuration ../configs" in failed[0].message.en
     assert "clean checkout" not in failed[0].message.en
     assert "data/" in failed[1].message.en
+
+
+def test_test001_level3_message_has_no_course_wording(make_repo: Build,
+                                                      results_for: Results) -> None:
+    results = results_for(repo(make_repo, {"tests/test_a.py": many_tests(12)}), "TEST001")
+    level3 = next(r for r in results if r.level == 3)
+    assert level3.status.value == "fail" and "recommended size" in level3.message.en
+    assert "guide" not in level3.message.en and "guía" not in level3.message.es

@@ -616,10 +616,21 @@ class Frameworks:
             return None
         return self.others[0]
 
-    def described(self) -> str:
-        """``PyTorch (src/model.py:12)``; two frameworks when both are seen."""
-        shown = self.others[:2]
-        return " and ".join(f"{label} ({ev.where})" for label, ev in shown)
+    def described(self) -> T:
+        """``PyTorch (src/model.py:12)``; two frameworks when both train, and the one only
+        seen loading pretrained weights named as such."""
+        trained = [(label, ev) for label, ev in self.others
+                   if last(ev.what) != "from_pretrained"][:2]
+        loaded = [(label, ev) for label, ev in self.others
+                  if last(ev.what) == "from_pretrained"][:1]
+        items = [f"{label} ({ev.where})" for label, ev in trained or loaded]
+        out = T(" and ".join(items), " y ".join(items))
+        if not trained:
+            return out
+        for label, ev in loaded:
+            out = out + T(f", with pretrained weights from {label} ({ev.where})",
+                          f", con pesos preentrenados de {label} ({ev.where})")
+        return out
 
 
 def _framework_of_file(index: PythonIndex, seen: dict[str, Evidence]) -> Evidence | None:
@@ -688,8 +699,8 @@ def not_applicable_to(ctx: Context, rule_subject: T) -> Finding | None:
     verb_en, verb_es = ("trained", "entrena") if trains else ("built", "construye")
     return Finding(Status.SKIP, T(
         f"not applicable: no scikit-learn estimator in this project; the model is {verb_en} "
-        f"with {described}, so ", f"no aplica: no hay estimador de scikit-learn en este "
-        f"proyecto; el modelo se {verb_es} con {described}, así que ") + rule_subject)
+        "with ", f"no aplica: no hay estimador de scikit-learn en este proyecto; el modelo se "
+        f"{verb_es} con ") + described + T(", so ", ", así que ") + rule_subject)
 
 
 # -- Hydra-style configuration ---------------------------------------------------------

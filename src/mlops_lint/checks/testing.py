@@ -309,8 +309,9 @@ def suite_size(ctx: Context, params: None) -> Iterator[Finding]:
     if count >= ideal:
         yield passed(summary + T(f" (>= {ideal})", f" (>= {ideal})"), level=3)
     else:
-        yield failed(summary + T(f"; {ideal} are the guide's ideal",
-                                 f"; {ideal} es el ideal de la guía"), level=3)
+        yield failed(summary + T(f"; {ideal} is the recommended size of a suite",
+                                 f"; {ideal} es el tamaño recomendado de una suite"),
+                     level=3)
 
 
 # -- TEST002 ----------------------------------------------------------------------------
