@@ -763,3 +763,272 @@ def test_ml002_handle_unknown_from_config_is_trusted(make_repo: Build,
                            "OneHotEncoder(handle_unknown=cfg.handle_unknown)")
     root = make_repo(project({"src/demo/features.py": code}))
     assert verdict(results_for(root, "ML002")) == "pass"
+
+
+# -- other modelling frameworks: scikit-learn-only rules are not applicable ----------------
+
+TORCH_TRAIN = """\
+import torch
+from torch import nn
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, 1)
+
+    def forward(self, x):
+        return self.fc(x)
+
+
+def train(loader, epochs):
+    torch.manual_seed(0)
+    model = Net()
+    optimizer = torch.optim.AdamW(model.parameters())
+    for _ in range(epochs):
+        for x, y in loader:
+            loss = ((model(x) - y) ** 2).mean()
+            loss.backward()
+            optimizer.step()
+    torch.save(model.state_dict(), "models/model.pt")
+    return model
+"""
+
+
+def test_sklearn_only_rules_not_applicable_to_pytorch(make_repo: Build,
+                                                      results_for: Results) -> None:
+    root = make_repo(project({"src/demo/train.py": TORCH_TRAIN}, deps=("torch",)))
+    for rule in ("ML001", "ML002", "ML003", "ML006"):
+        results = results_for(root, rule)
+        assert verdict(results) == "skip", (rule, messages(results))
+        text = results[0].message.en
+        assert "no scikit-learn estimator in this project; the model is trained with PyTorch" \
+            in text and "(src/demo/train.py:17)" in text, text
+    mixed = TORCH_TRAIN + "\nfrom sklearn.linear_model import Ridge\n\nBASE = Ridge()\n"
+    root = make_repo(project({"src/demo/train.py": mixed}))
+    assert verdict(results_for(root, "ML001")) == "fail"
+
+
+def test_sklearn_only_rules_name_the_framework(make_repo: Build,
+                                               results_for: Results) -> None:
+    cases = {
+        "XGBoost": "import xgboost as xgb\n\ndef fit(d, p):\n    return xgb.train(p, d)\n",
+        "Keras": ("from tensorflow import keras\n\nmodel = keras.Sequential([])\n"
+                  "model.compile(optimizer='adam', loss='mse')\n"),
+        "Hugging Face Transformers": ("from transformers import Trainer\n\n"
+                                      "def fit(m, a, d):\n    Trainer(m, a, train_dataset=d)"
+                                      ".train()\n"),
+        "Lightning": ("import lightning as L\n\nclass M(L.LightningModule):\n"
+                      "    pass\n"),
+    }
+    for label, code in cases.items():
+        results = results_for(make_repo(project({"src/demo/m.py": code})), "ML001")
+        assert verdict(results) == "skip" and f"trained with {label}" in results[0].message.en, \
+            (label, messages(results))
+    pretrained = ("from transformers import AutoModel\n\n"
+                  "MODEL = AutoModel.from_pretrained('bert-base-uncased')\n")
+    results = results_for(make_repo(project({"src/demo/m.py": pretrained})), "ML002")
+    assert verdict(results) == "skip" and "built with Hugging Face" in results[0].message.en
+
+
+def test_ml001_separate_fits_message_says_only_what_is_saved(make_repo: Build,
+                                                             results_for: Results) -> None:
+    base = """\
+import joblib
+from sklearn.linear_model import LinearRegression
+from sklearn.preprocessing import StandardScaler
+
+
+def train(x, y):
+    scaler = StandardScaler()
+    xs = scaler.fit_transform(x)
+    model = LinearRegression()
+    model.fit(xs, y)
+"""
+    saved = {"together": base + '    joblib.dump((scaler, model), "models/m.joblib")\n',
+             "alone": base + '    joblib.dump(scaler, "models/s.joblib")\n',
+             "none": base}
+    expected = {"together": "both are saved in one file at src/demo/train.py:11",
+                "alone": "the transformer is saved on its own at src/demo/train.py:11",
+                "none": "no saving of the fitted transformer was found"}
+    for case, code in saved.items():
+        results = results_for(make_repo(project({"src/demo/train.py": code})), "ML001")
+        text = results[0].message.en
+        assert verdict(results) == "fail" and expected[case] in text, (case, text)
+        assert "not saved with the model" not in text and "leaks" not in text
+
+
+def test_ml004_framework_seeds_and_splits(make_repo: Build, results_for: Results) -> None:
+    for seed in ("import random\nrandom.seed(7)\n",
+                 "import tensorflow as tf\ntf.random.set_seed(7)\n",
+                 "from transformers import set_seed\nset_seed(7)\n",
+                 "import lightning as L\nL.seed_everything(7)\n"):
+        root = make_repo(project({"src/demo/seed.py": seed}))
+        results = results_for(root, "ML004")
+        assert verdict(results) == "pass" and "central seed" in results[0].message.en, seed
+    split = """\
+import torch
+from torch.utils.data import random_split
+
+
+def split(ds):
+    train, val = random_split(ds, [0.8, 0.2], generator=torch.Generator().manual_seed(1))
+    a, b = ds.train_test_split(test_size=0.1, seed=1).values()
+    return train, val, a, b
+"""
+    results = results_for(make_repo(project({"src/demo/split.py": split})), "ML004")
+    assert verdict(results) == "pass" and "all 2 randomized" in results[0].message.en
+    unseeded = split.replace(", generator=torch.Generator().manual_seed(1)", "").replace(
+        ", seed=1", "")
+    results = results_for(make_repo(project({"src/demo/split.py": unseeded})), "ML004")
+    assert verdict(results) == "fail" and "0/2" in results[0].message.en
+
+
+def test_ml005_framework_splits(make_repo: Build, results_for: Results) -> None:
+    cases = {
+        "random_split": TORCH_TRAIN + "\nfrom torch.utils.data import random_split\n\n"
+                        "def split(ds):\n    return random_split(ds, [0.8, 0.2])\n",
+        "validation_split=": ("from tensorflow import keras\n\ndef fit(x, y):\n"
+                              "    m = keras.Sequential([])\n"
+                              "    m.fit(x, y, validation_split=0.2)\n"),
+        "val_dataloader()": ("import lightning as L\n\nclass Data(L.LightningDataModule):\n"
+                             "    def val_dataloader(self):\n        return self.val\n"
+                             "\nclass M(L.LightningModule):\n    pass\n"),
+        ".train_test_split": ("def split(ds):\n    return ds.train_test_split(test_size=0.2, "
+                              "seed=1)\n\ndef fit(m, ds):\n    m.fit(ds)\n"),
+    }
+    for how, code in cases.items():
+        root = make_repo(project({"src/demo/m.py": code, **LEAK_CONFIG}))
+        results = results_for(root, "ML005")
+        assert verdict(results) == "pass" and how in results[0].message.en, \
+            (how, messages(results))
+    results = results_for(make_repo(project({"src/demo/train.py": TORCH_TRAIN})), "ML005")
+    assert verdict(results) == "fail" and "random_split" in results[0].message.en
+    assert results[0].line == 21  # loss.backward(): training without .fit()
+
+
+def test_ml005_split_by_hand_in_a_prepare_step(make_repo: Build, results_for: Results) -> None:
+    seeded = """\
+import random
+import sys
+
+
+def main(lines, ratio, seed):
+    random.seed(seed)
+    train = open("data/train.tsv", "w")
+    test = open("data/test.tsv", "w")
+    for line in lines:
+        out = train if random.random() > ratio else test
+        out.write(line)
+"""
+    sliced = """\
+def split(data):
+    n = int(0.9 * len(data))
+    train_data = data[:n]
+    val_data = data[n:]
+    return train_data, val_data
+"""
+    fit = "def fit(model, x, y):\n    model.fit(x, y)\n"
+    for code in (seeded, sliced):
+        root = make_repo(project({"src/demo/prepare.py": code, "src/demo/train.py": fit,
+                                  **LEAK_CONFIG}))
+        results = results_for(root, "ML005")
+        assert verdict(results) == "pass" and "by hand" in results[0].message.en, \
+            messages(results)
+
+
+def test_ml005_columns_to_drop_only_for_tables(make_repo: Build, results_for: Results) -> None:
+    code = TORCH_TRAIN + "\nfrom torch.utils.data import random_split\n\n" \
+        "def split(ds):\n    return random_split(ds, [0.8, 0.2])\n"
+    results = results_for(make_repo(project({"src/demo/train.py": code})), "ML005")
+    assert verdict(results) == "pass" and "no list of columns to drop applies" in \
+        results[0].message.en
+    tabular = code + "\nimport pandas as pd\n\ndef load(p):\n    return pd.read_csv(p)\n"
+    results = results_for(make_repo(project({"src/demo/train.py": tabular})), "ML005")
+    assert verdict(results) == "warn" and "drop_columns" in results[0].message.en
+    dropped = tabular + "\ndef clean(df):\n    return df.drop(columns=['id', 'created'])\n"
+    results = results_for(make_repo(project({"src/demo/train.py": dropped})), "ML005")
+    assert verdict(results) == "pass" and "columns dropped in code" in results[0].message.en
+
+
+def test_ml006_boosting_cv_and_task_neutral_fix(make_repo: Build, results_for: Results) -> None:
+    code = "import xgboost as xgb\n\ndef tune(p, d):\n    return xgb.cv(p, d, nfold=5)\n"
+    results = results_for(make_repo(project({"src/demo/t.py": code})), "ML006")
+    assert verdict(results) == "pass" and "xgboost.cv" in results[0].message.en
+    regression = ("from sklearn.linear_model import Ridge\n\ndef fit(x, y):\n"
+                  "    return Ridge().fit(x, y)\n")
+    results = results_for(make_repo(project({"src/demo/t.py": regression})), "ML006")
+    assert verdict(results) == "fail"
+    fix = results[0].fix
+    assert fix is not None and "KFold(" in fix.en and "Stratified" not in fix.en
+
+
+def test_ml007_framework_saves_and_checkpoints(make_repo: Build, results_for: Results) -> None:
+    metrics = "\nimport json\n\ndef report(m):\n    json.dump(m, open('eval/metrics.json', 'w'))\n"
+    cases = {
+        "torch.save": TORCH_TRAIN,
+        "model.save_pretrained": "def save(model):\n    model.save_pretrained('out')\n",
+        "model.save": ("from tensorflow import keras\n\ndef save(model):\n"
+                       "    model.save('model.keras')\n"),
+        "booster.save_model": "def save(booster):\n    booster.save_model('m.json')\n",
+    }
+    for what, code in cases.items():
+        root = make_repo(project({"src/demo/m.py": code + metrics, **IGNORE}))
+        results = results_for(root, "ML007")
+        assert verdict(results) == "pass" and f"model saved with {what}" in \
+            results[0].message.en, (what, messages(results))
+    checkpoint = ("checkpoint:\n  _target_: lightning.pytorch.callbacks.ModelCheckpoint\n"
+                  "  monitor: val/loss\n")
+    root = make_repo(project({"configs/callbacks/default.yaml": checkpoint,
+                              "src/demo/r.py": metrics, **IGNORE}))
+    results = results_for(root, "ML007")
+    assert verdict(results) == "pass" and "ModelCheckpoint" in results[0].message.en
+
+
+def test_ml007_pickle_reads_are_not_model_saves(make_repo: Build,
+                                                results_for: Results) -> None:
+    code = """\
+import pickle
+
+import torch
+
+
+def run(model, vocab):
+    with open("meta.pkl", "wb") as f:
+        pickle.dump(vocab, f)
+    with open("meta.pkl", "rb") as f:
+        pickle.load(f)
+    torch.save(model.state_dict(), "out/ckpt.pt")
+"""
+    results = results_for(make_repo(project({"src/demo/m.py": code, **IGNORE})), "ML007")
+    warns = [r.message.en for r in results if r.status.value == "warn"]
+    text = " | ".join(warns)
+    assert "writes: src/demo/m.py:8; reads: src/demo/m.py:10" in text, text
+    assert "the model is saved with pickle" not in text
+
+
+def test_ml007_metrics_recorded_without_a_json_dump(make_repo: Build,
+                                                    results_for: Results) -> None:
+    save = "import joblib\n\ndef save(m):\n    joblib.dump(m, 'models/m.joblib')\n"
+    helper = "def evaluate(m, x, y, save_dict):\n    metrics = m.score(x, y)\n" \
+        "    save_dict(d=metrics, path='out.json')\n"
+    dvc = "stages:\n  evaluate:\n    cmd: python evaluate.py\n    metrics:\n" \
+        "    - eval/metrics.json\n"
+    cases = {"helper": {"src/demo/e.py": helper}, "dvc": {"dvc.yaml": dvc},
+             "tracker": {"src/demo/e.py": "import wandb\n\nwandb.init(config={})\n"
+                         "wandb.log({'acc': 1.0})\n"}}
+    for name, extra in cases.items():
+        root = make_repo(project({"src/demo/save.py": save, **IGNORE, **extra}))
+        results = results_for(root, "ML007")
+        assert verdict(results) == "pass", (name, messages(results))
+
+
+def test_pretrained_weights_are_not_called_training(make_repo: Build,
+                                                    results_for: Results) -> None:
+    code = TORCH_TRAIN + ("\nfrom transformers import GPT2LMHeadModel\n\n"
+                          "def load_weights():\n"
+                          "    return GPT2LMHeadModel.from_pretrained('gpt2')\n")
+    results = results_for(make_repo(project({"src/demo/train.py": code})), "ML001")
+    text = results[0].message.en
+    assert verdict(results) == "skip" and "trained with PyTorch (src/demo/train.py:17), with " \
+        "pretrained weights from Hugging Face Transformers (src/demo/train.py:29)" in text, text

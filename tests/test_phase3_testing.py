@@ -686,3 +686,141 @@ def test_working_directory_attributes_ci_commands(make_repo: Build, catalog: Cat
     results = check_repo(root, catalog, ("TEST003",))
     level1 = {r.project: r.status.value for r in results if r.level == 1}
     assert level1 == {"a": "fail", "b": "pass"}
+
+
+# -- tests recognised by what they do, whatever the stack ------------------------------------
+
+
+def test_test005_great_expectations_names_and_ranges(make_repo: Build,
+                                                     results_for: Results) -> None:
+    expectations = """\
+def test_dataset(df):
+    df.expect_column_values_to_not_be_null(column="tag")
+    df.expect_column_values_to_be_unique(column="id")
+"""
+    ranges = """\
+def test_ages(frame):
+    assert frame["age"].min() >= 0
+
+
+def test_probabilities(frame):
+    assert (frame["p"] <= 1).all()
+"""
+    for files in ({"tests/checks/test_quality.py": expectations},
+                  {"tests/data_test.py": "def test_rows():\n    assert True\n"},
+                  {"tests/test_frames.py": ranges}):
+        root = repo(make_repo, files)
+        results = results_for(root, "TEST005")
+        assert verdict(results) == "pass", (files, messages(results))
+    root = repo(make_repo, {"tests/test_frames.py": ranges})
+    assert results_for(root, "TEST005")[0].message.en.startswith("2 data test(s)")
+
+
+BEHAVIOURAL = """\
+import pytest
+
+from helpers import get_label
+
+
+@pytest.mark.parametrize("a, b", [("NLP changed ML.", "NLP disrupted ML.")])
+def test_invariance(a, b, predictor):
+    assert get_label(text=a, predictor=predictor) == get_label(text=b, predictor=predictor)
+
+
+def test_directional(predictor):
+    label = get_label(text="CNNs for images.", predictor=predictor)
+    assert label == "computer-vision"
+"""
+
+
+def test_test006_behavioural_tests_through_helpers_and_model_calls(
+        make_repo: Build, results_for: Results) -> None:
+    root = repo(make_repo, {"tests/model/test_behavioral.py": BEHAVIOURAL})
+    results = results_for(root, "TEST006")
+    assert verdict(results) == "pass" and results[0].message.en.startswith("2 model"), \
+        messages(results)
+    direct = ("import torch\n\n\ndef test_output_shape(model):\n"
+              "    out = model(torch.zeros(2, 4))\n    assert out.shape == (2, 1)\n")
+    root = repo(make_repo, {"tests/test_net.py": direct})
+    assert verdict(results_for(root, "TEST006")) == "pass"
+    saving = "import joblib\n\n\ndef test_saves(model, tmp_path):\n" \
+        "    joblib.dump(model, tmp_path / 'm.joblib')\n    assert model is not None\n"
+    root = repo(make_repo, {"tests/test_save.py": saving})
+    assert verdict(results_for(root, "TEST006")) == "fail"
+
+
+def test_test007_framework_end_to_end(make_repo: Build, results_for: Results) -> None:
+    torch_e2e = """\
+import torch
+
+from demo.train import train
+
+
+def test_train_save_load_infer(tmp_path, batch):
+    model = train(epochs=1, out_dir=tmp_path)
+    torch.save(model.state_dict(), tmp_path / "model.pt")
+    model.load_state_dict(torch.load(tmp_path / "model.pt"))
+    assert model.predict(batch).shape[0] == len(batch)
+"""
+    checkpoint = """\
+from demo.eval import evaluate
+from demo.train import train
+
+
+def test_train_eval(tmp_path, cfg_train, cfg_eval):
+    train_metrics = train(cfg_train)
+    cfg_eval.ckpt_path = str(tmp_path / "checkpoints" / "last.ckpt")
+    test_metrics = evaluate(cfg_eval)
+    assert test_metrics["acc"] > 0.0
+"""
+    for code in (torch_e2e, checkpoint):
+        results = results_for(repo(make_repo, {"tests/test_flow.py": code}), "TEST007")
+        assert verdict(results, 2) == "pass", messages(results)
+        assert "end-to-end training test at tests/test_flow.py" in results[0].message.en
+    no_load = checkpoint.replace('    cfg_eval.ckpt_path = str(tmp_path / "checkpoints" / '
+                                 '"last.ckpt")\n', "")
+    results = results_for(repo(make_repo, {"tests/test_flow.py": no_load}), "TEST007")
+    assert verdict(results, 2) == "fail"
+
+
+def test_test008_configuration_and_data_handed_to_objects(make_repo: Build,
+                                                          results_for: Results) -> None:
+    conftest = """\
+import pytest
+from hydra import compose, initialize
+
+
+@pytest.fixture
+def cfg():
+    with initialize(version_base="1.3", config_path="../configs"):
+        return compose(config_name="train.yaml")
+"""
+    test = """\
+from demo.data import DataModule
+
+
+def test_datamodule():
+    data_dir = "data/"
+    dm = DataModule(data_dir=data_dir, batch_size=4)
+    assert dm.batch_size == 4
+
+
+def test_tmp_data(tmp_path):
+    assert DataModule(data_dir=tmp_path).batch_size
+"""
+    root = repo(make_repo, {"tests/conftest.py": conftest, "tests/test_data.py": test})
+    results = results_for(root, "TEST008")
+    failed = [r for r in results if r.level == 2 and r.status.value == "fail"]
+    assert [(r.path, r.line) for r in failed] == [("tests/conftest.py", 7),
+                                                  ("tests/test_data.py", 6)], messages(results)
+    assert "configuration ../configs" in failed[0].message.en
+    assert "clean checkout" not in failed[0].message.en
+    assert "data/" in failed[1].message.en
+
+
+def test_test001_level3_message_has_no_course_wording(make_repo: Build,
+                                                      results_for: Results) -> None:
+    results = results_for(repo(make_repo, {"tests/test_a.py": many_tests(12)}), "TEST001")
+    level3 = next(r for r in results if r.level == 3)
+    assert level3.status.value == "fail" and "recommended size" in level3.message.en
+    assert "guide" not in level3.message.en and "guía" not in level3.message.es

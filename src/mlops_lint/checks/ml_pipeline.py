@@ -22,6 +22,7 @@ from pydantic import Field
 
 from mlops_lint.checks import Params, check
 from mlops_lint.checks._phase3 import (
+    CHECKPOINT_CLASSES,
     CONFIG_YAML,
     DEV_GROUPS,
     FUNCTION_NODES,
@@ -29,28 +30,36 @@ from mlops_lint.checks._phase3 import (
     assigned_to,
     assignments,
     calls_in,
+    config_errors,
+    config_targets,
     declared,
     dependency_errors,
     dvc_errors,
     dvc_tracked,
     every_call,
+    framework_save,
+    frameworks,
     is_ignored,
     last,
     literal_path,
     locations,
     method,
     nodes_of,
+    not_applicable_to,
     parents,
     parse_skip,
+    read_yaml,
     receiver,
     scope_of,
     scope_walk,
     short,
+    skips,
     source_files,
     target_key,
     uses_any,
     values_of,
 )
+from mlops_lint.checks.tracking import tracking_verdicts
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed, skipped, warned
 from mlops_lint.parsers import ParseError
@@ -113,6 +122,12 @@ RANDOMIZED = SHUFFLE_OPTIONAL | frozenset({
     "make_classification", "make_regression",
 })
 SEED_KEYWORDS = ("random_state", "random_seed", "seed")
+# global seeds of the standard library and the frameworks (tf.random.set_seed,
+# transformers.set_seed, keras.utils.set_random_seed, pl.seed_everything: SEED_FUNCTIONS)
+CENTRAL_SEEDS = frozenset({"numpy.random.seed", "random.seed", "torch.manual_seed",
+                           "torch.cuda.manual_seed", "torch.cuda.manual_seed_all",
+                           "tensorflow.random.set_seed", "tensorflow.set_random_seed",
+                           "mxnet.random.seed", "jax.random.PRNGKey", "jax.random.key"})
 SEED_FUNCTIONS = re.compile(r"^(set_(global_|random_|all_)?seeds?|seed_everything|seed_all|"
                             r"fix_seeds?|set_reproducib\w*)$")
 METRIC_MODULES = ("sklearn.metrics.",)
@@ -443,11 +458,70 @@ def _separate_fits(an: Analysis) -> tuple[list[tuple[str, int]], list[tuple[str,
     return transformers, estimators
 
 
+def _dumped_objects(an: Analysis) -> list[tuple[PythonIndex, ast.Call, list[ast.expr]]]:
+    """Calls that write objects to a file (joblib, pickle, skops...), with the objects."""
+    out: list[tuple[PythonIndex, ast.Call, list[ast.expr]]] = []
+    for index in an.indexes:
+        for qual, call in index.calls:
+            if (qual in SAVE_CALLS or qual in ("pickle.dump", "dill.dump")) and call.args:
+                value = call.args[0]
+                items = list(value.elts) if isinstance(value, ast.Tuple | ast.List) else \
+                    [v for v in value.values if v is not None] \
+                    if isinstance(value, ast.Dict) else [value]
+                out.append((index, call, items))
+    return out
+
+
+def _how_saved(an: Analysis) -> T:
+    """What the code does with the fitted preprocessing: saved with the model in one file,
+    saved on its own, or no saving found (said as such, never more)."""
+    together: tuple[str, int] | None = None
+    alone: tuple[str, int] | None = None
+    wrapped: tuple[str, int] | None = None
+    for index, call, items in _dumped_objects(an):
+        if len(items) == 1 and isinstance(items[0], ast.Call) and \
+                (index.qualname(items[0].func) or "") in PIPELINES | MAKE_PIPELINES:
+            steps = _steps(index, items[0], index.qualname(items[0].func) or "")
+            wrapped = wrapped or (index.path, call.lineno)
+            items = steps or []
+        kinds = {classify(an, index, item) for item in items}
+        if "transformer" in kinds and "estimator" in kinds:
+            together = together or (index.path, call.lineno)
+        elif "transformer" in kinds:
+            alone = alone or (index.path, call.lineno)
+    if together and together == wrapped:
+        where = f"{together[0]}:{together[1]}"
+        return T(f"; they are put in one Pipeline only to be saved at {where}",
+                 f"; se juntan en un Pipeline solo para guardarlos en {where}")
+    if together:
+        where = f"{together[0]}:{together[1]}"
+        return T(f"; both are saved in one file at {where}, so serving must apply them in the "
+                 "same order by hand", f"; ambos se guardan en un archivo en {where}, así que "
+                 "el servicio debe aplicarlos a mano en el mismo orden")
+    if alone:
+        where = f"{alone[0]}:{alone[1]}"
+        return T(f"; the transformer is saved on its own at {where}, so serving must load and "
+                 "apply it before the model", f"; el transformador se guarda por separado en "
+                 f"{where}, así que el servicio debe cargarlo y aplicarlo antes del modelo")
+    return T("; no saving of the fitted transformer was found in the project code",
+             "; no se encontró dónde se guarda el transformador ajustado en el código del "
+             "proyecto")
+
+
 @check("sklearn_pipeline")
 def sklearn_pipeline(ctx: Context, params: None) -> Iterator[Finding]:
     """ML001: a Pipeline with >= 2 steps ending in an estimator, and that object is fitted."""
     an = analysis(ctx)
     yield from _errors(an)
+    yield from skips(config_errors(ctx))
+    other = not_applicable_to(ctx, T(
+        "a scikit-learn Pipeline does not apply (keep the preprocessing, such as the "
+        "tokenizer or the input transforms, versioned and saved with the model weights)",
+        "un Pipeline de scikit-learn no aplica (guarda y versiona el preprocesamiento, como "
+        "el tokenizador o las transformaciones de entrada, junto a los pesos del modelo)"))
+    if other is not None:
+        yield other
+        return
     pipelines = an.pipelines()
     unified = [p for p in pipelines if (p.steps is None or len(p.steps) >= 2) and (
         p.steps is None or classify(an, p.index, p.steps[-1]) != "transformer")]
@@ -474,13 +548,12 @@ def sklearn_pipeline(ctx: Context, params: None) -> Iterator[Finding]:
                      path, start)
         return
     if transformers and estimators:
-        yield failed(T("preprocessing and model are fitted separately (transformer fitted at "
-                       f"{locations(transformers, 2)}, model at {locations(estimators, 2)}): "
-                       "the preprocessing is not saved with the model and leaks at training",
-                       "el preprocesamiento y el modelo se ajustan por separado (transformador "
-                       f"en {locations(transformers, 2)}, modelo en "
-                       f"{locations(estimators, 2)}): el preprocesamiento no se guarda con el "
-                       "modelo y se filtra en el entrenamiento"),
+        yield failed(T("preprocessing and model are fitted separately, not as one Pipeline "
+                       f"(transformer fitted at {locations(transformers, 2)}, model at "
+                       f"{locations(estimators, 2)})",
+                       "el preprocesamiento y el modelo se ajustan por separado, no como un "
+                       f"Pipeline (transformador en {locations(transformers, 2)}, "
+                       f"modelo en {locations(estimators, 2)})") + _how_saved(an),
                      transformers[0][0], transformers[0][1])
         return
     if pipelines:
@@ -541,6 +614,12 @@ def column_transformer(ctx: Context, params: None) -> Iterator[Finding]:
     """ML002: a ColumnTransformer with >= 2 column groups sits inside the pipeline."""
     an = analysis(ctx)
     yield from _errors(an)
+    yield from skips(config_errors(ctx))
+    other = not_applicable_to(ctx, T("a scikit-learn ColumnTransformer does not apply",
+                                     "un ColumnTransformer de scikit-learn no aplica"))
+    if other is not None:
+        yield other
+        return
     cts = an.column_transformers()
     if not cts:
         yield failed(T("no ColumnTransformer/make_column_transformer in the project code",
@@ -728,6 +807,12 @@ def custom_transformer(ctx: Context, params: None) -> Iterator[Finding]:
     """ML003: custom transformers follow sklearn's contract and are used in a pipeline."""
     an = analysis(ctx)
     yield from _errors(an)
+    yield from skips(config_errors(ctx))
+    other = not_applicable_to(ctx, T("a scikit-learn custom transformer does not apply",
+                                     "un transformador propio de scikit-learn no aplica"))
+    if other is not None and not an.custom:
+        yield other
+        return
     if not an.custom:
         yield failed(T("no custom transformer (a class inheriting BaseEstimator and "
                        "TransformerMixin) in the project code",
@@ -781,6 +866,18 @@ def _unseeded(call: ast.Call, name: str) -> bool | None:
     return value is None or (isinstance(value, ast.Constant) and value.value is None)
 
 
+def _framework_unseeded(qual: str, call: ast.Call) -> bool | None:
+    """Random splits of other frameworks: ``torch.utils.data.random_split`` (seeded with
+    ``generator=``) and a dataset's ``.train_test_split`` method (Hugging Face datasets,
+    seeded with ``seed=``); ``None`` for any other call."""
+    if qual.startswith("torch.") and last(qual) == "random_split":
+        return call_arg(call, "generator", 2) is None
+    if method(call) == "train_test_split" and not _sk(qual):
+        value = call_arg(call, "seed")
+        return value is None or (isinstance(value, ast.Constant) and value.value is None)
+    return None
+
+
 def _splatted(call: ast.Call) -> bool:
     """``Model(**params)``: a ``**`` mapping may carry the seed (from a config file)."""
     return any(k.arg is None for k in call.keywords)
@@ -795,10 +892,11 @@ def _seed_scan(an: Analysis) -> tuple[list[tuple[str, int]], list[tuple[str, int
     for index in an.indexes:
         for qual, call in index.calls:
             name = last(qual)
-            if qual in ("numpy.random.seed", "torch.manual_seed") or SEED_FUNCTIONS.match(name):
+            if qual in CENTRAL_SEEDS or SEED_FUNCTIONS.match(name):
                 central = central or (index.path, call.lineno)
                 continue
-            verdict = _unseeded(call, name) if _sk(qual) and name in RANDOMIZED else None
+            verdict = _unseeded(call, name) if _sk(qual) and name in RANDOMIZED else \
+                _framework_unseeded(qual, call)
             if verdict is True and _splatted(call):
                 unknown.append((index.path, call.lineno, name))
             elif verdict is True:
@@ -838,25 +936,30 @@ def random_seeds(ctx: Context, params: SeedParams) -> Iterator[Finding]:
                             "proyecto"))
         return
     if not unseeded:
-        yield passed(T(f"all {total} randomized splitter/estimator calls pass random_state",
-                       f"las {total} llamadas a divisores/estimadores aleatorios pasan "
-                       "random_state"), seeded[0][0], seeded[0][1])
+        yield passed(T(f"all {total} randomized splitter/estimator calls are seeded "
+                       "(random_state, seed or generator)",
+                       f"las {total} llamadas a divisores/estimadores aleatorios tienen "
+                       "semilla (random_state, seed o generator)"), seeded[0][0], seeded[0][1])
         return
     where = locations([(p, n) for p, n, _ in unseeded])
     names = ", ".join(sorted({n for _, _, n in unseeded}))
     if central:
-        yield passed(T(f"{len(unseeded)} call(s) without random_state ({names}) rely on the "
+        yield passed(T(f"{len(unseeded)} call(s) without a seed ({names}) rely on the "
                        f"central seed set at {central[0]}:{central[1]}",
-                       f"{len(unseeded)} llamada(s) sin random_state ({names}) dependen de la "
+                       f"{len(unseeded)} llamada(s) sin semilla ({names}) dependen de la "
                        f"semilla central fijada en {central[0]}:{central[1]}"), *central)
         return
     ratio = len(seeded) / total
     message = T(f"{len(seeded)}/{total} randomized calls are seeded ({ratio:.0%}); without "
-                f"random_state: {where}",
+                f"a seed: {where}",
                 f"{len(seeded)}/{total} llamadas aleatorias tienen semilla ({ratio:.0%}); sin "
-                f"random_state: {where}")
-    fix = T("pass random_state=config.random_state (e.g. 42) to every splitter and estimator",
-            "pasa random_state=config.random_state (p. ej. 42) a cada divisor y estimador")
+                f"semilla: {where}")
+    fix = T("pass a seed from the configuration (random_state=, seed= or generator=) to every "
+            "randomized call, or set a central seed at start-up (np.random.seed, "
+            "torch.manual_seed, tf.random.set_seed, seed_everything)",
+            "pasa una semilla de la configuración (random_state=, seed= o generator=) a cada "
+            "llamada aleatoria, o fija una semilla central al arrancar (np.random.seed, "
+            "torch.manual_seed, tf.random.set_seed, seed_everything)")
     first = unseeded[0]
     if ratio >= params.warn_ratio:
         yield warned(message, first[0], first[1], fix=fix)
@@ -940,28 +1043,178 @@ def _fit_before_split(an: Analysis, splits: list[tuple[PythonIndex, ast.Call]]
                                "entrenamiento"))
 
 
+TRAIN_LIKE = re.compile(r"(^|_)(train|training|trn)(_|$|\d)|^x_?train|^train", re.IGNORECASE)
+HELD_OUT_LIKE = re.compile(r"(^|_)(test|val|valid|validation|holdout|dev|eval)(_|$|\d)|"
+                           r"^(test|val|valid|holdout|eval)", re.IGNORECASE)
+RANDOM_DRAWS = frozenset({"random.random", "random.uniform", "numpy.random.rand",
+                          "numpy.random.random", "numpy.random.uniform",
+                          "numpy.random.random_sample"})
+TABLE_READERS = frozenset({"read_csv", "read_parquet", "read_excel", "read_feather",
+                           "read_table", "read_sql", "read_sql_query", "read_orc", "scan_csv",
+                           "scan_parquet", "DataFrame"})
+SPLIT_KEYWORDS = frozenset({"validation_split", "validation_data", "eval_dataset",
+                            "val_dataloaders", "validation_dataset"})
+HELD_OUT_METHODS = frozenset({"val_dataloader", "test_dataloader"})
+
+
+def _names_in(node: ast.AST) -> set[str]:
+    out: set[str] = set()
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Name):
+            out.add(sub.id)
+        elif isinstance(sub, ast.Attribute):
+            out.add(sub.attr)
+        elif isinstance(sub, ast.Constant) and isinstance(sub.value, str) and \
+                len(sub.value) < 200:
+            out.add(sub.value)
+    return out
+
+
+def _mentions_both(names: set[str]) -> bool:
+    """Names (or strings) of a training set and of a held-out set."""
+    words = {w for n in names for w in re.split(r"[/.\s]", n.lower()) if w}
+    return any(TRAIN_LIKE.search(w) for w in words) and \
+        any(HELD_OUT_LIKE.search(w) for w in words)
+
+
+def _split_by_hand(index: PythonIndex) -> tuple[int, str] | None:
+    """A split written by hand: a random draw compared with a ratio in code that writes a
+    training and a held-out set (``fd = train if random.random() > split else test``),
+    slices of one sequence bound to a training and a held-out name (``train = data[:n]``,
+    ``val = data[n:]``), or a split helper unpacked into both (``train, test = split(d)``)."""
+    names: dict[int, bool] = {}  # scope -> mentions a training and a held-out set
+    for compare in nodes_of(index, ast.Compare):
+        draws = [c for c in ast.walk(compare) if isinstance(c, ast.Call) and (
+            (index.qualname(c.func) or "") in RANDOM_DRAWS or
+            (method(c) in ("random", "uniform", "rand") and
+             isinstance(receiver(c), ast.Name) and "rng" in str(getattr(receiver(c), "id", ""))))]
+        if not draws:
+            continue
+        scope = scope_of(index, compare)
+        if id(scope) not in names:
+            names[id(scope)] = _mentions_both(_names_in(scope))
+        if names[id(scope)]:
+            return compare.lineno, "a random split by hand"
+    for scope in [index.tree, *nodes_of(index, ast.FunctionDef, ast.AsyncFunctionDef)]:
+        sliced: dict[str, int] = {}
+        for node in scope_walk(scope):
+            if not isinstance(node, ast.Assign):
+                continue
+            pairs: list[tuple[ast.expr, ast.expr]] = []
+            for target in node.targets:
+                if isinstance(target, ast.Tuple) and isinstance(node.value, ast.Tuple) and \
+                        len(target.elts) == len(node.value.elts):
+                    pairs.extend(zip(target.elts, node.value.elts, strict=True))
+                elif isinstance(target, ast.Tuple) and isinstance(node.value, ast.Call) and \
+                        "split" in _call_name(index, node.value).lower() and \
+                        _mentions_both({target_key(e) or "" for e in target.elts}):
+                    return node.lineno, f"{_call_name(index, node.value)}()"
+                else:
+                    pairs.append((target, node.value))
+            for target, value in pairs:
+                key = target_key(target) if isinstance(target, ast.Name | ast.Attribute) else None
+                if key and isinstance(value, ast.Subscript) and isinstance(value.slice, ast.Slice):
+                    sliced[key.rsplit(".", 1)[-1]] = node.lineno
+        if _mentions_both(set(sliced)):
+            return min(sliced.values()), "slices of the data by hand"
+    return None
+
+
+def _framework_splits(an: Analysis) -> list[tuple[str, int, str]]:
+    """Held-out data set aside without scikit-learn: torch ``random_split``, a dataset's
+    ``.train_test_split``, a validation set given to training (``validation_split=``,
+    ``validation_data=``, ``eval_dataset=``), a data module's ``val_dataloader`` /
+    ``test_dataloader``, a ``split=`` of a named held-out split, or a split by hand."""
+    out: list[tuple[str, int, str]] = []
+    for index in an.indexes:
+        for qual, call in index.calls:
+            name = last(qual)
+            if (name == "random_split" and qual.startswith("torch.")) or (
+                    name == "train_test_split" and not _sk(qual)):
+                out.append((index.path, call.lineno, f"{short(call.func, 40)}()"))
+        for call in nodes_of(index, ast.Call):
+            for keyword in call.keywords:
+                if keyword.arg in SPLIT_KEYWORDS:
+                    out.append((index.path, call.lineno, f"{keyword.arg}="))
+                elif keyword.arg == "split":
+                    value = literal(keyword.value)
+                    if isinstance(value, str) and len(value) < 100 and \
+                            HELD_OUT_LIKE.search(value):
+                        out.append((index.path, call.lineno, f"split={value!r}"))
+        for node in nodes_of(index, ast.FunctionDef):
+            if node.name in HELD_OUT_METHODS:
+                out.append((index.path, node.lineno, f"{node.name}()"))
+        hand = _split_by_hand(index)
+        if hand:
+            out.append((index.path, hand[0], hand[1]))
+    return sorted(out)
+
+
+def _framework_training(an: Analysis) -> list[tuple[str, int]]:
+    """Training without a ``.fit()``: ``loss.backward()``, ``xgboost.train`` /
+    ``lightgbm.train``, ``trainer.train()`` on a ``*Trainer(...)``."""
+    out: list[tuple[str, int]] = []
+    for index in an.indexes:
+        for qual, call in index.calls:
+            name = last(qual)
+            obj = receiver(call)
+            if (name == "backward" and index.imports("torch")) or qual in (
+                    "xgboost.train", "lightgbm.train"):
+                out.append((index.path, call.lineno))
+            elif name == "train" and isinstance(obj, ast.Name | ast.Attribute):
+                key = target_key(obj)
+                values = values_of(index, call, key) if key else []
+                if values and isinstance(values[-1], ast.Call) and \
+                        _call_name(index, values[-1]).endswith("Trainer"):
+                    out.append((index.path, call.lineno))
+    return out
+
+
+def _drop_in_code(an: Analysis) -> tuple[str, int] | None:
+    """Columns dropped by a literal list in the code: ``df.drop(columns=["id", ...])``."""
+    for index in an.indexes:
+        for qual, call in index.calls:
+            if last(qual) != "drop":
+                continue
+            value = call_arg(call, "columns")
+            if value is None and literal(call_arg(call, "axis")) in (1, "columns"):
+                value = call_arg(call, "labels", 0)
+            items = literal(value)
+            if isinstance(items, list | tuple) and items and \
+                    all(isinstance(i, str) for i in items):
+                return index.path, call.lineno
+    return None
+
+
+def _reads_tables(an: Analysis) -> bool:
+    """Whether the project code reads tabular data (where columns can leak the target)."""
+    return any(last(qual) in TABLE_READERS for index in an.indexes for qual, _ in index.calls)
+
+
 @check("leakage_guards")
 def leakage_guards(ctx: Context, params: None) -> Iterator[Finding]:
     """ML005: a split exists, nothing is fitted before it, evaluation is on held-out data."""
     an = analysis(ctx)
     yield from _errors(an)
-    fits = [(index, call) for index in an.indexes
+    fits = [(index.path, call.lineno) for index in an.indexes
             for _, call in (every_call(index) if uses_any(index) else index.calls)
-            if method(call) in FIT_METHODS]
+            if method(call) in FIT_METHODS] + _framework_training(an)
     splits = _split_calls(an)
-    if not fits and not splits:
-        yield skipped(T("no training code (no .fit() call) in the project",
-                        "no hay código de entrenamiento (ninguna llamada a .fit()) en el "
-                        "proyecto"))
+    others = [] if splits else _framework_splits(an)
+    if not fits and not splits and not others:
+        yield skipped(T("no training code (no .fit(), training loop or trainer) in the project",
+                        "no hay código de entrenamiento (ni .fit(), ni bucle de entrenamiento, "
+                        "ni trainer) en el proyecto"))
         return
-    held = None if splits else _held_out_evaluation(an)
-    if not splits and held is None:
-        path, line = fits[0][0].path, fits[0][1].lineno
+    held = None if splits or others else _held_out_evaluation(an)
+    if not splits and not others and held is None:
+        path, line = fits[0]
         yield failed(T("the model is trained but the data is never split (no train_test_split, "
-                       "CV splitter or cross-validation): it can only be evaluated on the data "
-                       "it was fitted on", "el modelo se entrena pero los datos nunca se "
-                       "dividen (ni train_test_split, ni divisor de CV, ni validación cruzada): "
-                       "solo puede evaluarse con los datos con que se ajustó"), path, line)
+                       "random_split, validation set, CV splitter or split by hand): it can only "
+                       "be evaluated on the data it was fitted on", "el modelo se entrena pero "
+                       "los datos nunca se dividen (ni train_test_split, ni random_split, ni "
+                       "conjunto de validación, ni divisor de CV, ni división a mano): solo "
+                       "puede evaluarse con los datos con que se ajustó"), path, line)
         return
     problems = list(_fit_before_split(an, splits))
     for index in an.indexes:
@@ -969,8 +1222,11 @@ def leakage_guards(ctx: Context, params: None) -> Iterator[Finding]:
             problems.extend(_train_evaluation(index))
     read_errors: list[ParseError] = []
     drop = _drop_list(ctx, an, read_errors)
-    yield from (parse_skip(e) for e in read_errors)
-    if drop is None:
+    yield from skips([*read_errors, *config_errors(ctx)])
+    other = frameworks(ctx).not_sklearn()
+    tabular = other is None or _reads_tables(an)
+    in_code = _drop_in_code(an) if drop is None else None
+    if drop is None and tabular and in_code is None:
         problems.append(warned(T(
             "no configured list of columns to drop (drop_columns or similar) for identifiers "
             "and target-derived features", "no hay una lista configurada de columnas a "
@@ -979,23 +1235,39 @@ def leakage_guards(ctx: Context, params: None) -> Iterator[Finding]:
                                "before training", "añade drop_columns: [...] a la "
                                "configuración YAML y elimínalas antes de entrenar")))
     yield from problems
-    if not problems and drop is not None and held is not None:
+    if problems:
+        return
+    if drop is not None:
+        where = f"{drop[0]}:{drop[1]}" if drop[1] else drop[0]
+        columns = T(f"columns to drop configured in {where}",
+                    f"columnas a eliminar configuradas en {where}")
+    elif in_code is not None and tabular:
+        columns = T(f"columns dropped in code at {in_code[0]}:{in_code[1]} (listing them in "
+                    "the configuration makes them easier to review)",
+                    f"columnas eliminadas en el código en {in_code[0]}:{in_code[1]} "
+                    "(listarlas en la configuración las hace más fáciles de revisar)")
+    else:
+        label = other[0] if other else ""
+        columns = T(f"the model is trained with {label} and no table is read, so no list of "
+                    "columns to drop applies", f"el modelo se entrena con {label} y no se lee "
+                    "ninguna tabla, así que no aplica una lista de columnas a eliminar")
+    if held is not None:
         index, call, data = held
-        where = f"{drop[0]}:{drop[1]}" if drop[1] else drop[0]
         yield passed(T(f"no split in the code, but the model is evaluated on a separate dataset "
-                       f"({short(call)} on {data} at {index.path}:{call.lineno}); columns to "
-                       f"drop configured in {where}",
+                       f"({short(call)} on {data} at {index.path}:{call.lineno}); ",
                        f"no hay división en el código, pero el modelo se evalúa con otro "
-                       f"dataset ({short(call)} sobre {data} en {index.path}:{call.lineno}); "
-                       f"columnas a eliminar configuradas en {where}"), index.path, call.lineno)
-    elif not problems and drop is not None:
+                       f"dataset ({short(call)} sobre {data} en {index.path}:{call.lineno}); ")
+                     + columns, index.path, call.lineno)
+    elif splits:
         index, split = splits[0]
-        where = f"{drop[0]}:{drop[1]}" if drop[1] else drop[0]
         yield passed(T(f"data split at {index.path}:{split.lineno}, nothing fitted before it, "
-                       f"evaluation on held-out data, columns to drop configured in {where}",
+                       "evaluation on held-out data, ",
                        f"datos divididos en {index.path}:{split.lineno}, nada se ajusta antes, "
-                       "evaluación con datos reservados, columnas a eliminar configuradas en "
-                       f"{where}"), index.path, split.lineno)
+                       "evaluación con datos reservados, ") + columns, index.path, split.lineno)
+    else:
+        path, line, how = others[0]
+        yield passed(T(f"held-out data set aside with {how} at {path}:{line}; ",
+                       f"datos reservados con {how} en {path}:{line}; ") + columns, path, line)
 
 
 _HELD_OUT_NAME = re.compile(r"(^|_|x)(test|val|valid|validation|holdout|eval)(_|$|\d)")
@@ -1112,12 +1384,50 @@ def _cv_usage(an: Analysis) -> CvUsage:
     return usage
 
 
+BOOSTING_CV = frozenset({"xgboost.cv", "lightgbm.cv", "catboost.cv"})
+
+
+def task_kind(an: Analysis) -> str | None:
+    """``classification`` or ``regression`` from the estimators and metrics the project
+    uses; ``None`` when the code does not tell."""
+    votes = {"classification": 0, "regression": 0}
+    for index in an.indexes:
+        for qual, _ in index.calls:
+            name = last(qual)
+            if name.endswith(("Classifier", "ClassifierCV")) or name in (
+                    "LogisticRegression", "SVC", "LinearSVC", "f1_score", "roc_auc_score",
+                    "accuracy_score", "precision_score", "recall_score", "StratifiedKFold"):
+                votes["classification"] += 1
+            elif name.endswith("Regressor") or name in (
+                    "LinearRegression", "Ridge", "Lasso", "ElasticNet", "SVR",
+                    "mean_squared_error", "mean_absolute_error", "r2_score",
+                    "root_mean_squared_error"):
+                votes["regression"] += 1
+    if votes["classification"] == votes["regression"]:
+        return None
+    return max(votes, key=lambda k: votes[k])
+
+
+def _cv_fix(an: Analysis) -> T:
+    kind = task_kind(an)
+    if kind == "regression":
+        text = "cv=KFold(n_splits=5, shuffle=True, random_state=42)"
+        return T(text, text)
+    if kind == "classification":
+        text = "cv=StratifiedKFold(n_splits=5, shuffle=True, random_state=42)"
+        return T(text, text)
+    return T("cv=KFold(n_splits=5, shuffle=True, random_state=42) (StratifiedKFold for a "
+             "classifier)", "cv=KFold(n_splits=5, shuffle=True, random_state=42) "
+             "(StratifiedKFold para un clasificador)")
+
+
 @check("cross_validation")
 def cross_validation(ctx: Context, params: None) -> Iterator[Finding]:
     """ML006: K-fold style splitters with cross_val_score/cross_validate, a fold loop, or a
     hyper-parameter search with ``cv=``."""
     an = analysis(ctx)
     yield from _errors(an)
+    yield from skips(config_errors(ctx))
     usage = _cv_usage(an)
     splitters, consumers, loops, optuna = (usage.splitters, usage.consumers, usage.loops,
                                            usage.optuna)
@@ -1139,9 +1449,7 @@ def cross_validation(ctx: Context, params: None) -> Iterator[Finding]:
                        "an integer): unshuffled, unseeded",
                        f"{name} en {index.path}:{call.lineno} usa los pliegues por defecto "
                        "(cv=None o un entero): sin barajar ni semilla"),
-                     index.path, call.lineno,
-                     fix=T("cv=StratifiedKFold(n_splits=5, shuffle=True, random_state=42)",
-                           "cv=StratifiedKFold(n_splits=5, shuffle=True, random_state=42)"))
+                     index.path, call.lineno, fix=_cv_fix(an))
         return
     if splitters:
         index, call = splitters[0]
@@ -1150,18 +1458,40 @@ def cross_validation(ctx: Context, params: None) -> Iterator[Finding]:
                        f"se crea un {_call_name(index, call)} en {index.path}:{call.lineno} "
                        "pero no se usa para validación cruzada"), index.path, call.lineno)
         return
+    boosted = next(((index.path, call.lineno, qual) for index in an.indexes
+                    for qual, call in index.calls if qual in BOOSTING_CV), None)
+    if boosted:
+        yield passed(T(f"cross-validation with {boosted[2]} at {boosted[0]}:{boosted[1]}",
+                       f"validación cruzada con {boosted[2]} en {boosted[0]}:{boosted[1]}"),
+                     boosted[0], boosted[1])
+        return
+    found = frameworks(ctx)
+    if found.deep_learning and found.not_sklearn() is not None:
+        skip = not_applicable_to(ctx, T(
+            "K-fold cross-validation is not expected (training a deep model k times is rarely "
+            "affordable); the held-out validation split is judged by ML005",
+            "no se espera validación cruzada K-fold (entrenar k veces un modelo profundo rara "
+            "vez es asumible); la división de validación la juzga ML005"))
+        if skip is not None:
+            yield skip
+            return
     if optuna:
         yield warned(T(f"an Optuna study at {optuna[0]}:{optuna[1]} without cross-validation in "
                        "the objective", f"un estudio de Optuna en {optuna[0]}:{optuna[1]} sin "
                        "validación cruzada en el objetivo"), *optuna)
         return
-    yield failed(T("no cross-validation (StratifiedKFold/KFold with cross_val_score, "
-                   "cross_validate or GridSearchCV(cv=...))",
-                   "no hay validación cruzada (StratifiedKFold/KFold con cross_val_score, "
-                   "cross_validate o GridSearchCV(cv=...))"))
+    yield failed(T("no cross-validation (KFold/StratifiedKFold with cross_val_score, "
+                   "cross_validate or GridSearchCV(cv=...), or xgboost/lightgbm .cv)",
+                   "no hay validación cruzada (KFold/StratifiedKFold con cross_val_score, "
+                   "cross_validate o GridSearchCV(cv=...), o .cv de xgboost/lightgbm)"),
+                 fix=_cv_fix(an))
 
 
 # -- ML007 ------------------------------------------------------------------------------
+
+
+METRIC_ARG = re.compile(r"metric|result|score|eval", re.IGNORECASE)
+SAVE_HELPER = re.compile(r"save|dump|write|export|store|persist", re.IGNORECASE)
 
 
 def _metrics_json(an: Analysis) -> tuple[str, int] | None:
@@ -1177,25 +1507,104 @@ def _metrics_json(an: Analysis) -> tuple[str, int] | None:
                     "json.dump", "json.dumps"):
                 for arg in [*call.args, *(k.value for k in call.keywords)]:
                     text = literal_path(arg) or ""
-                    if text.endswith(".json") and re.search(r"metric|result|score|eval",
-                                                            text, re.IGNORECASE):
+                    if text.endswith(".json") and METRIC_ARG.search(text):
                         return index.path, call.lineno
     return None
 
 
-def _saves(an: Analysis) -> tuple[list[tuple[PythonIndex, ast.Call, str]],
-                                   list[tuple[str, int]]]:
-    """Model saving calls (joblib, skops, MLflow) and pickle calls."""
-    saves: list[tuple[PythonIndex, ast.Call, str]] = []
-    pickles: list[tuple[str, int]] = []
+def _metrics_helper(an: Analysis) -> tuple[str, int] | None:
+    """A project helper that writes the metrics: ``save_dict(d=metrics, path=...)``."""
     for index in an.indexes:
         for qual, call in index.calls:
-            if qual in PICKLE_CALLS:
-                pickles.append((index.path, call.lineno))
+            name = method(call) or last(qual)
+            if not SAVE_HELPER.search(name) or qual.startswith(("logging.", "logger.", "log.")):
+                continue
+            values = [*call.args, *(k.value for k in call.keywords)]
+            if any(isinstance(v, ast.Name) and METRIC_ARG.search(v.id) and
+                   v.id.lower() not in ("results_fp", "result_path") for v in values[:2]):
+                return index.path, call.lineno
+    return None
+
+
+def _dvc_metrics(ctx: Context, errors: list[ParseError]) -> str | None:
+    """``metrics:`` declared in dvc.yaml (top level or in a stage)."""
+    path = ctx.first("dvc.yaml")
+    data = read_yaml(ctx, path, errors)
+    if not isinstance(data, dict):
+        return None
+    stages = data.get("stages")
+    stage_list = list(stages.values()) if isinstance(stages, dict) else []
+    if data.get("metrics") or any(isinstance(s, dict) and s.get("metrics")
+                                  for s in stage_list):
+        return path
+    return None
+
+
+def _metrics_record(ctx: Context, an: Analysis, errors: list[ParseError]
+                    ) -> tuple[T, str, int | None] | None:
+    """Where evaluation metrics are recorded: a JSON file, dvc.yaml metrics, a helper that
+    writes them, or an experiment tracker that logs them."""
+    found = _metrics_json(an)
+    if found:
+        return T("metrics written to JSON", "métricas escritas en JSON"), found[0], found[1]
+    dvc = _dvc_metrics(ctx, errors)
+    if dvc:
+        return T("metrics declared in dvc.yaml", "métricas declaradas en dvc.yaml"), dvc, None
+    helper = _metrics_helper(an)
+    if helper:
+        return T("metrics written by a helper", "métricas escritas por una función auxiliar"), \
+            helper[0], helper[1]
+    verdicts, tracker_read_errors = tracking_verdicts(ctx)
+    errors.extend(tracker_read_errors)
+    for verdict in verdicts:
+        if not verdict.missing[1] or not any("metric" in m.en for m in verdict.missing[1]):
+            name = verdict.name
+            return T(f"metrics logged to {name}", f"métricas registradas en {name}"), \
+                verdict.anchor.path, verdict.anchor.line or None
+    return None
+
+
+@dataclass
+class Saves:
+    """How the project code writes its model."""
+
+    sklearn: list[tuple[PythonIndex, ast.Call, str]] = field(default_factory=list)
+    framework: list[tuple[str, int, str]] = field(default_factory=list)
+    pickle_writes: list[tuple[str, int]] = field(default_factory=list)
+    pickle_reads: list[tuple[str, int]] = field(default_factory=list)
+
+    @property
+    def first(self) -> tuple[str, int | None, str] | None:
+        if self.sklearn:
+            index, call, qual = self.sklearn[0]
+            return index.path, call.lineno, qual
+        if self.framework:
+            path, line, what = self.framework[0]
+            return path, line or None, what
+        return None
+
+
+def _saves(ctx: Context, an: Analysis) -> Saves:
+    """Model saving calls (joblib, skops, MLflow, framework saves and checkpoints), and
+    the files pickle writes and reads."""
+    out = Saves()
+    for index in an.indexes:
+        for qual, call in every_call(index):
+            if qual in ("pickle.dump", "pickle.dumps", "cloudpickle.dump", "dill.dump"):
+                out.pickle_writes.append((index.path, call.lineno))
+            elif qual in ("pickle.load", "pickle.loads"):
+                out.pickle_reads.append((index.path, call.lineno))
             if qual in SAVE_CALLS or (qual.startswith("mlflow.") and
                                       last(qual) in ("log_model", "save_model")):
-                saves.append((index, call, qual))
-    return saves, pickles
+                out.sklearn.append((index, call, qual))
+                continue
+            what = framework_save(index, qual, call)
+            if what:
+                out.framework.append((index.path, call.lineno, what))
+    for path, target in config_targets(ctx):
+        if last(target) in CHECKPOINT_CLASSES:
+            out.framework.append((path, 0, last(target)))
+    return out
 
 
 def _location_findings(ctx: Context, dumped: list[tuple[PythonIndex, ast.Call]]
@@ -1225,11 +1634,9 @@ def _location_findings(ctx: Context, dumped: list[tuple[PythonIndex, ast.Call]]
                      call.lineno)
 
 
-def _artifact_problems(ctx: Context, an: Analysis,
-                       saves: list[tuple[PythonIndex, ast.Call, str]],
-                       pickles: list[tuple[str, int]]) -> list[Finding]:
+def _artifact_problems(ctx: Context, an: Analysis, saves: Saves) -> list[Finding]:
     found: list[Finding] = []
-    dumped = [(i, c) for i, c, q in saves if q in SAVE_CALLS and c.args]
+    dumped = [(i, c) for i, c, q in saves.sklearn if q in SAVE_CALLS and c.args]
     transformer_saves = [(i.path, c.lineno) for i, c in dumped
                          if classify(an, i, c.args[0]) == "transformer"]
     if transformer_saves:
@@ -1239,50 +1646,72 @@ def _artifact_problems(ctx: Context, an: Analysis,
             f"se guarda un preprocesador por separado ({locations(transformer_saves)}): "
             "guarda el Pipeline ajustado completo como un único artefacto"),
             transformer_saves[0][0], transformer_saves[0][1]))
-    if pickles:
-        found.append(warned(T(f"pickle is used ({locations(pickles)}): unsafe to load and "
-                              "fragile", f"se usa pickle ({locations(pickles)}): inseguro de "
-                              "cargar y frágil"), pickles[0][0], pickles[0][1]))
+    if saves.pickle_writes or saves.pickle_reads:
+        used = [*saves.pickle_writes, *saves.pickle_reads]
+        parts = [T(f"writes: {locations(saves.pickle_writes, 3)}",
+                   f"escribe: {locations(saves.pickle_writes, 3)}")] if saves.pickle_writes \
+            else []
+        if saves.pickle_reads:
+            parts.append(T(f"reads: {locations(saves.pickle_reads, 3)}",
+                           f"lee: {locations(saves.pickle_reads, 3)}"))
+        found.append(warned(T("pickle is used to write or read files (",
+                              "se usa pickle para escribir o leer archivos (") +
+                            T.join(parts, "; ") +
+                            T("): unsafe to load from an untrusted file and fragile across "
+                              "versions", "): inseguro al cargar un archivo no confiable y "
+                              "frágil entre versiones"), used[0][0], used[0][1]))
     found.extend(_location_findings(ctx, dumped))
     return found
 
 
 @check("model_artifact")
 def model_artifact(ctx: Context, params: None) -> Iterator[Finding]:
-    """ML007: the whole pipeline is saved (joblib/MLflow) to an ignored or DVC-tracked
-    folder, and evaluation metrics are written to JSON."""
+    """ML007: the trained model is saved (joblib/MLflow, or the framework's own save or
+    checkpoints) to an ignored or DVC-tracked folder, and evaluation metrics are recorded
+    (a JSON file, dvc.yaml metrics or an experiment tracker)."""
     an = analysis(ctx)
     yield from _errors(an)
-    saves, pickles = _saves(an)
-    if not saves:
-        if pickles:
-            yield warned(T(f"the model is saved with pickle ({locations(pickles)}): unsafe to "
+    yield from skips(config_errors(ctx))
+    saves = _saves(ctx, an)
+    first = saves.first
+    if first is None:
+        if saves.pickle_writes:
+            where = locations(saves.pickle_writes)
+            yield warned(T(f"no model save other than pickle.dump ({where}): pickle is unsafe to "
                            "load and fragile across versions",
-                           f"el modelo se guarda con pickle ({locations(pickles)}): inseguro "
-                           "de cargar y frágil entre versiones"), pickles[0][0], pickles[0][1],
-                         fix=T("joblib.dump(pipeline, 'models/pipeline.joblib')",
-                               "joblib.dump(pipeline, 'models/pipeline.joblib')"))
+                           f"no se guarda el modelo salvo con pickle.dump ({where}): pickle es "
+                           "inseguro de cargar y frágil entre versiones"),
+                         saves.pickle_writes[0][0], saves.pickle_writes[0][1],
+                         fix=T("joblib.dump(model, 'models/model.joblib') (or skops, or the "
+                               "framework's own save)", "joblib.dump(model, "
+                               "'models/model.joblib') (o skops, o el guardado propio del "
+                               "framework)"))
         else:
-            yield failed(T("the trained pipeline is never saved (no joblib.dump or "
-                           "mlflow.sklearn.log_model/save_model)",
-                           "el pipeline entrenado nunca se guarda (ni joblib.dump ni "
-                           "mlflow.sklearn.log_model/save_model)"))
+            yield failed(T("the trained model is never saved (no joblib.dump, "
+                           "mlflow.<flavor>.log_model/save_model, torch.save, save_pretrained, "
+                           "model.save or checkpoint callback)",
+                           "el modelo entrenado nunca se guarda (ni joblib.dump, ni "
+                           "mlflow.<flavor>.log_model/save_model, ni torch.save, ni "
+                           "save_pretrained, ni model.save, ni callback de checkpoints)"))
         return
-    yield from (parse_skip(e) for e in dvc_errors(ctx))
-    problems = _artifact_problems(ctx, an, saves, pickles)
+    problems = _artifact_problems(ctx, an, saves)
     yield from problems
-    metrics = _metrics_json(an)
+    metric_errors: list[ParseError] = list(dvc_errors(ctx))
+    metrics = _metrics_record(ctx, an, metric_errors)
+    yield from skips(metric_errors)
     if metrics is None:
-        yield warned(T("evaluation metrics are not written to a JSON file (metrics.json, "
-                       "training_results.json)", "las métricas de evaluación no se escriben "
-                       "en un JSON (metrics.json, training_results.json)"),
-                     fix=T("json.dump({'f1': ..., 'roc_auc': ...}, open('artifacts/"
-                           "metrics.json', 'w'))", "json.dump({'f1': ..., 'roc_auc': ...}, "
-                           "open('artifacts/metrics.json', 'w'))"))
+        yield warned(T("evaluation metrics are not recorded (a metrics JSON file, dvc.yaml "
+                       "metrics or an experiment tracker)", "las métricas de evaluación no se "
+                       "registran (un JSON de métricas, métricas de dvc.yaml o un tracker de "
+                       "experimentos)"),
+                     fix=T("json.dump(metrics, open('artifacts/metrics.json', 'w')) with the "
+                           "evaluation metrics of the held-out data",
+                           "json.dump(metrics, open('artifacts/metrics.json', 'w')) con las "
+                           "métricas de evaluación de los datos reservados"))
     elif not problems:
-        index, call, qual = saves[0]
-        yield passed(T(f"pipeline saved with {qual} at {index.path}:{call.lineno}; metrics "
-                       f"written to JSON at {metrics[0]}:{metrics[1]}",
-                       f"pipeline guardado con {qual} en {index.path}:{call.lineno}; métricas "
-                       f"escritas en JSON en {metrics[0]}:{metrics[1]}"),
-                     index.path, call.lineno)
+        path, line, what = first
+        how, mpath, mline = metrics
+        mwhere = f"{mpath}:{mline}" if mline else mpath
+        yield passed(T(f"model saved with {what} at {path}" + (f":{line}" if line else ""),
+                       f"modelo guardado con {what} en {path}" + (f":{line}" if line else ""))
+                     + T("; ", "; ") + how + T(f" at {mwhere}", f" en {mwhere}"), path, line)

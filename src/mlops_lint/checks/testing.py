@@ -62,7 +62,7 @@ from mlops_lint.parsers.pytest_config import (
     invocations,
     read_configs,
 )
-from mlops_lint.parsers.python_source import PythonIndex, python_index
+from mlops_lint.parsers.python_source import PythonIndex, call_arg, literal, python_index
 from mlops_lint.parsers.shell import split_commands
 
 BUILTIN_MARKERS = frozenset({
@@ -309,8 +309,9 @@ def suite_size(ctx: Context, params: None) -> Iterator[Finding]:
     if count >= ideal:
         yield passed(summary + T(f" (>= {ideal})", f" (>= {ideal})"), level=3)
     else:
-        yield failed(summary + T(f"; {ideal} are the guide's ideal",
-                                 f"; {ideal} es el ideal de la guía"), level=3)
+        yield failed(summary + T(f"; {ideal} is the recommended size of a suite",
+                                 f"; {ideal} es el tamaño recomendado de una suite"),
+                     level=3)
 
 
 # -- TEST002 ----------------------------------------------------------------------------
@@ -805,17 +806,45 @@ def _names(node: ast.AST) -> set[str]:
     return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
 
 
+DATA_FILE_NAMES = re.compile(r"^(test_)?(data|schema|validation|expectation)")
+AGGREGATES = frozenset({"min", "max", "mean", "sum", "all", "any", "std", "median"})
+
+
+def _column(node: ast.AST) -> bool:
+    """``df["age"]`` or ``df.age``-style access by a literal column name."""
+    return isinstance(node, ast.Subscript) and isinstance(literal(node.slice), str)
+
+
+def _range_assertion(expr: ast.AST) -> bool:
+    """``assert df["age"].min() >= 0``, ``assert (df["p"] <= 1).all()``: a range or
+    value check on a column."""
+    for node in ast.walk(expr):
+        if isinstance(node, ast.Call) and method(node) in AGGREGATES:
+            obj = receiver(node)
+            if obj is not None and (_column(obj) or (isinstance(obj, ast.Compare) and any(
+                    _column(n) for n in ast.walk(obj)))):
+                return True
+    return False
+
+
 def data_test(case: Case) -> bool:
+    """A test about the data: by its file name (test_data*, data_test.py, test_schema*),
+    assertions on columns, dtypes, nulls, ranges or duplicates, a pandera / Great
+    Expectations validation, or Great Expectations ``expect_*`` calls."""
     name = PurePosixPath(case.path).name
-    if re.match(r"test_(data|schema|validation)", name):
+    if DATA_FILE_NAMES.match(name):
         return True
     for expr in _asserted(case):
+        if _range_assertion(expr):
+            return True
         for node in ast.walk(expr):
             if isinstance(node, ast.Attribute) and node.attr in DATA_ATTRS:
                 return True
     for qual, call in case.calls():
-        if qual.startswith("pandera") or qual.startswith(("pandas.testing.assert_frame",
-                                                          "pandas.testing.assert_series")):
+        if qual.startswith(("pandera", "great_expectations")) or qual.startswith((
+                "pandas.testing.assert_frame", "pandas.testing.assert_series")):
+            return True
+        if (method(call) or "").startswith("expect_"):
             return True
         if method(call) == "validate" and (case.index.imports("pandera") or
                                            case.index.imports("great_expectations")):
@@ -823,11 +852,40 @@ def data_test(case: Case) -> bool:
     return False
 
 
+PREDICT_NAMES = re.compile(r"^(predict\w*|infer\w*|classify\w*|get_(label|prediction)s?|"
+                           r"generate|forward|evaluate\w*)$")
+MODEL_PARAMS = re.compile(r"^(model|predictor|pipeline|pipe|clf|classifier|regressor|"
+                          r"estimator|net|network|learner)$|^(trained|fitted|loaded)_\w+|"
+                          r"\w+_(model|predictor|pipeline|classifier|regressor)$")
+
+
+NOT_PREDICTING = re.compile(r"^(assert\w*|isinstance|len|type|str|repr|id|hasattr|getattr|"
+                            r"\w*(fit|train|save|dump|load|clone|copy|deepcopy)\w*)$")
+
+
+def _is_prediction(case: Case, qual: str, call: ast.Call, models: set[str]) -> bool:
+    """A call that produces predictions: ``predict``/``predict_proba``, a prediction
+    helper (``get_label(text, predictor=p)``, ``infer(...)``, ``evaluate(...)``), or the
+    model fixture called directly (``model(x)``)."""
+    name = method(call) or last(qual)
+    if name in PREDICT_METHODS - {"transform"} or (name and PREDICT_NAMES.match(name)):
+        return True
+    if isinstance(call.func, ast.Name) and call.func.id in models:
+        return True
+    if isinstance(call.func, ast.Attribute) and call.func.attr in ("__call__",) and \
+            isinstance(call.func.value, ast.Name) and call.func.value.id in models:
+        return True
+    values = [*call.args, *(k.value for k in call.keywords)]
+    return bool(models) and not NOT_PREDICTING.match(name or "") and any(
+        isinstance(v, ast.Name) and v.id in models for v in values)
+
+
 def model_test(case: Case) -> bool:
     predictions: set[str] = set()
     predict_calls: list[ast.Call] = []
-    for _, call in case.calls():
-        if method(call) in PREDICT_METHODS - {"transform"}:
+    models = {p for p in case.params if MODEL_PARAMS.search(p)}
+    for qual, call in case.calls():
+        if _is_prediction(case, qual, call, models):
             predict_calls.append(call)
     if not predict_calls:
         return False
@@ -856,13 +914,35 @@ def _integration_case(case: Case) -> bool:
         PurePosixPath(local).name.startswith(("test_integration", "test_e2e", "test_end_to_end"))
 
 
+FRAMEWORK_LOADS = frozenset({"load_from_checkpoint", "from_pretrained", "load_state_dict",
+                             "load_model", "from_checkpoint", "restore"})
+CHECKPOINT_WORDS = re.compile(r"ckpt|checkpoint", re.IGNORECASE)
+
+
+def _checkpoint_reference(case: Case) -> bool:
+    """The test names a checkpoint it wrote (``cfg.ckpt_path = tmp_path / "last.ckpt"``)."""
+    for node in case.nodes:
+        text = node.attr if isinstance(node, ast.Attribute) else node.id if isinstance(
+            node, ast.Name) else node.value if isinstance(node, ast.Constant) and isinstance(
+                node.value, str) and len(node.value) < 200 else None
+        if text and CHECKPOINT_WORDS.search(text):
+            return True
+    return False
+
+
 def e2e_test(case: Case) -> bool:
+    """Train, save, load and predict (or evaluate) in a temporary directory; or train and
+    predict in an integration test."""
     trains = loads = predicts = False
     for qual, call in case.calls():
         name = method(call) or last(qual)
         trains |= name in ("fit", "fit_transform") or bool(TRAIN_NAMES.search(name))
-        loads |= bool(LOAD_NAMES.match(name)) or qual in ("joblib.load",)
-        predicts |= name in ("predict", "predict_proba")
+        loads |= bool(LOAD_NAMES.match(name)) or qual in (
+            "joblib.load", "torch.load", "pickle.load", "tensorflow.keras.models.load_model",
+            "keras.models.load_model") or name in FRAMEWORK_LOADS
+        predicts |= name in ("predict", "predict_proba") or bool(
+            re.match(r"^(evaluate\w*|test|validate|infer\w*)$", name))
+    loads |= trains and predicts and _checkpoint_reference(case)
     if trains and predicts and (loads and _tmp_case(case)):
         return True
     return _integration_case(case) and trains and predicts
@@ -925,11 +1005,13 @@ def _kind_check(ctx: Context, kind: str, predicate: object) -> Iterator[Finding]
                        "test_validation*, o tests que verifiquen columnas, dtypes, rangos o "
                        "nulos)"))
     else:
-        yield failed(T("no model behaviour tests (predict/predict_proba on a fitted pipeline "
-                       "with assertions on shape, range, NaNs, determinism or a metric)",
-                       "no hay tests de comportamiento del modelo (predict/predict_proba "
-                       "sobre un pipeline ajustado con aserciones de forma, rango, NaN, "
-                       "determinismo o métrica)"))
+        yield failed(T("no model behaviour tests (predictions of the trained model, through "
+                       "predict, a prediction helper or the model itself, with assertions on "
+                       "shape, range, NaNs, determinism, invariance, direction or a metric)",
+                       "no hay tests de comportamiento del modelo (predicciones del modelo "
+                       "entrenado, con predict, una función de predicción o el propio modelo, "
+                       "con aserciones de forma, rango, NaN, determinismo, invariancia, "
+                       "dirección o métrica)"))
 
 
 @check("data_tests")
@@ -962,9 +1044,10 @@ def integration_tests(ctx: Context, params: None) -> Iterator[Finding]:
                        f"test de entrenamiento de extremo a extremo en {e2e[0].path}:"
                        f"{e2e[0].node.lineno}"))
     else:
-        parts.append(T("no end-to-end training test (fit -> save -> load -> predict in "
-                       "tmp_path)", "no hay test de entrenamiento de extremo a extremo (fit "
-                       "-> guardar -> cargar -> predict en tmp_path)"))
+        parts.append(T("no end-to-end training test (train -> save -> load -> predict or "
+                       "evaluate in tmp_path)", "no hay test de entrenamiento de extremo a "
+                       "extremo (entrenar -> guardar -> cargar -> predecir o evaluar en "
+                       "tmp_path)"))
     if api_ok:
         parts.append(T(f"API tests hit {', '.join(sorted(api.endpoints)[:4])}",
                        f"los tests de API llaman a {', '.join(sorted(api.endpoints)[:4])}"))
@@ -992,7 +1075,38 @@ def integration_tests(ctx: Context, params: None) -> Iterator[Finding]:
 # -- TEST008 ----------------------------------------------------------------------------
 
 
+PATH_KEYWORDS = re.compile(r"^(data|dataset|datasets|config|conf|model|models|artifact|"
+                           r"artifacts)?_?(dir|path|root|file|loc|location|folder)$|^root$")
+
+
+def _path_value(index: PythonIndex, call: ast.Call, value: ast.expr) -> str | None:
+    target = literal_path(value)
+    if target is None and isinstance(value, ast.Name):
+        values = assignments(scope_of(index, call), value.id)
+        target = literal_path(values[-1]) if values else None
+    return target
+
+
+def _configured_reads(index: PythonIndex) -> Iterator[tuple[int, str]]:
+    """Repository data or configuration handed to another object: a data or config
+    directory keyword (``MyDataModule(data_dir="data/")``), or Hydra's
+    ``initialize(config_path="../configs")``."""
+    for qual, call in every_call(index):
+        if qual.startswith("hydra.") and last(qual) in ("initialize", "initialize_config_dir"):
+            value = call_arg(call, "config_path", 0) or call_arg(call, "config_dir", 0)
+            target = _path_value(index, call, value) if value is not None else None
+            if target and REPO_DATA.match(target):
+                yield call.lineno, target
+            continue
+        for keyword in call.keywords:
+            if keyword.arg and PATH_KEYWORDS.match(keyword.arg):
+                target = _path_value(index, call, keyword.value)
+                if target and REPO_DATA.match(target):
+                    yield call.lineno, target
+
+
 def _repo_reads(index: PythonIndex) -> Iterator[tuple[int, str]]:
+    yield from _configured_reads(index)
     for qual, call in every_call(index):
         name = method(call) or last(qual)
         if name not in READER_NAMES:
@@ -1007,6 +1121,24 @@ def _repo_reads(index: PythonIndex) -> Iterator[tuple[int, str]]:
                 target = literal_path(values[-1]) if values else None
         if target and REPO_DATA.match(target):
             yield call.lineno, target
+
+
+CONFIG_TARGET = re.compile(r"^(\./|\.\./)*(configs?|conf)(/|$)|(params|config)\.ya?ml$")
+
+
+def _read_message(target: str) -> T:
+    """Why reading ``target`` makes a test depend on the repository, in the words that fit
+    it: configuration is committed, data usually is not."""
+    if CONFIG_TARGET.search(target):
+        return T(f"a test reads the repository's configuration {target}: its result changes "
+                 "whenever the configuration does, so it is not a self-contained unit test",
+                 f"un test lee la configuración {target} del repositorio: su resultado cambia "
+                 "cada vez que cambia la configuración, así que no es un test unitario "
+                 "autocontenido")
+    return T(f"a test reads the repository's {target}: it needs files that a clean checkout "
+             "usually lacks (or must fetch) and changes with the data",
+             f"un test lee {target} del repositorio: necesita archivos que un clon limpio "
+             "no suele tener (o debe descargar) y cambia con los datos")
 
 
 def _fast_path(ctx: Context, found: Suite) -> str | None:
@@ -1044,10 +1176,7 @@ def isolation_and_markers(ctx: Context, params: None) -> Iterator[Finding]:
                      for index in [*found.files, *found.conftests]
                      for line, target in _repo_reads(index)]
         for path, line, target in offenders:
-            yield failed(T(f"a test reads the repository's {target}: it breaks on a clean "
-                           "checkout and changes with the data",
-                           f"un test lee {target} del repositorio: falla en un clon limpio y "
-                           "cambia con los datos"), path, line, level=2,
+            yield failed(_read_message(target), path, line, level=2,
                          fix=T("build the data in a fixture (conftest.py) or write it to "
                                "tmp_path", "construye los datos en una fixture (conftest.py) "
                                "o escríbelos en tmp_path"))
