@@ -60,7 +60,8 @@ def build_report(root: Path, display: str, config: Config, catalog: Catalog,
             f" ({baselined} resultado(s) de la línea base aceptados)"))
     return Report(outcome, maturity, verdict, catalog, config.lang, display, __version__,
                   baselined, color, files=frozenset(repo.files),
-                  baseline_used=baseline is not None)
+                  baseline_used=baseline is not None, min_level=config.min_level,
+                  config_source=config.source)
 
 
 def read_baseline(path: Path) -> Counter[str]:

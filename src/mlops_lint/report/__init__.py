@@ -37,6 +37,8 @@ class Report:
     color: bool = False
     files: frozenset[str] = frozenset()  # repository paths, to anchor repo-level findings
     baseline_used: bool = False  # a --baseline file was given
+    min_level: int | dict[int, int] | None = None  # the min-level gate, when configured
+    config_source: str | None = None  # where the configuration came from (None: defaults)
 
     @property
     def results(self) -> tuple[Result, ...]:
