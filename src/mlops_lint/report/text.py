@@ -6,6 +6,7 @@ from collections import defaultdict
 
 from mlops_lint.model import Result, Status, T
 from mlops_lint.report import Report
+from mlops_lint.report.common import config_line
 
 MAX_PER_RULE = 5
 _COLORS = {"red": "31", "yellow": "33", "green": "32", "dim": "2", "bold": "1", "cyan": "36"}
@@ -64,6 +65,7 @@ def render(report: Report) -> str:
     projects = report.run.projects
     count = T(f"{len(projects)} project(s)", f"{len(projects)} proyecto(s)")(lang)
     out.append(paint(f"mlops-lint {report.version} — {report.root} ({count})", "bold"))
+    out.append(paint(config_line(report)(lang), "dim"))
     out.append("")
     header = ("Fase", "Nivel", "Puntos") if es else ("Phase", "Level", "Score")
     out.append(f"  {header[0]:<34} {header[1]:<9} {header[2]}")
