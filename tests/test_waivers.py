@@ -110,6 +110,13 @@ def test_dockerfile_directive_that_docker_does_not_read_as_a_comment(
     assert got["TSU001"] == [Status.FAIL]
 
 
+@pytest.mark.parametrize("line", [0, 4, 99])
+def test_dockerfile_line_outside_the_file_is_not_suppressed(tmp_path: Path, line: int) -> None:
+    text = "# mlops-lint: ignore\nFROM x\n# mlops-lint: ignore\n"
+    got = status_of(tmp_path, {"Dockerfile": text}, one("Dockerfile", line))
+    assert got["TSU001"] == [Status.FAIL]
+
+
 def test_trailing_directive_in_a_dockerfile_says_why_it_does_not_suppress(
         tmp_path: Path) -> None:
     catalog = make_catalog(tmp_path, [one("Dockerfile", 2)])

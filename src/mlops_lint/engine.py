@@ -166,6 +166,8 @@ def _docker_suppressed(repo: Repo, result: Result) -> bool:
                       if text.strip() and not _comment(text)), len(lines))
         block = range(first)
     else:
+        if not 1 <= result.line <= len(lines):
+            return False
         start, _ = _instruction_span(repo, result.path or "", result.line, lines)
         above = start - 1  # 1-based line above the instruction
         top = above
