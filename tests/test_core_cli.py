@@ -256,3 +256,64 @@ def test_path_omitted_lints_the_repository_around_the_directory(
     # without .git, the nearest pyproject.toml
     (root / ".git").rmdir()
     assert invoke("check", "--show-config")[1].startswith("# source: defaults")
+
+
+# --- the terminal -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("environ, tty, expected", [
+    ({}, True, True),
+    ({}, False, False),
+    ({"TERM": "dumb"}, True, False),
+    ({"NO_COLOR": "1"}, True, False),
+    ({"NO_COLOR": ""}, True, True),            # set but empty: no effect (no-color.org)
+    ({"FORCE_COLOR": "1"}, False, True),       # a CI log that renders colour
+    ({"FORCE_COLOR": "true", "TERM": "dumb"}, False, True),
+    ({"FORCE_COLOR": "0"}, False, False),
+    ({"FORCE_COLOR": ""}, False, False),
+    ({"FORCE_COLOR": "1", "NO_COLOR": "1"}, True, False),  # NO_COLOR wins
+])
+def test_colour_follows_no_color_and_force_color(environ: dict[str, str], tty: bool,
+                                                 expected: bool) -> None:
+    from mlops_lint.cli import use_color
+
+    assert use_color(environ, tty) is expected
+
+
+def test_force_color_and_columns_reach_the_text_report(make_repo: Callable[..., Path]) -> None:
+    root = make_repo({"README.md": "", "notebook.ipynb": "{}"})
+    plain = CliRunner().invoke(cli, ["check", str(root)], env={"COLUMNS": "60"})
+    assert "\033[" not in plain.stdout
+    findings = [x for x in plain.stdout.splitlines() if x.startswith("    ")]
+    # findings and fixes wrap; only a word too long for a line (a path) sticks out
+    assert all(len(x) <= 60 or len(max(x.split(), key=len)) > 60 - 13 for x in findings)
+    assert any(x.startswith("      ") and not x.lstrip().startswith("fix:")
+               for x in findings)
+    wide = CliRunner().invoke(cli, ["check", str(root)], env={"COLUMNS": "300"})
+    assert max(len(x) for x in wide.stdout.splitlines()) > 60
+    forced = CliRunner().invoke(cli, ["check", str(root)], env={"FORCE_COLOR": "1"})
+    assert "\033[31m" in forced.stdout
+    both = CliRunner().invoke(cli, ["check", str(root)],
+                              env={"FORCE_COLOR": "1", "NO_COLOR": "1"})
+    assert "\033[" not in both.stdout
+
+
+def test_reports_written_to_files_are_summed_up_on_stderr(
+        make_repo: Callable[..., Path], tmp_path: Path) -> None:
+    root = make_repo({"README.md": ""})
+    report = tmp_path / "r.json"
+    code, out, err = invoke("check", str(root), "--format", "json", "--output", str(report))
+    assert code == 1 and out == ""
+    assert err.count("\n") == 1
+    assert err.startswith("mlops-lint: L0 · ") and "/100 — Gate: failed — " in err
+    assert err.rstrip().endswith(f"wrote {report}")
+    code, out, err = invoke("check", str(root), "--lang", "es", "--exit-zero")
+    assert err == ""  # nothing written to a file: stdout only
+    code, out, err = invoke("check", str(root), "--exit-zero", "--format", "json", "--output",
+                            str(report), "--format", "text")
+    assert err == "" and "Gate: FAILED" in out  # a report on stdout already says it
+    code, _, err = invoke("check", str(root), "--lang", "es", "--exit-zero", "--format", "sarif",
+                          "--output", str(tmp_path / "r.sarif"), "--format", "html",
+                          "--output", str(tmp_path / "r.html"))
+    assert err.startswith("mlops-lint: N0 · ") and "Puerta: fallida" in err
+    assert err.rstrip().endswith(f"escrito {tmp_path / 'r.sarif'}, {tmp_path / 'r.html'}")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -70,6 +71,23 @@ def _rule_words(catalog: Catalog) -> list[str]:
     ids = [r.id for r in catalog.rules]
     families = sorted({m.group(0) for i in ids if (m := re.match(r"[A-Z]+(?:8S)?", i))})
     return [*families, *ids]
+
+
+def use_color(environ: Mapping[str, str], tty: bool) -> bool:
+    """Colour on a terminal; ``NO_COLOR`` (set and not empty) turns it off, else
+    ``FORCE_COLOR`` (set, not empty, not ``0``/``false``) turns it on, even in a pipe."""
+    if environ.get("NO_COLOR"):
+        return False
+    if environ.get("FORCE_COLOR", "").lower() not in ("", "0", "false"):
+        return True
+    return tty and environ.get("TERM") != "dumb"
+
+
+def terminal_width() -> int:
+    """Columns to wrap the text report to: ``COLUMNS``, else the terminal's, else 100."""
+    import shutil
+
+    return max(shutil.get_terminal_size((100, 24)).columns, 40)
 
 
 @dataclass(frozen=True)
@@ -175,12 +193,12 @@ def check(path: str | None, formats: tuple[str, ...], outputs: tuple[str, ...],
         _die("more --output files than --format options")
     chosen = formats or ("text",)
     targets = [(fmt, outputs[i] if i < len(outputs) else None) for i, fmt in enumerate(chosen)]
-    color = (sys.stdout.isatty() and "NO_COLOR" not in os.environ
-             and os.environ.get("TERM") != "dumb")
     try:
-        passed = execute(ready.root, ready.display, ready.config, ready.catalog, targets, color,
+        passed = execute(ready.root, ready.display, ready.config, ready.catalog, targets,
+                         use_color(os.environ, sys.stdout.isatty()),
                          Path(baseline) if baseline else None,
-                         Path(write_baseline) if write_baseline else None)
+                         Path(write_baseline) if write_baseline else None,
+                         terminal_width())
     except (OSError, ValueError) as exc:
         _die(str(exc))
     sys.exit(EXIT_OK if passed or exit_zero else EXIT_GATE)
@@ -291,7 +309,7 @@ def commit_msg(message_file: str, lang: str | None) -> None:
         _die(f"cannot read the commit message file: {exc}")
     if lang is None:
         try:
-            lang = load_config(Path(".")).lang
+            lang = load_config(find_root(Path.cwd())).lang
         except ConfigError:
             lang = "en"
     outcome = judge(text, "es" if lang == "es" else "en")

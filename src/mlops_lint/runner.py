@@ -93,15 +93,28 @@ def write_baseline(path: Path, report: Report) -> None:
 
 def execute(root: Path, display: str, config: Config, catalog: Catalog,
             targets: list[tuple[str, str | None]], color: bool,
-            baseline: Path | None, new_baseline: Path | None) -> bool:
-    """Run the check, write every requested report; return whether the gate holds."""
+            baseline: Path | None, new_baseline: Path | None,
+            width: int | None = None) -> bool:
+    """Run the check, write every requested report; return whether the gate holds.
+
+    ``color`` and ``width`` (wrapping) apply to a text report on stdout only. When
+    every report goes to a file (the run would print nothing), one line on stderr
+    gives the verdict and the files."""
+    from mlops_lint.report.common import written_line
+
     report = build_report(root, display, config, catalog, baseline, color)
+    files: list[str] = []
     for fmt, output in targets:
-        text = renderer(fmt)(replace(report, color=color and output is None and fmt == "text"))
+        terminal = output is None and fmt == "text"
+        text = renderer(fmt)(replace(report, color=color and terminal,
+                                     width=width if terminal else None))
         if output is None:
             sys.stdout.write(text)
         else:
             Path(output).write_text(text, encoding="utf-8")
+            files.append(output)
     if new_baseline is not None:
         write_baseline(new_baseline, report)
+    if files and len(files) == len(targets):
+        sys.stderr.write(written_line(report, files) + "\n")
     return report.gate.passed

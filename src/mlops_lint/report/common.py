@@ -149,3 +149,12 @@ def config_line(report: Report) -> T:
 
     return T(f"config: {describe_source(report.config_source, 'en')}",
              f"configuración: {describe_source(report.config_source, 'es')}")
+
+
+def written_line(report: Report, files: list[str]) -> str:
+    """One line for stderr after reports were written to files: the verdict and where."""
+    lang = report.lang
+    m = report.maturity
+    wrote = T("wrote", "escrito")(lang)
+    return (f"mlops-lint: {level_tag(m.level, lang)} · {m.score}/100 — "
+            f"{gate_line(report, lang)} — {wrote} {', '.join(files)}")
