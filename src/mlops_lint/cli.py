@@ -294,6 +294,38 @@ def badge(path: str | None, output: str | None, lang: str | None,
         _die(str(exc))
 
 
+@cli.command()
+@click.argument("path", required=False)
+@click.option("--phase", "phases", multiple=True, type=click.IntRange(1, 7),
+              help="Only the templates of this phase (repeatable; default: every phase).")
+@click.option("--lang", type=click.Choice(["en", "es"]), help="Language of the templates.")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False),
+              help="Explicit configuration file.")
+def init(path: str | None, phases: tuple[int, ...], lang: str | None,
+         config_file: str | None) -> None:
+    """Write the guide's templates the repository lacks: ADR, Makefile, pre-commit,
+    .dockerignore, CI gate workflow, model card, data card. Never over an existing
+    file; `check` itself never writes."""
+    from mlops_lint.model import T
+    from mlops_lint.scaffold import scaffold
+
+    ready = setup(path, config_file, lang=lang)
+    lang_ = ready.config.lang
+    outcomes = scaffold(ready.root, set(phases) or None, lang_, ready.config.exclude)
+    for outcome in outcomes:
+        click.echo(f"  {outcome.template.target:<56} {outcome.reason(lang_)}")
+    written = sum(o.written for o in outcomes)
+    failed = [o for o in outcomes if not o.written and o.reason.en.startswith("not written")]
+    if not outcomes:
+        click.echo(T("No template for this phase.", "No hay plantilla para esta fase.")(lang_))
+    click.echo(T(f"{written} file(s) written, {len(outcomes) - written} skipped. Fill in the "
+                 "{placeholders}; mlops-lint check shows what is left.",
+                 f"{written} archivo(s) escritos, {len(outcomes) - written} omitidos. Rellena "
+                 "los {marcadores}; mlops-lint check muestra lo que falta.")(lang_))
+    if failed:
+        sys.exit(EXIT_USAGE)
+
+
 @cli.command("commit-msg")
 @click.argument("message_file", type=click.Path(dir_okay=False))
 @click.option("--lang", type=click.Choice(["en", "es"]),
