@@ -1,4 +1,7 @@
-"""Command line: ``mlops-lint check | rules | explain``.
+"""Command line: ``mlops-lint check | rules | explain | badge | init | commit-msg``.
+
+Every command starts from one setup step (:func:`setup`): the repository, its validated
+configuration and the catalog with its rule packs.
 
 Heavy modules are imported inside the commands so that ``--version`` starts fast.
 Exit codes: 0 gate holds, 1 gate fails, 2 usage or configuration error.
@@ -52,7 +55,7 @@ def find_root(start: Path) -> Path:
     chain = [here, *here.parents]
     for markers in ((".git",), ("pyproject.toml", ".mlops-lint.yaml", ".mlops-lint.yml")):
         for directory in chain:
-            if any((directory / marker).exists() for marker in markers):
+            if any(os.path.lexists(directory / marker) for marker in markers):
                 return directory
     return here
 
@@ -110,7 +113,10 @@ def setup(path: str | None, config_file: str | None, **overrides: Any) -> Setup:
 
     if path is None:
         root = find_root(Path.cwd())
-        display = os.path.relpath(root)
+        try:
+            display = os.path.relpath(root)
+        except ValueError:  # another drive (Windows)
+            display = str(root)
     else:
         root, display = Path(path), path
     if not root.is_dir():
