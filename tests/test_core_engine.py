@@ -92,11 +92,12 @@ def test_inline_suppression_on_the_line_or_the_line_before(
         tmp_path: Path, make_repo: Callable[..., Path]) -> None:
     catalog = catalog_with(
         tmp_path,
-        ("TLA001", "test_engine_line", "{path: Dockerfile, line: 2}"),
-        ("TLB001", "test_engine_line", "{path: Dockerfile, line: 4}"),
-        ("TLC001", "test_engine_line", "{path: Dockerfile, line: 6}"),
-        ("TLD001", "test_engine_line", "{path: Dockerfile, line: 7}"))
-    root = make_repo({"Dockerfile": "\n".join([
+        ("TLA001", "test_engine_line", "{path: build.sh, line: 2}"),
+        ("TLB001", "test_engine_line", "{path: build.sh, line: 4}"),
+        ("TLC001", "test_engine_line", "{path: build.sh, line: 6}"),
+        ("TLD001", "test_engine_line", "{path: build.sh, line: 7}"))
+    # (Dockerfiles have comment lines only: tests/test_waivers.py)
+    root = make_repo({"build.sh": "\n".join([
         "FROM python:3.11-slim",
         "USER root  # mlops-lint: ignore[TLA001]",
         "# mlops-lint: ignore[tlb001, OTHER]",

@@ -77,3 +77,60 @@ def test_baseline_round_trip(tmp_path: Path, make_repo: Callable[..., Path]) -> 
         assert "fingerprints" in str(exc)
     else:  # pragma: no cover
         raise AssertionError("a baseline without fingerprints must be rejected")
+
+
+# --- the terminal: wrapping, colour --------------------------------------------------
+
+LONG = ("the final stage runs as root because no USER instruction follows the last FROM, "
+        "so a compromised process owns the container's whole file system")
+
+
+def _wide_report(tmp_path: Path, make_repo: Callable[..., Path]) -> object:
+    from test_report_common import make_catalog, report_for, rule
+
+    catalog = make_catalog(tmp_path, [rule(
+        "TWR001", 4, [{"path": "docker/Dockerfile", "line": 3, "en": LONG, "es": LONG,
+                       "fix_en": "create a user in the final stage and switch to it:\n"
+                                 "RUN useradd --create-home --uid 1000 appuser\n"
+                                 "USER appuser",
+                       "fix_es": "crea un usuario\nUSER appuser"}])])
+    root = make_repo({"docker/Dockerfile": "FROM x\nRUN a\nRUN b\n"})
+    return report_for(root, catalog)
+
+
+def test_text_wraps_to_80_columns_with_a_hanging_indent(
+        tmp_path: Path, make_repo: Callable[..., Path]) -> None:
+    report = _wide_report(tmp_path, make_repo)
+    text = renderer("text")(replace(report, width=80))  # type: ignore[type-var]
+    lines = text.splitlines()
+    assert all(len(line) <= 80 for line in lines), [x for x in lines if len(x) > 80]
+    start = next(i for i, x in enumerate(lines) if x.startswith("    TWR001 L1 fail "))
+    head = lines[start:start + 3]
+    assert head[0].startswith("    TWR001 L1 fail docker/Dockerfile:3: the final stage")
+    assert head[1].startswith("      ") and not head[1].startswith("       ")
+    # the message reads the same once the wrapped pieces are joined
+    joined = " ".join(x.strip() for x in head if not x.lstrip().startswith("fix:"))
+    assert LONG in joined
+    fix = lines.index("        fix: create a user in the final stage and switch to it:")
+    assert lines[fix + 1] == "             RUN useradd --create-home --uid 1000 appuser"
+    assert lines[fix + 2] == "             USER appuser"
+    # the gate line wraps too
+    assert lines[-1].startswith("  ") or lines[-1].startswith("Gate: ")
+
+
+def test_multi_line_fixes_are_indented_without_wrapping(
+        tmp_path: Path, make_repo: Callable[..., Path]) -> None:
+    report = _wide_report(tmp_path, make_repo)
+    text = renderer("text")(report)  # type: ignore[arg-type]
+    assert "docker/Dockerfile:3: " + LONG in text  # no width: one line
+    assert "\n             USER appuser\n" in text
+    spanish = renderer("text")(replace(report, lang="es"))  # type: ignore[type-var]
+    assert "        solución: crea un usuario\n                  USER appuser\n" in spanish
+
+
+def test_wrapping_keeps_colour_on_the_status_word(
+        tmp_path: Path, make_repo: Callable[..., Path]) -> None:
+    report = _wide_report(tmp_path, make_repo)
+    text = renderer("text")(replace(report, width=80, color=True))  # type: ignore[type-var]
+    assert "    TWR001 L1 \033[31mfail\033[0m docker/Dockerfile:3: the final" in text
+    assert "\033[2m             USER appuser\033[0m" in text

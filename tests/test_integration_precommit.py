@@ -9,6 +9,7 @@ the network or a git checkout is missing.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import urllib.request
@@ -49,6 +50,16 @@ def test_manifest_declares_both_hooks() -> None:
     assert msg_hook["entry"] == "mlops-lint commit-msg"
     assert msg_hook["language"] == "python"
     assert msg_hook["stages"] == ["commit-msg"]
+
+
+def test_every_hook_names_its_stages() -> None:
+    """A hook without ``stages:`` runs at every installed hook type: with
+    ``default_install_hook_types: [pre-commit, commit-msg]`` the repository check would
+    run twice per commit."""
+    found = hooks()
+    assert found["mlops-lint"]["stages"] == ["pre-commit", "pre-push", "manual"]
+    assert all(hook.get("stages") for hook in found.values())
+    assert "commit-msg" not in found["mlops-lint"]["stages"]
 
 
 def test_manifest_passes_pre_commits_own_validation() -> None:
@@ -240,3 +251,46 @@ def test_commit_msg_hook_rejects_a_bad_message(pre_commit_env: dict[str, str],
     good = commit("feat: add a.txt")
     assert good.returncode == 0, good.stdout + good.stderr
     assert git(scratch, "log", "-1", "--format=%s").strip() == "feat: add a.txt"
+
+
+def _hook_lines(output: str, name: str) -> list[str]:
+    """pre-commit's status lines of one hook: its name, dots, the verdict."""
+    return re.findall(rf"(?m)^{re.escape(name)}\.{{3,}}\s*(?:Passed|Failed)", output)
+
+
+@pytest.mark.slow
+@pytest.mark.integration
+def test_a_commit_runs_each_hook_once(pre_commit_env: dict[str, str], tmp_path: Path) -> None:
+    """Both hook types installed (the README's config): one commit runs the repository
+    check once (pre-commit stage) and the message check once (commit-msg stage)."""
+    head = git(ROOT, "rev-parse", "HEAD").strip()
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    (scratch / "pyproject.toml").write_text(TEAM_CONFIG, encoding="utf-8")
+    (scratch / "policies").mkdir()
+    (scratch / "policies" / "team.yaml").write_text(TEAM_PACK, encoding="utf-8")
+    (scratch / "README.md").write_text("# scratch\n", encoding="utf-8")
+    (scratch / ".pre-commit-config.yaml").write_text(
+        "default_install_hook_types: [pre-commit, commit-msg]\n"
+        f"repos:\n  - repo: {ROOT}\n    rev: {head}\n    hooks:\n"
+        "      - id: mlops-lint\n      - id: mlops-lint-commit-msg\n", encoding="utf-8")
+    init_git(scratch)
+    installed = pre_commit(pre_commit_env, scratch, "install")
+    assert installed.returncode == 0, installed.stdout + installed.stderr
+    assert (scratch / ".git" / "hooks" / "commit-msg").is_file()
+    (scratch / "a.txt").write_text("a\n", encoding="utf-8")
+    git(scratch, "add", "a.txt")
+    done = subprocess.run(["git", "-C", str(scratch), "commit", "-m", "feat: add a.txt"],
+                          env=pre_commit_env, capture_output=True, text=True, timeout=600)
+    output = done.stdout + done.stderr
+    assert done.returncode == 0, output
+    assert len(_hook_lines(output, "mlops-lint")) == 1, output
+    assert len(_hook_lines(output, "mlops-lint commit message")) == 1, output
+    # try-repo at the commit-msg stage runs only the message hook
+    (scratch / "msg").write_text("feat: add b\n", encoding="utf-8")
+    tried = pre_commit(pre_commit_env, scratch, "try-repo", str(ROOT), "--ref", head,
+                       "--hook-stage", "commit-msg", "--commit-msg-filename", "msg")
+    tried_output = tried.stdout + tried.stderr
+    assert tried.returncode == 0, tried_output
+    assert len(_hook_lines(tried_output, "mlops-lint commit message")) == 1, tried_output
+    assert not _hook_lines(tried_output, "mlops-lint"), tried_output

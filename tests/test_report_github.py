@@ -121,7 +121,77 @@ def test_graded_rule_saying_the_same_thing_gives_one_annotation(
              levels=((2, False), (3, False)), severity="warning")])
     text = workflow_commands(report_for(make_repo({"README.md": "x"}), catalog))
     lines = text.splitlines()[1:]
+    # phase 7 is at level 0 (no level-1 criterion): level 2 and 3 are beyond its next level
+    assert lines == ["::notice title=TGA001 L2/L3 · Title of TGA001::no data card%0AFix: Fix it"]
+
+
+def test_graded_annotation_takes_the_kind_of_its_next_level_row(
+        tmp_path: Path, make_repo: Any) -> None:
+    catalog = make_catalog(tmp_path, [
+        rule("TGB001", 7, [{"status": "pass", "en": "readme", "es": "readme"}], scope="repo"),
+        rule("TGA001", 7, [{"en": "no data card", "es": "sin data card"}], scope="repo",
+             levels=((2, False), (3, False)), severity="warning")])
+    text = workflow_commands(report_for(make_repo({"README.md": "x"}), catalog))
+    lines = text.splitlines()[1:]
     assert lines == ["::warning title=TGA001 L2/L3 · Title of TGA001::no data card%0AFix: Fix it"]
+
+
+# --- the order: what fails the gate, then next-level blockers, then the rest -------
+
+CROWD = [
+    # phase 4 at level 1; 30 failing findings one level up, and one two levels up
+    rule("TQA001", 4, [{"status": "pass", "en": "ok", "es": "ok"}], levels=((1, True),)),
+    rule("TQB001", 4, [{"path": "Dockerfile", "line": n, "en": f"crowd {n}", "es": f"m {n}"}
+                       for n in range(1, 31)], levels=((2, False),)),
+    rule("TQD001", 4, [{"path": "Dockerfile", "line": 31, "en": "far", "es": "lejos"}],
+         levels=((3, False),)),
+    # phase 7 at level 0: one level-1 blocker, a warning
+    rule("TQC001", 7, [{"en": "no README", "es": "sin README"}], scope="repo",
+         severity="warning"),
+]
+
+
+def _crowd(tmp_path: Path, make_repo: Any, config: Config) -> list[str]:
+    root = make_repo({"Dockerfile": "".join(f"RUN step {n}\n" for n in range(1, 32))})
+    text = workflow_commands(report_for(root, make_catalog(tmp_path, CROWD), config))
+    return text.splitlines()[1:]
+
+
+def _kind_and_title(line: str) -> tuple[str, str]:
+    kind = line.split("::")[1].split(" ")[0]
+    return kind, line.split("title=")[1].split(" ")[0]
+
+
+def test_a_gate_failing_blocker_comes_before_thirty_other_errors(
+        tmp_path: Path, make_repo: Any) -> None:
+    lines = _crowd(tmp_path, make_repo, Config.model_validate({"min-level": {7: 1}}))
+    assert len(lines) == 32
+    # GitHub shows ten errors and ten warnings per step: the one that fails the gate
+    # is first, before thirty errors that do not.
+    assert _kind_and_title(lines[0]) == ("warning", "TQC001")
+    assert [_kind_and_title(x)[1] for x in lines[1:31]] == ["TQB001"] * 30
+    # beyond phase 4's next level (L3 while at L1): a notice, last
+    assert _kind_and_title(lines[-1]) == ("notice", "TQD001")
+
+
+def test_without_a_min_level_the_critical_next_level_findings_come_first(
+        tmp_path: Path, make_repo: Any) -> None:
+    lines = _crowd(tmp_path, make_repo, Config())
+    kinds = [_kind_and_title(x) for x in lines]
+    # the thirty level-2 errors fail the default gate; the level-1 blocker of phase 7
+    # follows them, before the level-3 finding, which is a notice
+    assert kinds[:30] == [("error", "TQB001")] * 30
+    assert kinds[30:] == [("warning", "TQC001"), ("notice", "TQD001")]
+
+
+def test_a_min_level_gate_keeps_its_findings_beyond_the_next_level(
+        tmp_path: Path, make_repo: Any) -> None:
+    lines = _crowd(tmp_path, make_repo, Config.model_validate({"min-level": {4: 3}}))
+    kinds = [_kind_and_title(x) for x in lines]
+    # phase 4 must reach L3: its L2 and L3 findings fail the gate, the L3 one stays an
+    # error; phase 7's blocker of its next level comes after them
+    assert kinds[:31] == [("error", "TQB001")] * 30 + [("error", "TQD001")]
+    assert kinds[31] == ("warning", "TQC001")
 
 
 def test_baselined_problems_are_not_annotated(tmp_path: Path, make_repo: Any) -> None:

@@ -38,7 +38,6 @@ def _repo(tmp_path: Path, files: dict[str, str]) -> Path:
 
 
 @pytest.mark.parametrize("path, text, line", [
-    ("Dockerfile", "FROM python:3.11-slim\nUSER root  # mlops-lint: ignore[TSU001]\n", 2),
     ("Dockerfile", "FROM x\n# mlops-lint: ignore[TSU001]\nUSER root\n", 3),
     ("k8s/deploy.yaml", "spec:\n  # mlops-lint: ignore[TSU001]\n  containers: []\n", 3),
     ("k8s/deploy.yml", "a: 1\nb: 2  # mlops-lint: ignore[TSU001, OTHER001]\n", 2),
@@ -71,6 +70,86 @@ def test_inline_suppression_in_every_file_kind(tmp_path: Path, path: str, text: 
 def test_what_does_not_suppress(tmp_path: Path, text: str, line: int) -> None:
     got = status_of(tmp_path, {"Dockerfile": text}, one("Dockerfile", line))
     assert got["TSU001"] == [Status.FAIL]
+
+
+# --- Dockerfiles: comment lines only, above the instruction (as hadolint's) ----------
+
+
+@pytest.mark.parametrize("text, line", [
+    # stacked with hadolint's directive, either order
+    ("FROM x\n# mlops-lint: ignore[TSU001]\n# hadolint ignore=DL3002\nUSER root\n", 4),
+    ("FROM x\n# hadolint ignore=DL3002\n# mlops-lint: ignore[TSU001]\nUSER root\n", 4),
+    # a finding on a continuation line: the directive goes above the instruction
+    ("FROM x\n# mlops-lint: ignore[TSU001]\nRUN apt-get update \\\n    && apt-get install -y"
+     " curl\n", 4),
+    # a comment line inside the continuation is skipped, as Docker skips it
+    ("FROM x\n# mlops-lint: ignore[TSU001]\nRUN a \\\n# note\n    && b\n", 5),
+    # indented comment lines are comments too
+    ("FROM x\n  # mlops-lint: ignore\nUSER root\n", 3),
+    # not parsable (an unknown instruction): the continuation is followed back
+    ("FROM x\nBOGUS y\n# mlops-lint: ignore[TSU001]\nRUN a \\\n    b\n", 5),
+])
+def test_dockerfile_directive_above_the_instruction(tmp_path: Path, text: str,
+                                                    line: int) -> None:
+    got = status_of(tmp_path, {"Dockerfile": text}, one("Dockerfile", line))
+    assert got["TSU001"] == [Status.WAIVED]
+
+
+@pytest.mark.parametrize("text, line", [
+    # Docker has no trailing comments: this is part of the instruction
+    ("FROM python:3.11-slim\nUSER root  # mlops-lint: ignore[TSU001]\n", 2),
+    ("FROM x\nRUN a \\\n    && b  # mlops-lint: ignore\n", 2),
+    # a trailing directive on the instruction above is not a comment line either
+    ("FROM x\nUSER root  # mlops-lint: ignore[TSU001]\nCMD [\"a\"]\n", 3),
+    # a blank line ends the comment block
+    ("FROM x\n# mlops-lint: ignore[TSU001]\n\nUSER root\n", 4),
+])
+def test_dockerfile_directive_that_docker_does_not_read_as_a_comment(
+        tmp_path: Path, text: str, line: int) -> None:
+    got = status_of(tmp_path, {"Dockerfile": text}, one("Dockerfile", line))
+    assert got["TSU001"] == [Status.FAIL]
+
+
+@pytest.mark.parametrize("line", [0, 4, 99])
+def test_dockerfile_line_outside_the_file_is_not_suppressed(tmp_path: Path, line: int) -> None:
+    text = "# mlops-lint: ignore\nFROM x\n# mlops-lint: ignore\n"
+    got = status_of(tmp_path, {"Dockerfile": text}, one("Dockerfile", line))
+    assert got["TSU001"] == [Status.FAIL]
+
+
+def test_trailing_directive_in_a_dockerfile_says_why_it_does_not_suppress(
+        tmp_path: Path) -> None:
+    catalog = make_catalog(tmp_path, [one("Dockerfile", 2)])
+    root = _repo(tmp_path, {"Dockerfile": "FROM x\nUSER root  # mlops-lint: ignore[TSU001]\n"})
+    (result,) = report_for(root, catalog).results
+    assert result.status is Status.FAIL
+    assert "the 'mlops-lint: ignore' at the end of line 2 does not suppress it" in \
+        result.message.en
+    assert "put it on a comment line of its own above the instruction" in result.message.en
+    assert "al final de la línea 2 no lo suprime" in result.message.es
+
+
+def test_dockerfile_whole_file_finding_after_a_syntax_directive(tmp_path: Path) -> None:
+    # the parser directive must stay first: the ignore goes in the comments after it
+    text = "# syntax=docker/dockerfile:1\n# mlops-lint: ignore[TSU001]\n\nFROM x\n"
+    assert status_of(tmp_path, {"Dockerfile": text}, one("Dockerfile", None)) == \
+        {"TSU001": [Status.WAIVED]}
+    late = "FROM x\n# mlops-lint: ignore[TSU001]\nRUN a\n"
+    assert status_of(tmp_path, {"Dockerfile": late}, one("Dockerfile", None)) == \
+        {"TSU001": [Status.FAIL]}
+
+
+def test_real_dockerfile_rules_honour_the_line_before_form(
+        make_repo: Any, results_for: Any) -> None:
+    final = "FROM python:3.11-slim\nWORKDIR /app\nCOPY . .\nCMD [\"python\", \"app.py\"]\n"
+    above = make_repo({"Dockerfile": "# hadolint ignore=DL3006\n"
+                                     "# mlops-lint: ignore[DOCK005]\n" + final})
+    assert [r.status for r in results_for(above, "DOCK005") if r.status.is_problem
+            or r.status is Status.WAIVED] == [Status.WAIVED]
+    trailing = make_repo({"Dockerfile": final.replace(
+        "WORKDIR /app\n", "WORKDIR /app\nUSER root  # mlops-lint: ignore[DOCK005]\n")})
+    rows = [r for r in results_for(trailing, "DOCK005") if r.status.is_problem]
+    assert rows and all("does not suppress it" in r.message.en for r in rows)
 
 
 def test_a_finding_about_a_whole_file_is_suppressed_on_its_first_line(tmp_path: Path) -> None:

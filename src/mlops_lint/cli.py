@@ -1,4 +1,7 @@
-"""Command line: ``mlops-lint check | rules | explain``.
+"""Command line: ``mlops-lint check | rules | explain | badge | init | commit-msg``.
+
+Every command starts from one setup step (:func:`setup`): the repository, its validated
+configuration and the catalog with its rule packs.
 
 Heavy modules are imported inside the commands so that ``--version`` starts fast.
 Exit codes: 0 gate holds, 1 gate fails, 2 usage or configuration error.
@@ -8,8 +11,10 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -34,38 +39,107 @@ def _split(values: tuple[str, ...]) -> tuple[str, ...] | None:
 
 
 def _parse_min_level(values: tuple[str, ...]) -> int | dict[int, int] | None:
-    if not values:
-        return None
-    single: int | None = None
-    per_phase: dict[int, int] = {}
-    for value in values:
-        try:
-            if "=" in value:
-                phase, level = value.split("=", 1)
-                per_phase[int(phase)] = int(level)
-            else:
-                single = int(value)
-        except ValueError:
-            _die(f"--min-level expects N or PHASE=N, got '{value}'")
-    if single is not None and per_phase:
-        return {p: per_phase.get(p, single) for p in range(1, 8)}
-    return single if single is not None else per_phase
+    from mlops_lint.config import parse_min_level
+
+    try:
+        return parse_min_level(values)
+    except ValueError as exc:
+        _die(f"--min-level {exc}")
 
 
-def _load(path: Path, config_file: Path | None) -> tuple[Config, Catalog]:
+def find_root(start: Path) -> Path:
+    """The repository around ``start``: the nearest directory upwards holding ``.git``,
+    else the nearest holding ``pyproject.toml`` or ``.mlops-lint.yaml``, else ``start``
+    itself. Only the file system is read (no git process)."""
+    here = start.resolve()
+    chain = [here, *here.parents]
+    for markers in ((".git",), ("pyproject.toml", ".mlops-lint.yaml", ".mlops-lint.yml")):
+        for directory in chain:
+            if any(os.path.lexists(directory / marker) for marker in markers):
+                return directory
+    return here
+
+
+def _did_you_mean(word: str, choices: list[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(word.upper(), choices, n=1, cutoff=0.6)
+    return f" (did you mean {close[0]}?)" if close else ""
+
+
+def _rule_words(catalog: Catalog) -> list[str]:
+    """Rule ids and their family prefixes (DOCK, K8S), for "did you mean"."""
+    import re
+
+    ids = [r.id for r in catalog.rules]
+    families = sorted({m.group(0) for i in ids if (m := re.match(r"[A-Z]+(?:8S)?", i))})
+    return [*families, *ids]
+
+
+def use_color(environ: Mapping[str, str], tty: bool) -> bool:
+    """Colour on a terminal; ``NO_COLOR`` (set and not empty) turns it off, else
+    ``FORCE_COLOR`` (set, not empty, not ``0``/``false``) turns it on, even in a pipe."""
+    if environ.get("NO_COLOR"):
+        return False
+    if environ.get("FORCE_COLOR", "").lower() not in ("", "0", "false"):
+        return True
+    return tty and environ.get("TERM") != "dumb"
+
+
+def terminal_width() -> int:
+    """Columns to wrap the text report to: ``COLUMNS``, else the terminal's, else 100."""
+    import shutil
+
+    return max(shutil.get_terminal_size((100, 24)).columns, 40)
+
+
+@dataclass(frozen=True)
+class Setup:
+    """What every command starts from: the repository, its validated configuration
+    (command-line options applied) and the catalog with the configured rule packs."""
+
+    root: Path
+    display: str
+    config: Config
+    catalog: Catalog
+
+
+def setup(path: str | None, config_file: str | None, **overrides: Any) -> Setup:
+    """The one setup step of every command: find the repository, read and validate the
+    configuration, apply the options, load the catalog and rule packs, and check that
+    every rule id the configuration names exists. Any problem exits 2 in one line."""
     from mlops_lint.catalog import CatalogError, load_catalog
     from mlops_lint.config import ConfigError, load_config
 
+    if path is None:
+        root = find_root(Path.cwd())
+        try:
+            display = os.path.relpath(root)
+        except ValueError:  # another drive (Windows)
+            display = str(root)
+    else:
+        root, display = Path(path), path
+    if not root.is_dir():
+        _die(f"path does not exist or is not a directory: {path}")
     try:
-        config = load_config(path, config_file)
-        packs = [(path / p) if not Path(p).is_absolute() else Path(p) for p in config.rule_packs]
+        config = load_config(root, Path(config_file) if config_file else None)
+        config = config.with_overrides(**overrides)
+        packs = [(root / p) if not Path(p).is_absolute() else Path(p) for p in config.rule_packs]
         missing = [str(p) for p in packs if not p.is_file()]
         if missing:
             _die(f"rule pack not found: {missing[0]}")
         catalog = load_catalog(packs)
     except (ConfigError, CatalogError) as exc:
         _die(str(exc))
-    return config, catalog
+    words = _rule_words(catalog)
+    unknown = catalog.unknown_prefixes([*config.select, *config.ignore])
+    if unknown:
+        _die(f"unknown rule id or prefix: {unknown[0]}{_did_you_mean(unknown[0], words)}")
+    unknown_waivers = [w for w in config.waivers if catalog.by_id(w) is None]
+    if unknown_waivers:
+        first = unknown_waivers[0]
+        _die(f"waiver for unknown rule id: {first}{_did_you_mean(first, words)}")
+    return Setup(root, display, config, catalog)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -80,7 +154,7 @@ def cli() -> None:
 
 
 @cli.command()
-@click.argument("path", required=False, default=".")
+@click.argument("path", required=False)
 @click.option("--format", "formats", multiple=True, type=click.Choice(FORMAT_NAMES),
               help="Report format; repeat with --output to write several.")
 @click.option("--output", "outputs", multiple=True, type=click.Path(dir_okay=False),
@@ -99,41 +173,38 @@ def cli() -> None:
               help="Explicit configuration file.")
 @click.option("--coverage-report", type=click.Path(dir_okay=False),
               help="A coverage.xml or coverage.json to use as evidence.")
-def check(path: str, formats: tuple[str, ...], outputs: tuple[str, ...], select: tuple[str, ...],
-          ignore: tuple[str, ...], min_level: tuple[str, ...], fail_under: float | None,
-          exit_zero: bool, baseline: str | None, write_baseline: str | None, lang: str | None,
-          config_file: str | None, coverage_report: str | None) -> None:
-    """Lint the repository at PATH (default: the current directory)."""
+@click.option("--show-config", is_flag=True,
+              help="Print the effective configuration and where it came from, then exit.")
+def check(path: str | None, formats: tuple[str, ...], outputs: tuple[str, ...],
+          select: tuple[str, ...], ignore: tuple[str, ...], min_level: tuple[str, ...],
+          fail_under: float | None, exit_zero: bool, baseline: str | None,
+          write_baseline: str | None, lang: str | None, config_file: str | None,
+          coverage_report: str | None, show_config: bool) -> None:
+    """Lint the repository at PATH (default: the repository around the current
+    directory: the nearest parent with .git, else with pyproject.toml)."""
     from mlops_lint.runner import execute
 
-    root = Path(path)
-    if not root.is_dir():
-        _die(f"path does not exist or is not a directory: {path}")
-    config, catalog = _load(root, Path(config_file) if config_file else None)
-    from mlops_lint.config import ConfigError
+    options: dict[str, Any] = {
+        "select": _split(select), "ignore": _split(ignore),
+        "min_level": _parse_min_level(min_level), "fail_under": fail_under, "lang": lang,
+        "coverage_report": coverage_report}
+    ready = setup(path, config_file, **options)
+    if show_config:
+        from mlops_lint.config import render_config
 
-    try:
-        config = config.with_overrides(
-            select=_split(select), ignore=_split(ignore), min_level=_parse_min_level(min_level),
-            fail_under=fail_under, lang=lang, coverage_report=coverage_report)
-    except ConfigError as exc:
-        _die(str(exc))
-    unknown = catalog.unknown_prefixes([*config.select, *config.ignore])
-    if unknown:
-        _die(f"unknown rule id or prefix: {unknown[0]}")
-    unknown_waivers = [w for w in config.waivers if catalog.by_id(w) is None]
-    if unknown_waivers:
-        _die(f"waiver for unknown rule id: {unknown_waivers[0]}")
+        given = any(value is not None for value in options.values())
+        click.echo(render_config(ready.config, given), nl=False)
+        return
     if len(outputs) > max(len(formats), 1):
         _die("more --output files than --format options")
     chosen = formats or ("text",)
     targets = [(fmt, outputs[i] if i < len(outputs) else None) for i, fmt in enumerate(chosen)]
-    color = (sys.stdout.isatty() and "NO_COLOR" not in os.environ
-             and os.environ.get("TERM") != "dumb")
     try:
-        passed = execute(root, path, config, catalog, targets, color,
+        passed = execute(ready.root, ready.display, ready.config, ready.catalog, targets,
+                         use_color(os.environ, sys.stdout.isatty()),
                          Path(baseline) if baseline else None,
-                         Path(write_baseline) if write_baseline else None)
+                         Path(write_baseline) if write_baseline else None,
+                         terminal_width())
     except (OSError, ValueError) as exc:
         _die(str(exc))
     sys.exit(EXIT_OK if passed or exit_zero else EXIT_GATE)
@@ -142,43 +213,38 @@ def check(path: str, formats: tuple[str, ...], outputs: tuple[str, ...], select:
 @cli.command()
 @click.option("--phase", type=click.IntRange(1, 7), help="Only rules of this phase.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
-@click.option("--lang", type=click.Choice(["en", "es"]), default="en")
-def rules(phase: int | None, fmt: str, lang: str) -> None:
-    """List the rule catalog."""
+@click.option("--lang", type=click.Choice(["en", "es"]), help="Language of the titles.")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False),
+              help="Explicit configuration file (its rule packs are listed too).")
+def rules(phase: int | None, fmt: str, lang: str | None, config_file: str | None) -> None:
+    """List the rule catalog, with the rule packs of the current repository."""
     import json
 
-    from mlops_lint.catalog import CatalogError, load_catalog
-
-    try:
-        catalog = load_catalog()
-    except CatalogError as exc:
-        _die(str(exc))
-    chosen = [r for r in catalog.rules if phase is None or r.phase == phase]
+    ready = setup(None, config_file, lang=lang)
+    chosen = [r for r in ready.catalog.rules if phase is None or r.phase == phase]
     if fmt == "json":
         payload = [r.model_dump(mode="json") for r in chosen]
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
         return
     for rule in chosen:
         levels = ",".join(f"L{c.level}{'G' if c.gate else ''}" for c in rule.levels)
-        title = rule.title.es if lang == "es" else rule.title.en
+        title = rule.title.es if ready.config.lang == "es" else rule.title.en
         click.echo(f"{rule.id:<8} {rule.phase}  {levels:<12} {rule.scope:<7} {title}")
 
 
 @cli.command()
 @click.argument("rule_id")
-@click.option("--lang", type=click.Choice(["en", "es"]), default="en")
-def explain(rule_id: str, lang: str) -> None:
+@click.option("--lang", type=click.Choice(["en", "es"]), help="Language of the text.")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False),
+              help="Explicit configuration file (its rule packs can be explained too).")
+def explain(rule_id: str, lang: str | None, config_file: str | None) -> None:
     """Explain one rule: rationale, evidence per level, fix and guide source."""
-    from mlops_lint.catalog import CatalogError, load_catalog
-
-    try:
-        catalog = load_catalog()
-    except CatalogError as exc:
-        _die(str(exc))
+    ready = setup(None, config_file, lang=lang)
+    catalog = ready.catalog
     rule = catalog.by_id(rule_id.upper())
     if rule is None:
-        _die(f"unknown rule id: {rule_id}")
-    es = lang == "es"
+        _die(f"unknown rule id: {rule_id}{_did_you_mean(rule_id, _rule_words(catalog))}")
+    es = ready.config.lang == "es"
 
     def pick(text: object) -> str:
         return str(getattr(text, "es" if es else "en"))
@@ -210,28 +276,21 @@ def explain(rule_id: str, lang: str) -> None:
 
 
 @cli.command()
-@click.argument("path", required=False, default=".")
+@click.argument("path", required=False)
 @click.option("--output", type=click.Path(dir_okay=False),
               help="Write the SVG to FILE instead of stdout.")
 @click.option("--lang", type=click.Choice(["en", "es"]), help="Language of the label.")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False),
               help="Explicit configuration file.")
-def badge(path: str, output: str | None, lang: str | None, config_file: str | None) -> None:
+def badge(path: str | None, output: str | None, lang: str | None,
+          config_file: str | None) -> None:
     """Write a README badge (SVG): "MLOps maturity | L2 · 78"."""
     from mlops_lint.badge import render_badge
-    from mlops_lint.config import ConfigError
     from mlops_lint.runner import build_report
 
-    root = Path(path)
-    if not root.is_dir():
-        _die(f"path does not exist or is not a directory: {path}")
-    config, catalog = _load(root, Path(config_file) if config_file else None)
-    try:
-        config = config.with_overrides(lang=lang)
-    except ConfigError as exc:  # pragma: no cover - --lang is validated by click
-        _die(str(exc))
-    report = build_report(root, path, config, catalog)
-    svg = render_badge(report.maturity.level, report.maturity.score, config.lang)
+    ready = setup(path, config_file, lang=lang)
+    report = build_report(ready.root, ready.display, ready.config, ready.catalog)
+    svg = render_badge(report.maturity.level, report.maturity.score, ready.config.lang)
     if output is None:
         click.echo(svg, nl=False)
         return
@@ -239,6 +298,38 @@ def badge(path: str, output: str | None, lang: str | None, config_file: str | No
         Path(output).write_text(svg, encoding="utf-8")
     except OSError as exc:
         _die(str(exc))
+
+
+@cli.command()
+@click.argument("path", required=False)
+@click.option("--phase", "phases", multiple=True, type=click.IntRange(1, 7),
+              help="Only the templates of this phase (repeatable; default: every phase).")
+@click.option("--lang", type=click.Choice(["en", "es"]), help="Language of the templates.")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False),
+              help="Explicit configuration file.")
+def init(path: str | None, phases: tuple[int, ...], lang: str | None,
+         config_file: str | None) -> None:
+    """Write the guide's templates the repository lacks: ADR, Makefile, pre-commit,
+    .dockerignore, CI gate workflow, model card, data card. Never over an existing
+    file; `check` itself never writes."""
+    from mlops_lint.model import T
+    from mlops_lint.scaffold import scaffold
+
+    ready = setup(path, config_file, lang=lang)
+    lang_ = ready.config.lang
+    outcomes = scaffold(ready.root, set(phases) or None, lang_, ready.config.exclude)
+    for outcome in outcomes:
+        click.echo(f"  {outcome.template.target:<56} {outcome.reason(lang_)}")
+    written = sum(o.written for o in outcomes)
+    failed = [o for o in outcomes if not o.written and o.reason.en.startswith("not written")]
+    if not outcomes:
+        click.echo(T("No template for this phase.", "No hay plantilla para esta fase.")(lang_))
+    click.echo(T(f"{written} file(s) written, {len(outcomes) - written} skipped. Fill in the "
+                 "{placeholders}; mlops-lint check shows what is left.",
+                 f"{written} archivo(s) escritos, {len(outcomes) - written} omitidos. Rellena "
+                 "los {marcadores}; mlops-lint check muestra lo que falta.")(lang_))
+    if failed:
+        sys.exit(EXIT_USAGE)
 
 
 @cli.command("commit-msg")
@@ -256,7 +347,7 @@ def commit_msg(message_file: str, lang: str | None) -> None:
         _die(f"cannot read the commit message file: {exc}")
     if lang is None:
         try:
-            lang = load_config(Path(".")).lang
+            lang = load_config(find_root(Path.cwd())).lang
         except ConfigError:
             lang = "en"
     outcome = judge(text, "es" if lang == "es" else "en")

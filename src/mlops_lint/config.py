@@ -1,12 +1,20 @@
 """User configuration: ``[tool.mlops-lint]`` in pyproject.toml or ``.mlops-lint.yaml``.
 
-Unknown keys and bad values raise :class:`ConfigError` naming the key, so the CLI can
-exit with code 2 and a one-line message.
+Precedence is explicit: ``--config FILE`` wins; otherwise the repository may configure
+mlops-lint in one place only: a ``[tool.mlops-lint]`` table with settings and a
+``.mlops-lint.yaml`` with settings together are an error, as is a pyproject.toml that
+cannot be parsed but holds a ``[tool.mlops-lint]`` table (its settings would be lost).
+
+Unknown keys and bad values raise :class:`ConfigError` with a plain one-line message
+naming the key, so the CLI can exit with code 2.
 """
 
 from __future__ import annotations
 
+import difflib
+import json
 import re
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Literal
 
@@ -14,7 +22,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from mlops_lint.parsers.toml_file import load_toml
 
-_UNION_TAG = re.compile(r"^(int|float|str|bool|none|(dict|list|tuple)\[.*\]|function-.*)$")
+_UNION_TAG = re.compile(r"^(int|float|str|bool|none|(dict|list|tuple)\[.*\]|function-.*|\[key\])$")
+_HEADER = re.compile(r"^[ \t]*\[\[?([^\]#]{0,200})\]")
+_KEY = re.compile(r"^[ \t]*([A-Za-z0-9_.\"'-][A-Za-z0-9_.\"' \t-]{0,199})=")
+YAML_NAMES = (".mlops-lint.yaml", ".mlops-lint.yml")
+PYPROJECT_SOURCE = "pyproject.toml [tool.mlops-lint]"
+_MIN_LEVEL_ITEM = re.compile(r"^(?:([0-9]{1,2})[ \t]*=[ \t]*)?([0-9]{1,2})$")
 
 
 class ConfigError(Exception):
@@ -58,6 +71,25 @@ class Config(_Strict):
     coverage_report: str | None = Field(None, alias="coverage-report")
     source: str | None = Field(None, exclude=True)
 
+    @field_validator("min_level", mode="before")
+    @classmethod
+    def _min_level_strings(cls, value: object) -> object:
+        """``"2"``, ``"4=2"``, ``"4=2,6=1"`` or a list of those, as on the command line."""
+        if isinstance(value, str):
+            return parse_min_level([value])
+        if isinstance(value, (list, tuple)) and all(
+                isinstance(v, (str, int)) and not isinstance(v, bool) for v in value):
+            return parse_min_level([str(v) for v in value])
+        return value
+
+    @field_validator("select", "ignore", mode="before")
+    @classmethod
+    def _comma_string(cls, value: object) -> object:
+        """``"DOCK,K8S"`` as on the command line."""
+        if isinstance(value, str):
+            return tuple(v.strip() for v in value.split(",") if v.strip())
+        return value
+
     @field_validator("min_level")
     @classmethod
     def _levels_in_range(cls, value: int | dict[int, int] | None) -> int | dict[int, int] | None:
@@ -80,13 +112,91 @@ class Config(_Strict):
             raise ConfigError(_describe(exc, "command line")) from None
 
 
+def parse_min_level(values: Iterable[str]) -> int | dict[int, int] | None:
+    """``N`` for every phase or ``PHASE=N``, each value possibly a comma- or
+    space-separated list; a single ``N`` with ``PHASE=N`` items sets the other phases.
+    Raises :class:`ValueError` naming the item it cannot read."""
+    single: int | None = None
+    per_phase: dict[int, int] = {}
+    for value in values:
+        for item in re.split(r"[,\s]+", value.strip()[:200]):
+            if not item:
+                continue
+            match = _MIN_LEVEL_ITEM.match(item)
+            if match is None:
+                raise ValueError(f"expects N or PHASE=N (e.g. 2 or 4=2), got '{item}'")
+            if match.group(1) is None:
+                single = int(match.group(2))
+            else:
+                per_phase[int(match.group(1))] = int(match.group(2))
+    if single is not None and per_phase:
+        return {p: per_phase.get(p, single) for p in range(1, 8)}
+    if single is None and not per_phase:
+        return None
+    return single if single is not None else per_phase
+
+
+def _keys(model: type[BaseModel]) -> list[str]:
+    return [field.alias or name for name, field in model.model_fields.items()
+            if name != "source"]
+
+
+def _plain(error: Any) -> str:
+    """A pydantic error as a short sentence a user reads (no pydantic wording)."""
+    kind, ctx, loc = error["type"], error.get("ctx") or {}, error["loc"]
+    plain = {
+        "int_parsing": "expected a whole number", "int_type": "expected a whole number",
+        "int_from_float": "expected a whole number",
+        "float_parsing": "expected a number", "float_type": "expected a number",
+        "bool_parsing": "expected true or false", "bool_type": "expected true or false",
+        "string_type": "expected a text string",
+        "tuple_type": "expected a list", "list_type": "expected a list",
+        "dict_type": "expected a table (key = value pairs)",
+        "model_type": "expected a table (key = value pairs)",
+    }
+    if kind in plain:
+        text = plain[kind]
+    elif kind == "literal_error":
+        text = f"expected {ctx.get('expected', 'another value')}"
+    elif kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
+        bound = {"greater_than": ("more than", "gt"), "greater_than_equal": ("at least", "ge"),
+                 "less_than": ("less than", "lt"), "less_than_equal": ("at most", "le")}[kind]
+        limit = ctx.get(bound[1])
+        text = f"must be {bound[0]} {limit:g}" if isinstance(limit, (int, float)) else \
+            f"must be {bound[0]} {limit}"
+    elif kind == "missing" and loc and isinstance(loc[-1], int):
+        return f"too few values (item {loc[-1] + 1} is missing)"
+    elif kind == "too_long":
+        text = f"too many values (at most {ctx.get('max_length')})"
+    elif kind == "value_error":
+        return str(error["msg"]).removeprefix("Value error, ")
+    else:
+        text = str(error["msg"]).split("\n", 1)[0]
+    given = error.get("input")
+    if isinstance(given, (str, int, float, bool)):
+        shown = json.dumps(given, ensure_ascii=False)
+        text += f", got {shown if len(shown) <= 40 else shown[:37] + '…'}"
+    return text
+
+
 def _describe(exc: ValidationError, where: str) -> str:
     first = exc.errors()[0]
-    parts = [str(p).replace("_", "-") for p in first["loc"] if not _UNION_TAG.match(str(p))]
-    key = ".".join(parts) or "(root)"
+    loc = first["loc"]
+    if first["type"] == "missing" and loc and isinstance(loc[-1], int):
+        loc = loc[:-1]  # a missing list item: the key is the list
+    key = ""
+    for part in loc:
+        if isinstance(part, int):
+            key += f"[{part}]"
+        elif not _UNION_TAG.match(str(part)):
+            key += ("." if key else "") + str(part).replace("_", "-")
+    key = key or "(root)"
     if first["type"] == "extra_forbidden":
-        return f"{where}: unknown configuration key '{key}'"
-    return f"{where}: invalid value for '{key}': {first['msg']}"
+        known = _keys(Thresholds if key.startswith("thresholds.") else Config)
+        close = difflib.get_close_matches(key.rsplit(".", 1)[-1], known, n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        return f"{where}: unknown configuration key '{key}'{hint}"
+    return f"{where}: invalid value for '{key}': {_plain(first)}"
 
 
 def _validate(data: object, where: str) -> Config:
@@ -99,41 +209,155 @@ def _validate(data: object, where: str) -> Config:
     return config.model_copy(update={"source": where})
 
 
-def _from_file(path: Path) -> Config:
-    where = path.name
+def _read_yaml(path: Path, where: str) -> object:
+    from mlops_lint.parsers.yaml_file import YamlError, load_yaml
+
+    try:
+        return load_yaml(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, YamlError) as exc:
+        raise ConfigError(f"{where}: cannot read: {_one_line(exc)}") from None
+
+
+def _one_line(exc: Exception) -> str:
+    return " ".join(str(exc).split())[:300]
+
+
+def _from_file(path: Path, where: str) -> Config:
     if path.suffix == ".toml":
         try:
             document = load_toml(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, ValueError) as exc:
-            raise ConfigError(f"{where}: cannot read: {exc}") from None
+            raise ConfigError(f"{where}: cannot read: {_one_line(exc)}") from None
+        section = document.get("tool", {}).get("mlops-lint") if isinstance(
+            document.get("tool"), dict) else None
         if path.name == "pyproject.toml":
-            section = document.get("tool", {}).get("mlops-lint", {})
-            return _validate(section, f"{where} [tool.mlops-lint]")
-        return _validate(document.get("tool", {}).get("mlops-lint", document), where)
-    from mlops_lint.parsers.yaml_file import YamlError, load_yaml
-
-    try:
-        data = load_yaml(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, YamlError) as exc:
-        raise ConfigError(f"{where}: cannot read: {exc}") from None
+            return _validate(section if section is not None else {},
+                             f"{where} [tool.mlops-lint]")
+        return _validate(section if section is not None else document, where)
+    data = _read_yaml(path, where)
     return _validate(data if data is not None else {}, where)
 
 
+def _configures_mlops_lint(text: str) -> bool:
+    """Whether broken TOML text holds mlops-lint settings: a ``[tool.mlops-lint...]``
+    header, a ``mlops-lint...`` key in the ``[tool]`` table, or a dotted
+    ``tool.mlops-lint...`` key before any table."""
+    table = ""
+    for raw in text.splitlines():
+        line = raw[:1000]
+        header = _HEADER.match(line)
+        if header:
+            table = re.sub(r"[\s\"']", "", header.group(1))
+            if table == "tool.mlops-lint" or table.startswith("tool.mlops-lint."):
+                return True
+            continue
+        key = _KEY.match(line)
+        if key is None:
+            continue
+        name = table + "." + re.sub(r"[\s\"']", "", key.group(1)) if table else \
+            re.sub(r"[\s\"']", "", key.group(1))
+        if name == "tool.mlops-lint" or name.startswith("tool.mlops-lint."):
+            return True
+    return False
+
+
+def _pyproject_section(root: Path) -> object:
+    """The ``[tool.mlops-lint]`` value of the repository's pyproject.toml, ``None`` when
+    there is none. A pyproject.toml that cannot be parsed is a finding (PY001), not a
+    configuration error, unless it holds mlops-lint settings: those would be lost."""
+    pyproject = root / "pyproject.toml"
+    if not pyproject.is_file():
+        return None
+    try:
+        text = pyproject.read_text(encoding="utf-8", errors="replace")
+        document = load_toml(text)
+    except OSError:
+        return None
+    except ValueError as exc:
+        if _configures_mlops_lint(text):
+            raise ConfigError(
+                f"pyproject.toml cannot be parsed ({_one_line(exc)}), so its "
+                "[tool.mlops-lint] settings cannot be read: fix it or pass --config FILE"
+            ) from None
+        return None
+    tool = document.get("tool")
+    return tool.get("mlops-lint") if isinstance(tool, dict) else None
+
+
 def load_config(root: Path, explicit: Path | None = None) -> Config:
-    """Find and validate the configuration for the repository at ``root``."""
+    """Find and validate the configuration for the repository at ``root``; its
+    ``source`` says where it came from (``None``: no configuration, the defaults)."""
     if explicit is not None:
         if not explicit.is_file():
             raise ConfigError(f"config file not found: {explicit}")
-        return _from_file(explicit)
-    pyproject = root / "pyproject.toml"
-    if pyproject.is_file():
-        try:
-            document = load_toml(pyproject.read_text(encoding="utf-8", errors="replace"))
-        except ValueError:
-            document = {}  # a broken pyproject is a finding (PY001), not a config error
-        if "mlops-lint" in document.get("tool", {}):
-            return _from_file(pyproject)
-    for name in (".mlops-lint.yaml", ".mlops-lint.yml"):
+        return _from_file(explicit, str(explicit))
+    found: list[tuple[str, object]] = []
+    section = _pyproject_section(root)
+    if section is not None:
+        found.append((PYPROJECT_SOURCE, section))
+    for name in YAML_NAMES:
         if (root / name).is_file():
-            return _from_file(root / name)
-    return Config()
+            found.append((name, _read_yaml(root / name, name)))
+    configured = [(where, data) for where, data in found if data not in (None, {})]
+    if len(configured) > 1:
+        names = " and ".join(where for where, _ in configured)
+        raise ConfigError(f"mlops-lint is configured in both {names}: keep one, "
+                          "or choose one with --config FILE")
+    chosen = configured or found
+    if not chosen:
+        return Config()
+    where, data = chosen[0]
+    return _validate(data if data is not None else {}, where)
+
+
+def _toml_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_toml_key(k)} = {_toml_value(v)}"
+                               for k, v in value.items()) + "}"
+    raise TypeError(f"no TOML form for {type(value).__name__}")  # pragma: no cover
+
+
+def _toml_key(key: object) -> str:
+    text = str(key)
+    return text if re.fullmatch(r"[A-Za-z0-9_-]+", text) else json.dumps(text)
+
+
+def describe_source(source: str | None, lang: str = "en") -> str:
+    """Where a configuration came from, for a person."""
+    if source is not None:
+        return source
+    if lang == "es":
+        return "valores por defecto (sin [tool.mlops-lint] en pyproject.toml ni .mlops-lint.yaml)"
+    return "defaults (no [tool.mlops-lint] in pyproject.toml, no .mlops-lint.yaml)"
+
+
+def render_config(config: Config, options: bool = False) -> str:
+    """The effective configuration as a ``[tool.mlops-lint]`` TOML table (valid TOML,
+    ready to paste into pyproject.toml), after a comment naming its source (and whether
+    command-line options changed it)."""
+    es = config.lang == "es"
+    data = config.model_dump(by_alias=True, exclude={"source"})
+    lines = [f"# {'origen' if es else 'source'}: {describe_source(config.source, config.lang)}"]
+    if options:
+        lines.append("# + opciones de la línea de órdenes" if es else "# + command-line options")
+    lines.append("[tool.mlops-lint]")
+    tables: list[tuple[str, dict[str, Any]]] = []
+    for key, value in data.items():
+        if value is None:
+            lines.append(f"# {key}: {'sin definir' if es else 'not set'}")
+        elif isinstance(value, dict) and key in ("waivers", "thresholds"):
+            tables.append((key, value))
+        else:
+            lines.append(f"{key} = {_toml_value(value)}")
+    for name, table in tables:
+        lines += ["", f"[tool.mlops-lint.{name}]"]
+        lines += [f"{_toml_key(k)} = {_toml_value(v)}" for k, v in table.items()]
+    return "\n".join(lines) + "\n"

@@ -62,7 +62,8 @@ def build_report(root: Path, display: str, config: Config, catalog: Catalog,
             f" ({baselined} resultado(s) de la línea base aceptados)"))
     return Report(outcome, maturity, verdict, catalog, config.lang, display, __version__,
                   baselined, color, files=frozenset(repo.files),
-                  baseline_used=baseline is not None)
+                  baseline_used=baseline is not None, min_level=config.min_level,
+                  config_source=config.source)
 
 
 def read_baseline(path: Path) -> Counter[str]:
@@ -94,15 +95,28 @@ def write_baseline(path: Path, report: Report) -> None:
 
 def execute(root: Path, display: str, config: Config, catalog: Catalog,
             targets: list[tuple[str, str | None]], color: bool,
-            baseline: Path | None, new_baseline: Path | None) -> bool:
-    """Run the check, write every requested report; return whether the gate holds."""
+            baseline: Path | None, new_baseline: Path | None,
+            width: int | None = None) -> bool:
+    """Run the check, write every requested report; return whether the gate holds.
+
+    ``color`` and ``width`` (wrapping) apply to a text report on stdout only. When
+    every report goes to a file (the run would print nothing), one line on stderr
+    gives the verdict and the files."""
+    from mlops_lint.report.common import written_line
+
     report = build_report(root, display, config, catalog, baseline, color)
+    files: list[str] = []
     for fmt, output in targets:
-        text = renderer(fmt)(replace(report, color=color and output is None and fmt == "text"))
+        terminal = output is None and fmt == "text"
+        text = renderer(fmt)(replace(report, color=color and terminal,
+                                     width=width if terminal else None))
         if output is None:
             sys.stdout.write(text)
         else:
             Path(output).write_text(text, encoding="utf-8")
+            files.append(output)
     if new_baseline is not None:
         write_baseline(new_baseline, report)
+    if files and len(files) == len(targets):
+        sys.stderr.write(written_line(report, files) + "\n")
     return report.gate.passed

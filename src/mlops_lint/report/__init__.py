@@ -35,8 +35,11 @@ class Report:
     version: str
     baselined: int = 0
     color: bool = False
+    width: int | None = None  # wrap the text report to this many columns (None: no wrap)
     files: frozenset[str] = frozenset()  # repository paths, to anchor repo-level findings
     baseline_used: bool = False  # a --baseline file was given
+    min_level: int | dict[int, int] | None = None  # the min-level gate, when configured
+    config_source: str | None = None  # where the configuration came from (None: defaults)
 
     @property
     def results(self) -> tuple[Result, ...]:

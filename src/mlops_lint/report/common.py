@@ -141,3 +141,20 @@ def ordered(results: list[Result]) -> list[Result]:
 
 def rule_titles(report: Report) -> dict[str, T]:
     return {rule.id: rule.title.t() for rule in report.catalog.rules}
+
+
+def config_line(report: Report) -> T:
+    """Which configuration the run used (a file, or the defaults)."""
+    from mlops_lint.config import describe_source
+
+    return T(f"config: {describe_source(report.config_source, 'en')}",
+             f"configuración: {describe_source(report.config_source, 'es')}")
+
+
+def written_line(report: Report, files: list[str]) -> str:
+    """One line for stderr after reports were written to files: the verdict and where."""
+    lang = report.lang
+    m = report.maturity
+    wrote = T("wrote", "escrito")(lang)
+    return (f"mlops-lint: {level_tag(m.level, lang)} · {m.score}/100 — "
+            f"{gate_line(report, lang)} — {wrote} {', '.join(files)}")

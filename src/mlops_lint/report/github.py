@@ -2,7 +2,17 @@
 
 Workflow commands on stdout, one per problem that counts (``fail``, ``warn``, ``error``;
 baselined results are left out), most important first because GitHub shows only the
-first few annotations of each kind per step:
+first few annotations of each kind per step (ten errors, ten warnings):
+
+1. what fails the gate: with a ``min-level`` gate, the problems of a phase below its
+   required level, up to that level; without one, the errors and failing gate
+   criteria of each phase's next level, and every ``error`` result;
+2. the blockers of each phase's next level (the rules the reports list as blocking);
+3. the rest. A problem beyond a phase's next level (a level-3 finding in a phase at
+   level 0) is a ``notice``: it does not block the next step, so it gives way to
+   those that do.
+
+Within a group, errors come before warnings and notices, then the report order.
 
     ::error file=docker/Dockerfile,line=14,title=DOCK005 L2 · Non-root user::final stage …
 
@@ -17,7 +27,7 @@ import os
 import sys
 from pathlib import Path
 
-from mlops_lint.model import Lang, Result
+from mlops_lint.model import Lang, Result, Status
 from mlops_lint.report import Report
 from mlops_lint.report.common import FIX, TITLE, baselined_note, gate_line, level_tag
 from mlops_lint.report.markdown import render_markdown
@@ -45,16 +55,56 @@ def command(name: str, message: str, **properties: str | int | None) -> str:
     return f"::{name}{' ' + props if props else ''}::{escape_data(message)}"
 
 
-def _annotation(rows: list[Result], lang: Lang, titles: dict[str, str]) -> tuple[str, str]:
+GATE, BLOCKER, OTHER = 0, 1, 2  # the groups, most important first
+
+
+class _Priority:
+    """How much one result matters to the next step, from the report's levels and gate."""
+
+    def __init__(self, report: Report) -> None:
+        self.levels = {p.phase: p.level for p in report.maturity.phases}
+        self.blockers = {p.phase: frozenset(p.blockers) for p in report.maturity.phases}
+        wanted = report.min_level
+        self.wanted: dict[int, int] | None = (
+            None if wanted is None else dict.fromkeys(range(1, 8), wanted)
+            if isinstance(wanted, int) else dict(wanted))
+
+    def beyond_next(self, result: Result) -> bool:
+        return result.level > self.levels.get(result.phase, 0) + 1
+
+    def group(self, result: Result) -> int:
+        level = self.levels.get(result.phase, 0)
+        if self.wanted is not None:
+            need = self.wanted.get(result.phase)
+            if need is not None and level < need and result.level <= need:
+                return GATE
+        elif result.status is Status.ERROR or (
+                not self.beyond_next(result) and sarif_level(result) == "error"):
+            return GATE
+        if not self.beyond_next(result) and result.rule in self.blockers.get(result.phase, ()):
+            return BLOCKER
+        return OTHER
+
+    def kind(self, result: Result) -> str:
+        """The annotation kind: a notice beyond the next level, unless it fails the gate."""
+        if self.beyond_next(result) and self.group(result) != GATE:
+            return "notice"
+        return _COMMAND[sarif_level(result)]
+
+
+def _annotation(rows: list[Result], lang: Lang, titles: dict[str, str],
+                priority: _Priority) -> tuple[int, int, str]:
     """One workflow command for the results of one rule about one place (a graded rule
-    says the same thing at several levels: one annotation names them all)."""
+    says the same thing at several levels: one annotation names them all), with its
+    group and kind rank."""
     first = rows[0]
-    name = min((_COMMAND[sarif_level(r)] for r in rows), key=_RANK.__getitem__)
+    name = min((priority.kind(r) for r in rows), key=_RANK.__getitem__)
+    group = min(priority.group(r) for r in rows)
     levels = "/".join(level_tag(r.level, lang) for r in rows)
     title = f"{first.rule} {levels} · {titles.get(first.rule, '')}".strip(" ·")
     body = f"{first.message(lang)}\n{FIX(lang)}: {first.fix(lang)}"
-    return name, command(name, body, file=first.path,
-                         line=first.line if first.path else None, title=title)
+    return group, _RANK[name], command(name, body, file=first.path,
+                                       line=first.line if first.path else None, title=title)
 
 
 def workflow_commands(report: Report) -> str:
@@ -70,9 +120,10 @@ def workflow_commands(report: Report) -> str:
     for result in report.problems():
         key = (result.rule, result.project, result.path, result.line, result.message(lang))
         groups.setdefault(key, []).append(result)
-    rows = [_annotation(group, lang, titles) for group in groups.values()]
-    rows.sort(key=lambda row: _RANK[row[0]])  # stable: report order within a kind
-    lines += [line for _, line in rows]
+    priority = _Priority(report)
+    rows = [_annotation(group, lang, titles, priority) for group in groups.values()]
+    rows.sort(key=lambda row: row[:2])  # stable: report order within a group and kind
+    lines += [line for _, _, line in rows]
     return "\n".join(lines) + "\n"
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections import defaultdict
 
 from mlops_lint.model import Result, Status, T
 from mlops_lint.report import Report
+from mlops_lint.report.common import config_line
 
 MAX_PER_RULE = 5
 _COLORS = {"red": "31", "yellow": "33", "green": "32", "dim": "2", "bold": "1", "cyan": "36"}
@@ -13,8 +15,9 @@ _STATUS_COLOR = {Status.FAIL: "red", Status.ERROR: "red", Status.WARN: "yellow"}
 
 
 class _Painter:
-    def __init__(self, enabled: bool) -> None:
+    def __init__(self, enabled: bool, width: int | None = None) -> None:
         self.enabled = enabled
+        self.width = width  # columns to wrap long lines to (None: no wrapping)
 
     def __call__(self, text: str, color: str) -> str:
         if not self.enabled:
@@ -46,26 +49,45 @@ def _where(result: Result, lang: str = "en") -> str:
     return f"{result.path}:{result.line}" if result.line else result.path
 
 
+def _wrap(text: str, indent: str, hang: str, width: int | None) -> list[str]:
+    """``text`` after ``indent``, every further line (its own lines, and the pieces of
+    a line longer than ``width``) after the hanging indent ``hang``. Words are not
+    broken: a path or URL longer than the line stays whole."""
+    lines: list[str] = []
+    for number, part in enumerate(text.splitlines() or [""]):
+        first = indent if number == 0 else hang
+        if width is None or len(first) + len(part) <= width:
+            lines.append(first + part)
+            continue
+        lines += textwrap.wrap(part, width, initial_indent=first, subsequent_indent=hang,
+                               break_long_words=False, break_on_hyphens=False) or [first]
+    return lines
+
+
 def _line(result: Result, lang: str, paint: _Painter) -> list[str]:
     msg = result.message("es" if lang == "es" else "en")
     fix = result.fix("es" if lang == "es" else "en")
     word = _STATUS_WORD[result.status]("es" if lang == "es" else "en")
-    status = paint(word, _STATUS_COLOR.get(result.status, "dim"))
     gate = T(" [gate]", " [puerta]")("es" if lang == "es" else "en") if result.gate else ""
-    head = (f"    {result.rule} {_lvl(lang)}{result.level}{gate} {status} "
-            f"{_where(result, lang)}: {msg}")
+    lead = f"    {result.rule} {_lvl(lang)}{result.level}{gate} "
+    head = _wrap(f"{word} {_where(result, lang)}: {msg}", lead, " " * 6, paint.width)
+    head[0] = lead + paint(word, _STATUS_COLOR.get(result.status, "dim")) \
+        + head[0][len(lead) + len(word):]
     label = "solución" if lang == "es" else "fix"
-    return [head, paint(f"        {label}: {fix}", "dim")]
+    indent = f"        {label}: "
+    fixes = _wrap(fix, indent, " " * len(indent), paint.width)
+    return [*head, *(paint(line, "dim") for line in fixes)]
 
 
 def render(report: Report) -> str:
     lang = report.lang
-    paint = _Painter(report.color)
+    paint = _Painter(report.color, report.width)
     es = lang == "es"
     out: list[str] = []
     projects = report.run.projects
     count = T(f"{len(projects)} project(s)", f"{len(projects)} proyecto(s)")(lang)
     out.append(paint(f"mlops-lint {report.version} — {report.root} ({count})", "bold"))
+    out.append(paint(config_line(report)(lang), "dim"))
     out.append("")
     header = ("Fase", "Nivel", "Puntos") if es else ("Phase", "Level", "Score")
     out.append(f"  {header[0]:<34} {header[1]:<9} {header[2]}")
@@ -136,7 +158,7 @@ def render(report: Report) -> str:
         out.append(T(f"{report.baselined} known failure(s) baselined",
                      f"{report.baselined} fallo(s) conocidos en la línea base")(lang))
     verdict = T("passed", "superada") if report.gate.passed else T("FAILED", "FALLIDA")
-    gate = paint(f"{T('Gate', 'Puerta')(lang)}: {verdict(lang)} — {report.gate.reason(lang)}",
-                 "green" if report.gate.passed else "red")
-    out.append(gate)
+    gate = f"{T('Gate', 'Puerta')(lang)}: {verdict(lang)} — {report.gate.reason(lang)}"
+    out += [paint(line, "green" if report.gate.passed else "red")
+            for line in _wrap(gate, "", "  ", report.width)]
     return "\n".join(out) + "\n"

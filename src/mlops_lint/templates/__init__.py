@@ -1,0 +1,1 @@
+"""Templates that ``mlops-lint init`` writes (package data, read with importlib.resources)."""
