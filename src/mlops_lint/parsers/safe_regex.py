@@ -12,6 +12,7 @@ cut to a length that keeps the work small, and a pattern with more than three is
 from __future__ import annotations
 
 import re
+import warnings
 from dataclasses import dataclass
 
 from mlops_lint.model import T
@@ -125,8 +126,10 @@ def compile_bounded(pattern: str) -> BoundedRegex | T:
     if repeats >= len(CAPS):
         return T(f"it has {repeats} unbounded repetitions",
                  f"tiene {repeats} repeticiones sin límite")
-    try:  # Go's \z is Python's \Z
-        regex = re.compile(pattern.replace(r"\z", r"\Z"))
+    try:  # Go's \z is Python's \Z; "possible nested set" warnings are not ours to show
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            regex = re.compile(pattern.replace(r"\z", r"\Z"))
     except (re.error, RecursionError, OverflowError) as exc:
         return T(f"Python cannot compile it ({exc})", f"Python no puede compilarla ({exc})")
     return BoundedRegex(pattern, regex, CAPS[repeats])
