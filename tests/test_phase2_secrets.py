@@ -314,6 +314,10 @@ UNSIGNED = base64.urlsafe_b64encode(b'{"alg": "none"}').decode().rstrip("=")
 
 
 @pytest.mark.parametrize(("token", "flat", "name"), [
+    (AWS_KEY, "AKIA" + "A" * 16, "AWS access key id: AKIA****"),
+    (AWS_KEY, "AKIA" + "IOSFODNN7" + "EXAMPLE", "AWS access key id: AKIA****"),
+    (HF_TOKEN, "hf_" + "0" * 34, "Hugging Face token: hf_****"),
+    (OPENAI_KEY, "sk-" + "abcdefghjk" * 4, "OpenAI API key: sk-****"),  # no digit, no capital
     ("glpat-" + BODY[:20], "glpat-" + "a" * 20, "GitLab token: glpat-****"),
     ("AIza" + BODY[:35], "AIza" + "A" * 35, "Google API key: AIza****"),
     ("sk_" + "live_" + BODY[:28], "sk_" + "live_" + "0" * 28, "Stripe live key: sk_live_****"),
