@@ -82,10 +82,10 @@ def test_sec001_present_but_not_ignored(make_repo: MakeRepo, results_for: Result
     root = make_repo({".env": "X=1\n", "a.txt": ""})
     init_git(root, add_all=False)
     results = results_for(root, "SEC001")
-    assert found(results) == [("fail", ".env", None)]
+    assert found(results) == [("warn", ".env", None)]
     assert "is not ignored" in results[0].message.en
     no_git = results_for(make_repo({".env": "X=1\n"}), "SEC001")
-    assert statuses(no_git) == ["fail"]
+    assert statuses(no_git) == ["warn"]
 
 
 @pytest.mark.parametrize(("files", "where"), [
@@ -101,7 +101,7 @@ def test_sec001_reading_env_needs_an_example(make_repo: MakeRepo, results_for: R
                                              files: dict[str, str],
                                              where: tuple[str, int]) -> None:
     results = results_for(make_repo(files), "SEC001")
-    assert found(results) == [("fail", *where)]
+    assert found(results) == [("warn", *where)]
     assert "no .env.example" in results[0].message.en
 
 
