@@ -2,30 +2,56 @@
 
 Both are repository-scoped: an ``.env`` or a key anywhere in the repository leaks the
 same way. SEC002 scans the tracked text files (without git: the files ``.gitignore`` lets
-in); binary and oversized files are skipped and counted. Python is read through its
-syntax tree (assignments, keyword arguments, dict literals and ``os.getenv`` defaults
-with secret-like names and literal values); other text line by line. Findings show the
-location and a masked excerpt, never the secret.
+in); binary and oversized files are skipped and counted. Known token formats are looked
+for everywhere, documentation included; literals given to secret-named keys only in code
+and configuration (Python through its syntax tree, Dockerfiles through their
+instructions, other files line by line), judged by :mod:`._secret_values`. What the
+repository's own scanner configuration allow-lists (``.gitleaks.toml``,
+``.secrets.baseline``, inline ``gitleaks:allow`` / ``pragma: allowlist secret``) is not
+reported. Findings show the location and a masked excerpt, never the secret.
 """
 
 from __future__ import annotations
 
 import ast
-import functools
 import re
 import shlex
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from enum import Enum
 from pathlib import PurePosixPath
 
 from mlops_lint.checks import check, not_read
+from mlops_lint.checks._secret_values import (
+    KUBERNETES_SECRET,
+    Kind,
+    Syntax,
+    classify,
+    line_literals,
+    mask,
+    may_hint,
+    secret_name,
+    service_lines,
+    syntax_of,
+    token_matches,
+    url_passwords,
+)
 from mlops_lint.context import Context
 from mlops_lint.globs import filter_paths
-from mlops_lint.model import Finding, T, failed, passed, warned
+from mlops_lint.model import Finding, Status, T, failed, passed, warned
 from mlops_lint.parsers import ParseError
-from mlops_lint.parsers.dockerfile import DOCKERFILE_GLOBS, Dockerfile, dockerfiles
+from mlops_lint.parsers.ci import OTHER_CI_FILES, WORKFLOW_GLOBS
+from mlops_lint.parsers.dockerfile import DOCKERFILE_GLOBS, Dockerfile, dockerfiles, is_dockerfile
 from mlops_lint.parsers.gitignore import ignore_rules
 from mlops_lint.parsers.python_source import PythonIndex, is_test_path, python_index
+from mlops_lint.parsers.secret_allowlists import (
+    DETECT_SECRETS_BASELINE,
+    GITLEAKS_CONFIGS,
+    Allowlists,
+    Candidate,
+    inline_allowed,
+    repository_allowlists,
+)
 
 EXAMPLE_SUFFIXES = ("example", "sample", "template", "dist", "defaults")
 MAX_FINDINGS = 50
@@ -94,6 +120,61 @@ def env_readers(ctx: Context) -> list[tuple[str, int]]:
     return found
 
 
+@dataclass(frozen=True)
+class EnvContent:
+    """What a committed ``.env`` holds now: credentials, weak literals, or neither."""
+
+    leaked: list[str]  # masked excerpts of tokens and random-looking values
+    weak: list[str]  # masked excerpts of low-entropy values given to secret names
+
+
+def env_content(text: str) -> EnvContent:
+    tokens = list(token_matches(text))
+    leaked = [m.excerpt for m in tokens]
+    token_lines = {text.count("\n", 0, m.start) + 1 for m in tokens}
+    weak: list[str] = []
+    for literal in line_literals(text, Syntax.BARE):
+        if literal.line in token_lines:
+            continue
+        excerpt = f"{literal.key}={mask(literal.value)}"
+        (leaked if literal.kind is Kind.RANDOM else weak).append(excerpt)
+    return EnvContent(leaked, weak)
+
+
+def _committed_env(ctx: Context, path: str) -> Finding:
+    text = ctx.repo.text(path)
+    content = env_content(text) if isinstance(text, str) else EnvContent([], [])
+    untrack = T(f"git rm --cached {path}, add it to .gitignore and commit a .env.example "
+                "with placeholders instead",
+                f"git rm --cached {path}, añádelo a .gitignore y sube en su lugar un "
+                ".env.example con valores de ejemplo")
+    if content.leaked:
+        shown = ", ".join(content.leaked[:3])
+        return failed(T(f"{path} is committed with {len(content.leaked)} credential-like "
+                        f"value(s) ({shown}): they are in the history",
+                        f"{path} está en el repositorio con {len(content.leaked)} valor(es) "
+                        f"con forma de credencial ({shown}): quedan en el historial"), path,
+                      fix=T("rotate every credential it holds, then ", "rota cada credencial "
+                            "que contiene y después ") + untrack)
+    if content.weak:
+        shown = ", ".join(content.weak[:3])
+        return failed(T(f"{path} is committed; it gives {len(content.weak)} secret-named "
+                        f"variable(s) low-entropy values ({shown}): defaults or weak passwords",
+                        f"{path} está en el repositorio; da a {len(content.weak)} variable(s) "
+                        f"con nombre de secreto valores de baja entropía ({shown}): valores "
+                        "por defecto o contraseñas débiles"), path,
+                      fix=untrack + T("; if one of those values is a real password, change it",
+                                      "; si alguno de esos valores es una contraseña real, "
+                                      "cámbiala"))
+    return failed(T(f"{path} is committed (its current content holds no credential-like "
+                    "value): the next secret written to it would be pushed",
+                    f"{path} está en el repositorio (su contenido actual no tiene valores con "
+                    "forma de credencial): el próximo secreto que se escriba en él se subiría"),
+                  path, fix=untrack + T(f"; earlier versions may have held secrets: git log -p "
+                                        f"-- {path}", f"; versiones anteriores pueden haber "
+                                        f"tenido secretos: git log -p -- {path}"))
+
+
 @check("env_files")
 def env_files(ctx: Context, params: None) -> Iterator[Finding]:
     """SEC001: no .env in git; a .env.example when the code reads the environment."""
@@ -104,13 +185,7 @@ def env_files(ctx: Context, params: None) -> Iterator[Finding]:
             continue
         if ctx.repo.is_tracked(path):
             problems += 1
-            yield failed(T(f"{path} is committed: whatever it holds is in the history",
-                           f"{path} está en el repositorio: lo que contenga queda en el "
-                           "historial"), path,
-                         fix=T(f"git rm --cached {path}, add it to .gitignore, rotate every "
-                               "credential it held and commit a .env.example instead",
-                               f"git rm --cached {path}, añádelo a .gitignore, rota cada "
-                               "credencial que contenía y sube un .env.example en su lugar"))
+            yield _committed_env(ctx, path)
         elif not rules.ignored(path):
             problems += 1
             yield warned(T(f"{path} is not ignored: git add -A would commit it",
@@ -137,148 +212,84 @@ def env_files(ctx: Context, params: None) -> Iterator[Finding]:
 
 # -- SEC002 ----------------------------------------------------------------------------------
 
-SECRET_WORDS = ("password", "passwd", "passphrase", "secret", "secretkey", "token",
-                "apikey", "accesskey", "privatekey", "authkey", "clientsecret")
-_HINT = re.compile(r"pass|secret|token|api.?key|access.?key|private.?key|auth.?key",
-                   re.IGNORECASE)
-_ASSIGN = re.compile(
-    r"""(?P<key>[A-Za-z_][\w.-]*)["']?\s*(?::=|=|:)\s*"""
-    r"""(?:"(?P<dq>[^"\n]*)"|'(?P<sq>[^'\n]*)'|(?P<bare>[^\s"',;#}\]]+))""")
-_PLACEHOLDER = re.compile(
-    r"^(?:change[-_ ]?me|changeit|replace[-_ ]?me|reemplazar.*|remplazar.*|your[-_ ].*|.*<.*>.*|"
-    r"x{3,}|.*\*{3,}.*|\.{3,}|-+|todo|fixme|tbd|none|null|nil|undefined|true|false|redacted|"
-    r"secret|password|passwd|token|"
-    r".*(?:example|placeholder|dummy|fake|mock|sample|changeme|your[-_]?(?:token|key|secret"
-    r"|password)).*)$", re.IGNORECASE)
-_ENV_NAME = re.compile(r"^[A-Z][A-Z0-9_]+$")
+MAX_FINDINGS = 50
 SKIP_NAMES = frozenset({"poetry.lock", "uv.lock", "pdm.lock", "Pipfile.lock", "package-lock.json",
-                        "yarn.lock", "pnpm-lock.yaml", "Cargo.lock", ".secrets.baseline",
-                        "go.sum"})
+                        "yarn.lock", "pnpm-lock.yaml", "Cargo.lock", "go.sum",
+                        DETECT_SECRETS_BASELINE, ".gitleaksignore",
+                        *(PurePosixPath(p).name for p in GITLEAKS_CONFIGS)})
 SKIP_SUFFIXES = frozenset({".svg", ".map", ".csv", ".tsv", ".parquet", ".lock", ".min.js",
                            ".pdf", ".png", ".jpg", ".jpeg", ".gif", ".ico", ".woff", ".woff2"})
+CI_GLOBS = (*WORKFLOW_GLOBS, *(g for globs in OTHER_CI_FILES.values() for g in globs))
+COMPOSE_FILE_GLOBS = ("**/docker-compose*.y*ml", "**/compose*.y*ml")
+DEV_WORDS = frozenset({"dev", "develop", "development", "local", "test", "tests", "testing",
+                       "ci", "e2e", "example", "sample", "demo"})
 
 
-@dataclass(frozen=True)
-class Pattern:
-    name: T
-    regex: re.Pattern[str]
-    keep: int  # characters of the match shown before the mask
+class Where(str, Enum):
+    """Where a literal was seen, when that changes how sure the finding can be."""
+
+    ANY = "any"
+    TEST = "test"  # a test file or test directory
+    DEV_COMPOSE = "dev-compose"  # a compose file named or placed for local development
+    EXAMPLE = "example"  # an example or template file (.env.example, *.tfvars.template)
+    CI_SERVICE = "ci-service"  # a CI job's throwaway service container
 
 
-STRONG: tuple[Pattern, ...] = (
-    Pattern(T("AWS access key id", "clave de acceso AWS"),
-            re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"), 4),
-    Pattern(T("private key", "clave privada"),
-            re.compile(r"-----BEGIN (?:(?:RSA|DSA|EC|OPENSSH|ENCRYPTED|PGP) )?PRIVATE KEY"
-                       r"(?: BLOCK)?-----"), 0),
-    Pattern(T("GitHub token", "token de GitHub"),
-            re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})\b"),
-            4),
-    Pattern(T("Hugging Face token", "token de Hugging Face"),
-            re.compile(r"\bhf_[A-Za-z0-9]{34,40}\b"), 3),
-    Pattern(T("OpenAI API key", "clave de API de OpenAI"),
-            re.compile(r"\bsk-(?:proj-|svcacct-)?(?=[A-Za-z0-9_-]*\d)(?=[A-Za-z0-9_-]*[A-Z])"
-                       r"[A-Za-z0-9_-]{32,}"), 3),
-    Pattern(T("Slack token", "token de Slack"),
-            re.compile(r"\bxox[abprs]-[A-Za-z0-9-]{10,}"), 5),
-)
-_URL_CREDENTIAL = re.compile(r"\b[a-z][a-z0-9+.-]*://[^\s:/@'\"]+:(?P<pw>[^\s@/'\"]+)@",
-                             re.IGNORECASE)
-
-
-def _mask(text: str, keep: int = 2) -> str:
-    return text[:keep] + "****"
-
-
-@functools.lru_cache(maxsize=8192)  # pure; the same names come back in every file
-def _secret_name(key: str) -> bool:
-    normal = re.sub(r"[^a-z0-9]", "", key.lower())
-    return normal.endswith(SECRET_WORDS)
-
-
-def _real_value(value: str) -> bool:
-    text = value.strip()
-    if len(text) < 6 or text.startswith(("$", "/", "./", "~")) or "{{" in text or "%(" in text:
-        return False
-    if any(c.isspace() for c in text):  # prose, not a credential
-        return False
-    if "://" in text or _ENV_NAME.match(text) or text.startswith("secrets."):
-        return False
-    return not _PLACEHOLDER.match(text)
+WHERE_TEXT = {
+    Where.ANY: T("", ""),
+    Where.TEST: T(" in a test file", " en un archivo de test"),
+    Where.DEV_COMPOSE: T(" in a local-development compose file",
+                         " en un compose de desarrollo local"),
+    Where.CI_SERVICE: T(" in a CI service container", " en un contenedor de servicio de CI"),
+    Where.EXAMPLE: T(" in an example or template file", " en un archivo de ejemplo o plantilla"),
+}
 
 
 @dataclass(frozen=True)
 class Hit:
     path: str
     line: int
-    what: T
-    excerpt: str
+    kind: Kind
+    what: T  # what was seen, without the excerpt
+    excerpt: str  # masked
+    secret: str  # the raw value, only for the allowlists; never shown
+    match: str  # the raw recognised text (token, key = value), only for the allowlists
+    last: int = 0  # last line of a multi-line match (a private key block)
+    where: Where = Where.ANY
+    fix: T | None = None  # overrides the fix of its kind
 
 
-_STRONG_ANY = re.compile("|".join(f"(?P<p{i}>{p.regex.pattern})" for i, p in enumerate(STRONG)))
+def _literal_what(key: str, kind: Kind) -> T:
+    if kind is Kind.RANDOM:
+        return T(f"random-looking literal for '{key}'", f"literal de aspecto aleatorio para "
+                 f"'{key}'")
+    return T(f"low-entropy literal for '{key}'", f"literal de baja entropía para '{key}'")
 
 
-def _line_number(text: str, position: int) -> int:
-    return text.count("\n", 0, position) + 1
-
-
-# Every STRONG pattern contains one of these; a text without any is skipped cheaply.
-_STRONG_MARKERS = ("AKIA", "ASIA", "PRIVATE KEY", "ghp_", "gho_", "ghu_", "ghs_", "ghr_",
-                   "github_pat_", "hf_", "sk-", "xox")
-_HINT_WORDS = ("pass", "secret", "token", "key")
-
-
-def _may_hint(text: str) -> bool:
-    lower = text.lower()
-    return any(word in lower for word in _HINT_WORDS)
-
-
-def _strong_hits(path: str, text: str) -> Iterator[Hit]:
-    """Known key and token formats, found with one pass over the whole text."""
-    if not any(marker in text for marker in _STRONG_MARKERS):
-        return
-    for match in _STRONG_ANY.finditer(text):
-        pattern = STRONG[int(str(match.lastgroup)[1:])]
-        value = match.group(0)
-        if "EXAMPLE" in value:
-            continue
-        excerpt = value if pattern.keep == 0 else _mask(value, pattern.keep)
-        yield Hit(path, _line_number(text, match.start()), pattern.name, excerpt)
+def _token_hits(path: str, text: str) -> Iterator[Hit]:
+    for match in token_matches(text):
+        first = text.count("\n", 0, match.start) + 1
+        yield Hit(path, first, Kind.TOKEN, match.name, match.excerpt, match.text, match.text,
+                  first + match.text.count("\n"))
 
 
 def _url_hits(path: str, text: str) -> Iterator[Hit]:
-    for match in _URL_CREDENTIAL.finditer(text):
-        password = match.group("pw")
-        if _real_value(password):
-            yield Hit(path, _line_number(text, match.start()),
-                      T("password in a URL", "contraseña en una URL"),
-                      match.group(0).replace(password, _mask(password)))
+    for found in url_passwords(text):
+        what = (T("random-looking password in a URL", "contraseña de aspecto aleatorio en una URL")
+                if found.kind is Kind.RANDOM else
+                T("low-entropy password in a URL", "contraseña de baja entropía en una URL"))
+        yield Hit(path, found.line, found.kind, what, found.shown, found.password, found.shown)
 
 
-def _hinted_lines(text: str) -> Iterator[tuple[int, str]]:
-    """(number, line) of the lines where ``_HINT`` matches, in order: one search over the
-    lines joined by ``\n`` (a hint never spans a line) instead of one search per line."""
-    lines = text.splitlines()
-    joined = "\n".join(lines)
-    number, position, last = 1, 0, 0
-    for match in _HINT.finditer(joined):
-        number += joined.count("\n", position, match.start())
-        position = match.start()
-        if number != last:
-            last = number
-            yield number, lines[number - 1]
-
-
-def _line_hits(path: str, text: str) -> Iterator[Hit]:
-    for number, line in _hinted_lines(text):
-        for match in _ASSIGN.finditer(line):
-            key = match.group("key")
-            value = match.group("dq") if match.group("dq") is not None else (
-                match.group("sq") if match.group("sq") is not None else match.group("bare"))
-            if value is not None and _secret_name(key) and _real_value(value):
-                yield Hit(path, number, T(f"literal value for '{key}'",
-                                          f"valor literal para '{key}'"),
-                          f"{key} = {_mask(value)}")
+def _line_hits(path: str, text: str, syntax: Syntax) -> Iterator[Hit]:
+    k8s_secret = syntax is Syntax.BARE and KUBERNETES_SECRET.search(text) is not None
+    for literal in line_literals(text, syntax, base64_values=k8s_secret):
+        what = _literal_what(literal.key, literal.kind)
+        if literal.decoded:
+            what += T(" (base64-decoded)", " (decodificado de base64)")
+        yield Hit(path, literal.line, literal.kind, what,
+                  f"{literal.key} = {mask(literal.value)}", literal.value,
+                  f"{literal.key} = {literal.value}")
 
 
 def _name_of(node: ast.expr) -> str | None:
@@ -341,10 +352,13 @@ def _python_hits(index: PythonIndex) -> Iterator[Hit]:
     for node in index.of_type(*BINDING_NODES):
         for key, value_node in _named_values(index, node):
             value = _literal(value_node)
-            if value is not None and _secret_name(key) and _real_value(value):
-                yield Hit(index.path, getattr(node, "lineno", 1),
-                          T(f"literal value for '{key}'", f"valor literal para '{key}'"),
-                          f"{key} = {_mask(value)}")
+            if value is None or not secret_name(key):
+                continue
+            kind = classify(value)
+            if kind is not None and value_node is not None:
+                yield Hit(index.path, value_node.lineno, kind, _literal_what(key, kind),
+                          f"{key} = {mask(value)}", value, f"{key} = {value}",
+                          getattr(node, "lineno", value_node.lineno))
 
 
 def _shell_words(value: str) -> list[str]:
@@ -365,15 +379,26 @@ def _pairs(value: str) -> dict[str, str]:
     return {k: v for k, sep, v in (t.partition("=") for t in tokens) if sep}
 
 
+COPY_ENV_FIX = T("add .env to .dockerignore and give the container its settings at run time "
+                 "(docker run --env-file, compose env_file:, a Kubernetes Secret)",
+                 "añade .env a .dockerignore y da la configuración al contenedor en ejecución "
+                 "(docker run --env-file, env_file: en compose, un Secret de Kubernetes)")
+
+
 def _docker_hits(dockerfile: Dockerfile) -> Iterator[Hit]:
     for inst in dockerfile.instructions:
         if inst.cmd in ("ENV", "ARG"):
             for key, value in _pairs(inst.raw).items():
-                if _secret_name(key) and _real_value(value):
-                    yield Hit(dockerfile.path, inst.line,
-                              T(f"{inst.cmd} {key} bakes a secret into the image",
-                                f"{inst.cmd} {key} graba un secreto en la imagen"),
-                              f"{inst.cmd} {key}={_mask(value)}")
+                kind = classify(value) if secret_name(key) else None
+                if kind is None:
+                    continue
+                what = (T(f"{inst.cmd} {key} bakes a secret into the image",
+                          f"{inst.cmd} {key} graba un secreto en la imagen")
+                        if kind is Kind.RANDOM else
+                        T(f"{inst.cmd} {key} bakes a low-entropy literal into the image",
+                          f"{inst.cmd} {key} graba un literal de baja entropía en la imagen"))
+                yield Hit(dockerfile.path, inst.line, kind, what, f"{inst.cmd} {key}="
+                          f"{mask(value)}", value, f"{key}={value}")
         elif inst.cmd in ("COPY", "ADD"):
             try:
                 sources = _shell_words(inst.args)[:-1]
@@ -381,10 +406,11 @@ def _docker_hits(dockerfile: Dockerfile) -> Iterator[Hit]:
                 sources = inst.args.split()[:-1]
             for source in sources:
                 if _is_env_file(source.rstrip("/")):
-                    yield Hit(dockerfile.path, inst.line,
+                    yield Hit(dockerfile.path, inst.line, Kind.TOKEN,
                               T(f"{inst.cmd} {source} copies secrets into the image",
                                 f"{inst.cmd} {source} copia secretos en la imagen"),
-                              f"{inst.cmd} {source}")
+                              f"{inst.cmd} {source}", source, f"{inst.cmd} {source}",
+                              fix=COPY_ENV_FIX)
 
 
 def _scanned_files(ctx: Context) -> list[str]:
@@ -410,53 +436,187 @@ def _looks_textual(path: str, problem: ParseError) -> bool:
         ("Dockerfile", "Containerfile", ".env"))
 
 
-@check("hardcoded_secrets")
-def hardcoded_secrets(ctx: Context, params: None) -> Iterator[Finding]:
-    """SEC002: no keys, tokens or secret-looking literals in tracked files."""
-    files = _scanned_files(ctx)
-    docker = set(filter_paths(files, DOCKERFILE_GLOBS))
-    hits: list[Hit] = []
-    skipped_files = 0
-    for path in files:
-        text = ctx.repo.text(path)
-        if isinstance(text, ParseError):
-            skipped_files += 1
-            if _looks_textual(path, text):
-                yield not_read(text)
-            continue
-        hits += _strong_hits(path, text)
-        if is_test_path(path):
-            continue
-        if "://" in text:
-            hits += _url_hits(path, text)
-        if path in docker or not _may_hint(text):
-            continue
+EXAMPLE_PARTS = frozenset({"example", "examples", "sample", "template", "tmpl", "tpl", "dist"})
+
+
+def _example_file(path: str) -> bool:
+    """``.env.example``, ``terraform.tfvars.template``, ``example.env``."""
+    return any(part in EXAMPLE_PARTS for part in PurePosixPath(path).name.lower().split("."))
+
+
+def _dev_compose(path: str) -> bool:
+    if not filter_paths([path], COMPOSE_FILE_GLOBS):
+        return False
+    return any(part in DEV_WORDS for part in re.split(r"[/._-]", path.lower()))
+
+
+def _file_hits(ctx: Context, path: str, text: str, ci_files: set[str]) -> list[Hit]:
+    """Everything one (non-Dockerfile) file shows, before the allowlists."""
+    hits = list(_token_hits(path, text))
+    syntax = syntax_of(path)
+    if syntax is Syntax.PROSE:
+        return hits  # documentation: only known token formats
+    literals = list(_url_hits(path, text))
+    if may_hint(text):
         if path.endswith(".py"):
             index = python_index(ctx.repo, path)
             if isinstance(index, PythonIndex):
-                hits += _python_hits(index)
+                literals += _python_hits(index)
+        else:
+            literals += _line_hits(path, text, syntax)
+    where = (Where.TEST if is_test_path(path) else
+             Where.DEV_COMPOSE if _dev_compose(path) else
+             Where.EXAMPLE if _example_file(path) else Where.ANY)
+    services = service_lines(text) if path in ci_files else set()
+    token_lines = {h.line for h in hits}
+    for hit in literals:
+        if hit.line in token_lines:
+            continue  # the literal is a known token, reported as such
+        place = Where.CI_SERVICE if where is Where.ANY and hit.line in services else where
+        hits.append(replace(hit, where=place))
+    return hits
+
+
+def _verdict(hit: Hit) -> Status | None:
+    """fail, warn, or nothing: a weak literal in a test file is expected; a weak literal for
+    a local-development container, or a random-looking one in a test, may be a fixture."""
+    if hit.kind is Kind.TOKEN:
+        return Status.FAIL
+    if hit.where is Where.TEST:
+        return Status.WARN if hit.kind is Kind.RANDOM else None
+    if hit.where in (Where.DEV_COMPOSE, Where.CI_SERVICE, Where.EXAMPLE) and hit.kind is Kind.WEAK:
+        return Status.WARN
+    return Status.FAIL
+
+
+LEAK_FIX = T("remove it, rotate the credential (it stays in the git history), and read it from "
+             "the environment or a secret store (os.environ, ${{ secrets.NAME }}, a Kubernetes "
+             "Secret)",
+             "elimínalo, rota la credencial (queda en el historial de git) y léela del entorno "
+             "o de un gestor de secretos (os.environ, ${{ secrets.NAME }}, un Secret de "
+             "Kubernetes)")
+WEAK_FIX = T("keep real passwords out of the file: read the value from the environment or a "
+             "secret store (os.environ, ${VAR:-...} in compose, ${{ secrets.NAME }}, a Kubernetes "
+             "Secret) and leave only a placeholder; if it is a deliberate local default, mark the "
+             "line with # gitleaks:allow",
+             "no dejes contraseñas reales en el archivo: lee el valor del entorno o de un gestor "
+             "de secretos (os.environ, ${VAR:-...} en compose, ${{ secrets.NAME }}, un Secret de "
+             "Kubernetes) y deja solo un valor de ejemplo; si es un valor local deliberado, marca "
+             "la línea con # gitleaks:allow")
+FIXTURE_FIX = T("if it is a real credential, remove and rotate it; if it is a synthetic fixture, "
+                "mark the line with # gitleaks:allow or allow-list the path in .gitleaks.toml",
+                "si es una credencial real, elimínala y rótala; si es un dato sintético de "
+                "prueba, marca la línea con # gitleaks:allow o excluye la ruta en .gitleaks.toml")
+
+
+def _finding(hit: Hit, status: Status) -> Finding:
+    fix = hit.fix or (FIXTURE_FIX if hit.where is Where.TEST else
+                      WEAK_FIX if hit.kind is Kind.WEAK else LEAK_FIX)
+    message = T("possible ", "posible ") + hit.what + WHERE_TEXT[hit.where] + T.same(
+        f": {hit.excerpt}")
+    if status is Status.WARN:
+        return warned(message, hit.path, hit.line, fix=fix)
+    return failed(message, hit.path, hit.line, fix=fix)
+
+
+@dataclass
+class Scan:
+    hits: list[Hit]
+    scanned: int = 0
+    unread: int = 0
+    allowed: int = 0  # findings the repository's scanner configuration allow-lists
+    allowed_files: int = 0
+
+
+def _allowed(allow: Allowlists, hit: Hit, lines: list[str]) -> bool:
+    if any(inline_allowed(lines, n) for n in {hit.line, hit.last or hit.line}):
+        return True
+    line = lines[hit.line - 1] if 0 < hit.line <= len(lines) else ""
+    return allow.allows(Candidate(hit.path, hit.secret, hit.match, line))
+
+
+def _keep(allow: Allowlists, scan: Scan, hits: list[Hit], text: str) -> None:
+    if not hits:
+        return
+    lines = text.splitlines()
+    for hit in hits:
+        if _allowed(allow, hit, lines):
+            scan.allowed += 1
+        else:
+            scan.hits.append(hit)
+
+
+def _scan(ctx: Context, allow: Allowlists, scan: Scan) -> Iterator[Finding]:
+    """Fill ``scan``; yields the skips of files that could not be read."""
+    files = _scanned_files(ctx)
+    docker = {f for f in filter_paths(files, DOCKERFILE_GLOBS) if is_dockerfile(f)}
+    ci_files = set(filter_paths(files, CI_GLOBS))
+    for path in files:
+        if allow.whole_file(path):
+            scan.allowed_files += 1
             continue
-        hits += _line_hits(path, text)
-    for parsed in dockerfiles(ctx.repo, sorted(docker), templates=True):
+        text = ctx.repo.text(path)
+        if isinstance(text, ParseError):
+            scan.unread += 1
+            if _looks_textual(path, text):
+                yield not_read(text)
+            continue
+        scan.scanned += 1
+        if path in docker:
+            _keep(allow, scan, list(_token_hits(path, text)), text)
+            continue
+        _keep(allow, scan, _file_hits(ctx, path, text, ci_files), text)
+    wanted = sorted(p for p in docker if not allow.whole_file(p))
+    for parsed in dockerfiles(ctx.repo, wanted, templates=True):
         if isinstance(parsed, Dockerfile):
-            hits += _docker_hits(parsed)
-    unique = {(h.path, h.line, h.excerpt): h for h in hits}
-    ordered = sorted(unique.values(), key=lambda h: (h.path, h.line))
-    fix = T("remove it, rotate the credential, and read it from the environment or a secret "
-            "store (os.environ, ${{ secrets.NAME }}, a Kubernetes Secret)",
-            "elimínalo, rota la credencial y léela del entorno o de un gestor de secretos "
-            "(os.environ, ${{ secrets.NAME }}, un Secret de Kubernetes)")
-    for item in ordered[:MAX_FINDINGS]:
-        yield failed(T("possible ", "posible ") + item.what + T.same(f": {item.excerpt}"),
-                     item.path, item.line, fix=fix)
-    if len(ordered) > MAX_FINDINGS:
-        more = len(ordered) - MAX_FINDINGS
+            text = ctx.repo.text(parsed.path)
+            if isinstance(text, str):
+                _keep(allow, scan, list(_docker_hits(parsed)), text)
+
+
+def _allow_note(allow: Allowlists, scan: Scan) -> T:
+    parts: list[T] = []
+    if scan.allowed:
+        parts.append(T(f"{scan.allowed} possible secret(s) allow-listed",
+                       f"{scan.allowed} posible(s) secreto(s) permitidos"))
+    if scan.allowed_files:
+        parts.append(T(f"{scan.allowed_files} file(s) excluded",
+                       f"{scan.allowed_files} archivo(s) excluidos"))
+    if not parts:
+        return T("", "")
+    sources = ", ".join([*allow.sources, "gitleaks:allow / pragma: allowlist secret"])
+    return T("; ", "; ") + T.join(parts, ", ") + T(
+        f" by the repository's own scanner configuration ({sources})",
+        f" por la configuración de escaneo del propio repositorio ({sources})")
+
+
+@check("hardcoded_secrets")
+def hardcoded_secrets(ctx: Context, params: None) -> Iterator[Finding]:
+    """SEC002: no keys, tokens or secret-looking literals in tracked files."""
+    allow = repository_allowlists(ctx.repo.text, _scanned_files(ctx) + [
+        p for p in (*GITLEAKS_CONFIGS, DETECT_SECRETS_BASELINE) if ctx.repo.exists(p)])
+    scan = Scan([])
+    yield from _scan(ctx, allow, scan)
+    unique = {(h.path, h.line, h.excerpt): h for h in scan.hits}
+    judged = [(h, status) for h in sorted(unique.values(), key=lambda h: (h.path, h.line))
+              if (status := _verdict(h)) is not None]
+    for hit, status in judged[:MAX_FINDINGS]:
+        yield _finding(hit, status)
+    if len(judged) > MAX_FINDINGS:
+        more = len(judged) - MAX_FINDINGS
         yield failed(T(f"... and {more} more possible secrets", f"... y {more} posibles "
-                       "secretos más"), fix=fix)
-    if not ordered:
-        note = T(f" ({skipped_files} binary or oversized file(s) not scanned)",
-                 f" ({skipped_files} archivo(s) binarios o demasiado grandes sin revisar)"
-                 ) if skipped_files else T("", "")
-        yield passed(T(f"no hardcoded secrets in {len(files) - skipped_files} scanned file(s)",
-                       f"ningún secreto en {len(files) - skipped_files} archivo(s) revisados")
-                     + note)
+                       "secretos más"), fix=LEAK_FIX)
+    if judged:
+        for where, note in allow.notes:
+            yield warned(note + T("; a finding it would allow-list is reported",
+                                  "; se informa de los hallazgos que excluiría"), where)
+        return
+    note = T(f" ({scan.unread} binary or oversized file(s) not scanned)",
+             f" ({scan.unread} archivo(s) binarios o demasiado grandes sin revisar)"
+             ) if scan.unread else T("", "")
+    skipped_patterns = T.join([note for _, note in allow.notes]) if allow.notes else None
+    yield passed(T(f"no hardcoded secrets in {scan.scanned} scanned file(s)",
+                   f"ningún secreto en {scan.scanned} archivo(s) revisados") + note
+                 + _allow_note(allow, scan)
+                 + (T(" (", " (") + skipped_patterns + T(")", ")") if skipped_patterns
+                    else T("", "")))

@@ -30,10 +30,9 @@ from mlops_lint.model import Finding, T, failed, passed, warned
 from mlops_lint.parsers import ParseError
 from mlops_lint.parsers.invocations import Tool, precommit_config, tool_runs
 from mlops_lint.parsers.precommit import PreCommitConfig
+from mlops_lint.parsers.secret_allowlists import DETECT_SECRETS_BASELINE, GITLEAKS_CONFIGS
 from mlops_lint.parsers.toml_file import dig
 
-GITLEAKS_CONFIGS = (".gitleaks.toml", "gitleaks.toml", ".github/.gitleaks.toml")
-DETECT_SECRETS_BASELINE = ".secrets.baseline"
 DEPENDABOT = (".github/dependabot.yml", ".github/dependabot.yaml")
 RENOVATE = ("renovate.json", "renovate.json5", ".github/renovate.json",
             ".github/renovate.json5", ".gitlab/renovate.json", ".gitlab/renovate.json5",
