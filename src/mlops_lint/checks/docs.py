@@ -27,7 +27,7 @@ from mlops_lint.checks import Params, check
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, manual, passed, warned
 from mlops_lint.parsers import ParseError
-from mlops_lint.parsers.ci import OTHER_CI_FILES, ci_commands, workflows
+from mlops_lint.parsers.ci import ci_commands, other_ci_files, workflows
 from mlops_lint.parsers.makefile import Makefile, parse_makefile
 from mlops_lint.parsers.markdown import (
     CodeBlock,
@@ -662,7 +662,7 @@ def readme_badges(ctx: Context, params: None) -> Iterator[Finding]:
     other_ci = [(system, k) for k in badges for system, pattern in _OTHER_CI_BADGE
                 if pattern.search(k.url)]
     for system, link in other_ci:
-        configured = bool(ctx.repo.glob(OTHER_CI_FILES[system]))
+        configured = bool(other_ci_files(ctx.repo).get(system))
         yield (passed(T(f"{system} CI badge", f"badge de CI de {system}"), path, link.line)
                if configured else
                failed(T(f"{system} CI badge, but no {system} configuration in the repository",
