@@ -638,3 +638,45 @@ def test_python_advice_only_for_python_images(make_repo: Maker, results_for: Run
     # a Go image with a compiler in its runtime stage still fails on the tooling
     tooling = GO_IMAGE.replace("FROM alpine:3.20\n", "FROM alpine:3.20\nRUN apk add gcc\n")
     assert worst(results_for(make_repo({"Dockerfile": tooling}), "DOCK008")) == "fail"
+
+
+# -- templates/: a template repository's service is its project ------------------------
+
+_SERVICE_PYPROJECT = '[project]\nname = "svc"\nversion = "0.1.0"\n'
+
+
+def test_a_project_under_templates_owns_its_dockerfile(make_repo: Maker,
+                                                       results_for: Runner) -> None:
+    files = {"templates/service/pyproject.toml": _SERVICE_PYPROJECT,
+             "templates/service/src/{service}/__init__.py": "",
+             "templates/service/tests/test_x.py": "",
+             "templates/service/Dockerfile": GOOD,
+             "templates/service/docker-compose.yml": "services:\n  api:\n    build: .\n",
+             "docs/templates/Dockerfile": "FROM python:3.8\n"}
+    root = make_repo(files)
+    results = results_for(root, "DOCK005")
+    assert [(r.project, r.path, r.status.value) for r in results] == [
+        ("templates/service", "templates/service/Dockerfile", "pass")]
+    assert any(r.path == "templates/service/docker-compose.yml"
+               for r in results_for(root, "DOCK011"))
+    # a scaffold (placeholders a generator fills) is never the repository's own
+    scaffold = dict(files)
+    scaffold["templates/service/Dockerfile"] = GOOD.replace(
+        "src.app:app", "{{ cookiecutter.package }}.app:app")
+    results = results_for(make_repo(scaffold), "DOCK005")
+    assert [r.status.value for r in results] == ["fail"]
+    assert "no Dockerfile in this project" in results[0].message.en
+    cookie = {"{{cookiecutter.slug}}/Dockerfile": GOOD, "README.md": "# x\n"}
+    assert "no Dockerfile" in results_for(make_repo(cookie), "DOCK005")[0].message.en
+
+
+def test_scaffold_text_is_not_github_helm_or_go_templates() -> None:
+    from mlops_lint.parsers.dockerfile import is_scaffold_text
+
+    assert is_scaffold_text("FROM {{ base_image }}\n")
+    assert is_scaffold_text("{% if gpu %}RUN x{% endif %}\n")
+    assert is_scaffold_text("COPY {{cookiecutter.repo_name}} .\n")
+    assert not is_scaffold_text("run: echo ${{ matrix.python }}\n")
+    assert not is_scaffold_text("image: {{ .Values.image }}\n")
+    assert not is_scaffold_text("HEALTHCHECK CMD docker inspect --format '{{.State}}' x\n")
+    assert not is_scaffold_text("summary: {{ $labels.instance }} is down\n")

@@ -178,7 +178,7 @@ def project_dockerfile_paths(ctx: Context) -> tuple[list[str], bool]:
     """The project's Dockerfiles; in a monorepo, a project without its own gets the
     Dockerfiles outside every project (``shared`` is then True)."""
     own = [p for p in ctx.files(DOCKERFILE_GLOBS, case_sensitive=False)
-           if is_dockerfile(p) and not is_template_path(p)]
+           if is_dockerfile(p) and not is_template_path(p, ctx.repo)]
     if own or len(ctx.repo.projects) < 2:
         return own, False
     outside = [p for p in dockerfile_paths(ctx.repo)
@@ -1096,10 +1096,11 @@ class Compose:
 
 
 def compose_paths(ctx: Context) -> list[str]:
-    own = own_paths(ctx.files(COMPOSE_GLOBS, case_sensitive=False))
+    own = own_paths(ctx.files(COMPOSE_GLOBS, case_sensitive=False), ctx.repo)
     if own or len(ctx.repo.projects) < 2:
         return own
-    return [p for p in own_paths(ctx.repo.glob(COMPOSE_GLOBS, case_sensitive=False))
+    return [p for p in own_paths(ctx.repo.glob(COMPOSE_GLOBS, case_sensitive=False),
+                                 ctx.repo)
             if not any(_inside(p, proj.path) for proj in ctx.repo.projects)]
 
 

@@ -399,8 +399,11 @@ def _flat_layout(ctx: Context, stray: list[str]) -> Finding:
 def src_layout(ctx: Context, params: None) -> Iterator[Finding]:
     """PY002: a package under src/, discovery pointing at it, no library modules at the root."""
     local = [ctx.project.local(f) for f in ctx.project.files]
+    # a template repository names its package with a placeholder (src/{service}/): the
+    # package it generates is still a package under src/
     packages = sorted({rel.split("/")[1] for rel in local
-                       if re.fullmatch(r"src/[A-Za-z_][\w]*/__init__\.py", rel)})
+                       if re.fullmatch(r"src/(?:[A-Za-z_]\w*|\{[A-Za-z_][\w-]{0,60}\})"
+                                       r"/__init__\.py", rel)})
     stray = [rel for rel in _root_code(local) if not _app_script(ctx, rel)]
     if not packages:
         yield _flat_layout(ctx, stray)

@@ -1247,7 +1247,7 @@ def _commands(ctx: Context) -> list[tuple[str, int | None, str]]:
         if isinstance(text, str):
             out.extend((path, n, t) for n, t in enumerate(text.splitlines(), start=1))
     for path in own_paths(ctx.files(["docker-compose*.y*ml", "compose*.y*ml",
-                                     "**/docker-compose*.y*ml"])):
+                                     "**/docker-compose*.y*ml"]), ctx.repo):
         doc = noted(ctx.repo.yaml(path))
         services = doc.get("services") if isinstance(doc, dict) else None
         for service in (services or {}).values() if isinstance(services, dict) else []:
@@ -1781,7 +1781,8 @@ def _other_descriptors(ctx: Context) -> Iterator[Descriptor]:
                              _d("healthCheck") if check_cmd else _d("no healthCheck",
                                                                       "sin healthCheck"))
     for path in own_paths(ctx.files(["docker-compose*.y*ml", "compose*.y*ml",
-                                     "**/docker-compose*.y*ml", "**/compose*.y*ml"])):
+                                     "**/docker-compose*.y*ml", "**/compose*.y*ml"]),
+                          ctx.repo):
         doc = noted(ctx.repo.yaml(path))
         services = doc.get("services") if isinstance(doc, dict) else None
         if not isinstance(services, dict):
