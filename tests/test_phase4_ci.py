@@ -699,6 +699,12 @@ def test_ci_azure_terraform_tasks_and_variables(make_repo: Maker) -> None:
     repo = Repo(make_repo({"build/pipeline.yaml": pipeline}))
     texts = [c.text for c in ci_commands(repo)]
     assert texts == ["terraform plan", "pytest --cov-fail-under=80"]
+    init = ("pool: {vmImage: ubuntu-latest}\nsteps:\n- task: TerraformCLI@0\n  inputs:\n"
+            "    command: init\n    workingDirectory: $(Build.SourcesDirectory)/infra/tf\n"
+            "    backendAzureRmKey: app.tfstate\n")
+    repo = Repo(make_repo({"build/pipeline.yaml": init}))
+    assert [(c.text, c.cwd) for c in ci_commands(repo)] == [
+        ("terraform init -backend-config=key=app.tfstate", "infra/tf")]
 
 
 def test_ci_gitlab_local_includes_are_followed(check: Check) -> None:

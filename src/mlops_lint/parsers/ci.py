@@ -538,8 +538,29 @@ def _azure_task(node: dict[Any, Any]) -> str | None:
             or not isinstance(command, str):
         return None
     options = inputs.get("commandOptions")
-    return " ".join(["terraform", command.strip(),
-                     *([options.strip()] if isinstance(options, str) else [])])
+    words = ["terraform", command.strip(), *([options.strip()] if isinstance(options, str)
+                                             else [])]
+    if command.strip() == "init":
+        # the tasks' own inputs for the state key/prefix become -backend-config pairs
+        for key, setting in (("backendAzureRmKey", "key"), ("backendAWSKey", "key"),
+                             ("backendGCPPrefix", "prefix")):
+            value = inputs.get(key)
+            if isinstance(value, str | int) and str(value).strip():
+                words.append(f"-backend-config={setting}={str(value).strip()}")
+    return " ".join(words)
+
+
+def _azure_directory(node: dict[Any, Any]) -> str | None:
+    """A task's ``workingDirectory`` input, relative to the checkout."""
+    inputs = node.get("inputs")
+    value = inputs.get("workingDirectory") if isinstance(inputs, dict) else None
+    if not isinstance(value, str):
+        value = node.get("workingDirectory")
+    if not isinstance(value, str) or not value.strip():
+        return None
+    clean = re.sub(r"^\$\((?:Build\.SourcesDirectory|System\.DefaultWorkingDirectory|"
+                   r"Pipeline\.Workspace)\)/?", "", value.strip())
+    return None if "$" in clean else (clean.strip("/") or ".")
 
 
 def _job_name(node: dict[Any, Any]) -> str | None:
@@ -556,10 +577,11 @@ def _yaml_commands(system: str, path: str, data: Any) -> list[Command]:
     out: list[Command] = []
     keys = _AZURE_COMMAND_KEYS if system == "azure" else _COMMAND_KEYS
 
-    def add(text: str, job: str, allow: bool, env: dict[str, str]) -> None:
+    def add(text: str, job: str, allow: bool, env: dict[str, str],
+            cwd: str | None = None) -> None:
         text = expand_variables(text, env)
         out.append(Command(system, path, job, text, None,
-                           not allow and not swallows_failure(text)))
+                           not allow and not swallows_failure(text), cwd))
 
     def visit(node: Any, job: str, allowed_failure: bool, env: dict[str, str],
               depth: int) -> None:
@@ -574,7 +596,7 @@ def _yaml_commands(system: str, path: str, data: Any) -> list[Command]:
                 job = _job_name(node) or job
                 task = _azure_task(node)
                 if task:
-                    add(task, job, allow, scope)
+                    add(task, job, allow, scope, _azure_directory(node))
             for key, value in node.items():
                 key_s = str(key)
                 if key_s in keys:
