@@ -118,7 +118,9 @@ def responsible_ai_areas() -> tuple[Area, ...]:
 # -- shared helpers --------------------------------------------------------------------
 
 README_GLOBS = ("README.md", "README.markdown", "README.mdown")
-LICENSE_GLOBS = ("LICENSE", "LICENSE.*", "LICENCE", "LICENCE.*", "COPYING", "COPYING.*")
+LICENSE_GLOBS = ("LICENSE", "LICENSE.*", "LICENCE", "LICENCE.*", "COPYING", "COPYING.*",
+                 "LICENSE-*", "LICENSE_*", "LICENCE-*", "LICENCE_*", "COPYING-*",
+                 "LICENSES/*")
 MODEL_CARD_GLOBS = ("model_card*.md", "model-card*.md", "modelcard*.md",
                     "docs/**/model_card*.md", "docs/**/model-card*.md", "docs/**/modelcard*.md")
 DATA_CARD_GLOBS = ("data_card*.md", "data-card*.md", "dataset_card*.md", "dataset-card*.md",
@@ -384,6 +386,10 @@ _LICENSES = (
     ("CC", re.compile(r"Creative Commons", re.I)),
     ("proprietary", re.compile(r"All rights reserved|propietari|proprietary", re.I)),
 )
+# the standard text's own instructions for applying it (Apache's APPENDIX with
+# "Copyright [yyyy] [name of copyright owner]", the GPL's "How to Apply These Terms" with
+# "<year> <name of author>") follow this line: they are part of the licence, not holes
+_END_OF_TERMS = re.compile(r"END OF TERMS AND CONDITIONS", re.I)
 _LICENSE_HOLES = re.compile(r"\[(?:year|yyyy|fullname|full name|name of copyright owner|"
                             r"nombre|año)\]|<year>|<copyright holders?>|\{year\}|"
                             r"\{(?:fullname|author|name|nombre)\}", re.I)
@@ -529,7 +535,8 @@ def _license_finding(ctx: Context) -> Iterator[Finding]:
     if not text.strip():
         yield failed(T(f"{path} is empty", f"{path} está vacío"), path, fix=fix)
         return
-    hole = _LICENSE_HOLES.search(text)
+    end = _END_OF_TERMS.search(text)
+    hole = _LICENSE_HOLES.search(text, 0, end.start() if end else len(text))
     kind = _license_kind(text)
     label = kind or T("unrecognised licence", "licencia no reconocida").en
     if hole is not None:
