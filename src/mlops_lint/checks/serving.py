@@ -469,14 +469,44 @@ def _routes_or_finding(ctx: Context) -> tuple[Serving, list[Route], Finding | No
     return s, routes, None
 
 
+_HEALTH_WORDS = re.compile(r"health|liveness|readiness|\balive\b|heartbeat|\bping\b",
+                           re.IGNORECASE)
+
+
+def documented_health(route: Route) -> T | None:
+    """How a ``GET /`` route documents itself as the health check (its handler's name,
+    docstring, or the route's summary/description/name/tags), or ``None``."""
+    if route.segments or not route.allows("GET"):
+        return None
+    if _HEALTH_WORDS.search(route.handler_name.replace("_", " ")):
+        return T(f"handler `{route.handler_name}`", f"handler `{route.handler_name}`")
+    doc = ast.get_docstring(route.handler) if route.handler is not None else None
+    if doc and _HEALTH_WORDS.search(doc.split("\n\n", 1)[0][:300]):
+        return T(f"docstring of `{route.handler_name}`",
+                 f"docstring de `{route.handler_name}`")
+    for key in ("summary", "description", "name", "tags", "endpoint"):
+        value = call_arg(route.call, key) if route.call is not None else None
+        if value is not None and _HEALTH_WORDS.search(ast.unparse(value)[:300]):
+            return T(f"{key}= of the route", f"{key}= de la ruta")
+    return None
+
+
 @check("api_health_route")
 def api_health_route(ctx: Context, params: None) -> Iterator[Finding]:
-    """API002: a GET health route whose handler does no model loading or inference."""
+    """API002: a GET health route whose handler does no model loading or inference; a
+    ``GET /`` documented as the health check counts."""
     s, routes, early = _routes_or_finding(ctx)
     if early is not None:
         yield early
         return
     health = [r for r in routes if set(r.segments) & HEALTH_SEGMENTS]
+    documented: dict[int, T] = {}
+    if not health:
+        for route in routes:
+            why = documented_health(route)
+            if why:
+                documented[id(route)] = why
+                health.append(route)
     if not health:
         path, line = _where(s)
         yield failed(T("no health route: expected GET /health (or /healthz, /ready, /livez, "
@@ -504,6 +534,11 @@ def api_health_route(ctx: Context, params: None) -> Iterator[Finding]:
                       "loading it or predicting.",
                       "Devuelve un estado estático (y si el modelo está cargado) sin cargarlo "
                       "ni predecir."))
+        elif id(route) in documented:
+            yield passed(T(f"GET {route.path} ({route.framework}) is documented as the health "
+                           "check (", f"GET {route.path} ({route.framework}) está documentada "
+                           "como health check (") + documented[id(route)] + T.same(")"),
+                         route.file, route.line)
         else:
             yield passed(T(f"GET {route.path} ({route.framework})",
                            f"GET {route.path} ({route.framework})"), route.file, route.line)
@@ -987,11 +1022,16 @@ def api_model_lifecycle(ctx: Context, params: None) -> Iterator[Finding]:
     model = s.model
     contexts: dict[tuple[str, int], tuple[str, Site]] = {}
     rank = {"handler": 4, "lazy": 3, "module": 2, "startup": 1, "cached": 1}
+    # the routes whose every request reaches a loading call, by call site
+    loading_routes: dict[tuple[str, int], list[Route]] = {}
 
-    def note(kind: str, site: Site) -> None:
+    def note(kind: str, site: Site, route: Route | None = None) -> None:
         key = (site.module.path, site.call.lineno)
         if key not in contexts or rank[kind] > rank[contexts[key][0]]:
             contexts[key] = (kind, site)
+        if kind == "handler" and route is not None and route not in loading_routes.get(
+                key, []):
+            loading_routes.setdefault(key, []).append(route)
 
     hooks: list[Hook] = model.hooks_of("lifespan") + model.hooks_of("startup")
     for hook in hooks:
@@ -1011,7 +1051,8 @@ def api_model_lifecycle(ctx: Context, params: None) -> Iterator[Finding]:
                           for site in _instance_calls(model, *entry)]
         for site in [*_route_calls(s, route, depth=4), *instance_sites]:
             if is_loader(site.qual):
-                note("cached" if site.cached else "lazy" if _lazy(site) else "handler", site)
+                note("cached" if site.cached else "lazy" if _lazy(site) else "handler", site,
+                     route)
     for module in model.closure(model.serving_files):
         for stmt in module.tree.body:
             if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
@@ -1064,10 +1105,16 @@ def api_model_lifecycle(ctx: Context, params: None) -> Iterator[Finding]:
     for (path, line), (kind, site) in sorted(contexts.items()):
         name = site.qual.lstrip(".")
         if kind == "handler":
-            yield failed(T(f"{name} runs inside request handling (`{site.func.name}`): the "
-                           "model is loaded on every request",
-                           f"{name} se ejecuta al atender cada request (`{site.func.name}`): "
-                           "el modelo se carga en cada petición"), path, line,
+            served = loading_routes.get((path, line), [])
+            names = ", ".join(f"{'/'.join(r.methods)} {r.path}" for r in served[:3]) + (
+                f" (+{len(served) - 3})" if len(served) > 3 else "")
+            yield failed(T(f"{name} runs inside the handling of {names} (`{site.func.name}`): "
+                           "the model is loaded on every request to "
+                           + ("that route" if len(served) == 1 else "those routes"),
+                           f"{name} se ejecuta al atender {names} (`{site.func.name}`): el "
+                           "modelo se carga en cada petición a "
+                           + ("esa ruta" if len(served) == 1 else "esas rutas")),
+                         path, line,
                          fix=T("Load the model once in a lifespan context manager (or a "
                                "@lru_cache dependency) and keep it in app.state.",
                                "Carga el modelo una vez en un lifespan (o una dependencia con "
