@@ -30,7 +30,7 @@ from mlops_lint.checks import Params, check
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, manual, passed, skipped, warned
 from mlops_lint.parsers import ParseError
-from mlops_lint.parsers.ci import Workflow, workflows
+from mlops_lint.parsers.ci import CI_NAMES, Command, Workflow, ci_commands, workflows
 from mlops_lint.parsers.dockerfile import Dockerfile, dockerfiles, own_paths
 from mlops_lint.parsers.fastapi_app import (
     Endpoint,
@@ -1802,6 +1802,10 @@ def _manifest_descriptors(ctx: Context) -> Iterator[Descriptor]:
         if isinstance(text, str) and "Probe" in text:
             yield Descriptor("Helm template (read as text, not rendered)", unread.path,
                              _health_text(text) or None, _d("probes", "sondas"))
+        elif isinstance(text, str) and LONG_RUNNING_KIND.search(text[:MAX_KIND_SCAN]):
+            yield Descriptor("Helm template (read as text, not rendered)", unread.path, False,
+                             _d("a long-running workload without probes",
+                                "una carga de larga duración sin sondas"))
 
 
 def _other_descriptors(ctx: Context) -> Iterator[Descriptor]:
@@ -1855,12 +1859,39 @@ def _other_descriptors(ctx: Context) -> Iterator[Descriptor]:
     for wf in map(noted, workflows(ctx.repo)):
         if isinstance(wf, Workflow):
             yield from _workflow_descriptor(wf)
+    yield from _other_ci_descriptors(ctx)
+
+
+def _other_ci_descriptors(ctx: Context) -> Iterator[Descriptor]:
+    """A deploy command in another CI system's pipeline (Azure Pipelines, GitLab CI…),
+    with whether the same file checks /health afterwards."""
+    by_file: dict[str, list[Command]] = {}
+    for command in ci_commands(ctx.repo):
+        if command.system != "github":
+            by_file.setdefault(command.path, []).append(command)
+    for path, commands in sorted(by_file.items()):
+        deploy = next((m.group(0) for c in commands if (m := DEPLOY_COMMAND.search(c.text))),
+                      None)
+        if deploy is None:
+            continue
+        smoke = any(SMOKE.search(c.text) and _health_text(c.text) for c in commands)
+        system = CI_NAMES.get(commands[0].system, commands[0].system)
+        yield Descriptor(f"{system} deploy ({' '.join(deploy.split())})", path, smoke,
+                         _d("smoke test on /health after deploy",
+                            "prueba de /health tras desplegar") if smoke else
+                         _d("no /health check after deploy",
+                            "sin comprobar /health tras desplegar"))
 
 
 DEPLOY_COMMAND = re.compile(
     r"gcloud\s+run\s+deploy|aws\s+ecs\s+(update-service|deploy)|kubectl\s+(apply|set\s+image|"
     r"rollout)|helm\s+(upgrade|install)|(serverless|sls)\s+deploy|fly(ctl)?\s+deploy|"
-    r"az\s+containerapp|gcloud\s+app\s+deploy|copilot\s+deploy", re.IGNORECASE)
+    r"az\s+containerapp|gcloud\s+app\s+deploy|copilot\s+deploy|az\s+ml\s+model\s+deploy|"
+    r"az\s+ml\s+online-deployment\s+create|az\s+webapp\s+(create|deploy|config\s+container)|"
+    r"sagemaker\s+create-endpoint", re.IGNORECASE)
+LONG_RUNNING_KIND = re.compile(r"^kind:[ \t]*(Deployment|StatefulSet|DaemonSet|Rollout)[ \t]*$",
+                               re.MULTILINE)
+MAX_KIND_SCAN = 64 * 1024
 SMOKE = re.compile(r"\b(curl|wget|http|httpx|requests)\b", re.IGNORECASE)
 
 
