@@ -680,3 +680,14 @@ def test_scaffold_text_is_not_github_helm_or_go_templates() -> None:
     assert not is_scaffold_text("image: {{ .Values.image }}\n")
     assert not is_scaffold_text("HEALTHCHECK CMD docker inspect --format '{{.State}}' x\n")
     assert not is_scaffold_text("summary: {{ $labels.instance }} is down\n")
+
+
+def test_dock003_untagged_base_is_called_full_only_when_it_is(make_repo: Maker,
+                                                               results_for: Runner) -> None:
+    def message(base: str) -> str:
+        text = f"FROM {base}\nWORKDIR /app\nUSER 1000\nEXPOSE 80\nCMD [\"python\", \"a.py\"]\n"
+        return results_for(make_repo({"Dockerfile": text}), "DOCK003")[0].message.en
+
+    assert "means :latest, and a full image" in message("python")
+    conda = message("conda/miniconda3")
+    assert "means :latest)" in conda and "full image" not in conda

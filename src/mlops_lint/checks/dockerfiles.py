@@ -810,10 +810,12 @@ def _dock003(ctx: Context, df: Dockerfile) -> Iterator[Finding]:
         return
     ref = str(image)
     if image.untagged:
-        yield failed(T(f"final base {ref}{via} has no tag or digest (means :latest, and a full "
-                       "image)",
-                       f"la base final {ref}{via_es} no tiene tag ni digest (equivale a :latest "
-                       "y a una imagen completa)"), df.path, root.line, fix=fix_slim)
+        full = in_list(ImageRef(image.registry, image.path, "latest", None), "full_bases")
+        yield failed(T(f"final base {ref}{via} has no tag or digest (means :latest"
+                       + (", and a full image)" if full else ")"),
+                       f"la base final {ref}{via_es} no tiene tag ni digest (equivale a :latest"
+                       + (" y a una imagen completa)" if full else ")")),
+                     df.path, root.line, fix=fix_slim)
     elif image.tag == "latest" and not image.pinned:
         yield failed(T(f"final base {ref}{via} floats on :latest",
                        f"la base final {ref}{via_es} flota en :latest"), df.path, root.line,
