@@ -772,3 +772,13 @@ def test_ci_precommit_option_values_are_not_hook_ids(check: Check) -> None:
     results = check(workflow(simple("pre-commit run mypy --all-files", "pytest"), **extra),
                     "CI002")
     assert worst(results) == "fail"
+
+
+@pytest.mark.parametrize("build", ["skaffold run --default-repo=gcr.io/x --tag=$GITHUB_SHA",
+                                   "skaffold build", "ko build ./cmd/app",
+                                   "pack build app --builder paketobuildpacks/builder"])
+def test_ci009_image_builders_that_wrap_the_dockerfile_build(check: Check, build: str) -> None:
+    results = check(workflow(simple("pytest", build)), "CI009")
+    assert "never builds the container image" not in messages(results), build
+    results = check(workflow(simple("pytest", "skaffold config set --global x")), "CI009")
+    assert "never builds the container image" in messages(results)

@@ -635,6 +635,14 @@ def test_python_advice_only_for_python_images(make_repo: Maker, results_for: Run
     # a bare base with nothing to tell keeps the advice
     bare = "FROM debian:12-slim\nWORKDIR /app\nUSER 1000\nEXPOSE 80\nCMD [\"./run\"]\n"
     assert worst(results_for(make_repo({"Dockerfile": bare}), "DOCK008")) == "fail"
+    # a builder's own tooling (python3 for node-gyp) does not make the runtime a Python image
+    node = ("FROM node:20-alpine AS builder\nRUN apk add --no-cache python3 make g++\n"
+            "COPY package*.json ./\nRUN npm install --only=production\n"
+            "FROM alpine:3.20\nRUN apk add --no-cache nodejs\nWORKDIR /app\n"
+            "COPY --from=builder /node_modules ./node_modules\nUSER 1000\nEXPOSE 7000\n"
+            'ENTRYPOINT ["node", "server.js"]\n')
+    results = results_for(make_repo({"Dockerfile": node}), "DOCK008")
+    assert statuses(results) == ["skip"] and "a Node.js image" in results[0].message.en
     # a Go image with a compiler in its runtime stage still fails on the tooling
     tooling = GO_IMAGE.replace("FROM alpine:3.20\n", "FROM alpine:3.20\nRUN apk add gcc\n")
     assert worst(results_for(make_repo({"Dockerfile": tooling}), "DOCK008")) == "fail"

@@ -862,6 +862,12 @@ def _builds_image(simple: Simple) -> bool:
         return True
     if program == "docker-compose" and args[:1] == ("build",):
         return True
+    # image builders that wrap the Dockerfile build: skaffold, ko, Cloud Native Buildpacks
+    if program == "skaffold" and args[:1] in (("build",), ("run",), ("dev",)):
+        return True
+    if (program == "ko" and args[:1] in (("build",), ("publish",), ("apply",), ("resolve",))) \
+            or (program == "pack" and args[:1] == ("build",)):
+        return True
     return program in ("buildah", "kaniko", "executor") or (
         program == "gcloud" and args[:2] == ("builds", "submit"))
 

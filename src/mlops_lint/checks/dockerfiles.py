@@ -313,6 +313,9 @@ _RUNTIME_PROGRAMS: dict[str, str] = {
     "java": "Java", "mvn": "Java", "gradle": "Java", "dotnet": ".NET", "cargo": "Rust",
     "ruby": "Ruby", "bundle": "Ruby", "php": "PHP",
 }
+_RUNTIME_PACKAGES = (("nodejs", "Node.js"), ("npm", "Node.js"), ("openjdk", "Java"),
+                     ("default-jre", "Java"), ("default-jdk", "Java"), ("golang", "Go"),
+                     ("dotnet", ".NET"), ("ruby", "Ruby"), ("php", "PHP"))
 _PYTHON_PACKAGES = re.compile(r"^(python3?|python3\.\d+|py3-.*|python3-.*)$")
 
 
@@ -353,17 +356,24 @@ def stage_runtimes(df: Dockerfile, stage: Stage, depth: int = 0) -> dict[str, T]
                 found[named] = T(f"{inst.cmd} {program} at line {inst.line}",
                                  f"{inst.cmd} {program} en la línea {inst.line}")
             for package in _packages(cmd) or []:
-                if _PYTHON_PACKAGES.match(package.split("=", 1)[0]) and "Python" not in found:
-                    found["Python"] = T(f"{package} installed at line {inst.line}",
-                                        f"{package} instalado en la línea {inst.line}")
+                bare = package.split("=", 1)[0].lower()
+                named = "Python" if _PYTHON_PACKAGES.match(bare) else next(
+                    (r for p, r in _RUNTIME_PACKAGES if bare.startswith(p)), None)
+                if named and named not in found:
+                    found[named] = T(f"{package} installed at line {inst.line}",
+                                     f"{package} instalado en la línea {inst.line}")
         if inst.cmd == "COPY" and depth < 4:
+            # what is copied from another stage is built with that stage's base image (a
+            # builder's own tooling, such as python3 for node-gyp, stays there)
             source = inst.flags.get("from")
             other = df.stage_named(source) if source else None
             if other is not None and other is not stage:
-                for name, why in stage_runtimes(df, other, depth + 1).items():
-                    found.setdefault(name, T(f"copied from stage '{other.name}' (",
-                                             f"copiado de la etapa '{other.name}' (")
-                                     + why + T.same(")"))
+                _, base = _base(df, other)
+                name = _image_runtime(base)
+                if name:
+                    found.setdefault(name, T(f"copied from stage '{other.name}' (base {base})",
+                                             f"copiado de la etapa '{other.name}' (base "
+                                             f"{base})"))
     return found
 
 
