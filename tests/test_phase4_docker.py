@@ -699,3 +699,17 @@ def test_dock003_untagged_base_is_called_full_only_when_it_is(make_repo: Maker,
     assert "means :latest, and a full image" in message("python")
     conda = message("conda/miniconda3")
     assert "means :latest)" in conda and "full image" not in conda
+
+
+def test_the_only_project_in_a_sub_folder_gets_the_root_container_files(
+        make_repo: Maker, results_for: Runner) -> None:
+    compose = ("services:\n  api:\n    build: .\n    healthcheck:\n"
+               "      test: [\"CMD\", \"curl\", \"-f\", \"http://localhost:8000/health\"]\n")
+    root = make_repo({"service/pyproject.toml": _SERVICE_PYPROJECT,
+                      "service/src/svc/__init__.py": "", "service/tests/test_x.py": "",
+                      "Dockerfile": GOOD, "docker-compose.yml": compose})
+    results = results_for(root, "DOCK011")
+    assert {r.project for r in results} == {"service"}
+    assert "no compose file" not in " ".join(r.message.en for r in results)
+    dock005 = results_for(root, "DOCK005")
+    assert [(r.path, r.status.value) for r in dock005] == [("Dockerfile", "pass")]

@@ -175,11 +175,12 @@ def _inside(path: str, directory: str) -> bool:
 
 
 def project_dockerfile_paths(ctx: Context) -> tuple[list[str], bool]:
-    """The project's Dockerfiles; in a monorepo, a project without its own gets the
-    Dockerfiles outside every project (``shared`` is then True)."""
+    """The project's Dockerfiles; a project in a sub-folder (a monorepo's, or the only
+    project of a repository whose root is not one) without its own gets the Dockerfiles
+    outside every project (``shared`` is then True)."""
     own = [p for p in ctx.files(DOCKERFILE_GLOBS, case_sensitive=False)
            if is_dockerfile(p) and not is_template_path(p, ctx.repo)]
-    if own or len(ctx.repo.projects) < 2:
+    if own or ctx.project.path == ".":
         return own, False
     outside = [p for p in dockerfile_paths(ctx.repo)
                if not any(_inside(p, proj.path) for proj in ctx.repo.projects)]
@@ -1109,7 +1110,7 @@ class Compose:
 
 def compose_paths(ctx: Context) -> list[str]:
     own = own_paths(ctx.files(COMPOSE_GLOBS, case_sensitive=False), ctx.repo)
-    if own or len(ctx.repo.projects) < 2:
+    if own or ctx.project.path == ".":
         return own
     return [p for p in own_paths(ctx.repo.glob(COMPOSE_GLOBS, case_sensitive=False),
                                  ctx.repo)
