@@ -782,3 +782,23 @@ def test_ci009_image_builders_that_wrap_the_dockerfile_build(check: Check, build
     assert "never builds the container image" not in messages(results), build
     results = check(workflow(simple("pytest", "skaffold config set --global x")), "CI009")
     assert "never builds the container image" in messages(results)
+
+
+def test_ci009_builder_push_cache_and_cluster_smoke_test(check: Check) -> None:
+    body = ("on:\n  push:\n    branches: [main]\njobs:\n  test:\n    runs-on: x\n"
+            "    steps:\n      - run: go test ./...\n"
+            "  deploy:\n    needs: test\n    runs-on: x\n    environment: staging\n"
+            "    steps:\n      - uses: actions/cache@v4\n        with:\n"
+            "          path: ~/.skaffold/cache\n          key: skaffold\n"
+            "      - run: skaffold run --default-repo=gcr.io/p --tag=$GITHUB_SHA\n"
+            "      - run: kubectl wait --for=condition=available deployment/api\n")
+    results = check(workflow(body), "CI009")
+    assert statuses(results) == ["pass", "pass"], messages(results)
+    assert "smoke test deploy: kubectl wait" in messages(results, 2)
+    # without the cache, the push target or the readiness wait, each is reported
+    bare = body.replace("--default-repo=gcr.io/p ", "").replace(
+        "      - run: kubectl wait --for=condition=available deployment/api\n", "").replace(
+        "path: ~/.skaffold/cache", "path: ~/.npm")
+    results = check(workflow(bare), "CI009")
+    assert "no layer cache" in messages(results, 2) and "no smoke test" in messages(results, 2)
+    assert "never pushes the image" in messages(results, 3)

@@ -1579,6 +1579,16 @@ def _smoke_after(wf: Workflow, job: Job, index: int) -> str | None:
                 return f"{owner.id}: {simple.line.strip()[:60]}"
             if simple.program in ("container-structure-test", "dgoss", "goss"):
                 return f"{owner.id}: {simple.line.strip()[:60]}"
+            # the image deployed and checked running: pods ready, rollout done, a health URL
+            if (simple.program == "kubectl" and (
+                    simple.args[:2] == ("rollout", "status") or (
+                        simple.args[:1] == ("wait",) and any(
+                            a.startswith("--for=condition=") and a.split("=")[-1].lower() in
+                            ("available", "ready") for a in simple.args)))) or (
+                    simple.program == "helm" and simple.args[:1] == ("test",)) or (
+                    simple.program in ("curl", "wget") and any(
+                        "health" in a.lower() for a in simple.args)):
+                return f"{owner.id}: {simple.line.strip()[:60]}"
     return None
 
 
@@ -1591,6 +1601,30 @@ class _Build:
     cached: bool
     pushes: bool
     text: str
+
+
+def _builder_pushes(simple: Simple) -> bool:
+    """Builders that push what they build: skaffold build/run to a --default-repo (or
+    with --push), ko (unless --local), pack build --publish, gcloud builds submit."""
+    program, args = simple.program, simple.args
+    if program == "skaffold":
+        return "--push=false" not in args and (
+            "--push" in args or "--push=true" in args
+            or any(a == "--default-repo" or a.startswith("--default-repo=") for a in args))
+    if program == "ko":
+        return not ({"--local", "-L", "--push=false"} & set(args))
+    if program == "pack":
+        return "--publish" in args
+    return program == "gcloud" and args[:2] == ("builds", "submit")
+
+
+def _builder_cache(simple: Simple, job: Job, index: int) -> bool:
+    """skaffold's artifact cache kept between runs (actions/cache of ~/.skaffold/cache
+    before the build)."""
+    if simple.program != "skaffold":
+        return False
+    return any(s.uses and parse_action(s.uses).name == "actions/cache"
+               and "skaffold" in str(s.with_.get("path", "")) for s in job.steps[:index])
 
 
 def _image_builds(state: _CIState) -> list[_Build]:
@@ -1606,9 +1640,10 @@ def _image_builds(state: _CIState) -> list[_Build]:
                 elif step.run:
                     for simple in split_commands(step.run):
                         if _builds_image(simple):
-                            cached = any(a.startswith("--cache-from") for a in simple.args)
-                            out.append(_Build(wf, job, index, step, cached, False,
-                                              simple.line.strip()))
+                            cached = any(a.startswith("--cache-from") for a in simple.args) \
+                                or _builder_cache(simple, job, index)
+                            out.append(_Build(wf, job, index, step, cached,
+                                              _builder_pushes(simple), simple.line.strip()))
                         elif simple.program in ("docker", "podman") and \
                                 simple.args[:1] == ("push",) and out and out[-1].job is job:
                             last = out[-1]
@@ -1702,9 +1737,9 @@ def _delivery_l3(builds: list[_Build]) -> Iterator[Finding]:
     meta = [s for s in job.steps if s.uses and
             parse_action(s.uses).name == "docker/metadata-action"]
     tags_text = " ".join(str(s.with_.get("tags", "")) for s in meta) + " " + str(
-        push.step.with_.get("tags", ""))
+        push.step.with_.get("tags", "")) + " " + (push.text if push.step.run else "")
     if not (meta and re.search(r"type=(sha|semver)", tags_text)) and \
-            "github.sha" not in tags_text:
+            "github.sha" not in tags_text.lower() and "github_sha" not in tags_text.lower():
         problems.append(T("no SHA/semver tags (docker/metadata-action with type=sha, "
                           "type=semver)", "sin etiquetas SHA/semver (docker/metadata-action con "
                           "type=sha, type=semver)"))
