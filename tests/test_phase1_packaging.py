@@ -161,6 +161,19 @@ def test_py002_per_project_in_a_monorepo(make_repo: MakeRepo, results_for: Resul
                                                                      ("b", "fail")]
 
 
+def test_py002_placeholder_package_of_a_template_repository(make_repo: MakeRepo,
+                                                            results_for: Results) -> None:
+    root = make_repo({"templates/service/pyproject.toml": GOOD_PYPROJECT,
+                      "templates/service/src/{service}/__init__.py": "",
+                      "templates/service/tests/test_x.py": "def test_x() -> None: ...\n"})
+    results = results_for(root, "PY002")
+    assert [(r.project, r.status.value) for r in results] == [("templates/service", "pass")]
+    assert "src/{service}/" in results[0].message.en
+    # a brace that is not a placeholder name is not a package name
+    odd = make_repo({"pyproject.toml": GOOD_PYPROJECT, "src/{a b}/__init__.py": ""})
+    assert statuses(results_for(odd, "PY002")) == ["fail"]
+
+
 # -- PY010 ---------------------------------------------------------------------------------
 
 FULL_MAKEFILE = """\

@@ -78,6 +78,38 @@ def test_env001_edge_cases(make_repo: MakeRepo, results_for: Results, files: dic
     assert statuses(results) == [expected] and words in results[0].message.en
 
 
+def test_env001_conda_files_with_other_names_and_per_service_files(
+        make_repo: MakeRepo, results_for: Results) -> None:
+    conda = "name: x\ndependencies:\n  - python=3.10\n  - pip:\n    - scikit-learn==1.4\n"
+    root = make_repo({"training/conda_dependencies.yml": conda,
+                      "environment-gpu.yml": conda.replace("x", "gpu"),
+                      "configs/model.yml": "dependencies: {a: 1}\n"})
+    results = results_for(root, "ENV001")
+    # a conda file at the root under another name is the project's declaration
+    assert found(results) == [("pass", "environment-gpu.yml", 1)]
+    root = make_repo({"training/conda_dependencies.yml": conda, "README.md": "# x\n",
+                      "services/api/requirements.txt": "fastapi==0.110\nuvicorn\n",
+                      "docs/requirements.txt": "mkdocs\n"})
+    results = results_for(root, "ENV001")
+    assert sorted(found(results)) == [("fail", "services/api/requirements.txt", 2),
+                                      ("pass", "training/conda_dependencies.yml", 1)]
+    # a YAML file with a dependencies: key that is not a package list is not a conda file
+    nothing = make_repo({"ci/dependencies.yml": "dependencies: {build: [test]}\n"})
+    assert "neither at the project root nor per service" in \
+        results_for(nothing, "ENV001")[0].message.en
+
+
+def test_env002_per_service_lockfiles(make_repo: MakeRepo, results_for: Results) -> None:
+    pinned = "# uv pip compile requirements.in -o requirements.txt\nflask==3.0.0\n"
+    root = make_repo({"src/email/requirements.in": "flask\n",
+                      "src/email/requirements.txt": pinned,
+                      ".github/workflows/ci.yml": "on: push\njobs:\n  t:\n    runs-on: x\n"
+                      "    steps:\n      - run: pip install -r src/email/requirements.txt\n"})
+    results = results_for(root, "ENV002")
+    assert found(results) == [("pass", ".github/workflows/ci.yml", 6)], results
+    assert "src/email/requirements.txt" in results[0].message.en
+
+
 # -- ENV002 ----------------------------------------------------------------------------------
 
 CI = "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: {run}\n"

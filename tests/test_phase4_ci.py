@@ -629,3 +629,176 @@ def test_make_directory_prerequisites_and_python_steps(make_repo: Maker) -> None
     tests = ci_checks.ci_runs(repo, ci_checks.TESTS)
     assert [(r.via, r.blocking) for r in tests] == [("make ci", False)]
     assert [r.via for r in ci_checks.ci_runs(repo, ci_checks.LINT)] == ["make ci"]
+
+
+# -- CI beyond GitHub: where the pipelines live, what they include, what they run ----------
+
+AZURE_PIPELINE = """\
+trigger:
+  branches: {include: [main]}
+pool:
+  vmImage: ubuntu-latest
+variables:
+- template: vars.yml
+stages:
+- stage: CI
+  jobs:
+  - job: quality
+    steps:
+    - template: ../shared/quality.yml
+"""
+AZURE_STEPS = """\
+steps:
+- script: flake8 src
+  displayName: lint
+- script: python -m pytest --cov=src --cov-fail-under=$(COVERAGE_MIN)
+"""
+
+
+def test_ci_azure_pipelines_are_found_by_content_anywhere(check: Check) -> None:
+    files = {".pipelines/main-ci.yml": AZURE_PIPELINE, "shared/quality.yml": AZURE_STEPS,
+             ".pipelines/vars.yml": "variables:\n- name: COVERAGE_MIN\n  value: 85\n",
+             "pyproject.toml": PYPROJECT}
+    results = check(files, "CI001")
+    assert worst(results) == "pass" and "Azure Pipelines" in messages(results)
+    assert worst(check(files, "CI002")) == "pass"
+    # a Kubernetes manifest or a docker-compose file with steps-like keys is not a pipeline
+    other = {"k8s/task.yaml": "apiVersion: tekton.dev/v1\nkind: Task\nspec:\n  steps:\n"
+                              "  - name: t\n    image: python\n    script: pytest\n",
+             "pyproject.toml": PYPROJECT}
+    assert worst(check(other, "CI001")) == "fail"
+
+
+def test_ci_azure_templates_are_followed_inside_the_repository(make_repo: Maker) -> None:
+    from mlops_lint.parsers.ci import ci_commands, other_ci_files
+    from mlops_lint.repo import Repo
+
+    pipeline = ("trigger: [main]\nsteps:\n- template: steps/a.yml\n"
+                "- template: steps/b.yml@other-repo\n- template: ../../../etc/x.yml\n"
+                "- template: ${{ parameters.t }}\n- script: echo main\n")
+    # a template under a tests/ folder is never read by content: only the include reaches it
+    root = make_repo({"ci/pipeline.yml": pipeline,
+                      "ci/steps/a.yml": "steps:\n- template: /ci/tests/b.yml\n",
+                      "ci/tests/b.yml": "steps:\n- bash: pytest -q\n- template: ../steps/a.yml\n"})
+    repo = Repo(root)
+    assert other_ci_files(repo)["azure"] == ["ci/pipeline.yml", "ci/steps/a.yml",
+                                             "ci/tests/b.yml"]
+    texts = {(c.path, c.text) for c in ci_commands(repo)}
+    assert ("ci/tests/b.yml", "pytest -q") in texts
+
+
+def test_ci_azure_terraform_tasks_and_variables(make_repo: Maker) -> None:
+    from mlops_lint.parsers.ci import ci_commands
+    from mlops_lint.repo import Repo
+
+    pipeline = ("pool: {vmImage: ubuntu-latest}\nvariables:\n  MIN: 80\nsteps:\n"
+                "- task: TerraformInstaller@0\n  inputs: {terraformVersion: 1.5.0}\n"
+                "- task: TerraformTaskV4@4\n  inputs:\n    command: plan\n"
+                "- task: Docker@2\n  inputs: {command: buildAndPush}\n"
+                "- script: pytest --cov-fail-under=$(MIN)\n")
+    repo = Repo(make_repo({"build/pipeline.yaml": pipeline}))
+    texts = [c.text for c in ci_commands(repo)]
+    assert texts == ["terraform plan", "pytest --cov-fail-under=80"]
+    init = ("pool: {vmImage: ubuntu-latest}\nsteps:\n- task: TerraformCLI@0\n  inputs:\n"
+            "    command: init\n    workingDirectory: $(Build.SourcesDirectory)/infra/tf\n"
+            "    backendAzureRmKey: app.tfstate\n")
+    repo = Repo(make_repo({"build/pipeline.yaml": init}))
+    assert [(c.text, c.cwd) for c in ci_commands(repo)] == [
+        ("terraform init -backend-config=key=app.tfstate", "infra/tf")]
+
+
+def test_ci_gitlab_local_includes_are_followed(check: Check) -> None:
+    gitlab = "include:\n  - local: /ci/test.yml\n  - remote: https://example.com/x.yml\n"
+    files = {".gitlab-ci.yml": gitlab, "pyproject.toml": PYPROJECT,
+             "ci/test.yml": "include: 'ci/lint.yml'\ntest:\n  script: [pytest -q]\n",
+             "ci/lint.yml": "lint:\n  script: [ruff check .]\n"}
+    assert worst(check(files, "CI002")) == "pass"
+    del files["ci/lint.yml"]
+    results = check(files, "CI002")
+    assert worst(results) == "fail" and "lint/format check" in messages(results)
+    assert "runs the tests" not in messages(results)
+
+
+def test_ci_jenkinsfiles_with_suffixes_are_read(check: Check) -> None:
+    jenkins = "pipeline {\n  steps {\n    sh 'pytest -q'\n    sh \"ruff check .\"\n  }\n}\n"
+    files = {"ci/release.Jenkinsfile": jenkins, "pyproject.toml": PYPROJECT}
+    assert worst(check(files, "CI002")) == "pass"
+    assert worst(check({"Jenkinsfile.release": jenkins, "pyproject.toml": PYPROJECT},
+                       "CI002")) == "pass"
+
+
+def test_ci_tests_and_lint_of_other_languages_count(check: Check) -> None:
+    body = simple("cd src/api && go test ./...", "golangci-lint run",
+                  "npm run test:unit", "npx eslint .")
+    files = workflow(body)
+    assert worst(check(files, "CI002")) == "pass"
+    core = check(files, "CI007")
+    assert worst(core) == "pass" and "nothing gates" not in messages(core)
+    matrix = check(files, "CI004")
+    assert "CI runs no Python tests" in messages(matrix)
+    assert "the tests run on one Python" not in messages(matrix)
+    for step in ("mvn -B verify", "./gradlew test", "cargo test", "dotnet test src/app"):
+        results = check(workflow(simple(step, "cargo clippy -- -D warnings")), "CI002")
+        assert worst(results) == "pass", step
+    # `go build` and `npm install` are not tests; `npm run build` is not lint
+    results = check(workflow(simple("go build ./...", "npm install", "npm run build")), "CI002")
+    assert "runs the tests" in messages(results) and "lint/format check" in messages(results)
+
+
+def test_ci_shell_variables_resolve_from_env(check: Check) -> None:
+    body = ("on: [push, pull_request]\nenv:\n  THRESHOLD: 85\njobs:\n  t:\n"
+            "    runs-on: ubuntu-latest\n    env:\n      COV: src\n    steps:\n"
+            "      - run: pytest --cov=$COV --cov-fail-under=$THRESHOLD\n"
+            "      - run: pytest --cov=src --cov-fail-under=${{ env.THRESHOLD }}\n")
+    results = check(workflow(body), "CI006")
+    assert statuses(results, 1) == ["pass"] and "85%" in messages(results)
+    unset = body.replace("  THRESHOLD: 85\n", "  OTHER: 1\n")
+    assert statuses(check(workflow(unset), "CI006"), 1) == ["fail"]
+    # a secret or an expression is not a literal value
+    secret = body.replace("THRESHOLD: 85", "THRESHOLD: ${{ secrets.MIN }}")
+    assert statuses(check(workflow(secret), "CI006"), 1) == ["fail"]
+
+
+def test_ci_precommit_option_values_are_not_hook_ids(check: Check) -> None:
+    precommit = ("repos:\n  - repo: https://github.com/astral-sh/ruff-pre-commit\n"
+                 "    rev: v0.4.0\n    hooks:\n      - id: ruff\n")
+    extra = {".pre-commit-config.yaml": precommit}
+    for run in ("pre-commit run --all-files --hook-stage commit",
+                "pre-commit run --hook-stage=pre-commit --all-files",
+                "pre-commit run -c .pre-commit-config.yaml --all-files"):
+        results = check(workflow(simple(run, "pytest"), **extra), "CI002")
+        assert worst(results) == "pass", run
+    # a hook id asked for by name still narrows the run
+    results = check(workflow(simple("pre-commit run mypy --all-files", "pytest"), **extra),
+                    "CI002")
+    assert worst(results) == "fail"
+
+
+@pytest.mark.parametrize("build", ["skaffold run --default-repo=gcr.io/x --tag=$GITHUB_SHA",
+                                   "skaffold build", "ko build ./cmd/app",
+                                   "pack build app --builder paketobuildpacks/builder"])
+def test_ci009_image_builders_that_wrap_the_dockerfile_build(check: Check, build: str) -> None:
+    results = check(workflow(simple("pytest", build)), "CI009")
+    assert "never builds the container image" not in messages(results), build
+    results = check(workflow(simple("pytest", "skaffold config set --global x")), "CI009")
+    assert "never builds the container image" in messages(results)
+
+
+def test_ci009_builder_push_cache_and_cluster_smoke_test(check: Check) -> None:
+    body = ("on:\n  push:\n    branches: [main]\njobs:\n  test:\n    runs-on: x\n"
+            "    steps:\n      - run: go test ./...\n"
+            "  deploy:\n    needs: test\n    runs-on: x\n    environment: staging\n"
+            "    steps:\n      - uses: actions/cache@v4\n        with:\n"
+            "          path: ~/.skaffold/cache\n          key: skaffold\n"
+            "      - run: skaffold run --default-repo=gcr.io/p --tag=$GITHUB_SHA\n"
+            "      - run: kubectl wait --for=condition=available deployment/api\n")
+    results = check(workflow(body), "CI009")
+    assert statuses(results) == ["pass", "pass"], messages(results)
+    assert "smoke test deploy: kubectl wait" in messages(results, 2)
+    # without the cache, the push target or the readiness wait, each is reported
+    bare = body.replace("--default-repo=gcr.io/p ", "").replace(
+        "      - run: kubectl wait --for=condition=available deployment/api\n", "").replace(
+        "path: ~/.skaffold/cache", "path: ~/.npm")
+    results = check(workflow(bare), "CI009")
+    assert "no layer cache" in messages(results, 2) and "no smoke test" in messages(results, 2)
+    assert "never pushes the image" in messages(results, 3)

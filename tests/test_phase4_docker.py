@@ -560,3 +560,156 @@ def test_dock011_type_confused_compose(make_repo: Maker, results_for: Runner,
 def test_dock005_unresolved_base_without_user(make_repo: Maker, results_for: Runner) -> None:
     text = "ARG BASE\nFROM ${BASE}\nCMD [\"python\"]\n"
     assert statuses(results_for(make_repo({"Dockerfile": text}), "DOCK005")) == ["warn"]
+
+
+# -- what the image runs: batch/CLI images, non-Python images ---------------------------
+
+BATCH = """\
+FROM python:3.11-slim
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+WORKDIR /app
+COPY requirements.txt .
+RUN pip install --no-cache-dir -r requirements.txt
+COPY jobs/ ./jobs/
+USER 1000
+CMD ["python", "-u", "jobs/train.py", "--epochs", "3"]
+"""
+
+
+def test_dock001_batch_and_cli_images_need_no_expose(make_repo: Maker,
+                                                      results_for: Runner) -> None:
+    train = "import argparse\nimport pandas as pd\n\ndef main() -> None:\n    pass\n"
+    root = make_repo({"Dockerfile": BATCH, "jobs/train.py": train})
+    results = results_for(root, "DOCK001")
+    assert statuses(results) == ["skip", "pass"], [r.message.en for r in results]
+    assert "jobs/train.py imports no web or network server" in results[0].message.en
+    assert "EXPOSE" not in results[1].message.en
+    # the same command running a script that serves is a server: EXPOSE is required
+    serve = "from fastapi import FastAPI\napp = FastAPI()\n"
+    root = make_repo({"Dockerfile": BATCH, "jobs/train.py": serve})
+    assert "no EXPOSE" in " ".join(r.message.en for r in results_for(root, "DOCK001"
+                                                                       ) if r.status.value
+                                   == "fail")
+    # a command-line tool (a headless load test, a module run with -m)
+    cli = BATCH.replace('CMD ["python", "-u", "jobs/train.py", "--epochs", "3"]',
+                        'ENTRYPOINT locust --headless -u 10 -f locustfile.py')
+    assert "skip" in statuses(results_for(make_repo({"Dockerfile": cli}), "DOCK001"))
+    module = BATCH.replace('"-u", "jobs/train.py", "--epochs", "3"', '"-m", "jobs.train"')
+    assert statuses(results_for(make_repo({"Dockerfile": module, "jobs/train.py": train}),
+                                "DOCK001")) == ["skip", "pass"]
+    # a script that is not in the repository cannot be read: EXPOSE is still asked for
+    assert worst(results_for(make_repo({"Dockerfile": BATCH}), "DOCK001")) == "fail"
+
+
+GO_IMAGE = """\
+FROM golang:1.22-alpine AS builder
+WORKDIR /src
+COPY . .
+RUN CGO_ENABLED=0 go build -o /server .
+FROM alpine:3.20
+WORKDIR /app
+COPY --from=builder /server /app/server
+USER 1000
+EXPOSE 8080
+ENTRYPOINT ["/app/server"]
+"""
+
+
+def test_python_advice_only_for_python_images(make_repo: Maker, results_for: Runner) -> None:
+    root = make_repo({"Dockerfile": GO_IMAGE})
+    dock008 = results_for(root, "DOCK008")
+    assert statuses(dock008) == ["skip"]
+    assert "a Go image (copied from stage 'builder' (base golang:1.22-alpine))" in \
+        dock008[0].message.en
+    dock003 = results_for(root, "DOCK003")
+    assert worst(dock003) == "pass" and "ML wheels" not in dock003[0].message.en
+    for base in ("node:20-slim", "eclipse-temurin:21-jre",
+                 "mcr.microsoft.com/dotnet/aspnet:8.0"):
+        text = f"FROM {base}\nWORKDIR /app\nUSER 1000\nEXPOSE 80\nCMD [\"run\"]\n"
+        assert worst(results_for(make_repo({"Dockerfile": text}), "DOCK008")) == "skip", base
+    # Python installed on a generic base is a Python image: the advice applies
+    python_on_alpine = GO_IMAGE.replace("WORKDIR /app\n",
+                                        "WORKDIR /app\nRUN apk add --no-cache python3\n")
+    assert worst(results_for(make_repo({"Dockerfile": python_on_alpine}), "DOCK008")) == \
+        "fail"
+    # a bare base with nothing to tell keeps the advice
+    bare = "FROM debian:12-slim\nWORKDIR /app\nUSER 1000\nEXPOSE 80\nCMD [\"./run\"]\n"
+    assert worst(results_for(make_repo({"Dockerfile": bare}), "DOCK008")) == "fail"
+    # a builder's own tooling (python3 for node-gyp) does not make the runtime a Python image
+    node = ("FROM node:20-alpine AS builder\nRUN apk add --no-cache python3 make g++\n"
+            "COPY package*.json ./\nRUN npm install --only=production\n"
+            "FROM alpine:3.20\nRUN apk add --no-cache nodejs\nWORKDIR /app\n"
+            "COPY --from=builder /node_modules ./node_modules\nUSER 1000\nEXPOSE 7000\n"
+            'ENTRYPOINT ["node", "server.js"]\n')
+    results = results_for(make_repo({"Dockerfile": node}), "DOCK008")
+    assert statuses(results) == ["skip"] and "a Node.js image" in results[0].message.en
+    # a Go image with a compiler in its runtime stage still fails on the tooling
+    tooling = GO_IMAGE.replace("FROM alpine:3.20\n", "FROM alpine:3.20\nRUN apk add gcc\n")
+    assert worst(results_for(make_repo({"Dockerfile": tooling}), "DOCK008")) == "fail"
+
+
+# -- templates/: a template repository's service is its project ------------------------
+
+_SERVICE_PYPROJECT = '[project]\nname = "svc"\nversion = "0.1.0"\n'
+
+
+def test_a_project_under_templates_owns_its_dockerfile(make_repo: Maker,
+                                                       results_for: Runner) -> None:
+    files = {"templates/service/pyproject.toml": _SERVICE_PYPROJECT,
+             "templates/service/src/{service}/__init__.py": "",
+             "templates/service/tests/test_x.py": "",
+             "templates/service/Dockerfile": GOOD,
+             "templates/service/docker-compose.yml": "services:\n  api:\n    build: .\n",
+             "docs/templates/Dockerfile": "FROM python:3.8\n"}
+    root = make_repo(files)
+    results = results_for(root, "DOCK005")
+    assert [(r.project, r.path, r.status.value) for r in results] == [
+        ("templates/service", "templates/service/Dockerfile", "pass")]
+    assert any(r.path == "templates/service/docker-compose.yml"
+               for r in results_for(root, "DOCK011"))
+    # a scaffold (placeholders a generator fills) is never the repository's own
+    scaffold = dict(files)
+    scaffold["templates/service/Dockerfile"] = GOOD.replace(
+        "src.app:app", "{{ cookiecutter.package }}.app:app")
+    results = results_for(make_repo(scaffold), "DOCK005")
+    assert [r.status.value for r in results] == ["fail"]
+    assert "no Dockerfile in this project" in results[0].message.en
+    cookie = {"{{cookiecutter.slug}}/Dockerfile": GOOD, "README.md": "# x\n"}
+    assert "no Dockerfile" in results_for(make_repo(cookie), "DOCK005")[0].message.en
+
+
+def test_scaffold_text_is_not_github_helm_or_go_templates() -> None:
+    from mlops_lint.parsers.dockerfile import is_scaffold_text
+
+    assert is_scaffold_text("FROM {{ base_image }}\n")
+    assert is_scaffold_text("{% if gpu %}RUN x{% endif %}\n")
+    assert is_scaffold_text("COPY {{cookiecutter.repo_name}} .\n")
+    assert not is_scaffold_text("run: echo ${{ matrix.python }}\n")
+    assert not is_scaffold_text("image: {{ .Values.image }}\n")
+    assert not is_scaffold_text("HEALTHCHECK CMD docker inspect --format '{{.State}}' x\n")
+    assert not is_scaffold_text("summary: {{ $labels.instance }} is down\n")
+
+
+def test_dock003_untagged_base_is_called_full_only_when_it_is(make_repo: Maker,
+                                                               results_for: Runner) -> None:
+    def message(base: str) -> str:
+        text = f"FROM {base}\nWORKDIR /app\nUSER 1000\nEXPOSE 80\nCMD [\"python\", \"a.py\"]\n"
+        return results_for(make_repo({"Dockerfile": text}), "DOCK003")[0].message.en
+
+    assert "means :latest, and a full image" in message("python")
+    conda = message("conda/miniconda3")
+    assert "means :latest)" in conda and "full image" not in conda
+
+
+def test_the_only_project_in_a_sub_folder_gets_the_root_container_files(
+        make_repo: Maker, results_for: Runner) -> None:
+    compose = ("services:\n  api:\n    build: .\n    healthcheck:\n"
+               "      test: [\"CMD\", \"curl\", \"-f\", \"http://localhost:8000/health\"]\n")
+    root = make_repo({"service/pyproject.toml": _SERVICE_PYPROJECT,
+                      "service/src/svc/__init__.py": "", "service/tests/test_x.py": "",
+                      "Dockerfile": GOOD, "docker-compose.yml": compose})
+    results = results_for(root, "DOCK011")
+    assert {r.project for r in results} == {"service"}
+    assert "no compose file" not in " ".join(r.message.en for r in results)
+    dock005 = results_for(root, "DOCK005")
+    assert [(r.path, r.status.value) for r in dock005] == [("Dockerfile", "pass")]

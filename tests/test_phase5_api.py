@@ -646,3 +646,83 @@ def test_api006_instance_method_startup_and_reload_endpoint(make_repo: Maker,
         "@app.on_event('startup')\ndef start():\n    wrapper.load()\n"
         "@app.post('/model/reload')\ndef reload_model():\n    wrapper.load()\n    return {}\n"))
     assert statuses(rows) == ["pass"] and "once at start-up" in rows[0].message.en
+
+
+# -- serving apps beyond FastAPI/Flask, GET / as health, per-route loading ----------------
+
+AZURE_SCORE = """import os
+import joblib
+from azureml.core.model import Model
+
+def init():
+    global model
+    model = joblib.load(Model.get_model_path(os.getenv("AZUREML_MODEL_DIR")))
+
+def run(data, request_headers):
+    return model.predict(data).tolist()
+"""
+
+
+@pytest.mark.parametrize("path, text, label", [
+    ("src/svc/scoring/score.py", AZURE_SCORE, "Azure ML scoring script (init/run)"),
+    ("src/svc/inference.py", "import joblib\n\ndef model_fn(model_dir):\n"
+     "    return joblib.load(model_dir + '/m.joblib')\n\ndef predict_fn(data, model):\n"
+     "    return model.predict(data)\n", "SageMaker inference handler"),
+    ("src/svc/handler.py", "from ts.torch_handler.base_handler import BaseHandler\n\n"
+     "class H(BaseHandler):\n    pass\n", "TorchServe"),
+    ("src/svc/service.py", "import bentoml\n\n@bentoml.service\nclass Svc:\n    pass\n",
+     "BentoML"),
+    ("src/svc/deploy.py", "from ray import serve\n\n@serve.deployment\nclass D:\n    pass\n",
+     "Ray Serve"),
+    ("src/svc/model.py", "import kserve\n\nclass M(kserve.Model):\n    pass\n", "KServe"),
+])
+def test_api001_scoring_scripts_and_model_servers_are_serving_apps(
+        make_repo: Maker, results_for: Results, path: str, text: str, label: str) -> None:
+    row = one(results_for(make_repo(project({path: text})), "API001"))
+    assert row.status.value == "warn" and label in row.message.en, row.message.en
+    assert row.path == path
+
+
+def test_api001_batch_entry_scripts_are_not_scoring_services(make_repo: Maker,
+                                                              results_for: Results) -> None:
+    batch = AZURE_SCORE.replace("def run(data, request_headers):",
+                                "def run(mini_batch):")
+    row = one(results_for(make_repo(project({"src/svc/batch.py": batch})), "API001"))
+    assert row.status.value == "fail" and "no serving code" in row.message.en
+    plain = "def init():\n    pass\n\ndef run(x):\n    return x\n"  # no Azure ML evidence
+    row = one(results_for(make_repo(project({"src/svc/tasks.py": plain})), "API001"))
+    assert row.status.value == "fail"
+
+
+@pytest.mark.parametrize("route", [
+    "@app.get('/')\ndef health():\n    return {'ok': True}\n",
+    "@app.get('/')\ndef root():\n    '''Liveness probe: the service is up.'''\n"
+    "    return {'ok': True}\n",
+    "@app.get('/', summary='Health check')\ndef root():\n    return {'ok': True}\n",
+])
+def test_api002_documented_root_health_route(make_repo: Maker, results_for: Results,
+                                             route: str) -> None:
+    app = "from fastapi import FastAPI\napp = FastAPI()\n" + route
+    row = one(results_for(make_repo(project({"src/svc/api.py": app})), "API002"))
+    assert row.status.value == "pass" and "documented as the health check" in row.message.en
+    # an undocumented root route is not a health check
+    bare = "from fastapi import FastAPI\napp = FastAPI()\n@app.get('/')\ndef root():\n" \
+        "    '''Service identification.'''\n    return {'name': 'svc'}\n"
+    row = one(results_for(make_repo(project({"src/svc/api.py": bare})), "API002"))
+    assert row.status.value == "fail" and "no health route" in row.message.en
+
+
+def test_api006_per_request_loading_names_the_route(make_repo: Maker,
+                                                    results_for: Results) -> None:
+    rows = api006(make_repo, results_for, (
+        "state = {}\n"
+        "def lifespan(app):\n    state['m'] = joblib.load(os.getenv('M'))\n    yield\n"
+        "app = FastAPI(lifespan=lifespan)\n"
+        "@app.post('/predict')\ndef predict(x: float):\n    return state['m'].predict([[x]])\n"
+        "@app.get('/model/card')\ndef card():\n"
+        "    return {'params': joblib.load(os.getenv('M')).get_params()}\n"))
+    failing = [r for r in rows if r.status.value == "fail"]
+    assert len(failing) == 1, [r.message.en for r in rows]
+    assert "GET /model/card" in failing[0].message.en
+    assert "every request to that route" in failing[0].message.en
+    assert "POST /predict" not in failing[0].message.en

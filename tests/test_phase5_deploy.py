@@ -232,6 +232,28 @@ def test_dep002_deploy_workflow_with_smoke_test(make_repo: Maker, results_for: R
     assert statuses(results_for(root, "DEP002"), 2) == ["fail"]
 
 
+def test_dep002_other_ci_deploys_and_helm_templates_without_probes(
+        make_repo: Maker, results_for: Results) -> None:
+    pipeline = ("trigger: [main]\npool: {vmImage: ubuntu-latest}\nsteps:\n"
+                "- script: az ml model deploy --name api --ic inference_config.yml\n")
+    root = make_repo({".pipelines/cd.yml": pipeline})
+    row = next(r for r in results_for(root, "DEP002") if r.level == 2)
+    assert row.status.value == "fail" and row.path == ".pipelines/cd.yml"
+    assert "Azure Pipelines deploy (az ml model deploy): no /health check" in row.message.en
+    smoke = pipeline + "- script: curl -f https://api.example.com/health\n"
+    assert statuses(results_for(make_repo({".pipelines/cd.yml": smoke}), "DEP002"), 2) == [
+        "pass"]
+    chart = {"charts/api/Chart.yaml": "apiVersion: v2\nname: api\nversion: 0.1.0\n",
+             "charts/api/values.yaml": "image: x\n",
+             "charts/api/templates/deployment.yaml":
+                 "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n"
+                 "  name: {{ .Values.name }}\nspec:\n  template:\n    spec:\n"
+                 "      containers:\n      - name: api\n        image: {{ .Values.image }}\n"}
+    row = next(r for r in results_for(make_repo(chart), "DEP002") if r.level == 2)
+    assert row.status.value == "fail" and "a long-running workload without probes" in \
+        row.message.en
+
+
 @pytest.mark.parametrize("files, status", [
     ({"docs/runbooks/service-down.md": "# Service down\n## Rollback\n```bash\nkubectl rollout "
                                        "undo deployment/api\n```\n"}, "pass"),

@@ -226,6 +226,36 @@ def test_iac002_bootstrap_keeps_local_state(make_repo: MakeRepo,
     assert skipped and "bootstrap" in skipped[0].message.en
 
 
+def test_iac002_iac005_backend_configs_and_init_options(make_repo: MakeRepo,
+                                                       results_for: ResultsFor) -> None:
+    hcl = ('bucket = "b"\nkey = "%s/tf.tfstate"\ndynamodb_table = "locks"\n'
+           'encrypt = true\n')
+    root = make_repo({"infra/aws/main.tf": VERSIONS % 'backend "s3" {}',
+                      "infra/aws/backend-configs/dev.hcl": hcl % "dev",
+                      "infra/aws/backend-configs/prod.hcl": hcl % "prod",
+                      ".gitignore": GITIGNORE})
+    level3 = [r for r in results_for(root, "IAC002") if r.level == 3]
+    assert statuses(level3) == ["pass"] and "backend-configs/dev.hcl" in level3[0].message.en
+    iac005 = results_for(root, "IAC005")
+    assert statuses(iac005) == ["pass"] and "dev, prod" in iac005[0].message.en
+    # the key passed by terraform init -backend-config in a Makefile, from the module folder
+    makefile = ("init:\n\tterraform -chdir=infra init -backend-config=\"key=app/tf.tfstate\" "
+                "-backend-config=\"dynamodb_table=locks\" -backend-config=encrypt=true\n")
+    root = make_repo({"infra/main.tf": VERSIONS % 'backend "s3" {\n    bucket = "b"\n  }',
+                      "Makefile": makefile, ".gitignore": GITIGNORE})
+    level3 = [r for r in results_for(root, "IAC002") if r.level == 3]
+    assert statuses(level3) == ["pass"], level3
+    assert "key app/tf.tfstate" in level3[0].message.en
+    # a file named by -backend-config in CI counts wherever it lives
+    ci = ("on: push\njobs:\n  tf:\n    runs-on: x\n    steps:\n      - run: |\n"
+          "          cd infra\n          terraform init -backend-config=../conf/prod.conf\n")
+    root = make_repo({"infra/main.tf": VERSIONS % 'backend "s3" {}',
+                      "conf/prod.conf": hcl % "prod", ".github/workflows/tf.yml": ci,
+                      ".gitignore": GITIGNORE})
+    level3 = [r for r in results_for(root, "IAC002") if r.level == 3]
+    assert statuses(level3) == ["pass"] and "conf/prod.conf" in level3[0].message.en
+
+
 # -- IAC003 ----------------------------------------------------------------------------------
 
 

@@ -260,9 +260,28 @@ def test_k8s003_probes(make_repo: MakeRepo, results_for: ResultsFor) -> None:
                                                                        "skip")}
     assert len(by_status["pass"]) == 2  # api and ok's main container; the init one is exempt
     assert by_status["fail"] == ["container worker (Deployment worker): no readinessProbe"]
-    assert "livenessProbe uses exec" in by_status["warn"][0]
+    assert "uses exec" not in by_status["warn"][0]  # an exec probe is a probe
     assert "initialDelaySeconds" in by_status["warn"][0]
     assert by_status["skip"] == ["Job train: batch workload, probes not required"]
+
+
+def test_k8s003_grpc_tcp_and_exec_probes_are_probes(make_repo: MakeRepo,
+                                                    results_for: ResultsFor) -> None:
+    timing = {"initialDelaySeconds": 5, "periodSeconds": 10}
+    grpc = workload(name="grpc", containers=[container(
+        "server", readinessProbe={"grpc": {"port": 8080}, **timing},
+        livenessProbe={"grpc": {"port": 8080}, **timing})])
+    tcp = workload(name="redis", containers=[container(
+        "redis", readinessProbe={"tcpSocket": {"port": 6379}, **timing},
+        livenessProbe={"exec": {"command": ["redis-cli", "ping"]}, **timing})])
+    empty = workload(name="empty", containers=[container(
+        "x", readinessProbe={**timing}, livenessProbe={"grpc": {"port": 1}, **timing})])
+    results = results_for(manifests(make_repo, grpc, tcp, empty), "K8S003")
+    by_status = {s: [r.message.en for r in only(results, s)] for s in ("pass", "warn")}
+    assert len(by_status["pass"]) == 2, results
+    assert "(grpc)" in by_status["pass"][0] and "(exec, tcpSocket)" in by_status["pass"][1]
+    assert by_status["warn"] == ["container x (Deployment empty): readinessProbe has no "
+                                 "handler (httpGet, grpc, tcpSocket or exec)"]
 
 
 # -- K8S004 ----------------------------------------------------------------------------------
@@ -349,6 +368,23 @@ def test_k8s006_env_secrets(make_repo: MakeRepo, results_for: ResultsFor) -> Non
     assert statuses(results) == ["fail", "fail", "fail", "warn", "pass"]
     assert "DB_PASSWORD" in results[0].message.en and "LOG_LEVEL" not in results[0].message.en
     assert "secretKeyRef" not in results[4].message.en and "envFrom api" in results[4].message.en
+
+
+@pytest.mark.parametrize("value", ["changeme", "<your-api-key>", "${API_KEY}", "$API_KEY",
+                                   "GOOGLE_API_KEY_VAL", "__GOOGLE_API_KEY__",
+                                   "your-api-key-here", "REPLACE_WITH_KEY", "#{ApiKey}#"])
+def test_k8s006_placeholder_env_values_are_not_secrets(make_repo: MakeRepo,
+                                                       results_for: ResultsFor,
+                                                       value: str) -> None:
+    env = [{"name": "GOOGLE_API_KEY", "value": value}]
+    root = manifests(make_repo, workload(containers=[container("a", env=env)]))
+    results = [r for r in results_for(root, "K8S006") if r.level == 2]
+    assert statuses(results) == ["warn"], value
+    assert "placeholder" in results[0].message.en
+    # a value that merely shares a word with the name is still a literal
+    leaked = [{"name": "GOOGLE_API_KEY", "value": "AIzaGoogle-4f9c2e1b7d"}]
+    root = manifests(make_repo, workload(containers=[container("a", env=leaked)]))
+    assert statuses([r for r in results_for(root, "K8S006") if r.level == 2]) == ["fail"]
 
 
 def test_k8s006_committed_secret_manifests(make_repo: MakeRepo, results_for: ResultsFor) -> None:

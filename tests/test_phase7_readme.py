@@ -144,6 +144,40 @@ def test_doc001_licence_variants(make_repo: MakeRepo, results_for: ResultsFor) -
     assert held["LICENSE"].status.value == "warn" and held["LICENSE"].line == 3
 
 
+APACHE_FULL = """\
+                                 Apache License
+                           Version 2.0, January 2004
+                        http://www.apache.org/licenses/
+
+   TERMS AND CONDITIONS FOR USE, REPRODUCTION, AND DISTRIBUTION
+
+   1. Definitions.
+
+   END OF TERMS AND CONDITIONS
+
+   APPENDIX: How to apply the Apache License to your work.
+
+   Copyright [yyyy] [name of copyright owner]
+
+   Licensed under the Apache License, Version 2.0 (the "License");
+"""
+
+
+def test_doc001_licence_files_with_suffixes_and_the_apache_appendix(
+        make_repo: MakeRepo, results_for: ResultsFor) -> None:
+    for name in ("LICENSE-CODE", "LICENSE.txt", "COPYING", "LICENSE_MIT", "LICENSES/MIT.txt"):
+        results = by_path(results_for(repo(make_repo, license_text=None,
+                                           extra={name: MIT}), "DOC001"))
+        assert results[name].status.value == "pass", name
+    # the Apache licence's appendix tells how to apply it: its placeholders are not holes
+    results = by_path(results_for(repo(make_repo, license_text=APACHE_FULL), "DOC001"))
+    assert results["LICENSE"].status.value == "pass", results["LICENSE"].message.en
+    # a hole before the end of the terms still is one
+    held = APACHE_FULL.replace("1. Definitions.", "Copyright [yyyy] Acme")
+    results = by_path(results_for(repo(make_repo, license_text=held), "DOC001"))
+    assert results["LICENSE"].status.value == "warn"
+
+
 def test_doc001_no_licence_file(make_repo: MakeRepo, results_for: ResultsFor) -> None:
     results = results_for(repo(make_repo, license_text=None), "DOC001")
     missing = next(r for r in results if r.path is None)

@@ -64,9 +64,12 @@ class GitInfo:
 TEST_DATA_DIRS = frozenset({"tests", "test", "fixtures", "testdata", "test_data"})
 
 
-def _is_test_data(path: str) -> bool:
+def is_test_data(path: str) -> bool:
     """A file inside a test or fixture folder: sample data, never a project of its own."""
     return any(p in TEST_DATA_DIRS for p in PurePosixPath(path).parts[:-1])
+
+
+_is_test_data = is_test_data
 
 
 def _is_vendored(parts: Iterable[str]) -> bool:

@@ -45,7 +45,12 @@ from mlops_lint.parsers.ci import (
     swallows_failure,
     workflows,
 )
-from mlops_lint.parsers.invocations import make_targets, makefile_at, precommit_config
+from mlops_lint.parsers.invocations import (
+    make_targets,
+    makefile_at,
+    precommit_config,
+    precommit_run,
+)
 from mlops_lint.parsers.precommit import Hook, PreCommitConfig
 from mlops_lint.parsers.pytest_config import (
     PYTEST_PROGRAMS,
@@ -111,6 +116,69 @@ def _is_lint(simple: Simple) -> bool:
                                                             "security", "bandit", "audit")
                    for e in envs)
     return False
+
+
+_JS_RUNNERS = ("npm", "yarn", "pnpm", "bun")
+_JS_TEST_SCRIPT = re.compile(r"^(test|tests|unit|e2e)([:_-][\w:-]{0,40})?$")
+_JS_LINT_SCRIPT = re.compile(r"^(lint|eslint|format:check|fmt:check|prettier:check|"
+                             r"check:format|style)([:_-][\w:-]{0,40})?$")
+_GRADLE = ("gradle", "gradlew", "gradlew.bat")
+
+
+def _script_name(simple: Simple) -> str | None:
+    """``npm test``/``npm run test:unit``/``yarn lint``: the package script a JS runner
+    runs."""
+    if simple.program not in _JS_RUNNERS or not simple.args:
+        return None
+    args = [a for a in simple.args if not a.startswith("-")]
+    if args[:1] in (["run"], ["run-script"]):
+        args = args[1:]
+    return args[0] if args else None
+
+
+def _is_other_test(simple: Simple) -> bool:
+    """The test runner of another language: go test, npm/yarn/pnpm test, jest, vitest,
+    mocha, mvn test/verify, gradle test/check, cargo test, dotnet test, ctest, rspec…"""
+    program, args = simple.program, simple.args
+    if program in ("go", "cargo", "dotnet", "swift", "mix", "deno", "bazel", "bazelisk") \
+            and args[:1] == ("test",):
+        return True
+    if program in ("mvn", "mvnw", "mvnw.cmd"):
+        return any(a in ("test", "verify", "install", "integration-test") for a in args)
+    if program in _GRADLE:
+        return any(a in ("test", "check", "build") or a.endswith(":test") for a in args)
+    if program in ("jest", "vitest", "mocha", "karma", "ava", "ctest", "rspec", "phpunit",
+                   "gotestsum", "ginkgo", "sbt") and (program != "sbt" or "test" in args):
+        return True
+    if program == "bundle" and args[:2] in (("exec", "rspec"), ("exec", "rake")):
+        return True
+    name = _script_name(simple)
+    return bool(name and (name == "t" or _JS_TEST_SCRIPT.match(name)))
+
+
+def _is_other_lint(simple: Simple) -> bool:
+    """The linter of another language: eslint, golangci-lint, go vet, staticcheck, cargo
+    clippy, cargo fmt --check, prettier --check, npm run lint, shellcheck, rubocop…"""
+    program, args = simple.program, simple.args
+    if program in ("eslint", "golangci-lint", "staticcheck", "revive", "tslint", "stylelint",
+                   "ktlint", "rubocop", "shellcheck", "biome", "oxlint", "standard",
+                   "clang-tidy", "cpplint", "checkstyle", "swiftlint", "detekt", "tflint"):
+        return program != "biome" or args[:1] in (("check",), ("lint",), ("ci",))
+    if program == "go":
+        return args[:1] == ("vet",)
+    if program == "cargo":
+        return args[:1] == ("clippy",) or (args[:1] == ("fmt",) and "--check" in args)
+    if program == "prettier":
+        return "--check" in args or "-c" in args or "--list-different" in args
+    if program == "dotnet":
+        return args[:1] == ("format",) and "--verify-no-changes" in args
+    if program in ("gofmt",):
+        return "-l" in args or "-d" in args
+    if program in ("mvn", "mvnw") or program in _GRADLE:
+        return any(a.startswith(("checkstyle", "spotless", "pmd", "spotbugs"))
+                   or a.startswith(("spotlessCheck", "ktlintCheck", "detekt")) for a in args)
+    name = _script_name(simple)
+    return bool(name and _JS_LINT_SCRIPT.match(name))
 
 
 def _is_typecheck(simple: Simple) -> bool:
@@ -250,6 +318,19 @@ COVERAGE_UPLOAD = ToolSpec("coverage upload", "coverage-upload", _is_coverage_up
                                "orgoro/coverage", "mishakav/pytest-coverage-comment",
                                "irongut/codecoveragesummary", "5monkeys/cobertura-action"))
 COVERAGE_REPORT = ToolSpec("coverage report", "coverage", _is_coverage_report)
+# a polyglot repository's CI is still CI with tests and lint: the tests and linters of
+# other languages count for CI002/CI003/CI007 (never for Python-only rules: the Python
+# matrix, the pytest coverage gate)
+OTHER_TESTS = ToolSpec("tests (other languages)", "test", _is_other_test)
+OTHER_LINT = ToolSpec("lint (other languages)", "lint", _is_other_lint,
+                      frozenset({"eslint", "golangci-lint", "go-vet", "go-fmt", "prettier",
+                                 "shellcheck", "rubocop", "clippy", "tflint"}),
+                      ("golangci/golangci-lint-action", "reviewdog/action-eslint",
+                       "reviewdog/action-golangci-lint", "reviewdog/action-shellcheck",
+                       "ludeeus/action-shellcheck", "actions-rs/clippy-check",
+                       "creyd/prettier_action", "sibiraj-s/action-eslint"))
+ALL_TESTS = (TESTS, OTHER_TESTS)
+ALL_LINT = (LINT, OTHER_LINT)
 SECRET_TOOLS = (GITLEAKS, TRUFFLEHOG, DETECT_SECRETS, OTHER_SECRETS)
 SAST_TOOLS = (BANDIT, CODEQL, SEMGREP)
 DEP_TOOLS = (PIP_AUDIT, SAFETY, DEP_SCANNERS)
@@ -417,13 +498,6 @@ def _hook_text(hook: Hook) -> str:
     return " ".join([hook.entry or hook.id, *hook.args])
 
 
-def _precommit_run(simple: Simple) -> tuple[bool, str | None]:
-    if simple.program != "pre-commit" or simple.args[:1] != ("run",):
-        return False, None
-    rest = [a for a in simple.args[1:] if not a.startswith("-")]
-    every = "--all-files" in simple.args or "-a" in simple.args or any(
-        a.startswith("--from-ref") for a in simple.args)
-    return every, (rest[0] if rest else None)
 
 
 @dataclass(frozen=True)
@@ -471,10 +545,10 @@ def _runs_in(repo: Repo, spec: ToolSpec, origin: _Origin, script: str, blocking:
             out.extend(_through_make(repo, spec, origin, simple, simple_blocking,
                                      simple_reason, directories, depth))
         else:
-            every, only = _precommit_run(simple)
+            every, only, stage = precommit_run(simple)
             if every or only:
                 out.extend(_through_precommit(repo, spec, origin, simple_blocking,
-                                              simple_reason, "pre-commit run", only))
+                                              simple_reason, "pre-commit run", only, stage))
     return out
 
 
@@ -528,7 +602,8 @@ def _prerequisites(targets: dict[str, Any], name: str, seen: frozenset[str] = fr
 
 
 def _through_precommit(repo: Repo, spec: ToolSpec, origin: _Origin, blocking: bool,
-                       reason: T | None, via: str, only: str | None) -> list[Run]:
+                       reason: T | None, via: str, only: str | None,
+                       stage: str | None = None) -> list[Run]:
     config = precommit_config(repo)
     if not isinstance(config, PreCommitConfig):
         return []
@@ -537,7 +612,7 @@ def _through_precommit(repo: Repo, spec: ToolSpec, origin: _Origin, blocking: bo
                 origin.step, tuple(_hook_text(hook).split()))
             for hook in config.hooks
             if (only is None or hook.id == only) and _hook_runs(hook, spec)
-            and "manual" not in hook.stages]
+            and ("manual" not in hook.stages or stage == "manual")]
 
 
 def _action_blocking(action: ActionRef, step: Step) -> T | None:
@@ -744,19 +819,23 @@ def ci_tests_and_lint(ctx: Context, params: None) -> Iterator[Finding]:
     if not state.has_ci:
         yield _no_ci()
         return
-    tests = ci_runs(ctx.repo, TESTS)
-    lint = ci_runs(ctx.repo, LINT)
+    tests = _runs_of(ctx.repo, ALL_TESTS)
+    lint = _runs_of(ctx.repo, ALL_LINT)
     missing: list[T] = []
     if not tests:
-        missing.append(T("no step runs the tests (pytest, make test, tox, nox)",
-                         "ningún paso ejecuta los tests (pytest, make test, tox, nox)"))
+        missing.append(T("no step runs the tests (pytest, make test, tox, nox; or another "
+                         "language's runner: go test, npm test, mvn test, cargo test…)",
+                         "ningún paso ejecuta los tests (pytest, make test, tox, nox; o el de "
+                         "otro lenguaje: go test, npm test, mvn test, cargo test…)"))
     if not lint:
         missing.append(T("no step runs a lint/format check (ruff check, ruff format --check, "
                          "black --check, flake8, isort --check-only, pre-commit run "
-                         "--all-files)",
+                         "--all-files; or another language's linter: eslint, "
+                         "golangci-lint, go vet, cargo clippy…)",
                          "ningún paso ejecuta un chequeo de lint/formato (ruff check, ruff "
                          "format --check, black --check, flake8, isort --check-only, "
-                         "pre-commit run --all-files)"))
+                         "pre-commit run --all-files; o el de otro lenguaje: eslint, "
+                         "golangci-lint, go vet, cargo clippy…)"))
     if missing:
         path, line = ((tests or lint)[0].path, (tests or lint)[0].line) if tests or lint \
             else _first_ci_file(state)
@@ -782,6 +861,12 @@ def _builds_image(simple: Simple) -> bool:
                                                    ("compose", "build"), ("buildx", "bake"))):
         return True
     if program == "docker-compose" and args[:1] == ("build",):
+        return True
+    # image builders that wrap the Dockerfile build: skaffold, ko, Cloud Native Buildpacks
+    if program == "skaffold" and args[:1] in (("build",), ("run",), ("dev",)):
+        return True
+    if (program == "ko" and args[:1] in (("build",), ("publish",), ("apply",), ("resolve",))) \
+            or (program == "pack" and args[:1] == ("build",)):
         return True
     return program in ("buildah", "kaniko", "executor") or (
         program == "gcloud" and args[:2] == ("builds", "submit"))
@@ -832,8 +917,8 @@ def ci_job_graph(ctx: Context, params: None) -> Iterator[Finding]:
         yield from (f for f in found if isinstance(f, Finding))
         return
     repo = ctx.repo
-    lint = {k for r in ci_runs(repo, LINT) if (k := _job_key(r))}
-    tests = {k for r in ci_runs(repo, TESTS) if (k := _job_key(r))}
+    lint = {k for r in _runs_of(repo, ALL_LINT) if (k := _job_key(r))}
+    tests = {k for r in _runs_of(repo, ALL_TESTS) if (k := _job_key(r))}
     builds = {k for r in _runs_of(repo, (IMAGE_BUILD, PACKAGE_BUILD)) if (k := _job_key(r))}
     state = ci_state(repo)
     by_name = {wf.name: wf.path for wf in state.workflows if wf.name}
@@ -1007,9 +1092,12 @@ def ci_python_matrix(ctx: Context, params: None) -> Iterator[Finding]:
     matrices = _matrices(ctx, [w for w in found if isinstance(w, Workflow)])
     if not matrices:
         wf = found[0]
-        yield failed(T("no strategy.matrix over python-version: the tests run on one Python",
-                       "no hay strategy.matrix sobre python-version: los tests corren en un "
-                       "solo Python"), wf.path, 1,
+        message = T("no strategy.matrix over python-version: the tests run on one Python",
+                    "no hay strategy.matrix sobre python-version: los tests corren en un "
+                    "solo Python") if ci_runs(ctx.repo, TESTS) else T(
+            "no strategy.matrix over python-version, and CI runs no Python tests",
+            "no hay strategy.matrix sobre python-version, y la CI no ejecuta tests de Python")
+        yield failed(message, wf.path, 1,
                      fix=T("strategy: {fail-fast: false, matrix: {python-version: ['3.10', "
                            "'3.11', '3.12']}} with setup-python's python-version: "
                            "${{ matrix.python-version }}",
@@ -1307,7 +1395,7 @@ def ci_blocking_gates(ctx: Context, params: None) -> Iterator[Finding]:
     if not state.has_ci:
         yield _no_ci()
         return
-    core = _runs_of(ctx.repo, (LINT, TESTS, COVERAGE_REPORT))
+    core = _runs_of(ctx.repo, (*ALL_LINT, *ALL_TESTS, COVERAGE_REPORT))
     extra = _runs_of(ctx.repo, (TYPECHECK, *SAST_TOOLS, *SECRET_TOOLS, *DEP_TOOLS,
                                 IMAGE_SCAN))
     if not core:
@@ -1491,6 +1579,16 @@ def _smoke_after(wf: Workflow, job: Job, index: int) -> str | None:
                 return f"{owner.id}: {simple.line.strip()[:60]}"
             if simple.program in ("container-structure-test", "dgoss", "goss"):
                 return f"{owner.id}: {simple.line.strip()[:60]}"
+            # the image deployed and checked running: pods ready, rollout done, a health URL
+            if (simple.program == "kubectl" and (
+                    simple.args[:2] == ("rollout", "status") or (
+                        simple.args[:1] == ("wait",) and any(
+                            a.startswith("--for=condition=") and a.split("=")[-1].lower() in
+                            ("available", "ready") for a in simple.args)))) or (
+                    simple.program == "helm" and simple.args[:1] == ("test",)) or (
+                    simple.program in ("curl", "wget") and any(
+                        "health" in a.lower() for a in simple.args)):
+                return f"{owner.id}: {simple.line.strip()[:60]}"
     return None
 
 
@@ -1503,6 +1601,30 @@ class _Build:
     cached: bool
     pushes: bool
     text: str
+
+
+def _builder_pushes(simple: Simple) -> bool:
+    """Builders that push what they build: skaffold build/run to a --default-repo (or
+    with --push), ko (unless --local), pack build --publish, gcloud builds submit."""
+    program, args = simple.program, simple.args
+    if program == "skaffold":
+        return "--push=false" not in args and (
+            "--push" in args or "--push=true" in args
+            or any(a == "--default-repo" or a.startswith("--default-repo=") for a in args))
+    if program == "ko":
+        return not ({"--local", "-L", "--push=false"} & set(args))
+    if program == "pack":
+        return "--publish" in args
+    return program == "gcloud" and args[:2] == ("builds", "submit")
+
+
+def _builder_cache(simple: Simple, job: Job, index: int) -> bool:
+    """skaffold's artifact cache kept between runs (actions/cache of ~/.skaffold/cache
+    before the build)."""
+    if simple.program != "skaffold":
+        return False
+    return any(s.uses and parse_action(s.uses).name == "actions/cache"
+               and "skaffold" in str(s.with_.get("path", "")) for s in job.steps[:index])
 
 
 def _image_builds(state: _CIState) -> list[_Build]:
@@ -1518,9 +1640,10 @@ def _image_builds(state: _CIState) -> list[_Build]:
                 elif step.run:
                     for simple in split_commands(step.run):
                         if _builds_image(simple):
-                            cached = any(a.startswith("--cache-from") for a in simple.args)
-                            out.append(_Build(wf, job, index, step, cached, False,
-                                              simple.line.strip()))
+                            cached = any(a.startswith("--cache-from") for a in simple.args) \
+                                or _builder_cache(simple, job, index)
+                            out.append(_Build(wf, job, index, step, cached,
+                                              _builder_pushes(simple), simple.line.strip()))
                         elif simple.program in ("docker", "podman") and \
                                 simple.args[:1] == ("push",) and out and out[-1].job is job:
                             last = out[-1]
@@ -1548,7 +1671,7 @@ def ci_container_delivery(ctx: Context, params: None) -> Iterator[Finding]:
                            "cache-from: type=gha", "añade un job docker (needs: test) con "
                            "docker/build-push-action y cache-from: type=gha"))
         return
-    tests = {k for r in ci_runs(ctx.repo, TESTS) if (k := _job_key(r))}
+    tests = {k for r in _runs_of(ctx.repo, ALL_TESTS) if (k := _job_key(r))}
     by_name = {wf.name: wf.path for wf in state.workflows if wf.name}
 
     def after_tests(build: _Build) -> bool:
@@ -1557,7 +1680,7 @@ def ci_container_delivery(ctx: Context, params: None) -> Iterator[Finding]:
         key = (build.workflow.path, build.job.id)
         earlier = build.job.steps[:build.index]
         return key in tests and any(r.job is build.job and r.step in earlier
-                                    for r in ci_runs(ctx.repo, TESTS))
+                                    for r in _runs_of(ctx.repo, ALL_TESTS))
 
     def l2_problems(build: _Build) -> list[T]:
         problems = []
@@ -1614,9 +1737,9 @@ def _delivery_l3(builds: list[_Build]) -> Iterator[Finding]:
     meta = [s for s in job.steps if s.uses and
             parse_action(s.uses).name == "docker/metadata-action"]
     tags_text = " ".join(str(s.with_.get("tags", "")) for s in meta) + " " + str(
-        push.step.with_.get("tags", ""))
+        push.step.with_.get("tags", "")) + " " + (push.text if push.step.run else "")
     if not (meta and re.search(r"type=(sha|semver)", tags_text)) and \
-            "github.sha" not in tags_text:
+            "github.sha" not in tags_text.lower() and "github_sha" not in tags_text.lower():
         problems.append(T("no SHA/semver tags (docker/metadata-action with type=sha, "
                           "type=semver)", "sin etiquetas SHA/semver (docker/metadata-action con "
                           "type=sha, type=semver)"))

@@ -22,11 +22,13 @@ Base-image knowledge (non-root allow-list, lean and full bases, probe binaries) 
 
 from __future__ import annotations
 
+import ast
 import fnmatch
 import functools
 import json
 import posixpath
 import re
+import shlex
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
@@ -51,6 +53,7 @@ from mlops_lint.parsers.dockerfile import (
     split_pairs,
     unresolved,
 )
+from mlops_lint.parsers.fastapi_app import DASHBOARDS, FRAMEWORKS
 from mlops_lint.parsers.precommit import PreCommitConfig, parse_precommit
 from mlops_lint.parsers.shell import Simple, split_commands
 from mlops_lint.parsers.yaml_file import line_of, load_yaml_rt
@@ -172,11 +175,12 @@ def _inside(path: str, directory: str) -> bool:
 
 
 def project_dockerfile_paths(ctx: Context) -> tuple[list[str], bool]:
-    """The project's Dockerfiles; in a monorepo, a project without its own gets the
-    Dockerfiles outside every project (``shared`` is then True)."""
+    """The project's Dockerfiles; a project in a sub-folder (a monorepo's, or the only
+    project of a repository whose root is not one) without its own gets the Dockerfiles
+    outside every project (``shared`` is then True)."""
     own = [p for p in ctx.files(DOCKERFILE_GLOBS, case_sensitive=False)
-           if is_dockerfile(p) and not is_template_path(p)]
-    if own or len(ctx.repo.projects) < 2:
+           if is_dockerfile(p) and not is_template_path(p, ctx.repo)]
+    if own or ctx.project.path == ".":
         return own, False
     outside = [p for p in dockerfile_paths(ctx.repo)
                if not any(_inside(p, proj.path) for proj in ctx.repo.projects)]
@@ -284,6 +288,214 @@ def _base(dockerfile: Dockerfile, stage: Stage) -> tuple[Stage, ImageRef | None]
     return root, root.image
 
 
+# -- what the image runs ------------------------------------------------------------------
+
+# base-image names (fnmatch on the normalised name) by the runtime they ship
+_RUNTIME_IMAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Python", ("python", "*/python", "*/python3*", "*python*", "*conda*", "*micromamba*",
+                "*pytorch*", "*tensorflow*", "*jupyter*", "*azureml*", "*sagemaker*",
+                "rayproject/*", "bentoml/*", "huggingface/*", "*/mlflow*")),
+    ("Go", ("golang", "*/golang", "*/go", "*/golang-*")),
+    ("Node.js", ("node", "*/node", "*/nodejs*", "*/node-*", "oven/bun", "denoland/deno")),
+    ("Java", ("eclipse-temurin", "*/eclipse-temurin", "openjdk", "*/openjdk*", "*/jdk*",
+              "amazoncorretto", "*/amazoncorretto", "maven", "*/maven", "gradle",
+              "*/gradle", "ibm-semeru-runtimes", "*/java*", "tomcat", "*/tomcat")),
+    (".NET", ("mcr.microsoft.com/dotnet/*", "*/dotnet*")),
+    ("Rust", ("rust", "*/rust")),
+    ("Ruby", ("ruby", "*/ruby")),
+    ("PHP", ("php", "*/php")),
+)
+# programs a RUN/CMD/ENTRYPOINT runs, by runtime
+_RUNTIME_PROGRAMS: dict[str, str] = {
+    "pip": "Python", "pip3": "Python", "python": "Python", "python3": "Python",
+    "uv": "Python", "poetry": "Python", "conda": "Python", "mamba": "Python",
+    "micromamba": "Python", "uvicorn": "Python", "gunicorn": "Python", "pipenv": "Python",
+    "go": "Go", "node": "Node.js", "npm": "Node.js", "yarn": "Node.js", "pnpm": "Node.js",
+    "java": "Java", "mvn": "Java", "gradle": "Java", "dotnet": ".NET", "cargo": "Rust",
+    "ruby": "Ruby", "bundle": "Ruby", "php": "PHP",
+}
+_RUNTIME_PACKAGES = (("nodejs", "Node.js"), ("npm", "Node.js"), ("openjdk", "Java"),
+                     ("default-jre", "Java"), ("default-jdk", "Java"), ("golang", "Go"),
+                     ("dotnet", ".NET"), ("ruby", "Ruby"), ("php", "PHP"))
+_PYTHON_PACKAGES = re.compile(r"^(python3?|python3\.\d+|py3-.*|python3-.*)$")
+
+
+def _image_runtime(image: ImageRef | None) -> str | None:
+    if image is None:
+        return None
+    name = normal_name(image)
+    for runtime, patterns in _RUNTIME_IMAGES:
+        if any(fnmatch.fnmatchcase(name, p) for p in patterns):
+            return runtime
+    return None
+
+
+def _commands(inst: Instruction) -> tuple[Simple, ...]:
+    if inst.cmd == "RUN":
+        return run_commands(inst)
+    if inst.cmd in ("CMD", "ENTRYPOINT"):
+        argv = inst.exec_args
+        return split_commands(shlex.join(argv) if argv is not None else inst.args)
+    return ()
+
+
+def stage_runtimes(df: Dockerfile, stage: Stage, depth: int = 0) -> dict[str, T]:
+    """The language runtimes ``stage`` carries, each with the evidence: its base image,
+    the programs its lineage installs or runs, the stages it copies from."""
+    found: dict[str, T] = {}
+    _, image = _base(df, stage)
+    runtime = _image_runtime(image)
+    if runtime:
+        found[runtime] = T(f"base {image}", f"base {image}")
+    for inst in df.inherited(stage):
+        for cmd in _commands(inst):
+            program = cmd.program
+            if _PYTHON.match(program) or _PIP.match(program):
+                program = "python"
+            named = _RUNTIME_PROGRAMS.get(program)
+            if named and named not in found:
+                found[named] = T(f"{inst.cmd} {program} at line {inst.line}",
+                                 f"{inst.cmd} {program} en la línea {inst.line}")
+            for package in _packages(cmd) or []:
+                bare = package.split("=", 1)[0].lower()
+                named = "Python" if _PYTHON_PACKAGES.match(bare) else next(
+                    (r for p, r in _RUNTIME_PACKAGES if bare.startswith(p)), None)
+                if named and named not in found:
+                    found[named] = T(f"{package} installed at line {inst.line}",
+                                     f"{package} instalado en la línea {inst.line}")
+        if inst.cmd == "COPY" and depth < 4:
+            # what is copied from another stage is built with that stage's base image (a
+            # builder's own tooling, such as python3 for node-gyp, stays there)
+            source = inst.flags.get("from")
+            other = df.stage_named(source) if source else None
+            if other is not None and other is not stage:
+                _, base = _base(df, other)
+                name = _image_runtime(base)
+                if name:
+                    found.setdefault(name, T(f"copied from stage '{other.name}' (base {base})",
+                                             f"copiado de la etapa '{other.name}' (base "
+                                             f"{base})"))
+    return found
+
+
+def non_python_runtime(df: Dockerfile, stage: Stage) -> T | None:
+    """Why ``stage`` is not a Python image (``a Go image (base golang:1.22)``), or
+    ``None`` when it is one or nothing tells."""
+    found = stage_runtimes(df, stage)
+    if "Python" in found or not found:
+        return None
+    name, why = next(iter(found.items()))
+    return T(f"a {name} image (", f"una imagen {name} (") + why + T.same(")")
+
+
+# imports that make a script a server (it listens on a port)
+_SERVER_IMPORTS = (*FRAMEWORKS, *DASHBOARDS, "uvicorn", "gunicorn", "hypercorn",
+                   "waitress", "werkzeug", "http.server", "socketserver", "wsgiref",
+                   "grpc", "aiohttp", "tornado", "twisted", "zmq", "prometheus_client",
+                   "websockets", "socket")
+_CLI_PROGRAMS = frozenset({"pytest", "papermill", "dvc", "spark-submit", "nbconvert"})
+_PYTHON_VALUED = frozenset({"-X", "-W", "-Q"})
+
+
+def _entry_argv(df: Dockerfile, final: Stage) -> list[str] | None:
+    """The command the container runs (ENTRYPOINT + CMD in exec form, or the shell line)."""
+    entry = df.effective(final, "ENTRYPOINT")
+    cmd = df.effective(final, "CMD")
+    parts: list[str] = []
+    for inst in (entry, cmd):
+        if inst is None:
+            continue
+        argv = inst.exec_args
+        if argv is None:
+            simples = split_commands(inst.args)
+            if not simples:
+                return None
+            argv = list(simples[0].argv)
+            if inst is entry:
+                return argv  # a shell-form ENTRYPOINT ignores CMD
+        parts += argv
+    if parts and parts[0].rsplit("/", 1)[-1] in ("sh", "bash", "ash") and "-c" in parts:
+        after = parts[parts.index("-c") + 1:]
+        simples = split_commands(after[0]) if after else ()
+        return list(simples[0].argv) if simples else None
+    return parts or None
+
+
+def _script_files(ctx: Context, df: Dockerfile, target: str) -> list[str]:
+    """Repository files the container path ``target`` may be (matched by its tail inside
+    the Dockerfile's folder, else the project)."""
+    tail = target.strip().lstrip("./")
+    name = PurePosixPath(tail).name
+    if not name:
+        return []
+    folder = str(PurePosixPath(df.path).parent)
+    scopes = [folder] if folder != "." else []
+    scopes.append(ctx.project.path)
+    for scope in scopes:
+        found = [f for f in ctx.project.files if _inside(f, scope)
+                 and (f == tail or f.endswith("/" + tail) or (
+                     PurePosixPath(f).name == name and "/" not in tail))]
+        if found:
+            return found[:20]
+    return []
+
+
+def _imports_server(ctx: Context, path: str) -> bool | None:
+    tree = ctx.repo.python(path)
+    if isinstance(tree, ParseError):
+        return None
+    for node in ast.walk(tree):
+        names: list[str] = []
+        if isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+        if any(n == p or n.startswith(p + ".") for n in names for p in _SERVER_IMPORTS):
+            return True
+    return False
+
+
+def batch_image(ctx: Context, df: Dockerfile, final: Stage) -> T | None:
+    """Why the image is a batch job or a CLI rather than a server, or ``None``: its
+    command runs a Python script (or module) of the repository that imports no web or
+    network server, or a command-line tool (pytest, papermill, dvc, locust --headless,
+    mlflow run)."""
+    argv = _entry_argv(df, final)
+    if not argv:
+        return None
+    program = argv[0].rsplit("/", 1)[-1]
+    args = argv[1:]
+    shown = " ".join(argv)[:80]
+    if program in _CLI_PROGRAMS or (program == "locust" and "--headless" in args) or (
+            program == "mlflow" and args[:1] == ["run"]):
+        return T(f"it runs the command-line tool {program} ({shown})",
+                 f"ejecuta la herramienta de línea de órdenes {program} ({shown})")
+    if not _PYTHON.match(program):
+        return None
+    i = 0
+    while i < len(args) and args[i].startswith("-") and args[i] not in ("-m", "-c"):
+        i += 2 if args[i] in _PYTHON_VALUED else 1
+    if i >= len(args) or args[i] == "-c":
+        return None
+    if args[i] == "-m":
+        if i + 1 >= len(args):
+            return None
+        module = args[i + 1].replace(".", "/")
+        candidates = _script_files(ctx, df, module + ".py") or _script_files(
+            ctx, df, module + "/__main__.py")
+    else:
+        candidates = _script_files(ctx, df, args[i]) if args[i].endswith(".py") else []
+    if not candidates:
+        return None
+    verdicts = [_imports_server(ctx, path) for path in candidates]
+    if any(v is not False for v in verdicts):
+        return None
+    return T(f"it runs {shown}, and {candidates[0]} imports no web or network server "
+             "(a batch job or CLI)",
+             f"ejecuta {shown}, y {candidates[0]} no importa ningún servidor web ni de red "
+             "(un job batch o una CLI)")
+
+
 # -- DOCK001 ---------------------------------------------------------------------------
 
 
@@ -352,7 +564,12 @@ def _dock001(ctx: Context, df: Dockerfile) -> Iterator[Finding]:
                      df.path, final.line,
                      fix=T("Add WORKDIR /app before the COPY instructions.",
                            "Añade WORKDIR /app antes de las instrucciones COPY."))
-    if not df.inherited(final, "EXPOSE"):
+    batch = None if df.inherited(final, "EXPOSE") else batch_image(ctx, df, final)
+    if batch:
+        yield skipped(T(f"final {_where(final)} has no EXPOSE, and needs none: ",
+                        f"la {_donde(final)} final no tiene EXPOSE ni lo necesita: ") + batch,
+                      df.path)
+    elif not df.inherited(final, "EXPOSE"):
         problems += 1
         yield failed(T(f"final {_where(final)} has no EXPOSE: the service port is undocumented",
                        f"la {_donde(final)} final no tiene EXPOSE: el puerto del servicio no "
@@ -381,9 +598,10 @@ def _dock001(ctx: Context, df: Dockerfile) -> Iterator[Finding]:
                                f'Escribe {inst.cmd} como array JSON: {inst.cmd} ["uvicorn", '
                                '"app.main:app", "--host", "0.0.0.0"].'))
     if not problems:
-        yield passed(T(f"parses; WORKDIR, EXPOSE and an exec-form "
+        expose = "" if batch else "EXPOSE, "
+        yield passed(T(f"parses; WORKDIR, {expose}an exec-form "
                        f"{'ENTRYPOINT' if entry else 'CMD'} in the final {_where(final)}",
-                       f"se lee; WORKDIR, EXPOSE y {'ENTRYPOINT' if entry else 'CMD'} en forma "
+                       f"se lee; WORKDIR, {expose}{'ENTRYPOINT' if entry else 'CMD'} en forma "
                        f"exec en la {_donde(final)} final"), df.path)
 
 
@@ -603,14 +821,22 @@ def _dock003(ctx: Context, df: Dockerfile) -> Iterator[Finding]:
         return
     ref = str(image)
     if image.untagged:
-        yield failed(T(f"final base {ref}{via} has no tag or digest (means :latest, and a full "
-                       "image)",
-                       f"la base final {ref}{via_es} no tiene tag ni digest (equivale a :latest "
-                       "y a una imagen completa)"), df.path, root.line, fix=fix_slim)
+        full = in_list(ImageRef(image.registry, image.path, "latest", None), "full_bases")
+        yield failed(T(f"final base {ref}{via} has no tag or digest (means :latest"
+                       + (", and a full image)" if full else ")"),
+                       f"la base final {ref}{via_es} no tiene tag ni digest (equivale a :latest"
+                       + (" y a una imagen completa)" if full else ")")),
+                     df.path, root.line, fix=fix_slim)
     elif image.tag == "latest" and not image.pinned:
         yield failed(T(f"final base {ref}{via} floats on :latest",
                        f"la base final {ref}{via_es} flota en :latest"), df.path, root.line,
                      fix=fix_slim)
+    elif in_list(image, "alpine_bases") and (other := non_python_runtime(df, final)):
+        yield passed(T(f"final base {ref}{via} is alpine, small and pinned; ",
+                       f"la base final {ref}{via_es} es alpine, pequeña y fijada; ") + other
+                     + T(": glibc-only Python wheels do not matter",
+                         ": las wheels de Python solo glibc no importan"),
+                     df.path, root.line)
     elif in_list(image, "alpine_bases"):
         yield warned(T(f"final base {ref}{via} is alpine (musl): small, but many ML wheels "
                        "(numpy, scipy, torch) are glibc-only and compile from source; the guide "
@@ -883,10 +1109,11 @@ class Compose:
 
 
 def compose_paths(ctx: Context) -> list[str]:
-    own = own_paths(ctx.files(COMPOSE_GLOBS, case_sensitive=False))
-    if own or len(ctx.repo.projects) < 2:
+    own = own_paths(ctx.files(COMPOSE_GLOBS, case_sensitive=False), ctx.repo)
+    if own or ctx.project.path == ".":
         return own
-    return [p for p in own_paths(ctx.repo.glob(COMPOSE_GLOBS, case_sensitive=False))
+    return [p for p in own_paths(ctx.repo.glob(COMPOSE_GLOBS, case_sensitive=False),
+                                 ctx.repo)
             if not any(_inside(p, proj.path) for proj in ctx.repo.projects)]
 
 
@@ -1343,9 +1570,18 @@ def _dock008(ctx: Context, df: Dockerfile) -> Iterator[Finding]:
                            "the built artefacts (venv, wheels) into the runtime stage.",
                            "Instala compiladores y paquetes -dev en una etapa builder y copia "
                            "solo los artefactos (venv, wheels) a la etapa final."))
-    missing = [] if root.is_scratch else [  # no Python in a scratch image
+    other = non_python_runtime(df, final)
+    missing = [] if root.is_scratch or other else [  # no Python in a scratch image
         name for name in ("PYTHONDONTWRITEBYTECODE", "PYTHONUNBUFFERED")
         if not final.env.get(name)]
+    if other and not problems:
+        yield skipped(T("not a Python image: ", "no es una imagen de Python: ") + other
+                      + T(f"; PYTHONDONTWRITEBYTECODE/PYTHONUNBUFFERED do not apply, and the "
+                          f"final {_where(final)} installs no build tooling",
+                          f"; PYTHONDONTWRITEBYTECODE/PYTHONUNBUFFERED no aplican, y la "
+                          f"{_donde(final)} final no instala herramientas de build"),
+                      df.path)
+        return
     if missing:
         problems += 1
         yield failed(T(f"the final {_where(final)} does not set {' and '.join(missing)}",

@@ -27,7 +27,7 @@ from mlops_lint.checks import Params, check
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, manual, passed, warned
 from mlops_lint.parsers import ParseError
-from mlops_lint.parsers.ci import OTHER_CI_FILES, ci_commands, workflows
+from mlops_lint.parsers.ci import ci_commands, other_ci_files, workflows
 from mlops_lint.parsers.makefile import Makefile, parse_makefile
 from mlops_lint.parsers.markdown import (
     CodeBlock,
@@ -118,7 +118,9 @@ def responsible_ai_areas() -> tuple[Area, ...]:
 # -- shared helpers --------------------------------------------------------------------
 
 README_GLOBS = ("README.md", "README.markdown", "README.mdown")
-LICENSE_GLOBS = ("LICENSE", "LICENSE.*", "LICENCE", "LICENCE.*", "COPYING", "COPYING.*")
+LICENSE_GLOBS = ("LICENSE", "LICENSE.*", "LICENCE", "LICENCE.*", "COPYING", "COPYING.*",
+                 "LICENSE-*", "LICENSE_*", "LICENCE-*", "LICENCE_*", "COPYING-*",
+                 "LICENSES/*")
 MODEL_CARD_GLOBS = ("model_card*.md", "model-card*.md", "modelcard*.md",
                     "docs/**/model_card*.md", "docs/**/model-card*.md", "docs/**/modelcard*.md")
 DATA_CARD_GLOBS = ("data_card*.md", "data-card*.md", "dataset_card*.md", "dataset-card*.md",
@@ -384,6 +386,10 @@ _LICENSES = (
     ("CC", re.compile(r"Creative Commons", re.I)),
     ("proprietary", re.compile(r"All rights reserved|propietari|proprietary", re.I)),
 )
+# the standard text's own instructions for applying it (Apache's APPENDIX with
+# "Copyright [yyyy] [name of copyright owner]", the GPL's "How to Apply These Terms" with
+# "<year> <name of author>") follow this line: they are part of the licence, not holes
+_END_OF_TERMS = re.compile(r"END OF TERMS AND CONDITIONS", re.I)
 _LICENSE_HOLES = re.compile(r"\[(?:year|yyyy|fullname|full name|name of copyright owner|"
                             r"nombre|año)\]|<year>|<copyright holders?>|\{year\}|"
                             r"\{(?:fullname|author|name|nombre)\}", re.I)
@@ -529,7 +535,8 @@ def _license_finding(ctx: Context) -> Iterator[Finding]:
     if not text.strip():
         yield failed(T(f"{path} is empty", f"{path} está vacío"), path, fix=fix)
         return
-    hole = _LICENSE_HOLES.search(text)
+    end = _END_OF_TERMS.search(text)
+    hole = _LICENSE_HOLES.search(text, 0, end.start() if end else len(text))
     kind = _license_kind(text)
     label = kind or T("unrecognised licence", "licencia no reconocida").en
     if hole is not None:
@@ -662,7 +669,7 @@ def readme_badges(ctx: Context, params: None) -> Iterator[Finding]:
     other_ci = [(system, k) for k in badges for system, pattern in _OTHER_CI_BADGE
                 if pattern.search(k.url)]
     for system, link in other_ci:
-        configured = bool(ctx.repo.glob(OTHER_CI_FILES[system]))
+        configured = bool(other_ci_files(ctx.repo).get(system))
         yield (passed(T(f"{system} CI badge", f"badge de CI de {system}"), path, link.line)
                if configured else
                failed(T(f"{system} CI badge, but no {system} configuration in the repository",

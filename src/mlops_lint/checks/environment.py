@@ -20,7 +20,7 @@ from mlops_lint.context import Context
 from mlops_lint.globs import matches
 from mlops_lint.model import Finding, T, failed, passed, skipped, warned
 from mlops_lint.parsers import ParseError
-from mlops_lint.parsers.ci import workflows
+from mlops_lint.parsers.ci import other_ci_files, workflows
 from mlops_lint.parsers.dockerfile import DOCKERFILE_GLOBS, dockerfiles
 from mlops_lint.parsers.invocations import Tool, tool_runs
 from mlops_lint.parsers.mypy_config import toml_table_line
@@ -35,6 +35,7 @@ from mlops_lint.parsers.requirements import (
 )
 from mlops_lint.parsers.shell import Simple
 from mlops_lint.parsers.toml_file import dig
+from mlops_lint.repo import is_test_data
 
 MAX_LISTED = 5
 
@@ -166,6 +167,74 @@ def _conda_source(ctx: Context, path: str) -> Source:
     return Source(path, path, 1, count, bare)
 
 
+# conda environment files under other names (conda_dependencies.yml, environment-gpu.yml,
+# ci_dependencies.yml): recognised by their content, a top-level dependencies: list
+CONDA_NAME_GLOBS = ("environment*.yml", "environment*.yaml", "*conda*.yml", "*conda*.yaml",
+                    "*dependencies*.yml", "*dependencies*.yaml", "*[-_]env.yml",
+                    "*[-_]env.yaml")
+SERVICE_REQUIREMENTS = ("requirements.in", "requirements.txt")
+# folders whose dependency files are not a service's own (docs, examples, CI helpers)
+NOT_SERVICE_DIRS = frozenset({"docs", "doc", "examples", "example", ".github", ".gitlab",
+                              ".circleci", "site-packages", "node_modules", "benchmarks"})
+LOCK_NAMES = ("conda-lock", "-lock.", ".lock")
+
+
+def is_conda_environment(data: Any) -> bool:
+    """A conda environment file: a mapping whose ``dependencies`` is a list of package
+    strings (``numpy=1.26``) or a ``{pip: [...]}`` entry."""
+    if not isinstance(data, dict):
+        return False
+    deps = data.get("dependencies")
+    return isinstance(deps, list) and bool(deps) and all(
+        isinstance(d, str) or (isinstance(d, dict) and "pip" in d) for d in deps)
+
+
+def conda_files(ctx: Context, directory: str) -> list[str]:
+    """Conda environment files directly in ``directory``, whatever their name."""
+    prefix = "" if directory == "." else directory + "/"
+    out = []
+    for path in _glob_in(ctx, prefix, CONDA_NAME_GLOBS):
+        name = path[len(prefix):]
+        if "/" in name or any(k in name.lower() for k in LOCK_NAMES):
+            continue
+        if name in ("environment.yml", "environment.yaml") or is_conda_environment(
+                ctx.repo.yaml(path)):
+            out.append(path)
+    return out
+
+
+def _root_sources(ctx: Context, directory: str, seen: set[str]) -> list[Source]:
+    """The dependency declarations of one folder: requirements files and conda files."""
+    prefix = "" if directory == "." else directory + "/"
+    sources: list[Source] = []
+    for name in SERVICE_REQUIREMENTS:
+        if ctx.repo.exists(prefix + name) and prefix + name not in seen:
+            sources += _requirements_source(ctx, prefix + name, seen)
+    for path in conda_files(ctx, directory):
+        if path not in seen:
+            seen.add(path)
+            sources.append(_conda_source(ctx, path))
+    return sources
+
+
+def service_dirs(ctx: Context) -> list[str]:
+    """Folders below the project root that declare their own dependencies (a service's
+    requirements.txt, a conda file with any name), outside tests, docs and examples."""
+    names = set(SERVICE_REQUIREMENTS)
+    found: set[str] = set()
+    for path in ctx.project.files:
+        local = ctx.project.local(path)
+        parts = PurePosixPath(local).parts
+        if len(parts) < 2 or is_test_data(local) or any(
+                p.lower() in NOT_SERVICE_DIRS or p.startswith(".") for p in parts[:-1]):
+            continue
+        name = parts[-1]
+        if name in names or (name.endswith((".yml", ".yaml"))
+                             and matches(name, CONDA_NAME_GLOBS)):
+            found.add(str(PurePosixPath(path).parent))
+    return sorted(found)
+
+
 def runtime_sources(ctx: Context) -> list[Source]:
     sources: list[Source] = []
     seen: set[str] = set()
@@ -179,12 +248,14 @@ def runtime_sources(ctx: Context) -> list[Source]:
         else:
             found, pointed = _pyproject_sources(ctx, pyproject, doc)
             sources += found
-    for path in [*pointed, ctx.path("requirements.in"), ctx.path("requirements.txt")]:
+    for path in pointed:
         if ctx.repo.exists(path) and path not in seen:
             sources += _requirements_source(ctx, path, seen)
-    for name in ("environment.yml", "environment.yaml"):
-        if ctx.repo.exists(ctx.path(name)):
-            sources.append(_conda_source(ctx, ctx.path(name)))
+    sources += _root_sources(ctx, ctx.project.path, seen)
+    if not sources:
+        # no declaration at the root: each service declares its own
+        for directory in service_dirs(ctx):
+            sources += _root_sources(ctx, directory, seen)
     return sources
 
 
@@ -194,9 +265,11 @@ def dependencies_versioned(ctx: Context, params: None) -> Iterator[Finding]:
     sources = runtime_sources(ctx)
     if not sources:
         yield failed(T("no runtime dependency declaration ([project].dependencies, Poetry, "
-                       "requirements.txt/.in or environment.yml)",
+                       "requirements.txt/.in or a conda environment file), neither at the "
+                       "project root nor per service",
                        "no hay declaración de dependencias ([project].dependencies, Poetry, "
-                       "requirements.txt/.in o environment.yml)"))
+                       "requirements.txt/.in o un archivo de entorno conda), ni en la raíz "
+                       "del proyecto ni por servicio"))
         return
     populated = [s for s in sources if s.entries or s.problem]
     if not populated:
@@ -277,7 +350,8 @@ def find_lockfiles(ctx: Context) -> tuple[list[Lockfile], list[tuple[str, int, i
     locks: list[Lockfile] = []
     partial: list[tuple[str, int, int]] = []
     ignored: list[str] = []
-    for directory in _dirs(ctx):
+    # the project, the root, then (when neither has one) each service's own folder
+    for directory in dict.fromkeys([*_dirs(ctx), *service_dirs(ctx)]):
         prefix = "" if directory == "." else directory + "/"
         for name in LOCKFILES:
             if ctx.repo.exists(prefix + name):
@@ -370,9 +444,7 @@ def lockfile_used(ctx: Context, params: None) -> Iterator[Finding]:
                        f"{lock.path} está en el repositorio y la CI instala desde él "
                        f"({runs[0].describe()}: {runs[0].text})"), runs[0].path, runs[0].line)
         return
-    has_ci = bool(workflows(ctx.repo)) or any(
-        ctx.repo.glob([".gitlab-ci.yml", ".circleci/config.yml", "azure-pipelines.yml",
-                       "Jenkinsfile", "bitbucket-pipelines.yml"]))
+    has_ci = bool(workflows(ctx.repo)) or bool(other_ci_files(ctx.repo))
     yield failed(T(f"{lock.path} is committed but no CI install step uses it"
                    if has_ci else f"{lock.path} is committed but there is no CI to install it",
                    f"{lock.path} está en el repositorio pero ningún paso de CI instala desde él"

@@ -511,6 +511,17 @@ def _chart_resources(ctx: Context, chart: HelmChart) -> Iterator[Finding]:
 # -- K8S003 ------------------------------------------------------------------------------
 
 
+PROBE_HANDLERS = ("grpc", "tcpSocket", "exec")
+
+
+def _handlers(container: Container) -> str:
+    """The non-HTTP handlers of the container's probes (``grpc``), for the message."""
+    kinds = {h for key in ("readinessProbe", "livenessProbe")
+             if isinstance(probe := container.get(key), dict)
+             for h in PROBE_HANDLERS if isinstance(probe.get(h), dict)}
+    return ", ".join(sorted(kinds))
+
+
 def _probe_problems(container: Container, has_startup: bool) -> tuple[list[str], list[str]]:
     en: list[str] = []
     es: list[str] = []
@@ -520,9 +531,11 @@ def _probe_problems(container: Container, has_startup: bool) -> tuple[list[str],
             continue
         http = probe.get("httpGet")
         if not isinstance(http, dict):
-            handler = next((h for h in ("exec", "tcpSocket", "grpc") if h in probe), "no handler")
-            en.append(f"{key} uses {handler}, not httpGet on /health or /ready")
-            es.append(f"{key} usa {handler}, no httpGet en /health o /ready")
+            # gRPC health checks, TCP connects and exec commands are probes in their own
+            # right (a gRPC or TCP server has no HTTP route to probe)
+            if not any(isinstance(probe.get(h), dict) for h in PROBE_HANDLERS):
+                en.append(f"{key} has no handler (httpGet, grpc, tcpSocket or exec)")
+                es.append(f"{key} no tiene handler (httpGet, grpc, tcpSocket o exec)")
         elif not HEALTH_PATH.search(str(http.get("path", ""))):
             en.append(f"{key} probes {http.get('path', '/')}, not a health route")
             es.append(f"{key} consulta {http.get('path', '/')}, no una ruta de salud")
@@ -563,6 +576,11 @@ def k8s_probes(ctx: Context, params: None) -> Iterator[Finding]:
             if en:
                 yield warned(T(f"{_who(c, workload)}: " + "; ".join(en),
                                f"{_quien(c, workload)}: " + "; ".join(es)), *where)
+            elif handlers := _handlers(c):
+                yield passed(T(f"{_who(c, workload)}: readiness and liveness probes "
+                               f"({handlers}), with delays and periods",
+                               f"{_quien(c, workload)}: probes de readiness y liveness "
+                               f"({handlers}), con retardos y periodos"), *where)
             else:
                 yield passed(T(f"{_who(c, workload)}: readiness and liveness probes on a "
                                "health route, with delays and periods",
@@ -818,9 +836,11 @@ _SECRET_VALUE = re.compile(
     r"AIza[0-9A-Za-z_-]{35}")
 _URL_PASSWORD = re.compile(r"://[^/\s:@]+:([^/\s@]+)@")
 _PLACEHOLDER = re.compile(
-    r"^\s*$|^<.*>$|^\$\{.*\}$|^\$\(.*\)$|\{\{.*\}\}|^(?:change[-_ ]?me|changeit|"
-    r"replace[-_ ]?me.*|todo|tbd|x{3,}|\*+|dummy|example|placeholder|secret|password|"
-    r"your[-_].*|none|null|redacted|fake.*|test|base64.*)$", re.IGNORECASE)
+    r"^\s*$|^<.*>$|^\$\{.*\}$|^\$\(.*\)$|\{\{.*\}\}|^\$[A-Za-z_]\w*$|^__\w+__$|"
+    r"^#\{.*\}#?$|^%\w+%$|^(?:change[-_ ]?me.*|changeit|"
+    r"replace[-_ ]?(?:me|with).*|insert[-_ ].*|todo|tbd|x{3,}|\*+|dummy|example|placeholder|"
+    r"secret|password|(?:your|my)[-_ ].*|[\w-]*[-_]here|none|null|redacted|fake.*|test|"
+    r"base64.*)$", re.IGNORECASE)
 SECRET_MANAGER_KINDS = {
     "ExternalSecret": "External Secrets Operator", "ClusterExternalSecret":
         "External Secrets Operator", "SecretStore": "External Secrets Operator",
@@ -846,6 +866,18 @@ def secret_like_value(value: str) -> bool:
                 and not match.group(1).startswith("$"))
 
 
+def placeholder_value(name: str, value: str) -> bool:
+    """An obvious stand-in rather than a credential: empty, ``<…>``, ``${…}``, ``$VAR``,
+    ``changeme``, ``your-key-here``…, or a value that spells its own variable's name
+    (``GOOGLE_API_KEY: GOOGLE_API_KEY_VAL``, replaced at deploy time)."""
+    text = value.strip()[:200]
+    if _PLACEHOLDER.search(text):
+        return True
+    key = re.sub(r"[^a-z0-9]", "", name.lower())
+    return len(key) >= 4 and key in re.sub(r"[^a-z0-9]", "", text.lower()) and \
+        re.fullmatch(r"[A-Za-z0-9_.-]{1,200}", text) is not None
+
+
 def _env_findings(container: Container) -> tuple[list[str], list[str], list[str], int]:
     """(leaked literal names, placeholder literal names, names from Secrets, ConfigMap refs)."""
     leaked: list[str] = []
@@ -868,7 +900,7 @@ def _env_findings(container: Container) -> tuple[list[str], list[str], list[str]
         if secret_like_value(text):
             leaked.append(name)
         elif sensitive_name(name):
-            (placeholders if _PLACEHOLDER.search(text) else leaked).append(name)
+            (placeholders if placeholder_value(name, text) else leaked).append(name)
     for source in _items(container.get("envFrom")):
         if isinstance(source, dict) and "secretRef" in source:
             from_secret.append(f"envFrom {_mapping(source['secretRef']).get('name', '')}")

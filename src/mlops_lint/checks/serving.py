@@ -30,7 +30,7 @@ from mlops_lint.checks import Params, check
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, manual, passed, skipped, warned
 from mlops_lint.parsers import ParseError
-from mlops_lint.parsers.ci import Workflow, workflows
+from mlops_lint.parsers.ci import CI_NAMES, Command, Workflow, ci_commands, workflows
 from mlops_lint.parsers.dockerfile import Dockerfile, dockerfiles, own_paths
 from mlops_lint.parsers.fastapi_app import (
     Endpoint,
@@ -469,14 +469,44 @@ def _routes_or_finding(ctx: Context) -> tuple[Serving, list[Route], Finding | No
     return s, routes, None
 
 
+_HEALTH_WORDS = re.compile(r"health|liveness|readiness|\balive\b|heartbeat|\bping\b",
+                           re.IGNORECASE)
+
+
+def documented_health(route: Route) -> T | None:
+    """How a ``GET /`` route documents itself as the health check (its handler's name,
+    docstring, or the route's summary/description/name/tags), or ``None``."""
+    if route.segments or not route.allows("GET"):
+        return None
+    if _HEALTH_WORDS.search(route.handler_name.replace("_", " ")):
+        return T(f"handler `{route.handler_name}`", f"handler `{route.handler_name}`")
+    doc = ast.get_docstring(route.handler) if route.handler is not None else None
+    if doc and _HEALTH_WORDS.search(doc.split("\n\n", 1)[0][:300]):
+        return T(f"docstring of `{route.handler_name}`",
+                 f"docstring de `{route.handler_name}`")
+    for key in ("summary", "description", "name", "tags", "endpoint"):
+        value = call_arg(route.call, key) if route.call is not None else None
+        if value is not None and _HEALTH_WORDS.search(ast.unparse(value)[:300]):
+            return T(f"{key}= of the route", f"{key}= de la ruta")
+    return None
+
+
 @check("api_health_route")
 def api_health_route(ctx: Context, params: None) -> Iterator[Finding]:
-    """API002: a GET health route whose handler does no model loading or inference."""
+    """API002: a GET health route whose handler does no model loading or inference; a
+    ``GET /`` documented as the health check counts."""
     s, routes, early = _routes_or_finding(ctx)
     if early is not None:
         yield early
         return
     health = [r for r in routes if set(r.segments) & HEALTH_SEGMENTS]
+    documented: dict[int, T] = {}
+    if not health:
+        for route in routes:
+            why = documented_health(route)
+            if why:
+                documented[id(route)] = why
+                health.append(route)
     if not health:
         path, line = _where(s)
         yield failed(T("no health route: expected GET /health (or /healthz, /ready, /livez, "
@@ -504,6 +534,11 @@ def api_health_route(ctx: Context, params: None) -> Iterator[Finding]:
                       "loading it or predicting.",
                       "Devuelve un estado estático (y si el modelo está cargado) sin cargarlo "
                       "ni predecir."))
+        elif id(route) in documented:
+            yield passed(T(f"GET {route.path} ({route.framework}) is documented as the health "
+                           "check (", f"GET {route.path} ({route.framework}) está documentada "
+                           "como health check (") + documented[id(route)] + T.same(")"),
+                         route.file, route.line)
         else:
             yield passed(T(f"GET {route.path} ({route.framework})",
                            f"GET {route.path} ({route.framework})"), route.file, route.line)
@@ -987,11 +1022,16 @@ def api_model_lifecycle(ctx: Context, params: None) -> Iterator[Finding]:
     model = s.model
     contexts: dict[tuple[str, int], tuple[str, Site]] = {}
     rank = {"handler": 4, "lazy": 3, "module": 2, "startup": 1, "cached": 1}
+    # the routes whose every request reaches a loading call, by call site
+    loading_routes: dict[tuple[str, int], list[Route]] = {}
 
-    def note(kind: str, site: Site) -> None:
+    def note(kind: str, site: Site, route: Route | None = None) -> None:
         key = (site.module.path, site.call.lineno)
         if key not in contexts or rank[kind] > rank[contexts[key][0]]:
             contexts[key] = (kind, site)
+        if kind == "handler" and route is not None and route not in loading_routes.get(
+                key, []):
+            loading_routes.setdefault(key, []).append(route)
 
     hooks: list[Hook] = model.hooks_of("lifespan") + model.hooks_of("startup")
     for hook in hooks:
@@ -1011,7 +1051,8 @@ def api_model_lifecycle(ctx: Context, params: None) -> Iterator[Finding]:
                           for site in _instance_calls(model, *entry)]
         for site in [*_route_calls(s, route, depth=4), *instance_sites]:
             if is_loader(site.qual):
-                note("cached" if site.cached else "lazy" if _lazy(site) else "handler", site)
+                note("cached" if site.cached else "lazy" if _lazy(site) else "handler", site,
+                     route)
     for module in model.closure(model.serving_files):
         for stmt in module.tree.body:
             if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
@@ -1064,10 +1105,16 @@ def api_model_lifecycle(ctx: Context, params: None) -> Iterator[Finding]:
     for (path, line), (kind, site) in sorted(contexts.items()):
         name = site.qual.lstrip(".")
         if kind == "handler":
-            yield failed(T(f"{name} runs inside request handling (`{site.func.name}`): the "
-                           "model is loaded on every request",
-                           f"{name} se ejecuta al atender cada request (`{site.func.name}`): "
-                           "el modelo se carga en cada petición"), path, line,
+            served = loading_routes.get((path, line), [])
+            names = ", ".join(f"{'/'.join(r.methods)} {r.path}" for r in served[:3]) + (
+                f" (+{len(served) - 3})" if len(served) > 3 else "")
+            yield failed(T(f"{name} runs inside the handling of {names} (`{site.func.name}`): "
+                           "the model is loaded on every request to "
+                           + ("that route" if len(served) == 1 else "those routes"),
+                           f"{name} se ejecuta al atender {names} (`{site.func.name}`): el "
+                           "modelo se carga en cada petición a "
+                           + ("esa ruta" if len(served) == 1 else "esas rutas")),
+                         path, line,
                          fix=T("Load the model once in a lifespan context manager (or a "
                                "@lru_cache dependency) and keep it in app.state.",
                                "Carga el modelo una vez en un lifespan (o una dependencia con "
@@ -1247,7 +1294,7 @@ def _commands(ctx: Context) -> list[tuple[str, int | None, str]]:
         if isinstance(text, str):
             out.extend((path, n, t) for n, t in enumerate(text.splitlines(), start=1))
     for path in own_paths(ctx.files(["docker-compose*.y*ml", "compose*.y*ml",
-                                     "**/docker-compose*.y*ml"])):
+                                     "**/docker-compose*.y*ml"]), ctx.repo):
         doc = noted(ctx.repo.yaml(path))
         services = doc.get("services") if isinstance(doc, dict) else None
         for service in (services or {}).values() if isinstance(services, dict) else []:
@@ -1755,6 +1802,10 @@ def _manifest_descriptors(ctx: Context) -> Iterator[Descriptor]:
         if isinstance(text, str) and "Probe" in text:
             yield Descriptor("Helm template (read as text, not rendered)", unread.path,
                              _health_text(text) or None, _d("probes", "sondas"))
+        elif isinstance(text, str) and LONG_RUNNING_KIND.search(text[:MAX_KIND_SCAN]):
+            yield Descriptor("Helm template (read as text, not rendered)", unread.path, False,
+                             _d("a long-running workload without probes",
+                                "una carga de larga duración sin sondas"))
 
 
 def _other_descriptors(ctx: Context) -> Iterator[Descriptor]:
@@ -1781,7 +1832,8 @@ def _other_descriptors(ctx: Context) -> Iterator[Descriptor]:
                              _d("healthCheck") if check_cmd else _d("no healthCheck",
                                                                       "sin healthCheck"))
     for path in own_paths(ctx.files(["docker-compose*.y*ml", "compose*.y*ml",
-                                     "**/docker-compose*.y*ml", "**/compose*.y*ml"])):
+                                     "**/docker-compose*.y*ml", "**/compose*.y*ml"]),
+                          ctx.repo):
         doc = noted(ctx.repo.yaml(path))
         services = doc.get("services") if isinstance(doc, dict) else None
         if not isinstance(services, dict):
@@ -1807,12 +1859,39 @@ def _other_descriptors(ctx: Context) -> Iterator[Descriptor]:
     for wf in map(noted, workflows(ctx.repo)):
         if isinstance(wf, Workflow):
             yield from _workflow_descriptor(wf)
+    yield from _other_ci_descriptors(ctx)
+
+
+def _other_ci_descriptors(ctx: Context) -> Iterator[Descriptor]:
+    """A deploy command in another CI system's pipeline (Azure Pipelines, GitLab CI…),
+    with whether the same file checks /health afterwards."""
+    by_file: dict[str, list[Command]] = {}
+    for command in ci_commands(ctx.repo):
+        if command.system != "github":
+            by_file.setdefault(command.path, []).append(command)
+    for path, commands in sorted(by_file.items()):
+        deploy = next((m.group(0) for c in commands if (m := DEPLOY_COMMAND.search(c.text))),
+                      None)
+        if deploy is None:
+            continue
+        smoke = any(SMOKE.search(c.text) and _health_text(c.text) for c in commands)
+        system = CI_NAMES.get(commands[0].system, commands[0].system)
+        yield Descriptor(f"{system} deploy ({' '.join(deploy.split())})", path, smoke,
+                         _d("smoke test on /health after deploy",
+                            "prueba de /health tras desplegar") if smoke else
+                         _d("no /health check after deploy",
+                            "sin comprobar /health tras desplegar"))
 
 
 DEPLOY_COMMAND = re.compile(
     r"gcloud\s+run\s+deploy|aws\s+ecs\s+(update-service|deploy)|kubectl\s+(apply|set\s+image|"
     r"rollout)|helm\s+(upgrade|install)|(serverless|sls)\s+deploy|fly(ctl)?\s+deploy|"
-    r"az\s+containerapp|gcloud\s+app\s+deploy|copilot\s+deploy", re.IGNORECASE)
+    r"az\s+containerapp|gcloud\s+app\s+deploy|copilot\s+deploy|az\s+ml\s+model\s+deploy|"
+    r"az\s+ml\s+online-deployment\s+create|az\s+webapp\s+(create|deploy|config\s+container)|"
+    r"sagemaker\s+create-endpoint", re.IGNORECASE)
+LONG_RUNNING_KIND = re.compile(r"^kind:[ \t]*(Deployment|StatefulSet|DaemonSet|Rollout)[ \t]*$",
+                               re.MULTILINE)
+MAX_KIND_SCAN = 64 * 1024
 SMOKE = re.compile(r"\b(curl|wget|http|httpx|requests)\b", re.IGNORECASE)
 
 

@@ -28,8 +28,10 @@ from mlops_lint.parsers.ci import Job, Workflow, ci_commands, workflows
 from mlops_lint.parsers.gitignore import ignore_rules
 from mlops_lint.parsers.terraform import (
     Block,
+    InitOptions,
     TfFile,
     backend_configs,
+    init_backend_options,
     is_literal,
     nested,
     terraform_files,
@@ -417,10 +419,42 @@ def _no_backend(directory: TfDir) -> Finding:
                       "encrypt = true } } (o gcs/azurerm/remote)."))
 
 
+def _beside(path: str, directory: str) -> bool:
+    """A backend file of ``directory``: in it, or in a ``backend*/`` folder of it."""
+    parent = posixpath.dirname(path)
+    return parent == directory or (
+        posixpath.dirname(parent) == directory
+        and posixpath.basename(parent).lower().startswith("backend"))
+
+
+def _same_dir(init: InitOptions, directory: str) -> bool:
+    return init.directory is not None and \
+        posixpath.normpath(init.directory or ".") == posixpath.normpath(directory or ".")
+
+
+def _local_partials(directory: TfDir, partial_files: list[tuple[str, dict[str, Any]]],
+                    inits: list[InitOptions]) -> list[tuple[str, dict[str, Any]]]:
+    """The partial backend configuration of one root module: the files beside it, and
+    what ``terraform init -backend-config`` passes when CI or a Makefile runs it there."""
+    local = [(p, d) for p, d in partial_files if _beside(p, directory.path)]
+    for init in inits:
+        if not _same_dir(init, directory.path):
+            continue
+        local += [(p, d) for p, d in partial_files if p in init.files and (p, d) not in local]
+        if init.settings:
+            local.append((f"{init.path} (-backend-config)", dict(init.settings)))
+    return local
+
+
 def _state_check(directory: TfDir, kind: str, body: dict[str, Any], where: tuple[str, int | None],
-                 partial_files: list[tuple[str, dict[str, Any]]], workspaces: bool
-                 ) -> _StateCheck:
-    local = [(p, d) for p, d in partial_files if posixpath.dirname(p) == directory.path]
+                 partial_files: list[tuple[str, dict[str, Any]]], workspaces: bool,
+                 inits: list[InitOptions] | None = None) -> _StateCheck:
+    local = _local_partials(directory, partial_files, inits or [])
+    if not local:
+        # settings passed at init time where the directory cannot be told apart
+        partial_files = partial_files + [(f"{i.path} (-backend-config)", dict(i.settings))
+                                         for i in inits or []
+                                         if i.directory is None and i.settings]
     used = local or ([] if _state_key(kind, body) else partial_files)
     settings = dict(body)
     for _, data in used:
@@ -469,6 +503,7 @@ def terraform_remote_state(ctx: Context, params: None) -> Iterator[Finding]:
         yield skipped(NOT_APPLICABLE)
         return
     partial_files = [(p, d) for p, d in backend_configs(ctx.repo) if isinstance(d, dict)]
+    inits = init_backend_options(ctx.repo)
     workspaces = _uses_workspaces(config) is not None
     checks: list[_StateCheck] = []
     for directory in config.roots:
@@ -488,7 +523,7 @@ def terraform_remote_state(ctx: Context, params: None) -> Iterator[Finding]:
                        f"{directory.shown}: estado remoto en el backend \"{kind}\""),
                      tf.path, line, level=2)
         checks.append(_state_check(directory, kind, body, (tf.path, line), partial_files,
-                                   workspaces))
+                                   workspaces, inits))
     yield _state_hygiene(ctx, config)
     yield from _finish(checks, workspaces)
 
@@ -752,9 +787,19 @@ def _environment_files(ctx: Context, config: Config, partial: list[str]) -> Find
                                    for p in paths) if e})
 
     by_env, env_backends = named(tfvars), named(partial)
+    init_keys = sorted({e for i in init_backend_options(ctx.repo) for v in i.settings.values()
+                        for e in (_environment(v.replace("-", "/").replace("_", "/")),) if e})
+    env_backends = sorted(set(env_backends) | set(init_keys))
     if len(by_env) >= 2 and len(env_backends) >= 2:
         return passed(T(f"per-environment variables and backends: {', '.join(by_env)}",
                         f"variables y backends por entorno: {', '.join(by_env)}"), tfvars[0])
+    if len(env_backends) >= 2:
+        where = next((p for p in partial if _environment(
+            PurePosixPath(p).stem.split(".")[0])), partial[0] if partial else None)
+        return passed(T(f"per-environment backends (one state per environment): "
+                        f"{', '.join(env_backends)}",
+                        f"backends por entorno (un estado por entorno): "
+                        f"{', '.join(env_backends)}"), where)
     if len(by_env) >= 2:
         return warned(T(f"per-environment .tfvars ({', '.join(by_env)}) but one shared state: "
                         "give each environment its own backend key or workspace",

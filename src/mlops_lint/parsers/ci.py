@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from mlops_lint.parsers import ParseError
 from mlops_lint.parsers.yaml_file import line_of, load_yaml_rt
+from mlops_lint.repo import is_test_data
 
 if TYPE_CHECKING:
     from mlops_lint.repo import Repo
@@ -31,7 +33,8 @@ OTHER_CI_FILES: dict[str, tuple[str, ...]] = {
     "circleci": (".circleci/config.yml", ".circleci/config.yaml"),
     "cloudbuild": ("cloudbuild.yaml", "cloudbuild.yml"),
     "bitbucket": ("bitbucket-pipelines.yml",),
-    "jenkins": ("Jenkinsfile", "**/Jenkinsfile"),
+    "jenkins": ("Jenkinsfile", "**/Jenkinsfile", "**/Jenkinsfile.*", "**/*.Jenkinsfile",
+                "**/*.jenkinsfile"),
     "travis": (".travis.yml",),
     "drone": (".drone.yml",),
 }
@@ -290,13 +293,176 @@ def workflows(repo: Repo) -> list[Workflow | ParseError]:
     return out
 
 
+_NOT_JENKINSFILES = (".md", ".txt", ".rst", ".html", ".png", ".svg")
+# Azure Pipelines: the top-level keys of a pipeline or of a stage/job/step template
+_AZURE_TOP = frozenset({"trigger", "pr", "pool", "stages", "jobs", "steps", "extends"})
+# the keys that make a step an Azure step (GitHub has run/uses, Cloud Build and Drone an image)
+_AZURE_STEPS = frozenset({"script", "bash", "pwsh", "powershell", "task", "template"})
+_AZURE_HINTS = tuple(f"- {k}:" for k in sorted(_AZURE_STEPS))
+MAX_INCLUDE_DEPTH = 5
+MAX_SNIFF_CHARS = 512 * 1024
+MAX_SNIFF_LINE = 400
+
+
+def _azure_steps(node: Any, depth: int = 0) -> bool:
+    """A ``steps:`` list somewhere in ``node`` holds an Azure step (``script:``,
+    ``task:``, ``bash:``, ``template:``…) and no step names a container image."""
+    if depth > 12:
+        return False
+    if isinstance(node, dict):
+        steps = node.get("steps")
+        if isinstance(steps, list):
+            items = [s for s in steps if isinstance(s, dict)]
+            if any(_AZURE_STEPS & {str(k) for k in s} for s in items) and not any(
+                    "image" in s or "args" in s or "uses" in s for s in items):
+                return True
+        return any(_azure_steps(v, depth + 1) for k, v in node.items() if k != "steps")
+    if isinstance(node, list):
+        return any(_azure_steps(item, depth + 1) for item in node)
+    return False
+
+
+def looks_like_azure_pipeline(data: Any) -> bool:
+    """An Azure Pipelines file read by its content: top-level ``trigger``/``pool``/
+    ``stages``/``jobs``/``steps``/``extends`` (no GitHub ``on:``, no Kubernetes ``kind:``)
+    and steps that run ``script:``/``bash:``/``task:``/``template:``."""
+    if not isinstance(data, dict):
+        return False
+    keys = {str(k) for k in data}
+    if not keys & _AZURE_TOP or keys & {"on", "apiVersion", "kind", "image", "services"} \
+            or True in data:
+        return False
+    return _azure_steps(data)
+
+
+def _azure_hint(text: str) -> bool:
+    """A cheap look at the text before parsing: some line is an Azure step."""
+    if len(text) > MAX_SNIFF_CHARS:
+        return False
+    for line in text.splitlines():
+        stripped = line[:MAX_SNIFF_LINE].strip()
+        if stripped.startswith(_AZURE_HINTS):
+            return True
+    return False
+
+
+def _normal(path: str) -> str | None:
+    """A repository path with ``.``/``..`` folded; ``None`` when it leaves the repository."""
+    parts: list[str] = []
+    for part in path.split("/"):
+        if part in ("", "."):
+            continue
+        if part == "..":
+            if not parts:
+                return None
+            parts.pop()
+        else:
+            parts.append(part)
+    return "/".join(parts) if parts else None
+
+
+def _azure_templates(repo: Repo, path: str, data: Any) -> list[str]:
+    """The files ``template:`` references of an Azure file point to (relative to the file,
+    or to the repository root with a leading ``/``; ``file@other-repo`` and templated
+    names are not followed)."""
+    out: list[str] = []
+
+    def visit(node: Any, depth: int) -> None:
+        if depth > 40:
+            return
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if str(key) == "template" and isinstance(value, str):
+                    ref = value.strip()
+                    if ref and "@" not in ref and "$" not in ref and len(ref) < 300:
+                        base = "" if ref.startswith("/") else str(PurePosixPath(path).parent)
+                        target = _normal(f"{base}/{ref}")
+                        if target and repo.exists(target):
+                            out.append(target)
+                else:
+                    visit(value, depth + 1)
+        elif isinstance(node, list):
+            for item in node:
+                visit(item, depth + 1)
+
+    visit(data, 0)
+    return out
+
+
+def _gitlab_includes(repo: Repo, data: Any) -> list[str]:
+    """Local files of a GitLab ``include:`` (``include: 'ci/test.yml'``, ``- local: …``,
+    wildcards too); remote, project, template and component includes are not followed."""
+    if not isinstance(data, dict):
+        return []
+    raw = data.get("include")
+    items = raw if isinstance(raw, list) else [raw]
+    out: list[str] = []
+    for item in items:
+        ref = item if isinstance(item, str) else (
+            item.get("local") if isinstance(item, dict) else None)
+        if not isinstance(ref, str) or "://" in ref or "$" in ref or len(ref) > 300:
+            continue
+        target = _normal(ref.strip())
+        if target is None:
+            continue
+        if "*" in target:
+            out.extend(repo.glob([target]))
+        elif repo.exists(target):
+            out.append(target)
+    return out
+
+
+def _follow(repo: Repo, system: str, entries: list[str]) -> list[str]:
+    """``entries`` plus the files they include, transitively (depth-bounded, inside the
+    repository only)."""
+    include = _azure_templates if system == "azure" else None
+    seen = list(dict.fromkeys(entries))
+    frontier = list(seen)
+    for _ in range(MAX_INCLUDE_DEPTH):
+        found: list[str] = []
+        for path in frontier:
+            data = repo.yaml(path)
+            if isinstance(data, ParseError):
+                continue
+            targets = include(repo, path, data) if include else _gitlab_includes(repo, data)
+            found += [t for t in targets if t not in seen and t not in found]
+        if not found:
+            break
+        seen += found
+        frontier = found
+    return seen
+
+
 def other_ci_files(repo: Repo) -> dict[str, list[str]]:
-    """Files of non-GitHub CI systems, by system name."""
+    """Files of non-GitHub CI systems, by system name: the files each system reads by
+    name, Azure Pipelines found by content wherever they live (``.pipelines/*.yml``), and
+    the files they include (Azure ``template:``, GitLab ``include: local``)."""
+    cached = repo.memo.get("ci:other-files")
+    if cached is not None:
+        result: dict[str, list[str]] = cached
+        return result
     found: dict[str, list[str]] = {}
     for system, globs in OTHER_CI_FILES.items():
         paths = repo.glob(globs)
+        if system == "jenkins":
+            paths = [p for p in paths if not p.lower().endswith(_NOT_JENKINSFILES)]
         if paths:
             found[system] = paths
+    named = {p for paths in found.values() for p in paths}
+    azure = list(found.get("azure", []))
+    for path in repo.glob(("**/*.yml", "**/*.yaml")):
+        if path in named or path.startswith(".github/") or is_test_data(path):
+            continue
+        text = repo.text(path)
+        if isinstance(text, ParseError) or not _azure_hint(text):
+            continue
+        if looks_like_azure_pipeline(repo.yaml(path)):
+            azure.append(path)
+    if azure:
+        found["azure"] = _follow(repo, "azure", azure)
+    if "gitlab" in found:
+        found["gitlab"] = _follow(repo, "gitlab", found["gitlab"])
+    repo.memo["ci:other-files"] = found
     return found
 
 
@@ -310,33 +476,141 @@ def _strings(node: Any) -> list[str]:
 
 _COMMAND_KEYS = frozenset({"script", "before_script", "after_script", "bash", "run", "pwsh",
                            "powershell", "command", "args", "inlineScript"})
+# Azure task inputs name sub-commands (`command: init` of a Terraform task), not shell lines
+_AZURE_COMMAND_KEYS = frozenset({"script", "bash", "pwsh", "powershell", "inlineScript"})
+_ENV_REF = re.compile(r"\$\{\{\s{0,5}env\.([A-Za-z_]\w{0,99})\s{0,5}\}\}"
+                      r"|\$\(([A-Za-z_][\w.]{0,99})\)"
+                      r"|\$\{([A-Za-z_]\w{0,99})\}"
+                      r"|\$([A-Za-z_]\w{0,99})")
+MAX_EXPAND_CHARS = 100_000
+
+
+def _literal(value: Any) -> str | None:
+    """A variable's value when it is a plain literal (not an expression or a reference)."""
+    if isinstance(value, dict):
+        value = value.get("value")
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        return None
+    text = str(value)
+    return None if "$" in text or "{{" in text or len(text) > 200 else text
+
+
+def variables(node: Any) -> dict[str, str]:
+    """``env:``/``variables:`` as {name: literal value}: a mapping (GitLab, GitHub) or the
+    Azure list of ``{name, value}`` items; expressions and references are left out."""
+    out: dict[str, str] = {}
+    if isinstance(node, dict):
+        for key, value in node.items():
+            literal = _literal(value)
+            if literal is not None:
+                out[str(key)] = literal
+    elif isinstance(node, list):
+        for item in node:
+            if isinstance(item, dict) and isinstance(item.get("name"), str):
+                literal = _literal(item.get("value"))
+                if literal is not None:
+                    out[item["name"]] = literal
+    return out
+
+
+def expand_variables(text: str, env: dict[str, str]) -> str:
+    """``$NAME``, ``${NAME}``, ``${{ env.NAME }}`` and Azure ``$(NAME)`` replaced by the
+    literal values CI sets in ``env:``/``variables:``; unknown names are kept."""
+    if not env or "$" not in text or len(text) > MAX_EXPAND_CHARS:
+        return text
+
+    def value(match: re.Match[str]) -> str:
+        name = next(g for g in match.groups() if g is not None)
+        return env.get(name, match.group(0))
+
+    return _ENV_REF.sub(value, text)
+
+
+def _azure_task(node: dict[Any, Any]) -> str | None:
+    """The command an Azure Terraform task runs (``terraform init …``), from its inputs."""
+    task = node.get("task")
+    inputs = node.get("inputs")
+    if not isinstance(task, str) or not isinstance(inputs, dict):
+        return None
+    name = task.rsplit(".", 1)[-1].lower()
+    command = inputs.get("command")
+    if not name.startswith(("terraform", "tofu")) or name.startswith("terraforminstaller") \
+            or not isinstance(command, str):
+        return None
+    options = inputs.get("commandOptions")
+    words = ["terraform", command.strip(), *([options.strip()] if isinstance(options, str)
+                                             else [])]
+    if command.strip() == "init":
+        # the tasks' own inputs for the state key/prefix become -backend-config pairs
+        for key, setting in (("backendAzureRmKey", "key"), ("backendAWSKey", "key"),
+                             ("backendGCPPrefix", "prefix")):
+            value = inputs.get(key)
+            if isinstance(value, str | int) and str(value).strip():
+                words.append(f"-backend-config={setting}={str(value).strip()}")
+    return " ".join(words)
+
+
+def _azure_directory(node: dict[Any, Any]) -> str | None:
+    """A task's ``workingDirectory`` input, relative to the checkout."""
+    inputs = node.get("inputs")
+    value = inputs.get("workingDirectory") if isinstance(inputs, dict) else None
+    if not isinstance(value, str):
+        value = node.get("workingDirectory")
+    if not isinstance(value, str) or not value.strip():
+        return None
+    clean = re.sub(r"^\$\((?:Build\.SourcesDirectory|System\.DefaultWorkingDirectory|"
+                   r"Pipeline\.Workspace)\)/?", "", value.strip())
+    return None if "$" in clean else (clean.strip("/") or ".")
+
+
+def _job_name(node: dict[Any, Any]) -> str | None:
+    for key in ("job", "deployment", "stage"):
+        value = node.get(key)
+        if isinstance(value, str | int) and not isinstance(value, bool):
+            return str(value)
+    return None
 
 
 def _yaml_commands(system: str, path: str, data: Any) -> list[Command]:
-    """Shell commands of a non-GitHub YAML CI file, found by each system's keys."""
+    """Shell commands of a non-GitHub YAML CI file, found by each system's keys; the
+    ``variables:``/``env:`` literals in scope are substituted into them."""
     out: list[Command] = []
+    keys = _AZURE_COMMAND_KEYS if system == "azure" else _COMMAND_KEYS
 
-    def visit(node: Any, job: str, allowed_failure: bool, depth: int) -> None:
+    def add(text: str, job: str, allow: bool, env: dict[str, str],
+            cwd: str | None = None) -> None:
+        text = expand_variables(text, env)
+        out.append(Command(system, path, job, text, None,
+                           not allow and not swallows_failure(text), cwd))
+
+    def visit(node: Any, job: str, allowed_failure: bool, env: dict[str, str],
+              depth: int) -> None:
         if depth > 40:
             return
         if isinstance(node, dict):
             allow = allowed_failure or _as_bool(node.get("allow_failure")) or \
                 _as_bool(node.get("continueOnError"))
+            scope = {**env, **variables(node.get("variables")), **variables(node.get("env")),
+                     **(variables(node.get("environment")) if system == "circleci" else {})}
+            if system == "azure":
+                job = _job_name(node) or job
+                task = _azure_task(node)
+                if task:
+                    add(task, job, allow, scope, _azure_directory(node))
             for key, value in node.items():
                 key_s = str(key)
-                if key_s in _COMMAND_KEYS:
+                if key_s in keys:
                     for text in _strings(value) or (
                             [str(value["command"])] if isinstance(value, dict)
                             and "command" in value else []):
-                        out.append(Command(system, path, job, text, None,
-                                           not allow and not swallows_failure(text)))
-                else:
-                    visit(value, job if job else key_s, allow, depth + 1)
+                        add(text, job, allow, scope)
+                elif key_s not in ("variables", "env"):
+                    visit(value, job if job else key_s, allow, scope, depth + 1)
         elif isinstance(node, list):
             for item in node:
-                visit(item, job, allowed_failure, depth + 1)
+                visit(item, job, allowed_failure, env, depth + 1)
 
-    visit(data, "", False, 0)
+    visit(data, "", False, {}, 0)
     return out
 
 
@@ -360,19 +634,22 @@ def ci_commands(repo: Repo) -> list[Command]:
     for wf in workflows(repo):
         if isinstance(wf, ParseError):
             continue
+        top = variables(wf.raw.get("env"))
         for job in wf.jobs:
+            scope = {**top, **variables(job.raw.get("env"))}
             for step in job.steps:
                 if step.run:
+                    text = expand_variables(step.run, {**scope, **variables(step.env)})
                     blocking = not (step.continue_on_error or job.continue_on_error
-                                    or swallows_failure(step.run))
-                    commands.append(Command("github", wf.path, job.id, step.run, step.line,
+                                    or swallows_failure(text))
+                    commands.append(Command("github", wf.path, job.id, text, step.line,
                                             blocking, step.working_directory, step.shell))
     for system, paths in other_ci_files(repo).items():
         for path in paths:
             if system == "jenkins":
-                text = repo.text(path)
-                if not isinstance(text, ParseError):
-                    commands.extend(jenkins_commands(path, text))
+                source = repo.text(path)
+                if not isinstance(source, ParseError):
+                    commands.extend(jenkins_commands(path, source))
                 continue
             data = repo.yaml(path)
             if isinstance(data, ParseError):

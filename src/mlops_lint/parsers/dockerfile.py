@@ -46,7 +46,8 @@ NOT_DOCKERFILE_SUFFIXES = frozenset({
     ".example", ".json", ".yaml", ".yml", ".sh", ".py",
 })
 # folders holding templates for other projects (the guide's docs/templates/), not the
-# repository's own container files: excluded from every Dockerfile and compose rule
+# repository's own container files: excluded from every Dockerfile and compose rule, unless
+# a project lives there (see is_template_path)
 TEMPLATE_DIRS = frozenset({"templates"})
 _HEREDOC = re.compile(r"<<(-?)([\"']?)([A-Za-z_][\w.-]*)\2")
 # a heredoc marker (its word may be quoted) or a quoted string, whichever comes first:
@@ -517,15 +518,46 @@ def is_dockerfile(path: str) -> bool:
     return suffix not in NOT_DOCKERFILE_SUFFIXES
 
 
-def is_template_path(path: str) -> bool:
-    """A file under a ``templates/`` folder (``docs/templates/Dockerfile``): a template
-    for other projects to copy, not the repository's own Dockerfile or compose file."""
-    return any(part.lower() in TEMPLATE_DIRS for part in PurePosixPath(path).parts[:-1])
+# scaffold placeholders: cookiecutter/copier/Jinja ``{{ name }}`` and ``{% … %}`` (not
+# GitHub's ``${{ … }}``, Helm's ``{{ .Values.x }}`` or Go's ``{{ $x }}``)
+_SCAFFOLD = re.compile(r"(?<!\$)\{\{-?[ \t]{0,5}[A-Za-z_][\w.]{0,80}[ \t]{0,5}"
+                       r"(?:\|[^{}\n]{0,80})?-?\}\}|\{%-?[ \t]")
+MAX_SCAFFOLD_SCAN = 256 * 1024
 
 
-def own_paths(paths: Iterable[str]) -> list[str]:
+def is_scaffold_text(text: str) -> bool:
+    """Text with unrendered scaffold placeholders (``{{ cookiecutter.name }}``,
+    ``{% if … %}``): a template for a generator, not a file that builds as it is."""
+    return bool(_SCAFFOLD.search(text[:MAX_SCAFFOLD_SCAN]))
+
+
+def is_template_path(path: str, repo: Repo | None = None) -> bool:
+    """A template for other projects to copy, not the repository's own Dockerfile or
+    compose file: a scaffold (placeholders in its path or, given ``repo``, its text), or
+    a loose file under a ``templates/`` folder (``docs/templates/Dockerfile``). Given
+    ``repo``, a file under ``templates/`` that belongs to a project living there (a
+    template repository's service: ``templates/service/`` with its pyproject.toml and
+    src/) is that project's own."""
+    if "{{" in path or "{%" in path:
+        return True
+    parts = PurePosixPath(path).parts[:-1]
+    if repo is not None:
+        text = repo.text(path)
+        if isinstance(text, str) and is_scaffold_text(text):
+            return True
+    marks = [i for i, part in enumerate(parts) if part.lower() in TEMPLATE_DIRS]
+    if not marks:
+        return False
+    if repo is None:
+        return True
+    below = "/".join(parts[:marks[-1] + 1]) + "/"
+    return not any(project.path != "." and project.path.startswith(below)
+                   and path.startswith(project.path + "/") for project in repo.projects)
+
+
+def own_paths(paths: Iterable[str], repo: Repo | None = None) -> list[str]:
     """``paths`` without the templates (:func:`is_template_path`)."""
-    return [p for p in paths if not is_template_path(p)]
+    return [p for p in paths if not is_template_path(p, repo)]
 
 
 def dockerfile_paths(repo: Repo) -> list[str]:
@@ -533,7 +565,7 @@ def dockerfile_paths(repo: Repo) -> list[str]:
     ``*.Dockerfile``, ``Containerfile``), any letter case, honouring exclusions;
     templates (:func:`is_template_path`) are not the repository's own."""
     return [p for p in repo.glob(DOCKERFILE_GLOBS, case_sensitive=False)
-            if is_dockerfile(p) and not is_template_path(p)]
+            if is_dockerfile(p) and not is_template_path(p, repo)]
 
 
 def dockerfiles(repo: Repo, paths: list[str] | None = None,
@@ -542,7 +574,7 @@ def dockerfiles(repo: Repo, paths: list[str] | None = None,
     templates are skipped unless ``templates`` is True."""
     out: list[Dockerfile | ParseError] = []
     for path in paths if paths is not None else dockerfile_paths(repo):
-        if not is_dockerfile(path) or (not templates and is_template_path(path)):
+        if not is_dockerfile(path) or (not templates and is_template_path(path, repo)):
             continue
         parsed = repo.parse(path, parse_dockerfile)
         if isinstance(parsed, Dockerfile):

@@ -12,8 +12,10 @@ Read from the shared Python AST (:func:`python_index`); nothing is imported or r
 * **Flask, Quart, Sanic** (apps, blueprints with ``url_prefix``, ``register_blueprint``,
   ``route``/``get``/``post`` decorators, ``add_url_rule``), **Starlette** ``Route(...)``,
   **Litestar** ``@get``/``@post`` and **Django** ``path()`` are read for their routes.
-* Other frameworks (aiohttp, Tornado, Falcon, BentoML, Ray Serve, …) and dashboards
-  (Streamlit, Gradio, Dash, Panel) are only recognised by their imports.
+* Other frameworks (aiohttp, Tornado, Falcon, BentoML, Ray Serve, KServe, TorchServe, …)
+  and dashboards (Streamlit, Gradio, Dash, Panel) are only recognised by their imports;
+  scoring scripts a platform calls (Azure ML ``init()``/``run()``, SageMaker
+  ``model_fn``/``predict_fn``) by the functions they define.
 
 Names are resolved through imports, relative ones included (``from .routers import
 health`` then ``health.router``), across the files given to :func:`serving_model`.
@@ -57,7 +59,18 @@ FRAMEWORKS: dict[str, str] = {
     "tornado.web": "Tornado", "falcon": "Falcon", "bentoml": "BentoML",
     "ray.serve": "Ray Serve", "litserve": "LitServe", "cherrypy": "CherryPy",
     "pyramid": "Pyramid", "connexion": "Connexion", "mlserver": "MLServer",
-    "kserve": "KServe",
+    "kserve": "KServe", "kfserving": "KServe", "ts.torch_handler": "TorchServe",
+    "ts.context": "TorchServe", "seldon_core": "Seldon Core",
+    "sagemaker_inference": "SageMaker inference toolkit",
+    "azureml.contrib.services": "Azure ML",
+}
+# serving entry points recognised by their shape (module-level functions a hosting
+# platform calls), not by an import: label -> (required names, any one of these)
+SCORING_SCRIPTS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    "Azure ML scoring script (init/run)": (frozenset({"init", "run"}), frozenset()),
+    "SageMaker inference handler (model_fn/predict_fn)": (
+        frozenset({"model_fn"}), frozenset({"predict_fn", "transform_fn", "input_fn",
+                                            "output_fn"})),
 }
 DASHBOARDS: dict[str, str] = {
     "streamlit": "Streamlit", "gradio": "Gradio", "dash": "Dash", "panel": "Panel",
@@ -632,6 +645,31 @@ def _recognised(imports: Iterable[tuple[str, int]]) -> Iterator[tuple[bool, str,
                 yield True, label, line
 
 
+def _scoring_scripts(tree: ast.Module, local: str,
+                     imports: Iterable[tuple[str, int]]) -> Iterator[tuple[bool, str, int]]:
+    """Scoring entry points a platform calls: an Azure ML ``init()``/``run(data)`` script
+    (with an ``azureml`` import, the ``AZUREML_MODEL_DIR`` variable or a ``score*.py``
+    name) and a SageMaker ``model_fn``/``predict_fn`` handler."""
+    top = {node.name: node for node in tree.body
+           if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)}
+    for label, (required, one_of) in SCORING_SCRIPTS.items():
+        if not required <= set(top) or (one_of and not one_of & set(top)):
+            continue
+        if "init" in required:
+            run = top["run"]
+            params = [a.arg for a in run.args.args]
+            if not params or params[0] in ("mini_batch", "batch"):
+                continue  # run(data) takes a request payload; run(mini_batch) is batch work
+            name = local.rsplit("/", 1)[-1].lower()
+            azure = any(_matches(i, "azureml") for i, _ in imports) or name.startswith(
+                "score") or any(isinstance(n, ast.Constant) and n.value == "AZUREML_MODEL_DIR"
+                                for n in ast.walk(top["init"]))
+            if not azure:
+                continue
+        first = min(top[n].lineno for n in required)
+        yield False, label, first
+
+
 def _matches(module: str, prefix: str) -> bool:
     return module == prefix or module.startswith(prefix + ".")
 
@@ -962,7 +1000,8 @@ def load_module(repo: Repo, path: str, local: str,
             module.aliases.update(_relative_aliases(froms, names[-1],
                                                     local.endswith("__init__.py")))
             module.imports = tuple(_import_lines(module.nodes(ast.Import), froms))
-            module.recognised = tuple(_recognised(module.imports))
+            module.recognised = tuple(_recognised(module.imports)) + tuple(
+                _scoring_scripts(index.tree, local, module.imports))
             cached = (module, names)
         repo.memo[key] = cached
     result: tuple[Module, tuple[str, ...]] | ParseError = cached

@@ -209,13 +209,51 @@ def _precommit_hooks(repo: Repo, tool: Tool, where: str, path: str, line: int | 
             if (only is None or hook.id == only) and _hook_runs_tool(hook, tool)]
 
 
+# `pre-commit run` options that take a value (the value is not the hook id)
+_PRECOMMIT_VALUED = frozenset({
+    "--hook-stage", "--from-ref", "-s", "--source", "--to-ref", "-o", "--origin", "-c",
+    "--config", "--commit-msg-filename", "--remote-branch", "--local-branch",
+    "--remote-name", "--remote-url", "--checkout-type", "--is-squash-merge",
+    "--rewrite-command", "--prepare-commit-message-source", "--commit-object-name",
+    "--color"})
+
+
+def precommit_run(simple: Simple) -> tuple[bool, str | None, str | None]:
+    """``pre-commit run``: (runs hooks over the repository, the single hook id asked for,
+    the ``--hook-stage``). Option values (``--hook-stage commit``) and the file names after
+    ``--files`` are not hook ids."""
+    if simple.program != "pre-commit" or simple.args[:1] != ("run",):
+        return False, None, None
+    hook: str | None = None
+    stage: str | None = None
+    args = list(simple.args[1:])
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--files":
+            i += 1
+            while i < len(args) and not args[i].startswith("-"):
+                i += 1
+            continue
+        if arg in _PRECOMMIT_VALUED:
+            if arg == "--hook-stage" and i + 1 < len(args):
+                stage = args[i + 1]
+            i += 2
+            continue
+        if arg.startswith("--hook-stage="):
+            stage = arg.split("=", 1)[1]
+        elif not arg.startswith("-") and hook is None:
+            hook = arg
+        i += 1
+    every = "--all-files" in args or "-a" in args or any(
+        a.startswith(("--from-ref", "-s", "--source")) for a in args)
+    return every, hook, stage
+
+
 def _precommit_run(simple: Simple) -> tuple[bool, str | None]:
     """(runs hooks over the repository, the single hook id asked for)."""
-    if simple.program != "pre-commit" or simple.args[:1] != ("run",):
-        return False, None
-    rest = [a for a in simple.args[1:] if not a.startswith("-")]
-    return "--all-files" in simple.args or "-a" in simple.args or any(
-        a.startswith("--from-ref") for a in simple.args), (rest[0] if rest else None)
+    every, hook, _ = precommit_run(simple)
+    return every, hook
 
 
 def _ci_simples(repo: Repo) -> list[tuple[Command, Simple, bool]]:

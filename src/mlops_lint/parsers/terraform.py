@@ -25,7 +25,8 @@ if TYPE_CHECKING:
     from mlops_lint.repo import Repo
 
 TF_GLOBS = ("**/*.tf",)
-BACKEND_CONFIG_GLOBS = ("**/*.tfbackend", "**/backend*.hcl", "**/*.backend.hcl")
+BACKEND_CONFIG_GLOBS = ("**/*.tfbackend", "**/backend*.hcl", "**/*.backend.hcl",
+                        "**/backend*/*.hcl", "**/backend*/*.tfvars")
 # Number of labels of the top-level block types (resource "type" "name" { ... }).
 BLOCK_LABELS = {"resource": 2, "data": 2, "ephemeral": 2, "module": 1, "variable": 1,
                 "output": 1, "provider": 1, "check": 1, "terraform": 0, "locals": 0,
@@ -195,5 +196,89 @@ def terraform_files(repo: Repo) -> list[TfFile | ParseError]:
 
 
 def backend_configs(repo: Repo) -> list[tuple[str, dict[str, Any] | ParseError]]:
-    """Partial backend configuration files (``*.tfbackend``, ``backend*.hcl``)."""
-    return [(path, repo.parse(path, parse_hcl)) for path in repo.glob(BACKEND_CONFIG_GLOBS)]
+    """Partial backend configuration files: ``*.tfbackend``, ``backend*.hcl``, the files of
+    a ``backend-configs/`` folder, and the files ``terraform init -backend-config=FILE``
+    names in CI or a Makefile."""
+    paths = list(repo.glob(BACKEND_CONFIG_GLOBS))
+    for init in init_backend_options(repo):
+        paths += [f for f in init.files if f not in paths]
+    return [(path, repo.parse(path, parse_hcl)) for path in paths]
+
+
+@dataclass(frozen=True)
+class InitOptions:
+    """The ``-backend-config`` options of one ``terraform init`` (CI or Makefile)."""
+
+    path: str  # the CI file or Makefile
+    line: int | None
+    directory: str | None  # -chdir=DIR / the working directory, when known
+    files: tuple[str, ...]  # backend configuration files that exist in the repository
+    settings: dict[str, str]  # -backend-config="key=value" pairs
+
+
+def _init_options(path: str, line: int | None, script: str, cwd: str | None,
+                  repo: Repo) -> list[InitOptions]:
+    from mlops_lint.parsers.shell import split_commands
+
+    out: list[InitOptions] = []
+    directory = cwd
+    # CI macros ($(Build.SourcesDirectory), ${{ … }}) are not shell syntax the reader knows
+    script = re.sub(r"\$\([\w.]{1,100}\)|\$\{\{[^}\n]{0,200}\}\}", "", script)
+    for simple in split_commands(script):
+        if simple.program == "cd" and simple.args:
+            directory = posixpath.normpath(posixpath.join(directory or "", simple.args[0]))
+            continue
+        if simple.program not in ("terraform", "tofu") or "init" not in simple.args:
+            continue
+        args = list(simple.args)
+        chdir = next((a.split("=", 1)[1] for a in args if a.startswith("-chdir=")), None)
+        here = posixpath.normpath(posixpath.join(directory or "", chdir)) if chdir else directory
+        files: list[str] = []
+        settings: dict[str, str] = {}
+        for i, arg in enumerate(args):
+            value = arg.split("=", 1)[1] if arg.startswith(("-backend-config=",
+                                                            "--backend-config=")) else (
+                args[i + 1] if arg in ("-backend-config", "--backend-config")
+                and i + 1 < len(args) else None)
+            if value is None:
+                continue
+            key, sep, setting = value.partition("=")
+            if sep and "/" not in key and "." not in key:
+                settings[key.strip()] = setting.strip().strip("'\"")
+                continue
+            clean = re.sub(r"^\$\([\w.]+\)/|^\$\{?[\w]+\}?/", "", value)
+            for candidate in (posixpath.join(here or "", clean), clean):
+                target = posixpath.normpath(candidate.lstrip("/"))
+                if repo.exists(target) and not target.endswith(".tf"):
+                    files.append(target)
+                    break
+        if files or settings:
+            out.append(InitOptions(path, line, here, tuple(files), settings))
+    return out
+
+
+def init_backend_options(repo: Repo) -> list[InitOptions]:
+    """``terraform init -backend-config=…`` in CI commands and Makefile recipes (once per
+    run)."""
+    cached = repo.memo.get("terraform:init-options")
+    if cached is not None:
+        result: list[InitOptions] = cached
+        return result
+    from mlops_lint.parsers.ci import ci_commands
+
+    found: list[InitOptions] = []
+    for command in ci_commands(repo):
+        if "init" in command.text and "backend-config" in command.text:
+            found += _init_options(command.path, command.line, command.text, command.cwd,
+                                   repo)
+    for makefile in repo.glob(("**/Makefile", "**/makefile", "**/GNUmakefile", "**/*.mk")):
+        text = repo.text(makefile)
+        if isinstance(text, ParseError) or "backend-config" not in text:
+            continue
+        base = posixpath.dirname(makefile)
+        for number, raw in enumerate(text.splitlines(), start=1):
+            if "backend-config" in raw and len(raw) < 2000:
+                found += _init_options(makefile, number, raw.lstrip("\t@-"), base or None,
+                                       repo)
+    repo.memo["terraform:init-options"] = found
+    return found
