@@ -240,6 +240,34 @@ def test_ci002_follows_make_and_pre_commit(check: Check) -> None:
     assert worst(check(workflow(simple("make test", "flake8")), "CI002")) == "fail"
 
 
+def test_ci002_follows_repository_shell_scripts(check: Check) -> None:
+    script = "#!/usr/bin/env bash\nset -e\ncoverage run -m pytest tests/\ncoverage report\n"
+    files = workflow(simple("bash scripts/test.sh", "ruff check ."),
+                     **{"scripts/test.sh": script})
+    assert worst(check(files, "CI002")) == "pass"
+    assert "via scripts/test.sh" in messages(check(files, "CI002"))
+    # ./x.sh and sh x.sh are scripts too; a nested script call is followed
+    nested = {"scripts/ci.sh": "set -e\nsh scripts/unit.sh\n",
+              "scripts/unit.sh": "set -e\npytest -q\n"}
+    files = workflow(simple("./scripts/ci.sh", "flake8"), **nested)
+    assert worst(check(files, "CI002")) == "pass"
+    # a script that is not in the repository, or lies outside it, runs nothing known
+    assert worst(check(workflow(simple("bash scripts/missing.sh", "flake8")),
+                       "CI002")) == "fail"
+    assert worst(check(workflow(simple("bash ../outside.sh", "flake8")), "CI002")) == "fail"
+
+
+def test_ci007_a_script_without_set_e_blocks_only_on_its_last_command(check: Check) -> None:
+    script = "pytest -q\necho done\n"  # pytest's failure is lost: echo decides
+    files = workflow(simple("bash scripts/test.sh", "ruff check ."),
+                     **{"scripts/test.sh": script})
+    results = check(files, "CI007")
+    assert worst(results) == "fail" and "has no set -e" in messages(results)
+    files = workflow(simple("bash scripts/test.sh", "ruff check ."),
+                     **{"scripts/test.sh": "echo start\npytest -q\n"})
+    assert worst(check(files, "CI007")) != "fail"
+
+
 def test_ci002_reads_gitlab_and_jenkins_commands(check: Check) -> None:
     gitlab = "lint:\n  script: [flake8 src]\ntest:\n  script:\n    - pytest -q\n"
     assert worst(check({".gitlab-ci.yml": gitlab}, "CI002")) == "pass"

@@ -21,10 +21,11 @@ or a pipe into another program under GitHub's default shell, which has no ``pipe
 
 from __future__ import annotations
 
+import posixpath
 import re
 import shlex
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
@@ -544,12 +545,53 @@ def _runs_in(repo: Repo, spec: ToolSpec, origin: _Origin, script: str, blocking:
         elif simple.program in ("make", "gmake") and depth < 4:
             out.extend(_through_make(repo, spec, origin, simple, simple_blocking,
                                      simple_reason, directories, depth))
+        elif _script_path(simple) and depth < 4:
+            out.extend(_through_script(repo, spec, origin, simple, simple_blocking,
+                                       simple_reason, directories, depth))
         else:
             every, only, stage = precommit_run(simple)
             if every or only:
                 out.extend(_through_precommit(repo, spec, origin, simple_blocking,
                                               simple_reason, "pre-commit run", only, stage))
     return out
+
+
+_ERREXIT = re.compile(r"^[ \t]*set[ \t]+(?:-[a-zA-Z]*e|-o[ \t]+errexit)", re.MULTILINE)
+
+
+def _script_path(simple: Simple) -> str | None:
+    """The shell script a command runs: ``bash x.sh``, ``sh -e x.sh``, ``./x.sh``."""
+    if simple.program in ("bash", "sh"):
+        operands = [a for a in simple.args if not a.startswith("-")]
+        first = operands[0] if operands else ""
+        return first if first.endswith(".sh") and "-c" not in simple.args else None
+    first = simple.argv[0] if simple.argv else ""
+    return first if first.endswith(".sh") else None
+
+
+def _through_script(repo: Repo, spec: ToolSpec, origin: _Origin, simple: Simple,
+                    blocking: bool, reason: T | None, directories: list[str],
+                    depth: int) -> list[Run]:
+    """A repository shell script run by CI: its commands are CI's. Without ``set -e`` only
+    the script's last command decides its exit status."""
+    name = _script_path(simple) or ""
+    cwd = origin.command.cwd or "."
+    path = posixpath.normpath(posixpath.join(cwd, name.removeprefix("./")))
+    if path.startswith("../") or not repo.exists(path):
+        return []
+    text = repo.text(path)
+    if isinstance(text, ParseError):
+        return []
+    first = text.splitlines()[0] if text else ""
+    errexit = bool(_ERREXIT.search(text)) or (first.startswith("#!") and " -e" in first)
+    runs = _runs_in(repo, spec, origin, text, blocking, reason, path, directories, depth + 1)
+    if errexit or not runs:
+        return runs
+    last = list(split_commands(text))[-1:]
+    lenient = T(f"{path} has no set -e: only its last command decides its exit status",
+                f"{path} no tiene set -e: solo su último comando decide su estado de salida")
+    return [r if last and r.argv == last[0].argv else
+            replace(r, blocking=False, reason=lenient) for r in runs]
 
 
 def _through_make(repo: Repo, spec: ToolSpec, origin: _Origin, simple: Simple,
