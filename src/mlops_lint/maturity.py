@@ -199,6 +199,13 @@ def presence(phase: Phase, good: frozenset[str], inv: Inventory,
     return tuple(found)
 
 
+def _about_present(phase: Phase, rule: str, present: set[str]) -> bool:
+    """Whether a criterion counts: it is about no particular artefact, or about one that
+    is present."""
+    claims = [a.id for a in phase.artefacts if any(rule.startswith(p) for p in a.criteria)]
+    return not claims or any(a in present for a in claims)
+
+
 def _requirements(phase: Phase, level: int, present: set[str]) -> tuple[Requirement, ...]:
     out = []
     for req in phase.requires:
@@ -232,10 +239,10 @@ def _score(level: int, progress: float) -> int:
 def evaluate_phase(results: Sequence[Result], good: frozenset[str], phase: Phase,
                    thresholds: Mapping[int, float], inv: Inventory,
                    files: Sequence[str]) -> PhaseLevel:
-    items = criteria(results)
     applicable = not phase.applies_if or bool(filter_paths(files, phase.applies_if))
     found = presence(phase, good, inv, files) if applicable else ()
     present = {e.artefact for e in found}
+    items = [c for c in criteria(results) if _about_present(phase, c.rule, present)]
     details: list[LevelDetail] = []
     reached = applicable and bool(present)
     level = 1 if reached else 0
