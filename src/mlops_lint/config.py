@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from mlops_lint.globs import check_glob
 from mlops_lint.parsers.toml_file import load_toml
 
 _UNION_TAG = re.compile(r"^(int|float|str|bool|none|(dict|list|tuple)\[.*\]|function-.*)$")
@@ -57,6 +58,13 @@ class Config(_Strict):
     thresholds: Thresholds = Field(default_factory=Thresholds)
     coverage_report: str | None = Field(None, alias="coverage-report")
     source: str | None = Field(None, exclude=True)
+
+    @field_validator("exclude")
+    @classmethod
+    def _valid_globs(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for glob in value:
+            check_glob(glob)  # GlobError is a ValueError: reported as an invalid value
+        return value
 
     @field_validator("min_level")
     @classmethod

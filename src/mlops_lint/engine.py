@@ -51,12 +51,13 @@ def _run_check(rule: Rule, ctx: Context, catalog: Catalog) -> list[Finding]:
     from mlops_lint.checks import REGISTRY
 
     spec = REGISTRY[rule.check]
-    if rule.applies_if and not ctx.files(rule.applies_if):
-        reason = rule.not_applicable.t() if rule.not_applicable else T(
-            "not applicable: no matching files (" + ", ".join(rule.applies_if) + ")",
-            "no aplica: no hay archivos que coincidan (" + ", ".join(rule.applies_if) + ")")
-        return [skipped(reason)]
     try:
+        if rule.applies_if and not ctx.files(rule.applies_if):
+            reason = rule.not_applicable.t() if rule.not_applicable else T(
+                "not applicable: no matching files (" + ", ".join(rule.applies_if) + ")",
+                "no aplica: no hay archivos que coincidan (" + ", ".join(rule.applies_if)
+                + ")")
+            return [skipped(reason)]
         findings = list(spec.func(ctx, catalog.params.get(rule.id)))
     except Exception as exc:  # isolate: one broken check must not stop the run
         return [errored(T(f"the check crashed: {type(exc).__name__}: {exc}",

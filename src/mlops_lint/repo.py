@@ -15,14 +15,15 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, TypeVar
 
-import pathspec
-
 from mlops_lint.globs import filter_paths, matches
 from mlops_lint.parsers import ParseError
+from mlops_lint.parsers.gitignore import gitignore_spec
 from mlops_lint.parsers.toml_file import dig, load_toml
 from mlops_lint.parsers.yaml_file import load_yaml, load_yaml_all
 
 if TYPE_CHECKING:
+    from pathspec import GitIgnoreSpec
+
     from mlops_lint.prefetch import ParseWorker
 
 X = TypeVar("X")
@@ -153,7 +154,7 @@ class Repo:
 
     def _walk_files(self) -> list[str]:
         found: list[str] = []
-        specs: list[tuple[str, pathspec.GitIgnoreSpec]] = []
+        specs: list[tuple[str, GitIgnoreSpec]] = []
         for dirpath, dirnames, filenames in os.walk(self.root, followlinks=False):
             rel_dir = os.path.relpath(dirpath, self.root)
             rel_dir = "" if rel_dir == "." else rel_dir.replace(os.sep, "/")
@@ -161,7 +162,7 @@ class Repo:
                 try:
                     lines = (Path(dirpath) / ".gitignore").read_text(
                         encoding="utf-8", errors="replace").splitlines()
-                    specs.append((rel_dir, pathspec.GitIgnoreSpec.from_lines(lines)))
+                    specs.append((rel_dir, gitignore_spec(lines)))
                 except OSError:
                     pass
 

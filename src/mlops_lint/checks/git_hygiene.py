@@ -18,7 +18,7 @@ from typing import Any
 
 from mlops_lint.checks import check
 from mlops_lint.context import Context
-from mlops_lint.globs import compile_glob
+from mlops_lint.globs import GlobError, compile_glob
 from mlops_lint.model import Finding, T, failed, manual, passed, skipped, verdict, warned
 from mlops_lint.parsers import ParseError
 from mlops_lint.parsers.conventional import CHAOTIC, check_subject, excluded
@@ -377,7 +377,12 @@ def no_large_files(ctx: Context, params: None) -> Iterator[Finding]:
     """GIT005: no large files, data/model binaries or mlruns/ in git; notebooks stripped."""
     files, in_git = tracked_files(ctx)
     limit_kb = ctx.thresholds.large_file_kb
-    lfs = [compile_glob(p) for p in _lfs_patterns(ctx)]
+    lfs = []
+    for pattern in _lfs_patterns(ctx):
+        try:
+            lfs.append(compile_glob(pattern))
+        except GlobError:  # git ignores a pattern it cannot read; so does this check
+            continue
     problems: list[Finding] = []
     notebooks: list[Finding] = []
     root = str(ctx.repo.root)

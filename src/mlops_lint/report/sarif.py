@@ -56,6 +56,10 @@ _CITATION = re.compile(
     r"|(?P<module>\d{2})\b)")
 _PATHLIKE = re.compile(r"[\w.-]*\.[\w-]+(?:/[\w.-]+)*|[\w-]+(?:/[\w.-]+)+|"
                        r"\b(?:Dockerfile|Makefile|LICENSE|Jenkinsfile)\b")
+# _PATHLIKE backtracks quadratically on a long run of word characters and dots, so it
+# is run on each such run (a path cannot contain other characters) of bounded length.
+_PATH_RUN = re.compile(r"[\w./-]+")
+MAX_PATH_RUN = 300
 FALLBACK_ANCHORS = ("README.md", "pyproject.toml")
 
 
@@ -86,7 +90,8 @@ def uri(path: str) -> str:
 def anchor(result: Result, files: frozenset[str]) -> str | None:
     """Where a result with no path of its own is shown, or ``None``."""
     prefix = "" if result.project == "." else f"{result.project}/"
-    candidates = [m.group(0).rstrip(".") for m in _PATHLIKE.finditer(result.fix.en)]
+    candidates = [m.group(0).rstrip(".") for run in _PATH_RUN.findall(result.fix.en)
+                  if len(run) <= MAX_PATH_RUN for m in _PATHLIKE.finditer(run)]
     candidates += list(FALLBACK_ANCHORS)
     for name in candidates:
         for path in ((prefix + name, name) if prefix else (name,)):
