@@ -159,10 +159,16 @@ def builtin_rules_dir() -> Path:
 
 
 def _read_yaml(path: Path) -> Any:
+    from mlops_lint.parsers import ParseError
+    from mlops_lint.repo import read_capped
+
+    data = read_capped(path, str(path))
+    if isinstance(data, ParseError):
+        raise CatalogError(f"{path}: {data.message}")
     try:
-        return load_yaml(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CatalogError(f"{path}: cannot read: {exc}") from None
+        return load_yaml(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise CatalogError(f"{path}: cannot read: not UTF-8 text") from None
     except YamlError as exc:
         where = f"{path}:{exc.line}" if exc.line else str(path)
         raise CatalogError(f"{where}: invalid YAML: {exc}") from None

@@ -7,6 +7,7 @@ Read-only by construction: files are opened for reading only, the only subproces
 from __future__ import annotations
 
 import ast
+import errno
 import os
 import stat
 import subprocess
@@ -80,6 +81,8 @@ class Repo:
     def __init__(self, root: Path, exclude: Iterable[str] = ()) -> None:
         self.root = root.resolve()
         self.exclude = tuple(exclude)
+        # absolute paths named on the command line: the only files read outside the root
+        self.external: set[Path] = set()
         self._texts: dict[str, str | ParseError] = {}
         self._parsed: dict[tuple[str, str], Any] = {}
         self.memo: dict[str, Any] = {}  # whole-repo analyses shared by checks
@@ -159,12 +162,10 @@ class Repo:
             rel_dir = os.path.relpath(dirpath, self.root)
             rel_dir = "" if rel_dir == "." else rel_dir.replace(os.sep, "/")
             if ".gitignore" in filenames:
-                try:
-                    lines = (Path(dirpath) / ".gitignore").read_text(
-                        encoding="utf-8", errors="replace").splitlines()
+                data = read_inside(self.root, Path(dirpath) / ".gitignore", ".gitignore")
+                if not isinstance(data, ParseError):
+                    lines = data.decode("utf-8", errors="replace").splitlines()
                     specs.append((rel_dir, gitignore_spec(lines)))
-                except OSError:
-                    pass
 
             def ignored(rel: str, is_dir: bool) -> bool:
                 for base, spec in specs:
@@ -226,27 +227,20 @@ class Repo:
 
     def _read(self, path: str) -> str | ParseError:
         full = self.abspath(path)
-        try:
-            if full.is_symlink():
-                target = full.resolve(strict=True)
-                if not target.is_relative_to(self.root):
-                    return ParseError(path, "symlink points outside the repository; not read")
-            info = full.stat()
-            if not stat.S_ISREG(info.st_mode):
-                return ParseError(path, "not a regular file (directory, FIFO, socket or "
-                                        "device); not read")
-            size = info.st_size
-            if size > MAX_READ_BYTES:
-                return ParseError(
-                    path, f"file too large to read ({size // (1024 * 1024)} MiB > "
-                          f"{MAX_READ_BYTES // (1024 * 1024)} MiB)")
-            with open(full, "rb") as handle:
-                data = handle.read(MAX_READ_BYTES + 1)
-        except RuntimeError:
-            return ParseError(path, "symlink loop; not read")
-        except OSError as exc:
-            return ParseError(path, f"cannot read: {exc.strerror or exc}")
-        return decode(path, data)
+        data = read_capped(full, path) if self.is_external(path) else read_inside(
+            self.root, full, path)
+        return data if isinstance(data, ParseError) else decode(path, data)
+
+    def is_external(self, path: str) -> bool:
+        """``path`` is a file named on the command line, outside the repository."""
+        return bool(self.external) and Path(path) in self.external
+
+    def trust(self, path: Path) -> str:
+        """Allow reading ``path``, a file named on the command line (``--coverage-report``
+        or a ``--config`` file's entry), wherever it is; the name to read it by."""
+        resolved = path.resolve()
+        self.external.add(resolved)
+        return str(resolved)
 
     def parse(self, path: str, parser: Callable[[str], X]) -> X | ParseError:
         """``parser(text)``, cached per (path, parser); errors become :class:`ParseError`.
@@ -270,6 +264,9 @@ class Repo:
             except Exception as exc:  # untrusted input: any parser error is a finding
                 line = getattr(exc, "line", None) or getattr(exc, "lineno", None)
                 message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+                if self.is_external(path):  # never echo what was read outside the root
+                    message = f"{type(exc).__name__} (details of a file outside the " \
+                              "repository are not shown)"
                 result = ParseError(path, message or type(exc).__name__,
                                     line if isinstance(line, int) else None)
         self._parsed[key] = result
@@ -326,6 +323,51 @@ class Repo:
                 if isinstance(name, str) and name:
                     return name
         return self.root.name if directory == "." else PurePosixPath(directory).name
+
+
+def read_capped(full: Path, shown: str) -> bytes | ParseError:
+    """The bytes of the regular file ``full`` (at most :data:`MAX_READ_BYTES`), or why
+    it cannot be read. ``shown`` names it in the message."""
+    try:
+        info = full.stat()
+        if not stat.S_ISREG(info.st_mode):
+            return ParseError(shown, "not a regular file (directory, FIFO, socket or "
+                                     "device); not read")
+        if info.st_size > MAX_READ_BYTES:
+            return ParseError(
+                shown, f"file too large to read ({info.st_size // (1024 * 1024)} MiB > "
+                       f"{MAX_READ_BYTES // (1024 * 1024)} MiB)")
+        with open(full, "rb") as handle:
+            data = handle.read(MAX_READ_BYTES + 1)
+    except OSError as exc:
+        return ParseError(shown, f"cannot read: {exc.strerror or type(exc).__name__}")
+    if len(data) > MAX_READ_BYTES:  # grew while read
+        return ParseError(shown, "file too large to read")
+    return data
+
+
+def resolve_inside(root: Path, full: Path, shown: str) -> Path | ParseError:
+    """``full`` with every symlink of its whole path resolved, when that stays inside
+    ``root`` (itself resolved); else why it is refused."""
+    try:
+        target = full.resolve(strict=True)
+    except RuntimeError:  # Python < 3.13: a symlink loop
+        return ParseError(shown, "symlink loop; not read")
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return ParseError(shown, "symlink loop; not read")
+        return ParseError(shown, f"cannot read: {exc.strerror or type(exc).__name__}")
+    if not target.is_relative_to(root):
+        return ParseError(shown, "resolves outside the repository (through a symlink); "
+                                 "not read")
+    return target
+
+
+def read_inside(root: Path, full: Path, shown: str) -> bytes | ParseError:
+    """What every read of a repository file goes through: the whole path must resolve
+    inside ``root`` and the file must be regular and within the size cap."""
+    target = resolve_inside(root, full, shown)
+    return target if isinstance(target, ParseError) else read_capped(target, shown)
 
 
 def _displayable(name: str) -> str:
