@@ -43,7 +43,9 @@ class Run:
 
 def _fingerprint(rule: str, level: int, project: str, path: str | None, message: str) -> str:
     """Stable identity of a finding: no line number, so it survives unrelated edits."""
-    digest = hashlib.sha256(f"{rule}\0{level}\0{project}\0{path or ''}\0{message}".encode())
+    text = f"{rule}\0{level}\0{project}\0{path or ''}\0{message}"
+    # surrogatepass: a lone surrogate from a source string must not abort the run
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass"))
     return digest.hexdigest()[:32]
 
 

@@ -16,6 +16,7 @@ from mlops_lint.maturity import Gate, assess, gate
 from mlops_lint.model import Status, T
 from mlops_lint.repo import Repo
 from mlops_lint.report import Report, renderer
+from mlops_lint.report.safe import encodable
 
 BASELINE_STATUSES = (Status.FAIL, Status.ERROR, Status.WARN)
 
@@ -87,7 +88,8 @@ def write_baseline(path: Path, report: Report) -> None:
                      "project": r.project, "path": r.path, "line": r.line,
                      "message": r.message.en, "fingerprint": r.fingerprint} for r in rows],
     }
-    path.write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    path.write_text(encodable(json.dumps(payload, indent=2, ensure_ascii=False)) + "\n",
+                    encoding="utf-8")
 
 
 def execute(root: Path, display: str, config: Config, catalog: Catalog,
@@ -96,7 +98,8 @@ def execute(root: Path, display: str, config: Config, catalog: Catalog,
     """Run the check, write every requested report; return whether the gate holds."""
     report = build_report(root, display, config, catalog, baseline, color)
     for fmt, output in targets:
-        text = renderer(fmt)(replace(report, color=color and output is None and fmt == "text"))
+        text = encodable(renderer(fmt)(
+            replace(report, color=color and output is None and fmt == "text")))
         if output is None:
             sys.stdout.write(text)
         else:

@@ -21,6 +21,7 @@ from mlops_lint.model import Lang, Result
 from mlops_lint.report import Report
 from mlops_lint.report.common import FIX, TITLE, baselined_note, gate_line, level_tag
 from mlops_lint.report.markdown import render_markdown
+from mlops_lint.report.safe import clean, encodable
 from mlops_lint.report.sarif import sarif_level
 
 SUMMARY_LIMIT = 1024 * 1024  # bytes GitHub accepts per step summary
@@ -40,9 +41,9 @@ def escape_property(text: str) -> str:
 
 
 def command(name: str, message: str, **properties: str | int | None) -> str:
-    props = ",".join(f"{key}={escape_property(str(value))}"
+    props = ",".join(f"{key}={escape_property(clean(str(value)))}"
                      for key, value in properties.items() if value is not None)
-    return f"::{name}{' ' + props if props else ''}::{escape_data(message)}"
+    return f"::{name}{' ' + props if props else ''}::{escape_data(clean(message))}"
 
 
 def _annotation(rows: list[Result], lang: Lang, titles: dict[str, str]) -> tuple[str, str]:
@@ -83,7 +84,7 @@ def append_summary(report: Report, path: Path) -> None:
     except OSError:  # not written yet
         used = 0
     budget = max(SUMMARY_LIMIT - used - 1024, 4096)
-    text = render_markdown(report, limit=budget)
+    text = encodable(render_markdown(report, limit=budget))
     with path.open("a", encoding="utf-8") as handle:
         handle.write(text)
 

@@ -47,6 +47,7 @@ from mlops_lint.report.common import (
     rule_titles,
     where,
 )
+from mlops_lint.report.safe import clean
 
 ALL_PHASES = T("All phases", "Todas las fases")
 SHOWN = T("shown", "mostrados")
@@ -116,7 +117,7 @@ SCRIPT = """
 
 
 def e(text: str) -> str:
-    return escape(text, quote=True)
+    return escape(clean(text), quote=True)
 
 
 def chart(report: Report, lang: Lang) -> str:

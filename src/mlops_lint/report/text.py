@@ -6,6 +6,7 @@ from collections import defaultdict
 
 from mlops_lint.model import Result, Status, T
 from mlops_lint.report import Report
+from mlops_lint.report.safe import clean
 
 MAX_PER_RULE = 5
 _COLORS = {"red": "31", "yellow": "33", "green": "32", "dim": "2", "bold": "1", "cyan": "36"}
@@ -42,13 +43,14 @@ _STATUS_WORD = {
 def _where(result: Result, lang: str = "en") -> str:
     if result.path is None:
         return T("(repository)", "(repositorio)")("es" if lang == "es" else "en") \
-            if result.project == "." else result.project
-    return f"{result.path}:{result.line}" if result.line else result.path
+            if result.project == "." else clean(result.project, newlines=False)
+    path = clean(result.path, newlines=False)
+    return f"{path}:{result.line}" if result.line else path
 
 
 def _line(result: Result, lang: str, paint: _Painter) -> list[str]:
-    msg = result.message("es" if lang == "es" else "en")
-    fix = result.fix("es" if lang == "es" else "en")
+    msg = clean(result.message("es" if lang == "es" else "en"), newlines=False)
+    fix = clean(result.fix("es" if lang == "es" else "en"), newlines=False)
     word = _STATUS_WORD[result.status]("es" if lang == "es" else "en")
     status = paint(word, _STATUS_COLOR.get(result.status, "dim"))
     head = f"    {result.rule} {_lvl(lang)}{result.level} {status} {_where(result, lang)}: {msg}"
@@ -63,7 +65,8 @@ def render(report: Report) -> str:
     out: list[str] = []
     projects = report.run.projects
     count = T(f"{len(projects)} project(s)", f"{len(projects)} proyecto(s)")(lang)
-    out.append(paint(f"mlops-lint {report.version} — {report.root} ({count})", "bold"))
+    root = clean(report.root, newlines=False)
+    out.append(paint(f"mlops-lint {report.version} — {root} ({count})", "bold"))
     out.append("")
     header = ("Fase", "Nivel", "Puntos") if es else ("Phase", "Level", "Score")
     out.append(f"  {header[0]:<34} {header[1]:<9} {header[2]}")
@@ -79,7 +82,8 @@ def render(report: Report) -> str:
         for project in projects:
             levels = " ".join(str(p.projects.get(project.path, "-"))
                               for p in report.maturity.phases)
-            out.append(f"    {project.path:<32} {levels}  ({project.name})")
+            out.append(f"    {clean(project.path, newlines=False):<32} {levels}  "
+                       f"({clean(project.name, newlines=False)})")
     m = report.maturity
     out.append("")
     out.append(T(f"Overall: level {m.level} (median {m.median_level:g}) · score {m.score} "
@@ -100,7 +104,8 @@ def render(report: Report) -> str:
             continue
         out.append(paint(T(f"  Phase {phase.phase} → L{phase.level + 1}",
                            f"  Fase {phase.phase} → N{phase.level + 1}")(lang), "cyan")
-                   + (f"  ({phase.reason(lang)})" if phase.reason else ""))
+                   + (f"  ({clean(phase.reason(lang), newlines=False)})"
+                      if phase.reason else ""))
         for rule in phase.blockers:
             rows = [r for r in by_rule.get(rule, []) if r.level <= phase.level + 1]
             shown.add(rule)
@@ -128,7 +133,8 @@ def render(report: Report) -> str:
         out.append(T(f"{report.baselined} known failure(s) baselined",
                      f"{report.baselined} fallo(s) conocidos en la línea base")(lang))
     verdict = T("passed", "superada") if report.gate.passed else T("FAILED", "FALLIDA")
-    gate = paint(f"{T('Gate', 'Puerta')(lang)}: {verdict(lang)} — {report.gate.reason(lang)}",
+    reason = clean(report.gate.reason(lang), newlines=False)
+    gate = paint(f"{T('Gate', 'Puerta')(lang)}: {verdict(lang)} — {reason}",
                  "green" if report.gate.passed else "red")
     out.append(gate)
     return "\n".join(out) + "\n"
