@@ -39,6 +39,7 @@ class Run:
     results: tuple[Result, ...]
     projects: tuple[Project, ...]
     ignored: tuple[str, ...]  # rule ids ignored without justification
+    notes: tuple[T, ...] = ()  # what could not be read (directories, git's own errors)
 
 
 def _fingerprint(rule: str, level: int, project: str, path: str | None, message: str) -> str:
@@ -214,4 +215,4 @@ def _run(repo: Repo, catalog: Catalog, config: Config) -> Run:
     results.sort(key=Result.sort_key)
     selected = catalog.select(config.select, ())
     ignored = tuple(sorted(r.id for r in selected if r not in rules))
-    return Run(tuple(results), repo.projects, ignored)
+    return Run(tuple(results), repo.projects, ignored, tuple(repo.notes))

@@ -16,7 +16,7 @@ from mlops_lint.maturity import Gate, assess, gate
 from mlops_lint.model import Status, T
 from mlops_lint.repo import Repo
 from mlops_lint.report import Report, renderer
-from mlops_lint.report.safe import encodable
+from mlops_lint.sanitize import encodable
 
 BASELINE_STATUSES = (Status.FAIL, Status.ERROR, Status.WARN)
 
@@ -46,7 +46,7 @@ def build_report(root: Path, display: str, config: Config, catalog: Catalog,
                 baselined += 1
             else:
                 rows.append(result)
-        outcome = Run(tuple(rows), outcome.projects, outcome.ignored)
+        outcome = Run(tuple(rows), outcome.projects, outcome.ignored, outcome.notes)
     projects = [p.path for p in outcome.projects]
     maturity = assess(outcome.results, catalog, projects)
     gate_maturity = maturity

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from mlops_lint.cli import cli
 from mlops_lint.report.markdown import code, md
-from mlops_lint.report.safe import clean
+from mlops_lint.sanitize import clean
 
 # cursor up and erase, OSC 52 clipboard write, window title, bidi override, C1 CSI
 HOSTILE = "a\x1b[2A\x1b[2K\x1b]52;c;ZXZpbA==\x07\x1b]0;pwned\x07\u202egnp.exe\u2066\x9b31m"

@@ -21,8 +21,8 @@ from mlops_lint.model import Lang, Result
 from mlops_lint.report import Report
 from mlops_lint.report.common import FIX, TITLE, baselined_note, gate_line, level_tag
 from mlops_lint.report.markdown import render_markdown
-from mlops_lint.report.safe import clean, encodable
 from mlops_lint.report.sarif import sarif_level
+from mlops_lint.sanitize import clean, encodable
 
 SUMMARY_LIMIT = 1024 * 1024  # bytes GitHub accepts per step summary
 _COMMAND = {"error": "error", "warning": "warning", "note": "notice"}
@@ -67,6 +67,7 @@ def workflow_commands(report: Report) -> str:
     if report.baselined:
         head += f" — {baselined_note(report)(lang)}"
     lines = [command("notice", head, title="mlops-lint")]
+    lines += [command("warning", note(lang), title="mlops-lint") for note in report.run.notes]
     groups: dict[tuple[str, str, str | None, int | None, str], list[Result]] = {}
     for result in report.problems():
         key = (result.rule, result.project, result.path, result.line, result.message(lang))

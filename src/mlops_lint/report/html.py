@@ -47,7 +47,7 @@ from mlops_lint.report.common import (
     rule_titles,
     where,
 )
-from mlops_lint.report.safe import clean
+from mlops_lint.sanitize import clean
 
 ALL_PHASES = T("All phases", "Todas las fases")
 SHOWN = T("shown", "mostrados")
@@ -281,6 +281,7 @@ def render(report: Report) -> str:
         notes.append(e(baselined_note(report)(lang)))
     if report.run.ignored:
         notes.append(f"{e(IGNORED(lang))}: <code>{e(', '.join(report.run.ignored))}</code>")
+    notes.extend(f"⚠️ {e(note(lang))}" for note in report.run.notes)
     body = [
         f"<header><h1>{e(heading)}</h1>",
         f'<p class="gate {gate_class}">{e(gate_line(report, lang))}</p>',

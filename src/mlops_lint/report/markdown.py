@@ -51,7 +51,7 @@ from mlops_lint.report.common import (
     score_bar,
     where,
 )
-from mlops_lint.report.safe import clean
+from mlops_lint.sanitize import clean
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|~#])")
 OMITTED_QUIET = T("Passing and skipped results are left out to fit the size limit.",
@@ -208,6 +208,9 @@ def _document(report: Report, hide_quiet: bool = False, cap: int | None = None) 
     if report.run.ignored:
         out[-1] += "  "
         out.append(f"{IGNORED(lang)}: {', '.join(report.run.ignored)}")
+    for note in report.run.notes:
+        out[-1] += "  "
+        out.append(f"⚠️ {md(note(lang))}")
     out += ["", *_phase_table(report, lang), *_projects(report, lang)]
     out += _blockers(report, lang, titles)
     out += _results(report, lang, titles, hide_quiet, cap)

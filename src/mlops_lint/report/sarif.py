@@ -267,7 +267,9 @@ def as_dict(report: Report) -> dict[str, Any]:
         "originalUriBaseIds": {"%SRCROOT%": {"description": {
             "text": "La raíz del repositorio analizado" if lang == "es"
             else "The root of the linted repository"}}},
-        "invocations": [{"executionSuccessful": True}],
+        "invocations": [{"executionSuccessful": True, **({"toolExecutionNotifications": [
+            {"level": "warning", "message": {"text": note(lang)}}
+            for note in report.run.notes]} if report.run.notes else {})}],
         "columnKind": "unicodeCodePoints",
         "results": results,
         "properties": properties,

@@ -6,7 +6,7 @@ from collections import defaultdict
 
 from mlops_lint.model import Result, Status, T
 from mlops_lint.report import Report
-from mlops_lint.report.safe import clean
+from mlops_lint.sanitize import clean
 
 MAX_PER_RULE = 5
 _COLORS = {"red": "31", "yellow": "33", "green": "32", "dim": "2", "bold": "1", "cyan": "36"}
@@ -124,6 +124,11 @@ def render(report: Report) -> str:
         out.append("")
         out.append(T("Ignored without justification: ", "Ignoradas sin justificación: ")(lang)
                    + ", ".join(report.run.ignored))
+    if report.run.notes:
+        out.append("")
+        label = T("Note: ", "Nota: ")(lang)
+        out.extend(paint(label + clean(note(lang), newlines=False), "yellow")
+                   for note in report.run.notes)
     counts: dict[str, int] = defaultdict(int)
     for result in report.results:
         counts[result.status.value] += 1
