@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import sys
+import tempfile
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
@@ -88,8 +91,25 @@ def write_baseline(path: Path, report: Report) -> None:
                      "project": r.project, "path": r.path, "line": r.line,
                      "message": r.message.en, "fingerprint": r.fingerprint} for r in rows],
     }
-    path.write_text(encodable(json.dumps(payload, indent=2, ensure_ascii=False)) + "\n",
-                    encoding="utf-8")
+    text = encodable(json.dumps(payload, indent=2, ensure_ascii=False)) + "\n"
+    write_atomically(path, text)
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` to a temporary file beside ``path``, then rename it over ``path``:
+    an interrupted run leaves the old file whole, never a truncated one."""
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
+                                         dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
 
 
 def execute(root: Path, display: str, config: Config, catalog: Catalog,

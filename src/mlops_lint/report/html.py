@@ -9,6 +9,8 @@ external resource or link at all.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from html import escape
 
 from mlops_lint.maturity import PhaseReport
@@ -114,6 +116,13 @@ SCRIPT = """
   apply();
 }());
 """
+
+
+def _sha256(source: str) -> str:
+    """A CSP hash source for an inline element's exact text: only that script or style
+    runs, so markup that slipped into the page could never run its own."""
+    digest = hashlib.sha256(source.encode("utf-8")).digest()
+    return "sha256-" + base64.b64encode(digest).decode("ascii")
 
 
 def e(text: str) -> str:
@@ -297,7 +306,7 @@ def render(report: Report) -> str:
         f'<footer><p class="muted">mlops-lint {e(report.version)} · {e(report.root)}</p>'
         "</footer>",
     ]
-    csp = ("default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; "
+    csp = (f"default-src 'none'; style-src '{_sha256(CSS)}'; script-src '{_sha256(SCRIPT)}'; "
            "img-src data:")
     title = f"mlops-lint — {report.root} — {heading}"
     return "\n".join([

@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import quote
 
 from mlops_lint.catalog import Rule
-from mlops_lint.model import Lang, Result, Status
+from mlops_lint.model import Lang, Result, Status, T
 from mlops_lint.report import Report
 from mlops_lint.report.common import LEVEL_NAME, baselined_note
 
@@ -61,6 +61,15 @@ _PATHLIKE = re.compile(r"[\w.-]*\.[\w-]+(?:/[\w.-]+)*|[\w-]+(?:/[\w.-]+)+|"
 _PATH_RUN = re.compile(r"[\w./-]+")
 MAX_PATH_RUN = 300
 FALLBACK_ANCHORS = ("README.md", "pyproject.toml")
+# GitHub code scanning's limits per run (more results are dropped or the upload refused)
+MAX_RESULTS = 25_000
+_LEVEL_RANK = {"error": 0, "warning": 1, "note": 2, "none": 3}
+
+
+def message_text(text: str) -> str:
+    """SARIF message text: ``[`` and ``]`` escaped with a backslash (§3.11.5), so text
+    such as ``[x](1)`` from the repository never becomes an embedded link."""
+    return re.sub(r"([\[\]])", r"\\\1", text)
 
 
 def guide_path(source: str) -> str | None:
@@ -193,7 +202,7 @@ def _result(result: Result, index: int, lang: Lang, path: str, anchored: bool,
         "ruleIndex": index,
         "kind": "fail",
         "level": sarif_level(result),
-        "message": {"text": text},
+        "message": {"text": message_text(text)},
         "locations": [{"physicalLocation": {
             "artifactLocation": {"uri": uri(path), "uriBaseId": "%SRCROOT%"},
             "region": region,
@@ -251,6 +260,13 @@ def as_dict(report: Report) -> dict[str, Any]:
         "baselined": report.baselined,
         "baselinedText": baselined_note(report)(lang),
         "unanchoredResults": len(unanchored),
+        "omittedResults": max(len(results) - MAX_RESULTS, 0),
+        **({"omittedReason": T(
+            f"GitHub code scanning accepts at most {MAX_RESULTS} results per run: the "
+            f"first {MAX_RESULTS} by severity are kept",
+            f"GitHub code scanning acepta como máximo {MAX_RESULTS} resultados por "
+            f"ejecución: se conservan los {MAX_RESULTS} primeros por gravedad")(lang)}
+           if len(results) > MAX_RESULTS else {}),
         "unanchoredRules": sorted(set(unanchored)),
         "ignoredRules": sorted(ignored),
     }
@@ -268,10 +284,11 @@ def as_dict(report: Report) -> dict[str, Any]:
             "text": "La raíz del repositorio analizado" if lang == "es"
             else "The root of the linted repository"}}},
         "invocations": [{"executionSuccessful": True, **({"toolExecutionNotifications": [
-            {"level": "warning", "message": {"text": note(lang)}}
+            {"level": "warning", "message": {"text": message_text(note(lang))}}
             for note in report.run.notes]} if report.run.notes else {})}],
         "columnKind": "unicodeCodePoints",
-        "results": results,
+        "results": results if len(results) <= MAX_RESULTS else sorted(
+            results, key=lambda r: _LEVEL_RANK[r["level"]])[:MAX_RESULTS],
         "properties": properties,
     }
     return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
