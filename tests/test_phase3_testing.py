@@ -354,12 +354,15 @@ def test_test004_user_supplied_report(make_repo: Build, catalog: Catalog, tmp_pa
     outside = tmp_path / "elsewhere.xml"
     outside.write_text(cobertura("0.5"), encoding="utf-8")
     results = check_repo(root, catalog, ("TEST004",), Config(**{
-        "coverage-report": str(outside)}))
+        "coverage-report": str(outside), "coverage_report_trusted": True}))
     assert levels(results) == {1: "fail", 2: "fail", 3: "fail"}
     assert results[0].path is None and str(outside) in results[0].message.en
     monkeypatch.chdir(root)
     results = check_repo(root, catalog, ("TEST004",), Config(**{
-        "coverage-report": "build/cov.xml"}))
+        "coverage-report": "build/cov.xml", "coverage_report_trusted": True}))
+    assert levels(results) == {1: "pass", 2: "pass", 3: "fail"}
+    results = check_repo(root, catalog, ("TEST004",), Config(**{
+        "coverage-report": "build/cov.xml"}))  # the repository's own configuration
     assert levels(results) == {1: "pass", 2: "pass", 3: "fail"}
     results = check_repo(root, catalog, ("TEST004",), Config(**{
         "coverage-report": "missing.xml"}))

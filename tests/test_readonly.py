@@ -227,13 +227,14 @@ def test_only_read_only_git_runs_in_process(target: tuple[Path, Path],
     assert recorder.calls, "no git call at all: the target is a git repository"
     resolved = str(root.resolve())
     for argv in recorder.calls:
-        assert argv[:5] == ["git", "-C", resolved, "-c", "core.fsmonitor=false"], argv
-        command = argv[5]
+        assert argv[:7] == ["git", "-C", resolved, "-c", "core.fsmonitor=false",
+                            "-c", "i18n.logOutputEncoding=UTF-8"], argv
+        command = argv[7]
         assert command in READ_ONLY_GIT, f"git {command} is not a read-only command: {argv}"
         if command == "config":
-            assert any(a in CONFIG_READS for a in argv[6:]), argv
+            assert any(a in CONFIG_READS for a in argv[8:]), argv
         if command == "remote":
-            assert argv[6:7] in ([], ["-v"], ["get-url"]), argv
+            assert argv[8:9] in ([], ["-v"], ["get-url"]), argv
     loaded = {name: getattr(sys.modules[name], "__file__", None) or ""
               for name in set(sys.modules) - before_modules}
     inside = sorted(n for n, f in loaded.items() if f and f.startswith(resolved))

@@ -7,9 +7,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from mlops_lint.checks import Params, load_all
+from mlops_lint.globs import check_glob
 from mlops_lint.model import T
 from mlops_lint.parsers.yaml_file import YamlError, load_yaml
 
@@ -62,6 +70,13 @@ class Rule(_Model):
     levels: tuple[Criterion, ...] = Field(min_length=1)
     applies_if: tuple[str, ...] = ()
     not_applicable: Text | None = None
+
+    @field_validator("applies_if")
+    @classmethod
+    def _valid_globs(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for glob in value:
+            check_glob(glob)
+        return value
 
     @model_validator(mode="after")
     def _distinct_levels(self) -> Rule:
@@ -195,10 +210,16 @@ def builtin_rules_dir() -> Path:
 
 
 def _read_yaml(path: Path) -> Any:
+    from mlops_lint.parsers import ParseError
+    from mlops_lint.repo import read_capped
+
+    data = read_capped(path, str(path))
+    if isinstance(data, ParseError):
+        raise CatalogError(f"{path}: {data.message}")
     try:
-        return load_yaml(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CatalogError(f"{path}: cannot read: {exc}") from None
+        return load_yaml(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise CatalogError(f"{path}: cannot read: not UTF-8 text") from None
     except YamlError as exc:
         where = f"{path}:{exc.line}" if exc.line else str(path)
         raise CatalogError(f"{where}: invalid YAML: {exc}") from None

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 
 from mlops_lint import __version__
+from mlops_lint.parsers import ParseError
 
 if TYPE_CHECKING:
     from mlops_lint.catalog import Catalog
@@ -124,11 +125,16 @@ def setup(path: str | None, config_file: str | None, **overrides: Any) -> Setup:
     try:
         config = load_config(root, Path(config_file) if config_file else None)
         config = config.with_overrides(**overrides)
-        packs = [(root / p) if not Path(p).is_absolute() else Path(p) for p in config.rule_packs]
-        missing = [str(p) for p in packs if not p.is_file()]
-        if missing:
-            _die(f"rule pack not found: {missing[0]}")
-        catalog = load_catalog(packs)
+        packs = [_pack(root, p, config.trusted) for p in config.rule_packs]
+        inside = root.resolve()
+        try:
+            catalog = load_catalog(packs)
+        except CatalogError as exc:
+            outside = next((p for p in packs if not p.resolve().is_relative_to(inside)), None)
+            if outside is not None:  # never echo what was read outside the repository
+                _die(f"rule pack {outside}: invalid (details of a file outside the "
+                     "repository are not shown)")
+            raise exc from None
     except (ConfigError, CatalogError) as exc:
         _die(str(exc))
     words = _rule_words(catalog)
@@ -140,6 +146,21 @@ def setup(path: str | None, config_file: str | None, **overrides: Any) -> Setup:
         first = unknown_waivers[0]
         _die(f"waiver for unknown rule id: {first}{_did_you_mean(first, words)}")
     return Setup(root, display, config, catalog)
+
+
+def _pack(root: Path, name: str, trusted: bool) -> Path:
+    """A rule pack's path. Named by the repository's own configuration, it must resolve
+    inside the repository; a ``--config`` file may name one anywhere."""
+    from mlops_lint.repo import resolve_inside
+
+    path = Path(name) if Path(name).is_absolute() else root / name
+    if not path.is_file():
+        _die(f"rule pack not found: {path}")
+    if not trusted:
+        inside = resolve_inside(root.resolve(), path, name)
+        if isinstance(inside, ParseError):
+            _die(f"rule pack {name}: {inside.message}")
+    return path
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

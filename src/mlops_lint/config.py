@@ -20,6 +20,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from mlops_lint.globs import check_glob
+from mlops_lint.parsers import ParseError
 from mlops_lint.parsers.toml_file import load_toml
 
 _UNION_TAG = re.compile(r"^(int|float|str|bool|none|(dict|list|tuple)\[.*\]|function-.*|\[key\])$")
@@ -70,6 +72,17 @@ class Config(_Strict):
     thresholds: Thresholds = Field(default_factory=Thresholds)
     coverage_report: str | None = Field(None, alias="coverage-report")
     source: str | None = Field(None, exclude=True)
+    # the configuration came from the command line (--config), or the coverage report
+    # was given there: such paths may point outside the repository
+    trusted: bool = Field(False, exclude=True)
+    coverage_report_trusted: bool = Field(False, exclude=True)
+
+    @field_validator("exclude")
+    @classmethod
+    def _valid_globs(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for glob in value:
+            check_glob(glob)  # GlobError is a ValueError: reported as an invalid value
+        return value
 
     @field_validator("min_level", mode="before")
     @classmethod
@@ -101,11 +114,27 @@ class Config(_Strict):
             raise ValueError("phases are 1-7")
         return value
 
+    def coverage_report_path(self, root: Path) -> Path | None:
+        """The coverage report the configuration names. One given on the command line
+        (or in a ``--config`` file) is looked up from the working directory, then the
+        repository root; one from the repository's own configuration only under the
+        root. ``None`` when a command-line report does not exist."""
+        if not self.coverage_report:
+            return None
+        given = Path(self.coverage_report)
+        if not self.coverage_report_trusted:
+            return root / given
+        options = [given] if given.is_absolute() else [Path.cwd() / given, root / given]
+        return next((o.resolve() for o in options if o.is_file()), None)
+
     def with_overrides(self, **changes: Any) -> Config:
         """A copy with command-line options applied (``None`` leaves a value alone)."""
         data = self.model_dump(by_alias=False)
         data.update({k: v for k, v in changes.items() if v is not None})
         data["source"] = self.source
+        data["trusted"] = self.trusted
+        data["coverage_report_trusted"] = (self.coverage_report_trusted or self.trusted
+                                           or changes.get("coverage_report") is not None)
         try:
             return Config.model_validate(data)
         except ValidationError as exc:
@@ -179,7 +208,10 @@ def _plain(error: Any) -> str:
     return text
 
 
-def _describe(exc: ValidationError, where: str) -> str:
+def _describe(exc: ValidationError, where: str, echo: bool = True) -> str:
+    if not echo:  # a file outside the repository: its keys and values are not repeated
+        return (f"{where}: invalid configuration (details of a file outside the repository "
+                "are not shown)")
     first = exc.errors()[0]
     loc = first["loc"]
     if first["type"] == "missing" and loc and isinstance(loc[-1], int):
@@ -199,43 +231,69 @@ def _describe(exc: ValidationError, where: str) -> str:
     return f"{where}: invalid value for '{key}': {_plain(first)}"
 
 
-def _validate(data: object, where: str) -> Config:
+def _validate(data: object, where: str, echo: bool = True) -> Config:
     if not isinstance(data, dict):
         raise ConfigError(f"{where}: the configuration must be a table/mapping")
     try:
         config = Config.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(_describe(exc, where)) from None
+        raise ConfigError(_describe(exc, where, echo)) from None
     return config.model_copy(update={"source": where})
 
 
-def _read_yaml(path: Path, where: str) -> object:
+def _text(data: bytes | ParseError, where: str) -> str:
+    if isinstance(data, ParseError):
+        raise ConfigError(f"{where}: {data.message}")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ConfigError(f"{where}: cannot read: not UTF-8 text") from None
+
+
+def _section(document: dict[str, Any]) -> object:
+    """``[tool.mlops-lint]`` of a TOML document, or ``None``."""
+    tool = document.get("tool")
+    return tool.get("mlops-lint") if isinstance(tool, dict) else None
+
+
+def _from_text(text: str, name: str, where: str, echo: bool) -> Config:
+    """The configuration in ``text`` (file ``name``); ``echo`` False for a file outside
+    the repository, whose content never appears in a message."""
+    if name.endswith(".toml"):
+        try:
+            document = load_toml(text)
+        except ValueError as exc:
+            detail = f": {exc}" if echo else ""
+            raise ConfigError(f"{where}: cannot read: invalid TOML{detail}") from None
+        if name == "pyproject.toml":
+            return _validate(_section(document) or {}, f"{where} [tool.mlops-lint]", echo)
+        section = _section(document)
+        return _validate(section if section is not None else document, where, echo)
     from mlops_lint.parsers.yaml_file import YamlError, load_yaml
 
     try:
-        return load_yaml(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, YamlError) as exc:
-        raise ConfigError(f"{where}: cannot read: {_one_line(exc)}") from None
+        data = load_yaml(text)
+    except YamlError as exc:
+        detail = f": {exc}" if echo else ""
+        raise ConfigError(f"{where}: cannot read: invalid YAML{detail}") from None
+    return _validate(data if data is not None else {}, where, echo)
 
 
 def _one_line(exc: Exception) -> str:
     return " ".join(str(exc).split())[:300]
 
 
-def _from_file(path: Path, where: str) -> Config:
-    if path.suffix == ".toml":
-        try:
-            document = load_toml(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, ValueError) as exc:
-            raise ConfigError(f"{where}: cannot read: {_one_line(exc)}") from None
-        section = document.get("tool", {}).get("mlops-lint") if isinstance(
-            document.get("tool"), dict) else None
-        if path.name == "pyproject.toml":
-            return _validate(section if section is not None else {},
-                             f"{where} [tool.mlops-lint]")
-        return _validate(section if section is not None else document, where)
-    data = _read_yaml(path, where)
-    return _validate(data if data is not None else {}, where)
+def _read_yaml(root: Path, path: Path, where: str) -> object:
+    """A configuration YAML of the repository: read only when its whole path resolves
+    inside the root, through the capped safe read."""
+    from mlops_lint.parsers.yaml_file import YamlError, load_yaml
+    from mlops_lint.repo import read_inside
+
+    text = _text(read_inside(root, path, path.name), where)
+    try:
+        return load_yaml(text)
+    except YamlError as exc:
+        raise ConfigError(f"{where}: cannot read: invalid YAML: {_one_line(exc)}") from None
 
 
 def _configures_mlops_lint(text: str) -> bool:
@@ -265,14 +323,19 @@ def _pyproject_section(root: Path) -> object:
     """The ``[tool.mlops-lint]`` value of the repository's pyproject.toml, ``None`` when
     there is none. A pyproject.toml that cannot be parsed is a finding (PY001), not a
     configuration error, unless it holds mlops-lint settings: those would be lost."""
+    from mlops_lint.repo import read_inside
+
     pyproject = root / "pyproject.toml"
-    if not pyproject.is_file():
+    if not (pyproject.exists() or pyproject.is_symlink()):
         return None
+    data = read_inside(root, pyproject, pyproject.name)
+    if isinstance(data, ParseError):
+        if data.message.startswith("cannot read"):
+            raise ConfigError(f"{pyproject.name}: {data.message}")  # e.g. permissions
+        return None  # outside the root, too large, a loop: not a configuration
+    text = data.decode("utf-8", "replace")
     try:
-        text = pyproject.read_text(encoding="utf-8", errors="replace")
         document = load_toml(text)
-    except OSError:
-        return None
     except ValueError as exc:
         if _configures_mlops_lint(text):
             raise ConfigError(
@@ -286,18 +349,30 @@ def _pyproject_section(root: Path) -> object:
 
 def load_config(root: Path, explicit: Path | None = None) -> Config:
     """Find and validate the configuration for the repository at ``root``; its
-    ``source`` says where it came from (``None``: no configuration, the defaults)."""
+    ``source`` says where it came from (``None``: no configuration, the defaults).
+
+    An ``explicit`` file (``--config``) is trusted: it may live anywhere, and paths in
+    it (rule packs, the coverage report) may point outside the repository. The files
+    found in the repository are read only when their whole path resolves inside it.
+    """
+    from mlops_lint.repo import read_capped
+
+    root = root.resolve()
     if explicit is not None:
         if not explicit.is_file():
             raise ConfigError(f"config file not found: {explicit}")
-        return _from_file(explicit, str(explicit))
+        inside = explicit.resolve().is_relative_to(root)
+        text = _text(read_capped(explicit, explicit.name), str(explicit))
+        config = _from_text(text, explicit.name, str(explicit), echo=inside)
+        return config.model_copy(update={"trusted": True})
     found: list[tuple[str, object]] = []
     section = _pyproject_section(root)
     if section is not None:
         found.append((PYPROJECT_SOURCE, section))
     for name in YAML_NAMES:
-        if (root / name).is_file():
-            found.append((name, _read_yaml(root / name, name)))
+        path = root / name
+        if path.exists() or path.is_symlink():
+            found.append((name, _read_yaml(root, path, name)))
     configured = [(where, data) for where, data in found if data not in (None, {})]
     if len(configured) > 1:
         names = " and ".join(where for where, _ in configured)

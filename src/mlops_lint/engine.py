@@ -41,11 +41,14 @@ class Run:
     results: tuple[Result, ...]
     projects: tuple[Project, ...]
     ignored: tuple[str, ...]  # rule ids ignored without justification
+    notes: tuple[T, ...] = ()  # what could not be read (directories, git's own errors)
 
 
 def _fingerprint(rule: str, level: int, project: str, path: str | None, message: str) -> str:
     """Stable identity of a finding: no line number, so it survives unrelated edits."""
-    digest = hashlib.sha256(f"{rule}\0{level}\0{project}\0{path or ''}\0{message}".encode())
+    text = f"{rule}\0{level}\0{project}\0{path or ''}\0{message}"
+    # surrogatepass: a lone surrogate from a source string must not abort the run
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass"))
     return digest.hexdigest()[:32]
 
 
@@ -53,12 +56,13 @@ def _run_check(rule: Rule, ctx: Context, catalog: Catalog) -> list[Finding]:
     from mlops_lint.checks import REGISTRY
 
     spec = REGISTRY[rule.check]
-    if rule.applies_if and not ctx.files(rule.applies_if):
-        reason = rule.not_applicable.t() if rule.not_applicable else T(
-            "not applicable: no matching files (" + ", ".join(rule.applies_if) + ")",
-            "no aplica: no hay archivos que coincidan (" + ", ".join(rule.applies_if) + ")")
-        return [skipped(reason)]
     try:
+        if rule.applies_if and not ctx.files(rule.applies_if):
+            reason = rule.not_applicable.t() if rule.not_applicable else T(
+                "not applicable: no matching files (" + ", ".join(rule.applies_if) + ")",
+                "no aplica: no hay archivos que coincidan (" + ", ".join(rule.applies_if)
+                + ")")
+            return [skipped(reason)]
         findings = list(spec.func(ctx, catalog.params.get(rule.id)))
     except Exception as exc:  # isolate: one broken check must not stop the run
         return [errored(T(f"the check crashed: {type(exc).__name__}: {exc}",
@@ -310,4 +314,4 @@ def _run(repo: Repo, catalog: Catalog, config: Config) -> Run:
     results.sort(key=Result.sort_key)
     selected = catalog.select(config.select, ())
     ignored = tuple(sorted(r.id for r in selected if r not in rules))
-    return Run(tuple(results), repo.projects, ignored)
+    return Run(tuple(results), repo.projects, ignored, tuple(repo.notes))

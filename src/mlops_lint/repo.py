@@ -7,6 +7,7 @@ Read-only by construction: files are opened for reading only, the only subproces
 from __future__ import annotations
 
 import ast
+import errno
 import os
 import stat
 import subprocess
@@ -15,14 +16,17 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, TypeVar
 
-import pathspec
-
 from mlops_lint.globs import filter_paths, matches
+from mlops_lint.model import T
 from mlops_lint.parsers import ParseError
+from mlops_lint.parsers.gitignore import gitignore_spec
 from mlops_lint.parsers.toml_file import dig, load_toml
 from mlops_lint.parsers.yaml_file import load_yaml, load_yaml_all
+from mlops_lint.sanitize import clean
 
 if TYPE_CHECKING:
+    from pathspec import GitIgnoreSpec
+
     from mlops_lint.prefetch import ParseWorker
 
 X = TypeVar("X")
@@ -35,6 +39,13 @@ VENDORED_DIRS = frozenset({
     ".ipynb_checkpoints", ".terraform", "bower_components", ".hg", ".svn",
 })
 GIT_TIMEOUT_S = 60
+# variables that would make git read another repository, work tree or index than the
+# one asked for (a pre-commit hook runs with GIT_INDEX_FILE set, for instance)
+GIT_LOCATION_ENV = frozenset({
+    "GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY",
+    "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_COMMON_DIR", "GIT_NAMESPACE", "GIT_PREFIX",
+    "GIT_SHALLOW_FILE", "GIT_GRAFT_FILE", "GIT_REPLACE_REF_BASE", "GIT_NO_REPLACE_OBJECTS",
+})
 
 
 @dataclass(frozen=True)
@@ -82,11 +93,18 @@ class Repo:
     def __init__(self, root: Path, exclude: Iterable[str] = ()) -> None:
         self.root = root.resolve()
         self.exclude = tuple(exclude)
+        # absolute paths named on the command line: the only files read outside the root
+        self.external: set[Path] = set()
         self._texts: dict[str, str | ParseError] = {}
         self._parsed: dict[tuple[str, str], Any] = {}
         self.memo: dict[str, Any] = {}  # whole-repo analyses shared by checks
         self._globbed: dict[tuple[tuple[str, ...], bool], list[str]] = {}
         self.worker: ParseWorker | None = None  # parses ahead in a second process (prefetch)
+        self.notes: list[T] = []  # what could not be read, for the report
+        self.unreadable: list[str] = []  # directories that could not be listed
+        self.git_error: str | None = None  # git's message when it last failed
+        self.git_stderr = ""
+        self.git_problem: str | None = None  # why git could not read a repository
         self.git_info = self._probe_git()
         all_files = self._git_files() if self.git_info else self._walk_files()
         # names that are not valid UTF-8 are shown with U+FFFD and read by their real name
@@ -101,31 +119,61 @@ class Repo:
             and not (self.exclude and matches(f, self.exclude))
         ))
         self._file_set = frozenset(self.files)
+        if self.unreadable:
+            shown = "; ".join(self.unreadable[:5]) + (
+                f" (+{len(self.unreadable) - 5})" if len(self.unreadable) > 5 else "")
+            self._note(f"directories that could not be read were left out: {shown}",
+                       f"se omitieron directorios que no se pudieron leer: {shown}")
         self.projects: tuple[Project, ...] = self._discover_projects()
 
     # -- inventory -------------------------------------------------------------------
 
     def git(self, *args: str, stdin: str | None = None, errors: str = "replace") -> str | None:
-        """Run ``git -C <root> <args>``; stdout, or ``None`` when git fails or is absent."""
+        """Run ``git -C <root> <args>``; stdout, or ``None`` when git fails or is absent
+        (its error is kept in :attr:`git_error`).
+
+        Output is read as bytes and decoded here: text mode would turn a ``\\r`` in a
+        file name into a newline. Variables that point git at another repository or
+        index (set by a calling hook, or inherited) are removed."""
+        env = {key: value for key, value in os.environ.items() if key not in GIT_LOCATION_ENV}
+        env.update({"GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"})
         try:
             done = subprocess.run(
                 # core.fsmonitor names a command that git would run from the target's own
                 # .git/config (e.g. during ls-files): never execute target-controlled code
-                ["git", "-C", str(self.root), "-c", "core.fsmonitor=false", *args],
-                input=stdin, capture_output=True, text=True, encoding="utf-8",
-                errors=errors, timeout=GIT_TIMEOUT_S, check=False,
-                env={**os.environ, "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"},
+                # log output in UTF-8 whatever i18n.logOutputEncoding the repository sets
+                ["git", "-C", str(self.root), "-c", "core.fsmonitor=false",
+                 "-c", "i18n.logOutputEncoding=UTF-8", *args],
+                input=stdin.encode("utf-8") if stdin is not None else None,
+                capture_output=True, timeout=GIT_TIMEOUT_S, check=False, env=env,
             )
-        except (OSError, subprocess.SubprocessError):
+        except (OSError, subprocess.SubprocessError) as exc:
+            self.git_error = f"git could not run: {type(exc).__name__}"
             return None
-        return done.stdout if done.returncode == 0 else None
+        self.git_stderr = done.stderr.decode("utf-8", "replace")
+        if done.returncode != 0:
+            lines = [line.strip() for line in self.git_stderr.splitlines() if line.strip()]
+            self.git_error = next((line for line in lines if line.startswith("fatal:")),
+                                  lines[0] if lines else f"git exited {done.returncode}")
+            return None
+        return done.stdout.decode("utf-8", errors)
+
+    def _note(self, en: str, es: str) -> None:
+        self.notes.append(T(en, es))
 
     def _probe_git(self) -> GitInfo | None:
         out = self.git("rev-parse", "--is-inside-work-tree", "--show-toplevel",
                        "--is-shallow-repository")
         if out is None:
+            error = self.git_error or ""
+            if "not a git repository" not in error:
+                # dubious ownership, an unreadable .git, git missing: say so, and do not
+                # pretend the directory is not a repository
+                self.git_problem = clean(error, newlines=False)
+                self._note(f"git could not read the repository: {self.git_problem}",
+                           f"git no pudo leer el repositorio: {self.git_problem}")
             return None
-        lines = out.splitlines()
+        lines = out.split("\n")
         if len(lines) < 3 or lines[0] != "true":
             return None
         return GitInfo(Path(lines[1]), lines[2] == "true", frozenset())
@@ -134,8 +182,16 @@ class Repo:
         out = self.git("ls-files", "-z", "-t", "-c", "-o", "-d", "--exclude-standard",
                        errors="surrogateescape")
         if out is None or self.git_info is None:
+            self.git_problem = clean(self.git_error or "git ls-files failed", newlines=False)
+            self._note(f"git could not list the files ({self.git_problem}); the directory "
+                       "was walked instead",
+                       f"git no pudo listar los archivos ({self.git_problem}); se recorrió "
+                       "el directorio")
             self.git_info = None
             return self._walk_files()
+        for line in self.git_stderr.splitlines():  # e.g. "could not open directory 'x/'"
+            if "could not open" in line or "Permission denied" in line:
+                self.unreadable.append(clean(line.strip(), newlines=False))
         tracked: set[str] = set()
         others: set[str] = set()
         deleted: set[str] = set()
@@ -155,39 +211,53 @@ class Repo:
         return sorted(tracked | others)
 
     def _walk_files(self) -> list[str]:
+        """Every file under the root, without git: iterative (a directory nested
+        thousands of levels deep must not exhaust the stack), vendored and ignored
+        directories skipped, symlinked directories not followed, unreadable
+        directories recorded in :attr:`unreadable`."""
         found: list[str] = []
-        specs: list[tuple[str, pathspec.GitIgnoreSpec]] = []
-        for dirpath, dirnames, filenames in os.walk(self.root, followlinks=False):
-            rel_dir = os.path.relpath(dirpath, self.root)
-            rel_dir = "" if rel_dir == "." else rel_dir.replace(os.sep, "/")
-            if ".gitignore" in filenames:
-                try:
-                    lines = (Path(dirpath) / ".gitignore").read_text(
-                        encoding="utf-8", errors="replace").splitlines()
-                    specs.append((rel_dir, pathspec.GitIgnoreSpec.from_lines(lines)))
-                except OSError:
-                    pass
+        specs: list[tuple[str, GitIgnoreSpec]] = []
 
-            def ignored(rel: str, is_dir: bool) -> bool:
-                for base, spec in specs:
-                    if base and not rel.startswith(base + "/"):
-                        continue
-                    sub = rel[len(base) + 1:] if base else rel
-                    if spec.match_file(sub + "/" if is_dir else sub):
-                        return True
-                return False
-
-            keep = []
-            for d in sorted(dirnames):
-                rel = f"{rel_dir}/{d}" if rel_dir else d
-                if d in VENDORED_DIRS or d.endswith(".egg-info") or ignored(rel, True):
+        def ignored(rel: str, is_dir: bool) -> bool:
+            for base, spec in specs:
+                if base and not rel.startswith(base + "/"):
                     continue
-                keep.append(d)
-            dirnames[:] = keep
-            for name in filenames:
-                rel = f"{rel_dir}/{name}" if rel_dir else name
-                if not ignored(rel, False):
+                sub = rel[len(base) + 1:] if base else rel
+                if spec.match_file(sub + "/" if is_dir else sub):
+                    return True
+            return False
+
+        stack = [""]
+        while stack:
+            rel_dir = stack.pop()
+            directory = self.root / rel_dir if rel_dir else self.root
+            try:
+                with os.scandir(directory) as listing:
+                    entries = sorted(listing, key=lambda entry: entry.name)
+            except OSError as exc:
+                self.unreadable.append(f"{rel_dir or '.'}: {exc.strerror or type(exc).__name__}")
+                continue
+            if any(entry.name == ".gitignore" for entry in entries):
+                data = read_inside(self.root, directory / ".gitignore", ".gitignore")
+                if not isinstance(data, ParseError):
+                    lines = data.decode("utf-8", errors="replace").splitlines()
+                    specs.append((rel_dir, gitignore_spec(lines)))
+            subdirs = []
+            for entry in entries:
+                rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
+                try:
+                    is_dir = entry.is_dir()
+                    is_link = entry.is_symlink()
+                except OSError:
+                    is_dir = is_link = False
+                if is_dir:
+                    if is_link or entry.name in VENDORED_DIRS \
+                            or entry.name.endswith(".egg-info") or ignored(rel, True):
+                        continue
+                    subdirs.append(rel)
+                elif not ignored(rel, False):
                     found.append(rel)
+            stack.extend(reversed(subdirs))
         return found
 
     @property
@@ -240,27 +310,20 @@ class Repo:
 
     def _read(self, path: str) -> str | ParseError:
         full = self.abspath(path)
-        try:
-            if full.is_symlink():
-                target = full.resolve(strict=True)
-                if not target.is_relative_to(self.root):
-                    return ParseError(path, "symlink points outside the repository; not read")
-            info = full.stat()
-            if not stat.S_ISREG(info.st_mode):
-                return ParseError(path, "not a regular file (directory, FIFO, socket or "
-                                        "device); not read")
-            size = info.st_size
-            if size > MAX_READ_BYTES:
-                return ParseError(
-                    path, f"file too large to read ({size // (1024 * 1024)} MiB > "
-                          f"{MAX_READ_BYTES // (1024 * 1024)} MiB)")
-            with open(full, "rb") as handle:
-                data = handle.read(MAX_READ_BYTES + 1)
-        except RuntimeError:
-            return ParseError(path, "symlink loop; not read")
-        except OSError as exc:
-            return ParseError(path, f"cannot read: {exc.strerror or exc}")
-        return decode(path, data)
+        data = read_capped(full, path) if self.is_external(path) else read_inside(
+            self.root, full, path)
+        return data if isinstance(data, ParseError) else decode(path, data)
+
+    def is_external(self, path: str) -> bool:
+        """``path`` is a file named on the command line, outside the repository."""
+        return bool(self.external) and Path(path) in self.external
+
+    def trust(self, path: Path) -> str:
+        """Allow reading ``path``, a file named on the command line (``--coverage-report``
+        or a ``--config`` file's entry), wherever it is; the name to read it by."""
+        resolved = path.resolve()
+        self.external.add(resolved)
+        return str(resolved)
 
     def parse(self, path: str, parser: Callable[[str], X]) -> X | ParseError:
         """``parser(text)``, cached per (path, parser); errors become :class:`ParseError`.
@@ -284,6 +347,9 @@ class Repo:
             except Exception as exc:  # untrusted input: any parser error is a finding
                 line = getattr(exc, "line", None) or getattr(exc, "lineno", None)
                 message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+                if self.is_external(path):  # never echo what was read outside the root
+                    message = f"{type(exc).__name__} (details of a file outside the " \
+                              "repository are not shown)"
                 result = ParseError(path, message or type(exc).__name__,
                                     line if isinstance(line, int) else None)
         self._parsed[key] = result
@@ -340,6 +406,51 @@ class Repo:
                 if isinstance(name, str) and name:
                     return name
         return self.root.name if directory == "." else PurePosixPath(directory).name
+
+
+def read_capped(full: Path, shown: str) -> bytes | ParseError:
+    """The bytes of the regular file ``full`` (at most :data:`MAX_READ_BYTES`), or why
+    it cannot be read. ``shown`` names it in the message."""
+    try:
+        info = full.stat()
+        if not stat.S_ISREG(info.st_mode):
+            return ParseError(shown, "not a regular file (directory, FIFO, socket or "
+                                     "device); not read")
+        if info.st_size > MAX_READ_BYTES:
+            return ParseError(
+                shown, f"file too large to read ({info.st_size // (1024 * 1024)} MiB > "
+                       f"{MAX_READ_BYTES // (1024 * 1024)} MiB)")
+        with open(full, "rb") as handle:
+            data = handle.read(MAX_READ_BYTES + 1)
+    except OSError as exc:
+        return ParseError(shown, f"cannot read: {exc.strerror or type(exc).__name__}")
+    if len(data) > MAX_READ_BYTES:  # grew while read
+        return ParseError(shown, "file too large to read")
+    return data
+
+
+def resolve_inside(root: Path, full: Path, shown: str) -> Path | ParseError:
+    """``full`` with every symlink of its whole path resolved, when that stays inside
+    ``root`` (itself resolved); else why it is refused."""
+    try:
+        target = full.resolve(strict=True)
+    except RuntimeError:  # Python < 3.13: a symlink loop
+        return ParseError(shown, "symlink loop; not read")
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return ParseError(shown, "symlink loop; not read")
+        return ParseError(shown, f"cannot read: {exc.strerror or type(exc).__name__}")
+    if not target.is_relative_to(root):
+        return ParseError(shown, "resolves outside the repository (through a symlink); "
+                                 "not read")
+    return target
+
+
+def read_inside(root: Path, full: Path, shown: str) -> bytes | ParseError:
+    """What every read of a repository file goes through: the whole path must resolve
+    inside ``root`` and the file must be regular and within the size cap."""
+    target = resolve_inside(root, full, shown)
+    return target if isinstance(target, ParseError) else read_capped(target, shown)
 
 
 def _displayable(name: str) -> str:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import sys
+import tempfile
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
@@ -16,6 +19,7 @@ from mlops_lint.maturity import Gate, Inventory, assess, gate
 from mlops_lint.model import Status, T
 from mlops_lint.repo import Repo
 from mlops_lint.report import Report, renderer
+from mlops_lint.sanitize import encodable
 
 BASELINE_STATUSES = (Status.FAIL, Status.ERROR, Status.WARN)
 
@@ -45,7 +49,7 @@ def build_report(root: Path, display: str, config: Config, catalog: Catalog,
                 baselined += 1
             else:
                 rows.append(result)
-        outcome = Run(tuple(rows), outcome.projects, outcome.ignored)
+        outcome = Run(tuple(rows), outcome.projects, outcome.ignored, outcome.notes)
     projects = [p.path for p in outcome.projects]
     inventory = Inventory(tuple(repo.files), {p.path: p.files for p in outcome.projects},
                           repo.size, repo.plain_text)
@@ -90,7 +94,25 @@ def write_baseline(path: Path, report: Report) -> None:
                      "project": r.project, "path": r.path, "line": r.line,
                      "message": r.message.en, "fingerprint": r.fingerprint} for r in rows],
     }
-    path.write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    text = encodable(json.dumps(payload, indent=2, ensure_ascii=False)) + "\n"
+    write_atomically(path, text)
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` to a temporary file beside ``path``, then rename it over ``path``:
+    an interrupted run leaves the old file whole, never a truncated one."""
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
+                                         dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
 
 
 def execute(root: Path, display: str, config: Config, catalog: Catalog,
@@ -108,8 +130,8 @@ def execute(root: Path, display: str, config: Config, catalog: Catalog,
     files: list[str] = []
     for fmt, output in targets:
         terminal = output is None and fmt == "text"
-        text = renderer(fmt)(replace(report, color=color and terminal,
-                                     width=width if terminal else None))
+        text = encodable(renderer(fmt)(replace(report, color=color and terminal,
+                                               width=width if terminal else None)))
         if output is None:
             sys.stdout.write(text)
         else:

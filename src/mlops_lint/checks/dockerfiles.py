@@ -36,6 +36,7 @@ from typing import Any
 
 from mlops_lint.checks import check
 from mlops_lint.context import Context
+from mlops_lint.globs import GlobError, compile_glob
 from mlops_lint.model import Finding, Status, T, failed, passed, skipped, warned
 from mlops_lint.parsers import ParseError
 from mlops_lint.parsers.ci import Workflow, ci_commands, workflows
@@ -647,38 +648,13 @@ IGNORE_CATEGORIES: dict[str, tuple[str, ...]] = {
 }
 
 
-def _ignore_regex(pattern: str) -> re.Pattern[str]:
-    """A .dockerignore pattern (Go filepath.Match plus ``**``) as a regex on a path."""
-    out = ""
-    i = 0
-    while i < len(pattern):
-        char = pattern[i]
-        if char == "*":
-            if pattern[i:i + 2] == "**":
-                i += 2
-                if pattern[i:i + 1] == "/":
-                    i += 1
-                    out += "(?:.*/)?"
-                else:
-                    out += ".*"
-                continue
-            out += "[^/]*"
-        elif char == "?":
-            out += "[^/]"
-        elif char == "[":
-            end = pattern.find("]", i)
-            if end == -1:
-                out += re.escape(char)
-            else:
-                body = pattern[i + 1:end].replace("\\", "\\\\")
-                if body.startswith("^"):
-                    body = "!" + body[1:]
-                out += "[" + ("^" + body[1:] if body.startswith("!") else body) + "]"
-                i = end
-        else:
-            out += re.escape(char)
-        i += 1
-    return re.compile(out + "$")
+def _ignore_regex(pattern: str) -> re.Pattern[str] | None:
+    """A .dockerignore pattern (Go filepath.Match plus ``**``) as a regex on a path, or
+    ``None`` for a pattern Docker would refuse (an invalid ``[...]`` class)."""
+    try:
+        return compile_glob(pattern, braces=False)
+    except GlobError:
+        return None
 
 
 @dataclass(frozen=True)
@@ -700,7 +676,9 @@ def parse_dockerignore(text: str) -> list[IgnoreRule]:
         line = posixpath.normpath(line.lstrip("/")) if line.strip("/") else ""
         if not line or line == ".":
             continue
-        rules.append(IgnoreRule(line, negate, _ignore_regex(line)))
+        regex = _ignore_regex(line)
+        if regex is not None:
+            rules.append(IgnoreRule(line, negate, regex))
     return rules
 
 

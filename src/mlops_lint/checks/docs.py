@@ -35,6 +35,7 @@ from mlops_lint.parsers.markdown import (
     Link,
     Markdown,
     Table,
+    code_spans,
     parse_markdown,
     phrases_in,
     section_matches,
@@ -290,7 +291,6 @@ _CODE_LANGS_WITH_BRACES = frozenset({
 })
 
 
-_INLINE_CODE = re.compile(r"(`+)(.+?)\1")
 _SET_ITEM = re.compile(r"^[\w.+-]{1,20}$")
 
 
@@ -326,7 +326,7 @@ def placeholders(doc: Markdown) -> list[Placeholder]:
     found: dict[int, list[str]] = {}
     lines = [*doc.prose, *((h.line, h.text) for h in doc.headings if h.level < 7)]
     for number, text in lines:
-        code = [m.span() for m in _INLINE_CODE.finditer(text)]
+        code = code_spans(text)
         spans = [m.span() for m in _PROSE_BRACES.finditer(text)
                  if _brace_placeholder(m.group(1), any(a <= m.start() < b for a, b in code))]
         for pattern in _PLACEHOLDERS:
@@ -1286,7 +1286,7 @@ def _key_line(ctx: Context, path: str, key: str) -> int | None:
     text = ctx.repo.text(path)
     if isinstance(text, ParseError):
         return None
-    match = re.search(rf"^\s*-?\s*{re.escape(key)}\s*:", text, re.M)
+    match = re.search(rf"^[ \t]*(?:-[ \t]*)?{re.escape(key)}[ \t]*:", text, re.M)
     return text.count("\n", 0, match.start()) + 1 if match else None
 
 

@@ -8,15 +8,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import Field, field_validator
+from pydantic import AfterValidator, Field, field_validator
 
 from mlops_lint.checks import Params, check
 from mlops_lint.context import Context
-from mlops_lint.model import Finding, T, failed, manual, passed, verdict
+from mlops_lint.globs import check_glob
+from mlops_lint.model import Finding, T, failed, manual, passed, skipped, verdict
 from mlops_lint.parsers import ParseError
 from mlops_lint.parsers.markdown import headings_matching, parse_markdown
+from mlops_lint.untrusted import SEARCH_BUDGET_S, Budget, PatternTooSlow, UntrustedPattern
+
+MAX_SLOW_FILES = 3  # files on which a pattern ran out of time before the rule gives up
 
 
 def _compile(pattern: str) -> re.Pattern[str]:
@@ -26,8 +30,31 @@ def _compile(pattern: str) -> re.Pattern[str]:
         raise ValueError(f"invalid regular expression: {exc}") from None
 
 
+def _matches(pattern: str, text: str) -> bool:
+    try:
+        return UntrustedPattern(pattern).search(text, Budget())
+    except PatternTooSlow:  # pragma: no cover - the caller tried it first
+        return False
+
+
+def _too_slow(pattern: str, where: str) -> T:
+    return T(f"the pattern {pattern!r} takes more than {SEARCH_BUDGET_S:g} s on {where}; "
+             "not evaluated",
+             f"el patrón {pattern!r} tarda más de {SEARCH_BUDGET_S:g} s en {where}; "
+             "no evaluado")
+
+
+def _valid_globs(value: tuple[str, ...]) -> tuple[str, ...]:
+    for glob in value:
+        check_glob(glob)
+    return value
+
+
+Globs = Annotated[tuple[str, ...], Field(min_length=1), AfterValidator(_valid_globs)]
+
+
 class FileExists(Params):
-    globs: tuple[str, ...] = Field(min_length=1)
+    globs: Globs
     case_sensitive: bool = True
     min_count: int = Field(1, ge=1)
 
@@ -86,13 +113,19 @@ def _key_value(ctx: Context, params: KeyValue, loader: str) -> Iterator[Finding]
                        f"{path} no se puede analizar: {document.message}"), path, document.line)
         return
     present, value = _dig(document, tuple(params.key.split(".")))
+    if present and params.equals is None and params.matches is not None:
+        try:
+            UntrustedPattern(params.matches).search(str(value), Budget())
+        except PatternTooSlow:
+            yield skipped(_too_slow(params.matches, path), path)
+            return
     if not present:
         yield failed(T(f"{params.key} is not set in {path}", f"{params.key} no está en {path}"),
                      path)
     elif params.equals is not None and value != params.equals:
         yield failed(T(f"{params.key} is {value!r}, expected {params.equals!r}",
                        f"{params.key} vale {value!r}; se esperaba {params.equals!r}"), path)
-    elif params.matches is not None and not re.search(params.matches, str(value)):
+    elif params.matches is not None and not _matches(params.matches, str(value)):
         yield failed(T(f"{params.key} = {value!r} does not match {params.matches}",
                        f"{params.key} = {value!r} no coincide con {params.matches}"), path)
     else:
@@ -112,7 +145,7 @@ def yaml_value(ctx: Context, params: KeyValue) -> Iterator[Finding]:
 
 
 class TextMatches(Params):
-    globs: tuple[str, ...] = Field(min_length=1)
+    globs: Globs
     pattern: str
     ignore_case: bool = False
     present: bool = Field(True, description="false: pass when no file matches")
@@ -127,15 +160,28 @@ class TextMatches(Params):
 @check("text_matches", TextMatches)
 def text_matches(ctx: Context, params: TextMatches) -> Iterator[Finding]:
     """Pass when some file matching ``globs`` contains ``pattern`` (or none does)."""
-    regex = re.compile(params.pattern, re.IGNORECASE if params.ignore_case else 0)
+    regex = UntrustedPattern(params.pattern, re.IGNORECASE if params.ignore_case else 0)
     hits: list[tuple[str, int]] = []
+    slow: list[str] = []
     for path in ctx.files(params.globs):
         text = ctx.repo.text(path)
         if isinstance(text, ParseError):
             continue
-        match = regex.search(text)
-        if match:
-            hits.append((path, text.count("\n", 0, match.start()) + 1))
+        if len(slow) >= MAX_SLOW_FILES:
+            slow.append(path)
+            continue
+        try:
+            start = regex.find(text, Budget())
+        except PatternTooSlow:
+            slow.append(path)
+            continue
+        if start is not None:
+            hits.append((path, text.count("\n", 0, start) + 1))
+    if slow and not (params.present and hits):
+        more = len(slow) - 1
+        where = slow[0] + (f" (+{more})" if more else "")
+        yield skipped(_too_slow(params.pattern, where), slow[0])
+        return
     if params.present:
         if hits:
             yield passed(T(f"{params.pattern!r} found", f"{params.pattern!r} encontrado"),
@@ -154,7 +200,7 @@ def text_matches(ctx: Context, params: TextMatches) -> Iterator[Finding]:
 
 
 class HeadingsPresent(Params):
-    globs: tuple[str, ...] = Field(min_length=1)
+    globs: Globs
     headings: tuple[tuple[str, ...], ...] = Field(
         min_length=1, description="each entry: synonyms for one required heading")
     case_sensitive_paths: bool = False

@@ -18,7 +18,7 @@ from typing import Any
 
 from mlops_lint.checks import check
 from mlops_lint.context import Context
-from mlops_lint.globs import compile_glob
+from mlops_lint.globs import GlobError, compile_glob
 from mlops_lint.model import Finding, T, failed, manual, passed, skipped, verdict, warned
 from mlops_lint.parsers import ParseError
 from mlops_lint.parsers.conventional import CHAOTIC, check_subject, excluded
@@ -122,6 +122,9 @@ def _extras(rules: IgnoreRules) -> T:
 
 def _history_or_skip(ctx: Context) -> History | Finding:
     found = history(ctx.repo)
+    if isinstance(found, str) and ctx.repo.git_problem:
+        return skipped(T(f"git could not read the repository: {ctx.repo.git_problem}",
+                         f"git no pudo leer el repositorio: {ctx.repo.git_problem}"))
     if isinstance(found, str):
         reason = {"not a git repository": T("not a git repository", "no es un repositorio git"),
                   "no commits yet": T("no commits yet", "todavía no hay commits")}[found]
@@ -377,7 +380,12 @@ def no_large_files(ctx: Context, params: None) -> Iterator[Finding]:
     """GIT005: no large files, data/model binaries or mlruns/ in git; notebooks stripped."""
     files, in_git = tracked_files(ctx)
     limit_kb = ctx.thresholds.large_file_kb
-    lfs = [compile_glob(p) for p in _lfs_patterns(ctx)]
+    lfs = []
+    for pattern in _lfs_patterns(ctx):
+        try:
+            lfs.append(compile_glob(pattern))
+        except GlobError:  # git ignores a pattern it cannot read; so does this check
+            continue
     problems: list[Finding] = []
     notebooks: list[Finding] = []
     root = str(ctx.repo.root)
@@ -436,6 +444,8 @@ def no_large_files(ctx: Context, params: None) -> Iterator[Finding]:
     yield from notebooks[:MAX_FILE_FINDINGS]
     if not problems and not notebooks:
         where = T("tracked", "versionados") if in_git else T(
+            "not ignored (git could not read the repository)",
+            "no ignorados (git no pudo leer el repositorio)") if ctx.repo.git_problem else T(
             "not ignored (not a git repository)", "no ignorados (no es un repositorio git)")
         yield passed(T(f"{len(files)} files ", f"{len(files)} archivos ") + where + T(
             f": none above {limit_kb} KB, no data/model binaries, no mlruns/",
@@ -510,6 +520,16 @@ def release_hygiene(ctx: Context, params: None) -> Iterator[Finding]:
 def git_repository(ctx: Context, params: None) -> Iterator[Finding]:
     """GIT007: the target is inside a git work tree."""
     info = ctx.repo.git_info
+    if info is None and ctx.repo.git_problem:
+        yield warned(T(f"git could not read the repository: {ctx.repo.git_problem}",
+                       f"git no pudo leer el repositorio: {ctx.repo.git_problem}"),
+                     fix=T("make the repository readable by the user running mlops-lint "
+                           "(for a checkout owned by another user: git config --global "
+                           "--add safe.directory <path>)",
+                           "haz el repositorio legible para el usuario que ejecuta mlops-lint "
+                           "(si otro usuario es el dueño: git config --global --add "
+                           "safe.directory <ruta>)"))
+        return
     if info is None:
         yield failed(T("not a git repository: history rules (GIT002, GIT006) are skipped",
                        "no es un repositorio git: las reglas de historial (GIT002, GIT006) se "

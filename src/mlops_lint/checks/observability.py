@@ -794,8 +794,12 @@ def distributed_tracing(ctx: Context, params: None) -> Iterator[Finding]:
 
 # -- FIN001 ----------------------------------------------------------------------------
 
-MONEY = re.compile(r"(\$|usd|us\$|€|eur)\s?~?\d|\d[\d.,]*\s?(\$|usd|€|eur|dólares|dollars)",
-                   re.IGNORECASE)
+# An amount: a currency then a number, or a number then a currency. The number side starts
+# at the beginning of a run of digits, dots and commas (the lookbehind): a currency can
+# only follow the end of such a run, and trying every digit of a long run as a start
+# took quadratic time.
+MONEY = re.compile(r"(\$|usd|us\$|€|eur)\s?~?\d|(?<![\d.,])[.,]*\d[\d.,]*\s?"
+                   r"(\$|usd|€|eur|dólares|dollars)", re.IGNORECASE)
 MONTH = re.compile(r"\bmes(es)?\b|mensual|month|/mo\b|per month|al mes", re.IGNORECASE)
 COST_WORDS = re.compile(r"cost|coste|costo|finops|tco|presupuesto|budget|pricing|precio",
                         re.IGNORECASE)

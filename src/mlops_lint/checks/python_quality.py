@@ -1453,7 +1453,7 @@ TARGET_ALIASES: dict[str, tuple[str, ...]] = {
                      "build-image", "docker"),
     "help": ("help",),
 }
-_JUST_RECIPE = re.compile(r"^@?([A-Za-z_][\w-]*)(?:\s+[^:=]*)?:(?!=)")
+_JUST_RECIPE = re.compile(r"^@?([A-Za-z_][\w-]*)(?:\s[^:=]*)?:(?!=)")
 
 
 def parse_justfile(text: str) -> dict[str, int]:

@@ -64,6 +64,7 @@ from mlops_lint.parsers.pytest_config import (
 )
 from mlops_lint.parsers.python_source import PythonIndex, call_arg, literal, python_index
 from mlops_lint.parsers.shell import split_commands
+from mlops_lint.repo import resolve_inside
 
 BUILTIN_MARKERS = frozenset({
     "parametrize", "skip", "skipif", "xfail", "usefixtures", "filterwarnings",
@@ -737,17 +738,25 @@ def _report_candidates(ctx: Context) -> list[str]:
 
 
 def _user_report(ctx: Context) -> str | Finding | None:
+    """The report the user named: an absolute path when given on the command line (it
+    may live outside the repository), else a repository path that must resolve inside."""
     given = ctx.config.coverage_report
     if not given:
         return None
-    candidate = Path(given)
-    options = [candidate] if candidate.is_absolute() else [Path.cwd() / candidate,
-                                                           ctx.repo.root / candidate]
-    for option in options:
-        if option.is_file():
-            return str(option.resolve())
-    return skipped(T(f"the coverage report {given} does not exist",
-                     f"el informe de cobertura {given} no existe"))
+    missing = skipped(T(f"the coverage report {given} does not exist",
+                        f"el informe de cobertura {given} no existe"))
+    path = ctx.config.coverage_report_path(ctx.repo.root)
+    if path is None:
+        return missing
+    if ctx.config.coverage_report_trusted:
+        return ctx.repo.trust(path)
+    inside = resolve_inside(ctx.repo.root, path, given)
+    if isinstance(inside, ParseError):
+        if inside.message.startswith("cannot read"):
+            return missing
+        return skipped(T(f"the coverage report {given}: {inside.message}",
+                         f"el informe de cobertura {given}: {inside.message}"))
+    return inside.relative_to(ctx.repo.root).as_posix()
 
 
 @check("measured_coverage")

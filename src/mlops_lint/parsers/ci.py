@@ -44,11 +44,16 @@ CI_NAMES = {"github": "GitHub Actions", "gitlab": "GitLab CI", "azure": "Azure P
             "drone": "Drone"}
 _SWALLOW = re.compile(r"\|\|\s*(true|:|echo\b|exit\s+0)|\bset\s+\+e\b")
 _SHA = re.compile(r"^[0-9a-fA-F]{40}$")
-_VERSION_REF = re.compile(r"^v?(\d+)(\.\d+)*([-+.][0-9A-Za-z.-]+)?$")
+# v4, 4.1.2, v1.0.0-rc.1: the tail's class covers what a separate "(\.\d+)*" matched,
+# which made the two backtrack against each other (quadratic in the ref's length)
+_VERSION_REF = re.compile(r"^v?(\d+)(?:[-+.][0-9A-Za-z.-]+)?$")
 FLOATING_REFS = frozenset({"master", "main", "head", "develop", "dev", "trunk", "latest",
                            "nightly", "edge", "stable"})
-_JENKINS_SH = re.compile(r"\b(?:sh|bat|pwsh)\s*\(?\s*(?:script\s*:\s*)?"
-                         r"('''|\"\"\"|'|\")(.*?)\1", re.DOTALL)
+# ``sh``, ``sh(`` or ``sh(script:`` up to an opening quote; the body up to the same quote
+# is found with str.find (a lazy ``(.*?)\1`` rescanned the rest of the file from every
+# unclosed step)
+_JENKINS_STEP = re.compile(r"\b(?:sh|bat|pwsh)\s*(?:\(\s*)?(?:script\s*:\s*)?(?=['\"])")
+_JENKINS_QUOTES = ("'''", '"""', "'", '"')
 
 
 @dataclass(frozen=True)
@@ -617,10 +622,25 @@ def _yaml_commands(system: str, path: str, data: Any) -> list[Command]:
 def jenkins_commands(path: str, text: str) -> list[Command]:
     """``sh '…'``, ``sh \"\"\"…\"\"\"`` and ``sh(script: '…')`` steps of a Jenkinsfile."""
     out = []
-    for match in _JENKINS_SH.finditer(text):
-        body = match.group(2)
-        line = text.count("\n", 0, match.start()) + 1
-        out.append(Command("jenkins", path, "", body, line, not swallows_failure(body)))
+    unclosed: dict[str, int] = {}  # quote -> an offset after which it never occurs
+    position = counted = 0
+    line = 1
+    while (match := _JENKINS_STEP.search(text, position)) is not None:
+        position = match.end()
+        for quote in _JENKINS_QUOTES:
+            start = match.end() + len(quote)
+            if not text.startswith(quote, match.end()) or start >= unclosed.get(quote, start + 1):
+                continue
+            end = text.find(quote, start)
+            if end == -1:
+                unclosed[quote] = start
+                continue
+            body = text[start:end]
+            line += text.count("\n", counted, match.start())
+            counted = match.start()
+            out.append(Command("jenkins", path, "", body, line, not swallows_failure(body)))
+            position = end + len(quote)
+            break
     return out
 
 

@@ -272,7 +272,7 @@ def _key_value(key: str, value: str) -> re.Pattern[str]:
     """A ``key: value`` line in YAML (block or ``- `` item) or JSON (``"key": "value",``)."""
     return re.compile(
         rf"^[ \t]*(?:-[ \t]+)?[\"']?{re.escape(key)}[\"']?[ \t]*:[ \t]*[\"']?{re.escape(value)}"
-        rf"[\"']?[ \t]*,?[ \t]*(?:#.*)?$", re.M)
+        rf"[\"']?[ \t]*(?:,[ \t]*)?(?:#.*)?$", re.M)
 
 
 def _find(pattern: re.Pattern[str], text: str, start: int, end: int, nth: int = 0) -> int | None:

@@ -10,7 +10,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-_RULE = re.compile(r"^([A-Za-z0-9_.%/${}()\- ]+?)\s*::?(?!=)\s*([^=]*)$")
+# targets, then ":" or "::" (not ":="), then prerequisites. The targets end on a
+# non-space character and the "=" check is a lookahead: a lazy target list against "\s*"
+# and "\s*" against "[^=]*" both backtracked quadratically on long runs of spaces.
+_RULE = re.compile(r"^([A-Za-z0-9_.%/${}()\- ]*[A-Za-z0-9_.%/${}()\-])\s*::?(?!=)(?=[^=]*$)"
+                   r"\s*([^=]*)$")
 _ASSIGN = re.compile(
     r"^(?:export\s+|override\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*(\?|:{1,3}|\+|!)?=\s*(.*)$")
 _REF = re.compile(r"\$(?:\(([A-Za-z_][A-Za-z0-9_.-]*)\)|\{([A-Za-z_][A-Za-z0-9_.-]*)\})")

@@ -29,28 +29,31 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
-_ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
+_ATX_OPEN = re.compile(r" {0,3}(#{1,6})(?=[ \t]|$)")
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
 _FENCE = re.compile(r"^[ \t]{0,12}(`{3,}|~{3,})[ \t]*([^`]*)$")  # indented in lists too
 _HTML_HEADING = re.compile(r"^ {0,3}<h([1-6])(?:\s[^>]*)?>(.*?)</h\1>\s*$", re.IGNORECASE)
 _BOLD_LABEL = re.compile(
-    r"^ {0,3}(?:(?:[-*+]|\d{1,3}[.)])[ \t]+)?(?:\*\*|__)([^*_\n]{2,80}?)\s*([:：]?)\s*"
-    r"(?:\*\*|__)\s*([:：]?)(.*)$")
+    r"^ {0,3}(?:(?:[-*+]|\d{1,3}[.)])[ \t]+)?(?:\*\*|__)([^*_\n]{2,80}?)\s{0,80}"
+    r"(?:([:：])\s{0,80})?(?:\*\*|__)\s*([:：]?)(.*)$")  # bounded: tried for each label length
 _NUMBERING = re.compile(r"^(?:\d+(?:\.\d+)*[.)]?(?:\s*-)?\s+|(?:[ivxlc]+|[a-z])[.)]\s+)")
-_TABLE_DELIMITER = re.compile(r"^ {0,3}\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?\s*$")
-_CODE_SPAN = re.compile(r"(`+)(.+?)\1")
-_LINKED_IMAGE = re.compile(
-    r"\[\s*!\[([^\]]*)\]\(\s*<?([^)\s>]*)>?[^)]*\)\s*\]\(\s*<?([^)\s>]*)>?[^)]*\)")
+_TABLE_DELIMITER = re.compile(r"^ {0,3}\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*(?:\|\s*)?$")
+_BACKTICKS = re.compile(r"`+")
+# Link parts, written so that no start position rescans the rest of a long line: link
+# text holds no other bracket (one nested pair in _LINK), a destination no parenthesis,
+# and the URL group is followed by a delimiter before any title.
+_DEST = r"\(\s*<?([^()\s>]*)(?:[\s>][^()]*)?\)"
+_LINKED_IMAGE = re.compile(r"\[\s*!\[([^\[\]]*)\]" + _DEST + r"\s*\]" + _DEST)
 _LINKED_IMAGE_REF = re.compile(
-    r"\[\s*!\[([^\]]*)\]\[([^\]]*)\]\s*\](?:\[([^\]]*)\]|\(\s*<?([^)\s>]*)>?[^)]*\))")
-_IMAGE = re.compile(r"!\[([^\]]*)\]\(\s*<?([^)\s>]*)>?[^)]*\)")
-_IMAGE_REF = re.compile(r"!\[([^\]]*)\]\[([^\]]*)\]")
-_LINK = re.compile(r"(?<!!)\[((?:[^\[\]]|\[[^\]]*\])*)\]\(\s*<?([^)\s>]*)>?[^)]*\)")
-_LINK_REF = re.compile(r"(?<![!\]])\[([^\[\]]+)\]\[([^\]]*)\]")
+    r"\[\s*!\[([^\[\]]*)\]\[([^\[\]]*)\]\s*\](?:\[([^\[\]]*)\]|" + _DEST + ")")
+_IMAGE = re.compile(r"!\[([^\[\]]*)\]" + _DEST)
+_IMAGE_REF = re.compile(r"!\[([^\[\]]*)\]\[([^\[\]]*)\]")
+_LINK = re.compile(r"(?<!!)\[((?:[^\[\]]|\[[^\[\]]*\])*)\]" + _DEST)
+_LINK_REF = re.compile(r"(?<![!\]])\[([^\[\]]+)\]\[([^\[\]]*)\]")
 _SHORTCUT_REF = re.compile(r"(?<![!\]\\])\[([^\[\]]+)\](?![\[(:])")
 _REF_DEF = re.compile(r"^ {0,3}\[([^\]]+)\]:\s*<?(\S+?)>?(?:\s+.*)?$")
-_HTML_IMG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
-_HTML_A = re.compile(r"<a\b([^>]*)>(.*?)</a>", re.IGNORECASE | re.DOTALL)
+_HTML_IMG = re.compile(r"<img\b[^<>]*>", re.IGNORECASE)
+_HTML_A = re.compile(r"<a\b([^<>]*)>(.*?)</a>", re.IGNORECASE | re.DOTALL)
 _ATTR = re.compile(r"""\b(src|href|alt)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
 _BARE_URL = re.compile(r"(?<![(<\"'=\[/\w])https?://[^\s)<>\]\"'`]+")
 _FRONT_KEY = re.compile(r"^[A-Za-z_][\w.-]*\s*:")
@@ -180,10 +183,12 @@ def normalize(text: str) -> str:
     """Lower-case, accents stripped, markup and numbering removed, spaces collapsed.
 
     Cached: section lookups normalize the same heading texts many times (an ML Canvas
-    search over a 2 MB guide asked for 170,000 normalizations of a few thousand texts)."""
-    text = re.sub(r"\{#[^}]*\}", " ", text)  # {#anchor} attributes
-    text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", text)  # links keep their text
-    text = re.sub(r"[*_`]|<[^>]+>|:[a-z_]+:", "", text)
+    search over a 2 MB guide asked for 170,000 normalizations of a few thousand texts).
+    A link's brackets hold no other bracket (nor its parentheses another parenthesis):
+    otherwise every ``[`` would rescan the rest of a long line."""
+    text = re.sub(r"\{#[^{}]*\}", " ", text)  # {#anchor} attributes
+    text = re.sub(r"!?\[([^\[\]]*)\]\([^()]*\)", r"\1", text)  # links keep their text
+    text = re.sub(r"[*_`]|<[^<>]+>|:[a-z_]+:", "", text)
     text = "".join(c for c in unicodedata.normalize("NFKD", text)
                    if not unicodedata.combining(c))
     text = re.sub(r"[^\w\s/&().-]", " ", text.lower()).strip(" -")
@@ -301,9 +306,68 @@ def _attrs(tag: str) -> dict[str, str]:
             for m in _ATTR.finditer(tag)}
 
 
+def atx_heading(line: str) -> tuple[int, str] | None:
+    """``(level, text)`` of an ATX heading line (``## Title ##``), else ``None``.
+
+    Plain parsing: the regular expression ``(?:[ \\t]+(.*?))?(?:[ \\t]+#+)?[ \\t]*$``
+    tried every length of a lazy title against the trailing spaces (quadratic)."""
+    opening = _ATX_OPEN.match(line)
+    if opening is None:
+        return None
+    level = len(opening.group(1))
+    rest = line[opening.end():]
+    if not rest.strip(" \t"):
+        return level, ""
+    body = rest.rstrip(" \t")
+    hashes = len(body) - len(body.rstrip("#"))
+    if hashes:
+        before = body[:-hashes]
+        spaces = len(before) - len(before.rstrip(" \t"))
+        if spaces and len(before) > spaces:  # a closing run after the title
+            body = before
+    return level, body.strip()
+
+
+def code_spans(text: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of each inline code span: a run of backticks up to the next run of
+    the same length on the same line (CommonMark); an unmatched run is plain text.
+
+    Plain parsing, linear in the text: the regular expression ``(`+)(.+?)\\1`` took
+    cubic time on a line of backticks."""
+    spans: list[tuple[int, int]] = []
+    offset = 0
+    for line in text.split("\n"):
+        runs = [(m.start() + offset, m.end() + offset) for m in _BACKTICKS.finditer(line)]
+        following: list[int | None] = [None] * len(runs)
+        seen: dict[int, int] = {}
+        for index in range(len(runs) - 1, -1, -1):
+            width = runs[index][1] - runs[index][0]
+            following[index] = seen.get(width)
+            seen[width] = index
+        index = 0
+        while index < len(runs):
+            closing = following[index]
+            if closing is None:
+                index += 1
+                continue
+            spans.append((runs[index][0], runs[closing][1]))
+            index = closing + 1
+        offset += len(line) + 1
+    return spans
+
+
+def blank_code_spans(text: str) -> str:
+    """``text`` with its inline code spans replaced by spaces (offsets kept)."""
+    out, done = [], 0
+    for start, end in code_spans(text):
+        out += [text[done:start], " " * (end - start)]
+        done = end
+    return "".join(out) + text[done:]
+
+
 def _links_of(line: str, number: int, refs: dict[str, str]) -> list[Link]:
     found: list[Link] = []
-    text = _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), line)
+    text = blank_code_spans(line)
 
     def blank(match: re.Match[str]) -> str:
         return " " * len(match.group(0))
@@ -345,7 +409,9 @@ def _links_of(line: str, number: int, refs: dict[str, str]) -> list[Link]:
         url = refs.get(_label(m.group(1)))
         if url is not None:
             found.append(Link(m.group(1), url, number, False))
-    for m in _HTML_A.finditer(text):
+    # an <a> with no "</a>" after it would make (.*?)</a> scan to the end from every <a
+    closed = text.lower().rfind("</a>") + len("</a>")
+    for m in _HTML_A.finditer(text, 0, closed):
         attrs = _attrs(m.group(1))
         inner = m.group(2)
         images = list(_HTML_IMG.finditer(inner))
@@ -354,11 +420,11 @@ def _links_of(line: str, number: int, refs: dict[str, str]) -> list[Link]:
             found.append(Link(img_attrs.get("alt", ""), img_attrs.get("src", ""), number,
                               True, attrs.get("href")))
         if "href" in attrs:
-            label = re.sub(r"<[^>]+>", "", inner).strip()
+            label = re.sub(r"<[^<>]+>", "", inner).strip()
             if images and not label:
                 label = _attrs(images[0].group(0)).get("alt", "")
             found.append(Link(label, attrs["href"], number, False))
-    text = _HTML_A.sub(blank, text)
+    text = _HTML_A.sub(blank, text[:closed]) + text[closed:] if closed > 3 else text
     for img in _HTML_IMG.finditer(text):
         img_attrs = _attrs(img.group(0))
         found.append(Link(img_attrs.get("alt", ""), img_attrs.get("src", ""), number, True))
@@ -401,7 +467,7 @@ class _ListState:
                                      and indent < self.column + CODE_INDENT)):
             spaces = len(item.group(3))
             self.column = indent + len(item.group(2)) + (spaces if spaces <= 4 else 1)
-        elif self.column is not None and (_ATX.match(line) or (
+        elif self.column is not None and (atx_heading(line) or (
                 after_blank and indent < self.column)):
             self.column = None
 
@@ -459,7 +525,7 @@ def parse_markdown(text: str) -> Markdown:
             blocks.append(_indented_block(*code))
             code = None
         after_blank = index - 1 <= start or not lines[index - 2].strip() or bool(
-            _ATX.match(lines[index - 2]))
+            atx_heading(lines[index - 2]))
         if (raw.strip() and not in_comment and table is None and "<!--" not in raw
                 and after_blank and _indent(raw) >= lists.code_column()
                 and not _FENCE.match(raw)):
@@ -488,14 +554,14 @@ def parse_markdown(text: str) -> Markdown:
             lang = info.split()[0].strip("{}.").lower() if info else ""
             fence = (opened.group(1), lang, number, [])
             continue
-        atx = _ATX.match(raw)
+        atx = atx_heading(raw)
         if atx:
-            headings.append(Heading(len(atx.group(1)), (atx.group(2) or "").strip(), number))
+            headings.append(Heading(atx[0], atx[1], number))
             continue
         html = _HTML_HEADING.match(raw)
         if html:
             headings.append(Heading(int(html.group(1)),
-                                    re.sub(r"<[^>]+>", "", html.group(2)).strip(), number))
+                                    re.sub(r"<[^<>]+>", "", html.group(2)).strip(), number))
             continue
         if ("|" in raw and index < len(lines) and _TABLE_DELIMITER.match(lines[index])
                 and "|" in lines[index] and not _SETEXT.match(lines[index])):

@@ -13,8 +13,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from mlops_lint.parsers.yaml_file import line_of, load_yaml_rt
+from mlops_lint.untrusted import SEARCH_BUDGET_S, Budget, PatternTooSlow, UntrustedPattern
 
-_TAG = re.compile(r"^v?\d+(\.\d+)*([.-]?[A-Za-z0-9]+)*$")
+# A release tag: v1, 1.2.3, 24.1.0a1, v2.0.0-rc.1: a digit, then letters and digits where
+# each "." or "-" is followed by a letter or digit. Written so no two parts can match the
+# same character (the nested ``(\.\d+)*([.-]?[A-Za-z0-9]+)*`` it replaces backtracked
+# exponentially on a long ``rev``).
+_TAG = re.compile(r"^v?\d(?:[A-Za-z0-9]|[.-](?=[A-Za-z0-9]))*$")
 _SHA = re.compile(r"^[0-9a-f]{40}$")
 # identify's tags for the extensions the rules care about (a subset of its table)
 _TAGS_BY_EXT: dict[str, frozenset[str]] = {
@@ -82,23 +87,34 @@ class PreCommitConfig:
         return [h for h in self.hooks if h.id in ids]
 
     def selects(self, hook: Hook, paths: Iterable[str]) -> list[str] | str:
-        """The ``paths`` the hook would run on, or why it cannot be told (a bad regex)."""
+        """The ``paths`` the hook would run on, or why it cannot be told (a bad regex,
+        or one too slow to evaluate within :data:`SEARCH_BUDGET_S`)."""
         try:
-            top_files = re.compile(self.files or "")
-            top_exclude = re.compile(self.exclude or "^$")
-            files = re.compile(hook.files or "")
-            exclude = re.compile(hook.exclude or "^$")
+            top_files = UntrustedPattern(self.files or "")
+            top_exclude = UntrustedPattern(self.exclude or "^$")
+            files = UntrustedPattern(hook.files or "")
+            exclude = UntrustedPattern(hook.exclude or "^$")
         except re.error as exc:
             return f"invalid regular expression: {exc}"
+        try:
+            return self._select(hook, paths, (top_files, top_exclude, files, exclude))
+        except PatternTooSlow:
+            return (f"the files/exclude regular expressions take more than "
+                    f"{SEARCH_BUDGET_S:g} s to evaluate; not evaluated")
+
+    def _select(self, hook: Hook, paths: Iterable[str],
+                patterns: tuple[UntrustedPattern, ...]) -> list[str]:
+        top_files, top_exclude, files, exclude = patterns
+        budget = Budget()
         types = hook.types
         types_or = hook.types_or
         if not types and not types_or and hook.repo not in ("local", "meta"):
             types_or = _DEFAULT_TYPES.get(hook.id, ())
         chosen = []
         for path in paths:
-            if not top_files.search(path) or top_exclude.search(path):
+            if not top_files.search(path, budget) or top_exclude.search(path, budget):
                 continue
-            if not files.search(path) or exclude.search(path):
+            if not files.search(path, budget) or exclude.search(path, budget):
                 continue
             tags = file_tags(path)
             if types and not set(types) <= tags:

@@ -265,7 +265,9 @@ def _poetry_clauses(part: str) -> list[tuple[str, str]] | None:
     """Poetry constraint (one ``||`` branch) as PEP 440 clauses."""
     out: list[tuple[str, str]] = []
     part = re.sub(r"(===|~=|==|!=|<=|>=|<|>|\^|~)\s+", r"\1", part.strip())
-    for token in re.split(r"\s*,\s*|\s+(?=[<>=!~^\d])", part):
+    # the lookbehind starts a space run at its first space only (else every space of a
+    # long run is tried, quadratic); tokens are stripped, so "," needs no \s* around it
+    for token in re.split(r",|(?<!\s)\s+(?=[<>=!~^\d])", part):
         token = token.strip()
         if not token or token == "*":
             continue

@@ -14,7 +14,7 @@ import shlex
 from dataclasses import dataclass
 from functools import lru_cache
 
-_SEPARATORS = re.compile(r"\s*(?:&&|\|\||;|\|)\s*")
+_SEPARATORS = re.compile(r"&&|\|\||;|\|")  # no \s* around it: the text is split on spaces
 _ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 _RUNNERS = {"poetry": "run", "uv": "run", "pdm": "run", "pipenv": "run", "hatch": "run",
             "rye": "run", "pixi": "run", "uvx": None, "pipx": "run", "npx": None,

@@ -32,6 +32,7 @@ from mlops_lint.report import Report
 from mlops_lint.report.common import FIX, TITLE, baselined_note, gate_line, level_tag
 from mlops_lint.report.markdown import render_markdown
 from mlops_lint.report.sarif import sarif_level
+from mlops_lint.sanitize import clean, encodable
 
 SUMMARY_LIMIT = 1024 * 1024  # bytes GitHub accepts per step summary
 _COMMAND = {"error": "error", "warning": "warning", "note": "notice"}
@@ -50,9 +51,9 @@ def escape_property(text: str) -> str:
 
 
 def command(name: str, message: str, **properties: str | int | None) -> str:
-    props = ",".join(f"{key}={escape_property(str(value))}"
+    props = ",".join(f"{key}={escape_property(clean(str(value)))}"
                      for key, value in properties.items() if value is not None)
-    return f"::{name}{' ' + props if props else ''}::{escape_data(message)}"
+    return f"::{name}{' ' + props if props else ''}::{escape_data(clean(message))}"
 
 
 GATE, BLOCKER, OTHER = 0, 1, 2  # the groups, most important first
@@ -116,6 +117,7 @@ def workflow_commands(report: Report) -> str:
     if report.baselined:
         head += f" — {baselined_note(report)(lang)}"
     lines = [command("notice", head, title="mlops-lint")]
+    lines += [command("warning", note(lang), title="mlops-lint") for note in report.run.notes]
     groups: dict[tuple[str, str, str | None, int | None, str], list[Result]] = {}
     for result in report.problems():
         key = (result.rule, result.project, result.path, result.line, result.message(lang))
@@ -134,7 +136,7 @@ def append_summary(report: Report, path: Path) -> None:
     except OSError:  # not written yet
         used = 0
     budget = max(SUMMARY_LIMIT - used - 1024, 4096)
-    text = render_markdown(report, limit=budget)
+    text = encodable(render_markdown(report, limit=budget))
     with path.open("a", encoding="utf-8") as handle:
         handle.write(text)
 

@@ -9,6 +9,8 @@ external resource or link at all.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from html import escape
 
 from mlops_lint.maturity import PhaseReport
@@ -47,6 +49,7 @@ from mlops_lint.report.common import (
     rule_titles,
     where,
 )
+from mlops_lint.sanitize import clean
 
 ALL_PHASES = T("All phases", "Todas las fases")
 SHOWN = T("shown", "mostrados")
@@ -115,8 +118,15 @@ SCRIPT = """
 """
 
 
+def _sha256(source: str) -> str:
+    """A CSP hash source for an inline element's exact text: only that script or style
+    runs, so markup that slipped into the page could never run its own."""
+    digest = hashlib.sha256(source.encode("utf-8")).digest()
+    return "sha256-" + base64.b64encode(digest).decode("ascii")
+
+
 def e(text: str) -> str:
-    return escape(text, quote=True)
+    return escape(clean(text), quote=True)
 
 
 def chart(report: Report, lang: Lang) -> str:
@@ -280,6 +290,7 @@ def render(report: Report) -> str:
         notes.append(e(baselined_note(report)(lang)))
     if report.run.ignored:
         notes.append(f"{e(IGNORED(lang))}: <code>{e(', '.join(report.run.ignored))}</code>")
+    notes.extend(f"⚠️ {e(note(lang))}" for note in report.run.notes)
     body = [
         f"<header><h1>{e(heading)}</h1>",
         f'<p class="gate {gate_class}">{e(gate_line(report, lang))}</p>',
@@ -295,7 +306,7 @@ def render(report: Report) -> str:
         f'<footer><p class="muted">mlops-lint {e(report.version)} · {e(report.root)}</p>'
         "</footer>",
     ]
-    csp = ("default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; "
+    csp = (f"default-src 'none'; style-src '{_sha256(CSS)}'; script-src '{_sha256(SCRIPT)}'; "
            "img-src data:")
     title = f"mlops-lint — {report.root} — {heading}"
     return "\n".join([

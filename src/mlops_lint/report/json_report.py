@@ -21,6 +21,7 @@ def as_dict(report: Report) -> dict[str, Any]:
         "root": report.root,
         "lang": lang,
         "projects": [{"path": p.path, "name": p.name} for p in report.run.projects],
+        "notes": [note(lang) for note in report.run.notes],
         "summary": {
             "level": maturity.level,
             "median_level": maturity.median_level,

@@ -51,6 +51,7 @@ from mlops_lint.report.common import (
     score_bar,
     where,
 )
+from mlops_lint.sanitize import clean
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|~#])")
 OMITTED_QUIET = T("Passing and skipped results are left out to fit the size limit.",
@@ -66,15 +67,16 @@ COMMENT_LIMIT = 65_536  # bytes, so never more characters than a GitHub comment 
 
 
 def md(text: str) -> str:
-    """Inline Markdown text: punctuation escaped, one line, no @mentions."""
+    """Inline Markdown text: punctuation escaped, one line, no @mentions, controls and
+    bidi overrides shown as escapes."""
     text = text.replace("&", "&amp;").replace("\r", " ").replace("\n", " ")
-    return _SPECIAL.sub(r"\\\1", text).replace("@", "@&#8203;")
+    return _SPECIAL.sub(r"\\\1", clean(text, newlines=False)).replace("@", "@&#8203;")
 
 
 def code(text: str) -> str:
-    if "`" in text or "|" in text or "\n" in text:
+    if "`" in text or "|" in text or "\n" in text or "\r" in text:
         return md(text)
-    return f"`{text}`"
+    return f"`{clean(text, newlines=False)}`"
 
 
 def _phase_table(report: Report, lang: Lang) -> list[str]:
@@ -206,6 +208,9 @@ def _document(report: Report, hide_quiet: bool = False, cap: int | None = None) 
     if report.run.ignored:
         out[-1] += "  "
         out.append(f"{IGNORED(lang)}: {', '.join(report.run.ignored)}")
+    for note in report.run.notes:
+        out[-1] += "  "
+        out.append(f"⚠️ {md(note(lang))}")
     out += ["", *_phase_table(report, lang), *_projects(report, lang)]
     out += _blockers(report, lang, titles)
     out += _results(report, lang, titles, hide_quiet, cap)

@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import quote
 
 from mlops_lint.catalog import Rule
-from mlops_lint.model import Lang, Result, Status
+from mlops_lint.model import Lang, Result, Status, T
 from mlops_lint.report import Report
 from mlops_lint.report.common import LEVEL_NAME, baselined_note
 
@@ -56,7 +56,20 @@ _CITATION = re.compile(
     r"|(?P<module>\d{2})\b)")
 _PATHLIKE = re.compile(r"[\w.-]*\.[\w-]+(?:/[\w.-]+)*|[\w-]+(?:/[\w.-]+)+|"
                        r"\b(?:Dockerfile|Makefile|LICENSE|Jenkinsfile)\b")
+# _PATHLIKE backtracks quadratically on a long run of word characters and dots, so it
+# is run on each such run (a path cannot contain other characters) of bounded length.
+_PATH_RUN = re.compile(r"[\w./-]+")
+MAX_PATH_RUN = 300
 FALLBACK_ANCHORS = ("README.md", "pyproject.toml")
+# GitHub code scanning's limits per run (more results are dropped or the upload refused)
+MAX_RESULTS = 25_000
+_LEVEL_RANK = {"error": 0, "warning": 1, "note": 2, "none": 3}
+
+
+def message_text(text: str) -> str:
+    """SARIF message text: ``[`` and ``]`` escaped with a backslash (§3.11.5), so text
+    such as ``[x](1)`` from the repository never becomes an embedded link."""
+    return re.sub(r"([\[\]])", r"\\\1", text)
 
 
 def guide_path(source: str) -> str | None:
@@ -86,7 +99,8 @@ def uri(path: str) -> str:
 def anchor(result: Result, files: frozenset[str]) -> str | None:
     """Where a result with no path of its own is shown, or ``None``."""
     prefix = "" if result.project == "." else f"{result.project}/"
-    candidates = [m.group(0).rstrip(".") for m in _PATHLIKE.finditer(result.fix.en)]
+    candidates = [m.group(0).rstrip(".") for run in _PATH_RUN.findall(result.fix.en)
+                  if len(run) <= MAX_PATH_RUN for m in _PATHLIKE.finditer(run)]
     candidates += list(FALLBACK_ANCHORS)
     for name in candidates:
         for path in ((prefix + name, name) if prefix else (name,)):
@@ -188,7 +202,7 @@ def _result(result: Result, index: int, lang: Lang, path: str, anchored: bool,
         "ruleIndex": index,
         "kind": "fail",
         "level": sarif_level(result),
-        "message": {"text": text},
+        "message": {"text": message_text(text)},
         "locations": [{"physicalLocation": {
             "artifactLocation": {"uri": uri(path), "uriBaseId": "%SRCROOT%"},
             "region": region,
@@ -246,6 +260,13 @@ def as_dict(report: Report) -> dict[str, Any]:
         "baselined": report.baselined,
         "baselinedText": baselined_note(report)(lang),
         "unanchoredResults": len(unanchored),
+        "omittedResults": max(len(results) - MAX_RESULTS, 0),
+        **({"omittedReason": T(
+            f"GitHub code scanning accepts at most {MAX_RESULTS} results per run: the "
+            f"first {MAX_RESULTS} by severity are kept",
+            f"GitHub code scanning acepta como máximo {MAX_RESULTS} resultados por "
+            f"ejecución: se conservan los {MAX_RESULTS} primeros por gravedad")(lang)}
+           if len(results) > MAX_RESULTS else {}),
         "unanchoredRules": sorted(set(unanchored)),
         "ignoredRules": sorted(ignored),
     }
@@ -262,9 +283,12 @@ def as_dict(report: Report) -> dict[str, Any]:
         "originalUriBaseIds": {"%SRCROOT%": {"description": {
             "text": "La raíz del repositorio analizado" if lang == "es"
             else "The root of the linted repository"}}},
-        "invocations": [{"executionSuccessful": True}],
+        "invocations": [{"executionSuccessful": True, **({"toolExecutionNotifications": [
+            {"level": "warning", "message": {"text": message_text(note(lang))}}
+            for note in report.run.notes]} if report.run.notes else {})}],
         "columnKind": "unicodeCodePoints",
-        "results": results,
+        "results": results if len(results) <= MAX_RESULTS else sorted(
+            results, key=lambda r: _LEVEL_RANK[r["level"]])[:MAX_RESULTS],
         "properties": properties,
     }
     return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}

@@ -8,6 +8,7 @@ from collections import defaultdict
 from mlops_lint.model import Result, Status, T
 from mlops_lint.report import Report
 from mlops_lint.report.common import config_line
+from mlops_lint.sanitize import clean
 
 MAX_PER_RULE = 5
 _COLORS = {"red": "31", "yellow": "33", "green": "32", "dim": "2", "bold": "1", "cyan": "36"}
@@ -45,8 +46,9 @@ _STATUS_WORD = {
 def _where(result: Result, lang: str = "en") -> str:
     if result.path is None:
         return T("(repository)", "(repositorio)")("es" if lang == "es" else "en") \
-            if result.project == "." else result.project
-    return f"{result.path}:{result.line}" if result.line else result.path
+            if result.project == "." else clean(result.project, newlines=False)
+    path = clean(result.path, newlines=False)
+    return f"{path}:{result.line}" if result.line else path
 
 
 def _wrap(text: str, indent: str, hang: str, width: int | None) -> list[str]:
@@ -65,8 +67,8 @@ def _wrap(text: str, indent: str, hang: str, width: int | None) -> list[str]:
 
 
 def _line(result: Result, lang: str, paint: _Painter) -> list[str]:
-    msg = result.message("es" if lang == "es" else "en")
-    fix = result.fix("es" if lang == "es" else "en")
+    msg = clean(result.message("es" if lang == "es" else "en"), newlines=False)
+    fix = clean(result.fix("es" if lang == "es" else "en"), newlines=False)
     word = _STATUS_WORD[result.status]("es" if lang == "es" else "en")
     gate = T(" [gate]", " [puerta]")("es" if lang == "es" else "en") if result.gate else ""
     lead = f"    {result.rule} {_lvl(lang)}{result.level}{gate} "
@@ -86,7 +88,8 @@ def render(report: Report) -> str:
     out: list[str] = []
     projects = report.run.projects
     count = T(f"{len(projects)} project(s)", f"{len(projects)} proyecto(s)")(lang)
-    out.append(paint(f"mlops-lint {report.version} — {report.root} ({count})", "bold"))
+    root = clean(report.root, newlines=False)
+    out.append(paint(f"mlops-lint {report.version} — {root} ({count})", "bold"))
     out.append(paint(config_line(report)(lang), "dim"))
     out.append("")
     header = ("Fase", "Nivel", "Puntos") if es else ("Phase", "Level", "Score")
@@ -108,7 +111,8 @@ def render(report: Report) -> str:
         for project in projects:
             levels = " ".join(str(p.projects.get(project.path, "-"))
                               for p in report.maturity.phases)
-            out.append(f"    {project.path:<32} {levels}  ({project.name})")
+            out.append(f"    {clean(project.path, newlines=False):<32} {levels}  "
+                       f"({clean(project.name, newlines=False)})")
     m = report.maturity
     out.append("")
     weakest = T(f" · weakest: phase {m.weakest}", f" · más débil: fase {m.weakest}") \
@@ -130,7 +134,8 @@ def render(report: Report) -> str:
             continue
         out.append(paint(T(f"  Phase {phase.phase} → L{phase.level + 1}",
                            f"  Fase {phase.phase} → N{phase.level + 1}")(lang), "cyan")
-                   + (f"  ({phase.reason(lang)})" if phase.reason else ""))
+                   + (f"  ({clean(phase.reason(lang), newlines=False)})"
+                      if phase.reason else ""))
         for rule in phase.blockers:
             rows = [r for r in by_rule.get(rule, []) if r.level <= phase.level + 1]
             shown.add(rule)
@@ -149,6 +154,11 @@ def render(report: Report) -> str:
         out.append("")
         out.append(T("Ignored without justification: ", "Ignoradas sin justificación: ")(lang)
                    + ", ".join(report.run.ignored))
+    if report.run.notes:
+        out.append("")
+        label = T("Note: ", "Nota: ")(lang)
+        out.extend(paint(label + clean(note(lang), newlines=False), "yellow")
+                   for note in report.run.notes)
     counts: dict[str, int] = defaultdict(int)
     for result in report.results:
         counts[result.status.value] += 1
@@ -158,7 +168,8 @@ def render(report: Report) -> str:
         out.append(T(f"{report.baselined} known failure(s) baselined",
                      f"{report.baselined} fallo(s) conocidos en la línea base")(lang))
     verdict = T("passed", "superada") if report.gate.passed else T("FAILED", "FALLIDA")
-    gate = f"{T('Gate', 'Puerta')(lang)}: {verdict(lang)} — {report.gate.reason(lang)}"
+    reason = clean(report.gate.reason(lang), newlines=False)
+    gate = f"{T('Gate', 'Puerta')(lang)}: {verdict(lang)} — {reason}"
     out += [paint(line, "green" if report.gate.passed else "red")
             for line in _wrap(gate, "", "  ", report.width)]
     return "\n".join(out) + "\n"
