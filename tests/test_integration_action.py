@@ -144,7 +144,10 @@ def test_a_failing_gate_fails_the_step_and_still_writes_outputs(tmp_path: Path) 
     assert outputs["passed"] == "false" and "level" in outputs and "score" in outputs
     assert "--min-level 4=3 --min-level 7=3 --fail-under 99 --lang es" in done.stdout
     assert "Puerta: fallida" in done.stdout
-    assert (runner.workspace / "mlops-lint.sarif").is_file()  # the default sarif-file
+    # the default sarif-file ("auto") is written in the job's scratch directory
+    assert not (runner.workspace / "mlops-lint.sarif").exists()
+    assert outputs["sarif-file"] == str(tmp_path / "mlops-lint.sarif")
+    assert (tmp_path / "mlops-lint.sarif").is_file()
     assert "Qué bloquea el siguiente nivel" in runner.summary.read_text(encoding="utf-8")
 
 

@@ -19,16 +19,36 @@ python="$(dirname "$exe")/python"
 work="$(mktemp -d)"
 json="$work/report.json"
 
-args=(check "${INPUT_PATH:-.}")
+# Inputs are validated, never globbed, and never read as options.
+set -f
+bad_input() {  # the message names the input, never its (untrusted) value
+  echo "::error title=mlops-lint::invalid input '$1': $2"
+  exit 2
+}
+no_newline() { case "$2" in *$'\n'*|*$'\r'*) bad_input "$1" "it holds a line break" ;; esac; }
+as_path() { case "$1" in -*) printf './%s' "$1" ;; *) printf '%s' "$1" ;; esac; }
+for name in INPUT_PATH INPUT_SARIF_FILE INPUT_BASELINE; do no_newline "$name" "${!name:-}"; done
+
+args=(check "$(as_path "${INPUT_PATH:-.}")")
 for item in ${INPUT_MIN_LEVEL//,/ }; do
+  [[ "$item" =~ ^([1-7]=)?[0-3]$ ]] || bad_input min-level "expected N or PHASE=N (e.g. 2, 4=2)"
   args+=(--min-level "$item")
 done
-if [ -n "${INPUT_FAIL_UNDER:-}" ]; then args+=(--fail-under "$INPUT_FAIL_UNDER"); fi
-if [ -n "${INPUT_LANG:-}" ]; then args+=(--lang "$INPUT_LANG"); fi
-if [ -n "${INPUT_BASELINE:-}" ]; then args+=(--baseline "$INPUT_BASELINE"); fi
+if [ -n "${INPUT_FAIL_UNDER:-}" ]; then
+  [[ "$INPUT_FAIL_UNDER" =~ ^[0-9]{1,3}(\.[0-9]+)?$ ]] || bad_input fail-under "expected a number 0-100"
+  args+=(--fail-under "$INPUT_FAIL_UNDER")
+fi
+if [ -n "${INPUT_LANG:-}" ]; then
+  [[ "$INPUT_LANG" =~ ^(en|es)$ ]] || bad_input lang "expected en or es"
+  args+=(--lang "$INPUT_LANG")
+fi
+if [ -n "${INPUT_BASELINE:-}" ]; then args+=(--baseline "$(as_path "$INPUT_BASELINE")"); fi
 # --output files pair with the first --format options, in order: file reports first.
 args+=(--format json --output "$json")
 sarif="${INPUT_SARIF_FILE:-}"
+# "auto" (the default): outside the linted tree, in the job's scratch directory.
+if [ "$sarif" = "auto" ]; then sarif="${RUNNER_TEMP:-$work}/mlops-lint.sarif"; fi
+sarif="$(as_path "$sarif")"
 if [ -n "$sarif" ]; then
   mkdir -p "$(dirname "$sarif")"
   args+=(--format sarif --output "$sarif")

@@ -83,3 +83,27 @@ def test_repository_text_never_commands_the_log(tmp_path: Path) -> None:
     assert after and all(re.match(r"::(error|warning|notice)[ :]", line) for line in after)
     assert not any("##[" in line for line in after)
     assert done.stderr == ""
+
+
+@pytest.mark.parametrize("inputs,name", [
+    ({"min-level": "*"}, "min-level"),
+    ({"min-level": "4=2,9=1"}, "min-level"),
+    ({"fail-under": "70; rm -rf /"}, "fail-under"),
+    ({"lang": "fr"}, "lang"),
+    ({"sarif-file": "a\nlevel=3"}, "INPUT_SARIF_FILE"),
+])
+def test_action_inputs_are_validated(tmp_path: Path, inputs: dict[str, str], name: str) -> None:
+    runner = Runner(tmp_path, workspace(tmp_path), inputs)
+    runner.outputs["install"] = {"exe": str(BIN / "mlops-lint")}
+    done = runner.run_step(runner.step("run"))
+    assert done.returncode == 2
+    assert f"invalid input '{name}'" in done.stdout
+    assert runner.outputs["run"] == {}
+
+
+def test_a_path_input_is_never_an_option(tmp_path: Path) -> None:
+    runner = Runner(tmp_path, workspace(tmp_path), {"path": "--exit-zero", "sarif-file": ""})
+    runner.outputs["install"] = {"exe": str(BIN / "mlops-lint")}
+    done = runner.run_step(runner.step("run"))
+    assert done.returncode == 2  # ./--exit-zero does not exist: a usage error, not an option
+    assert "does not exist" in done.stdout
