@@ -22,9 +22,11 @@ def emit(*messages: str, line: int = 1) -> list[dict[str, Any]]:
 
 
 def catalog_of(tmp_path: Path, name: str, findings: list[dict[str, Any]],
-               extra: list[dict[str, Any]] | None = None) -> Catalog:
-    rules = [rule("TBL001", 4, findings, levels=((1, True),)), *(extra or [])]
-    return make_catalog(tmp_path / name, rules)
+               extra: list[dict[str, Any]] | None = None, level: int = 1) -> Catalog:
+    """TBL001, a gate of ``level`` of phase 4, and critical: its failures fail the default
+    gate (which fails on critical findings only)."""
+    rules = [rule("TBL001", 4, findings, levels=((level, True),)), *(extra or [])]
+    return make_catalog(tmp_path / name, rules, critical=("TBL001", "TBN001"))
 
 
 def test_write_baseline_records_problems_with_readable_entries(
@@ -57,7 +59,7 @@ def test_only_new_failures_count_for_the_default_gate(tmp_path: Path, make_repo:
     after = catalog_of(tmp_path, "b", emit("old problem", "new problem"))
     report = report_for(root, after, baseline=path)
     assert not report.gate.passed and report.baselined == 1
-    assert "1 result(s) fail" in report.gate.reason.en
+    assert "1 critical finding(s) (TBL001)" in report.gate.reason.en
     assert [r.message.en for r in report.problems()] == ["new problem"]
 
 
@@ -81,24 +83,25 @@ def test_fingerprints_survive_moved_lines(tmp_path: Path, make_repo: Any) -> Non
 
 def test_level_gate_with_a_baseline_counts_baselined_results_as_accepted(
         tmp_path: Path, make_repo: Any) -> None:
-    root = make_repo({"Dockerfile": "a\n"})
+    # A Dockerfile and CI: phase 4 is present (level 1); TBL001, its level-2 gate, fails.
+    root = make_repo({"Dockerfile": "a\n", ".github/workflows/ci.yml": "on: push\n"})
     passing = {"status": "pass", "en": "ok", "es": "ok"}
-    before = catalog_of(tmp_path, "a", [*emit("legacy"), passing])
+    before = catalog_of(tmp_path, "a", [*emit("legacy"), passing], level=2)
     path = tmp_path / "baseline.json"
-    gate = Config(min_level={4: 1})
+    gate = Config(min_level={4: 2})
     write_baseline(path, report_for(root, before))
     honest = report_for(root, before, gate)
-    assert not honest.gate.passed and "phase 4 is level 0, below 1" in honest.gate.reason.en
+    assert not honest.gate.passed and "phase 4 is level 1, below 2" in honest.gate.reason.en
     accepted = report_for(root, before, gate, baseline=path)
     assert accepted.gate.passed
-    # The report itself stays honest: phase 4 is still level 0 with its blocker.
+    # The report itself stays honest: phase 4 is still level 1 with its blocker.
     phase4 = accepted.maturity.phases[3]
-    assert phase4.level == 0 and phase4.blockers == ("TBL001",)
+    assert phase4.level == 1 and phase4.blockers == ("TBL001",)
     # A new failure in the phase trips the gate again.
-    after = catalog_of(tmp_path, "b", [*emit("legacy"), passing], extra=[
-        rule("TBN001", 4, emit("brand new"), levels=((1, True),))])
+    after = catalog_of(tmp_path, "b", [*emit("legacy"), passing], level=2, extra=[
+        rule("TBN001", 4, emit("brand new"), levels=((2, True),))])
     tripped = report_for(root, after, gate, baseline=path)
-    assert not tripped.gate.passed and "phase 4 is level 0" in tripped.gate.reason.en
+    assert not tripped.gate.passed and "phase 4 is level 1" in tripped.gate.reason.en
 
 
 def test_fail_under_gate_with_a_baseline(tmp_path: Path, make_repo: Any) -> None:
@@ -106,9 +109,13 @@ def test_fail_under_gate_with_a_baseline(tmp_path: Path, make_repo: Any) -> None
     catalog = catalog_of(tmp_path, "a", emit("legacy"))
     path = tmp_path / "baseline.json"
     write_baseline(path, report_for(root, catalog))
-    gate = Config(fail_under=5)
-    assert not report_for(root, catalog, gate).gate.passed
-    assert report_for(root, catalog, gate, baseline=path).gate.passed
+    # Phases 2, 4-7 apply (no Python). Phase 4 is present (L1): 25 with TBL001 failing,
+    # 49 with it accepted; the others 0. Mean 5, then 10.
+    gate = Config(fail_under=8)
+    honest = report_for(root, catalog, gate)
+    assert honest.maturity.score == 5 and not honest.gate.passed
+    accepted = report_for(root, catalog, gate, baseline=path)
+    assert accepted.gate.passed and "score" not in accepted.gate.reason.en
 
 
 def test_fixed_problems_simply_leave_the_baseline_unused(tmp_path: Path,
@@ -122,22 +129,24 @@ def test_fixed_problems_simply_leave_the_baseline_unused(tmp_path: Path,
 
 
 def test_cli_write_then_use_a_baseline(tmp_path: Path, make_repo: Any) -> None:
-    root = make_repo({"README.md": "# x\n"})
+    # A committed .env is a critical finding: it fails the default gate.
+    root = make_repo({"README.md": "# x\n", ".env": "TOKEN=x\n"}, commits=["feat: x"])
     path = tmp_path / "baseline.json"
     runner = CliRunner()
-    first = runner.invoke(cli, ["check", str(root), "--select", "DOC", "--write-baseline",
+    first = runner.invoke(cli, ["check", str(root), "--select", "DOC,SEC", "--write-baseline",
                                 str(path), "--format", "json"])
     assert first.exit_code == 1  # the report is written and the gate still applies
+    assert "SEC001" in json.loads(first.output)["summary"]["gate"]["reason"]
     assert json.loads(first.output)["summary"]["baselined"] == 0
     assert path.is_file()
-    second = runner.invoke(cli, ["check", str(root), "--select", "DOC", "--baseline",
+    second = runner.invoke(cli, ["check", str(root), "--select", "DOC,SEC", "--baseline",
                                  str(path), "--format", "json"])
     assert second.exit_code == 0, second.output
     data = json.loads(second.output)
     problems = [r for r in data["results"] if r["status"] in ("fail", "warn", "error")]
     assert data["summary"]["baselined"] == len(problems) > 0
     assert all(r["baselined"] for r in problems)
-    again = runner.invoke(cli, ["check", str(root), "--select", "DOC", "--baseline",
+    again = runner.invoke(cli, ["check", str(root), "--select", "DOC,SEC", "--baseline",
                                 str(path), "--format", "json"])
     assert again.output == second.output  # deterministic
 

@@ -18,12 +18,14 @@ from test_core_engine import catalog_with
 def test_blockers_show_path_line_message_and_fix(
         tmp_path: Path, make_repo: Callable[..., Path]) -> None:
     catalog = catalog_with(tmp_path, ("TLA001", "test_engine_line", "{path: Dockerfile, line: 3}"))
-    root = make_repo({"Dockerfile": "FROM x\n"})
+    # A Python file makes phase 1 (the test rule's) applicable: TLA001 blocks its level 1.
+    root = make_repo({"Dockerfile": "FROM x\n", "app.py": "x = 1\n"})
     report = build_report(root, "demo", Config(), catalog)
     text = renderer("text")(report)
     assert "mlops-lint" in text and "demo" in text
     assert "What blocks the next level" in text
-    assert "TLA001 L1 fail Dockerfile:3: bad line" in text
+    assert "  Phase 1 → L1" in text
+    assert "TLA001 L1 [gate] fail Dockerfile:3: bad line" in text
     assert "fix: Fix it" in text
     assert "\033[" not in text
     colored = renderer("text")(replace(report, color=True))
@@ -42,8 +44,9 @@ def _many(ctx: Context, params: None) -> Iterator[Finding]:
 def test_many_results_of_one_rule_are_capped(tmp_path: Path,
                                              make_repo: Callable[..., Path]) -> None:
     catalog = catalog_with(tmp_path, ("TMY001", "test_report_many", "{}"))
-    report = build_report(make_repo({"f": ""}), ".", Config(), catalog)
+    report = build_report(make_repo({"f": "", "app.py": "x = 1\n"}), ".", Config(), catalog)
     text = renderer("text")(report)
+    assert "  Phase 1 → L1" in text
     assert "f:5: problem 5" in text and "f:6:" not in text
     assert "… and 2 more" in text
 
@@ -60,13 +63,16 @@ def test_json_counts_and_ignored(tmp_path: Path, make_repo: Callable[..., Path])
 
 def test_baseline_round_trip(tmp_path: Path, make_repo: Callable[..., Path]) -> None:
     catalog = catalog_with(tmp_path, ("TLA001", "test_engine_line", "{path: f, line: 1}"))
-    root = make_repo({"f": ""})
-    report = build_report(root, ".", Config(), catalog)
-    assert not report.gate.passed
+    # Phase 2 (the graded rule's) is present through requirements.txt; the failing gate of
+    # TGR001 at level 2 keeps it from the level 2 the configured gate asks for.
+    root = make_repo({"f": "", "requirements.txt": "numpy==2.0.0\n"})
+    config = Config(min_level={2: 2})
+    report = build_report(root, ".", config, catalog)
+    assert not report.gate.passed and "phase 2 is level 1, below 2" in report.gate.reason.en
     baseline = tmp_path / "baseline.json"
     write_baseline(baseline, report)
     assert len(read_baseline(baseline)) == 2  # TLA001 and the graded rule's level-2 failure
-    again = build_report(root, ".", Config(), catalog, baseline=baseline)
+    again = build_report(root, ".", config, catalog, baseline=baseline)
     assert again.baselined == 2 and again.gate.passed
     assert "2 known failure(s) baselined" in renderer("text")(again)
     bad = tmp_path / "bad.json"

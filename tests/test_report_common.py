@@ -4,7 +4,7 @@ change when rules are added to the shipped catalog), and tests of the shared pie
 from __future__ import annotations
 
 import json
-import shutil
+import re
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -73,10 +73,18 @@ def rule(rule_id: str, phase: int, findings: list[dict[str, Any]], *,
     }
 
 
-def make_catalog(tmp_path: Path, rules: list[dict[str, Any]]) -> Catalog:
+def make_catalog(tmp_path: Path, rules: list[dict[str, Any]],
+                 critical: tuple[str, ...] | None = None) -> Catalog:
+    """A catalog of ``rules`` with the shipped phases; ``critical`` replaces the shipped
+    list of rules whose failures fail the default gate."""
     directory = tmp_path / "rules-under-test"
     directory.mkdir(parents=True, exist_ok=True)
-    shutil.copy(builtin_rules_dir() / "phases.yaml", directory / "phases.yaml")
+    phases = (builtin_rules_dir() / "phases.yaml").read_text(encoding="utf-8")
+    if critical is not None:
+        phases, count = re.subn(r"(?m)^critical:.*$", f"critical: [{', '.join(critical)}]",
+                                phases)
+        assert count == 1, "phases.yaml has no 'critical:' line to replace"
+    (directory / "phases.yaml").write_text(phases, encoding="utf-8")
     # JSON is YAML: the rule file is written with json.dumps.
     (directory / "rules.yaml").write_text(json.dumps({"rules": rules}), encoding="utf-8")
     return load_catalog(rules_dir=directory)
@@ -112,6 +120,9 @@ STANDARD = [
     rule("TRH001", 5, [{"status": "manual", "en": "try the API by hand",
                         "es": "prueba la API a mano"}]),
 ]
+# The default gate fails only on critical findings: the root user stands for one here, so
+# that the reports show a failing gate.
+STANDARD_CRITICAL = ("TRA001",)
 STANDARD_FILES = {
     "README.md": "# demo\n",
     "pyproject.toml": "[project]\nname = 'demo'\n",
@@ -129,7 +140,7 @@ def report_for(root: Path, catalog: Catalog, config: Config | None = None,
 def standard_report(tmp_path: Path, make_repo: Any, lang: str = "en",
                     config: Config | None = None) -> Report:
     root = make_repo(STANDARD_FILES)
-    catalog = make_catalog(tmp_path, STANDARD)
+    catalog = make_catalog(tmp_path, STANDARD, critical=STANDARD_CRITICAL)
     return replace(report_for(root, catalog, config), lang=lang)
 
 

@@ -21,7 +21,7 @@ import pytest
 from mlops_lint.config import Config
 from mlops_lint.report import FORMATS, Report, renderer
 from mlops_lint.runner import write_baseline
-from test_report_common import STANDARD, STANDARD_FILES, make_catalog, report_for
+from test_report_common import STANDARD, STANDARD_CRITICAL, STANDARD_FILES, make_catalog, report_for
 
 ENGLISH = [
     "Phase", "Level", "Score", "Fix", "Gate", "passed", "failed", "FAILED", "What blocks",
@@ -104,7 +104,7 @@ def full_report(tmp_path: Path, make_repo: Any) -> Report:
     files = {**STANDARD_FILES,
              "svc/b/pyproject.toml": "[project]\nname = 'b'\n", "svc/b/tests/test_b.py": ""}
     root = make_repo(files)
-    catalog = make_catalog(tmp_path, STANDARD)
+    catalog = make_catalog(tmp_path, STANDARD, critical=STANDARD_CRITICAL)
     baseline = tmp_path / "baseline.json"
     first = report_for(root, catalog)
     write_baseline(baseline, replace(first, run=replace(first.run, results=tuple(

@@ -230,7 +230,7 @@ def test_spanish_sarif_speaks_spanish(tmp_path: Path, make_repo: Any,
     assert "N1 (puerta): criterio 1" in tra["help"]["text"]
     message = next(r for r in run["results"] if r["ruleId"] == "TRA001")["message"]["text"]
     assert "otra vez" in message and "Solución: Arréglalo" in message
-    assert run["properties"]["gate"]["reason"].startswith("4 resultado(s)")
+    assert run["properties"]["gate"]["reason"] == "1 hallazgo(s) crítico(s) (TRA001)"
 
 
 def test_levels_follow_gate_status_and_severity(tmp_path: Path, make_repo: Any) -> None:

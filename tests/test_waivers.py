@@ -201,19 +201,27 @@ ADR_ALL_H1 = "# Context\nsmall data\n# Decision\nno DVC\n# Consequences\nnone\n"
 
 @pytest.mark.parametrize("adr", [ADR_ES, ADR_EN_LABELS, ADR_ALL_H1])
 def test_a_valid_adr_waives_the_rule(tmp_path: Path, adr: str) -> None:
-    files = {"docs/decisions/ADR-004.md": adr, "README.md": "x"}
+    # requirements.txt: phase 2 is present (level 1).
+    files = {"docs/decisions/ADR-004.md": adr, "README.md": "x",
+             "requirements.txt": "pandas==2.2.2\n"}
     config = Config(waivers={"TWA001": "./docs/decisions/ADR-004.md"})
     catalog = make_catalog(tmp_path, [
         rule("TWA001", 2, [{"en": "no DVC", "es": "sin DVC"}], scope="repo",
-             levels=((1, True),)),
-        rule("TWB001", 2, [{"status": "pass", "en": "ok", "es": "ok"}], scope="repo")])
+             levels=((2, True),)),
+        rule("TWB001", 2, [{"status": "pass", "en": "ok", "es": "ok"}], scope="repo"),
+        rule("TWC001", 2, [{"en": "no lock", "es": "sin lock"}], scope="repo",
+             levels=((3, False),))],
+        critical=("TWA001",))
+    unwaived = report_for(_repo(tmp_path, files), catalog)
+    assert unwaived.maturity.phases[1].level == 1 and not unwaived.gate.passed
     report = report_for(_repo(tmp_path, files), catalog, config)
     rows = [r for r in report.results if r.rule == "TWA001"]
     assert [r.status for r in rows] == [Status.WAIVED]
     assert rows[0].waiver == "docs/decisions/ADR-004.md"
     assert rows[0].message.en == "waived by docs/decisions/ADR-004.md (was: no DVC)"
-    # The waived gate leaves the denominator: phase 2 reaches level 1 on TWB001 alone.
-    assert report.maturity.phases[1].level == 1 and report.gate.passed
+    # The waived gate leaves the denominator: phase 2 reaches level 2 on TWB001 alone,
+    # and a waived critical rule no longer fails the default gate.
+    assert report.maturity.phases[1].level == 2 and report.gate.passed
     text = renderer("markdown")(report)
     assert "🛡️ waived (1)" in text and "waived by docs/decisions/ADR-004.md" in text
 
@@ -231,7 +239,7 @@ def test_an_invalid_waiver_is_a_finding(tmp_path: Path, files: dict[str, str], f
                                         anchored: bool) -> None:
     catalog = make_catalog(tmp_path, [
         rule("TWI001", 2, [{"en": "no DVC", "es": "sin DVC"}], scope="repo",
-             levels=((1, True),))])
+             levels=((1, True),))], critical=("TWI001",))
     config = Config(waivers={"TWI001": "docs/adr.md"})
     report = report_for(_repo(tmp_path, {"README.md": "x", **files}), catalog, config)
     rows = [r for r in report.results if r.rule == "TWI001"]
@@ -243,7 +251,7 @@ def test_an_invalid_waiver_is_a_finding(tmp_path: Path, files: dict[str, str], f
     assert "or remove the waiver of TWI001" in invalid.fix.en
     assert "el ADR de la excepción docs/adr.md" in invalid.message.es or \
         "al ADR de la excepción docs/adr.md" in invalid.message.es
-    assert not report.gate.passed
+    assert not report.gate.passed  # a critical rule that is not waived fails the gate
     sarif = renderer("sarif")(report)
     assert "docs/adr.md" in sarif or "README.md" in sarif
 
