@@ -43,7 +43,9 @@ def messages(results: list[Result]) -> str:
 def test_py001_complete_pyproject_passes(make_repo: MakeRepo, results_for: Results) -> None:
     results = results_for(make_repo({"pyproject.toml": GOOD_PYPROJECT, **PKG}), "PY001")
     assert statuses(results) == ["pass"]
-    assert results[0].path == "pyproject.toml" and results[0].gate
+    # Packaging metadata is a level-2 practice (levels.md, phase 1), not a gate.
+    assert results[0].path == "pyproject.toml"
+    assert (results[0].level, results[0].gate) == (2, False)
 
 
 @pytest.mark.parametrize(("files", "expected", "words"), [
@@ -112,12 +114,25 @@ def test_py002_src_layout_passes(make_repo: MakeRepo, results_for: Results) -> N
     assert results[0].path == "src/churn/__init__.py" and "packages.find" in results[0].message.en
 
 
-def test_py002_flat_layout_fails(make_repo: MakeRepo, results_for: Results) -> None:
+def test_py002_flat_package_layout_passes_with_advice(make_repo: MakeRepo,
+                                                     results_for: Results) -> None:
+    # A package at the project root is a package layout all the same (levels.md point 2):
+    # the guide's src/ layout is advice.
     root = make_repo({"train.py": "", "utils.py": "", "setup.py": "", "churn/__init__.py": "",
                       "tests/__init__.py": ""})
     results = results_for(root, "PY002")
+    assert statuses(results) == ["pass"]
+    assert results[0].message.en.startswith("flat package layout: churn/ (the guide's src/")
+    assert results[0].message.es.startswith("estructura de paquete plana: churn/")
+    assert results[0].path == "churn"
+
+
+def test_py002_root_modules_without_a_package_fail(make_repo: MakeRepo,
+                                                   results_for: Results) -> None:
+    root = make_repo({"train.py": "", "utils.py": "", "setup.py": "", "tests/__init__.py": ""})
+    results = results_for(root, "PY002")
     assert statuses(results) == ["fail"]
-    assert "flat layout: train.py, utils.py, churn/" in results[0].message.en
+    assert "flat layout: train.py, utils.py at the project root" in results[0].message.en
     assert (results[0].path, results[0].line) == ("train.py", 1)
 
 

@@ -63,8 +63,9 @@ def test_py008_ruff_in_ci_via_make(make_repo: MakeRepo, results_for: Results) ->
 ])
 def test_py008_incomplete_ruff(make_repo: MakeRepo, results_for: Results,
                                files: dict[str, str], words: str) -> None:
+    # Some linting in place is the practice started: a partial stack warns (half credit).
     results = results_for(make_repo({**files, **PY}), "PY008")
-    assert statuses(results) == ["fail"] and words in results[0].message.en
+    assert statuses(results) == ["warn"] and words in results[0].message.en
     assert results[0].message.en.startswith("Ruff stack incomplete")
 
 
@@ -85,7 +86,7 @@ def test_py008_classic_trio(make_repo: MakeRepo, results_for: Results) -> None:
     assert statuses(results_for(make_repo(files), "PY008")) == ["pass"]
     partial = {**files, ".github/workflows/ci.yml": steps("black --check .", "isort --check .")}
     results = results_for(make_repo(partial), "PY008")
-    assert statuses(results) == ["fail"]
+    assert statuses(results) == ["warn"]
     assert "Black + isort + Flake8 stack incomplete: missing flake8 in CI or pre-commit" in \
         results[0].message.en
 

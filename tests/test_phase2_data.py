@@ -27,7 +27,9 @@ def rows(results: list[Result]) -> list[tuple[int, str]]:
 def test_data001(make_repo: MakeRepo, results_for: Results) -> None:
     results = results_for(make_repo({".dvc/config": DVC_CONFIG, ".dvcignore": ""},
                                     commits=["build: dvc"]), "DATA001")
-    assert statuses(results) == ["pass"] and results[0].gate
+    assert statuses(results) == ["pass"]
+    # Data versioning is a level-2 practice of phase 2, weighed, not a gate (levels.md).
+    assert (results[0].level, results[0].gate) == (2, False)
     no_ignore = results_for(make_repo({".dvc/config": ""}), "DATA001")
     assert statuses(no_ignore) == ["pass"] and ".dvcignore is missing" in no_ignore[0].message.en
     missing = results_for(make_repo({"a": ""}), "DATA001")
