@@ -12,6 +12,7 @@ import pytest
 from mlops_lint.catalog import Catalog, load_catalog
 from mlops_lint.config import Config
 from mlops_lint.engine import run
+from mlops_lint.maturity import Inventory, Maturity, assess
 from mlops_lint.model import Result
 from mlops_lint.repo import Repo
 
@@ -86,6 +87,17 @@ def check_repo(root: Path, catalog: Catalog, select: Iterable[str] = ("ALL",),
     base = config or Config()
     cfg = base.model_copy(update={"select": tuple(select)})
     return list(run(Repo(root, cfg.exclude), catalog, cfg).results)
+
+
+def maturity_of(root: Path, catalog: Catalog, results: Iterable[Result],
+                config: Config | None = None) -> Maturity:
+    """The maturity of ``results`` as a ``check`` run computes it: with the repository's
+    files and each project's, which presence (level 1) and applicability are matched
+    against."""
+    repo = Repo(root, (config or Config()).exclude)
+    inventory = Inventory(tuple(repo.files), {p.path: p.files for p in repo.projects},
+                          repo.size)
+    return assess(results, catalog, [p.path for p in repo.projects], inventory)
 
 
 @pytest.fixture

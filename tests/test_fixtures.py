@@ -14,10 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import check_repo, init_git
+from conftest import check_repo, init_git, maturity_of
 from mlops_lint.catalog import Catalog
-from mlops_lint.maturity import assess, combine
-from mlops_lint.repo import Repo
+from mlops_lint.maturity import combine
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 CASES = sorted(p.parent.name for p in FIXTURES.glob("*/expected.json"))
@@ -38,8 +37,7 @@ def test_fixture_reaches_expected_levels(name: str, tmp_path: Path, catalog: Cat
     expected = json.loads((FIXTURES / name / "expected.json").read_text(encoding="utf-8"))
     root = materialize(name, tmp_path)
     results = check_repo(root, catalog)
-    projects = [p.path for p in Repo(root).projects]
-    maturity = assess(results, catalog, projects)
+    maturity = maturity_of(root, catalog, results)
     levels = {str(p.phase): p.level for p in maturity.phases}
     wanted_levels = expected.get("phases", {})
     assert {k: levels[k] for k in wanted_levels} == wanted_levels, [

@@ -7,10 +7,9 @@ import json
 import shutil
 from pathlib import Path
 
-from conftest import check_repo, init_git
+from conftest import check_repo, init_git, maturity_of
 from mlops_lint.catalog import Catalog
-from mlops_lint.maturity import assess, combine
-from mlops_lint.repo import Repo
+from mlops_lint.maturity import combine
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "phase3-level3"
 
@@ -23,7 +22,7 @@ def test_phase3_fixture_reaches_level_3(tmp_path: Path, catalog: Catalog) -> Non
     messages = (FIXTURE / "commits.txt").read_text(encoding="utf-8").splitlines()
     init_git(root, [m for m in messages if m])
     results = check_repo(root, catalog)
-    maturity = assess(results, catalog, [p.path for p in Repo(root).projects])
+    maturity = maturity_of(root, catalog, results)
     phase3 = maturity.phases[2]
     assert {"3": phase3.level} == expected["phases"], (phase3.blockers, phase3.reason)
     assert phase3.score == 100 and phase3.blockers == ()

@@ -146,14 +146,14 @@ def test_repo_without_tests(make_repo: Build, catalog: Catalog) -> None:
         rows = [r for r in results if r.rule == rule]
         by_rule[rule] = {lvl: verdict(rows, lvl) for lvl in sorted({r.level for r in rows})}
     assert by_rule == {
-        "TEST001": {1: "fail", 3: "fail"}, "TEST002": {1: "fail"},
+        "TEST001": {1: "fail", 3: "fail"}, "TEST002": {2: "fail"},
         "TEST003": {1: "fail", 2: "fail", 3: "fail"},
         "TEST004": {1: "skip", 2: "skip", 3: "skip"}, "TEST005": {2: "fail"},
         "TEST006": {2: "fail"}, "TEST007": {2: "fail", 3: "fail"},
         "TEST008": {2: "skip", 3: "fail"}, "TEST009": {3: "fail"},
     }
     first = next(r for r in results if r.rule == "TEST001")
-    assert "no Python tests" in first.message.en and first.gate
+    assert "no Python tests" in first.message.en and not first.gate  # level 1: no gate
 
 
 # -- TEST002 ------------------------------------------------------------------------------

@@ -7,11 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import check_repo, statuses
+from conftest import check_repo, maturity_of, statuses
 from mlops_lint.catalog import Catalog
-from mlops_lint.maturity import assess
 from mlops_lint.model import Result
-from mlops_lint.repo import Repo
 
 Maker = Callable[..., Path]
 Results = Callable[..., list[Result]]
@@ -157,14 +155,14 @@ def test_no_serving_code_fails_the_api_rules_and_phase5_is_level0(
     results = check_repo(root, catalog, ["API", "DASH", "SEC006"])
     by_rule = {(r.rule, r.level): r.status.value for r in results}
     for rule in ("API001", "API002", "API003", "API004", "API005", "API006", "API008"):
-        assert by_rule[(rule, 3 if rule == "API008" else 2 if rule in (
-            "API004", "API005", "API006") else 1)] == "fail", rule
+        assert by_rule[(rule, 3 if rule == "API008" else 1 if rule == "API001" else 2)] \
+            == "fail", rule
     assert by_rule[("API007", 2)] == by_rule[("API007", 3)] == "fail"
     assert by_rule[("API009", 3)] == "manual"
     assert by_rule[("DASH001", 3)] == "skip" and by_rule[("SEC006", 2)] == "skip"
     assert all("no serving layer" in r.message.en for r in results if r.rule == "API002")
-    levels = assess(results, catalog, [p.path for p in Repo(root).projects])
-    assert levels.phases[4].level == 0
+    phase5 = maturity_of(root, catalog, results).phases[4]
+    assert (phase5.level, phase5.presence) == (0, ())
 
 
 def test_unparseable_file_is_reported_as_skip_and_never_raises(make_repo: Maker,

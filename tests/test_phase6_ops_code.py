@@ -38,7 +38,8 @@ def test_obs001_named_loggers_and_central_setup(make_repo: Maker, results_for: R
     }))
     row = one(results_for(root, "OBS001"))
     assert row.status.value == "pass" and (row.path, row.line) == ("src/svc/logging_config.py", 3)
-    assert "setup_logging()" in row.message.en and row.gate
+    assert "setup_logging()" in row.message.en
+    assert (row.level, row.gate) == (1, False)
 
 
 def test_obs001_loggers_without_setup_warn(make_repo: Maker, results_for: Results) -> None:
