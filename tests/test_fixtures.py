@@ -1,9 +1,11 @@
 """End to end: every fixture repository reaches the levels its expected.json claims.
 
-``fixtures/<name>/expected.json``: ``{"phases": {"1": 0, ...}, "results": {"PY001":
-"fail", "PY003@2": "pass", ...}}`` — phase levels (all seven, or the ones the fixture is
-about) and the combined status of rules (``RULE`` over all its results, ``RULE@L`` for
-one level). ``commits.txt`` (one subject per line) is replayed into a real git repo.
+``fixtures/<name>/expected.json``: ``{"phases": {"1": 0, ...}, "reasons": {"1": "...",
+...}, "results": {"PY001": "fail", "PY003@2": "pass", ...}}`` — phase levels (all seven, or
+the ones the fixture is about), a one-line reason per phase (the evidence, by the rubric of
+levels.md; "tool N, rubric M" where the tool's level is not the rubric's) and the combined
+status of rules (``RULE`` over all its results, ``RULE@L`` for one level). ``commits.txt``
+(one subject per line) is replayed into a real git repo.
 """
 
 from __future__ import annotations
@@ -40,6 +42,10 @@ def test_fixture_reaches_expected_levels(name: str, tmp_path: Path, catalog: Cat
     maturity = maturity_of(root, catalog, results)
     levels = {str(p.phase): p.level for p in maturity.phases}
     wanted_levels = expected.get("phases", {})
+    assert set(expected) <= {"phases", "reasons", "results"}, sorted(expected)
+    reasons = expected.get("reasons", {})
+    assert set(reasons) == set(wanted_levels), "one reason per expected phase"
+    assert all(isinstance(r, str) and r and "\n" not in r for r in reasons.values())
     assert {k: levels[k] for k in wanted_levels} == wanted_levels, [
         (p.phase, p.level, p.blockers, p.reason.en if p.reason else None)
         for p in maturity.phases]
