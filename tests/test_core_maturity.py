@@ -1,13 +1,31 @@
+"""The level model of levels.md (``mlops_lint.maturity``): level 1 is presence, levels 2
+and 3 are weighted credit at a threshold with few gates and the phase's requirements, the
+score lies in its level's band, monorepos pool their projects, the default gate fails only
+on critical findings and ``min-level`` holds for every project."""
+
 from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
 
 import pytest
 
-from mlops_lint.catalog import Catalog, load_catalog
-from mlops_lint.maturity import Criterion, assess, band, combine, evaluate_phase, gate
+from mlops_lint.catalog import Artefact, Catalog, Phase, Text, load_catalog
+from mlops_lint.maturity import (
+    Evidence,
+    Inventory,
+    PhaseLevel,
+    assess,
+    band,
+    combine,
+    criteria,
+    evaluate_phase,
+    gate,
+)
 from mlops_lint.model import Result, Status, T
 
 P, F, W, S, E, WV, M = (Status.PASS, Status.FAIL, Status.WARN, Status.SKIP, Status.ERROR,
                         Status.WAIVED, Status.MANUAL)
+THRESHOLDS = {2: 0.5, 3: 0.8}
 
 
 @pytest.fixture(scope="module")
@@ -15,10 +33,42 @@ def cat() -> Catalog:
     return load_catalog()
 
 
-def crit(rule: str, level: int, status: Status, gate: bool = False,
-         weight: float | None = None) -> Criterion:
-    return Criterion(rule, level, gate, weight if weight is not None else (3 if gate else 1),
-                     status)
+def text(words: str) -> Text:
+    return Text(en=words, es=words)
+
+
+# A small phase of our own: Python code (a file of at least 100 bytes) or a lint rule is
+# presence; the phase applies only where there is Python.
+PHASE = Phase(
+    phase=1, name=text("Test phase"),
+    artefacts=(Artefact(id="code", name=text("code"), files=("**/*.py",), min_bytes=100),
+               Artefact(id="lint", name=text("lint"), rules=("LNT001",))),
+    applies_if=("**/*.py", "**/*.ipynb"), not_applicable=text("no Python here"))
+CODE = ("src/app.py",)
+
+
+def result(rule: str, level: int, status: Status, *, phase: int = 1, project: str = ".",
+           gate: bool = False, weight: float = 1.0, path: str | None = None) -> Result:
+    return Result(rule=rule, phase=phase, level=level, gate=gate, weight=weight,
+                  status=status, severity="error", project=project, path=path, line=None,
+                  message=T("m", "m"), fix=T("f", "f"), title=T("t", "t"))
+
+
+def size_of(sizes: Mapping[str, int] | None = None) -> dict[str, int]:
+    return dict(sizes or {})
+
+
+def evaluate(rows: Sequence[Result], files: Sequence[str] = CODE, *,
+             good: Iterable[str] = (), phase: Phase = PHASE,
+             thresholds: Mapping[int, float] = THRESHOLDS,
+             sizes: Mapping[str, int] | None = None) -> PhaseLevel:
+    known = size_of(sizes)
+    return evaluate_phase(rows, frozenset(good), phase, thresholds, files,
+                          lambda path: known.get(path, 1000))
+
+
+def in_band(level: int, score: int) -> bool:
+    return 25 * level <= score <= (100 if level == 3 else 25 * level + 24)
 
 
 def test_combine_takes_the_worst_subject() -> None:
@@ -30,105 +80,365 @@ def test_combine_takes_the_worst_subject() -> None:
     assert combine([]) is S
 
 
-def test_level_needs_every_gate_and_seventy_percent(cat: Catalog) -> None:
-    items = [crit("A001", 1, P, gate=True), crit("A002", 1, P), crit("A003", 1, F),
-             crit("B001", 2, P), crit("B002", 2, P), crit("B003", 2, F),
-             crit("C001", 3, P)]
-    result = evaluate_phase(items, cat, 1)
-    # L1: (3 + 1) / 5 = 80 %; L2: 2/3 = 67 % < 70 % → level 1
-    assert result.level == 1
-    assert result.ratios[0] == pytest.approx(0.8)
-    assert result.blockers == ("A003", "B003")
-    assert result.reason is not None and "67%" in result.reason.en
-    assert result.score == round(60 * 0.8 + 25 * 2 / 3 + 15 * 1.0)
-
-
-def test_a_failing_gate_blocks_even_with_a_high_ratio(cat: Catalog) -> None:
-    items = [crit("A001", 1, F, gate=True, weight=1),
-             *(crit(f"A{i:03}", 1, P) for i in range(2, 12))]
-    result = evaluate_phase(items, cat, 1)
-    assert result.level == 0
-    assert result.blockers[0] == "A001"
-    assert "gate" in result.reason.en  # type: ignore[union-attr]
-
-
-def test_warn_is_half_credit_and_a_warning_gate_does_not_block(cat: Catalog) -> None:
-    items = [crit("A001", 1, W, gate=True), crit("A002", 1, P)]
-    result = evaluate_phase(items, cat, 1)
-    assert result.ratios[0] == pytest.approx((1.5 + 1) / 4)
-    assert result.level == 0  # 62.5 % < 70 %
-    items = [crit("A001", 1, W, gate=True, weight=1), crit("A002", 1, P, weight=3)]
-    assert evaluate_phase(items, cat, 1).level == 1  # 87.5 %
-
-
-def test_levels_are_cumulative_and_empty_levels_are_not_reached(cat: Catalog) -> None:
-    items = [crit("A001", 1, F, gate=True), crit("B001", 2, P), crit("C001", 3, P)]
-    assert evaluate_phase(items, cat, 1).level == 0
-    items = [crit("A001", 1, P), crit("C001", 3, P)]
-    result = evaluate_phase(items, cat, 1)
-    assert result.level == 1
-    assert "insufficient evidence" in result.reason.en  # type: ignore[union-attr]
-
-
-def test_skipped_waived_and_manual_leave_the_denominator(cat: Catalog) -> None:
-    items = [crit("A001", 1, P), crit("A002", 1, S), crit("A003", 1, WV), crit("A004", 1, M)]
-    result = evaluate_phase(items, cat, 1)
-    assert result.ratios[0] == 1.0 and result.level == 1
-
-
-def test_zero_weight_criteria_never_make_a_level_applicable(cat: Catalog) -> None:
-    items = [crit("A001", 1, P), crit("OBS008", 2, P, weight=0)]
-    assert evaluate_phase(items, cat, 1).level == 1
-
-
-def test_phase_six_level_three_needs_k8s_or_iac(cat: Catalog) -> None:
-    base = [crit("OBS001", 1, P, gate=True), crit("OBS002", 2, P), crit("OBS004", 3, P)]
-    assert evaluate_phase(base, cat, 6).level == 2
-    with_k8s = [*base, crit("K8S001", 2, P), crit("K8S005", 3, P)]
-    assert evaluate_phase(with_k8s, cat, 6).level == 3
-    weak_k8s = [*base, crit("K8S001", 2, F), crit("K8S005", 3, P), crit("OBS005", 2, P),
-                crit("OBS006", 2, P), crit("OBS007", 2, P)]
-    result = evaluate_phase(weak_k8s, cat, 6)
-    assert result.level == 2 and "K8S or IAC" in result.reason.en  # type: ignore[union-attr]
-    # the any-of constraint is phase 6's only: elsewhere K8S rules do not matter
-    assert evaluate_phase(base, cat, 5).level == 3
-
-
-@pytest.mark.parametrize("score, name", [(95, "exceptional"), (90, "exceptional"),
-                                         (85, "excellent"), (70, "good"), (60, "acceptable"),
-                                         (59.9, "in progress"), (0, "in progress")])
-def test_bands(score: float, name: str) -> None:
+@pytest.mark.parametrize("score, name", [(100, "comprehensive"), (75, "comprehensive"),
+                                         (74.9, "automated"), (50, "automated"),
+                                         (49, "started"), (25, "started"),
+                                         (24.9, "not started"), (0, "not started")])
+def test_bands_follow_the_level_bands(score: float, name: str) -> None:
     assert band(score)[0] == name
+    assert band(score)[1].en == name
 
 
-def result(rule: str, phase: int, level: int, status: Status, project: str = ".",
-           gate: bool = False) -> Result:
-    return Result(rule=rule, phase=phase, level=level, gate=gate, weight=3 if gate else 1,
-                  status=status, severity="error", project=project, path=None, line=None,
-                  message=T("m", "m"), fix=T("f", "f"), title=T("t", "t"))
+# -- level 1 is presence -----------------------------------------------------------------
 
 
-def test_assess_takes_the_least_mature_project(cat: Catalog) -> None:
-    rules = {r.id: r for r in cat.rules}
-    project_rule = next(r for r in rules.values() if r.scope == "project" and r.phase == 7)
-    rows = [result(project_rule.id, 7, 1, P, "a", gate=True),
-            result(project_rule.id, 7, 1, F, "b", gate=True)]
-    maturity = assess(rows, cat, ["a", "b"])
+# A failing level-2 criterion keeps the phases below at level 1 once present.
+UNFINISHED = [result("B001", 2, F)]
+
+
+def test_level_1_is_a_file_artefact_present() -> None:
+    absent = evaluate(UNFINISHED, files=("README.md",), phase=PHASE.model_copy(
+        update={"applies_if": ()}))
+    assert (absent.level, absent.presence) == (0, ())
+    assert absent.reason is not None
+    assert absent.reason.en == "none of the phase's artefacts found (code, lint)"
+    tiny = evaluate(UNFINISHED, sizes={"src/app.py": 99})  # below min_bytes: a trace
+    assert tiny.level == 0
+    present = evaluate(UNFINISHED, sizes={"src/app.py": 100})
+    assert present.level == 1
+    assert present.presence == (Evidence("code", "file", "src/app.py"),)
+    assert present.details[0].reached
+
+
+def test_level_1_is_a_rule_artefact_passing_or_warning(cat: Catalog) -> None:
+    found = evaluate(UNFINISHED, sizes={"src/app.py": 10}, good={"LNT001"})
+    assert found.level == 1 and found.presence == (Evidence("lint", "rule", "LNT001"),)
+    # Through assess: a passing or warning result of the rule is evidence, a failing one
+    # is not. Phase 1 of the catalog names PY004 and PY008 (typing or lint configuration).
+    files = Inventory(("tiny.py",), {}, lambda path: 10)  # below python_modules' 200 bytes
+    for status, present in ((P, True), (W, True), (F, False)):
+        rows = [result("PY008", 2, status, weight=2)]
+        phase1 = assess(rows, cat, ["."], files).phases[0]
+        assert phase1.details[0].reached is present and (phase1.level >= 1) is present
+        assert [(e.artefact, e.ref) for e in phase1.presence] == (
+            [("typing_or_lint_config", "PY008")] if present else [])
+
+
+def test_nothing_but_presence_decides_level_1() -> None:
+    # Every level-1 criterion failing, one of them marked a gate: still level 1.
+    rows = [result("A001", 1, F, gate=True, weight=3), result("A002", 1, F),
+            result("A003", 1, E)]
+    present = evaluate(rows)
+    assert present.level == 1 and present.details[0].problems == ()
+    assert present.details[0].ratio == 0.0
+    assert present.blockers[:1] == ("A001",)  # the heaviest loss first
+    # ... and nothing but presence: all of them passing, no artefact, level 0.
+    passing = [result("A001", 1, P, gate=True, weight=3), result("A002", 1, P)]
+    assert evaluate(passing, files=("src/app.py",), sizes={"src/app.py": 1}).level == 0
+
+
+# -- not applicable ----------------------------------------------------------------------
+
+
+def test_a_phase_whose_subject_is_absent_is_not_applicable(cat: Catalog) -> None:
+    rows = [result("B001", 2, F), result("B002", 2, F)]
+    na = evaluate(rows, files=("main.tf", "README.md"), good={"LNT001"})
+    assert not na.applicable and na.level == 0 and na.score == 0
+    assert na.presence == () and na.blockers == () and na.reason is None
+    assert na.details[0].problems == (T("no Python here", "no Python here"),)
+    assert evaluate(rows, files=("nb/eda.ipynb",)).applicable  # any applies_if glob
+    # In the repository's maturity the phase says why and leaves the summary.
+    terraform = Inventory(("main.tf", "README.md"), {}, lambda path: 1000)
+    maturity = assess([], cat, ["."], terraform)
+    phase1, phase3 = maturity.phases[0], maturity.phases[2]
+    assert not phase1.applicable and not phase3.applicable
+    assert phase1.not_applicable is not None
+    assert phase1.not_applicable.en == "no Python code in the repository"
+    assert maturity.weakest not in (1, 3)
+    counted = [p.score for p in maturity.phases if p.applicable]
+    assert maturity.score == round(sum(counted) / len(counted))
+
+
+# -- levels 2 and 3: thresholds, warnings, shares, gates, requirements ----------------
+
+
+def test_levels_2_and_3_need_the_credit_up_to_them_at_the_threshold() -> None:
+    rows = [result("A001", 1, P), result("B001", 2, P), result("B002", 2, F),
+            result("B003", 2, F), result("C001", 3, P)]
+    # Up to L2: 2 of 4 = 50 % (level-1 criteria count too); up to L3: 3 of 5 = 60 %.
+    level = evaluate(rows)
+    assert level.level == 2
+    assert [round(d.ratio, 2) for d in level.details] == [1.0, 0.5, 0.6]
+    assert [d.threshold for d in level.details] == [0.0, 0.5, 0.8]
+    assert level.reason is not None and level.reason.en == "criteria up to L3 at 60% < 80%"
+    assert level.blockers == ("B002", "B003")
+    assert evaluate(rows, thresholds={2: 0.51, 3: 0.6}).level == 1  # 50 % < 51 %
+    assert evaluate(rows, thresholds={2: 0.5, 3: 0.6}).level == 3
+    # A level needs the one below: L3's credit does not help when L2 is not reached.
+    assert evaluate(rows, thresholds={2: 0.9, 3: 0.1}).level == 1
+    # Weights count: 1 of 3 criteria is 33 %, but with B001 three times as heavy 60 %.
+    light = [result("B001", 2, P), result("B002", 2, F), result("B003", 2, F)]
+    assert evaluate(light).level == 1
+    heavy = [result("B001", 2, P, weight=3), *light[1:]]
+    assert evaluate(heavy).level == 2 and evaluate(heavy).details[1].ratio == 0.6
+
+
+def test_a_warning_alone_never_blocks_a_level() -> None:
+    # Every criterion warns: 50 % of the credit, below L3's 80 %, and yet no failure.
+    rows = [result("A001", 1, W), result("B001", 2, W, gate=True, weight=3),
+            result("C001", 3, W, gate=True)]
+    level = evaluate(rows)
+    assert [round(d.ratio, 2) for d in level.details] == [0.5, 0.5, 0.5]
+    assert level.level == 3 and level.reason is None
+    # One failure and the threshold bites again.
+    assert evaluate([*rows, result("C002", 3, F)]).level == 2
+    # A warning gate of its level is no failing gate.
+    warned = [result("B001", 2, W, gate=True), result("B002", 2, P), result("C001", 3, P)]
+    assert evaluate(warned).level == 3
+
+
+def test_a_criterion_earns_the_share_of_its_subjects() -> None:
+    # Two of four Dockerfiles pass: credit 0.5, not 0 (no cliffs).
+    docker = [result("DK001", 2, P, path="a/Dockerfile"), result("DK001", 2, P, path="b"),
+              result("DK001", 2, F, path="c/Dockerfile"), result("DK001", 2, F, path="d")]
+    [criterion] = criteria(docker)
+    assert (criterion.credit, criterion.subjects, criterion.passed) == (0.5, 4, 2)
+    assert criterion.status is F  # the worst subject is what the message names
+    assert evaluate(docker).level == 2  # 50 % meets L2's threshold (1 of 4 would not)
+    assert evaluate(docker[1:]).details[1].ratio == pytest.approx(1 / 3)
+    assert evaluate(docker[1:]).level == 1
+    # A warning is half a subject; skipped, waived and manual subjects leave the share.
+    mixed = [result("DK001", 2, P), result("DK001", 2, W), result("DK001", 2, S),
+             result("DK001", 2, WV), result("DK001", 2, M)]
+    [criterion] = criteria(mixed)
+    assert (criterion.credit, criterion.subjects, criterion.passed) == (0.75, 2, 1)
+    [nothing] = criteria([result("DK001", 2, S), result("DK001", 2, M)])
+    assert nothing.credit is None and not nothing.scored and nothing.status is M
+
+
+def test_skipped_and_zero_weight_criteria_leave_the_ratio() -> None:
+    rows = [result("B001", 2, P), result("B002", 2, S), result("B003", 2, WV),
+            result("B004", 2, M), result("B005", 2, F, weight=0)]
+    level = evaluate(rows)
+    assert level.details[1].ratio == 1.0 and level.level == 3
+
+
+def test_a_gate_blocks_only_its_own_level() -> None:
+    many = [result(f"B{i:03}", 2, P) for i in range(1, 11)]
+    # A failing level-2 gate blocks level 2 however high the ratio (10/11 here).
+    blocked = evaluate([*many, result("G001", 2, F, gate=True, weight=1)])
+    assert blocked.level == 1 and blocked.blockers[0] == "G001"
+    assert blocked.reason is not None and blocked.reason.en == "gate G001 failing"
+    assert [c.rule for c in blocked.details[1].gates] == ["G001"]
+    # A failing level-3 gate leaves level 2 reached and blocks level 3.
+    top = evaluate([*many, result("G003", 3, F, gate=True, weight=1)])
+    assert top.level == 2 and top.blockers[0] == "G003"
+    assert top.reason is not None and "gate G003 failing" in top.reason.en
+    # A level-1 "gate" is no gate: it blocks neither level 1 nor level 2.
+    low = evaluate([*many, result("G000", 1, F, gate=True, weight=1)])
+    assert low.level == 3 and low.details[0].gates == () and low.details[1].gates == ()
+    # A skipped gate is not evaluated.
+    skipped = evaluate([*many, result("G001", 2, S, gate=True)])
+    assert skipped.level == 3 and skipped.details[1].gates == ()
+
+
+def test_phase_3_needs_two_then_three_of_tests_pipeline_and_tracking(cat: Catalog) -> None:
+    phase3 = cat.phase(3)
+    thresholds = {**cat.thresholds, **phase3.thresholds}
+    rows = [result("ML001", 2, P, phase=3, weight=2), result("MLF004", 3, P, phase=3)]
+
+    def level_of(*files: str) -> PhaseLevel:
+        return evaluate_phase(rows, frozenset(), phase3, thresholds, files, lambda p: 1000)
+
+    tests_only = level_of("src/m.py", "tests/test_m.py")
+    assert tests_only.level == 1
+    assert [r.met for r in tests_only.details[1].requirements] == [False]
+    assert tests_only.reason is not None
+    assert tests_only.reason.en == "needs two of tests, a pipeline and experiment tracking"
+    two = level_of("src/m.py", "tests/test_m.py", "src/pipeline.py")
+    assert two.level == 2 and [r.met for r in two.details[2].requirements] == [False]
+    assert {e.artefact for e in two.presence} == {"tests", "pipeline"}
+    three = level_of("src/m.py", "tests/test_m.py", "src/pipeline.py", "MLproject")
+    assert three.level == 3 and three.reason is None
+
+
+# -- score ------------------------------------------------------------------------------
+
+
+def test_the_score_lies_in_its_levels_band_and_grows_with_progress() -> None:
+    # Ten level-2 and ten level-3 criteria, passing one by one (level 2 first).
+    names = [(f"B{i:03}", 2) for i in range(10)] + [(f"C{i:03}", 3) for i in range(10)]
+    seen: list[tuple[int, int]] = []
+    for done in range(len(names) + 1):
+        rows = [result(rule, lvl, P if i < done else F) for i, (rule, lvl) in enumerate(names)]
+        level = evaluate(rows)
+        assert in_band(level.level, level.score), (done, level.level, level.score)
+        seen.append((level.level, level.score))
+    assert seen == sorted(seen)  # never down: level first, then score
+    assert seen[0] == (1, 25) and seen[-1] == (3, 100)
+    assert {lvl for lvl, _ in seen} == {1, 2, 3}
+    # Without presence the score stays below 25 however many criteria pass.
+    absent = evaluate([result("A001", 1, P), result("B001", 2, P)], sizes={"src/app.py": 1})
+    assert (absent.level, absent.score) == (0, 24)
+    assert evaluate([result("A001", 1, F)], sizes={"src/app.py": 1}).score == 0
+
+
+# -- the repository: pooling, per-project levels, overall -------------------------------
+
+
+MONO = Inventory(
+    ("svc/a/requirements.txt", "svc/a/app.py", "svc/b/requirements.txt", "svc/b/app.py"),
+    {"svc/a": ("svc/a/requirements.txt", "svc/a/app.py"),
+     "svc/b": ("svc/b/requirements.txt", "svc/b/app.py")},
+    lambda path: 1000)
+
+
+def mono_rows() -> list[Result]:
+    """Phase 2: project a pins and matches Python versions, project b does neither; the
+    repository has no pre-commit (GIT004, level 3)."""
+    return [result("ENV001", 2, P, phase=2, project="svc/a", weight=2),
+            result("ENV003", 2, P, phase=2, project="svc/a", weight=2),
+            result("ENV001", 2, F, phase=2, project="svc/b", weight=2),
+            result("ENV003", 2, F, phase=2, project="svc/b", weight=2),
+            result("GIT004", 3, F, phase=2)]
+
+
+def test_a_monorepo_pools_its_projects_and_keeps_each_projects_level(cat: Catalog) -> None:
+    maturity = assess(mono_rows(), cat, ["svc/a", "svc/b"], MONO)
+    phase2 = maturity.phases[1]
+    # Each project its own level (a: 4/5 up to L3; b: 0/5) ...
+    assert phase2.projects == {"svc/a": 3, "svc/b": 1}
+    assert phase2.project_scores is not None
+    assert all(in_band(phase2.projects[p], s) for p, s in phase2.project_scores.items())
+    # ... and the repository what a reviewer of the whole would say: the pooled credit
+    # (half of each project criterion: 50 % up to L2), not the minimum.
+    assert phase2.level == 2 and in_band(2, phase2.score)
+    [env001] = [c for c in phase2.details[1].criteria if c.rule == "ENV001"]
+    assert (env001.credit, env001.subjects) == (0.5, 2)
+
+
+def test_min_level_holds_for_every_project(cat: Catalog) -> None:
+    rows = mono_rows()
+    maturity = assess(rows, cat, ["svc/a", "svc/b"], MONO)
+    assert maturity.phases[1].level == 2
+    verdict = gate(maturity, rows, {2: 2}, None, cat)
+    assert not verdict.passed
+    assert verdict.reason.en == "phase 2 of project svc/b is level 1, below 2"
+    assert "la fase 2 del proyecto svc/b está en nivel 1" in verdict.reason.es
+    assert gate(maturity, rows, {2: 1}, None, cat).passed
+
+
+def test_overall_is_the_median_level_the_mean_score_and_the_weakest_phase(
+        cat: Catalog) -> None:
+    files = Inventory(("app.py", "requirements.txt", "README.md", "Dockerfile",
+                       ".github/workflows/ci.yml", "tests/test_app.py"), {}, lambda p: 1000)
+    rows = [result("PY001", 2, F),
+            result("ENV001", 2, P, phase=2, weight=2), result("GIT004", 3, F, phase=2),
+            result("GIT006", 3, F, phase=2),
+            result("CI002", 2, P, phase=4, gate=True, weight=2), result("CI010", 3, P, phase=4),
+            result("DOC002", 2, F, phase=7, weight=2)]
+    maturity = assess(rows, cat, ["."], files)
+    # Present: 1 (app.py), 2, 3 (tests alone: level 2 needs two of three), 4, 7; phases 5
+    # and 6 have nothing.
+    assert [p.level for p in maturity.phases] == [1, 2, 1, 3, 0, 0, 1]
+    assert [p.score for p in maturity.phases] == [25, 70, 25, 100, 0, 0, 25]
+    assert maturity.level == 1 and maturity.median_level == 1.0 and maturity.min_level == 0
+    assert maturity.score == 35  # the mean score
+    assert maturity.weakest == 5  # the lowest level, then the lowest score, then the phase
+    assert maturity.band == band(maturity.score)[0]
+    assert all(in_band(p.level, p.score) for p in maturity.phases)
+    # R without Python: phase 1 is not applicable and leaves the summary; six phases
+    # remain, levels 0 0 0 1 3 3: the median is 0.5, the level its lower middle (0), not
+    # the rounded mean (1).
+    files = Inventory(("analysis.R", "requirements.txt", "dvc.yaml", "Dockerfile",
+                       ".github/workflows/ci.yml"), {}, lambda p: 1000)
+    rows = [result("ENV001", 2, P, phase=2, weight=2), result("GIT004", 3, P, phase=2),
+            result("CI002", 2, P, phase=4, gate=True, weight=2), result("CI010", 3, P, phase=4)]
+    maturity = assess(rows, cat, ["."], files)
+    assert [p.level for p in maturity.phases] == [0, 3, 1, 3, 0, 0, 0]
+    assert not maturity.phases[0].applicable
+    assert (maturity.level, maturity.median_level, maturity.min_level) == (0, 0.5, 0)
+    assert maturity.score == 38 and maturity.weakest == 5  # (100 + 25 + 100) / 6
+
+
+# -- the gate ----------------------------------------------------------------------------
+
+
+def test_the_default_gate_fails_only_on_critical_findings(cat: Catalog) -> None:
+    ordinary = [result("PY001", 2, F), result("DOC004", 2, F, phase=7, gate=True),
+                result("CI002", 2, E, phase=4, gate=True), result("SEC001", 2, W, phase=2)]
+    maturity = assess(ordinary, cat, ["."])
+    verdict = gate(maturity, ordinary, None, None, cat)
+    assert verdict.passed and verdict.reason.en == "no critical finding"
+    # A committed .env is a SEC001 failure: critical.
+    committed = [*ordinary, result("SEC001", 2, F, phase=2, path=".env", gate=True)]
+    verdict = gate(maturity, committed, None, None, cat)
+    assert not verdict.passed
+    assert verdict.reason.en == "1 critical finding(s) (SEC001)"
+    assert verdict.reason.es == "1 hallazgo(s) crítico(s) (SEC001)"
+    # "RULE@L" entries count only that level: K8S006 is critical at level 2 only.
+    assert "K8S006@2" in cat.critical
+    assert gate(maturity, [result("K8S006", 3, F, phase=6)], None, None, cat).passed
+    assert not gate(maturity, [result("K8S006", 2, F, phase=6)], None, None, cat).passed
+    # A baselined critical finding was accepted.
+    from dataclasses import replace
+    accepted = [replace(r, baselined=True) for r in committed]
+    assert gate(maturity, accepted, None, None, cat).passed
+
+
+def test_configured_gates_check_levels_and_score(cat: Catalog) -> None:
+    rows = [result("DOC001", 1, P, phase=7)]
+    files = Inventory(("README.md",), {}, lambda p: 1000)
+    maturity = assess(rows, cat, ["."], files)
+    assert maturity.phases[6].level == 1
+    assert gate(maturity, rows, 0, None, cat).passed
+    assert gate(maturity, rows, {7: 1}, None, cat).passed
+    failing = gate(maturity, rows, {7: 2}, None, cat)
+    assert not failing.passed and failing.reason.en == "phase 7 is level 1, below 2"
+    assert not gate(maturity, rows, None, maturity.score + 1, cat).passed
+    assert gate(maturity, rows, None, maturity.score, cat).passed
+    both = gate(maturity, rows, {7: 2}, 100, cat)
+    assert not both.passed and "; score " in both.reason.en
+
+
+# -- suspected gaps of the model (strict xfail: remove the mark once fixed) ---------------
+
+
+@pytest.mark.xfail(strict=True, reason="min-level fails a phase that is not applicable")
+def test_min_level_skips_a_phase_that_is_not_applicable(cat: Catalog) -> None:
+    # levels.md point 6: not applicable is not failing. A Terraform module (phase 6 present)
+    # has no Python: phase 1 is n/a, and a min-level of 1 on phases 1 and 6 should hold.
+    files = Inventory(("main.tf",), {}, lambda p: 1000)
+    maturity = assess([], cat, ["."], files)
+    assert not maturity.phases[0].applicable and maturity.phases[5].level >= 1
+    assert gate(maturity, [], {1: 1, 6: 1}, None, cat).passed
+
+
+@pytest.mark.xfail(strict=True, reason="a level with no scored criterion is reached")
+def test_a_level_without_scored_criteria_is_not_reached() -> None:
+    # Presence and nothing else (e.g. --select ran no rule of the phase, or every criterion
+    # skipped): the evidence says "started", not "comprehensive".
+    assert evaluate([]).level == 1
+
+
+@pytest.mark.xfail(strict=True, reason="level-2 credit carries level 3 on its own")
+def test_level_3_needs_some_level_3_credit(cat: Catalog) -> None:
+    # Phase 5 of the catalog: every level-2 criterion passes, every level-3 one fails.
+    phase5 = cat.phase(5)
+    rows = [result(r.id, c.level, P if c.level < 3 else F, phase=5,
+                   weight=c.effective_weight)
+            for r in cat.rules if r.phase == 5 for c in r.levels
+            if not (c.level == 2 and any(x.level == 3 for x in r.levels))]
+    thresholds = {**cat.thresholds, **phase5.thresholds}
+    level = evaluate_phase(rows, frozenset({"API001"}), phase5, thresholds, (), lambda p: 0)
+    assert level.details[2].criteria and all(c.credit == 0.0 for c in level.details[2].criteria)
+    assert level.level == 2
+
+
+@pytest.mark.xfail(strict=True, reason="per-project presence ignores the root README")
+def test_a_monorepo_project_sees_the_repository_readme(cat: Catalog) -> None:
+    files = Inventory(("README.md", *MONO.files), MONO.projects, lambda p: 1000)
+    maturity = assess([result("DOC001", 1, P, phase=7)], cat, ["svc/a", "svc/b"], files)
     phase7 = maturity.phases[6]
-    assert phase7.projects == {"a": 1, "b": 0}
-    assert phase7.level == 0
-    assert phase7.blockers == (project_rule.id,)
-    assert maturity.level == 0
-    assert len(maturity.phases) == 7
-
-
-def test_gate_default_and_configured(cat: Catalog) -> None:
-    rows = [result("DOC004", 7, 1, F, gate=True)]
-    maturity = assess(rows, cat, ["."])
-    assert not gate(maturity, rows, None, None).passed
-    assert gate(maturity, [result("DOC004", 7, 1, P)], None, None).passed
-    assert gate(maturity, rows, 0, None).passed
-    failing = gate(maturity, rows, {7: 1}, None)
-    assert not failing.passed and "phase 7 is level 0, below 1" in failing.reason.en
-    assert not gate(maturity, rows, None, 50).passed
-    assert gate(maturity, rows, None, 0).passed
+    assert phase7.level == 1
+    assert phase7.projects == {"svc/a": 1, "svc/b": 1}
