@@ -96,7 +96,7 @@ def maturity_of(root: Path, catalog: Catalog, results: Iterable[Result],
     against."""
     repo = Repo(root, (config or Config()).exclude)
     inventory = Inventory(tuple(repo.files), {p.path: p.files for p in repo.projects},
-                          repo.size)
+                          repo.size, repo.plain_text)
     return assess(results, catalog, [p.path for p in repo.projects], inventory)
 
 

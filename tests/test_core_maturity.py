@@ -11,6 +11,7 @@ import pytest
 
 from mlops_lint.catalog import Artefact, Catalog, Phase, Text, load_catalog
 from mlops_lint.maturity import (
+    MAX_SCANNED,
     Evidence,
     Inventory,
     PhaseLevel,
@@ -54,6 +55,15 @@ def result(rule: str, level: int, status: Status, *, phase: int = 1, project: st
                   message=T("m", "m"), fix=T("f", "f"), title=T("t", "t"))
 
 
+def no_text(path: str) -> str:
+    return ""
+
+
+def inventory(*files: str, size: int = 1000,
+              projects: Mapping[str, tuple[str, ...]] | None = None) -> Inventory:
+    return Inventory(files, dict(projects or {}), lambda path: size, no_text)
+
+
 def size_of(sizes: Mapping[str, int] | None = None) -> dict[str, int]:
     return dict(sizes or {})
 
@@ -63,8 +73,8 @@ def evaluate(rows: Sequence[Result], files: Sequence[str] = CODE, *,
              thresholds: Mapping[int, float] = THRESHOLDS,
              sizes: Mapping[str, int] | None = None) -> PhaseLevel:
     known = size_of(sizes)
-    return evaluate_phase(rows, frozenset(good), phase, thresholds, files,
-                          lambda path: known.get(path, 1000))
+    inv = Inventory(tuple(files), {}, lambda path: known.get(path, 1000), no_text)
+    return evaluate_phase(rows, frozenset(good), phase, thresholds, inv, files)
 
 
 def in_band(level: int, score: int) -> bool:
@@ -115,13 +125,46 @@ def test_level_1_is_a_rule_artefact_passing_or_warning(cat: Catalog) -> None:
     assert found.level == 1 and found.presence == (Evidence("lint", "rule", "LNT001"),)
     # Through assess: a passing or warning result of the rule is evidence, a failing one
     # is not. Phase 1 of the catalog names PY004 and PY008 (typing or lint configuration).
-    files = Inventory(("tiny.py",), {}, lambda path: 10)  # below python_modules' 200 bytes
+    files = inventory("tiny.py", size=10)  # below python_modules' 200 bytes
     for status, present in ((P, True), (W, True), (F, False)):
         rows = [result("PY008", 2, status, weight=2)]
         phase1 = assess(rows, cat, ["."], files).phases[0]
         assert phase1.details[0].reached is present and (phase1.level >= 1) is present
         assert [(e.artefact, e.ref) for e in phase1.presence] == (
             [("typing_or_lint_config", "PY008")] if present else [])
+
+
+def test_level_1_is_a_file_with_the_artefacts_content_or_a_rule_at_a_level(
+        cat: Catalog) -> None:
+    phase = Phase(
+        phase=5, name=text("Serving"),
+        artefacts=(Artefact(id="endpoint", name=text("endpoint"), files=("**/*.tf",),
+                            contains="aws_sagemaker_endpoint|kind: *InferenceService"),
+                   Artefact(id="conventions", name=text("conventions"),
+                            rules=("GIT002@2",))))
+    texts = {"infra/a.tf": 'resource "aws_s3_bucket" "b" {}\n',
+             "infra/b.tf": 'resource "aws_sagemaker_endpoint" "e" {}\n',
+             "infra/far.tf": "x" * MAX_SCANNED + "aws_sagemaker_endpoint"}
+
+    def level_of(*files: str, good: Iterable[str] = ()) -> PhaseLevel:
+        inv = Inventory(files, {}, lambda path: 1000, lambda path: texts.get(path, ""))
+        return evaluate_phase(UNFINISHED, frozenset(good), phase, THRESHOLDS, inv, files)
+
+    assert level_of("infra/a.tf").level == 0  # a .tf file, not an endpoint
+    found = level_of("infra/a.tf", "infra/b.tf")
+    assert found.level == 1 and found.presence == (Evidence("endpoint", "file", "infra/b.tf"),)
+    assert level_of("infra/far.tf").level == 0  # only the first MAX_SCANNED characters
+    # "RULE@L" evidence: the rule passing or warning at that level, not at another.
+    assert level_of(good={"GIT002", "GIT002@1"}).level == 0
+    assert level_of(good={"GIT002@2"}).presence == (
+        Evidence("conventions", "rule", "GIT002@2"),)
+    # assess names each passing result both ways: phase 2's releases artefact is
+    # "mostly conventional commits" (GIT002 at level 2).
+    for level, present in ((1, False), (2, True)):
+        rows = [result("GIT002", level, P, phase=2), result("GIT003", 2, F, phase=2)]
+        phase2 = assess(rows, cat, ["."], inventory()).phases[1]
+        assert (("releases", "GIT002@2") in {(e.artefact, e.ref) for e in phase2.presence}) \
+            is present
 
 
 def test_nothing_but_presence_decides_level_1() -> None:
@@ -148,7 +191,7 @@ def test_a_phase_whose_subject_is_absent_is_not_applicable(cat: Catalog) -> None
     assert na.details[0].problems == (T("no Python here", "no Python here"),)
     assert evaluate(rows, files=("nb/eda.ipynb",)).applicable  # any applies_if glob
     # In the repository's maturity the phase says why and leaves the summary.
-    terraform = Inventory(("main.tf", "README.md"), {}, lambda path: 1000)
+    terraform = inventory("main.tf", "README.md")
     maturity = assess([], cat, ["."], terraform)
     phase1, phase3 = maturity.phases[0], maturity.phases[2]
     assert not phase1.applicable and not phase3.applicable
@@ -248,7 +291,7 @@ def test_phase_3_needs_two_then_three_of_tests_pipeline_and_tracking(cat: Catalo
     rows = [result("ML001", 2, P, phase=3, weight=2), result("MLF004", 3, P, phase=3)]
 
     def level_of(*files: str) -> PhaseLevel:
-        return evaluate_phase(rows, frozenset(), phase3, thresholds, files, lambda p: 1000)
+        return evaluate_phase(rows, frozenset(), phase3, thresholds, inventory(*files), files)
 
     tests_only = level_of("src/m.py", "tests/test_m.py")
     assert tests_only.level == 1
@@ -286,11 +329,11 @@ def test_the_score_lies_in_its_levels_band_and_grows_with_progress() -> None:
 # -- the repository: pooling, per-project levels, overall -------------------------------
 
 
-MONO = Inventory(
-    ("svc/a/requirements.txt", "svc/a/app.py", "svc/b/requirements.txt", "svc/b/app.py"),
-    {"svc/a": ("svc/a/requirements.txt", "svc/a/app.py"),
-     "svc/b": ("svc/b/requirements.txt", "svc/b/app.py")},
-    lambda path: 1000)
+# Each project has a dependency file and DVC-tracked data: two phase-2 artefacts.
+MONO = inventory(
+    "svc/a/requirements.txt", "svc/a/data.dvc", "svc/b/requirements.txt", "svc/b/data.dvc",
+    projects={"svc/a": ("svc/a/requirements.txt", "svc/a/data.dvc"),
+              "svc/b": ("svc/b/requirements.txt", "svc/b/data.dvc")})
 
 
 def mono_rows() -> list[Result]:
@@ -330,8 +373,8 @@ def test_min_level_holds_for_every_project(cat: Catalog) -> None:
 
 def test_overall_is_the_median_level_the_mean_score_and_the_weakest_phase(
         cat: Catalog) -> None:
-    files = Inventory(("app.py", "requirements.txt", "README.md", "Dockerfile",
-                       ".github/workflows/ci.yml", "tests/test_app.py"), {}, lambda p: 1000)
+    files = inventory("app.py", "requirements.txt", "CHANGELOG.md", "README.md", "Dockerfile",
+                      ".github/workflows/ci.yml", "tests/test_app.py")
     rows = [result("PY001", 2, F),
             result("ENV001", 2, P, phase=2, weight=2), result("GIT004", 3, F, phase=2),
             result("GIT006", 3, F, phase=2),
@@ -341,7 +384,7 @@ def test_overall_is_the_median_level_the_mean_score_and_the_weakest_phase(
     # Present: 1 (app.py), 2, 3 (tests alone: level 2 needs two of three), 4, 7; phases 5
     # and 6 have nothing.
     assert [p.level for p in maturity.phases] == [1, 2, 1, 3, 0, 0, 1]
-    assert [p.score for p in maturity.phases] == [25, 70, 25, 100, 0, 0, 25]
+    assert [p.score for p in maturity.phases] == [25, 67, 25, 100, 0, 0, 25]
     assert maturity.level == 1 and maturity.median_level == 1.0 and maturity.min_level == 0
     assert maturity.score == 35  # the mean score
     assert maturity.weakest == 5  # the lowest level, then the lowest score, then the phase
@@ -350,8 +393,8 @@ def test_overall_is_the_median_level_the_mean_score_and_the_weakest_phase(
     # R without Python: phase 1 is not applicable and leaves the summary; six phases
     # remain, levels 0 0 0 1 3 3: the median is 0.5, the level its lower middle (0), not
     # the rounded mean (1).
-    files = Inventory(("analysis.R", "requirements.txt", "dvc.yaml", "Dockerfile",
-                       ".github/workflows/ci.yml"), {}, lambda p: 1000)
+    files = inventory("analysis.R", "requirements.txt", "dvc.yaml", "Dockerfile",
+                      ".github/workflows/ci.yml")
     rows = [result("ENV001", 2, P, phase=2, weight=2), result("GIT004", 3, P, phase=2),
             result("CI002", 2, P, phase=4, gate=True, weight=2), result("CI010", 3, P, phase=4)]
     maturity = assess(rows, cat, ["."], files)
@@ -388,7 +431,7 @@ def test_the_default_gate_fails_only_on_critical_findings(cat: Catalog) -> None:
 
 def test_configured_gates_check_levels_and_score(cat: Catalog) -> None:
     rows = [result("DOC001", 1, P, phase=7)]
-    files = Inventory(("README.md",), {}, lambda p: 1000)
+    files = inventory("README.md")
     maturity = assess(rows, cat, ["."], files)
     assert maturity.phases[6].level == 1
     assert gate(maturity, rows, 0, None, cat).passed
@@ -408,7 +451,7 @@ def test_configured_gates_check_levels_and_score(cat: Catalog) -> None:
 def test_min_level_skips_a_phase_that_is_not_applicable(cat: Catalog) -> None:
     # levels.md point 6: not applicable is not failing. A Terraform module (phase 6 present)
     # has no Python: phase 1 is n/a, and a min-level of 1 on phases 1 and 6 should hold.
-    files = Inventory(("main.tf",), {}, lambda p: 1000)
+    files = inventory("main.tf")
     maturity = assess([], cat, ["."], files)
     assert not maturity.phases[0].applicable and maturity.phases[5].level >= 1
     assert gate(maturity, [], {1: 1, 6: 1}, None, cat).passed
@@ -430,14 +473,14 @@ def test_level_3_needs_some_level_3_credit(cat: Catalog) -> None:
             for r in cat.rules if r.phase == 5 for c in r.levels
             if not (c.level == 2 and any(x.level == 3 for x in r.levels))]
     thresholds = {**cat.thresholds, **phase5.thresholds}
-    level = evaluate_phase(rows, frozenset({"API001"}), phase5, thresholds, (), lambda p: 0)
+    level = evaluate_phase(rows, frozenset({"API001"}), phase5, thresholds, inventory(), ())
     assert level.details[2].criteria and all(c.credit == 0.0 for c in level.details[2].criteria)
     assert level.level == 2
 
 
 @pytest.mark.xfail(strict=True, reason="per-project presence ignores the root README")
 def test_a_monorepo_project_sees_the_repository_readme(cat: Catalog) -> None:
-    files = Inventory(("README.md", *MONO.files), MONO.projects, lambda p: 1000)
+    files = inventory("README.md", *MONO.files, projects=MONO.projects)
     maturity = assess([result("DOC001", 1, P, phase=7)], cat, ["svc/a", "svc/b"], files)
     phase7 = maturity.phases[6]
     assert phase7.level == 1

@@ -63,9 +63,10 @@ def test_json_counts_and_ignored(tmp_path: Path, make_repo: Callable[..., Path])
 
 def test_baseline_round_trip(tmp_path: Path, make_repo: Callable[..., Path]) -> None:
     catalog = catalog_with(tmp_path, ("TLA001", "test_engine_line", "{path: f, line: 1}"))
-    # Phase 2 (the graded rule's) is present through requirements.txt; the failing gate of
-    # TGR001 at level 2 keeps it from the level 2 the configured gate asks for.
-    root = make_repo({"f": "", "requirements.txt": "numpy==2.0.0\n"})
+    # Phase 2 (the graded rule's) has two artefacts, requirements.txt and pre-commit; the
+    # failing gate of TGR001 at level 2 keeps it from the level 2 the gate asks for.
+    root = make_repo({"f": "", "requirements.txt": "numpy==2.0.0\n",
+                      ".pre-commit-config.yaml": "repos: []\n"})
     config = Config(min_level={2: 2})
     report = build_report(root, ".", config, catalog)
     assert not report.gate.passed and "phase 2 is level 1, below 2" in report.gate.reason.en

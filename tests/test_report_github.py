@@ -121,7 +121,7 @@ def test_graded_rule_saying_the_same_thing_gives_one_annotation(
              levels=((2, False), (3, False)), severity="warning")])
     text = workflow_commands(report_for(make_repo({"README.md": "x"}), catalog))
     lines = text.splitlines()[1:]
-    # phase 7 is at level 0 (no level-1 criterion): level 2 and 3 are beyond its next level
+    # phase 7 is at level 0 (no descriptive README): level 2 and 3 are beyond its next level
     assert lines == ["::notice title=TGA001 L2/L3 · Title of TGA001::no data card%0AFix: Fix it"]
 
 
@@ -131,8 +131,11 @@ def test_graded_annotation_takes_the_kind_of_its_next_level_row(
         rule("TGB001", 7, [{"status": "pass", "en": "readme", "es": "readme"}], scope="repo"),
         rule("TGA001", 7, [{"en": "no data card", "es": "sin data card"}], scope="repo",
              levels=((2, False), (3, False)), severity="warning")])
-    text = workflow_commands(report_for(make_repo({"README.md": "x"}), catalog))
-    lines = text.splitlines()[1:]
+    # A descriptive README (300 bytes or more) puts phase 7 at level 1: level 2 is next.
+    readme = "# Churn\n\n" + "Predicts which customers will leave, and why. " * 8
+    report = report_for(make_repo({"README.md": readme}), catalog)
+    assert report.maturity.phases[6].level == 1
+    lines = workflow_commands(report).splitlines()[1:]
     assert lines == ["::warning title=TGA001 L2/L3 · Title of TGA001::no data card%0AFix: Fix it"]
 
 

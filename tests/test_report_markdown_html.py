@@ -237,7 +237,8 @@ def test_no_blockers_message(tmp_path: Path, make_repo: Any) -> None:
           for rule_id, phase in (("API001", 5), ("DOC004", 7), ("DOC007", 7)))])
     files = {
         "pkg/model.py": "def predict(x: int) -> int:\n    return x\n" * 10,
-        "requirements.txt": "numpy==2.0.0\n", "tests/test_model.py": "",
+        "requirements.txt": "numpy==2.0.0\n", ".pre-commit-config.yaml": "repos: []\n",
+        "tests/test_model.py": "",
         "pipeline.py": "", "MLproject": "name: x\n",
         ".github/workflows/ci.yml": "on: push\n", "Dockerfile": "FROM python:3.12\n",
         "infra/main.tf": "", "chart/Chart.yaml": "", "prometheus.yml": "",

@@ -201,9 +201,10 @@ ADR_ALL_H1 = "# Context\nsmall data\n# Decision\nno DVC\n# Consequences\nnone\n"
 
 @pytest.mark.parametrize("adr", [ADR_ES, ADR_EN_LABELS, ADR_ALL_H1])
 def test_a_valid_adr_waives_the_rule(tmp_path: Path, adr: str) -> None:
-    # requirements.txt: phase 2 is present (level 1).
+    # requirements.txt and pre-commit: phase 2 is present (level 1) and has the two
+    # artefacts its level 2 needs.
     files = {"docs/decisions/ADR-004.md": adr, "README.md": "x",
-             "requirements.txt": "pandas==2.2.2\n"}
+             "requirements.txt": "pandas==2.2.2\n", ".pre-commit-config.yaml": "repos: []\n"}
     config = Config(waivers={"TWA001": "./docs/decisions/ADR-004.md"})
     catalog = make_catalog(tmp_path, [
         rule("TWA001", 2, [{"en": "no DVC", "es": "sin DVC"}], scope="repo",
