@@ -202,7 +202,7 @@ def test_data004_foreach_custom_params_and_errors(make_repo: MakeRepo,
                "    metrics:\n      - m.json:\n          cache: false\n")
     root = make_repo({"dvc.yaml": foreach, "conf/p.yaml": "seed: 1\n", "dvc.lock": ""})
     assert rows(results_for(root, "DATA004")) == [(2, "pass"), (3, "pass")]  # no git: exists
-    missing = results_for(make_repo({"notebooks/eda.ipynb": "{}"}), "DATA004")
+    missing = results_for(make_repo({"data/raw.csv": "a\n"}), "DATA004")
     assert rows(missing) == [(2, "fail"), (3, "fail")]
     assert rows(results_for(make_repo({"a": ""}), "DATA004")) == [(2, "skip"), (3, "skip")]
     broken = results_for(make_repo({"dvc.yaml": "stages: [\n"}), "DATA004")

@@ -240,7 +240,9 @@ def test_no_blockers_message(tmp_path: Path, make_repo: Any) -> None:
         "requirements.txt": "numpy==2.0.0\n", ".pre-commit-config.yaml": "repos: []\n",
         "tests/test_model.py": "",
         "pipeline.py": "", "MLproject": "name: x\n",
-        ".github/workflows/ci.yml": "on: push\n", "Dockerfile": "FROM python:3.12\n",
+        ".github/workflows/cd.yml": "on: push\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n"
+                                    "    steps:\n      - run: helm upgrade --install m chart\n",
+        "Dockerfile": "FROM python:3.12\n",
         "infra/main.tf": "", "chart/Chart.yaml": "", "prometheus.yml": "",
         "README.md": "# Model\n\n" + "What it does and how to run it. " * 12,
         "docs/index.md": "# Docs\n"}
