@@ -210,6 +210,8 @@ def test_a_valid_adr_waives_the_rule(tmp_path: Path, adr: str) -> None:
         rule("TWA001", 2, [{"en": "no DVC", "es": "sin DVC"}], scope="repo",
              levels=((2, True),)),
         rule("TWB001", 2, [{"status": "pass", "en": "ok", "es": "ok"}], scope="repo"),
+        rule("TWD001", 2, [{"status": "pass", "en": "ok", "es": "ok"}], scope="repo",
+             levels=((2, False),)),
         rule("TWC001", 2, [{"en": "no lock", "es": "sin lock"}], scope="repo",
              levels=((3, False),))],
         critical=("TWA001",))
@@ -220,7 +222,7 @@ def test_a_valid_adr_waives_the_rule(tmp_path: Path, adr: str) -> None:
     assert [r.status for r in rows] == [Status.WAIVED]
     assert rows[0].waiver == "docs/decisions/ADR-004.md"
     assert rows[0].message.en == "waived by docs/decisions/ADR-004.md (was: no DVC)"
-    # The waived gate leaves the denominator: phase 2 reaches level 2 on TWB001 alone,
+    # The waived gate leaves the denominator: phase 2 reaches level 2 on TWB001/TWD001,
     # and a waived critical rule no longer fails the default gate.
     assert report.maturity.phases[1].level == 2 and report.gate.passed
     text = renderer("markdown")(report)

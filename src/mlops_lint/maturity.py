@@ -260,11 +260,18 @@ def evaluate_phase(results: Sequence[Result], good: frozenset[str], phase: Phase
                                tuple(problems1)))
     for lvl in (2, 3):
         upto = [c for c in items if c.level <= lvl and c.scored]
+        own = [c for c in items if c.level == lvl and c.scored]
         ratio = _ratio(upto)
         threshold = thresholds.get(lvl, 1.0)
         gates = tuple(c for c in items if c.level == lvl and c.gate and c.credit is not None)
         reqs = _requirements(phase, lvl, present)
         problems: list[T] = []
+        if not own:
+            problems.append(T(f"no level-{lvl} criterion applies (insufficient evidence)",
+                              f"ningún criterio de nivel {lvl} aplica (evidencia insuficiente)"))
+        elif not any(c.credit for c in own):
+            problems.append(T(f"no level-{lvl} criterion earns credit",
+                              f"ningún criterio de nivel {lvl} obtiene crédito"))
         if ratio < threshold and any(c.status in _PROBLEMS for c in upto):
             problems.append(T(f"criteria up to L{lvl} at {ratio:.0%} < {threshold:.0%}",
                               f"criterios hasta N{lvl} al {ratio:.0%} < {threshold:.0%}"))
@@ -333,11 +340,12 @@ def assess(results: Iterable[Result], catalog: Catalog, projects: Iterable[str],
         whole = evaluate_phase(in_phase, good_all, phase_def, thresholds, inv, inv.files)
         per_project: dict[str, PhaseLevel] = {}
         if len(project_paths) > 1:
+            shared = _shared_files(inv, project_paths)
             for path in project_paths:
                 mine = [r for r in in_phase if scope.get(r.rule) == "repo" or r.project == path]
                 per_project[path] = evaluate_phase(
                     mine, good_in[path], phase_def, thresholds, inv,
-                    inv.projects.get(path, inv.files))
+                    sorted({*inv.projects.get(path, ()), *shared}))
         else:
             per_project[project_paths[0]] = whole
         name, text = band(whole.score)
@@ -358,6 +366,13 @@ def assess(results: Iterable[Result], catalog: Catalog, projects: Iterable[str],
     name, text = band(score)
     return Maturity(tuple(phases), int(statistics.median_low(levels)), median, score, name,
                     text, weakest, levels[0])
+
+
+def _shared_files(inv: Inventory, paths: Sequence[str]) -> tuple[str, ...]:
+    """Files in no sub-project (the root README, CI, pre-commit): they count as evidence
+    for every project."""
+    owned = {f for p in paths if p != "." for f in inv.projects.get(p, ())}
+    return tuple(f for f in inv.files if f not in owned)
 
 
 def _names(rows: Iterable[Result]) -> Iterator[str]:
@@ -408,7 +423,7 @@ def gate(maturity: Maturity, results: Iterable[Result], min_level: int | dict[in
     reasons: list[T] = []
     for report in maturity.phases:
         need = wanted.get(report.phase)
-        if need is None:
+        if need is None or not report.applicable:
             continue
         if report.level < need:
             reasons.append(T(f"phase {report.phase} is level {report.level}, below {need}",

@@ -66,9 +66,18 @@ def _wrap(text: str, indent: str, hang: str, width: int | None) -> list[str]:
     return lines
 
 
+def _inert(text: str) -> str:
+    """Lines that a CI runner could read as a workflow command (``::cmd::`` at a line's
+    start, ``##[`` anywhere) broken with a zero-width space."""
+    lines = []
+    for line in text.replace("##[", "#\u200b#[").split("\n"):
+        lines.append("\u200b" + line if line.lstrip().startswith("::") else line)
+    return "\n".join(lines)
+
+
 def _line(result: Result, lang: str, paint: _Painter) -> list[str]:
     msg = clean(result.message("es" if lang == "es" else "en"), newlines=False)
-    fix = clean(result.fix("es" if lang == "es" else "en"), newlines=False)
+    fix = _inert(clean(result.fix("es" if lang == "es" else "en")))  # may span lines
     word = _STATUS_WORD[result.status]("es" if lang == "es" else "en")
     gate = T(" [gate]", " [puerta]")("es" if lang == "es" else "en") if result.gate else ""
     lead = f"    {result.rule} {_lvl(lang)}{result.level}{gate} "
@@ -98,7 +107,10 @@ def render(report: Report) -> str:
         name = f"{phase.phase} {phase.name(lang)}"
         if not phase.applicable:
             reason = phase.not_applicable(lang) if phase.not_applicable else ""
-            out.append(f"  {name:<34} {'n/a':<9} {'':>3} {paint(reason, 'dim')}")
+            start = f"  {name:<34} {'n/a':<9} {'':>3} "
+            na_lines = _wrap(reason, start, " " * len(start), paint.width)
+            out.append(start + paint(na_lines[0][len(start):], "dim"))
+            out.extend(paint(line, "dim") for line in na_lines[1:])
             continue
         color = "green" if phase.level >= 2 else "yellow" if phase.level == 1 else "red"
         # Pad before painting: colour codes must not shift the score column.
@@ -132,10 +144,12 @@ def render(report: Report) -> str:
     for phase in blocking:
         if not phase.blockers and not phase.reason:
             continue
-        out.append(paint(T(f"  Phase {phase.phase} → L{phase.level + 1}",
-                           f"  Fase {phase.phase} → N{phase.level + 1}")(lang), "cyan")
-                   + (f"  ({clean(phase.reason(lang), newlines=False)})"
-                      if phase.reason else ""))
+        title = T(f"  Phase {phase.phase} → L{phase.level + 1}",
+                  f"  Fase {phase.phase} → N{phase.level + 1}")(lang)
+        why = f"  ({clean(phase.reason(lang), newlines=False)})" if phase.reason else ""
+        heading = _wrap(title + why, "", "      ", paint.width)
+        out.append(paint(title, "cyan") + heading[0][len(title):])
+        out.extend(heading[1:])
         for rule in phase.blockers:
             rows = [r for r in by_rule.get(rule, []) if r.level <= phase.level + 1]
             shown.add(rule)
