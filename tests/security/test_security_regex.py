@@ -213,3 +213,14 @@ def test_rule_pack_pattern_that_never_ends_is_skipped(
     (result,) = [r for r in results if r.rule == "TEAM001"]
     assert result.status is Status.SKIP
     assert "not evaluated" in result.message.en and "no evaluado" in result.message.es
+
+
+def test_dockerfile_quotes_and_html_attributes_are_linear() -> None:
+    from mlops_lint.parsers.dockerfile import parse_dockerfile
+
+    with fast():
+        parse_dockerfile("FROM python:3.11\nRUN echo " + '"a' * 100_000 + "\n")
+        parse_markdown("<img " + 'src="x ' * 100_000 + ">\n")
+    # heredoc markers are still found, and quoted text is still skipped
+    parsed = parse_dockerfile("FROM x\nRUN <<EOF cat \"a<<b\"\necho hi\nEOF\n")
+    assert not isinstance(parsed, Exception)

@@ -52,8 +52,10 @@ TEMPLATE_DIRS = frozenset({"templates"})
 _HEREDOC = re.compile(r"<<(-?)([\"']?)([A-Za-z_][\w.-]*)\2")
 # a heredoc marker (its word may be quoted) or a quoted string, whichever comes first:
 # ``<<'EOF'`` opens a heredoc, ``echo '<<EOF'`` does not
+# A quoted string is skipped whole; an unclosed quote runs to the end of the line (no
+# retry from every later position: linear on crafted lines).
 _MARKER_OR_QUOTED = re.compile(
-    r"<<(-?)([\"']?)([A-Za-z_][\w.-]*)\2|\"(?:\\.|[^\"\\])*\"|'[^']*'")
+    r"<<(-?)([\"']?)([A-Za-z_][\w.-]*)\2|\"(?:\\.|[^\"\\])*\"?|'[^']*'?")
 _VAR = re.compile(r"\$(?:\{([A-Za-z_]\w*)(?:(:?[-+])([^}]*))?\}|([A-Za-z_]\w*))")
 _KNOWN = frozenset({
     "FROM", "RUN", "CMD", "LABEL", "MAINTAINER", "EXPOSE", "ENV", "ADD", "COPY", "ENTRYPOINT",
