@@ -141,3 +141,18 @@ def test_wrapping_keeps_colour_on_the_status_word(
     text = renderer("text")(replace(report, width=80, color=True))  # type: ignore[type-var]
     assert "    TWR001 L1 \033[31mfail\033[0m docker/Dockerfile:3: the final" in text
     assert "\033[2m             USER appuser\033[0m" in text
+
+
+def test_a_directory_with_nothing_of_the_phases_is_said_to_not_look_like_a_repository(
+        tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from mlops_lint.cli import cli
+
+    (tmp_path / "notes.txt").write_text("shopping list\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["check", str(tmp_path), "--exit-zero"])
+    assert "is this the root of a machine-learning repository?" in result.stdout
+    (tmp_path / "README.md").write_text("# A model\n\n" + "It predicts things. " * 30,
+                                        encoding="utf-8")
+    result = CliRunner().invoke(cli, ["check", str(tmp_path), "--exit-zero"])
+    assert "machine-learning repository?" not in result.stdout

@@ -132,6 +132,14 @@ def render(report: Report) -> str:
     out.append((T(f"Overall: median level {m.level} · mean score {m.score} ({m.band_text.en})",
                   f"Global: nivel mediano {m.level} · puntuación media {m.score} "
                   f"({m.band_text.es})") + weakest)(lang))
+    if not any(p.presence for p in m.phases):
+        out += _wrap(T("Nothing of the seven phases was found here (no Python module, "
+                       "dependency file, test, CI, Dockerfile, serving app, infrastructure "
+                       "or README): is this the root of a machine-learning repository?",
+                       "Aquí no se encontró nada de las siete fases (ni módulo Python, ni "
+                       "archivo de dependencias, tests, CI, Dockerfile, app de servicio, "
+                       "infraestructura o README): ¿es esta la raíz de un repositorio de "
+                       "machine learning?")(lang), "", "", paint.width)
     by_rule: dict[str, list[Result]] = defaultdict(list)
     for result in report.problems():
         by_rule[result.rule].append(result)
