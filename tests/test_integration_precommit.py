@@ -196,6 +196,7 @@ name = "scratch"
 [tool.mlops-lint]
 select = ["TEAM"]
 rule-packs = ["policies/team.yaml"]
+min-level = {7 = 1}
 """
 
 
@@ -208,7 +209,9 @@ def test_try_repo_runs_the_repository_hook(pre_commit_env: dict[str, str],
     (scratch / "pyproject.toml").write_text(TEAM_CONFIG, encoding="utf-8")
     (scratch / "policies").mkdir()
     (scratch / "policies" / "team.yaml").write_text(TEAM_PACK, encoding="utf-8")
-    (scratch / "README.md").write_text("# scratch\n", encoding="utf-8")
+    # a descriptive README: phase 7 is present (level 1), as the min-level gate asks
+    (scratch / "README.md").write_text("# scratch\n\n" + "A scratch project. " * 20,
+                                       encoding="utf-8")
     init_git(scratch)
     ok = pre_commit(pre_commit_env, scratch, "try-repo", str(ROOT), "mlops-lint",
                     "--ref", "HEAD", "--all-files")
