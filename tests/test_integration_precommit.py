@@ -198,6 +198,8 @@ select = ["TEAM"]
 rule-packs = ["policies/team.yaml"]
 min-level = {7 = 1}
 """
+# A descriptive README: phase 7 is present (level 1), as TEAM_CONFIG's min-level asks.
+README = "# scratch\n\n" + "A scratch project. " * 20
 
 
 @pytest.mark.slow
@@ -209,9 +211,7 @@ def test_try_repo_runs_the_repository_hook(pre_commit_env: dict[str, str],
     (scratch / "pyproject.toml").write_text(TEAM_CONFIG, encoding="utf-8")
     (scratch / "policies").mkdir()
     (scratch / "policies" / "team.yaml").write_text(TEAM_PACK, encoding="utf-8")
-    # a descriptive README: phase 7 is present (level 1), as the min-level gate asks
-    (scratch / "README.md").write_text("# scratch\n\n" + "A scratch project. " * 20,
-                                       encoding="utf-8")
+    (scratch / "README.md").write_text(README, encoding="utf-8")
     init_git(scratch)
     ok = pre_commit(pre_commit_env, scratch, "try-repo", str(ROOT), "mlops-lint",
                     "--ref", "HEAD", "--all-files")
@@ -272,7 +272,7 @@ def test_a_commit_runs_each_hook_once(pre_commit_env: dict[str, str], tmp_path: 
     (scratch / "pyproject.toml").write_text(TEAM_CONFIG, encoding="utf-8")
     (scratch / "policies").mkdir()
     (scratch / "policies" / "team.yaml").write_text(TEAM_PACK, encoding="utf-8")
-    (scratch / "README.md").write_text("# scratch\n", encoding="utf-8")
+    (scratch / "README.md").write_text(README, encoding="utf-8")
     (scratch / ".pre-commit-config.yaml").write_text(
         "default_install_hook_types: [pre-commit, commit-msg]\n"
         f"repos:\n  - repo: {ROOT}\n    rev: {head}\n    hooks:\n"
