@@ -156,3 +156,16 @@ def test_a_directory_with_nothing_of_the_phases_is_said_to_not_look_like_a_repos
                                         encoding="utf-8")
     result = CliRunner().invoke(cli, ["check", str(tmp_path), "--exit-zero"])
     assert "machine-learning repository?" not in result.stdout
+
+
+def test_a_graded_rules_identical_finding_is_shown_once_with_its_levels() -> None:
+    from mlops_lint.model import Result, Status
+    from mlops_lint.report.text import _merged
+
+    def row(level: int, message: str) -> Result:
+        return Result("CI004", 4, level, False, 1.0, Status.FAIL, "error", ".", "ci.yml", 1,
+                      T(message, message), T("f", "f"), T("t", "t"))
+
+    merged = _merged([row(2, "no matrix"), row(3, "no matrix"), row(3, "fewer than 3")])
+    assert [(r.message.en, levels) for r, levels in merged] == [("no matrix", (2, 3)),
+                                                                ("fewer than 3", (3,))]

@@ -966,10 +966,12 @@ def _dock005(ctx: Context, df: Dockerfile) -> Iterator[Finding]:
     final = final_stage(df)
     root, image = _base(df, final)
     user_inst = df.effective(final, "USER")
-    fix = T("Create a user and switch to it in the final stage: RUN useradd --create-home "
-            "--uid 1000 appuser, then USER appuser (or base on gcr.io/distroless/…:nonroot).",
-            "Crea un usuario y cámbiate a él en la etapa final: RUN useradd --create-home "
-            "--uid 1000 appuser y luego USER appuser (o usa gcr.io/distroless/…:nonroot).")
+    fix = T("Create a user and switch to it by number in the final stage: RUN useradd "
+            "--create-home --uid 10001 appuser, then USER 10001 (a numeric UID lets "
+            "Kubernetes verify runAsNonRoot; or base on gcr.io/distroless/…:nonroot).",
+            "Crea un usuario y cámbiate a él por número en la etapa final: RUN useradd "
+            "--create-home --uid 10001 appuser y luego USER 10001 (un UID numérico permite "
+            "a Kubernetes verificar runAsNonRoot; o usa gcr.io/distroless/…:nonroot).")
     if user_inst is None:
         if root.is_scratch:
             yield failed(T(f"final {_where(final)} is FROM scratch with no USER: it runs as uid 0",

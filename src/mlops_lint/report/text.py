@@ -75,12 +75,24 @@ def _inert(text: str) -> str:
     return "\n".join(lines)
 
 
-def _line(result: Result, lang: str, paint: _Painter) -> list[str]:
+def _merged(rows: list[Result]) -> list[tuple[Result, tuple[int, ...]]]:
+    """One entry per finding: a graded rule's identical finding at several levels (same
+    subject, place, status and message) is shown once with its levels."""
+    groups: dict[tuple[str, str, str | None, int | None, str, str], list[Result]] = {}
+    for row in rows:
+        key = (row.rule, row.project, row.path, row.line, row.status.value, row.message.en)
+        groups.setdefault(key, []).append(row)
+    return [(group[0], tuple(sorted({r.level for r in group}))) for group in groups.values()]
+
+
+def _line(result: Result, lang: str, paint: _Painter,
+          levels: tuple[int, ...] = ()) -> list[str]:
     msg = clean(result.message("es" if lang == "es" else "en"), newlines=False)
     fix = _inert(clean(result.fix("es" if lang == "es" else "en")))  # may span lines
     word = _STATUS_WORD[result.status]("es" if lang == "es" else "en")
     gate = T(" [gate]", " [puerta]")("es" if lang == "es" else "en") if result.gate else ""
-    lead = f"    {result.rule} {_lvl(lang)}{result.level}{gate} "
+    tags = "/".join(f"{_lvl(lang)}{level}" for level in levels or (result.level,))
+    lead = f"    {result.rule} {tags}{gate} "
     head = _wrap(f"{word} {_where(result, lang)}: {msg}", lead, " " * 6, paint.width)
     head[0] = lead + paint(word, _STATUS_COLOR.get(result.status, "dim")) \
         + head[0][len(lead) + len(word):]
@@ -159,10 +171,10 @@ def render(report: Report) -> str:
         out.append(paint(title, "cyan") + heading[0][len(title):])
         out.extend(heading[1:])
         for rule in phase.blockers:
-            rows = [r for r in by_rule.get(rule, []) if r.level <= phase.level + 1]
+            rows = _merged([r for r in by_rule.get(rule, []) if r.level <= phase.level + 1])
             shown.add(rule)
-            for row in rows[:MAX_PER_RULE]:
-                out.extend(_line(row, lang, paint))
+            for row, at in rows[:MAX_PER_RULE]:
+                out.extend(_line(row, lang, paint, at))
             if len(rows) > MAX_PER_RULE:
                 more = len(rows) - MAX_PER_RULE
                 out.append(T(f"    … and {more} more", f"    … y {more} más")(lang))
@@ -170,8 +182,8 @@ def render(report: Report) -> str:
     if others:
         out.append("")
         out.append(paint(T("Other findings", "Otros hallazgos")(lang), "bold"))
-        for row in others:
-            out.extend(_line(row, lang, paint))
+        for row, at in _merged(others):
+            out.extend(_line(row, lang, paint, at))
     if report.run.ignored:
         out.append("")
         out.append(T("Ignored without justification: ", "Ignoradas sin justificación: ")(lang)
