@@ -324,25 +324,29 @@ def assess(results: Iterable[Result], catalog: Catalog, projects: Iterable[str],
     scope = {r.id: r.scope for r in catalog.rules}
     project_paths = list(projects) or ["."]
     inv = inventory or Inventory((), {}, _no_size, _no_text)
-    by_phase: dict[int, list[Result]] = defaultdict(list)
+    # Results grouped once (phase → project, repository-scoped rules under None): the
+    # per-project views are unions of groups, not rescans of every result.
+    grouped: dict[int, dict[str | None, list[Result]]] = defaultdict(lambda: defaultdict(list))
+    good: dict[str | None, set[str]] = defaultdict(set)
     for row in rows:
-        by_phase[row.phase].append(row)
-    good_rows = [r for r in rows if r.status in (Status.PASS, Status.WARN)]
-    good_all = frozenset(_names(good_rows))
-    good_in = {path: frozenset(_names(r for r in good_rows
-                                      if scope.get(r.rule) == "repo" or r.project == path))
-               for path in project_paths}
+        owner = None if scope.get(row.rule) == "repo" else row.project
+        grouped[row.phase][owner].append(row)
+        if row.status in (Status.PASS, Status.WARN):
+            good[owner].update(_names((row,)))
+    good_all = frozenset(name for names in good.values() for name in names)
+    good_in = {path: frozenset(good[None] | good[path]) for path in project_paths}
     phases = []
     for phase_def in catalog.phases:
         number = phase_def.phase
-        in_phase = by_phase.get(number, [])
+        groups = grouped.get(number, {})
+        in_phase = [r for group in groups.values() for r in group]
         thresholds = {**catalog.thresholds, **phase_def.thresholds}
         whole = evaluate_phase(in_phase, good_all, phase_def, thresholds, inv, inv.files)
         per_project: dict[str, PhaseLevel] = {}
         if len(project_paths) > 1:
             shared = _shared_files(inv, project_paths)
             for path in project_paths:
-                mine = [r for r in in_phase if scope.get(r.rule) == "repo" or r.project == path]
+                mine = [*groups.get(None, ()), *groups.get(path, ())]
                 per_project[path] = evaluate_phase(
                     mine, good_in[path], phase_def, thresholds, inv,
                     sorted({*inv.projects.get(path, ()), *shared}))
