@@ -297,6 +297,11 @@ def test_k8s003_grpc_tcp_and_exec_probes_are_probes(make_repo: MakeRepo,
     ("acme/api:1.0", None, "fail", "imagePullPolicy not set"),
     ("acme/api:1.0", "Sometimes", "fail", "is not one of"),
     ("${IMAGE}", "Always", "warn", "placeholder"),
+    # a templated policy: a shell default renders, anything else is not known yet
+    ("acme/api:1.0", "${IMAGE_PULL_POLICY:-Always}", "pass", "imagePullPolicy Always"),
+    ("acme/api:1.0", "${IMAGE_PULL_POLICY}", "warn", "template variable"),
+    ("acme/api:1.0", "{{ .Values.pullPolicy }}", "warn", "template variable"),
+    ("acme/api:1.0", "${IMAGE_PULL_POLICY:-Sometimes}", "warn", "template variable"),
 ])
 def test_k8s004_images(make_repo: MakeRepo, results_for: ResultsFor, image: str,
                        policy: str | None, status: str, words: str) -> None:

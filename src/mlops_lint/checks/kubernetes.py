@@ -22,7 +22,7 @@ from typing import Any
 
 from mlops_lint.checks import check
 from mlops_lint.context import Context
-from mlops_lint.model import Finding, T, failed, passed, skipped, verdict, warned
+from mlops_lint.model import Finding, Status, T, failed, passed, skipped, verdict, warned
 from mlops_lint.parsers import ParseError
 from mlops_lint.parsers.dockerfile import parse_image
 from mlops_lint.parsers.kubernetes import (
@@ -640,6 +640,22 @@ def _image_problem(image: str | None, found: Manifests) -> tuple[Finding | None,
     return None, "", ""
 
 
+_SHELL_DEFAULT = re.compile(r"\$\{[A-Za-z_]\w{0,100}:?-([A-Za-z]{1,20})\}")
+
+
+def _templated(value: object) -> bool:
+    return isinstance(value, str) and any(m in value for m in ("${", "{{", "$("))
+
+
+def _rendered_policy(value: object) -> object:
+    """``${VAR:-Always}`` renders to its default when the variable is unset: judge that."""
+    if isinstance(value, str):
+        match = _SHELL_DEFAULT.fullmatch(value.strip())
+        if match and match.group(1) in PULL_POLICIES:
+            return match.group(1)
+    return value
+
+
 @check("k8s_images")
 @_complete()
 def k8s_images(ctx: Context, params: None) -> Iterator[Finding]:
@@ -655,10 +671,17 @@ def k8s_images(ctx: Context, params: None) -> Iterator[Finding]:
             warn, en, es = _image_problem(c.image, found)
             problems_en = [en] if en else []
             problems_es = [es] if es else []
-            policy = c.get("imagePullPolicy")
+            policy = _rendered_policy(c.get("imagePullPolicy"))
             if policy is None:
                 problems_en.append("imagePullPolicy not set")
                 problems_es.append("imagePullPolicy sin definir")
+            elif _templated(policy):
+                if warn is None and not problems_en:
+                    warn = Finding(Status.WARN, T(
+                        f"imagePullPolicy {policy!r} is a template variable: its value is "
+                        "not known until the manifest is rendered",
+                        f"imagePullPolicy {policy!r} es una variable de plantilla: su valor "
+                        "no se conoce hasta renderizar el manifiesto"))
             elif policy not in PULL_POLICIES:
                 problems_en.append(f"imagePullPolicy {policy!r} is not one of "
                                    f"{', '.join(PULL_POLICIES)}")
