@@ -501,3 +501,19 @@ def publish(model, candidate_score, production_score):
     unguarded = "def publish(model):\n    model.push_to_hub('team/demo')\n"
     results = results_for(make_repo(project({"src/demo/publish.py": unguarded})), "MLF004")
     assert verdict(results) == "fail" and "without comparing" in results[0].message.en
+
+
+def test_mlf004_argument_checks_are_not_metric_gates(make_repo: Build,
+                                                     results_for: Results) -> None:
+    # max_iter / min_samples bounds name no metric: not a promotion gate, even when run
+    code = """\
+import sys
+
+max_iter = int(sys.argv[1])
+min_samples = int(sys.argv[2])
+if max_iter < 1 or min_samples > 10_000:
+    sys.exit("bad arguments")
+"""
+    dvc = "stages:\n  check:\n    cmd: python scripts/check.py 10 5\n"
+    root = make_repo(project({"scripts/check.py": code, "dvc.yaml": dvc}))
+    assert verdict(results_for(root, "MLF004")) == "fail"

@@ -66,7 +66,7 @@ URI_KEYS = frozenset({"mlflow_tracking_uri", "tracking_uri"})
 METRIC_WORDS = re.compile(
     r"(?<![A-Za-z])(metrics?|f1|auc|roc|roc_auc|accuracy|acc|precision|recall|rmse|mae|mse|r2|"
     r"score|scores|threshold|thresholds|baseline|champion|challenger|candidate|previous|"
-    r"reference|production|prod|best|min|max|"
+    r"reference|production|prod|best|"
     r"floor|gate|loss|error)(?![A-Za-z])", re.IGNORECASE)
 ORDERING = (ast.Lt, ast.LtE, ast.Gt, ast.GtE)
 
