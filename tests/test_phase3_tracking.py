@@ -517,3 +517,22 @@ if max_iter < 1 or min_samples > 10_000:
     dvc = "stages:\n  check:\n    cmd: python scripts/check.py 10 5\n"
     root = make_repo(project({"scripts/check.py": code, "dvc.yaml": dvc}))
     assert verdict(results_for(root, "MLF004")) == "fail"
+
+
+def test_mlf001_mlflow_model_loading_or_types_alone_is_not_tracking(make_repo: Build,
+                                                                    results_for: Results) -> None:
+    serve = """\
+import mlflow.pyfunc
+from mlflow.types.schema import Schema
+
+
+def load(uri: str):
+    return mlflow.pyfunc.load_model(uri)
+"""
+    results = results_for(make_repo(project({"src/demo/serve.py": serve})), "MLF001")
+    assert verdict(results) == "fail"
+    assert "no experiment tracking" in results[0].message.en
+    tracked = serve + "\n\ndef train() -> None:\n    with mlflow.start_run():\n" \
+                      "        mlflow.log_metric('rmse', 1.0)\n"
+    results = results_for(make_repo(project({"src/demo/serve.py": tracked})), "MLF001")
+    assert "no experiment tracking" not in results[0].message.en

@@ -574,6 +574,21 @@ def _with_runs(index: PythonIndex, found: dict[str, Hit]) -> set[int]:
     return runs
 
 
+TRACKING_API = frozenset({"start_run", "end_run", "create_run", "autolog", "set_experiment",
+                          "create_experiment", "set_tracking_uri", "set_tag", "set_tags",
+                          "MlflowClient", "register_model", "evaluate"})
+
+
+def _tracks(index: PythonIndex) -> bool:
+    """The module uses MLflow's tracking API (runs, logging, autolog, the client), not
+    only its model loading or types."""
+    for qual, _ in _mlflow_calls(index):
+        name = last(qual)
+        if name in TRACKING_API or name.startswith("log_") or name.endswith("autolog"):
+            return True
+    return False
+
+
 def _tracking_hits(ctx: Context, found: dict[str, Hit]) -> list[tuple[str, int]]:
     """Fill ``found`` with what the project code does with MLflow; the bare start_runs."""
     bare_runs: list[tuple[str, int]] = []
@@ -583,8 +598,8 @@ def _tracking_hits(ctx: Context, found: dict[str, Hit]) -> list[tuple[str, int]]
             for constant, line in string_constants(index):
                 if constant == "MLFLOW_TRACKING_URI":
                     found.setdefault("uri", Hit(index.path, line, "env"))
-        if not index.imports("mlflow"):
-            continue
+        if not index.imports("mlflow") or not _tracks(index):
+            continue  # mlflow.pyfunc.load_model or mlflow.types alone serve, not track
         found.setdefault("import", Hit(index.path, 1, ""))
         with_runs = _with_runs(index, found)
         for qual, call in _mlflow_calls(index):
