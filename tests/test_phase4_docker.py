@@ -128,6 +128,18 @@ def test_dock001_workdir_and_expose_inherited(make_repo: Maker, results_for: Run
         len(results) == 2
 
 
+def test_dock001_no_expose_is_not_called_a_service_port_when_nothing_runs(
+        make_repo: Maker, results_for: Runner) -> None:
+    # a build-agent image: no CMD, no ENTRYPOINT, no EXPOSE
+    text = "FROM python:3.11-slim\nWORKDIR /app\nRUN pip install --no-cache-dir ruff\n"
+    results = results_for(make_repo({"Dockerfile": text}), "DOCK001")
+    messages = [r.message.en for r in results]
+    assert not any("service port" in m for m in messages)
+    assert any("nothing shows a service" in r.message.en and r.status.value == "skip"
+               for r in results)
+    assert any("no CMD or ENTRYPOINT" in m for m in messages)  # that one still fails
+
+
 def test_dock001_copy_operator_fix(make_repo: Maker, results_for: Runner) -> None:
     text = GOOD.replace("COPY src/ ./src/", "COPY configs/ ./configs/ || true")
     results = results_for(make_repo({"Dockerfile": text}), "DOCK001")

@@ -566,7 +566,15 @@ def _dock001(ctx: Context, df: Dockerfile) -> Iterator[Finding]:
                      fix=T("Add WORKDIR /app before the COPY instructions.",
                            "Añade WORKDIR /app antes de las instrucciones COPY."))
     batch = None if df.inherited(final, "EXPOSE") else batch_image(ctx, df, final)
-    if batch:
+    runs_nothing = df.effective(final, "ENTRYPOINT") is None and \
+        df.effective(final, "CMD") is None
+    if not batch and runs_nothing and not df.inherited(final, "EXPOSE"):
+        yield skipped(T(f"final {_where(final)} has no EXPOSE, but no CMD or ENTRYPOINT "
+                        "either: nothing shows a service whose port to document",
+                        f"la {_donde(final)} final no tiene EXPOSE, pero tampoco CMD ni "
+                        "ENTRYPOINT: nada indica un servicio cuyo puerto documentar"),
+                      df.path)
+    elif batch:
         yield skipped(T(f"final {_where(final)} has no EXPOSE, and needs none: ",
                         f"la {_donde(final)} final no tiene EXPOSE ni lo necesita: ") + batch,
                       df.path)
