@@ -13,23 +13,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from security_packs import team_pack
 
 from mlops_lint.cli import cli
 from mlops_lint.report import html, sarif
 
-PACK = """
-phase: 4
-rules:
-  - id: TEAM001
-    scope: repo
-    title: {en: "Team rule", es: "Regla del equipo"}
-    fix: {en: "Do it", es: "Hazlo"}
-    rationale: {en: "Because", es: "Porque"}
-    check: text_matches
-    params: {globs: ['**/*.txt'], pattern: 'x', present: false}
-    levels:
-      - {level: 2, text: {en: "c", es: "c"}}
-"""
+PACK = team_pack("text_matches", "{globs: ['**/*.txt'], pattern: 'x', present: false}")
 
 
 def invoke(*args: str) -> tuple[int, str]:

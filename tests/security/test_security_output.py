@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from security_packs import team_pack
 
 from mlops_lint.cli import cli
 from mlops_lint.report.markdown import code, md
@@ -17,19 +18,7 @@ from mlops_lint.sanitize import clean
 # cursor up and erase, OSC 52 clipboard write, window title, bidi override, C1 CSI
 HOSTILE = "a\x1b[2A\x1b[2K\x1b]52;c;ZXZpbA==\x07\x1b]0;pwned\x07\u202egnp.exe\u2066\x9b31m"
 RAW = ("\x1b", "\x07", "\u202e", "\u2066", "\x9b")
-PACK = """
-phase: 4
-rules:
-  - id: TEAM001
-    scope: repo
-    title: {en: "Team rule", es: "Regla del equipo"}
-    fix: {en: "Do it", es: "Hazlo"}
-    rationale: {en: "Because", es: "Porque"}
-    check: text_matches
-    params: {globs: ['*.txt'], pattern: 'x', present: false}
-    levels:
-      - {level: 2, text: {en: "c", es: "c"}}
-"""
+PACK = team_pack("text_matches", "{globs: ['*.txt'], pattern: 'x', present: false}")
 
 
 def invoke(*args: str) -> tuple[int, str]:

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from click.testing import CliRunner
+from security_packs import team_pack
 
 from mlops_lint.cli import cli
 from mlops_lint.config import Config
@@ -22,19 +23,7 @@ from mlops_lint.parsers import ParseError
 from mlops_lint.repo import Repo
 
 SECRET = "root:$6$SECRETHASH:19000:0:99999:7:::"
-PACK = """
-phase: 4
-rules:
-  - id: TEAM001
-    scope: repo
-    title: {en: "Team rule", es: "Regla del equipo"}
-    fix: {en: "Do it", es: "Hazlo"}
-    rationale: {en: "Because", es: "Porque"}
-    check: file_exists
-    params: {globs: [README.md]}
-    levels:
-      - {level: 2, text: {en: "c", es: "c"}}
-"""
+PACK = team_pack("file_exists", "{globs: [README.md]}")
 
 
 def invoke(*args: str) -> tuple[int, str]:

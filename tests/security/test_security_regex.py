@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from security_packs import team_pack
 
 from mlops_lint.catalog import load_catalog
 from mlops_lint.checks.dockerfiles import ignored, parse_dockerignore
@@ -187,19 +188,7 @@ def test_precommit_files_pattern_that_never_ends_is_reported(tmp_path: Path) -> 
     assert isinstance(selected, str) and "not evaluated" in selected
 
 
-PACK = """
-phase: 4
-rules:
-  - id: TEAM001
-    scope: repo
-    title: {en: "Team rule", es: "Regla del equipo"}
-    fix: {en: "Do it", es: "Hazlo"}
-    rationale: {en: "Because", es: "Porque"}
-    check: text_matches
-    params: {globs: ['*.txt'], pattern: '^(a|aa)+$'}
-    levels:
-      - {level: 2, text: {en: "c", es: "c"}}
-"""
+PACK = team_pack("text_matches", "{globs: ['*.txt'], pattern: '^(a|aa)+$'}")
 
 
 def test_rule_pack_pattern_that_never_ends_is_skipped(
