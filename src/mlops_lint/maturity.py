@@ -335,6 +335,10 @@ def assess(results: Iterable[Result], catalog: Catalog, projects: Iterable[str],
             good[owner].update(_names((row,)))
     good_all = frozenset(name for names in good.values() for name in names)
     good_in = {path: frozenset(good[None] | good[path]) for path in project_paths}
+    # each project's evidence: its own files and the files of no sub-project (root README)
+    shared = _shared_files(inv, project_paths) if len(project_paths) > 1 else ()
+    project_files = {path: sorted({*inv.projects.get(path, ()), *shared})
+                     for path in project_paths} if len(project_paths) > 1 else {}
     phases = []
     for phase_def in catalog.phases:
         number = phase_def.phase
@@ -344,12 +348,10 @@ def assess(results: Iterable[Result], catalog: Catalog, projects: Iterable[str],
         whole = evaluate_phase(in_phase, good_all, phase_def, thresholds, inv, inv.files)
         per_project: dict[str, PhaseLevel] = {}
         if len(project_paths) > 1:
-            shared = _shared_files(inv, project_paths)
             for path in project_paths:
                 mine = [*groups.get(None, ()), *groups.get(path, ())]
                 per_project[path] = evaluate_phase(
-                    mine, good_in[path], phase_def, thresholds, inv,
-                    sorted({*inv.projects.get(path, ()), *shared}))
+                    mine, good_in[path], phase_def, thresholds, inv, project_files[path])
         else:
             per_project[project_paths[0]] = whole
         name, text = band(whole.score)
