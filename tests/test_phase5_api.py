@@ -724,3 +724,86 @@ def test_api006_per_request_loading_names_the_route(make_repo: Maker,
     assert "GET /model/card" in failing[0].message.en
     assert "every request to that route" in failing[0].message.en
     assert "POST /predict" not in failing[0].message.en
+
+
+# -- route objects, handlers on instances, protocol inference paths ---------------------
+
+ROUTE_LIST_APP = {
+    "src/svc/errors.py": (
+        "async def on_error(request, exc):\n    return None\n"
+        "HANDLERS = {ValueError: on_error}\n"),
+    "src/svc/endpoints.py": (
+        "from typing import Optional\nfrom fastapi import Request\n"
+        "from svc.schemas import Request as Body, Response\n"
+        "class Endpoints:\n"
+        "    async def live(self) -> dict:\n        return {}\n"
+        "    async def infer(self, raw: Request, payload: Body, model_name: str,\n"
+        "                    model_version: Optional[str] = None) -> Response:\n"
+        "        return Response(probability=0.5)\n"),
+    "src/svc/app.py": (
+        "from fastapi import FastAPI\nfrom fastapi.routing import APIRoute as BaseRoute\n"
+        "from svc.endpoints import Endpoints\nfrom svc.errors import HANDLERS\n"
+        "class APIRoute(BaseRoute):\n    pass\n"
+        "def create_app() -> FastAPI:\n"
+        "    endpoints = Endpoints()\n"
+        "    routes = [\n"
+        "        APIRoute('/v2/health/live', endpoints.live),\n"
+        "        APIRoute('/v2/models/{model_name}/infer', endpoints.infer, methods=['POST']),\n"
+        "    ]\n"
+        "    return FastAPI(routes=routes, exception_handlers=HANDLERS)\n"),
+}
+
+
+def test_route_objects_in_a_routes_list_subclass_and_instance_handlers(
+        make_repo: Maker, results_for: Results) -> None:
+    """``FastAPI(routes=[APIRoute(path, obj.method)])`` (the Open Inference protocol's
+    shape): the routes are read, ``/infer`` is the prediction route, the handler is the
+    method of the locally built instance and its names resolve in its own module."""
+    root = make_repo(project(ROUTE_LIST_APP))
+    health = one(results_for(root, "API002"))
+    assert (health.status.value, health.message.en) == ("pass", "GET /v2/health/live (fastapi)")
+    predict = one(results_for(root, "API003"))
+    assert predict.status.value == "pass" and "/v2/models/{model_name}/infer" in predict.message.en
+    schemas = one(results_for(root, "API004"))
+    assert schemas.status.value == "pass", schemas.message.en
+    assert "body Request" in schemas.message.en and "response Response" in schemas.message.en
+    errors = one(results_for(root, "API005"))
+    assert errors.status.value == "pass" and errors.path == "src/svc/errors.py"
+
+
+def test_unresolved_handler_is_a_warning_not_a_missing_schema(make_repo: Maker,
+                                                              results_for: Results) -> None:
+    files = dict(ROUTE_LIST_APP)
+    files["src/svc/app.py"] = files["src/svc/app.py"].replace(
+        "    endpoints = Endpoints()\n", "    endpoints = make_endpoints()\n")
+    root = make_repo(project(files))
+    schemas = one(results_for(root, "API004"))
+    assert schemas.status.value == "warn"
+    assert "not resolved statically" in schemas.message.en
+    assert "no se resuelve" in schemas.message.es
+
+
+@pytest.mark.parametrize("path, method, status", [
+    ("/invocations", "post", "pass"),          # SageMaker containers
+    ("/score", "post", "pass"),                # Azure ML
+    ("/v1/models/m:predict", "post", "pass"),  # TF Serving style
+    ("/inference-docs", "post", "fail"),       # a segment that merely contains "infer"
+    ("/v2/models/m/infer", "get", "fail"),     # inference over GET
+])
+def test_api003_inference_paths_of_serving_protocols(make_repo: Maker, results_for: Results,
+                                                     path: str, method: str,
+                                                     status: str) -> None:
+    root = make_repo(project({"src/svc/api.py": (
+        "from fastapi import FastAPI\napp = FastAPI()\n"
+        f"@app.{method}('{path}')\ndef handler():\n    return {{}}\n")}))
+    assert one(results_for(root, "API003")).status.value == status
+
+
+def test_api004_scalar_parameters_are_query_parameters(make_repo: Maker,
+                                                       results_for: Results) -> None:
+    root = make_repo(project({"src/svc/api.py": (
+        "from fastapi import Body, FastAPI\napp = FastAPI()\n"
+        "@app.post('/predict')\ndef predict(name: str, text: str = Body(...)) -> dict:\n"
+        "    return {}\n")}))
+    message = one(results_for(root, "API004")).message.en
+    assert "`text: str`" in message and "`name: str`" not in message

@@ -639,3 +639,35 @@ def test_card_section_data_is_consistent() -> None:
     assert [a.key for a in responsible_ai_areas()] == [
         "fairness", "transparency", "privacy", "accountability"]
     assert set(card_data()) == {"model_card", "dataset_card", "readme", "responsible_ai"}
+
+
+# -- template repositories: what the scaffold ships is the project's own ---------------
+
+SCAFFOLD = {"pyproject.toml": "[project]\nname = 'gen'\n",
+            "templates/service/pyproject.toml": "[project]\nname = '{service}'\n",
+            "templates/service/src/svc/__init__.py": "",
+            "templates/service/tests/test_x.py": "def test_x():\n    assert True\n"}
+
+
+def test_doc004_card_template_shipped_by_a_scaffold_is_the_card(
+        make_repo: MakeRepo, results_for: ResultsFor) -> None:
+    """A template repository ships its model card as a template beside the scaffolded
+    project (``templates/docs/model-card-template.md``): every generated project starts
+    with it, so it is the card, and its placeholders are the point, not unfilled."""
+    card = MITCHELL_CARD.replace("## Model details", "## Model details\n\n{ServiceName}", 1)
+    root = make_repo({**SCAFFOLD, "templates/docs/model-card-template.md": card,
+                      "templates/docs/dataset-card-template.md": FULL_DATA_CARD})
+    found = results_for(root, "DOC004")
+    assert statuses(found) == ["pass"] and found[0].path == "templates/docs/model-card-template.md"
+    assert "scaffold" in found[0].message.en and "plantilla" in found[0].message.es
+    assert statuses(results_for(root, "DOC005")) == ["pass"]
+    assert not [r for r in results_for(root, "DOC006") if "placeholder" in r.message.en]
+    assert "fail" not in statuses(results_for(root, "DOC007"))
+
+
+def test_doc004_card_template_outside_a_scaffold_is_still_only_a_template(
+        make_repo: MakeRepo, results_for: ResultsFor) -> None:
+    """The same file in an ordinary repository (no project under ``templates/``) is a
+    template nobody filled in."""
+    root = make_repo({**PROJECT, "templates/docs/model-card-template.md": MITCHELL_CARD})
+    assert statuses(results_for(root, "DOC004")) == ["fail"]

@@ -72,6 +72,7 @@ class GitInfo:
     tracked: frozenset[str]
 
 
+SCAFFOLD_DIRS = frozenset({"templates", "template"})
 TEST_DATA_DIRS = frozenset({"tests", "test", "fixtures", "testdata", "test_data"})
 
 
@@ -396,6 +397,21 @@ class Repo:
             )
             projects.append(Project(directory, self._project_name(directory), files))
         return tuple(projects)
+
+    @property
+    def scaffold_roots(self) -> tuple[str, ...]:
+        """The scaffold folders of a template repository: the ``templates/`` (or
+        ``template/``, ``{{cookiecutter…}}``) folder a project lives in. What the scaffold
+        ships around the project (its ``docs/``, its cards) belongs to the generated
+        project, so it is the project's own."""
+        roots = set()
+        for project in self.projects:
+            parts = PurePosixPath(project.path).parts
+            for i, part in enumerate(parts):
+                if part.lower() in SCAFFOLD_DIRS or part.startswith("{{"):
+                    roots.add("/".join(parts[:i + 1]))
+                    break
+        return tuple(sorted(roots))
 
     def _project_name(self, directory: str) -> str:
         pyproject = "pyproject.toml" if directory == "." else f"{directory}/pyproject.toml"

@@ -15,7 +15,7 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import PurePosixPath
 from typing import Any
@@ -25,6 +25,7 @@ from pydantic import Field
 
 from mlops_lint.checks import Params, check
 from mlops_lint.context import Context
+from mlops_lint.globs import filter_paths
 from mlops_lint.model import Finding, T, failed, manual, passed, warned
 from mlops_lint.parsers import ParseError
 from mlops_lint.parsers.ci import ci_commands, other_ci_files, workflows
@@ -355,7 +356,16 @@ def placeholders(doc: Markdown) -> list[Placeholder]:
     return out
 
 
-def _placeholder_findings(path: str, doc: Markdown, level: int | None) -> list[Finding]:
+def in_scaffold(ctx: Context, path: str) -> bool:
+    """``path`` is part of a template repository's scaffold, where placeholders are the
+    point (the generator fills them)."""
+    return any(path.startswith(root + "/") for root in ctx.repo.scaffold_roots)
+
+
+def _placeholder_findings(ctx: Context, path: str, doc: Markdown,
+                          level: int | None) -> list[Finding]:
+    if in_scaffold(ctx, path):
+        return []
     holes = placeholders(doc)
     fix = T("replace every template placeholder with the real value (or delete the line)",
             "sustituye cada marcador de la plantilla por el valor real (o borra la línea)")
@@ -814,14 +824,27 @@ class Cards:
     dedicated: list[str]
     templates: list[str]
     hf_readme: str | None
+    scaffold: list[str] = field(default_factory=list)
 
     @property
     def all(self) -> list[str]:
-        return self.dedicated or ([self.hf_readme] if self.hf_readme else [])
+        return self.dedicated or self.scaffold or ([self.hf_readme] if self.hf_readme else [])
+
+
+def scaffold_files(ctx: Context, globs: Iterable[str]) -> list[str]:
+    """Files matching ``globs`` relative to a scaffold folder of a template repository
+    (``templates/docs/model-card-template.md``): the card a generated project starts
+    with, template words in its name included."""
+    roots = ctx.repo.scaffold_roots
+    if not roots:
+        return []
+    return filter_paths(ctx.repo.files, [f"{root}/{glob}" for root in roots for glob in globs],
+                        case_sensitive=False)
 
 
 def model_cards(ctx: Context) -> Cards:
-    """The project's model cards: the spec's locations, else a Hugging Face README."""
+    """The project's model cards: the spec's locations, else a card shipped by the
+    scaffold of a template repository, else a Hugging Face README."""
     found = ctx.files(MODEL_CARD_GLOBS, case_sensitive=False)
     dedicated = _no_template(found)
     templates = [p for p in found if p not in dedicated]
@@ -829,7 +852,9 @@ def model_cards(ctx: Context) -> Cards:
     readme = next(iter(ctx.files(README_GLOBS, case_sensitive=False)), None)
     if readme is not None and is_hf_model_card(_front_matter(ctx, readme)):
         hf = readme
-    return Cards(dedicated, templates, hf)
+    scaffold = [] if dedicated else [p for p in scaffold_files(ctx, MODEL_CARD_GLOBS)
+                                     if p not in found]
+    return Cards(dedicated, templates, hf, scaffold)
 
 
 def _card_fix(ctx: Context) -> T:
@@ -846,6 +871,13 @@ def model_card_exists(ctx: Context, params: None) -> Iterator[Finding]:
         yield passed(T(f"{cards.hf_readme} is a Hugging Face model card (YAML front matter)",
                        f"{cards.hf_readme} es una model card de Hugging Face (front matter "
                        "YAML)"), cards.hf_readme)
+        return
+    if not cards.dedicated and cards.scaffold:
+        for path in cards.scaffold:
+            yield passed(T(f"model card {path}, shipped by the scaffold to every generated "
+                           "project",
+                           f"model card {path}, que la plantilla entrega a cada proyecto "
+                           "generado"), path)
         return
     if not cards.dedicated:
         note = T(f" (only the template {cards.templates[0]})",
@@ -1056,7 +1088,7 @@ def model_card_complete(ctx: Context, params: CompleteCardParams) -> Iterator[Fi
                                      f"{missing.en}",
                                      f"completa {path} según la plantilla de la guía; añade: "
                                      f"{missing.es}"))
-        yield from _placeholder_findings(path, doc, None)
+        yield from _placeholder_findings(ctx, path, doc, None)
         yield from _gap_findings(path, doc, params.max_subgroup_gap)
     if not any_card:
         yield _no_card(ctx)
@@ -1098,6 +1130,9 @@ def data_cards(ctx: Context) -> list[str]:
     found = _no_template(ctx.files(DATA_CARD_GLOBS, case_sensitive=False))
     if found:
         return found
+    shipped = scaffold_files(ctx, DATA_CARD_GLOBS)
+    if shipped:
+        return shipped
     for readme in ctx.files(("data/README.md", "README.md"), case_sensitive=False):
         if is_hf_dataset_card(_front_matter(ctx, readme)):
             return [readme]
@@ -1221,7 +1256,7 @@ def dataset_card(ctx: Context, params: DataCardParams) -> Iterator[Finding]:
                                f"{missing.en}",
                                f"completa {path} según la plantilla de la guía; añade: "
                                f"{missing.es}"))
-        yield from _placeholder_findings(path, doc, 3)
+        yield from _placeholder_findings(ctx, path, doc, 3)
 
 
 # -- DOC008 MkDocs ---------------------------------------------------------------------

@@ -74,6 +74,8 @@ HTTP_EXCEPTIONS = ("fastapi.HTTPException", "fastapi.exceptions.HTTPException",
 RAW_BODY_TYPES = frozenset({"dict", "Dict", "typing.Dict", "Any", "typing.Any", "object",
                             "fastapi.Request", "starlette.requests.Request", "Request",
                             "list", "List", "typing.List", "bytes", "str"})
+# scalar parameters are query parameters in FastAPI unless marked ``Body()``
+SCALAR_TYPES = frozenset({"str", "bytes"})
 UPLOAD_TYPES = frozenset({"fastapi.UploadFile", "starlette.datastructures.UploadFile",
                           "UploadFile"})
 NON_BODY_MARKERS = frozenset({"Depends", "Security", "Query", "Path", "Header", "Cookie"})
@@ -164,7 +166,20 @@ class Serving:
         return self.model.routes_of("fastapi")
 
     def predict_routes(self, routes: Iterable[Route]) -> list[Route]:
-        return [r for r in routes if "predict" in r.path.lower() and r.allows("POST")]
+        return [r for r in routes if is_inference_path(r) and r.allows("POST")]
+
+
+# the inference routes of the common serving protocols besides ``/predict``: the Open
+# Inference (KServe V2) protocol's ``/v2/models/{name}/infer``, SageMaker's
+# ``/invocations`` and Azure ML's ``/score``
+INFERENCE_SEGMENTS = frozenset({"infer", "invocations", "score"})
+
+
+def is_inference_path(route: Route) -> bool:
+    """A route whose path names a prediction (``predict`` anywhere, or a protocol's
+    inference segment)."""
+    return "predict" in route.path.lower() or bool(
+        {seg.lower() for seg in route.segments} & INFERENCE_SEGMENTS)
 
 
 def serving(ctx: Context) -> Serving:
@@ -261,23 +276,24 @@ def reach(model: ServingModel, module: Module, func: FunctionNode,
 
 def _route_entry(s: Serving, route: Route) -> list[tuple[Module, FunctionNode]]:
     """The handler of ``route`` and the dependencies FastAPI calls for each request."""
-    module = s.model.module(route.file)
-    if module is None or route.handler is None:
+    module = s.model.module(route.handler_path)
+    declared_in = s.model.module(route.file)
+    if module is None or declared_in is None or route.handler is None:
         return []
     out = [(module, route.handler)]
-    deps: list[ast.expr] = []
+    deps: list[tuple[Module, ast.expr]] = []
     for param in s.model.params(route):
         if param.marker in ("Depends", "Security") and param.marker_call is not None:
             target = call_arg(param.marker_call, "dependency", 0)
             if target is not None:
-                deps.append(target)
+                deps.append((module, target))
     listed = call_arg(route.call, "dependencies") if route.call is not None else None
     if isinstance(listed, ast.List | ast.Tuple):
         for item in listed.elts:
             if isinstance(item, ast.Call) and item.args:
-                deps.append(item.args[0])
-    for dep in deps:
-        found = s.model.function(module, dep)
+                deps.append((declared_in, item.args[0]))
+    for where, dep in deps:
+        found = s.model.function(where, dep)
         if found is not None:
             out.append(found)
     return out
@@ -546,7 +562,8 @@ def api_health_route(ctx: Context, params: None) -> Iterator[Finding]:
 
 @check("api_predict_route")
 def api_predict_route(ctx: Context, params: None) -> Iterator[Finding]:
-    """API003: a POST route whose path contains ``predict``."""
+    """API003: a POST route whose path contains ``predict`` (or a serving protocol's
+    inference segment: ``/v2/models/{name}/infer``, ``/invocations``, ``/score``)."""
     s, routes, early = _routes_or_finding(ctx)
     if early is not None:
         yield early
@@ -559,7 +576,7 @@ def api_predict_route(ctx: Context, params: None) -> Iterator[Finding]:
         yield passed(T(f"POST {route.path}", f"POST {route.path}") + more, route.file,
                      route.line)
         return
-    get_only = [r for r in routes if "predict" in r.path.lower()]
+    get_only = [r for r in routes if is_inference_path(r)]
     if get_only:
         route = get_only[0]
         yield failed(T(f"{route.path} answers {', '.join(route.methods)}, not POST: "
@@ -624,7 +641,7 @@ def constrained_fields(model: ServingModel, module: Module, cls: ast.ClassDef,
 
 
 def _response_models(s: Serving, route: Route) -> list[str]:
-    module = s.model.module(route.file)
+    module = s.model.module(route.handler_path)
     if module is None:
         return []
     declared = call_arg(route.call, "response_model") if route.call is not None else None
@@ -654,8 +671,14 @@ def api_schemas(ctx: Context, params: None) -> Iterator[Finding]:
 
 
 def _schema_finding(s: Serving, route: Route) -> Finding:
-    module = s.model.module(route.file)
+    module = s.model.module(route.handler_path)
     assert module is not None
+    if route.handler is None:
+        return warned(T(f"POST {route.path}: its handler `{route.handler_name}` is not "
+                        "resolved statically, so its schemas cannot be checked",
+                        f"POST {route.path}: su handler `{route.handler_name}` no se resuelve "
+                        "estáticamente, así que no se pueden comprobar sus esquemas"),
+                      route.file, route.line)
     body = [p for p in s.model.params(route)
             if p.marker not in NON_BODY_MARKERS and not p.in_path]
     typed: list[tuple[str, Module, ast.ClassDef]] = []
@@ -672,7 +695,7 @@ def _schema_finding(s: Serving, route: Route) -> Finding:
             upload = True
         elif param.annotation is None:
             raw.append(f"`{param.name}` (no annotation)")
-        elif annotated & RAW_BODY_TYPES or param.marker == "Body":
+        elif annotated & (RAW_BODY_TYPES - SCALAR_TYPES) or param.marker == "Body":
             raw.append(f"`{param.name}: {ast.unparse(param.annotation)}`")
     responses = _response_models(s, route)
     problems: list[T] = []
@@ -1325,7 +1348,7 @@ def _production_server(ctx: Context, s: Serving) -> str | None:
 
 
 def _bounded_batch(s: Serving, route: Route, limit: int) -> bool:
-    module = s.model.module(route.file)
+    module = s.model.module(route.handler_path)
     if module is None:
         return False
     for param in s.model.params(route):

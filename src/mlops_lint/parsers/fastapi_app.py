@@ -80,6 +80,9 @@ ROUTE_DECORATORS = frozenset((*HTTP_METHODS, "api_route", "route", "websocket"))
 LITESTAR_ROUTES = {f"litestar.{m}": m for m in HTTP_METHODS} | {
     f"litestar.handlers.{m}": m for m in HTTP_METHODS}
 STARLETTE_ROUTES = frozenset({"starlette.routing.Route", "starlette.routing.WebSocketRoute"})
+# route objects passed to ``FastAPI(routes=[...])`` or ``APIRouter(routes=[...])``
+FASTAPI_ROUTES = frozenset({"fastapi.routing.APIRoute", "fastapi.routing.APIWebSocketRoute",
+                            "fastapi.APIRoute"})
 DJANGO_ROUTES = frozenset({"django.urls.path", "django.urls.re_path", "django.conf.urls.url"})
 CALL_ATTRS = frozenset({"include_router", "register_blueprint", "mount", "add_api_route",
                         "add_url_rule", "add_route", "add_api_websocket_route",
@@ -221,6 +224,12 @@ class Route:
     owner: Key | None
     reachable: bool  # the owner is (transitively) part of an app
     prefix_known: bool
+    handler_file: str = ""  # where the handler is defined, when not in ``file``
+
+    @property
+    def handler_path(self) -> str:
+        """The file of the handler's definition (its names resolve there)."""
+        return self.handler_file or self.file
 
     def allows(self, method: str) -> bool:
         return method.upper() in self.methods or "*" in self.methods
@@ -481,9 +490,24 @@ class ServingModel:
             return self.class_def(value[0], value[2].func)
         return None
 
+    def instance_class(self, module: Module, expr: ast.expr,
+                       ) -> tuple[Module, ast.ClassDef] | None:
+        """The project class of ``expr``: a class, a module-level instance, or a name
+        every assignment in the module binds to the same class's constructor."""
+        found = self._class_of(module, expr)
+        if found is not None or not isinstance(expr, ast.Name):
+            return found
+        bound = [self.class_def(module, a.value.func) if isinstance(a.value, ast.Call)
+                 else None for a in module.nodes(ast.Assign)
+                 if any(isinstance(t, ast.Name) and t.id == expr.id for t in a.targets)]
+        classes = {(m.path, c.name): (m, c) for m, c in filter(None, bound)}
+        if None in bound or len(classes) != 1:
+            return None
+        return next(iter(classes.values()))
+
     def params(self, route: Route) -> list[Param]:
         """The handler's parameters, FastAPI markers and ``Annotated`` unwrapped."""
-        module = self.modules.get(route.file)
+        module = self.modules.get(route.handler_path)
         handler = route.handler
         if module is None or handler is None:
             return []
@@ -686,6 +710,7 @@ class _PendingRoute:
     handler_name: str
     call: ast.Call | None
     owner: Key | None
+    handler_file: str = ""
 
 
 class _Builder:
@@ -731,6 +756,11 @@ class _Builder:
         found = self.model.function(module, expr)
         if found is not None:
             return found[1], found[1].name, found[0].path
+        if isinstance(expr, ast.Attribute):  # instance.method, the instance built locally
+            klass = self.model.instance_class(module, expr.value)
+            method = _method(klass[1], expr.attr) if klass is not None else None
+            if klass is not None and method is not None:
+                return method, method.name, klass[0].path
         return None, ast.unparse(expr), module.path
 
     # -- passes ------------------------------------------------------------------------
@@ -778,11 +808,25 @@ class _Builder:
                     elif kind == "startup":
                         self.model.hooks.append(Hook(kind, module.path, item.lineno, item, None))
         handlers = call_arg(call, "exception_handlers")
+        where = module.path
+        if isinstance(handlers, ast.Name | ast.Attribute):  # a dict defined elsewhere
+            found = self.model.symbol(module, handlers)
+            if found is not None and isinstance(found[2], ast.Dict):
+                where, handlers = found[0].path, found[2]
         if isinstance(handlers, ast.Dict):
             for exc_key in handlers.keys:
                 if exc_key is not None:
-                    self.model.hooks.append(Hook("exception_handler", module.path,
+                    self.model.hooks.append(Hook("exception_handler", where,
                                                  exc_key.lineno, exc_key, call))
+
+    def route_subclass(self, module: Module, func: ast.expr) -> bool:
+        """``func`` names a project class derived from FastAPI's ``APIRoute``."""
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        if not name.endswith("Route"):
+            return False
+        found = self.model.class_def(module, func)
+        return found is not None and self.model.is_subclass_of(found[0], found[1],
+                                                                 FASTAPI_ROUTES)
 
     def framework_of(self, module: Module, owner: Key | None) -> str:
         if owner is not None:
@@ -841,18 +885,21 @@ class _Builder:
 
     def calls(self, module: Module, node: ast.Call) -> None:
         qual = self.model.qualname(module, node.func) or ""
-        if qual in STARLETTE_ROUTES or qual in DJANGO_ROUTES:
+        if qual in FASTAPI_ROUTES or self.route_subclass(module, node.func):
+            qual = "fastapi.routing.APIRoute"
+        if qual in STARLETTE_ROUTES or qual in DJANGO_ROUTES or qual in FASTAPI_ROUTES:
             path, known = self.path_of(module, call_arg(node, "path", 0) or call_arg(
                 node, "route", 0))
-            handler, name, _ = self.handler_of(module, call_arg(node, "endpoint", 1) or call_arg(
-                node, "view", 1))
-            framework = "django" if qual in DJANGO_ROUTES else "starlette"
+            handler, name, where = self.handler_of(module, call_arg(node, "endpoint", 1) or
+                                                   call_arg(node, "view", 1))
+            framework = ("django" if qual in DJANGO_ROUTES
+                         else "fastapi" if qual in FASTAPI_ROUTES else "starlette")
             methods: tuple[str, ...] = (self.methods_of(module, node, ("GET",))
-                                        if framework == "starlette" else ("*",))
+                                        if framework != "django" else ("*",))
             if framework == "django" and not path.startswith("/"):
                 path = "/" + path
             self.pending.append(_PendingRoute(framework, path, known, methods, module.path,
-                                              node.lineno, handler, name, node, None))
+                                              node.lineno, handler, name, node, None, where))
             return
         if not isinstance(node.func, ast.Attribute):
             return
@@ -899,12 +946,12 @@ class _Builder:
         path, known = self.path_of(module, call_arg(node, "path", 0) or call_arg(node, "rule", 0))
         endpoint = (call_arg(node, "endpoint", 1) if attr != "add_url_rule"
                     else call_arg(node, "view_func", 2))
-        handler, name, _ = self.handler_of(module, endpoint)
+        handler, name, where = self.handler_of(module, endpoint)
         verbs = (("WEBSOCKET",) if attr == "add_api_websocket_route"
                  else self.methods_of(module, node, ("GET",)))
         self.pending.append(_PendingRoute(self.model.endpoints[owner].framework, path, known,
                                           verbs, module.path, node.lineno, handler, name,
-                                          node, owner))
+                                          node, owner, where))
 
     # -- composition -------------------------------------------------------------------
 
@@ -931,7 +978,8 @@ class _Builder:
         routes = []
         for item in self.pending:
             if item.owner is None:
-                places = [("", True, item.framework in ("django", "starlette", "litestar"))]
+                places = [("", True, item.framework in ("django", "starlette", "litestar",
+                                                          "fastapi"))]
             else:
                 if item.owner not in cache:
                     cache[item.owner] = self.mounts_of(item.owner)
@@ -941,7 +989,8 @@ class _Builder:
                 routes.append(Route(item.framework, full, item.local_path, item.methods,
                                     item.file, item.line, item.handler, item.handler_name,
                                     item.call, item.owner, reachable,
-                                    known and item.known))
+                                    known and item.known,
+                                    "" if item.handler_file == item.file else item.handler_file))
         routes.sort(key=lambda r: (r.file, r.line, r.path))
         self.model.routes = routes
 
@@ -974,8 +1023,9 @@ def build_model(repo: Repo, files: Iterable[str], base: str = ".") -> ServingMod
             if func.decorator_list:
                 builder.decorated(module, func)
         for qual, call in module.calls():
-            if qual in STARLETTE_ROUTES or qual in DJANGO_ROUTES or (
-                    isinstance(call.func, ast.Attribute) and call.func.attr in CALL_ATTRS):
+            if qual in STARLETTE_ROUTES or qual in DJANGO_ROUTES or qual in FASTAPI_ROUTES or (
+                    isinstance(call.func, ast.Attribute) and call.func.attr in CALL_ATTRS) or (
+                    builder.route_subclass(module, call.func)):
                 builder.calls(module, call)
     builder.finish()
     model.hooks.sort(key=lambda h: (h.path, h.line, h.kind))
