@@ -88,3 +88,47 @@ def test_a_rule_at_one_level_is_presence_evidence(catalog: Catalog) -> None:
     few = assess(git002({1: Status.PASS, 2: Status.FAIL, 3: Status.FAIL}), catalog, ["."],
                  inventory({})).phases[1]
     assert few.level == 0 and not few.presence
+
+
+def test_a_file_named_like_a_test_is_a_test_only_if_it_tests(catalog: Catalog) -> None:
+    """``test_endpoint.py`` that only prints responses, or cookiecutter's
+    ``test_environment.py`` that checks the interpreter, is no test; a pytest function, a
+    Go ``func TestX``, a Jest ``it(...)`` or a bare assertion is."""
+    failing = rows(catalog, 3, Status.FAIL)
+    script = {"test_endpoint.py": "import boto3\nprint(boto3.client('s').invoke())\n"}
+    assert level(catalog, failing, script, 3) == 0
+    for name, text in (("tests/test_api.py", "def test_ok():\n    pass\n"),
+                       ("check_test.py", "assert 1 + 1 == 2\n"),
+                       ("pkg/api_test.go", "func TestHealth(t *testing.T) {}\n"),
+                       ("web/app.test.ts", "it('renders', () => {})\n"),
+                       ("src/test/java/ApiTest.java", "@Test\nvoid health() {}\n")):
+        assert level(catalog, failing, {name: text}, 3) == 1, name
+
+
+def test_files_in_a_templates_folder_are_evidence_only_in_a_scaffold(catalog: Catalog) -> None:
+    """``docs/templates/docker-compose.yml`` is a template for readers to copy; the same
+    file in the scaffold folder a template repository's project lives in is the
+    project's own."""
+    failing = rows(catalog, 5, Status.FAIL)
+    compose = "services:\n  api:\n    image: api\n"
+    files = {"docs/templates/docker-compose.yml": compose}
+    assert level(catalog, failing, files, 5) == 0
+    scaffold = Inventory(tuple(files), {".": tuple(files)}, lambda p: len(compose),
+                         lambda p: compose, scaffolds=("docs/templates",))
+    assert assess(failing, catalog, ["."], scaffold).phases[4].level == 1
+    assert level(catalog, failing, {"deploy/docker-compose.yml": compose}, 5) == 1
+
+
+def test_documented_rollback_alone_is_no_deployment(catalog: Catalog) -> None:
+    """DEP002's level-3 result (a rollback procedure documented with a command) passing
+    while no deployment descriptor exists (its level-2 result fails) is no presence."""
+    rule = catalog.by_id("DEP002")
+    assert rule is not None
+
+    def dep002(l2: Status) -> list[Result]:
+        return [Result("DEP002", 5, lvl, False, 1.0, st, "error", ".", None, None,
+                       T.same("m"), T.same("f"), rule.title.t())
+                for lvl, st in ((2, l2), (3, Status.PASS))]
+
+    assert assess(dep002(Status.FAIL), catalog, ["."], inventory({})).phases[4].level == 0
+    assert assess(dep002(Status.PASS), catalog, ["."], inventory({})).phases[4].level >= 1

@@ -671,3 +671,14 @@ def test_doc004_card_template_outside_a_scaffold_is_still_only_a_template(
     template nobody filled in."""
     root = make_repo({**PROJECT, "templates/docs/model-card-template.md": MITCHELL_CARD})
     assert statuses(results_for(root, "DOC004")) == ["fail"]
+
+
+def test_doc008_mkdocs_shipped_by_a_scaffold_is_the_site(make_repo: MakeRepo,
+                                                          results_for: ResultsFor) -> None:
+    mkdocs = "site_name: S\nnav:\n  - Home: index.md\ntheme:\n  name: material\n"
+    root = make_repo({**SCAFFOLD, "templates/docs/mkdocs.yml": mkdocs,
+                      "templates/docs/docs/index.md": "# S\n"})
+    level2 = [r for r in results_for(root, "DOC008") if r.level == 2]
+    assert statuses(level2) == ["pass"] and level2[0].path == "templates/docs/mkdocs.yml"
+    plain = make_repo({**PROJECT, "templates/docs/mkdocs.yml": mkdocs})
+    assert "pass" not in statuses(results_for(plain, "DOC008"))

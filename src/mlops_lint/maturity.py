@@ -21,10 +21,12 @@ import statistics
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 
 from mlops_lint.catalog import Catalog, Phase
 from mlops_lint.globs import filter_paths
 from mlops_lint.model import Result, Status, T
+from mlops_lint.repo import SCAFFOLD_DIRS
 
 BANDS: tuple[tuple[int, str, T], ...] = (
     (75, "comprehensive", T("comprehensive", "completa")),
@@ -44,6 +46,15 @@ class Inventory:
     projects: dict[str, tuple[str, ...]]
     size: Callable[[str], int]
     text: Callable[[str], str]
+    scaffolds: tuple[str, ...] = ()  # scaffold folders of a template repository
+
+    def is_reader_template(self, path: str) -> bool:
+        """A file under a ``templates/`` folder that is no project's scaffold
+        (``docs/templates/docker-compose.yml``): a template for readers to copy, not
+        the repository's own artefact."""
+        parts = PurePosixPath(path).parts[:-1]
+        return any(p.lower() in SCAFFOLD_DIRS for p in parts) and not any(
+            path.startswith(root + "/") for root in self.scaffolds)
 
 
 @dataclass(frozen=True)
@@ -189,7 +200,8 @@ def presence(phase: Phase, good: frozenset[str], inv: Inventory,
                 found.append(Evidence(artefact.id, "rule", rule))
         if artefact.files:
             hits = sorted(f for f in filter_paths(files, artefact.files)
-                          if not artefact.min_bytes or inv.size(f) >= artefact.min_bytes)
+                          if (not artefact.min_bytes or inv.size(f) >= artefact.min_bytes)
+                          and not inv.is_reader_template(f))
             if artefact.contains:
                 pattern = re.compile(artefact.contains)
                 hits = [next((f for f in hits

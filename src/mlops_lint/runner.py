@@ -52,7 +52,7 @@ def build_report(root: Path, display: str, config: Config, catalog: Catalog,
         outcome = Run(tuple(rows), outcome.projects, outcome.ignored, outcome.notes)
     projects = [p.path for p in outcome.projects]
     inventory = Inventory(tuple(repo.files), {p.path: p.files for p in outcome.projects},
-                          repo.size, repo.plain_text)
+                          repo.size, repo.plain_text, repo.scaffold_roots)
     maturity = assess(outcome.results, catalog, projects, inventory)
     gate_maturity = maturity
     if baselined and (config.min_level is not None or config.fail_under is not None):

@@ -1396,9 +1396,11 @@ def _docs_workflow(ctx: Context) -> tuple[str, int | None, bool] | None:
 
 @check("mkdocs_site")
 def mkdocs_site(ctx: Context, params: None) -> Iterator[Finding]:
-    """DOC008: L2 mkdocs.yml (root or docs/) with site_name, nav, material theme and an
-    index page; L3 mkdocstrings, mermaid superfences and a docs build/deploy workflow."""
-    path = next((p for p in MKDOCS_FILES if ctx.repo.exists(p)), None)
+    """DOC008: L2 mkdocs.yml (root or docs/, or those of a template repository's
+    scaffold) with site_name, nav, material theme and an index page; L3 mkdocstrings,
+    mermaid superfences and a docs build/deploy workflow."""
+    path = next((p for p in MKDOCS_FILES if ctx.repo.exists(p)), None) or next(
+        iter(scaffold_files(ctx, MKDOCS_FILES)), None)
     if path is None:
         sphinx = ctx.repo.glob(("docs/conf.py", "docs/source/conf.py", "conf.py"))
         if sphinx:
