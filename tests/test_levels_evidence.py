@@ -132,3 +132,19 @@ def test_documented_rollback_alone_is_no_deployment(catalog: Catalog) -> None:
 
     assert assess(dep002(Status.FAIL), catalog, ["."], inventory({})).phases[4].level == 0
     assert assess(dep002(Status.PASS), catalog, ["."], inventory({})).phases[4].level >= 1
+
+
+def test_phase5_level2_needs_a_containerised_or_automated_deployment(catalog: Catalog) -> None:
+    """levels.md, phase 5: level 2 is an API with predict and health *and* a containerised
+    or CD deployment. A Dockerfile is that evidence but, alone, no serving app (it does
+    not make level 1)."""
+    passing = rows(catalog, 5, Status.PASS, skip=("DEP",))  # no deployment descriptor
+    app_only = assess(passing, catalog, ["."], inventory({})).phases[4]
+    assert app_only.level == 1
+    assert app_only.reason is not None and "containerised" in app_only.reason.en
+    for files in ({"Dockerfile": "FROM python:3.12\n"},
+                  {".github/workflows/serve.yml": "jobs:\n  d:\n    steps:\n      - run: "
+                                                  "anyscale service rollout -f s.yaml\n"}):
+        assert assess(passing, catalog, ["."], inventory(files)).phases[4].level >= 2, files
+    failing = rows(catalog, 5, Status.FAIL)
+    assert level(catalog, failing, {"Dockerfile": "FROM python:3.12\n"}, 5) == 0

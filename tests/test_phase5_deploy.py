@@ -337,8 +337,6 @@ def test_phase5_levels(make_repo: Maker, catalog: Catalog) -> None:
     assert good.level >= minimal.level and good.score > minimal.score
 
 
-@pytest.mark.xfail(strict=True, reason="rubric disagreement: level 2 does not require a "
-                   "deployment")
 def test_phase5_levels_by_the_rubric(make_repo: Maker, catalog: Catalog) -> None:
     # levels.md, phase 5: 2 = predict and health and a containerised or CD deployment;
     # 3 = health + readiness + metrics + validation + automated deployment with a strategy.

@@ -112,6 +112,9 @@ class Artefact(_Model):
     # criterion is present, it leaves the phase's ratio (the phase's requirements say
     # what is missing instead of a wall of failures about it)
     criteria: tuple[str, ...] = ()
+    # False: evidence a requirement can name, but not level-1 presence on its own (a
+    # Dockerfile makes a service containerised; it is not a serving app)
+    presence: bool = True
 
     @model_validator(mode="after")
     def _has_evidence(self) -> Artefact:

@@ -256,15 +256,15 @@ def evaluate_phase(results: Sequence[Result], good: frozenset[str], phase: Phase
     present = {e.artefact for e in found}
     items = [c for c in criteria(results) if _about_present(phase, c.rule, present)]
     details: list[LevelDetail] = []
-    reached = applicable and bool(present)
+    reached = applicable and any(a.presence and a.id in present for a in phase.artefacts)
     level = 1 if reached else 0
     problems1: list[T] = []
     if not applicable:
         problems1.append(phase.not_applicable.t() if phase.not_applicable else
                          T("not applicable", "no aplica"))
-    elif not present:
-        names = ", ".join(a.name.en for a in phase.artefacts)
-        nombres = ", ".join(a.name.es for a in phase.artefacts)
+    elif not reached:
+        names = ", ".join(a.name.en for a in phase.artefacts if a.presence)
+        nombres = ", ".join(a.name.es for a in phase.artefacts if a.presence)
         problems1.append(T(f"none of the phase's artefacts found ({names})",
                            f"no se encontró ningún artefacto de la fase ({nombres})"))
     details.append(LevelDetail(1, reached, _ratio(c for c in items if c.level == 1), 0.0,
