@@ -70,8 +70,6 @@ def test_data002_problems(make_repo: MakeRepo, results_for: Results) -> None:
     ]
 
 
-@pytest.mark.xfail(strict=True, reason="DATA rules match applies_if against the files git "
-                   "would list: a pointer under an ignored data/ reads as 'no data'")
 def test_data002_pointer_under_an_ignored_data_folder(make_repo: MakeRepo,
                                                       results_for: Results) -> None:
     root = make_repo({"data/raw.dvc": POINTER.replace("raw.csv", "raw"), ".gitignore": "data/\n",
@@ -79,6 +77,14 @@ def test_data002_pointer_under_an_ignored_data_folder(make_repo: MakeRepo,
     init_git(root, add_all=False)
     results = results_for(root, "DATA002")
     assert statuses(results) == ["fail"]  # data/ ignored wholesale: the pointer cannot be added
+    assert results[0].path == "data/raw.dvc" and "can never be committed" in results[0].message.en
+    assert "/data/*" in results[0].fix.en and "!/data/*.dvc" in results[0].fix.en
+    # ignoring the data but not the pointers (what dvc add writes) lets the pointer in
+    fixed = make_repo({"data/raw.dvc": POINTER.replace("raw.csv", "raw"),
+                       ".gitignore": "/data/*\n!/data/*.dvc\n", "a.txt": ""})
+    init_git(fixed, add_all=False)
+    assert not any("can never be committed" in r.message.en
+                   for r in results_for(fixed, "DATA002"))
 
 
 def test_data002_pipeline_outs(make_repo: MakeRepo, results_for: Results) -> None:

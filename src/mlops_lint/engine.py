@@ -18,7 +18,7 @@ from mlops_lint import prefetch
 from mlops_lint.catalog import Catalog, Rule
 from mlops_lint.config import Config
 from mlops_lint.context import Context
-from mlops_lint.globs import matches
+from mlops_lint.globs import filter_paths, matches
 from mlops_lint.model import Finding, Result, Status, T, errored, skipped
 from mlops_lint.parsers import ParseError
 from mlops_lint.parsers.dockerfile import DOCKERFILE_GLOBS, is_dockerfile
@@ -52,12 +52,21 @@ def _fingerprint(rule: str, level: int, project: str, path: str | None, message:
     return digest.hexdigest()[:32]
 
 
+def _ignored_pointers(ctx: Context, globs: tuple[str, ...]) -> bool:
+    """A rule about DVC pointers applies to pointers git ignores too (they exist, and the
+    rule has something to say about them); asked of git only for such rules."""
+    if not any(g.endswith(".dvc") for g in globs):
+        return False
+    return bool(filter_paths(ctx.repo.ignored_dvc_pointers, globs))
+
+
 def _run_check(rule: Rule, ctx: Context, catalog: Catalog) -> list[Finding]:
     from mlops_lint.checks import REGISTRY
 
     spec = REGISTRY[rule.check]
     try:
-        if rule.applies_if and not ctx.files(rule.applies_if):
+        if rule.applies_if and not ctx.files(rule.applies_if) and not _ignored_pointers(
+                ctx, rule.applies_if):
             reason = rule.not_applicable.t() if rule.not_applicable else T(
                 "not applicable: no matching files (" + ", ".join(rule.applies_if) + ")",
                 "no aplica: no hay archivos que coincidan (" + ", ".join(rule.applies_if)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import errno
+import functools
 import os
 import stat
 import subprocess
@@ -72,6 +73,7 @@ class GitInfo:
     tracked: frozenset[str]
 
 
+MAX_IGNORED_POINTERS = 1000
 SCAFFOLD_DIRS = frozenset({"templates", "template"})
 TEST_DATA_DIRS = frozenset({"tests", "test", "fixtures", "testdata", "test_data"})
 
@@ -260,6 +262,21 @@ class Repo:
                     found.append(rel)
             stack.extend(reversed(subdirs))
         return found
+
+    @functools.cached_property
+    def ignored_dvc_pointers(self) -> tuple[str, ...]:
+        """DVC pointers (``*.dvc``) present in the working tree but ignored by git (under a
+        folder ignored wholesale, such as ``data/``): they can never be committed. Asked
+        of git only when a rule needs it (git then walks the ignored folders)."""
+        if self.git_info is None:
+            return ()
+        out = self.git("ls-files", "-z", "-o", "-i", "--exclude-standard", "--",
+                       ":(glob)**/*.dvc", errors="surrogateescape")
+        if out is None:
+            return ()
+        found = [p for p in out.split("\0") if p.endswith(".dvc") and not p.startswith(".dvc/")
+                 and not _is_vendored(PurePosixPath(p).parts)]
+        return tuple(sorted(found)[:MAX_IGNORED_POINTERS])
 
     @property
     def is_git(self) -> bool:

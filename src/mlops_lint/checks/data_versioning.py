@@ -188,6 +188,21 @@ def data_under_dvc(ctx: Context, params: None) -> Iterator[Finding]:
     yield from findings
     outputs += [o for path in ctx.repo.glob(["**/dvc.yaml"]) for o in _pipeline_outputs(ctx, path)
                 if "data" in PurePosixPath(o.path).parts[:-1] or o.path.startswith("data/")]
+    hidden = ctx.repo.ignored_dvc_pointers
+    for pointer in hidden[:MAX_LISTED]:
+        folder = str(PurePosixPath(pointer).parent)
+        yield failed(T(f"the DVC pointer {pointer} is inside a folder git ignores: it can "
+                       "never be committed, so a clone cannot fetch the data",
+                       f"el puntero DVC {pointer} está dentro de una carpeta que git ignora: "
+                       "nunca se podrá subir, así que un clon no puede descargar los datos"),
+                     pointer, 1,
+                     fix=T(f"ignore the data, not the folder: in .gitignore replace {folder}/ "
+                           f"by /{folder}/* and !/{folder}/*.dvc (dvc add writes such entries)",
+                           f"ignora los datos, no la carpeta: en .gitignore cambia {folder}/ "
+                           f"por /{folder}/* y !/{folder}/*.dvc (dvc add escribe esas "
+                           "entradas)"))
+    if not outputs and hidden:
+        return
     if not outputs:
         yield failed(T("no data versioned with DVC (no *.dvc pointer and no dvc.yaml outs under "
                        "data/)", "no hay datos versionados con DVC (ni punteros *.dvc ni outs de "
