@@ -235,6 +235,22 @@ def service_dirs(ctx: Context) -> list[str]:
     return sorted(found)
 
 
+def package_dirs(ctx: Context) -> list[str]:
+    """Folders below the project root with a ``pyproject.toml`` of their own that are not
+    projects of their own (no src/ or tests/ beside it), outside tests, docs, examples and
+    hidden folders: a client, a deployment check, a tool shipped with the project. Their
+    lockfile and tool configuration are the project's, nearest the root first."""
+    found: set[str] = set()
+    for path in ctx.project.files:
+        local = ctx.project.local(path)
+        parts = PurePosixPath(local).parts
+        if len(parts) < 2 or parts[-1] != "pyproject.toml" or is_test_data(local) or any(
+                p.lower() in NOT_SERVICE_DIRS or p.startswith(".") for p in parts[:-1]):
+            continue
+        found.add(str(PurePosixPath(path).parent))
+    return sorted(found, key=lambda d: (d.count("/"), d))
+
+
 def runtime_sources(ctx: Context) -> list[Source]:
     sources: list[Source] = []
     seen: set[str] = set()
@@ -350,8 +366,9 @@ def find_lockfiles(ctx: Context) -> tuple[list[Lockfile], list[tuple[str, int, i
     locks: list[Lockfile] = []
     partial: list[tuple[str, int, int]] = []
     ignored: list[str] = []
-    # the project, the root, then (when neither has one) each service's own folder
-    for directory in dict.fromkeys([*_dirs(ctx), *service_dirs(ctx)]):
+    # the project, the root, then (when neither has one) each service's own folder and
+    # each sub-folder package's
+    for directory in dict.fromkeys([*_dirs(ctx), *service_dirs(ctx), *package_dirs(ctx)]):
         prefix = "" if directory == "." else directory + "/"
         for name in LOCKFILES:
             if ctx.repo.exists(prefix + name):
