@@ -99,6 +99,17 @@ def test_env001_conda_files_with_other_names_and_per_service_files(
         results_for(nothing, "ENV001")[0].message.en
 
 
+def test_env001_sub_folder_package_declaration(make_repo: MakeRepo,
+                                              results_for: Results) -> None:
+    # no declaration at the root; a sub-folder package (own pyproject.toml, no src/ or
+    # tests/) declares the dependencies
+    text = "[project]\nname = 'c'\ndependencies = ['boto3>=1.35', 'requests']\n"
+    results = results_for(make_repo({"client/pyproject.toml": text, "client/check.py": "",
+                                     "infra/main.tf": ""}), "ENV001")
+    assert found(results) == [("fail", "client/pyproject.toml", 3)], results
+    assert "1 of 2 entries have no version specifier: requests" in results[0].message.en
+
+
 def test_env002_per_service_lockfiles(make_repo: MakeRepo, results_for: Results) -> None:
     pinned = "# uv pip compile requirements.in -o requirements.txt\nflask==3.0.0\n"
     root = make_repo({"src/email/requirements.in": "flask\n",

@@ -251,10 +251,9 @@ def package_dirs(ctx: Context) -> list[str]:
     return sorted(found, key=lambda d: (d.count("/"), d))
 
 
-def runtime_sources(ctx: Context) -> list[Source]:
+def _pyproject_at(ctx: Context, pyproject: str, seen: set[str]) -> list[Source]:
+    """The declarations of one pyproject.toml and of the requirement files it points at."""
     sources: list[Source] = []
-    seen: set[str] = set()
-    pyproject = ctx.path("pyproject.toml")
     pointed: list[str] = []
     if ctx.repo.exists(pyproject):
         doc = ctx.repo.toml(pyproject)
@@ -267,11 +266,21 @@ def runtime_sources(ctx: Context) -> list[Source]:
     for path in pointed:
         if ctx.repo.exists(path) and path not in seen:
             sources += _requirements_source(ctx, path, seen)
+    return sources
+
+
+def runtime_sources(ctx: Context) -> list[Source]:
+    seen: set[str] = set()
+    sources = _pyproject_at(ctx, ctx.path("pyproject.toml"), seen)
     sources += _root_sources(ctx, ctx.project.path, seen)
     if not sources:
         # no declaration at the root: each service declares its own
         for directory in service_dirs(ctx):
             sources += _root_sources(ctx, directory, seen)
+    if not sources:
+        # nor per service: each sub-folder package's pyproject.toml
+        for directory in package_dirs(ctx):
+            sources += _pyproject_at(ctx, directory + "/pyproject.toml", seen)
     return sources
 
 
