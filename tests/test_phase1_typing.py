@@ -294,6 +294,22 @@ def test_py004_configuration_problems(make_repo: MakeRepo, results_for: Results,
     assert words in results[0].message.en
 
 
+def test_py004_config_of_a_sub_folder_package(make_repo: MakeRepo,
+                                              results_for: Results) -> None:
+    # the only pyproject.toml sits in a sub-folder that is not a project of its own (no
+    # src/ or tests/): mypy run there reads its [tool.mypy]
+    pyproject = "[project]\nname = 'c'\n\n[tool.mypy]\ndisallow_untyped_calls = true\n"
+    root = make_repo({"client/pyproject.toml": pyproject, "client/check.py": "",
+                      "infra/main.tf": ""})
+    results = results_for(root, "PY004")
+    assert rows(results) == [(2, "warn"), (3, "fail")]
+    assert results[0].message.en.startswith("[tool.mypy] in client/pyproject.toml sets neither")
+    assert (results[0].path, results[0].line) == ("client/pyproject.toml", 4)
+    # one under docs/ or examples/ is not the project's configuration
+    root = make_repo({"examples/demo/pyproject.toml": STRICT, "a.py": ""})
+    assert "no mypy configuration" in results_for(root, "PY004")[0].message.en
+
+
 def test_py004_mypy_ini_shadows_pyproject(make_repo: MakeRepo, results_for: Results) -> None:
     root = make_repo({"pyproject.toml": STRICT, "mypy.ini": "[mypy]\npython_version = 3.11\n",
                       **SRC, "Makefile": "lint:\n\tmypy src\n"})

@@ -136,6 +136,27 @@ def test_data003_missing_config_and_local_file(make_repo: MakeRepo, results_for:
     assert "config.local is not committed" in results_for(local, "DATA003")[0].message.en
 
 
+def test_dvc_initialised_in_a_sub_folder(make_repo: MakeRepo, results_for: Results) -> None:
+    # dvc init run in a sub-folder (its .dvc/ beside its dvc.yaml), none at the root
+    pipeline = "stages:\n  train:\n    cmd: python train.py\n    deps: [train.py]\n"
+    files = {"pyproject.toml": "[project]\nname = 'x'\n", "data/raw.csv": "a\n",
+             "svc/.dvc/config": DVC_CONFIG, "svc/.dvcignore": "", "svc/dvc.yaml": pipeline,
+             "svc/.dvc/config.local": "[core]\n"}
+    root = make_repo(files)
+    results = results_for(root, "DATA001")
+    assert [(r.status.value, r.path) for r in results] == [("pass", "svc/.dvc/config")]
+    assert results[0].message.en == "DVC is initialised (svc/.dvc/config)"
+    results = results_for(root, "DATA003")
+    assert rows(results) == [(2, "pass"), (3, "pass")]
+    assert {r.path for r in results} == {"svc/.dvc/config"}
+    # a DVC config inside test data is a fixture, not the repository's DVC
+    fixture = make_repo({"data/raw.csv": "a\n", "tests/fixtures/repo/.dvc/config": DVC_CONFIG})
+    assert statuses(results_for(fixture, "DATA001")) == ["fail"]
+    # a sub-folder config that does not parse is named
+    broken = make_repo({"data/raw.csv": "a\n", "svc/.dvc/config": "[core\n"})
+    assert "cannot read svc/.dvc/config" in results_for(broken, "DATA003")[0].message.en
+
+
 # -- DATA004 ---------------------------------------------------------------------------------
 
 PIPELINE = """\

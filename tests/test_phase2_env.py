@@ -99,6 +99,17 @@ def test_env001_conda_files_with_other_names_and_per_service_files(
         results_for(nothing, "ENV001")[0].message.en
 
 
+def test_env001_sub_folder_package_declaration(make_repo: MakeRepo,
+                                              results_for: Results) -> None:
+    # no declaration at the root; a sub-folder package (own pyproject.toml, no src/ or
+    # tests/) declares the dependencies
+    text = "[project]\nname = 'c'\ndependencies = ['boto3>=1.35', 'requests']\n"
+    results = results_for(make_repo({"client/pyproject.toml": text, "client/check.py": "",
+                                     "infra/main.tf": ""}), "ENV001")
+    assert found(results) == [("fail", "client/pyproject.toml", 3)], results
+    assert "1 of 2 entries have no version specifier: requests" in results[0].message.en
+
+
 def test_env002_per_service_lockfiles(make_repo: MakeRepo, results_for: Results) -> None:
     pinned = "# uv pip compile requirements.in -o requirements.txt\nflask==3.0.0\n"
     root = make_repo({"src/email/requirements.in": "flask\n",
@@ -178,6 +189,23 @@ def test_env002_root_lock_for_a_project(make_repo: MakeRepo, results_for: Result
                       ".github/workflows/ci.yml": CI.format(run="uv sync")})
     results = results_for(root, "ENV002")
     assert [(r.project, r.status.value) for r in results] == [("svc", "pass")]
+
+
+def test_env002_lockfile_of_a_sub_folder_package(make_repo: MakeRepo,
+                                                 results_for: Results) -> None:
+    # a folder with its own pyproject.toml and lockfile, but no src/ or tests/ (so not a
+    # project of its own): its lockfile is the repository's lockfile
+    ci = ("on: push\njobs:\n  t:\n    runs-on: x\n    defaults:\n      run:\n"
+          "        working-directory: client\n    steps:\n      - run: uv sync --no-dev\n")
+    files = {"client/pyproject.toml": "[project]\nname = 'c'\ndependencies = ['boto3>=1']\n",
+             "client/uv.lock": "x", "client/check.py": "", "infra/main.tf": ""}
+    results = results_for(make_repo({**files, ".github/workflows/ci.yml": ci}), "ENV002")
+    assert found(results) == [("pass", ".github/workflows/ci.yml", 9)], results
+    assert "client/uv.lock is committed and CI installs from it" in results[0].message.en
+    # a lockfile under docs/ or examples/ is not the project's own
+    results = results_for(make_repo({"examples/demo/pyproject.toml": "[project]\nname='d'\n",
+                                     "examples/demo/uv.lock": "x"}), "ENV002")
+    assert statuses(results) == ["fail"] and "no lockfile" in results[0].message.en
 
 
 # -- ENV003 ----------------------------------------------------------------------------------

@@ -110,3 +110,22 @@ def test_odd_shapes_never_crash_a_check(make_repo: MakeRepo, results_for: Result
                       ".github/workflows/tf.yml": workflow})
     for rule in ("IAC001", "IAC002", "IAC003", "IAC004", "IAC005", "IAC006"):
         assert "error" not in statuses(results_for(root, rule)), rule
+
+
+def test_module_source_resolving_to_the_repository_root(make_repo: MakeRepo,
+                                                        results_for: ResultsFor) -> None:
+    # a module repository: the module at the root, examples call it with ../../
+    root = make_repo({"main.tf": 'resource "aws_vpc" "this" {\n  cidr_block = var.cidr\n}\n',
+                      "variables.tf": 'variable "cidr" {\n  type = string\n}\n',
+                      "outputs.tf": 'output "id" {\n  value = aws_vpc.this.id\n}\n',
+                      "examples/simple/main.tf": 'module "vpc" {\n  source = "../../"\n'
+                                                 '  cidr = "10.0.0.0/16"\n}\n',
+                      "examples/ipam/main.tf": 'module "vpc" {\n  source = "../.."\n}\n',
+                      "wrappers/main.tf": 'module "wrapper" {\n  source = "../"\n}\n'})
+    results = results_for(root, "IAC004")
+    assert not [r.message.en for r in results if r.status.value == "fail"], results
+    assert [r.message.en for r in results if r.status.value == "pass"] == [
+        "module vpc called from examples/ipam/main.tf (source .)"]
+    # a source that climbs out of the repository has no .tf files to find
+    outside = make_repo({"examples/x/main.tf": 'module "m" {\n  source = "../../../m"\n}\n'})
+    assert any("has no .tf files" in r.message.en for r in results_for(outside, "IAC004"))

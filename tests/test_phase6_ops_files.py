@@ -282,6 +282,31 @@ def test_fin001_evidence(make_repo: Maker, results_for: Results, files: dict[str
     assert unread == [p for p in files if p.endswith(".tf") and "{{{" in files[p]]
 
 
+SAGEMAKER_TF = """resource "aws_sagemaker_endpoint_configuration" "c" {
+  production_variants {
+    model_name = "m"
+    serverless_config {
+      memory_size_in_mb = 2048
+      max_concurrency   = 5%s
+    }
+  }
+}
+"""
+
+
+def test_fin001_sagemaker_serverless_scales_to_zero(make_repo: Maker,
+                                                    results_for: Results) -> None:
+    # a SageMaker serverless endpoint scales to zero when idle, unless provisioned
+    # concurrency keeps instances warm
+    rows = results_for(make_repo({"infra/main.tf": SAGEMAKER_TF % ""}), "FIN001")
+    assert [(r.status.value, r.path, r.line) for r in rows] == [("warn", "infra/main.tf", 1)]
+    assert "scale-to-zero: aws_sagemaker_endpoint_configuration.c serverless_config" in \
+        rows[0].message.en
+    warm = SAGEMAKER_TF % "\n      provisioned_concurrency = 2"
+    rows = results_for(make_repo({"infra/main.tf": warm}), "FIN001")
+    assert [r.status.value for r in rows] == ["fail"]
+
+
 # -- phase 6 end to end ----------------------------------------------------------------
 
 

@@ -22,6 +22,7 @@ from mlops_lint.parsers import ParseError
 from mlops_lint.parsers.gitignore import IgnoreRules, ignore_rules
 from mlops_lint.parsers.ini import Ini, parse_ini
 from mlops_lint.parsers.yaml_file import line_of, load_yaml_rt
+from mlops_lint.repo import is_test_data
 
 DVC_CONFIG = ".dvc/config"
 REMOTE_SCHEMES = ("s3", "gs", "gcs", "azure", "gdrive", "ssh", "http", "https", "hdfs",
@@ -48,13 +49,42 @@ def _join(base: str, path: str) -> str:
     return "/".join(parts)
 
 
+def _dvc_files_beside(ctx: Context, base: str) -> bool:
+    """Whether ``base`` holds a dvc.yaml, a dvc.lock or a *.dvc pointer."""
+    prefix = base + "/"
+    return any(ctx.repo.exists(prefix + name) for name in ("dvc.yaml", "dvc.lock")) or any(
+        p.startswith(prefix) for p in ctx.repo.glob(["**/*.dvc"]))
+
+
+def dvc_config(ctx: Context) -> str:
+    """The DVC repository's config: the root's ``.dvc/config``; without one, the config of
+    a DVC repository initialised in a sub-folder (``dvc init --subdir``), those with a
+    pipeline or pointers beside them first, then the shallowest. Never one inside test
+    data (a fixture). :data:`DVC_CONFIG` when there is none."""
+    if ctx.repo.exists(DVC_CONFIG):
+        return DVC_CONFIG
+    found = [p for p in ctx.repo.glob(["**/.dvc/config"])
+             if p != DVC_CONFIG and not is_test_data(p)]
+    if not found:
+        return DVC_CONFIG
+    return min(found, key=lambda p: (not _dvc_files_beside(ctx, p[:-len("/" + DVC_CONFIG)]),
+                                     p.count("/"), p))
+
+
+def _beside(config: str, name: str) -> str:
+    """``name`` in the folder of the DVC repository whose config is ``config``."""
+    base = config[:-len(DVC_CONFIG)]
+    return base + name
+
+
 # -- DATA001 ----------------------------------------------------------------------------------
 
 
 @check("dvc_initialised")
 def dvc_initialised(ctx: Context, params: None) -> Iterator[Finding]:
     """DATA001: .dvc/config exists (and .dvcignore), committed."""
-    if not ctx.repo.exists(DVC_CONFIG):
+    config = dvc_config(ctx)
+    if not ctx.repo.exists(config):
         yield failed(T("DVC is not initialised (no .dvc/config)",
                        "DVC no está inicializado (no hay .dvc/config)"),
                      fix=T("dvc init && git add .dvc .dvcignore && git commit -m "
@@ -62,16 +92,17 @@ def dvc_initialised(ctx: Context, params: None) -> Iterator[Finding]:
                            "dvc init && git add .dvc .dvcignore && git commit -m "
                            "'build: initialise DVC' (o exceptúa la regla con un ADR)"))
         return
-    if ctx.repo.is_git and not ctx.repo.is_tracked(DVC_CONFIG):
-        yield warned(T(".dvc/config exists but is not committed",
-                       ".dvc/config existe pero no está en el repositorio"), DVC_CONFIG, 1,
-                     fix=T("git add .dvc/config .dvcignore", "git add .dvc/config .dvcignore"))
+    ignore = _beside(config, ".dvcignore")
+    if ctx.repo.is_git and not ctx.repo.is_tracked(config):
+        yield warned(T(f"{config} exists but is not committed",
+                       f"{config} existe pero no está en el repositorio"), config, 1,
+                     fix=T.same(f"git add {config} {ignore}"))
         return
-    note = T("", "") if ctx.repo.exists(".dvcignore") else T(
-        " (.dvcignore is missing; dvc init creates it)",
-        " (falta .dvcignore; dvc init lo crea)")
-    yield passed(T("DVC is initialised (.dvc/config)", "DVC está inicializado (.dvc/config)")
-                 + note, DVC_CONFIG)
+    note = T("", "") if ctx.repo.exists(ignore) else T(
+        f" ({ignore} is missing; dvc init creates it)",
+        f" (falta {ignore}; dvc init lo crea)")
+    yield passed(T(f"DVC is initialised ({config})", f"DVC está inicializado ({config})")
+                 + note, config)
 
 
 # -- DATA002 ----------------------------------------------------------------------------------
@@ -139,7 +170,7 @@ def _pointers(ctx: Context) -> tuple[list[Output], list[Finding]]:
     outputs: list[Output] = []
     findings: list[Finding] = []
     for pointer in ctx.repo.glob(["**/*.dvc"]):
-        if pointer.startswith(".dvc/"):
+        if pointer.startswith(".dvc/") or "/.dvc/" in pointer:
             continue
         found = _pointer_outputs(ctx, pointer)
         if isinstance(found, ParseError):
@@ -242,43 +273,45 @@ def _is_storage(url: str) -> bool:
 @check("dvc_remote")
 def dvc_remote(ctx: Context, params: None) -> Iterator[Finding]:
     """DATA003: a default DVC remote (L2) on real storage, not a local path (L3)."""
-    if not ctx.repo.exists(DVC_CONFIG):
+    config = dvc_config(ctx)
+    if not ctx.repo.exists(config):
         yield failed(T("no .dvc/config, so no remote (see DATA001)",
                        "no hay .dvc/config, así que no hay remote (ver DATA001)"))
         return
-    ini = ctx.repo.parse(DVC_CONFIG, parse_ini)
+    ini = ctx.repo.parse(config, parse_ini)
     if isinstance(ini, ParseError):
-        yield failed(T(f"cannot read .dvc/config: {ini.message}",
-                       f"no se puede leer .dvc/config: {ini.message}"), DVC_CONFIG, ini.line)
+        yield failed(T(f"cannot read {config}: {ini.message}",
+                       f"no se puede leer {config}: {ini.message}"), config, ini.line)
         return
     default = ini.get("core", "remote")
     remotes = _remotes(ini)
-    local_note = T(" (.dvc/config.local is not committed: others cannot pull)",
-                   " (.dvc/config.local no se sube: nadie más puede hacer pull)") if (
-        ctx.repo.exists(".dvc/config.local")) else T("", "")
+    local = config + ".local"
+    local_note = T(f" ({local} is not committed: others cannot pull)",
+                   f" ({local} no se sube: nadie más puede hacer pull)") if (
+        ctx.repo.exists(local)) else T("", "")
     if not default:
         names = ", ".join(remotes) or "none"
         yield failed(T(f"no default remote ([core] remote = ...); remotes defined: {names}",
                        f"no hay remote por defecto ([core] remote = ...); remotes definidos: "
-                       f"{names}") + local_note, DVC_CONFIG, ini.line("core") or 1,
+                       f"{names}") + local_note, config, ini.line("core") or 1,
                      fix=T("dvc remote add -d storage s3://<bucket>/dvc",
                            "dvc remote add -d storage s3://<bucket>/dvc"))
         return
     url, section = remotes.get(default, (None, ""))
     if not url:
-        yield failed(T(f"the default remote '{default}' has no url in .dvc/config",
-                       f"el remote por defecto '{default}' no tiene url en .dvc/config")
-                     + local_note, DVC_CONFIG, ini.line(section) or ini.line("core") or 1)
+        yield failed(T(f"the default remote '{default}' has no url in {config}",
+                       f"el remote por defecto '{default}' no tiene url en {config}")
+                     + local_note, config, ini.line(section) or ini.line("core") or 1)
         return
     line = ini.line(section) or 1
     yield passed(T(f"default remote '{default}' -> {url}", f"remote por defecto '{default}' -> "
-                   f"{url}"), DVC_CONFIG, line, level=2)
+                   f"{url}"), config, line, level=2)
     yield verdict(_is_storage(url),
                   T(f"'{default}' is remote storage ({url.split('://', 1)[0]})",
                     f"'{default}' es almacenamiento remoto ({url.split('://', 1)[0]})"),
                   T(f"'{default}' is a local path ({url}): level 2 at most",
                     f"'{default}' es una ruta local ({url}): nivel 2 como máximo"),
-                  DVC_CONFIG, line, level=3,
+                  config, line, level=3,
                   fix=T("use real storage: s3://, gs://, azure://, gdrive://, ssh:// or "
                         "http(s)://", "usa almacenamiento real: s3://, gs://, azure://, "
                         "gdrive://, ssh:// o http(s)://"))

@@ -235,10 +235,25 @@ def service_dirs(ctx: Context) -> list[str]:
     return sorted(found)
 
 
-def runtime_sources(ctx: Context) -> list[Source]:
+def package_dirs(ctx: Context) -> list[str]:
+    """Folders below the project root with a ``pyproject.toml`` of their own that are not
+    projects of their own (no src/ or tests/ beside it), outside tests, docs, examples and
+    hidden folders: a client, a deployment check, a tool shipped with the project. Their
+    lockfile and tool configuration are the project's, nearest the root first."""
+    found: set[str] = set()
+    for path in ctx.project.files:
+        local = ctx.project.local(path)
+        parts = PurePosixPath(local).parts
+        if len(parts) < 2 or parts[-1] != "pyproject.toml" or is_test_data(local) or any(
+                p.lower() in NOT_SERVICE_DIRS or p.startswith(".") for p in parts[:-1]):
+            continue
+        found.add(str(PurePosixPath(path).parent))
+    return sorted(found, key=lambda d: (d.count("/"), d))
+
+
+def _pyproject_at(ctx: Context, pyproject: str, seen: set[str]) -> list[Source]:
+    """The declarations of one pyproject.toml and of the requirement files it points at."""
     sources: list[Source] = []
-    seen: set[str] = set()
-    pyproject = ctx.path("pyproject.toml")
     pointed: list[str] = []
     if ctx.repo.exists(pyproject):
         doc = ctx.repo.toml(pyproject)
@@ -251,11 +266,21 @@ def runtime_sources(ctx: Context) -> list[Source]:
     for path in pointed:
         if ctx.repo.exists(path) and path not in seen:
             sources += _requirements_source(ctx, path, seen)
+    return sources
+
+
+def runtime_sources(ctx: Context) -> list[Source]:
+    seen: set[str] = set()
+    sources = _pyproject_at(ctx, ctx.path("pyproject.toml"), seen)
     sources += _root_sources(ctx, ctx.project.path, seen)
     if not sources:
         # no declaration at the root: each service declares its own
         for directory in service_dirs(ctx):
             sources += _root_sources(ctx, directory, seen)
+    if not sources:
+        # nor per service: each sub-folder package's pyproject.toml
+        for directory in package_dirs(ctx):
+            sources += _pyproject_at(ctx, directory + "/pyproject.toml", seen)
     return sources
 
 
@@ -350,8 +375,9 @@ def find_lockfiles(ctx: Context) -> tuple[list[Lockfile], list[tuple[str, int, i
     locks: list[Lockfile] = []
     partial: list[tuple[str, int, int]] = []
     ignored: list[str] = []
-    # the project, the root, then (when neither has one) each service's own folder
-    for directory in dict.fromkeys([*_dirs(ctx), *service_dirs(ctx)]):
+    # the project, the root, then (when neither has one) each service's own folder and
+    # each sub-folder package's
+    for directory in dict.fromkeys([*_dirs(ctx), *service_dirs(ctx), *package_dirs(ctx)]):
         prefix = "" if directory == "." else directory + "/"
         for name in LOCKFILES:
             if ctx.repo.exists(prefix + name):

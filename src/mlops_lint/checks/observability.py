@@ -878,6 +878,18 @@ class _Evidence:
         self.found.setdefault(kind, (path, line, detail))
 
 
+def _serverless_to_zero(body: Any) -> bool:
+    """A SageMaker serverless variant (``serverless_config``) scales to zero when idle,
+    unless ``provisioned_concurrency`` (other than 0) keeps instances warm."""
+    for key, value in _walk(body):
+        if key != "serverless_config":
+            continue
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, dict) and _zero(item.get("provisioned_concurrency", 0)):
+                return True
+    return False
+
+
 def _terraform_evidence(ctx: Context, ev: _Evidence) -> None:
     for tf in map(noted, terraform_files(ctx.repo)):
         if isinstance(tf, ParseError):
@@ -888,6 +900,9 @@ def _terraform_evidence(ctx: Context, ev: _Evidence) -> None:
                 ev.add("budget alerts", tf.path, block.address, block.line)
             if name.startswith(AUTOSCALING_RESOURCES):
                 ev.add("autoscaling", tf.path, block.address, block.line)
+            if name == "aws_sagemaker_endpoint_configuration" and _serverless_to_zero(block.body):
+                ev.add("scale-to-zero", tf.path, f"{block.address} serverless_config",
+                       block.line)
         for key, value in _walk(tf.data):
             if key == "default_tags":
                 tags = {t for item in (value if isinstance(value, list) else [value])

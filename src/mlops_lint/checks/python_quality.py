@@ -30,6 +30,7 @@ from radon.raw import analyze
 from radon.visitors import Function
 
 from mlops_lint.checks import Params, check
+from mlops_lint.checks.environment import package_dirs
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed, skipped, verdict, warned
 from mlops_lint.parsers import ParseError
@@ -721,6 +722,13 @@ def mypy_enforced(ctx: Context, params: None) -> Iterator[Finding]:
     run automatically where failures block (a pre-commit hook that matches files or a
     blocking CI step)."""
     config = find_mypy_config(ctx.repo, _dirs(ctx))
+    if config is None:
+        # none where mypy would look from the project root: a sub-folder package's own
+        # (mypy run from that folder reads it)
+        for directory in package_dirs(ctx):
+            config = find_mypy_config(ctx.repo, [directory])
+            if config is not None:
+                break
     runs = tool_runs(ctx.repo, MYPY, _dirs(ctx))
     live = [r for r in runs if r.checks_files]
     automatic = [r for r in live if r.blocking and r.where in ("ci", "pre-commit")]

@@ -108,6 +108,13 @@ class Config:
         return [f for _, d in sorted(self.dirs.items()) for f in d.files]
 
 
+def module_target(directory: str, source: str) -> str:
+    """The directory a local module ``source`` names, spelt as :attr:`TfDir.path` ("" at
+    the repository root; a path starting with ``..`` when it climbs out of it)."""
+    target = posixpath.normpath(posixpath.join(directory, source))
+    return "" if target == "." else target
+
+
 def _config(ctx: Context) -> Config | None:
     cached = ctx.repo.memo.get("terraform:config")
     if cached is not None:
@@ -130,7 +137,7 @@ def _config(ctx: Context) -> Config | None:
         for _, block in directory.blocks("module"):
             source = block.body.get("source")
             if isinstance(source, str) and source.startswith(("./", "../")):
-                target = posixpath.normpath(posixpath.join(directory.path, source))
+                target = module_target(directory.path, source)
                 if target in dirs and target != directory.path:
                     dirs[target].module = True
     result = Config(dirs, errors)
@@ -672,7 +679,7 @@ class _Call:
 
     @property
     def target(self) -> str:
-        return posixpath.normpath(posixpath.join(self.tf.directory, self.source))
+        return module_target(self.tf.directory, self.source)
 
 
 def _module_calls(config: Config) -> list[_Call]:
@@ -726,9 +733,10 @@ def terraform_modules(ctx: Context, params: None) -> Iterator[Finding]:
     local = [c for c in calls if c.local]
     if local:
         call = local[0]
-        yield passed(T(f"module {call.name} called from {call.tf.path} (source {call.target})",
+        shown = call.target or "."
+        yield passed(T(f"module {call.name} called from {call.tf.path} (source {shown})",
                        f"módulo {call.name} llamado desde {call.tf.path} (fuente "
-                       f"{call.target})"), call.tf.path, call.line)
+                       f"{shown})"), call.tf.path, call.line)
     elif calls:
         call = calls[0]
         yield warned(T(f"reuses external modules (module {call.name}) but defines no "
