@@ -625,3 +625,43 @@ def test_sec002_adversarial_lines_finish_quickly(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
     assert [r["status"] for r in report["results"]] == ["pass"]
+
+
+# -- SEC002: configuration words that are not passwords ---------------------------------------
+
+NSSWITCH = ("# /etc/nsswitch.conf\n\npasswd:         compat\ngroup:          compat\n"
+            "shadow:         compat\ngshadow:        files\n\n"
+            "hosts:          files dns mdns4_minimal [NOTFOUND=return]\n")
+
+
+def test_sec002_nsswitch_databases_are_not_passwords(make_repo: MakeRepo,
+                                                     results_for: Results) -> None:
+    """``passwd: compat`` in an nsswitch.conf (a file, or a ConfigMap's data) names the
+    sources of the passwd database, not a password."""
+    embedded = ("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: nsswitch\ndata:\n"
+                "  nsswitch.conf: |\n" + "".join(f"    {line}\n" if line else "\n"
+                                                  for line in NSSWITCH.splitlines()))
+    root = make_repo({"etc/nsswitch.conf": NSSWITCH, "k8s/nss.yaml": embedded})
+    assert statuses(results_for(root, "SEC002")) == ["pass"]
+    # a weak literal under the same key, outside an nsswitch table, is still reported
+    root = make_repo({"conf/users.yaml": f"user: admin\npasswd: {WEAK}\n"})
+    assert found(results_for(root, "SEC002")) == [("fail", "conf/users.yaml", 2)]
+
+
+@pytest.mark.parametrize("value", ["nvapi-NVKEY", "sk-YOURKEY", "ghp_TOKEN", "key-XXXXXXXX",
+                                   "api_SECRET_KEY", "hf_APITOKEN", "acme-PASSWORD",
+                                   "<YOUR_KEY>", "REPLACE_ME"])
+def test_sec002_prefix_and_placeholder_word(make_repo: MakeRepo, results_for: Results,
+                                            value: str) -> None:
+    """A vendor prefix followed by an upper-case placeholder word is a value to replace."""
+    entry = f"env:\n  - name: NGC_API_KEY\n    value: \"{value}\"\n"
+    root = make_repo({"k8s/deploy.yaml": entry, "app.env": f"API_TOKEN={value}\n"})
+    assert statuses(results_for(root, "SEC002")) == ["pass"]
+
+
+def test_sec002_prefixed_random_token_is_still_caught(make_repo: MakeRepo,
+                                                      results_for: Results) -> None:
+    entry = f"env:\n  - name: NGC_API_KEY\n    value: \"nvapi-{BODY}\"\n"
+    results = results_for(make_repo({"k8s/deploy.yaml": entry}), "SEC002")
+    assert found(results) == [("fail", "k8s/deploy.yaml", 3)]
+    assert "random-looking" in results[0].message.en
