@@ -786,6 +786,51 @@ def test_train_eval(tmp_path, cfg_train, cfg_eval):
     assert verdict(results, 2) == "fail"
 
 
+SERVED_E2E = """\
+import joblib
+import pytest
+from fastapi.testclient import TestClient
+from sklearn.linear_model import LogisticRegression
+
+
+@pytest.fixture(scope="module")
+def artifact(tmp_path_factory, dataset):
+    X, y = dataset
+    model = LogisticRegression().fit(X, y)
+    path = tmp_path_factory.mktemp("artifacts") / "model.joblib"
+    joblib.dump(model, path)
+    return str(path)
+
+
+@pytest.fixture
+def client(monkeypatch, artifact):
+    monkeypatch.setenv("MODEL_PATH", artifact)
+    from demo.api import app
+    with TestClient(app) as c:
+        yield c
+
+
+def test_served_prediction(client):
+    resp = client.post("/predict", json={"a": 1.0, "b": 2.0})
+    assert resp.status_code == 200
+    assert 0.0 <= resp.json()["score"] <= 1.0
+"""
+
+
+def test_test007_train_save_serve_predict_through_fixtures(make_repo: Build,
+                                                           results_for: Results) -> None:
+    """A model trained inline and saved to a temporary directory by a fixture, the app
+    pointed at it, then POST /predict: train -> save -> load -> predict, by what it does."""
+    results = results_for(repo(make_repo, {"tests/test_serving_flow.py": SERVED_E2E}),
+                          "TEST007")
+    assert verdict(results, 2) == "pass", messages(results)
+    assert "end-to-end training test at tests/test_serving_flow.py:24" in results[0].message.en
+    unsaved = SERVED_E2E.replace("    joblib.dump(model, path)\n", "")
+    results = results_for(repo(make_repo, {"tests/test_serving_flow.py": unsaved}), "TEST007")
+    assert verdict(results, 2) == "fail"
+    assert "no end-to-end training test" in results[0].message.en
+
+
 def test_test008_configuration_and_data_handed_to_objects(make_repo: Build,
                                                           results_for: Results) -> None:
     conftest = """\

@@ -957,6 +957,83 @@ def e2e_test(case: Case) -> bool:
     return _integration_case(case) and trains and predicts
 
 
+SAVE_CALLS = frozenset({"joblib.dump", "pickle.dump", "torch.save", "cloudpickle.dump",
+                        "dill.dump", "skops.io.dump", "mlflow.sklearn.save_model",
+                        "mlflow.pyfunc.save_model"})
+SAVE_METHODS = frozenset({"save_model", "save_pretrained", "save"})
+ENV_POINTERS = frozenset({"setenv", "setitem", "dict"})  # monkeypatch, mock.patch.dict
+Function = ast.FunctionDef | ast.AsyncFunctionDef
+
+
+def _fixture_table(found: Suite, path: str) -> dict[str, Function]:
+    """The fixtures a test of ``path`` can request: conftest.py files of its directory and
+    above, then its own file (which wins)."""
+    table: dict[str, Function] = {}
+    folder = PurePosixPath(path).parent
+    for conftest in sorted(found.conftests, key=lambda i: len(i.path)):
+        base = PurePosixPath(conftest.path).parent
+        if base == folder or base in folder.parents or str(base) == ".":
+            table.update({f.name: f for f in _fixtures(conftest)})
+    own = next((i for i in found.files if i.path == path), None)
+    if own is not None:
+        table.update({f.name: f for f in _fixtures(own)})
+    return table
+
+
+def _requested(case: Case, table: dict[str, Function], limit: int = 20) -> list[Function]:
+    """The fixtures a test requests, directly or through other fixtures (bounded)."""
+    out: list[Function] = []
+    todo = list(case.params)
+    seen: set[str] = set()
+    while todo and len(out) < limit:
+        name = todo.pop(0)
+        if name in seen or name not in table:
+            continue
+        seen.add(name)
+        fixture = table[name]
+        out.append(fixture)
+        args = fixture.args
+        todo.extend(a.arg for a in args.posonlyargs + args.args + args.kwonlyargs)
+    return out
+
+
+def _saves(qual: str, call: ast.Call) -> bool:
+    return qual in SAVE_CALLS or (method(call) or "") in SAVE_METHODS
+
+
+def _points_at(node: ast.AST) -> bool:
+    """``monkeypatch.setenv("MODEL_PATH", ...)``, ``os.environ[...] = ...``,
+    ``mock.patch.dict(os.environ, ...)``: the app under test is told where to read from."""
+    if isinstance(node, ast.Call):
+        return (method(node) or "") in ENV_POINTERS
+    if isinstance(node, ast.Assign):
+        return any(isinstance(t, ast.Subscript) and isinstance(t.value, ast.Attribute)
+                   and t.value.attr == "environ" for t in node.targets)
+    return False
+
+
+def served_e2e_test(case: Case, fixtures: list[Function]) -> bool:
+    """The test or its fixtures train a model, save it under a temporary directory and
+    point the app at it (an environment variable); the test then requests a /predict
+    endpoint: train -> save -> load (by the app) -> predict."""
+    posts = any(method(call) in HTTP_METHODS and call.args and (literal_path(call.args[0]) or "")
+                .rstrip("/").endswith("predict") for _, call in case.calls())
+    if not posts:
+        return False
+    trains = saves = tmp = points = False
+    for function in [case.node, *fixtures]:
+        args = function.args
+        tmp |= any("tmp" in a.arg for a in args.posonlyargs + args.args + args.kwonlyargs)
+        for node in ast.walk(function):
+            if isinstance(node, ast.Call):
+                qual = case.index.qualname(node.func) or ""
+                name = method(node) or last(qual)
+                trains |= name in ("fit", "fit_transform") or bool(TRAIN_NAMES.search(name))
+                saves |= _saves(qual, node)
+            points |= _points_at(node)
+    return trains and saves and tmp and points
+
+
 @dataclass
 class ApiTests:
     cases: list[Case] = field(default_factory=list)
@@ -1045,6 +1122,13 @@ def integration_tests(ctx: Context, params: None) -> Iterator[Finding]:
         yield _no_tests(3)
         return
     e2e = [c for c in found.cases if e2e_test(c)]
+    if not e2e:
+        tables: dict[str, dict[str, Function]] = {}
+        for case in found.cases:
+            table = tables.setdefault(case.path, _fixture_table(found, case.path))
+            if served_e2e_test(case, _requested(case, table)):
+                e2e.append(case)
+                break
     api = api_tests(found)
     api_ok = api.predict and api.health
     parts: list[T] = []
