@@ -135,6 +135,26 @@ def test_test001_min_tests_threshold_is_configurable(make_repo: Build, catalog: 
     assert levels(results, (1, 3)) == {1: "pass", 3: "fail"}
 
 
+def test_test001_tests_outside_default_discovery_warn(make_repo: Build,
+                                                      results_for: Results) -> None:
+    """``test.py`` with test functions: tests exist, but pytest's default discovery
+    (test_*.py, *_test.py) does not collect the file."""
+    code = ("import os\n\n\ndef test_model_file():\n    assert os.path.exists('m.pkl')\n\n\n"
+            "def helper():\n    return 1\n")
+    root = make_repo({"train.py": "print('train')\n", "test.py": code})
+    results = results_for(root, "TEST001")
+    assert levels(results, (1, 3)) == {1: "warn", 3: "fail"}, messages(results)
+    text = messages(results)
+    assert "no Python tests" not in text
+    assert "test.py defines 1 test function (test_model_file)" in text
+    assert "pytest's default discovery (test_*.py, *_test.py) does not collect" in text
+    assert results[0].path == "test.py" and results[0].line == 4
+    assert "no recoge" in results[0].message.es
+    # a file that is not a test file, or test_* functions without assertions: no tests
+    root = make_repo({"test.py": "def test_model_file():\n    print('ok')\n"})
+    assert "no Python tests" in messages(results_for(root, "TEST001"))
+
+
 # -- a repository without any Python test ---------------------------------------------------
 
 

@@ -148,6 +148,9 @@ class Suite:
     cases: list[Case] = field(default_factory=list)
     conftests: list[PythonIndex] = field(default_factory=list)
     missing_testpaths: list[str] = field(default_factory=list)
+    # test functions with assertions in files the discovery patterns do not match
+    uncollected: list[Case] = field(default_factory=list)
+    patterns: tuple[str, ...] = ("test_*.py", "*_test.py")
 
 
 def _markers(index: PythonIndex, decorators: Iterable[ast.expr]) -> set[str]:
@@ -218,6 +221,25 @@ def _add_file(ctx: Context, result: Suite, path: str, functions: tuple[str, ...]
         result.cases.extend(_collect(index, functions, classes))
 
 
+def _uncollected(ctx: Context, files: list[str], patterns: tuple[str, ...],
+                 functions: tuple[str, ...], classes: tuple[str, ...]) -> list[Case]:
+    """Test functions with assertions in files named like tests (``test.py``,
+    ``tests.py``, ``model_tests.py``, or under a tests/ folder) that the discovery patterns
+    do not match: written as tests, but never collected by pytest."""
+    out: list[Case] = []
+    for path in files:
+        pure = PurePosixPath(path)
+        if pure.name == "conftest.py" or any(fnmatch(pure.name, p) for p in patterns):
+            continue
+        if "test" not in pure.stem.lower() and not any(
+                part in ("test", "tests") for part in pure.parts[:-1]):
+            continue
+        index = python_index(ctx.repo, path)
+        if isinstance(index, PythonIndex):
+            out.extend(c for c in _collect(index, functions, classes) if c.asserted)
+    return out
+
+
 def suite(ctx: Context) -> Suite:
     """The project's collected tests and conftest files (computed once per project)."""
     key = f"phase3:suite:{ctx.project.path}"
@@ -241,6 +263,9 @@ def suite(ctx: Context) -> Suite:
             not roots or any(_under(local[path], r) for r in roots))
         if name == "conftest.py" or collected:
             _add_file(ctx, result, path, functions, classes)
+    result.patterns = tuple(patterns)
+    if not result.cases:
+        result.uncollected = _uncollected(ctx, files, tuple(patterns), functions, classes)
     ctx.repo.memo[key] = result
     return result
 
@@ -254,6 +279,35 @@ def _no_tests(level: int | None = None) -> Finding:
 
 
 # -- TEST001 ----------------------------------------------------------------------------
+
+
+def _uncollected_tests(found: Suite, ideal: int) -> Iterator[Finding]:
+    """Tests written in files pytest does not collect: a warning at L1 (they may be run
+    another way), a size shortfall at L3."""
+    first = found.uncollected[0]
+    in_first = [c.node.name for c in found.uncollected if c.path == first.path]
+    count = len(found.uncollected)
+    files = len({c.path for c in found.uncollected})
+    names = ", ".join(in_first[:3]) + (", ..." if len(in_first) > 3 else "")
+    default = "default " if found.patterns == ("test_*.py", "*_test.py") else ""
+    globs = ", ".join(found.patterns)
+    plural = "s" * (len(in_first) != 1)
+    message = T(f"{first.path} defines {len(in_first)} test function{plural} ({names}) with "
+                f"assertions, but pytest's {default}discovery ({globs}) does not collect "
+                "that file name, so `pytest` runs no test",
+                f"{first.path} define {len(in_first)} función{'es' * (len(in_first) != 1)} "
+                f"de test ({names}) con aserciones, pero el descubrimiento "
+                f"{'por defecto ' if default else ''}de pytest ({globs}) no recoge ese nombre "
+                "de archivo, así que `pytest` no ejecuta ningún test")
+    if files > 1:
+        message += T(f" ({count} such functions in {files} files)",
+                     f" ({count} funciones así en {files} archivos)")
+    fix = T(f"rename {first.path} to test_<name>.py (or add its pattern to python_files)",
+            f"renombra {first.path} a test_<nombre>.py (o añade su patrón a python_files)")
+    yield warned(message, first.path, first.node.lineno, level=1, fix=fix)
+    yield failed(message + T(f"; {ideal} tests is the recommended size of a suite",
+                             f"; {ideal} tests es el tamaño recomendado de una suite"),
+                 first.path, first.node.lineno, level=3, fix=fix)
 
 
 @check("test_suite")
@@ -272,6 +326,9 @@ def suite_size(ctx: Context, params: None) -> Iterator[Finding]:
                        f"{error.path} no se puede analizar ({error.message}): pytest no puede "
                        "recogerlo y sus tests no se cuentan"), error.path, error.line)
     count = len(found.cases)
+    if count == 0 and found.uncollected:
+        yield from _uncollected_tests(found, ideal)
+        return
     if count == 0:
         yield _no_tests(1)
         yield _no_tests(3)
