@@ -1394,6 +1394,50 @@ def _docs_workflow(ctx: Context) -> tuple[str, int | None, bool] | None:
     return None
 
 
+def _sphinx_build(ctx: Context) -> tuple[str, int | None] | None:
+    """Where a Sphinx site is built: a Read the Docs config with a ``sphinx:`` section, or
+    a CI command running sphinx-build."""
+    for rtd in ctx.repo.glob((".readthedocs.yml", ".readthedocs.yaml")):
+        data = ctx.repo.yaml(rtd)
+        if isinstance(data, dict) and "sphinx" in data:
+            return rtd, _key_line(ctx, rtd, "sphinx")
+    for command in ci_commands(ctx.repo):
+        if re.search(r"\bsphinx-build\b|\bsphinx\.cmd\.build\b", command.text):
+            return command.path, command.line
+    return None
+
+
+def _sphinx_site(ctx: Context, conf: str) -> Iterator[Finding]:
+    yield warned(T(f"Sphinx site ({conf}) instead of MkDocs",
+                   f"sitio Sphinx ({conf}) en lugar de MkDocs"), conf,
+                 level=2, fix=T("the guide uses MkDocs Material; keep Sphinx and "
+                                "justify it in an ADR, or add mkdocs.yml",
+                                "la guía usa MkDocs Material; mantén Sphinx y "
+                                "justifícalo en un ADR, o añade mkdocs.yml"))
+    build = _sphinx_build(ctx)
+    if build is None:
+        yield failed(T(f"Sphinx site ({conf}) instead of MkDocs, and neither Read the Docs "
+                       "nor CI builds it (no mkdocs.yml to judge mkdocstrings, mermaid or a "
+                       "docs workflow)",
+                       f"sitio Sphinx ({conf}) en lugar de MkDocs, y ni Read the Docs ni la "
+                       "CI lo construyen (no hay mkdocs.yml con el que juzgar mkdocstrings, "
+                       "mermaid o un workflow de documentación)"), conf, level=3,
+                     fix=T("build the site in CI (sphinx-build -W) or on Read the Docs, or "
+                           "move to MkDocs", "construye el sitio en CI (sphinx-build -W) o en "
+                           "Read the Docs, o pasa a MkDocs"))
+        return
+    where = build[0] + (f":{build[1]}" if build[1] else "")
+    yield warned(T(f"Sphinx site ({conf}) built by {where}: MkDocs is the guide's choice "
+                   "(mkdocstrings, mermaid and a docs workflow are judged on mkdocs.yml); the "
+                   "Sphinx site is a documented alternative",
+                   f"sitio Sphinx ({conf}) construido por {where}: la guía elige MkDocs "
+                   "(mkdocstrings, mermaid y un workflow de documentación se juzgan sobre "
+                   "mkdocs.yml); el sitio Sphinx es una alternativa documentada"),
+                 build[0], build[1], level=3,
+                 fix=T("keep Sphinx and justify it in an ADR, or add mkdocs.yml",
+                       "mantén Sphinx y justifícalo en un ADR, o añade mkdocs.yml"))
+
+
 @check("mkdocs_site")
 def mkdocs_site(ctx: Context, params: None) -> Iterator[Finding]:
     """DOC008: L2 mkdocs.yml (root or docs/, or those of a template repository's
@@ -1404,13 +1448,7 @@ def mkdocs_site(ctx: Context, params: None) -> Iterator[Finding]:
     if path is None:
         sphinx = ctx.repo.glob(("docs/conf.py", "docs/source/conf.py", "conf.py"))
         if sphinx:
-            yield warned(T(f"Sphinx site ({sphinx[0]}) instead of MkDocs",
-                           f"sitio Sphinx ({sphinx[0]}) en lugar de MkDocs"), sphinx[0],
-                         level=2, fix=T("the guide uses MkDocs Material; keep Sphinx and "
-                                        "justify it in an ADR, or add mkdocs.yml",
-                                        "la guía usa MkDocs Material; mantén Sphinx y "
-                                        "justifícalo en un ADR, o añade mkdocs.yml"))
-            yield failed(T("no mkdocs.yml", "no hay mkdocs.yml"), level=3)
+            yield from _sphinx_site(ctx, sphinx[0])
             return
         yield failed(T("no mkdocs.yml at the root or in docs/",
                        "no hay mkdocs.yml en la raíz ni en docs/"),
