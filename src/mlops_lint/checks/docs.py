@@ -926,6 +926,63 @@ _OUT_OF_SCOPE_PHRASES = ("out of scope", "not intended", "should not be used", "
                          "no previsto", "no se debe usar")
 
 
+_LEAD_FIELD = re.compile(r"[ \t]{0,8}(?:[-*+][ \t]{1,4})?(?P<label>[^\W\d_][\w ()/-]{0,39}?)"
+                         r"[ \t]{0,4}:[ \t]{0,8}(?P<value>\S.{0,299})")
+_LEAD_VERSION = re.compile(r"[ \t]{0,8}(?:[-*+][ \t]{1,4})?(?:model[ \t]{1,4}|modelo[ \t]{1,4})?"
+                           r"versi[oó]n[ \t]{0,4}:?[ \t]{0,8}v?\d{1,6}(?:\.\d{1,6}){1,3}\b.{0,200}",
+                           re.IGNORECASE)
+_MODEL_LABELS = frozenset({"model", "modelo", "model type", "tipo de modelo", "algorithm",
+                           "algoritmo", "architecture", "arquitectura", "estimator"})
+_DETAIL_LABELS = frozenset({"model", "modelo", "model name", "name", "nombre", "owner",
+                            "owners", "responsable", "date", "fecha", "version", "versión",
+                            "model version", "type", "tipo", "model type", "tipo de modelo",
+                            "target", "task", "tarea", "license", "licencia", "developed by",
+                            "desarrollado por", "framework", "algorithm", "algoritmo"})
+_ALGORITHM = re.compile(r"classifier|regressor|regression|forest|boost|xgb|lgbm|svm|svc|knn|"
+                        r"neighbo|tree|network|\bnet\b|transformer|bert|lstm|cnn|gpt|llama|"
+                        r"logreg|voting|ensemble|stacking|k-?means|cluster|arima|prophet",
+                        re.IGNORECASE)
+_VERSION_VALUE = re.compile(r"v?\d{1,6}(?:\.\d{1,6}){1,3}\b")
+
+
+def lead_fields(doc: Markdown) -> dict[str, tuple[int, str]]:
+    """Sections a card gives as ``Label: value`` lines under its title, before its first
+    section (``- Model: VotingClassifier ...``, ``- **Version:** 1.0.0``): key -> (line,
+    text). Two or more such fields are the model details; a model label naming an
+    algorithm is the architecture; a version number is the version."""
+    titles = [h for h in doc.headings if h.level <= 6]
+    if not titles or titles[0].level != 1:
+        return {}
+    start = titles[0].line
+    end = titles[1].line - 1 if len(titles) > 1 else len(doc.lines)
+    out: dict[str, tuple[int, str]] = {}
+    details = 0
+    for number, text in doc.prose:  # outside code blocks
+        if not start < number <= min(end, start + 40):
+            continue
+        line = text[:400].replace("**", "").replace("__", "")
+        if _LEAD_VERSION.fullmatch(line):
+            out.setdefault("versioning", (number, line))
+            details += 1
+            continue
+        field = _LEAD_FIELD.fullmatch(line)
+        if field is None:
+            continue
+        label = field.group("label").strip().lower()
+        value = field.group("value")
+        if label in _DETAIL_LABELS:
+            details += 1
+        model_label = label in _MODEL_LABELS or label.endswith(" model") or \
+            label.startswith("modelo ")  # "Primary model", "Modelo base"
+        if model_label and _ALGORITHM.search(value):
+            out.setdefault("architecture", (number, line))
+        if "version" in label and _VERSION_VALUE.search(value):
+            out.setdefault("versioning", (number, line))
+    if details >= 2:
+        out["details"] = (start, doc.lines[start - 1])
+    return out
+
+
 def model_card_report(doc: Markdown, front: dict[str, Any] | None) -> CardReport:
     spec = section_set("model_card")
     present: dict[str, int] = {}
@@ -934,6 +991,9 @@ def model_card_report(doc: Markdown, front: dict[str, Any] | None) -> CardReport
     for key, found in heads.items():
         if found:
             present[key] = found[0].line
+    lead = {k: v for k, v in lead_fields(doc).items() if k not in present}
+    for key, (line, _) in lead.items():
+        present[key] = line
     if "out_of_scope" not in present:
         for key in ("intended_use", "limitations"):
             for heading in heads[key]:
@@ -960,8 +1020,9 @@ def model_card_report(doc: Markdown, front: dict[str, Any] | None) -> CardReport
             lacks.append(T("retraining plan", "plan de reentrenamiento"))
         if lacks:
             problems["monitoring"] = T("no ", "sin ") + T.join(lacks, ", ")
-    if heads["versioning"]:
-        text = _section_text(doc, heads["versioning"])
+    if heads["versioning"] or "versioning" in lead:
+        text = _section_text(doc, heads["versioning"]) if heads["versioning"] else \
+            lead["versioning"][1]
         code = bool(re.search(r"\bcommit\b|\btag\b|\bsha\b|\bgit\b|\bv\d+\.\d+", text, re.I))
         model = bool(re.search(r"mlflow|run[ _-]?id|\bdvc\b|\bhash\b|registry|registro", text,
                                re.I))
