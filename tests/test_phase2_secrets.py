@@ -105,6 +105,24 @@ def test_sec001_reading_env_needs_an_example(make_repo: MakeRepo, results_for: R
     assert "no .env.example" in results[0].message.en
 
 
+def test_sec001_committed_env_documents_the_variables(make_repo: MakeRepo,
+                                                      results_for: Results) -> None:
+    """A committed .env with placeholders documents the variables the code reads: the
+    warning says they are documented only there, not that nothing documents them."""
+    settings = ("from pydantic_settings import BaseSettings, SettingsConfigDict\n\n\n"
+                "class Settings(BaseSettings):\n"
+                "    model_config = SettingsConfigDict(env_file='../.env')\n"
+                "    SECRET_KEY: str = 'changethis'\n")
+    root = make_repo({".env": "SECRET_KEY=changethis\nPOSTGRES_PASSWORD=changethis\n",
+                      "backend/app/config.py": settings}, commits=["chore: init"])
+    results = results_for(root, "SEC001")
+    assert found(results) == [("fail", ".env", None), ("warn", "backend/app/config.py", 4)]
+    warn = results[1].message
+    assert "no .env.example documenting them" not in warn.en
+    assert "documented only in the committed .env, not in a .env.example" in warn.en
+    assert "solo en el .env del repositorio" in warn.es
+
+
 def test_sec001_tests_reading_env_do_not_count(make_repo: MakeRepo, results_for: Results) -> None:
     root = make_repo({"tests/test_a.py": "import os\nos.environ['X'] = '1'\n"})
     assert statuses(results_for(root, "SEC001")) == ["pass"]
