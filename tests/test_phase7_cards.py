@@ -467,6 +467,21 @@ def test_doc006_header_bullets_count_as_details_architecture_and_version(
     assert "Model architecture" in result.message.en.split("missing: ", 1)[1]
 
 
+def test_doc006_slo_section_counts_for_monitoring(make_repo: MakeRepo,
+                                                  results_for: ResultsFor) -> None:
+    """An SLO section with thresholds and a retraining cadence is part of monitoring and
+    maintenance."""
+    card = HEADER_BULLET_CARD + ("\n## SLO\n- Latencia P95: < 50 ms\n"
+                                 "- Reentrenamiento: mensual o ante drift\n\n"
+                                 "## Maintenance\n- Artefactos en `models/`.\n")
+    (result,) = results_for(card_repo(make_repo, card), "DOC006")
+    assert "Monitoring and maintenance" not in result.message.en.split("missing: ", 1)[1]
+    no_slo = drop_section(card, "## SLO")
+    (result,) = results_for(card_repo(make_repo, no_slo), "DOC006")
+    assert "Monitoring and maintenance (no alert thresholds, retraining plan)" in \
+        result.message.en
+
+
 def test_doc006_placeholders_fail_with_their_lines(make_repo: MakeRepo,
                                                    results_for: ResultsFor) -> None:
     results = results_for(card_repo(make_repo, PLACEHOLDER_CARD), "DOC006")
