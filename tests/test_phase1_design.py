@@ -142,6 +142,26 @@ def test_des002_readme_section_and_diagram_kinds(make_repo: MakeRepo,
     assert rows(results_for(make_repo({"ARCHITECTURE.md": boxes}), "DES002"))[0] == (2, "pass")
 
 
+def test_des002_image_just_above_the_architecture_section(make_repo: MakeRepo,
+                                                          results_for: Results) -> None:
+    """An image right above the README's Architecture heading exists: the message must not
+    say there is no image; it is not identified as the architecture diagram (warn)."""
+    readme = ("# Proj\n\n[![Build](https://ci.example/b.svg)](https://ci.example)\n\n"
+              "Intro text.\n\n![ML lifecycle](/docs/images/ml-lifecycle.png)\n\nMore text.\n\n"
+              "## Architecture and Features\n\nText only.\n\n## Usage\nRun it.\n")
+    results = results_for(make_repo({"README.md": readme}), "DES002")
+    assert rows(results)[0] == (2, "warn"), results[0].message.en
+    message = results[0].message.en
+    assert "or an image" not in message
+    assert "/docs/images/ml-lifecycle.png (README.md:7)" in message
+    assert "not identified as an architecture diagram" in message
+    assert "no se identifica" in results[0].message.es
+    # a badge above the section is not a diagram: the section still has none
+    badge_only = readme.replace("![ML lifecycle](/docs/images/ml-lifecycle.png)\n\n", "")
+    results = results_for(make_repo({"README.md": badge_only}), "DES002")
+    assert rows(results)[0] == (2, "fail") and "has no diagram" in results[0].message.en
+
+
 def test_des002_canvas_problems(make_repo: MakeRepo, results_for: Results) -> None:
     thin = "# Canvas\n\n## Problema de Negocio\nchurn\n## Modelo\nrf\n"
     results = results_for(make_repo({"docs/ARCHITECTURE.md": ARCH, "docs/ml_canvas.md": thin}),

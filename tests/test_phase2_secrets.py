@@ -105,6 +105,24 @@ def test_sec001_reading_env_needs_an_example(make_repo: MakeRepo, results_for: R
     assert "no .env.example" in results[0].message.en
 
 
+def test_sec001_committed_env_documents_the_variables(make_repo: MakeRepo,
+                                                      results_for: Results) -> None:
+    """A committed .env with placeholders documents the variables the code reads: the
+    warning says they are documented only there, not that nothing documents them."""
+    settings = ("from pydantic_settings import BaseSettings, SettingsConfigDict\n\n\n"
+                "class Settings(BaseSettings):\n"
+                "    model_config = SettingsConfigDict(env_file='../.env')\n"
+                "    SECRET_KEY: str = 'changethis'\n")
+    root = make_repo({".env": "SECRET_KEY=changethis\nPOSTGRES_PASSWORD=changethis\n",
+                      "backend/app/config.py": settings}, commits=["chore: init"])
+    results = results_for(root, "SEC001")
+    assert found(results) == [("fail", ".env", None), ("warn", "backend/app/config.py", 4)]
+    warn = results[1].message
+    assert "no .env.example documenting them" not in warn.en
+    assert "documented only in the committed .env, not in a .env.example" in warn.en
+    assert "solo en el .env del repositorio" in warn.es
+
+
 def test_sec001_tests_reading_env_do_not_count(make_repo: MakeRepo, results_for: Results) -> None:
     root = make_repo({"tests/test_a.py": "import os\nos.environ['X'] = '1'\n"})
     assert statuses(results_for(root, "SEC001")) == ["pass"]
@@ -625,3 +643,43 @@ def test_sec002_adversarial_lines_finish_quickly(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
     assert [r["status"] for r in report["results"]] == ["pass"]
+
+
+# -- SEC002: configuration words that are not passwords ---------------------------------------
+
+NSSWITCH = ("# /etc/nsswitch.conf\n\npasswd:         compat\ngroup:          compat\n"
+            "shadow:         compat\ngshadow:        files\n\n"
+            "hosts:          files dns mdns4_minimal [NOTFOUND=return]\n")
+
+
+def test_sec002_nsswitch_databases_are_not_passwords(make_repo: MakeRepo,
+                                                     results_for: Results) -> None:
+    """``passwd: compat`` in an nsswitch.conf (a file, or a ConfigMap's data) names the
+    sources of the passwd database, not a password."""
+    embedded = ("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: nsswitch\ndata:\n"
+                "  nsswitch.conf: |\n" + "".join(f"    {line}\n" if line else "\n"
+                                                  for line in NSSWITCH.splitlines()))
+    root = make_repo({"etc/nsswitch.conf": NSSWITCH, "k8s/nss.yaml": embedded})
+    assert statuses(results_for(root, "SEC002")) == ["pass"]
+    # a weak literal under the same key, outside an nsswitch table, is still reported
+    root = make_repo({"conf/users.yaml": f"user: admin\npasswd: {WEAK}\n"})
+    assert found(results_for(root, "SEC002")) == [("fail", "conf/users.yaml", 2)]
+
+
+@pytest.mark.parametrize("value", ["nvapi-NVKEY", "sk-YOURKEY", "ghp_TOKEN", "key-XXXXXXXX",
+                                   "api_SECRET_KEY", "hf_APITOKEN", "acme-PASSWORD",
+                                   "<YOUR_KEY>", "REPLACE_ME"])
+def test_sec002_prefix_and_placeholder_word(make_repo: MakeRepo, results_for: Results,
+                                            value: str) -> None:
+    """A vendor prefix followed by an upper-case placeholder word is a value to replace."""
+    entry = f"env:\n  - name: NGC_API_KEY\n    value: \"{value}\"\n"
+    root = make_repo({"k8s/deploy.yaml": entry, "app.env": f"API_TOKEN={value}\n"})
+    assert statuses(results_for(root, "SEC002")) == ["pass"]
+
+
+def test_sec002_prefixed_random_token_is_still_caught(make_repo: MakeRepo,
+                                                      results_for: Results) -> None:
+    entry = f"env:\n  - name: NGC_API_KEY\n    value: \"nvapi-{BODY}\"\n"
+    results = results_for(make_repo({"k8s/deploy.yaml": entry}), "SEC002")
+    assert found(results) == [("fail", "k8s/deploy.yaml", 3)]
+    assert "random-looking" in results[0].message.en

@@ -1007,6 +1007,49 @@ def run(model, vocab):
     assert "the model is saved with pickle" not in text
 
 
+def test_ml007_pickled_features_are_not_cited_as_model_saves(make_repo: Build,
+                                                             results_for: Results) -> None:
+    """Only pickle.dump of a fitted estimator (or an object named like a model) is cited as
+    the model save; a pickled feature matrix is not."""
+    featurize = """\
+import pickle
+
+
+def featurize(matrix, names, output):
+    with open(output, "wb") as fd:
+        pickle.dump((matrix, names), fd)
+"""
+    train = """\
+import pickle
+
+from sklearn.ensemble import RandomForestClassifier
+
+
+def train(matrix, labels):
+    clf = RandomForestClassifier(n_estimators=10)
+    clf.fit(matrix, labels)
+    return clf
+
+
+def main(matrix, labels, output):
+    clf = train(matrix, labels)
+    with open(output, "wb") as fd:
+        pickle.dump(clf, fd)
+"""
+    root = make_repo(project({"src/demo/featurization.py": featurize,
+                              "src/demo/train.py": train, **IGNORE}))
+    results = results_for(root, "ML007")
+    text = messages(results)
+    assert "no model save other than pickle.dump (src/demo/train.py:15)" in text, text
+    assert "featurization.py:6)" not in text.split("pickle is used")[0]
+    only_features = make_repo(project({"src/demo/featurization.py": featurize, **IGNORE}))
+    results = results_for(only_features, "ML007")
+    text = messages(results)
+    assert verdict(results) == "warn", text
+    assert "no model save other than pickle.dump" not in text
+    assert "not recognised as a fitted model (src/demo/featurization.py:6)" in text
+
+
 def test_ml007_metrics_recorded_without_a_json_dump(make_repo: Build,
                                                     results_for: Results) -> None:
     save = "import joblib\n\ndef save(m):\n    joblib.dump(m, 'models/m.joblib')\n"

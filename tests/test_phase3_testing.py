@@ -135,6 +135,26 @@ def test_test001_min_tests_threshold_is_configurable(make_repo: Build, catalog: 
     assert levels(results, (1, 3)) == {1: "pass", 3: "fail"}
 
 
+def test_test001_tests_outside_default_discovery_warn(make_repo: Build,
+                                                      results_for: Results) -> None:
+    """``test.py`` with test functions: tests exist, but pytest's default discovery
+    (test_*.py, *_test.py) does not collect the file."""
+    code = ("import os\n\n\ndef test_model_file():\n    assert os.path.exists('m.pkl')\n\n\n"
+            "def helper():\n    return 1\n")
+    root = make_repo({"train.py": "print('train')\n", "test.py": code})
+    results = results_for(root, "TEST001")
+    assert levels(results, (1, 3)) == {1: "warn", 3: "fail"}, messages(results)
+    text = messages(results)
+    assert "no Python tests" not in text
+    assert "test.py defines 1 test function (test_model_file)" in text
+    assert "pytest's default discovery (test_*.py, *_test.py) does not collect" in text
+    assert results[0].path == "test.py" and results[0].line == 4
+    assert "no recoge" in results[0].message.es
+    # a file that is not a test file, or test_* functions without assertions: no tests
+    root = make_repo({"test.py": "def test_model_file():\n    print('ok')\n"})
+    assert "no Python tests" in messages(results_for(root, "TEST001"))
+
+
 # -- a repository without any Python test ---------------------------------------------------
 
 
@@ -784,6 +804,51 @@ def test_train_eval(tmp_path, cfg_train, cfg_eval):
                                  '"last.ckpt")\n', "")
     results = results_for(repo(make_repo, {"tests/test_flow.py": no_load}), "TEST007")
     assert verdict(results, 2) == "fail"
+
+
+SERVED_E2E = """\
+import joblib
+import pytest
+from fastapi.testclient import TestClient
+from sklearn.linear_model import LogisticRegression
+
+
+@pytest.fixture(scope="module")
+def artifact(tmp_path_factory, dataset):
+    X, y = dataset
+    model = LogisticRegression().fit(X, y)
+    path = tmp_path_factory.mktemp("artifacts") / "model.joblib"
+    joblib.dump(model, path)
+    return str(path)
+
+
+@pytest.fixture
+def client(monkeypatch, artifact):
+    monkeypatch.setenv("MODEL_PATH", artifact)
+    from demo.api import app
+    with TestClient(app) as c:
+        yield c
+
+
+def test_served_prediction(client):
+    resp = client.post("/predict", json={"a": 1.0, "b": 2.0})
+    assert resp.status_code == 200
+    assert 0.0 <= resp.json()["score"] <= 1.0
+"""
+
+
+def test_test007_train_save_serve_predict_through_fixtures(make_repo: Build,
+                                                           results_for: Results) -> None:
+    """A model trained inline and saved to a temporary directory by a fixture, the app
+    pointed at it, then POST /predict: train -> save -> load -> predict, by what it does."""
+    results = results_for(repo(make_repo, {"tests/test_serving_flow.py": SERVED_E2E}),
+                          "TEST007")
+    assert verdict(results, 2) == "pass", messages(results)
+    assert "end-to-end training test at tests/test_serving_flow.py:24" in results[0].message.en
+    unsaved = SERVED_E2E.replace("    joblib.dump(model, path)\n", "")
+    results = results_for(repo(make_repo, {"tests/test_serving_flow.py": unsaved}), "TEST007")
+    assert verdict(results, 2) == "fail"
+    assert "no end-to-end training test" in results[0].message.en
 
 
 def test_test008_configuration_and_data_handed_to_objects(make_repo: Build,

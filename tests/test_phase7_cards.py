@@ -431,6 +431,57 @@ def test_doc006_required_section_details(make_repo: MakeRepo, results_for: Resul
     assert "no subgroup metrics table" in result.message.en
 
 
+HEADER_BULLET_CARD = """\
+# Model Card — Churn Predictor
+
+- Model: VotingClassifier (LogReg + RandomForest) with Platt calibration
+- Target: `Exited` (1=churn, 0=retained)
+- **Version:** 1.0.0
+
+## Intended Use
+- Anticipar abandono de clientes.
+
+## Data
+- Fuente: dataset sintético (10k filas).
+"""
+
+
+def test_doc006_header_bullets_count_as_details_architecture_and_version(
+        make_repo: MakeRepo, results_for: ResultsFor) -> None:
+    """Label bullets under the card's title (``- Model: VotingClassifier ...``,
+    ``- **Version:** 1.0.0``) are its model details, architecture and version."""
+    (result,) = results_for(card_repo(make_repo, HEADER_BULLET_CARD), "DOC006")
+    missing = result.message.en.split("missing: ", 1)[1]
+    assert "Model details" not in missing and "Model architecture" not in missing, missing
+    # the version bullet is there, but says nothing of the code commit or the run id
+    assert "Versioning and artifacts (needs the code commit/tag" in missing
+    assert result.message.en.startswith("4 of 12 template sections"), result.message.en
+    primary = HEADER_BULLET_CARD.replace("- Model: VotingClassifier (LogReg + RandomForest) "
+                                         "with Platt calibration\n",
+                                         "- **Primary model**: Gradient Boosting Classifier\n")
+    (result,) = results_for(card_repo(make_repo, primary), "DOC006")
+    assert "Model architecture" not in result.message.en.split("missing: ", 1)[1]
+    plain = HEADER_BULLET_CARD.replace("- Model: VotingClassifier (LogReg + RandomForest) with "
+                                       "Platt calibration\n", "- Owner: data team\n")
+    (result,) = results_for(card_repo(make_repo, plain), "DOC006")
+    assert "Model architecture" in result.message.en.split("missing: ", 1)[1]
+
+
+def test_doc006_slo_section_counts_for_monitoring(make_repo: MakeRepo,
+                                                  results_for: ResultsFor) -> None:
+    """An SLO section with thresholds and a retraining cadence is part of monitoring and
+    maintenance."""
+    card = HEADER_BULLET_CARD + ("\n## SLO\n- Latencia P95: < 50 ms\n"
+                                 "- Reentrenamiento: mensual o ante drift\n\n"
+                                 "## Maintenance\n- Artefactos en `models/`.\n")
+    (result,) = results_for(card_repo(make_repo, card), "DOC006")
+    assert "Monitoring and maintenance" not in result.message.en.split("missing: ", 1)[1]
+    no_slo = drop_section(card, "## SLO")
+    (result,) = results_for(card_repo(make_repo, no_slo), "DOC006")
+    assert "Monitoring and maintenance (no alert thresholds, retraining plan)" in \
+        result.message.en
+
+
 def test_doc006_placeholders_fail_with_their_lines(make_repo: MakeRepo,
                                                    results_for: ResultsFor) -> None:
     results = results_for(card_repo(make_repo, PLACEHOLDER_CARD), "DOC006")

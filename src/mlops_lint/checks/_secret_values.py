@@ -17,8 +17,9 @@ A value is classified, in this order, as:
 * a *placeholder*: ``changeme``, ``changethis``, ``<your-key>``, ``your_api_key_here``,
   ``not-needed``, ``xxx``, ``***``, a value ending in ``...`` or ``…``, one made of one or
   two distinct characters or mostly of runs such as ``abc``/``123``/``987``,
-  ``example``/``dummy``/``fake``/``sample``… anywhere in it, or a word such as ``string``,
-  ``required``, ``write``;
+  ``example``/``dummy``/``fake``/``sample``… anywhere in it, a word such as ``string``,
+  ``required``, ``write``, or a lower-case prefix and an upper-case placeholder word
+  (``nvapi-NVKEY``, ``hf_APITOKEN``);
 * **random-looking** (high confidence): 12+ characters whose neighbours change class
   (lower, upper, digit, other) at least 30 % of the time, not parts made only of letters
   or digits (``custom_api_key``), with a Shannon entropy of at least 3.0 bits per
@@ -128,6 +129,11 @@ _PLACEHOLDER = re.compile(
     r"(?:insert|enter|put|add|set)[-_ ].*|.*[-_ ]here|"
     r".*(?:example|placeholder|dummy|fake|mock|sample|changeme|your[-_]?(?:token|key|secret"
     r"|password)).*)$", re.IGNORECASE)
+# ``nvapi-NVKEY``, ``hf_APITOKEN``: a short lower-case vendor prefix, then an upper-case word
+# naming what to put there (case-sensitive: a random token mixes cases inside its body)
+_PREFIXED_PLACEHOLDER = re.compile(
+    r"^[a-z][a-z0-9]{0,15}[-_][A-Z_]{0,20}(?:KEY|TOKEN|SECRET|PASSWORD|PASSWD|PWD|X{4,})"
+    r"[A-Z_]{0,20}$")
 _ENV_NAME = re.compile(r"^[A-Z][A-Z0-9_]+$")
 _TEMPLATE = re.compile(r"^(?:@[\w.-]{1,80}@|__[\w.-]{1,80}__|%[\w.-]{1,80}%|#\{.{0,200}\})$")
 _MANAGER_PREFIXES = ("vault:", "ref+", "arn:aws:", "arn:aws-", "sm:", "ssm:", "awssm:",
@@ -166,7 +172,8 @@ def is_placeholder(value: str) -> bool:
         return True
     if sequential_share(text) >= 0.5:  # abc123, sk-1234567890, qwerty-like runs
         return True
-    return _PLACEHOLDER.match(text) is not None
+    return (_PLACEHOLDER.match(text) is not None
+            or _PREFIXED_PLACEHOLDER.match(text) is not None)
 
 
 _CAMEL = re.compile(r"[a-z]{1,60}(?:[A-Z][a-z]{1,60}){1,12}")
@@ -463,13 +470,39 @@ def _value_below(lines: list[str], number: int) -> tuple[int, str | None, str | 
     return None
 
 
+# /etc/nsswitch.conf: "passwd: compat" lists where the passwd database is looked up
+NSS_SOURCES = frozenset({"files", "compat", "db", "dns", "nis", "nisplus", "ldap", "sss",
+                         "systemd", "winbind", "wins", "hesiod", "cache", "extrausers",
+                         "altfiles", "usrfiles", "myhostname", "mymachines", "resolve",
+                         "mdns", "mdns4", "mdns6", "mdns_minimal", "mdns4_minimal",
+                         "mdns6_minimal", "lookup", "nss_wrapper", "oslogin"})
+_NSS_ENTRY = re.compile(r"[ \t]{0,200}(?:passwd|shadow|gshadow|group)[ \t]{0,32}:[ \t]{1,32}"
+                        r"(?P<sources>[^#\n]{1,400}?)[ \t]{0,32}(?:#.{0,4000})?")
+_NSS_ACTION = re.compile(r"\[!?[A-Za-z]{1,20}=[A-Za-z]{1,20}(?: !?[A-Za-z]{1,20}=[A-Za-z]{1,20})"
+                         r"{0,8}\]")
+_NSS_CONTEXT = re.compile(r"nsswitch|^[ \t]{0,200}(?:hosts|group|networks)[ \t]{0,32}:[ \t]{1,32}"
+                          r"(?:files|compat|db|dns)\b", re.IGNORECASE | re.MULTILINE)
+
+
+def nsswitch_entry(line: str) -> bool:
+    """``passwd:  compat``, ``shadow: files sss``: an nsswitch database and its sources."""
+    entry = _NSS_ENTRY.fullmatch(line)
+    if entry is None:
+        return False
+    words = _NSS_ACTION.sub(" ", entry.group("sources")).split()
+    return bool(words) and all(word.lower() in NSS_SOURCES for word in words)
+
+
 def line_literals(text: str, syntax: Syntax, base64_values: bool = False
                   ) -> Iterator[Literal]:
     """Literals given to secret-named keys, line by line (``QUOTED``: quoted values only).
     ``base64_values``: a value that decodes from base64 to text is judged by that text."""
     lines = text.splitlines()
+    nsswitch = syntax is Syntax.BARE and _NSS_CONTEXT.search(text) is not None
     for number, full in hinted_lines(lines):
         line = full[:MAX_LINE]
+        if nsswitch and nsswitch_entry(line):
+            continue  # an nsswitch.conf table (a file, or embedded in a ConfigMap)
         if syntax is Syntax.QUOTED and '\\"' in line:  # JSON-escaped code (notebooks)
             line = line.replace('\\"', '"')
         entry = _NAME_ENTRY.fullmatch(line) if syntax is Syntax.BARE else None

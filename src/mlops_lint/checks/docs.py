@@ -926,6 +926,63 @@ _OUT_OF_SCOPE_PHRASES = ("out of scope", "not intended", "should not be used", "
                          "no previsto", "no se debe usar")
 
 
+_LEAD_FIELD = re.compile(r"[ \t]{0,8}(?:[-*+][ \t]{1,4})?(?P<label>[^\W\d_][\w ()/-]{0,39}?)"
+                         r"[ \t]{0,4}:[ \t]{0,8}(?P<value>\S.{0,299})")
+_LEAD_VERSION = re.compile(r"[ \t]{0,8}(?:[-*+][ \t]{1,4})?(?:model[ \t]{1,4}|modelo[ \t]{1,4})?"
+                           r"versi[oó]n[ \t]{0,4}:?[ \t]{0,8}v?\d{1,6}(?:\.\d{1,6}){1,3}\b.{0,200}",
+                           re.IGNORECASE)
+_MODEL_LABELS = frozenset({"model", "modelo", "model type", "tipo de modelo", "algorithm",
+                           "algoritmo", "architecture", "arquitectura", "estimator"})
+_DETAIL_LABELS = frozenset({"model", "modelo", "model name", "name", "nombre", "owner",
+                            "owners", "responsable", "date", "fecha", "version", "versión",
+                            "model version", "type", "tipo", "model type", "tipo de modelo",
+                            "target", "task", "tarea", "license", "licencia", "developed by",
+                            "desarrollado por", "framework", "algorithm", "algoritmo"})
+_ALGORITHM = re.compile(r"classifier|regressor|regression|forest|boost|xgb|lgbm|svm|svc|knn|"
+                        r"neighbo|tree|network|\bnet\b|transformer|bert|lstm|cnn|gpt|llama|"
+                        r"logreg|voting|ensemble|stacking|k-?means|cluster|arima|prophet",
+                        re.IGNORECASE)
+_VERSION_VALUE = re.compile(r"v?\d{1,6}(?:\.\d{1,6}){1,3}\b")
+
+
+def lead_fields(doc: Markdown) -> dict[str, tuple[int, str]]:
+    """Sections a card gives as ``Label: value`` lines under its title, before its first
+    section (``- Model: VotingClassifier ...``, ``- **Version:** 1.0.0``): key -> (line,
+    text). Two or more such fields are the model details; a model label naming an
+    algorithm is the architecture; a version number is the version."""
+    titles = [h for h in doc.headings if h.level <= 6]
+    if not titles or titles[0].level != 1:
+        return {}
+    start = titles[0].line
+    end = titles[1].line - 1 if len(titles) > 1 else len(doc.lines)
+    out: dict[str, tuple[int, str]] = {}
+    details = 0
+    for number, text in doc.prose:  # outside code blocks
+        if not start < number <= min(end, start + 40):
+            continue
+        line = text[:400].replace("**", "").replace("__", "")
+        if _LEAD_VERSION.fullmatch(line):
+            out.setdefault("versioning", (number, line))
+            details += 1
+            continue
+        field = _LEAD_FIELD.fullmatch(line)
+        if field is None:
+            continue
+        label = field.group("label").strip().lower()
+        value = field.group("value")
+        if label in _DETAIL_LABELS:
+            details += 1
+        model_label = label in _MODEL_LABELS or label.endswith(" model") or \
+            label.startswith("modelo ")  # "Primary model", "Modelo base"
+        if model_label and _ALGORITHM.search(value):
+            out.setdefault("architecture", (number, line))
+        if "version" in label and _VERSION_VALUE.search(value):
+            out.setdefault("versioning", (number, line))
+    if details >= 2:
+        out["details"] = (start, doc.lines[start - 1])
+    return out
+
+
 def model_card_report(doc: Markdown, front: dict[str, Any] | None) -> CardReport:
     spec = section_set("model_card")
     present: dict[str, int] = {}
@@ -934,6 +991,9 @@ def model_card_report(doc: Markdown, front: dict[str, Any] | None) -> CardReport
     for key, found in heads.items():
         if found:
             present[key] = found[0].line
+    lead = {k: v for k, v in lead_fields(doc).items() if k not in present}
+    for key, (line, _) in lead.items():
+        present[key] = line
     if "out_of_scope" not in present:
         for key in ("intended_use", "limitations"):
             for heading in heads[key]:
@@ -960,8 +1020,9 @@ def model_card_report(doc: Markdown, front: dict[str, Any] | None) -> CardReport
             lacks.append(T("retraining plan", "plan de reentrenamiento"))
         if lacks:
             problems["monitoring"] = T("no ", "sin ") + T.join(lacks, ", ")
-    if heads["versioning"]:
-        text = _section_text(doc, heads["versioning"])
+    if heads["versioning"] or "versioning" in lead:
+        text = _section_text(doc, heads["versioning"]) if heads["versioning"] else \
+            lead["versioning"][1]
         code = bool(re.search(r"\bcommit\b|\btag\b|\bsha\b|\bgit\b|\bv\d+\.\d+", text, re.I))
         model = bool(re.search(r"mlflow|run[ _-]?id|\bdvc\b|\bhash\b|registry|registro", text,
                                re.I))
@@ -1394,6 +1455,50 @@ def _docs_workflow(ctx: Context) -> tuple[str, int | None, bool] | None:
     return None
 
 
+def _sphinx_build(ctx: Context) -> tuple[str, int | None] | None:
+    """Where a Sphinx site is built: a Read the Docs config with a ``sphinx:`` section, or
+    a CI command running sphinx-build."""
+    for rtd in ctx.repo.glob((".readthedocs.yml", ".readthedocs.yaml")):
+        data = ctx.repo.yaml(rtd)
+        if isinstance(data, dict) and "sphinx" in data:
+            return rtd, _key_line(ctx, rtd, "sphinx")
+    for command in ci_commands(ctx.repo):
+        if re.search(r"\bsphinx-build\b|\bsphinx\.cmd\.build\b", command.text):
+            return command.path, command.line
+    return None
+
+
+def _sphinx_site(ctx: Context, conf: str) -> Iterator[Finding]:
+    yield warned(T(f"Sphinx site ({conf}) instead of MkDocs",
+                   f"sitio Sphinx ({conf}) en lugar de MkDocs"), conf,
+                 level=2, fix=T("the guide uses MkDocs Material; keep Sphinx and "
+                                "justify it in an ADR, or add mkdocs.yml",
+                                "la guía usa MkDocs Material; mantén Sphinx y "
+                                "justifícalo en un ADR, o añade mkdocs.yml"))
+    build = _sphinx_build(ctx)
+    if build is None:
+        yield failed(T(f"Sphinx site ({conf}) instead of MkDocs, and neither Read the Docs "
+                       "nor CI builds it (no mkdocs.yml to judge mkdocstrings, mermaid or a "
+                       "docs workflow)",
+                       f"sitio Sphinx ({conf}) en lugar de MkDocs, y ni Read the Docs ni la "
+                       "CI lo construyen (no hay mkdocs.yml con el que juzgar mkdocstrings, "
+                       "mermaid o un workflow de documentación)"), conf, level=3,
+                     fix=T("build the site in CI (sphinx-build -W) or on Read the Docs, or "
+                           "move to MkDocs", "construye el sitio en CI (sphinx-build -W) o en "
+                           "Read the Docs, o pasa a MkDocs"))
+        return
+    where = build[0] + (f":{build[1]}" if build[1] else "")
+    yield warned(T(f"Sphinx site ({conf}) built by {where}: MkDocs is the guide's choice "
+                   "(mkdocstrings, mermaid and a docs workflow are judged on mkdocs.yml); the "
+                   "Sphinx site is a documented alternative",
+                   f"sitio Sphinx ({conf}) construido por {where}: la guía elige MkDocs "
+                   "(mkdocstrings, mermaid y un workflow de documentación se juzgan sobre "
+                   "mkdocs.yml); el sitio Sphinx es una alternativa documentada"),
+                 build[0], build[1], level=3,
+                 fix=T("keep Sphinx and justify it in an ADR, or add mkdocs.yml",
+                       "mantén Sphinx y justifícalo en un ADR, o añade mkdocs.yml"))
+
+
 @check("mkdocs_site")
 def mkdocs_site(ctx: Context, params: None) -> Iterator[Finding]:
     """DOC008: L2 mkdocs.yml (root or docs/, or those of a template repository's
@@ -1404,13 +1509,7 @@ def mkdocs_site(ctx: Context, params: None) -> Iterator[Finding]:
     if path is None:
         sphinx = ctx.repo.glob(("docs/conf.py", "docs/source/conf.py", "conf.py"))
         if sphinx:
-            yield warned(T(f"Sphinx site ({sphinx[0]}) instead of MkDocs",
-                           f"sitio Sphinx ({sphinx[0]}) en lugar de MkDocs"), sphinx[0],
-                         level=2, fix=T("the guide uses MkDocs Material; keep Sphinx and "
-                                        "justify it in an ADR, or add mkdocs.yml",
-                                        "la guía usa MkDocs Material; mantén Sphinx y "
-                                        "justifícalo en un ADR, o añade mkdocs.yml"))
-            yield failed(T("no mkdocs.yml", "no hay mkdocs.yml"), level=3)
+            yield from _sphinx_site(ctx, sphinx[0])
             return
         yield failed(T("no mkdocs.yml at the root or in docs/",
                        "no hay mkdocs.yml en la raíz ni en docs/"),

@@ -1572,6 +1572,7 @@ class Saves:
     framework: list[tuple[str, int, str]] = field(default_factory=list)
     pickle_writes: list[tuple[str, int]] = field(default_factory=list)
     pickle_reads: list[tuple[str, int]] = field(default_factory=list)
+    pickle_models: list[tuple[str, int]] = field(default_factory=list)  # writes of a model
 
     @property
     def first(self) -> tuple[str, int | None, str] | None:
@@ -1584,6 +1585,24 @@ class Saves:
         return None
 
 
+MODEL_NAMES = re.compile(r"(?:^|_)(?:model|clf|classifier|regressor|estimator|pipeline|pipe|"
+                         r"booster|learner|ensemble)s?(?:_|$)", re.IGNORECASE)
+
+
+def _dumps_a_model(an: Analysis, index: PythonIndex, call: ast.Call) -> bool:
+    """The object pickled is a fitted estimator (by its constructor or fit) or is named
+    like one (``model``, ``clf``, ``best_pipeline``); a tuple of arrays or a feature
+    matrix is not."""
+    obj = call_arg(call, "obj", 0)
+    if obj is None:
+        return False
+    if classify(an, index, obj) == "estimator":
+        return True
+    name = obj.id if isinstance(obj, ast.Name) else obj.attr if isinstance(
+        obj, ast.Attribute) else None
+    return name is not None and MODEL_NAMES.search(name) is not None
+
+
 def _saves(ctx: Context, an: Analysis) -> Saves:
     """Model saving calls (joblib, skops, MLflow, framework saves and checkpoints), and
     the files pickle writes and reads."""
@@ -1592,6 +1611,8 @@ def _saves(ctx: Context, an: Analysis) -> Saves:
         for qual, call in every_call(index):
             if qual in ("pickle.dump", "pickle.dumps", "cloudpickle.dump", "dill.dump"):
                 out.pickle_writes.append((index.path, call.lineno))
+                if _dumps_a_model(an, index, call):
+                    out.pickle_models.append((index.path, call.lineno))
             elif qual in ("pickle.load", "pickle.loads"):
                 out.pickle_reads.append((index.path, call.lineno))
             if qual in SAVE_CALLS or (qual.startswith("mlflow.") and
@@ -1675,13 +1696,27 @@ def model_artifact(ctx: Context, params: None) -> Iterator[Finding]:
     saves = _saves(ctx, an)
     first = saves.first
     if first is None:
-        if saves.pickle_writes:
+        if saves.pickle_writes and not saves.pickle_models:
             where = locations(saves.pickle_writes)
+            yield warned(T(f"no model save found: pickle.dump writes only objects not "
+                           f"recognised as a fitted model ({where}); if one of them is the "
+                           "model, pickle is unsafe to load and fragile across versions",
+                           f"no se encuentra dónde se guarda el modelo: pickle.dump solo "
+                           f"escribe objetos que no se reconocen como un modelo ajustado "
+                           f"({where}); si alguno es el modelo, pickle es inseguro de cargar y "
+                           "frágil entre versiones"),
+                         saves.pickle_writes[0][0], saves.pickle_writes[0][1],
+                         fix=T("joblib.dump(model, 'models/model.joblib') (or skops, or the "
+                               "framework's own save)", "joblib.dump(model, "
+                               "'models/model.joblib') (o skops, o el guardado propio del "
+                               "framework)"))
+        elif saves.pickle_models:
+            where = locations(saves.pickle_models)
             yield warned(T(f"no model save other than pickle.dump ({where}): pickle is unsafe to "
                            "load and fragile across versions",
                            f"no se guarda el modelo salvo con pickle.dump ({where}): pickle es "
                            "inseguro de cargar y frágil entre versiones"),
-                         saves.pickle_writes[0][0], saves.pickle_writes[0][1],
+                         saves.pickle_models[0][0], saves.pickle_models[0][1],
                          fix=T("joblib.dump(model, 'models/model.joblib') (or skops, or the "
                                "framework's own save)", "joblib.dump(model, "
                                "'models/model.joblib') (o skops, o el guardado propio del "

@@ -1797,6 +1797,17 @@ def _has_diagram(doc: Markdown, start: int, end: int) -> str | None:
     return None
 
 
+def _image_above(doc: Markdown, line: int) -> tuple[str, int] | None:
+    """An image (not a linked badge) between the previous heading and the heading at
+    ``line``: shown just above a section, it may or may not be that section's diagram."""
+    previous = max((h.line for h in doc.headings if h.line < line), default=0)
+    for link in doc.links:
+        if previous < link.line < line and link.image and link.target is None and not \
+                re.search(r"badge|shields\.io", link.url, re.IGNORECASE):
+            return link.url, link.line
+    return None
+
+
 @check("design_docs")
 def design_docs(ctx: Context, params: None) -> Iterator[Finding]:
     """DES002: architecture doc with a diagram (L2) and a quantified ML Canvas (L3)."""
@@ -1817,6 +1828,22 @@ def design_docs(ctx: Context, params: None) -> Iterator[Finding]:
         yield passed(T(f"architecture document {path} with a {kind} diagram",
                        f"documento de arquitectura {path} con un diagrama {kind}"), path, line,
                      level=2)
+    elif candidates and (above := next(
+            ((c, image) for c in candidates if c[1] > 1 and (image := _image_above(c[3], c[1]))),
+            None)):
+        (path, line, _, _), (url, at) = above
+        yield warned(T(f"{path}:{line} describes the architecture with no diagram in that "
+                       f"section; the image {url} ({path}:{at}) shown just above it is not "
+                       "identified as an architecture diagram",
+                       f"{path}:{line} describe la arquitectura sin diagrama en esa sección; la "
+                       f"imagen {url} ({path}:{at}) que aparece justo encima no se identifica "
+                       "como diagrama de arquitectura"), path, line, level=2,
+                     fix=T("if that image is the architecture diagram, move it into the "
+                           "section (or name it architecture); otherwise add a mermaid or "
+                           "PlantUML diagram there",
+                           "si esa imagen es el diagrama de arquitectura, muévela a la sección "
+                           "(o llámala architecture); si no, añade allí un diagrama mermaid o "
+                           "PlantUML"))
     elif candidates:
         path, line, _, _ = candidates[0]
         yield failed(T(f"{path} describes the architecture but has no diagram (mermaid, "

@@ -175,16 +175,28 @@ def _committed_env(ctx: Context, path: str) -> Finding:
                                         f"tenido secretos: git log -p -- {path}"))
 
 
+def _nearest_env(committed: list[str], reader: str) -> str:
+    """The committed .env closest above the reading file (deepest folder first)."""
+    folders = [str(p) for p in PurePosixPath(reader).parents]
+    for folder in folders:
+        for path in committed:
+            if str(PurePosixPath(path).parent) == folder:
+                return path
+    return committed[0]
+
+
 @check("env_files")
 def env_files(ctx: Context, params: None) -> Iterator[Finding]:
     """SEC001: no .env in git; a .env.example when the code reads the environment."""
     problems = 0
     rules = ignore_rules(ctx.repo)
+    committed: list[str] = []
     for path in ctx.repo.files:
         if not _is_env_file(path):
             continue
         if ctx.repo.is_tracked(path):
             problems += 1
+            committed.append(path)
             yield _committed_env(ctx, path)
         elif not rules.ignored(path):
             problems += 1
@@ -194,7 +206,19 @@ def env_files(ctx: Context, params: None) -> Iterator[Finding]:
                                "añade .env y .env.* (con !.env.example) a .gitignore"))
     readers = env_readers(ctx)
     examples = [f for f in ctx.repo.files if _is_env_example(f)]
-    if readers and not examples:
+    if readers and not examples and committed:
+        problems += 1
+        path, line = readers[0]
+        env = _nearest_env(committed, path)
+        yield warned(T(f"the code reads environment variables ({path}:{line}); they are "
+                       f"documented only in the committed {env}, not in a .env.example",
+                       f"el código lee variables de entorno ({path}:{line}); están "
+                       f"documentadas solo en el {env} del repositorio, no en un .env.example"),
+                     path, line,
+                     fix=T(f"move {env} to {env}.example with placeholder values (and stop "
+                           "tracking the .env)", f"mueve {env} a {env}.example con valores de "
+                           "ejemplo (y deja de versionar el .env)"))
+    elif readers and not examples:
         problems += 1
         path, line = readers[0]
         yield warned(T(f"the code reads environment variables ({path}:{line}) but there is no "

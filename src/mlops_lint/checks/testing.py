@@ -148,6 +148,9 @@ class Suite:
     cases: list[Case] = field(default_factory=list)
     conftests: list[PythonIndex] = field(default_factory=list)
     missing_testpaths: list[str] = field(default_factory=list)
+    # test functions with assertions in files the discovery patterns do not match
+    uncollected: list[Case] = field(default_factory=list)
+    patterns: tuple[str, ...] = ("test_*.py", "*_test.py")
 
 
 def _markers(index: PythonIndex, decorators: Iterable[ast.expr]) -> set[str]:
@@ -218,6 +221,25 @@ def _add_file(ctx: Context, result: Suite, path: str, functions: tuple[str, ...]
         result.cases.extend(_collect(index, functions, classes))
 
 
+def _uncollected(ctx: Context, files: list[str], patterns: tuple[str, ...],
+                 functions: tuple[str, ...], classes: tuple[str, ...]) -> list[Case]:
+    """Test functions with assertions in files named like tests (``test.py``,
+    ``tests.py``, ``model_tests.py``, or under a tests/ folder) that the discovery patterns
+    do not match: written as tests, but never collected by pytest."""
+    out: list[Case] = []
+    for path in files:
+        pure = PurePosixPath(path)
+        if pure.name == "conftest.py" or any(fnmatch(pure.name, p) for p in patterns):
+            continue
+        if "test" not in pure.stem.lower() and not any(
+                part in ("test", "tests") for part in pure.parts[:-1]):
+            continue
+        index = python_index(ctx.repo, path)
+        if isinstance(index, PythonIndex):
+            out.extend(c for c in _collect(index, functions, classes) if c.asserted)
+    return out
+
+
 def suite(ctx: Context) -> Suite:
     """The project's collected tests and conftest files (computed once per project)."""
     key = f"phase3:suite:{ctx.project.path}"
@@ -241,6 +263,9 @@ def suite(ctx: Context) -> Suite:
             not roots or any(_under(local[path], r) for r in roots))
         if name == "conftest.py" or collected:
             _add_file(ctx, result, path, functions, classes)
+    result.patterns = tuple(patterns)
+    if not result.cases:
+        result.uncollected = _uncollected(ctx, files, tuple(patterns), functions, classes)
     ctx.repo.memo[key] = result
     return result
 
@@ -254,6 +279,35 @@ def _no_tests(level: int | None = None) -> Finding:
 
 
 # -- TEST001 ----------------------------------------------------------------------------
+
+
+def _uncollected_tests(found: Suite, ideal: int) -> Iterator[Finding]:
+    """Tests written in files pytest does not collect: a warning at L1 (they may be run
+    another way), a size shortfall at L3."""
+    first = found.uncollected[0]
+    in_first = [c.node.name for c in found.uncollected if c.path == first.path]
+    count = len(found.uncollected)
+    files = len({c.path for c in found.uncollected})
+    names = ", ".join(in_first[:3]) + (", ..." if len(in_first) > 3 else "")
+    default = "default " if found.patterns == ("test_*.py", "*_test.py") else ""
+    globs = ", ".join(found.patterns)
+    plural = "s" * (len(in_first) != 1)
+    message = T(f"{first.path} defines {len(in_first)} test function{plural} ({names}) with "
+                f"assertions, but pytest's {default}discovery ({globs}) does not collect "
+                "that file name, so `pytest` runs no test",
+                f"{first.path} define {len(in_first)} función{'es' * (len(in_first) != 1)} "
+                f"de test ({names}) con aserciones, pero el descubrimiento "
+                f"{'por defecto ' if default else ''}de pytest ({globs}) no recoge ese nombre "
+                "de archivo, así que `pytest` no ejecuta ningún test")
+    if files > 1:
+        message += T(f" ({count} such functions in {files} files)",
+                     f" ({count} funciones así en {files} archivos)")
+    fix = T(f"rename {first.path} to test_<name>.py (or add its pattern to python_files)",
+            f"renombra {first.path} a test_<nombre>.py (o añade su patrón a python_files)")
+    yield warned(message, first.path, first.node.lineno, level=1, fix=fix)
+    yield failed(message + T(f"; {ideal} tests is the recommended size of a suite",
+                             f"; {ideal} tests es el tamaño recomendado de una suite"),
+                 first.path, first.node.lineno, level=3, fix=fix)
 
 
 @check("test_suite")
@@ -272,6 +326,9 @@ def suite_size(ctx: Context, params: None) -> Iterator[Finding]:
                        f"{error.path} no se puede analizar ({error.message}): pytest no puede "
                        "recogerlo y sus tests no se cuentan"), error.path, error.line)
     count = len(found.cases)
+    if count == 0 and found.uncollected:
+        yield from _uncollected_tests(found, ideal)
+        return
     if count == 0:
         yield _no_tests(1)
         yield _no_tests(3)
@@ -957,6 +1014,83 @@ def e2e_test(case: Case) -> bool:
     return _integration_case(case) and trains and predicts
 
 
+SAVE_CALLS = frozenset({"joblib.dump", "pickle.dump", "torch.save", "cloudpickle.dump",
+                        "dill.dump", "skops.io.dump", "mlflow.sklearn.save_model",
+                        "mlflow.pyfunc.save_model"})
+SAVE_METHODS = frozenset({"save_model", "save_pretrained", "save"})
+ENV_POINTERS = frozenset({"setenv", "setitem", "dict"})  # monkeypatch, mock.patch.dict
+Function = ast.FunctionDef | ast.AsyncFunctionDef
+
+
+def _fixture_table(found: Suite, path: str) -> dict[str, Function]:
+    """The fixtures a test of ``path`` can request: conftest.py files of its directory and
+    above, then its own file (which wins)."""
+    table: dict[str, Function] = {}
+    folder = PurePosixPath(path).parent
+    for conftest in sorted(found.conftests, key=lambda i: len(i.path)):
+        base = PurePosixPath(conftest.path).parent
+        if base == folder or base in folder.parents or str(base) == ".":
+            table.update({f.name: f for f in _fixtures(conftest)})
+    own = next((i for i in found.files if i.path == path), None)
+    if own is not None:
+        table.update({f.name: f for f in _fixtures(own)})
+    return table
+
+
+def _requested(case: Case, table: dict[str, Function], limit: int = 20) -> list[Function]:
+    """The fixtures a test requests, directly or through other fixtures (bounded)."""
+    out: list[Function] = []
+    todo = list(case.params)
+    seen: set[str] = set()
+    while todo and len(out) < limit:
+        name = todo.pop(0)
+        if name in seen or name not in table:
+            continue
+        seen.add(name)
+        fixture = table[name]
+        out.append(fixture)
+        args = fixture.args
+        todo.extend(a.arg for a in args.posonlyargs + args.args + args.kwonlyargs)
+    return out
+
+
+def _saves(qual: str, call: ast.Call) -> bool:
+    return qual in SAVE_CALLS or (method(call) or "") in SAVE_METHODS
+
+
+def _points_at(node: ast.AST) -> bool:
+    """``monkeypatch.setenv("MODEL_PATH", ...)``, ``os.environ[...] = ...``,
+    ``mock.patch.dict(os.environ, ...)``: the app under test is told where to read from."""
+    if isinstance(node, ast.Call):
+        return (method(node) or "") in ENV_POINTERS
+    if isinstance(node, ast.Assign):
+        return any(isinstance(t, ast.Subscript) and isinstance(t.value, ast.Attribute)
+                   and t.value.attr == "environ" for t in node.targets)
+    return False
+
+
+def served_e2e_test(case: Case, fixtures: list[Function]) -> bool:
+    """The test or its fixtures train a model, save it under a temporary directory and
+    point the app at it (an environment variable); the test then requests a /predict
+    endpoint: train -> save -> load (by the app) -> predict."""
+    posts = any(method(call) in HTTP_METHODS and call.args and (literal_path(call.args[0]) or "")
+                .rstrip("/").endswith("predict") for _, call in case.calls())
+    if not posts:
+        return False
+    trains = saves = tmp = points = False
+    for function in [case.node, *fixtures]:
+        args = function.args
+        tmp |= any("tmp" in a.arg for a in args.posonlyargs + args.args + args.kwonlyargs)
+        for node in ast.walk(function):
+            if isinstance(node, ast.Call):
+                qual = case.index.qualname(node.func) or ""
+                name = method(node) or last(qual)
+                trains |= name in ("fit", "fit_transform") or bool(TRAIN_NAMES.search(name))
+                saves |= _saves(qual, node)
+            points |= _points_at(node)
+    return trains and saves and tmp and points
+
+
 @dataclass
 class ApiTests:
     cases: list[Case] = field(default_factory=list)
@@ -1045,6 +1179,13 @@ def integration_tests(ctx: Context, params: None) -> Iterator[Finding]:
         yield _no_tests(3)
         return
     e2e = [c for c in found.cases if e2e_test(c)]
+    if not e2e:
+        tables: dict[str, dict[str, Function]] = {}
+        for case in found.cases:
+            table = tables.setdefault(case.path, _fixture_table(found, case.path))
+            if served_e2e_test(case, _requested(case, table)):
+                e2e.append(case)
+                break
     api = api_tests(found)
     api_ok = api.predict and api.health
     parts: list[T] = []
