@@ -511,6 +511,55 @@ def test_ci009_docker_cli_build_in_the_test_job(check: Check) -> None:
     assert "never pushes" in messages(results, 3)
 
 
+E2E_KIND = """\
+on:
+  workflow_dispatch:
+  schedule:
+    - cron: "0 3 * * 1"
+jobs:
+  build-and-push:
+    runs-on: ubuntu-latest
+    steps:
+      - run: pytest
+      - run: docker run -d --name kind-registry -p 5001:5000 registry:2
+      - run: |
+          docker build --cache-from app -t localhost:5001/app:test .
+          docker push localhost:5001/app:test
+  deploy-e2e:
+    needs: build-and-push
+    runs-on: ubuntu-latest
+    steps:
+      - uses: helm/kind-action@v1.10.0
+      - run: kubectl apply -f k8s/
+      - run: kubectl rollout status deploy/app
+"""
+
+
+def test_ci009_throwaway_registry_and_kind_cluster_are_not_a_release(check: Check) -> None:
+    results = check(workflow(E2E_KIND), "CI009")
+    text3 = messages(results, 3)
+    # no main-only/semver/environment demands on an end-to-end test's local push and deploy
+    assert "not limited to main" not in text3 and "SHA/semver" not in text3, text3
+    assert "environment" not in text3, text3
+    # and no release push exists: said as such, naming the throwaway registry
+    assert worst(results, 3) == "fail"
+    assert "throwaway" in text3 and "localhost:5001" in text3, text3
+    # a real registry push next to it is still judged as a release
+    real = E2E_KIND + """\
+  release:
+    runs-on: ubuntu-latest
+    steps:
+      - run: |
+          docker build -t ghcr.io/org/app:latest .
+          docker push ghcr.io/org/app:latest
+      - run: kubectl apply -f k8s/
+"""
+    text3 = messages(check(workflow(real), "CI009"), 3)
+    assert "not limited to main" in text3 and "release has no 'environment:'" in text3, text3
+    assert "deploy job deploy-e2e" not in text3, text3
+    assert "throwaway cluster: deploy-e2e (helm/kind-action)" in text3, text3
+
+
 # -- CI010 ----------------------------------------------------------------------------
 
 

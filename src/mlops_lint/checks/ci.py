@@ -1634,6 +1634,18 @@ def _smoke_after(wf: Workflow, job: Job, index: int) -> str | None:
     return None
 
 
+# a throwaway registry on the runner or inside a local test cluster (kind, k3d, minikube,
+# ko's local sideload): an end-to-end test's push, not a release
+_LOCAL_REGISTRY = re.compile(r"(localhost|127\.0\.0\.1|0\.0\.0\.0|kind-registry|"
+                             r"registry\.localhost|kind\.local|ko\.local|k3d-[\w.-]{1,60})"
+                             r"(:\d{1,5})?(/|$)", re.IGNORECASE)
+# actions and commands that create a throwaway cluster on the runner
+_EPHEMERAL_CLUSTER_ACTIONS = ("helm/kind-action", "engineerd/setup-kind",
+                              "container-tools/kind-action", "medyagh/setup-minikube",
+                              "manusa/actions-setup-minikube", "absaoss/k3d-action",
+                              "nolar/setup-k3d-k3s", "debianmaster/actions-k3s")
+
+
 @dataclass(frozen=True)
 class _Build:
     workflow: Workflow
@@ -1643,6 +1655,41 @@ class _Build:
     cached: bool
     pushes: bool
     text: str
+    targets: tuple[str, ...] = ()  # the image references pushed, when the text names them
+
+    @property
+    def local(self) -> bool:
+        """Every pushed reference goes to a throwaway local registry."""
+        return bool(self.targets) and all(_LOCAL_REGISTRY.match(t) for t in self.targets)
+
+
+def _push_targets(simple: Simple) -> tuple[str, ...]:
+    """The registry references a builder command pushes to (skaffold --default-repo)."""
+    args = simple.args
+    for i, arg in enumerate(args):
+        if arg.startswith("--default-repo="):
+            return (arg.split("=", 1)[1],)
+        if arg == "--default-repo" and i + 1 < len(args):
+            return (args[i + 1],)
+    return ()
+
+
+def _action_tags(step: Step) -> tuple[str, ...]:
+    tags = str(step.with_.get("tags", ""))[:2000]
+    return tuple(t for t in re.split(r"[\s,]+", tags) if t)
+
+
+def _ephemeral_cluster(job: Job) -> str | None:
+    """The step that creates a throwaway cluster (kind, minikube, k3d) in ``job``."""
+    for step in job.steps:
+        if step.uses and parse_action(step.uses).name.startswith(_EPHEMERAL_CLUSTER_ACTIONS):
+            return parse_action(step.uses).name
+        for simple in split_commands(step.run or ""):
+            if (simple.program == "kind" and simple.args[:2] == ("create", "cluster")) or (
+                    simple.program == "minikube" and simple.args[:1] == ("start",)) or (
+                    simple.program == "k3d" and simple.args[:2] == ("cluster", "create")):
+                return simple.line.strip()[:60]
+    return None
 
 
 def _builder_pushes(simple: Simple) -> bool:
@@ -1678,19 +1725,22 @@ def _image_builds(state: _CIState) -> list[_Build]:
                     cached = "cache-from" in step.with_
                     push = str(step.with_.get("push", "false")).strip().lower()
                     out.append(_Build(wf, job, index, step, cached, push != "false",
-                                      step.uses))
+                                      step.uses, _action_tags(step)))
                 elif step.run:
                     for simple in split_commands(step.run):
                         if _builds_image(simple):
                             cached = any(a.startswith("--cache-from") for a in simple.args) \
                                 or _builder_cache(simple, job, index)
                             out.append(_Build(wf, job, index, step, cached,
-                                              _builder_pushes(simple), simple.line.strip()))
+                                              _builder_pushes(simple), simple.line.strip(),
+                                              _push_targets(simple)))
                         elif simple.program in ("docker", "podman") and \
                                 simple.args[:1] == ("push",) and out and out[-1].job is job:
                             last = out[-1]
+                            pushed = tuple(a for a in simple.args[1:2] if not a.startswith("-"))
                             out[-1] = _Build(last.workflow, last.job, last.index, last.step,
-                                             last.cached, True, last.text)
+                                             last.cached, True, last.text,
+                                             last.targets + (pushed or ("",)))
     return out
 
 
@@ -1758,12 +1808,20 @@ def ci_container_delivery(ctx: Context, params: None) -> Iterator[Finding]:
 
 
 def _delivery_l3(builds: list[_Build]) -> Iterator[Finding]:
-    pushes = [b for b in builds if b.pushes]
+    pushes = [b for b in builds if b.pushes and not b.local]
+    throwaway = [b for b in builds if b.pushes and b.local]
     if not pushes:
-        best = builds[0]
-        yield failed(T("CI never pushes the image to a registry",
-                       "la CI nunca publica la imagen en un registro"), best.workflow.path,
-                     best.step.line, level=3,
+        best = throwaway[0] if throwaway else builds[0]
+        message = T("CI never pushes the image to a registry",
+                    "la CI nunca publica la imagen en un registro")
+        if throwaway:
+            host = best.targets[0].split("/", 1)[0][:60]
+            message = T(f"CI pushes the image only to a throwaway local registry ({host} in "
+                        f"{best.workflow.path}, an end-to-end test), never to a release "
+                        "registry", f"la CI publica la imagen solo en un registro local "
+                        f"desechable ({host} en {best.workflow.path}, una prueba de extremo a "
+                        "extremo), nunca en un registro de publicación")
+        yield failed(message, best.workflow.path, best.step.line, level=3,
                      fix=T("push from main only: if: github.ref == 'refs/heads/main', tags "
                            "from docker/metadata-action (type=sha, type=semver)",
                            "publica solo desde main: if: github.ref == 'refs/heads/main', "
@@ -1792,18 +1850,28 @@ def _delivery_l3(builds: list[_Build]) -> Iterator[Finding]:
                 perms != "write-all":
             problems.append(T("pushes to GHCR without 'permissions: packages: write'",
                               "publica en GHCR sin 'permissions: packages: write'"))
-    unprotected = [j for w in {b.workflow.path: b.workflow for b in builds}.values()
-                   for j in w.jobs if _is_deploy(j) and "environment" not in j.raw]
+    deploys = [j for w in {b.workflow.path: b.workflow for b in builds}.values()
+               for j in w.jobs if _is_deploy(j) and "environment" not in j.raw]
+    # a deploy to a cluster created on the runner (kind, minikube, k3d) is a test, not a release
+    ephemeral = [(j.id, c) for j in deploys if (c := _ephemeral_cluster(j))]
+    unprotected = [j for j in deploys if not _ephemeral_cluster(j)]
     for deploy in unprotected:
         problems.append(T(f"deploy job {deploy.id} has no 'environment:' (no protection rules "
                           "or approval)", f"el job de despliegue {deploy.id} no tiene "
                           "'environment:' (sin reglas de protección ni aprobación)"))
     head = T(f"{job.id} pushes the image", f"{job.id} publica la imagen")
+    note = T("", "")
+    if ephemeral:
+        listed = ", ".join(f"{name} ({how})" for name, how in ephemeral[:3])
+        note = T(f" (not judged as releases: deploys to a throwaway cluster: {listed})",
+                 f" (no se juzgan como publicaciones: despliegan en un clúster desechable: "
+                 f"{listed})")
     if problems:
-        yield failed(head + T(": ", ": ") + T.join(problems), wf.path, push.step.line, level=3)
+        yield failed(head + T(": ", ": ") + T.join(problems) + note, wf.path, push.step.line,
+                     level=3)
     else:
         yield passed(head + T(" from main only, with SHA/semver tags",
-                              " solo desde main, con etiquetas SHA/semver"), wf.path,
+                              " solo desde main, con etiquetas SHA/semver") + note, wf.path,
                      push.step.line, level=3)
 
 
