@@ -457,6 +457,44 @@ def test_dock011_monorepo_root_compose(make_repo: Maker, results_for: Runner) ->
     assert set(statuses(results)) == {"pass"}
 
 
+def test_dock011_profiles_only_for_optional_services_that_exist(make_repo: Maker,
+                                                                 results_for: Runner) -> None:
+    # api + database + MLflow: nothing optional, so no profiles are asked for
+    core = FULL_STACK.replace("  prometheus:\n    image: prom/prometheus:v2.48.0\n"
+                              "    profiles: [monitoring]\n",
+                              "  db:\n    image: postgres:16\n")
+    results = results_for(make_repo({"docker-compose.yml": core}), "DOCK011")
+    assert statuses(results, 3) == ["pass"], [r.message.en for r in results]
+    # an admin tool and a dashboard without profiles are named, with their file and line
+    extra = core.replace("  db:\n", "  adminer:\n    image: adminer\n"
+                         "  grafana:\n    image: grafana/grafana:10.2.0\n  db:\n")
+    results = results_for(make_repo({"docker-compose.yml": extra}), "DOCK011")
+    text = " ".join(r.message.en for r in results if r.level == 3)
+    assert statuses(results, 3) == ["fail"]
+    assert "monitoring" not in text and "adminer" in text and "grafana" in text, text
+    assert "docker-compose.yml:" in text, text
+
+
+def test_dock011_problems_cite_the_compose_file_they_are_in(make_repo: Maker,
+                                                            results_for: Runner) -> None:
+    demo = ("services:\n  api:\n    build: .\n    ports: [\"8000:8000\"]\n"
+            "    healthcheck:\n      test: [\"CMD\", \"true\"]\nnetworks:\n  ml: {}\n")
+    full = ("services:\n  api:\n    build: .\n  grafana:\n    image: grafana/grafana\n"
+            "    profiles: [monitoring]\n    environment:\n"
+            "      - GF_SECURITY_ADMIN_PASSWORD=admin\n"
+            "  proxy:\n    image: nginx\n    volumes:\n      - ./models:/srv/models\n"
+            "    depends_on:\n      - api\n")
+    root = make_repo({"docker-compose.demo.yml": demo, "docker-compose.yml": full})
+    level3 = [r for r in results_for(root, "DOCK011") if r.level == 3]
+    assert [r.status.value for r in level3] == ["fail"]
+    text = level3[0].message.en
+    assert level3[0].path == "docker-compose.yml", level3[0].path
+    assert "docker-compose.demo.yml" not in text, text
+    assert "grafana.GF_SECURITY_ADMIN_PASSWORD (docker-compose.yml:8)" in text, text
+    assert "./models:/srv/models (docker-compose.yml:12)" in text, text
+    assert "proxy (docker-compose.yml:13)" in text, text
+
+
 # -- helpers ---------------------------------------------------------------------------
 
 
