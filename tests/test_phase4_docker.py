@@ -178,6 +178,45 @@ def test_dockerignore_per_dockerfile_and_subdir(make_repo: Maker, results_for: R
     assert statuses(results, 2) == ["pass"]
 
 
+GO_SERVICE = """\
+FROM golang:1.22-alpine AS builder
+WORKDIR /src
+COPY go.mod go.sum ./
+RUN go mod download
+COPY . .
+RUN CGO_ENABLED=0 go build -o /go/bin/frontend .
+FROM gcr.io/distroless/static
+COPY --from=builder /go/bin/frontend /frontend
+USER 65532
+ENTRYPOINT ["/frontend"]
+"""
+
+
+def test_dockerignore_of_a_non_python_service_needs_only_what_applies(
+        make_repo: Maker, results_for: Runner) -> None:
+    files = {"svc/Dockerfile": GO_SERVICE, "svc/main.go": "package main\n",
+             "svc/.dockerignore": "vendor/\n"}
+    level2 = [r for r in results_for(make_repo(files), "DOCK002") if r.level == 2]
+    assert [r.status.value for r in level2] == ["fail"]
+    text = level2[0].message.en
+    assert "a Go image" in text and ".git" in text and ".env" in text, text
+    for python_entry in ("venv", "mlruns", ".dvc", "notebooks", "__pycache__", "data/"):
+        assert python_entry not in text, text
+    # .git and .env excluded: enough for a Go service with nothing else in its context
+    files["svc/.dockerignore"] = "vendor/\n.git\n.env\n"
+    level2 = [r for r in results_for(make_repo(files), "DOCK002") if r.level == 2]
+    assert [r.status.value for r in level2] == ["pass"], level2[0].message.en
+    # a data/ folder is the service's own runtime data (COPY . . ships it): not required
+    files["svc/data/rates.json"] = "{}\n"
+    level2 = [r for r in results_for(make_repo(files), "DOCK002") if r.level == 2]
+    assert [r.status.value for r in level2] == ["pass"], level2[0].message.en
+    # ML artefacts the context holds still count: a notebook beside it must be excluded
+    files["svc/notebooks/eda.ipynb"] = "{}\n"
+    level2 = [r for r in results_for(make_repo(files), "DOCK002") if r.level == 2]
+    assert [r.status.value for r in level2] == ["fail"]
+    assert "notebooks/*.ipynb" in level2[0].message.en
+
+
 def test_dockerignore_matching() -> None:
     rules = parse_dockerignore("# c\n/data\n**/*.pyc\n!data/keep.csv\n*.ipynb\n\n")
     assert ignored(rules, "data/raw.csv")

@@ -715,6 +715,40 @@ def _ignore_file(ctx: Context, df: Dockerfile) -> str | None:
     return None
 
 
+# where each Python/ML artefact shows in a build context (globs relative to it); data/ and
+# tests/ are left out: in another stack's service they are its own runtime data or tests
+_CONTEXT_HOLDS: dict[str, tuple[str, ...]] = {
+    ".venv/venv": (".venv/**", "venv/**"),
+    "__pycache__": ("**/__pycache__/**", "**/*.pyc"),
+    "notebooks/*.ipynb": ("**/*.ipynb",),
+    "mlruns": ("mlruns/**", "**/mlruns/**"),
+    ".dvc": (".dvc/**", "**/*.dvc"),
+}
+
+
+def _foreign_stack(df: Dockerfile) -> T | None:
+    """Why the Dockerfile builds a non-Python service (``a Go image (base golang:1.22)``),
+    judged on the image it ships (a builder's own tooling, such as python3 for node-gyp,
+    does not make it a Python service)."""
+    return non_python_runtime(df, final_stage(df))
+
+
+def _applicable(ctx: Context, df: Dockerfile, path: str) -> tuple[list[str], T | None]:
+    """The .dockerignore categories that apply to the build context of ``df``: all of them
+    for a Python (or unknown) image; for another stack, .git, .env and the Python/ML
+    artefacts the context holds."""
+    stack = _foreign_stack(df)
+    if stack is None:
+        return list(IGNORE_CATEGORIES), None
+    directory = str(PurePosixPath(path).parent)
+    prefix = "" if directory == "." else directory + "/"
+    applicable = [".git", ".env"]
+    for name, globs in _CONTEXT_HOLDS.items():
+        if ctx.repo.glob(tuple(prefix + g for g in globs)):
+            applicable.append(name)
+    return [n for n in IGNORE_CATEGORIES if n in applicable], stack
+
+
 def _dock002(ctx: Context, df: Dockerfile) -> Iterator[Finding]:
     path = _ignore_file(ctx, df)
     if path is None:
@@ -734,9 +768,10 @@ def _dock002(ctx: Context, df: Dockerfile) -> Iterator[Finding]:
                        f"{path} no se puede leer: {text.message}"), path, level=2)
         return
     rules = parse_dockerignore(text)
-    covered = [name for name, samples in IGNORE_CATEGORIES.items()
-               if any(ignored(rules, s) for s in samples)]
-    missing_names = [name for name in IGNORE_CATEGORIES if name not in covered]
+    applicable, stack = _applicable(ctx, df, path)
+    covered = [name for name in applicable
+               if any(ignored(rules, s) for s in IGNORE_CATEGORIES[name])]
+    missing_names = [name for name in applicable if name not in covered]
     note_en = note_es = ""
     if "__pycache__" in missing_names and any(r.pattern in ("__pycache__", "*.pyc", "*.py[cod]")
                                               for r in rules):
@@ -744,12 +779,19 @@ def _dock002(ctx: Context, df: Dockerfile) -> Iterator[Finding]:
                    ".dockerignore; write '**/__pycache__'")
         note_es = ("; ojo: '__pycache__' y '*.pyc' solo coinciden en la raíz del contexto en "
                    ".dockerignore; escribe '**/__pycache__'")
-    message = T(f"{path} excludes {len(covered)} of the 9 recommended entries"
+    total = len(applicable)
+    message = T(f"{path} excludes {len(covered)} of the {total} recommended entries"
                 + (f" (missing: {', '.join(missing_names)})" if missing_names else "")
                 + note_en,
-                f"{path} excluye {len(covered)} de las 9 entradas recomendadas"
+                f"{path} excluye {len(covered)} de las {total} entradas recomendadas"
                 + (f" (faltan: {', '.join(missing_names)})" if missing_names else "") + note_es)
-    if len(covered) >= 6:
+    if stack is not None:
+        message = message + T(f" for {df.path}, ", f" para {df.path}, ") + stack + T(
+            ": only .git, .env and the Python/ML artefacts its build context holds apply",
+            ": solo aplican .git, .env y los artefactos Python/ML que contiene su contexto "
+            "de build")
+    # 6 of the 9 for a Python image; every one of the few that apply to another stack
+    if (stack is None and len(covered) >= 6) or (stack is not None and not missing_names):
         yield passed(message, path, level=2)
     else:
         yield failed(message, path, 1, level=2,
