@@ -257,6 +257,45 @@ def test_ci002_follows_repository_shell_scripts(check: Check) -> None:
     assert worst(check(workflow(simple("bash ../outside.sh", "flake8")), "CI002")) == "fail"
 
 
+DOCS_DEPLOY = """\
+on:
+  push:
+    branches: [main]
+jobs:
+  build-docs:
+    runs-on: ubuntu-latest
+    steps:
+      - run: pip install mkdocs
+      - run: mkdocs gh-deploy --force
+"""
+
+
+def test_ci002_judges_the_repository_ci_not_the_docs_workflow(check: Check) -> None:
+    ci = "on: [pull_request]\njobs:\n  pkg:\n    runs-on: x\n    steps:\n" \
+         "      - run: python -m build\n"
+    files = {".github/workflows/a-docs.yml": DOCS_DEPLOY, ".github/workflows/ci.yml": ci,
+             "pyproject.toml": PYPROJECT}
+    results = check(files, "CI002")
+    assert worst(results) == "fail"
+    # the finding is about the CI as a whole, placed in a workflow that is not the docs deploy
+    assert results[0].path == ".github/workflows/ci.yml", results[0].path
+    assert "across all CI workflows (a-docs.yml, ci.yml)" in messages(results), messages(results)
+
+
+def test_ci002_follows_a_submitted_job_entrypoint(check: Check) -> None:
+    job = "name: workloads\nentrypoint: bash deploy/run.sh\n"
+    run = "#!/bin/bash\npytest tests/code --verbose\n"
+    files = workflow(simple("anyscale jobs submit deploy/job.yaml --wait"),
+                     **{"deploy/job.yaml": job, "deploy/run.sh": run})
+    results = check(files, "CI002")
+    text = messages(results)
+    assert worst(results) == "fail" and "runs the tests" not in text, text
+    assert "lint/format check" in text
+    ray = workflow(simple("ray job submit --address http://h:8265 -- python -m pytest -q",
+                          "ruff check ."))
+    assert worst(check(ray, "CI002")) == "pass"
+
+
 def test_ci007_a_script_without_set_e_blocks_only_on_its_last_command(check: Check) -> None:
     script = "pytest -q\necho done\n"  # pytest's failure is lost: echo decides
     files = workflow(simple("bash scripts/test.sh", "ruff check ."),

@@ -548,12 +548,37 @@ def _runs_in(repo: Repo, spec: ToolSpec, origin: _Origin, script: str, blocking:
         elif _script_path(simple) and depth < 4:
             out.extend(_through_script(repo, spec, origin, simple, simple_blocking,
                                        simple_reason, directories, depth))
+        elif depth < 4 and (submitted := _submitted(repo, simple, origin.command.cwd)):
+            label, entry = submitted
+            out.extend(_runs_in(repo, spec, origin, entry, simple_blocking, simple_reason,
+                                label, directories, depth + 1))
         else:
             every, only, stage = precommit_run(simple)
             if every or only:
                 out.extend(_through_precommit(repo, spec, origin, simple_blocking,
                                               simple_reason, "pre-commit run", only, stage))
     return out
+
+
+def _submitted(repo: Repo, simple: Simple, cwd: str | None) -> tuple[str, str] | None:
+    """(label, command) of what a job submission runs on a cluster: ``ray job submit …
+    -- <command>``, or the ``entrypoint:`` of the job file ``anyscale job(s) submit
+    <file.yaml>`` names."""
+    program, args = simple.program, simple.args
+    if program == "ray" and args[:2] == ("job", "submit") and "--" in args:
+        rest = args[args.index("--") + 1:]
+        return ("ray job submit", shlex.join(rest)) if rest else None
+    if program != "anyscale" or args[:2] not in (("job", "submit"), ("jobs", "submit")):
+        return None
+    files = [a for a in args[2:] if a.endswith((".yaml", ".yml")) and not a.startswith("-")]
+    if not files:
+        return None
+    path = posixpath.normpath(posixpath.join(cwd or ".", files[0].removeprefix("./")))
+    if path.startswith("../") or not repo.exists(path):
+        return None
+    data = repo.yaml(path)
+    entry = data.get("entrypoint") if isinstance(data, dict) else None
+    return (path, entry[:4000]) if isinstance(entry, str) else None
 
 
 _ERREXIT = re.compile(r"^[ \t]*set[ \t]+(?:-[a-zA-Z]*e|-o[ \t]+errexit)", re.MULTILINE)
@@ -739,6 +764,28 @@ def _first_ci_file(state: _CIState) -> tuple[str | None, int | None]:
     return None, None
 
 
+# a workflow that only builds and publishes documentation
+_DOCS_DEPLOY = re.compile(r"\b(mkdocs\s+(gh-deploy|build)|mike\s+deploy|sphinx-build|"
+                          r"jupyter-book\s+build|make\s+(-C\s+\S+\s+)?html)\b")
+_DOCS_ACTIONS = ("actions/deploy-pages", "actions/upload-pages-artifact",
+                 "peaceiris/actions-gh-pages", "jamesives/github-pages-deploy-action")
+
+
+def _docs_only(wf: Workflow) -> bool:
+    return any((s.run and _DOCS_DEPLOY.search(s.run[:4000])) or (
+        s.uses and parse_action(s.uses).name.startswith(_DOCS_ACTIONS))
+        for j in wf.jobs for s in j.steps)
+
+
+def _ci_file_to_cite(state: _CIState) -> tuple[str | None, int | None]:
+    """The CI file a repository-wide finding points at: a workflow that checks pull
+    requests, else one that does not just deploy documentation, else the first."""
+    own = [wf for wf in state.workflows if not _docs_only(wf)]
+    for wf in [w for w in own if "pull_request" in w.on] + own:
+        return wf.path, 1
+    return _first_ci_file(state)
+
+
 def _no_ci(level: int | None = None) -> Finding:
     return failed(NO_CI, level=level, fix=NO_CI_FIX)
 
@@ -880,8 +927,14 @@ def ci_tests_and_lint(ctx: Context, params: None) -> Iterator[Finding]:
                          "golangci-lint, go vet, cargo clippy…)"))
     if missing:
         path, line = ((tests or lint)[0].path, (tests or lint)[0].line) if tests or lint \
-            else _first_ci_file(state)
-        yield failed(T.join(missing), path, line)
+            else _ci_file_to_cite(state)
+        head = T("", "")
+        if state.workflows:
+            # the verdict is on the CI as a whole: every workflow was read
+            names = _list(wf.path.rsplit("/", 1)[-1] for wf in state.workflows)
+            head = T(f"across all CI workflows ({names}): ",
+                     f"en todos los workflows de CI ({names}): ")
+        yield failed(head + T.join(missing), path, line)
         return
     yield passed(T(f"tests: {tests[0].text[:60]} ({tests[0].where()}); lint: "
                    f"{lint[0].text[:60]} ({lint[0].where()})",
