@@ -273,6 +273,17 @@ class _Exposed:
         return ", ".join(labels[:4])
 
 
+# serving resources whose operator creates the Deployment (or pods) and the Service
+_OPERATOR_SERVING = frozenset({("machinelearning.seldon.io", "SeldonDeployment"),
+                               ("serving.kserve.io", "InferenceService"),
+                               ("serving.kubeflow.org", "InferenceService"),
+                               ("ray.io", "RayService")})
+
+
+def _operator_managed(obj: K8sObject) -> bool:
+    return (obj.api_version.split("/", 1)[0], obj.kind) in _OPERATOR_SERVING
+
+
 def _presence(ctx: Context, found: Manifests) -> Iterator[Finding]:
     """A Deployment (or StatefulSet/Rollout/Knative Service) and a Service."""
     seen = _Exposed.read(ctx, found)
@@ -282,7 +293,14 @@ def _presence(ctx: Context, found: Manifests) -> Iterator[Finding]:
     path = first.path if first else (found.objects[0].path if found.objects else None)
     line = first.line if first else None
     batch_only = bool(found.workloads) and not any(w.long_running for w in found.workloads)
-    if seen.has_deploy and seen.has_service:
+    operated = [o for o in found.objects if _operator_managed(o)]
+    if operated and not seen.has_deploy and not seen.has_service:
+        names = ", ".join(list(dict.fromkeys(o.label for o in operated))[:4])
+        yield passed(T(f"operator-managed serving: {names} (its operator creates the "
+                       "Deployment and Service)",
+                       f"servicio gestionado por un operador: {names} (su operador crea el "
+                       "Deployment y el Service)"), operated[0].path, operated[0].line)
+    elif seen.has_deploy and seen.has_service:
         yield passed(T(f"Deployment and Service: {seen.names or 'in Helm templates'}",
                        f"Deployment y Service: {seen.names or 'en plantillas Helm'}"),
                      path, line)
