@@ -762,9 +762,25 @@ def test_a_project_under_templates_owns_its_dockerfile(make_repo: Maker,
         "src.app:app", "{{ cookiecutter.package }}.app:app")
     results = results_for(make_repo(scaffold), "DOCK005")
     assert [r.status.value for r in results] == ["fail"]
-    assert "no Dockerfile in this project" in results[0].message.en
+    assert "no Dockerfile of this project's own" in results[0].message.en
     cookie = {"{{cookiecutter.slug}}/Dockerfile": GOOD, "README.md": "# x\n"}
     assert "no Dockerfile" in results_for(make_repo(cookie), "DOCK005")[0].message.en
+
+
+def test_dock001_names_the_reader_templates_when_the_project_has_no_dockerfile(
+        make_repo: Maker, results_for: Runner) -> None:
+    root = make_repo({"docs/templates/Dockerfile": GOOD,
+                      "docs/templates/Dockerfile_template": GOOD, "README.md": "# guide\n"})
+    for rule in ("DOCK001", "DOCK002", "DOCK009"):
+        results = results_for(root, rule)
+        assert {r.status.value for r in results} == {"fail"}, rule
+        text = results[0].message.en
+        assert "no Dockerfile in this project" not in text, text
+        assert "docs/templates/Dockerfile, docs/templates/Dockerfile_template" in text, text
+        assert "none is the project's own" in text, text
+    # without templates the plain message stays
+    bare = results_for(make_repo({"README.md": "# x\n"}), "DOCK001")
+    assert "no Dockerfile in this project" in bare[0].message.en
 
 
 def test_scaffold_text_is_not_github_helm_or_go_templates() -> None:

@@ -161,6 +161,7 @@ class Dockerfiles:
     broken: list[ParseError] = field(default_factory=list)
     devcontainers: list[str] = field(default_factory=list)
     shared: bool = False  # a monorepo project judged on the Dockerfiles outside projects
+    templates: list[str] = field(default_factory=list)  # templates for others, not its own
 
     @property
     def none(self) -> bool:
@@ -188,9 +189,38 @@ def project_dockerfile_paths(ctx: Context) -> tuple[list[str], bool]:
     return outside, bool(outside)
 
 
+# Dockerfile-like names, templates included (Dockerfile_template, Dockerfile.j2)
+_DOCKERFILE_LIKE = (*DOCKERFILE_GLOBS, "**/Dockerfile_*", "**/Dockerfile-*")
+_TEMPLATE_SUFFIXES = frozenset({".j2", ".jinja", ".jinja2", ".tmpl", ".tpl", ".template",
+                                ".erb", ".mustache", ".sample", ".example"})
+
+
+def _templates(ctx: Context, own: list[str]) -> list[str]:
+    """The project's Dockerfile templates (for readers or a scaffold), not its own."""
+    return sorted(p for p in ctx.files(_DOCKERFILE_LIKE, case_sensitive=False)
+                  if p not in own and (
+                      PurePosixPath(p).suffix.lower() in _TEMPLATE_SUFFIXES
+                      or (is_dockerfile(p) and (is_template_path(p, ctx.repo)
+                                                or "template" in PurePosixPath(p).name.lower()))))
+
+
+def no_dockerfile(found: Dockerfiles) -> T:
+    """No Dockerfile of the project's own: the templates found, when there are some."""
+    if not found.templates:
+        return NO_DOCKERFILE
+    listed = ", ".join(found.templates[:4]) + (
+        f" (+{len(found.templates) - 4})" if len(found.templates) > 4 else "")
+    return T(f"no Dockerfile of this project's own: only templates ({listed}); none is the "
+             "project's own image; see DOCK001",
+             f"no hay Dockerfile propio del proyecto: solo plantillas ({listed}); ninguna es "
+             "la imagen del proyecto; ver DOCK001")
+
+
 def load(ctx: Context) -> Dockerfiles:
     paths, shared = project_dockerfile_paths(ctx)
     out = Dockerfiles(shared=shared)
+    if not paths:
+        out.templates = _templates(ctx, paths)
     for path in paths:
         if _is_devcontainer(path):
             out.devcontainers.append(path)
@@ -220,9 +250,9 @@ def _each(ctx: Context, judge: JudgeFn, levels: Iterable[int | None] = (None,),
     found = load(ctx)
     if found.none:
         if none_fails:
-            yield failed(NO_DOCKERFILE, fix=NO_DOCKERFILE_FIX)
+            yield failed(no_dockerfile(found), fix=NO_DOCKERFILE_FIX)
         else:
-            yield skipped(NO_DOCKERFILE)
+            yield skipped(no_dockerfile(found))
         return
     for error in found.broken:
         yield _broken(error)
@@ -625,7 +655,7 @@ def dockerfile_well_formed(ctx: Context, params: None) -> Iterator[Finding]:
                         f"{path} es un contenedor de desarrollo (.devcontainer/), no una imagen "
                         "de ejecución: no se evalúa"), path)
     if found.none:
-        yield failed(NO_DOCKERFILE, fix=NO_DOCKERFILE_FIX)
+        yield failed(no_dockerfile(found), fix=NO_DOCKERFILE_FIX)
         return
     for error in found.broken:
         where = f" at line {error.line}" if error.line else ""
@@ -1742,7 +1772,7 @@ def docker_scanned_and_linted(ctx: Context, params: None) -> Iterator[Finding]:
     pre-commit."""
     found = load(ctx)
     if found.none:
-        yield failed(NO_DOCKERFILE, fix=NO_DOCKERFILE_FIX)
+        yield failed(no_dockerfile(found), fix=NO_DOCKERFILE_FIX)
         return
     scans = scan_evidence(ctx)
     lints = lint_evidence(ctx)
