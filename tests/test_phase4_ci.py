@@ -257,6 +257,45 @@ def test_ci002_follows_repository_shell_scripts(check: Check) -> None:
     assert worst(check(workflow(simple("bash ../outside.sh", "flake8")), "CI002")) == "fail"
 
 
+DOCS_DEPLOY = """\
+on:
+  push:
+    branches: [main]
+jobs:
+  build-docs:
+    runs-on: ubuntu-latest
+    steps:
+      - run: pip install mkdocs
+      - run: mkdocs gh-deploy --force
+"""
+
+
+def test_ci002_judges_the_repository_ci_not_the_docs_workflow(check: Check) -> None:
+    ci = "on: [pull_request]\njobs:\n  pkg:\n    runs-on: x\n    steps:\n" \
+         "      - run: python -m build\n"
+    files = {".github/workflows/a-docs.yml": DOCS_DEPLOY, ".github/workflows/ci.yml": ci,
+             "pyproject.toml": PYPROJECT}
+    results = check(files, "CI002")
+    assert worst(results) == "fail"
+    # the finding is about the CI as a whole, placed in a workflow that is not the docs deploy
+    assert results[0].path == ".github/workflows/ci.yml", results[0].path
+    assert "across all CI workflows (a-docs.yml, ci.yml)" in messages(results), messages(results)
+
+
+def test_ci002_follows_a_submitted_job_entrypoint(check: Check) -> None:
+    job = "name: workloads\nentrypoint: bash deploy/run.sh\n"
+    run = "#!/bin/bash\npytest tests/code --verbose\n"
+    files = workflow(simple("anyscale jobs submit deploy/job.yaml --wait"),
+                     **{"deploy/job.yaml": job, "deploy/run.sh": run})
+    results = check(files, "CI002")
+    text = messages(results)
+    assert worst(results) == "fail" and "runs the tests" not in text, text
+    assert "lint/format check" in text
+    ray = workflow(simple("ray job submit --address http://h:8265 -- python -m pytest -q",
+                          "ruff check ."))
+    assert worst(check(ray, "CI002")) == "pass"
+
+
 def test_ci007_a_script_without_set_e_blocks_only_on_its_last_command(check: Check) -> None:
     script = "pytest -q\necho done\n"  # pytest's failure is lost: echo decides
     files = workflow(simple("bash scripts/test.sh", "ruff check ."),
@@ -509,6 +548,55 @@ def test_ci009_docker_cli_build_in_the_test_job(check: Check) -> None:
     results = check(workflow(body), "CI009")
     assert worst(results, 2) == "pass", messages(results)
     assert "never pushes" in messages(results, 3)
+
+
+E2E_KIND = """\
+on:
+  workflow_dispatch:
+  schedule:
+    - cron: "0 3 * * 1"
+jobs:
+  build-and-push:
+    runs-on: ubuntu-latest
+    steps:
+      - run: pytest
+      - run: docker run -d --name kind-registry -p 5001:5000 registry:2
+      - run: |
+          docker build --cache-from app -t localhost:5001/app:test .
+          docker push localhost:5001/app:test
+  deploy-e2e:
+    needs: build-and-push
+    runs-on: ubuntu-latest
+    steps:
+      - uses: helm/kind-action@v1.10.0
+      - run: kubectl apply -f k8s/
+      - run: kubectl rollout status deploy/app
+"""
+
+
+def test_ci009_throwaway_registry_and_kind_cluster_are_not_a_release(check: Check) -> None:
+    results = check(workflow(E2E_KIND), "CI009")
+    text3 = messages(results, 3)
+    # no main-only/semver/environment demands on an end-to-end test's local push and deploy
+    assert "not limited to main" not in text3 and "SHA/semver" not in text3, text3
+    assert "environment" not in text3, text3
+    # and no release push exists: said as such, naming the throwaway registry
+    assert worst(results, 3) == "fail"
+    assert "throwaway" in text3 and "localhost:5001" in text3, text3
+    # a real registry push next to it is still judged as a release
+    real = E2E_KIND + """\
+  release:
+    runs-on: ubuntu-latest
+    steps:
+      - run: |
+          docker build -t ghcr.io/org/app:latest .
+          docker push ghcr.io/org/app:latest
+      - run: kubectl apply -f k8s/
+"""
+    text3 = messages(check(workflow(real), "CI009"), 3)
+    assert "not limited to main" in text3 and "release has no 'environment:'" in text3, text3
+    assert "deploy job deploy-e2e" not in text3, text3
+    assert "throwaway cluster: deploy-e2e (helm/kind-action)" in text3, text3
 
 
 # -- CI010 ----------------------------------------------------------------------------

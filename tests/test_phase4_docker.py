@@ -178,6 +178,45 @@ def test_dockerignore_per_dockerfile_and_subdir(make_repo: Maker, results_for: R
     assert statuses(results, 2) == ["pass"]
 
 
+GO_SERVICE = """\
+FROM golang:1.22-alpine AS builder
+WORKDIR /src
+COPY go.mod go.sum ./
+RUN go mod download
+COPY . .
+RUN CGO_ENABLED=0 go build -o /go/bin/frontend .
+FROM gcr.io/distroless/static
+COPY --from=builder /go/bin/frontend /frontend
+USER 65532
+ENTRYPOINT ["/frontend"]
+"""
+
+
+def test_dockerignore_of_a_non_python_service_needs_only_what_applies(
+        make_repo: Maker, results_for: Runner) -> None:
+    files = {"svc/Dockerfile": GO_SERVICE, "svc/main.go": "package main\n",
+             "svc/.dockerignore": "vendor/\n"}
+    level2 = [r for r in results_for(make_repo(files), "DOCK002") if r.level == 2]
+    assert [r.status.value for r in level2] == ["fail"]
+    text = level2[0].message.en
+    assert "a Go image" in text and ".git" in text and ".env" in text, text
+    for python_entry in ("venv", "mlruns", ".dvc", "notebooks", "__pycache__", "data/"):
+        assert python_entry not in text, text
+    # .git and .env excluded: enough for a Go service with nothing else in its context
+    files["svc/.dockerignore"] = "vendor/\n.git\n.env\n"
+    level2 = [r for r in results_for(make_repo(files), "DOCK002") if r.level == 2]
+    assert [r.status.value for r in level2] == ["pass"], level2[0].message.en
+    # a data/ folder is the service's own runtime data (COPY . . ships it): not required
+    files["svc/data/rates.json"] = "{}\n"
+    level2 = [r for r in results_for(make_repo(files), "DOCK002") if r.level == 2]
+    assert [r.status.value for r in level2] == ["pass"], level2[0].message.en
+    # ML artefacts the context holds still count: a notebook beside it must be excluded
+    files["svc/notebooks/eda.ipynb"] = "{}\n"
+    level2 = [r for r in results_for(make_repo(files), "DOCK002") if r.level == 2]
+    assert [r.status.value for r in level2] == ["fail"]
+    assert "notebooks/*.ipynb" in level2[0].message.en
+
+
 def test_dockerignore_matching() -> None:
     rules = parse_dockerignore("# c\n/data\n**/*.pyc\n!data/keep.csv\n*.ipynb\n\n")
     assert ignored(rules, "data/raw.csv")
@@ -457,6 +496,44 @@ def test_dock011_monorepo_root_compose(make_repo: Maker, results_for: Runner) ->
     assert set(statuses(results)) == {"pass"}
 
 
+def test_dock011_profiles_only_for_optional_services_that_exist(make_repo: Maker,
+                                                                 results_for: Runner) -> None:
+    # api + database + MLflow: nothing optional, so no profiles are asked for
+    core = FULL_STACK.replace("  prometheus:\n    image: prom/prometheus:v2.48.0\n"
+                              "    profiles: [monitoring]\n",
+                              "  db:\n    image: postgres:16\n")
+    results = results_for(make_repo({"docker-compose.yml": core}), "DOCK011")
+    assert statuses(results, 3) == ["pass"], [r.message.en for r in results]
+    # an admin tool and a dashboard without profiles are named, with their file and line
+    extra = core.replace("  db:\n", "  adminer:\n    image: adminer\n"
+                         "  grafana:\n    image: grafana/grafana:10.2.0\n  db:\n")
+    results = results_for(make_repo({"docker-compose.yml": extra}), "DOCK011")
+    text = " ".join(r.message.en for r in results if r.level == 3)
+    assert statuses(results, 3) == ["fail"]
+    assert "monitoring" not in text and "adminer" in text and "grafana" in text, text
+    assert "docker-compose.yml:" in text, text
+
+
+def test_dock011_problems_cite_the_compose_file_they_are_in(make_repo: Maker,
+                                                            results_for: Runner) -> None:
+    demo = ("services:\n  api:\n    build: .\n    ports: [\"8000:8000\"]\n"
+            "    healthcheck:\n      test: [\"CMD\", \"true\"]\nnetworks:\n  ml: {}\n")
+    full = ("services:\n  api:\n    build: .\n  grafana:\n    image: grafana/grafana\n"
+            "    profiles: [monitoring]\n    environment:\n"
+            "      - GF_SECURITY_ADMIN_PASSWORD=admin\n"
+            "  proxy:\n    image: nginx\n    volumes:\n      - ./models:/srv/models\n"
+            "    depends_on:\n      - api\n")
+    root = make_repo({"docker-compose.demo.yml": demo, "docker-compose.yml": full})
+    level3 = [r for r in results_for(root, "DOCK011") if r.level == 3]
+    assert [r.status.value for r in level3] == ["fail"]
+    text = level3[0].message.en
+    assert level3[0].path == "docker-compose.yml", level3[0].path
+    assert "docker-compose.demo.yml" not in text, text
+    assert "grafana.GF_SECURITY_ADMIN_PASSWORD (docker-compose.yml:8)" in text, text
+    assert "./models:/srv/models (docker-compose.yml:12)" in text, text
+    assert "proxy (docker-compose.yml:13)" in text, text
+
+
 # -- helpers ---------------------------------------------------------------------------
 
 
@@ -685,9 +762,25 @@ def test_a_project_under_templates_owns_its_dockerfile(make_repo: Maker,
         "src.app:app", "{{ cookiecutter.package }}.app:app")
     results = results_for(make_repo(scaffold), "DOCK005")
     assert [r.status.value for r in results] == ["fail"]
-    assert "no Dockerfile in this project" in results[0].message.en
+    assert "no Dockerfile of this project's own" in results[0].message.en
     cookie = {"{{cookiecutter.slug}}/Dockerfile": GOOD, "README.md": "# x\n"}
     assert "no Dockerfile" in results_for(make_repo(cookie), "DOCK005")[0].message.en
+
+
+def test_dock001_names_the_reader_templates_when_the_project_has_no_dockerfile(
+        make_repo: Maker, results_for: Runner) -> None:
+    root = make_repo({"docs/templates/Dockerfile": GOOD,
+                      "docs/templates/Dockerfile_template": GOOD, "README.md": "# guide\n"})
+    for rule in ("DOCK001", "DOCK002", "DOCK009"):
+        results = results_for(root, rule)
+        assert {r.status.value for r in results} == {"fail"}, rule
+        text = results[0].message.en
+        assert "no Dockerfile in this project" not in text, text
+        assert "docs/templates/Dockerfile, docs/templates/Dockerfile_template" in text, text
+        assert "none is the project's own" in text, text
+    # without templates the plain message stays
+    bare = results_for(make_repo({"README.md": "# x\n"}), "DOCK001")
+    assert "no Dockerfile in this project" in bare[0].message.en
 
 
 def test_scaffold_text_is_not_github_helm_or_go_templates() -> None:

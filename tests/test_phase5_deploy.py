@@ -253,6 +253,30 @@ def test_dep002_other_ci_deploys_and_helm_templates_without_probes(
         row.message.en
 
 
+def test_dep002_post_deploy_smoke_test_scoring_the_service_is_a_check(
+        make_repo: Maker, results_for: Results) -> None:
+    pipeline = ("trigger: [main]\npool: {vmImage: ubuntu-latest}\nsteps:\n"
+                "- script: az ml model deploy --name api --ic inference_config.yml\n"
+                "- script: python -m ml_service.util.smoke_test_scoring_service --service api\n")
+    row = next(r for r in results_for(make_repo({".pipelines/cd.yml": pipeline}), "DEP002")
+               if r.level == 2)
+    assert row.status.value == "warn", row.message.en
+    assert "no /health check after deploy" not in row.message.en
+    assert "smoke test after deploy" in row.message.en and "smoke_test_scoring" in \
+        row.message.en
+    # a smoke test that runs before the deploy checks nothing deployed
+    before = ("trigger: [main]\npool: {vmImage: ubuntu-latest}\nsteps:\n"
+              "- script: python smoke_test.py\n"
+              "- script: az ml model deploy --name api --ic inference_config.yml\n")
+    assert statuses(results_for(make_repo({".pipelines/cd.yml": before}), "DEP002"), 2) == [
+        "fail"]
+    workflow = ("on: {push: {branches: [main]}}\njobs:\n  deploy:\n    runs-on: x\n"
+                "    steps:\n      - run: kubectl apply -f k8s/\n"
+                "      - run: ./scripts/smoke-test.sh https://api.example.com/predict\n")
+    rows = results_for(make_repo({".github/workflows/cd.yml": workflow}), "DEP002")
+    assert statuses(rows, 2) == ["warn"], [r.message.en for r in rows]
+
+
 @pytest.mark.parametrize("files, status", [
     ({"docs/runbooks/service-down.md": "# Service down\n## Rollback\n```bash\nkubectl rollout "
                                        "undo deployment/api\n```\n"}, "pass"),

@@ -156,6 +156,22 @@ def test_k8s001_missing_service_and_batch_only(make_repo: MakeRepo,
     assert warn and "only batch workloads" in warn[0].message.en
 
 
+@pytest.mark.parametrize("api, kind", [("machinelearning.seldon.io/v1", "SeldonDeployment"),
+                                       ("serving.kserve.io/v1beta1", "InferenceService"),
+                                       ("ray.io/v1", "RayService")])
+def test_k8s001_operator_managed_serving_is_not_a_missing_deployment(
+        make_repo: MakeRepo, results_for: ResultsFor, api: str, kind: str) -> None:
+    crd = {"apiVersion": api, "kind": kind, "metadata": {"name": "cassava"},
+           "spec": {"predictors": [{"name": "default"}]}}
+    results = results_for(manifests(make_repo, crd), "K8S001")
+    text = " | ".join(r.message.en for r in results)
+    assert "no Deployment" not in text and "no Service" not in text, text
+    assert f"{kind} cassava" in text and "operator" in text, text
+    # an operator-managed object does not stand for a Service a Deployment lacks
+    root = manifests(make_repo, crd, workload())
+    assert "no Service manifest" in only(results_for(root, "K8S001"), "fail")[0].message.en
+
+
 def test_k8s001_invalid_manifest_has_a_line(make_repo: MakeRepo,
                                             results_for: ResultsFor) -> None:
     root = make_repo({"k8s/svc.yaml": "apiVersion: v1\nkind: Service\nmetadata:\n"

@@ -119,6 +119,20 @@ def test_helm_values_variants(make_repo: MakeRepo, results_for: ResultsFor) -> N
     assert [r.message.en for r in k8s001] == ["Chart.yaml lacks version"]
 
 
+def test_values_ingress_without_enabled_is_not_an_ingress_toggle(
+        make_repo: MakeRepo, results_for: ResultsFor) -> None:
+    files = dict(CHART)
+    files["charts/churn/values.yaml"] += "ingress:\n  port: 80\n"
+    files["charts/churn/templates/istio-canary.yaml"] = (
+        "apiVersion: networking.istio.io/v1alpha3\nkind: Gateway\nmetadata:\n"
+        "  name: gw\nspec:\n  selector:\n    istio: ingressgateway\n  servers:\n"
+        "  - port:\n      number: {{ .Values.ingress.port }}\n      protocol: HTTP\n")
+    results = results_for(make_repo(files), "K8S007")
+    text = " | ".join(f"{r.status.value}:{r.message.en}" for r in results)
+    assert "needs enabled: true" not in text, text
+    assert "warn:Istio Gateway in chart churn" in text and "plain HTTP" in text, text
+
+
 def test_broken_chart_and_knative(make_repo: MakeRepo, results_for: ResultsFor) -> None:
     broken = make_repo({"charts/x/Chart.yaml": "name: [x\n"})
     (fail,) = only(results_for(broken, "K8S001"), "fail")

@@ -548,12 +548,37 @@ def _runs_in(repo: Repo, spec: ToolSpec, origin: _Origin, script: str, blocking:
         elif _script_path(simple) and depth < 4:
             out.extend(_through_script(repo, spec, origin, simple, simple_blocking,
                                        simple_reason, directories, depth))
+        elif depth < 4 and (submitted := _submitted(repo, simple, origin.command.cwd)):
+            label, entry = submitted
+            out.extend(_runs_in(repo, spec, origin, entry, simple_blocking, simple_reason,
+                                label, directories, depth + 1))
         else:
             every, only, stage = precommit_run(simple)
             if every or only:
                 out.extend(_through_precommit(repo, spec, origin, simple_blocking,
                                               simple_reason, "pre-commit run", only, stage))
     return out
+
+
+def _submitted(repo: Repo, simple: Simple, cwd: str | None) -> tuple[str, str] | None:
+    """(label, command) of what a job submission runs on a cluster: ``ray job submit …
+    -- <command>``, or the ``entrypoint:`` of the job file ``anyscale job(s) submit
+    <file.yaml>`` names."""
+    program, args = simple.program, simple.args
+    if program == "ray" and args[:2] == ("job", "submit") and "--" in args:
+        rest = args[args.index("--") + 1:]
+        return ("ray job submit", shlex.join(rest)) if rest else None
+    if program != "anyscale" or args[:2] not in (("job", "submit"), ("jobs", "submit")):
+        return None
+    files = [a for a in args[2:] if a.endswith((".yaml", ".yml")) and not a.startswith("-")]
+    if not files:
+        return None
+    path = posixpath.normpath(posixpath.join(cwd or ".", files[0].removeprefix("./")))
+    if path.startswith("../") or not repo.exists(path):
+        return None
+    data = repo.yaml(path)
+    entry = data.get("entrypoint") if isinstance(data, dict) else None
+    return (path, entry[:4000]) if isinstance(entry, str) else None
 
 
 _ERREXIT = re.compile(r"^[ \t]*set[ \t]+(?:-[a-zA-Z]*e|-o[ \t]+errexit)", re.MULTILINE)
@@ -739,6 +764,28 @@ def _first_ci_file(state: _CIState) -> tuple[str | None, int | None]:
     return None, None
 
 
+# a workflow that only builds and publishes documentation
+_DOCS_DEPLOY = re.compile(r"\b(mkdocs\s+(gh-deploy|build)|mike\s+deploy|sphinx-build|"
+                          r"jupyter-book\s+build|make\s+(-C\s+\S+\s+)?html)\b")
+_DOCS_ACTIONS = ("actions/deploy-pages", "actions/upload-pages-artifact",
+                 "peaceiris/actions-gh-pages", "jamesives/github-pages-deploy-action")
+
+
+def _docs_only(wf: Workflow) -> bool:
+    return any((s.run and _DOCS_DEPLOY.search(s.run[:4000])) or (
+        s.uses and parse_action(s.uses).name.startswith(_DOCS_ACTIONS))
+        for j in wf.jobs for s in j.steps)
+
+
+def _ci_file_to_cite(state: _CIState) -> tuple[str | None, int | None]:
+    """The CI file a repository-wide finding points at: a workflow that checks pull
+    requests, else one that does not just deploy documentation, else the first."""
+    own = [wf for wf in state.workflows if not _docs_only(wf)]
+    for wf in [w for w in own if "pull_request" in w.on] + own:
+        return wf.path, 1
+    return _first_ci_file(state)
+
+
 def _no_ci(level: int | None = None) -> Finding:
     return failed(NO_CI, level=level, fix=NO_CI_FIX)
 
@@ -880,8 +927,14 @@ def ci_tests_and_lint(ctx: Context, params: None) -> Iterator[Finding]:
                          "golangci-lint, go vet, cargo clippy…)"))
     if missing:
         path, line = ((tests or lint)[0].path, (tests or lint)[0].line) if tests or lint \
-            else _first_ci_file(state)
-        yield failed(T.join(missing), path, line)
+            else _ci_file_to_cite(state)
+        head = T("", "")
+        if state.workflows:
+            # the verdict is on the CI as a whole: every workflow was read
+            names = _list(wf.path.rsplit("/", 1)[-1] for wf in state.workflows)
+            head = T(f"across all CI workflows ({names}): ",
+                     f"en todos los workflows de CI ({names}): ")
+        yield failed(head + T.join(missing), path, line)
         return
     yield passed(T(f"tests: {tests[0].text[:60]} ({tests[0].where()}); lint: "
                    f"{lint[0].text[:60]} ({lint[0].where()})",
@@ -1634,6 +1687,18 @@ def _smoke_after(wf: Workflow, job: Job, index: int) -> str | None:
     return None
 
 
+# a throwaway registry on the runner or inside a local test cluster (kind, k3d, minikube,
+# ko's local sideload): an end-to-end test's push, not a release
+_LOCAL_REGISTRY = re.compile(r"(localhost|127\.0\.0\.1|0\.0\.0\.0|kind-registry|"
+                             r"registry\.localhost|kind\.local|ko\.local|k3d-[\w.-]{1,60})"
+                             r"(:\d{1,5})?(/|$)", re.IGNORECASE)
+# actions and commands that create a throwaway cluster on the runner
+_EPHEMERAL_CLUSTER_ACTIONS = ("helm/kind-action", "engineerd/setup-kind",
+                              "container-tools/kind-action", "medyagh/setup-minikube",
+                              "manusa/actions-setup-minikube", "absaoss/k3d-action",
+                              "nolar/setup-k3d-k3s", "debianmaster/actions-k3s")
+
+
 @dataclass(frozen=True)
 class _Build:
     workflow: Workflow
@@ -1643,6 +1708,41 @@ class _Build:
     cached: bool
     pushes: bool
     text: str
+    targets: tuple[str, ...] = ()  # the image references pushed, when the text names them
+
+    @property
+    def local(self) -> bool:
+        """Every pushed reference goes to a throwaway local registry."""
+        return bool(self.targets) and all(_LOCAL_REGISTRY.match(t) for t in self.targets)
+
+
+def _push_targets(simple: Simple) -> tuple[str, ...]:
+    """The registry references a builder command pushes to (skaffold --default-repo)."""
+    args = simple.args
+    for i, arg in enumerate(args):
+        if arg.startswith("--default-repo="):
+            return (arg.split("=", 1)[1],)
+        if arg == "--default-repo" and i + 1 < len(args):
+            return (args[i + 1],)
+    return ()
+
+
+def _action_tags(step: Step) -> tuple[str, ...]:
+    tags = str(step.with_.get("tags", ""))[:2000]
+    return tuple(t for t in re.split(r"[\s,]+", tags) if t)
+
+
+def _ephemeral_cluster(job: Job) -> str | None:
+    """The step that creates a throwaway cluster (kind, minikube, k3d) in ``job``."""
+    for step in job.steps:
+        if step.uses and parse_action(step.uses).name.startswith(_EPHEMERAL_CLUSTER_ACTIONS):
+            return parse_action(step.uses).name
+        for simple in split_commands(step.run or ""):
+            if (simple.program == "kind" and simple.args[:2] == ("create", "cluster")) or (
+                    simple.program == "minikube" and simple.args[:1] == ("start",)) or (
+                    simple.program == "k3d" and simple.args[:2] == ("cluster", "create")):
+                return simple.line.strip()[:60]
+    return None
 
 
 def _builder_pushes(simple: Simple) -> bool:
@@ -1678,19 +1778,22 @@ def _image_builds(state: _CIState) -> list[_Build]:
                     cached = "cache-from" in step.with_
                     push = str(step.with_.get("push", "false")).strip().lower()
                     out.append(_Build(wf, job, index, step, cached, push != "false",
-                                      step.uses))
+                                      step.uses, _action_tags(step)))
                 elif step.run:
                     for simple in split_commands(step.run):
                         if _builds_image(simple):
                             cached = any(a.startswith("--cache-from") for a in simple.args) \
                                 or _builder_cache(simple, job, index)
                             out.append(_Build(wf, job, index, step, cached,
-                                              _builder_pushes(simple), simple.line.strip()))
+                                              _builder_pushes(simple), simple.line.strip(),
+                                              _push_targets(simple)))
                         elif simple.program in ("docker", "podman") and \
                                 simple.args[:1] == ("push",) and out and out[-1].job is job:
                             last = out[-1]
+                            pushed = tuple(a for a in simple.args[1:2] if not a.startswith("-"))
                             out[-1] = _Build(last.workflow, last.job, last.index, last.step,
-                                             last.cached, True, last.text)
+                                             last.cached, True, last.text,
+                                             last.targets + (pushed or ("",)))
     return out
 
 
@@ -1758,12 +1861,20 @@ def ci_container_delivery(ctx: Context, params: None) -> Iterator[Finding]:
 
 
 def _delivery_l3(builds: list[_Build]) -> Iterator[Finding]:
-    pushes = [b for b in builds if b.pushes]
+    pushes = [b for b in builds if b.pushes and not b.local]
+    throwaway = [b for b in builds if b.pushes and b.local]
     if not pushes:
-        best = builds[0]
-        yield failed(T("CI never pushes the image to a registry",
-                       "la CI nunca publica la imagen en un registro"), best.workflow.path,
-                     best.step.line, level=3,
+        best = throwaway[0] if throwaway else builds[0]
+        message = T("CI never pushes the image to a registry",
+                    "la CI nunca publica la imagen en un registro")
+        if throwaway:
+            host = best.targets[0].split("/", 1)[0][:60]
+            message = T(f"CI pushes the image only to a throwaway local registry ({host} in "
+                        f"{best.workflow.path}, an end-to-end test), never to a release "
+                        "registry", f"la CI publica la imagen solo en un registro local "
+                        f"desechable ({host} en {best.workflow.path}, una prueba de extremo a "
+                        "extremo), nunca en un registro de publicación")
+        yield failed(message, best.workflow.path, best.step.line, level=3,
                      fix=T("push from main only: if: github.ref == 'refs/heads/main', tags "
                            "from docker/metadata-action (type=sha, type=semver)",
                            "publica solo desde main: if: github.ref == 'refs/heads/main', "
@@ -1792,18 +1903,28 @@ def _delivery_l3(builds: list[_Build]) -> Iterator[Finding]:
                 perms != "write-all":
             problems.append(T("pushes to GHCR without 'permissions: packages: write'",
                               "publica en GHCR sin 'permissions: packages: write'"))
-    unprotected = [j for w in {b.workflow.path: b.workflow for b in builds}.values()
-                   for j in w.jobs if _is_deploy(j) and "environment" not in j.raw]
+    deploys = [j for w in {b.workflow.path: b.workflow for b in builds}.values()
+               for j in w.jobs if _is_deploy(j) and "environment" not in j.raw]
+    # a deploy to a cluster created on the runner (kind, minikube, k3d) is a test, not a release
+    ephemeral = [(j.id, c) for j in deploys if (c := _ephemeral_cluster(j))]
+    unprotected = [j for j in deploys if not _ephemeral_cluster(j)]
     for deploy in unprotected:
         problems.append(T(f"deploy job {deploy.id} has no 'environment:' (no protection rules "
                           "or approval)", f"el job de despliegue {deploy.id} no tiene "
                           "'environment:' (sin reglas de protección ni aprobación)"))
     head = T(f"{job.id} pushes the image", f"{job.id} publica la imagen")
+    note = T("", "")
+    if ephemeral:
+        listed = ", ".join(f"{name} ({how})" for name, how in ephemeral[:3])
+        note = T(f" (not judged as releases: deploys to a throwaway cluster: {listed})",
+                 f" (no se juzgan como publicaciones: despliegan en un clúster desechable: "
+                 f"{listed})")
     if problems:
-        yield failed(head + T(": ", ": ") + T.join(problems), wf.path, push.step.line, level=3)
+        yield failed(head + T(": ", ": ") + T.join(problems) + note, wf.path, push.step.line,
+                     level=3)
     else:
         yield passed(head + T(" from main only, with SHA/semver tags",
-                              " solo desde main, con etiquetas SHA/semver"), wf.path,
+                              " solo desde main, con etiquetas SHA/semver") + note, wf.path,
                      push.step.line, level=3)
 
 

@@ -161,6 +161,7 @@ class Dockerfiles:
     broken: list[ParseError] = field(default_factory=list)
     devcontainers: list[str] = field(default_factory=list)
     shared: bool = False  # a monorepo project judged on the Dockerfiles outside projects
+    templates: list[str] = field(default_factory=list)  # templates for others, not its own
 
     @property
     def none(self) -> bool:
@@ -188,9 +189,38 @@ def project_dockerfile_paths(ctx: Context) -> tuple[list[str], bool]:
     return outside, bool(outside)
 
 
+# Dockerfile-like names, templates included (Dockerfile_template, Dockerfile.j2)
+_DOCKERFILE_LIKE = (*DOCKERFILE_GLOBS, "**/Dockerfile_*", "**/Dockerfile-*")
+_TEMPLATE_SUFFIXES = frozenset({".j2", ".jinja", ".jinja2", ".tmpl", ".tpl", ".template",
+                                ".erb", ".mustache", ".sample", ".example"})
+
+
+def _templates(ctx: Context, own: list[str]) -> list[str]:
+    """The project's Dockerfile templates (for readers or a scaffold), not its own."""
+    return sorted(p for p in ctx.files(_DOCKERFILE_LIKE, case_sensitive=False)
+                  if p not in own and (
+                      PurePosixPath(p).suffix.lower() in _TEMPLATE_SUFFIXES
+                      or (is_dockerfile(p) and (is_template_path(p, ctx.repo)
+                                                or "template" in PurePosixPath(p).name.lower()))))
+
+
+def no_dockerfile(found: Dockerfiles) -> T:
+    """No Dockerfile of the project's own: the templates found, when there are some."""
+    if not found.templates:
+        return NO_DOCKERFILE
+    listed = ", ".join(found.templates[:4]) + (
+        f" (+{len(found.templates) - 4})" if len(found.templates) > 4 else "")
+    return T(f"no Dockerfile of this project's own: only templates ({listed}); none is the "
+             "project's own image; see DOCK001",
+             f"no hay Dockerfile propio del proyecto: solo plantillas ({listed}); ninguna es "
+             "la imagen del proyecto; ver DOCK001")
+
+
 def load(ctx: Context) -> Dockerfiles:
     paths, shared = project_dockerfile_paths(ctx)
     out = Dockerfiles(shared=shared)
+    if not paths:
+        out.templates = _templates(ctx, paths)
     for path in paths:
         if _is_devcontainer(path):
             out.devcontainers.append(path)
@@ -220,9 +250,9 @@ def _each(ctx: Context, judge: JudgeFn, levels: Iterable[int | None] = (None,),
     found = load(ctx)
     if found.none:
         if none_fails:
-            yield failed(NO_DOCKERFILE, fix=NO_DOCKERFILE_FIX)
+            yield failed(no_dockerfile(found), fix=NO_DOCKERFILE_FIX)
         else:
-            yield skipped(NO_DOCKERFILE)
+            yield skipped(no_dockerfile(found))
         return
     for error in found.broken:
         yield _broken(error)
@@ -625,7 +655,7 @@ def dockerfile_well_formed(ctx: Context, params: None) -> Iterator[Finding]:
                         f"{path} es un contenedor de desarrollo (.devcontainer/), no una imagen "
                         "de ejecución: no se evalúa"), path)
     if found.none:
-        yield failed(NO_DOCKERFILE, fix=NO_DOCKERFILE_FIX)
+        yield failed(no_dockerfile(found), fix=NO_DOCKERFILE_FIX)
         return
     for error in found.broken:
         where = f" at line {error.line}" if error.line else ""
@@ -715,6 +745,40 @@ def _ignore_file(ctx: Context, df: Dockerfile) -> str | None:
     return None
 
 
+# where each Python/ML artefact shows in a build context (globs relative to it); data/ and
+# tests/ are left out: in another stack's service they are its own runtime data or tests
+_CONTEXT_HOLDS: dict[str, tuple[str, ...]] = {
+    ".venv/venv": (".venv/**", "venv/**"),
+    "__pycache__": ("**/__pycache__/**", "**/*.pyc"),
+    "notebooks/*.ipynb": ("**/*.ipynb",),
+    "mlruns": ("mlruns/**", "**/mlruns/**"),
+    ".dvc": (".dvc/**", "**/*.dvc"),
+}
+
+
+def _foreign_stack(df: Dockerfile) -> T | None:
+    """Why the Dockerfile builds a non-Python service (``a Go image (base golang:1.22)``),
+    judged on the image it ships (a builder's own tooling, such as python3 for node-gyp,
+    does not make it a Python service)."""
+    return non_python_runtime(df, final_stage(df))
+
+
+def _applicable(ctx: Context, df: Dockerfile, path: str) -> tuple[list[str], T | None]:
+    """The .dockerignore categories that apply to the build context of ``df``: all of them
+    for a Python (or unknown) image; for another stack, .git, .env and the Python/ML
+    artefacts the context holds."""
+    stack = _foreign_stack(df)
+    if stack is None:
+        return list(IGNORE_CATEGORIES), None
+    directory = str(PurePosixPath(path).parent)
+    prefix = "" if directory == "." else directory + "/"
+    applicable = [".git", ".env"]
+    for name, globs in _CONTEXT_HOLDS.items():
+        if ctx.repo.glob(tuple(prefix + g for g in globs)):
+            applicable.append(name)
+    return [n for n in IGNORE_CATEGORIES if n in applicable], stack
+
+
 def _dock002(ctx: Context, df: Dockerfile) -> Iterator[Finding]:
     path = _ignore_file(ctx, df)
     if path is None:
@@ -734,9 +798,10 @@ def _dock002(ctx: Context, df: Dockerfile) -> Iterator[Finding]:
                        f"{path} no se puede leer: {text.message}"), path, level=2)
         return
     rules = parse_dockerignore(text)
-    covered = [name for name, samples in IGNORE_CATEGORIES.items()
-               if any(ignored(rules, s) for s in samples)]
-    missing_names = [name for name in IGNORE_CATEGORIES if name not in covered]
+    applicable, stack = _applicable(ctx, df, path)
+    covered = [name for name in applicable
+               if any(ignored(rules, s) for s in IGNORE_CATEGORIES[name])]
+    missing_names = [name for name in applicable if name not in covered]
     note_en = note_es = ""
     if "__pycache__" in missing_names and any(r.pattern in ("__pycache__", "*.pyc", "*.py[cod]")
                                               for r in rules):
@@ -744,12 +809,19 @@ def _dock002(ctx: Context, df: Dockerfile) -> Iterator[Finding]:
                    ".dockerignore; write '**/__pycache__'")
         note_es = ("; ojo: '__pycache__' y '*.pyc' solo coinciden en la raíz del contexto en "
                    ".dockerignore; escribe '**/__pycache__'")
-    message = T(f"{path} excludes {len(covered)} of the 9 recommended entries"
+    total = len(applicable)
+    message = T(f"{path} excludes {len(covered)} of the {total} recommended entries"
                 + (f" (missing: {', '.join(missing_names)})" if missing_names else "")
                 + note_en,
-                f"{path} excluye {len(covered)} de las 9 entradas recomendadas"
+                f"{path} excluye {len(covered)} de las {total} entradas recomendadas"
                 + (f" (faltan: {', '.join(missing_names)})" if missing_names else "") + note_es)
-    if len(covered) >= 6:
+    if stack is not None:
+        message = message + T(f" for {df.path}, ", f" para {df.path}, ") + stack + T(
+            ": only .git, .env and the Python/ML artefacts its build context holds apply",
+            ": solo aplican .git, .env y los artefactos Python/ML que contiene su contexto "
+            "de build")
+    # 6 of the 9 for a Python image; every one of the few that apply to another stack
+    if (stack is None and len(covered) >= 6) or (stack is not None and not missing_names):
         yield passed(message, path, level=2)
     else:
         yield failed(message, path, 1, level=2,
@@ -1700,7 +1772,7 @@ def docker_scanned_and_linted(ctx: Context, params: None) -> Iterator[Finding]:
     pre-commit."""
     found = load(ctx)
     if found.none:
-        yield failed(NO_DOCKERFILE, fix=NO_DOCKERFILE_FIX)
+        yield failed(no_dockerfile(found), fix=NO_DOCKERFILE_FIX)
         return
     scans = scan_evidence(ctx)
     lints = lint_evidence(ctx)
@@ -1842,60 +1914,103 @@ def docker_image_size(ctx: Context, params: None) -> Iterator[Finding]:
 # -- DOCK011 ---------------------------------------------------------------------------
 
 
-def _mounts(service: Service) -> list[tuple[str, bool]]:
-    """(source:target text, read-only) of a service's volumes."""
+def _mounts(service: Service) -> list[tuple[str, bool, int | None]]:
+    """(source:target text, read-only, line) of a service's volumes."""
     out = []
     volumes = service.body.get("volumes")
-    for item in volumes if isinstance(volumes, list) else []:
+    for index, item in enumerate(volumes if isinstance(volumes, list) else []):
+        line = line_of(volumes, index=index) or service.line
         if isinstance(item, str):
             parts = item.split(":")
-            out.append((item, len(parts) >= 3 and "ro" in parts[-1].split(",")))
+            out.append((item, len(parts) >= 3 and "ro" in parts[-1].split(","), line))
         elif isinstance(item, dict):
             text = f"{item.get('source', '')}:{item.get('target', '')}"
-            out.append((text, item.get("read_only") is True))
+            out.append((text, item.get("read_only") is True, line))
     return out
 
 
-def _literal_secrets(service: Service) -> list[str]:
+def _literal_secrets(service: Service) -> list[tuple[str, int | None]]:
+    """(key, line) of the secret-named variables a service sets to a literal value."""
     env = service.body.get("environment")
-    pairs: list[tuple[str, Any]] = []
+    pairs: list[tuple[str, Any, int | None]] = []
     if isinstance(env, dict):
-        pairs = [(str(k), v) for k, v in env.items()]
+        pairs = [(str(k), v, line_of(env, key=k)) for k, v in env.items()]
     elif isinstance(env, list):
-        for item in env:
+        for index, item in enumerate(env):
             key, sep, value = str(item).partition("=")
-            pairs.append((key, value if sep else None))
-    return [key for key, value in pairs
+            pairs.append((key, value if sep else None, line_of(env, index=index)))
+    return [(key, line or service.line) for key, value, line in pairs
             if _SECRET_KEY.search(key) and value not in (None, "")
             and "${" not in str(value) and not str(value).startswith("$")]
 
 
-def _l3_missing(compose: Compose, api: list[Service]) -> list[tuple[str, str]]:
+# services a stack runs only on demand: monitoring, tracing, admin and debugging tools
+_OPTIONAL_SERVICE = re.compile(
+    r"prometheus|grafana|alertmanager|loki|promtail|jaeger|tempo|zipkin|otel|opentelemetry|"
+    r"cadvisor|node-exporter|kibana|adminer|pgadmin|phpmyadmin|mongo-express|"
+    r"redis-commander|redisinsight|mailhog|mailpit|mailcatcher|flower|portainer|dozzle|"
+    r"tensorboard|locust", re.IGNORECASE)
+
+
+def _optional(service: Service) -> bool:
+    image = service.body.get("image")
+    text = f"{service.name} {image if isinstance(image, str) else ''}"[:300]
+    return bool(_OPTIONAL_SERVICE.search(text))
+
+
+def _at(path: str, line: int | None) -> str:
+    return f"{path}:{line}" if line else path
+
+
+@dataclass(frozen=True)
+class _Gap:
+    en: str
+    es: str
+    path: str | None = None  # the compose file the gap is in, when it is in one
+
+
+def _l3_missing(compose: Compose, api: list[Service]) -> list[_Gap]:
     services = compose.services
-    missing: list[tuple[str, str]] = []
+    missing: list[_Gap] = []
     others = [s for s in services if s not in api]
     if not others:
-        missing.append(("extra services (MLflow, Prometheus/Grafana, dashboard)",
-                        "servicios extra (MLflow, Prometheus/Grafana, dashboard)"))
+        missing.append(_Gap("extra services (MLflow, Prometheus/Grafana, dashboard)",
+                            "servicios extra (MLflow, Prometheus/Grafana, dashboard)"))
     if not any(isinstance(s.body.get("depends_on"), dict) and any(
             isinstance(v, dict) and v.get("condition") == "service_healthy"
             for v in s.body["depends_on"].values()) for s in services):
-        missing.append(("depends_on with condition: service_healthy",
-                        "depends_on con condition: service_healthy"))
+        plain = [(s, line_of(s.body, key="depends_on") or s.line) for s in services
+                 if s.body.get("depends_on")]
+        if plain:
+            where = ", ".join(f"{s.name} ({_at(s.path, line)})" for s, line in plain[:5])
+            missing.append(_Gap(f"depends_on with condition: service_healthy (plain depends_on "
+                                f"in {where})", f"depends_on con condition: service_healthy "
+                                f"(depends_on simple en {where})", plain[0][0].path))
+        else:
+            missing.append(_Gap("depends_on with condition: service_healthy",
+                                "depends_on con condition: service_healthy"))
     if not compose.top:
-        missing.append(("a named network or volume", "una red o un volumen con nombre"))
-    writable_models = [text for s in services for text, ro in _mounts(s)
-                       if "model" in text.lower() and not ro]
-    if writable_models:
-        missing.append((f"read-only model mounts (:ro): {', '.join(writable_models)}",
-                        f"montajes de modelos de solo lectura (:ro): {', '.join(writable_models)}"))
-    literal = [f"{s.name}.{k}" for s in services for k in _literal_secrets(s)]
+        missing.append(_Gap("a named network or volume", "una red o un volumen con nombre"))
+    writable = [(s.path, f"{text} ({_at(s.path, line)})") for s in services
+                for text, ro, line in _mounts(s) if "model" in text.lower() and not ro]
+    if writable:
+        listed = ", ".join(text for _, text in writable)
+        missing.append(_Gap(f"read-only model mounts (:ro): {listed}",
+                            f"montajes de modelos de solo lectura (:ro): {listed}",
+                            writable[0][0]))
+    literal = [(s.path, f"{s.name}.{k} ({_at(s.path, line)})") for s in services
+               for k, line in _literal_secrets(s)]
     if literal:
-        missing.append((f"secrets from env_file or ${{VAR}}, not literals: {', '.join(literal)}",
-                        f"secretos desde env_file o ${{VAR}}, no literales: {', '.join(literal)}"))
-    if not any(s.body.get("profiles") for s in services):
-        missing.append(("profiles: for optional services (monitoring)",
-                        "profiles: para servicios opcionales (monitorización)"))
+        listed = ", ".join(text for _, text in literal)
+        missing.append(_Gap(f"secrets from env_file or ${{VAR}}, not literals: {listed}",
+                            f"secretos desde env_file o ${{VAR}}, no literales: {listed}",
+                            literal[0][0]))
+    unprofiled = [s for s in services if _optional(s) and not s.body.get("profiles")]
+    if unprofiled:
+        listed = ", ".join(f"{s.name} ({_at(s.path, s.line)})" for s in unprofiled[:6])
+        missing.append(_Gap(f"profiles: for the optional services {listed}",
+                            f"profiles: para los servicios opcionales {listed}",
+                            unprofiled[0].path))
     return missing
 
 
@@ -1959,22 +2074,28 @@ def compose_stack(ctx: Context, params: None) -> Iterator[Finding]:
         yield failed(message, path, line, level=2, fix=fix)
     missing = _l3_missing(compose, api or built)
     if missing:
-        yield failed(T("the compose stack lacks: " + "; ".join(m[0] for m in missing),
-                       "al stack compose le falta: " + "; ".join(m[1] for m in missing)),
-                     main, level=3,
+        # the finding points at the file the first located gap is in
+        where = next((m.path for m in missing if m.path), main)
+        yield failed(T("the compose stack lacks: " + "; ".join(m.en for m in missing),
+                       "al stack compose le falta: " + "; ".join(m.es for m in missing)),
+                     where, level=3,
                      fix=T("See the guide's docker-compose.demo.yml (13.5, 13.6): MLflow and "
                            "Prometheus services, depends_on: {api: {condition: "
                            "service_healthy}}, a named network, model volumes mounted :ro, "
-                           "env_file for secrets, profiles: [monitoring].",
+                           "env_file for secrets, profiles: [monitoring] on optional services.",
                            "Mira el docker-compose.demo.yml de la guía (13.5, 13.6): servicios "
                            "MLflow y Prometheus, depends_on: {api: {condition: "
                            "service_healthy}}, una red con nombre, volúmenes de modelos :ro, "
-                           "env_file para secretos, profiles: [monitoring]."))
+                           "env_file para secretos, profiles: [monitoring] en los servicios "
+                           "opcionales."))
     else:
+        profiled = any(_optional(s) for s in compose.services)
         yield passed(T(f"the compose stack has {len(compose.services)} services, healthy "
                        "dependencies, named networks/volumes, read-only model mounts, no "
-                       "literal secrets and profiles",
+                       "literal secrets" + (" and profiles for its optional services"
+                                            if profiled else ""),
                        f"el stack compose tiene {len(compose.services)} servicios, dependencias "
                        "healthy, redes/volúmenes con nombre, modelos de solo lectura, sin "
-                       "secretos literales y profiles"), main, level=3)
+                       "secretos literales" + (" y profiles en sus servicios opcionales"
+                                               if profiled else "")), main, level=3)
 

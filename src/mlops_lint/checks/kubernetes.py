@@ -273,6 +273,17 @@ class _Exposed:
         return ", ".join(labels[:4])
 
 
+# serving resources whose operator creates the Deployment (or pods) and the Service
+_OPERATOR_SERVING = frozenset({("machinelearning.seldon.io", "SeldonDeployment"),
+                               ("serving.kserve.io", "InferenceService"),
+                               ("serving.kubeflow.org", "InferenceService"),
+                               ("ray.io", "RayService")})
+
+
+def _operator_managed(obj: K8sObject) -> bool:
+    return (obj.api_version.split("/", 1)[0], obj.kind) in _OPERATOR_SERVING
+
+
 def _presence(ctx: Context, found: Manifests) -> Iterator[Finding]:
     """A Deployment (or StatefulSet/Rollout/Knative Service) and a Service."""
     seen = _Exposed.read(ctx, found)
@@ -282,7 +293,14 @@ def _presence(ctx: Context, found: Manifests) -> Iterator[Finding]:
     path = first.path if first else (found.objects[0].path if found.objects else None)
     line = first.line if first else None
     batch_only = bool(found.workloads) and not any(w.long_running for w in found.workloads)
-    if seen.has_deploy and seen.has_service:
+    operated = [o for o in found.objects if _operator_managed(o)]
+    if operated and not seen.has_deploy and not seen.has_service:
+        names = ", ".join(list(dict.fromkeys(o.label for o in operated))[:4])
+        yield passed(T(f"operator-managed serving: {names} (its operator creates the "
+                       "Deployment and Service)",
+                       f"servicio gestionado por un operador: {names} (su operador crea el "
+                       "Deployment y el Service)"), operated[0].path, operated[0].line)
+    elif seen.has_deploy and seen.has_service:
         yield passed(T(f"Deployment and Service: {seen.names or 'in Helm templates'}",
                        f"Deployment y Service: {seen.names or 'en plantillas Helm'}"),
                      path, line)
@@ -1223,7 +1241,9 @@ def _chart_scaling(ctx: Context, chart: HelmChart) -> Iterator[Finding]:
                             "minReplicas ≥ 2, maxReplicas y targetCPUUtilizationPercentage"),
                           path, _value_finding_line(ctx, path, "autoscaling"))
         ingress = _mapping(data.get("ingress"))
-        if ingress:
+        # the chart's Ingress toggle: the standard block with `enabled` (an `ingress.port`
+        # alone is some other gateway's setting, e.g. an Istio Gateway's port)
+        if ingress and "enabled" in ingress:
             notes = {str(k) for k in _mapping(ingress.get("annotations"))}
             rate = any(re.search(r"limit-(rps|rpm|connections)|rate-limit", k) for k in notes)
             ok = ingress.get("enabled") is True and bool(ingress.get("tls")) and rate
@@ -1235,6 +1255,23 @@ def _chart_scaling(ctx: Context, chart: HelmChart) -> Iterator[Finding]:
                             f"chart {chart.name} values ingress: requiere enabled: true, tls y "
                             "una anotación de rate limit"),
                           path, _value_finding_line(ctx, path, "ingress"))
+
+
+_TLS_KEY = re.compile(r"^[ \t]*-?[ \t]*tls[ \t]*:", re.M)
+
+
+def _istio_gateways(ctx: Context, found: Manifests) -> list[tuple[str, str, int | None, bool]]:
+    """(label, path, line, has TLS) of the Istio Gateways: manifests, and chart templates
+    read as text."""
+    out = [(f"Istio Gateway {o.name}", o.path, o.line, any(isinstance(srv, dict) and srv.get("tls")
+                                        for srv in _items(o.spec.get("servers"))))
+           for o in found.of_kind("Gateway") if o.api_version.startswith("networking.istio.io/")]
+    for chart in found.charts:
+        for path, text in _template_text(ctx, chart).items():
+            if "networking.istio.io" in text and _has_text_kind([text], "Gateway"):
+                out.append((f"Istio Gateway in chart {chart.name}", path, None,
+                            bool(_TLS_KEY.search(text))))
+    return out
 
 
 _HPA_KIND = re.compile(r"^[ \t]*[\"']?kind[\"']?[ \t]*:[ \t]*[\"']?HorizontalPodAutoscaler"
@@ -1292,7 +1329,17 @@ def k8s_scaling_exposure(ctx: Context, params: None) -> Iterator[Finding]:
         yield _ingress_finding(ingress)
     if not ingresses and not any("ingress" in f.message.en for f in chart_findings):
         routes = found.of_kind("HTTPRoute")
-        if routes:
+        gateways = _istio_gateways(ctx, found)
+        if gateways and not routes:
+            name, path, line, tls = gateways[0]
+            how_en = "servers with TLS" if tls else "no servers[].tls (plain HTTP)"
+            how_es = "servidores con TLS" if tls else "sin servers[].tls (HTTP plano)"
+            yield warned(T(f"{name} ({path}): {how_en}; rate limits live in Istio policies "
+                           "(not checked)",
+                           f"{name.replace('in chart', 'del chart')} ({path}): {how_es}; el "
+                           "rate limit vive en las políticas de Istio (no comprobado)"),
+                         path, line)
+        elif routes:
             yield warned(T(f"Gateway API HTTPRoute {routes[0].name}: TLS and rate limits live "
                            "in the Gateway and its policies (not checked)",
                            f"HTTPRoute {routes[0].name} (Gateway API): TLS y rate limit viven "

@@ -1893,17 +1893,44 @@ def _other_ci_descriptors(ctx: Context) -> Iterator[Descriptor]:
         if command.system != "github":
             by_file.setdefault(command.path, []).append(command)
     for path, commands in sorted(by_file.items()):
-        deploy = next((m.group(0) for c in commands if (m := DEPLOY_COMMAND.search(c.text))),
-                      None)
-        if deploy is None:
+        found = next(((i, m) for i, c in enumerate(commands)
+                      if (m := DEPLOY_COMMAND.search(c.text))), None)
+        if found is None:
             continue
+        index, match = found
+        deploy = match.group(0)
         smoke = any(SMOKE.search(c.text) and _health_text(c.text) for c in commands)
+        # the file's commands come in document order: the deploy's rest, then later steps
+        after = [commands[index].text[match.end():], *(c.text for c in commands[index + 1:])]
+        other = None if smoke else _smoke_after(after)
         system = CI_NAMES.get(commands[0].system, commands[0].system)
-        yield Descriptor(f"{system} deploy ({' '.join(deploy.split())})", path, smoke,
-                         _d("smoke test on /health after deploy",
-                            "prueba de /health tras desplegar") if smoke else
-                         _d("no /health check after deploy",
-                            "sin comprobar /health tras desplegar"))
+        yield Descriptor(f"{system} deploy ({' '.join(deploy.split())})", path,
+                         None if other else smoke, _health_detail(smoke, other))
+
+
+# a post-deploy test of the live service that is not a /health call: a smoke-test script
+# or a scoring of the deployed endpoint
+SMOKE_TEST = re.compile(r"smoke[_-]?tests?|score[_-]?(the[_-])?(service|endpoint)|"
+                        r"scoring[_-]?(service|endpoint)", re.IGNORECASE)
+
+
+def _smoke_after(texts: Iterable[str]) -> str | None:
+    """The first line of ``texts`` that runs a post-deploy smoke test."""
+    for text in texts:
+        for line in text[:20000].splitlines():
+            stripped = line.strip()
+            if stripped and not stripped.startswith("#") and SMOKE_TEST.search(stripped[:400]):
+                return stripped if len(stripped) <= 80 else stripped[:79] + "…"
+    return None
+
+
+def _health_detail(smoke: bool, other: str | None) -> T:
+    if smoke:
+        return _d("smoke test on /health after deploy", "prueba de /health tras desplegar")
+    if other:
+        return T(f"smoke test after deploy ({other}), but no /health check",
+                 f"prueba de humo tras desplegar ({other}), pero sin comprobar /health")
+    return _d("no /health check after deploy", "sin comprobar /health tras desplegar")
 
 
 DEPLOY_COMMAND = re.compile(
@@ -1921,10 +1948,15 @@ SMOKE = re.compile(r"\b(curl|wget|http|httpx|requests)\b", re.IGNORECASE)
 def _workflow_descriptor(wf: Workflow) -> Iterator[Descriptor]:
     deploy = None
     smoke = False
+    later: list[str] = []  # what runs after the deploy
     for job in wf.jobs:
         for step in job.steps:
             text = step.run or ""
             match = DEPLOY_COMMAND.search(text)
+            if deploy is not None:
+                later.append(text)
+            elif match:
+                later.append(text[match.end():])
             if match and deploy is None:
                 deploy = (match.group(0), step.line)
             if SMOKE.search(text) and _health_text(text):
@@ -1933,11 +1965,9 @@ def _workflow_descriptor(wf: Workflow) -> Iterator[Descriptor]:
                                              "aws-actions/amazon-ecs-deploy")) and deploy is None:
                 deploy = (str(step.uses), step.line)
     if deploy is not None:
-        yield Descriptor(f"workflow deploy ({deploy[0]})", wf.path, smoke,
-                         _d("smoke test on /health after deploy",
-                            "prueba de /health tras desplegar") if smoke else
-                         _d("no /health check after deploy",
-                            "sin comprobar /health tras desplegar"), deploy[1])
+        other = None if smoke else _smoke_after(later)
+        yield Descriptor(f"workflow deploy ({deploy[0]})", wf.path, None if other else smoke,
+                         _health_detail(smoke, other), deploy[1])
 
 
 ROLLBACK_EXPLICIT = re.compile(
