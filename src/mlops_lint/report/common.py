@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from mlops_lint.maturity import PhaseReport
+from mlops_lint.maturity import PhaseReport, critical
 from mlops_lint.model import Lang, Result, Status, T
 from mlops_lint.report import Report
 
@@ -158,3 +158,47 @@ def written_line(report: Report, files: list[str]) -> str:
     wrote = T("wrote", "escrito")(lang)
     return (f"mlops-lint: {level_tag(m.level, lang)} · {m.score}/100 — "
             f"{gate_line(report, lang)} — {wrote} {', '.join(files)}")
+
+
+GATE_GROUP, BLOCKER_GROUP, OTHER_GROUP = 0, 1, 2  # how much a problem matters, most first
+
+
+class Priority:
+    """How much one problem matters to the next step, from the report's levels and gate.
+
+    :meth:`group` is ``GATE_GROUP`` for what fails the gate (with a ``min-level`` gate:
+    a problem of a phase below its required level, up to that level; without one: a
+    critical finding, an ``error`` result, or an error-level finding of the phase's next
+    level), ``BLOCKER_GROUP`` for the blockers of each phase's next level, else
+    ``OTHER_GROUP``. The GitHub annotations are ordered by it and the text report shows
+    the first two groups by default."""
+
+    def __init__(self, report: Report) -> None:
+        from mlops_lint.report.sarif import sarif_level
+
+        self._sarif_level = sarif_level
+        self.levels = {p.phase: p.level for p in report.maturity.phases}
+        self.blockers = {p.phase: frozenset(p.blockers) for p in report.maturity.phases}
+        wanted = report.min_level
+        self.wanted: dict[int, int] | None = (
+            None if wanted is None else dict.fromkeys(range(1, 8), wanted)
+            if isinstance(wanted, int) else dict(wanted))
+        self.critical = {id(r) for r in critical(report.results, report.catalog)} \
+            if wanted is None else set()
+
+    def beyond_next(self, result: Result) -> bool:
+        """A finding of a level above its phase's next one (L3 while the phase is at L1)."""
+        return result.level > self.levels.get(result.phase, 0) + 1
+
+    def group(self, result: Result) -> int:
+        level = self.levels.get(result.phase, 0)
+        if self.wanted is not None:
+            need = self.wanted.get(result.phase)
+            if need is not None and level < need and result.level <= need:
+                return GATE_GROUP
+        elif id(result) in self.critical or result.status is Status.ERROR or (
+                not self.beyond_next(result) and self._sarif_level(result) == "error"):
+            return GATE_GROUP
+        if not self.beyond_next(result) and result.rule in self.blockers.get(result.phase, ()):
+            return BLOCKER_GROUP
+        return OTHER_GROUP

@@ -27,9 +27,17 @@ import os
 import sys
 from pathlib import Path
 
-from mlops_lint.model import Lang, Result, Status
+from mlops_lint.model import Lang, Result
 from mlops_lint.report import Report
-from mlops_lint.report.common import FIX, TITLE, baselined_note, gate_line, level_tag
+from mlops_lint.report.common import (
+    FIX,
+    GATE_GROUP,
+    TITLE,
+    Priority,
+    baselined_note,
+    gate_line,
+    level_tag,
+)
 from mlops_lint.report.markdown import render_markdown
 from mlops_lint.report.sarif import sarif_level
 from mlops_lint.sanitize import clean, encodable
@@ -56,50 +64,20 @@ def command(name: str, message: str, **properties: str | int | None) -> str:
     return f"::{name}{' ' + props if props else ''}::{escape_data(clean(message))}"
 
 
-GATE, BLOCKER, OTHER = 0, 1, 2  # the groups, most important first
-
-
-class _Priority:
-    """How much one result matters to the next step, from the report's levels and gate."""
-
-    def __init__(self, report: Report) -> None:
-        self.levels = {p.phase: p.level for p in report.maturity.phases}
-        self.blockers = {p.phase: frozenset(p.blockers) for p in report.maturity.phases}
-        wanted = report.min_level
-        self.wanted: dict[int, int] | None = (
-            None if wanted is None else dict.fromkeys(range(1, 8), wanted)
-            if isinstance(wanted, int) else dict(wanted))
-
-    def beyond_next(self, result: Result) -> bool:
-        return result.level > self.levels.get(result.phase, 0) + 1
-
-    def group(self, result: Result) -> int:
-        level = self.levels.get(result.phase, 0)
-        if self.wanted is not None:
-            need = self.wanted.get(result.phase)
-            if need is not None and level < need and result.level <= need:
-                return GATE
-        elif result.status is Status.ERROR or (
-                not self.beyond_next(result) and sarif_level(result) == "error"):
-            return GATE
-        if not self.beyond_next(result) and result.rule in self.blockers.get(result.phase, ()):
-            return BLOCKER
-        return OTHER
-
-    def kind(self, result: Result) -> str:
-        """The annotation kind: a notice beyond the next level, unless it fails the gate."""
-        if self.beyond_next(result) and self.group(result) != GATE:
-            return "notice"
-        return _COMMAND[sarif_level(result)]
+def _kind(priority: Priority, result: Result) -> str:
+    """The annotation kind: a notice beyond the next level, unless it fails the gate."""
+    if priority.beyond_next(result) and priority.group(result) != GATE_GROUP:
+        return "notice"
+    return _COMMAND[sarif_level(result)]
 
 
 def _annotation(rows: list[Result], lang: Lang, titles: dict[str, str],
-                priority: _Priority) -> tuple[int, int, str]:
+                priority: Priority) -> tuple[int, int, str]:
     """One workflow command for the results of one rule about one place (a graded rule
     says the same thing at several levels: one annotation names them all), with its
     group and kind rank."""
     first = rows[0]
-    name = min((priority.kind(r) for r in rows), key=_RANK.__getitem__)
+    name = min((_kind(priority, r) for r in rows), key=_RANK.__getitem__)
     group = min(priority.group(r) for r in rows)
     levels = "/".join(level_tag(r.level, lang) for r in rows)
     title = f"{first.rule} {levels} · {titles.get(first.rule, '')}".strip(" ·")
@@ -122,7 +100,7 @@ def workflow_commands(report: Report) -> str:
     for result in report.problems():
         key = (result.rule, result.project, result.path, result.line, result.message(lang))
         groups.setdefault(key, []).append(result)
-    priority = _Priority(report)
+    priority = Priority(report)
     rows = [_annotation(group, lang, titles, priority) for group in groups.values()]
     rows.sort(key=lambda row: row[:2])  # stable: report order within a group and kind
     lines += [line for _, _, line in rows]
