@@ -4,6 +4,7 @@ import json
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from mlops_lint.checks import check
 from mlops_lint.config import Config
@@ -169,3 +170,109 @@ def test_a_graded_rules_identical_finding_is_shown_once_with_its_levels() -> Non
     merged = _merged([row(2, "no matrix"), row(3, "no matrix"), row(3, "fewer than 3")])
     assert [(r.message.en, levels) for r, levels in merged] == [("no matrix", (2, 3)),
                                                                 ("fewer than 3", (3,))]
+
+
+# --- what the text report lists: next-level blockers by default, --all, --phase, --quiet
+
+def _view_catalog(tmp_path: Path) -> Any:
+    from test_report_common import make_catalog, rule
+
+    return make_catalog(tmp_path, [
+        # phase 4 at level 1 (a passing L1 gate); a level-2 blocker, a level-3 finding
+        rule("TVA001", 4, [{"status": "pass", "en": "ok", "es": "ok"}], levels=((1, True),)),
+        rule("TVB001", 4, [{"path": "Dockerfile", "line": 1, "en": "next step",
+                            "es": "paso siguiente"}], levels=((2, False),)),
+        rule("TVD001", 4, [{"path": "Dockerfile", "line": 2, "en": "far away",
+                            "es": "muy lejos"}], levels=((3, False),)),
+        # phase 7 at level 0: a level-1 blocker, and a level-3 finding
+        rule("TVC001", 7, [{"en": "no README", "es": "sin README"}], scope="repo"),
+        rule("TVE001", 7, [{"en": "no model card", "es": "sin model card"}], scope="repo",
+             levels=((3, False),)),
+    ], critical=("TVE001",))
+
+
+def _view_report(tmp_path: Path, make_repo: Callable[..., Path], **config: Any) -> Any:
+    from test_report_common import report_for
+
+    root = make_repo({"Dockerfile": "RUN a\nRUN b\n"})
+    return report_for(root, _view_catalog(tmp_path), Config.model_validate(config))
+
+
+def test_default_view_lists_next_level_blockers_and_counts_the_rest(
+        tmp_path: Path, make_repo: Callable[..., Path]) -> None:
+    report = _view_report(tmp_path, make_repo, **{"min-level": {4: 1}})
+    text = renderer("text")(report)
+    assert "Phase 4 → L2" in text and "TVB001 L2 fail Dockerfile:1: next step" in text
+    assert "TVC001 L1" in text
+    assert "far away" not in text and "TVD001" not in text  # phase 4's level 3: a count
+    assert "TVE001" not in text
+    assert "2 more finding(s) that do not block the next level (phase 4: 1, phase 7: 1)" \
+        in " ".join(text.split())
+    assert "--all" in text
+
+
+def test_all_lists_every_finding_and_phase_narrows_to_one_phase(
+        tmp_path: Path, make_repo: Callable[..., Path]) -> None:
+    report = _view_report(tmp_path, make_repo, **{"min-level": {4: 1}})
+    every = renderer("text")(replace(report, view="all"))
+    assert "TVD001 L3 fail Dockerfile:2: far away" in every and "TVE001 L3" in every
+    assert "Other findings" in every and "more finding(s)" not in every
+    four = renderer("text")(replace(report, phases=frozenset({4})))
+    assert "TVB001" in four and "TVD001 L3" in four
+    assert "TVC001" not in four and "TVE001" not in four and "Phase 7 →" not in four
+    assert "7 The final artefact" in four  # the phase table stays whole
+    both = renderer("text")(replace(report, phases=frozenset({4, 7})))
+    assert "TVD001" in both and "TVE001" in both
+
+
+def test_quiet_shows_the_table_and_the_gate_only(
+        tmp_path: Path, make_repo: Callable[..., Path]) -> None:
+    report = _view_report(tmp_path, make_repo)
+    text = renderer("text")(replace(report, view="quiet"))
+    assert "4 Packaging and delivery" in text and "Overall:" in text
+    assert text.rstrip().splitlines()[-1].startswith("Gate: FAILED")
+    assert "TVB001" not in text and "What blocks" not in text and " pass · " not in text
+
+
+def test_a_finding_that_fails_the_gate_is_shown_even_beyond_the_next_level(
+        tmp_path: Path, make_repo: Callable[..., Path]) -> None:
+    # TVE001 (level 3 of a phase at level 0) is critical: the default gate fails on it
+    report = _view_report(tmp_path, make_repo)
+    assert not report.gate.passed
+    text = renderer("text")(report)
+    assert "Other findings that fail the gate" in text
+    assert "TVE001 L3 fail (repository): no model card" in text
+    assert "TVD001" not in text
+    # a min-level gate names the findings of the phases below it, up to that level
+    below = renderer("text")(_view_report(tmp_path / "b", make_repo, **{"min-level": {4: 3}}))
+    assert "TVD001 L3 fail Dockerfile:2: far away" in below
+    assert "TVE001" not in below
+
+
+def test_view_options_on_the_command_line(tmp_path: Path,
+                                          make_repo: Callable[..., Path]) -> None:
+    from click.testing import CliRunner
+
+    from mlops_lint.cli import cli
+
+    root = make_repo({"train.py": "import pandas\n"})
+    runner = CliRunner()
+    default = runner.invoke(cli, ["check", str(root), "--exit-zero"])
+    every = runner.invoke(cli, ["check", str(root), "--exit-zero", "--all"])
+    assert default.exit_code == every.exit_code == 0
+    assert len(every.stdout) > len(default.stdout)
+    assert "more finding(s) that do not block" in default.stdout
+    phase = runner.invoke(cli, ["check", str(root), "--exit-zero", "--phase", "4,6"])
+    assert "DOCK" in phase.stdout and "MLF001" not in phase.stdout
+    quiet = runner.invoke(cli, ["check", str(root), "--exit-zero", "-q"])
+    assert quiet.stdout.rstrip().splitlines()[-1].startswith("Gate:")
+    assert "fix:" not in quiet.stdout
+    for bad in (["--phase", "8"], ["--phase", "x"], ["--quiet", "--all"],
+                ["--quiet", "--phase", "2"]):
+        result = runner.invoke(cli, ["check", str(root), *bad])
+        assert result.exit_code == 2, bad
+    # machine formats stay complete whatever the view
+    full = runner.invoke(cli, ["check", str(root), "--exit-zero", "--format", "json"])
+    quiet_json = runner.invoke(cli, ["check", str(root), "--exit-zero", "--format", "json",
+                                     "--quiet"])
+    assert json.loads(full.stdout)["results"] == json.loads(quiet_json.stdout)["results"]

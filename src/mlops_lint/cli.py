@@ -48,6 +48,20 @@ def _parse_min_level(values: tuple[str, ...]) -> int | dict[int, int] | None:
         _die(f"--min-level {exc}")
 
 
+def _parse_phases(values: tuple[str, ...]) -> frozenset[int]:
+    chosen = set()
+    for item in _split(values) or ():
+        if not item.isdigit() or not 1 <= int(item) <= 7:
+            _die(f"--phase {item}: a phase is a number from 1 to 7")
+        chosen.add(int(item))
+    return frozenset(chosen)
+
+
+def _progress_wanted(environ: Mapping[str, str], tty: bool) -> bool:
+    """Progress lines on stderr: only on a terminal, never in CI or a dumb terminal."""
+    return tty and not environ.get("CI") and environ.get("TERM") != "dumb"
+
+
 def find_root(start: Path) -> Path:
     """The repository around ``start``: the nearest directory upwards holding ``.git``,
     else the nearest holding ``pyproject.toml`` or ``.mlops-lint.yaml``, else ``start``
@@ -196,11 +210,19 @@ def cli() -> None:
               help="A coverage.xml or coverage.json to use as evidence.")
 @click.option("--show-config", is_flag=True,
               help="Print the effective configuration and where it came from, then exit.")
+@click.option("--all", "show_all", is_flag=True,
+              help="Text report: list every finding (default: what fails the gate and the "
+                   "blockers of each phase's next level, the rest as a count).")
+@click.option("--phase", "phases", multiple=True,
+              help="Text report: every finding of phase N only (repeatable or N,M).")
+@click.option("--quiet", "-q", is_flag=True,
+              help="Text report: the phase table and the gate result only.")
 def check(path: str | None, formats: tuple[str, ...], outputs: tuple[str, ...],
           select: tuple[str, ...], ignore: tuple[str, ...], min_level: tuple[str, ...],
           fail_under: float | None, exit_zero: bool, baseline: str | None,
           write_baseline: str | None, lang: str | None, config_file: str | None,
-          coverage_report: str | None, show_config: bool) -> None:
+          coverage_report: str | None, show_config: bool, show_all: bool,
+          phases: tuple[str, ...], quiet: bool) -> None:
     """Lint the repository at PATH (default: the repository around the current
     directory: the nearest parent with .git, else with pyproject.toml)."""
     from mlops_lint.runner import execute
@@ -218,6 +240,10 @@ def check(path: str | None, formats: tuple[str, ...], outputs: tuple[str, ...],
         return
     if len(outputs) > max(len(formats), 1):
         _die("more --output files than --format options")
+    chosen_phases = _parse_phases(phases)
+    if quiet and (show_all or chosen_phases):
+        _die("--quiet cannot be combined with --all or --phase")
+    view = "quiet" if quiet else "all" if show_all else "default"
     chosen = formats or ("text",)
     targets = [(fmt, outputs[i] if i < len(outputs) else None) for i, fmt in enumerate(chosen)]
     try:
@@ -225,7 +251,8 @@ def check(path: str | None, formats: tuple[str, ...], outputs: tuple[str, ...],
                          use_color(os.environ, sys.stdout.isatty()),
                          Path(baseline) if baseline else None,
                          Path(write_baseline) if write_baseline else None,
-                         terminal_width())
+                         terminal_width(), view, chosen_phases,
+                         _progress_wanted(os.environ, sys.stderr.isatty()))
     except (OSError, ValueError) as exc:
         _die(str(exc))
     sys.exit(EXIT_OK if passed or exit_zero else EXIT_GATE)

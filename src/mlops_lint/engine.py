@@ -10,7 +10,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
 
@@ -295,24 +295,29 @@ def _apply_waivers(repo: Repo, rule: Rule, results: list[Result], config: Config
 GC_THRESHOLD = 50_000
 
 
-def run(repo: Repo, catalog: Catalog, config: Config) -> Run:
-    """Evaluate the selected rules; results come back sorted as the JSON report lists them."""
+def run(repo: Repo, catalog: Catalog, config: Config,
+        progress: Callable[[int, int, str], None] | None = None) -> Run:
+    """Evaluate the selected rules; results come back sorted as the JSON report lists them.
+    ``progress`` is told (rules done, rules in all, the next rule) before each rule."""
     threshold = gc.get_threshold()
     gc.set_threshold(max(threshold[0], GC_THRESHOLD), *threshold[1:])
     try:
         prefetch.start(repo)  # opt-in: manifests, workflows, Terraform on a second core
-        return _run(repo, catalog, config)
+        return _run(repo, catalog, config, progress)
     finally:
         prefetch.stop(repo)
         gc.set_threshold(*threshold)
 
 
-def _run(repo: Repo, catalog: Catalog, config: Config) -> Run:
+def _run(repo: Repo, catalog: Catalog, config: Config,
+         progress: Callable[[int, int, str], None] | None) -> Run:
     rules = catalog.select(config.select, config.ignore)
     root = Project(".", repo.projects[0].name if repo.projects[0].path == "." else
                    repo.root.name, repo.files)
     results: list[Result] = []
-    for rule in rules:
+    for done, rule in enumerate(rules):
+        if progress is not None:
+            progress(done, len(rules), rule.id)
         subjects = repo.projects if rule.scope == "project" else (root,)
         rule_results: list[Result] = []
         for project in subjects:

@@ -7,9 +7,12 @@ import json
 import os
 import sys
 import tempfile
+import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import TextIO
 
 from mlops_lint import __version__
 from mlops_lint.catalog import Catalog
@@ -19,13 +22,44 @@ from mlops_lint.maturity import Gate, Inventory, assess, gate
 from mlops_lint.model import Status, T
 from mlops_lint.repo import Repo
 from mlops_lint.report import Report, renderer
-from mlops_lint.sanitize import encodable
+from mlops_lint.sanitize import clean, encodable
 
 BASELINE_STATUSES = (Status.FAIL, Status.ERROR, Status.WARN)
 
 
+class Progress:
+    """A progress line on ``stream`` (stderr, a terminal) once a run has taken longer than
+    :attr:`DELAY` seconds, redrawn at most ten times a second and erased at the end."""
+
+    DELAY = 1.0
+    INTERVAL = 0.1
+
+    def __init__(self, stream: TextIO, clock: Callable[[], float] = time.monotonic) -> None:
+        self.stream, self.clock = stream, clock
+        self.start = clock()
+        self.last = -1.0
+        self.shown = False
+
+    def __call__(self, done: int, total: int, rule: str) -> None:
+        now = self.clock()
+        if now - self.start < self.DELAY or now - self.last < self.INTERVAL:
+            return
+        self.last = now
+        self.stream.write(f"\r\033[Kmlops-lint: {clean(rule, newlines=False)} "
+                          f"({done}/{total})")
+        self.stream.flush()
+        self.shown = True
+
+    def close(self) -> None:
+        if self.shown:
+            self.stream.write("\r\033[K")
+            self.stream.flush()
+            self.shown = False
+
+
 def build_report(root: Path, display: str, config: Config, catalog: Catalog,
-                 baseline: Path | None = None, color: bool = False) -> Report:
+                 baseline: Path | None = None, color: bool = False,
+                 progress: Progress | None = None) -> Report:
     """Everything a report needs, computed once.
 
     With a baseline, results whose fingerprint the baseline records (as many times as it
@@ -37,7 +71,11 @@ def build_report(root: Path, display: str, config: Config, catalog: Catalog,
     breaks.
     """
     repo = Repo(root, config.exclude)
-    outcome = run(repo, catalog, config)
+    try:
+        outcome = run(repo, catalog, config, progress)
+    finally:
+        if progress is not None:
+            progress.close()
     baselined = 0
     if baseline is not None:
         known = read_baseline(baseline)
@@ -118,7 +156,8 @@ def write_atomically(path: Path, text: str) -> None:
 def execute(root: Path, display: str, config: Config, catalog: Catalog,
             targets: list[tuple[str, str | None]], color: bool,
             baseline: Path | None, new_baseline: Path | None,
-            width: int | None = None) -> bool:
+            width: int | None = None, view: str = "default",
+            phases: frozenset[int] = frozenset(), progress: bool = False) -> bool:
     """Run the check, write every requested report; return whether the gate holds.
 
     ``color`` and ``width`` (wrapping) apply to a text report on stdout only. When
@@ -126,7 +165,9 @@ def execute(root: Path, display: str, config: Config, catalog: Catalog,
     gives the verdict and the files."""
     from mlops_lint.report.common import written_line
 
-    report = build_report(root, display, config, catalog, baseline, color)
+    report = build_report(root, display, config, catalog, baseline, color,
+                          Progress(sys.stderr) if progress else None)
+    report = replace(report, view=view, phases=phases)
     files: list[str] = []
     for fmt, output in targets:
         terminal = output is None and fmt == "text"

@@ -40,6 +40,11 @@ class Report:
     baseline_used: bool = False  # a --baseline file was given
     min_level: int | dict[int, int] | None = None  # the min-level gate, when configured
     config_source: str | None = None  # where the configuration came from (None: defaults)
+    # what the text report lists (the other formats are complete): "default" (what fails
+    # the gate and the blockers of each phase's next level, the rest as a count), "all",
+    # or "quiet" (the phase table and the gate only); ``phases`` narrows it to those phases
+    view: str = "default"
+    phases: frozenset[int] = frozenset()
 
     @property
     def results(self) -> tuple[Result, ...]:

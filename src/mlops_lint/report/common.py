@@ -185,6 +185,19 @@ class Priority:
             if isinstance(wanted, int) else dict(wanted))
         self.critical = {id(r) for r in critical(report.results, report.catalog)} \
             if wanted is None else set()
+        self.gate_failed = not report.gate.passed
+
+    def fails_gate(self, result: Result) -> bool:
+        """Whether the result is one the failing gate names: a critical finding under the
+        default gate, or a problem of a phase below its ``min-level`` up to that level (a
+        ``fail-under`` gate is about the score, no finding in particular)."""
+        if not self.gate_failed or not result.status.is_problem or result.baselined:
+            return False
+        if self.wanted is None:
+            return id(result) in self.critical
+        need = self.wanted.get(result.phase)
+        return need is not None and self.levels.get(result.phase, 0) < need \
+            and result.level <= need
 
     def beyond_next(self, result: Result) -> bool:
         """A finding of a level above its phase's next one (L3 while the phase is at L1)."""

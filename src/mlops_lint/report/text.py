@@ -7,7 +7,7 @@ from collections import defaultdict
 
 from mlops_lint.model import Result, Status, T
 from mlops_lint.report import Report
-from mlops_lint.report.common import config_line
+from mlops_lint.report.common import Priority, config_line
 from mlops_lint.sanitize import clean
 
 MAX_PER_RULE = 5
@@ -152,38 +152,9 @@ def render(report: Report) -> str:
                        "archivo de dependencias, tests, CI, Dockerfile, app de servicio, "
                        "infraestructura o README): ¿es esta la raíz de un repositorio de "
                        "machine learning?")(lang), "", "", paint.width)
-    by_rule: dict[str, list[Result]] = defaultdict(list)
-    for result in report.problems():
-        by_rule[result.rule].append(result)
-    shown: set[str] = set()
-    blocking = [p for p in m.phases if p.level < 3 and p.applicable]
-    if any(p.blockers or p.reason for p in blocking):
-        out.append("")
-        out.append(paint(T("What blocks the next level", "Qué bloquea el siguiente nivel")(lang),
-                         "bold"))
-    for phase in blocking:
-        if not phase.blockers and not phase.reason:
-            continue
-        title = T(f"  Phase {phase.phase} → L{phase.level + 1}",
-                  f"  Fase {phase.phase} → N{phase.level + 1}")(lang)
-        why = f"  ({clean(phase.reason(lang), newlines=False)})" if phase.reason else ""
-        heading = _wrap(title + why, "", "      ", paint.width)
-        out.append(paint(title, "cyan") + heading[0][len(title):])
-        out.extend(heading[1:])
-        for rule in phase.blockers:
-            rows = _merged([r for r in by_rule.get(rule, []) if r.level <= phase.level + 1])
-            shown.add(rule)
-            for row, at in rows[:MAX_PER_RULE]:
-                out.extend(_line(row, lang, paint, at))
-            if len(rows) > MAX_PER_RULE:
-                more = len(rows) - MAX_PER_RULE
-                out.append(T(f"    … and {more} more", f"    … y {more} más")(lang))
-    others = [r for rule, rows in sorted(by_rule.items()) if rule not in shown for r in rows]
-    if others:
-        out.append("")
-        out.append(paint(T("Other findings", "Otros hallazgos")(lang), "bold"))
-        for row, at in _merged(others):
-            out.extend(_line(row, lang, paint, at))
+    if report.view == "quiet":
+        return "\n".join([*out, "", *_gate_lines(report, paint)]) + "\n"
+    out += _findings(report, paint)
     if report.run.ignored:
         out.append("")
         out.append(T("Ignored without justification: ", "Ignoradas sin justificación: ")(lang)
@@ -201,9 +172,78 @@ def render(report: Report) -> str:
     if report.baselined:
         out.append(T(f"{report.baselined} known failure(s) baselined",
                      f"{report.baselined} fallo(s) conocidos en la línea base")(lang))
+    out += _gate_lines(report, paint)
+    return "\n".join(out) + "\n"
+
+
+def _gate_lines(report: Report, paint: _Painter) -> list[str]:
+    lang = report.lang
     verdict = T("passed", "superada") if report.gate.passed else T("FAILED", "FALLIDA")
     reason = clean(report.gate.reason(lang), newlines=False)
     gate = f"{T('Gate', 'Puerta')(lang)}: {verdict(lang)} — {reason}"
-    out += [paint(line, "green" if report.gate.passed else "red")
+    return [paint(line, "green" if report.gate.passed else "red")
             for line in _wrap(gate, "", "  ", report.width)]
-    return "\n".join(out) + "\n"
+
+
+def _findings(report: Report, paint: _Painter) -> list[str]:
+    """The blockers of each phase's next level, then the other findings: by default only
+    those that fail the gate, the rest as a count (``--all``, ``--phase`` list them)."""
+    lang = report.lang
+    m = report.maturity
+    wanted = report.phases or frozenset(p.phase for p in m.phases)
+    everything = report.view == "all" or bool(report.phases)
+    out: list[str] = []
+    by_rule: dict[str, list[Result]] = defaultdict(list)
+    for result in report.problems():
+        if result.phase in wanted:
+            by_rule[result.rule].append(result)
+    listed: set[int] = set()  # ids of the results the blockers account for
+    blocking = [p for p in m.phases if p.level < 3 and p.applicable and p.phase in wanted]
+    if any(p.blockers or p.reason for p in blocking):
+        out.append("")
+        out.append(paint(T("What blocks the next level", "Qué bloquea el siguiente nivel")(lang),
+                         "bold"))
+    for phase in blocking:
+        if not phase.blockers and not phase.reason:
+            continue
+        title = T(f"  Phase {phase.phase} → L{phase.level + 1}",
+                  f"  Fase {phase.phase} → N{phase.level + 1}")(lang)
+        why = f"  ({clean(phase.reason(lang), newlines=False)})" if phase.reason else ""
+        heading = _wrap(title + why, "", "      ", paint.width)
+        out.append(paint(title, "cyan") + heading[0][len(title):])
+        out.extend(heading[1:])
+        for rule in phase.blockers:
+            mine = [r for r in by_rule.get(rule, []) if r.level <= phase.level + 1]
+            listed.update(id(r) for r in mine)
+            rows = _merged(mine)
+            for row, at in rows[:MAX_PER_RULE]:
+                out.extend(_line(row, lang, paint, at))
+            if len(rows) > MAX_PER_RULE:
+                more = len(rows) - MAX_PER_RULE
+                out.append(T(f"    … and {more} more", f"    … y {more} más")(lang))
+    priority = Priority(report)
+    rest = [r for rule, rows in sorted(by_rule.items()) for r in rows if id(r) not in listed]
+    shown = rest if everything else [r for r in rest if priority.fails_gate(r)]
+    kept = {id(r) for r in shown}
+    hidden = _merged([r for r in rest if id(r) not in kept])
+    if shown:
+        out.append("")
+        other = T("Other findings", "Otros hallazgos") if everything else T(
+            "Other findings that fail the gate", "Otros hallazgos que hacen fallar la puerta")
+        out.append(paint(other(lang), "bold"))
+        for row, at in _merged(shown):
+            out.extend(_line(row, lang, paint, at))
+    if hidden:
+        per_phase: dict[int, int] = defaultdict(int)
+        for row, _ in hidden:
+            per_phase[row.phase] += 1
+        where = ", ".join(T(f"phase {k}: {n}", f"fase {k}: {n}")(lang)
+                          for k, n in sorted(per_phase.items()))
+        out.append("")
+        out += [paint(line, "dim") for line in _wrap(T(
+            f"{len(hidden)} more finding(s) that do not block the next level ({where}): "
+            "--all lists every finding, --phase N the findings of one phase.",
+            f"{len(hidden)} hallazgo(s) más que no bloquean el siguiente nivel ({where}): "
+            "--all lista todos los hallazgos, --phase N los de una fase.")(lang),
+            "", "  ", paint.width)]
+    return out
