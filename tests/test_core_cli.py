@@ -331,3 +331,46 @@ def test_reports_written_to_files_are_summed_up_on_stderr(
                           "--output", str(tmp_path / "r.html"))
     assert re.match(r"mlops-lint: N[0-3] · \d+/100 — Puerta: (superada|fallida) — ", err), err
     assert err.rstrip().endswith(f"escrito {tmp_path / 'r.sarif'}, {tmp_path / 'r.html'}")
+
+
+def test_progress_appears_after_a_second_and_is_erased() -> None:
+    import io
+
+    from mlops_lint.runner import Progress
+
+    now = [0.0]
+    out = io.StringIO()
+    progress = Progress(out, clock=lambda: now[0])
+    progress(0, 10, "PY001")
+    now[0] = 0.9
+    progress(1, 10, "PY002")
+    assert out.getvalue() == ""  # a run under a second shows nothing
+    now[0] = 1.2
+    progress(2, 10, "PY003")
+    now[0] = 1.25
+    progress(3, 10, "PY004")  # redrawn at most ten times a second
+    assert out.getvalue() == "\r\033[Kmlops-lint: PY003 (2/10)"
+    progress(4, 10, "X\x1b[31mY")  # hostile rule-pack ids are made inert
+    now[0] = 1.5
+    progress(5, 10, "X\x1b[31mY")
+    assert "\x1b[31m" not in out.getvalue()
+    progress.close()
+    assert out.getvalue().endswith("\r\033[K")
+
+
+@pytest.mark.parametrize("environ, tty, wanted", [
+    ({}, True, True), ({}, False, False), ({"CI": "true"}, True, False),
+    ({"TERM": "dumb"}, True, False)])
+def test_progress_only_on_a_terminal_outside_ci(environ: dict[str, str], tty: bool,
+                                                wanted: bool) -> None:
+    from mlops_lint.cli import _progress_wanted
+
+    assert _progress_wanted(environ, tty) is wanted
+
+
+def test_no_progress_when_stderr_is_not_a_terminal(make_repo: Callable[..., Path]) -> None:
+    root = make_repo({"train.py": "import pandas\n"})
+    done = subprocess.run([sys.executable, "-m", "mlops_lint", "check", str(root),
+                           "--exit-zero"], capture_output=True, text=True, check=False)
+    assert done.returncode == 0
+    assert "\r" not in done.stderr and "\r" not in done.stdout and done.stderr == ""
