@@ -96,6 +96,7 @@ def _to_results(rule: Rule, project: Project, findings: Iterable[Finding]) -> li
                 fix=finding.fix or rule.fix.t(), title=rule.title.t(),
                 fingerprint=_fingerprint(rule.id, level, project.path, finding.path,
                                          finding.message.en),
+                see=finding.see,
             ))
     return results
 
@@ -289,6 +290,36 @@ def _apply_waivers(repo: Repo, rule: Rule, results: list[Result], config: Config
     return [*results, invalid]
 
 
+def collapse(results: list[Result]) -> list[Result]:
+    """Say an absence once. A problem whose finding follows from an absence another rule
+    reports (``see``: no Dockerfile, DOCK001; no CI, CI001; DVC not initialised, DATA001)
+    becomes a ``skip`` pointing at that rule when the rule reports a problem for the same
+    project (or the repository), and ``waived`` by the same ADR when that rule is waived:
+    accepting "no DVC" accepts what needs DVC. When that rule did not run (``--select``,
+    ``ignore``) or does not report the absence, the problem stays as it is."""
+    reporters: dict[tuple[str, str], Result] = {}
+    for r in results:
+        if r.see in (None, r.rule) and (r.status.is_problem or (
+                r.status is Status.WAIVED and r.waiver not in (None, "inline"))):
+            reporters.setdefault((r.rule, r.project), r)
+    out = []
+    for r in results:
+        source = None
+        if r.see not in (None, r.rule) and r.status.is_problem:
+            source = reporters.get((str(r.see), r.project)) or reporters.get((str(r.see), "."))
+        if source is None:
+            out.append(r)
+        elif source.status is Status.WAIVED:
+            out.append(replace(r, status=Status.WAIVED, waiver=source.waiver, message=T(
+                f"waived with {source.rule} by {source.waiver} (was: {r.message.en})",
+                f"exceptuada con {source.rule} por {source.waiver} (era: {r.message.es})")))
+        else:
+            see = T("", "") if f"see {source.rule}" in r.message.en else T(
+                f"; see {source.rule}", f"; ver {source.rule}")
+            out.append(replace(r, status=Status.SKIP, message=r.message + see))
+    return out
+
+
 # A run keeps every syntax tree and YAML document it reads until it ends (hundreds of
 # thousands of objects): with the default threshold (700 allocations) the cyclic garbage
 # collector re-scans them hundreds of times, a tenth of the run. Collect less often.
@@ -325,6 +356,7 @@ def _run(repo: Repo, catalog: Catalog, config: Config,
             rule_results.extend(_to_results(rule, project, _run_check(rule, ctx, catalog)))
         rule_results = [_mark(repo, r) for r in rule_results]
         results.extend(_apply_waivers(repo, rule, rule_results, config))
+    results = collapse(results)
     results.sort(key=Result.sort_key)
     selected = catalog.select(config.select, ())
     ignored = tuple(sorted(r.id for r in selected if r not in rules))

@@ -84,6 +84,9 @@ class Finding:
     ``level`` names the criterion of a graded rule the finding is about; ``None`` means
     every level of the rule (a rule with a single level always uses ``None``).
     ``fix`` overrides the rule's generic fix hint when the check knows better.
+    ``see`` names the rule that reports the absence this finding follows from (no
+    Dockerfile: DOCK001): when that rule reports it, or is waived, the engine shows the
+    absence once (see :func:`mlops_lint.engine.collapse`).
     """
 
     status: Status
@@ -92,6 +95,7 @@ class Finding:
     line: int | None = None
     level: int | None = None
     fix: T | None = None
+    see: str | None = None
 
 
 def passed(message: T, path: str | None = None, line: int | None = None,
@@ -100,8 +104,8 @@ def passed(message: T, path: str | None = None, line: int | None = None,
 
 
 def failed(message: T, path: str | None = None, line: int | None = None,
-           level: int | None = None, fix: T | None = None) -> Finding:
-    return Finding(Status.FAIL, message, path, line, level, fix)
+           level: int | None = None, fix: T | None = None, see: str | None = None) -> Finding:
+    return Finding(Status.FAIL, message, path, line, level, fix, see)
 
 
 def warned(message: T, path: str | None = None, line: int | None = None,
@@ -109,8 +113,9 @@ def warned(message: T, path: str | None = None, line: int | None = None,
     return Finding(Status.WARN, message, path, line, level, fix)
 
 
-def skipped(message: T, path: str | None = None, level: int | None = None) -> Finding:
-    return Finding(Status.SKIP, message, path, None, level)
+def skipped(message: T, path: str | None = None, level: int | None = None,
+            see: str | None = None) -> Finding:
+    return Finding(Status.SKIP, message, path, None, level, see=see)
 
 
 def manual(message: T, path: str | None = None, level: int | None = None) -> Finding:
@@ -150,6 +155,7 @@ class Result:
     waiver: str | None = None
     baselined: bool = False
     fingerprint: str = field(default="", compare=False)
+    see: str | None = field(default=None, compare=False)  # as Finding.see
 
     def sort_key(self) -> tuple[int, str, int, str, str, int]:
         return (self.phase, self.rule, self.level, self.project, self.path or "", self.line or 0)

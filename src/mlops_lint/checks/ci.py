@@ -787,7 +787,7 @@ def _ci_file_to_cite(state: _CIState) -> tuple[str | None, int | None]:
 
 
 def _no_ci(level: int | None = None) -> Finding:
-    return failed(NO_CI, level=level, fix=NO_CI_FIX)
+    return failed(NO_CI, level=level, fix=NO_CI_FIX, see="CI001")
 
 
 def _github_only(ctx: Context, what: T) -> list[Workflow] | list[Finding]:

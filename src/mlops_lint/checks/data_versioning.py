@@ -239,7 +239,8 @@ def data_under_dvc(ctx: Context, params: None) -> Iterator[Finding]:
                        "data/)", "no hay datos versionados con DVC (ni punteros *.dvc ni outs de "
                        "dvc.yaml en data/)"),
                      fix=T("dvc add data/raw/<file> and commit the .dvc pointer",
-                           "dvc add data/raw/<archivo> y sube el puntero .dvc"))
+                           "dvc add data/raw/<archivo> y sube el puntero .dvc"),
+                     see=None if ctx.repo.exists(dvc_config(ctx)) else "DATA001")
         return
     rules = ignore_rules(ctx.repo)
     tracked = _tracked_paths(ctx)
@@ -276,7 +277,7 @@ def dvc_remote(ctx: Context, params: None) -> Iterator[Finding]:
     config = dvc_config(ctx)
     if not ctx.repo.exists(config):
         yield failed(T("no .dvc/config, so no remote (see DATA001)",
-                       "no hay .dvc/config, así que no hay remote (ver DATA001)"))
+                       "no hay .dvc/config, así que no hay remote (ver DATA001)"), see="DATA001")
         return
     ini = ctx.repo.parse(config, parse_ini)
     if isinstance(ini, ParseError):
@@ -368,7 +369,8 @@ def dvc_pipeline(ctx: Context, params: None) -> Iterator[Finding]:
                      fix=T("declare the stages (prepare -> train -> evaluate) with dvc stage "
                            "add, each with deps, outs and params",
                            "declara las etapas (prepare -> train -> evaluate) con dvc stage "
-                           "add, cada una con deps, outs y params"))
+                           "add, cada una con deps, outs y params"),
+                     see=None if ctx.repo.exists(dvc_config(ctx)) else "DATA001")
         return
     for path in files:
         data = _dvc_yaml(ctx, path)

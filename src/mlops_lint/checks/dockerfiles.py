@@ -250,9 +250,9 @@ def _each(ctx: Context, judge: JudgeFn, levels: Iterable[int | None] = (None,),
     found = load(ctx)
     if found.none:
         if none_fails:
-            yield failed(no_dockerfile(found), fix=NO_DOCKERFILE_FIX)
+            yield failed(no_dockerfile(found), fix=NO_DOCKERFILE_FIX, see="DOCK001")
         else:
-            yield skipped(no_dockerfile(found))
+            yield skipped(no_dockerfile(found), see="DOCK001")
         return
     for error in found.broken:
         yield _broken(error)
@@ -655,7 +655,7 @@ def dockerfile_well_formed(ctx: Context, params: None) -> Iterator[Finding]:
                         f"{path} es un contenedor de desarrollo (.devcontainer/), no una imagen "
                         "de ejecución: no se evalúa"), path)
     if found.none:
-        yield failed(no_dockerfile(found), fix=NO_DOCKERFILE_FIX)
+        yield failed(no_dockerfile(found), fix=NO_DOCKERFILE_FIX, see="DOCK001")
         return
     for error in found.broken:
         where = f" at line {error.line}" if error.line else ""
@@ -1772,7 +1772,7 @@ def docker_scanned_and_linted(ctx: Context, params: None) -> Iterator[Finding]:
     pre-commit."""
     found = load(ctx)
     if found.none:
-        yield failed(no_dockerfile(found), fix=NO_DOCKERFILE_FIX)
+        yield failed(no_dockerfile(found), fix=NO_DOCKERFILE_FIX, see="DOCK001")
         return
     scans = scan_evidence(ctx)
     lints = lint_evidence(ctx)
