@@ -265,3 +265,18 @@ def test_many_problems_of_one_rule_are_capped_in_blockers(
     assert "`f:5`" in blockers and "`f:6`" not in blockers and "… and 3 more" in blockers
     html = renderer("html")(report)
     assert "… and 3 more" in html
+
+
+EMOJI = re.compile("[\u2300-\u23ff\u2600-\u27bf\U0001f000-\U0001faff\ufe0f]")
+
+
+def test_html_status_reads_without_an_emoji_font_and_bars_take_the_keyboard(
+        tmp_path: Path, make_repo: Any) -> None:
+    page = renderer("html")(standard_report(tmp_path, make_repo))
+    assert not EMOJI.search(page), EMOJI.findall(page)
+    assert '<span class="st st-fail">fail</span>' in page
+    bars = re.findall(r'<g class="phase"[^>]*>', page)
+    assert len(bars) == 7
+    assert all('tabindex="0"' in g and 'role="button"' in g and "aria-label=" in g
+               and 'aria-pressed="false"' in g for g in bars)
+    assert "keydown" in page and 'role="img"' not in page

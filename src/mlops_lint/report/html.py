@@ -34,7 +34,6 @@ from mlops_lint.report.common import (
     RULE,
     SCORE,
     STATUS,
-    STATUS_ICON,
     STATUS_ORDER,
     STATUS_WORD,
     TITLE,
@@ -56,8 +55,10 @@ SHOWN = T("shown", "mostrados")
 FILTERS = T("Filters", "Filtros")
 CHART = T("Level and score of the seven phases", "Nivel y puntuación de las siete fases")
 PHASES = T("Phases", "Fases")
-CLICK_HINT = T("Click a phase to filter the results.",
-               "Haz clic en una fase para filtrar los resultados.")
+CLICK_HINT = T("Click a phase (or focus it and press Enter) to filter the results.",
+               "Haz clic en una fase (o enfócala y pulsa Intro) para filtrar los resultados.")
+FILTER_HINT = T("filter the results by this phase", "filtrar los resultados por esta fase")
+NOTE = T("Note", "Nota")
 LEVEL_COLORS = {0: "#cf222e", 1: "#bf8700", 2: "#1a7f37", 3: "#0969da"}
 DEFAULT_ON = (Status.FAIL, Status.ERROR, Status.WARN, Status.MANUAL, Status.WAIVED)
 
@@ -72,13 +73,19 @@ var(--line);padding-bottom:4px}
 .gate.ok{background:#dafbe1;color:#116329}.gate.ko{background:#ffebe9;color:#a40e26}
 .muted{color:var(--muted)}
 table{border-collapse:collapse;width:100%}
-th,td{border:1px solid var(--line);padding:4px 8px;text-align:left;vertical-align:top}
+.scroll{max-width:100%;overflow-x:auto}
+th,td{border:1px solid var(--line);padding:4px 8px;text-align:left;vertical-align:top;
+overflow-wrap:anywhere}
 th{background:var(--soft)}
 td.num{text-align:right;white-space:nowrap}
 code{font:12px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;word-break:break-all}
+li,p{overflow-wrap:anywhere}
 svg{max-width:100%;height:auto}
-svg .phase{cursor:pointer}svg .phase:hover rect.bg{fill:#eaeef2}
-.st{white-space:nowrap;font-weight:600}
+svg .phase{cursor:pointer}svg .phase:hover rect.bg,svg .phase:focus rect.bg{fill:#eaeef2}
+svg .phase:focus{outline:none}svg .phase:focus rect.bg{stroke:#0969da;stroke-width:2}
+svg .phase[aria-pressed=true] rect.bg{fill:#ddf4ff}
+.st{display:inline-block;white-space:nowrap;font-weight:600;font-size:12px;line-height:1.4;
+padding:0 6px;border:1px solid currentColor;border-radius:10px;text-transform:uppercase}
 .st-fail,.st-error{color:#a40e26}.st-warn{color:#9a6700}.st-pass{color:#116329}
 .st-skip,.st-manual,.st-waived{color:var(--muted)}
 form{display:flex;flex-wrap:wrap;gap:12px;align-items:center;margin:8px 0;padding:8px;
@@ -106,14 +113,26 @@ SCRIPT = """
   }
   phase.addEventListener('change', apply);
   boxes.forEach(function (b) { b.addEventListener('change', apply); });
-  document.querySelectorAll('svg .phase').forEach(function (g) {
-    g.addEventListener('click', function () {
-      phase.value = phase.value === g.dataset.phase ? '' : g.dataset.phase;
-      apply();
-      document.getElementById('results').scrollIntoView();
+  var bars = document.querySelectorAll('svg .phase');
+  function pick(g) {
+    phase.value = phase.value === g.dataset.phase ? '' : g.dataset.phase;
+    phase.dispatchEvent(new Event('change'));
+    document.getElementById('results').scrollIntoView();
+  }
+  function pressed() {
+    bars.forEach(function (g) {
+      g.setAttribute('aria-pressed', String(phase.value === g.dataset.phase));
+    });
+  }
+  bars.forEach(function (g) {
+    g.addEventListener('click', function () { pick(g); });
+    g.addEventListener('keydown', function (ev) {
+      if (ev.key === 'Enter' || ev.key === ' ') { ev.preventDefault(); pick(g); }
     });
   });
+  phase.addEventListener('change', pressed);
   apply();
+  pressed();
 }());
 """
 
@@ -135,7 +154,7 @@ def chart(report: Report, lang: Lang) -> str:
     width = label_w + bar_w + 120
     height = top + row_h * 7 + 8
     parts = [f'<svg viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-             f'role="img" aria-labelledby="chart-title">',
+             f'role="group" aria-labelledby="chart-title">',
              f'<title id="chart-title">{e(CHART(lang))}</title>']
     for tick in (0, 25, 50, 75, 100):
         x = label_w + bar_w * tick / 100
@@ -151,7 +170,9 @@ def chart(report: Report, lang: Lang) -> str:
         tip = (f"{PHASE(lang)} {name}: {level_tag(p.level, lang)} "
                f"({LEVEL_NAME[p.level](lang)}), {p.score}/100 ({p.band_text(lang)})")
         parts.append(
-            f'<g class="phase" data-phase="{p.phase}"><title>{e(tip)}</title>'
+            f'<g class="phase" data-phase="{p.phase}" tabindex="0" role="button" '
+            f'aria-pressed="false" aria-controls="results" '
+            f'aria-label="{e(tip + " — " + FILTER_HINT(lang))}"><title>{e(tip)}</title>'
             f'<rect class="bg" x="0" y="{y}" width="{width}" height="{row_h - 4}" '
             f'fill="transparent"/>'
             f'<text x="4" y="{y + 20}" font-size="13" fill="#1f2328">{e(name)}</text>'
@@ -169,7 +190,8 @@ def chart(report: Report, lang: Lang) -> str:
 
 
 def _phase_table(report: Report, lang: Lang) -> list[str]:
-    out = [f"<table><thead><tr><th>{e(PHASE(lang))}</th><th>{e(LEVEL(lang))}</th>"
+    out = ['<div class="scroll"><table><thead><tr>'
+           f"<th>{e(PHASE(lang))}</th><th>{e(LEVEL(lang))}</th>"
            f"<th>{e(SCORE(lang))}</th><th>{e(BLOCKERS(lang))}</th></tr></thead><tbody>"]
     for p in report.maturity.phases:
         blockers = ", ".join(p.blockers) or "—"
@@ -177,7 +199,7 @@ def _phase_table(report: Report, lang: Lang) -> list[str]:
                    f"<td>{e(level_tag(p.level, lang))} ({e(LEVEL_NAME[p.level](lang))})</td>"
                    f"<td class=num>{p.score} ({e(p.band_text(lang))})</td>"
                    f"<td><code>{e(blockers)}</code></td></tr>")
-    out.append("</tbody></table>")
+    out.append("</tbody></table></div>")
     return out
 
 
@@ -187,19 +209,21 @@ def _projects(report: Report, lang: Lang) -> list[str]:
         return []
     head = "".join(f"<th>{p.phase}</th>" for p in report.maturity.phases)
     out = [f"<h2>{e(PROJECTS(lang))}</h2>",
-           f"<table><thead><tr><th>{e(PROJECT(lang))}</th>{head}</tr></thead><tbody>"]
+           f'<div class="scroll"><table><thead><tr><th>{e(PROJECT(lang))}</th>{head}</tr>'
+           "</thead><tbody>"]
     for project in projects:
         cells = "".join(f"<td class=num>{p.projects.get(project.path, '-')}</td>"
                         for p in report.maturity.phases)
         out.append(f"<tr><td><code>{e(project.path)}</code> ({e(project.name)})</td>"
                    f"{cells}</tr>")
-    out.append("</tbody></table>")
+    out.append("</tbody></table></div>")
     return out
 
 
 def _status(status: Status, lang: Lang) -> str:
-    return (f'<span class="st st-{status.value}">{STATUS_ICON[status]} '
-            f"{e(STATUS_WORD[status](lang))}</span>")
+    """A text label (no emoji: it must read the same without an emoji font)."""
+    return f'<span class="st st-{status.value}">{e(STATUS_WORD[status](lang))}</span>'
+
 
 
 def _blockers(report: Report, lang: Lang, titles: dict[str, T]) -> list[str]:
@@ -255,7 +279,7 @@ def _results(report: Report, lang: Lang, titles: dict[str, T]) -> list[str]:
                       for p in report.maturity.phases)
     boxes = "".join(
         f'<label><input type="checkbox" value="{s.value}"'
-        f'{" checked" if s in DEFAULT_ON else ""}> {STATUS_ICON[s]} '
+        f'{" checked" if s in DEFAULT_ON else ""}> '
         f"{e(STATUS_WORD[s](lang))} ({tally[s]})</label>" for s in STATUS_ORDER)
     head = [STATUS(lang), RULE(lang), LEVEL(lang), PHASE(lang)]
     if multi:
@@ -270,10 +294,10 @@ def _results(report: Report, lang: Lang, titles: dict[str, T]) -> list[str]:
         f"{e(ALL_PHASES(lang))}</option>{options}</select></label>"
         f"<fieldset><legend class=muted>{e(STATUS(lang))}</legend>{boxes}</fieldset>"
         f'<span id="shown" class="muted" data-word="{e(SHOWN(lang))}"></span></form>',
-        '<table id="results"><thead><tr>'
+        '<div class="scroll"><table id="results"><thead><tr>'
         + "".join(f"<th>{e(h)}</th>" for h in head) + "</tr></thead><tbody>",
         *(_row(r, lang, titles, multi) for r in rows),
-        "</tbody></table>",
+        "</tbody></table></div>",
     ]
 
 
@@ -284,13 +308,13 @@ def render(report: Report) -> str:
     heading = f"{TITLE(lang)}: {level_tag(m.level, lang)} · {m.score}/100"
     gate_class = "ok" if report.gate.passed else "ko"
     notes = [e(overall_line(report, lang)),
-             " · ".join(f"{STATUS_ICON[s]} {n} {e(STATUS_WORD[s](lang))}"
+             " · ".join(f"{n} {e(STATUS_WORD[s](lang))}"
                         for s, n in ((s, counts(report)[s]) for s in STATUS_ORDER))]
     if report.baselined:
         notes.append(e(baselined_note(report)(lang)))
     if report.run.ignored:
         notes.append(f"{e(IGNORED(lang))}: <code>{e(', '.join(report.run.ignored))}</code>")
-    notes.extend(f"⚠️ {e(note(lang))}" for note in report.run.notes)
+    notes.extend(f"{e(NOTE(lang))}: {e(note(lang))}" for note in report.run.notes)
     body = [
         f"<header><h1>{e(heading)}</h1>",
         f'<p class="gate {gate_class}">{e(gate_line(report, lang))}</p>',
