@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -892,3 +893,23 @@ def test_test001_level3_message_has_no_course_wording(make_repo: Build,
     level3 = next(r for r in results if r.level == 3)
     assert level3.status.value == "fail" and "recommended size" in level3.message.en
     assert "guide" not in level3.message.en and "guía" not in level3.message.es
+
+
+def test_test003_and_ci006_advise_one_coverage_threshold_at_every_level(
+        make_repo: Callable[..., Path], results_for: Callable[..., list[Result]]) -> None:
+    workflow = ("on: [push]\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n"
+                "      - run: pytest --cov=src --cov-fail-under=60\n")
+    for files in ({"tests/test_a.py": "def test_a():\n    assert True\n"},
+                  {"tests/test_a.py": "def test_a():\n    assert True\n",
+                   ".github/workflows/ci.yml": workflow}):
+        root = make_repo(files)
+        fixes = {r.fix.en for rule in ("TEST003", "CI006") for r in results_for(root, rule)
+                 if r.status.is_problem and "cov" in r.fix.en}
+        assert fixes, files
+        numbers = {n for fix in fixes for n in re.findall(r"fail.under[= ]+(\d+)", fix)}
+        assert numbers == {"85"}, fixes
+        assert all("level 1 needs ≥ 70, level 2 ≥ 80, level 3 ≥ 85" in fix for fix in fixes)
+    # a team's own ladder is the one advised
+    config = Config(thresholds=Thresholds(coverage=(60, 75, 90)))
+    fixes = {r.fix.en for r in results_for(root, "TEST003", config) if r.status.is_problem}
+    assert fixes and all("--cov-fail-under=90" in fix and "≥ 60" in fix for fix in fixes)

@@ -1415,6 +1415,20 @@ def _uploads(repo: Repo) -> list[str]:
     return out
 
 
+def _coverage_gate_fix(floors: tuple[int, int, int], upload: bool) -> T:
+    """CI006's fix: the threshold TEST003 advises too (one number for every level)."""
+    from mlops_lint.checks.testing import coverage_ladder
+
+    top = floors[2]
+    extra = T(" and upload coverage.xml with codecov/codecov-action",
+              " y sube coverage.xml con codecov/codecov-action") if upload else T("", "")
+    return T(f"run 'pytest --cov=src/<pkg> --cov-fail-under={top}' in a blocking CI step "
+             "(or set fail_under in the configuration that run reads)",
+             f"ejecuta 'pytest --cov=src/<pkg> --cov-fail-under={top}' en un paso de CI que "
+             "bloquee (o define fail_under en la configuración que lee)") + extra + T(
+        "; ", "; ") + coverage_ladder(floors)
+
+
 @check("ci_coverage_gate")
 def ci_coverage_gate(ctx: Context, params: None) -> Iterator[Finding]:
     """CI006: a blocking CI test run enforces coverage >= 70/80/85 (explicitly or through
@@ -1436,8 +1450,7 @@ def ci_coverage_gate(ctx: Context, params: None) -> Iterator[Finding]:
                        "ninguna ejecución de tests en CI exige un umbral de cobertura "
                        "(--cov-fail-under o fail_under en la configuración que lee)") + note,
                      path, line,
-                     fix=T(f"run 'pytest --cov=src --cov-fail-under={floors[1]}' in CI",
-                           f"ejecuta 'pytest --cov=src --cov-fail-under={floors[1]}' en CI"))
+                     fix=_coverage_gate_fix(floors, upload=not uploads))
         return
     best = max(gates, key=lambda g: g.value)
     head = T(f"CI enforces coverage ≥ {best.value:g}% ({best.source})",
@@ -1454,12 +1467,7 @@ def ci_coverage_gate(ctx: Context, params: None) -> Iterator[Finding]:
         if problems:
             yield failed(head + T(": ", ": ") + T.join(problems), best.run.path, best.run.line,
                          level=level,
-                         fix=T(f"--cov-fail-under={floor}" + (" and upload coverage.xml with "
-                                                              "codecov/codecov-action"
-                                                              if level >= 2 else ""),
-                               f"--cov-fail-under={floor}" + (" y sube coverage.xml con "
-                                                              "codecov/codecov-action"
-                                                              if level >= 2 else "")))
+                         fix=_coverage_gate_fix(floors, upload=level >= 2 and not uploads))
         else:
             extra = T(f"; uploaded at {uploads[0]}", f"; se sube en {uploads[0]}") \
                 if level >= 2 else T("", "")

@@ -695,12 +695,24 @@ def _targets_package(target: str, packages: set[str], project: str) -> bool:
     return any(p in packages for p in parts) and "tests" not in parts
 
 
-def _coverage_fix(floor: int) -> T:
-    return T(f'[tool.pytest.ini_options] addopts = "--cov=src/<pkg> --cov-fail-under={floor}" '
-             f"(or [tool.coverage.report] fail_under = {floor}), with pytest-cov in the dev "
-             "extra",
-             f'[tool.pytest.ini_options] addopts = "--cov=src/<pkg> --cov-fail-under={floor}" '
-             f"(o [tool.coverage.report] fail_under = {floor}), con pytest-cov en el extra dev")
+def coverage_ladder(levels: tuple[int, int, int]) -> T:
+    """The coverage thresholds of the three levels, said the same way by TEST003 and
+    CI006: one number to set (the level-3 one), the ladder after it."""
+    low, mid, top = levels
+    return T(f"one threshold for every level and both the pytest configuration and CI: "
+             f"{top} (level 1 needs ≥ {low}, level 2 ≥ {mid}, level 3 ≥ {top})",
+             f"un único umbral para todos los niveles, en la configuración de pytest y en "
+             f"la CI: {top} (el nivel 1 pide ≥ {low}, el 2 ≥ {mid}, el 3 ≥ {top})")
+
+
+def _coverage_fix(levels: tuple[int, int, int]) -> T:
+    top = levels[2]
+    return T(f'[tool.pytest.ini_options] addopts = "--cov=src/<pkg> --cov-fail-under={top}" '
+             f"(or [tool.coverage.report] fail_under = {top}), with pytest-cov in the dev "
+             "extra; ",
+             f'[tool.pytest.ini_options] addopts = "--cov=src/<pkg> --cov-fail-under={top}" '
+             f"(o [tool.coverage.report] fail_under = {top}), con pytest-cov en el extra "
+             "dev; ") + coverage_ladder(levels)
 
 
 def _threshold_summary(setup: CoverageSetup, best: Threshold) -> tuple[T, T]:
@@ -739,7 +751,7 @@ def coverage_threshold(ctx: Context, params: None) -> Iterator[Finding]:
                            "coverage, Makefile or CI configuration",
                            "no hay umbral de cobertura (--cov-fail-under, fail_under) en la "
                            "configuración de pytest, coverage, Makefile o CI"),
-                         level=level, fix=_coverage_fix(levels[0]))
+                         level=level, fix=_coverage_fix(levels))
         return
     best = max(setup.thresholds, key=lambda t: (t.value, not t.ci))
     head, tail = _threshold_summary(setup, best)
@@ -762,7 +774,7 @@ def coverage_threshold(ctx: Context, params: None) -> Iterator[Finding]:
             problems.append(_untargeted(setup))
         if problems:
             yield failed(head + T(": ", ": ") + T.join(problems) + tail, best.path, best.line,
-                         level=level, fix=_coverage_fix(floor))
+                         level=level, fix=_coverage_fix(levels))
         else:
             yield passed(head + tail, best.path, best.line, level=level)
 
