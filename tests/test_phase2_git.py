@@ -353,3 +353,16 @@ def test_git007(make_repo: MakeRepo, results_for: Results, tmp_path: Path) -> No
     clone = tmp_path / "c"
     git(tmp_path, "clone", "-q", "--depth", "1", f"file://{repo}", str(clone))
     assert "(shallow clone)" in results_for(clone, "GIT007")[0].message.en
+
+
+def test_without_pre_commit_config_the_whole_hook_list_is_named(
+        make_repo: Callable[..., Path], results_for: Callable[..., list[Result]]) -> None:
+    root = make_repo({"train.py": "import pandas\n"})
+    git003 = results_for(root, "GIT003")
+    git004 = results_for(root, "GIT004")
+    assert {r.status.value for r in git003 + git004} == {"fail"}
+    assert all("trailing-whitespace, end-of-file-fixer, check-yaml" in r.message.en
+               and "ruff + ruff-format" in r.message.en for r in git003)
+    assert all("mirrors-mypy" in r.message.en and "gitleaks" in r.message.en
+               and "commit-msg" in r.message.en and "hace falta" in r.message.es
+               for r in git004)

@@ -913,3 +913,11 @@ def test_test003_and_ci006_advise_one_coverage_threshold_at_every_level(
     config = Config(thresholds=Thresholds(coverage=(60, 75, 90)))
     fixes = {r.fix.en for r in results_for(root, "TEST003", config) if r.status.is_problem}
     assert fixes and all("--cov-fail-under=90" in fix and "≥ 60" in fix for fix in fixes)
+
+
+def test_no_tests_says_how_many_are_needed(make_repo: Callable[..., Path],
+                                           results_for: Callable[..., list[Result]]) -> None:
+    results = results_for(make_repo({"train.py": "import pandas\n"}), "TEST001")
+    assert results and all(r.status.value == "fail" for r in results)
+    assert all("at least 10 test functions are needed (30 for level 3)" in r.message.en
+               and "al menos 10 funciones de test" in r.message.es for r in results)

@@ -1118,10 +1118,10 @@ def _dock005(ctx: Context, df: Dockerfile) -> Iterator[Finding]:
                        f"USER {user} en la línea {user_inst.line} nunca se crea en la etapa "
                        "final (useradd/adduser): salvo que la base lo defina, docker run falla "
                        "con 'unable to find user'"), df.path, user_inst.line,
-                     fix=T(f"RUN useradd --create-home --uid 1000 {user} before USER {user}, or "
-                           "use a numeric uid (USER 1000).",
-                           f"RUN useradd --create-home --uid 1000 {user} antes de USER {user}, "
-                           "o usa un uid numérico (USER 1000)."))
+                     fix=T(f"RUN useradd --create-home --uid 10001 {user} before USER "
+                           f"{user}, or use a numeric uid (USER 10001).",
+                           f"RUN useradd --create-home --uid 10001 {user} antes de USER "
+                           f"{user}, o usa un uid numérico (USER 10001)."))
         return
     yield passed(T(f"final {_where(final, user_inst.line)} runs as {value}",
                    f"la {_donde(final, user_inst.line)} final se ejecuta como {value}"),

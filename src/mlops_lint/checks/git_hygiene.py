@@ -196,10 +196,14 @@ HYGIENE_HOOKS = ("trailing-whitespace", "end-of-file-fixer", "check-yaml",
                  "check-added-large-files", "check-merge-conflict")
 
 
-def _config_or_finding(ctx: Context) -> PreCommitConfig | Finding:
+def _config_or_finding(ctx: Context, needed: T) -> PreCommitConfig | Finding:
+    """The pre-commit configuration, or the finding that replaces the rule's verdict; a
+    missing file names everything the rule will ask of it (``needed``), so that a user
+    does not discover the requirements one run at a time."""
     config = precommit_config(ctx.repo)
     if config is None:
-        return failed(T("no .pre-commit-config.yaml", "no hay .pre-commit-config.yaml"),
+        return failed(T("no .pre-commit-config.yaml; needed: ",
+                        "no hay .pre-commit-config.yaml; hace falta: ") + needed,
                       fix=T("add .pre-commit-config.yaml (the guide's 05 \"5.2\") and run "
                             "pre-commit install", "añade .pre-commit-config.yaml (05 \"5.2\" "
                             "de la guía) y ejecuta pre-commit install"))
@@ -226,7 +230,12 @@ def _maxkb(hooks: list[Hook]) -> int | None:
 @check("precommit_hygiene")
 def precommit_hygiene(ctx: Context, params: None) -> Iterator[Finding]:
     """GIT003: pre-commit hygiene hooks, a linter and a formatter, revs pinned to tags."""
-    config = _config_or_finding(ctx)
+    hooks = ", ".join(HYGIENE_HOOKS)
+    config = _config_or_finding(ctx, T(
+        f"the hooks {hooks}, a linter and a formatter (ruff + ruff-format, or black + "
+        "isort/flake8), revs pinned to tags",
+        f"los hooks {hooks}, un linter y un formateador (ruff + ruff-format, o black + "
+        "isort/flake8), revs fijados a tags"))
     if isinstance(config, Finding):
         yield config
         return
@@ -289,7 +298,13 @@ def _commit_msg_enforcer(ctx: Context, config: PreCommitConfig) -> str | None:
 @check("precommit_advanced")
 def precommit_advanced(ctx: Context, params: None) -> Iterator[Finding]:
     """GIT004: pre-commit mypy, a secrets hook and a commit-message enforcer."""
-    config = _config_or_finding(ctx)
+    config = _config_or_finding(ctx, T(
+        "a mypy hook (mirrors-mypy), a secrets hook (gitleaks, detect-secrets with "
+        ".secrets.baseline, or detect-private-key) and a commit-message check "
+        "(conventional-pre-commit at the commit-msg stage, commitlint or commitizen)",
+        "un hook de mypy (mirrors-mypy), un hook de secretos (gitleaks, detect-secrets con "
+        ".secrets.baseline, o detect-private-key) y una comprobación del mensaje de commit "
+        "(conventional-pre-commit en la etapa commit-msg, commitlint o commitizen)"))
     if isinstance(config, Finding):
         yield config
         return

@@ -270,10 +270,10 @@ def suite(ctx: Context) -> Suite:
     return result
 
 
-def _no_tests(level: int | None = None) -> Finding:
+def _no_tests(level: int | None = None, needed: T | None = None) -> Finding:
     return failed(T("no Python tests: no test_*.py/*_test.py file with test functions",
                     "no hay tests de Python: ningún test_*.py/*_test.py con funciones de "
-                    "test"), level=level,
+                    "test") + (needed or T("", "")), level=level,
                   fix=T("create tests/test_<module>.py with pytest test functions",
                         "crea tests/test_<módulo>.py con funciones de test de pytest"))
 
@@ -330,8 +330,11 @@ def suite_size(ctx: Context, params: None) -> Iterator[Finding]:
         yield from _uncollected_tests(found, ideal)
         return
     if count == 0:
-        yield _no_tests(1)
-        yield _no_tests(3)
+        needed = T(f"; at least {minimum} test functions are needed ({ideal} for level 3)",
+                   f"; hacen falta al menos {minimum} funciones de test ({ideal} para el "
+                   "nivel 3)")
+        yield _no_tests(1, needed)
+        yield _no_tests(3, needed)
         return
     files = len({c.path for c in found.cases})
     first = found.cases[0]
