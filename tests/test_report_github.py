@@ -282,3 +282,15 @@ def test_markdown_format_fits_a_pull_request_comment(tmp_path: Path, make_repo: 
     summary = tmp_path / "s.md"
     append_summary(report, summary)
     assert summary.stat().st_size > COMMENT_LIMIT  # the job summary keeps more
+
+
+def test_a_critical_finding_beyond_the_next_level_fails_the_gate_and_comes_first(
+        tmp_path: Path, make_repo: Any) -> None:
+    root = make_repo({"Dockerfile": "".join(f"RUN step {n}\n" for n in range(1, 32))})
+    catalog = make_catalog(tmp_path, CROWD, critical=("TQD001",))
+    report = report_for(root, catalog, Config())
+    assert not report.gate.passed
+    kinds = [_kind_and_title(x) for x in workflow_commands(report).splitlines()[1:]]
+    # the default gate fails on TQD001 (level 3 of a phase at level 1): an error, first
+    assert kinds[0] == ("error", "TQD001")
+    assert ("notice", "TQD001") not in kinds
