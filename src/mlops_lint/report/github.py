@@ -4,9 +4,10 @@ Workflow commands on stdout, one per problem that counts (``fail``, ``warn``, ``
 baselined results are left out), most important first because GitHub shows only the
 first few annotations of each kind per step (ten errors, ten warnings):
 
-1. what fails the gate: with a ``min-level`` gate, the problems of a phase below its
-   required level, up to that level; without one, the errors and failing gate
-   criteria of each phase's next level, and every ``error`` result;
+1. what the failing gate names (a critical finding under the default gate, whatever
+   its level; with a ``min-level`` gate, the problems of a phase below its required
+   level, up to that level), then the errors and failing gate criteria of each phase's
+   next level, and every ``error`` result;
 2. the blockers of each phase's next level (the rules the reports list as blocking);
 3. the rest. A problem beyond a phase's next level (a level-3 finding in a phase at
    level 0) is a ``notice``: it does not block the next step, so it gives way to
@@ -78,7 +79,9 @@ def _annotation(rows: list[Result], lang: Lang, titles: dict[str, str],
     group and kind rank."""
     first = rows[0]
     name = min((_kind(priority, r) for r in rows), key=_RANK.__getitem__)
-    group = min(priority.group(r) for r in rows)
+    # what the failing gate names comes first, then the groups of the priority
+    group = 0 if any(priority.fails_gate(r) for r in rows) else \
+        1 + min(priority.group(r) for r in rows)
     levels = "/".join(level_tag(r.level, lang) for r in rows)
     title = f"{first.rule} {levels} · {titles.get(first.rule, '')}".strip(" ·")
     body = f"{first.message(lang)}\n{FIX(lang)}: {first.fix(lang)}"
