@@ -5,6 +5,7 @@ on critical findings and ``min-level`` holds for every project."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 
 import pytest
@@ -504,3 +505,42 @@ def test_a_monorepo_project_sees_the_repository_readme(cat: Catalog) -> None:
     phase7 = maturity.phases[6]
     assert phase7.level == 1
     assert phase7.projects == {"svc/a": 1, "svc/b": 1}
+
+
+def test_presence_is_decided_once_per_file_for_all_projects(cat: Catalog) -> None:
+    """Forty projects and shared manifests: each file's text is searched once, and the
+    levels are those of evaluating every project on its own."""
+    projects = {f"svc/p{i:02d}": (f"svc/p{i:02d}/Dockerfile", f"svc/p{i:02d}/app.py")
+                for i in range(40)}
+    shared = (*(f"k8s/m{i:03d}.yaml" for i in range(60)), ".github/workflows/deploy.yml")
+    files = (*shared, *(f for owned in projects.values() for f in owned))
+    reads: list[str] = []
+
+    def text(path: str) -> str:
+        reads.append(path)
+        return "run: kubectl apply -f k8s/" if path.endswith("deploy.yml") else "kind: X"
+
+    inv = Inventory(files, projects, lambda path: 1000, text)
+    maturity = assess([result("API001", 2, P, phase=5, project=p) for p in projects],
+                      cat, list(projects), inv)
+    patterns = {a.contains for ph in cat.phases for a in ph.artefacts if a.contains}
+    # each file searched at most once per pattern, not once per project
+    assert max(Counter(reads).values()) <= len(patterns) < len(projects)
+    phase5 = maturity.phases[4]
+    assert {e.artefact for e in phase5.presence} >= {"serving", "continuous_deployment"}
+    alone = evaluate_phase(
+        [result("API001", 2, P, phase=5, project="svc/p07")],
+        frozenset({"API001", "API001@2"}), cat.phases[4],
+        {**cat.thresholds, **cat.phases[4].thresholds},
+        Inventory(files, projects, lambda path: 1000, text),
+        sorted({*projects["svc/p07"], *shared}))
+    assert phase5.projects["svc/p07"] == alone.level
+    assert phase5.project_scores is not None
+    assert phase5.project_scores["svc/p07"] == alone.score
+
+
+def test_presence_counts_files_the_inventory_does_not_list() -> None:
+    level = evaluate_phase([], frozenset(), PHASE, THRESHOLDS,
+                           Inventory((), {}, lambda path: 1000, no_text), ("src/app.py",))
+    assert level.applicable and level.level == 1
+    assert level.presence == (Evidence("code", "file", "src/app.py"),)

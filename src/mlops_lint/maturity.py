@@ -188,24 +188,82 @@ def _ratio(items: Iterable[Criterion]) -> float:
 MAX_SCANNED = 1 << 20  # characters of a file searched for an artefact's ``contains``
 
 
+class PathIndex:
+    """Which files match a set of globs, pass an artefact's size and template filters, or
+    contain its pattern: decided once per file for a whole assessment, so that the
+    per-project evaluations (each over its own files and the shared ones) do not redo
+    projects × files glob matches and text searches."""
+
+    def __init__(self, inv: Inventory, files: Iterable[str] = ()) -> None:
+        self.inv = inv
+        universe = dict.fromkeys(inv.files)
+        for owned in inv.projects.values():
+            universe.update(dict.fromkeys(owned))
+        universe.update(dict.fromkeys(files))
+        self.universe: tuple[str, ...] = tuple(universe)
+        self._universe_set = frozenset(self.universe)
+        self._globbed: dict[tuple[str, ...], frozenset[str]] = {}
+        self._eligible: dict[tuple[tuple[str, ...], int], frozenset[str]] = {}
+        self._contains: dict[tuple[str, str], bool] = {}
+        self._sets: dict[int, tuple[Sequence[str], frozenset[str]]] = {}
+
+    def fileset(self, files: Sequence[str]) -> frozenset[str]:
+        """``files`` as a set (memoized by identity: the callers reuse their lists)."""
+        known = self._sets.get(id(files))
+        if known is not None and known[0] is files:
+            return known[1]
+        made = frozenset(files)
+        if not made <= self._universe_set:  # files the inventory does not list
+            self.universe = (*self.universe, *sorted(made - self._universe_set))
+            self._universe_set = frozenset(self.universe)
+            self._globbed.clear()
+            self._eligible.clear()
+        self._sets[id(files)] = (files, made)
+        return made
+
+    def globbed(self, globs: Sequence[str]) -> frozenset[str]:
+        key = tuple(globs)
+        found = self._globbed.get(key)
+        if found is None:
+            found = self._globbed[key] = frozenset(filter_paths(self.universe, key))
+        return found
+
+    def eligible(self, globs: Sequence[str], min_bytes: int) -> frozenset[str]:
+        key = (tuple(globs), min_bytes)
+        found = self._eligible.get(key)
+        if found is None:
+            found = self._eligible[key] = frozenset(
+                f for f in self.globbed(globs)
+                if (not min_bytes or self.inv.size(f) >= min_bytes)
+                and not self.inv.is_reader_template(f))
+        return found
+
+    def contains(self, pattern: re.Pattern[str], path: str) -> bool:
+        key = (pattern.pattern, path)
+        found = self._contains.get(key)
+        if found is None:
+            found = self._contains[key] = pattern.search(
+                self.inv.text(path)[:MAX_SCANNED]) is not None
+        return found
+
+
 def presence(phase: Phase, good: frozenset[str], inv: Inventory,
-             files: Sequence[str]) -> tuple[Evidence, ...]:
+             files: Sequence[str], index: PathIndex | None = None) -> tuple[Evidence, ...]:
     """The phase's artefacts found: the first file and every passing rule of each
     (``good``: ``RULE`` and ``RULE@LEVEL`` of any phase with a passing or warning result
     in scope)."""
+    index = index or PathIndex(inv, files)
+    fileset = index.fileset(files)
     found: list[Evidence] = []
     for artefact in phase.artefacts:
         for rule in artefact.rules:
             if rule in good:
                 found.append(Evidence(artefact.id, "rule", rule))
         if artefact.files:
-            hits = sorted(f for f in filter_paths(files, artefact.files)
-                          if (not artefact.min_bytes or inv.size(f) >= artefact.min_bytes)
-                          and not inv.is_reader_template(f))
+            hits = sorted(index.eligible(artefact.files, artefact.min_bytes or 0) & fileset)
             if artefact.contains:
                 pattern = re.compile(artefact.contains)
-                hits = [next((f for f in hits
-                              if pattern.search(inv.text(f)[:MAX_SCANNED])), "")]
+                hits = [next((f for f in hits if index.contains(pattern, f)), "")]
             if hits and hits[0]:
                 found.append(Evidence(artefact.id, "file", hits[0]))
     return tuple(found)
@@ -250,9 +308,11 @@ def _score(level: int, progress: float) -> int:
 
 def evaluate_phase(results: Sequence[Result], good: frozenset[str], phase: Phase,
                    thresholds: Mapping[int, float], inv: Inventory,
-                   files: Sequence[str]) -> PhaseLevel:
-    applicable = not phase.applies_if or bool(filter_paths(files, phase.applies_if))
-    found = presence(phase, good, inv, files) if applicable else ()
+                   files: Sequence[str], index: PathIndex | None = None) -> PhaseLevel:
+    index = index or PathIndex(inv, files)
+    applicable = not phase.applies_if or bool(index.globbed(phase.applies_if)
+                                              & index.fileset(files))
+    found = presence(phase, good, inv, files, index) if applicable else ()
     present = {e.artefact for e in found}
     items = [c for c in criteria(results) if _about_present(phase, c.rule, present)]
     details: list[LevelDetail] = []
@@ -351,19 +411,22 @@ def assess(results: Iterable[Result], catalog: Catalog, projects: Iterable[str],
     shared = _shared_files(inv, project_paths) if len(project_paths) > 1 else ()
     project_files = {path: sorted({*inv.projects.get(path, ()), *shared})
                      for path in project_paths} if len(project_paths) > 1 else {}
+    index = PathIndex(inv)
     phases = []
     for phase_def in catalog.phases:
         number = phase_def.phase
         groups = grouped.get(number, {})
         in_phase = [r for group in groups.values() for r in group]
         thresholds = {**catalog.thresholds, **phase_def.thresholds}
-        whole = evaluate_phase(in_phase, good_all, phase_def, thresholds, inv, inv.files)
+        whole = evaluate_phase(in_phase, good_all, phase_def, thresholds, inv, inv.files,
+                               index)
         per_project: dict[str, PhaseLevel] = {}
         if len(project_paths) > 1:
             for path in project_paths:
                 mine = [*groups.get(None, ()), *groups.get(path, ())]
                 per_project[path] = evaluate_phase(
-                    mine, good_in[path], phase_def, thresholds, inv, project_files[path])
+                    mine, good_in[path], phase_def, thresholds, inv, project_files[path],
+                    index)
         else:
             per_project[project_paths[0]] = whole
         name, text = band(whole.score)

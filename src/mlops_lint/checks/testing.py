@@ -46,7 +46,7 @@ from mlops_lint.context import Context
 from mlops_lint.globs import matches
 from mlops_lint.model import Finding, Status, T, failed, passed, skipped, warned
 from mlops_lint.parsers import ParseError
-from mlops_lint.parsers.ci import Command, ci_commands
+from mlops_lint.parsers.ci import Command, PathNames, ci_commands
 from mlops_lint.parsers.coverage import (
     parse_cobertura,
     parse_coverage_html,
@@ -482,19 +482,16 @@ def project_ci_commands(ctx: Context) -> list[Command]:
     if len(ctx.repo.projects) <= 1 or not projects:
         return commands
 
-    def names(text: str, path: str) -> bool:
-        return re.search(rf"(^|[\s/=\"'])\.?/?{re.escape(path)}(/|\s|$|[\"'])", text) is not None
-
     # which projects each command names does not depend on the project asking: once a run
     key = "testing:ci_commands_named"
     table: list[tuple[Command, list[str], bool]] | None = ctx.repo.memo.get(key)
     if table is None:
         table = []
+        named = PathNames(projects)
         for command in commands:
             cwd = str(getattr(command, "cwd", None) or "").strip().strip("./")
             text = f"{cwd} {command.text}" if cwd else command.text
-            table.append((command, [p for p in projects if names(text, p)],
-                          "${{ matrix." in text))
+            table.append((command, named.named(text), "${{ matrix." in text))
         ctx.repo.memo[key] = table
     return [command for command, named, matrix in table
             if not named or ctx.project.path in named or matrix]

@@ -14,6 +14,7 @@ are untrusted: wrong types (``needs: 3``, ``steps: {}``) are ignored, never rais
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
@@ -677,3 +678,62 @@ def ci_commands(repo: Repo) -> list[Command]:
             commands.extend(_yaml_commands(system, path, data))
     repo.memo["ci:commands"] = commands
     return commands
+
+
+# Characters after which a command may start naming a directory, and the ones that may
+# end it: what ``(^|[\s/="'])\.?/?DIR(/|\s|$|["'])`` accepts around DIR.
+_NAME_START = frozenset("/=\"'")
+_NAME_END = frozenset("/\"'")
+
+
+def _named_candidates(text: str) -> set[str]:
+    """Every substring of ``text`` that the pattern above would accept as DIR: it starts
+    at the beginning or after a boundary character (then an optional ``.`` and ``/``) and
+    ends before ``/``, white space, a quote or the end."""
+    starts: set[int] = {0}
+    for index, char in enumerate(text):
+        if char in _NAME_START or char.isspace():
+            starts.add(index + 1)
+    for start in list(starts):
+        if text.startswith(".", start):
+            starts.add(start + 1)
+            if text.startswith("/", start + 1):
+                starts.add(start + 2)
+        if text.startswith("/", start):
+            starts.add(start + 1)
+    ends = [i for i, char in enumerate(text) if char in _NAME_END or char.isspace()]
+    ends.append(len(text))
+    found: set[str] = set()
+    for start in starts:
+        for end in ends:  # a run may hold "=" and "." but never white space or a quote
+            if end <= start:
+                continue
+            found.add(text[start:end])
+            if text[end:end + 1].isspace() or text[end:end + 1] in ("\"", "'"):
+                break
+    return found
+
+
+class PathNames:
+    """Which of a set of directories a command names: each preceded by the start, white
+    space, ``/``, ``=`` or a quote (and optionally ``./``) and followed by ``/``, white
+    space, a quote or the end — ``(^|[\\s/="'])\\.?/?DIR(/|\\s|$|["'])``. One pass over
+    the text and a set lookup per candidate, however many directories (a regex per
+    directory overflows ``re``'s cache once a monorepo has hundreds of projects); a
+    directory holding white space or a quote, which the scan cannot see as one piece, is
+    matched with the expression itself."""
+
+    def __init__(self, paths: Sequence[str]) -> None:
+        self.order = {path: index for index, path in reversed(list(enumerate(paths)))}
+        self.odd = [(path, re.compile(rf"(^|[\s/=\"'])\.?/?{re.escape(path)}"
+                                      rf"(/|\s|$|[\"'])"))
+                    for path in self.order
+                    if not path or any(c.isspace() or c in ("\"", "'") for c in path)]
+
+    def named(self, text: str) -> list[str]:
+        """The directories ``text`` names, in the order they were given."""
+        odd = {path for path, _ in self.odd}
+        found = {path for path in _named_candidates(text)
+                 if path in self.order and path not in odd}
+        found.update(path for path, pattern in self.odd if pattern.search(text))
+        return sorted(found, key=self.order.__getitem__)

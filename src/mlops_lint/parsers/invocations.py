@@ -312,7 +312,17 @@ def _ci_runs(repo: Repo, tool: Tool, dirs: list[str]) -> list[Invocation]:
 
 
 def _action_runs(repo: Repo, tool: Tool) -> list[Invocation]:
-    """Runs through the ``pre-commit/action`` GitHub Action."""
+    """Runs through the ``pre-commit/action`` GitHub Action (every workflow walked once
+    per tool, not once per project folder that asks)."""
+    key = f"invocations:action_runs:{tool.name}"
+    cached = repo.memo.get(key)
+    if cached is None:
+        cached = repo.memo[key] = _walk_action_runs(repo, tool)
+    runs: list[Invocation] = cached
+    return list(runs)
+
+
+def _walk_action_runs(repo: Repo, tool: Tool) -> list[Invocation]:
     out: list[Invocation] = []
     for workflow in workflows(repo):
         if isinstance(workflow, ParseError):
