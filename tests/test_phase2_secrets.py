@@ -437,7 +437,8 @@ def test_sec002_kubernetes_secret_data_is_decoded(make_repo: MakeRepo,
     assert statuses(results_for(placeholder, "SEC002")) == ["pass"]
     results = results_for(make_repo({"k8s/secret.yaml": secret(PASSWORD)}), "SEC002")
     assert found(results) == [("fail", "k8s/secret.yaml", 6)]
-    assert "'password' (base64-decoded)" in results[0].message.en
+    assert "'password' (judged on the decoded text of its base64 value, shown encoded)" \
+        in results[0].message.en
 
 
 @pytest.mark.parametrize("value", [

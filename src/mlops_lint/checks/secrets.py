@@ -310,7 +310,9 @@ def _line_hits(path: str, text: str, syntax: Syntax) -> Iterator[Hit]:
     for literal in line_literals(text, syntax, base64_values=k8s_secret):
         what = _literal_what(literal.key, literal.kind)
         if literal.decoded:
-            what += T(" (base64-decoded)", " (decodificado de base64)")
+            # the excerpt shows the encoded value, masked: say which one is judged
+            what += T(" (judged on the decoded text of its base64 value, shown encoded)",
+                      " (juzgado por el texto decodificado de su valor base64, mostrado codificado)")
         yield Hit(path, literal.line, literal.kind, what,
                   f"{literal.key} = {mask(literal.value)}", literal.value,
                   f"{literal.key} = {literal.value}")
