@@ -289,7 +289,9 @@ def test_dep002_post_deploy_smoke_test_scoring_the_service_is_a_check(
 ])
 def test_dep002_rollback_level3(make_repo: Maker, results_for: Results, files: dict[str, str],
                                 status: str) -> None:
-    assert statuses(results_for(make_repo(files), "DEP002"), 3) == [status]
+    # something is deployed (an image of its own): its rollback is judged
+    deployed = {**files, "Dockerfile": "FROM python:3.12-slim\n"}
+    assert statuses(results_for(make_repo(deployed), "DEP002"), 3) == [status]
 
 
 # -- SEC006 ----------------------------------------------------------------------------

@@ -27,12 +27,15 @@ from typing import Any, TypeVar
 from pydantic import Field
 
 from mlops_lint.checks import Params, check
+from mlops_lint.checks._deployment import DEPLOY_COMMAND, deployment, in_docs
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, manual, passed, skipped, warned
 from mlops_lint.parsers import ParseError
 from mlops_lint.parsers.ci import CI_NAMES, Command, Workflow, ci_commands, workflows
 from mlops_lint.parsers.dockerfile import Dockerfile, dockerfiles, own_paths
 from mlops_lint.parsers.fastapi_app import (
+    FRAMEWORKS,
+    SCORING_SCRIPTS,
     Endpoint,
     FunctionNode,
     Hook,
@@ -50,7 +53,8 @@ from mlops_lint.parsers.kubernetes import (
 )
 from mlops_lint.parsers.makefile import Makefile, parse_makefile
 from mlops_lint.parsers.markdown import parse_markdown
-from mlops_lint.parsers.python_source import call_arg, literal
+from mlops_lint.parsers.python_source import call_arg, is_test_path, literal
+from mlops_lint.parsers.terraform import terraform_files
 
 HEALTH_SEGMENTS = frozenset({"health", "healthz", "_healthz", "ready", "readyz", "livez", "live"})
 INFERENCE_METHODS = frozenset({"predict", "predict_proba", "predict_log_proba",
@@ -186,11 +190,104 @@ def serving(ctx: Context) -> Serving:
     return Serving(serving_model(ctx.repo, ctx.files(["**/*.py"]), ctx.project.path))
 
 
+@dataclass(frozen=True)
+class ManagedEndpoint:
+    """A model endpoint a platform serves, declared as code (Terraform, CloudFormation,
+    an Azure ML endpoint YAML, a KServe/Seldon/Ray Serve resource)."""
+
+    platform: str
+    what: str  # the resource (address, kind and name)
+    path: str
+    line: int | None
+    health: str  # the platform's health route or probes
+    infer: str  # the platform's inference route
+
+    @property
+    def label(self) -> str:
+        return f"{self.platform} {self.what} ({self.path}" + (
+            f":{self.line})" if self.line else ")")
+
+
+# platform -> (Terraform resource, health route, inference route)
+ENDPOINT_RESOURCES = {
+    "aws_sagemaker_endpoint": ("SageMaker endpoint", "GET /ping", "POST /invocations"),
+    "google_vertex_ai_endpoint": ("Vertex AI endpoint", "the container's health route "
+                                  "(AIP_HEALTH_ROUTE)", "POST :predict (AIP_PREDICT_ROUTE)"),
+}
+ENDPOINT_KINDS = {
+    "InferenceService": ("KServe", "GET /v2/health/live and /v2/health/ready (or the V1 "
+                         "model route)", "POST /v2/models/{name}/infer (or V1 :predict)"),
+    "SeldonDeployment": ("Seldon Core", "the platform's readiness and liveness probes",
+                         "POST /api/v1.0/predictions"),
+    "RayService": ("Ray Serve", "GET /-/healthz", "the deployment's HTTP route"),
+}
+AZURE_ONLINE = re.compile(r"(managed|kubernetes)OnlineEndpoint\.schema\.json|"
+                          r"Microsoft\.MachineLearningServices/workspaces/onlineEndpoints",
+                          re.IGNORECASE)
+SAGEMAKER_CFN = re.compile(r"AWS::SageMaker::Endpoint\b")
+
+
+def managed_endpoints(ctx: Context) -> list[ManagedEndpoint]:
+    """The project's model endpoints declared as code (levels.md §2: SageMaker endpoints
+    and the like serve the model; the platform provides the health and inference routes);
+    computed once per project for the run."""
+    key = f"serving:endpoints:{ctx.project.path}:{len(ctx.project.files)}"
+    cached = ctx.repo.memo.get(key)
+    if cached is None:
+        cached = ctx.repo.memo[key] = _managed_endpoints(ctx)
+    result: list[ManagedEndpoint] = cached
+    return result
+
+
+def _managed_endpoints(ctx: Context) -> list[ManagedEndpoint]:
+    own = set(shared_files(ctx))
+    found: list[ManagedEndpoint] = []
+    for tf in terraform_files(ctx.repo):
+        if isinstance(tf, ParseError) or tf.path not in own:
+            continue
+        for block in tf.of("resource"):
+            spec = ENDPOINT_RESOURCES.get(block.labels[0] if block.labels else "")
+            if spec is not None:
+                found.append(ManagedEndpoint(spec[0], block.address, tf.path, block.line,
+                                             spec[1], spec[2]))
+    for obj in read_manifests(ctx.repo).objects:
+        kind = ENDPOINT_KINDS.get(obj.kind)
+        if kind is not None and obj.path in own:
+            found.append(ManagedEndpoint(kind[0], obj.label, obj.path, obj.line, kind[1],
+                                         kind[2]))
+    for path in sorted(own):
+        if not path.endswith((".yml", ".yaml", ".json", ".bicep", ".template")):
+            continue
+        text = ctx.repo.text(path)
+        if not isinstance(text, str):
+            continue
+        head = text[:MAX_KIND_SCAN]
+        if AZURE_ONLINE.search(head):
+            found.append(ManagedEndpoint("Azure ML online endpoint", "", path, None,
+                                         "the deployment's liveness and readiness probes",
+                                         "POST /score"))
+        elif SAGEMAKER_CFN.search(head):
+            found.append(ManagedEndpoint("SageMaker endpoint", "AWS::SageMaker::Endpoint",
+                                         path, None, "GET /ping", "POST /invocations"))
+    return found
+
+
+def _no_code(s: Serving) -> bool:
+    return not (s.has_fastapi or s.others or s.model.apps)
+
+
 def _require(ctx: Context, fastapi_only: bool) -> tuple[Serving, Finding | None]:
     """The serving layer, or the finding to give when it is missing or not FastAPI."""
     s = serving(ctx)
     if s.has_fastapi:
         return s, None
+    if _no_code(s) and fastapi_only and (endpoints := managed_endpoints(ctx)):
+        return s, skipped(T(
+            f"served by a managed endpoint, {endpoints[0].label}; this criterion is written "
+            "for FastAPI code (the guide's serving framework), so it is not checked",
+            f"lo sirve un endpoint gestionado, {endpoints[0].label}; este criterio está "
+            "escrito para código FastAPI (el framework de la guía), así que no se comprueba"),
+            endpoints[0].path)
     if s.others or s.model.apps:
         if not fastapi_only:
             return s, None
@@ -202,6 +299,13 @@ def _require(ctx: Context, fastapi_only: bool) -> tuple[Serving, Finding | None]
             f"se encontró un servicio {name} ({path}:{line}); este criterio está escrito "
             "para FastAPI (el framework de la guía), así que no se comprueba"), path)
     return s, failed(NO_SERVING, fix=NO_SERVING_FIX)
+
+
+def _main_app(s: Serving) -> Endpoint:
+    """The FastAPI app with the most routes (a metrics side app is not the service)."""
+    routes = s.fastapi_routes
+    return min(s.fastapi_apps, key=lambda a: (-sum(1 for r in routes if r.file == a.path),
+                                              a.path, a.line))
 
 
 def _where(s: Serving) -> tuple[str | None, int | None]:
@@ -408,7 +512,7 @@ def serving_app(ctx: Context, params: None) -> Iterator[Finding]:
                         f"{error.where()} no se puede analizar ({error.message}); no se lee"),
                       error.path)
     if s.fastapi_apps:
-        app = s.fastapi_apps[0]
+        app = _main_app(s)
         deps = declared_packages(ctx)
         missing = []
         if "fastapi" not in deps:
@@ -440,6 +544,10 @@ def serving_app(ctx: Context, params: None) -> Iterator[Finding]:
                        f"hay rutas FastAPI ({route.file}:{route.line}) pero ninguna instancia "
                        "FastAPI( en este proyecto"), route.file, route.line)
         return
+    known = [o for o in s.others if o[0] in MODEL_SERVERS]
+    if known:
+        yield _model_server(ctx, s, *known[0])
+        return
     if s.others or s.model.apps:
         name, path, line = s.other_label() if s.others else (
             s.model.apps[0].framework, s.model.apps[0].path, s.model.apps[0].line)
@@ -463,7 +571,144 @@ def serving_app(ctx: Context, params: None) -> Iterator[Finding]:
                        "API HTTP (FastAPI) con /health y /predict; la fase 5 queda en nivel 0"),
                      path, line, fix=NO_SERVING_FIX)
         return
+    endpoints = managed_endpoints(ctx)
+    if endpoints:
+        yield _endpoint_pass(endpoints, T("model endpoint declared as code: ",
+                                          "endpoint de modelo declarado como código: "),
+                             T(", served by the platform's inference container",
+                               ", servido por el contenedor de inferencia de la plataforma"))
+        return
     yield failed(NO_SERVING, fix=NO_SERVING_FIX)
+
+
+def _endpoint_pass(endpoints: list[ManagedEndpoint], head: T, tail: T) -> Finding:
+    first = endpoints[0]
+    more = T(f" (and {len(endpoints) - 1} more)", f" (y {len(endpoints) - 1} más)") \
+        if len(endpoints) > 1 else T("", "")
+    return passed(head + T.same(first.label) + tail + more, first.path, first.line)
+
+
+# well-known model servers and the scoring scripts a platform calls (levels.md §2: they
+# earn the credit; the guide's FastAPI is advice): display names of fastapi_app.FRAMEWORKS
+# and SCORING_SCRIPTS
+SCORING_LABELS = frozenset(SCORING_SCRIPTS)
+MODEL_SERVERS = frozenset({"BentoML", "Ray Serve", "LitServe", "MLServer", "KServe",
+                           "TorchServe", "Seldon Core", "SageMaker inference toolkit",
+                           "Azure ML"}) | SCORING_LABELS
+# calls that start a server or declare a service (last name component)
+SERVER_CALLS = frozenset({"Service", "ModelServer", "KFServer", "LitServer", "MLServer",
+                          "start_model_server", "run", "serve", "deployment"})
+# base classes of the model a server loads (MLServer, KServe, LitServe, Seldon, SageMaker)
+SERVER_BASES = frozenset({"MLModel", "Model", "KFModel", "LitAPI", "SeldonComponent",
+                          "DefaultInferenceHandler", "DefaultHandlerService"})
+INFERENCE_SCHEMA = ("inference_schema.schema_decorators.input_schema",
+                    "inference_schema.schema_decorators.output_schema")
+
+
+def _prefixes(label: str) -> tuple[str, ...]:
+    return tuple(prefix for prefix, name in FRAMEWORKS.items() if name == label)
+
+
+def _from(qual: str | None, prefixes: tuple[str, ...]) -> bool:
+    return bool(qual) and any(qual == p or str(qual).startswith(p + ".") for p in prefixes)
+
+
+def server_site(s: Serving, label: str) -> tuple[str, int, str] | None:
+    """Where a model server is declared, not imported: a class built on the framework
+    (``class M(MLModel)``, ``class H(BaseHandler)``, ``class A(ls.LitAPI)``), a class or
+    function it decorates (``@bentoml.service``, ``@serve.deployment``), or a call that
+    starts or declares the server (``bentoml.Service(``, ``kserve.ModelServer(``):
+    (file, line, what)."""
+    prefixes = _prefixes(label)
+    if not prefixes:
+        return None
+    built: tuple[str, int, str] | None = None
+    decorated: tuple[str, int, str] | None = None
+    called: tuple[str, int, str] | None = None
+    for path, module in sorted(s.model.modules.items()):
+        if not any(_from(i, prefixes) for i, _ in module.imports):
+            continue
+        for node in module.nodes(ast.ClassDef):
+            base = next((q for b in node.bases if _from(q := s.model.qualname(module, b),
+                                                         prefixes)), None)
+            if base is None:
+                continue
+            site = (path, node.lineno, f"class {node.name}({base.rsplit('.', 1)[-1]})")
+            if base.rsplit(".", 1)[-1] in SERVER_BASES or base.startswith("ts.torch_handler."):
+                return site  # the model class the server loads
+            built = built or site  # a codec, a helper: a class of the framework all the same
+        for func in [*module.nodes(ast.ClassDef), *module.functions()]:
+            for deco in func.decorator_list:
+                target = deco.func if isinstance(deco, ast.Call) else deco
+                qual = s.model.qualname(module, target)
+                if decorated is None and _from(qual, prefixes):
+                    decorated = (path, func.lineno,
+                                 f"@{str(qual).rsplit('.', 1)[-1]} {func.name}")
+        for qual, call in module.calls():
+            if called is None and _from(qual, prefixes) and \
+                    qual.rsplit(".", 1)[-1] in SERVER_CALLS:
+                called = (path, call.lineno, f"{qual.rsplit('.', 1)[-1]}(")
+    return decorated or called or built
+
+
+def _typed_schemas(s: Serving, path: str) -> bool:
+    """A scoring script that declares ``inference_schema`` input/output schemas."""
+    module = s.model.modules.get(path)
+    if module is None:
+        return False
+    return any(_from(s.model.qualname(module, d.func if isinstance(d, ast.Call) else d),
+                     INFERENCE_SCHEMA) for f in module.functions() for d in f.decorator_list)
+
+
+def host_package(ctx: Context, label: str) -> tuple[str, tuple[str, int] | None] | None:
+    """The framework's own package when the repository contains it outside this project
+    (a runtime or plugin of a serving framework developed in the same repository): its
+    directory and its app instantiation (file, line), if one is found."""
+    if ctx.is_root:
+        return None  # a package of the root project is the project itself
+    own = ctx.project.path + "/"
+    for top in sorted({p.split(".", 1)[0] for p in _prefixes(label)}):
+        for init in ctx.repo.glob([f"{top}/__init__.py", f"**/{top}/__init__.py"]):
+            directory = init.rsplit("/", 1)[0]
+            if (directory + "/").startswith(own) or is_test_path(init) or in_docs(init):
+                continue
+            model = serving_model(ctx.repo, ctx.repo.glob([f"{directory}/**/*.py"]))
+            apps = sorted(model.apps, key=lambda a: (
+                -sum(1 for r in model.routes if r.file == a.path), a.path, a.line))
+            return directory, ((apps[0].path, apps[0].line) if apps else None)
+    return None
+
+
+def _model_server(ctx: Context, s: Serving, label: str, path: str, line: int) -> Finding:
+    """API001 for a well-known model server or scoring script: full credit."""
+    site = None if label in SCORING_LABELS else server_site(s, label)
+    where = f"{site[2]} at {site[0]}:{site[1]}" if site else f"{path}:{line}"
+    if site:
+        path, line = site[0], site[1]
+    host = None if label in SCORING_LABELS else host_package(ctx, label)
+    if host is not None:
+        directory, app = host
+        served = T(f" (its app at {app[0]}:{app[1]})", f" (su app en {app[0]}:{app[1]})") \
+            if app else T("", "")
+        return passed(T(f"{label} runtime ({where}): part of the {label} server this "
+                        f"repository also contains ({directory}/)",
+                        f"runtime de {label} ({where}): parte del servidor {label} que este "
+                        f"repositorio también contiene ({directory}/)") + served +
+                      T(", not a separate serving app", ", no una app de servicio aparte"),
+                      path, line)
+    schemas = T("", "")
+    if label in SCORING_LABELS and _typed_schemas(s, path):
+        schemas = T(" with typed schemas (inference_schema @input_schema/@output_schema)",
+                    " con esquemas tipados (inference_schema @input_schema/@output_schema)")
+    kind = T("a scoring script the platform serves", "un script de scoring que sirve la "
+             "plataforma") if label in SCORING_LABELS else T("a well-known model server",
+                                                              "un servidor de modelos conocido")
+    return passed(T(f"{label} ({where})", f"{label} ({where})") + schemas + T(": ", ": ") +
+                  kind + T(", credited as the serving app (the guide serves with FastAPI; its "
+                           "FastAPI-specific criteria API004-API008 are not checked for it)",
+                           ", acreditado como app de servicio (la guía sirve con FastAPI; sus "
+                           "criterios específicos de FastAPI, API004-API008, no se comprueban "
+                           "para él)"), path, line)
 
 
 # -- API002 / API003 -------------------------------------------------------------------
@@ -474,6 +719,28 @@ def _routes_or_finding(ctx: Context) -> tuple[Serving, list[Route], Finding | No
     if early is not None:
         return s, [], early
     routes = s.fastapi_routes if s.has_fastapi else s.model.routes
+    servers = [o for o in s.others if o[0] in MODEL_SERVERS and o[0] not in SCORING_LABELS]
+    if not routes and not s.has_fastapi and servers:
+        name, path, line = servers[0]
+        site = server_site(s, name)
+        if site is not None:
+            path, line = site[0], site[1]
+        host = host_package(ctx, name)
+        if host is not None:
+            directory, app = host
+            served = T(f" ({app[0]}:{app[1]})", f" ({app[0]}:{app[1]})") if app else \
+                T("", "")
+            return s, [], skipped(T(
+                f"{name} runtime ({path}:{line}): its routes are those of the {name} server "
+                f"this repository also contains ({directory}/){served.en}, checked with it",
+                f"runtime de {name} ({path}:{line}): sus rutas son las del servidor {name} que "
+                f"este repositorio también contiene ({directory}/){served.es}, revisadas con "
+                "él"), path)
+        return s, [], skipped(T(
+            f"{name} model server ({path}:{line}): its routes are the server's protocol "
+            "routes, not declared in the project's code, so they are not read",
+            f"servidor de modelos {name} ({path}:{line}): sus rutas son las del protocolo del "
+            "servidor, no se declaran en el código del proyecto, así que no se leen"), path)
     if not routes and not s.has_fastapi:
         name, path, line = s.other_label() if s.others else (
             s.model.apps[0].framework, s.model.apps[0].path, s.model.apps[0].line)
@@ -510,7 +777,13 @@ def documented_health(route: Route) -> T | None:
 @check("api_health_route")
 def api_health_route(ctx: Context, params: None) -> Iterator[Finding]:
     """API002: a GET health route whose handler does no model loading or inference; a
-    ``GET /`` documented as the health check counts."""
+    ``GET /`` documented as the health check counts; a managed endpoint declared as code
+    has the platform's health route."""
+    if _no_code(serving(ctx)) and (endpoints := managed_endpoints(ctx)):
+        yield _endpoint_pass(endpoints, T("", ""), T(
+            f": the platform probes the container's health route, {endpoints[0].health}",
+            f": la plataforma sondea la ruta de salud del contenedor, {endpoints[0].health}"))
+        return
     s, routes, early = _routes_or_finding(ctx)
     if early is not None:
         yield early
@@ -563,7 +836,13 @@ def api_health_route(ctx: Context, params: None) -> Iterator[Finding]:
 @check("api_predict_route")
 def api_predict_route(ctx: Context, params: None) -> Iterator[Finding]:
     """API003: a POST route whose path contains ``predict`` (or a serving protocol's
-    inference segment: ``/v2/models/{name}/infer``, ``/invocations``, ``/score``)."""
+    inference segment: ``/v2/models/{name}/infer``, ``/invocations``, ``/score``); a
+    managed endpoint declared as code has the platform's inference route."""
+    if _no_code(serving(ctx)) and (endpoints := managed_endpoints(ctx)):
+        yield _endpoint_pass(endpoints, T("", ""), T(
+            f": the platform's inference route, {endpoints[0].infer}",
+            f": la ruta de inferencia de la plataforma, {endpoints[0].infer}"))
+        return
     s, routes, early = _routes_or_finding(ctx)
     if early is not None:
         yield early
@@ -1933,12 +2212,6 @@ def _health_detail(smoke: bool, other: str | None) -> T:
     return _d("no /health check after deploy", "sin comprobar /health tras desplegar")
 
 
-DEPLOY_COMMAND = re.compile(
-    r"gcloud\s+run\s+deploy|aws\s+ecs\s+(update-service|deploy)|kubectl\s+(apply|set\s+image|"
-    r"rollout)|helm\s+(upgrade|install)|(serverless|sls)\s+deploy|fly(ctl)?\s+deploy|"
-    r"az\s+containerapp|gcloud\s+app\s+deploy|copilot\s+deploy|az\s+ml\s+model\s+deploy|"
-    r"az\s+ml\s+online-deployment\s+create|az\s+webapp\s+(create|deploy|config\s+container)|"
-    r"sagemaker\s+create-endpoint", re.IGNORECASE)
 LONG_RUNNING_KIND = re.compile(r"^kind:[ \t]*(Deployment|StatefulSet|DaemonSet|Rollout)[ \t]*$",
                                re.MULTILINE)
 MAX_KIND_SCAN = 64 * 1024
@@ -1990,6 +2263,11 @@ ROLLBACK_WORDS = re.compile(r"roll\s?-?back|revertir|reversi[oó]n|versi[oó]n a
 def deployment_config(ctx: Context, params: None) -> Iterator[Finding]:
     """DEP002: a deployment descriptor wires /health (L2); a rollback procedure (L3)."""
     descriptors = [*_manifest_descriptors(ctx), *_other_descriptors(ctx)]
+    descriptors += [Descriptor(e.platform + (f" {e.what}" if e.what else ""), e.path, True,
+                               T(f"the platform probes the container's {e.health}",
+                                 f"la plataforma sondea {e.health} del contenedor"), e.line)
+                    for e in managed_endpoints(ctx)
+                    if not any(d.path == e.path and d.line == e.line for d in descriptors)]
     wired = [d for d in descriptors if d.wired]
     if wired:
         for d in wired:
@@ -2007,6 +2285,11 @@ def deployment_config(ctx: Context, params: None) -> Iterator[Finding]:
                        "no hay descriptor de despliegue (manifiesto Kubernetes, serverless.yml, "
                        "task definition de ECS, servicio Cloud Run o workflow de despliegue, "
                        "compose)"), level=2, fix=HEALTH_FIX)
+    fact = deployment(ctx.repo)
+    if not descriptors and not fact.deploys:
+        yield skipped(fact.nothing_deployed(T(", so there is nothing to roll back",
+                                              ", así que no hay nada que revertir")), level=3)
+        return
     yield _rollback(ctx)
 
 
