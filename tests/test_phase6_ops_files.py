@@ -151,9 +151,10 @@ def test_obs006_warn_and_fail_cases(make_repo: Maker, results_for: Results) -> N
     assert row.status.value == "warn" and "does not upload" in row.message.en
     other = ("on:\n  schedule:\n    - cron: '0 0 * * 0'\njobs:\n  clean:\n    runs-on: x\n"
              "    steps:\n      - run: make clean\n")
-    row = one(results_for(make_repo({".github/workflows/c.yml": other}), "OBS006"))
+    image = {"Dockerfile": "FROM python:3.12-slim\n"}  # something is deployed
+    row = one(results_for(make_repo({".github/workflows/c.yml": other, **image}), "OBS006"))
     assert row.status.value == "fail" and "do not run drift" in row.message.en
-    row = one(results_for(make_repo({"README.md": "x"}), "OBS006"))
+    row = one(results_for(make_repo({"README.md": "x", **image}), "OBS006"))
     assert row.status.value == "fail" and "no scheduled workflow" in row.message.en
 
 
@@ -268,7 +269,8 @@ resource "aws_budgets_budget" "monthly" {
                               "      annotations:\n        autoscaling.knative.dev/minScale: '0'\n"
                               "        autoscaling.knative.dev/maxScale: '10'\n"},
      "pass", ["scale-to-zero", "autoscaling"]),
-    ({"docs/notes.md": "# Notes\nIt costs $5 per month.\n", "infra/broken.tf": "resource {{{"},
+    ({"docs/notes.md": "# Notes\nIt costs $5 per month.\n", "infra/broken.tf": "resource {{{",
+      "k8s/deploy.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\n"},
      "fail", []),
 ])
 def test_fin001_evidence(make_repo: Maker, results_for: Results, files: dict[str, str],

@@ -18,6 +18,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from mlops_lint.checks import check
+from mlops_lint.checks._deployment import deployment
 from mlops_lint.checks.serving import (
     as_list,
     manifests_noted,
@@ -690,6 +691,12 @@ def scheduled_ml_workflows(ctx: Context, params: None) -> Iterator[Finding]:
         best = [r for r in results if r.status.value == "pass"]
         yield (best or results)[0]
         return
+    fact = deployment(ctx.repo)
+    if not fact.deploys:
+        yield skipped(fact.nothing_deployed(T(
+            ", so there is no live model whose inputs could drift",
+            ", así que no hay un modelo en servicio cuyos datos puedan derivar")))
+        return
     if scheduled:
         wf = scheduled[0][0]
         yield failed(T(f"scheduled workflow(s) ({', '.join(w.path for w, _ in scheduled)}) do "
@@ -809,6 +816,11 @@ AUTOSCALING_RESOURCES = ("aws_appautoscaling_target", "aws_appautoscaling_policy
                          "google_compute_autoscaler", "google_compute_region_autoscaler",
                          "azurerm_monitor_autoscale_setting",
                          "kubernetes_horizontal_pod_autoscaler")
+# managed Kubernetes that scales its nodes: GKE Autopilot (nodes provisioned and billed
+# per pod), GKE cluster autoscaling (node auto-provisioning), node-pool ``autoscaling``
+# blocks (GKE), AKS auto-scaling node pools
+AUTOSCALING_FLAGS = frozenset({"enable_autopilot", "enable_auto_scaling", "auto_scaling_enabled"})
+AUTOSCALING_BLOCKS = frozenset({"cluster_autoscaling", "autoscaling"})
 COST_TAGS = {"project", "env", "environment", "owner", "team", "managedby", "managed-by",
              "managed_by", "costcenter", "cost-center", "cost_center", "stage"}
 ZERO_KEYS = ("min_instance_count", "min_instances", "min_capacity", "min_replicas",
@@ -853,6 +865,31 @@ def _keyed(node: Any, wanted: frozenset[str]) -> list[tuple[str, Any]]:
         elif isinstance(item, list):
             stack.extend((None, v) for v in reversed(item))
     return found
+
+
+def _true(value: Any) -> bool:
+    return value is True or _unq(value).strip().lower() == "true"
+
+
+def _enabled_block(value: Any) -> bool:
+    """A Terraform block (python-hcl2 gives a list of dicts) that is not switched off:
+    ``cluster_autoscaling { enabled = true … }``, ``autoscaling { min_node_count … }``."""
+    for item in value if isinstance(value, list) else [value]:
+        if isinstance(item, dict) and item:
+            enabled = item.get("enabled")
+            if enabled is None or _true(enabled):
+                return True
+    return False
+
+
+def _node_autoscaling(body: Any) -> str | None:
+    """How a cluster or node-pool resource scales its nodes, if it does."""
+    for key, value in _walk(body):
+        if key in AUTOSCALING_FLAGS and _true(value):
+            return f"{key} = true"
+        if key in AUTOSCALING_BLOCKS and _enabled_block(value):
+            return f"{key} {{…}}"
+    return None
 
 
 def _zero(value: Any) -> bool:
@@ -900,9 +937,16 @@ def _terraform_evidence(ctx: Context, ev: _Evidence) -> None:
                 ev.add("budget alerts", tf.path, block.address, block.line)
             if name.startswith(AUTOSCALING_RESOURCES):
                 ev.add("autoscaling", tf.path, block.address, block.line)
+            scaler = _node_autoscaling(block.body)
+            if scaler:
+                ev.add("autoscaling", tf.path, f"{block.address} {scaler}", block.line)
             if name == "aws_sagemaker_endpoint_configuration" and _serverless_to_zero(block.body):
                 ev.add("scale-to-zero", tf.path, f"{block.address} serverless_config",
                        block.line)
+        for block in tf.of("module"):
+            scaler = _node_autoscaling(block.body)
+            if scaler:
+                ev.add("autoscaling", tf.path, f"{block.address} {scaler}", block.line)
         for key, value in _walk(tf.data):
             if key == "default_tags":
                 tags = {t for item in (value if isinstance(value, list) else [value])
@@ -998,8 +1042,14 @@ def finops_evidence(ctx: Context, params: None) -> Iterator[Finding]:
         path, line, _ = next(iter(ev.found.values()))
         yield warned(T("only one kind of FinOps evidence: ",
                        "solo un tipo de evidencia FinOps: ") + listed, path, line)
+    elif not (fact := deployment(ctx.repo)).infrastructure:
+        yield skipped(fact.no_infrastructure(T(", so there is no cloud cost to control",
+                                               ", así que no hay coste de nube que controlar")))
     else:
+        where = fact.infrastructure[0]
         yield failed(T("no FinOps evidence (cost analysis, budget alerts, cost tags, "
-                       "scale-to-zero, autoscaling)",
+                       f"scale-to-zero, autoscaling) for the infrastructure it provisions "
+                       f"({where.detail})",
                        "sin evidencia FinOps (análisis de costes, alertas de presupuesto, "
-                       "etiquetas de coste, escalado a cero, autoescalado)"))
+                       "etiquetas de coste, escalado a cero, autoescalado) para la "
+                       f"infraestructura que aprovisiona ({where.detail})"))
