@@ -539,7 +539,8 @@ def test_ci009_build_problems(check: Check) -> None:
     assert "after the tests" in text and "layer cache" in text and "smoke test" in text
     text3 = messages(results, 3)
     assert "not limited to main" in text3 and "SHA/semver" in text3
-    assert worst(check(workflow(simple("pytest")), "CI009")) == "fail"
+    image = {"Dockerfile": "FROM python:3.12-slim\n"}
+    assert worst(check(workflow(simple("pytest"), **image), "CI009")) == "fail"
 
 
 def test_ci009_docker_cli_build_in_the_test_job(check: Check) -> None:
@@ -896,7 +897,8 @@ def test_ci_precommit_option_values_are_not_hook_ids(check: Check) -> None:
 def test_ci009_image_builders_that_wrap_the_dockerfile_build(check: Check, build: str) -> None:
     results = check(workflow(simple("pytest", build)), "CI009")
     assert "never builds the container image" not in messages(results), build
-    results = check(workflow(simple("pytest", "skaffold config set --global x")), "CI009")
+    results = check(workflow(simple("pytest", "skaffold config set --global x"),
+                             **{"Dockerfile": "FROM python:3.12-slim\n"}), "CI009")
     assert "never builds the container image" in messages(results)
 
 

@@ -30,6 +30,7 @@ from functools import lru_cache
 from typing import Any
 
 from mlops_lint.checks import check
+from mlops_lint.checks._deployment import deployment
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, manual, passed, skipped, warned
 from mlops_lint.parsers import ParseError
@@ -1176,6 +1177,57 @@ def _matrices(ctx: Context, workflows_: list[Workflow]) -> list[_Matrix]:
     return out
 
 
+# CPython series a matrix may propose (oldest first); the fix picks those requires-python
+# allows
+PYTHON_SERIES = ("3.9", "3.10", "3.11", "3.12", "3.13", "3.14")
+SETUP_ACTIONS = (("astral-sh/setup-uv", "astral-sh/setup-uv"),
+                 ("actions/setup-python", "actions/setup-python"),
+                 ("conda-incubator/setup-miniconda", "conda-incubator/setup-miniconda"),
+                 ("mamba-org/setup-micromamba", "mamba-org/setup-micromamba"),
+                 ("pdm-project/setup-pdm", "pdm-project/setup-pdm"))
+
+
+def matrix_versions(requires: str | None) -> list[str]:
+    """Three Python series to test: inside ``requires`` when given (the oldest allowed
+    and the two newest), else 3.10-3.12."""
+    if not requires:
+        return ["3.10", "3.11", "3.12"]
+    allowed = [v for v in PYTHON_SERIES if satisfies(v, requires) is not False]
+    if not allowed:
+        return ["3.10", "3.11", "3.12"]
+    if len(allowed) <= 3:
+        return allowed
+    return [allowed[0], *allowed[-2:]]
+
+
+def _setup_action(job: Job | None) -> str:
+    """The action that installs Python in the job (setup-uv, setup-python, …)."""
+    for step in job.steps if job is not None else ():
+        name = parse_action(step.uses).name.lower() if step.uses else ""
+        for prefix, label in SETUP_ACTIONS:
+            if name == prefix:
+                return label
+    return "actions/setup-python"
+
+
+def _matrix_fix(ctx: Context, job: Job | None) -> T:
+    """CI004's fix for this repository: versions from requires-python, the setup action
+    the job already uses."""
+    requires = _requires_python(ctx)
+    versions = ", ".join(f"'{v}'" for v in matrix_versions(requires[0] if requires else None))
+    action = _setup_action(job)
+    source = T(f" (inside requires-python '{requires[0]}' of {requires[1]})",
+               f" (dentro de requires-python '{requires[0]}' de {requires[1]})") \
+        if requires else T("", "")
+    where = T(f" in job {job.id}", f" en el job {job.id}") if job is not None else T("", "")
+    return T(f"strategy: {{fail-fast: false, matrix: {{python-version: [{versions}]}}}}",
+             f"strategy: {{fail-fast: false, matrix: {{python-version: [{versions}]}}}}") + \
+        source + where + T(f", and python-version: ${{{{ matrix.python-version }}}} in "
+                           f"{action} (quote the versions)",
+                           f", y python-version: ${{{{ matrix.python-version }}}} en {action} "
+                           "(entrecomilla las versiones)")
+
+
 @check("ci_python_matrix")
 def ci_python_matrix(ctx: Context, params: None) -> Iterator[Finding]:
     """CI004: a python-version matrix of >= 2 (L2) / >= 3 with fail-fast: false (L3)
@@ -1192,13 +1244,11 @@ def ci_python_matrix(ctx: Context, params: None) -> Iterator[Finding]:
                     "solo Python") if ci_runs(ctx.repo, TESTS) else T(
             "no strategy.matrix over python-version, and CI runs no Python tests",
             "no hay strategy.matrix sobre python-version, y la CI no ejecuta tests de Python")
-        yield failed(message, wf.path, 1,
-                     fix=T("strategy: {fail-fast: false, matrix: {python-version: ['3.10', "
-                           "'3.11', '3.12']}} with setup-python's python-version: "
-                           "${{ matrix.python-version }}",
-                           "strategy: {fail-fast: false, matrix: {python-version: ['3.10', "
-                           "'3.11', '3.12']}} con python-version: ${{ matrix.python-version }} "
-                           "en setup-python"))
+        tests = [r for r in ci_runs(ctx.repo, TESTS) if r.job is not None]
+        job = tests[0].job if tests else None
+        path, line = (tests[0].workflow.path, tests[0].job.line) if tests and \
+            tests[0].workflow is not None and tests[0].job is not None else (wf.path, 1)
+        yield failed(message, path, line, fix=_matrix_fix(ctx, job))
         return
     best = matrices[0]
     where = best.job.key_line("strategy") or best.job.line
@@ -1220,7 +1270,8 @@ def ci_python_matrix(ctx: Context, params: None) -> Iterator[Finding]:
         yield passed(head + rejected, best.workflow.path, where, level=2)
     else:
         yield failed(head + rejected + T(": fewer than 2 versions", ": menos de 2 versiones")
-                     + quote, best.workflow.path, where, level=2)
+                     + quote, best.workflow.path, where, level=2,
+                     fix=_matrix_fix(ctx, best.job))
     problems = []
     if len(best.valid) < 3:
         problems.append(T("fewer than 3 versions", "menos de 3 versiones"))
@@ -1229,7 +1280,7 @@ def ci_python_matrix(ctx: Context, params: None) -> Iterator[Finding]:
                           "fail-fast no es false (una versión que falla cancela las demás)"))
     if problems:
         yield failed(head + rejected + T(": ", ": ") + T.join(problems) + quote,
-                     best.workflow.path, where, level=3)
+                     best.workflow.path, where, level=3, fix=_matrix_fix(ctx, best.job))
     else:
         yield passed(head + T(" with fail-fast: false", " con fail-fast: false") + rejected,
                      best.workflow.path, where, level=3)
@@ -1415,18 +1466,61 @@ def _uploads(repo: Repo) -> list[str]:
     return out
 
 
-def _coverage_gate_fix(floors: tuple[int, int, int], upload: bool) -> T:
-    """CI006's fix: the threshold TEST003 advises too (one number for every level)."""
+NOT_PACKAGES = frozenset({"tests", "test", "testing", "docs", "doc", "scripts", "notebooks",
+                          "examples", "benchmarks", "build", "dist", "site", "data", "tools",
+                          "ci", "migrations", "alembic"})
+DEPENDENCY_FILES = ("requirements*.txt", "requirements*.in", "requirements/*.txt",
+                    "**/requirements*.txt", "**/requirements*.in", "**/requirements/*.txt",
+                    "pyproject.toml", "**/pyproject.toml", "setup.cfg", "**/setup.cfg",
+                    "setup.py", "**/setup.py", "Pipfile", "**/Pipfile", "environment*.yml",
+                    "**/environment*.yml", "tox.ini", "**/tox.ini")
+PYTEST_COV = re.compile(r"pytest[-_]cov\b", re.IGNORECASE)
+
+
+def cov_target(repo: Repo, project: str) -> str | None:
+    """What --cov should measure in ``project``: its package (``src/<pkg>`` or a top-level
+    package, by import name), or the one top-level folder of Python code (``app``);
+    ``None`` when it is not one name."""
+    prefix = "" if project == "." else project + "/"
+    packages = sorted({init.split("/")[-2] for init in repo.glob(
+        [f"{prefix}src/*/__init__.py", f"{prefix}*/__init__.py"])} - NOT_PACKAGES)
+    if len(packages) == 1:
+        return packages[0]
+    if packages:
+        return None
+    folders = sorted({py[len(prefix):].split("/", 1)[0] for py in repo.glob([f"{prefix}*/*.py"])}
+                     - NOT_PACKAGES - {"src"})
+    folders = [f for f in folders if not f.startswith(".")]
+    return folders[0] if len(folders) == 1 else None
+
+
+def declares_pytest_cov(repo: Repo) -> bool:
+    """Whether any dependency file of the repository names pytest-cov."""
+    for path in repo.glob(DEPENDENCY_FILES):
+        text = repo.text(path)
+        if isinstance(text, str) and PYTEST_COV.search(text):
+            return True
+    return False
+
+
+def _coverage_gate_fix(floors: tuple[int, int, int], upload: bool,
+                       target: str | None = None, pytest_cov: bool = True) -> T:
+    """CI006's fix: the threshold TEST003 advises too (one number for every level), on
+    the project's own package, with pytest-cov when it is missing."""
     from mlops_lint.checks.testing import coverage_ladder
 
     top = floors[2]
+    cov = target or "src/<pkg>"
     extra = T(" and upload coverage.xml with codecov/codecov-action",
               " y sube coverage.xml con codecov/codecov-action") if upload else T("", "")
-    return T(f"run 'pytest --cov=src/<pkg> --cov-fail-under={top}' in a blocking CI step "
-             "(or set fail_under in the configuration that run reads)",
-             f"ejecuta 'pytest --cov=src/<pkg> --cov-fail-under={top}' en un paso de CI que "
-             "bloquee (o define fail_under en la configuración que lee)") + extra + T(
-        "; ", "; ") + coverage_ladder(floors)
+    plugin = T("", "") if pytest_cov else T(
+        "add pytest-cov to the test dependencies (--cov comes from it), then ",
+        "añade pytest-cov a las dependencias de test (--cov viene de él) y ")
+    return plugin + T(f"run 'pytest --cov={cov} --cov-fail-under={top}' in a blocking CI step "
+                      "(or set fail_under in the configuration that run reads)",
+                      f"ejecuta 'pytest --cov={cov} --cov-fail-under={top}' en un paso de CI "
+                      "que bloquee (o define fail_under en la configuración que lee)") + \
+        extra + T("; ", "; ") + coverage_ladder(floors)
 
 
 @check("ci_coverage_gate")
@@ -1445,12 +1539,15 @@ def ci_coverage_gate(ctx: Context, params: None) -> Iterator[Finding]:
                  f"; no bloquea: {_list(r.where() for r in lenient)}") if lenient else T("", "")
         tests = ci_runs(ctx.repo, TESTS)
         path, line = (tests[0].path, tests[0].line) if tests else _first_ci_file(state)
+        project = _project_dir(ctx.repo, tests[0]) if tests else "."
         yield failed(T("no CI test run enforces a coverage threshold (--cov-fail-under or "
                        "fail_under in the configuration it reads)",
                        "ninguna ejecución de tests en CI exige un umbral de cobertura "
                        "(--cov-fail-under o fail_under en la configuración que lee)") + note,
                      path, line,
-                     fix=_coverage_gate_fix(floors, upload=not uploads))
+                     fix=_coverage_gate_fix(floors, upload=not uploads,
+                                            target=cov_target(ctx.repo, project),
+                                            pytest_cov=declares_pytest_cov(ctx.repo)))
         return
     best = max(gates, key=lambda g: g.value)
     head = T(f"CI enforces coverage ≥ {best.value:g}% ({best.source})",
@@ -1467,7 +1564,9 @@ def ci_coverage_gate(ctx: Context, params: None) -> Iterator[Finding]:
         if problems:
             yield failed(head + T(": ", ": ") + T.join(problems), best.run.path, best.run.line,
                          level=level,
-                         fix=_coverage_gate_fix(floors, upload=level >= 2 and not uploads))
+                         fix=_coverage_gate_fix(floors, upload=level >= 2 and not uploads,
+                                                target=cov_target(ctx.repo, _project_dir(
+                                                    ctx.repo, best.run))))
         else:
             extra = T(f"; uploaded at {uploads[0]}", f"; se sube en {uploads[0]}") \
                 if level >= 2 else T("", "")
@@ -1817,9 +1916,22 @@ def ci_container_delivery(ctx: Context, params: None) -> Iterator[Finding]:
     state = ci_state(ctx.repo)
     builds = _image_builds(state)
     if not builds:
+        fact = deployment(ctx.repo)
+        if not fact.deploys:
+            yield skipped(fact.nothing_deployed(T(", so there is no image to build",
+                                                  ", así que no hay imagen que construir")))
+            return
+        if not fact.of(["image"]):
+            yield skipped(T("not applicable: the repository has no Dockerfile of its own, so "
+                            "there is no image for CI to build (DOCK001 judges the missing "
+                            "Dockerfile)", "no aplica: el repositorio no tiene un Dockerfile "
+                            "propio, así que la CI no tiene imagen que construir (DOCK001 "
+                            "juzga la falta de Dockerfile)"), see="DOCK001")
+            return
         yield failed(T("CI never builds the container image (docker/build-push-action or "
                        "docker build)", "la CI nunca construye la imagen del contenedor "
-                       "(docker/build-push-action o docker build)"), state.workflows[0].path, 1,
+                       "(docker/build-push-action o docker build)"),
+                     state.workflows[0].path, 1,
                      fix=T("add a docker job (needs: test) with docker/build-push-action and "
                            "cache-from: type=gha", "añade un job docker (needs: test) con "
                            "docker/build-push-action y cache-from: type=gha"))
