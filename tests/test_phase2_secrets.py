@@ -88,11 +88,17 @@ def test_sec001_present_but_not_ignored(make_repo: MakeRepo, results_for: Result
     assert statuses(no_git) == ["warn"]
 
 
+# .env files are part of the workflow: a .gitignore line of the project's own, a README
+# telling the reader to create one, a compose env_file:, a dotenv import
+ENV_WORKFLOW = {".gitignore": "__pycache__/\n.env\n"}
+
+
 @pytest.mark.parametrize(("files", "where"), [
-    ({"src/p/a.py": "import os\nx = os.environ['TOKEN']\n"}, ("src/p/a.py", 2)),
-    ({"app.py": "from os import getenv\nx = getenv('A')\n"}, ("app.py", 2)),
+    ({"src/p/a.py": "import os\nx = os.environ['TOKEN']\n", **ENV_WORKFLOW}, ("src/p/a.py", 2)),
+    ({"app.py": "from os import getenv\nx = getenv('A')\n",
+      "README.md": "Copy the settings into a `.env` file.\n"}, ("app.py", 2)),
     ({"s.py": "from pydantic_settings import BaseSettings\n\nclass S(BaseSettings):\n"
-              "    port: int = 1\n"}, ("s.py", 3)),
+              "    port: int = 1\n", **ENV_WORKFLOW}, ("s.py", 3)),
     ({"docker-compose.yml": "services:\n  api:\n    image: x\n    env_file: .env\n"},
      ("docker-compose.yml", 4)),
     ({"main.py": "from dotenv import load_dotenv\nload_dotenv()\n"}, ("main.py", 2)),

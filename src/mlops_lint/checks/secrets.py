@@ -22,6 +22,7 @@ from enum import Enum
 from pathlib import PurePosixPath
 
 from mlops_lint.checks import check, not_read
+from mlops_lint.checks._deployment import in_docs
 from mlops_lint.checks._secret_values import (
     KUBERNETES_SECRET,
     Kind,
@@ -43,6 +44,7 @@ from mlops_lint.parsers import ParseError
 from mlops_lint.parsers.ci import OTHER_CI_FILES, WORKFLOW_GLOBS
 from mlops_lint.parsers.dockerfile import DOCKERFILE_GLOBS, Dockerfile, dockerfiles, is_dockerfile
 from mlops_lint.parsers.gitignore import ignore_rules
+from mlops_lint.parsers.kubernetes import read_manifests
 from mlops_lint.parsers.python_source import PythonIndex, is_test_path, python_index
 from mlops_lint.parsers.secret_allowlists import (
     DETECT_SECRETS_BASELINE,
@@ -117,7 +119,112 @@ def env_readers(ctx: Context) -> list[tuple[str, int]]:
         line = _compose_env_read(ctx, path)
         if line is not None:
             found.append((path, line))
-    return found
+    # the project's own code first: documentation examples only when nothing else reads
+    return sorted(found, key=lambda r: in_docs(r[0]))
+
+
+# .env files are part of the project's workflow when something loads one: a dotenv-style
+# library, a pydantic-settings env_file, a compose env_file:, a docker --env-file, a shell
+# `source .env`, a .gitignore line of the project's own (not the stock Python template's
+# "# Environments" block), or documentation telling the reader to create one
+DOTENV_MODULES = ("dotenv", "environs", "decouple", "envparse")
+ENV_FILE_COMMAND = re.compile(
+    r"--env-file\b|(?:^|[\s;&|(])(?:source|\.)\s+[\"']?\S*\.env\b|"
+    r"\bcat\s+[\"']?\S*\.env\b|\benv_file\s*:", re.MULTILINE)
+ENV_MENTION = re.compile(r"(?:^|(?<=[\s`'\"(/=]))\.env(?![\w\-\[(])", re.MULTILINE)
+STOCK_ENV_BLOCK = frozenset({".venv", "env/", "venv/", "ENV/", "env.bak/", "venv.bak/"})
+MAX_DOC_SCAN = 200_000
+
+
+def _python_dotenv(index: PythonIndex) -> tuple[int, str] | None:
+    """The line and library of a .env loader in a module: a dotenv-style import, or a
+    pydantic-settings ``env_file`` setting."""
+    for node in index.of_type(ast.Import, ast.ImportFrom):
+        names: list[str] = []
+        if isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0:
+            names = [node.module or ""]
+        for name in names:
+            top = name.split(".", 1)[0]
+            if top in DOTENV_MODULES:
+                return node.lineno, top
+    if not (index.imports("pydantic_settings") or index.imports("pydantic")):
+        return None
+    for call in index.of_type(ast.Call):
+        if any(k.arg == "env_file" for k in call.keywords):
+            return call.lineno, "pydantic-settings env_file"
+    for assign in index.of_type(ast.Assign):
+        if any(isinstance(t, ast.Name) and t.id == "env_file" for t in assign.targets):
+            return assign.lineno, "pydantic-settings env_file"
+    return None
+
+
+def _gitignore_env(ctx: Context) -> tuple[str, int] | None:
+    """A .gitignore line ignoring .env files that the project wrote itself: GitHub's stock
+    Python template lists .env among virtualenv folders, which says nothing."""
+    for path in ctx.repo.glob([".gitignore", "**/.gitignore"]):
+        text = ctx.repo.text(path)
+        if not isinstance(text, str):
+            continue
+        lines = [line.strip() for line in text.splitlines()]
+        for number, line in enumerate(lines, start=1):
+            if line.lstrip("/") not in (".env", ".env*", ".env.*", "*.env"):
+                continue
+            near = set(lines[max(0, number - 3):number + 3])
+            if near & STOCK_ENV_BLOCK or "# Environments" in near:
+                continue
+            return path, number
+    return None
+
+
+def dotenv_workflow(ctx: Context) -> tuple[str, int | None, str] | None:
+    """Where .env files are part of the project's workflow: (file, line, what)."""
+    present = next((f for f in ctx.repo.files if _is_env_file(f)), None)
+    if present is not None:
+        return present, None, "a .env file"
+    for path in ctx.repo.glob(["**/*.py"]):
+        if is_test_path(path):
+            continue
+        index = python_index(ctx.repo, path)
+        if isinstance(index, PythonIndex):
+            found = _python_dotenv(index)
+            if found is not None:
+                return path, found[0], found[1]
+    commands = ctx.repo.glob([*COMPOSE_GLOBS, "**/Makefile", "Makefile", "**/*.sh",
+                              *WORKFLOW_GLOBS])
+    for path in commands:
+        text = ctx.repo.text(path)
+        if isinstance(text, str):
+            match = ENV_FILE_COMMAND.search(text[:MAX_DOC_SCAN])
+            if match:
+                return path, text.count("\n", 0, match.start()) + 1, match.group(0).strip()
+    ignored = _gitignore_env(ctx)
+    if ignored is not None:
+        return ignored[0], ignored[1], ".env in .gitignore"
+    for path in ctx.repo.glob(["*.md", "**/*.md", "*.rst", "**/*.rst"]):
+        text = ctx.repo.text(path)
+        if isinstance(text, str):
+            match = ENV_MENTION.search(text[:MAX_DOC_SCAN])
+            if match:
+                return path, text.count("\n", 0, match.start()) + 1, "a .env file in the docs"
+    return None
+
+
+def declared_env(ctx: Context) -> tuple[str, int | None] | None:
+    """Where the deployment declares the variables: a Kubernetes container's env:/envFrom:
+    or a compose service's environment:."""
+    for workload in read_manifests(ctx.repo).workloads:
+        for container in workload.containers:
+            if container.get("env") or container.get("envFrom"):
+                return workload.path, container.line or workload.line
+    for path in ctx.repo.glob(COMPOSE_GLOBS):
+        doc = ctx.repo.yaml(path)
+        services = doc.get("services") if isinstance(doc, dict) else None
+        for service in services.values() if isinstance(services, dict) else []:
+            if isinstance(service, dict) and service.get("environment"):
+                return path, None
+    return None
 
 
 @dataclass(frozen=True)
@@ -218,15 +325,42 @@ def env_files(ctx: Context, params: None) -> Iterator[Finding]:
                      fix=T(f"move {env} to {env}.example with placeholder values (and stop "
                            "tracking the .env)", f"mueve {env} a {env}.example con valores de "
                            "ejemplo (y deja de versionar el .env)"))
-    elif readers and not examples:
+    elif readers and not examples and (workflow := dotenv_workflow(ctx)) is not None:
         problems += 1
         path, line = readers[0]
-        yield warned(T(f"the code reads environment variables ({path}:{line}) but there is no "
-                       ".env.example documenting them", f"el código lee variables de entorno "
-                       f"({path}:{line}) pero no hay .env.example que las documente"),
+        where, at, what = workflow
+        loc = f"{where}:{at}" if at else where
+        yield warned(T(f"the code reads environment variables ({path}:{line}) and .env files "
+                       f"are part of the workflow ({what}, {loc}), but no .env.example "
+                       "documents the variables",
+                       f"el código lee variables de entorno ({path}:{line}) y los archivos "
+                       f".env forman parte del flujo ({what}, {loc}), pero ningún "
+                       ".env.example documenta las variables"),
                      path, line,
                      fix=T("commit a .env.example with every variable and placeholder values",
                            "sube un .env.example con cada variable y valores de ejemplo"))
+    elif readers and not examples:
+        path, line = readers[0]
+        declared = declared_env(ctx)
+        if declared is not None:
+            place = f"{declared[0]}:{declared[1]}" if declared[1] else declared[0]
+            yield passed(T(f"no .env file in git; the code reads environment variables "
+                           f"({path}:{line}) without .env files (no dotenv, no env_file:), "
+                           f"and variables are declared where it runs ({place})",
+                           f"ningún archivo .env en git; el código lee variables de entorno "
+                           f"({path}:{line}) sin archivos .env (ni dotenv ni env_file:), y las "
+                           f"variables se declaran donde se ejecuta ({place})"),
+                         declared[0], declared[1])
+        else:
+            yield passed(T(f"no .env file in git; the code reads environment variables "
+                           f"({path}:{line}) but no .env file is part of the workflow (no "
+                           "dotenv, no env_file:), so no .env.example is required (listing "
+                           "the variables in the README helps users)",
+                           f"ningún archivo .env en git; el código lee variables de entorno "
+                           f"({path}:{line}) pero ningún archivo .env forma parte del flujo (ni "
+                           "dotenv ni env_file:), así que no se exige .env.example (listar las "
+                           "variables en el README ayuda)"), path, line)
+        return
     if not problems:
         detail = T(f"; {examples[0]} documents the variables",
                    f"; {examples[0]} documenta las variables") if examples else T("", "")
