@@ -24,10 +24,16 @@ STOCK_GITIGNORE = ("__pycache__/\n# Environments\n.env\n.venv\nenv/\nvenv/\nENV/
 
 def test_sec001_variables_declared_in_kubernetes_pass(make_repo: Maker,
                                                       results_for: Results) -> None:
-    rows = results_for(make_repo({**READER, "kustomize/base/email.yaml": K8S}), "SEC001")
+    other = K8S.replace("name: email}", "name: cart}").replace("name: PORT", "name: REDIS")
+    rows = results_for(make_repo({**READER, "kustomize/base/cart.yaml": other,
+                                  "kustomize/base/email.yaml": K8S}), "SEC001")
     assert statuses(rows) == ["pass"]
-    assert "declared where it runs (kustomize/base/email.yaml" in rows[0].message.en
+    # the manifest that declares a variable the code reads by name is the one cited
+    assert "declared where it runs (kustomize/base/email.yaml:8, PORT)" in rows[0].message.en
     assert rows[0].path == "kustomize/base/email.yaml"
+    # edge: no name in common: any manifest declaring variables, without names
+    rows = results_for(make_repo({**READER, "kustomize/base/cart.yaml": other}), "SEC001")
+    assert "declared where it runs (kustomize/base/cart.yaml:8)" in rows[0].message.en
 
 
 def test_sec001_no_env_workflow_passes_without_an_example(make_repo: Maker,

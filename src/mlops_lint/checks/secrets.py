@@ -211,20 +211,62 @@ def dotenv_workflow(ctx: Context) -> tuple[str, int | None, str] | None:
     return None
 
 
-def declared_env(ctx: Context) -> tuple[str, int | None] | None:
+def _read_names(ctx: Context, readers: list[tuple[str, int]]) -> set[str]:
+    """The variable names the reading modules ask for by literal (os.getenv("PORT"),
+    os.environ["PORT"], os.environ.get("PORT"))."""
+    names: set[str] = set()
+    for path, _ in readers:
+        index = python_index(ctx.repo, path) if path.endswith(".py") else None
+        if not isinstance(index, PythonIndex):
+            continue
+        for qual, call in index.calls:
+            if qual in ("os.getenv", "os.environ.get") and call.args and isinstance(
+                    call.args[0], ast.Constant) and isinstance(call.args[0].value, str):
+                names.add(call.args[0].value)
+        for node in index.of_type(ast.Subscript):
+            if index.qualname(node.value) == "os.environ" and isinstance(
+                    node.slice, ast.Constant) and isinstance(node.slice.value, str):
+                names.add(node.slice.value)
+    return names
+
+
+def _env_names(env: object) -> set[str]:
+    """Names a Kubernetes env: list or a compose environment: (mapping or list) declares."""
+    if isinstance(env, dict):
+        return {str(k) for k in env}
+    if isinstance(env, list):
+        return {str(item.get("name")) if isinstance(item, dict) else str(item).split("=")[0]
+                for item in env}
+    return set()
+
+
+def declared_env(ctx: Context, readers: list[tuple[str, int]]
+                 ) -> tuple[str, int | None, list[str]] | None:
     """Where the deployment declares the variables: a Kubernetes container's env:/envFrom:
-    or a compose service's environment:."""
+    or a compose service's environment:, preferring one that declares a variable the code
+    reads by name (with those names)."""
+    wanted = _read_names(ctx, readers)
+    first: tuple[str, int | None, list[str]] | None = None
     for workload in read_manifests(ctx.repo).workloads:
         for container in workload.containers:
-            if container.get("env") or container.get("envFrom"):
-                return workload.path, container.line or workload.line
+            env = container.get("env")
+            if not (env or container.get("envFrom")):
+                continue
+            place = (workload.path, container.line or workload.line,
+                     sorted(_env_names(env) & wanted))
+            if place[2]:
+                return place
+            first = first or place
     for path in ctx.repo.glob(COMPOSE_GLOBS):
         doc = ctx.repo.yaml(path)
         services = doc.get("services") if isinstance(doc, dict) else None
         for service in services.values() if isinstance(services, dict) else []:
             if isinstance(service, dict) and service.get("environment"):
-                return path, None
-    return None
+                place = (path, None, sorted(_env_names(service["environment"]) & wanted))
+                if place[2]:
+                    return place
+                first = first or place
+    return first
 
 
 @dataclass(frozen=True)
@@ -341,9 +383,11 @@ def env_files(ctx: Context, params: None) -> Iterator[Finding]:
                            "sube un .env.example con cada variable y valores de ejemplo"))
     elif readers and not examples:
         path, line = readers[0]
-        declared = declared_env(ctx)
+        declared = declared_env(ctx, readers)
         if declared is not None:
             place = f"{declared[0]}:{declared[1]}" if declared[1] else declared[0]
+            if declared[2]:
+                place += f", {', '.join(declared[2][:3])}"
             yield passed(T(f"no .env file in git; the code reads environment variables "
                            f"({path}:{line}) without .env files (no dotenv, no env_file:), "
                            f"and variables are declared where it runs ({place})",
