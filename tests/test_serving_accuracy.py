@@ -211,6 +211,24 @@ def test_kserve_inference_service_is_a_serving_layer(make_repo: Maker,
     assert row.status.value == "pass" and "KServe InferenceService churn" in row.message.en
 
 
+def test_endpoints_elsewhere_do_not_serve_a_project(make_repo: Maker,
+                                                    results_for: Results) -> None:
+    """Edge: a resource in the documentation, or in another folder of a monorepo, is not
+    this project's serving layer."""
+    seldon = ("apiVersion: machinelearning.seldon.io/v1\nkind: SeldonDeployment\n"
+              "metadata: {name: m}\nspec: {predictors: []}\n")
+    root = make_repo({"docs/examples/seldon.yaml": seldon, "README.md": "# Lib\n"})
+    assert statuses(results_for(root, "API002")) == ["fail"]
+    assert statuses(results_for(root, "DEP002"), 2) == ["fail"]
+    tool = project({"src/tool/cli.py": "import click\n", "tests/test_cli.py": "x = 1\n"},
+                   name="tool")
+    monorepo = {f"tools/rec/{k}": v for k, v in tool.items()}
+    monorepo.update({"samples/ray/service.yaml": seldon.replace("SeldonDeployment",
+                                                                "RayService")})
+    rows = results_for(make_repo(monorepo), "API002")
+    assert [r.status.value for r in rows if r.project == "tools/rec"] == ["fail"]
+
+
 def test_no_endpoint_no_code_still_fails(make_repo: Maker, results_for: Results) -> None:
     """Edge: an endpoint configuration alone (no endpoint resource) is no serving layer."""
     only_config = SAGEMAKER.split('resource "aws_sagemaker_endpoint" "e"')[0]

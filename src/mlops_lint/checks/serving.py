@@ -208,18 +208,22 @@ class ManagedEndpoint:
             f":{self.line})" if self.line else ")")
 
 
-# platform -> (Terraform resource, health route, inference route)
+# Terraform resource -> (platform, how its health is checked, its inference route)
 ENDPOINT_RESOURCES = {
-    "aws_sagemaker_endpoint": ("SageMaker endpoint", "GET /ping", "POST /invocations"),
-    "google_vertex_ai_endpoint": ("Vertex AI endpoint", "the container's health route "
-                                  "(AIP_HEALTH_ROUTE)", "POST :predict (AIP_PREDICT_ROUTE)"),
+    "aws_sagemaker_endpoint": ("SageMaker endpoint", "the platform probes the container's "
+                               "GET /ping", "POST /invocations"),
+    "google_vertex_ai_endpoint": ("Vertex AI endpoint", "the platform probes the container's "
+                                  "health route (AIP_HEALTH_ROUTE)",
+                                  "POST :predict (AIP_PREDICT_ROUTE)"),
 }
 ENDPOINT_KINDS = {
-    "InferenceService": ("KServe", "GET /v2/health/live and /v2/health/ready (or the V1 "
-                         "model route)", "POST /v2/models/{name}/infer (or V1 :predict)"),
-    "SeldonDeployment": ("Seldon Core", "the platform's readiness and liveness probes",
-                         "POST /api/v1.0/predictions"),
-    "RayService": ("Ray Serve", "GET /-/healthz", "the deployment's HTTP route"),
+    "InferenceService": ("KServe", "the platform probes GET /v2/health/live and "
+                         "/v2/health/ready (or the V1 model route)",
+                         "POST /v2/models/{name}/infer (or V1 :predict)"),
+    "SeldonDeployment": ("Seldon Core", "the platform sets the container's readiness and "
+                         "liveness probes", "POST /api/v1.0/predictions"),
+    "RayService": ("Ray Serve", "the platform probes GET /-/healthz",
+                   "the deployment's HTTP route"),
 }
 AZURE_ONLINE = re.compile(r"(managed|kubernetes)OnlineEndpoint\.schema\.json|"
                           r"Microsoft\.MachineLearningServices/workspaces/onlineEndpoints",
@@ -240,7 +244,9 @@ def managed_endpoints(ctx: Context) -> list[ManagedEndpoint]:
 
 
 def _managed_endpoints(ctx: Context) -> list[ManagedEndpoint]:
-    own = set(shared_files(ctx))
+    # the project's own files (a repository-wide rule: every file); examples in the
+    # documentation are not endpoints of the project
+    own = {f for f in ctx.project.files if not in_docs(f)}
     found: list[ManagedEndpoint] = []
     for tf in terraform_files(ctx.repo):
         if isinstance(tf, ParseError) or tf.path not in own:
@@ -264,11 +270,12 @@ def _managed_endpoints(ctx: Context) -> list[ManagedEndpoint]:
         head = text[:MAX_KIND_SCAN]
         if AZURE_ONLINE.search(head):
             found.append(ManagedEndpoint("Azure ML online endpoint", "", path, None,
-                                         "the deployment's liveness and readiness probes",
-                                         "POST /score"))
+                                         "the platform probes the deployment's liveness and "
+                                         "readiness routes", "POST /score"))
         elif SAGEMAKER_CFN.search(head):
             found.append(ManagedEndpoint("SageMaker endpoint", "AWS::SageMaker::Endpoint",
-                                         path, None, "GET /ping", "POST /invocations"))
+                                         path, None, ENDPOINT_RESOURCES[
+                                             "aws_sagemaker_endpoint"][1], "POST /invocations"))
     return found
 
 
@@ -780,9 +787,8 @@ def api_health_route(ctx: Context, params: None) -> Iterator[Finding]:
     ``GET /`` documented as the health check counts; a managed endpoint declared as code
     has the platform's health route."""
     if _no_code(serving(ctx)) and (endpoints := managed_endpoints(ctx)):
-        yield _endpoint_pass(endpoints, T("", ""), T(
-            f": the platform probes the container's health route, {endpoints[0].health}",
-            f": la plataforma sondea la ruta de salud del contenedor, {endpoints[0].health}"))
+        yield _endpoint_pass(endpoints, T("", ""), T(f": {endpoints[0].health}",
+                                                      f": {endpoints[0].health}"))
         return
     s, routes, early = _routes_or_finding(ctx)
     if early is not None:
@@ -2264,8 +2270,7 @@ def deployment_config(ctx: Context, params: None) -> Iterator[Finding]:
     """DEP002: a deployment descriptor wires /health (L2); a rollback procedure (L3)."""
     descriptors = [*_manifest_descriptors(ctx), *_other_descriptors(ctx)]
     descriptors += [Descriptor(e.platform + (f" {e.what}" if e.what else ""), e.path, True,
-                               T(f"the platform probes the container's {e.health}",
-                                 f"la plataforma sondea {e.health} del contenedor"), e.line)
+                               T.same(e.health), e.line)
                     for e in managed_endpoints(ctx)
                     if not any(d.path == e.path and d.line == e.line for d in descriptors)]
     wired = [d for d in descriptors if d.wired]
