@@ -250,7 +250,9 @@ def _images(repo: Repo, found: list[Evidence], templates: list[str]) -> None:
 
 def _manifests(repo: Repo, found: list[Evidence], examples: list[str]) -> None:
     manifests = read_manifests(repo)
-    for obj in manifests.objects:
+    workloads = {id(w.obj) for w in manifests.workloads}
+    # a workload names what runs better than a NetworkPolicy or a ConfigMap does
+    for obj in sorted(manifests.objects, key=lambda o: id(o) not in workloads):
         if in_docs(obj.path):
             examples.append(obj.path)
         else:

@@ -1048,8 +1048,8 @@ def finops_evidence(ctx: Context, params: None) -> Iterator[Finding]:
     else:
         where = fact.infrastructure[0]
         yield failed(T("no FinOps evidence (cost analysis, budget alerts, cost tags, "
-                       f"scale-to-zero, autoscaling) for the infrastructure it provisions "
-                       f"({where.detail})",
+                       "scale-to-zero, autoscaling) for the infrastructure the repository "
+                       f"provisions: {where.detail}",
                        "sin evidencia FinOps (análisis de costes, alertas de presupuesto, "
                        "etiquetas de coste, escalado a cero, autoescalado) para la "
-                       f"infraestructura que aprovisiona ({where.detail})"))
+                       f"infraestructura que aprovisiona el repositorio: {where.detail}"))
