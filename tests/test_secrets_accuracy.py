@@ -31,9 +31,10 @@ def test_sec001_variables_declared_in_kubernetes_pass(make_repo: Maker,
     # the manifest that declares a variable the code reads by name is the one cited
     assert "declared where it runs (kustomize/base/email.yaml:8, PORT)" in rows[0].message.en
     assert rows[0].path == "kustomize/base/email.yaml"
-    # edge: no name in common: any manifest declaring variables, without names
+    # edge: a manifest declaring other variables documents nothing the code reads
     rows = results_for(make_repo({**READER, "kustomize/base/cart.yaml": other}), "SEC001")
-    assert "declared where it runs (kustomize/base/cart.yaml:8)" in rows[0].message.en
+    assert statuses(rows) == ["pass"] and "cart.yaml" not in rows[0].message.en
+    assert "no .env file is part of the workflow" in rows[0].message.en
 
 
 def test_sec001_no_env_workflow_passes_without_an_example(make_repo: Maker,

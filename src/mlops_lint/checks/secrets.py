@@ -232,7 +232,7 @@ def _read_names(ctx: Context, readers: list[tuple[str, int]]) -> set[str]:
 
 def _env_names(env: object) -> set[str]:
     """Names a Kubernetes env: list or a compose environment: (mapping or list) declares."""
-    if isinstance(env, dict):
+    if isinstance(env, dict):  # compose mapping
         return {str(k) for k in env}
     if isinstance(env, list):
         return {str(item.get("name")) if isinstance(item, dict) else str(item).split("=")[0]
@@ -242,31 +242,25 @@ def _env_names(env: object) -> set[str]:
 
 def declared_env(ctx: Context, readers: list[tuple[str, int]]
                  ) -> tuple[str, int | None, list[str]] | None:
-    """Where the deployment declares the variables: a Kubernetes container's env:/envFrom:
-    or a compose service's environment:, preferring one that declares a variable the code
-    reads by name (with those names)."""
+    """Where the deployment declares the variables the code reads by name: a Kubernetes
+    container's env: or a compose service's environment: (with those names)."""
     wanted = _read_names(ctx, readers)
-    first: tuple[str, int | None, list[str]] | None = None
+    if not wanted:
+        return None
     for workload in read_manifests(ctx.repo).workloads:
         for container in workload.containers:
-            env = container.get("env")
-            if not (env or container.get("envFrom")):
-                continue
-            place = (workload.path, container.line or workload.line,
-                     sorted(_env_names(env) & wanted))
-            if place[2]:
-                return place
-            first = first or place
+            names = sorted(_env_names(container.get("env")) & wanted)
+            if names:
+                return workload.path, container.line or workload.line, names
     for path in ctx.repo.glob(COMPOSE_GLOBS):
         doc = ctx.repo.yaml(path)
         services = doc.get("services") if isinstance(doc, dict) else None
         for service in services.values() if isinstance(services, dict) else []:
-            if isinstance(service, dict) and service.get("environment"):
-                place = (path, None, sorted(_env_names(service["environment"]) & wanted))
-                if place[2]:
-                    return place
-                first = first or place
-    return first
+            if isinstance(service, dict):
+                names = sorted(_env_names(service.get("environment")) & wanted)
+                if names:
+                    return path, None, names
+    return None
 
 
 @dataclass(frozen=True)
@@ -386,8 +380,7 @@ def env_files(ctx: Context, params: None) -> Iterator[Finding]:
         declared = declared_env(ctx, readers)
         if declared is not None:
             place = f"{declared[0]}:{declared[1]}" if declared[1] else declared[0]
-            if declared[2]:
-                place += f", {', '.join(declared[2][:3])}"
+            place += f", {', '.join(declared[2][:3])}"
             yield passed(T(f"no .env file in git; the code reads environment variables "
                            f"({path}:{line}) without .env files (no dotenv, no env_file:), "
                            f"and variables are declared where it runs ({place})",
