@@ -110,3 +110,34 @@ def test_fin001_a_variable_named_autoscaling_is_not_evidence(make_repo: Maker,
           'resource "aws_instance" "i" {\n  ami = "x"\n}\n')
     rows = results_for(make_repo({"main.tf": tf}), "FIN001")
     assert statuses(rows) == ["fail"]
+
+
+GITLAB_DEPLOY = ("stages: [test, deploy]\ntest:\n  stage: test\n  script:\n    - pytest\n"
+                 "deploy:\n  stage: deploy\n  script:\n"
+                 "    - scp -i key release.zip ubuntu@host:/srv/app/\n"
+                 "    - ssh -i key ubuntu@host 'systemctl restart app'\n")
+
+
+@pytest.mark.parametrize("files, detail", [
+    ({".gitlab-ci.yml": GITLAB_DEPLOY}, "job deploy (.gitlab-ci.yml)"),
+    ({".github/workflows/deploy.yml": "on: push\njobs:\n  ship:\n    runs-on: self-hosted\n"
+                                      "    steps:\n      - run: docker compose -f compose.yml "
+                                      "up -d --build\n"}, "docker compose -f compose.yml up -d"),
+    ({".github/workflows/serve.yml": "on: push\njobs:\n  serve:\n    runs-on: x\n    steps:\n"
+                                     "      - run: anyscale service rollout -f svc.yaml\n"},
+     "anyscale service rollout"),
+])
+def test_fin001_applies_to_a_deploy_job_in_ci(make_repo: Maker, results_for: Results,
+                                              files: dict[str, str], detail: str) -> None:
+    rows = results_for(make_repo(files), "FIN001")
+    assert statuses(rows) == ["fail"], rows[0].message.en
+    assert "for what the repository deploys or provisions: " + detail in rows[0].message.en
+
+
+def test_fin001_a_docs_deploy_job_is_not_a_deployment(make_repo: Maker,
+                                                      results_for: Results) -> None:
+    pages = ("name: docs\non: push\njobs:\n  deploy:\n    runs-on: x\n    steps:\n"
+             "      - run: sphinx-build docs build\n"
+             "      - uses: peaceiris/actions-gh-pages@v3\n")
+    rows = results_for(make_repo({".github/workflows/gh-pages.yaml": pages}), "FIN001")
+    assert statuses(rows) == ["skip"] and "no deploy job in CI" in rows[0].message.en

@@ -59,6 +59,18 @@ APPLY_COMMAND = re.compile(
     r"cdk\s+deploy|sam\s+deploy|aws\s+cloudformation\s+(deploy|create-stack|update-stack)|"
     r"gcloud\s+functions\s+deploy|aws\s+lambda\s+update-function-code|skaffold\s+(run|deploy)",
     re.IGNORECASE)
+# hosted platforms and servers deployed from a command (not a GitHub Pages site)
+HOSTED_DEPLOY = re.compile(
+    r"\b(fastapi|vercel|netlify|modal|bentoml|beam|railway|eb|heroku)\s+deploy\b|"
+    r"\brailway\s+up\b|\bdocker\s+stack\s+deploy\b|\bheroku\s+container:release\b|"
+    r"\baz\s+webapp\s+up\b|\banyscale\s+service\s+(rollout|deploy)\b|"
+    r"\bsky\s+serve\s+up\b|\bdocker[\s-]compose\b[^\n;&|]*\bup\b[^\n;&|]*\s-d\b",
+    re.IGNORECASE)
+# a CI job named for a deployment ("deploy", "deploy-prod", a GitLab deploy stage), unless
+# it publishes documentation
+DEPLOY_JOB = re.compile(r"(^|[^a-z])deploy", re.IGNORECASE)
+DOCS_JOB = re.compile(r"docs?\b|pages|documentation|site|gh-deploy|mkdocs|sphinx",
+                      re.IGNORECASE)
 DEPLOY_ACTIONS = ("google-github-actions/deploy-cloudrun", "google-github-actions/deploy-appengine",
                   "google-github-actions/deploy-cloud-functions", "aws-actions/amazon-ecs-deploy",
                   "azure/webapps-deploy", "azure/functions-action", "azure/k8s-deploy",
@@ -329,12 +341,16 @@ def _terraform(repo: Repo, found: list[Evidence]) -> None:
 
 
 def _workflows(repo: Repo, found: list[Evidence]) -> None:
+    jobs: dict[tuple[str, str, str], list[str]] = {}  # (system, file, job) -> commands
     for command in ci_commands(repo):
-        match = DEPLOY_COMMAND.search(command.text) or APPLY_COMMAND.search(command.text)
+        match = DEPLOY_COMMAND.search(command.text) or APPLY_COMMAND.search(command.text) or \
+            HOSTED_DEPLOY.search(command.text)
         if match:
             found.append(Evidence("workflow", command.path,
                                   f"{' '.join(match.group(0).split())} ({command.path})"))
             return
+        jobs.setdefault((command.system, command.path, command.job), []).append(command.text)
+    named: Evidence | None = None
     for wf in workflows(repo):
         if not isinstance(wf, Workflow):
             continue
@@ -343,3 +359,21 @@ def _workflows(repo: Repo, found: list[Evidence]) -> None:
                 if (step.uses or "").lower().startswith(DEPLOY_ACTIONS):
                     found.append(Evidence("workflow", wf.path, f"{step.uses} ({wf.path})"))
                     return
+            texts = " ".join([wf.path, wf.name or ""] + [f"{s.uses or ''} {s.run or ''}"
+                                                         for s in job.steps])
+            if named is None and job.steps and _deploy_job(f"{job.id} {job.name or ''}",
+                                                           texts):
+                named = Evidence("workflow", wf.path, f"job {job.id} ({wf.path})")
+    for (system, path, job_name), commands in sorted(jobs.items()):
+        if named is None and system != "github" and _deploy_job(job_name,
+                                                                 " ".join([path, *commands])):
+            named = Evidence("workflow", path, f"job {job_name} ({path})")
+    if named is not None:
+        found.append(named)
+
+
+def _deploy_job(name: str, text: str) -> bool:
+    """A job named for a deployment that does not publish documentation (its name, file,
+    actions and commands say nothing of docs or pages)."""
+    return bool(DEPLOY_JOB.search(name)) and not DOCS_JOB.search(name) and \
+        not DOCS_JOB.search(text[:4000])

@@ -1048,8 +1048,8 @@ def finops_evidence(ctx: Context, params: None) -> Iterator[Finding]:
     else:
         where = fact.infrastructure[0]
         yield failed(T("no FinOps evidence (cost analysis, budget alerts, cost tags, "
-                       "scale-to-zero, autoscaling) for the infrastructure the repository "
+                       "scale-to-zero, autoscaling) for what the repository deploys or "
                        f"provisions: {where.detail}",
                        "sin evidencia FinOps (análisis de costes, alertas de presupuesto, "
-                       "etiquetas de coste, escalado a cero, autoescalado) para la "
-                       f"infraestructura que aprovisiona el repositorio: {where.detail}"))
+                       "etiquetas de coste, escalado a cero, autoescalado) para lo que el "
+                       f"repositorio despliega o aprovisiona: {where.detail}"))
