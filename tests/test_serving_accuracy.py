@@ -269,3 +269,11 @@ def test_dep002_rollback_judged_when_something_is_deployed(make_repo: Maker,
                                                            files: dict[str, str]) -> None:
     row = one(results_for(make_repo({"README.md": "# App\n", **files}), "DEP002"), 3)
     assert row.status.value == "fail" and "no documented rollback" in row.message.en
+
+
+def test_test_fixtures_are_not_a_deployment(make_repo: Maker, results_for: Results) -> None:
+    """Edge: a Dockerfile and a manifest under tests/ are fixtures of the test suite."""
+    deploy = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x}\n"
+    files = {"README.md": "# Lib\n", "tests/fixtures/Dockerfile": "FROM python:3.12-slim\n",
+             "tests/testdata/deploy.yaml": deploy}
+    assert statuses(results_for(make_repo(files), "DEP002"), 3) == ["skip"]

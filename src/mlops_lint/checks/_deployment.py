@@ -19,10 +19,11 @@ The evidence, read once per run for the whole repository:
 * ``iac``: Terraform resources (or registry modules) that provision compute or a model
   endpoint;
 * ``workflow``: a CI command that deploys (kubectl apply, helm upgrade, gcloud run
-  deploy, terraform apply, …) or a deploy action.
+  deploy, terraform apply, fastapi deploy, docker compose up -d, …), a deploy action, or
+  a CI job named for a deployment that does not publish documentation.
 
 Files under documentation folders (``docs/``, ``doc/``, ``docs-*``) are examples for
-readers, not deployments, and tests are not either.
+readers, not deployments, and test files and fixtures are not either.
 """
 
 from __future__ import annotations
@@ -232,12 +233,14 @@ def deployment(repo: Repo) -> Deployment:
 
 
 def _skip(path: str) -> bool:
-    return in_docs(path) or "{{" in path or "{%" in path
+    """Documentation examples, test fixtures and scaffold files: not the repository's own
+    deployment."""
+    return in_docs(path) or is_test_path(path) or "{{" in path or "{%" in path
 
 
 def _serving(repo: Repo, found: list[Evidence]) -> None:
     for path in repo.glob(["**/*.py"]):
-        if _skip(path) or is_test_path(path):
+        if _skip(path):
             continue
         loaded = load_module(repo, path, path)
         if isinstance(loaded, ParseError):
@@ -255,7 +258,7 @@ def _images(repo: Repo, found: list[Evidence], templates: list[str]) -> None:
             continue
         if is_template_path(path, repo):
             templates.append(path)
-        elif not in_docs(path):
+        elif not _skip(path):
             found.append(Evidence("image", path, path))
             return
 
@@ -267,13 +270,13 @@ def _manifests(repo: Repo, found: list[Evidence], examples: list[str]) -> None:
     for obj in sorted(manifests.objects, key=lambda o: id(o) not in workloads):
         if in_docs(obj.path):
             examples.append(obj.path)
-        else:
+        elif not _skip(obj.path):
             found.append(Evidence("manifest", obj.path, f"{obj.label} ({obj.path})"))
             return
     for chart in manifests.charts:
         if in_docs(chart.chart_file):
             examples.append(chart.chart_file)
-        else:
+        elif not _skip(chart.chart_file):
             found.append(Evidence("manifest", chart.chart_file,
                                   f"Helm chart {chart.name} ({chart.chart_file})"))
             return
@@ -282,7 +285,7 @@ def _manifests(repo: Repo, found: list[Evidence], examples: list[str]) -> None:
             continue
         if in_docs(unread.path):
             examples.append(unread.path)
-        else:
+        elif not _skip(unread.path):
             found.append(Evidence("manifest", unread.path, unread.path))
             return
 
