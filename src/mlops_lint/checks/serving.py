@@ -268,6 +268,8 @@ def _managed_endpoints(ctx: Context) -> list[ManagedEndpoint]:
         if not isinstance(text, str):
             continue
         head = text[:MAX_KIND_SCAN]
+        if "nlineEndpoint" not in head and "AWS::SageMaker::Endpoint" not in head:
+            continue  # the cheap test first: most YAML files are neither
         if AZURE_ONLINE.search(head):
             found.append(ManagedEndpoint("Azure ML online endpoint", "", path, None,
                                          "the platform probes the deployment's liveness and "
