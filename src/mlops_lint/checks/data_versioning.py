@@ -17,12 +17,12 @@ from typing import Any
 
 from mlops_lint.checks import check
 from mlops_lint.context import Context
+from mlops_lint.globs import is_test_data
 from mlops_lint.model import Finding, T, failed, passed, verdict, warned
 from mlops_lint.parsers import ParseError
 from mlops_lint.parsers.gitignore import IgnoreRules, ignore_rules
 from mlops_lint.parsers.ini import Ini, parse_ini
 from mlops_lint.parsers.yaml_file import line_of, load_yaml_rt
-from mlops_lint.repo import is_test_data
 
 DVC_CONFIG = ".dvc/config"
 REMOTE_SCHEMES = ("s3", "gs", "gcs", "azure", "gdrive", "ssh", "http", "https", "hdfs",

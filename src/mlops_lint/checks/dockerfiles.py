@@ -99,8 +99,8 @@ _PY_VERSION = re.compile(r"^(\d+)(?:\.(\d+))?")
 @functools.cache
 def image_data() -> dict[str, Any]:
     """``rules/data/dockerfile_bases.yaml``, loaded once."""
-    from mlops_lint.catalog import builtin_rules_dir
     from mlops_lint.parsers.yaml_file import load_yaml
+    from mlops_lint.resources import builtin_rules_dir
 
     path = builtin_rules_dir() / "data" / "dockerfile_bases.yaml"
     data = load_yaml(path.read_text(encoding="utf-8"))

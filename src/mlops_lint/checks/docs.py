@@ -83,7 +83,7 @@ def _text(node: Any) -> T:
 @lru_cache(maxsize=1)
 def card_data() -> dict[str, Any]:
     """``rules/data/card_sections.yaml``, loaded once."""
-    from mlops_lint.catalog import builtin_rules_dir
+    from mlops_lint.resources import builtin_rules_dir
 
     path = builtin_rules_dir() / "data" / "card_sections.yaml"
     data = load_yaml(path.read_text(encoding="utf-8"))

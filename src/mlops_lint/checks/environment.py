@@ -17,7 +17,7 @@ from typing import Any
 
 from mlops_lint.checks import check, not_read
 from mlops_lint.context import Context
-from mlops_lint.globs import matches
+from mlops_lint.globs import is_test_data, matches
 from mlops_lint.model import Finding, T, failed, passed, skipped, warned
 from mlops_lint.parsers import ParseError
 from mlops_lint.parsers.ci import other_ci_files, workflows
@@ -35,7 +35,6 @@ from mlops_lint.parsers.requirements import (
 )
 from mlops_lint.parsers.shell import Simple
 from mlops_lint.parsers.toml_file import dig
-from mlops_lint.repo import is_test_data
 
 MAX_LISTED = 5
 
