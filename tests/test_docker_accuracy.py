@@ -301,3 +301,13 @@ def test_healthcheck_fix_fits_the_image(make_repo: Maker, results_for: Runner) -
     # a Python server without EXPOSE is still expected to have a HEALTHCHECK
     hidden = python.replace("EXPOSE 5000\n", "")
     assert set(statuses(results_for(make_repo({"Dockerfile": hidden}), "DOCK006"))) == {"fail"}
+
+
+def test_uv_accepts_pips_no_cache_flag(make_repo: Maker, results_for: Runner) -> None:
+    dockerfile = ("FROM python:3.12-slim\nWORKDIR /app\nCOPY pyproject.toml .\n"
+                  "RUN pip install --no-cache-dir uv && uv pip install --system "
+                  "--no-cache-dir .\nCOPY src/ src/\nCMD [\"python\", \"-m\", \"app\"]\n")
+    assert statuses(results_for(make_repo({"Dockerfile": dockerfile}), "DOCK007")) == ["pass"]
+    cached = dockerfile.replace("--system --no-cache-dir", "--system")
+    found = results_for(make_repo({"Dockerfile": cached}), "DOCK007")
+    assert statuses(found) == ["fail"] and "uv at line 4" in found[0].message.en

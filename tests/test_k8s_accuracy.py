@@ -216,7 +216,8 @@ def test_probe_fix_keeps_the_probe_type(make_repo: MakeRepo, results_for: Result
     found = [r for r in results_for(make_repo({"k8s/payments.yaml": GRPC}), "K8S003")
              if r.status.value == "warn"]
     assert len(found) == 1
-    assert "keep the exec probes" in found[0].fix.en.lower()
+    assert found[0].fix.en.startswith(
+        "Keep the exec probes and add initialDelaySeconds and periodSeconds")
     assert "httpGet" not in found[0].fix.en
     only_readiness = GRPC.replace(
         "          livenessProbe:\n            exec: {command: [\"/bin/grpc_health_probe\", "

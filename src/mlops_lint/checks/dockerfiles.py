@@ -1795,6 +1795,9 @@ def _is_pip(cmd: Simple) -> bool:
     return bool(_PIP.match(cmd.program) and "install" in cmd.args)
 
 
+_UV_NO_CACHE = frozenset({"--no-cache", "--no-cache-dir", "-n"})  # uv's alias for pip's flag
+
+
 def _is_uv_pip(cmd: Simple) -> bool:
     return cmd.program == "uv" and (cmd.args[:2] == ("pip", "install") or cmd.args[:1] ==
                                     ("sync",))
@@ -1882,7 +1885,8 @@ def _hygiene(df: Dockerfile, final: Stage) -> Iterator[Finding]:
                                    "--mount=type=cache,target=/root/.cache/pip).",
                                    "Añade --no-cache-dir (o ENV PIP_NO_CACHE_DIR=1, o RUN "
                                    "--mount=type=cache,target=/root/.cache/pip)."))
-            elif _is_uv_pip(cmd) and "--no-cache" not in cmd.args and not env.get("UV_NO_CACHE") \
+            elif _is_uv_pip(cmd) and not _UV_NO_CACHE.intersection(cmd.args) \
+                    and not env.get("UV_NO_CACHE") \
                     and not _cache_mounted(inst) and ".cache/uv" not in script \
                     and "uv cache clean" not in script:
                 yield failed(T(f"uv at line {inst.line} keeps its cache in the runtime image",

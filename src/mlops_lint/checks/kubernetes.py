@@ -741,12 +741,16 @@ def probe_fix(container: Container, missing: list[str], problems: list[str]) -> 
                  "periodSeconds.")
     en: list[str] = []
     es: list[str] = []
-    if any("without" in p for p in problems):
+    lacking = [k for k in ("initialDelaySeconds", "periodSeconds")
+               if any("without" in p and k in p for p in problems)]
+    if lacking:
         shown = ", ".join(_HANDLER_NAMES[k] for k in kinds) or "existing"
-        en.append(f"keep the {shown} probes and add the missing initialDelaySeconds and "
-                  "periodSeconds (or a startupProbe to cover start-up)")
-        es.append(f"conserva las sondas {shown} y añade los initialDelaySeconds y "
-                  "periodSeconds que faltan (o una startupProbe para el arranque)")
+        startup = " (or a startupProbe to cover start-up)" \
+            if "initialDelaySeconds" in lacking else ""
+        arranque = " (o una startupProbe para el arranque)" \
+            if "initialDelaySeconds" in lacking else ""
+        en.append(f"keep the {shown} probes and add {' and '.join(lacking)}{startup}")
+        es.append(f"conserva las sondas {shown} y añade {' y '.join(lacking)}{arranque}")
     if any("not a health route" in p for p in problems):
         en.append("point httpGet at a health route (/health, /ready)")
         es.append("apunta httpGet a una ruta de salud (/health, /ready)")
