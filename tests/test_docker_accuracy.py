@@ -286,6 +286,15 @@ def test_healthcheck_skips_an_image_that_serves_nothing(make_repo: Maker,
     assert set(statuses(found)) == {"skip"}
     assert "nothing shows a server" in found[0].message.en
     assert "Go image" in found[0].message.en
+    # the same image whose code listens is a server without a HEALTHCHECK
+    server = {"Dockerfile": DISTROLESS_GO,
+              "main.go": 'package main\nfunc main() { http.ListenAndServe(":8080", nil) }\n'}
+    found = results_for(make_repo(server), "DOCK006")
+    assert set(statuses(found)) == {"fail"}
+    assert "no shell, curl or Python" in found[0].fix.en
+    # a base that runs a web server (php:*-apache) serves without an EXPOSE of its own
+    php = "FROM php:7.4-apache-buster\nCOPY . .\n"
+    assert set(statuses(results_for(make_repo({"Dockerfile": php}), "DOCK006"))) == {"fail"}
 
 
 def test_healthcheck_fix_fits_the_image(make_repo: Maker, results_for: Runner) -> None:

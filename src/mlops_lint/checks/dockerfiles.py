@@ -1574,13 +1574,45 @@ def _exposed_port(df: Dockerfile, final: Stage, services: list[Service]) -> str 
     return None
 
 
-def _serves(df: Dockerfile, final: Stage) -> bool:
-    """Whether the final command shows a server: a known server program or a port option."""
+# a listening socket in source code (Go, Node.js, Java, .NET, Rust, Python, Ruby)
+_LISTENS = re.compile(r"ListenAndServe|net\.Listen\(|grpc\.NewServer\(|\.listen\(|"
+                      r"createServer\(|SpringApplication\.run|HttpServer\.create|"
+                      r"WebApplication\.Create|TcpListener::bind|\.bind\(\s*\(|"
+                      r"uvicorn\.run\(|\.run\(\s*host\s*=|serve_forever\(|"
+                      r"start_http_server\(|add_insecure_port\(|BindAddress|"
+                      r"\bset\s+:(port|bind)\b|require\s+['\"]sinatra|express\(\)")
+_SOURCE_SUFFIXES = frozenset({".go", ".js", ".mjs", ".ts", ".java", ".kt", ".cs", ".rs",
+                              ".py", ".rb", ".php"})
+_MAX_SOURCE_FILES = 300
+
+
+def _source_listens(ctx: Context, df: Dockerfile) -> bool:
+    """Whether the source code in the Dockerfile's folder opens a listening socket."""
+    directory = str(PurePosixPath(df.path).parent)
+    prefix = "" if directory == "." else directory + "/"
+    scanned = 0
+    for path in ctx.repo.files:
+        if not path.startswith(prefix) or PurePosixPath(path).suffix not in _SOURCE_SUFFIXES:
+            continue
+        scanned += 1
+        if scanned > _MAX_SOURCE_FILES:
+            return True  # too large to tell: assume it serves
+        text = ctx.repo.text(path)
+        if isinstance(text, str) and _LISTENS.search(text[:200_000]):
+            return True
+    return False
+
+
+def _serves(ctx: Context, df: Dockerfile, final: Stage) -> bool:
+    """Whether anything shows the image serves: a known server program or a port option in
+    its command, a base that runs a server, or source in its folder that listens."""
     argv = _entry_argv(df, final) or []
     text = " ".join(argv)[:2000]
     program = PurePosixPath(argv[0]).name if argv else ""
+    _, image = _base(df, final)
     return program in _SERVER_PROGRAMS or bool(_PORT_ARG.search(text)) or any(
-        PurePosixPath(a).name in _SERVER_PROGRAMS for a in argv[1:3])
+        PurePosixPath(a).name in _SERVER_PROGRAMS for a in argv[1:3]) or in_list(
+        image, "server_bases") or _source_listens(ctx, df)
 
 
 def healthcheck_fix(df: Dockerfile, final: Stage, port: str | None) -> T:
@@ -1713,15 +1745,16 @@ def _dock006(ctx: Context, df: Dockerfile, services: list[Service]) -> Iterator[
                         "builder y no llega a la imagen final")
         building = [s for s in services if s.dockerfile() == df.path]
         port = _exposed_port(df, final, building)
-        why = None if port is not None or elsewhere or _serves(df, final) else (
+        why = None if port is not None or elsewhere or _serves(ctx, df, final) else (
             batch_image(ctx, df, final) or non_python_runtime(df, final))
         if why is not None:
             yield skipped(T(f"no HEALTHCHECK in the final {_where(final)}, and nothing shows a "
                             "server to probe: no EXPOSE, no published compose port, no server "
-                            "or port in its command; ",
+                            "or port in its command or its code; ",
                             f"no hay HEALTHCHECK en la {_donde(final)} final, y nada indica un "
                             "servidor que sondear: sin EXPOSE, sin puerto publicado en compose, "
-                            "sin servidor ni puerto en su comando; ") + why, df.path)
+                            "sin servidor ni puerto en su comando ni en su código; ") + why,
+                          df.path)
             return
         message = T(f"no HEALTHCHECK in the final {_where(final)} and no compose healthcheck "
                     f"for it{extra}",
