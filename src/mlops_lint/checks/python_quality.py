@@ -30,6 +30,7 @@ from radon.raw import analyze
 from radon.visitors import Function
 
 from mlops_lint.checks import Params, check
+from mlops_lint.checks._templates import is_template, template_reason
 from mlops_lint.checks.environment import package_dirs
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed, skipped, verdict, warned
@@ -335,6 +336,9 @@ def pyproject_metadata(ctx: Context, params: None) -> Iterator[Finding]:
     legacy = ctx.first("setup.py", "setup.cfg", "requirements.txt")
     if doc is None:
         yield _no_pyproject(legacy)
+        return
+    if isinstance(doc, ParseError) and is_template(ctx.repo, path):
+        yield skipped(template_reason(path), path)
         return
     if isinstance(doc, ParseError):
         yield failed(T(f"pyproject.toml does not parse: {doc.message}",
@@ -733,7 +737,9 @@ def mypy_enforced(ctx: Context, params: None) -> Iterator[Finding]:
     live = [r for r in runs if r.checks_files]
     automatic = [r for r in live if r.blocking and r.where in ("ci", "pre-commit")]
     problem = _mypy_config_problem(config)
-    if problem is not None:
+    if isinstance(config, ParseError) and config.path and is_template(ctx.repo, config.path):
+        yield skipped(template_reason(config.path), config.path, level=2)
+    elif problem is not None:
         yield problem
     elif isinstance(config, MypyConfig):
         yield _mypy_configured(config)
