@@ -22,5 +22,5 @@ def test_git001_env_and_ENV_are_virtual_environments(make_repo: MakeRepo,
                                                      results_for: ResultsFor) -> None:
     base = "__pycache__/\n*.py[cod]\n.env\ndata/\n*.pkl\nmodels/\nmlruns/\n.coverage\nhtmlcov/\n"
     for venv in ("env/\n", "ENV/\n"):
-        root = make_repo({".gitignore": base + venv})
+        root = make_repo({".gitignore": base + venv, "train.py": "import sklearn\n"})
         assert "virtual" not in _messages(results_for(root, "GIT001"))

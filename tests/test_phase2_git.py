@@ -29,6 +29,10 @@ htmlcov/
 """
 
 
+# ML code that trains and tracks with MLflow: every .gitignore group applies
+ML_CODE = "import mlflow\nfrom sklearn.linear_model import Ridge\n"
+
+
 def rows(results: list[Result]) -> list[tuple[int, str]]:
     return [(r.level, r.status.value) for r in results]
 
@@ -37,13 +41,14 @@ def rows(results: list[Result]) -> list[tuple[int, str]]:
 
 
 def test_git001_complete(make_repo: MakeRepo, results_for: Results) -> None:
-    results = results_for(make_repo({".gitignore": GITIGNORE}), "GIT001")
+    results = results_for(make_repo({".gitignore": GITIGNORE, "train.py": ML_CODE}), "GIT001")
     assert statuses(results) == ["pass"]
     assert "level-2 extras missing: *.pem / *.key, .ipynb_checkpoints/" in results[0].message.en
 
 
 def test_git001_missing_groups(make_repo: MakeRepo, results_for: Results) -> None:
-    results = results_for(make_repo({".gitignore": "*.pyc\n.env\n"}), "GIT001")
+    results = results_for(make_repo({".gitignore": "*.pyc\n.env\n", "train.py": ML_CODE}),
+                          "GIT001")
     assert statuses(results) == ["fail"]
     assert results[0].message.en == ("the .gitignore does not cover virtual environments, data, "
                                      "models, MLflow runs, coverage reports")
@@ -63,7 +68,7 @@ def test_git001_dvc_nested_gitignore_covers_data(make_repo: MakeRepo,
 def test_git001_env_example_must_not_be_ignored(make_repo: MakeRepo,
                                                 results_for: Results) -> None:
     ignore = GITIGNORE.replace(".env\n!.env.example\n", ".env*\n")
-    results = results_for(make_repo({".gitignore": ignore}), "GIT001")
+    results = results_for(make_repo({".gitignore": ignore, "train.py": ML_CODE}), "GIT001")
     assert "!.env.example" in results[0].message.en
 
 

@@ -13,6 +13,7 @@ import json
 import os
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -34,18 +35,21 @@ MAX_FILE_FINDINGS = 20
 
 # -- GIT001 .gitignore -------------------------------------------------------------------------
 
-GITIGNORE_GROUPS: tuple[tuple[str, T, tuple[str, ...]], ...] = (
-    ("__pycache__/, *.py[cod]", T("bytecode", "bytecode"),
+# (applies to, patterns, name, candidate paths): a group is required only where its subject
+# exists (levels.md §6): Python files for bytecode, environments and coverage; Python code
+# or a dotenv file for .env; ML code or data for data and models; MLflow for mlruns/.
+GITIGNORE_GROUPS: tuple[tuple[str, str, T, tuple[str, ...]], ...] = (
+    ("python", "__pycache__/, *.py[cod]", T("bytecode", "bytecode"),
      ("pkg/__pycache__/mod.cpython-311.pyc", "mod.pyc")),
-    (".venv/, venv/", T("virtual environments", "entornos virtuales"),
+    ("python", ".venv/, venv/", T("virtual environments", "entornos virtuales"),
      (".venv/pyvenv.cfg", "venv/pyvenv.cfg", "env/pyvenv.cfg", "ENV/pyvenv.cfg")),
-    (".env", T("secrets", "secretos"), (".env",)),
-    ("data/ or data/raw/*", T("data", "datos"),
+    ("secrets", ".env", T("secrets", "secretos"), (".env",)),
+    ("data", "data/ or data/raw/*", T("data", "datos"),
      ("data/raw/train.csv", "data/train.csv", "data/processed/features.parquet")),
-    ("*.pkl, *.joblib, artifacts/, models/", T("models", "modelos"),
+    ("ml", "*.pkl, *.joblib, artifacts/, models/", T("models", "modelos"),
      ("model.pkl", "model.joblib", "models/model.bin", "artifacts/model.bin")),
-    ("mlruns/", T("MLflow runs", "ejecuciones de MLflow"), ("mlruns/0/meta.yaml",)),
-    (".coverage, htmlcov/", T("coverage reports", "informes de cobertura"),
+    ("mlflow", "mlruns/", T("MLflow runs", "ejecuciones de MLflow"), ("mlruns/0/meta.yaml",)),
+    ("python", ".coverage, htmlcov/", T("coverage reports", "informes de cobertura"),
      (".coverage", "htmlcov/index.html")),
 )
 GITIGNORE_EXTRAS: tuple[tuple[str, tuple[str, ...], bool], ...] = (
@@ -69,43 +73,152 @@ def _dvc_outputs(ctx: Context) -> list[str]:
     return out
 
 
+# Imports that make a file ML code (or data work) and mention MLflow: matched in Python
+# files and in notebooks' JSON (where a line starts after a quote). Bounded, one line.
+ML_IMPORT = re.compile(
+    r"""(?:^|["'\s;])(?:from|import)[ \t]+(?:sklearn|imblearn|torch|torchvision|tensorflow|keras|"""
+    r"xgboost|lightgbm|catboost|transformers|datasets|jax|flax|mlflow|wandb|joblib|pandas|"
+    r"polars|statsmodels|prophet|optuna|pytorch_lightning|lightning|azureml|azure\.ai\.ml|"
+    r"sagemaker|bentoml|mlserver|onnx|onnxruntime|dvc|evidently|great_expectations|pandera)\b",
+    re.M)
+MLFLOW_IMPORT = re.compile(r"""(?:^|["'\s;])(?:from|import)[ \t]+mlflow\b""", re.M)
+MLFLOW_DECLARED = re.compile(r"(?<![\w.-])mlflow(?:-skinny)?(?![\w.-])", re.I)
+DEPENDENCY_GLOBS = ("**/requirements*.txt", "**/requirements*.in", "**/requirements/*.txt",
+                    "**/pyproject.toml", "**/setup.py", "**/setup.cfg", "**/Pipfile",
+                    "**/environment*.yml", "**/environment*.yaml", "**/conda*.yml",
+                    "**/conda*.yaml", "**/MLproject")
+MODEL_GLOBS = ("**/*.pkl", "**/*.pickle", "**/*.joblib", "**/*.pt", "**/*.pth", "**/*.h5",
+               "**/*.onnx", "**/*.safetensors", "**/*.ckpt", "**/models/**", "**/model/**")
+DOTENV_GLOBS = ("**/.env", "**/.env.*", "**/*.env", "**/docker-compose*.yml",
+                "**/docker-compose*.yaml", "**/compose.yml", "**/compose.yaml",
+                "**/package.json")
+DATA_DIRS = frozenset({"data", "datasets", "dataset"})
+SAMPLE_FILE_MAX = 1_000_000  # bytes: committed data at most this big per file...
+SAMPLE_TOTAL_MAX = 10_000_000  # ...and in all is sample or fixture data, kept on purpose
+MAX_SCANNED = 2000  # files read to look for ML imports
+
+
+@dataclass(frozen=True)
+class _Subjects:
+    """What the repository has that each .gitignore group is about."""
+
+    python: bool
+    secrets: bool
+    ml: bool
+    mlflow: bool
+    data: str  # "required", "sample" (small data committed on purpose) or "none"
+    sample: tuple[int, int] = (0, 0)  # committed data files and their bytes
+
+
+def _any_text(ctx: Context, paths: list[str], pattern: re.Pattern[str]) -> bool:
+    for path in paths[:MAX_SCANNED]:
+        text = ctx.repo.text(path)
+        if not isinstance(text, ParseError) and pattern.search(text):
+            return True
+    return False
+
+
+def _committed_data(ctx: Context) -> list[str]:
+    files, _ = tracked_files(ctx)
+    out = []
+    for path in files:
+        parts = PurePosixPath(path).parts
+        if PurePosixPath(path).suffix.lower() in DATA_SUFFIXES and \
+                set(p.lower() for p in parts[:-1]) & DATA_DIRS and \
+                not set(parts[:-1]) & TEST_DIRS:
+            out.append(path)
+    return out
+
+
+def _subjects(ctx: Context) -> _Subjects:
+    cached = ctx.repo.memo.get("git001:subjects")
+    if isinstance(cached, _Subjects):
+        return cached
+    code = ctx.files(["**/*.py"]) + ctx.files(["**/*.ipynb"])
+    python = bool(code)
+    deps = ctx.files(DEPENDENCY_GLOBS)
+    mlflow = _any_text(ctx, code, MLFLOW_IMPORT) or _any_text(ctx, deps, MLFLOW_DECLARED)
+    ml = mlflow or bool(ctx.files(MODEL_GLOBS)) or _any_text(ctx, code, ML_IMPORT)
+    committed = _committed_data(ctx)
+    sizes = [ctx.repo.size(p) for p in committed]
+    data = "none"
+    if _dvc_outputs(ctx):
+        data = "required"
+    elif committed:
+        small = max(sizes) <= SAMPLE_FILE_MAX and sum(sizes) <= SAMPLE_TOTAL_MAX
+        data = "sample" if small else "required"
+    elif ml:
+        data = "required"
+    secrets = python or bool(ctx.files(DOTENV_GLOBS))
+    found = _Subjects(python, secrets, ml, mlflow, data, (len(committed), sum(sizes)))
+    ctx.repo.memo["git001:subjects"] = found
+    return found
+
+
+def _applies(subjects: _Subjects, key: str) -> bool:
+    return {"python": subjects.python, "secrets": subjects.secrets, "ml": subjects.ml,
+            "mlflow": subjects.mlflow, "data": subjects.data != "none"}[key]
+
+
 @check("gitignore_ml")
 def gitignore_ml(ctx: Context, params: None) -> Iterator[Finding]:
-    """GIT001: the root .gitignore covers bytecode, envs, secrets, data, models, mlruns,
-    coverage."""
+    """GIT001: the root .gitignore covers what the repository has: bytecode, environments
+    and coverage for Python code, .env, data and models for ML code or data, mlruns/ for
+    MLflow."""
     rules = ignore_rules(ctx.repo)
     if not ctx.repo.exists(".gitignore"):
         yield failed(T("no .gitignore at the repository root",
                        "no hay .gitignore en la raíz del repositorio"),
-                     fix=T("add a .gitignore for Python/ML (the guide's PLA §7): __pycache__/, "
-                           ".venv/, .env, data/, *.pkl, mlruns/, .coverage ...",
-                           "añade un .gitignore para Python/ML (PLA §7 de la guía): "
-                           "__pycache__/, .venv/, .env, data/, *.pkl, mlruns/, .coverage ..."))
+                     fix=T("add a .gitignore for the stack in use (for Python/ML, the guide's "
+                           "PLA §7: __pycache__/, .venv/, .env, data/, *.pkl, .coverage ...)",
+                           "añade un .gitignore para la tecnología usada (para Python/ML, PLA "
+                           "§7 de la guía: __pycache__/, .venv/, .env, data/, *.pkl, "
+                           ".coverage ...)"))
         return
     broken = [e for e in rules.errors if e.path == ".gitignore"]
     if broken:
         yield failed(T(f"cannot read .gitignore: {broken[0].message}",
                        f"no se puede leer .gitignore: {broken[0].message}"), ".gitignore")
         return
+    subjects = _subjects(ctx)
+    groups = [g for g in GITIGNORE_GROUPS if _applies(subjects, g[0])]
+    if not groups:
+        yield skipped(T("not applicable: no Python or ML code, data, models or .env files in "
+                        "the repository, which the groups of this rule are about",
+                        "no aplica: no hay código Python o de ML, datos, modelos ni archivos "
+                        ".env en el repositorio, que es de lo que tratan los grupos de esta "
+                        "regla"), ".gitignore")
+        return
     missing = []
-    for patterns, name, candidates in GITIGNORE_GROUPS:
+    advice = T("", "")
+    for key, patterns, name, candidates in groups:
         paths = list(candidates)
-        if patterns.startswith("data/"):
+        if key == "data":
             paths += _dvc_outputs(ctx)
-        if not any(rules.ignored(p) for p in paths):
-            missing.append((name, patterns))
+        if any(rules.ignored(p) for p in paths):
+            continue
+        if key == "data" and subjects.data == "sample":
+            count, size = subjects.sample
+            advice = T(f" (data directories are not ignored: their {count} committed data "
+                       f"file(s), {size // 1024} KB in all, are small sample data; ignore "
+                       "larger data before it is added)",
+                       f" (los directorios de datos no se ignoran: sus {count} archivo(s) de "
+                       f"datos versionados, {size // 1024} KB en total, son pequeños datos de "
+                       "muestra; ignora los datos grandes antes de añadirlos)")
+            continue
+        missing.append((name, patterns))
     extras = _extras(rules)
     if missing:
         names = T.join([name for name, _ in missing], ", ")
         patterns = "; ".join(p for _, p in missing)
-        yield failed(T("the .gitignore does not cover ", "el .gitignore no cubre ") + names,
-                     ".gitignore", 1,
+        yield failed(T("the .gitignore does not cover ", "el .gitignore no cubre ") + names
+                     + advice, ".gitignore", 1,
                      fix=T(f"add patterns such as: {patterns}",
                            f"añade patrones como: {patterns}"))
     else:
-        yield passed(T("the .gitignore covers bytecode, environments, .env, data, models, "
-                       "mlruns/ and coverage", "el .gitignore cubre bytecode, entornos, .env, "
-                       "datos, modelos, mlruns/ y cobertura") + extras, ".gitignore")
+        names = T.join([name for _, _, name, _ in groups], ", ")
+        yield passed(T("the .gitignore covers ", "el .gitignore cubre ") + names + advice
+                     + extras, ".gitignore")
 
 
 def _extras(rules: IgnoreRules) -> T:
