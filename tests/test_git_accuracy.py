@@ -100,3 +100,74 @@ def test_git001_models_need_ml_code_or_models(make_repo: MakeRepo,
     notebook = make_repo({".gitignore": PY_IGNORE,
                           "eda.ipynb": '{"cells": [{"source": ["import pandas as pd\\n"]}]}'})
     assert "data" in results_for(notebook, "GIT001")[0].message.en
+
+
+# -- GIT004: the hook the message is about, and a fix for what is wrong -----------------------
+
+FOLDED = """\
+repos:
+  - repo: https://github.com/psf/black
+    rev: 24.1.0
+    hooks:
+      - id: black
+  - repo: https://github.com/pre-commit/mirrors-mypy
+    rev: v1.10.0
+    hooks:
+      - id: mypy
+        files: >
+          ^(svc_a|
+            svc_b)/
+            (app/.*)$
+  - repo: https://github.com/gitleaks/gitleaks
+    rev: v8.18.4
+    hooks:
+      - id: gitleaks
+"""
+
+
+def test_git004_points_at_the_mypy_hook_and_names_the_folded_regex(
+        make_repo: MakeRepo, results_for: Results) -> None:
+    root = make_repo({".pre-commit-config.yaml": FOLDED, "svc_a/app/main.py": "x = 1\n"})
+    results = results_for(root, "GIT004")
+    assert statuses(results) == ["fail"]
+    finding = results[0]
+    assert finding.line == 9  # "- id: mypy", not the first hook (black, line 5)
+    assert "select none of the Python files" in finding.message.en
+    assert "\\n" in finding.message.en and "\n" not in finding.message.en
+    assert "spans several lines" in finding.fix.en and "(?x)" in finding.fix.en
+    # it does not ask for hooks that exist
+    assert "add the mirrors-mypy hook" not in finding.fix.en
+    assert "secrets hook" not in finding.fix.en
+    assert "conventional-pre-commit" in finding.fix.en
+
+
+def test_git004_one_line_regex_and_missing_hooks(make_repo: MakeRepo,
+                                                 results_for: Results) -> None:
+    one_line = FOLDED.replace(">\n          ^(svc_a|\n            svc_b)/\n            (app/.*)$",
+                              "^(svc_a|svc_b)/(app/.*)$")
+    root = make_repo({".pre-commit-config.yaml": one_line, "svc_a/app/main.py": "x = 1\n"})
+    results = results_for(root, "GIT004")
+    # only the commit-message enforcer is missing; it has no hook of its own to point at
+    assert statuses(results) == ["fail"]
+    assert results[0].message.en.startswith("no commit-message enforcer")
+    assert results[0].line == 1
+    assert "mypy" not in results[0].fix.en
+    # no mypy hook at all: the fix asks for it; a verbose (?x) regex over lines is fine
+    verbose = FOLDED.replace("^(svc_a|", "(?x)^(svc_a|")
+    root = make_repo({".pre-commit-config.yaml": verbose, "svc_a/app/main.py": "x = 1\n"})
+    assert "mypy" not in results_for(root, "GIT004")[0].message.en
+    no_mypy = FOLDED.replace("id: mypy", "id: pyupgrade")
+    root = make_repo({".pre-commit-config.yaml": no_mypy, "svc_a/app/main.py": "x = 1\n"})
+    assert "add the mirrors-mypy hook" in results_for(root, "GIT004")[0].fix.en
+
+
+def test_git004_no_mypy_demand_without_python(make_repo: MakeRepo,
+                                              results_for: Results) -> None:
+    config = ("repos:\n  - repo: https://github.com/antonbabenko/pre-commit-terraform\n"
+              "    rev: v1.88.0\n    hooks:\n      - id: terraform_fmt\n"
+              "  - repo: https://github.com/gitleaks/gitleaks\n    rev: v8.18.4\n"
+              "    hooks:\n      - id: gitleaks\n")
+    root = make_repo({".pre-commit-config.yaml": config, "main.tf": "",
+                      ".commitlintrc.json": "{}"})
+    results = results_for(root, "GIT004")
+    assert statuses(results) == ["pass"] and "mypy" not in results[0].message.en

@@ -230,7 +230,8 @@ def test_git004_alternatives(make_repo: MakeRepo, results_for: Results) -> None:
           "src/a.py": "", ".secrets.baseline": "{}", "pyproject.toml": "[tool.commitizen]\n"}
     assert statuses(results_for(make_repo(cz), "GIT004")) == ["pass"]
     no_mypy = config().replace("id: mypy", "id: pyupgrade")
-    results = results_for(make_repo({".pre-commit-config.yaml": no_mypy}), "GIT004")
+    results = results_for(make_repo({".pre-commit-config.yaml": no_mypy, "src/a.py": ""}),
+                          "GIT004")
     assert "no mypy hook" in results[0].message.en
 
 

@@ -408,57 +408,126 @@ def _commit_msg_enforcer(ctx: Context, config: PreCommitConfig) -> str | None:
     return None
 
 
+def shown_filter(value: str, width: int = 80) -> str:
+    """A hook's files/exclude regex on one line (line breaks shown as ``\\n``)."""
+    text = value.replace("\n", "\\n")
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
+def multiline_filter_hint(hook: Hook) -> T | None:
+    """Why a hook filter that spans lines matches nothing: a folded (``>``) or literal
+    (``|``) YAML scalar keeps line breaks (a folded scalar keeps those of more-indented
+    lines), and outside ``(?x)`` verbose mode a line break is a character to match."""
+    broken = [name for name, value in (("files", hook.files), ("exclude", hook.exclude))
+              if value and "\n" in value.strip() and not value.lstrip().startswith("(?x)")]
+    if not broken:
+        return None
+    return T(f"its {broken[0]}: regex spans several lines (a folded '>' or literal '|' YAML "
+             "scalar keeps the line breaks, which the regex then has to match): write it on "
+             "one line, or start it with (?x) so that whitespace is ignored",
+             f"su regex {broken[0]}: ocupa varias líneas (un escalar YAML plegado '>' o literal "
+             "'|' conserva los saltos de línea, que la regex tendría que coincidir): escríbela "
+             "en una línea o empiézala con (?x) para que se ignoren los espacios")
+
+
+@dataclass(frozen=True)
+class _Gap:
+    message: T
+    fix: T
+    line: int | None
+
+
+def _mypy_gap(ctx: Context, config: PreCommitConfig) -> _Gap | None:
+    hooks = [r for r in tool_runs(ctx.repo, MYPY) if r.where == "pre-commit"]
+    if not hooks:
+        return _Gap(T("no mypy hook (mirrors-mypy)", "no hay hook de mypy (mirrors-mypy)"),
+                    T("add the mirrors-mypy hook", "añade el hook mirrors-mypy"), None)
+    if any(r.checks_files for r in hooks):
+        return None
+    dead = hooks[0]
+    hook = dead.hook
+    # the exclude filter is shown when no files filter narrows the selection
+    filters = "; ".join(f"{k}: {shown_filter(v)}" for k, v in (
+        ("files", hook.files if hook else None),
+        ("exclude", hook.exclude if hook and not hook.files else None),
+        ("types", ",".join(hook.types) if hook else None)) if v)
+    where = f" ({filters})" if filters else ""
+    hint = multiline_filter_hint(hook) if hook else None
+    fix = T("fix the mypy hook's filters so that they select the Python files",
+            "corrige los filtros del hook de mypy para que seleccionen los archivos Python")
+    if hint is not None:
+        fix = fix + T(": ", ": ") + hint
+    return _Gap(T(f"the mypy hook's files/exclude/types select none of the Python files{where}",
+                  f"los filtros files/exclude/types del hook de mypy no seleccionan ningún "
+                  f"archivo Python{where}"), fix, dead.line)
+
+
+def _secrets_gap(ctx: Context, config: PreCommitConfig) -> _Gap | None:
+    ids = _ids(config)
+    if ids & {"gitleaks", "gitleaks-docker", "gitleaks-system", "trufflehog",
+              "detect-private-key"}:
+        return None
+    if "detect-secrets" in ids:
+        if ctx.repo.exists(".secrets.baseline"):
+            return None
+        line = next((h.line for h in config.hooks if h.id == "detect-secrets"), None)
+        return _Gap(T("detect-secrets without a .secrets.baseline",
+                      "detect-secrets sin .secrets.baseline"),
+                    T("run detect-secrets scan > .secrets.baseline and commit it",
+                      "ejecuta detect-secrets scan > .secrets.baseline y súbelo"), line)
+    return _Gap(T("no secrets hook (gitleaks, detect-secrets or detect-private-key)",
+                  "no hay hook de secretos (gitleaks, detect-secrets o detect-private-key)"),
+                T("add a secrets hook (gitleaks, or detect-secrets with .secrets.baseline, or "
+                  "at least detect-private-key)", "añade un hook de secretos (gitleaks, o "
+                  "detect-secrets con .secrets.baseline, o al menos detect-private-key)"), None)
+
+
 @check("precommit_advanced")
 def precommit_advanced(ctx: Context, params: None) -> Iterator[Finding]:
-    """GIT004: pre-commit mypy, a secrets hook and a commit-message enforcer."""
-    config = _config_or_finding(ctx, T(
-        "a mypy hook (mirrors-mypy), a secrets hook (gitleaks, detect-secrets with "
+    """GIT004: pre-commit mypy (where there is Python code), a secrets hook and a
+    commit-message enforcer."""
+    python = bool(ctx.files(["**/*.py"]))
+    config = _config_or_finding(ctx, (T(
+        "a mypy hook (mirrors-mypy), ", "un hook de mypy (mirrors-mypy), ") if python else T(
+        "", "")) + T(
+        "a secrets hook (gitleaks, detect-secrets with "
         ".secrets.baseline, or detect-private-key) and a commit-message check "
         "(conventional-pre-commit at the commit-msg stage, commitlint or commitizen)",
-        "un hook de mypy (mirrors-mypy), un hook de secretos (gitleaks, detect-secrets con "
+        "un hook de secretos (gitleaks, detect-secrets con "
         ".secrets.baseline, o detect-private-key) y una comprobación del mensaje de commit "
         "(conventional-pre-commit en la etapa commit-msg, commitlint o commitizen)"))
     if isinstance(config, Finding):
         yield config
         return
-    problems: list[T] = []
-    hooks = [r for r in tool_runs(ctx.repo, MYPY) if r.where == "pre-commit"]
-    if not hooks:
-        problems.append(T("no mypy hook (mirrors-mypy)", "no hay hook de mypy (mirrors-mypy)"))
-    elif not any(r.checks_files for r in hooks):
-        problems.append(T("the mypy hook's files/exclude/types select none of the Python files",
-                          "los filtros files/exclude/types del hook de mypy no seleccionan "
-                          "ningún archivo Python"))
-    ids = _ids(config)
-    if ids & {"gitleaks", "gitleaks-docker", "gitleaks-system", "trufflehog",
-              "detect-private-key"}:
-        pass
-    elif "detect-secrets" in ids:
-        if not ctx.repo.exists(".secrets.baseline"):
-            problems.append(T("detect-secrets without a .secrets.baseline",
-                              "detect-secrets sin .secrets.baseline"))
-    else:
-        problems.append(T("no secrets hook (gitleaks, detect-secrets or detect-private-key)",
-                          "no hay hook de secretos (gitleaks, detect-secrets o "
-                          "detect-private-key)"))
+    gaps = [gap for gap in (_mypy_gap(ctx, config) if python else None,
+                            _secrets_gap(ctx, config)) if gap is not None]
     enforcer = _commit_msg_enforcer(ctx, config)
     if enforcer is None:
-        problems.append(T("no commit-message enforcer (conventional-pre-commit at the "
-                          "commit-msg stage, commitlint or commitizen)",
-                          "no se exige el formato de commit (conventional-pre-commit en la "
-                          "etapa commit-msg, commitlint o commitizen)"))
+        gaps.append(_Gap(T("no commit-message enforcer (conventional-pre-commit at the "
+                           "commit-msg stage, commitlint or commitizen)",
+                           "no se exige el formato de commit (conventional-pre-commit en la "
+                           "etapa commit-msg, commitlint o commitizen)"),
+                         T("add conventional-pre-commit at the commit-msg stage (or a "
+                           "commitlint/commitizen configuration)",
+                           "añade conventional-pre-commit en la etapa commit-msg (o una "
+                           "configuración de commitlint/commitizen)"), None))
+    ids = _ids(config)
     bonus = sorted(ids & {"bandit", "no-commit-to-branch", "nbstripout", "hadolint",
                           "hadolint-docker"})
     extra = T(f"; bonus: {', '.join(bonus)}", f"; extra: {', '.join(bonus)}") if bonus else T(
         "", "")
-    line = config.hooks[0].line if config.hooks else 1
-    if problems:
-        yield failed(T.join(problems) + extra, PRECOMMIT_CONFIG, line)
+    if gaps:
+        # the hook a finding is about; the file's first line for what is absent
+        line = next((g.line for g in gaps if g.line), None) or 1
+        yield failed(T.join([g.message for g in gaps]) + extra, PRECOMMIT_CONFIG, line,
+                     fix=T.join([g.fix for g in gaps]))
     else:
-        yield passed(T(f"pre-commit runs mypy, a secrets hook and a commit-message check "
-                       f"({enforcer})", f"pre-commit ejecuta mypy, un hook de secretos y una "
-                       f"comprobación del mensaje de commit ({enforcer})") + extra,
-                     PRECOMMIT_CONFIG, line)
+        line = config.hooks[0].line if config.hooks else 1
+        checked = T("mypy, ", "mypy, ") if python else T("", "")
+        yield passed(T("pre-commit runs ", "pre-commit ejecuta ") + checked + T(
+            f"a secrets hook and a commit-message check ({enforcer})",
+            f"un hook de secretos y una comprobación del mensaje de commit ({enforcer})")
+            + extra, PRECOMMIT_CONFIG, line)
 
 
 # -- GIT005 large and binary files -------------------------------------------------------------

@@ -32,6 +32,7 @@ from radon.visitors import Function
 from mlops_lint.checks import Params, check
 from mlops_lint.checks._templates import is_template, template_reason
 from mlops_lint.checks.environment import package_dirs
+from mlops_lint.checks.git_hygiene import multiline_filter_hint, shown_filter
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed, skipped, verdict, warned
 from mlops_lint.parsers import ParseError
@@ -651,13 +652,15 @@ def _dead_hook_reason(run: Invocation) -> T:
         return T(f"the pre-commit mypy hook ({run.describe()}) has an {run.problem}",
                  f"el hook mypy de pre-commit ({run.describe()}) tiene una expresión inválida: "
                  f"{run.problem}")
-    filters = ", ".join(f"{k}: {v}" for k, v in (("files", hook.files), ("exclude", hook.exclude),
-                                                  ("types", ",".join(hook.types)))
-                        if v) or "its filters"
+    filters = ", ".join(f"{k}: {shown_filter(v)}" for k, v in (
+        ("files", hook.files), ("exclude", hook.exclude if not hook.files else None),
+        ("types", ",".join(hook.types))) if v) or "its filters"
+    hint = multiline_filter_hint(hook)
     return T(f"the pre-commit mypy hook ({run.describe()}) never runs: {filters} matches none "
              "of the repository's Python files",
              f"el hook mypy de pre-commit ({run.describe()}) nunca se ejecuta: {filters} no "
-             "coincide con ningún archivo Python del repositorio")
+             "coincide con ningún archivo Python del repositorio") + (
+        T(" (", " (") + hint + T(")", ")") if hint else T("", ""))
 
 
 def _mypy_config_problem(config: MypyConfig | ParseError | None) -> Finding | None:
