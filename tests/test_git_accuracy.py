@@ -171,3 +171,60 @@ def test_git004_no_mypy_demand_without_python(make_repo: MakeRepo,
                       ".commitlintrc.json": "{}"})
     results = results_for(root, "GIT004")
     assert statuses(results) == ["pass"] and "mypy" not in results[0].message.en
+
+
+# -- GIT006: release notes kept as releases count as the changelog ---------------------------
+
+COMMITS = [f"feat: change {i} (#{i})" for i in range(6)]
+GH_RELEASE = """\
+on:
+  push:
+    tags: ["v*"]
+jobs:
+  release:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - uses: softprops/action-gh-release@v2
+        with:
+          generate_release_notes: true
+"""
+
+
+def _changelog_result(results: list[Result]) -> Result:
+    return next(r for r in results if "CHANGELOG" in r.message.en)
+
+
+def test_git006_release_workflow_counts_as_the_changelog(make_repo: MakeRepo,
+                                                         results_for: Results) -> None:
+    root = make_repo({".github/workflows/release.yml": GH_RELEASE}, commits=COMMITS)
+    found = _changelog_result(results_for(root, "GIT006"))
+    assert found.status.value == "pass"
+    assert (found.path, found.line) == (".github/workflows/release.yml", 9)
+    assert "published as releases" in found.message.en
+    cli = make_repo({".github/workflows/release.yml": GH_RELEASE.replace(
+        "      - uses: softprops/action-gh-release@v2\n        with:\n"
+        "          generate_release_notes: true\n",
+        "      - run: gh release create \"$TAG\" --generate-notes\n")}, commits=COMMITS)
+    assert _changelog_result(results_for(cli, "GIT006")).status.value == "pass"
+    config = make_repo({"release-please-config.json": "{}", "a.py": ""}, commits=COMMITS)
+    assert _changelog_result(results_for(config, "GIT006")).status.value == "pass"
+
+
+def test_git006_documented_release_notes_warn(make_repo: MakeRepo,
+                                              results_for: Results) -> None:
+    doc = ("# Releasing\n\n1. Tag the release.\n2. Create the release on GitHub.\n\n"
+           "The release notes should describe the changes since the previous release.\n")
+    root = make_repo({"docs/releasing/README.md": doc}, commits=COMMITS)
+    found = _changelog_result(results_for(root, "GIT006"))
+    assert found.status.value == "warn"
+    assert (found.path, found.line) == ("docs/releasing/README.md", 6)
+    # "release notes" in an unrelated document is no release process
+    other = make_repo({"docs/usage.md": "See the release notes of scikit-learn.\n"},
+                      commits=COMMITS)
+    assert _changelog_result(results_for(other, "GIT006")).status.value == "fail"
+    # a workflow job merely called "release" (publishing to PyPI) is no release notes
+    pypi = make_repo({".github/workflows/pypi.yml": "on: push\njobs:\n  release:\n"
+                      "    runs-on: x\n    steps:\n      - run: twine upload dist/*\n"},
+                     commits=COMMITS)
+    assert _changelog_result(results_for(pypi, "GIT006")).status.value == "fail"
