@@ -524,7 +524,7 @@ class Declared:
     label: str  # "requires-python", "Pipfile [requires] python_version", ...
 
 
-def _requires_python(ctx: Context) -> Declared | None:
+def requires_python(ctx: Context) -> Declared | None:
     path = ctx.path("pyproject.toml")
     if not ctx.repo.exists(path):
         return None
@@ -572,7 +572,7 @@ def _declared_python(ctx: Context, pins: list[Pin]) -> Declared | None:
     """The project's declared interpreter: requires-python (or Poetry's constraint), else
     Pipenv's Pipfile [requires], else conda's environment.yml python=, else
     .python-version (the file those last two pins come from is the declaration)."""
-    found = _requires_python(ctx) or _pipfile_python(ctx)
+    found = requires_python(ctx) or _pipfile_python(ctx)
     if found:
         return found
     for where in ("environment.yml", ".python-version"):

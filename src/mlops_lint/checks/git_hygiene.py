@@ -125,7 +125,7 @@ def _committed_data(ctx: Context) -> list[str]:
     for path in files:
         parts = PurePosixPath(path).parts
         if PurePosixPath(path).suffix.lower() in DATA_SUFFIXES and \
-                set(p.lower() for p in parts[:-1]) & DATA_DIRS and \
+                {p.lower() for p in parts[:-1]} & DATA_DIRS and \
                 not set(parts[:-1]) & TEST_DIRS:
             out.append(path)
     return out

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ast
 import re
+import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
@@ -31,7 +32,7 @@ from radon.visitors import Function
 
 from mlops_lint.checks import Params, check
 from mlops_lint.checks._templates import is_template, template_reason
-from mlops_lint.checks.environment import package_dirs
+from mlops_lint.checks.environment import package_dirs, requires_python
 from mlops_lint.checks.git_hygiene import multiline_filter_hint, shown_filter
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed, skipped, verdict, warned
@@ -153,9 +154,32 @@ def library_indexes(ctx: Context) -> tuple[list[PythonIndex], list[ParseError]]:
     return indexes, errors
 
 
-def _unparsed_note(errors: list[ParseError]) -> T:
+def newer_than_parser(ctx: Context) -> str | None:
+    """The project's requires-python when it excludes the interpreter this tool parses
+    with (``ast`` knows the grammar of the running Python only): a file that fails to
+    parse then probably uses newer syntax (PEP 758's ``except A, B:`` in 3.14)."""
+    declared = requires_python(ctx)
+    if declared is None:
+        return None
+    return declared.spec if satisfies(_running(), declared.spec) is False else None
+
+
+def _running() -> str:
+    return f"{sys.version_info.major}.{sys.version_info.minor}"
+
+
+def _unparsed_note(errors: list[ParseError], ctx: Context) -> T:
     if not errors:
         return T("", "")
+    newer = newer_than_parser(ctx)
+    if newer is not None:
+        return T(f"; {len(errors)} file(s) could not be parsed by the Python {_running()} "
+                 f"parser this tool runs on, older than the project's requires-python "
+                 f"'{newer}' (a limit of the tool, not broken files), and were left out",
+                 f"; {len(errors)} archivo(s) no se pudieron analizar con el parser de Python "
+                 f"{_running()} con el que corre la herramienta, anterior al requires-python "
+                 f"'{newer}' del proyecto (un límite de la herramienta, no archivos rotos), y "
+                 "quedaron fuera")
     return T(f"; {len(errors)} file(s) could not be parsed and were left out (see PY003)",
              f"; {len(errors)} archivo(s) no se pudieron analizar y quedaron fuera (ver PY003)")
 
@@ -612,7 +636,20 @@ def type_hint_coverage(ctx: Context, params: None) -> Iterator[Finding]:
     """PY003: share of fully annotated public functions (L1 some, L2 the configured
     ratio, 50 % by default, L3 90 %: the rubric of levels.md)."""
     census = type_census(ctx)
+    newer = newer_than_parser(ctx) if census.errors else None
     for error in census.errors:
+        if newer is not None:  # not the project's fault: a skip, not a warning
+            yield skipped(T(f"cannot parse {error.path} with the Python {_running()} parser "
+                           f"this tool runs on ({error.message}); the project requires-python "
+                           f"'{newer}', so this is probably newer syntax, a limit of the tool "
+                           "and not a broken file; left out of the type-hint ratio",
+                           f"no se puede analizar {error.path} con el parser de Python "
+                           f"{_running()} con el que corre la herramienta ({error.message}); "
+                           f"el proyecto exige requires-python '{newer}', así que "
+                           "probablemente es sintaxis más nueva, un límite de la herramienta y "
+                           "no un archivo roto; fuera del ratio de tipos"),
+                          error.path)
+            continue
         yield warned(T(f"cannot parse {error.path}: {error.message}; left out of the type-hint "
                        "ratio (a template or Python 2 code?)",
                        f"no se puede analizar {error.path}: {error.message}; fuera del ratio de "
@@ -819,7 +856,7 @@ def docstring_coverage(ctx: Context, params: DocstringParams) -> Iterator[Findin
         else T("", "")
     summary = T(f"{_pct(documented, len(items))} of public classes and functions have a "
                 "docstring", f"{_pct(documented, len(items))} de las clases y funciones "
-                "públicas tienen docstring") + bonus + _unparsed_note(errors)
+                "públicas tienen docstring") + bonus + _unparsed_note(errors, ctx)
     first = missing[0] if missing else None
     fix = T(f"add Google-style (Args:/Returns:) or NumPy-style docstrings, starting with "
             f"{_names(f'{p}:{n}' for p, n, _ in missing)}",
@@ -988,16 +1025,94 @@ def _pydantic_major(spec: str) -> int | None:
     return 2 if v2 else 1
 
 
+TYPED_CONFIG_DECORATORS = frozenset({"dataclass", "define", "frozen", "attrs", "s"})
+TYPED_CONFIG_BASES = frozenset({"NamedTuple", "TypedDict"})
+TYPED_CONFIG_NAME = re.compile(
+    r"(Config|Settings|Params|Parameters|Conf|Configuration|Env|Environment|EnvVars|"
+    r"Options|Hyperparameters|HParams)$")
+TYPED_CONFIG_FILE = re.compile(r"(config|settings|conf|env|params|options)", re.I)
+
+
+@dataclass(frozen=True)
+class TypedConfig:
+    path: str
+    line: int
+    name: str
+    kind: str  # "frozen dataclass", "dataclass", "attrs class", "NamedTuple"...
+    fields: int
+
+
+def _typed_config(index: PythonIndex, node: ast.ClassDef) -> TypedConfig | None:
+    """A class holding configuration in typed fields without pydantic: a dataclass, an
+    attrs class, a NamedTuple or TypedDict named or placed like configuration."""
+    fields = sum(1 for n in node.body if isinstance(n, ast.AnnAssign))
+    if fields < 2:
+        return None
+    decorators = _decorator_names(node)
+    bases = {(index.qualname(b) or "").rsplit(".", 1)[-1] for b in node.bases}
+    if decorators & TYPED_CONFIG_DECORATORS:
+        frozen = any(isinstance(d, ast.Call) and any(
+            k.arg == "frozen" and isinstance(k.value, ast.Constant) and k.value.value is True
+            for k in d.keywords) for d in node.decorator_list) or "frozen" in decorators
+        kind = ("attrs class" if decorators & {"define", "attrs", "s"} else "dataclass")
+        kind = f"frozen {kind}" if frozen else kind
+    elif bases & TYPED_CONFIG_BASES:
+        kind = next(iter(sorted(bases & TYPED_CONFIG_BASES)))
+    else:
+        return None
+    if not (TYPED_CONFIG_NAME.search(node.name)
+            or TYPED_CONFIG_FILE.search(PurePosixPath(index.path).stem)):
+        return None
+    return TypedConfig(index.path, node.lineno, node.name, kind, fields)
+
+
+def typed_configs(ctx: Context) -> list[TypedConfig]:
+    indexes, _ = library_indexes(ctx)
+    found = []
+    for index in indexes:
+        for node in statements(index.tree):
+            if isinstance(node, ast.ClassDef):
+                config = _typed_config(index, node)
+                if config is not None:
+                    found.append(config)
+    return found
+
+
 @check("pydantic_config")
 def pydantic_config(ctx: Context, params: None) -> Iterator[Finding]:
     """PY006: a Pydantic settings model, fed from an external YAML file."""
     inv = pydantic_inventory(ctx)
     if not inv.models:
+        typed = typed_configs(ctx)
+        if typed:
+            first = typed[0]
+            others = T(f" (+{len(typed) - 1} more)", f" (+{len(typed) - 1} más)") \
+                if len(typed) > 1 else T("", "")
+            yield warned(T(f"configuration is a typed {first.kind}, {first.name} "
+                           f"({first.path}:{first.line}, {first.fields} typed fields), not a "
+                           "Pydantic model: types are declared but values are not validated "
+                           "when loaded",
+                           f"la configuración es un {first.kind} tipado, {first.name} "
+                           f"({first.path}:{first.line}, {first.fields} campos tipados), no un "
+                           "modelo Pydantic: los tipos se declaran pero los valores no se "
+                           "validan al cargarse") + others + _unparsed_note(inv.errors, ctx),
+                         first.path, first.line,
+                         fix=T(f"advice: make {first.name} a pydantic BaseModel (or "
+                               "pydantic-settings BaseSettings for environment variables) so "
+                               "that bad values fail at load time; keep the values in a YAML "
+                               "file loaded with yaml.safe_load + model_validate",
+                               f"consejo: convierte {first.name} en un BaseModel de pydantic (o "
+                               "BaseSettings de pydantic-settings para variables de entorno) "
+                               "para que los valores erróneos fallen al cargarse; guarda los "
+                               "valores en un YAML cargado con yaml.safe_load + "
+                               "model_validate"))
+            return
         config_file = ctx.first("src/config.py", "config.py", "settings.py")
-        yield failed(T("no Pydantic BaseModel/BaseSettings in the library code: configuration "
-                       "lives in dicts or module constants",
-                       "no hay BaseModel/BaseSettings de Pydantic en el código de librería: la "
-                       "configuración vive en dicts o constantes") + _unparsed_note(inv.errors),
+        yield failed(T("no Pydantic BaseModel/BaseSettings and no typed configuration object "
+                       "(dataclass, attrs, NamedTuple) in the library code",
+                       "no hay BaseModel/BaseSettings de Pydantic ni objeto de configuración "
+                       "tipado (dataclass, attrs, NamedTuple) en el código de librería")
+                     + _unparsed_note(inv.errors, ctx),
                      config_file, 1 if config_file else None)
         return
     model = inv.config_models[0]
@@ -1164,8 +1279,13 @@ def config_validation(ctx: Context, params: None) -> Iterator[Finding]:
     """PY007: constrained fields, no mutable defaults or bare containers, classmethod loaders."""
     models = pydantic_inventory(ctx).config_models
     if not models:
+        typed = typed_configs(ctx)
+        held = T(f"; the configuration is a typed {typed[0].kind} ({typed[0].name}), whose "
+                 "values nothing validates", f"; la configuración es un {typed[0].kind} "
+                 f"tipado ({typed[0].name}), cuyos valores nada valida") if typed else T("", "")
         yield failed(T("no Pydantic config models to validate (see PY006)",
-                       "no hay modelos de configuración Pydantic que validar (ver PY006)"))
+                       "no hay modelos de configuración Pydantic que validar (ver PY006)")
+                     + held, typed[0].path if typed else None, typed[0].line if typed else None)
         return
     constrained = False
     defects: list[Finding] = []
@@ -1454,7 +1574,7 @@ def production_hygiene(ctx: Context, params: None) -> Iterator[Finding]:
     if not findings:
         yield passed(T(f"no print() and no swallowed broad exceptions in {len(indexes)} "
                        "library file(s)", f"sin print() ni excepciones genéricas tragadas en "
-                       f"{len(indexes)} archivo(s) de librería") + _unparsed_note(errors))
+                       f"{len(indexes)} archivo(s) de librería") + _unparsed_note(errors, ctx))
 
 
 # -- PY010 task runner ---------------------------------------------------------------------------
@@ -1606,7 +1726,7 @@ def complexity(ctx: Context, params: None) -> Iterator[Finding]:
         modules.append((index.path, mi))
     if not functions:
         yield skipped(T("no functions in the library code", "no hay funciones en el código de "
-                        "librería") + _unparsed_note(errors))
+                        "librería") + _unparsed_note(errors, ctx))
         return
     over = sorted(((p, f) for p, f in functions if f.complexity > limit),
                   key=lambda item: (-item[1].complexity, item[0], item[1].lineno))
@@ -1623,7 +1743,7 @@ def complexity(ctx: Context, params: None) -> Iterator[Finding]:
         yield passed(T(f"{len(functions)} functions, highest complexity "
                        f"{worst[1].complexity} ({worst[1].name})",
                        f"{len(functions)} funciones, complejidad máxima {worst[1].complexity} "
-                       f"({worst[1].name})") + _unparsed_note(errors), worst[0],
+                       f"({worst[1].name})") + _unparsed_note(errors, ctx), worst[0],
                      worst[1].lineno, 2)
     mean = sum(f.complexity for _, f in functions) / len(functions)
     low_mi = sorted((m for m in modules if mi_rank(m[1]) != "A"), key=lambda m: m[1])
