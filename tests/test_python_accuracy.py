@@ -134,3 +134,88 @@ def test_parse_failure_on_newer_project_is_a_parser_limit(make_repo: MakeRepo,
     assert "see PY003" in results_for(older, "PY005")[0].message.en
     py003 = [r for r in results_for(older, "PY003") if r.path == "src/p/deps.py"]
     assert set(statuses(py003)) == {"warn"}
+
+
+# -- PY009: an entry script that reports the exception on stderr reports it --------------------
+
+PREPARE = """\
+import sys
+
+
+def process(lines):
+    for num, line in enumerate(lines):
+        try:
+            int(line)
+        except Exception as ex:
+            sys.stderr.write(f"Skipping the broken line {num}: {ex}\\n")
+
+
+def main():
+    process(sys.argv[1:])
+
+
+if __name__ == "__main__":
+    main()
+"""
+
+
+def test_py009_stderr_report_in_an_entry_script(make_repo: MakeRepo,
+                                                results_for: Results) -> None:
+    root = make_repo({"src/prepare.py": PREPARE})
+    assert statuses(results_for(root, "PY009")) == ["pass"]
+    printed = PREPARE.replace('sys.stderr.write(f"Skipping the broken line {num}: {ex}\\n")',
+                              'print("skipping", num, ex, file=sys.stderr)')
+    assert statuses(results_for(make_repo({"src/prepare.py": printed}), "PY009")) == ["pass"]
+
+
+def test_py009_stderr_report_edges(make_repo: MakeRepo, results_for: Results) -> None:
+    # stderr without the exception hides what went wrong: still a warning
+    silent = PREPARE.replace("{num}: {ex}", "{num}")
+    results = results_for(make_repo({"src/prepare.py": silent}), "PY009")
+    assert statuses(results) == ["warn"]
+    assert "without logging or re-raising" in results[0].message.en
+    # in library code (no entry point) stderr is reported as what it is
+    library = PREPARE.split("\n\ndef main")[0] + "\n"
+    results = results_for(make_repo({"src/pkg/prepare.py": library,
+                                     "src/pkg/__init__.py": ""}), "PY009")
+    assert statuses(results) == ["warn"]
+    assert "reports the error on stderr instead of logging it" in results[0].message.en
+
+
+# -- PY010: variants of the target names and recipes that do the job --------------------------
+
+MAKEFILE = """\
+help:
+\t@grep -E '^[a-z-]+:' Makefile
+install-dev:
+\tpip install -e .[dev]
+lint-all:
+\tflake8 templates examples
+\tblack --check templates examples
+test-examples: install-dev
+\tpytest examples
+"""
+
+
+def test_py010_prefixed_and_suffixed_targets(make_repo: MakeRepo, results_for: Results) -> None:
+    results = results_for(make_repo({"Makefile": MAKEFILE, "a.py": ""}), "PY010")
+    level1 = [r for r in results if r.level == 1]
+    assert statuses(level1) == ["pass"]
+    assert "test as test-examples, lint as lint-all" in level1[0].message.en
+    # a target whose recipe runs the tool does the job whatever its name
+    by_recipe = "setup:\n\tpip install .\nqa:\n\truff check .\nunit:\n\tpython -m pytest -q\n"
+    results = results_for(make_repo({"Makefile": by_recipe, "a.py": ""}), "PY010")
+    assert statuses([r for r in results if r.level == 1]) == ["pass"]
+
+
+def test_py010_generic_names_are_not_variants(make_repo: MakeRepo,
+                                              results_for: Results) -> None:
+    # "bootstrap-check" is no lint target, "run-tests" is no serve target, and
+    # "contest" only contains "test"
+    makefile = ("install:\n\tpip install .\nbootstrap-check:\n\twhich docker\n"
+                "contest:\n\techo hi\nrun-tests:\n\techo later\n")
+    results = results_for(make_repo({"Makefile": makefile, "a.py": ""}), "PY010")
+    level1 = [r for r in results if r.level == 1][0]
+    assert level1.status.value == "fail" and "lint" in level1.message.en
+    level2 = [r for r in results if r.level == 2][0]
+    assert "serve" in level2.message.en

@@ -1516,6 +1516,37 @@ def _logs_or_raises(body: list[ast.stmt], index: PythonIndex) -> bool:
     return False
 
 
+def _names_in(node: ast.AST) -> set[str]:
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+
+
+def _stderr_report(handler: ast.ExceptHandler, index: PythonIndex) -> bool:
+    """The handler writes the exception to stderr: ``sys.stderr.write(f"...{ex}")``,
+    ``print(..., ex, file=sys.stderr)``, or a traceback printer."""
+    for stmt in handler.body:
+        for node in ast.walk(stmt):
+            if not isinstance(node, ast.Call):
+                continue
+            qual = index.qualname(node.func) or ""
+            if qual in ("traceback.print_exc", "traceback.print_exception"):
+                return True
+            to_stderr = qual == "sys.stderr.write" or (qual == "print" and any(
+                k.arg == "file" and (index.qualname(k.value) or "") == "sys.stderr"
+                for k in node.keywords)) or (qual.endswith(".echo") and any(
+                    k.arg == "err" and isinstance(k.value, ast.Constant) and k.value.value is True
+                    for k in node.keywords))
+            if not to_stderr:
+                continue
+            used = set().union(*(_names_in(a) for a in node.args)) if node.args else set()
+            if handler.name and handler.name in used:
+                return True
+            if any(isinstance(n, ast.Call) and (index.qualname(n.func) or "") in (
+                    "traceback.format_exc", "traceback.format_exception")
+                   for a in node.args for n in ast.walk(a)):
+                return True
+    return False
+
+
 def _only_swallows(body: list[ast.stmt]) -> bool:
     for stmt in body:
         if isinstance(stmt, (ast.Pass, ast.Continue, ast.Break)):
@@ -1540,7 +1571,10 @@ def production_hygiene(ctx: Context, params: None) -> Iterator[Finding]:
         main_lines = _main_block_lines(index.tree)
         if not cli:
             for qual, call in index.calls:
-                if qual == "print" and call.lineno not in main_lines:
+                to_stderr = any(k.arg == "file" and (index.qualname(k.value) or "")
+                                == "sys.stderr" for k in call.keywords)
+                if qual == "print" and call.lineno not in main_lines and not (
+                        to_stderr and main_lines):  # an entry script's diagnostics
                     findings.append(failed(
                         T("print() in library code; use logging",
                           "print() en código de librería; usa logging"),
@@ -1552,6 +1586,18 @@ def production_hygiene(ctx: Context, params: None) -> Iterator[Finding]:
                 continue
             broad = _broad(node, index)
             if broad is None or _logs_or_raises(node.body, index):
+                continue
+            if _stderr_report(node, index):
+                if cli or main_lines:
+                    continue  # an entry script: stderr is its log channel
+                findings.append(warned(
+                    T(f"'{broad}' reports the error on stderr instead of logging it "
+                      "(library code)", f"'{broad}' informa del error por stderr en lugar de "
+                      "registrarlo con logging (código de librería)"), index.path, node.lineno,
+                    fix=T("use logger.exception(...) (or logger.warning(..., exc_info=True)) "
+                          "so that the application decides where errors go",
+                          "usa logger.exception(...) (o logger.warning(..., exc_info=True)) "
+                          "para que la aplicación decida adónde van los errores")))
                 continue
             if _only_swallows(node.body):
                 findings.append(failed(
@@ -1590,6 +1636,16 @@ TARGET_ALIASES: dict[str, tuple[str, ...]] = {
                      "build-image", "docker"),
     "help": ("help",),
 }
+# prefixed or suffixed variants of these names do the job (lint-all, test-examples,
+# ci-lint, demo-train); other aliases (run, check, docker) are too generic to vary
+VARIANT_NAMES = frozenset({"install", "test", "tests", "lint", "format", "fmt", "train",
+                           "serve"})
+# a target whose recipe runs one of these does the job, whatever its name
+RECIPE_TOOLS: dict[str, re.Pattern[str]] = {
+    "test": re.compile(r"\b(?:pytest|py\.test|tox|nox|unittest)\b"),
+    "lint": re.compile(r"\b(?:ruff[ \t]+check|flake8|pylint|black[ \t][^\n]*--check|mypy)\b"),
+    "format": re.compile(r"\b(?:ruff[ \t]+format|black|isort|autopep8|yapf)\b"),
+}
 _JUST_RECIPE = re.compile(r"^@?([A-Za-z_][\w-]*)(?:\s[^:=]*)?:(?!=)")
 
 
@@ -1622,13 +1678,25 @@ def _python_tasks(index: PythonIndex, decorator: str) -> dict[str, int]:
     return found
 
 
-def _task_runners(ctx: Context) -> list[tuple[str, dict[str, int]]]:
-    """(path, {task: line}) of every task runner in the project or at the root."""
+def _variant_of(name: str, alias: str) -> bool:
+    return alias in VARIANT_NAMES and name != alias and bool(
+        re.fullmatch(rf"(?:{re.escape(alias)}[-_:.][\w.-]+|[\w.-]+[-_:.]{re.escape(alias)})",
+                     name))
+
+
+def _task_runners(ctx: Context, recipes: dict[str, str] | None = None
+                  ) -> list[tuple[str, dict[str, int]]]:
+    """(path, {task: line}) of every task runner in the project or at the root; a
+    Makefile's recipes (with those of their prerequisites) go to ``recipes``."""
     runners: list[tuple[str, dict[str, int]]] = []
     for directory in _dirs(ctx):
         found = makefile_at(ctx.repo, directory)
         if found is not None:
             runners.append((found[0], {n: t.line for n, t in found[1].targets.items()}))
+            if recipes is not None:
+                for name in found[1].targets:
+                    recipes.setdefault(name, "\n".join(
+                        found[1].expand(line) for _, line in found[1].commands(name)))
         prefix = "" if directory == "." else directory + "/"
         for name in ("justfile", "Justfile", ".justfile"):
             if ctx.repo.exists(prefix + name):
@@ -1648,7 +1716,8 @@ def _task_runners(ctx: Context) -> list[tuple[str, dict[str, int]]]:
 @check("task_runner")
 def task_runner(ctx: Context, params: None) -> Iterator[Finding]:
     """PY010: a Makefile (or justfile/noxfile/tasks.py) with the guide's targets."""
-    runners = _task_runners(ctx)
+    recipes: dict[str, str] = {}
+    runners = _task_runners(ctx, recipes)
     if not runners:
         yield failed(T("no Makefile (or justfile, noxfile.py, tasks.py) in the project",
                        "no hay Makefile (ni justfile, noxfile.py, tasks.py) en el proyecto"))
@@ -1659,17 +1728,34 @@ def task_runner(ctx: Context, params: None) -> Iterator[Finding]:
             tasks.setdefault(name, (path, line))
     path = runners[0][0]
 
-    def has(key: str) -> bool:
-        return any(alias in tasks for alias in TARGET_ALIASES[key])
+    def has(key: str) -> str | None:
+        """The task that does ``key``: by name, by a prefixed/suffixed variant of the name,
+        or (test, lint, format) by a recipe that runs the tool."""
+        aliases = TARGET_ALIASES[key]
+        exact = next((alias for alias in aliases if alias in tasks), None)
+        if exact is not None:
+            return exact
+        variant = next((name for name in sorted(tasks)
+                        if any(_variant_of(name, alias) for alias in aliases)), None)
+        if variant is not None:
+            return variant
+        tool = RECIPE_TOOLS.get(key)
+        if tool is not None:
+            return next((name for name in sorted(recipes) if tool.search(recipes[name])), None)
+        return None
 
     for level, wanted in ((1, ("install", "test", "lint")),
                           (2, ("install", "test", "lint", "format", "train", "serve"))):
         missing = [w for w in wanted if not has(w)]
         if level == 2 and not has("docker-build") and not has("help"):
             missing.append("docker-build|help")
+        found_as = [f"{w} as {has(w)}" for w in wanted
+                    if has(w) and has(w) not in TARGET_ALIASES[w]]
+        as_en = f" ({', '.join(found_as)})" if found_as else ""
+        as_es = f" ({', '.join(found_as).replace(' as ', ' como ')})" if found_as else ""
         yield verdict(not missing,
-                      T(f"{path} has targets {', '.join(wanted)}", f"{path} tiene los targets "
-                        f"{', '.join(wanted)}"),
+                      T(f"{path} has targets {', '.join(wanted)}{as_en}",
+                        f"{path} tiene los targets {', '.join(wanted)}{as_es}"),
                       T(f"{path} lacks targets: {', '.join(missing)}",
                         f"a {path} le faltan targets: {', '.join(missing)}"),
                       path, 1, level,
