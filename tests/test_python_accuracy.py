@@ -113,7 +113,8 @@ def test_py006_typed_config_edges(make_repo: MakeRepo, results_for: Results) -> 
 
 # -- PY003/PY005: a parse failure under a newer requires-python is the tool's limit -----------
 
-NEWER = "def f(x: int) -> int:\n    try:\n        return x\n    except (ValueError) TypeError:\n        return 0\n"
+NEWER = ("def f(x: int) -> int:\n    try:\n        return x\n"
+         "    except (ValueError) TypeError:\n        return 0\n")
 
 
 def test_parse_failure_on_newer_project_is_a_parser_limit(make_repo: MakeRepo,
@@ -215,7 +216,141 @@ def test_py010_generic_names_are_not_variants(make_repo: MakeRepo,
     makefile = ("install:\n\tpip install .\nbootstrap-check:\n\twhich docker\n"
                 "contest:\n\techo hi\nrun-tests:\n\techo later\n")
     results = results_for(make_repo({"Makefile": makefile, "a.py": ""}), "PY010")
-    level1 = [r for r in results if r.level == 1][0]
+    level1 = next(r for r in results if r.level == 1)
     assert level1.status.value == "fail" and "lint" in level1.message.en
-    level2 = [r for r in results if r.level == 2][0]
+    level2 = next(r for r in results if r.level == 2)
     assert "serve" in level2.message.en
+
+
+# -- DES001: status from an ADR index, alternatives weighed elsewhere, RFC-style records -------
+
+ADR_BODY = """\
+## ADR-{n:03d}: {title}
+
+### Contexto
+Necesitamos {title}.
+
+### Decisión
+Usar {title}.
+
+### Alternativas Consideradas
+- **Otra**: peor
+
+### Consecuencias
+- Bien
+"""
+
+
+def _adr_doc(index: str) -> str:
+    body = "\n".join(ADR_BODY.format(n=n, title=t) for n, t in ((1, "Python"), (2, "FastAPI")))
+    return f"# Decisiones\n\n## Índice\n\n{index}\n\n{body}"
+
+
+def test_des001_status_from_the_index_table(make_repo: MakeRepo, results_for: Results) -> None:
+    index = ("| # | Decisión | Estado |\n|:--|:--|:--|\n| 001 | Python | ✅ Aceptada |\n"
+             "| 002 | FastAPI | ✅ Aceptada |")
+    root = make_repo({"docs/DECISIONES_TECH.md": _adr_doc(index)})
+    level3 = [r for r in results_for(root, "DES001") if r.level == 3]
+    assert statuses(level3) == ["pass"]
+    # an ADR the index does not list still lacks its status
+    partial = index.rsplit("\n", 1)[0]
+    level3 = [r for r in results_for(make_repo({"docs/DECISIONES_TECH.md": _adr_doc(partial)}),
+                                     "DES001") if r.level == 3]
+    assert statuses(level3) == ["fail"] and level3[0].message.en.startswith("ADR-002")
+    assert "lacks status" in level3[0].message.en
+    # a table without a status column is no index
+    plain = index.replace("Estado", "Módulo")
+    level3 = [r for r in results_for(make_repo({"docs/DECISIONES_TECH.md": _adr_doc(plain)}),
+                                     "DES001") if r.level == 3]
+    assert set(statuses(level3)) == {"fail"}
+
+
+def test_des001_status_from_the_adr_folder_index(make_repo: MakeRepo,
+                                                 results_for: Results) -> None:
+    adr = ("# ADR-{n}: {t}\n\n## Context\nx\n\n## Decision\ny\n\n## Alternatives\nz\n\n"
+           "## Consequences\nw\n")
+    readme = ("# Decisions\n\n| ADR | Title | Status |\n|---|---|---|\n"
+              "| [ADR-001](0001-python.md) | Python | Accepted |\n"
+              "| [ADR-002](0002-api.md) | API | Superseded |\n")
+    root = make_repo({"docs/adr/0001-python.md": adr.format(n=1, t="Python"),
+                      "docs/adr/0002-api.md": adr.format(n=2, t="API"),
+                      "docs/adr/README.md": readme})
+    level3 = [r for r in results_for(root, "DES001") if r.level == 3]
+    assert statuses(level3) == ["pass"]
+
+
+RATIONALE_ADR = """\
+# ADR-{n}: Promotion gates
+
+## Status
+Accepted
+
+## Context
+We promote models.
+
+## Decision
+Use environment protection rules.
+
+## Rationale
+**Why environment protection instead of a custom approval bot?**
+It is built in.
+
+## Consequences
+Slower promotion.
+"""
+
+
+def test_des001_alternatives_weighed_in_a_rationale_warn(make_repo: MakeRepo,
+                                                         results_for: Results) -> None:
+    root = make_repo({f"docs/decisions/ADR-00{n}-gates.md": RATIONALE_ADR.format(n=n)
+                      for n in (1, 2)})
+    level3 = [r for r in results_for(root, "DES001") if r.level == 3]
+    assert statuses(level3) == ["warn", "warn"]
+    assert "no Alternatives section; other options are weighed in the 'Rationale' section " \
+           "(line 12)" in level3[0].message.en
+    assert "lacks alternatives" not in level3[0].message.en
+    # without any weighing, alternatives are still missing
+    bare = RATIONALE_ADR.replace("## Rationale\n**Why environment protection instead of a "
+                                 "custom approval bot?**\n", "## Notes\n")
+    root = make_repo({f"docs/decisions/ADR-00{n}-gates.md": bare.format(n=n) for n in (1, 2)})
+    level3 = [r for r in results_for(root, "DES001") if r.level == 3]
+    assert set(statuses(level3)) == {"fail"} and "lacks alternatives" in level3[0].message.en
+
+
+RFC = """\
+# {title}
+
+## Summary
+A change.
+
+## Motivation
+Why.
+
+## Proposal
+What.
+
+```yaml
+status:
+  phase: ready
+```
+
+## Drawbacks
+Cost.
+
+## Alternatives
+Scripts or Terraform.
+"""
+
+
+def test_des001_rfc_style_proposals_are_design_records(make_repo: MakeRepo,
+                                                       results_for: Results) -> None:
+    root = make_repo({"proposals/TEMPLATE.md": RFC.format(title="Title"),
+                      "proposals/oci.md": RFC.format(title="OCI integration"),
+                      "proposals/lora.md": RFC.format(title="LoRA adapters")})
+    results = results_for(root, "DES001")
+    level2 = [r for r in results if r.level == 2]
+    assert statuses(level2) == ["pass"] and "2 ADR(s)" in level2[0].message.en
+    # the YAML example's status: key is not the record's status
+    level3 = [r for r in results if r.level == 3]
+    assert set(statuses(level3)) == {"fail"}
+    assert all("lacks status" in r.message.en for r in level3)

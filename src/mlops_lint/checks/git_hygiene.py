@@ -523,12 +523,12 @@ def precommit_advanced(ctx: Context, params: None) -> Iterator[Finding]:
         yield failed(T.join([g.message for g in gaps]) + extra, PRECOMMIT_CONFIG, line,
                      fix=T.join([g.fix for g in gaps]))
     else:
-        line = config.hooks[0].line if config.hooks else 1
+        first_line = config.hooks[0].line if config.hooks else 1
         checked = T("mypy, ", "mypy, ") if python else T("", "")
         yield passed(T("pre-commit runs ", "pre-commit ejecuta ") + checked + T(
             f"a secrets hook and a commit-message check ({enforcer})",
             f"un hook de secretos y una comprobación del mensaje de commit ({enforcer})")
-            + extra, PRECOMMIT_CONFIG, line)
+            + extra, PRECOMMIT_CONFIG, first_line)
 
 
 # -- GIT005 large and binary files -------------------------------------------------------------
