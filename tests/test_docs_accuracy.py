@@ -79,7 +79,7 @@ microservices](/docs/img/architecture-diagram.png)](/docs/img/architecture-diagr
 
 | Home | Checkout |
 | --- | --- |
-| [![Home](/docs/img/home.png)](/docs/img/home.png) | [![Out](/docs/img/out.png)](/docs/img/out.png) |
+| [![Home](/docs/img/h.png)](/docs/img/h.png) | [![Out](/docs/img/o.png)](/docs/img/o.png) |
 
 See the [Google Cloud docs](https://cloud.google.com/kubernetes-engine/docs/quickstart).
 """
