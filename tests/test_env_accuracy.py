@@ -34,12 +34,28 @@ def found(results: list[Result]) -> list[tuple[str, str | None, int | None]]:
 
 def test_env_rules_skip_a_repository_without_python(make_repo: MakeRepo,
                                                     results_for: Results) -> None:
-    root = make_repo({"main.tf": 'resource "aws_vpc" "this" {}\n', "README.md": "# vpc\n"})
+    root = make_repo({"docs/index.md": "# guide\n", "README.md": "# guide\n"})
     for rule in ("ENV001", "ENV002", "ENV003"):
         results = results_for(root, rule)
         assert set(statuses(results)) == {"skip"}, rule
     assert "no Python code" in results_for(root, "ENV001")[0].message.en
     assert "no Python code" in results_for(root, "ENV002")[0].message.en
+
+
+def test_env002_other_stacks_are_judged_on_their_own_lock(make_repo: MakeRepo,
+                                                          results_for: Results) -> None:
+    module = {"main.tf": 'resource "aws_vpc" "this" {}\n', "README.md": "# vpc\n"}
+    assert statuses(results_for(make_repo(module), "ENV001")) == ["skip"]
+    results = results_for(make_repo({**module, ".gitignore": ".terraform.lock.hcl\n"}),
+                          "ENV002")
+    assert set(statuses(results)) == {"fail"}
+    assert "no Terraform dependency lock file: .terraform.lock.hcl is listed in .gitignore" \
+        in results[0].message.en
+    locked = make_repo({**module, ".terraform.lock.hcl": "provider {}\n"})
+    assert set(statuses(results_for(locked, "ENV002"))) == {"pass"}
+    node = make_repo({"web/package.json": "{}", "web/package-lock.json": "{}"})
+    results = results_for(node, "ENV002")
+    assert set(statuses(results)) == {"pass"} and "Node.js" in results[0].message.en
 
 
 def test_env_rules_still_fail_python_code_without_declaration(make_repo: MakeRepo,

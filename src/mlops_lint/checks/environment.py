@@ -23,6 +23,7 @@ from mlops_lint.model import Finding, T, failed, passed, skipped, warned
 from mlops_lint.parsers import ParseError
 from mlops_lint.parsers.ci import other_ci_files, workflows
 from mlops_lint.parsers.dockerfile import DOCKERFILE_GLOBS, dockerfiles
+from mlops_lint.parsers.gitignore import ignore_rules
 from mlops_lint.parsers.invocations import Tool, tool_runs
 from mlops_lint.parsers.mypy_config import toml_table_line
 from mlops_lint.parsers.requirements import (
@@ -443,6 +444,47 @@ def _installs_from(locks: list[Lockfile]) -> Tool:
     return Tool("lockfile install:" + ",".join(sorted(names | kinds)), match)
 
 
+# Other stacks' dependency locks: (stack, manifest globs, lockfile names). Their tools read
+# the committed lock on every install (terraform init, npm ci, go build, cargo build).
+STACK_LOCKS: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
+    ("Terraform", ("**/*.tf",), (".terraform.lock.hcl",)),
+    ("Node.js", ("**/package.json",), ("package-lock.json", "npm-shrinkwrap.json", "yarn.lock",
+                                       "pnpm-lock.yaml", "bun.lockb")),
+    ("Go", ("**/go.mod",), ("go.sum",)),
+    ("Rust", ("**/Cargo.toml",), ("Cargo.lock",)),
+)
+
+
+def _stack_locks(ctx: Context) -> Iterator[Finding]:
+    """ENV002 where there is no Python: the lock file of each other stack present."""
+    stacks = [(stack, names) for stack, manifests, names in STACK_LOCKS if ctx.files(manifests)]
+    if not stacks:
+        yield skipped(T("not applicable: no Python code or dependency file, and no Terraform, "
+                        "Node.js, Go or Rust manifest in the project",
+                        "no aplica: no hay código ni archivos de dependencias Python, ni "
+                        "manifiestos de Terraform, Node.js, Go o Rust en el proyecto"))
+        return
+    rules = ignore_rules(ctx.repo)
+    for stack, names in stacks:
+        found = ctx.files([f"**/{name}" for name in names])
+        if found:
+            yield passed(T(f"{stack} dependencies are locked: {found[0]} is committed",
+                           f"las dependencias de {stack} están fijadas: {found[0]} está en el "
+                           "repositorio"), found[0])
+            continue
+        ignored = next((n for n in names if rules.ignored(ctx.path(n))), None)
+        yield failed(T(f"no {stack} dependency lock file: {ignored} is listed in .gitignore",
+                       f"no hay archivo de bloqueo de dependencias de {stack}: {ignored} está "
+                       "en .gitignore") if ignored else
+                     T(f"no {stack} dependency lock file ({', '.join(names)})",
+                       f"no hay archivo de bloqueo de dependencias de {stack} "
+                       f"({', '.join(names)})"),
+                     fix=T(f"commit the lock file the {stack} tooling writes "
+                           f"({names[0]}) so that every install resolves the same versions",
+                           f"sube el archivo de bloqueo que escribe {stack} ({names[0]}) para "
+                           "que cada instalación resuelva las mismas versiones"))
+
+
 @check("lockfile_used")
 def lockfile_used(ctx: Context, params: None) -> Iterator[Finding]:
     """ENV002: a lockfile is committed and a CI install step consumes it."""
@@ -455,7 +497,7 @@ def lockfile_used(ctx: Context, params: None) -> Iterator[Finding]:
                            f"quítalo de .gitignore y haz git add {ignored[0]}"))
         return
     if not locks and not partial and not has_python(ctx):
-        yield skipped(NO_PYTHON)
+        yield from _stack_locks(ctx)
         return
     if not locks:
         detail = T("", "")
