@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
-from mlops_lint.checks import check
+from mlops_lint.checks import check, not_read
 from mlops_lint.context import Context
 from mlops_lint.globs import GlobError, compile_glob
 from mlops_lint.model import Finding, T, failed, manual, passed, skipped, verdict, warned
@@ -109,12 +109,17 @@ class _Subjects:
     mlflow: bool
     data: str  # "required", "sample" (small data committed on purpose) or "none"
     sample: tuple[int, int] = (0, 0)  # committed data files and their bytes
+    unread: tuple[ParseError, ...] = ()  # files that could not be read to decide
 
 
-def _any_text(ctx: Context, paths: list[str], pattern: re.Pattern[str]) -> bool:
+def _any_text(ctx: Context, paths: list[str], pattern: re.Pattern[str],
+              unread: list[ParseError]) -> bool:
     for path in paths[:MAX_SCANNED]:
         text = ctx.repo.text(path)
-        if not isinstance(text, ParseError) and pattern.search(text):
+        if isinstance(text, ParseError):
+            if text not in unread:
+                unread.append(text)
+        elif pattern.search(text):
             return True
     return False
 
@@ -138,8 +143,10 @@ def _subjects(ctx: Context) -> _Subjects:
     code = ctx.files(["**/*.py"]) + ctx.files(["**/*.ipynb"])
     python = bool(code)
     deps = ctx.files(DEPENDENCY_GLOBS)
-    mlflow = _any_text(ctx, code, MLFLOW_IMPORT) or _any_text(ctx, deps, MLFLOW_DECLARED)
-    ml = mlflow or bool(ctx.files(MODEL_GLOBS)) or _any_text(ctx, code, ML_IMPORT)
+    unread: list[ParseError] = []
+    mlflow = _any_text(ctx, code, MLFLOW_IMPORT, unread) or _any_text(
+        ctx, deps, MLFLOW_DECLARED, unread)
+    ml = mlflow or bool(ctx.files(MODEL_GLOBS)) or _any_text(ctx, code, ML_IMPORT, unread)
     committed = _committed_data(ctx)
     sizes = [ctx.repo.size(p) for p in committed]
     data = "none"
@@ -151,7 +158,8 @@ def _subjects(ctx: Context) -> _Subjects:
     elif ml:
         data = "required"
     secrets = python or bool(ctx.files(DOTENV_GLOBS))
-    found = _Subjects(python, secrets, ml, mlflow, data, (len(committed), sum(sizes)))
+    found = _Subjects(python, secrets, ml, mlflow, data, (len(committed), sum(sizes)),
+                      tuple(unread))
     ctx.repo.memo["git001:subjects"] = found
     return found
 
@@ -182,6 +190,7 @@ def gitignore_ml(ctx: Context, params: None) -> Iterator[Finding]:
                        f"no se puede leer .gitignore: {broken[0].message}"), ".gitignore")
         return
     subjects = _subjects(ctx)
+    yield from (not_read(error) for error in subjects.unread[:MAX_FILE_FINDINGS])
     groups = [g for g in GITIGNORE_GROUPS if _applies(subjects, g[0])]
     if not groups:
         yield skipped(T("not applicable: no Python or ML code, data, models or .env files in "
