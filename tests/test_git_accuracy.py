@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from conftest import statuses
+from conftest import git, statuses
 from mlops_lint.model import Result
 
 Results = Callable[..., list[Result]]
@@ -207,6 +207,11 @@ def test_git006_release_workflow_counts_as_the_changelog(make_repo: MakeRepo,
         "          generate_release_notes: true\n",
         "      - run: gh release create \"$TAG\" --generate-notes\n")}, commits=COMMITS)
     assert _changelog_result(results_for(cli, "GIT006")).status.value == "pass"
+    edit = make_repo({".github/workflows/release.yml": GH_RELEASE.replace(
+        "      - uses: softprops/action-gh-release@v2\n        with:\n"
+        "          generate_release_notes: true\n",
+        "      - run: gh release edit \"$TAG\" --notes-file notes.md\n")}, commits=COMMITS)
+    assert _changelog_result(results_for(edit, "GIT006")).status.value == "pass"
     config = make_repo({"release-please-config.json": "{}", "a.py": ""}, commits=COMMITS)
     assert _changelog_result(results_for(config, "GIT006")).status.value == "pass"
 
@@ -228,3 +233,15 @@ def test_git006_documented_release_notes_warn(make_repo: MakeRepo,
                       "    runs-on: x\n    steps:\n      - run: twine upload dist/*\n"},
                      commits=COMMITS)
     assert _changelog_result(results_for(pypi, "GIT006")).status.value == "fail"
+
+
+def test_git006_component_prefixed_release_tags(make_repo: MakeRepo,
+                                                results_for: Results) -> None:
+    root = make_repo({"CHANGELOG.md": "# Changes\n"}, commits=COMMITS)
+    git(root, "tag", "vllm-stack-0.1.0")
+    tags = next(r for r in results_for(root, "GIT006") if "tag" in r.message.en)
+    assert tags.status.value == "pass" and "vllm-stack-0.1.0" in tags.message.en
+    other = make_repo({"CHANGELOG.md": "# Changes\n"}, commits=COMMITS)
+    git(other, "tag", "release-candidate")
+    tags = next(r for r in results_for(other, "GIT006") if "tag" in r.message.en)
+    assert tags.status.value == "fail"

@@ -670,7 +670,8 @@ _SQUASH = re.compile(r"\(#\d+\)\s*$")
 RELEASE_TOOL = re.compile(
     r"softprops/action-gh-release|actions/create-release|ncipollo/release-action|"
     r"release-please|release-drafter/release-drafter|semantic-release|goreleaser|"
-    r"changesets/action|\bgh[ \t]+release[ \t]+create\b|\bglab[ \t]+release[ \t]+create\b|"
+    r"changesets/action|helm/chart-releaser-action|\bgh[ \t]+release[ \t]+(?:create|edit)\b|"
+    r"\bglab[ \t]+release[ \t]+create\b|"
     r"release-cli[ \t]+create", re.I)
 RELEASE_CONFIGS = (".releaserc", ".releaserc.*", "release.config.*", "release-please-config.json",
                    ".release-please-manifest.json", ".github/release-drafter.yml",
