@@ -245,3 +245,38 @@ def test_git006_component_prefixed_release_tags(make_repo: MakeRepo,
     git(other, "tag", "release-candidate")
     tags = next(r for r in results_for(other, "GIT006") if "tag" in r.message.en)
     assert tags.status.value == "fail"
+
+
+# -- GIT003: the linter and formatter of the stack in use -------------------------------------
+
+TF_HOOKS = """\
+repos:
+  - repo: https://github.com/pre-commit/pre-commit-hooks
+    rev: v4.6.0
+    hooks:
+      - id: trailing-whitespace
+      - id: end-of-file-fixer
+      - id: check-yaml
+      - id: check-added-large-files
+      - id: check-merge-conflict
+  - repo: https://github.com/antonbabenko/pre-commit-terraform
+    rev: v1.88.0
+    hooks:
+      - id: terraform_fmt
+      - id: terraform_tflint
+"""
+
+
+def test_git003_terraform_linter_and_formatter(make_repo: MakeRepo,
+                                               results_for: Results) -> None:
+    root = make_repo({".pre-commit-config.yaml": TF_HOOKS, "main.tf": ""})
+    assert "pass" in statuses(results_for(root, "GIT003"))
+    no_lint = make_repo({".pre-commit-config.yaml": TF_HOOKS.replace(
+        "      - id: terraform_tflint\n", ""), "main.tf": ""})
+    found = next(r for r in results_for(no_lint, "GIT003") if r.status.value == "fail")
+    assert "for the code in the repository" in found.message.en
+    assert "ruff" not in found.message.en
+    # with Python code, the Python linter and formatter are asked for
+    python = make_repo({".pre-commit-config.yaml": TF_HOOKS, "main.tf": "", "app.py": ""})
+    found = next(r for r in results_for(python, "GIT003") if r.status.value == "fail")
+    assert "ruff + ruff-format" in found.message.en

@@ -177,7 +177,7 @@ def test_git003_complete(make_repo: MakeRepo, results_for: Results) -> None:
 def test_git003_problems(make_repo: MakeRepo, results_for: Results) -> None:
     text = config(maxkb=5000, ruff_rev="main").replace("      - id: check-yaml\n", "") \
         .replace("      - id: ruff-format\n", "")
-    results = results_for(make_repo({".pre-commit-config.yaml": text}), "GIT003")
+    results = results_for(make_repo({".pre-commit-config.yaml": text, "a.py": ""}), "GIT003")
     failed = next(r for r in results if r.status.value == "fail")
     message = failed.message.en
     assert "missing pre-commit-hooks: check-yaml" in message
@@ -187,8 +187,8 @@ def test_git003_problems(make_repo: MakeRepo, results_for: Results) -> None:
     assert "allows 5000 KB, above the 1000 KB limit" in message
     black = config().replace("id: ruff-format", "id: black").replace("id: ruff\n",
                                                                      "id: isort\n")
-    assert "pass" in statuses(results_for(make_repo({".pre-commit-config.yaml": black}),
-                                          "GIT003"))
+    assert "pass" in statuses(results_for(make_repo({".pre-commit-config.yaml": black,
+                                                     "a.py": ""}), "GIT003"))
 
 
 @pytest.mark.parametrize(("files", "words"), [

@@ -315,6 +315,15 @@ def conventional_commits(ctx: Context, params: None) -> Iterator[Finding]:
 
 # -- GIT003 / GIT004 pre-commit ----------------------------------------------------------------
 
+# linters and formatters of other stacks, for repositories without Python code
+STACK_LINTERS = frozenset({"terraform_tflint", "terraform_validate", "terraform_checkov",
+                           "terraform_trivy", "tflint", "eslint", "golangci-lint", "go-vet",
+                           "go-vet-mod", "shellcheck", "hadolint", "hadolint-docker",
+                           "helmlint", "yamllint", "markdownlint", "markdownlint-cli2",
+                           "clippy", "rubocop", "ktlint", "actionlint"})
+STACK_FORMATTERS = frozenset({"terraform_fmt", "prettier", "go-fmt", "gofmt", "goimports",
+                              "fmt", "rustfmt", "cargo-fmt", "shfmt", "clang-format",
+                              "google-java-format", "rubocop", "ktlint", "mdformat"})
 HYGIENE_HOOKS = ("trailing-whitespace", "end-of-file-fixer", "check-yaml",
                  "check-added-large-files", "check-merge-conflict")
 
@@ -371,7 +380,15 @@ def precommit_hygiene(ctx: Context, params: None) -> Iterator[Finding]:
     ruff = bool(ids & {"ruff", "ruff-check"})
     formatter = bool(ids & {"ruff-format", "black", "black-jupyter"})
     classic = bool(ids & {"black", "black-jupyter"}) and bool(ids & {"isort", "flake8"})
-    if not ((ruff and formatter) or classic):
+    if not ctx.files(["**/*.py"]):
+        # no Python: the linter and formatter of the stack in use (Terraform, Go, JS...)
+        if not (ids & STACK_LINTERS and ids & STACK_FORMATTERS):
+            problems.append(T("no linter + formatter hooks for the code in the repository "
+                              "(e.g. terraform_fmt + terraform_tflint, prettier + eslint, "
+                              "gofmt + golangci-lint)", "faltan hooks de linter + formateador "
+                              "para el código del repositorio (p. ej. terraform_fmt + "
+                              "terraform_tflint, prettier + eslint, gofmt + golangci-lint)"))
+    elif not ((ruff and formatter) or classic):
         problems.append(T("no linter + formatter hooks (ruff + ruff-format, or black + "
                           "isort/flake8)", "faltan hooks de linter + formateador (ruff + "
                           "ruff-format, o black + isort/flake8)"))
