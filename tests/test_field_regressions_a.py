@@ -22,5 +22,6 @@ def test_git001_env_and_ENV_are_virtual_environments(make_repo: MakeRepo,
                                                      results_for: ResultsFor) -> None:
     base = "__pycache__/\n*.py[cod]\n.env\ndata/\n*.pkl\nmodels/\nmlruns/\n.coverage\nhtmlcov/\n"
     for venv in ("env/\n", "ENV/\n"):
-        root = make_repo({".gitignore": base + venv})
-        assert "virtual" not in _messages(results_for(root, "GIT001"))
+        root = make_repo({".gitignore": base + venv, "train.py": "import sklearn\n"})
+        results = results_for(root, "GIT001")
+        assert [r.status.value for r in results] == ["pass"], _messages(results)

@@ -52,7 +52,7 @@ def test_py006_no_model_fails(make_repo: MakeRepo, results_for: Results) -> None
     root = make_repo({"src/p/config.py": "CONFIG = {'lr': 0.1}\n"})
     results = results_for(root, "PY006")
     assert statuses(results) == ["fail"]
-    assert "dicts or module constants" in results[0].message.en
+    assert "no typed configuration object" in results[0].message.en
 
 
 @pytest.mark.parametrize(("change", "words"), [

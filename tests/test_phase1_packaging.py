@@ -49,7 +49,7 @@ def test_py001_complete_pyproject_passes(make_repo: MakeRepo, results_for: Resul
 
 
 @pytest.mark.parametrize(("files", "expected", "words"), [
-    ({}, "fail", "no pyproject.toml (and no setup.py)"),
+    ({"train.py": "print(1)\n"}, "fail", "no pyproject.toml (and no setup.py)"),
     ({"setup.py": "from setuptools import setup\nsetup()\n"}, "warn", "setup.py only"),
     ({"requirements.txt": "numpy\n"}, "warn", "requirements.txt only"),
     ({"pyproject.toml": "[project\n"}, "fail", "does not parse"),
@@ -222,7 +222,7 @@ def test_py010_levels(make_repo: MakeRepo, results_for: Results) -> None:
 def test_py010_missing_targets_and_no_makefile(make_repo: MakeRepo, results_for: Results) -> None:
     results = results_for(make_repo({"Makefile": "test:\n\tpytest\n"}), "PY010")
     assert statuses(results, 1) == ["fail"] and "install, lint" in results[0].message.en
-    results = results_for(make_repo({"README.md": "x"}), "PY010")
+    results = results_for(make_repo({"README.md": "x", "train.py": "print(1)\n"}), "PY010")
     assert statuses(results) == ["fail", "fail"] and "no Makefile" in results[0].message.en
 
 

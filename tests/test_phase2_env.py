@@ -66,7 +66,7 @@ def test_env001_poetry_conda_and_dynamic(make_repo: MakeRepo, results_for: Resul
 
 
 @pytest.mark.parametrize(("files", "expected", "words"), [
-    ({}, "fail", "no runtime dependency declaration"),
+    ({"train.py": "import numpy\n"}, "fail", "no runtime dependency declaration"),
     ({"pyproject.toml": '[project]\nname = "x"\ndependencies = []\n'}, "warn",
      "declares no runtime dependencies"),
     ({"pyproject.toml": "[project\n"}, "fail", "cannot read"),
@@ -94,7 +94,8 @@ def test_env001_conda_files_with_other_names_and_per_service_files(
     assert sorted(found(results)) == [("fail", "services/api/requirements.txt", 2),
                                       ("pass", "training/conda_dependencies.yml", 1)]
     # a YAML file with a dependencies: key that is not a package list is not a conda file
-    nothing = make_repo({"ci/dependencies.yml": "dependencies: {build: [test]}\n"})
+    nothing = make_repo({"ci/dependencies.yml": "dependencies: {build: [test]}\n",
+                         "main.py": ""})
     assert "neither at the project root nor per service" in \
         results_for(nothing, "ENV001")[0].message.en
 
@@ -210,7 +211,7 @@ def test_env002_lockfile_of_a_sub_folder_package(make_repo: MakeRepo,
     assert "client/uv.lock is committed and CI installs from it" in results[0].message.en
     # a lockfile under docs/ or examples/ is not the project's own
     results = level2(results_for(make_repo({"examples/demo/pyproject.toml": "[project]\nname='d'\n",
-                                     "examples/demo/uv.lock": "x"}), "ENV002"))
+                                     "examples/demo/uv.lock": "x", "main.py": ""}), "ENV002"))
     assert statuses(results) == ["fail"] and "no lockfile" in results[0].message.en
 
 
@@ -265,9 +266,14 @@ def test_env003_poetry_conda_and_skips(make_repo: MakeRepo, results_for: Results
     results = results_for(root, "ENV003")
     assert found(results) == [("fail", "environment.yml", 2)]
     assert statuses(results_for(make_repo({"pyproject.toml": REQUIRES}), "ENV003")) == ["skip"]
-    no_requires = results_for(make_repo({".python-version": "3.11\n"}), "ENV003")
+    # .python-version alone declares the interpreter: nothing contradicts it
+    declared = results_for(make_repo({".python-version": "3.11\n"}), "ENV003")
+    assert found(declared) == [("pass", ".python-version", 1)]
+    assert "declared by .python-version (3.11)" in declared[0].message.en
+    no_requires = results_for(make_repo({
+        ".github/workflows/ci.yml": MATRIX.format(versions='["3.11"]')}), "ENV003")
     assert statuses(no_requires) == ["fail"]
-    assert "requires-python is not declared" in no_requires[0].message.en
+    assert "no declared interpreter" in no_requires[0].message.en
     odd = make_repo({"pyproject.toml": '[project]\nrequires-python = "py3"\n',
                      ".python-version": "3.11\n"})
     assert statuses(results_for(odd, "ENV003")) == ["warn"]

@@ -29,6 +29,10 @@ htmlcov/
 """
 
 
+# ML code that trains and tracks with MLflow: every .gitignore group applies
+ML_CODE = "import mlflow\nfrom sklearn.linear_model import Ridge\n"
+
+
 def rows(results: list[Result]) -> list[tuple[int, str]]:
     return [(r.level, r.status.value) for r in results]
 
@@ -37,13 +41,14 @@ def rows(results: list[Result]) -> list[tuple[int, str]]:
 
 
 def test_git001_complete(make_repo: MakeRepo, results_for: Results) -> None:
-    results = results_for(make_repo({".gitignore": GITIGNORE}), "GIT001")
+    results = results_for(make_repo({".gitignore": GITIGNORE, "train.py": ML_CODE}), "GIT001")
     assert statuses(results) == ["pass"]
     assert "level-2 extras missing: *.pem / *.key, .ipynb_checkpoints/" in results[0].message.en
 
 
 def test_git001_missing_groups(make_repo: MakeRepo, results_for: Results) -> None:
-    results = results_for(make_repo({".gitignore": "*.pyc\n.env\n"}), "GIT001")
+    results = results_for(make_repo({".gitignore": "*.pyc\n.env\n", "train.py": ML_CODE}),
+                          "GIT001")
     assert statuses(results) == ["fail"]
     assert results[0].message.en == ("the .gitignore does not cover virtual environments, data, "
                                      "models, MLflow runs, coverage reports")
@@ -63,7 +68,7 @@ def test_git001_dvc_nested_gitignore_covers_data(make_repo: MakeRepo,
 def test_git001_env_example_must_not_be_ignored(make_repo: MakeRepo,
                                                 results_for: Results) -> None:
     ignore = GITIGNORE.replace(".env\n!.env.example\n", ".env*\n")
-    results = results_for(make_repo({".gitignore": ignore}), "GIT001")
+    results = results_for(make_repo({".gitignore": ignore, "train.py": ML_CODE}), "GIT001")
     assert "!.env.example" in results[0].message.en
 
 
@@ -172,7 +177,7 @@ def test_git003_complete(make_repo: MakeRepo, results_for: Results) -> None:
 def test_git003_problems(make_repo: MakeRepo, results_for: Results) -> None:
     text = config(maxkb=5000, ruff_rev="main").replace("      - id: check-yaml\n", "") \
         .replace("      - id: ruff-format\n", "")
-    results = results_for(make_repo({".pre-commit-config.yaml": text}), "GIT003")
+    results = results_for(make_repo({".pre-commit-config.yaml": text, "a.py": ""}), "GIT003")
     failed = next(r for r in results if r.status.value == "fail")
     message = failed.message.en
     assert "missing pre-commit-hooks: check-yaml" in message
@@ -182,8 +187,8 @@ def test_git003_problems(make_repo: MakeRepo, results_for: Results) -> None:
     assert "allows 5000 KB, above the 1000 KB limit" in message
     black = config().replace("id: ruff-format", "id: black").replace("id: ruff\n",
                                                                      "id: isort\n")
-    assert "pass" in statuses(results_for(make_repo({".pre-commit-config.yaml": black}),
-                                          "GIT003"))
+    assert "pass" in statuses(results_for(make_repo({".pre-commit-config.yaml": black,
+                                                     "a.py": ""}), "GIT003"))
 
 
 @pytest.mark.parametrize(("files", "words"), [
@@ -225,7 +230,8 @@ def test_git004_alternatives(make_repo: MakeRepo, results_for: Results) -> None:
           "src/a.py": "", ".secrets.baseline": "{}", "pyproject.toml": "[tool.commitizen]\n"}
     assert statuses(results_for(make_repo(cz), "GIT004")) == ["pass"]
     no_mypy = config().replace("id: mypy", "id: pyupgrade")
-    results = results_for(make_repo({".pre-commit-config.yaml": no_mypy}), "GIT004")
+    results = results_for(make_repo({".pre-commit-config.yaml": no_mypy, "src/a.py": ""}),
+                          "GIT004")
     assert "no mypy hook" in results[0].message.en
 
 

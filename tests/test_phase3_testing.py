@@ -160,7 +160,8 @@ def test_test001_tests_outside_default_discovery_warn(make_repo: Build,
 
 
 def test_repo_without_tests(make_repo: Build, catalog: Catalog) -> None:
-    root = repo(make_repo, {"src/demo/model.py": "def predict(x):\n    return x\n"})
+    root = repo(make_repo, {"src/demo/model.py": "import joblib\n\nMODEL = joblib.load('m')\n"
+                            "\n\ndef predict(x):\n    return MODEL.predict(x)\n"})
     results = check_repo(root, catalog, ("TEST",))
     by_rule: dict[str, dict[int, str]] = {}
     for rule in sorted({r.rule for r in results}):
@@ -461,12 +462,14 @@ def test_test005_by_file_name_and_schema(make_repo: Build, results_for: Results)
 
 def test_test005_and_test006_fail_without_such_tests(make_repo: Build,
                                                      results_for: Results) -> None:
+    model = {"src/demo/train.py": "def train(model, x, y):\n    model.fit(x, y)\n"}
     root = repo(make_repo, {"tests/test_misc.py": MODEL_TEST.split("\n\n\ndef test_predict_runs")
-                            [0].replace("predict_proba", "transform") + "\n"})
+                            [0].replace("predict_proba", "transform") + "\n", **model})
     assert verdict(results_for(root, "TEST005")) == "fail"
     assert verdict(results_for(root, "TEST006")) == "fail"
     root = repo(make_repo, {"tests/test_misc.py": MODEL_TEST.split("\n\n\ndef test_pred")[0]
-                            .replace("assert ((proba >= 0) & (proba <= 1)).all()", "pass")})
+                            .replace("assert ((proba >= 0) & (proba <= 1)).all()", "pass"),
+                            **model})
     assert verdict(results_for(root, "TEST006")) == "fail"
 
 
@@ -652,7 +655,8 @@ def test_broken_configuration_and_reports_are_findings(make_repo: Build,
                       "src/demo/__init__.py": "", "tests/test_a.py": many_tests(12),
                       "coverage.xml": "<coverage line-rate='0.9'>\x00\x00</coverage>"})
     results = results_for(root, "TEST001")
-    broken = next(r for r in results if r.path == "pyproject.toml")
+    broken = next(r for r in results if r.path == "pyproject.toml" and
+                  "cannot be parsed" in r.message.en)
     assert broken.status.value == "fail" and broken.line == 1 and broken.level == 1
     results = results_for(root, "TEST003")
     assert any(r.status.value == "skip" and r.path == "pyproject.toml" for r in results)
@@ -769,8 +773,11 @@ def test_test006_behavioural_tests_through_helpers_and_model_calls(
     assert verdict(results_for(root, "TEST006")) == "pass"
     saving = "import joblib\n\n\ndef test_saves(model, tmp_path):\n" \
         "    joblib.dump(model, tmp_path / 'm.joblib')\n    assert model is not None\n"
-    root = repo(make_repo, {"tests/test_save.py": saving})
+    root = repo(make_repo, {"tests/test_save.py": saving,
+                            "src/demo/train.py": "def train(m, x, y):\n    m.fit(x, y)\n"})
     assert verdict(results_for(root, "TEST006")) == "fail"
+    root = repo(make_repo, {"tests/test_save.py": saving})  # no model in the project
+    assert verdict(results_for(root, "TEST006")) == "skip"
 
 
 def test_test007_framework_end_to_end(make_repo: Build, results_for: Results) -> None:

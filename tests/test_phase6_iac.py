@@ -283,7 +283,7 @@ def test_iac004_modules(make_repo: MakeRepo, results_for: ResultsFor) -> None:
     incomplete = guide_repo(make_repo, {"infra/modules/api/outputs.tf": None})
     messages = [r.message.en for r in results_for(incomplete, "IAC004")
                 if r.status.value == "fail"]
-    assert messages == ["module infra/modules/api: missing outputs.tf"]
+    assert messages == ["module infra/modules/api: no output blocks (outputs.tf)"]
     registry = make_repo({"infra/main.tf": 'module "vpc" {\n  source = '
                                            '"terraform-aws-modules/vpc/aws"\n}\n'
                                            'module "net" {\n  source = '

@@ -238,7 +238,7 @@ def main(reference, current):
 @pytest.mark.parametrize("code, status, fragment", [
     (EVIDENTLY, "pass", "Evidently drift check writes a report and signals drift"),
     ("from scipy.stats import ks_2samp\ndef check(a, b):\n    return ks_2samp(a, b).pvalue\n",
-     "warn", "writes no HTML/JSON report and does not signal drift"),
+     "warn", "writes no HTML/JSON report; does not signal drift"),
     ("import numpy as np\ndef calculate_psi(a, b):\n    return 0.1\n"
      "def run(a, b):\n    psi = calculate_psi(a, b)\n    return {'drift_detected': psi > 0.25}\n",
      "warn", "writes no HTML/JSON report"),

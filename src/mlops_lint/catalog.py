@@ -16,6 +16,7 @@ from pydantic import (
     model_validator,
 )
 
+from mlops_lint import resources
 from mlops_lint.checks import Params, load_all
 from mlops_lint.globs import check_glob
 from mlops_lint.model import T
@@ -205,11 +206,10 @@ class Catalog:
 
 def builtin_rules_dir() -> Path:
     """``rules/`` shipped in the wheel, or at the source checkout root when editable."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here / "rules", here.parent.parent / "rules"):
-        if (candidate / "phases.yaml").is_file():
-            return candidate
-    raise CatalogError(f"the built-in rule catalog was not found next to {here}")
+    try:
+        return resources.builtin_rules_dir()
+    except FileNotFoundError as exc:
+        raise CatalogError(str(exc)) from exc
 
 
 def _read_yaml(path: Path) -> Any:

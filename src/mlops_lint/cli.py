@@ -260,7 +260,8 @@ def check(path: str | None, formats: tuple[str, ...], outputs: tuple[str, ...],
 
 @cli.command()
 @click.option("--phase", type=click.IntRange(1, 7), help="Only rules of this phase.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
+              help="markdown: the rule reference (docs/rules.md is its output).")
 @click.option("--lang", type=click.Choice(["en", "es"]), help="Language of the titles.")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False),
               help="Explicit configuration file (its rule packs are listed too).")
@@ -273,6 +274,15 @@ def rules(phase: int | None, fmt: str, lang: str | None, config_file: str | None
     if fmt == "json":
         payload = [r.model_dump(mode="json") for r in chosen]
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        return
+    if fmt == "markdown":
+        from dataclasses import replace
+
+        from mlops_lint.rules_doc import rules_markdown
+
+        catalog = replace(ready.catalog, rules=tuple(chosen), phases=tuple(
+            p for p in ready.catalog.phases if phase is None or p.phase == phase))
+        click.echo(rules_markdown(catalog, ready.config.lang), nl=False)
         return
     for rule in chosen:
         levels = ",".join(f"L{c.level}{'G' if c.gate else ''}" for c in rule.levels)

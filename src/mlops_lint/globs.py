@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from functools import lru_cache
+from pathlib import PurePosixPath
 
 MAX_ALTERNATIVES = 256  # brace expansions of one glob: more is refused as too complex
 MAX_GLOB_CHARS = 4096
@@ -194,3 +195,11 @@ def filter_paths(paths: Iterable[str], globs: Iterable[str],
                  case_sensitive: bool = True) -> list[str]:
     compiled = [compile_glob(g, case_sensitive) for g in globs]
     return [p for p in paths if any(c.match(p) for c in compiled)]
+
+
+TEST_DATA_DIRS = frozenset({"tests", "test", "fixtures", "testdata", "test_data"})
+
+
+def is_test_data(path: str) -> bool:
+    """A file inside a test or fixture folder: sample data, never a project of its own."""
+    return any(p in TEST_DATA_DIRS for p in PurePosixPath(path).parts[:-1])

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from mlops_lint.globs import filter_paths, matches
+from mlops_lint.globs import filter_paths, is_test_data, matches
 from mlops_lint.model import T
 from mlops_lint.parsers import ParseError
 from mlops_lint.parsers.gitignore import gitignore_spec
@@ -75,12 +75,6 @@ class GitInfo:
 
 MAX_IGNORED_POINTERS = 1000
 SCAFFOLD_DIRS = frozenset({"templates", "template"})
-TEST_DATA_DIRS = frozenset({"tests", "test", "fixtures", "testdata", "test_data"})
-
-
-def is_test_data(path: str) -> bool:
-    """A file inside a test or fixture folder: sample data, never a project of its own."""
-    return any(p in TEST_DATA_DIRS for p in PurePosixPath(path).parts[:-1])
 
 
 _is_test_data = is_test_data

@@ -7,6 +7,7 @@ parsed once per run whatever the number of rules that look at it.
 from __future__ import annotations
 
 import ast
+import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from mlops_lint.parsers.gitignore import ignore_rules
 from mlops_lint.parsers.ini import parse_ini
 from mlops_lint.parsers.python_source import (
     PythonIndex,
+    call_arg,
     child_nodes,
     is_test_path,
     python_index,
@@ -92,6 +94,27 @@ def _local_parts(ctx: Context, path: str) -> tuple[str, ...]:
     return PurePosixPath(ctx.project.local(path)).parts
 
 
+# folders that hold documentation, examples or test material, however they are spelled
+# (``docs-gb``, ``tests_alibi_explain``, ``integration_tests``, ``testdata``, ``fixtures``)
+DOC_LIKE_DIR = re.compile(r"(docs?|documentation|examples?)([-_.][\w.-]*)?", re.IGNORECASE)
+TEST_LIKE_DIR = re.compile(r"(tests?|testing)[-_][\w.-]+|[\w.-]+[-_]tests?|"
+                           r"test[-_]?data|testdata|(__)?(test[-_]?)?fixtures(__)?",
+                           re.IGNORECASE)
+
+
+def not_project_dir(part: str) -> bool:
+    """A folder whose code is not the project's own: docs, examples, notebooks,
+    benchmarks, test material and fixtures."""
+    return part in NOT_SOURCE_DIRS or DOC_LIKE_DIR.fullmatch(part) is not None or \
+        TEST_LIKE_DIR.fullmatch(part) is not None
+
+
+def is_template_path(path: str) -> bool:
+    """A path of a project template (``{{ cookiecutter.module_name }}/...``, ``{% if %}``):
+    the files are generated into a project, they are not one."""
+    return "{{" in path or "{%" in path
+
+
 def source_files(ctx: Context) -> Sources:
     """Library and script code of the project: ``*.py`` outside tests, docs and notebooks."""
     key = f"phase3:sources:{ctx.project.path}"
@@ -105,7 +128,7 @@ def source_files(ctx: Context) -> Sources:
         local = ctx.project.local(path)
         parts = _local_parts(ctx, path)
         if is_test_path(local) or parts[-1] in NOT_SOURCE_FILES or \
-                any(p in NOT_SOURCE_DIRS for p in parts[:-1]):
+                any(not_project_dir(p) for p in parts[:-1]):
             continue
         index = python_index(ctx.repo, path)
         if isinstance(index, ParseError):
@@ -701,6 +724,303 @@ def not_applicable_to(ctx: Context, rule_subject: T) -> Finding | None:
         f"not applicable: no scikit-learn estimator in this project; the model is {verb_en} "
         "with ", f"no aplica: no hay estimador de scikit-learn en este proyecto; el modelo se "
         f"{verb_es} con ") + described + T(", so ", ", así que ") + rule_subject)
+
+
+# -- does the project train a model? --------------------------------------------------
+# The modelling, tracking and model-test rules judge how a model is trained. A project
+# that trains nothing (a web application, an inference server, a deployment of a model
+# from a registry, a template whose training step is a placeholder) is not their subject.
+# Only the project's own code counts: docs, examples, tests, fixtures and template files
+# may train models that are not the project's.
+
+TRAINING_FITS = frozenset({"fit", "fit_transform", "fit_predict", "fit_resample", "partial_fit",
+                           "fit_generator"})
+# (import roots, names): a call of one of these trains (a trainer, an optimizer, a
+# boosting library's train/cv); a model class alone, or pretrained weights, does not
+TRAINING_SIGNALS: tuple[tuple[tuple[str, ...], frozenset[str]], ...] = (
+    (("lightning", "pytorch_lightning"), frozenset({"Trainer", "Fabric"})),
+    (("transformers", "trl", "setfit", "sentence_transformers"),
+     frozenset({"Trainer", "Seq2SeqTrainer", "TrainingArguments", "Seq2SeqTrainingArguments",
+                "SFTTrainer", "SetFitTrainer", "SentenceTransformerTrainer"})),
+    (("tensorflow",), frozenset({"GradientTape"})),
+    (("torch",), frozenset({"SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax",
+                            "NAdam", "RAdam", "LBFGS", "TorchTrainer"})),
+    (("ray.train",), frozenset({"TorchTrainer", "XGBoostTrainer", "LightGBMTrainer",
+                                "TensorflowTrainer", "DataParallelTrainer"})),
+    (("flax", "optax", "haiku"), frozenset({"adam", "adamw", "sgd", "TrainState"})),
+    (("xgboost", "lightgbm", "catboost"), frozenset({"train", "cv"})),
+    (("sklearn",), frozenset({"cross_val_score", "cross_validate", "cross_val_predict",
+                              "learning_curve", "validation_curve"})),
+)
+TRAINING_TEXT = re.compile(r"\.(?:fit|fit_transform|fit_predict|fit_resample|partial_fit)"
+                           r"\(\s*[\w\[(\"'*]|\.backward\(|\b(?:\w*Trainer|GradientTape|"
+                           r"TrainingArguments)\(|\b(?:xgb|lgb|xgboost|lightgbm)\.train\(|"
+                           r"torch\.optim\.")
+PLACEHOLDER_TEXT = re.compile(r"REPLACE THIS WITH YOUR OWN CODE|YOUR CODE HERE", re.IGNORECASE)
+
+
+def _module_receiver(index: PythonIndex, call: ast.Call) -> bool:
+    """``ImageOps.fit(img, size)``, ``stats.norm.fit(data)``: a function of an imported
+    module, not a model's fit."""
+    node = receiver(call)
+    while isinstance(node, ast.Attribute):
+        node = node.value
+    return isinstance(node, ast.Name) and node.id in index.aliases
+
+
+# saving a model means one was produced (pickle is left out: it writes anything)
+MODEL_SAVES = frozenset({"joblib.dump", "skops.io.dump", "torch.save", "torch.jit.save",
+                         "tensorflow.saved_model.save", "tensorflow.keras.models.save_model",
+                         "keras.models.save_model", "keras.saving.save_model",
+                         "safetensors.torch.save_file", "safetensors.torch.save_model"})
+# classes a project derives to train (a Lightning module or data module, a custom
+# transformer of scikit-learn, a trainer)
+TRAINING_BASES = frozenset({"LightningModule", "LightningDataModule", "TransformerMixin",
+                            "Trainer"})
+LOAD_METHODS = frozenset({"load_model", "load", "load_state_dict", "load_weights"})
+# estimator classes of the boosting libraries (scikit-learn's are recognised by module)
+BOOSTING_ESTIMATORS = re.compile(r"(XGB|LGBM|CatBoost)\w*(Classifier|Regressor|Ranker)$")
+
+
+def load_shell(index: PythonIndex, call: ast.Call) -> bool:
+    """``m = CatBoostClassifier(); m.load_model(path)``: an estimator constructed only to
+    load a trained model into (loaded and never fitted): no training, no random draws."""
+    up = parents(index)
+    parent = up.get(call)
+    if isinstance(parent, ast.Attribute) and parent.value is call:
+        return parent.attr in LOAD_METHODS
+    keys = assigned_to(index, call)
+    if not keys:
+        return False
+    loaded = fitted = False
+    for key in keys:
+        area = index.tree if "." in key else scope_of(index, call)
+        for node in ast.walk(area):
+            if isinstance(node, ast.Attribute) and isinstance(up.get(node), ast.Call) and \
+                    isinstance(node.value, ast.Name | ast.Attribute) and \
+                    target_key(node.value) == key:
+                loaded = loaded or node.attr in LOAD_METHODS
+                fitted = fitted or node.attr in TRAINING_FITS
+    return loaded and not fitted
+
+
+def training_call(index: PythonIndex) -> tuple[int, str] | None:
+    """Line and text of the first call in the file that trains or builds a model to
+    train: a ``.fit(data)`` on a model (scikit-learn, Keras, XGBoost, Spark, SageMaker
+    estimators...), a trainer, an optimizer, ``loss.backward()``, a boosting library's
+    ``train``/``cv``, a scikit-learn cross-validation function, or a scikit-learn or
+    boosting estimator or pipeline constructed (not one only loaded into)."""
+    torch = index.imports("torch")
+    for qual, call in every_call(index):
+        name = method(call) or last(qual)
+        if name in TRAINING_FITS and (call.args or call.keywords) and \
+                not _module_receiver(index, call):
+            return call.lineno, f"{short(call.func, 40)}()"
+        if qual and (sklearn_estimator(qual) or (
+                qual.startswith(("xgboost.", "lightgbm.", "catboost.")) and
+                BOOSTING_ESTIMATORS.match(last(qual)))) and not load_shell(index, call):
+            return call.lineno, f"{last(qual)}()"
+        if qual.startswith("sklearn.model_selection.") or (
+                qual.startswith("torch.") and name == "random_split"):
+            return call.lineno, f"{last(qual)}()"
+        if qual in MODEL_SAVES or (qual.startswith("mlflow.") and
+                                   name in ("log_model", "save_model")):
+            return call.lineno, f"{qual}()"
+        if name == "compile" and receiver(call) is not None and \
+                (call_arg(call, "optimizer") is not None or call_arg(call, "loss") is not None):
+            return call.lineno, f"{short(call.func, 40)}()"
+        saved = framework_save(index, qual, call)
+        if saved and not saved.endswith(("save_pretrained", "push_to_hub")):
+            return call.lineno, saved  # (pretrained weights are downloaded and saved too)
+        if name == "backward" and torch and receiver(call) is not None:
+            return call.lineno, f"{short(call.func, 40)}()"
+        for roots, names in TRAINING_SIGNALS:
+            if qual and last(qual) in names and any(
+                    qual == r or qual.startswith(r + ".") for r in roots):
+                return call.lineno, qual
+    for node in nodes_of(index, ast.ClassDef):
+        bases = {last(index.qualname(b)) for b in node.bases}
+        if bases & TRAINING_BASES or any(isinstance(n, FUNCTION_NODES) and
+                                         n.name in ("training_step", "train_step")
+                                         for n in node.body):
+            return node.lineno, f"class {node.name}"
+    return None
+
+
+@dataclass(frozen=True)
+class Training:
+    """Where the project trains a model: the first training call of its modules, the
+    project notebooks that train (read as text), and training seen only in files that are
+    not the project's code (docs, examples, tests, fixtures, templates)."""
+
+    module: Evidence | None
+    notebooks: tuple[str, ...]
+    elsewhere: tuple[str, ...]
+    errors: tuple[ParseError, ...] = ()  # notebooks and other files that could not be read
+
+    @property
+    def anywhere(self) -> bool:
+        """The project trains a model, in its modules or its notebooks."""
+        return self.module is not None or bool(self.notebooks)
+
+    def absent(self) -> T:
+        """Why the project is taken not to train: what was looked for and where training
+        was seen instead."""
+        if self.notebooks:
+            listed = ", ".join(self.notebooks[:3]) + (
+                f" (+{len(self.notebooks) - 3})" if len(self.notebooks) > 3 else "")
+            return T(f"the model is trained only in notebooks ({listed}); the project's Python "
+                     "modules train nothing", f"el modelo solo se entrena en notebooks "
+                     f"({listed}); los módulos Python del proyecto no entrenan nada")
+        out = T("no training code in this project (no .fit(), training loop, trainer or "
+                "optimizer in its modules)", "no hay código de entrenamiento en este proyecto "
+                "(ni .fit(), ni bucle de entrenamiento, ni trainer, ni optimizador en sus "
+                "módulos)")
+        if self.elsewhere:
+            listed = ", ".join(self.elsewhere[:3]) + (
+                f" (+{len(self.elsewhere) - 3})" if len(self.elsewhere) > 3 else "")
+            out = out + T(f"; training appears only in docs, examples, tests or templates "
+                          f"({listed})", f"; solo se entrena en documentación, ejemplos, tests "
+                          f"o plantillas ({listed})")
+        return out
+
+
+def _placeholder(ctx: Context, path: str) -> bool:
+    """A template file whose training step is to be written (``REPLACE THIS WITH YOUR OWN
+    CODE``)."""
+    text = ctx.repo.text(path)
+    return isinstance(text, str) and PLACEHOLDER_TEXT.search(text[:200_000]) is not None
+
+
+def _notebook_trains(ctx: Context, path: str, errors: list[ParseError]) -> bool:
+    data = ctx.repo.parse(path, json.loads)
+    if isinstance(data, ParseError):
+        errors.append(data)
+        return False
+    cells = data.get("cells") if isinstance(data, dict) else None
+    budget = 500_000
+    for cell in cells if isinstance(cells, list) else []:
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+            continue
+        source = cell.get("source")
+        text = "".join(s for s in source if isinstance(s, str)) if isinstance(
+            source, list) else source if isinstance(source, str) else ""
+        budget -= len(text)
+        if budget < 0:
+            return False
+        if TRAINING_TEXT.search(text):
+            return True
+    return False
+
+
+def _outside_training(ctx: Context, project: set[str], errors: list[ParseError]) -> list[str]:
+    """Python files of the project folder that are not its code and train a model."""
+    out: list[str] = []
+    for path in ctx.files(["**/*.py"]):
+        if path in project or len(out) >= 5:
+            continue
+        text = ctx.repo.text(path)
+        if isinstance(text, ParseError):
+            errors.append(text)
+            continue
+        if not TRAINING_TEXT.search(text[:200_000]):
+            continue
+        index = python_index(ctx.repo, path)
+        if isinstance(index, ParseError):
+            errors.append(index)
+        elif training_call(index) is not None:
+            out.append(path)
+    return out
+
+
+def training(ctx: Context) -> Training:
+    """Whether and where the project trains a model (computed once per project)."""
+    key = f"phase3:training:{ctx.project.path}"
+    cached = ctx.repo.memo.get(key)
+    if cached is not None:
+        result: Training = cached
+        return result
+    module: Evidence | None = None
+    templates: list[str] = []
+    for index in source_files(ctx).indexes:
+        found = training_call(index)
+        if found is None:
+            continue
+        if is_template_path(index.path) or _placeholder(ctx, index.path):
+            templates.append(index.path)
+            continue
+        module = Evidence(index.path, found[0], found[1])
+        break
+    if module is None:
+        for path, target in config_targets(ctx):
+            if last(target) in CHECKPOINT_CLASSES or any(
+                    last(target) in names and any(target == r or target.startswith(r + ".")
+                                                  for r in roots)
+                    for roots, names in TRAINING_SIGNALS):
+                module = Evidence(path, 0, target)
+                break
+    notebooks: list[str] = []
+    elsewhere: list[str] = []
+    errors: list[ParseError] = []
+    if module is None:
+        for path in ctx.files(["**/*.ipynb"]):
+            parts = _local_parts(ctx, path)
+            if is_template_path(path) or is_test_path(ctx.project.local(path)) or \
+                    any(not_project_dir(p) and p not in ("notebooks", "notebook")
+                        for p in parts[:-1]):
+                continue
+            if _notebook_trains(ctx, path, errors):
+                notebooks.append(path)
+        if not notebooks:
+            project = {i.path for i in source_files(ctx).indexes}
+            project.update(e.path for e in source_files(ctx).errors)
+            elsewhere = templates + _outside_training(ctx, project, errors)
+    result = Training(module, tuple(notebooks), tuple(elsewhere), tuple(errors))
+    ctx.repo.memo[key] = result
+    return result
+
+
+def training_errors(ctx: Context) -> list[Finding]:
+    """One ``skip`` per file the training fact could not read (each named once)."""
+    return list(skips(training(ctx).errors))
+
+
+def no_training(ctx: Context, subject: T, notebooks_count: bool = False) -> Finding | None:
+    """A ``skip`` for a rule about training when the project trains no model (``None`` when
+    it does). With ``notebooks_count``, training in the project's notebooks is training
+    (the rule's practice can live there); without it, the rule reads modules only."""
+    found = training(ctx)
+    if found.module is not None or (notebooks_count and found.notebooks):
+        return None
+    verdict = T("not applicable: ", "no aplica: ") if not found.notebooks else T("", "")
+    return Finding(Status.SKIP, verdict + found.absent() + T(", so ", ", así que ") + subject)
+
+
+MODEL_LOADS = frozenset({"joblib.load", "torch.load", "torch.jit.load", "skops.io.load",
+                         "onnxruntime.InferenceSession", "tensorflow.saved_model.load",
+                         "transformers.pipeline", "cloudpickle.load", "dill.load",
+                         "vllm.LLM", "ultralytics.YOLO"})
+
+
+def model_used(ctx: Context) -> Evidence | None:
+    """Where the project's modules load a model or predict with one (an inference service,
+    a batch scorer), when it trains none itself."""
+    key = f"phase3:model-used:{ctx.project.path}"
+    if key in ctx.repo.memo:
+        cached: Evidence | None = ctx.repo.memo[key]
+        return cached
+    found: Evidence | None = None
+    for index in source_files(ctx).indexes:
+        for qual, call in every_call(index):
+            name = method(call) or last(qual)
+            if qual in MODEL_LOADS or name in ("load_model", "predict", "predict_proba") or (
+                    name == "from_pretrained" and not PREPROCESSING_CLASSES.search(qual)):
+                found = Evidence(index.path, call.lineno, f"{short(call.func, 40)}()")
+                break
+        if found is not None:
+            break
+    ctx.repo.memo[key] = found
+    return found
 
 
 # -- Hydra-style configuration ---------------------------------------------------------

@@ -2127,7 +2127,7 @@ _BROKEN_CONTINUATION = re.compile(r"(?<!\\)\\[ \t]+(#.*)?$")
 def deprecated_actions() -> dict[str, dict[str, Any]]:
     """``rules/data/deprecated_actions.yaml``: action -> {retired, deprecated, archived,
     current}."""
-    from mlops_lint.catalog import builtin_rules_dir
+    from mlops_lint.resources import builtin_rules_dir
 
     path = builtin_rules_dir() / "data" / "deprecated_actions.yaml"
     try:

@@ -17,12 +17,12 @@ from typing import Any
 
 from mlops_lint.checks import check
 from mlops_lint.context import Context
+from mlops_lint.globs import is_test_data
 from mlops_lint.model import Finding, T, failed, passed, verdict, warned
 from mlops_lint.parsers import ParseError
 from mlops_lint.parsers.gitignore import IgnoreRules, ignore_rules
 from mlops_lint.parsers.ini import Ini, parse_ini
 from mlops_lint.parsers.yaml_file import line_of, load_yaml_rt
-from mlops_lint.repo import is_test_data
 
 DVC_CONFIG = ".dvc/config"
 REMOTE_SCHEMES = ("s3", "gs", "gcs", "azure", "gdrive", "ssh", "http", "https", "hdfs",
@@ -414,7 +414,43 @@ def _script_outside_deps(name: str, body: dict[str, Any]) -> str | None:
     return None
 
 
-def _level3_gaps(ctx: Context, base: str, stages: Stages) -> list[T]:
+# ``{service}``, ``{{ cookiecutter.repo_name }}``: a placeholder left for the user to fill
+# in (DVC's own templating is ``${...}``)
+PLACEHOLDER = re.compile(r"(?<![$\w{])\{\{?\s*[A-Za-z_][\w.]{0,60}\s*\}\}?")
+
+
+def _strings(value: Any, depth: int = 0) -> Iterator[str]:
+    if depth > 10:
+        return
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield str(key)
+            yield from _strings(item, depth + 1)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item, depth + 1)
+
+
+def template_placeholder(path: str, stages: Stages) -> str | None:
+    """The first unresolved placeholder of a dvc.yaml that is a template (in its path or
+    in a stage's cmd, deps or outs): such a pipeline has never been run, so it has no
+    dvc.lock to commit."""
+    found = PLACEHOLDER.search(path)
+    if found:
+        return found.group(0)
+    for body, _ in stages.values():
+        for key in ("cmd", "deps", "outs", "wdir"):
+            for text in _strings(body.get(key)):
+                found = PLACEHOLDER.search(text[:10_000])
+                if found:
+                    return found.group(0)
+    return None
+
+
+def _level3_gaps(ctx: Context, base: str, stages: Stages,
+                 template: str | None = None) -> list[T]:
     gaps: list[T] = []
     if any(not body.get("deps") for body, _ in stages.values()):
         gaps.append(T("every stage needs deps", "cada etapa necesita deps"))
@@ -429,7 +465,8 @@ def _level3_gaps(ctx: Context, base: str, stages: Stages) -> list[T]:
         gaps.append(T("no stage declares metrics with cache: false",
                       "ninguna etapa declara metrics con cache: false"))
     lock = _join(base, "dvc.lock")
-    if not (ctx.repo.is_tracked(lock) if ctx.repo.is_git else ctx.repo.exists(lock)):
+    if template is None and not (ctx.repo.is_tracked(lock) if ctx.repo.is_git
+                                 else ctx.repo.exists(lock)):
         gaps.append(T("dvc.lock is not committed (run dvc repro and commit it)",
                       "dvc.lock no está en el repositorio (ejecuta dvc repro y súbelo)"))
     return gaps
@@ -447,9 +484,18 @@ def _judge_pipeline(ctx: Context, path: str, stages: Stages) -> Iterator[Finding
                                  " con cmd, deps, outs y params"), path, first_line, level=2)
     plots = any(body.get("plots") for body, _ in stages.values())
     bonus = T("; plots declared", "; plots declarados") if plots else T("", "")
-    l3 = _level3_gaps(ctx, base, stages)
+    template = template_placeholder(path, stages)
+    l3 = _level3_gaps(ctx, base, stages, template)
+    lock_note = T(f"; no dvc.lock is expected: the pipeline is a template with unresolved "
+                  f"placeholders ({template})", f"; no se espera dvc.lock: el pipeline es una "
+                  f"plantilla con marcadores sin resolver ({template})") if template \
+        else T("", "")
     if l3:
-        yield failed(T.join(l3) + bonus, path, first_line, level=3)
+        yield failed(T.join(l3) + lock_note + bonus, path, first_line, level=3)
+    elif template:
+        yield passed(summary + T(": scripts in deps, uncached metrics", ": scripts en deps, "
+                                 "métricas sin caché") + lock_note + bonus, path, first_line,
+                     level=3)
     else:
         yield passed(summary + T(": scripts in deps, uncached metrics, dvc.lock committed",
                                  ": scripts en deps, métricas sin caché, dvc.lock en el "

@@ -39,7 +39,7 @@ from mlops_lint.context import Context
 from mlops_lint.globs import GlobError, compile_glob
 from mlops_lint.model import Finding, Status, T, failed, passed, skipped, warned
 from mlops_lint.parsers import ParseError
-from mlops_lint.parsers.ci import Workflow, ci_commands, workflows
+from mlops_lint.parsers.ci import Workflow, ci_commands, other_ci_files, workflows
 from mlops_lint.parsers.dockerfile import (
     DOCKERFILE_GLOBS,
     Dockerfile,
@@ -99,8 +99,8 @@ _PY_VERSION = re.compile(r"^(\d+)(?:\.(\d+))?")
 @functools.cache
 def image_data() -> dict[str, Any]:
     """``rules/data/dockerfile_bases.yaml``, loaded once."""
-    from mlops_lint.catalog import builtin_rules_dir
     from mlops_lint.parsers.yaml_file import load_yaml
+    from mlops_lint.resources import builtin_rules_dir
 
     path = builtin_rules_dir() / "data" / "dockerfile_bases.yaml"
     data = load_yaml(path.read_text(encoding="utf-8"))
@@ -142,6 +142,19 @@ def in_list(image: ImageRef | None, key: str, sub: str | None = None) -> bool:
     if sub is not None:
         entries = entries.get(sub, []) if isinstance(entries, dict) else []
     return any(_entry_matches(image, e) for e in entries if isinstance(e, dict))
+
+
+def base_env(image: ImageRef | None) -> dict[str, str]:
+    """Variables the base ``image`` sets itself (``base_env`` in the data), each with the
+    image that sets it."""
+    out: dict[str, str] = {}
+    if image is None:
+        return out
+    for entry in image_data().get("base_env") or []:
+        if isinstance(entry, dict) and _entry_matches(image, entry):
+            for name in entry.get("env") or []:
+                out.setdefault(str(name), str(image))
+    return out
 
 
 def _is_build_package(package: str) -> bool:
@@ -527,6 +540,137 @@ def batch_image(ctx: Context, df: Dockerfile, final: Stage) -> T | None:
              "(un job batch o una CLI)")
 
 
+# -- images CI jobs run in ------------------------------------------------------------
+
+_BOUNDARY_BEFORE = "/'\" \t=:(,["
+_BOUNDARY_AFTER = "'\" \t:@),]\n"
+_MAX_CI_TEXT = 500_000
+
+
+def _image_repository(ref: str) -> str | None:
+    """``mcr.microsoft.com/mlops/python:latest`` → ``mlops/python``: the repository path
+    without registry host, tag or digest; None unless it has an owner part (a bare
+    ``python`` names a public image, not one the repository builds)."""
+    text = ref.strip().strip("'\"").split("@", 1)[0]
+    if not text or len(text) > 300 or any(c.isspace() for c in text):
+        return None
+    if text.rfind(":") > text.rfind("/"):
+        text = text[:text.rfind(":")]
+    parts = text.split("/")
+    if len(parts) > 1 and ("." in parts[0] or ":" in parts[0] or parts[0] == "localhost"):
+        parts = parts[1:]
+    if len(parts) < 2 or not all(parts):
+        return None
+    return "/".join(parts)
+
+
+def _mentions(text: str, needle: str) -> bool:
+    """``needle`` occurs in ``text`` as a whole path or image name."""
+    start = text.find(needle)
+    while start != -1:
+        end = start + len(needle)
+        if (start == 0 or text[start - 1] in _BOUNDARY_BEFORE) and (
+                end == len(text) or text[end] in _BOUNDARY_AFTER):
+            return True
+        start = text.find(needle, start + 1)
+    return False
+
+
+def _container_values(node: Any, system: str, depth: int = 0) -> Iterator[str]:
+    """Image references a CI file runs jobs in: GitLab ``image:`` (or ``image: {name}``),
+    Azure ``resources.containers[].image`` and inline ``container:`` images."""
+    if depth > 30:
+        return
+    if isinstance(node, dict):
+        for key, value in node.items():
+            name = str(key)
+            if name == "image" and system in ("gitlab", "azure"):
+                if isinstance(value, str):
+                    yield value
+                elif isinstance(value, dict) and isinstance(value.get("name"), str):
+                    yield value["name"]
+            elif name == "container" and system == "azure" and isinstance(value, str) \
+                    and ("/" in value or ":" in value):
+                yield value
+            else:
+                yield from _container_values(value, system, depth + 1)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _container_values(item, system, depth + 1)
+
+
+def ci_job_images(ctx: Context) -> list[tuple[str, str]]:
+    """(image reference, CI file) of every container CI jobs run in: GitHub
+    ``jobs.<id>.container``, GitLab ``image:``, Azure ``resources.containers`` and
+    ``container:``."""
+    cached = ctx.repo.memo.get("docker:ci-job-images")
+    if cached is not None:
+        result: list[tuple[str, str]] = cached
+        return result
+    found: list[tuple[str, str]] = []
+    for wf in workflows(ctx.repo):
+        if isinstance(wf, ParseError):
+            continue
+        for job in wf.jobs:
+            container = job.raw.get("container")
+            if isinstance(container, dict):
+                container = container.get("image")
+            if isinstance(container, str):
+                found.append((container, wf.path))
+    for system, paths in other_ci_files(ctx.repo).items():
+        if system not in ("gitlab", "azure"):
+            continue
+        for path in paths:
+            data = ctx.repo.yaml(path)
+            if not isinstance(data, ParseError):
+                found.extend((image, path) for image in _container_values(data, system))
+    ctx.repo.memo["docker:ci-job-images"] = found
+    return found
+
+
+def _ci_texts(ctx: Context) -> list[tuple[str, str]]:
+    """(path, text) of every CI file (GitHub workflows and the other systems')."""
+    cached = ctx.repo.memo.get("docker:ci-texts")
+    if cached is not None:
+        result: list[tuple[str, str]] = cached
+        return result
+    paths = [wf.path for wf in workflows(ctx.repo) if not isinstance(wf, ParseError)]
+    paths += [p for ps in other_ci_files(ctx.repo).values() for p in ps]
+    texts = []
+    for path in dict.fromkeys(paths):
+        text = ctx.repo.text(path)
+        if isinstance(text, str) and len(text) <= _MAX_CI_TEXT:
+            texts.append((path, text))
+    ctx.repo.memo["docker:ci-texts"] = texts
+    return texts
+
+
+_BUILDS = re.compile(r"docker\s+build|buildx\s+build|build-push-action|Docker@\d|"
+                     r"kaniko|buildah\s+bud|podman\s+build")
+
+
+def ci_job_image(ctx: Context, df: Dockerfile) -> T | None:
+    """Why ``df`` builds an image CI jobs run in, or None: a CI file builds it (names its
+    path) under the repository name of a container another job runs in."""
+    images = [(ref, path, repo) for ref, path in ci_job_images(ctx)
+              if (repo := _image_repository(ref))]
+    if not images:
+        return None
+    for build_path, text in _ci_texts(ctx):
+        named = _mentions(text, df.path) or (df.path == "Dockerfile" and _BUILDS.search(text))
+        if not named:
+            continue
+        for ref, used_in, repository in images:
+            if _mentions(text, repository):
+                return T(f"{df.path} builds an image CI jobs run in: {build_path} builds it "
+                         f"({repository}) and {used_in} runs jobs in {ref}; a CI job container, "
+                         "not a service runtime",
+                         f"{df.path} construye una imagen en la que corren jobs de CI: "
+                         f"{build_path} la construye ({repository}) y {used_in} ejecuta jobs "
+                         f"en {ref}; un contenedor de jobs de CI, no un servicio en ejecución")
+    return None
+
+
 # -- DOCK001 ---------------------------------------------------------------------------
 
 
@@ -552,6 +696,47 @@ def _exec_problem(inst: Instruction) -> T | None:
              "/bin/sh -c as PID 1 and never receives SIGTERM",
              f"{inst.cmd} en la línea {inst.line} está en forma shell: el proceso corre bajo "
              "/bin/sh -c como PID 1 y nunca recibe SIGTERM")
+
+
+_EXPANSION = re.compile(r"\$(\{|[A-Za-z_])")
+_CONTROL = re.compile(r"&&|[;|`]|\$\(|&\s*$")  # redirections (2>&1) are fine with exec
+_MAX_FIX_COMMAND = 300
+
+
+def exec_form_fix(inst: Instruction) -> T:
+    """The exec form of a shell-form CMD/ENTRYPOINT, built from its own command: a JSON
+    array of its words; ``["/bin/sh", "-c", "exec …"]`` when it relies on variable
+    expansion (the shell still expands, and exec hands PID 1 to the process)."""
+    text = " ".join(inst.args.split())
+    generic = T(f'Write {inst.cmd} as a JSON array of strings with double quotes, e.g. '
+                f'{inst.cmd} ["uvicorn", "app.main:app", "--host", "0.0.0.0"].',
+                f'Escribe {inst.cmd} como array JSON de cadenas con comillas dobles, p. ej. '
+                f'{inst.cmd} ["uvicorn", "app.main:app", "--host", "0.0.0.0"].')
+    if inst.exec_form or not text or len(text) > _MAX_FIX_COMMAND:
+        return generic
+    if _CONTROL.search(text):
+        return T(f"Move the shell logic of {inst.cmd} into an entrypoint script that ends "
+                 f'with exec (exec "$@"), and call it in exec form: {inst.cmd} '
+                 '["/entrypoint.sh"].',
+                 f"Lleva la lógica de shell de {inst.cmd} a un script de entrada que termine "
+                 f'con exec (exec "$@") y llámalo en forma exec: {inst.cmd} '
+                 '["/entrypoint.sh"].')
+    if _EXPANSION.search(text):
+        wrapped = json.dumps(["/bin/sh", "-c", "exec " + text.removeprefix("exec ")])
+        return T(f"It relies on variable expansion, so keep the shell but let exec replace "
+                 f"it: {inst.cmd} {wrapped}.",
+                 f"Depende de la expansión de variables: conserva la shell pero deja que exec "
+                 f"la reemplace: {inst.cmd} {wrapped}.")
+    try:
+        words = shlex.split(text)
+    except ValueError:
+        return generic
+    if words and words[0] == "exec":
+        words = words[1:]
+    if not words:
+        return generic
+    return T(f"Write it as a JSON array: {inst.cmd} {json.dumps(words)}.",
+             f"Escríbelo como array JSON: {inst.cmd} {json.dumps(words)}.")
 
 
 def _dock001(ctx: Context, df: Dockerfile) -> Iterator[Finding]:
@@ -631,11 +816,7 @@ def _dock001(ctx: Context, df: Dockerfile) -> Iterator[Finding]:
         problem = _exec_problem(inst)
         if problem is not None:
             problems += 1
-            yield failed(problem, df.path, inst.line,
-                         fix=T(f'Write {inst.cmd} as a JSON array: {inst.cmd} ["uvicorn", '
-                               '"app.main:app", "--host", "0.0.0.0"].',
-                               f'Escribe {inst.cmd} como array JSON: {inst.cmd} ["uvicorn", '
-                               '"app.main:app", "--host", "0.0.0.0"].'))
+            yield failed(problem, df.path, inst.line, fix=exec_form_fix(inst))
     if not problems:
         expose = "" if batch else "EXPOSE, "
         yield passed(T(f"parses; WORKDIR, {expose}an exec-form "
@@ -779,15 +960,57 @@ def _applicable(ctx: Context, df: Dockerfile, path: str) -> tuple[list[str], T |
     return [n for n in IGNORE_CATEGORIES if n in applicable], stack
 
 
+# what a build context may hold that has no place in an image: (label, globs relative to
+# the context)
+_CONTEXT_RISKS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("data/", ("data/**", "datasets/**")),
+    ("virtualenvs", (".venv/**", "venv/**", "env/bin/**")),
+    ("secrets (.env)", (".env", "**/.env", "**/*.env", ".env.*")),
+    ("notebooks", ("**/*.ipynb",)),
+    ("model files", ("**/*.pkl", "**/*.joblib", "**/*.pt", "**/*.pth", "**/*.onnx",
+                     "**/*.h5", "**/*.safetensors")),
+    ("mlruns/", ("mlruns/**", "**/mlruns/**")),
+    ("__pycache__", ("**/__pycache__/**", "**/*.pyc")),
+    ("tests/", ("tests/**",)),
+)
+
+
+def context_contents(ctx: Context, directory: str) -> tuple[int, list[str]]:
+    """(number of files, what of ``_CONTEXT_RISKS`` is there) for the build context
+    ``directory`` (the repository's own .git when it is the root)."""
+    prefix = "" if directory in ("", ".") else directory.rstrip("/") + "/"
+    files = [f for f in ctx.repo.files if f.startswith(prefix)]
+    found = [".git"] if not prefix and (ctx.repo.root / ".git").exists() else []
+    for label, globs in _CONTEXT_RISKS:
+        hits = ctx.repo.glob(tuple(prefix + g for g in globs))
+        if hits:
+            found.append(f"{label} ({len(hits)} file{'s' if len(hits) != 1 else ''})")
+    return len(files), found
+
+
+def _no_ignore_message(ctx: Context, df: Dockerfile) -> T:
+    directory = str(PurePosixPath(df.path).parent)
+    count, found = context_contents(ctx, directory)
+    where = "the repository root" if directory == "." else directory + "/"
+    donde = "la raíz del repositorio" if directory == "." else directory + "/"
+    head = T(f"no .dockerignore in the build context of {df.path}: if it is built from "
+             f"{where}, all {count} files there are sent to the daemon and COPY . puts them "
+             "in the image",
+             f"no hay .dockerignore en el contexto de build de {df.path}: si se construye "
+             f"desde {donde}, sus {count} archivos se envían al daemon y COPY . los mete en "
+             "la imagen")
+    if found:
+        return head + T(f", including {', '.join(found)}", f", entre ellos {', '.join(found)}")
+    return head + T("; none is data, a virtualenv or a secret today, but whatever is added "
+                    "later goes too",
+                    "; hoy ninguno es de datos, un entorno virtual o un secreto, pero lo que se "
+                    "añada después también irá")
+
+
 def _dock002(ctx: Context, df: Dockerfile) -> Iterator[Finding]:
     path = _ignore_file(ctx, df)
     if path is None:
-        missing = T(f"no .dockerignore in the build context of {df.path}: .git, data, "
-                    "virtualenvs and secrets (.env) are sent to the daemon and can land in "
-                    "the image",
-                    f"no hay .dockerignore en el contexto de build de {df.path}: .git, datos, "
-                    "entornos virtuales y secretos (.env) se envían al daemon y pueden acabar "
-                    "en la imagen")
+        missing = _no_ignore_message(ctx, df)
         yield failed(missing, df.path, level=1)
         yield failed(missing, df.path, level=2)
         return
@@ -959,10 +1182,21 @@ def dockerfile_base_image(ctx: Context, params: None) -> Iterator[Finding]:
 def _dock004(ctx: Context, df: Dockerfile) -> Iterator[Finding]:
     final = final_stage(df)
     if len(df.stages) < 2:
-        yield failed(T(f"single-stage build (one FROM at line {final.line}): build tools and "
-                       "caches ship in the runtime image",
-                       f"build de una sola etapa (un FROM en la línea {final.line}): "
-                       "herramientas de build y cachés van en la imagen final"),
+        tooling = sorted({p for p, _ in installed_packages(df, final) if _is_build_package(p)})
+        caches = sorted({f.line for f in _hygiene(df, final) if f.line})
+        shipped_en = [f"build tooling ({', '.join(tooling)})"] if tooling else []
+        shipped_es = [f"herramientas de build ({', '.join(tooling)})"] if tooling else []
+        if caches:
+            lines = ", ".join(str(n) for n in caches)
+            shipped_en.append(f"package caches (RUN at line{'s' if len(caches) > 1 else ''} "
+                              f"{lines})")
+            shipped_es.append(f"cachés de paquetes (RUN en la(s) línea(s) {lines})")
+        yield failed(T(f"single-stage build (one FROM at line {final.line}): whatever the "
+                       "build installs stays in the runtime image"
+                       + (f", here {' and '.join(shipped_en)}" if shipped_en else ""),
+                       f"build de una sola etapa (un FROM en la línea {final.line}): todo lo "
+                       "que instala el build se queda en la imagen final"
+                       + (f", aquí {' y '.join(shipped_es)}" if shipped_es else "")),
                      df.path, final.line,
                      fix=T("Split into a builder stage (FROM python:3.11-slim AS builder) that "
                            "installs dependencies and a runtime stage that copies them with "
@@ -1044,6 +1278,14 @@ def _user_created(df: Dockerfile, stage: Stage, user: str) -> bool:
 
 def _dock005(ctx: Context, df: Dockerfile) -> Iterator[Finding]:
     final = final_stage(df)
+    ci_image = ci_job_image(ctx, df)
+    if ci_image is not None:
+        yield skipped(ci_image + T(": container jobs often need root to install tools, so the "
+                                   "non-root rule does not apply",
+                                   ": los jobs en contenedor suelen necesitar root para instalar "
+                                   "herramientas, así que la regla de no-root no aplica"),
+                      df.path)
+        return
     root, image = _base(df, final)
     user_inst = df.effective(final, "USER")
     fix = T("Create a user and switch to it by number in the final stage: RUN useradd "
@@ -1144,6 +1386,20 @@ class Service:
     line: int | None
     body: dict[str, Any]
 
+    def context(self) -> str | None:
+        """Repository path of the build context, if the service builds an image."""
+        build = self.body.get("build")
+        if isinstance(build, str):
+            context = build
+        elif isinstance(build, dict):
+            context = str(build.get("context", "."))
+        else:
+            return None
+        if "://" in context or context.startswith("git@"):
+            return None  # a remote context
+        base = str(PurePosixPath(self.path).parent)
+        return posixpath.normpath(posixpath.join(base, context))
+
     def dockerfile(self) -> str | None:
         """Repository path of the Dockerfile this service builds, if it builds one."""
         build = self.body.get("build")
@@ -1168,13 +1424,31 @@ class Compose:
     version: list[tuple[str, int | None]] = field(default_factory=list)
 
 
+def _services_of(ctx: Context, path: str) -> list[Service]:
+    data = ctx.repo.parse(path, load_yaml_rt)
+    services = data.get("services") if isinstance(data, dict) else None
+    if not isinstance(services, dict):
+        return []
+    return [Service(str(name), path, line_of(services, key=name), body)
+            for name, body in services.items() if isinstance(body, dict)]
+
+
 def compose_paths(ctx: Context) -> list[str]:
+    """The project's compose files: its own, plus the stacks elsewhere in the repository
+    (a monorepo's root ``docker-compose.yml``) with a service built from the project's
+    directory; a project with none of its own gets the files outside every project."""
     own = own_paths(ctx.files(COMPOSE_GLOBS, case_sensitive=False), ctx.repo)
-    if own or ctx.project.path == ".":
+    if ctx.project.path == ".":
         return own
-    return [p for p in own_paths(ctx.repo.glob(COMPOSE_GLOBS, case_sensitive=False),
-                                 ctx.repo)
-            if not any(_inside(p, proj.path) for proj in ctx.repo.projects)]
+    every = own_paths(ctx.repo.glob(COMPOSE_GLOBS, case_sensitive=False), ctx.repo)
+    if not own:
+        return [p for p in every
+                if not any(_inside(p, proj.path) for proj in ctx.repo.projects)]
+    building = [p for p in every if p not in own and any(
+        (context := s.context()) is not None
+        and (context == ctx.project.path or _inside(context, ctx.project.path))
+        for s in _services_of(ctx, p))]
+    return own + building
 
 
 def load_compose(ctx: Context) -> Compose:
@@ -1273,6 +1547,112 @@ def _binary_present(df: Dockerfile, stage: Stage, program: str) -> tuple[bool | 
     return None, f"cannot tell whether '{program}' exists in the image"
 
 
+_SERVER_PROGRAMS = frozenset({"uvicorn", "gunicorn", "hypercorn", "daphne", "waitress-serve",
+                              "flask", "streamlit", "gradio", "panel", "voila", "jupyter",
+                              "mlflow", "bentoml", "torchserve", "tritonserver", "nginx",
+                              "httpd", "caddy", "node", "npm", "java", "dotnet", "mlserver",
+                              "seldon-core-microservice", "serve", "tensorflow_model_server",
+                              "text-generation-launcher", "vllm"})
+_PORT_ARG = re.compile(r"(^|\s)(--port|--bind|-b|--listen|--server\.port|--http-port)(\s|=)|"
+                       r"(0\.0\.0\.0|localhost|\[::\]):\d{2,5}|\$\{?PORT\b")
+
+
+def _exposed_port(df: Dockerfile, final: Stage, services: list[Service]) -> str | None:
+    """The first port the image documents (EXPOSE) or a compose service publishes."""
+    for inst in df.inherited(final, "EXPOSE"):
+        for word in inst.args.split():
+            port = word.split("/", 1)[0]
+            if port.isdigit():
+                return port
+    for service in services:
+        ports = service.body.get("ports")
+        for item in ports if isinstance(ports, list) else []:
+            target = item.get("target") if isinstance(item, dict) else str(item).rsplit(":", 1)[-1]
+            port = str(target).split("/", 1)[0]
+            if port.isdigit():
+                return port
+    return None
+
+
+# a listening socket in source code (Go, Node.js, Java, .NET, Rust, Python, Ruby)
+_LISTENS = re.compile(r"ListenAndServe|net\.Listen\(|grpc\.NewServer\(|\.listen\(|"
+                      r"createServer\(|SpringApplication\.run|HttpServer\.create|"
+                      r"WebApplication\.Create|TcpListener::bind|\.bind\(\s*\(|"
+                      r"uvicorn\.run\(|\.run\(\s*host\s*=|serve_forever\(|"
+                      r"start_http_server\(|add_insecure_port\(|BindAddress|"
+                      r"\bset\s+:(port|bind)\b|require\s+['\"]sinatra|express\(\)")
+_SOURCE_SUFFIXES = frozenset({".go", ".js", ".mjs", ".ts", ".java", ".kt", ".cs", ".rs",
+                              ".py", ".rb", ".php"})
+_MAX_SOURCE_FILES = 300
+
+
+def _source_listens(ctx: Context, df: Dockerfile) -> bool:
+    """Whether the source code in the Dockerfile's folder opens a listening socket."""
+    directory = str(PurePosixPath(df.path).parent)
+    prefix = "" if directory == "." else directory + "/"
+    scanned = 0
+    for path in ctx.repo.files:
+        if not path.startswith(prefix) or PurePosixPath(path).suffix not in _SOURCE_SUFFIXES:
+            continue
+        scanned += 1
+        if scanned > _MAX_SOURCE_FILES:
+            return True  # too large to tell: assume it serves
+        text = ctx.repo.text(path)
+        if isinstance(text, str) and _LISTENS.search(text[:200_000]):
+            return True
+    return False
+
+
+def _serves(ctx: Context, df: Dockerfile, final: Stage) -> bool:
+    """Whether anything shows the image serves: a known server program or a port option in
+    its command, a base that runs a server, or source in its folder that listens."""
+    argv = _entry_argv(df, final) or []
+    text = " ".join(argv)[:2000]
+    program = PurePosixPath(argv[0]).name if argv else ""
+    _, image = _base(df, final)
+    return program in _SERVER_PROGRAMS or bool(_PORT_ARG.search(text)) or any(
+        PurePosixPath(a).name in _SERVER_PROGRAMS for a in argv[1:3]) or in_list(
+        image, "server_bases") or _source_listens(ctx, df)
+
+
+def healthcheck_fix(df: Dockerfile, final: Stage, port: str | None) -> T:
+    """A HEALTHCHECK the final image can run: a Python probe where there is Python, curl
+    or wget where the image has them, and for images without a shell or those tools (a
+    distroless Go binary) an exec-form probe binary."""
+    port = port or "8000"
+    url = f"http://localhost:{port}/health"
+    flags = "HEALTHCHECK --interval=30s --timeout=10s --start-period=40s --retries=3 CMD "
+    root, image = _base(df, final)
+    runtimes = stage_runtimes(df, final)
+    python = "Python" in runtimes or in_list(image, "python_bases")
+    shell_less = root.is_scratch or in_list(image, "shell_less_bases")
+    if python and not shell_less:
+        probe = json.dumps(["python", "-c", f"import urllib.request; "
+                            f"urllib.request.urlopen('{url}')"])
+        return T(f"Add to the final stage: {flags}{probe}",
+                 f"Añade a la etapa final: {flags}{probe}")
+    for tool, probe in (("curl", f"curl -fsS {url} || exit 1"),
+                        ("wget", f"wget -qO- {url} || exit 1")):
+        if _binary_present(df, final, tool)[0] and not shell_less:
+            return T(f"Add to the final stage: {flags}{probe}",
+                     f"Añade a la etapa final: {flags}{probe}")
+    if shell_less:
+        return T(f"The base {image or 'scratch'} has no shell, curl or Python: copy a static "
+                 "probe binary into the image (grpc_health_probe for a gRPC server, or a "
+                 "health subcommand of the program itself) and call it in exec form, "
+                 f'{flags}["/bin/healthcheck"]; or leave health checking to the '
+                 "orchestrator's probes (a Kubernetes readinessProbe/livenessProbe).",
+                 f"La base {image or 'scratch'} no tiene shell, curl ni Python: copia un "
+                 "binario de sonda estático en la imagen (grpc_health_probe para un servidor "
+                 "gRPC, o un subcomando de salud del propio programa) y llámalo en forma exec, "
+                 f'{flags}["/bin/healthcheck"]; o deja la comprobación a las sondas del '
+                 "orquestador (readinessProbe/livenessProbe de Kubernetes).")
+    return T(f"Install curl in the final stage (apt-get install -y --no-install-recommends "
+             f"curl, or apk add --no-cache curl) and add {flags}curl -fsS {url} || exit 1",
+             f"Instala curl en la etapa final (apt-get install -y --no-install-recommends "
+             f"curl, o apk add --no-cache curl) y añade {flags}curl -fsS {url} || exit 1")
+
+
 def _probe_verdict(df: Dockerfile, final: Stage, argv: list[str], shell: bool,
                    path: str, line: int | None, level: int) -> Finding:
     root, image = _base(df, final)
@@ -1281,12 +1661,9 @@ def _probe_verdict(df: Dockerfile, final: Stage, argv: list[str], shell: bool,
                         f"{image or 'scratch'} has no /bin/sh",
                         f"la sonda de salud está en forma shell pero la base "
                         f"{image or 'scratch'} no tiene /bin/sh"), path, line, level,
-                      fix=T('Use exec form with a binary the image has: HEALTHCHECK CMD '
-                            '["python", "-c", "import urllib.request; urllib.request.urlopen('
-                            '\'http://localhost:8000/health\')"].',
-                            'Usa forma exec con un binario que exista: HEALTHCHECK CMD '
-                            '["python", "-c", "import urllib.request; urllib.request.urlopen('
-                            '\'http://localhost:8000/health\')"].'))
+                      fix=T("Use exec form with a binary the image has. ",
+                            "Usa forma exec con un binario que exista. ")
+                      + healthcheck_fix(df, final, _exposed_port(df, final, [])))
     if not argv:
         return warned(T("the health probe command cannot be read",
                         "no se puede leer el comando de la sonda de salud"), path, line, level)
@@ -1298,14 +1675,11 @@ def _probe_verdict(df: Dockerfile, final: Stage, argv: list[str], shell: bool,
                         f"la sonda de salud llama a {program}, que la imagen final no tiene "
                         f"({how}): la comprobación siempre falla y el contenedor queda "
                         "unhealthy"), path, line, level,
-                      fix=T(f"Install {program} in the runtime stage (apt-get install -y "
-                            f"--no-install-recommends {program}) or probe with Python: "
-                            'CMD ["python", "-c", "import urllib.request; '
-                            "urllib.request.urlopen('http://localhost:8000/health')\"].",
-                            f"Instala {program} en la etapa final (apt-get install -y "
-                            f"--no-install-recommends {program}) o sondea con Python: "
-                            'CMD ["python", "-c", "import urllib.request; '
-                            "urllib.request.urlopen('http://localhost:8000/health')\"]."))
+                      fix=T(f"Install {program} in the runtime stage, or probe with what "
+                            "the image has. ",
+                            f"Instala {program} en la etapa final, o sondea con lo que tenga "
+                            "la imagen. ") + healthcheck_fix(df, final, _exposed_port(df, final,
+                                                                                        [])))
     if present is None:
         return warned(T(f"the health probe calls {program}: {how} (cannot verify)",
                         f"la sonda de salud llama a {program}: {how} (no se puede verificar)"),
@@ -1347,6 +1721,13 @@ def _dock006_compose(df: Dockerfile, final: Stage, services: list[Service]) -> I
 
 def _dock006(ctx: Context, df: Dockerfile, services: list[Service]) -> Iterator[Finding]:
     final = final_stage(df)
+    ci_image = ci_job_image(ctx, df)
+    if ci_image is not None:
+        yield skipped(ci_image + T(": it runs job steps, not a long-lived service, so a "
+                                   "HEALTHCHECK does not apply",
+                                   ": ejecuta pasos de jobs, no un servicio de larga duración, "
+                                   "así que un HEALTHCHECK no aplica"), df.path)
+        return
     hc = df.effective(final, "HEALTHCHECK")
     linked = [s for s in services if s.dockerfile() == df.path and _healthcheck(s)]
     if hc is None:
@@ -1362,16 +1743,24 @@ def _dock006(ctx: Context, df: Dockerfile, services: list[Service]) -> Iterator[
                      "does not reach the runtime image")
             extra_es = (f"; el HEALTHCHECK de la línea {elsewhere[-1].line} está en una etapa "
                         "builder y no llega a la imagen final")
+        building = [s for s in services if s.dockerfile() == df.path]
+        port = _exposed_port(df, final, building)
+        why = None if port is not None or elsewhere or _serves(ctx, df, final) else (
+            batch_image(ctx, df, final) or non_python_runtime(df, final))
+        if why is not None:
+            yield skipped(T(f"no HEALTHCHECK in the final {_where(final)}, and nothing shows a "
+                            "server to probe: no EXPOSE, no published compose port, no server "
+                            "or port in its command or its code; ",
+                            f"no hay HEALTHCHECK en la {_donde(final)} final, y nada indica un "
+                            "servidor que sondear: sin EXPOSE, sin puerto publicado en compose, "
+                            "sin servidor ni puerto en su comando ni en su código; ") + why,
+                          df.path)
+            return
         message = T(f"no HEALTHCHECK in the final {_where(final)} and no compose healthcheck "
                     f"for it{extra}",
                     f"no hay HEALTHCHECK en la {_donde(final)} final ni healthcheck compose "
                     f"para ella{extra_es}")
-        fix = T("Add to the final stage: HEALTHCHECK --interval=30s --timeout=10s "
-                "--start-period=40s --retries=3 CMD [\"python\", \"-c\", \"import "
-                "urllib.request; urllib.request.urlopen('http://localhost:8000/health')\"]",
-                "Añade a la etapa final: HEALTHCHECK --interval=30s --timeout=10s "
-                "--start-period=40s --retries=3 CMD [\"python\", \"-c\", \"import "
-                "urllib.request; urllib.request.urlopen('http://localhost:8000/health')\"]")
+        fix = healthcheck_fix(df, final, port)
         line = elsewhere[-1].line if elsewhere else final.line
         yield failed(message, df.path, line, level=2, fix=fix)
         yield failed(message, df.path, line, level=3, fix=fix)
@@ -1437,6 +1826,9 @@ def _pip_no_cache(cmd: Simple) -> bool:
 
 def _is_pip(cmd: Simple) -> bool:
     return bool(_PIP.match(cmd.program) and "install" in cmd.args)
+
+
+_UV_NO_CACHE = frozenset({"--no-cache", "--no-cache-dir", "-n"})  # uv's alias for pip's flag
 
 
 def _is_uv_pip(cmd: Simple) -> bool:
@@ -1526,7 +1918,8 @@ def _hygiene(df: Dockerfile, final: Stage) -> Iterator[Finding]:
                                    "--mount=type=cache,target=/root/.cache/pip).",
                                    "Añade --no-cache-dir (o ENV PIP_NO_CACHE_DIR=1, o RUN "
                                    "--mount=type=cache,target=/root/.cache/pip)."))
-            elif _is_uv_pip(cmd) and "--no-cache" not in cmd.args and not env.get("UV_NO_CACHE") \
+            elif _is_uv_pip(cmd) and not _UV_NO_CACHE.intersection(cmd.args) \
+                    and not env.get("UV_NO_CACHE") \
                     and not _cache_mounted(inst) and ".cache/uv" not in script \
                     and "uv cache clean" not in script:
                 yield failed(T(f"uv at line {inst.line} keeps its cache in the runtime image",
@@ -1631,9 +2024,11 @@ def _dock008(ctx: Context, df: Dockerfile) -> Iterator[Finding]:
                            "Instala compiladores y paquetes -dev en una etapa builder y copia "
                            "solo los artefactos (venv, wheels) a la etapa final."))
     other = non_python_runtime(df, final)
+    inherited = base_env(image)
     missing = [] if root.is_scratch or other else [  # no Python in a scratch image
         name for name in ("PYTHONDONTWRITEBYTECODE", "PYTHONUNBUFFERED")
-        if not final.env.get(name)]
+        if not final.env.get(name) and name not in inherited]
+    from_base = sorted(n for n in inherited if not final.env.get(n))
     if other and not problems:
         yield skipped(T("not a Python image: ", "no es una imagen de Python: ") + other
                       + T(f"; PYTHONDONTWRITEBYTECODE/PYTHONUNBUFFERED do not apply, and the "
@@ -1642,18 +2037,22 @@ def _dock008(ctx: Context, df: Dockerfile) -> Iterator[Finding]:
                           f"{_donde(final)} final no instala herramientas de build"),
                       df.path)
         return
+    note_en = note_es = ""
+    if from_base:
+        note_en = f" (its base {image} sets {' and '.join(from_base)})"
+        note_es = f" (su base {image} fija {' y '.join(from_base)})"
     if missing:
         problems += 1
-        yield failed(T(f"the final {_where(final)} does not set {' and '.join(missing)}",
-                       f"la {_donde(final)} final no fija {' ni '.join(missing)}"),
+        yield failed(T(f"the final {_where(final)} does not set {' and '.join(missing)}"
+                       + note_en,
+                       f"la {_donde(final)} final no fija {' ni '.join(missing)}" + note_es),
                      df.path, final.line,
-                     fix=T("ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1",
-                           "ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1"))
+                     fix=T.same("ENV " + " ".join(f"{n}=1" for n in missing)))
     if not problems:
         yield passed(T(f"the final {_where(final)} installs no build tooling and sets "
-                       "PYTHONDONTWRITEBYTECODE and PYTHONUNBUFFERED",
+                       "PYTHONDONTWRITEBYTECODE and PYTHONUNBUFFERED" + note_en,
                        f"la {_donde(final)} final no instala herramientas de build y fija "
-                       "PYTHONDONTWRITEBYTECODE y PYTHONUNBUFFERED"), df.path)
+                       "PYTHONDONTWRITEBYTECODE y PYTHONUNBUFFERED" + note_es), df.path)
 
 
 @check("dockerfiles_lean_runtime")

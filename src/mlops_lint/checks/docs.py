@@ -28,7 +28,7 @@ from mlops_lint.context import Context
 from mlops_lint.globs import filter_paths
 from mlops_lint.model import Finding, T, failed, manual, passed, warned
 from mlops_lint.parsers import ParseError
-from mlops_lint.parsers.ci import ci_commands, other_ci_files, workflows
+from mlops_lint.parsers.ci import WORKFLOW_GLOBS, ci_commands, other_ci_files, workflows
 from mlops_lint.parsers.makefile import Makefile, parse_makefile
 from mlops_lint.parsers.markdown import (
     CodeBlock,
@@ -37,6 +37,7 @@ from mlops_lint.parsers.markdown import (
     Markdown,
     Table,
     code_spans,
+    normalize,
     parse_markdown,
     phrases_in,
     section_matches,
@@ -83,7 +84,7 @@ def _text(node: Any) -> T:
 @lru_cache(maxsize=1)
 def card_data() -> dict[str, Any]:
     """``rules/data/card_sections.yaml``, loaded once."""
-    from mlops_lint.catalog import builtin_rules_dir
+    from mlops_lint.resources import builtin_rules_dir
 
     path = builtin_rules_dir() / "data" / "card_sections.yaml"
     data = load_yaml(path.read_text(encoding="utf-8"))
@@ -583,8 +584,9 @@ def _declared_license(ctx: Context) -> str | None:
 
 _GH_WORKFLOW_FILE = re.compile(
     r"github\.com/([^/]+)/([^/]+)/actions/workflows/([^/?#]+?)/badge\.svg", re.I)
-_GH_WORKFLOW_NAME = re.compile(r"github\.com/([^/]+)/([^/]+)/workflows/([^/?#]+)/badge\.svg",
-                               re.I)
+# a workflow name may hold slashes ("Continuous Integration - Main/Release")
+_GH_WORKFLOW_NAME = re.compile(
+    r"github\.com/([^/]+)/([^/]+)/workflows/([^?#]{1,200}?)/badge\.svg", re.I)
 _SHIELDS_WORKFLOW_FILE = re.compile(
     r"img\.shields\.io/github/actions/workflow/status/([^/]+)/([^/]+)/([^/?#]+)", re.I)
 _SHIELDS_WORKFLOW_NAME = re.compile(
@@ -685,7 +687,22 @@ def readme_badges(ctx: Context, params: None) -> Iterator[Finding]:
                failed(T(f"{system} CI badge, but no {system} configuration in the repository",
                         f"badge de CI de {system}, pero no hay configuración de {system}"),
                       path, link.line))
-    if not ci and not other_ci:
+    has_ci = bool(ctx.repo.glob(WORKFLOW_GLOBS)) or bool(other_ci_files(ctx.repo))
+    if not ci and not other_ci and not has_ci:
+        yield failed(T("no CI status badge, and no CI configuration for one to report on",
+                       "no hay badge de estado de CI, ni configuración de CI de la que "
+                       "informar"), path,
+                     fix=T("set up CI first (a workflow that runs the tests, see CI001), then "
+                           "add its status badge under the title",
+                           "configura primero la CI (un workflow que ejecute los tests, ver "
+                           "CI001) y luego añade su badge de estado bajo el título"))
+    elif not ci and not other_ci and not ctx.repo.glob(WORKFLOW_GLOBS):
+        systems = ", ".join(sorted(other_ci_files(ctx.repo)))
+        yield failed(T("no CI status badge", "no hay badge de estado de CI"), path,
+                     fix=T(f"add the status badge of the {systems} pipeline under the title",
+                           f"añade el badge de estado del pipeline de {systems} bajo el "
+                           "título"))
+    elif not ci and not other_ci:
         yield failed(T("no CI status badge", "no hay badge de estado de CI"), path,
                      fix=T("add [![CI](https://github.com/<owner>/<repo>/actions/workflows/"
                            "<workflow>.yml/badge.svg)](...) under the title",
@@ -734,6 +751,42 @@ _ATTRIBUTION = re.compile(
     r"scaffolded (?:with|from)|cookiecutter|basado en|generado con|hecho con)\b", re.I)
 
 
+_IMAGE_FILE = re.compile(r"\.(?:png|jpe?g|gif|svg|webp|bmp)(?:[?#].*)?$", re.I)
+# an image written over several lines (``[![Architecture of\nservices](img.png)](...)``),
+# which a line-by-line link reader misses; alt text bounded, at most one line break
+_WRAPPED_IMAGE = re.compile(r"!\[[^\[\]\n]{0,200}\n[^\[\]\n]{0,200}\]\(\s*([^()\s]{1,500})|"
+                            r"<img\s[^<>]{0,500}?src=[\"']([^\"'<>]{1,500})", re.I)
+# a table naming each component's technology: a column such as Language or Technology
+_STACK_COLUMNS = ("language", "languages", "technology", "technologies", "tech", "stack",
+                  "framework", "frameworks", "tool", "tools", "lenguaje", "lenguajes",
+                  "tecnologia", "tecnologias", "herramienta", "herramientas")
+
+
+def _wrapped_images(doc: Markdown, start: int, end: int) -> list[tuple[int, str]]:
+    """(line, url) of images spanning lines, or HTML ``<img>``, between ``start`` and
+    ``end``."""
+    text = "\n".join(doc.lines[start - 1:end])
+    found = []
+    for match in _WRAPPED_IMAGE.finditer(text):
+        found.append((start + text.count("\n", 0, match.start()),
+                      match.group(1) or match.group(2) or ""))
+    return found
+
+
+_OWN_DOCS_HOST = re.compile(r"github\.io|readthedocs\.io|model[_-]?card|data(?:set)?[_-]?card|"
+                            r"datasheet", re.I)
+
+
+def _foreign_docs(url: str) -> bool:
+    """An absolute link whose only docs signal is a ``/docs/`` path: another product's
+    documentation (cloud.google.com/.../docs/...), not this project's."""
+    return bool(urlparse(url).netloc) and not _OWN_DOCS_HOST.search(url)
+
+
+def _stack_table(table: Table) -> bool:
+    return len(table.rows) >= 2 and any(normalize(h) in _STACK_COLUMNS for h in table.header)
+
+
 def _metric_table(table: Table) -> bool:
     labels = " ".join(table.header) + " " + " ".join(r[0] for r in table.rows if r)
     return bool(_METRIC_WORDS.search(labels)) and numeric_table(table)
@@ -758,23 +811,30 @@ def navigation_signals(doc: Markdown) -> dict[str, int | None]:
         any(doc.span(h)[0] <= k.line <= doc.span(h)[1] for h in arch_heads)
         or _ARCH_IMAGE.search(k.url + " " + k.text))]
     arch_blocks = [b for h in arch_heads for b in doc.code_in(h)]
-    arch_lines = [*(b.line for b in mermaid), *(k.line for k in arch_images),
-                  *(b.line for b in arch_blocks)]
+    wrapped = [line for h in arch_heads for line, _ in _wrapped_images(doc, *doc.span(h))]
+    wrapped += [line for line, url in _wrapped_images(doc, 1, len(doc.lines))
+                if _ARCH_IMAGE.search(url)]
+    arch_lines = sorted([*(b.line for b in mermaid), *(k.line for k in arch_images),
+                         *(b.line for b in arch_blocks), *wrapped])
     trees = [b for b in doc.code_blocks if _TREE_LINE.search(b.text)]
     struct_heads = find_sections(doc, readme["structure"])
     struct_blocks = [b for h in struct_heads for b in doc.code_in(h)]
     tree_lines = sorted([b.line for b in (*trees, *struct_blocks)] + _prose_tree(doc))
     metrics = next((t for t in doc.tables if _metric_table(t)), None)
     lines = doc.lines
+    # a link to an image file under docs/ is a picture, not the documentation
     links = next((k for k in doc.links if not k.image and _CARD_LINK.search(k.url)
+                  and not _IMAGE_FILE.search(k.url) and not _foreign_docs(k.url)
                   and not _ATTRIBUTION.search(lines[k.line - 1])), None)
-    stack = next((h for h in find_sections(doc, readme["tech_stack"])), None)
+    stack_head = next((h for h in find_sections(doc, readme["tech_stack"])), None)
+    stack_table = next((t for t in doc.tables if _stack_table(t)), None)
+    stack_lines = [x.line for x in (stack_head, stack_table) if x is not None]
     return {
         "architecture": arch_lines[0] if arch_lines else None,
         "structure": tree_lines[0] if tree_lines else None,
         "metrics": metrics.line if metrics is not None else None,
         "links": links.line if links is not None else None,
-        "tech_stack": stack.line if stack is not None else None,
+        "tech_stack": min(stack_lines) if stack_lines else None,
     }
 
 
@@ -810,8 +870,8 @@ def readme_navigation(ctx: Context, params: NavigationParams) -> Iterator[Findin
     fix = T(f"add to the README: {lack_t.en}", f"añade al README: {lack_t.es}")
     if len(have) >= params.min_signals:
         yield passed(message, path, line)
-    elif have:
-        yield warned(message, path, line, fix=fix)
+    elif have:  # about what is missing: the README, not one of the signals found
+        yield warned(message, path, fix=fix)
     else:
         yield failed(message, path, fix=fix)
 

@@ -16,12 +16,14 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from mlops_lint.checks import check, not_read
+from mlops_lint.checks._templates import is_template, template_reason
 from mlops_lint.context import Context
-from mlops_lint.globs import matches
+from mlops_lint.globs import is_test_data, matches
 from mlops_lint.model import Finding, T, failed, passed, skipped, warned
 from mlops_lint.parsers import ParseError
 from mlops_lint.parsers.ci import other_ci_files, workflows
 from mlops_lint.parsers.dockerfile import DOCKERFILE_GLOBS, dockerfiles
+from mlops_lint.parsers.gitignore import ignore_rules
 from mlops_lint.parsers.invocations import Tool, tool_runs
 from mlops_lint.parsers.mypy_config import toml_table_line
 from mlops_lint.parsers.requirements import (
@@ -35,7 +37,6 @@ from mlops_lint.parsers.requirements import (
 )
 from mlops_lint.parsers.shell import Simple
 from mlops_lint.parsers.toml_file import dig
-from mlops_lint.repo import is_test_data
 
 MAX_LISTED = 5
 
@@ -53,6 +54,17 @@ def _in_dirs(ctx: Context, names: tuple[str, ...]) -> list[str]:
         if found:
             break
     return found
+
+
+NO_PYTHON = T("not applicable: no Python code (.py files or notebooks) and no Python "
+              "dependency file in the project",
+              "no aplica: no hay código Python (archivos .py o notebooks) ni archivo de "
+              "dependencias Python en el proyecto")
+
+
+def has_python(ctx: Context) -> bool:
+    """Whether the project has Python code: modules or notebooks."""
+    return bool(ctx.files(("**/*.py", "**/*.ipynb")))
 
 
 def _listed(items: list[str]) -> str:
@@ -288,6 +300,9 @@ def runtime_sources(ctx: Context) -> list[Source]:
 def dependencies_versioned(ctx: Context, params: None) -> Iterator[Finding]:
     """ENV001: runtime dependencies declared, every entry with a version specifier."""
     sources = runtime_sources(ctx)
+    if not sources and not has_python(ctx):
+        yield skipped(NO_PYTHON)
+        return
     if not sources:
         yield failed(T("no runtime dependency declaration ([project].dependencies, Poetry, "
                        "requirements.txt/.in or a conda environment file), neither at the "
@@ -304,7 +319,9 @@ def dependencies_versioned(ctx: Context, params: None) -> Iterator[Finding]:
                      first.path, first.line)
         return
     for source in populated:
-        if source.problem:
+        if source.problem and is_template(ctx.repo, source.path):
+            yield skipped(template_reason(source.path), source.path)
+        elif source.problem:
             yield failed(T(f"{source.label}: ", f"{source.label}: ") + source.problem,
                          source.path, source.line)
         elif source.bare:
@@ -426,6 +443,47 @@ def _installs_from(locks: list[Lockfile]) -> Tool:
     return Tool("lockfile install:" + ",".join(sorted(names | kinds)), match)
 
 
+# Other stacks' dependency locks: (stack, manifest globs, lockfile names). Their tools read
+# the committed lock on every install (terraform init, npm ci, go build, cargo build).
+STACK_LOCKS: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
+    ("Terraform", ("**/*.tf",), (".terraform.lock.hcl",)),
+    ("Node.js", ("**/package.json",), ("package-lock.json", "npm-shrinkwrap.json", "yarn.lock",
+                                       "pnpm-lock.yaml", "bun.lockb")),
+    ("Go", ("**/go.mod",), ("go.sum",)),
+    ("Rust", ("**/Cargo.toml",), ("Cargo.lock",)),
+)
+
+
+def _stack_locks(ctx: Context) -> Iterator[Finding]:
+    """ENV002 where there is no Python: the lock file of each other stack present."""
+    stacks = [(stack, names) for stack, manifests, names in STACK_LOCKS if ctx.files(manifests)]
+    if not stacks:
+        yield skipped(T("not applicable: no Python code or dependency file, and no Terraform, "
+                        "Node.js, Go or Rust manifest in the project",
+                        "no aplica: no hay código ni archivos de dependencias Python, ni "
+                        "manifiestos de Terraform, Node.js, Go o Rust en el proyecto"))
+        return
+    rules = ignore_rules(ctx.repo)
+    for stack, names in stacks:
+        found = ctx.files([f"**/{name}" for name in names])
+        if found:
+            yield passed(T(f"{stack} dependencies are locked: {found[0]} is committed",
+                           f"las dependencias de {stack} están fijadas: {found[0]} está en el "
+                           "repositorio"), found[0])
+            continue
+        ignored = next((n for n in names if rules.ignored(ctx.path(n))), None)
+        yield failed(T(f"no {stack} dependency lock file: {ignored} is listed in .gitignore",
+                       f"no hay archivo de bloqueo de dependencias de {stack}: {ignored} está "
+                       "en .gitignore") if ignored else
+                     T(f"no {stack} dependency lock file ({', '.join(names)})",
+                       f"no hay archivo de bloqueo de dependencias de {stack} "
+                       f"({', '.join(names)})"),
+                     fix=T(f"commit the lock file the {stack} tooling writes "
+                           f"({names[0]}) so that every install resolves the same versions",
+                           f"sube el archivo de bloqueo que escribe {stack} ({names[0]}) para "
+                           "que cada instalación resuelva las mismas versiones"))
+
+
 @check("lockfile_used")
 def lockfile_used(ctx: Context, params: None) -> Iterator[Finding]:
     """ENV002: a lockfile is committed and a CI install step consumes it."""
@@ -436,6 +494,9 @@ def lockfile_used(ctx: Context, params: None) -> Iterator[Finding]:
                        "equipo lo reciben"),
                      fix=T(f"remove it from .gitignore and git add {ignored[0]}",
                            f"quítalo de .gitignore y haz git add {ignored[0]}"))
+        return
+    if not locks and not partial and not has_python(ctx):
+        yield from _stack_locks(ctx)
         return
     if not locks:
         detail = T("", "")
@@ -494,7 +555,17 @@ class Pin:
     yaml_float: bool = False
 
 
-def _requires_python(ctx: Context) -> tuple[str, str, int | None] | None:
+@dataclass(frozen=True)
+class Declared:
+    """The interpreter a project declares: a specifier, where, and how it is named."""
+
+    spec: str
+    path: str
+    line: int | None
+    label: str  # "requires-python", "Pipfile [requires] python_version", ...
+
+
+def requires_python(ctx: Context) -> Declared | None:
     path = ctx.path("pyproject.toml")
     if not ctx.repo.exists(path):
         return None
@@ -504,12 +575,52 @@ def _requires_python(ctx: Context) -> tuple[str, str, int | None] | None:
     text = ctx.repo.text(path)
     spec = dig(doc, "project", "requires-python")
     if isinstance(spec, str):
-        return spec, path, _line_in(text, "requires-python")
+        return Declared(spec, path, _line_in(text, "requires-python"), "requires-python")
     poetry = dig(doc, "tool", "poetry", "dependencies", "python")
     if isinstance(poetry, str):
         start = toml_table_line(text, "tool.poetry.dependencies") if isinstance(
             text, str) else None
-        return poetry, path, _line_in(text, "python", start or 1)
+        return Declared(poetry, path, _line_in(text, "python", start or 1),
+                        "requires-python")
+    return None
+
+
+def _series_spec(version: str) -> str | None:
+    """``3.9`` → ``==3.9.*`` (the whole series), ``3.9.7`` → ``==3.9.7``."""
+    numbers = version_tuple(version)
+    if numbers is None or len(numbers) < 2:
+        return None
+    text = ".".join(map(str, numbers[:3]))
+    return f"=={text}.*" if len(numbers) == 2 else f"=={text}"
+
+
+def _pipfile_python(ctx: Context) -> Declared | None:
+    """Pipenv's ``[requires] python_full_version`` / ``python_version``."""
+    for path in _in_dirs(ctx, ("Pipfile",)):
+        doc = ctx.repo.toml(path)
+        if isinstance(doc, ParseError):
+            continue
+        for key in ("python_full_version", "python_version"):
+            value = dig(doc, "requires", key)
+            spec = _series_spec(value) if isinstance(value, str) else None
+            if spec:
+                return Declared(spec, path, _line_in(ctx.repo.text(path), key),
+                                f"Pipfile [requires] {key} {value}")
+    return None
+
+
+def _declared_python(ctx: Context, pins: list[Pin]) -> Declared | None:
+    """The project's declared interpreter: requires-python (or Poetry's constraint), else
+    Pipenv's Pipfile [requires], else conda's environment.yml python=, else
+    .python-version (the file those last two pins come from is the declaration)."""
+    found = requires_python(ctx) or _pipfile_python(ctx)
+    if found:
+        return found
+    for where in ("environment.yml", ".python-version"):
+        for pin in pins:
+            spec = _series_spec(pin.version) if pin.where == where else None
+            if spec:
+                return Declared(spec, pin.path, pin.line, f"{where} ({pin.version})")
     return None
 
 
@@ -612,26 +723,54 @@ def _file_pins(ctx: Context) -> list[Pin]:
 @check("python_version_consistency")
 def python_version_consistency(ctx: Context, params: None) -> Iterator[Finding]:
     """ENV003: every CI, Docker and .python-version version satisfies requires-python."""
-    requires = _requires_python(ctx)
     problems: list[ParseError] = []
     pins = _ci_pins(ctx) + _docker_pins(ctx, problems) + _file_pins(ctx)
     yield from (not_read(problem) for problem in problems)
+    declared = _declared_python(ctx, pins)
+    if declared is not None and declared.label != "requires-python":
+        # the declaration's own file is not compared with itself
+        pins = [p for p in pins if p.path != declared.path]
+    if not pins and declared is not None and declared.label != "requires-python":
+        yield passed(T(f"the interpreter is declared by {declared.label}; no CI, Dockerfile "
+                       "or other pin to compare", f"el intérprete lo declara {declared.label}; "
+                       "ninguna versión de CI, Dockerfile u otra que comparar"),
+                     declared.path, declared.line)
+        return
     if not pins:
         yield skipped(T("no Python version pinned in CI, Dockerfiles, .python-version or "
                         "environment.yml: nothing to compare",
                         "ninguna versión de Python fijada en CI, Dockerfiles, .python-version "
                         "o environment.yml: nada que comparar"))
         return
-    if requires is None:
+    pyproject = ctx.path("pyproject.toml")
+    unread = ctx.repo.toml(pyproject) if declared is None and ctx.repo.exists(pyproject) \
+        else None
+    if isinstance(unread, ParseError):
+        # the declaration may be in the file that could not be read
+        yield skipped(template_reason(pyproject) if is_template(ctx.repo, pyproject)
+                      else T(f"{unread.where()} not read: {unread.message}; the declared "
+                             "interpreter cannot be compared",
+                             f"{unread.where()} no leído: {unread.message}; no se puede "
+                             "comparar el intérprete declarado"), pyproject)
+        return
+    if declared is None:
         versions = sorted({p.version for p in pins})
-        yield failed(T(f"requires-python is not declared, so the versions used "
-                       f"({', '.join(versions)}) cannot be checked",
-                       f"requires-python no está declarado, así que las versiones usadas "
+        yield failed(T(f"no declared interpreter (requires-python, Poetry's python, Pipfile "
+                       f"[requires], environment.yml python= or .python-version), so the "
+                       f"versions used ({', '.join(versions)}) cannot be checked",
+                       f"no hay intérprete declarado (requires-python, python de Poetry, "
+                       f"[requires] del Pipfile, python= de environment.yml o "
+                       f".python-version), así que las versiones usadas "
                        f"({', '.join(versions)}) no se pueden comprobar"),
                      ctx.path("pyproject.toml") if ctx.repo.exists(ctx.path("pyproject.toml"))
                      else None, 1 if ctx.repo.exists(ctx.path("pyproject.toml")) else None)
         return
-    spec, spec_path, spec_line = requires
+    spec, spec_path, spec_line = declared.spec, declared.path, declared.line
+    if declared.label == "requires-python":
+        what = T(f"requires-python '{spec}'", f"requires-python '{spec}'")
+    else:
+        what = T(f"the interpreter declared by {declared.label}",
+                 f"el intérprete declarado por {declared.label}")
     bad = []
     unknown = []
     for pin in pins:
@@ -641,23 +780,22 @@ def python_version_consistency(ctx: Context, params: None) -> Iterator[Finding]:
         elif not ok:
             bad.append(pin)
     if unknown and len(unknown) == len(pins):
-        yield warned(T(f"cannot read requires-python '{spec}'",
-                       f"no se puede interpretar requires-python '{spec}'"), spec_path, spec_line)
+        yield warned(T("cannot read ", "no se puede interpretar ") + what, spec_path, spec_line)
         return
     for pin in bad:
         hint = T(f" (an unquoted {pin.version}0 in YAML is read as {pin.version}: quote it)",
                  f" (un {pin.version}0 sin comillas en YAML se lee como {pin.version}: "
                  "entrecomíllalo)") if pin.yaml_float else T("", "")
-        yield failed(T(f"{pin.where} uses Python {pin.version}, outside requires-python "
-                       f"'{spec}' ({spec_path})", f"{pin.where} usa Python {pin.version}, fuera "
-                       f"de requires-python '{spec}' ({spec_path})") + hint, pin.path, pin.line,
-                     fix=T(f"align it with requires-python '{spec}' (or widen requires-python)",
-                           f"alinéalo con requires-python '{spec}' (o amplía "
-                           "requires-python)"))
+        yield failed(T(f"{pin.where} uses Python {pin.version}, outside ",
+                       f"{pin.where} usa Python {pin.version}, fuera de ") + what
+                     + T(f" ({spec_path})", f" ({spec_path})") + hint, pin.path, pin.line,
+                     fix=T("align it with ", "alinéalo con ") + what
+                     + (T(" (or widen requires-python)", " (o amplía requires-python)")
+                        if declared.label == "requires-python" else
+                        T(" (or change the declaration)", " (o cambia la declaración)")))
     if not bad:
         versions = sorted({p.version for p in pins if p not in unknown},
                           key=lambda v: version_tuple(v) or ())
-        yield passed(T(f"Python {', '.join(versions)} in CI/Docker/.python-version all satisfy "
-                       f"requires-python '{spec}'", f"Python {', '.join(versions)} en "
-                       f"CI/Docker/.python-version cumplen requires-python '{spec}'"),
-                     spec_path, spec_line)
+        yield passed(T(f"Python {', '.join(versions)} in CI/Docker/.python-version all satisfy ",
+                       f"Python {', '.join(versions)} en CI/Docker/.python-version cumplen ")
+                     + what, spec_path, spec_line)

@@ -13,14 +13,16 @@ import json
 import os
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
-from mlops_lint.checks import check
+from mlops_lint.checks import check, not_read
 from mlops_lint.context import Context
 from mlops_lint.globs import GlobError, compile_glob
 from mlops_lint.model import Finding, T, failed, manual, passed, skipped, verdict, warned
 from mlops_lint.parsers import ParseError
+from mlops_lint.parsers.ci import WORKFLOW_GLOBS, other_ci_files
 from mlops_lint.parsers.conventional import CHAOTIC, check_subject, excluded
 from mlops_lint.parsers.gitignore import IgnoreRules, ignore_rules
 from mlops_lint.parsers.gitlog import Commit, History, history
@@ -34,18 +36,21 @@ MAX_FILE_FINDINGS = 20
 
 # -- GIT001 .gitignore -------------------------------------------------------------------------
 
-GITIGNORE_GROUPS: tuple[tuple[str, T, tuple[str, ...]], ...] = (
-    ("__pycache__/, *.py[cod]", T("bytecode", "bytecode"),
+# (applies to, patterns, name, candidate paths): a group is required only where its subject
+# exists (levels.md §6): Python files for bytecode, environments and coverage; Python code
+# or a dotenv file for .env; ML code or data for data and models; MLflow for mlruns/.
+GITIGNORE_GROUPS: tuple[tuple[str, str, T, tuple[str, ...]], ...] = (
+    ("python", "__pycache__/, *.py[cod]", T("bytecode", "bytecode"),
      ("pkg/__pycache__/mod.cpython-311.pyc", "mod.pyc")),
-    (".venv/, venv/", T("virtual environments", "entornos virtuales"),
+    ("python", ".venv/, venv/", T("virtual environments", "entornos virtuales"),
      (".venv/pyvenv.cfg", "venv/pyvenv.cfg", "env/pyvenv.cfg", "ENV/pyvenv.cfg")),
-    (".env", T("secrets", "secretos"), (".env",)),
-    ("data/ or data/raw/*", T("data", "datos"),
+    ("secrets", ".env", T("secrets", "secretos"), (".env",)),
+    ("data", "data/ or data/raw/*", T("data", "datos"),
      ("data/raw/train.csv", "data/train.csv", "data/processed/features.parquet")),
-    ("*.pkl, *.joblib, artifacts/, models/", T("models", "modelos"),
+    ("ml", "*.pkl, *.joblib, artifacts/, models/", T("models", "modelos"),
      ("model.pkl", "model.joblib", "models/model.bin", "artifacts/model.bin")),
-    ("mlruns/", T("MLflow runs", "ejecuciones de MLflow"), ("mlruns/0/meta.yaml",)),
-    (".coverage, htmlcov/", T("coverage reports", "informes de cobertura"),
+    ("mlflow", "mlruns/", T("MLflow runs", "ejecuciones de MLflow"), ("mlruns/0/meta.yaml",)),
+    ("python", ".coverage, htmlcov/", T("coverage reports", "informes de cobertura"),
      (".coverage", "htmlcov/index.html")),
 )
 GITIGNORE_EXTRAS: tuple[tuple[str, tuple[str, ...], bool], ...] = (
@@ -69,43 +74,161 @@ def _dvc_outputs(ctx: Context) -> list[str]:
     return out
 
 
+# Imports that make a file ML code (or data work) and mention MLflow: matched in Python
+# files and in notebooks' JSON (where a line starts after a quote). Bounded, one line.
+ML_IMPORT = re.compile(
+    r"""(?:^|["'\s;])(?:from|import)[ \t]+(?:sklearn|imblearn|torch|torchvision|tensorflow|keras|"""
+    r"xgboost|lightgbm|catboost|transformers|datasets|jax|flax|mlflow|wandb|joblib|pandas|"
+    r"polars|statsmodels|prophet|optuna|pytorch_lightning|lightning|azureml|azure\.ai\.ml|"
+    r"sagemaker|bentoml|mlserver|onnx|onnxruntime|dvc|evidently|great_expectations|pandera)\b",
+    re.M)
+MLFLOW_IMPORT = re.compile(r"""(?:^|["'\s;])(?:from|import)[ \t]+mlflow\b""", re.M)
+MLFLOW_DECLARED = re.compile(r"(?<![\w.-])mlflow(?:-skinny)?(?![\w.-])", re.I)
+DEPENDENCY_GLOBS = ("**/requirements*.txt", "**/requirements*.in", "**/requirements/*.txt",
+                    "**/pyproject.toml", "**/setup.py", "**/setup.cfg", "**/Pipfile",
+                    "**/environment*.yml", "**/environment*.yaml", "**/conda*.yml",
+                    "**/conda*.yaml", "**/MLproject")
+MODEL_GLOBS = ("**/*.pkl", "**/*.pickle", "**/*.joblib", "**/*.pt", "**/*.pth", "**/*.h5",
+               "**/*.onnx", "**/*.safetensors", "**/*.ckpt", "**/models/**", "**/model/**")
+DOTENV_GLOBS = ("**/.env", "**/.env.*", "**/*.env", "**/docker-compose*.yml",
+                "**/docker-compose*.yaml", "**/compose.yml", "**/compose.yaml",
+                "**/package.json")
+DATA_DIRS = frozenset({"data", "datasets", "dataset"})
+SAMPLE_FILE_MAX = 1_000_000  # bytes: committed data at most this big per file...
+SAMPLE_TOTAL_MAX = 10_000_000  # ...and in all is sample or fixture data, kept on purpose
+MAX_SCANNED = 2000  # files read to look for ML imports
+
+
+@dataclass(frozen=True)
+class _Subjects:
+    """What the repository has that each .gitignore group is about."""
+
+    python: bool
+    secrets: bool
+    ml: bool
+    mlflow: bool
+    data: str  # "required", "sample" (small data committed on purpose) or "none"
+    sample: tuple[int, int] = (0, 0)  # committed data files and their bytes
+    unread: tuple[ParseError, ...] = ()  # files that could not be read to decide
+
+
+def _any_text(ctx: Context, paths: list[str], pattern: re.Pattern[str],
+              unread: list[ParseError]) -> bool:
+    for path in paths[:MAX_SCANNED]:
+        text = ctx.repo.text(path)
+        if isinstance(text, ParseError):
+            if text not in unread:
+                unread.append(text)
+        elif pattern.search(text):
+            return True
+    return False
+
+
+def _committed_data(ctx: Context) -> list[str]:
+    files, _ = tracked_files(ctx)
+    out = []
+    for path in files:
+        parts = PurePosixPath(path).parts
+        if PurePosixPath(path).suffix.lower() in DATA_SUFFIXES and \
+                {p.lower() for p in parts[:-1]} & DATA_DIRS and \
+                not set(parts[:-1]) & TEST_DIRS:
+            out.append(path)
+    return out
+
+
+def _subjects(ctx: Context) -> _Subjects:
+    cached = ctx.repo.memo.get("git001:subjects")
+    if isinstance(cached, _Subjects):
+        return cached
+    code = ctx.files(["**/*.py"]) + ctx.files(["**/*.ipynb"])
+    python = bool(code)
+    deps = ctx.files(DEPENDENCY_GLOBS)
+    unread: list[ParseError] = []
+    mlflow = _any_text(ctx, code, MLFLOW_IMPORT, unread) or _any_text(
+        ctx, deps, MLFLOW_DECLARED, unread)
+    ml = mlflow or bool(ctx.files(MODEL_GLOBS)) or _any_text(ctx, code, ML_IMPORT, unread)
+    committed = _committed_data(ctx)
+    sizes = [ctx.repo.size(p) for p in committed]
+    data = "none"
+    if _dvc_outputs(ctx):
+        data = "required"
+    elif committed:
+        small = max(sizes) <= SAMPLE_FILE_MAX and sum(sizes) <= SAMPLE_TOTAL_MAX
+        data = "sample" if small else "required"
+    elif ml:
+        data = "required"
+    secrets = python or bool(ctx.files(DOTENV_GLOBS))
+    found = _Subjects(python, secrets, ml, mlflow, data, (len(committed), sum(sizes)),
+                      tuple(unread))
+    ctx.repo.memo["git001:subjects"] = found
+    return found
+
+
+def _applies(subjects: _Subjects, key: str) -> bool:
+    return {"python": subjects.python, "secrets": subjects.secrets, "ml": subjects.ml,
+            "mlflow": subjects.mlflow, "data": subjects.data != "none"}[key]
+
+
 @check("gitignore_ml")
 def gitignore_ml(ctx: Context, params: None) -> Iterator[Finding]:
-    """GIT001: the root .gitignore covers bytecode, envs, secrets, data, models, mlruns,
-    coverage."""
+    """GIT001: the root .gitignore covers what the repository has: bytecode, environments
+    and coverage for Python code, .env, data and models for ML code or data, mlruns/ for
+    MLflow."""
     rules = ignore_rules(ctx.repo)
     if not ctx.repo.exists(".gitignore"):
         yield failed(T("no .gitignore at the repository root",
                        "no hay .gitignore en la raíz del repositorio"),
-                     fix=T("add a .gitignore for Python/ML (the guide's PLA §7): __pycache__/, "
-                           ".venv/, .env, data/, *.pkl, mlruns/, .coverage ...",
-                           "añade un .gitignore para Python/ML (PLA §7 de la guía): "
-                           "__pycache__/, .venv/, .env, data/, *.pkl, mlruns/, .coverage ..."))
+                     fix=T("add a .gitignore for the stack in use (for Python/ML, the guide's "
+                           "PLA §7: __pycache__/, .venv/, .env, data/, *.pkl, .coverage ...)",
+                           "añade un .gitignore para la tecnología usada (para Python/ML, PLA "
+                           "§7 de la guía: __pycache__/, .venv/, .env, data/, *.pkl, "
+                           ".coverage ...)"))
         return
     broken = [e for e in rules.errors if e.path == ".gitignore"]
     if broken:
         yield failed(T(f"cannot read .gitignore: {broken[0].message}",
                        f"no se puede leer .gitignore: {broken[0].message}"), ".gitignore")
         return
+    subjects = _subjects(ctx)
+    yield from (not_read(error) for error in subjects.unread[:MAX_FILE_FINDINGS])
+    groups = [g for g in GITIGNORE_GROUPS if _applies(subjects, g[0])]
+    if not groups:
+        yield skipped(T("not applicable: no Python or ML code, data, models or .env files in "
+                        "the repository, which the groups of this rule are about",
+                        "no aplica: no hay código Python o de ML, datos, modelos ni archivos "
+                        ".env en el repositorio, que es de lo que tratan los grupos de esta "
+                        "regla"), ".gitignore")
+        return
     missing = []
-    for patterns, name, candidates in GITIGNORE_GROUPS:
+    advice = T("", "")
+    for key, patterns, name, candidates in groups:
         paths = list(candidates)
-        if patterns.startswith("data/"):
+        if key == "data":
             paths += _dvc_outputs(ctx)
-        if not any(rules.ignored(p) for p in paths):
-            missing.append((name, patterns))
+        if any(rules.ignored(p) for p in paths):
+            continue
+        if key == "data" and subjects.data == "sample":
+            count, size = subjects.sample
+            advice = T(f" (data directories are not ignored: their {count} committed data "
+                       f"file(s), {size // 1024} KB in all, are small sample data; ignore "
+                       "larger data before it is added)",
+                       f" (los directorios de datos no se ignoran: sus {count} archivo(s) de "
+                       f"datos versionados, {size // 1024} KB en total, son pequeños datos de "
+                       "muestra; ignora los datos grandes antes de añadirlos)")
+            continue
+        missing.append((name, patterns))
     extras = _extras(rules)
     if missing:
         names = T.join([name for name, _ in missing], ", ")
         patterns = "; ".join(p for _, p in missing)
-        yield failed(T("the .gitignore does not cover ", "el .gitignore no cubre ") + names,
-                     ".gitignore", 1,
+        yield failed(T("the .gitignore does not cover ", "el .gitignore no cubre ") + names
+                     + advice, ".gitignore", 1,
                      fix=T(f"add patterns such as: {patterns}",
                            f"añade patrones como: {patterns}"))
     else:
-        yield passed(T("the .gitignore covers bytecode, environments, .env, data, models, "
-                       "mlruns/ and coverage", "el .gitignore cubre bytecode, entornos, .env, "
-                       "datos, modelos, mlruns/ y cobertura") + extras, ".gitignore")
+        names = T.join([name for _, _, name, _ in groups], ", ")
+        yield passed(T("the .gitignore covers ", "el .gitignore cubre ") + names + advice
+                     + extras, ".gitignore")
 
 
 def _extras(rules: IgnoreRules) -> T:
@@ -192,6 +315,15 @@ def conventional_commits(ctx: Context, params: None) -> Iterator[Finding]:
 
 # -- GIT003 / GIT004 pre-commit ----------------------------------------------------------------
 
+# linters and formatters of other stacks, for repositories without Python code
+STACK_LINTERS = frozenset({"terraform_tflint", "terraform_validate", "terraform_checkov",
+                           "terraform_trivy", "tflint", "eslint", "golangci-lint", "go-vet",
+                           "go-vet-mod", "shellcheck", "hadolint", "hadolint-docker",
+                           "helmlint", "yamllint", "markdownlint", "markdownlint-cli2",
+                           "clippy", "rubocop", "ktlint", "actionlint"})
+STACK_FORMATTERS = frozenset({"terraform_fmt", "prettier", "go-fmt", "gofmt", "goimports",
+                              "fmt", "rustfmt", "cargo-fmt", "shfmt", "clang-format",
+                              "google-java-format", "rubocop", "ktlint", "mdformat"})
 HYGIENE_HOOKS = ("trailing-whitespace", "end-of-file-fixer", "check-yaml",
                  "check-added-large-files", "check-merge-conflict")
 
@@ -248,7 +380,15 @@ def precommit_hygiene(ctx: Context, params: None) -> Iterator[Finding]:
     ruff = bool(ids & {"ruff", "ruff-check"})
     formatter = bool(ids & {"ruff-format", "black", "black-jupyter"})
     classic = bool(ids & {"black", "black-jupyter"}) and bool(ids & {"isort", "flake8"})
-    if not ((ruff and formatter) or classic):
+    if not ctx.files(["**/*.py"]):
+        # no Python: the linter and formatter of the stack in use (Terraform, Go, JS...)
+        if not (ids & STACK_LINTERS and ids & STACK_FORMATTERS):
+            problems.append(T("no linter + formatter hooks for the code in the repository "
+                              "(e.g. terraform_fmt + terraform_tflint, prettier + eslint, "
+                              "gofmt + golangci-lint)", "faltan hooks de linter + formateador "
+                              "para el código del repositorio (p. ej. terraform_fmt + "
+                              "terraform_tflint, prettier + eslint, gofmt + golangci-lint)"))
+    elif not ((ruff and formatter) or classic):
         problems.append(T("no linter + formatter hooks (ruff + ruff-format, or black + "
                           "isort/flake8)", "faltan hooks de linter + formateador (ruff + "
                           "ruff-format, o black + isort/flake8)"))
@@ -295,57 +435,126 @@ def _commit_msg_enforcer(ctx: Context, config: PreCommitConfig) -> str | None:
     return None
 
 
+def shown_filter(value: str, width: int = 80) -> str:
+    """A hook's files/exclude regex on one line (line breaks shown as ``\\n``)."""
+    text = value.replace("\n", "\\n")
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
+def multiline_filter_hint(hook: Hook) -> T | None:
+    """Why a hook filter that spans lines matches nothing: a folded (``>``) or literal
+    (``|``) YAML scalar keeps line breaks (a folded scalar keeps those of more-indented
+    lines), and outside ``(?x)`` verbose mode a line break is a character to match."""
+    broken = [name for name, value in (("files", hook.files), ("exclude", hook.exclude))
+              if value and "\n" in value.strip() and not value.lstrip().startswith("(?x)")]
+    if not broken:
+        return None
+    return T(f"its {broken[0]}: regex spans several lines (a folded '>' or literal '|' YAML "
+             "scalar keeps the line breaks, which the regex then has to match): write it on "
+             "one line, or start it with (?x) so that whitespace is ignored",
+             f"su regex {broken[0]}: ocupa varias líneas (un escalar YAML plegado '>' o literal "
+             "'|' conserva los saltos de línea, que la regex tendría que coincidir): escríbela "
+             "en una línea o empiézala con (?x) para que se ignoren los espacios")
+
+
+@dataclass(frozen=True)
+class _Gap:
+    message: T
+    fix: T
+    line: int | None
+
+
+def _mypy_gap(ctx: Context, config: PreCommitConfig) -> _Gap | None:
+    hooks = [r for r in tool_runs(ctx.repo, MYPY) if r.where == "pre-commit"]
+    if not hooks:
+        return _Gap(T("no mypy hook (mirrors-mypy)", "no hay hook de mypy (mirrors-mypy)"),
+                    T("add the mirrors-mypy hook", "añade el hook mirrors-mypy"), None)
+    if any(r.checks_files for r in hooks):
+        return None
+    dead = hooks[0]
+    hook = dead.hook
+    # the exclude filter is shown when no files filter narrows the selection
+    filters = "; ".join(f"{k}: {shown_filter(v)}" for k, v in (
+        ("files", hook.files if hook else None),
+        ("exclude", hook.exclude if hook and not hook.files else None),
+        ("types", ",".join(hook.types) if hook else None)) if v)
+    where = f" ({filters})" if filters else ""
+    hint = multiline_filter_hint(hook) if hook else None
+    fix = T("fix the mypy hook's filters so that they select the Python files",
+            "corrige los filtros del hook de mypy para que seleccionen los archivos Python")
+    if hint is not None:
+        fix = fix + T(": ", ": ") + hint
+    return _Gap(T(f"the mypy hook's files/exclude/types select none of the Python files{where}",
+                  f"los filtros files/exclude/types del hook de mypy no seleccionan ningún "
+                  f"archivo Python{where}"), fix, dead.line)
+
+
+def _secrets_gap(ctx: Context, config: PreCommitConfig) -> _Gap | None:
+    ids = _ids(config)
+    if ids & {"gitleaks", "gitleaks-docker", "gitleaks-system", "trufflehog",
+              "detect-private-key"}:
+        return None
+    if "detect-secrets" in ids:
+        if ctx.repo.exists(".secrets.baseline"):
+            return None
+        line = next((h.line for h in config.hooks if h.id == "detect-secrets"), None)
+        return _Gap(T("detect-secrets without a .secrets.baseline",
+                      "detect-secrets sin .secrets.baseline"),
+                    T("run detect-secrets scan > .secrets.baseline and commit it",
+                      "ejecuta detect-secrets scan > .secrets.baseline y súbelo"), line)
+    return _Gap(T("no secrets hook (gitleaks, detect-secrets or detect-private-key)",
+                  "no hay hook de secretos (gitleaks, detect-secrets o detect-private-key)"),
+                T("add a secrets hook (gitleaks, or detect-secrets with .secrets.baseline, or "
+                  "at least detect-private-key)", "añade un hook de secretos (gitleaks, o "
+                  "detect-secrets con .secrets.baseline, o al menos detect-private-key)"), None)
+
+
 @check("precommit_advanced")
 def precommit_advanced(ctx: Context, params: None) -> Iterator[Finding]:
-    """GIT004: pre-commit mypy, a secrets hook and a commit-message enforcer."""
-    config = _config_or_finding(ctx, T(
-        "a mypy hook (mirrors-mypy), a secrets hook (gitleaks, detect-secrets with "
+    """GIT004: pre-commit mypy (where there is Python code), a secrets hook and a
+    commit-message enforcer."""
+    python = bool(ctx.files(["**/*.py"]))
+    config = _config_or_finding(ctx, (T(
+        "a mypy hook (mirrors-mypy), ", "un hook de mypy (mirrors-mypy), ") if python else T(
+        "", "")) + T(
+        "a secrets hook (gitleaks, detect-secrets with "
         ".secrets.baseline, or detect-private-key) and a commit-message check "
         "(conventional-pre-commit at the commit-msg stage, commitlint or commitizen)",
-        "un hook de mypy (mirrors-mypy), un hook de secretos (gitleaks, detect-secrets con "
+        "un hook de secretos (gitleaks, detect-secrets con "
         ".secrets.baseline, o detect-private-key) y una comprobación del mensaje de commit "
         "(conventional-pre-commit en la etapa commit-msg, commitlint o commitizen)"))
     if isinstance(config, Finding):
         yield config
         return
-    problems: list[T] = []
-    hooks = [r for r in tool_runs(ctx.repo, MYPY) if r.where == "pre-commit"]
-    if not hooks:
-        problems.append(T("no mypy hook (mirrors-mypy)", "no hay hook de mypy (mirrors-mypy)"))
-    elif not any(r.checks_files for r in hooks):
-        problems.append(T("the mypy hook's files/exclude/types select none of the Python files",
-                          "los filtros files/exclude/types del hook de mypy no seleccionan "
-                          "ningún archivo Python"))
-    ids = _ids(config)
-    if ids & {"gitleaks", "gitleaks-docker", "gitleaks-system", "trufflehog",
-              "detect-private-key"}:
-        pass
-    elif "detect-secrets" in ids:
-        if not ctx.repo.exists(".secrets.baseline"):
-            problems.append(T("detect-secrets without a .secrets.baseline",
-                              "detect-secrets sin .secrets.baseline"))
-    else:
-        problems.append(T("no secrets hook (gitleaks, detect-secrets or detect-private-key)",
-                          "no hay hook de secretos (gitleaks, detect-secrets o "
-                          "detect-private-key)"))
+    gaps = [gap for gap in (_mypy_gap(ctx, config) if python else None,
+                            _secrets_gap(ctx, config)) if gap is not None]
     enforcer = _commit_msg_enforcer(ctx, config)
     if enforcer is None:
-        problems.append(T("no commit-message enforcer (conventional-pre-commit at the "
-                          "commit-msg stage, commitlint or commitizen)",
-                          "no se exige el formato de commit (conventional-pre-commit en la "
-                          "etapa commit-msg, commitlint o commitizen)"))
+        gaps.append(_Gap(T("no commit-message enforcer (conventional-pre-commit at the "
+                           "commit-msg stage, commitlint or commitizen)",
+                           "no se exige el formato de commit (conventional-pre-commit en la "
+                           "etapa commit-msg, commitlint o commitizen)"),
+                         T("add conventional-pre-commit at the commit-msg stage (or a "
+                           "commitlint/commitizen configuration)",
+                           "añade conventional-pre-commit en la etapa commit-msg (o una "
+                           "configuración de commitlint/commitizen)"), None))
+    ids = _ids(config)
     bonus = sorted(ids & {"bandit", "no-commit-to-branch", "nbstripout", "hadolint",
                           "hadolint-docker"})
     extra = T(f"; bonus: {', '.join(bonus)}", f"; extra: {', '.join(bonus)}") if bonus else T(
         "", "")
-    line = config.hooks[0].line if config.hooks else 1
-    if problems:
-        yield failed(T.join(problems) + extra, PRECOMMIT_CONFIG, line)
+    if gaps:
+        # the hook a finding is about; the file's first line for what is absent
+        line = next((g.line for g in gaps if g.line), None) or 1
+        yield failed(T.join([g.message for g in gaps]) + extra, PRECOMMIT_CONFIG, line,
+                     fix=T.join([g.fix for g in gaps]))
     else:
-        yield passed(T(f"pre-commit runs mypy, a secrets hook and a commit-message check "
-                       f"({enforcer})", f"pre-commit ejecuta mypy, un hook de secretos y una "
-                       f"comprobación del mensaje de commit ({enforcer})") + extra,
-                     PRECOMMIT_CONFIG, line)
+        first_line = config.hooks[0].line if config.hooks else 1
+        checked = T("mypy, ", "mypy, ") if python else T("", "")
+        yield passed(T("pre-commit runs ", "pre-commit ejecuta ") + checked + T(
+            f"a secrets hook and a commit-message check ({enforcer})",
+            f"un hook de secretos y una comprobación del mensaje de commit ({enforcer})")
+            + extra, PRECOMMIT_CONFIG, first_line)
 
 
 # -- GIT005 large and binary files -------------------------------------------------------------
@@ -474,6 +683,55 @@ _PR_REF = re.compile(r"#\d+|\b(feature|feat|fix|bugfix|hotfix|refactor|experimen
 _SQUASH = re.compile(r"\(#\d+\)\s*$")
 
 
+# Release notes kept as GitHub/GitLab releases: a CI step or tool that publishes them...
+RELEASE_TOOL = re.compile(
+    r"softprops/action-gh-release|actions/create-release|ncipollo/release-action|"
+    r"release-please|release-drafter/release-drafter|semantic-release|goreleaser|"
+    r"changesets/action|helm/chart-releaser-action|\bgh[ \t]+release[ \t]+(?:create|edit)\b|"
+    r"\bglab[ \t]+release[ \t]+create\b|"
+    r"release-cli[ \t]+create", re.I)
+RELEASE_CONFIGS = (".releaserc", ".releaserc.*", "release.config.*", "release-please-config.json",
+                   ".release-please-manifest.json", ".github/release-drafter.yml",
+                   ".github/release-drafter.yaml", ".github/release.yml", ".github/release.yaml",
+                   ".goreleaser.yml", ".goreleaser.yaml", ".changeset/config.json")
+# ...or release documentation that asks for release notes
+RELEASE_DOCS = ("RELEAS*.md", "**/RELEAS*.md", "**/releas*/*.md", "**/releas*.md",
+                "CONTRIBUTING.md", ".github/CONTRIBUTING.md", "docs/**/CONTRIBUTING.md")
+RELEASE_NOTES = re.compile(r"release[ \t]+notes|notas[ \t]+de[ \t]+(?:la[ \t]+)?versi[oó]n",
+                           re.I)
+
+
+def _first_match(ctx: Context, paths: list[str], pattern: re.Pattern[str]
+                 ) -> tuple[str, int] | None:
+    for path in paths[:MAX_SCANNED]:
+        text = ctx.repo.text(path)
+        if isinstance(text, ParseError):
+            continue
+        found = pattern.search(text)
+        if found:
+            return path, text.count("\n", 0, found.start()) + 1
+    return None
+
+
+def release_notes(ctx: Context) -> tuple[str, int | None, bool] | None:
+    """Where release notes are kept outside a changelog file: (path, line, published by
+    automation). A CI job or tool configuration that creates releases is automation; a
+    release document that asks for release notes is a documented, manual process."""
+    ci = ctx.repo.glob(WORKFLOW_GLOBS) + [p for paths in other_ci_files(ctx.repo).values()
+                                          for p in paths]
+    hit = _first_match(ctx, sorted(set(ci)), RELEASE_TOOL)
+    if hit:
+        return hit[0], hit[1], True
+    configs = ctx.repo.glob(RELEASE_CONFIGS)
+    if configs:
+        return configs[0], None, True
+    docs = ctx.repo.glob(RELEASE_DOCS, case_sensitive=False)
+    hit = _first_match(ctx, docs, RELEASE_NOTES)
+    if hit:
+        return hit[0], hit[1], False
+    return None
+
+
 @check("release_hygiene")
 def release_hygiene(ctx: Context, params: None) -> Iterator[Finding]:
     """GIT006: a semver tag, a CHANGELOG and a visible pull-request flow."""
@@ -499,13 +757,33 @@ def release_hygiene(ctx: Context, params: None) -> Iterator[Finding]:
                         "etiqueta las versiones: git tag -a v0.1.0 -m 'primera versión' && git "
                         "push --tags"))
     changelog = ctx.repo.glob(["CHANGELOG*", "CHANGES.md", "HISTORY.md"], case_sensitive=False)
-    yield verdict(bool(changelog),
-                  T(f"{changelog[0]} exists" if changelog else "",
-                    f"{changelog[0]} existe" if changelog else ""),
-                  T("no CHANGELOG.md", "no hay CHANGELOG.md"),
-                  path=changelog[0] if changelog else None,
-                  fix=T("keep a CHANGELOG.md (Keep a Changelog format)",
-                        "mantén un CHANGELOG.md (formato Keep a Changelog)"))
+    notes = None if changelog else release_notes(ctx)
+    if notes is not None and notes[2]:
+        yield passed(T("no CHANGELOG file, but release notes are published as releases by "
+                       f"{notes[0]}", "no hay archivo CHANGELOG, pero las notas de versión se "
+                       f"publican como releases desde {notes[0]}"), notes[0], notes[1])
+    elif notes is not None:
+        yield warned(T("no CHANGELOG file; release notes are kept in the hosting service's "
+                       f"releases, as {notes[0]} describes (not verifiable from the "
+                       "repository)", "no hay archivo CHANGELOG; las notas de versión se "
+                       f"guardan en las releases del servicio de hosting, según describe "
+                       f"{notes[0]} (no verificable desde el repositorio)"),
+                     notes[0], notes[1],
+                     fix=T("publish the release notes from CI (e.g. softprops/action-gh-release "
+                           "or release-please), or keep them in a CHANGELOG.md too",
+                           "publica las notas de versión desde la CI (p. ej. "
+                           "softprops/action-gh-release o release-please), o guárdalas también "
+                           "en un CHANGELOG.md"))
+    else:
+        yield verdict(bool(changelog),
+                      T(f"{changelog[0]} exists" if changelog else "",
+                        f"{changelog[0]} existe" if changelog else ""),
+                      T("no CHANGELOG.md", "no hay CHANGELOG.md"),
+                      path=changelog[0] if changelog else None,
+                      fix=T("keep a CHANGELOG.md (Keep a Changelog format), or publish release "
+                            "notes as releases from CI",
+                            "mantén un CHANGELOG.md (formato Keep a Changelog), o publica las "
+                            "notas de versión como releases desde la CI"))
     merges = [c for c in found.commits if c.is_merge or _SQUASH.search(c.subject)]
     referenced = [c for c in merges if _PR_REF.search(c.subject)]
     if not merges:

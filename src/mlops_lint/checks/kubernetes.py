@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import binascii
 import functools
+import posixpath
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -26,6 +27,8 @@ from mlops_lint.model import Finding, Status, T, failed, passed, skipped, verdic
 from mlops_lint.parsers import ParseError
 from mlops_lint.parsers.dockerfile import parse_image
 from mlops_lint.parsers.kubernetes import (
+    DUMP,
+    FIXTURE,
     HELM_TEMPLATE,
     PATCH,
     PATCH_NO_KIND,
@@ -102,6 +105,18 @@ def _unread_text(item: Unread) -> T:
                  "base, not evaluated on its own",
                  f"parche de Kustomize sin kind{detail}: un objeto parcial que se fusiona con "
                  "su base; no se evalúa por separado")
+    if item.reason == FIXTURE:
+        return T("under a test-data folder (testdata/, fixtures/): the input of a test, not a "
+                 "deployment manifest; not evaluated",
+                 "en una carpeta de datos de prueba (testdata/, fixtures/): la entrada de un "
+                 "test, no un manifiesto de despliegue; no se evalúa")
+    if item.reason == DUMP:
+        return T(f"objects as a cluster returns them{detail} (resourceVersion, uid or a "
+                 "filled-in status: kubectl get -o yaml output), not manifests to apply; not "
+                 "evaluated",
+                 f"objetos tal como los devuelve un clúster{detail} (resourceVersion, uid o un "
+                 "status relleno: salida de kubectl get -o yaml), no manifiestos que aplicar; "
+                 "no se evalúan")
     if item.reason == PATCH:
         return T(f"Kustomize patch{detail}: merged into its base, not evaluated on its own",
                  f"parche de Kustomize{detail}: se fusiona con su base; no se evalúa por "
@@ -224,20 +239,128 @@ class _Pods:
             return [w for w in self.workloads if w.obj.namespace == namespace]
 
 
-def _service_problem(service: K8sObject, pods: _Pods) -> T | None:
+# labels a controller puts on the pods it creates (never written in a pod template)
+_CONTROLLER_LABEL = re.compile(
+    r"^(leaderworkerset\.sigs\.k8s\.io/|jobset\.sigs\.k8s\.io/|ray\.io/|"
+    r"batch\.kubernetes\.io/|statefulset\.kubernetes\.io/|apps\.kubernetes\.io/pod-index$|"
+    r"controller-uid$|job-name$|pod-template-hash$|rollouts-pod-template-hash$|"
+    r"job-completion-index$)")
+# custom resources that never create pods: their presence says nothing about a selector
+_PODLESS_KINDS = frozenset({
+    "ServiceMonitor", "PodMonitor", "PrometheusRule", "PodMonitoring", "Certificate",
+    "Issuer", "ClusterIssuer", "VerticalPodAutoscaler", "HTTPRoute", "GRPCRoute", "Gateway",
+    "GatewayClass", "VirtualService", "DestinationRule", "ExternalSecret", "SecretStore",
+    "ClusterSecretStore", "BackendConfig", "FrontendConfig", "ManagedCertificate",
+    "LocalQueue", "ClusterQueue", "ResourceFlavor", "ComputeClass", "HealthCheckPolicy",
+    "GCPBackendPolicy", "ScaledObject", "Middleware", "IngressRoute"})
+_BUILTIN_GROUPS = frozenset({"", "apps", "batch", "autoscaling", "networking.k8s.io", "policy",
+                             "rbac.authorization.k8s.io", "storage.k8s.io", "scheduling.k8s.io",
+                             "coordination.k8s.io", "apiextensions.k8s.io", "node.k8s.io",
+                             "admissionregistration.k8s.io", "certificates.k8s.io",
+                             "discovery.k8s.io", "events.k8s.io", "extensions",
+                             "flowcontrol.apiserver.k8s.io", "apiregistration.k8s.io"})
+
+
+def _group(obj: K8sObject) -> str:
+    return obj.api_version.split("/", 1)[0] if "/" in obj.api_version else ""
+
+
+def _labels_of(template: Any) -> dict[str, Any]:
+    return _mapping(_mapping(_mapping(template).get("metadata")).get("labels"))
+
+
+def crd_pod_labels(obj: K8sObject) -> list[dict[str, Any]]:
+    """The labels of the pods a known workload CRD creates: its pod templates' labels plus
+    those its controller adds (LeaderWorkerSet, JobSet, RayCluster/RayService/RayJob), and
+    the job-name labels the Job controller adds."""
+    group, spec, name = _group(obj), obj.spec, obj.name
+    out: list[dict[str, Any]] = []
+    if obj.kind == "LeaderWorkerSet" and group.startswith("leaderworkerset."):
+        templates = _mapping(spec.get("leaderWorkerTemplate"))
+        added = {"leaderworkerset.sigs.k8s.io/name": name}
+        for key in ("leaderTemplate", "workerTemplate"):
+            if isinstance(templates.get(key), dict):
+                out.append({**_labels_of(templates[key]), **added})
+    elif obj.kind == "JobSet" and group.startswith("jobset."):
+        for job in _items(spec.get("replicatedJobs")):
+            pod = _mapping(_mapping(_mapping(job).get("template")).get("spec")).get("template")
+            out.append({**_labels_of(pod), "jobset.sigs.k8s.io/jobset-name": name,
+                        "jobset.sigs.k8s.io/replicatedjob-name": _mapping(job).get("name")})
+    elif group == "ray.io" and obj.kind in ("RayCluster", "RayService", "RayJob"):
+        cluster = spec if obj.kind == "RayCluster" else _mapping(
+            spec.get("rayClusterConfig" if obj.kind == "RayService" else "rayClusterSpec"))
+        added = {"ray.io/is-ray-node": "yes"} | (
+            {"ray.io/cluster": name} if obj.kind == "RayCluster" else {})
+        head = _mapping(cluster.get("headGroupSpec")).get("template")
+        if isinstance(head, dict):
+            out.append({**_labels_of(head), **added, "ray.io/node-type": "head"})
+        for worker in _items(cluster.get("workerGroupSpecs")):
+            template = _mapping(worker).get("template")
+            out.append({**_labels_of(template), **added, "ray.io/node-type": "worker",
+                        "ray.io/group": _mapping(worker).get("groupName")})
+    elif obj.kind == "Job" and group == "batch":
+        template = _mapping(spec.get("template"))
+        out.append({**_labels_of(template), "job-name": name,
+                    "batch.kubernetes.io/job-name": name})
+    return out
+
+
+@dataclass(frozen=True)
+class _Cannot:
+    """Why a Service selector cannot be checked against the repository's pod templates."""
+
+    message: T
+
+
+def _service_problem(service: K8sObject, pods: _Pods,
+                     crd_pods: list[tuple[str | None, dict[str, Any]]],
+                     by_dir: dict[str, list[K8sObject]]) -> T | _Cannot | None:
     selector = _mapping(service.spec.get("selector"))
-    if not selector or not pods.workloads:
+    if not selector or (not pods.workloads and not crd_pods):
         return None
     for workload in pods.candidates(service.namespace, selector):
         labels = workload.pod_labels
         if workload.obj.namespace == service.namespace and all(
                 labels.get(k) == v for k, v in selector.items()):
             return None
+    for namespace, labels in crd_pods:
+        if namespace == service.namespace and all(labels.get(k) == v
+                                                  for k, v in selector.items()):
+            return None
     wanted = ", ".join(sorted(f"{k}={v}" for k, v in selector.items()))
-    return T(f"Service {service.name}: selector {wanted} matches no pod template in its "
-             "namespace",
-             f"Service {service.name}: el selector {wanted} no coincide con ningún pod "
-             "template de su namespace")
+    head = T(f"Service {service.name}: selector {wanted}", f"Service {service.name}: selector "
+             f"{wanted}")
+    controller = sorted(str(k) for k in selector if _CONTROLLER_LABEL.match(str(k)))
+    if controller:
+        return _Cannot(head + T(
+            f" uses labels a controller adds to the pods it creates ({', '.join(controller)}), "
+            "not written in any template here: cannot verify it matches",
+            f" usa etiquetas que un controlador añade a los pods que crea "
+            f"({', '.join(controller)}), no escritas en ninguna plantilla: no se puede "
+            "verificar que coincida"))
+    directory = posixpath.dirname(service.path)
+    near = by_dir.get(directory, [])
+    operated = sorted({o.kind for o in near if _group(o) not in _BUILTIN_GROUPS
+                       and o.kind not in _PODLESS_KINDS})
+    if operated:
+        return _Cannot(head + T(
+            f" matches no pod template, but {directory or '.'} declares custom resources "
+            f"({', '.join(operated[:4])}) whose operators create and label pods: cannot "
+            "verify",
+            f" no coincide con ningún pod template, pero {directory or '.'} declara recursos "
+            f"propios ({', '.join(operated[:4])}) cuyos operadores crean y etiquetan pods: no "
+            "se puede verificar"))
+    if not any(o.kind in ("Pod", "PodTemplate") or o.kind in SELECTOR_KINDS
+               or o.kind in ("Job", "CronJob") for o in near):
+        return _Cannot(head + T(
+            f" matches no pod template, and {directory or '.'} defines no workload: its pods "
+            "come from elsewhere (a Helm chart or manifests outside the repository); cannot "
+            "verify",
+            f" no coincide con ningún pod template, y {directory or '.'} no define ninguna "
+            "carga: sus pods vienen de otro sitio (un chart de Helm o manifiestos fuera del "
+            "repositorio); no se puede verificar"))
+    return head + T(" matches no pod template in its namespace",
+                    " no coincide con ningún pod template de su namespace")
 
 
 @dataclass(frozen=True)
@@ -315,9 +438,16 @@ def _presence(ctx: Context, found: Manifests) -> Iterator[Finding]:
         yield failed(T(f"no {' and no '.join(lack)} manifest",
                        f"no hay manifiesto {' ni '.join(lack)}"), path, line)
     pods = _Pods(found.workloads)
+    by_dir: dict[str, list[K8sObject]] = {}
+    crd_pods: list[tuple[str | None, dict[str, Any]]] = []
+    for obj in found.objects:
+        by_dir.setdefault(posixpath.dirname(obj.path), []).append(obj)
+        crd_pods.extend((obj.namespace, labels) for labels in crd_pod_labels(obj))
     for service in seen.services:
-        problem = _service_problem(service, pods)
-        if problem is not None:
+        problem = _service_problem(service, pods, crd_pods, by_dir)
+        if isinstance(problem, _Cannot):
+            yield skipped(problem.message, service.path)
+        elif problem is not None:
             yield failed(problem, service.path, service.line)
 
 
@@ -565,6 +695,72 @@ def _probe_problems(container: Container, has_startup: bool) -> tuple[list[str],
     return en, es
 
 
+_HANDLER_NAMES = {"httpGet": "httpGet", "grpc": "gRPC", "tcpSocket": "TCP", "exec": "exec"}
+
+
+def _probe_kinds(container: Container) -> list[str]:
+    """The handler types of the container's probes (readiness, liveness, startup)."""
+    return list(dict.fromkeys(
+        h for key in ("readinessProbe", "livenessProbe", "startupProbe")
+        if isinstance(probe := container.get(key), dict)
+        for h in ("httpGet", *PROBE_HANDLERS) if isinstance(probe.get(h), dict)))
+
+
+def _container_port(container: Container) -> str | None:
+    for port in _items(container.get("ports")):
+        value = _mapping(port).get("containerPort")
+        if isinstance(value, int) and not isinstance(value, bool):
+            return str(value)
+    return None
+
+
+def probe_fix(container: Container, missing: list[str], problems: list[str]) -> T:
+    """The fix for one container, keeping the probe type it already uses (a gRPC server's
+    grpc or exec grpc_health_probe check, a TCP check) instead of always httpGet."""
+    kinds = _probe_kinds(container)
+    port = _container_port(container)
+    at = f" (port {port})" if port else ""
+    if missing:
+        wanted = " and ".join(missing)
+        if kinds:
+            kind = kinds[0]
+            return T(f"Add {wanted} with the same {_HANDLER_NAMES[kind]} check the container "
+                     "already uses, with initialDelaySeconds and periodSeconds.",
+                     f"Añade {wanted} con la misma comprobación {_HANDLER_NAMES[kind]} que ya "
+                     "usa el contenedor, con initialDelaySeconds y periodSeconds.")
+        grpc = any("grpc" in str(_mapping(p).get("name", "")).lower()
+                   for p in _items(container.get("ports")))
+        if grpc:
+            return T(f"Add {wanted} with a grpc check{at} (grpc: {{port: {port or '<port>'}}}), "
+                     "initialDelaySeconds and periodSeconds.",
+                     f"Añade {wanted} con una comprobación grpc{at} (grpc: {{port: "
+                     f"{port or '<puerto>'}}}), initialDelaySeconds y periodSeconds.")
+        return T(f"Add {wanted} with httpGet on /health (or /ready){at}, initialDelaySeconds "
+                 "and periodSeconds.",
+                 f"Añade {wanted} con httpGet en /health (o /ready){at}, initialDelaySeconds y "
+                 "periodSeconds.")
+    en: list[str] = []
+    es: list[str] = []
+    lacking = [k for k in ("initialDelaySeconds", "periodSeconds")
+               if any("without" in p and k in p for p in problems)]
+    if lacking:
+        shown = ", ".join(_HANDLER_NAMES[k] for k in kinds) or "existing"
+        startup = " (or a startupProbe to cover start-up)" \
+            if "initialDelaySeconds" in lacking else ""
+        arranque = " (o una startupProbe para el arranque)" \
+            if "initialDelaySeconds" in lacking else ""
+        en.append(f"keep the {shown} probes and add {' and '.join(lacking)}{startup}")
+        es.append(f"conserva las sondas {shown} y añade {' y '.join(lacking)}{arranque}")
+    if any("not a health route" in p for p in problems):
+        en.append("point httpGet at a health route (/health, /ready)")
+        es.append("apunta httpGet a una ruta de salud (/health, /ready)")
+    if any("no handler" in p for p in problems):
+        en.append("give each probe a handler (httpGet, grpc, tcpSocket or exec)")
+        es.append("da a cada sonda un handler (httpGet, grpc, tcpSocket o exec)")
+    text_en, text_es = "; ".join(en), "; ".join(es)
+    return T(text_en[:1].upper() + text_en[1:] + ".", text_es[:1].upper() + text_es[1:] + ".")
+
+
 @check("k8s_probes")
 @_complete()
 def k8s_probes(ctx: Context, params: None) -> Iterator[Finding]:
@@ -588,12 +784,14 @@ def k8s_probes(ctx: Context, params: None) -> Iterator[Finding]:
             where = (workload.path, c.line or workload.line)
             if missing:
                 yield failed(T(f"{_who(c, workload)}: no {' and no '.join(missing)}",
-                               f"{_quien(c, workload)}: sin {' ni '.join(missing)}"), *where)
+                               f"{_quien(c, workload)}: sin {' ni '.join(missing)}"), *where,
+                             fix=probe_fix(c, missing, []))
                 continue
             en, es = _probe_problems(c, isinstance(c.get("startupProbe"), dict))
             if en:
                 yield warned(T(f"{_who(c, workload)}: " + "; ".join(en),
-                               f"{_quien(c, workload)}: " + "; ".join(es)), *where)
+                               f"{_quien(c, workload)}: " + "; ".join(es)), *where,
+                             fix=probe_fix(c, [], en))
             elif handlers := _handlers(c):
                 yield passed(T(f"{_who(c, workload)}: readiness and liveness probes "
                                f"({handlers}), with delays and periods",

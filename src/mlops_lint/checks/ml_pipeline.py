@@ -42,8 +42,10 @@ from mlops_lint.checks._phase3 import (
     is_ignored,
     last,
     literal_path,
+    load_shell,
     locations,
     method,
+    no_training,
     nodes_of,
     not_applicable_to,
     parents,
@@ -56,6 +58,7 @@ from mlops_lint.checks._phase3 import (
     skips,
     source_files,
     target_key,
+    training_errors,
     uses_any,
     values_of,
 )
@@ -514,6 +517,12 @@ def sklearn_pipeline(ctx: Context, params: None) -> Iterator[Finding]:
     an = analysis(ctx)
     yield from _errors(an)
     yield from skips(config_errors(ctx))
+    yield from training_errors(ctx)
+    untrained = no_training(ctx, T("there is no preprocessing-and-model pipeline to judge",
+                                   "no hay pipeline de preprocesamiento y modelo que juzgar"))
+    if untrained is not None:
+        yield untrained
+        return
     other = not_applicable_to(ctx, T(
         "a scikit-learn Pipeline does not apply (keep the preprocessing, such as the "
         "tokenizer or the input transforms, versioned and saved with the model weights)",
@@ -615,6 +624,12 @@ def column_transformer(ctx: Context, params: None) -> Iterator[Finding]:
     an = analysis(ctx)
     yield from _errors(an)
     yield from skips(config_errors(ctx))
+    yield from training_errors(ctx)
+    untrained = no_training(ctx, T("there is no column preprocessing to judge",
+                                   "no hay preprocesamiento de columnas que juzgar"))
+    if untrained is not None:
+        yield untrained
+        return
     other = not_applicable_to(ctx, T("a scikit-learn ColumnTransformer does not apply",
                                      "un ColumnTransformer de scikit-learn no aplica"))
     if other is not None:
@@ -808,6 +823,12 @@ def custom_transformer(ctx: Context, params: None) -> Iterator[Finding]:
     an = analysis(ctx)
     yield from _errors(an)
     yield from skips(config_errors(ctx))
+    yield from training_errors(ctx)
+    untrained = no_training(ctx, T("no custom transformer is expected",
+                                   "no se espera un transformador propio"))
+    if untrained is not None and not an.custom:
+        yield untrained
+        return
     other = not_applicable_to(ctx, T("a scikit-learn custom transformer does not apply",
                                      "un transformador propio de scikit-learn no aplica"))
     if other is not None and not an.custom:
@@ -897,6 +918,8 @@ def _seed_scan(an: Analysis) -> tuple[list[tuple[str, int]], list[tuple[str, int
                 continue
             verdict = _unseeded(call, name) if _sk(qual) and name in RANDOMIZED else \
                 _framework_unseeded(qual, call)
+            if verdict is not None and load_shell(index, call):
+                continue
             if verdict is True and _splatted(call):
                 unknown.append((index.path, call.lineno, name))
             elif verdict is True:
@@ -911,6 +934,12 @@ def random_seeds(ctx: Context, params: SeedParams) -> Iterator[Finding]:
     """ML004: randomized splitters and estimators get a random_state (or a central seed)."""
     an = analysis(ctx)
     yield from _errors(an)
+    yield from training_errors(ctx)
+    untrained = no_training(ctx, T("no training run needs a seed",
+                                   "ningún entrenamiento necesita semilla"))
+    if untrained is not None:
+        yield untrained
+        return
     seeded, unseeded, central, unknown = _seed_scan(an)
     total = len(seeded) + len(unseeded)
     if unknown and not unseeded and not central:
@@ -1196,6 +1225,12 @@ def leakage_guards(ctx: Context, params: None) -> Iterator[Finding]:
     """ML005: a split exists, nothing is fitted before it, evaluation is on held-out data."""
     an = analysis(ctx)
     yield from _errors(an)
+    yield from training_errors(ctx)
+    untrained = no_training(ctx, T("there is no split or leakage to judge",
+                                   "no hay división ni fuga que juzgar"))
+    if untrained is not None:
+        yield untrained
+        return
     fits = [(index.path, call.lineno) for index in an.indexes
             for _, call in (every_call(index) if uses_any(index) else index.calls)
             if method(call) in FIT_METHODS] + _framework_training(an)
@@ -1428,6 +1463,12 @@ def cross_validation(ctx: Context, params: None) -> Iterator[Finding]:
     an = analysis(ctx)
     yield from _errors(an)
     yield from skips(config_errors(ctx))
+    yield from training_errors(ctx)
+    untrained = no_training(ctx, T("there is no model to cross-validate",
+                                   "no hay modelo que validar de forma cruzada"))
+    if untrained is not None:
+        yield untrained
+        return
     usage = _cv_usage(an)
     splitters, consumers, loops, optuna = (usage.splitters, usage.consumers, usage.loops,
                                            usage.optuna)
@@ -1693,6 +1734,12 @@ def model_artifact(ctx: Context, params: None) -> Iterator[Finding]:
     an = analysis(ctx)
     yield from _errors(an)
     yield from skips(config_errors(ctx))
+    yield from training_errors(ctx)
+    untrained = no_training(ctx, T("there is no trained model to save",
+                                   "no hay modelo entrenado que guardar"))
+    if untrained is not None:
+        yield untrained
+        return
     saves = _saves(ctx, an)
     first = saves.first
     if first is None:

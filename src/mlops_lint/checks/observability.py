@@ -32,7 +32,7 @@ from mlops_lint.parsers import ParseError
 from mlops_lint.parsers.ci import Workflow, workflows
 from mlops_lint.parsers.fastapi_app import Module, ServingModel, serving_model
 from mlops_lint.parsers.markdown import headings_matching, parse_markdown
-from mlops_lint.parsers.python_source import call_arg
+from mlops_lint.parsers.python_source import call_arg, is_test_path
 from mlops_lint.parsers.terraform import terraform_files
 from mlops_lint.parsers.yaml_file import line_of, load_yaml, load_yaml_rt
 
@@ -69,6 +69,70 @@ LOGGING_CONFIG_FILES = ("**/logging*.yaml", "**/logging*.yml", "**/logging*.conf
                         "**/logging*.ini", "**/logging*.json", "**/log_config*.y*ml")
 
 
+PACKAGING_FILES = ("pyproject.toml", "setup.cfg", "setup.py")
+ENTRY_POINTS = re.compile(r"\[project\.(gui-)?scripts\]|\[tool\.poetry\.scripts\]|"
+                          r"console_scripts|gui_scripts|\bscripts\s*=|\[project\.entry-points")
+PROGRAM_FILES = ("**/Dockerfile", "**/Dockerfile.*", "**/Containerfile", "**/__main__.py",
+                 "**/Procfile")
+LIBRARY_FIX = T(
+    "A library logs but does not configure logging: in each module use "
+    "logger = logging.getLogger(__name__) (instead of print or warnings for operational "
+    "messages), and in the package's __init__.py add "
+    "logging.getLogger(__name__).addHandler(logging.NullHandler()); leave handlers, levels "
+    "and formats to the application (Python logging HOWTO, 'Configuring Logging for a "
+    "Library').",
+    "Una biblioteca registra pero no configura el logging: en cada módulo usa "
+    "logger = logging.getLogger(__name__) (en lugar de print o warnings para mensajes "
+    "operativos), y en el __init__.py del paquete añade "
+    "logging.getLogger(__name__).addHandler(logging.NullHandler()); deja handlers, niveles "
+    "y formatos a la aplicación (Python logging HOWTO, 'Configuring Logging for a "
+    "Library').")
+
+
+def _main_guard(module: Module) -> bool:
+    """``if __name__ == "__main__":`` at the top level: the module is run as a program."""
+    for node in module.tree.body:
+        if isinstance(node, ast.If) and isinstance(node.test, ast.Compare) and any(
+                isinstance(n, ast.Constant) and n.value == "__main__"
+                for n in [node.test.left, *node.test.comparators]):
+            return True
+    return False
+
+
+# folders of a library's repository that are not the library: its docs, examples,
+# benchmarks and maintenance scripts run as programs without making it one
+_BESIDE_PACKAGE = frozenset({"docs", "doc", "examples", "example", "benchmarks", "benchmark",
+                             "tools", "scripts", "ci", "dev"})
+
+
+def _outside_package(path: str) -> bool:
+    parts = PurePosixPath(path).parts[:-1]
+    return any(p.startswith(".") or p in _BESIDE_PACKAGE for p in parts)
+
+
+def library_project(ctx: Context, model: ServingModel) -> T | None:
+    """Why the project is a library (a package other code imports) rather than a program,
+    or None: it is packaged for publication (trove classifiers), declares no entry point
+    (console scripts), serves no app, and has no module run as a program (__main__),
+    Dockerfile or Procfile."""
+    packaged = [ctx.path(name) for name in PACKAGING_FILES if ctx.repo.exists(ctx.path(name))]
+    if not packaged or model.apps or ctx.files(PROGRAM_FILES):
+        return None
+    published = False
+    for path in packaged:
+        text = ctx.repo.text(path)
+        if not isinstance(text, str) or ENTRY_POINTS.search(text[:200_000]):
+            return None
+        published = published or "classifiers" in text[:200_000]
+    if not published or any(_main_guard(m) for m in model.modules.values()
+                            if not is_test_path(m.path) and not _outside_package(m.path)):
+        return None
+    return T(f"a library ({', '.join(packaged)}: no entry point, app, __main__ module or "
+             "container)",
+             f"una biblioteca ({', '.join(packaged)}: sin entry point, app, módulo __main__ "
+             "ni contenedor)")
+
+
 @check("logging_framework")
 @reports_unread
 def logging_framework(ctx: Context, params: None) -> Iterator[Finding]:
@@ -97,6 +161,20 @@ def logging_framework(ctx: Context, params: None) -> Iterator[Finding]:
         setup.append((path, None, f"config file {path}"))
     modules = sorted({p for p, _, _ in loggers})
     setup.sort(key=lambda item: (item[1] is None, item[0], item[1] or 0))
+    library = library_project(ctx, model)
+    if library is not None and loggers:
+        path, line, qual = loggers[0]
+        yield passed(T(f"named loggers ({qual}) in {len(modules)} module(s); ",
+                       f"loggers con nombre ({qual}) en {len(modules)} módulo(s); ") + library
+                     + T(": configuring logging is left to the application",
+                         ": configurar el logging corresponde a la aplicación"), path, line)
+        return
+    if library is not None:
+        yield failed(T("no named logger in the library's code (logging.getLogger(__name__), "
+                       "loguru or structlog); ", "ningún logger con nombre en el código de la "
+                       "biblioteca (logging.getLogger(__name__), loguru o structlog); ")
+                     + library, fix=LIBRARY_FIX)
+        return
     if loggers and setup:
         where = setup[0]
         yield passed(T(f"named loggers in {len(modules)} module(s); central setup: {where[2]} "
@@ -553,40 +631,72 @@ def _detector(model: ServingModel, module: Module) -> str | None:
     return None
 
 
-def _artifact_and_signal(module: Module) -> tuple[bool, bool]:
-    artifact = signal = False
+_SQL_WRITE = re.compile(r"^\s*(insert|upsert|replace)\s+into\b|^\s*copy\s+\w+\s+from\b",
+                        re.IGNORECASE)
+
+
+def _dashboard_near(ctx: Context, path: str) -> str | None:
+    """A Grafana dashboard (JSON with panels) in the folder of ``path`` or below it."""
+    directory = str(PurePosixPath(path).parent)
+    globs = ["**/*.json"] if directory == "." else [f"{directory}/**/*.json"]
+    for candidate in ctx.repo.glob(globs)[:500]:
+        text = ctx.repo.text(candidate)
+        if isinstance(text, str) and '"panels"' in text:
+            return candidate
+    return None
+
+
+def _stores_rows(node: ast.Call) -> bool:
+    """``cursor.execute("insert into …")`` or ``DataFrame.to_sql(…)``: metrics kept in a
+    database."""
+    name = node.func.attr if isinstance(node.func, ast.Attribute) else ""
+    if name == "to_sql":
+        return True
+    return name in ("execute", "executemany") and bool(node.args) and isinstance(
+        node.args[0], ast.Constant) and isinstance(node.args[0].value, str) and bool(
+        _SQL_WRITE.search(node.args[0].value[:200]))
+
+
+def _outputs(module: Module) -> tuple[bool, bool, bool]:
+    """(writes a report, signals drift, stores metric rows in a database)."""
+    artifact = signal = stored = False
+    # a key read from a result (result["drift_score"]) is not a flag the script sets
+    read_keys = {id(n.slice) for n in ast.walk(module.tree)
+                 if isinstance(n, ast.Subscript) and isinstance(n.ctx, ast.Load)}
     for node in ast.walk(module.tree):
         if isinstance(node, ast.Call):
             name = node.func.attr if isinstance(node.func, ast.Attribute) else (
                 node.func.id if isinstance(node.func, ast.Name) else "")
             if name in ARTIFACT_CALLS:
                 artifact = True
+            if _stores_rows(node):
+                stored = True
             qual = module.index.qualname(node.func) or ""
             if qual in ("sys.exit", "exit", "quit", "SystemExit", "os._exit") and (
                     node.args and not (isinstance(node.args[0], ast.Constant)
                                        and node.args[0].value in (0, None))):
                 signal = True
         elif (isinstance(node, ast.Constant) and isinstance(node.value, str)
-              and DRIFT_FLAG.match(node.value)) or (
+              and id(node) not in read_keys and DRIFT_FLAG.match(node.value)) or (
                 isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)
                 and DRIFT_FLAG.match(node.id)):
             signal = True
-    return artifact, signal
+    return artifact, signal, stored
 
 
 @check("drift_detection")
 def drift_detection(ctx: Context, params: None) -> Iterator[Finding]:
     """OBS005: drift detection (Evidently, KS, PSI, NannyML, alibi-detect) with output."""
     model = code_model(ctx)
-    best: tuple[int, Module, str, bool, bool] | None = None
+    found: list[_Drift] = []
     for module in sorted(model.modules.values(), key=lambda m: m.path):
         detector = _detector(model, module)
         if detector is None:
             continue
-        artifact, signal = _artifact_and_signal(module)
-        score = int(artifact) + int(signal)
-        if best is None or score > best[0]:
-            best = (score, module, detector, artifact, signal)
+        artifact, signal, stored = _outputs(module)
+        board = _dashboard_near(ctx, module.path) if stored and not artifact else None
+        found.append(_Drift(module, detector, artifact or board is not None, signal, board))
+    best = max(found, key=lambda d: int(d.artifact) + int(d.signal), default=None)
     if best is None:
         yield failed(T("no drift detection (Evidently DataDriftPreset, scipy ks_2samp, PSI, "
                        "NannyML, alibi-detect)",
@@ -598,19 +708,64 @@ def drift_detection(ctx: Context, params: None) -> Iterator[Finding]:
                            "actuales, escriba un informe HTML/JSON y salga con código ≠ 0 si "
                            "hay drift."))
         return
-    _, module, detector, artifact, signal = best
-    if artifact and signal:
+    module, detector = best.module, best.detector
+    if best.artifact and best.signal:
         yield passed(T(f"{detector} drift check writes a report and signals drift",
                        f"la comprobación de drift con {detector} escribe un informe y señala "
                        "el drift"), module.path)
         return
-    lacking = [t for ok, t in (
-        (artifact, T("writes no HTML/JSON report", "no escribe informe HTML/JSON")),
-        (signal, T("does not signal drift (exit code or flag)",
-                   "no señala el drift (código de salida o indicador)"))) if not ok]
-    yield warned(T(f"{detector} drift check ", f"la comprobación de drift con {detector}: ")
-                 + T(" and ".join(t.en for t in lacking), "; ".join(t.es for t in lacking)),
-                 module.path)
+    others = len(found) - 1
+    scope_en = f" (best of {len(found)} drift modules)" if others else ""
+    scope_es = f" (la mejor de {len(found)} módulos de drift)" if others else ""
+    parts: list[T] = []
+    for drift in [best] + [d for d in found if d is not best]:
+        if drift.artifact:
+            parts.append(drift.output(drift is best))
+            break
+    else:
+        parts.append(T("no drift module writes an HTML/JSON report",
+                       "ningún módulo de drift escribe un informe HTML/JSON") if others
+                     else T("writes no HTML/JSON report", "no escribe informe HTML/JSON"))
+    signalling = next((d for d in found if d.signal), None)
+    if signalling is not None:
+        who = "it" if signalling is best else signalling.module.path
+        quien = "" if signalling is best else f"{signalling.module.path} "
+        parts.append(T(f"{who} signals drift (exit code or flag)",
+                       f"{quien}señala el drift (código de salida o indicador)"))
+    else:
+        parts.append(T("none signals drift (exit code or flag)" if others else
+                       "does not signal drift (exit code or flag)",
+                       "ninguno señala el drift (código de salida o indicador)" if others
+                       else "no señala el drift (código de salida o indicador)"))
+    yield warned(T(f"{detector} drift check in {module.path}{scope_en}: ",
+                   f"comprobación de drift con {detector} en {module.path}{scope_es}: ")
+                 + T.join(parts), module.path,
+                 fix=T("Make one drift check do both: write the report (HTML/JSON, or metrics "
+                       "kept for a dashboard) and signal drift with a non-zero exit code or a "
+                       "drift flag that a scheduled job or alert acts on.",
+                       "Haz que una comprobación de drift haga ambas cosas: escribir el informe "
+                       "(HTML/JSON, o métricas guardadas para un dashboard) y señalar el drift "
+                       "con un código de salida distinto de cero o un indicador sobre el que "
+                       "actúe un job programado o una alerta."))
+
+
+@dataclass(frozen=True)
+class _Drift:
+    module: Module
+    detector: str
+    artifact: bool
+    signal: bool
+    board: str | None  # a Grafana dashboard beside the metrics it stores
+
+    def output(self, itself: bool) -> T:
+        who_en = "it" if itself else self.module.path
+        who_es = "" if itself else f"{self.module.path} "
+        if self.board is not None:
+            return T(f"{who_en} stores its drift metrics in a database shown by the Grafana "
+                     f"dashboard {self.board}",
+                     f"{who_es}guarda sus métricas de drift en una base de datos que muestra "
+                     f"el dashboard de Grafana {self.board}")
+        return T(f"{who_en} writes a report", f"{who_es}escribe un informe")
 
 
 # -- OBS006 ----------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ast
 import re
+import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
@@ -30,13 +31,21 @@ from radon.raw import analyze
 from radon.visitors import Function
 
 from mlops_lint.checks import Params, check
-from mlops_lint.checks.environment import package_dirs
+from mlops_lint.checks._templates import is_template, template_reason
+from mlops_lint.checks.environment import package_dirs, requires_python
+from mlops_lint.checks.git_hygiene import multiline_filter_hint, shown_filter
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed, skipped, verdict, warned
 from mlops_lint.parsers import ParseError
 from mlops_lint.parsers.ini import Ini, parse_ini
 from mlops_lint.parsers.invocations import MYPY, Invocation, Tool, makefile_at, tool_runs
-from mlops_lint.parsers.markdown import Markdown, headings_matching, parse_markdown
+from mlops_lint.parsers.markdown import (
+    Markdown,
+    headings_matching,
+    normalize,
+    parse_markdown,
+    phrases_in,
+)
 from mlops_lint.parsers.mypy_config import MypyConfig, find_mypy_config, toml_table_line
 from mlops_lint.parsers.python_metrics import complexity_blocks, halstead_volume
 from mlops_lint.parsers.python_source import PythonIndex, is_test_path, python_index
@@ -151,9 +160,32 @@ def library_indexes(ctx: Context) -> tuple[list[PythonIndex], list[ParseError]]:
     return indexes, errors
 
 
-def _unparsed_note(errors: list[ParseError]) -> T:
+def newer_than_parser(ctx: Context) -> str | None:
+    """The project's requires-python when it excludes the interpreter this tool parses
+    with (``ast`` knows the grammar of the running Python only): a file that fails to
+    parse then probably uses newer syntax (PEP 758's ``except A, B:`` in 3.14)."""
+    declared = requires_python(ctx)
+    if declared is None:
+        return None
+    return declared.spec if satisfies(_running(), declared.spec) is False else None
+
+
+def _running() -> str:
+    return f"{sys.version_info.major}.{sys.version_info.minor}"
+
+
+def _unparsed_note(errors: list[ParseError], ctx: Context) -> T:
     if not errors:
         return T("", "")
+    newer = newer_than_parser(ctx)
+    if newer is not None:
+        return T(f"; {len(errors)} file(s) could not be parsed by the Python {_running()} "
+                 f"parser this tool runs on, older than the project's requires-python "
+                 f"'{newer}' (a limit of the tool, not broken files), and were left out",
+                 f"; {len(errors)} archivo(s) no se pudieron analizar con el parser de Python "
+                 f"{_running()} con el que corre la herramienta, anterior al requires-python "
+                 f"'{newer}' del proyecto (un límite de la herramienta, no archivos rotos), y "
+                 "quedaron fuera")
     return T(f"; {len(errors)} file(s) could not be parsed and were left out (see PY003)",
              f"; {len(errors)} archivo(s) no se pudieron analizar y quedaron fuera (ver PY003)")
 
@@ -335,6 +367,9 @@ def pyproject_metadata(ctx: Context, params: None) -> Iterator[Finding]:
     legacy = ctx.first("setup.py", "setup.cfg", "requirements.txt")
     if doc is None:
         yield _no_pyproject(legacy)
+        return
+    if isinstance(doc, ParseError) and is_template(ctx.repo, path):
+        yield skipped(template_reason(path), path)
         return
     if isinstance(doc, ParseError):
         yield failed(T(f"pyproject.toml does not parse: {doc.message}",
@@ -607,7 +642,20 @@ def type_hint_coverage(ctx: Context, params: None) -> Iterator[Finding]:
     """PY003: share of fully annotated public functions (L1 some, L2 the configured
     ratio, 50 % by default, L3 90 %: the rubric of levels.md)."""
     census = type_census(ctx)
+    newer = newer_than_parser(ctx) if census.errors else None
     for error in census.errors:
+        if newer is not None:  # not the project's fault: a skip, not a warning
+            yield skipped(T(f"cannot parse {error.path} with the Python {_running()} parser "
+                           f"this tool runs on ({error.message}); the project requires-python "
+                           f"'{newer}', so this is probably newer syntax, a limit of the tool "
+                           "and not a broken file; left out of the type-hint ratio",
+                           f"no se puede analizar {error.path} con el parser de Python "
+                           f"{_running()} con el que corre la herramienta ({error.message}); "
+                           f"el proyecto exige requires-python '{newer}', así que "
+                           "probablemente es sintaxis más nueva, un límite de la herramienta y "
+                           "no un archivo roto; fuera del ratio de tipos"),
+                          error.path)
+            continue
         yield warned(T(f"cannot parse {error.path}: {error.message}; left out of the type-hint "
                        "ratio (a template or Python 2 code?)",
                        f"no se puede analizar {error.path}: {error.message}; fuera del ratio de "
@@ -647,13 +695,15 @@ def _dead_hook_reason(run: Invocation) -> T:
         return T(f"the pre-commit mypy hook ({run.describe()}) has an {run.problem}",
                  f"el hook mypy de pre-commit ({run.describe()}) tiene una expresión inválida: "
                  f"{run.problem}")
-    filters = ", ".join(f"{k}: {v}" for k, v in (("files", hook.files), ("exclude", hook.exclude),
-                                                  ("types", ",".join(hook.types)))
-                        if v) or "its filters"
+    filters = ", ".join(f"{k}: {shown_filter(v)}" for k, v in (
+        ("files", hook.files), ("exclude", hook.exclude if not hook.files else None),
+        ("types", ",".join(hook.types))) if v) or "its filters"
+    hint = multiline_filter_hint(hook)
     return T(f"the pre-commit mypy hook ({run.describe()}) never runs: {filters} matches none "
              "of the repository's Python files",
              f"el hook mypy de pre-commit ({run.describe()}) nunca se ejecuta: {filters} no "
-             "coincide con ningún archivo Python del repositorio")
+             "coincide con ningún archivo Python del repositorio") + (
+        T(" (", " (") + hint + T(")", ")") if hint else T("", ""))
 
 
 def _mypy_config_problem(config: MypyConfig | ParseError | None) -> Finding | None:
@@ -733,7 +783,9 @@ def mypy_enforced(ctx: Context, params: None) -> Iterator[Finding]:
     live = [r for r in runs if r.checks_files]
     automatic = [r for r in live if r.blocking and r.where in ("ci", "pre-commit")]
     problem = _mypy_config_problem(config)
-    if problem is not None:
+    if isinstance(config, ParseError) and config.path and is_template(ctx.repo, config.path):
+        yield skipped(template_reason(config.path), config.path, level=2)
+    elif problem is not None:
         yield problem
     elif isinstance(config, MypyConfig):
         yield _mypy_configured(config)
@@ -810,7 +862,7 @@ def docstring_coverage(ctx: Context, params: DocstringParams) -> Iterator[Findin
         else T("", "")
     summary = T(f"{_pct(documented, len(items))} of public classes and functions have a "
                 "docstring", f"{_pct(documented, len(items))} de las clases y funciones "
-                "públicas tienen docstring") + bonus + _unparsed_note(errors)
+                "públicas tienen docstring") + bonus + _unparsed_note(errors, ctx)
     first = missing[0] if missing else None
     fix = T(f"add Google-style (Args:/Returns:) or NumPy-style docstrings, starting with "
             f"{_names(f'{p}:{n}' for p, n, _ in missing)}",
@@ -979,16 +1031,94 @@ def _pydantic_major(spec: str) -> int | None:
     return 2 if v2 else 1
 
 
+TYPED_CONFIG_DECORATORS = frozenset({"dataclass", "define", "frozen", "attrs", "s"})
+TYPED_CONFIG_BASES = frozenset({"NamedTuple", "TypedDict"})
+TYPED_CONFIG_NAME = re.compile(
+    r"(Config|Settings|Params|Parameters|Conf|Configuration|Env|Environment|EnvVars|"
+    r"Options|Hyperparameters|HParams)$")
+TYPED_CONFIG_FILE = re.compile(r"(config|settings|conf|env|params|options)", re.I)
+
+
+@dataclass(frozen=True)
+class TypedConfig:
+    path: str
+    line: int
+    name: str
+    kind: str  # "frozen dataclass", "dataclass", "attrs class", "NamedTuple"...
+    fields: int
+
+
+def _typed_config(index: PythonIndex, node: ast.ClassDef) -> TypedConfig | None:
+    """A class holding configuration in typed fields without pydantic: a dataclass, an
+    attrs class, a NamedTuple or TypedDict named or placed like configuration."""
+    fields = sum(1 for n in node.body if isinstance(n, ast.AnnAssign))
+    if fields < 2:
+        return None
+    decorators = _decorator_names(node)
+    bases = {(index.qualname(b) or "").rsplit(".", 1)[-1] for b in node.bases}
+    if decorators & TYPED_CONFIG_DECORATORS:
+        frozen = any(isinstance(d, ast.Call) and any(
+            k.arg == "frozen" and isinstance(k.value, ast.Constant) and k.value.value is True
+            for k in d.keywords) for d in node.decorator_list) or "frozen" in decorators
+        kind = ("attrs class" if decorators & {"define", "attrs", "s"} else "dataclass")
+        kind = f"frozen {kind}" if frozen else kind
+    elif bases & TYPED_CONFIG_BASES:
+        kind = next(iter(sorted(bases & TYPED_CONFIG_BASES)))
+    else:
+        return None
+    if not (TYPED_CONFIG_NAME.search(node.name)
+            or TYPED_CONFIG_FILE.search(PurePosixPath(index.path).stem)):
+        return None
+    return TypedConfig(index.path, node.lineno, node.name, kind, fields)
+
+
+def typed_configs(ctx: Context) -> list[TypedConfig]:
+    indexes, _ = library_indexes(ctx)
+    found = []
+    for index in indexes:
+        for node in statements(index.tree):
+            if isinstance(node, ast.ClassDef):
+                config = _typed_config(index, node)
+                if config is not None:
+                    found.append(config)
+    return found
+
+
 @check("pydantic_config")
 def pydantic_config(ctx: Context, params: None) -> Iterator[Finding]:
     """PY006: a Pydantic settings model, fed from an external YAML file."""
     inv = pydantic_inventory(ctx)
     if not inv.models:
+        typed = typed_configs(ctx)
+        if typed:
+            first = typed[0]
+            others = T(f" (+{len(typed) - 1} more)", f" (+{len(typed) - 1} más)") \
+                if len(typed) > 1 else T("", "")
+            yield warned(T(f"configuration is a typed {first.kind}, {first.name} "
+                           f"({first.path}:{first.line}, {first.fields} typed fields), not a "
+                           "Pydantic model: types are declared but values are not validated "
+                           "when loaded",
+                           f"la configuración es un {first.kind} tipado, {first.name} "
+                           f"({first.path}:{first.line}, {first.fields} campos tipados), no un "
+                           "modelo Pydantic: los tipos se declaran pero los valores no se "
+                           "validan al cargarse") + others + _unparsed_note(inv.errors, ctx),
+                         first.path, first.line,
+                         fix=T(f"advice: make {first.name} a pydantic BaseModel (or "
+                               "pydantic-settings BaseSettings for environment variables) so "
+                               "that bad values fail at load time; keep the values in a YAML "
+                               "file loaded with yaml.safe_load + model_validate",
+                               f"consejo: convierte {first.name} en un BaseModel de pydantic (o "
+                               "BaseSettings de pydantic-settings para variables de entorno) "
+                               "para que los valores erróneos fallen al cargarse; guarda los "
+                               "valores en un YAML cargado con yaml.safe_load + "
+                               "model_validate"))
+            return
         config_file = ctx.first("src/config.py", "config.py", "settings.py")
-        yield failed(T("no Pydantic BaseModel/BaseSettings in the library code: configuration "
-                       "lives in dicts or module constants",
-                       "no hay BaseModel/BaseSettings de Pydantic en el código de librería: la "
-                       "configuración vive en dicts o constantes") + _unparsed_note(inv.errors),
+        yield failed(T("no Pydantic BaseModel/BaseSettings and no typed configuration object "
+                       "(dataclass, attrs, NamedTuple) in the library code",
+                       "no hay BaseModel/BaseSettings de Pydantic ni objeto de configuración "
+                       "tipado (dataclass, attrs, NamedTuple) en el código de librería")
+                     + _unparsed_note(inv.errors, ctx),
                      config_file, 1 if config_file else None)
         return
     model = inv.config_models[0]
@@ -1155,8 +1285,13 @@ def config_validation(ctx: Context, params: None) -> Iterator[Finding]:
     """PY007: constrained fields, no mutable defaults or bare containers, classmethod loaders."""
     models = pydantic_inventory(ctx).config_models
     if not models:
+        typed = typed_configs(ctx)
+        held = T(f"; the configuration is a typed {typed[0].kind} ({typed[0].name}), whose "
+                 "values nothing validates", f"; la configuración es un {typed[0].kind} "
+                 f"tipado ({typed[0].name}), cuyos valores nada valida") if typed else T("", "")
         yield failed(T("no Pydantic config models to validate (see PY006)",
-                       "no hay modelos de configuración Pydantic que validar (ver PY006)"))
+                       "no hay modelos de configuración Pydantic que validar (ver PY006)")
+                     + held, typed[0].path if typed else None, typed[0].line if typed else None)
         return
     constrained = False
     defects: list[Finding] = []
@@ -1387,6 +1522,37 @@ def _logs_or_raises(body: list[ast.stmt], index: PythonIndex) -> bool:
     return False
 
 
+def _names_in(node: ast.AST) -> set[str]:
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+
+
+def _stderr_report(handler: ast.ExceptHandler, index: PythonIndex) -> bool:
+    """The handler writes the exception to stderr: ``sys.stderr.write(f"...{ex}")``,
+    ``print(..., ex, file=sys.stderr)``, or a traceback printer."""
+    for stmt in handler.body:
+        for node in ast.walk(stmt):
+            if not isinstance(node, ast.Call):
+                continue
+            qual = index.qualname(node.func) or ""
+            if qual in ("traceback.print_exc", "traceback.print_exception"):
+                return True
+            to_stderr = qual == "sys.stderr.write" or (qual == "print" and any(
+                k.arg == "file" and (index.qualname(k.value) or "") == "sys.stderr"
+                for k in node.keywords)) or (qual.endswith(".echo") and any(
+                    k.arg == "err" and isinstance(k.value, ast.Constant) and k.value.value is True
+                    for k in node.keywords))
+            if not to_stderr:
+                continue
+            used = set().union(*(_names_in(a) for a in node.args)) if node.args else set()
+            if handler.name and handler.name in used:
+                return True
+            if any(isinstance(n, ast.Call) and (index.qualname(n.func) or "") in (
+                    "traceback.format_exc", "traceback.format_exception")
+                   for a in node.args for n in ast.walk(a)):
+                return True
+    return False
+
+
 def _only_swallows(body: list[ast.stmt]) -> bool:
     for stmt in body:
         if isinstance(stmt, (ast.Pass, ast.Continue, ast.Break)):
@@ -1411,7 +1577,10 @@ def production_hygiene(ctx: Context, params: None) -> Iterator[Finding]:
         main_lines = _main_block_lines(index.tree)
         if not cli:
             for qual, call in index.calls:
-                if qual == "print" and call.lineno not in main_lines:
+                to_stderr = any(k.arg == "file" and (index.qualname(k.value) or "")
+                                == "sys.stderr" for k in call.keywords)
+                if qual == "print" and call.lineno not in main_lines and not (
+                        to_stderr and main_lines):  # an entry script's diagnostics
                     findings.append(failed(
                         T("print() in library code; use logging",
                           "print() en código de librería; usa logging"),
@@ -1423,6 +1592,18 @@ def production_hygiene(ctx: Context, params: None) -> Iterator[Finding]:
                 continue
             broad = _broad(node, index)
             if broad is None or _logs_or_raises(node.body, index):
+                continue
+            if _stderr_report(node, index):
+                if cli or main_lines:
+                    continue  # an entry script: stderr is its log channel
+                findings.append(warned(
+                    T(f"'{broad}' reports the error on stderr instead of logging it "
+                      "(library code)", f"'{broad}' informa del error por stderr en lugar de "
+                      "registrarlo con logging (código de librería)"), index.path, node.lineno,
+                    fix=T("use logger.exception(...) (or logger.warning(..., exc_info=True)) "
+                          "so that the application decides where errors go",
+                          "usa logger.exception(...) (o logger.warning(..., exc_info=True)) "
+                          "para que la aplicación decida adónde van los errores")))
                 continue
             if _only_swallows(node.body):
                 findings.append(failed(
@@ -1445,7 +1626,7 @@ def production_hygiene(ctx: Context, params: None) -> Iterator[Finding]:
     if not findings:
         yield passed(T(f"no print() and no swallowed broad exceptions in {len(indexes)} "
                        "library file(s)", f"sin print() ni excepciones genéricas tragadas en "
-                       f"{len(indexes)} archivo(s) de librería") + _unparsed_note(errors))
+                       f"{len(indexes)} archivo(s) de librería") + _unparsed_note(errors, ctx))
 
 
 # -- PY010 task runner ---------------------------------------------------------------------------
@@ -1460,6 +1641,16 @@ TARGET_ALIASES: dict[str, tuple[str, ...]] = {
     "docker-build": ("docker-build", "docker_build", "build-docker", "docker-image",
                      "build-image", "docker"),
     "help": ("help",),
+}
+# prefixed or suffixed variants of these names do the job (lint-all, test-examples,
+# ci-lint, demo-train); other aliases (run, check, docker) are too generic to vary
+VARIANT_NAMES = frozenset({"install", "test", "tests", "lint", "format", "fmt", "train",
+                           "serve"})
+# a target whose recipe runs one of these does the job, whatever its name
+RECIPE_TOOLS: dict[str, re.Pattern[str]] = {
+    "test": re.compile(r"\b(?:pytest|py\.test|tox|nox|unittest)\b"),
+    "lint": re.compile(r"\b(?:ruff[ \t]+check|flake8|pylint|black[ \t][^\n]*--check|mypy)\b"),
+    "format": re.compile(r"\b(?:ruff[ \t]+format|black|isort|autopep8|yapf)\b"),
 }
 _JUST_RECIPE = re.compile(r"^@?([A-Za-z_][\w-]*)(?:\s[^:=]*)?:(?!=)")
 
@@ -1493,13 +1684,25 @@ def _python_tasks(index: PythonIndex, decorator: str) -> dict[str, int]:
     return found
 
 
-def _task_runners(ctx: Context) -> list[tuple[str, dict[str, int]]]:
-    """(path, {task: line}) of every task runner in the project or at the root."""
+def _variant_of(name: str, alias: str) -> bool:
+    return alias in VARIANT_NAMES and name != alias and bool(
+        re.fullmatch(rf"(?:{re.escape(alias)}[-_:.][\w.-]+|[\w.-]+[-_:.]{re.escape(alias)})",
+                     name))
+
+
+def _task_runners(ctx: Context, recipes: dict[str, str] | None = None
+                  ) -> list[tuple[str, dict[str, int]]]:
+    """(path, {task: line}) of every task runner in the project or at the root; a
+    Makefile's recipes (with those of their prerequisites) go to ``recipes``."""
     runners: list[tuple[str, dict[str, int]]] = []
     for directory in _dirs(ctx):
         found = makefile_at(ctx.repo, directory)
         if found is not None:
             runners.append((found[0], {n: t.line for n, t in found[1].targets.items()}))
+            if recipes is not None:
+                for name in found[1].targets:
+                    recipes.setdefault(name, "\n".join(
+                        found[1].expand(line) for _, line in found[1].commands(name)))
         prefix = "" if directory == "." else directory + "/"
         for name in ("justfile", "Justfile", ".justfile"):
             if ctx.repo.exists(prefix + name):
@@ -1519,7 +1722,8 @@ def _task_runners(ctx: Context) -> list[tuple[str, dict[str, int]]]:
 @check("task_runner")
 def task_runner(ctx: Context, params: None) -> Iterator[Finding]:
     """PY010: a Makefile (or justfile/noxfile/tasks.py) with the guide's targets."""
-    runners = _task_runners(ctx)
+    recipes: dict[str, str] = {}
+    runners = _task_runners(ctx, recipes)
     if not runners:
         yield failed(T("no Makefile (or justfile, noxfile.py, tasks.py) in the project",
                        "no hay Makefile (ni justfile, noxfile.py, tasks.py) en el proyecto"))
@@ -1530,17 +1734,34 @@ def task_runner(ctx: Context, params: None) -> Iterator[Finding]:
             tasks.setdefault(name, (path, line))
     path = runners[0][0]
 
-    def has(key: str) -> bool:
-        return any(alias in tasks for alias in TARGET_ALIASES[key])
+    def has(key: str) -> str | None:
+        """The task that does ``key``: by name, by a prefixed/suffixed variant of the name,
+        or (test, lint, format) by a recipe that runs the tool."""
+        aliases = TARGET_ALIASES[key]
+        exact = next((alias for alias in aliases if alias in tasks), None)
+        if exact is not None:
+            return exact
+        variant = next((name for name in sorted(tasks)
+                        if any(_variant_of(name, alias) for alias in aliases)), None)
+        if variant is not None:
+            return variant
+        tool = RECIPE_TOOLS.get(key)
+        if tool is not None:
+            return next((name for name in sorted(recipes) if tool.search(recipes[name])), None)
+        return None
 
     for level, wanted in ((1, ("install", "test", "lint")),
                           (2, ("install", "test", "lint", "format", "train", "serve"))):
         missing = [w for w in wanted if not has(w)]
         if level == 2 and not has("docker-build") and not has("help"):
             missing.append("docker-build|help")
+        found_as = [f"{w} as {has(w)}" for w in wanted
+                    if has(w) and has(w) not in TARGET_ALIASES[w]]
+        as_en = f" ({', '.join(found_as)})" if found_as else ""
+        as_es = f" ({', '.join(found_as).replace(' as ', ' como ')})" if found_as else ""
         yield verdict(not missing,
-                      T(f"{path} has targets {', '.join(wanted)}", f"{path} tiene los targets "
-                        f"{', '.join(wanted)}"),
+                      T(f"{path} has targets {', '.join(wanted)}{as_en}",
+                        f"{path} tiene los targets {', '.join(wanted)}{as_es}"),
                       T(f"{path} lacks targets: {', '.join(missing)}",
                         f"a {path} le faltan targets: {', '.join(missing)}"),
                       path, 1, level,
@@ -1597,7 +1818,7 @@ def complexity(ctx: Context, params: None) -> Iterator[Finding]:
         modules.append((index.path, mi))
     if not functions:
         yield skipped(T("no functions in the library code", "no hay funciones en el código de "
-                        "librería") + _unparsed_note(errors))
+                        "librería") + _unparsed_note(errors, ctx))
         return
     over = sorted(((p, f) for p, f in functions if f.complexity > limit),
                   key=lambda item: (-item[1].complexity, item[0], item[1].lineno))
@@ -1614,7 +1835,7 @@ def complexity(ctx: Context, params: None) -> Iterator[Finding]:
         yield passed(T(f"{len(functions)} functions, highest complexity "
                        f"{worst[1].complexity} ({worst[1].name})",
                        f"{len(functions)} funciones, complejidad máxima {worst[1].complexity} "
-                       f"({worst[1].name})") + _unparsed_note(errors), worst[0],
+                       f"({worst[1].name})") + _unparsed_note(errors, ctx), worst[0],
                      worst[1].lineno, 2)
     mean = sum(f.complexity for _, f in functions) / len(functions)
     low_mi = sorted((m for m in modules if mi_rank(m[1]) != "A"), key=lambda m: m[1])
@@ -1640,19 +1861,35 @@ def complexity(ctx: Context, params: None) -> Iterator[Finding]:
 
 ADR_GLOBS = ("**/docs/decisions/*.md", "**/docs/adr/*.md", "**/docs/adrs/*.md",
              "**/doc/adr/*.md", "**/docs/architecture/decisions/*.md", "**/ADR-*.md",
-             "**/adr-*.md", "**/ADR_*.md")
+             "**/adr-*.md", "**/ADR_*.md",
+             # RFC- and KEP-style design records: the same decision, other headings
+             "**/proposals/*.md", "**/rfcs/*.md", "**/rfc/*.md", "**/docs/rfcs/*.md",
+             "**/docs/design/*.md", "**/enhancements/*.md")
 ADR_CONTAINERS = ("**/docs/ARCHITECTURE.md", "**/ARCHITECTURE.md", "**/DECISIONES*.md",
                   "**/docs/DECISIONS*.md", "**/DECISIONS*.md")
 ADR_SECTIONS: dict[str, tuple[str, ...]] = {
-    "context": ("context", "contexto"),
-    "decision": ("decision", "decisión", "decisiones"),
-    "consequences": ("consequences", "consecuencias"),
+    # RFC/KEP records say Motivation, Proposal and Drawbacks for the same parts
+    "context": ("context", "contexto", "motivation", "motivacion", "background",
+                "problem statement"),
+    "decision": ("decision", "decisión", "decisiones", "proposal", "propuesta",
+                 "proposed design", "detailed design", "proposed solution"),
+    "consequences": ("consequences", "consecuencias", "drawbacks", "desventajas"),
     "alternatives": ("alternatives", "alternativas", "options considered", "considered options",
                      "opciones consideradas", "trade-offs", "tradeoffs"),
     "status": ("status", "estado"),
 }
 _ADR_HEADING = re.compile(r"\bADR[-_ ]?\d+", re.IGNORECASE)
 _STATUS_LINE = re.compile(r"^\s*(?:[-*]\s*)?\**(status|estado)\**\s*:", re.IGNORECASE)
+_ADR_NUMBER = re.compile(r"\bADR[-_ ]?0*(\d{1,5})\b", re.IGNORECASE)
+_FILE_NUMBER = re.compile(r"^(?:adr[-_ ]?)?0*(\d{1,5})(?!\d)", re.IGNORECASE)
+_CELL_NUMBER = re.compile(r"^\W*(?:ADR[-_ ]?)?0*(\d{1,5})\W*$", re.IGNORECASE)
+STATUS_COLUMNS = ("status", "estado", "state")
+# where an ADR without an Alternatives section still weighs other options (a warning)
+WEIGHING_HEADINGS = ("rationale", "justification", "justificacion", "options", "opciones",
+                     "why", "por que", "comparison", "comparacion", "rejected", "descartad",
+                     "considered", "consideradas")
+WEIGHING_TEXT = re.compile(r"\b(?:instead of|rather than|in favou?r of|en lugar de|en vez de|"
+                           r"we (?:considered|rejected)|se descart[oó])\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -1661,6 +1898,64 @@ class Adr:
     line: int
     title: str
     sections: frozenset[str]
+    weighed: T | None = None  # where other options are weighed without an Alternatives
+    status_from: str | None = None  # the index table the status was read from
+
+
+def _adr_number(text: str) -> int | None:
+    found = _ADR_NUMBER.search(text) or _FILE_NUMBER.search(text)
+    return int(found.group(1)) if found else None
+
+
+def _row_number(row: tuple[str, ...]) -> int | None:
+    """The ADR number a row of an index table names: ``ADR-7`` anywhere in the row, or a
+    first cell that is only a number (``007``, ``[007](adr-007.md)``)."""
+    for cell in row:
+        found = _ADR_NUMBER.search(cell)
+        if found:
+            return int(found.group(1))
+    if row:
+        first = re.sub(r"\]\([^()]*\)", "]", row[0])
+        found = _CELL_NUMBER.match(first)
+        if found:
+            return int(found.group(1))
+    return None
+
+
+def indexed_statuses(doc: Markdown) -> dict[int, tuple[str, int]]:
+    """ADR number → (status, line) from the document's index/log tables: a table with a
+    Status/Estado column whose rows name an ADR number."""
+    out: dict[int, tuple[str, int]] = {}
+    for table in doc.tables:
+        keys = [normalize(h) for h in table.header]
+        column = next((i for i, k in enumerate(keys)
+                       if any(k == c or k.startswith(c + " ") for c in STATUS_COLUMNS)), None)
+        if column is None:
+            continue
+        for index, row in enumerate(table.rows):
+            if column < len(row) and row[column].strip():
+                number = _row_number(row)
+                if number is not None:
+                    out.setdefault(number, (row[column].strip(), table.row_line(index)))
+    return out
+
+
+def _weighed(doc: Markdown, start: int, end: int, title: int | None) -> T | None:
+    """Where an ADR weighs other options outside an Alternatives section: a Rationale,
+    Options or "Why ..." heading, or "instead of"/"rather than" prose."""
+    for heading in doc.headings:
+        if start <= heading.line <= end and heading.line != title and \
+                phrases_in(WEIGHING_HEADINGS, heading.text):
+            name = heading.text.strip()[:60]
+            return T(f"are weighed in the '{name}' section (line {heading.line})",
+                     f"se sopesan en la sección '{name}' (línea {heading.line})")
+    for line, text in doc.prose:
+        if start <= line <= end:
+            found = WEIGHING_TEXT.search(text)
+            if found:
+                return T(f"are mentioned in the text ('{found.group(0)}', line {line})",
+                         f"se mencionan en el texto ('{found.group(0)}', línea {line})")
+    return None
 
 
 def _sections_in(doc: Markdown, start: int, end: int, title: int | None) -> set[str]:
@@ -1671,7 +1966,8 @@ def _sections_in(doc: Markdown, start: int, end: int, title: int | None) -> set[
                for h in headings_matching(doc, names)):
             found.add(key)
     if "status" not in found:
-        lines = doc.lines[start - 1:end]
+        # prose lines only: a "status:" key in a YAML example is no ADR status
+        lines = [text for line, text in doc.prose if start <= line <= end]
         front = doc.front_matter if start == 1 and doc.front_matter else ""
         if any(_STATUS_LINE.match(line) for line in lines) or re.search(
                 r"^status\s*:", front, re.MULTILINE | re.IGNORECASE):
@@ -1679,10 +1975,39 @@ def _sections_in(doc: Markdown, start: int, end: int, title: int | None) -> set[
     return found
 
 
+def _adr(path: str, line: int, title: str, doc: Markdown, start: int, end: int,
+         title_line: int | None, statuses: dict[int, tuple[str, int]], index_path: str,
+         number_text: str) -> Adr:
+    sections = _sections_in(doc, start, end, title_line)
+    status_from = None
+    if "status" not in sections:
+        number = _adr_number(number_text)
+        if number is not None and number in statuses:
+            sections.add("status")
+            status_from = f"{index_path}:{statuses[number][1]}"
+    weighed = None if "alternatives" in sections else _weighed(doc, start, end, title_line)
+    return Adr(path, line, title, frozenset(sections), weighed, status_from)
+
+
+def _directory_statuses(ctx: Context, directory: str) -> tuple[dict[int, tuple[str, int]], str]:
+    """ADR statuses from the index of an ADR folder (README.md or index.md)."""
+    prefix = "" if directory == "." else directory + "/"
+    for name in ("README.md", "readme.md", "index.md", "INDEX.md"):
+        path = prefix + name
+        if ctx.repo.exists(path):
+            doc = ctx.repo.parse(path, parse_markdown)
+            if not isinstance(doc, ParseError):
+                found = indexed_statuses(doc)
+                if found:
+                    return found, path
+    return {}, ""
+
+
 def find_adrs(ctx: Context) -> tuple[list[Adr], list[ParseError]]:
     adrs: list[Adr] = []
     errors: list[ParseError] = []
     files = ctx.files(ADR_GLOBS, case_sensitive=False)
+    indexes: dict[str, tuple[dict[int, tuple[str, int]], str]] = {}
     for path in files:
         name = PurePosixPath(path).name.lower()
         if any(w in name for w in ("template", "plantilla")) or name in ("readme.md",
@@ -1692,10 +2017,15 @@ def find_adrs(ctx: Context) -> tuple[list[Adr], list[ParseError]]:
         if isinstance(doc, ParseError):
             errors.append(doc)
             continue
+        directory = str(PurePosixPath(path).parent)
+        if directory not in indexes:
+            indexes[directory] = _directory_statuses(ctx, directory)
+        statuses, index_path = indexes[directory]
         first = doc.headings[0] if doc.headings else None
         title = first.text if first else name
-        adrs.append(Adr(path, 1, title, frozenset(_sections_in(
-            doc, 1, len(doc.lines), first.line if first and first.level <= 2 else None))))
+        adrs.append(_adr(path, 1, title, doc, 1, len(doc.lines),
+                         first.line if first and first.level <= 2 else None, statuses,
+                         index_path, f"{PurePosixPath(path).name} {title}"))
     for path in ctx.files(ADR_CONTAINERS, case_sensitive=False):
         if path in files:
             continue
@@ -1703,11 +2033,12 @@ def find_adrs(ctx: Context) -> tuple[list[Adr], list[ParseError]]:
         if isinstance(doc, ParseError):
             errors.append(doc)
             continue
+        statuses = indexed_statuses(doc)
         for heading in doc.headings:
             if heading.level <= 6 and _ADR_HEADING.search(heading.text):
                 start, end = doc.span(heading)
-                adrs.append(Adr(path, heading.line, heading.text,
-                                frozenset(_sections_in(doc, start, end, heading.line))))
+                adrs.append(_adr(path, heading.line, heading.text, doc, start, end,
+                                 heading.line, statuses, path, heading.text))
     return adrs, errors
 
 
@@ -1746,8 +2077,18 @@ def adr_records(ctx: Context, params: None) -> Iterator[Finding]:
                      level=3)
     elif lacking:
         for a in lacking:
-            yield failed(T(f"{a.title}: lacks {', '.join(sorted(full - a.sections))}",
-                           f"{a.title}: le falta {', '.join(sorted(full - a.sections))}"),
+            missing = full - a.sections
+            if missing == {"alternatives"} and a.weighed:
+                yield warned(T(f"{a.title}: no Alternatives section; other options ",
+                               f"{a.title}: sin sección de Alternativas; otras opciones ")
+                             + a.weighed, a.path, a.line, level=3,
+                             fix=T("name the rejected options under an 'Alternatives "
+                                   "considered' heading, with why each was not chosen",
+                                   "nombra las opciones descartadas bajo un encabezado "
+                                   "'Alternativas consideradas', con el motivo de cada una"))
+                continue
+            yield failed(T(f"{a.title}: lacks {', '.join(sorted(missing))}",
+                           f"{a.title}: le falta {', '.join(sorted(missing))}"),
                          a.path, a.line, level=3)
     else:
         yield passed(T(f"{len(valid)} ADRs, each with alternatives and status",

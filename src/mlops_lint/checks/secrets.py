@@ -483,7 +483,8 @@ def _line_hits(path: str, text: str, syntax: Syntax) -> Iterator[Hit]:
         if literal.decoded:
             # the excerpt shows the encoded value, masked: say which one is judged
             what += T(" (judged on the decoded text of its base64 value, shown encoded)",
-                      " (juzgado por el texto decodificado de su valor base64, mostrado codificado)")
+                      " (juzgado por el texto decodificado de su valor base64,"
+                      " mostrado codificado)")
         yield Hit(path, literal.line, literal.kind, what,
                   f"{literal.key} = {mask(literal.value)}", literal.value,
                   f"{literal.key} = {literal.value}")

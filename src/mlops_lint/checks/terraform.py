@@ -24,8 +24,10 @@ from mlops_lint.checks import check
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed, skipped, verdict, warned
 from mlops_lint.parsers import ParseError
-from mlops_lint.parsers.ci import Job, Workflow, ci_commands, workflows
+from mlops_lint.parsers.ci import Job, Step, Workflow, ci_commands, workflows
 from mlops_lint.parsers.gitignore import ignore_rules
+from mlops_lint.parsers.invocations import precommit_config
+from mlops_lint.parsers.precommit import PreCommitConfig
 from mlops_lint.parsers.terraform import (
     Block,
     InitOptions,
@@ -143,6 +145,40 @@ def _config(ctx: Context) -> Config | None:
     result = Config(dirs, errors)
     ctx.repo.memo["terraform:config"] = result
     return result
+
+
+_EXAMPLE_DIRS = frozenset({"examples", "example"})
+
+
+def _is_example(path: str) -> bool:
+    return not _EXAMPLE_DIRS.isdisjoint(PurePosixPath(path).parts)
+
+
+def module_library(ctx: Context, config: Config) -> T | None:
+    """Why the repository is a reusable module library rather than a deployment, or None:
+    no configuration declares a backend (nor does any ``-backend-config`` file or
+    ``terraform init -backend-config`` exist), and it has modules (the root module called
+    by its examples, or ``modules/``) with usage examples or wrappers calling them."""
+    if any(d.backends() for d in config.dirs.values()):
+        return None
+    if backend_configs(ctx.repo) or init_backend_options(ctx.repo):
+        return None
+    modules = sorted(d.shown for d in config.dirs.values() if d.module)
+    if not modules:
+        return None
+    callers = [d for d in config.roots if _calls_local_module(d)]
+    if not callers and not any(_is_example(d.path) for d in config.roots):
+        return None
+    shown = ", ".join(modules[:3]) + (f" (+{len(modules) - 3})" if len(modules) > 3 else "")
+    return T(f"a reusable module library: modules {shown}, no backend in any configuration",
+             f"una biblioteca de módulos reutilizables: módulos {shown}, ningún backend en "
+             "ninguna configuración")
+
+
+def _calls_local_module(directory: TfDir) -> bool:
+    return any(isinstance(b.body.get("source"), str)
+               and str(b.body["source"]).startswith(("./", "../"))
+               for _, b in directory.blocks("module"))
 
 
 def _all_strings(node: Any) -> Iterator[str]:
@@ -314,7 +350,9 @@ def _state_hygiene(ctx: Context, config: Config) -> Finding:
         lacking = [name for name, is_dir in (("terraform.tfstate", False),
                                              ("terraform.tfstate.backup", False),
                                              (".terraform", True))
-                   if not rules.ignored(base + name, is_dir)]
+                   if not rules.ignored(base + name, is_dir) and not (
+                       # `**/.terraform/*` ignores every file in it: git then tracks nothing
+                       is_dir and rules.ignored(f"{base}{name}/modules/modules.json", False))]
         if lacking:
             en.append(f"{directory.shown}: {', '.join(lacking)} not gitignored")
             es.append(f"{directory.shown}: {', '.join(lacking)} no está(n) en .gitignore")
@@ -513,8 +551,20 @@ def terraform_remote_state(ctx: Context, params: None) -> Iterator[Finding]:
     inits = init_backend_options(ctx.repo)
     workspaces = _uses_workspaces(config) is not None
     checks: list[_StateCheck] = []
+    library = module_library(ctx, config)
     for directory in config.roots:
         backends = directory.backends()
+        if not backends and library is not None and (_is_example(directory.path)
+                                                     or _calls_local_module(directory)):
+            role = T("a usage example", "un ejemplo de uso") if _is_example(directory.path) \
+                else T("a wrapper of the library's modules",
+                       "un envoltorio de los módulos de la biblioteca")
+            yield skipped(T.same(f"{directory.shown}: ") + role + T(" of ", " de ") + library
+                          + T(": examples keep local state so users can copy them; nothing "
+                              "here is deployed",
+                              ": los ejemplos mantienen estado local para que se puedan "
+                              "copiar; aquí no se despliega nada"), directory.anchor[0])
+            continue
         if not backends:
             yield _no_backend(directory)
             continue
@@ -692,13 +742,51 @@ def _call_problems(config: Config, calls: list[_Call]) -> Iterator[Finding]:
     for call in calls:
         problem = _module_pin(call.source, call.block.body)
         if problem is not None:
+            git = problem[0].startswith("git")
             yield failed(T(f"module {call.name}: {problem[0]} ({call.source})",
                            f"módulo {call.name}: {problem[1]} ({call.source})"),
-                         call.tf.path, call.line)
+                         call.tf.path, call.line,
+                         fix=T(f"Pin module {call.name} to a tag: source = "
+                               f"\"{call.source}?ref=<tag>\"." if git else
+                               f"Pin module {call.name}: version = \"~> X.Y\" (the release "
+                               "you tested).",
+                               f"Fija el módulo {call.name} a una etiqueta: source = "
+                               f"\"{call.source}?ref=<tag>\"." if git else
+                               f"Fija el módulo {call.name}: version = \"~> X.Y\" (la versión "
+                               "que probaste)."))
         if call.local and call.target not in config.dirs:
             yield failed(T(f"module {call.name}: source {call.source} has no .tf files",
                            f"módulo {call.name}: la fuente {call.source} no tiene archivos "
                            ".tf"), call.tf.path, call.line)
+
+
+# the standard module structure: the blocks each file holds (output.tf and variable.tf
+# are common spellings of the same convention)
+_LAYOUT = (("variables.tf", "variable", ("variables.tf", "variable.tf")),
+           ("outputs.tf", "output", ("outputs.tf", "output.tf")))
+
+
+def _layout_gaps(module: TfDir) -> tuple[list[str], list[str], list[str], list[str]]:
+    """(missing en/es: an interface the module does not declare at all; misplaced en/es:
+    blocks declared outside their conventional file)."""
+    missing_en: list[str] = []
+    missing_es: list[str] = []
+    misplaced_en: list[str] = []
+    misplaced_es: list[str] = []
+    for conventional, block, names in _LAYOUT:
+        holders = sorted({PurePosixPath(f.path).name for f in module.files if f.of(block)})
+        if not holders:
+            missing_en.append(f"no {block} blocks ({conventional})")
+            missing_es.append(f"sin bloques {block} ({conventional})")
+        elif not any(h in names for h in holders):
+            misplaced_en.append(f"its {block} blocks are declared in {', '.join(holders)}, not "
+                                f"in {conventional}")
+            misplaced_es.append(f"sus bloques {block} están en {', '.join(holders)}, no en "
+                                f"{conventional}")
+    if not any(PurePosixPath(f.path).name == "main.tf" for f in module.files):
+        misplaced_en.append("no main.tf")
+        misplaced_es.append("sin main.tf")
+    return missing_en, missing_es, misplaced_en, misplaced_es
 
 
 def _module_layout(config: Config, calls: list[_Call]) -> Iterator[Finding]:
@@ -706,18 +794,37 @@ def _module_layout(config: Config, calls: list[_Call]) -> Iterator[Finding]:
     for _, module in sorted(config.dirs.items()):
         if PurePosixPath(module.path).parent.name != "modules":
             continue
-        names = {PurePosixPath(f.path).name for f in module.files}
-        lack = [n for n in ("main.tf", "variables.tf", "outputs.tf") if n not in names]
-        en = ([f"missing {', '.join(lack)}"] if lack else []) + (
-            [] if module.path in called else ["not called by any configuration"])
-        es = ([f"falta(n) {', '.join(lack)}"] if lack else []) + (
-            [] if module.path in called else ["ninguna configuración lo llama"])
-        yield verdict(not en,
-                      T(f"module {module.path}: main.tf, variables.tf, outputs.tf; called",
-                        f"módulo {module.path}: main.tf, variables.tf, outputs.tf; llamado"),
-                      T(f"module {module.path}: " + "; ".join(en),
-                        f"módulo {module.path}: " + "; ".join(es)),
-                      module.files[0].path, None)
+        missing_en, missing_es, misplaced_en, misplaced_es = _layout_gaps(module)
+        uncalled = module.path not in called
+        head_en, head_es = f"module {module.path}: ", f"módulo {module.path}: "
+        if missing_en or uncalled:
+            en = missing_en + (["not called by any configuration"] if uncalled else [])
+            es = missing_es + (["ninguna configuración lo llama"] if uncalled else [])
+            yield failed(T(head_en + "; ".join(en + misplaced_en),
+                           head_es + "; ".join(es + misplaced_es)), module.files[0].path, None,
+                         fix=T(f"Declare the module's interface in {module.path}: variable "
+                               "blocks in variables.tf and output blocks in outputs.tf, and "
+                               "call it from a configuration (module \"<name>\" { source = "
+                               "\"…\" }).",
+                               f"Declara la interfaz del módulo en {module.path}: bloques "
+                               "variable en variables.tf y output en outputs.tf, y llámalo desde "
+                               "una configuración (module \"<nombre>\" { source = \"…\" })."))
+        elif misplaced_en:
+            yield warned(T(head_en + "; ".join(misplaced_en) + " (the standard module "
+                           "structure keeps them apart)",
+                           head_es + "; ".join(misplaced_es) + " (la estructura estándar de "
+                           "módulos los separa)"), module.files[0].path, None,
+                         fix=T(f"Move the blocks into their conventional files in "
+                               f"{module.path} (variables.tf, outputs.tf, main.tf); a naming "
+                               "convention, the module's interface is already declared.",
+                               f"Mueve los bloques a sus archivos convencionales en "
+                               f"{module.path} (variables.tf, outputs.tf, main.tf); es una "
+                               "convención de nombres, la interfaz del módulo ya está "
+                               "declarada."))
+        else:
+            yield passed(T(head_en + "variables and outputs declared in their own files; "
+                           "called", head_es + "variables y outputs declarados en sus propios "
+                           "archivos; llamado"), module.files[0].path, None)
 
 
 @check("terraform_modules")
@@ -849,6 +956,51 @@ def terraform_environments(ctx: Context, params: None) -> Iterator[Finding]:
 # -- IAC006 ------------------------------------------------------------------------------
 
 
+# pre-commit-terraform hooks and what each one does
+TERRAFORM_HOOKS = {"terraform_fmt": "fmt", "tofu_fmt": "fmt", "terragrunt_fmt": "fmt",
+                   "terraform_validate": "validate", "tofu_validate": "validate",
+                   "terragrunt_validate": "validate", "terraform_tflint": "tflint",
+                   "tofu_tflint": "tflint"}
+
+
+def _precommit_terraform(ctx: Context) -> dict[str, str]:
+    """The pre-commit-terraform hooks ``.pre-commit-config.yaml`` declares (id → what it
+    does)."""
+    config = precommit_config(ctx.repo)
+    if not isinstance(config, PreCommitConfig):
+        return {}
+    return {h.id: TERRAFORM_HOOKS[h.id] for h in config.hooks if h.id in TERRAFORM_HOOKS}
+
+
+def _runs_precommit(step: Step) -> str | None:
+    """The text naming the hooks a step runs through pre-commit (``pre-commit run``, the
+    ``pre-commit/action`` or a composite action named ``…/pre-commit``), or None."""
+    uses = (step.uses or "").split("@", 1)[0].lower()
+    if uses == "pre-commit/action" or "pre-commit" in uses.rsplit("/", 1)[-1]:
+        return " ".join(str(v) for v in step.with_.values())
+    if step.run and re.search(r"\bpre-commit\s+run\b", step.run):
+        return step.run
+    return None
+
+
+def _hook_ops(job: Job, hooks: dict[str, str]) -> dict[str, list[str]]:
+    """What the job does to Terraform through pre-commit hooks: {fmt/validate/tflint:
+    [hook ids]} (only the hooks it names, when it names some)."""
+    out: dict[str, list[str]] = {}
+    if not hooks:
+        return out
+    for step in job.steps:
+        text = _runs_precommit(step)
+        if text is None:
+            continue
+        named = [h for h in hooks if re.search(rf"(?<![\w-]){h}(?![\w-])", text)]
+        for hook in named or list(hooks):
+            ids = out.setdefault(hooks[hook], [])
+            if hook not in ids:
+                ids.append(hook)
+    return out
+
+
 def _runs(job: Job) -> str:
     return "\n".join(s.run or "" for s in job.steps)
 
@@ -930,7 +1082,7 @@ def _credentials(wf: Workflow) -> tuple[list[tuple[str, int | None]], list[str]]
     return literal, sorted(set(seen))
 
 
-def _no_terraform_workflow(ctx: Context) -> Finding:
+def _no_terraform_workflow(ctx: Context, library: T | None = None) -> Finding:
     others = [c for c in ci_commands(ctx.repo) if c.system != "github"
               and re.search(r"\b(terraform|tofu)\s+(plan|validate)", c.text)]
     if others:
@@ -939,6 +1091,16 @@ def _no_terraform_workflow(ctx: Context) -> Finding:
                         f"Terraform se ejecuta en CI de {others[0].system} "
                         f"({others[0].path}); no se comprueban filtros de rutas, subida del "
                         "plan ni aprobación del apply"), others[0].path, others[0].line)
+    if library is not None:
+        return failed(T("no CI workflow runs Terraform (fmt -check, validate); plan and apply "
+                        "do not apply to ", "ningún workflow de CI ejecuta Terraform (fmt "
+                        "-check, validate); plan y apply no aplican a ") + library, None, None,
+                      fix=T("Run terraform fmt -check and terraform validate (or the "
+                            "pre-commit-terraform hooks terraform_fmt and terraform_validate) "
+                            "on every pull request, for the modules and each example.",
+                            "Ejecuta terraform fmt -check y terraform validate (o los hooks "
+                            "terraform_fmt y terraform_validate de pre-commit-terraform) en cada "
+                            "pull request, para los módulos y cada ejemplo."))
     return failed(T("no CI workflow runs Terraform (fmt -check, validate, plan)",
                     "ningún workflow de CI ejecuta Terraform (fmt -check, validate, plan)"),
                   None, None, fix=T(
@@ -964,19 +1126,26 @@ class _Pipeline:
     uploaded: bool
     filtered: bool
     applies: list[tuple[Workflow, Job]]
+    hooks: list[str] = field(default_factory=list)  # pre-commit hooks that run Terraform
+    library: T | None = None  # a module library: nothing to plan or apply
 
     @staticmethod
-    def read(flows: list[Workflow], tops: set[str]) -> _Pipeline:
-        jobs = [(wf, j) for wf in flows for j in wf.jobs if _terraform_job(j)]
+    def read(flows: list[Workflow], tops: set[str], hooks: dict[str, str],
+             library: T | None = None) -> _Pipeline:
+        jobs = [(wf, j) for wf in flows for j in wf.jobs
+                if _terraform_job(j) or _hook_ops(j, hooks)]
         pr_flows = [wf for wf in flows if {"pull_request", "pull_request_target"} & set(wf.on)]
         pr_jobs = [j for wf, j in jobs if wf in pr_flows]
         uploaded = any(u.startswith(PLAN_PUBLISHERS) for _, j in jobs for u in _uses(j)) or \
             any(re.search(r"gh\s+pr\s+comment|tfcmt", _runs(j)) for _, j in jobs)
+        through = [h for _, j in jobs for ids in _hook_ops(j, hooks).values() for h in ids]
         return _Pipeline(
             flows, pr_flows,
-            {c: any(_does(j, c) for j in pr_jobs) for c in ("fmt", "validate", "plan")},
-            uploaded, any(_paths_filtered(wf, tops) for wf in pr_flows),
-            [(wf, j) for wf, j in jobs if _does(j, "apply")])
+            {c: any(_does(j, c) or c in _hook_ops(j, hooks) for j in pr_jobs)
+             for c in ("fmt", "validate", "plan")},
+            uploaded, library is not None or any(_paths_filtered(wf, tops) for wf in pr_flows),
+            [(wf, j) for wf, j in jobs if _does(j, "apply")], list(dict.fromkeys(through)),
+            library)
 
     def hard(self) -> list[T]:
         """Problems that fail the rule."""
@@ -984,7 +1153,7 @@ class _Pipeline:
         if not self.pr_flows:
             out.append(T("Terraform does not run on pull requests",
                          "Terraform no se ejecuta en pull requests"))
-        elif not self.done["plan"]:
+        elif not self.done["plan"] and self.library is None:
             out.append(T("no terraform plan on pull requests",
                          "sin terraform plan en pull requests"))
         for wf, job in self.applies:
@@ -1017,17 +1186,24 @@ class _Pipeline:
         steps = ", ".join(c for c in ("fmt", "validate", "plan") if self.done[c])
         paths = ", ".join(wf.path for wf in self.flows)
         how = ", ".join(sorted(set(mechanisms)))
-        return T(
+        hooks = ", ".join(self.hooks)
+        text = T(
             f"Terraform CI in {paths}: {steps or 'no checks'} on PRs"
+            + (f" (pre-commit hooks {hooks})" if hooks else "")
             + (", plan uploaded" if self.uploaded else "")
-            + (", paths-filtered" if self.filtered else "")
+            + (", paths-filtered" if self.filtered and self.library is None else "")
             + (f", apply gated in {len(self.applies)} job(s)" if self.applies else
                ", no apply in CI") + (f", credentials via {how}" if how else ""),
             f"CI de Terraform en {paths}: {steps or 'sin comprobaciones'} en PRs"
+            + (f" (hooks de pre-commit {hooks})" if hooks else "")
             + (", plan subido" if self.uploaded else "")
-            + (", filtrado por paths" if self.filtered else "")
+            + (", filtrado por paths" if self.filtered and self.library is None else "")
             + (f", apply protegido en {len(self.applies)} job(s)" if self.applies else
                ", sin apply en CI") + (f", credenciales vía {how}" if how else ""))
+        if self.library is not None and not self.done["plan"]:
+            text = text + T("; plan and apply do not apply to ",
+                            "; plan y apply no aplican a ") + self.library
+        return text
 
 
 def _literal_credentials(flows: list[Workflow], mechanisms: list[str]) -> Iterator[Finding]:
@@ -1050,14 +1226,16 @@ def terraform_ci(ctx: Context, params: None) -> Iterator[Finding]:
     if config is None:
         yield skipped(NOT_APPLICABLE)
         return
+    hooks = _precommit_terraform(ctx)
     flows = [wf for wf in workflows(ctx.repo) if isinstance(wf, Workflow)
-             and any(_terraform_job(j) for j in wf.jobs)]
+             and any(_terraform_job(j) or _hook_ops(j, hooks) for j in wf.jobs)]
+    library = module_library(ctx, config)
     if not flows:
-        yield _no_terraform_workflow(ctx)
+        yield _no_terraform_workflow(ctx, library)
         return
     tops = {t for t in (_infra_top(f.path) for f in config.files) if t} | {
         d.path for d in config.roots}
-    pipeline = _Pipeline.read(flows, tops)
+    pipeline = _Pipeline.read(flows, tops, hooks, library)
     mechanisms: list[str] = []
     yield from _literal_credentials(flows, mechanisms)
     hard, soft = pipeline.hard(), pipeline.soft()

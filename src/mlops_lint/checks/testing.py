@@ -34,6 +34,7 @@ from mlops_lint.checks._phase3 import (
     literal_path,
     locations,
     method,
+    model_used,
     nodes_of,
     parse_skip,
     receiver,
@@ -41,6 +42,8 @@ from mlops_lint.checks._phase3 import (
     scope_walk,
     short,
     string_constants,
+    training,
+    training_errors,
 )
 from mlops_lint.context import Context
 from mlops_lint.globs import matches
@@ -151,6 +154,20 @@ class Suite:
     # test functions with assertions in files the discovery patterns do not match
     uncollected: list[Case] = field(default_factory=list)
     patterns: tuple[str, ...] = ("test_*.py", "*_test.py")
+    # the configuration's testpaths that lie in this project, project-relative ("." for
+    # the whole project); testpaths of a parent's configuration may all lie elsewhere
+    testpaths: tuple[str, ...] = ()
+
+    @property
+    def inherited(self) -> str | None:
+        """The directory of the pytest configuration when it lies above the project."""
+        cfg = self.config.pytest
+        if cfg is None:
+            return None
+        folder = PurePosixPath(cfg.path).parent.as_posix()
+        return folder if folder != self.project else None
+
+    project: str = "."
 
 
 def _markers(index: PythonIndex, decorators: Iterable[ast.expr]) -> set[str]:
@@ -240,6 +257,27 @@ def _uncollected(ctx: Context, files: list[str], patterns: tuple[str, ...],
     return out
 
 
+def _project_testpaths(ctx: Context, config: str, testpaths: tuple[str, ...]
+                       ) -> tuple[str, ...]:
+    """``testpaths`` (relative to the configuration file's directory, as pytest reads them)
+    that lie in the project, made project-relative; ``.`` for the whole project."""
+    base = PurePosixPath(config).parent.as_posix()
+    project = ctx.project.path
+    out: list[str] = []
+    for entry in testpaths:
+        entry = entry.strip("/")
+        full = base if entry in ("", ".") else entry if base == "." else f"{base}/{entry}"
+        full = PurePosixPath(full).as_posix()
+        if project == ".":
+            out.append(full)
+        elif full == project or (base != "." and full == base and
+                                 project.startswith(base + "/")):
+            out.append(".")
+        elif full.startswith(project + "/"):
+            out.append(full[len(project) + 1:])
+    return tuple(out)
+
+
 def suite(ctx: Context) -> Suite:
     """The project's collected tests and conftest files (computed once per project)."""
     key = f"phase3:suite:{ctx.project.path}"
@@ -253,7 +291,9 @@ def suite(ctx: Context) -> Suite:
     patterns = cfg.python_files if cfg else ("test_*.py", "*_test.py")
     functions = cfg.python_functions if cfg else ("test",)
     classes = cfg.python_classes if cfg else ("Test",)
-    roots = [p.strip("/") for p in (cfg.testpaths if cfg else ()) if p.strip("/") not in ("", ".")]
+    result.project = ctx.project.path
+    result.testpaths = _project_testpaths(ctx, cfg.path, cfg.testpaths) if cfg else ()
+    roots = [p for p in result.testpaths if p != "."]
     files = ctx.files(["**/*.py"])
     local = {path: ctx.project.local(path) for path in files}
     result.missing_testpaths = [r for r in roots if not any(_under(v, r) for v in local.values())]
@@ -268,6 +308,29 @@ def suite(ctx: Context) -> Suite:
         result.uncollected = _uncollected(ctx, files, tuple(patterns), functions, classes)
     ctx.repo.memo[key] = result
     return result
+
+
+def no_python(ctx: Context) -> Finding | None:
+    """A ``skip`` for the rules about a Python test suite when the project has neither
+    Python code nor tests (a Terraform module, a documentation site): TEST001 reports the
+    missing suite once; the others have no subject."""
+    if suite(ctx).cases or ctx.files(["**/*.py", "**/*.ipynb"]):
+        return None
+    return skipped(T("not applicable: no Python code and no tests in this project (TEST001 "
+                     "reports the missing test suite)", "no aplica: no hay código Python ni "
+                     "tests en este proyecto (TEST001 informa de la falta de tests)"))
+
+
+def _no_model(ctx: Context) -> Finding | None:
+    """A ``skip`` for model tests when the project has no model: it trains none (in its
+    modules or notebooks) and its modules neither load one nor predict with one."""
+    found = training(ctx)
+    if found.anywhere or model_used(ctx) is not None:
+        return None
+    return skipped(T("not applicable: ", "no aplica: ") + found.absent() + T(
+        ", and its modules neither load a model nor predict with one, so there is no model "
+        "to test", ", y sus módulos no cargan ningún modelo ni predicen con él, así que no hay "
+        "modelo que probar"))
 
 
 def _no_tests(level: int | None = None, needed: T | None = None) -> Finding:
@@ -341,19 +404,34 @@ def suite_size(ctx: Context, params: None) -> Iterator[Finding]:
     summary = T(f"{count} test{'s' * (count != 1)} in {files} file{'s' * (files != 1)}",
                 f"{count} test{'s' * (count != 1)} en {files} archivo{'s' * (files != 1)}")
     cfg = found.config.pytest
+    parent = T("at the repository root", "en la raíz del repositorio") \
+        if found.inherited == "." else T(f"in the parent directory {found.inherited}",
+                                         f"en el directorio superior {found.inherited}")
+    above = T(" (the configuration pytest uses for this project, ", " (la configuración que "
+              "pytest usa para este proyecto, ") + parent + T(")", ")") \
+        if found.inherited else T("", "")
     if cfg is None:
-        yield failed(summary + T(", but no pytest configuration ([tool.pytest.ini_options], "
-                                 "pytest.ini, setup.cfg [tool:pytest] or tox.ini [pytest])",
-                                 ", pero no hay configuración de pytest "
-                                 "([tool.pytest.ini_options], pytest.ini, setup.cfg "
-                                 "[tool:pytest] o tox.ini [pytest])"),
-                     first.path, None, level=1,
+        where = ctx.first("pyproject.toml", "setup.cfg", "tox.ini")
+        yield failed(summary + T(", but no pytest configuration in the project or a parent "
+                                 "directory ([tool.pytest.ini_options], pytest.ini, setup.cfg "
+                                 "[tool:pytest] or tox.ini [pytest])",
+                                 ", pero no hay configuración de pytest en el proyecto ni en un "
+                                 "directorio superior ([tool.pytest.ini_options], pytest.ini, "
+                                 "setup.cfg [tool:pytest] o tox.ini [pytest])"),
+                     where, None, level=1,
                      fix=T('[tool.pytest.ini_options]\ntestpaths = ["tests"]',
                            '[tool.pytest.ini_options]\ntestpaths = ["tests"]'))
     elif not cfg.testpaths:
         yield failed(summary + T(f", but {cfg.path} sets no testpaths",
-                                 f", pero {cfg.path} no define testpaths"), cfg.path, cfg.line,
+                                 f", pero {cfg.path} no define testpaths") + above,
+                     cfg.path, cfg.line,
                      level=1, fix=T('testpaths = ["tests"]', 'testpaths = ["tests"]'))
+    elif not found.testpaths:
+        listed = ", ".join(cfg.testpaths)
+        yield failed(summary + T(f", but the testpaths of {cfg.path} ({listed}) lie outside "
+                                 "this project", f", pero los testpaths de {cfg.path} "
+                                 f"({listed}) quedan fuera de este proyecto") + above,
+                     cfg.path, cfg.line, level=1)
     elif found.missing_testpaths:
         yield failed(T(f"testpaths in {cfg.path} names {', '.join(found.missing_testpaths)}, "
                        "which holds no Python files",
@@ -417,6 +495,10 @@ def _unseeded_random(index: PythonIndex) -> int | None:
 def shared_fixtures(ctx: Context, params: None) -> Iterator[Finding]:
     """TEST002: a conftest.py shares >= 1 pytest fixture; synthetic data is seeded."""
     found = suite(ctx)
+    absent = no_python(ctx) if not found.conftests else None
+    if absent is not None:
+        yield absent
+        return
     if not found.conftests:
         detail = T("" if found.cases else " (and no tests at all)",
                    "" if found.cases else " (y ningún test)")
@@ -745,6 +827,10 @@ def coverage_threshold(ctx: Context, params: None) -> Iterator[Finding]:
     config_errors = read_configs(ctx.repo, ctx.project.path).errors
     for error in [*config_errors, *ci_read_errors(ctx), *_config_errors(ctx)]:
         yield parse_skip(error)
+    absent = no_python(ctx) if not setup.thresholds else None
+    if absent is not None:
+        yield absent
+        return
     if not setup.thresholds:
         for level in (1, 2, 3):
             yield failed(T("no coverage threshold (--cov-fail-under, fail_under) in pytest, "
@@ -1140,6 +1226,16 @@ def api_tests(found: Suite) -> ApiTests:
 
 def _kind_check(ctx: Context, kind: str, predicate: object) -> Iterator[Finding]:
     found = suite(ctx)
+    absent = no_python(ctx)
+    if absent is not None:
+        yield absent
+        return
+    if kind == "model" and not any(model_test(c) for c in found.cases):
+        yield from training_errors(ctx)
+        untested = _no_model(ctx)
+        if untested is not None:
+            yield untested
+            return
     if not found.cases:
         yield _no_tests()
         return
@@ -1186,6 +1282,10 @@ def integration_tests(ctx: Context, params: None) -> Iterator[Finding]:
     """TEST007: an end-to-end training test or an API test of /predict and /health (L2);
     both (L3)."""
     found = suite(ctx)
+    absent = no_python(ctx)
+    if absent is not None:
+        yield absent
+        return
     if not found.cases:
         yield _no_tests(2)
         yield _no_tests(3)
@@ -1330,6 +1430,10 @@ def isolation_and_markers(ctx: Context, params: None) -> Iterator[Finding]:
     """TEST008: tests read no repository data/config (L2); slow/integration markers are
     registered and CI has a fast path (L3)."""
     found = suite(ctx)
+    absent = no_python(ctx)
+    if absent is not None:
+        yield absent
+        return
     yield from (parse_skip(e) for e in ci_read_errors(ctx))
     if not found.cases:
         yield skipped(T("no tests to judge", "no hay tests que evaluar"), level=2)

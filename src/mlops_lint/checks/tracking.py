@@ -13,6 +13,7 @@ import ast
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 
 from mlops_lint.checks import check
 from mlops_lint.checks._phase3 import (
@@ -31,6 +32,7 @@ from mlops_lint.checks._phase3 import (
     last,
     locations,
     method,
+    no_training,
     nodes_of,
     parents,
     parse_skip,
@@ -45,6 +47,8 @@ from mlops_lint.checks._phase3 import (
     source_files,
     string_constants,
     target_key,
+    training,
+    training_errors,
 )
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed, skipped, warned
@@ -197,6 +201,12 @@ INTEGRATIONS: dict[str, str] = {
     "CometLogger": "comet", "CometCallback": "comet", "CometLoggerCallback": "comet",
     "DVCLiveLogger": "dvclive", "DVCLiveCallback": "dvclive", "DvcLiveCallback": "dvclive",
 }
+# integrations that name every run themselves: Ray Tune's logger callbacks name each run
+# after its trial, Lightning's MLFlowLogger and Hugging Face's callbacks (report_to=) pass
+# a run name (the trainer's run_name, by default its output directory)
+AUTO_NAMED = frozenset({"MLflowLoggerCallback", "WandbLoggerCallback", "CometLoggerCallback",
+                        "MLFlowLogger", "MLflowLogger", "MLflowCallback", "WandbCallback",
+                        "CometCallback", "report_to"})
 INTEGRATION_KEYWORDS = {"tracking_uri": "uri", "project": "uri", "project_name": "uri",
                         "save_dir": "uri", "log_model": "artifacts", "save_artifact": "artifacts",
                         "tags": "tags", "run_name": "run_name", "name": "run_name",
@@ -361,6 +371,8 @@ def _integration_hit(trackings: dict[str, Tracking], tracker: str, path: str, ca
     for key in keys:
         tracking.add(key, path, call.lineno, via)
     _keywords(tracking, path, call, INTEGRATION_KEYWORDS)
+    if via in AUTO_NAMED:
+        tracking.add("run_name", path, call.lineno, via)
 
 
 def _config_integrations(ctx: Context, trackings: dict[str, Tracking]) -> None:
@@ -375,6 +387,8 @@ def _config_integrations(ctx: Context, trackings: dict[str, Tracking]) -> None:
             tracking.via.append(via)
         for key in ("run", "params", "metrics"):
             tracking.add(key, path, 0, via)
+        if via in AUTO_NAMED:
+            tracking.add("run_name", path, 0, via)
         for option, value in body.items():
             setting = INTEGRATION_KEYWORDS.get(str(option))
             if setting and value not in (None, False, "", [], {}):
@@ -747,6 +761,13 @@ def mlflow_tracking(ctx: Context, params: None) -> Iterator[Finding]:
     yield from _errors(ctx)
     verdicts, errors = tracking_verdicts(ctx)
     yield from skips(errors)
+    yield from training_errors(ctx)
+    untrained = None if verdicts else no_training(
+        ctx, T("there are no training runs to track", "no hay entrenamientos que seguir"),
+        notebooks_count=True)
+    if untrained is not None:
+        yield untrained
+        return
     if not verdicts:
         for level in (1, 2, 3):
             yield failed(T("no experiment tracking in the project code (MLflow, W&B, DVCLive, "
@@ -997,6 +1018,35 @@ def registry_hits(ctx: Context, errors: list[ParseError]) -> list[tuple[str, int
     return out
 
 
+# a model taken from a registry rather than trained: a Hugging Face Hub repository
+# (cloned, downloaded or loaded by name), an MLflow registry URI
+CONSUMED_MODEL = re.compile(
+    r"(?P<hub>https?://huggingface\.co/[\w${}.-]+|\bhf_hub_download\(|\bsnapshot_download\(|"
+    r"\.from_pretrained\(|\bHF_MODEL_ID\b)|(?P<mlflow>[\"']models:/[^\"'\s]{1,200})")
+CONSUMER_GLOBS = (".github/workflows/*.yml", ".github/workflows/*.yaml", ".gitlab-ci.yml",
+                  "**/*.py", "**/*.sh", "**/*.tf", "**/Dockerfile", "**/Dockerfile.*",
+                  "**/*.yaml", "**/*.yml", "Makefile")
+
+
+def consumed_model(ctx: Context, errors: list[ParseError]) -> tuple[str, int, str] | None:
+    """Where the project takes a model from a registry instead of training one:
+    ``(path, line, registry)`` of the first mention (a bounded text search); files that
+    cannot be read go to ``errors``."""
+    paths = ctx.files(CONSUMER_GLOBS)
+    if not ctx.is_root:
+        paths += ctx.repo.glob([".github/workflows/*.y*ml", ".gitlab-ci.yml"])
+    for path in paths[:500]:
+        text = read_text(ctx, path, errors)
+        if text is None:
+            continue
+        match = CONSUMED_MODEL.search(text[:200_000])
+        if match:
+            line = text.count("\n", 0, match.start()) + 1
+            how = "the Hugging Face Hub" if match.group("hub") else "the MLflow Model Registry"
+            return path, line, how
+    return None
+
+
 @check("mlflow_registry")
 def mlflow_registry(ctx: Context, params: None) -> Iterator[Finding]:
     """MLF003: the model goes to a model registry: MLflow (registered_model_name=,
@@ -1008,7 +1058,19 @@ def mlflow_registry(ctx: Context, params: None) -> Iterator[Finding]:
     hits = registry_hits(ctx, errors)
     uses_uri = next((u for index in sources for u in [_models_uri(index)] if u), None)
     name = project_name(ctx, errors) if not hits else ""
+    consumed = None if hits or training(ctx).anywhere else consumed_model(ctx, errors)
     yield from skips(errors)
+    subject = T("there is no trained model to register", "no hay modelo entrenado que "
+                "registrar")
+    if consumed is not None:
+        path, line, how = consumed
+        subject = subject + T(f"; the model it uses comes from {how} ({_at(path, line)})",
+                              f"; el modelo que usa viene de {how} ({_at(path, line)})")
+    yield from training_errors(ctx)
+    untrained = None if hits else no_training(ctx, subject, notebooks_count=True)
+    if untrained is not None:
+        yield untrained
+        return
     if not hits:
         yield failed(T("the model is never registered in a model registry (MLflow "
                        "registered_model_name=/register_model/aliases, W&B model artifacts, "
@@ -1076,7 +1138,14 @@ def _guard_test(index: PythonIndex, test: ast.expr, gates: set[str],
     return False
 
 
-def _exits(body: list[ast.stmt]) -> bool:
+# calls that end the process or the pipeline run: sys.exit, an orchestrator's run
+# cancelled or failed (``run.parent.cancel()`` in an Azure ML step, ``run.fail()``)
+EXIT_CALLS = frozenset({"exit", "_exit", "cancel", "fail", "abort"})
+
+
+def _exits(body: list[ast.stmt], depth: int = 0) -> bool:
+    """The block ends the process or the run: raise, return, sys.exit, a run cancelled
+    or failed; also inside a nested ``if`` (``if allow_cancel: run.parent.cancel()``)."""
     for statement in body:
         if isinstance(statement, ast.Raise | ast.Return):
             return True
@@ -1084,8 +1153,11 @@ def _exits(body: list[ast.stmt]) -> bool:
             func = statement.value.func
             name = func.attr if isinstance(func, ast.Attribute) else \
                 func.id if isinstance(func, ast.Name) else ""
-            if name == "exit":
+            if name in EXIT_CALLS:
                 return True
+        if isinstance(statement, ast.If) and depth < 3 and (
+                _exits(statement.body, depth + 1) or _exits(statement.orelse, depth + 1)):
+            return True
     return False
 
 
@@ -1152,6 +1224,79 @@ def _runs_script(ctx: Context, path: str, errors: list[ParseError]) -> str | Non
     return None
 
 
+# orchestrators whose pipeline definitions order steps in Python code
+PIPELINE_ROOTS = ("azureml.pipeline", "azure.ai.ml", "kfp", "sagemaker.workflow",
+                  "google.cloud.aiplatform", "airflow", "prefect", "zenml", "metaflow")
+ORDERING_METHODS = frozenset({"run_after", "after", "set_upstream", "set_downstream"})
+REGISTER_STEP = re.compile(r"regist|promot|publish|deploy", re.IGNORECASE)
+GATE_STEP = re.compile(r"eval|valid|compar|gate|check|test", re.IGNORECASE)
+
+
+def _step_order(index: PythonIndex) -> tuple[int, str] | None:
+    """A pipeline definition that runs an evaluation step before the registration step:
+    ``register_step.run_after(evaluate_step)`` (Azure ML), ``register.after(evaluate)``
+    (Kubeflow), ``RegisterModel(..., depends_on=[evaluate])`` (SageMaker),
+    ``evaluate >> register`` (Airflow)."""
+    pairs: list[tuple[int, str, str]] = []
+    for call in nodes_of(index, ast.Call):
+        name = method(call)
+        obj = receiver(call)
+        if name in ORDERING_METHODS and obj is not None and call.args:
+            later, earlier = short(obj, 60), " ".join(short(a, 60) for a in call.args)
+            if name == "set_downstream":
+                later, earlier = earlier, later
+            pairs.append((call.lineno, later, earlier))
+        depends = call_arg(call, "depends_on")
+        targets = assigned_names(index, call)
+        if depends is not None:
+            pairs.append((call.lineno, " ".join([*targets, short(call.func, 40)]),
+                          short(depends, 120)))
+    for node in nodes_of(index, ast.BinOp):
+        if isinstance(node.op, ast.RShift):
+            pairs.append((node.lineno, short(node.right, 60), short(node.left, 60)))
+    for line, later, earlier in pairs:
+        if REGISTER_STEP.search(later) and GATE_STEP.search(earlier):
+            return line, f"{later} after {earlier}"
+    return None
+
+
+def assigned_names(index: PythonIndex, node: ast.AST) -> list[str]:
+    parent = parents(index).get(node)
+    if isinstance(parent, ast.Assign):
+        return [k for k in (target_key(t) for t in parent.targets) if k]
+    return []
+
+
+def _referenced(ctx: Context, path: str, errors: list[ParseError]) -> bool:
+    """The script's path is named in the repository's configuration or code (a pipeline
+    variable ``EVALUATE_SCRIPT_PATH: evaluate/evaluate_model.py``, a step's script name)."""
+    parts = PurePosixPath(path).parts
+    tails = {path, "/".join(parts[-2:])}
+    for other in ctx.repo.glob(["**/*.yml", "**/*.yaml", "**/.env*", "**/*.py", "**/*.json",
+                                "**/*.cfg", "**/*.toml"])[:2000]:
+        if other == path:
+            continue
+        text = read_text(ctx, other, errors)
+        if text is not None and any(t in text[:200_000] for t in tails):
+            return True
+    return False
+
+
+def _pipeline_gate(ctx: Context, gate_path: str, sources: tuple[PythonIndex, ...],
+                   errors: list[ParseError]) -> str | None:
+    """A pipeline definition of the project orders an evaluation step before the
+    registration step, and the gate script is named as a script of the repository: the
+    gate is a step of the pipeline (its failure cancels the run before registration)."""
+    for index in sources:
+        if not any(index.imports(root) for root in PIPELINE_ROOTS):
+            continue
+        order = _step_order(index)
+        if order is not None and _referenced(ctx, gate_path, errors):
+            return f"a pipeline step ordered before registration ({index.path}:{order[0]}: " \
+                f"{order[1]})"
+    return None
+
+
 def _promotions(index: PythonIndex) -> Iterator[tuple[int, ast.Call, str]]:
     """Calls that promote or register a model, in MLflow or another registry."""
     mlflow = index.imports("mlflow")
@@ -1192,7 +1337,8 @@ def promotion_gate(ctx: Context, params: None) -> Iterator[Finding]:
         gate_line = _gate_script(index)
         if gate_line is None:
             continue
-        where = _runs_script(ctx, index.path, read_errors)
+        where = _runs_script(ctx, index.path, read_errors) or _pipeline_gate(
+            ctx, index.path, sources.indexes, read_errors)
         if where:
             yield from skips(read_errors)
             yield passed(T(f"metric gate at {index.path}:{gate_line}, run by {where}",
@@ -1215,6 +1361,13 @@ def promotion_gate(ctx: Context, params: None) -> Iterator[Finding]:
                        f"una puerta de métricas en {idle[0]}:{idle[1]} termina con error si la "
                        "comparación falla, pero ningún job de CI, etapa de dvc.yaml, objetivo "
                        "del Makefile ni script de shell la ejecuta"), idle[0], idle[1])
+        return
+    yield from training_errors(ctx)
+    untrained = no_training(ctx, T("there is no candidate model to promote",
+                                   "no hay modelo candidato que promover"),
+                            notebooks_count=True)
+    if untrained is not None:
+        yield untrained
         return
     yield failed(T("no promotion quality gate (a script or CI step comparing candidate "
                    "metrics to thresholds or to the current model before promoting)",

@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
+from mlops_lint.globs import is_test_data
 from mlops_lint.parsers import ParseError
 from mlops_lint.parsers.yaml_file import line_of, load_yaml_rt
-from mlops_lint.repo import is_test_data
 
 if TYPE_CHECKING:
     from mlops_lint.repo import Repo

@@ -17,7 +17,8 @@ if TYPE_CHECKING:
 LOG_LIMIT = 1000  # the newest commits read; history rules look at the last 100-1000
 _UNIT, _RECORD = "\x1f", "\x1e"
 LOG_FORMAT = f"--format=%H{_UNIT}%P{_UNIT}%s{_RECORD}"
-SEMVER_TAG = re.compile(r"^v?\d+\.\d+\.\d+")
+# v1.2.3, 1.2.3, or a component's release in a monorepo (vllm-stack-0.1.0, chart/v1.2.3)
+SEMVER_TAG = re.compile(r"^(?:[A-Za-z][\w.-]{0,60}?[-/_@])?v?\d+\.\d+\.\d+")
 
 
 @dataclass(frozen=True)

@@ -61,6 +61,15 @@ HELM_TEMPLATE = "helm-template"
 TEMPLATE = "template"  # {{ }} placeholders outside a chart: does not parse until rendered
 PATCH = "kustomize-patch"
 PATCH_NO_KIND = "kustomize-patch-no-kind"
+FIXTURE = "fixture"  # under a test-data folder: input of a test, not a deployment manifest
+DUMP = "cluster-dump"  # `kubectl get -o yaml` output: what a cluster held, not what to apply
+
+# Folders of test inputs: manifests there feed a test (a parser's, a linter's), they are
+# not deployed. ``tests/`` itself is not one of them: end-to-end suites deploy from it.
+FIXTURE_DIRS = frozenset({"testdata", "test_data", "test-data", "fixtures", "__fixtures__",
+                          "test-fixtures", "test_fixtures", "__snapshots__"})
+# metadata a cluster adds to every object it stores (never written by hand)
+_SERVER_FIELDS = ("resourceVersion", "uid", "selfLink", "managedFields")
 
 _DOC_MARK = re.compile(r"^---(?=[ \t]|$)", re.M)
 _HAS_CONTENT = re.compile(r"^(?![ \t]*(?:#|$)|%|\.\.\.)", re.M)
@@ -495,6 +504,24 @@ class _Reader:
                         self.kustomizations)
 
 
+def is_fixture(path: str) -> bool:
+    """A file under a test-data folder (``testdata/``, ``test/fixtures/``, ``__fixtures__/``)."""
+    return not FIXTURE_DIRS.isdisjoint(PurePosixPath(path).parts[:-1])
+
+
+def is_cluster_dump(doc: dict[str, Any]) -> bool:
+    """An object as a cluster returns it (``kubectl get -o yaml``): server-set metadata
+    (resourceVersion, uid, selfLink, managedFields) or a filled-in ``status`` with a
+    creation time. ``status: {}`` and ``creationTimestamp: null`` of a dry-run are not."""
+    meta = doc.get("metadata")
+    if not isinstance(meta, dict):
+        return False
+    if any(meta.get(key) for key in _SERVER_FIELDS):
+        return True
+    status = doc.get("status")
+    return isinstance(status, dict) and bool(status) and bool(meta.get("creationTimestamp"))
+
+
 def read_manifests(repo: Repo) -> Manifests:
     """Every manifest, kustomization and chart of the repository (memoized per run)."""
     cached = repo.memo.get("k8s:manifests")
@@ -503,10 +530,16 @@ def read_manifests(repo: Repo) -> Manifests:
         return result
     found = Manifests()
     kustomizations = _read_kustomizations(repo, found)
-    chart_files = repo.glob(["Chart.yaml", "**/Chart.yaml", "Chart.yml", "**/Chart.yml"])
+    chart_files = [p for p in repo.glob(["Chart.yaml", "**/Chart.yaml", "Chart.yml",
+                                         "**/Chart.yml"]) if not is_fixture(p)]
     found.charts = [_chart(repo, path) for path in chart_files]
     reader = _Reader(repo, found, kustomizations)
     for path in repo.glob(MANIFEST_GLOBS):
+        if is_fixture(path):
+            text = repo.text(path)
+            if isinstance(text, str) and _K8S_TEXT.search(text) and _KIND_TEXT.search(text):
+                found.unread.append(Unread(path, FIXTURE))
+            continue
         reader.read(path)
     repo.memo["k8s:manifests"] = found
     return found
@@ -541,7 +574,14 @@ def _read_documents(found: Manifests, path: str, text: str, docs: list[Any], is_
             lines = _Lines(text, 1 if path.endswith(".json") else len(docs))
         start, end = lines.span(index)
         nth: dict[str, int] = {}
-        for item in _expand(doc):
+        items = list(_expand(doc))
+        dumps = [item for item in items if is_cluster_dump(item)]
+        if dumps:
+            if not any(u.path == path and u.reason == DUMP for u in found.unread[-8:]):
+                found.unread.append(Unread(path, DUMP, lines.line(start),
+                                           _doc_label(dumps[0], index)))
+            items = [item for item in items if not is_cluster_dump(item)]
+        for item in items:
             kind = str(item["kind"])
             offset = _find(_key_value("kind", kind), text, start, end, nth.get(kind, 0))
             nth[kind] = nth.get(kind, 0) + 1

@@ -3,7 +3,8 @@
 Which file configures pytest follows pytest's own order: ``pytest.ini`` (even empty),
 ``.pytest.ini``, ``pyproject.toml`` (``[tool.pytest.ini_options]`` or pytest 9's
 ``[tool.pytest]``), ``tox.ini`` (``[pytest]``), ``setup.cfg`` (``[tool:pytest]``); the
-first one found wins. coverage.py reads ``.coveragerc``, else the first of
+first one found wins, in the project's directory and then in each parent directory up
+to the repository root. coverage.py reads ``.coveragerc``, else the first of
 ``setup.cfg``/``tox.ini`` with a ``[coverage:*]`` section, else ``pyproject.toml``
 ``[tool.coverage.*]``.
 
@@ -143,15 +144,19 @@ def _float(value: object) -> float | None:
     return None
 
 
-def read_configs(repo: Repo, directory: str) -> ConfigFiles:
-    """The pytest and coverage.py configuration of the project at ``directory``."""
-    key = f"pytest_config:{directory}"
-    cached = repo.memo.get(key)
-    if cached is not None:
-        result: ConfigFiles = cached
-        return result
-    errors: list[ParseError] = []
-    pytest_cfg: PytestConfig | None = None
+def _parents(directory: str) -> list[str]:
+    """``a/b`` -> ``["a/b", "a", "."]``: the directory and its parents up to the root."""
+    out = [directory or "."]
+    parts = [p for p in (directory or ".").split("/") if p not in ("", ".")]
+    while parts:
+        parts.pop()
+        out.append("/".join(parts) or ".")
+    return out
+
+
+def _pytest_config_in(repo: Repo, directory: str,
+                      errors: list[ParseError]) -> PytestConfig | None:
+    """The pytest configuration file of ``directory`` alone (pytest's order of files)."""
     for name in PYTEST_CONFIG_FILES:
         path = _join(directory, name)
         if not repo.exists(path):
@@ -166,21 +171,38 @@ def read_configs(repo: Repo, directory: str) -> ConfigFiles:
             text = repo.text(path)
             text = "" if isinstance(text, ParseError) else text
             if isinstance(section, dict):
-                pytest_cfg = PytestConfig(path, _line_of(text, "[tool.pytest.ini_options]"),
-                                          dict(section))
-            elif isinstance(native, dict) and native:
-                pytest_cfg = PytestConfig(path, _line_of(text, "[tool.pytest]"), dict(native))
-            else:
-                continue
-            break
+                return PytestConfig(path, _line_of(text, "[tool.pytest.ini_options]"),
+                                    dict(section))
+            if isinstance(native, dict) and native:
+                return PytestConfig(path, _line_of(text, "[tool.pytest]"), dict(native))
+            continue
         ini = repo.parse(path, parse_ini)
         if isinstance(ini, ParseError):
             errors.append(ini)
             continue
         section_name = {"tox.ini": "pytest", "setup.cfg": "tool:pytest"}.get(name, "pytest")
         if name in ("pytest.ini", ".pytest.ini") or ini.has(section_name):
-            pytest_cfg = PytestConfig(path, ini.line(section_name),
-                                      _ini_options(ini, section_name))
+            return PytestConfig(path, ini.line(section_name), _ini_options(ini, section_name))
+    return None
+
+
+def read_configs(repo: Repo, directory: str) -> ConfigFiles:
+    """The pytest and coverage.py configuration of the project at ``directory``.
+
+    pytest looks for its configuration in the directory of the tests and then in each
+    parent directory, and the first file that configures it wins; here the search stops
+    at the repository root. Files of the parents that cannot be read are left to their
+    own project (only the project directory's are reported)."""
+    key = f"pytest_config:{directory}"
+    cached = repo.memo.get(key)
+    if cached is not None:
+        result: ConfigFiles = cached
+        return result
+    errors: list[ParseError] = []
+    pytest_cfg: PytestConfig | None = None
+    for index, folder in enumerate(_parents(directory)):
+        pytest_cfg = _pytest_config_in(repo, folder, errors if index == 0 else [])
+        if pytest_cfg is not None:
             break
     coverage_cfg = _coverage_config(repo, directory, errors)
     result = ConfigFiles(pytest_cfg, coverage_cfg, tuple(errors))
