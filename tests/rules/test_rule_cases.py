@@ -49,8 +49,8 @@ RANK = {"skip": 0, "manual": 1, "waived": 2, "pass": 3, "warn": 4, "fail": 5, "e
 PENDING: frozenset[str] = frozenset({
     "API001", "API002", "API003", "API004", "API005", "API006", "API007", "API008",
     "API009", "CI001", "CI002", "CI003", "CI004", "CI005", "CI006", "CI007", "CI008",
-    "CI009", "CI010", "CI011", "CI012", "DASH001", "DATA001", "DATA002", "DATA003",
-    "DATA004", "DATA005", "DEP001", "DEP002", "DOC001", "DOC002",
+    "CI009", "CI010", "CI011", "CI012", "DASH001",
+    "DATA005", "DEP001", "DEP002", "DOC001", "DOC002",
     "DOC003", "DOC004", "DOC005", "DOC006", "DOC007", "DOC008", "DOC009", "DOC010",
     "DOCK001", "DOCK002", "DOCK003", "DOCK004", "DOCK006", "DOCK007", "DOCK008", "DOCK009",
     "DOCK010", "DOCK011", "ENV001", "ENV002", "ENV003", "FIN001", "GIT001", "GIT002",
