@@ -62,8 +62,7 @@ PENDING: frozenset[str] = frozenset({
     "OBS001", "OBS002", "OBS003", "OBS004",
     "OBS005", "OBS006", "OBS007", "OBS008",
     "SEC003",
-    "SEC004", "SEC005", "SEC006", "TEST001", "TEST002", "TEST003", "TEST004", "TEST005",
-    "TEST006", "TEST007", "TEST008", "TEST009",
+    "SEC004", "SEC005", "SEC006",
 })
 
 
