@@ -1,0 +1,583 @@
+"""The results cache across runs: a re-run of ``check`` on an unchanged repository
+evaluates no rule.
+
+An entry is keyed by everything a run's results depend on:
+
+* the tool: its version, the Python running it, and the size and modification time of
+  every file of the package and its rule catalog (an edited check or rule is a new
+  tool), and of the directories on ``sys.path`` (installing or upgrading a library
+  changes them);
+* what the effective configuration is made of: the command-line options that change
+  results (selected and ignored rules, language, gates, coverage report) as given, and
+  the content of every configuration source (``pyproject.toml``,
+  ``.mlops-lint.yaml``/``.yml``, a ``--config`` file), so a hit needs no configuration
+  parsed and no catalog loaded; the name the repository is shown by; and
+  ``MLOPS_LINT_HCL_READER``;
+* the repository: every file the walk lists as (path, size, modification and change
+  time, inode, mode); for a git repository, ``HEAD``, every ref, and the index,
+  ``packed-refs``, config, shallow, grafts and ``info/exclude`` files, read under
+  ``.git`` (no git command and nothing the repository controls is run for the key).
+
+An entry also records what the run looked at beyond the walk, checked again on a hit:
+the contents of the rule packs the configuration names, the status of files probed
+outside the listing (a git-ignored ``coverage.xml`` or lock file, a
+``--coverage-report``), the git-ignored DVC pointers git listed (asked again), and the
+content hash of every file modified in the last seconds before the run (a file edited
+twice within the file system's timestamp granularity keeps its size and times).
+
+Entries live in the user cache directory (never in the target): ``MLOPS_LINT_CACHE_DIR``,
+else ``%LOCALAPPDATA%\\mlops-lint\\Cache`` (Windows), ``~/Library/Caches/mlops-lint``
+(macOS), ``$XDG_CACHE_HOME/mlops-lint`` or ``~/.cache/mlops-lint``. A run's results are
+stored as JSON (``<key>.run``); each rendered report (format, view, width, colour) is
+stored beside them (``<key>.<variant>.out``), so a hit writes the very bytes an uncached
+run would. Files are written to a temporary file and renamed (concurrent runs never see
+a partial entry), checked by a SHA-256 on read (a damaged entry is a miss), and the
+oldest are removed beyond :data:`MAX_BYTES` or :data:`MAX_FILES`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import stat
+import sys
+import tempfile
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from mlops_lint import __version__
+
+if TYPE_CHECKING:
+    from mlops_lint.engine import Run
+    from mlops_lint.repo import Repo
+
+SCHEMA = 1
+MAX_BYTES = 256 * 1024 * 1024  # all entries together
+MAX_FILES = 400
+RACY_NS = 3_000_000_000  # files modified this recently are also compared by content
+MAX_HASHED_BYTES = 64 * 1024 * 1024  # a larger racy file makes the run uncacheable
+MAX_REFS = 100_000
+ENV_DIR, ENV_OFF = "MLOPS_LINT_CACHE_DIR", "MLOPS_LINT_NO_CACHE"
+RESULT_ENV = ("MLOPS_LINT_HCL_READER",)  # variables the results may depend on
+
+StatTuple = tuple[int, int, int, int, int] | None
+
+
+def disabled(environ: Mapping[str, str]) -> bool:
+    """``MLOPS_LINT_NO_CACHE`` set to anything but empty, ``0`` or ``false``."""
+    return environ.get(ENV_OFF, "").strip().lower() not in ("", "0", "false", "no")
+
+
+def default_dir(environ: Mapping[str, str], platform: str = sys.platform,
+                home: Path | None = None) -> Path | None:
+    """The cache directory: ``MLOPS_LINT_CACHE_DIR``, else the platform's user cache
+    directory followed by ``mlops-lint``; ``None`` when no home can be found."""
+    if environ.get(ENV_DIR):
+        return Path(environ[ENV_DIR]).expanduser()
+    try:
+        home = home or Path.home()
+    except (RuntimeError, KeyError):  # no home directory (a bare container user)
+        return None
+    if platform.startswith("win"):
+        base = environ.get("LOCALAPPDATA")
+        return (Path(base) if base else home / "AppData" / "Local") / "mlops-lint" / "Cache"
+    if platform == "darwin":
+        return home / "Library" / "Caches" / "mlops-lint"
+    xdg = environ.get("XDG_CACHE_HOME", "")
+    base_dir = Path(xdg) if xdg and os.path.isabs(xdg) else home / ".cache"
+    return base_dir / "mlops-lint"
+
+
+def _stat(path: str) -> StatTuple:
+    """Size, modification and change time, inode and mode (a symlink followed), or
+    ``None`` when the file cannot be stat'ed."""
+    try:
+        info = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_mode)
+
+
+def _digest(path: str) -> str | None:
+    """SHA-256 of a regular file's bytes, ``None`` when unreadable or too large."""
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode) or \
+                os.stat(path).st_size > MAX_HASHED_BYTES:
+            return None
+        sha = hashlib.sha256()
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                sha.update(block)
+        return sha.hexdigest()
+    except OSError:
+        return None
+
+
+def _tool() -> list[Any]:
+    """What identifies the running tool: version, Python, its files, its libraries."""
+    package = Path(__file__).resolve().parent
+    rows: list[Any] = [__version__, sys.version, sys.implementation.name, sys.platform]
+    rules = next((c for c in (package / "rules", package.parent.parent / "rules")
+                  if (c / "phases.yaml").is_file()), None)  # as catalog.builtin_rules_dir
+    for top in (package, rules):
+        if top is None:
+            continue
+        for directory, dirs, names in os.walk(top):
+            dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+            for name in sorted(names):
+                if not name.endswith((".pyc", ".pyo")):
+                    full = os.path.join(directory, name)
+                    rows.append([os.path.relpath(full, top), _stat(full)])
+    here = os.getcwd()
+    for entry in sys.path:  # installed libraries (a new or upgraded one changes these)
+        if entry and os.path.abspath(entry) != here:
+            info = _stat(entry)
+            rows.append([entry, info[1] if info else None])
+    return rows
+
+
+CONFIG_NAMES = ("pyproject.toml", ".mlops-lint.yaml", ".mlops-lint.yml")
+
+
+def _source(path: Path) -> list[Any]:
+    """A configuration source as its kind (absent, link, file) and content hash."""
+    try:
+        mode: int | None = os.lstat(path).st_mode
+    except (OSError, ValueError):
+        mode = None
+    return [None if mode is None else stat.S_IFMT(mode), _digest(str(path))]
+
+
+def _options(root: Path, options: Mapping[str, Any], config_file: str | None) -> Any:
+    """What the effective configuration is made of: the options as given, the
+    repository's configuration files and the ``--config`` file, by content (so the key
+    needs no configuration parsed)."""
+    sources = {name: _source(root / name) for name in CONFIG_NAMES}
+    given = None if config_file is None else [config_file, _source(Path(config_file))]
+    trusted_paths = config_file is not None or options.get("coverage_report") is not None
+    return {"options": dict(options), "sources": sources, "config": given,
+            # a --config file or --coverage-report is looked up from here
+            "cwd": os.getcwd() if trusted_paths else None}
+
+
+def _git_dir(toplevel: Path) -> tuple[str, str] | None:
+    """The git directory of a work tree and its common directory (a linked work tree
+    or a submodule has a ``.git`` file naming its directory), read from files only."""
+    dot = toplevel / ".git"
+    try:
+        if dot.is_dir():
+            git_dir = dot
+        else:
+            text = dot.read_text(encoding="utf-8", errors="replace")[:4096].strip()
+            if not text.startswith("gitdir:"):
+                return None
+            git_dir = (toplevel / text[len("gitdir:"):].strip()).resolve()
+        common = git_dir
+        commondir = git_dir / "commondir"
+        if commondir.is_file():
+            common = (git_dir / commondir.read_text(encoding="utf-8",
+                                                    errors="replace")[:4096].strip()).resolve()
+    except OSError:
+        return None
+    return str(git_dir), str(common)
+
+
+def _read_small(path: str) -> str | None:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(4096).decode("utf-8", "replace")
+    except OSError:
+        return None
+
+
+@dataclass
+class _Keying:
+    """Collects the key material and the files to compare by content."""
+
+    now_ns: int = field(default_factory=time.time_ns)
+    racy: dict[str, str | None] = field(default_factory=dict)
+    cacheable: bool = True
+
+    def stat(self, path: str) -> StatTuple:
+        info = _stat(path)
+        if info is not None and info[1] > self.now_ns - RACY_NS and stat.S_ISREG(info[4]):
+            digest = _digest(path)
+            if digest is None:
+                self.cacheable = False
+            self.racy[path] = digest
+        return info
+
+
+def _git_state(keying: _Keying, toplevel: Path) -> Any:
+    """HEAD, every ref and the files git's answers depend on, read under ``.git``."""
+    dirs = _git_dir(toplevel)
+    if dirs is None:
+        return None
+    git_dir, common = dirs
+    state: dict[str, Any] = {"HEAD": _read_small(os.path.join(git_dir, "HEAD"))}
+    for name in ("index", "HEAD", "shallow"):
+        state[f"dir:{name}"] = keying.stat(os.path.join(git_dir, name))
+    for name in ("packed-refs", "config", "shallow", "info/exclude", "info/grafts",
+                 "objects/info/alternates"):
+        state[f"common:{name}"] = keying.stat(os.path.join(common, name))
+    refs: list[Any] = []
+    for base in dict.fromkeys((git_dir, common)):
+        top = os.path.join(base, "refs")
+        for directory, dirs_, names in os.walk(top):
+            dirs_.sort()
+            for name in sorted(names):
+                full = os.path.join(directory, name)
+                refs.append([os.path.relpath(full, base), _read_small(full), _stat(full)])
+                if len(refs) > MAX_REFS:
+                    keying.cacheable = False
+                    return state
+    state["refs"] = refs
+    return state
+
+
+@dataclass(frozen=True)
+class Key:
+    """A run's key and what to check again on a hit."""
+
+    digest: str
+    racy: dict[str, str | None]
+    cacheable: bool
+
+
+def run_key(repo: Repo, display: str, options: Mapping[str, Any], config_file: str | None,
+            environ: Mapping[str, str]) -> Key:
+    """The key of a ``check`` run of ``repo`` (walked, ``walk_only``) with these options."""
+    keying = _Keying()
+    root = str(repo.root)
+    files = [[name, keying.stat(os.path.join(root, name))] for name in repo.listed]
+    material = {
+        "schema": SCHEMA,
+        "tool": _tool(),
+        "config": _options(repo.root, options, config_file),
+        "display": display,
+        "env": [environ.get(name) for name in RESULT_ENV],
+        "root": root,
+        "files": files,
+        "notes": [[n.en, n.es] for n in repo.notes],
+        "git": None if repo.git_info is None else [
+            str(repo.git_info.toplevel), repo.git_info.shallow,
+            sorted(repo.git_info.tracked), _git_state(keying, repo.git_info.toplevel)],
+    }
+    text = json.dumps(material, sort_keys=True, separators=(",", ":"), default=str)
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:40]
+    return Key(digest, keying.racy, keying.cacheable)
+
+
+# -- serialisation -----------------------------------------------------------------
+
+
+def _dump_run(run: Run) -> dict[str, Any]:
+    rows = []
+    for r in run.results:
+        rows.append([r.rule, r.phase, r.level, r.gate, r.weight, r.status.value, r.severity,
+                     r.project, r.path, r.line, [r.message.en, r.message.es],
+                     [r.fix.en, r.fix.es], [r.title.en, r.title.es], r.waiver, r.baselined,
+                     r.fingerprint, r.see])
+    return {"results": rows, "ignored": list(run.ignored),
+            "notes": [[n.en, n.es] for n in run.notes]}
+
+
+def _load_run(data: Any, repo: Repo) -> Run:
+    from mlops_lint.engine import Run
+    from mlops_lint.model import Result, Status, T
+
+    results = []
+    for row in data["results"]:
+        (rule, phase, level, gate, weight, status, severity, project, path, line, message,
+         fix, title, waiver, baselined, fingerprint, see) = row
+        results.append(Result(
+            rule=str(rule), phase=int(phase), level=int(level), gate=bool(gate),
+            weight=float(weight), status=Status(status), severity=str(severity),
+            project=str(project), path=None if path is None else str(path),
+            line=None if line is None else int(line), message=T(*map(str, message)),
+            fix=T(*map(str, fix)), title=T(*map(str, title)),
+            waiver=None if waiver is None else str(waiver), baselined=bool(baselined),
+            fingerprint=str(fingerprint), see=None if see is None else str(see)))
+    return Run(tuple(results), repo.projects, tuple(str(i) for i in data["ignored"]),
+               tuple(T(str(en), str(es)) for en, es in data["notes"]))
+
+
+def _pack(header: Mapping[str, Any], body: bytes) -> bytes:
+    head = dict(header, schema=SCHEMA, sha256=hashlib.sha256(body).hexdigest())
+    return json.dumps(head, sort_keys=True).encode("utf-8") + b"\n" + body
+
+
+def _unpack(data: bytes) -> tuple[dict[str, Any], bytes] | None:
+    first, newline, body = data.partition(b"\n")
+    if not newline:
+        return None
+    try:
+        header = json.loads(first)
+    except ValueError:
+        return None
+    if not isinstance(header, dict) or header.get("schema") != SCHEMA \
+            or header.get("sha256") != hashlib.sha256(body).hexdigest():
+        return None
+    return header, body
+
+
+@dataclass
+class Hit:
+    """A stored run whose key matched and whose validators still hold."""
+
+    header: dict[str, Any]
+    body: bytes
+
+    def run(self, repo: Repo) -> Run | None:
+        try:
+            return _load_run(json.loads(self.body), repo)
+        except (ValueError, TypeError, KeyError):
+            return None
+
+
+class Cache:
+    """The cache directory; every failure to read or write it is a miss, never an error."""
+
+    def __init__(self, directory: Path) -> None:
+        self.dir = directory / f"v{SCHEMA}"
+
+    @classmethod
+    def open(cls, root: Path, environ: Mapping[str, str]) -> Cache | None:
+        """The cache for a run on ``root``; ``None`` when turned off, when no cache
+        directory can be found, or when it would lie inside ``root`` (the target is
+        never written)."""
+        if disabled(environ):
+            return None
+        directory = default_dir(environ)
+        if directory is None:
+            return None
+        try:
+            resolved = directory.resolve()
+            target = root.resolve()
+        except (OSError, RuntimeError):
+            return None
+        if resolved == target or resolved.is_relative_to(target):
+            return None
+        return cls(resolved)
+
+    # -- reading ---------------------------------------------------------------------
+
+    def _read(self, name: str) -> bytes | None:
+        try:
+            with open(self.dir / name, "rb") as handle:
+                return handle.read()
+        except OSError:
+            return None
+
+    def lookup(self, key: Key, repo: Repo) -> Hit | None:
+        """The stored run for ``key`` if its validators hold."""
+        data = self._read(f"{key.digest}.run")
+        unpacked = _unpack(data) if data is not None else None
+        if unpacked is None:
+            return None
+        header, body = unpacked
+        if not _still_valid(header, key, repo):
+            return None
+        return Hit(header, body)
+
+    def rendered(self, key: Key, variant: str) -> tuple[dict[str, Any], str] | None:
+        """A stored report: its header (gate, verdict line) and text."""
+        data = self._read(f"{key.digest}.{variant}.out")
+        unpacked = _unpack(data) if data is not None else None
+        if unpacked is None:
+            return None
+        header, body = unpacked
+        try:
+            return header, body.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+
+    # -- writing ---------------------------------------------------------------------
+
+    def store_run(self, key: Key, run: Run, repo: Repo, packs: Iterable[Path]) -> None:
+        """Store a run; ``packs`` are the rule packs the configuration named (their
+        contents are checked on a hit)."""
+        if not key.cacheable:
+            return
+        probes = {p: _stat(str(repo.abspath(p))) for p in sorted(repo.probed)}
+        racy = dict(key.racy)
+        for path, info in probes.items():  # probed files modified just now: by content
+            full = str(repo.abspath(path))
+            if info is not None and info[1] > time.time_ns() - RACY_NS and \
+                    stat.S_ISREG(info[4]):
+                racy[full] = _digest(full)
+        header = {"probes": probes, "racy": racy,
+                  "packs": {str(p): _digest(str(p)) for p in packs},
+                  "ignored_dvc": list(repo.asked_ignored_dvc)
+                  if repo.asked_ignored_dvc is not None else None}
+        # ASCII: a lone surrogate of a file name or text is kept as an escape
+        body = json.dumps(_dump_run(run), separators=(",", ":"))
+        self._write(f"{key.digest}.run", _pack(header, body.encode("ascii")))
+
+    def store_rendered(self, key: Key, variant: str, header: Mapping[str, Any],
+                       text: str) -> None:
+        if key.cacheable:
+            self._write(f"{key.digest}.{variant}.out", _pack(header, text.encode("utf-8")))
+
+    def _write(self, name: str, data: bytes) -> None:
+        try:
+            self.dir.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(prefix=".tmp-", dir=self.dir)
+        except OSError:
+            return
+        try:
+            with os.fdopen(handle, "wb") as out:
+                out.write(data)
+            os.replace(temporary, self.dir / name)
+        except OSError:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+            return
+        self.evict()
+
+    def touch(self, key: Key) -> None:
+        """Mark an entry as recently used (eviction removes the least recent first)."""
+        with contextlib.suppress(OSError):
+            os.utime(self.dir / f"{key.digest}.run")
+
+    def evict(self, max_bytes: int = MAX_BYTES, max_files: int = MAX_FILES) -> None:
+        """Remove the least recently used entries beyond the bounds (and temporary files
+        a killed run left over an hour ago)."""
+        try:
+            entries = []
+            with os.scandir(self.dir) as listing:
+                for entry in listing:
+                    info = entry.stat(follow_symlinks=False)
+                    if entry.name.startswith(".tmp-"):
+                        if info.st_mtime < time.time() - 3600:
+                            os.unlink(entry.path)
+                        continue
+                    entries.append((info.st_mtime_ns, info.st_size, entry))
+        except OSError:
+            return
+        total = sum(size for _, size, _ in entries)
+        if total <= max_bytes and len(entries) <= max_files:
+            return
+        entries.sort(key=lambda e: (e[0], e[2].name))
+        # a run's reports go with it: evict by the run's age
+        runs = {e[2].name.split(".", 1)[0]: e[0] for e in entries if e[2].name.endswith(".run")}
+        entries.sort(key=lambda e: (runs.get(e[2].name.split(".", 1)[0], e[0]), e[0]))
+        count = len(entries)
+        for _, size, entry in entries:
+            if total <= max_bytes and count <= max_files:
+                break
+            with contextlib.suppress(OSError):
+                os.unlink(entry.path)
+            total -= size
+            count -= 1
+
+    def clear(self) -> int:
+        """Remove every entry; how many files were removed."""
+        removed = 0
+        try:
+            with os.scandir(self.dir) as listing:
+                for entry in listing:
+                    with contextlib.suppress(OSError):
+                        os.unlink(entry.path)
+                        removed += 1
+        except OSError:
+            pass
+        return removed
+
+
+def _still_valid(header: Mapping[str, Any], key: Key, repo: Repo) -> bool:
+    """What the run looked at beyond the key is unchanged."""
+    try:
+        for path, info in header["probes"].items():
+            now = _stat(str(repo.abspath(path)))
+            if (list(now) if now is not None else None) != info:
+                return False
+        for path, digest in header["racy"].items():
+            if _digest(path) != digest:
+                return False
+        for path, digest in header["packs"].items():
+            if _digest(path) != digest:
+                return False
+        ignored = header["ignored_dvc"]
+        if ignored is not None and list(repo.ignored_dvc_pointers) != ignored:
+            return False
+    except (AttributeError, TypeError, KeyError):
+        return False
+    return True
+
+
+@dataclass
+class Cached:
+    """A ``check`` run's place in the cache: the walk of the repository the key was
+    made from, the key, the stored run when there is one, and the rule packs of the
+    configuration (known once it is read)."""
+
+    cache: Cache
+    key: Key
+    walked: Repo
+    hit: Hit | None
+    packs: tuple[Path, ...] = ()
+
+
+def lookup(root: Path, display: str, options: Mapping[str, Any], config_file: str | None,
+           environ: Mapping[str, str]) -> Cached | None:
+    """Walk the repository, key the run and look it up; ``None`` when caching is off.
+    ``options`` are the command-line options that change results, as given."""
+    cache = Cache.open(root, environ)
+    if cache is None:
+        return None
+    from mlops_lint.repo import Repo
+
+    try:
+        repo = Repo(root, walk_only=True)
+        key = run_key(repo, display, options, config_file, environ)
+        hit = cache.lookup(key, repo) if key.cacheable else None
+    except (OSError, ValueError):  # the cache never fails a run: check without it
+        return None
+    if hit is not None:
+        cache.touch(key)
+    return Cached(cache, key, repo, hit)
+
+
+def replay(cached: Cached, targets: list[tuple[str, str | None]], color: bool,
+           width: int | None, view: str, phases: frozenset[int]) -> bool | None:
+    """Write the stored reports of a cache hit exactly as the run that stored them did;
+    whether the gate holds, or ``None`` (nothing written) when a report is not stored."""
+    if cached.hit is None:
+        return None
+    stored = []
+    for fmt, output in targets:
+        terminal = output is None and fmt == "text"
+        name = variant(fmt, color and terminal, width if terminal else None, view, phases)
+        found = cached.cache.rendered(cached.key, name) if name is not None else None
+        if found is None or not isinstance(found[0].get("passed"), bool) \
+                or not isinstance(found[0].get("line"), str):
+            return None
+        stored.append((output, found))
+    files: list[str] = []
+    passed = True
+    for output, (header, text) in stored:
+        passed = header["passed"]
+        if output is None:
+            sys.stdout.write(text)
+        else:
+            Path(output).write_text(text, encoding="utf-8")
+            files.append(output)
+    if files and len(files) == len(targets):
+        sys.stderr.write(stored[-1][1][0]["line"] + ", ".join(files) + "\n")
+    return passed
+
+
+def variant(fmt: str, color: bool, width: int | None, view: str,
+            phases: Iterable[int]) -> str | None:
+    """The name of a stored report, or ``None`` for a format with side effects (the
+    ``github`` format appends to the step summary file)."""
+    if fmt == "github":
+        return None
+    text = json.dumps([fmt, color, width, view, sorted(phases)])
+    return f"{fmt}-{hashlib.sha256(text.encode()).hexdigest()[:16]}"
