@@ -394,3 +394,32 @@ def test_a_git_work_tree_file_names_its_git_directory(tmp_path: Path) -> None:
     state = cache._git_state(keying, linked)
     assert state["HEAD"].startswith("ref: refs/heads/other")
     assert any(ref[0] == "refs/heads/other" for ref in state["refs"])
+
+
+def test_the_catalog_read_through_the_cache_is_the_same(tmp_path: Path) -> None:
+    from mlops_lint.catalog import load_catalog
+
+    store = cache.Cache(tmp_path)
+    plain = load_catalog()
+    assert load_catalog(reader=store.parsed) == plain  # parsed and stored
+    stored = [p for p in store.dir.iterdir() if p.name.startswith("parsed-")]
+    assert stored
+    calls: list[Path] = []
+
+    def parse_forbidden(path: Path, parse: Callable[[], Any]) -> Any:
+        calls.append(path)
+        return store.parsed(path, lambda: pytest.fail(f"{path} parsed again"))
+
+    assert load_catalog(reader=parse_forbidden) == plain
+    assert calls
+    for path in stored:
+        path.write_bytes(b"{}\n[]")  # damaged: parsed again
+    assert load_catalog(reader=store.parsed) == plain
+
+
+def test_plain_data_keeps_its_types_through_json() -> None:
+    data = {2: 0.5, "2": [1, True, None, "x", {False: {"k": 1.25}}], "e": {}, "l": []}
+    assert cache._untag(cache._tag(data)) == data
+    assert [type(k) for k in cache._untag(cache._tag(data))] == [int, str, str, str]
+    with pytest.raises(TypeError):
+        cache._tag({"when": object()})

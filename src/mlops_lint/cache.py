@@ -45,7 +45,7 @@ import stat
 import sys
 import tempfile
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -476,6 +476,35 @@ class Cache:
             total -= size
             count -= 1
 
+    def parsed(self, path: Path, parse: Callable[[], Any]) -> Any:
+        """``parse()`` of one of the tool's own files (the rule catalog), kept as JSON
+        by the file's path and status: a run that is not a hit is spared the YAML
+        parse. Only plain data (mappings, lists, strings, numbers, booleans, null) is
+        kept, with the exact types of mapping keys."""
+        info = _stat(str(path))
+        if info is None:
+            return parse()
+        material = json.dumps([SCHEMA, __version__, str(path), info]).encode("utf-8")
+        name = f"parsed-{hashlib.sha256(material).hexdigest()[:40]}.json"
+        data = self._read(name)
+        unpacked = _unpack(data) if data is not None else None
+        if unpacked is not None:
+            try:
+                value = _untag(json.loads(unpacked[1]))
+            except (ValueError, TypeError, KeyError, RecursionError):
+                value = _MISSING
+            if value is not _MISSING:
+                with contextlib.suppress(OSError):
+                    os.utime(self.dir / name)
+                return value
+        value = parse()
+        try:
+            body = json.dumps(_tag(value), separators=(",", ":"))
+        except (TypeError, ValueError, RecursionError):  # not plain data: not kept
+            return value
+        self._write(name, _pack({}, body.encode("ascii")))
+        return value
+
     def clear(self) -> int:
         """Remove every entry; how many files were removed."""
         removed = 0
@@ -488,6 +517,33 @@ class Cache:
         except OSError:
             pass
         return removed
+
+
+_MISSING = object()
+
+
+def _tag(value: Any) -> Any:
+    """Plain data as JSON that keeps every type: a mapping becomes ``{"m": pairs}``
+    (keys of any plain type), a list ``{"l": items}``; scalars stay as they are."""
+    if isinstance(value, dict):
+        return {"m": [[_tag(k), _tag(v)] for k, v in value.items()]}
+    if isinstance(value, list):
+        return {"l": [_tag(v) for v in value]}
+    if value is None or isinstance(value, (str, bool, int, float)):
+        if isinstance(value, float) and value != value:
+            raise ValueError("NaN")
+        return value
+    raise TypeError(type(value).__name__)
+
+
+def _untag(value: Any) -> Any:
+    if isinstance(value, dict):
+        if "m" in value:
+            return {_untag(k): _untag(v) for k, v in value["m"]}
+        return [_untag(v) for v in value["l"]]
+    if isinstance(value, list):
+        raise TypeError("untagged list")
+    return value
 
 
 def _still_valid(header: Mapping[str, Any], key: Key, repo: Repo) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -19,7 +19,6 @@ from pydantic import (
 from mlops_lint.checks import Params, load_all
 from mlops_lint.globs import check_glob
 from mlops_lint.model import T
-from mlops_lint.parsers.yaml_file import YamlError, load_yaml
 
 
 class CatalogError(Exception):
@@ -212,8 +211,15 @@ def builtin_rules_dir() -> Path:
     raise CatalogError(f"the built-in rule catalog was not found next to {here}")
 
 
-def _read_yaml(path: Path) -> Any:
+# ``reader(path, parse)``: ``parse()``, or what it gave for this file before (a cache)
+Reader = Callable[[Path, Callable[[], Any]], Any]
+
+
+def _read_yaml(path: Path, reader: Reader | None = None) -> Any:
+    if reader is not None:
+        return reader(path, lambda: _read_yaml(path))
     from mlops_lint.parsers import ParseError
+    from mlops_lint.parsers.yaml_file import YamlError, load_yaml
     from mlops_lint.repo import read_capped
 
     data = read_capped(path, str(path))
@@ -235,8 +241,9 @@ def _error(path: Path, rule_id: str | None, exc: ValidationError) -> CatalogErro
     return CatalogError(f"{path}:{who}: {loc}: {first['msg']}")
 
 
-def _load_rule_file(path: Path, registry: dict[str, Any]) -> list[tuple[Rule, Params | None]]:
-    data = _read_yaml(path)
+def _load_rule_file(path: Path, registry: dict[str, Any],
+                    reader: Reader | None = None) -> list[tuple[Rule, Params | None]]:
+    data = _read_yaml(path, reader)
     try:
         parsed = _RuleFile.model_validate(data if data is not None else {})
     except ValidationError as exc:
@@ -268,13 +275,16 @@ def _load_rule_file(path: Path, registry: dict[str, Any]) -> list[tuple[Rule, Pa
     return loaded
 
 
-def load_catalog(packs: Iterable[Path] = (), rules_dir: Path | None = None) -> Catalog:
-    """Load the built-in catalog plus team rule packs; raise :class:`CatalogError`."""
+def load_catalog(packs: Iterable[Path] = (), rules_dir: Path | None = None,
+                 reader: Reader | None = None) -> Catalog:
+    """Load the built-in catalog plus team rule packs; raise :class:`CatalogError`.
+    ``reader`` reads the built-in rule files (the results cache keeps them parsed);
+    rule packs are always parsed."""
     registry = load_all()
     directory = rules_dir or builtin_rules_dir()
     phase_path = directory / "phases.yaml"
     try:
-        phase_file = _PhaseFile.model_validate(_read_yaml(phase_path))
+        phase_file = _PhaseFile.model_validate(_read_yaml(phase_path, reader))
     except ValidationError as exc:
         raise _error(phase_path, None, exc) from None
     phases = phase_file.phases
@@ -283,8 +293,9 @@ def load_catalog(packs: Iterable[Path] = (), rules_dir: Path | None = None) -> C
     files = sorted(p for p in directory.glob("*.yaml") if p.name != "phases.yaml")
     entries: list[tuple[Rule, Params | None]] = []
     seen: dict[str, Path] = {}
+    packs = list(packs)
     for path in [*files, *packs]:
-        for rule, params in _load_rule_file(path, registry):
+        for rule, params in _load_rule_file(path, registry, reader if path in files else None):
             if rule.id in seen:
                 raise CatalogError(
                     f"{path}: rule {rule.id}: id already defined in {seen[rule.id].name}")

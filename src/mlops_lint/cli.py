@@ -22,7 +22,7 @@ from mlops_lint import __version__
 from mlops_lint.parsers import ParseError
 
 if TYPE_CHECKING:
-    from mlops_lint.catalog import Catalog
+    from mlops_lint.catalog import Catalog, Reader
     from mlops_lint.config import Config
 
 EXIT_OK, EXIT_GATE, EXIT_USAGE = 0, 1, 2
@@ -169,16 +169,17 @@ def prepare(path: str | None, config_file: str | None, **overrides: Any) -> Prep
     return Prepared(root, display, config, packs)
 
 
-def finish(prepared: Prepared) -> Setup:
+def finish(prepared: Prepared, reader: Reader | None = None) -> Setup:
     """The second half of :func:`setup`: load the catalog and rule packs, and check that
-    every rule id the configuration names exists."""
+    every rule id the configuration names exists. ``reader`` reads the built-in rule
+    files (the results cache keeps them parsed)."""
     from mlops_lint.catalog import CatalogError, load_catalog
 
     root, config, packs = prepared.root, prepared.config, prepared.packs
     try:
         inside = root.resolve()
         try:
-            catalog = load_catalog(packs)
+            catalog = load_catalog(packs, reader=reader)
         except CatalogError as exc:
             outside = next((p for p in packs if not p.resolve().is_relative_to(inside)), None)
             if outside is not None:  # never echo what was read outside the repository
@@ -297,7 +298,8 @@ def check(path: str | None, formats: tuple[str, ...], outputs: tuple[str, ...],
         prepared = prepare(path, config_file, **options)
         if cached is not None:
             cached.packs = prepared.packs
-    ready = finish(prepared) if prepared is not None else None
+    reader = cached.cache.parsed if cached is not None else None
+    ready = finish(prepared, reader) if prepared is not None else None
     if len(outputs) > max(len(formats), 1):
         _die("more --output files than --format options")
     chosen_phases = _parse_phases(phases)
@@ -320,7 +322,7 @@ def check(path: str | None, formats: tuple[str, ...], outputs: tuple[str, ...],
             if ready is None:
                 options = _options(select, ignore, min_level, fail_under, lang,
                                    coverage_report)
-                ready = setup(path, config_file, **options)
+                ready = finish(prepare(path, config_file, **options), reader)
             passed = execute(ready.root, ready.display, ready.config, ready.catalog, targets,
                              color, Path(baseline) if baseline else None,
                              Path(write_baseline) if write_baseline else None,

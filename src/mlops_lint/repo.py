@@ -237,8 +237,6 @@ class Repo:
         thousands of levels deep must not exhaust the stack), vendored and ignored
         directories skipped, symlinked directories not followed, unreadable
         directories recorded in :attr:`unreadable`."""
-        from mlops_lint.parsers.gitignore import gitignore_spec
-
         found: list[str] = []
         specs: list[tuple[str, GitIgnoreSpec]] = []
 
@@ -262,6 +260,8 @@ class Repo:
                 self.unreadable.append(f"{rel_dir or '.'}: {exc.strerror or type(exc).__name__}")
                 continue
             if any(entry.name == ".gitignore" for entry in entries):
+                from mlops_lint.parsers.gitignore import gitignore_spec
+
                 data = read_inside(self.root, directory / ".gitignore", ".gitignore")
                 if not isinstance(data, ParseError):
                     lines = data.decode("utf-8", errors="replace").splitlines()
