@@ -309,6 +309,20 @@ main()
 """
 
 
+def test_a_truncated_run_is_evaluated_again(make_repo: Callable[..., Path], cache_dir: Path,
+                                             evaluations: Counter) -> None:
+    root = make_repo(FILES)
+    expected = check(root, "--format", "sarif", "--no-cache").output
+    check(root, "--format", "json")
+    folder = cache_dir / f"v{cache.SCHEMA}"
+    for name in entries(cache_dir):
+        if name.endswith(".run"):  # header whole, results cut short
+            data = (folder / name).read_bytes()
+            (folder / name).write_bytes(data[:-20])
+    assert check(root, "--format", "sarif").output == expected
+    assert evaluations.calls == 3
+
+
 def _subprocess_check(root: Path, cache_dir: Path, mode: str) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if k != "MLOPS_LINT_NO_CACHE"}
     env["MLOPS_LINT_CACHE_DIR"] = str(cache_dir)

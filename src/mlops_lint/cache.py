@@ -43,7 +43,6 @@ import json
 import os
 import stat
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -62,6 +61,7 @@ MAX_FILES = 400
 RACY_NS = 3_000_000_000  # files modified this recently are also compared by content
 MAX_HASHED_BYTES = 64 * 1024 * 1024  # a larger racy file makes the run uncacheable
 MAX_REFS = 100_000
+MAX_HEADER = 64 * 1024 * 1024
 ENV_DIR, ENV_OFF = "MLOPS_LINT_CACHE_DIR", "MLOPS_LINT_NO_CACHE"
 RESULT_ENV = ("MLOPS_LINT_HCL_READER",)  # variables the results may depend on
 
@@ -328,15 +328,17 @@ def _unpack(data: bytes) -> tuple[dict[str, Any], bytes] | None:
 
 @dataclass
 class Hit:
-    """A stored run whose key matched and whose validators still hold."""
+    """A stored run whose key matched and whose validators still hold (its results are
+    read, and their checksum verified, only when a report has to be rendered)."""
 
-    header: dict[str, Any]
-    body: bytes
+    path: Path
 
     def run(self, repo: Repo) -> Run | None:
         try:
-            return _load_run(json.loads(self.body), repo)
-        except (ValueError, TypeError, KeyError):
+            with open(self.path, "rb") as handle:
+                unpacked = _unpack(handle.read())
+            return _load_run(json.loads(unpacked[1]), repo) if unpacked else None
+        except (OSError, ValueError, TypeError, KeyError):
             return None
 
 
@@ -375,15 +377,17 @@ class Cache:
             return None
 
     def lookup(self, key: Key, repo: Repo) -> Hit | None:
-        """The stored run for ``key`` if its validators hold."""
-        data = self._read(f"{key.digest}.run")
-        unpacked = _unpack(data) if data is not None else None
-        if unpacked is None:
+        """The stored run for ``key`` if its validators hold (read from its header)."""
+        path = self.dir / f"{key.digest}.run"
+        try:
+            with open(path, "rb") as handle:
+                header = json.loads(handle.readline(MAX_HEADER))
+        except (OSError, ValueError):
             return None
-        header, body = unpacked
-        if not _still_valid(header, key, repo):
+        if not isinstance(header, dict) or header.get("schema") != SCHEMA \
+                or not _still_valid(header, key, repo):
             return None
-        return Hit(header, body)
+        return Hit(path)
 
     def rendered(self, key: Key, variant: str) -> tuple[dict[str, Any], str] | None:
         """A stored report: its header (gate, verdict line) and text."""
@@ -425,6 +429,8 @@ class Cache:
             self._write(f"{key.digest}.{variant}.out", _pack(header, text.encode("utf-8")))
 
     def _write(self, name: str, data: bytes) -> None:
+        import tempfile
+
         try:
             self.dir.mkdir(parents=True, exist_ok=True)
             handle, temporary = tempfile.mkstemp(prefix=".tmp-", dir=self.dir)
