@@ -437,3 +437,43 @@ def test_plain_data_keeps_its_types_through_json() -> None:
     assert [type(k) for k in cache._untag(cache._tag(data))] == [int, str, str, str]
     with pytest.raises(TypeError):
         cache._tag({"when": object()})
+
+
+def test_the_check_index_names_every_registered_check() -> None:
+    from mlops_lint.checks import REGISTRY, check_index, load_all
+
+    load_all()
+    assert check_index() == {name: spec.func.__module__.rsplit(".", 1)[1]
+                             for name, spec in REGISTRY.items()
+                             if spec.func.__module__.startswith("mlops_lint.checks.")}
+
+
+def test_every_built_in_rule_has_valid_parameters() -> None:
+    from mlops_lint.catalog import _params, load_catalog
+
+    catalog = load_catalog()
+    for rule in catalog.rules:  # what a rule pack gets at load, built-in rules at run time
+        _params(None, rule)
+
+
+SELECTED = """
+import sys
+from mlops_lint.cli import main
+sys.argv = ["mlops-lint", "check", sys.argv[1], "--no-cache", "--select", sys.argv[2]]
+try:
+    main()
+except SystemExit:
+    pass
+print(sorted(m for m in sys.modules if m.startswith("mlops_lint.checks.")))
+"""
+
+
+@pytest.mark.parametrize(("select", "module"), [("DOCK", "dockerfiles"),
+                                                ("K8S", "kubernetes")])
+def test_a_selection_imports_only_the_checks_it_runs(tmp_path: Path, select: str,
+                                                     module: str) -> None:
+    src = str(Path(cache.__file__).resolve().parents[1])
+    env = {**os.environ, "PYTHONPATH": src + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    done = subprocess.run([sys.executable, "-c", SELECTED, str(tmp_path), select],
+                          capture_output=True, text=True, env=env, check=True)
+    assert done.stdout.strip().splitlines()[-1] == repr([f"mlops_lint.checks.{module}"])
