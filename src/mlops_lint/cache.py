@@ -38,13 +38,14 @@ oldest are removed beyond :data:`MAX_BYTES` or :data:`MAX_FILES`.
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import json
 import os
 import stat
 import sys
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -326,6 +327,20 @@ def _unpack(data: bytes) -> tuple[dict[str, Any], bytes] | None:
     return header, body
 
 
+@contextlib.contextmanager
+def _no_collection() -> Iterator[None]:
+    """No cyclic garbage collection while (de)serialising a run: after a run the heap
+    holds every tree and document read, and the thousands of small objects made here
+    would trigger full collections of it (no cycle is made here)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 @dataclass
 class Hit:
     """A stored run whose key matched and whose validators still hold (its results are
@@ -337,7 +352,8 @@ class Hit:
         try:
             with open(self.path, "rb") as handle:
                 unpacked = _unpack(handle.read())
-            return _load_run(json.loads(unpacked[1]), repo) if unpacked else None
+            with _no_collection():
+                return _load_run(json.loads(unpacked[1]), repo) if unpacked else None
         except (OSError, ValueError, TypeError, KeyError):
             return None
 
@@ -420,7 +436,8 @@ class Cache:
                   "ignored_dvc": list(repo.asked_ignored_dvc)
                   if repo.asked_ignored_dvc is not None else None}
         # ASCII: a lone surrogate of a file name or text is kept as an escape
-        body = json.dumps(_dump_run(run), separators=(",", ":"))
+        with _no_collection():
+            body = json.dumps(_dump_run(run), separators=(",", ":"))
         self._write(f"{key.digest}.run", _pack(header, body.encode("ascii")))
 
     def store_rendered(self, key: Key, variant: str, header: Mapping[str, Any],
