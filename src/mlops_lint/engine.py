@@ -365,5 +365,6 @@ def _run(repo: Repo, catalog: Catalog, config: Config,
     results = collapse(results)
     results.sort(key=Result.sort_key)
     selected = catalog.select(config.select, ())
-    ignored = tuple(sorted(r.id for r in selected if r not in rules))
+    chosen = {r.id for r in rules}  # by id: comparing the rule models is slow
+    ignored = tuple(sorted(r.id for r in selected if r.id not in chosen))
     return Run(tuple(results), repo.projects, ignored, tuple(repo.notes))
