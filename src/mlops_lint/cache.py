@@ -327,6 +327,21 @@ def _unpack(data: bytes) -> tuple[dict[str, Any], bytes] | None:
     return header, body
 
 
+def _read_packed(path: Path) -> tuple[dict[str, Any], bytes] | None:
+    """A file :func:`_pack` wrote: its header and body, ``None`` when it is missing,
+    damaged or of another schema."""
+    try:
+        with open(path, "rb") as handle:
+            header = json.loads(handle.readline(MAX_HEADER))
+            body = handle.read()
+    except (OSError, ValueError):
+        return None
+    if not isinstance(header, dict) or header.get("schema") != SCHEMA \
+            or header.get("sha256") != hashlib.sha256(body).hexdigest():
+        return None
+    return header, body
+
+
 @contextlib.contextmanager
 def _no_collection() -> Iterator[None]:
     """No cyclic garbage collection while (de)serialising a run: after a run the heap
@@ -350,8 +365,7 @@ class Hit:
 
     def run(self, repo: Repo) -> Run | None:
         try:
-            with open(self.path, "rb") as handle:
-                unpacked = _unpack(handle.read())
+            unpacked = _read_packed(self.path)
             with _no_collection():
                 return _load_run(json.loads(unpacked[1]), repo) if unpacked else None
         except (OSError, ValueError, TypeError, KeyError):
@@ -405,17 +419,9 @@ class Cache:
             return None
         return Hit(path)
 
-    def rendered(self, key: Key, variant: str) -> tuple[dict[str, Any], str] | None:
-        """A stored report: its header (gate, verdict line) and text."""
-        data = self._read(f"{key.digest}.{variant}.out")
-        unpacked = _unpack(data) if data is not None else None
-        if unpacked is None:
-            return None
-        header, body = unpacked
-        try:
-            return header, body.decode("utf-8")
-        except UnicodeDecodeError:
-            return None
+    def rendered(self, key: Key, variant: str) -> tuple[dict[str, Any], bytes] | None:
+        """A stored report: its header (gate, verdict line) and UTF-8 text."""
+        return _read_packed(self.dir / f"{key.digest}.{variant}.out")
 
     # -- writing ---------------------------------------------------------------------
 
@@ -643,13 +649,30 @@ def replay(cached: Cached, targets: list[tuple[str, str | None]], color: bool,
     for output, (header, text) in stored:
         passed = header["passed"]
         if output is None:
-            sys.stdout.write(text)
+            _write_stdout(text)
+        elif os.linesep == "\n":  # as write_text would write it
+            Path(output).write_bytes(text)
         else:
-            Path(output).write_text(text, encoding="utf-8")
+            Path(output).write_text(text.decode("utf-8"), encoding="utf-8")
+        if output is not None:
             files.append(output)
     if files and len(files) == len(targets):
         sys.stderr.write(stored[-1][1][0]["line"] + ", ".join(files) + "\n")
     return passed
+
+
+def _write_stdout(data: bytes) -> None:
+    """UTF-8 text to stdout as ``sys.stdout.write`` would write it: the bytes as they are
+    when stdout encodes UTF-8 and does not translate line ends, else through it."""
+    stream = sys.stdout
+    buffer = getattr(stream, "buffer", None)
+    encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
+    if buffer is not None and encoding == "utf8" and os.linesep == "\n":
+        stream.flush()
+        buffer.write(data)
+        buffer.flush()
+    else:
+        stream.write(data.decode("utf-8"))
 
 
 def variant(fmt: str, color: bool, width: int | None, view: str,
