@@ -477,3 +477,29 @@ def test_a_selection_imports_only_the_checks_it_runs(tmp_path: Path, select: str
     done = subprocess.run([sys.executable, "-c", SELECTED, str(tmp_path), select],
                           capture_output=True, text=True, env=env, check=True)
     assert done.stdout.strip().splitlines()[-1] == repr([f"mlops_lint.checks.{module}"])
+
+
+def test_replayed_bytes_match_what_the_text_stream_writes(monkeypatch: pytest.MonkeyPatch
+                                                          ) -> None:
+    import io
+
+    text = "é ✓ line\r\nnext\n"
+
+    def written(stream: io.TextIOBase) -> bytes:
+        stream.flush()
+        if isinstance(stream, io.TextIOWrapper):
+            raw = stream.buffer
+            assert isinstance(raw, io.BytesIO)
+            return raw.getvalue()
+        assert isinstance(stream, io.StringIO)
+        return stream.getvalue().encode("utf-8")
+
+    def streams() -> list[io.TextIOBase]:
+        return [io.TextIOWrapper(io.BytesIO(), encoding="utf-8"),
+                io.TextIOWrapper(io.BytesIO(), encoding="utf-16"), io.StringIO()]
+
+    for replayed, direct in zip(streams(), streams(), strict=True):
+        monkeypatch.setattr(sys, "stdout", replayed)
+        cache._write_stdout(text.encode("utf-8"))  # what a hit writes
+        direct.write(text)  # what the run that stored it wrote
+        assert written(replayed) == written(direct)
