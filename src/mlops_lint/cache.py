@@ -278,13 +278,24 @@ def run_key(repo: Repo, display: str, options: Mapping[str, Any], config_file: s
 
 
 def _dump_run(run: Run) -> dict[str, Any]:
-    rows = []
-    for r in run.results:
-        rows.append([r.rule, r.phase, r.level, r.gate, r.weight, r.status.value, r.severity,
-                     r.project, r.path, r.line, [r.message.en, r.message.es],
-                     [r.fix.en, r.fix.es], [r.title.en, r.title.es], r.waiver, r.baselined,
-                     r.fingerprint, r.see])
-    return {"results": rows, "ignored": list(run.ignored),
+    """A run as JSON data: every distinct string once in a table, each result a row of
+    numbers (index -1 for ``None``): small and quick to write and read."""
+    table: dict[str, int] = {}
+
+    def at(text: str | None) -> int:
+        if text is None:
+            return -1
+        index = table.get(text)
+        if index is None:
+            index = table[text] = len(table)
+        return index
+
+    rows = [[at(r.rule), r.phase, r.level, int(r.gate), r.weight, at(r.status.value),
+             at(r.severity), at(r.project), at(r.path), -1 if r.line is None else r.line,
+             at(r.message.en), at(r.message.es), at(r.fix.en), at(r.fix.es), at(r.title.en),
+             at(r.title.es), at(r.waiver), int(r.baselined), at(r.fingerprint), at(r.see)]
+            for r in run.results]
+    return {"strings": list(table), "results": rows, "ignored": list(run.ignored),
             "notes": [[n.en, n.es] for n in run.notes]}
 
 
@@ -292,25 +303,42 @@ def _load_run(data: Any, repo: Repo) -> Run:
     from mlops_lint.engine import Run
     from mlops_lint.model import Result, Status, T
 
+    table: list[str] = data["strings"]
+    if not isinstance(table, list) or any(not isinstance(entry, str) for entry in table):
+        raise TypeError("the string table holds something else than strings")
+
+    def at(index: int) -> str | None:
+        return None if index == -1 else text(index)
+
+    def text(index: int) -> str:
+        if index < 0:
+            raise ValueError("a required text is missing")
+        return table[index]
+
+    statuses = {s.value: s for s in Status}
     results = []
     for row in data["results"]:
-        (rule, phase, level, gate, weight, status, severity, project, path, line, message,
-         fix, title, waiver, baselined, fingerprint, see) = row
+        (rule, phase, level, gate, weight, status, severity, project, path, line, message_en,
+         message_es, fix_en, fix_es, title_en, title_es, waiver, baselined, fingerprint,
+         see) = row
         results.append(Result(
-            rule=str(rule), phase=int(phase), level=int(level), gate=bool(gate),
-            weight=float(weight), status=Status(status), severity=str(severity),
-            project=str(project), path=None if path is None else str(path),
-            line=None if line is None else int(line), message=T(*map(str, message)),
-            fix=T(*map(str, fix)), title=T(*map(str, title)),
-            waiver=None if waiver is None else str(waiver), baselined=bool(baselined),
-            fingerprint=str(fingerprint), see=None if see is None else str(see)))
+            rule=text(rule), phase=int(phase), level=int(level), gate=bool(gate),
+            weight=float(weight), status=statuses[text(status)], severity=text(severity),
+            project=text(project), path=at(path), line=None if line == -1 else int(line),
+            message=T(text(message_en), text(message_es)), fix=T(text(fix_en), text(fix_es)),
+            title=T(text(title_en), text(title_es)), waiver=at(waiver),
+            baselined=bool(baselined), fingerprint=text(fingerprint), see=at(see)))
     return Run(tuple(results), repo.projects, tuple(str(i) for i in data["ignored"]),
                tuple(T(str(en), str(es)) for en, es in data["notes"]))
 
 
-def _pack(header: Mapping[str, Any], body: bytes) -> bytes:
+def _head(header: Mapping[str, Any], body: bytes) -> bytes:
     head = dict(header, schema=SCHEMA, sha256=hashlib.sha256(body).hexdigest())
-    return json.dumps(head, sort_keys=True).encode("utf-8") + b"\n" + body
+    return json.dumps(head, sort_keys=True).encode("utf-8") + b"\n"
+
+
+def _pack(header: Mapping[str, Any], body: bytes) -> bytes:
+    return _head(header, body) + body
 
 
 def _unpack(data: bytes) -> tuple[dict[str, Any], bytes] | None:
@@ -443,15 +471,16 @@ class Cache:
                   if repo.asked_ignored_dvc is not None else None}
         # ASCII: a lone surrogate of a file name or text is kept as an escape
         with _no_collection():
-            body = json.dumps(_dump_run(run), separators=(",", ":"))
-        self._write(f"{key.digest}.run", _pack(header, body.encode("ascii")))
+            data = json.dumps(_dump_run(run), separators=(",", ":")).encode("ascii")
+        self._write(f"{key.digest}.run", _head(header, data), data)
 
     def store_rendered(self, key: Key, variant: str, header: Mapping[str, Any],
                        text: str) -> None:
         if key.cacheable:
-            self._write(f"{key.digest}.{variant}.out", _pack(header, text.encode("utf-8")))
+            data = text.encode("utf-8")
+            self._write(f"{key.digest}.{variant}.out", _head(header, data), data)
 
-    def _write(self, name: str, data: bytes) -> None:
+    def _write(self, name: str, *parts: bytes) -> None:
         import tempfile
 
         try:
@@ -461,7 +490,8 @@ class Cache:
             return
         try:
             with os.fdopen(handle, "wb") as out:
-                out.write(data)
+                for part in parts:
+                    out.write(part)
             os.replace(temporary, self.dir / name)
         except OSError:
             with contextlib.suppress(OSError):

@@ -189,6 +189,7 @@ def execute(root: Path, display: str, config: Config, catalog: Catalog,
             cached.cache.store_run(cached.key, outcome, repo, cached.packs)
     report = build_report(root, display, config, catalog, baseline, color, shown, repo,
                           outcome)
+    del repo, outcome  # every text, tree and document the run read: freed before rendering
     report = replace(report, view=view, phases=phases)
     files: list[str] = []
     for fmt, output in targets:
