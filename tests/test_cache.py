@@ -503,3 +503,34 @@ def test_replayed_bytes_match_what_the_text_stream_writes(monkeypatch: pytest.Mo
         cache._write_stdout(text.encode("utf-8"))  # what a hit writes
         direct.write(text)  # what the run that stored it wrote
         assert written(replayed) == written(direct)
+
+
+def test_links_leading_outside_are_keyed_by_their_text_never_read(
+        make_repo: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+        ) -> None:
+    outside = tmp_path / "secret.txt"
+    outside.write_text("top secret", encoding="utf-8")
+    root = make_repo({"README.md": "# x\n"})
+    (root / "link.txt").symlink_to(outside)
+    (root / "inside.txt").symlink_to(root / "README.md")
+    fifo = root / "pipe"
+    os.mkfifo(fifo)
+    opened: list[str] = []
+    real_open = os.open
+
+    def watched(path: Any, *args: Any, **kwargs: Any) -> int:
+        opened.append(os.path.realpath(path))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", watched)
+    keying = cache._Keying()
+    assert keying.entry(str(root), str(root / "link.txt")) == [
+        "outside", str(outside), True]
+    assert isinstance(keying.entry(str(root), str(root / "inside.txt"))[0], int)
+    assert keying.entry(str(root), str(root / "pipe")) is not None  # a FIFO: never waited on
+    assert keying.racy.get(str(root / "pipe")) is None
+    assert str(outside.resolve()) not in opened
+    assert str((root / "README.md").resolve()) in opened  # recent, inside: by content
+    outside.write_text("changed", encoding="utf-8")
+    assert keying.entry(str(root), str(root / "link.txt")) == [
+        "outside", str(outside), True]

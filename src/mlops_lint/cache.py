@@ -94,29 +94,90 @@ def default_dir(environ: Mapping[str, str], platform: str = sys.platform,
     return base_dir / "mlops-lint"
 
 
-def _stat(path: str) -> StatTuple:
-    """Size, modification and change time, inode and mode (a symlink followed), or
-    ``None`` when the file cannot be stat'ed."""
+def _stat(path: str, follow: bool = True) -> StatTuple:
+    """Size, modification and change time, inode and mode (a symlink followed unless
+    ``follow`` is false), or ``None`` when the file cannot be stat'ed."""
     try:
-        info = os.stat(path)
+        info = os.stat(path, follow_symlinks=follow)
     except (OSError, ValueError):
         return None
     return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_mode)
 
 
-def _digest(path: str) -> str | None:
-    """SHA-256 of a regular file's bytes, ``None`` when unreadable or too large."""
+_OPEN = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+
+
+def _read_regular(path: str, follow: bool, limit: int | None) -> Iterator[bytes] | None:
+    """The blocks of a regular file (at most ``limit`` bytes when given), or ``None``
+    when it is something else (a FIFO is never waited on), unreadable, larger than
+    :data:`MAX_HASHED_BYTES`, or a symlink and ``follow`` is false."""
     try:
-        if not stat.S_ISREG(os.stat(path).st_mode) or \
-                os.stat(path).st_size > MAX_HASHED_BYTES:
+        fd = os.open(path, _OPEN | (0 if follow else _NOFOLLOW))
+    except (OSError, ValueError):
+        return None
+    handle = os.fdopen(fd, "rb")
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_HASHED_BYTES:
+            handle.close()
             return None
-        sha = hashlib.sha256()
-        with open(path, "rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                sha.update(block)
-        return sha.hexdigest()
+    except OSError:
+        handle.close()
+        return None
+
+    def blocks() -> Iterator[bytes]:
+        with handle:
+            left = limit
+            while left is None or left > 0:
+                block = handle.read(1 << 20 if left is None else min(left, 1 << 20))
+                if not block:
+                    return
+                if left is not None:
+                    left -= len(block)
+                yield block
+
+    return blocks()
+
+
+def _digest(path: str, follow: bool = True) -> str | None:
+    """SHA-256 of a regular file's bytes (see :func:`_read_regular`), else ``None``."""
+    blocks = _read_regular(path, follow, None)
+    if blocks is None:
+        return None
+    sha = hashlib.sha256()
+    try:
+        for block in blocks:
+            sha.update(block)
     except OSError:
         return None
+    return sha.hexdigest()
+
+
+def _status(root: str, full: str, trusted: bool = False) -> list[Any] | None:
+    """A file's status for the key: its :func:`_stat` (as a list), ``None`` when it
+    does not exist; a symlink of the repository (not ``trusted``) that leads outside
+    ``root`` by its link text and whether its target exists, the target never read."""
+    if not trusted:
+        try:
+            is_link = stat.S_ISLNK(os.lstat(full).st_mode)
+        except (OSError, ValueError):
+            return None
+        if is_link:
+            target = os.path.realpath(full)
+            if target != root and not target.startswith(root.rstrip(os.sep) + os.sep):
+                try:
+                    link: str | None = os.readlink(full)
+                except OSError:
+                    link = None
+                return ["outside", link, os.path.exists(full)]
+    info = _stat(full)
+    return None if info is None else list(info)
+
+
+def _readable(status: list[Any] | None) -> bool:
+    """A regular file whose content may be read (not a link leading outside)."""
+    return status is not None and isinstance(status[0], int) and stat.S_ISREG(status[4])
 
 
 def _tool() -> list[Any]:
@@ -145,21 +206,19 @@ def _tool() -> list[Any]:
 CONFIG_NAMES = ("pyproject.toml", ".mlops-lint.yaml", ".mlops-lint.yml")
 
 
-def _source(path: Path) -> list[Any]:
-    """A configuration source as its kind (absent, link, file) and content hash."""
-    try:
-        mode: int | None = os.lstat(path).st_mode
-    except (OSError, ValueError):
-        mode = None
-    return [None if mode is None else stat.S_IFMT(mode), _digest(str(path))]
+def _source(root: Path, path: Path, trusted: bool) -> list[Any]:
+    """A configuration source as its status and content hash."""
+    status = _status(str(root), str(path), trusted)
+    return [status, _digest(str(path)) if _readable(status) else None]
 
 
 def _options(root: Path, options: Mapping[str, Any], config_file: str | None) -> Any:
     """What the effective configuration is made of: the options as given, the
     repository's configuration files and the ``--config`` file, by content (so the key
     needs no configuration parsed)."""
-    sources = {name: _source(root / name) for name in CONFIG_NAMES}
-    given = None if config_file is None else [config_file, _source(Path(config_file))]
+    sources = {name: _source(root, root / name, False) for name in CONFIG_NAMES}
+    given = None if config_file is None else [config_file,
+                                              _source(root, Path(config_file), True)]
     trusted_paths = config_file is not None or options.get("coverage_report") is not None
     return {"options": dict(options), "sources": sources, "config": given,
             # a --config file or --coverage-report is looked up from here
@@ -174,24 +233,24 @@ def _git_dir(toplevel: Path) -> tuple[str, str] | None:
         if dot.is_dir():
             git_dir = dot
         else:
-            text = dot.read_text(encoding="utf-8", errors="replace")[:4096].strip()
+            text = (_read_small(str(dot)) or "").strip()
             if not text.startswith("gitdir:"):
                 return None
             git_dir = (toplevel / text[len("gitdir:"):].strip()).resolve()
         common = git_dir
-        commondir = git_dir / "commondir"
-        if commondir.is_file():
-            common = (git_dir / commondir.read_text(encoding="utf-8",
-                                                    errors="replace")[:4096].strip()).resolve()
-    except OSError:
+        named = _read_small(str(git_dir / "commondir"))
+        if named is not None:
+            common = (git_dir / named.strip()).resolve()
+    except (OSError, RuntimeError, ValueError):
         return None
     return str(git_dir), str(common)
 
 
 def _read_small(path: str) -> str | None:
+    """The first 4 KiB of a regular file under ``.git`` (a symlink is not followed)."""
+    blocks = _read_regular(path, False, 4096)
     try:
-        with open(path, "rb") as handle:
-            return handle.read(4096).decode("utf-8", "replace")
+        return None if blocks is None else b"".join(blocks).decode("utf-8", "replace")
     except OSError:
         return None
 
@@ -204,28 +263,45 @@ class _Keying:
     racy: dict[str, str | None] = field(default_factory=dict)
     cacheable: bool = True
 
-    def stat(self, path: str) -> StatTuple:
-        info = _stat(path)
-        if info is not None and info[1] > self.now_ns - RACY_NS and stat.S_ISREG(info[4]):
-            digest = _digest(path)
-            if digest is None:
-                self.cacheable = False
-            self.racy[path] = digest
+    def recent(self, status: list[Any] | StatTuple) -> bool:
+        return status is not None and isinstance(status[0], int) and \
+            stat.S_ISREG(status[4]) and status[1] > self.now_ns - RACY_NS
+
+    def stat(self, path: str, follow: bool = True) -> StatTuple:
+        """A file's :func:`_stat`; one modified in the last seconds is also hashed."""
+        info = _stat(path, follow)
+        if self.recent(info):
+            self.hash(path, follow)
         return info
+
+    def entry(self, root: str, full: str) -> list[Any] | None:
+        """A listed file's :func:`_status`; one modified in the last seconds (and not
+        behind a link leading outside) is also hashed."""
+        status = _status(root, full)
+        if self.recent(status):
+            self.hash(full, True)
+        return status
+
+    def hash(self, path: str, follow: bool) -> None:
+        digest = _digest(path, follow)
+        if digest is None:
+            self.cacheable = False
+        self.racy[path] = digest
 
 
 def _git_state(keying: _Keying, toplevel: Path) -> Any:
     """HEAD, every ref and the files git's answers depend on, read under ``.git``."""
     dirs = _git_dir(toplevel)
-    if dirs is None:
+    if dirs is None:  # git reads a repository whose state cannot be keyed: no cache
+        keying.cacheable = False
         return None
     git_dir, common = dirs
     state: dict[str, Any] = {"HEAD": _read_small(os.path.join(git_dir, "HEAD"))}
     for name in ("index", "HEAD", "shallow"):
-        state[f"dir:{name}"] = keying.stat(os.path.join(git_dir, name))
+        state[f"dir:{name}"] = keying.stat(os.path.join(git_dir, name), False)
     for name in ("packed-refs", "config", "shallow", "info/exclude", "info/grafts",
                  "objects/info/alternates"):
-        state[f"common:{name}"] = keying.stat(os.path.join(common, name))
+        state[f"common:{name}"] = keying.stat(os.path.join(common, name), False)
     refs: list[Any] = []
     for base in dict.fromkeys((git_dir, common)):
         top = os.path.join(base, "refs")
@@ -233,7 +309,8 @@ def _git_state(keying: _Keying, toplevel: Path) -> Any:
             dirs_.sort()
             for name in sorted(names):
                 full = os.path.join(directory, name)
-                refs.append([os.path.relpath(full, base), _read_small(full), _stat(full)])
+                refs.append([os.path.relpath(full, base), _read_small(full),
+                             _stat(full, False)])
                 if len(refs) > MAX_REFS:
                     keying.cacheable = False
                     return state
@@ -255,7 +332,7 @@ def run_key(repo: Repo, display: str, options: Mapping[str, Any], config_file: s
     """The key of a ``check`` run of ``repo`` (walked, ``walk_only``) with these options."""
     keying = _Keying()
     root = str(repo.root)
-    files = [[name, keying.stat(os.path.join(root, name))] for name in repo.listed]
+    files = [[name, keying.entry(root, os.path.join(root, name))] for name in repo.listed]
     material = {
         "schema": SCHEMA,
         "tool": _tool(),
@@ -458,12 +535,12 @@ class Cache:
         contents are checked on a hit)."""
         if not key.cacheable:
             return
-        probes = {p: _stat(str(repo.abspath(p))) for p in sorted(repo.probed)}
+        probes = _probes(repo)
         racy = dict(key.racy)
-        for path, info in probes.items():  # probed files modified just now: by content
-            full = str(repo.abspath(path))
-            if info is not None and info[1] > time.time_ns() - RACY_NS and \
-                    stat.S_ISREG(info[4]):
+        now = time.time_ns()
+        for path, status in probes.items():  # probed files modified just now: by content
+            if _readable(status) and status is not None and status[1] > now - RACY_NS:
+                full = str(repo.abspath(path))
                 racy[full] = _digest(full)
         header = {"probes": probes, "racy": racy,
                   "packs": {str(p): _digest(str(p)) for p in packs},
@@ -605,12 +682,21 @@ def _untag(value: Any) -> Any:
     return value
 
 
+def _probes(repo: Repo) -> dict[str, list[Any] | None]:
+    """The status of every file the run looked up outside the listing."""
+    root = str(repo.root)  # an absolute path was named on the command line: trusted
+    return {path: _status(root, str(repo.abspath(path)), os.path.isabs(path))
+            for path in sorted(repo.probed)}
+
+
 def _still_valid(header: Mapping[str, Any], key: Key, repo: Repo) -> bool:
     """What the run looked at beyond the key is unchanged."""
     try:
-        for path, info in header["probes"].items():
-            now = _stat(str(repo.abspath(path)))
-            if (list(now) if now is not None else None) != info:
+        stored = header["probes"]
+        root = str(repo.root)
+        for path, status in stored.items():
+            external = os.path.isabs(path)  # named on the command line: trusted
+            if _status(root, str(repo.abspath(path)), external) != status:
                 return False
         for path, digest in header["racy"].items():
             if _digest(path) != digest:
