@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from conftest import git, init_git
+from hostile import corpus
 from mlops_lint import cache, engine
 from mlops_lint.cli import cli
 from mlops_lint.repo import Repo
@@ -534,3 +535,24 @@ def test_links_leading_outside_are_keyed_by_their_text_never_read(
     outside.write_text("changed", encoding="utf-8")
     assert keying.entry(str(root), str(root / "link.txt")) == [
         "outside", str(outside), True]
+
+
+@pytest.mark.parametrize("shape", ["hostile-git", "hostile-no-git", *sorted(corpus.ODD_SHAPES)])
+def test_hostile_and_odd_repositories_replay_exactly(tmp_path: Path, shape: str) -> None:
+    root = tmp_path / "target"
+    if shape.startswith("hostile"):
+        corpus.build_hostile(root, with_git=shape == "hostile-git", huge=False, fifo=True)
+    else:
+        root = corpus.ODD_SHAPES[shape](root) or root
+    cache_dir = tmp_path / "cache"
+    first = _subprocess_check(root, cache_dir, "evaluate")
+    out1, err1 = first.communicate(timeout=300)
+    assert first.returncode == 0, err1[-800:]
+    second = _subprocess_check(root, cache_dir, "evaluate")
+    out2, _ = second.communicate(timeout=300)
+    assert out2 == out1
+    if any(name.endswith(".run") for name in entries(cache_dir)):  # cacheable: a hit
+        third = _subprocess_check(root, cache_dir, "forbid")
+        out3, err3 = third.communicate(timeout=300)
+        assert third.returncode == 0, err3[-800:]
+        assert out3 == out1
