@@ -7,9 +7,9 @@ hooks); deployment descriptors are read with the YAML/TOML/JSON parsers.
 With no serving code at all API001 fails ("no serving layer": phase 5 is then level 0)
 and the other API rules say so too, pointing at API001 (``see``), so a run of the whole
 catalog reports the absence once and lists them as skipped. A Flask (or other framework)
-service is recognised: its routes still count for ``/health`` and ``/predict``, while the criteria written for FastAPI
-specifics (schemas, HTTPException, lifespan, OpenAPI/CORS, production features) are
-skipped with that reason.
+service is recognised: its routes still count for ``/health`` and ``/predict``, while the
+criteria written for FastAPI specifics (schemas, HTTPException, lifespan, OpenAPI/CORS,
+production features) are skipped with that reason.
 """
 
 from __future__ import annotations
