@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import subprocess
+import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
@@ -17,6 +20,12 @@ from mlops_lint.model import Result
 from mlops_lint.repo import Repo
 
 FileTree = Mapping[str, "str | bytes"]
+
+# No test reads or writes the user's results cache: the cache is off (the cache tests
+# turn it on with a directory of their own), and would live in a throwaway directory.
+os.environ["MLOPS_LINT_NO_CACHE"] = "1"
+os.environ["MLOPS_LINT_CACHE_DIR"] = tempfile.mkdtemp(prefix="mlops-lint-test-cache-")
+atexit.register(shutil.rmtree, os.environ["MLOPS_LINT_CACHE_DIR"], True)
 
 
 @pytest.fixture(scope="session")

@@ -94,3 +94,29 @@ def test_dvc_rules_stand_on_their_own_once_dvc_is_initialised(make_repo: Maker,
     results = results_for(root, "DATA004")
     assert set(statuses(results)) == {"fail"}
     assert "DATA001" not in results[0].message.en
+
+
+def test_no_serving_code_is_reported_once_by_api001(make_repo: Maker,
+                                                    results_for: Runner) -> None:
+    root = make_repo({"src/pkg/__init__.py": "", "src/pkg/core.py": "def f() -> int:\n"
+                      "    return 1\n", "pyproject.toml": "[project]\nname = 'pkg'\n"})
+    results = results_for(root, "API")
+    api001 = [r for r in results if r.rule == "API001"]
+    assert statuses(api001) == ["fail"] and "no serving code" in api001[0].message.en
+    dependents = [r for r in results if r.rule in {"API002", "API003", "API004", "API005",
+                                                   "API006", "API008"}]
+    assert dependents and all(r.status is Status.SKIP for r in dependents)
+    assert all("see API001" in r.message.en for r in dependents)
+    # run alone, a dependent still says the absence itself
+    alone = results_for(root, "API003")
+    assert "fail" in statuses(alone) and "no serving code" in alone[0].message.en
+
+
+def test_a_serving_app_keeps_the_api_rules_on_their_own(make_repo: Maker,
+                                                       results_for: Runner) -> None:
+    root = make_repo({"app/main.py": "from fastapi import FastAPI\napp = FastAPI()\n\n"
+                      "@app.post('/predict')\ndef predict(x: dict) -> dict:\n"
+                      "    return x\n"})
+    results = results_for(root, "API")
+    assert not any("see API001" in r.message.en for r in results)
+    assert "fail" in statuses([r for r in results if r.rule == "API002"])

@@ -22,7 +22,7 @@ from mlops_lint import __version__
 from mlops_lint.parsers import ParseError
 
 if TYPE_CHECKING:
-    from mlops_lint.catalog import Catalog
+    from mlops_lint.catalog import Catalog, Reader
     from mlops_lint.config import Config
 
 EXIT_OK, EXIT_GATE, EXIT_USAGE = 0, 1, 2
@@ -55,6 +55,15 @@ def _parse_phases(values: tuple[str, ...]) -> frozenset[int]:
             _die(f"--phase {item}: a phase is a number from 1 to 7")
         chosen.add(int(item))
     return frozenset(chosen)
+
+
+def _options(select: tuple[str, ...], ignore: tuple[str, ...], min_level: tuple[str, ...],
+             fail_under: float | None, lang: str | None,
+             coverage_report: str | None) -> dict[str, Any]:
+    """The command-line options that override the configuration (``None``: not given)."""
+    return {"select": _split(select), "ignore": _split(ignore),
+            "min_level": _parse_min_level(min_level), "fail_under": fail_under,
+            "lang": lang, "coverage_report": coverage_report}
 
 
 def _progress_wanted(environ: Mapping[str, str], tty: bool) -> bool:
@@ -119,13 +128,19 @@ class Setup:
     catalog: Catalog
 
 
-def setup(path: str | None, config_file: str | None, **overrides: Any) -> Setup:
-    """The one setup step of every command: find the repository, read and validate the
-    configuration, apply the options, load the catalog and rule packs, and check that
-    every rule id the configuration names exists. Any problem exits 2 in one line."""
-    from mlops_lint.catalog import CatalogError, load_catalog
-    from mlops_lint.config import ConfigError, load_config
+@dataclass(frozen=True)
+class Prepared:
+    """The first half of :func:`setup`: the repository, its configuration (options
+    applied) and the rule packs it names, before the catalog is loaded."""
 
+    root: Path
+    display: str
+    config: Config
+    packs: tuple[Path, ...]
+
+
+def locate(path: str | None) -> tuple[Path, str]:
+    """The repository to check and the name it is shown by."""
     if path is None:
         root = find_root(Path.cwd())
         try:
@@ -134,22 +149,44 @@ def setup(path: str | None, config_file: str | None, **overrides: Any) -> Setup:
             display = str(root)
     else:
         root, display = Path(path), path
+    return root, display
+
+
+def prepare(path: str | None, config_file: str | None, **overrides: Any) -> Prepared:
+    """Find the repository, read and validate the configuration, apply the options and
+    find the rule packs. Any problem exits 2 in one line."""
+    from mlops_lint.config import ConfigError, load_config
+
+    root, display = locate(path)
     if not root.is_dir():
         _die(f"path does not exist or is not a directory: {path}")
     try:
         config = load_config(root, Path(config_file) if config_file else None)
         config = config.with_overrides(**overrides)
-        packs = [_pack(root, p, config.trusted) for p in config.rule_packs]
+    except ConfigError as exc:
+        _die(str(exc))
+    packs = tuple(_pack(root, p, config.trusted) for p in config.rule_packs)
+    return Prepared(root, display, config, packs)
+
+
+def finish(prepared: Prepared, reader: Reader | None = None) -> Setup:
+    """The second half of :func:`setup`: load the catalog and rule packs, and check that
+    every rule id the configuration names exists. ``reader`` reads the built-in rule
+    files (the results cache keeps them parsed)."""
+    from mlops_lint.catalog import CatalogError, load_catalog
+
+    root, config, packs = prepared.root, prepared.config, prepared.packs
+    try:
         inside = root.resolve()
         try:
-            catalog = load_catalog(packs)
+            catalog = load_catalog(packs, reader=reader)
         except CatalogError as exc:
             outside = next((p for p in packs if not p.resolve().is_relative_to(inside)), None)
             if outside is not None:  # never echo what was read outside the repository
                 _die(f"rule pack {outside}: invalid (details of a file outside the "
                      "repository are not shown)")
             raise exc from None
-    except (ConfigError, CatalogError) as exc:
+    except CatalogError as exc:
         _die(str(exc))
     words = _rule_words(catalog)
     unknown = catalog.unknown_prefixes([*config.select, *config.ignore])
@@ -159,7 +196,14 @@ def setup(path: str | None, config_file: str | None, **overrides: Any) -> Setup:
     if unknown_waivers:
         first = unknown_waivers[0]
         _die(f"waiver for unknown rule id: {first}{_did_you_mean(first, words)}")
-    return Setup(root, display, config, catalog)
+    return Setup(root, prepared.display, config, catalog)
+
+
+def setup(path: str | None, config_file: str | None, **overrides: Any) -> Setup:
+    """The one setup step of every command: find the repository, read and validate the
+    configuration, apply the options, load the catalog and rule packs, and check that
+    every rule id the configuration names exists. Any problem exits 2 in one line."""
+    return finish(prepare(path, config_file, **overrides))
 
 
 def _pack(root: Path, name: str, trusted: bool) -> Path:
@@ -217,27 +261,45 @@ def cli() -> None:
               help="Text report: every finding of phase N only (repeatable or N,M).")
 @click.option("--quiet", "-q", is_flag=True,
               help="Text report: the phase table and the gate result only.")
+@click.option("--no-cache", "no_cache", is_flag=True,
+              help="Neither read nor write the results cache (also MLOPS_LINT_NO_CACHE=1).")
 def check(path: str | None, formats: tuple[str, ...], outputs: tuple[str, ...],
           select: tuple[str, ...], ignore: tuple[str, ...], min_level: tuple[str, ...],
           fail_under: float | None, exit_zero: bool, baseline: str | None,
           write_baseline: str | None, lang: str | None, config_file: str | None,
           coverage_report: str | None, show_config: bool, show_all: bool,
-          phases: tuple[str, ...], quiet: bool) -> None:
+          phases: tuple[str, ...], quiet: bool, no_cache: bool) -> None:
     """Lint the repository at PATH (default: the repository around the current
-    directory: the nearest parent with .git, else with pyproject.toml)."""
-    from mlops_lint.runner import execute
+    directory: the nearest parent with .git, else with pyproject.toml).
 
-    options: dict[str, Any] = {
-        "select": _split(select), "ignore": _split(ignore),
-        "min_level": _parse_min_level(min_level), "fail_under": fail_under, "lang": lang,
-        "coverage_report": coverage_report}
-    ready = setup(path, config_file, **options)
+    Results are cached in the user cache directory: a re-run on an unchanged
+    repository evaluates no rule and prints the same report (--no-cache to bypass)."""
     if show_config:
         from mlops_lint.config import render_config
 
+        options = _options(select, ignore, min_level, fail_under, lang, coverage_report)
         given = any(value is not None for value in options.values())
-        click.echo(render_config(ready.config, given), nl=False)
+        click.echo(render_config(setup(path, config_file, **options).config, given), nl=False)
         return
+    cached = None
+    if not no_cache:
+        from mlops_lint.cache import lookup
+
+        # the options as given: a hit needs no configuration parsed nor catalog loaded
+        given_options = {"select": select, "ignore": ignore, "min_level": min_level,
+                         "fail_under": fail_under, "lang": lang,
+                         "coverage_report": coverage_report}
+        root, display = locate(path)
+        if root.is_dir():  # else the error comes where it always did
+            cached = lookup(root, display, given_options, config_file, os.environ)
+    prepared = None
+    if cached is None or cached.hit is None:
+        options = _options(select, ignore, min_level, fail_under, lang, coverage_report)
+        prepared = prepare(path, config_file, **options)
+        if cached is not None:
+            cached.packs = prepared.packs
+    reader = cached.cache.parsed if cached is not None else None
+    ready = finish(prepared, reader) if prepared is not None else None
     if len(outputs) > max(len(formats), 1):
         _die("more --output files than --format options")
     chosen_phases = _parse_phases(phases)
@@ -246,13 +308,26 @@ def check(path: str | None, formats: tuple[str, ...], outputs: tuple[str, ...],
     view = "quiet" if quiet else "all" if show_all else "default"
     chosen = formats or ("text",)
     targets = [(fmt, outputs[i] if i < len(outputs) else None) for i, fmt in enumerate(chosen)]
+    color = use_color(os.environ, sys.stdout.isatty())
+    width = terminal_width()
     try:
-        passed = execute(ready.root, ready.display, ready.config, ready.catalog, targets,
-                         use_color(os.environ, sys.stdout.isatty()),
-                         Path(baseline) if baseline else None,
-                         Path(write_baseline) if write_baseline else None,
-                         terminal_width(), view, chosen_phases,
-                         _progress_wanted(os.environ, sys.stderr.isatty()))
+        passed = None
+        if cached is not None and baseline is None and write_baseline is None:
+            from mlops_lint.cache import replay
+
+            passed = replay(cached, targets, color, width, view, chosen_phases)
+        if passed is None:
+            from mlops_lint.runner import execute
+
+            if ready is None:
+                options = _options(select, ignore, min_level, fail_under, lang,
+                                   coverage_report)
+                ready = finish(prepare(path, config_file, **options), reader)
+            passed = execute(ready.root, ready.display, ready.config, ready.catalog, targets,
+                             color, Path(baseline) if baseline else None,
+                             Path(write_baseline) if write_baseline else None,
+                             width, view, chosen_phases,
+                             _progress_wanted(os.environ, sys.stderr.isatty()), cached)
     except (OSError, ValueError) as exc:
         _die(str(exc))
     sys.exit(EXIT_OK if passed or exit_zero else EXIT_GATE)

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
 
 from mlops_lint import prefetch
 from mlops_lint.catalog import Catalog, Rule
@@ -21,9 +22,10 @@ from mlops_lint.context import Context
 from mlops_lint.globs import filter_paths, matches
 from mlops_lint.model import Finding, Result, Status, T, errored, skipped
 from mlops_lint.parsers import ParseError
-from mlops_lint.parsers.dockerfile import DOCKERFILE_GLOBS, is_dockerfile
-from mlops_lint.parsers.markdown import Heading, Markdown, headings_matching
 from mlops_lint.repo import Project, Repo
+
+if TYPE_CHECKING:
+    from mlops_lint.parsers.markdown import Heading, Markdown
 
 # ``ignore[ID,...]`` or a bare ``ignore`` (not ``ignored``, ``ignore-me`` or an unclosed ``[``).
 INLINE = re.compile(r"mlops-lint:\s*ignore(?:\[([^\]\n]*)\]|(?![\w\[-]))")
@@ -61,9 +63,8 @@ def _ignored_pointers(ctx: Context, globs: tuple[str, ...]) -> bool:
 
 
 def _run_check(rule: Rule, ctx: Context, catalog: Catalog) -> list[Finding]:
-    from mlops_lint.checks import REGISTRY
+    from mlops_lint.checks import spec_of
 
-    spec = REGISTRY[rule.check]
     try:
         if rule.applies_if and not ctx.files(rule.applies_if) and not _ignored_pointers(
                 ctx, rule.applies_if):
@@ -72,7 +73,10 @@ def _run_check(rule: Rule, ctx: Context, catalog: Catalog) -> list[Finding]:
                 "no aplica: no hay archivos que coincidan (" + ", ".join(rule.applies_if)
                 + ")")
             return [skipped(reason)]
-        findings = list(spec.func(ctx, catalog.params.get(rule.id)))
+        spec = spec_of(rule.check)  # its module imported on first use
+        if spec is None:
+            raise KeyError(f"unknown check {rule.check!r}")
+        findings = list(spec.func(ctx, catalog.params_for(rule)))
     except Exception as exc:  # isolate: one broken check must not stop the run
         return [errored(T(f"the check crashed: {type(exc).__name__}: {exc}",
                           f"la comprobación falló: {type(exc).__name__}: {exc}"))]
@@ -136,6 +140,8 @@ MAX_LINE = 4000  # characters of a line searched for the directive
 
 
 def _is_dockerfile(path: str) -> bool:
+    from mlops_lint.parsers.dockerfile import DOCKERFILE_GLOBS, is_dockerfile
+
     return matches(path, DOCKERFILE_GLOBS, case_sensitive=False) and is_dockerfile(path)
 
 
@@ -242,7 +248,7 @@ def validate_adr(repo: Repo, path: str) -> T | None:
     path = PurePosixPath(path.replace("\\", "/")).as_posix()
     if not repo.exists(path):
         return T(f"waiver ADR {path} does not exist", f"el ADR de la excepción {path} no existe")
-    from mlops_lint.parsers.markdown import parse_markdown
+    from mlops_lint.parsers.markdown import headings_matching, parse_markdown
 
     doc = repo.parse(path, parse_markdown)
     if isinstance(doc, ParseError):
@@ -359,5 +365,6 @@ def _run(repo: Repo, catalog: Catalog, config: Config,
     results = collapse(results)
     results.sort(key=Result.sort_key)
     selected = catalog.select(config.select, ())
-    ignored = tuple(sorted(r.id for r in selected if r not in rules))
+    chosen = {r.id for r in rules}  # by id: comparing the rule models is slow
+    ignored = tuple(sorted(r.id for r in selected if r.id not in chosen))
     return Run(tuple(results), repo.projects, ignored, tuple(repo.notes))

@@ -20,9 +20,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from mlops_lint.globs import filter_paths, is_test_data, matches
 from mlops_lint.model import T
 from mlops_lint.parsers import ParseError
-from mlops_lint.parsers.gitignore import gitignore_spec
-from mlops_lint.parsers.toml_file import dig, load_toml
-from mlops_lint.parsers.yaml_file import load_yaml, load_yaml_all
 from mlops_lint.sanitize import clean
 
 if TYPE_CHECKING:
@@ -87,7 +84,11 @@ def _is_vendored(parts: Iterable[str]) -> bool:
 class Repo:
     """Everything checks may learn about the target repository."""
 
-    def __init__(self, root: Path, exclude: Iterable[str] = ()) -> None:
+    def __init__(self, root: Path, exclude: Iterable[str] = (),
+                 walked: Repo | None = None, walk_only: bool = False) -> None:
+        """Walk ``root`` (or take the walk of ``walked``, a ``walk_only`` repository of
+        the same root) and discover its projects; ``walk_only`` stops after the walk
+        (what the results cache keys a run by)."""
         self.root = root.resolve()
         self.exclude = tuple(exclude)
         # absolute paths named on the command line: the only files read outside the root
@@ -102,26 +103,44 @@ class Repo:
         self.git_error: str | None = None  # git's message when it last failed
         self.git_stderr = ""
         self.git_problem: str | None = None  # why git could not read a repository
-        self.git_info = self._probe_git()
-        all_files = self._git_files() if self.git_info else self._walk_files()
+        self._file_set: frozenset[str] = frozenset()
+        # paths looked up that the listing does not hold (a git-ignored report on disk,
+        # a file named on the command line): what the results cache checks again
+        self.probed: set[str] = set()
+        self.asked_ignored_dvc: tuple[str, ...] | None = None  # git's answer, when asked
+        self.listed: tuple[str, ...] = ()  # as listed by git or the walk, vendored ones too
         # names that are not valid UTF-8 are shown with U+FFFD and read by their real name
         self._real: dict[str, str] = {}
-        for name in all_files:
+        self.git_info: GitInfo | None = None
+        if walked is not None and walked.root == self.root:
+            self.git_info, self.listed = walked.git_info, walked.listed
+            self.notes, self.unreadable = list(walked.notes), list(walked.unreadable)
+            self.git_error, self.git_stderr = walked.git_error, walked.git_stderr
+            self.git_problem = walked.git_problem
+        else:
+            self.git_info = self._probe_git()
+            all_files = self._git_files() if self.git_info else self._walk_files()
+            self.listed = tuple(all_files)
+            if self.unreadable:
+                shown = "; ".join(self.unreadable[:5]) + (
+                    f" (+{len(self.unreadable) - 5})" if len(self.unreadable) > 5 else "")
+                self._note(f"directories that could not be read were left out: {shown}",
+                           f"se omitieron directorios que no se pudieron leer: {shown}")
+        self.files: tuple[str, ...] = ()
+        self.projects: tuple[Project, ...] = ()
+        if walk_only:
+            return
+        for name in self.listed:
             shown = _displayable(name)
             if shown != name:
                 self._real[shown] = name
-        self.files: tuple[str, ...] = tuple(sorted(
-            f for f in (_displayable(name) for name in all_files)
+        self.files = tuple(sorted(
+            f for f in (_displayable(name) for name in self.listed)
             if not _is_vendored(PurePosixPath(f).parts[:-1])
             and not (self.exclude and matches(f, self.exclude))
         ))
         self._file_set = frozenset(self.files)
-        if self.unreadable:
-            shown = "; ".join(self.unreadable[:5]) + (
-                f" (+{len(self.unreadable) - 5})" if len(self.unreadable) > 5 else "")
-            self._note(f"directories that could not be read were left out: {shown}",
-                       f"se omitieron directorios que no se pudieron leer: {shown}")
-        self.projects: tuple[Project, ...] = self._discover_projects()
+        self.projects = self._discover_projects()
 
     # -- inventory -------------------------------------------------------------------
 
@@ -235,6 +254,8 @@ class Repo:
                 self.unreadable.append(f"{rel_dir or '.'}: {exc.strerror or type(exc).__name__}")
                 continue
             if any(entry.name == ".gitignore" for entry in entries):
+                from mlops_lint.parsers.gitignore import gitignore_spec
+
                 data = read_inside(self.root, directory / ".gitignore", ".gitignore")
                 if not isinstance(data, ParseError):
                     lines = data.decode("utf-8", errors="replace").splitlines()
@@ -267,10 +288,12 @@ class Repo:
         out = self.git("ls-files", "-z", "-o", "-i", "--exclude-standard", "--",
                        ":(glob)**/*.dvc", errors="surrogateescape")
         if out is None:
+            self.asked_ignored_dvc = ()
             return ()
         found = [p for p in out.split("\0") if p.endswith(".dvc") and not p.startswith(".dvc/")
                  and not _is_vendored(PurePosixPath(p).parts)]
-        return tuple(sorted(found)[:MAX_IGNORED_POINTERS])
+        self.asked_ignored_dvc = tuple(sorted(found)[:MAX_IGNORED_POINTERS])
+        return self.asked_ignored_dvc
 
     @property
     def is_git(self) -> bool:
@@ -298,6 +321,8 @@ class Repo:
     # -- reading ---------------------------------------------------------------------
 
     def abspath(self, path: str) -> Path:
+        if path not in self._file_set:
+            self.probed.add(path)
         return self.root / self._real.get(path, path)
 
     def size(self, path: str) -> int:
@@ -372,12 +397,18 @@ class Repo:
         return frozenset(self._parsed)
 
     def toml(self, path: str) -> dict[str, Any] | ParseError:
+        from mlops_lint.parsers.toml_file import load_toml
+
         return self.parse(path, load_toml)
 
     def yaml(self, path: str) -> Any:
+        from mlops_lint.parsers.yaml_file import load_yaml
+
         return self.parse(path, load_yaml)
 
     def yaml_all(self, path: str) -> list[Any] | ParseError:
+        from mlops_lint.parsers.yaml_file import load_yaml_all
+
         return self.parse(path, load_yaml_all)
 
     def python(self, path: str) -> ast.Module | ParseError:
@@ -425,6 +456,8 @@ class Repo:
         return tuple(sorted(roots))
 
     def _project_name(self, directory: str) -> str:
+        from mlops_lint.parsers.toml_file import dig
+
         pyproject = "pyproject.toml" if directory == "." else f"{directory}/pyproject.toml"
         if self.exists(pyproject):
             document = self.toml(pyproject)

@@ -14,10 +14,11 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
-from mlops_lint import __version__
+from mlops_lint import __version__, engine
+from mlops_lint.cache import Cached, variant
 from mlops_lint.catalog import Catalog
 from mlops_lint.config import Config
-from mlops_lint.engine import Run, run
+from mlops_lint.engine import Run
 from mlops_lint.maturity import Gate, Inventory, assess, gate
 from mlops_lint.model import Status, T
 from mlops_lint.repo import Repo
@@ -59,7 +60,8 @@ class Progress:
 
 def build_report(root: Path, display: str, config: Config, catalog: Catalog,
                  baseline: Path | None = None, color: bool = False,
-                 progress: Progress | None = None) -> Report:
+                 progress: Progress | None = None, repo: Repo | None = None,
+                 outcome: Run | None = None) -> Report:
     """Everything a report needs, computed once.
 
     With a baseline, results whose fingerprint the baseline records (as many times as it
@@ -69,13 +71,13 @@ def build_report(root: Path, display: str, config: Config, catalog: Catalog,
     is evaluated on a maturity where baselined results count as passes (the state the
     team accepted when it wrote the baseline), so it fails only when something new
     breaks.
+
+    ``repo`` is the repository already walked, ``outcome`` the run the results cache
+    kept for it (then no rule is evaluated).
     """
-    repo = Repo(root, config.exclude)
-    try:
-        outcome = run(repo, catalog, config, progress)
-    finally:
-        if progress is not None:
-            progress.close()
+    repo = repo or Repo(root, config.exclude)
+    if outcome is None:
+        outcome = evaluate(repo, catalog, config, progress)
     baselined = 0
     if baseline is not None:
         known = read_baseline(baseline)
@@ -106,6 +108,16 @@ def build_report(root: Path, display: str, config: Config, catalog: Catalog,
                   baselined, color, files=frozenset(repo.files),
                   baseline_used=baseline is not None, min_level=config.min_level,
                   config_source=config.source)
+
+
+def evaluate(repo: Repo, catalog: Catalog, config: Config,
+             progress: Progress | None = None) -> Run:
+    """Evaluate the selected rules (the progress line erased at the end)."""
+    try:
+        return engine.run(repo, catalog, config, progress)
+    finally:
+        if progress is not None:
+            progress.close()
 
 
 def read_baseline(path: Path) -> Counter[str]:
@@ -157,22 +169,37 @@ def execute(root: Path, display: str, config: Config, catalog: Catalog,
             targets: list[tuple[str, str | None]], color: bool,
             baseline: Path | None, new_baseline: Path | None,
             width: int | None = None, view: str = "default",
-            phases: frozenset[int] = frozenset(), progress: bool = False) -> bool:
+            phases: frozenset[int] = frozenset(), progress: bool = False,
+            cached: Cached | None = None) -> bool:
     """Run the check, write every requested report; return whether the gate holds.
 
     ``color`` and ``width`` (wrapping) apply to a text report on stdout only. When
     every report goes to a file (the run would print nothing), one line on stderr
-    gives the verdict and the files."""
+    gives the verdict and the files. With ``cached``, the run comes from the results
+    cache when it holds one, and the run and its reports are stored there otherwise."""
     from mlops_lint.report.common import written_line
 
-    report = build_report(root, display, config, catalog, baseline, color,
-                          Progress(sys.stderr) if progress else None)
+    shown = Progress(sys.stderr) if progress else None
+    repo, outcome = None, None
+    if cached is not None:
+        repo = Repo(root, config.exclude, walked=cached.walked)
+        outcome = cached.hit.run(repo) if cached.hit is not None else None
+        if outcome is None:
+            outcome = evaluate(repo, catalog, config, shown)
+            cached.cache.store_run(cached.key, outcome, repo, cached.packs)
+    report = build_report(root, display, config, catalog, baseline, color, shown, repo,
+                          outcome)
+    del repo, outcome  # every text, tree and document the run read: freed before rendering
     report = replace(report, view=view, phases=phases)
     files: list[str] = []
     for fmt, output in targets:
         terminal = output is None and fmt == "text"
-        text = encodable(renderer(fmt)(replace(report, color=color and terminal,
-                                               width=width if terminal else None)))
+        one = replace(report, color=color and terminal, width=width if terminal else None)
+        text = encodable(renderer(fmt)(one))
+        name = variant(fmt, one.color, one.width, view, phases)
+        if cached is not None and baseline is None and name is not None:
+            cached.cache.store_rendered(cached.key, name, {
+                "passed": report.gate.passed, "line": written_line(report, [])}, text)
         if output is None:
             sys.stdout.write(text)
         else:

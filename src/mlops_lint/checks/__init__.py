@@ -6,12 +6,16 @@ A check is a plain function ``(ctx, params) -> Iterable[Finding]`` decorated wit
 rule id), or ``None`` for checks without parameters.
 
 Every module in this package is imported by :func:`load_all`; adding a check means
-adding a function to the module of its area (or a new module), nothing else.
+adding a function to the module of its area (or a new module), nothing else. A run
+imports only the modules of the checks it runs (:func:`spec_of`), found by reading the
+modules' source for their ``@check("name"`` lines (:func:`check_index`); a name not
+found there imports every module.
 """
 
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -72,6 +76,48 @@ def not_read(problem: ParseError, level: int | None = None) -> Finding:
 
 
 _loaded = False
+_index: dict[str, str] | None = None
+_MARK = b'\n@check("'
+
+
+def check_index() -> dict[str, str]:
+    """Check name → the module of this package that defines it, read from the modules'
+    source without importing them (``{}`` when a source cannot be read)."""
+    global _index
+    if _index is None:
+        found: dict[str, str] = {}
+        for module in pkgutil.iter_modules(__path__):
+            if module.name.startswith("_"):
+                continue
+            where = getattr(module.module_finder, "path", None)
+            try:
+                with open(os.path.join(str(where), f"{module.name}.py"), "rb") as handle:
+                    source = handle.read()
+            except OSError:
+                found = {}
+                break
+            at = source.find(_MARK)
+            while at >= 0:
+                start = at + len(_MARK)
+                end = source.find(b'"', start, start + 100)
+                if end > start:
+                    found.setdefault(source[start:end].decode("ascii", "replace"),
+                                     module.name)
+                at = source.find(_MARK, start)
+        _index = found
+    return _index
+
+
+def spec_of(name: str) -> CheckSpec | None:
+    """The check called ``name``, its module imported if it was not yet."""
+    if name not in REGISTRY:
+        module = check_index().get(name)
+        if module is not None:
+            importlib.import_module(f"{__name__}.{module}")
+        if name not in REGISTRY:
+            load_all()
+    return REGISTRY.get(name)
+
 
 
 def load_all() -> dict[str, CheckSpec]:

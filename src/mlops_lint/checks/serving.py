@@ -4,11 +4,12 @@ Everything is static: the project's Python files are read into the serving model
 :mod:`mlops_lint.parsers.fastapi_app` (apps, routers, composed route paths, handlers,
 hooks); deployment descriptors are read with the YAML/TOML/JSON parsers.
 
-With no serving code at all the API rules fail (rules.md §2.4: phase 5 is then level 0,
-"no serving layer"). A Flask (or other framework) service is recognised: its routes
-still count for ``/health`` and ``/predict``, while the criteria written for FastAPI
-specifics (schemas, HTTPException, lifespan, OpenAPI/CORS, production features) are
-skipped with that reason.
+With no serving code at all API001 fails ("no serving layer": phase 5 is then level 0)
+and the other API rules say so too, pointing at API001 (``see``), so a run of the whole
+catalog reports the absence once and lists them as skipped. A Flask (or other framework)
+service is recognised: its routes still count for ``/health`` and ``/predict``, while the
+criteria written for FastAPI specifics (schemas, HTTPException, lifespan, OpenAPI/CORS,
+production features) are skipped with that reason.
 """
 
 from __future__ import annotations
@@ -307,7 +308,7 @@ def _require(ctx: Context, fastapi_only: bool) -> tuple[Serving, Finding | None]
             "(the guide's serving framework), so it is not checked",
             f"se encontró un servicio {name} ({path}:{line}); este criterio está escrito "
             "para FastAPI (el framework de la guía), así que no se comprueba"), path)
-    return s, failed(NO_SERVING, fix=NO_SERVING_FIX)
+    return s, failed(NO_SERVING, fix=NO_SERVING_FIX, see="API001")
 
 
 def _main_app(s: Serving) -> Endpoint:

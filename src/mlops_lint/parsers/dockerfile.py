@@ -29,8 +29,6 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
-from dockerfile_parse import DockerfileParser
-
 from mlops_lint.parsers import ParseError
 
 if TYPE_CHECKING:
@@ -454,6 +452,8 @@ def _from(raw: str, global_args: dict[str, str | None], line: int) -> tuple[str,
 def parse_dockerfile(text: str) -> Dockerfile:
     """Parse Dockerfile text; raise :class:`DockerfileError` (a ``ValueError`` with
     ``line``) on input Docker would refuse."""
+    from dockerfile_parse import DockerfileParser  # imported when a Dockerfile is read
+
     cleaned, bodies = _prepare(text.replace("\r\n", "\n"))
     parser = DockerfileParser(fileobj=io.BytesIO(cleaned.encode("utf-8")), env_replace=False)
     structure = parser.structure
