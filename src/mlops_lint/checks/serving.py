@@ -27,6 +27,9 @@ from typing import Any, TypeVar
 from pydantic import Field
 
 from mlops_lint.checks import Params, check
+from mlops_lint.checks._adr import ALL_GLOBS as ADR_ALL_GLOBS
+from mlops_lint.checks._adr import RECORD_GLOBS, is_record
+from mlops_lint.checks._adr import SEARCHED as ADR_SEARCHED
 from mlops_lint.checks._deployment import DEPLOY_COMMAND, deployment, in_docs
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, manual, passed, skipped, warned
@@ -1871,9 +1874,6 @@ def streamlit_dashboard(ctx: Context, params: None) -> Iterator[Finding]:
 
 # -- DEP001 ----------------------------------------------------------------------------
 
-ADR_GLOBS = ("docs/decisions/**/*.md", "docs/adr/**/*.md", "docs/adrs/**/*.md",
-             "**/ADR-*.md", "**/adr-*.md", "**/adr_*.md", "docs/ARCHITECTURE.md",
-             "**/DECISIONES*.md", "**/DECISIONS*.md", "docs/architecture/decisions/**/*.md")
 PLATFORM_PATTERNS: dict[str, str] = {
     "AWS Lambda/serverless": r"\blambda\b|serverless",
     "Cloud Run": r"cloud\s*run",
@@ -1881,8 +1881,11 @@ PLATFORM_PATTERNS: dict[str, str] = {
     "Kubernetes": r"kubernetes|\bk8s\b|\bgke\b|\beks\b|\baks\b",
     "App Runner": r"app\s*runner",
     "SageMaker/Vertex AI": r"sagemaker|vertex\s*ai",
+    "managed ML endpoint (Azure ML/OCI Data Science)": (
+        r"azure\s*(?:ml|machine\s*learning)|oci\s*data\s*science|databricks\s*model\s*serving"),
     "Azure Container Apps/App Service": r"container\s*apps|app\s*service",
-    "VM/EC2": r"\bec2\b|\bvms?\b|virtual machine|máquina virtual",
+    # "VM.GPU.A10.1" is an instance shape, not a platform choice
+    "VM/EC2": r"\bec2\b|\bvms?\b(?!\.\w)|virtual machine|máquina virtual",
     "Heroku/Fly.io/Railway": r"heroku|fly\.io|railway|render\.com",
     "Hugging Face Spaces": r"hugging\s*face\s*spaces",
 }
@@ -1935,30 +1938,13 @@ def _platforms_in(ctx: Context, path: str) -> tuple[dict[str, int], bool]:
 
 
 def _adr_files(ctx: Context) -> list[str]:
-    """Shared files matching ``ADR_GLOBS`` at the repository root or in the project
-    directory (any letter case).
-
-    The same list as ``filter_paths(shared_files(ctx), ADR_GLOBS + project/ADR_GLOBS)``,
-    without compiling and trying twenty patterns on every file for every project of a
-    monorepo: a root match comes from the repository-wide glob (cached), and
-    ``project/glob`` matches when the path starts with the project directory (letter case
-    aside) and the rest matches ``glob``.
-    """
-    from mlops_lint.globs import filter_paths, matches
-
-    shared = shared_files(ctx)
-    prefix = ctx.project.path
-    if any(c in prefix for c in "*?[{"):  # a directory name that is itself a glob
-        patterns = sorted({ctx.path(g) for g in ADR_GLOBS} | set(ADR_GLOBS))
-        return filter_paths(shared, patterns, case_sensitive=False)
-    anywhere = set(ctx.repo.glob(ADR_GLOBS, case_sensitive=False))
-    if ctx.is_root:
-        return [f for f in shared if f in anywhere]
-    head = re.compile(re.escape(prefix), re.IGNORECASE)
-    size = len(prefix)
-    return [f for f in shared if f in anywhere or (
-        len(f) > size and f[size] == "/" and head.fullmatch(f, 0, size) is not None
-        and matches(f[size + 1:], ADR_GLOBS, case_sensitive=False))]
+    """Decision records and ADR documents (``_adr.ALL_GLOBS``, any letter case) among the
+    shared files: the project's own and, in a monorepo, the repository's outside every
+    project. Templates and folder indexes are not records."""
+    anywhere = set(ctx.repo.glob(ADR_ALL_GLOBS, case_sensitive=False))
+    records = set(ctx.repo.glob(RECORD_GLOBS, case_sensitive=False))
+    return [f for f in shared_files(ctx)
+            if f in anywhere and (f not in records or is_record(f))]
 
 
 @check("deployment_decision")
@@ -1967,9 +1953,8 @@ def deployment_decision(ctx: Context, params: None) -> Iterator[Finding]:
     """DEP001: an ADR compares serving platforms with trade-offs or costs."""
     adrs = _adr_files(ctx)
     if not adrs:
-        yield failed(T("no ADR found (docs/decisions/*.md, docs/adr/*.md, ADR-*.md)",
-                       "no se encuentra ningún ADR (docs/decisions/*.md, docs/adr/*.md, "
-                       "ADR-*.md)"))
+        yield failed(T(f"no ADR or design record found ({ADR_SEARCHED})",
+                       f"no se encuentra ningún ADR ni registro de diseño ({ADR_SEARCHED})"))
         return
     best: tuple[int, str, int, list[str], bool] | None = None
     for path in adrs:
