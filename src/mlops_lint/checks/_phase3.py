@@ -1023,6 +1023,46 @@ def model_used(ctx: Context) -> Evidence | None:
     return found
 
 
+# DataFrame libraries: a project that trains nothing but reads tables into DataFrames (an
+# ETL, a feature pipeline, a batch scorer) still has data for schemas and data tests to judge
+DATAFRAME_MODULES = ("pandas", "polars", "pyspark", "dask.dataframe", "modin", "cudf",
+                     "pandera", "great_expectations")
+
+
+def dataframes_used(ctx: Context) -> Evidence | None:
+    """Where the project's modules first import a DataFrame library (or a data validation
+    library)."""
+    key = f"phase3:dataframes:{ctx.project.path}"
+    if key in ctx.repo.memo:
+        cached: Evidence | None = ctx.repo.memo[key]
+        return cached
+    found: Evidence | None = None
+    for index in source_files(ctx).indexes:
+        module = next((m for m in DATAFRAME_MODULES if index.imports(m)), None)
+        if module is not None:
+            found = Evidence(index.path, 0, module)
+            break
+    ctx.repo.memo[key] = found
+    return found
+
+
+def no_data(ctx: Context, subject: T, no_model: bool = False) -> Finding | None:
+    """A ``skip`` for a rule about the model's data when the project has none: it trains no
+    model (in its modules or notebooks) and its modules use no DataFrame library (``None``
+    when it trains one or uses DataFrames). With ``no_model``, the caller has also found
+    that the modules load or use no model, and the reason says so."""
+    found = training(ctx)
+    if found.anywhere or dataframes_used(ctx) is not None:
+        return None
+    libraries = T("use no DataFrame library (pandas, polars, Spark, Dask)",
+                  "no usan ninguna librería de DataFrames (pandas, polars, Spark, Dask)")
+    if no_model:
+        libraries = libraries + T(" and load or use no model", " ni cargan o usan un modelo")
+    return Finding(Status.SKIP, T("not applicable: ", "no aplica: ") + found.absent() + T(
+        ", and its modules ", ", y sus módulos ") + libraries + T(", so ", ", así que ")
+        + subject)
+
+
 # -- Hydra-style configuration ---------------------------------------------------------
 
 

@@ -35,6 +35,7 @@ from mlops_lint.checks._phase3 import (
     locations,
     method,
     model_used,
+    no_data,
     nodes_of,
     parse_skip,
     receiver,
@@ -1236,6 +1237,14 @@ def _kind_check(ctx: Context, kind: str, predicate: object) -> Iterator[Finding]
         if untested is not None:
             yield untested
             return
+    if kind == "data" and not any(data_test(c) for c in found.cases) and \
+            model_used(ctx) is None:  # a model served or scored has input data to test
+        yield from training_errors(ctx)
+        untested = no_data(ctx, T("there is no model data to test",
+                                  "no hay datos del modelo que probar"), no_model=True)
+        if untested is not None:
+            yield untested
+            return
     if not found.cases:
         yield _no_tests()
         return
@@ -1286,10 +1295,6 @@ def integration_tests(ctx: Context, params: None) -> Iterator[Finding]:
     if absent is not None:
         yield absent
         return
-    if not found.cases:
-        yield _no_tests(2)
-        yield _no_tests(3)
-        return
     e2e = [c for c in found.cases if e2e_test(c)]
     if not e2e:
         tables: dict[str, dict[str, Function]] = {}
@@ -1299,6 +1304,16 @@ def integration_tests(ctx: Context, params: None) -> Iterator[Finding]:
                 e2e.append(case)
                 break
     api = api_tests(found)
+    if not e2e and not api.predict:  # a project without a model has nothing to test here
+        yield from training_errors(ctx)
+        untested = _no_model(ctx)
+        if untested is not None:
+            yield untested
+            return
+    if not found.cases:
+        yield _no_tests(2)
+        yield _no_tests(3)
+        return
     api_ok = api.predict and api.health
     parts: list[T] = []
     if e2e:
