@@ -82,3 +82,74 @@ def test_is_record() -> None:
     assert not is_record("proposals/TEMPLATE.md") and not is_record("docs/adr/README.md")
     assert not is_record("docs/decisions/0000-plantilla.md")
     assert not is_record("docs/adr/index.md")
+
+
+# -- API001: a model served with another web framework earns the credit -------------------
+
+FLASK_PREDICT = """\
+import pickle
+
+from flask import Flask, jsonify, request
+
+with open("model.bin", "rb") as f:
+    model = pickle.load(f)
+
+app = Flask(__name__)
+
+
+@app.route("/predict", methods=["POST"])
+def predict():
+    return jsonify({"duration": float(model.predict([request.get_json()])[0])})
+"""
+MARSHMALLOW = """\
+from marshmallow import Schema, fields
+
+
+class Ride(Schema):
+    distance = fields.Float(required=True)
+"""
+PLAIN = '[project]\nname = "svc"\nversion = "0.1.0"\ndependencies = ["flask"]\n'
+
+
+def flask_project(files: dict[str, str]) -> dict[str, str]:
+    return {"pyproject.toml": PLAIN, "src/svc/__init__.py": "", **files}
+
+
+def test_api001_flask_model_service_passes_with_advice(make_repo: Maker,
+                                                      results_for: Results) -> None:
+    rows = results_for(make_repo(flask_project({"src/svc/web.py": FLASK_PREDICT})), "API001")
+    assert statuses(rows) == ["pass"]
+    text = rows[0].message.en
+    assert text.startswith("Flask service (src/svc/web.py:8) serving a model: prediction "
+                           "route POST /predict at src/svc/web.py:11"), text
+    assert "no request validation library (pydantic, marshmallow, webargs...) is imported" \
+        in text and "well-known equivalent" in text
+    assert rows[0].fix is not None and "pydantic" in rows[0].fix.en
+
+
+def test_api001_flask_with_validation_names_it(make_repo: Maker,
+                                               results_for: Results) -> None:
+    root = make_repo(flask_project({"src/svc/web.py": FLASK_PREDICT,
+                                    "src/svc/schemas.py": MARSHMALLOW}))
+    rows = results_for(root, "API001")
+    assert statuses(rows) == ["pass"]
+    assert "validated with marshmallow (imported at src/svc/schemas.py:1)" in rows[0].message.en
+    assert rows[0].fix is not None and "OpenAPI" in rows[0].fix.en
+
+
+def test_api001_flask_model_used_without_predict_route(make_repo: Maker,
+                                                       results_for: Results) -> None:
+    """Edge: the route is not named for prediction, but the service loads the model."""
+    code = FLASK_PREDICT.replace('"/predict"', '"/duration"')
+    rows = results_for(make_repo(flask_project({"src/svc/web.py": code})), "API001")
+    assert statuses(rows) == ["pass"]
+    assert "the model is used at src/svc/web.py" in rows[0].message.en
+
+
+def test_api001_flask_without_a_model_still_warns(make_repo: Maker,
+                                                  results_for: Results) -> None:
+    web = ("from flask import Flask\napp = Flask(__name__)\n\n\n@app.route('/cart')\n"
+           "def cart():\n    return 'ok'\n")
+    rows = results_for(make_repo(flask_project({"src/svc/web.py": web})), "API001")
+    assert statuses(rows) == ["warn"]
+    assert "no prediction route and the project's modules load no model" in rows[0].message.en
