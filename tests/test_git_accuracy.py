@@ -329,3 +329,16 @@ def test_git001_only_subproject_gitignores(make_repo: MakeRepo, results_for: Res
     assert statuses(results) == ["pass"], [r.message.en for r in results]
     assert results[0].path == "api/.gitignore"
     assert results[0].message.en.startswith("the .gitignore files (api/.gitignore) cover")
+
+
+def test_git001_names_the_subproject_gitignore_that_lacks_a_group(
+        make_repo: MakeRepo, results_for: Results) -> None:
+    """The root's own code needs the patterns too: the root .gitignore lacks them."""
+    root = make_repo({".gitignore": "__pycache__/\n.env\n.coverage\nhtmlcov/\n",
+                      "api/.gitignore": PY_IGNORE, "api/app.py": "x = 1\n",
+                      "main.py": "y = 2\n"})
+    results = results_for(root, "GIT001")
+    assert statuses(results) == ["fail"]
+    message = results[0].message.en
+    assert "do not cover virtual environments (lacking in .gitignore)" in message, message
+    assert "bytecode" not in message

@@ -267,11 +267,13 @@ def gitignore_ml(ctx: Context, params: None) -> Iterator[Finding]:
     missing = []
     advice = T("", "")
     nested: set[str] = set()  # sub-project .gitignore files that cover a group
+    lacking: set[str] = set()  # the .gitignore files that lack a missing group
     for key, patterns, name, candidates in groups:
         paths = list(candidates)
         if key == "data":
             paths += _dvc_outputs(ctx)
-        covering = _covered(rules, paths, _homes(ctx, subjects.of(key)))
+        homes = _homes(ctx, subjects.of(key))
+        covering = _covered(rules, paths, homes)
         if covering is not None:
             nested |= covering
             continue
@@ -284,6 +286,9 @@ def gitignore_ml(ctx: Context, params: None) -> Iterator[Finding]:
                        f"datos versionados, {size // 1024} KB en total, son pequeños datos de "
                        "muestra; ignora los datos grandes antes de añadirlos)")
             continue
+        if homes - {""}:  # sub-projects judged: which .gitignore files lack a group
+            lacking |= {f"{h}/.gitignore" if h else ".gitignore" for h in homes
+                        if not any(rules.ignored(f"{h}/{c}" if h else c) for c in paths)}
         missing.append((name, patterns))
     extras = _extras(rules)
     anchor = ".gitignore" if ctx.repo.exists(".gitignore") else \
@@ -292,6 +297,11 @@ def gitignore_ml(ctx: Context, params: None) -> Iterator[Finding]:
         names = T.join([name for name, _ in missing], ", ")
         patterns = "; ".join(p for _, p in missing)
         tried, several = _which(ctx, own | ({""} if ctx.repo.exists(".gitignore") else set()))
+        judged_files = {f"{h}/.gitignore" if h else ".gitignore" for h in own | {""}}
+        if several and lacking and lacking < {f for f in judged_files if ctx.repo.exists(f)}:
+            shown = sorted(lacking)
+            listed = ", ".join(shown[:4]) + (f" (+{len(shown) - 4})" if len(shown) > 4 else "")
+            advice = T(f" (lacking in {listed})", f" (falta en {listed})") + advice
         yield failed(tried + (T(" do not cover ", " no cubren ") if several else
                               T(" does not cover ", " no cubre ")) + names + advice,
                      anchor, 1, fix=T(f"add patterns such as: {patterns}",
