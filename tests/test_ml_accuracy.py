@@ -496,3 +496,23 @@ def test_training_or_a_served_model_keeps_the_rules(make_repo: Build,
     assert levels(results_for(serves, "TEST007")) == {2: "fail", 3: "fail"}
     # DataFrame schemas need DataFrames: a scorer without any has none to validate
     assert verdict(results_for(serves, "DATA005")) == "skip"
+
+
+def test_a_model_served_by_the_repository_keeps_the_test_rules(make_repo: Build,
+                                                               results_for: Results) -> None:
+    """A router in front of vLLM, a SageMaker endpoint in Terraform: the project's code
+    loads no model, but the repository serves one, so its data and end-to-end tests count."""
+    vllm = ("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: engine}\nspec:\n"
+            "  template:\n    spec:\n      containers:\n        - name: e\n"
+            "          image: vllm/vllm-openai:v0.6.0\n")
+    endpoint = 'resource "aws_sagemaker_endpoint" "e" {\n  name = "e"\n}\n'
+    for extra in ({"deploy/engine.yaml": vllm}, {"infra/main.tf": endpoint}):
+        root = make_repo(project({"src/demo/app.py": WEB_APP, "tests/test_app.py": WEB_TEST,
+                                  **extra}, deps=("fastapi",)))
+        assert verdict(results_for(root, "TEST005")) == "fail", extra
+        assert verdict(results_for(root, "TEST006")) == "fail", extra
+        assert levels(results_for(root, "TEST007")) == {2: "fail", 3: "fail"}, extra
+    # a model-server manifest under docs/ is an example for readers, not the repository's
+    root = make_repo(project({"src/demo/app.py": WEB_APP, "tests/test_app.py": WEB_TEST,
+                              "docs/examples/engine.yaml": vllm}, deps=("fastapi",)))
+    assert set(levels(results_for(root, "TEST007")).values()) == {"skip"}

@@ -1057,7 +1057,10 @@ def no_data(ctx: Context, subject: T, no_model: bool = False) -> Finding | None:
     libraries = T("use no DataFrame library (pandas, polars, Spark, Dask)",
                   "no usan ninguna librería de DataFrames (pandas, polars, Spark, Dask)")
     if no_model:
-        libraries = libraries + T(" and load or use no model", " ni cargan o usan un modelo")
+        libraries = libraries + T(" and load or use no model, and no manifest, image or "
+                                  "Terraform of the repository serves one",
+                                  " ni cargan o usan un modelo, y ningún manifiesto, imagen o "
+                                  "Terraform del repositorio sirve uno")
     return Finding(Status.SKIP, T("not applicable: ", "no aplica: ") + found.absent() + T(
         ", and its modules ", ", y sus módulos ") + libraries + T(", so ", ", así que ")
         + subject)

@@ -18,7 +18,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from mlops_lint.checks import check
-from mlops_lint.checks._deployment import deployment
+from mlops_lint.checks._deployment import deployment, served_model
 from mlops_lint.checks._phase3 import model_used, training
 from mlops_lint.checks.serving import (
     as_list,
@@ -31,7 +31,6 @@ from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed, skipped, warned
 from mlops_lint.parsers import ParseError
 from mlops_lint.parsers.ci import Workflow, workflows
-from mlops_lint.parsers.dockerfile import DOCKERFILE_GLOBS, is_dockerfile, parse_dockerfile
 from mlops_lint.parsers.fastapi_app import Module, ServingModel, serving_model
 from mlops_lint.parsers.markdown import headings_matching, parse_markdown
 from mlops_lint.parsers.python_source import call_arg, is_test_path
@@ -790,21 +789,6 @@ def _crons(wf: Workflow) -> list[str]:
             and item.get("cron")]
 
 
-# what runs a model where no project's Python code trains or loads one: a model-serving
-# custom resource, or the image of a model server
-MODEL_SERVER_KINDS = frozenset({"InferenceService", "ServingRuntime", "ClusterServingRuntime",
-                                "InferenceGraph", "TrainedModel", "SeldonDeployment"})
-MODEL_SERVER_IMAGE = re.compile(
-    r"vllm|tritonserver|tensorflow/serving|torchserve|text-generation-inference|"
-    r"ollama/ollama|seldonio/|kserve/|mlserver|sglang|llama\.cpp|nvidia/nim|bentoml",
-    re.IGNORECASE)
-
-# Terraform resources that host a model (a managed endpoint)
-MODEL_RESOURCES = ("aws_sagemaker_model", "aws_sagemaker_endpoint", "google_vertex_ai_endpoint",
-                   "google_vertex_ai_deployment_resource_pool",
-                   "azurerm_machine_learning_inference_cluster")
-
-
 def _model_in_repo(ctx: Context) -> str | None:
     """Where the repository has a model to watch: a project that trains one (modules or
     notebooks) or whose modules load or predict with one, a manifest, chart or image that
@@ -820,35 +804,7 @@ def _model_in_repo(ctx: Context) -> str | None:
         used = model_used(pctx)
         if used is not None:
             return f"a model used at {used.where}"
-    manifests = manifests_noted(ctx)
-    for obj in manifests.objects:
-        if obj.kind in MODEL_SERVER_KINDS:
-            return f"{obj.label} ({obj.path})"
-    for workload in manifests.workloads:
-        for container in workload.containers:
-            if MODEL_SERVER_IMAGE.search(container.image or ""):
-                return f"{workload.label} runs {container.image} ({workload.path})"
-    for chart in manifests.charts:
-        for path, values in chart.values:
-            if isinstance(values, dict) and MODEL_SERVER_IMAGE.search(
-                    json.dumps(values, default=str)[:500_000]):
-                return f"Helm chart {chart.name} ({path})"
-    for tf in terraform_files(ctx.repo):
-        if isinstance(tf, ParseError):
-            continue
-        for block in tf.of("resource"):
-            if block.labels and block.labels[0].startswith(MODEL_RESOURCES):
-                return f"{block.address} ({tf.path})"
-    for path in ctx.repo.glob(DOCKERFILE_GLOBS, case_sensitive=False):
-        if not is_dockerfile(path):
-            continue
-        parsed = ctx.repo.parse(path, parse_dockerfile)
-        if isinstance(parsed, ParseError):
-            continue
-        for stage in parsed.stages:
-            if MODEL_SERVER_IMAGE.search(stage.base or ""):
-                return f"{path} builds on {stage.base}"
-    return None
+    return served_model(ctx.repo)
 
 
 @check("scheduled_ml_workflows")

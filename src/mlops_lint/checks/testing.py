@@ -23,6 +23,7 @@ from functools import cached_property
 from pathlib import Path, PurePosixPath
 
 from mlops_lint.checks import check
+from mlops_lint.checks._deployment import served_model
 from mlops_lint.checks._phase3 import (
     FUNCTION_NODES,
     assignments,
@@ -326,12 +327,13 @@ def _no_model(ctx: Context) -> Finding | None:
     """A ``skip`` for model tests when the project has no model: it trains none (in its
     modules or notebooks) and its modules neither load one nor predict with one."""
     found = training(ctx)
-    if found.anywhere or model_used(ctx) is not None:
+    if found.anywhere or model_used(ctx) is not None or served_model(ctx.repo) is not None:
         return None
     return skipped(T("not applicable: ", "no aplica: ") + found.absent() + T(
-        ", and its modules neither load a model nor predict with one, so there is no model "
-        "to test", ", y sus módulos no cargan ningún modelo ni predicen con él, así que no hay "
-        "modelo que probar"))
+        ", its modules neither load a model nor predict with one, and no manifest, image or "
+        "Terraform of the repository serves one, so there is no model to test",
+        ", sus módulos no cargan ningún modelo ni predicen con él, y ningún manifiesto, "
+        "imagen o Terraform del repositorio sirve uno, así que no hay modelo que probar"))
 
 
 def _no_tests(level: int | None = None, needed: T | None = None) -> Finding:
@@ -1238,7 +1240,8 @@ def _kind_check(ctx: Context, kind: str, predicate: object) -> Iterator[Finding]
             yield untested
             return
     if kind == "data" and not any(data_test(c) for c in found.cases) and \
-            model_used(ctx) is None:  # a model served or scored has input data to test
+            model_used(ctx) is None and served_model(ctx.repo) is None:
+        # (a model served or scored has input data to test)
         yield from training_errors(ctx)
         untested = no_data(ctx, T("there is no model data to test",
                                   "no hay datos del modelo que probar"), no_model=True)
