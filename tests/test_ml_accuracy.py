@@ -516,3 +516,20 @@ def test_a_model_served_by_the_repository_keeps_the_test_rules(make_repo: Build,
     root = make_repo(project({"src/demo/app.py": WEB_APP, "tests/test_app.py": WEB_TEST,
                               "docs/examples/engine.yaml": vllm}, deps=("fastapi",)))
     assert set(levels(results_for(root, "TEST007")).values()) == {"skip"}
+
+
+def test_a_model_server_runtime_class_uses_a_model(make_repo: Build,
+                                                   results_for: Results) -> None:
+    """An MLServer runtime loads its model through the framework's hooks (a pipeline built
+    indirectly): the class it derives says it serves one."""
+    runtime = ("from mlserver import MLModel\n\n\nclass Runtime(MLModel):\n"
+               "    async def load(self) -> bool:\n        self._model = build(self.settings)\n"
+               "        return True\n")
+    root = make_repo(project({"src/demo/runtime.py": runtime, "tests/test_x.py": WEB_TEST},
+                             deps=("mlserver",)))
+    assert verdict(results_for(root, "TEST006")) == "fail"
+    assert levels(results_for(root, "TEST007")) == {2: "fail", 3: "fail"}
+    plain = runtime.replace("from mlserver import MLModel", "class MLModel:\n    pass")
+    root = make_repo(project({"src/demo/runtime.py": plain, "tests/test_x.py": WEB_TEST},
+                             deps=("mlserver",)))
+    assert verdict(results_for(root, "TEST006")) == "skip"  # a local class of that name

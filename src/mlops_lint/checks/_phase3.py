@@ -1002,9 +1002,25 @@ MODEL_LOADS = frozenset({"joblib.load", "torch.load", "torch.jit.load", "skops.i
                          "vllm.LLM", "ultralytics.YOLO"})
 
 
+# model servers whose model class a project derives (an MLServer or KServe runtime, a
+# LitServe API, a TorchServe handler, a Seldon component): it loads and serves a model
+MODEL_SERVER_ROOTS = ("mlserver", "kserve", "kfserving", "litserve", "ts.torch_handler",
+                      "seldon_core")
+
+
+def _served_model_class(index: PythonIndex) -> Evidence | None:
+    for node in nodes_of(index, ast.ClassDef):
+        for base in node.bases:
+            qual = index.qualname(base) or ""
+            if any(qual == r or qual.startswith(r + ".") for r in MODEL_SERVER_ROOTS):
+                return Evidence(index.path, node.lineno, f"class {node.name}({last(qual)})")
+    return None
+
+
 def model_used(ctx: Context) -> Evidence | None:
     """Where the project's modules load a model or predict with one (an inference service,
-    a batch scorer), when it trains none itself."""
+    a batch scorer, the model class of a model server's runtime), when it trains none
+    itself."""
     key = f"phase3:model-used:{ctx.project.path}"
     if key in ctx.repo.memo:
         cached: Evidence | None = ctx.repo.memo[key]
@@ -1017,6 +1033,9 @@ def model_used(ctx: Context) -> Evidence | None:
                     name == "from_pretrained" and not PREPROCESSING_CLASSES.search(qual)):
                 found = Evidence(index.path, call.lineno, f"{short(call.func, 40)}()")
                 break
+        if found is not None:
+            break
+        found = _served_model_class(index)
         if found is not None:
             break
     ctx.repo.memo[key] = found
