@@ -89,6 +89,40 @@ def test_an_azure_agent_image_is_not_a_service(make_repo: Maker, results_for: Ru
         assert ".pipelines/ci.yml" in found[0].message.en
 
 
+def test_dock001_ci_job_image_needs_no_workdir_expose_or_cmd(make_repo: Maker,
+                                                            results_for: Runner) -> None:
+    root = make_repo({"environment_setup/Dockerfile": AGENT_DOCKERFILE,
+                      "environment_setup/docker-image-pipeline.yml": AZURE_BUILD,
+                      ".pipelines/ci.yml": AZURE_CI})
+    found = results_for(root, "DOCK001")
+    assert statuses(found) == ["skip", "pass"], [r.message.en for r in found]
+    assert "CI jobs run in" in found[0].message.en
+    assert "WORKDIR, EXPOSE and a CMD or ENTRYPOINT are not asked for" in found[0].message.en
+    assert "a CI job container, judged as one" in found[1].message.en
+
+
+def test_dock001_ci_job_image_still_judges_what_it_declares(make_repo: Maker,
+                                                             results_for: Runner) -> None:
+    """Edge: a broken COPY or a shell-form CMD is a defect in any image."""
+    broken = AGENT_DOCKERFILE + "COPY env.yml setup.cfg* /setup/ || true\nCMD conda run pytest\n"
+    root = make_repo({"environment_setup/Dockerfile": broken,
+                      "environment_setup/docker-image-pipeline.yml": AZURE_BUILD,
+                      ".pipelines/ci.yml": AZURE_CI})
+    found = results_for(root, "DOCK001")
+    assert sorted(statuses(found)) == ["fail", "fail", "skip"], [r.message.en for r in found]
+    assert any("shell operators" in r.message.en for r in found)
+    assert any("shell form" in r.message.en for r in found)
+
+
+def test_dock001_same_image_not_used_by_ci_is_judged_as_a_service(make_repo: Maker,
+                                                                 results_for: Runner) -> None:
+    root = make_repo({"environment_setup/Dockerfile": AGENT_DOCKERFILE,
+                      "environment_setup/docker-image-pipeline.yml": AZURE_BUILD})
+    found = results_for(root, "DOCK001")
+    assert "fail" in statuses(found)
+    assert any("sets no WORKDIR" in r.message.en for r in found)
+
+
 def test_a_github_container_job_image(make_repo: Maker, results_for: Runner) -> None:
     workflow = """\
 on: [push]

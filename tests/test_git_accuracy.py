@@ -280,3 +280,65 @@ def test_git003_terraform_linter_and_formatter(make_repo: MakeRepo,
     python = make_repo({".pre-commit-config.yaml": TF_HOOKS, "main.tf": "", "app.py": ""})
     found = next(r for r in results_for(python, "GIT003") if r.status.value == "fail")
     assert "ruff + ruff-format" in found.message.en
+
+
+# -- GIT001: a sub-project's own .gitignore applies to its directory ------------------------
+
+WEB_ROOT_IGNORE = "node_modules/\n.env\n"
+
+
+def test_git001_subproject_gitignore_covers_its_own_code(make_repo: MakeRepo,
+                                                         results_for: Results) -> None:
+    root = make_repo({".gitignore": WEB_ROOT_IGNORE, "backend/.gitignore": PY_IGNORE,
+                      "backend/app/main.py": "x = 1\n", "backend/pyproject.toml": "[project]\n",
+                      "scripts/release.py": "print('x')\n"})  # a helper script, run only
+    results = results_for(root, "GIT001")
+    assert statuses(results) == ["pass"], [r.message.en for r in results]
+    message = results[0].message.en
+    assert message.startswith("the .gitignore files (.gitignore, backend/.gitignore) cover "
+                              "bytecode, virtual environments, secrets"), message
+
+
+def test_git001_subproject_gitignore_does_not_cover_other_code(make_repo: MakeRepo,
+                                                               results_for: Results) -> None:
+    """Edge: code outside the sub-project (a package at the root) is the root's business."""
+    root = make_repo({".gitignore": WEB_ROOT_IGNORE, "backend/.gitignore": PY_IGNORE,
+                      "backend/app/main.py": "x = 1\n", "lib/util.py": "y = 2\n"})
+    results = results_for(root, "GIT001")
+    assert statuses(results) == ["fail"]
+    message = results[0].message.en
+    assert message.startswith("the .gitignore files (.gitignore, backend/.gitignore) do not "
+                              "cover bytecode"), message
+
+
+def test_git001_a_nested_gitignore_does_not_cover_the_root(make_repo: MakeRepo,
+                                                           results_for: Results) -> None:
+    """The root's paths are not under backend/: its patterns do not apply there."""
+    root = make_repo({".gitignore": WEB_ROOT_IGNORE, "backend/.gitignore": PY_IGNORE,
+                      "main.py": "x = 1\n"})
+    results = results_for(root, "GIT001")
+    assert statuses(results) == ["fail"]
+    assert "does not cover bytecode" in results[0].message.en
+
+
+def test_git001_only_subproject_gitignores(make_repo: MakeRepo, results_for: Results) -> None:
+    """No root .gitignore, but every piece of code is in a sub-project that has one."""
+    root = make_repo({"api/.gitignore": PY_IGNORE, "api/app.py": "x = 1\n",
+                      "README.md": "# x\n"})
+    results = results_for(root, "GIT001")
+    assert statuses(results) == ["pass"], [r.message.en for r in results]
+    assert results[0].path == "api/.gitignore"
+    assert results[0].message.en.startswith("the .gitignore files (api/.gitignore) cover")
+
+
+def test_git001_names_the_subproject_gitignore_that_lacks_a_group(
+        make_repo: MakeRepo, results_for: Results) -> None:
+    """The root's own code needs the patterns too: the root .gitignore lacks them."""
+    root = make_repo({".gitignore": "__pycache__/\n.env\n.coverage\nhtmlcov/\n",
+                      "api/.gitignore": PY_IGNORE, "api/app.py": "x = 1\n",
+                      "main.py": "y = 2\n"})
+    results = results_for(root, "GIT001")
+    assert statuses(results) == ["fail"]
+    message = results[0].message.en
+    assert "do not cover virtual environments (lacking in .gitignore)" in message, message
+    assert "bytecode" not in message

@@ -148,3 +148,39 @@ def test_hooks_without_a_ci_run_do_not_count(make_repo: MakeRepo,
     root = make_repo({**LIBRARY, ".pre-commit-config.yaml": PRECOMMIT,
                       ".github/workflows/pre-commit.yml": workflow})
     assert statuses(results_for(root, "IAC006")) == ["fail"]
+
+
+# -- IAC003: a library's examples are usage; its modules are the interface ------------------
+
+
+def test_iac003_library_examples_are_usage_and_modules_are_judged(
+        make_repo: MakeRepo, results_for: ResultsFor) -> None:
+    results = results_for(make_repo(LIBRARY), "IAC003")
+    example = [r for r in results if r.message.en.startswith("examples/simple")]
+    assert statuses(example) == ["skip"]
+    assert "usage example of a reusable module library" in example[0].message.en
+    assert "the modules' variables and outputs are judged instead" in example[0].message.en
+    # the root module is the library's interface: judged, and typed (a description lacks)
+    root = [r for r in results if r.message.en.startswith(".: ")]
+    assert statuses(root) == ["fail"]
+    assert "variables without description: name" in root[0].message.en
+
+
+def test_iac003_library_module_fully_declared_passes(make_repo: MakeRepo,
+                                                     results_for: ResultsFor) -> None:
+    described = 'variable "name" {\n  type = string\n  description = "Network name"\n}\n'
+    results = results_for(make_repo({**LIBRARY, "variables.tf": described}), "IAC003")
+    assert statuses([r for r in results if r.message.en.startswith(".: ")]) == ["pass"]
+    # a wrapper is a configuration of its own (this one declares nothing): still judged
+    wrapper = [r for r in results if r.message.en.startswith("wrappers")]
+    assert statuses(wrapper) == ["fail"]
+
+
+def test_iac003_examples_of_a_deployment_are_still_judged(make_repo: MakeRepo,
+                                                          results_for: ResultsFor) -> None:
+    """Edge: with a backend somewhere the repository deploys; examples are configurations."""
+    files = {**LIBRARY, "live/main.tf": ROOT.replace("./modules/network", "../")}
+    results = results_for(make_repo(files), "IAC003")
+    example = [r for r in results if r.message.en.startswith("examples/simple")]
+    assert statuses(example) == ["fail"]
+    assert "no variables (variables.tf)" in example[0].message.en

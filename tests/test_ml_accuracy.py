@@ -428,3 +428,108 @@ def test_data004_dvc_templating_is_not_a_placeholder(make_repo: Build,
     results = [r for r in results_for(root, "DATA004") if r.level == 3]
     assert "{{ cookiecutter.module_name }}" in messages(results)
     assert "dvc.lock is not committed" not in messages(results)
+
+
+# -- DATA005, TEST005, TEST007: data and integration rules need a model or its data ---------
+
+WEB_TEST = """\
+from fastapi.testclient import TestClient
+
+from demo.app import app
+
+
+def test_items():
+    assert TestClient(app).get("/items").json() == ["a", "b"]
+"""
+ETL = """\
+import pandas as pd
+
+
+def clean(path: str) -> pd.DataFrame:
+    return pd.read_csv(path).dropna()
+"""
+SCORER = """\
+import joblib
+
+MODEL = joblib.load("models/model.joblib")
+
+
+def score(rows):
+    return MODEL.predict(rows)
+"""
+
+
+def test_web_app_without_model_or_data_skips_data_and_integration_rules(
+        make_repo: Build, results_for: Results) -> None:
+    root = make_repo(project({"src/demo/app.py": WEB_APP, "tests/test_app.py": WEB_TEST},
+                             deps=("fastapi",)))
+    for rule in ("DATA005", "TEST005", "TEST007"):
+        results = results_for(root, rule)
+        assert set(levels(results).values()) == {"skip"}, (rule, messages(results))
+        text = results[0].message.en
+        assert text.startswith("not applicable: no training code in this project"), text
+    assert "use no DataFrame library" in results_for(root, "DATA005")[0].message.en
+    assert "load or use no model" in results_for(root, "TEST005")[0].message.en
+    assert "neither load a model" in results_for(root, "TEST007")[0].message.en
+
+
+def test_dataframes_without_training_keep_the_data_rules(make_repo: Build,
+                                                         results_for: Results) -> None:
+    root = make_repo(project({"src/demo/etl.py": ETL, "tests/test_etl.py": WEB_TEST},
+                             deps=("pandas",)))
+    assert verdict(results_for(root, "DATA005")) == "fail"
+    assert verdict(results_for(root, "TEST005")) == "fail"
+    # no model trained nor used: an end-to-end model test has no subject
+    assert set(levels(results_for(root, "TEST007")).values()) == {"skip"}
+
+
+def test_training_or_a_served_model_keeps_the_rules(make_repo: Build,
+                                                    results_for: Results) -> None:
+    trains = make_repo(project({"src/demo/train.py": TRAINS, "tests/test_x.py": WEB_TEST}))
+    assert verdict(results_for(trains, "DATA005")) == "fail"
+    assert verdict(results_for(trains, "TEST005")) == "fail"
+    assert levels(results_for(trains, "TEST007")) == {2: "fail", 3: "fail"}
+    # an inference module: its input data and its API are still to be tested
+    serves = make_repo(project({"src/demo/score.py": SCORER, "tests/test_x.py": WEB_TEST},
+                               deps=("joblib",)))
+    assert verdict(results_for(serves, "TEST005")) == "fail"
+    assert levels(results_for(serves, "TEST007")) == {2: "fail", 3: "fail"}
+    # DataFrame schemas need DataFrames: a scorer without any has none to validate
+    assert verdict(results_for(serves, "DATA005")) == "skip"
+
+
+def test_a_model_served_by_the_repository_keeps_the_test_rules(make_repo: Build,
+                                                               results_for: Results) -> None:
+    """A router in front of vLLM, a SageMaker endpoint in Terraform: the project's code
+    loads no model, but the repository serves one, so its data and end-to-end tests count."""
+    vllm = ("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: engine}\nspec:\n"
+            "  template:\n    spec:\n      containers:\n        - name: e\n"
+            "          image: vllm/vllm-openai:v0.6.0\n")
+    endpoint = 'resource "aws_sagemaker_endpoint" "e" {\n  name = "e"\n}\n'
+    for extra in ({"deploy/engine.yaml": vllm}, {"infra/main.tf": endpoint}):
+        root = make_repo(project({"src/demo/app.py": WEB_APP, "tests/test_app.py": WEB_TEST,
+                                  **extra}, deps=("fastapi",)))
+        assert verdict(results_for(root, "TEST005")) == "fail", extra
+        assert verdict(results_for(root, "TEST006")) == "fail", extra
+        assert levels(results_for(root, "TEST007")) == {2: "fail", 3: "fail"}, extra
+    # a model-server manifest under docs/ is an example for readers, not the repository's
+    root = make_repo(project({"src/demo/app.py": WEB_APP, "tests/test_app.py": WEB_TEST,
+                              "docs/examples/engine.yaml": vllm}, deps=("fastapi",)))
+    assert set(levels(results_for(root, "TEST007")).values()) == {"skip"}
+
+
+def test_a_model_server_runtime_class_uses_a_model(make_repo: Build,
+                                                   results_for: Results) -> None:
+    """An MLServer runtime loads its model through the framework's hooks (a pipeline built
+    indirectly): the class it derives says it serves one."""
+    runtime = ("from mlserver import MLModel\n\n\nclass Runtime(MLModel):\n"
+               "    async def load(self) -> bool:\n        self._model = build(self.settings)\n"
+               "        return True\n")
+    root = make_repo(project({"src/demo/runtime.py": runtime, "tests/test_x.py": WEB_TEST},
+                             deps=("mlserver",)))
+    assert verdict(results_for(root, "TEST006")) == "fail"
+    assert levels(results_for(root, "TEST007")) == {2: "fail", 3: "fail"}
+    plain = runtime.replace("from mlserver import MLModel", "class MLModel:\n    pass")
+    root = make_repo(project({"src/demo/runtime.py": plain, "tests/test_x.py": WEB_TEST},
+                             deps=("mlserver",)))
+    assert verdict(results_for(root, "TEST006")) == "skip"  # a local class of that name

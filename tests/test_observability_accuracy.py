@@ -32,10 +32,47 @@ def test_obs006_not_applicable_when_nothing_is_deployed(make_repo: Maker,
     assert "no live model" in rows[0].message.en
 
 
-def test_obs006_fails_when_a_service_is_deployed(make_repo: Maker,
-                                                 results_for: Results) -> None:
-    files = {**DOCS_ONLY, "src/app/main.py": "from fastapi import FastAPI\napp = FastAPI()\n"}
+SERVICE = "from fastapi import FastAPI\napp = FastAPI()\n"
+SERVES_MODEL = ("import joblib\nfrom fastapi import FastAPI\napp = FastAPI()\n"
+                "MODEL = joblib.load('models/model.joblib')\n\n\n@app.post('/predict')\n"
+                "def predict(x: list[float]) -> float:\n    return MODEL.predict([x])[0]\n")
+
+
+def test_obs006_fails_when_a_model_service_is_deployed(make_repo: Maker,
+                                                       results_for: Results) -> None:
+    files = {**DOCS_ONLY, "src/app/main.py": SERVES_MODEL}
     assert statuses(results_for(make_repo(files), "OBS006")) == ["fail"]
+
+
+def test_obs006_not_applicable_to_a_service_without_a_model(make_repo: Maker,
+                                                            results_for: Results) -> None:
+    """A web service deployed with a cron job for housekeeping: no model, no drift."""
+    cleanup = ("on:\n  schedule:\n    - cron: '0 0 * * 0'\njobs:\n  clean:\n    runs-on: x\n"
+               "    steps:\n      - run: make clean\n")
+    files = {**DOCS_ONLY, "src/app/main.py": SERVICE, "Dockerfile": "FROM python:3.12\n",
+             ".github/workflows/cleanup.yml": cleanup}
+    rows = results_for(make_repo(files), "OBS006")
+    assert statuses(rows) == ["skip"]
+    assert rows[0].message.en.startswith("not applicable: no model in this repository")
+    assert "no model whose inputs could drift" in rows[0].message.en
+
+
+@pytest.mark.parametrize("evidence", [
+    {"train/train.py": "from sklearn.linear_model import LogisticRegression\n"
+                       "def train(x, y):\n    return LogisticRegression().fit(x, y)\n"},
+    {"k8s/isvc.yaml": "apiVersion: serving.kserve.io/v1beta1\nkind: InferenceService\n"
+                      "metadata: {name: m}\nspec: {predictor: {model: {modelFormat: "
+                      "{name: sklearn}}}}\n"},
+    {"k8s/llm.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: llm}\nspec:\n"
+                     "  template:\n    spec:\n      containers:\n        - name: s\n"
+                     "          image: vllm/vllm-openai:v0.6.0\n"},
+    {"infra/main.tf": 'resource "aws_sagemaker_endpoint" "e" {\n  name = "e"\n}\n'},
+    {"serve/Dockerfile": "FROM nvcr.io/nvidia/tritonserver:24.01-py3\n"},
+])
+def test_obs006_a_model_anywhere_keeps_the_rule(make_repo: Maker, results_for: Results,
+                                               evidence: dict[str, str]) -> None:
+    files = {**DOCS_ONLY, "src/app/main.py": SERVICE, **evidence}
+    assert statuses(results_for(make_repo(files), "OBS006")) == ["fail"], evidence
 
 
 def test_obs006_scheduled_drift_counts_even_without_a_deployment(make_repo: Maker,

@@ -485,10 +485,16 @@ def test_test007_levels(make_repo: Build, results_for: Results) -> None:
     assert "/api/v1/predict, /health" in results[0].message.en
 
 
+# a project that serves a model, and one that trains one: TEST007 has a subject
+SERVING = "import joblib\n\nMODEL = joblib.load('models/model.joblib')\n"
+TRAINING = "def train(model, x, y):\n    model.fit(x, y)\n    return model\n"
+
+
 def test_test007_partial_api_and_marker_recognition(make_repo: Build,
                                                     results_for: Results) -> None:
     only_health = API_TEST.split("\n\n\ndef test_predict")[0] + "\n"
-    results = results_for(repo(make_repo, {"tests/test_api.py": only_health}), "TEST007")
+    results = results_for(repo(make_repo, {"tests/test_api.py": only_health,
+                                           "src/demo/api.py": SERVING}), "TEST007")
     assert verdict(results, 2) == "fail" and "do not hit /predict" in results[0].message.en
     marked = ("import pytest\n\n\n@pytest.mark.integration\ndef test_pipeline(pipe, df):\n"
               "    pipe.fit(df, df.y)\n    assert pipe.predict(df).shape == (len(df),)\n")
@@ -810,7 +816,8 @@ def test_train_eval(tmp_path, cfg_train, cfg_eval):
         assert "end-to-end training test at tests/test_flow.py" in results[0].message.en
     no_load = checkpoint.replace('    cfg_eval.ckpt_path = str(tmp_path / "checkpoints" / '
                                  '"last.ckpt")\n', "")
-    results = results_for(repo(make_repo, {"tests/test_flow.py": no_load}), "TEST007")
+    results = results_for(repo(make_repo, {"tests/test_flow.py": no_load,
+                                           "src/demo/train.py": TRAINING}), "TEST007")
     assert verdict(results, 2) == "fail"
 
 

@@ -124,7 +124,7 @@ def test_dep001_single_platform_warns_and_unrelated_adr_fails(make_repo: Maker,
     rows = results_for(make_repo(project({"docs/decisions/ADR-002-dvc.md": other})), "DEP001")
     assert statuses(rows) == ["fail"] and "none discusses" in rows[0].message.en
     rows = results_for(make_repo(project({})), "DEP001")
-    assert statuses(rows) == ["fail"] and "no ADR found" in rows[0].message.en
+    assert statuses(rows) == ["fail"] and "no ADR or design record found" in rows[0].message.en
 
 
 def test_dep001_monorepo_root_adrs_count_for_each_project(make_repo: Maker,

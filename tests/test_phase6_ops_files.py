@@ -151,7 +151,8 @@ def test_obs006_warn_and_fail_cases(make_repo: Maker, results_for: Results) -> N
     assert row.status.value == "warn" and "does not upload" in row.message.en
     other = ("on:\n  schedule:\n    - cron: '0 0 * * 0'\njobs:\n  clean:\n    runs-on: x\n"
              "    steps:\n      - run: make clean\n")
-    image = {"Dockerfile": "FROM python:3.12-slim\n"}  # something is deployed
+    image = {"Dockerfile": "FROM python:3.12-slim\n",  # something is deployed,
+             "app/score.py": "import joblib\nMODEL = joblib.load('model.joblib')\n"}  # a model
     row = one(results_for(make_repo({".github/workflows/c.yml": other, **image}), "OBS006"))
     assert row.status.value == "fail" and "do not run drift" in row.message.en
     row = one(results_for(make_repo({"README.md": "x", **image}), "OBS006"))

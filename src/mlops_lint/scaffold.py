@@ -10,6 +10,7 @@ never opened) and never outside the repository. The templates are package data i
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -26,16 +27,18 @@ class Template:
     phase: int
     present: tuple[str, ...]  # globs: a match means the repository already has one
     what: T
+    counts: Callable[[str], bool] = lambda path: True  # whether a match is really one
 
 
 def _templates() -> tuple[Template, ...]:
+    from mlops_lint.checks._adr import RECORD_GLOBS, is_record
     from mlops_lint.checks.docs import DATA_CARD_GLOBS, MODEL_CARD_GLOBS
-    from mlops_lint.checks.python_quality import ADR_GLOBS
 
     return (
         Template("adr.md", "docs/decisions/ADR-001-record-architecture-decisions.md", 1,
-                 ADR_GLOBS, T("an architecture decision record (DES001)",
-                              "un registro de decisión de arquitectura (DES001)")),
+                 RECORD_GLOBS, T("an architecture decision record (DES001)",
+                                 "un registro de decisión de arquitectura (DES001)"),
+                 is_record),
         Template("Makefile", "Makefile", 1, ("Makefile", "makefile", "GNUmakefile"),
                  T("a Makefile with the guide's targets (PY010)",
                    "un Makefile con los targets de la guía (PY010)")),
@@ -101,7 +104,8 @@ def scaffold(root: Path, phases: set[int] | None, lang: Lang,
         if phases is not None and template.phase not in phases:
             continue
         found = [p for p in repo.glob(template.present, case_sensitive=False)
-                 if not is_template_path(p)]  # docs/templates/…: copies to fill, not ours
+                 # docs/templates/…: copies to fill, not ours
+                 if not is_template_path(p) and template.counts(p)]
         if found or os.path.lexists(root / template.target):
             where = found[0] if found else template.target
             outcomes.append(Outcome(template, False, T(

@@ -773,6 +773,10 @@ def _dock001(ctx: Context, df: Dockerfile) -> Iterator[Finding]:
                       "files part of the build context, or create them in a RUN step).",
                       "Quita los operadores de shell; copia solo archivos que existan (incluye "
                       "los opcionales en el contexto o créalos en un RUN)."))
+    ci_image = ci_job_image(ctx, df)
+    if ci_image is not None:
+        yield from _dock001_ci_image(df, final, ci_image, problems)
+        return
     if df.effective(final, "WORKDIR") is None:
         problems += 1
         yield failed(T(f"final {_where(final)} sets no WORKDIR: files land in /",
@@ -823,6 +827,31 @@ def _dock001(ctx: Context, df: Dockerfile) -> Iterator[Finding]:
                        f"{'ENTRYPOINT' if entry else 'CMD'} in the final {_where(final)}",
                        f"se lee; WORKDIR, {expose}{'ENTRYPOINT' if entry else 'CMD'} en forma "
                        f"exec en la {_donde(final)} final"), df.path)
+
+
+def _dock001_ci_image(df: Dockerfile, final: Stage, ci_image: T,
+                      problems: int) -> Iterator[Finding]:
+    """DOCK001 for an image CI jobs run in: the CI system gives its job steps their command
+    and working directory, and nothing listens on a port, so only the build itself and a
+    CMD/ENTRYPOINT it declares anyway are judged."""
+    yield skipped(ci_image + T(": the CI system runs the job steps in it with its own command "
+                               "and working directory, so WORKDIR, EXPOSE and a CMD or "
+                               "ENTRYPOINT are not asked for",
+                               ": el sistema de CI ejecuta en ella los pasos del job con su "
+                               "propio comando y directorio de trabajo, así que no se piden "
+                               "WORKDIR, EXPOSE ni CMD o ENTRYPOINT"), df.path)
+    declared = [i for i in (df.effective(final, "ENTRYPOINT"), df.effective(final, "CMD"))
+                if i is not None]
+    for inst in declared:
+        problem = _exec_problem(inst)
+        if problem is not None:
+            problems += 1
+            yield failed(problem, df.path, inst.line, fix=exec_form_fix(inst))
+    if not problems:
+        yield passed(T(f"parses; COPY/ADD carry no shell operators; a CI job container, "
+                       f"judged as one in the final {_where(final)}",
+                       f"se lee; COPY/ADD no llevan operadores de shell; un contenedor de "
+                       f"jobs de CI, evaluado como tal en la {_donde(final)} final"), df.path)
 
 
 @check("dockerfiles_well_formed")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
@@ -110,6 +110,12 @@ class _Subjects:
     data: str  # "required", "sample" (small data committed on purpose) or "none"
     sample: tuple[int, int] = (0, 0)  # committed data files and their bytes
     unread: tuple[ParseError, ...] = ()  # files that could not be read to decide
+    # where each group's subject lives: the code, plus .env/compose files for secrets,
+    # model files for models, committed data for data
+    files: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def of(self, key: str) -> tuple[str, ...]:
+        return next((found for k, found in self.files if k == key), ())
 
 
 def _any_text(ctx: Context, paths: list[str], pattern: re.Pattern[str],
@@ -157,11 +163,68 @@ def _subjects(ctx: Context) -> _Subjects:
         data = "sample" if small else "required"
     elif ml:
         data = "required"
-    secrets = python or bool(ctx.files(DOTENV_GLOBS))
+    dotenv = ctx.files(DOTENV_GLOBS)
+    secrets = python or bool(dotenv)
+    projects = _project_code(ctx, code)
+    where = (("python", projects), ("mlflow", projects),
+             ("secrets", tuple(code + dotenv)),
+             ("ml", tuple(code + ctx.files(MODEL_GLOBS))),
+             ("data", tuple(code + committed + _dvc_outputs(ctx))))
     found = _Subjects(python, secrets, ml, mlflow, data, (len(committed), sum(sizes)),
-                      tuple(unread))
+                      tuple(unread), where)
     ctx.repo.memo["git001:subjects"] = found
     return found
+
+
+# folders of helper scripts that are run, not imported, installed or tested: when the
+# Python projects keep .gitignore files of their own, bytecode, environments and coverage
+# reports are theirs, not these scripts'
+HELPER_DIRS = frozenset({"scripts", "hooks", "bin", "tools", ".github", ".devcontainer",
+                         "docs", "doc"})
+
+
+def _project_code(ctx: Context, code: list[str]) -> tuple[str, ...]:
+    """The Python files whose bytecode, environments and coverage reports a .gitignore
+    must cover: all of them, except the helper scripts outside every sub-project when the
+    rest of the code lives in sub-projects with a .gitignore of their own."""
+    if _homes(ctx, code) <= {""}:  # no sub-project .gitignore governs any of the code
+        return tuple(code)
+    kept = [p for p in code if _homes(ctx, [p]) != {""}
+            or PurePosixPath(p).parts[0] not in HELPER_DIRS]
+    return tuple(kept or code)
+
+
+def _homes(ctx: Context, paths: Iterable[str]) -> set[str]:
+    """The directories whose .gitignore governs ``paths``: for each path, the nearest
+    directory above it with a .gitignore of its own ("" for the repository root, with or
+    without one), as git applies a nested .gitignore to its directory."""
+    nested = ctx.repo.memo.get("git001:nested")
+    if not isinstance(nested, frozenset):
+        nested = frozenset(str(PurePosixPath(p).parent) for p in ctx.repo.glob(["**/.gitignore"])
+                           if p != ".gitignore")
+        ctx.repo.memo["git001:nested"] = nested
+    homes: set[str] = set()
+    for path in paths:
+        home = ""
+        for parent in PurePosixPath(path).parents:
+            if str(parent) in nested:
+                home = str(parent)
+                break
+        homes.add(home)
+    return homes
+
+
+def _covered(rules: IgnoreRules, candidates: list[str], homes: set[str]) -> set[str] | None:
+    """The sub-project .gitignore directories that cover a group (empty when the root
+    .gitignore does), or None when it is not covered: the root .gitignore ignores a
+    candidate path, or every directory whose .gitignore governs the subject ignores the
+    candidates under it."""
+    if any(rules.ignored(p) for p in candidates):
+        return set()
+    if homes and "" not in homes and all(
+            any(rules.ignored(f"{home}/{c}") for c in candidates) for home in homes):
+        return homes
+    return None
 
 
 def _applies(subjects: _Subjects, key: str) -> bool:
@@ -175,7 +238,10 @@ def gitignore_ml(ctx: Context, params: None) -> Iterator[Finding]:
     and coverage for Python code, .env, data and models for ML code or data, mlruns/ for
     MLflow."""
     rules = ignore_rules(ctx.repo)
-    if not ctx.repo.exists(".gitignore"):
+    subjects = _subjects(ctx)
+    everything = [f for _, files in subjects.files for f in files]
+    own = _homes(ctx, everything) if everything else {""}
+    if not ctx.repo.exists(".gitignore") and "" in own:
         yield failed(T("no .gitignore at the repository root",
                        "no hay .gitignore en la raíz del repositorio"),
                      fix=T("add a .gitignore for the stack in use (for Python/ML, the guide's "
@@ -189,7 +255,6 @@ def gitignore_ml(ctx: Context, params: None) -> Iterator[Finding]:
         yield failed(T(f"cannot read .gitignore: {broken[0].message}",
                        f"no se puede leer .gitignore: {broken[0].message}"), ".gitignore")
         return
-    subjects = _subjects(ctx)
     yield from (not_read(error) for error in subjects.unread[:MAX_FILE_FINDINGS])
     groups = [g for g in GITIGNORE_GROUPS if _applies(subjects, g[0])]
     if not groups:
@@ -201,11 +266,16 @@ def gitignore_ml(ctx: Context, params: None) -> Iterator[Finding]:
         return
     missing = []
     advice = T("", "")
+    nested: set[str] = set()  # sub-project .gitignore files that cover a group
+    lacking: set[str] = set()  # the .gitignore files that lack a missing group
     for key, patterns, name, candidates in groups:
         paths = list(candidates)
         if key == "data":
             paths += _dvc_outputs(ctx)
-        if any(rules.ignored(p) for p in paths):
+        homes = _homes(ctx, subjects.of(key))
+        covering = _covered(rules, paths, homes)
+        if covering is not None:
+            nested |= covering
             continue
         if key == "data" and subjects.data == "sample":
             count, size = subjects.sample
@@ -216,19 +286,44 @@ def gitignore_ml(ctx: Context, params: None) -> Iterator[Finding]:
                        f"datos versionados, {size // 1024} KB en total, son pequeños datos de "
                        "muestra; ignora los datos grandes antes de añadirlos)")
             continue
+        if homes - {""}:  # sub-projects judged: which .gitignore files lack a group
+            lacking |= {f"{h}/.gitignore" if h else ".gitignore" for h in homes
+                        if not any(rules.ignored(f"{h}/{c}" if h else c) for c in paths)}
         missing.append((name, patterns))
     extras = _extras(rules)
+    anchor = ".gitignore" if ctx.repo.exists(".gitignore") else \
+        f"{sorted(own - {''})[0]}/.gitignore"
     if missing:
         names = T.join([name for name, _ in missing], ", ")
         patterns = "; ".join(p for _, p in missing)
-        yield failed(T("the .gitignore does not cover ", "el .gitignore no cubre ") + names
-                     + advice, ".gitignore", 1,
-                     fix=T(f"add patterns such as: {patterns}",
-                           f"añade patrones como: {patterns}"))
+        tried, several = _which(ctx, own | ({""} if ctx.repo.exists(".gitignore") else set()))
+        judged_files = {f"{h}/.gitignore" if h else ".gitignore" for h in own | {""}}
+        if several and lacking and lacking < {f for f in judged_files if ctx.repo.exists(f)}:
+            shown = sorted(lacking)
+            listed = ", ".join(shown[:4]) + (f" (+{len(shown) - 4})" if len(shown) > 4 else "")
+            advice = T(f" (lacking in {listed})", f" (falta en {listed})") + advice
+        yield failed(tried + (T(" do not cover ", " no cubren ") if several else
+                              T(" does not cover ", " no cubre ")) + names + advice,
+                     anchor, 1, fix=T(f"add patterns such as: {patterns}",
+                                      f"añade patrones como: {patterns}"))
     else:
         names = T.join([name for _, _, name, _ in groups], ", ")
-        yield passed(T("the .gitignore covers ", "el .gitignore cubre ") + names + advice
-                     + extras, ".gitignore")
+        judged, several = _which(ctx, nested | ({""} if ctx.repo.exists(".gitignore")
+                                                else set()))
+        yield passed(judged + (T(" cover ", " cubren ") if several else T(" covers ", " cubre "))
+                     + names + advice + extras, anchor)
+
+
+def _which(ctx: Context, homes: set[str]) -> tuple[T, bool]:
+    """How a message names the .gitignore files judged: the root one alone as before,
+    else each file (a sub-project's own .gitignore applies to its directory); and whether
+    they are several."""
+    files = [f"{h}/.gitignore" if h else ".gitignore" for h in sorted(homes)
+             if ctx.repo.exists(f"{h}/.gitignore" if h else ".gitignore")]
+    if files in ([], [".gitignore"]):
+        return T("the .gitignore", "el .gitignore"), False
+    shown = ", ".join(files[:4]) + (f" (+{len(files) - 4})" if len(files) > 4 else "")
+    return T(f"the .gitignore files ({shown})", f"los .gitignore ({shown})"), True
 
 
 def _extras(rules: IgnoreRules) -> T:

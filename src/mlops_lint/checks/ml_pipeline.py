@@ -45,6 +45,7 @@ from mlops_lint.checks._phase3 import (
     load_shell,
     locations,
     method,
+    no_data,
     no_training,
     nodes_of,
     not_applicable_to,
@@ -401,6 +402,12 @@ def dataframe_schema(ctx: Context, params: None) -> Iterator[Finding]:
                 if uses_any(index, ("pandera", "great_expectations"))
                 for h in [_schema_hit(index)] if h), None)
     if hit is None:
+        yield from training_errors(ctx)
+        untrained = no_data(ctx, T("there is no DataFrame to validate",
+                                   "no hay DataFrames que validar"))
+        if untrained is not None:
+            yield untrained
+            return
         yield failed(T("no DataFrame schema validation (pandera DataFrameModel/DataFrameSchema "
                        "or Great Expectations) in the project code",
                        "no hay validación de esquema de DataFrames (pandera DataFrameModel/"

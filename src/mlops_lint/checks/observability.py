@@ -18,7 +18,8 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from mlops_lint.checks import check
-from mlops_lint.checks._deployment import deployment
+from mlops_lint.checks._deployment import deployment, served_model
+from mlops_lint.checks._phase3 import model_used, training
 from mlops_lint.checks.serving import (
     as_list,
     manifests_noted,
@@ -788,6 +789,24 @@ def _crons(wf: Workflow) -> list[str]:
             and item.get("cron")]
 
 
+def _model_in_repo(ctx: Context) -> str | None:
+    """Where the repository has a model to watch: a project that trains one (modules or
+    notebooks) or whose modules load or predict with one, a manifest, chart or image that
+    runs a model server, or Terraform that provisions a model endpoint. ``None`` when there
+    is none."""
+    for project in ctx.repo.projects:
+        pctx = Context(ctx.repo, project, ctx.config, ctx.rule_id)
+        found = training(pctx)
+        if found.module is not None:
+            return f"training at {found.module.where}"
+        if found.notebooks:
+            return f"training in {found.notebooks[0]}"
+        used = model_used(pctx)
+        if used is not None:
+            return f"a model used at {used.where}"
+    return served_model(ctx.repo)
+
+
 @check("scheduled_ml_workflows")
 @reports_unread
 def scheduled_ml_workflows(ctx: Context, params: None) -> Iterator[Finding]:
@@ -851,6 +870,17 @@ def scheduled_ml_workflows(ctx: Context, params: None) -> Iterator[Finding]:
         yield skipped(fact.nothing_deployed(T(
             ", so there is no live model whose inputs could drift",
             ", así que no hay un modelo en servicio cuyos datos puedan derivar")))
+        return
+    if _model_in_repo(ctx) is None:
+        yield skipped(T(
+            "not applicable: no model in this repository (no project trains one, loads one "
+            "or predicts with one, no manifest, chart or image runs a model server such as "
+            "KServe, Seldon, vLLM or Triton, and no Terraform provisions a model endpoint), so "
+            "there is no model whose inputs could drift",
+            "no aplica: no hay modelo en este repositorio (ningún proyecto entrena, carga ni "
+            "predice con uno, ningún manifiesto, chart o imagen ejecuta un servidor de modelos "
+            "como KServe, Seldon, vLLM o Triton, y ningún Terraform aprovisiona un endpoint de "
+            "modelo), así que no hay modelo cuyos datos puedan derivar"))
         return
     if scheduled:
         wf = scheduled[0][0]

@@ -31,6 +31,8 @@ from radon.raw import analyze
 from radon.visitors import Function
 
 from mlops_lint.checks import Params, check
+from mlops_lint.checks._adr import CONTAINER_GLOBS, RECORD_GLOBS, is_record
+from mlops_lint.checks._adr import SEARCHED as ADR_SEARCHED
 from mlops_lint.checks._templates import is_template, template_reason
 from mlops_lint.checks.environment import package_dirs, requires_python
 from mlops_lint.checks.git_hygiene import multiline_filter_hint, shown_filter
@@ -1859,14 +1861,9 @@ def complexity(ctx: Context, params: None) -> Iterator[Finding]:
 
 # -- DES001 / DES002 design documents -------------------------------------------------------
 
-ADR_GLOBS = ("**/docs/decisions/*.md", "**/docs/adr/*.md", "**/docs/adrs/*.md",
-             "**/doc/adr/*.md", "**/docs/architecture/decisions/*.md", "**/ADR-*.md",
-             "**/adr-*.md", "**/ADR_*.md",
-             # RFC- and KEP-style design records: the same decision, other headings
-             "**/proposals/*.md", "**/rfcs/*.md", "**/rfc/*.md", "**/docs/rfcs/*.md",
-             "**/docs/design/*.md", "**/enhancements/*.md")
-ADR_CONTAINERS = ("**/docs/ARCHITECTURE.md", "**/ARCHITECTURE.md", "**/DECISIONES*.md",
-                  "**/docs/DECISIONS*.md", "**/DECISIONS*.md")
+# where records are searched: one definition shared with DEP001 and ``init``
+ADR_GLOBS = RECORD_GLOBS
+ADR_CONTAINERS = CONTAINER_GLOBS
 ADR_SECTIONS: dict[str, tuple[str, ...]] = {
     # RFC/KEP records say Motivation, Proposal and Drawbacks for the same parts
     "context": ("context", "contexto", "motivation", "motivacion", "background",
@@ -2009,10 +2006,9 @@ def find_adrs(ctx: Context) -> tuple[list[Adr], list[ParseError]]:
     files = ctx.files(ADR_GLOBS, case_sensitive=False)
     indexes: dict[str, tuple[dict[int, tuple[str, int]], str]] = {}
     for path in files:
-        name = PurePosixPath(path).name.lower()
-        if any(w in name for w in ("template", "plantilla")) or name in ("readme.md",
-                                                                         "index.md"):
+        if not is_record(path):
             continue
+        name = PurePosixPath(path).name.lower()
         doc = ctx.repo.parse(path, parse_markdown)
         if isinstance(doc, ParseError):
             errors.append(doc)
@@ -2052,10 +2048,10 @@ def adr_records(ctx: Context, params: None) -> Iterator[Finding]:
     core = {"context", "decision", "consequences"}
     valid = [a for a in adrs if core <= a.sections]
     if not adrs:
-        yield failed(T("no Architecture Decision Records (docs/decisions/*.md, docs/adr/*.md, "
-                       "ADR-*.md or ADR-N sections in docs/ARCHITECTURE.md)",
-                       "no hay Architecture Decision Records (docs/decisions/*.md, "
-                       "docs/adr/*.md, ADR-*.md o secciones ADR-N en docs/ARCHITECTURE.md)"))
+        yield failed(T(f"no Architecture Decision Records ({ADR_SEARCHED}; ADR-N sections "
+                       "in ARCHITECTURE.md)",
+                       f"no hay Architecture Decision Records ({ADR_SEARCHED}; secciones ADR-N "
+                       "en ARCHITECTURE.md)"))
         return
     incomplete = [a for a in adrs if not core <= a.sections]
     if not valid:

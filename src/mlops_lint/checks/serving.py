@@ -28,9 +28,13 @@ from typing import Any, TypeVar
 from pydantic import Field
 
 from mlops_lint.checks import Params, check
+from mlops_lint.checks._adr import ALL_GLOBS as ADR_ALL_GLOBS
+from mlops_lint.checks._adr import RECORD_GLOBS, is_record
+from mlops_lint.checks._adr import SEARCHED as ADR_SEARCHED
 from mlops_lint.checks._deployment import DEPLOY_COMMAND, deployment, in_docs
+from mlops_lint.checks._phase3 import model_used
 from mlops_lint.context import Context
-from mlops_lint.model import Finding, T, failed, manual, passed, skipped, warned
+from mlops_lint.model import Finding, Status, T, failed, manual, passed, skipped, warned
 from mlops_lint.parsers import ParseError
 from mlops_lint.parsers.ci import CI_NAMES, Command, Workflow, ci_commands, workflows
 from mlops_lint.parsers.dockerfile import Dockerfile, dockerfiles, own_paths
@@ -561,17 +565,7 @@ def serving_app(ctx: Context, params: None) -> Iterator[Finding]:
     if s.others or s.model.apps:
         name, path, line = s.other_label() if s.others else (
             s.model.apps[0].framework, s.model.apps[0].path, s.model.apps[0].line)
-        yield warned(T(
-            f"{name} service found ({path}:{line}); the guide serves models with FastAPI "
-            "(ADR-004) and its API criteria are written for it: the FastAPI-specific ones "
-            "(API004-API008) are skipped",
-            f"se encontró un servicio {name} ({path}:{line}); la guía sirve modelos con "
-            "FastAPI (ADR-004) y sus criterios de API están escritos para él: los "
-            "específicos de FastAPI (API004-API008) se omiten"), path, line,
-            fix=T("Consider FastAPI for typed schemas, OpenAPI docs and async serving, or "
-                  "waive API001 with an ADR that justifies the framework.",
-                  "Considera FastAPI (esquemas tipados, OpenAPI, servicio asíncrono), o "
-                  "exceptúa API001 con un ADR que justifique el framework."))
+        yield _web_framework(ctx, s, name, path, line)
         return
     if s.model.dashboards:
         name, (path, line) = sorted(s.model.dashboards.items())[0]
@@ -589,6 +583,81 @@ def serving_app(ctx: Context, params: None) -> Iterator[Finding]:
                                ", servido por el contenedor de inferencia de la plataforma"))
         return
     yield failed(NO_SERVING, fix=NO_SERVING_FIX)
+
+
+# request validation libraries a service written with another web framework may use in
+# place of FastAPI's pydantic models (import prefix -> display name)
+VALIDATION_LIBRARIES: dict[str, str] = {
+    "pydantic": "pydantic", "marshmallow": "marshmallow", "flask_pydantic": "Flask-Pydantic",
+    "webargs": "webargs", "flask_smorest": "flask-smorest", "flask_restx": "Flask-RESTX",
+    "apiflask": "APIFlask", "rest_framework.serializers": "Django REST Framework serializers",
+    "ninja": "Django Ninja", "jsonschema": "jsonschema", "cerberus": "Cerberus",
+    "voluptuous": "voluptuous", "msgspec": "msgspec", "attrs": "attrs", "cattrs": "cattrs",
+}
+
+
+def _validation(s: Serving) -> tuple[str, str, int] | None:
+    """The first request validation library the project's modules import: (name, file,
+    line)."""
+    for path, module in sorted(s.model.modules.items()):
+        for qual, line in module.imports:
+            for prefix, label in VALIDATION_LIBRARIES.items():
+                if qual == prefix or qual.startswith(prefix + "."):
+                    return label, path, line
+    return None
+
+
+def _web_framework(ctx: Context, s: Serving, name: str, path: str, line: int) -> Finding:
+    """API001 for a service written with another web framework (Flask, Django...): a
+    well-known equivalent (levels.md §2) earns the credit when it serves a model, with
+    FastAPI as advice; one that serves no model warns."""
+    app = next((a for a in s.model.apps if a.framework.lower() == name.lower()), None)
+    if app is not None:  # the app instance says more than the import
+        path, line = app.path, app.line
+    skipped_criteria = T("the FastAPI-specific criteria API004-API008 are not checked for "
+                         "it", "los criterios específicos de FastAPI API004-API008 no se "
+                         "comprueban para él")
+    predicts = s.predict_routes(s.model.routes)
+    model = model_used(ctx)
+    if not predicts and model is None:
+        return warned(T(
+            f"{name} service found ({path}:{line}), but it has no prediction route and the "
+            "project's modules load no model; the guide serves models with FastAPI (ADR-004) "
+            "and ", f"se encontró un servicio {name} ({path}:{line}), pero no tiene ruta de "
+            "predicción y los módulos del proyecto no cargan ningún modelo; la guía sirve "
+            "modelos con FastAPI (ADR-004) y ") + skipped_criteria, path, line,
+            fix=T("Serve the model through this service (a POST /predict route), or with "
+                  "FastAPI for typed schemas, OpenAPI docs and async serving.",
+                  "Sirve el modelo con este servicio (una ruta POST /predict), o con FastAPI "
+                  "(esquemas tipados, OpenAPI, servicio asíncrono)."))
+    serves = T(f"prediction route POST {predicts[0].path} at {predicts[0].file}:"
+               f"{predicts[0].line}", f"ruta de predicción POST {predicts[0].path} en "
+               f"{predicts[0].file}:{predicts[0].line}") if predicts else T(
+        f"the model is used at {model.where}", f"el modelo se usa en {model.where}") \
+        if model is not None else T("", "")
+    validation = _validation(s)
+    if validation is not None:
+        checked = T(f"; requests can be validated with {validation[0]} (imported at "
+                    f"{validation[1]}:{validation[2]})", f"; las peticiones pueden validarse "
+                    f"con {validation[0]} (importado en {validation[1]}:{validation[2]})")
+        advice = T("FastAPI would add OpenAPI docs generated from the same schemas and async "
+                   "serving.", "FastAPI añadiría documentación OpenAPI generada de los mismos "
+                   "esquemas y servicio asíncrono.")
+    else:
+        checked = T("; no request validation library (pydantic, marshmallow, webargs...) is "
+                    "imported", "; no se importa ninguna librería de validación de peticiones "
+                    "(pydantic, marshmallow, webargs...)")
+        advice = T("Validate requests with typed schemas: FastAPI with pydantic models gives "
+                   "them, plus OpenAPI docs and async serving.",
+                   "Valida las peticiones con esquemas tipados: FastAPI con modelos pydantic "
+                   "los da, además de documentación OpenAPI y servicio asíncrono.")
+    return Finding(Status.PASS, T(f"{name} service ({path}:{line}) serving a model: ",
+                                  f"servicio {name} ({path}:{line}) que sirve un modelo: ")
+                   + serves + checked + T("; credited as the serving app, a well-known "
+                                          "equivalent of the guide's FastAPI; ",
+                                          "; acreditado como app de servicio, un equivalente "
+                                          "conocido del FastAPI de la guía; ")
+                   + skipped_criteria, path, line, fix=advice)
 
 
 def _endpoint_pass(endpoints: list[ManagedEndpoint], head: T, tail: T) -> Finding:
@@ -1872,9 +1941,6 @@ def streamlit_dashboard(ctx: Context, params: None) -> Iterator[Finding]:
 
 # -- DEP001 ----------------------------------------------------------------------------
 
-ADR_GLOBS = ("docs/decisions/**/*.md", "docs/adr/**/*.md", "docs/adrs/**/*.md",
-             "**/ADR-*.md", "**/adr-*.md", "**/adr_*.md", "docs/ARCHITECTURE.md",
-             "**/DECISIONES*.md", "**/DECISIONS*.md", "docs/architecture/decisions/**/*.md")
 PLATFORM_PATTERNS: dict[str, str] = {
     "AWS Lambda/serverless": r"\blambda\b|serverless",
     "Cloud Run": r"cloud\s*run",
@@ -1882,8 +1948,11 @@ PLATFORM_PATTERNS: dict[str, str] = {
     "Kubernetes": r"kubernetes|\bk8s\b|\bgke\b|\beks\b|\baks\b",
     "App Runner": r"app\s*runner",
     "SageMaker/Vertex AI": r"sagemaker|vertex\s*ai",
+    "managed ML endpoint (Azure ML/OCI Data Science)": (
+        r"azure\s*(?:ml|machine\s*learning)|oci\s*data\s*science|databricks\s*model\s*serving"),
     "Azure Container Apps/App Service": r"container\s*apps|app\s*service",
-    "VM/EC2": r"\bec2\b|\bvms?\b|virtual machine|máquina virtual",
+    # "VM.GPU.A10.1" is an instance shape, not a platform choice
+    "VM/EC2": r"\bec2\b|\bvms?\b(?!\.\w)|virtual machine|máquina virtual",
     "Heroku/Fly.io/Railway": r"heroku|fly\.io|railway|render\.com",
     "Hugging Face Spaces": r"hugging\s*face\s*spaces",
 }
@@ -1936,30 +2005,13 @@ def _platforms_in(ctx: Context, path: str) -> tuple[dict[str, int], bool]:
 
 
 def _adr_files(ctx: Context) -> list[str]:
-    """Shared files matching ``ADR_GLOBS`` at the repository root or in the project
-    directory (any letter case).
-
-    The same list as ``filter_paths(shared_files(ctx), ADR_GLOBS + project/ADR_GLOBS)``,
-    without compiling and trying twenty patterns on every file for every project of a
-    monorepo: a root match comes from the repository-wide glob (cached), and
-    ``project/glob`` matches when the path starts with the project directory (letter case
-    aside) and the rest matches ``glob``.
-    """
-    from mlops_lint.globs import filter_paths, matches
-
-    shared = shared_files(ctx)
-    prefix = ctx.project.path
-    if any(c in prefix for c in "*?[{"):  # a directory name that is itself a glob
-        patterns = sorted({ctx.path(g) for g in ADR_GLOBS} | set(ADR_GLOBS))
-        return filter_paths(shared, patterns, case_sensitive=False)
-    anywhere = set(ctx.repo.glob(ADR_GLOBS, case_sensitive=False))
-    if ctx.is_root:
-        return [f for f in shared if f in anywhere]
-    head = re.compile(re.escape(prefix), re.IGNORECASE)
-    size = len(prefix)
-    return [f for f in shared if f in anywhere or (
-        len(f) > size and f[size] == "/" and head.fullmatch(f, 0, size) is not None
-        and matches(f[size + 1:], ADR_GLOBS, case_sensitive=False))]
+    """Decision records and ADR documents (``_adr.ALL_GLOBS``, any letter case) among the
+    shared files: the project's own and, in a monorepo, the repository's outside every
+    project. Templates and folder indexes are not records."""
+    anywhere = set(ctx.repo.glob(ADR_ALL_GLOBS, case_sensitive=False))
+    records = set(ctx.repo.glob(RECORD_GLOBS, case_sensitive=False))
+    return [f for f in shared_files(ctx)
+            if f in anywhere and (f not in records or is_record(f))]
 
 
 @check("deployment_decision")
@@ -1968,9 +2020,8 @@ def deployment_decision(ctx: Context, params: None) -> Iterator[Finding]:
     """DEP001: an ADR compares serving platforms with trade-offs or costs."""
     adrs = _adr_files(ctx)
     if not adrs:
-        yield failed(T("no ADR found (docs/decisions/*.md, docs/adr/*.md, ADR-*.md)",
-                       "no se encuentra ningún ADR (docs/decisions/*.md, docs/adr/*.md, "
-                       "ADR-*.md)"))
+        yield failed(T(f"no ADR or design record found ({ADR_SEARCHED})",
+                       f"no se encuentra ningún ADR ni registro de diseño ({ADR_SEARCHED})"))
         return
     best: tuple[int, str, int, list[str], bool] | None = None
     for path in adrs:

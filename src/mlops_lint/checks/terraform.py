@@ -687,8 +687,23 @@ def terraform_parameters(ctx: Context, params: None) -> Iterator[Finding]:
         yield skipped(T("no .tf file parses (see IAC001)", "ningún .tf se puede leer (ver "
                         "IAC001)"))
         return
+    library = module_library(ctx, config)
     for directory in config.roots:
+        if library is not None and _is_example(directory.path):
+            yield skipped(T.same(f"{directory.shown}: ") + T("a usage example of ",
+                                                             "un ejemplo de uso de ")
+                          + library + T(": it passes values to the modules instead of "
+                                        "declaring an interface; the modules' variables and "
+                                        "outputs are judged instead",
+                                        ": pasa valores a los módulos en lugar de declarar "
+                                        "una interfaz; se juzgan en su lugar las variables y "
+                                        "outputs de los módulos"), directory.anchor[0])
+            continue
         yield _parameters(directory)
+    if library is not None:  # the library's interface: its modules' variables and outputs
+        for _, directory in sorted(config.dirs.items()):
+            if directory.module and not _is_example(directory.path):
+                yield _parameters(directory)
     problems = list(_hardcoded(config))
     yield from problems
     if not problems:

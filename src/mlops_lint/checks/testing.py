@@ -23,6 +23,7 @@ from functools import cached_property
 from pathlib import Path, PurePosixPath
 
 from mlops_lint.checks import check
+from mlops_lint.checks._deployment import served_model
 from mlops_lint.checks._phase3 import (
     FUNCTION_NODES,
     assignments,
@@ -35,6 +36,7 @@ from mlops_lint.checks._phase3 import (
     locations,
     method,
     model_used,
+    no_data,
     nodes_of,
     parse_skip,
     receiver,
@@ -325,12 +327,13 @@ def _no_model(ctx: Context) -> Finding | None:
     """A ``skip`` for model tests when the project has no model: it trains none (in its
     modules or notebooks) and its modules neither load one nor predict with one."""
     found = training(ctx)
-    if found.anywhere or model_used(ctx) is not None:
+    if found.anywhere or model_used(ctx) is not None or served_model(ctx.repo) is not None:
         return None
     return skipped(T("not applicable: ", "no aplica: ") + found.absent() + T(
-        ", and its modules neither load a model nor predict with one, so there is no model "
-        "to test", ", y sus módulos no cargan ningún modelo ni predicen con él, así que no hay "
-        "modelo que probar"))
+        ", its modules neither load a model nor predict with one, and no manifest, image or "
+        "Terraform of the repository serves one, so there is no model to test",
+        ", sus módulos no cargan ningún modelo ni predicen con él, y ningún manifiesto, "
+        "imagen o Terraform del repositorio sirve uno, así que no hay modelo que probar"))
 
 
 def _no_tests(level: int | None = None, needed: T | None = None) -> Finding:
@@ -1236,6 +1239,15 @@ def _kind_check(ctx: Context, kind: str, predicate: object) -> Iterator[Finding]
         if untested is not None:
             yield untested
             return
+    if kind == "data" and not any(data_test(c) for c in found.cases) and \
+            model_used(ctx) is None and served_model(ctx.repo) is None:
+        # (a model served or scored has input data to test)
+        yield from training_errors(ctx)
+        untested = no_data(ctx, T("there is no model data to test",
+                                  "no hay datos del modelo que probar"), no_model=True)
+        if untested is not None:
+            yield untested
+            return
     if not found.cases:
         yield _no_tests()
         return
@@ -1286,10 +1298,6 @@ def integration_tests(ctx: Context, params: None) -> Iterator[Finding]:
     if absent is not None:
         yield absent
         return
-    if not found.cases:
-        yield _no_tests(2)
-        yield _no_tests(3)
-        return
     e2e = [c for c in found.cases if e2e_test(c)]
     if not e2e:
         tables: dict[str, dict[str, Function]] = {}
@@ -1299,6 +1307,16 @@ def integration_tests(ctx: Context, params: None) -> Iterator[Finding]:
                 e2e.append(case)
                 break
     api = api_tests(found)
+    if not e2e and not api.predict:  # a project without a model has nothing to test here
+        yield from training_errors(ctx)
+        untested = _no_model(ctx)
+        if untested is not None:
+            yield untested
+            return
+    if not found.cases:
+        yield _no_tests(2)
+        yield _no_tests(3)
+        return
     api_ok = api.predict and api.health
     parts: list[T] = []
     if e2e:

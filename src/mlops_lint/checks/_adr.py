@@ -1,0 +1,43 @@
+"""Where architecture decision records live: one definition for every rule that reads them.
+
+DES001 (the records and their sections), DEP001 (the deployment decision among them) and
+``mlops-lint init`` (whether the ADR template is needed) all look in the same places, so a
+record DES001 counts is also one DEP001 reads, and ``init`` never writes a template next to
+records the rules already accept.
+
+A record is a file in an ADR folder (``docs/decisions/``, ``docs/adr/``...), a file named
+``ADR-*.md`` anywhere, or an RFC/KEP-style design record (``proposals/``, ``rfcs/``,
+``docs/design/``, ``enhancements/``): the same decision under other headings (Motivation,
+Proposal, Drawbacks). Templates and the index/README of a folder are not records. A
+*container* is a document that may hold ``ADR-N`` sections (``ARCHITECTURE.md``,
+``DECISIONS*.md``).
+"""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+
+# folders whose Markdown files are decision records, at any depth of the project
+RECORD_FOLDERS = ("docs/decisions", "docs/adr", "docs/adrs", "doc/adr",
+                  "docs/architecture/decisions",
+                  # RFC- and KEP-style design records: the same decision, other headings
+                  "proposals", "rfcs", "rfc", "docs/rfcs", "docs/design", "enhancements")
+RECORD_NAMES = ("ADR-*.md", "ADR_*.md")  # matched in any letter case
+RECORD_GLOBS = tuple(f"**/{folder}/*.md" for folder in RECORD_FOLDERS) + tuple(
+    f"**/{name}" for name in RECORD_NAMES)
+CONTAINER_GLOBS = ("**/docs/ARCHITECTURE.md", "**/ARCHITECTURE.md", "**/DECISIONES*.md",
+                   "**/docs/DECISIONS*.md", "**/DECISIONS*.md")
+# every file that may hold a decision: what ``init`` and DEP001 look for
+ALL_GLOBS = RECORD_GLOBS + CONTAINER_GLOBS
+# how messages name the places searched
+SEARCHED = "docs/decisions/, docs/adr/, ADR-*.md, proposals/, rfcs/, docs/design/"
+
+_INDEX_NAMES = frozenset({"readme.md", "index.md"})
+_TEMPLATE_WORDS = ("template", "plantilla")
+
+
+def is_record(path: str) -> bool:
+    """Whether a file found by ``RECORD_GLOBS`` is a record: not a template (``TEMPLATE.md``,
+    ``0000-template.md``) nor the index/README of its folder."""
+    name = PurePosixPath(path).name.lower()
+    return name not in _INDEX_NAMES and not any(w in name for w in _TEMPLATE_WORDS)
