@@ -454,6 +454,7 @@ def test_workdir_is_not_asked_when_every_copy_is_absolute_or_the_base_sets_it(
     assert "fail" not in statuses(results)
     assert any("/home/model-server" in r.message.en for r in results)
     assert any("runs its own server" in r.message.en for r in results)
+    assert not any("nothing shows a service" in r.message.en for r in results)
 
 
 def test_a_job_manifest_giving_the_command_replaces_cmd(make_repo: Maker,

@@ -35,7 +35,12 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from mlops_lint.checks import check
-from mlops_lint.checks._image_deploy import (
+from mlops_lint.context import Context
+from mlops_lint.globs import GlobError, compile_glob
+from mlops_lint.model import Finding, Status, T, failed, passed, skipped, warned
+from mlops_lint.parsers import ParseError
+from mlops_lint.parsers.ci import Workflow, ci_commands, other_ci_files, workflows
+from mlops_lint.parsers.deployed_images import (
     Listening,
     command_of,
     deployments,
@@ -43,11 +48,6 @@ from mlops_lint.checks._image_deploy import (
     probe_label,
     run_as_user,
 )
-from mlops_lint.context import Context
-from mlops_lint.globs import GlobError, compile_glob
-from mlops_lint.model import Finding, Status, T, failed, passed, skipped, warned
-from mlops_lint.parsers import ParseError
-from mlops_lint.parsers.ci import Workflow, ci_commands, other_ci_files, workflows
 from mlops_lint.parsers.dockerfile import (
     DOCKERFILE_GLOBS,
     Dockerfile,
@@ -520,7 +520,7 @@ def batch_image(ctx: Context, df: Dockerfile, final: Stage) -> T | None:
     args = argv[1:]
     shown = " ".join(argv)[:80]
     if program in _SHELLS and "-c" not in args and not any(
-            a.endswith(".sh") or "/" in a and not a.startswith("/etc/") for a in args):
+            a.endswith(".sh") or ("/" in a and not a.startswith("/etc/")) for a in args):
         return T(f"its command opens a shell ({shown}), a utility or job image rather than a "
                  "server",
                  f"su orden abre una shell ({shown}), una imagen de utilidades o de jobs más "
@@ -780,7 +780,7 @@ def base_workdir(image: ImageRef | None) -> str | None:
 
 def _expose_fix(ctx: Context, df: Dockerfile, final: Stage) -> T:
     """EXPOSE with the port the project shows (its deployment, ENV PORT, its code)."""
-    listen = listening(ctx, df, _env_port(df, final), deployments(ctx, df))
+    listen = listening(ctx.repo, df, _env_port(df, final), deployments(ctx.repo, df))
     if listen.port is None:
         return T("Add EXPOSE with the port the service listens on (nothing in the repository "
                  "shows it).",
@@ -794,7 +794,7 @@ def _expose_fix(ctx: Context, df: Dockerfile, final: Stage) -> T:
 def _deployed_command(ctx: Context, df: Dockerfile) -> T | None:
     """Why the image needs no CMD: every manifest container that runs it gives the
     command itself."""
-    deployed = deployments(ctx, df)
+    deployed = deployments(ctx.repo, df)
     commands = [(d, command_of(d)) for d in deployed]
     if not commands or any(c is None for _, c in commands):
         return None
@@ -867,7 +867,15 @@ def _dock001(ctx: Context, df: Dockerfile) -> Iterator[Finding]:
     batch = None if df.inherited(final, "EXPOSE") else batch_image(ctx, df, final)
     runs_nothing = df.effective(final, "ENTRYPOINT") is None and \
         df.effective(final, "CMD") is None
-    if not batch and runs_nothing and not df.inherited(final, "EXPOSE"):
+    _, base_image = _base(df, final)
+    if not batch and runs_nothing and in_list(base_image, "server_bases"):
+        yield skipped(T(f"final {_where(final)} has no EXPOSE, and needs none: its base "
+                        f"{base_image} runs its own server (its command and ports come from "
+                        "the base)",
+                        f"la {_donde(final)} final no tiene EXPOSE ni lo necesita: su base "
+                        f"{base_image} ejecuta su propio servidor (su orden y sus puertos vienen "
+                        "de la base)"), df.path)
+    elif not batch and runs_nothing and not df.inherited(final, "EXPOSE"):
         yield skipped(T(f"final {_where(final)} has no EXPOSE, but no CMD or ENTRYPOINT "
                         "either: nothing shows a service whose port to document",
                         f"la {_donde(final)} final no tiene EXPOSE, pero tampoco CMD ni "
@@ -1525,7 +1533,7 @@ def non_root_fix(root: Stage, image: ImageRef | None) -> T:
 def _deployed_non_root(ctx: Context, df: Dockerfile) -> T | None:
     """Why the repository's own manifests run the image as non-root (every container that
     runs it sets a non-zero runAsUser), or None."""
-    deployed = deployments(ctx, df)
+    deployed = deployments(ctx.repo, df)
     if not deployed:
         return None
     users = [(d, run_as_user(d)) for d in deployed]
@@ -2049,7 +2057,7 @@ def _dock006(ctx: Context, df: Dockerfile, services: list[Service]) -> Iterator[
                      "does not reach the runtime image")
             extra_es = (f"; el HEALTHCHECK de la línea {elsewhere[-1].line} está en una etapa "
                         "builder y no llega a la imagen final")
-        deployed = deployments(ctx, df)
+        deployed = deployments(ctx.repo, df)
         running = [d for d in deployed if d.long_running]
         probed = [(d, label) for d in running if (label := probe_label(d))]
         if running and len(probed) == len(running):
@@ -2091,7 +2099,7 @@ def _dock006(ctx: Context, df: Dockerfile, services: list[Service]) -> Iterator[
                     f"for it{extra}",
                     f"no hay HEALTHCHECK en la {_donde(final)} final ni healthcheck compose "
                     f"para ella{extra_es}")
-        fix = healthcheck_fix(df, final, port, listening(ctx, df, _env_port(df, final),
+        fix = healthcheck_fix(df, final, port, listening(ctx.repo, df, _env_port(df, final),
                                                           deployed))
         line = elsewhere[-1].line if elsewhere else final.line
         yield failed(message, df.path, line, level=2, fix=fix)

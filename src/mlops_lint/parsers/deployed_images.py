@@ -1,8 +1,9 @@
 """Where the repository runs the image a Dockerfile builds, and what its code listens on.
 
-Used by the Docker rules so that a finding about an image states what the repository
-really does with it (the port and routes its code serves, the Kubernetes containers that
-run it) instead of the guide's defaults (port 8000, ``/health``, uvicorn).
+Used by the Docker rules (checks/dockerfiles.py) so that a finding about an image states
+what the repository really does with it (the port and routes its code serves, the
+Kubernetes containers that run it) instead of the guide's defaults (port 8000,
+``/health``, uvicorn).
 
 A Dockerfile is linked to the containers of the repository's Kubernetes manifests that
 run its image when one of these holds:
@@ -25,12 +26,14 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from mlops_lint.context import Context
 from mlops_lint.parsers import ParseError
 from mlops_lint.parsers.dockerfile import Dockerfile, dockerfile_paths
 from mlops_lint.parsers.kubernetes import read_manifests
+
+if TYPE_CHECKING:
+    from mlops_lint.repo import Repo
 
 SKAFFOLD_GLOBS = ("skaffold.yaml", "skaffold.yml", "**/skaffold.yaml", "**/skaffold.yml",
                   "skaffold*.yaml", "**/skaffold*.yaml")
@@ -83,15 +86,15 @@ def _last(ref: str) -> str:
     return _norm(image_repository(ref).rsplit("/", 1)[-1])
 
 
-def skaffold_artifacts(ctx: Context) -> list[tuple[str, str, str]]:
+def skaffold_artifacts(repo: Repo) -> list[tuple[str, str, str]]:
     """(image name, Dockerfile path, skaffold file) of every Skaffold build artifact."""
-    cached = ctx.repo.memo.get("docker:skaffold")
+    cached = repo.memo.get("docker:skaffold")
     if cached is not None:
         result: list[tuple[str, str, str]] = cached
         return result
     found: list[tuple[str, str, str]] = []
-    for path in ctx.repo.glob(SKAFFOLD_GLOBS):
-        docs = ctx.repo.yaml_all(path)
+    for path in repo.glob(SKAFFOLD_GLOBS):
+        docs = repo.yaml_all(path)
         if isinstance(docs, ParseError):
             continue
         base = str(PurePosixPath(path).parent)
@@ -110,7 +113,7 @@ def skaffold_artifacts(ctx: Context) -> list[tuple[str, str, str]]:
                     docker, dict) else "Dockerfile"
                 dockerfile = posixpath.normpath(posixpath.join(base, context, name))
                 found.append((item["image"], dockerfile, path))
-    ctx.repo.memo["docker:skaffold"] = found
+    repo.memo["docker:skaffold"] = found
     return found
 
 
@@ -129,13 +132,13 @@ def _pod_specs(node: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
             yield from _pod_specs(item, depth + 1)
 
 
-def _all_containers(ctx: Context) -> list[Deployed]:
+def _all_containers(repo: Repo) -> list[Deployed]:
     """Every (non-init) container of the repository's manifests, unlinked (``how`` empty)."""
-    cached = ctx.repo.memo.get("docker:k8s-containers")
+    cached = repo.memo.get("docker:k8s-containers")
     if cached is not None:
         result: list[Deployed] = cached
         return result
-    manifests = read_manifests(ctx.repo)
+    manifests = read_manifests(repo)
     lines: dict[tuple[str, int, str], int | None] = {}
     for workload in manifests.workloads:
         for container in workload.containers:
@@ -150,26 +153,26 @@ def _all_containers(ctx: Context) -> list[Deployed]:
                 name = str(item.get("name", ""))
                 line = lines.get((obj.path, obj.doc_index, name), obj.line)
                 found.append(Deployed(obj.path, line, obj.kind, obj.name, name, item, pod, ""))
-    ctx.repo.memo["docker:k8s-containers"] = found
+    repo.memo["docker:k8s-containers"] = found
     return found
 
 
-def deployments(ctx: Context, df: Dockerfile) -> list[Deployed]:
+def deployments(repo: Repo, df: Dockerfile) -> list[Deployed]:
     """The manifest containers that run the image ``df`` builds (see the module doc)."""
     key = f"docker:deployed:{df.path}"
-    cached = ctx.repo.memo.get(key)
+    cached = repo.memo.get(key)
     if cached is not None:
         result: list[Deployed] = cached
         return result
-    containers = _all_containers(ctx)
+    containers = _all_containers(repo)
     out: list[Deployed] = []
     if containers:
         folder = str(PurePosixPath(df.path).parent)
         folder_name = _norm(PurePosixPath(folder).name) if folder != "." else ""
         parent = str(PurePosixPath(folder).parent) if folder != "." else "."
         images = {image_repository(image): skaffold for image, dockerfile, skaffold
-                  in skaffold_artifacts(ctx) if dockerfile == df.path}
-        alone = len([p for p in dockerfile_paths(ctx.repo)
+                  in skaffold_artifacts(repo) if dockerfile == df.path}
+        alone = len([p for p in dockerfile_paths(repo)
                      if str(PurePosixPath(p).parent) == folder]) == 1
         for c in containers:
             image = str(c.spec["image"]).strip()
@@ -191,7 +194,7 @@ def deployments(ctx: Context, df: Dockerfile) -> list[Deployed]:
             if how:
                 out.append(Deployed(c.path, c.line, c.kind, c.name, c.container, c.spec,
                                     c.pod, how))
-    ctx.repo.memo[key] = out
+    repo.memo[key] = out
     return out
 
 
@@ -280,11 +283,11 @@ _GRPC = re.compile(r"grpc\.NewServer\(|grpc\.server\(|grpc\.aio\.server\(|Server
                    r"io\.grpc\.|add_insecure_port\(|MapGrpcService|tonic::transport")
 
 
-def _sources(ctx: Context, df: Dockerfile) -> Iterator[tuple[str, str]]:
+def _sources(repo: Repo, df: Dockerfile) -> Iterator[tuple[str, str]]:
     folder = str(PurePosixPath(df.path).parent)
     prefix = "" if folder == "." else folder + "/"
     scanned = 0
-    for path in ctx.repo.files:
+    for path in repo.files:
         if not path.startswith(prefix) or PurePosixPath(path).suffix not in _SOURCE_SUFFIXES:
             continue
         if "test" in PurePosixPath(path).name.lower():
@@ -292,7 +295,7 @@ def _sources(ctx: Context, df: Dockerfile) -> Iterator[tuple[str, str]]:
         scanned += 1
         if scanned > _MAX_SOURCE_FILES:
             return
-        text = ctx.repo.text(path)
+        text = repo.text(path)
         if isinstance(text, str):
             yield path, text[:_MAX_TEXT]
 
@@ -306,12 +309,12 @@ class Listening:
     grpc: bool = False
 
 
-def listening(ctx: Context, df: Dockerfile, env_port: str | None,
+def listening(repo: Repo, df: Dockerfile, env_port: str | None,
               deployed: list[Deployed]) -> Listening:
     """The port, health route and protocol the code beside ``df`` serves, from its
     deployments, its ENV PORT and its source."""
     key = f"docker:listening:{df.path}:{env_port}"
-    cached = ctx.repo.memo.get(key)
+    cached = repo.memo.get(key)
     if cached is not None:
         result: Listening = cached
         return result
@@ -327,7 +330,7 @@ def listening(ctx: Context, df: Dockerfile, env_port: str | None,
     route: str | None = None
     health = grpc = False
     root = False
-    for path, text in _sources(ctx, df):
+    for path, text in _sources(repo, df):
         if port is None:
             for pattern in _PORT_PATTERNS:
                 match = pattern.search(text)
@@ -343,5 +346,5 @@ def listening(ctx: Context, df: Dockerfile, env_port: str | None,
     if route is None and root:
         route = "/"
     found = Listening(port, port_from, route, health, grpc)
-    ctx.repo.memo[key] = found
+    repo.memo[key] = found
     return found
