@@ -120,7 +120,7 @@ def test_dock001_same_image_not_used_by_ci_is_judged_as_a_service(make_repo: Mak
                       "environment_setup/docker-image-pipeline.yml": AZURE_BUILD})
     found = results_for(root, "DOCK001")
     assert "fail" in statuses(found)
-    assert any("sets no WORKDIR" in r.message.en for r in found)
+    assert any("has no CMD or ENTRYPOINT" in r.message.en for r in found)
 
 
 def test_a_github_container_job_image(make_repo: Maker, results_for: Runner) -> None:
@@ -354,3 +354,197 @@ def test_uv_accepts_pips_no_cache_flag(make_repo: Maker, results_for: Runner) ->
     cached = dockerfile.replace("--system --no-cache-dir", "--system")
     found = results_for(make_repo({"Dockerfile": cached}), "DOCK007")
     assert statuses(found) == ["fail"] and "uv at line 4" in found[0].message.en
+
+
+# -- what the repository's deployment does with the image (third audit) ---------------
+
+GO_SERVER = """\
+FROM golang:1.22 AS builder
+WORKDIR /src
+COPY *.go ./
+RUN go build -o /server
+FROM gcr.io/distroless/static
+COPY --from=builder /server /server
+ENTRYPOINT ["/server"]
+"""
+GO_MAIN = ('package main\nimport ("net/http"; "os")\nfunc main() {\n'
+           '  port := "8080"\n  if p := os.Getenv("PORT"); p != "" { port = p }\n'
+           '  http.HandleFunc("/", hello)\n  http.ListenAndServe(":"+port, nil)\n}\n')
+SKAFFOLD = """\
+apiVersion: skaffold/v3
+kind: Config
+build:
+  artifacts:
+  - image: shipping
+    context: src/shipping
+"""
+DEPLOYMENT = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: shipping}
+spec:
+  selector: {matchLabels: {app: shipping}}
+  template:
+    metadata: {labels: {app: shipping}}
+    spec:
+      securityContext: {runAsNonRoot: true, runAsUser: 1000}
+      containers:
+      - name: server
+        image: shipping
+        ports: [{containerPort: 50051}]
+        readinessProbe: {grpc: {port: 50051}}
+        livenessProbe: {grpc: {port: 50051}}
+"""
+
+
+def _go_service(extra: dict[str, str] | None = None) -> dict[str, str]:
+    return {"src/shipping/Dockerfile": GO_SERVER, "src/shipping/main.go": GO_MAIN,
+            **(extra or {})}
+
+
+def test_deployment_running_the_image_as_non_root_turns_the_failure_into_a_warning(
+        make_repo: Maker, results_for: Runner) -> None:
+    root = make_repo(_go_service({"skaffold.yaml": SKAFFOLD, "k8s/shipping.yaml": DEPLOYMENT}))
+    [result] = _of(results_for(root, "DOCK005"), "DOCK005")
+    assert result.status.value == "warn"
+    assert "the image defaults to root" in result.message.en
+    assert "runs it as user 1000" in result.message.en and "k8s/shipping.yaml" in result.message.en
+    assert "RUN useradd" not in str(result.fix.en if result.fix else "")  # distroless: no shell
+    assert "USER 65532" in str(result.fix.en if result.fix else "")
+
+
+def test_without_the_deployment_no_user_still_fails(make_repo: Maker,
+                                                     results_for: Runner) -> None:
+    root = make_repo(_go_service({"skaffold.yaml": SKAFFOLD,
+                                  "k8s/shipping.yaml": DEPLOYMENT.replace(
+                                      "runAsNonRoot: true, runAsUser: 1000",
+                                      "runAsNonRoot: true")}))
+    [result] = _of(results_for(root, "DOCK005"), "DOCK005")
+    assert result.status.value == "fail"
+    assert "the container runs as root" in result.message.en
+
+
+def test_kubernetes_probes_of_the_deployment_count_as_the_health_check(
+        make_repo: Maker, results_for: Runner) -> None:
+    root = make_repo(_go_service({"skaffold.yaml": SKAFFOLD, "k8s/shipping.yaml": DEPLOYMENT}))
+    results = _of(results_for(root, "DOCK006"), "DOCK006")
+    assert statuses(results) == ["pass", "pass"]
+    assert "readinessProbe grpc :50051" in results[0].message.en
+    # an unrelated manifest (another image) does not count
+    other = DEPLOYMENT.replace("image: shipping", "image: payments")
+    root = make_repo(_go_service({"skaffold.yaml": SKAFFOLD, "k8s/shipping.yaml": other}))
+    assert set(statuses(_of(results_for(root, "DOCK006"), "DOCK006"))) == {"fail"}
+
+
+def test_a_grpc_server_gets_a_grpc_probe_and_its_own_port(make_repo: Maker,
+                                                          results_for: Runner) -> None:
+    grpc_main = ('package main\nimport "google.golang.org/grpc"\nfunc main() {\n'
+                 '  lis, _ := net.Listen("tcp", ":50051")\n  s := grpc.NewServer()\n'
+                 '  s.Serve(lis)\n}\n')
+    root = make_repo({"svc/Dockerfile": GO_SERVER, "svc/main.go": grpc_main})
+    results = _of(results_for(root, "DOCK006"), "DOCK006", 2)
+    fix = str(results[0].fix.en if results[0].fix else "")
+    assert "grpc_health_probe" in fix and "-addr=:50051" in fix
+    assert "/health" not in fix and "8000" not in fix
+
+
+def test_expose_and_healthcheck_fixes_use_the_port_and_route_the_code_serves(
+        make_repo: Maker, results_for: Runner) -> None:
+    ruby = ("FROM ruby:3.3-slim\nWORKDIR /usr/src/app\nCOPY Gemfile ./\nRUN bundle install\n"
+            "COPY . ./\nCMD [\"ruby\", \"./app.rb\"]\n")
+    app = ("require 'sinatra'\nset :bind, '0.0.0.0'\nset :port, ENV['PORT'] || '8080'\n"
+           "get '/' do\n  'hi'\nend\n")
+    root = make_repo({"ruby/Dockerfile": ruby, "ruby/app.rb": app, "ruby/Gemfile": "x\n"})
+    results = results_for(root, "DOCK")
+    expose = [r for r in _of(results, "DOCK001") if "EXPOSE" in r.message.en
+              and r.status.value == "fail"]
+    assert "EXPOSE 8080" in str(expose[0].fix.en if expose[0].fix else "")
+    health = _of(results, "DOCK006", 2)[0]
+    fix = str(health.fix.en if health.fix else "")
+    assert "http://localhost:8080/ " in fix and "no health route" in fix
+    assert "8000" not in fix
+
+
+def test_unknown_port_is_said_generically(make_repo: Maker, results_for: Runner) -> None:
+    text = "FROM node:20-slim\nWORKDIR /app\nCOPY . .\nCMD [\"node\", \"server.js\"]\n"
+    root = make_repo({"Dockerfile": text, "server.js": "require('http').createServer(h)\n"
+                                                       ".listen(process.argv[2])\n"})
+    expose = [r for r in _of(results_for(root, "DOCK001"), "DOCK001")
+              if r.status.value == "fail"]
+    fix = str(expose[0].fix.en if expose[0].fix else "")
+    assert "8000" not in fix and "nothing in the repository shows it" in fix
+
+
+def test_workdir_is_not_asked_when_every_copy_is_absolute_or_the_base_sets_it(
+        make_repo: Maker, results_for: Runner) -> None:
+    absolute = ("FROM rockylinux:8.9\nCOPY env /opt/env\nCOPY profile.sh /etc/profile.d/x.sh\n"
+                "ENTRYPOINT [\"/bin/bash\", \"--rcfile\", \"/etc/profile\", \"-l\"]\n")
+    results = _of(results_for(make_repo({"Dockerfile": absolute}), "DOCK001"), "DOCK001")
+    assert not any("WORKDIR" in r.message.en and r.status.value == "fail" for r in results)
+    assert not any("EXPOSE" in r.message.en and r.status.value == "fail" for r in results)
+    torchserve = ("FROM pytorch/torchserve:0.12.0-cpu\nCOPY config.properties ./\n"
+                  "COPY --from=0 /store /home/model-server/model-store\n")
+    results = _of(results_for(make_repo({"Dockerfile": torchserve}), "DOCK001"), "DOCK001")
+    assert "fail" not in statuses(results)
+    assert any("/home/model-server" in r.message.en for r in results)
+    assert any("runs its own server" in r.message.en for r in results)
+    assert not any("nothing shows a service" in r.message.en for r in results)
+
+
+def test_a_job_manifest_giving_the_command_replaces_cmd(make_repo: Maker,
+                                                         results_for: Runner) -> None:
+    job = ("apiVersion: batch/v1\nkind: Job\nmetadata: {name: train}\nspec:\n  template:\n"
+           "    spec:\n      restartPolicy: Never\n      containers:\n      - name: train\n"
+           "        image: ${IMAGE_URI}\n        command: [python, train.py]\n")
+    dockerfile = ("FROM python:3.11-slim\nWORKDIR /app\nCOPY train.py .\n"
+                  "RUN pip install --no-cache-dir jax\n")
+    root = make_repo({"train/Dockerfile": dockerfile, "train/train.py": "print(1)\n",
+                      "train/job.yaml": job})
+    results = results_for(root, "DOCK")
+    assert "fail" not in statuses(_of(results, "DOCK001"))
+    assert any("gives the command (python train.py)" in r.message.en
+               for r in _of(results, "DOCK001"))
+    assert set(statuses(_of(results, "DOCK006"))) == {"skip"}
+    # without the manifest, the missing CMD fails with a generic fix (no uvicorn)
+    root = make_repo({"train/Dockerfile": dockerfile, "train/train.py": "print(1)\n"})
+    failing = [r for r in _of(results_for(root, "DOCK001"), "DOCK001")
+               if r.status.value == "fail"]
+    assert failing and "uvicorn" not in str(failing[0].fix.en if failing[0].fix else "")
+
+
+def test_useradd_advice_fits_the_base(make_repo: Maker, results_for: Runner) -> None:
+    alpine = "FROM alpine:3.22\nWORKDIR /app\nCOPY app .\nCMD [\"./app\"]\n"
+    [result] = _of(results_for(make_repo({"Dockerfile": alpine}), "DOCK005"), "DOCK005")
+    fix = str(result.fix.en if result.fix else "")
+    assert "adduser -D -u 10001" in fix and "useradd" not in fix
+    debian = alpine.replace("alpine:3.22", "debian:12-slim")
+    [result] = _of(results_for(make_repo({"Dockerfile": debian}), "DOCK005"), "DOCK005")
+    assert "useradd --create-home" in str(result.fix.en if result.fix else "")
+
+
+def test_a_gpu_base_is_not_told_to_use_a_slim_python_base(make_repo: Maker,
+                                                          results_for: Runner) -> None:
+    text = ("FROM nvcr.io/nvidia/tensorflow:22.12-tf2-py3\nWORKDIR /app\nCOPY . .\n"
+            "RUN pip install --no-cache-dir jax[cuda]==0.4.2\nCMD [\"python\", \"train.py\"]\n")
+    [result] = _of(results_for(make_repo({"Dockerfile": text}), "DOCK003"), "DOCK003")
+    assert result.status.value == "warn" and "GPU image" in result.message.en
+    fix = str(result.fix.en if result.fix else "")
+    assert "python:3.11-slim" not in fix and "runtime variant" in fix
+    plain = text.replace("nvcr.io/nvidia/tensorflow:22.12-tf2-py3",
+                         "continuumio/miniconda3:24.1.2-0").replace("jax[cuda]", "jax")
+    [result] = _of(results_for(make_repo({"Dockerfile": plain}), "DOCK003"), "DOCK003")
+    assert "python:3.11-slim" in str(result.fix.en if result.fix else "")
+
+
+def test_no_dockerignore_message_and_fix_follow_what_copy_copies_and_the_stack(
+        make_repo: Maker, results_for: Runner) -> None:
+    root = make_repo({"hello/Dockerfile": GO_SERVER, "hello/main.go": GO_MAIN})
+    result = _of(results_for(root, "DOCK002"), "DOCK002", 1)[0]
+    assert "COPY . puts them" not in result.message.en
+    assert "no COPY copies the whole context" in result.message.en
+    fix = str(result.fix.en if result.fix else "")
+    assert "mlruns" not in fix and "notebooks" not in fix and ".git" in fix
+    python = "FROM python:3.11-slim\nWORKDIR /app\nCOPY . .\nCMD [\"python\", \"app.py\"]\n"
+    result = _of(results_for(make_repo({"Dockerfile": python}), "DOCK002"), "DOCK002", 1)[0]
+    assert "COPY . . (line 3) puts them in the image" in result.message.en
+    assert "mlruns" in str(result.fix.en if result.fix else "")

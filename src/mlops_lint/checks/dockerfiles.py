@@ -40,6 +40,14 @@ from mlops_lint.globs import GlobError, compile_glob
 from mlops_lint.model import Finding, Status, T, failed, passed, skipped, warned
 from mlops_lint.parsers import ParseError
 from mlops_lint.parsers.ci import Workflow, ci_commands, other_ci_files, workflows
+from mlops_lint.parsers.deployed_images import (
+    Listening,
+    command_of,
+    deployments,
+    listening,
+    probe_label,
+    run_as_user,
+)
 from mlops_lint.parsers.dockerfile import (
     DOCKERFILE_GLOBS,
     Dockerfile,
@@ -437,6 +445,7 @@ _SERVER_IMPORTS = (*FRAMEWORKS, *DASHBOARDS, "uvicorn", "gunicorn", "hypercorn",
                    "waitress", "werkzeug", "http.server", "socketserver", "wsgiref",
                    "grpc", "aiohttp", "tornado", "twisted", "zmq", "prometheus_client",
                    "websockets", "socket")
+_SHELLS = frozenset({"sh", "bash", "ash", "zsh", "dash"})
 _CLI_PROGRAMS = frozenset({"pytest", "papermill", "dvc", "spark-submit", "nbconvert"})
 _PYTHON_VALUED = frozenset({"-X", "-W", "-Q"})
 
@@ -510,6 +519,12 @@ def batch_image(ctx: Context, df: Dockerfile, final: Stage) -> T | None:
     program = argv[0].rsplit("/", 1)[-1]
     args = argv[1:]
     shown = " ".join(argv)[:80]
+    if program in _SHELLS and "-c" not in args and not any(
+            a.endswith(".sh") or ("/" in a and not a.startswith("/etc/")) for a in args):
+        return T(f"its command opens a shell ({shown}), a utility or job image rather than a "
+                 "server",
+                 f"su orden abre una shell ({shown}), una imagen de utilidades o de jobs más "
+                 "que un servidor")
     if program in _CLI_PROGRAMS or (program == "locust" and "--headless" in args) or (
             program == "mlflow" and args[:1] == ["run"]):
         return T(f"it runs the command-line tool {program} ({shown})",
@@ -739,6 +754,59 @@ def exec_form_fix(inst: Instruction) -> T:
              f"Escríbelo como array JSON: {inst.cmd} {json.dumps(words)}.")
 
 
+def _copy_destination(inst: Instruction) -> str:
+    args = inst.exec_args
+    tokens = args if args is not None else inst.args.split()
+    return tokens[-1] if tokens else ""
+
+
+def _relative_destination(inst: Instruction) -> bool:
+    """A COPY/ADD whose destination is relative to the WORKDIR (``.``, ``./``, ``app/``)."""
+    if inst.heredoc is not None and inst.cmd == "COPY" and not inst.args.strip():
+        return False
+    dest = _copy_destination(inst)
+    return bool(dest) and not dest.startswith(("/", "$"))
+
+
+def base_workdir(image: ImageRef | None) -> str | None:
+    """The WORKDIR the base image sets itself (``base_workdir`` in the data)."""
+    if image is None:
+        return None
+    for entry in image_data().get("base_workdir") or []:
+        if isinstance(entry, dict) and _entry_matches(image, entry) and entry.get("workdir"):
+            return str(entry["workdir"])
+    return None
+
+
+def _expose_fix(ctx: Context, df: Dockerfile, final: Stage) -> T:
+    """EXPOSE with the port the project shows (its deployment, ENV PORT, its code)."""
+    listen = listening(ctx.repo, df, _env_port(df, final), deployments(ctx.repo, df))
+    if listen.port is None:
+        return T("Add EXPOSE with the port the service listens on (nothing in the repository "
+                 "shows it).",
+                 "Añade EXPOSE con el puerto en el que escucha el servicio (nada en el "
+                 "repositorio lo indica).")
+    return T(f"Add EXPOSE {listen.port} (the port it listens on, from {listen.port_from}).",
+             f"Añade EXPOSE {listen.port} (el puerto en el que escucha, según "
+             f"{listen.port_from}).")
+
+
+def _deployed_command(ctx: Context, df: Dockerfile) -> T | None:
+    """Why the image needs no CMD: every manifest container that runs it gives the
+    command itself."""
+    deployed = deployments(ctx.repo, df)
+    commands = [(d, command_of(d)) for d in deployed]
+    if not commands or any(c is None for _, c in commands):
+        return None
+    d, command = commands[0]
+    more = f" (and {len(commands) - 1} more)" if len(commands) > 1 else ""
+    more_es = f" (y {len(commands) - 1} más)" if len(commands) > 1 else ""
+    return T(f"the {d.kind} that runs it gives the command ({command}) in {d.where}{more} "
+             f"({d.how})",
+             f"el {d.kind} que la ejecuta da la orden ({command}) en {d.where}{more_es} "
+             f"({d.how})")
+
+
 def _dock001(ctx: Context, df: Dockerfile) -> Iterator[Finding]:
     final = final_stage(df)
     problems = 0
@@ -777,17 +845,41 @@ def _dock001(ctx: Context, df: Dockerfile) -> Iterator[Finding]:
     if ci_image is not None:
         yield from _dock001_ci_image(df, final, ci_image, problems)
         return
+    workdir_note = T.same("WORKDIR")
     if df.effective(final, "WORKDIR") is None:
-        problems += 1
-        yield failed(T(f"final {_where(final)} sets no WORKDIR: files land in /",
-                       f"la {_donde(final)} final no fija WORKDIR: los archivos van a /"),
-                     df.path, final.line,
-                     fix=T("Add WORKDIR /app before the COPY instructions.",
-                           "Añade WORKDIR /app antes de las instrucciones COPY."))
+        _, image = _base(df, final)
+        relative = [i for i in df.inherited(final, "COPY", "ADD") if _relative_destination(i)]
+        if base_workdir(image):
+            workdir_note = T(f"WORKDIR (from the base {image}: {base_workdir(image)})",
+                             f"WORKDIR (de la base {image}: {base_workdir(image)})")
+        elif not relative:
+            workdir_note = T("no WORKDIR needed (every COPY/ADD names an absolute destination)",
+                             "sin WORKDIR necesario (cada COPY/ADD indica un destino absoluto)")
+        else:
+            problems += 1
+            first = relative[0]
+            yield failed(T(f"final {_where(final)} sets no WORKDIR: {first.cmd} at line "
+                           f"{first.line} copies to a relative destination "
+                           f"({_copy_destination(first)}), which lands under /",
+                           f"la {_donde(final)} final no fija WORKDIR: {first.cmd} en la línea "
+                           f"{first.line} copia a un destino relativo "
+                           f"({_copy_destination(first)}), que acaba bajo /"),
+                         df.path, final.line,
+                         fix=T("Add WORKDIR (e.g. WORKDIR /app) before the COPY instructions.",
+                               "Añade WORKDIR (p. ej. WORKDIR /app) antes de las instrucciones "
+                               "COPY."))
     batch = None if df.inherited(final, "EXPOSE") else batch_image(ctx, df, final)
     runs_nothing = df.effective(final, "ENTRYPOINT") is None and \
         df.effective(final, "CMD") is None
-    if not batch and runs_nothing and not df.inherited(final, "EXPOSE"):
+    _, base_image = _base(df, final)
+    if not batch and runs_nothing and in_list(base_image, "server_bases"):
+        yield skipped(T(f"final {_where(final)} has no EXPOSE, and needs none: its base "
+                        f"{base_image} runs its own server (its command and ports come from "
+                        "the base)",
+                        f"la {_donde(final)} final no tiene EXPOSE ni lo necesita: su base "
+                        f"{base_image} ejecuta su propio servidor (su orden y sus puertos vienen "
+                        "de la base)"), df.path)
+    elif not batch and runs_nothing and not df.inherited(final, "EXPOSE"):
         yield skipped(T(f"final {_where(final)} has no EXPOSE, but no CMD or ENTRYPOINT "
                         "either: nothing shows a service whose port to document",
                         f"la {_donde(final)} final no tiene EXPOSE, pero tampoco CMD ni "
@@ -802,31 +894,49 @@ def _dock001(ctx: Context, df: Dockerfile) -> Iterator[Finding]:
         yield failed(T(f"final {_where(final)} has no EXPOSE: the service port is undocumented",
                        f"la {_donde(final)} final no tiene EXPOSE: el puerto del servicio no "
                        "está documentado"), df.path, final.line,
-                     fix=T("Add EXPOSE 8000 (the port the API listens on).",
-                           "Añade EXPOSE 8000 (el puerto en el que escucha la API)."))
+                     fix=_expose_fix(ctx, df, final))
     entry = df.effective(final, "ENTRYPOINT")
     cmd = df.effective(final, "CMD")
+    given = None
     if entry is None and cmd is None:
+        _, image = _base(df, final)
+        given = T(f"its base {image} runs its own server (its ENTRYPOINT/CMD)",
+                  f"su base {image} ejecuta su propio servidor (su ENTRYPOINT/CMD)") if in_list(
+            image, "server_bases") else _deployed_command(ctx, df)
+    if given is not None:
+        entry_note: T | None = given
+        yield skipped(T(f"final {_where(final)} has no CMD or ENTRYPOINT, and needs none: ",
+                        f"la {_donde(final)} final no tiene CMD ni ENTRYPOINT, ni los necesita: ")
+                      + given, df.path)
+    elif entry is None and cmd is None:
+        entry_note = None
         problems += 1
         yield failed(T(f"final {_where(final)} has no CMD or ENTRYPOINT: the container runs "
                        "whatever the base image defaults to",
                        f"la {_donde(final)} final no tiene CMD ni ENTRYPOINT: el contenedor "
                        "ejecuta lo que traiga la imagen base"), df.path, final.line,
-                     fix=T('Add an exec-form CMD, e.g. CMD ["uvicorn", "app.main:app", '
-                           '"--host", "0.0.0.0", "--port", "8000"].',
-                           'Añade un CMD en forma exec, p. ej. CMD ["uvicorn", "app.main:app", '
-                           '"--host", "0.0.0.0", "--port", "8000"].'))
+                     fix=T("Add the command the image should run, in exec form (a JSON "
+                           'array: CMD ["<program>", "<arg>", …]).',
+                           "Añade la orden que debe ejecutar la imagen, en forma exec (un "
+                           'array JSON: CMD ["<programa>", "<arg>", …]).'))
+    else:
+        entry_note = None
     for inst in [i for i in (entry, cmd) if i is not None]:
         problem = _exec_problem(inst)
         if problem is not None:
             problems += 1
             yield failed(problem, df.path, inst.line, fix=exec_form_fix(inst))
     if not problems:
-        expose = "" if batch else "EXPOSE, "
-        yield passed(T(f"parses; WORKDIR, {expose}an exec-form "
-                       f"{'ENTRYPOINT' if entry else 'CMD'} in the final {_where(final)}",
-                       f"se lee; WORKDIR, {expose}{'ENTRYPOINT' if entry else 'CMD'} en forma "
-                       f"exec en la {_donde(final)} final"), df.path)
+        expose = T.same("") if batch or not df.inherited(final, "EXPOSE") else T.same(
+            "EXPOSE, ")
+        command = T("its command from its base or manifests",
+                    "su orden desde su base o sus manifiestos") \
+            if entry_note is not None else T(
+                f"an exec-form {'ENTRYPOINT' if entry else 'CMD'}",
+                f"{'ENTRYPOINT' if entry else 'CMD'} en forma exec")
+        yield passed(T("parses; ", "se lee; ") + workdir_note + T.same(", ") + expose + command
+                     + T(f" in the final {_where(final)}", f" en la {_donde(final)} final"),
+                     df.path)
 
 
 def _dock001_ci_image(df: Dockerfile, final: Stage, ci_image: T,
@@ -1017,31 +1127,76 @@ def context_contents(ctx: Context, directory: str) -> tuple[int, list[str]]:
     return len(files), found
 
 
+def _whole_context_copy(df: Dockerfile) -> Instruction | None:
+    """The first COPY/ADD (from the build context, not another stage) that copies the
+    whole context (``COPY . .``, ``COPY ./ /app``, ``COPY * ./``)."""
+    for inst in df.instructions:
+        if inst.cmd not in ("COPY", "ADD") or "from" in inst.flags or inst.heredoc is not None:
+            continue
+        if any(src.rstrip("/") in (".", "./*", "*") for src in _copy_sources(inst)):
+            return inst
+    return None
+
+
 def _no_ignore_message(ctx: Context, df: Dockerfile) -> T:
     directory = str(PurePosixPath(df.path).parent)
     count, found = context_contents(ctx, directory)
     where = "the repository root" if directory == "." else directory + "/"
     donde = "la raíz del repositorio" if directory == "." else directory + "/"
-    head = T(f"no .dockerignore in the build context of {df.path}: if it is built from "
-             f"{where}, all {count} files there are sent to the daemon and COPY . puts them "
-             "in the image",
-             f"no hay .dockerignore en el contexto de build de {df.path}: si se construye "
-             f"desde {donde}, sus {count} archivos se envían al daemon y COPY . los mete en "
-             "la imagen")
+    whole = _whole_context_copy(df)
+    if whole is not None:
+        head = T(f"no .dockerignore in the build context of {df.path}: if it is built from "
+                 f"{where}, all {count} files there are sent to the daemon and {whole.cmd} "
+                 f"{whole.args} (line {whole.line}) puts them in the image",
+                 f"no hay .dockerignore en el contexto de build de {df.path}: si se construye "
+                 f"desde {donde}, sus {count} archivos se envían al daemon y {whole.cmd} "
+                 f"{whole.args} (línea {whole.line}) los mete en la imagen")
+        tail = T("; none is data, a virtualenv or a secret today, but whatever is added "
+                 "later goes too",
+                 "; hoy ninguno es de datos, un entorno virtual o un secreto, pero lo que se "
+                 "añada después también irá")
+    else:
+        head = T(f"no .dockerignore in the build context of {df.path}: if it is built from "
+                 f"{where}, all {count} files there are sent to the daemon on every build "
+                 "(no COPY copies the whole context, so only what they name reaches the image)",
+                 f"no hay .dockerignore en el contexto de build de {df.path}: si se construye "
+                 f"desde {donde}, sus {count} archivos se envían al daemon en cada build "
+                 "(ningún COPY copia el contexto entero, así que solo lo que nombran llega a "
+                 "la imagen)")
+        tail = T("; none is data, a virtualenv or a secret today",
+                 "; hoy ninguno es de datos, un entorno virtual o un secreto")
     if found:
         return head + T(f", including {', '.join(found)}", f", entre ellos {', '.join(found)}")
-    return head + T("; none is data, a virtualenv or a secret today, but whatever is added "
-                    "later goes too",
-                    "; hoy ninguno es de datos, un entorno virtual o un secreto, pero lo que se "
-                    "añada después también irá")
+    return head + tail
+
+
+def _entries(names: list[str]) -> str:
+    return ", ".join(f"**/{m}" if m == "__pycache__" else m.split("/")[0] for m in names)
+
+
+def _no_ignore_fix(ctx: Context, df: Dockerfile) -> T:
+    """A .dockerignore for the stack of the image: the guide's nine entries for a Python
+    image; .git, .env and the Python/ML artefacts the context holds for another stack."""
+    directory = str(PurePosixPath(df.path).parent)
+    target = ".dockerignore" if directory == "." else f"{directory}/.dockerignore"
+    applicable, stack = _applicable(ctx, df, target)
+    if stack is None:
+        return T(f"Add {target} excluding {_entries(applicable)}.",
+                 f"Añade {target} excluyendo {_entries(applicable)}.")
+    return T(f"Add {target} excluding {_entries(applicable)} (and the build outputs and local "
+             "files the image does not need; ",
+             f"Añade {target} excluyendo {_entries(applicable)} (y las salidas de build y los "
+             "archivos locales que la imagen no necesita; ") + stack + T(
+        ": the Python/ML entries do not apply).", ": las entradas Python/ML no aplican).")
 
 
 def _dock002(ctx: Context, df: Dockerfile) -> Iterator[Finding]:
     path = _ignore_file(ctx, df)
     if path is None:
         missing = _no_ignore_message(ctx, df)
-        yield failed(missing, df.path, level=1)
-        yield failed(missing, df.path, level=2)
+        fix = _no_ignore_fix(ctx, df)
+        yield failed(missing, df.path, level=1, fix=fix)
+        yield failed(missing, df.path, level=2, fix=fix)
         return
     yield passed(T(f"{path} present", f"{path} presente"), path, level=1)
     text = ctx.repo.text(path)
@@ -1077,12 +1232,8 @@ def _dock002(ctx: Context, df: Dockerfile) -> Iterator[Finding]:
         yield passed(message, path, level=2)
     else:
         yield failed(message, path, 1, level=2,
-                     fix=T(f"Add to {path}: " + ", ".join(
-                         f"**/{m}" if m == "__pycache__" else m.split("/")[0]
-                         for m in missing_names) + ".",
-                         f"Añade a {path}: " + ", ".join(
-                         f"**/{m}" if m == "__pycache__" else m.split("/")[0]
-                         for m in missing_names) + "."))
+                     fix=T(f"Add to {path}: {_entries(missing_names)}.",
+                           f"Añade a {path}: {_entries(missing_names)}."))
 
 
 @check("dockerfiles_dockerignore")
@@ -1102,16 +1253,65 @@ def _python_minor_missing(image: ImageRef) -> bool:
     return bool(match and match.group(2) is None)
 
 
+_GPU_PACKAGE = re.compile(r"(^|[\[,])(cuda|cu\d{2,3}|gpu|tpu)([\],=]|$)|^(jax|torch)\[(cuda|tpu)|"
+                          r"^(nvidia-|cupy-cuda|tensorflow-gpu|onnxruntime-gpu|"
+                          r"paddlepaddle-gpu)", re.IGNORECASE)
+
+
+def _gpu_image(df: Dockerfile, final: Stage) -> T | None:
+    """Why the final image is a GPU/accelerator image: a CUDA or framework GPU base
+    (``gpu_bases`` in the data), or CUDA builds of its Python packages."""
+    _, image = _base(df, final)
+    if in_list(image, "gpu_bases"):
+        return T(f"base {image}", f"base {image}")
+    for inst in df.inherited(final, "RUN"):
+        for cmd in run_commands(inst):
+            if not (_PIP.match(cmd.program) or cmd.program in ("uv", "conda", "mamba")):
+                continue
+            for arg in cmd.args:
+                if not arg.startswith("-") and _GPU_PACKAGE.search(arg.strip("'\"")):
+                    return T(f"{arg.strip(chr(39) + chr(34))[:60]} installed at line "
+                             f"{inst.line}",
+                             f"{arg.strip(chr(39) + chr(34))[:60]} instalado en la línea "
+                             f"{inst.line}")
+    return None
+
+
+def _base_fix(gpu: T | None, other: T | None, python: T) -> T:
+    """The base advice that fits the image: a CUDA runtime base for a GPU image, the
+    runtime's own small base for a non-Python image, ``python`` otherwise."""
+    if gpu is not None:
+        return T("Keep a CUDA base but its runtime variant, not -devel (nvidia/cuda:<version>-"
+                 "cudnn-runtime-<os>, or the framework's -runtime tag), pinned by tag or digest; "
+                 "build in a -devel stage if compilation is needed, or justify the base in an "
+                 "ADR and waive DOCK003.",
+                 "Mantén una base CUDA pero su variante runtime, no -devel (nvidia/cuda:"
+                 "<versión>-cudnn-runtime-<so>, o el tag -runtime del framework), fijada por tag "
+                 "o digest; compila en una etapa -devel si hace falta, o justifica la base en "
+                 "un ADR y exceptúa DOCK003.")
+    if other is not None:
+        return T("Use a small, pinned runtime base for ", "Usa una base de ejecución pequeña y "
+                 "fijada para ") + other + T(
+            " (its -slim or -alpine tag, or distroless for a static binary), or justify the "
+            "base in an ADR and waive DOCK003.",
+            " (su tag -slim o -alpine, o distroless para un binario estático), o justifica la "
+            "base en un ADR y exceptúa DOCK003.")
+    return python
+
+
 def _dock003(ctx: Context, df: Dockerfile) -> Iterator[Finding]:
     final = final_stage(df)
     root, image = _base(df, final)
     via = "" if root is final else f" (through stage '{final.name}' built from '{root.name}')"
     via_es = "" if root is final else f" (a través de la etapa '{final.name}', basada en " \
                                       f"'{root.name}')"
-    fix_slim = T("Use a slim, tagged runtime base such as python:3.11-slim (or distroless / "
-                 "chainguard), pinned by tag or digest.",
-                 "Usa una base de ejecución slim y etiquetada, como python:3.11-slim (o "
-                 "distroless / chainguard), fijada por tag o digest.")
+    gpu = _gpu_image(df, final)
+    other = non_python_runtime(df, final)
+    fix_slim = _base_fix(gpu, other, T(
+        "Use a slim, tagged runtime base such as python:3.11-slim (or distroless / "
+        "chainguard), pinned by tag or digest.",
+        "Usa una base de ejecución slim y etiquetada, como python:3.11-slim (o "
+        "distroless / chainguard), fijada por tag o digest."))
     if root.is_scratch:
         yield passed(T(f"final base is scratch{via}: nothing but what you copy",
                        f"la base final es scratch{via_es}: solo lo que copies"),
@@ -1187,15 +1387,21 @@ def _dock003(ctx: Context, df: Dockerfile) -> Iterator[Finding]:
                        f"la base final {ref}{via_es} está fijada solo por digest: no se puede "
                        "saber si es slim"), df.path, root.line, fix=fix_slim)
     else:
+        why = T.same("")
+        if gpu is not None:
+            why = T("; it is a GPU image (", "; es una imagen GPU (") + gpu + T(
+                "), which needs a CUDA user space no slim Python base has",
+                "), que necesita un espacio de usuario CUDA que ninguna base Python slim tiene")
         yield warned(T(f"final base {ref}{via} is not a known small base (python:X.Y-slim, "
                        "distroless, chainguard/wolfi, ubi-minimal): cannot verify its size",
                        f"la base final {ref}{via_es} no es una base pequeña conocida "
                        "(python:X.Y-slim, distroless, chainguard/wolfi, ubi-minimal): no se "
-                       "puede verificar su tamaño"), df.path, root.line,
-                     fix=T("Use python:3.11-slim, or justify the base in an ADR and waive "
-                           "DOCK003.",
-                           "Usa python:3.11-slim, o justifica la base en un ADR y exceptúa "
-                           "DOCK003."))
+                       "puede verificar su tamaño") + why, df.path, root.line,
+                     fix=_base_fix(gpu, other, T(
+                         "Use python:3.11-slim, or justify the base in an ADR and waive "
+                         "DOCK003.",
+                         "Usa python:3.11-slim, o justifica la base en un ADR y exceptúa "
+                         "DOCK003.")))
 
 
 @check("dockerfiles_base_image")
@@ -1305,6 +1511,72 @@ def _user_created(df: Dockerfile, stage: Stage, user: str) -> bool:
     return False
 
 
+def _user_family(root: Stage, image: ImageRef | None) -> str:
+    """How a user is created on the base: ``busybox`` (adduser -D), ``none`` (no shell:
+    distroless, scratch) or ``shadow`` (useradd)."""
+    if root.is_scratch or in_list(image, "shell_less_bases"):
+        return "none"
+    if in_list(image, "busybox_bases"):
+        return "busybox"
+    return "shadow"
+
+
+def _create_user_fix(root: Stage, image: ImageRef | None, user: str) -> T:
+    family = _user_family(root, image)
+    if family == "none":
+        return T(f"The base {image or 'scratch'} has no shell to create {user}: use a numeric "
+                 "uid (USER 65532, the distroless nonroot user) or copy an /etc/passwd that "
+                 "defines it from a builder stage.",
+                 f"La base {image or 'scratch'} no tiene shell para crear {user}: usa un uid "
+                 "numérico (USER 65532, el usuario nonroot de distroless) o copia un "
+                 "/etc/passwd que lo defina desde una etapa builder.")
+    command = (f"adduser -D -u 10001 {user}" if family == "busybox"
+               else f"useradd --create-home --uid 10001 {user}")
+    return T(f"RUN {command} before USER {user}, or use a numeric uid (USER 10001).",
+             f"RUN {command} antes de USER {user}, o usa un uid numérico (USER 10001).")
+
+
+def non_root_fix(root: Stage, image: ImageRef | None) -> T:
+    """Switching the final stage to a non-root user, with what the base has: useradd on
+    Debian/RHEL bases, busybox adduser on Alpine, a bare numeric USER where there is no
+    shell (distroless)."""
+    family = _user_family(root, image)
+    if family == "none":
+        nonroot = (" or its :nonroot tag" if image is not None
+                   and normal_name(image).startswith("gcr.io/distroless/") else "")
+        return T(f"The base {image or 'scratch'} has no shell, so no useradd: add USER 65532 "
+                 f"(the distroless nonroot user){nonroot} to the final stage; a numeric UID "
+                 "lets Kubernetes verify runAsNonRoot.",
+                 f"La base {image or 'scratch'} no tiene shell, así que no hay useradd: añade "
+                 f"USER 65532 (el usuario nonroot de distroless)"
+                 f"{' o su tag :nonroot' if nonroot else ''} a la etapa final; un UID numérico "
+                 "permite a Kubernetes verificar runAsNonRoot.")
+    command = ("adduser -D -u 10001 appuser" if family == "busybox"
+               else "useradd --create-home --uid 10001 appuser")
+    return T(f"Create a user and switch to it by number in the final stage: RUN {command}, "
+             "then USER 10001 (a numeric UID lets Kubernetes verify runAsNonRoot).",
+             f"Crea un usuario y cámbiate a él por número en la etapa final: RUN {command} y "
+             "luego USER 10001 (un UID numérico permite a Kubernetes verificar runAsNonRoot).")
+
+
+def _deployed_non_root(ctx: Context, df: Dockerfile) -> T | None:
+    """Why the repository's own manifests run the image as non-root (every container that
+    runs it sets a non-zero runAsUser), or None."""
+    deployed = deployments(ctx.repo, df)
+    if not deployed:
+        return None
+    users = [(d, run_as_user(d)) for d in deployed]
+    if any(uid is None or uid == 0 for _, uid in users):
+        return None
+    first, uid = users[0]
+    more = f" (and {len(users) - 1} more)" if len(users) > 1 else ""
+    more_es = f" (y {len(users) - 1} más)" if len(users) > 1 else ""
+    return T(f"its deployment runs it as user {uid}: securityContext.runAsUser in "
+             f"{first.where}{more} ({first.how})",
+             f"su despliegue la ejecuta como el usuario {uid}: securityContext.runAsUser en "
+             f"{first.where}{more_es} ({first.how})")
+
+
 def _dock005(ctx: Context, df: Dockerfile) -> Iterator[Finding]:
     final = final_stage(df)
     ci_image = ci_job_image(ctx, df)
@@ -1317,12 +1589,7 @@ def _dock005(ctx: Context, df: Dockerfile) -> Iterator[Finding]:
         return
     root, image = _base(df, final)
     user_inst = df.effective(final, "USER")
-    fix = T("Create a user and switch to it by number in the final stage: RUN useradd "
-            "--create-home --uid 10001 appuser, then USER 10001 (a numeric UID lets "
-            "Kubernetes verify runAsNonRoot; or base on gcr.io/distroless/…:nonroot).",
-            "Crea un usuario y cámbiate a él por número en la etapa final: RUN useradd "
-            "--create-home --uid 10001 appuser y luego USER 10001 (un UID numérico permite "
-            "a Kubernetes verificar runAsNonRoot; o usa gcr.io/distroless/…:nonroot).")
+    fix = non_root_fix(root, image)
     if user_inst is None:
         if root.is_scratch:
             yield failed(T(f"final {_where(final)} is FROM scratch with no USER: it runs as uid 0",
@@ -1357,6 +1624,18 @@ def _dock005(ctx: Context, df: Dockerfile) -> Iterator[Finding]:
                      "does not reach the runtime image")
             extra_es = (f"; el USER de la línea {builder_users[-1].line} está en otra etapa y "
                         "no llega a la imagen final")
+        deployed = _deployed_non_root(ctx, df)
+        if deployed is not None:
+            yield warned(T(f"final {_where(final)} has no USER: the image defaults to root "
+                           f"(base {image}){extra}, but ",
+                           f"la {_donde(final)} final no tiene USER: la imagen arranca como "
+                           f"root (base {image}){extra_es}, pero ") + deployed,
+                         df.path, final.line, fix=fix + T(
+                             " The image then runs as non-root wherever it is started, not "
+                             "only under the manifests.",
+                             " Así la imagen corre sin root dondequiera que se arranque, no "
+                             "solo con los manifiestos."))
+            return
         yield failed(T(f"final {_where(final)} has no USER: the container runs as root "
                        f"(base {image}){extra}",
                        f"la {_donde(final)} final no tiene USER: el contenedor se ejecuta como "
@@ -1389,10 +1668,7 @@ def _dock005(ctx: Context, df: Dockerfile) -> Iterator[Finding]:
                        f"USER {user} en la línea {user_inst.line} nunca se crea en la etapa "
                        "final (useradd/adduser): salvo que la base lo defina, docker run falla "
                        "con 'unable to find user'"), df.path, user_inst.line,
-                     fix=T(f"RUN useradd --create-home --uid 10001 {user} before USER "
-                           f"{user}, or use a numeric uid (USER 10001).",
-                           f"RUN useradd --create-home --uid 10001 {user} antes de USER "
-                           f"{user}, o usa un uid numérico (USER 10001)."))
+                     fix=_create_user_fix(root, image, user))
         return
     yield passed(T(f"final {_where(final, user_inst.line)} runs as {value}",
                    f"la {_donde(final, user_inst.line)} final se ejecuta como {value}"),
@@ -1586,6 +1862,12 @@ _PORT_ARG = re.compile(r"(^|\s)(--port|--bind|-b|--listen|--server\.port|--http-
                        r"(0\.0\.0\.0|localhost|\[::\]):\d{2,5}|\$\{?PORT\b")
 
 
+def _env_port(df: Dockerfile, final: Stage) -> str | None:
+    """The PORT the final stage sets with ENV (the convention of Cloud Run and Heroku)."""
+    value = final.env.get("PORT")
+    return value.strip() if value and value.strip().isdigit() else None
+
+
 def _exposed_port(df: Dockerfile, final: Stage, services: list[Service]) -> str | None:
     """The first port the image documents (EXPOSE) or a compose service publishes."""
     for inst in df.inherited(final, "EXPOSE"):
@@ -1644,13 +1926,42 @@ def _serves(ctx: Context, df: Dockerfile, final: Stage) -> bool:
         image, "server_bases") or _source_listens(ctx, df)
 
 
-def healthcheck_fix(df: Dockerfile, final: Stage, port: str | None) -> T:
+def healthcheck_fix(df: Dockerfile, final: Stage, port: str | None,
+                    listen: Listening | None = None) -> T:
     """A HEALTHCHECK the final image can run: a Python probe where there is Python, curl
     or wget where the image has them, and for images without a shell or those tools (a
-    distroless Go binary) an exec-form probe binary."""
-    port = port or "8000"
-    url = f"http://localhost:{port}/health"
+    distroless Go binary) an exec-form probe binary. The port and route are the project's
+    (EXPOSE, its deployment, ENV PORT, its code); when they are unknown it says so rather
+    than assume 8000 and /health; a gRPC server gets grpc_health_probe."""
+    listen = listen or Listening()
+    port = port or listen.port
     flags = "HEALTHCHECK --interval=30s --timeout=10s --start-period=40s --retries=3 CMD "
+    note_en = note_es = ""
+    if port is None:
+        port = "<port>"
+        note_en = " (<port>: the port the service listens on; nothing in the repository shows it)"
+        note_es = (" (<port>: el puerto en el que escucha el servicio; nada en el repositorio "
+                   "lo indica)")
+    if listen.grpc and not listen.health:
+        probe = json.dumps(["/bin/grpc_health_probe", f"-addr=:{port}"])
+        return T(f"It serves gRPC, so an HTTP probe does not fit: copy the static "
+                 f"grpc_health_probe binary into the final stage and add {flags}{probe}"
+                 f"{note_en}; or leave health checking to Kubernetes grpc probes.",
+                 f"Sirve gRPC, así que una sonda HTTP no encaja: copia el binario estático "
+                 f"grpc_health_probe a la etapa final y añade {flags}{probe}{note_es}; o deja "
+                 "la comprobación a sondas grpc de Kubernetes.")
+    route = listen.route or "/health"
+    if listen.route is None:
+        note_en += (f"; the code shows no health route: add one ({route}) or probe a route "
+                    "the app serves")
+        note_es += (f"; el código no muestra una ruta de salud: añade una ({route}) o sondea "
+                    "una ruta que sirva la app")
+    elif not listen.health:
+        note_en += ("; the code shows no health route, so this probes / (a dedicated one is "
+                    "better)")
+        note_es += ("; el código no muestra una ruta de salud, así que se sondea / (mejor una "
+                    "propia)")
+    url = f"http://localhost:{port}{route}"
     root, image = _base(df, final)
     runtimes = stage_runtimes(df, final)
     python = "Python" in runtimes or in_list(image, "python_bases")
@@ -1658,13 +1969,13 @@ def healthcheck_fix(df: Dockerfile, final: Stage, port: str | None) -> T:
     if python and not shell_less:
         probe = json.dumps(["python", "-c", f"import urllib.request; "
                             f"urllib.request.urlopen('{url}')"])
-        return T(f"Add to the final stage: {flags}{probe}",
-                 f"Añade a la etapa final: {flags}{probe}")
+        return T(f"Add to the final stage: {flags}{probe}{note_en}",
+                 f"Añade a la etapa final: {flags}{probe}{note_es}")
     for tool, probe in (("curl", f"curl -fsS {url} || exit 1"),
                         ("wget", f"wget -qO- {url} || exit 1")):
         if _binary_present(df, final, tool)[0] and not shell_less:
-            return T(f"Add to the final stage: {flags}{probe}",
-                     f"Añade a la etapa final: {flags}{probe}")
+            return T(f"Add to the final stage: {flags}{probe}{note_en}",
+                     f"Añade a la etapa final: {flags}{probe}{note_es}")
     if shell_less:
         return T(f"The base {image or 'scratch'} has no shell, curl or Python: copy a static "
                  "probe binary into the image (grpc_health_probe for a gRPC server, or a "
@@ -1676,10 +1987,13 @@ def healthcheck_fix(df: Dockerfile, final: Stage, port: str | None) -> T:
                  "gRPC, o un subcomando de salud del propio programa) y llámalo en forma exec, "
                  f'{flags}["/bin/healthcheck"]; o deja la comprobación a las sondas del '
                  "orquestador (readinessProbe/livenessProbe de Kubernetes).")
-    return T(f"Install curl in the final stage (apt-get install -y --no-install-recommends "
-             f"curl, or apk add --no-cache curl) and add {flags}curl -fsS {url} || exit 1",
-             f"Instala curl en la etapa final (apt-get install -y --no-install-recommends "
-             f"curl, o apk add --no-cache curl) y añade {flags}curl -fsS {url} || exit 1")
+    install = ("apk add --no-cache curl" if in_list(image, "busybox_bases")
+               else "apt-get install -y --no-install-recommends curl, or apk add --no-cache "
+                    "curl")
+    return T(f"Install curl in the final stage ({install}) and add {flags}curl -fsS {url} "
+             f"|| exit 1{note_en}",
+             f"Instala curl en la etapa final ({install.replace(', or ', ', o ')}) y añade "
+             f"{flags}curl -fsS {url} || exit 1{note_es}")
 
 
 def _probe_verdict(df: Dockerfile, final: Stage, argv: list[str], shell: bool,
@@ -1772,6 +2086,31 @@ def _dock006(ctx: Context, df: Dockerfile, services: list[Service]) -> Iterator[
                      "does not reach the runtime image")
             extra_es = (f"; el HEALTHCHECK de la línea {elsewhere[-1].line} está en una etapa "
                         "builder y no llega a la imagen final")
+        deployed = deployments(ctx.repo, df)
+        running = [d for d in deployed if d.long_running]
+        probed = [(d, label) for d in running if (label := probe_label(d))]
+        if running and len(probed) == len(running):
+            d, label = probed[0]
+            more = f" (and {len(probed) - 1} more)" if len(probed) > 1 else ""
+            more_es = f" (y {len(probed) - 1} más)" if len(probed) > 1 else ""
+            message = T(f"no HEALTHCHECK in {df.path}, but the Kubernetes containers that run "
+                        f"it are probed: {label} in {d.where}{more} ({d.how}); Kubernetes "
+                        "ignores Docker's HEALTHCHECK and uses these",
+                        f"no hay HEALTHCHECK en {df.path}, pero los contenedores de Kubernetes "
+                        f"que la ejecutan tienen sondas: {label} en {d.where}{more_es} "
+                        f"({d.how}); Kubernetes ignora el HEALTHCHECK de Docker y usa estas")
+            yield passed(message, d.path, d.line, level=2)
+            yield passed(message, d.path, d.line, level=3)
+            return
+        if deployed and not running and not elsewhere:
+            d = deployed[0]
+            yield skipped(T(f"no HEALTHCHECK in the final {_where(final)}, and none needed: its "
+                            f"manifests run it as a {d.kind} ({d.where}; {d.how}), a job that "
+                            "runs to completion, not a service to probe",
+                            f"no hay HEALTHCHECK en la {_donde(final)} final, ni hace falta: sus "
+                            f"manifiestos la ejecutan como {d.kind} ({d.where}; {d.how}), un "
+                            "job que termina, no un servicio que sondear"), df.path)
+            return
         building = [s for s in services if s.dockerfile() == df.path]
         port = _exposed_port(df, final, building)
         why = None if port is not None or elsewhere or _serves(ctx, df, final) else (
@@ -1789,7 +2128,8 @@ def _dock006(ctx: Context, df: Dockerfile, services: list[Service]) -> Iterator[
                     f"for it{extra}",
                     f"no hay HEALTHCHECK en la {_donde(final)} final ni healthcheck compose "
                     f"para ella{extra_es}")
-        fix = healthcheck_fix(df, final, port)
+        fix = healthcheck_fix(df, final, port, listening(ctx.repo, df, _env_port(df, final),
+                                                          deployed))
         line = elsewhere[-1].line if elsewhere else final.line
         yield failed(message, df.path, line, level=2, fix=fix)
         yield failed(message, df.path, line, level=3, fix=fix)

@@ -1,0 +1,350 @@
+"""Where the repository runs the image a Dockerfile builds, and what its code listens on.
+
+Used by the Docker rules (checks/dockerfiles.py) so that a finding about an image states
+what the repository really does with it (the port and routes its code serves, the
+Kubernetes containers that run it) instead of the guide's defaults (port 8000,
+``/health``, uvicorn).
+
+A Dockerfile is linked to the containers of the repository's Kubernetes manifests that
+run its image when one of these holds:
+
+* a Skaffold ``build.artifacts`` entry builds it (``context`` + ``docker.dockerfile``)
+  under an image name the container uses (``image: shippingservice``);
+* the container's image name ends in the Dockerfile's folder name (``…/book-details-app:v1``
+  for ``book_details_app/Dockerfile``; ``-`` and ``_`` alike), and the manifest lies
+  beside that folder (under its parent directory);
+* the manifest lies in the Dockerfile's own folder, the folder has one Dockerfile, and
+  the container's image is a placeholder filled at deploy time (``${IMAGE_URI}``).
+
+Nothing here executes or imports the repository; reads are bounded.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING, Any
+
+from mlops_lint.parsers import ParseError
+from mlops_lint.parsers.dockerfile import Dockerfile, dockerfile_paths
+from mlops_lint.parsers.kubernetes import read_manifests
+
+if TYPE_CHECKING:
+    from mlops_lint.repo import Repo
+
+SKAFFOLD_GLOBS = ("skaffold.yaml", "skaffold.yml", "**/skaffold.yaml", "**/skaffold.yml",
+                  "skaffold*.yaml", "**/skaffold*.yaml")
+BATCH = frozenset({"Job", "CronJob", "JobSet", "PyTorchJob", "TFJob", "MPIJob", "RayJob",
+                   "Workflow", "CronWorkflow", "WorkflowTemplate"})
+_PLACEHOLDER = re.compile(r"\$\{|\$\(|<[^>]*>|\{\{|^[A-Z][A-Z0-9_]*$")
+_GENERIC_FOLDERS = frozenset({"", ".", "src", "app", "apps", "docker", "build", "image",
+                              "images", "server", "service", "services", "api", "deploy",
+                              "container", "containers", "code", "source"})
+_MAX_DEPTH = 14
+
+
+@dataclass(frozen=True)
+class Deployed:
+    """A container of a manifest that runs a Dockerfile's image."""
+
+    path: str  # the manifest
+    line: int | None
+    kind: str  # the top-level object's kind
+    name: str  # the object's name
+    container: str
+    spec: dict[str, Any]  # the container
+    pod: dict[str, Any]  # the pod spec holding it
+    how: str  # how the link was made, for messages
+
+    @property
+    def where(self) -> str:
+        return f"{self.path}:{self.line}" if self.line else self.path
+
+    @property
+    def long_running(self) -> bool:
+        if self.kind in BATCH:
+            return False
+        return str(self.pod.get("restartPolicy", "Always")) == "Always"
+
+
+def _norm(name: str) -> str:
+    return name.lower().replace("_", "-")
+
+
+def image_repository(ref: str) -> str:
+    """``reg.io/team/app:v1@sha256:…`` → ``reg.io/team/app``."""
+    text = ref.strip().split("@", 1)[0]
+    if text.rfind(":") > text.rfind("/"):
+        text = text[:text.rfind(":")]
+    return text
+
+
+def _last(ref: str) -> str:
+    return _norm(image_repository(ref).rsplit("/", 1)[-1])
+
+
+def skaffold_artifacts(repo: Repo) -> list[tuple[str, str, str]]:
+    """(image name, Dockerfile path, skaffold file) of every Skaffold build artifact."""
+    cached = repo.memo.get("docker:skaffold")
+    if cached is not None:
+        result: list[tuple[str, str, str]] = cached
+        return result
+    found: list[tuple[str, str, str]] = []
+    for path in repo.glob(SKAFFOLD_GLOBS):
+        docs = repo.yaml_all(path)
+        if isinstance(docs, ParseError):
+            continue
+        base = str(PurePosixPath(path).parent)
+        for doc in docs:
+            if not isinstance(doc, dict) or not str(doc.get("apiVersion", "")).startswith(
+                    "skaffold/"):
+                continue
+            build = doc.get("build")
+            artifacts = build.get("artifacts") if isinstance(build, dict) else None
+            for item in artifacts if isinstance(artifacts, list) else []:
+                if not isinstance(item, dict) or not isinstance(item.get("image"), str):
+                    continue
+                context = str(item.get("context", "."))
+                docker = item.get("docker")
+                name = str(docker.get("dockerfile", "Dockerfile")) if isinstance(
+                    docker, dict) else "Dockerfile"
+                dockerfile = posixpath.normpath(posixpath.join(base, context, name))
+                found.append((item["image"], dockerfile, path))
+    repo.memo["docker:skaffold"] = found
+    return found
+
+
+def _pod_specs(node: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
+    """Every mapping with a ``containers`` list (a pod spec), at any depth."""
+    if depth > _MAX_DEPTH:
+        return
+    if isinstance(node, dict):
+        if isinstance(node.get("containers"), list):
+            yield node
+        for value in node.values():
+            if isinstance(value, (dict, list)):
+                yield from _pod_specs(value, depth + 1)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _pod_specs(item, depth + 1)
+
+
+def _all_containers(repo: Repo) -> list[Deployed]:
+    """Every (non-init) container of the repository's manifests, unlinked (``how`` empty)."""
+    cached = repo.memo.get("docker:k8s-containers")
+    if cached is not None:
+        result: list[Deployed] = cached
+        return result
+    manifests = read_manifests(repo)
+    lines: dict[tuple[str, int, str], int | None] = {}
+    for workload in manifests.workloads:
+        for container in workload.containers:
+            lines.setdefault((workload.path, workload.obj.doc_index, container.name),
+                             container.line)
+    found: list[Deployed] = []
+    for obj in manifests.objects:
+        for pod in _pod_specs(obj.doc):
+            for item in pod["containers"]:
+                if not isinstance(item, dict) or not isinstance(item.get("image"), str):
+                    continue
+                name = str(item.get("name", ""))
+                line = lines.get((obj.path, obj.doc_index, name), obj.line)
+                found.append(Deployed(obj.path, line, obj.kind, obj.name, name, item, pod, ""))
+    repo.memo["docker:k8s-containers"] = found
+    return found
+
+
+def deployments(repo: Repo, df: Dockerfile) -> list[Deployed]:
+    """The manifest containers that run the image ``df`` builds (see the module doc)."""
+    key = f"docker:deployed:{df.path}"
+    cached = repo.memo.get(key)
+    if cached is not None:
+        result: list[Deployed] = cached
+        return result
+    containers = _all_containers(repo)
+    out: list[Deployed] = []
+    if containers:
+        folder = str(PurePosixPath(df.path).parent)
+        folder_name = _norm(PurePosixPath(folder).name) if folder != "." else ""
+        parent = str(PurePosixPath(folder).parent) if folder != "." else "."
+        images = {image_repository(image): skaffold for image, dockerfile, skaffold
+                  in skaffold_artifacts(repo) if dockerfile == df.path}
+        alone = len([p for p in dockerfile_paths(repo)
+                     if str(PurePosixPath(p).parent) == folder]) == 1
+        for c in containers:
+            image = str(c.spec["image"]).strip()
+            repository = image_repository(image)
+            manifest_dir = str(PurePosixPath(c.path).parent)
+            how = ""
+            for name, skaffold in images.items():
+                if repository == name or repository.endswith("/" + name):
+                    how = f"{skaffold} builds it as {name}"
+                    break
+            if not how and folder_name not in _GENERIC_FOLDERS and \
+                    _last(image) == folder_name and (
+                        parent == "." or manifest_dir == parent
+                        or manifest_dir.startswith(parent + "/")):
+                how = f"its image {image} is named after {folder}/"
+            if not how and folder != "." and alone and manifest_dir == folder and \
+                    _PLACEHOLDER.search(image):
+                how = f"{c.path} lies beside it and fills the image in at deploy time ({image})"
+            if how:
+                out.append(Deployed(c.path, c.line, c.kind, c.name, c.container, c.spec,
+                                    c.pod, how))
+    repo.memo[key] = out
+    return out
+
+
+# -- what a deployment says -----------------------------------------------------------
+
+
+def run_as_user(d: Deployed) -> int | None:
+    """The uid the container runs as when its securityContext sets one (container first,
+    then the pod)."""
+    for holder in (d.spec, d.pod):
+        context = holder.get("securityContext")
+        if isinstance(context, dict):
+            value = context.get("runAsUser")
+            if isinstance(value, int) and not isinstance(value, bool):
+                return value
+    return None
+
+
+PROBES = ("readinessProbe", "livenessProbe", "startupProbe")
+
+
+def probe_label(d: Deployed) -> str | None:
+    """``readinessProbe grpc :50051, livenessProbe grpc :50051`` or None without probes."""
+    parts = []
+    for key in PROBES:
+        probe = d.spec.get(key)
+        if not isinstance(probe, dict):
+            continue
+        kind = next((k for k in ("httpGet", "grpc", "tcpSocket", "exec") if k in probe), None)
+        if kind is None:
+            continue
+        body = probe[kind]
+        detail = ""
+        if isinstance(body, dict):
+            if body.get("port") is not None:
+                detail = f" :{body['port']}"
+            if kind == "httpGet" and isinstance(body.get("path"), str):
+                detail += str(body["path"])[:60]
+        parts.append(f"{key} {kind}{detail}")
+    return ", ".join(parts) or None
+
+
+def container_ports(d: Deployed) -> list[str]:
+    ports = d.spec.get("ports")
+    out = []
+    for item in ports if isinstance(ports, list) else []:
+        if isinstance(item, dict) and isinstance(item.get("containerPort"), int):
+            out.append(str(item["containerPort"]))
+    return out
+
+
+def command_of(d: Deployed) -> str | None:
+    """The command (or args) the container spec gives, as text."""
+    for key in ("command", "args"):
+        value = d.spec.get(key)
+        if isinstance(value, list) and value:
+            return " ".join(str(v) for v in value)[:100]
+        if isinstance(value, str) and value.strip():
+            return value.strip()[:100]
+    return None
+
+
+# -- what the code listens on ---------------------------------------------------------
+
+_SOURCE_SUFFIXES = frozenset({".go", ".js", ".mjs", ".ts", ".java", ".kt", ".cs", ".rs",
+                              ".py", ".rb", ".php"})
+_MAX_SOURCE_FILES = 200
+_MAX_TEXT = 200_000
+_PORT_PATTERNS = (
+    # an environment default: ENV['PORT'] || '8080', os.getenv("PORT", "8080"),
+    # process.env.PORT || 8080, os.environ.get('PORT', 8080)
+    re.compile(r"PORT['\"]?\s*\]?\s*(?:\|\||\bor\b|\?\?|,)\s*['\"]?(\d{2,5})\b"),
+    # port := "8080", port = 8080, port=8080 (a keyword argument), set :port, 8080
+    re.compile(r"\bport\b['\"]?\s*(?::=|=|,)\s*['\"]?(\d{2,5})\b", re.IGNORECASE),
+    # ListenAndServe(":8080", …), add_insecure_port("[::]:50051"), .listen(3000)
+    re.compile(r"(?:ListenAndServe|Listen|add_insecure_port|bind)\([^)'\"]{0,20}"
+               r"(?:['\"][^'\"]{0,20}['\"]\s*,\s*)?['\"][^'\"\s]{0,40}:(\d{2,5})['\"]"),
+    re.compile(r"\.listen\(\s*(\d{2,5})\b"),
+)
+_HEALTH_ROUTE = re.compile(
+    r"['\"](/(?:health|healthz|healthcheck|health-check|livez|readyz|ready|live|liveness|"
+    r"readiness|ping|status)(?:/[\w-]{1,30})?)['\"]")
+_ROOT_ROUTE = re.compile(
+    r"\b(?:get|route|HandleFunc|Handle|api_route|GET)\b\s*\(?\s*['\"]/['\"]")
+_GRPC = re.compile(r"grpc\.NewServer\(|grpc\.server\(|grpc\.aio\.server\(|ServerBuilder|"
+                   r"io\.grpc\.|add_insecure_port\(|MapGrpcService|tonic::transport")
+
+
+def _sources(repo: Repo, df: Dockerfile) -> Iterator[tuple[str, str]]:
+    folder = str(PurePosixPath(df.path).parent)
+    prefix = "" if folder == "." else folder + "/"
+    scanned = 0
+    for path in repo.files:
+        if not path.startswith(prefix) or PurePosixPath(path).suffix not in _SOURCE_SUFFIXES:
+            continue
+        if "test" in PurePosixPath(path).name.lower():
+            continue
+        scanned += 1
+        if scanned > _MAX_SOURCE_FILES:
+            return
+        text = repo.text(path)
+        if isinstance(text, str):
+            yield path, text[:_MAX_TEXT]
+
+
+@dataclass(frozen=True)
+class Listening:
+    port: str | None = None
+    port_from: str = ""  # where the port was read
+    route: str | None = None  # a health route, or "/" when the app serves it
+    health: bool = False  # the route is a health route
+    grpc: bool = False
+
+
+def listening(repo: Repo, df: Dockerfile, env_port: str | None,
+              deployed: list[Deployed]) -> Listening:
+    """The port, health route and protocol the code beside ``df`` serves, from its
+    deployments, its ENV PORT and its source."""
+    key = f"docker:listening:{df.path}:{env_port}"
+    cached = repo.memo.get(key)
+    if cached is not None:
+        result: Listening = cached
+        return result
+    port: str | None = None
+    port_from = ""
+    for d in deployed:
+        ports = container_ports(d)
+        if ports:
+            port, port_from = ports[0], f"containerPort in {d.where}"
+            break
+    if port is None and env_port and env_port.isdigit():
+        port, port_from = env_port, "ENV PORT"
+    route: str | None = None
+    health = grpc = False
+    root = False
+    for path, text in _sources(repo, df):
+        if port is None:
+            for pattern in _PORT_PATTERNS:
+                match = pattern.search(text)
+                if match:
+                    port, port_from = match.group(1), path
+                    break
+        if route is None and (match := _HEALTH_ROUTE.search(text)):
+            route, health = match.group(1), True
+        root = root or bool(_ROOT_ROUTE.search(text))
+        grpc = grpc or bool(_GRPC.search(text))
+    if any("grpc" in (probe_label(d) or "") for d in deployed):
+        grpc = True
+    if route is None and root:
+        route = "/"
+    found = Listening(port, port_from, route, health, grpc)
+    repo.memo[key] = found
+    return found
