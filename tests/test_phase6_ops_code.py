@@ -102,6 +102,9 @@ class JSONFormatter(logging.Formatter):
 """
 
 
+SERVICE = {"src/svc/main.py": "from fastapi import FastAPI\napp = FastAPI()\n"}
+
+
 def test_obs002_json_formatter_and_request_id_pass(make_repo: Maker,
                                                    results_for: Results) -> None:
     root = make_repo(project({
@@ -116,7 +119,7 @@ def test_obs002_json_formatter_and_request_id_pass(make_repo: Maker,
 
 
 @pytest.mark.parametrize("files, status, fragment", [
-    ({"src/svc/l.py": JSON_FORMATTER}, "warn", "no request/correlation id"),
+    ({"src/svc/l.py": JSON_FORMATTER, **SERVICE}, "warn", "no request/correlation id"),
     ({"src/svc/ctx.py": ("import contextvars\n"
                          "request_id = contextvars.ContextVar('request_id', default='-')\n")},
      "warn", "logs are not JSON"),
@@ -137,8 +140,12 @@ def test_obs002_json_formatter_and_request_id_pass(make_repo: Maker,
      "pass", "JSON formatter in logging config"),
     ({"src/svc/a.py": "from asgi_correlation_id import CorrelationIdMiddleware\n"}, "warn",
      "asgi-correlation-id"),
+    ({"src/svc/a.py": "import logging\nlogging.getLogger(__name__).info('x')\n", **SERVICE},
+     "fail", "neither JSON"),
+    # no service: only the JSON half applies
+    ({"src/svc/l.py": JSON_FORMATTER}, "pass", "serves no requests"),
     ({"src/svc/a.py": "import logging\nlogging.getLogger(__name__).info('x')\n"}, "fail",
-     "neither JSON"),
+     "logs are not JSON (logging is used in src/svc/a.py"),
 ])
 def test_obs002_cases(make_repo: Maker, results_for: Results, files: dict[str, str],
                       status: str, fragment: str) -> None:

@@ -265,23 +265,66 @@ def _request_context(model: ServingModel) -> tuple[str, int, str] | None:
     return None
 
 
+LOGGING_LIBRARIES = ("logging", "loguru", "structlog")
+
+
+def _service(model: ServingModel) -> str | None:
+    """Where the project's code serves requests (a web app or its routes), or None: a
+    request id only has a subject in a service."""
+    if model.apps:
+        app = model.apps[0]
+        return f"{app.framework} app ({app.path}:{app.line})"
+    if model.routes:
+        route = model.routes[0]
+        return f"route {route.path} ({route.file}:{route.line})"
+    return None
+
+
+def _logging_used(ctx: Context, model: ServingModel) -> str | None:
+    """The first module of the project's code that imports a logging library (or a logging
+    config file), or None."""
+    for path, module in sorted(model.modules.items()):
+        if any(module.index.imports(lib) for lib in LOGGING_LIBRARIES):
+            return path
+    configs = ctx.files(LOGGING_CONFIG_FILES)
+    return configs[0] if configs else None
+
+
+JSON_LOGS_FIX = T("Emit JSON logs (python-json-logger, structlog JSONRenderer, a "
+                  "logging.Formatter using json.dumps, loguru serialize=True) with the run's "
+                  "fields (stage, dataset or model version) as extra keys.",
+                  "Emite logs JSON (python-json-logger, JSONRenderer de structlog, un "
+                  "logging.Formatter con json.dumps, loguru serialize=True) con los campos de "
+                  "la ejecución (etapa, versión de datos o de modelo) como claves extra.")
+
+
 @check("structured_logging")
 @reports_unread
 def structured_logging(ctx: Context, params: None) -> Iterator[Finding]:
-    """OBS002: a JSON log formatter and a request/correlation id in the log context."""
+    """OBS002: a JSON log formatter and a request/correlation id in the log context. A
+    project that serves no requests needs only the JSON half; one that neither serves nor
+    logs has no logs to structure (OBS001 reports the missing logging)."""
     model = code_model(ctx)
     formatter = _json_formatter(ctx, model)
     context = _request_context(model)
+    service = _service(model)
+    no_service = T("; the project's code serves no requests (no web app or route), so a "
+                   "request id does not apply",
+                   "; el código del proyecto no atiende peticiones (ni app web ni rutas), así "
+                   "que un request id no aplica")
     if formatter and context:
         yield passed(T(f"JSON logs ({formatter[2]}) with request context ({context[2]} at "
                        f"{context[0]}:{context[1]})",
                        f"logs JSON ({formatter[2]}) con contexto de petición ({context[2]} en "
                        f"{context[0]}:{context[1]})"), formatter[0], formatter[1])
+    elif formatter and service is None:
+        yield passed(T(f"JSON logs ({formatter[2]})", f"logs JSON ({formatter[2]})")
+                     + no_service, formatter[0], formatter[1])
     elif formatter:
         yield warned(T(f"JSON logs ({formatter[2]}) but no request/correlation id in the log "
-                       "context",
+                       f"context of the service ({service})",
                        f"logs JSON ({formatter[2]}) pero sin request/correlation id en el "
-                       "contexto"), formatter[0], formatter[1],
+                       f"contexto del servicio ({service})"), formatter[0], formatter[1],
                      fix=T("Propagate a request_id (middleware + contextvars, or extra={...}).",
                            "Propaga un request_id (middleware + contextvars, o extra={...})."))
     elif context:
@@ -292,9 +335,21 @@ def structured_logging(ctx: Context, params: None) -> Iterator[Finding]:
                            "JSONRenderer or a logging.Formatter using json.dumps).",
                            "Añade un formatter JSON (python-json-logger, JSONRenderer de "
                            "structlog o un logging.Formatter con json.dumps)."))
+    elif service is not None:
+        yield failed(T(f"logs are neither JSON nor carry a request id (service: {service})",
+                       f"los logs no son JSON ni llevan request id (servicio: {service})"))
     else:
-        yield failed(T("logs are neither JSON nor carry a request id",
-                       "los logs no son JSON ni llevan request id"))
+        logs = _logging_used(ctx, model)
+        if logs is None:
+            yield failed(T("no logs to structure: the project's code imports no logging "
+                           "library (logging, loguru, structlog)",
+                           "no hay logs que estructurar: el código del proyecto no importa "
+                           "ninguna librería de logging (logging, loguru, structlog)")
+                         + no_service, fix=JSON_LOGS_FIX, see="OBS001")
+        else:
+            yield failed(T(f"logs are not JSON (logging is used in {logs}, with no JSON "
+                           "formatter)", f"los logs no son JSON (se usa logging en {logs}, "
+                           "sin formatter JSON)") + no_service, logs, fix=JSON_LOGS_FIX)
 
 
 # -- OBS003 ----------------------------------------------------------------------------
@@ -359,10 +414,17 @@ def prometheus_metrics(ctx: Context, params: None) -> Iterator[Finding]:
     library = next((m for m in model.modules.values()
                     if any(m.index.imports(lib) for lib in METRIC_LIBRARIES)), None)
     if library is None:
+        service = _service(model)
+        # with no service to scrape, the absence follows from the missing serving layer
+        # (API001) and is reported there once
+        extra = T("", "") if service is not None else T(
+            "; the project's code serves no requests (no web app or route) that could expose "
+            "/metrics", "; el código del proyecto no atiende peticiones (ni app web ni rutas) "
+            "que puedan exponer /metrics")
         for level in (2, 3):
             yield failed(T("no Prometheus metrics (prometheus_client or an instrumentator)",
-                           "sin métricas Prometheus (prometheus_client o un instrumentador)"),
-                         level=level)
+                           "sin métricas Prometheus (prometheus_client o un instrumentador)")
+                         + extra, level=level, see=None if service is not None else "API001")
         return
     auto = any(m.index.imports(lib) for m in model.modules.values() for lib in AUTO_INSTRUMENTERS)
     metrics = metrics_of(model)
