@@ -108,8 +108,12 @@ Vendor lock-in.
 """
 
 
+SERVED = {"src/svc/api.py": GOOD_APP}  # serving code: something is deployed
+
+
 def test_dep001_adr_comparing_platforms_passes(make_repo: Maker, results_for: Results) -> None:
-    rows = results_for(make_repo(project({"docs/decisions/ADR-003-serving.md": ADR})), "DEP001")
+    rows = results_for(make_repo(project({"docs/decisions/ADR-003-serving.md": ADR,
+                                          **SERVED})), "DEP001")
     assert statuses(rows) == ["pass"]
     assert "AWS Lambda/serverless, Cloud Run, Kubernetes" in rows[0].message.en
     assert rows[0].line == 7
@@ -118,13 +122,18 @@ def test_dep001_adr_comparing_platforms_passes(make_repo: Maker, results_for: Re
 def test_dep001_single_platform_warns_and_unrelated_adr_fails(make_repo: Maker,
                                                               results_for: Results) -> None:
     single = "# ADR-1\n## Decisión\nWe deploy on Kubernetes.\n"
-    rows = results_for(make_repo(project({"docs/adr/0001-deploy.md": single})), "DEP001")
+    rows = results_for(make_repo(project({"docs/adr/0001-deploy.md": single, **SERVED})),
+                       "DEP001")
     assert statuses(rows) == ["warn"] and rows[0].line == 3
     other = "# ADR-2 Use DVC\n## Decision\nDVC for data.\n"
-    rows = results_for(make_repo(project({"docs/decisions/ADR-002-dvc.md": other})), "DEP001")
+    rows = results_for(make_repo(project({"docs/decisions/ADR-002-dvc.md": other,
+                                          **SERVED})), "DEP001")
     assert statuses(rows) == ["fail"] and "none discusses" in rows[0].message.en
-    rows = results_for(make_repo(project({})), "DEP001")
+    rows = results_for(make_repo(project(SERVED)), "DEP001")
     assert statuses(rows) == ["fail"] and "no ADR or design record found" in rows[0].message.en
+    rows = results_for(make_repo({"README.md": "# Notes\n"}), "DEP001")  # nothing deployed
+    assert statuses(rows) == ["skip"] and "nothing in this repository is deployed" in \
+        rows[0].message.en
 
 
 def test_dep001_monorepo_root_adrs_count_for_each_project(make_repo: Maker,
@@ -132,6 +141,7 @@ def test_dep001_monorepo_root_adrs_count_for_each_project(make_repo: Maker,
     root = make_repo({
         "docs/decisions/ADR-003-serving.md": ADR,
         "a/pyproject.toml": "[project]\nname='a'\n", "a/src/a/__init__.py": "",
+        "a/src/a/api.py": GOOD_APP,
         "b/pyproject.toml": "[project]\nname='b'\n", "b/tests/test_b.py": "",
         "b/docs/adr/ADR-9.md": "# ADR-9\nKubernetes only.\n",
     })

@@ -2017,7 +2017,14 @@ def _adr_files(ctx: Context) -> list[str]:
 @check("deployment_decision")
 @reports_unread
 def deployment_decision(ctx: Context, params: None) -> Iterator[Finding]:
-    """DEP001: an ADR compares serving platforms with trade-offs or costs."""
+    """DEP001: an ADR compares serving platforms with trade-offs or costs. Not applicable
+    (levels.md §6) when nothing in the repository is deployed."""
+    deployed = deployment(ctx.repo)
+    if not deployed.deploys:
+        yield skipped(deployed.nothing_deployed(T(
+            ", so there is no serving platform to choose",
+            ", así que no hay plataforma de servicio que elegir")))
+        return
     adrs = _adr_files(ctx)
     if not adrs:
         yield failed(T(f"no ADR or design record found ({ADR_SEARCHED})",
