@@ -118,7 +118,8 @@ class AppConfig(BaseModel):
         return yaml.safe_load(open(path))
 '''
     results = results_for(make_repo({"src/p/config.py": bad}), "PY007")
-    assert statuses(results) == ["fail"] * 8
+    # mutable defaults warn: Pydantic copies them per instance (the guide's convention)
+    assert sorted(statuses(results)) == ["fail"] * 5 + ["warn"] * 3
     text = " | ".join(f"{r.line}:{r.message.en}" for r in results)
     assert "7:AppConfig.tags has a mutable default" in text
     assert "7:AppConfig.tags is annotated with a bare 'list'" in text

@@ -119,13 +119,20 @@ API
 ARCH = "# Arquitectura\n\n```mermaid\nflowchart LR\n  A --> B\n```\n"
 
 
+TRAINS = {"src/train.py": "from sklearn.linear_model import LinearRegression\n"
+                          "LinearRegression().fit([[0]], [0])\n"}
+
+
 def test_des002_levels(make_repo: MakeRepo, results_for: Results) -> None:
     results = results_for(make_repo({"docs/ARCHITECTURE.md": ARCH,
                                      "docs/ML_CANVAS.md": CANVAS}), "DES002")
     assert rows(results) == [(2, "pass"), (3, "pass")]
     assert "mermaid diagram" in results[0].message.en and "8/8" in results[1].message.en
-    only_arch = results_for(make_repo({"docs/ARCHITECTURE.md": ARCH}), "DES002")
+    only_arch = results_for(make_repo({"docs/ARCHITECTURE.md": ARCH, **TRAINS}), "DES002")
     assert rows(only_arch) == [(2, "pass"), (3, "fail")]
+    # no model anywhere: the canvas has no subject
+    no_model = results_for(make_repo({"docs/ARCHITECTURE.md": ARCH}), "DES002")
+    assert rows(no_model) == [(2, "pass"), (3, "skip")]
 
 
 def test_des002_readme_section_and_diagram_kinds(make_repo: MakeRepo,
@@ -173,5 +180,5 @@ def test_des002_canvas_problems(make_repo: MakeRepo, results_for: Results) -> No
                           "docs/model_card.md": CANVAS})
     results = results_for(embedded, "DES002")
     assert rows(results)[1] == (3, "pass") and "docs/project.md" in results[1].message.en
-    nothing = results_for(make_repo({"README.md": "# x\n"}), "DES002")
+    nothing = results_for(make_repo({"README.md": "# x\n", **TRAINS}), "DES002")
     assert rows(nothing) == [(2, "fail"), (3, "fail")]

@@ -957,7 +957,7 @@ def model_card_exists(ctx: Context, params: None) -> Iterator[Finding]:
 
 def _no_card(ctx: Context, level: int | None = None) -> Finding:
     return failed(T("no model card (see DOC004)", "no hay model card (ver DOC004)"),
-                  level=level, fix=_card_fix(ctx))
+                  level=level, fix=_card_fix(ctx), see="DOC004")
 
 
 def _hf_metrics(front: dict[str, Any] | None) -> bool:

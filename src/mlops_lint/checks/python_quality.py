@@ -33,6 +33,7 @@ from radon.visitors import Function
 from mlops_lint.checks import Params, check
 from mlops_lint.checks._adr import CONTAINER_GLOBS, RECORD_GLOBS, is_record
 from mlops_lint.checks._adr import SEARCHED as ADR_SEARCHED
+from mlops_lint.checks._phase3 import model_used, training
 from mlops_lint.checks._templates import is_template, template_reason
 from mlops_lint.checks.environment import package_dirs, requires_python
 from mlops_lint.checks.git_hygiene import multiline_filter_hint, shown_filter
@@ -1018,6 +1019,28 @@ def _runtime_requirements(ctx: Context) -> dict[str, str]:
     return out
 
 
+def _declared_by_sibling(ctx: Context, deps: dict[str, str], names: tuple[str, ...]
+                        ) -> tuple[str, dict[str, str]] | None:
+    """(package, its runtime requirements among ``names``) of another project of the same
+    repository that this project depends on (by its package name) and that declares one of
+    ``names``: a runtime plug-in of a monorepo gets pydantic through its parent package."""
+    for project in ctx.repo.projects:
+        if project.path == ctx.project.path:
+            continue
+        pctx = Context(ctx.repo, project, ctx.config, ctx.rule_id)
+        _, doc = _pyproject(pctx)
+        if not isinstance(doc, dict):
+            continue
+        name = dig(doc, "project", "name") or dig(doc, "tool", "poetry", "name")
+        if not isinstance(name, str) or normalize_name(name) not in deps:
+            continue
+        theirs = _runtime_requirements(pctx)
+        found = {n: theirs[n] for n in names if n in theirs}
+        if found:
+            return name, found
+    return None
+
+
 PYDANTIC_1 = ("1.8", "1.9", "1.10")
 PYDANTIC_2 = tuple(f"2.{minor}" for minor in range(30))
 
@@ -1128,6 +1151,10 @@ def pydantic_config(ctx: Context, params: None) -> Iterator[Finding]:
     deps = _runtime_requirements(ctx)
     problems: list[T] = []
     partial: list[T] = []
+    inherited = None if "pydantic" in deps or "pydantic-settings" in deps else \
+        _declared_by_sibling(ctx, deps, ("pydantic", "pydantic-settings"))
+    if inherited is not None:  # a package of the same repository it depends on brings it
+        deps = {**inherited[1], **deps}
     if "pydantic-settings" in deps:
         major: int | None = 2
     elif "pydantic" in deps:
@@ -1143,11 +1170,16 @@ def pydantic_config(ctx: Context, params: None) -> Iterator[Finding]:
     config_files = [f for f in ctx.files(CONFIG_FILE_GLOBS)
                     if PurePosixPath(f).name not in NOT_CONFIG_FILES
                     and not f.startswith((".github/", ctx.path(".github/")))]
-    if not config_files:
+    # pydantic-settings reads the values from the environment (and .env files): a
+    # well-known equivalent of an external YAML file loaded with safe_load
+    from_env = next((m for m in inv.config_models if m.settings), None)
+    if not config_files and from_env is None:
         partial.append(T("no external YAML config file (configs/*.yaml or config.yaml)",
                          "no hay archivo YAML de configuración externo (configs/*.yaml o "
                          "config.yaml)"))
-    if not inv.yaml_loads:
+    if from_env is not None and not inv.yaml_loads:
+        pass
+    elif not inv.yaml_loads:
         partial.append(T("no YAML loading (yaml.safe_load) in the library code",
                          "no se carga YAML (yaml.safe_load) en el código de librería"))
     elif all(q in ("yaml.load", "yaml.full_load") for _, _, q in inv.yaml_loads):
@@ -1160,14 +1192,28 @@ def pydantic_config(ctx: Context, params: None) -> Iterator[Finding]:
                          "el YAML cargado no se pasa a un modelo (Model(**data) o "
                          "Model.model_validate(data))"))
     label = f"{model.node.name} ({model.path}:{model.node.lineno})"
+    via = T("", "") if inherited is None else T(
+        f"; pydantic comes with {inherited[0]}, a package of this repository it depends on",
+        f"; pydantic llega con {inherited[0]}, un paquete de este repositorio del que depende")
     if problems:
         yield failed(T.join(problems), *where)
+    elif not partial and not config_files and from_env is not None:
+        yield passed(T(f"Pydantic settings {from_env.node.name} ({from_env.path}:"
+                       f"{from_env.node.lineno}) read and validate the configuration from "
+                       "environment variables (pydantic-settings BaseSettings, a well-known "
+                       "equivalent of a YAML file loaded with safe_load)",
+                       f"la configuración Pydantic {from_env.node.name} ({from_env.path}:"
+                       f"{from_env.node.lineno}) lee y valida los valores de variables de "
+                       "entorno (BaseSettings de pydantic-settings, un equivalente conocido de "
+                       "un YAML cargado con safe_load)") + via, from_env.path,
+                     from_env.node.lineno)
     elif partial:
         yield warned(T(f"Pydantic config {label} found, but ", f"config Pydantic {label} "
                        "encontrada, pero ") + T.join(partial), *where)
     else:
         yield passed(T(f"Pydantic config {label} validated from {config_files[0]}",
-                       f"config Pydantic {label} validada desde {config_files[0]}"), *where)
+                       f"config Pydantic {label} validada desde {config_files[0]}") + via,
+                     *where)
 
 
 def _annotation_names(node: ast.expr | None) -> set[str]:
@@ -1241,9 +1287,16 @@ def _field_defects(model: ModelClass, node: ast.AnnAssign) -> Iterator[Finding]:
     target = node.target.id if isinstance(node.target, ast.Name) else "?"
     name = f"{model.node.name}.{target}"
     if _mutable_default(node.value):
-        yield failed(T(f"{name} has a mutable default; use Field(default_factory=list/dict)",
-                       f"{name} tiene un valor por defecto mutable; usa "
-                       "Field(default_factory=list/dict)"), model.path, node.lineno)
+        # Pydantic copies a field's default for each instance, so this is not the shared
+        # state of a plain class attribute: the guide's convention (EX1), hence a warning
+        yield warned(T(f"{name} has a mutable default; Pydantic copies it for each instance, "
+                       "so no state is shared, but the guide (EX1) asks for "
+                       "Field(default_factory=list/dict)",
+                       f"{name} tiene un valor por defecto mutable; Pydantic lo copia en cada "
+                       "instancia, así que no se comparte estado, pero la guía (EX1) pide "
+                       "Field(default_factory=list/dict)"), model.path, node.lineno,
+                     fix=T("use Field(default_factory=list) (or dict) for the default",
+                           "usa Field(default_factory=list) (o dict) como valor por defecto"))
     bare = _bare_container(node.annotation)
     if bare:
         yield failed(T(f"{name} is annotated with a bare '{bare}'; give the element types "
@@ -1293,7 +1346,8 @@ def config_validation(ctx: Context, params: None) -> Iterator[Finding]:
                  f"tipado ({typed[0].name}), cuyos valores nada valida") if typed else T("", "")
         yield failed(T("no Pydantic config models to validate (see PY006)",
                        "no hay modelos de configuración Pydantic que validar (ver PY006)")
-                     + held, typed[0].path if typed else None, typed[0].line if typed else None)
+                     + held, typed[0].path if typed else None, typed[0].line if typed else None,
+                     see="PY006")
         return
     constrained = False
     defects: list[Finding] = []
@@ -2145,6 +2199,41 @@ def _image_above(doc: Markdown, line: int) -> tuple[str, int] | None:
     return None
 
 
+# phase 1's subject (rules/phases.yaml applies_if)
+PHASE1_CODE = ("**/*.py", "**/*.ipynb", "**/pyproject.toml", "**/setup.py")
+ARCHITECTURE_FIX = T(
+    "Write docs/ARCHITECTURE.md (or an Architecture section in the README) with a diagram of "
+    "the system's parts and how they connect (a mermaid C4 Context + Containers diagram, "
+    "PlantUML or an image).",
+    "Escribe docs/ARCHITECTURE.md (o una sección Arquitectura en el README) con un diagrama "
+    "de las partes del sistema y cómo se conectan (un diagrama mermaid C4 Contexto + "
+    "Contenedores, PlantUML o una imagen).")
+CANVAS_FIX = T(
+    "Write docs/ML_CANVAS.md with the 8 canvas sections (business problem, value "
+    "proposition, data, features, model, success metrics, risks, deployment) and quantified "
+    "business, model and system metrics.",
+    "Escribe docs/ML_CANVAS.md con las 8 secciones del canvas (problema de negocio, "
+    "propuesta de valor, datos, features, modelo, métricas de éxito, riesgos, despliegue) y "
+    "métricas cuantificadas de negocio, modelo y sistema.")
+
+
+def _model_anywhere(ctx: Context) -> T | None:
+    """Where some project of the repository trains a model (modules or notebooks) or loads
+    or predicts with one; None when none does."""
+    for project in ctx.repo.projects:
+        pctx = Context(ctx.repo, project, ctx.config, ctx.rule_id)
+        found = training(pctx)
+        if found.module is not None:
+            return T(f"trained at {found.module.where}",
+                     f"entrenado en {found.module.where}")
+        if found.notebooks:
+            return T(f"trained in {found.notebooks[0]}", f"entrenado en {found.notebooks[0]}")
+        used = model_used(pctx)
+        if used is not None:
+            return T(f"used at {used.where}", f"usado en {used.where}")
+    return None
+
+
 @check("design_docs")
 def design_docs(ctx: Context, params: None) -> Iterator[Finding]:
     """DES002: architecture doc with a diagram (L2) and a quantified ML Canvas (L3)."""
@@ -2159,6 +2248,14 @@ def design_docs(ctx: Context, params: None) -> Iterator[Finding]:
         if isinstance(doc, Markdown):
             for heading in headings_matching(doc, ("architecture", "arquitectura")):
                 candidates.append((readme, heading.line, doc.span(heading)[1], doc))
+    if not candidates and _find_canvas(ctx) is None and not ctx.repo.glob(PHASE1_CODE):
+        yield skipped(T("not applicable: no design document and no Python code in the "
+                        "repository (no .py, notebook or Python packaging file), so phase 1, "
+                        "whose design documents these are, does not apply",
+                        "no aplica: no hay documento de diseño ni código Python en el "
+                        "repositorio (ni .py, ni notebook, ni archivo de empaquetado Python), "
+                        "así que la fase 1, a la que pertenecen estos documentos, no aplica"))
+        return
     with_diagram = [(c, kind) for c in candidates if (kind := _has_diagram(c[3], c[1], c[2]))]
     if with_diagram:
         (path, line, _, _), kind = with_diagram[0]
@@ -2189,12 +2286,24 @@ def design_docs(ctx: Context, params: None) -> Iterator[Finding]:
     else:
         yield failed(T("no architecture document (docs/ARCHITECTURE.md or a README "
                        "Architecture section)", "no hay documento de arquitectura "
-                       "(docs/ARCHITECTURE.md o sección Arquitectura del README)"), level=2)
+                       "(docs/ARCHITECTURE.md o sección Arquitectura del README)"), level=2,
+                     fix=ARCHITECTURE_FIX)
     canvas = _find_canvas(ctx)
     if canvas is None:
+        model = _model_anywhere(ctx)
+        if model is None:
+            yield skipped(T("not applicable: no project of the repository trains a model, "
+                            "loads one or predicts with one, so there is no ML Canvas to "
+                            "write (it frames a model's business problem, data and metrics)",
+                            "no aplica: ningún proyecto del repositorio entrena un modelo, lo "
+                            "carga ni predice con él, así que no hay ML Canvas que escribir "
+                            "(enmarca el problema de negocio, los datos y las métricas de un "
+                            "modelo)"), level=3)
+            return
         yield failed(T("no ML Canvas (docs/ML_CANVAS.md, or a document with 6 of the 8 canvas "
-                       "sections)", "no hay ML Canvas (docs/ML_CANVAS.md, o un documento con 6 "
-                       "de las 8 secciones del canvas)"), level=3)
+                       "sections) for the model (", "no hay ML Canvas (docs/ML_CANVAS.md, o un "
+                       "documento con 6 de las 8 secciones del canvas) para el modelo (")
+                     + model + T(")", ")"), level=3, fix=CANVAS_FIX)
         return
     path, found, doc = canvas
     problems = []
