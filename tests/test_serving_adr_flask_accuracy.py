@@ -37,9 +37,13 @@ OCI Data Science model deployment as a managed path: less control, higher cost p
 """
 
 
+# serving code: something is deployed, so DEP001 has a subject
+SERVED = {"src/svc/api.py": "from fastapi import FastAPI\napp = FastAPI()\n"}
+
+
 def test_dep001_reads_rfc_style_proposals_as_des001_does(make_repo: Maker,
                                                          results_for: Results) -> None:
-    root = make_repo(project({"proposals/oci-integration.md": PROPOSAL,
+    root = make_repo(project({"proposals/oci-integration.md": PROPOSAL, **SERVED,
                               "proposals/TEMPLATE.md": "# Title\n## Motivation\n## Proposal\n"
                                                        "Kubernetes vs Lambda: costs\n"}))
     des = [r for r in results_for(root, "DES001") if r.level == 2]
@@ -54,7 +58,8 @@ def test_dep001_reads_rfc_style_proposals_as_des001_does(make_repo: Maker,
 def test_dep001_template_alone_is_no_record(make_repo: Maker, results_for: Results) -> None:
     template = "# Title\n## Motivation\n## Proposal\nKubernetes vs Lambda: trade-offs, costs\n"
     rows = results_for(make_repo(project({"proposals/TEMPLATE.md": template,
-                                          "rfcs/README.md": "Kubernetes vs Cloud Run, cost\n"})),
+                                          "rfcs/README.md": "Kubernetes vs Cloud Run, cost\n",
+                                          **SERVED})),
                        "DEP001")
     assert statuses(rows) == ["fail"]
     assert "no ADR or design record found" in rows[0].message.en
@@ -63,7 +68,8 @@ def test_dep001_template_alone_is_no_record(make_repo: Maker, results_for: Resul
 
 def test_dep001_real_vm_still_counts(make_repo: Maker, results_for: Results) -> None:
     adr = "# ADR-1\n## Decision\nA VM with docker compose rather than Kubernetes: lower cost.\n"
-    rows = results_for(make_repo(project({"docs/adr/0001-deploy.md": adr})), "DEP001")
+    rows = results_for(make_repo(project({"docs/adr/0001-deploy.md": adr, **SERVED})),
+                       "DEP001")
     assert statuses(rows) == ["pass"]
     assert "Kubernetes, VM/EC2" in rows[0].message.en
 
