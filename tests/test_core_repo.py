@@ -182,3 +182,53 @@ def test_projects_inside_test_fixtures_are_data_not_projects(tmp_path: Path) -> 
         "fixtures/demo/pyproject.toml": "", "fixtures/demo/tests/test_x.py": "",
     })
     assert [p.path for p in Repo(tmp_path).projects] == ["."]
+
+
+def test_each_file_belongs_to_the_deepest_project_above_it(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"pyproject.toml": "", "tests/test_a.py": "",
+                          "libs/x/pyproject.toml": "", "libs/x/src/x/__init__.py": "",
+                          "libs/x/plugins/y/pyproject.toml": "",
+                          "libs/x/plugins/y/tests/test_y.py": "",
+                          "libs/x-extra/pyproject.toml": "", "libs/x-extra/src/e.py": "",
+                          "other/readme.md": ""})
+    repo = Repo(tmp_path)
+    owned = {p.path: p.files for p in repo.projects}
+    assert owned == {
+        ".": ("other/readme.md", "pyproject.toml", "tests/test_a.py"),
+        "libs/x": ("libs/x/pyproject.toml", "libs/x/src/x/__init__.py"),
+        "libs/x-extra": ("libs/x-extra/pyproject.toml", "libs/x-extra/src/e.py"),
+        "libs/x/plugins/y": ("libs/x/plugins/y/pyproject.toml",
+                             "libs/x/plugins/y/tests/test_y.py")}
+
+
+def test_files_outside_every_project_belong_to_none(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"a/pyproject.toml": "", "a/src/m.py": "",
+                          "b/pyproject.toml": "", "b/tests/test_b.py": "", "notes.md": ""})
+    assert {p.path: p.files for p in Repo(tmp_path).projects} == {
+        "a": ("a/pyproject.toml", "a/src/m.py"), "b": ("b/pyproject.toml", "b/tests/test_b.py")}
+
+
+@pytest.mark.parametrize("globs", [
+    ("svc/**/*.py",), ("svc/a/*.py", "svc/b/**"), ("svc/a/x.py", "other/**"),
+    ("/svc/a/*.py",), ("svc/[ab]/*.py",), ("svc/{a,b}/x.py",), ("**/x.py",),
+    ("svc/a",), ("svc/a/",), ("svc/a/**",), ("sv*/a/x.py",), ("svc\\/a/x.py",), (),
+])
+def test_glob_reads_only_the_literal_folder_and_finds_what_filter_paths_finds(
+        tmp_path: Path, globs: tuple[str, ...]) -> None:
+    files = ["svc/a/x.py", "svc/a/y.txt", "svc/a/deep/z.py", "svc/b/x.py", "svc/ab/x.py",
+             "svc-b/a/x.py", "svcx/a/x.py", "other/o.py", "x.py", "svc/a"]
+    write_tree(tmp_path, {f: "" for f in files if f != "svc/a"})
+    repo = Repo(tmp_path)
+    assert repo.glob(globs) == filter_paths(repo.files, globs)
+    assert repo.glob(globs, case_sensitive=False) == filter_paths(repo.files, globs, False)
+
+
+def test_has_dir_and_files_under(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"a/b/c.py": "", "a/bc.py": "", "ab/x.py": "", "z.py": ""})
+    repo = Repo(tmp_path)
+    assert repo.has_dir("a/b") and repo.has_dir("a/b/") and repo.has_dir("a")
+    assert not repo.has_dir("a/bc") and not repo.has_dir("b") and not repo.has_dir("z.py")
+    assert repo.files_under("a/") == ("a/b/c.py", "a/bc.py")
+    assert repo.files_under("a/b") == ("a/b/c.py", "a/bc.py")
+    assert repo.files_under("q/") == ()
+    assert repo.files_under("") == repo.files

@@ -6,7 +6,9 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import pytest
@@ -39,3 +41,22 @@ def test_the_schema_rejects_an_incomplete_or_out_of_range_report() -> None:
     report["phases"][0]["score"] = 101
     with pytest.raises(jsonschema.ValidationError):
         validator.validate(report)
+
+
+def test_the_report_streamed_result_by_result_is_the_whole_dump(
+        make_repo: Any) -> None:
+    from mlops_lint.catalog import load_catalog
+    from mlops_lint.config import Config
+    from mlops_lint.report import json_report
+    from mlops_lint.runner import build_report
+
+    root = make_repo({"pyproject.toml": "[project]\nname = 'x'\n",
+                      "src/x/__init__.py": "print('ünïcode \u2028 \\n')\n",
+                      "Dockerfile": "FROM python:3.11\nCOPY . .\n", "README.md": "# x\n"})
+    report = build_report(root, ".", Config(), load_catalog())
+    assert report.results
+    whole = json.dumps(json_report.as_dict(report), indent=2, ensure_ascii=False) + "\n"
+    assert json_report.render(report) == whole
+    empty = replace(report, run=replace(report.run, results=()))
+    assert json_report.render(empty) == json.dumps(
+        json_report.as_dict(empty), indent=2, ensure_ascii=False) + "\n"

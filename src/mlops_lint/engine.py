@@ -88,6 +88,7 @@ def _run_check(rule: Rule, ctx: Context, catalog: Catalog) -> list[Finding]:
 def _to_results(rule: Rule, project: Project, findings: Iterable[Finding]) -> list[Result]:
     results = []
     levels = {c.level: c for c in rule.levels}
+    title, fix = rule.title.t(), rule.fix.t()  # one each per rule: texts are immutable
     for finding in findings:
         targets = [finding.level] if finding.level in levels else list(levels)
         for level in targets:
@@ -97,7 +98,7 @@ def _to_results(rule: Rule, project: Project, findings: Iterable[Finding]) -> li
                 weight=crit.effective_weight if rule.scored else 0.0,
                 status=finding.status, severity=rule.severity, project=project.path,
                 path=finding.path, line=finding.line, message=finding.message,
-                fix=finding.fix or rule.fix.t(), title=rule.title.t(),
+                fix=finding.fix or fix, title=title,
                 fingerprint=_fingerprint(rule.id, level, project.path, finding.path,
                                          finding.message.en),
                 see=finding.see,
@@ -106,12 +107,16 @@ def _to_results(rule: Rule, project: Project, findings: Iterable[Finding]) -> li
 
 
 def _lines(repo: Repo, path: str) -> list[str]:
-    key = f"engine:lines:{path}"
-    if key not in repo.memo:
+    """The file's lines, kept while one rule's results are marked (see :func:`_run`)."""
+    kept: dict[str, list[str]] = repo.memo.setdefault(LINES, {})
+    lines = kept.get(path)
+    if lines is None:
         text = repo.text(path)
-        repo.memo[key] = [] if isinstance(text, ParseError) else text.splitlines()
-    lines: list[str] = repo.memo[key]
+        lines = kept[path] = [] if isinstance(text, ParseError) else text.splitlines()
     return lines
+
+
+LINES = "engine:lines"
 
 
 def _directive_hits(match: re.Match[str] | None, rule: str) -> bool:
@@ -361,6 +366,7 @@ def _run(repo: Repo, catalog: Catalog, config: Config,
             ctx = Context(repo, project, config, rule.id)
             rule_results.extend(_to_results(rule, project, _run_check(rule, ctx, catalog)))
         rule_results = [_mark(repo, r) for r in rule_results]
+        repo.memo.pop(LINES, None)  # split again if a later rule's results need them
         results.extend(_apply_waivers(repo, rule, rule_results, config))
     results = collapse(results)
     results.sort(key=Result.sort_key)

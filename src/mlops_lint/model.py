@@ -13,7 +13,7 @@ from typing import Literal
 Lang = Literal["en", "es"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class T:
     """A user-facing text in English and Spanish."""
 
@@ -77,7 +77,7 @@ SEVERITY_ORDER: tuple[Status, ...] = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Finding:
     """What a check says about one subject.
 
@@ -135,7 +135,7 @@ def verdict(ok: bool, yes: T, no: T, path: str | None = None, line: int | None =
     return failed(no, path, line, level, fix)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Result:
     """One row of the report: a rule's verdict on one subject at one level."""
 

@@ -7,9 +7,11 @@ Read-only by construction: files are opened for reading only, the only subproces
 from __future__ import annotations
 
 import ast
+import bisect
 import errno
 import functools
 import os
+import re
 import stat
 import subprocess
 from collections.abc import Callable, Iterable
@@ -307,15 +309,30 @@ class Repo:
 
     def has_dir(self, path: str) -> bool:
         prefix = path.rstrip("/") + "/"
-        return any(f.startswith(prefix) for f in self.files)
+        index = bisect.bisect_left(self.files, prefix)  # the files are sorted
+        return index < len(self.files) and self.files[index].startswith(prefix)
+
+    def files_under(self, prefix: str) -> tuple[str, ...]:
+        """The files whose path starts with ``prefix`` (all of them for ``""``), in
+        order: a slice of the sorted listing, found by bisection."""
+        if not prefix:
+            return self.files
+        start = bisect.bisect_left(self.files, prefix)
+        end = start
+        while end < len(self.files) and self.files[end].startswith(prefix):
+            end += 1
+        return self.files[start:end]
 
     def glob(self, globs: Iterable[str], case_sensitive: bool = True) -> list[str]:
         """Repository files matching a glob (the answer is kept: checks ask the same globs
-        many times, once per project)."""
+        many times, once per project). Only the files under the folder every glob names
+        literally are matched (``svc/**/*.py`` reads ``svc/``'s files alone)."""
         key = (tuple(globs), case_sensitive)
         found = self._globbed.get(key)
         if found is None:
-            found = self._globbed[key] = filter_paths(self.files, key[0], case_sensitive)
+            candidates = self.files_under(_literal_folder(key[0])) if case_sensitive \
+                else self.files
+            found = self._globbed[key] = filter_paths(candidates, key[0], case_sensitive)
         return list(found)
 
     # -- reading ---------------------------------------------------------------------
@@ -427,18 +444,20 @@ class Repo:
                     candidates.add(directory)
         if not candidates or (len(candidates) == 1 and "." in candidates):
             return (Project(".", self._project_name("."), self.files),)
-        ordered = sorted(candidates)
-        projects = []
-        for directory in ordered:
-            nested = [c for c in ordered if c != directory
-                      and (directory == "." or c.startswith(directory + "/"))]
-            prefix = "" if directory == "." else directory + "/"
-            files = tuple(
-                f for f in self.files
-                if f.startswith(prefix) and not any(f.startswith(n + "/") for n in nested)
-            )
-            projects.append(Project(directory, self._project_name(directory), files))
-        return tuple(projects)
+        # each file belongs to the deepest project folder above it
+        owned: dict[str, list[str]] = {c: [] for c in candidates}
+        for f in self.files:
+            directory = f
+            while True:
+                cut = directory.rfind("/")
+                directory = directory[:cut] if cut > 0 else "."
+                if directory in owned:
+                    owned[directory].append(f)
+                    break
+                if directory == ".":
+                    break
+        return tuple(Project(directory, self._project_name(directory), tuple(owned[directory]))
+                     for directory in sorted(candidates))
 
     @property
     def scaffold_roots(self) -> tuple[str, ...]:
@@ -466,6 +485,26 @@ class Repo:
                 if isinstance(name, str) and name:
                     return name
         return self.root.name if directory == "." else PurePosixPath(directory).name
+
+
+_GLOB_SPECIAL = re.compile(r"[*?\[{\\]")
+
+
+def _literal_folder(globs: Iterable[str]) -> str:
+    """The folder (``a/b/``, or ``""``) every glob of ``globs`` starts with literally,
+    before any wildcard, class or brace: no path outside it can match them."""
+    common: str | None = None
+    for glob in globs:
+        glob = glob.lstrip("/")
+        special = _GLOB_SPECIAL.search(glob)
+        literal = glob[:special.start()] if special else glob
+        folder = literal[:literal.rfind("/") + 1]
+        if common is None:
+            common = folder
+        else:
+            while not folder.startswith(common):
+                common = common[:common.rfind("/", 0, len(common) - 1) + 1]
+    return common or ""
 
 
 def read_capped(full: Path, shown: str) -> bytes | ParseError:

@@ -1118,7 +1118,7 @@ def context_contents(ctx: Context, directory: str) -> tuple[int, list[str]]:
     """(number of files, what of ``_CONTEXT_RISKS`` is there) for the build context
     ``directory`` (the repository's own .git when it is the root)."""
     prefix = "" if directory in ("", ".") else directory.rstrip("/") + "/"
-    files = [f for f in ctx.repo.files if f.startswith(prefix)]
+    files = ctx.repo.files_under(prefix)
     found = [".git"] if not prefix and (ctx.repo.root / ".git").exists() else []
     for label, globs in _CONTEXT_RISKS:
         hits = ctx.repo.glob(tuple(prefix + g for g in globs))

@@ -6,13 +6,14 @@ import json
 from typing import Any
 
 from mlops_lint.maturity import Criterion, LevelDetail
-from mlops_lint.model import Lang
+from mlops_lint.model import Lang, Result
 from mlops_lint.report import Report
 
 SCHEMA_VERSION = 2
 
 
-def as_dict(report: Report) -> dict[str, Any]:
+def as_dict(report: Report, results: bool = True) -> dict[str, Any]:
+    """The report as JSON data (``results`` left empty when not ``results``)."""
     lang = report.lang
     maturity = report.maturity
     return {
@@ -53,26 +54,27 @@ def as_dict(report: Report) -> dict[str, Any]:
             }
             for p in maturity.phases
         ],
-        "results": [
-            {
-                "rule": r.rule,
-                "phase": r.phase,
-                "level": r.level,
-                "gate": r.gate,
-                "status": r.status.value,
-                "severity": r.severity,
-                "project": r.project,
-                "path": r.path,
-                "line": r.line,
-                "title": r.title(lang),
-                "message": r.message(lang),
-                "fix": r.fix(lang),
-                "waiver": r.waiver,
-                "baselined": r.baselined,
-                "fingerprint": r.fingerprint,
-            }
-            for r in report.results
-        ],
+        "results": [_result(r, lang) for r in report.results] if results else [],
+    }
+
+
+def _result(r: Result, lang: Lang) -> dict[str, Any]:
+    return {
+        "rule": r.rule,
+        "phase": r.phase,
+        "level": r.level,
+        "gate": r.gate,
+        "status": r.status.value,
+        "severity": r.severity,
+        "project": r.project,
+        "path": r.path,
+        "line": r.line,
+        "title": r.title(lang),
+        "message": r.message(lang),
+        "fix": r.fix(lang),
+        "waiver": r.waiver,
+        "baselined": r.baselined,
+        "fingerprint": r.fingerprint,
     }
 
 
@@ -102,5 +104,23 @@ def _counts(report: Report) -> dict[str, int]:
     return counts
 
 
+RESULTS_TAIL = '"results": []\n}'
+
+
 def render(report: Report) -> str:
-    return json.dumps(as_dict(report), indent=2, ensure_ascii=False) + "\n"
+    """``json.dumps(as_dict(report), indent=2, ensure_ascii=False)`` and a newline, the
+    results dumped one at a time: the whole report is never held as objects, and the
+    pure-Python indenting encoder never holds its pieces for all of them at once (at
+    tens of thousands of results, hundreds of megabytes). A JSON string holds no raw
+    newline, so indenting an item's lines by its depth is exact."""
+    head = json.dumps(as_dict(report, results=False), indent=2, ensure_ascii=False)
+    if not report.results:
+        return head + "\n"
+    assert head.endswith(RESULTS_TAIL)  # "results" is the last key
+    parts = [head[:-len(RESULTS_TAIL)], '"results": [\n    ']
+    for r in report.results:
+        parts.append(json.dumps(_result(r, report.lang), indent=2,
+                                ensure_ascii=False).replace("\n", "\n    "))
+        parts.append(",\n    ")
+    parts[-1] = "\n  ]\n}\n"
+    return "".join(parts)
