@@ -28,6 +28,7 @@ from mlops_lint.checks.serving import (
     shared_files,
 )
 from mlops_lint.context import Context
+from mlops_lint.globs import is_test_data
 from mlops_lint.model import Finding, T, failed, passed, skipped, warned
 from mlops_lint.parsers import ParseError
 from mlops_lint.parsers.ci import Workflow, workflows
@@ -610,18 +611,48 @@ def grafana_dashboards(ctx: Context) -> list[tuple[str, set[str]]]:
     return out
 
 
+# Scrape targets declared as Kubernetes resources, the equivalent of scrape_configs:
+# Prometheus Operator's ServiceMonitor/PodMonitor, Google Managed Prometheus' PodMonitoring.
+# Read as text so Helm templates count too; a top-level ``kind:`` line, bounded.
+SCRAPE_RESOURCE = re.compile(r"^kind:[ \t]{0,8}[\"']?(ServiceMonitor|PodMonitor|PodMonitoring|"
+                             r"ClusterPodMonitoring)[\"']?[ \t]{0,8}$", re.MULTILINE)
+
+
+def scrape_resources(ctx: Context) -> list[tuple[str, int, str]]:
+    """(path, line, kind) of the scrape resources of the repository's own manifests."""
+    found = []
+    for path in ctx.files(["**/*.yml", "**/*.yaml", "**/*.tpl"]):
+        if is_test_data(path):
+            continue
+        text = noted(ctx.repo.text(path))
+        if not isinstance(text, str) or "Monitor" not in text:
+            continue
+        match = SCRAPE_RESOURCE.search(text)
+        if match is not None:
+            found.append((path, text.count("\n", 0, match.start()) + 1, match.group(1)))
+    return found
+
+
 @check("monitoring_as_code")
 @reports_unread
 def monitoring_as_code(ctx: Context, params: None) -> Iterator[Finding]:
     """OBS004: Prometheus scrape config, actionable alert rules and a Grafana dashboard."""
     scrape = [(path, doc) for path, doc in _yaml_docs(ctx, ("scrape_configs",))
               if isinstance(doc, dict) and isinstance(doc.get("scrape_configs"), list)]
+    resources = [] if scrape else scrape_resources(ctx)
     if scrape:
         path, doc = scrape[0]
         jobs = [str(j.get("job_name")) for j in doc["scrape_configs"] if isinstance(j, dict)]
         yield passed(T(f"Prometheus scrape config: {', '.join(jobs) or 'no job'} (/metrics)",
                        f"configuración de scrape de Prometheus: {', '.join(jobs) or 'sin job'} "
                        "(/metrics)"), path)
+    elif resources:
+        path, line, kind = resources[0]
+        more = f" (+{len(resources) - 1})" if len(resources) > 1 else ""
+        yield passed(T(f"scrape targets declared as {kind} resources{more}, the operator's "
+                       "equivalent of scrape_configs",
+                       f"objetivos de scrape declarados como recursos {kind}{more}, el "
+                       "equivalente del operador a scrape_configs"), path, line)
     else:
         yield failed(T("no Prometheus scrape config (prometheus*.yml with scrape_configs)",
                        "no hay configuración de scrape de Prometheus (prometheus*.yml con "
