@@ -6,12 +6,12 @@ from pathlib import Path
 import pytest
 
 from mlops_lint.catalog import Catalog, load_catalog
-from mlops_lint.checks import Params, check
 from mlops_lint.config import Config
 from mlops_lint.context import Context
 from mlops_lint.engine import run, validate_adr
 from mlops_lint.model import Finding, Status, T, failed, passed
 from mlops_lint.repo import Repo
+from mlops_lint.rules import Params, check
 from test_core_catalog import RULE, rules_dir
 
 

@@ -6,12 +6,12 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from mlops_lint.checks import check
 from mlops_lint.config import Config
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed
 from mlops_lint.report import renderer
 from mlops_lint.report.json_report import as_dict
+from mlops_lint.rules import check
 from mlops_lint.runner import build_report, read_baseline, write_baseline
 from test_core_engine import catalog_with
 

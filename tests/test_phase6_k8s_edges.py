@@ -7,11 +7,11 @@ from pathlib import Path
 from typing import Any
 
 from conftest import statuses
-from mlops_lint.checks import load_all
 from mlops_lint.config import Config
 from mlops_lint.context import Context
 from mlops_lint.model import Result
 from mlops_lint.repo import Repo
+from mlops_lint.rules import load_all
 from test_phase6_k8s import CHART, container, dump, hpa, ingress, manifests, only, workload
 
 MakeRepo = Callable[..., Path]

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 from mlops_lint.catalog import Catalog, builtin_rules_dir, load_catalog
-from mlops_lint.checks import Params, check
 from mlops_lint.config import Config
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, Result, Status, T
@@ -25,6 +24,7 @@ from mlops_lint.report.common import (
     score_bar,
     where,
 )
+from mlops_lint.rules import Params, check
 from mlops_lint.runner import build_report
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"

@@ -184,11 +184,7 @@ def _tool() -> list[Any]:
     """What identifies the running tool: version, Python, its files, its libraries."""
     package = Path(__file__).resolve().parent
     rows: list[Any] = [__version__, sys.version, sys.implementation.name, sys.platform]
-    rules = next((c for c in (package / "rules", package.parent.parent / "rules")
-                  if (c / "phases.yaml").is_file()), None)  # as catalog.builtin_rules_dir
-    for top in (package, rules):
-        if top is None:
-            continue
+    for top in (package,):  # the rule catalog is package data (mlops_lint/rules)
         for directory, dirs, names in os.walk(top):
             dirs[:] = sorted(d for d in dirs if d != "__pycache__")
             for name in sorted(names):

@@ -1,4 +1,6 @@
-"""The rule catalog: YAML files in ``rules/`` (and user rule packs) as validated models."""
+"""The rule catalog as validated models: the built-in rules (``mlops_lint/rules``: each
+family folder holds one YAML file per rule beside its module) and user rule packs (a
+YAML file with ``phase:`` and a ``rules:`` list)."""
 
 from __future__ import annotations
 
@@ -17,9 +19,9 @@ from pydantic import (
 )
 
 from mlops_lint import resources
-from mlops_lint.checks import Params, check_index, spec_of
 from mlops_lint.globs import check_glob
 from mlops_lint.model import T
+from mlops_lint.rules import Params, check_index, spec_of
 
 
 class CatalogError(Exception):
@@ -68,11 +70,18 @@ class Rule(_Model):
     source: str = ""
     checklist: str | None = None
     threshold: str | None = None
-    check: str
+    check: str  # the check's name; a built-in rule's own check is named by its id
     params: dict[str, Any] = Field(default_factory=dict)
     levels: tuple[Criterion, ...] = Field(min_length=1)
     applies_if: tuple[str, ...] = ()
     not_applicable: Text | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _own_check(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "check" not in data and "id" in data:
+            return {**data, "check": data["id"]}
+        return data
 
     @field_validator("applies_if")
     @classmethod
@@ -276,6 +285,8 @@ def _load_rule_file(path: Path, reader: Reader | None = None, eager: bool = True
     built-in rules, which the test suite validates) a check's module is imported and
     its parameters validated when its rule first runs."""
     data = _read_yaml(path, reader)
+    if isinstance(data, dict) and "id" in data:  # one built-in rule's metadata
+        data = {"rules": [data]}
     try:
         parsed = _RuleFile.model_validate(data if data is not None else {})
     except ValidationError as exc:
@@ -312,6 +323,8 @@ def load_catalog(packs: Iterable[Path] = (), rules_dir: Path | None = None,
     if [p.phase for p in phases] != list(range(1, 8)):
         raise CatalogError(f"{phase_path}: phases must be 1..7 in order")
     files = sorted(p for p in directory.glob("*.yaml") if p.name != "phases.yaml")
+    files += sorted(p for p in directory.glob("*/*.yaml")
+                    if (p.parent / "__init__.py").is_file())  # one file per rule
     entries: list[tuple[Rule, Params | object | None]] = []
     seen: dict[str, Path] = {}
     packs = list(packs)

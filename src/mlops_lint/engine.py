@@ -63,7 +63,7 @@ def _ignored_pointers(ctx: Context, globs: tuple[str, ...]) -> bool:
 
 
 def _run_check(rule: Rule, ctx: Context, catalog: Catalog) -> list[Finding]:
-    from mlops_lint.checks import spec_of
+    from mlops_lint.rules import spec_of
 
     try:
         if rule.applies_if and not ctx.files(rule.applies_if) and not _ignored_pointers(

@@ -1,7 +1,7 @@
 """Where the package's own data lives: the built-in rule catalog and its data files.
 
-A low-level module (it imports nothing of the package), so checks can read their data
-files (``rules/data/*.yaml``) without importing the catalog that imports them.
+A low-level module (it imports nothing of the package), so rules can read their data
+files (``rules/_data/*.yaml``) without importing the catalog that imports them.
 """
 
 from __future__ import annotations
@@ -10,11 +10,11 @@ from pathlib import Path
 
 
 def builtin_rules_dir() -> Path:
-    """``rules/`` shipped in the wheel, or at the source checkout root when editable.
+    """The ``mlops_lint/rules`` package: ``phases.yaml``, ``data/`` and one folder per
+    rule family holding each rule's module and metadata.
 
-    Raises ``FileNotFoundError`` when neither exists (a broken install)."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here / "rules", here.parent.parent / "rules"):
-        if (candidate / "phases.yaml").is_file():
-            return candidate
-    raise FileNotFoundError(f"the built-in rule catalog was not found next to {here}")
+    Raises ``FileNotFoundError`` when ``phases.yaml`` is missing (a broken install)."""
+    candidate = Path(__file__).resolve().parent / "rules"
+    if (candidate / "phases.yaml").is_file():
+        return candidate
+    raise FileNotFoundError(f"the built-in rule catalog was not found in {candidate}")

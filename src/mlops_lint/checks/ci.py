@@ -29,7 +29,6 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
-from mlops_lint.checks import check
 from mlops_lint.checks._deployment import deployment
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, manual, passed, skipped, warned
@@ -65,6 +64,7 @@ from mlops_lint.parsers.shell import Simple, split_commands, unwrap
 from mlops_lint.parsers.toml_file import dig
 from mlops_lint.parsers.yaml_file import YamlError, load_yaml
 from mlops_lint.repo import Repo
+from mlops_lint.rules import check
 
 # -- the tools CI may run -----------------------------------------------------------------
 
@@ -2222,11 +2222,11 @@ _BROKEN_CONTINUATION = re.compile(r"(?<!\\)\\[ \t]+(#.*)?$")
 
 @lru_cache(maxsize=1)
 def deprecated_actions() -> dict[str, dict[str, Any]]:
-    """``rules/data/deprecated_actions.yaml``: action -> {retired, deprecated, archived,
+    """``rules/_data/deprecated_actions.yaml``: action -> {retired, deprecated, archived,
     current}."""
     from mlops_lint.resources import builtin_rules_dir
 
-    path = builtin_rules_dir() / "data" / "deprecated_actions.yaml"
+    path = builtin_rules_dir() / "_data" / "deprecated_actions.yaml"
     try:
         data = load_yaml(path.read_text(encoding="utf-8"))
     except (OSError, YamlError):

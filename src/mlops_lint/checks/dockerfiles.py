@@ -17,7 +17,7 @@ reads compose files, so both are independent of it. A Dockerfile that does not p
 fails DOCK001 with its line, and every other rule lists it as skipped with the reason.
 
 Base-image knowledge (non-root allow-list, lean and full bases, probe binaries) is data:
-``rules/data/dockerfile_bases.yaml``.
+``rules/_data/dockerfile_bases.yaml``.
 """
 
 from __future__ import annotations
@@ -34,7 +34,6 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
-from mlops_lint.checks import check
 from mlops_lint.context import Context
 from mlops_lint.globs import GlobError, compile_glob
 from mlops_lint.model import Finding, Status, T, failed, passed, skipped, warned
@@ -66,6 +65,7 @@ from mlops_lint.parsers.fastapi_app import DASHBOARDS, FRAMEWORKS
 from mlops_lint.parsers.precommit import PreCommitConfig, parse_precommit
 from mlops_lint.parsers.shell import Simple, split_commands
 from mlops_lint.parsers.yaml_file import line_of, load_yaml_rt
+from mlops_lint.rules import check
 
 COMPOSE_GLOBS = ("**/docker-compose*.yml", "**/docker-compose*.yaml", "**/compose.yml",
                  "**/compose.yaml", "**/compose.*.yml", "**/compose.*.yaml",
@@ -106,11 +106,11 @@ _PY_VERSION = re.compile(r"^(\d+)(?:\.(\d+))?")
 
 @functools.cache
 def image_data() -> dict[str, Any]:
-    """``rules/data/dockerfile_bases.yaml``, loaded once."""
+    """``rules/_data/dockerfile_bases.yaml``, loaded once."""
     from mlops_lint.parsers.yaml_file import load_yaml
     from mlops_lint.resources import builtin_rules_dir
 
-    path = builtin_rules_dir() / "data" / "dockerfile_bases.yaml"
+    path = builtin_rules_dir() / "_data" / "dockerfile_bases.yaml"
     data = load_yaml(path.read_text(encoding="utf-8"))
     if not isinstance(data, dict):
         raise ValueError("dockerfile_bases.yaml must be a mapping")

@@ -3,7 +3,7 @@ responsible-AI checklist and demo assets (DOC001-DOC010).
 
 Markdown is read as structure (:mod:`mlops_lint.parsers.markdown`): headings (ATX,
 setext, HTML and bold labels), fenced code, tables and links. Card sections are matched
-with the English/Spanish synonym sets of ``rules/data/card_sections.yaml``.
+with the English/Spanish synonym sets of ``rules/_data/card_sections.yaml``.
 
 Scope (rules.md §0.4): the cards (DOC004-DOC007) are checked per project; README,
 badges, docs site, responsible AI and demo (DOC001-DOC003, DOC008-DOC010) once, at the
@@ -23,7 +23,6 @@ from urllib.parse import unquote, urlparse
 
 from pydantic import Field
 
-from mlops_lint.checks import Params, check
 from mlops_lint.context import Context
 from mlops_lint.globs import filter_paths
 from mlops_lint.model import Finding, T, failed, manual, passed, warned
@@ -43,6 +42,7 @@ from mlops_lint.parsers.markdown import (
     section_matches,
 )
 from mlops_lint.parsers.yaml_file import load_yaml
+from mlops_lint.rules import Params, check
 
 # -- the synonym data ------------------------------------------------------------------
 
@@ -83,10 +83,10 @@ def _text(node: Any) -> T:
 
 @lru_cache(maxsize=1)
 def card_data() -> dict[str, Any]:
-    """``rules/data/card_sections.yaml``, loaded once."""
+    """``rules/_data/card_sections.yaml``, loaded once."""
     from mlops_lint.resources import builtin_rules_dir
 
-    path = builtin_rules_dir() / "data" / "card_sections.yaml"
+    path = builtin_rules_dir() / "_data" / "card_sections.yaml"
     data = load_yaml(path.read_text(encoding="utf-8"))
     if not isinstance(data, dict):
         raise ValueError(f"{path}: expected a mapping")

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
-from mlops_lint.checks import check, not_read
 from mlops_lint.checks._templates import is_template, template_reason
 from mlops_lint.context import Context
 from mlops_lint.globs import is_test_data, matches
@@ -37,6 +36,7 @@ from mlops_lint.parsers.requirements import (
 )
 from mlops_lint.parsers.shell import Simple
 from mlops_lint.parsers.toml_file import dig
+from mlops_lint.rules import check, not_read
 
 MAX_LISTED = 5
 

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
-from mlops_lint.checks import check, not_read
 from mlops_lint.context import Context
 from mlops_lint.globs import GlobError, compile_glob
 from mlops_lint.model import Finding, T, failed, manual, passed, skipped, verdict, warned
@@ -28,6 +27,7 @@ from mlops_lint.parsers.gitignore import IgnoreRules, ignore_rules
 from mlops_lint.parsers.gitlog import Commit, History, history
 from mlops_lint.parsers.invocations import MYPY, PRECOMMIT_CONFIG, precommit_config, tool_runs
 from mlops_lint.parsers.precommit import Hook, PreCommitConfig
+from mlops_lint.rules import check, not_read
 
 MIN_COMMITS = 5
 SCORED_COMMITS = 100

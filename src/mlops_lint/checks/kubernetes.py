@@ -21,7 +21,6 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from mlops_lint.checks import check
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, Status, T, failed, passed, skipped, verdict, warned
 from mlops_lint.parsers import ParseError
@@ -45,6 +44,7 @@ from mlops_lint.parsers.kubernetes import (
     values_resources,
 )
 from mlops_lint.parsers.terraform import TfFile, terraform_files
+from mlops_lint.rules import check
 
 NOT_APPLICABLE = T(
     "not applicable: no Kubernetes manifests (apiVersion + kind), Kustomize overlays or Helm "

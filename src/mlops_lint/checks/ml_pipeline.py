@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 
 from pydantic import Field
 
-from mlops_lint.checks import Params, check
 from mlops_lint.checks._phase3 import (
     CHECKPOINT_CLASSES,
     CONFIG_YAML,
@@ -68,6 +67,7 @@ from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed, skipped, warned
 from mlops_lint.parsers import ParseError
 from mlops_lint.parsers.python_source import PythonIndex, call_arg, literal
+from mlops_lint.rules import Params, check
 
 ML_LIBS = ("sklearn.", "imblearn.", "xgboost.", "lightgbm.", "catboost.")
 PIPELINES = frozenset({"sklearn.pipeline.Pipeline", "imblearn.pipeline.Pipeline"})

@@ -30,7 +30,6 @@ from radon.metrics import mi_compute, mi_rank
 from radon.raw import analyze
 from radon.visitors import Function
 
-from mlops_lint.checks import Params, check
 from mlops_lint.checks._adr import CONTAINER_GLOBS, RECORD_GLOBS, is_record
 from mlops_lint.checks._adr import SEARCHED as ADR_SEARCHED
 from mlops_lint.checks._phase3 import model_used, training
@@ -60,6 +59,7 @@ from mlops_lint.parsers.requirements import (
 )
 from mlops_lint.parsers.shell import Simple
 from mlops_lint.parsers.toml_file import dig
+from mlops_lint.rules import Params, check
 
 NON_LIBRARY_DIRS = frozenset({"tests", "test", "testing", "docs", "doc", "scripts",
                               "examples", "notebooks", "benchmarks", "tools", "fixtures"})

@@ -15,7 +15,6 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from mlops_lint.checks import check
 from mlops_lint.checks.ci import (
     BANDIT,
     DEP_TOOLS,
@@ -32,6 +31,7 @@ from mlops_lint.parsers.invocations import Tool, precommit_config, tool_runs
 from mlops_lint.parsers.precommit import PreCommitConfig
 from mlops_lint.parsers.secret_allowlists import DETECT_SECRETS_BASELINE, GITLEAKS_CONFIGS
 from mlops_lint.parsers.toml_file import dig
+from mlops_lint.rules import check
 
 DEPENDABOT = (".github/dependabot.yml", ".github/dependabot.yaml")
 RENOVATE = ("renovate.json", "renovate.json5", ".github/renovate.json",

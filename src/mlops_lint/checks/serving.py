@@ -27,7 +27,6 @@ from typing import Any, TypeVar
 
 from pydantic import Field
 
-from mlops_lint.checks import Params, check
 from mlops_lint.checks._adr import ALL_GLOBS as ADR_ALL_GLOBS
 from mlops_lint.checks._adr import RECORD_GLOBS, is_record
 from mlops_lint.checks._adr import SEARCHED as ADR_SEARCHED
@@ -60,6 +59,7 @@ from mlops_lint.parsers.makefile import Makefile, parse_makefile
 from mlops_lint.parsers.markdown import parse_markdown
 from mlops_lint.parsers.python_source import call_arg, is_test_path, literal
 from mlops_lint.parsers.terraform import terraform_files
+from mlops_lint.rules import Params, check
 
 HEALTH_SEGMENTS = frozenset({"health", "healthz", "_healthz", "ready", "readyz", "livez", "live"})
 INFERENCE_METHODS = frozenset({"predict", "predict_proba", "predict_log_proba",

@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
-from mlops_lint.checks import check
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed, skipped, verdict, warned
 from mlops_lint.parsers import ParseError
@@ -38,6 +37,7 @@ from mlops_lint.parsers.terraform import (
     nested,
     terraform_files,
 )
+from mlops_lint.rules import check
 
 NOT_APPLICABLE = T("not applicable: no Terraform (*.tf) files in the repository",
                    "no aplica: no hay archivos Terraform (*.tf) en el repositorio")

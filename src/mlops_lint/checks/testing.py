@@ -22,7 +22,6 @@ from fnmatch import fnmatch
 from functools import cached_property
 from pathlib import Path, PurePosixPath
 
-from mlops_lint.checks import check
 from mlops_lint.checks._deployment import served_model
 from mlops_lint.checks._phase3 import (
     FUNCTION_NODES,
@@ -70,6 +69,7 @@ from mlops_lint.parsers.pytest_config import (
 from mlops_lint.parsers.python_source import PythonIndex, call_arg, literal, python_index
 from mlops_lint.parsers.shell import split_commands
 from mlops_lint.repo import resolve_inside
+from mlops_lint.rules import check
 
 BUILTIN_MARKERS = frozenset({
     "parametrize", "skip", "skipif", "xfail", "usefixtures", "filterwarnings",

@@ -15,7 +15,6 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
-from mlops_lint.checks import check
 from mlops_lint.checks._phase3 import (
     CHECKPOINT_CLASSES,
     CONFIG_YAML,
@@ -56,6 +55,7 @@ from mlops_lint.parsers import ParseError
 from mlops_lint.parsers.ci import ci_commands
 from mlops_lint.parsers.makefile import parse_makefile
 from mlops_lint.parsers.python_source import PythonIndex, call_arg, literal
+from mlops_lint.rules import check
 
 PARAM_CALLS = frozenset({"log_param", "log_params"})
 METRIC_CALLS = frozenset({"log_metric", "log_metrics"})

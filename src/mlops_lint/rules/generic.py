@@ -12,12 +12,12 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, Field, field_validator
 
-from mlops_lint.checks import Params, check
 from mlops_lint.context import Context
 from mlops_lint.globs import check_glob
 from mlops_lint.model import Finding, T, failed, manual, passed, skipped, verdict
 from mlops_lint.parsers import ParseError
 from mlops_lint.parsers.markdown import headings_matching, parse_markdown
+from mlops_lint.rules import Params, check
 from mlops_lint.untrusted import SEARCH_BUDGET_S, Budget, PatternTooSlow, UntrustedPattern
 
 MAX_SLOW_FILES = 3  # files on which a pattern ran out of time before the rule gives up
