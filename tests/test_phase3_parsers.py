@@ -141,7 +141,7 @@ def test_read_configs_native_toml_and_errors(make_repo: Build) -> None:
 def test_literal_path_shapes() -> None:
     import ast
 
-    from mlops_lint.checks._phase3 import literal_path
+    from mlops_lint.readers.training import literal_path
 
     def lp(source: str) -> str | None:
         return literal_path(ast.parse(source, mode="eval").body)
@@ -219,7 +219,7 @@ def test_dvc_pipeline_outputs_protect_models(make_repo: Build) -> None:
 
 
 def test_locations_limit() -> None:
-    from mlops_lint.checks._phase3 import locations
+    from mlops_lint.readers.training import locations
 
     items = [(f"f{i}.py", i) for i in range(7)] + [("g.py", None)]
     assert locations(items, 2) == "f0.py, f1.py:1 (+6)"

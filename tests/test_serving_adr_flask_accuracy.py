@@ -7,8 +7,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from conftest import statuses
-from mlops_lint.checks._adr import is_record
 from mlops_lint.model import Result
+from mlops_lint.readers.adr import is_record
 from mlops_lint.scaffold import scaffold
 from test_phase5_api import project
 

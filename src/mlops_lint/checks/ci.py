@@ -29,7 +29,6 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
-from mlops_lint.checks._deployment import deployment
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, manual, passed, skipped, warned
 from mlops_lint.parsers import ParseError
@@ -63,6 +62,7 @@ from mlops_lint.parsers.requirements import satisfies, version_tuple
 from mlops_lint.parsers.shell import Simple, split_commands, unwrap
 from mlops_lint.parsers.toml_file import dig
 from mlops_lint.parsers.yaml_file import YamlError, load_yaml
+from mlops_lint.readers.deployment import deployment
 from mlops_lint.repo import Repo
 from mlops_lint.rules import check
 
@@ -1507,7 +1507,7 @@ def _coverage_gate_fix(floors: tuple[int, int, int], upload: bool,
                        target: str | None = None, pytest_cov: bool = True) -> T:
     """CI006's fix: the threshold TEST003 advises too (one number for every level), on
     the project's own package, with pytest-cov when it is missing."""
-    from mlops_lint.checks.testing import coverage_ladder
+    from mlops_lint.readers.coverage import coverage_ladder
 
     top = floors[2]
     cov = target or "src/<pkg>"

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
-from mlops_lint.checks._templates import is_template, template_reason
 from mlops_lint.context import Context
 from mlops_lint.globs import is_test_data, matches
 from mlops_lint.model import Finding, T, failed, passed, skipped, warned
@@ -36,6 +35,7 @@ from mlops_lint.parsers.requirements import (
 )
 from mlops_lint.parsers.shell import Simple
 from mlops_lint.parsers.toml_file import dig
+from mlops_lint.readers.templates import is_template, template_reason
 from mlops_lint.rules import check, not_read
 
 MAX_LISTED = 5

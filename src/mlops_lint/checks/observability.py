@@ -17,8 +17,6 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
-from mlops_lint.checks._deployment import deployment, served_model
-from mlops_lint.checks._phase3 import model_used, training
 from mlops_lint.checks.serving import (
     as_list,
     manifests_noted,
@@ -36,6 +34,8 @@ from mlops_lint.parsers.markdown import headings_matching, parse_markdown
 from mlops_lint.parsers.python_source import call_arg, is_test_path
 from mlops_lint.parsers.terraform import terraform_files
 from mlops_lint.parsers.yaml_file import line_of, load_yaml, load_yaml_rt
+from mlops_lint.readers.deployment import deployment, served_model
+from mlops_lint.readers.training import model_used, training
 from mlops_lint.rules import check
 
 # -- the code of a project (plus shared code) ------------------------------------------

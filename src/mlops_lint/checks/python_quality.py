@@ -30,10 +30,6 @@ from radon.metrics import mi_compute, mi_rank
 from radon.raw import analyze
 from radon.visitors import Function
 
-from mlops_lint.checks._adr import CONTAINER_GLOBS, RECORD_GLOBS, is_record
-from mlops_lint.checks._adr import SEARCHED as ADR_SEARCHED
-from mlops_lint.checks._phase3 import model_used, training
-from mlops_lint.checks._templates import is_template, template_reason
 from mlops_lint.checks.environment import package_dirs, requires_python
 from mlops_lint.checks.git_hygiene import multiline_filter_hint, shown_filter
 from mlops_lint.context import Context
@@ -59,6 +55,10 @@ from mlops_lint.parsers.requirements import (
 )
 from mlops_lint.parsers.shell import Simple
 from mlops_lint.parsers.toml_file import dig
+from mlops_lint.readers.adr import CONTAINER_GLOBS, RECORD_GLOBS, is_record
+from mlops_lint.readers.adr import SEARCHED as ADR_SEARCHED
+from mlops_lint.readers.templates import is_template, template_reason
+from mlops_lint.readers.training import model_used, training
 from mlops_lint.rules import Params, check
 
 NON_LIBRARY_DIRS = frozenset({"tests", "test", "testing", "docs", "doc", "scripts",

@@ -21,7 +21,6 @@ from dataclasses import dataclass, replace
 from enum import Enum
 from pathlib import PurePosixPath
 
-from mlops_lint.checks._deployment import in_docs
 from mlops_lint.checks._secret_values import (
     KUBERNETES_SECRET,
     Kind,
@@ -53,6 +52,7 @@ from mlops_lint.parsers.secret_allowlists import (
     inline_allowed,
     repository_allowlists,
 )
+from mlops_lint.readers.deployment import in_docs
 from mlops_lint.rules import check, not_read
 
 EXAMPLE_SUFFIXES = ("example", "sample", "template", "dist", "defaults")

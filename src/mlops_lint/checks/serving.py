@@ -27,11 +27,6 @@ from typing import Any, TypeVar
 
 from pydantic import Field
 
-from mlops_lint.checks._adr import ALL_GLOBS as ADR_ALL_GLOBS
-from mlops_lint.checks._adr import RECORD_GLOBS, is_record
-from mlops_lint.checks._adr import SEARCHED as ADR_SEARCHED
-from mlops_lint.checks._deployment import DEPLOY_COMMAND, deployment, in_docs
-from mlops_lint.checks._phase3 import model_used
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, Status, T, failed, manual, passed, skipped, warned
 from mlops_lint.parsers import ParseError
@@ -59,6 +54,11 @@ from mlops_lint.parsers.makefile import Makefile, parse_makefile
 from mlops_lint.parsers.markdown import parse_markdown
 from mlops_lint.parsers.python_source import call_arg, is_test_path, literal
 from mlops_lint.parsers.terraform import terraform_files
+from mlops_lint.readers.adr import ALL_GLOBS as ADR_ALL_GLOBS
+from mlops_lint.readers.adr import RECORD_GLOBS, is_record
+from mlops_lint.readers.adr import SEARCHED as ADR_SEARCHED
+from mlops_lint.readers.deployment import DEPLOY_COMMAND, deployment, in_docs
+from mlops_lint.readers.training import model_used
 from mlops_lint.rules import Params, check
 
 HEALTH_SEGMENTS = frozenset({"health", "healthz", "_healthz", "ready", "readyz", "livez", "live"})

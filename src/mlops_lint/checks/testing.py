@@ -22,30 +22,6 @@ from fnmatch import fnmatch
 from functools import cached_property
 from pathlib import Path, PurePosixPath
 
-from mlops_lint.checks._deployment import served_model
-from mlops_lint.checks._phase3 import (
-    FUNCTION_NODES,
-    assignments,
-    ci_read_errors,
-    declared,
-    dependency_errors,
-    every_call,
-    last,
-    literal_path,
-    locations,
-    method,
-    model_used,
-    no_data,
-    nodes_of,
-    parse_skip,
-    receiver,
-    scope_of,
-    scope_walk,
-    short,
-    string_constants,
-    training,
-    training_errors,
-)
 from mlops_lint.context import Context
 from mlops_lint.globs import matches
 from mlops_lint.model import Finding, Status, T, failed, passed, skipped, warned
@@ -68,6 +44,31 @@ from mlops_lint.parsers.pytest_config import (
 )
 from mlops_lint.parsers.python_source import PythonIndex, call_arg, literal, python_index
 from mlops_lint.parsers.shell import split_commands
+from mlops_lint.readers.coverage import coverage_ladder
+from mlops_lint.readers.deployment import served_model
+from mlops_lint.readers.training import (
+    FUNCTION_NODES,
+    assignments,
+    ci_read_errors,
+    declared,
+    dependency_errors,
+    every_call,
+    last,
+    literal_path,
+    locations,
+    method,
+    model_used,
+    no_data,
+    nodes_of,
+    parse_skip,
+    receiver,
+    scope_of,
+    scope_walk,
+    short,
+    string_constants,
+    training,
+    training_errors,
+)
 from mlops_lint.repo import resolve_inside
 from mlops_lint.rules import check
 
@@ -778,16 +779,6 @@ def _targets_package(target: str, packages: set[str], project: str) -> bool:
         return True
     parts = re.split(r"[/.]", clean)
     return any(p in packages for p in parts) and "tests" not in parts
-
-
-def coverage_ladder(levels: tuple[int, int, int]) -> T:
-    """The coverage thresholds of the three levels, said the same way by TEST003 and
-    CI006: one number to set (the level-3 one), the ladder after it."""
-    low, mid, top = levels
-    return T(f"one threshold for every level and both the pytest configuration and CI: "
-             f"{top} (level 1 needs ≥ {low}, level 2 ≥ {mid}, level 3 ≥ {top})",
-             f"un único umbral para todos los niveles, en la configuración de pytest y en "
-             f"la CI: {top} (el nivel 1 pide ≥ {low}, el 2 ≥ {mid}, el 3 ≥ {top})")
 
 
 def _coverage_fix(levels: tuple[int, int, int]) -> T:

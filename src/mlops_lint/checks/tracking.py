@@ -15,7 +15,13 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
-from mlops_lint.checks._phase3 import (
+from mlops_lint.context import Context
+from mlops_lint.model import Finding, T, failed, passed, skipped, warned
+from mlops_lint.parsers import ParseError
+from mlops_lint.parsers.ci import ci_commands
+from mlops_lint.parsers.makefile import parse_makefile
+from mlops_lint.parsers.python_source import PythonIndex, call_arg, literal
+from mlops_lint.readers.training import (
     CHECKPOINT_CLASSES,
     CONFIG_YAML,
     FUNCTION_NODES,
@@ -49,12 +55,6 @@ from mlops_lint.checks._phase3 import (
     training,
     training_errors,
 )
-from mlops_lint.context import Context
-from mlops_lint.model import Finding, T, failed, passed, skipped, warned
-from mlops_lint.parsers import ParseError
-from mlops_lint.parsers.ci import ci_commands
-from mlops_lint.parsers.makefile import parse_makefile
-from mlops_lint.parsers.python_source import PythonIndex, call_arg, literal
 from mlops_lint.rules import check
 
 PARAM_CALLS = frozenset({"log_param", "log_params"})
