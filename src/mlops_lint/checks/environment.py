@@ -35,6 +35,13 @@ from mlops_lint.parsers.requirements import (
 )
 from mlops_lint.parsers.shell import Simple
 from mlops_lint.parsers.toml_file import dig
+from mlops_lint.readers.python_project import (
+    NOT_SERVICE_DIRS,
+    Declared,
+    line_in,
+    package_dirs,
+    requires_python,
+)
 from mlops_lint.readers.templates import is_template, template_reason
 from mlops_lint.rules import check, not_read
 
@@ -87,15 +94,6 @@ class Source:
     problem: T | None = None
 
 
-def _line_in(text: str | ParseError, needle: str, start: int = 1) -> int | None:
-    if isinstance(text, ParseError):
-        return None
-    for number, line in enumerate(text.splitlines(), start=1):
-        if number >= start and needle in line:
-            return number
-    return None
-
-
 def _requirements_source(ctx: Context, path: str, seen: set[str]) -> list[Source]:
     seen.add(path)
     parsed = ctx.repo.parse(path, parse_requirements)
@@ -128,10 +126,10 @@ def _pyproject_sources(ctx: Context, path: str, doc: dict[str, Any]) -> tuple[li
         for entry in deps:
             req = parse_requirement(str(entry))
             if req is not None and not req.versioned:
-                bare.append((req.name, _line_in(text, f'"{entry}"', start)
-                             or _line_in(text, f"'{entry}'", start)))
+                bare.append((req.name, line_in(text, f'"{entry}"', start)
+                             or line_in(text, f"'{entry}'", start)))
         sources.append(Source(path, f"{path} [project].dependencies",
-                              _line_in(text, "dependencies", start), len(deps), bare))
+                              line_in(text, "dependencies", start), len(deps), bare))
     dynamic = dig(doc, "tool", "setuptools", "dynamic", "dependencies", "file")
     if isinstance(dynamic, (str, list)):
         base = str(PurePosixPath(path).parent)
@@ -147,7 +145,7 @@ def _pyproject_sources(ctx: Context, path: str, doc: dict[str, Any]) -> tuple[li
                 continue
             versioned, _ = poetry_versioned(value)
             if not versioned:
-                bare.append((str(name), _line_in(text, str(name), start)))
+                bare.append((str(name), line_in(text, str(name), start)))
         sources.append(Source(path, f"{path} [tool.poetry.dependencies]", start,
                               len([n for n in poetry if str(n).lower() != "python"]), bare))
     return sources, files
@@ -168,14 +166,14 @@ def _conda_source(ctx: Context, path: str) -> Source:
                 req = parse_requirement(str(item))
                 count += 1
                 if req is not None and not req.versioned:
-                    bare.append((req.name, _line_in(text, str(item))))
+                    bare.append((req.name, line_in(text, str(item))))
             continue
         name, versioned = parse_conda_dependency(str(entry))
         if name in ("python", "pip"):
             continue
         count += 1
         if not versioned:
-            bare.append((name, _line_in(text, str(entry))))
+            bare.append((name, line_in(text, str(entry))))
     return Source(path, path, 1, count, bare)
 
 
@@ -185,9 +183,6 @@ CONDA_NAME_GLOBS = ("environment*.yml", "environment*.yaml", "*conda*.yml", "*co
                     "*dependencies*.yml", "*dependencies*.yaml", "*[-_]env.yml",
                     "*[-_]env.yaml")
 SERVICE_REQUIREMENTS = ("requirements.in", "requirements.txt")
-# folders whose dependency files are not a service's own (docs, examples, CI helpers)
-NOT_SERVICE_DIRS = frozenset({"docs", "doc", "examples", "example", ".github", ".gitlab",
-                              ".circleci", "site-packages", "node_modules", "benchmarks"})
 LOCK_NAMES = ("conda-lock", "-lock.", ".lock")
 
 
@@ -245,22 +240,6 @@ def service_dirs(ctx: Context) -> list[str]:
                              and matches(name, CONDA_NAME_GLOBS)):
             found.add(str(PurePosixPath(path).parent))
     return sorted(found)
-
-
-def package_dirs(ctx: Context) -> list[str]:
-    """Folders below the project root with a ``pyproject.toml`` of their own that are not
-    projects of their own (no src/ or tests/ beside it), outside tests, docs, examples and
-    hidden folders: a client, a deployment check, a tool shipped with the project. Their
-    lockfile and tool configuration are the project's, nearest the root first."""
-    found: set[str] = set()
-    for path in ctx.project.files:
-        local = ctx.project.local(path)
-        parts = PurePosixPath(local).parts
-        if len(parts) < 2 or parts[-1] != "pyproject.toml" or is_test_data(local) or any(
-                p.lower() in NOT_SERVICE_DIRS or p.startswith(".") for p in parts[:-1]):
-            continue
-        found.add(str(PurePosixPath(path).parent))
-    return sorted(found, key=lambda d: (d.count("/"), d))
 
 
 def _pyproject_at(ctx: Context, pyproject: str, seen: set[str]) -> list[Source]:
@@ -555,36 +534,6 @@ class Pin:
     yaml_float: bool = False
 
 
-@dataclass(frozen=True)
-class Declared:
-    """The interpreter a project declares: a specifier, where, and how it is named."""
-
-    spec: str
-    path: str
-    line: int | None
-    label: str  # "requires-python", "Pipfile [requires] python_version", ...
-
-
-def requires_python(ctx: Context) -> Declared | None:
-    path = ctx.path("pyproject.toml")
-    if not ctx.repo.exists(path):
-        return None
-    doc = ctx.repo.toml(path)
-    if isinstance(doc, ParseError):
-        return None
-    text = ctx.repo.text(path)
-    spec = dig(doc, "project", "requires-python")
-    if isinstance(spec, str):
-        return Declared(spec, path, _line_in(text, "requires-python"), "requires-python")
-    poetry = dig(doc, "tool", "poetry", "dependencies", "python")
-    if isinstance(poetry, str):
-        start = toml_table_line(text, "tool.poetry.dependencies") if isinstance(
-            text, str) else None
-        return Declared(poetry, path, _line_in(text, "python", start or 1),
-                        "requires-python")
-    return None
-
-
 def _series_spec(version: str) -> str | None:
     """``3.9`` → ``==3.9.*`` (the whole series), ``3.9.7`` → ``==3.9.7``."""
     numbers = version_tuple(version)
@@ -604,7 +553,7 @@ def _pipfile_python(ctx: Context) -> Declared | None:
             value = dig(doc, "requires", key)
             spec = _series_spec(value) if isinstance(value, str) else None
             if spec:
-                return Declared(spec, path, _line_in(ctx.repo.text(path), key),
+                return Declared(spec, path, line_in(ctx.repo.text(path), key),
                                 f"Pipfile [requires] {key} {value}")
     return None
 
@@ -716,7 +665,7 @@ def _file_pins(ctx: Context) -> list[Pin]:
                 version = text.split("=")[-1].rstrip("*").rstrip(".")
                 if version_tuple(version):
                     pins.append(Pin(version, "environment.yml", path,
-                                    _line_in(ctx.repo.text(path), str(entry))))
+                                    line_in(ctx.repo.text(path), str(entry))))
     return pins
 
 

@@ -27,6 +27,7 @@ from mlops_lint.parsers.gitignore import IgnoreRules, ignore_rules
 from mlops_lint.parsers.gitlog import Commit, History, history
 from mlops_lint.parsers.invocations import MYPY, PRECOMMIT_CONFIG, precommit_config, tool_runs
 from mlops_lint.parsers.precommit import Hook, PreCommitConfig
+from mlops_lint.readers.hook_filters import multiline_filter_hint, shown_filter
 from mlops_lint.rules import check, not_read
 
 MIN_COMMITS = 5
@@ -528,28 +529,6 @@ def _commit_msg_enforcer(ctx: Context, config: PreCommitConfig) -> str | None:
     if isinstance(doc, dict) and isinstance(doc.get("tool"), dict) and "commitizen" in doc["tool"]:
         return "[tool.commitizen]"
     return None
-
-
-def shown_filter(value: str, width: int = 80) -> str:
-    """A hook's files/exclude regex on one line (line breaks shown as ``\\n``)."""
-    text = value.replace("\n", "\\n")
-    return text if len(text) <= width else text[:width - 1] + "…"
-
-
-def multiline_filter_hint(hook: Hook) -> T | None:
-    """Why a hook filter that spans lines matches nothing: a folded (``>``) or literal
-    (``|``) YAML scalar keeps line breaks (a folded scalar keeps those of more-indented
-    lines), and outside ``(?x)`` verbose mode a line break is a character to match."""
-    broken = [name for name, value in (("files", hook.files), ("exclude", hook.exclude))
-              if value and "\n" in value.strip() and not value.lstrip().startswith("(?x)")]
-    if not broken:
-        return None
-    return T(f"its {broken[0]}: regex spans several lines (a folded '>' or literal '|' YAML "
-             "scalar keeps the line breaks, which the regex then has to match): write it on "
-             "one line, or start it with (?x) so that whitespace is ignored",
-             f"su regex {broken[0]}: ocupa varias líneas (un escalar YAML plegado '>' o literal "
-             "'|' conserva los saltos de línea, que la regex tendría que coincidir): escríbela "
-             "en una línea o empiézala con (?x) para que se ignoren los espacios")
 
 
 @dataclass(frozen=True)

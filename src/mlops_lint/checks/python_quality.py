@@ -30,8 +30,6 @@ from radon.metrics import mi_compute, mi_rank
 from radon.raw import analyze
 from radon.visitors import Function
 
-from mlops_lint.checks.environment import package_dirs, requires_python
-from mlops_lint.checks.git_hygiene import multiline_filter_hint, shown_filter
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed, skipped, verdict, warned
 from mlops_lint.parsers import ParseError
@@ -57,6 +55,8 @@ from mlops_lint.parsers.shell import Simple
 from mlops_lint.parsers.toml_file import dig
 from mlops_lint.readers.adr import CONTAINER_GLOBS, RECORD_GLOBS, is_record
 from mlops_lint.readers.adr import SEARCHED as ADR_SEARCHED
+from mlops_lint.readers.hook_filters import multiline_filter_hint, shown_filter
+from mlops_lint.readers.python_project import package_dirs, requires_python
 from mlops_lint.readers.templates import is_template, template_reason
 from mlops_lint.readers.training import model_used, training
 from mlops_lint.rules import Params, check
