@@ -26,8 +26,6 @@ def has_python(ctx: Context) -> bool:
 CONDA_NAME_GLOBS = ("environment*.yml", "environment*.yaml", "*conda*.yml", "*conda*.yaml",
                     "*dependencies*.yml", "*dependencies*.yaml", "*[-_]env.yml",
                     "*[-_]env.yaml")
-
-
 SERVICE_REQUIREMENTS = ("requirements.in", "requirements.txt")
 
 

@@ -38,8 +38,6 @@ from mlops_lint.rules.env._shared import (
 )
 
 MAX_LISTED = 5
-
-
 NO_PYTHON = T("not applicable: no Python code (.py files or notebooks) and no Python "
               "dependency file in the project",
               "no aplica: no hay código Python (archivos .py o notebooks) ni archivo de "

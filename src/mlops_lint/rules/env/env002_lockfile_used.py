@@ -34,8 +34,6 @@ LOCKFILES: dict[str, tuple[str, ...]] = {
     "environment-lock.yml": ("conda env create -f", "mamba env create -f"),
     "environment.lock": ("conda env create -f",),
 }
-
-
 REQUIREMENT_GLOBS = ("requirements*.txt", "requirements/*.txt")
 
 
