@@ -147,6 +147,59 @@ def _stack_locks(ctx: Context) -> Iterator[Finding]:
                            "que cada instalación resuelva las mismas versiones"))
 
 
+def _no_lockfile(partial: list[tuple[str, int, int]]) -> Finding:
+    """No lockfile: the failure, naming the first requirements file pinned only in part."""
+    detail = T("", "")
+    if partial:
+        path, pinned, total = partial[0]
+        detail = T(f"; {path} pins only {pinned}/{total} entries with ==",
+                   f"; {path} fija solo {pinned}/{total} entradas con ==")
+    return failed(T("no lockfile (poetry.lock, uv.lock, pdm.lock, Pipfile.lock, "
+                    "conda-lock.yml or a fully ==-pinned requirements.txt)",
+                    "no hay lockfile (poetry.lock, uv.lock, pdm.lock, Pipfile.lock, "
+                    "conda-lock.yml o un requirements.txt fijado con ==)") + detail,
+                  partial[0][0] if partial else None, 1 if partial else None,
+                  fix=T("generate one (pip-compile requirements.in, uv lock, poetry lock) "
+                        "and commit it", "genera uno (pip-compile requirements.in, uv lock, "
+                        "poetry lock) y súbelo al repositorio"))
+
+
+def _committed(ctx: Context, locks: list[Lockfile]) -> list[Lockfile] | Finding:
+    """The lockfiles git tracks (all of them without git), or the failure when git tracks
+    none."""
+    if not ctx.repo.is_git:
+        return locks
+    untracked = [lock for lock in locks if not ctx.repo.is_tracked(lock.path)]
+    if len(untracked) == len(locks):
+        return failed(T(f"{untracked[0].path} is not committed (ignored or never added)",
+                        f"{untracked[0].path} no está en el repositorio (ignorado o sin "
+                        "añadir)"), untracked[0].path, 1,
+                      fix=T(f"remove it from .gitignore and git add {untracked[0].path}",
+                            f"quítalo de .gitignore y haz git add {untracked[0].path}"))
+    return [lock for lock in locks if lock not in untracked]
+
+
+def _installed_in_ci(ctx: Context, locks: list[Lockfile]) -> Finding:
+    """Whether a CI step installs from the committed lockfiles."""
+    runs = [r for r in tool_runs(ctx.repo, _installs_from(locks), dirs(ctx)) if r.where == "ci"]
+    lock = locks[0]
+    if runs:
+        return passed(T(f"{lock.path} is committed and CI installs from it "
+                        f"({runs[0].describe()}: {runs[0].text})",
+                        f"{lock.path} está en el repositorio y la CI instala desde él "
+                        f"({runs[0].describe()}: {runs[0].text})"), runs[0].path, runs[0].line)
+    has_ci = bool(workflows(ctx.repo)) or bool(other_ci_files(ctx.repo))
+    return failed(T(f"{lock.path} is committed but no CI install step uses it"
+                    if has_ci else f"{lock.path} is committed but there is no CI to install it",
+                    f"{lock.path} está en el repositorio pero ningún paso de CI instala desde él"
+                    if has_ci else f"{lock.path} está en el repositorio pero no hay CI que lo "
+                    "instale"), lock.path, 1,
+                  fix=T("install the locked environment in CI (pip install -r "
+                        "requirements.txt, poetry install, uv sync, conda env create -f ...)",
+                        "instala el entorno fijado en la CI (pip install -r requirements.txt, "
+                        "poetry install, uv sync, conda env create -f ...)"))
+
+
 @rule("ENV002")
 def lockfile_used(ctx: Context, params: None) -> Iterator[Finding]:
     """ENV002: a lockfile is committed and a CI install step consumes it."""
@@ -162,45 +215,10 @@ def lockfile_used(ctx: Context, params: None) -> Iterator[Finding]:
         yield from _stack_locks(ctx)
         return
     if not locks:
-        detail = T("", "")
-        if partial:
-            path, pinned, total = partial[0]
-            detail = T(f"; {path} pins only {pinned}/{total} entries with ==",
-                       f"; {path} fija solo {pinned}/{total} entradas con ==")
-        yield failed(T("no lockfile (poetry.lock, uv.lock, pdm.lock, Pipfile.lock, "
-                       "conda-lock.yml or a fully ==-pinned requirements.txt)",
-                       "no hay lockfile (poetry.lock, uv.lock, pdm.lock, Pipfile.lock, "
-                       "conda-lock.yml o un requirements.txt fijado con ==)") + detail,
-                     partial[0][0] if partial else None, 1 if partial else None,
-                     fix=T("generate one (pip-compile requirements.in, uv lock, poetry lock) "
-                           "and commit it", "genera uno (pip-compile requirements.in, uv lock, "
-                           "poetry lock) y súbelo al repositorio"))
+        yield _no_lockfile(partial)
         return
-    if ctx.repo.is_git:
-        untracked = [lock for lock in locks if not ctx.repo.is_tracked(lock.path)]
-        if len(untracked) == len(locks):
-            yield failed(T(f"{untracked[0].path} is not committed (ignored or never added)",
-                           f"{untracked[0].path} no está en el repositorio (ignorado o sin "
-                           "añadir)"), untracked[0].path, 1,
-                         fix=T(f"remove it from .gitignore and git add {untracked[0].path}",
-                               f"quítalo de .gitignore y haz git add {untracked[0].path}"))
-            return
-        locks = [lock for lock in locks if lock not in untracked]
-    runs = [r for r in tool_runs(ctx.repo, _installs_from(locks), dirs(ctx)) if r.where == "ci"]
-    lock = locks[0]
-    if runs:
-        yield passed(T(f"{lock.path} is committed and CI installs from it "
-                       f"({runs[0].describe()}: {runs[0].text})",
-                       f"{lock.path} está en el repositorio y la CI instala desde él "
-                       f"({runs[0].describe()}: {runs[0].text})"), runs[0].path, runs[0].line)
+    committed = _committed(ctx, locks)
+    if isinstance(committed, Finding):
+        yield committed
         return
-    has_ci = bool(workflows(ctx.repo)) or bool(other_ci_files(ctx.repo))
-    yield failed(T(f"{lock.path} is committed but no CI install step uses it"
-                   if has_ci else f"{lock.path} is committed but there is no CI to install it",
-                   f"{lock.path} está en el repositorio pero ningún paso de CI instala desde él"
-                   if has_ci else f"{lock.path} está en el repositorio pero no hay CI que lo "
-                   "instale"), lock.path, 1,
-                 fix=T("install the locked environment in CI (pip install -r "
-                       "requirements.txt, poetry install, uv sync, conda env create -f ...)",
-                       "instala el entorno fijado en la CI (pip install -r requirements.txt, "
-                       "poetry install, uv sync, conda env create -f ...)"))
+    yield _installed_in_ci(ctx, committed)

@@ -181,51 +181,60 @@ def _file_pins(ctx: Context) -> list[Pin]:
     return pins
 
 
-@rule("ENV003")
-def python_version_consistency(ctx: Context, params: None) -> Iterator[Finding]:
-    """ENV003: every CI, Docker and .python-version version satisfies requires-python."""
-    problems: list[ParseError] = []
-    pins = _ci_pins(ctx) + _docker_pins(ctx, problems) + _file_pins(ctx)
-    yield from (not_read(problem) for problem in problems)
-    declared = _declared_python(ctx, pins)
-    if declared is not None and declared.label != "requires-python":
-        # the declaration's own file is not compared with itself
-        pins = [p for p in pins if p.path != declared.path]
+def _nothing_to_compare(ctx: Context, pins: list[Pin], declared: Declared | None
+                        ) -> Declared | Finding:
+    """The declaration the pins are compared with, or the finding that replaces the
+    comparison: no pin, an unreadable pyproject.toml, or no declaration."""
     if not pins and declared is not None and declared.label != "requires-python":
-        yield passed(T(f"the interpreter is declared by {declared.label}; no CI, Dockerfile "
-                       "or other pin to compare", f"el intérprete lo declara {declared.label}; "
-                       "ninguna versión de CI, Dockerfile u otra que comparar"),
-                     declared.path, declared.line)
-        return
+        return passed(T(f"the interpreter is declared by {declared.label}; no CI, Dockerfile "
+                        "or other pin to compare", f"el intérprete lo declara {declared.label}; "
+                        "ninguna versión de CI, Dockerfile u otra que comparar"),
+                      declared.path, declared.line)
     if not pins:
-        yield skipped(T("no Python version pinned in CI, Dockerfiles, .python-version or "
-                        "environment.yml: nothing to compare",
-                        "ninguna versión de Python fijada en CI, Dockerfiles, .python-version "
-                        "o environment.yml: nada que comparar"))
-        return
+        return skipped(T("no Python version pinned in CI, Dockerfiles, .python-version or "
+                         "environment.yml: nothing to compare",
+                         "ninguna versión de Python fijada en CI, Dockerfiles, .python-version "
+                         "o environment.yml: nada que comparar"))
     pyproject = ctx.path("pyproject.toml")
     unread = ctx.repo.toml(pyproject) if declared is None and ctx.repo.exists(pyproject) \
         else None
     if isinstance(unread, ParseError):
         # the declaration may be in the file that could not be read
-        yield skipped(template_reason(pyproject) if is_template(ctx.repo, pyproject)
-                      else T(f"{unread.where()} not read: {unread.message}; the declared "
-                             "interpreter cannot be compared",
-                             f"{unread.where()} no leído: {unread.message}; no se puede "
-                             "comparar el intérprete declarado"), pyproject)
-        return
+        return skipped(template_reason(pyproject) if is_template(ctx.repo, pyproject)
+                       else T(f"{unread.where()} not read: {unread.message}; the declared "
+                              "interpreter cannot be compared",
+                              f"{unread.where()} no leído: {unread.message}; no se puede "
+                              "comparar el intérprete declarado"), pyproject)
     if declared is None:
         versions = sorted({p.version for p in pins})
-        yield failed(T(f"no declared interpreter (requires-python, Poetry's python, Pipfile "
-                       f"[requires], environment.yml python= or .python-version), so the "
-                       f"versions used ({', '.join(versions)}) cannot be checked",
-                       f"no hay intérprete declarado (requires-python, python de Poetry, "
-                       f"[requires] del Pipfile, python= de environment.yml o "
-                       f".python-version), así que las versiones usadas "
-                       f"({', '.join(versions)}) no se pueden comprobar"),
-                     ctx.path("pyproject.toml") if ctx.repo.exists(ctx.path("pyproject.toml"))
-                     else None, 1 if ctx.repo.exists(ctx.path("pyproject.toml")) else None)
-        return
+        return failed(T(f"no declared interpreter (requires-python, Poetry's python, Pipfile "
+                        f"[requires], environment.yml python= or .python-version), so the "
+                        f"versions used ({', '.join(versions)}) cannot be checked",
+                        f"no hay intérprete declarado (requires-python, python de Poetry, "
+                        f"[requires] del Pipfile, python= de environment.yml o "
+                        f".python-version), así que las versiones usadas "
+                        f"({', '.join(versions)}) no se pueden comprobar"),
+                      ctx.path("pyproject.toml") if ctx.repo.exists(ctx.path("pyproject.toml"))
+                      else None, 1 if ctx.repo.exists(ctx.path("pyproject.toml")) else None)
+    return declared
+
+
+def _outside(pin: Pin, declared: Declared, what: T) -> Finding:
+    """The failure of a pin outside the declared interpreter."""
+    hint = T(f" (an unquoted {pin.version}0 in YAML is read as {pin.version}: quote it)",
+             f" (un {pin.version}0 sin comillas en YAML se lee como {pin.version}: "
+             "entrecomíllalo)") if pin.yaml_float else T("", "")
+    return failed(T(f"{pin.where} uses Python {pin.version}, outside ",
+                    f"{pin.where} usa Python {pin.version}, fuera de ") + what
+                  + T(f" ({declared.path})", f" ({declared.path})") + hint, pin.path, pin.line,
+                  fix=T("align it with ", "alinéalo con ") + what
+                  + (T(" (or widen requires-python)", " (o amplía requires-python)")
+                     if declared.label == "requires-python" else
+                     T(" (or change the declaration)", " (o cambia la declaración)")))
+
+
+def _compared(pins: list[Pin], declared: Declared) -> Iterator[Finding]:
+    """Every pin compared with the declared interpreter."""
     spec, spec_path, spec_line = declared.spec, declared.path, declared.line
     if declared.label == "requires-python":
         what = T(f"requires-python '{spec}'", f"requires-python '{spec}'")
@@ -244,19 +253,27 @@ def python_version_consistency(ctx: Context, params: None) -> Iterator[Finding]:
         yield warned(T("cannot read ", "no se puede interpretar ") + what, spec_path, spec_line)
         return
     for pin in bad:
-        hint = T(f" (an unquoted {pin.version}0 in YAML is read as {pin.version}: quote it)",
-                 f" (un {pin.version}0 sin comillas en YAML se lee como {pin.version}: "
-                 "entrecomíllalo)") if pin.yaml_float else T("", "")
-        yield failed(T(f"{pin.where} uses Python {pin.version}, outside ",
-                       f"{pin.where} usa Python {pin.version}, fuera de ") + what
-                     + T(f" ({spec_path})", f" ({spec_path})") + hint, pin.path, pin.line,
-                     fix=T("align it with ", "alinéalo con ") + what
-                     + (T(" (or widen requires-python)", " (o amplía requires-python)")
-                        if declared.label == "requires-python" else
-                        T(" (or change the declaration)", " (o cambia la declaración)")))
+        yield _outside(pin, declared, what)
     if not bad:
         versions = sorted({p.version for p in pins if p not in unknown},
                           key=lambda v: version_tuple(v) or ())
         yield passed(T(f"Python {', '.join(versions)} in CI/Docker/.python-version all satisfy ",
                        f"Python {', '.join(versions)} en CI/Docker/.python-version cumplen ")
                      + what, spec_path, spec_line)
+
+
+@rule("ENV003")
+def python_version_consistency(ctx: Context, params: None) -> Iterator[Finding]:
+    """ENV003: every CI, Docker and .python-version version satisfies requires-python."""
+    problems: list[ParseError] = []
+    pins = _ci_pins(ctx) + _docker_pins(ctx, problems) + _file_pins(ctx)
+    yield from (not_read(problem) for problem in problems)
+    declared = _declared_python(ctx, pins)
+    if declared is not None and declared.label != "requires-python":
+        # the declaration's own file is not compared with itself
+        pins = [p for p in pins if p.path != declared.path]
+    found = _nothing_to_compare(ctx, pins, declared)
+    if isinstance(found, Finding):
+        yield found
+        return
+    yield from _compared(pins, found)
