@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from mlops_lint.context import Context
@@ -225,6 +225,85 @@ def _applies(subjects: _Subjects, key: str) -> bool:
             "mlflow": subjects.mlflow, "data": subjects.data != "none"}[key]
 
 
+def _no_root_file(ctx: Context, rules: IgnoreRules, own: set[str]) -> Finding | None:
+    """The failure when the .gitignore that governs the repository's files is missing or
+    cannot be read."""
+    if not ctx.repo.exists(".gitignore") and "" in own:
+        return failed(T("no .gitignore at the repository root",
+                        "no hay .gitignore en la raíz del repositorio"),
+                      fix=T("add a .gitignore for the stack in use (for Python/ML, the guide's "
+                            "PLA §7: __pycache__/, .venv/, .env, data/, *.pkl, .coverage ...)",
+                            "añade un .gitignore para la tecnología usada (para Python/ML, PLA "
+                            "§7 de la guía: __pycache__/, .venv/, .env, data/, *.pkl, "
+                            ".coverage ...)"))
+    broken = [e for e in rules.errors if e.path == ".gitignore"]
+    if broken:
+        return failed(T(f"cannot read .gitignore: {broken[0].message}",
+                        f"no se puede leer .gitignore: {broken[0].message}"), ".gitignore")
+    return None
+
+
+def _sample_advice(subjects: _Subjects) -> T:
+    """Why data directories need not be ignored: their committed data is small samples."""
+    count, size = subjects.sample
+    return T(f" (data directories are not ignored: their {count} committed data "
+             f"file(s), {size // 1024} KB in all, are small sample data; ignore "
+             "larger data before it is added)",
+             f" (los directorios de datos no se ignoran: sus {count} archivo(s) de "
+             f"datos versionados, {size // 1024} KB en total, son pequeños datos de "
+             "muestra; ignora los datos grandes antes de añadirlos)")
+
+
+@dataclass
+class _Coverage:
+    """What the .gitignore files cover of the groups that apply."""
+
+    missing: list[tuple[T, str]] = field(default_factory=list)  # (name, patterns)
+    advice: T = field(default_factory=lambda: T("", ""))
+    nested: set[str] = field(default_factory=set)  # sub-project .gitignore files covering
+    lacking: set[str] = field(default_factory=set)  # .gitignore files lacking a missing group
+
+
+def _coverage(ctx: Context, rules: IgnoreRules, subjects: _Subjects,
+              groups: list[tuple[str, str, T, tuple[str, ...]]]) -> _Coverage:
+    found = _Coverage()
+    for key, patterns, name, candidates in groups:
+        paths = list(candidates)
+        if key == "data":
+            paths += _dvc_outputs(ctx)
+        homes = _homes(ctx, subjects.of(key))
+        covering = _covered(rules, paths, homes)
+        if covering is not None:
+            found.nested |= covering
+            continue
+        if key == "data" and subjects.data == "sample":
+            found.advice = _sample_advice(subjects)
+            continue
+        if homes - {""}:  # sub-projects judged: which .gitignore files lack a group
+            found.lacking |= {f"{h}/.gitignore" if h else ".gitignore" for h in homes
+                              if not any(rules.ignored(f"{h}/{c}" if h else c) for c in paths)}
+        found.missing.append((name, patterns))
+    return found
+
+
+def _not_covered(ctx: Context, found: _Coverage, own: set[str], anchor: str) -> Finding:
+    """The failure naming the groups the .gitignore files miss (and which files)."""
+    names = T.join([name for name, _ in found.missing], ", ")
+    patterns = "; ".join(p for _, p in found.missing)
+    advice = found.advice
+    tried, several = _which(ctx, own | ({""} if ctx.repo.exists(".gitignore") else set()))
+    judged_files = {f"{h}/.gitignore" if h else ".gitignore" for h in own | {""}}
+    lacking = found.lacking
+    if several and lacking and lacking < {f for f in judged_files if ctx.repo.exists(f)}:
+        shown = sorted(lacking)
+        listed = ", ".join(shown[:4]) + (f" (+{len(shown) - 4})" if len(shown) > 4 else "")
+        advice = T(f" (lacking in {listed})", f" (falta en {listed})") + advice
+    return failed(tried + (T(" do not cover ", " no cubren ") if several else
+                           T(" does not cover ", " no cubre ")) + names + advice,
+                  anchor, 1, fix=T(f"add patterns such as: {patterns}",
+                                   f"añade patrones como: {patterns}"))
+
+
 @rule("GIT001")
 def gitignore_ml(ctx: Context, params: None) -> Iterator[Finding]:
     """GIT001: the root .gitignore covers what the repository has: bytecode, environments
@@ -234,19 +313,9 @@ def gitignore_ml(ctx: Context, params: None) -> Iterator[Finding]:
     subjects = _subjects(ctx)
     everything = [f for _, files in subjects.files for f in files]
     own = _homes(ctx, everything) if everything else {""}
-    if not ctx.repo.exists(".gitignore") and "" in own:
-        yield failed(T("no .gitignore at the repository root",
-                       "no hay .gitignore en la raíz del repositorio"),
-                     fix=T("add a .gitignore for the stack in use (for Python/ML, the guide's "
-                           "PLA §7: __pycache__/, .venv/, .env, data/, *.pkl, .coverage ...)",
-                           "añade un .gitignore para la tecnología usada (para Python/ML, PLA "
-                           "§7 de la guía: __pycache__/, .venv/, .env, data/, *.pkl, "
-                           ".coverage ...)"))
-        return
-    broken = [e for e in rules.errors if e.path == ".gitignore"]
-    if broken:
-        yield failed(T(f"cannot read .gitignore: {broken[0].message}",
-                       f"no se puede leer .gitignore: {broken[0].message}"), ".gitignore")
+    missing_file = _no_root_file(ctx, rules, own)
+    if missing_file is not None:
+        yield missing_file
         return
     yield from (not_read(error) for error in subjects.unread[:MAX_FILE_FINDINGS])
     groups = [g for g in GITIGNORE_GROUPS if _applies(subjects, g[0])]
@@ -257,54 +326,18 @@ def gitignore_ml(ctx: Context, params: None) -> Iterator[Finding]:
                         ".env en el repositorio, que es de lo que tratan los grupos de esta "
                         "regla"), ".gitignore")
         return
-    missing = []
-    advice = T("", "")
-    nested: set[str] = set()  # sub-project .gitignore files that cover a group
-    lacking: set[str] = set()  # the .gitignore files that lack a missing group
-    for key, patterns, name, candidates in groups:
-        paths = list(candidates)
-        if key == "data":
-            paths += _dvc_outputs(ctx)
-        homes = _homes(ctx, subjects.of(key))
-        covering = _covered(rules, paths, homes)
-        if covering is not None:
-            nested |= covering
-            continue
-        if key == "data" and subjects.data == "sample":
-            count, size = subjects.sample
-            advice = T(f" (data directories are not ignored: their {count} committed data "
-                       f"file(s), {size // 1024} KB in all, are small sample data; ignore "
-                       "larger data before it is added)",
-                       f" (los directorios de datos no se ignoran: sus {count} archivo(s) de "
-                       f"datos versionados, {size // 1024} KB en total, son pequeños datos de "
-                       "muestra; ignora los datos grandes antes de añadirlos)")
-            continue
-        if homes - {""}:  # sub-projects judged: which .gitignore files lack a group
-            lacking |= {f"{h}/.gitignore" if h else ".gitignore" for h in homes
-                        if not any(rules.ignored(f"{h}/{c}" if h else c) for c in paths)}
-        missing.append((name, patterns))
+    found = _coverage(ctx, rules, subjects, groups)
     extras = _extras(rules)
     anchor = ".gitignore" if ctx.repo.exists(".gitignore") else \
         f"{sorted(own - {''})[0]}/.gitignore"
-    if missing:
-        names = T.join([name for name, _ in missing], ", ")
-        patterns = "; ".join(p for _, p in missing)
-        tried, several = _which(ctx, own | ({""} if ctx.repo.exists(".gitignore") else set()))
-        judged_files = {f"{h}/.gitignore" if h else ".gitignore" for h in own | {""}}
-        if several and lacking and lacking < {f for f in judged_files if ctx.repo.exists(f)}:
-            shown = sorted(lacking)
-            listed = ", ".join(shown[:4]) + (f" (+{len(shown) - 4})" if len(shown) > 4 else "")
-            advice = T(f" (lacking in {listed})", f" (falta en {listed})") + advice
-        yield failed(tried + (T(" do not cover ", " no cubren ") if several else
-                              T(" does not cover ", " no cubre ")) + names + advice,
-                     anchor, 1, fix=T(f"add patterns such as: {patterns}",
-                                      f"añade patrones como: {patterns}"))
+    if found.missing:
+        yield _not_covered(ctx, found, own, anchor)
     else:
         names = T.join([name for _, _, name, _ in groups], ", ")
-        judged, several = _which(ctx, nested | ({""} if ctx.repo.exists(".gitignore")
-                                                else set()))
+        judged, several = _which(ctx, found.nested | ({""} if ctx.repo.exists(".gitignore")
+                                                      else set()))
         yield passed(judged + (T(" cover ", " cubren ") if several else T(" covers ", " cubre "))
-                     + names + advice + extras, anchor)
+                     + names + found.advice + extras, anchor)
 
 
 def _which(ctx: Context, homes: set[str]) -> tuple[T, bool]:

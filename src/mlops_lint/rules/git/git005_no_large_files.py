@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 from typing import Any
@@ -49,17 +50,78 @@ def _notebook_outputs(data: Any) -> tuple[int, int]:
     return sum(1 for c in code if c.get("outputs")), len(code)
 
 
-@rule("GIT005")
-def no_large_files(ctx: Context, params: None) -> Iterator[Finding]:
-    """GIT005: no large files, data/model binaries or mlruns/ in git; notebooks stripped."""
-    files, in_git = tracked_files(ctx)
-    limit_kb = ctx.thresholds.large_file_kb
+def _lfs_globs(ctx: Context) -> list[re.Pattern[str]]:
     lfs = []
     for pattern in _lfs_patterns(ctx):
         try:
             lfs.append(compile_glob(pattern))
         except GlobError:  # git ignores a pattern it cannot read; so does this check
             continue
+    return lfs
+
+
+def _file_problem(root: str, path: str, limit_kb: int, verb: T) -> Finding | None:
+    """MLflow run data, a file above the size limit, or a data/model binary."""
+    parts = PurePosixPath(path).parts
+    suffix = PurePosixPath(path).suffix.lower()
+    if set(parts[:-1]) & RUN_DIRS:
+        return failed(T(f"MLflow run data {path} is ", f"los datos de MLflow {path} "
+                        "están ") + verb + T(" in git", " en git"), path,
+                      fix=T("git rm -r --cached mlruns/ and add mlruns/ to "
+                            ".gitignore", "git rm -r --cached mlruns/ y añade "
+                            "mlruns/ a .gitignore"))
+    try:
+        size = os.lstat(os.path.join(root, path)).st_size
+    except OSError:
+        size = 0
+    if size > limit_kb * 1024:
+        return failed(T(f"{path} is {size // 1024} KB (limit {limit_kb} KB) and ",
+                        f"{path} pesa {size // 1024} KB (límite {limit_kb} KB) y "
+                        "está ") + verb,
+                      path, fix=T("move it out of git: DVC (dvc add), Git LFS or "
+                                  "object storage", "sácalo de git: DVC (dvc add), "
+                                  "Git LFS o almacenamiento de objetos"))
+    if suffix in DATA_SUFFIXES and not set(parts[:-1]) & TEST_DIRS:
+        return failed(T(f"data/model file {path} is ", f"el archivo de datos/modelo "
+                        f"{path} está ") + verb + T(" in git (not a DVC pointer)",
+                                                     " en git (no es un puntero "
+                                                     "DVC)"), path,
+                      fix=T(f"dvc add {path} and commit the {path}.dvc pointer",
+                            f"dvc add {path} y sube el puntero {path}.dvc"))
+    return None
+
+
+def _notebook_problem(ctx: Context, path: str) -> Finding | None:
+    """A notebook that cannot be read, or one whose code cells keep their outputs."""
+    data = ctx.repo.parse(path, json.loads)
+    if isinstance(data, ParseError):
+        return warned(T(f"cannot read notebook: {data.message}",
+                        f"no se puede leer el notebook: {data.message}"),
+                      path, data.line)
+    with_output, total = _notebook_outputs(data)
+    if with_output:
+        return warned(T(f"{with_output}/{total} code cells keep their outputs",
+                        f"{with_output}/{total} celdas de código conservan "
+                        "sus salidas"), path,
+                      fix=T("strip outputs (nbstripout, or jupyter nbconvert "
+                            "--clear-output) before committing",
+                            "limpia las salidas (nbstripout, o jupyter "
+                            "nbconvert --clear-output) antes del commit"))
+    return None
+
+
+def _is_notebook(path: str) -> bool:
+    """A notebook outside test folders."""
+    parts = PurePosixPath(path).parts
+    return PurePosixPath(path).suffix.lower() == ".ipynb" and not set(parts[:-1]) & TEST_DIRS
+
+
+@rule("GIT005")
+def no_large_files(ctx: Context, params: None) -> Iterator[Finding]:
+    """GIT005: no large files, data/model binaries or mlruns/ in git; notebooks stripped."""
+    files, in_git = tracked_files(ctx)
+    limit_kb = ctx.thresholds.large_file_kb
+    lfs = _lfs_globs(ctx)
     problems: list[Finding] = []
     notebooks: list[Finding] = []
     root = str(ctx.repo.root)
@@ -67,49 +129,13 @@ def no_large_files(ctx: Context, params: None) -> Iterator[Finding]:
     for path in files:
         if lfs and any(p.match(path) for p in lfs):
             continue
-        parts = PurePosixPath(path).parts
-        suffix = PurePosixPath(path).suffix.lower()
-        if set(parts[:-1]) & RUN_DIRS:
-            problems.append(failed(T(f"MLflow run data {path} is ", f"los datos de MLflow {path} "
-                                     "están ") + verb + T(" in git", " en git"), path,
-                                   fix=T("git rm -r --cached mlruns/ and add mlruns/ to "
-                                         ".gitignore", "git rm -r --cached mlruns/ y añade "
-                                         "mlruns/ a .gitignore")))
-            continue
-        try:
-            size = os.lstat(os.path.join(root, path)).st_size
-        except OSError:
-            size = 0
-        if size > limit_kb * 1024:
-            problems.append(failed(T(f"{path} is {size // 1024} KB (limit {limit_kb} KB) and ",
-                                     f"{path} pesa {size // 1024} KB (límite {limit_kb} KB) y "
-                                     "está ") + verb,
-                                   path, fix=T("move it out of git: DVC (dvc add), Git LFS or "
-                                               "object storage", "sácalo de git: DVC (dvc add), "
-                                               "Git LFS o almacenamiento de objetos")))
-        elif suffix in DATA_SUFFIXES and not set(parts[:-1]) & TEST_DIRS:
-            problems.append(failed(T(f"data/model file {path} is ", f"el archivo de datos/modelo "
-                                     f"{path} está ") + verb + T(" in git (not a DVC pointer)",
-                                                                  " en git (no es un puntero "
-                                                                  "DVC)"), path,
-                                   fix=T(f"dvc add {path} and commit the {path}.dvc pointer",
-                                         f"dvc add {path} y sube el puntero {path}.dvc")))
-        elif suffix == ".ipynb" and not set(parts[:-1]) & TEST_DIRS:
-            data = ctx.repo.parse(path, json.loads)
-            if isinstance(data, ParseError):
-                notebooks.append(warned(T(f"cannot read notebook: {data.message}",
-                                          f"no se puede leer el notebook: {data.message}"),
-                                        path, data.line))
-                continue
-            with_output, total = _notebook_outputs(data)
-            if with_output:
-                notebooks.append(warned(T(f"{with_output}/{total} code cells keep their outputs",
-                                          f"{with_output}/{total} celdas de código conservan "
-                                          "sus salidas"), path,
-                                        fix=T("strip outputs (nbstripout, or jupyter nbconvert "
-                                              "--clear-output) before committing",
-                                              "limpia las salidas (nbstripout, o jupyter "
-                                              "nbconvert --clear-output) antes del commit")))
+        problem = _file_problem(root, path, limit_kb, verb)
+        if problem is not None:
+            problems.append(problem)
+        elif _is_notebook(path):
+            note = _notebook_problem(ctx, path)
+            if note is not None:
+                notebooks.append(note)
     yield from problems[:MAX_FILE_FINDINGS]
     if len(problems) > MAX_FILE_FINDINGS:
         more = len(problems) - MAX_FILE_FINDINGS
