@@ -105,10 +105,12 @@ def _model_anywhere(ctx: Context) -> T | None:
     return None
 
 
-@rule("DES002")
-def design_docs(ctx: Context, params: None) -> Iterator[Finding]:
-    """DES002: architecture doc with a diagram (L2) and a quantified ML Canvas (L3)."""
-    candidates: list[tuple[str, int, int, Markdown]] = []
+Candidate = tuple[str, int, int, Markdown]  # path, first line, last line, document
+
+
+def _candidates(ctx: Context) -> list[Candidate]:
+    """Architecture documents, and the README's Architecture sections."""
+    candidates: list[Candidate] = []
     for path in ctx.files(ARCH_GLOBS, case_sensitive=False):
         doc = ctx.repo.parse(path, parse_markdown)
         if isinstance(doc, Markdown):
@@ -119,64 +121,64 @@ def design_docs(ctx: Context, params: None) -> Iterator[Finding]:
         if isinstance(doc, Markdown):
             for heading in headings_matching(doc, ("architecture", "arquitectura")):
                 candidates.append((readme, heading.line, doc.span(heading)[1], doc))
-    if not candidates and _find_canvas(ctx) is None and not ctx.repo.glob(PHASE1_CODE):
-        yield skipped(T("not applicable: no design document and no Python code in the "
-                        "repository (no .py, notebook or Python packaging file), so phase 1, "
-                        "whose design documents these are, does not apply",
-                        "no aplica: no hay documento de diseño ni código Python en el "
-                        "repositorio (ni .py, ni notebook, ni archivo de empaquetado Python), "
-                        "así que la fase 1, a la que pertenecen estos documentos, no aplica"))
-        return
-    with_diagram = [(c, kind) for c in candidates if (kind := _has_diagram(c[3], c[1], c[2]))]
+    return candidates
+
+
+def _architecture(candidates: list[Candidate],
+                  with_diagram: list[tuple[Candidate, str]]) -> Finding:
+    """Level 2: an architecture document with a diagram."""
     if with_diagram:
         (path, line, _, _), kind = with_diagram[0]
-        yield passed(T(f"architecture document {path} with a {kind} diagram",
-                       f"documento de arquitectura {path} con un diagrama {kind}"), path, line,
-                     level=2)
-    elif candidates and (above := next(
+        return passed(T(f"architecture document {path} with a {kind} diagram",
+                        f"documento de arquitectura {path} con un diagrama {kind}"), path, line,
+                      level=2)
+    if candidates and (above := next(
             ((c, image) for c in candidates if c[1] > 1 and (image := _image_above(c[3], c[1]))),
             None)):
         (path, line, _, _), (url, at) = above
-        yield warned(T(f"{path}:{line} describes the architecture with no diagram in that "
-                       f"section; the image {url} ({path}:{at}) shown just above it is not "
-                       "identified as an architecture diagram",
-                       f"{path}:{line} describe la arquitectura sin diagrama en esa sección; la "
-                       f"imagen {url} ({path}:{at}) que aparece justo encima no se identifica "
-                       "como diagrama de arquitectura"), path, line, level=2,
-                     fix=T("if that image is the architecture diagram, move it into the "
-                           "section (or name it architecture); otherwise add a mermaid or "
-                           "PlantUML diagram there",
-                           "si esa imagen es el diagrama de arquitectura, muévela a la sección "
-                           "(o llámala architecture); si no, añade allí un diagrama mermaid o "
-                           "PlantUML"))
-    elif candidates:
+        return warned(T(f"{path}:{line} describes the architecture with no diagram in that "
+                        f"section; the image {url} ({path}:{at}) shown just above it is not "
+                        "identified as an architecture diagram",
+                        f"{path}:{line} describe la arquitectura sin diagrama en esa sección; la "
+                        f"imagen {url} ({path}:{at}) que aparece justo encima no se identifica "
+                        "como diagrama de arquitectura"), path, line, level=2,
+                      fix=T("if that image is the architecture diagram, move it into the "
+                            "section (or name it architecture); otherwise add a mermaid or "
+                            "PlantUML diagram there",
+                            "si esa imagen es el diagrama de arquitectura, muévela a la sección "
+                            "(o llámala architecture); si no, añade allí un diagrama mermaid o "
+                            "PlantUML"))
+    if candidates:
         path, line, _, _ = candidates[0]
-        yield failed(T(f"{path} describes the architecture but has no diagram (mermaid, "
-                       "PlantUML or an image)", f"{path} describe la arquitectura pero no tiene "
-                       "diagrama (mermaid, PlantUML o imagen)"), path, line, level=2)
-    else:
-        yield failed(T("no architecture document (docs/ARCHITECTURE.md or a README "
-                       "Architecture section)", "no hay documento de arquitectura "
-                       "(docs/ARCHITECTURE.md o sección Arquitectura del README)"), level=2,
-                     fix=ARCHITECTURE_FIX)
-    canvas = _find_canvas(ctx)
-    if canvas is None:
-        model = _model_anywhere(ctx)
-        if model is None:
-            yield skipped(T("not applicable: no project of the repository trains a model, "
-                            "loads one or predicts with one, so there is no ML Canvas to "
-                            "write (it frames a model's business problem, data and metrics)",
-                            "no aplica: ningún proyecto del repositorio entrena un modelo, lo "
-                            "carga ni predice con él, así que no hay ML Canvas que escribir "
-                            "(enmarca el problema de negocio, los datos y las métricas de un "
-                            "modelo)"), level=3)
-            return
-        yield failed(T("no ML Canvas (docs/ML_CANVAS.md, or a document with 6 of the 8 canvas "
-                       "sections) for the model (", "no hay ML Canvas (docs/ML_CANVAS.md, o un "
-                       "documento con 6 de las 8 secciones del canvas) para el modelo (")
-                     + model + T(")", ")"), level=3, fix=CANVAS_FIX)
-        return
-    path, found, doc = canvas
+        return failed(T(f"{path} describes the architecture but has no diagram (mermaid, "
+                        "PlantUML or an image)", f"{path} describe la arquitectura pero no tiene "
+                        "diagrama (mermaid, PlantUML o imagen)"), path, line, level=2)
+    return failed(T("no architecture document (docs/ARCHITECTURE.md or a README "
+                    "Architecture section)", "no hay documento de arquitectura "
+                    "(docs/ARCHITECTURE.md o sección Arquitectura del README)"), level=2,
+                  fix=ARCHITECTURE_FIX)
+
+
+def _no_canvas(ctx: Context) -> Finding:
+    """Level 3 without an ML Canvas: not applicable unless a project has a model."""
+    model = _model_anywhere(ctx)
+    if model is None:
+        return skipped(T("not applicable: no project of the repository trains a model, "
+                         "loads one or predicts with one, so there is no ML Canvas to "
+                         "write (it frames a model's business problem, data and metrics)",
+                         "no aplica: ningún proyecto del repositorio entrena un modelo, lo "
+                         "carga ni predice con él, así que no hay ML Canvas que escribir "
+                         "(enmarca el problema de negocio, los datos y las métricas de un "
+                         "modelo)"), level=3)
+    return failed(T("no ML Canvas (docs/ML_CANVAS.md, or a document with 6 of the 8 canvas "
+                    "sections) for the model (", "no hay ML Canvas (docs/ML_CANVAS.md, o un "
+                    "documento con 6 de las 8 secciones del canvas) para el modelo (")
+                  + model + T(")", ")"), level=3, fix=CANVAS_FIX)
+
+
+def _canvas(path: str, found: set[str], doc: Markdown, diagram: bool) -> Finding:
+    """Level 3: the ML Canvas has its sections and quantified metrics, and the
+    architecture its diagram."""
     problems = []
     if len(found) < 6:
         missing = [k for k in CANVAS_SECTIONS if k not in found]
@@ -190,15 +192,36 @@ def design_docs(ctx: Context, params: None) -> Iterator[Finding]:
         problems.append(T("the metrics are not quantified (business, model and system targets "
                           "with numbers)", "las métricas no están cuantificadas (objetivos de "
                           "negocio, modelo y sistema con números)"))
-    if not with_diagram:
+    if not diagram:
         problems.append(T("no architecture diagram (level 2)", "no hay diagrama de "
                           "arquitectura (nivel 2)"))
     if problems:
-        yield failed(T.join(problems), path, 1, level=3)
-    else:
-        yield passed(T(f"ML Canvas {path} with {len(found)}/8 sections and quantified metrics",
-                       f"ML Canvas {path} con {len(found)}/8 secciones y métricas "
-                       "cuantificadas"), path, 1, level=3)
+        return failed(T.join(problems), path, 1, level=3)
+    return passed(T(f"ML Canvas {path} with {len(found)}/8 sections and quantified metrics",
+                    f"ML Canvas {path} con {len(found)}/8 secciones y métricas "
+                    "cuantificadas"), path, 1, level=3)
+
+
+@rule("DES002")
+def design_docs(ctx: Context, params: None) -> Iterator[Finding]:
+    """DES002: architecture doc with a diagram (L2) and a quantified ML Canvas (L3)."""
+    candidates = _candidates(ctx)
+    if not candidates and _find_canvas(ctx) is None and not ctx.repo.glob(PHASE1_CODE):
+        yield skipped(T("not applicable: no design document and no Python code in the "
+                        "repository (no .py, notebook or Python packaging file), so phase 1, "
+                        "whose design documents these are, does not apply",
+                        "no aplica: no hay documento de diseño ni código Python en el "
+                        "repositorio (ni .py, ni notebook, ni archivo de empaquetado Python), "
+                        "así que la fase 1, a la que pertenecen estos documentos, no aplica"))
+        return
+    with_diagram = [(c, kind) for c in candidates if (kind := _has_diagram(c[3], c[1], c[2]))]
+    yield _architecture(candidates, with_diagram)
+    canvas = _find_canvas(ctx)
+    if canvas is None:
+        yield _no_canvas(ctx)
+        return
+    path, found, doc = canvas
+    yield _canvas(path, found, doc, bool(with_diagram))
 
 
 def _canvas_sections(doc: Markdown) -> set[str]:

@@ -23,7 +23,12 @@ from mlops_lint.parsers.requirements import (
 )
 from mlops_lint.parsers.toml_file import dig
 from mlops_lint.rules import rule
-from mlops_lint.rules.python._pydantic import pydantic_inventory, typed_configs
+from mlops_lint.rules.python._pydantic import (
+    ModelClass,
+    PydanticInventory,
+    pydantic_inventory,
+    typed_configs,
+)
 from mlops_lint.rules.python._shared import read_pyproject, unparsed_note
 
 CONFIG_FILE_GLOBS = ("configs/**/*.y*ml", "config/**/*.y*ml", "conf/**/*.y*ml",
@@ -93,48 +98,45 @@ def _pydantic_major(spec: str) -> int | None:
     return 2 if v2 else 1
 
 
-@rule("PY006")
-def pydantic_config(ctx: Context, params: None) -> Iterator[Finding]:
-    """PY006: a Pydantic settings model, fed from an external YAML file."""
-    inv = pydantic_inventory(ctx)
-    if not inv.models:
-        typed = typed_configs(ctx)
-        if typed:
-            first = typed[0]
-            others = T(f" (+{len(typed) - 1} more)", f" (+{len(typed) - 1} más)") \
-                if len(typed) > 1 else T("", "")
-            yield warned(T(f"configuration is a typed {first.kind}, {first.name} "
-                           f"({first.path}:{first.line}, {first.fields} typed fields), not a "
-                           "Pydantic model: types are declared but values are not validated "
-                           "when loaded",
-                           f"la configuración es un {first.kind} tipado, {first.name} "
-                           f"({first.path}:{first.line}, {first.fields} campos tipados), no un "
-                           "modelo Pydantic: los tipos se declaran pero los valores no se "
-                           "validan al cargarse") + others + unparsed_note(inv.errors, ctx),
-                         first.path, first.line,
-                         fix=T(f"advice: make {first.name} a pydantic BaseModel (or "
-                               "pydantic-settings BaseSettings for environment variables) so "
-                               "that bad values fail at load time; keep the values in a YAML "
-                               "file loaded with yaml.safe_load + model_validate",
-                               f"consejo: convierte {first.name} en un BaseModel de pydantic (o "
-                               "BaseSettings de pydantic-settings para variables de entorno) "
-                               "para que los valores erróneos fallen al cargarse; guarda los "
-                               "valores en un YAML cargado con yaml.safe_load + "
-                               "model_validate"))
-            return
-        config_file = ctx.first("src/config.py", "config.py", "settings.py")
-        yield failed(T("no Pydantic BaseModel/BaseSettings and no typed configuration object "
-                       "(dataclass, attrs, NamedTuple) in the library code",
-                       "no hay BaseModel/BaseSettings de Pydantic ni objeto de configuración "
-                       "tipado (dataclass, attrs, NamedTuple) en el código de librería")
-                     + unparsed_note(inv.errors, ctx),
-                     config_file, 1 if config_file else None)
-        return
-    model = inv.config_models[0]
-    where = (model.path, model.node.lineno)
+def _no_model(ctx: Context, inv: PydanticInventory) -> Finding:
+    """Without a Pydantic model: a typed configuration object warns, nothing fails."""
+    typed = typed_configs(ctx)
+    if typed:
+        first = typed[0]
+        others = T(f" (+{len(typed) - 1} more)", f" (+{len(typed) - 1} más)") \
+            if len(typed) > 1 else T("", "")
+        return warned(T(f"configuration is a typed {first.kind}, {first.name} "
+                        f"({first.path}:{first.line}, {first.fields} typed fields), not a "
+                        "Pydantic model: types are declared but values are not validated "
+                        "when loaded",
+                        f"la configuración es un {first.kind} tipado, {first.name} "
+                        f"({first.path}:{first.line}, {first.fields} campos tipados), no un "
+                        "modelo Pydantic: los tipos se declaran pero los valores no se "
+                        "validan al cargarse") + others + unparsed_note(inv.errors, ctx),
+                      first.path, first.line,
+                      fix=T(f"advice: make {first.name} a pydantic BaseModel (or "
+                            "pydantic-settings BaseSettings for environment variables) so "
+                            "that bad values fail at load time; keep the values in a YAML "
+                            "file loaded with yaml.safe_load + model_validate",
+                            f"consejo: convierte {first.name} en un BaseModel de pydantic (o "
+                            "BaseSettings de pydantic-settings para variables de entorno) "
+                            "para que los valores erróneos fallen al cargarse; guarda los "
+                            "valores en un YAML cargado con yaml.safe_load + "
+                            "model_validate"))
+    config_file = ctx.first("src/config.py", "config.py", "settings.py")
+    return failed(T("no Pydantic BaseModel/BaseSettings and no typed configuration object "
+                    "(dataclass, attrs, NamedTuple) in the library code",
+                    "no hay BaseModel/BaseSettings de Pydantic ni objeto de configuración "
+                    "tipado (dataclass, attrs, NamedTuple) en el código de librería")
+                  + unparsed_note(inv.errors, ctx),
+                  config_file, 1 if config_file else None)
+
+
+def _dependency(ctx: Context, problems: list[T], partial: list[T]
+                ) -> tuple[str, dict[str, str]] | None:
+    """How the project depends on Pydantic (its problems and gaps added to ``problems``
+    and ``partial``), and the package of the same repository that brings it, if any."""
     deps = _runtime_requirements(ctx)
-    problems: list[T] = []
-    partial: list[T] = []
     inherited = None if "pydantic" in deps or "pydantic-settings" in deps else \
         _declared_by_sibling(ctx, deps, ("pydantic", "pydantic-settings"))
     if inherited is not None:  # a package of the same repository it depends on brings it
@@ -151,12 +153,13 @@ def pydantic_config(ctx: Context, params: None) -> Iterator[Finding]:
         problems.append(T(f"pydantic is pinned to version 1 ({deps.get('pydantic')}); the guide "
                           "uses Pydantic v2", f"pydantic está fijado a la versión 1 "
                           f"({deps.get('pydantic')}); la guía usa Pydantic v2"))
-    config_files = [f for f in ctx.files(CONFIG_FILE_GLOBS)
-                    if PurePosixPath(f).name not in NOT_CONFIG_FILES
-                    and not f.startswith((".github/", ctx.path(".github/")))]
-    # pydantic-settings reads the values from the environment (and .env files): a
-    # well-known equivalent of an external YAML file loaded with safe_load
-    from_env = next((m for m in inv.config_models if m.settings), None)
+    return inherited
+
+
+def _yaml_gaps(inv: PydanticInventory, config_files: list[str], from_env: ModelClass | None,
+               partial: list[T]) -> None:
+    """What is missing between an external YAML file and the model (added to
+    ``partial``)."""
     if not config_files and from_env is None:
         partial.append(T("no external YAML config file (configs/*.yaml or config.yaml)",
                          "no hay archivo YAML de configuración externo (configs/*.yaml o "
@@ -175,6 +178,27 @@ def pydantic_config(ctx: Context, params: None) -> Iterator[Finding]:
                          "Model.model_validate(data))",
                          "el YAML cargado no se pasa a un modelo (Model(**data) o "
                          "Model.model_validate(data))"))
+
+
+@rule("PY006")
+def pydantic_config(ctx: Context, params: None) -> Iterator[Finding]:
+    """PY006: a Pydantic settings model, fed from an external YAML file."""
+    inv = pydantic_inventory(ctx)
+    if not inv.models:
+        yield _no_model(ctx, inv)
+        return
+    model = inv.config_models[0]
+    where = (model.path, model.node.lineno)
+    problems: list[T] = []
+    partial: list[T] = []
+    inherited = _dependency(ctx, problems, partial)
+    config_files = [f for f in ctx.files(CONFIG_FILE_GLOBS)
+                    if PurePosixPath(f).name not in NOT_CONFIG_FILES
+                    and not f.startswith((".github/", ctx.path(".github/")))]
+    # pydantic-settings reads the values from the environment (and .env files): a
+    # well-known equivalent of an external YAML file loaded with safe_load
+    from_env = next((m for m in inv.config_models if m.settings), None)
+    _yaml_gaps(inv, config_files, from_env, partial)
     label = f"{model.node.name} ({model.path}:{model.node.lineno})"
     via = T("", "") if inherited is None else T(
         f"; pydantic comes with {inherited[0]}, a package of this repository it depends on",

@@ -69,6 +69,25 @@ def _names_in(node: ast.AST) -> set[str]:
     return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
 
 
+def _writes_to_stderr(call: ast.Call, qual: str, index: PythonIndex) -> bool:
+    """``sys.stderr.write(...)``, ``print(..., file=sys.stderr)`` or ``echo(..., err=True)``."""
+    return qual == "sys.stderr.write" or (qual == "print" and any(
+        k.arg == "file" and (index.qualname(k.value) or "") == "sys.stderr"
+        for k in call.keywords)) or (qual.endswith(".echo") and any(
+            k.arg == "err" and isinstance(k.value, ast.Constant) and k.value.value is True
+            for k in call.keywords))
+
+
+def _shows_error(call: ast.Call, handler: ast.ExceptHandler, index: PythonIndex) -> bool:
+    """The call's arguments name the caught exception or format the traceback."""
+    used = set().union(*(_names_in(a) for a in call.args)) if call.args else set()
+    if handler.name and handler.name in used:
+        return True
+    return any(isinstance(n, ast.Call) and (index.qualname(n.func) or "") in (
+        "traceback.format_exc", "traceback.format_exception")
+        for a in call.args for n in ast.walk(a))
+
+
 def _stderr_report(handler: ast.ExceptHandler, index: PythonIndex) -> bool:
     """The handler writes the exception to stderr: ``sys.stderr.write(f"...{ex}")``,
     ``print(..., ex, file=sys.stderr)``, or a traceback printer."""
@@ -79,19 +98,7 @@ def _stderr_report(handler: ast.ExceptHandler, index: PythonIndex) -> bool:
             qual = index.qualname(node.func) or ""
             if qual in ("traceback.print_exc", "traceback.print_exception"):
                 return True
-            to_stderr = qual == "sys.stderr.write" or (qual == "print" and any(
-                k.arg == "file" and (index.qualname(k.value) or "") == "sys.stderr"
-                for k in node.keywords)) or (qual.endswith(".echo") and any(
-                    k.arg == "err" and isinstance(k.value, ast.Constant) and k.value.value is True
-                    for k in node.keywords))
-            if not to_stderr:
-                continue
-            used = set().union(*(_names_in(a) for a in node.args)) if node.args else set()
-            if handler.name and handler.name in used:
-                return True
-            if any(isinstance(n, ast.Call) and (index.qualname(n.func) or "") in (
-                    "traceback.format_exc", "traceback.format_exception")
-                   for a in node.args for n in ast.walk(a)):
+            if _writes_to_stderr(node, qual, index) and _shows_error(node, handler, index):
                 return True
     return False
 
@@ -106,6 +113,69 @@ def _only_swallows(body: list[ast.stmt]) -> bool:
     return True
 
 
+def _prints(index: PythonIndex, main_lines: set[int]) -> list[Finding]:
+    """print() calls of a library module, outside its ``__main__`` block."""
+    found = []
+    for qual, call in index.calls:
+        to_stderr = any(k.arg == "file" and (index.qualname(k.value) or "")
+                        == "sys.stderr" for k in call.keywords)
+        if qual == "print" and call.lineno not in main_lines and not (
+                to_stderr and main_lines):  # an entry script's diagnostics
+            found.append(failed(
+                T("print() in library code; use logging",
+                  "print() en código de librería; usa logging"),
+                index.path, call.lineno,
+                fix=T("logger = logging.getLogger(__name__); logger.info(...)",
+                      "logger = logging.getLogger(__name__); logger.info(...)")))
+    return found
+
+
+def _handler_finding(node: ast.ExceptHandler, index: PythonIndex, entry: bool
+                     ) -> Finding | None:
+    """A broad except that neither logs nor re-raises (``entry``: the module is an entry
+    script, whose log channel is stderr)."""
+    broad = _broad(node, index)
+    if broad is None or _logs_or_raises(node.body, index):
+        return None
+    if _stderr_report(node, index):
+        if entry:
+            return None  # an entry script: stderr is its log channel
+        return warned(
+            T(f"'{broad}' reports the error on stderr instead of logging it "
+              "(library code)", f"'{broad}' informa del error por stderr en lugar de "
+              "registrarlo con logging (código de librería)"), index.path, node.lineno,
+            fix=T("use logger.exception(...) (or logger.warning(..., exc_info=True)) "
+                  "so that the application decides where errors go",
+                  "usa logger.exception(...) (o logger.warning(..., exc_info=True)) "
+                  "para que la aplicación decida adónde van los errores"))
+    if _only_swallows(node.body):
+        return failed(
+            T(f"'{broad}' swallows the error (pass/continue) without logging or "
+              "re-raising", f"'{broad}' se traga el error (pass/continue) sin "
+              "registrarlo ni relanzarlo"), index.path, node.lineno,
+            fix=T("catch the specific exception, and log it (logger.exception) or "
+                  "re-raise", "captura la excepción concreta, y regístrala "
+                  "(logger.exception) o relánzala"))
+    return warned(
+        T(f"'{broad}' handles the error without logging or re-raising it",
+          f"'{broad}' maneja el error sin registrarlo ni relanzarlo"),
+        index.path, node.lineno)
+
+
+def _module_findings(index: PythonIndex) -> list[Finding]:
+    """The print() calls and broad excepts of one library module."""
+    name = PurePosixPath(index.path).name
+    cli = name == "__main__.py" or any(index.imports(m) for m in CLI_MODULES)
+    main_lines = _main_block_lines(index.tree)
+    findings = [] if cli else _prints(index, main_lines)
+    for node in statements(index.tree):
+        if isinstance(node, ast.ExceptHandler):
+            found = _handler_finding(node, index, cli or bool(main_lines))
+            if found is not None:
+                findings.append(found)
+    return findings
+
+
 @rule("PY009")
 def production_hygiene(ctx: Context, params: None) -> Iterator[Finding]:
     """PY009: no print() and no silently swallowed broad exceptions in library code."""
@@ -115,52 +185,7 @@ def production_hygiene(ctx: Context, params: None) -> Iterator[Finding]:
         return
     findings: list[Finding] = []
     for index in indexes:
-        name = PurePosixPath(index.path).name
-        cli = name == "__main__.py" or any(index.imports(m) for m in CLI_MODULES)
-        main_lines = _main_block_lines(index.tree)
-        if not cli:
-            for qual, call in index.calls:
-                to_stderr = any(k.arg == "file" and (index.qualname(k.value) or "")
-                                == "sys.stderr" for k in call.keywords)
-                if qual == "print" and call.lineno not in main_lines and not (
-                        to_stderr and main_lines):  # an entry script's diagnostics
-                    findings.append(failed(
-                        T("print() in library code; use logging",
-                          "print() en código de librería; usa logging"),
-                        index.path, call.lineno,
-                        fix=T("logger = logging.getLogger(__name__); logger.info(...)",
-                              "logger = logging.getLogger(__name__); logger.info(...)")))
-        for node in statements(index.tree):
-            if not isinstance(node, ast.ExceptHandler):
-                continue
-            broad = _broad(node, index)
-            if broad is None or _logs_or_raises(node.body, index):
-                continue
-            if _stderr_report(node, index):
-                if cli or main_lines:
-                    continue  # an entry script: stderr is its log channel
-                findings.append(warned(
-                    T(f"'{broad}' reports the error on stderr instead of logging it "
-                      "(library code)", f"'{broad}' informa del error por stderr en lugar de "
-                      "registrarlo con logging (código de librería)"), index.path, node.lineno,
-                    fix=T("use logger.exception(...) (or logger.warning(..., exc_info=True)) "
-                          "so that the application decides where errors go",
-                          "usa logger.exception(...) (o logger.warning(..., exc_info=True)) "
-                          "para que la aplicación decida adónde van los errores")))
-                continue
-            if _only_swallows(node.body):
-                findings.append(failed(
-                    T(f"'{broad}' swallows the error (pass/continue) without logging or "
-                      "re-raising", f"'{broad}' se traga el error (pass/continue) sin "
-                      "registrarlo ni relanzarlo"), index.path, node.lineno,
-                    fix=T("catch the specific exception, and log it (logger.exception) or "
-                          "re-raise", "captura la excepción concreta, y regístrala "
-                          "(logger.exception) o relánzala")))
-            else:
-                findings.append(warned(
-                    T(f"'{broad}' handles the error without logging or re-raising it",
-                      f"'{broad}' maneja el error sin registrarlo ni relanzarlo"),
-                    index.path, node.lineno))
+        findings += _module_findings(index)
     yield from findings[:MAX_HYGIENE_FINDINGS]
     if len(findings) > MAX_HYGIENE_FINDINGS:
         extra = len(findings) - MAX_HYGIENE_FINDINGS
