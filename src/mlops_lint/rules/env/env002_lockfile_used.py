@@ -1,0 +1,224 @@
+"""ENV002: a lockfile is committed and a CI install step consumes it.
+
+A lockfile is one of :data:`LOCKFILES` or a fully ``==``-pinned requirements file, in the
+project, at the root, then in each service's folder and each sub-folder package's. One
+that git ignores fails. Without Python, the lock file of each other stack present
+(Terraform, Node.js, Go, Rust) is asked for instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from mlops_lint.context import Context
+from mlops_lint.model import Finding, T, failed, passed, skipped
+from mlops_lint.parsers import ParseError
+from mlops_lint.parsers.ci import other_ci_files, workflows
+from mlops_lint.parsers.gitignore import ignore_rules
+from mlops_lint.parsers.invocations import Tool, tool_runs
+from mlops_lint.parsers.requirements import RequirementsFile, parse_requirements
+from mlops_lint.parsers.shell import Simple
+from mlops_lint.readers.python_project import package_dirs
+from mlops_lint.rules import rule
+from mlops_lint.rules.env._shared import dirs, glob_in, has_python, service_dirs
+
+LOCKFILES: dict[str, tuple[str, ...]] = {
+    # lockfile name -> the CI commands that install from it
+    "poetry.lock": ("poetry install", "poetry sync"),
+    "uv.lock": ("uv sync", "uv pip sync"),
+    "pdm.lock": ("pdm install", "pdm sync"),
+    "Pipfile.lock": ("pipenv install", "pipenv sync"),
+    "conda-lock.yml": ("conda-lock install",),
+    "environment-lock.yml": ("conda env create -f", "mamba env create -f"),
+    "environment.lock": ("conda env create -f",),
+}
+REQUIREMENT_GLOBS = ("requirements*.txt", "requirements/*.txt")
+
+
+@dataclass(frozen=True)
+class Lockfile:
+    path: str
+    kind: str  # a LOCKFILES key, or "requirements"
+
+
+def _fully_pinned(parsed: RequirementsFile) -> bool:
+    reqs = [r.requirement for r in parsed.requirements if r.requirement is not None]
+    return bool(reqs) and all(r.pinned for r in reqs)
+
+
+def find_lockfiles(ctx: Context) -> tuple[list[Lockfile], list[tuple[str, int, int]],
+                                          list[str]]:
+    """Lockfiles, requirements files that are not fully pinned (path, pinned, total), and
+    lockfiles present on disk but left out of the inventory because git ignores them."""
+    locks: list[Lockfile] = []
+    partial: list[tuple[str, int, int]] = []
+    ignored: list[str] = []
+    # the project, the root, then (when neither has one) each service's own folder and
+    # each sub-folder package's
+    for directory in dict.fromkeys([*dirs(ctx), *service_dirs(ctx), *package_dirs(ctx)]):
+        prefix = "" if directory == "." else directory + "/"
+        for name in LOCKFILES:
+            if ctx.repo.exists(prefix + name):
+                locks.append(Lockfile(prefix + name, name))
+            elif ctx.repo.is_git and ctx.repo.abspath(prefix + name).is_file():
+                ignored.append(prefix + name)
+        for path in glob_in(ctx, prefix, REQUIREMENT_GLOBS):
+            parsed = ctx.repo.parse(path, parse_requirements)
+            if isinstance(parsed, ParseError):
+                continue
+            if _fully_pinned(parsed):
+                locks.append(Lockfile(path, "requirements"))
+            elif parsed.requirements:
+                reqs = [r.requirement for r in parsed.requirements if r.requirement]
+                partial.append((path, sum(r.pinned for r in reqs), len(reqs)))
+        if locks:
+            break
+    return locks, partial, ignored
+
+
+def _installs_from(locks: list[Lockfile]) -> Tool:
+    names = {PurePosixPath(lock.path).name for lock in locks if lock.kind == "requirements"}
+    kinds = {lock.kind for lock in locks}
+
+    def match(simple: Simple) -> bool:
+        words = " ".join(simple.argv)
+        args = list(simple.args)
+        if simple.program in ("pip", "pip3") or (simple.program == "uv" and args[:1] == ["pip"]):
+            for index, arg in enumerate(args):
+                value = args[index + 1] if arg in ("-r", "--requirement") and index + 1 < len(
+                    args) else arg[2:] if arg.startswith("-r") and len(arg) > 2 else (
+                    arg.split("=", 1)[1] if arg.startswith("--requirement=") else None)
+                if value and PurePosixPath(value).name in names:
+                    return True
+            if simple.program == "uv" and args[1:2] == ["sync"]:
+                return any(PurePosixPath(a).name in names for a in args[2:])
+        if simple.program == "pip-sync":
+            return any(PurePosixPath(a).name in names for a in args) or not args
+        for kind in kinds:
+            for command in LOCKFILES.get(kind, ()):
+                if words.startswith(command):
+                    return command.endswith("-f") is False or any(
+                        PurePosixPath(a).name == kind for a in args)
+        return False
+
+    return Tool("lockfile install:" + ",".join(sorted(names | kinds)), match)
+
+
+# Other stacks' dependency locks: (stack, manifest globs, lockfile names). Their tools read
+# the committed lock on every install (terraform init, npm ci, go build, cargo build).
+STACK_LOCKS: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
+    ("Terraform", ("**/*.tf",), (".terraform.lock.hcl",)),
+    ("Node.js", ("**/package.json",), ("package-lock.json", "npm-shrinkwrap.json", "yarn.lock",
+                                       "pnpm-lock.yaml", "bun.lockb")),
+    ("Go", ("**/go.mod",), ("go.sum",)),
+    ("Rust", ("**/Cargo.toml",), ("Cargo.lock",)),
+)
+
+
+def _stack_locks(ctx: Context) -> Iterator[Finding]:
+    """ENV002 where there is no Python: the lock file of each other stack present."""
+    stacks = [(stack, names) for stack, manifests, names in STACK_LOCKS if ctx.files(manifests)]
+    if not stacks:
+        yield skipped(T("not applicable: no Python code or dependency file, and no Terraform, "
+                        "Node.js, Go or Rust manifest in the project",
+                        "no aplica: no hay código ni archivos de dependencias Python, ni "
+                        "manifiestos de Terraform, Node.js, Go o Rust en el proyecto"))
+        return
+    rules = ignore_rules(ctx.repo)
+    for stack, names in stacks:
+        found = ctx.files([f"**/{name}" for name in names])
+        if found:
+            yield passed(T(f"{stack} dependencies are locked: {found[0]} is committed",
+                           f"las dependencias de {stack} están fijadas: {found[0]} está en el "
+                           "repositorio"), found[0])
+            continue
+        ignored = next((n for n in names if rules.ignored(ctx.path(n))), None)
+        yield failed(T(f"no {stack} dependency lock file: {ignored} is listed in .gitignore",
+                       f"no hay archivo de bloqueo de dependencias de {stack}: {ignored} está "
+                       "en .gitignore") if ignored else
+                     T(f"no {stack} dependency lock file ({', '.join(names)})",
+                       f"no hay archivo de bloqueo de dependencias de {stack} "
+                       f"({', '.join(names)})"),
+                     fix=T(f"commit the lock file the {stack} tooling writes "
+                           f"({names[0]}) so that every install resolves the same versions",
+                           f"sube el archivo de bloqueo que escribe {stack} ({names[0]}) para "
+                           "que cada instalación resuelva las mismas versiones"))
+
+
+def _no_lockfile(partial: list[tuple[str, int, int]]) -> Finding:
+    """No lockfile: the failure, naming the first requirements file pinned only in part."""
+    detail = T("", "")
+    if partial:
+        path, pinned, total = partial[0]
+        detail = T(f"; {path} pins only {pinned}/{total} entries with ==",
+                   f"; {path} fija solo {pinned}/{total} entradas con ==")
+    return failed(T("no lockfile (poetry.lock, uv.lock, pdm.lock, Pipfile.lock, "
+                    "conda-lock.yml or a fully ==-pinned requirements.txt)",
+                    "no hay lockfile (poetry.lock, uv.lock, pdm.lock, Pipfile.lock, "
+                    "conda-lock.yml o un requirements.txt fijado con ==)") + detail,
+                  partial[0][0] if partial else None, 1 if partial else None,
+                  fix=T("generate one (pip-compile requirements.in, uv lock, poetry lock) "
+                        "and commit it", "genera uno (pip-compile requirements.in, uv lock, "
+                        "poetry lock) y súbelo al repositorio"))
+
+
+def _committed(ctx: Context, locks: list[Lockfile]) -> list[Lockfile] | Finding:
+    """The lockfiles git tracks (all of them without git), or the failure when git tracks
+    none."""
+    if not ctx.repo.is_git:
+        return locks
+    untracked = [lock for lock in locks if not ctx.repo.is_tracked(lock.path)]
+    if len(untracked) == len(locks):
+        return failed(T(f"{untracked[0].path} is not committed (ignored or never added)",
+                        f"{untracked[0].path} no está en el repositorio (ignorado o sin "
+                        "añadir)"), untracked[0].path, 1,
+                      fix=T(f"remove it from .gitignore and git add {untracked[0].path}",
+                            f"quítalo de .gitignore y haz git add {untracked[0].path}"))
+    return [lock for lock in locks if lock not in untracked]
+
+
+def _installed_in_ci(ctx: Context, locks: list[Lockfile]) -> Finding:
+    """Whether a CI step installs from the committed lockfiles."""
+    runs = [r for r in tool_runs(ctx.repo, _installs_from(locks), dirs(ctx)) if r.where == "ci"]
+    lock = locks[0]
+    if runs:
+        return passed(T(f"{lock.path} is committed and CI installs from it "
+                        f"({runs[0].describe()}: {runs[0].text})",
+                        f"{lock.path} está en el repositorio y la CI instala desde él "
+                        f"({runs[0].describe()}: {runs[0].text})"), runs[0].path, runs[0].line)
+    has_ci = bool(workflows(ctx.repo)) or bool(other_ci_files(ctx.repo))
+    return failed(T(f"{lock.path} is committed but no CI install step uses it"
+                    if has_ci else f"{lock.path} is committed but there is no CI to install it",
+                    f"{lock.path} está en el repositorio pero ningún paso de CI instala desde él"
+                    if has_ci else f"{lock.path} está en el repositorio pero no hay CI que lo "
+                    "instale"), lock.path, 1,
+                  fix=T("install the locked environment in CI (pip install -r "
+                        "requirements.txt, poetry install, uv sync, conda env create -f ...)",
+                        "instala el entorno fijado en la CI (pip install -r requirements.txt, "
+                        "poetry install, uv sync, conda env create -f ...)"))
+
+
+@rule("ENV002")
+def lockfile_used(ctx: Context, params: None) -> Iterator[Finding]:
+    """ENV002: a lockfile is committed and a CI install step consumes it."""
+    locks, partial, ignored = find_lockfiles(ctx)
+    if not locks and ignored:
+        yield failed(T(f"{ignored[0]} exists but git ignores it, so CI and colleagues never get "
+                       "it", f"{ignored[0]} existe pero git lo ignora, así que ni la CI ni el "
+                       "equipo lo reciben"),
+                     fix=T(f"remove it from .gitignore and git add {ignored[0]}",
+                           f"quítalo de .gitignore y haz git add {ignored[0]}"))
+        return
+    if not locks and not partial and not has_python(ctx):
+        yield from _stack_locks(ctx)
+        return
+    if not locks:
+        yield _no_lockfile(partial)
+        return
+    committed = _committed(ctx, locks)
+    if isinstance(committed, Finding):
+        yield committed
+        return
+    yield _installed_in_ci(ctx, committed)

@@ -1,0 +1,107 @@
+"""PY005: docstrings on public classes, functions and methods of the library code.
+
+The share needed is a parameter of the rule; a docstring linter (Ruff's D rules,
+pydocstyle, interrogate) configured for the project is reported with the share.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator
+
+from pydantic import Field
+
+from mlops_lint.context import Context
+from mlops_lint.model import Finding, T, failed, passed, skipped
+from mlops_lint.parsers.invocations import Tool, tool_runs
+from mlops_lint.parsers.python_source import PythonIndex
+from mlops_lint.rules import Params, rule
+from mlops_lint.rules.python._shared import (
+    decorator_names,
+    dirs,
+    library_indexes,
+    name_list,
+    pct,
+    ruff_selection,
+    unparsed_note,
+)
+
+ApiNode = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
+
+
+def _public_api(index: PythonIndex) -> list[tuple[ApiNode, str, int]]:
+    """(node, qualified name, line) of the public classes, functions and methods."""
+    out: list[tuple[ApiNode, str, int]] = []
+
+    def visit(body: list[ast.stmt], prefix: str) -> None:
+        for node in body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                dunder = node.name.startswith("__") and node.name.endswith("__")
+                decorators = decorator_names(node)
+                if (not node.name.startswith("_") and not dunder and "overload" not in decorators
+                        and "setter" not in decorators and "deleter" not in decorators):
+                    out.append((node, prefix + node.name, node.lineno))
+            elif isinstance(node, ast.ClassDef) and not node.name.startswith("_"):
+                out.append((node, prefix + node.name, node.lineno))
+                visit(node.body, prefix + node.name + ".")
+            elif isinstance(node, (ast.If, ast.Try)):
+                visit([n for n in ast.iter_child_nodes(node) if isinstance(n, ast.stmt)],
+                      prefix)
+
+    visit(index.tree.body, "")
+    return out
+
+
+DOCSTRING_TOOLS = (
+    Tool("pydocstyle", lambda s: s.program == "pydocstyle", frozenset({"pydocstyle"})),
+    Tool("interrogate", lambda s: s.program == "interrogate", frozenset({"interrogate"})),
+)
+
+
+def _docstring_tools(ctx: Context) -> list[str]:
+    tools = []
+    selected = ruff_selection(ctx)
+    if selected is not None and any(s == "ALL" or s == "D" or re.fullmatch(r"D\d+", s)
+                                    for s in selected[0]):
+        tools.append("ruff D")
+    tools += [tool.name for tool in DOCSTRING_TOOLS if tool_runs(ctx.repo, tool, dirs(ctx))]
+    return tools
+
+
+class DocstringParams(Params):
+    minimum: float = Field(0.8, ge=0, le=1, description="level-2 share of documented API")
+
+
+@rule("PY005", DocstringParams)
+def docstring_coverage(ctx: Context, params: DocstringParams) -> Iterator[Finding]:
+    """PY005: docstrings on public classes, functions and methods."""
+    indexes, errors = library_indexes(ctx)
+    items = [(index.path, name, line, ast.get_docstring(node) is not None)
+             for index in indexes for node, name, line in _public_api(index)]
+    if not items:
+        yield skipped(T("no public classes or functions in the library code",
+                        "no hay clases ni funciones públicas en el código de librería"))
+        return
+    documented = sum(1 for *_, ok in items if ok)
+    missing = [(path, name, line) for path, name, line, ok in items if not ok]
+    tools = _docstring_tools(ctx)
+    bonus = T(f"; enforced by {', '.join(tools)}", f"; lo exige {', '.join(tools)}") if tools \
+        else T("", "")
+    summary = T(f"{pct(documented, len(items))} of public classes and functions have a "
+                "docstring", f"{pct(documented, len(items))} de las clases y funciones "
+                "públicas tienen docstring") + bonus + unparsed_note(errors, ctx)
+    first = missing[0] if missing else None
+    fix = T(f"add Google-style (Args:/Returns:) or NumPy-style docstrings, starting with "
+            f"{name_list(f'{p}:{n}' for p, n, _ in missing)}",
+            f"añade docstrings estilo Google (Args:/Returns:) o NumPy, empezando por "
+            f"{name_list(f'{p}:{n}' for p, n, _ in missing)}")
+    for level, needed in ((2, params.minimum), (3, 1.0)):
+        ok = documented >= needed * len(items) if needed < 1 else not missing
+        need = T(f" (needs {100 * needed:.0f} %)", f" (se necesita {100 * needed:.0f} %)")
+        if ok:
+            yield passed(summary + need, first[0] if first else None,
+                         first[2] if first else None, level)
+        else:
+            yield failed(summary + need, first[0] if first else None,
+                         first[2] if first else None, level, fix)

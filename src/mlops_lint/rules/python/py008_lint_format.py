@@ -1,0 +1,144 @@
+"""PY008: Ruff (E, F, I + format) or Black + isort + Flake8, configured and run.
+
+Run means in CI or in a pre-commit hook (:func:`tool_runs`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from mlops_lint.context import Context
+from mlops_lint.model import Finding, T, failed, passed, warned
+from mlops_lint.parsers.ini import Ini, parse_ini
+from mlops_lint.parsers.invocations import Invocation, Tool, tool_runs
+from mlops_lint.parsers.shell import Simple
+from mlops_lint.parsers.toml_file import dig
+from mlops_lint.rules import rule
+from mlops_lint.rules.python._shared import RuffSelection, dirs, ruff_selection
+
+
+def _selects(codes: list[str], family: str) -> bool:
+    return any(c == "ALL" or c == family or re.fullmatch(family + r"\d+", c) for c in codes)
+
+
+def _classic_config(ctx: Context, tool: str) -> str | None:
+    for directory in dirs(ctx):
+        prefix = "" if directory == "." else directory + "/"
+        pyproject = prefix + "pyproject.toml"
+        if tool in ("black", "isort") and ctx.repo.exists(pyproject):
+            doc = ctx.repo.toml(pyproject)
+            if isinstance(doc, dict) and isinstance(dig(doc, "tool", tool), dict):
+                return pyproject
+        own = {"isort": (".isort.cfg",), "flake8": (".flake8",), "black": ()}[tool]
+        for name in own:
+            if ctx.repo.exists(prefix + name):
+                return prefix + name
+        if tool in ("isort", "flake8"):
+            for name in ("setup.cfg", "tox.ini"):
+                path = prefix + name
+                if ctx.repo.exists(path):
+                    ini = ctx.repo.parse(path, parse_ini)
+                    if isinstance(ini, Ini) and ini.has(tool):
+                        return path
+    return None
+
+
+def _program(name: str, *subcommands: str) -> Tool:
+    def match(simple: Simple) -> bool:
+        if simple.program != name:
+            return False
+        if not subcommands:
+            return True
+        first = next((a for a in simple.args if not a.startswith("-")), "")
+        return first in subcommands
+    return Tool(name, match)
+
+
+RUFF_CHECK = Tool("ruff check", lambda s: s.program == "ruff" and (
+    next((a for a in s.args if not a.startswith("-")), "check") not in (
+        "format", "version", "rule", "config", "linter", "clean", "server", "analyze")),
+    frozenset({"ruff", "ruff-check"}))
+RUFF_FORMAT = Tool("ruff format", _program("ruff", "format").command, frozenset({"ruff-format"}))
+BLACK = Tool("black", _program("black").command, frozenset({"black", "black-jupyter"}))
+ISORT = Tool("isort", _program("isort").command, frozenset({"isort"}))
+FLAKE8 = Tool("flake8", lambda s: s.program in ("flake8", "pflake8", "flakeheaven"),
+              frozenset({"flake8"}))
+
+
+def _runs_in_ci_or_hook(ctx: Context, tool: Tool) -> list[Invocation]:
+    return [r for r in tool_runs(ctx.repo, tool, dirs(ctx))
+            if r.where in ("ci", "pre-commit") and r.checks_files]
+
+
+Runs = dict[str, list[Invocation]]
+IN_CI = T(" in CI or pre-commit", " en CI o pre-commit")
+
+
+def _ruff_gaps(ruff: RuffSelection | None, runs: Runs) -> list[T]:
+    gaps: list[T] = []
+    if ruff is None:
+        gaps.append(T("ruff config ([tool.ruff] or ruff.toml)",
+                      "configuración de ruff ([tool.ruff] o ruff.toml)"))
+    else:
+        lacking = "".join(f for f in ("E", "F", "I") if not _selects(ruff[0], f))
+        if lacking:
+            gaps.append(T(f"'{lacking}' in ruff's select ({ruff[1]})",
+                          f"'{lacking}' en el select de ruff ({ruff[1]})"))
+    if not runs["ruff check"]:
+        gaps.append(T.same("ruff check") + IN_CI)
+    if not runs["ruff format"] and not runs["black"]:
+        gaps.append(T("ruff format (or black)", "ruff format (o black)") + IN_CI)
+    return gaps
+
+
+def _classic_gaps(configs: dict[str, str | None], runs: Runs) -> list[T]:
+    gaps: list[T] = []
+    for tool, path in configs.items():
+        if path is None:
+            gaps.append(T(f"{tool} config", f"configuración de {tool}"))
+        if not runs[tool]:
+            gaps.append(T.same(tool) + IN_CI)
+    return gaps
+
+
+def _lint_note(ruff: RuffSelection | None, runs: Runs) -> T:
+    swallowed = [r for rs in runs.values() for r in rs if not r.blocking]
+    note = T(f"; note: {swallowed[0].text} ignores failures in {swallowed[0].describe()} "
+             "(see CI007)", f"; nota: {swallowed[0].text} ignora fallos en "
+             f"{swallowed[0].describe()} (ver CI007)") if swallowed else T("", "")
+    if ruff is not None and ruff[3] is not None and not 88 <= ruff[3] <= 100:
+        note = note + T(f"; line-length {ruff[3]} is outside the guide's 88-100",
+                        f"; line-length {ruff[3]} está fuera del rango 88-100 de la guía")
+    return note
+
+
+@rule("PY008")
+def lint_format(ctx: Context, params: None) -> Iterator[Finding]:
+    """PY008: Ruff (E, F, I + format) or Black + isort + Flake8, configured and run."""
+    ruff = ruff_selection(ctx)
+    runs = {t.name: _runs_in_ci_or_hook(ctx, t)
+            for t in (RUFF_CHECK, RUFF_FORMAT, BLACK, ISORT, FLAKE8)}
+    configs = {t: _classic_config(ctx, t) for t in ("black", "isort", "flake8")}
+    ruff_gaps = _ruff_gaps(ruff, runs)
+    classic_gaps = _classic_gaps(configs, runs)
+    note = _lint_note(ruff, runs)
+    if ruff is not None and not ruff_gaps:
+        yield passed(T(f"Ruff configured in {ruff[1]} (E, F, I) and run with its formatter",
+                       f"Ruff configurado en {ruff[1]} (E, F, I) y ejecutado con su "
+                       "formateador") + note, ruff[1], ruff[2])
+    elif not classic_gaps:
+        yield passed(T("Black + isort + Flake8 configured and run",
+                       "Black + isort + Flake8 configurados y ejecutados") + note,
+                     configs["black"], 1)
+    else:
+        use_ruff = ruff is not None or bool(runs["ruff check"]) or len(ruff_gaps) <= len(
+            classic_gaps)
+        stack = "Ruff" if use_ruff else "Black + isort + Flake8"
+        where = ruff[1] if use_ruff and ruff else next((p for p in configs.values() if p), None)
+        # Some linting in place is the practice started (levels.md): partial credit.
+        some = ruff is not None or any(runs.values()) or any(configs.values())
+        verdict = warned if some else failed
+        yield verdict(T(f"{stack} stack incomplete: missing ", f"stack {stack} incompleto: "
+                        "falta ") + T.join(ruff_gaps if use_ruff else classic_gaps) + note,
+                      where, 1 if where else None)

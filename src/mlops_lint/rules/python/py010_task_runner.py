@@ -1,0 +1,157 @@
+"""PY010: a Makefile (or justfile/noxfile/tasks.py) with the guide's targets.
+
+A target counts under its aliases (:data:`TARGET_ALIASES`), prefixed or suffixed variants
+of them (:data:`VARIANT_NAMES`), or, whatever its name, when its recipe runs the tool
+that does the job (:data:`RECIPE_TOOLS`).
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator
+
+from mlops_lint.context import Context
+from mlops_lint.model import Finding, T, failed, verdict
+from mlops_lint.parsers.invocations import makefile_at
+from mlops_lint.parsers.python_source import PythonIndex, python_index
+from mlops_lint.rules import rule
+from mlops_lint.rules.python._shared import dirs
+
+TARGET_ALIASES: dict[str, tuple[str, ...]] = {
+    "install": ("install", "setup", "install-dev"),
+    "test": ("test", "tests"),
+    "lint": ("lint", "check"),
+    "format": ("format", "fmt"),
+    "train": ("train",),
+    "serve": ("serve", "run", "api", "serve-api"),
+    "docker-build": ("docker-build", "docker_build", "build-docker", "docker-image",
+                     "build-image", "docker"),
+    "help": ("help",),
+}
+# prefixed or suffixed variants of these names do the job (lint-all, test-examples,
+# ci-lint, demo-train); other aliases (run, check, docker) are too generic to vary
+VARIANT_NAMES = frozenset({"install", "test", "tests", "lint", "format", "fmt", "train",
+                           "serve"})
+# a target whose recipe runs one of these does the job, whatever its name
+RECIPE_TOOLS: dict[str, re.Pattern[str]] = {
+    "test": re.compile(r"\b(?:pytest|py\.test|tox|nox|unittest)\b"),
+    "lint": re.compile(r"\b(?:ruff[ \t]+check|flake8|pylint|black[ \t][^\n]*--check|mypy)\b"),
+    "format": re.compile(r"\b(?:ruff[ \t]+format|black|isort|autopep8|yapf)\b"),
+}
+_JUST_RECIPE = re.compile(r"^@?([A-Za-z_][\w-]*)(?:\s[^:=]*)?:(?!=)")
+
+
+def parse_justfile(text: str) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line[:1].isspace() or line.startswith(("#", "set ", "alias ", "export ")):
+            continue
+        match = _JUST_RECIPE.match(line)
+        if match:
+            found.setdefault(match.group(1), number)
+    return found
+
+
+def _python_tasks(index: PythonIndex, decorator: str) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for node in index.tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for dec in node.decorator_list:
+                target = dec.func if isinstance(dec, ast.Call) else dec
+                qual = index.qualname(target) or ""
+                if qual.rsplit(".", 1)[-1] == decorator:
+                    name = node.name
+                    if isinstance(dec, ast.Call):
+                        for kw in dec.keywords:
+                            if kw.arg == "name" and isinstance(kw.value, ast.Constant):
+                                name = str(kw.value.value)
+                    found[name.replace("_", "-")] = node.lineno
+                    found.setdefault(name, node.lineno)
+    return found
+
+
+def _variant_of(name: str, alias: str) -> bool:
+    return alias in VARIANT_NAMES and name != alias and bool(
+        re.fullmatch(rf"(?:{re.escape(alias)}[-_:.][\w.-]+|[\w.-]+[-_:.]{re.escape(alias)})",
+                     name))
+
+
+def _task_runners(ctx: Context, recipes: dict[str, str] | None = None
+                  ) -> list[tuple[str, dict[str, int]]]:
+    """(path, {task: line}) of every task runner in the project or at the root; a
+    Makefile's recipes (with those of their prerequisites) go to ``recipes``."""
+    runners: list[tuple[str, dict[str, int]]] = []
+    for directory in dirs(ctx):
+        found = makefile_at(ctx.repo, directory)
+        if found is not None:
+            runners.append((found[0], {n: t.line for n, t in found[1].targets.items()}))
+            if recipes is not None:
+                for name in found[1].targets:
+                    recipes.setdefault(name, "\n".join(
+                        found[1].expand(line) for _, line in found[1].commands(name)))
+        prefix = "" if directory == "." else directory + "/"
+        for name in ("justfile", "Justfile", ".justfile"):
+            if ctx.repo.exists(prefix + name):
+                parsed = ctx.repo.parse(prefix + name, parse_justfile)
+                if isinstance(parsed, dict):
+                    runners.append((prefix + name, parsed))
+        for name, decorator in (("noxfile.py", "session"), ("tasks.py", "task")):
+            if ctx.repo.exists(prefix + name):
+                index = python_index(ctx.repo, prefix + name)
+                if isinstance(index, PythonIndex):
+                    runners.append((prefix + name, _python_tasks(index, decorator)))
+        if runners:
+            break
+    return runners
+
+
+@rule("PY010")
+def task_runner(ctx: Context, params: None) -> Iterator[Finding]:
+    """PY010: a Makefile (or justfile/noxfile/tasks.py) with the guide's targets."""
+    recipes: dict[str, str] = {}
+    runners = _task_runners(ctx, recipes)
+    if not runners:
+        yield failed(T("no Makefile (or justfile, noxfile.py, tasks.py) in the project",
+                       "no hay Makefile (ni justfile, noxfile.py, tasks.py) en el proyecto"))
+        return
+    tasks: dict[str, tuple[str, int]] = {}
+    for path, names in runners:
+        for name, line in names.items():
+            tasks.setdefault(name, (path, line))
+    path = runners[0][0]
+
+    def has(key: str) -> str | None:
+        """The task that does ``key``: by name, by a prefixed/suffixed variant of the name,
+        or (test, lint, format) by a recipe that runs the tool."""
+        aliases = TARGET_ALIASES[key]
+        exact = next((alias for alias in aliases if alias in tasks), None)
+        if exact is not None:
+            return exact
+        variant = next((name for name in sorted(tasks)
+                        if any(_variant_of(name, alias) for alias in aliases)), None)
+        if variant is not None:
+            return variant
+        tool = RECIPE_TOOLS.get(key)
+        if tool is not None:
+            return next((name for name in sorted(recipes) if tool.search(recipes[name])), None)
+        return None
+
+    for level, wanted in ((1, ("install", "test", "lint")),
+                          (2, ("install", "test", "lint", "format", "train", "serve"))):
+        missing = [w for w in wanted if not has(w)]
+        if level == 2 and not has("docker-build") and not has("help"):
+            missing.append("docker-build|help")
+        found_as = [f"{w} as {has(w)}" for w in wanted
+                    if has(w) and has(w) not in TARGET_ALIASES[w]]
+        as_en = f" ({', '.join(found_as)})" if found_as else ""
+        as_es = f" ({', '.join(found_as).replace(' as ', ' como ')})" if found_as else ""
+        yield verdict(not missing,
+                      T(f"{path} has targets {', '.join(wanted)}{as_en}",
+                        f"{path} tiene los targets {', '.join(wanted)}{as_es}"),
+                      T(f"{path} lacks targets: {', '.join(missing)}",
+                        f"a {path} le faltan targets: {', '.join(missing)}"),
+                      path, 1, level,
+                      fix=T(f"add the targets {', '.join(missing)} (see the guide's "
+                            "TPL/Makefile)", f"añade los targets {', '.join(missing)} (ver "
+                            "TPL/Makefile de la guía)"))
