@@ -127,8 +127,9 @@ def _name(segment: str) -> str:
     return f"{pieces[0]}{middle}[^/]*{pieces[-1]}"
 
 
-def _safe_regex(pattern: str) -> str:
-    """pathspec's regular expression for a gitignore line, without its backtracking."""
+def _segments(pattern: str) -> tuple[list[str], bool]:
+    """A gitignore line's path segments, anchored the way git reads it (a single name
+    matches at any depth: ``**`` in front), and whether it names only directories."""
     if not pattern.endswith("\\ "):
         pattern = pattern.rstrip()
     segments = pattern.removeprefix("!").split("/")
@@ -140,7 +141,13 @@ def _safe_regex(pattern: str) -> str:
         segments.insert(0, "**")
     if not segments[-1]:
         segments[-1] = "**"
-    groups: list[list[str]] = [[]]
+    return segments, is_dir
+
+
+def _safe_regex(pattern: str) -> str:
+    """pathspec's regular expression for a gitignore line, without its backtracking."""
+    segments, is_dir = _segments(pattern)
+    groups: list[list[str]] = [[]]  # names between ``**`` segments
     for segment in segments:
         if segment != "**":
             groups[-1].append(_name(segment))

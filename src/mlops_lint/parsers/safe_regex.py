@@ -53,6 +53,38 @@ def _class_end(pattern: str, start: int) -> int:
     return j + 1
 
 
+_BACKREFERENCE = T("it uses a backreference", "usa una referencia hacia atrás")
+_UNBALANCED = T("its parentheses do not balance", "sus paréntesis no cuadran")
+_NESTED = T("a repeated group repeats or alternates inside (exponential backtracking)",
+            "un grupo repetido repite o alterna dentro (retroceso exponencial)")
+
+
+def _group_problem(pattern: str, i: int) -> T | None:
+    """Why the group opening at ``i`` is refused, or ``None``."""
+    if pattern.startswith(("(?=", "(?!", "(?<=", "(?<!"), i):
+        return T("it uses a lookaround", "usa una aserción de contexto")
+    if pattern.startswith("(?P=", i):
+        return _BACKREFERENCE
+    if i and _GLOBAL_FLAGS.match(pattern, i):
+        return T("it sets a global flag after its start (Go accepts that, Python does not)",
+                 "activa una opción global después del inicio (Go lo acepta, Python no)")
+    return None
+
+
+def _quantifier(pattern: str, i: int) -> tuple[int, bool] | None:
+    """(where it ends, whether it is unbounded) of a quantifier at ``i``, or ``None``."""
+    c = pattern[i]
+    if c == "{":
+        braces = _BRACES.match(pattern, i)
+        if braces is None:
+            return None
+        high = braces.group(3) if braces.group(2) else braces.group(1)
+        return braces.end(), not high or int(high) > LARGE_REPEAT
+    if c in "*+?":
+        return i + 1, c != "?"
+    return None
+
+
 def shape(pattern: str) -> tuple[int, T | None]:
     """(unbounded repetitions, why the pattern is refused or ``None``); one linear pass."""
     repeats = 0
@@ -63,55 +95,39 @@ def shape(pattern: str) -> tuple[int, T | None]:
         c = pattern[i]
         if c == "\\":
             if pattern[i + 1:i + 2] in tuple("123456789") or pattern[i + 1:i + 2] == "k":
-                return repeats, T("it uses a backreference", "usa una referencia hacia atrás")
+                return repeats, _BACKREFERENCE
             i, quantifiable = i + 2, True
         elif c == "[":
             i, quantifiable = _class_end(pattern, i), True
         elif c == "(":
-            if pattern.startswith(("(?=", "(?!", "(?<=", "(?<!"), i):
-                return repeats, T("it uses a lookaround", "usa una aserción de contexto")
-            if pattern.startswith("(?P=", i):
-                return repeats, T("it uses a backreference", "usa una referencia hacia atrás")
-            if i and _GLOBAL_FLAGS.match(pattern, i):
-                return repeats, T("it sets a global flag after its start (Go accepts that, "
-                                  "Python does not)", "activa una opción global después del "
-                                  "inicio (Go lo acepta, Python no)")
+            problem = _group_problem(pattern, i)
+            if problem is not None:
+                return repeats, problem
             stack.append(_Group())
             i, quantifiable = i + 1, False
         elif c == ")":
             if len(stack) == 1:
-                return repeats, T("its parentheses do not balance",
-                                  "sus paréntesis no cuadran")
+                return repeats, _UNBALANCED
             group = stack.pop()
             stack[-1].risky = stack[-1].risky or group.risky
             i, quantifiable = i + 1, group
         elif c == "|":
             stack[-1].risky = True
             i, quantifiable = i + 1, False
-        elif c in "*+?" or (c == "{" and _BRACES.match(pattern, i)):
-            braces = _BRACES.match(pattern, i) if c == "{" else None
-            if braces is not None:
-                high = braces.group(3) if braces.group(2) else braces.group(1)
-                unbounded = not high or int(high) > LARGE_REPEAT
-                i = braces.end()
-            else:
-                unbounded = c != "?"
-                i += 1
+        elif (quantifier := _quantifier(pattern, i)) is None:
+            i, quantifiable = i + 1, True
+        else:
+            i, unbounded = quantifier
             if quantifiable is False:  # a lazy or possessive mark after a quantifier
                 continue
             if unbounded:
                 if isinstance(quantifiable, _Group) and quantifiable.risky:
-                    return repeats, T("a repeated group repeats or alternates inside "
-                                      "(exponential backtracking)",
-                                      "un grupo repetido repite o alterna dentro "
-                                      "(retroceso exponencial)")
+                    return repeats, _NESTED
                 repeats += 1
                 stack[-1].risky = True
             quantifiable = False
-        else:
-            i, quantifiable = i + 1, True
     if len(stack) != 1:
-        return repeats, T("its parentheses do not balance", "sus paréntesis no cuadran")
+        return repeats, _UNBALANCED
     return repeats, None
 
 

@@ -21,7 +21,7 @@ import functools
 import os
 import posixpath
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -259,26 +259,38 @@ def _init_options(path: str, line: int | None, script: str, cwd: str | None,
         here = posixpath.normpath(posixpath.join(directory or "", chdir)) if chdir else directory
         files: list[str] = []
         settings: dict[str, str] = {}
-        for i, arg in enumerate(args):
-            value = arg.split("=", 1)[1] if arg.startswith(("-backend-config=",
-                                                            "--backend-config=")) else (
-                args[i + 1] if arg in ("-backend-config", "--backend-config")
-                and i + 1 < len(args) else None)
-            if value is None:
-                continue
+        for value in _backend_configs(args):
             key, sep, setting = value.partition("=")
             if sep and "/" not in key and "." not in key:
                 settings[key.strip()] = setting.strip().strip("'\"")
                 continue
-            clean = re.sub(r"^\$\([\w.]+\)/|^\$\{?[\w]+\}?/", "", value)
-            for candidate in (posixpath.join(here or "", clean), clean):
-                target = posixpath.normpath(candidate.lstrip("/"))
-                if repo.exists(target) and not target.endswith(".tf"):
-                    files.append(target)
-                    break
+            found = _config_file(repo, here, value)
+            if found is not None:
+                files.append(found)
         if files or settings:
             out.append(InitOptions(path, line, here, tuple(files), settings))
     return out
+
+
+def _backend_configs(args: list[str]) -> Iterator[str]:
+    """The values of ``-backend-config=V`` and ``-backend-config V`` (one or two dashes)."""
+    for i, arg in enumerate(args):
+        if arg.startswith(("-backend-config=", "--backend-config=")):
+            yield arg.split("=", 1)[1]
+        elif arg in ("-backend-config", "--backend-config") and i + 1 < len(args):
+            yield args[i + 1]
+
+
+def _config_file(repo: Repo, here: str | None, value: str) -> str | None:
+    """The repository file a ``-backend-config`` value names, relative to the directory
+    the command runs in or to the root (a leading CI variable such as ``$(Dir)/`` is
+    dropped); ``None`` when no such file exists."""
+    clean = re.sub(r"^\$\([\w.]+\)/|^\$\{?[\w]+\}?/", "", value)
+    for candidate in (posixpath.join(here or "", clean), clean):
+        target = posixpath.normpath(candidate.lstrip("/"))
+        if repo.exists(target) and not target.endswith(".tf"):
+            return target
+    return None
 
 
 def init_backend_options(repo: Repo) -> list[InitOptions]:
