@@ -21,11 +21,10 @@ or a pipe into another program under GitHub's default shell, which has no ``pipe
 
 from __future__ import annotations
 
-import posixpath
 import re
 import shlex
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -35,369 +34,39 @@ from mlops_lint.parsers import ParseError
 from mlops_lint.parsers.ci import (
     CI_NAMES,
     ActionRef,
-    Command,
     Job,
     Step,
     Workflow,
     ci_commands,
-    other_ci_files,
     parse_action,
-    swallows_failure,
-    workflows,
 )
-from mlops_lint.parsers.invocations import (
-    make_targets,
-    makefile_at,
-    precommit_config,
-    precommit_run,
-)
-from mlops_lint.parsers.precommit import Hook, PreCommitConfig
 from mlops_lint.parsers.pytest_config import (
-    PYTEST_PROGRAMS,
     cov_options,
     invocations,
     read_configs,
 )
 from mlops_lint.parsers.requirements import satisfies, version_tuple
-from mlops_lint.parsers.shell import Simple, split_commands, unwrap
+from mlops_lint.parsers.shell import Simple, split_commands
 from mlops_lint.parsers.toml_file import dig
 from mlops_lint.parsers.yaml_file import YamlError, load_yaml
+from mlops_lint.readers.ci_config import CIState, ci_state
+from mlops_lint.readers.ci_runs import Run, ci_runs
+from mlops_lint.readers.ci_tools import (
+    ALL_LINT,
+    ALL_TESTS,
+    COVERAGE_REPORT,
+    COVERAGE_UPLOAD,
+    DEP_TOOLS,
+    IMAGE_SCAN,
+    SAST_TOOLS,
+    SECRET_TOOLS,
+    TESTS,
+    TYPECHECK,
+    ToolSpec,
+)
 from mlops_lint.readers.deployment import deployment
 from mlops_lint.repo import Repo
 from mlops_lint.rules import check
-
-# -- the tools CI may run -----------------------------------------------------------------
-
-_LINT_ENVS = re.compile(r"^(lint|linting|style|format|fmt|flake8|ruff|black|isort|pylint|"
-                        r"pre-commit|precommit|quality|check|checks|typing|type|types|mypy|"
-                        r"typecheck|docs|doc|security|bandit|audit)$", re.IGNORECASE)
-
-
-def _env_names(simple: Simple, flags: tuple[str, ...]) -> list[str]:
-    names: list[str] = []
-    args = list(simple.args)
-    for i, arg in enumerate(args):
-        if arg in flags and i + 1 < len(args):
-            names.extend(n.strip() for n in args[i + 1].split(","))
-        for flag in flags:
-            if flag.startswith("--") and arg.startswith(flag + "="):
-                names.extend(n.strip() for n in arg.split("=", 1)[1].split(","))
-    return [n for n in names if n]
-
-
-def _is_test(simple: Simple) -> bool:
-    program, args = simple.program, simple.args
-    if program in PYTEST_PROGRAMS or program == "unittest":
-        return True
-    if program == "coverage" and args[:1] == ("run",):
-        return any(a in PYTEST_PROGRAMS or a == "unittest" for a in args)
-    if program == "hatch" and args[:1] == ("test",):
-        return True
-    if program in ("tox", "nox"):
-        envs = _env_names(simple, ("-e", "-s", "--sessions", "--session", "--env"))
-        return not envs or any(not _LINT_ENVS.match(e) for e in envs)
-    return False
-
-
-def _is_lint(simple: Simple) -> bool:
-    program, args = simple.program, simple.args
-    if program == "ruff":
-        if args[:1] == ("format",):
-            return "--check" in args or "--diff" in args
-        return True  # `ruff check`, or `ruff .` before ruff 0.1
-    if program == "black":
-        return "--check" in args
-    if program == "isort":
-        return any(a in ("--check-only", "--check", "-c", "--diff") for a in args)
-    if program in ("flake8", "pylint", "pycodestyle", "pyflakes", "prospector", "pylama"):
-        return True
-    if program in ("tox", "nox"):
-        envs = _env_names(simple, ("-e", "-s", "--sessions", "--session", "--env"))
-        return any(_LINT_ENVS.match(e) and e.lower() not in ("docs", "doc", "typing", "type",
-                                                            "types", "mypy", "typecheck",
-                                                            "security", "bandit", "audit")
-                   for e in envs)
-    return False
-
-
-_JS_RUNNERS = ("npm", "yarn", "pnpm", "bun")
-_JS_TEST_SCRIPT = re.compile(r"^(test|tests|unit|e2e)([:_-][\w:-]{0,40})?$")
-_JS_LINT_SCRIPT = re.compile(r"^(lint|eslint|format:check|fmt:check|prettier:check|"
-                             r"check:format|style)([:_-][\w:-]{0,40})?$")
-_GRADLE = ("gradle", "gradlew", "gradlew.bat")
-
-
-def _script_name(simple: Simple) -> str | None:
-    """``npm test``/``npm run test:unit``/``yarn lint``: the package script a JS runner
-    runs."""
-    if simple.program not in _JS_RUNNERS or not simple.args:
-        return None
-    args = [a for a in simple.args if not a.startswith("-")]
-    if args[:1] in (["run"], ["run-script"]):
-        args = args[1:]
-    return args[0] if args else None
-
-
-def _is_other_test(simple: Simple) -> bool:
-    """The test runner of another language: go test, npm/yarn/pnpm test, jest, vitest,
-    mocha, mvn test/verify, gradle test/check, cargo test, dotnet test, ctest, rspec…"""
-    program, args = simple.program, simple.args
-    if program in ("go", "cargo", "dotnet", "swift", "mix", "deno", "bazel", "bazelisk") \
-            and args[:1] == ("test",):
-        return True
-    if program in ("mvn", "mvnw", "mvnw.cmd"):
-        return any(a in ("test", "verify", "install", "integration-test") for a in args)
-    if program in _GRADLE:
-        return any(a in ("test", "check", "build") or a.endswith(":test") for a in args)
-    if program in ("jest", "vitest", "mocha", "karma", "ava", "ctest", "rspec", "phpunit",
-                   "gotestsum", "ginkgo", "sbt") and (program != "sbt" or "test" in args):
-        return True
-    if program == "bundle" and args[:2] in (("exec", "rspec"), ("exec", "rake")):
-        return True
-    name = _script_name(simple)
-    return bool(name and (name == "t" or _JS_TEST_SCRIPT.match(name)))
-
-
-def _is_other_lint(simple: Simple) -> bool:
-    """The linter of another language: eslint, golangci-lint, go vet, staticcheck, cargo
-    clippy, cargo fmt --check, prettier --check, npm run lint, shellcheck, rubocop…"""
-    program, args = simple.program, simple.args
-    if program in ("eslint", "golangci-lint", "staticcheck", "revive", "tslint", "stylelint",
-                   "ktlint", "rubocop", "shellcheck", "biome", "oxlint", "standard",
-                   "clang-tidy", "cpplint", "checkstyle", "swiftlint", "detekt", "tflint"):
-        return program != "biome" or args[:1] in (("check",), ("lint",), ("ci",))
-    if program == "go":
-        return args[:1] == ("vet",)
-    if program == "cargo":
-        return args[:1] == ("clippy",) or (args[:1] == ("fmt",) and "--check" in args)
-    if program == "prettier":
-        return "--check" in args or "-c" in args or "--list-different" in args
-    if program == "dotnet":
-        return args[:1] == ("format",) and "--verify-no-changes" in args
-    if program in ("gofmt",):
-        return "-l" in args or "-d" in args
-    if program in ("mvn", "mvnw") or program in _GRADLE:
-        return any(a.startswith(("checkstyle", "spotless", "pmd", "spotbugs"))
-                   or a.startswith(("spotlessCheck", "ktlintCheck", "detekt")) for a in args)
-    name = _script_name(simple)
-    return bool(name and _JS_LINT_SCRIPT.match(name))
-
-
-def _is_typecheck(simple: Simple) -> bool:
-    return simple.program in ("mypy", "pyright", "basedpyright", "pytype", "pyre") or (
-        simple.program == "dmypy" and "run" in simple.args)
-
-
-def _is_bandit(simple: Simple) -> bool:
-    return simple.program == "bandit"
-
-
-def _is_semgrep(simple: Simple) -> bool:
-    return simple.program == "semgrep"
-
-
-def _is_codeql(simple: Simple) -> bool:
-    return simple.program == "codeql" and "analyze" in " ".join(simple.args)
-
-
-def _is_gitleaks(simple: Simple) -> bool:
-    return simple.program == "gitleaks"
-
-
-def _is_trufflehog(simple: Simple) -> bool:
-    return simple.program == "trufflehog"
-
-
-def _is_detect_secrets(simple: Simple) -> bool:
-    return simple.program in ("detect-secrets-hook",) or (
-        simple.program == "detect-secrets" and simple.args[:1] in (("scan",), ("audit",)))
-
-
-def _is_other_secrets(simple: Simple) -> bool:
-    return simple.program in ("ggshield", "git-secrets") or (
-        simple.program == "git" and simple.args[:1] == ("secrets",))
-
-
-def _is_pip_audit(simple: Simple) -> bool:
-    return simple.program == "pip-audit"
-
-
-def _is_safety(simple: Simple) -> bool:
-    return simple.program == "safety" and simple.args[:1] in (("check",), ("scan",))
-
-
-def _is_dep_scanner(simple: Simple) -> bool:
-    program, args = simple.program, simple.args
-    if program == "osv-scanner":
-        return True
-    if program == "trivy":
-        return args[:1] in (("fs",), ("filesystem",), ("repo",), ("repository",),
-                            ("rootfs",))
-    if program == "snyk":
-        return args[:1] == ("test",)
-    return program == "grype" and any(a.startswith(("dir:", "file:")) or a == "."
-                                      for a in args)
-
-
-def _is_image_scan(simple: Simple) -> bool:
-    program, args = simple.program, simple.args
-    if program == "trivy":
-        return args[:1] in (("image",), ("i",))
-    if program == "grype":
-        return not any(a.startswith(("dir:", "file:")) or a == "." for a in args)
-    if program == "docker":
-        return args[:1] == ("scout",)
-    if program == "snyk":
-        return args[:2] == ("container", "test")
-    return False
-
-
-def _is_coverage_upload(simple: Simple) -> bool:
-    return simple.program in ("codecov", "coveralls", "codecovcli") or (
-        simple.program == "curl" and any("codecov" in a for a in simple.args))
-
-
-def _is_coverage_report(simple: Simple) -> bool:
-    return simple.program == "coverage" and simple.args[:1] == ("report",)
-
-
-@dataclass(frozen=True)
-class ToolSpec:
-    """How to recognise a tool: a command, pre-commit hook ids, Marketplace actions."""
-
-    name: str
-    family: str
-    command: Callable[[Simple], bool]
-    hook_ids: frozenset[str] = frozenset()
-    actions: tuple[str, ...] = ()  # owner/repo[/path] prefixes, lower case
-
-
-TESTS = ToolSpec("pytest", "test", _is_test)
-LINT = ToolSpec("lint", "lint", _is_lint, frozenset({
-    "ruff", "ruff-check", "ruff-format", "black", "black-jupyter", "flake8", "isort",
-    "pylint", "pycodestyle", "pyflakes"}), (
-    "astral-sh/ruff-action", "chartboost/ruff-action", "psf/black", "py-actions/flake8",
-    "jamescurtin/isort-action", "isort/isort-action", "ricardochaves/python-lint",
-    "suo/flake8-github-action", "wearerequired/lint-action", "reviewdog/action-flake8",
-    "reviewdog/action-black", "trunk-io/trunk-action", "super-linter/super-linter",
-    "github/super-linter"))
-TYPECHECK = ToolSpec("type check", "typecheck", _is_typecheck,
-                     frozenset({"mypy", "pyright", "basedpyright"}),
-                     ("jakebailey/pyright-action", "tsuyoshicho/action-mypy"))
-BANDIT = ToolSpec("bandit", "sast", _is_bandit, frozenset({"bandit"}),
-                  ("pycqa/bandit-action", "mdegis/bandit-action", "jpetrucciani/bandit-check",
-                   "tj-actions/bandit", "shundor/python-bandit-scan"))
-CODEQL = ToolSpec("CodeQL", "sast", _is_codeql, frozenset(),
-                  ("github/codeql-action/analyze", "github/codeql-action/init"))
-SEMGREP = ToolSpec("semgrep", "sast", _is_semgrep, frozenset({"semgrep"}),
-                   ("returntocorp/semgrep-action", "semgrep/semgrep-action"))
-GITLEAKS = ToolSpec("gitleaks", "secrets", _is_gitleaks,
-                    frozenset({"gitleaks", "gitleaks-docker", "gitleaks-system"}),
-                    ("gitleaks/gitleaks-action", "zricethezav/gitleaks-action"))
-TRUFFLEHOG = ToolSpec("trufflehog", "secrets", _is_trufflehog, frozenset({"trufflehog"}),
-                      ("trufflesecurity/trufflehog",))
-DETECT_SECRETS = ToolSpec("detect-secrets", "secrets", _is_detect_secrets,
-                          frozenset({"detect-secrets"}), ("reviewdog/action-detect-secrets",))
-OTHER_SECRETS = ToolSpec("ggshield/git-secrets", "secrets", _is_other_secrets,
-                         frozenset({"ggshield", "git-secrets"}),
-                         ("gitguardian/ggshield-action", "gitguardian/ggshield/actions"))
-PIP_AUDIT = ToolSpec("pip-audit", "deps", _is_pip_audit, frozenset({"pip-audit"}),
-                     ("pypa/gh-action-pip-audit",))
-SAFETY = ToolSpec("safety", "deps", _is_safety,
-                  frozenset({"python-safety-dependencies-check", "safety"}),
-                  ("pyupio/safety-action", "pyupio/safety", "aufdenpunkt/python-safety-check"))
-DEP_SCANNERS = ToolSpec("dependency scanner", "deps", _is_dep_scanner, frozenset(),
-                        ("google/osv-scanner-action", "actions/dependency-review-action",
-                         "snyk/actions/python"))
-IMAGE_SCAN = ToolSpec("image scan", "image-scan", _is_image_scan, frozenset(),
-                      ("aquasecurity/trivy-action", "anchore/scan-action",
-                       "docker/scout-action", "snyk/actions/docker",
-                       "crazy-max/ghaction-container-scan", "azure/container-scan"))
-COVERAGE_UPLOAD = ToolSpec("coverage upload", "coverage-upload", _is_coverage_upload,
-                           frozenset(), (
-                               "codecov/codecov-action", "coverallsapp/github-action",
-                               "py-cov-action/python-coverage-comment-action",
-                               "orgoro/coverage", "mishakav/pytest-coverage-comment",
-                               "irongut/codecoveragesummary", "5monkeys/cobertura-action"))
-COVERAGE_REPORT = ToolSpec("coverage report", "coverage", _is_coverage_report)
-# a polyglot repository's CI is still CI with tests and lint: the tests and linters of
-# other languages count for CI002/CI003/CI007 (never for Python-only rules: the Python
-# matrix, the pytest coverage gate)
-OTHER_TESTS = ToolSpec("tests (other languages)", "test", _is_other_test)
-OTHER_LINT = ToolSpec("lint (other languages)", "lint", _is_other_lint,
-                      frozenset({"eslint", "golangci-lint", "go-vet", "go-fmt", "prettier",
-                                 "shellcheck", "rubocop", "clippy", "tflint"}),
-                      ("golangci/golangci-lint-action", "reviewdog/action-eslint",
-                       "reviewdog/action-golangci-lint", "reviewdog/action-shellcheck",
-                       "ludeeus/action-shellcheck", "actions-rs/clippy-check",
-                       "creyd/prettier_action", "sibiraj-s/action-eslint"))
-ALL_TESTS = (TESTS, OTHER_TESTS)
-ALL_LINT = (LINT, OTHER_LINT)
-SECRET_TOOLS = (GITLEAKS, TRUFFLEHOG, DETECT_SECRETS, OTHER_SECRETS)
-SAST_TOOLS = (BANDIT, CODEQL, SEMGREP)
-DEP_TOOLS = (PIP_AUDIT, SAFETY, DEP_SCANNERS)
-# flags after which a tool always exits 0
-_EXIT_ZERO = {"flake8": ("--exit-zero",), "pylint": ("--exit-zero",),
-              "ruff": ("--exit-zero",), "bandit": ("--exit-zero",),
-              "safety": ("--continue-on-error",), "semgrep": ()}
-
-
-@dataclass(frozen=True)
-class Run:
-    """One place where CI runs a tool."""
-
-    tool: ToolSpec
-    path: str  # the CI file (or the Makefile the recipe is in)
-    line: int | None
-    text: str  # the command or ``uses:``
-    blocking: bool
-    reason: T | None  # why a failure would not fail the build
-    via: str | None = None  # "make test", "pre-commit run", "pre-commit/action", "action"
-    system: str = "github"
-    workflow: Workflow | None = None
-    job: Job | None = None
-    step: Step | None = None
-    argv: tuple[str, ...] = ()
-    action: ActionRef | None = None
-
-    def where(self) -> str:
-        at = f"{self.path}:{self.line}" if self.line else self.path
-        job = f" (job {self.job.id})" if self.job else ""
-        via = f" via {self.via}" if self.via and self.via != "action" else ""
-        return f"{at}{job}{via}"
-
-
-@dataclass
-class _CIState:
-    workflows: list[Workflow]
-    broken: list[ParseError]
-    others: dict[str, list[str]]
-    steps: dict[tuple[str, int | None], tuple[Workflow, Job, Step]] = field(
-        default_factory=dict)
-
-    @property
-    def has_ci(self) -> bool:
-        return bool(self.workflows or self.broken or self.others)
-
-    def other_names(self) -> str:
-        return ", ".join(f"{CI_NAMES.get(s, s)} ({', '.join(p)})"
-                         for s, p in sorted(self.others.items()))
-
-
-def ci_state(repo: Repo) -> _CIState:
-    cached = repo.memo.get("phase4:ci_state")
-    if isinstance(cached, _CIState):
-        return cached
-    good = [w for w in workflows(repo) if isinstance(w, Workflow)]
-    broken = [w for w in workflows(repo) if isinstance(w, ParseError)]
-    state = _CIState(good, broken, other_ci_files(repo))
-    for wf in good:
-        for job in wf.jobs:
-            for step in job.steps:
-                state.steps[(wf.path, step.line)] = (wf, job, step)
-    repo.memo["phase4:ci_state"] = state
-    return state
-
 
 NO_CI = T("no CI configuration (.github/workflows/*.yml, .gitlab-ci.yml, "
           "azure-pipelines.yml, Jenkinsfile, .circleci/config.yml, cloudbuild.yaml)",
@@ -407,349 +76,6 @@ NO_CI_FIX = T("add .github/workflows/ci.yml that runs on push and pull_request",
               "añade .github/workflows/ci.yml que se ejecute en push y pull_request")
 
 
-def _pipelines(line: str) -> list[list[list[str]]]:
-    """Command lists of one shell line: each list of pipelines is cut at ``&&``/``||``/
-    ``;``/``&``, each pipeline at ``|``; tokens as shlex reads them."""
-    lexer = shlex.shlex(line, posix=True, punctuation_chars=True)
-    lexer.whitespace_split = True
-    lexer.commenters = "#"
-    try:
-        tokens = list(lexer)
-    except ValueError:
-        return []
-    out: list[list[list[str]]] = [[[]]]
-    for token in tokens:
-        if token in ("&&", "||", ";", "&", ";;"):
-            out.append([[]])
-        elif token in ("|", "|&"):
-            out[-1].append([])
-        else:
-            out[-1][-1].append(token)
-    return out
-
-
-def _masked_by_pipe(simple: Simple) -> str | None:
-    """The program ``simple`` is piped into (its exit status is lost without pipefail)."""
-    for pipeline in _pipelines(simple.line):
-        stages = [s for s in pipeline if s]
-        for index, stage in enumerate(stages[:-1]):
-            if tuple(unwrap(list(stage))) == simple.argv:
-                nxt = unwrap(list(stages[index + 1]))
-                return nxt[0].rsplit("/", 1)[-1] if nxt else "?"
-    return None
-
-
-def _has_pipefail(script: str) -> bool:
-    return bool(re.search(r"set\s+-[a-z]*o\s*pipefail|set\s+-o\s+pipefail|"
-                          r"set\s+-[a-z]*e[a-z]*o\s+pipefail", script))
-
-
-def _exit_zero(simple: Simple) -> T | None:
-    """Why ``simple`` exits 0 whatever it finds, if it does."""
-    for flag in _EXIT_ZERO.get(simple.program, ()):
-        if flag in simple.args:
-            return T.same(flag)
-    if simple.program == "trivy" and simple.args[:1] in (("image",), ("i",), ("fs",),
-                                                          ("config",), ("repo",)):
-        code = _option(simple.args, "--exit-code")
-        if code == "0":
-            return T.same("--exit-code 0")
-        if code is None:
-            return T("no --exit-code (trivy exits 0)", "sin --exit-code (trivy sale con 0)")
-    if simple.program == "grype" and _option(simple.args, "--fail-on", "-f") is None:
-        return T("no --fail-on (grype exits 0)", "sin --fail-on (grype sale con 0)")
-    if simple.program == "semgrep" and simple.args[:1] != ("ci",) and \
-            "--error" not in simple.args:
-        return T("no --error (semgrep scan exits 0)", "sin --error (semgrep scan sale con 0)")
-    if simple.program == "detect-secrets" and simple.args[:1] == ("scan",):
-        return T("detect-secrets scan only writes a baseline",
-                 "detect-secrets scan solo escribe una baseline")
-    return None
-
-
-def _option(args: Iterable[str], *names: str) -> str | None:
-    items = list(args)
-    for i, arg in enumerate(items):
-        for name in names:
-            if arg == name and i + 1 < len(items):
-                return items[i + 1]
-            if name.startswith("--") and arg.startswith(name + "="):
-                return arg.split("=", 1)[1]
-    return None
-
-
-def _lenient_reason(command: Command, step: Step | None, job: Job | None) -> T:
-    if step is not None and step.continue_on_error:
-        return T("continue-on-error: true on the step", "continue-on-error: true en el paso")
-    if job is not None and job.continue_on_error:
-        return T("continue-on-error: true on the job", "continue-on-error: true en el job")
-    if command.system == "gitlab":
-        return T("allow_failure: true", "allow_failure: true")
-    return T("the CI marks it as allowed to fail", "la CI lo marca como permitido fallar")
-
-
-def _hook_runs(hook: Hook, spec: ToolSpec) -> bool:
-    if hook.id in spec.hook_ids:
-        return True
-    if hook.entry:
-        return any(spec.command(s) for s in split_commands(hook.entry))
-    return False
-
-
-def _hook_text(hook: Hook) -> str:
-    return " ".join([hook.entry or hook.id, *hook.args])
-
-
-
-
-@dataclass(frozen=True)
-class _Origin:
-    command: Command
-    workflow: Workflow | None
-    job: Job | None
-    step: Step | None
-
-
-def _runs_in(repo: Repo, spec: ToolSpec, origin: _Origin, script: str, blocking: bool,
-             reason: T | None, via: str | None, directories: list[str],
-             depth: int = 0) -> list[Run]:
-    command = origin.command
-    out: list[Run] = []
-    # bash with pipefail: GitHub's explicit `shell: bash`, GitLab and CircleCI runners
-    pipefail = _has_pipefail(script) or command.system in ("gitlab", "circleci") or (
-        via is None and origin.step is not None and origin.step.shell == "bash")
-    for simple in split_commands(script):
-        simple_blocking, simple_reason = blocking, reason
-        if simple_blocking and simple.swallowed:
-            simple_blocking = False
-            simple_reason = T(f"'{simple.line.strip()[:80]}' swallows its failure "
-                              "(|| true, || echo, set +e)",
-                              f"'{simple.line.strip()[:80]}' ignora su fallo "
-                              "(|| true, || echo, set +e)")
-        if spec.command(simple):
-            zero = _exit_zero(simple)
-            piped = _masked_by_pipe(simple) if not pipefail else None
-            if simple_blocking and zero:
-                simple_blocking = False
-                simple_reason = zero + T(": it never fails", ": nunca falla")
-            elif simple_blocking and piped:
-                simple_blocking = False
-                simple_reason = T(
-                    f"piped into {piped} without pipefail (GitHub's default shell is bash -e, "
-                    f"make and Jenkins use sh): only {piped}'s exit status counts",
-                    f"redirigido con | a {piped} sin pipefail (el shell por defecto de GitHub "
-                    f"es bash -e, make y Jenkins usan sh): solo cuenta el estado de salida "
-                    f"de {piped}")
-            out.append(Run(spec, command.path, command.line, shlex.join(simple.argv),
-                           simple_blocking, simple_reason, via, command.system,
-                           origin.workflow, origin.job, origin.step, simple.argv))
-        elif simple.program in ("make", "gmake") and depth < 4:
-            out.extend(_through_make(repo, spec, origin, simple, simple_blocking,
-                                     simple_reason, directories, depth))
-        elif _script_path(simple) and depth < 4:
-            out.extend(_through_script(repo, spec, origin, simple, simple_blocking,
-                                       simple_reason, directories, depth))
-        elif depth < 4 and (submitted := _submitted(repo, simple, origin.command.cwd)):
-            label, entry = submitted
-            out.extend(_runs_in(repo, spec, origin, entry, simple_blocking, simple_reason,
-                                label, directories, depth + 1))
-        else:
-            every, only, stage = precommit_run(simple)
-            if every or only:
-                out.extend(_through_precommit(repo, spec, origin, simple_blocking,
-                                              simple_reason, "pre-commit run", only, stage))
-    return out
-
-
-def _submitted(repo: Repo, simple: Simple, cwd: str | None) -> tuple[str, str] | None:
-    """(label, command) of what a job submission runs on a cluster: ``ray job submit …
-    -- <command>``, or the ``entrypoint:`` of the job file ``anyscale job(s) submit
-    <file.yaml>`` names."""
-    program, args = simple.program, simple.args
-    if program == "ray" and args[:2] == ("job", "submit") and "--" in args:
-        rest = args[args.index("--") + 1:]
-        return ("ray job submit", shlex.join(rest)) if rest else None
-    if program != "anyscale" or args[:2] not in (("job", "submit"), ("jobs", "submit")):
-        return None
-    files = [a for a in args[2:] if a.endswith((".yaml", ".yml")) and not a.startswith("-")]
-    if not files:
-        return None
-    path = posixpath.normpath(posixpath.join(cwd or ".", files[0].removeprefix("./")))
-    if path.startswith("../") or not repo.exists(path):
-        return None
-    data = repo.yaml(path)
-    entry = data.get("entrypoint") if isinstance(data, dict) else None
-    return (path, entry[:4000]) if isinstance(entry, str) else None
-
-
-_ERREXIT = re.compile(r"^[ \t]*set[ \t]+(?:-[a-zA-Z]*e|-o[ \t]+errexit)", re.MULTILINE)
-
-
-def _script_path(simple: Simple) -> str | None:
-    """The shell script a command runs: ``bash x.sh``, ``sh -e x.sh``, ``./x.sh``."""
-    if simple.program in ("bash", "sh"):
-        operands = [a for a in simple.args if not a.startswith("-")]
-        first = operands[0] if operands else ""
-        return first if first.endswith(".sh") and "-c" not in simple.args else None
-    first = simple.argv[0] if simple.argv else ""
-    return first if first.endswith(".sh") else None
-
-
-def _through_script(repo: Repo, spec: ToolSpec, origin: _Origin, simple: Simple,
-                    blocking: bool, reason: T | None, directories: list[str],
-                    depth: int) -> list[Run]:
-    """A repository shell script run by CI: its commands are CI's. Without ``set -e`` only
-    the script's last command decides its exit status."""
-    name = _script_path(simple) or ""
-    cwd = origin.command.cwd or "."
-    path = posixpath.normpath(posixpath.join(cwd, name.removeprefix("./")))
-    if path.startswith("../") or not repo.exists(path):
-        return []
-    text = repo.text(path)
-    if isinstance(text, ParseError):
-        return []
-    first = text.splitlines()[0] if text else ""
-    errexit = bool(_ERREXIT.search(text)) or (first.startswith("#!") and " -e" in first)
-    runs = _runs_in(repo, spec, origin, text, blocking, reason, path, directories, depth + 1)
-    if errexit or not runs:
-        return runs
-    last = list(split_commands(text))[-1:]
-    lenient = T(f"{path} has no set -e: only its last command decides its exit status",
-                f"{path} no tiene set -e: solo su último comando decide su estado de salida")
-    return [r if last and r.argv == last[0].argv else
-            replace(r, blocking=False, reason=lenient) for r in runs]
-
-
-def _through_make(repo: Repo, spec: ToolSpec, origin: _Origin, simple: Simple,
-                  blocking: bool, reason: T | None, directories: list[str],
-                  depth: int) -> list[Run]:
-    directory, targets = make_targets(simple.args)
-    cwd = origin.command.cwd
-    candidates = [directory] if directory else (
-        [cwd] if cwd else []) + ["."] + [d for d in directories if d != "."]
-    out: list[Run] = []
-    for target in targets or [""]:
-        for candidate in candidates:
-            found = makefile_at(repo, candidate)
-            if found is None:
-                continue
-            _, makefile = found
-            name = target or next(iter(makefile.targets), "")
-            if name not in makefile.targets:
-                continue
-            lenient_lines = set()
-            for member in [name, *_prerequisites(makefile.targets, name)]:
-                if member in makefile.targets:
-                    lenient_lines |= set(makefile.targets[member].lenient)
-            for line, recipe in makefile.commands(name):
-                inner_blocking, inner_reason = blocking, reason
-                if inner_blocking and line in lenient_lines:
-                    inner_blocking = False
-                    inner_reason = T("the recipe line starts with '-' (make ignores its "
-                                     "failure)", "la línea de la receta empieza por '-' (make "
-                                     "ignora su fallo)")
-                for run in _runs_in(repo, spec, origin, makefile.expand(recipe),
-                                    inner_blocking, inner_reason, f"make {name}",
-                                    directories, depth + 1):
-                    out.append(Run(run.tool, origin.command.path, origin.command.line,
-                                   run.text, run.blocking, run.reason, run.via,
-                                   run.system, run.workflow, run.job, run.step, run.argv))
-            break
-    return out
-
-
-def _prerequisites(targets: dict[str, Any], name: str, seen: frozenset[str] = frozenset()
-                   ) -> list[str]:
-    found = targets.get(name)
-    if found is None or name in seen:
-        return []
-    out: list[str] = []
-    for pre in found.prerequisites:
-        out += [pre, *_prerequisites(targets, pre, seen | {name})]
-    return out
-
-
-def _through_precommit(repo: Repo, spec: ToolSpec, origin: _Origin, blocking: bool,
-                       reason: T | None, via: str, only: str | None,
-                       stage: str | None = None) -> list[Run]:
-    config = precommit_config(repo)
-    if not isinstance(config, PreCommitConfig):
-        return []
-    return [Run(spec, origin.command.path, origin.command.line, _hook_text(hook), blocking,
-                reason, via, origin.command.system, origin.workflow, origin.job,
-                origin.step, tuple(_hook_text(hook).split()))
-            for hook in config.hooks
-            if (only is None or hook.id == only) and _hook_runs(hook, spec)
-            and ("manual" not in hook.stages or stage == "manual")]
-
-
-def _action_blocking(action: ActionRef, step: Step) -> T | None:
-    """Why a scanning action never fails the build, if it does not."""
-    name = action.name
-    if name.startswith("aquasecurity/trivy-action"):
-        code = str(step.with_.get("exit-code", "0")).strip("'\" ")
-        return None if code not in ("0", "") else T("exit-code is 0 (the default)",
-                                                    "exit-code es 0 (el valor por defecto)")
-    flags = {"anchore/scan-action": ("fail-build", "false"),
-             "hadolint/hadolint-action": ("no-fail", "true"),
-             "pyupio/safety": ("continue-on-error", "true")}
-    for prefix, (key, value) in flags.items():
-        if name.startswith(prefix) and str(step.with_.get(key, "")).lower() == value:
-            return T.same(f"{key}: {value}")
-    return None
-
-
-def ci_runs(repo: Repo, spec: ToolSpec) -> list[Run]:
-    """Every place CI runs ``spec``'s tool (all CI systems; actions for GitHub)."""
-    key = f"phase4:runs:{spec.name}"
-    cached = repo.memo.get(key)
-    if cached is not None:
-        result: list[Run] = cached
-        return result
-    state = ci_state(repo)
-    directories = [p.path for p in repo.projects]
-    out: list[Run] = []
-    for command in ci_commands(repo):
-        located = state.steps.get((command.path, command.line)) if command.system == \
-            "github" else None
-        wf, job, step = located if located else (None, None, None)
-        if step is not None and step.shell not in (None, "bash", "sh"):
-            continue  # python/pwsh scripts are not shell command lines
-        lenient = not command.blocking and not swallows_failure(command.text)
-        reason = _lenient_reason(command, step, job) if lenient else None
-        out.extend(_runs_in(repo, spec, _Origin(command, wf, job, step), command.text,
-                            not lenient, reason, None, directories))
-    for wf in state.workflows:
-        for job in wf.jobs:
-            for step in job.steps:
-                if not step.uses:
-                    continue
-                action = parse_action(step.uses)
-                lenient = step.continue_on_error or job.continue_on_error
-                reason = _lenient_reason(Command("github", wf.path, job.id, "", step.line,
-                                                 False), step, job) if lenient else None
-                if action.kind == "action" and action.name.startswith("pre-commit/action"):
-                    origin = _Origin(Command("github", wf.path, job.id, step.uses, step.line,
-                                             not lenient), wf, job, step)
-                    out.extend(_through_precommit(repo, spec, origin, not lenient, reason,
-                                                  "pre-commit/action", None))
-                    continue
-                if action.kind != "action" or not any(
-                        action.name == a or action.name.startswith(a + "/")
-                        for a in spec.actions):
-                    continue
-                blocking = not lenient
-                why = _action_blocking(action, step)
-                if blocking and why:
-                    blocking = False
-                    reason = T.same(f"{step.uses}: ") + why + T(", it never fails",
-                                                                 ", nunca falla")
-                out.append(Run(spec, wf.path, step.line, step.uses, blocking, reason,
-                               "action", "github", wf, job, step, (), action))
-    repo.memo[key] = out
-    return out
-
-
 # -- shared helpers -----------------------------------------------------------------------
 
 
@@ -757,7 +83,7 @@ def _at(path: str, line: int | None) -> str:
     return f"{path}:{line}" if line else path
 
 
-def _first_ci_file(state: _CIState) -> tuple[str | None, int | None]:
+def _first_ci_file(state: CIState) -> tuple[str | None, int | None]:
     if state.workflows:
         return state.workflows[0].path, 1
     for paths in state.others.values():
@@ -778,7 +104,7 @@ def _docs_only(wf: Workflow) -> bool:
         for j in wf.jobs for s in j.steps)
 
 
-def _ci_file_to_cite(state: _CIState) -> tuple[str | None, int | None]:
+def _ci_file_to_cite(state: CIState) -> tuple[str | None, int | None]:
     """The CI file a repository-wide finding points at: a workflow that checks pull
     requests, else one that does not just deploy documentation, else the first."""
     own = [wf for wf in state.workflows if not _docs_only(wf)]
@@ -1876,7 +1202,7 @@ def _builder_cache(simple: Simple, job: Job, index: int) -> bool:
                and "skaffold" in str(s.with_.get("path", "")) for s in job.steps[:index])
 
 
-def _image_builds(state: _CIState) -> list[_Build]:
+def _image_builds(state: CIState) -> list[_Build]:
     out: list[_Build] = []
     for wf in state.workflows:
         for job in wf.jobs:

@@ -2,7 +2,7 @@
 dependency vulnerability management (SEC005).
 
 A tool counts when something runs it: a pre-commit hook, a CI step or action (through
-``make``/``pre-commit run`` too, see :func:`mlops_lint.checks.ci.ci_runs`) or a Makefile
+``make``/``pre-commit run`` too, see :func:`mlops_lint.readers.ci_runs.ci_runs`) or a Makefile
 target. A configuration file that nothing runs (``.gitleaks.toml``, ``[tool.bandit]``)
 scans nothing, so it earns a warning rather than a pass. SEC003 and SEC005 are
 repository rules; SEC004 is per project (its ``[tool.bandit]`` lives in the project's
@@ -15,15 +15,6 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from mlops_lint.checks.ci import (
-    BANDIT,
-    DEP_TOOLS,
-    PIP_AUDIT,
-    SAFETY,
-    SECRET_TOOLS,
-    ToolSpec,
-    ci_runs,
-)
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed, warned
 from mlops_lint.parsers import ParseError
@@ -31,6 +22,8 @@ from mlops_lint.parsers.invocations import Tool, precommit_config, tool_runs
 from mlops_lint.parsers.precommit import PreCommitConfig
 from mlops_lint.parsers.secret_allowlists import DETECT_SECRETS_BASELINE, GITLEAKS_CONFIGS
 from mlops_lint.parsers.toml_file import dig
+from mlops_lint.readers.ci_runs import ci_runs
+from mlops_lint.readers.ci_tools import BANDIT, DEP_TOOLS, PIP_AUDIT, SAFETY, SECRET_TOOLS, ToolSpec
 from mlops_lint.rules import check
 
 DEPENDABOT = (".github/dependabot.yml", ".github/dependabot.yaml")
