@@ -135,6 +135,50 @@ class _Origin:
     step: Step | None
 
 
+def _direct_run(spec: ToolSpec, origin: _Origin, simple: Simple, blocking: bool,
+                reason: T | None, via: str | None, pipefail: bool) -> Run:
+    """The run of a command that is the tool itself: blocking unless a flag makes it exit
+    0 or a pipe without pipefail hides its exit status."""
+    command = origin.command
+    zero = exit_zero(simple)
+    piped = _masked_by_pipe(simple) if not pipefail else None
+    if blocking and zero:
+        blocking = False
+        reason = zero + T(": it never fails", ": nunca falla")
+    elif blocking and piped:
+        blocking = False
+        reason = T(
+            f"piped into {piped} without pipefail (GitHub's default shell is bash -e, "
+            f"make and Jenkins use sh): only {piped}'s exit status counts",
+            f"redirigido con | a {piped} sin pipefail (el shell por defecto de GitHub "
+            f"es bash -e, make y Jenkins usan sh): solo cuenta el estado de salida "
+            f"de {piped}")
+    return Run(spec, command.path, command.line, shlex.join(simple.argv),
+               blocking, reason, via, command.system,
+               origin.workflow, origin.job, origin.step, simple.argv)
+
+
+def _followed(repo: Repo, spec: ToolSpec, origin: _Origin, simple: Simple, blocking: bool,
+              reason: T | None, directories: list[str], depth: int) -> list[Run]:
+    """The runs inside what a command runs: a make target, a shell script, a job
+    submission, pre-commit hooks."""
+    if simple.program in ("make", "gmake") and depth < 4:
+        return _through_make(repo, spec, origin, simple, blocking, reason, directories,
+                             depth)
+    if _script_path(simple) and depth < 4:
+        return _through_script(repo, spec, origin, simple, blocking, reason, directories,
+                               depth)
+    if depth < 4 and (submitted := _submitted(repo, simple, origin.command.cwd)):
+        label, entry = submitted
+        return _runs_in(repo, spec, origin, entry, blocking, reason, label, directories,
+                        depth + 1)
+    every, only, stage = precommit_run(simple)
+    if every or only:
+        return _through_precommit(repo, spec, origin, blocking, reason, "pre-commit run",
+                                  only, stage)
+    return []
+
+
 def _runs_in(repo: Repo, spec: ToolSpec, origin: _Origin, script: str, blocking: bool,
              reason: T | None, via: str | None, directories: list[str],
              depth: int = 0) -> list[Run]:
@@ -152,37 +196,11 @@ def _runs_in(repo: Repo, spec: ToolSpec, origin: _Origin, script: str, blocking:
                               f"'{simple.line.strip()[:80]}' ignora su fallo "
                               "(|| true, || echo, set +e)")
         if spec.command(simple):
-            zero = exit_zero(simple)
-            piped = _masked_by_pipe(simple) if not pipefail else None
-            if simple_blocking and zero:
-                simple_blocking = False
-                simple_reason = zero + T(": it never fails", ": nunca falla")
-            elif simple_blocking and piped:
-                simple_blocking = False
-                simple_reason = T(
-                    f"piped into {piped} without pipefail (GitHub's default shell is bash -e, "
-                    f"make and Jenkins use sh): only {piped}'s exit status counts",
-                    f"redirigido con | a {piped} sin pipefail (el shell por defecto de GitHub "
-                    f"es bash -e, make y Jenkins usan sh): solo cuenta el estado de salida "
-                    f"de {piped}")
-            out.append(Run(spec, command.path, command.line, shlex.join(simple.argv),
-                           simple_blocking, simple_reason, via, command.system,
-                           origin.workflow, origin.job, origin.step, simple.argv))
-        elif simple.program in ("make", "gmake") and depth < 4:
-            out.extend(_through_make(repo, spec, origin, simple, simple_blocking,
-                                     simple_reason, directories, depth))
-        elif _script_path(simple) and depth < 4:
-            out.extend(_through_script(repo, spec, origin, simple, simple_blocking,
-                                       simple_reason, directories, depth))
-        elif depth < 4 and (submitted := _submitted(repo, simple, origin.command.cwd)):
-            label, entry = submitted
-            out.extend(_runs_in(repo, spec, origin, entry, simple_blocking, simple_reason,
-                                label, directories, depth + 1))
+            out.append(_direct_run(spec, origin, simple, simple_blocking, simple_reason, via,
+                                   pipefail))
         else:
-            every, only, stage = precommit_run(simple)
-            if every or only:
-                out.extend(_through_precommit(repo, spec, origin, simple_blocking,
-                                              simple_reason, "pre-commit run", only, stage))
+            out.extend(_followed(repo, spec, origin, simple, simple_blocking, simple_reason,
+                                 directories, depth))
     return out
 
 
@@ -308,15 +326,9 @@ def _through_precommit(repo: Repo, spec: ToolSpec, origin: _Origin, blocking: bo
             and ("manual" not in hook.stages or stage == "manual")]
 
 
-def ci_runs(repo: Repo, spec: ToolSpec) -> list[Run]:
-    """Every place CI runs ``spec``'s tool (all CI systems; actions for GitHub)."""
-    key = f"phase4:runs:{spec.name}"
-    cached = repo.memo.get(key)
-    if cached is not None:
-        result: list[Run] = cached
-        return result
+def _command_runs(repo: Repo, spec: ToolSpec, directories: list[str]) -> list[Run]:
+    """The runs of ``spec``'s tool in the commands of every CI system."""
     state = ci_state(repo)
-    directories = [p.path for p in repo.projects]
     out: list[Run] = []
     for command in ci_commands(repo):
         located = state.steps.get((command.path, command.line)) if command.system == \
@@ -328,32 +340,50 @@ def ci_runs(repo: Repo, spec: ToolSpec) -> list[Run]:
         reason = _lenient_reason(command, step, job) if lenient else None
         out.extend(_runs_in(repo, spec, _Origin(command, wf, job, step), command.text,
                             not lenient, reason, None, directories))
+    return out
+
+
+def _step_runs(repo: Repo, spec: ToolSpec, wf: Workflow, job: Job, step: Step) -> list[Run]:
+    """The runs of ``spec``'s tool in a step that uses an action: the hooks
+    ``pre-commit/action`` runs, or an action that wraps the tool."""
+    if not step.uses:
+        return []
+    action = parse_action(step.uses)
+    lenient = step.continue_on_error or job.continue_on_error
+    reason = _lenient_reason(Command("github", wf.path, job.id, "", step.line,
+                                     False), step, job) if lenient else None
+    if action.kind == "action" and action.name.startswith("pre-commit/action"):
+        origin = _Origin(Command("github", wf.path, job.id, step.uses, step.line,
+                                 not lenient), wf, job, step)
+        return _through_precommit(repo, spec, origin, not lenient, reason,
+                                  "pre-commit/action", None)
+    if action.kind != "action" or not any(
+            action.name == a or action.name.startswith(a + "/")
+            for a in spec.actions):
+        return []
+    blocking = not lenient
+    why = action_blocking(action, step)
+    if blocking and why:
+        blocking = False
+        reason = T.same(f"{step.uses}: ") + why + T(", it never fails",
+                                                     ", nunca falla")
+    return [Run(spec, wf.path, step.line, step.uses, blocking, reason,
+                "action", "github", wf, job, step, (), action)]
+
+
+def ci_runs(repo: Repo, spec: ToolSpec) -> list[Run]:
+    """Every place CI runs ``spec``'s tool (all CI systems; actions for GitHub)."""
+    key = f"phase4:runs:{spec.name}"
+    cached = repo.memo.get(key)
+    if cached is not None:
+        result: list[Run] = cached
+        return result
+    state = ci_state(repo)
+    directories = [p.path for p in repo.projects]
+    out = _command_runs(repo, spec, directories)
     for wf in state.workflows:
         for job in wf.jobs:
             for step in job.steps:
-                if not step.uses:
-                    continue
-                action = parse_action(step.uses)
-                lenient = step.continue_on_error or job.continue_on_error
-                reason = _lenient_reason(Command("github", wf.path, job.id, "", step.line,
-                                                 False), step, job) if lenient else None
-                if action.kind == "action" and action.name.startswith("pre-commit/action"):
-                    origin = _Origin(Command("github", wf.path, job.id, step.uses, step.line,
-                                             not lenient), wf, job, step)
-                    out.extend(_through_precommit(repo, spec, origin, not lenient, reason,
-                                                  "pre-commit/action", None))
-                    continue
-                if action.kind != "action" or not any(
-                        action.name == a or action.name.startswith(a + "/")
-                        for a in spec.actions):
-                    continue
-                blocking = not lenient
-                why = action_blocking(action, step)
-                if blocking and why:
-                    blocking = False
-                    reason = T.same(f"{step.uses}: ") + why + T(", it never fails",
-                                                                 ", nunca falla")
-                out.append(Run(spec, wf.path, step.line, step.uses, blocking, reason,
-                               "action", "github", wf, job, step, (), action))
+                out.extend(_step_runs(repo, spec, wf, job, step))
     repo.memo[key] = out
     return out

@@ -9,24 +9,17 @@ from collections.abc import Iterable
 
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, skipped
-from mlops_lint.parsers.ci import (
-    Job,
-    Workflow,
-)
+from mlops_lint.parsers.ci import Job, Workflow
 from mlops_lint.parsers.shell import Simple
 from mlops_lint.readers.ci_config import CIState, ci_state
 from mlops_lint.readers.ci_runs import Run, ci_runs
-from mlops_lint.readers.ci_tools import (
-    ToolSpec,
-)
+from mlops_lint.readers.ci_tools import ToolSpec
 from mlops_lint.repo import Repo
 
 NO_CI = T("no CI configuration (.github/workflows/*.yml, .gitlab-ci.yml, "
           "azure-pipelines.yml, Jenkinsfile, .circleci/config.yml, cloudbuild.yaml)",
           "no hay configuración de CI (.github/workflows/*.yml, .gitlab-ci.yml, "
           "azure-pipelines.yml, Jenkinsfile, .circleci/config.yml, cloudbuild.yaml)")
-
-
 NO_CI_FIX = T("add .github/workflows/ci.yml that runs on push and pull_request",
               "añade .github/workflows/ci.yml que se ejecute en push y pull_request")
 

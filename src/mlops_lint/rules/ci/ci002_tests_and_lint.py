@@ -12,28 +12,15 @@ from collections.abc import Iterator
 
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed
-from mlops_lint.parsers.ci import (
-    Workflow,
-    parse_action,
-)
+from mlops_lint.parsers.ci import Workflow, parse_action
 from mlops_lint.readers.ci_config import CIState, ci_state
-from mlops_lint.readers.ci_tools import (
-    ALL_LINT,
-    ALL_TESTS,
-)
+from mlops_lint.readers.ci_tools import ALL_LINT, ALL_TESTS
 from mlops_lint.rules import rule
-from mlops_lint.rules.ci._shared import (
-    first_ci_file,
-    joined,
-    no_ci,
-    runs_of,
-)
+from mlops_lint.rules.ci._shared import first_ci_file, joined, no_ci, runs_of
 
 # a workflow that only builds and publishes documentation
 _DOCS_DEPLOY = re.compile(r"\b(mkdocs\s+(gh-deploy|build)|mike\s+deploy|sphinx-build|"
                           r"jupyter-book\s+build|make\s+(-C\s+\S+\s+)?html)\b")
-
-
 _DOCS_ACTIONS = ("actions/deploy-pages", "actions/upload-pages-artifact",
                  "peaceiris/actions-gh-pages", "jamesives/github-pages-deploy-action")
 

@@ -9,16 +9,11 @@ from collections.abc import Iterator
 
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed
-from mlops_lint.parsers.ci import (
-    Workflow,
-)
+from mlops_lint.parsers.ci import Job, Workflow
 from mlops_lint.parsers.shell import Simple
 from mlops_lint.readers.ci_config import ci_state
-from mlops_lint.readers.ci_tools import (
-    ALL_LINT,
-    ALL_TESTS,
-    ToolSpec,
-)
+from mlops_lint.readers.ci_tools import ALL_LINT, ALL_TESTS, ToolSpec
+from mlops_lint.repo import Repo
 from mlops_lint.rules import rule
 from mlops_lint.rules.ci._shared import (
     DOCKER_BUILD_ACTIONS,
@@ -47,6 +42,11 @@ PACKAGE_BUILD = ToolSpec("package build", "build", _builds_package, frozenset(),
                          ("pypa/gh-action-pypi-publish", "hynek/build-and-inspect-python-package"))
 
 
+def _job_keys(repo: Repo, specs: tuple[ToolSpec, ...]) -> set[tuple[str, str]]:
+    """(workflow, job) of every job that runs one of ``specs``."""
+    return {k for r in runs_of(repo, specs) if (k := job_key(r))}
+
+
 @rule("CI003")
 def ci_job_graph(ctx: Context, params: None) -> Iterator[Finding]:
     """CI003: distinct lint, test and build jobs ordered with ``needs:``."""
@@ -55,16 +55,14 @@ def ci_job_graph(ctx: Context, params: None) -> Iterator[Finding]:
         yield from (f for f in found if isinstance(f, Finding))
         return
     repo = ctx.repo
-    lint = {k for r in runs_of(repo, ALL_LINT) if (k := job_key(r))}
-    tests = {k for r in runs_of(repo, ALL_TESTS) if (k := job_key(r))}
-    builds = {k for r in runs_of(repo, (IMAGE_BUILD, PACKAGE_BUILD)) if (k := job_key(r))}
+    lint = _job_keys(repo, ALL_LINT)
+    tests = _job_keys(repo, ALL_TESTS)
+    builds = _job_keys(repo, (IMAGE_BUILD, PACKAGE_BUILD))
     state = ci_state(repo)
     by_name = {wf.name: wf.path for wf in state.workflows if wf.name}
     jobs = {(wf.path, job.id): (wf, job) for wf in state.workflows for job in wf.jobs}
-    problems: list[T] = []
-    for label, group in (("lint", lint), ("test", tests), ("build/docker", builds)):
-        if not group:
-            problems.append(T(f"no {label} job", f"no hay job de {label}"))
+    problems = [T(f"no {label} job", f"no hay job de {label}") for label, group in
+                (("lint", lint), ("test", tests), ("build/docker", builds)) if not group]
     if problems:
         yield failed(T.join(problems), state.workflows[0].path, 1,
                      fix=T("split the workflow into jobs lint → test (needs: lint) → build "
@@ -82,6 +80,21 @@ def ci_job_graph(ctx: Context, params: None) -> Iterator[Finding]:
                        f"lint ({lint_job[1]}) → test ({test[1]}) → build ({build[1]})"),
                      test[0], jobs[test][1].line)
         return
+    yield _unordered(jobs, (tests, pure_tests, ordered_tests),
+                     (builds, pure_builds, ordered_builds))
+
+
+Jobs = dict[tuple[str, str], tuple[Workflow, Job]]
+Keys = set[tuple[str, str]]
+
+
+def _unordered(jobs: Jobs, test_keys: tuple[Keys, Keys, Keys],
+               build_keys: tuple[Keys, Keys, Keys]) -> Finding:
+    """Why the lint → test → build order does not hold: (all, in their own job, ordered)
+    job keys of the tests and of the builds."""
+    tests, pure_tests, ordered_tests = test_keys
+    builds, pure_builds, ordered_builds = build_keys
+    problems: list[T] = []
     if not pure_tests:
         wf, job = jobs[sorted(tests)[0]]
         problems.append(T(f"lint and tests run in the same job ({job.id})",
@@ -98,6 +111,6 @@ def ci_job_graph(ctx: Context, params: None) -> Iterator[Finding]:
         wf, job = jobs[sorted(pure_builds)[0]]
         problems.append(T(f"build job {job.id} does not need the test job",
                           f"el job de build {job.id} no depende (needs) del job de test"))
-    yield failed(T.join(problems), wf.path, job.line,
-                 fix=T("order the jobs: test with 'needs: lint', build with 'needs: test'",
-                       "ordena los jobs: test con 'needs: lint', build con 'needs: test'"))
+    return failed(T.join(problems), wf.path, job.line,
+                  fix=T("order the jobs: test with 'needs: lint', build with 'needs: test'",
+                        "ordena los jobs: test con 'needs: lint', build con 'needs: test'"))

@@ -13,26 +13,15 @@ from typing import Any
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed, warned
 from mlops_lint.parsers import ParseError
-from mlops_lint.parsers.ci import (
-    Job,
-    Workflow,
-    parse_action,
-)
+from mlops_lint.parsers.ci import Job, Workflow, parse_action
 from mlops_lint.parsers.requirements import satisfies, version_tuple
 from mlops_lint.parsers.toml_file import dig
 from mlops_lint.readers.ci_runs import ci_runs
-from mlops_lint.readers.ci_tools import (
-    TESTS,
-)
+from mlops_lint.readers.ci_tools import TESTS
 from mlops_lint.rules import rule
-from mlops_lint.rules.ci._shared import (
-    github_only,
-    job_key,
-)
+from mlops_lint.rules.ci._shared import github_only, job_key
 
 _PY_KEYS = ("python-version", "python", "python_version", "py", "python-versions", "pyver")
-
-
 _MATRIX_REF = re.compile(r"\$\{\{\s*matrix\.([\w-]+)\s*\}\}")
 
 
@@ -149,8 +138,6 @@ def _matrices(ctx: Context, workflows_: list[Workflow]) -> list[_Matrix]:
 # CPython series a matrix may propose (oldest first); the fix picks those requires-python
 # allows
 PYTHON_SERIES = ("3.9", "3.10", "3.11", "3.12", "3.13", "3.14")
-
-
 SETUP_ACTIONS = (("astral-sh/setup-uv", "astral-sh/setup-uv"),
                  ("actions/setup-python", "actions/setup-python"),
                  ("conda-incubator/setup-miniconda", "conda-incubator/setup-miniconda"),
@@ -199,37 +186,24 @@ def _matrix_fix(ctx: Context, job: Job | None) -> T:
                            "(entrecomilla las versiones)")
 
 
-@rule("CI004")
-def ci_python_matrix(ctx: Context, params: None) -> Iterator[Finding]:
-    """CI004: a python-version matrix of >= 2 (L2) / >= 3 with fail-fast: false (L3)
-    versions, each inside requires-python."""
-    found = github_only(ctx, T("strategy.matrix", "strategy.matrix"))
-    if not found or not isinstance(found[0], Workflow):
-        yield from (f for f in found if isinstance(f, Finding))
-        return
-    matrices = _matrices(ctx, [w for w in found if isinstance(w, Workflow)])
-    if not matrices:
-        wf = found[0]
-        message = T("no strategy.matrix over python-version: the tests run on one Python",
-                    "no hay strategy.matrix sobre python-version: los tests corren en un "
-                    "solo Python") if ci_runs(ctx.repo, TESTS) else T(
-            "no strategy.matrix over python-version, and CI runs no Python tests",
-            "no hay strategy.matrix sobre python-version, y la CI no ejecuta tests de Python")
-        tests = [r for r in ci_runs(ctx.repo, TESTS) if r.job is not None]
-        job = tests[0].job if tests else None
-        path, line = (tests[0].workflow.path, tests[0].job.line) if tests and \
-            tests[0].workflow is not None and tests[0].job is not None else (wf.path, 1)
-        yield failed(message, path, line, fix=_matrix_fix(ctx, job))
-        return
-    best = matrices[0]
+def _no_matrix(ctx: Context, wf: Workflow) -> Finding:
+    """No matrix over the Python version: the finding points at the job running the
+    tests."""
+    message = T("no strategy.matrix over python-version: the tests run on one Python",
+                "no hay strategy.matrix sobre python-version: los tests corren en un "
+                "solo Python") if ci_runs(ctx.repo, TESTS) else T(
+        "no strategy.matrix over python-version, and CI runs no Python tests",
+        "no hay strategy.matrix sobre python-version, y la CI no ejecuta tests de Python")
+    tests = [r for r in ci_runs(ctx.repo, TESTS) if r.job is not None]
+    job = tests[0].job if tests else None
+    path, line = (tests[0].workflow.path, tests[0].job.line) if tests and \
+        tests[0].workflow is not None and tests[0].job is not None else (wf.path, 1)
+    return failed(message, path, line, fix=_matrix_fix(ctx, job))
+
+
+def _judge(ctx: Context, best: _Matrix) -> Iterator[Finding]:
+    """Levels 2 and 3 of the best matrix found."""
     where = best.job.key_line("strategy") or best.job.line
-    if best.dynamic:
-        yield warned(T(f"the matrix of job {best.job.id} is computed at run time "
-                       f"(matrix.{best.key}): cannot verify its Python versions",
-                       f"la matriz del job {best.job.id} se calcula al ejecutar "
-                       f"(matrix.{best.key}): no se pueden verificar sus versiones"),
-                     best.workflow.path, where)
-        return
     rejected = T("; not counted: ", "; no cuentan: ") + T.join(best.rejected) \
         if best.rejected else T("", "")
     versions = ", ".join(best.valid) or "none"
@@ -255,3 +229,27 @@ def ci_python_matrix(ctx: Context, params: None) -> Iterator[Finding]:
     else:
         yield passed(head + T(" with fail-fast: false", " con fail-fast: false") + rejected,
                      best.workflow.path, where, level=3)
+
+
+@rule("CI004")
+def ci_python_matrix(ctx: Context, params: None) -> Iterator[Finding]:
+    """CI004: a python-version matrix of >= 2 (L2) / >= 3 with fail-fast: false (L3)
+    versions, each inside requires-python."""
+    found = github_only(ctx, T("strategy.matrix", "strategy.matrix"))
+    if not found or not isinstance(found[0], Workflow):
+        yield from (f for f in found if isinstance(f, Finding))
+        return
+    matrices = _matrices(ctx, [w for w in found if isinstance(w, Workflow)])
+    if not matrices:
+        yield _no_matrix(ctx, found[0])
+        return
+    best = matrices[0]
+    if best.dynamic:
+        where = best.job.key_line("strategy") or best.job.line
+        yield warned(T(f"the matrix of job {best.job.id} is computed at run time "
+                       f"(matrix.{best.key}): cannot verify its Python versions",
+                       f"la matriz del job {best.job.id} se calcula al ejecutar "
+                       f"(matrix.{best.key}): no se pueden verificar sus versiones"),
+                     best.workflow.path, where)
+        return
+    yield from _judge(ctx, best)

@@ -10,23 +10,14 @@ from collections.abc import Iterator
 
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed, skipped, warned
-from mlops_lint.parsers.ci import (
-    Job,
-    Workflow,
-    parse_action,
-)
+from mlops_lint.parsers.ci import Job, Workflow, parse_action
 from mlops_lint.rules import rule
-from mlops_lint.rules.ci._shared import (
-    github_only,
-    joined,
-)
+from mlops_lint.rules.ci._shared import github_only, joined
 
 _INSTALLS = re.compile(r"\b(pip3?|pip3\.\d+)\s+install\b|\bpoetry\s+install\b|\buv\s+sync\b|"
                        r"\buv\s+pip\s+install\b|\bpipenv\s+(install|sync)\b|\bpdm\s+(install|"
                        r"sync)\b|\bconda\s+(env\s+create|install)\b|\bmamba\s+(env\s+create|"
                        r"install)\b|\bhatch\s+env\s+create\b|\btox\b|\bnox\b")
-
-
 _DEP_FILES = re.compile(r"requirements|pyproject|\.lock|lock\.|setup\.(py|cfg)|Pipfile|"
                         r"environment\.ya?ml|constraints", re.IGNORECASE)
 
@@ -65,6 +56,28 @@ def _cache_of(job: Job) -> tuple[str | None, T | None]:
     return None, weak
 
 
+Cached = list[tuple[Workflow, Job, str]]
+Uncached = list[tuple[Workflow, Job]]
+Weak = list[tuple[Workflow, Job, T]]
+
+
+def _sorted_by_cache(installing: Uncached) -> tuple[Cached, Uncached, Weak]:
+    """The installing jobs that cache (and how), those that do not, and among those the
+    ones whose cache is weak (and why)."""
+    cached: Cached = []
+    uncached: Uncached = []
+    weak: Weak = []
+    for wf, job in installing:
+        how, weakness = _cache_of(job)
+        if how:
+            cached.append((wf, job, how))
+        else:
+            uncached.append((wf, job))
+            if weakness:
+                weak.append((wf, job, weakness))
+    return cached, uncached, weak
+
+
 @rule("CI005")
 def ci_dependency_cache(ctx: Context, params: None) -> Iterator[Finding]:
     """CI005: jobs that install Python dependencies cache them (setup-python cache,
@@ -82,15 +95,7 @@ def ci_dependency_cache(ctx: Context, params: None) -> Iterator[Finding]:
                         "ningún job instala dependencias de Python (pip/poetry/uv/pipenv "
                         "install)"))
         return
-    cached, uncached, weak = [], [], []
-    for wf, job in installing:
-        how, weakness = _cache_of(job)
-        if how:
-            cached.append((wf, job, how))
-        else:
-            uncached.append((wf, job))
-            if weakness:
-                weak.append((wf, job, weakness))
+    cached, uncached, weak = _sorted_by_cache(installing)
     fix = T("add 'cache: pip' to actions/setup-python (or actions/cache keyed on "
             "hashFiles('**/requirements*.txt', '**/pyproject.toml'))",
             "añade 'cache: pip' a actions/setup-python (o actions/cache con clave "

@@ -12,25 +12,15 @@ from dataclasses import dataclass
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed
 from mlops_lint.parsers import ParseError
-from mlops_lint.parsers.ci import (
-    parse_action,
-)
-from mlops_lint.parsers.pytest_config import cov_options, invocations, read_configs
+from mlops_lint.parsers.ci import parse_action
+from mlops_lint.parsers.pytest_config import Invocation, cov_options, invocations, read_configs
 from mlops_lint.parsers.shell import split_commands
 from mlops_lint.readers.ci_config import ci_state
 from mlops_lint.readers.ci_runs import Run, ci_runs
-from mlops_lint.readers.ci_tools import (
-    COVERAGE_REPORT,
-    COVERAGE_UPLOAD,
-    TESTS,
-)
+from mlops_lint.readers.ci_tools import COVERAGE_REPORT, COVERAGE_UPLOAD, TESTS
 from mlops_lint.repo import Repo
 from mlops_lint.rules import rule
-from mlops_lint.rules.ci._shared import (
-    first_ci_file,
-    joined,
-    no_ci,
-)
+from mlops_lint.rules.ci._shared import first_ci_file, joined, no_ci
 
 
 def _at(path: str, line: int | None) -> str:
@@ -66,6 +56,25 @@ def _project_dir(repo: Repo, run: Run) -> str:
     return "."
 
 
+def _from_config(repo: Repo, run: Run, inv: Invocation) -> tuple[float, str] | None:
+    """(threshold, configuration file) when a measured invocation without its own
+    ``--cov-fail-under`` picks a threshold up from the project's configuration."""
+    configs = read_configs(repo, _project_dir(repo, run))
+    addopts = cov_options(configs.pytest.addopts) if configs.pytest else None
+    cov = configs.coverage
+    config_value = addopts.fail_under if addopts and addopts.fail_under is not None \
+        else (cov.fail_under if cov else None)
+    if config_value is None:
+        return None
+    measured = inv.options.cov or (addopts is not None and addopts.cov) or \
+        inv.kind in ("coverage-run", "coverage-report")
+    if not measured or "--no-cov" in inv.args:
+        return None
+    where = configs.pytest.path if configs.pytest and addopts and \
+        addopts.fail_under is not None else (cov.path if cov else "")
+    return config_value, where
+
+
 def _gates(repo: Repo) -> tuple[list[_Gate], list[Run]]:
     """Coverage thresholds CI enforces (blocking runs) and the runs that would but do
     not block."""
@@ -79,19 +88,9 @@ def _gates(repo: Repo) -> tuple[list[_Gate], list[Run]]:
             if inv.options.fail_under is not None:
                 found = inv.options.fail_under
                 continue
-            configs = read_configs(repo, _project_dir(repo, run))
-            addopts = cov_options(configs.pytest.addopts) if configs.pytest else None
-            cov = configs.coverage
-            config_value = addopts.fail_under if addopts and addopts.fail_under is not None \
-                else (cov.fail_under if cov else None)
-            if config_value is None:
-                continue
-            measured = inv.options.cov or (addopts is not None and addopts.cov) or \
-                inv.kind in ("coverage-run", "coverage-report")
-            if measured and "--no-cov" not in inv.args:
-                found = config_value
-                where = configs.pytest.path if configs.pytest and addopts and \
-                    addopts.fail_under is not None else (cov.path if cov else "")
+            configured = _from_config(repo, run, inv)
+            if configured is not None:
+                found, where = configured
                 source = f"{run.where()} with {where}"
         if found is None:
             continue
@@ -123,15 +122,11 @@ def _uploads(repo: Repo) -> list[str]:
 NOT_PACKAGES = frozenset({"tests", "test", "testing", "docs", "doc", "scripts", "notebooks",
                           "examples", "benchmarks", "build", "dist", "site", "data", "tools",
                           "ci", "migrations", "alembic"})
-
-
 DEPENDENCY_FILES = ("requirements*.txt", "requirements*.in", "requirements/*.txt",
                     "**/requirements*.txt", "**/requirements*.in", "**/requirements/*.txt",
                     "pyproject.toml", "**/pyproject.toml", "setup.cfg", "**/setup.cfg",
                     "setup.py", "**/setup.py", "Pipfile", "**/Pipfile", "environment*.yml",
                     "**/environment*.yml", "tox.ini", "**/tox.ini")
-
-
 PYTEST_COV = re.compile(r"pytest[-_]cov\b", re.IGNORECASE)
 
 

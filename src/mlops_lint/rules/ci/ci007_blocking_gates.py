@@ -21,11 +21,7 @@ from mlops_lint.readers.ci_tools import (
     TYPECHECK,
 )
 from mlops_lint.rules import rule
-from mlops_lint.rules.ci._shared import (
-    first_ci_file,
-    no_ci,
-    runs_of,
-)
+from mlops_lint.rules.ci._shared import first_ci_file, no_ci, runs_of
 
 _FAMILIES = {"test": T("test", "el paso de tests"), "lint": T("lint", "el paso de lint"),
              "coverage": T("coverage", "el paso de cobertura"),

@@ -8,24 +8,12 @@ from collections.abc import Iterator
 
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed
-from mlops_lint.parsers.ci import (
-    Job,
-    parse_action,
-)
+from mlops_lint.parsers.ci import Job, parse_action
 from mlops_lint.readers.ci_config import ci_state
 from mlops_lint.readers.ci_runs import Run
-from mlops_lint.readers.ci_tools import (
-    DEP_TOOLS,
-    SAST_TOOLS,
-    SECRET_TOOLS,
-)
+from mlops_lint.readers.ci_tools import DEP_TOOLS, SAST_TOOLS, SECRET_TOOLS
 from mlops_lint.rules import rule
-from mlops_lint.rules.ci._shared import (
-    first_ci_file,
-    joined,
-    no_ci,
-    runs_of,
-)
+from mlops_lint.rules.ci._shared import first_ci_file, joined, no_ci, runs_of
 
 
 def _full_history(job: Job | None) -> bool:

@@ -12,17 +12,10 @@ from dataclasses import dataclass
 
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed, skipped
-from mlops_lint.parsers.ci import (
-    Job,
-    Step,
-    Workflow,
-    parse_action,
-)
+from mlops_lint.parsers.ci import Job, Step, Workflow, parse_action
 from mlops_lint.parsers.shell import Simple, split_commands
 from mlops_lint.readers.ci_config import CIState, ci_state
-from mlops_lint.readers.ci_tools import (
-    ALL_TESTS,
-)
+from mlops_lint.readers.ci_tools import ALL_TESTS
 from mlops_lint.readers.deployment import deployment
 from mlops_lint.rules import rule
 from mlops_lint.rules.ci._shared import (
@@ -37,14 +30,10 @@ from mlops_lint.rules.ci._shared import (
 _MAIN_GUARD = re.compile(r"refs/heads/(main|master)|refs/tags|github\.event_name\s*==\s*"
                          r"['\"](push|release|workflow_dispatch)['\"]|event_name\s*!=\s*"
                          r"['\"]pull_request['\"]|startsWith\(\s*github\.ref", re.IGNORECASE)
-
-
 _DEPLOY = re.compile(r"\b(kubectl\s+(apply|set\s+image|rollout)|helm\s+(upgrade|install)|"
                      r"gcloud\s+run\s+deploy|gcloud\s+app\s+deploy|aws\s+ecs\s+update-service|"
                      r"serverless\s+deploy|sls\s+deploy|fly\s+deploy|flyctl\s+deploy|"
                      r"az\s+(webapp|containerapp)|railway\s+up|heroku\s+container)")
-
-
 _DEPLOY_ACTIONS = ("google-github-actions/deploy-cloudrun", "aws-actions/amazon-ecs-deploy",
                    "azure/webapps-deploy", "azure/k8s-deploy", "superfly/flyctl-actions",
                    "akhileshns/heroku-deploy", "appleboy/ssh-action")
@@ -83,6 +72,24 @@ def _is_deploy(job: Job) -> bool:
     return False
 
 
+def _smokes(simple: Simple) -> bool:
+    """Whether a command runs the image or checks it running."""
+    if (simple.program == "docker" and simple.args[:1] == ("run",)) or (
+            simple.program in ("docker", "docker-compose") and "up" in simple.args[:2]):
+        return True
+    if simple.program in ("container-structure-test", "dgoss", "goss"):
+        return True
+    # the image deployed and checked running: pods ready, rollout done, a health URL
+    return bool((simple.program == "kubectl" and (
+            simple.args[:2] == ("rollout", "status") or (
+                simple.args[:1] == ("wait",) and any(
+                    a.startswith("--for=condition=") and a.split("=")[-1].lower() in
+                    ("available", "ready") for a in simple.args)))) or (
+            simple.program == "helm" and simple.args[:1] == ("test",)) or (
+            simple.program in ("curl", "wget") and any(
+                "health" in a.lower() for a in simple.args)))
+
+
 def _smoke_after(wf: Workflow, job: Job, index: int) -> str | None:
     """A smoke test of the image after step ``index`` of ``job``, or in a later job."""
     candidates = [(job, s) for s in job.steps[index + 1:]]
@@ -93,20 +100,7 @@ def _smoke_after(wf: Workflow, job: Job, index: int) -> str | None:
         if not step.run:
             continue
         for simple in split_commands(step.run):
-            if (simple.program == "docker" and simple.args[:1] == ("run",)) or (
-                    simple.program in ("docker", "docker-compose") and "up" in simple.args[:2]):
-                return f"{owner.id}: {simple.line.strip()[:60]}"
-            if simple.program in ("container-structure-test", "dgoss", "goss"):
-                return f"{owner.id}: {simple.line.strip()[:60]}"
-            # the image deployed and checked running: pods ready, rollout done, a health URL
-            if (simple.program == "kubectl" and (
-                    simple.args[:2] == ("rollout", "status") or (
-                        simple.args[:1] == ("wait",) and any(
-                            a.startswith("--for=condition=") and a.split("=")[-1].lower() in
-                            ("available", "ready") for a in simple.args)))) or (
-                    simple.program == "helm" and simple.args[:1] == ("test",)) or (
-                    simple.program in ("curl", "wget") and any(
-                        "health" in a.lower() for a in simple.args)):
+            if _smokes(simple):
                 return f"{owner.id}: {simple.line.strip()[:60]}"
     return None
 
@@ -299,27 +293,27 @@ def ci_container_delivery(ctx: Context, params: None) -> Iterator[Finding]:
     yield from _delivery_l3(builds)
 
 
-def _delivery_l3(builds: list[_Build]) -> Iterator[Finding]:
-    pushes = [b for b in builds if b.pushes and not b.local]
-    throwaway = [b for b in builds if b.pushes and b.local]
-    if not pushes:
-        best = throwaway[0] if throwaway else builds[0]
-        message = T("CI never pushes the image to a registry",
-                    "la CI nunca publica la imagen en un registro")
-        if throwaway:
-            host = best.targets[0].split("/", 1)[0][:60]
-            message = T(f"CI pushes the image only to a throwaway local registry ({host} in "
-                        f"{best.workflow.path}, an end-to-end test), never to a release "
-                        "registry", f"la CI publica la imagen solo en un registro local "
-                        f"desechable ({host} en {best.workflow.path}, una prueba de extremo a "
-                        "extremo), nunca en un registro de publicación")
-        yield failed(message, best.workflow.path, best.step.line, level=3,
-                     fix=T("push from main only: if: github.ref == 'refs/heads/main', tags "
-                           "from docker/metadata-action (type=sha, type=semver)",
-                           "publica solo desde main: if: github.ref == 'refs/heads/main', "
-                           "etiquetas de docker/metadata-action (type=sha, type=semver)"))
-        return
-    push = pushes[0]
+def _never_pushed(builds: list[_Build], throwaway: list[_Build]) -> Finding:
+    best = throwaway[0] if throwaway else builds[0]
+    message = T("CI never pushes the image to a registry",
+                "la CI nunca publica la imagen en un registro")
+    if throwaway:
+        host = best.targets[0].split("/", 1)[0][:60]
+        message = T(f"CI pushes the image only to a throwaway local registry ({host} in "
+                    f"{best.workflow.path}, an end-to-end test), never to a release "
+                    "registry", f"la CI publica la imagen solo en un registro local "
+                    f"desechable ({host} en {best.workflow.path}, una prueba de extremo a "
+                    "extremo), nunca en un registro de publicación")
+    return failed(message, best.workflow.path, best.step.line, level=3,
+                  fix=T("push from main only: if: github.ref == 'refs/heads/main', tags "
+                        "from docker/metadata-action (type=sha, type=semver)",
+                        "publica solo desde main: if: github.ref == 'refs/heads/main', "
+                        "etiquetas de docker/metadata-action (type=sha, type=semver)"))
+
+
+def _push_problems(push: _Build) -> list[T]:
+    """What the push lacks: a guard limiting it to main, SHA/semver tags, the
+    ``packages: write`` permission GHCR needs."""
     wf, job = push.workflow, push.job
     problems: list[T] = []
     if not _push_guarded(wf, job, push.step):
@@ -342,22 +336,41 @@ def _delivery_l3(builds: list[_Build]) -> Iterator[Finding]:
                 perms != "write-all":
             problems.append(T("pushes to GHCR without 'permissions: packages: write'",
                               "publica en GHCR sin 'permissions: packages: write'"))
+    return problems
+
+
+def _deploy_problems(builds: list[_Build]) -> tuple[list[T], T]:
+    """The deploy jobs without an ``environment:``, and a note naming those that deploy
+    to a throwaway cluster (not judged)."""
     deploys = [j for w in {b.workflow.path: b.workflow for b in builds}.values()
                for j in w.jobs if _is_deploy(j) and "environment" not in j.raw]
     # a deploy to a cluster created on the runner (kind, minikube, k3d) is a test, not a release
     ephemeral = [(j.id, c) for j in deploys if (c := _ephemeral_cluster(j))]
     unprotected = [j for j in deploys if not _ephemeral_cluster(j)]
-    for deploy in unprotected:
-        problems.append(T(f"deploy job {deploy.id} has no 'environment:' (no protection rules "
-                          "or approval)", f"el job de despliegue {deploy.id} no tiene "
-                          "'environment:' (sin reglas de protección ni aprobación)"))
-    head = T(f"{job.id} pushes the image", f"{job.id} publica la imagen")
+    problems = [T(f"deploy job {deploy.id} has no 'environment:' (no protection rules "
+                  "or approval)", f"el job de despliegue {deploy.id} no tiene "
+                  "'environment:' (sin reglas de protección ni aprobación)")
+                for deploy in unprotected]
     note = T("", "")
     if ephemeral:
         listed = ", ".join(f"{name} ({how})" for name, how in ephemeral[:3])
         note = T(f" (not judged as releases: deploys to a throwaway cluster: {listed})",
                  f" (no se juzgan como publicaciones: despliegan en un clúster desechable: "
                  f"{listed})")
+    return problems, note
+
+
+def _delivery_l3(builds: list[_Build]) -> Iterator[Finding]:
+    pushes = [b for b in builds if b.pushes and not b.local]
+    throwaway = [b for b in builds if b.pushes and b.local]
+    if not pushes:
+        yield _never_pushed(builds, throwaway)
+        return
+    push = pushes[0]
+    wf, job = push.workflow, push.job
+    deploy_problems, note = _deploy_problems(builds)
+    problems = _push_problems(push) + deploy_problems
+    head = T(f"{job.id} pushes the image", f"{job.id} publica la imagen")
     if problems:
         yield failed(head + T(": ", ": ") + T.join(problems) + note, wf.path, push.step.line,
                      level=3)

@@ -11,15 +11,9 @@ from typing import Any
 
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed
-from mlops_lint.parsers.ci import (
-    Job,
-    Workflow,
-)
+from mlops_lint.parsers.ci import Job, Workflow
 from mlops_lint.rules import rule
-from mlops_lint.rules.ci._shared import (
-    github_only,
-    joined,
-)
+from mlops_lint.rules.ci._shared import github_only, joined
 
 
 def _write_scopes(perms: Any) -> list[str]:
@@ -63,8 +57,6 @@ RUN_SCOPES: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
     (re.compile(r"\bgh\s+issue\s+(comment|create|edit|close)"), ("issues: write",)),
     (re.compile(r"ghcr\.io"), ("packages: write",)),
 )
-
-
 CI_TRIGGERS = frozenset({"push", "pull_request", "pull_request_target"})
 
 
@@ -132,6 +124,66 @@ def _hardening_fix(wf: Workflow, no_timeout: list[str], concurrency: bool,
     return T.join(parts)
 
 
+def _concurrency_problem(wf: Workflow) -> tuple[T | None, bool]:
+    """What a CI workflow's ``concurrency`` lacks, and whether the fix must add
+    cancel-in-progress."""
+    is_ci = bool({"push", "pull_request", "pull_request_target"} & set(wf.on))
+    concurrency = wf.raw.get("concurrency")
+    if not is_ci:
+        return None, False
+    cancel = concurrency.get("cancel-in-progress") if isinstance(concurrency, dict) \
+        else None
+    cancels = concurrency is None or cancel is None or cancel is False or \
+        str(cancel).lower() == "false"
+    if concurrency is None:
+        return T("no top-level concurrency group: superseded runs keep "
+                 "running", "sin grupo concurrency global: las ejecuciones "
+                 "superadas siguen corriendo"), cancels
+    if cancels:
+        return T("concurrency without cancel-in-progress: true",
+                 "concurrency sin cancel-in-progress: true"), cancels
+    return None, cancels
+
+
+def _permissions_problem(wf: Workflow) -> tuple[T | None, list[str]]:
+    """What the workflow's permissions get wrong, and the jobs left with the default token
+    scopes."""
+    perms = wf.raw.get("permissions")
+    if perms is None:
+        bare = [j.id for j in wf.jobs if "permissions" not in j.raw]
+        if bare:
+            return T(f"no permissions: block (jobs {joined(bare)} get the "
+                     "repository's default token scopes)",
+                     f"sin bloque permissions: (los jobs {joined(bare)} reciben "
+                     "los permisos por defecto del token)"), bare
+        return None, bare
+    writes = _write_scopes(perms)
+    if writes and (len(wf.jobs) > 1 or "write-all" in writes):
+        return T(f"workflow-level permissions grant {', '.join(writes)} to "
+                 "every job; grant write scopes only in the jobs that need "
+                 "them", f"los permisos del workflow dan {', '.join(writes)} a "
+                 "todos los jobs; da permisos de escritura solo en los jobs "
+                 "que los necesitan"), []
+    return None, []
+
+
+def _judge(wf: Workflow) -> Finding:
+    problems: list[T] = []
+    no_timeout = [j.id for j in wf.jobs if j.uses is None and "timeout-minutes" not in j.raw]
+    if no_timeout:
+        problems.append(T(f"jobs without timeout-minutes: {joined(no_timeout)} (the default "
+                          "is 360 minutes)", f"jobs sin timeout-minutes: "
+                          f"{joined(no_timeout)} (por defecto son 360 minutos)"))
+    concurrency, cancels = _concurrency_problem(wf)
+    permissions, bare = _permissions_problem(wf)
+    problems += [p for p in (concurrency, permissions) if p is not None]
+    if problems:
+        return failed(T.join(problems), wf.path, 1,
+                      fix=_hardening_fix(wf, no_timeout, cancels, bare))
+    return passed(T(f"{wf.path}: timeouts, concurrency and least-privilege permissions",
+                    f"{wf.path}: timeouts, concurrency y permisos mínimos"), wf.path, 1)
+
+
 @rule("CI010")
 def ci_hardening(ctx: Context, params: None) -> Iterator[Finding]:
     """CI010: every job has timeout-minutes; CI workflows cancel superseded runs
@@ -142,49 +194,5 @@ def ci_hardening(ctx: Context, params: None) -> Iterator[Finding]:
         yield from (f for f in found if isinstance(f, Finding))
         return
     for wf in found:
-        if not isinstance(wf, Workflow):
-            continue
-        problems: list[T] = []
-        no_timeout = [j.id for j in wf.jobs if j.uses is None and "timeout-minutes" not in j.raw]
-        if no_timeout:
-            problems.append(T(f"jobs without timeout-minutes: {joined(no_timeout)} (the default "
-                              "is 360 minutes)", f"jobs sin timeout-minutes: "
-                              f"{joined(no_timeout)} (por defecto son 360 minutos)"))
-        is_ci = bool({"push", "pull_request", "pull_request_target"} & set(wf.on))
-        concurrency = wf.raw.get("concurrency")
-        cancels = False  # the fix must add cancel-in-progress
-        if is_ci:
-            cancel = concurrency.get("cancel-in-progress") if isinstance(concurrency, dict) \
-                else None
-            cancels = concurrency is None or cancel is None or cancel is False or \
-                str(cancel).lower() == "false"
-            if concurrency is None:
-                problems.append(T("no top-level concurrency group: superseded runs keep "
-                                  "running", "sin grupo concurrency global: las ejecuciones "
-                                  "superadas siguen corriendo"))
-            elif cancels:
-                problems.append(T("concurrency without cancel-in-progress: true",
-                                  "concurrency sin cancel-in-progress: true"))
-        perms = wf.raw.get("permissions")
-        bare: list[str] = []
-        if perms is None:
-            bare = [j.id for j in wf.jobs if "permissions" not in j.raw]
-            if bare:
-                problems.append(T(f"no permissions: block (jobs {joined(bare)} get the "
-                                  "repository's default token scopes)",
-                                  f"sin bloque permissions: (los jobs {joined(bare)} reciben "
-                                  "los permisos por defecto del token)"))
-        else:
-            writes = _write_scopes(perms)
-            if writes and (len(wf.jobs) > 1 or "write-all" in writes):
-                problems.append(T(f"workflow-level permissions grant {', '.join(writes)} to "
-                                  "every job; grant write scopes only in the jobs that need "
-                                  "them", f"los permisos del workflow dan {', '.join(writes)} a "
-                                  "todos los jobs; da permisos de escritura solo en los jobs "
-                                  "que los necesitan"))
-        if problems:
-            yield failed(T.join(problems), wf.path, 1,
-                         fix=_hardening_fix(wf, no_timeout, cancels, bare))
-        else:
-            yield passed(T(f"{wf.path}: timeouts, concurrency and least-privilege permissions",
-                           f"{wf.path}: timeouts, concurrency y permisos mínimos"), wf.path, 1)
+        if isinstance(wf, Workflow):
+            yield _judge(wf)

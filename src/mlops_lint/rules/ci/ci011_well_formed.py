@@ -14,18 +14,11 @@ from typing import Any
 
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed
-from mlops_lint.parsers.ci import (
-    ActionRef,
-    ci_commands,
-    parse_action,
-)
+from mlops_lint.parsers.ci import ActionRef, Workflow, ci_commands, parse_action
 from mlops_lint.parsers.yaml_file import YamlError, load_yaml
-from mlops_lint.readers.ci_config import ci_state
+from mlops_lint.readers.ci_config import CIState, ci_state
 from mlops_lint.rules import rule
-from mlops_lint.rules.ci._shared import (
-    first_ci_file,
-    no_ci,
-)
+from mlops_lint.rules.ci._shared import first_ci_file, no_ci
 
 _BROKEN_CONTINUATION = re.compile(r"(?<!\\)\\[ \t]+(#.*)?$")
 
@@ -102,6 +95,68 @@ def _script_defects(text: str) -> list[tuple[str, int]]:
     return out
 
 
+def _continuations(ctx: Context, state: CIState) -> Iterator[Finding]:
+    """A finding for every broken line continuation in a CI script (once per file and
+    text)."""
+    seen: set[tuple[str, str]] = set()
+    for command in ci_commands(ctx.repo):
+        located = state.steps.get((command.path, command.line))
+        if located and located[2].shell not in (None, "bash", "sh"):
+            continue
+        file_text = ctx.repo.text(command.path)
+        for bad, _ in _script_defects(command.text):
+            if (command.path, bad) in seen:
+                continue
+            seen.add((command.path, bad))
+            where = _line_after(file_text, bad.rstrip(), command.line) if isinstance(
+                file_text, str) else command.line
+            yield failed(T(f"backslash followed by spaces{' and a comment' if '#' in bad else ''}"
+                           f": '{bad.strip()[:70]}' ends the command there and runs the next "
+                           "line on its own (shellcheck SC1101)",
+                           f"barra invertida seguida de espacios"
+                           f"{' y un comentario' if '#' in bad else ''}: "
+                           f"'{bad.strip()[:70]}' termina el comando ahí y ejecuta la línea "
+                           "siguiente por separado (shellcheck SC1101)"), command.path, where,
+                         fix=T("put the backslash last on the line and move the comment above "
+                               "the command", "deja la barra invertida al final de la línea y "
+                               "mueve el comentario encima del comando"))
+
+
+def _actions(ctx: Context, wf: Workflow) -> Iterator[Finding]:
+    """A finding for every deprecated, retired, archived or floating action of ``wf``."""
+    text = ctx.repo.text(wf.path)
+    file_text = text if isinstance(text, str) else ""
+    uses: list[tuple[str, int | None]] = [(s.uses, s.line) for j in wf.jobs
+                                          for s in j.steps if s.uses]
+    uses += [(j.uses, j.line) for j in wf.jobs if j.uses]
+    for value, start in uses:
+        action = parse_action(value)
+        if action.kind != "action" or action.name.startswith(".github/"):
+            continue
+        line = _line_after(file_text, value, start)
+        major = action.major if not action.pinned else _comment_major(file_text, line)
+        problem = _action_problem(action, major)
+        if problem:
+            yield failed(problem, wf.path, line,
+                         fix=T("pin the action to a maintained major tag (or its full "
+                               "commit SHA with a '# vN' comment)",
+                               "fija la acción a una versión mayor mantenida (o a su SHA "
+                               "completo con un comentario '# vN')"))
+
+
+def _well_formed(state: CIState) -> Finding:
+    actions = [parse_action(s.uses) for wf in state.workflows for j in wf.jobs
+               for s in j.steps if s.uses]
+    tagged = [a for a in actions if a.kind == "action" and not a.pinned]
+    note = T(f"; {len(tagged)} action(s) pinned by tag, not by commit SHA",
+             f"; {len(tagged)} acción(es) fijadas por etiqueta, no por SHA") \
+        if tagged else T("", "")
+    path, line = first_ci_file(state)
+    return passed(T("CI scripts have no broken continuations and no action is "
+                    "deprecated or floating", "los scripts de CI no tienen continuaciones "
+                    "rotas y ninguna acción está obsoleta o flotante") + note, path, line)
+
+
 @rule("CI011")
 def ci_well_formed(ctx: Context, params: None) -> Iterator[Finding]:
     """CI011: no broken line continuations in CI scripts (SC1101); no deprecated,
@@ -116,57 +171,12 @@ def ci_well_formed(ctx: Context, params: None) -> Iterator[Finding]:
         yield failed(T(f"workflow does not parse: {error.message}",
                        f"el workflow no se puede leer: {error.message}"), error.path,
                      error.line)
-    seen: set[tuple[str, str]] = set()
-    for command in ci_commands(ctx.repo):
-        located = state.steps.get((command.path, command.line))
-        if located and located[2].shell not in (None, "bash", "sh"):
-            continue
-        file_text = ctx.repo.text(command.path)
-        for bad, _ in _script_defects(command.text):
-            if (command.path, bad) in seen:
-                continue
-            seen.add((command.path, bad))
-            problems += 1
-            where = _line_after(file_text, bad.rstrip(), command.line) if isinstance(
-                file_text, str) else command.line
-            yield failed(T(f"backslash followed by spaces{' and a comment' if '#' in bad else ''}"
-                           f": '{bad.strip()[:70]}' ends the command there and runs the next "
-                           "line on its own (shellcheck SC1101)",
-                           f"barra invertida seguida de espacios"
-                           f"{' y un comentario' if '#' in bad else ''}: "
-                           f"'{bad.strip()[:70]}' termina el comando ahí y ejecuta la línea "
-                           "siguiente por separado (shellcheck SC1101)"), command.path, where,
-                         fix=T("put the backslash last on the line and move the comment above "
-                               "the command", "deja la barra invertida al final de la línea y "
-                               "mueve el comentario encima del comando"))
+    for finding in _continuations(ctx, state):
+        problems += 1
+        yield finding
     for wf in state.workflows:
-        text = ctx.repo.text(wf.path)
-        file_text = text if isinstance(text, str) else ""
-        uses: list[tuple[str, int | None]] = [(s.uses, s.line) for j in wf.jobs
-                                              for s in j.steps if s.uses]
-        uses += [(j.uses, j.line) for j in wf.jobs if j.uses]
-        for value, start in uses:
-            action = parse_action(value)
-            if action.kind != "action" or action.name.startswith(".github/"):
-                continue
-            line = _line_after(file_text, value, start)
-            major = action.major if not action.pinned else _comment_major(file_text, line)
-            problem = _action_problem(action, major)
-            if problem:
-                problems += 1
-                yield failed(problem, wf.path, line,
-                             fix=T("pin the action to a maintained major tag (or its full "
-                                   "commit SHA with a '# vN' comment)",
-                                   "fija la acción a una versión mayor mantenida (o a su SHA "
-                                   "completo con un comentario '# vN')"))
+        for finding in _actions(ctx, wf):
+            problems += 1
+            yield finding
     if not problems:
-        actions = [parse_action(s.uses) for wf in state.workflows for j in wf.jobs
-                   for s in j.steps if s.uses]
-        tagged = [a for a in actions if a.kind == "action" and not a.pinned]
-        note = T(f"; {len(tagged)} action(s) pinned by tag, not by commit SHA",
-                 f"; {len(tagged)} acción(es) fijadas por etiqueta, no por SHA") \
-            if tagged else T("", "")
-        path, line = first_ci_file(state)
-        yield passed(T("CI scripts have no broken continuations and no action is "
-                       "deprecated or floating", "los scripts de CI no tienen continuaciones "
-                       "rotas y ninguna acción está obsoleta o flotante") + note, path, line)
+        yield _well_formed(state)

@@ -10,9 +10,7 @@ from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, manual, skipped
 from mlops_lint.readers.ci_config import ci_state
 from mlops_lint.rules import rule
-from mlops_lint.rules.ci._shared import (
-    joined,
-)
+from mlops_lint.rules.ci._shared import joined
 
 
 @rule("CI012")

@@ -15,13 +15,7 @@ from dataclasses import dataclass
 from enum import Enum
 from pathlib import PurePosixPath
 
-from mlops_lint.rules.security._secret_values import (
-    MAX_LINE,
-    Kind,
-    classify,
-    mask,
-    secret_name,
-)
+from mlops_lint.rules.security._secret_values import MAX_LINE, Kind, classify, mask, secret_name
 
 # A key (after an optional "-" or "--" of a command-line flag) starts where no key
 # character precedes it and not right after "${" (the name inside an interpolation), so

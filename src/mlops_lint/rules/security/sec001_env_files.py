@@ -24,15 +24,8 @@ from mlops_lint.parsers.kubernetes import read_manifests
 from mlops_lint.parsers.python_source import PythonIndex, is_test_path, python_index
 from mlops_lint.readers.deployment import in_docs
 from mlops_lint.rules import rule
-from mlops_lint.rules.security._secret_literals import (
-    Syntax,
-    line_literals,
-)
-from mlops_lint.rules.security._secret_values import (
-    Kind,
-    mask,
-    token_matches,
-)
+from mlops_lint.rules.security._secret_literals import Syntax, line_literals
+from mlops_lint.rules.security._secret_values import Kind, mask, token_matches
 from mlops_lint.rules.security._shared import EXAMPLE_SUFFIXES, is_env_file
 
 
@@ -44,11 +37,7 @@ def _is_env_example(path: str) -> bool:
 
 ENV_READS = ("os.getenv", "os.environ.get", "os.environ.setdefault", "dotenv.load_dotenv",
              "dotenv.dotenv_values", "environs.Env", "decouple.config")
-
-
 SETTINGS_BASES = ("pydantic_settings.BaseSettings", "pydantic.BaseSettings")
-
-
 COMPOSE_GLOBS = ("**/docker-compose*.y*ml", "**/compose*.y*ml")
 
 
@@ -99,19 +88,11 @@ def env_readers(ctx: Context) -> list[tuple[str, int]]:
 # `source .env`, a .gitignore line of the project's own (not the stock Python template's
 # "# Environments" block), or documentation telling the reader to create one
 DOTENV_MODULES = ("dotenv", "environs", "decouple", "envparse")
-
-
 ENV_FILE_COMMAND = re.compile(
     r"--env-file\b|(?:^|[\s;&|(])(?:source|\.)\s+[\"']?\S*\.env\b|"
     r"\bcat\s+[\"']?\S*\.env\b|\benv_file\s*:", re.MULTILINE)
-
-
 ENV_MENTION = re.compile(r"(?:^|(?<=[\s`'\"(/=]))\.env(?![\w\-\[(])", re.MULTILINE)
-
-
 STOCK_ENV_BLOCK = frozenset({".venv", "env/", "venv/", "ENV/", "env.bak/", "venv.bak/"})
-
-
 MAX_DOC_SCAN = 200_000
 
 
@@ -307,76 +288,100 @@ def _nearest_env(committed: list[str], reader: str) -> str:
     return committed[0]
 
 
-@rule("SEC001")
-def env_files(ctx: Context, params: None) -> Iterator[Finding]:
-    """SEC001: no .env in git; a .env.example when the code reads the environment."""
-    problems = 0
+def _env_file_findings(ctx: Context) -> tuple[list[Finding], list[str]]:
+    """A finding for every ``.env`` file git tracks or does not ignore, and the tracked
+    ones."""
     rules = ignore_rules(ctx.repo)
+    findings: list[Finding] = []
     committed: list[str] = []
     for path in ctx.repo.files:
         if not is_env_file(path):
             continue
         if ctx.repo.is_tracked(path):
-            problems += 1
             committed.append(path)
-            yield _committed_env(ctx, path)
+            findings.append(_committed_env(ctx, path))
         elif not rules.ignored(path):
-            problems += 1
-            yield warned(T(f"{path} is not ignored: git add -A would commit it",
-                           f"{path} no está ignorado: git add -A lo subiría"), path,
-                         fix=T("add .env and .env.* (with !.env.example) to .gitignore",
-                               "añade .env y .env.* (con !.env.example) a .gitignore"))
+            findings.append(warned(T(f"{path} is not ignored: git add -A would commit it",
+                                     f"{path} no está ignorado: git add -A lo subiría"), path,
+                                   fix=T("add .env and .env.* (with !.env.example) to "
+                                         ".gitignore", "añade .env y .env.* (con "
+                                         "!.env.example) a .gitignore")))
+    return findings, committed
+
+
+def _undocumented(ctx: Context, readers: list[tuple[str, int]], committed: list[str]
+                  ) -> Finding | None:
+    """The code reads the environment and no ``.env.example`` documents the variables:
+    a warning when a committed ``.env`` documents them instead or ``.env`` files are part
+    of the workflow; ``None`` otherwise."""
+    path, line = readers[0]
+    if committed:
+        env = _nearest_env(committed, path)
+        return warned(T(f"the code reads environment variables ({path}:{line}); they are "
+                        f"documented only in the committed {env}, not in a .env.example",
+                        f"el código lee variables de entorno ({path}:{line}); están "
+                        f"documentadas solo en el {env} del repositorio, no en un "
+                        ".env.example"),
+                      path, line,
+                      fix=T(f"move {env} to {env}.example with placeholder values (and stop "
+                            "tracking the .env)", f"mueve {env} a {env}.example con valores de "
+                            "ejemplo (y deja de versionar el .env)"))
+    workflow = dotenv_workflow(ctx)
+    if workflow is None:
+        return None
+    where, at, what = workflow
+    loc = f"{where}:{at}" if at else where
+    return warned(T(f"the code reads environment variables ({path}:{line}) and .env files "
+                    f"are part of the workflow ({what}, {loc}), but no .env.example "
+                    "documents the variables",
+                    f"el código lee variables de entorno ({path}:{line}) y los archivos "
+                    f".env forman parte del flujo ({what}, {loc}), pero ningún "
+                    ".env.example documenta las variables"),
+                  path, line,
+                  fix=T("commit a .env.example with every variable and placeholder values",
+                        "sube un .env.example con cada variable y valores de ejemplo"))
+
+
+def _without_dotenv(ctx: Context, readers: list[tuple[str, int]]) -> Finding:
+    """The code reads the environment without ``.env`` files: no ``.env.example`` is
+    required."""
+    path, line = readers[0]
+    declared = declared_env(ctx, readers)
+    if declared is not None:
+        place = f"{declared[0]}:{declared[1]}" if declared[1] else declared[0]
+        place += f", {', '.join(declared[2][:3])}"
+        return passed(T(f"no .env file in git; the code reads environment variables "
+                        f"({path}:{line}) without .env files (no dotenv, no env_file:), "
+                        f"and variables are declared where it runs ({place})",
+                        f"ningún archivo .env en git; el código lee variables de entorno "
+                        f"({path}:{line}) sin archivos .env (ni dotenv ni env_file:), y las "
+                        f"variables se declaran donde se ejecuta ({place})"),
+                      declared[0], declared[1])
+    return passed(T(f"no .env file in git; the code reads environment variables "
+                    f"({path}:{line}) but no .env file is part of the workflow (no "
+                    "dotenv, no env_file:), so no .env.example is required (listing "
+                    "the variables in the README helps users)",
+                    f"ningún archivo .env en git; el código lee variables de entorno "
+                    f"({path}:{line}) pero ningún archivo .env forma parte del flujo (ni "
+                    "dotenv ni env_file:), así que no se exige .env.example (listar las "
+                    "variables en el README ayuda)"), path, line)
+
+
+@rule("SEC001")
+def env_files(ctx: Context, params: None) -> Iterator[Finding]:
+    """SEC001: no .env in git; a .env.example when the code reads the environment."""
+    findings, committed = _env_file_findings(ctx)
+    yield from findings
+    problems = len(findings)
     readers = env_readers(ctx)
     examples = [f for f in ctx.repo.files if _is_env_example(f)]
-    if readers and not examples and committed:
+    if readers and not examples:
+        undocumented = _undocumented(ctx, readers, committed)
+        if undocumented is None:
+            yield _without_dotenv(ctx, readers)
+            return
         problems += 1
-        path, line = readers[0]
-        env = _nearest_env(committed, path)
-        yield warned(T(f"the code reads environment variables ({path}:{line}); they are "
-                       f"documented only in the committed {env}, not in a .env.example",
-                       f"el código lee variables de entorno ({path}:{line}); están "
-                       f"documentadas solo en el {env} del repositorio, no en un .env.example"),
-                     path, line,
-                     fix=T(f"move {env} to {env}.example with placeholder values (and stop "
-                           "tracking the .env)", f"mueve {env} a {env}.example con valores de "
-                           "ejemplo (y deja de versionar el .env)"))
-    elif readers and not examples and (workflow := dotenv_workflow(ctx)) is not None:
-        problems += 1
-        path, line = readers[0]
-        where, at, what = workflow
-        loc = f"{where}:{at}" if at else where
-        yield warned(T(f"the code reads environment variables ({path}:{line}) and .env files "
-                       f"are part of the workflow ({what}, {loc}), but no .env.example "
-                       "documents the variables",
-                       f"el código lee variables de entorno ({path}:{line}) y los archivos "
-                       f".env forman parte del flujo ({what}, {loc}), pero ningún "
-                       ".env.example documenta las variables"),
-                     path, line,
-                     fix=T("commit a .env.example with every variable and placeholder values",
-                           "sube un .env.example con cada variable y valores de ejemplo"))
-    elif readers and not examples:
-        path, line = readers[0]
-        declared = declared_env(ctx, readers)
-        if declared is not None:
-            place = f"{declared[0]}:{declared[1]}" if declared[1] else declared[0]
-            place += f", {', '.join(declared[2][:3])}"
-            yield passed(T(f"no .env file in git; the code reads environment variables "
-                           f"({path}:{line}) without .env files (no dotenv, no env_file:), "
-                           f"and variables are declared where it runs ({place})",
-                           f"ningún archivo .env en git; el código lee variables de entorno "
-                           f"({path}:{line}) sin archivos .env (ni dotenv ni env_file:), y las "
-                           f"variables se declaran donde se ejecuta ({place})"),
-                         declared[0], declared[1])
-        else:
-            yield passed(T(f"no .env file in git; the code reads environment variables "
-                           f"({path}:{line}) but no .env file is part of the workflow (no "
-                           "dotenv, no env_file:), so no .env.example is required (listing "
-                           "the variables in the README helps users)",
-                           f"ningún archivo .env en git; el código lee variables de entorno "
-                           f"({path}:{line}) pero ningún archivo .env forma parte del flujo (ni "
-                           "dotenv ni env_file:), así que no se exige .env.example (listar las "
-                           "variables en el README ayuda)"), path, line)
-        return
+        yield undocumented
     if not problems:
         detail = T(f"; {examples[0]} documents the variables",
                    f"; {examples[0]} documenta las variables") if examples else T("", "")

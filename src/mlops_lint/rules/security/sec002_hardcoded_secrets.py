@@ -43,35 +43,18 @@ from mlops_lint.rules.security._hits import (
     token_hits,
     url_hits,
 )
-from mlops_lint.rules.security._secret_literals import (
-    Syntax,
-    may_hint,
-    service_lines,
-    syntax_of,
-)
-from mlops_lint.rules.security._secret_values import (
-    Kind,
-)
+from mlops_lint.rules.security._secret_literals import Syntax, may_hint, service_lines, syntax_of
+from mlops_lint.rules.security._secret_values import Kind
 
 MAX_FINDINGS = 50
-
-
 SKIP_NAMES = frozenset({"poetry.lock", "uv.lock", "pdm.lock", "Pipfile.lock", "package-lock.json",
                         "yarn.lock", "pnpm-lock.yaml", "Cargo.lock", "go.sum",
                         DETECT_SECRETS_BASELINE, ".gitleaksignore",
                         *(PurePosixPath(p).name for p in GITLEAKS_CONFIGS)})
-
-
 SKIP_SUFFIXES = frozenset({".svg", ".map", ".csv", ".tsv", ".parquet", ".lock", ".min.js",
                            ".pdf", ".png", ".jpg", ".jpeg", ".gif", ".ico", ".woff", ".woff2"})
-
-
 CI_GLOBS = (*WORKFLOW_GLOBS, *(g for globs in OTHER_CI_FILES.values() for g in globs))
-
-
 COMPOSE_FILE_GLOBS = ("**/docker-compose*.y*ml", "**/compose*.y*ml")
-
-
 DEV_WORDS = frozenset({"dev", "develop", "development", "local", "test", "tests", "testing",
                        "ci", "e2e", "example", "sample", "demo"})
 
@@ -158,8 +141,6 @@ LEAK_FIX = T("remove it, rotate the credential (it stays in the git history), an
              "elimínalo, rota la credencial (queda en el historial de git) y léela del entorno "
              "o de un gestor de secretos (os.environ, ${{ secrets.NAME }}, un Secret de "
              "Kubernetes)")
-
-
 WEAK_FIX = T("keep real passwords out of the file: read the value from the environment or a "
              "secret store (os.environ, ${VAR:-...} in compose, ${{ secrets.NAME }}, a Kubernetes "
              "Secret) and leave only a placeholder; if it is a deliberate local default, mark the "
@@ -168,8 +149,6 @@ WEAK_FIX = T("keep real passwords out of the file: read the value from the envir
              "de secretos (os.environ, ${VAR:-...} en compose, ${{ secrets.NAME }}, un Secret de "
              "Kubernetes) y deja solo un valor de ejemplo; si es un valor local deliberado, marca "
              "la línea con # gitleaks:allow")
-
-
 FIXTURE_FIX = T("if it is a real credential, remove and rotate it; if it is a synthetic fixture, "
                 "mark the line with # gitleaks:allow or allow-list the path in .gitleaks.toml",
                 "si es una credencial real, elimínala y rótala; si es un dato sintético de "

@@ -17,16 +17,10 @@ from mlops_lint.rules import rule
 from mlops_lint.rules.security._shared import places
 
 DEPENDABOT = (".github/dependabot.yml", ".github/dependabot.yaml")
-
-
 RENOVATE = ("renovate.json", "renovate.json5", ".github/renovate.json",
             ".github/renovate.json5", ".gitlab/renovate.json", ".gitlab/renovate.json5",
             ".renovaterc", ".renovaterc.json", ".renovaterc.json5")
-
-
 PIP_ECOSYSTEMS = frozenset({"pip", "uv", "poetry", "pipenv"})
-
-
 RENOVATE_PIP_MANAGERS = frozenset({"pip_requirements", "pep621", "poetry", "pipenv",
                                    "pip_setup", "setup-cfg", "pip-compile", "pixi"})
 
