@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from conftest import statuses
-from mlops_lint.checks.ci import matrix_versions
 from mlops_lint.model import Result
+from mlops_lint.rules.ci.ci004_python_matrix import matrix_versions
 
 Maker = Callable[..., Path]
 Results = Callable[..., list[Result]]

@@ -702,11 +702,12 @@ def test_ci012_is_manual_and_never_scored(check: Check) -> None:
 ])
 def test_tools_and_exit_codes(make_repo: Maker, command: str, spec: str, blocking: bool,
                               why: str | None) -> None:
-    from mlops_lint.checks import ci as ci_checks
+    from mlops_lint.readers import ci_tools
+    from mlops_lint.readers.ci_runs import ci_runs
     from mlops_lint.repo import Repo
 
     repo = Repo(make_repo(workflow(simple(command))))
-    runs = ci_checks.ci_runs(repo, getattr(ci_checks, spec))
+    runs = ci_runs(repo, getattr(ci_tools, spec))
     assert len(runs) == 1, [r.text for r in runs]
     assert runs[0].blocking is blocking
     if why:
@@ -721,19 +722,20 @@ def test_tools_and_exit_codes(make_repo: Maker, command: str, spec: str, blockin
 ])
 def test_scanning_actions_that_never_fail(make_repo: Maker, uses: str, with_: str,
                                           blocking: bool) -> None:
-    from mlops_lint.checks import ci as ci_checks
+    from mlops_lint.readers.ci_runs import ci_runs
+    from mlops_lint.readers.ci_tools import IMAGE_SCAN, SAFETY
     from mlops_lint.repo import Repo
 
     body = ("on: [push, pull_request]\njobs:\n  a:\n    runs-on: x\n    steps:\n"
             f"      - uses: {uses}\n        with:\n          {with_}\n")
     repo = Repo(make_repo(workflow(body)))
-    runs = [r for spec in (ci_checks.IMAGE_SCAN, ci_checks.SAFETY)
-            for r in ci_checks.ci_runs(repo, spec)]
+    runs = [r for spec in (IMAGE_SCAN, SAFETY) for r in ci_runs(repo, spec)]
     assert [r.blocking for r in runs] == [blocking]
 
 
 def test_make_directory_prerequisites_and_python_steps(make_repo: Maker) -> None:
-    from mlops_lint.checks import ci as ci_checks
+    from mlops_lint.readers.ci_runs import ci_runs
+    from mlops_lint.readers.ci_tools import LINT, TESTS
     from mlops_lint.repo import Repo
 
     body = ("on: [push, pull_request]\njobs:\n  a:\n    runs-on: x\n    steps:\n"
@@ -743,9 +745,9 @@ def test_make_directory_prerequisites_and_python_steps(make_repo: Maker) -> None
     files = workflow(body, **{"sub/Makefile": "ci: lint test\nlint:\n\truff check .\n"
                                               "test:\n\t-pytest\n"})
     repo = Repo(make_repo(files))
-    tests = ci_checks.ci_runs(repo, ci_checks.TESTS)
+    tests = ci_runs(repo, TESTS)
     assert [(r.via, r.blocking) for r in tests] == [("make ci", False)]
-    assert [r.via for r in ci_checks.ci_runs(repo, ci_checks.LINT)] == ["make ci"]
+    assert [r.via for r in ci_runs(repo, LINT)] == ["make ci"]
 
 
 # -- CI beyond GitHub: where the pipelines live, what they include, what they run ----------

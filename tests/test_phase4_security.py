@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from conftest import statuses
-from mlops_lint.checks.security_scans import bandit_high
 from mlops_lint.model import Result
+from mlops_lint.rules.security.sec004_bandit_sast import bandit_high
 
 Runner = Callable[..., list[Result]]
 Maker = Callable[..., Path]
