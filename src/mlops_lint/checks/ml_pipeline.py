@@ -20,11 +20,11 @@ from dataclasses import dataclass, field
 
 from pydantic import Field
 
-from mlops_lint.checks.tracking import tracking_verdicts
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed, skipped, warned
 from mlops_lint.parsers import ParseError
 from mlops_lint.parsers.python_source import PythonIndex, call_arg, literal
+from mlops_lint.readers.tracking import tracking_verdicts
 from mlops_lint.readers.training import (
     CHECKPOINT_CLASSES,
     CONFIG_YAML,
