@@ -75,28 +75,36 @@ def _keywords(tracking: Tracking, path: str, call: ast.Call, mapping: Mapping[st
             tracking.add(key, path, call.lineno, keyword.arg or "")
 
 
-def _scan_spec(spec: TrackerSpec, index: PythonIndex, tracking: Tracking) -> None:
-    path = index.path
-    bound = _bound_names(index, spec.runs)
-    for qual, call in every_call(index):
-        name = method(call) or last(qual)
-        obj = receiver(call)
-        if qual in spec.runs:
-            tracking.add("run", path, call.lineno, qual)
-            for key in spec.implied:
-                tracking.add(key, path, call.lineno, qual)
-            _keywords(tracking, path, call, spec.keywords)
-            if spec.key == "dvclive" and call.args:
-                tracking.add("uri", path, call.lineno, "dir")
-        for key in spec.calls.get(qual, ()):
-            tracking.add(key, path, call.lineno, qual)
-        keys = spec.methods.get(name or "", ())
-        if not keys and isinstance(obj, ast.Name | ast.Attribute) and target_key(obj) in bound:
-            keys = spec.bound.get(name or "", ())
-        for key in keys:
-            tracking.add(key, path, call.lineno, name or qual)
-        if qual in spec.registry or (name in spec.registry and obj is not None):
-            tracking.add("registry", path, call.lineno, name or qual)
+def _run_call(spec: TrackerSpec, tracking: Tracking, path: str, qual: str,
+              call: ast.Call) -> None:
+    """A call that opens a run: what it records on its own and through its keywords."""
+    tracking.add("run", path, call.lineno, qual)
+    for key in spec.implied:
+        tracking.add(key, path, call.lineno, qual)
+    _keywords(tracking, path, call, spec.keywords)
+    if spec.key == "dvclive" and call.args:
+        tracking.add("uri", path, call.lineno, "dir")
+
+
+def _scan_call(spec: TrackerSpec, tracking: Tracking, path: str, bound: set[str], qual: str,
+               call: ast.Call) -> None:
+    name = method(call) or last(qual)
+    obj = receiver(call)
+    if qual in spec.runs:
+        _run_call(spec, tracking, path, qual, call)
+    for key in spec.calls.get(qual, ()):
+        tracking.add(key, path, call.lineno, qual)
+    keys = spec.methods.get(name or "", ())
+    if not keys and isinstance(obj, ast.Name | ast.Attribute) and target_key(obj) in bound:
+        keys = spec.bound.get(name or "", ())
+    for key in keys:
+        tracking.add(key, path, call.lineno, name or qual)
+    if qual in spec.registry or (name in spec.registry and obj is not None):
+        tracking.add("registry", path, call.lineno, name or qual)
+
+
+def _scan_assigned(spec: TrackerSpec, index: PythonIndex, tracking: Tracking) -> None:
+    """Assignments to what the tracker records (``wandb.config[...] = v``)."""
     for node in nodes_of(index, ast.Assign):
         for target in node.targets:
             base = target
@@ -107,7 +115,14 @@ def _scan_spec(spec: TrackerSpec, index: PythonIndex, tracking: Tracking) -> Non
             for prefix, key in spec.assigned.items():
                 if (dotted and (dotted == prefix or dotted.startswith(prefix + "."))) or \
                         (attr and attr == prefix):
-                    tracking.add(key, path, node.lineno, prefix)
+                    tracking.add(key, index.path, node.lineno, prefix)
+
+
+def _scan_spec(spec: TrackerSpec, index: PythonIndex, tracking: Tracking) -> None:
+    bound = _bound_names(index, spec.runs)
+    for qual, call in every_call(index):
+        _scan_call(spec, tracking, index.path, bound, qual, call)
+    _scan_assigned(spec, index, tracking)
     if spec.key == "neptune":
         _neptune_fields(index, tracking)
 
@@ -231,6 +246,42 @@ def _env_keys(ctx: Context, names: Mapping[str, str], tracking: Tracking,
                     tracking.add(key, path, 0, name)
 
 
+def _lightning_logs(index: PythonIndex, logged: dict[str, bool]) -> None:
+    """What a Lightning module logs: parameters (``save_hyperparameters``) and metrics
+    (``self.log``)."""
+    for _, call in every_call(index):
+        name = method(call)
+        obj = receiver(call)
+        if name in ("save_hyperparameters", "log_hyperparams"):
+            logged["params"] = True
+        elif name in ("log", "log_dict") and isinstance(obj, ast.Name) and \
+                obj.id == "self":
+            logged["metrics"] = True
+
+
+def _scan_index(index: PythonIndex, trackings: dict[str, Tracking],
+                lightning_logged: dict[str, bool]) -> None:
+    """One source file: the trackers it imports, the framework integrations it calls."""
+    for spec in TRACKERS:
+        if any(index.imports(root) for root in spec.roots):
+            _scan_spec(spec, index, trackings[spec.key])
+    for qual, call in index.calls:
+        if last(qual) in INTEGRATIONS or call_arg(call, "report_to") is not None:
+            _integration(index, qual, call, trackings)
+    if any(index.imports(root) for root in LIGHTNING_ROOTS):
+        _lightning_logs(index, lightning_logged)
+
+
+def _settings(ctx: Context, spec: TrackerSpec, tracking: Tracking,
+              errors: list[ParseError]) -> None:
+    """The tracker's environment variables, and its local run directory ignored."""
+    _env_keys(ctx, spec.env, tracking, errors)
+    if spec.ignore_dir is None:
+        tracking.not_applicable.add("ignored")
+    elif tracking.found and is_ignored(ctx, spec.ignore_dir, is_dir=True):
+        tracking.add("ignored", ".gitignore", 0, spec.ignore_dir)
+
+
 def other_trackers(ctx: Context) -> dict[str, Tracking]:
     """What the project records with each tracker other than MLflow's own API, and the
     MLflow runs that frameworks open (key ``mlflow``); computed once per project."""
@@ -243,30 +294,12 @@ def other_trackers(ctx: Context) -> dict[str, Tracking]:
     trackings["mlflow"] = Tracking("mlflow", "MLflow")
     lightning_logged = {"params": False, "metrics": False}
     for index in source_files(ctx).indexes:
-        for spec in TRACKERS:
-            if any(index.imports(root) for root in spec.roots):
-                _scan_spec(spec, index, trackings[spec.key])
-        for qual, call in index.calls:
-            if last(qual) in INTEGRATIONS or call_arg(call, "report_to") is not None:
-                _integration(index, qual, call, trackings)
-        if any(index.imports(root) for root in LIGHTNING_ROOTS):
-            for _, call in every_call(index):
-                name = method(call)
-                obj = receiver(call)
-                if name in ("save_hyperparameters", "log_hyperparams"):
-                    lightning_logged["params"] = True
-                elif name in ("log", "log_dict") and isinstance(obj, ast.Name) and \
-                        obj.id == "self":
-                    lightning_logged["metrics"] = True
+        _scan_index(index, trackings, lightning_logged)
     errors = list(config_errors(ctx))
     _config_integrations(ctx, trackings)
     _dvc_pipeline(ctx, trackings["dvclive"], errors)
     for spec in TRACKERS:
-        _env_keys(ctx, spec.env, trackings[spec.key], errors)
-        if spec.ignore_dir is None:
-            trackings[spec.key].not_applicable.add("ignored")
-        elif trackings[spec.key].found and is_ignored(ctx, spec.ignore_dir, is_dir=True):
-            trackings[spec.key].add("ignored", ".gitignore", 0, spec.ignore_dir)
+        _settings(ctx, spec, trackings[spec.key], errors)
     _lightning_evidence(trackings, lightning_logged)
     result = {k: v for k, v in trackings.items() if v.found}
     ctx.repo.memo[memo_key] = result

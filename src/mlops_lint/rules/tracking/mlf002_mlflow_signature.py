@@ -45,59 +45,45 @@ def _is_signature(index: PythonIndex, call: ast.Call, value: ast.expr) -> bool:
     return not (isinstance(value, ast.Constant) and value.value is None)
 
 
-@rule("MLF002")
-def mlflow_signature(ctx: Context, params: None) -> Iterator[Finding]:
-    """MLF002: models are logged with ``signature=`` (and ideally ``input_example=``)."""
-    sources = source_files(ctx)
-    yield from source_errors(ctx)
-    logged = False
-    autolog: tuple[str, int, ast.Call] | None = None
-    for index in sources.indexes:
-        for qual, call in mlflow_calls(index):
-            name = last(qual)
-            if name == "autolog":
-                autolog = autolog or (index.path, call.lineno, call)
-                continue
-            if name not in ("log_model", "save_model") or qual.count(".") < 2:
-                continue
-            logged = True
-            signature = call_arg(call, "signature")
-            example = call_arg(call, "input_example")
-            if signature is None or not _is_signature(index, call, signature):
-                yield failed(T(f"{short(call)} logs the model without a signature: serving "
-                               "cannot validate inputs",
-                               f"{short(call)} registra el modelo sin signature: el servicio "
-                               "no puede validar entradas"), index.path, call.lineno,
-                             fix=T("signature=infer_signature(X_train, pipeline.predict(X_train)"
-                                   "), input_example=X_train.head(3)",
-                                   "signature=infer_signature(X_train, pipeline.predict(X_train)"
-                                   "), input_example=X_train.head(3)"))
-            elif example is None or (isinstance(example, ast.Constant) and
-                                     example.value is None):
-                yield warned(T(f"{short(call)} has a signature but no input_example",
-                               f"{short(call)} tiene signature pero no input_example"),
-                             index.path, call.lineno)
-            else:
-                yield passed(T(f"model logged with signature and input_example at "
-                               f"{index.path}:{call.lineno}",
-                               f"modelo registrado con signature e input_example en "
-                               f"{index.path}:{call.lineno}"), index.path, call.lineno)
-    if logged:
-        return
-    if autolog is not None:
-        path, line, call = autolog
-        if literal(call_arg(call, "log_model_signatures")) is False:
-            yield failed(T("autolog is called with log_model_signatures=False",
-                           "autolog se llama con log_model_signatures=False"), path, line)
-        elif literal(call_arg(call, "log_input_examples")) is True:
-            yield passed(T("autolog logs models with signatures and input examples",
-                           "autolog registra modelos con signature y ejemplos de entrada"),
-                         path, line)
-        else:
-            yield warned(T("autolog infers signatures but logs no input example "
-                           "(log_input_examples=True)", "autolog infiere la signature pero no "
-                           "registra ejemplo de entrada (log_input_examples=True)"), path, line)
-        return
+def _logged_model(index: PythonIndex, call: ast.Call) -> Finding:
+    """A ``log_model``/``save_model`` call judged on its signature and input example."""
+    signature = call_arg(call, "signature")
+    example = call_arg(call, "input_example")
+    if signature is None or not _is_signature(index, call, signature):
+        return failed(T(f"{short(call)} logs the model without a signature: serving "
+                        "cannot validate inputs",
+                        f"{short(call)} registra el modelo sin signature: el servicio "
+                        "no puede validar entradas"), index.path, call.lineno,
+                      fix=T("signature=infer_signature(X_train, pipeline.predict(X_train)"
+                            "), input_example=X_train.head(3)",
+                            "signature=infer_signature(X_train, pipeline.predict(X_train)"
+                            "), input_example=X_train.head(3)"))
+    if example is None or (isinstance(example, ast.Constant) and example.value is None):
+        return warned(T(f"{short(call)} has a signature but no input_example",
+                        f"{short(call)} tiene signature pero no input_example"),
+                      index.path, call.lineno)
+    return passed(T(f"model logged with signature and input_example at "
+                    f"{index.path}:{call.lineno}",
+                    f"modelo registrado con signature e input_example en "
+                    f"{index.path}:{call.lineno}"), index.path, call.lineno)
+
+
+def _autolog(path: str, line: int, call: ast.Call) -> Finding:
+    """Models logged by ``autolog``: judged on its signature and input example options."""
+    if literal(call_arg(call, "log_model_signatures")) is False:
+        return failed(T("autolog is called with log_model_signatures=False",
+                        "autolog se llama con log_model_signatures=False"), path, line)
+    if literal(call_arg(call, "log_input_examples")) is True:
+        return passed(T("autolog logs models with signatures and input examples",
+                        "autolog registra modelos con signature y ejemplos de entrada"),
+                      path, line)
+    return warned(T("autolog infers signatures but logs no input example "
+                    "(log_input_examples=True)", "autolog infiere la signature pero no "
+                    "registra ejemplo de entrada (log_input_examples=True)"), path, line)
+
+
+def _not_logged(ctx: Context) -> Iterator[Finding]:
+    """No model is logged as an MLflow model: how the project saves it instead."""
     mlflow_found, _, errors = mlflow_evidence(ctx)
     yield from skips(errors)
     saved = _model_saves(ctx)
@@ -129,6 +115,31 @@ def mlflow_signature(ctx: Context, params: None) -> Iterator[Finding]:
         return
     yield failed(T("no model is logged with mlflow.<flavor>.log_model",
                    "ningún modelo se registra con mlflow.<flavor>.log_model"))
+
+
+@rule("MLF002")
+def mlflow_signature(ctx: Context, params: None) -> Iterator[Finding]:
+    """MLF002: models are logged with ``signature=`` (and ideally ``input_example=``)."""
+    sources = source_files(ctx)
+    yield from source_errors(ctx)
+    logged = False
+    autolog: tuple[str, int, ast.Call] | None = None
+    for index in sources.indexes:
+        for qual, call in mlflow_calls(index):
+            name = last(qual)
+            if name == "autolog":
+                autolog = autolog or (index.path, call.lineno, call)
+                continue
+            if name not in ("log_model", "save_model") or qual.count(".") < 2:
+                continue
+            logged = True
+            yield _logged_model(index, call)
+    if logged:
+        return
+    if autolog is not None:
+        yield _autolog(*autolog)
+        return
+    yield from _not_logged(ctx)
 
 
 def _model_saves(ctx: Context) -> list[tuple[str, int, str]]:

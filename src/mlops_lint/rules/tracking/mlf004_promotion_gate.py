@@ -152,37 +152,58 @@ def _mentions(text: str, local: str, path: str, module: str, stem: str) -> bool:
         f"/{stem}" in text or f" {stem}" in text)
 
 
-def _runs_script(ctx: Context, path: str, errors: list[ParseError]) -> str | None:
-    """What runs the script at ``path`` automatically: a blocking CI command, a dvc.yaml
-    stage, a Makefile target or a shell script of the repository (by path or module)."""
-    local = ctx.project.local(path)
-    module = local.removesuffix(".py").removeprefix("src/").replace("/", ".")
-    stem = local.rsplit("/", 1)[-1]
+Names = tuple[str, str, str, str]  # how a script is named: local path, path, module, stem
+
+
+def _ci_runner(ctx: Context, names: Names) -> str | None:
     for command in ci_commands(ctx.repo):
-        if command.blocking and _mentions(command.text, local, path, module, stem):
+        if command.blocking and _mentions(command.text, *names):
             return f"CI ({command.path}:{command.line})" if command.line else \
                 f"CI ({command.path})"
+    return None
+
+
+def _dvc_runner(ctx: Context, names: Names, errors: list[ParseError]) -> str | None:
     dvc = ctx.first("dvc.yaml")
     data = read_yaml(ctx, dvc, errors)
     stages = data.get("stages") if isinstance(data, dict) else None
     for name, stage in stages.items() if isinstance(stages, dict) else []:
         cmd = stage.get("cmd") if isinstance(stage, dict) else None
         texts = cmd if isinstance(cmd, list) else [cmd]
-        if any(isinstance(t, str) and _mentions(t, local, path, module, stem) for t in texts):
+        if any(isinstance(t, str) and _mentions(t, *names) for t in texts):
             return f"the dvc.yaml stage {name} ({dvc})"
+    return None
+
+
+def _make_runner(ctx: Context, names: Names, errors: list[ParseError]) -> str | None:
     makefile = ctx.first("Makefile")
     parsed = ctx.repo.parse(makefile, parse_makefile) if makefile else None
     if isinstance(parsed, ParseError):
         errors.append(parsed)
     elif parsed is not None:
         for target_name, target in parsed.targets.items():
-            if any(_mentions(c, local, path, module, stem) for _, c in target.recipe):
+            if any(_mentions(c, *names) for _, c in target.recipe):
                 return f"the Makefile target {target_name} ({makefile})"
+    return None
+
+
+def _shell_runner(ctx: Context, names: Names, errors: list[ParseError]) -> str | None:
     for script in ctx.files(["**/*.sh"]):
         text = read_text(ctx, script, errors)
-        if text is not None and _mentions(text[:200_000], local, path, module, stem):
+        if text is not None and _mentions(text[:200_000], *names):
             return f"{script}"
     return None
+
+
+def _runs_script(ctx: Context, path: str, errors: list[ParseError]) -> str | None:
+    """What runs the script at ``path`` automatically: a blocking CI command, a dvc.yaml
+    stage, a Makefile target or a shell script of the repository (by path or module)."""
+    local = ctx.project.local(path)
+    module = local.removesuffix(".py").removeprefix("src/").replace("/", ".")
+    stem = local.rsplit("/", 1)[-1]
+    names = (local, path, module, stem)
+    return _ci_runner(ctx, names) or _dvc_runner(ctx, names, errors) or \
+        _make_runner(ctx, names, errors) or _shell_runner(ctx, names, errors)
 
 
 # orchestrators whose pipeline definitions order steps in Python code
