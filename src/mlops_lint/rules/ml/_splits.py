@@ -60,46 +60,79 @@ def _mentions_both(names: set[str]) -> bool:
         any(HELD_OUT_LIKE.search(w) for w in words)
 
 
-def _split_by_hand(index: PythonIndex) -> tuple[int, str] | None:
-    """A split written by hand: a random draw compared with a ratio in code that writes a
-    training and a held-out set (``fd = train if random.random() > split else test``),
-    slices of one sequence bound to a training and a held-out name (``train = data[:n]``,
-    ``val = data[n:]``), or a split helper unpacked into both (``train, test = split(d)``)."""
+def _random_draw(index: PythonIndex, compare: ast.Compare) -> bool:
+    """The comparison draws a random number (``random.random() > split``)."""
+    draws = [c for c in ast.walk(compare) if isinstance(c, ast.Call) and (
+        (index.qualname(c.func) or "") in RANDOM_DRAWS or
+        (method(c) in ("random", "uniform", "rand") and
+         isinstance(receiver(c), ast.Name) and "rng" in str(getattr(receiver(c), "id", ""))))]
+    return bool(draws)
+
+
+def _random_split(index: PythonIndex) -> tuple[int, str] | None:
+    """A random draw compared with a ratio in code that writes a training and a held-out
+    set."""
     names: dict[int, bool] = {}  # scope -> mentions a training and a held-out set
     for compare in nodes_of(index, ast.Compare):
-        draws = [c for c in ast.walk(compare) if isinstance(c, ast.Call) and (
-            (index.qualname(c.func) or "") in RANDOM_DRAWS or
-            (method(c) in ("random", "uniform", "rand") and
-             isinstance(receiver(c), ast.Name) and "rng" in str(getattr(receiver(c), "id", ""))))]
-        if not draws:
+        if not _random_draw(index, compare):
             continue
         scope = scope_of(index, compare)
         if id(scope) not in names:
             names[id(scope)] = _mentions_both(_names_in(scope))
         if names[id(scope)]:
             return compare.lineno, "a random split by hand"
+    return None
+
+
+def _split_assign(index: PythonIndex, node: ast.Assign,
+                  sliced: dict[str, int]) -> tuple[int, str] | None:
+    """A split helper unpacked into a training and a held-out name; else the names bound
+    to slices go to ``sliced``."""
+    pairs: list[tuple[ast.expr, ast.expr]] = []
+    for target in node.targets:
+        if isinstance(target, ast.Tuple) and isinstance(node.value, ast.Tuple) and \
+                len(target.elts) == len(node.value.elts):
+            pairs.extend(zip(target.elts, node.value.elts, strict=True))
+        elif isinstance(target, ast.Tuple) and isinstance(node.value, ast.Call) and \
+                "split" in call_name(index, node.value).lower() and \
+                _mentions_both({target_key(e) or "" for e in target.elts}):
+            return node.lineno, f"{call_name(index, node.value)}()"
+        else:
+            pairs.append((target, node.value))
+    for target, value in pairs:
+        key = target_key(target) if isinstance(target, ast.Name | ast.Attribute) else None
+        if key and isinstance(value, ast.Subscript) and isinstance(value.slice, ast.Slice):
+            sliced[key.rsplit(".", 1)[-1]] = node.lineno
+    return None
+
+
+def _sliced_split(index: PythonIndex, scope: ast.AST) -> tuple[int, str] | None:
+    """Slices of one sequence bound to a training and a held-out name in ``scope``, or a
+    split helper unpacked into both."""
+    sliced: dict[str, int] = {}
+    for node in scope_walk(scope):
+        if not isinstance(node, ast.Assign):
+            continue
+        hit = _split_assign(index, node, sliced)
+        if hit:
+            return hit
+    if _mentions_both(set(sliced)):
+        return min(sliced.values()), "slices of the data by hand"
+    return None
+
+
+def _split_by_hand(index: PythonIndex) -> tuple[int, str] | None:
+    """A split written by hand: a random draw compared with a ratio in code that writes a
+    training and a held-out set (``fd = train if random.random() > split else test``),
+    slices of one sequence bound to a training and a held-out name (``train = data[:n]``,
+    ``val = data[n:]``), or a split helper unpacked into both (``train, test = split(d)``)."""
+    found = _random_split(index)
+    if found:
+        return found
     for scope in [index.tree, *nodes_of(index, ast.FunctionDef, ast.AsyncFunctionDef)]:
-        sliced: dict[str, int] = {}
-        for node in scope_walk(scope):
-            if not isinstance(node, ast.Assign):
-                continue
-            pairs: list[tuple[ast.expr, ast.expr]] = []
-            for target in node.targets:
-                if isinstance(target, ast.Tuple) and isinstance(node.value, ast.Tuple) and \
-                        len(target.elts) == len(node.value.elts):
-                    pairs.extend(zip(target.elts, node.value.elts, strict=True))
-                elif isinstance(target, ast.Tuple) and isinstance(node.value, ast.Call) and \
-                        "split" in call_name(index, node.value).lower() and \
-                        _mentions_both({target_key(e) or "" for e in target.elts}):
-                    return node.lineno, f"{call_name(index, node.value)}()"
-                else:
-                    pairs.append((target, node.value))
-            for target, value in pairs:
-                key = target_key(target) if isinstance(target, ast.Name | ast.Attribute) else None
-                if key and isinstance(value, ast.Subscript) and isinstance(value.slice, ast.Slice):
-                    sliced[key.rsplit(".", 1)[-1]] = node.lineno
-        if _mentions_both(set(sliced)):
-            return min(sliced.values()), "slices of the data by hand"
+        found = _sliced_split(index, scope)
+        if found:
+            return found
     return None
 
 

@@ -19,6 +19,7 @@ from mlops_lint.parsers import ParseError
 from mlops_lint.parsers.python_source import PythonIndex, call_arg, literal
 from mlops_lint.readers.training import (
     CONFIG_YAML,
+    Evidence,
     assignments,
     calls_in,
     config_errors,
@@ -176,6 +177,63 @@ def _reads_tables(an: Analysis) -> bool:
     return any(last(qual) in TABLE_READERS for index in an.indexes for qual, _ in index.calls)
 
 
+def _fits(an: Analysis) -> list[tuple[str, int]]:
+    """Where a model is fitted: ``.fit()`` and the like, or training without one."""
+    return [(index.path, call.lineno) for index in an.indexes
+            for _, call in (every_call(index) if uses_any(index) else index.calls)
+            if method(call) in FIT_METHODS] + _framework_training(an)
+
+
+def _leaks(an: Analysis, splits: list[tuple[PythonIndex, ast.Call]]) -> list[Finding]:
+    """Transformers fitted before the split; models scored on the data they were fitted
+    on."""
+    problems = list(_fit_before_split(an, splits))
+    for index in an.indexes:
+        if any(method(call) == "fit" for _, call in index.calls) or uses_any(index):
+            problems.extend(_train_evaluation(index))
+    return problems
+
+
+def _columns(drop: tuple[str, int | None] | None, in_code: tuple[str, int] | None,
+             tabular: bool, other: tuple[str, Evidence] | None) -> T:
+    """What the project does about the columns that can leak the target."""
+    if drop is not None:
+        where = f"{drop[0]}:{drop[1]}" if drop[1] else drop[0]
+        return T(f"columns to drop configured in {where}",
+                 f"columnas a eliminar configuradas en {where}")
+    if in_code is not None and tabular:
+        return T(f"columns dropped in code at {in_code[0]}:{in_code[1]} (listing them in "
+                 "the configuration makes them easier to review)",
+                 f"columnas eliminadas en el código en {in_code[0]}:{in_code[1]} "
+                 "(listarlas en la configuración las hace más fáciles de revisar)")
+    label = other[0] if other else ""
+    return T(f"the model is trained with {label} and no table is read, so no list of "
+             "columns to drop applies", f"el modelo se entrena con {label} y no se lee "
+             "ninguna tabla, así que no aplica una lista de columnas a eliminar")
+
+
+def _verdict(held: tuple[PythonIndex, ast.Call, str] | None,
+             splits: list[tuple[PythonIndex, ast.Call]],
+             others: list[tuple[str, int, str]], columns: T) -> Finding:
+    """The pass: where the held-out data comes from, and the columns."""
+    if held is not None:
+        index, call, data = held
+        return passed(T(f"no split in the code, but the model is evaluated on a separate "
+                        f"dataset ({short(call)} on {data} at {index.path}:{call.lineno}); ",
+                        f"no hay división en el código, pero el modelo se evalúa con otro "
+                        f"dataset ({short(call)} sobre {data} en {index.path}:{call.lineno}); ")
+                      + columns, index.path, call.lineno)
+    if splits:
+        index, split = splits[0]
+        return passed(T(f"data split at {index.path}:{split.lineno}, nothing fitted before it, "
+                        "evaluation on held-out data, ",
+                        f"datos divididos en {index.path}:{split.lineno}, nada se ajusta antes, "
+                        "evaluación con datos reservados, ") + columns, index.path, split.lineno)
+    path, line, how = others[0]
+    return passed(T(f"held-out data set aside with {how} at {path}:{line}; ",
+                    f"datos reservados con {how} en {path}:{line}; ") + columns, path, line)
+
+
 @rule("ML005")
 def leakage_guards(ctx: Context, params: None) -> Iterator[Finding]:
     """ML005: a split exists, nothing is fitted before it, evaluation is on held-out data."""
@@ -187,9 +245,7 @@ def leakage_guards(ctx: Context, params: None) -> Iterator[Finding]:
     if untrained is not None:
         yield untrained
         return
-    fits = [(index.path, call.lineno) for index in an.indexes
-            for _, call in (every_call(index) if uses_any(index) else index.calls)
-            if method(call) in FIT_METHODS] + _framework_training(an)
+    fits = _fits(an)
     splits = _split_calls(an)
     others = [] if splits else framework_splits(an)
     if not fits and not splits and not others:
@@ -207,10 +263,7 @@ def leakage_guards(ctx: Context, params: None) -> Iterator[Finding]:
                        "conjunto de validación, ni divisor de CV, ni división a mano): solo "
                        "puede evaluarse con los datos con que se ajustó"), path, line)
         return
-    problems = list(_fit_before_split(an, splits))
-    for index in an.indexes:
-        if any(method(call) == "fit" for _, call in index.calls) or uses_any(index):
-            problems.extend(_train_evaluation(index))
+    problems = _leaks(an, splits)
     read_errors: list[ParseError] = []
     drop = _drop_list(ctx, an, read_errors)
     yield from skips([*read_errors, *config_errors(ctx)])
@@ -228,37 +281,7 @@ def leakage_guards(ctx: Context, params: None) -> Iterator[Finding]:
     yield from problems
     if problems:
         return
-    if drop is not None:
-        where = f"{drop[0]}:{drop[1]}" if drop[1] else drop[0]
-        columns = T(f"columns to drop configured in {where}",
-                    f"columnas a eliminar configuradas en {where}")
-    elif in_code is not None and tabular:
-        columns = T(f"columns dropped in code at {in_code[0]}:{in_code[1]} (listing them in "
-                    "the configuration makes them easier to review)",
-                    f"columnas eliminadas en el código en {in_code[0]}:{in_code[1]} "
-                    "(listarlas en la configuración las hace más fáciles de revisar)")
-    else:
-        label = other[0] if other else ""
-        columns = T(f"the model is trained with {label} and no table is read, so no list of "
-                    "columns to drop applies", f"el modelo se entrena con {label} y no se lee "
-                    "ninguna tabla, así que no aplica una lista de columnas a eliminar")
-    if held is not None:
-        index, call, data = held
-        yield passed(T(f"no split in the code, but the model is evaluated on a separate dataset "
-                       f"({short(call)} on {data} at {index.path}:{call.lineno}); ",
-                       f"no hay división en el código, pero el modelo se evalúa con otro "
-                       f"dataset ({short(call)} sobre {data} en {index.path}:{call.lineno}); ")
-                     + columns, index.path, call.lineno)
-    elif splits:
-        index, split = splits[0]
-        yield passed(T(f"data split at {index.path}:{split.lineno}, nothing fitted before it, "
-                       "evaluation on held-out data, ",
-                       f"datos divididos en {index.path}:{split.lineno}, nada se ajusta antes, "
-                       "evaluación con datos reservados, ") + columns, index.path, split.lineno)
-    else:
-        path, line, how = others[0]
-        yield passed(T(f"held-out data set aside with {how} at {path}:{line}; ",
-                       f"datos reservados con {how} en {path}:{line}; ") + columns, path, line)
+    yield _verdict(held, splits, others, _columns(drop, in_code, tabular, other))
 
 
 _HELD_OUT_NAME = re.compile(r"(^|_|x)(test|val|valid|validation|holdout|eval)(_|$|\d)")
