@@ -208,15 +208,9 @@ def api_tests(found: Suite) -> ApiTests:
     return out
 
 
-@rule("TEST007")
-def integration_tests(ctx: Context, params: None) -> Iterator[Finding]:
-    """TEST007: an end-to-end training test or an API test of /predict and /health (L2);
-    both (L3)."""
-    found = suite(ctx)
-    absent = no_python(ctx)
-    if absent is not None:
-        yield absent
-        return
+def _e2e_cases(found: Suite) -> list[Case]:
+    """End-to-end training tests; without one, the first test of a served model saved by
+    the test."""
     e2e = [c for c in found.cases if e2e_test(c)]
     if not e2e:
         tables: dict[str, dict[str, Function]] = {}
@@ -225,39 +219,36 @@ def integration_tests(ctx: Context, params: None) -> Iterator[Finding]:
             if served_e2e_test(case, _requested(case, table)):
                 e2e.append(case)
                 break
-    api = api_tests(found)
-    if not e2e and not api.predict:  # a project without a model has nothing to test here
-        yield from training_errors(ctx)
-        untested = no_model(ctx)
-        if untested is not None:
-            yield untested
-            return
-    if not found.cases:
-        yield no_tests(2)
-        yield no_tests(3)
-        return
-    api_ok = api.predict and api.health
-    parts: list[T] = []
+    return e2e
+
+
+def _e2e_part(e2e: list[Case]) -> T:
     if e2e:
-        parts.append(T(f"end-to-end training test at {e2e[0].path}:{e2e[0].node.lineno}",
-                       f"test de entrenamiento de extremo a extremo en {e2e[0].path}:"
-                       f"{e2e[0].node.lineno}"))
-    else:
-        parts.append(T("no end-to-end training test (train -> save -> load -> predict or "
-                       "evaluate in tmp_path)", "no hay test de entrenamiento de extremo a "
-                       "extremo (entrenar -> guardar -> cargar -> predecir o evaluar en "
-                       "tmp_path)"))
+        return T(f"end-to-end training test at {e2e[0].path}:{e2e[0].node.lineno}",
+                 f"test de entrenamiento de extremo a extremo en {e2e[0].path}:"
+                 f"{e2e[0].node.lineno}")
+    return T("no end-to-end training test (train -> save -> load -> predict or "
+             "evaluate in tmp_path)", "no hay test de entrenamiento de extremo a "
+             "extremo (entrenar -> guardar -> cargar -> predecir o evaluar en "
+             "tmp_path)")
+
+
+def _api_part(api: ApiTests, api_ok: bool) -> T:
     if api_ok:
-        parts.append(T(f"API tests hit {', '.join(sorted(api.endpoints)[:4])}",
-                       f"los tests de API llaman a {', '.join(sorted(api.endpoints)[:4])}"))
-    elif api.cases:
+        return T(f"API tests hit {', '.join(sorted(api.endpoints)[:4])}",
+                 f"los tests de API llaman a {', '.join(sorted(api.endpoints)[:4])}")
+    if api.cases:
         missing = [e for e, ok in (("/predict", api.predict), ("/health", api.health)) if not ok]
-        parts.append(T(f"API tests do not hit {' and '.join(missing)}",
-                       f"los tests de API no llaman a {' y '.join(missing)}"))
-    else:
-        parts.append(T("no API test (TestClient/httpx on /predict and /health)",
-                       "no hay test de API (TestClient/httpx sobre /predict y /health)"))
-    message = T.join(parts)
+        return T(f"API tests do not hit {' and '.join(missing)}",
+                 f"los tests de API no llaman a {' y '.join(missing)}")
+    return T("no API test (TestClient/httpx on /predict and /health)",
+             "no hay test de API (TestClient/httpx sobre /predict y /health)")
+
+
+def _verdicts(e2e: list[Case], api: ApiTests) -> Iterator[Finding]:
+    """Level 2 wants an end-to-end test or API tests of both endpoints; level 3 both."""
+    api_ok = api.predict and api.health
+    message = T.join([_e2e_part(e2e), _api_part(api, api_ok)])
     anchor = e2e[0] if e2e else api.cases[0] if api.cases else None
     path = anchor.path if anchor else None
     line = anchor.node.lineno if anchor else None
@@ -269,3 +260,27 @@ def integration_tests(ctx: Context, params: None) -> Iterator[Finding]:
         yield passed(message, path, line, level=3)
     else:
         yield failed(message, path, line, level=3)
+
+
+@rule("TEST007")
+def integration_tests(ctx: Context, params: None) -> Iterator[Finding]:
+    """TEST007: an end-to-end training test or an API test of /predict and /health (L2);
+    both (L3)."""
+    found = suite(ctx)
+    absent = no_python(ctx)
+    if absent is not None:
+        yield absent
+        return
+    e2e = _e2e_cases(found)
+    api = api_tests(found)
+    if not e2e and not api.predict:  # a project without a model has nothing to test here
+        yield from training_errors(ctx)
+        untested = no_model(ctx)
+        if untested is not None:
+            yield untested
+            return
+    if not found.cases:
+        yield no_tests(2)
+        yield no_tests(3)
+        return
+    yield from _verdicts(e2e, api)
