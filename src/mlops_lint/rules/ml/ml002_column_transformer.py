@@ -1,7 +1,8 @@
 """ML002: a ColumnTransformer with at least two column groups sits inside the pipeline.
 
-One-hot encoding done by hand (``pandas.get_dummies``) on a project that uses
-scikit-learn is named.
+The ColumnTransformer is followed to a Pipeline (:func:`~mlops_lint.rules.ml._shared.uses`);
+one fitted on its own fails, one that cannot be traced is a warning. A OneHotEncoder
+without ``handle_unknown="ignore"`` (a configured value is trusted) is a warning too.
 """
 
 from __future__ import annotations

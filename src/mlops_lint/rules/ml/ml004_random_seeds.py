@@ -1,8 +1,9 @@
 """ML004: randomized splitters and estimators get a ``random_state`` (or a central seed).
 
 A central seed (``numpy.random.seed``, ``torch.manual_seed``, a ``set_seed`` helper)
-covers the calls without their own; ``**kwargs`` passed on are trusted. The rule takes
-parameters (:class:`SeedParams`).
+covers the calls without their own. Calls taking ``**kwargs`` without ``random_state``
+leave the seed unknown: a warning. Below the share of seeded calls given by
+``warn_ratio`` (:class:`SeedParams`) the rule fails; at or above it, it warns.
 """
 
 from __future__ import annotations

@@ -1,8 +1,10 @@
 """ML006: model selection uses cross-validation.
 
 K-fold style splitters with ``cross_val_score``/``cross_validate``, a loop over a
-splitter's folds, a hyper-parameter search with ``cv=``, or a boosting library's own
-``cv`` count. The fix names the splitter that fits the task (:func:`task_kind`).
+splitter's folds, a hyper-parameter search with an explicit ``cv=``, or a boosting
+library's own ``cv`` (:data:`BOOSTING_CV`). Default folds and a splitter never used are
+warnings; so is an Optuna study without cross-validation. The fix names the splitter
+that fits the task (:func:`task_kind`).
 """
 
 from __future__ import annotations

@@ -1,10 +1,12 @@
 """ML007: the trained model is saved to an ignored or DVC-tracked folder, and the
 evaluation metrics are recorded.
 
-Saves: joblib, skops, MLflow, the framework's own save or checkpoints; a pickled model is
-named (unsafe to load). Metrics: a JSON file, ``dvc.yaml`` metrics, a helper that writes
-them, or an experiment tracker that logs them (the tracking verdicts are the reader
-:func:`~mlops_lint.readers.tracking.tracking_verdicts`).
+Saves: joblib, skops, MLflow, the framework's own save or checkpoints. A preprocessor
+saved on its own, and pickle used to write or read files (unsafe to load from an
+untrusted file), are warnings. Metrics: a JSON file, ``dvc.yaml`` metrics, a helper that
+writes them, or an experiment tracker that logs them (the tracking verdicts are the
+reader :func:`~mlops_lint.readers.tracking.tracking_verdicts`). ``PICKLE_CALLS`` is
+unused (kept as it was).
 """
 
 from __future__ import annotations

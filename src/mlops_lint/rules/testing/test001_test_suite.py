@@ -1,8 +1,9 @@
 """TEST001: the test suite, counted the way pytest collects it: at least 10 tests (L1), 30
 (L3), under the configured ``testpaths``.
 
-Test files pytest would not collect (outside ``testpaths``, or not matching
-``python_files``) are named, so a suite is not judged smaller than it is.
+Test functions with assertions in files pytest's discovery does not collect (their name
+does not match ``python_files``) are a warning at L1 (they may be run another way) and a
+size shortfall at L3.
 """
 
 from __future__ import annotations
