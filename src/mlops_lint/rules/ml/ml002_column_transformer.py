@@ -1,0 +1,110 @@
+"""ML002: a ColumnTransformer with at least two column groups sits inside the pipeline.
+
+The ColumnTransformer is followed to a Pipeline (:func:`~mlops_lint.rules.ml._shared.uses`);
+one fitted on its own fails, one that cannot be traced is a warning. A OneHotEncoder
+without ``handle_unknown="ignore"`` (a configured value is trusted) is a warning too.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from mlops_lint.context import Context
+from mlops_lint.model import Finding, T, failed, passed, warned
+from mlops_lint.parsers.python_source import call_arg, literal
+from mlops_lint.readers.training import (
+    config_errors,
+    last,
+    no_training,
+    not_applicable_to,
+    skips,
+    training_errors,
+)
+from mlops_lint.rules import rule
+from mlops_lint.rules.ml._shared import (
+    MAKE_PIPELINES,
+    PIPELINES,
+    Analysis,
+    Composite,
+    analysis,
+    fitted_at,
+    in_composite,
+    sk,
+    source_errors,
+    uses,
+)
+
+
+def _bad_one_hot(an: Analysis) -> list[tuple[str, int]]:
+    """OneHotEncoder calls without handle_unknown="ignore" (a configured value is trusted)."""
+    out = []
+    for index in an.indexes:
+        for qual, call in index.calls:
+            if sk(qual) and last(qual) == "OneHotEncoder":
+                arg = call_arg(call, "handle_unknown")
+                configured = arg is not None and not isinstance(arg, ast.Constant)
+                if not configured and literal(arg) not in ("ignore", "infrequent_if_exist",
+                                                           "warn"):
+                    out.append((index.path, call.lineno))
+    return out
+
+
+def _ct_verdict(an: Analysis, ct: Composite) -> Finding:
+    path, line = ct.where
+    inside = any(in_composite(i, u, PIPELINES | MAKE_PIPELINES)
+                 for i, u in uses(an, ct.index, ct.call))
+    groups = len(ct.steps) if ct.steps is not None else None
+    if not inside:
+        if any(fitted_at(i, u) is not None for i, u in uses(an, ct.index, ct.call)):
+            return failed(T(f"the ColumnTransformer at {path}:{line} is fitted on its own, "
+                            "outside a Pipeline", f"el ColumnTransformer en {path}:{line} se "
+                            "ajusta solo, fuera de un Pipeline"), path, line)
+        return warned(T(f"the ColumnTransformer at {path}:{line} could not be traced into a "
+                        "Pipeline", f"no se pudo seguir el ColumnTransformer de {path}:{line} "
+                        "hasta un Pipeline"), path, line)
+    if groups is not None and groups < 2:
+        return warned(T(f"the ColumnTransformer at {path}:{line} has a single column group; "
+                        "numeric and categorical columns are not separated",
+                        f"el ColumnTransformer en {path}:{line} tiene un solo grupo de "
+                        "columnas; no separa columnas numéricas y categóricas"), path, line)
+    what = f"{groups} column groups" if groups else "its column groups"
+    what_es = f"{groups} grupos de columnas" if groups else "sus grupos de columnas"
+    return passed(T(f"ColumnTransformer with {what} at {path}:{line}, inside the pipeline",
+                    f"ColumnTransformer con {what_es} en {path}:{line}, dentro del pipeline"),
+                  path, line)
+
+
+@rule("ML002")
+def column_transformer(ctx: Context, params: None) -> Iterator[Finding]:
+    """ML002: a ColumnTransformer with >= 2 column groups sits inside the pipeline."""
+    an = analysis(ctx)
+    yield from source_errors(an)
+    yield from skips(config_errors(ctx))
+    yield from training_errors(ctx)
+    untrained = no_training(ctx, T("there is no column preprocessing to judge",
+                                   "no hay preprocesamiento de columnas que juzgar"))
+    if untrained is not None:
+        yield untrained
+        return
+    other = not_applicable_to(ctx, T("a scikit-learn ColumnTransformer does not apply",
+                                     "un ColumnTransformer de scikit-learn no aplica"))
+    if other is not None:
+        yield other
+        return
+    cts = an.column_transformers()
+    if not cts:
+        yield failed(T("no ColumnTransformer/make_column_transformer in the project code",
+                       "no hay ColumnTransformer/make_column_transformer en el código del "
+                       "proyecto"))
+        return
+    verdicts = [_ct_verdict(an, ct) for ct in cts]
+    good = [v for v in verdicts if v.status.value == "pass"]
+    yield from good[:1] or verdicts
+    for path, line in _bad_one_hot(an):
+        yield warned(T(f"OneHotEncoder at {path}:{line} without handle_unknown=\"ignore\": a "
+                       "category unseen in training makes predict() raise",
+                       f"OneHotEncoder en {path}:{line} sin handle_unknown=\"ignore\": una "
+                       "categoría no vista en el entrenamiento hace fallar predict()"),
+                     path, line, fix=T('OneHotEncoder(handle_unknown="ignore")',
+                                       'OneHotEncoder(handle_unknown="ignore")'))

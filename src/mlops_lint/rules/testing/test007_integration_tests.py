@@ -1,0 +1,286 @@
+"""TEST007: an end-to-end training test (train, save, load, predict) or an API test of
+``/predict`` and ``/health`` (L2); both (L3).
+
+A test counts as end-to-end through the fixtures it requests; a test of the served model
+counts when it points the service at a model the test saved.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+
+from mlops_lint.context import Context
+from mlops_lint.model import Finding, T, failed, passed
+from mlops_lint.readers.training import (
+    last,
+    literal_path,
+    method,
+    training_errors,
+)
+from mlops_lint.rules import rule
+from mlops_lint.rules.testing._shared import (
+    Case,
+    Suite,
+    fixture_functions,
+    names_in,
+    no_model,
+    no_python,
+    no_tests,
+    suite,
+)
+
+LOAD_NAMES = re.compile(r"^(load|load_model|load_pipeline|load_artifact|load_\w*model\w*)$")
+
+
+TRAIN_NAMES = re.compile(r"(^|_)(train|fit)(_|$)|^run_training$|^train\w*$")
+
+
+HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "request", "options",
+                          "head"})
+
+
+def _tmp_case(case: Case) -> bool:
+    return any("tmp" in p for p in case.params) or any(
+        "tmp" in n for n in names_in(case.node))
+
+
+def _integration_case(case: Case) -> bool:
+    local = case.path
+    return "integration" in case.markers or "/integration/" in f"/{local}" or \
+        PurePosixPath(local).name.startswith(("test_integration", "test_e2e", "test_end_to_end"))
+
+
+FRAMEWORK_LOADS = frozenset({"load_from_checkpoint", "from_pretrained", "load_state_dict",
+                             "load_model", "from_checkpoint", "restore"})
+
+
+CHECKPOINT_WORDS = re.compile(r"ckpt|checkpoint", re.IGNORECASE)
+
+
+def _checkpoint_reference(case: Case) -> bool:
+    """The test names a checkpoint it wrote (``cfg.ckpt_path = tmp_path / "last.ckpt"``)."""
+    for node in case.nodes:
+        text = node.attr if isinstance(node, ast.Attribute) else node.id if isinstance(
+            node, ast.Name) else node.value if isinstance(node, ast.Constant) and isinstance(
+                node.value, str) and len(node.value) < 200 else None
+        if text and CHECKPOINT_WORDS.search(text):
+            return True
+    return False
+
+
+def e2e_test(case: Case) -> bool:
+    """Train, save, load and predict (or evaluate) in a temporary directory; or train and
+    predict in an integration test."""
+    trains = loads = predicts = False
+    for qual, call in case.calls():
+        name = method(call) or last(qual)
+        trains |= name in ("fit", "fit_transform") or bool(TRAIN_NAMES.search(name))
+        loads |= bool(LOAD_NAMES.match(name)) or qual in (
+            "joblib.load", "torch.load", "pickle.load", "tensorflow.keras.models.load_model",
+            "keras.models.load_model") or name in FRAMEWORK_LOADS
+        predicts |= name in ("predict", "predict_proba") or bool(
+            re.match(r"^(evaluate\w*|test|validate|infer\w*)$", name))
+    loads |= trains and predicts and _checkpoint_reference(case)
+    if trains and predicts and (loads and _tmp_case(case)):
+        return True
+    return _integration_case(case) and trains and predicts
+
+
+SAVE_CALLS = frozenset({"joblib.dump", "pickle.dump", "torch.save", "cloudpickle.dump",
+                        "dill.dump", "skops.io.dump", "mlflow.sklearn.save_model",
+                        "mlflow.pyfunc.save_model"})
+
+
+SAVE_METHODS = frozenset({"save_model", "save_pretrained", "save"})
+
+
+ENV_POINTERS = frozenset({"setenv", "setitem", "dict"})  # monkeypatch, mock.patch.dict
+
+
+Function = ast.FunctionDef | ast.AsyncFunctionDef
+
+
+def _fixture_table(found: Suite, path: str) -> dict[str, Function]:
+    """The fixtures a test of ``path`` can request: conftest.py files of its directory and
+    above, then its own file (which wins)."""
+    table: dict[str, Function] = {}
+    folder = PurePosixPath(path).parent
+    for conftest in sorted(found.conftests, key=lambda i: len(i.path)):
+        base = PurePosixPath(conftest.path).parent
+        if base == folder or base in folder.parents or str(base) == ".":
+            table.update({f.name: f for f in fixture_functions(conftest)})
+    own = next((i for i in found.files if i.path == path), None)
+    if own is not None:
+        table.update({f.name: f for f in fixture_functions(own)})
+    return table
+
+
+def _requested(case: Case, table: dict[str, Function], limit: int = 20) -> list[Function]:
+    """The fixtures a test requests, directly or through other fixtures (bounded)."""
+    out: list[Function] = []
+    todo = list(case.params)
+    seen: set[str] = set()
+    while todo and len(out) < limit:
+        name = todo.pop(0)
+        if name in seen or name not in table:
+            continue
+        seen.add(name)
+        fixture = table[name]
+        out.append(fixture)
+        args = fixture.args
+        todo.extend(a.arg for a in args.posonlyargs + args.args + args.kwonlyargs)
+    return out
+
+
+def _saves(qual: str, call: ast.Call) -> bool:
+    return qual in SAVE_CALLS or (method(call) or "") in SAVE_METHODS
+
+
+def _points_at(node: ast.AST) -> bool:
+    """``monkeypatch.setenv("MODEL_PATH", ...)``, ``os.environ[...] = ...``,
+    ``mock.patch.dict(os.environ, ...)``: the app under test is told where to read from."""
+    if isinstance(node, ast.Call):
+        return (method(node) or "") in ENV_POINTERS
+    if isinstance(node, ast.Assign):
+        return any(isinstance(t, ast.Subscript) and isinstance(t.value, ast.Attribute)
+                   and t.value.attr == "environ" for t in node.targets)
+    return False
+
+
+def served_e2e_test(case: Case, fixtures: list[Function]) -> bool:
+    """The test or its fixtures train a model, save it under a temporary directory and
+    point the app at it (an environment variable); the test then requests a /predict
+    endpoint: train -> save -> load (by the app) -> predict."""
+    posts = any(method(call) in HTTP_METHODS and call.args and (literal_path(call.args[0]) or "")
+                .rstrip("/").endswith("predict") for _, call in case.calls())
+    if not posts:
+        return False
+    trains = saves = tmp = points = False
+    for function in [case.node, *fixtures]:
+        args = function.args
+        tmp |= any("tmp" in a.arg for a in args.posonlyargs + args.args + args.kwonlyargs)
+        for node in ast.walk(function):
+            if isinstance(node, ast.Call):
+                qual = case.index.qualname(node.func) or ""
+                name = method(node) or last(qual)
+                trains |= name in ("fit", "fit_transform") or bool(TRAIN_NAMES.search(name))
+                saves |= _saves(qual, node)
+            points |= _points_at(node)
+    return trains and saves and tmp and points
+
+
+@dataclass
+class ApiTests:
+    cases: list[Case] = field(default_factory=list)
+    endpoints: set[str] = field(default_factory=set)
+
+    @property
+    def predict(self) -> bool:
+        return any(e.rstrip("/").endswith("predict") for e in self.endpoints)
+
+    @property
+    def health(self) -> bool:
+        return any("health" in e for e in self.endpoints)
+
+
+def api_tests(found: Suite) -> ApiTests:
+    out = ApiTests()
+    client_files = {i.path for i in [*found.files, *found.conftests] if any(
+        last(q) in ("TestClient", "AsyncClient", "ASGITransport") for q, _ in i.calls)}
+    conftest_client = any(i.path in client_files for i in found.conftests)
+    for case in found.cases:
+        if case.path not in client_files and not (conftest_client and any(
+                "client" in p for p in case.params)):
+            continue
+        hit = False
+        for _, call in case.calls():
+            if method(call) in HTTP_METHODS and call.args:
+                target = literal_path(call.args[0])
+                if target and target.startswith("/"):
+                    out.endpoints.add(target)
+                    hit = True
+        if hit:
+            out.cases.append(case)
+    return out
+
+
+def _e2e_cases(found: Suite) -> list[Case]:
+    """End-to-end training tests; without one, the first test of a served model saved by
+    the test."""
+    e2e = [c for c in found.cases if e2e_test(c)]
+    if not e2e:
+        tables: dict[str, dict[str, Function]] = {}
+        for case in found.cases:
+            table = tables.setdefault(case.path, _fixture_table(found, case.path))
+            if served_e2e_test(case, _requested(case, table)):
+                e2e.append(case)
+                break
+    return e2e
+
+
+def _e2e_part(e2e: list[Case]) -> T:
+    if e2e:
+        return T(f"end-to-end training test at {e2e[0].path}:{e2e[0].node.lineno}",
+                 f"test de entrenamiento de extremo a extremo en {e2e[0].path}:"
+                 f"{e2e[0].node.lineno}")
+    return T("no end-to-end training test (train -> save -> load -> predict or "
+             "evaluate in tmp_path)", "no hay test de entrenamiento de extremo a "
+             "extremo (entrenar -> guardar -> cargar -> predecir o evaluar en "
+             "tmp_path)")
+
+
+def _api_part(api: ApiTests, api_ok: bool) -> T:
+    if api_ok:
+        return T(f"API tests hit {', '.join(sorted(api.endpoints)[:4])}",
+                 f"los tests de API llaman a {', '.join(sorted(api.endpoints)[:4])}")
+    if api.cases:
+        missing = [e for e, ok in (("/predict", api.predict), ("/health", api.health)) if not ok]
+        return T(f"API tests do not hit {' and '.join(missing)}",
+                 f"los tests de API no llaman a {' y '.join(missing)}")
+    return T("no API test (TestClient/httpx on /predict and /health)",
+             "no hay test de API (TestClient/httpx sobre /predict y /health)")
+
+
+def _verdicts(e2e: list[Case], api: ApiTests) -> Iterator[Finding]:
+    """Level 2 wants an end-to-end test or API tests of both endpoints; level 3 both."""
+    api_ok = api.predict and api.health
+    message = T.join([_e2e_part(e2e), _api_part(api, api_ok)])
+    anchor = e2e[0] if e2e else api.cases[0] if api.cases else None
+    path = anchor.path if anchor else None
+    line = anchor.node.lineno if anchor else None
+    if e2e or api_ok:
+        yield passed(message, path, line, level=2)
+    else:
+        yield failed(message, path, line, level=2)
+    if e2e and api_ok:
+        yield passed(message, path, line, level=3)
+    else:
+        yield failed(message, path, line, level=3)
+
+
+@rule("TEST007")
+def integration_tests(ctx: Context, params: None) -> Iterator[Finding]:
+    """TEST007: an end-to-end training test or an API test of /predict and /health (L2);
+    both (L3)."""
+    found = suite(ctx)
+    absent = no_python(ctx)
+    if absent is not None:
+        yield absent
+        return
+    e2e = _e2e_cases(found)
+    api = api_tests(found)
+    if not e2e and not api.predict:  # a project without a model has nothing to test here
+        yield from training_errors(ctx)
+        untested = no_model(ctx)
+        if untested is not None:
+            yield untested
+            return
+    if not found.cases:
+        yield no_tests(2)
+        yield no_tests(3)
+        return
+    yield from _verdicts(e2e, api)

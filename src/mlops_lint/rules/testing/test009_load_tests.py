@@ -1,0 +1,134 @@
+"""TEST009: a Locust, k6 or JMeter script targets ``/predict`` and ``/health``; a Locust CSV,
+when present, is judged against P95 < 200 ms and errors < 0.1 %."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Iterator
+from pathlib import PurePosixPath
+
+from mlops_lint.context import Context
+from mlops_lint.model import Finding, T, failed, passed, skipped, warned
+from mlops_lint.parsers import ParseError
+from mlops_lint.parsers.python_source import python_index
+from mlops_lint.readers.training import (
+    parse_skip,
+    string_constants,
+)
+from mlops_lint.rules import rule
+
+LOAD_SCRIPT_GLOBS = ("**/*.jmx", "**/*k6*.js", "**/*k6*.ts", "**/k6/**/*.js", "**/*load*.js",
+                     "**/*load*/**/*.js", "**/*perf*/**/*.js", "**/*stress*/**/*.js",
+                     "**/*load*/**/*.ts", "**/*perf*/**/*.ts")
+
+
+def _locust_stats(text: str) -> tuple[float, float]:
+    """(P95 in ms, error rate) of the ``Aggregated`` row of a locust ``*_stats.csv``."""
+    rows = list(csv.DictReader(io.StringIO(text)))
+    row = next((r for r in rows if (r.get("Name") or "").strip() == "Aggregated"), None)
+    if row is None:
+        raise ValueError("no Aggregated row")
+    p95 = float(row["95%"])
+    requests = float(row.get("Request Count") or row.get("# requests") or 0)
+    failures = float(row.get("Failure Count") or row.get("# failures") or 0)
+    return p95, (failures / requests if requests else 0.0)
+
+
+def _load_candidates(ctx: Context, globs: Iterable[str]) -> list[str]:
+    """Files of the project, plus, in a monorepo, shared files outside every project
+    (a load test at the repository root usually drives all the services)."""
+    globs = tuple(globs)
+    own = ctx.files(globs)
+    if len(ctx.repo.projects) <= 1:
+        return own
+    key = f"testing:outside:{globs}"  # files outside every project: the same for all
+    outside: list[str] | None = ctx.repo.memo.get(key)
+    if outside is None:
+        roots = tuple(p.path + "/" for p in ctx.repo.projects if p.path != ".")
+        outside = ctx.repo.memo[key] = [f for f in ctx.repo.glob(globs)
+                                        if not f.startswith(roots)]
+    mine = set(own)
+    return own + [f for f in outside if f not in mine]
+
+
+def _load_scripts(ctx: Context, errors: list[ParseError]) -> list[tuple[str, set[str]]]:
+    """Locust files (by name or import), k6 scripts and JMeter plans, with their strings."""
+    scripts: list[tuple[str, set[str]]] = []
+    for path in _load_candidates(ctx, ["**/*.py"]):
+        is_locustfile = PurePosixPath(path).name.startswith("locustfile")
+        index = python_index(ctx.repo, path)
+        if isinstance(index, ParseError):
+            if is_locustfile:
+                errors.append(index)
+        elif is_locustfile or index.imports("locust"):
+            scripts.append((path, {s for s, _ in string_constants(index)}))
+    for path in _load_candidates(ctx, LOAD_SCRIPT_GLOBS):
+        text = ctx.repo.text(path)
+        if isinstance(text, ParseError):
+            errors.append(text)
+        elif path.endswith(".jmx") or "k6/http" in text:
+            scripts.append((path, set(re.findall(r"/[A-Za-z0-9_/.-]+", text))))
+    return scripts
+
+
+def _stats_finding(path: str, text: str) -> Finding:
+    """Judge a locust ``*_stats.csv`` against the guide's targets."""
+    try:
+        p95, errors = _locust_stats(text)
+    except (ValueError, KeyError) as exc:
+        return skipped(T(f"{path} is not a readable locust stats file ({exc})",
+                         f"{path} no es un archivo de estadísticas de locust legible ({exc})"),
+                       path)
+    message = T(f"load test results {path}: P95 {p95:g} ms, errors {errors:.2%}",
+                f"resultados de carga {path}: P95 {p95:g} ms, errores {errors:.2%}")
+    if p95 >= 500 or errors >= 0.01:
+        return failed(message + T(" (critical: P95 >= 500 ms or errors >= 1%)",
+                                  " (crítico: P95 >= 500 ms o errores >= 1%)"), path)
+    if p95 >= 200 or errors >= 0.001:
+        return warned(message + T(" (target: P95 < 200 ms, errors < 0.1%)",
+                                  " (objetivo: P95 < 200 ms, errores < 0.1%)"), path)
+    return passed(message, path)
+
+
+@rule("TEST009")
+def load_tests(ctx: Context, params: None) -> Iterator[Finding]:
+    """TEST009: a Locust/k6/JMeter script targets /predict and /health; a locust CSV, when
+    present, is judged against P95 < 200 ms and errors < 0.1 %."""
+    errors: list[ParseError] = []
+    scripts = _load_scripts(ctx, errors)
+    for path in _load_candidates(ctx, ["**/*_stats.csv"]):
+        text = ctx.repo.text(path)
+        if isinstance(text, ParseError):
+            errors.append(text)
+        else:
+            yield _stats_finding(path, text)
+    yield from (parse_skip(e) for e in errors)
+    if not scripts:
+        yield failed(T("no load test (locustfile.py, k6 script or JMeter plan)",
+                       "no hay test de carga (locustfile.py, script de k6 o plan de JMeter)"),
+                     fix=T("tests/load/locustfile.py with an HttpUser hitting /health and "
+                           "/predict", "tests/load/locustfile.py con un HttpUser que llame a "
+                           "/health y /predict"))
+        return
+    best = max(scripts, key=lambda s: (_hits(s[1]), s[0]))
+    predict, health = _endpoint_flags(best[1])
+    if predict and health:
+        yield passed(T(f"load test {best[0]} targets /predict and /health",
+                       f"el test de carga {best[0]} apunta a /predict y /health"), best[0])
+    else:
+        missing = [e for e, ok in (("/predict", predict), ("/health", health)) if not ok]
+        yield warned(T(f"load test {best[0]} does not target {' and '.join(missing)}",
+                       f"el test de carga {best[0]} no apunta a {' y '.join(missing)}"),
+                     best[0])
+
+
+def _endpoint_flags(strings: set[str]) -> tuple[bool, bool]:
+    predict = any("/predict" in s for s in strings)
+    health = any("/health" in s for s in strings)
+    return predict, health
+
+
+def _hits(strings: set[str]) -> int:
+    return sum(_endpoint_flags(strings))
