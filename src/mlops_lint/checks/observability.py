@@ -17,13 +17,6 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
-from mlops_lint.checks.serving import (
-    as_list,
-    manifests_noted,
-    noted,
-    reports_unread,
-    shared_files,
-)
 from mlops_lint.context import Context
 from mlops_lint.globs import is_test_data
 from mlops_lint.model import Finding, T, failed, passed, skipped, warned
@@ -35,7 +28,9 @@ from mlops_lint.parsers.python_source import call_arg, is_test_path
 from mlops_lint.parsers.terraform import terraform_files
 from mlops_lint.parsers.yaml_file import line_of, load_yaml, load_yaml_rt
 from mlops_lint.readers.deployment import deployment, served_model
+from mlops_lint.readers.project_files import as_list, shared_files
 from mlops_lint.readers.training import model_used, training
+from mlops_lint.readers.unread import manifests_noted, noted, reports_unread
 from mlops_lint.rules import check
 
 # -- the code of a project (plus shared code) ------------------------------------------

@@ -17,13 +17,12 @@ from __future__ import annotations
 import ast
 import configparser
 import csv
-import functools
 import io
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 from pydantic import Field
 
@@ -45,9 +44,7 @@ from mlops_lint.parsers.fastapi_app import (
 )
 from mlops_lint.parsers.kubernetes import (
     HELM_TEMPLATE,
-    MANIFEST_GLOBS,
     TEMPLATE,
-    Manifests,
     read_manifests,
 )
 from mlops_lint.parsers.makefile import Makefile, parse_makefile
@@ -58,7 +55,21 @@ from mlops_lint.readers.adr import ALL_GLOBS as ADR_ALL_GLOBS
 from mlops_lint.readers.adr import RECORD_GLOBS, is_record
 from mlops_lint.readers.adr import SEARCHED as ADR_SEARCHED
 from mlops_lint.readers.deployment import DEPLOY_COMMAND, deployment, in_docs
+from mlops_lint.readers.project_files import as_dict, as_list, shared_files
+from mlops_lint.readers.serving import (
+    Caller,
+    Serving,
+    Site,
+    call_name,
+    is_cached,
+    is_inference_path,
+    reach,
+    route_calls,
+    route_entry,
+    serving,
+)
 from mlops_lint.readers.training import model_used
+from mlops_lint.readers.unread import manifests_noted, noted, reports_unread
 from mlops_lint.rules import Params, check
 
 HEALTH_SEGMENTS = frozenset({"health", "healthz", "_healthz", "ready", "readyz", "livez", "live"})
@@ -75,9 +86,6 @@ UNSAFE_PICKLE = frozenset({
     "_pickle.loads", "dill.load", "dill.loads", "cloudpickle.load", "cloudpickle.loads",
 })
 SAFE_YAML_LOADERS = ("SafeLoader", "CSafeLoader", "BaseLoader", "CBaseLoader")
-CACHE_DECORATORS = frozenset({"functools.lru_cache", "functools.cache", "lru_cache", "cache",
-                              "cachetools.cached", "async_lru.alru_cache",
-                              "streamlit.cache_resource"})
 HTTP_EXCEPTIONS = ("fastapi.HTTPException", "fastapi.exceptions.HTTPException",
                    "starlette.exceptions.HTTPException")
 RAW_BODY_TYPES = frozenset({"dict", "Dict", "typing.Dict", "Any", "typing.Any", "object",
@@ -101,37 +109,6 @@ CONSTRAINED_TYPES = frozenset({
 })
 VALIDATORS = frozenset({"field_validator", "validator", "model_validator", "root_validator"})
 
-X = TypeVar("X")
-CheckFn = Callable[[Context, Any], Iterator[Finding]]
-_UNREAD: list[dict[str, ParseError]] = []  # one bucket per running check
-
-
-def noted(value: X) -> X:
-    """Remember a :class:`ParseError` so the running check reports the file it could not use."""
-    if isinstance(value, ParseError) and _UNREAD:
-        _UNREAD[-1].setdefault(value.path, value)
-    return value
-
-
-def reports_unread(func: CheckFn) -> CheckFn:
-    """After the check's findings, one ``skip`` per file it read and could not use."""
-
-    @functools.wraps(func)
-    def wrapper(ctx: Context, params: Any) -> Iterator[Finding]:
-        bucket: dict[str, ParseError] = {}
-        _UNREAD.append(bucket)
-        try:
-            findings = list(func(ctx, params))
-        finally:
-            _UNREAD.pop()
-        yield from findings
-        for path, error in sorted(bucket.items()):
-            yield skipped(T(f"{error.where()} cannot be read ({error.message}); not checked",
-                            f"{error.where()} no se puede leer ({error.message}); no se "
-                            "revisa"), path)
-
-    return wrapper
-
 
 NO_SERVING = T(
     "no serving code: no FastAPI( app (nor any other web framework) in this project, so "
@@ -146,53 +123,6 @@ NO_SERVING_FIX = T(
 
 
 # -- the serving layer of a project ----------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Serving:
-    model: ServingModel
-
-    @property
-    def fastapi_apps(self) -> list[Endpoint]:
-        return self.model.apps_of("fastapi")
-
-    @property
-    def has_fastapi(self) -> bool:
-        return bool(self.fastapi_apps or self.model.routes_of("fastapi"))
-
-    @property
-    def others(self) -> list[tuple[str, str, int]]:
-        """Non-FastAPI web frameworks: (name, file, line)."""
-        return sorted((name, path, line) for name, (path, line)
-                      in self.model.frameworks.items() if name != "FastAPI")
-
-    def other_label(self) -> tuple[str, str, int]:
-        name, path, line = self.others[0]
-        return name, path, line
-
-    @property
-    def fastapi_routes(self) -> list[Route]:
-        return self.model.routes_of("fastapi")
-
-    def predict_routes(self, routes: Iterable[Route]) -> list[Route]:
-        return [r for r in routes if is_inference_path(r) and r.allows("POST")]
-
-
-# the inference routes of the common serving protocols besides ``/predict``: the Open
-# Inference (KServe V2) protocol's ``/v2/models/{name}/infer``, SageMaker's
-# ``/invocations`` and Azure ML's ``/score``
-INFERENCE_SEGMENTS = frozenset({"infer", "invocations", "score"})
-
-
-def is_inference_path(route: Route) -> bool:
-    """A route whose path names a prediction (``predict`` anywhere, or a protocol's
-    inference segment)."""
-    return "predict" in route.path.lower() or bool(
-        {seg.lower() for seg in route.segments} & INFERENCE_SEGMENTS)
-
-
-def serving(ctx: Context) -> Serving:
-    return Serving(serving_model(ctx.repo, ctx.files(["**/*.py"]), ctx.project.path))
 
 
 @dataclass(frozen=True)
@@ -331,13 +261,6 @@ def _where(s: Serving) -> tuple[str | None, int | None]:
     return None, None
 
 
-def _call_name(model: ServingModel, module: Module, call: ast.Call) -> str:
-    if isinstance(call.func, ast.Attribute) and not isinstance(call.func.value,
-                                                                ast.Name | ast.Attribute):
-        return "." + call.func.attr  # a method on a call result: x().load_model
-    return model.qualname(module, call.func) or ""
-
-
 def is_loader(qual: str) -> bool:
     last = qual.rsplit(".", 1)[-1]
     return (qual in MODEL_LOADERS or last in ("load_model", "from_pretrained")
@@ -348,80 +271,6 @@ def _is_inference(qual: str) -> bool:
     return qual.rsplit(".", 1)[-1] in INFERENCE_METHODS and "." in qual
 
 
-def _cached(model: ServingModel, module: Module, func: FunctionNode) -> bool:
-    return any(d in CACHE_DECORATORS or d.endswith((".lru_cache", ".cache", ".cached"))
-               for d in model.decorators(module, func))
-
-
-@dataclass(frozen=True)
-class Site:
-    """A call found by walking a function and the project functions it calls."""
-
-    module: Module
-    call: ast.Call
-    qual: str
-    func: FunctionNode  # the function whose body holds the call
-    cached: bool  # reached through an lru_cache'd function
-    chain: tuple[Caller, ...] = ()  # how ``func`` was reached, outermost call first
-
-
-@dataclass(frozen=True)
-class Caller:
-    module: Module
-    func: FunctionNode
-    call: ast.Call  # the call, inside ``func``, that leads one level deeper
-
-
-def reach(model: ServingModel, module: Module, func: FunctionNode,
-          owner: ast.ClassDef | None = None, depth: int = 4) -> Iterator[Site]:
-    """Calls in ``func`` and, up to ``depth`` levels, in the project functions it calls."""
-    seen: set[int] = set()
-    todo: list[tuple[Module, FunctionNode, ast.ClassDef | None, bool, tuple[Caller, ...]]] = [
-        (module, func, owner, _cached(model, module, func), ())]
-    while todo:
-        mod, fn, cls, cached, chain = todo.pop()
-        if id(fn) in seen:
-            continue
-        seen.add(id(fn))
-        for node in ast.walk(fn):
-            if isinstance(node, ast.Call):
-                yield Site(mod, node, _call_name(model, mod, node), fn, cached, chain)
-        if len(chain) < depth:
-            for where, callee, klass, call in model.callees(mod, fn, cls):
-                todo.append((where, callee, klass, cached or _cached(model, where, callee),
-                             (*chain, Caller(mod, fn, call))))
-
-
-def _route_entry(s: Serving, route: Route) -> list[tuple[Module, FunctionNode]]:
-    """The handler of ``route`` and the dependencies FastAPI calls for each request."""
-    module = s.model.module(route.handler_path)
-    declared_in = s.model.module(route.file)
-    if module is None or declared_in is None or route.handler is None:
-        return []
-    out = [(module, route.handler)]
-    deps: list[tuple[Module, ast.expr]] = []
-    for param in s.model.params(route):
-        if param.marker in ("Depends", "Security") and param.marker_call is not None:
-            target = call_arg(param.marker_call, "dependency", 0)
-            if target is not None:
-                deps.append((module, target))
-    listed = call_arg(route.call, "dependencies") if route.call is not None else None
-    if isinstance(listed, ast.List | ast.Tuple):
-        for item in listed.elts:
-            if isinstance(item, ast.Call) and item.args:
-                deps.append((declared_in, item.args[0]))
-    for where, dep in deps:
-        found = s.model.function(where, dep)
-        if found is not None:
-            out.append(found)
-    return out
-
-
-def _route_calls(s: Serving, route: Route, depth: int = 3) -> Iterator[Site]:
-    for module, func in _route_entry(s, route):
-        yield from reach(s.model, module, func, depth=depth)
-
-
 def _loc(site: Site) -> str:
     return f"{site.module.path}:{site.call.lineno}"
 
@@ -429,15 +278,6 @@ def _loc(site: Site) -> str:
 # -- declared dependencies -------------------------------------------------------------
 
 _REQ_NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?")
-
-
-def as_dict(value: Any) -> dict[str, Any]:
-    """``value`` when it is a mapping, else an empty one (hand-written files lie about types)."""
-    return value if isinstance(value, dict) else {}
-
-
-def as_list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
 
 
 def _norm(name: str) -> str:
@@ -887,7 +727,7 @@ def api_health_route(ctx: Context, params: None) -> Iterator[Finding]:
                            f"{route.path} responde a {', '.join(route.methods)}, no a GET"),
                          route.file, route.line)
             continue
-        heavy = [site for site in _route_calls(s, route, depth=2)
+        heavy = [site for site in route_calls(s, route, depth=2)
                  if is_loader(site.qual) or _is_inference(site.qual)]
         if heavy:
             site = heavy[0]
@@ -1126,7 +966,7 @@ def _handles(try_node: ast.Try) -> bool:
 
 def _protected(s: Serving, route: Route) -> bool:
     """Inference in the route (or its callees) sits in a try whose except maps/logs."""
-    for module, func in _route_entry(s, route):
+    for module, func in route_entry(s, route):
         stack = [(module, func, 0)]
         seen: set[int] = set()
         while stack:
@@ -1382,10 +1222,10 @@ def _instance_calls(model: ServingModel, module: Module, func: FunctionNode) -> 
             None) if found is not None else None
         if found is None or method is None:
             continue
-        cached = _cached(model, found[0], method)
+        cached = is_cached(model, found[0], method)
         for call in ast.walk(method):
             if isinstance(call, ast.Call):
-                yield Site(found[0], call, _call_name(model, found[0], call), method, cached,
+                yield Site(found[0], call, call_name(model, found[0], call), method, cached,
                            (Caller(module, func, node),))
 
 
@@ -1427,9 +1267,9 @@ def api_model_lifecycle(ctx: Context, params: None) -> Iterator[Finding]:
     for route in s.fastapi_routes:
         if RELOAD.search(route.path) or RELOAD.search(route.handler_name):
             continue  # an explicit hot-reload endpoint is not per-request loading
-        instance_sites = [site for entry in _route_entry(s, route)
+        instance_sites = [site for entry in route_entry(s, route)
                           for site in _instance_calls(model, *entry)]
-        for site in [*_route_calls(s, route, depth=4), *instance_sites]:
+        for site in [*route_calls(s, route, depth=4), *instance_sites]:
             if is_loader(site.qual):
                 note("cached" if site.cached else "lazy" if _lazy(site) else "handler", site,
                      route)
@@ -1442,7 +1282,7 @@ def api_model_lifecycle(ctx: Context, params: None) -> Iterator[Finding]:
             for node in ast.walk(stmt):
                 if not isinstance(node, ast.Call):
                     continue
-                qual = _call_name(model, module, node)
+                qual = call_name(model, module, node)
                 if is_loader(qual):
                     note("module", Site(module, node, qual, _module_func(module), False))
                     continue
@@ -1456,7 +1296,7 @@ def api_model_lifecycle(ctx: Context, params: None) -> Iterator[Finding]:
                     init = next((b for b in defined[2].body if isinstance(
                         b, ast.FunctionDef) and b.name == "__init__"), None)
                     target = (defined[0], init, defined[2]) if init is not None else None
-                if target is None or _cached(model, target[0], target[1]):
+                if target is None or is_cached(model, target[0], target[1]):
                     continue
                 for site in reach(model, *target, depth=3):
                     if is_loader(site.qual) and not site.cached:
@@ -1898,7 +1738,7 @@ def streamlit_dashboard(ctx: Context, params: None) -> Iterator[Finding]:
                            if d == "streamlit.cache"]
             if not isinstance(node, ast.Call):
                 continue
-            qual = _call_name(s.model, module, node)
+            qual = call_name(s.model, module, node)
             if qual == "streamlit.tabs":
                 labels = node.args[0] if node.args else None
                 views = max(views, len(labels.elts) if isinstance(labels, ast.List | ast.Tuple)
@@ -1961,22 +1801,6 @@ PLATFORMS = {name: re.compile(pattern, re.IGNORECASE)
 TRADE_OFFS = re.compile(
     r"trade-?offs?|alternativ|\bcosts?\b|costo|coste|\$\s?\d|\d\s?(usd|eur|€)|ventaja|"
     r"desventaja|\bpros\b|\bcons\b|\bvs\.?\b|compar|consecuencias|consequences", re.IGNORECASE)
-
-
-def shared_files(ctx: Context) -> list[str]:
-    """Project files, plus (in a monorepo) repository files outside every project."""
-    if ctx.project.path == ".":
-        return list(ctx.project.files)
-    key = f"serving:shared:{ctx.project.path}"
-    if key not in ctx.repo.memo:
-        outside = ctx.repo.memo.get("serving:outside")
-        if outside is None:
-            dirs = tuple(p.path + "/" for p in ctx.repo.projects if p.path != ".")
-            outside = [f for f in ctx.repo.files if not f.startswith(dirs)]
-            ctx.repo.memo["serving:outside"] = outside
-        ctx.repo.memo[key] = sorted(set(ctx.project.files) | set(outside))
-    files: list[str] = ctx.repo.memo[key]
-    return files
 
 
 def _doc_text(ctx: Context, path: str) -> list[tuple[int, str]] | None:
@@ -2131,22 +1955,6 @@ def _probe_descriptor(label: str, path: str, probes: int, paths: list[str],
                                                 "sondas fuera de una ruta de salud"), line)
     return Descriptor(label, path, False, _d("no readiness/liveness probe",
                                              "sin sonda readiness/liveness"), line)
-
-
-def manifests_noted(ctx: Context) -> Manifests:
-    """The repository's Kubernetes manifests; files that could not be read are noted."""
-    manifests = read_manifests(ctx.repo)
-    for error in manifests.errors:
-        noted(error)
-    for chart in manifests.charts:
-        noted(chart.chart)
-        for _, values in chart.values:
-            noted(values)
-    for path in ctx.repo.glob(MANIFEST_GLOBS):
-        text = ctx.repo.text(path)
-        if isinstance(text, ParseError):
-            noted(text)
-    return manifests
 
 
 def _manifest_descriptors(ctx: Context) -> Iterator[Descriptor]:
@@ -2419,7 +2227,7 @@ def safe_loading(ctx: Context, params: None) -> Iterator[Finding]:
         return
     handler_calls: set[int] = set()
     for route in s.model.routes:
-        for site in _route_calls(s, route, depth=3):
+        for site in route_calls(s, route, depth=3):
             handler_calls.add(id(site.call))
     problems = 0
     for module in modules:
