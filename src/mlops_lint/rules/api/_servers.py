@@ -8,7 +8,7 @@ from __future__ import annotations
 import ast
 
 from mlops_lint.context import Context
-from mlops_lint.parsers.fastapi_app import FRAMEWORKS, SCORING_SCRIPTS, serving_model
+from mlops_lint.parsers.fastapi_app import FRAMEWORKS, SCORING_SCRIPTS, Module, serving_model
 from mlops_lint.parsers.python_source import is_test_path
 from mlops_lint.readers.deployment import in_docs
 from mlops_lint.readers.serving import Serving
@@ -42,7 +42,47 @@ def imported_from(qual: str | None, prefixes: tuple[str, ...]) -> bool:
     return bool(qual) and any(qual == p or str(qual).startswith(p + ".") for p in prefixes)
 
 
-def server_site(s: Serving, label: str) -> tuple[str, int, str] | None:
+Place = tuple[str, int, str]  # (file, line, what)
+
+
+def _classes(s: Serving, module: Module, path: str, prefixes: tuple[str, ...]
+             ) -> tuple[Place | None, Place | None]:
+    """(the model class the server loads, the first class built on the framework) of
+    ``module``: ``class M(MLModel)``, a codec or a helper."""
+    built: Place | None = None
+    for node in module.nodes(ast.ClassDef):
+        base = next((q for b in node.bases
+                     if imported_from(q := s.model.qualname(module, b), prefixes)), None)
+        if base is None:
+            continue
+        site = (path, node.lineno, f"class {node.name}({base.rsplit('.', 1)[-1]})")
+        if base.rsplit(".", 1)[-1] in SERVER_BASES or base.startswith("ts.torch_handler."):
+            return site, built  # the model class the server loads
+        built = built or site  # a codec, a helper: a class of the framework all the same
+    return None, built
+
+
+def _decorated(s: Serving, module: Module, path: str, prefixes: tuple[str, ...]
+               ) -> Place | None:
+    """The first class or function of ``module`` the framework decorates."""
+    for func in [*module.nodes(ast.ClassDef), *module.functions()]:
+        for deco in func.decorator_list:
+            target = deco.func if isinstance(deco, ast.Call) else deco
+            qual = s.model.qualname(module, target)
+            if imported_from(qual, prefixes):
+                return (path, func.lineno, f"@{str(qual).rsplit('.', 1)[-1]} {func.name}")
+    return None
+
+
+def _server_call(module: Module, path: str, prefixes: tuple[str, ...]) -> Place | None:
+    """The first call of ``module`` that starts or declares the server."""
+    for qual, call in module.calls():
+        if imported_from(qual, prefixes) and qual.rsplit(".", 1)[-1] in SERVER_CALLS:
+            return (path, call.lineno, f"{qual.rsplit('.', 1)[-1]}(")
+    return None
+
+
+def server_site(s: Serving, label: str) -> Place | None:
     """Where a model server is declared, not imported: a class built on the framework
     (``class M(MLModel)``, ``class H(BaseHandler)``, ``class A(ls.LitAPI)``), a class or
     function it decorates (``@bentoml.service``, ``@serve.deployment``), or a call that
@@ -51,32 +91,18 @@ def server_site(s: Serving, label: str) -> tuple[str, int, str] | None:
     prefixes = _prefixes(label)
     if not prefixes:
         return None
-    built: tuple[str, int, str] | None = None
-    decorated: tuple[str, int, str] | None = None
-    called: tuple[str, int, str] | None = None
+    built: Place | None = None
+    decorated: Place | None = None
+    called: Place | None = None
     for path, module in sorted(s.model.modules.items()):
         if not any(imported_from(i, prefixes) for i, _ in module.imports):
             continue
-        for node in module.nodes(ast.ClassDef):
-            base = next((q for b in node.bases if imported_from(q := s.model.qualname(module, b),
-                                                         prefixes)), None)
-            if base is None:
-                continue
-            site = (path, node.lineno, f"class {node.name}({base.rsplit('.', 1)[-1]})")
-            if base.rsplit(".", 1)[-1] in SERVER_BASES or base.startswith("ts.torch_handler."):
-                return site  # the model class the server loads
-            built = built or site  # a codec, a helper: a class of the framework all the same
-        for func in [*module.nodes(ast.ClassDef), *module.functions()]:
-            for deco in func.decorator_list:
-                target = deco.func if isinstance(deco, ast.Call) else deco
-                qual = s.model.qualname(module, target)
-                if decorated is None and imported_from(qual, prefixes):
-                    decorated = (path, func.lineno,
-                                 f"@{str(qual).rsplit('.', 1)[-1]} {func.name}")
-        for qual, call in module.calls():
-            if called is None and imported_from(qual, prefixes) and \
-                    qual.rsplit(".", 1)[-1] in SERVER_CALLS:
-                called = (path, call.lineno, f"{qual.rsplit('.', 1)[-1]}(")
+        model_class, first_built = _classes(s, module, path, prefixes)
+        if model_class is not None:
+            return model_class
+        built = built or first_built
+        decorated = decorated or _decorated(s, module, path, prefixes)
+        called = called or _server_call(module, path, prefixes)
     return decorated or called or built
 
 

@@ -48,63 +48,86 @@ def _requirement(text: str) -> tuple[str, frozenset[str]] | None:
     return _norm(match.group(1)), extras
 
 
-def declared_packages(ctx: Context) -> dict[str, tuple[str, frozenset[str]]]:
-    """Packages the project declares anywhere: name → (file, extras)."""
-    found: dict[str, tuple[str, frozenset[str]]] = {}
+Declared = dict[str, tuple[str, frozenset[str]]]  # package name -> (file, extras)
 
-    def add(spec: object, path: str) -> None:
-        if isinstance(spec, str):
-            parsed = _requirement(spec)
-            if parsed is not None:
-                found.setdefault(parsed[0], (path, parsed[1]))
 
+def _add(found: Declared, spec: object, path: str) -> None:
+    if isinstance(spec, str):
+        parsed = _requirement(spec)
+        if parsed is not None:
+            found.setdefault(parsed[0], (path, parsed[1]))
+
+
+def _pyproject_packages(ctx: Context, found: Declared) -> None:
+    """PEP 621 dependencies, optional dependencies and groups, and Poetry's tables."""
     pyproject = ctx.first("pyproject.toml")
-    if pyproject is not None:
-        doc = noted(ctx.repo.toml(pyproject))
-        if isinstance(doc, dict):
-            project = as_dict(doc.get("project"))
-            for spec in as_list(project.get("dependencies")):
-                add(spec, pyproject)
-            groups = [*as_dict(project.get("optional-dependencies")).values(),
-                      *as_dict(doc.get("dependency-groups")).values()]
-            for group in groups:
-                for spec in as_list(group):
-                    add(spec, pyproject)
-            poetry = as_dict(as_dict(doc.get("tool")).get("poetry"))
-            tables = [poetry.get("dependencies"), poetry.get("dev-dependencies")]
-            tables += [as_dict(g).get("dependencies")
-                       for g in as_dict(poetry.get("group")).values()]
-            for table in tables:
-                for name, value in as_dict(table).items():
-                    extras = as_list(as_dict(value).get("extras"))
-                    found.setdefault(_norm(name), (pyproject, frozenset(
-                        str(e).lower() for e in extras)))
+    if pyproject is None:
+        return
+    doc = noted(ctx.repo.toml(pyproject))
+    if not isinstance(doc, dict):
+        return
+    project = as_dict(doc.get("project"))
+    for spec in as_list(project.get("dependencies")):
+        _add(found, spec, pyproject)
+    groups = [*as_dict(project.get("optional-dependencies")).values(),
+              *as_dict(doc.get("dependency-groups")).values()]
+    for group in groups:
+        for spec in as_list(group):
+            _add(found, spec, pyproject)
+    poetry = as_dict(as_dict(doc.get("tool")).get("poetry"))
+    tables = [poetry.get("dependencies"), poetry.get("dev-dependencies")]
+    tables += [as_dict(g).get("dependencies") for g in as_dict(poetry.get("group")).values()]
+    for table in tables:
+        for name, value in as_dict(table).items():
+            extras = as_list(as_dict(value).get("extras"))
+            found.setdefault(_norm(name), (pyproject, frozenset(
+                str(e).lower() for e in extras)))
+
+
+def _requirement_files_packages(ctx: Context, found: Declared) -> None:
     for path in ctx.files(["requirements*.txt", "requirements*.in", "requirements/*.txt",
                            "requirements/*.in"]):
         text = noted(ctx.repo.text(path))
         if isinstance(text, str):
             for line in text.splitlines():
-                add(line.split("#", 1)[0], path)
+                _add(found, line.split("#", 1)[0], path)
+
+
+def _environment_packages(ctx: Context, found: Declared) -> None:
+    """Conda environment files: their packages and their pip section."""
     for path in ctx.files(["environment*.yml", "environment*.yaml"]):
         env = noted(ctx.repo.yaml(path))
         deps = env.get("dependencies") if isinstance(env, dict) else None
         for item in deps if isinstance(deps, list) else []:
             if isinstance(item, dict):
                 for spec in as_list(item.get("pip")):
-                    add(spec, path)
+                    _add(found, spec, path)
             elif isinstance(item, str):
-                add(item.split("=")[0], path)
+                _add(found, item.split("=")[0], path)
+
+
+def _setup_cfg_packages(ctx: Context, found: Declared) -> None:
     setup_cfg = ctx.first("setup.cfg")
-    if setup_cfg is not None:
-        text = noted(ctx.repo.text(setup_cfg))
-        parser = configparser.ConfigParser()
-        try:
-            if isinstance(text, str):
-                parser.read_string(text)
-                for line in parser.get("options", "install_requires", fallback="").splitlines():
-                    add(line, setup_cfg)
-        except configparser.Error:
-            pass
+    if setup_cfg is None:
+        return
+    text = noted(ctx.repo.text(setup_cfg))
+    parser = configparser.ConfigParser()
+    try:
+        if isinstance(text, str):
+            parser.read_string(text)
+            for line in parser.get("options", "install_requires", fallback="").splitlines():
+                _add(found, line, setup_cfg)
+    except configparser.Error:
+        pass
+
+
+def declared_packages(ctx: Context) -> Declared:
+    """Packages the project declares anywhere: name → (file, extras)."""
+    found: Declared = {}
+    _pyproject_packages(ctx, found)
+    _requirement_files_packages(ctx, found)
+    _environment_packages(ctx, found)
+    _setup_cfg_packages(ctx, found)
     return found
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed, warned
@@ -62,6 +63,39 @@ def _annotation_names(model: ServingModel, module: Module, expr: ast.expr) -> se
     return names
 
 
+def _is_enum(model: ServingModel, module: Module, annotation: ast.expr) -> bool:
+    """The annotation names an enum of the project."""
+    for node in ast.walk(annotation):
+        if isinstance(node, ast.Name | ast.Attribute):
+            found = model.class_def(module, node)
+            if found is not None and model.is_subclass_of(
+                    *found, ("enum.Enum", "enum.IntEnum", "enum.StrEnum")):
+                return True
+    return False
+
+
+def _constrained(model: ServingModel, module: Module, stmt: ast.AnnAssign) -> bool:
+    """A field whose type or ``Field(...)`` restricts its values."""
+    if _annotation_names(model, module, stmt.annotation) & CONSTRAINED_TYPES:
+        return True
+    if any(isinstance(node, ast.Call) and any(kw.arg in CONSTRAINT_KEYWORDS
+                                              for kw in node.keywords)
+           for node in ast.walk(stmt)):
+        return True
+    return _is_enum(model, module, stmt.annotation)
+
+
+def _field(model: ServingModel, module: Module, stmt: ast.AnnAssign, name: str, depth: int,
+           seen: set[int]) -> list[str]:
+    """The field ``name`` if it is constrained, then the constrained fields of the models
+    its annotation names (``name.sub``)."""
+    out = [name] if _constrained(model, module, stmt) else []
+    for sub_module, sub in model.model_classes(module, stmt.annotation):
+        out.extend(f"{name}.{f}" for f in constrained_fields(
+            model, sub_module, sub, depth + 1, seen))
+    return out
+
+
 def constrained_fields(model: ServingModel, module: Module, cls: ast.ClassDef,
                        depth: int = 0, seen: set[int] | None = None) -> list[str]:
     """Fields (and validators) of a Pydantic class that restrict values, bases included."""
@@ -72,25 +106,7 @@ def constrained_fields(model: ServingModel, module: Module, cls: ast.ClassDef,
     out: list[str] = []
     for stmt in cls.body:
         if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
-            name = stmt.target.id
-            names = _annotation_names(model, module, stmt.annotation)
-            hit = bool(names & CONSTRAINED_TYPES)
-            for node in ast.walk(stmt):
-                if isinstance(node, ast.Call) and any(
-                        kw.arg in CONSTRAINT_KEYWORDS for kw in node.keywords):
-                    hit = True
-            if not hit:
-                for node in ast.walk(stmt.annotation):
-                    if isinstance(node, ast.Name | ast.Attribute):
-                        found = model.class_def(module, node)
-                        if found is not None and model.is_subclass_of(
-                                *found, ("enum.Enum", "enum.IntEnum", "enum.StrEnum")):
-                            hit = True
-            if hit:
-                out.append(name)
-            for sub_module, sub in model.model_classes(module, stmt.annotation):
-                out.extend(f"{name}.{f}" for f in constrained_fields(
-                    model, sub_module, sub, depth + 1, seen))
+            out.extend(_field(model, module, stmt, stmt.target.id, depth, seen))
         elif isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef) and {
                 d.rsplit(".", 1)[-1] for d in model.decorators(module, stmt)} & VALIDATORS:
             out.append(f"@{stmt.name}")
@@ -129,6 +145,63 @@ def api_schemas(ctx: Context, params: None) -> Iterator[Finding]:
         yield _schema_finding(s, route)
 
 
+@dataclass
+class _Body:
+    """The body parameters of a route: those typed with Pydantic models, the raw ones, and
+    whether one is a multipart upload."""
+
+    typed: list[tuple[str, Module, ast.ClassDef]] = field(default_factory=list)
+    raw: list[str] = field(default_factory=list)
+    upload: bool = False
+
+
+def _body(s: Serving, module: Module, route: Route) -> _Body:
+    body = _Body()
+    for param in s.model.params(route):
+        if param.marker in NON_BODY_MARKERS or param.in_path:
+            continue
+        classes = s.model.model_classes(module, param.annotation)
+        if classes:
+            body.typed.extend((param.name, m, c) for m, c in classes)
+            continue
+        annotated = (_annotation_names(s.model, module, param.annotation)
+                     if param.annotation is not None else set())
+        if annotated & UPLOAD_TYPES or param.marker in ("File", "Form"):
+            body.upload = True
+        elif param.annotation is None:
+            body.raw.append(f"`{param.name}` (no annotation)")
+        elif annotated & (RAW_BODY_TYPES - SCALAR_TYPES) or param.marker == "Body":
+            body.raw.append(f"`{param.name}: {ast.unparse(param.annotation)}`")
+    return body
+
+
+def _untyped(body: _Body) -> T:
+    if body.upload:
+        return T("the body is a multipart upload, not a Pydantic model",
+                 "el cuerpo es una subida multipart, no un modelo Pydantic")
+    if body.raw:
+        return T(f"the body is {', '.join(body.raw)} instead of a Pydantic model",
+                 f"el cuerpo es {', '.join(body.raw)} en lugar de un modelo Pydantic")
+    return T("no body parameter with a Pydantic model (raw request?)",
+             "ningún parámetro de cuerpo con un modelo Pydantic (¿request crudo?)")
+
+
+def _problems(body: _Body, constrained: list[str], responses: list[str]) -> list[T]:
+    problems: list[T] = []
+    if not body.typed:
+        problems.append(_untyped(body))
+    if body.typed and not constrained:
+        names = ", ".join(sorted({c.name for _, _, c in body.typed}))
+        problems.append(T(f"{names} has no constrained field (Field(ge=/le=), Literal, "
+                          "conint, validators)",
+                          f"{names} no tiene campos restringidos (Field(ge=/le=), Literal, "
+                          "conint, validadores)"))
+    if not responses:
+        problems.append(T("no response_model= nor a Pydantic return annotation",
+                          "sin response_model= ni anotación de retorno Pydantic"))
+    return problems
+
+
 def _schema_finding(s: Serving, route: Route) -> Finding:
     module = s.model.module(route.handler_path)
     assert module is not None
@@ -138,56 +211,19 @@ def _schema_finding(s: Serving, route: Route) -> Finding:
                         f"POST {route.path}: su handler `{route.handler_name}` no se resuelve "
                         "estáticamente, así que no se pueden comprobar sus esquemas"),
                       route.file, route.line)
-    body = [p for p in s.model.params(route)
-            if p.marker not in NON_BODY_MARKERS and not p.in_path]
-    typed: list[tuple[str, Module, ast.ClassDef]] = []
-    raw: list[str] = []
-    upload = False
-    for param in body:
-        classes = s.model.model_classes(module, param.annotation)
-        if classes:
-            typed.extend((param.name, m, c) for m, c in classes)
-            continue
-        annotated = (_annotation_names(s.model, module, param.annotation)
-                     if param.annotation is not None else set())
-        if annotated & UPLOAD_TYPES or param.marker in ("File", "Form"):
-            upload = True
-        elif param.annotation is None:
-            raw.append(f"`{param.name}` (no annotation)")
-        elif annotated & (RAW_BODY_TYPES - SCALAR_TYPES) or param.marker == "Body":
-            raw.append(f"`{param.name}: {ast.unparse(param.annotation)}`")
+    body = _body(s, module, route)
     responses = _response_models(s, route)
-    problems: list[T] = []
-    if not typed:
-        if upload:
-            problems.append(T("the body is a multipart upload, not a Pydantic model",
-                              "el cuerpo es una subida multipart, no un modelo Pydantic"))
-        elif raw:
-            problems.append(T(f"the body is {', '.join(raw)} instead of a Pydantic model",
-                              f"el cuerpo es {', '.join(raw)} en lugar de un modelo Pydantic"))
-        else:
-            problems.append(T("no body parameter with a Pydantic model (raw request?)",
-                              "ningún parámetro de cuerpo con un modelo Pydantic (¿request "
-                              "crudo?)"))
     constrained: list[str] = []
-    for _, cls_module, cls in typed:
+    for _, cls_module, cls in body.typed:
         constrained.extend(constrained_fields(s.model, cls_module, cls))
-    if typed and not constrained:
-        names = ", ".join(sorted({c.name for _, _, c in typed}))
-        problems.append(T(f"{names} has no constrained field (Field(ge=/le=), Literal, "
-                          "conint, validators)",
-                          f"{names} no tiene campos restringidos (Field(ge=/le=), Literal, "
-                          "conint, validadores)"))
-    if not responses:
-        problems.append(T("no response_model= nor a Pydantic return annotation",
-                          "sin response_model= ni anotación de retorno Pydantic"))
+    problems = _problems(body, constrained, responses)
     head = T(f"POST {route.path} (`{route.handler_name}`): ",
              f"POST {route.path} (`{route.handler_name}`): ")
     if problems:
-        if upload and len(problems) == 1:
+        if body.upload and len(problems) == 1:
             return warned(head + problems[0], route.file, route.line)
         return failed(head + T.join(problems), route.file, route.line)
-    names = ", ".join(sorted({c.name for _, _, c in typed}))
+    names = ", ".join(sorted({c.name for _, _, c in body.typed}))
     shown = ", ".join(constrained[:4]) + ("…" if len(constrained) > 4 else "")
     return passed(head + T(f"body {names} (constrained: {shown}), response "
                            f"{', '.join(responses)}",

@@ -96,6 +96,30 @@ def _bounded_batch(s: Serving, route: Route, limit: int) -> bool:
     return False
 
 
+def _ready_and_live(routes: list[Route]) -> bool:
+    """A readiness route besides the liveness one."""
+    segments = [set(r.segments) for r in routes]
+    ready = any({"ready", "readyz", "readiness"} & seg for seg in segments)
+    live = any({"health", "healthz", "livez", "live", "liveness", "_healthz"} & seg
+               for seg in segments)
+    return ready and live
+
+
+def _request_id_and_depends(s: Serving) -> tuple[bool, bool]:
+    """Whether the serving code handles an X-Request-ID, and uses dependency injection."""
+    request_id = False
+    depends = False
+    for module in s.model.closure(s.model.serving_files):
+        if any(isinstance(c.value, str) and c.value.lower() == "x-request-id"
+               for c in module.nodes(ast.Constant)):
+            request_id = True
+        if module.index.imports("asgi_correlation_id"):
+            request_id = True
+        if any(module.index.calls_to("fastapi.Depends", "fastapi.Security")):
+            depends = True
+    return request_id, depends
+
+
 @rule("API008", ProductionParams)
 @reports_unread
 def api_production_features(ctx: Context, params: ProductionParams) -> Iterator[Finding]:
@@ -111,11 +135,8 @@ def api_production_features(ctx: Context, params: ProductionParams) -> Iterator[
     def tally(ok: bool, en: str, es: str) -> None:
         (features if ok else missing).append(T(en, es))
 
-    segments = [set(r.segments) for r in routes]
-    ready = any({"ready", "readyz", "readiness"} & seg for seg in segments)
-    live = any({"health", "healthz", "livez", "live", "liveness", "_healthz"} & seg
-               for seg in segments)
-    tally(ready and live, "readiness ≠ liveness (/ready)", "readiness ≠ liveness (/ready)")
+    tally(_ready_and_live(routes), "readiness ≠ liveness (/ready)",
+          "readiness ≠ liveness (/ready)")
     tally(any(re.search(r"model[/_-]?info|/info$|/metadata$", r.path.lower()) for r in routes),
           "/model/info", "/model/info")
     batch = [r for r in routes if "batch" in r.path.lower() and r.allows("POST")]
@@ -124,16 +145,7 @@ def api_production_features(ctx: Context, params: ProductionParams) -> Iterator[
           f"/predict/batch acotado (≤ {params.max_batch})")
     tally(any(re.search(r"(^|[^a-z0-9])v\d+([^a-z0-9]|$)", r.path.lower()) for r in routes),
           "versioned routes (/v1)", "rutas versionadas (/v1)")
-    request_id = False
-    depends = False
-    for module in s.model.closure(s.model.serving_files):
-        if any(isinstance(c.value, str) and c.value.lower() == "x-request-id"
-               for c in module.nodes(ast.Constant)):
-            request_id = True
-        if module.index.imports("asgi_correlation_id"):
-            request_id = True
-        if any(module.index.calls_to("fastapi.Depends", "fastapi.Security")):
-            depends = True
+    request_id, depends = _request_id_and_depends(s)
     tally(request_id, "X-Request-ID middleware", "middleware X-Request-ID")
     tally(depends, "dependency injection (Depends)", "inyección de dependencias (Depends)")
     server = _production_server(ctx, s)

@@ -133,7 +133,7 @@ def _manifest_descriptors(ctx: Context) -> Iterator[Descriptor]:
                                 "una carga de larga duración sin sondas"))
 
 
-def _other_descriptors(ctx: Context) -> Iterator[Descriptor]:
+def _serverless_descriptors(ctx: Context) -> Iterator[Descriptor]:
     for path in ctx.files(["**/serverless.yml", "**/serverless.yaml"]):
         doc = noted(ctx.repo.yaml(path))
         if isinstance(doc, dict):
@@ -141,6 +141,9 @@ def _other_descriptors(ctx: Context) -> Iterator[Descriptor]:
             yield Descriptor("serverless.yml", path, wired or False,
                              _d("http event on /health", "evento http en /health") if wired
                              else _d("no /health event", "sin evento /health"))
+
+
+def _ecs_descriptors(ctx: Context) -> Iterator[Descriptor]:
     for path in ctx.files(["**/*.json"]):
         text = noted(ctx.repo.text(path))
         if not isinstance(text, str) or "containerDefinitions" not in text:
@@ -156,6 +159,9 @@ def _other_descriptors(ctx: Context) -> Iterator[Descriptor]:
                              _health_text(check_cmd) if check_cmd else False,
                              _d("healthCheck") if check_cmd else _d("no healthCheck",
                                                                       "sin healthCheck"))
+
+
+def _compose_descriptors(ctx: Context) -> Iterator[Descriptor]:
     for path in own_paths(ctx.files(["docker-compose*.y*ml", "compose*.y*ml",
                                      "**/docker-compose*.y*ml", "**/compose*.y*ml"]),
                           ctx.repo):
@@ -171,6 +177,9 @@ def _other_descriptors(ctx: Context) -> Iterator[Descriptor]:
                              (_health_text(test) or None) if test else False,
                              _d("healthcheck") if test else _d("no healthcheck",
                                                                "sin healthcheck"))
+
+
+def _platform_descriptors(ctx: Context) -> Iterator[Descriptor]:
     for path, key in (("fly.toml", "toml"), ("render.yaml", "yaml"), ("app.yaml", "yaml")):
         full = ctx.first(path)
         if full is None:
@@ -181,6 +190,13 @@ def _other_descriptors(ctx: Context) -> Iterator[Descriptor]:
         wired = any(_health_text(s) for s in _strings(doc))
         yield Descriptor(path, full, wired or False,
                          _d("health check path", "ruta de health check") if wired else NO_HEALTH)
+
+
+def _other_descriptors(ctx: Context) -> Iterator[Descriptor]:
+    yield from _serverless_descriptors(ctx)
+    yield from _ecs_descriptors(ctx)
+    yield from _compose_descriptors(ctx)
+    yield from _platform_descriptors(ctx)
     for wf in map(noted, workflows(ctx.repo)):
         if isinstance(wf, Workflow):
             yield from _workflow_descriptor(wf)
