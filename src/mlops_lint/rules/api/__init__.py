@@ -18,6 +18,11 @@ still count for ``/health`` and ``/predict`` (API002/API003), while the criteria
 for FastAPI specifics (schemas, HTTPException, lifespan, OpenAPI/CORS, production
 features: API004-API008) are skipped with that reason.
 
+What several rules share is in ``_shared.py`` (the serving layer they require, the routes,
+model loading calls, the deployment documents), ``_endpoints.py`` (model endpoints declared
+as code) and ``_servers.py`` (well-known model servers); ``_model_path.py`` (where a loaded
+model's path comes from) is API006's alone, a module of its own to keep the rule short.
+
 SEC006 (safe loading in serving code), once in the same module as these rules, is in the
 security family (rules/security/): it shares only the serving layer, which is a reader.
 The files a rule could not read are reported after its findings (``reports_unread`` of

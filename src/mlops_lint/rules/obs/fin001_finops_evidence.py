@@ -18,7 +18,7 @@ from mlops_lint.model import Finding, T, failed, passed, skipped, warned
 from mlops_lint.parsers import ParseError
 from mlops_lint.parsers.ci import Workflow, workflows
 from mlops_lint.parsers.markdown import parse_markdown
-from mlops_lint.parsers.terraform import terraform_files
+from mlops_lint.parsers.terraform import TfFile, terraform_files
 from mlops_lint.readers.deployment import deployment
 from mlops_lint.readers.unread import manifests_noted, noted, reports_unread
 from mlops_lint.rules import rule
@@ -165,41 +165,52 @@ def _serverless_to_zero(body: Any) -> bool:
     return False
 
 
+def _tf_blocks(tf: TfFile, ev: _Evidence) -> None:
+    """Budgets, autoscaling resources, clusters and node pools that scale their nodes,
+    SageMaker serverless variants."""
+    for block in tf.of("resource"):
+        name = block.labels[0] if block.labels else ""
+        if name.startswith(BUDGET_RESOURCES):
+            ev.add("budget alerts", tf.path, block.address, block.line)
+        if name.startswith(AUTOSCALING_RESOURCES):
+            ev.add("autoscaling", tf.path, block.address, block.line)
+        scaler = _node_autoscaling(block.body)
+        if scaler:
+            ev.add("autoscaling", tf.path, f"{block.address} {scaler}", block.line)
+        if name == "aws_sagemaker_endpoint_configuration" and _serverless_to_zero(block.body):
+            ev.add("scale-to-zero", tf.path, f"{block.address} serverless_config",
+                   block.line)
+    for block in tf.of("module"):
+        scaler = _node_autoscaling(block.body)
+        if scaler:
+            ev.add("autoscaling", tf.path, f"{block.address} {scaler}", block.line)
+
+
+def _tf_settings(tf: TfFile, ev: _Evidence) -> None:
+    """Cost tags, zero minimums and maximum counts anywhere in the file."""
+    for key, value in _walk(tf.data):
+        if key == "default_tags":
+            tags = {t for item in (value if isinstance(value, list) else [value])
+                    if isinstance(item, dict) for t in _cost_tags(item.get("tags"))}
+            if len(tags) >= 2:
+                ev.add("cost-allocation tags", tf.path,
+                       f"default_tags ({', '.join(sorted(tags))})")
+        elif key in ("tags", "labels", "common_tags") and len(_cost_tags(value)) >= 2:
+            ev.add("cost-allocation tags", tf.path,
+                   f"{key} ({', '.join(sorted(_cost_tags(value)))})")
+        elif key in ZERO_KEYS and _zero(value):
+            ev.add("scale-to-zero", tf.path, f"{key} = 0")
+        elif key in ("max_instance_count", "max_instances", "max_capacity",
+                     "max_replicas"):
+            ev.add("autoscaling", tf.path, key)
+
+
 def _terraform_evidence(ctx: Context, ev: _Evidence) -> None:
     for tf in map(noted, terraform_files(ctx.repo)):
         if isinstance(tf, ParseError):
             continue  # reported by the IaC rules
-        for block in tf.of("resource"):
-            name = block.labels[0] if block.labels else ""
-            if name.startswith(BUDGET_RESOURCES):
-                ev.add("budget alerts", tf.path, block.address, block.line)
-            if name.startswith(AUTOSCALING_RESOURCES):
-                ev.add("autoscaling", tf.path, block.address, block.line)
-            scaler = _node_autoscaling(block.body)
-            if scaler:
-                ev.add("autoscaling", tf.path, f"{block.address} {scaler}", block.line)
-            if name == "aws_sagemaker_endpoint_configuration" and _serverless_to_zero(block.body):
-                ev.add("scale-to-zero", tf.path, f"{block.address} serverless_config",
-                       block.line)
-        for block in tf.of("module"):
-            scaler = _node_autoscaling(block.body)
-            if scaler:
-                ev.add("autoscaling", tf.path, f"{block.address} {scaler}", block.line)
-        for key, value in _walk(tf.data):
-            if key == "default_tags":
-                tags = {t for item in (value if isinstance(value, list) else [value])
-                        if isinstance(item, dict) for t in _cost_tags(item.get("tags"))}
-                if len(tags) >= 2:
-                    ev.add("cost-allocation tags", tf.path,
-                           f"default_tags ({', '.join(sorted(tags))})")
-            elif key in ("tags", "labels", "common_tags") and len(_cost_tags(value)) >= 2:
-                ev.add("cost-allocation tags", tf.path,
-                       f"{key} ({', '.join(sorted(_cost_tags(value)))})")
-            elif key in ZERO_KEYS and _zero(value):
-                ev.add("scale-to-zero", tf.path, f"{key} = 0")
-            elif key in ("max_instance_count", "max_instances", "max_capacity",
-                         "max_replicas"):
-                ev.add("autoscaling", tf.path, key)
+        _tf_blocks(tf, ev)
+        _tf_settings(tf, ev)
 
 
 def _manifest_evidence(ctx: Context, ev: _Evidence) -> None:

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed, warned
-from mlops_lint.parsers.fastapi_app import ServingModel
+from mlops_lint.parsers.fastapi_app import Module, ServingModel
 from mlops_lint.parsers.python_source import call_arg
 from mlops_lint.readers.unread import noted, reports_unread
 from mlops_lint.rules import rule
@@ -50,32 +50,47 @@ def _json_formatter(ctx: Context, model: ServingModel) -> tuple[str, int | None,
     return None
 
 
+def _call_context(model: ServingModel, module: Module, node: ast.Call) -> str | None:
+    """How a call puts a request id in the log context: ``extra={'request_id': …}``,
+    ``logger.bind(request_id=…)`` (loguru/structlog), a ``ContextVar('request_id')``."""
+    for kw in node.keywords:
+        if kw.arg == "extra" and isinstance(kw.value, ast.Dict) and any(
+                isinstance(k, ast.Constant) and isinstance(k.value, str)
+                and REQUEST_KEYS.match(k.value) for k in kw.value.keys):
+            return "extra={'request_id': …}"
+        if kw.arg and REQUEST_KEYS.match(kw.arg) and isinstance(
+                node.func, ast.Attribute) and node.func.attr in (
+                "bind", "contextualize", "bind_contextvars", "new"):
+            return f"{node.func.attr}({kw.arg}=…)"
+    qual = model.qualname(module, node.func) or ""
+    if last(qual) == "ContextVar" and node.args and isinstance(
+            node.args[0], ast.Constant) and REQUEST_KEYS.match(str(node.args[0].value)):
+        return f"ContextVar({node.args[0].value!r})"
+    return None
+
+
+def _record_field(node: ast.Assign) -> str | None:
+    """``record.request_id = …`` in a logging filter."""
+    for target in node.targets:
+        if isinstance(target, ast.Attribute) and REQUEST_KEYS.match(target.attr) \
+                and isinstance(target.value, ast.Name) and target.value.id == "record":
+            return f"record.{target.attr}"
+    return None
+
+
 def _request_context(model: ServingModel) -> tuple[str, int, str] | None:
     for module in model.modules.values():
         if module.index.imports("asgi_correlation_id"):
             return module.path, 1, "asgi-correlation-id"
         for node in [*module.nodes(ast.Call), *module.nodes(ast.Assign)]:
             if isinstance(node, ast.Call):
-                for kw in node.keywords:
-                    if kw.arg == "extra" and isinstance(kw.value, ast.Dict) and any(
-                            isinstance(k, ast.Constant) and isinstance(k.value, str)
-                            and REQUEST_KEYS.match(k.value) for k in kw.value.keys):
-                        return module.path, node.lineno, "extra={'request_id': …}"
-                    if kw.arg and REQUEST_KEYS.match(kw.arg) and isinstance(
-                            node.func, ast.Attribute) and node.func.attr in (
-                            "bind", "contextualize", "bind_contextvars", "new"):
-                        return module.path, node.lineno, f"{node.func.attr}({kw.arg}=…)"
-                qual = model.qualname(module, node.func) or ""
-                if last(qual) == "ContextVar" and node.args and isinstance(
-                        node.args[0], ast.Constant) and REQUEST_KEYS.match(
-                        str(node.args[0].value)):
-                    return module.path, node.lineno, f"ContextVar({node.args[0].value!r})"
+                how = _call_context(model, module, node)
             elif isinstance(node, ast.Assign):
-                for target in node.targets:
-                    if isinstance(target, ast.Attribute) and REQUEST_KEYS.match(target.attr) \
-                            and isinstance(target.value, ast.Name) and \
-                            target.value.id == "record":
-                        return module.path, node.lineno, f"record.{target.attr}"
+                how = _record_field(node)
+            else:
+                continue
+            if how is not None:
+                return module.path, node.lineno, how
     return None
 
 

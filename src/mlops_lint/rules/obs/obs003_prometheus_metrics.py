@@ -76,30 +76,26 @@ def _metrics_endpoint(model: ServingModel) -> str | None:
     return None
 
 
-@rule("OBS003")
-def prometheus_metrics(ctx: Context, params: None) -> Iterator[Finding]:
-    """OBS003: /metrics with latency and prediction metrics (L2), ML metrics (L3)."""
-    model = code_model(ctx)
-    library = next((m for m in model.modules.values()
-                    if any(m.index.imports(lib) for lib in METRIC_LIBRARIES)), None)
-    if library is None:
-        service = service_of(model)
-        # with no service to scrape, the absence follows from the missing serving layer
-        # (API001) and is reported there once
-        extra = T("", "") if service is not None else T(
-            "; the project's code serves no requests (no web app or route) that could expose "
-            "/metrics", "; el código del proyecto no atiende peticiones (ni app web ni rutas) "
-            "que puedan exponer /metrics")
-        for level in (2, 3):
-            yield failed(T("no Prometheus metrics (prometheus_client or an instrumentator)",
-                           "sin métricas Prometheus (prometheus_client o un instrumentador)")
-                         + extra, level=level, see=None if service is not None else "API001")
-        return
+def _no_metrics(model: ServingModel) -> Iterator[Finding]:
+    service = service_of(model)
+    # with no service to scrape, the absence follows from the missing serving layer
+    # (API001) and is reported there once
+    extra = T("", "") if service is not None else T(
+        "; the project's code serves no requests (no web app or route) that could expose "
+        "/metrics", "; el código del proyecto no atiende peticiones (ni app web ni rutas) "
+        "que puedan exponer /metrics")
+    for level in (2, 3):
+        yield failed(T("no Prometheus metrics (prometheus_client or an instrumentator)",
+                       "sin métricas Prometheus (prometheus_client o un instrumentador)")
+                     + extra, level=level, see=None if service is not None else "API001")
+
+
+def _serving_metrics(model: ServingModel, path: str, metrics: list[Metric],
+                     latency: list[Metric]) -> Finding:
+    """Level 2: the /metrics endpoint, a latency histogram and a predictions counter (an
+    auto-instrumenter gives the HTTP ones)."""
     auto = any(m.index.imports(lib) for m in model.modules.values() for lib in AUTO_INSTRUMENTERS)
-    metrics = metrics_of(model)
     endpoint = _metrics_endpoint(model)
-    latency = [m for m in metrics if m.kind in ("Histogram", "Summary")
-               and re.search(r"latency|duration|seconds|time|_ms", m.name)]
     counter = [m for m in metrics if m.kind == "Counter"
                and re.search(r"predict|inference|request", m.name)]
     missing: list[T] = []
@@ -114,11 +110,14 @@ def prometheus_metrics(ctx: Context, params: None) -> Iterator[Finding]:
     shown = T(found, found) if found else T("automatic HTTP metrics",
                                             "métricas HTTP automáticas")
     if missing:
-        yield failed(T("Prometheus in use but missing: ", "Prometheus en uso pero falta: ")
-                     + T.join(missing), library.path, level=2)
-    else:
-        yield passed(T(f"/metrics: {endpoint}; ", f"/metrics: {endpoint}; ") + shown,
-                     library.path, level=2)
+        return failed(T("Prometheus in use but missing: ", "Prometheus en uso pero falta: ")
+                      + T.join(missing), path, level=2)
+    return passed(T(f"/metrics: {endpoint}; ", f"/metrics: {endpoint}; ") + shown, path,
+                  level=2)
+
+
+def _ml_metrics(path: str, metrics: list[Metric], latency: list[Metric]) -> Finding:
+    """Level 3: prediction distribution, model loaded, errors, labelled by model."""
     distribution = [m for m in metrics if m.kind in ("Histogram", "Summary")
                     and re.search(r"prob|score|confidence|prediction", m.name)
                     and m not in latency]
@@ -137,11 +136,26 @@ def prometheus_metrics(ctx: Context, params: None) -> Iterator[Finding]:
         (labelled, T("metrics labelled by model/version",
                       "métricas etiquetadas por modelo/versión"))) if not ok]
     if missing3:
-        yield failed(T("ML metrics missing: ", "faltan métricas de ML: ") + T.join(missing3),
-                     library.path, level=3)
-    else:
-        yield passed(T("ML metrics: prediction distribution, model_loaded, errors, labelled "
-                       "by model",
-                       "métricas de ML: distribución de predicciones, model_loaded, errores, "
-                       "etiquetadas por modelo"), distribution[0].path, distribution[0].line,
-                     level=3)
+        return failed(T("ML metrics missing: ", "faltan métricas de ML: ") + T.join(missing3),
+                      path, level=3)
+    return passed(T("ML metrics: prediction distribution, model_loaded, errors, labelled "
+                    "by model",
+                    "métricas de ML: distribución de predicciones, model_loaded, errores, "
+                    "etiquetadas por modelo"), distribution[0].path, distribution[0].line,
+                  level=3)
+
+
+@rule("OBS003")
+def prometheus_metrics(ctx: Context, params: None) -> Iterator[Finding]:
+    """OBS003: /metrics with latency and prediction metrics (L2), ML metrics (L3)."""
+    model = code_model(ctx)
+    library = next((m for m in model.modules.values()
+                    if any(m.index.imports(lib) for lib in METRIC_LIBRARIES)), None)
+    if library is None:
+        yield from _no_metrics(model)
+        return
+    metrics = metrics_of(model)
+    latency = [m for m in metrics if m.kind in ("Histogram", "Summary")
+               and re.search(r"latency|duration|seconds|time|_ms", m.name)]
+    yield _serving_metrics(model, library.path, metrics, latency)
+    yield _ml_metrics(library.path, metrics, latency)

@@ -86,33 +86,34 @@ def scrape_resources(ctx: Context) -> list[tuple[str, int, str]]:
     return found
 
 
-@rule("OBS004")
-@reports_unread
-def monitoring_as_code(ctx: Context, params: None) -> Iterator[Finding]:
-    """OBS004: Prometheus scrape config, actionable alert rules and a Grafana dashboard."""
+def _scrape(ctx: Context) -> Finding:
+    """A Prometheus scrape config, or scrape targets declared as operator resources."""
     scrape = [(path, doc) for path, doc in yaml_docs(ctx, ("scrape_configs",))
               if isinstance(doc, dict) and isinstance(doc.get("scrape_configs"), list)]
     resources = [] if scrape else scrape_resources(ctx)
     if scrape:
         path, doc = scrape[0]
         jobs = [str(j.get("job_name")) for j in doc["scrape_configs"] if isinstance(j, dict)]
-        yield passed(T(f"Prometheus scrape config: {', '.join(jobs) or 'no job'} (/metrics)",
-                       f"configuración de scrape de Prometheus: {', '.join(jobs) or 'sin job'} "
-                       "(/metrics)"), path)
-    elif resources:
+        return passed(T(f"Prometheus scrape config: {', '.join(jobs) or 'no job'} (/metrics)",
+                        f"configuración de scrape de Prometheus: {', '.join(jobs) or 'sin job'} "
+                        "(/metrics)"), path)
+    if resources:
         path, line, kind = resources[0]
         more = f" (+{len(resources) - 1})" if len(resources) > 1 else ""
-        yield passed(T(f"scrape targets declared as {kind} resources{more}, the operator's "
-                       "equivalent of scrape_configs",
-                       f"objetivos de scrape declarados como recursos {kind}{more}, el "
-                       "equivalente del operador a scrape_configs"), path, line)
-    else:
-        yield failed(T("no Prometheus scrape config (prometheus*.yml with scrape_configs)",
-                       "no hay configuración de scrape de Prometheus (prometheus*.yml con "
-                       "scrape_configs)"),
-                     fix=T("Add infra/prometheus-config.yaml with a scrape job for /metrics.",
-                           "Añade infra/prometheus-config.yaml con un job de scrape de "
-                           "/metrics."))
+        return passed(T(f"scrape targets declared as {kind} resources{more}, the operator's "
+                        "equivalent of scrape_configs",
+                        f"objetivos de scrape declarados como recursos {kind}{more}, el "
+                        "equivalente del operador a scrape_configs"), path, line)
+    return failed(T("no Prometheus scrape config (prometheus*.yml with scrape_configs)",
+                    "no hay configuración de scrape de Prometheus (prometheus*.yml con "
+                    "scrape_configs)"),
+                  fix=T("Add infra/prometheus-config.yaml with a scrape job for /metrics.",
+                        "Añade infra/prometheus-config.yaml con un job de scrape de "
+                        "/metrics."))
+
+
+def _alerts(ctx: Context) -> Iterator[Finding]:
+    """Each alert that lacks something, then the actionable ones."""
     alerts = alert_rules(ctx)
     if not alerts:
         yield failed(T("no alert rules (groups[].rules[].alert)",
@@ -121,34 +122,46 @@ def monitoring_as_code(ctx: Context, params: None) -> Iterator[Finding]:
                            "annotations.runbook_url (P99 latency, error rate, drift, down).",
                            "Añade prometheus-rules.yaml: alertas con for:, labels.severity y "
                            "annotations.runbook_url (latencia P99, errores, drift, caída)."))
-    else:
-        complete = [a for a in alerts if not a.missing]
-        for alert in alerts:
-            if alert.missing:
-                yield failed(T(f"alert {alert.name} lacks {', '.join(alert.missing)}",
-                               f"a la alerta {alert.name} le falta {', '.join(alert.missing)}"),
-                             alert.path, alert.line)
-        if complete:
-            first = complete[0]
-            yield passed(T(f"{len(complete)} actionable alert(s) (for, severity, runbook_url)",
-                           f"{len(complete)} alerta(s) accionable(s) (for, severity, "
-                           "runbook_url)"), first.path, first.line)
+        return
+    complete = [a for a in alerts if not a.missing]
+    for alert in alerts:
+        if alert.missing:
+            yield failed(T(f"alert {alert.name} lacks {', '.join(alert.missing)}",
+                           f"a la alerta {alert.name} le falta {', '.join(alert.missing)}"),
+                         alert.path, alert.line)
+    if complete:
+        first = complete[0]
+        yield passed(T(f"{len(complete)} actionable alert(s) (for, severity, runbook_url)",
+                       f"{len(complete)} alerta(s) accionable(s) (for, severity, "
+                       "runbook_url)"), first.path, first.line)
+
+
+def _dashboard(ctx: Context) -> Finding:
+    """A Grafana dashboard with latency, throughput and error-rate panels."""
     boards = grafana_dashboards(ctx)
     full = [(p, k) for p, k in boards if len(k) == 3]
     if full:
-        yield passed(T("Grafana dashboard with latency, throughput and error-rate panels",
-                       "dashboard de Grafana con paneles de latencia, throughput y errores"),
-                     full[0][0])
-    elif boards:
+        return passed(T("Grafana dashboard with latency, throughput and error-rate panels",
+                        "dashboard de Grafana con paneles de latencia, throughput y errores"),
+                      full[0][0])
+    if boards:
         path, kinds = max(boards, key=lambda b: len(b[1]))
         lacking = sorted(set(PANEL_KINDS) - kinds)
-        yield failed(T(f"dashboard lacks {', '.join(lacking)} panels",
-                       "al dashboard le faltan paneles de "
-                       f"{', '.join(PANEL_NAMES[k] for k in lacking)}"), path)
-    else:
-        yield failed(T("no Grafana dashboard (grafana/**/*.json)",
-                       "no hay dashboard de Grafana (grafana/**/*.json)"),
-                     fix=T("Export the Grafana dashboard as JSON (grafana/dashboards/api.json) "
-                           "with latency (P95/P99), throughput and error-rate panels.",
-                           "Exporta el dashboard de Grafana a JSON (grafana/dashboards/api.json) "
-                           "con paneles de latencia (P95/P99), throughput y errores."))
+        return failed(T(f"dashboard lacks {', '.join(lacking)} panels",
+                        "al dashboard le faltan paneles de "
+                        f"{', '.join(PANEL_NAMES[k] for k in lacking)}"), path)
+    return failed(T("no Grafana dashboard (grafana/**/*.json)",
+                    "no hay dashboard de Grafana (grafana/**/*.json)"),
+                  fix=T("Export the Grafana dashboard as JSON (grafana/dashboards/api.json) "
+                        "with latency (P95/P99), throughput and error-rate panels.",
+                        "Exporta el dashboard de Grafana a JSON (grafana/dashboards/api.json) "
+                        "con paneles de latencia (P95/P99), throughput y errores."))
+
+
+@rule("OBS004")
+@reports_unread
+def monitoring_as_code(ctx: Context, params: None) -> Iterator[Finding]:
+    """OBS004: Prometheus scrape config, actionable alert rules and a Grafana dashboard."""
+    yield _scrape(ctx)
+    yield from _alerts(ctx)
+    yield _dashboard(ctx)

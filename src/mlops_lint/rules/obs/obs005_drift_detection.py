@@ -54,6 +54,24 @@ def _stores_rows(node: ast.Call) -> bool:
         _SQL_WRITE.search(node.args[0].value[:200]))
 
 
+EXITS = ("sys.exit", "exit", "quit", "SystemExit", "os._exit")
+
+
+def _exits_non_zero(module: Module, node: ast.Call) -> bool:
+    qual = module.index.qualname(node.func) or ""
+    return qual in EXITS and bool(node.args) and not (
+        isinstance(node.args[0], ast.Constant) and node.args[0].value in (0, None))
+
+
+def _sets_flag(node: ast.AST, read_keys: set[int]) -> bool:
+    """A drift flag the script sets: a string key (not one read from a result) or a
+    variable it assigns."""
+    return (isinstance(node, ast.Constant) and isinstance(node.value, str)
+            and id(node) not in read_keys and bool(DRIFT_FLAG.match(node.value))) or (
+        isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)
+        and bool(DRIFT_FLAG.match(node.id)))
+
+
 def _outputs(module: Module) -> tuple[bool, bool, bool]:
     """(writes a report, signals drift, stores metric rows in a database)."""
     artifact = signal = stored = False
@@ -64,26 +82,16 @@ def _outputs(module: Module) -> tuple[bool, bool, bool]:
         if isinstance(node, ast.Call):
             name = node.func.attr if isinstance(node.func, ast.Attribute) else (
                 node.func.id if isinstance(node.func, ast.Name) else "")
-            if name in ARTIFACT_CALLS:
-                artifact = True
-            if _stores_rows(node):
-                stored = True
-            qual = module.index.qualname(node.func) or ""
-            if qual in ("sys.exit", "exit", "quit", "SystemExit", "os._exit") and (
-                    node.args and not (isinstance(node.args[0], ast.Constant)
-                                       and node.args[0].value in (0, None))):
-                signal = True
-        elif (isinstance(node, ast.Constant) and isinstance(node.value, str)
-              and id(node) not in read_keys and DRIFT_FLAG.match(node.value)) or (
-                isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)
-                and DRIFT_FLAG.match(node.id)):
+            artifact |= name in ARTIFACT_CALLS
+            stored |= _stores_rows(node)
+            signal |= _exits_non_zero(module, node)
+        elif _sets_flag(node, read_keys):
             signal = True
     return artifact, signal, stored
 
 
-@rule("OBS005")
-def drift_detection(ctx: Context, params: None) -> Iterator[Finding]:
-    """OBS005: drift detection (Evidently, KS, PSI, NannyML, alibi-detect) with output."""
+def _drift_modules(ctx: Context) -> list[_Drift]:
+    """The modules of the project's code that detect drift, with their outputs."""
     model = code_model(ctx)
     found: list[_Drift] = []
     for module in sorted(model.modules.values(), key=lambda m: m.path):
@@ -93,6 +101,37 @@ def drift_detection(ctx: Context, params: None) -> Iterator[Finding]:
         artifact, signal, stored = _outputs(module)
         board = _dashboard_near(ctx, module.path) if stored and not artifact else None
         found.append(_Drift(module, detector, artifact or board is not None, signal, board))
+    return found
+
+
+def _report_part(best: _Drift, found: list[_Drift], others: int) -> T:
+    """The first drift module (the best one first) that writes a report."""
+    for drift in [best] + [d for d in found if d is not best]:
+        if drift.artifact:
+            return drift.output(drift is best)
+    return T("no drift module writes an HTML/JSON report",
+             "ningún módulo de drift escribe un informe HTML/JSON") if others \
+        else T("writes no HTML/JSON report", "no escribe informe HTML/JSON")
+
+
+def _signal_part(best: _Drift, found: list[_Drift], others: int) -> T:
+    """The first drift module that signals drift."""
+    signalling = next((d for d in found if d.signal), None)
+    if signalling is not None:
+        who = "it" if signalling is best else signalling.module.path
+        quien = "" if signalling is best else f"{signalling.module.path} "
+        return T(f"{who} signals drift (exit code or flag)",
+                 f"{quien}señala el drift (código de salida o indicador)")
+    return T("none signals drift (exit code or flag)" if others else
+             "does not signal drift (exit code or flag)",
+             "ninguno señala el drift (código de salida o indicador)" if others
+             else "no señala el drift (código de salida o indicador)")
+
+
+@rule("OBS005")
+def drift_detection(ctx: Context, params: None) -> Iterator[Finding]:
+    """OBS005: drift detection (Evidently, KS, PSI, NannyML, alibi-detect) with output."""
+    found = _drift_modules(ctx)
     best = max(found, key=lambda d: int(d.artifact) + int(d.signal), default=None)
     if best is None:
         yield failed(T("no drift detection (Evidently DataDriftPreset, scipy ks_2samp, PSI, "
@@ -114,26 +153,7 @@ def drift_detection(ctx: Context, params: None) -> Iterator[Finding]:
     others = len(found) - 1
     scope_en = f" (best of {len(found)} drift modules)" if others else ""
     scope_es = f" (la mejor de {len(found)} módulos de drift)" if others else ""
-    parts: list[T] = []
-    for drift in [best] + [d for d in found if d is not best]:
-        if drift.artifact:
-            parts.append(drift.output(drift is best))
-            break
-    else:
-        parts.append(T("no drift module writes an HTML/JSON report",
-                       "ningún módulo de drift escribe un informe HTML/JSON") if others
-                     else T("writes no HTML/JSON report", "no escribe informe HTML/JSON"))
-    signalling = next((d for d in found if d.signal), None)
-    if signalling is not None:
-        who = "it" if signalling is best else signalling.module.path
-        quien = "" if signalling is best else f"{signalling.module.path} "
-        parts.append(T(f"{who} signals drift (exit code or flag)",
-                       f"{quien}señala el drift (código de salida o indicador)"))
-    else:
-        parts.append(T("none signals drift (exit code or flag)" if others else
-                       "does not signal drift (exit code or flag)",
-                       "ninguno señala el drift (código de salida o indicador)" if others
-                       else "no señala el drift (código de salida o indicador)"))
+    parts = [_report_part(best, found, others), _signal_part(best, found, others)]
     yield warned(T(f"{detector} drift check in {module.path}{scope_en}: ",
                    f"comprobación de drift con {detector} en {module.path}{scope_es}: ")
                  + T.join(parts), module.path,

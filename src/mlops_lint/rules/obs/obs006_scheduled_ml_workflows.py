@@ -15,7 +15,7 @@ from pathlib import PurePosixPath
 
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed, skipped, warned
-from mlops_lint.parsers.ci import Workflow, workflows
+from mlops_lint.parsers.ci import Job, Workflow, workflows
 from mlops_lint.readers.deployment import deployment, served_model
 from mlops_lint.readers.training import model_used, training
 from mlops_lint.readers.unread import manifests_noted, noted, reports_unread
@@ -58,13 +58,13 @@ def _model_in_repo(ctx: Context) -> str | None:
     return served_model(ctx.repo)
 
 
-@rule("OBS006")
-@reports_unread
-def scheduled_ml_workflows(ctx: Context, params: None) -> Iterator[Finding]:
-    """OBS006: a scheduled workflow runs the drift check and uploads its report."""
-    scripts = _drift_scripts(ctx)
-    names = {PurePosixPath(p).name for p in scripts} | {PurePosixPath(p).stem for p in scripts}
-    scheduled: list[tuple[Workflow, list[str]]] = []
+Scheduled = list[tuple[Workflow, list[str]]]  # workflows with their crons
+
+
+def _workflows(ctx: Context) -> tuple[Scheduled, list[str]]:
+    """The scheduled workflows, and the extras worth naming (a retrain workflow with
+    inputs, CML reports)."""
+    scheduled: Scheduled = []
     bonus: list[str] = []
     for wf in map(noted, workflows(ctx.repo)):
         if not isinstance(wf, Workflow):
@@ -78,52 +78,51 @@ def scheduled_ml_workflows(ctx: Context, params: None) -> Iterator[Finding]:
             bonus.append(f"retrain workflow {wf.path}")
         if any("cml" in (s.uses or "") + (s.run or "") for j in wf.jobs for s in j.steps):
             bonus.append(f"CML reports ({wf.path})")
-    extra = T(f" (also: {', '.join(bonus)})", f" (además: {', '.join(bonus)})") if bonus \
-        else T("", "")
-    results: list[Finding] = []
-    for wf, crons in scheduled:
-        for job in wf.jobs:
-            texts = [job.id, job.name or "", str(wf.raw.get("name", ""))] + [
-                (s.run or "") + " " + (s.name or "") for s in job.steps]
-            runs_drift = any("drift" in t.lower() or any(n in t for n in names if n)
-                             for t in texts)
-            if not runs_drift:
-                continue
-            uploads = any(UPLOAD.search((s.uses or "") + " " + (s.run or "")) for s in job.steps)
-            message = T(f"{wf.path} job {job.id} runs drift detection on cron "
-                        f"{', '.join(crons)}",
-                        f"{wf.path} job {job.id} ejecuta la detección de drift con cron "
-                        f"{', '.join(crons)}")
-            if uploads:
-                results.append(passed(message + T(" and uploads the report",
-                                                  " y sube el informe") + extra, wf.path,
-                                      job.line))
-            else:
-                results.append(warned(message + T(" but does not upload the report",
-                                                  " pero no sube el informe"), wf.path,
-                                      job.line,
-                                      fix=T("Add actions/upload-artifact for the drift report "
-                                            "(and open an issue on failure).",
-                                            "Añade actions/upload-artifact con el informe de "
-                                            "drift (y abre un issue si falla).")))
-    for workload in manifests_noted(ctx).workloads:
-        if workload.kind == "CronJob" and "drift" in json.dumps(
-                [c.spec for c in workload.containers], default=str).lower():
-            results.append(passed(T(f"{workload.label} runs drift detection",
-                                    f"{workload.label} ejecuta la detección de drift") + extra,
-                                  workload.path, workload.line))
-    if results:
-        best = [r for r in results if r.status.value == "pass"]
-        yield (best or results)[0]
-        return
+    return scheduled, bonus
+
+
+def _job_finding(wf: Workflow, crons: list[str], job: Job, names: set[str],
+                 extra: T) -> Finding | None:
+    """A scheduled job that runs drift detection (a step naming drift or a drift script),
+    with whether it uploads the report; None for another job."""
+    texts = [job.id, job.name or "", str(wf.raw.get("name", ""))] + [
+        (s.run or "") + " " + (s.name or "") for s in job.steps]
+    runs_drift = any("drift" in t.lower() or any(n in t for n in names if n) for t in texts)
+    if not runs_drift:
+        return None
+    uploads = any(UPLOAD.search((s.uses or "") + " " + (s.run or "")) for s in job.steps)
+    message = T(f"{wf.path} job {job.id} runs drift detection on cron {', '.join(crons)}",
+                f"{wf.path} job {job.id} ejecuta la detección de drift con cron "
+                f"{', '.join(crons)}")
+    if uploads:
+        return passed(message + T(" and uploads the report", " y sube el informe") + extra,
+                      wf.path, job.line)
+    return warned(message + T(" but does not upload the report", " pero no sube el informe"),
+                  wf.path, job.line,
+                  fix=T("Add actions/upload-artifact for the drift report (and open an issue "
+                        "on failure).",
+                        "Añade actions/upload-artifact con el informe de drift (y abre un "
+                        "issue si falla)."))
+
+
+def _cronjobs(ctx: Context, extra: T) -> list[Finding]:
+    """Kubernetes CronJobs whose containers run drift detection."""
+    return [passed(T(f"{workload.label} runs drift detection",
+                     f"{workload.label} ejecuta la detección de drift") + extra,
+                   workload.path, workload.line)
+            for workload in manifests_noted(ctx).workloads
+            if workload.kind == "CronJob" and "drift" in json.dumps(
+                [c.spec for c in workload.containers], default=str).lower()]
+
+
+def _no_drift_schedule(ctx: Context, scheduled: Scheduled) -> Finding:
     fact = deployment(ctx.repo)
     if not fact.deploys:
-        yield skipped(fact.nothing_deployed(T(
+        return skipped(fact.nothing_deployed(T(
             ", so there is no live model whose inputs could drift",
             ", así que no hay un modelo en servicio cuyos datos puedan derivar")))
-        return
     if _model_in_repo(ctx) is None:
-        yield skipped(T(
+        return skipped(T(
             "not applicable: no model in this repository (no project trains one, loads one "
             "or predicts with one, no manifest, chart or image runs a model server such as "
             "KServe, Seldon, vLLM or Triton, and no Terraform provisions a model endpoint), so "
@@ -132,18 +131,35 @@ def scheduled_ml_workflows(ctx: Context, params: None) -> Iterator[Finding]:
             "predice con uno, ningún manifiesto, chart o imagen ejecuta un servidor de modelos "
             "como KServe, Seldon, vLLM o Triton, y ningún Terraform aprovisiona un endpoint de "
             "modelo), así que no hay modelo cuyos datos puedan derivar"))
-        return
     if scheduled:
         wf = scheduled[0][0]
-        yield failed(T(f"scheduled workflow(s) ({', '.join(w.path for w, _ in scheduled)}) do "
-                       "not run drift detection",
-                       f"los workflows programados ({', '.join(w.path for w, _ in scheduled)}) "
-                       "no ejecutan la detección de drift"), wf.path)
+        return failed(T(f"scheduled workflow(s) ({', '.join(w.path for w, _ in scheduled)}) do "
+                        "not run drift detection",
+                        f"los workflows programados ({', '.join(w.path for w, _ in scheduled)}) "
+                        "no ejecutan la detección de drift"), wf.path)
+    return failed(T("no scheduled workflow (on.schedule cron) runs drift detection",
+                    "ningún workflow programado (on.schedule cron) ejecuta la detección de "
+                    "drift"),
+                  fix=T("Add .github/workflows/drift-detection.yml with on.schedule "
+                        "(cron '0 2 * * *') running the drift script and uploading its report.",
+                        "Añade .github/workflows/drift-detection.yml con on.schedule (cron "
+                        "'0 2 * * *') que ejecute el script de drift y suba el informe."))
+
+
+@rule("OBS006")
+@reports_unread
+def scheduled_ml_workflows(ctx: Context, params: None) -> Iterator[Finding]:
+    """OBS006: a scheduled workflow runs the drift check and uploads its report."""
+    scripts = _drift_scripts(ctx)
+    names = {PurePosixPath(p).name for p in scripts} | {PurePosixPath(p).stem for p in scripts}
+    scheduled, bonus = _workflows(ctx)
+    extra = T(f" (also: {', '.join(bonus)})", f" (además: {', '.join(bonus)})") if bonus \
+        else T("", "")
+    results = [found for wf, crons in scheduled for job in wf.jobs
+               if (found := _job_finding(wf, crons, job, names, extra)) is not None]
+    results += _cronjobs(ctx, extra)
+    if results:
+        best = [r for r in results if r.status.value == "pass"]
+        yield (best or results)[0]
         return
-    yield failed(T("no scheduled workflow (on.schedule cron) runs drift detection",
-                   "ningún workflow programado (on.schedule cron) ejecuta la detección de "
-                   "drift"),
-                 fix=T("Add .github/workflows/drift-detection.yml with on.schedule "
-                       "(cron '0 2 * * *') running the drift script and uploading its report.",
-                       "Añade .github/workflows/drift-detection.yml con on.schedule (cron "
-                       "'0 2 * * *') que ejecute el script de drift y suba el informe."))
+    yield _no_drift_schedule(ctx, scheduled)
