@@ -1,6 +1,7 @@
-"""Security (phases 2 and 4): SEC001 ``.env`` files kept out of git, SEC002 no hardcoded
+"""Security (phases 2, 4 and 5): SEC001 ``.env`` files kept out of git, SEC002 no hardcoded
 secrets (phase 2); SEC003 secret scanning, SEC004 Bandit SAST, SEC005 dependency
-vulnerability management (phase 4).
+vulnerability management (phase 4); SEC006 no unsafe deserialisation or eval in
+serving code (phase 5).
 
 SEC001 and SEC002 are repository-scoped: an ``.env`` or a key anywhere in the repository
 leaks the same way. SEC002 scans the tracked text files (without git: the files
@@ -23,6 +24,6 @@ per project (its ``[tool.bandit]`` lives in the project's ``pyproject.toml``), a
 ``bandit*.json`` report as evidence when there is one. On CI systems other than GitHub
 Actions they read the commands like the command-based CI rules.
 
-SEC006 (no unsafe loading of models or request data in serving code) is not in this
-folder: it judges the serving application the API rules read, and stays with them.
+SEC006 reads the serving layer of :mod:`mlops_lint.readers.serving`, shared with the API
+rules (rules/api).
 """

@@ -1,0 +1,156 @@
+"""The serving layer of a project: its Python files read into the serving model of
+:mod:`mlops_lint.parsers.fastapi_app` (apps, routers, composed route paths, handlers,
+hooks), and the calls a route's handling reaches (its handler, the dependencies FastAPI
+calls for each request, and the project functions they call).
+
+Read by the API rules (the service itself) and SEC006 (unsafe loading in serving code).
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from mlops_lint.context import Context
+from mlops_lint.parsers.fastapi_app import (
+    Endpoint,
+    FunctionNode,
+    Module,
+    Route,
+    ServingModel,
+    serving_model,
+)
+from mlops_lint.parsers.python_source import call_arg
+
+CACHE_DECORATORS = frozenset({"functools.lru_cache", "functools.cache", "lru_cache", "cache",
+                              "cachetools.cached", "async_lru.alru_cache",
+                              "streamlit.cache_resource"})
+
+
+@dataclass(frozen=True)
+class Serving:
+    model: ServingModel
+
+    @property
+    def fastapi_apps(self) -> list[Endpoint]:
+        return self.model.apps_of("fastapi")
+
+    @property
+    def has_fastapi(self) -> bool:
+        return bool(self.fastapi_apps or self.model.routes_of("fastapi"))
+
+    @property
+    def others(self) -> list[tuple[str, str, int]]:
+        """Non-FastAPI web frameworks: (name, file, line)."""
+        return sorted((name, path, line) for name, (path, line)
+                      in self.model.frameworks.items() if name != "FastAPI")
+
+    def other_label(self) -> tuple[str, str, int]:
+        name, path, line = self.others[0]
+        return name, path, line
+
+    @property
+    def fastapi_routes(self) -> list[Route]:
+        return self.model.routes_of("fastapi")
+
+    def predict_routes(self, routes: Iterable[Route]) -> list[Route]:
+        return [r for r in routes if is_inference_path(r) and r.allows("POST")]
+
+
+# the inference routes of the common serving protocols besides ``/predict``: the Open
+# Inference (KServe V2) protocol's ``/v2/models/{name}/infer``, SageMaker's
+# ``/invocations`` and Azure ML's ``/score``
+INFERENCE_SEGMENTS = frozenset({"infer", "invocations", "score"})
+
+
+def is_inference_path(route: Route) -> bool:
+    """A route whose path names a prediction (``predict`` anywhere, or a protocol's
+    inference segment)."""
+    return "predict" in route.path.lower() or bool(
+        {seg.lower() for seg in route.segments} & INFERENCE_SEGMENTS)
+
+
+def serving(ctx: Context) -> Serving:
+    return Serving(serving_model(ctx.repo, ctx.files(["**/*.py"]), ctx.project.path))
+
+
+def call_name(model: ServingModel, module: Module, call: ast.Call) -> str:
+    if isinstance(call.func, ast.Attribute) and not isinstance(call.func.value,
+                                                                ast.Name | ast.Attribute):
+        return "." + call.func.attr  # a method on a call result: x().load_model
+    return model.qualname(module, call.func) or ""
+
+
+def is_cached(model: ServingModel, module: Module, func: FunctionNode) -> bool:
+    return any(d in CACHE_DECORATORS or d.endswith((".lru_cache", ".cache", ".cached"))
+               for d in model.decorators(module, func))
+
+
+@dataclass(frozen=True)
+class Site:
+    """A call found by walking a function and the project functions it calls."""
+
+    module: Module
+    call: ast.Call
+    qual: str
+    func: FunctionNode  # the function whose body holds the call
+    cached: bool  # reached through an lru_cache'd function
+    chain: tuple[Caller, ...] = ()  # how ``func`` was reached, outermost call first
+
+
+@dataclass(frozen=True)
+class Caller:
+    module: Module
+    func: FunctionNode
+    call: ast.Call  # the call, inside ``func``, that leads one level deeper
+
+
+def reach(model: ServingModel, module: Module, func: FunctionNode,
+          owner: ast.ClassDef | None = None, depth: int = 4) -> Iterator[Site]:
+    """Calls in ``func`` and, up to ``depth`` levels, in the project functions it calls."""
+    seen: set[int] = set()
+    todo: list[tuple[Module, FunctionNode, ast.ClassDef | None, bool, tuple[Caller, ...]]] = [
+        (module, func, owner, is_cached(model, module, func), ())]
+    while todo:
+        mod, fn, cls, cached, chain = todo.pop()
+        if id(fn) in seen:
+            continue
+        seen.add(id(fn))
+        for node in ast.walk(fn):
+            if isinstance(node, ast.Call):
+                yield Site(mod, node, call_name(model, mod, node), fn, cached, chain)
+        if len(chain) < depth:
+            for where, callee, klass, call in model.callees(mod, fn, cls):
+                todo.append((where, callee, klass, cached or is_cached(model, where, callee),
+                             (*chain, Caller(mod, fn, call))))
+
+
+def route_entry(s: Serving, route: Route) -> list[tuple[Module, FunctionNode]]:
+    """The handler of ``route`` and the dependencies FastAPI calls for each request."""
+    module = s.model.module(route.handler_path)
+    declared_in = s.model.module(route.file)
+    if module is None or declared_in is None or route.handler is None:
+        return []
+    out = [(module, route.handler)]
+    deps: list[tuple[Module, ast.expr]] = []
+    for param in s.model.params(route):
+        if param.marker in ("Depends", "Security") and param.marker_call is not None:
+            target = call_arg(param.marker_call, "dependency", 0)
+            if target is not None:
+                deps.append((module, target))
+    listed = call_arg(route.call, "dependencies") if route.call is not None else None
+    if isinstance(listed, ast.List | ast.Tuple):
+        for item in listed.elts:
+            if isinstance(item, ast.Call) and item.args:
+                deps.append((declared_in, item.args[0]))
+    for where, dep in deps:
+        found = s.model.function(where, dep)
+        if found is not None:
+            out.append(found)
+    return out
+
+
+def route_calls(s: Serving, route: Route, depth: int = 3) -> Iterator[Site]:
+    for module, func in route_entry(s, route):
+        yield from reach(s.model, module, func, depth=depth)

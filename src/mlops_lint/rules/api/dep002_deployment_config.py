@@ -1,0 +1,378 @@
+"""DEP002: a deployment descriptor wires the health route (level 2); a rollback procedure
+(level 3).
+
+Descriptors: long-running Kubernetes/Knative workloads and Helm values (probes), Helm
+templates read as text, serverless.yml, ECS task definitions, compose services that build
+an image, fly.toml/render.yaml/app.yaml, deploy steps of GitHub workflows and other CI
+systems (a /health check or a smoke test after the deploy), and managed endpoints declared
+as code. The rollback is a Makefile target, an explicit command in the documents, or a
+rollback section with deploy commands.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from mlops_lint.context import Context
+from mlops_lint.model import Finding, T, failed, passed, skipped, warned
+from mlops_lint.parsers import ParseError
+from mlops_lint.parsers.ci import CI_NAMES, Command, Workflow, ci_commands, workflows
+from mlops_lint.parsers.dockerfile import own_paths
+from mlops_lint.parsers.kubernetes import HELM_TEMPLATE, TEMPLATE
+from mlops_lint.parsers.makefile import Makefile, parse_makefile
+from mlops_lint.parsers.markdown import parse_markdown
+from mlops_lint.readers.deployment import DEPLOY_COMMAND, deployment
+from mlops_lint.readers.project_files import as_dict, as_list
+from mlops_lint.readers.unread import manifests_noted, noted, reports_unread
+from mlops_lint.rules import rule
+from mlops_lint.rules.api._endpoints import MAX_KIND_SCAN, managed_endpoints
+from mlops_lint.rules.api._shared import HEALTH_SEGMENTS, doc_text
+
+
+def _health_text(text: str) -> bool:
+    return any(seg in HEALTH_SEGMENTS for seg in re.split(r"[/\s'\"?:=,\]\[]+", text.lower()))
+
+
+def _strings(node: Any) -> Iterator[str]:
+    if isinstance(node, str):
+        yield node
+    elif isinstance(node, dict):
+        for value in node.values():
+            yield from _strings(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _strings(item)
+
+
+@dataclass(frozen=True)
+class Descriptor:
+    kind: str
+    path: str
+    wired: bool | None  # True: /health wired; False: no health check; None: other probe
+    detail: T
+    line: int | None = None
+
+
+def _d(en: str, es: str | None = None) -> T:
+    return T(en, es if es is not None else en)
+
+
+NO_HEALTH = T("no health check", "sin health check")
+
+
+HEALTH_FIX = T("Point the platform's health check at /health: readinessProbe/livenessProbe "
+               "httpGet, ECS healthCheck, a compose healthcheck, or a post-deploy curl of /health.",
+               "Apunta el health check de la plataforma a /health: readinessProbe/livenessProbe "
+               "httpGet, healthCheck de ECS, healthcheck de compose, o un curl a /health tras "
+               "desplegar.")
+
+
+PROBES = ("readinessProbe", "livenessProbe", "startupProbe")
+
+
+def _probe_paths(node: Any) -> tuple[int, list[str]]:
+    """(number of probes, their httpGet paths) anywhere under ``node`` (chart values)."""
+    count, paths = 0, []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in PROBES and isinstance(value, dict):
+                count += 1
+                get = value.get("httpGet")
+                if isinstance(get, dict):
+                    paths.append(str(get.get("path", "")))
+            else:
+                more, found = _probe_paths(value)
+                count, paths = count + more, paths + found
+    elif isinstance(node, list):
+        for item in node:
+            more, found = _probe_paths(item)
+            count, paths = count + more, paths + found
+    return count, paths
+
+
+def _probe_descriptor(label: str, path: str, probes: int, paths: list[str],
+                      line: int | None) -> Descriptor:
+    if any(_health_text(p) for p in paths):
+        return Descriptor(label, path, True, _d(", ".join(sorted(set(paths)))), line)
+    if probes:
+        return Descriptor(label, path, None, _d("probes not on a health route",
+                                                "sondas fuera de una ruta de salud"), line)
+    return Descriptor(label, path, False, _d("no readiness/liveness probe",
+                                             "sin sonda readiness/liveness"), line)
+
+
+def _manifest_descriptors(ctx: Context) -> Iterator[Descriptor]:
+    """Long-running Kubernetes/Knative workloads, Helm values and unrendered templates."""
+    manifests = manifests_noted(ctx)
+    for workload in manifests.workloads:
+        if not workload.long_running:
+            continue  # Jobs and CronJobs have no health endpoint
+        serving = [c for c in workload.containers if not c.init]
+        count, paths = _probe_paths([c.spec for c in serving])
+        yield _probe_descriptor(workload.label, workload.path, count, paths, workload.line)
+    for chart in manifests.charts:
+        for path, data in chart.values:
+            count, paths = _probe_paths(data) if not isinstance(data, ParseError) else (0, [])
+            if count:
+                yield _probe_descriptor(f"Helm chart {chart.name} values", path, count, paths,
+                                        None)
+    for unread in manifests.unread:
+        if unread.reason not in (HELM_TEMPLATE, TEMPLATE):
+            continue
+        text = noted(ctx.repo.text(unread.path))
+        if isinstance(text, str) and "Probe" in text:
+            yield Descriptor("Helm template (read as text, not rendered)", unread.path,
+                             _health_text(text) or None, _d("probes", "sondas"))
+        elif isinstance(text, str) and LONG_RUNNING_KIND.search(text[:MAX_KIND_SCAN]):
+            yield Descriptor("Helm template (read as text, not rendered)", unread.path, False,
+                             _d("a long-running workload without probes",
+                                "una carga de larga duración sin sondas"))
+
+
+def _serverless_descriptors(ctx: Context) -> Iterator[Descriptor]:
+    for path in ctx.files(["**/serverless.yml", "**/serverless.yaml"]):
+        doc = noted(ctx.repo.yaml(path))
+        if isinstance(doc, dict):
+            wired = any(_health_text(s) for s in _strings(doc.get("functions")))
+            yield Descriptor("serverless.yml", path, wired or False,
+                             _d("http event on /health", "evento http en /health") if wired
+                             else _d("no /health event", "sin evento /health"))
+
+
+def _ecs_descriptors(ctx: Context) -> Iterator[Descriptor]:
+    for path in ctx.files(["**/*.json"]):
+        text = noted(ctx.repo.text(path))
+        if not isinstance(text, str) or "containerDefinitions" not in text:
+            continue
+        doc = noted(ctx.repo.parse(path, json.loads))
+        if not isinstance(doc, dict):
+            continue
+        for container in as_list(doc.get("containerDefinitions")):
+            if not isinstance(container, dict):
+                continue
+            check_cmd = " ".join(_strings(as_dict(container.get("healthCheck")).get("command")))
+            yield Descriptor(f"ECS task definition {container.get('name', '')}".strip(), path,
+                             _health_text(check_cmd) if check_cmd else False,
+                             _d("healthCheck") if check_cmd else _d("no healthCheck",
+                                                                      "sin healthCheck"))
+
+
+def _compose_descriptors(ctx: Context) -> Iterator[Descriptor]:
+    for path in own_paths(ctx.files(["docker-compose*.y*ml", "compose*.y*ml",
+                                     "**/docker-compose*.y*ml", "**/compose*.y*ml"]),
+                          ctx.repo):
+        doc = noted(ctx.repo.yaml(path))
+        services = doc.get("services") if isinstance(doc, dict) else None
+        if not isinstance(services, dict):
+            continue
+        for name, service in services.items():
+            if not isinstance(service, dict) or "build" not in service:
+                continue
+            test = " ".join(_strings(as_dict(service.get("healthcheck")).get("test")))
+            yield Descriptor(f"compose service {name}", path,
+                             (_health_text(test) or None) if test else False,
+                             _d("healthcheck") if test else _d("no healthcheck",
+                                                               "sin healthcheck"))
+
+
+def _platform_descriptors(ctx: Context) -> Iterator[Descriptor]:
+    for path, key in (("fly.toml", "toml"), ("render.yaml", "yaml"), ("app.yaml", "yaml")):
+        full = ctx.first(path)
+        if full is None:
+            continue
+        doc = noted(ctx.repo.toml(full) if key == "toml" else ctx.repo.yaml(full))
+        if isinstance(doc, ParseError):
+            continue
+        wired = any(_health_text(s) for s in _strings(doc))
+        yield Descriptor(path, full, wired or False,
+                         _d("health check path", "ruta de health check") if wired else NO_HEALTH)
+
+
+def _other_descriptors(ctx: Context) -> Iterator[Descriptor]:
+    yield from _serverless_descriptors(ctx)
+    yield from _ecs_descriptors(ctx)
+    yield from _compose_descriptors(ctx)
+    yield from _platform_descriptors(ctx)
+    for wf in map(noted, workflows(ctx.repo)):
+        if isinstance(wf, Workflow):
+            yield from _workflow_descriptor(wf)
+    yield from _other_ci_descriptors(ctx)
+
+
+def _other_ci_descriptors(ctx: Context) -> Iterator[Descriptor]:
+    """A deploy command in another CI system's pipeline (Azure Pipelines, GitLab CI…),
+    with whether the same file checks /health afterwards."""
+    by_file: dict[str, list[Command]] = {}
+    for command in ci_commands(ctx.repo):
+        if command.system != "github":
+            by_file.setdefault(command.path, []).append(command)
+    for path, commands in sorted(by_file.items()):
+        found = next(((i, m) for i, c in enumerate(commands)
+                      if (m := DEPLOY_COMMAND.search(c.text))), None)
+        if found is None:
+            continue
+        index, match = found
+        deploy = match.group(0)
+        smoke = any(SMOKE.search(c.text) and _health_text(c.text) for c in commands)
+        # the file's commands come in document order: the deploy's rest, then later steps
+        after = [commands[index].text[match.end():], *(c.text for c in commands[index + 1:])]
+        other = None if smoke else _smoke_after(after)
+        system = CI_NAMES.get(commands[0].system, commands[0].system)
+        yield Descriptor(f"{system} deploy ({' '.join(deploy.split())})", path,
+                         None if other else smoke, _health_detail(smoke, other))
+
+
+# a post-deploy test of the live service that is not a /health call: a smoke-test script
+# or a scoring of the deployed endpoint
+SMOKE_TEST = re.compile(r"smoke[_-]?tests?|score[_-]?(the[_-])?(service|endpoint)|"
+                        r"scoring[_-]?(service|endpoint)", re.IGNORECASE)
+
+
+def _smoke_after(texts: Iterable[str]) -> str | None:
+    """The first line of ``texts`` that runs a post-deploy smoke test."""
+    for text in texts:
+        for line in text[:20000].splitlines():
+            stripped = line.strip()
+            if stripped and not stripped.startswith("#") and SMOKE_TEST.search(stripped[:400]):
+                return stripped if len(stripped) <= 80 else stripped[:79] + "…"
+    return None
+
+
+def _health_detail(smoke: bool, other: str | None) -> T:
+    if smoke:
+        return _d("smoke test on /health after deploy", "prueba de /health tras desplegar")
+    if other:
+        return T(f"smoke test after deploy ({other}), but no /health check",
+                 f"prueba de humo tras desplegar ({other}), pero sin comprobar /health")
+    return _d("no /health check after deploy", "sin comprobar /health tras desplegar")
+
+
+LONG_RUNNING_KIND = re.compile(r"^kind:[ \t]*(Deployment|StatefulSet|DaemonSet|Rollout)[ \t]*$",
+                               re.MULTILINE)
+
+
+SMOKE = re.compile(r"\b(curl|wget|http|httpx|requests)\b", re.IGNORECASE)
+
+
+def _workflow_descriptor(wf: Workflow) -> Iterator[Descriptor]:
+    deploy = None
+    smoke = False
+    later: list[str] = []  # what runs after the deploy
+    for job in wf.jobs:
+        for step in job.steps:
+            text = step.run or ""
+            match = DEPLOY_COMMAND.search(text)
+            if deploy is not None:
+                later.append(text)
+            elif match:
+                later.append(text[match.end():])
+            if match and deploy is None:
+                deploy = (match.group(0), step.line)
+            if SMOKE.search(text) and _health_text(text):
+                smoke = True
+            if (step.uses or "").startswith(("google-github-actions/deploy-cloudrun",
+                                             "aws-actions/amazon-ecs-deploy")) and deploy is None:
+                deploy = (str(step.uses), step.line)
+    if deploy is not None:
+        other = None if smoke else _smoke_after(later)
+        yield Descriptor(f"workflow deploy ({deploy[0]})", wf.path, None if other else smoke,
+                         _health_detail(smoke, other), deploy[1])
+
+
+ROLLBACK_EXPLICIT = re.compile(
+    r"kubectl\s+rollout\s+undo|helm\s+rollback|make\s+rollback|(serverless|sls)\s+rollback|"
+    r"argocd\s+app\s+rollback|fly(ctl)?\s+releases?\s+rollback", re.IGNORECASE)
+
+
+ROLLBACK_GENERIC = re.compile(
+    r"update-traffic|aws\s+ecs\s+update-service|lambda\s+update-alias|deploy\s+--image|"
+    r"kubectl\s+set\s+image|docker\s+(compose\s+)?(up|pull|run)|git\s+revert|"
+    r"gcloud\s+run\s+deploy", re.IGNORECASE)
+
+
+ROLLBACK_FIX = T("Add a Rollback section to RUNBOOK.md or docs/runbooks/ with the exact command "
+                 "(kubectl rollout undo deployment/<app>, helm rollback, make rollback).",
+                 "Añade una sección Rollback en RUNBOOK.md o docs/runbooks/ con el comando "
+                 "exacto (kubectl rollout undo deployment/<app>, helm rollback, make rollback).")
+
+
+ROLLBACK_WORDS = re.compile(r"roll\s?-?back|revertir|reversi[oó]n|versi[oó]n anterior",
+                            re.IGNORECASE)
+
+
+@rule("DEP002")
+@reports_unread
+def deployment_config(ctx: Context, params: None) -> Iterator[Finding]:
+    """DEP002: a deployment descriptor wires /health (L2); a rollback procedure (L3)."""
+    descriptors = [*_manifest_descriptors(ctx), *_other_descriptors(ctx)]
+    descriptors += [Descriptor(e.platform + (f" {e.what}" if e.what else ""), e.path, True,
+                               T.same(e.health), e.line)
+                    for e in managed_endpoints(ctx)
+                    if not any(d.path == e.path and d.line == e.line for d in descriptors)]
+    wired = [d for d in descriptors if d.wired]
+    if wired:
+        for d in wired:
+            yield passed(_d(f"{d.kind}: ") + d.detail, d.path, d.line, level=2)
+    elif descriptors:
+        for d in descriptors:
+            message = _d(f"{d.kind}: ") + d.detail
+            if d.wired is None:
+                yield warned(message, d.path, d.line, level=2, fix=HEALTH_FIX)
+            else:
+                yield failed(message, d.path, d.line, level=2, fix=HEALTH_FIX)
+    else:
+        yield failed(T("no deployment descriptor (Kubernetes manifest, serverless.yml, ECS "
+                       "task definition, Cloud Run service or deploy workflow, compose) found",
+                       "no hay descriptor de despliegue (manifiesto Kubernetes, serverless.yml, "
+                       "task definition de ECS, servicio Cloud Run o workflow de despliegue, "
+                       "compose)"), level=2, fix=HEALTH_FIX)
+    fact = deployment(ctx.repo)
+    if not descriptors and not fact.deploys:
+        yield skipped(fact.nothing_deployed(T(", so there is nothing to roll back",
+                                              ", así que no hay nada que revertir")), level=3)
+        return
+    yield _rollback(ctx)
+
+
+def _rollback(ctx: Context) -> Finding:
+    """L3: a rollback procedure: an explicit command, or a rollback section with commands."""
+    for path in ctx.files(["Makefile", "**/Makefile"]):
+        makefile = noted(ctx.repo.parse(path, parse_makefile))
+        if isinstance(makefile, Makefile) and "rollback" in makefile.targets:
+            return passed(T("Makefile has a rollback target", "el Makefile tiene un objetivo "
+                            "rollback"), path, makefile.targets["rollback"].line, level=3)
+    docs = ctx.files(["**/*.md"], case_sensitive=False)
+    ordered = sorted(docs, key=lambda p: ("runbook" not in p.lower(), p))
+    mention: tuple[str, int] | None = None
+    documented = T("rollback procedure documented with a command",
+                   "procedimiento de rollback documentado con un comando")
+    for path in ordered:
+        doc = noted(ctx.repo.parse(path, parse_markdown))
+        if isinstance(doc, ParseError):
+            continue
+        for number, text in doc_text(ctx, path) or []:
+            if ROLLBACK_EXPLICIT.search(text):
+                return passed(documented, path, number, level=3)
+        for heading in doc.headings:
+            if not ROLLBACK_WORDS.search(heading.text):
+                continue
+            mention = mention or (path, heading.line)
+            texts = [t for _, t in doc.prose_in(heading)] + [c.text for c in doc.code_in(heading)]
+            if any(ROLLBACK_GENERIC.search(t) for t in texts):
+                return passed(documented, path, heading.line, level=3)
+        if mention is None:
+            for number, text in doc.prose:
+                if ROLLBACK_WORDS.search(text):
+                    mention = (path, number)
+                    break
+    if mention is not None:
+        return warned(T("rollback is mentioned but no procedure (command) is given",
+                        "se menciona el rollback pero no hay procedimiento (comando)"),
+                      mention[0], mention[1], level=3, fix=ROLLBACK_FIX)
+    return failed(T("no documented rollback procedure (RUNBOOK.md, docs/runbooks/)",
+                    "no hay procedimiento de rollback documentado (RUNBOOK.md, docs/runbooks/)"),
+                  level=3, fix=ROLLBACK_FIX)
