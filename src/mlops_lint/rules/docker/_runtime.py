@@ -96,33 +96,45 @@ def stage_runtimes(df: Dockerfile, stage: Stage, depth: int = 0) -> dict[str, T]
         found[runtime] = T(f"base {image}", f"base {image}")
     for inst in df.inherited(stage):
         for cmd in _commands(inst):
-            program = cmd.program
-            if PYTHON.match(program) or PIP.match(program):
-                program = "python"
-            named = _RUNTIME_PROGRAMS.get(program)
-            if named and named not in found:
-                found[named] = T(f"{inst.cmd} {program} at line {inst.line}",
-                                 f"{inst.cmd} {program} en la línea {inst.line}")
-            for package in packages(cmd) or []:
-                bare = package.split("=", 1)[0].lower()
-                named = "Python" if _PYTHON_PACKAGES.match(bare) else next(
-                    (r for p, r in _RUNTIME_PACKAGES if bare.startswith(p)), None)
-                if named and named not in found:
-                    found[named] = T(f"{package} installed at line {inst.line}",
-                                     f"{package} instalado en la línea {inst.line}")
+            _add_command_runtimes(found, inst, cmd)
         if inst.cmd == "COPY" and depth < 4:
-            # what is copied from another stage is built with that stage's base image (a
-            # builder's own tooling, such as python3 for node-gyp, stays there)
-            source = inst.flags.get("from")
-            other = df.stage_named(source) if source else None
-            if other is not None and other is not stage:
-                _, base = base_of(df, other)
-                name = _image_runtime(base)
-                if name:
-                    found.setdefault(name, T(f"copied from stage '{other.name}' (base {base})",
-                                             f"copiado de la etapa '{other.name}' (base "
-                                             f"{base})"))
+            _add_copied_runtime(found, df, stage, inst)
     return found
+
+
+def _add_command_runtimes(found: dict[str, T], inst: Instruction, cmd: Simple) -> None:
+    """Add to ``found`` the runtimes the program ``cmd`` runs, or the packages it installs,
+    point to."""
+    program = cmd.program
+    if PYTHON.match(program) or PIP.match(program):
+        program = "python"
+    named = _RUNTIME_PROGRAMS.get(program)
+    if named and named not in found:
+        found[named] = T(f"{inst.cmd} {program} at line {inst.line}",
+                         f"{inst.cmd} {program} en la línea {inst.line}")
+    for package in packages(cmd) or []:
+        bare = package.split("=", 1)[0].lower()
+        named = "Python" if _PYTHON_PACKAGES.match(bare) else next(
+            (r for p, r in _RUNTIME_PACKAGES if bare.startswith(p)), None)
+        if named and named not in found:
+            found[named] = T(f"{package} installed at line {inst.line}",
+                             f"{package} instalado en la línea {inst.line}")
+
+
+def _add_copied_runtime(found: dict[str, T], df: Dockerfile, stage: Stage,
+                        inst: Instruction) -> None:
+    """Add to ``found`` the runtime of the stage a ``COPY --from`` copies from."""
+    # what is copied from another stage is built with that stage's base image (a
+    # builder's own tooling, such as python3 for node-gyp, stays there)
+    source = inst.flags.get("from")
+    other = df.stage_named(source) if source else None
+    if other is not None and other is not stage:
+        _, base = base_of(df, other)
+        name = _image_runtime(base)
+        if name:
+            found.setdefault(name, T(f"copied from stage '{other.name}' (base {base})",
+                                     f"copiado de la etapa '{other.name}' (base "
+                                     f"{base})"))
 
 
 def non_python_runtime(df: Dockerfile, stage: Stage) -> T | None:
@@ -220,6 +232,25 @@ def batch_image(ctx: Context, df: Dockerfile, final: Stage) -> T | None:
     program = argv[0].rsplit("/", 1)[-1]
     args = argv[1:]
     shown = " ".join(argv)[:80]
+    tool = _shell_or_tool(program, args, shown)
+    if tool is not None:
+        return tool
+    if not PYTHON.match(program):
+        return None
+    candidates = _python_scripts(ctx, df, args)
+    if not candidates:
+        return None
+    verdicts = [_imports_server(ctx, path) for path in candidates]
+    if any(v is not False for v in verdicts):
+        return None
+    return T(f"it runs {shown}, and {candidates[0]} imports no web or network server "
+             "(a batch job or CLI)",
+             f"ejecuta {shown}, y {candidates[0]} no importa ningún servidor web ni de red "
+             "(un job batch o una CLI)")
+
+
+def _shell_or_tool(program: str, args: list[str], shown: str) -> T | None:
+    """Why the command is a shell or a command-line tool rather than a server, or None."""
     if program in _SHELLS and "-c" not in args and not any(
             a.endswith(".sh") or ("/" in a and not a.startswith("/etc/")) for a in args):
         return T(f"its command opens a shell ({shown}), a utility or job image rather than a "
@@ -230,30 +261,23 @@ def batch_image(ctx: Context, df: Dockerfile, final: Stage) -> T | None:
             program == "mlflow" and args[:1] == ["run"]):
         return T(f"it runs the command-line tool {program} ({shown})",
                  f"ejecuta la herramienta de línea de órdenes {program} ({shown})")
-    if not PYTHON.match(program):
-        return None
+    return None
+
+
+def _python_scripts(ctx: Context, df: Dockerfile, args: list[str]) -> list[str]:
+    """The repository files a ``python`` command line runs (a script, or a module's file)."""
     i = 0
     while i < len(args) and args[i].startswith("-") and args[i] not in ("-m", "-c"):
         i += 2 if args[i] in _PYTHON_VALUED else 1
     if i >= len(args) or args[i] == "-c":
-        return None
+        return []
     if args[i] == "-m":
         if i + 1 >= len(args):
-            return None
+            return []
         module = args[i + 1].replace(".", "/")
-        candidates = _script_files(ctx, df, module + ".py") or _script_files(
+        return _script_files(ctx, df, module + ".py") or _script_files(
             ctx, df, module + "/__main__.py")
-    else:
-        candidates = _script_files(ctx, df, args[i]) if args[i].endswith(".py") else []
-    if not candidates:
-        return None
-    verdicts = [_imports_server(ctx, path) for path in candidates]
-    if any(v is not False for v in verdicts):
-        return None
-    return T(f"it runs {shown}, and {candidates[0]} imports no web or network server "
-             "(a batch job or CLI)",
-             f"ejecuta {shown}, y {candidates[0]} no importa ningún servidor web ni de red "
-             "(un job batch o una CLI)")
+    return _script_files(ctx, df, args[i]) if args[i].endswith(".py") else []
 
 
 def env_port(df: Dockerfile, final: Stage) -> str | None:

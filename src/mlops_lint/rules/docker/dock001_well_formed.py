@@ -18,7 +18,7 @@ import shlex
 from collections.abc import Iterator
 
 from mlops_lint.context import Context
-from mlops_lint.model import Finding, T, failed, passed, skipped
+from mlops_lint.model import Finding, Status, T, failed, passed, skipped
 from mlops_lint.parsers.deployed_images import command_of, deployments, listening
 from mlops_lint.parsers.dockerfile import Dockerfile, ImageRef, Instruction, Stage
 from mlops_lint.rules import rule
@@ -166,12 +166,47 @@ def _deployed_command(ctx: Context, df: Dockerfile) -> T | None:
 def _dock001(ctx: Context, df: Dockerfile) -> Iterator[Finding]:
     final = final_stage(df)
     problems = 0
+    for finding in _copy_problems(df):
+        problems += 1
+        yield finding
+    ci_image = ci_job_image(ctx, df)
+    if ci_image is not None:
+        yield from _dock001_ci_image(df, final, ci_image, problems)
+        return
+    workdir_note = T.same("WORKDIR")
+    if df.effective(final, "WORKDIR") is None:
+        workdir_note, missing = _missing_workdir(df, final)
+        if missing is not None:
+            problems += 1
+            yield missing
+    batch = None if df.inherited(final, "EXPOSE") else batch_image(ctx, df, final)
+    entry = df.effective(final, "ENTRYPOINT")
+    cmd = df.effective(final, "CMD")
+    given = _command_given(ctx, df, final) if entry is None and cmd is None else None
+    for finding in [*_expose(ctx, df, final, batch), *_command(df, final, entry, cmd, given)]:
+        if finding.status is Status.FAIL:
+            problems += 1
+        yield finding
+    if not problems:
+        expose = T.same("") if batch or not df.inherited(final, "EXPOSE") else T.same(
+            "EXPOSE, ")
+        command = T("its command from its base or manifests",
+                    "su orden desde su base o sus manifiestos") \
+            if given is not None else T(
+                f"an exec-form {'ENTRYPOINT' if entry else 'CMD'}",
+                f"{'ENTRYPOINT' if entry else 'CMD'} en forma exec")
+        yield passed(T("parses; ", "se lee; ") + workdir_note + T.same(", ") + expose + command
+                     + T(f" in the final {where(final)}", f" en la {donde(final)} final"),
+                     df.path)
+
+
+def _copy_problems(df: Dockerfile) -> Iterator[Finding]:
+    """COPY/ADD lines that carry an inline comment or shell operators (the build fails)."""
     for inst in df.instructions:
         ops = _copy_operators(inst)
         comment = next((i for i, op in enumerate(ops) if op.startswith("#")), None)
         if comment is not None:
             text = inst.args[inst.args.index(ops[comment]):]
-            problems += 1
             yield failed(
                 T(f"{inst.cmd} at line {inst.line} ends in an inline comment ({text}): '#' "
                   f"starts a comment only at the beginning of a line, so {inst.cmd} takes its "
@@ -184,7 +219,6 @@ def _dock001(ctx: Context, df: Dockerfile) -> Iterator[Finding]:
                       "Mueve el comentario a su propia línea encima de la instrucción."))
             ops = ops[:comment]
         if ops:
-            problems += 1
             yield failed(
                 T(f"{inst.cmd} at line {inst.line} carries shell operators "
                   f"({' '.join(ops)}): {inst.cmd} does not run a shell, so Docker treats them "
@@ -197,76 +231,80 @@ def _dock001(ctx: Context, df: Dockerfile) -> Iterator[Finding]:
                       "files part of the build context, or create them in a RUN step).",
                       "Quita los operadores de shell; copia solo archivos que existan (incluye "
                       "los opcionales en el contexto o créalos en un RUN)."))
-    ci_image = ci_job_image(ctx, df)
-    if ci_image is not None:
-        yield from _dock001_ci_image(df, final, ci_image, problems)
-        return
-    workdir_note = T.same("WORKDIR")
-    if df.effective(final, "WORKDIR") is None:
-        _, image = base_of(df, final)
-        relative = [i for i in df.inherited(final, "COPY", "ADD") if _relative_destination(i)]
-        if base_workdir(image):
-            workdir_note = T(f"WORKDIR (from the base {image}: {base_workdir(image)})",
-                             f"WORKDIR (de la base {image}: {base_workdir(image)})")
-        elif not relative:
-            workdir_note = T("no WORKDIR needed (every COPY/ADD names an absolute destination)",
-                             "sin WORKDIR necesario (cada COPY/ADD indica un destino absoluto)")
-        else:
-            problems += 1
-            first = relative[0]
-            yield failed(T(f"final {where(final)} sets no WORKDIR: {first.cmd} at line "
-                           f"{first.line} copies to a relative destination "
-                           f"({_copy_destination(first)}), which lands under /",
-                           f"la {donde(final)} final no fija WORKDIR: {first.cmd} en la línea "
-                           f"{first.line} copia a un destino relativo "
-                           f"({_copy_destination(first)}), que acaba bajo /"),
-                         df.path, final.line,
-                         fix=T("Add WORKDIR (e.g. WORKDIR /app) before the COPY instructions.",
-                               "Añade WORKDIR (p. ej. WORKDIR /app) antes de las instrucciones "
-                               "COPY."))
-    batch = None if df.inherited(final, "EXPOSE") else batch_image(ctx, df, final)
+
+
+def _missing_workdir(df: Dockerfile, final: Stage) -> tuple[T, Finding | None]:
+    """The final stage sets no WORKDIR: the note for the summary, and a failure when a
+    COPY/ADD lands relative to it and the base sets none."""
+    _, image = base_of(df, final)
+    relative = [i for i in df.inherited(final, "COPY", "ADD") if _relative_destination(i)]
+    if base_workdir(image):
+        return T(f"WORKDIR (from the base {image}: {base_workdir(image)})",
+                 f"WORKDIR (de la base {image}: {base_workdir(image)})"), None
+    if not relative:
+        return T("no WORKDIR needed (every COPY/ADD names an absolute destination)",
+                 "sin WORKDIR necesario (cada COPY/ADD indica un destino absoluto)"), None
+    first = relative[0]
+    return T.same("WORKDIR"), failed(
+        T(f"final {where(final)} sets no WORKDIR: {first.cmd} at line "
+          f"{first.line} copies to a relative destination "
+          f"({_copy_destination(first)}), which lands under /",
+          f"la {donde(final)} final no fija WORKDIR: {first.cmd} en la línea "
+          f"{first.line} copia a un destino relativo "
+          f"({_copy_destination(first)}), que acaba bajo /"),
+        df.path, final.line,
+        fix=T("Add WORKDIR (e.g. WORKDIR /app) before the COPY instructions.",
+              "Añade WORKDIR (p. ej. WORKDIR /app) antes de las instrucciones COPY."))
+
+
+def _expose(ctx: Context, df: Dockerfile, final: Stage, batch: T | None) -> list[Finding]:
+    """EXPOSE in the final stage, unless the image needs none (a base that runs its own
+    server, nothing to run, a batch job or CLI)."""
     runs_nothing = df.effective(final, "ENTRYPOINT") is None and \
         df.effective(final, "CMD") is None
     _, base_image = base_of(df, final)
     if not batch and runs_nothing and in_list(base_image, "server_bases"):
-        yield skipped(T(f"final {where(final)} has no EXPOSE, and needs none: its base "
-                        f"{base_image} runs its own server (its command and ports come from "
-                        "the base)",
-                        f"la {donde(final)} final no tiene EXPOSE ni lo necesita: su base "
-                        f"{base_image} ejecuta su propio servidor (su orden y sus puertos vienen "
-                        "de la base)"), df.path)
-    elif not batch and runs_nothing and not df.inherited(final, "EXPOSE"):
-        yield skipped(T(f"final {where(final)} has no EXPOSE, but no CMD or ENTRYPOINT "
-                        "either: nothing shows a service whose port to document",
-                        f"la {donde(final)} final no tiene EXPOSE, pero tampoco CMD ni "
-                        "ENTRYPOINT: nada indica un servicio cuyo puerto documentar"),
-                      df.path)
-    elif batch:
-        yield skipped(T(f"final {where(final)} has no EXPOSE, and needs none: ",
-                        f"la {donde(final)} final no tiene EXPOSE ni lo necesita: ") + batch,
-                      df.path)
-    elif not df.inherited(final, "EXPOSE"):
-        problems += 1
-        yield failed(T(f"final {where(final)} has no EXPOSE: the service port is undocumented",
-                       f"la {donde(final)} final no tiene EXPOSE: el puerto del servicio no "
-                       "está documentado"), df.path, final.line,
-                     fix=_expose_fix(ctx, df, final))
-    entry = df.effective(final, "ENTRYPOINT")
-    cmd = df.effective(final, "CMD")
-    given = None
-    if entry is None and cmd is None:
-        _, image = base_of(df, final)
-        given = T(f"its base {image} runs its own server (its ENTRYPOINT/CMD)",
-                  f"su base {image} ejecuta su propio servidor (su ENTRYPOINT/CMD)") if in_list(
-            image, "server_bases") else _deployed_command(ctx, df)
+        return [skipped(T(f"final {where(final)} has no EXPOSE, and needs none: its base "
+                          f"{base_image} runs its own server (its command and ports come from "
+                          "the base)",
+                          f"la {donde(final)} final no tiene EXPOSE ni lo necesita: su base "
+                          f"{base_image} ejecuta su propio servidor (su orden y sus puertos "
+                          "vienen de la base)"), df.path)]
+    if not batch and runs_nothing and not df.inherited(final, "EXPOSE"):
+        return [skipped(T(f"final {where(final)} has no EXPOSE, but no CMD or ENTRYPOINT "
+                          "either: nothing shows a service whose port to document",
+                          f"la {donde(final)} final no tiene EXPOSE, pero tampoco CMD ni "
+                          "ENTRYPOINT: nada indica un servicio cuyo puerto documentar"),
+                        df.path)]
+    if batch:
+        return [skipped(T(f"final {where(final)} has no EXPOSE, and needs none: ",
+                          f"la {donde(final)} final no tiene EXPOSE ni lo necesita: ") + batch,
+                        df.path)]
+    if not df.inherited(final, "EXPOSE"):
+        return [failed(T(f"final {where(final)} has no EXPOSE: the service port is "
+                         "undocumented",
+                         f"la {donde(final)} final no tiene EXPOSE: el puerto del servicio no "
+                         "está documentado"), df.path, final.line,
+                       fix=_expose_fix(ctx, df, final))]
+    return []
+
+
+def _command_given(ctx: Context, df: Dockerfile, final: Stage) -> T | None:
+    """Why a final stage without CMD or ENTRYPOINT needs none, or None."""
+    _, image = base_of(df, final)
+    return T(f"its base {image} runs its own server (its ENTRYPOINT/CMD)",
+             f"su base {image} ejecuta su propio servidor (su ENTRYPOINT/CMD)") if in_list(
+        image, "server_bases") else _deployed_command(ctx, df)
+
+
+def _command(df: Dockerfile, final: Stage, entry: Instruction | None, cmd: Instruction | None,
+             given: T | None) -> Iterator[Finding]:
+    """A CMD or ENTRYPOINT (unless ``given`` says why none is needed), in exec form."""
     if given is not None:
-        entry_note: T | None = given
         yield skipped(T(f"final {where(final)} has no CMD or ENTRYPOINT, and needs none: ",
                         f"la {donde(final)} final no tiene CMD ni ENTRYPOINT, ni los necesita: ")
                       + given, df.path)
     elif entry is None and cmd is None:
-        entry_note = None
-        problems += 1
         yield failed(T(f"final {where(final)} has no CMD or ENTRYPOINT: the container runs "
                        "whatever the base image defaults to",
                        f"la {donde(final)} final no tiene CMD ni ENTRYPOINT: el contenedor "
@@ -275,24 +313,10 @@ def _dock001(ctx: Context, df: Dockerfile) -> Iterator[Finding]:
                            'array: CMD ["<program>", "<arg>", …]).',
                            "Añade la orden que debe ejecutar la imagen, en forma exec (un "
                            'array JSON: CMD ["<programa>", "<arg>", …]).'))
-    else:
-        entry_note = None
     for inst in [i for i in (entry, cmd) if i is not None]:
         problem = _exec_problem(inst)
         if problem is not None:
-            problems += 1
             yield failed(problem, df.path, inst.line, fix=exec_form_fix(inst))
-    if not problems:
-        expose = T.same("") if batch or not df.inherited(final, "EXPOSE") else T.same(
-            "EXPOSE, ")
-        command = T("its command from its base or manifests",
-                    "su orden desde su base o sus manifiestos") \
-            if entry_note is not None else T(
-                f"an exec-form {'ENTRYPOINT' if entry else 'CMD'}",
-                f"{'ENTRYPOINT' if entry else 'CMD'} en forma exec")
-        yield passed(T("parses; ", "se lee; ") + workdir_note + T.same(", ") + expose + command
-                     + T(f" in the final {where(final)}", f" en la {donde(final)} final"),
-                     df.path)
 
 
 def _dock001_ci_image(df: Dockerfile, final: Stage, ci_image: T,

@@ -114,79 +114,91 @@ def _dock003(ctx: Context, df: Dockerfile) -> Iterator[Finding]:
                            "Da un valor por defecto al ARG (ARG PYTHON_VERSION=3.11) para que "
                            "la base se pueda leer."))
         return
+    yield _judge_base(df, root, image, via, via_es, gpu, other, fix_slim)
+
+
+def _judge_base(df: Dockerfile, root: Stage, image: ImageRef, via: str, via_es: str,
+                gpu: T | None, other: T | None, fix_slim: T) -> Finding:
+    """The verdict on a resolved base: floating, alpine, full, lean or unknown."""
     ref = str(image)
     if image.untagged:
         full = in_list(ImageRef(image.registry, image.path, "latest", None), "full_bases")
-        yield failed(T(f"final base {ref}{via} has no tag or digest (means :latest"
-                       + (", and a full image)" if full else ")"),
-                       f"la base final {ref}{via_es} no tiene tag ni digest (equivale a :latest"
-                       + (" y a una imagen completa)" if full else ")")),
-                     df.path, root.line, fix=fix_slim)
+        return failed(T(f"final base {ref}{via} has no tag or digest (means :latest"
+                        + (", and a full image)" if full else ")"),
+                        f"la base final {ref}{via_es} no tiene tag ni digest (equivale a :latest"
+                        + (" y a una imagen completa)" if full else ")")),
+                      df.path, root.line, fix=fix_slim)
     elif image.tag == "latest" and not image.pinned:
-        yield failed(T(f"final base {ref}{via} floats on :latest",
-                       f"la base final {ref}{via_es} flota en :latest"), df.path, root.line,
-                     fix=fix_slim)
-    elif in_list(image, "alpine_bases") and (other := non_python_runtime(df, final)):
-        yield passed(T(f"final base {ref}{via} is alpine, small and pinned; ",
-                       f"la base final {ref}{via_es} es alpine, pequeña y fijada; ") + other
-                     + T(": glibc-only Python wheels do not matter",
-                         ": las wheels de Python solo glibc no importan"),
-                     df.path, root.line)
+        return failed(T(f"final base {ref}{via} floats on :latest",
+                        f"la base final {ref}{via_es} flota en :latest"), df.path, root.line,
+                      fix=fix_slim)
+    elif in_list(image, "alpine_bases") and other:
+        return passed(T(f"final base {ref}{via} is alpine, small and pinned; ",
+                        f"la base final {ref}{via_es} es alpine, pequeña y fijada; ") + other
+                      + T(": glibc-only Python wheels do not matter",
+                          ": las wheels de Python solo glibc no importan"),
+                      df.path, root.line)
     elif in_list(image, "alpine_bases"):
-        yield warned(T(f"final base {ref}{via} is alpine (musl): small, but many ML wheels "
-                       "(numpy, scipy, torch) are glibc-only and compile from source; the guide "
-                       "prefers -slim (ADR-006)",
-                       f"la base final {ref}{via_es} es alpine (musl): pequeña, pero muchas "
-                       "wheels de ML (numpy, scipy, torch) son solo glibc y se compilan; la "
-                       "guía prefiere -slim (ADR-006)"), df.path, root.line,
-                     fix=T("Prefer python:3.11-slim; keep alpine only if the ADR justifies it.",
-                           "Prefiere python:3.11-slim; mantén alpine solo si un ADR lo "
-                           "justifica."))
+        return warned(T(f"final base {ref}{via} is alpine (musl): small, but many ML wheels "
+                        "(numpy, scipy, torch) are glibc-only and compile from source; the guide "
+                        "prefers -slim (ADR-006)",
+                        f"la base final {ref}{via_es} es alpine (musl): pequeña, pero muchas "
+                        "wheels de ML (numpy, scipy, torch) son solo glibc y se compilan; la "
+                        "guía prefiere -slim (ADR-006)"), df.path, root.line,
+                      fix=T("Prefer python:3.11-slim; keep alpine only if the ADR justifies it.",
+                            "Prefiere python:3.11-slim; mantén alpine solo si un ADR lo "
+                            "justifica."))
     elif in_list(image, "full_bases"):
-        yield failed(T(f"final base {ref}{via} is the full image (~1 GB, compilers included: "
-                       "the guide's Level 1)",
-                       f"la base final {ref}{via_es} es la imagen completa (~1 GB, con "
-                       "compiladores: el Nivel 1 de la guía)"), df.path, root.line, fix=fix_slim)
+        return failed(T(f"final base {ref}{via} is the full image (~1 GB, compilers included: "
+                        "the guide's Level 1)",
+                        f"la base final {ref}{via_es} es la imagen completa (~1 GB, con "
+                        "compiladores: el Nivel 1 de la guía)"), df.path, root.line, fix=fix_slim)
     elif in_list(image, "lean_bases"):
-        if image.tag is None:
-            yield warned(T(f"final base {ref}{via} is pinned by digest only: the variant "
-                           "cannot be read; add the tag (python:3.11-slim@sha256:…)",
-                           f"la base final {ref}{via_es} está fijada solo por digest: no se "
-                           "puede leer la variante; añade el tag (python:3.11-slim@sha256:…)"),
-                         df.path, root.line, fix=fix_slim)
-        elif _python_minor_missing(image):
-            yield warned(T(f"final base {ref}{via} is slim but pins only the major version: "
-                           "the next Python minor arrives unannounced",
-                           f"la base final {ref}{via_es} es slim pero solo fija la versión "
-                           "mayor: la siguiente versión menor de Python llega sin aviso"),
-                         df.path, root.line,
-                         fix=T("Pin the minor version: python:3.11-slim.",
-                               "Fija la versión menor: python:3.11-slim."))
-        else:
-            yield passed(T(f"final base {ref}{via} is small and pinned",
-                           f"la base final {ref}{via_es} es pequeña y está fijada"),
-                         df.path, root.line)
+        return _lean_base(df, root, image, ref, via, via_es, fix_slim)
     elif image.tag is None and image.pinned:
-        yield warned(T(f"final base {ref}{via} is pinned by digest only: whether it is slim "
-                       "cannot be read",
-                       f"la base final {ref}{via_es} está fijada solo por digest: no se puede "
-                       "saber si es slim"), df.path, root.line, fix=fix_slim)
+        return warned(T(f"final base {ref}{via} is pinned by digest only: whether it is slim "
+                        "cannot be read",
+                        f"la base final {ref}{via_es} está fijada solo por digest: no se puede "
+                        "saber si es slim"), df.path, root.line, fix=fix_slim)
     else:
         why = T.same("")
         if gpu is not None:
             why = T("; it is a GPU image (", "; es una imagen GPU (") + gpu + T(
                 "), which needs a CUDA user space no slim Python base has",
                 "), que necesita un espacio de usuario CUDA que ninguna base Python slim tiene")
-        yield warned(T(f"final base {ref}{via} is not a known small base (python:X.Y-slim, "
-                       "distroless, chainguard/wolfi, ubi-minimal): cannot verify its size",
-                       f"la base final {ref}{via_es} no es una base pequeña conocida "
-                       "(python:X.Y-slim, distroless, chainguard/wolfi, ubi-minimal): no se "
-                       "puede verificar su tamaño") + why, df.path, root.line,
-                     fix=_base_fix(gpu, other, T(
-                         "Use python:3.11-slim, or justify the base in an ADR and waive "
-                         "DOCK003.",
-                         "Usa python:3.11-slim, o justifica la base en un ADR y exceptúa "
-                         "DOCK003.")))
+        return warned(T(f"final base {ref}{via} is not a known small base (python:X.Y-slim, "
+                        "distroless, chainguard/wolfi, ubi-minimal): cannot verify its size",
+                        f"la base final {ref}{via_es} no es una base pequeña conocida "
+                        "(python:X.Y-slim, distroless, chainguard/wolfi, ubi-minimal): no se "
+                        "puede verificar su tamaño") + why, df.path, root.line,
+                      fix=_base_fix(gpu, other, T(
+                          "Use python:3.11-slim, or justify the base in an ADR and waive "
+                          "DOCK003.",
+                          "Usa python:3.11-slim, o justifica la base en un ADR y exceptúa "
+                          "DOCK003.")))
+
+
+def _lean_base(df: Dockerfile, root: Stage, image: ImageRef, ref: str, via: str, via_es: str,
+               fix_slim: T) -> Finding:
+    """A base on the lean list: its variant readable, its Python minor pinned."""
+    if image.tag is None:
+        return warned(T(f"final base {ref}{via} is pinned by digest only: the variant "
+                        "cannot be read; add the tag (python:3.11-slim@sha256:…)",
+                        f"la base final {ref}{via_es} está fijada solo por digest: no se "
+                        "puede leer la variante; añade el tag (python:3.11-slim@sha256:…)"),
+                      df.path, root.line, fix=fix_slim)
+    elif _python_minor_missing(image):
+        return warned(T(f"final base {ref}{via} is slim but pins only the major version: "
+                        "the next Python minor arrives unannounced",
+                        f"la base final {ref}{via_es} es slim pero solo fija la versión "
+                        "mayor: la siguiente versión menor de Python llega sin aviso"),
+                      df.path, root.line,
+                      fix=T("Pin the minor version: python:3.11-slim.",
+                            "Fija la versión menor: python:3.11-slim."))
+    else:
+        return passed(T(f"final base {ref}{via} is small and pinned",
+                        f"la base final {ref}{via_es} es pequeña y está fijada"),
+                      df.path, root.line)
 
 
 @rule("DOCK003")

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed, skipped, warned
 from mlops_lint.parsers.deployed_images import deployments, run_as_user
-from mlops_lint.parsers.dockerfile import Dockerfile, ImageRef, Stage, unresolved
+from mlops_lint.parsers.dockerfile import Dockerfile, ImageRef, Instruction, Stage, unresolved
 from mlops_lint.rules import rule
 from mlops_lint.rules.docker._ci_images import ci_job_image
 from mlops_lint.rules.docker._shared import (
@@ -125,88 +125,94 @@ def _dock005(ctx: Context, df: Dockerfile) -> Iterator[Finding]:
     user_inst = df.effective(final, "USER")
     fix = non_root_fix(root, image)
     if user_inst is None:
-        if root.is_scratch:
-            yield failed(T(f"final {where(final)} is FROM scratch with no USER: it runs as uid 0",
-                           f"la {donde(final)} final es FROM scratch sin USER: se ejecuta con "
-                           "uid 0"), df.path, final.line,
-                         fix=T("Add USER 65532 (or any non-zero uid) to the final stage.",
-                               "Añade USER 65532 (o cualquier uid distinto de 0) a la etapa "
-                               "final."))
-            return
-        names = unresolved(root.base)
-        if names or image is None:
-            yield warned(T(f"final {where(final)} has no USER and its base '{root.base}' uses "
-                           f"unresolved variables ({', '.join(names)}): cannot verify the "
-                           "default user",
-                           f"la {donde(final)} final no tiene USER y su base '{root.base}' usa "
-                           f"variables sin resolver ({', '.join(names)}): no se puede verificar "
-                           "el usuario por defecto"), df.path, root.line, fix=fix)
-            return
-        if in_list(image, "nonroot_bases"):
-            yield passed(T(f"final {where(final)} has no USER, but its base {image} runs as "
-                           "non-root",
-                           f"la {donde(final)} final no tiene USER, pero su base {image} se "
-                           "ejecuta como no-root"), df.path, root.line)
-            return
-        builder_users = [i for s in df.stages if s.index not in {m.index for m in
-                                                                 df.lineage(final)}
-                         for i in s.find("USER")]
-        extra = ""
-        extra_es = ""
-        if builder_users:
-            extra = (f"; the USER at line {builder_users[-1].line} is in another stage and "
-                     "does not reach the runtime image")
-            extra_es = (f"; el USER de la línea {builder_users[-1].line} está en otra etapa y "
-                        "no llega a la imagen final")
-        deployed = _deployed_non_root(ctx, df)
-        if deployed is not None:
-            yield warned(T(f"final {where(final)} has no USER: the image defaults to root "
-                           f"(base {image}){extra}, but ",
-                           f"la {donde(final)} final no tiene USER: la imagen arranca como "
-                           f"root (base {image}){extra_es}, pero ") + deployed,
-                         df.path, final.line, fix=fix + T(
-                             " The image then runs as non-root wherever it is started, not "
-                             "only under the manifests.",
-                             " Así la imagen corre sin root dondequiera que se arranque, no "
-                             "solo con los manifiestos."))
-            return
-        yield failed(T(f"final {where(final)} has no USER: the container runs as root "
-                       f"(base {image}){extra}",
-                       f"la {donde(final)} final no tiene USER: el contenedor se ejecuta como "
-                       f"root (base {image}){extra_es}"), df.path, final.line, fix=fix)
-        return
+        yield _no_user(ctx, df, final, fix)
+    else:
+        yield _user_verdict(df, final, user_inst, fix)
+
+
+def _no_user(ctx: Context, df: Dockerfile, final: Stage, fix: T) -> Finding:
+    """No USER reaches the final stage: the base decides (scratch is root, the non-root
+    allow-list is not), and manifests that set a non-zero runAsUser soften the failure."""
+    root, image = base_of(df, final)
+    if root.is_scratch:
+        return failed(T(f"final {where(final)} is FROM scratch with no USER: it runs as uid 0",
+                        f"la {donde(final)} final es FROM scratch sin USER: se ejecuta con "
+                        "uid 0"), df.path, final.line,
+                      fix=T("Add USER 65532 (or any non-zero uid) to the final stage.",
+                            "Añade USER 65532 (o cualquier uid distinto de 0) a la etapa "
+                            "final."))
+    names = unresolved(root.base)
+    if names or image is None:
+        return warned(T(f"final {where(final)} has no USER and its base '{root.base}' uses "
+                        f"unresolved variables ({', '.join(names)}): cannot verify the "
+                        "default user",
+                        f"la {donde(final)} final no tiene USER y su base '{root.base}' usa "
+                        f"variables sin resolver ({', '.join(names)}): no se puede verificar "
+                        "el usuario por defecto"), df.path, root.line, fix=fix)
+    if in_list(image, "nonroot_bases"):
+        return passed(T(f"final {where(final)} has no USER, but its base {image} runs as "
+                        "non-root",
+                        f"la {donde(final)} final no tiene USER, pero su base {image} se "
+                        "ejecuta como no-root"), df.path, root.line)
+    builder_users = [i for s in df.stages if s.index not in {m.index for m in
+                                                             df.lineage(final)}
+                     for i in s.find("USER")]
+    extra = ""
+    extra_es = ""
+    if builder_users:
+        extra = (f"; the USER at line {builder_users[-1].line} is in another stage and "
+                 "does not reach the runtime image")
+        extra_es = (f"; el USER de la línea {builder_users[-1].line} está en otra etapa y "
+                    "no llega a la imagen final")
+    deployed = _deployed_non_root(ctx, df)
+    if deployed is not None:
+        return warned(T(f"final {where(final)} has no USER: the image defaults to root "
+                        f"(base {image}){extra}, but ",
+                        f"la {donde(final)} final no tiene USER: la imagen arranca como "
+                        f"root (base {image}){extra_es}, pero ") + deployed,
+                      df.path, final.line, fix=fix + T(
+                          " The image then runs as non-root wherever it is started, not "
+                          "only under the manifests.",
+                          " Así la imagen corre sin root dondequiera que se arranque, no "
+                          "solo con los manifiestos."))
+    return failed(T(f"final {where(final)} has no USER: the container runs as root "
+                    f"(base {image}){extra}",
+                    f"la {donde(final)} final no tiene USER: el contenedor se ejecuta como "
+                    f"root (base {image}){extra_es}"), df.path, final.line, fix=fix)
+
+
+def _user_verdict(df: Dockerfile, final: Stage, user_inst: Instruction, fix: T) -> Finding:
+    """The USER that reaches the final stage: not root, resolved, and created."""
+    root, image = base_of(df, final)
     value = user_inst.value.strip()
     names = unresolved(value.split(":", 1)[0])  # only the user part decides root
     if names:
-        yield warned(T(f"USER {value} at line {user_inst.line} uses unresolved variables "
-                       f"({', '.join(names)}): cannot verify it is not root",
-                       f"USER {value} en la línea {user_inst.line} usa variables sin resolver "
-                       f"({', '.join(names)}): no se puede verificar que no sea root"),
-                     df.path, user_inst.line,
-                     fix=T("Give the ARG a non-root default (ARG UID=1000) or write the user "
-                           "literally.",
-                           "Da al ARG un valor por defecto no-root (ARG UID=1000) o escribe el "
-                           "usuario literalmente."))
-        return
+        return warned(T(f"USER {value} at line {user_inst.line} uses unresolved variables "
+                        f"({', '.join(names)}): cannot verify it is not root",
+                        f"USER {value} en la línea {user_inst.line} usa variables sin resolver "
+                        f"({', '.join(names)}): no se puede verificar que no sea root"),
+                      df.path, user_inst.line,
+                      fix=T("Give the ARG a non-root default (ARG UID=1000) or write the user "
+                            "literally.",
+                            "Da al ARG un valor por defecto no-root (ARG UID=1000) o escribe el "
+                            "usuario literalmente."))
     user = value.split(":", 1)[0].strip()
     if user.lower() == "root" or (user.isdigit() and int(user) == 0) or not user:
-        yield failed(T(f"final {where(final, user_inst.line)} runs as root: USER {value}",
-                       f"la {donde(final, user_inst.line)} final se ejecuta como root: USER "
-                       f"{value}"), df.path, user_inst.line, fix=fix)
-        return
+        return failed(T(f"final {where(final, user_inst.line)} runs as root: USER {value}",
+                        f"la {donde(final, user_inst.line)} final se ejecuta como root: USER "
+                        f"{value}"), df.path, user_inst.line, fix=fix)
     if not user.isdigit() and user not in (image_data().get("preexisting_users") or []) \
             and not in_list(image, "nonroot_bases") and not _user_created(df, final, user):
-        yield warned(T(f"USER {user} at line {user_inst.line} is never created in the final "
-                       "stage (useradd/adduser): unless the base defines it, docker run fails "
-                       "with 'unable to find user'",
-                       f"USER {user} en la línea {user_inst.line} nunca se crea en la etapa "
-                       "final (useradd/adduser): salvo que la base lo defina, docker run falla "
-                       "con 'unable to find user'"), df.path, user_inst.line,
-                     fix=_create_user_fix(root, image, user))
-        return
-    yield passed(T(f"final {where(final, user_inst.line)} runs as {value}",
-                   f"la {donde(final, user_inst.line)} final se ejecuta como {value}"),
-                 df.path, user_inst.line)
+        return warned(T(f"USER {user} at line {user_inst.line} is never created in the final "
+                        "stage (useradd/adduser): unless the base defines it, docker run fails "
+                        "with 'unable to find user'",
+                        f"USER {user} en la línea {user_inst.line} nunca se crea en la etapa "
+                        "final (useradd/adduser): salvo que la base lo defina, docker run falla "
+                        "con 'unable to find user'"), df.path, user_inst.line,
+                      fix=_create_user_fix(root, image, user))
+    return passed(T(f"final {where(final, user_inst.line)} runs as {value}",
+                    f"la {donde(final, user_inst.line)} final se ejecuta como {value}"),
+                  df.path, user_inst.line)
 
 
 @rule("DOCK005")

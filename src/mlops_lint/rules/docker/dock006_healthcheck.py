@@ -18,7 +18,13 @@ from typing import Any
 
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, Status, T, failed, passed, skipped, warned
-from mlops_lint.parsers.deployed_images import Listening, deployments, listening, probe_label
+from mlops_lint.parsers.deployed_images import (
+    Deployed,
+    Listening,
+    deployments,
+    listening,
+    probe_label,
+)
 from mlops_lint.parsers.dockerfile import Dockerfile, Instruction, Stage
 from mlops_lint.parsers.shell import split_commands
 from mlops_lint.parsers.yaml_file import line_of
@@ -265,68 +271,97 @@ def _dock006(ctx: Context, df: Dockerfile, services: list[Service]) -> Iterator[
                                    "así que un HEALTHCHECK no aplica"), df.path)
         return
     hc = df.effective(final, "HEALTHCHECK")
-    linked = [s for s in services if s.dockerfile() == df.path and healthcheck(s)]
     if hc is None:
-        if linked:
-            yield from _dock006_compose(df, final, linked)
-            return
-        members = {s.index for s in df.lineage(final)}
-        elsewhere = [i for s in df.stages if s.index not in members
-                     for i in s.find("HEALTHCHECK")]
-        extra = extra_es = ""
-        if elsewhere:
-            extra = (f"; the HEALTHCHECK at line {elsewhere[-1].line} is in a builder stage and "
-                     "does not reach the runtime image")
-            extra_es = (f"; el HEALTHCHECK de la línea {elsewhere[-1].line} está en una etapa "
-                        "builder y no llega a la imagen final")
-        deployed = deployments(ctx.repo, df)
-        running = [d for d in deployed if d.long_running]
-        probed = [(d, label) for d in running if (label := probe_label(d))]
-        if running and len(probed) == len(running):
-            d, label = probed[0]
-            more = f" (and {len(probed) - 1} more)" if len(probed) > 1 else ""
-            more_es = f" (y {len(probed) - 1} más)" if len(probed) > 1 else ""
-            message = T(f"no HEALTHCHECK in {df.path}, but the Kubernetes containers that run "
-                        f"it are probed: {label} in {d.where}{more} ({d.how}); Kubernetes "
-                        "ignores Docker's HEALTHCHECK and uses these",
-                        f"no hay HEALTHCHECK en {df.path}, pero los contenedores de Kubernetes "
-                        f"que la ejecutan tienen sondas: {label} en {d.where}{more_es} "
-                        f"({d.how}); Kubernetes ignora el HEALTHCHECK de Docker y usa estas")
-            yield passed(message, d.path, d.line, level=2)
-            yield passed(message, d.path, d.line, level=3)
-            return
-        if deployed and not running and not elsewhere:
-            d = deployed[0]
-            yield skipped(T(f"no HEALTHCHECK in the final {where(final)}, and none needed: its "
-                            f"manifests run it as a {d.kind} ({d.where}; {d.how}), a job that "
-                            "runs to completion, not a service to probe",
-                            f"no hay HEALTHCHECK en la {donde(final)} final, ni hace falta: sus "
-                            f"manifiestos la ejecutan como {d.kind} ({d.where}; {d.how}), un "
-                            "job que termina, no un servicio que sondear"), df.path)
-            return
-        building = [s for s in services if s.dockerfile() == df.path]
-        port = _exposed_port(df, final, building)
-        why = None if port is not None or elsewhere or serves(ctx, df, final) else (
-            batch_image(ctx, df, final) or non_python_runtime(df, final))
-        if why is not None:
-            yield skipped(T(f"no HEALTHCHECK in the final {where(final)}, and nothing shows a "
-                            "server to probe: no EXPOSE, no published compose port, no server "
-                            "or port in its command or its code; ",
-                            f"no hay HEALTHCHECK en la {donde(final)} final, y nada indica un "
-                            "servidor que sondear: sin EXPOSE, sin puerto publicado en compose, "
-                            "sin servidor ni puerto en su comando ni en su código; ") + why,
-                          df.path)
-            return
-        message = T(f"no HEALTHCHECK in the final {where(final)} and no compose healthcheck "
-                    f"for it{extra}",
-                    f"no hay HEALTHCHECK en la {donde(final)} final ni healthcheck compose "
-                    f"para ella{extra_es}")
-        fix = healthcheck_fix(df, final, port, listening(ctx.repo, df, env_port(df, final),
-                                                          deployed))
-        line = elsewhere[-1].line if elsewhere else final.line
-        yield failed(message, df.path, line, level=2, fix=fix)
-        yield failed(message, df.path, line, level=3, fix=fix)
+        yield from _without_healthcheck(ctx, df, final, services)
+    else:
+        yield from _with_healthcheck(df, final, hc)
+
+
+def _without_healthcheck(ctx: Context, df: Dockerfile, final: Stage,
+                         services: list[Service]) -> Iterator[Finding]:
+    """No HEALTHCHECK reaches the final image: a compose healthcheck or Kubernetes probes
+    may cover it, a job or an image that serves nothing needs none; else it fails."""
+    linked = [s for s in services if s.dockerfile() == df.path and healthcheck(s)]
+    if linked:
+        yield from _dock006_compose(df, final, linked)
         return
+    members = {s.index for s in df.lineage(final)}
+    elsewhere = [i for s in df.stages if s.index not in members
+                 for i in s.find("HEALTHCHECK")]
+    deployed = deployments(ctx.repo, df)
+    probed = _kubernetes_probes(df, deployed)
+    if probed is not None:
+        yield from probed
+        return
+    port = _exposed_port(df, final, [s for s in services if s.dockerfile() == df.path])
+    needless = _needs_none(ctx, df, final, deployed, port, bool(elsewhere))
+    if needless is not None:
+        yield needless
+        return
+    extra = extra_es = ""
+    if elsewhere:
+        extra = (f"; the HEALTHCHECK at line {elsewhere[-1].line} is in a builder stage and "
+                 "does not reach the runtime image")
+        extra_es = (f"; el HEALTHCHECK de la línea {elsewhere[-1].line} está en una etapa "
+                    "builder y no llega a la imagen final")
+    message = T(f"no HEALTHCHECK in the final {where(final)} and no compose healthcheck "
+                f"for it{extra}",
+                f"no hay HEALTHCHECK en la {donde(final)} final ni healthcheck compose "
+                f"para ella{extra_es}")
+    fix = healthcheck_fix(df, final, port, listening(ctx.repo, df, env_port(df, final),
+                                                      deployed))
+    line = elsewhere[-1].line if elsewhere else final.line
+    yield failed(message, df.path, line, level=2, fix=fix)
+    yield failed(message, df.path, line, level=3, fix=fix)
+
+
+def _kubernetes_probes(df: Dockerfile, deployed: list[Deployed]) -> list[Finding] | None:
+    """Passes when every long-running Kubernetes container that runs the image is probed
+    (Kubernetes ignores Docker's HEALTHCHECK); None otherwise."""
+    running = [d for d in deployed if d.long_running]
+    probed = [(d, label) for d in running if (label := probe_label(d))]
+    if not running or len(probed) != len(running):
+        return None
+    d, label = probed[0]
+    more = f" (and {len(probed) - 1} more)" if len(probed) > 1 else ""
+    more_es = f" (y {len(probed) - 1} más)" if len(probed) > 1 else ""
+    message = T(f"no HEALTHCHECK in {df.path}, but the Kubernetes containers that run "
+                f"it are probed: {label} in {d.where}{more} ({d.how}); Kubernetes "
+                "ignores Docker's HEALTHCHECK and uses these",
+                f"no hay HEALTHCHECK en {df.path}, pero los contenedores de Kubernetes "
+                f"que la ejecutan tienen sondas: {label} en {d.where}{more_es} "
+                f"({d.how}); Kubernetes ignora el HEALTHCHECK de Docker y usa estas")
+    return [passed(message, d.path, d.line, level=2), passed(message, d.path, d.line, level=3)]
+
+
+def _needs_none(ctx: Context, df: Dockerfile, final: Stage, deployed: list[Deployed],
+                port: str | None, elsewhere: bool) -> Finding | None:
+    """A skip when the image needs no HEALTHCHECK: its manifests run it only as jobs that
+    run to completion, or nothing shows a server to probe; None otherwise."""
+    if deployed and not any(d.long_running for d in deployed) and not elsewhere:
+        d = deployed[0]
+        return skipped(T(f"no HEALTHCHECK in the final {where(final)}, and none needed: its "
+                         f"manifests run it as a {d.kind} ({d.where}; {d.how}), a job that "
+                         "runs to completion, not a service to probe",
+                         f"no hay HEALTHCHECK en la {donde(final)} final, ni hace falta: sus "
+                         f"manifiestos la ejecutan como {d.kind} ({d.where}; {d.how}), un "
+                         "job que termina, no un servicio que sondear"), df.path)
+    why = None if port is not None or elsewhere or serves(ctx, df, final) else (
+        batch_image(ctx, df, final) or non_python_runtime(df, final))
+    if why is None:
+        return None
+    return skipped(T(f"no HEALTHCHECK in the final {where(final)}, and nothing shows a "
+                     "server to probe: no EXPOSE, no published compose port, no server "
+                     "or port in its command or its code; ",
+                     f"no hay HEALTHCHECK en la {donde(final)} final, y nada indica un "
+                     "servidor que sondear: sin EXPOSE, sin puerto publicado en compose, "
+                     "sin servidor ni puerto en su comando ni en su código; ") + why,
+                   df.path)
+
+
+def _with_healthcheck(df: Dockerfile, final: Stage, hc: Instruction) -> Iterator[Finding]:
+    """The HEALTHCHECK that reaches the final image: not NONE (L2); its timing flags and
+    a probe binary the image has (L3)."""
     if hc.args.strip().upper().startswith("NONE"):
         message = T(f"HEALTHCHECK NONE at line {hc.line} disables the health check of the final "
                     "image",
