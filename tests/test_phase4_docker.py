@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from conftest import statuses
-from mlops_lint.checks.dockerfiles import ignored, parse_dockerignore, read_image_size
 from mlops_lint.model import Result
+from mlops_lint.rules.docker.dock002_dockerignore import ignored, parse_dockerignore
+from mlops_lint.rules.docker.dock010_image_size import read_image_size
 
 Runner = Callable[..., list[Result]]
 Maker = Callable[..., Path]
@@ -544,7 +545,7 @@ def test_dock011_problems_cite_the_compose_file_they_are_in(make_repo: Maker,
 
 
 def test_read_image_size_units(make_repo: Maker) -> None:
-    from mlops_lint.checks.dockerfiles import _size_from_json, _size_from_text
+    from mlops_lint.rules.docker.dock010_image_size import _size_from_json, _size_from_text
 
     assert _size_from_text("412MB") == 412_000_000
     assert _size_from_text("1.5 GiB") == int(1.5 * 2**30)

@@ -17,7 +17,6 @@ import pytest
 from security_packs import team_pack
 
 from mlops_lint.catalog import load_catalog
-from mlops_lint.checks.dockerfiles import ignored, parse_dockerignore
 from mlops_lint.config import Config
 from mlops_lint.engine import run
 from mlops_lint.globs import GlobError, compile_glob, matches
@@ -30,6 +29,7 @@ from mlops_lint.parsers.precommit import Hook, parse_precommit
 from mlops_lint.parsers.requirements import satisfies
 from mlops_lint.parsers.shell import split_commands
 from mlops_lint.repo import Repo
+from mlops_lint.rules.docker.dock002_dockerignore import ignored, parse_dockerignore
 from mlops_lint.rules.obs.fin001_finops_evidence import MONEY
 from mlops_lint.untrusted import Budget, PatternTooSlow, UntrustedPattern
 from test_core_catalog import rules_dir

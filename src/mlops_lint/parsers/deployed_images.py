@@ -1,6 +1,6 @@
 """Where the repository runs the image a Dockerfile builds, and what its code listens on.
 
-Used by the Docker rules (checks/dockerfiles.py) so that a finding about an image states
+Used by the Docker rules (rules/docker/) so that a finding about an image states
 what the repository really does with it (the port and routes its code serves, the
 Kubernetes containers that run it) instead of the guide's defaults (port 8000,
 ``/health``, uvicorn).

@@ -1,0 +1,371 @@
+"""DOCK001: a Dockerfile exists and parses; COPY/ADD carry no shell operators; the
+final stage has a WORKDIR, an EXPOSE and an exec-form CMD/ENTRYPOINT.
+
+The family's level-1 gate: a project without a Dockerfile fails here, and a Dockerfile
+that does not parse fails here with its line (the other rules list it as skipped).
+Dockerfiles under ``.devcontainer/`` are listed as skipped. A missing WORKDIR fails only
+when a COPY/ADD lands relative to it and the base sets none (``base_workdir`` in the
+data). A batch or CLI image needs no EXPOSE; a base that runs its own server
+(``server_bases``), or manifests that give the command, make CMD unnecessary; an image
+CI jobs run in is judged only on its build and the CMD/ENTRYPOINT it declares.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+from collections.abc import Iterator
+
+from mlops_lint.context import Context
+from mlops_lint.model import Finding, Status, T, failed, passed, skipped
+from mlops_lint.parsers.deployed_images import command_of, deployments, listening
+from mlops_lint.parsers.dockerfile import Dockerfile, ImageRef, Instruction, Stage
+from mlops_lint.rules import rule
+from mlops_lint.rules.docker._ci_images import ci_job_image
+from mlops_lint.rules.docker._runtime import batch_image, env_port
+from mlops_lint.rules.docker._shared import (
+    NO_DOCKERFILE_FIX,
+    base_of,
+    donde,
+    entry_matches,
+    final_stage,
+    image_data,
+    in_list,
+    load,
+    no_dockerfile,
+    where,
+)
+
+_SHELL_OPERATOR = re.compile(
+    r"^(\|\||&&|\||;|&|\d*>>?|\d*>&\d*|&>|<)$|^\d*>>?\S|/dev/null$|^#")  # '#': inline comment
+
+
+def _copy_operators(inst: Instruction) -> list[str]:
+    if inst.cmd not in ("COPY", "ADD") or inst.heredoc is not None:
+        return []
+    args = inst.exec_args
+    tokens = args if args is not None else inst.args.split()
+    return [t for t in tokens if _SHELL_OPERATOR.search(t)]
+
+
+def _exec_problem(inst: Instruction) -> T | None:
+    if inst.exec_args is not None:
+        return None
+    if inst.exec_form:
+        return T(f"{inst.cmd} at line {inst.line} looks like exec form but is not a valid "
+                 "JSON array of strings (use double quotes): Docker runs it through "
+                 "/bin/sh -c",
+                 f"{inst.cmd} en la línea {inst.line} parece forma exec pero no es un array "
+                 "JSON de cadenas válido (usa comillas dobles): Docker lo ejecuta con "
+                 "/bin/sh -c")
+    return T(f"{inst.cmd} at line {inst.line} is in shell form: the process runs under "
+             "/bin/sh -c as PID 1 and never receives SIGTERM",
+             f"{inst.cmd} en la línea {inst.line} está en forma shell: el proceso corre bajo "
+             "/bin/sh -c como PID 1 y nunca recibe SIGTERM")
+
+
+_EXPANSION = re.compile(r"\$(\{|[A-Za-z_])")
+
+
+_CONTROL = re.compile(r"&&|[;|`]|\$\(|&\s*$")  # redirections (2>&1) are fine with exec
+
+
+_MAX_FIX_COMMAND = 300
+
+
+def exec_form_fix(inst: Instruction) -> T:
+    """The exec form of a shell-form CMD/ENTRYPOINT, built from its own command: a JSON
+    array of its words; ``["/bin/sh", "-c", "exec …"]`` when it relies on variable
+    expansion (the shell still expands, and exec hands PID 1 to the process)."""
+    text = " ".join(inst.args.split())
+    generic = T(f'Write {inst.cmd} as a JSON array of strings with double quotes, e.g. '
+                f'{inst.cmd} ["uvicorn", "app.main:app", "--host", "0.0.0.0"].',
+                f'Escribe {inst.cmd} como array JSON de cadenas con comillas dobles, p. ej. '
+                f'{inst.cmd} ["uvicorn", "app.main:app", "--host", "0.0.0.0"].')
+    if inst.exec_form or not text or len(text) > _MAX_FIX_COMMAND:
+        return generic
+    if _CONTROL.search(text):
+        return T(f"Move the shell logic of {inst.cmd} into an entrypoint script that ends "
+                 f'with exec (exec "$@"), and call it in exec form: {inst.cmd} '
+                 '["/entrypoint.sh"].',
+                 f"Lleva la lógica de shell de {inst.cmd} a un script de entrada que termine "
+                 f'con exec (exec "$@") y llámalo en forma exec: {inst.cmd} '
+                 '["/entrypoint.sh"].')
+    if _EXPANSION.search(text):
+        wrapped = json.dumps(["/bin/sh", "-c", "exec " + text.removeprefix("exec ")])
+        return T(f"It relies on variable expansion, so keep the shell but let exec replace "
+                 f"it: {inst.cmd} {wrapped}.",
+                 f"Depende de la expansión de variables: conserva la shell pero deja que exec "
+                 f"la reemplace: {inst.cmd} {wrapped}.")
+    try:
+        words = shlex.split(text)
+    except ValueError:
+        return generic
+    if words and words[0] == "exec":
+        words = words[1:]
+    if not words:
+        return generic
+    return T(f"Write it as a JSON array: {inst.cmd} {json.dumps(words)}.",
+             f"Escríbelo como array JSON: {inst.cmd} {json.dumps(words)}.")
+
+
+def _copy_destination(inst: Instruction) -> str:
+    args = inst.exec_args
+    tokens = args if args is not None else inst.args.split()
+    return tokens[-1] if tokens else ""
+
+
+def _relative_destination(inst: Instruction) -> bool:
+    """A COPY/ADD whose destination is relative to the WORKDIR (``.``, ``./``, ``app/``)."""
+    if inst.heredoc is not None and inst.cmd == "COPY" and not inst.args.strip():
+        return False
+    dest = _copy_destination(inst)
+    return bool(dest) and not dest.startswith(("/", "$"))
+
+
+def base_workdir(image: ImageRef | None) -> str | None:
+    """The WORKDIR the base image sets itself (``base_workdir`` in the data)."""
+    if image is None:
+        return None
+    for entry in image_data().get("base_workdir") or []:
+        if isinstance(entry, dict) and entry_matches(image, entry) and entry.get("workdir"):
+            return str(entry["workdir"])
+    return None
+
+
+def _expose_fix(ctx: Context, df: Dockerfile, final: Stage) -> T:
+    """EXPOSE with the port the project shows (its deployment, ENV PORT, its code)."""
+    listen = listening(ctx.repo, df, env_port(df, final), deployments(ctx.repo, df))
+    if listen.port is None:
+        return T("Add EXPOSE with the port the service listens on (nothing in the repository "
+                 "shows it).",
+                 "Añade EXPOSE con el puerto en el que escucha el servicio (nada en el "
+                 "repositorio lo indica).")
+    return T(f"Add EXPOSE {listen.port} (the port it listens on, from {listen.port_from}).",
+             f"Añade EXPOSE {listen.port} (el puerto en el que escucha, según "
+             f"{listen.port_from}).")
+
+
+def _deployed_command(ctx: Context, df: Dockerfile) -> T | None:
+    """Why the image needs no CMD: every manifest container that runs it gives the
+    command itself."""
+    deployed = deployments(ctx.repo, df)
+    commands = [(d, command_of(d)) for d in deployed]
+    if not commands or any(c is None for _, c in commands):
+        return None
+    d, command = commands[0]
+    more = f" (and {len(commands) - 1} more)" if len(commands) > 1 else ""
+    more_es = f" (y {len(commands) - 1} más)" if len(commands) > 1 else ""
+    return T(f"the {d.kind} that runs it gives the command ({command}) in {d.where}{more} "
+             f"({d.how})",
+             f"el {d.kind} que la ejecuta da la orden ({command}) en {d.where}{more_es} "
+             f"({d.how})")
+
+
+def _dock001(ctx: Context, df: Dockerfile) -> Iterator[Finding]:
+    final = final_stage(df)
+    problems = 0
+    for finding in _copy_problems(df):
+        problems += 1
+        yield finding
+    ci_image = ci_job_image(ctx, df)
+    if ci_image is not None:
+        yield from _dock001_ci_image(df, final, ci_image, problems)
+        return
+    workdir_note = T.same("WORKDIR")
+    if df.effective(final, "WORKDIR") is None:
+        workdir_note, missing = _missing_workdir(df, final)
+        if missing is not None:
+            problems += 1
+            yield missing
+    batch = None if df.inherited(final, "EXPOSE") else batch_image(ctx, df, final)
+    entry = df.effective(final, "ENTRYPOINT")
+    cmd = df.effective(final, "CMD")
+    given = _command_given(ctx, df, final) if entry is None and cmd is None else None
+    for finding in [*_expose(ctx, df, final, batch), *_command(df, final, entry, cmd, given)]:
+        if finding.status is Status.FAIL:
+            problems += 1
+        yield finding
+    if not problems:
+        expose = T.same("") if batch or not df.inherited(final, "EXPOSE") else T.same(
+            "EXPOSE, ")
+        command = T("its command from its base or manifests",
+                    "su orden desde su base o sus manifiestos") \
+            if given is not None else T(
+                f"an exec-form {'ENTRYPOINT' if entry else 'CMD'}",
+                f"{'ENTRYPOINT' if entry else 'CMD'} en forma exec")
+        yield passed(T("parses; ", "se lee; ") + workdir_note + T.same(", ") + expose + command
+                     + T(f" in the final {where(final)}", f" en la {donde(final)} final"),
+                     df.path)
+
+
+def _copy_problems(df: Dockerfile) -> Iterator[Finding]:
+    """COPY/ADD lines that carry an inline comment or shell operators (the build fails)."""
+    for inst in df.instructions:
+        ops = _copy_operators(inst)
+        comment = next((i for i, op in enumerate(ops) if op.startswith("#")), None)
+        if comment is not None:
+            text = inst.args[inst.args.index(ops[comment]):]
+            yield failed(
+                T(f"{inst.cmd} at line {inst.line} ends in an inline comment ({text}): '#' "
+                  f"starts a comment only at the beginning of a line, so {inst.cmd} takes its "
+                  "words as file names and the build fails",
+                  f"{inst.cmd} en la línea {inst.line} termina en un comentario en línea "
+                  f"({text}): '#' solo inicia un comentario al principio de la línea, así que "
+                  f"{inst.cmd} toma sus palabras como nombres de archivo y el build falla"),
+                df.path, inst.line,
+                fix=T("Move the comment to its own line above the instruction.",
+                      "Mueve el comentario a su propia línea encima de la instrucción."))
+            ops = ops[:comment]
+        if ops:
+            yield failed(
+                T(f"{inst.cmd} at line {inst.line} carries shell operators "
+                  f"({' '.join(ops)}): {inst.cmd} does not run a shell, so Docker treats them "
+                  "as file names and the build fails",
+                  f"{inst.cmd} en la línea {inst.line} lleva operadores de shell "
+                  f"({' '.join(ops)}): {inst.cmd} no ejecuta una shell, así que Docker los "
+                  "toma como nombres de archivo y el build falla"),
+                df.path, inst.line,
+                fix=T("Remove the shell operators; copy only files that exist (make optional "
+                      "files part of the build context, or create them in a RUN step).",
+                      "Quita los operadores de shell; copia solo archivos que existan (incluye "
+                      "los opcionales en el contexto o créalos en un RUN)."))
+
+
+def _missing_workdir(df: Dockerfile, final: Stage) -> tuple[T, Finding | None]:
+    """The final stage sets no WORKDIR: the note for the summary, and a failure when a
+    COPY/ADD lands relative to it and the base sets none."""
+    _, image = base_of(df, final)
+    relative = [i for i in df.inherited(final, "COPY", "ADD") if _relative_destination(i)]
+    if base_workdir(image):
+        return T(f"WORKDIR (from the base {image}: {base_workdir(image)})",
+                 f"WORKDIR (de la base {image}: {base_workdir(image)})"), None
+    if not relative:
+        return T("no WORKDIR needed (every COPY/ADD names an absolute destination)",
+                 "sin WORKDIR necesario (cada COPY/ADD indica un destino absoluto)"), None
+    first = relative[0]
+    return T.same("WORKDIR"), failed(
+        T(f"final {where(final)} sets no WORKDIR: {first.cmd} at line "
+          f"{first.line} copies to a relative destination "
+          f"({_copy_destination(first)}), which lands under /",
+          f"la {donde(final)} final no fija WORKDIR: {first.cmd} en la línea "
+          f"{first.line} copia a un destino relativo "
+          f"({_copy_destination(first)}), que acaba bajo /"),
+        df.path, final.line,
+        fix=T("Add WORKDIR (e.g. WORKDIR /app) before the COPY instructions.",
+              "Añade WORKDIR (p. ej. WORKDIR /app) antes de las instrucciones COPY."))
+
+
+def _expose(ctx: Context, df: Dockerfile, final: Stage, batch: T | None) -> list[Finding]:
+    """EXPOSE in the final stage, unless the image needs none (a base that runs its own
+    server, nothing to run, a batch job or CLI)."""
+    runs_nothing = df.effective(final, "ENTRYPOINT") is None and \
+        df.effective(final, "CMD") is None
+    _, base_image = base_of(df, final)
+    if not batch and runs_nothing and in_list(base_image, "server_bases"):
+        return [skipped(T(f"final {where(final)} has no EXPOSE, and needs none: its base "
+                          f"{base_image} runs its own server (its command and ports come from "
+                          "the base)",
+                          f"la {donde(final)} final no tiene EXPOSE ni lo necesita: su base "
+                          f"{base_image} ejecuta su propio servidor (su orden y sus puertos "
+                          "vienen de la base)"), df.path)]
+    if not batch and runs_nothing and not df.inherited(final, "EXPOSE"):
+        return [skipped(T(f"final {where(final)} has no EXPOSE, but no CMD or ENTRYPOINT "
+                          "either: nothing shows a service whose port to document",
+                          f"la {donde(final)} final no tiene EXPOSE, pero tampoco CMD ni "
+                          "ENTRYPOINT: nada indica un servicio cuyo puerto documentar"),
+                        df.path)]
+    if batch:
+        return [skipped(T(f"final {where(final)} has no EXPOSE, and needs none: ",
+                          f"la {donde(final)} final no tiene EXPOSE ni lo necesita: ") + batch,
+                        df.path)]
+    if not df.inherited(final, "EXPOSE"):
+        return [failed(T(f"final {where(final)} has no EXPOSE: the service port is "
+                         "undocumented",
+                         f"la {donde(final)} final no tiene EXPOSE: el puerto del servicio no "
+                         "está documentado"), df.path, final.line,
+                       fix=_expose_fix(ctx, df, final))]
+    return []
+
+
+def _command_given(ctx: Context, df: Dockerfile, final: Stage) -> T | None:
+    """Why a final stage without CMD or ENTRYPOINT needs none, or None."""
+    _, image = base_of(df, final)
+    return T(f"its base {image} runs its own server (its ENTRYPOINT/CMD)",
+             f"su base {image} ejecuta su propio servidor (su ENTRYPOINT/CMD)") if in_list(
+        image, "server_bases") else _deployed_command(ctx, df)
+
+
+def _command(df: Dockerfile, final: Stage, entry: Instruction | None, cmd: Instruction | None,
+             given: T | None) -> Iterator[Finding]:
+    """A CMD or ENTRYPOINT (unless ``given`` says why none is needed), in exec form."""
+    if given is not None:
+        yield skipped(T(f"final {where(final)} has no CMD or ENTRYPOINT, and needs none: ",
+                        f"la {donde(final)} final no tiene CMD ni ENTRYPOINT, ni los necesita: ")
+                      + given, df.path)
+    elif entry is None and cmd is None:
+        yield failed(T(f"final {where(final)} has no CMD or ENTRYPOINT: the container runs "
+                       "whatever the base image defaults to",
+                       f"la {donde(final)} final no tiene CMD ni ENTRYPOINT: el contenedor "
+                       "ejecuta lo que traiga la imagen base"), df.path, final.line,
+                     fix=T("Add the command the image should run, in exec form (a JSON "
+                           'array: CMD ["<program>", "<arg>", …]).',
+                           "Añade la orden que debe ejecutar la imagen, en forma exec (un "
+                           'array JSON: CMD ["<programa>", "<arg>", …]).'))
+    for inst in [i for i in (entry, cmd) if i is not None]:
+        problem = _exec_problem(inst)
+        if problem is not None:
+            yield failed(problem, df.path, inst.line, fix=exec_form_fix(inst))
+
+
+def _dock001_ci_image(df: Dockerfile, final: Stage, ci_image: T,
+                      problems: int) -> Iterator[Finding]:
+    """DOCK001 for an image CI jobs run in: the CI system gives its job steps their command
+    and working directory, and nothing listens on a port, so only the build itself and a
+    CMD/ENTRYPOINT it declares anyway are judged."""
+    yield skipped(ci_image + T(": the CI system runs the job steps in it with its own command "
+                               "and working directory, so WORKDIR, EXPOSE and a CMD or "
+                               "ENTRYPOINT are not asked for",
+                               ": el sistema de CI ejecuta en ella los pasos del job con su "
+                               "propio comando y directorio de trabajo, así que no se piden "
+                               "WORKDIR, EXPOSE ni CMD o ENTRYPOINT"), df.path)
+    declared = [i for i in (df.effective(final, "ENTRYPOINT"), df.effective(final, "CMD"))
+                if i is not None]
+    for inst in declared:
+        problem = _exec_problem(inst)
+        if problem is not None:
+            problems += 1
+            yield failed(problem, df.path, inst.line, fix=exec_form_fix(inst))
+    if not problems:
+        yield passed(T(f"parses; COPY/ADD carry no shell operators; a CI job container, "
+                       f"judged as one in the final {where(final)}",
+                       f"se lee; COPY/ADD no llevan operadores de shell; un contenedor de "
+                       f"jobs de CI, evaluado como tal en la {donde(final)} final"), df.path)
+
+
+@rule("DOCK001")
+def dockerfile_well_formed(ctx: Context, params: None) -> Iterator[Finding]:
+    """DOCK001: a Dockerfile exists, parses, COPY carries no shell operators, WORKDIR,
+    EXPOSE and an exec-form CMD/ENTRYPOINT in the final stage."""
+    found = load(ctx)
+    for path in found.devcontainers:
+        yield skipped(T(f"{path} is a development container (.devcontainer/), not a runtime "
+                        "image: not judged",
+                        f"{path} es un contenedor de desarrollo (.devcontainer/), no una imagen "
+                        "de ejecución: no se evalúa"), path)
+    if found.none:
+        yield failed(no_dockerfile(found), fix=NO_DOCKERFILE_FIX, see="DOCK001")
+        return
+    for error in found.broken:
+        where = f" at line {error.line}" if error.line else ""
+        donde = f" en la línea {error.line}" if error.line else ""
+        yield failed(T(f"the Dockerfile does not parse{where}: {error.message}",
+                       f"el Dockerfile no se puede leer{donde}: {error.message}"),
+                     error.path, error.line,
+                     fix=T("Fix the syntax (docker build would refuse it); the other DOCK "
+                           "rules skip this file until it parses.",
+                           "Corrige la sintaxis (docker build la rechazaría); las demás reglas "
+                           "DOCK omiten este archivo hasta que se pueda leer."))
+    for df in found.parsed:
+        yield from _dock001(ctx, df)

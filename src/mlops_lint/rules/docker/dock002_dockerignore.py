@@ -1,0 +1,276 @@
+"""DOCK002: a ``.dockerignore`` in each Dockerfile's build context (level 1) that
+excludes at least 6 of the 9 recommended entries (level 2).
+
+Matching is Docker's own (Go ``filepath.Match`` plus ``**``; a pattern excludes a path or
+any of its parents; the last matching rule wins), tried on sample paths of each entry
+(:data:`IGNORE_CATEGORIES`). The file is ``<Dockerfile>.dockerignore`` (BuildKit), then
+``.dockerignore`` beside the Dockerfile, in the project, or at the root. For an image of
+another stack (Go, Node.js, ...), only .git, .env and the Python/ML artefacts its build
+context really holds apply, and all of them must be excluded.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from mlops_lint.context import Context
+from mlops_lint.globs import GlobError, compile_glob
+from mlops_lint.model import Finding, T, failed, passed
+from mlops_lint.parsers import ParseError
+from mlops_lint.parsers.dockerfile import Dockerfile, Instruction
+from mlops_lint.rules import rule
+from mlops_lint.rules.docker._runtime import non_python_runtime
+from mlops_lint.rules.docker._shared import copy_sources, each, final_stage
+
+IGNORE_CATEGORIES: dict[str, tuple[str, ...]] = {
+    ".git": (".git/HEAD",),
+    ".venv/venv": (".venv/bin/python", "venv/bin/python"),
+    "__pycache__": ("src/pkg/__pycache__/m.cpython-311.pyc", "app/__pycache__/m.pyc"),
+    "data/": ("data/raw/train.csv",),
+    "tests/": ("tests/test_api.py",),
+    "notebooks/*.ipynb": ("notebooks/eda.ipynb", "eda.ipynb"),
+    ".env": (".env",),
+    "mlruns": ("mlruns/0/meta.yaml",),
+    ".dvc": (".dvc/config", ".dvc/cache/ab/cdef"),
+}
+
+
+def _ignore_regex(pattern: str) -> re.Pattern[str] | None:
+    """A .dockerignore pattern (Go filepath.Match plus ``**``) as a regex on a path, or
+    ``None`` for a pattern Docker would refuse (an invalid ``[...]`` class)."""
+    try:
+        return compile_glob(pattern, braces=False)
+    except GlobError:
+        return None
+
+
+@dataclass(frozen=True)
+class IgnoreRule:
+    pattern: str
+    negate: bool
+    regex: re.Pattern[str]
+
+
+def parse_dockerignore(text: str) -> list[IgnoreRule]:
+    rules = []
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        negate = line.startswith("!")
+        if negate:
+            line = line[1:].strip()
+        line = posixpath.normpath(line.lstrip("/")) if line.strip("/") else ""
+        if not line or line == ".":
+            continue
+        regex = _ignore_regex(line)
+        if regex is not None:
+            rules.append(IgnoreRule(line, negate, regex))
+    return rules
+
+
+def ignored(rules: list[IgnoreRule], path: str) -> bool:
+    """Docker's matching: a pattern excludes a path or any of its parent directories;
+    the last matching rule wins."""
+    parts = path.split("/")
+    candidates = ["/".join(parts[:n]) for n in range(1, len(parts) + 1)]
+    result = False
+    for entry in rules:
+        if any(entry.regex.match(c) for c in candidates):
+            result = not entry.negate
+    return result
+
+
+def _ignore_file(ctx: Context, df: Dockerfile) -> str | None:
+    """The .dockerignore of a Dockerfile's build context: ``<Dockerfile>.dockerignore``
+    (BuildKit), then ``.dockerignore`` next to it, in the project, or at the root."""
+    directory = str(PurePosixPath(df.path).parent)
+    candidates = [f"{df.path}.dockerignore",
+                  ".dockerignore" if directory == "." else f"{directory}/.dockerignore",
+                  ctx.path(".dockerignore"), ".dockerignore"]
+    for candidate in candidates:
+        if ctx.repo.exists(candidate):
+            return candidate
+    return None
+
+
+# where each Python/ML artefact shows in a build context (globs relative to it); data/ and
+# tests/ are left out: in another stack's service they are its own runtime data or tests
+_CONTEXT_HOLDS: dict[str, tuple[str, ...]] = {
+    ".venv/venv": (".venv/**", "venv/**"),
+    "__pycache__": ("**/__pycache__/**", "**/*.pyc"),
+    "notebooks/*.ipynb": ("**/*.ipynb",),
+    "mlruns": ("mlruns/**", "**/mlruns/**"),
+    ".dvc": (".dvc/**", "**/*.dvc"),
+}
+
+
+def _foreign_stack(df: Dockerfile) -> T | None:
+    """Why the Dockerfile builds a non-Python service (``a Go image (base golang:1.22)``),
+    judged on the image it ships (a builder's own tooling, such as python3 for node-gyp,
+    does not make it a Python service)."""
+    return non_python_runtime(df, final_stage(df))
+
+
+def _applicable(ctx: Context, df: Dockerfile, path: str) -> tuple[list[str], T | None]:
+    """The .dockerignore categories that apply to the build context of ``df``: all of them
+    for a Python (or unknown) image; for another stack, .git, .env and the Python/ML
+    artefacts the context holds."""
+    stack = _foreign_stack(df)
+    if stack is None:
+        return list(IGNORE_CATEGORIES), None
+    directory = str(PurePosixPath(path).parent)
+    prefix = "" if directory == "." else directory + "/"
+    applicable = [".git", ".env"]
+    for name, globs in _CONTEXT_HOLDS.items():
+        if ctx.repo.glob(tuple(prefix + g for g in globs)):
+            applicable.append(name)
+    return [n for n in IGNORE_CATEGORIES if n in applicable], stack
+
+
+# what a build context may hold that has no place in an image: (label, globs relative to
+# the context)
+_CONTEXT_RISKS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("data/", ("data/**", "datasets/**")),
+    ("virtualenvs", (".venv/**", "venv/**", "env/bin/**")),
+    ("secrets (.env)", (".env", "**/.env", "**/*.env", ".env.*")),
+    ("notebooks", ("**/*.ipynb",)),
+    ("model files", ("**/*.pkl", "**/*.joblib", "**/*.pt", "**/*.pth", "**/*.onnx",
+                     "**/*.h5", "**/*.safetensors")),
+    ("mlruns/", ("mlruns/**", "**/mlruns/**")),
+    ("__pycache__", ("**/__pycache__/**", "**/*.pyc")),
+    ("tests/", ("tests/**",)),
+)
+
+
+def context_contents(ctx: Context, directory: str) -> tuple[int, list[str]]:
+    """(number of files, what of ``_CONTEXT_RISKS`` is there) for the build context
+    ``directory`` (the repository's own .git when it is the root)."""
+    prefix = "" if directory in ("", ".") else directory.rstrip("/") + "/"
+    files = ctx.repo.files_under(prefix)
+    found = [".git"] if not prefix and (ctx.repo.root / ".git").exists() else []
+    for label, globs in _CONTEXT_RISKS:
+        hits = ctx.repo.glob(tuple(prefix + g for g in globs))
+        if hits:
+            found.append(f"{label} ({len(hits)} file{'s' if len(hits) != 1 else ''})")
+    return len(files), found
+
+
+def _whole_context_copy(df: Dockerfile) -> Instruction | None:
+    """The first COPY/ADD (from the build context, not another stage) that copies the
+    whole context (``COPY . .``, ``COPY ./ /app``, ``COPY * ./``)."""
+    for inst in df.instructions:
+        if inst.cmd not in ("COPY", "ADD") or "from" in inst.flags or inst.heredoc is not None:
+            continue
+        if any(src.rstrip("/") in (".", "./*", "*") for src in copy_sources(inst)):
+            return inst
+    return None
+
+
+def _no_ignore_message(ctx: Context, df: Dockerfile) -> T:
+    directory = str(PurePosixPath(df.path).parent)
+    count, found = context_contents(ctx, directory)
+    where = "the repository root" if directory == "." else directory + "/"
+    donde = "la raíz del repositorio" if directory == "." else directory + "/"
+    whole = _whole_context_copy(df)
+    if whole is not None:
+        head = T(f"no .dockerignore in the build context of {df.path}: if it is built from "
+                 f"{where}, all {count} files there are sent to the daemon and {whole.cmd} "
+                 f"{whole.args} (line {whole.line}) puts them in the image",
+                 f"no hay .dockerignore en el contexto de build de {df.path}: si se construye "
+                 f"desde {donde}, sus {count} archivos se envían al daemon y {whole.cmd} "
+                 f"{whole.args} (línea {whole.line}) los mete en la imagen")
+        tail = T("; none is data, a virtualenv or a secret today, but whatever is added "
+                 "later goes too",
+                 "; hoy ninguno es de datos, un entorno virtual o un secreto, pero lo que se "
+                 "añada después también irá")
+    else:
+        head = T(f"no .dockerignore in the build context of {df.path}: if it is built from "
+                 f"{where}, all {count} files there are sent to the daemon on every build "
+                 "(no COPY copies the whole context, so only what they name reaches the image)",
+                 f"no hay .dockerignore en el contexto de build de {df.path}: si se construye "
+                 f"desde {donde}, sus {count} archivos se envían al daemon en cada build "
+                 "(ningún COPY copia el contexto entero, así que solo lo que nombran llega a "
+                 "la imagen)")
+        tail = T("; none is data, a virtualenv or a secret today",
+                 "; hoy ninguno es de datos, un entorno virtual o un secreto")
+    if found:
+        return head + T(f", including {', '.join(found)}", f", entre ellos {', '.join(found)}")
+    return head + tail
+
+
+def _entries(names: list[str]) -> str:
+    return ", ".join(f"**/{m}" if m == "__pycache__" else m.split("/")[0] for m in names)
+
+
+def _no_ignore_fix(ctx: Context, df: Dockerfile) -> T:
+    """A .dockerignore for the stack of the image: the guide's nine entries for a Python
+    image; .git, .env and the Python/ML artefacts the context holds for another stack."""
+    directory = str(PurePosixPath(df.path).parent)
+    target = ".dockerignore" if directory == "." else f"{directory}/.dockerignore"
+    applicable, stack = _applicable(ctx, df, target)
+    if stack is None:
+        return T(f"Add {target} excluding {_entries(applicable)}.",
+                 f"Añade {target} excluyendo {_entries(applicable)}.")
+    return T(f"Add {target} excluding {_entries(applicable)} (and the build outputs and local "
+             "files the image does not need; ",
+             f"Añade {target} excluyendo {_entries(applicable)} (y las salidas de build y los "
+             "archivos locales que la imagen no necesita; ") + stack + T(
+        ": the Python/ML entries do not apply).", ": las entradas Python/ML no aplican).")
+
+
+def _dock002(ctx: Context, df: Dockerfile) -> Iterator[Finding]:
+    path = _ignore_file(ctx, df)
+    if path is None:
+        missing = _no_ignore_message(ctx, df)
+        fix = _no_ignore_fix(ctx, df)
+        yield failed(missing, df.path, level=1, fix=fix)
+        yield failed(missing, df.path, level=2, fix=fix)
+        return
+    yield passed(T(f"{path} present", f"{path} presente"), path, level=1)
+    text = ctx.repo.text(path)
+    if isinstance(text, ParseError):
+        yield failed(T(f"{path} cannot be read: {text.message}",
+                       f"{path} no se puede leer: {text.message}"), path, level=2)
+        return
+    rules = parse_dockerignore(text)
+    applicable, stack = _applicable(ctx, df, path)
+    covered = [name for name in applicable
+               if any(ignored(rules, s) for s in IGNORE_CATEGORIES[name])]
+    missing_names = [name for name in applicable if name not in covered]
+    note_en = note_es = ""
+    if "__pycache__" in missing_names and any(r.pattern in ("__pycache__", "*.pyc", "*.py[cod]")
+                                              for r in rules):
+        note_en = ("; note: '__pycache__' and '*.pyc' match only at the context root in "
+                   ".dockerignore; write '**/__pycache__'")
+        note_es = ("; ojo: '__pycache__' y '*.pyc' solo coinciden en la raíz del contexto en "
+                   ".dockerignore; escribe '**/__pycache__'")
+    total = len(applicable)
+    message = T(f"{path} excludes {len(covered)} of the {total} recommended entries"
+                + (f" (missing: {', '.join(missing_names)})" if missing_names else "")
+                + note_en,
+                f"{path} excluye {len(covered)} de las {total} entradas recomendadas"
+                + (f" (faltan: {', '.join(missing_names)})" if missing_names else "") + note_es)
+    if stack is not None:
+        message = message + T(f" for {df.path}, ", f" para {df.path}, ") + stack + T(
+            ": only .git, .env and the Python/ML artefacts its build context holds apply",
+            ": solo aplican .git, .env y los artefactos Python/ML que contiene su contexto "
+            "de build")
+    # 6 of the 9 for a Python image; every one of the few that apply to another stack
+    if (stack is None and len(covered) >= 6) or (stack is not None and not missing_names):
+        yield passed(message, path, level=2)
+    else:
+        yield failed(message, path, 1, level=2,
+                     fix=T(f"Add to {path}: {_entries(missing_names)}.",
+                           f"Añade a {path}: {_entries(missing_names)}."))
+
+
+@rule("DOCK002")
+def dockerignore(ctx: Context, params: None) -> Iterator[Finding]:
+    """DOCK002: a .dockerignore in each Dockerfile's build context (L1) that excludes at
+    least 6 of the 9 recommended entries, with Docker's own matching (L2)."""
+    yield from each(ctx, _dock002, (1, 2))
