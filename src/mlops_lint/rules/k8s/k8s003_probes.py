@@ -87,31 +87,33 @@ def _container_port(container: Container) -> str | None:
     return None
 
 
-def probe_fix(container: Container, missing: list[str], problems: list[str]) -> T:
-    """The fix for one container, keeping the probe type it already uses (a gRPC server's
-    grpc or exec grpc_health_probe check, a TCP check) instead of always httpGet."""
-    kinds = _probe_kinds(container)
+def _add_probes_fix(container: Container, kinds: list[str], missing: list[str]) -> T:
+    """The fix that adds the ``missing`` probes, with the handler the container already
+    uses, else grpc on a port named for it, else httpGet on a health route."""
     port = _container_port(container)
     at = f" (port {port})" if port else ""
-    if missing:
-        wanted = " and ".join(missing)
-        if kinds:
-            kind = kinds[0]
-            return T(f"Add {wanted} with the same {_HANDLER_NAMES[kind]} check the container "
-                     "already uses, with initialDelaySeconds and periodSeconds.",
-                     f"Añade {wanted} con la misma comprobación {_HANDLER_NAMES[kind]} que ya "
-                     "usa el contenedor, con initialDelaySeconds y periodSeconds.")
-        grpc = any("grpc" in str(mapping(p).get("name", "")).lower()
-                   for p in items(container.get("ports")))
-        if grpc:
-            return T(f"Add {wanted} with a grpc check{at} (grpc: {{port: {port or '<port>'}}}), "
-                     "initialDelaySeconds and periodSeconds.",
-                     f"Añade {wanted} con una comprobación grpc{at} (grpc: {{port: "
-                     f"{port or '<puerto>'}}}), initialDelaySeconds y periodSeconds.")
-        return T(f"Add {wanted} with httpGet on /health (or /ready){at}, initialDelaySeconds "
-                 "and periodSeconds.",
-                 f"Añade {wanted} con httpGet en /health (o /ready){at}, initialDelaySeconds y "
-                 "periodSeconds.")
+    wanted = " and ".join(missing)
+    if kinds:
+        kind = kinds[0]
+        return T(f"Add {wanted} with the same {_HANDLER_NAMES[kind]} check the container "
+                 "already uses, with initialDelaySeconds and periodSeconds.",
+                 f"Añade {wanted} con la misma comprobación {_HANDLER_NAMES[kind]} que ya "
+                 "usa el contenedor, con initialDelaySeconds y periodSeconds.")
+    grpc = any("grpc" in str(mapping(p).get("name", "")).lower()
+               for p in items(container.get("ports")))
+    if grpc:
+        return T(f"Add {wanted} with a grpc check{at} (grpc: {{port: {port or '<port>'}}}), "
+                 "initialDelaySeconds and periodSeconds.",
+                 f"Añade {wanted} con una comprobación grpc{at} (grpc: {{port: "
+                 f"{port or '<puerto>'}}}), initialDelaySeconds y periodSeconds.")
+    return T(f"Add {wanted} with httpGet on /health (or /ready){at}, initialDelaySeconds "
+             "and periodSeconds.",
+             f"Añade {wanted} con httpGet en /health (o /ready){at}, initialDelaySeconds y "
+             "periodSeconds.")
+
+
+def _repair_probes_fix(kinds: list[str], problems: list[str]) -> T:
+    """The fix for the ``problems`` of probes that exist, keeping their handlers."""
     en: list[str] = []
     es: list[str] = []
     lacking = [k for k in ("initialDelaySeconds", "periodSeconds")
@@ -132,6 +134,15 @@ def probe_fix(container: Container, missing: list[str], problems: list[str]) -> 
         es.append("da a cada sonda un handler (httpGet, grpc, tcpSocket o exec)")
     text_en, text_es = "; ".join(en), "; ".join(es)
     return T(text_en[:1].upper() + text_en[1:] + ".", text_es[:1].upper() + text_es[1:] + ".")
+
+
+def probe_fix(container: Container, missing: list[str], problems: list[str]) -> T:
+    """The fix for one container, keeping the probe type it already uses (a gRPC server's
+    grpc or exec grpc_health_probe check, a TCP check) instead of always httpGet."""
+    kinds = _probe_kinds(container)
+    if missing:
+        return _add_probes_fix(container, kinds, missing)
+    return _repair_probes_fix(kinds, problems)
 
 
 @rule("K8S003")

@@ -223,6 +223,56 @@ def _templated_hpas(ctx: Context, found: Manifests) -> Iterator[tuple[str, Findi
             item.path)
 
 
+Where = tuple[str | None, int | None]
+
+
+def _anchor(found: Manifests) -> Where:
+    """Where a missing autoscaler or Ingress is reported: the first workload, else the
+    first chart."""
+    anchor = found.workloads[0] if found.workloads else None
+    return (anchor.path, anchor.line) if anchor else (
+        (found.charts[0].chart_file, 1) if found.charts else (None, None))
+
+
+def _autoscalers(found: Manifests, where: Where, elsewhere: bool) -> Iterator[Finding]:
+    """The HPAs and KEDA ScaledObjects; a failure when there is none and no chart value or
+    Helm template (``elsewhere``) declares one."""
+    hpas = found.of_kind("HorizontalPodAutoscaler")
+    kedas = [o for o in found.of_kind("ScaledObject") if o.api_version.startswith("keda.sh/")]
+    targets = frozenset((w.kind, w.obj.name) for w in found.workloads)
+    for hpa in hpas:
+        yield _hpa_finding(hpa, found, targets)
+    for keda in kedas:
+        yield _keda_finding(keda)
+    if not hpas and not kedas and not elsewhere:
+        yield failed(T("no HorizontalPodAutoscaler", "no hay HorizontalPodAutoscaler"), *where)
+
+
+def _no_ingress(ctx: Context, found: Manifests, where: Where) -> Finding:
+    """Without an Ingress: an Istio Gateway or a Gateway API HTTPRoute warns (their
+    policies are not checked); nothing at all fails."""
+    routes = found.of_kind("HTTPRoute")
+    gateways = _istio_gateways(ctx, found)
+    if gateways and not routes:
+        name, path, line, tls = gateways[0]
+        how_en = "servers with TLS" if tls else "no servers[].tls (plain HTTP)"
+        how_es = "servidores con TLS" if tls else "sin servers[].tls (HTTP plano)"
+        return warned(T(f"{name} ({path}): {how_en}; rate limits live in Istio policies "
+                        "(not checked)",
+                        f"{name.replace('in chart', 'del chart')} ({path}): {how_es}; el "
+                        "rate limit vive en las políticas de Istio (no comprobado)"),
+                      path, line)
+    if routes:
+        return warned(T(f"Gateway API HTTPRoute {routes[0].name}: TLS and rate limits live "
+                        "in the Gateway and its policies (not checked)",
+                        f"HTTPRoute {routes[0].name} (Gateway API): TLS y rate limit viven "
+                        "en el Gateway y sus políticas (no comprobado)"),
+                      routes[0].path, routes[0].line)
+    return failed(T("no Ingress exposing the service with TLS and rate limits",
+                    "no hay Ingress que exponga el servicio con TLS y rate limit"),
+                  *where)
+
+
 @rule("K8S007")
 @complete()
 def k8s_scaling_exposure(ctx: Context, params: None) -> Iterator[Finding]:
@@ -234,42 +284,12 @@ def k8s_scaling_exposure(ctx: Context, params: None) -> Iterator[Finding]:
     templated = dict(_templated_hpas(ctx, found))
     yield from (f for f in unread(found) if f.path not in templated)
     yield from templated.values()
-    hpas = found.of_kind("HorizontalPodAutoscaler")
-    kedas = [o for o in found.of_kind("ScaledObject") if o.api_version.startswith("keda.sh/")]
     ingresses = found.of_kind("Ingress")
     chart_findings = [f for chart in found.charts for f in _chart_scaling(ctx, chart)]
     yield from chart_findings
-    targets = frozenset((w.kind, w.obj.name) for w in found.workloads)
-    for hpa in hpas:
-        yield _hpa_finding(hpa, found, targets)
-    for keda in kedas:
-        yield _keda_finding(keda)
-    anchor = found.workloads[0] if found.workloads else None
-    where: tuple[str | None, int | None] = (anchor.path, anchor.line) if anchor else (
-        (found.charts[0].chart_file, 1) if found.charts else (None, None))
-    if not hpas and not kedas and not chart_findings and not templated:
-        yield failed(T("no HorizontalPodAutoscaler", "no hay HorizontalPodAutoscaler"), *where)
+    where = _anchor(found)
+    yield from _autoscalers(found, where, bool(chart_findings or templated))
     for ingress in ingresses:
         yield _ingress_finding(ingress)
     if not ingresses and not any("ingress" in f.message.en for f in chart_findings):
-        routes = found.of_kind("HTTPRoute")
-        gateways = _istio_gateways(ctx, found)
-        if gateways and not routes:
-            name, path, line, tls = gateways[0]
-            how_en = "servers with TLS" if tls else "no servers[].tls (plain HTTP)"
-            how_es = "servidores con TLS" if tls else "sin servers[].tls (HTTP plano)"
-            yield warned(T(f"{name} ({path}): {how_en}; rate limits live in Istio policies "
-                           "(not checked)",
-                           f"{name.replace('in chart', 'del chart')} ({path}): {how_es}; el "
-                           "rate limit vive en las políticas de Istio (no comprobado)"),
-                         path, line)
-        elif routes:
-            yield warned(T(f"Gateway API HTTPRoute {routes[0].name}: TLS and rate limits live "
-                           "in the Gateway and its policies (not checked)",
-                           f"HTTPRoute {routes[0].name} (Gateway API): TLS y rate limit viven "
-                           "en el Gateway y sus políticas (no comprobado)"),
-                         routes[0].path, routes[0].line)
-        else:
-            yield failed(T("no Ingress exposing the service with TLS and rate limits",
-                           "no hay Ingress que exponga el servicio con TLS y rate limit"),
-                         *where)
+        yield _no_ingress(ctx, found, where)
