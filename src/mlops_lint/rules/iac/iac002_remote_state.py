@@ -210,16 +210,24 @@ def _local_partials(directory: TfDir, partial_files: list[tuple[str, dict[str, A
     return local
 
 
-def _state_check(directory: TfDir, kind: str, body: dict[str, Any], where: tuple[str, int | None],
-                 partial_files: list[tuple[str, dict[str, Any]]], workspaces: bool,
-                 inits: list[InitOptions] | None = None) -> _StateCheck:
-    local = _local_partials(directory, partial_files, inits or [])
+def _used_partials(directory: TfDir, kind: str, body: dict[str, Any],
+                   partial_files: list[tuple[str, dict[str, Any]]],
+                   inits: list[InitOptions]) -> list[tuple[str, dict[str, Any]]]:
+    """The partial backend configuration a root module uses: its own; else, when its
+    backend block names no state key, every one the repository has."""
+    local = _local_partials(directory, partial_files, inits)
     if not local:
         # settings passed at init time where the directory cannot be told apart
         partial_files = partial_files + [(f"{i.path} (-backend-config)", dict(i.settings))
-                                         for i in inits or []
+                                         for i in inits
                                          if i.directory is None and i.settings]
-    used = local or ([] if _state_key(kind, body) else partial_files)
+    return local or ([] if _state_key(kind, body) else partial_files)
+
+
+def _state_check(directory: TfDir, kind: str, body: dict[str, Any], where: tuple[str, int | None],
+                 partial_files: list[tuple[str, dict[str, Any]]], workspaces: bool,
+                 inits: list[InitOptions] | None = None) -> _StateCheck:
+    used = _used_partials(directory, kind, body, partial_files, inits or [])
     settings = dict(body)
     for _, data in used:
         for k, v in data.items():

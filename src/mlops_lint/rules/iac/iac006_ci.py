@@ -193,6 +193,19 @@ PLAN_PUBLISHERS = ("actions/upload-artifact", "actions/github-script", "dflook/t
                    "marocchino/sticky-pull-request")
 
 
+def _uploaded(jobs: list[Job]) -> bool:
+    """Whether a job uploads the plan or comments it on the pull request."""
+    return any(u.startswith(PLAN_PUBLISHERS) for j in jobs for u in _uses(j)) or \
+        any(re.search(r"gh\s+pr\s+comment|tfcmt", _runs(j)) for j in jobs)
+
+
+def _done_on_prs(pr_jobs: list[Job], hooks: dict[str, str]) -> dict[str, bool]:
+    """fmt / validate / plan: whether a pull-request job runs it (itself or through a
+    pre-commit hook)."""
+    return {c: any(_does(j, c) or c in _hook_ops(j, hooks) for j in pr_jobs)
+            for c in ("fmt", "validate", "plan")}
+
+
 @dataclass(frozen=True)
 class _Pipeline:
     """What the GitHub workflows that run Terraform do, read together."""
@@ -213,14 +226,10 @@ class _Pipeline:
                 if _terraform_job(j) or _hook_ops(j, hooks)]
         pr_flows = [wf for wf in flows if {"pull_request", "pull_request_target"} & set(wf.on)]
         pr_jobs = [j for wf, j in jobs if wf in pr_flows]
-        uploaded = any(u.startswith(PLAN_PUBLISHERS) for _, j in jobs for u in _uses(j)) or \
-            any(re.search(r"gh\s+pr\s+comment|tfcmt", _runs(j)) for _, j in jobs)
         through = [h for _, j in jobs for ids in _hook_ops(j, hooks).values() for h in ids]
         return _Pipeline(
-            flows, pr_flows,
-            {c: any(_does(j, c) or c in _hook_ops(j, hooks) for j in pr_jobs)
-             for c in ("fmt", "validate", "plan")},
-            uploaded, library is not None or any(_paths_filtered(wf, tops) for wf in pr_flows),
+            flows, pr_flows, _done_on_prs(pr_jobs, hooks), _uploaded([j for _, j in jobs]),
+            library is not None or any(_paths_filtered(wf, tops) for wf in pr_flows),
             [(wf, j) for wf, j in jobs if _does(j, "apply")], list(dict.fromkeys(through)),
             library)
 
