@@ -175,10 +175,8 @@ def test_checks_skip_when_called_without_material(make_repo: MakeRepo) -> None:
     """The checks are safe without their rule's applies_if guard (team rule packs)."""
     repo = Repo(make_repo({"README.md": "# x\n"}))
     registry = load_all()
-    names = ("k8s_valid_manifests", "k8s_resources", "k8s_probes", "k8s_images",
-             "k8s_security_context", "k8s_secrets", "k8s_scaling_exposure",
-             "terraform_baseline", "terraform_remote_state", "terraform_parameters",
-             "terraform_modules", "terraform_environments", "terraform_ci")
+    names = ("K8S001", "K8S002", "K8S003", "K8S004", "K8S005", "K8S006", "K8S007",
+             "IAC001", "IAC002", "IAC003", "IAC004", "IAC005", "IAC006")
     for name in names:
         ctx = Context(repo, repo.projects[0], Config(), "X")
         findings: list[Any] = list(registry[name].func(ctx, None))

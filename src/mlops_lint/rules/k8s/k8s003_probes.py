@@ -1,0 +1,205 @@
+"""K8S003: readiness and liveness probes on the containers of long-running workloads.
+
+gRPC, TCP and exec handlers are probes in their own right; an httpGet probe must target a
+health route. The fix keeps the probe type the container already uses. Batch workloads
+(Job, CronJob, Pod) are skipped; a Helm chart's templates and values are read as text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from mlops_lint.context import Context
+from mlops_lint.model import Finding, T, failed, passed, skipped, verdict, warned
+from mlops_lint.parsers.kubernetes import (
+    Container,
+)
+from mlops_lint.rules import rule
+from mlops_lint.rules.k8s._shared import (
+    NOT_APPLICABLE,
+    complete,
+    items,
+    manifests,
+    mapping,
+    pod_templates,
+    quien,
+    template_text,
+    unread,
+    who,
+)
+
+HEALTH_PATH = re.compile(r"health|ready|live|ping|status", re.IGNORECASE)
+
+
+PROBE_HANDLERS = ("grpc", "tcpSocket", "exec")
+
+
+def _handlers(container: Container) -> str:
+    """The non-HTTP handlers of the container's probes (``grpc``), for the message."""
+    kinds = {h for key in ("readinessProbe", "livenessProbe")
+             if isinstance(probe := container.get(key), dict)
+             for h in PROBE_HANDLERS if isinstance(probe.get(h), dict)}
+    return ", ".join(sorted(kinds))
+
+
+def _probe_problems(container: Container, has_startup: bool) -> tuple[list[str], list[str]]:
+    en: list[str] = []
+    es: list[str] = []
+    for key in ("readinessProbe", "livenessProbe"):
+        probe = container.get(key)
+        if not isinstance(probe, dict):
+            continue
+        http = probe.get("httpGet")
+        if not isinstance(http, dict):
+            # gRPC health checks, TCP connects and exec commands are probes in their own
+            # right (a gRPC or TCP server has no HTTP route to probe)
+            if not any(isinstance(probe.get(h), dict) for h in PROBE_HANDLERS):
+                en.append(f"{key} has no handler (httpGet, grpc, tcpSocket or exec)")
+                es.append(f"{key} no tiene handler (httpGet, grpc, tcpSocket o exec)")
+        elif not HEALTH_PATH.search(str(http.get("path", ""))):
+            en.append(f"{key} probes {http.get('path', '/')}, not a health route")
+            es.append(f"{key} consulta {http.get('path', '/')}, no una ruta de salud")
+        lack = [k for k in ("initialDelaySeconds", "periodSeconds") if k not in probe
+                and not (k == "initialDelaySeconds" and has_startup)]
+        if lack:
+            en.append(f"{key} without {' and '.join(lack)}")
+            es.append(f"{key} sin {' ni '.join(lack)}")
+    return en, es
+
+
+_HANDLER_NAMES = {"httpGet": "httpGet", "grpc": "gRPC", "tcpSocket": "TCP", "exec": "exec"}
+
+
+def _probe_kinds(container: Container) -> list[str]:
+    """The handler types of the container's probes (readiness, liveness, startup)."""
+    return list(dict.fromkeys(
+        h for key in ("readinessProbe", "livenessProbe", "startupProbe")
+        if isinstance(probe := container.get(key), dict)
+        for h in ("httpGet", *PROBE_HANDLERS) if isinstance(probe.get(h), dict)))
+
+
+def _container_port(container: Container) -> str | None:
+    for port in items(container.get("ports")):
+        value = mapping(port).get("containerPort")
+        if isinstance(value, int) and not isinstance(value, bool):
+            return str(value)
+    return None
+
+
+def _add_probes_fix(container: Container, kinds: list[str], missing: list[str]) -> T:
+    """The fix that adds the ``missing`` probes, with the handler the container already
+    uses, else grpc on a port named for it, else httpGet on a health route."""
+    port = _container_port(container)
+    at = f" (port {port})" if port else ""
+    wanted = " and ".join(missing)
+    if kinds:
+        kind = kinds[0]
+        return T(f"Add {wanted} with the same {_HANDLER_NAMES[kind]} check the container "
+                 "already uses, with initialDelaySeconds and periodSeconds.",
+                 f"Añade {wanted} con la misma comprobación {_HANDLER_NAMES[kind]} que ya "
+                 "usa el contenedor, con initialDelaySeconds y periodSeconds.")
+    grpc = any("grpc" in str(mapping(p).get("name", "")).lower()
+               for p in items(container.get("ports")))
+    if grpc:
+        return T(f"Add {wanted} with a grpc check{at} (grpc: {{port: {port or '<port>'}}}), "
+                 "initialDelaySeconds and periodSeconds.",
+                 f"Añade {wanted} con una comprobación grpc{at} (grpc: {{port: "
+                 f"{port or '<puerto>'}}}), initialDelaySeconds y periodSeconds.")
+    return T(f"Add {wanted} with httpGet on /health (or /ready){at}, initialDelaySeconds "
+             "and periodSeconds.",
+             f"Añade {wanted} con httpGet en /health (o /ready){at}, initialDelaySeconds y "
+             "periodSeconds.")
+
+
+def _repair_probes_fix(kinds: list[str], problems: list[str]) -> T:
+    """The fix for the ``problems`` of probes that exist, keeping their handlers."""
+    en: list[str] = []
+    es: list[str] = []
+    lacking = [k for k in ("initialDelaySeconds", "periodSeconds")
+               if any("without" in p and k in p for p in problems)]
+    if lacking:
+        shown = ", ".join(_HANDLER_NAMES[k] for k in kinds) or "existing"
+        startup = " (or a startupProbe to cover start-up)" \
+            if "initialDelaySeconds" in lacking else ""
+        arranque = " (o una startupProbe para el arranque)" \
+            if "initialDelaySeconds" in lacking else ""
+        en.append(f"keep the {shown} probes and add {' and '.join(lacking)}{startup}")
+        es.append(f"conserva las sondas {shown} y añade {' y '.join(lacking)}{arranque}")
+    if any("not a health route" in p for p in problems):
+        en.append("point httpGet at a health route (/health, /ready)")
+        es.append("apunta httpGet a una ruta de salud (/health, /ready)")
+    if any("no handler" in p for p in problems):
+        en.append("give each probe a handler (httpGet, grpc, tcpSocket or exec)")
+        es.append("da a cada sonda un handler (httpGet, grpc, tcpSocket o exec)")
+    text_en, text_es = "; ".join(en), "; ".join(es)
+    return T(text_en[:1].upper() + text_en[1:] + ".", text_es[:1].upper() + text_es[1:] + ".")
+
+
+def probe_fix(container: Container, missing: list[str], problems: list[str]) -> T:
+    """The fix for one container, keeping the probe type it already uses (a gRPC server's
+    grpc or exec grpc_health_probe check, a TCP check) instead of always httpGet."""
+    kinds = _probe_kinds(container)
+    if missing:
+        return _add_probes_fix(container, kinds, missing)
+    return _repair_probes_fix(kinds, problems)
+
+
+@rule("K8S003")
+@complete()
+def k8s_probes(ctx: Context, params: None) -> Iterator[Finding]:
+    """K8S003: readiness + liveness probes on the containers of long-running workloads."""
+    found = manifests(ctx)
+    if found is None:
+        yield skipped(NOT_APPLICABLE)
+        return
+    yield from unread(found)
+    for workload in found.workloads:
+        if not workload.long_running:
+            yield skipped(T(f"{workload.label}: batch workload, probes not required",
+                            f"{workload.label}: carga batch, no requiere probes"),
+                          workload.path)
+            continue
+        for c in workload.containers:
+            if c.init:
+                continue
+            missing = [k for k in ("readinessProbe", "livenessProbe")
+                       if not isinstance(c.get(k), dict)]
+            where = (workload.path, c.line or workload.line)
+            if missing:
+                yield failed(T(f"{who(c, workload)}: no {' and no '.join(missing)}",
+                               f"{quien(c, workload)}: sin {' ni '.join(missing)}"), *where,
+                             fix=probe_fix(c, missing, []))
+                continue
+            en, es = _probe_problems(c, isinstance(c.get("startupProbe"), dict))
+            if en:
+                yield warned(T(f"{who(c, workload)}: " + "; ".join(en),
+                               f"{quien(c, workload)}: " + "; ".join(es)), *where,
+                             fix=probe_fix(c, [], en))
+            elif handlers := _handlers(c):
+                yield passed(T(f"{who(c, workload)}: readiness and liveness probes "
+                               f"({handlers}), with delays and periods",
+                               f"{quien(c, workload)}: probes de readiness y liveness "
+                               f"({handlers}), con retardos y periodos"), *where)
+            else:
+                yield passed(T(f"{who(c, workload)}: readiness and liveness probes on a "
+                               "health route, with delays and periods",
+                               f"{quien(c, workload)}: probes de readiness y liveness en una "
+                               "ruta de salud, con retardos y periodos"), *where)
+    for chart in found.charts:
+        pods = pod_templates(ctx, chart)
+        if not pods:
+            continue
+        texts = [*template_text(ctx, chart).values(),
+                 *(ctx.repo.text(p) for p, _ in chart.values)]
+        both = all(any(isinstance(t, str) and key in t for t in texts)
+                   for key in ("readinessProbe", "livenessProbe"))
+        yield verdict(
+            both,
+            T(f"chart {chart.name}: readinessProbe and livenessProbe in the templates/values "
+              "(read as text, not rendered)",
+              f"chart {chart.name}: readinessProbe y livenessProbe en plantillas/values "
+              "(leído como texto, sin renderizar)"),
+            T(f"chart {chart.name}: no readinessProbe/livenessProbe in its templates or values",
+              f"chart {chart.name}: no hay readinessProbe/livenessProbe en sus plantillas ni "
+              "values"), pods[0], None)
