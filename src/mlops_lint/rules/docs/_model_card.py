@@ -168,55 +168,74 @@ def _section_text(doc: Markdown, headings: Iterable[Heading]) -> str:
     return "\n".join(doc.section(h) for h in headings)
 
 
+def _out_of_scope(doc: Markdown, heads: dict[str, list[Heading]]) -> int | None:
+    """An Intended use or Limitations section naming uses out of scope."""
+    for key in ("intended_use", "limitations"):
+        for heading in heads[key]:
+            if mentions(doc.section(heading), _OUT_OF_SCOPE_PHRASES):
+                return heading.line
+    return None
+
+
+def _monitoring_problem(text: str) -> T | None:
+    lacks = []
+    if not re.search(r"umbral|threshold|alert|alerta|[<>≥≤]\s*\d|\d\s*%", text, re.I):
+        lacks.append(T("alert thresholds", "umbrales de alerta"))
+    if not re.search(r"re-?entren|re-?train|retraining", text, re.I):
+        lacks.append(T("retraining plan", "plan de reentrenamiento"))
+    return T("no ", "sin ") + T.join(lacks, ", ") if lacks else None
+
+
+def _versioning_problem(text: str) -> T | None:
+    code = bool(re.search(r"\bcommit\b|\btag\b|\bsha\b|\bgit\b|\bv\d+\.\d+", text, re.I))
+    model = bool(re.search(r"mlflow|run[ _-]?id|\bdvc\b|\bhash\b|registry|registro", text,
+                           re.I))
+    if code and model:
+        return None
+    return T("needs the code commit/tag and an MLflow run id or DVC hash",
+             "necesita el commit/tag del código y un run id de MLflow o un hash de DVC")
+
+
+def _numeric_tables(doc: Markdown, headings: list[Heading], min_rows: int = 1) -> bool:
+    return any(numeric_table(t, min_rows) for h in headings for t in doc.tables_in(h))
+
+
+def _problems(doc: Markdown, heads: dict[str, list[Heading]],
+              lead: dict[str, tuple[int, str]], hf_numbers: bool) -> dict[str, T]:
+    """Why sections the card has do not count (key -> reason)."""
+    problems: dict[str, T] = {}
+    if heads["metrics"] and not hf_numbers and not _numeric_tables(doc, heads["metrics"]):
+        problems["metrics"] = T("no table with numeric values", "sin tabla con valores numéricos")
+    if heads["fairness"] and not _numeric_tables(doc, heads["fairness"], 2):
+        problems["fairness"] = T("no subgroup metrics table", "sin tabla de métricas por subgrupo")
+    if heads["monitoring"]:
+        monitoring = _monitoring_problem(_section_text(doc, heads["monitoring"]))
+        if monitoring is not None:
+            problems["monitoring"] = monitoring
+    if heads["versioning"] or "versioning" in lead:
+        text = _section_text(doc, heads["versioning"]) if heads["versioning"] else \
+            lead["versioning"][1]
+        versioning = _versioning_problem(text)
+        if versioning is not None:
+            problems["versioning"] = versioning
+    return problems
+
+
 def model_card_report(doc: Markdown, front: dict[str, Any] | None) -> CardReport:
     spec = section_set("model_card")
-    present: dict[str, int] = {}
-    problems: dict[str, T] = {}
     heads = {key: find(doc, section) for key, section in spec.sections.items()}
-    for key, found in heads.items():
-        if found:
-            present[key] = found[0].line
+    present = {key: found[0].line for key, found in heads.items() if found}
     lead = {k: v for k, v in lead_fields(doc).items() if k not in present}
     for key, (line, _) in lead.items():
         present[key] = line
     if "out_of_scope" not in present:
-        for key in ("intended_use", "limitations"):
-            for heading in heads[key]:
-                if mentions(doc.section(heading), _OUT_OF_SCOPE_PHRASES):
-                    present["out_of_scope"] = heading.line
-                    break
-            if "out_of_scope" in present:
-                break
+        out_of_scope = _out_of_scope(doc, heads)
+        if out_of_scope is not None:
+            present["out_of_scope"] = out_of_scope
     hf_numbers = _hf_metrics(front)
     if hf_numbers and "metrics" not in present:
         present["metrics"] = 0
-    if heads["metrics"] and not hf_numbers and not any(
-            numeric_table(t) for h in heads["metrics"] for t in doc.tables_in(h)):
-        problems["metrics"] = T("no table with numeric values", "sin tabla con valores numéricos")
-    if heads["fairness"] and not any(numeric_table(t, 2) for h in heads["fairness"]
-                                     for t in doc.tables_in(h)):
-        problems["fairness"] = T("no subgroup metrics table", "sin tabla de métricas por subgrupo")
-    if heads["monitoring"]:
-        text = _section_text(doc, heads["monitoring"])
-        lacks = []
-        if not re.search(r"umbral|threshold|alert|alerta|[<>≥≤]\s*\d|\d\s*%", text, re.I):
-            lacks.append(T("alert thresholds", "umbrales de alerta"))
-        if not re.search(r"re-?entren|re-?train|retraining", text, re.I):
-            lacks.append(T("retraining plan", "plan de reentrenamiento"))
-        if lacks:
-            problems["monitoring"] = T("no ", "sin ") + T.join(lacks, ", ")
-    if heads["versioning"] or "versioning" in lead:
-        text = _section_text(doc, heads["versioning"]) if heads["versioning"] else \
-            lead["versioning"][1]
-        code = bool(re.search(r"\bcommit\b|\btag\b|\bsha\b|\bgit\b|\bv\d+\.\d+", text, re.I))
-        model = bool(re.search(r"mlflow|run[ _-]?id|\bdvc\b|\bhash\b|registry|registro", text,
-                               re.I))
-        if not (code and model):
-            problems["versioning"] = T("needs the code commit/tag and an MLflow run id or DVC "
-                                       "hash",
-                                       "necesita el commit/tag del código y un run id de MLflow "
-                                       "o un hash de DVC")
-    return CardReport(present, problems)
+    return CardReport(present, _problems(doc, heads, lead, hf_numbers))
 
 
 def card_docs(ctx: Context) -> Iterator[tuple[str, Markdown | ParseError,

@@ -10,7 +10,7 @@ AND CONDITIONS" is the licence's own instructions, not a hole.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from mlops_lint.context import Context
@@ -121,27 +121,37 @@ class ReadmeFacts:
     usage: int | None
 
 
+def _first_line(*candidates: Sequence[Heading | CodeBlock]) -> int | None:
+    """The line of the first item of the first non-empty candidate list."""
+    for found in candidates:
+        if found:
+            return found[0].line
+    return None
+
+
+def _runs_something(block: CodeBlock) -> bool:
+    """A code block that runs the project (make, python -m, uvicorn, curl...) or imports
+    it in Python."""
+    if _RUN_CMD.search(block.text):
+        return True
+    return block.lang in ("python", "py") and re.search(r"^\s*(?:import|from)\s", block.text,
+                                                       re.M) is not None
+
+
+def _command_lines(block: CodeBlock) -> int:
+    return len([ln for ln in block.text.splitlines() if ln.strip()
+                and not ln.strip().startswith("#")])
+
+
 def readme_facts(doc: Markdown) -> ReadmeFacts:
     """Where the README gives a description, installation, a quick start and usage."""
     readme = section_set("readme")
-    install_heads = find_sections(doc, readme["install"])
-    quick_heads = find_sections(doc, readme["quickstart"])
-    usage_heads = find_sections(doc, readme["usage"])
-    shell = _shell_blocks(doc)
-    install_blocks = [b for b in shell if _INSTALL_CMD.search(b.text)]
-    run_blocks = [b for b in doc.code_blocks if _RUN_CMD.search(b.text)
-                  or (b.lang in ("python", "py") and re.search(r"^\s*(?:import|from)\s", b.text,
-                                                              re.M))]
-    install = install_heads[0].line if install_heads else (
-        install_blocks[0].line if install_blocks else None)
-    quick_blocks = [b for h in quick_heads for b in doc.code_in(h)]
-    quickstart = quick_blocks[0].line if quick_blocks else None
-    if quickstart is None:
-        both = [b for b in install_blocks
-                if len([ln for ln in b.text.splitlines() if ln.strip()
-                        and not ln.strip().startswith("#")]) >= 2]
-        quickstart = both[0].line if both else None
-    usage = usage_heads[0].line if usage_heads else (run_blocks[0].line if run_blocks else None)
+    install_blocks = [b for b in _shell_blocks(doc) if _INSTALL_CMD.search(b.text)]
+    install = _first_line(find_sections(doc, readme["install"]), install_blocks)
+    quick_blocks = [b for h in find_sections(doc, readme["quickstart"]) for b in doc.code_in(h)]
+    quickstart = _first_line(quick_blocks, [b for b in install_blocks if _command_lines(b) >= 2])
+    usage = _first_line(find_sections(doc, readme["usage"]),
+                        [b for b in doc.code_blocks if _runs_something(b)])
     return ReadmeFacts(_description(doc, readme), install, quickstart, usage)
 
 

@@ -96,6 +96,82 @@ def _workflow_exists(ctx: Context, badge: CiBadge) -> bool:
     return False
 
 
+def _ci_badge_finding(ctx: Context, path: str, badge: CiBadge) -> Finding:
+    where = T(f".github/workflows/{badge.workflow}", f".github/workflows/{badge.workflow}") \
+        if not badge.by_name else T(f"a workflow named '{badge.workflow}'",
+                                    f"un workflow llamado '{badge.workflow}'")
+    if not _workflow_exists(ctx, badge):
+        return failed(T(f"CI badge points at {where.en}, which does not exist",
+                        f"el badge de CI apunta a {where.es}, que no existe"),
+                      path, badge.link.line,
+                      fix=T("point the badge at an existing workflow file "
+                            "(actions/workflows/<file>.yml/badge.svg)",
+                            "apunta el badge a un workflow existente "
+                            "(actions/workflows/<archivo>.yml/badge.svg)"))
+    if _PLACEHOLDER_OWNER.match(badge.owner) or _PLACEHOLDER_OWNER.match(badge.repo):
+        return warned(T(f"CI badge still points at the template's {badge.owner}/{badge.repo}",
+                        f"el badge de CI aún apunta a {badge.owner}/{badge.repo} de la "
+                        "plantilla"),
+                      path, badge.link.line,
+                      fix=T("replace USER/REPO in the badge URL with this repository",
+                            "cambia USER/REPO en la URL del badge por este repositorio"))
+    return passed(T(f"CI badge for {where.en}", f"badge de CI de {where.es}"),
+                  path, badge.link.line)
+
+
+def _other_ci_finding(ctx: Context, path: str, system: str, link: Link) -> Finding:
+    if other_ci_files(ctx.repo).get(system):
+        return passed(T(f"{system} CI badge", f"badge de CI de {system}"), path, link.line)
+    return failed(T(f"{system} CI badge, but no {system} configuration in the repository",
+                    f"badge de CI de {system}, pero no hay configuración de {system}"),
+                  path, link.line)
+
+
+def _no_ci_badge(ctx: Context, path: str, has_ci: bool) -> Finding:
+    """A README without a CI status badge: what to do first depends on the CI there is."""
+    if not has_ci:
+        return failed(T("no CI status badge, and no CI configuration for one to report on",
+                        "no hay badge de estado de CI, ni configuración de CI de la que "
+                        "informar"), path,
+                      fix=T("set up CI first (a workflow that runs the tests, see CI001), then "
+                            "add its status badge under the title",
+                            "configura primero la CI (un workflow que ejecute los tests, ver "
+                            "CI001) y luego añade su badge de estado bajo el título"))
+    if not ctx.repo.glob(WORKFLOW_GLOBS):
+        systems = ", ".join(sorted(other_ci_files(ctx.repo)))
+        return failed(T("no CI status badge", "no hay badge de estado de CI"), path,
+                      fix=T(f"add the status badge of the {systems} pipeline under the title",
+                            f"añade el badge de estado del pipeline de {systems} bajo el "
+                            "título"))
+    return failed(T("no CI status badge", "no hay badge de estado de CI"), path,
+                  fix=T("add [![CI](https://github.com/<owner>/<repo>/actions/workflows/"
+                        "<workflow>.yml/badge.svg)](...) under the title",
+                        "añade [![CI](https://github.com/<owner>/<repo>/actions/workflows/"
+                        "<workflow>.yml/badge.svg)](...) bajo el título"))
+
+
+def _coverage_finding(path: str, badges: list[Link]) -> Finding:
+    coverage = [k for k in badges if _ci_badge(k) is None
+                and (_COVERAGE_BADGE.search(k.url) or _COVERAGE_BADGE.search(k.text))]
+    extras = [name for name, pattern in (("Python", r"python"), ("License", r"licen[cs]e"))
+              if any(re.search(pattern, k.url + " " + k.text, re.I) for k in badges)]
+    bonus = T(f" (also: {', '.join(extras)})", f" (además: {', '.join(extras)})") \
+        if extras else T("", "")
+    if not coverage:
+        return failed(T("no coverage badge", "no hay badge de cobertura"), path,
+                      fix=T("add a coverage badge (Codecov, or a shields.io 'coverage' badge)",
+                            "añade un badge de cobertura (Codecov, o un badge 'coverage' de "
+                            "shields.io)"))
+    if all(re.search(r"XX|%7B|\{", k.url) for k in coverage):
+        return warned(T("the coverage badge is the template's placeholder (XX%)",
+                        "el badge de cobertura es el marcador de la plantilla (XX%)"),
+                      path, coverage[0].line,
+                      fix=T("use a badge fed by the coverage report (Codecov, coverage-badge)",
+                            "usa un badge alimentado por el informe de cobertura (Codecov, "
+                            "coverage-badge)"))
+    return passed(T("coverage badge", "badge de cobertura") + bonus, path, coverage[0].line)
+
+
 @rule("DOC002")
 def readme_badges(ctx: Context, params: None) -> Iterator[Finding]:
     """DOC002: a CI status badge for an existing workflow and a coverage badge."""
@@ -112,74 +188,12 @@ def readme_badges(ctx: Context, params: None) -> Iterator[Finding]:
     badges = _badges(doc)
     ci = [b for b in (_ci_badge(k) for k in badges) if b is not None]
     for badge in ci:
-        where = T(f".github/workflows/{badge.workflow}", f".github/workflows/{badge.workflow}") \
-            if not badge.by_name else T(f"a workflow named '{badge.workflow}'",
-                                        f"un workflow llamado '{badge.workflow}'")
-        if not _workflow_exists(ctx, badge):
-            yield failed(T(f"CI badge points at {where.en}, which does not exist",
-                           f"el badge de CI apunta a {where.es}, que no existe"),
-                         path, badge.link.line,
-                         fix=T("point the badge at an existing workflow file "
-                               "(actions/workflows/<file>.yml/badge.svg)",
-                               "apunta el badge a un workflow existente "
-                               "(actions/workflows/<archivo>.yml/badge.svg)"))
-        elif _PLACEHOLDER_OWNER.match(badge.owner) or _PLACEHOLDER_OWNER.match(badge.repo):
-            yield warned(T(f"CI badge still points at the template's {badge.owner}/{badge.repo}",
-                           f"el badge de CI aún apunta a {badge.owner}/{badge.repo} de la "
-                           "plantilla"),
-                         path, badge.link.line,
-                         fix=T("replace USER/REPO in the badge URL with this repository",
-                               "cambia USER/REPO en la URL del badge por este repositorio"))
-        else:
-            yield passed(T(f"CI badge for {where.en}", f"badge de CI de {where.es}"),
-                         path, badge.link.line)
+        yield _ci_badge_finding(ctx, path, badge)
     other_ci = [(system, k) for k in badges for system, pattern in _OTHER_CI_BADGE
                 if pattern.search(k.url)]
     for system, link in other_ci:
-        configured = bool(other_ci_files(ctx.repo).get(system))
-        yield (passed(T(f"{system} CI badge", f"badge de CI de {system}"), path, link.line)
-               if configured else
-               failed(T(f"{system} CI badge, but no {system} configuration in the repository",
-                        f"badge de CI de {system}, pero no hay configuración de {system}"),
-                      path, link.line))
+        yield _other_ci_finding(ctx, path, system, link)
     has_ci = bool(ctx.repo.glob(WORKFLOW_GLOBS)) or bool(other_ci_files(ctx.repo))
-    if not ci and not other_ci and not has_ci:
-        yield failed(T("no CI status badge, and no CI configuration for one to report on",
-                       "no hay badge de estado de CI, ni configuración de CI de la que "
-                       "informar"), path,
-                     fix=T("set up CI first (a workflow that runs the tests, see CI001), then "
-                           "add its status badge under the title",
-                           "configura primero la CI (un workflow que ejecute los tests, ver "
-                           "CI001) y luego añade su badge de estado bajo el título"))
-    elif not ci and not other_ci and not ctx.repo.glob(WORKFLOW_GLOBS):
-        systems = ", ".join(sorted(other_ci_files(ctx.repo)))
-        yield failed(T("no CI status badge", "no hay badge de estado de CI"), path,
-                     fix=T(f"add the status badge of the {systems} pipeline under the title",
-                           f"añade el badge de estado del pipeline de {systems} bajo el "
-                           "título"))
-    elif not ci and not other_ci:
-        yield failed(T("no CI status badge", "no hay badge de estado de CI"), path,
-                     fix=T("add [![CI](https://github.com/<owner>/<repo>/actions/workflows/"
-                           "<workflow>.yml/badge.svg)](...) under the title",
-                           "añade [![CI](https://github.com/<owner>/<repo>/actions/workflows/"
-                           "<workflow>.yml/badge.svg)](...) bajo el título"))
-    coverage = [k for k in badges if _ci_badge(k) is None
-                and (_COVERAGE_BADGE.search(k.url) or _COVERAGE_BADGE.search(k.text))]
-    extras = [name for name, pattern in (("Python", r"python"), ("License", r"licen[cs]e"))
-              if any(re.search(pattern, k.url + " " + k.text, re.I) for k in badges)]
-    bonus = T(f" (also: {', '.join(extras)})", f" (además: {', '.join(extras)})") \
-        if extras else T("", "")
-    if not coverage:
-        yield failed(T("no coverage badge", "no hay badge de cobertura"), path,
-                     fix=T("add a coverage badge (Codecov, or a shields.io 'coverage' badge)",
-                           "añade un badge de cobertura (Codecov, o un badge 'coverage' de "
-                           "shields.io)"))
-    elif all(re.search(r"XX|%7B|\{", k.url) for k in coverage):
-        yield warned(T("the coverage badge is the template's placeholder (XX%)",
-                       "el badge de cobertura es el marcador de la plantilla (XX%)"),
-                     path, coverage[0].line,
-                     fix=T("use a badge fed by the coverage report (Codecov, coverage-badge)",
-                           "usa un badge alimentado por el informe de cobertura (Codecov, "
-                           "coverage-badge)"))
-    else:
-        yield passed(T("coverage badge", "badge de cobertura") + bonus, path, coverage[0].line)
+    if not ci and not other_ci:
+        yield _no_ci_badge(ctx, path, has_ci)
+    yield _coverage_finding(path, badges)

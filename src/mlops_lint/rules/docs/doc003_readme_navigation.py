@@ -20,12 +20,13 @@ from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed, warned
 from mlops_lint.parsers import ParseError
 from mlops_lint.parsers.markdown import (
+    Heading,
     Markdown,
     Table,
     normalize,
 )
 from mlops_lint.rules import Params, rule
-from mlops_lint.rules.docs._sections import section_set
+from mlops_lint.rules.docs._sections import SectionSet, section_set
 from mlops_lint.rules.docs._shared import (
     find_sections,
     join,
@@ -118,39 +119,59 @@ def _prose_tree(doc: Markdown) -> list[int]:
     return []
 
 
-def navigation_signals(doc: Markdown) -> dict[str, int | None]:
-    """DOC003's five signals and where each is (line), ``None`` when absent."""
-    readme = section_set("readme")
+def _in_sections(doc: Markdown, line: int, headings: list[Heading]) -> bool:
+    return any(doc.span(h)[0] <= line <= doc.span(h)[1] for h in headings)
+
+
+def _architecture(doc: Markdown, readme: SectionSet) -> int | None:
+    """A mermaid block, an architecture image (in an Architecture section or named so) or
+    a code block in an Architecture section."""
     arch_heads = find_sections(doc, readme["architecture"])
     mermaid = [b for b in doc.code_blocks if b.lang == "mermaid"]
     arch_images = [k for k in doc.links if k.image and (
-        any(doc.span(h)[0] <= k.line <= doc.span(h)[1] for h in arch_heads)
-        or _ARCH_IMAGE.search(k.url + " " + k.text))]
+        _in_sections(doc, k.line, arch_heads) or _ARCH_IMAGE.search(k.url + " " + k.text))]
     arch_blocks = [b for h in arch_heads for b in doc.code_in(h)]
     wrapped = [line for h in arch_heads for line, _ in _wrapped_images(doc, *doc.span(h))]
     wrapped += [line for line, url in _wrapped_images(doc, 1, len(doc.lines))
                 if _ARCH_IMAGE.search(url)]
-    arch_lines = sorted([*(b.line for b in mermaid), *(k.line for k in arch_images),
-                         *(b.line for b in arch_blocks), *wrapped])
+    return min([*(b.line for b in mermaid), *(k.line for k in arch_images),
+                *(b.line for b in arch_blocks), *wrapped], default=None)
+
+
+def _structure(doc: Markdown, readme: SectionSet) -> int | None:
+    """A directory tree (in a code block or in prose) or a block in a Structure section."""
     trees = [b for b in doc.code_blocks if _TREE_LINE.search(b.text)]
     struct_heads = find_sections(doc, readme["structure"])
     struct_blocks = [b for h in struct_heads for b in doc.code_in(h)]
-    tree_lines = sorted([b.line for b in (*trees, *struct_blocks)] + _prose_tree(doc))
-    metrics = next((t for t in doc.tables if _metric_table(t)), None)
+    return min([b.line for b in (*trees, *struct_blocks)] + _prose_tree(doc), default=None)
+
+
+def _docs_link(doc: Markdown) -> int | None:
+    """A link to a card or to this project's docs site."""
     lines = doc.lines
     # a link to an image file under docs/ is a picture, not the documentation
     links = next((k for k in doc.links if not k.image and _CARD_LINK.search(k.url)
                   and not _IMAGE_FILE.search(k.url) and not _foreign_docs(k.url)
                   and not _ATTRIBUTION.search(lines[k.line - 1])), None)
+    return links.line if links is not None else None
+
+
+def _tech_stack(doc: Markdown, readme: SectionSet) -> int | None:
     stack_head = next((h for h in find_sections(doc, readme["tech_stack"])), None)
     stack_table = next((t for t in doc.tables if _stack_table(t)), None)
-    stack_lines = [x.line for x in (stack_head, stack_table) if x is not None]
+    return min([x.line for x in (stack_head, stack_table) if x is not None], default=None)
+
+
+def navigation_signals(doc: Markdown) -> dict[str, int | None]:
+    """DOC003's five signals and where each is (line), ``None`` when absent."""
+    readme = section_set("readme")
+    metrics = next((t for t in doc.tables if _metric_table(t)), None)
     return {
-        "architecture": arch_lines[0] if arch_lines else None,
-        "structure": tree_lines[0] if tree_lines else None,
+        "architecture": _architecture(doc, readme),
+        "structure": _structure(doc, readme),
         "metrics": metrics.line if metrics is not None else None,
-        "links": links.line if links is not None else None,
-        "tech_stack": min(stack_lines) if stack_lines else None,
+        "links": _docs_link(doc),
+        "tech_stack": _tech_stack(doc, readme),
     }
 
 

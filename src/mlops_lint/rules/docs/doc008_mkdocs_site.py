@@ -201,28 +201,28 @@ def _sphinx_site(ctx: Context, conf: str) -> Iterator[Finding]:
                        "mantén Sphinx y justifícalo en un ADR, o añade mkdocs.yml"))
 
 
-@rule("DOC008")
-def mkdocs_site(ctx: Context, params: None) -> Iterator[Finding]:
-    """DOC008: L2 mkdocs.yml (root or docs/, or those of a template repository's
-    scaffold) with site_name, nav, material theme and an index page; L3 mkdocstrings,
-    mermaid superfences and a docs build/deploy workflow."""
-    path = next((p for p in MKDOCS_FILES if ctx.repo.exists(p)), None) or next(
-        iter(scaffold_files(ctx, MKDOCS_FILES)), None)
-    if path is None:
-        sphinx = ctx.repo.glob(("docs/conf.py", "docs/source/conf.py", "conf.py"))
-        if sphinx:
-            yield from _sphinx_site(ctx, sphinx[0])
-            return
-        yield failed(T("no mkdocs.yml at the root or in docs/",
-                       "no hay mkdocs.yml en la raíz ni en docs/"),
-                     fix=T("add mkdocs.yml with site_name, nav and theme: {name: material}",
-                           "añade mkdocs.yml con site_name, nav y theme: {name: material}"))
+def _no_mkdocs(ctx: Context) -> Iterator[Finding]:
+    sphinx = ctx.repo.glob(("docs/conf.py", "docs/source/conf.py", "conf.py"))
+    if sphinx:
+        yield from _sphinx_site(ctx, sphinx[0])
         return
-    config = _mkdocs_config(ctx, path)
-    if isinstance(config, ParseError):
-        yield failed(T(f"{path} does not parse: {config.message}",
-                       f"{path} no se puede analizar: {config.message}"), path, config.line)
-        return
+    yield failed(T("no mkdocs.yml at the root or in docs/",
+                   "no hay mkdocs.yml en la raíz ni en docs/"),
+                 fix=T("add mkdocs.yml with site_name, nav and theme: {name: material}",
+                       "añade mkdocs.yml con site_name, nav y theme: {name: material}"))
+
+
+def _docs_root(path: str, config: dict[str, Any]) -> str:
+    """The folder of the site's pages (``docs_dir``, beside ``path``), with a slash; empty
+    at the repository root."""
+    docs_dir = str(config.get("docs_dir") or "docs")
+    base = posixpath.normpath(str(PurePosixPath(path).parent / docs_dir))
+    return "" if base == "." else base + "/"
+
+
+def _site_lacks(ctx: Context, config: dict[str, Any], root: str) -> list[T]:
+    """What level 2 needs that the config lacks: site_name, nav, the material theme, an
+    index page."""
     lacks: list[T] = []
     if not config.get("site_name"):
         lacks.append(T("site_name", "site_name"))
@@ -233,28 +233,34 @@ def mkdocs_site(ctx: Context, params: None) -> Iterator[Finding]:
     if theme_name != "material":
         lacks.append(T(f"theme.name: material (is {theme_name!r})",
                        f"theme.name: material (es {theme_name!r})"))
-    docs_dir = str(config.get("docs_dir") or "docs")
-    base = posixpath.normpath(str(PurePosixPath(path).parent / docs_dir))
-    root = "" if base == "." else base + "/"
     if not any(ctx.repo.exists(root + name) for name in ("index.md", "README.md")):
         lacks.append(T(f"{root}index.md", f"{root}index.md"))
+    return lacks
+
+
+def _site_finding(ctx: Context, path: str, config: dict[str, Any]) -> Finding:
+    """Level 2: the site's configuration, its index page and the pages its nav lists."""
+    root = _docs_root(path, config)
+    lacks = _site_lacks(ctx, config, root)
     if lacks:
-        yield failed(T(f"{path} lacks: {T.join(lacks, ', ').en}",
-                       f"a {path} le falta: {T.join(lacks, ', ').es}"), path, level=2,
-                     fix=T(f"add to {path}: {T.join(lacks, ', ').en}",
-                           f"añade a {path}: {T.join(lacks, ', ').es}"))
-    else:
-        broken = [p for p in _nav_pages(config.get("nav")) if not ctx.repo.exists(root + p)]
-        if broken:
-            yield warned(T(f"nav lists pages that do not exist: {', '.join(broken[:5])}",
-                           f"nav lista páginas que no existen: {', '.join(broken[:5])}"),
-                         path, _key_line(ctx, path, "nav"), level=2,
-                         fix=T("create the pages or fix nav (mkdocs build --strict fails)",
-                               "crea las páginas o corrige nav (mkdocs build --strict falla)"))
-        else:
-            yield passed(T(f"{path}: site_name, nav, material theme and index page",
-                           f"{path}: site_name, nav, tema material y página índice"),
-                         path, level=2)
+        return failed(T(f"{path} lacks: {T.join(lacks, ', ').en}",
+                        f"a {path} le falta: {T.join(lacks, ', ').es}"), path, level=2,
+                      fix=T(f"add to {path}: {T.join(lacks, ', ').en}",
+                            f"añade a {path}: {T.join(lacks, ', ').es}"))
+    broken = [p for p in _nav_pages(config.get("nav")) if not ctx.repo.exists(root + p)]
+    if broken:
+        return warned(T(f"nav lists pages that do not exist: {', '.join(broken[:5])}",
+                        f"nav lista páginas que no existen: {', '.join(broken[:5])}"),
+                      path, _key_line(ctx, path, "nav"), level=2,
+                      fix=T("create the pages or fix nav (mkdocs build --strict fails)",
+                            "crea las páginas o corrige nav (mkdocs build --strict falla)"))
+    return passed(T(f"{path}: site_name, nav, material theme and index page",
+                    f"{path}: site_name, nav, tema material y página índice"),
+                  path, level=2)
+
+
+def _integration_finding(ctx: Context, path: str, config: dict[str, Any]) -> Finding:
+    """Level 3: mkdocstrings, mermaid superfences and CI that builds or deploys the site."""
     missing3: list[T] = []
     if "mkdocstrings" not in _names(config.get("plugins")):
         missing3.append(T("the mkdocstrings plugin", "el plugin mkdocstrings"))
@@ -267,17 +273,35 @@ def mkdocs_site(ctx: Context, params: None) -> Iterator[Finding]:
                           "un workflow que construya/publique la documentación (mkdocs build "
                           "--strict, mkdocs gh-deploy o una acción de Pages)"))
     if missing3:
-        yield failed(T(f"{path} lacks: {T.join(missing3, '; ').en}",
-                       f"a {path} le falta: {T.join(missing3, '; ').es}"), path, level=3,
-                     fix=T(f"add {T.join(missing3, '; ').en}",
-                           f"añade {T.join(missing3, '; ').es}"))
-    elif workflow is not None and not workflow[2]:
-        yield warned(T("the docs are built in CI without --strict",
-                       "la documentación se construye en CI sin --strict"),
-                     workflow[0], workflow[1], level=3,
-                     fix=T("use mkdocs build --strict so broken links fail the build",
-                           "usa mkdocs build --strict para que los enlaces rotos fallen"))
-    else:
-        where = workflow[0] if workflow else ""
-        yield passed(T(f"mkdocstrings, mermaid and docs deployment ({where})",
-                       f"mkdocstrings, mermaid y despliegue de docs ({where})"), path, level=3)
+        return failed(T(f"{path} lacks: {T.join(missing3, '; ').en}",
+                        f"a {path} le falta: {T.join(missing3, '; ').es}"), path, level=3,
+                      fix=T(f"add {T.join(missing3, '; ').en}",
+                            f"añade {T.join(missing3, '; ').es}"))
+    if workflow is not None and not workflow[2]:
+        return warned(T("the docs are built in CI without --strict",
+                        "la documentación se construye en CI sin --strict"),
+                      workflow[0], workflow[1], level=3,
+                      fix=T("use mkdocs build --strict so broken links fail the build",
+                            "usa mkdocs build --strict para que los enlaces rotos fallen"))
+    where = workflow[0] if workflow else ""
+    return passed(T(f"mkdocstrings, mermaid and docs deployment ({where})",
+                    f"mkdocstrings, mermaid y despliegue de docs ({where})"), path, level=3)
+
+
+@rule("DOC008")
+def mkdocs_site(ctx: Context, params: None) -> Iterator[Finding]:
+    """DOC008: L2 mkdocs.yml (root or docs/, or those of a template repository's
+    scaffold) with site_name, nav, material theme and an index page; L3 mkdocstrings,
+    mermaid superfences and a docs build/deploy workflow."""
+    path = next((p for p in MKDOCS_FILES if ctx.repo.exists(p)), None) or next(
+        iter(scaffold_files(ctx, MKDOCS_FILES)), None)
+    if path is None:
+        yield from _no_mkdocs(ctx)
+        return
+    config = _mkdocs_config(ctx, path)
+    if isinstance(config, ParseError):
+        yield failed(T(f"{path} does not parse: {config.message}",
+                       f"{path} no se puede analizar: {config.message}"), path, config.line)
+        return
+    yield _site_finding(ctx, path, config)
+    yield _integration_finding(ctx, path, config)
