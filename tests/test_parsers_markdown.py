@@ -5,7 +5,6 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mlops_lint.checks.docs import placeholders
 from mlops_lint.parsers.markdown import (
     Heading,
     cells,
@@ -16,6 +15,7 @@ from mlops_lint.parsers.markdown import (
     section_matches,
     words,
 )
+from mlops_lint.rules.docs._placeholders import placeholders
 
 
 def texts(doc_text: str) -> list[tuple[int, str]]:

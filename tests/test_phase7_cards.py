@@ -6,9 +6,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from conftest import statuses
-from mlops_lint.checks.docs import placeholders, subgroup_gaps
 from mlops_lint.model import Result
 from mlops_lint.parsers.markdown import parse_markdown
+from mlops_lint.rules.docs._placeholders import placeholders
+from mlops_lint.rules.docs.doc006_model_card_complete import subgroup_gaps
 
 MakeRepo = Callable[..., Path]
 ResultsFor = Callable[..., list[Result]]
@@ -676,7 +677,7 @@ def test_doc007_per_project(make_repo: MakeRepo, results_for: ResultsFor) -> Non
 
 
 def test_card_section_data_is_consistent() -> None:
-    from mlops_lint.checks.docs import card_data, responsible_ai_areas, section_set
+    from mlops_lint.rules.docs._sections import card_data, responsible_ai_areas, section_set
 
     for kind in ("model_card", "dataset_card", "readme"):
         spec = section_set(kind)

@@ -6,8 +6,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from conftest import statuses
-from mlops_lint.checks.docs import load_mkdocs
 from mlops_lint.model import Result
+from mlops_lint.rules.docs.doc008_mkdocs_site import load_mkdocs
 
 MakeRepo = Callable[..., Path]
 ResultsFor = Callable[..., list[Result]]

@@ -31,8 +31,8 @@ class Template:
 
 
 def _templates() -> tuple[Template, ...]:
-    from mlops_lint.checks.docs import DATA_CARD_GLOBS, MODEL_CARD_GLOBS
     from mlops_lint.readers.adr import RECORD_GLOBS, is_record
+    from mlops_lint.rules.docs._shared import DATA_CARD_GLOBS, MODEL_CARD_GLOBS
 
     return (
         Template("adr.md", "docs/decisions/ADR-001-record-architecture-decisions.md", 1,
