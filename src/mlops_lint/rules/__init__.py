@@ -95,13 +95,11 @@ _loaded = False
 _index: dict[str, str] | None = None
 _MARKS = (b'\n@check("', b'\n@rule("')
 _HERE = os.path.dirname(os.path.abspath(__file__))
-# modules not yet moved into a family (the transition from ``mlops_lint.checks``)
-_LEGACY = os.path.join(os.path.dirname(_HERE), "checks")
 
 
 def _modules() -> Iterator[tuple[str, str]]:
     """(dotted name, source path) of every module that may register a check: the generic
-    checks, each family's public modules, and the modules not yet moved."""
+    checks and each family's public modules."""
     yield f"{__name__}.generic", os.path.join(_HERE, "generic.py")
     for family in sorted(os.listdir(_HERE)):
         folder = os.path.join(_HERE, family)
@@ -111,10 +109,6 @@ def _modules() -> Iterator[tuple[str, str]]:
         for name in sorted(os.listdir(folder)):
             if name.endswith(".py") and not name.startswith("_"):
                 yield f"{__name__}.{family}.{name[:-3]}", os.path.join(folder, name)
-    if os.path.isdir(_LEGACY):
-        for name in sorted(os.listdir(_LEGACY)):
-            if name.endswith(".py") and not name.startswith("_"):
-                yield f"mlops_lint.checks.{name[:-3]}", os.path.join(_LEGACY, name)
 
 
 def check_index() -> dict[str, str]:
