@@ -315,70 +315,91 @@ def evaluate_phase(results: Sequence[Result], good: frozenset[str], phase: Phase
     found = presence(phase, good, inv, files, index) if applicable else ()
     present = {e.artefact for e in found}
     items = [c for c in criteria(results) if _about_present(phase, c.rule, present)]
-    details: list[LevelDetail] = []
     reached = applicable and any(a.presence and a.id in present for a in phase.artefacts)
     level = 1 if reached else 0
-    problems1: list[T] = []
-    if not applicable:
-        problems1.append(phase.not_applicable.t() if phase.not_applicable else
-                         T("not applicable", "no aplica"))
-    elif not reached:
-        names = ", ".join(a.name.en for a in phase.artefacts if a.presence)
-        nombres = ", ".join(a.name.es for a in phase.artefacts if a.presence)
-        problems1.append(T(f"none of the phase's artefacts found ({names})",
-                           f"no se encontró ningún artefacto de la fase ({nombres})"))
-    details.append(LevelDetail(1, reached, _ratio(c for c in items if c.level == 1), 0.0,
-                               tuple(c for c in items if c.level == 1), (), (),
-                               tuple(problems1)))
+    details = [_level1_detail(phase, items, applicable, reached)]
     for lvl in (2, 3):
-        upto = [c for c in items if c.level <= lvl and c.scored]
-        own = [c for c in items if c.level == lvl and c.scored]
-        ratio = _ratio(upto)
-        threshold = thresholds.get(lvl, 1.0)
-        gates = tuple(c for c in items if c.level == lvl and c.gate and c.credit is not None)
-        reqs = _requirements(phase, lvl, present)
-        problems: list[T] = []
-        if not own:
-            problems.append(T(f"no level-{lvl} criterion applies (insufficient evidence)",
-                              f"ningún criterio de nivel {lvl} aplica (evidencia insuficiente)"))
-        elif not any(c.credit for c in own):
-            problems.append(T(f"no level-{lvl} criterion earns credit",
-                              f"ningún criterio de nivel {lvl} obtiene crédito"))
-        if ratio < threshold and any(c.status in _PROBLEMS for c in upto):
-            problems.append(T(f"criteria up to L{lvl} at {ratio:.0%} < {threshold:.0%}",
-                              f"criterios hasta N{lvl} al {ratio:.0%} < {threshold:.0%}"))
-        failing = [c.rule for c in gates if c.status in _PROBLEMS]
-        if failing:
-            problems.append(T(f"gate {', '.join(failing)} failing",
-                              f"puerta {', '.join(failing)} fallida"))
-        for req in reqs:
-            if not req.met:
-                problems.append(T("needs ", "requiere ") + req.text)
-        ok = reached and not problems
-        details.append(LevelDetail(lvl, ok, ratio, threshold,
-                                   tuple(c for c in items if c.level == lvl), gates, reqs,
-                                   tuple(problems)))
-        if ok:
+        detail = _upper_detail(phase, items, lvl, thresholds.get(lvl, 1.0), present, reached)
+        details.append(detail)
+        if detail.reached:
             level = lvl
-        reached = ok
+        reached = detail.reached
     blockers: tuple[str, ...] = ()
     reason: T | None = None
     if applicable and level < 3:
         nxt = details[level]  # the first level not reached
         reason = T.join(list(nxt.problems)) if nxt.problems else None
         blockers = _blockers(items, level + 1)
-    if not applicable:
-        progress = 0.0
-    elif level == 0:
-        progress = _ratio(c for c in items if c.level == 1)
-    elif level == 3:
-        threshold = thresholds.get(3, 1.0)
-        progress = (details[2].ratio - threshold) / (1 - threshold) if threshold < 1 else 1.0
-    else:
-        nxt = details[level]
-        progress = nxt.ratio / nxt.threshold if nxt.threshold else 1.0
+    progress = _progress(items, details, level, applicable, thresholds)
     return PhaseLevel(level, _score(level, progress), applicable, found, tuple(details),
                       blockers, reason)
+
+
+def _level1_detail(phase: Phase, items: list[Criterion], applicable: bool,
+                   reached: bool) -> LevelDetail:
+    """Level 1: one of the phase's artefacts is present."""
+    problems: list[T] = []
+    if not applicable:
+        problems.append(phase.not_applicable.t() if phase.not_applicable else
+                        T("not applicable", "no aplica"))
+    elif not reached:
+        names = ", ".join(a.name.en for a in phase.artefacts if a.presence)
+        nombres = ", ".join(a.name.es for a in phase.artefacts if a.presence)
+        problems.append(T(f"none of the phase's artefacts found ({names})",
+                          f"no se encontró ningún artefacto de la fase ({nombres})"))
+    return LevelDetail(1, reached, _ratio(c for c in items if c.level == 1), 0.0,
+                       tuple(c for c in items if c.level == 1), (), (), tuple(problems))
+
+
+def _upper_detail(phase: Phase, items: list[Criterion], lvl: int, threshold: float,
+                  present: set[str], below: bool) -> LevelDetail:
+    """Level 2 or 3: the ratio of the criteria up to it, its gates and its requirements,
+    reached only when the level below is (``below``)."""
+    upto = [c for c in items if c.level <= lvl and c.scored]
+    own = [c for c in items if c.level == lvl and c.scored]
+    ratio = _ratio(upto)
+    gates = tuple(c for c in items if c.level == lvl and c.gate and c.credit is not None)
+    reqs = _requirements(phase, lvl, present)
+    problems = _criteria_problems(lvl, own, upto, ratio, threshold)
+    failing = [c.rule for c in gates if c.status in _PROBLEMS]
+    if failing:
+        problems.append(T(f"gate {', '.join(failing)} failing",
+                          f"puerta {', '.join(failing)} fallida"))
+    problems += [T("needs ", "requiere ") + req.text for req in reqs if not req.met]
+    return LevelDetail(lvl, below and not problems, ratio, threshold,
+                       tuple(c for c in items if c.level == lvl), gates, reqs,
+                       tuple(problems))
+
+
+def _criteria_problems(lvl: int, own: list[Criterion], upto: list[Criterion], ratio: float,
+                       threshold: float) -> list[T]:
+    """What keeps a level's criteria from reaching it: none applies, none earns credit,
+    or the ratio up to it is under the threshold."""
+    problems: list[T] = []
+    if not own:
+        problems.append(T(f"no level-{lvl} criterion applies (insufficient evidence)",
+                          f"ningún criterio de nivel {lvl} aplica (evidencia insuficiente)"))
+    elif not any(c.credit for c in own):
+        problems.append(T(f"no level-{lvl} criterion earns credit",
+                          f"ningún criterio de nivel {lvl} obtiene crédito"))
+    if ratio < threshold and any(c.status in _PROBLEMS for c in upto):
+        problems.append(T(f"criteria up to L{lvl} at {ratio:.0%} < {threshold:.0%}",
+                          f"criterios hasta N{lvl} al {ratio:.0%} < {threshold:.0%}"))
+    return problems
+
+
+def _progress(items: list[Criterion], details: list[LevelDetail], level: int,
+              applicable: bool, thresholds: Mapping[int, float]) -> float:
+    """How far the phase is towards its next level (0-1), for the score inside its band."""
+    if not applicable:
+        return 0.0
+    if level == 0:
+        return _ratio(c for c in items if c.level == 1)
+    if level == 3:
+        threshold = thresholds.get(3, 1.0)
+        return (details[2].ratio - threshold) / (1 - threshold) if threshold < 1 else 1.0
+    nxt = details[level]
+    return nxt.ratio / nxt.threshold if nxt.threshold else 1.0
 
 
 def _no_size(path: str) -> int:
@@ -398,13 +419,7 @@ def assess(results: Iterable[Result], catalog: Catalog, projects: Iterable[str],
     inv = inventory or Inventory((), {}, _no_size, _no_text)
     # Results grouped once (phase → project, repository-scoped rules under None): the
     # per-project views are unions of groups, not rescans of every result.
-    grouped: dict[int, dict[str | None, list[Result]]] = defaultdict(lambda: defaultdict(list))
-    good: dict[str | None, set[str]] = defaultdict(set)
-    for row in rows:
-        owner = None if scope.get(row.rule) == "repo" else row.project
-        grouped[row.phase][owner].append(row)
-        if row.status in (Status.PASS, Status.WARN):
-            good[owner].update(_names((row,)))
+    grouped, good = _grouped(rows, scope)
     good_all = frozenset(name for names in good.values() for name in names)
     good_in = {path: frozenset(good[None] | good[path]) for path in project_paths}
     # each project's evidence: its own files and the files of no sub-project (root README)
@@ -429,16 +444,7 @@ def assess(results: Iterable[Result], catalog: Catalog, projects: Iterable[str],
                     index)
         else:
             per_project[project_paths[0]] = whole
-        name, text = band(whole.score)
-        phases.append(PhaseReport(
-            phase=number, name=phase_def.name.t(), level=whole.level, score=whole.score,
-            band=name, band_text=text, blockers=whole.blockers, reason=whole.reason,
-            projects={p: v.level for p, v in per_project.items()},
-            applicable=whole.applicable,
-            not_applicable=(None if whole.applicable else phase_def.not_applicable.t()
-                            if phase_def.not_applicable else T("not applicable", "no aplica")),
-            presence=whole.presence, details=whole.details,
-            project_scores={p: v.score for p, v in per_project.items()}))
+        phases.append(_phase_report(phase_def, whole, per_project))
     counted = [p for p in phases if p.applicable] or phases
     levels = sorted(p.level for p in counted)
     median = float(statistics.median(levels))
@@ -447,6 +453,34 @@ def assess(results: Iterable[Result], catalog: Catalog, projects: Iterable[str],
     name, text = band(score)
     return Maturity(tuple(phases), int(statistics.median_low(levels)), median, score, name,
                     text, weakest, levels[0])
+
+
+def _grouped(rows: list[Result], scope: Mapping[str, str],
+             ) -> tuple[dict[int, dict[str | None, list[Result]]], dict[str | None, set[str]]]:
+    """Results by phase and owner (a project, or ``None`` for repository-scoped rules), and
+    the names of the passing or warning rules (``RULE`` and ``RULE@LEVEL``) by owner."""
+    grouped: dict[int, dict[str | None, list[Result]]] = defaultdict(lambda: defaultdict(list))
+    good: dict[str | None, set[str]] = defaultdict(set)
+    for row in rows:
+        owner = None if scope.get(row.rule) == "repo" else row.project
+        grouped[row.phase][owner].append(row)
+        if row.status in (Status.PASS, Status.WARN):
+            good[owner].update(_names((row,)))
+    return grouped, good
+
+
+def _phase_report(phase_def: Phase, whole: PhaseLevel,
+                  per_project: dict[str, PhaseLevel]) -> PhaseReport:
+    name, text = band(whole.score)
+    return PhaseReport(
+        phase=phase_def.phase, name=phase_def.name.t(), level=whole.level, score=whole.score,
+        band=name, band_text=text, blockers=whole.blockers, reason=whole.reason,
+        projects={p: v.level for p, v in per_project.items()},
+        applicable=whole.applicable,
+        not_applicable=(None if whole.applicable else phase_def.not_applicable.t()
+                        if phase_def.not_applicable else T("not applicable", "no aplica")),
+        presence=whole.presence, details=whole.details,
+        project_scores={p: v.score for p, v in per_project.items()})
 
 
 def _shared_files(inv: Inventory, paths: Sequence[str]) -> tuple[str, ...]:

@@ -28,7 +28,6 @@ readers, not deployments, and test files and fixtures are not either.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -41,7 +40,6 @@ from mlops_lint.parsers.dockerfile import (
     DOCKERFILE_GLOBS,
     is_dockerfile,
     is_template_path,
-    parse_dockerfile,
 )
 from mlops_lint.parsers.fastapi_app import load_module
 from mlops_lint.parsers.kubernetes import HELM_TEMPLATE, TEMPLATE, read_manifests
@@ -234,7 +232,7 @@ def deployment(repo: Repo) -> Deployment:
     return fact
 
 
-def _skip(path: str) -> bool:
+def skip_path(path: str) -> bool:
     """Documentation examples, test fixtures and scaffold files: not the repository's own
     deployment."""
     return in_docs(path) or is_test_path(path) or "{{" in path or "{%" in path
@@ -242,7 +240,7 @@ def _skip(path: str) -> bool:
 
 def _serving(repo: Repo, found: list[Evidence]) -> None:
     for path in repo.glob(["**/*.py"]):
-        if _skip(path):
+        if skip_path(path):
             continue
         loaded = load_module(repo, path, path)
         if isinstance(loaded, ParseError):
@@ -260,7 +258,7 @@ def _images(repo: Repo, found: list[Evidence], templates: list[str]) -> None:
             continue
         if is_template_path(path, repo):
             templates.append(path)
-        elif not _skip(path):
+        elif not skip_path(path):
             found.append(Evidence("image", path, path))
             return
 
@@ -272,13 +270,13 @@ def _manifests(repo: Repo, found: list[Evidence], examples: list[str]) -> None:
     for obj in sorted(manifests.objects, key=lambda o: id(o) not in workloads):
         if in_docs(obj.path):
             examples.append(obj.path)
-        elif not _skip(obj.path):
+        elif not skip_path(obj.path):
             found.append(Evidence("manifest", obj.path, f"{obj.label} ({obj.path})"))
             return
     for chart in manifests.charts:
         if in_docs(chart.chart_file):
             examples.append(chart.chart_file)
-        elif not _skip(chart.chart_file):
+        elif not skip_path(chart.chart_file):
             found.append(Evidence("manifest", chart.chart_file,
                                   f"Helm chart {chart.name} ({chart.chart_file})"))
             return
@@ -287,7 +285,7 @@ def _manifests(repo: Repo, found: list[Evidence], examples: list[str]) -> None:
             continue
         if in_docs(unread.path):
             examples.append(unread.path)
-        elif not _skip(unread.path):
+        elif not skip_path(unread.path):
             found.append(Evidence("manifest", unread.path, unread.path))
             return
 
@@ -298,7 +296,7 @@ def _compose(repo: Repo, found: list[Evidence], templates: list[str]) -> None:
         if is_template_path(path, repo):
             templates.append(path)
             continue
-        if _skip(path):
+        if skip_path(path):
             continue
         doc = repo.yaml(path)
         services = doc.get("services") if isinstance(doc, dict) else None
@@ -310,11 +308,11 @@ def _compose(repo: Repo, found: list[Evidence], templates: list[str]) -> None:
 def _platforms(repo: Repo, found: list[Evidence]) -> None:
     for path in repo.glob(["**/serverless.yml", "**/serverless.yaml", "**/fly.toml",
                            "**/render.yaml", "**/app.yaml", "**/Procfile"]):
-        if not _skip(path):
+        if not skip_path(path):
             found.append(Evidence("platform", path, path))
             return
     for path in repo.glob(["**/*.json", "**/*.yaml", "**/*.yml", "**/*.template"]):
-        if _skip(path):
+        if skip_path(path):
             continue
         text = repo.text(path)
         if not isinstance(text, str):
@@ -331,7 +329,7 @@ def _platforms(repo: Repo, found: list[Evidence]) -> None:
 
 def _terraform(repo: Repo, found: list[Evidence]) -> None:
     for tf in terraform_files(repo):
-        if isinstance(tf, ParseError) or _skip(tf.path):
+        if isinstance(tf, ParseError) or skip_path(tf.path):
             continue
         for block in tf.of("resource"):
             name = block.labels[0] if block.labels else ""
@@ -355,20 +353,10 @@ def _workflows(repo: Repo, found: list[Evidence]) -> None:
                                   f"{' '.join(match.group(0).split())} ({command.path})"))
             return
         jobs.setdefault((command.system, command.path, command.job), []).append(command.text)
-    named: Evidence | None = None
-    for wf in workflows(repo):
-        if not isinstance(wf, Workflow):
-            continue
-        for job in wf.jobs:
-            for step in job.steps:
-                if (step.uses or "").lower().startswith(DEPLOY_ACTIONS):
-                    found.append(Evidence("workflow", wf.path, f"{step.uses} ({wf.path})"))
-                    return
-            texts = " ".join([wf.path, wf.name or ""] + [f"{s.uses or ''} {s.run or ''}"
-                                                         for s in job.steps])
-            if named is None and job.steps and _deploy_job(f"{job.id} {job.name or ''}",
-                                                           texts):
-                named = Evidence("workflow", wf.path, f"job {job.id} ({wf.path})")
+    action, named = _github_deploy(repo)
+    if action is not None:
+        found.append(action)
+        return
     for (system, path, job_name), commands in sorted(jobs.items()):
         if named is None and system != "github" and _deploy_job(job_name,
                                                                  " ".join([path, *commands])):
@@ -377,72 +365,27 @@ def _workflows(repo: Repo, found: list[Evidence]) -> None:
         found.append(named)
 
 
+def _github_deploy(repo: Repo) -> tuple[Evidence | None, Evidence | None]:
+    """(a deploy action a GitHub workflow step uses, the first job named for a deployment)
+    — the search stops at the first action."""
+    named: Evidence | None = None
+    for wf in workflows(repo):
+        if not isinstance(wf, Workflow):
+            continue
+        for job in wf.jobs:
+            for step in job.steps:
+                if (step.uses or "").lower().startswith(DEPLOY_ACTIONS):
+                    return Evidence("workflow", wf.path, f"{step.uses} ({wf.path})"), named
+            texts = " ".join([wf.path, wf.name or ""] + [f"{s.uses or ''} {s.run or ''}"
+                                                         for s in job.steps])
+            if named is None and job.steps and _deploy_job(f"{job.id} {job.name or ''}",
+                                                           texts):
+                named = Evidence("workflow", wf.path, f"job {job.id} ({wf.path})")
+    return None, named
+
+
 def _deploy_job(name: str, text: str) -> bool:
     """A job named for a deployment that does not publish documentation (its name, file,
     actions and commands say nothing of docs or pages)."""
     return bool(DEPLOY_JOB.search(name)) and not DOCS_JOB.search(name) and \
         not DOCS_JOB.search(text[:4000])
-
-
-# what runs a model where no project's Python code trains or loads one: a model-serving
-# custom resource, or the image of a model server
-MODEL_SERVER_KINDS = frozenset({"InferenceService", "ServingRuntime", "ClusterServingRuntime",
-                                "InferenceGraph", "TrainedModel", "SeldonDeployment"})
-MODEL_SERVER_IMAGE = re.compile(
-    r"vllm|tritonserver|tensorflow/serving|torchserve|text-generation-inference|"
-    r"ollama/ollama|seldonio/|kserve/|mlserver|sglang|llama\.cpp|nvidia/nim|bentoml",
-    re.IGNORECASE)
-
-# Terraform resources that host a model (a managed endpoint)
-MODEL_RESOURCES = ("aws_sagemaker_model", "aws_sagemaker_endpoint", "google_vertex_ai_endpoint",
-                   "google_vertex_ai_deployment_resource_pool",
-                   "azurerm_machine_learning_inference_cluster")
-
-
-
-
-def served_model(repo: Repo) -> str | None:
-    """Where the repository runs a model outside its Python code (memoized per run): a
-    model-serving custom resource (KServe, Seldon), a workload, Helm values or a
-    Dockerfile that runs a model server image (vLLM, Triton, TF Serving...), or Terraform
-    that provisions a model endpoint (SageMaker, Vertex AI). Documentation examples, test
-    fixtures and scaffolds are not the repository's own. ``None`` when there is none."""
-    key = "deployment:served-model"
-    if key in repo.memo:
-        cached: str | None = repo.memo[key]
-        return cached
-    found = _served_model(repo)
-    repo.memo[key] = found
-    return found
-
-
-def _served_model(repo: Repo) -> str | None:
-    manifests = read_manifests(repo)
-    for obj in manifests.objects:
-        if obj.kind in MODEL_SERVER_KINDS and not _skip(obj.path):
-            return f"{obj.label} ({obj.path})"
-    for workload in manifests.workloads:
-        for container in workload.containers:
-            if MODEL_SERVER_IMAGE.search(container.image or "") and not _skip(workload.path):
-                return f"{workload.label} runs {container.image} ({workload.path})"
-    for chart in manifests.charts:
-        for path, values in chart.values:
-            if isinstance(values, dict) and not _skip(path) and MODEL_SERVER_IMAGE.search(
-                    json.dumps(values, default=str)[:MAX_SCAN * 2]):
-                return f"Helm chart {chart.name} ({path})"
-    for tf in terraform_files(repo):
-        if isinstance(tf, ParseError) or _skip(tf.path):
-            continue
-        for block in tf.of("resource"):
-            if block.labels and block.labels[0].startswith(MODEL_RESOURCES):
-                return f"{block.address} ({tf.path})"
-    for path in repo.glob(DOCKERFILE_GLOBS, case_sensitive=False):
-        if not is_dockerfile(path) or _skip(path):
-            continue
-        parsed = repo.parse(path, parse_dockerfile)
-        if isinstance(parsed, ParseError):
-            continue
-        for stage in parsed.stages:
-            if MODEL_SERVER_IMAGE.search(stage.base or ""):
-                return f"{path} builds on {stage.base}"
-    return None

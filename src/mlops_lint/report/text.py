@@ -105,7 +105,6 @@ def _line(result: Result, lang: str, paint: _Painter,
 def render(report: Report) -> str:
     lang = report.lang
     paint = _Painter(report.color, report.width)
-    es = lang == "es"
     out: list[str] = []
     projects = report.run.projects
     count = T(f"{len(projects)} project(s)", f"{len(projects)} proyecto(s)")(lang)
@@ -113,21 +112,7 @@ def render(report: Report) -> str:
     out.append(paint(f"mlops-lint {report.version} — {root} ({count})", "bold"))
     out.append(paint(config_line(report)(lang), "dim"))
     out.append("")
-    header = ("Fase", "Nivel", "Puntos") if es else ("Phase", "Level", "Score")
-    out.append(f"  {header[0]:<34} {header[1]:<9} {header[2]}")
-    for phase in report.maturity.phases:
-        name = f"{phase.phase} {phase.name(lang)}"
-        if not phase.applicable:
-            reason = phase.not_applicable(lang) if phase.not_applicable else ""
-            start = f"  {name:<34} {'n/a':<9} {'':>3} "
-            na_lines = _wrap(reason, start, " " * len(start), paint.width)
-            out.append(start + paint(na_lines[0][len(start):], "dim"))
-            out.extend(paint(line, "dim") for line in na_lines[1:])
-            continue
-        color = "green" if phase.level >= 2 else "yellow" if phase.level == 1 else "red"
-        # Pad before painting: colour codes must not shift the score column.
-        level = paint(f"{_bar(phase.level) + ' ' + _lvl(lang) + str(phase.level):<9}", color)
-        out.append(f"  {name:<34} {level} {phase.score:>3} {phase.band_text(lang)}")
+    out += _phase_table(report, paint)
     if len(projects) > 1:
         out.append("")
         out.append(T("  Per project (level by phase 1-7):",
@@ -176,6 +161,28 @@ def render(report: Report) -> str:
     return "\n".join(out) + "\n"
 
 
+def _phase_table(report: Report, paint: _Painter) -> list[str]:
+    """One line per phase: its level bar, level and score (or why it does not apply)."""
+    lang = report.lang
+    out: list[str] = []
+    header = ("Fase", "Nivel", "Puntos") if lang == "es" else ("Phase", "Level", "Score")
+    out.append(f"  {header[0]:<34} {header[1]:<9} {header[2]}")
+    for phase in report.maturity.phases:
+        name = f"{phase.phase} {phase.name(lang)}"
+        if not phase.applicable:
+            reason = phase.not_applicable(lang) if phase.not_applicable else ""
+            start = f"  {name:<34} {'n/a':<9} {'':>3} "
+            na_lines = _wrap(reason, start, " " * len(start), paint.width)
+            out.append(start + paint(na_lines[0][len(start):], "dim"))
+            out.extend(paint(line, "dim") for line in na_lines[1:])
+            continue
+        color = "green" if phase.level >= 2 else "yellow" if phase.level == 1 else "red"
+        # Pad before painting: colour codes must not shift the score column.
+        level = paint(f"{_bar(phase.level) + ' ' + _lvl(lang) + str(phase.level):<9}", color)
+        out.append(f"  {name:<34} {level} {phase.score:>3} {phase.band_text(lang)}")
+    return out
+
+
 def _gate_lines(report: Report, paint: _Painter) -> list[str]:
     lang = report.lang
     verdict = T("passed", "superada") if report.gate.passed else T("FAILED", "FALLIDA")
@@ -188,17 +195,24 @@ def _gate_lines(report: Report, paint: _Painter) -> list[str]:
 def _findings(report: Report, paint: _Painter) -> list[str]:
     """The blockers of each phase's next level, then the other findings: by default only
     those that fail the gate, the rest as a count (``--all``, ``--phase`` list them)."""
-    lang = report.lang
     m = report.maturity
     wanted = report.phases or frozenset(p.phase for p in m.phases)
-    everything = report.view == "all" or bool(report.phases)
-    out: list[str] = []
     by_rule: dict[str, list[Result]] = defaultdict(list)
     for result in report.problems():
         if result.phase in wanted:
             by_rule[result.rule].append(result)
     listed: set[int] = set()  # ids of the results the blockers account for
-    blocking = [p for p in m.phases if p.level < 3 and p.applicable and p.phase in wanted]
+    out = _blocker_lines(report, paint, wanted, by_rule, listed)
+    return out + _other_lines(report, paint, by_rule, listed)
+
+
+def _blocker_lines(report: Report, paint: _Painter, wanted: frozenset[int],
+                   by_rule: dict[str, list[Result]], listed: set[int]) -> list[str]:
+    """"What blocks the next level", phase by phase; the results shown go in ``listed``."""
+    lang = report.lang
+    out: list[str] = []
+    blocking = [p for p in report.maturity.phases
+                if p.level < 3 and p.applicable and p.phase in wanted]
     if any(p.blockers or p.reason for p in blocking):
         out.append("")
         out.append(paint(T("What blocks the next level", "Qué bloquea el siguiente nivel")(lang),
@@ -221,6 +235,16 @@ def _findings(report: Report, paint: _Painter) -> list[str]:
             if len(rows) > MAX_PER_RULE:
                 more = len(rows) - MAX_PER_RULE
                 out.append(T(f"    … and {more} more", f"    … y {more} más")(lang))
+    return out
+
+
+def _other_lines(report: Report, paint: _Painter, by_rule: dict[str, list[Result]],
+                 listed: set[int]) -> list[str]:
+    """The findings no blocker listed: those that fail the gate (every one with ``--all``
+    or ``--phase``), and a count of the rest."""
+    lang = report.lang
+    everything = report.view == "all" or bool(report.phases)
+    out: list[str] = []
     priority = Priority(report)
     rest = [r for rule, rows in sorted(by_rule.items()) for r in rows if id(r) not in listed]
     shown = rest if everything else [r for r in rest if priority.fails_gate(r)]

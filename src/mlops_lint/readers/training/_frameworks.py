@@ -138,22 +138,33 @@ def _framework_of_file(index: PythonIndex, seen: dict[str, Evidence]) -> Evidenc
     for qual, call in index.calls:
         if sk is None and sklearn_estimator(qual):
             sk = Evidence(index.path, call.lineno, qual)
-        for label, roots, names, _ in FRAMEWORK_SIGNALS:
-            if label not in seen and _under(qual, roots) and last(qual) in names and \
-                    not PREPROCESSING_CLASSES.search(qual):
-                seen[label] = Evidence(index.path, call.lineno, qual)
-    for node in nodes_of(index, ast.ClassDef):
-        for base in node.bases:
-            qual = index.qualname(base) or ""
-            for label, roots, _, bases in FRAMEWORK_SIGNALS:
-                if label not in seen and _under(qual, roots) and last(qual) in bases:
-                    seen[label] = Evidence(index.path, node.lineno, f"class {node.name}({qual})")
+        _framework_calls(index, qual, call, seen)
+    _framework_classes(index, seen)
     if "PyTorch" not in seen and index.imports("torch"):
         for call in nodes_of(index, ast.Call):
             if isinstance(call.func, ast.Attribute) and call.func.attr == "backward":
                 seen["PyTorch"] = Evidence(index.path, call.lineno, "loss.backward()")
                 break
     return sk
+
+
+def _framework_calls(index: PythonIndex, qual: str, call: ast.Call,
+                     seen: dict[str, Evidence]) -> None:
+    """A framework's training or model-building call (not its preprocessing classes)."""
+    for label, roots, names, _ in FRAMEWORK_SIGNALS:
+        if label not in seen and _under(qual, roots) and last(qual) in names and \
+                not PREPROCESSING_CLASSES.search(qual):
+            seen[label] = Evidence(index.path, call.lineno, qual)
+
+
+def _framework_classes(index: PythonIndex, seen: dict[str, Evidence]) -> None:
+    """A class derived from a framework's model or module base."""
+    for node in nodes_of(index, ast.ClassDef):
+        for base in node.bases:
+            qual = index.qualname(base) or ""
+            for label, roots, _, bases in FRAMEWORK_SIGNALS:
+                if label not in seen and _under(qual, roots) and last(qual) in bases:
+                    seen[label] = Evidence(index.path, node.lineno, f"class {node.name}({qual})")
 
 
 FRAMEWORK_ROOTS = (*(r for _, roots, _, _ in FRAMEWORK_SIGNALS for r in roots),

@@ -16,7 +16,8 @@ from pathlib import PurePosixPath
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed, skipped, warned
 from mlops_lint.parsers.ci import Job, Workflow, workflows
-from mlops_lint.readers.deployment import deployment, served_model
+from mlops_lint.readers.deployment import deployment
+from mlops_lint.readers.served_model import served_model
 from mlops_lint.readers.training import model_used, training
 from mlops_lint.readers.unread import manifests_noted, noted, reports_unread
 from mlops_lint.rules import rule

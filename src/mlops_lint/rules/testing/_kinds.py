@@ -12,7 +12,7 @@ from pathlib import PurePosixPath
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed
 from mlops_lint.parsers.python_source import literal
-from mlops_lint.readers.deployment import served_model
+from mlops_lint.readers.served_model import served_model
 from mlops_lint.readers.training import (
     last,
     locations,

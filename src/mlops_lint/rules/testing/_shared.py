@@ -20,7 +20,7 @@ from mlops_lint.parsers.pytest_config import (
     read_configs,
 )
 from mlops_lint.parsers.python_source import PythonIndex, python_index
-from mlops_lint.readers.deployment import served_model
+from mlops_lint.readers.served_model import served_model
 from mlops_lint.readers.training import (
     FUNCTION_NODES,
     last,
