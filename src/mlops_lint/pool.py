@@ -39,7 +39,7 @@ from typing import IO, Any
 
 ENV = "MLOPS_LINT_JOBS"  # the default of ``--jobs``
 MIN_FILES_ENV = "MLOPS_LINT_JOBS_MIN_FILES"  # tests and benchmarks: force the pool
-MIN_FILES = 500
+MIN_FILES = 300
 MAX_JOBS = 4  # more workers repeat more shared parsing than they save (measured, 2 cores)
 _HEADER = struct.Struct("<Q")
 _TASK = struct.Struct("<i")
