@@ -7,10 +7,13 @@ are byte-identical across:
   the results cache (JSON);
 * the results cache: without it (``--no-cache``), filling an empty cache, and replaying
   it (the re-run of an unchanged tree), for the JSON, SARIF and text reports, and for a
-  SARIF report rendered from the run the JSON report stored (exit codes compared too).
+  SARIF report rendered from the run the JSON report stored (exit codes compared too);
+* the number of worker processes: ``--jobs 1``, ``2`` and ``4`` (the pool forced on
+  small trees too, ``MLOPS_LINT_JOBS_MIN_FILES=0``), JSON and SARIF, without the cache.
 
-``--save DIR`` keeps the reports (to compare two revisions with ``cmp``). Exit status 1
-when a pair differs. The code checked is this checkout's (``src/`` first on the path).
+``--only readers|cache|jobs`` (repeatable) limits the comparisons. ``--save DIR`` keeps
+the reports (to compare two revisions with ``cmp``). Exit status 1 when a pair
+differs. The code checked is this checkout's (``src/`` first on the path).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+KINDS = ("readers", "cache", "jobs")
 READERS = {"tree-sitter": {}, "python-hcl2": {"MLOPS_LINT_HCL_READER": "python-hcl2"}}
 
 
@@ -37,11 +41,21 @@ def report(tree: Path, env: dict[str, str], *args: str) -> tuple[int, bytes]:
     return done.returncode, done.stdout
 
 
-def variants(tree: Path) -> dict[str, dict[str, tuple[int, bytes]]]:
+def variants(tree: Path, kinds: set[str]) -> dict[str, dict[str, tuple[int, bytes]]]:
     """Groups of reports that must be equal, by group then variant name."""
-    groups: dict[str, dict[str, tuple[int, bytes]]] = {"json-readers": {
-        name: report(tree, {**env, "MLOPS_LINT_NO_CACHE": "1"}, "--format", "json",
-                     "--exit-zero") for name, env in READERS.items()}}
+    groups: dict[str, dict[str, tuple[int, bytes]]] = {}
+    if "readers" in kinds:
+        groups["json-readers"] = {
+            name: report(tree, {**env, "MLOPS_LINT_NO_CACHE": "1"}, "--format", "json",
+                         "--exit-zero") for name, env in READERS.items()}
+    if "jobs" in kinds:
+        forced = {"MLOPS_LINT_NO_CACHE": "1", "MLOPS_LINT_JOBS_MIN_FILES": "0"}
+        for fmt in ("json", "sarif"):
+            groups[f"{fmt}-jobs"] = {f"jobs-{jobs}": report(
+                tree, forced, "--format", fmt, "--exit-zero", "--jobs", str(jobs))
+                for jobs in (1, 2, 4)}
+    if "cache" not in kinds:
+        return groups
     for fmt in ("json", "sarif", "text"):
         with tempfile.TemporaryDirectory(prefix="identical-cache-") as directory:
             env = {"MLOPS_LINT_CACHE_DIR": directory, "MLOPS_LINT_NO_CACHE": ""}
@@ -60,13 +74,15 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("dirs", nargs="*", type=Path)
     parser.add_argument("--save", type=Path)
+    parser.add_argument("--only", action="append", choices=KINDS,
+                        help="compare only across these (repeatable; default: all)")
     args = parser.parse_args()
     trees = sorted(p for p in (HERE.parent / "fixtures").iterdir() if p.is_dir())
     trees += sorted(p for p in (HERE / "work").glob("monorepo-*x") if p.is_dir())
     trees += args.dirs
     differing = 0
     for tree in trees:
-        for group, outputs in variants(tree).items():
+        for group, outputs in variants(tree, set(args.only or KINDS)).items():
             same = len(set(outputs.values())) == 1
             differing += not same
             print(f"{'same' if same else 'DIFFERENT':9} {group:13} {tree}", flush=True)

@@ -264,3 +264,53 @@ def test_tree_hash_sees_changes(tmp_path: Path) -> None:
     assert tree_hash(root) != base
     shutil.rmtree(root / "k8s")
     assert "k8s" not in tree_hash(root)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers: Linux only")
+def test_workers_only_read(target: tuple[Path, Path], recorder: Recorder, tmp_path: Path,
+                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """With ``--jobs``, the tool forks workers of its own (``mlops_lint.pool``) and
+    nothing else; the workers start no process but read-only git either, change
+    nothing and run no target code (what they refuse is written to a file, their only
+    way to tell: the recorder's list lives in each worker's own memory)."""
+    from mlops_lint import pool
+
+    root, markers = target
+    told = tmp_path / "forbidden-in-workers.txt"
+    parent = os.getpid()
+    import posix
+
+    real_fork = posix.fork  # os.fork is refused by the recorder
+    forks: list[str] = []
+
+    def fork() -> int:
+        caller = sys._getframe(1).f_code.co_filename
+        forks.append(caller)
+        assert caller == pool.__file__, f"fork from {caller}"
+        return real_fork()
+
+    watched = subprocess.Popen
+
+    class Told(watched):  # type: ignore[misc, valid-type]
+        def __init__(self, args: Any, *a: Any, **k: Any) -> None:
+            argv = [str(x) for x in args]
+            if os.getpid() != parent and (argv[:1] != ["git"] or argv[7] not in READ_ONLY_GIT):
+                with open(told, "a", encoding="utf-8") as out:
+                    out.write(f"{argv}\n")
+            super().__init__(args, *a, **k)
+
+    monkeypatch.setattr(os, "fork", fork)
+    monkeypatch.setattr(subprocess, "Popen", Told)
+    monkeypatch.setenv(pool.MIN_FILES_ENV, "0")
+    before = tree_hash(root)
+    config = Config().model_copy(update={"select": ("ALL",)})
+    report = build_report(root, str(root), config, load_catalog(), jobs=2)
+    assert renderer("json")(report)
+    assert len(forks) == 2, forks
+    assert not recorder.forbidden, recorder.forbidden
+    assert not told.exists(), told.read_text(encoding="utf-8")
+    # an os.exec*/spawn/system in a worker raises there and shows as a crashed check
+    crashed = [r.message.en for r in report.results if "AssertionError" in r.message.en]
+    assert not crashed, crashed
+    assert tree_hash(root) == before
+    assert not list(markers.iterdir()), f"target code ran: {sorted(os.listdir(markers))}"

@@ -263,17 +263,28 @@ def cli() -> None:
               help="Text report: the phase table and the gate result only.")
 @click.option("--no-cache", "no_cache", is_flag=True,
               help="Neither read nor write the results cache (also MLOPS_LINT_NO_CACHE=1).")
+@click.option("--jobs", "-j", "jobs", metavar="N",
+              help="Worker processes evaluating the rules (default: auto, one per CPU up "
+                   "to 4, in-process for small repositories; also MLOPS_LINT_JOBS). The "
+                   "report is the same whatever N.")
 def check(path: str | None, formats: tuple[str, ...], outputs: tuple[str, ...],
           select: tuple[str, ...], ignore: tuple[str, ...], min_level: tuple[str, ...],
           fail_under: float | None, exit_zero: bool, baseline: str | None,
           write_baseline: str | None, lang: str | None, config_file: str | None,
           coverage_report: str | None, show_config: bool, show_all: bool,
-          phases: tuple[str, ...], quiet: bool, no_cache: bool) -> None:
+          phases: tuple[str, ...], quiet: bool, no_cache: bool, jobs: str | None) -> None:
     """Lint the repository at PATH (default: the repository around the current
     directory: the nearest parent with .git, else with pyproject.toml).
 
     Results are cached in the user cache directory: a re-run on an unchanged
     repository evaluates no rule and prints the same report (--no-cache to bypass)."""
+    from mlops_lint.pool import ENV as JOBS_ENV
+    from mlops_lint.pool import parse_jobs
+
+    try:
+        workers = parse_jobs(jobs if jobs is not None else os.environ.get(JOBS_ENV))
+    except ValueError as exc:
+        _die(f"--jobs: {exc}" if jobs is not None else f"{JOBS_ENV}: {exc}")
     if show_config:
         from mlops_lint.config import render_config
 
@@ -327,7 +338,8 @@ def check(path: str | None, formats: tuple[str, ...], outputs: tuple[str, ...],
                              color, Path(baseline) if baseline else None,
                              Path(write_baseline) if write_baseline else None,
                              width, view, chosen_phases,
-                             _progress_wanted(os.environ, sys.stderr.isatty()), cached)
+                             _progress_wanted(os.environ, sys.stderr.isatty()), cached,
+                             workers)
     except (OSError, ValueError) as exc:
         _die(str(exc))
     sys.exit(EXIT_OK if passed or exit_zero else EXIT_GATE)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
@@ -338,36 +338,94 @@ GC_THRESHOLD = 50_000
 
 
 def run(repo: Repo, catalog: Catalog, config: Config,
-        progress: Callable[[int, int, str], None] | None = None) -> Run:
+        progress: Callable[[int, int, str], None] | None = None,
+        jobs: int | None = None) -> Run:
     """Evaluate the selected rules; results come back sorted as the JSON report lists them.
-    ``progress`` is told (rules done, rules in all, the next rule) before each rule."""
+    ``progress`` is told (rules done, rules in all, the next rule) before each rule.
+    ``jobs``: worker processes (:mod:`mlops_lint.pool`; ``None``: automatic)."""
     threshold = gc.get_threshold()
     gc.set_threshold(max(threshold[0], GC_THRESHOLD), *threshold[1:])
     try:
-        prefetch.start(repo)  # opt-in: manifests, workflows, Terraform on a second core
-        return _run(repo, catalog, config, progress)
+        return _run(repo, catalog, config, progress, jobs)
     finally:
         prefetch.stop(repo)
         gc.set_threshold(*threshold)
 
 
+def _families(rules: Sequence[Rule]) -> list[list[int]]:
+    """The rules' indexes by family (``DOCK``, ``K8S``...: rules that read the same
+    files), families in the order they first appear."""
+    families: dict[str, list[int]] = {}
+    for index, rule in enumerate(rules):
+        families.setdefault(rule.id.rstrip("0123456789"), []).append(index)
+    return list(families.values())
+
+
+def _evaluate(repo: Repo, rule: Rule, root: Project, catalog: Catalog,
+              config: Config) -> list[Result]:
+    """One rule's results, marked (inline suppressions) and waived."""
+    subjects = repo.projects if rule.scope == "project" else (root,)
+    rule_results: list[Result] = []
+    for project in subjects:
+        ctx = Context(repo, project, config, rule.id)
+        rule_results.extend(_to_results(rule, project, _run_check(rule, ctx, catalog)))
+    rule_results = [_mark(repo, r) for r in rule_results]
+    repo.memo.pop(LINES, None)  # split again if a later rule's results need them
+    return _apply_waivers(repo, rule, rule_results, config)
+
+
+def _worker_state(repo: Repo) -> tuple[set[str], tuple[str, ...] | None]:
+    """What a worker learnt that the results cache keys a run by."""
+    return repo.probed, repo.asked_ignored_dvc
+
+
+def _in_workers(repo: Repo, rules: Sequence[Rule], root: Project, catalog: Catalog,
+                config: Config, jobs: int,
+                progress: Callable[[int, int, str], None] | None) -> dict[int, list[Result]]:
+    """The rules' results evaluated in ``jobs`` forked workers (see :mod:`mlops_lint.pool`);
+    rules a worker did not deliver are missing."""
+    from mlops_lint import pool
+
+    done = 0
+
+    def delivered(items: Sequence[int]) -> None:
+        nonlocal done
+        done += len(items)
+        if progress is not None and done < len(rules):
+            progress(done, len(rules), rules[done].id)
+
+    outcome = pool.evaluate(_families(rules),
+                            lambda i: _evaluate(repo, rules[i], root, catalog, config),
+                            jobs, lambda: _worker_state(repo), delivered)
+    for probed, asked in outcome.states:
+        repo.probed.update(probed)
+        if asked is not None and repo.asked_ignored_dvc is None:
+            repo.asked_ignored_dvc = asked
+    results: dict[int, list[Result]] = outcome.results
+    return results
+
+
 def _run(repo: Repo, catalog: Catalog, config: Config,
-         progress: Callable[[int, int, str], None] | None) -> Run:
+         progress: Callable[[int, int, str], None] | None, jobs: int | None) -> Run:
+    from mlops_lint import pool
+
     rules = catalog.select(config.select, config.ignore)
     root = Project(".", repo.projects[0].name if repo.projects[0].path == "." else
                    repo.root.name, repo.files)
+    workers = pool.workers_for(jobs, len(repo.files))
+    evaluated: dict[int, list[Result]] = {}
+    if workers:
+        evaluated = _in_workers(repo, rules, root, catalog, config, workers, progress)
+    else:
+        prefetch.start(repo)  # opt-in: manifests, workflows, Terraform on a second core
     results: list[Result] = []
     for done, rule in enumerate(rules):
-        if progress is not None:
-            progress(done, len(rules), rule.id)
-        subjects = repo.projects if rule.scope == "project" else (root,)
-        rule_results: list[Result] = []
-        for project in subjects:
-            ctx = Context(repo, project, config, rule.id)
-            rule_results.extend(_to_results(rule, project, _run_check(rule, ctx, catalog)))
-        rule_results = [_mark(repo, r) for r in rule_results]
-        repo.memo.pop(LINES, None)  # split again if a later rule's results need them
-        results.extend(_apply_waivers(repo, rule, rule_results, config))
+        rule_results = evaluated.pop(done, None)
+        if rule_results is None:  # in-process (or a worker did not deliver it)
+            if progress is not None:
+                progress(done, len(rules), rule.id)
+            rule_results = _evaluate(repo, rule, root, catalog, config)
+        results.extend(rule_results)
     results = collapse(results)
     results.sort(key=Result.sort_key)
     selected = catalog.select(config.select, ())

@@ -330,9 +330,18 @@ class Repo:
         key = (tuple(globs), case_sensitive)
         found = self._globbed.get(key)
         if found is None:
-            candidates = self.files_under(_literal_folder(key[0])) if case_sensitive \
-                else self.files
-            found = self._globbed[key] = filter_paths(candidates, key[0], case_sensitive)
+            folder = _literal_folder(key[0]) if case_sensitive else ""
+            if folder:
+                # a literal folder matches itself: the paths below it are matched against
+                # the globs' rest, which folders share (``a/**/*.py`` and ``b/**/*.py``
+                # compile ``**/*.py`` once instead of once per folder)
+                cut = len(folder)
+                below = {path[cut:]: path for path in self.files_under(folder)}
+                rest = [glob.lstrip("/")[cut:] for glob in key[0]]
+                found = [below[path] for path in filter_paths(below, rest)]
+            else:
+                found = filter_paths(self.files, key[0], case_sensitive)
+            self._globbed[key] = found
         return list(found)
 
     # -- reading ---------------------------------------------------------------------

@@ -61,7 +61,7 @@ class Progress:
 def build_report(root: Path, display: str, config: Config, catalog: Catalog,
                  baseline: Path | None = None, color: bool = False,
                  progress: Progress | None = None, repo: Repo | None = None,
-                 outcome: Run | None = None) -> Report:
+                 outcome: Run | None = None, jobs: int | None = None) -> Report:
     """Everything a report needs, computed once.
 
     With a baseline, results whose fingerprint the baseline records (as many times as it
@@ -73,11 +73,12 @@ def build_report(root: Path, display: str, config: Config, catalog: Catalog,
     breaks.
 
     ``repo`` is the repository already walked, ``outcome`` the run the results cache
-    kept for it (then no rule is evaluated).
+    kept for it (then no rule is evaluated). ``jobs``: worker processes for the rules
+    (``None``: automatic; see :mod:`mlops_lint.pool`).
     """
     repo = repo or Repo(root, config.exclude)
     if outcome is None:
-        outcome = evaluate(repo, catalog, config, progress)
+        outcome = evaluate(repo, catalog, config, progress, jobs)
     baselined = 0
     if baseline is not None:
         known = read_baseline(baseline)
@@ -111,10 +112,10 @@ def build_report(root: Path, display: str, config: Config, catalog: Catalog,
 
 
 def evaluate(repo: Repo, catalog: Catalog, config: Config,
-             progress: Progress | None = None) -> Run:
+             progress: Progress | None = None, jobs: int | None = None) -> Run:
     """Evaluate the selected rules (the progress line erased at the end)."""
     try:
-        return engine.run(repo, catalog, config, progress)
+        return engine.run(repo, catalog, config, progress, jobs)
     finally:
         if progress is not None:
             progress.close()
@@ -170,13 +171,14 @@ def execute(root: Path, display: str, config: Config, catalog: Catalog,
             baseline: Path | None, new_baseline: Path | None,
             width: int | None = None, view: str = "default",
             phases: frozenset[int] = frozenset(), progress: bool = False,
-            cached: Cached | None = None) -> bool:
+            cached: Cached | None = None, jobs: int | None = None) -> bool:
     """Run the check, write every requested report; return whether the gate holds.
 
     ``color`` and ``width`` (wrapping) apply to a text report on stdout only. When
     every report goes to a file (the run would print nothing), one line on stderr
     gives the verdict and the files. With ``cached``, the run comes from the results
-    cache when it holds one, and the run and its reports are stored there otherwise."""
+    cache when it holds one, and the run and its reports are stored there otherwise.
+    ``jobs``: worker processes for the rules (``None``: automatic)."""
     from mlops_lint.report.common import written_line
 
     shown = Progress(sys.stderr) if progress else None
@@ -185,10 +187,10 @@ def execute(root: Path, display: str, config: Config, catalog: Catalog,
         repo = Repo(root, config.exclude, walked=cached.walked)
         outcome = cached.hit.run(repo) if cached.hit is not None else None
         if outcome is None:
-            outcome = evaluate(repo, catalog, config, shown)
+            outcome = evaluate(repo, catalog, config, shown, jobs)
             cached.cache.store_run(cached.key, outcome, repo, cached.packs)
     report = build_report(root, display, config, catalog, baseline, color, shown, repo,
-                          outcome)
+                          outcome, jobs)
     del repo, outcome  # every text, tree and document the run read: freed before rendering
     report = replace(report, view=view, phases=phases)
     files: list[str] = []

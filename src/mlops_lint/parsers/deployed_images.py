@@ -157,6 +157,38 @@ def _all_containers(repo: Repo) -> list[Deployed]:
     return found
 
 
+def _container_facts(repo: Repo) -> list[tuple[Deployed, str, str, str, str]]:
+    """(container, image, image repository, last name of the image, manifest folder) of
+    every container: what :func:`deployments` compares, computed once per run."""
+    cached = repo.memo.get("docker:container-facts")
+    if cached is not None:
+        result: list[tuple[Deployed, str, str, str, str]] = cached
+        return result
+    folders: dict[str, str] = {}
+    found = []
+    for c in _all_containers(repo):
+        image = str(c.spec["image"]).strip()
+        folder = folders.get(c.path)
+        if folder is None:
+            folder = folders[c.path] = str(PurePosixPath(c.path).parent)
+        found.append((c, image, image_repository(image), _last(image), folder))
+    repo.memo["docker:container-facts"] = found
+    return found
+
+
+def _dockerfiles_per_folder(repo: Repo) -> dict[str, int]:
+    cached = repo.memo.get("docker:dockerfiles-per-folder")
+    if cached is not None:
+        result: dict[str, int] = cached
+        return result
+    counts: dict[str, int] = {}
+    for path in dockerfile_paths(repo):
+        folder = str(PurePosixPath(path).parent)
+        counts[folder] = counts.get(folder, 0) + 1
+    repo.memo["docker:dockerfiles-per-folder"] = counts
+    return counts
+
+
 def deployments(repo: Repo, df: Dockerfile) -> list[Deployed]:
     """The manifest containers that run the image ``df`` builds (see the module doc)."""
     key = f"docker:deployed:{df.path}"
@@ -164,7 +196,7 @@ def deployments(repo: Repo, df: Dockerfile) -> list[Deployed]:
     if cached is not None:
         result: list[Deployed] = cached
         return result
-    containers = _all_containers(repo)
+    containers = _container_facts(repo)
     out: list[Deployed] = []
     if containers:
         folder = str(PurePosixPath(df.path).parent)
@@ -172,21 +204,17 @@ def deployments(repo: Repo, df: Dockerfile) -> list[Deployed]:
         parent = str(PurePosixPath(folder).parent) if folder != "." else "."
         images = {image_repository(image): skaffold for image, dockerfile, skaffold
                   in skaffold_artifacts(repo) if dockerfile == df.path}
-        alone = len([p for p in dockerfile_paths(repo)
-                     if str(PurePosixPath(p).parent) == folder]) == 1
-        for c in containers:
-            image = str(c.spec["image"]).strip()
-            repository = image_repository(image)
-            manifest_dir = str(PurePosixPath(c.path).parent)
+        alone = _dockerfiles_per_folder(repo).get(folder, 0) == 1
+        named = folder_name not in _GENERIC_FOLDERS
+        for c, image, repository, last, manifest_dir in containers:
             how = ""
             for name, skaffold in images.items():
                 if repository == name or repository.endswith("/" + name):
                     how = f"{skaffold} builds it as {name}"
                     break
-            if not how and folder_name not in _GENERIC_FOLDERS and \
-                    _last(image) == folder_name and (
-                        parent == "." or manifest_dir == parent
-                        or manifest_dir.startswith(parent + "/")):
+            if not how and named and last == folder_name and (
+                    parent == "." or manifest_dir == parent
+                    or manifest_dir.startswith(parent + "/")):
                 how = f"its image {image} is named after {folder}/"
             if not how and folder != "." and alone and manifest_dir == folder and \
                     _PLACEHOLDER.search(image):
