@@ -103,10 +103,11 @@ def test_workers_only_where_they_pay(monkeypatch: pytest.MonkeyPatch) -> None:
     assert pool.workers_for(1, 10_000) == 0
     assert pool.workers_for(2, pool.MIN_FILES - 1) == 0
     assert pool.workers_for(3, pool.MIN_FILES) == 3
+    assert pool.workers_for(None, 10_000) == 0  # in-process unless asked
     monkeypatch.setattr(pool, "available_cpus", lambda: 16)
-    assert pool.workers_for(None, pool.MIN_FILES) == pool.MAX_JOBS
+    assert pool.workers_for(pool.AUTO, pool.MIN_FILES) == pool.MAX_JOBS
     monkeypatch.setattr(pool, "available_cpus", lambda: 1)
-    assert pool.workers_for(None, 10_000) == 0
+    assert pool.workers_for(pool.AUTO, 10_000) == 0
     monkeypatch.setattr(pool, "forkable", lambda: False)  # macOS, Windows, threads
     assert pool.workers_for(4, 10_000) == 0
 
@@ -119,8 +120,8 @@ def test_forkable_only_without_threads_on_linux(monkeypatch: pytest.MonkeyPatch)
 
 
 @pytest.mark.parametrize(("value", "expected"), [
-    (None, None), ("auto", None), ("0", None), ("", None), ("1", 1), (" 4 ", 4), (2, 2)])
-def test_parse_jobs(value: str | int | None, expected: int | None) -> None:
+    (None, 1), ("auto", pool.AUTO), ("0", pool.AUTO), ("", 1), ("1", 1), (" 4 ", 4), (2, 2)])
+def test_parse_jobs(value: str | int | None, expected: int) -> None:
     assert pool.parse_jobs(value) == expected
 
 

@@ -264,9 +264,9 @@ def cli() -> None:
 @click.option("--no-cache", "no_cache", is_flag=True,
               help="Neither read nor write the results cache (also MLOPS_LINT_NO_CACHE=1).")
 @click.option("--jobs", "-j", "jobs", metavar="N",
-              help="Worker processes evaluating the rules (default: auto, one per CPU up "
-                   "to 4, in-process for small repositories; also MLOPS_LINT_JOBS). The "
-                   "report is the same whatever N.")
+              help="Worker processes evaluating the rules: N, or 'auto' (one per CPU, up "
+                   "to 4); default 1, in-process; also MLOPS_LINT_JOBS. Linux only, "
+                   "repositories of 300 files or more. The report is the same whatever N.")
 def check(path: str | None, formats: tuple[str, ...], outputs: tuple[str, ...],
           select: tuple[str, ...], ignore: tuple[str, ...], min_level: tuple[str, ...],
           fail_under: float | None, exit_zero: bool, baseline: str | None,

@@ -342,7 +342,7 @@ def run(repo: Repo, catalog: Catalog, config: Config,
         jobs: int | None = None) -> Run:
     """Evaluate the selected rules; results come back sorted as the JSON report lists them.
     ``progress`` is told (rules done, rules in all, the next rule) before each rule.
-    ``jobs``: worker processes (:mod:`mlops_lint.pool`; ``None``: automatic)."""
+    ``jobs``: worker processes (:mod:`mlops_lint.pool`; ``None``: one, in-process)."""
     threshold = gc.get_threshold()
     gc.set_threshold(max(threshold[0], GC_THRESHOLD), *threshold[1:])
     try:

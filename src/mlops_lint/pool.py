@@ -22,6 +22,13 @@ one usable CPU, and for repositories of at least :data:`MIN_FILES` files (below 
 fork and the work the workers repeat — imports, shared parses — cost more than they
 save). A worker that dies, or whose results cannot be read, costs nothing but time: the
 chunks it did not deliver are evaluated in-process afterwards.
+
+Workers are opt-in (:data:`DEFAULT_JOBS` is 1). Measured on a 2-vCPU machine shared with
+other jobs (``benchmarks/RESULTS.md``), the workers repeat part of each other's work
+(imports, the files several families parse, per-project analyses): two workers spend
+1.5× the CPU of one process on kubernetes-engine-samples and on the 10× benchmark tree,
+and each still needs ~70 % of the serial time, so they only win when a second core is
+really idle, and lose when it is not.
 """
 
 from __future__ import annotations
@@ -38,6 +45,8 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 ENV = "MLOPS_LINT_JOBS"  # the default of ``--jobs``
+DEFAULT_JOBS = 1  # in-process unless asked: see the note on measurements below
+AUTO = 0  # ``--jobs auto``: one worker per usable CPU, up to MAX_JOBS
 MIN_FILES_ENV = "MLOPS_LINT_JOBS_MIN_FILES"  # tests and benchmarks: force the pool
 MIN_FILES = 300
 MAX_JOBS = 4  # more workers repeat more shared parsing than they save (measured, 2 cores)
@@ -54,14 +63,16 @@ def available_cpus() -> int:
         return os.cpu_count() or 1
 
 
-def parse_jobs(value: str | int | None) -> int | None:
-    """``--jobs`` / ``MLOPS_LINT_JOBS``: a count ≥ 1, ``0`` or ``auto`` (``None``: the
-    default). Raises ``ValueError`` for anything else."""
+def parse_jobs(value: str | int | None) -> int:
+    """``--jobs`` / ``MLOPS_LINT_JOBS``: a count ≥ 1, or ``auto`` / ``0`` (:data:`AUTO`);
+    nothing given is :data:`DEFAULT_JOBS`. Raises ``ValueError`` for anything else."""
     if value is None:
-        return None
+        return DEFAULT_JOBS
     text = str(value).strip().lower()
-    if text in ("", "auto", "0"):
-        return None
+    if text == "":
+        return DEFAULT_JOBS
+    if text in ("auto", "0"):
+        return AUTO
     if not text.isdigit() or int(text) < 1:
         raise ValueError(f"jobs must be a positive number or 'auto', not {value!r}")
     return int(text)
@@ -85,10 +96,13 @@ def forkable() -> bool:
 def workers_for(requested: int | None, files: int) -> int:
     """How many worker processes a run of ``files`` files uses (0: in-process).
 
-    ``requested`` is ``--jobs`` (``None``: automatic, one worker per usable CPU up to
-    :data:`MAX_JOBS`). One job means in-process, as do a small repository, a platform
-    without a safe ``fork`` and a process already running threads."""
-    jobs = requested if requested is not None else min(available_cpus(), MAX_JOBS)
+    ``requested`` is ``--jobs`` (``None``: :data:`DEFAULT_JOBS`; :data:`AUTO`: one worker
+    per usable CPU up to :data:`MAX_JOBS`). One job means in-process, as do a small
+    repository, a platform without a safe ``fork`` and a process already running
+    threads."""
+    if requested is None:
+        requested = DEFAULT_JOBS
+    jobs = requested if requested != AUTO else min(available_cpus(), MAX_JOBS)
     if jobs < 2 or files < min_files() or not forkable():
         return 0
     return jobs

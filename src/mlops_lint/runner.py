@@ -74,7 +74,7 @@ def build_report(root: Path, display: str, config: Config, catalog: Catalog,
 
     ``repo`` is the repository already walked, ``outcome`` the run the results cache
     kept for it (then no rule is evaluated). ``jobs``: worker processes for the rules
-    (``None``: automatic; see :mod:`mlops_lint.pool`).
+    (``None``: in-process; see :mod:`mlops_lint.pool`).
     """
     repo = repo or Repo(root, config.exclude)
     if outcome is None:
@@ -178,7 +178,7 @@ def execute(root: Path, display: str, config: Config, catalog: Catalog,
     every report goes to a file (the run would print nothing), one line on stderr
     gives the verdict and the files. With ``cached``, the run comes from the results
     cache when it holds one, and the run and its reports are stored there otherwise.
-    ``jobs``: worker processes for the rules (``None``: automatic)."""
+    ``jobs``: worker processes for the rules (``None``: in-process)."""
     from mlops_lint.report.common import written_line
 
     shown = Progress(sys.stderr) if progress else None
