@@ -8,7 +8,7 @@ Used through :mod:`mlops_lint.parsers.markdown`, which re-exports the public nam
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 _BACKTICKS = re.compile(r"`+")
@@ -112,26 +112,25 @@ def _linked_images(text: str, number: int, refs: dict[str, str]) -> tuple[list[L
     return found, _LINKED_IMAGE_REF.sub(_blank, text)
 
 
-def _images(text: str, number: int, refs: dict[str, str]) -> tuple[list[Link], str]:
-    """Images, inline or by reference, and ``text`` with them blanked."""
-    found = [Link(m.group(1), m.group(2), number, True) for m in _IMAGE.finditer(text)]
-    text = _IMAGE.sub(_blank, text)
-    for m in _IMAGE_REF.finditer(text):
-        url = _ref(refs, m.group(2), m.group(1))
-        if url is not None:
-            found.append(Link(m.group(1), url, number, True))
-    return found, _IMAGE_REF.sub(_blank, text)
+def _inline_and_refs(inline: re.Pattern[str], by_ref: re.Pattern[str], image: bool,
+                     ) -> Callable[[str, int, dict[str, str]], tuple[list[Link], str]]:
+    """A reader of one kind (images or links), inline or by reference, that returns them
+    and the text with them blanked."""
+
+    def read(text: str, number: int, refs: dict[str, str]) -> tuple[list[Link], str]:
+        found = [Link(m.group(1), m.group(2), number, image) for m in inline.finditer(text)]
+        text = inline.sub(_blank, text)
+        for m in by_ref.finditer(text):
+            url = _ref(refs, m.group(2), m.group(1))
+            if url is not None:
+                found.append(Link(m.group(1), url, number, image))
+        return found, by_ref.sub(_blank, text)
+
+    return read
 
 
-def _links(text: str, number: int, refs: dict[str, str]) -> tuple[list[Link], str]:
-    """Links, inline or by reference, and ``text`` with them blanked."""
-    found = [Link(m.group(1), m.group(2), number, False) for m in _LINK.finditer(text)]
-    text = _LINK.sub(_blank, text)
-    for m in _LINK_REF.finditer(text):
-        url = _ref(refs, m.group(2), m.group(1))
-        if url is not None:
-            found.append(Link(m.group(1), url, number, False))
-    return found, _LINK_REF.sub(_blank, text)
+_images = _inline_and_refs(_IMAGE, _IMAGE_REF, image=True)
+_links = _inline_and_refs(_LINK, _LINK_REF, image=False)
 
 
 def _shortcut_refs(text: str, number: int, refs: dict[str, str]) -> list[Link]:
