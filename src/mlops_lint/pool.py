@@ -26,7 +26,8 @@ chunks it did not deliver are evaluated in-process afterwards.
 Workers are opt-in (:data:`DEFAULT_JOBS` is 1). Measured on a 2-vCPU machine shared with
 other jobs (``benchmarks/RESULTS.md``), the workers repeat part of each other's work
 (imports, the files several families parse, per-project analyses): two workers spend
-1.5× the CPU of one process on kubernetes-engine-samples and on the 10× benchmark tree,
+1.5× the CPU of one process on a public Kubernetes samples repository (~1,900 files) and
+on the 10× benchmark tree,
 and each still needs ~70 % of the serial time, so they only win when a second core is
 really idle, and lose when it is not.
 """
