@@ -22,6 +22,7 @@ from mlops_lint import __version__
 from mlops_lint.parsers import ParseError
 
 if TYPE_CHECKING:
+    from mlops_lint.cache import Cached
     from mlops_lint.catalog import Catalog, Reader
     from mlops_lint.config import Config
 
@@ -221,6 +222,46 @@ def _pack(root: Path, name: str, trusted: bool) -> Path:
     return path
 
 
+def _workers(jobs: str | None) -> int:
+    """The worker count from ``--jobs`` or the environment; a bad value exits 2."""
+    from mlops_lint.pool import ENV as JOBS_ENV
+    from mlops_lint.pool import parse_jobs
+
+    try:
+        return parse_jobs(jobs if jobs is not None else os.environ.get(JOBS_ENV))
+    except ValueError as exc:
+        _die(f"--jobs: {exc}" if jobs is not None else f"{JOBS_ENV}: {exc}")
+
+
+def _lookup(path: str | None, config_file: str | None,
+            given: dict[str, Any]) -> Cached | None:
+    """The results cache's entry for this run, looked up from the options as given: a
+    hit needs no configuration parsed nor catalog loaded."""
+    from mlops_lint.cache import lookup
+
+    root, display = locate(path)
+    if not root.is_dir():  # the error comes where it always did
+        return None
+    return lookup(root, display, given, config_file, os.environ)
+
+
+def _view(quiet: bool, show_all: bool, phases: tuple[str, ...]) -> tuple[str, frozenset[int]]:
+    """The text report's view and the phases it lists; incompatible options exit 2."""
+    chosen = _parse_phases(phases)
+    if quiet and (show_all or chosen):
+        _die("--quiet cannot be combined with --all or --phase")
+    return ("quiet" if quiet else "all" if show_all else "default"), chosen
+
+
+def _targets(formats: tuple[str, ...],
+             outputs: tuple[str, ...]) -> list[tuple[str, str | None]]:
+    """(format, output file or stdout) pairs, in the order given."""
+    if len(outputs) > max(len(formats), 1):
+        _die("more --output files than --format options")
+    chosen = formats or ("text",)
+    return [(fmt, outputs[i] if i < len(outputs) else None) for i, fmt in enumerate(chosen)]
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="mlops-lint")
 def cli() -> None:
@@ -278,13 +319,7 @@ def check(path: str | None, formats: tuple[str, ...], outputs: tuple[str, ...],
 
     Results are cached in the user cache directory: a re-run on an unchanged
     repository evaluates no rule and prints the same report (--no-cache to bypass)."""
-    from mlops_lint.pool import ENV as JOBS_ENV
-    from mlops_lint.pool import parse_jobs
-
-    try:
-        workers = parse_jobs(jobs if jobs is not None else os.environ.get(JOBS_ENV))
-    except ValueError as exc:
-        _die(f"--jobs: {exc}" if jobs is not None else f"{JOBS_ENV}: {exc}")
+    workers = _workers(jobs)
     if show_config:
         from mlops_lint.config import render_config
 
@@ -292,33 +327,19 @@ def check(path: str | None, formats: tuple[str, ...], outputs: tuple[str, ...],
         given = any(value is not None for value in options.values())
         click.echo(render_config(setup(path, config_file, **options).config, given), nl=False)
         return
-    cached = None
-    if not no_cache:
-        from mlops_lint.cache import lookup
-
-        # the options as given: a hit needs no configuration parsed nor catalog loaded
-        given_options = {"select": select, "ignore": ignore, "min_level": min_level,
-                         "fail_under": fail_under, "lang": lang,
-                         "coverage_report": coverage_report}
-        root, display = locate(path)
-        if root.is_dir():  # else the error comes where it always did
-            cached = lookup(root, display, given_options, config_file, os.environ)
-    prepared = None
+    cached = None if no_cache else _lookup(path, config_file, {
+        "select": select, "ignore": ignore, "min_level": min_level, "fail_under": fail_under,
+        "lang": lang, "coverage_report": coverage_report})
+    reader = cached.cache.parsed if cached is not None else None
+    ready = None
     if cached is None or cached.hit is None:
         options = _options(select, ignore, min_level, fail_under, lang, coverage_report)
         prepared = prepare(path, config_file, **options)
         if cached is not None:
             cached.packs = prepared.packs
-    reader = cached.cache.parsed if cached is not None else None
-    ready = finish(prepared, reader) if prepared is not None else None
-    if len(outputs) > max(len(formats), 1):
-        _die("more --output files than --format options")
-    chosen_phases = _parse_phases(phases)
-    if quiet and (show_all or chosen_phases):
-        _die("--quiet cannot be combined with --all or --phase")
-    view = "quiet" if quiet else "all" if show_all else "default"
-    chosen = formats or ("text",)
-    targets = [(fmt, outputs[i] if i < len(outputs) else None) for i, fmt in enumerate(chosen)]
+        ready = finish(prepared, reader)
+    targets = _targets(formats, outputs)
+    view, chosen_phases = _view(quiet, show_all, phases)
     color = use_color(os.environ, sys.stdout.isatty())
     width = terminal_width()
     try:
