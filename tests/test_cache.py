@@ -14,7 +14,7 @@ from click.testing import CliRunner, Result
 
 from conftest import git, init_git
 from hostile import corpus
-from mlops_lint import cache, engine
+from mlops_lint import cache, cache_entry, cache_key, engine
 from mlops_lint.cli import cli
 from mlops_lint.repo import Repo
 
@@ -191,7 +191,7 @@ def test_a_new_tool_version_is_a_miss(make_repo: Callable[..., Path], cache_dir:
                                       monkeypatch: pytest.MonkeyPatch) -> None:
     root = make_repo(FILES)
     check(root, "--format", "json")
-    monkeypatch.setattr(cache, "__version__", "999.0.0")
+    monkeypatch.setattr(cache_key, "__version__", "999.0.0")
     check(root, "--format", "json")
     assert evaluations.calls == 2
 
@@ -241,15 +241,15 @@ def test_files_probed_outside_the_listing_are_checked_again(
 def test_a_recent_file_is_compared_by_content(tmp_path: Path) -> None:
     path = tmp_path / "f.txt"
     path.write_text("a", encoding="utf-8")
-    keying = cache._Keying()
+    keying = cache_key._Keying()
     keying.stat(str(path))
-    assert keying.racy == {str(path): cache._digest(str(path))}
+    assert keying.racy == {str(path): cache_key.file_digest(str(path))}
     stamp = path.stat().st_mtime_ns
     path.write_text("b", encoding="utf-8")
     os.utime(path, ns=(stamp, stamp))  # same size, same modification time
     header = {"probes": {}, "racy": keying.racy, "packs": {}, "ignored_dvc": None}
     walked = Repo(tmp_path, walk_only=True)
-    assert not cache._still_valid(header, cache.Key("x", {}, True), walked)
+    assert not cache._still_valid(header, cache_key.Key("x", {}, True), walked)
 
 
 def test_no_cache_flag_and_variable(make_repo: Callable[..., Path], cache_dir: Path,
@@ -291,9 +291,9 @@ def test_a_body_that_is_not_a_run_is_a_miss(make_repo: Callable[..., Path], cach
     folder = cache_dir / f"v{cache.SCHEMA}"
     for name in entries(cache_dir):
         if name.endswith(".run"):
-            header, _ = cache._unpack((folder / name).read_bytes()) or ({}, b"")
+            header, _ = cache_entry.unpack((folder / name).read_bytes()) or ({}, b"")
             header.pop("sha256", None)
-            (folder / name).write_bytes(cache._pack(header, b'{"results": [[1, 2]]}'))
+            (folder / name).write_bytes(cache_entry.pack(header, b'{"results": [[1, 2]]}'))
     assert check(root, "--format", "json").exception is None
     assert check(root, "--format", "sarif").output == expected
     assert evaluations.calls == 2
@@ -402,11 +402,11 @@ def test_a_git_work_tree_file_names_its_git_directory(tmp_path: Path) -> None:
     main = init_git(tmp_path / "main")
     linked = tmp_path / "linked"
     git(main, "worktree", "add", "-q", str(linked), "-b", "other")
-    git_dir, common = cache._git_dir(linked) or ("", "")
+    git_dir, common = cache_key._git_dir(linked) or ("", "")
     assert Path(common) == (main / ".git").resolve()
     assert Path(git_dir).parent == (main / ".git" / "worktrees").resolve()
-    keying = cache._Keying()
-    state = cache._git_state(keying, linked)
+    keying = cache_key._Keying()
+    state = cache_key._git_state(keying, linked)
     assert state["HEAD"].startswith("ref: refs/heads/other")
     assert any(ref[0] == "refs/heads/other" for ref in state["refs"])
 
@@ -434,10 +434,10 @@ def test_the_catalog_read_through_the_cache_is_the_same(tmp_path: Path) -> None:
 
 def test_plain_data_keeps_its_types_through_json() -> None:
     data = {2: 0.5, "2": [1, True, None, "x", {False: {"k": 1.25}}], "e": {}, "l": []}
-    assert cache._untag(cache._tag(data)) == data
-    assert [type(k) for k in cache._untag(cache._tag(data))] == [int, str, str, str]
+    assert cache_entry.untag(cache_entry.tag(data)) == data
+    assert [type(k) for k in cache_entry.untag(cache_entry.tag(data))] == [int, str, str, str]
     with pytest.raises(TypeError):
-        cache._tag({"when": object()})
+        cache_entry.tag({"when": object()})
 
 
 def test_the_check_index_names_every_registered_check() -> None:
@@ -531,7 +531,7 @@ def test_links_leading_outside_are_keyed_by_their_text_never_read(
         return real_open(path, *args, **kwargs)
 
     monkeypatch.setattr(os, "open", watched)
-    keying = cache._Keying()
+    keying = cache_key._Keying()
     assert keying.entry(str(root), str(root / "link.txt")) == [
         "outside", str(outside), True]
     assert isinstance(keying.entry(str(root), str(root / "inside.txt"))[0], int)

@@ -38,35 +38,49 @@ oldest are removed beyond :data:`MAX_BYTES` or :data:`MAX_FILES`.
 from __future__ import annotations
 
 import contextlib
-import gc
 import hashlib
 import json
 import os
-import stat
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mlops_lint import __version__
+from mlops_lint.cache_entry import (
+    MAX_HEADER,
+    MISSING,
+    dump_run,
+    header_line,
+    load_run,
+    no_collection,
+    pack,
+    read_packed,
+    tag,
+    unpack,
+    untag,
+)
+from mlops_lint.cache_key import (
+    RACY_NS,
+    SCHEMA,
+    Key,
+    file_digest,
+    file_stat,
+    file_status,
+    readable,
+    run_key,
+)
 
 if TYPE_CHECKING:
     from mlops_lint.engine import Run
     from mlops_lint.repo import Repo
 
-SCHEMA = 1
 MAX_BYTES = 256 * 1024 * 1024  # all entries together
 MAX_FILES = 400
-RACY_NS = 3_000_000_000  # files modified this recently are also compared by content
-MAX_HASHED_BYTES = 64 * 1024 * 1024  # a larger racy file makes the run uncacheable
-MAX_REFS = 100_000
-MAX_HEADER = 64 * 1024 * 1024
 ENV_DIR, ENV_OFF = "MLOPS_LINT_CACHE_DIR", "MLOPS_LINT_NO_CACHE"
-RESULT_ENV = ("MLOPS_LINT_HCL_READER",)  # variables the results may depend on
 
-StatTuple = tuple[int, int, int, int, int] | None
 
 
 def disabled(environ: Mapping[str, str]) -> bool:
@@ -94,369 +108,6 @@ def default_dir(environ: Mapping[str, str], platform: str = sys.platform,
     return base_dir / "mlops-lint"
 
 
-def _stat(path: str, follow: bool = True) -> StatTuple:
-    """Size, modification and change time, inode and mode (a symlink followed unless
-    ``follow`` is false), or ``None`` when the file cannot be stat'ed."""
-    try:
-        info = os.stat(path, follow_symlinks=follow)
-    except (OSError, ValueError):
-        return None
-    return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_mode)
-
-
-_OPEN = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
-_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
-
-
-def _read_regular(path: str, follow: bool, limit: int | None) -> Iterator[bytes] | None:
-    """The blocks of a regular file (at most ``limit`` bytes when given), or ``None``
-    when it is something else (a FIFO is never waited on), unreadable, larger than
-    :data:`MAX_HASHED_BYTES`, or a symlink and ``follow`` is false."""
-    try:
-        fd = os.open(path, _OPEN | (0 if follow else _NOFOLLOW))
-    except (OSError, ValueError):
-        return None
-    handle = os.fdopen(fd, "rb")
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_HASHED_BYTES:
-            handle.close()
-            return None
-    except OSError:
-        handle.close()
-        return None
-
-    def blocks() -> Iterator[bytes]:
-        with handle:
-            left = limit
-            while left is None or left > 0:
-                block = handle.read(1 << 20 if left is None else min(left, 1 << 20))
-                if not block:
-                    return
-                if left is not None:
-                    left -= len(block)
-                yield block
-
-    return blocks()
-
-
-def _digest(path: str, follow: bool = True) -> str | None:
-    """SHA-256 of a regular file's bytes (see :func:`_read_regular`), else ``None``."""
-    blocks = _read_regular(path, follow, None)
-    if blocks is None:
-        return None
-    sha = hashlib.sha256()
-    try:
-        for block in blocks:
-            sha.update(block)
-    except OSError:
-        return None
-    return sha.hexdigest()
-
-
-def _status(root: str, full: str, trusted: bool = False) -> list[Any] | None:
-    """A file's status for the key: its :func:`_stat` (as a list), ``None`` when it
-    does not exist; a symlink of the repository (not ``trusted``) that leads outside
-    ``root`` by its link text and whether its target exists, the target never read."""
-    if not trusted:
-        try:
-            is_link = stat.S_ISLNK(os.lstat(full).st_mode)
-        except (OSError, ValueError):
-            return None
-        if is_link:
-            target = os.path.realpath(full)
-            if target != root and not target.startswith(root.rstrip(os.sep) + os.sep):
-                try:
-                    link: str | None = os.readlink(full)
-                except OSError:
-                    link = None
-                return ["outside", link, os.path.exists(full)]
-    info = _stat(full)
-    return None if info is None else list(info)
-
-
-def _readable(status: list[Any] | None) -> bool:
-    """A regular file whose content may be read (not a link leading outside)."""
-    return status is not None and isinstance(status[0], int) and stat.S_ISREG(status[4])
-
-
-def _tool() -> list[Any]:
-    """What identifies the running tool: version, Python, its files, its libraries."""
-    package = Path(__file__).resolve().parent
-    rows: list[Any] = [__version__, sys.version, sys.implementation.name, sys.platform]
-    for top in (package,):  # the rule catalog is package data (mlops_lint/rules)
-        for directory, dirs, names in os.walk(top):
-            dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-            for name in sorted(names):
-                if not name.endswith((".pyc", ".pyo")):
-                    full = os.path.join(directory, name)
-                    rows.append([os.path.relpath(full, top), _stat(full)])
-    here = os.getcwd()
-    for entry in sys.path:  # installed libraries (a new or upgraded one changes these)
-        if entry and os.path.abspath(entry) != here:
-            info = _stat(entry)
-            rows.append([entry, info[1] if info else None])
-    return rows
-
-
-CONFIG_NAMES = ("pyproject.toml", ".mlops-lint.yaml", ".mlops-lint.yml")
-
-
-def _source(root: Path, path: Path, trusted: bool) -> list[Any]:
-    """A configuration source as its status and content hash."""
-    status = _status(str(root), str(path), trusted)
-    return [status, _digest(str(path)) if _readable(status) else None]
-
-
-def _options(root: Path, options: Mapping[str, Any], config_file: str | None) -> Any:
-    """What the effective configuration is made of: the options as given, the
-    repository's configuration files and the ``--config`` file, by content (so the key
-    needs no configuration parsed)."""
-    sources = {name: _source(root, root / name, False) for name in CONFIG_NAMES}
-    given = None if config_file is None else [config_file,
-                                              _source(root, Path(config_file), True)]
-    trusted_paths = config_file is not None or options.get("coverage_report") is not None
-    return {"options": dict(options), "sources": sources, "config": given,
-            # a --config file or --coverage-report is looked up from here
-            "cwd": os.getcwd() if trusted_paths else None}
-
-
-def _git_dir(toplevel: Path) -> tuple[str, str] | None:
-    """The git directory of a work tree and its common directory (a linked work tree
-    or a submodule has a ``.git`` file naming its directory), read from files only."""
-    dot = toplevel / ".git"
-    try:
-        if dot.is_dir():
-            git_dir = dot
-        else:
-            text = (_read_small(str(dot)) or "").strip()
-            if not text.startswith("gitdir:"):
-                return None
-            git_dir = (toplevel / text[len("gitdir:"):].strip()).resolve()
-        common = git_dir
-        named = _read_small(str(git_dir / "commondir"))
-        if named is not None:
-            common = (git_dir / named.strip()).resolve()
-    except (OSError, RuntimeError, ValueError):
-        return None
-    return str(git_dir), str(common)
-
-
-def _read_small(path: str) -> str | None:
-    """The first 4 KiB of a regular file under ``.git`` (a symlink is not followed)."""
-    blocks = _read_regular(path, False, 4096)
-    try:
-        return None if blocks is None else b"".join(blocks).decode("utf-8", "replace")
-    except OSError:
-        return None
-
-
-@dataclass
-class _Keying:
-    """Collects the key material and the files to compare by content."""
-
-    now_ns: int = field(default_factory=time.time_ns)
-    racy: dict[str, str | None] = field(default_factory=dict)
-    cacheable: bool = True
-
-    def recent(self, status: list[Any] | StatTuple) -> bool:
-        return status is not None and isinstance(status[0], int) and \
-            stat.S_ISREG(status[4]) and status[1] > self.now_ns - RACY_NS
-
-    def stat(self, path: str, follow: bool = True) -> StatTuple:
-        """A file's :func:`_stat`; one modified in the last seconds is also hashed."""
-        info = _stat(path, follow)
-        if self.recent(info):
-            self.hash(path, follow)
-        return info
-
-    def entry(self, root: str, full: str) -> list[Any] | None:
-        """A listed file's :func:`_status`; one modified in the last seconds (and not
-        behind a link leading outside) is also hashed."""
-        status = _status(root, full)
-        if self.recent(status):
-            self.hash(full, True)
-        return status
-
-    def hash(self, path: str, follow: bool) -> None:
-        digest = _digest(path, follow)
-        if digest is None:
-            self.cacheable = False
-        self.racy[path] = digest
-
-
-def _git_state(keying: _Keying, toplevel: Path) -> Any:
-    """HEAD, every ref and the files git's answers depend on, read under ``.git``."""
-    dirs = _git_dir(toplevel)
-    if dirs is None:  # git reads a repository whose state cannot be keyed: no cache
-        keying.cacheable = False
-        return None
-    git_dir, common = dirs
-    state: dict[str, Any] = {"HEAD": _read_small(os.path.join(git_dir, "HEAD"))}
-    for name in ("index", "HEAD", "shallow"):
-        state[f"dir:{name}"] = keying.stat(os.path.join(git_dir, name), False)
-    for name in ("packed-refs", "config", "shallow", "info/exclude", "info/grafts",
-                 "objects/info/alternates"):
-        state[f"common:{name}"] = keying.stat(os.path.join(common, name), False)
-    refs: list[Any] = []
-    for base in dict.fromkeys((git_dir, common)):
-        top = os.path.join(base, "refs")
-        for directory, dirs_, names in os.walk(top):
-            dirs_.sort()
-            for name in sorted(names):
-                full = os.path.join(directory, name)
-                refs.append([os.path.relpath(full, base), _read_small(full),
-                             _stat(full, False)])
-                if len(refs) > MAX_REFS:
-                    keying.cacheable = False
-                    return state
-    state["refs"] = refs
-    return state
-
-
-@dataclass(frozen=True)
-class Key:
-    """A run's key and what to check again on a hit."""
-
-    digest: str
-    racy: dict[str, str | None]
-    cacheable: bool
-
-
-def run_key(repo: Repo, display: str, options: Mapping[str, Any], config_file: str | None,
-            environ: Mapping[str, str]) -> Key:
-    """The key of a ``check`` run of ``repo`` (walked, ``walk_only``) with these options."""
-    keying = _Keying()
-    root = str(repo.root)
-    files = [[name, keying.entry(root, os.path.join(root, name))] for name in repo.listed]
-    material = {
-        "schema": SCHEMA,
-        "tool": _tool(),
-        "config": _options(repo.root, options, config_file),
-        "display": display,
-        "env": [environ.get(name) for name in RESULT_ENV],
-        "root": root,
-        "files": files,
-        "notes": [[n.en, n.es] for n in repo.notes],
-        "git": None if repo.git_info is None else [
-            str(repo.git_info.toplevel), repo.git_info.shallow,
-            sorted(repo.git_info.tracked), _git_state(keying, repo.git_info.toplevel)],
-    }
-    text = json.dumps(material, sort_keys=True, separators=(",", ":"), default=str)
-    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:40]
-    return Key(digest, keying.racy, keying.cacheable)
-
-
-# -- serialisation -----------------------------------------------------------------
-
-
-def _dump_run(run: Run) -> dict[str, Any]:
-    """A run as JSON data: every distinct string once in a table, each result a row of
-    numbers (index -1 for ``None``): small and quick to write and read."""
-    table: dict[str, int] = {}
-
-    def at(text: str | None) -> int:
-        if text is None:
-            return -1
-        index = table.get(text)
-        if index is None:
-            index = table[text] = len(table)
-        return index
-
-    rows = [[at(r.rule), r.phase, r.level, int(r.gate), r.weight, at(r.status.value),
-             at(r.severity), at(r.project), at(r.path), -1 if r.line is None else r.line,
-             at(r.message.en), at(r.message.es), at(r.fix.en), at(r.fix.es), at(r.title.en),
-             at(r.title.es), at(r.waiver), int(r.baselined), at(r.fingerprint), at(r.see)]
-            for r in run.results]
-    return {"strings": list(table), "results": rows, "ignored": list(run.ignored),
-            "notes": [[n.en, n.es] for n in run.notes]}
-
-
-def _load_run(data: Any, repo: Repo) -> Run:
-    from mlops_lint.engine import Run
-    from mlops_lint.model import Result, Status, T
-
-    table: list[str] = data["strings"]
-    if not isinstance(table, list) or any(not isinstance(entry, str) for entry in table):
-        raise TypeError("the string table holds something else than strings")
-
-    def at(index: int) -> str | None:
-        return None if index == -1 else text(index)
-
-    def text(index: int) -> str:
-        if index < 0:
-            raise ValueError("a required text is missing")
-        return table[index]
-
-    statuses = {s.value: s for s in Status}
-    results = []
-    for row in data["results"]:
-        (rule, phase, level, gate, weight, status, severity, project, path, line, message_en,
-         message_es, fix_en, fix_es, title_en, title_es, waiver, baselined, fingerprint,
-         see) = row
-        results.append(Result(
-            rule=text(rule), phase=int(phase), level=int(level), gate=bool(gate),
-            weight=float(weight), status=statuses[text(status)], severity=text(severity),
-            project=text(project), path=at(path), line=None if line == -1 else int(line),
-            message=T(text(message_en), text(message_es)), fix=T(text(fix_en), text(fix_es)),
-            title=T(text(title_en), text(title_es)), waiver=at(waiver),
-            baselined=bool(baselined), fingerprint=text(fingerprint), see=at(see)))
-    return Run(tuple(results), repo.projects, tuple(str(i) for i in data["ignored"]),
-               tuple(T(str(en), str(es)) for en, es in data["notes"]))
-
-
-def _head(header: Mapping[str, Any], body: bytes) -> bytes:
-    head = dict(header, schema=SCHEMA, sha256=hashlib.sha256(body).hexdigest())
-    return json.dumps(head, sort_keys=True).encode("utf-8") + b"\n"
-
-
-def _pack(header: Mapping[str, Any], body: bytes) -> bytes:
-    return _head(header, body) + body
-
-
-def _unpack(data: bytes) -> tuple[dict[str, Any], bytes] | None:
-    first, newline, body = data.partition(b"\n")
-    if not newline:
-        return None
-    try:
-        header = json.loads(first)
-    except ValueError:
-        return None
-    if not isinstance(header, dict) or header.get("schema") != SCHEMA \
-            or header.get("sha256") != hashlib.sha256(body).hexdigest():
-        return None
-    return header, body
-
-
-def _read_packed(path: Path) -> tuple[dict[str, Any], bytes] | None:
-    """A file :func:`_pack` wrote: its header and body, ``None`` when it is missing,
-    damaged or of another schema."""
-    try:
-        with open(path, "rb") as handle:
-            header = json.loads(handle.readline(MAX_HEADER))
-            body = handle.read()
-    except (OSError, ValueError):
-        return None
-    if not isinstance(header, dict) or header.get("schema") != SCHEMA \
-            or header.get("sha256") != hashlib.sha256(body).hexdigest():
-        return None
-    return header, body
-
-
-@contextlib.contextmanager
-def _no_collection() -> Iterator[None]:
-    """No cyclic garbage collection while (de)serialising a run: after a run the heap
-    holds every tree and document read, and the thousands of small objects made here
-    would trigger full collections of it (no cycle is made here)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 @dataclass
 class Hit:
     """A stored run whose key matched and whose validators still hold (its results are
@@ -466,9 +117,9 @@ class Hit:
 
     def run(self, repo: Repo) -> Run | None:
         try:
-            unpacked = _read_packed(self.path)
-            with _no_collection():
-                return _load_run(json.loads(unpacked[1]), repo) if unpacked else None
+            unpacked = read_packed(self.path)
+            with no_collection():
+                return load_run(json.loads(unpacked[1]), repo) if unpacked else None
         except (OSError, ValueError, TypeError, KeyError):
             return None
 
@@ -522,7 +173,7 @@ class Cache:
 
     def rendered(self, key: Key, variant: str) -> tuple[dict[str, Any], bytes] | None:
         """A stored report: its header (gate, verdict line) and UTF-8 text."""
-        return _read_packed(self.dir / f"{key.digest}.{variant}.out")
+        return read_packed(self.dir / f"{key.digest}.{variant}.out")
 
     # -- writing ---------------------------------------------------------------------
 
@@ -535,23 +186,23 @@ class Cache:
         racy = dict(key.racy)
         now = time.time_ns()
         for path, status in probes.items():  # probed files modified just now: by content
-            if _readable(status) and status is not None and status[1] > now - RACY_NS:
+            if readable(status) and status is not None and status[1] > now - RACY_NS:
                 full = str(repo.abspath(path))
-                racy[full] = _digest(full)
+                racy[full] = file_digest(full)
         header = {"probes": probes, "racy": racy,
-                  "packs": {str(p): _digest(str(p)) for p in packs},
+                  "packs": {str(p): file_digest(str(p)) for p in packs},
                   "ignored_dvc": list(repo.asked_ignored_dvc)
                   if repo.asked_ignored_dvc is not None else None}
         # ASCII: a lone surrogate of a file name or text is kept as an escape
-        with _no_collection():
-            data = json.dumps(_dump_run(run), separators=(",", ":")).encode("ascii")
-        self._write(f"{key.digest}.run", _head(header, data), data)
+        with no_collection():
+            data = json.dumps(dump_run(run), separators=(",", ":")).encode("ascii")
+        self._write(f"{key.digest}.run", header_line(header, data), data)
 
     def store_rendered(self, key: Key, variant: str, header: Mapping[str, Any],
                        text: str) -> None:
         if key.cacheable:
             data = text.encode("utf-8")
-            self._write(f"{key.digest}.{variant}.out", _head(header, data), data)
+            self._write(f"{key.digest}.{variant}.out", header_line(header, data), data)
 
     def _write(self, name: str, *parts: bytes) -> None:
         import tempfile
@@ -613,28 +264,28 @@ class Cache:
         by the file's path and status: a run that is not a hit is spared the YAML
         parse. Only plain data (mappings, lists, strings, numbers, booleans, null) is
         kept, with the exact types of mapping keys."""
-        info = _stat(str(path))
+        info = file_stat(str(path))
         if info is None:
             return parse()
         material = json.dumps([SCHEMA, __version__, str(path), info]).encode("utf-8")
         name = f"parsed-{hashlib.sha256(material).hexdigest()[:40]}.json"
         data = self._read(name)
-        unpacked = _unpack(data) if data is not None else None
+        unpacked = unpack(data) if data is not None else None
         if unpacked is not None:
             try:
-                value = _untag(json.loads(unpacked[1]))
+                value = untag(json.loads(unpacked[1]))
             except (ValueError, TypeError, KeyError, RecursionError):
-                value = _MISSING
-            if value is not _MISSING:
+                value = MISSING
+            if value is not MISSING:
                 with contextlib.suppress(OSError):
                     os.utime(self.dir / name)
                 return value
         value = parse()
         try:
-            body = json.dumps(_tag(value), separators=(",", ":"))
+            body = json.dumps(tag(value), separators=(",", ":"))
         except (TypeError, ValueError, RecursionError):  # not plain data: not kept
             return value
-        self._write(name, _pack({}, body.encode("ascii")))
+        self._write(name, pack({}, body.encode("ascii")))
         return value
 
     def clear(self) -> int:
@@ -651,37 +302,10 @@ class Cache:
         return removed
 
 
-_MISSING = object()
-
-
-def _tag(value: Any) -> Any:
-    """Plain data as JSON that keeps every type: a mapping becomes ``{"m": pairs}``
-    (keys of any plain type), a list ``{"l": items}``; scalars stay as they are."""
-    if isinstance(value, dict):
-        return {"m": [[_tag(k), _tag(v)] for k, v in value.items()]}
-    if isinstance(value, list):
-        return {"l": [_tag(v) for v in value]}
-    if value is None or isinstance(value, (str, bool, int, float)):
-        if isinstance(value, float) and value != value:
-            raise ValueError("NaN")
-        return value
-    raise TypeError(type(value).__name__)
-
-
-def _untag(value: Any) -> Any:
-    if isinstance(value, dict):
-        if "m" in value:
-            return {_untag(k): _untag(v) for k, v in value["m"]}
-        return [_untag(v) for v in value["l"]]
-    if isinstance(value, list):
-        raise TypeError("untagged list")
-    return value
-
-
 def _probes(repo: Repo) -> dict[str, list[Any] | None]:
     """The status of every file the run looked up outside the listing."""
     root = str(repo.root)  # an absolute path was named on the command line: trusted
-    return {path: _status(root, str(repo.abspath(path)), os.path.isabs(path))
+    return {path: file_status(root, str(repo.abspath(path)), os.path.isabs(path))
             for path in sorted(repo.probed)}
 
 
@@ -692,13 +316,13 @@ def _still_valid(header: Mapping[str, Any], key: Key, repo: Repo) -> bool:
         root = str(repo.root)
         for path, status in stored.items():
             external = os.path.isabs(path)  # named on the command line: trusted
-            if _status(root, str(repo.abspath(path)), external) != status:
+            if file_status(root, str(repo.abspath(path)), external) != status:
                 return False
         for path, digest in header["racy"].items():
-            if _digest(path) != digest:
+            if file_digest(path) != digest:
                 return False
         for path, digest in header["packs"].items():
-            if _digest(path) != digest:
+            if file_digest(path) != digest:
                 return False
         ignored = header["ignored_dvc"]
         if ignored is not None and list(repo.ignored_dvc_pointers) != ignored:
