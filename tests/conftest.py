@@ -15,8 +15,9 @@ import pytest
 from mlops_lint.catalog import Catalog, load_catalog
 from mlops_lint.config import Config
 from mlops_lint.engine import run
-from mlops_lint.maturity import Inventory, Maturity, assess
+from mlops_lint.maturity import Maturity, assess
 from mlops_lint.model import Result
+from mlops_lint.presence import Inventory
 from mlops_lint.repo import Repo
 
 FileTree = Mapping[str, "str | bytes"]

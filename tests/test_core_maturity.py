@@ -12,9 +12,6 @@ import pytest
 
 from mlops_lint.catalog import Artefact, Catalog, Phase, Text, load_catalog
 from mlops_lint.maturity import (
-    MAX_SCANNED,
-    Evidence,
-    Inventory,
     PhaseLevel,
     assess,
     band,
@@ -24,6 +21,7 @@ from mlops_lint.maturity import (
     gate,
 )
 from mlops_lint.model import Result, Status, T
+from mlops_lint.presence import MAX_SCANNED, Evidence, Inventory
 
 P, F, W, S, E, WV, M = (Status.PASS, Status.FAIL, Status.WARN, Status.SKIP, Status.ERROR,
                         Status.WAIVED, Status.MANUAL)

@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from mlops_lint.catalog import Catalog
-from mlops_lint.maturity import Inventory, assess
+from mlops_lint.maturity import assess
 from mlops_lint.model import Result, Status, T
+from mlops_lint.presence import Inventory
 
 
 def rows(catalog: Catalog, phase: int, status: Status,

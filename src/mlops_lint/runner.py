@@ -19,8 +19,9 @@ from mlops_lint.cache import Cached, variant
 from mlops_lint.catalog import Catalog
 from mlops_lint.config import Config
 from mlops_lint.engine import Run
-from mlops_lint.maturity import Gate, Inventory, assess, gate
+from mlops_lint.maturity import Gate, assess, gate
 from mlops_lint.model import Status, T
+from mlops_lint.presence import Inventory
 from mlops_lint.repo import Repo
 from mlops_lint.report import Report, renderer
 from mlops_lint.sanitize import clean, encodable
