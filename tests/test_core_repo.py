@@ -9,7 +9,8 @@ import pytest
 from conftest import git, init_git, write_tree
 from mlops_lint.globs import compile_glob, filter_paths, matches
 from mlops_lint.parsers import ParseError
-from mlops_lint.repo import MAX_READ_BYTES, Repo, decode
+from mlops_lint.repo import Repo
+from mlops_lint.safe_read import MAX_READ_BYTES, decode
 
 
 def test_walk_honours_gitignore_vendored_dirs_and_excludes(tmp_path: Path) -> None:

@@ -28,7 +28,8 @@ from mlops_lint.parsers.dockerfile import parse_dockerfile, parse_image
 from mlops_lint.parsers.markdown import parse_markdown
 from mlops_lint.parsers.toml_file import TomlError, load_toml
 from mlops_lint.parsers.yaml_file import YamlError, load_yaml, load_yaml_all, load_yaml_rt
-from mlops_lint.repo import Repo, decode
+from mlops_lint.repo import Repo
+from mlops_lint.safe_read import decode
 
 FAST = settings(max_examples=50, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])

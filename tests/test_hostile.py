@@ -259,7 +259,7 @@ def test_unreadable_file_becomes_a_parse_error(make_repo: Callable[..., Path],
             raise PermissionError(13, "Permission denied", str(file))
         return real_open(file, *args, **kwargs)
 
-    monkeypatch.setattr("mlops_lint.repo.open", guarded_open, raising=False)
+    monkeypatch.setattr("mlops_lint.safe_read.open", guarded_open, raising=False)
     repo = Repo(root)
     result = repo.text("README.md")
     assert isinstance(result, ParseError)

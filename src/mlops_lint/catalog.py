@@ -239,7 +239,7 @@ def _read_yaml(path: Path, reader: Reader | None = None) -> Any:
         return reader(path, lambda: _read_yaml(path))
     from mlops_lint.parsers import ParseError
     from mlops_lint.parsers.yaml_file import YamlError, load_yaml
-    from mlops_lint.repo import read_capped
+    from mlops_lint.safe_read import read_capped
 
     data = read_capped(path, str(path))
     if isinstance(data, ParseError):

@@ -210,7 +210,7 @@ def setup(path: str | None, config_file: str | None, **overrides: Any) -> Setup:
 def _pack(root: Path, name: str, trusted: bool) -> Path:
     """A rule pack's path. Named by the repository's own configuration, it must resolve
     inside the repository; a ``--config`` file may name one anywhere."""
-    from mlops_lint.repo import resolve_inside
+    from mlops_lint.safe_read import resolve_inside
 
     path = Path(name) if Path(name).is_absolute() else root / name
     if not path.is_file():

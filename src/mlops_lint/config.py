@@ -287,7 +287,7 @@ def _read_yaml(root: Path, path: Path, where: str) -> object:
     """A configuration YAML of the repository: read only when its whole path resolves
     inside the root, through the capped safe read."""
     from mlops_lint.parsers.yaml_file import YamlError, load_yaml
-    from mlops_lint.repo import read_inside
+    from mlops_lint.safe_read import read_inside
 
     text = _text(read_inside(root, path, path.name), where)
     try:
@@ -323,7 +323,7 @@ def _pyproject_section(root: Path) -> object:
     """The ``[tool.mlops-lint]`` value of the repository's pyproject.toml, ``None`` when
     there is none. A pyproject.toml that cannot be parsed is a finding (PY001), not a
     configuration error, unless it holds mlops-lint settings: those would be lost."""
-    from mlops_lint.repo import read_inside
+    from mlops_lint.safe_read import read_inside
 
     pyproject = root / "pyproject.toml"
     if not (pyproject.exists() or pyproject.is_symlink()):
@@ -355,7 +355,7 @@ def load_config(root: Path, explicit: Path | None = None) -> Config:
     it (rule packs, the coverage report) may point outside the repository. The files
     found in the repository are read only when their whole path resolves inside it.
     """
-    from mlops_lint.repo import read_capped
+    from mlops_lint.safe_read import read_capped
 
     root = root.resolve()
     if explicit is not None:

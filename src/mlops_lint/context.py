@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from mlops_lint.config import Config, Thresholds
 from mlops_lint.globs import filter_paths
-from mlops_lint.repo import Project, Repo
+from mlops_lint.projects import Project
+from mlops_lint.repo import Repo
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,8 @@ from mlops_lint.context import Context
 from mlops_lint.globs import filter_paths, matches
 from mlops_lint.model import Finding, Result, Status, T, errored, skipped
 from mlops_lint.parsers import ParseError
-from mlops_lint.repo import Project, Repo
+from mlops_lint.projects import Project
+from mlops_lint.repo import Repo
 
 if TYPE_CHECKING:
     from mlops_lint.parsers.markdown import Heading, Markdown

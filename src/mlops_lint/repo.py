@@ -8,20 +8,20 @@ from __future__ import annotations
 
 import ast
 import bisect
-import errno
 import functools
 import os
 import re
-import stat
-import subprocess
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from mlops_lint.globs import filter_paths, is_test_data, matches
+from mlops_lint.git_command import run_git
+from mlops_lint.globs import filter_paths, matches
 from mlops_lint.model import T
 from mlops_lint.parsers import ParseError
+from mlops_lint.projects import Project, discover_projects
+from mlops_lint.safe_read import decode, read_capped, read_inside
 from mlops_lint.sanitize import clean
 
 if TYPE_CHECKING:
@@ -31,38 +31,11 @@ if TYPE_CHECKING:
 
 X = TypeVar("X")
 
-MAX_READ_BYTES = 5 * 1024 * 1024
-BINARY_SNIFF_BYTES = 8192
 VENDORED_DIRS = frozenset({
     ".git", "node_modules", ".venv", "venv", ".tox", ".nox", "site-packages",
     "__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".eggs",
     ".ipynb_checkpoints", ".terraform", "bower_components", ".hg", ".svn",
 })
-GIT_TIMEOUT_S = 60
-# variables that would make git read another repository, work tree or index than the
-# one asked for (a pre-commit hook runs with GIT_INDEX_FILE set, for instance)
-GIT_LOCATION_ENV = frozenset({
-    "GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY",
-    "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_COMMON_DIR", "GIT_NAMESPACE", "GIT_PREFIX",
-    "GIT_SHALLOW_FILE", "GIT_GRAFT_FILE", "GIT_REPLACE_REF_BASE", "GIT_NO_REPLACE_OBJECTS",
-})
-
-
-@dataclass(frozen=True)
-class Project:
-    """A Python project inside the repository (the root itself in a single-project repo)."""
-
-    path: str  # "." or a relative POSIX directory
-    name: str
-    files: tuple[str, ...] = field(repr=False, default=())
-
-    def rel(self, path: str) -> str:
-        """Repository path of ``path`` given relative to the project."""
-        return path if self.path == "." else f"{self.path}/{path}"
-
-    def local(self, path: str) -> str:
-        """``path`` relative to the project directory."""
-        return path if self.path == "." else path[len(self.path) + 1:]
 
 
 @dataclass(frozen=True)
@@ -76,7 +49,6 @@ MAX_IGNORED_POINTERS = 1000
 SCAFFOLD_DIRS = frozenset({"templates", "template"})
 
 
-_is_test_data = is_test_data
 
 
 def _is_vendored(parts: Iterable[str]) -> bool:
@@ -142,39 +114,17 @@ class Repo:
             and not (self.exclude and matches(f, self.exclude))
         ))
         self._file_set = frozenset(self.files)
-        self.projects = self._discover_projects()
+        self.projects = discover_projects(self)
 
     # -- inventory -------------------------------------------------------------------
 
     def git(self, *args: str, stdin: str | None = None, errors: str = "replace") -> str | None:
-        """Run ``git -C <root> <args>``; stdout, or ``None`` when git fails or is absent
-        (its error is kept in :attr:`git_error`).
-
-        Output is read as bytes and decoded here: text mode would turn a ``\\r`` in a
-        file name into a newline. Variables that point git at another repository or
-        index (set by a calling hook, or inherited) are removed."""
-        env = {key: value for key, value in os.environ.items() if key not in GIT_LOCATION_ENV}
-        env.update({"GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"})
-        try:
-            done = subprocess.run(
-                # core.fsmonitor names a command that git would run from the target's own
-                # .git/config (e.g. during ls-files): never execute target-controlled code
-                # log output in UTF-8 whatever i18n.logOutputEncoding the repository sets
-                ["git", "-C", str(self.root), "-c", "core.fsmonitor=false",
-                 "-c", "i18n.logOutputEncoding=UTF-8", *args],
-                input=stdin.encode("utf-8") if stdin is not None else None,
-                capture_output=True, timeout=GIT_TIMEOUT_S, check=False, env=env,
-            )
-        except (OSError, subprocess.SubprocessError) as exc:
-            self.git_error = f"git could not run: {type(exc).__name__}"
-            return None
-        self.git_stderr = done.stderr.decode("utf-8", "replace")
-        if done.returncode != 0:
-            lines = [line.strip() for line in self.git_stderr.splitlines() if line.strip()]
-            self.git_error = next((line for line in lines if line.startswith("fatal:")),
-                                  lines[0] if lines else f"git exited {done.returncode}")
-            return None
-        return done.stdout.decode("utf-8", errors)
+        """Run ``git -C <root> <args>`` (see :func:`run_git`); stdout, or ``None`` when git
+        fails or is absent (its error is kept in :attr:`git_error`)."""
+        out, self.git_stderr, error = run_git(self.root, args, stdin, errors)
+        if out is None:
+            self.git_error = error
+        return out
 
     def _note(self, en: str, es: str) -> None:
         self.notes.append(T(en, es))
@@ -442,32 +392,6 @@ class Repo:
 
     # -- projects --------------------------------------------------------------------
 
-    def _discover_projects(self) -> tuple[Project, ...]:
-        candidates: set[str] = set()
-        for f in self.files:
-            name = PurePosixPath(f).name
-            if name in ("pyproject.toml", "setup.cfg") and not _is_test_data(f):
-                directory = str(PurePosixPath(f).parent)
-                base = "" if directory == "." else directory + "/"
-                if self.has_dir(base + "src") or self.has_dir(base + "tests"):
-                    candidates.add(directory)
-        if not candidates or (len(candidates) == 1 and "." in candidates):
-            return (Project(".", self._project_name("."), self.files),)
-        # each file belongs to the deepest project folder above it
-        owned: dict[str, list[str]] = {c: [] for c in candidates}
-        for f in self.files:
-            directory = f
-            while True:
-                cut = directory.rfind("/")
-                directory = directory[:cut] if cut > 0 else "."
-                if directory in owned:
-                    owned[directory].append(f)
-                    break
-                if directory == ".":
-                    break
-        return tuple(Project(directory, self._project_name(directory), tuple(owned[directory]))
-                     for directory in sorted(candidates))
-
     @property
     def scaffold_roots(self) -> tuple[str, ...]:
         """The scaffold folders of a template repository: the ``templates/`` (or
@@ -482,18 +406,6 @@ class Repo:
                     roots.add("/".join(parts[:i + 1]))
                     break
         return tuple(sorted(roots))
-
-    def _project_name(self, directory: str) -> str:
-        from mlops_lint.parsers.toml_file import dig
-
-        pyproject = "pyproject.toml" if directory == "." else f"{directory}/pyproject.toml"
-        if self.exists(pyproject):
-            document = self.toml(pyproject)
-            if not isinstance(document, ParseError):
-                name = dig(document, "project", "name") or dig(document, "tool", "poetry", "name")
-                if isinstance(name, str) and name:
-                    return name
-        return self.root.name if directory == "." else PurePosixPath(directory).name
 
 
 _GLOB_SPECIAL = re.compile(r"[*?\[{\\]")
@@ -516,51 +428,6 @@ def _literal_folder(globs: Iterable[str]) -> str:
     return common or ""
 
 
-def read_capped(full: Path, shown: str) -> bytes | ParseError:
-    """The bytes of the regular file ``full`` (at most :data:`MAX_READ_BYTES`), or why
-    it cannot be read. ``shown`` names it in the message."""
-    try:
-        info = full.stat()
-        if not stat.S_ISREG(info.st_mode):
-            return ParseError(shown, "not a regular file (directory, FIFO, socket or "
-                                     "device); not read")
-        if info.st_size > MAX_READ_BYTES:
-            return ParseError(
-                shown, f"file too large to read ({info.st_size // (1024 * 1024)} MiB > "
-                       f"{MAX_READ_BYTES // (1024 * 1024)} MiB)")
-        with open(full, "rb") as handle:
-            data = handle.read(MAX_READ_BYTES + 1)
-    except OSError as exc:
-        return ParseError(shown, f"cannot read: {exc.strerror or type(exc).__name__}")
-    if len(data) > MAX_READ_BYTES:  # grew while read
-        return ParseError(shown, "file too large to read")
-    return data
-
-
-def resolve_inside(root: Path, full: Path, shown: str) -> Path | ParseError:
-    """``full`` with every symlink of its whole path resolved, when that stays inside
-    ``root`` (itself resolved); else why it is refused."""
-    try:
-        target = full.resolve(strict=True)
-    except RuntimeError:  # Python < 3.13: a symlink loop
-        return ParseError(shown, "symlink loop; not read")
-    except OSError as exc:
-        if exc.errno == errno.ELOOP:
-            return ParseError(shown, "symlink loop; not read")
-        return ParseError(shown, f"cannot read: {exc.strerror or type(exc).__name__}")
-    if not target.is_relative_to(root):
-        return ParseError(shown, "resolves outside the repository (through a symlink); "
-                                 "not read")
-    return target
-
-
-def read_inside(root: Path, full: Path, shown: str) -> bytes | ParseError:
-    """What every read of a repository file goes through: the whole path must resolve
-    inside ``root`` and the file must be regular and within the size cap."""
-    target = resolve_inside(root, full, shown)
-    return target if isinstance(target, ParseError) else read_capped(target, shown)
-
-
 def _displayable(name: str) -> str:
     """``name`` as valid Unicode: undecodable bytes (kept as surrogates) become U+FFFD."""
     if name.isascii():
@@ -570,20 +437,6 @@ def _displayable(name: str) -> str:
     except UnicodeEncodeError:
         return os.fsencode(name).decode("utf-8", errors="replace")
     return name
-
-
-def decode(path: str, data: bytes) -> str | ParseError:
-    """Decode file bytes: BOMs honoured, binary refused, bad UTF-8 bytes replaced."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="replace")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16", errors="replace")
-    if b"\0" in data[:BINARY_SNIFF_BYTES]:
-        return ParseError(path, "binary file; not read as text")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("utf-8", errors="replace")
 
 
 def parse_python(text: str) -> ast.Module:

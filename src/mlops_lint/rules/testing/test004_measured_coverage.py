@@ -15,8 +15,8 @@ from mlops_lint.parsers.coverage import (
     parse_coverage_html,
     parse_coverage_json,
 )
-from mlops_lint.repo import resolve_inside
 from mlops_lint.rules import rule
+from mlops_lint.safe_read import resolve_inside
 
 REPORT_PARSERS = {".xml": parse_cobertura, ".json": parse_coverage_json,
                   ".html": parse_coverage_html}
