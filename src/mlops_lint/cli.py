@@ -12,27 +12,30 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from mlops_lint import __version__
-from mlops_lint.parsers import ParseError
+from mlops_lint.startup import (
+    EXIT_GATE,
+    EXIT_OK,
+    EXIT_USAGE,
+    did_you_mean,
+    die,
+    find_root,
+    finish,
+    locate,
+    prepare,
+    rule_words,
+    setup,
+)
 
 if TYPE_CHECKING:
     from mlops_lint.cache import Cached
-    from mlops_lint.catalog import Catalog, Reader
-    from mlops_lint.config import Config
 
-EXIT_OK, EXIT_GATE, EXIT_USAGE = 0, 1, 2
 FORMAT_NAMES = ("text", "json", "sarif", "github", "markdown", "html")
-
-
-def _die(message: str) -> NoReturn:
-    click.echo(f"mlops-lint: error: {message}", err=True)
-    sys.exit(EXIT_USAGE)
 
 
 def _split(values: tuple[str, ...]) -> tuple[str, ...] | None:
@@ -46,14 +49,14 @@ def _parse_min_level(values: tuple[str, ...]) -> int | dict[int, int] | None:
     try:
         return parse_min_level(values)
     except ValueError as exc:
-        _die(f"--min-level {exc}")
+        die(f"--min-level {exc}")
 
 
 def _parse_phases(values: tuple[str, ...]) -> frozenset[int]:
     chosen = set()
     for item in _split(values) or ():
         if not item.isdigit() or not 1 <= int(item) <= 7:
-            _die(f"--phase {item}: a phase is a number from 1 to 7")
+            die(f"--phase {item}: a phase is a number from 1 to 7")
         chosen.add(int(item))
     return frozenset(chosen)
 
@@ -70,35 +73,6 @@ def _options(select: tuple[str, ...], ignore: tuple[str, ...], min_level: tuple[
 def _progress_wanted(environ: Mapping[str, str], tty: bool) -> bool:
     """Progress lines on stderr: only on a terminal, never in CI or a dumb terminal."""
     return tty and not environ.get("CI") and environ.get("TERM") != "dumb"
-
-
-def find_root(start: Path) -> Path:
-    """The repository around ``start``: the nearest directory upwards holding ``.git``,
-    else the nearest holding ``pyproject.toml`` or ``.mlops-lint.yaml``, else ``start``
-    itself. Only the file system is read (no git process)."""
-    here = start.resolve()
-    chain = [here, *here.parents]
-    for markers in ((".git",), ("pyproject.toml", ".mlops-lint.yaml", ".mlops-lint.yml")):
-        for directory in chain:
-            if any(os.path.lexists(directory / marker) for marker in markers):
-                return directory
-    return here
-
-
-def _did_you_mean(word: str, choices: list[str]) -> str:
-    import difflib
-
-    close = difflib.get_close_matches(word.upper(), choices, n=1, cutoff=0.6)
-    return f" (did you mean {close[0]}?)" if close else ""
-
-
-def _rule_words(catalog: Catalog) -> list[str]:
-    """Rule ids and their family prefixes (DOCK, K8S), for "did you mean"."""
-    import re
-
-    ids = [r.id for r in catalog.rules]
-    families = sorted({m.group(0) for i in ids if (m := re.match(r"[A-Z]+(?:8S)?", i))})
-    return [*families, *ids]
 
 
 def use_color(environ: Mapping[str, str], tty: bool) -> bool:
@@ -118,110 +92,6 @@ def terminal_width() -> int:
     return max(shutil.get_terminal_size((100, 24)).columns, 40)
 
 
-@dataclass(frozen=True)
-class Setup:
-    """What every command starts from: the repository, its validated configuration
-    (command-line options applied) and the catalog with the configured rule packs."""
-
-    root: Path
-    display: str
-    config: Config
-    catalog: Catalog
-
-
-@dataclass(frozen=True)
-class Prepared:
-    """The first half of :func:`setup`: the repository, its configuration (options
-    applied) and the rule packs it names, before the catalog is loaded."""
-
-    root: Path
-    display: str
-    config: Config
-    packs: tuple[Path, ...]
-
-
-def locate(path: str | None) -> tuple[Path, str]:
-    """The repository to check and the name it is shown by."""
-    if path is None:
-        root = find_root(Path.cwd())
-        try:
-            display = os.path.relpath(root)
-        except ValueError:  # another drive (Windows)
-            display = str(root)
-    else:
-        root, display = Path(path), path
-    return root, display
-
-
-def prepare(path: str | None, config_file: str | None, **overrides: Any) -> Prepared:
-    """Find the repository, read and validate the configuration, apply the options and
-    find the rule packs. Any problem exits 2 in one line."""
-    from mlops_lint.config import ConfigError, load_config
-
-    root, display = locate(path)
-    if not root.is_dir():
-        _die(f"path does not exist or is not a directory: {path}")
-    try:
-        config = load_config(root, Path(config_file) if config_file else None)
-        config = config.with_overrides(**overrides)
-    except ConfigError as exc:
-        _die(str(exc))
-    packs = tuple(_pack(root, p, config.trusted) for p in config.rule_packs)
-    return Prepared(root, display, config, packs)
-
-
-def finish(prepared: Prepared, reader: Reader | None = None) -> Setup:
-    """The second half of :func:`setup`: load the catalog and rule packs, and check that
-    every rule id the configuration names exists. ``reader`` reads the built-in rule
-    files (the results cache keeps them parsed)."""
-    from mlops_lint.catalog import CatalogError, load_catalog
-
-    root, config, packs = prepared.root, prepared.config, prepared.packs
-    try:
-        inside = root.resolve()
-        try:
-            catalog = load_catalog(packs, reader=reader)
-        except CatalogError as exc:
-            outside = next((p for p in packs if not p.resolve().is_relative_to(inside)), None)
-            if outside is not None:  # never echo what was read outside the repository
-                _die(f"rule pack {outside}: invalid (details of a file outside the "
-                     "repository are not shown)")
-            raise exc from None
-    except CatalogError as exc:
-        _die(str(exc))
-    words = _rule_words(catalog)
-    unknown = catalog.unknown_prefixes([*config.select, *config.ignore])
-    if unknown:
-        _die(f"unknown rule id or prefix: {unknown[0]}{_did_you_mean(unknown[0], words)}")
-    unknown_waivers = [w for w in config.waivers if catalog.by_id(w) is None]
-    if unknown_waivers:
-        first = unknown_waivers[0]
-        _die(f"waiver for unknown rule id: {first}{_did_you_mean(first, words)}")
-    return Setup(root, prepared.display, config, catalog)
-
-
-def setup(path: str | None, config_file: str | None, **overrides: Any) -> Setup:
-    """The one setup step of every command: find the repository, read and validate the
-    configuration, apply the options, load the catalog and rule packs, and check that
-    every rule id the configuration names exists. Any problem exits 2 in one line."""
-    return finish(prepare(path, config_file, **overrides))
-
-
-def _pack(root: Path, name: str, trusted: bool) -> Path:
-    """A rule pack's path. Named by the repository's own configuration, it must resolve
-    inside the repository; a ``--config`` file may name one anywhere."""
-    from mlops_lint.safe_read import resolve_inside
-
-    path = Path(name) if Path(name).is_absolute() else root / name
-    if not path.is_file():
-        _die(f"rule pack not found: {path}")
-    if not trusted:
-        inside = resolve_inside(root.resolve(), path, name)
-        if isinstance(inside, ParseError):
-            _die(f"rule pack {name}: {inside.message}")
-    return path
-
-
 def _workers(jobs: str | None) -> int:
     """The worker count from ``--jobs`` or the environment; a bad value exits 2."""
     from mlops_lint.pool import ENV as JOBS_ENV
@@ -230,7 +100,7 @@ def _workers(jobs: str | None) -> int:
     try:
         return parse_jobs(jobs if jobs is not None else os.environ.get(JOBS_ENV))
     except ValueError as exc:
-        _die(f"--jobs: {exc}" if jobs is not None else f"{JOBS_ENV}: {exc}")
+        die(f"--jobs: {exc}" if jobs is not None else f"{JOBS_ENV}: {exc}")
 
 
 def _lookup(path: str | None, config_file: str | None,
@@ -249,7 +119,7 @@ def _view(quiet: bool, show_all: bool, phases: tuple[str, ...]) -> tuple[str, fr
     """The text report's view and the phases it lists; incompatible options exit 2."""
     chosen = _parse_phases(phases)
     if quiet and (show_all or chosen):
-        _die("--quiet cannot be combined with --all or --phase")
+        die("--quiet cannot be combined with --all or --phase")
     return ("quiet" if quiet else "all" if show_all else "default"), chosen
 
 
@@ -257,7 +127,7 @@ def _targets(formats: tuple[str, ...],
              outputs: tuple[str, ...]) -> list[tuple[str, str | None]]:
     """(format, output file or stdout) pairs, in the order given."""
     if len(outputs) > max(len(formats), 1):
-        _die("more --output files than --format options")
+        die("more --output files than --format options")
     chosen = formats or ("text",)
     return [(fmt, outputs[i] if i < len(outputs) else None) for i, fmt in enumerate(chosen)]
 
@@ -362,7 +232,7 @@ def check(path: str | None, formats: tuple[str, ...], outputs: tuple[str, ...],
                              _progress_wanted(os.environ, sys.stderr.isatty()), cached,
                              workers)
     except (OSError, ValueError) as exc:
-        _die(str(exc))
+        die(str(exc))
     sys.exit(EXIT_OK if passed or exit_zero else EXIT_GATE)
 
 
@@ -409,7 +279,7 @@ def explain(rule_id: str, lang: str | None, config_file: str | None) -> None:
     catalog = ready.catalog
     rule = catalog.by_id(rule_id.upper())
     if rule is None:
-        _die(f"unknown rule id: {rule_id}{_did_you_mean(rule_id, _rule_words(catalog))}")
+        die(f"unknown rule id: {rule_id}{did_you_mean(rule_id, rule_words(catalog))}")
     es = ready.config.lang == "es"
 
     def pick(text: object) -> str:
@@ -463,7 +333,7 @@ def badge(path: str | None, output: str | None, lang: str | None,
     try:
         Path(output).write_text(svg, encoding="utf-8")
     except OSError as exc:
-        _die(str(exc))
+        die(str(exc))
 
 
 @cli.command()
@@ -510,7 +380,7 @@ def commit_msg(message_file: str, lang: str | None) -> None:
     try:
         text = read_message(Path(message_file))
     except OSError as exc:
-        _die(f"cannot read the commit message file: {exc}")
+        die(f"cannot read the commit message file: {exc}")
     if lang is None:
         try:
             lang = load_config(find_root(Path.cwd())).lang
