@@ -216,7 +216,8 @@ def test_py010_levels(make_repo: MakeRepo, results_for: Results) -> None:
     minimal = "install:\n\tpip install .\ntest:\n\tpytest\nlint:\n\truff check .\n"
     results = results_for(make_repo({"Makefile": minimal}), "PY010")
     assert statuses(results, 1) == ["pass"] and statuses(results, 2) == ["fail"]
-    assert "format, train, serve, docker-build|help" in results[1].message.en
+    assert "format, serve, docker-build|help" in results[1].message.en  # no training code
+    assert "no train target needed" in results[1].message.en
 
 
 def test_py010_missing_targets_and_no_makefile(make_repo: MakeRepo, results_for: Results) -> None:

@@ -149,6 +149,12 @@ def _is_codeql(simple: Simple) -> bool:
     return simple.program == "codeql" and "analyze" in " ".join(simple.args)
 
 
+def is_checkov_sast(simple: Simple) -> bool:
+    """Checkov run with one of its SAST frameworks (``--framework sast`` or
+    ``sast_python``, ``sast_golang``, ...), not only on infrastructure code."""
+    return simple.program == "checkov" and any("sast" in arg for arg in simple.args)
+
+
 def _is_gitleaks(simple: Simple) -> bool:
     return simple.program == "gitleaks"
 
@@ -240,6 +246,9 @@ CODEQL = ToolSpec("CodeQL", "sast", _is_codeql, frozenset(),
                   ("github/codeql-action/analyze", "github/codeql-action/init"))
 SEMGREP = ToolSpec("semgrep", "sast", _is_semgrep, frozenset({"semgrep"}),
                    ("returntocorp/semgrep-action", "semgrep/semgrep-action"))
+# its pre-commit hook id ("checkov") does not say which frameworks it scans: a hook counts
+# only with a SAST framework in its arguments (see SEC004)
+CHECKOV_SAST = ToolSpec("checkov (SAST)", "sast", is_checkov_sast)
 GITLEAKS = ToolSpec("gitleaks", "secrets", _is_gitleaks,
                     frozenset({"gitleaks", "gitleaks-docker", "gitleaks-system"}),
                     ("gitleaks/gitleaks-action", "zricethezav/gitleaks-action"))

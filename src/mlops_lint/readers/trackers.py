@@ -27,6 +27,7 @@ from mlops_lint.readers.tracker_specs import (
 from mlops_lint.readers.training import (
     config_errors,
     config_mappings,
+    declared,
     every_call,
     is_ignored,
     last,
@@ -200,15 +201,34 @@ def _config_integrations(ctx: Context, trackings: dict[str, Tracking]) -> None:
                 tracking.add(setting, path, 0, str(option))
 
 
+# where a project documents or automates how its experiments are run
+EXP_RUN_FILES = ("README*", "docs/*.md", "docs/**/*.md", "Makefile", "*.sh", "scripts/*.sh",
+                 ".github/workflows/*.y*ml", ".gitlab-ci.yml", "Jenkinsfile",
+                 "azure-pipelines.y*ml", ".circleci/config.y*ml")
+
+
+def _runs_dvc_experiments(ctx: Context, errors: list[ParseError]) -> str | None:
+    """The first file that runs ``dvc exp run`` (or ``dvc exp run-all``): DVC names every
+    experiment it runs itself."""
+    for path in ctx.files(EXP_RUN_FILES, case_sensitive=False):
+        text = read_text(ctx, path, errors)
+        if text is not None and "dvc exp run" in text:
+            return path
+    return None
+
+
 def _dvc_pipeline(ctx: Context, tracking: Tracking, errors: list[ParseError]) -> None:
     """A DVC pipeline records each experiment's parameters (params.yaml), metrics and plots,
-    with the git commit and the data versions (dvc.lock) of the run."""
+    with the git commit and the data versions (dvc.lock) of the run; ``dvc exp run`` names
+    each experiment. Without DVCLive in the code or the dependencies the tracker is named
+    plain DVC."""
     path = ctx.first("dvc.yaml")
     if path is None:
         return
     data = read_yaml(ctx, path, errors)
     if not isinstance(data, dict):
         return
+    uses_dvclive = bool(tracking.found) or declared(ctx, "dvclive") is not None
     stages = data.get("stages")
     stage_list = [s for s in stages.values() if isinstance(s, dict)] \
         if isinstance(stages, dict) else []
@@ -221,6 +241,11 @@ def _dvc_pipeline(ctx: Context, tracking: Tracking, errors: list[ParseError]) ->
     if stage_list and ("params" in tracking.found or "metrics" in tracking.found):
         tracking.add("run", path, 0, "dvc.yaml")
         tracking.add("tags", path, 0, "dvc.lock")
+        runner = _runs_dvc_experiments(ctx, errors)
+        if runner is not None:
+            tracking.add("run_name", runner, 0, "dvc exp run")
+        if not uses_dvclive:
+            tracking.name = "DVC (dvc.yaml)"
     if ctx.repo.exists(".dvc/config"):
         tracking.add("uri", ".dvc/config", 0, "dvc")
 

@@ -44,8 +44,9 @@ PARAM_CALLS = frozenset({"log_param", "log_params"})
 METRIC_CALLS = frozenset({"log_metric", "log_metrics"})
 
 
+# mlflow.<flavor>.log_model (mlflow.sklearn, mlflow.pytorch, ...) logs the model artifact
 ARTIFACT_CALLS = frozenset({"log_artifact", "log_artifacts", "log_dict", "log_figure",
-                            "log_text", "log_image", "log_table"})
+                            "log_text", "log_image", "log_table", "log_model"})
 
 
 TAG_CALLS = frozenset({"set_tag", "set_tags"})

@@ -1,5 +1,9 @@
 """CI007: the lint, test and coverage steps fail the build (level 2); the type-check
 and security steps too (level 3).
+
+Only workflows that can gate a merge are judged: a GitHub workflow triggered only on a
+schedule, by hand (workflow_dispatch) or by another workflow is a canary or a release job,
+and a step there that does not fail the build is no finding.
 """
 
 from __future__ import annotations
@@ -32,6 +36,21 @@ _FAMILIES = {"test": T("test", "el paso de tests"), "lint": T("lint", "el paso d
              "image-scan": T("image-scan", "el escaneo de imagen")}
 
 
+# triggers under which a workflow's result can gate a merge (workflow_call: a reusable
+# workflow that a push or pull-request workflow may call)
+GATE_TRIGGERS = frozenset({"push", "pull_request", "pull_request_target", "merge_group",
+                           "workflow_call"})
+
+
+def _gates_merges(run: Run) -> bool:
+    """Whether the run's workflow can gate a merge: a GitHub workflow triggered only on a
+    schedule, by hand or by another workflow (a canary, a release) cannot."""
+    workflow = run.workflow
+    if workflow is None or not workflow.on:
+        return True
+    return bool(set(workflow.on) & GATE_TRIGGERS)
+
+
 def _family(run: Run) -> T:
     return _FAMILIES.get(run.tool.family, T.same(run.tool.family))
 
@@ -58,8 +77,9 @@ def ci_blocking_gates(ctx: Context, params: None) -> Iterator[Finding]:
     fix = T("remove continue-on-error / '|| true' / --exit-zero so a failure fails the job",
             "quita continue-on-error / '|| true' / --exit-zero para que un fallo haga fallar "
             "el job")
-    soft_core = [r for r in core if not r.blocking]
-    soft_extra = [r for r in extra if not r.blocking]
+    # a step that fails softly in a scheduled or manual workflow gates nothing either way
+    soft_core = [r for r in core if not r.blocking and _gates_merges(r)]
+    soft_extra = [r for r in extra if not r.blocking and _gates_merges(r)]
     for run in soft_core:
         reason = run.reason or T("not blocking", "no bloquea")
         yield failed(_family(run) + T(f" step '{run.text[:70]}' does not block: ",

@@ -19,6 +19,7 @@ from mlops_lint.parsers.makefile import Makefile, parse_makefile
 from mlops_lint.parsers.markdown import (
     Markdown,
 )
+from mlops_lint.parsers.markdown_inline import Link
 from mlops_lint.rules import rule
 from mlops_lint.rules.docs._sections import section_set
 from mlops_lint.rules.docs._shared import (
@@ -45,6 +46,29 @@ _DEMO_MEDIA = re.compile(r"demo|video|youtube\.com|youtu\.be|loom\.com|vimeo\.co
 _LOCAL_URL = re.compile(r"^https?://(?:localhost|127\.0\.0\.1|0\.0\.0\.0)(?:[:/]|$)", re.I)
 
 
+IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg"})
+
+
+# uploads without a file suffix: images pasted into GitHub issues and READMEs
+_IMAGE_HOSTS = re.compile(r"^https?://(?:user-images\.githubusercontent\.com/|"
+                          r"github\.com/user-attachments/assets/|i\.imgur\.com/)", re.I)
+
+
+# badges (shields.io, CI and coverage services) and logos show the project, not its demo
+_NOT_SCREENSHOT = re.compile(r"shields\.io|badge|badgen\.net|fury\.io|codecov\.io|"
+                             r"coveralls\.io|travis-ci\.|circleci\.com|pepy\.tech|"
+                             r"readthedocs\.org/projects|/workflows/|logo|icon|favicon|"
+                             r"avatar", re.I)
+
+
+def _screenshot(link: Link) -> bool:
+    """An image in the README (remote or local) that is not a badge or a logo."""
+    if not link.image or _NOT_SCREENSHOT.search(link.url + " " + link.text):
+        return False
+    suffix = PurePosixPath(urlparse(link.url).path).suffix.lower()
+    return suffix in IMAGE_SUFFIXES or bool(_IMAGE_HOSTS.match(link.url))
+
+
 def _demo_entry(ctx: Context) -> tuple[str, int | None] | None:
     files = no_template(ctx.repo.glob(DEMO_FILES, case_sensitive=False))
     if files:
@@ -69,6 +93,9 @@ def _demo_media(doc: Markdown) -> int | None:
             return link.line
         if any(doc.span(h)[0] <= link.line <= doc.span(h)[1] for h in demo_heads):
             return link.line
+    screenshot = next((link for link in doc.links if _screenshot(link)), None)
+    if screenshot is not None:
+        return screenshot.line
     for number, text in doc.prose:
         if re.search(r"<video\b", text, re.I):
             return number

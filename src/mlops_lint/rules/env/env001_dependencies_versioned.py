@@ -5,7 +5,8 @@ A declaration is ``[project].dependencies`` (and the requirement files
 ``requirements.txt``/``.in`` (with the files it includes; entries under a ``-c``
 constraints file count as versioned) or a conda environment file, whatever its name
 (recognised by its content). Without one at the project root, each service's folder,
-then each sub-folder package's ``pyproject.toml``, is read.
+then each sub-folder package's ``pyproject.toml``, is read. A folder holding an MLflow
+``MLmodel`` file is a saved model: its environment files are not the project's.
 """
 
 from __future__ import annotations
@@ -203,14 +204,24 @@ def _pyproject_at(ctx: Context, pyproject: str, seen: set[str]) -> list[Source]:
     return sources
 
 
+def model_artifact(ctx: Context, directory: str) -> bool:
+    """A folder holding an ``MLmodel`` file is a model saved by MLflow: its
+    requirements.txt, conda.yaml and python_env.yaml describe the model's environment, not
+    the project's dependencies."""
+    prefix = "" if directory == "." else directory + "/"
+    return ctx.repo.exists(prefix + "MLmodel")
+
+
 def runtime_sources(ctx: Context) -> list[Source]:
     seen: set[str] = set()
     sources = _pyproject_at(ctx, ctx.path("pyproject.toml"), seen)
-    sources += _root_sources(ctx, ctx.project.path, seen)
+    if not model_artifact(ctx, ctx.project.path):
+        sources += _root_sources(ctx, ctx.project.path, seen)
     if not sources:
         # no declaration at the root: each service declares its own
         for directory in service_dirs(ctx):
-            sources += _root_sources(ctx, directory, seen)
+            if not model_artifact(ctx, directory):
+                sources += _root_sources(ctx, directory, seen)
     if not sources:
         # nor per service: each sub-folder package's pyproject.toml
         for directory in package_dirs(ctx):

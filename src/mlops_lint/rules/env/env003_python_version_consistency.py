@@ -73,7 +73,9 @@ def _pipfile_python(ctx: Context) -> Declared | None:
 def _declared_python(ctx: Context, pins: list[Pin]) -> Declared | None:
     """The project's declared interpreter: requires-python (or Poetry's constraint), else
     Pipenv's Pipfile [requires], else conda's environment.yml python=, else
-    .python-version (the file those last two pins come from is the declaration)."""
+    .python-version (the file those last two pins come from is the declaration); for a
+    container-only service (no packaging metadata), the ``python:`` base image of its
+    Dockerfile, as a series."""
     found = requires_python(ctx) or _pipfile_python(ctx)
     if found:
         return found
@@ -82,7 +84,20 @@ def _declared_python(ctx: Context, pins: list[Pin]) -> Declared | None:
             spec = _series_spec(pin.version) if pin.where == where else None
             if spec:
                 return Declared(spec, pin.path, pin.line, f"{where} ({pin.version})")
+    if _in_dirs(ctx, PACKAGING_FILES):
+        return None  # a package declares its interpreter in its own metadata
+    for pin in pins:
+        numbers = version_tuple(pin.version) if pin.where == "Dockerfile FROM" else None
+        if numbers is not None and len(numbers) >= 2:
+            series = ".".join(map(str, numbers[:2]))
+            return Declared(f"=={series}.*", pin.path, pin.line,
+                            f"the base image python:{pin.version} of {pin.path}")
     return None
+
+
+# files whose metadata declares a package's interpreter; a service without them runs
+# only in its container, whose python: base image is its interpreter
+PACKAGING_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
 
 
 def _versions(value: Any) -> list[tuple[str, bool]]:

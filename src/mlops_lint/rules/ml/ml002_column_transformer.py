@@ -11,11 +11,13 @@ import ast
 from collections.abc import Iterator
 
 from mlops_lint.context import Context
-from mlops_lint.model import Finding, T, failed, passed, warned
+from mlops_lint.model import Finding, T, failed, passed, skipped, warned
 from mlops_lint.parsers.python_source import call_arg, literal
 from mlops_lint.readers.training import (
     config_errors,
+    every_call,
     last,
+    method,
     no_training,
     not_applicable_to,
     skips,
@@ -75,6 +77,56 @@ def _ct_verdict(an: Analysis, ct: Composite) -> Finding:
                   path, line)
 
 
+# scikit-learn datasets whose features are all numeric: no categorical group to encode
+NUMERIC_DATASETS = frozenset({"load_iris", "load_diabetes", "load_wine", "load_breast_cancer",
+                              "load_digits", "fetch_california_housing", "make_classification",
+                              "make_regression", "make_blobs", "make_moons", "make_circles",
+                              "make_friedman1", "load_linnerud"})
+TABLE_READS = frozenset({"read_csv", "read_parquet", "read_sql", "read_sql_query",
+                         "read_sql_table", "read_json", "read_excel", "read_feather",
+                         "read_table", "read_orc"})
+NUMERIC_KINDS = frozenset({"number", "float", "int", "float64", "int64", "float32", "int32",
+                           "np.number", "numpy.number"})
+
+
+def _es(reason: str) -> str:
+    return reason.replace(" selects numeric columns only", " selecciona solo columnas "
+                          "numéricas").replace("the data is scikit-learn's ", "los datos son "
+                                               "el ").replace(", whose features are all "
+                                                              "numeric", " de scikit-learn, "
+                                                              "con todas las variables "
+                                                              "numéricas")
+
+
+def _numeric_include(call: ast.Call) -> bool:
+    """``df.select_dtypes(include="number")`` (or ``np.number``, ``["float", "int"]``)."""
+    include = call_arg(call, "include") or (call.args[0] if call.args else None)
+    if include is None:
+        return False
+    items = include.elts if isinstance(include, ast.List | ast.Tuple) else [include]
+    kinds = [literal(i) if isinstance(i, ast.Constant) else ast.unparse(i) for i in items]
+    return bool(kinds) and all(str(k) in NUMERIC_KINDS for k in kinds)
+
+
+def _numeric_only(an: Analysis) -> str | None:
+    """Why the data has no categorical columns: a known all-numeric scikit-learn dataset
+    and no table read from a file, or features selected by numeric dtype only."""
+    datasets: list[str] = []
+    reads = False
+    for index in an.indexes:
+        for qual, call in every_call(index):
+            name = method(call) or last(qual)
+            if name in NUMERIC_DATASETS and qual.startswith("sklearn."):
+                datasets.append(name)
+            reads = reads or name in TABLE_READS
+            if name == "select_dtypes" and _numeric_include(call):
+                return f"{index.path}:{call.lineno} selects numeric columns only"
+    if datasets and not reads:
+        return (f"the data is scikit-learn's {datasets[0]}(), whose features are all "
+                "numeric")
+    return None
+
+
 @rule("ML002")
 def column_transformer(ctx: Context, params: None) -> Iterator[Finding]:
     """ML002: a ColumnTransformer with >= 2 column groups sits inside the pipeline."""
@@ -93,6 +145,13 @@ def column_transformer(ctx: Context, params: None) -> Iterator[Finding]:
         yield other
         return
     cts = an.column_transformers()
+    numeric = None if cts else _numeric_only(an)
+    if numeric is not None:
+        yield skipped(T(f"not applicable: {numeric}, so there are no categorical columns to "
+                        "encode in a ColumnTransformer",
+                        f"no aplica: {_es(numeric)}, así que no hay columnas categóricas que "
+                        "codificar en un ColumnTransformer"))
+        return
     if not cts:
         yield failed(T("no ColumnTransformer/make_column_transformer in the project code",
                        "no hay ColumnTransformer/make_column_transformer en el código del "

@@ -172,6 +172,29 @@ def _drop_in_code(an: Analysis) -> tuple[str, int] | None:
     return None
 
 
+TEXT_FEATURIZERS = frozenset({"TfidfVectorizer", "CountVectorizer", "HashingVectorizer",
+                              "TfidfTransformer"})
+TABULAR_PREP = frozenset({"ColumnTransformer", "make_column_transformer", "OneHotEncoder",
+                          "OrdinalEncoder", "TargetEncoder", "StandardScaler", "MinMaxScaler",
+                          "RobustScaler", "SimpleImputer", "KNNImputer", "get_dummies"})
+
+
+def _text_only(an: Analysis) -> tuple[str, int, str] | None:
+    """Where the features are made from text alone: a text vectoriser (TF-IDF, counts,
+    hashing) or a tokenizer, and no tabular preprocessing (encoders, scalers, imputers,
+    a ColumnTransformer)."""
+    text: tuple[str, int, str] | None = None
+    for index in an.indexes:
+        for qual, call in every_call(index):
+            name = last(qual) if qual else (method(call) or "")
+            if name in TABULAR_PREP:
+                return None
+            if text is None and (name in TEXT_FEATURIZERS or name.endswith("Tokenizer") or
+                                 (name == "from_pretrained" and "Tokenizer" in qual)):
+                text = (index.path, call.lineno, name if name != "from_pretrained" else qual)
+    return text
+
+
 def _reads_tables(an: Analysis) -> bool:
     """Whether the project code reads tabular data (where columns can leak the target)."""
     return any(last(qual) in TABLE_READERS for index in an.indexes for qual, _ in index.calls)
@@ -270,7 +293,8 @@ def leakage_guards(ctx: Context, params: None) -> Iterator[Finding]:
     other = frameworks(ctx).not_sklearn()
     tabular = other is None or _reads_tables(an)
     in_code = _drop_in_code(an) if drop is None else None
-    if drop is None and tabular and in_code is None:
+    text_only = _text_only(an) if drop is None and in_code is None else None
+    if drop is None and tabular and in_code is None and text_only is None:
         problems.append(warned(T(
             "no configured list of columns to drop (drop_columns or similar) for identifiers "
             "and target-derived features", "no hay una lista configurada de columnas a "
@@ -281,7 +305,14 @@ def leakage_guards(ctx: Context, params: None) -> Iterator[Finding]:
     yield from problems
     if problems:
         return
-    yield _verdict(held, splits, others, _columns(drop, in_code, tabular, other))
+    columns = _columns(drop, in_code, tabular, other)
+    if text_only is not None and drop is None and in_code is None:
+        path, line, name = text_only
+        columns = T(f"the features are made from text only ({last(name)} at {path}:{line}), "
+                    "so a tabular list of columns to drop does not apply",
+                    f"las variables salen solo del texto ({last(name)} en {path}:{line}), así "
+                    "que no aplica una lista tabular de columnas a eliminar")
+    yield _verdict(held, splits, others, columns)
 
 
 _HELD_OUT_NAME = re.compile(r"(^|_|x)(test|val|valid|validation|holdout|eval)(_|$|\d)")

@@ -165,9 +165,17 @@ def _serverless_to_zero(body: Any) -> bool:
     return False
 
 
+# functions billed per invocation, with no instance running while idle (provisioned
+# concurrency, kept warm, is the exception)
+SERVERLESS_FUNCTIONS = frozenset({"aws_lambda_function", "google_cloudfunctions_function",
+                                  "google_cloudfunctions2_function"})
+
+
 def _tf_blocks(tf: TfFile, ev: _Evidence) -> None:
     """Budgets, autoscaling resources, clusters and node pools that scale their nodes,
-    SageMaker serverless variants."""
+    SageMaker serverless variants, serverless functions (unless kept warm)."""
+    warm = any(b.labels and b.labels[0] == "aws_lambda_provisioned_concurrency_config"
+               for b in tf.of("resource"))
     for block in tf.of("resource"):
         name = block.labels[0] if block.labels else ""
         if name.startswith(BUDGET_RESOURCES):
@@ -180,6 +188,9 @@ def _tf_blocks(tf: TfFile, ev: _Evidence) -> None:
         if name == "aws_sagemaker_endpoint_configuration" and _serverless_to_zero(block.body):
             ev.add("scale-to-zero", tf.path, f"{block.address} serverless_config",
                    block.line)
+        if name in SERVERLESS_FUNCTIONS and not warm:
+            ev.add("scale-to-zero", tf.path,
+                   f"{block.address} (a serverless function scales to zero)", block.line)
     for block in tf.of("module"):
         scaler = _node_autoscaling(block.body)
         if scaler:
@@ -213,12 +224,30 @@ def _terraform_evidence(ctx: Context, ev: _Evidence) -> None:
         _tf_settings(tf, ev)
 
 
+def _keda_to_zero(kind: str, spec: Any) -> str | None:
+    """A KEDA ``ScaledObject`` scales to zero unless ``minReplicaCount`` (default 0) says
+    otherwise; an ``HTTPScaledObject`` of the HTTP add-on unless ``replicas.min`` (default
+    0) does."""
+    if not isinstance(spec, dict):
+        return None
+    if kind == "ScaledObject":
+        value = spec.get("minReplicaCount", 0)
+        return "KEDA minReplicaCount: 0" if _zero(value) else None
+    if kind == "HTTPScaledObject":
+        replicas = spec.get("replicas")
+        value = replicas.get("min", 0) if isinstance(replicas, dict) else 0
+        return "KEDA HTTPScaledObject replicas.min: 0" if _zero(value) else None
+    return None
+
+
 def _manifest_evidence(ctx: Context, ev: _Evidence) -> None:
     for obj in manifests_noted(ctx).objects:
-        if obj.kind in ("HorizontalPodAutoscaler", "ScaledObject", "VerticalPodAutoscaler"):
+        if obj.kind in ("HorizontalPodAutoscaler", "ScaledObject", "VerticalPodAutoscaler",
+                        "HTTPScaledObject"):
             ev.add("autoscaling", obj.path, obj.label, obj.line)
-        if obj.kind == "ScaledObject" and _zero(obj.spec.get("minReplicaCount", 1)):
-            ev.add("scale-to-zero", obj.path, "KEDA minReplicaCount: 0", obj.line)
+        zero = _keda_to_zero(obj.kind, obj.spec)
+        if zero:
+            ev.add("scale-to-zero", obj.path, zero, obj.line)
         for key, value in _keyed(obj.doc, KNATIVE_SCALE_KEYS):
             if key in ("autoscaling.knative.dev/minscale", "autoscaling.knative.dev/min-scale") \
                     and _zero(value):

@@ -1,7 +1,9 @@
 """PY005: docstrings on public classes, functions and methods of the library code.
 
 The share needed is a parameter of the rule; a docstring linter (Ruff's D rules,
-pydocstyle, interrogate) configured for the project is reported with the share.
+pydocstyle, interrogate) configured for the project is reported with the share. A method
+that overrides a documented method of a base class defined in the project (found by the
+class's simple name) inherits its docstring, as ``inspect.getdoc`` shows it.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 
 from pydantic import Field
 
@@ -53,6 +56,60 @@ def _public_api(index: PythonIndex) -> list[tuple[ApiNode, str, int]]:
     return out
 
 
+@dataclass
+class _ClassInfo:
+    bases: list[str] = field(default_factory=list)  # simple names of the bases
+    documented: set[str] = field(default_factory=set)  # methods with a docstring
+
+
+def _base_name(node: ast.expr) -> str | None:
+    if isinstance(node, ast.Subscript):  # Generic[T], Base[Model]
+        node = node.value
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return None
+
+
+def _classes(indexes: list[PythonIndex]) -> dict[str, list[_ClassInfo]]:
+    """The project's classes by simple name: their bases and documented methods."""
+    table: dict[str, list[_ClassInfo]] = {}
+    for index in indexes:
+        for node in index.of_type(ast.ClassDef):
+            info = _ClassInfo([b for b in map(_base_name, node.bases) if b])
+            info.documented = {m.name for m in node.body
+                               if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))
+                               and ast.get_docstring(m) is not None}
+            table.setdefault(node.name, []).append(info)
+    return table
+
+
+def _inherits_doc(classes: dict[str, list[_ClassInfo]], owner: str, method: str) -> bool:
+    """Whether ``method`` of class ``owner`` overrides a documented method of a base
+    class defined in the project (``inspect.getdoc`` shows the base's docstring)."""
+    seen: set[str] = {owner}
+    todo = [b for info in classes.get(owner, []) for b in info.bases]
+    while todo and len(seen) < 50:
+        base = todo.pop()
+        if base in seen:
+            continue
+        seen.add(base)
+        for info in classes.get(base, []):
+            if method in info.documented:
+                return True
+            todo += info.bases
+    return False
+
+
+def _documented(node: ApiNode, name: str, classes: dict[str, list[_ClassInfo]]) -> bool:
+    if ast.get_docstring(node) is not None:
+        return True
+    parts = name.split(".")
+    return isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and len(parts) >= 2 \
+        and _inherits_doc(classes, parts[-2], parts[-1])
+
+
 DOCSTRING_TOOLS = (
     Tool("pydocstyle", lambda s: s.program == "pydocstyle", frozenset({"pydocstyle"})),
     Tool("interrogate", lambda s: s.program == "interrogate", frozenset({"interrogate"})),
@@ -77,7 +134,8 @@ class DocstringParams(Params):
 def docstring_coverage(ctx: Context, params: DocstringParams) -> Iterator[Finding]:
     """PY005: docstrings on public classes, functions and methods."""
     indexes, errors = library_indexes(ctx)
-    items = [(index.path, name, line, ast.get_docstring(node) is not None)
+    classes = _classes(indexes)
+    items = [(index.path, name, line, _documented(node, name, classes))
              for index in indexes for node, name, line in _public_api(index)]
     if not items:
         yield skipped(T("no public classes or functions in the library code",

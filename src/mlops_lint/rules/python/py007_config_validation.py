@@ -1,7 +1,8 @@
 """PY007: constrained fields, no mutable defaults or bare containers, classmethod loaders.
 
 Judged on the configuration models of the project's Pydantic inventory
-(:mod:`mlops_lint.rules.python._pydantic`), shared with PY006.
+(:mod:`mlops_lint.rules.python._pydantic`), shared with PY006. Private attributes (names
+starting with ``_``, ``PrivateAttr(...)``) and ``ClassVar`` annotations are not fields.
 """
 
 from __future__ import annotations
@@ -136,11 +137,28 @@ def _instance_loader(model: ModelClass, node: ast.FunctionDef | ast.AsyncFunctio
                   model.path, node.lineno)
 
 
+def _not_a_field(node: ast.AnnAssign) -> bool:
+    """A private attribute (a name starting with ``_``, or ``PrivateAttr(...)``) or a
+    ``ClassVar``: Pydantic neither validates nor loads it, it is no config field."""
+    if isinstance(node.target, ast.Name) and node.target.id.startswith("_"):
+        return True
+    value = node.value
+    if isinstance(value, ast.Call):
+        func = value.func
+        name = func.id if isinstance(func, ast.Name) else (
+            func.attr if isinstance(func, ast.Attribute) else "")
+        if name == "PrivateAttr":
+            return True
+    return "ClassVar" in _annotation_names(node.annotation)
+
+
 def _model_findings(model: ModelClass) -> tuple[bool, list[Finding]]:
     """(has a constrained field or validator, defects) of one config model."""
     constrained = False
     defects: list[Finding] = []
     for node in model.node.body:
+        if isinstance(node, ast.AnnAssign) and _not_a_field(node):
+            continue
         if isinstance(node, ast.AnnAssign):
             constrained = constrained or _field_is_constrained(node)
             defects += _field_defects(model, node)

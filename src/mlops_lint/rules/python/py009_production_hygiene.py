@@ -1,7 +1,9 @@
 """PY009: no print() and no silently swallowed broad exceptions in library code.
 
 A command-line module (click, typer, argparse...), ``__main__.py`` and an
-``if __name__ == "__main__"`` block may print. A broad ``except`` that logs or re-raises
+``if __name__ == "__main__"`` block may print, and so may scripts with a ``__main__``
+block that no module imports (printing is their interface). Examples (files under an
+``examples/`` folder) are not library code. A broad ``except`` that logs or re-raises
 is fine; one that reports the error on stderr warns in library code (an entry script's
 log channel is stderr); one that only passes or continues fails.
 """
@@ -162,10 +164,11 @@ def _handler_finding(node: ast.ExceptHandler, index: PythonIndex, entry: bool
         index.path, node.lineno)
 
 
-def _module_findings(index: PythonIndex) -> list[Finding]:
-    """The print() calls and broad excepts of one library module."""
+def _module_findings(index: PythonIndex, script: bool) -> list[Finding]:
+    """The print() calls (not in a ``script``: an example or a standalone script) and
+    broad excepts of one library module."""
     name = PurePosixPath(index.path).name
-    cli = name == "__main__.py" or any(index.imports(m) for m in CLI_MODULES)
+    cli = script or name == "__main__.py" or any(index.imports(m) for m in CLI_MODULES)
     main_lines = _main_block_lines(index.tree)
     findings = [] if cli else _prints(index, main_lines)
     for node in statements(index.tree):
@@ -176,16 +179,46 @@ def _module_findings(index: PythonIndex) -> list[Finding]:
     return findings
 
 
+EXAMPLE_DIRS = frozenset({"examples", "example"})
+
+
+def _imported_names(indexes: list[PythonIndex]) -> set[str]:
+    """Every component of every module the files import (``from pkg.tool import run``
+    gives pkg, tool and run): a module whose name is among them may be imported."""
+    names: set[str] = set()
+    for index in indexes:
+        for origin in index.aliases.values():
+            names.update(origin.split("."))
+        for node in index.of_type(ast.ImportFrom):
+            names.update((node.module or "").split("."))
+            names.update(a.name for a in node.names)
+    return names
+
+
+def _example(index: PythonIndex) -> bool:
+    """A file under an ``examples/`` folder: a usage example, not library code."""
+    return bool({p.lower() for p in PurePosixPath(index.path).parts[:-1]} & EXAMPLE_DIRS)
+
+
+def _standalone_script(index: PythonIndex, imported: set[str]) -> bool:
+    """A script with an ``if __name__ == "__main__":`` block that no module of the project
+    imports: printing is its interface."""
+    return bool(_main_block_lines(index.tree)) and \
+        PurePosixPath(index.path).stem not in imported
+
+
 @rule("PY009")
 def production_hygiene(ctx: Context, params: None) -> Iterator[Finding]:
     """PY009: no print() and no silently swallowed broad exceptions in library code."""
     indexes, errors = library_indexes(ctx)
+    imported = _imported_names(indexes)
+    indexes = [i for i in indexes if not _example(i)]
     if not indexes:
         yield skipped(T("no library Python code", "no hay código Python de librería"))
         return
     findings: list[Finding] = []
     for index in indexes:
-        findings += _module_findings(index)
+        findings += _module_findings(index, _standalone_script(index, imported))
     yield from findings[:MAX_HYGIENE_FINDINGS]
     if len(findings) > MAX_HYGIENE_FINDINGS:
         extra = len(findings) - MAX_HYGIENE_FINDINGS

@@ -1,5 +1,6 @@
 """SEC004: Bandit (or ruff's ``S`` rules) runs on the project's code, with a
 ``bandit*.json`` report, when there is one, read as evidence of no high-severity issue.
+A well-known SAST equivalent (Semgrep, CodeQL, Checkov with a SAST framework) counts.
 
 Per project: its ``[tool.bandit]`` lives in the project's ``pyproject.toml``.
 """
@@ -13,8 +14,9 @@ from typing import Any
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed, warned
 from mlops_lint.parsers import ParseError
+from mlops_lint.parsers.invocations import Tool, tool_runs
 from mlops_lint.parsers.toml_file import dig
-from mlops_lint.readers.ci_tools import BANDIT
+from mlops_lint.readers.ci_tools import BANDIT, CHECKOV_SAST, CODEQL, SEMGREP, is_checkov_sast
 from mlops_lint.rules import rule
 from mlops_lint.rules.security._shared import places, precommit_note
 
@@ -62,6 +64,22 @@ def _ruff_security(ctx: Context) -> str | None:
         if any(str(code) in ("S", "ALL") or (str(code).startswith("S") and
                                              str(code)[1:2].isdigit()) for code in selected):
             return path
+    return None
+
+
+CHECKOV_HOOK = Tool("checkov-hook", is_checkov_sast, frozenset({"checkov"}))
+
+
+def _sast_equivalent(ctx: Context) -> tuple[str, str, str, int | None] | None:
+    """A well-known SAST tool that covers Bandit's job: Semgrep, CodeQL, or Checkov with a
+    SAST framework (a command, or its pre-commit hook with ``--framework sast...``)."""
+    runs = places(ctx, (SEMGREP, CODEQL, CHECKOV_SAST))
+    if runs:
+        return runs[0]
+    dirs = [p.path for p in ctx.repo.projects]
+    for inv in tool_runs(ctx.repo, CHECKOV_HOOK, dirs):
+        if inv.where != "ci" and any("sast" in arg for arg in inv.argv):
+            return CHECKOV_SAST.name, inv.describe(), inv.path, inv.line
     return None
 
 
@@ -119,6 +137,13 @@ def bandit_sast(ctx: Context, params: None) -> Iterator[Finding]:
                        f"ruff selecciona las reglas S de flake8-bandit ({ruff})") + report,
                      ruff, 1)
         return
+    equivalent = _sast_equivalent(ctx)
+    if equivalent:
+        name, where, path, line = equivalent
+        yield passed(T(f"{name} runs static security analysis (SAST, Bandit's job): {where}",
+                       f"{name} ejecuta análisis estático de seguridad (SAST, el trabajo de "
+                       f"Bandit): {where}") + report, path, line)
+        return
     if evidence:
         yield passed(T(f"a bandit report ({evidence[0]}) shows 0 HIGH findings",
                        f"un informe de bandit ({evidence[0]}) muestra 0 hallazgos HIGH"),
@@ -131,5 +156,7 @@ def bandit_sast(ctx: Context, params: None) -> Iterator[Finding]:
                      + precommit_note(ctx), config[0], config[1], fix=fix)
         return
     yield failed(T("no Bandit: not configured ([tool.bandit], .bandit) nor run (pre-commit, CI, "
-                   "Makefile)", "sin Bandit: ni configurado ([tool.bandit], .bandit) ni "
-                   "ejecutado (pre-commit, CI, Makefile)") + precommit_note(ctx), fix=fix)
+                   "Makefile), and no equivalent SAST (ruff S rules, Semgrep, CodeQL, Checkov "
+                   "SAST)", "sin Bandit: ni configurado ([tool.bandit], .bandit) ni "
+                   "ejecutado (pre-commit, CI, Makefile), y sin SAST equivalente (reglas S de "
+                   "ruff, Semgrep, CodeQL, Checkov SAST)") + precommit_note(ctx), fix=fix)

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed, skipped
+from mlops_lint.parsers.ci import Command
 from mlops_lint.parsers.pytest_config import (
     cov_options,
     invocations,
@@ -127,6 +128,30 @@ def _read_message(target: str) -> T:
              "no suele tener (o debe descargar) y cambia con los datos")
 
 
+SLOW_SUITE = re.compile(r"(?<![A-Za-z0-9])(e2e|integration|integration[-_]tests|end[-_]to[-_]end)"
+                        r"(?![A-Za-z0-9])", re.IGNORECASE)
+
+
+def _split_suites(ci: list[Command]) -> str | None:
+    """A fast path by directory: a CI job runs pytest on named paths that leave out the
+    end-to-end/integration suites, which another job or workflow runs."""
+    for command in ci:
+        for inv in invocations(command.text):
+            if inv.kind == "coverage-report":
+                continue
+            paths = [a for a in inv.args
+                     if not a.startswith("-") and ("/" in a or a.rstrip("/") in ("tests", "test"))]
+            if not paths or any(SLOW_SUITE.search(p) for p in paths):
+                continue
+            other = next((c for c in ci if (c.path, c.job) != (command.path, command.job)
+                          and (SLOW_SUITE.search(c.text) or SLOW_SUITE.search(c.path))), None)
+            if other is not None:
+                where = f"{command.path}:{command.line}" if command.line else command.path
+                return (f"{where} runs {' '.join(paths)}; the end-to-end/integration suite "
+                        f"runs apart ({other.path}, job {other.job})")
+    return None
+
+
 def _fast_path(ctx: Context, found: Suite) -> str | None:
     cfg = found.config.pytest
     ci = project_ci_commands(ctx)
@@ -146,7 +171,7 @@ def _fast_path(ctx: Context, found: Suite) -> str | None:
                     for inv in invocations(expand_vars(make[1], line)):
                         if inv.options.markexpr and FAST_PATH.search(inv.options.markexpr):
                             return f"{make[0]} ({target})"
-    return None
+    return _split_suites(ci)
 
 
 @rule("TEST008")
