@@ -50,6 +50,11 @@ def test_collapse_follows_the_reporting_rule() -> None:
     # an inline suppression is about one line, not the absence: it does not carry
     inline = _row("AAA001", Status.WAIVED, waiver="inline")
     assert collapse([inline, dependent])[1].status is Status.FAIL
+    # a reporter that says the absence is not applicable skips what follows from it; a
+    # skip that names no rule as its subject's reporter collapses nothing
+    not_applicable = _row("AAA001", Status.SKIP, see="AAA001")
+    assert collapse([not_applicable, dependent])[1].status is Status.SKIP
+    assert collapse([_row("AAA001", Status.SKIP), dependent])[1].status is Status.FAIL
 
 
 def test_no_ci_is_reported_once(make_repo: Maker, results_for: Runner) -> None:

@@ -46,6 +46,11 @@ def test_unwrap() -> None:
     assert unwrap(["poetry", "install"]) == ["poetry", "install"]
     assert unwrap(["uvx", "ruff", "check"]) == ["ruff", "check"]
     assert unwrap([]) == []
+    # the command a compound command's part runs, not its reserved word
+    guarded = split_commands("if [ -f requirements.txt ]; then pip install -r "
+                             "requirements.txt; fi")
+    assert [c.argv for c in guarded][:2] == [("[", "-f", "requirements.txt", "]"),
+                                             ("pip", "install", "-r", "requirements.txt")]
 
 
 # -- INI and mypy config -----------------------------------------------------------------

@@ -312,7 +312,8 @@ def collapse(results: list[Result]) -> list[Result]:
     reporters: dict[tuple[str, str], Result] = {}
     for r in results:
         if r.see in (None, r.rule) and (r.status.is_problem or (
-                r.status is Status.WAIVED and r.waiver not in (None, "inline"))):
+                r.status is Status.WAIVED and r.waiver not in (None, "inline")) or (
+                r.status is Status.SKIP and r.see == r.rule)):
             reporters.setdefault((r.rule, r.project), r)
     out = []
     for r in results:

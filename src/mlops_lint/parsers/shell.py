@@ -4,7 +4,10 @@
 ``|``), tokenizes each with :mod:`shlex`, drops leading ``VAR=value`` assignments and
 unwraps runners (``python -m X``, ``poetry run``, ``uv run``, ``pdm run``, ``pipenv
 run``, ``hatch run``, ``conda run -n env``, ``time``, ``sudo``, ``npx``), so that
-``poetry run python -m mypy --strict src`` reads as ``mypy --strict src``.
+``poetry run python -m mypy --strict src`` reads as ``mypy --strict src``. A reserved word
+that opens a compound command's part (``if``, ``then``, ``else``, ``elif``, ``do``,
+``while``, ``until``, ``!``, ``{``) is dropped too: in ``if [ -f r.txt ]; then pip install
+-r r.txt; fi`` the guarded command is ``pip install -r r.txt``.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ _ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 _RUNNERS = {"poetry": "run", "uv": "run", "pdm": "run", "pipenv": "run", "hatch": "run",
             "rye": "run", "pixi": "run", "uvx": None, "pipx": "run", "npx": None,
             "time": None, "sudo": None, "exec": None, "nohup": None, "command": None}
+# reserved words before the command a compound command's part runs
+_KEYWORDS = frozenset({"if", "then", "else", "elif", "do", "while", "until", "!", "{"})
 _PYTHON = re.compile(r"^python(\d(\.\d+)?)?(\.exe)?$")
 
 
@@ -76,7 +81,7 @@ def unwrap(argv: list[str]) -> list[str]:
     """Drop env assignments and runner prefixes; ``python -m X`` becomes ``X``."""
     while argv:
         head = argv[0].rsplit("/", 1)[-1]
-        if _ASSIGNMENT.match(argv[0]) or head == "env":
+        if _ASSIGNMENT.match(argv[0]) or head == "env" or argv[0] in _KEYWORDS:
             argv = argv[1:]
         elif head in _RUNNERS:
             sub = _RUNNERS[head]

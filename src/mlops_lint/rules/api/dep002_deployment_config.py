@@ -5,16 +5,25 @@ Descriptors: long-running Kubernetes/Knative workloads and Helm values (probes),
 templates read as text, serverless.yml, ECS task definitions, compose services that build
 an image, fly.toml/render.yaml/app.yaml, deploy steps of GitHub workflows and other CI
 systems (a /health check or a smoke test after the deploy), and managed endpoints declared
-as code. The rollback is a Makefile target, an explicit command in the documents, or a
-rollback section with deploy commands.
+as code. A managed service rolled out from CI (``anyscale service rollout``, ``serve
+deploy`` of a Ray Serve config, ``sky serve up``, ``modal deploy``) is a deployment too: the
+platform probes the service itself, so the service's own health route wires it, including
+a ``GET /`` whose handler is named or documented as the health check. The rollback is a
+Makefile target, an explicit command in the documents, or a rollback section with deploy
+commands.
+
+Not applicable at level 2 to a published library or a Terraform module library with no
+descriptor (:mod:`mlops_lint.readers.project_kind`): it serves nothing, so there is no
+health route to wire.
 """
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from mlops_lint.context import Context
@@ -27,6 +36,8 @@ from mlops_lint.parsers.makefile import Makefile, parse_makefile
 from mlops_lint.parsers.markdown import parse_markdown
 from mlops_lint.readers.deployment import DEPLOY_COMMAND, deployment
 from mlops_lint.readers.project_files import as_dict, as_list
+from mlops_lint.readers.project_kind import project_kind
+from mlops_lint.readers.serving import serving
 from mlops_lint.readers.unread import manifests_noted, noted, reports_unread
 from mlops_lint.rules import rule
 from mlops_lint.rules.api._endpoints import MAX_KIND_SCAN, managed_endpoints
@@ -55,6 +66,13 @@ class Descriptor:
     wired: bool | None  # True: /health wired; False: no health check; None: other probe
     detail: T
     line: int | None = None
+    managed: bool = False  # a managed service platform that probes the service itself
+
+
+# a managed model-serving platform rolled out from CI: it runs and probes the service
+MANAGED_DEPLOY = re.compile(
+    r"\banyscale\s+service\s+(rollout|deploy)\b|\bserve\s+deploy\b|\bsky\s+serve\s+up\b|"
+    r"\bmodal\s+deploy\b", re.IGNORECASE)
 
 
 def _d(en: str, es: str | None = None) -> T:
@@ -261,11 +279,15 @@ SMOKE = re.compile(r"\b(curl|wget|http|httpx|requests)\b", re.IGNORECASE)
 def _workflow_descriptor(wf: Workflow) -> Iterator[Descriptor]:
     deploy = None
     smoke = False
+    managed = False
     later: list[str] = []  # what runs after the deploy
     for job in wf.jobs:
         for step in job.steps:
             text = step.run or ""
             match = DEPLOY_COMMAND.search(text)
+            if match is None and deploy is None:
+                match = MANAGED_DEPLOY.search(text)
+                managed = match is not None
             if deploy is not None:
                 later.append(text)
             elif match:
@@ -279,8 +301,38 @@ def _workflow_descriptor(wf: Workflow) -> Iterator[Descriptor]:
                 deploy = (str(step.uses), step.line)
     if deploy is not None:
         other = None if smoke else _smoke_after(later)
-        yield Descriptor(f"workflow deploy ({deploy[0]})", wf.path, None if other else smoke,
-                         _health_detail(smoke, other), deploy[1])
+        yield Descriptor(f"workflow deploy ({' '.join(deploy[0].split())})", wf.path,
+                         None if other else smoke, _health_detail(smoke, other), deploy[1],
+                         managed)
+
+
+def _health_route(ctx: Context) -> str | None:
+    """Where the service answers health checks: a route on a health path, or a ``GET /``
+    whose handler is named or documented as the health check."""
+    for route in serving(ctx).model.routes:
+        if not route.allows("GET"):
+            continue
+        if _health_text(route.path):
+            return f"GET {route.path} ({route.file}:{route.line})"
+        if route.path.strip("/") == "" and route.handler is not None:
+            doc = ast.get_docstring(route.handler) or ""
+            if "health" in route.handler_name.lower() or "health" in doc[:400].lower():
+                return (f"GET {route.path or '/'} ({route.file}:{route.line}), documented as "
+                        "the health check")
+    return None
+
+
+def _managed_health(ctx: Context, descriptors: list[Descriptor]) -> list[Descriptor]:
+    """A managed service whose own health route the platform probes is wired."""
+    if not any(d.managed and not d.wired for d in descriptors):
+        return descriptors
+    route = _health_route(ctx)
+    if route is None:
+        return descriptors
+    detail = T(f"a managed service; the platform probes its health route {route}",
+               f"un servicio gestionado; la plataforma sondea su ruta de salud {route}")
+    return [replace(d, wired=True, detail=detail) if d.managed and not d.wired else d
+            for d in descriptors]
 
 
 ROLLBACK_EXPLICIT = re.compile(
@@ -313,6 +365,7 @@ def deployment_config(ctx: Context, params: None) -> Iterator[Finding]:
                                T.same(e.health), e.line)
                     for e in managed_endpoints(ctx)
                     if not any(d.path == e.path and d.line == e.line for d in descriptors)]
+    descriptors = _managed_health(ctx, descriptors)
     wired = [d for d in descriptors if d.wired]
     if wired:
         for d in wired:
@@ -324,6 +377,10 @@ def deployment_config(ctx: Context, params: None) -> Iterator[Finding]:
                 yield warned(message, d.path, d.line, level=2, fix=HEALTH_FIX)
             else:
                 yield failed(message, d.path, d.line, level=2, fix=HEALTH_FIX)
+    elif (kind := project_kind(ctx.repo).runs_nothing()) is not None:
+        yield skipped(T("not applicable: ", "no aplica: ") + kind + T(
+            ", so it serves nothing and has no health route to wire",
+            ", así que no sirve nada ni tiene ruta de salud que conectar"), level=2)
     else:
         yield failed(T("no deployment descriptor (Kubernetes manifest, serverless.yml, ECS "
                        "task definition, Cloud Run service or deploy workflow, compose) found",

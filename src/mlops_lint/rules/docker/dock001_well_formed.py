@@ -8,6 +8,11 @@ when a COPY/ADD lands relative to it and the base sets none (``base_workdir`` in
 data). A batch or CLI image needs no EXPOSE; a base that runs its own server
 (``server_bases``), or manifests that give the command, make CMD unnecessary; an image
 CI jobs run in is judged only on its build and the CMD/ENTRYPOINT it declares.
+
+A published library or a Terraform module library with no Dockerfile
+(:mod:`mlops_lint.readers.project_kind`) is not applicable: it deploys nothing, so there
+is no image to write. The skip names DOCK001 as its ``see``, so the other rules that need
+a Dockerfile are skipped with it.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from mlops_lint.context import Context
 from mlops_lint.model import Finding, Status, T, failed, passed, skipped
 from mlops_lint.parsers.deployed_images import command_of, deployments, listening
 from mlops_lint.parsers.dockerfile import Dockerfile, ImageRef, Instruction, Stage
+from mlops_lint.readers.project_kind import project_kind
 from mlops_lint.rules import rule
 from mlops_lint.rules.docker._ci_images import ci_job_image
 from mlops_lint.rules.docker._runtime import batch_image, env_port
@@ -355,6 +361,13 @@ def dockerfile_well_formed(ctx: Context, params: None) -> Iterator[Finding]:
                         f"{path} es un contenedor de desarrollo (.devcontainer/), no una imagen "
                         "de ejecución: no se evalúa"), path)
     if found.none:
+        library = project_kind(ctx.repo).runs_nothing()
+        if library is not None:
+            yield skipped(T("not applicable: no Dockerfile, and none is needed: ",
+                            "no aplica: no hay Dockerfile, ni hace falta: ") + library + T(
+                ", so there is no image to build", ", así que no hay imagen que construir"),
+                see="DOCK001")
+            return
         yield failed(no_dockerfile(found), fix=NO_DOCKERFILE_FIX, see="DOCK001")
         return
     for error in found.broken:

@@ -3,7 +3,13 @@
 A lockfile is one of :data:`LOCKFILES` or a fully ``==``-pinned requirements file, in the
 project, at the root, then in each service's folder and each sub-folder package's. One
 that git ignores fails. Without Python, the lock file of each other stack present
-(Terraform, Node.js, Go, Rust) is asked for instead.
+(Terraform, Node.js, Go, Rust) is asked for instead, except Terraform's in a reusable module
+library (:mod:`mlops_lint.readers.project_kind`): HashiCorp's convention is to commit
+``.terraform.lock.hcl`` for root configurations only, since the caller of a module
+resolves its providers.
+
+A requirements file installed under a guard (``if [ -f requirements.txt ]; then pip
+install -r requirements.txt; fi``) is installed: the shell reader drops the reserved words.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from mlops_lint.parsers.gitignore import ignore_rules
 from mlops_lint.parsers.invocations import Tool, tool_runs
 from mlops_lint.parsers.requirements import RequirementsFile, parse_requirements
 from mlops_lint.parsers.shell import Simple
+from mlops_lint.readers.project_kind import project_kind
 from mlops_lint.readers.python_project import package_dirs
 from mlops_lint.rules import rule
 from mlops_lint.rules.env._shared import dirs, glob_in, has_python, service_dirs
@@ -127,8 +134,17 @@ def _stack_locks(ctx: Context) -> Iterator[Finding]:
                         "manifiestos de Terraform, Node.js, Go o Rust en el proyecto"))
         return
     rules = ignore_rules(ctx.repo)
+    library = project_kind(ctx.repo).module_library
     for stack, names in stacks:
         found = ctx.files([f"**/{name}" for name in names])
+        if not found and stack == "Terraform" and library is not None:
+            yield skipped(T("not applicable: ", "no aplica: ") + library + T(
+                "; HashiCorp's convention is to commit .terraform.lock.hcl only for root "
+                "configurations, since whoever calls a module resolves its providers",
+                "; la convención de HashiCorp es subir .terraform.lock.hcl solo en las "
+                "configuraciones raíz, ya que quien llama a un módulo resuelve sus "
+                "proveedores"))
+            continue
         if found:
             yield passed(T(f"{stack} dependencies are locked: {found[0]} is committed",
                            f"las dependencias de {stack} están fijadas: {found[0]} está en el "

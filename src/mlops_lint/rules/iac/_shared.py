@@ -10,23 +10,23 @@ local ``source``; every other configuration directory is a *root module* (someth
 
 from __future__ import annotations
 
-import posixpath
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
 from mlops_lint.context import Context
 from mlops_lint.model import T
-from mlops_lint.parsers import ParseError
-from mlops_lint.parsers.terraform import (
-    Block,
-    TfFile,
-    backend_configs,
-    init_backend_options,
-    nested,
-    terraform_files,
+from mlops_lint.readers.terraform_config import (
+    Config,
+    TfDir,
+    calls_local_module,
+    is_example,
+    module_target,
 )
+from mlops_lint.readers.terraform_config import module_library as _module_library
+from mlops_lint.readers.terraform_config import read_config as _read_config
+
+__all__ = ["Config", "TfDir", "calls_local_module", "is_example", "module_target"]
 
 NOT_APPLICABLE = T("not applicable: no Terraform (*.tf) files in the repository",
                    "no aplica: no hay archivos Terraform (*.tf) en el repositorio")
@@ -35,119 +35,12 @@ NOT_APPLICABLE = T("not applicable: no Terraform (*.tf) files in the repository"
 INFRA_DIRS = frozenset({"infra", "infrastructure", "terraform", "iac"})
 
 
-@dataclass
-class TfDir:
-    path: str  # "" at the repository root
-    files: list[TfFile] = field(default_factory=list)
-    module: bool = False
-
-    @property
-    def shown(self) -> str:
-        return self.path or "."
-
-    def blocks(self, block_type: str) -> list[tuple[TfFile, Block]]:
-        return [(f, b) for f in self.files for b in f.of(block_type)]
-
-    @property
-    def anchor(self) -> tuple[str, int | None]:
-        terraform = self.blocks("terraform")
-        if terraform:
-            return terraform[0][0].path, terraform[0][1].line
-        return self.files[0].path, 1
-
-    def backends(self) -> list[tuple[TfFile, Block, str, dict[str, Any]]]:
-        out = []
-        for tf, block in self.blocks("terraform"):
-            for label, body in nested(block.body, "backend"):
-                out.append((tf, block, label or "?", body))
-            for _, body in nested(block.body, "cloud"):
-                out.append((tf, block, "cloud", body))
-        return out
-
-
-@dataclass
-class Config:
-    dirs: dict[str, TfDir]
-    errors: list[ParseError]
-
-    @property
-    def roots(self) -> list[TfDir]:
-        return [d for _, d in sorted(self.dirs.items()) if not d.module]
-
-    @property
-    def files(self) -> list[TfFile]:
-        return [f for _, d in sorted(self.dirs.items()) for f in d.files]
-
-
-def module_target(directory: str, source: str) -> str:
-    """The directory a local module ``source`` names, spelt as :attr:`TfDir.path` ("" at
-    the repository root; a path starting with ``..`` when it climbs out of it)."""
-    target = posixpath.normpath(posixpath.join(directory, source))
-    return "" if target == "." else target
-
-
 def read_config(ctx: Context) -> Config | None:
-    cached = ctx.repo.memo.get("terraform:config")
-    if cached is not None:
-        config: Config | None = cached or None
-        return config
-    parsed = terraform_files(ctx.repo)
-    if not parsed:
-        ctx.repo.memo["terraform:config"] = False
-        return None
-    dirs: dict[str, TfDir] = {}
-    errors = []
-    for item in parsed:
-        if isinstance(item, ParseError):
-            errors.append(item)
-            continue
-        dirs.setdefault(item.directory, TfDir(item.directory)).files.append(item)
-    for directory in dirs.values():
-        if "modules" in PurePosixPath(directory.path).parts:
-            directory.module = True
-        for _, block in directory.blocks("module"):
-            source = block.body.get("source")
-            if isinstance(source, str) and source.startswith(("./", "../")):
-                target = module_target(directory.path, source)
-                if target in dirs and target != directory.path:
-                    dirs[target].module = True
-    result = Config(dirs, errors)
-    ctx.repo.memo["terraform:config"] = result
-    return result
-
-
-_EXAMPLE_DIRS = frozenset({"examples", "example"})
-
-
-def is_example(path: str) -> bool:
-    return not _EXAMPLE_DIRS.isdisjoint(PurePosixPath(path).parts)
+    return _read_config(ctx.repo)
 
 
 def module_library(ctx: Context, config: Config) -> T | None:
-    """Why the repository is a reusable module library rather than a deployment, or None:
-    no configuration declares a backend (nor does any ``-backend-config`` file or
-    ``terraform init -backend-config`` exist), and it has modules (the root module called
-    by its examples, or ``modules/``) with usage examples or wrappers calling them."""
-    if any(d.backends() for d in config.dirs.values()):
-        return None
-    if backend_configs(ctx.repo) or init_backend_options(ctx.repo):
-        return None
-    modules = sorted(d.shown for d in config.dirs.values() if d.module)
-    if not modules:
-        return None
-    callers = [d for d in config.roots if calls_local_module(d)]
-    if not callers and not any(is_example(d.path) for d in config.roots):
-        return None
-    shown = ", ".join(modules[:3]) + (f" (+{len(modules) - 3})" if len(modules) > 3 else "")
-    return T(f"a reusable module library: modules {shown}, no backend in any configuration",
-             f"una biblioteca de módulos reutilizables: módulos {shown}, ningún backend en "
-             "ninguna configuración")
-
-
-def calls_local_module(directory: TfDir) -> bool:
-    return any(isinstance(b.body.get("source"), str)
-               and str(b.body["source"]).startswith(("./", "../"))
-               for _, b in directory.blocks("module"))
+    return _module_library(ctx.repo, config)
 
 
 def _all_strings(node: Any) -> Iterator[str]:

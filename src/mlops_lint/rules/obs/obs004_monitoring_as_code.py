@@ -4,6 +4,10 @@ Scrape targets may be declared as operator resources (ServiceMonitor, PodMonitor
 Prometheus PodMonitoring), read as text so Helm templates count, test data excluded. An
 alert is actionable with ``for:``, ``labels.severity`` and ``annotations.runbook_url``; a
 dashboard needs latency, throughput and error-rate panels. Repository-wide.
+
+Not applicable to a published library or a Terraform module library
+(:mod:`mlops_lint.readers.project_kind`) that has none of the three: nothing of such a
+repository runs as a service, so there is no target to scrape, alert on or chart.
 """
 
 from __future__ import annotations
@@ -15,8 +19,9 @@ from typing import Any
 
 from mlops_lint.context import Context
 from mlops_lint.globs import is_test_data
-from mlops_lint.model import Finding, T, failed, passed
+from mlops_lint.model import Finding, Status, T, failed, passed, skipped
 from mlops_lint.readers.project_files import as_list
+from mlops_lint.readers.project_kind import project_kind
 from mlops_lint.readers.unread import noted, reports_unread
 from mlops_lint.rules import rule
 from mlops_lint.rules.obs._shared import alert_rules, yaml_docs
@@ -162,6 +167,11 @@ def _dashboard(ctx: Context) -> Finding:
 @reports_unread
 def monitoring_as_code(ctx: Context, params: None) -> Iterator[Finding]:
     """OBS004: Prometheus scrape config, actionable alert rules and a Grafana dashboard."""
-    yield _scrape(ctx)
-    yield from _alerts(ctx)
-    yield _dashboard(ctx)
+    found = [_scrape(ctx), *_alerts(ctx), _dashboard(ctx)]
+    reason = project_kind(ctx.repo).runs_nothing()
+    if reason is not None and all(f.status == Status.FAIL and f.path is None for f in found):
+        yield skipped(T("not applicable: ", "no aplica: ") + reason + T(
+            ", so nothing runs to scrape, alert on or chart",
+            ", así que nada se ejecuta que recoger, alertar o graficar"))
+        return
+    yield from found

@@ -5,6 +5,11 @@ counts (a monorepo's plug-in gets it through its parent package); a pin to Pydan
 fails. pydantic-settings reading the environment is a well-known equivalent of a YAML
 file loaded with ``safe_load``. Without a Pydantic model, another typed configuration
 (dataclass, attrs, NamedTuple) warns.
+
+A published library (:mod:`mlops_lint.readers.project_kind`) with no configuration
+file of its own (YAML settings outside its docs, examples and tests) and no model is not
+applicable: it is configured through the arguments of its functions, so there is no
+application configuration to load into a model.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from collections.abc import Iterator
 from pathlib import PurePosixPath
 
 from mlops_lint.context import Context
-from mlops_lint.model import Finding, T, failed, passed, warned
+from mlops_lint.model import Finding, T, failed, passed, skipped, warned
 from mlops_lint.parsers import ParseError
 from mlops_lint.parsers.requirements import (
     normalize_name,
@@ -22,6 +27,7 @@ from mlops_lint.parsers.requirements import (
     satisfies,
 )
 from mlops_lint.parsers.toml_file import dig
+from mlops_lint.readers.project_kind import beside_package, project_kind
 from mlops_lint.rules import rule
 from mlops_lint.rules.python._pydantic import (
     ModelClass,
@@ -123,6 +129,13 @@ def _no_model(ctx: Context, inv: PydanticInventory) -> Finding:
                             "para que los valores erróneos fallen al cargarse; guarda los "
                             "valores en un YAML cargado con yaml.safe_load + "
                             "model_validate"))
+    library = project_kind(ctx.repo).library
+    if library is not None and not [f for f in _config_files(ctx) if not beside_package(f)]:
+        return skipped(T("not applicable: ", "no aplica: ") + library + T(
+            ", configured through the arguments of its functions: no configuration file "
+            "(YAML settings) for a model to load",
+            ", configurada mediante los argumentos de sus funciones: ningún archivo de "
+            "configuración (ajustes YAML) que cargar en un modelo"))
     config_file = ctx.first("src/config.py", "config.py", "settings.py")
     return failed(T("no Pydantic BaseModel/BaseSettings and no typed configuration object "
                     "(dataclass, attrs, NamedTuple) in the library code",
@@ -180,6 +193,12 @@ def _yaml_gaps(inv: PydanticInventory, config_files: list[str], from_env: ModelC
                          "Model.model_validate(data))"))
 
 
+def _config_files(ctx: Context) -> list[str]:
+    return [f for f in ctx.files(CONFIG_FILE_GLOBS)
+            if PurePosixPath(f).name not in NOT_CONFIG_FILES
+            and not f.startswith((".github/", ctx.path(".github/")))]
+
+
 @rule("PY006")
 def pydantic_config(ctx: Context, params: None) -> Iterator[Finding]:
     """PY006: a Pydantic settings model, fed from an external YAML file."""
@@ -192,9 +211,7 @@ def pydantic_config(ctx: Context, params: None) -> Iterator[Finding]:
     problems: list[T] = []
     partial: list[T] = []
     inherited = _dependency(ctx, problems, partial)
-    config_files = [f for f in ctx.files(CONFIG_FILE_GLOBS)
-                    if PurePosixPath(f).name not in NOT_CONFIG_FILES
-                    and not f.startswith((".github/", ctx.path(".github/")))]
+    config_files = _config_files(ctx)
     # pydantic-settings reads the values from the environment (and .env files): a
     # well-known equivalent of an external YAML file loaded with safe_load
     from_env = next((m for m in inv.config_models if m.settings), None)
