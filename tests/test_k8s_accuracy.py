@@ -230,4 +230,4 @@ def test_probe_fix_keeps_the_probe_type(make_repo: MakeRepo, results_for: Result
         "\"-addr=:50051\"]}\n", "")
     found = [r for r in results_for(make_repo({"k8s/payments.yaml": none}), "K8S003")
              if r.status.value == "fail"]
-    assert "httpGet on /health (or /ready) (port 50051)" in found[0].fix.en
+    assert "tcpSocket: {port: 50051}" in found[0].fix.en

@@ -15,6 +15,8 @@ A case file::
         config: {thresholds: {coverage: [60, 70, 80]}}        # optional: .mlops-lint.yaml
         expect: {L2: pass}           # the worst status at each level (or all: <status>)
         message: ["non-root"]        # optional: fragments of one result's English message
+        fix: ["USER app"]            # optional: fragments of one fail/warn result's English fix
+        not_fix: ["python:3"]        # optional: fragments no fail/warn result's fix holds
 
 The worst status at a level ranks error > fail > warn > pass > waived > manual > skip, so
 a case about one bad file among good ones expects ``fail``. Every case file has at least
@@ -118,6 +120,11 @@ def test_rule_case(rule_id: str, case: dict[str, Any], catalog: Catalog,
     assert {lv: actual.get(lv) for lv in expected} == expected, shown
     for fragment in case.get("message") or []:
         assert any(fragment in r.message.en for r in results), (fragment, shown)
+    fixes = [r.fix.en for r in results if r.status.value in ("fail", "warn")]
+    for fragment in case.get("fix") or []:
+        assert any(fragment in f for f in fixes), (fragment, fixes)
+    for fragment in case.get("not_fix") or []:
+        assert not any(fragment in f for f in fixes), (fragment, fixes)
 
 
 def test_every_case_file_is_named_after_its_rule_and_family() -> None:

@@ -52,6 +52,31 @@ class YamlError(ValueError):
         self.line = line
 
 
+# ruamel's duplicate-key problem; the fast loader shows a mapping or a sequence value as
+# "{}" / "[]" (not constructed yet), the round-trip one as its Python repr
+_DUPLICATE = re.compile(r'found duplicate key "([^"\n]{0,200})" with value "([^\n]{0,2000}?)" '
+                        r'\(original value: "([^\n]{0,2000}?)"\)')
+
+
+def _shown(value: str) -> str:
+    """A duplicate key's value for the message: a scalar as written (shortened), a
+    mapping or a sequence by its kind, not as an empty or Python-looking ``{}``."""
+    if value.startswith("{"):
+        return "a mapping"
+    if value.startswith("["):
+        return "a list"
+    return f'"{value[:40]}…"' if len(value) > 40 else f'"{value}"'
+
+
+def _duplicate_message(message: str) -> str:
+    match = _DUPLICATE.fullmatch(message)
+    if match is None:
+        return message
+    key, value, original = match.groups()
+    return f'found duplicate key "{key}" with value {_shown(value)} ' \
+           f'(original value: {_shown(original)})'
+
+
 def _convert(exc: Exception) -> YamlError:
     if isinstance(exc, YamlError):
         return exc
@@ -60,7 +85,7 @@ def _convert(exc: Exception) -> YamlError:
         line = exc.problem_mark.line + 1
     message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     if isinstance(exc, MarkedYAMLError) and exc.problem:
-        message = str(exc.problem)
+        message = _duplicate_message(str(exc.problem))
     return YamlError(message, line)
 
 

@@ -9,8 +9,10 @@ Read by the API rules (the service itself) and SEC006 (unsafe loading in serving
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 
 from mlops_lint.context import Context
 from mlops_lint.parsers.fastapi_app import (
@@ -73,6 +75,52 @@ def is_inference_path(route: Route) -> bool:
 
 def serving(ctx: Context) -> Serving:
     return Serving(serving_model(ctx.repo, ctx.files(["**/*.py"]), ctx.project.path))
+
+
+HEALTH_SEGMENT = re.compile(r"health|ready|readiness|live|liveness|ping|status", re.IGNORECASE)
+
+
+def health_routes(ctx: Context) -> list[tuple[str, str]]:
+    """The GET routes of the project's serving code whose last segment names a health
+    check (``/health``, ``/api/v1/utils/health-check``): (path, file), in source order,
+    without duplicates: what a probe, a smoke or a load test can target."""
+    found = [(r.path, r.file) for r in serving(ctx).model.routes
+             if r.allows("GET") and r.segments and HEALTH_SEGMENT.search(r.segments[-1])]
+    return list(dict.fromkeys(found))
+
+
+# the root folders a repository keeps its deployment files in
+DEPLOY_DIRS = frozenset({"k8s", "kubernetes", "kube", "manifests", "deploy", "deployment",
+                         "deployments", "helm", "charts", "infra", "ops", "devops",
+                         "docker", "loadtest", "loadtests", "load_tests", "perf", "locust",
+                         "tests", "test"})
+
+
+def near(deploy_file: str, code_file: str) -> bool:
+    """Whether ``code_file`` belongs to the app that ``deploy_file`` (a manifest, a
+    Dockerfile, a load test) deploys: their common folder is the deploy file's own, or its
+    parent when the deploy file sits in a deployment folder (``svc/k8s/app.yaml`` and
+    ``svc/app/main.py``), or the repository root with
+    the deploy file in a deployment folder there (``deploy/k8s/app.yaml``); not two
+    sample apps side by side in a collection of samples."""
+    here = PurePosixPath(deploy_file).parent.parts
+    there = PurePosixPath(code_file).parent.parts
+    common = 0
+    while common < min(len(here), len(there)) and here[common] == there[common]:
+        common += 1
+    if len(there) - common > 3:
+        return False
+    up = len(here) - common
+    if up == 0:
+        return True
+    if up == 1 and common > 0:
+        return here[-1].lower().lstrip(".") in DEPLOY_DIRS
+    return common == 0 and up <= 3 and here[0].lower().lstrip(".") in DEPLOY_DIRS
+
+
+def routes(ctx: Context) -> list[tuple[str, tuple[str, ...]]]:
+    """Every route of the project's serving code: (path, methods), in source order."""
+    return list(dict.fromkeys((r.path, r.methods) for r in serving(ctx).model.routes))
 
 
 def call_name(model: ServingModel, module: Module, call: ast.Call) -> str:

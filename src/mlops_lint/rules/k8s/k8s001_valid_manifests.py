@@ -1,5 +1,6 @@
 """K8S001: a Deployment and a Service, selectors that match, a non-default namespace, app and
-version labels; manifests and Helm charts that parse.
+version labels (app only on one-off Jobs, CronJobs and Pods); manifests and Helm charts
+that parse. A workload's fix names only what it lacks.
 
 Serving resources an operator expands (SeldonDeployment, KServe InferenceService,
 RayService) pass on their own. The Services' selectors are checked against the pod
@@ -33,6 +34,8 @@ from mlops_lint.rules.k8s._shared import (
 )
 
 SERVING_KINDS = frozenset({"Deployment", "StatefulSet", "Rollout"})
+# one-off workloads: a model download Job, a debug or client Pod; no version to label
+ONE_OFF_KINDS = frozenset({"Job", "CronJob", "Pod"})
 
 
 def _workload_problems(workload: Workload) -> tuple[list[str], list[str]]:
@@ -56,15 +59,43 @@ def _workload_problems(workload: Workload) -> tuple[list[str], list[str]]:
         es.append("sin namespace (namespace default)" if not obj.namespace
                   else "namespace: default")
     labels = {**obj.labels, **workload.pod_labels}
-    lack = [name for name, keys in (("app", ("app", "app.kubernetes.io/name")),
-                                    ("version", ("version", "app.kubernetes.io/version")))
-            if not any(k in labels for k in keys)]
+    wanted: tuple[tuple[str, tuple[str, str]], ...] = (
+        ("app", ("app", "app.kubernetes.io/name")),
+        ("version", ("version", "app.kubernetes.io/version")))
+    if obj.kind in ONE_OFF_KINDS:
+        wanted = wanted[:1]
+    lack = [name for name, keys in wanted if not any(k in labels for k in keys)]
     if lack:
-        en.append(f"missing label(s) {', '.join(lack)} (or app.kubernetes.io/name, "
-                  "app.kubernetes.io/version)")
-        es.append(f"falta(n) la(s) etiqueta(s) {', '.join(lack)} (o app.kubernetes.io/name, "
-                  "app.kubernetes.io/version)")
+        alt = ", ".join(f"app.kubernetes.io/{'name' if n == 'app' else n}" for n in lack)
+        en.append(f"missing label(s) {', '.join(lack)} (or {alt})")
+        es.append(f"falta(n) la(s) etiqueta(s) {', '.join(lack)} (o {alt})")
     return en, es
+
+
+def _workload_fix(workload: Workload, problems: list[str]) -> T:
+    """The fix for what :func:`_workload_problems` found, and only that: a one-off Job
+    or Pod is not asked for a Deployment and a Service."""
+    en: list[str] = []
+    es: list[str] = []
+    text = " ".join(problems)
+    if "selector" in text:
+        en.append("keep spec.selector.matchLabels inside spec.template.metadata.labels")
+        es.append("mantén spec.selector.matchLabels dentro de spec.template.metadata.labels")
+    if "namespace" in text:
+        en.append("set a non-default namespace (metadata.namespace or the kustomization's "
+                  "namespace)")
+        es.append("usa un namespace distinto de default (metadata.namespace o el namespace "
+                  "de la kustomization)")
+    if "missing label" in text:
+        one_off = workload.obj.kind in ONE_OFF_KINDS
+        en.append("label it with app (or app.kubernetes.io/name)" if one_off
+                  else "label its pods with app and version (or app.kubernetes.io/name and "
+                  "app.kubernetes.io/version)")
+        es.append("etiquétalo con app (o app.kubernetes.io/name)" if one_off
+                  else "etiqueta sus pods con app y version (o app.kubernetes.io/name y "
+                  "app.kubernetes.io/version)")
+    text_en, text_es = "; ".join(en), "; ".join(es)
+    return T(text_en[:1].upper() + text_en[1:] + ".", text_es[:1].upper() + text_es[1:] + ".")
 
 
 @dataclass(frozen=True)
@@ -139,7 +170,13 @@ def _serving(seen: _Exposed, found: Manifests) -> Finding:
         return warned(T("only batch workloads (Job/CronJob/Pod): no Deployment and Service "
                         "serve the model",
                         "solo cargas batch (Job/CronJob/Pod): ningún Deployment y Service "
-                        "sirven el modelo"), found.workloads[0].path, found.workloads[0].line)
+                        "sirven el modelo"), found.workloads[0].path, found.workloads[0].line,
+                      fix=T("If this cluster serves the model, add a Deployment and a Service "
+                            "for the server; one-off Jobs and Pods (a model download, a "
+                            "client) need none.",
+                            "Si este clúster sirve el modelo, añade un Deployment y un Service "
+                            "para el servidor; los Jobs y Pods puntuales (una descarga del "
+                            "modelo, un cliente) no los necesitan."))
     lack = [n for n, ok in (("Deployment", seen.has_deploy),
                             ("Service", seen.has_service)) if not ok]
     return failed(T(f"no {' and no '.join(lack)} manifest",
@@ -187,7 +224,7 @@ def k8s_valid_manifests(ctx: Context, params: None) -> Iterator[Finding]:
               f"{workload.label}: el selector coincide con las etiquetas del pod, namespace "
               f"{workload.obj.namespace}, etiquetas app/version"),
             T(f"{workload.label}: " + "; ".join(en), f"{workload.label}: " + "; ".join(es)),
-            workload.path, workload.line)
+            workload.path, workload.line, fix=_workload_fix(workload, en) if en else None)
 
 
 def _chart_valid(chart: HelmChart) -> Iterator[Finding]:

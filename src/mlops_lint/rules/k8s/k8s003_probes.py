@@ -1,7 +1,10 @@
 """K8S003: readiness and liveness probes on the containers of long-running workloads.
 
 gRPC, TCP and exec handlers are probes in their own right; an httpGet probe must target a
-health route. The fix keeps the probe type the container already uses. Batch workloads
+health route. The fix keeps the probe type the container already uses; a container with
+none gets a TCP or exec check when it runs a well-known non-HTTP server (MySQL, Redis,
+Kafka, by image or port), httpGet only on a health route the project's serving code
+declares, else a TCP check on its port. Batch workloads
 (Job, CronJob, Pod) are skipped; a Helm chart's templates and values are read as text.
 """
 
@@ -15,6 +18,7 @@ from mlops_lint.model import Finding, T, failed, passed, skipped, verdict, warne
 from mlops_lint.parsers.kubernetes import (
     Container,
 )
+from mlops_lint.readers.serving import health_routes, near
 from mlops_lint.rules import rule
 from mlops_lint.rules.k8s._shared import (
     NOT_APPLICABLE,
@@ -87,9 +91,49 @@ def _container_port(container: Container) -> str | None:
     return None
 
 
-def _add_probes_fix(container: Container, kinds: list[str], missing: list[str]) -> T:
+# well-known servers that speak no HTTP: their default port, the image names they ship
+# as, and the command that checks them from inside the container
+DATASTORES: tuple[tuple[str, int, tuple[str, ...], str | None], ...] = (
+    ("MySQL", 3306, ("mysql", "mariadb", "percona"), "mysqladmin ping"),
+    ("PostgreSQL", 5432, ("postgres", "postgis", "timescaledb", "pgvector"),
+     "pg_isready -U postgres"),
+    ("Redis", 6379, ("redis", "valkey", "keydb"), "redis-cli ping"),
+    ("MongoDB", 27017, ("mongo", "mongodb"),
+     "mongosh --quiet --eval \"db.adminCommand('ping')\""),
+    ("Kafka", 9092, ("kafka", "cp-kafka"), None),
+    ("ZooKeeper", 2181, ("zookeeper", "cp-zookeeper"), None),
+    ("RabbitMQ", 5672, ("rabbitmq",), "rabbitmq-diagnostics -q ping"),
+    ("Memcached", 11211, ("memcached",), None),
+    ("Cassandra", 9042, ("cassandra",), None),
+)
+
+
+def _image_name(container: Container) -> str:
+    """The image's last path component without tag or digest (``bitnami/mysql:8`` ->
+    ``mysql``)."""
+    image = str(container.get("image") or "").split("@", 1)[0]
+    return image.rsplit("/", 1)[-1].split(":", 1)[0].lower()
+
+
+def _datastore(container: Container,
+               port: str | None) -> tuple[str, int, tuple[str, ...], str | None] | None:
+    """The well-known non-HTTP server the container runs, by its image or its port."""
+    name = _image_name(container)
+    for store in DATASTORES:
+        if name in store[2] or any(name.startswith(n + "-") for n in store[2]):
+            return store
+    for store in DATASTORES:
+        if port == str(store[1]):
+            return store
+    return None
+
+
+def _add_probes_fix(container: Container, kinds: list[str], missing: list[str],
+                    health: list[str]) -> T:
     """The fix that adds the ``missing`` probes, with the handler the container already
-    uses, else grpc on a port named for it, else httpGet on a health route."""
+    uses, else grpc on a port named for it, else a TCP (or the server's own ping) check
+    on a well-known non-HTTP server, else httpGet on a health route the project's
+    serving code declares, else a TCP check on the container port."""
     port = _container_port(container)
     at = f" (port {port})" if port else ""
     wanted = " and ".join(missing)
@@ -106,10 +150,30 @@ def _add_probes_fix(container: Container, kinds: list[str], missing: list[str]) 
                  "initialDelaySeconds and periodSeconds.",
                  f"Añade {wanted} con una comprobación grpc{at} (grpc: {{port: "
                  f"{port or '<puerto>'}}}), initialDelaySeconds y periodSeconds.")
-    return T(f"Add {wanted} with httpGet on /health (or /ready){at}, initialDelaySeconds "
-             "and periodSeconds.",
-             f"Añade {wanted} con httpGet en /health (o /ready){at}, initialDelaySeconds y "
-             "periodSeconds.")
+    if store := _datastore(container, port):
+        name, default, _, ping = store
+        tcp = f"tcpSocket: {{port: {port or default}}}"
+        if ping:
+            return T(f"Add {wanted} with an exec check of the server ({ping}) or {tcp} "
+                     f"({name} speaks no HTTP), with initialDelaySeconds and periodSeconds.",
+                     f"Añade {wanted} con una comprobación exec del servidor ({ping}) o "
+                     f"{tcp} ({name} no habla HTTP), con initialDelaySeconds y "
+                     "periodSeconds.")
+        return T(f"Add {wanted} with {tcp} ({name} speaks no HTTP), with "
+                 "initialDelaySeconds and periodSeconds.",
+                 f"Añade {wanted} con {tcp} ({name} no habla HTTP), con "
+                 "initialDelaySeconds y periodSeconds.")
+    if health:
+        return T(f"Add {wanted} with httpGet on {health[0]} (the health route of the "
+                 f"project's service){at}, initialDelaySeconds and periodSeconds.",
+                 f"Añade {wanted} con httpGet en {health[0]} (la ruta de salud del "
+                 f"servicio del proyecto){at}, initialDelaySeconds y periodSeconds.")
+    tcp = f"tcpSocket: {{port: {port or '<port>'}}}"
+    tcp_es = f"tcpSocket: {{port: {port or '<puerto>'}}}"
+    return T(f"Add {wanted} with {tcp} (or httpGet on a health route the server really "
+             "serves), initialDelaySeconds and periodSeconds.",
+             f"Añade {wanted} con {tcp_es} (o httpGet en una ruta de salud que el servidor "
+             "sirva de verdad), initialDelaySeconds y periodSeconds.")
 
 
 def _repair_probes_fix(kinds: list[str], problems: list[str]) -> T:
@@ -136,12 +200,13 @@ def _repair_probes_fix(kinds: list[str], problems: list[str]) -> T:
     return T(text_en[:1].upper() + text_en[1:] + ".", text_es[:1].upper() + text_es[1:] + ".")
 
 
-def probe_fix(container: Container, missing: list[str], problems: list[str]) -> T:
+def probe_fix(container: Container, missing: list[str], problems: list[str],
+              health: list[str] | None = None) -> T:
     """The fix for one container, keeping the probe type it already uses (a gRPC server's
     grpc or exec grpc_health_probe check, a TCP check) instead of always httpGet."""
     kinds = _probe_kinds(container)
     if missing:
-        return _add_probes_fix(container, kinds, missing)
+        return _add_probes_fix(container, kinds, missing, health or [])
     return _repair_probes_fix(kinds, problems)
 
 
@@ -169,7 +234,9 @@ def k8s_probes(ctx: Context, params: None) -> Iterator[Finding]:
             if missing:
                 yield failed(T(f"{who(c, workload)}: no {' and no '.join(missing)}",
                                f"{quien(c, workload)}: sin {' ni '.join(missing)}"), *where,
-                             fix=probe_fix(c, missing, []))
+                             fix=probe_fix(c, missing, [], [
+                                 path for path, code in health_routes(ctx)
+                                 if near(workload.path, code)]))
                 continue
             en, es = _probe_problems(c, isinstance(c.get("startupProbe"), dict))
             if en:
