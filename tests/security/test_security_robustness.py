@@ -145,7 +145,7 @@ def test_invalid_glob_in_a_rule_pack_is_a_usage_error(make_repo: Callable[..., P
 
 def test_unreadable_pyproject_is_a_usage_error(monkeypatch: pytest.MonkeyPatch,
                                                make_repo: Callable[..., Path]) -> None:
-    import mlops_lint.repo as repo_module
+    import mlops_lint.safe_read as repo_module
 
     root = make_repo({"pyproject.toml": "[tool.mlops-lint]\nlang = 'es'\n"})
     real = repo_module.read_capped
