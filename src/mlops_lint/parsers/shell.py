@@ -77,32 +77,44 @@ def _is_swallow(argv: list[str]) -> bool:
     return head in ("true", ":", "echo", "printf") or (head == "exit" and argv[1:2] == ["0"])
 
 
+_VALUED_RUNNER_OPTIONS = frozenset(("--with", "-n", "--name", "-p", "--prefix", "--env", "-e",
+                                    "--from", "--python"))
+_VALUED_CONDA_OPTIONS = frozenset(("-n", "--name", "-p", "--prefix"))
+
+
+def _drop_options(argv: list[str], valued: frozenset[str]) -> list[str]:
+    """Drop leading options (``--with x``, ``-n env``): those in ``valued`` take a value."""
+    while argv and argv[0].startswith("-"):
+        argv = argv[2:] if argv[0] in valued else argv[1:]
+    return argv
+
+
+def _unwrap_once(argv: list[str]) -> list[str] | None:
+    """``argv`` without its first prefix (an env assignment, ``env``, a shell keyword, a
+    runner such as ``poetry run``, ``conda run -n x``, ``python -m``); None when the
+    command itself comes first."""
+    head = argv[0].rsplit("/", 1)[-1]
+    if _ASSIGNMENT.match(argv[0]) or head == "env" or argv[0] in _KEYWORDS:
+        return argv[1:]
+    if head in _RUNNERS:
+        sub = _RUNNERS[head]
+        if sub is not None and argv[1:2] != [sub]:
+            return None
+        return _drop_options(argv[1 if sub is None else 2:], _VALUED_RUNNER_OPTIONS)
+    if head == "conda" and argv[1:2] == ["run"]:
+        return _drop_options(argv[2:], _VALUED_CONDA_OPTIONS)
+    if _PYTHON.match(head) and len(argv) > 2 and argv[1] == "-m":
+        return argv[2:]
+    return None
+
+
 def unwrap(argv: list[str]) -> list[str]:
     """Drop env assignments and runner prefixes; ``python -m X`` becomes ``X``."""
     while argv:
-        head = argv[0].rsplit("/", 1)[-1]
-        if _ASSIGNMENT.match(argv[0]) or head == "env" or argv[0] in _KEYWORDS:
-            argv = argv[1:]
-        elif head in _RUNNERS:
-            sub = _RUNNERS[head]
-            if sub is None:
-                argv = argv[1:]
-            elif len(argv) > 1 and argv[1] == sub:
-                argv = argv[2:]
-            else:
-                return argv
-            while argv and argv[0].startswith("-"):  # runner options (--with x, -n env)
-                takes_value = argv[0] in ("--with", "-n", "--name", "-p", "--prefix",
-                                          "--env", "-e", "--from", "--python")
-                argv = argv[2:] if takes_value else argv[1:]
-        elif head == "conda" and len(argv) > 1 and argv[1] == "run":
-            argv = argv[2:]
-            while argv and argv[0].startswith("-"):
-                argv = argv[2:] if argv[0] in ("-n", "--name", "-p", "--prefix") else argv[1:]
-        elif _PYTHON.match(head) and len(argv) > 2 and argv[1] == "-m":
-            argv = argv[2:]
-        else:
+        rest = _unwrap_once(argv)
+        if rest is None:
             return argv
+        argv = rest
     return argv
 
 

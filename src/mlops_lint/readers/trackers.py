@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Mapping
+from typing import Any
 
 from mlops_lint.context import Context
 from mlops_lint.parsers import ParseError
@@ -217,6 +218,17 @@ def _runs_dvc_experiments(ctx: Context, errors: list[ParseError]) -> str | None:
     return None
 
 
+def _dvc_records(ctx: Context, path: str, data: dict[str, Any],
+                 stage_list: list[dict[str, Any]], tracking: Tracking) -> None:
+    """What a DVC pipeline records: parameters, metrics and plots (as artefacts)."""
+    if any(s.get("params") for s in stage_list) or ctx.first("params.yaml"):
+        tracking.add("params", path, 0, "params")
+    if data.get("metrics") or any(s.get("metrics") for s in stage_list):
+        tracking.add("metrics", path, 0, "metrics")
+    if data.get("plots") or any(s.get("plots") for s in stage_list):
+        tracking.add("artifacts", path, 0, "plots")
+
+
 def _dvc_pipeline(ctx: Context, tracking: Tracking, errors: list[ParseError]) -> None:
     """A DVC pipeline records each experiment's parameters (params.yaml), metrics and plots,
     with the git commit and the data versions (dvc.lock) of the run; ``dvc exp run`` names
@@ -232,12 +244,7 @@ def _dvc_pipeline(ctx: Context, tracking: Tracking, errors: list[ParseError]) ->
     stages = data.get("stages")
     stage_list = [s for s in stages.values() if isinstance(s, dict)] \
         if isinstance(stages, dict) else []
-    if any(s.get("params") for s in stage_list) or ctx.first("params.yaml"):
-        tracking.add("params", path, 0, "params")
-    if data.get("metrics") or any(s.get("metrics") for s in stage_list):
-        tracking.add("metrics", path, 0, "metrics")
-    if data.get("plots") or any(s.get("plots") for s in stage_list):
-        tracking.add("artifacts", path, 0, "plots")
+    _dvc_records(ctx, path, data, stage_list, tracking)
     if stage_list and ("params" in tracking.found or "metrics" in tracking.found):
         tracking.add("run", path, 0, "dvc.yaml")
         tracking.add("tags", path, 0, "dvc.lock")

@@ -14,7 +14,7 @@ install -r requirements.txt; fi``) is installed: the shell reader drops the rese
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -85,30 +85,48 @@ def find_lockfiles(ctx: Context) -> tuple[list[Lockfile], list[tuple[str, int, i
     return locks, partial, ignored
 
 
+def _requirement_files(args: list[str]) -> Iterator[str]:
+    """The files given to pip with ``-r f``, ``-rf``, ``--requirement f`` or
+    ``--requirement=f``."""
+    for index, arg in enumerate(args):
+        if arg in ("-r", "--requirement"):
+            if index + 1 < len(args):
+                yield args[index + 1]
+        elif arg.startswith("--requirement="):
+            yield arg.split("=", 1)[1]
+        elif arg.startswith("-r") and len(arg) > 2:
+            yield arg[2:]
+
+
+def _lock_command(simple: Simple, kinds: set[str]) -> bool:
+    """A command that installs from a lock of one of ``kinds`` (``poetry install``,
+    ``conda env create -f environment.lock.yml``...)."""
+    words = " ".join(simple.argv)
+    for kind in kinds:
+        for command in LOCKFILES.get(kind, ()):
+            if words.startswith(command):
+                return command.endswith("-f") is False or any(
+                    PurePosixPath(a).name == kind for a in simple.args)
+    return False
+
+
 def _installs_from(locks: list[Lockfile]) -> Tool:
     names = {PurePosixPath(lock.path).name for lock in locks if lock.kind == "requirements"}
     kinds = {lock.kind for lock in locks}
 
+    def named(values: Iterable[str]) -> bool:
+        return any(value and PurePosixPath(value).name in names for value in values)
+
     def match(simple: Simple) -> bool:
-        words = " ".join(simple.argv)
         args = list(simple.args)
         if simple.program in ("pip", "pip3") or (simple.program == "uv" and args[:1] == ["pip"]):
-            for index, arg in enumerate(args):
-                value = args[index + 1] if arg in ("-r", "--requirement") and index + 1 < len(
-                    args) else arg[2:] if arg.startswith("-r") and len(arg) > 2 else (
-                    arg.split("=", 1)[1] if arg.startswith("--requirement=") else None)
-                if value and PurePosixPath(value).name in names:
-                    return True
+            if named(_requirement_files(args)):
+                return True
             if simple.program == "uv" and args[1:2] == ["sync"]:
-                return any(PurePosixPath(a).name in names for a in args[2:])
+                return named(args[2:])
         if simple.program == "pip-sync":
-            return any(PurePosixPath(a).name in names for a in args) or not args
-        for kind in kinds:
-            for command in LOCKFILES.get(kind, ()):
-                if words.startswith(command):
-                    return command.endswith("-f") is False or any(
-                        PurePosixPath(a).name == kind for a in args)
-        return False
+            return named(args) or not args
+        return _lock_command(simple, kinds)
 
     return Tool("lockfile install:" + ",".join(sorted(names | kinds)), match)
 

@@ -257,6 +257,36 @@ def _verdict(held: tuple[PythonIndex, ast.Call, str] | None,
                     f"datos reservados con {how} en {path}:{line}; ") + columns, path, line)
 
 
+def _column_review(ctx: Context, an: Analysis) -> tuple[list[Finding], Finding | None, T]:
+    """The columns that can leak the target: files that could not be read (skips), a
+    warning when nothing says which identifier or target-derived columns are dropped, and
+    the text of the pass."""
+    read_errors: list[ParseError] = []
+    drop = _drop_list(ctx, an, read_errors)
+    notes = list(skips([*read_errors, *config_errors(ctx)]))
+    other = frameworks(ctx).not_sklearn()
+    tabular = other is None or _reads_tables(an)
+    in_code = _drop_in_code(an) if drop is None else None
+    text_only = _text_only(an) if drop is None and in_code is None else None
+    warning = None
+    if drop is None and tabular and in_code is None and text_only is None:
+        warning = warned(T(
+            "no configured list of columns to drop (drop_columns or similar) for identifiers "
+            "and target-derived features", "no hay una lista configurada de columnas a "
+            "eliminar (drop_columns o similar) para identificadores y variables derivadas del "
+            "objetivo"), fix=T("add drop_columns: [...] to the YAML config and drop them "
+                               "before training", "añade drop_columns: [...] a la "
+                               "configuración YAML y elimínalas antes de entrenar"))
+    columns = _columns(drop, in_code, tabular, other)
+    if text_only is not None and drop is None and in_code is None:
+        path, line, name = text_only
+        columns = T(f"the features are made from text only ({last(name)} at {path}:{line}), "
+                    "so a tabular list of columns to drop does not apply",
+                    f"las variables salen solo del texto ({last(name)} en {path}:{line}), así "
+                    "que no aplica una lista tabular de columnas a eliminar")
+    return notes, warning, columns
+
+
 @rule("ML005")
 def leakage_guards(ctx: Context, params: None) -> Iterator[Finding]:
     """ML005: a split exists, nothing is fitted before it, evaluation is on held-out data."""
@@ -287,31 +317,13 @@ def leakage_guards(ctx: Context, params: None) -> Iterator[Finding]:
                        "puede evaluarse con los datos con que se ajustó"), path, line)
         return
     problems = _leaks(an, splits)
-    read_errors: list[ParseError] = []
-    drop = _drop_list(ctx, an, read_errors)
-    yield from skips([*read_errors, *config_errors(ctx)])
-    other = frameworks(ctx).not_sklearn()
-    tabular = other is None or _reads_tables(an)
-    in_code = _drop_in_code(an) if drop is None else None
-    text_only = _text_only(an) if drop is None and in_code is None else None
-    if drop is None and tabular and in_code is None and text_only is None:
-        problems.append(warned(T(
-            "no configured list of columns to drop (drop_columns or similar) for identifiers "
-            "and target-derived features", "no hay una lista configurada de columnas a "
-            "eliminar (drop_columns o similar) para identificadores y variables derivadas del "
-            "objetivo"), fix=T("add drop_columns: [...] to the YAML config and drop them "
-                               "before training", "añade drop_columns: [...] a la "
-                               "configuración YAML y elimínalas antes de entrenar")))
+    notes, warning, columns = _column_review(ctx, an)
+    yield from notes
+    if warning is not None:
+        problems.append(warning)
     yield from problems
     if problems:
         return
-    columns = _columns(drop, in_code, tabular, other)
-    if text_only is not None and drop is None and in_code is None:
-        path, line, name = text_only
-        columns = T(f"the features are made from text only ({last(name)} at {path}:{line}), "
-                    "so a tabular list of columns to drop does not apply",
-                    f"las variables salen solo del texto ({last(name)} en {path}:{line}), así "
-                    "que no aplica una lista tabular de columnas a eliminar")
     yield _verdict(held, splits, others, columns)
 
 
