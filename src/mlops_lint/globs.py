@@ -197,6 +197,14 @@ def filter_paths(paths: Iterable[str], globs: Iterable[str],
     return [p for p in paths if any(c.match(p) for c in compiled)]
 
 
+# The names Docker Compose reads (compose.yaml, docker-compose.yml and their override and
+# per-environment variants): one list for every rule that looks for compose files; a rule
+# decides where (the project's root, or anywhere).
+COMPOSE_FILES = ("docker-compose*.yml", "docker-compose*.yaml", "compose.yml", "compose.yaml",
+                 "compose.*.yml", "compose.*.yaml", "compose-*.yml", "compose-*.yaml")
+COMPOSE_FILES_ANYWHERE = tuple("**/" + name for name in COMPOSE_FILES)
+
+
 TEST_DATA_DIRS = frozenset({"tests", "test", "fixtures", "testdata", "test_data"})
 
 

@@ -33,6 +33,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+from mlops_lint.globs import COMPOSE_FILES_ANYWHERE
 from mlops_lint.model import T
 from mlops_lint.parsers import ParseError
 from mlops_lint.parsers.ci import Workflow, ci_commands, workflows
@@ -291,8 +292,7 @@ def _manifests(repo: Repo, found: list[Evidence], examples: list[str]) -> None:
 
 
 def _compose(repo: Repo, found: list[Evidence], templates: list[str]) -> None:
-    for path in repo.glob(["docker-compose*.y*ml", "compose*.y*ml", "**/docker-compose*.y*ml",
-                           "**/compose*.y*ml"]):
+    for path in repo.glob(COMPOSE_FILES_ANYWHERE):
         if is_template_path(path, repo):
             templates.append(path)
             continue

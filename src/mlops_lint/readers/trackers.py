@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from mlops_lint.context import Context
+from mlops_lint.globs import COMPOSE_FILES
 from mlops_lint.parsers import ParseError
 from mlops_lint.parsers.python_source import PythonIndex, call_arg, literal
 from mlops_lint.readers.tracker_specs import (
@@ -269,7 +270,7 @@ def _env_keys(ctx: Context, names: Mapping[str, str], tracking: Tracking,
             if constant in wanted:
                 tracking.add(wanted[constant], index.path, line, constant)
     for path in ctx.files([".env.example", ".env.sample", ".env.template", ".env.dist",
-                           "docker-compose*.y*ml", "compose*.y*ml", "Makefile",
+                           *COMPOSE_FILES, "Makefile",
                            ".github/workflows/*.y*ml"]):
         text = read_text(ctx, path, errors)
         if text is not None:

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from mlops_lint.context import Context
+from mlops_lint.globs import COMPOSE_FILES
 from mlops_lint.model import T
 from mlops_lint.parsers import ParseError
 from mlops_lint.parsers.makefile import parse_makefile
@@ -72,7 +73,7 @@ def _tracking_uri_config(ctx: Context) -> tuple[str | None, list[ParseError]]:
     """Where ``MLFLOW_TRACKING_URI``/``tracking_uri`` is configured outside the code, and
     the files that could not be read while looking."""
     errors: list[ParseError] = []
-    for path in ctx.files([*CONFIG_YAML, "docker-compose*.y*ml", "compose*.y*ml",
+    for path in ctx.files([*CONFIG_YAML, *COMPOSE_FILES,
                            ".github/workflows/*.y*ml"]):
         data = ctx.repo.yaml(path)
         if isinstance(data, ParseError):

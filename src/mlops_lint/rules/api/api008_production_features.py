@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pydantic import Field
 
 from mlops_lint.context import Context
+from mlops_lint.globs import COMPOSE_FILES_ANYWHERE
 from mlops_lint.model import Finding, T, failed, passed
 from mlops_lint.parsers.dockerfile import Dockerfile, dockerfiles, own_paths
 from mlops_lint.parsers.fastapi_app import Route
@@ -48,8 +49,7 @@ def _commands(ctx: Context) -> list[tuple[str, int | None, str]]:
         text = noted(ctx.repo.text(path))
         if isinstance(text, str):
             out.extend((path, n, t) for n, t in enumerate(text.splitlines(), start=1))
-    for path in own_paths(ctx.files(["docker-compose*.y*ml", "compose*.y*ml",
-                                     "**/docker-compose*.y*ml"]), ctx.repo):
+    for path in own_paths(ctx.files(COMPOSE_FILES_ANYWHERE), ctx.repo):
         doc = noted(ctx.repo.yaml(path))
         services = doc.get("services") if isinstance(doc, dict) else None
         for service in (services or {}).values() if isinstance(services, dict) else []:

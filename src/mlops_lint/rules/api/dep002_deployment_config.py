@@ -27,6 +27,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from mlops_lint.context import Context
+from mlops_lint.globs import COMPOSE_FILES_ANYWHERE
 from mlops_lint.model import Finding, T, failed, passed, skipped, warned
 from mlops_lint.parsers import ParseError
 from mlops_lint.parsers.ci import CI_NAMES, Command, Workflow, ci_commands, workflows
@@ -180,8 +181,7 @@ def _ecs_descriptors(ctx: Context) -> Iterator[Descriptor]:
 
 
 def _compose_descriptors(ctx: Context) -> Iterator[Descriptor]:
-    for path in own_paths(ctx.files(["docker-compose*.y*ml", "compose*.y*ml",
-                                     "**/docker-compose*.y*ml", "**/compose*.y*ml"]),
+    for path in own_paths(ctx.files(COMPOSE_FILES_ANYWHERE),
                           ctx.repo):
         doc = noted(ctx.repo.yaml(path))
         services = doc.get("services") if isinstance(doc, dict) else None

@@ -12,14 +12,13 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from mlops_lint.context import Context
+from mlops_lint.globs import COMPOSE_FILES_ANYWHERE
 from mlops_lint.parsers import ParseError
 from mlops_lint.parsers.dockerfile import own_paths
 from mlops_lint.parsers.yaml_file import line_of, load_yaml_rt
 from mlops_lint.rules.docker._shared import inside
 
-COMPOSE_GLOBS = ("**/docker-compose*.yml", "**/docker-compose*.yaml", "**/compose.yml",
-                 "**/compose.yaml", "**/compose.*.yml", "**/compose.*.yaml",
-                 "**/compose-*.yml", "**/compose-*.yaml")
+COMPOSE_GLOBS = COMPOSE_FILES_ANYWHERE
 
 
 @dataclass(frozen=True)

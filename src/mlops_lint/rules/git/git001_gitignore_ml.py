@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from mlops_lint.context import Context
+from mlops_lint.globs import COMPOSE_FILES_ANYWHERE
 from mlops_lint.model import Finding, T, failed, passed, skipped
 from mlops_lint.parsers import ParseError
 from mlops_lint.parsers.gitignore import IgnoreRules, ignore_rules
@@ -84,9 +85,7 @@ DEPENDENCY_GLOBS = ("**/requirements*.txt", "**/requirements*.in", "**/requireme
                     "**/conda*.yaml", "**/MLproject")
 MODEL_GLOBS = ("**/*.pkl", "**/*.pickle", "**/*.joblib", "**/*.pt", "**/*.pth", "**/*.h5",
                "**/*.onnx", "**/*.safetensors", "**/*.ckpt", "**/models/**", "**/model/**")
-DOTENV_GLOBS = ("**/.env", "**/.env.*", "**/*.env", "**/docker-compose*.yml",
-                "**/docker-compose*.yaml", "**/compose.yml", "**/compose.yaml",
-                "**/package.json")
+DOTENV_GLOBS = ("**/.env", "**/.env.*", "**/*.env", *COMPOSE_FILES_ANYWHERE, "**/package.json")
 DATA_DIRS = frozenset({"data", "datasets", "dataset"})
 SAMPLE_FILE_MAX = 1_000_000  # bytes: committed data at most this big per file...
 SAMPLE_TOTAL_MAX = 10_000_000  # ...and in all is sample or fixture data, kept on purpose

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from mlops_lint.context import Context
+from mlops_lint.globs import COMPOSE_FILES_ANYWHERE
 from mlops_lint.model import Finding, T, failed, passed, warned
 from mlops_lint.parsers import ParseError
 from mlops_lint.parsers.ci import WORKFLOW_GLOBS
@@ -38,7 +39,7 @@ def _is_env_example(path: str) -> bool:
 ENV_READS = ("os.getenv", "os.environ.get", "os.environ.setdefault", "dotenv.load_dotenv",
              "dotenv.dotenv_values", "environs.Env", "decouple.config")
 SETTINGS_BASES = ("pydantic_settings.BaseSettings", "pydantic.BaseSettings")
-COMPOSE_GLOBS = ("**/docker-compose*.y*ml", "**/compose*.y*ml")
+COMPOSE_GLOBS = COMPOSE_FILES_ANYWHERE
 
 
 def _python_env_read(index: PythonIndex) -> int | None:

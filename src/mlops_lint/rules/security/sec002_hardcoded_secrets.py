@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
 
 from mlops_lint.context import Context
-from mlops_lint.globs import filter_paths
+from mlops_lint.globs import COMPOSE_FILES_ANYWHERE, filter_paths
 from mlops_lint.model import Finding, Status, T, failed, passed, warned
 from mlops_lint.parsers import ParseError
 from mlops_lint.parsers.ci import OTHER_CI_FILES, WORKFLOW_GLOBS
@@ -54,7 +54,7 @@ SKIP_NAMES = frozenset({"poetry.lock", "uv.lock", "pdm.lock", "Pipfile.lock", "p
 SKIP_SUFFIXES = frozenset({".svg", ".map", ".csv", ".tsv", ".parquet", ".lock", ".min.js",
                            ".pdf", ".png", ".jpg", ".jpeg", ".gif", ".ico", ".woff", ".woff2"})
 CI_GLOBS = (*WORKFLOW_GLOBS, *(g for globs in OTHER_CI_FILES.values() for g in globs))
-COMPOSE_FILE_GLOBS = ("**/docker-compose*.y*ml", "**/compose*.y*ml")
+COMPOSE_FILE_GLOBS = COMPOSE_FILES_ANYWHERE
 DEV_WORDS = frozenset({"dev", "develop", "development", "local", "test", "tests", "testing",
                        "ci", "e2e", "example", "sample", "demo"})
 
