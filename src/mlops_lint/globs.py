@@ -211,3 +211,23 @@ TEST_DATA_DIRS = frozenset({"tests", "test", "fixtures", "testdata", "test_data"
 def is_test_data(path: str) -> bool:
     """A file inside a test or fixture folder: sample data, never a project of its own."""
     return any(p in TEST_DATA_DIRS for p in PurePosixPath(path).parts[:-1])
+
+
+_GLOB_SPECIAL = re.compile(r"[*?\[{\\]")
+
+
+def literal_folder(globs: Iterable[str]) -> str:
+    """The folder (``a/b/``, or ``""``) every glob of ``globs`` starts with literally,
+    before any wildcard, class or brace: no path outside it can match them."""
+    common: str | None = None
+    for glob in globs:
+        glob = glob.lstrip("/")
+        special = _GLOB_SPECIAL.search(glob)
+        literal = glob[:special.start()] if special else glob
+        folder = literal[:literal.rfind("/") + 1]
+        if common is None:
+            common = folder
+        else:
+            while not folder.startswith(common):
+                common = common[:common.rfind("/", 0, len(common) - 1) + 1]
+    return common or ""

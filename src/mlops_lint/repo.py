@@ -10,32 +10,25 @@ import ast
 import bisect
 import functools
 import os
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from mlops_lint.git_command import run_git
-from mlops_lint.globs import filter_paths, matches
+from mlops_lint.globs import filter_paths, literal_folder, matches
 from mlops_lint.model import T
 from mlops_lint.parsers import ParseError
 from mlops_lint.projects import Project, discover_projects
 from mlops_lint.safe_read import decode, read_capped, read_inside
 from mlops_lint.sanitize import clean
+from mlops_lint.walk import is_vendored, walk_files
 
 if TYPE_CHECKING:
-    from pathspec import GitIgnoreSpec
-
     from mlops_lint.prefetch import ParseWorker
 
 X = TypeVar("X")
 
-VENDORED_DIRS = frozenset({
-    ".git", "node_modules", ".venv", "venv", ".tox", ".nox", "site-packages",
-    "__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".eggs",
-    ".ipynb_checkpoints", ".terraform", "bower_components", ".hg", ".svn",
-})
 
 
 @dataclass(frozen=True)
@@ -47,12 +40,6 @@ class GitInfo:
 
 MAX_IGNORED_POINTERS = 1000
 SCAFFOLD_DIRS = frozenset({"templates", "template"})
-
-
-
-
-def _is_vendored(parts: Iterable[str]) -> bool:
-    return any(p in VENDORED_DIRS or p.endswith(".egg-info") for p in parts)
 
 
 class Repo:
@@ -110,7 +97,7 @@ class Repo:
                 self._real[shown] = name
         self.files = tuple(sorted(
             f for f in (_displayable(name) for name in self.listed)
-            if not _is_vendored(PurePosixPath(f).parts[:-1])
+            if not is_vendored(PurePosixPath(f).parts[:-1])
             and not (self.exclude and matches(f, self.exclude))
         ))
         self._file_set = frozenset(self.files)
@@ -179,55 +166,8 @@ class Repo:
         return sorted(tracked | others)
 
     def _walk_files(self) -> list[str]:
-        """Every file under the root, without git: iterative (a directory nested
-        thousands of levels deep must not exhaust the stack), vendored and ignored
-        directories skipped, symlinked directories not followed, unreadable
-        directories recorded in :attr:`unreadable`."""
-        found: list[str] = []
-        specs: list[tuple[str, GitIgnoreSpec]] = []
-
-        def ignored(rel: str, is_dir: bool) -> bool:
-            for base, spec in specs:
-                if base and not rel.startswith(base + "/"):
-                    continue
-                sub = rel[len(base) + 1:] if base else rel
-                if spec.match_file(sub + "/" if is_dir else sub):
-                    return True
-            return False
-
-        stack = [""]
-        while stack:
-            rel_dir = stack.pop()
-            directory = self.root / rel_dir if rel_dir else self.root
-            try:
-                with os.scandir(directory) as listing:
-                    entries = sorted(listing, key=lambda entry: entry.name)
-            except OSError as exc:
-                self.unreadable.append(f"{rel_dir or '.'}: {exc.strerror or type(exc).__name__}")
-                continue
-            if any(entry.name == ".gitignore" for entry in entries):
-                from mlops_lint.parsers.gitignore import gitignore_spec
-
-                data = read_inside(self.root, directory / ".gitignore", ".gitignore")
-                if not isinstance(data, ParseError):
-                    lines = data.decode("utf-8", errors="replace").splitlines()
-                    specs.append((rel_dir, gitignore_spec(lines)))
-            subdirs = []
-            for entry in entries:
-                rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
-                try:
-                    is_dir = entry.is_dir()
-                    is_link = entry.is_symlink()
-                except OSError:
-                    is_dir = is_link = False
-                if is_dir:
-                    if is_link or entry.name in VENDORED_DIRS \
-                            or entry.name.endswith(".egg-info") or ignored(rel, True):
-                        continue
-                    subdirs.append(rel)
-                elif not ignored(rel, False):
-                    found.append(rel)
-            stack.extend(reversed(subdirs))
+        found, unreadable = walk_files(self.root)
+        self.unreadable.extend(unreadable)
         return found
 
     @functools.cached_property
@@ -243,7 +183,7 @@ class Repo:
             self.asked_ignored_dvc = ()
             return ()
         found = [p for p in out.split("\0") if p.endswith(".dvc") and not p.startswith(".dvc/")
-                 and not _is_vendored(PurePosixPath(p).parts)]
+                 and not is_vendored(PurePosixPath(p).parts)]
         self.asked_ignored_dvc = tuple(sorted(found)[:MAX_IGNORED_POINTERS])
         return self.asked_ignored_dvc
 
@@ -280,7 +220,7 @@ class Repo:
         key = (tuple(globs), case_sensitive)
         found = self._globbed.get(key)
         if found is None:
-            folder = _literal_folder(key[0]) if case_sensitive else ""
+            folder = literal_folder(key[0]) if case_sensitive else ""
             if folder:
                 # a literal folder matches itself: the paths below it are matched against
                 # the globs' rest, which folders share (``a/**/*.py`` and ``b/**/*.py``
@@ -406,26 +346,6 @@ class Repo:
                     roots.add("/".join(parts[:i + 1]))
                     break
         return tuple(sorted(roots))
-
-
-_GLOB_SPECIAL = re.compile(r"[*?\[{\\]")
-
-
-def _literal_folder(globs: Iterable[str]) -> str:
-    """The folder (``a/b/``, or ``""``) every glob of ``globs`` starts with literally,
-    before any wildcard, class or brace: no path outside it can match them."""
-    common: str | None = None
-    for glob in globs:
-        glob = glob.lstrip("/")
-        special = _GLOB_SPECIAL.search(glob)
-        literal = glob[:special.start()] if special else glob
-        folder = literal[:literal.rfind("/") + 1]
-        if common is None:
-            common = folder
-        else:
-            while not folder.startswith(common):
-                common = common[:common.rfind("/", 0, len(common) - 1) + 1]
-    return common or ""
 
 
 def _displayable(name: str) -> str:
