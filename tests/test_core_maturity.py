@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 import pytest
 
 from mlops_lint.catalog import Artefact, Catalog, Phase, Text, load_catalog
+from mlops_lint.gate import gate
 from mlops_lint.maturity import (
     PhaseLevel,
     assess,
@@ -18,7 +19,6 @@ from mlops_lint.maturity import (
     combine,
     criteria,
     evaluate_phase,
-    gate,
 )
 from mlops_lint.model import Result, Status, T
 from mlops_lint.presence import MAX_SCANNED, Evidence, Inventory

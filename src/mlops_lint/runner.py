@@ -19,7 +19,8 @@ from mlops_lint.cache import Cached, variant
 from mlops_lint.catalog import Catalog
 from mlops_lint.config import Config
 from mlops_lint.engine import Run
-from mlops_lint.maturity import Gate, assess, gate
+from mlops_lint.gate import Gate, gate
+from mlops_lint.maturity import assess
 from mlops_lint.model import Status, T
 from mlops_lint.presence import Inventory
 from mlops_lint.repo import Repo

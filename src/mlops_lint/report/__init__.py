@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 from mlops_lint.catalog import Catalog
 from mlops_lint.engine import Run
-from mlops_lint.maturity import Gate, Maturity
+from mlops_lint.gate import Gate
+from mlops_lint.maturity import Maturity
 from mlops_lint.model import Lang, Result, Status
 
 FORMATS: dict[str, str] = {

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from mlops_lint.maturity import PhaseReport, critical
+from mlops_lint.gate import critical
+from mlops_lint.maturity import PhaseReport
 from mlops_lint.model import Lang, Result, Status, T
 from mlops_lint.report import Report
 
