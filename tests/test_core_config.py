@@ -234,7 +234,7 @@ def test_select_accepts_a_comma_string(tmp_path: Path) -> None:
 def test_rendered_config_is_toml_that_reads_back(tmp_path: Path) -> None:
     import tomllib
 
-    from mlops_lint.config import render_config
+    from mlops_lint.config_render import render_config
 
     write(tmp_path / "pyproject.toml", """
 [tool.mlops-lint]

@@ -191,7 +191,7 @@ def check(path: str | None, formats: tuple[str, ...], outputs: tuple[str, ...],
     repository evaluates no rule and prints the same report (--no-cache to bypass)."""
     workers = _workers(jobs)
     if show_config:
-        from mlops_lint.config import render_config
+        from mlops_lint.config_render import render_config
 
         options = _options(select, ignore, min_level, fail_under, lang, coverage_report)
         given = any(value is not None for value in options.values())

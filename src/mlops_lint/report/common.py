@@ -146,7 +146,7 @@ def rule_titles(report: Report) -> dict[str, T]:
 
 def config_line(report: Report) -> T:
     """Which configuration the run used (a file, or the defaults)."""
-    from mlops_lint.config import describe_source
+    from mlops_lint.config_render import describe_source
 
     return T(f"config: {describe_source(report.config_source, 'en')}",
              f"configuración: {describe_source(report.config_source, 'es')}")
