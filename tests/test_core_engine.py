@@ -8,10 +8,11 @@ import pytest
 from mlops_lint.catalog import Catalog, load_catalog
 from mlops_lint.config import Config
 from mlops_lint.context import Context
-from mlops_lint.engine import run, validate_adr
+from mlops_lint.engine import run
 from mlops_lint.model import Finding, Status, T, failed, passed
 from mlops_lint.repo import Repo
 from mlops_lint.rules import Params, check
+from mlops_lint.waivers import validate_adr
 from test_core_catalog import RULE, rules_dir
 
 
@@ -160,6 +161,17 @@ def test_validate_adr_accepts_english_headings_with_content(
     assert validate_adr(Repo(root), "adr.md") is None
     problem = validate_adr(Repo(root), "empty.md")
     assert problem is not None and "empty sections: decision, consequences" in problem.en
+
+
+def test_validate_adr_reads_the_sections_des001_reads(make_repo: Callable[..., Path]) -> None:
+    """One definition of an ADR's sections: a waiver written as an RFC-style record
+    (Motivation, Proposal, Drawbacks) is as valid as one DES001 counts."""
+    root = make_repo({
+        "rfc.md": "# x\n## Motivation\nm\n## Proposal\np\n## Drawbacks\nd\n",
+        "half.md": "# x\n## Motivation\nm\n## Alternatives\na\n"})
+    assert validate_adr(Repo(root), "rfc.md") is None
+    problem = validate_adr(Repo(root), "half.md")
+    assert problem is not None and "lacks sections: decision, consequences" in problem.en
 
 
 def test_select_ignore_and_ignored_list(tmp_path: Path, make_repo: Callable[..., Path]) -> None:

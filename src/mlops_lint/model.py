@@ -6,6 +6,7 @@ objects (one per rule, level criterion, project and subject).
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Literal
@@ -159,3 +160,11 @@ class Result:
 
     def sort_key(self) -> tuple[int, str, int, str, str, int]:
         return (self.phase, self.rule, self.level, self.project, self.path or "", self.line or 0)
+
+
+def fingerprint(rule: str, level: int, project: str, path: str | None, message: str) -> str:
+    """Stable identity of a finding: no line number, so it survives unrelated edits."""
+    text = f"{rule}\0{level}\0{project}\0{path or ''}\0{message}"
+    # surrogatepass: a lone surrogate from a source string must not abort the run
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()[:32]

@@ -32,6 +32,19 @@ ALL_GLOBS = RECORD_GLOBS + CONTAINER_GLOBS
 # how messages name the places searched
 SEARCHED = "docs/decisions/, docs/adr/, ADR-*.md, proposals/, rfcs/, docs/design/"
 
+# the sections of a record, by the headings that name them (English, Spanish, RFC/KEP)
+SECTIONS: dict[str, tuple[str, ...]] = {
+    # RFC/KEP records say Motivation, Proposal and Drawbacks for the same parts
+    "context": ("context", "contexto", "motivation", "motivacion", "background",
+                "problem statement"),
+    "decision": ("decision", "decisión", "decisiones", "proposal", "propuesta",
+                 "proposed design", "detailed design", "proposed solution"),
+    "consequences": ("consequences", "consecuencias", "drawbacks", "desventajas"),
+    "alternatives": ("alternatives", "alternativas", "options considered", "considered options",
+                     "opciones consideradas", "trade-offs", "tradeoffs"),
+    "status": ("status", "estado"),
+}
+
 _INDEX_NAMES = frozenset({"readme.md", "index.md"})
 _TEMPLATE_WORDS = ("template", "plantilla")
 

@@ -23,24 +23,13 @@ from mlops_lint.parsers.markdown import (
     parse_markdown,
     phrases_in,
 )
-from mlops_lint.readers.adr import CONTAINER_GLOBS, RECORD_GLOBS, is_record
+from mlops_lint.readers.adr import CONTAINER_GLOBS, RECORD_GLOBS, SECTIONS, is_record
 from mlops_lint.readers.adr import SEARCHED as ADR_SEARCHED
 from mlops_lint.rules import rule
 
 # where records are searched: one definition shared with DEP001 and ``init``
 ADR_GLOBS = RECORD_GLOBS
 ADR_CONTAINERS = CONTAINER_GLOBS
-ADR_SECTIONS: dict[str, tuple[str, ...]] = {
-    # RFC/KEP records say Motivation, Proposal and Drawbacks for the same parts
-    "context": ("context", "contexto", "motivation", "motivacion", "background",
-                "problem statement"),
-    "decision": ("decision", "decisión", "decisiones", "proposal", "propuesta",
-                 "proposed design", "detailed design", "proposed solution"),
-    "consequences": ("consequences", "consecuencias", "drawbacks", "desventajas"),
-    "alternatives": ("alternatives", "alternativas", "options considered", "considered options",
-                     "opciones consideradas", "trade-offs", "tradeoffs"),
-    "status": ("status", "estado"),
-}
 _ADR_HEADING = re.compile(r"\bADR[-_ ]?\d+", re.IGNORECASE)
 _STATUS_LINE = re.compile(r"^\s*(?:[-*]\s*)?\**(status|estado)\**\s*:", re.IGNORECASE)
 _ADR_NUMBER = re.compile(r"\bADR[-_ ]?0*(\d{1,5})\b", re.IGNORECASE)
@@ -124,7 +113,7 @@ def _weighed(doc: Markdown, start: int, end: int, title: int | None) -> T | None
 def _sections_in(doc: Markdown, start: int, end: int, title: int | None) -> set[str]:
     """ADR sections among the headings of lines ``start..end`` (the title line excluded)."""
     found = set()
-    for key, names in ADR_SECTIONS.items():
+    for key, names in SECTIONS.items():
         if any(start <= h.line <= end and h.line != title
                for h in headings_matching(doc, names)):
             found.add(key)
