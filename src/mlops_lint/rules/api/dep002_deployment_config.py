@@ -33,8 +33,6 @@ from mlops_lint.parsers import ParseError
 from mlops_lint.parsers.ci import CI_NAMES, Command, Workflow, ci_commands, workflows
 from mlops_lint.parsers.dockerfile import own_paths
 from mlops_lint.parsers.kubernetes import HELM_TEMPLATE, TEMPLATE
-from mlops_lint.parsers.makefile import Makefile, parse_makefile
-from mlops_lint.parsers.markdown import parse_markdown
 from mlops_lint.readers.deployment import DEPLOY_COMMAND, deployment
 from mlops_lint.readers.project_files import as_dict, as_list
 from mlops_lint.readers.project_kind import project_kind
@@ -42,7 +40,8 @@ from mlops_lint.readers.serving import serving
 from mlops_lint.readers.unread import manifests_noted, noted, reports_unread
 from mlops_lint.rules import rule
 from mlops_lint.rules.api._endpoints import MAX_KIND_SCAN, managed_endpoints
-from mlops_lint.rules.api._shared import HEALTH_SEGMENTS, doc_text
+from mlops_lint.rules.api._rollback import rollback
+from mlops_lint.rules.api._shared import HEALTH_SEGMENTS
 
 
 def _health_text(text: str) -> bool:
@@ -335,27 +334,6 @@ def _managed_health(ctx: Context, descriptors: list[Descriptor]) -> list[Descrip
             for d in descriptors]
 
 
-ROLLBACK_EXPLICIT = re.compile(
-    r"kubectl\s+rollout\s+undo|helm\s+rollback|make\s+rollback|(serverless|sls)\s+rollback|"
-    r"argocd\s+app\s+rollback|fly(ctl)?\s+releases?\s+rollback", re.IGNORECASE)
-
-
-ROLLBACK_GENERIC = re.compile(
-    r"update-traffic|aws\s+ecs\s+update-service|lambda\s+update-alias|deploy\s+--image|"
-    r"kubectl\s+set\s+image|docker\s+(compose\s+)?(up|pull|run)|git\s+revert|"
-    r"gcloud\s+run\s+deploy", re.IGNORECASE)
-
-
-ROLLBACK_FIX = T("Add a Rollback section to RUNBOOK.md or docs/runbooks/ with the exact command "
-                 "(kubectl rollout undo deployment/<app>, helm rollback, make rollback).",
-                 "Añade una sección Rollback en RUNBOOK.md o docs/runbooks/ con el comando "
-                 "exacto (kubectl rollout undo deployment/<app>, helm rollback, make rollback).")
-
-
-ROLLBACK_WORDS = re.compile(r"roll\s?-?back|revertir|reversi[oó]n|versi[oó]n anterior",
-                            re.IGNORECASE)
-
-
 @rule("DEP002")
 @reports_unread
 def deployment_config(ctx: Context, params: None) -> Iterator[Finding]:
@@ -392,44 +370,4 @@ def deployment_config(ctx: Context, params: None) -> Iterator[Finding]:
         yield skipped(fact.nothing_deployed(T(", so there is nothing to roll back",
                                               ", así que no hay nada que revertir")), level=3)
         return
-    yield _rollback(ctx)
-
-
-def _rollback(ctx: Context) -> Finding:
-    """L3: a rollback procedure: an explicit command, or a rollback section with commands."""
-    for path in ctx.files(["Makefile", "**/Makefile"]):
-        makefile = noted(ctx.repo.parse(path, parse_makefile))
-        if isinstance(makefile, Makefile) and "rollback" in makefile.targets:
-            return passed(T("Makefile has a rollback target", "el Makefile tiene un objetivo "
-                            "rollback"), path, makefile.targets["rollback"].line, level=3)
-    docs = ctx.files(["**/*.md"], case_sensitive=False)
-    ordered = sorted(docs, key=lambda p: ("runbook" not in p.lower(), p))
-    mention: tuple[str, int] | None = None
-    documented = T("rollback procedure documented with a command",
-                   "procedimiento de rollback documentado con un comando")
-    for path in ordered:
-        doc = noted(ctx.repo.parse(path, parse_markdown))
-        if isinstance(doc, ParseError):
-            continue
-        for number, text in doc_text(ctx, path) or []:
-            if ROLLBACK_EXPLICIT.search(text):
-                return passed(documented, path, number, level=3)
-        for heading in doc.headings:
-            if not ROLLBACK_WORDS.search(heading.text):
-                continue
-            mention = mention or (path, heading.line)
-            texts = [t for _, t in doc.prose_in(heading)] + [c.text for c in doc.code_in(heading)]
-            if any(ROLLBACK_GENERIC.search(t) for t in texts):
-                return passed(documented, path, heading.line, level=3)
-        if mention is None:
-            for number, text in doc.prose:
-                if ROLLBACK_WORDS.search(text):
-                    mention = (path, number)
-                    break
-    if mention is not None:
-        return warned(T("rollback is mentioned but no procedure (command) is given",
-                        "se menciona el rollback pero no hay procedimiento (comando)"),
-                      mention[0], mention[1], level=3, fix=ROLLBACK_FIX)
-    return failed(T("no documented rollback procedure (RUNBOOK.md, docs/runbooks/)",
-                    "no hay procedimiento de rollback documentado (RUNBOOK.md, docs/runbooks/)"),
-                  level=3, fix=ROLLBACK_FIX)
+    yield rollback(ctx)
