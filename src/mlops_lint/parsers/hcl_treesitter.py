@@ -17,8 +17,9 @@ then uses python-hcl2 for everything.
 from __future__ import annotations
 
 import functools
-import re
 from typing import Any
+
+from mlops_lint.parsers.hcl_strings import literal_value, to_dollar_string
 
 
 class Unsupported(Exception):
@@ -41,65 +42,6 @@ def _parser() -> Any:
 
 def available() -> bool:
     return _parser() is not None
-
-
-# python-hcl2's escape handling (hcl2.utils.process_escape_sequences), applied to the
-# literal text of a quoted string when its value (not its source) is asked for.
-_SIMPLE_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
-_HEX = frozenset("0123456789abcdefABCDEF")
-# Text python-hcl2's lexer keeps verbatim inside a string (its ESCAPED_INTERPOLATION and
-# ESCAPED_DIRECTIVE tokens): escapes are not resolved there.
-_ESCAPED_MARKERS = re.compile(r"\$\$\{[^}]*\}|%%\{[^}]*\}")
-
-
-def _unescape(value: str) -> str:
-    if "\\" not in value:
-        return value
-    parts: list[str] = []
-    index, length = 0, len(value)
-    while index < length:
-        char = value[index]
-        if char != "\\" or index + 1 >= length:
-            parts.append(char)
-            index += 1
-            continue
-        marker = value[index + 1]
-        if marker in _SIMPLE_ESCAPES:
-            parts.append(_SIMPLE_ESCAPES[marker])
-            index += 2
-            continue
-        if marker in ("u", "U"):
-            width = 4 if marker == "u" else 8
-            digits = value[index + 2:index + 2 + width]
-            if len(digits) == width and all(c in _HEX for c in digits):
-                codepoint = int(digits, 16)
-                if codepoint <= 0x10FFFF and not 0xD800 <= codepoint < 0xE000:
-                    parts.append(chr(codepoint))
-                    index += 2 + width
-                    continue
-        parts.append(char)
-        parts.append(marker)
-        index += 2
-    return "".join(parts)
-
-
-def _literal_value(raw: str) -> str:
-    """The value of a run of literal string text, as python-hcl2 resolves it."""
-    if "\\" not in raw:
-        return raw
-    out: list[str] = []
-    last = 0
-    for match in _ESCAPED_MARKERS.finditer(raw):
-        out.append(_unescape(raw[last:match.start()]))
-        out.append(match.group())
-        last = match.end()
-    out.append(_unescape(raw[last:]))
-    return "".join(out)
-
-
-def _dollar(value: str) -> str:
-    """``hcl2.utils.to_dollar_string``."""
-    return value if value.startswith("${") and value.endswith("}") else f"${{{value}}}"
 
 
 class _Reader:
@@ -175,14 +117,14 @@ class _Reader:
             base: Any = f"({_str(self.expression(children[1], True))})"
             rest = children[3:]
             if not rest:
-                return base if dollar else _dollar(base)
+                return base if dollar else to_dollar_string(base)
         else:
             rest = children[1:]
             if not rest:
                 return self.term(children[0], dollar)
             base = self.term(children[0], True)
         text = _str(base) + "".join(self.postfix(child) for child in rest)
-        return text if dollar else _dollar(text)
+        return text if dollar else to_dollar_string(text)
 
     def postfix(self, node: Any) -> str:
         kind = node.type
@@ -239,7 +181,7 @@ class _Reader:
         if kind == "conditional":
             condition, if_true, if_false = (_str(self.term(c, True)) for c in _named(node))
             text = f"{condition} ? {if_true} : {if_false}"
-            return text if dollar else _dollar(text)
+            return text if dollar else to_dollar_string(text)
         if kind == "for_expr":
             return self.for_expr(_named(node)[0], dollar)
         raise Unsupported(kind)
@@ -249,7 +191,7 @@ class _Reader:
         if kind == "numeric_lit":
             raw = self.text(node)
             if "e" in raw.lower():  # python-hcl2 keeps scientific notation as text
-                return raw if dollar else _dollar(raw)
+                return raw if dollar else to_dollar_string(raw)
             return float(raw) if "." in raw else int(raw)
         if kind == "bool_lit":
             word = self.text(node).strip()
@@ -276,11 +218,11 @@ class _Reader:
             if kind != "template_interpolation":
                 raise Unsupported(kind)
             literal = self.source[position:child.start_byte].decode("utf-8")
-            parts.append(literal if dollar else _literal_value(literal))
+            parts.append(literal if dollar else literal_value(literal))
             parts.append(self.interpolation(child))
             position = child.end_byte
         literal = self.source[position:children[-1].start_byte].decode("utf-8")
-        parts.append(literal if dollar else _literal_value(literal))
+        parts.append(literal if dollar else literal_value(literal))
         inner = "".join(parts)
         return f'"{inner}"' if dollar else inner
 
@@ -290,7 +232,7 @@ class _Reader:
                 or children[2].type != "template_interpolation_end"
                 or self.text(children[0]) != "${" or self.text(children[2]) != "}"):
             raise Unsupported("interpolation")  # strip markers, comments
-        return _dollar(_str(self.expression(children[1], True)))
+        return to_dollar_string(_str(self.expression(children[1], True)))
 
     def heredoc(self, node: Any) -> str:
         """python-hcl2 keeps a heredoc as its source, ``<<EOT`` to the closing marker."""
@@ -336,7 +278,7 @@ class _Reader:
             if any(c.type == "ellipsis" for c in arguments.children):
                 args += " ..."
         text = f"{name}({args})"
-        return text if dollar else _dollar(text)
+        return text if dollar else to_dollar_string(text)
 
     def operation(self, node: Any, dollar: bool) -> Any:
         children = [c for c in node.children if c.type != "comment"]
@@ -347,7 +289,7 @@ class _Reader:
                 if operator == "-" and isinstance(operand, (int, float)) \
                         and not isinstance(operand, bool):
                     return -operand
-                return _dollar(f"{operator}{_str(operand)}")
+                return to_dollar_string(f"{operator}{_str(operand)}")
             return f"{operator}{_str(operand)}"
         if node.type == "binary_operation":
             depth, split = 0, None
@@ -364,7 +306,7 @@ class _Reader:
             left = _str(self.sequence(children[:split], True))
             right = _str(self.sequence(children[split + 1:], True))
             text = f"{left} {children[split].type} {right}"
-            return text if dollar else _dollar(text)
+            return text if dollar else to_dollar_string(text)
         raise Unsupported(node.type)
 
     def for_expr(self, node: Any, dollar: bool) -> str:
@@ -388,7 +330,7 @@ class _Reader:
             text = "{" + head + f"{key} => {value}{ellipsis}{condition}" + "}"
         else:
             raise Unsupported(node.type)
-        return text if dollar else _dollar(text)
+        return text if dollar else to_dollar_string(text)
 
 
 _BINARY_OPERATORS = frozenset(("==", "!=", "<", ">", "<=", ">=", "&&", "||", "+", "-", "*",
