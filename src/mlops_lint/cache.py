@@ -1,22 +1,7 @@
 """The results cache across runs: a re-run of ``check`` on an unchanged repository
 evaluates no rule.
 
-An entry is keyed by everything a run's results depend on:
-
-* the tool: its version, the Python running it, and the size and modification time of
-  every file of the package and its rule catalog (an edited check or rule is a new
-  tool), and of the directories on ``sys.path`` (installing or upgrading a library
-  changes them);
-* what the effective configuration is made of: the command-line options that change
-  results (selected and ignored rules, language, gates, coverage report) as given, and
-  the content of every configuration source (``pyproject.toml``,
-  ``.mlops-lint.yaml``/``.yml``, a ``--config`` file), so a hit needs no configuration
-  parsed and no catalog loaded; the name the repository is shown by; and
-  ``MLOPS_LINT_HCL_READER``;
-* the repository: every file the walk lists as (path, size, modification and change
-  time, inode, mode); for a git repository, ``HEAD``, every ref, and the index,
-  ``packed-refs``, config, shallow, grafts and ``info/exclude`` files, read under
-  ``.git`` (no git command and nothing the repository controls is run for the key).
+An entry is keyed by everything a run's results depend on (:mod:`mlops_lint.cache_key`).
 
 An entry also records what the run looked at beyond the walk, checked again on a hit:
 the contents of the rule packs the configuration names, the status of files probed
