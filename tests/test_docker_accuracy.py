@@ -319,7 +319,7 @@ def test_healthcheck_skips_an_image_that_serves_nothing(make_repo: Maker,
                         "DOCK006")
     assert set(statuses(found)) == {"skip"}
     assert "nothing shows a server" in found[0].message.en
-    assert "Go image" in found[0].message.en
+    assert "a Go program (main.go)" in found[0].message.en
     # the same image whose code listens is a server without a HEALTHCHECK
     server = {"Dockerfile": DISTROLESS_GO,
               "main.go": 'package main\nfunc main() { http.ListenAndServe(":8080", nil) }\n'}

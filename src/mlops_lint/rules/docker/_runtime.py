@@ -236,7 +236,7 @@ def batch_image(ctx: Context, df: Dockerfile, final: Stage) -> T | None:
     if tool is not None:
         return tool
     if not PYTHON.match(program):
-        return None
+        return _go_client(ctx, df, final, argv)
     candidates = _python_scripts(ctx, df, args)
     if not candidates:
         return None
@@ -247,6 +247,52 @@ def batch_image(ctx: Context, df: Dockerfile, final: Stage) -> T | None:
              "(a batch job or CLI)",
              f"ejecuta {shown}, y {candidates[0]} no importa ningún servidor web ni de red "
              "(un job batch o una CLI)")
+
+
+# Go imports that can accept connections: the net package and its servers, gRPC, the
+# web frameworks (golang.org/x/net/context and net/url do not listen)
+_GO_SERVER_IMPORT = re.compile(
+    r'"(?:net|net/http(?:/[\w/]{1,40})?|net/rpc(?:/\w{1,20})?|google\.golang\.org/grpc|'
+    r'github\.com/(?:gin-gonic|labstack/echo|gofiber|valyala/fasthttp|gorilla/mux|'
+    r'go-chi|julienschmidt/httprouter)[\w./-]{0,60})"')
+_GO_MAIN = re.compile(r"^package main\b", re.MULTILINE)
+_MAX_GO_FILES = 100
+
+
+def _go_client(ctx: Context, df: Dockerfile, final: Stage, argv: list[str]) -> T | None:
+    """Why a Go image is a job or a client rather than a server: it runs a program built
+    from the ``package main`` source beside the Dockerfile, no file of which imports a
+    package that can listen (net, net/http, gRPC, a web framework) or opens a listener;
+    None when anything else is run or shows a port, or the source is not there."""
+    text = " ".join(argv)[:2000]
+    _, image = base_of(df, final)
+    if "Go" not in stage_runtimes(df, final) or PurePosixPath(argv[0]).name in \
+            _SERVER_PROGRAMS or _PORT_ARG.search(text) or in_list(image, "server_bases"):
+        return None
+    directory = str(PurePosixPath(df.path).parent)
+    prefix = "" if directory == "." else directory + "/"
+    sources = [p for p in ctx.repo.files if p.startswith(prefix) and p.endswith(".go")
+               and not p.endswith("_test.go") and "/vendor/" not in p[len(prefix) - 1:]]
+    if not sources or len(sources) > _MAX_GO_FILES:
+        return None
+    mains = []
+    for path in sources:
+        code = ctx.repo.text(path)
+        if not isinstance(code, str):
+            return None
+        code = code[:200_000]
+        if _GO_SERVER_IMPORT.search(code) or _LISTENS.search(code):
+            return None
+        if _GO_MAIN.search(code):
+            mains.append(path)
+    if not mains:
+        return None
+    return T(f"it runs {text[:80]}, a Go program ({mains[0]}) that imports no package able to "
+             "listen (net, net/http, gRPC, a web framework) and opens no listener: a job or a "
+             "client that pushes, not a service",
+             f"ejecuta {text[:80]}, un programa Go ({mains[0]}) que no importa ningún paquete "
+             "capaz de escuchar (net, net/http, gRPC, un framework web) ni abre un listener: un "
+             "job o un cliente que envía, no un servicio")
 
 
 def _shell_or_tool(program: str, args: list[str], shown: str) -> T | None:
