@@ -545,7 +545,9 @@ def test_no_dockerignore_message_and_fix_follow_what_copy_copies_and_the_stack(
     assert "COPY . puts them" not in result.message.en
     assert "no COPY copies the whole context" in result.message.en
     fix = str(result.fix.en if result.fix else "")
-    assert "mlruns" not in fix and "notebooks" not in fix and ".git" in fix
+    # hello/ is not the repository root: no .git can be in that context
+    assert "mlruns" not in fix and "notebooks" not in fix and ".git" not in fix
+    assert ".env" in fix
     python = "FROM python:3.11-slim\nWORKDIR /app\nCOPY . .\nCMD [\"python\", \"app.py\"]\n"
     result = _of(results_for(make_repo({"Dockerfile": python}), "DOCK002"), "DOCK002", 1)[0]
     assert "COPY . . (line 3) puts them in the image" in result.message.en
