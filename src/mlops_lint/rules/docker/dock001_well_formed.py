@@ -5,7 +5,7 @@ The family's level-1 gate: a project without a Dockerfile fails here, and a Dock
 that does not parse fails here with its line (the other rules list it as skipped).
 Dockerfiles under ``.devcontainer/`` are listed as skipped. A missing WORKDIR fails only
 when a COPY/ADD lands relative to it and the base sets none (``base_workdir`` in the
-data). A batch or CLI image needs no EXPOSE (``_runtime.batch_image``): a Python script
+data). A batch or CLI image needs no EXPOSE (``_batch.batch_image``): a Python script
 that imports no server, a command-line tool, a shell, or a Go program whose source beside
 the Dockerfile imports nothing able to listen (net, net/http, gRPC, a web framework), such
 as an exporter that pushes metrics; an ``ENV PORT`` alone does not make it a service. Not
@@ -44,9 +44,10 @@ from mlops_lint.parsers.deployed_images import (
 from mlops_lint.parsers.dockerfile import Dockerfile, ImageRef, Instruction, Stage
 from mlops_lint.readers.project_kind import project_kind
 from mlops_lint.rules import rule
+from mlops_lint.rules.docker._batch import batch_image
 from mlops_lint.rules.docker._ci_images import ci_job_image
 from mlops_lint.rules.docker._ports import command_port
-from mlops_lint.rules.docker._runtime import batch_image, env_port
+from mlops_lint.rules.docker._runtime import env_port
 from mlops_lint.rules.docker._shared import (
     NO_DOCKERFILE_FIX,
     base_of,
