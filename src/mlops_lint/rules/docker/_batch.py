@@ -7,17 +7,22 @@ from __future__ import annotations
 import ast
 import re
 from pathlib import PurePosixPath
+from typing import Any
 
 from mlops_lint.context import Context
 from mlops_lint.model import T
 from mlops_lint.parsers import ParseError
+from mlops_lint.parsers.deployed_images import PROBES, Deployed, container_ports, deployments
 from mlops_lint.parsers.dockerfile import Dockerfile, Stage
 from mlops_lint.parsers.fastapi_app import DASHBOARDS, FRAMEWORKS
+from mlops_lint.parsers.k8s_model import dig
+from mlops_lint.parsers.kubernetes import read_manifests
 from mlops_lint.rules.docker._runtime import (
     LISTENS,
     PORT_ARG,
     SERVER_PROGRAMS,
     entry_argv,
+    source_listens,
     stage_runtimes,
 )
 from mlops_lint.rules.docker._shared import PYTHON, base_of, in_list, inside
@@ -87,10 +92,10 @@ def batch_image(ctx: Context, df: Dockerfile, final: Stage) -> T | None:
     if tool is not None:
         return tool
     if not PYTHON.match(program):
-        return _go_client(ctx, df, final, argv)
+        return _go_client(ctx, df, final, argv) or _not_served(ctx, df, final, argv)
     candidates = _python_scripts(ctx, df, args)
     if not candidates:
-        return None
+        return _not_served(ctx, df, final, argv)
     verdicts = [_imports_server(ctx, path) for path in candidates]
     if any(v is not False for v in verdicts):
         return None
@@ -175,3 +180,83 @@ def _python_scripts(ctx: Context, df: Dockerfile, args: list[str]) -> list[str]:
         return _script_files(ctx, df, module + ".py") or _script_files(
             ctx, df, module + "/__main__.py")
     return _script_files(ctx, df, args[i]) if args[i].endswith(".py") else []
+
+
+# workloads whose pods are reached only through a Service the repository declares (an
+# operator's resource, a Knative Service, may create its own, so it is not judged)
+_PLAIN_WORKLOADS = frozenset({"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Pod",
+                              "ReplicationController"})
+_NETWORK_PROBES = ("httpGet", "tcpSocket", "grpc")
+_MAX_DEPTH = 14
+
+
+def _pod_labels(node: Any, pod: dict[str, Any], depth: int = 0) -> dict[str, Any] | None:
+    """The labels of the pod template whose spec is ``pod`` (its sibling metadata)."""
+    if depth > _MAX_DEPTH:
+        return None
+    if isinstance(node, dict):
+        if node.get("spec") is pod:
+            labels = dig(node, "metadata", "labels")
+            return labels if isinstance(labels, dict) else {}
+        items: list[Any] = list(node.values())
+    elif isinstance(node, list):
+        items = node
+    else:
+        return None
+    for item in items:
+        if isinstance(item, (dict, list)):
+            found = _pod_labels(item, pod, depth + 1)
+            if found is not None:
+                return found
+    return None
+
+
+def _reachable(d: Deployed, labels: dict[str, Any], selectors: list[dict[str, Any]]) -> bool:
+    """Whether the container shows it can be reached: a containerPort, a network probe,
+    or a Service whose selector its pod labels match."""
+    if container_ports(d) or any(isinstance(d.spec.get(p), dict) and any(
+            k in d.spec[p] for k in _NETWORK_PROBES) for p in PROBES):
+        return True
+    return any(all(labels.get(k) == v for k, v in sel.items()) for sel in selectors)
+
+
+def unserved(ctx: Context, deployed: list[Deployed]) -> Deployed | None:
+    """A manifest container that runs the image, when none of them declares a port or a
+    network probe and no Service selects their pods; None otherwise (or when a workload
+    is not a plain one)."""
+    if not deployed or any(d.kind not in _PLAIN_WORKLOADS for d in deployed):
+        return None
+    manifests = read_manifests(ctx.repo)
+    selectors = [sel for o in manifests.objects if o.kind == "Service"
+                 for sel in [dig(o.doc, "spec", "selector")] if isinstance(sel, dict) and sel]
+    docs = {(o.path, o.kind, o.name): o.doc for o in manifests.objects}
+    for d in deployed:
+        labels = _pod_labels(docs.get((d.path, d.kind, d.name)), d.pod)
+        if labels is None or _reachable(d, labels, selectors):
+            return None
+    return deployed[0]
+
+
+# language runtimes that run servers and workers alike: what they run decides
+_RUNTIMES = frozenset({"node", "npm", "java", "dotnet"})
+
+
+def _not_served(ctx: Context, df: Dockerfile, final: Stage, argv: list[str]) -> T | None:
+    """Why an image whose command starts no known server is not a service: the manifests
+    that run it declare no port, no network probe and no Service for it, and no source
+    beside the Dockerfile opens a listener; None when anything shows it serves."""
+    text = " ".join(argv)[:2000]
+    _, image = base_of(df, final)
+    servers = SERVER_PROGRAMS - _RUNTIMES
+    if any(PurePosixPath(a).name in servers for a in argv[:3]) or PORT_ARG.search(text) or \
+            in_list(image, "server_bases"):
+        return None
+    d = unserved(ctx, deployments(ctx.repo, df))
+    if d is None or source_listens(ctx, df):
+        return None
+    return T(f"the {d.kind} that runs it ({d.where}; {d.how}) declares no port or network "
+             "probe, no Service selects its pods, and no source beside the Dockerfile opens a "
+             "listener: a worker or a client, not a service",
+             f"el {d.kind} que la ejecuta ({d.where}; {d.how}) no declara puerto ni sonda de "
+             "red, ningún Service selecciona sus pods, y ningún código junto al Dockerfile "
+             "abre un listener: un worker o un cliente, no un servicio")

@@ -8,8 +8,11 @@ when a COPY/ADD lands relative to it and the base sets none (``base_workdir`` in
 data). A batch or CLI image needs no EXPOSE (``_batch.batch_image``): a Python script
 that imports no server, a command-line tool, a shell, or a Go program whose source beside
 the Dockerfile imports nothing able to listen (net, net/http, gRPC, a web framework), such
-as an exporter that pushes metrics; an ``ENV PORT`` alone does not make it a service. Not
-judged yet: manifests whose containers declare no port and that no Service selects. A base
+as an exporter that pushes metrics; or an image whose command starts no known server and
+whose linked plain workloads (Deployment, StatefulSet, DaemonSet, Pod) declare no port or
+network probe, that no Service selects, and whose folder's source opens no listener (an
+operator's resource may create its own Service, so it is not judged this way). An
+``ENV PORT`` alone does not make an image a service. A base
 that runs its own server (``server_bases``), manifests that give the command, or an
 operator that starts the containers with its own (a RayCluster, RayJob or RayService:
 KubeRay runs ``ray start``) make CMD unnecessary; the link from the image to the
