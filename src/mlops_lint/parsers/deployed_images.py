@@ -274,6 +274,13 @@ def container_ports(d: Deployed) -> list[str]:
     return out
 
 
+# kinds whose operator starts the containers with its own command (KubeRay runs
+# ``ray start`` in every head and worker container, whatever the image's CMD)
+OPERATOR_COMMANDS = {"RayCluster": ("KubeRay", "ray start"),
+                     "RayJob": ("KubeRay", "ray start"),
+                     "RayService": ("KubeRay", "ray start")}
+
+
 def command_of(d: Deployed) -> str | None:
     """The command (or args) the container spec gives, as text."""
     for key in ("command", "args"):
@@ -283,6 +290,12 @@ def command_of(d: Deployed) -> str | None:
         if isinstance(value, str) and value.strip():
             return value.strip()[:100]
     return None
+
+
+def operator_command(d: Deployed) -> tuple[str, str] | None:
+    """(operator, command) when an operator starts the container with its own command
+    (a RayCluster's head and workers), else None."""
+    return OPERATOR_COMMANDS.get(d.kind)
 
 
 # -- what the code listens on ---------------------------------------------------------

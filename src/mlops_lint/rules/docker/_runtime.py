@@ -1,14 +1,12 @@
 """What the image runs: the language runtimes a stage carries (a non-Python image is
-judged on what applies to it by DOCK002, DOCK003, DOCK006 and DOCK008), and whether the
-image is a batch job or a CLI rather than a server (DOCK001 then asks for no EXPOSE, DOCK006
-for no HEALTHCHECK), or shows that it serves (a server program or a port in its command, a
+judged on what applies to it by DOCK002, DOCK003, DOCK006 and DOCK008), the command it
+runs, and whether it shows that it serves (a server program or a port in its command, a
 base that runs a server, source beside the Dockerfile that listens: DOCK006 then asks for
-a HEALTHCHECK).
+a HEALTHCHECK). Whether it is a batch job or a CLI instead is :mod:`._batch`.
 """
 
 from __future__ import annotations
 
-import ast
 import fnmatch
 import re
 import shlex
@@ -16,16 +14,13 @@ from pathlib import PurePosixPath
 
 from mlops_lint.context import Context
 from mlops_lint.model import T
-from mlops_lint.parsers import ParseError
 from mlops_lint.parsers.dockerfile import Dockerfile, ImageRef, Instruction, Stage
-from mlops_lint.parsers.fastapi_app import DASHBOARDS, FRAMEWORKS
 from mlops_lint.parsers.shell import Simple, split_commands
 from mlops_lint.rules.docker._shared import (
     PIP,
     PYTHON,
     base_of,
     in_list,
-    inside,
     normal_name,
     packages,
     run_commands,
@@ -147,21 +142,6 @@ def non_python_runtime(df: Dockerfile, stage: Stage) -> T | None:
     return T(f"a {name} image (", f"una imagen {name} (") + why + T.same(")")
 
 
-# imports that make a script a server (it listens on a port)
-_SERVER_IMPORTS = (*FRAMEWORKS, *DASHBOARDS, "uvicorn", "gunicorn", "hypercorn",
-                   "waitress", "werkzeug", "http.server", "socketserver", "wsgiref",
-                   "grpc", "aiohttp", "tornado", "twisted", "zmq", "prometheus_client",
-                   "websockets", "socket")
-
-
-_SHELLS = frozenset({"sh", "bash", "ash", "zsh", "dash"})
-
-
-_CLI_PROGRAMS = frozenset({"pytest", "papermill", "dvc", "spark-submit", "nbconvert"})
-
-
-_PYTHON_VALUED = frozenset({"-X", "-W", "-Q"})
-
 
 def entry_argv(df: Dockerfile, final: Stage) -> list[str] | None:
     """The command the container runs (ENTRYPOINT + CMD in exec form, or the shell line)."""
@@ -187,98 +167,6 @@ def entry_argv(df: Dockerfile, final: Stage) -> list[str] | None:
     return parts or None
 
 
-def _script_files(ctx: Context, df: Dockerfile, target: str) -> list[str]:
-    """Repository files the container path ``target`` may be (matched by its tail inside
-    the Dockerfile's folder, else the project)."""
-    tail = target.strip().lstrip("./")
-    name = PurePosixPath(tail).name
-    if not name:
-        return []
-    folder = str(PurePosixPath(df.path).parent)
-    scopes = [folder] if folder != "." else []
-    scopes.append(ctx.project.path)
-    for scope in scopes:
-        found = [f for f in ctx.project.files if inside(f, scope)
-                 and (f == tail or f.endswith("/" + tail) or (
-                     PurePosixPath(f).name == name and "/" not in tail))]
-        if found:
-            return found[:20]
-    return []
-
-
-def _imports_server(ctx: Context, path: str) -> bool | None:
-    tree = ctx.repo.python(path)
-    if isinstance(tree, ParseError):
-        return None
-    for node in ast.walk(tree):
-        names: list[str] = []
-        if isinstance(node, ast.Import):
-            names = [a.name for a in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
-        if any(n == p or n.startswith(p + ".") for n in names for p in _SERVER_IMPORTS):
-            return True
-    return False
-
-
-def batch_image(ctx: Context, df: Dockerfile, final: Stage) -> T | None:
-    """Why the image is a batch job or a CLI rather than a server, or ``None``: its
-    command runs a Python script (or module) of the repository that imports no web or
-    network server, or a command-line tool (pytest, papermill, dvc, locust --headless,
-    mlflow run)."""
-    argv = entry_argv(df, final)
-    if not argv:
-        return None
-    program = argv[0].rsplit("/", 1)[-1]
-    args = argv[1:]
-    shown = " ".join(argv)[:80]
-    tool = _shell_or_tool(program, args, shown)
-    if tool is not None:
-        return tool
-    if not PYTHON.match(program):
-        return None
-    candidates = _python_scripts(ctx, df, args)
-    if not candidates:
-        return None
-    verdicts = [_imports_server(ctx, path) for path in candidates]
-    if any(v is not False for v in verdicts):
-        return None
-    return T(f"it runs {shown}, and {candidates[0]} imports no web or network server "
-             "(a batch job or CLI)",
-             f"ejecuta {shown}, y {candidates[0]} no importa ningún servidor web ni de red "
-             "(un job batch o una CLI)")
-
-
-def _shell_or_tool(program: str, args: list[str], shown: str) -> T | None:
-    """Why the command is a shell or a command-line tool rather than a server, or None."""
-    if program in _SHELLS and "-c" not in args and not any(
-            a.endswith(".sh") or ("/" in a and not a.startswith("/etc/")) for a in args):
-        return T(f"its command opens a shell ({shown}), a utility or job image rather than a "
-                 "server",
-                 f"su orden abre una shell ({shown}), una imagen de utilidades o de jobs más "
-                 "que un servidor")
-    if program in _CLI_PROGRAMS or (program == "locust" and "--headless" in args) or (
-            program == "mlflow" and args[:1] == ["run"]):
-        return T(f"it runs the command-line tool {program} ({shown})",
-                 f"ejecuta la herramienta de línea de órdenes {program} ({shown})")
-    return None
-
-
-def _python_scripts(ctx: Context, df: Dockerfile, args: list[str]) -> list[str]:
-    """The repository files a ``python`` command line runs (a script, or a module's file)."""
-    i = 0
-    while i < len(args) and args[i].startswith("-") and args[i] not in ("-m", "-c"):
-        i += 2 if args[i] in _PYTHON_VALUED else 1
-    if i >= len(args) or args[i] == "-c":
-        return []
-    if args[i] == "-m":
-        if i + 1 >= len(args):
-            return []
-        module = args[i + 1].replace(".", "/")
-        return _script_files(ctx, df, module + ".py") or _script_files(
-            ctx, df, module + "/__main__.py")
-    return _script_files(ctx, df, args[i]) if args[i].endswith(".py") else []
-
 
 def env_port(df: Dockerfile, final: Stage) -> str | None:
     """The PORT the final stage sets with ENV (the convention of Cloud Run and Heroku)."""
@@ -286,7 +174,7 @@ def env_port(df: Dockerfile, final: Stage) -> str | None:
     return value.strip() if value and value.strip().isdigit() else None
 
 
-_SERVER_PROGRAMS = frozenset({"uvicorn", "gunicorn", "hypercorn", "daphne", "waitress-serve",
+SERVER_PROGRAMS = frozenset({"uvicorn", "gunicorn", "hypercorn", "daphne", "waitress-serve",
                               "flask", "streamlit", "gradio", "panel", "voila", "jupyter",
                               "mlflow", "bentoml", "torchserve", "tritonserver", "nginx",
                               "httpd", "caddy", "node", "npm", "java", "dotnet", "mlserver",
@@ -294,12 +182,12 @@ _SERVER_PROGRAMS = frozenset({"uvicorn", "gunicorn", "hypercorn", "daphne", "wai
                               "text-generation-launcher", "vllm"})
 
 
-_PORT_ARG = re.compile(r"(^|\s)(--port|--bind|-b|--listen|--server\.port|--http-port)(\s|=)|"
+PORT_ARG = re.compile(r"(^|\s)(--port|--bind|-b|--listen|--server\.port|--http-port)(\s|=)|"
                        r"(0\.0\.0\.0|localhost|\[::\]):\d{2,5}|\$\{?PORT\b")
 
 
 # a listening socket in source code (Go, Node.js, Java, .NET, Rust, Python, Ruby)
-_LISTENS = re.compile(r"ListenAndServe|net\.Listen\(|grpc\.NewServer\(|\.listen\(|"
+LISTENS = re.compile(r"ListenAndServe|net\.Listen\(|grpc\.NewServer\(|\.listen\(|"
                       r"createServer\(|SpringApplication\.run|HttpServer\.create|"
                       r"WebApplication\.Create|TcpListener::bind|\.bind\(\s*\(|"
                       r"uvicorn\.run\(|\.run\(\s*host\s*=|serve_forever\(|"
@@ -314,7 +202,7 @@ _SOURCE_SUFFIXES = frozenset({".go", ".js", ".mjs", ".ts", ".java", ".kt", ".cs"
 _MAX_SOURCE_FILES = 300
 
 
-def _source_listens(ctx: Context, df: Dockerfile) -> bool:
+def source_listens(ctx: Context, df: Dockerfile) -> bool:
     """Whether the source code in the Dockerfile's folder opens a listening socket."""
     directory = str(PurePosixPath(df.path).parent)
     prefix = "" if directory == "." else directory + "/"
@@ -326,7 +214,7 @@ def _source_listens(ctx: Context, df: Dockerfile) -> bool:
         if scanned > _MAX_SOURCE_FILES:
             return True  # too large to tell: assume it serves
         text = ctx.repo.text(path)
-        if isinstance(text, str) and _LISTENS.search(text[:200_000]):
+        if isinstance(text, str) and LISTENS.search(text[:200_000]):
             return True
     return False
 
@@ -338,6 +226,6 @@ def serves(ctx: Context, df: Dockerfile, final: Stage) -> bool:
     text = " ".join(argv)[:2000]
     program = PurePosixPath(argv[0]).name if argv else ""
     _, image = base_of(df, final)
-    return program in _SERVER_PROGRAMS or bool(_PORT_ARG.search(text)) or any(
-        PurePosixPath(a).name in _SERVER_PROGRAMS for a in argv[1:3]) or in_list(
-        image, "server_bases") or _source_listens(ctx, df)
+    return program in SERVER_PROGRAMS or bool(PORT_ARG.search(text)) or any(
+        PurePosixPath(a).name in SERVER_PROGRAMS for a in argv[1:3]) or in_list(
+        image, "server_bases") or source_listens(ctx, df)

@@ -5,9 +5,23 @@ The family's level-1 gate: a project without a Dockerfile fails here, and a Dock
 that does not parse fails here with its line (the other rules list it as skipped).
 Dockerfiles under ``.devcontainer/`` are listed as skipped. A missing WORKDIR fails only
 when a COPY/ADD lands relative to it and the base sets none (``base_workdir`` in the
-data). A batch or CLI image needs no EXPOSE; a base that runs its own server
-(``server_bases``), or manifests that give the command, make CMD unnecessary; an image
-CI jobs run in is judged only on its build and the CMD/ENTRYPOINT it declares.
+data). A batch or CLI image needs no EXPOSE (``_batch.batch_image``): a Python script
+that imports no server, a command-line tool, a shell, or a Go program whose source beside
+the Dockerfile imports nothing able to listen (net, net/http, gRPC, a web framework), such
+as an exporter that pushes metrics; or an image whose command starts no known server and
+whose linked plain workloads (Deployment, StatefulSet, DaemonSet, Pod) declare no port or
+network probe, that no Service selects, and whose folder's source opens no listener (an
+operator's resource may create its own Service, so it is not judged this way). An
+``ENV PORT`` alone does not make an image a service. A base
+that runs its own server (``server_bases``), manifests that give the command, or an
+operator that starts the containers with its own (a RayCluster, RayJob or RayService:
+KubeRay runs ``ray start``) make CMD unnecessary; the link from the image to the
+manifests is :func:`mlops_lint.parsers.deployed_images.deployments` (a placeholder image
+``${DOCKER_IMAGE}`` links only to a manifest in the Dockerfile's own folder). The EXPOSE
+fix names the port the command listens on first (``_ports.command_port``: ``flask run``
+5000 unless --port or FLASK_RUN_PORT, uvicorn/gunicorn --port/--bind or 8000), then a
+linked manifest's containerPort, ENV PORT, the code. An image CI jobs run in is judged
+only on its build and the CMD/ENTRYPOINT it declares.
 
 A published library or a Terraform module library with no Dockerfile
 (:mod:`mlops_lint.readers.project_kind`) is not applicable: it deploys nothing, so there
@@ -24,12 +38,19 @@ from collections.abc import Iterator
 
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, Status, T, failed, passed, skipped
-from mlops_lint.parsers.deployed_images import command_of, deployments, listening
+from mlops_lint.parsers.deployed_images import (
+    command_of,
+    deployments,
+    listening,
+    operator_command,
+)
 from mlops_lint.parsers.dockerfile import Dockerfile, ImageRef, Instruction, Stage
 from mlops_lint.readers.project_kind import project_kind
 from mlops_lint.rules import rule
+from mlops_lint.rules.docker._batch import batch_image
 from mlops_lint.rules.docker._ci_images import ci_job_image
-from mlops_lint.rules.docker._runtime import batch_image, env_port
+from mlops_lint.rules.docker._ports import command_port
+from mlops_lint.rules.docker._runtime import env_port
 from mlops_lint.rules.docker._shared import (
     NO_DOCKERFILE_FIX,
     base_of,
@@ -141,7 +162,14 @@ def base_workdir(image: ImageRef | None) -> str | None:
 
 
 def _expose_fix(ctx: Context, df: Dockerfile, final: Stage) -> T:
-    """EXPOSE with the port the project shows (its deployment, ENV PORT, its code)."""
+    """EXPOSE with the port the image's command listens on (its port option, or the
+    server's default), else the one the project shows (its deployment, ENV PORT, its
+    code)."""
+    own = command_port(df, final)
+    if own is not None:
+        return T(f"Add EXPOSE {own[0]} (the port its command listens on: ",
+                 f"Añade EXPOSE {own[0]} (el puerto en el que escucha su orden: ") + own[1] + \
+            T.same(").")
     listen = listening(ctx.repo, df, env_port(df, final), deployments(ctx.repo, df))
     if listen.port is None:
         return T("Add EXPOSE with the port the service listens on (nothing in the repository "
@@ -155,14 +183,23 @@ def _expose_fix(ctx: Context, df: Dockerfile, final: Stage) -> T:
 
 def _deployed_command(ctx: Context, df: Dockerfile) -> T | None:
     """Why the image needs no CMD: every manifest container that runs it gives the
-    command itself."""
+    command itself, or is started by an operator that gives it (KubeRay's ``ray start``)."""
     deployed = deployments(ctx.repo, df)
-    commands = [(d, command_of(d)) for d in deployed]
-    if not commands or any(c is None for _, c in commands):
+    if not deployed or any(command_of(d) is None and operator_command(d) is None
+                           for d in deployed):
         return None
-    d, command = commands[0]
-    more = f" (and {len(commands) - 1} more)" if len(commands) > 1 else ""
-    more_es = f" (y {len(commands) - 1} más)" if len(commands) > 1 else ""
+    d = deployed[0]
+    more = f" (and {len(deployed) - 1} more)" if len(deployed) > 1 else ""
+    more_es = f" (y {len(deployed) - 1} más)" if len(deployed) > 1 else ""
+    command = command_of(d)
+    if command is None:
+        operator, started = operator_command(d) or ("", "")
+        return T(f"the {operator} operator starts the containers of the {d.kind} in "
+                 f"{d.where}{more} with its own command ({started}), which would override a "
+                 f"CMD ({d.how})",
+                 f"el operador {operator} arranca los contenedores del {d.kind} de "
+                 f"{d.where}{more_es} con su propia orden ({started}), que anularía un CMD "
+                 f"({d.how})")
     return T(f"the {d.kind} that runs it gives the command ({command}) in {d.where}{more} "
              f"({d.how})",
              f"el {d.kind} que la ejecuta da la orden ({command}) en {d.where}{more_es} "

@@ -6,7 +6,11 @@ any of its parents; the last matching rule wins), tried on sample paths of each 
 (:data:`IGNORE_CATEGORIES`). The file is ``<Dockerfile>.dockerignore`` (BuildKit), then
 ``.dockerignore`` beside the Dockerfile, in the project, or at the root. For an image of
 another stack (Go, Node.js, ...), only .git, .env and the Python/ML artefacts its build
-context really holds apply, and all of them must be excluded.
+context really holds apply, and all of them must be excluded. ``.git`` applies only when
+the build context (the folder of the ``.dockerignore``) is the repository root or holds a
+``.git`` of its own (a ``<Dockerfile>.dockerignore`` goes with any context, so it keeps
+.git); without it a Python image needs 5 of the other 8. The message credits the stack's
+own exclusions (node_modules, target/, bin/ and obj/) without requiring them.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from mlops_lint.model import Finding, T, failed, passed
 from mlops_lint.parsers import ParseError
 from mlops_lint.parsers.dockerfile import Dockerfile, Instruction
 from mlops_lint.rules import rule
-from mlops_lint.rules.docker._runtime import non_python_runtime
+from mlops_lint.rules.docker._runtime import non_python_runtime, stage_runtimes
 from mlops_lint.rules.docker._shared import copy_sources, each, final_stage
 
 IGNORE_CATEGORIES: dict[str, tuple[str, ...]] = {
@@ -116,16 +120,27 @@ def _foreign_stack(df: Dockerfile) -> T | None:
     return non_python_runtime(df, final_stage(df))
 
 
+def _git_in_context(ctx: Context, df: Dockerfile, path: str) -> bool:
+    """Whether the build context the ignore file ``path`` serves can hold ``.git``: it is
+    the repository root (or a folder with its own .git), or unknown (a
+    ``<Dockerfile>.dockerignore`` goes with whatever context the build names)."""
+    if path == f"{df.path}.dockerignore":
+        return True
+    directory = str(PurePosixPath(path).parent)
+    return directory == "." or (ctx.repo.root / directory / ".git").exists()
+
+
 def _applicable(ctx: Context, df: Dockerfile, path: str) -> tuple[list[str], T | None]:
     """The .dockerignore categories that apply to the build context of ``df``: all of them
     for a Python (or unknown) image; for another stack, .git, .env and the Python/ML
-    artefacts the context holds."""
+    artefacts the context holds. .git only when the context can hold it (the root)."""
     stack = _foreign_stack(df)
+    git = _git_in_context(ctx, df, path)
     if stack is None:
-        return list(IGNORE_CATEGORIES), None
+        return [n for n in IGNORE_CATEGORIES if git or n != ".git"], None
     directory = str(PurePosixPath(path).parent)
     prefix = "" if directory == "." else directory + "/"
-    applicable = [".git", ".env"]
+    applicable = [".git", ".env"] if git else [".env"]
     for name, globs in _CONTEXT_HOLDS.items():
         if ctx.repo.glob(tuple(prefix + g for g in globs)):
             applicable.append(name)
@@ -257,16 +272,51 @@ def _dock002(ctx: Context, df: Dockerfile) -> Iterator[Finding]:
                 + (f" (faltan: {', '.join(missing_names)})" if missing_names else "") + note_es)
     if stack is not None:
         message = message + T(f" for {df.path}, ", f" para {df.path}, ") + stack + T(
-            ": only .git, .env and the Python/ML artefacts its build context holds apply",
-            ": solo aplican .git, .env y los artefactos Python/ML que contiene su contexto "
-            "de build")
-    # 6 of the 9 for a Python image; every one of the few that apply to another stack
-    if (stack is None and len(covered) >= 6) or (stack is not None and not missing_names):
+            ": only .env, .git (in a context at the repository root) and the Python/ML "
+            "artefacts its build context holds apply",
+            ": solo aplican .env, .git (en un contexto en la raíz del repositorio) y los "
+            "artefactos Python/ML que contiene su contexto de build")
+    message = message + _context_notes(ctx, df, path, rules)
+    # 6 of the 9 for a Python image (5 of 8 without .git); all that apply to another stack
+    if (stack is None and len(covered) >= total - 3) or (stack is not None and
+                                                         not missing_names):
         yield passed(message, path, level=2)
     else:
         yield failed(message, path, 1, level=2,
                      fix=T(f"Add to {path}: {_entries(missing_names)}.",
                            f"Añade a {path}: {_entries(missing_names)}."))
+
+
+# what each stack's own build leaves in the context, which the image installs or builds
+# itself: (runtime, entry, sample paths)
+_STACK_ENTRIES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("Node.js", "node_modules", ("node_modules/pkg/index.js",)),
+    ("Rust", "target/", ("target/release/app",)),
+    ("Java", "target/", ("target/app.jar",)),
+    ("Java", "build/", ("build/libs/app.jar",)),
+    ("Java", ".gradle", (".gradle/caches/x",)),
+    (".NET", "bin/", ("bin/Release/app.dll",)),
+    (".NET", "obj/", ("obj/project.assets.json",)),
+)
+
+
+def _context_notes(ctx: Context, df: Dockerfile, path: str, rules: list[IgnoreRule]) -> T:
+    """What the message adds: why .git is not asked for (a context below the root), and
+    the stack's own exclusions the file has (node_modules for Node.js, target/ for Rust)."""
+    notes = T.same("")
+    if not _git_in_context(ctx, df, path):
+        context = str(PurePosixPath(path).parent) + "/"
+        notes = T(f"; .git is not asked for: the build context {context} is not the "
+                  "repository root",
+                  f"; no se pide .git: el contexto de build {context} no es la raíz del "
+                  "repositorio")
+    runtimes = stage_runtimes(df, final_stage(df))
+    credited = [f"{entry} ({runtime})" for runtime, entry, samples in _STACK_ENTRIES
+                if runtime in runtimes and any(ignored(rules, p) for p in samples)]
+    if credited:
+        notes = notes + T(f"; it also excludes the stack's own {', '.join(credited)}",
+                          f"; también excluye lo propio de su stack: {', '.join(credited)}")
+    return notes
 
 
 @rule("DOCK002")

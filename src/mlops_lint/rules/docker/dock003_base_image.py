@@ -4,8 +4,11 @@ fail.
 
 The base is the root of the final stage's ``FROM <stage>`` chain. Which bases are lean,
 full or alpine is data (``rules/_data/dockerfile_bases.yaml``). The fix fits the image: a
-CUDA runtime base for a GPU image (a ``gpu_bases`` base or CUDA builds of its packages),
-the runtime's own small base for a non-Python image.
+CUDA runtime base for a GPU image (a ``gpu_bases`` base or CUDA builds of its packages;
+a TPU build is not one), the runtime's own small base for a non-Python image. A slim
+Python base is suggested only when the base already is the python image; another base
+(conda, Ray, vLLM, distroless) is told to pin that same image by tag or digest, or to be
+justified, and a plain OS base to be pinned, with a slim Python base as an option.
 """
 
 from __future__ import annotations
@@ -38,7 +41,8 @@ def _python_minor_missing(image: ImageRef) -> bool:
     return bool(match and match.group(2) is None)
 
 
-_GPU_PACKAGE = re.compile(r"(^|[\[,])(cuda|cu\d{2,3}|gpu|tpu)([\],=]|$)|^(jax|torch)\[(cuda|tpu)|"
+# CUDA builds only: a TPU build (jax[tpu], .[tpu]) needs no CUDA user space
+_GPU_PACKAGE = re.compile(r"(^|[\[,])(cuda|cu\d{2,3}|gpu)([\],=]|$)|^(jax|torch)\[cuda|"
                           r"^(nvidia-|cupy-cuda|tensorflow-gpu|onnxruntime-gpu|"
                           r"paddlepaddle-gpu)", re.IGNORECASE)
 
@@ -62,9 +66,46 @@ def _gpu_image(df: Dockerfile, final: Stage) -> T | None:
     return None
 
 
-def _base_fix(gpu: T | None, other: T | None, python: T) -> T:
+# plain operating-system bases: pinning them is the fix, a slim Python base an option
+_OS_BASES = frozenset({"ubuntu", "debian", "centos", "fedora", "rockylinux", "almalinux",
+                       "amazonlinux", "oraclelinux", "opensuse/leap", "ubi8", "ubi9",
+                       "redhat/ubi8", "redhat/ubi9", "busybox"})
+
+
+def _family_fix(image: ImageRef | None, floating: bool) -> T | None:
+    """The fix for a base that is not the python image: pin THAT image (a version tag or
+    a digest of the same repository) when it floats, else keep it and justify its size;
+    a slim Python base only as an option for a plain OS base. None for the python image."""
+    if image is None or image.repository.lower() == "python":
+        return None
+    name = image.name
+    pin = T(f"{name}:<version> or {name}@sha256:…", f"{name}:<versión> o {name}@sha256:…")
+    if normal_name(image) in _OS_BASES:
+        head = T(f"Pin {name} to a version tag or digest (", f"Fija {name} a un tag de versión "
+                 "o digest (") + pin + T(
+            "); for a Python service, python:3.11-slim is an option.",
+            "); para un servicio Python, python:3.11-slim es una opción.")
+        return head
+    if floating:
+        variant = T(").", ").") if in_list(image, "lean_bases") else T(
+            "); use its slim or runtime variant if it publishes one.",
+            "); usa su variante slim o runtime si la publica.")
+        return T(f"Keep {name}, the image the build relies on, but pin it to a version tag or "
+                 "digest (", f"Mantén {name}, la imagen de la que depende el build, pero fíjala "
+                 "a un tag de versión o digest (") + pin + variant
+    return T(f"Keep {name} if the stack needs it, pinned by tag or digest; use its slim or "
+             "runtime variant if it publishes one, or justify its size in an ADR and waive "
+             "DOCK003.",
+             f"Mantén {name} si el stack la necesita, fijada por tag o digest; usa su variante "
+             "slim o runtime si la publica, o justifica su tamaño en un ADR y exceptúa DOCK003.")
+
+
+def _base_fix(gpu: T | None, other: T | None, python: T, family: T | None = None,
+              lean: bool = False) -> T:
     """The base advice that fits the image: a CUDA runtime base for a GPU image, the
-    runtime's own small base for a non-Python image, ``python`` otherwise."""
+    runtime's own small base for a non-Python image (unless its base is already a
+    ``lean`` one, only floating), the same image pinned for a base that is not the python
+    image (``family``), ``python`` otherwise."""
     if gpu is not None:
         return T("Keep a CUDA base but its runtime variant, not -devel (nvidia/cuda:<version>-"
                  "cudnn-runtime-<os>, or the framework's -runtime tag), pinned by tag or digest; "
@@ -74,14 +115,14 @@ def _base_fix(gpu: T | None, other: T | None, python: T) -> T:
                  "<versión>-cudnn-runtime-<so>, o el tag -runtime del framework), fijada por tag "
                  "o digest; compila en una etapa -devel si hace falta, o justifica la base en "
                  "un ADR y exceptúa DOCK003.")
-    if other is not None:
+    if other is not None and not lean:
         return T("Use a small, pinned runtime base for ", "Usa una base de ejecución pequeña y "
                  "fijada para ") + other + T(
             " (its -slim or -alpine tag, or distroless for a static binary), or justify the "
             "base in an ADR and waive DOCK003.",
             " (su tag -slim o -alpine, o distroless para un binario estático), o justifica la "
             "base en un ADR y exceptúa DOCK003.")
-    return python
+    return family or python
 
 
 def _dock003(ctx: Context, df: Dockerfile) -> Iterator[Finding]:
@@ -96,7 +137,9 @@ def _dock003(ctx: Context, df: Dockerfile) -> Iterator[Finding]:
         "Use a slim, tagged runtime base such as python:3.11-slim (or distroless / "
         "chainguard), pinned by tag or digest.",
         "Usa una base de ejecución slim y etiquetada, como python:3.11-slim (o "
-        "distroless / chainguard), fijada por tag o digest."))
+        "distroless / chainguard), fijada por tag o digest."), _family_fix(
+        image, image is not None and (image.floating or in_list(image, "full_bases"))),
+        image is not None and in_list(image, "lean_bases"))
     if root.is_scratch:
         yield passed(T(f"final base is scratch{via}: nothing but what you copy",
                        f"la base final es scratch{via_es}: solo lo que copies"),
@@ -175,7 +218,7 @@ def _judge_base(df: Dockerfile, root: Stage, image: ImageRef, via: str, via_es: 
                           "Use python:3.11-slim, or justify the base in an ADR and waive "
                           "DOCK003.",
                           "Usa python:3.11-slim, o justifica la base en un ADR y exceptúa "
-                          "DOCK003.")))
+                          "DOCK003."), _family_fix(image, False)))
 
 
 def _lean_base(df: Dockerfile, root: Stage, image: ImageRef, ref: str, via: str, via_es: str,

@@ -29,10 +29,10 @@ from mlops_lint.parsers.dockerfile import Dockerfile, Instruction, Stage
 from mlops_lint.parsers.shell import split_commands
 from mlops_lint.parsers.yaml_file import line_of
 from mlops_lint.rules import rule
+from mlops_lint.rules.docker._batch import batch_image
 from mlops_lint.rules.docker._ci_images import ci_job_image
 from mlops_lint.rules.docker._compose import Service, healthcheck, load_compose
 from mlops_lint.rules.docker._runtime import (
-    batch_image,
     env_port,
     non_python_runtime,
     serves,

@@ -3,7 +3,9 @@ pre-commit.
 
 The evidence depends on the repository only, so it is read once per run
 (``docker:scan_evidence``, ``docker:lint_evidence`` in the repository memo), not per
-project.
+project. The fixes are written for the repository's CI system
+(:func:`mlops_lint.readers.ci_config.ci_step_fix`): the trivy action only for GitHub
+Actions.
 """
 
 from __future__ import annotations
@@ -15,14 +17,19 @@ from typing import Any
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed, warned
 from mlops_lint.parsers import ParseError
-from mlops_lint.parsers.ci import Workflow, ci_commands, workflows
+from mlops_lint.parsers.ci import CI_NAMES, Workflow, ci_commands, workflows
 from mlops_lint.parsers.precommit import PreCommitConfig, parse_precommit
 from mlops_lint.parsers.shell import Simple, split_commands
+from mlops_lint.readers.ci_config import ci_step_fix, ci_system
 from mlops_lint.rules import rule
 from mlops_lint.rules.docker._shared import NO_DOCKERFILE_FIX, load, no_dockerfile
 
 SCAN_ACTIONS = ("aquasecurity/trivy-action", "anchore/scan-action", "docker/scout-action",
                 "snyk/actions/docker", "crazy-max/ghaction-container-scan")
+
+
+# the scan a fix asks for outside GitHub Actions (where it is the trivy action)
+SCAN_COMMAND = "trivy image --severity CRITICAL,HIGH --exit-code 1 <image>"
 
 
 LINT_ACTIONS = ("hadolint/hadolint-action", "jbergstroem/hadolint-gh-action",
@@ -154,12 +161,13 @@ def docker_scanned_and_linted(ctx: Context, params: None) -> Iterator[Finding]:
         yield failed(T("no image CVE scan in CI (trivy, grype, docker scout, snyk container)",
                        "no hay escaneo de CVEs de la imagen en CI (trivy, grype, docker scout, "
                        "snyk container)"),
-                     fix=T("Add a CI step after the build: uses: aquasecurity/trivy-action "
-                           "with image-ref, severity: CRITICAL,HIGH, exit-code: '1' (and upload "
-                           "the SARIF).",
-                           "Añade un paso de CI tras el build: uses: aquasecurity/trivy-action "
-                           "con image-ref, severity: CRITICAL,HIGH, exit-code: '1' (y sube el "
-                           "SARIF)."))
+                     fix=ci_step_fix(ctx.repo, SCAN_COMMAND, T(
+                         "Add a CI step after the build: uses: aquasecurity/trivy-action "
+                         "with image-ref, severity: CRITICAL,HIGH, exit-code: '1' (and upload "
+                         "the SARIF).",
+                         "Añade un paso de CI tras el build: uses: aquasecurity/trivy-action "
+                         "con image-ref, severity: CRITICAL,HIGH, exit-code: '1' (y sube el "
+                         "SARIF).")))
     if lints:
         lint = lints[0]
         yield passed(T(f"Dockerfile lint: {lint.what}", f"lint de Dockerfile: {lint.what}"),
@@ -167,9 +175,20 @@ def docker_scanned_and_linted(ctx: Context, params: None) -> Iterator[Finding]:
     else:
         yield failed(T("no Dockerfile lint (hadolint) in CI or pre-commit",
                        "no hay lint de Dockerfile (hadolint) en CI ni en pre-commit"),
-                     fix=T("Add the hadolint-docker hook (repo: "
-                           "https://github.com/hadolint/hadolint) to .pre-commit-config.yaml, "
-                           "or hadolint/hadolint-action in CI.",
-                           "Añade el hook hadolint-docker (repo: "
-                           "https://github.com/hadolint/hadolint) a .pre-commit-config.yaml, o "
-                           "hadolint/hadolint-action en CI."))
+                     fix=_lint_fix(ctx))
+
+
+def _lint_fix(ctx: Context) -> T:
+    """The hadolint pre-commit hook, or a CI step written for the repository's CI system."""
+    hook = T("Add the hadolint-docker hook (repo: https://github.com/hadolint/hadolint) to "
+             ".pre-commit-config.yaml",
+             "Añade el hook hadolint-docker (repo: https://github.com/hadolint/hadolint) a "
+             ".pre-commit-config.yaml")
+    found = ci_system(ctx.repo)
+    if found is not None and found[0] != "github":
+        return hook + T(f", or hadolint Dockerfile in a step of the {CI_NAMES[found[0]]} "
+                        "pipeline.",
+                        f", o hadolint Dockerfile en un paso del pipeline de "
+                        f"{CI_NAMES[found[0]]}.")
+    return hook + T(", or hadolint/hadolint-action in CI.",
+                    ", o hadolint/hadolint-action en CI.")
