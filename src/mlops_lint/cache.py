@@ -46,6 +46,7 @@ from mlops_lint.cache_entry import (
     tag,
     unpack,
     untag,
+    variant,
 )
 from mlops_lint.cache_key import (
     RACY_NS,
@@ -394,13 +395,3 @@ def _write_stdout(data: bytes) -> None:
         buffer.flush()
     else:
         stream.write(data.decode("utf-8"))
-
-
-def variant(fmt: str, color: bool, width: int | None, view: str,
-            phases: Iterable[int]) -> str | None:
-    """The name of a stored report, or ``None`` for a format with side effects (the
-    ``github`` format appends to the step summary file)."""
-    if fmt == "github":
-        return None
-    text = json.dumps([fmt, color, width, view, sorted(phases)])
-    return f"{fmt}-{hashlib.sha256(text.encode()).hexdigest()[:16]}"

@@ -12,7 +12,7 @@ import contextlib
 import gc
 import hashlib
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -156,3 +156,13 @@ def untag(value: Any) -> Any:
     if isinstance(value, list):
         raise TypeError("untagged list")
     return value
+
+
+def variant(fmt: str, color: bool, width: int | None, view: str,
+            phases: Iterable[int]) -> str | None:
+    """The name of a stored report, or ``None`` for a format with side effects (the
+    ``github`` format appends to the step summary file)."""
+    if fmt == "github":
+        return None
+    text = json.dumps([fmt, color, width, view, sorted(phases)])
+    return f"{fmt}-{hashlib.sha256(text.encode()).hexdigest()[:16]}"

@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import TextIO
 
 from mlops_lint import __version__, engine
-from mlops_lint.cache import Cached, variant
+from mlops_lint.cache import Cached
+from mlops_lint.cache_entry import variant
 from mlops_lint.catalog import Catalog
 from mlops_lint.config import Config
 from mlops_lint.engine import Run

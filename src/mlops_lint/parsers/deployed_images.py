@@ -189,6 +189,45 @@ def _dockerfiles_per_folder(repo: Repo) -> dict[str, int]:
     return counts
 
 
+@dataclass(frozen=True)
+class _Origin:
+    """Where an image is built: its Dockerfile's folder, what names tie a container to it."""
+
+    folder: str
+    folder_name: str  # normalised; "" at the root
+    parent: str
+    skaffold: dict[str, str]  # image repository -> the skaffold file that builds it so
+    alone: bool  # the only Dockerfile of its folder
+    named: bool  # a folder name specific enough to match an image name
+
+    def link(self, c: Deployed, image: str, repository: str, last: str,
+             manifest_dir: str) -> str:
+        """How the container runs this image, or "" when it does not."""
+        for name, skaffold in self.skaffold.items():
+            if repository == name or repository.endswith("/" + name):
+                return f"{skaffold} builds it as {name}"
+        if self.named and last == self.folder_name and (
+                self.parent == "." or manifest_dir == self.parent
+                or manifest_dir.startswith(self.parent + "/")):
+            return f"its image {image} is named after {self.folder}/"
+        if self.folder != "." and self.alone and manifest_dir == self.folder and \
+                _PLACEHOLDER.search(image):
+            return f"{c.path} lies beside it and fills the image in at deploy time ({image})"
+        return ""
+
+
+def _origin(repo: Repo, df: Dockerfile) -> _Origin:
+    folder = str(PurePosixPath(df.path).parent)
+    folder_name = _norm(PurePosixPath(folder).name) if folder != "." else ""
+    return _Origin(
+        folder, folder_name,
+        str(PurePosixPath(folder).parent) if folder != "." else ".",
+        {image_repository(image): skaffold for image, dockerfile, skaffold
+         in skaffold_artifacts(repo) if dockerfile == df.path},
+        _dockerfiles_per_folder(repo).get(folder, 0) == 1,
+        folder_name not in _GENERIC_FOLDERS)
+
+
 def deployments(repo: Repo, df: Dockerfile) -> list[Deployed]:
     """The manifest containers that run the image ``df`` builds (see the module doc)."""
     key = f"docker:deployed:{df.path}"
@@ -199,26 +238,9 @@ def deployments(repo: Repo, df: Dockerfile) -> list[Deployed]:
     containers = _container_facts(repo)
     out: list[Deployed] = []
     if containers:
-        folder = str(PurePosixPath(df.path).parent)
-        folder_name = _norm(PurePosixPath(folder).name) if folder != "." else ""
-        parent = str(PurePosixPath(folder).parent) if folder != "." else "."
-        images = {image_repository(image): skaffold for image, dockerfile, skaffold
-                  in skaffold_artifacts(repo) if dockerfile == df.path}
-        alone = _dockerfiles_per_folder(repo).get(folder, 0) == 1
-        named = folder_name not in _GENERIC_FOLDERS
+        origin = _origin(repo, df)
         for c, image, repository, last, manifest_dir in containers:
-            how = ""
-            for name, skaffold in images.items():
-                if repository == name or repository.endswith("/" + name):
-                    how = f"{skaffold} builds it as {name}"
-                    break
-            if not how and named and last == folder_name and (
-                    parent == "." or manifest_dir == parent
-                    or manifest_dir.startswith(parent + "/")):
-                how = f"its image {image} is named after {folder}/"
-            if not how and folder != "." and alone and manifest_dir == folder and \
-                    _PLACEHOLDER.search(image):
-                how = f"{c.path} lies beside it and fills the image in at deploy time ({image})"
+            how = origin.link(c, image, repository, last, manifest_dir)
             if how:
                 out.append(Deployed(c.path, c.line, c.kind, c.name, c.container, c.spec,
                                     c.pod, how))
@@ -296,96 +318,3 @@ def operator_command(d: Deployed) -> tuple[str, str] | None:
     """(operator, command) when an operator starts the container with its own command
     (a RayCluster's head and workers), else None."""
     return OPERATOR_COMMANDS.get(d.kind)
-
-
-# -- what the code listens on ---------------------------------------------------------
-
-_SOURCE_SUFFIXES = frozenset({".go", ".js", ".mjs", ".ts", ".java", ".kt", ".cs", ".rs",
-                              ".py", ".rb", ".php"})
-_MAX_SOURCE_FILES = 200
-_MAX_TEXT = 200_000
-_PORT_PATTERNS = (
-    # an environment default: ENV['PORT'] || '8080', os.getenv("PORT", "8080"),
-    # process.env.PORT || 8080, os.environ.get('PORT', 8080)
-    re.compile(r"PORT['\"]?\s*\]?\s*(?:\|\||\bor\b|\?\?|,)\s*['\"]?(\d{2,5})\b"),
-    # port := "8080", port = 8080, port=8080 (a keyword argument), set :port, 8080
-    re.compile(r"\bport\b['\"]?\s*(?::=|=|,)\s*['\"]?(\d{2,5})\b", re.IGNORECASE),
-    # ListenAndServe(":8080", …), add_insecure_port("[::]:50051"), .listen(3000)
-    re.compile(r"(?:ListenAndServe|Listen|add_insecure_port|bind)\([^)'\"]{0,20}"
-               r"(?:['\"][^'\"]{0,20}['\"]\s*,\s*)?['\"][^'\"\s]{0,40}:(\d{2,5})['\"]"),
-    re.compile(r"\.listen\(\s*(\d{2,5})\b"),
-)
-_HEALTH_ROUTE = re.compile(
-    r"['\"](/(?:health|healthz|healthcheck|health-check|livez|readyz|ready|live|liveness|"
-    r"readiness|ping|status)(?:/[\w-]{1,30})?)['\"]")
-_ROOT_ROUTE = re.compile(
-    r"\b(?:get|route|HandleFunc|Handle|api_route|GET)\b\s*\(?\s*['\"]/['\"]")
-_GRPC = re.compile(r"grpc\.NewServer\(|grpc\.server\(|grpc\.aio\.server\(|ServerBuilder|"
-                   r"io\.grpc\.|add_insecure_port\(|MapGrpcService|tonic::transport")
-
-
-def _sources(repo: Repo, df: Dockerfile) -> Iterator[tuple[str, str]]:
-    folder = str(PurePosixPath(df.path).parent)
-    prefix = "" if folder == "." else folder + "/"
-    scanned = 0
-    for path in repo.files:
-        if not path.startswith(prefix) or PurePosixPath(path).suffix not in _SOURCE_SUFFIXES:
-            continue
-        if "test" in PurePosixPath(path).name.lower():
-            continue
-        scanned += 1
-        if scanned > _MAX_SOURCE_FILES:
-            return
-        text = repo.text(path)
-        if isinstance(text, str):
-            yield path, text[:_MAX_TEXT]
-
-
-@dataclass(frozen=True)
-class Listening:
-    port: str | None = None
-    port_from: str = ""  # where the port was read
-    route: str | None = None  # a health route, or "/" when the app serves it
-    health: bool = False  # the route is a health route
-    grpc: bool = False
-
-
-def listening(repo: Repo, df: Dockerfile, env_port: str | None,
-              deployed: list[Deployed]) -> Listening:
-    """The port, health route and protocol the code beside ``df`` serves, from its
-    deployments, its ENV PORT and its source."""
-    key = f"docker:listening:{df.path}:{env_port}"
-    cached = repo.memo.get(key)
-    if cached is not None:
-        result: Listening = cached
-        return result
-    port: str | None = None
-    port_from = ""
-    for d in deployed:
-        ports = container_ports(d)
-        if ports:
-            port, port_from = ports[0], f"containerPort in {d.where}"
-            break
-    if port is None and env_port and env_port.isdigit():
-        port, port_from = env_port, "ENV PORT"
-    route: str | None = None
-    health = grpc = False
-    root = False
-    for path, text in _sources(repo, df):
-        if port is None:
-            for pattern in _PORT_PATTERNS:
-                match = pattern.search(text)
-                if match:
-                    port, port_from = match.group(1), path
-                    break
-        if route is None and (match := _HEALTH_ROUTE.search(text)):
-            route, health = match.group(1), True
-        root = root or bool(_ROOT_ROUTE.search(text))
-        grpc = grpc or bool(_GRPC.search(text))
-    if any("grpc" in (probe_label(d) or "") for d in deployed):
-        grpc = True
-    if route is None and root:
-        route = "/"
-    found = Listening(port, port_from, route, health, grpc)
-    repo.memo[key] = found
-    return found

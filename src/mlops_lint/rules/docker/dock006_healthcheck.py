@@ -20,12 +20,11 @@ from mlops_lint.context import Context
 from mlops_lint.model import Finding, Status, T, failed, passed, skipped, warned
 from mlops_lint.parsers.deployed_images import (
     Deployed,
-    Listening,
     deployments,
-    listening,
     probe_label,
 )
 from mlops_lint.parsers.dockerfile import Dockerfile, Instruction, Stage
+from mlops_lint.parsers.listening import Listening, listening
 from mlops_lint.parsers.shell import split_commands
 from mlops_lint.parsers.yaml_file import line_of
 from mlops_lint.rules import rule

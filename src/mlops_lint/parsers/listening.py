@@ -1,0 +1,110 @@
+"""What the code beside a Dockerfile listens on: the port (a manifest's containerPort
+for the image first, then ENV PORT, then the source: an environment default, a ``port =``
+setting, a ``ListenAndServe``/``listen`` call), the health route it serves, and whether it
+is a gRPC server. The source is read as text from the image's build folder, bounded in
+files and characters; nothing is imported or run.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
+
+from mlops_lint.parsers.deployed_images import Deployed, container_ports, probe_label
+from mlops_lint.parsers.dockerfile import Dockerfile
+
+if TYPE_CHECKING:
+    from mlops_lint.repo import Repo
+
+_SOURCE_SUFFIXES = frozenset({".go", ".js", ".mjs", ".ts", ".java", ".kt", ".cs", ".rs",
+                              ".py", ".rb", ".php"})
+_MAX_SOURCE_FILES = 200
+_MAX_TEXT = 200_000
+_PORT_PATTERNS = (
+    # an environment default: ENV['PORT'] || '8080', os.getenv("PORT", "8080"),
+    # process.env.PORT || 8080, os.environ.get('PORT', 8080)
+    re.compile(r"PORT['\"]?\s*\]?\s*(?:\|\||\bor\b|\?\?|,)\s*['\"]?(\d{2,5})\b"),
+    # port := "8080", port = 8080, port=8080 (a keyword argument), set :port, 8080
+    re.compile(r"\bport\b['\"]?\s*(?::=|=|,)\s*['\"]?(\d{2,5})\b", re.IGNORECASE),
+    # ListenAndServe(":8080", …), add_insecure_port("[::]:50051"), .listen(3000)
+    re.compile(r"(?:ListenAndServe|Listen|add_insecure_port|bind)\([^)'\"]{0,20}"
+               r"(?:['\"][^'\"]{0,20}['\"]\s*,\s*)?['\"][^'\"\s]{0,40}:(\d{2,5})['\"]"),
+    re.compile(r"\.listen\(\s*(\d{2,5})\b"),
+)
+_HEALTH_ROUTE = re.compile(
+    r"['\"](/(?:health|healthz|healthcheck|health-check|livez|readyz|ready|live|liveness|"
+    r"readiness|ping|status)(?:/[\w-]{1,30})?)['\"]")
+_ROOT_ROUTE = re.compile(
+    r"\b(?:get|route|HandleFunc|Handle|api_route|GET)\b\s*\(?\s*['\"]/['\"]")
+_GRPC = re.compile(r"grpc\.NewServer\(|grpc\.server\(|grpc\.aio\.server\(|ServerBuilder|"
+                   r"io\.grpc\.|add_insecure_port\(|MapGrpcService|tonic::transport")
+
+
+def _sources(repo: Repo, df: Dockerfile) -> Iterator[tuple[str, str]]:
+    folder = str(PurePosixPath(df.path).parent)
+    prefix = "" if folder == "." else folder + "/"
+    scanned = 0
+    for path in repo.files:
+        if not path.startswith(prefix) or PurePosixPath(path).suffix not in _SOURCE_SUFFIXES:
+            continue
+        if "test" in PurePosixPath(path).name.lower():
+            continue
+        scanned += 1
+        if scanned > _MAX_SOURCE_FILES:
+            return
+        text = repo.text(path)
+        if isinstance(text, str):
+            yield path, text[:_MAX_TEXT]
+
+
+@dataclass(frozen=True)
+class Listening:
+    port: str | None = None
+    port_from: str = ""  # where the port was read
+    route: str | None = None  # a health route, or "/" when the app serves it
+    health: bool = False  # the route is a health route
+    grpc: bool = False
+
+
+def listening(repo: Repo, df: Dockerfile, env_port: str | None,
+              deployed: list[Deployed]) -> Listening:
+    """The port, health route and protocol the code beside ``df`` serves, from its
+    deployments, its ENV PORT and its source."""
+    key = f"docker:listening:{df.path}:{env_port}"
+    cached = repo.memo.get(key)
+    if cached is not None:
+        result: Listening = cached
+        return result
+    port: str | None = None
+    port_from = ""
+    for d in deployed:
+        ports = container_ports(d)
+        if ports:
+            port, port_from = ports[0], f"containerPort in {d.where}"
+            break
+    if port is None and env_port and env_port.isdigit():
+        port, port_from = env_port, "ENV PORT"
+    route: str | None = None
+    health = grpc = False
+    root = False
+    for path, text in _sources(repo, df):
+        if port is None:
+            for pattern in _PORT_PATTERNS:
+                match = pattern.search(text)
+                if match:
+                    port, port_from = match.group(1), path
+                    break
+        if route is None and (match := _HEALTH_ROUTE.search(text)):
+            route, health = match.group(1), True
+        root = root or bool(_ROOT_ROUTE.search(text))
+        grpc = grpc or bool(_GRPC.search(text))
+    if any("grpc" in (probe_label(d) or "") for d in deployed):
+        grpc = True
+    if route is None and root:
+        route = "/"
+    found = Listening(port, port_from, route, health, grpc)
+    repo.memo[key] = found
+    return found
