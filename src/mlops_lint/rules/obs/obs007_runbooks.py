@@ -91,6 +91,28 @@ def _procedures_note(procedures: list[str]) -> Finding:
                      f"siguen la plantilla de runbook); no se juzgan: {shown}"))
 
 
+Judged = tuple[Markdown, str, dict[str, list[Heading]], T]
+
+
+def _sort_runbooks(ctx: Context, files: list[str], alerts: list[Alert],
+                   ) -> tuple[list[Judged], list[str]]:
+    """The alert runbooks (with their sections and why they are ones) and the procedures."""
+    judged: list[Judged] = []
+    procedures: list[str] = []
+    for path in files:
+        doc = noted(ctx.repo.parse(path, parse_markdown))
+        if isinstance(doc, ParseError):
+            continue
+        found = {key: headings_matching(doc, names) for key, names in RUNBOOK_SECTIONS.items()}
+        title = doc.headings[0].text if doc.headings else ""
+        reason = _alert_reason(path, title, alerts)
+        if reason is None and sum(1 for hits in found.values() if hits) < 2:
+            procedures.append(path)
+        else:
+            judged.append((doc, path, found, reason or T("", "")))
+    return judged, procedures
+
+
 TEMPLATE_FIX = T("Write docs/runbooks/<alert>.md from the template: Resumen "
                  "(severity, impact, owner), Diagnóstico, Causas comunes, Escalación.",
                  "Escribe docs/runbooks/<alerta>.md con la plantilla: Resumen "
@@ -108,25 +130,11 @@ def runbooks(ctx: Context, params: None) -> Iterator[Finding]:
                      fix=TEMPLATE_FIX)
         return
     alerts = alert_rules(ctx)
-    judged: list[str] = []
-    procedures: list[str] = []
-    pending: list[tuple[Markdown, str, dict[str, list[Heading]], T]] = []
-    for path in files:
-        doc = noted(ctx.repo.parse(path, parse_markdown))
-        if isinstance(doc, ParseError):
-            continue
-        found = {key: headings_matching(doc, names) for key, names in RUNBOOK_SECTIONS.items()}
-        title = doc.headings[0].text if doc.headings else ""
-        reason = _alert_reason(path, title, alerts)
-        if reason is None and sum(1 for hits in found.values() if hits) < 2:
-            procedures.append(path)
-            continue
-        judged.append(path)
-        pending.append((doc, path, found, reason or T("", "")))
+    judged, procedures = _sort_runbooks(ctx, files, alerts)
     note = T(f" ({len(judged)} runbook(s) for {len(alerts)} alert(s))",
              f" ({len(judged)} runbook(s) para {len(alerts)} alerta(s))") if alerts \
         else T("", "")
-    for doc, path, found, reason in pending:
+    for doc, path, found, reason in judged:
         yield _judge(doc, path, found, reason, note)
     if procedures:
         yield _procedures_note(procedures)

@@ -152,14 +152,9 @@ def _docstring_tools(ctx: Context) -> list[str]:
     return tools
 
 
-class DocstringParams(Params):
-    minimum: float = Field(0.8, ge=0, le=1, description="level-2 share of documented API")
-
-
-@rule("PY005", DocstringParams)
-def docstring_coverage(ctx: Context, params: DocstringParams) -> Iterator[Finding]:
-    """PY005: docstrings on public classes, functions and methods."""
-    indexes, errors = library_indexes(ctx)
+def _api_items(ctx: Context, indexes: list[PythonIndex]) -> list[tuple[str, str, int, bool]]:
+    """(path, name, line, documented) of the public API; an override inherits the
+    docstring of a documented base in the project or, in a monorepo, in the repository."""
     classes = _classes(indexes)
     items = [(index.path, name, line, _documented(node, name, classes))
              for index in indexes for node, name, line in _public_api(index)]
@@ -170,6 +165,18 @@ def docstring_coverage(ctx: Context, params: DocstringParams) -> Iterator[Findin
                  for node, name, _ in _public_api(index)}
         items = [(path, name, line, ok or _documented(nodes[(path, name)], name, wide))
                  for path, name, line, ok in items]
+    return items
+
+
+class DocstringParams(Params):
+    minimum: float = Field(0.8, ge=0, le=1, description="level-2 share of documented API")
+
+
+@rule("PY005", DocstringParams)
+def docstring_coverage(ctx: Context, params: DocstringParams) -> Iterator[Finding]:
+    """PY005: docstrings on public classes, functions and methods."""
+    indexes, errors = library_indexes(ctx)
+    items = _api_items(ctx, indexes)
     if not items:
         yield skipped(T("no public classes or functions in the library code",
                         "no hay clases ni funciones públicas en el código de librería"))
