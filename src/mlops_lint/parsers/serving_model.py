@@ -131,7 +131,7 @@ class ServingModel:
             found = self.symbol(module, expr)
             if found is not None and isinstance(found[2], ast.expr):
                 return self.const_str(found[0], found[2], depth + 1)
-        if isinstance(expr, ast.Attribute):  # settings.API_V1_STR: a class attribute's default
+        if isinstance(expr, ast.Attribute):  # settings.API_PREFIX: a class attribute's default
             default = self._class_default(module, expr)
             if default is not None:
                 return self.const_str(default[0], default[1], depth + 1)
