@@ -184,3 +184,16 @@ def test_iac003_examples_of_a_deployment_are_still_judged(make_repo: MakeRepo,
     example = [r for r in results if r.message.en.startswith("examples/simple")]
     assert statuses(example) == ["fail"]
     assert "no variables (variables.tf)" in example[0].message.en
+
+
+def test_iac003_cites_the_first_offending_variable(make_repo: MakeRepo,
+                                                   results_for: ResultsFor) -> None:
+    """The line is the first variable lacking a type or description, not the first one."""
+    variables = ('variable "project_id" {\n  type = string\n  description = "Project"\n}\n\n'
+                 'variable "cluster_name" {\n  type = string\n}\n')
+    root = make_repo({"infra/main.tf": NETWORK, "infra/variables.tf": variables,
+                      "infra/outputs.tf": OUTPUT})
+    failed = [r for r in results_for(root, "IAC003") if r.status.value == "fail"]
+    assert [(r.path, r.line) for r in failed] == [("infra/variables.tf", 6)]
+    assert 'variable "cluster_name"' in failed[0].fix.en
+    assert "AMI" not in failed[0].fix.en and "security group" not in failed[0].fix.en

@@ -131,6 +131,26 @@ class ServingModel:
             found = self.symbol(module, expr)
             if found is not None and isinstance(found[2], ast.expr):
                 return self.const_str(found[0], found[2], depth + 1)
+        if isinstance(expr, ast.Attribute):  # settings.API_PREFIX: a class attribute's default
+            default = self._class_default(module, expr)
+            if default is not None:
+                return self.const_str(default[0], default[1], depth + 1)
+        return None
+
+    def _class_default(self, module: Module, expr: ast.Attribute,
+                       ) -> tuple[Module, ast.expr] | None:
+        """The value a project class (or a module-level instance of it, such as a settings
+        object) assigns to the attribute ``expr`` names in its body."""
+        found = self._class_of(module, expr.value)
+        if found is None:
+            return None
+        for node in found[1].body:
+            if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) \
+                    and node.target.id == expr.attr and node.value is not None:
+                return found[0], node.value
+            if isinstance(node, ast.Assign) and any(
+                    isinstance(t, ast.Name) and t.id == expr.attr for t in node.targets):
+                return found[0], node.value
         return None
 
     def function(self, module: Module, expr: ast.expr) -> tuple[Module, FunctionNode] | None:

@@ -15,6 +15,7 @@ Proposal, Drawbacks). Templates and the index/README of a folder are not records
 
 from __future__ import annotations
 
+import re
 from pathlib import PurePosixPath
 
 # folders whose Markdown files are decision records, at any depth of the project
@@ -46,11 +47,21 @@ SECTIONS: dict[str, tuple[str, ...]] = {
 }
 
 _INDEX_NAMES = frozenset({"readme.md", "index.md"})
-_TEMPLATE_WORDS = ("template", "plantilla")
+# a template's name: "template" or "plantilla" with at most a number and the kind of record
+# (TEMPLATE.md, 0000-template.md, adr-template.md, ADR-000-plantilla.md); a record about
+# templates (ADR-001-template-scope.md) is a record
+_TEMPLATE_NAME = re.compile(r"^(?:(?:adr|rfc|kep|\d{1,5})[-_ ]?){0,3}(?:template|plantilla)"
+                            r"(?:[-_ ]?(?:adr|rfc|kep))?\.md$", re.IGNORECASE)
+
+
+def is_template(path: str) -> bool:
+    """Whether a file of a record folder is its template (``TEMPLATE.md``,
+    ``0000-template.md``)."""
+    return _TEMPLATE_NAME.match(PurePosixPath(path).name) is not None
 
 
 def is_record(path: str) -> bool:
     """Whether a file found by ``RECORD_GLOBS`` is a record: not a template (``TEMPLATE.md``,
     ``0000-template.md``) nor the index/README of its folder."""
     name = PurePosixPath(path).name.lower()
-    return name not in _INDEX_NAMES and not any(w in name for w in _TEMPLATE_WORDS)
+    return name not in _INDEX_NAMES and not is_template(path)

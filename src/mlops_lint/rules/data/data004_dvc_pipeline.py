@@ -2,7 +2,8 @@
 run among their deps, uncached metrics and a committed ``dvc.lock`` (level 3).
 
 A pipeline that is a template (unresolved ``{placeholder}`` in its path or stages) has
-never been run, so no ``dvc.lock`` is expected of it.
+never been run, so no ``dvc.lock`` is expected of it, and no fix asks for one: each
+finding's fix names only what its gaps name.
 """
 
 from __future__ import annotations
@@ -88,25 +89,38 @@ def dvc_pipeline(ctx: Context, params: None) -> Iterator[Finding]:
         yield from _judge_pipeline(ctx, path, stage_bodies(data))
 
 
-def _level2_gaps(ctx: Context, base: str, stages: Stages) -> list[T]:
-    gaps: list[T] = []
+# a gap: what the finding says, and the fix for exactly that
+Gap = tuple[T, T]
+
+
+def _level2_gaps(ctx: Context, base: str, stages: Stages) -> list[Gap]:
+    gaps: list[Gap] = []
     if len(stages) < 2:
-        gaps.append(T(f"{len(stages)} stage(s); at least 2 are needed",
-                      f"{len(stages)} etapa(s); se necesitan al menos 2"))
+        gaps.append((T(f"{len(stages)} stage(s); at least 2 are needed",
+                       f"{len(stages)} etapa(s); se necesitan al menos 2"),
+                     T("split the pipeline into stages (e.g. prepare -> train -> evaluate)",
+                       "divide el pipeline en etapas (p. ej. prepare -> train -> evaluate)")))
     incomplete = [name for name, (body, _) in stages.items()
                   if not body.get("cmd") or not body.get("deps")
                   or not any(body.get(k) for k in ("outs", "metrics", "plots"))]
     if incomplete:
-        gaps.append(T(f"stages without cmd, deps and outs: {', '.join(incomplete[:MAX_LISTED])}",
-                      f"etapas sin cmd, deps y outs: {', '.join(incomplete[:MAX_LISTED])}"))
+        listed = ", ".join(incomplete[:MAX_LISTED])
+        gaps.append((T(f"stages without cmd, deps and outs: {listed}",
+                       f"etapas sin cmd, deps y outs: {listed}"),
+                     T(f"give {listed} a cmd, its deps and its outs (or metrics/plots)",
+                       f"da a {listed} un cmd, sus deps y sus outs (o metrics/plots)")))
     param_files = {"params.yaml"}
     for body, _ in stages.values():
         param_files.update(str(k) for item in body.get("params") or []
                            if isinstance(item, dict) for k in item)
     if not any(body.get("params") for body, _ in stages.values()):
-        gaps.append(T("no stage lists params:", "ninguna etapa declara params:"))
+        gaps.append((T("no stage lists params:", "ninguna etapa declara params:"),
+                     T("list under params: the parameters each stage reads",
+                       "declara en params: los parámetros que lee cada etapa")))
     if not any(ctx.repo.exists(join(base, f)) for f in param_files):
-        gaps.append(T("no params.yaml", "no hay params.yaml"))
+        gaps.append((T("no params.yaml", "no hay params.yaml"),
+                     T(f"add {join(base, 'params.yaml')} with those parameters",
+                       f"añade {join(base, 'params.yaml')} con esos parámetros")))
     return gaps
 
 
@@ -157,26 +171,42 @@ def template_placeholder(path: str, stages: Stages) -> str | None:
 
 
 def _level3_gaps(ctx: Context, base: str, stages: Stages,
-                 template: str | None = None) -> list[T]:
-    gaps: list[T] = []
+                 template: str | None = None) -> list[Gap]:
+    gaps: list[Gap] = []
     if any(not body.get("deps") for body, _ in stages.values()):
-        gaps.append(T("every stage needs deps", "cada etapa necesita deps"))
+        gaps.append((T("every stage needs deps", "cada etapa necesita deps"),
+                     T("give every stage the files it reads as deps",
+                       "da a cada etapa como deps los archivos que lee")))
     outside = [o for name, (body, _) in stages.items()
                if (o := _script_outside_deps(name, body)) is not None]
     if outside:
-        gaps.append(T(f"the script a stage runs is not among its deps: {', '.join(outside)}",
-                      f"el script que ejecuta la etapa no está en sus deps: "
-                      f"{', '.join(outside)}"))
+        gaps.append((T(f"the script a stage runs is not among its deps: {', '.join(outside)}",
+                       f"el script que ejecuta la etapa no está en sus deps: "
+                       f"{', '.join(outside)}"),
+                     T("add to each stage's deps the script its cmd runs, so that editing "
+                       "it reruns the stage", "añade a las deps de cada etapa el script que "
+                       "ejecuta su cmd, para que editarlo vuelva a ejecutar la etapa")))
     if not any(options.get("cache") is False for body, _ in stages.values()
                for _, options, _ in stage_entries(body.get("metrics"))):
-        gaps.append(T("no stage declares metrics with cache: false",
-                      "ninguna etapa declara metrics con cache: false"))
+        gaps.append((T("no stage declares metrics with cache: false",
+                       "ninguna etapa declara metrics con cache: false"),
+                     T("declare the evaluation's metrics file under metrics: with "
+                       "cache: false", "declara el archivo de métricas de la evaluación en "
+                       "metrics: con cache: false")))
     lock = join(base, "dvc.lock")
     if template is None and not (ctx.repo.is_tracked(lock) if ctx.repo.is_git
                                  else ctx.repo.exists(lock)):
-        gaps.append(T("dvc.lock is not committed (run dvc repro and commit it)",
-                      "dvc.lock no está en el repositorio (ejecuta dvc repro y súbelo)"))
+        gaps.append((T("dvc.lock is not committed (run dvc repro and commit it)",
+                       "dvc.lock no está en el repositorio (ejecuta dvc repro y súbelo)"),
+                     T("run dvc repro and commit dvc.lock", "ejecuta dvc repro y sube "
+                       "dvc.lock")))
     return gaps
+
+
+def _fix(gaps: list[Gap]) -> T:
+    """The fix for exactly the gaps found (no lock is asked of a template)."""
+    text = T.join([fix for _, fix in gaps])
+    return T(text.en[:1].upper() + text.en[1:] + ".", text.es[:1].upper() + text.es[1:] + ".")
 
 
 def _judge_pipeline(ctx: Context, path: str, stages: Stages) -> Iterator[Finding]:
@@ -185,7 +215,8 @@ def _judge_pipeline(ctx: Context, path: str, stages: Stages) -> Iterator[Finding
     summary = T(f"{len(stages)} stage(s) in {path}", f"{len(stages)} etapa(s) en {path}")
     l2 = _level2_gaps(ctx, base, stages)
     if l2:
-        yield failed(T.join(l2), path, first_line, level=2)
+        yield failed(T.join([gap for gap, _ in l2]), path, first_line, level=2,
+                     fix=_fix(l2))
     else:
         yield passed(summary + T(" with cmd, deps, outs and params",
                                  " con cmd, deps, outs y params"), path, first_line, level=2)
@@ -198,7 +229,8 @@ def _judge_pipeline(ctx: Context, path: str, stages: Stages) -> Iterator[Finding
                   f"plantilla con marcadores sin resolver ({template})") if template \
         else T("", "")
     if l3:
-        yield failed(T.join(l3) + lock_note + bonus, path, first_line, level=3)
+        yield failed(T.join([gap for gap, _ in l3]) + lock_note + bonus, path, first_line,
+                     level=3, fix=_fix(l3))
     elif template:
         yield passed(summary + T(": scripts in deps, uncached metrics", ": scripts en deps, "
                                  "métricas sin caché") + lock_note + bonus, path, first_line,

@@ -3,6 +3,16 @@
 File sizes come from ``os.lstat`` of the tracked files (no subprocess); files Git LFS
 tracks (``filter=lfs`` in a ``.gitattributes``) are left out. Without git, the files
 ``.gitignore`` would let in are judged.
+
+Documentation and example folders (``docs/``, ``doc/``, ``docs-*/``, ``examples/``,
+``example/``, ``tutorials/``) hold example assets: a small model or data file there (under
+the size limit) is what a runnable example loads, not the project's data, so it is not
+asked to move to DVC; it is listed in a ``skip`` note with that reason. Above the size
+limit it still fails, with a fix that fits an asset (Git LFS, or a smaller file). A
+notebook there is documentation whose outputs are the rendered content readers see (the
+docs build or the repository viewer shows them), so it is not asked to strip them; the
+note counts those notebooks. The project's own data, models and notebooks (anywhere else)
+are judged as before.
 """
 
 from __future__ import annotations
@@ -16,12 +26,21 @@ from typing import Any
 
 from mlops_lint.context import Context
 from mlops_lint.globs import GlobError, compile_glob
-from mlops_lint.model import Finding, T, failed, passed, warned
+from mlops_lint.model import Finding, T, failed, passed, skipped, warned
 from mlops_lint.parsers import ParseError
+from mlops_lint.readers.deployment import in_docs
 from mlops_lint.rules import rule
 from mlops_lint.rules.git._shared import DATA_SUFFIXES, MAX_FILE_FINDINGS, TEST_DIRS, tracked_files
 
 RUN_DIRS = frozenset({"mlruns", "mlartifacts"})
+EXAMPLE_DIRS = frozenset({"examples", "example", "tutorials", "tutorial"})
+
+
+def example_asset(path: str) -> bool:
+    """A file under a documentation or example folder: an asset of the docs or of a
+    runnable example, not the project's own data."""
+    parts = {p.lower() for p in PurePosixPath(path).parts[:-1]}
+    return in_docs(path) or not parts.isdisjoint(EXAMPLE_DIRS)
 
 
 def _lfs_patterns(ctx: Context) -> list[str]:
@@ -75,13 +94,16 @@ def _file_problem(root: str, path: str, limit_kb: int, verb: T) -> Finding | Non
     except OSError:
         size = 0
     if size > limit_kb * 1024:
+        fix = T("keep it small (a compressed image, a smaller example model) or track it "
+                "with Git LFS", "mantenlo pequeño (una imagen comprimida, un modelo de "
+                "ejemplo más pequeño) o versiónalo con Git LFS") if example_asset(path) else \
+            T("move it out of git: DVC (dvc add), Git LFS or object storage",
+              "sácalo de git: DVC (dvc add), Git LFS o almacenamiento de objetos")
         return failed(T(f"{path} is {size // 1024} KB (limit {limit_kb} KB) and ",
                         f"{path} pesa {size // 1024} KB (límite {limit_kb} KB) y "
-                        "está ") + verb,
-                      path, fix=T("move it out of git: DVC (dvc add), Git LFS or "
-                                  "object storage", "sácalo de git: DVC (dvc add), "
-                                  "Git LFS o almacenamiento de objetos"))
-    if suffix in DATA_SUFFIXES and not set(parts[:-1]) & TEST_DIRS:
+                        "está ") + verb, path, fix=fix)
+    if suffix in DATA_SUFFIXES and not set(parts[:-1]) & TEST_DIRS \
+            and not example_asset(path):
         return failed(T(f"data/model file {path} is ", f"el archivo de datos/modelo "
                         f"{path} está ") + verb + T(" in git (not a DVC pointer)",
                                                      " en git (no es un puntero "
@@ -91,14 +113,18 @@ def _file_problem(root: str, path: str, limit_kb: int, verb: T) -> Finding | Non
     return None
 
 
-def _notebook_problem(ctx: Context, path: str) -> Finding | None:
-    """A notebook that cannot be read, or one whose code cells keep their outputs."""
+def _notebook_problem(ctx: Context, path: str) -> Finding | bool:
+    """A notebook that cannot be read, or one whose code cells keep their outputs (only
+    ``True`` for a documentation notebook, whose outputs are its rendered content);
+    ``False`` when nothing is to say."""
     data = ctx.repo.parse(path, json.loads)
     if isinstance(data, ParseError):
         return warned(T(f"cannot read notebook: {data.message}",
                         f"no se puede leer el notebook: {data.message}"),
                       path, data.line)
     with_output, total = _notebook_outputs(data)
+    if with_output and example_asset(path):
+        return True
     if with_output:
         return warned(T(f"{with_output}/{total} code cells keep their outputs",
                         f"{with_output}/{total} celdas de código conservan "
@@ -107,13 +133,32 @@ def _notebook_problem(ctx: Context, path: str) -> Finding | None:
                             "--clear-output) before committing",
                             "limpia las salidas (nbstripout, o jupyter "
                             "nbconvert --clear-output) antes del commit"))
-    return None
+    return False
 
 
 def _is_notebook(path: str) -> bool:
     """A notebook outside test folders."""
     parts = PurePosixPath(path).parts
     return PurePosixPath(path).suffix.lower() == ".ipynb" and not set(parts[:-1]) & TEST_DIRS
+
+
+def _assets_note(assets: list[str], doc_notebooks: int) -> Finding:
+    """What the documentation and example folders hold that is accepted, and why."""
+    shown = ", ".join(assets[:3]) + (f" (+{len(assets) - 3})" if len(assets) > 3 else "")
+    en: list[str] = []
+    es: list[str] = []
+    if assets:
+        en.append(f"{len(assets)} small data/model file(s) in documentation or example "
+                  f"folders are example assets, not project data: {shown}")
+        es.append(f"{len(assets)} archivo(s) pequeño(s) de datos/modelos en carpetas de "
+                  f"documentación o ejemplos son recursos de ejemplo, no datos del "
+                  f"proyecto: {shown}")
+    if doc_notebooks:
+        en.append(f"{doc_notebooks} notebook(s) there keep outputs, which are the rendered "
+                  "documentation; keep them if so, strip them in CI otherwise")
+        es.append(f"{doc_notebooks} notebook(s) allí conservan salidas, que son la "
+                  "documentación renderizada; consérvalas si es así, límpialas en CI si no")
+    return skipped(T("; ".join(en), "; ".join(es)))
 
 
 @rule("GIT005")
@@ -124,6 +169,8 @@ def no_large_files(ctx: Context, params: None) -> Iterator[Finding]:
     lfs = _lfs_globs(ctx)
     problems: list[Finding] = []
     notebooks: list[Finding] = []
+    assets: list[str] = []
+    doc_notebooks = 0
     root = str(ctx.repo.root)
     verb = T("tracked", "versionado") if in_git else T("not ignored", "no ignorado")
     for path in files:
@@ -134,14 +181,20 @@ def no_large_files(ctx: Context, params: None) -> Iterator[Finding]:
             problems.append(problem)
         elif _is_notebook(path):
             note = _notebook_problem(ctx, path)
-            if note is not None:
+            if isinstance(note, Finding):
                 notebooks.append(note)
+            elif note:  # a documentation notebook keeps its outputs: its content
+                doc_notebooks += 1
+        elif PurePosixPath(path).suffix.lower() in DATA_SUFFIXES and example_asset(path):
+            assets.append(path)
     yield from problems[:MAX_FILE_FINDINGS]
     if len(problems) > MAX_FILE_FINDINGS:
         more = len(problems) - MAX_FILE_FINDINGS
         yield failed(T(f"... and {more} more large or data files",
                        f"... y {more} archivos grandes o de datos más"))
     yield from notebooks[:MAX_FILE_FINDINGS]
+    if assets or doc_notebooks:
+        yield _assets_note(assets, doc_notebooks)
     if not problems and not notebooks:
         where = T("tracked", "versionados") if in_git else T(
             "not ignored (git could not read the repository)",

@@ -3,6 +3,10 @@ providers; the code lives under an infrastructure folder (infra/, terraform/, ..
 README.
 
 A provider constraint without an upper bound (``>=``) warns; no constraint at all fails.
+The fix keeps the declared minimum and adds the next major version as the bound (``>= 6.28``
+-> ``~> 6.28``): module examples mirror the module's own minimum, which a fixed ``~> 5.0``
+would contradict. A reusable module library keeps its code at the repository root, as the
+module registry expects: the infra/ location check is not applicable there.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from mlops_lint.rules.iac._shared import (
     Config,
     TfDir,
     infra_top,
+    module_library,
     read_config,
 )
 
@@ -37,6 +42,51 @@ def _constraint_problem(constraint: Any) -> tuple[str, str] | None:
         return None
     return (f"open-ended constraint {text!r} (use ~> X.Y)",
             f"restricción abierta {text!r} (usa ~> X.Y)")
+
+
+_MINIMUM = re.compile(r"^>=\s*v?(\d{1,6})(?:\.(\d{1,6}))?(?:\.(\d{1,6}))?\s*$")
+
+
+def _bounded(constraint: str) -> str:
+    """The declared constraint with an upper bound at the next major version: ``>= 6.28``
+    becomes ``~> 6.28``, ``>= 6`` ``~> 6.0``, ``>= 6.28.1`` ``>= 6.28.1, < 7.0``."""
+    match = _MINIMUM.match(constraint.strip())
+    if match is None:
+        return f"{constraint.strip()}, < N.0"
+    major, minor, patch = match.groups()
+    if patch is not None:
+        return f">= {major}.{minor}.{patch}, < {int(major) + 1}.0"
+    return f"~> {major}.{minor or 0}"
+
+
+def _baseline_fix(version: Any, providers: dict[str, Any], missing: list[str],
+                  soft: list[tuple[str, str]]) -> T:
+    """The fix for one root module, built from what it declares: a bound added to each
+    open-ended constraint (keeping its minimum), a constraint for each unpinned provider."""
+    en: list[str] = []
+    es: list[str] = []
+    if not version:
+        en.append('declare required_version in the terraform block (e.g. ">= 1.5.0")')
+        es.append('declara required_version en el bloque terraform (p. ej. ">= 1.5.0")')
+    if not providers:
+        en.append("declare required_providers with a source and a version constraint for "
+                  "each provider used")
+        es.append("declara required_providers con un source y una restricción de versión "
+                  "para cada proveedor usado")
+    for name in missing:
+        en.append(f'give provider {name} a version constraint (e.g. version = "~> X.Y", '
+                  "X.Y the release you test against)")
+        es.append(f'da al proveedor {name} una restricción de versión (p. ej. version = '
+                  '"~> X.Y", X.Y la versión con la que pruebas)')
+    for name, constraint in soft:
+        bounded = _bounded(constraint)
+        en.append(f'bound provider {name} at its next major version: version = "{bounded}" '
+                  "(the same minimum)")
+        es.append(f'acota el proveedor {name} en su siguiente versión mayor: version = '
+                  f'"{bounded}" (el mismo mínimo)')
+    text_en = "; ".join(en)
+    text_es = "; ".join(es)
+    return T(text_en[:1].upper() + text_en[1:] + ".", text_es[:1].upper() + text_es[1:] + ".")
 
 
 def _baseline(directory: TfDir) -> Finding:
@@ -58,6 +108,8 @@ def _baseline(directory: TfDir) -> Finding:
     if not providers:
         en.append("no required_providers")
         es.append("sin required_providers")
+    missing: list[str] = []
+    soft: list[tuple[str, str]] = []
     for name, spec in sorted(providers.items()):
         constraint = spec.get("version") if isinstance(spec, dict) else spec
         problem = _constraint_problem(constraint)
@@ -66,15 +118,19 @@ def _baseline(directory: TfDir) -> Finding:
         if constraint:
             soft_en.append(f"provider {name}: {problem[0]}")
             soft_es.append(f"proveedor {name}: {problem[1]}")
+            soft.append((name, str(constraint)))
         else:
             en.append(f"provider {name}: {problem[0]}")
             es.append(f"proveedor {name}: {problem[1]}")
+            missing.append(name)
     where = f"{directory.shown}: "
+    fix = _baseline_fix(version, providers, missing, soft)
     if en:
         return failed(T(where + "; ".join(en + soft_en), where + "; ".join(es + soft_es)),
-                      path, line)
+                      path, line, fix=fix)
     if soft_en:
-        return warned(T(where + "; ".join(soft_en), where + "; ".join(soft_es)), path, line)
+        return warned(T(where + "; ".join(soft_en), where + "; ".join(soft_es)), path, line,
+                      fix=fix)
     pinned = ", ".join(f"{n} {s.get('version') if isinstance(s, dict) else s}"
                        for n, s in sorted(providers.items()))
     return passed(T(f"{where}required_version {version}; providers {pinned}",
@@ -137,5 +193,14 @@ def terraform_baseline(ctx: Context, params: None) -> Iterator[Finding]:
                            "señalan)."))
     for directory in config.roots:
         yield _baseline(directory)
-    yield _location(config)
+    library = module_library(ctx, config)
+    if library is not None:  # the registry layout: main.tf at the root, modules/, examples/
+        yield skipped(T("code location: not applicable (", "ubicación del código: no aplica (")
+                      + library + T(
+            "): a module's code lives at the repository root (main.tf, modules/, examples/) "
+            "as the module registry expects, not under infra/",
+            "): el código de un módulo vive en la raíz del repositorio (main.tf, modules/, "
+            "examples/) como espera el registro de módulos, no bajo infra/"))
+    else:
+        yield _location(config)
     yield from _readmes(ctx, config)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Any
 
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed, skipped, verdict, warned
@@ -59,15 +60,67 @@ def _parameters(directory: TfDir) -> Finding:
     if not outputs:
         en.append("no outputs (outputs.tf)")
         es.append("sin outputs (outputs.tf)")
-    if variables and (untyped or undescribed):
-        path, line = variables[0][0].path, variables[0][1].line
+    first = next(((tf, b) for tf, b in variables
+                  if "type" not in b.body or not b.body.get("description")), None)
+    if first is not None:  # cite the first offending variable, not the first variable
+        path, line = first[0].path, first[1].line
     where = f"{directory.shown}: "
     return verdict(
         not en,
         T(f"{where}{len(variables)} typed and described variable(s), {len(outputs)} output(s)",
           f"{where}{len(variables)} variable(s) con tipo y descripción, {len(outputs)} "
           "output(s)"),
-        T(where + "; ".join(en), where + "; ".join(es)), path, line)
+        T(where + "; ".join(en), where + "; ".join(es)), path, line,
+        fix=_parameters_fix(first[1] if first else None, bool(variables), bool(outputs)))
+
+
+def _type_of(default: Any) -> str:
+    """The Terraform type a literal default suggests (``string`` when there is none)."""
+    if isinstance(default, bool):
+        return "bool"
+    if isinstance(default, (int, float)):
+        return "number"
+    if isinstance(default, list):
+        return "list(string)"
+    if isinstance(default, dict):
+        return "map(string)"
+    return "string"
+
+
+def _parameters_fix(first: Block | None, has_variables: bool, has_outputs: bool) -> T:
+    """A provider-neutral fix naming only what the finding names, with the first offending
+    variable as its example."""
+    en: list[str] = []
+    es: list[str] = []
+    if first is not None:
+        name = first.labels[0] if first.labels else "name"
+        body = first.body
+        declared = body.get("type")
+        kind = (declared.removeprefix("${").removesuffix("}") if isinstance(declared, str)
+                else _type_of(body.get("default")))
+        lines = ([] if "type" in body else [f"type = {kind}"]) + (
+            [] if body.get("description") else ['description = "..."'])
+        add = " and ".join(f"`{x}`" for x in lines)
+        add_es = " y ".join(f"`{x}`" for x in lines)
+        en.append(f'Give each listed variable a type and a description: add {add} to '
+                  f'variable "{name}", and likewise to the others')
+        es.append(f"Da a cada variable de la lista un type y una description: añade "
+                  f'{add_es} a la variable "{name}", y lo mismo a las demás')
+    elif not has_variables:
+        en.append("Declare the configuration's inputs as typed, described variables "
+                  "(variables.tf)")
+        es.append("Declara las entradas de la configuración como variables con tipo y "
+                  "descripción (variables.tf)")
+    if not has_outputs:
+        en.append("declare what other configurations need as outputs (outputs.tf)")
+        es.append("declara como outputs lo que necesitan otras configuraciones "
+                  "(outputs.tf)")
+    return T(_sentence(en), _sentence(es))
+
+
+def _sentence(parts: list[str]) -> str:
+    text = "; ".join(parts)
+    return text[:1].upper() + text[1:] + "."
 
 
 def _ami_and_sizes(tf: TfFile, block: Block) -> Iterator[Finding]:
@@ -108,12 +161,20 @@ def _exposure(tf: TfFile, block: Block, firewall: bool) -> Iterator[Finding]:
               + (" on a public instance" if public else ""),
               f"{block.address}: sin security group (aplica el grupo por defecto de la VPC)"
               + (" en una instancia pública" if public else "")),
-            tf.path, block.line)
+            tf.path, block.line,
+            fix=T(f"Attach an aws_security_group to {block.address} "
+                  "(vpc_security_group_ids) that opens only the ports it serves.",
+                  f"Asocia un aws_security_group a {block.address} "
+                  "(vpc_security_group_ids) que abra solo los puertos que sirve."))
     if rtype == "google_compute_instance" and not firewall and any(
             "access_config" in ni for _, ni in nested(body, "network_interface")):
         yield warned(T(f"{block.address}: public IP without a google_compute_firewall",
                        f"{block.address}: IP pública sin google_compute_firewall"),
-                     tf.path, block.line)
+                     tf.path, block.line,
+                     fix=T("Declare a google_compute_firewall that opens only the ports "
+                           "the instance serves (or drop its access_config).",
+                           "Declara un google_compute_firewall que abra solo los puertos "
+                           "que sirve la instancia (o quita su access_config)."))
 
 
 def _hardcoded(config: Config) -> Iterator[Finding]:

@@ -4,13 +4,18 @@ Where records are searched is one definition shared with DEP001 and ``init``
 (:mod:`mlops_lint.readers.adr`). A status may be given in the record or in an index
 table of the folder; an ADR without an Alternatives section that still weighs other
 options warns.
+
+Fixes speak of the records where the project keeps them: a record lacking sections is
+completed in its own folder (``proposals/``, ``rfcs/``, ``docs/adr/``...), and the
+folder's template (``TEMPLATE.md``, ``0000-template.md``), when there is one, is named
+as the place to add the missing field so that new records carry it.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
 
 from mlops_lint.context import Context
@@ -23,7 +28,13 @@ from mlops_lint.parsers.markdown import (
     parse_markdown,
     phrases_in,
 )
-from mlops_lint.readers.adr import CONTAINER_GLOBS, RECORD_GLOBS, SECTIONS, is_record
+from mlops_lint.readers.adr import (
+    CONTAINER_GLOBS,
+    RECORD_GLOBS,
+    SECTIONS,
+    is_record,
+    is_template,
+)
 from mlops_lint.readers.adr import SEARCHED as ADR_SEARCHED
 from mlops_lint.rules import rule
 
@@ -52,6 +63,7 @@ class Adr:
     sections: frozenset[str]
     weighed: T | None = None  # where other options are weighed without an Alternatives
     status_from: str | None = None  # the index table the status was read from
+    container: bool = False  # an ADR-N section of a document holding several
 
 
 def _adr_number(text: str) -> int | None:
@@ -188,9 +200,63 @@ def find_adrs(ctx: Context) -> tuple[list[Adr], list[ParseError]]:
         for heading in doc.headings:
             if heading.level <= 6 and _ADR_HEADING.search(heading.text):
                 start, end = doc.span(heading)
-                adrs.append(_adr(path, heading.line, heading.text, doc, start, end,
-                                 heading.line, statuses, path, heading.text))
+                adrs.append(replace(_adr(path, heading.line, heading.text, doc, start, end,
+                                         heading.line, statuses, path, heading.text),
+                                    container=True))
     return adrs, errors
+
+
+_SECTION_NAMES: dict[str, tuple[str, str]] = {
+    "context": ("a Context (or Motivation) section", "una sección Contexto (o Motivación)"),
+    "decision": ("a Decision (or Proposal) section", "una sección Decisión (o Propuesta)"),
+    "consequences": ("a Consequences (or Drawbacks) section",
+                     "una sección Consecuencias (o Desventajas)"),
+    "alternatives": ("an Alternatives section", "una sección Alternativas"),
+    "status": ("a Status field (e.g. 'Status: accepted')",
+               "un campo Estado (p. ej. 'Status: accepted')"),
+}
+
+
+def folder_template(ctx: Context, record: str) -> str | None:
+    """The template of the folder a record lives in (``TEMPLATE.md``, ``0000-template.md``)."""
+    folder = str(PurePosixPath(record).parent)
+    prefix = "" if folder == "." else folder + "/"
+    for path in sorted(ctx.repo.glob([prefix + "*.md"], case_sensitive=False)):
+        if str(PurePosixPath(path).parent) == folder and is_template(path):
+            return path
+    return None
+
+
+def _record_fix(ctx: Context, adr: Adr, missing: set[str]) -> T:
+    """Complete a record where the project keeps its records, and its folder's template."""
+    order = [k for k in SECTIONS if k in missing]
+    en = " and ".join(_SECTION_NAMES[k][0] for k in order)
+    es = " y ".join(_SECTION_NAMES[k][1] for k in order)
+    template = folder_template(ctx, adr.path)
+    if template is not None:
+        return T(f"Add {en} to {template}, so that every new record carries it, and to "
+                 f"{adr.path}.", f"Añade {es} a {template}, para que cada registro nuevo lo "
+                 f"lleve, y a {adr.path}.")
+    return T(f"Add {en} to {adr.path}.", f"Añade {es} a {adr.path}.")
+
+
+def _more_records_fix(ctx: Context, adrs: list[Adr]) -> T | None:
+    """Write the next record beside the existing ones (from their template)."""
+    if not adrs:
+        return None
+    if adrs[0].container:
+        return T(f"Record the next significant decision as an ADR-N section of "
+                 f"{adrs[0].path}, with context, decision, consequences, alternatives and "
+                 "status.", f"Registra la siguiente decisión importante como una sección "
+                 f"ADR-N de {adrs[0].path}, con contexto, decisión, consecuencias, "
+                 "alternativas y estado.")
+    folder = str(PurePosixPath(adrs[0].path).parent)
+    template = folder_template(ctx, adrs[0].path)
+    source = T(f" from {template}", f" a partir de {template}") if template else T("", "")
+    return T(f"Record the next significant decision in {folder}/", "Registra la siguiente "
+             f"decisión importante en {folder}/") + source + T(
+        ", with context, decision, consequences, alternatives and status.",
+        ", con contexto, decisión, consecuencias, alternativas y estado.")
 
 
 @rule("DES001")
@@ -213,7 +279,8 @@ def adr_records(ctx: Context, params: None) -> Iterator[Finding]:
         a = incomplete[0]
         yield failed(T(f"{a.path}: the ADR lacks {', '.join(sorted(core - a.sections))} "
                        "sections", f"{a.path}: al ADR le faltan las secciones "
-                       f"{', '.join(sorted(core - a.sections))}"), a.path, a.line, level=2)
+                       f"{', '.join(sorted(core - a.sections))}"), a.path, a.line, level=2,
+                     fix=_record_fix(ctx, a, core - a.sections))
     else:
         yield passed(T(f"{len(valid)} ADR(s) with context, decision and consequences, e.g. "
                        f"{valid[0].path}", f"{len(valid)} ADR(s) con contexto, decisión y "
@@ -225,7 +292,7 @@ def adr_records(ctx: Context, params: None) -> Iterator[Finding]:
         yield failed(T(f"{len(valid)} complete ADR(s); level 3 needs at least 2",
                        f"{len(valid)} ADR(s) completos; el nivel 3 necesita al menos 2"),
                      valid[0].path if valid else None, valid[0].line if valid else None,
-                     level=3)
+                     level=3, fix=_more_records_fix(ctx, valid or adrs))
     elif lacking:
         for a in lacking:
             missing = full - a.sections
@@ -240,7 +307,7 @@ def adr_records(ctx: Context, params: None) -> Iterator[Finding]:
                 continue
             yield failed(T(f"{a.title}: lacks {', '.join(sorted(missing))}",
                            f"{a.title}: le falta {', '.join(sorted(missing))}"),
-                         a.path, a.line, level=3)
+                         a.path, a.line, level=3, fix=_record_fix(ctx, a, set(missing)))
     else:
         yield passed(T(f"{len(valid)} ADRs, each with alternatives and status",
                        f"{len(valid)} ADRs, cada uno con alternativas y estado"),

@@ -3,7 +3,11 @@
 The share needed is a parameter of the rule; a docstring linter (Ruff's D rules,
 pydocstyle, interrogate) configured for the project is reported with the share. A method
 that overrides a documented method of a base class defined in the project (found by the
-class's simple name) inherits its docstring, as ``inspect.getdoc`` shows it.
+class's simple name) inherits its docstring, as ``inspect.getdoc`` shows it. The base
+may live in another project of the same repository (a monorepo whose plugin packages
+subclass the core package's documented classes): the class index then spans the
+repository's non-test Python sources (parsed, never imported; at most
+``MAX_REPO_FILES`` files), built only when an override is not credited within its project.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from pydantic import Field
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed, skipped
 from mlops_lint.parsers.invocations import Tool, tool_runs
-from mlops_lint.parsers.python_source import PythonIndex
+from mlops_lint.parsers.python_source import PythonIndex, is_test_path, python_index
 from mlops_lint.rules import Params, rule
 from mlops_lint.rules.python._shared import (
     decorator_names,
@@ -85,6 +89,28 @@ def _classes(indexes: list[PythonIndex]) -> dict[str, list[_ClassInfo]]:
     return table
 
 
+MAX_REPO_FILES = 3000
+
+
+def _repo_classes(ctx: Context) -> dict[str, list[_ClassInfo]]:
+    """The classes of every non-test Python file of the repository (memoized per run)."""
+    key = "py005:repo-classes"
+    cached = ctx.repo.memo.get(key)
+    if cached is not None:
+        table: dict[str, list[_ClassInfo]] = cached
+        return table
+    indexes = []
+    for path in ctx.repo.glob(["**/*.py"])[:MAX_REPO_FILES]:
+        if is_test_path(path):
+            continue
+        parsed = python_index(ctx.repo, path)
+        if isinstance(parsed, PythonIndex):
+            indexes.append(parsed)
+    table = _classes(indexes)
+    ctx.repo.memo[key] = table
+    return table
+
+
 def _inherits_doc(classes: dict[str, list[_ClassInfo]], owner: str, method: str) -> bool:
     """Whether ``method`` of class ``owner`` overrides a documented method of a base
     class defined in the project (``inspect.getdoc`` shows the base's docstring)."""
@@ -126,6 +152,22 @@ def _docstring_tools(ctx: Context) -> list[str]:
     return tools
 
 
+def _api_items(ctx: Context, indexes: list[PythonIndex]) -> list[tuple[str, str, int, bool]]:
+    """(path, name, line, documented) of the public API; an override inherits the
+    docstring of a documented base in the project or, in a monorepo, in the repository."""
+    classes = _classes(indexes)
+    items = [(index.path, name, line, _documented(node, name, classes))
+             for index in indexes for node, name, line in _public_api(index)]
+    if any(not ok and "." in name for *_, name, _, ok in items) and len(ctx.repo.projects) > 1:
+        # an override of a documented method of another project's class (a monorepo)
+        wide = _repo_classes(ctx)
+        nodes = {(index.path, name): node for index in indexes
+                 for node, name, _ in _public_api(index)}
+        items = [(path, name, line, ok or _documented(nodes[(path, name)], name, wide))
+                 for path, name, line, ok in items]
+    return items
+
+
 class DocstringParams(Params):
     minimum: float = Field(0.8, ge=0, le=1, description="level-2 share of documented API")
 
@@ -134,9 +176,7 @@ class DocstringParams(Params):
 def docstring_coverage(ctx: Context, params: DocstringParams) -> Iterator[Finding]:
     """PY005: docstrings on public classes, functions and methods."""
     indexes, errors = library_indexes(ctx)
-    classes = _classes(indexes)
-    items = [(index.path, name, line, _documented(node, name, classes))
-             for index in indexes for node, name, line in _public_api(index)]
+    items = _api_items(ctx, indexes)
     if not items:
         yield skipped(T("no public classes or functions in the library code",
                         "no hay clases ni funciones públicas en el código de librería"))

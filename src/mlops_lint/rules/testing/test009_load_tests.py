@@ -1,5 +1,12 @@
 """TEST009: a Locust, k6 or JMeter script targets ``/predict`` and ``/health``; a Locust CSV,
-when present, is judged against P95 < 200 ms and errors < 0.1 %."""
+when present, is judged against P95 < 200 ms and errors < 0.1 %.
+
+The fix names the project's own routes (read from its serving code, never imported): its
+health route and its prediction route, or another route it serves when it has no
+prediction route (a service that is not a model server); a generic text when no route is
+known. A project whose serving code has routes but none for inference is not asked to load
+``/predict``.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +20,7 @@ from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed, skipped, warned
 from mlops_lint.parsers import ParseError
 from mlops_lint.parsers.python_source import python_index
+from mlops_lint.readers.serving import health_routes, is_inference_path, serving
 from mlops_lint.readers.training import (
     parse_skip,
     string_constants,
@@ -105,30 +113,94 @@ def load_tests(ctx: Context, params: None) -> Iterator[Finding]:
         else:
             yield _stats_finding(path, text)
     yield from (parse_skip(e) for e in errors)
+    targets = _targets(ctx)
     if not scripts:
         yield failed(T("no load test (locustfile.py, k6 script or JMeter plan)",
                        "no hay test de carga (locustfile.py, script de k6 o plan de JMeter)"),
-                     fix=T("tests/load/locustfile.py with an HttpUser hitting /health and "
-                           "/predict", "tests/load/locustfile.py con un HttpUser que llame a "
-                           "/health y /predict"))
+                     fix=_fix(targets, missing_predict=True, missing_health=True))
         return
-    best = max(scripts, key=lambda s: (_hits(s[1]), s[0]))
-    predict, health = _endpoint_flags(best[1])
+    best = max(scripts, key=lambda s: (_hits(s[1], targets), s[0]))
+    predict, health = _endpoint_flags(best[1], targets)
+    wanted = "/predict" if targets.predict is None else targets.predict[1]
     if predict and health:
-        yield passed(T(f"load test {best[0]} targets /predict and /health",
-                       f"el test de carga {best[0]} apunta a /predict y /health"), best[0])
+        what = "/predict and /health" if not targets.known else " and ".join(
+            ([wanted] if targets.predict else []) + [targets.health or "/health"])
+        yield passed(T(f"load test {best[0]} targets {what}",
+                       f"el test de carga {best[0]} apunta a {what.replace(' and ', ' y ')}"),
+                     best[0])
     else:
-        missing = [e for e, ok in (("/predict", predict), ("/health", health)) if not ok]
+        missing = [e for e, ok in ((wanted, predict), (targets.health or "/health", health))
+                   if not ok]
         yield warned(T(f"load test {best[0]} does not target {' and '.join(missing)}",
                        f"el test de carga {best[0]} no apunta a {' y '.join(missing)}"),
-                     best[0])
+                     best[0], fix=_fix(targets, not predict, not health))
 
 
-def _endpoint_flags(strings: set[str]) -> tuple[bool, bool]:
-    predict = any("/predict" in s for s in strings)
-    health = any("/health" in s for s in strings)
+class _Targets:
+    """The routes a load test of the project should hit, from its serving code."""
+
+    def __init__(self, known: bool, health: str | None, predict: tuple[str, str] | None,
+                 other: tuple[str, str] | None) -> None:
+        self.known = known  # the serving code declares routes
+        self.health = health  # the health route's path
+        self.predict = predict  # (method, path) of the inference route
+        self.other = other  # (method, path) of another route, when there is no predict
+
+
+def _targets(ctx: Context) -> _Targets:
+    all_routes = serving(ctx).model.routes
+    if not all_routes:
+        return _Targets(False, None, None, None)
+    health = next((path for path, _ in health_routes(ctx)), None)
+    inference = [r for r in all_routes if is_inference_path(r)]
+    predict = next(((("POST" if r.allows("POST") else r.methods[0]), r.path)
+                    for r in inference if r.methods), None)
+    others = sorted((r for r in all_routes if r.path != health and r.methods
+                     and not is_inference_path(r)),
+                    key=lambda r: ("{" in r.path, not r.allows("GET"), r.path.count("/")))
+    other = next((("GET" if r.allows("GET") else r.methods[0], r.path) for r in others),
+                 None)
+    return _Targets(True, health, predict, other)
+
+
+def _fix(targets: _Targets, missing_predict: bool, missing_health: bool) -> T:
+    """Ask for the project's own routes; the guide's /health and /predict only when the
+    serving code declares no route."""
+    if not targets.known:
+        return T("Add tests/load/locustfile.py with an HttpUser hitting the service's health "
+                 "check and its main endpoints (e.g. GET /health, POST /predict).",
+                 "Añade tests/load/locustfile.py con un HttpUser que llame al health check "
+                 "del servicio y a sus endpoints principales (p. ej. GET /health, POST "
+                 "/predict).")
+    calls: list[str] = []
+    if missing_health and targets.health:
+        calls.append(f"GET {targets.health}")
+    if missing_predict and targets.predict:
+        calls.append(" ".join(targets.predict))
+    elif missing_predict and targets.other:
+        calls.append(" ".join(targets.other))
+    if not calls:
+        calls.append(" ".join(targets.predict or targets.other or ("GET", "/")))
+    shown = " and ".join(calls)
+    return T(f"Add a load test (e.g. tests/load/locustfile.py, an HttpUser) whose tasks "
+             f"call {shown}.", "Añade un test de carga (p. ej. tests/load/locustfile.py, un "
+             f"HttpUser) cuyas tareas llamen a {shown.replace(' and ', ' y ')}.")
+
+
+def _stem(path: str) -> str:
+    """A route path up to its first parameter: what a script's URL strings contain."""
+    return path.split("{", 1)[0].rstrip("/") or path
+
+
+def _endpoint_flags(strings: set[str], targets: _Targets) -> tuple[bool, bool]:
+    predict = any("/predict" in s for s in strings) or (
+        targets.predict is not None and any(_stem(targets.predict[1]) in s for s in strings))
+    if targets.known and targets.predict is None:
+        predict = True  # no inference route to load: the service is not a model server
+    health = any("/health" in s for s in strings) or (
+        targets.health is not None and any(_stem(targets.health) in s for s in strings))
     return predict, health
 
 
-def _hits(strings: set[str]) -> int:
-    return sum(_endpoint_flags(strings))
+def _hits(strings: set[str], targets: _Targets) -> int:
+    return sum(_endpoint_flags(strings, targets))
