@@ -90,7 +90,7 @@ def test_doc003_wrapped_image_and_technology_table(make_repo: MakeRepo,
     (result,) = results_for(make_repo({"README.md": README}), "DOC003")
     message = result.message.en
     assert message.startswith("2 of 5: architecture diagram, tech stack")
-    assert "links to model card" in message.split("missing:")[1]  # images and foreign docs
+    assert "a link to the docs site" in message.split("missing:")[1]  # images and foreign docs
     assert result.status.value == "warn" and result.line is None
     with_docs = README + "\nRead the [development guide](/docs/development-guide.md).\n"
     (result,) = results_for(make_repo({"README.md": with_docs}), "DOC003")

@@ -83,7 +83,7 @@ def test_doc003_sees_the_cookiecutter_tree_but_not_its_footer_link(
     # one signal (the tree) out of five: a warning, and the footer is no docs-site link
     assert statuses(results) == ["warn"]
     assert "1 of 5: project structure tree" in message
-    assert "missing: architecture diagram, metrics table, links" in message
+    assert "missing: architecture diagram, metrics table, a link to the docs site" in message
 
 
 def test_doc003_a_footer_link_alone_is_no_navigation(make_repo: MakeRepo,

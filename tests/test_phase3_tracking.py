@@ -237,7 +237,7 @@ if metrics["f1"] < 0.5:
                               ".github/workflows/ci.yml": workflow}))
     results = results_for(root, "MLF004")
     assert verdict(results) == "pass" and ".github/workflows/ci.yml" in results[0].message.en
-    root = make_repo(project({"scripts/check_metrics.py": gate}))
+    root = make_repo(project({"scripts/check_metrics.py": gate, "src/demo/train.py": TRACK_L1}))
     results = results_for(root, "MLF004")
     assert verdict(results) == "warn" and "no CI job" in results[0].message.en
 

@@ -640,10 +640,13 @@ def test_doc007_level_2_needs_features_and_target(make_repo: MakeRepo,
 
 def test_doc007_missing_card_fails_both_levels(make_repo: MakeRepo,
                                                results_for: ResultsFor) -> None:
-    results = results_for(make_repo(PROJECT), "DOC007")
+    trains = {**PROJECT, "src/x/train.py": "from sklearn.svm import SVC\nSVC().fit(X, y)\n"}
+    results = results_for(make_repo(trains), "DOC007")
     assert statuses(results, 2) == ["fail"] and statuses(results, 3) == ["fail"]
-    template_only = results_for(card_repo(make_repo, FULL_DATA_CARD,
-                                          "docs/templates/dataset_card_template.md"), "DOC007")
+    # a project with no dataset at all (no training, DataFrames or data files) has no subject
+    assert set(statuses(results_for(make_repo(PROJECT), "DOC007"))) == {"skip"}
+    template_only = results_for(make_repo({
+        **trains, "docs/templates/dataset_card_template.md": FULL_DATA_CARD}), "DOC007")
     assert set(statuses(template_only)) == {"fail"}
 
 
@@ -669,7 +672,7 @@ def test_doc007_hugging_face_dataset_readme(make_repo: MakeRepo,
 def test_doc007_per_project(make_repo: MakeRepo, results_for: ResultsFor) -> None:
     root = make_repo({
         "a/pyproject.toml": "", "a/src/a/__init__.py": "", "a/docs/data_card.md": FULL_DATA_CARD,
-        "b/pyproject.toml": "", "b/tests/test_b.py": "",
+        "b/pyproject.toml": "", "b/tests/test_b.py": "", "b/data/raw.csv": "a,b\n1,2\n",
     })
     results = results_for(root, "DOC007")
     assert {(r.project, r.level, r.status.value) for r in results} == {

@@ -30,8 +30,10 @@ def _local_parts(ctx: Context, path: str) -> tuple[str, ...]:
 
 
 # folders that hold documentation, examples or test material, however they are spelled
-# (``docs-gb``, ``tests_alibi_explain``, ``integration_tests``, ``testdata``, ``fixtures``)
-DOC_LIKE_DIR = re.compile(r"(docs?|documentation|examples?)([-_.][\w.-]*)?", re.IGNORECASE)
+# (``docs-gb``, ``tests_alibi_explain``, ``integration_tests``, ``testdata``, ``fixtures``,
+# ``benchmarking``, ``benchmarks-gpu``)
+DOC_LIKE_DIR = re.compile(r"(docs?|documentation|examples?|bench|benchmarks?|benchmarking)"
+                          r"([-_.][\w.-]*)?", re.IGNORECASE)
 TEST_LIKE_DIR = re.compile(r"(tests?|testing)[-_][\w.-]+|[\w.-]+[-_]tests?|"
                            r"test[-_]?data|testdata|(__)?(test[-_]?)?fixtures(__)?",
                            re.IGNORECASE)

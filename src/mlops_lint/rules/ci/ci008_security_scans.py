@@ -1,5 +1,9 @@
 """CI008: a security scan runs in CI (level 2); secret scanning, SAST and a
 dependency audit, the history scans on a full clone (level 3).
+
+A documentation repository (:mod:`mlops_lint.readers.project_kind`) whose CI runs no
+scan is not applicable: it has no code of its own for SAST and no dependencies of a
+program to audit (a scan it does run is still credited).
 """
 
 from __future__ import annotations
@@ -7,11 +11,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from mlops_lint.context import Context
-from mlops_lint.model import Finding, T, failed, passed
+from mlops_lint.model import Finding, T, failed, passed, skipped
 from mlops_lint.parsers.ci import Job, parse_action
 from mlops_lint.readers.ci_config import ci_state
 from mlops_lint.readers.ci_runs import Run
 from mlops_lint.readers.ci_tools import DEP_TOOLS, SAST_TOOLS, SECRET_TOOLS
+from mlops_lint.readers.project_kind import project_kind
 from mlops_lint.rules import rule
 from mlops_lint.rules.ci._shared import first_ci_file, joined, no_ci, runs_of
 
@@ -53,6 +58,13 @@ def ci_security_scans(ctx: Context, params: None) -> Iterator[Finding]:
     deps = runs_of(repo, DEP_TOOLS)
     found = secrets + sast + deps
     path, line = first_ci_file(state)
+    documentation = project_kind(repo).no_code()
+    if documentation is not None and not found:
+        yield skipped(T("not applicable: ", "no aplica: ") + documentation + T(
+            ", so there is no code for SAST and no program dependencies to audit",
+            ", así que no hay código que someter a SAST ni dependencias de un programa "
+            "que auditar"))
+        return
     if not found:
         yield failed(T("CI runs no security scan (bandit, gitleaks/trufflehog/detect-secrets, "
                        "pip-audit/safety, CodeQL)",
@@ -73,7 +85,7 @@ def ci_security_scans(ctx: Context, params: None) -> Iterator[Finding]:
                         (T("SAST (bandit or CodeQL)", "SAST (bandit o CodeQL)"), sast),
                         (T("a dependency audit (pip-audit, safety)",
                            "una auditoría de dependencias (pip-audit, safety)"), deps)):
-        if not runs:
+        if not runs and (documentation is None or runs is secrets):
             problems.append(T("missing ", "falta ") + label)
     shallow = [r for r in secrets if _history_scan(r) and not _full_history(r.job)]
     for run in shallow:
@@ -88,6 +100,11 @@ def ci_security_scans(ctx: Context, params: None) -> Iterator[Finding]:
                            "CodeQL, and pip-audit in CI",
                            "ejecuta gitleaks (con actions/checkout fetch-depth: 0), bandit o "
                            "CodeQL, y pip-audit en CI"))
+    elif documentation is not None:
+        yield passed(T(f"secrets scanned ({secrets[0].tool.name}) in CI; SAST and a "
+                       "dependency audit do not apply to ", f"secretos escaneados "
+                       f"({secrets[0].tool.name}) en CI; SAST y la auditoría de dependencias "
+                       "no aplican a ") + documentation, found[0].path, found[0].line, level=3)
     else:
         yield passed(T(f"secrets ({secrets[0].tool.name}), SAST ({sast[0].tool.name}) and "
                        f"dependency audit ({deps[0].tool.name}) in CI",

@@ -5,7 +5,9 @@ A pandera ``DataFrameModel``/``SchemaModel`` subclass, a function under a pander
 decorator, a ``DataFrameSchema``/``SeriesSchema`` or any Great Expectations call counts
 (resolved through the file's imports). Phase 3 and project-scoped, unlike the DVC rules
 of this family; it reads the project's sources as the ML rules do, without their
-modelling analysis. A project with no data is not applicable.
+modelling analysis. A project with no data is not applicable, and so is a documentation
+repository (:mod:`mlops_lint.readers.project_kind`): its teaching notebooks are not project
+code with a package to declare the library in.
 """
 
 from __future__ import annotations
@@ -14,8 +16,9 @@ import ast
 from collections.abc import Iterator
 
 from mlops_lint.context import Context
-from mlops_lint.model import Finding, T, failed, passed, warned
+from mlops_lint.model import Finding, T, failed, passed, skipped, warned
 from mlops_lint.parsers.python_source import PythonIndex
+from mlops_lint.readers.project_kind import project_kind
 from mlops_lint.readers.training import (
     DEV_GROUPS,
     FUNCTION_NODES,
@@ -74,6 +77,12 @@ def dataframe_schema(ctx: Context, params: None) -> Iterator[Finding]:
                                    "no hay DataFrames que validar"))
         if untrained is not None:
             yield untrained
+            return
+        documentation = project_kind(ctx.repo).no_code()
+        if documentation is not None:
+            yield skipped(T("not applicable: ", "no aplica: ") + documentation + T(
+                ", so there is no project code whose DataFrames a schema would validate",
+                ", así que no hay código de proyecto cuyos DataFrames validaría un esquema"))
             return
         yield failed(T("no DataFrame schema validation (pandera DataFrameModel/DataFrameSchema "
                        "or Great Expectations) in the project code",

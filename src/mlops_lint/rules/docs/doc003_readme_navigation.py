@@ -6,6 +6,13 @@ A link on a line crediting a template or a tool (the cookiecutter footer) and an
 link to another product's ``/docs/`` are not this project's documentation; an image under
 ``docs/`` is a picture, not a docs link. Without enough signals the finding is about the
 README (no line), with the signals missing.
+
+A metrics table is a Markdown table of metrics: a header naming a metric column or a metric,
+or a first-column label that is a metric name (``F1``, ``Test RMSE``), with numbers; a row
+label that merely contains a metric-like word inside an identifier (``map_public_ip``, an
+``Inputs`` table of a Terraform module) is not one. A repository with no model (it trains,
+loads and serves none, or is a Terraform module library) is not asked for model-card or
+data-card links: the links signal then names only the docs site.
 """
 
 from __future__ import annotations
@@ -25,6 +32,9 @@ from mlops_lint.parsers.markdown import (
     Table,
     normalize,
 )
+from mlops_lint.readers.project_kind import project_kind
+from mlops_lint.readers.served_model import served_model
+from mlops_lint.readers.training import model_used, training
 from mlops_lint.rules import Params, rule
 from mlops_lint.rules.docs._sections import SectionSet, section_set
 from mlops_lint.rules.docs._shared import (
@@ -104,9 +114,32 @@ def _stack_table(table: Table) -> bool:
     return len(table.rows) >= 2 and any(normalize(h) in _STACK_COLUMNS for h in table.header)
 
 
+# markup around a cell's text: HTML tags, code and emphasis marks, a link's target
+_CELL_MARKUP = re.compile(r"<[^<>]{0,300}>|\]\([^()]{0,500}\)|[`*\[\]]")
+_METRIC_COLUMN = frozenset({"metric", "metrics", "metrica", "metricas", "measure"})
+
+
+_QUALIFIERS = frozenset({"test", "val", "valid", "validation", "train", "macro", "micro",
+                         "weighted", "avg", "mean", "top1", "top5"})
+
+
+def _metric_label(cell: str) -> bool:
+    """A cell naming a metric (``F1``, ``AUC-ROC``, ``Test RMSE``, ``roc_auc``): a short
+    label, not an identifier (``map_public_ip``) that happens to hold one."""
+    text = _CELL_MARKUP.sub(" ", cell.replace("\\_", "_")).strip()
+    if not text or len(text.split()) > 5:
+        return False
+    for word in text.split():
+        if "_" in word and not all(p.lower() in _QUALIFIERS or _METRIC_WORDS.fullmatch(p)
+                                   for p in word.split("_") if p):
+            return False
+    return bool(_METRIC_WORDS.search(text.replace("_", " ")))
+
+
 def _metric_table(table: Table) -> bool:
-    labels = " ".join(table.header) + " " + " ".join(r[0] for r in table.rows if r)
-    return bool(_METRIC_WORDS.search(labels)) and numeric_table(table)
+    header = any(normalize(h) in _METRIC_COLUMN or _metric_label(h) for h in table.header)
+    labels = any(_metric_label(r[0]) for r in table.rows if r)
+    return (header or labels) and numeric_table(table)
 
 
 def _prose_tree(doc: Markdown) -> list[int]:
@@ -183,6 +216,17 @@ _SIGNAL_NAMES = {
                "enlaces a model card / data card / sitio de docs"),
     "tech_stack": T("tech stack", "stack tecnológico"),
 }
+# the links signal of a repository with no model: no card to link
+_DOCS_LINK = T("a link to the docs site", "un enlace al sitio de docs")
+
+
+def _modelless(ctx: Context) -> bool:
+    """The repository has no model to write a card for: a Terraform module library, or no
+    project trains, loads or serves one."""
+    if project_kind(ctx.repo).module_library is not None:
+        return True
+    return not training(ctx).anywhere and model_used(ctx) is None and \
+        served_model(ctx.repo) is None
 
 
 @rule("DOC003", NavigationParams)
@@ -199,8 +243,11 @@ def readme_navigation(ctx: Context, params: NavigationParams) -> Iterator[Findin
     signals = navigation_signals(doc)
     have = [k for k, v in signals.items() if v is not None]
     lacking = [k for k, v in signals.items() if v is None]
-    have_t = join([_SIGNAL_NAMES[k] for k in have])
-    lack_t = join([_SIGNAL_NAMES[k] for k in lacking])
+    names = dict(_SIGNAL_NAMES)
+    if "links" in lacking and _modelless(ctx):
+        names["links"] = _DOCS_LINK
+    have_t = join([names[k] for k in have])
+    lack_t = join([names[k] for k in lacking])
     line = min((v for v in signals.values() if v is not None), default=None)
     message = T(f"{len(have)} of 5: {have_t.en}; missing: {lack_t.en}",
                 f"{len(have)} de 5: {have_t.es}; faltan: {lack_t.es}")

@@ -4,6 +4,12 @@ collection, splits, biases, ethics, maintenance and licence included, and no pla
 
 A Hugging Face dataset README (``data/README.md`` or the root's, by its front matter) is a
 card when no dedicated one exists.
+
+Without a card, a project with no dataset is not applicable: it trains no model (modules
+or notebooks), its modules use no DataFrame library (the data facts of
+:func:`mlops_lint.readers.training.no_data`), and it holds no dataset (no DVC-tracked data
+and no data files outside its tests and docs); a project that only deploys a pretrained
+model is one.
 """
 
 from __future__ import annotations
@@ -21,6 +27,8 @@ from mlops_lint.parsers.markdown import (
     Markdown,
     phrases_in,
 )
+from mlops_lint.parsers.python_source import is_test_path
+from mlops_lint.readers.training import no_data, not_project_dir
 from mlops_lint.rules import Params, rule
 from mlops_lint.rules.docs._placeholders import placeholder_findings
 from mlops_lint.rules.docs._sections import section_set
@@ -131,12 +139,39 @@ def dataset_card_report(doc: Markdown, front: dict[str, Any] | None) -> dict[str
     return present
 
 
+# files that hold or version a dataset
+DATASET_GLOBS = ("**/*.dvc", "**/dvc.yaml", "**/*.csv", "**/*.tsv", "**/*.parquet",
+                 "**/*.jsonl", "**/*.arrow", "**/*.feather", "**/*.avro", "**/*.npz")
+
+
+def _dataset_file(ctx: Context) -> str | None:
+    """A DVC file or a data file of the project (not under tests, docs or examples)."""
+    for path in ctx.files(DATASET_GLOBS):
+        local = ctx.project.local(path)
+        if is_test_path(local) or "tests" in local.split("/")[:-1]:
+            continue
+        if not any(not_project_dir(p) or p.startswith(".") for p in local.split("/")[:-1]):
+            return path
+    return None
+
+
+def _no_dataset(ctx: Context) -> Finding | None:
+    if _dataset_file(ctx) is not None:
+        return None
+    return no_data(ctx, T("there is no dataset to describe in a card (nor DVC-tracked data "
+                          "or data files)", "no hay dataset que describir en una card (ni "
+                          "datos versionados con DVC ni archivos de datos)"))
+
+
 @rule("DOC007", DataCardParams)
 def dataset_card(ctx: Context, params: DataCardParams) -> Iterator[Finding]:
     """DOC007: L2 a data card with a feature table and the target distribution; L3 >= 9
     of the 12 template sections incl. PII, collection, splits, biases, ethics, maintenance
     and licence, and no placeholders."""
     cards = data_cards(ctx)
+    if not cards and (absent := _no_dataset(ctx)) is not None:
+        yield absent
+        return
     if not cards:
         where = ctx.path("docs/data_card.md")
         yield failed(T("no dataset card", "no hay dataset card"),

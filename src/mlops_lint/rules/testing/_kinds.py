@@ -147,7 +147,7 @@ def kind_check(ctx: Context, kind: str, predicate: object) -> Iterator[Finding]:
         return
     if kind == "model" and not any(model_test(c) for c in found.cases):
         yield from training_errors(ctx)
-        untested = no_model(ctx)
+        untested = no_model(ctx, own=True)
         if untested is not None:
             yield untested
             return

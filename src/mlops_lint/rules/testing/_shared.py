@@ -253,12 +253,28 @@ def no_python(ctx: Context) -> Finding | None:
                      "tests en este proyecto (TEST001 informa de la falta de tests)"))
 
 
-def no_model(ctx: Context) -> Finding | None:
+def no_model(ctx: Context, own: bool = False) -> Finding | None:
     """A ``skip`` for model tests when the project has no model: it trains none (in its
-    modules or notebooks) and its modules neither load one nor predict with one."""
+    modules or notebooks) and its modules neither load one nor predict with one, and no
+    model server of the repository runs one. With ``own`` (model behaviour tests), a model
+    that only a model server of the repository runs (a vLLM image, a KServe resource, a
+    managed endpoint) is the server's to load: there is no model of the project's to train
+    on a fixture and test, and the reason names that server (the data and end-to-end rules
+    still judge the service around it)."""
     found = training(ctx)
-    if found.anywhere or model_used(ctx) is not None or served_model(ctx.repo) is not None:
+    if found.anywhere or model_used(ctx) is not None:
         return None
+    served = served_model(ctx.repo)
+    if served is not None and not own:
+        return None
+    if served is not None:
+        return skipped(T("not applicable: ", "no aplica: ") + found.absent() + T(
+            f", its modules neither load a model nor predict with one, and the model the "
+            f"repository serves is run by a model server ({served}), not trained or loaded "
+            "by the project, so there is no model of its own to test",
+            f", sus módulos no cargan ningún modelo ni predicen con él, y el modelo que sirve "
+            f"el repositorio lo ejecuta un servidor de modelos ({served}), no lo entrena ni "
+            "lo carga el proyecto, así que no hay modelo propio que probar"))
     return skipped(T("not applicable: ", "no aplica: ") + found.absent() + T(
         ", its modules neither load a model nor predict with one, and no manifest, image or "
         "Terraform of the repository serves one, so there is no model to test",

@@ -5,7 +5,10 @@ exit) compares a metric, a threshold or a baseline (:data:`METRIC_WORDS`), direc
 through a gate function. Otherwise a metric-gate script (a comparison that fails the
 process) passes when something runs it automatically: a blocking CI command, a dvc.yaml
 stage, a Makefile target, a shell script, or a pipeline definition that orders an
-evaluation step before the registration step. A gate nothing runs is a warning.
+evaluation step before the registration step. A gate nothing runs is a warning. A gate
+must fail the process (raise, ``sys.exit``, a run cancelled): an early ``return`` of a
+function is not one. With no promotion call and no gate that runs, a project that trains
+no model is not applicable: there is no candidate to promote.
 """
 
 from __future__ import annotations
@@ -104,11 +107,12 @@ def _guard_test(index: PythonIndex, test: ast.expr, gates: set[str],
 EXIT_CALLS = frozenset({"exit", "_exit", "cancel", "fail", "abort"})
 
 
-def _exits(body: list[ast.stmt], depth: int = 0) -> bool:
-    """The block ends the process or the run: raise, return, sys.exit, a run cancelled
-    or failed; also inside a nested ``if`` (``if allow_cancel: run.parent.cancel()``)."""
+def _exits(body: list[ast.stmt], depth: int = 0, returns: bool = True) -> bool:
+    """The block ends the process or the run: raise, sys.exit, a run cancelled or failed,
+    and with ``returns`` a ``return`` (an early return before a promotion call); also
+    inside a nested ``if`` (``if allow_cancel: run.parent.cancel()``)."""
     for statement in body:
-        if isinstance(statement, ast.Raise | ast.Return):
+        if isinstance(statement, ast.Raise) or (returns and isinstance(statement, ast.Return)):
             return True
         if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
             func = statement.value.func
@@ -117,7 +121,8 @@ def _exits(body: list[ast.stmt], depth: int = 0) -> bool:
             if name in EXIT_CALLS:
                 return True
         if isinstance(statement, ast.If) and depth < 3 and (
-                _exits(statement.body, depth + 1) or _exits(statement.orelse, depth + 1)):
+                _exits(statement.body, depth + 1, returns) or
+                _exits(statement.orelse, depth + 1, returns)):
             return True
     return False
 
@@ -138,10 +143,12 @@ def _guarded(index: PythonIndex, call: ast.Call, gates: set[str]) -> bool:
 
 
 def _gate_script(index: PythonIndex) -> int | None:
-    """Line of a metric comparison that fails the process (``sys.exit(1)``/``raise``)."""
+    """Line of a metric comparison that fails the process (``sys.exit(1)``/``raise``); an
+    early ``return`` of a function does not fail anything."""
     gates = _gate_functions(index)
     for node in nodes_of(index, ast.If):
-        if (_exits(node.body) or _exits(node.orelse)) and _guard_test(
+        if (_exits(node.body, returns=False) or _exits(node.orelse, returns=False)) and \
+                _guard_test(
                 index, node.test, gates, scope_of(index, node)):
             return node.lineno
     return None
@@ -342,6 +349,13 @@ def promotion_gate(ctx: Context, params: None) -> Iterator[Finding]:
                        f"producción ({locations(unguarded)})"), unguarded[0][0],
                      unguarded[0][1])
         return
+    yield from training_errors(ctx)
+    untrained = no_training(ctx, T("there is no candidate model to promote",
+                                   "no hay modelo candidato que promover"),
+                            notebooks_count=True)
+    if untrained is not None:
+        yield untrained
+        return
     if idle:
         yield warned(T(f"a metric gate at {idle[0]}:{idle[1]} fails the process on a bad "
                        "comparison, but no CI job, dvc.yaml stage, Makefile target or shell "
@@ -349,13 +363,6 @@ def promotion_gate(ctx: Context, params: None) -> Iterator[Finding]:
                        f"una puerta de métricas en {idle[0]}:{idle[1]} termina con error si la "
                        "comparación falla, pero ningún job de CI, etapa de dvc.yaml, objetivo "
                        "del Makefile ni script de shell la ejecuta"), idle[0], idle[1])
-        return
-    yield from training_errors(ctx)
-    untrained = no_training(ctx, T("there is no candidate model to promote",
-                                   "no hay modelo candidato que promover"),
-                            notebooks_count=True)
-    if untrained is not None:
-        yield untrained
         return
     yield failed(T("no promotion quality gate (a script or CI step comparing candidate "
                    "metrics to thresholds or to the current model before promoting)",
