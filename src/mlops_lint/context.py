@@ -31,11 +31,19 @@ class Context:
         return self.project.rel(local)
 
     def files(self, globs: Iterable[str], case_sensitive: bool = True) -> list[str]:
-        """Project files (repository paths) whose project-relative path matches a glob."""
-        if self.is_root:
-            return filter_paths(self.project.files, globs, case_sensitive)
-        local = {self.project.local(f): f for f in self.project.files}
-        return [local[m] for m in filter_paths(local, globs, case_sensitive)]
+        """Project files (repository paths) whose project-relative path matches a glob
+        (the answer is kept for the run: rules ask the same globs of a project many
+        times)."""
+        key = (self.project.path, tuple(globs), case_sensitive)
+        found = self.repo.project_globbed.get(key)
+        if found is None:
+            if self.is_root:
+                found = filter_paths(self.project.files, key[1], case_sensitive)
+            else:
+                local = {self.project.local(f): f for f in self.project.files}
+                found = [local[m] for m in filter_paths(local, key[1], case_sensitive)]
+            self.repo.project_globbed[key] = found
+        return list(found)
 
     def first(self, *candidates: str) -> str | None:
         """The first of the project-relative ``candidates`` that exists."""

@@ -58,6 +58,8 @@ class Repo:
         self._parsed: dict[tuple[str, str], Any] = {}
         self.memo: dict[str, Any] = {}  # whole-repo analyses shared by checks
         self._globbed: dict[tuple[tuple[str, ...], bool], list[str]] = {}
+        # (project, globs, case-sensitive) -> the project's files they match (Context.files)
+        self.project_globbed: dict[tuple[str, tuple[str, ...], bool], list[str]] = {}
         self.worker: ParseWorker | None = None  # parses ahead in a second process (prefetch)
         self.notes: list[T] = []  # what could not be read, for the report
         self.unreadable: list[str] = []  # directories that could not be listed

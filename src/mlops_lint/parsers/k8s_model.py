@@ -9,6 +9,7 @@ import bisect
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -279,6 +280,7 @@ def document_spans(text: str, documents: int) -> list[tuple[int, int]] | None:
     return list(zip(starts, ends, strict=True))
 
 
+@lru_cache(maxsize=4096)
 def key_value(key: str, value: str) -> re.Pattern[str]:
     """A ``key: value`` line in YAML (block or ``- `` item) or JSON (``"key": "value",``)."""
     return re.compile(

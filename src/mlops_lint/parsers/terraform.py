@@ -158,6 +158,7 @@ def nested(body: dict[str, Any], name: str) -> list[tuple[str | None, dict[str, 
     return out
 
 
+@functools.lru_cache(maxsize=4096)
 def _header_pattern(block_type: str, labels: tuple[str, ...]) -> re.Pattern[str]:
     parts = "".join(rf"[ \t]+\"?{re.escape(label)}\"?" for label in labels)
     return re.compile(rf"^[ \t]*{re.escape(block_type)}{parts}[ \t]*\{{", re.M)
