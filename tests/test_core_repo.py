@@ -233,3 +233,24 @@ def test_has_dir_and_files_under(tmp_path: Path) -> None:
     assert repo.files_under("a/b") == ("a/b/c.py", "a/bc.py")
     assert repo.files_under("q/") == ()
     assert repo.files_under("") == repo.files
+
+
+def _every_match(paths: list[str], globs: list[str], case_sensitive: bool) -> list[str]:
+    return [p for p in paths if any(compile_glob(g, case_sensitive).match(p) for g in globs)]
+
+
+@pytest.mark.parametrize("case_sensitive", [True, False])
+def test_filter_paths_tail_check_finds_what_the_expressions_find(case_sensitive: bool) -> None:
+    """The literal-tail test before the expression is a shortcut, never a filter of its
+    own: the same paths, in the same order, as matching every path against every glob
+    (letter case, Unicode case rules, braces, classes and escapes included)."""
+    paths = ["Dockerfile", "svc/Dockerfile", "svc/dockerfile", "svc/Dockerfile.dev",
+             "a/b.py", "a/B.PY", "a/b.pyc", "x.yml", "x.YAML", "docker-compose.prod.yml",
+             "notes/KELVIN_\u212a", "notes/long_\u017f", "docs/ADR-1.md", "a/**", "[x].txt",
+             "dir/sub/", "\u00e9t\u00e9.PY", "a*b", "README"]
+    globs = [["**/Dockerfile"], ["**/*.py"], ["*.y*ml", "**/docker-compose*.y*ml"],
+             ["**/*.{yml,yaml}"], ["notes/*k"], ["notes/*s"], ["**/ADR-*.md"], ["a/**"],
+             ["\\[x].txt"], ["[x].txt"], ["a\\*b"], ["**"], ["README", "**/*.PY"]]
+    for group in globs:
+        assert filter_paths(paths, group, case_sensitive) == _every_match(
+            paths, group, case_sensitive), group

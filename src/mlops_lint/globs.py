@@ -191,10 +191,50 @@ def matches(path: str, globs: Iterable[str], case_sensitive: bool = True) -> boo
     return any(compile_glob(g, case_sensitive).match(path) for g in globs)
 
 
+_WILDCARDS = frozenset("*?[]{}\\")
+
+
+@lru_cache(maxsize=1024)
+def literal_tail(glob: str, case_sensitive: bool = True) -> str:
+    """The text every path the glob matches ends with: what follows the last wildcard of
+    its last segment (``.py`` for ``**/*.py``, ``Dockerfile`` for ``**/Dockerfile``);
+    ``""`` when nothing is certain (a trailing ``**``, braces or an escape at the end).
+    Ignoring case, only an ASCII tail is given, in lower case."""
+    name = glob.rsplit("/", 1)[-1]
+    tail = ""
+    for char in reversed(name):
+        if char in _WILDCARDS:
+            break
+        tail = char + tail
+    if case_sensitive:
+        return tail
+    return tail.lower() if tail.isascii() else ""
+
+
+def _may_end_with(path: str, tail: str) -> bool:
+    """Ignoring case: whether ``path`` may end with the lower-case ASCII ``tail``. A
+    non-ASCII ending is left to the expression (Unicode case rules match ``ſ`` to ``s``)."""
+    piece = path[-len(tail):]
+    return not piece.isascii() or piece.lower() == tail
+
+
 def filter_paths(paths: Iterable[str], globs: Iterable[str],
                  case_sensitive: bool = True) -> list[str]:
-    compiled = [compile_glob(g, case_sensitive) for g in globs]
-    return [p for p in paths if any(c.match(p) for c in compiled)]
+    """The paths a glob matches, in their order. A path is tried against a glob's
+    expression only when it ends with the glob's literal tail (a string comparison
+    first: most paths of a repository end otherwise)."""
+    compiled = [(compile_glob(g, case_sensitive).match, literal_tail(g, case_sensitive))
+                for g in globs]
+    out = []
+    for path in paths:
+        for match, tail in compiled:
+            if tail and not (path.endswith(tail) if case_sensitive
+                             else _may_end_with(path, tail)):
+                continue
+            if match(path):
+                out.append(path)
+                break
+    return out
 
 
 # The names Docker Compose reads (compose.yaml, docker-compose.yml and their override and
