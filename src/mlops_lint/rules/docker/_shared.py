@@ -224,14 +224,12 @@ def each(ctx: Context, judge: JudgeFn, levels: Iterable[int | None] = (None,),
                                  level=level)
 
 
-def where(stage: Stage, line: int | None = None) -> str:
-    label = f"stage '{stage.alias}'" if stage.alias else f"stage {stage.index + 1}"
-    return f"{label} (line {line if line is not None else stage.line})"
-
-
-def donde(stage: Stage, line: int | None = None) -> str:
-    label = f"etapa '{stage.alias}'" if stage.alias else f"etapa {stage.index + 1}"
-    return f"{label} (línea {line if line is not None else stage.line})"
+def stage_at(stage: Stage, line: int | None = None) -> T:
+    """A stage and a line of it, for messages: "stage 'runtime' (line 12)"."""
+    at = line if line is not None else stage.line
+    if stage.alias:
+        return T(f"stage '{stage.alias}' (line {at})", f"etapa '{stage.alias}' (línea {at})")
+    return T(f"stage {stage.index + 1} (line {at})", f"etapa {stage.index + 1} (línea {at})")
 
 
 def final_stage(dockerfile: Dockerfile) -> Stage:

@@ -53,14 +53,13 @@ from mlops_lint.rules.docker._runtime import env_port
 from mlops_lint.rules.docker._shared import (
     NO_DOCKERFILE_FIX,
     base_of,
-    donde,
     entry_matches,
     final_stage,
     image_data,
     in_list,
     load,
     no_dockerfile,
-    where,
+    stage_at,
 )
 
 _SHELL_OPERATOR = re.compile(
@@ -177,7 +176,8 @@ def _dock001(ctx: Context, df: Dockerfile) -> Iterator[Finding]:
                 f"an exec-form {'ENTRYPOINT' if entry else 'CMD'}",
                 f"{'ENTRYPOINT' if entry else 'CMD'} en forma exec")
         yield passed(T("parses; ", "se lee; ") + workdir_note + T.same(", ") + expose + command
-                     + T(f" in the final {where(final)}", f" en la {donde(final)} final"),
+                     + T(f" in the final {stage_at(final).en}",
+                         f" en la {stage_at(final).es} final"),
                      df.path)
 
 
@@ -227,10 +227,10 @@ def _missing_workdir(df: Dockerfile, final: Stage) -> tuple[T, Finding | None]:
                  "sin WORKDIR necesario (cada COPY/ADD indica un destino absoluto)"), None
     first = relative[0]
     return T.same("WORKDIR"), failed(
-        T(f"final {where(final)} sets no WORKDIR: {first.cmd} at line "
+        T(f"final {stage_at(final).en} sets no WORKDIR: {first.cmd} at line "
           f"{first.line} copies to a relative destination "
           f"({_copy_destination(first)}), which lands under /",
-          f"la {donde(final)} final no fija WORKDIR: {first.cmd} en la línea "
+          f"la {stage_at(final).es} final no fija WORKDIR: {first.cmd} en la línea "
           f"{first.line} copia a un destino relativo "
           f"({_copy_destination(first)}), que acaba bajo /"),
         df.path, final.line,
@@ -245,27 +245,28 @@ def _expose(ctx: Context, df: Dockerfile, final: Stage, batch: T | None) -> list
         df.effective(final, "CMD") is None
     _, base_image = base_of(df, final)
     if not batch and runs_nothing and in_list(base_image, "server_bases"):
-        return [skipped(T(f"final {where(final)} has no EXPOSE, and needs none: its base "
+        return [skipped(T(f"final {stage_at(final).en} has no EXPOSE, and needs none: its base "
                           f"{base_image} runs its own server (its command and ports come from "
                           "the base)",
-                          f"la {donde(final)} final no tiene EXPOSE ni lo necesita: su base "
+                          f"la {stage_at(final).es} final no tiene EXPOSE ni lo necesita: su base "
                           f"{base_image} ejecuta su propio servidor (su orden y sus puertos "
                           "vienen de la base)"), df.path)]
     if not batch and runs_nothing and not df.inherited(final, "EXPOSE"):
-        return [skipped(T(f"final {where(final)} has no EXPOSE, but no CMD or ENTRYPOINT "
+        return [skipped(T(f"final {stage_at(final).en} has no EXPOSE, but no CMD or ENTRYPOINT "
                           "either: nothing shows a service whose port to document",
-                          f"la {donde(final)} final no tiene EXPOSE, pero tampoco CMD ni "
+                          f"la {stage_at(final).es} final no tiene EXPOSE, pero tampoco CMD ni "
                           "ENTRYPOINT: nada indica un servicio cuyo puerto documentar"),
                         df.path)]
     if batch:
-        return [skipped(T(f"final {where(final)} has no EXPOSE, and needs none: ",
-                          f"la {donde(final)} final no tiene EXPOSE ni lo necesita: ") + batch,
+        return [skipped(T(f"final {stage_at(final).en} has no EXPOSE, and needs none: ",
+                          f"la {stage_at(final).es} final no tiene EXPOSE ni lo "
+                          "necesita: ") + batch,
                         df.path)]
     if not df.inherited(final, "EXPOSE"):
-        return [failed(T(f"final {where(final)} has no EXPOSE: the service port is "
+        return [failed(T(f"final {stage_at(final).en} has no EXPOSE: the service port is "
                          "undocumented",
-                         f"la {donde(final)} final no tiene EXPOSE: el puerto del servicio no "
-                         "está documentado"), df.path, final.line,
+                         f"la {stage_at(final).es} final no tiene EXPOSE: el puerto del "
+                         "servicio no está documentado"), df.path, final.line,
                        fix=_expose_fix(ctx, df, final))]
     return []
 
@@ -282,13 +283,14 @@ def _command(df: Dockerfile, final: Stage, entry: Instruction | None, cmd: Instr
              given: T | None) -> Iterator[Finding]:
     """A CMD or ENTRYPOINT (unless ``given`` says why none is needed), in exec form."""
     if given is not None:
-        yield skipped(T(f"final {where(final)} has no CMD or ENTRYPOINT, and needs none: ",
-                        f"la {donde(final)} final no tiene CMD ni ENTRYPOINT, ni los necesita: ")
+        yield skipped(T(f"final {stage_at(final).en} has no CMD or ENTRYPOINT, and needs none: ",
+                        f"la {stage_at(final).es} final no tiene CMD ni ENTRYPOINT, ni los "
+                        "necesita: ")
                       + given, df.path)
     elif entry is None and cmd is None:
-        yield failed(T(f"final {where(final)} has no CMD or ENTRYPOINT: the container runs "
+        yield failed(T(f"final {stage_at(final).en} has no CMD or ENTRYPOINT: the container runs "
                        "whatever the base image defaults to",
-                       f"la {donde(final)} final no tiene CMD ni ENTRYPOINT: el contenedor "
+                       f"la {stage_at(final).es} final no tiene CMD ni ENTRYPOINT: el contenedor "
                        "ejecuta lo que traiga la imagen base"), df.path, final.line,
                      fix=T("Add the command the image should run, in exec form (a JSON "
                            'array: CMD ["<program>", "<arg>", …]).',
@@ -320,9 +322,9 @@ def _dock001_ci_image(df: Dockerfile, final: Stage, ci_image: T,
             yield failed(problem, df.path, inst.line, fix=exec_form_fix(inst))
     if not problems:
         yield passed(T(f"parses; COPY/ADD carry no shell operators; a CI job container, "
-                       f"judged as one in the final {where(final)}",
+                       f"judged as one in the final {stage_at(final).en}",
                        f"se lee; COPY/ADD no llevan operadores de shell; un contenedor de "
-                       f"jobs de CI, evaluado como tal en la {donde(final)} final"), df.path)
+                       f"jobs de CI, evaluado como tal en la {stage_at(final).es} final"), df.path)
 
 
 @rule("DOCK001")

@@ -15,12 +15,11 @@ from mlops_lint.parsers.dockerfile import Dockerfile, Instruction, Stage
 from mlops_lint.rules import rule
 from mlops_lint.rules.docker._hygiene import hygiene
 from mlops_lint.rules.docker._shared import (
-    donde,
     each,
     final_stage,
     installed_packages,
     is_build_package,
-    where,
+    stage_at,
 )
 
 
@@ -31,9 +30,9 @@ def _dock004(ctx: Context, df: Dockerfile) -> Iterator[Finding]:
         return
     copies = _copies_from_builders(df, final)
     if not copies:
-        yield failed(T(f"{len(df.stages)} stages, but the final {where(final)} copies nothing "
-                       "from another stage (COPY --from=<stage>)",
-                       f"{len(df.stages)} etapas, pero la {donde(final)} final no copia nada "
+        yield failed(T(f"{len(df.stages)} stages, but the final {stage_at(final).en} copies "
+                       "nothing from another stage (COPY --from=<stage>)",
+                       f"{len(df.stages)} etapas, pero la {stage_at(final).es} final no copia nada "
                        "de otra etapa (COPY --from=<etapa>)"), df.path, final.line,
                      fix=T("Build in a named stage and COPY --from=builder only the artefacts "
                            "(venv, wheels) into the runtime stage.",
@@ -92,9 +91,9 @@ def _multistage(df: Dockerfile, final: Stage, copies: list[tuple[Instruction, St
                or (inst.flags.get("from") or "").isdigit()]
     if tools:
         _pkg, inst = tools[0]
-        return warned(T(f"multi-stage, but the runtime {where(final, inst.line)} installs "
+        return warned(T(f"multi-stage, but the runtime {stage_at(final, inst.line).en} installs "
                         f"build tooling ({', '.join(sorted({p for p, _ in tools}))})",
-                        f"multi-stage, pero la {donde(final, inst.line)} final instala "
+                        f"multi-stage, pero la {stage_at(final, inst.line).es} final instala "
                         f"herramientas de build ({', '.join(sorted({p for p, _ in tools}))})"),
                       df.path, inst.line,
                       fix=T("Install compilers and -dev packages in the builder only.",
@@ -108,9 +107,9 @@ def _multistage(df: Dockerfile, final: Stage, copies: list[tuple[Instruction, St
                       fix=T("Name the stage (FROM … AS builder) and use COPY --from=builder.",
                             "Nombra la etapa (FROM … AS builder) y usa COPY --from=builder."))
     inst, stage = copies[0]
-    return passed(T(f"multi-stage: the final {where(final)} copies from '{stage.name}' "
+    return passed(T(f"multi-stage: the final {stage_at(final).en} copies from '{stage.name}' "
                     f"(line {inst.line})",
-                    f"multi-stage: la {donde(final)} final copia de '{stage.name}' "
+                    f"multi-stage: la {stage_at(final).es} final copia de '{stage.name}' "
                     f"(línea {inst.line})"), df.path, inst.line)
 
 

@@ -20,14 +20,13 @@ from mlops_lint.rules import rule
 from mlops_lint.rules.docker._ci_images import ci_job_image
 from mlops_lint.rules.docker._shared import (
     base_of,
-    donde,
     each,
     final_stage,
     image_data,
     in_list,
     normal_name,
     run_commands,
-    where,
+    stage_at,
 )
 
 _USERADD = frozenset({"useradd", "adduser", "usermod"})
@@ -135,24 +134,25 @@ def _no_user(ctx: Context, df: Dockerfile, final: Stage, fix: T) -> Finding:
     allow-list is not), and manifests that set a non-zero runAsUser soften the failure."""
     root, image = base_of(df, final)
     if root.is_scratch:
-        return failed(T(f"final {where(final)} is FROM scratch with no USER: it runs as uid 0",
-                        f"la {donde(final)} final es FROM scratch sin USER: se ejecuta con "
+        return failed(T(f"final {stage_at(final).en} is FROM scratch with no USER: it runs "
+                        "as uid 0",
+                        f"la {stage_at(final).es} final es FROM scratch sin USER: se ejecuta con "
                         "uid 0"), df.path, final.line,
                       fix=T("Add USER 65532 (or any non-zero uid) to the final stage.",
                             "Añade USER 65532 (o cualquier uid distinto de 0) a la etapa "
                             "final."))
     names = unresolved(root.base)
     if names or image is None:
-        return warned(T(f"final {where(final)} has no USER and its base '{root.base}' uses "
+        return warned(T(f"final {stage_at(final).en} has no USER and its base '{root.base}' uses "
                         f"unresolved variables ({', '.join(names)}): cannot verify the "
                         "default user",
-                        f"la {donde(final)} final no tiene USER y su base '{root.base}' usa "
+                        f"la {stage_at(final).es} final no tiene USER y su base '{root.base}' usa "
                         f"variables sin resolver ({', '.join(names)}): no se puede verificar "
                         "el usuario por defecto"), df.path, root.line, fix=fix)
     if in_list(image, "nonroot_bases"):
-        return passed(T(f"final {where(final)} has no USER, but its base {image} runs as "
+        return passed(T(f"final {stage_at(final).en} has no USER, but its base {image} runs as "
                         "non-root",
-                        f"la {donde(final)} final no tiene USER, pero su base {image} se "
+                        f"la {stage_at(final).es} final no tiene USER, pero su base {image} se "
                         "ejecuta como no-root"), df.path, root.line)
     builder_users = [i for s in df.stages if s.index not in {m.index for m in
                                                              df.lineage(final)}
@@ -166,18 +166,18 @@ def _no_user(ctx: Context, df: Dockerfile, final: Stage, fix: T) -> Finding:
                     "no llega a la imagen final")
     deployed = _deployed_non_root(ctx, df)
     if deployed is not None:
-        return warned(T(f"final {where(final)} has no USER: the image defaults to root "
+        return warned(T(f"final {stage_at(final).en} has no USER: the image defaults to root "
                         f"(base {image}){extra}, but ",
-                        f"la {donde(final)} final no tiene USER: la imagen arranca como "
+                        f"la {stage_at(final).es} final no tiene USER: la imagen arranca como "
                         f"root (base {image}){extra_es}, pero ") + deployed,
                       df.path, final.line, fix=fix + T(
                           " The image then runs as non-root wherever it is started, not "
                           "only under the manifests.",
                           " Así la imagen corre sin root dondequiera que se arranque, no "
                           "solo con los manifiestos."))
-    return failed(T(f"final {where(final)} has no USER: the container runs as root "
+    return failed(T(f"final {stage_at(final).en} has no USER: the container runs as root "
                     f"(base {image}){extra}",
-                    f"la {donde(final)} final no tiene USER: el contenedor se ejecuta como "
+                    f"la {stage_at(final).es} final no tiene USER: el contenedor se ejecuta como "
                     f"root (base {image}){extra_es}"), df.path, final.line, fix=fix)
 
 
@@ -198,8 +198,8 @@ def _user_verdict(df: Dockerfile, final: Stage, user_inst: Instruction, fix: T) 
                             "usuario literalmente."))
     user = value.split(":", 1)[0].strip()
     if user.lower() == "root" or (user.isdigit() and int(user) == 0) or not user:
-        return failed(T(f"final {where(final, user_inst.line)} runs as root: USER {value}",
-                        f"la {donde(final, user_inst.line)} final se ejecuta como root: USER "
+        return failed(T(f"final {stage_at(final, user_inst.line).en} runs as root: USER {value}",
+                        f"la {stage_at(final, user_inst.line).es} final se ejecuta como root: USER "
                         f"{value}"), df.path, user_inst.line, fix=fix)
     if not user.isdigit() and user not in (image_data().get("preexisting_users") or []) \
             and not in_list(image, "nonroot_bases") and not _user_created(df, final, user):
@@ -210,8 +210,8 @@ def _user_verdict(df: Dockerfile, final: Stage, user_inst: Instruction, fix: T) 
                         "final (useradd/adduser): salvo que la base lo defina, docker run falla "
                         "con 'unable to find user'"), df.path, user_inst.line,
                       fix=_create_user_fix(root, image, user))
-    return passed(T(f"final {where(final, user_inst.line)} runs as {value}",
-                    f"la {donde(final, user_inst.line)} final se ejecuta como {value}"),
+    return passed(T(f"final {stage_at(final, user_inst.line).en} runs as {value}",
+                    f"la {stage_at(final, user_inst.line).es} final se ejecuta como {value}"),
                   df.path, user_inst.line)
 
 

@@ -40,12 +40,11 @@ from mlops_lint.rules.docker._runtime import (
 from mlops_lint.rules.docker._shared import (
     PYTHON,
     base_of,
-    donde,
     each,
     final_stage,
     in_list,
     installed_packages,
-    where,
+    stage_at,
 )
 
 
@@ -303,9 +302,9 @@ def _without_healthcheck(ctx: Context, df: Dockerfile, final: Stage,
                  "does not reach the runtime image")
         extra_es = (f"; el HEALTHCHECK de la línea {elsewhere[-1].line} está en una etapa "
                     "builder y no llega a la imagen final")
-    message = T(f"no HEALTHCHECK in the final {where(final)} and no compose healthcheck "
+    message = T(f"no HEALTHCHECK in the final {stage_at(final).en} and no compose healthcheck "
                 f"for it{extra}",
-                f"no hay HEALTHCHECK en la {donde(final)} final ni healthcheck compose "
+                f"no hay HEALTHCHECK en la {stage_at(final).es} final ni healthcheck compose "
                 f"para ella{extra_es}")
     fix = healthcheck_fix(df, final, port, listening(ctx.repo, df, env_port(df, final),
                                                       deployed))
@@ -339,20 +338,20 @@ def _needs_none(ctx: Context, df: Dockerfile, final: Stage, deployed: list[Deplo
     run to completion, or nothing shows a server to probe; None otherwise."""
     if deployed and not any(d.long_running for d in deployed) and not elsewhere:
         d = deployed[0]
-        return skipped(T(f"no HEALTHCHECK in the final {where(final)}, and none needed: its "
+        return skipped(T(f"no HEALTHCHECK in the final {stage_at(final).en}, and none needed: its "
                          f"manifests run it as a {d.kind} ({d.where}; {d.how}), a job that "
                          "runs to completion, not a service to probe",
-                         f"no hay HEALTHCHECK en la {donde(final)} final, ni hace falta: sus "
+                         f"no hay HEALTHCHECK en la {stage_at(final).es} final, ni hace falta: sus "
                          f"manifiestos la ejecutan como {d.kind} ({d.where}; {d.how}), un "
                          "job que termina, no un servicio que sondear"), df.path)
     why = None if port is not None or elsewhere or serves(ctx, df, final) else (
         batch_image(ctx, df, final) or non_python_runtime(df, final))
     if why is None:
         return None
-    return skipped(T(f"no HEALTHCHECK in the final {where(final)}, and nothing shows a "
+    return skipped(T(f"no HEALTHCHECK in the final {stage_at(final).en}, and nothing shows a "
                      "server to probe: no EXPOSE, no published compose port, no server "
                      "or port in its command or its code; ",
-                     f"no hay HEALTHCHECK en la {donde(final)} final, y nada indica un "
+                     f"no hay HEALTHCHECK en la {stage_at(final).es} final, y nada indica un "
                      "servidor que sondear: sin EXPOSE, sin puerto publicado en compose, "
                      "sin servidor ni puerto en su comando ni en su código; ") + why,
                    df.path)

@@ -21,11 +21,10 @@ from mlops_lint.rules.docker._hygiene import hygiene
 from mlops_lint.rules.docker._shared import (
     PIP,
     copy_sources,
-    donde,
     each,
     final_stage,
     run_commands,
-    where,
+    stage_at,
 )
 
 _MANIFEST = re.compile(
@@ -81,11 +80,12 @@ def _order_problem(df: Dockerfile, stage: Stage) -> Finding | None:
             owner = next(s for s in df.lineage(stage) if inst in s.instructions)
             return failed(
                 T(f"{source_copy.cmd} {source_copy.args} at line {source_copy.line} precedes the "
-                  f"dependency install at line {inst.line} ({where(owner, inst.line)}): every "
-                  "source change reinstalls all dependencies",
+                  f"dependency install at line {inst.line} "
+                  f"({stage_at(owner, inst.line).en}): every source change reinstalls all "
+                  "dependencies",
                   f"{source_copy.cmd} {source_copy.args} en la línea {source_copy.line} va "
                   f"antes de la instalación de dependencias en la línea {inst.line} "
-                  f"({donde(owner, inst.line)}): cada cambio de código reinstala todas las "
+                  f"({stage_at(owner, inst.line).es}): cada cambio de código reinstala todas las "
                   "dependencias"),
                 df.path, source_copy.line,
                 fix=T("COPY requirements.txt (or pyproject.toml + lockfile) first, RUN pip "

@@ -17,7 +17,6 @@ from mlops_lint.rules import rule
 from mlops_lint.rules.docker._runtime import non_python_runtime
 from mlops_lint.rules.docker._shared import (
     base_of,
-    donde,
     each,
     entry_matches,
     final_stage,
@@ -25,7 +24,7 @@ from mlops_lint.rules.docker._shared import (
     in_list,
     installed_packages,
     is_build_package,
-    where,
+    stage_at,
 )
 
 
@@ -57,9 +56,9 @@ def _dock008(ctx: Context, df: Dockerfile) -> Iterator[Finding]:
     if tools:
         problems += 1
         names = ", ".join(sorted({p for p, _ in tools}))
-        yield failed(T(f"the runtime {where(final, tools[0][1].line)} installs build tooling: "
-                       f"{names}",
-                       f"la {donde(final, tools[0][1].line)} final instala herramientas de "
+        yield failed(T(f"the runtime {stage_at(final, tools[0][1].line).en} installs build "
+                       f"tooling: {names}",
+                       f"la {stage_at(final, tools[0][1].line).es} final instala herramientas de "
                        f"build: {names}"), df.path, tools[0][1].line,
                      fix=T("Install compilers and -dev packages in a builder stage and copy only "
                            "the built artefacts (venv, wheels) into the runtime stage.",
@@ -74,9 +73,9 @@ def _dock008(ctx: Context, df: Dockerfile) -> Iterator[Finding]:
     if other and not problems:
         yield skipped(T("not a Python image: ", "no es una imagen de Python: ") + other
                       + T(f"; PYTHONDONTWRITEBYTECODE/PYTHONUNBUFFERED do not apply, and the "
-                          f"final {where(final)} installs no build tooling",
+                          f"final {stage_at(final).en} installs no build tooling",
                           f"; PYTHONDONTWRITEBYTECODE/PYTHONUNBUFFERED no aplican, y la "
-                          f"{donde(final)} final no instala herramientas de build"),
+                          f"{stage_at(final).es} final no instala herramientas de build"),
                       df.path)
         return
     note_en = note_es = ""
@@ -85,15 +84,15 @@ def _dock008(ctx: Context, df: Dockerfile) -> Iterator[Finding]:
         note_es = f" (su base {image} fija {' y '.join(from_base)})"
     if missing:
         problems += 1
-        yield failed(T(f"the final {where(final)} does not set {' and '.join(missing)}"
+        yield failed(T(f"the final {stage_at(final).en} does not set {' and '.join(missing)}"
                        + note_en,
-                       f"la {donde(final)} final no fija {' ni '.join(missing)}" + note_es),
+                       f"la {stage_at(final).es} final no fija {' ni '.join(missing)}" + note_es),
                      df.path, final.line,
                      fix=T.same("ENV " + " ".join(f"{n}=1" for n in missing)))
     if not problems:
-        yield passed(T(f"the final {where(final)} installs no build tooling and sets "
+        yield passed(T(f"the final {stage_at(final).en} installs no build tooling and sets "
                        "PYTHONDONTWRITEBYTECODE and PYTHONUNBUFFERED" + note_en,
-                       f"la {donde(final)} final no instala herramientas de build y fija "
+                       f"la {stage_at(final).es} final no instala herramientas de build y fija "
                        "PYTHONDONTWRITEBYTECODE y PYTHONUNBUFFERED" + note_es), df.path)
 
 
