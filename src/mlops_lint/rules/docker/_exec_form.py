@@ -12,8 +12,14 @@ from mlops_lint.model import T
 from mlops_lint.parsers.dockerfile import Instruction
 
 
-def exec_problem(inst: Instruction) -> T | None:
+def exec_problem(inst: Instruction, entrypoint: Instruction | None = None) -> T | None:
+    """What keeps the process from being PID 1, or ``None``. A shell form that starts
+    with ``exec`` hands PID 1 to the process (``CMD exec gunicorn ...``), unless it is a
+    CMD after an ENTRYPOINT, which receives it as arguments."""
     if inst.exec_args is not None:
+        return None
+    if not inst.exec_form and inst.args.lstrip().startswith("exec ") and not (
+            inst.cmd == "CMD" and entrypoint is not None):
         return None
     if inst.exec_form:
         return T(f"{inst.cmd} at line {inst.line} looks like exec form but is not a valid "

@@ -172,9 +172,7 @@ def _dock001(ctx: Context, df: Dockerfile) -> Iterator[Finding]:
             "EXPOSE, ")
         command = T("its command from its base or manifests",
                     "su orden desde su base o sus manifiestos") \
-            if given is not None else T(
-                f"an exec-form {'ENTRYPOINT' if entry else 'CMD'}",
-                f"{'ENTRYPOINT' if entry else 'CMD'} en forma exec")
+            if given is not None else _command_form(entry or cmd)
         yield passed(T("parses; ", "se lee; ") + workdir_note + T.same(", ") + expose + command
                      + T(f" in the final {stage_at(final).en}",
                          f" en la {stage_at(final).es} final"),
@@ -279,6 +277,15 @@ def _command_given(ctx: Context, df: Dockerfile, final: Stage) -> T | None:
         image, "server_bases") else _deployed_command(ctx, df)
 
 
+def _command_form(inst: Instruction | None) -> T:
+    """How the passing CMD or ENTRYPOINT runs its process as PID 1."""
+    name = inst.cmd if inst is not None else "CMD"
+    if inst is not None and inst.exec_args is None:
+        return T(f"a shell-form {name} that execs its process",
+                 f"{name} en forma shell que cede el proceso con exec")
+    return T(f"an exec-form {name}", f"{name} en forma exec")
+
+
 def _command(df: Dockerfile, final: Stage, entry: Instruction | None, cmd: Instruction | None,
              given: T | None) -> Iterator[Finding]:
     """A CMD or ENTRYPOINT (unless ``given`` says why none is needed), in exec form."""
@@ -297,7 +304,7 @@ def _command(df: Dockerfile, final: Stage, entry: Instruction | None, cmd: Instr
                            "Añade la orden que debe ejecutar la imagen, en forma exec (un "
                            'array JSON: CMD ["<programa>", "<arg>", …]).'))
     for inst in [i for i in (entry, cmd) if i is not None]:
-        problem = exec_problem(inst)
+        problem = exec_problem(inst, entry)
         if problem is not None:
             yield failed(problem, df.path, inst.line, fix=exec_form_fix(inst))
 
@@ -316,7 +323,7 @@ def _dock001_ci_image(df: Dockerfile, final: Stage, ci_image: T,
     declared = [i for i in (df.effective(final, "ENTRYPOINT"), df.effective(final, "CMD"))
                 if i is not None]
     for inst in declared:
-        problem = exec_problem(inst)
+        problem = exec_problem(inst, declared[0] if declared[0].cmd == "ENTRYPOINT" else None)
         if problem is not None:
             problems += 1
             yield failed(problem, df.path, inst.line, fix=exec_form_fix(inst))
