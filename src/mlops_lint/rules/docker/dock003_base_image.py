@@ -25,7 +25,9 @@ from mlops_lint.rules.docker._shared import (
     PIP,
     base_of,
     each,
+    entry_matches,
     final_stage,
+    image_data,
     in_list,
     normal_name,
     run_commands,
@@ -160,6 +162,14 @@ def _dock003(ctx: Context, df: Dockerfile) -> Iterator[Finding]:
     yield _judge_base(df, root, image, via, via_es, gpu, other, fix_slim)
 
 
+def _platform(image: ImageRef) -> str | None:
+    """The serverless platform whose runtime base ``image`` is (``platform_bases``)."""
+    for entry in image_data().get("platform_bases") or []:
+        if isinstance(entry, dict) and entry_matches(image, entry):
+            return str(entry.get("platform", "platform"))
+    return None
+
+
 def _judge_base(df: Dockerfile, root: Stage, image: ImageRef, via: str, via_es: str,
                 gpu: T | None, other: T | None, fix_slim: T) -> Finding:
     """The verdict on a resolved base: floating, alpine, full, lean or unknown."""
@@ -191,6 +201,13 @@ def _judge_base(df: Dockerfile, root: Stage, image: ImageRef, via: str, via_es: 
                       fix=T("Prefer python:3.11-slim; keep alpine only if the ADR justifies it.",
                             "Prefiere python:3.11-slim; mantén alpine solo si un ADR lo "
                             "justifica."))
+    elif (platform := _platform(image)) is not None:
+        return passed(T(f"final base {ref}{via} is the {platform} runtime base, pinned: the "
+                        "platform runs only images built on it, so a slim Python base cannot "
+                        "replace it",
+                        f"la base final {ref}{via_es} es la base de ejecución de {platform}, "
+                        "fijada: la plataforma solo ejecuta imágenes construidas sobre ella, "
+                        "así que una base Python slim no puede sustituirla"), df.path, root.line)
     elif in_list(image, "full_bases"):
         return failed(T(f"final base {ref}{via} is the full image (~1 GB, compilers included: "
                         "the guide's Level 1)",
