@@ -16,7 +16,10 @@ there (levels.md §6); each kind is decided from evidence and reported with it:
   runs until a caller instantiates a module in a stack of its own.
 * a **documentation repository**: Markdown and no source code of its own outside its
   documentation and notebook folders (no ``.py``, ``.go``, ``.js``/``.ts``, ``.java``,
-  ``.tf``, … files elsewhere), more Markdown pages than notebooks, and nothing deployed.
+  ``.tf``, … files elsewhere), more Markdown pages than notebooks, nothing deployed, and
+  a site: a generator's configuration (MkDocs, Sphinx, Read the Docs, Docusaurus, Jekyll,
+  mdBook, Jupyter Book, Antora) or at least ten pages. A README alone is a project that
+  has not started, judged as one.
 """
 
 from __future__ import annotations
@@ -45,6 +48,10 @@ BESIDE_PACKAGE = frozenset({"docs", "doc", "examples", "example", "benchmarks", 
 SOURCE_SUFFIXES = frozenset({
     ".py", ".go", ".js", ".mjs", ".ts", ".jsx", ".tsx", ".java", ".kt", ".scala", ".rs",
     ".rb", ".cs", ".c", ".cc", ".cpp", ".h", ".hpp", ".php", ".r", ".jl", ".swift", ".tf"})
+# a documentation repository is a site (its generator's configuration) or a body of pages
+SITE_CONFIGS = ("mkdocs.y*ml", "docs/conf.py", "doc/conf.py", ".readthedocs.y*ml",
+                "docusaurus.config.*", "_config.yml", "book.toml", "_toc.yml", "antora.yml")
+MIN_PAGES = 10
 DOC_FOLDERS = frozenset({"docs", "doc", "documentation", "notebooks", "notebook", "site"})
 
 
@@ -57,9 +64,9 @@ class ProjectKind:
     documentation: T | None = None
 
     def runs_nothing(self) -> T | None:
-        """Why nothing of this repository runs as a service (a published library or a
-        Terraform module library), or None."""
-        return self.library or self.module_library
+        """Why nothing of this repository runs as a service (a published library, a
+        Terraform module library or a documentation repository), or None."""
+        return self.library or self.module_library or self.documentation
 
     def no_code(self) -> T | None:
         return self.documentation
@@ -157,6 +164,8 @@ def _documentation(repo: Repo) -> T | None:
         return None
     if markdown == 0 or notebooks >= markdown or deployment(repo).deploys:
         return None
+    if markdown < MIN_PAGES and not repo.glob(SITE_CONFIGS):
+        return None  # a README or two is a project that has not started, not a docs site
     nb = T(f", {notebooks} notebook(s)", f", {notebooks} notebook(s)") if notebooks else T("", "")
     return T(f"a documentation repository ({markdown} Markdown page(s)", f"un repositorio de "
              f"documentación ({markdown} página(s) Markdown") + nb + T(

@@ -15,13 +15,14 @@ from pathlib import PurePosixPath
 from urllib.parse import unquote
 
 from mlops_lint.context import Context
-from mlops_lint.model import Finding, T, failed, passed, warned
+from mlops_lint.model import Finding, T, failed, passed, skipped, warned
 from mlops_lint.parsers import ParseError
 from mlops_lint.parsers.ci import WORKFLOW_GLOBS, other_ci_files, workflows
 from mlops_lint.parsers.markdown import (
     Link,
     Markdown,
 )
+from mlops_lint.readers.project_kind import project_kind
 from mlops_lint.rules import rule
 from mlops_lint.rules.docs._shared import read_markdown, readme_path, unreadable
 
@@ -196,4 +197,10 @@ def readme_badges(ctx: Context, params: None) -> Iterator[Finding]:
     has_ci = bool(ctx.repo.glob(WORKFLOW_GLOBS)) or bool(other_ci_files(ctx.repo))
     if not ci and not other_ci:
         yield _no_ci_badge(ctx, path, has_ci)
-    yield _coverage_finding(path, badges)
+    doc_repo = project_kind(ctx.repo).no_code()
+    if doc_repo is not None:
+        yield skipped(T("coverage badge not applicable: ", "badge de cobertura no aplica: ")
+                      + doc_repo + T(", so there is no test coverage to show",
+                                     ", así que no hay cobertura de tests que mostrar"), path)
+    else:
+        yield _coverage_finding(path, badges)

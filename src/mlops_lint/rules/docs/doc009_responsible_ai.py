@@ -8,11 +8,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from mlops_lint.context import Context
-from mlops_lint.model import Finding, T, failed, passed
+from mlops_lint.model import Finding, T, failed, passed, skipped
 from mlops_lint.parsers import ParseError
 from mlops_lint.parsers.markdown import (
     phrases_in,
 )
+from mlops_lint.readers.project_kind import project_kind
 from mlops_lint.rules import rule
 from mlops_lint.rules.docs._sections import responsible_ai_areas
 from mlops_lint.rules.docs._shared import (
@@ -61,6 +62,11 @@ def responsible_ai(ctx: Context, params: None) -> Iterator[Finding]:
     contributing = bool(ctx.files(("CONTRIBUTING.md", ".github/CONTRIBUTING.md",
                                    "docs/CONTRIBUTING.md"), case_sensitive=False))
     bonus = T(" (+ CONTRIBUTING.md)", " (+ CONTRIBUTING.md)") if contributing else T("", "")
+    if not sources and (doc_repo := project_kind(ctx.repo).no_code()) is not None:
+        yield skipped(T("not applicable: ", "no aplica: ") + doc_repo + T(
+            ", with no model of its own to check for fairness, privacy or accountability",
+            ", sin un modelo propio cuya equidad, privacidad o responsabilidad revisar"))
+        return
     if not sources:
         yield failed(T("no responsible-AI checklist (docs/responsible_ai.md, an ethics section "
                        "in the model card, or .github/pull_request_template.md)",

@@ -20,6 +20,7 @@ from mlops_lint.parsers.ci import Workflow, workflows
 from mlops_lint.parsers.markdown import parse_markdown
 from mlops_lint.parsers.terraform import TfFile, terraform_files
 from mlops_lint.readers.deployment import deployment
+from mlops_lint.readers.project_kind import project_kind
 from mlops_lint.readers.unread import manifests_noted, noted, reports_unread
 from mlops_lint.rules import rule
 
@@ -312,7 +313,15 @@ def finops_evidence(ctx: Context, params: None) -> Iterator[Finding]:
     listed = T("; ".join(f"{kind}: {detail} ({path})" for kind, (path, _, detail) in items),
                "; ".join(f"{KIND_NAMES[kind]}: {detail} ({path})"
                          for kind, (path, _, detail) in items))
-    if len(ev.found) >= 2:
+    fact = deployment(ctx.repo)
+    doc_repo = project_kind(ctx.repo).no_code()
+    if len(ev.found) < 2 and doc_repo is not None and not fact.infrastructure:
+        yield skipped(T("not applicable: ", "no aplica: ") + doc_repo + T(
+            " that provisions nothing, so there is no cloud cost to control (cost text in its "
+            "pages is teaching, not evidence)", " que no aprovisiona nada, así que no hay coste "
+            "de nube que controlar (el texto de costes de sus páginas es enseñanza, no "
+            "evidencia)"))
+    elif len(ev.found) >= 2:
         path, line, _ = min(ev.found.values(), key=lambda e: (e[0], e[1] or 0))
         yield passed(T(f"{len(ev.found)} kinds of FinOps evidence: ",
                        f"{len(ev.found)} tipos de evidencia FinOps: ") + listed, path, line)
@@ -320,7 +329,7 @@ def finops_evidence(ctx: Context, params: None) -> Iterator[Finding]:
         path, line, _ = next(iter(ev.found.values()))
         yield warned(T("only one kind of FinOps evidence: ",
                        "solo un tipo de evidencia FinOps: ") + listed, path, line)
-    elif not (fact := deployment(ctx.repo)).infrastructure:
+    elif not fact.infrastructure:
         yield skipped(fact.no_infrastructure(T(", so there is no cloud cost to control",
                                                ", así que no hay coste de nube que controlar")))
     else:

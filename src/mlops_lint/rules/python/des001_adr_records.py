@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
 
 from mlops_lint.context import Context
-from mlops_lint.model import Finding, T, failed, passed, warned
+from mlops_lint.model import Finding, T, failed, passed, skipped, warned
 from mlops_lint.parsers import ParseError
 from mlops_lint.parsers.markdown import (
     Markdown,
@@ -36,6 +36,7 @@ from mlops_lint.readers.adr import (
     is_template,
 )
 from mlops_lint.readers.adr import SEARCHED as ADR_SEARCHED
+from mlops_lint.readers.project_kind import project_kind
 from mlops_lint.rules import rule
 
 # where records are searched: one definition shared with DEP001 and ``init``
@@ -268,6 +269,11 @@ def adr_records(ctx: Context, params: None) -> Iterator[Finding]:
                        f"no se puede leer {error.path}: {error.message}"), error.path, error.line)
     core = {"context", "decision", "consequences"}
     valid = [a for a in adrs if core <= a.sections]
+    if not adrs and (doc_repo := project_kind(ctx.repo).no_code()) is not None:
+        yield skipped(T("not applicable: ", "no aplica: ") + doc_repo + T(
+            ", so there is no software design of its own to record",
+            ", así que no hay diseño de software propio que registrar"))
+        return
     if not adrs:
         yield failed(T(f"no Architecture Decision Records ({ADR_SEARCHED}; ADR-N sections "
                        "in ARCHITECTURE.md)",
