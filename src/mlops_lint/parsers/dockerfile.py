@@ -115,6 +115,13 @@ def own_paths(paths: Iterable[str], repo: Repo | None = None) -> list[str]:
     return [p for p in paths if not is_template_path(p, repo)]
 
 
+def build_folder_files(repo: Repo, path: str) -> tuple[str, ...]:
+    """The repository files in the folder of the Dockerfile at ``path`` and below it (the
+    whole repository for a Dockerfile at the root), in order."""
+    folder = str(PurePosixPath(path).parent)
+    return repo.files_under("" if folder == "." else folder + "/")
+
+
 def dockerfile_paths(repo: Repo) -> list[str]:
     """Every Dockerfile of the repository (``Dockerfile``, ``Dockerfile.*``,
     ``*.Dockerfile``, ``Containerfile``), any letter case, honouring exclusions;

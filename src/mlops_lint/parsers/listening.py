@@ -14,7 +14,7 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from mlops_lint.parsers.deployed_images import Deployed, container_ports, probe_label
-from mlops_lint.parsers.dockerfile import Dockerfile
+from mlops_lint.parsers.dockerfile import Dockerfile, build_folder_files
 
 if TYPE_CHECKING:
     from mlops_lint.repo import Repo
@@ -44,11 +44,9 @@ _GRPC = re.compile(r"grpc\.NewServer\(|grpc\.server\(|grpc\.aio\.server\(|Server
 
 
 def _sources(repo: Repo, df: Dockerfile) -> Iterator[tuple[str, str]]:
-    folder = str(PurePosixPath(df.path).parent)
-    prefix = "" if folder == "." else folder + "/"
     scanned = 0
-    for path in repo.files:
-        if not path.startswith(prefix) or PurePosixPath(path).suffix not in _SOURCE_SUFFIXES:
+    for path in build_folder_files(repo, df.path):
+        if PurePosixPath(path).suffix not in _SOURCE_SUFFIXES:
             continue
         if "test" in PurePosixPath(path).name.lower():
             continue

@@ -13,7 +13,7 @@ from mlops_lint.context import Context
 from mlops_lint.model import T
 from mlops_lint.parsers import ParseError
 from mlops_lint.parsers.deployed_images import PROBES, Deployed, container_ports, deployments
-from mlops_lint.parsers.dockerfile import Dockerfile, Stage
+from mlops_lint.parsers.dockerfile import Dockerfile, Stage, build_folder_files
 from mlops_lint.parsers.fastapi_app import DASHBOARDS, FRAMEWORKS
 from mlops_lint.parsers.k8s_model import dig
 from mlops_lint.parsers.kubernetes import read_manifests
@@ -127,7 +127,7 @@ def _go_client(ctx: Context, df: Dockerfile, final: Stage, argv: list[str]) -> T
         return None
     directory = str(PurePosixPath(df.path).parent)
     prefix = "" if directory == "." else directory + "/"
-    sources = [p for p in ctx.repo.files if p.startswith(prefix) and p.endswith(".go")
+    sources = [p for p in build_folder_files(ctx.repo, df.path) if p.endswith(".go")
                and not p.endswith("_test.go") and "/vendor/" not in p[len(prefix) - 1:]]
     if not sources or len(sources) > _MAX_GO_FILES:
         return None

@@ -14,7 +14,13 @@ from pathlib import PurePosixPath
 
 from mlops_lint.context import Context
 from mlops_lint.model import T
-from mlops_lint.parsers.dockerfile import Dockerfile, ImageRef, Instruction, Stage
+from mlops_lint.parsers.dockerfile import (
+    Dockerfile,
+    ImageRef,
+    Instruction,
+    Stage,
+    build_folder_files,
+)
 from mlops_lint.parsers.shell import Simple, split_commands
 from mlops_lint.rules.docker._shared import (
     PIP,
@@ -204,11 +210,9 @@ _MAX_SOURCE_FILES = 300
 
 def source_listens(ctx: Context, df: Dockerfile) -> bool:
     """Whether the source code in the Dockerfile's folder opens a listening socket."""
-    directory = str(PurePosixPath(df.path).parent)
-    prefix = "" if directory == "." else directory + "/"
     scanned = 0
-    for path in ctx.repo.files:
-        if not path.startswith(prefix) or PurePosixPath(path).suffix not in _SOURCE_SUFFIXES:
+    for path in build_folder_files(ctx.repo, df.path):
+        if PurePosixPath(path).suffix not in _SOURCE_SUFFIXES:
             continue
         scanned += 1
         if scanned > _MAX_SOURCE_FILES:

@@ -156,15 +156,15 @@ def _api_items(ctx: Context, indexes: list[PythonIndex]) -> list[tuple[str, str,
     """(path, name, line, documented) of the public API; an override inherits the
     docstring of a documented base in the project or, in a monorepo, in the repository."""
     classes = _classes(indexes)
-    items = [(index.path, name, line, _documented(node, name, classes))
-             for index in indexes for node, name, line in _public_api(index)]
+    api = [(index.path, node, name, line)
+           for index in indexes for node, name, line in _public_api(index)]
+    items = [(path, name, line, _documented(node, name, classes))
+             for path, node, name, line in api]
     if any(not ok and "." in name for *_, name, _, ok in items) and len(ctx.repo.projects) > 1:
         # an override of a documented method of another project's class (a monorepo)
         wide = _repo_classes(ctx)
-        nodes = {(index.path, name): node for index in indexes
-                 for node, name, _ in _public_api(index)}
-        items = [(path, name, line, ok or _documented(nodes[(path, name)], name, wide))
-                 for path, name, line, ok in items]
+        items = [(path, name, line, ok or _documented(node, name, wide))
+                 for (path, node, name, line), (*_, ok) in zip(api, items, strict=True)]
     return items
 
 
