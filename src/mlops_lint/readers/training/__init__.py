@@ -85,6 +85,12 @@ from mlops_lint.readers.training._frameworks import (
     not_applicable_to,
     sklearn_estimator,
 )
+from mlops_lint.readers.training._library import (
+    library_without_data,
+    library_without_model,
+    model_save,
+    own_dataset,
+)
 from mlops_lint.readers.training._saving import (
     CHECKPOINT_CLASSES,
     FRAMEWORK_SAVE_CALLS,
@@ -208,16 +214,20 @@ __all__ = [
     "is_ignored",
     "is_template_path",
     "last",
+    "library_without_data",
+    "library_without_model",
     "literal_path",
     "load_shell",
     "locations",
     "method",
+    "model_save",
     "model_used",
     "no_data",
     "no_training",
     "nodes_of",
     "not_applicable_to",
     "not_project_dir",
+    "own_dataset",
     "parents",
     "parse_skip",
     "project_name",

@@ -7,7 +7,9 @@ decorator, a ``DataFrameSchema``/``SeriesSchema`` or any Great Expectations call
 of this family; it reads the project's sources as the ML rules do, without their
 modelling analysis. A project with no data is not applicable, and so is a documentation
 repository (:mod:`mlops_lint.readers.project_kind`): its teaching notebooks are not project
-code with a package to declare the library in.
+code with a package to declare the library in. Nor is a published library with no
+dataset of its own (:func:`mlops_lint.readers.training.library_without_data`): it checks
+its callers' inputs, which are not its raw data.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from mlops_lint.readers.training import (
     declared,
     dependency_errors,
     last,
+    library_without_data,
     no_data,
     nodes_of,
     parse_skip,
@@ -83,6 +86,13 @@ def dataframe_schema(ctx: Context, params: None) -> Iterator[Finding]:
             yield skipped(T("not applicable: ", "no aplica: ") + documentation + T(
                 ", so there is no project code whose DataFrames a schema would validate",
                 ", así que no hay código de proyecto cuyos DataFrames validaría un esquema"))
+            return
+        data_free = library_without_data(ctx)
+        if data_free is not None:
+            yield skipped(T("not applicable: ", "no aplica: ") + data_free + T(
+                ", so there is no raw dataset of its own to put a schema on (its callers' "
+                "inputs are theirs)", ", así que no hay un dataset propio al que ponerle un "
+                "esquema (las entradas de quien la usa son suyas)"))
             return
         yield failed(T("no DataFrame schema validation (pandera DataFrameModel/DataFrameSchema "
                        "or Great Expectations) in the project code",

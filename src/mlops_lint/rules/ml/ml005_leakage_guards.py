@@ -5,6 +5,10 @@ A split is scikit-learn's (``train_test_split``, a splitter, cross-validation), 
 hand (a random draw or a slice naming both train and held-out data), or a framework's
 (``validation_split=``, a held-out dataloader). A transformer or target encoder fitted
 before the split, and an evaluation on training data, are leaks.
+
+In a published library (:mod:`mlops_lint.readers.project_kind`), a fit and predict on
+the caller's arrays (parameters of the function) is an algorithm, not an evaluation
+(:mod:`mlops_lint.rules.ml._self_scoring`).
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed, skipped, warned
 from mlops_lint.parsers import ParseError
 from mlops_lint.parsers.python_source import PythonIndex, call_arg, literal
+from mlops_lint.readers.project_kind import project_kind
 from mlops_lint.readers.training import (
     CONFIG_YAML,
     Evidence,
@@ -39,6 +44,7 @@ from mlops_lint.readers.training import (
     values_of,
 )
 from mlops_lint.rules import rule
+from mlops_lint.rules.ml._self_scoring import train_evaluation
 from mlops_lint.rules.ml._shared import (
     CV_FUNCTIONS,
     FIT_METHODS,
@@ -207,13 +213,14 @@ def _fits(an: Analysis) -> list[tuple[str, int]]:
             if method(call) in FIT_METHODS] + _framework_training(an)
 
 
-def _leaks(an: Analysis, splits: list[tuple[PythonIndex, ast.Call]]) -> list[Finding]:
+def _leaks(an: Analysis, splits: list[tuple[PythonIndex, ast.Call]],
+           library: bool) -> list[Finding]:
     """Transformers fitted before the split; models scored on the data they were fitted
-    on."""
+    on (in a library, not on the caller's arrays)."""
     problems = list(_fit_before_split(an, splits))
     for index in an.indexes:
         if any(method(call) == "fit" for _, call in index.calls) or uses_any(index):
-            problems.extend(_train_evaluation(index))
+            problems.extend(train_evaluation(index, library))
     return problems
 
 
@@ -316,7 +323,7 @@ def leakage_guards(ctx: Context, params: None) -> Iterator[Finding]:
                        "conjunto de validación, ni divisor de CV, ni división a mano): solo "
                        "puede evaluarse con los datos con que se ajustó"), path, line)
         return
-    problems = _leaks(an, splits)
+    problems = _leaks(an, splits, project_kind(ctx.repo).library is not None)
     notes, warning, columns = _column_review(ctx, an)
     yield from notes
     if warning is not None:
@@ -353,32 +360,3 @@ def _held_out_evaluation(an: Analysis) -> tuple[PythonIndex, ast.Call, str] | No
                 if name:
                     return index, call, name
     return None
-
-
-def _train_evaluation(index: PythonIndex) -> Iterator[Finding]:
-    """Warn where a model is scored on the very data it was fitted on (and nowhere else)."""
-    scopes = [index.tree, *nodes_of(index, ast.FunctionDef, ast.AsyncFunctionDef)]
-    for scope in scopes:
-        calls = calls_in(scope)
-        for fit in calls:
-            obj = receiver(fit)
-            if obj is None or method(fit) != "fit" or not fit.args:
-                continue
-            key = ast.dump(obj)
-            data = ast.dump(fit.args[0])
-            later = [c for c in calls if c.lineno >= fit.lineno and c is not fit and
-                     method(c) in ("predict", "predict_proba", "score", "decision_function")
-                     and c.args and ast.dump(c.func.value if isinstance(c.func, ast.Attribute)
-                                             else c.func) == key]
-            same = [c for c in later if ast.dump(c.args[0]) == data]
-            other = [c for c in later if ast.dump(c.args[0]) != data]
-            if same and not other:
-                call = same[0]
-                yield warned(T(f"{short(call)} at {index.path}:{call.lineno} evaluates the model "
-                               "on the data it was just fitted on",
-                               f"{short(call)} en {index.path}:{call.lineno} evalúa el modelo "
-                               "con los mismos datos con que se acaba de ajustar"),
-                             index.path, call.lineno,
-                             fix=T("report metrics on the test split (or cross-validation)",
-                                   "reporta las métricas sobre el conjunto de prueba (o con "
-                                   "validación cruzada)"))

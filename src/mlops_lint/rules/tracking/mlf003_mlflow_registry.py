@@ -4,7 +4,10 @@ MLflow (``registered_model_name=``, ``register_model``, stage transitions or ali
 W&B model artifacts, the Hugging Face Hub, Azure ML, SageMaker model packages and DVC's
 model artifacts (``dvc.yaml`` ``artifacts:`` or GTO's ``artifacts.yaml``) count. A
 project that trains nothing is not applicable; when it takes its model from a registry
-(:data:`CONSUMED_MODEL`, a bounded text search) the skip says where from.
+(:data:`CONSUMED_MODEL`, a bounded text search) the skip says where from. Neither is a
+published library that saves no model artefact
+(:func:`mlops_lint.readers.training.library_without_model`): what it fits is its callers'
+model.
 """
 
 from __future__ import annotations
@@ -14,13 +17,14 @@ import re
 from collections.abc import Iterator
 
 from mlops_lint.context import Context
-from mlops_lint.model import Finding, T, failed, passed
+from mlops_lint.model import Finding, T, failed, passed, skipped
 from mlops_lint.parsers import ParseError
 from mlops_lint.parsers.python_source import PythonIndex, call_arg
 from mlops_lint.readers.trackers import other_trackers, tracker_errors
 from mlops_lint.readers.training import (
     every_call,
     last,
+    library_without_model,
     method,
     no_training,
     nodes_of,
@@ -161,6 +165,13 @@ def mlflow_registry(ctx: Context, params: None) -> Iterator[Finding]:
     untrained = None if hits else no_training(ctx, subject, notebooks_count=True)
     if untrained is not None:
         yield untrained
+        return
+    library = None if hits else library_without_model(ctx)
+    if library is not None:
+        yield skipped(T("not applicable: ", "no aplica: ") + library + T(
+            "; it fits its callers' models and ships no model of its own to register",
+            "; ajusta los modelos de quien la usa y no publica ningún modelo propio que "
+            "registrar"))
         return
     if not hits:
         yield failed(T("the model is never registered in a model registry (MLflow "
