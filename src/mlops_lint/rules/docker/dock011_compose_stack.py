@@ -3,7 +3,10 @@ extra services, healthy depends_on, named networks or volumes, read-only model m
 literal secrets and profiles for optional services (level 3).
 
 Independent of DOCK001: it reads compose files only. The level-3 finding points at the
-file of the first gap that has one.
+file of the first gap that has one. With no compose file, a project that has no
+Dockerfile of its own and no serving app (:func:`mlops_lint.readers.serving.serving`;
+templates for others, with ``{{`` in their path, are not its own) has nothing for a
+stack to run: not applicable, with that reason.
 """
 
 from __future__ import annotations
@@ -14,10 +17,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from mlops_lint.context import Context
-from mlops_lint.model import Finding, T, failed, passed
+from mlops_lint.model import Finding, T, failed, passed, skipped
 from mlops_lint.parsers.yaml_file import line_of
+from mlops_lint.readers.serving import serving
 from mlops_lint.rules import rule
 from mlops_lint.rules.docker._compose import Compose, Service, healthcheck, load_compose
+from mlops_lint.rules.docker._shared import load
 
 _SECRET_KEY = re.compile(r"(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|"
                          r"CREDENTIALS?)", re.IGNORECASE)
@@ -150,6 +155,9 @@ def compose_stack(ctx: Context, params: None) -> Iterator[Finding]:
     services, healthy depends_on, named networks/volumes, :ro model mounts, no literal
     secrets and profiles (L3)."""
     compose = load_compose(ctx)
+    if not compose.files and not compose.broken and (reason := _no_subject(ctx)) is not None:
+        yield skipped(reason)
+        return
     yield from _unusable(compose)
     if not compose.files:
         return
@@ -157,6 +165,23 @@ def compose_stack(ctx: Context, params: None) -> Iterator[Finding]:
     api = [s for s in built if s.body.get("ports") and healthcheck(s)]
     yield _api_service(compose, built, api)
     yield _stack(compose, api or built)
+
+
+def _no_subject(ctx: Context) -> T | None:
+    """Why a project with no compose file needs none: no Dockerfile of its own and no
+    serving app (None when it has either)."""
+    if not load(ctx).none:
+        return None
+    model = serving(ctx).model
+    own = [path for path, _ in model.frameworks.values() if "{{" not in path] + \
+        [e.path for e in model.apps if "{{" not in e.path]
+    if own:
+        return None
+    return T("not applicable: no compose file, and none is needed: the project has no "
+             "Dockerfile of its own and no serving app, so there is no service for a "
+             "compose stack to run", "no aplica: no hay archivo compose, ni hace falta: el "
+             "proyecto no tiene Dockerfile propio ni aplicación de servicio, así que no hay "
+             "ningún servicio que ejecutar en un stack compose")
 
 
 def _unusable(compose: Compose) -> Iterator[Finding]:
