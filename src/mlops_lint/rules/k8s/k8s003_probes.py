@@ -6,6 +6,9 @@ none gets a TCP or exec check when it runs a well-known non-HTTP server (MySQL, 
 Kafka, by image or port), httpGet only on a health route the project's serving code
 declares, else a TCP check on its port. Batch workloads
 (Job, CronJob, Pod) are skipped; a Helm chart's templates and values are read as text.
+An idle toolbox container (``tail -f /dev/null``) is skipped, and a port-less agent that
+no Service selects is asked for a liveness probe only, with an ``exec`` fix
+(:mod:`mlops_lint.rules.k8s._traffic`).
 """
 
 from __future__ import annotations
@@ -15,9 +18,7 @@ from collections.abc import Iterator
 
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed, skipped, verdict, warned
-from mlops_lint.parsers.kubernetes import (
-    Container,
-)
+from mlops_lint.parsers.kubernetes import Container, Manifests, Workload
 from mlops_lint.readers.serving import health_routes, near
 from mlops_lint.rules import rule
 from mlops_lint.rules.k8s._shared import (
@@ -32,6 +33,7 @@ from mlops_lint.rules.k8s._shared import (
     unread,
     who,
 )
+from mlops_lint.rules.k8s._traffic import LIVENESS_EXEC_FIX, idle_command, portless_agent
 
 HEALTH_PATH = re.compile(r"health|ready|live|ping|status", re.IGNORECASE)
 
@@ -210,6 +212,50 @@ def probe_fix(container: Container, missing: list[str], problems: list[str],
     return _repair_probes_fix(kinds, problems)
 
 
+def _judge(ctx: Context, found: Manifests, workload: Workload, c: Container) -> Finding:
+    """The probes of one container of a long-running workload."""
+    where = (workload.path, c.line or workload.line)
+    if idle := idle_command(c):
+        return skipped(T(f"{who(c, workload)}: runs the idle command `{idle}` (kept alive "
+                         "for kubectl exec or a sidecar's work, it serves no traffic): "
+                         "probes not applicable",
+                         f"{quien(c, workload)}: ejecuta el comando inactivo `{idle}` (se "
+                         "mantiene vivo para kubectl exec o el trabajo de otro contenedor, "
+                         "no sirve tráfico): las probes no aplican"), workload.path)
+    agent = portless_agent(found, workload, c)
+    missing = [k for k in ("readinessProbe", "livenessProbe")
+               if not isinstance(c.get(k), dict) and not (agent and k == "readinessProbe")]
+    if missing and agent:
+        return failed(T(f"{who(c, workload)}: no livenessProbe (it exposes no port and no "
+                        "Service selects it, so no readinessProbe is needed)",
+                        f"{quien(c, workload)}: sin livenessProbe (no expone ningún puerto y "
+                        "ningún Service lo selecciona, así que no hace falta readinessProbe)"),
+                      *where, fix=LIVENESS_EXEC_FIX)
+    if missing:
+        return failed(T(f"{who(c, workload)}: no {' and no '.join(missing)}",
+                        f"{quien(c, workload)}: sin {' ni '.join(missing)}"), *where,
+                      fix=probe_fix(c, missing, [], [path for path, code in health_routes(ctx)
+                                                     if near(workload.path, code)]))
+    en, es = _probe_problems(c, isinstance(c.get("startupProbe"), dict))
+    if en:
+        return warned(T(f"{who(c, workload)}: " + "; ".join(en),
+                        f"{quien(c, workload)}: " + "; ".join(es)), *where,
+                      fix=probe_fix(c, [], en))
+    if agent and not isinstance(c.get("readinessProbe"), dict):
+        return passed(T(f"{who(c, workload)}: a livenessProbe with delays and periods; it "
+                        "exposes no port and no Service selects it, so no readinessProbe is "
+                        "needed", f"{quien(c, workload)}: livenessProbe con retardos y "
+                        "periodos; no expone ningún puerto y ningún Service lo selecciona, "
+                        "así que no hace falta readinessProbe"), *where)
+    if handlers := _handlers(c):
+        return passed(T(f"{who(c, workload)}: readiness and liveness probes ({handlers}), "
+                        "with delays and periods", f"{quien(c, workload)}: probes de "
+                        f"readiness y liveness ({handlers}), con retardos y periodos"), *where)
+    return passed(T(f"{who(c, workload)}: readiness and liveness probes on a health route, "
+                    "with delays and periods", f"{quien(c, workload)}: probes de readiness y "
+                    "liveness en una ruta de salud, con retardos y periodos"), *where)
+
+
 @rule("K8S003")
 @complete()
 def k8s_probes(ctx: Context, params: None) -> Iterator[Finding]:
@@ -226,33 +272,8 @@ def k8s_probes(ctx: Context, params: None) -> Iterator[Finding]:
                           workload.path)
             continue
         for c in workload.containers:
-            if c.init:
-                continue
-            missing = [k for k in ("readinessProbe", "livenessProbe")
-                       if not isinstance(c.get(k), dict)]
-            where = (workload.path, c.line or workload.line)
-            if missing:
-                yield failed(T(f"{who(c, workload)}: no {' and no '.join(missing)}",
-                               f"{quien(c, workload)}: sin {' ni '.join(missing)}"), *where,
-                             fix=probe_fix(c, missing, [], [
-                                 path for path, code in health_routes(ctx)
-                                 if near(workload.path, code)]))
-                continue
-            en, es = _probe_problems(c, isinstance(c.get("startupProbe"), dict))
-            if en:
-                yield warned(T(f"{who(c, workload)}: " + "; ".join(en),
-                               f"{quien(c, workload)}: " + "; ".join(es)), *where,
-                             fix=probe_fix(c, [], en))
-            elif handlers := _handlers(c):
-                yield passed(T(f"{who(c, workload)}: readiness and liveness probes "
-                               f"({handlers}), with delays and periods",
-                               f"{quien(c, workload)}: probes de readiness y liveness "
-                               f"({handlers}), con retardos y periodos"), *where)
-            else:
-                yield passed(T(f"{who(c, workload)}: readiness and liveness probes on a "
-                               "health route, with delays and periods",
-                               f"{quien(c, workload)}: probes de readiness y liveness en una "
-                               "ruta de salud, con retardos y periodos"), *where)
+            if not c.init:
+                yield _judge(ctx, found, workload, c)
     for chart in found.charts:
         pods = pod_templates(ctx, chart)
         if not pods:
