@@ -144,6 +144,20 @@ def module_library(repo: Repo, config: Config | None = None) -> T | None:
              "ninguna configuración")
 
 
+def reusable_module(directory: TfDir) -> bool:
+    """A configuration directory that is itself a reusable module although nothing in the
+    repository calls it: it configures nothing (no backend, no ``provider`` block) and
+    wraps a local module (a registry module's ``wrappers/``), or it lies under a
+    ``wrappers/`` folder. Examples are root configurations, never this. Meaningful only in
+    a module library (:func:`module_library`): in a deployment repository a stack may rely
+    on the default provider configuration."""
+    if is_example(directory.path) or directory.backends():
+        return False
+    if "wrappers" in PurePosixPath(directory.path).parts:
+        return True
+    return not directory.blocks("provider") and calls_local_module(directory)
+
+
 def calls_local_module(directory: TfDir) -> bool:
     return any(isinstance(b.body.get("source"), str)
                and str(b.body["source"]).startswith(("./", "../"))

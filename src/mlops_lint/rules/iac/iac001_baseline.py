@@ -6,7 +6,11 @@ A provider constraint without an upper bound (``>=``) warns; no constraint at al
 The fix keeps the declared minimum and adds the next major version as the bound (``>= 6.28``
 -> ``~> 6.28``): module examples mirror the module's own minimum, which a fixed ``~> 5.0``
 would contradict. A reusable module library keeps its code at the repository root, as the
-module registry expects: the infra/ location check is not applicable there.
+module registry expects: the infra/ location check is not applicable there. In such a
+library, a configuration nothing calls but that is itself a reusable module (a wrapper:
+no backend, no provider block, a local module called; or anything under ``wrappers/``,
+:func:`mlops_lint.readers.terraform_config.reusable_module`) is not judged on pinning:
+modules keep minimum-only constraints. Examples stay root configurations, judged.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from mlops_lint.model import Finding, T, failed, passed, skipped, verdict, warne
 from mlops_lint.parsers.terraform import (
     nested,
 )
+from mlops_lint.readers.terraform_config import reusable_module
 from mlops_lint.rules import rule
 from mlops_lint.rules.iac._shared import (
     NOT_APPLICABLE,
@@ -191,9 +196,22 @@ def terraform_baseline(ctx: Context, params: None) -> Iterator[Finding]:
                      fix=T("Fix the syntax (terraform fmt / terraform validate point at it).",
                            "Corrige la sintaxis (terraform fmt / terraform validate la "
                            "señalan)."))
-    for directory in config.roots:
-        yield _baseline(directory)
     library = module_library(ctx, config)
+    for directory in config.roots:
+        if library is not None and reusable_module(directory):
+            yield skipped(T(f"{directory.shown}: version pinning not judged: a reusable "
+                            "module (it configures no backend or provider and wraps a local "
+                            "module) of a module library; modules declare minimum-only "
+                            "provider constraints and leave the upper bound to the root "
+                            "configuration that calls them",
+                            f"{directory.shown}: fijación de versiones no evaluada: un módulo "
+                            "reutilizable (no configura backend ni proveedor y envuelve un "
+                            "módulo local) de una biblioteca de módulos; los módulos declaran "
+                            "restricciones de proveedor solo con mínimo y dejan la cota "
+                            "superior a la configuración raíz que los llama"),
+                          directory.anchor[0])
+            continue
+        yield _baseline(directory)
     if library is not None:  # the registry layout: main.tf at the root, modules/, examples/
         yield skipped(T("code location: not applicable (", "ubicación del código: no aplica (")
                       + library + T(
