@@ -306,7 +306,7 @@ def test_testing_rules_without_python_or_tests(make_repo: Build,
     for rule in ("TEST002", "TEST003", "TEST005", "TEST006", "TEST007", "TEST008"):
         results = results_for(root, rule)
         assert verdict(results) == "skip", (rule, messages(results))
-        assert "no Python code and no tests" in results[0].message.en
+        assert "no Python modules and no tests" in results[0].message.en
     # Python without tests: the coverage threshold is still missing
     root = make_repo(project({"src/demo/train.py": TRAINS}))
     assert verdict(results_for(root, "TEST003")) == "fail"

@@ -244,13 +244,19 @@ def suite(ctx: Context) -> Suite:
 
 def no_python(ctx: Context) -> Finding | None:
     """A ``skip`` for the rules about a Python test suite when the project has neither
-    Python code nor tests (a Terraform module, a documentation site): TEST001 reports the
-    missing suite once; the others have no subject."""
-    if suite(ctx).cases or ctx.files(["**/*.py", "**/*.ipynb"]):
+    Python modules nor tests (a Terraform module, a documentation site, notebooks only):
+    TEST001 reports the missing suite once; the others have no subject. Notebooks are
+    named in the reason: pytest collects no test from them."""
+    if suite(ctx).cases or ctx.files(["**/*.py"]):
         return None
-    return skipped(T("not applicable: no Python code and no tests in this project (TEST001 "
-                     "reports the missing test suite)", "no aplica: no hay código Python ni "
-                     "tests en este proyecto (TEST001 informa de la falta de tests)"))
+    notebooks = ctx.files(["**/*.ipynb"])
+    only = T(f" (only {len(notebooks)} notebook(s), where pytest collects no test)",
+             f" (solo {len(notebooks)} notebook(s), de los que pytest no recoge tests)") \
+        if notebooks else T("", "")
+    return skipped(T("not applicable: no Python modules and no tests in this project",
+                     "no aplica: no hay módulos Python ni tests en este proyecto") + only + T(
+        " (TEST001 reports the missing test suite)",
+        " (TEST001 informa de la falta de tests)"))
 
 
 def no_model(ctx: Context, own: bool = False) -> Finding | None:
