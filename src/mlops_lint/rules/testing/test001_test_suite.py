@@ -49,6 +49,20 @@ def _uncollected_tests(found: Suite, ideal: int) -> Iterator[Finding]:
                  first.path, first.node.lineno, level=3, fix=fix)
 
 
+def _grow_fix(count: int, target: int, testpaths: bool) -> T:
+    """Only what the suite lacks for the level: the tests still to write (and
+    ``testpaths`` when the configuration has none)."""
+    more = target - count
+    fix = T(f"Add {more} more test function{'s' * (more != 1)} (the suite has {count}; the "
+            f"level asks for {target}), e.g. tests of the data, the model and the service",
+            f"Añade {more} función{'es' * (more != 1)} de test más (la suite tiene {count}; "
+            f"el nivel pide {target}), p. ej. tests de los datos, del modelo y del servicio")
+    if testpaths:
+        fix = fix + T('; declare [tool.pytest.ini_options] testpaths = ["tests"]',
+                      '; declara [tool.pytest.ini_options] testpaths = ["tests"]')
+    return fix + T(".", ".")
+
+
 @rule("TEST001")
 def suite_size(ctx: Context, params: None) -> Iterator[Finding]:
     """TEST001: tests under a configured ``testpaths``, at least 10 (L1) / 30 (L3)."""
@@ -116,7 +130,7 @@ def suite_size(ctx: Context, params: None) -> Iterator[Finding]:
     elif count < minimum:
         yield failed(summary + T(f"; at least {minimum} are needed",
                                  f"; se necesitan al menos {minimum}"), first.path, None,
-                     level=1)
+                     level=1, fix=_grow_fix(count, minimum, False))
     else:
         yield passed(summary + T(f" under testpaths {', '.join(cfg.testpaths)} ({cfg.path})",
                                  f" bajo testpaths {', '.join(cfg.testpaths)} ({cfg.path})"),
@@ -126,4 +140,4 @@ def suite_size(ctx: Context, params: None) -> Iterator[Finding]:
     else:
         yield failed(summary + T(f"; {ideal} is the recommended size of a suite",
                                  f"; {ideal} es el tamaño recomendado de una suite"),
-                     level=3)
+                     level=3, fix=_grow_fix(count, ideal, not (cfg and cfg.testpaths)))
