@@ -66,8 +66,10 @@ class Serving:
 
 # the inference routes of the common serving protocols besides ``/predict``: the Open
 # Inference (KServe V2) protocol's ``/v2/models/{name}/infer``, SageMaker's
-# ``/invocations`` and Azure ML's ``/score``
-INFERENCE_SEGMENTS = frozenset({"infer", "invocations", "score"})
+# ``/invocations``, Azure ML's ``/score``, the OpenAI-compatible API's
+# ``/v1/completions`` and ``/v1/chat/completions`` (vLLM, TGI, llama.cpp) and TGI's
+# ``/generate``
+INFERENCE_SEGMENTS = frozenset({"infer", "invocations", "score", "completions", "generate"})
 
 
 def is_inference_path(route: Route) -> bool:
@@ -107,7 +109,10 @@ def serving(ctx: Context) -> Serving:
     return Serving(serving_model(ctx.repo, ctx.files(["**/*.py"]), ctx.project.path))
 
 
-HEALTH_SEGMENT = re.compile(r"health|ready|readiness|live|liveness|ping|status", re.IGNORECASE)
+# a health word at the start of the segment or after a separator (``/healthz``,
+# ``/health-check``, ``/_ping``), not inside another word (``/is_sleeping``)
+HEALTH_SEGMENT = re.compile(r"(?:^|[_.-])(?:health|ready|readiness|live|liveness|ping|status)",
+                            re.IGNORECASE)
 
 
 def health_routes(ctx: Context) -> list[tuple[str, str]]:
