@@ -232,27 +232,6 @@ def snyk_action_family(action: ActionRef, step: Step) -> str | None:
     return "deps" if command.startswith("test") else None
 
 
-DOCKER_BUILD_ACTIONS = ("docker/build-push-action",)
-
-
-def builds_image(simple: Simple) -> bool:
-    program, args = simple.program, simple.args
-    if program in ("docker", "podman") and (
-            args[:1] == ("build",) or args[:2] in (("buildx", "build"), ("image", "build"),
-                                                   ("compose", "build"), ("buildx", "bake"))):
-        return True
-    if program == "docker-compose" and args[:1] == ("build",):
-        return True
-    # image builders that wrap the Dockerfile build: skaffold, ko, Cloud Native Buildpacks
-    if program == "skaffold" and args[:1] in (("build",), ("run",), ("dev",)):
-        return True
-    if (program == "ko" and args[:1] in (("build",), ("publish",), ("apply",), ("resolve",))) \
-            or (program == "pack" and args[:1] == ("build",)):
-        return True
-    return program in ("buildah", "kaniko", "executor") or (
-        program == "gcloud" and args[:2] == ("builds", "submit"))
-
-
 def _is_coverage_upload(simple: Simple) -> bool:
     return simple.program in ("codecov", "coveralls", "codecovcli") or (
         simple.program == "curl" and any("codecov" in a for a in simple.args))
@@ -325,9 +304,6 @@ COVERAGE_UPLOAD = ToolSpec("coverage upload", "coverage-upload", _is_coverage_up
                                "py-cov-action/python-coverage-comment-action",
                                "orgoro/coverage", "mishakav/pytest-coverage-comment",
                                "irongut/codecoveragesummary", "5monkeys/cobertura-action"))
-# a container image built in CI (a Dockerfile's RUN steps run there)
-IMAGE_BUILD = ToolSpec("docker build", "build", builds_image, frozenset(),
-                       (*DOCKER_BUILD_ACTIONS, "redhat-actions/buildah-build"))
 COVERAGE_REPORT = ToolSpec("coverage report", "coverage", _is_coverage_report)
 # a polyglot repository's CI is still CI with tests and lint: the tests and linters of
 # other languages count for CI002/CI003/CI007 (never for Python-only rules: the Python

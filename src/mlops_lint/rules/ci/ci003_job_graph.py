@@ -12,7 +12,8 @@ from mlops_lint.model import Finding, T, failed, passed
 from mlops_lint.parsers.ci import Job, Workflow
 from mlops_lint.parsers.shell import Simple
 from mlops_lint.readers.ci_config import ci_state
-from mlops_lint.readers.ci_tools import ALL_LINT, ALL_TESTS, IMAGE_BUILD, ToolSpec
+from mlops_lint.readers.ci_tools import ALL_LINT, ALL_TESTS, ToolSpec
+from mlops_lint.readers.image_builds import IMAGE_BUILD
 from mlops_lint.repo import Repo
 from mlops_lint.rules import rule
 from mlops_lint.rules.ci._shared import (

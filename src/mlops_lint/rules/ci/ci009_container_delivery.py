@@ -15,8 +15,9 @@ from mlops_lint.model import Finding, T, failed, passed, skipped
 from mlops_lint.parsers.ci import Job, Step, Workflow, parse_action
 from mlops_lint.parsers.shell import Simple, split_commands
 from mlops_lint.readers.ci_config import CIState, ci_state
-from mlops_lint.readers.ci_tools import ALL_TESTS, DOCKER_BUILD_ACTIONS, builds_image
+from mlops_lint.readers.ci_tools import ALL_TESTS
 from mlops_lint.readers.deployment import deployment
+from mlops_lint.readers.image_builds import DOCKER_BUILD_ACTIONS, builds_image
 from mlops_lint.rules import rule
 from mlops_lint.rules.ci._shared import (
     after,

@@ -32,7 +32,7 @@ from mlops_lint.parsers.invocations import Tool, tool_runs
 from mlops_lint.parsers.requirements import RequirementsFile, parse_requirements
 from mlops_lint.parsers.shell import Simple, split_commands
 from mlops_lint.readers.ci_runs import ci_runs
-from mlops_lint.readers.ci_tools import IMAGE_BUILD
+from mlops_lint.readers.image_builds import IMAGE_BUILD
 from mlops_lint.readers.project_kind import project_kind
 from mlops_lint.readers.python_project import package_dirs
 from mlops_lint.rules import rule
