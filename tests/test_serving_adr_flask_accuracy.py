@@ -145,11 +145,13 @@ def test_api001_flask_with_validation_names_it(make_repo: Maker,
 
 def test_api001_flask_model_used_without_predict_route(make_repo: Maker,
                                                        results_for: Results) -> None:
-    """Edge: the route is not named for prediction, but the service loads the model."""
+    """Edge: the route is not named for prediction, but its handler runs the model: it is
+    the prediction route whatever its path."""
     code = FLASK_PREDICT.replace('"/predict"', '"/duration"')
     rows = results_for(make_repo(flask_project({"src/svc/web.py": code})), "API001")
     assert statuses(rows) == ["pass"]
-    assert "the model is used at src/svc/web.py" in rows[0].message.en
+    assert "prediction route POST /duration at src/svc/web.py" in rows[0].message.en
+    assert "(its handler predict calls " in rows[0].message.en
 
 
 def test_api001_flask_without_a_model_still_warns(make_repo: Maker,

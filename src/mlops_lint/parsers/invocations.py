@@ -72,10 +72,17 @@ def _is_mypy(simple: Simple) -> bool:
 MYPY = Tool("mypy", _is_mypy, frozenset({"mypy"}))
 
 
-def precommit_config(repo: Repo) -> PreCommitConfig | ParseError | None:
-    if not repo.exists(PRECOMMIT_CONFIG):
+def _in_dir(directory: str, name: str) -> str:
+    return name if directory in ("", ".") else directory.rstrip("/") + "/" + name
+
+
+def precommit_config(repo: Repo, directory: str = ".") -> PreCommitConfig | ParseError | None:
+    """The pre-commit configuration at the root, or that of a project folder (a project
+    of a monorepo, e.g. a course's chapter, that is its own repository once copied out)."""
+    path = _in_dir(directory, PRECOMMIT_CONFIG)
+    if not repo.exists(path):
         return None
-    return repo.parse(PRECOMMIT_CONFIG, parse_precommit)
+    return repo.parse(path, parse_precommit)
 
 
 def makefile_at(repo: Repo, directory: str) -> tuple[str, Makefile] | None:
@@ -103,22 +110,26 @@ def _hook_runs_tool(hook: Hook, tool: Tool) -> bool:
     return False
 
 
-def _python_files(repo: Repo) -> list[str]:
+def _python_files(repo: Repo, directory: str = ".") -> list[str]:
+    """The repository's Python files, relative to ``directory`` (those under it)."""
     cached = repo.memo.get("invocations:python_files")
     if cached is None:
         cached = repo.glob(PYTHON_GLOBS)
         repo.memo["invocations:python_files"] = cached
     files: list[str] = cached
-    return files
+    if directory in ("", "."):
+        return files
+    prefix = directory.rstrip("/") + "/"
+    return [f[len(prefix):] for f in files if f.startswith(prefix)]
 
 
 def _hook_invocation(repo: Repo, config: PreCommitConfig, hook: Hook, where: str,
                      path: str, line: int | None, blocking: bool,
-                     via: str | None) -> Invocation:
-    key = f"invocations:selects:{hook.repo}:{hook.id}:{hook.line}"
+                     via: str | None, directory: str = ".") -> Invocation:
+    key = f"invocations:selects:{directory}:{hook.repo}:{hook.id}:{hook.line}"
     selected = repo.memo.get(key)
     if selected is None:
-        selected = config.selects(hook, _python_files(repo))
+        selected = config.selects(hook, _python_files(repo, directory))
         repo.memo[key] = selected
     if isinstance(selected, str):
         return Invocation(where, path, line, hook_argv(hook), blocking, via, hook, (),
@@ -371,9 +382,11 @@ def tool_runs(repo: Repo, tool: Tool, directories: Iterable[str] = (".",)) -> li
 
 def _tool_runs(repo: Repo, tool: Tool, dirs: list[str]) -> list[Invocation]:
     out = _ci_runs(repo, tool, dirs) + _action_runs(repo, tool)
-    config = precommit_config(repo)
-    if isinstance(config, PreCommitConfig):
-        out.extend(_hook_invocation(repo, config, hook, "pre-commit", PRECOMMIT_CONFIG,
-                                    hook.line, True, None)
-                   for hook in config.hooks if _hook_runs_tool(hook, tool))
+    for directory in dirs:
+        config = precommit_config(repo, directory)
+        if isinstance(config, PreCommitConfig):
+            path = _in_dir(directory, PRECOMMIT_CONFIG)
+            out.extend(_hook_invocation(repo, config, hook, "pre-commit", path,
+                                        hook.line, True, None, directory)
+                       for hook in config.hooks if _hook_runs_tool(hook, tool))
     return out + _makefile_runs(repo, tool, dirs)

@@ -96,6 +96,8 @@ def _unwrap_once(argv: list[str]) -> list[str] | None:
     head = argv[0].rsplit("/", 1)[-1]
     if _ASSIGNMENT.match(argv[0]) or head == "env" or argv[0] in _KEYWORDS:
         return argv[1:]
+    if head == "command" and argv[1:2] in (["-v"], ["-V"]):
+        return None  # ``command -v X`` looks X up, it does not run it
     if head in _RUNNERS:
         sub = _RUNNERS[head]
         if sub is not None and argv[1:2] != [sub]:

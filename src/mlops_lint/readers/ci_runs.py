@@ -39,7 +39,7 @@ from mlops_lint.parsers.invocations import (
 from mlops_lint.parsers.precommit import Hook, PreCommitConfig
 from mlops_lint.parsers.shell import Simple, split_commands, unwrap
 from mlops_lint.readers.ci_config import ci_state
-from mlops_lint.readers.ci_tools import ToolSpec, action_blocking, exit_zero
+from mlops_lint.readers.ci_tools import ToolSpec, action_blocking, exit_zero, snyk_action_family
 from mlops_lint.repo import Repo
 
 
@@ -357,9 +357,10 @@ def _step_runs(repo: Repo, spec: ToolSpec, wf: Workflow, job: Job, step: Step) -
                                  not lenient), wf, job, step)
         return _through_precommit(repo, spec, origin, not lenient, reason,
                                   "pre-commit/action", None)
-    if action.kind != "action" or not any(
+    if action.kind != "action" or not (any(
             action.name == a or action.name.startswith(a + "/")
-            for a in spec.actions):
+            for a in spec.actions) or (spec.snyk
+                                       and snyk_action_family(action, step) == spec.family)):
         return []
     blocking = not lenient
     why = action_blocking(action, step)

@@ -207,6 +207,31 @@ def _is_image_scan(simple: Simple) -> bool:
     return False
 
 
+def _is_snyk_code(simple: Simple) -> bool:
+    return simple.program == "snyk" and simple.args[:2] == ("code", "test")
+
+
+SNYK_ACTIONS = "snyk/actions/"
+
+
+def snyk_action_family(action: ActionRef, step: Step) -> str | None:
+    """What a Snyk action (``snyk/actions/<language>``) scans, by its ``command`` input
+    (``test`` by default): ``deps`` for ``test``, ``sast`` for ``code test``,
+    ``image-scan`` for ``container test`` or the docker action; None otherwise (setup,
+    monitor, iac)."""
+    if not action.name.startswith(SNYK_ACTIONS):
+        return None
+    variant = action.name[len(SNYK_ACTIONS):]
+    command = " ".join(str(step.with_.get("command") or "test").split())
+    if variant in ("setup", "iac") or command.startswith(("iac", "monitor")):
+        return None
+    if variant == "docker" or command.startswith("container"):
+        return "image-scan"
+    if command.startswith("code"):
+        return "sast"
+    return "deps" if command.startswith("test") else None
+
+
 def _is_coverage_upload(simple: Simple) -> bool:
     return simple.program in ("codecov", "coveralls", "codecovcli") or (
         simple.program == "curl" and any("codecov" in a for a in simple.args))
@@ -225,6 +250,7 @@ class ToolSpec:
     command: Callable[[Simple], bool]
     hook_ids: frozenset[str] = frozenset()
     actions: tuple[str, ...] = ()  # owner/repo[/path] prefixes, lower case
+    snyk: bool = False  # a Snyk action whose command scans this family counts
 
 
 TESTS = ToolSpec("pytest", "test", _is_test)
@@ -246,6 +272,7 @@ CODEQL = ToolSpec("CodeQL", "sast", _is_codeql, frozenset(),
                   ("github/codeql-action/analyze", "github/codeql-action/init"))
 SEMGREP = ToolSpec("semgrep", "sast", _is_semgrep, frozenset({"semgrep"}),
                    ("returntocorp/semgrep-action", "semgrep/semgrep-action"))
+SNYK_CODE = ToolSpec("Snyk Code", "sast", _is_snyk_code, snyk=True)
 # its pre-commit hook id ("checkov") does not say which frameworks it scans: a hook counts
 # only with a SAST framework in its arguments (see SEC004)
 CHECKOV_SAST = ToolSpec("checkov (SAST)", "sast", is_checkov_sast)
@@ -265,12 +292,12 @@ SAFETY = ToolSpec("safety", "deps", _is_safety,
                   frozenset({"python-safety-dependencies-check", "safety"}),
                   ("pyupio/safety-action", "pyupio/safety", "aufdenpunkt/python-safety-check"))
 DEP_SCANNERS = ToolSpec("dependency scanner", "deps", _is_dep_scanner, frozenset(),
-                        ("google/osv-scanner-action", "actions/dependency-review-action",
-                         "snyk/actions/python"))
+                        ("google/osv-scanner-action", "actions/dependency-review-action"),
+                        snyk=True)
 IMAGE_SCAN = ToolSpec("image scan", "image-scan", _is_image_scan, frozenset(),
                       ("aquasecurity/trivy-action", "anchore/scan-action",
-                       "docker/scout-action", "snyk/actions/docker",
-                       "crazy-max/ghaction-container-scan", "azure/container-scan"))
+                       "docker/scout-action", "crazy-max/ghaction-container-scan",
+                       "azure/container-scan"), snyk=True)
 COVERAGE_UPLOAD = ToolSpec("coverage upload", "coverage-upload", _is_coverage_upload,
                            frozenset(), (
                                "codecov/codecov-action", "coverallsapp/github-action",
@@ -292,7 +319,7 @@ OTHER_LINT = ToolSpec("lint (other languages)", "lint", _is_other_lint,
 ALL_TESTS = (TESTS, OTHER_TESTS)
 ALL_LINT = (LINT, OTHER_LINT)
 SECRET_TOOLS = (GITLEAKS, TRUFFLEHOG, DETECT_SECRETS, OTHER_SECRETS)
-SAST_TOOLS = (BANDIT, CODEQL, SEMGREP)
+SAST_TOOLS = (BANDIT, CODEQL, SEMGREP, SNYK_CODE)
 DEP_TOOLS = (PIP_AUDIT, SAFETY, DEP_SCANNERS)
 # flags after which a tool always exits 0
 _EXIT_ZERO = {"flake8": ("--exit-zero",), "pylint": ("--exit-zero",),

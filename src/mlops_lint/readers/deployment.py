@@ -43,6 +43,7 @@ from mlops_lint.parsers.dockerfile import (
     is_template_path,
 )
 from mlops_lint.parsers.fastapi_app import load_module
+from mlops_lint.parsers.helm_templates import chart_workload
 from mlops_lint.parsers.kubernetes import HELM_TEMPLATE, TEMPLATE, read_manifests
 from mlops_lint.parsers.python_source import is_test_path
 from mlops_lint.parsers.terraform import terraform_files
@@ -267,27 +268,23 @@ def _images(repo: Repo, found: list[Evidence], templates: list[str]) -> None:
 def _manifests(repo: Repo, found: list[Evidence], examples: list[str]) -> None:
     manifests = read_manifests(repo)
     workloads = {id(w.obj) for w in manifests.workloads}
-    # a workload names what runs better than a NetworkPolicy or a ConfigMap does
-    for obj in sorted(manifests.objects, key=lambda o: id(o) not in workloads):
-        if in_docs(obj.path):
-            examples.append(obj.path)
-        elif not skip_path(obj.path):
-            found.append(Evidence("manifest", obj.path, f"{obj.label} ({obj.path})"))
-            return
+    # a workload names what runs better than a chart (whose templates hold the workload)
+    # does, and a chart better than a NetworkPolicy or a ConfigMap does
+    candidates = [(o.path, f"{o.label} ({o.path})") for o in manifests.objects
+                  if id(o) in workloads]
     for chart in manifests.charts:
-        if in_docs(chart.chart_file):
-            examples.append(chart.chart_file)
-        elif not skip_path(chart.chart_file):
-            found.append(Evidence("manifest", chart.chart_file,
-                                  f"Helm chart {chart.name} ({chart.chart_file})"))
-            return
-    for unread in manifests.unread:
-        if unread.reason not in (HELM_TEMPLATE, TEMPLATE):
-            continue
-        if in_docs(unread.path):
-            examples.append(unread.path)
-        elif not skip_path(unread.path):
-            found.append(Evidence("manifest", unread.path, unread.path))
+        workload = chart_workload(repo, chart)
+        candidates.append((chart.chart_file, f"Helm chart {chart.name} ({chart.chart_file})"
+                           + (f": {workload.kind} in {workload.path}" if workload else "")))
+    candidates += [(o.path, f"{o.label} ({o.path})") for o in manifests.objects
+                   if id(o) not in workloads]
+    candidates += [(u.path, u.path) for u in manifests.unread
+                   if u.reason in (HELM_TEMPLATE, TEMPLATE)]
+    for path, detail in candidates:
+        if in_docs(path):
+            examples.append(path)
+        elif not skip_path(path):
+            found.append(Evidence("manifest", path, detail))
             return
 
 

@@ -57,13 +57,19 @@ class Serving:
         return self.model.routes_of("fastapi")
 
     def predict_routes(self, routes: Iterable[Route]) -> list[Route]:
-        return [r for r in routes if is_inference_path(r) and r.allows("POST")]
+        """The POST routes that serve predictions: those whose path names one, then those
+        whose handler runs a model or an LLM client whatever the path (a RAG chat route)."""
+        posts = [r for r in routes if r.allows("POST")]
+        named = [r for r in posts if is_inference_path(r)]
+        return named + [r for r in posts if r not in named and inference_call(r)]
 
 
 # the inference routes of the common serving protocols besides ``/predict``: the Open
 # Inference (KServe V2) protocol's ``/v2/models/{name}/infer``, SageMaker's
-# ``/invocations`` and Azure ML's ``/score``
-INFERENCE_SEGMENTS = frozenset({"infer", "invocations", "score"})
+# ``/invocations``, Azure ML's ``/score``, the OpenAI-compatible API's
+# ``/v1/completions`` and ``/v1/chat/completions`` (vLLM, TGI, llama.cpp) and TGI's
+# ``/generate``
+INFERENCE_SEGMENTS = frozenset({"infer", "invocations", "score", "completions", "generate"})
 
 
 def is_inference_path(route: Route) -> bool:
@@ -73,11 +79,40 @@ def is_inference_path(route: Route) -> bool:
         {seg.lower() for seg in route.segments} & INFERENCE_SEGMENTS)
 
 
+# methods that run a model or an LLM client: scikit-learn/Keras/PyTorch wrappers'
+# predict, LangChain's invoke, Hugging Face's and Gemini's generate(_content)
+INFERENCE_METHODS = frozenset({"predict", "predict_proba", "predict_batch", "invoke",
+                               "ainvoke", "generate", "agenerate", "generate_content",
+                               "generate_content_async"})
+# the client calls of the OpenAI (chat.completions.create, completions.create) and
+# Anthropic (messages.create) SDKs: the attribute before ``create``
+CREATE_OWNERS = frozenset({"completions", "messages"})
+
+
+def inference_call(route: Route) -> str | None:
+    """The first call in the route's handler that runs a model or an LLM client
+    (``model.predict``, ``llm.invoke``, ``client.chat.completions.create``), as written."""
+    if route.handler is None:
+        return None
+    for node in ast.walk(route.handler):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+            continue
+        func = node.func
+        owner = func.value.attr if isinstance(func.value, ast.Attribute) else None
+        if func.attr in INFERENCE_METHODS or (func.attr == "create"
+                                              and owner in CREATE_OWNERS):
+            return ast.unparse(func)[:80]
+    return None
+
+
 def serving(ctx: Context) -> Serving:
     return Serving(serving_model(ctx.repo, ctx.files(["**/*.py"]), ctx.project.path))
 
 
-HEALTH_SEGMENT = re.compile(r"health|ready|readiness|live|liveness|ping|status", re.IGNORECASE)
+# a health word at the start of the segment or after a separator (``/healthz``,
+# ``/health-check``, ``/_ping``), not inside another word (``/is_sleeping``)
+HEALTH_SEGMENT = re.compile(r"(?:^|[_.-])(?:health|ready|readiness|live|liveness|ping|status)",
+                            re.IGNORECASE)
 
 
 def health_routes(ctx: Context) -> list[tuple[str, str]]:

@@ -15,7 +15,8 @@ from mlops_lint.readers.unread import noted
 from mlops_lint.rules.api._endpoints import managed_endpoints
 from mlops_lint.rules.api._servers import MODEL_SERVERS, SCORING_LABELS, host_package, server_site
 
-HEALTH_SEGMENTS = frozenset({"health", "healthz", "_healthz", "ready", "readyz", "livez", "live"})
+HEALTH_SEGMENTS = frozenset({"health", "healthz", "_healthz", "ready", "readyz", "livez", "live",
+                             "health-check", "health_check", "healthcheck"})
 
 
 INFERENCE_METHODS = frozenset({"predict", "predict_proba", "predict_log_proba",

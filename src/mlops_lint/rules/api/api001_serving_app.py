@@ -16,9 +16,9 @@ from collections.abc import Iterator
 
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, Status, T, failed, passed, skipped, warned
-from mlops_lint.parsers.fastapi_app import Endpoint
+from mlops_lint.parsers.fastapi_app import Endpoint, Route
 from mlops_lint.readers.project_files import as_dict, as_list
-from mlops_lint.readers.serving import Serving, serving
+from mlops_lint.readers.serving import Serving, inference_call, is_inference_path, serving
 from mlops_lint.readers.training import model_used
 from mlops_lint.readers.unread import noted, reports_unread
 from mlops_lint.rules import rule
@@ -229,6 +229,16 @@ def _validation(s: Serving) -> tuple[str, str, int] | None:
     return None
 
 
+def _route_text(route: Route) -> T:
+    text = T(f"prediction route POST {route.path} at {route.file}:{route.line}",
+             f"ruta de predicción POST {route.path} en {route.file}:{route.line}")
+    call = None if is_inference_path(route) else inference_call(route)
+    if call:
+        text = text + T(f" (its handler {route.handler_name} calls {call})",
+                        f" (su handler {route.handler_name} llama a {call})")
+    return text
+
+
 def _web_framework(ctx: Context, s: Serving, name: str, path: str, line: int) -> Finding:
     """API001 for a service written with another web framework (Flask, Django...): a
     well-known equivalent (levels.md §2) earns the credit when it serves a model, with
@@ -252,9 +262,7 @@ def _web_framework(ctx: Context, s: Serving, name: str, path: str, line: int) ->
                   "FastAPI for typed schemas, OpenAPI docs and async serving.",
                   "Sirve el modelo con este servicio (una ruta POST /predict), o con FastAPI "
                   "(esquemas tipados, OpenAPI, servicio asíncrono)."))
-    serves = T(f"prediction route POST {predicts[0].path} at {predicts[0].file}:"
-               f"{predicts[0].line}", f"ruta de predicción POST {predicts[0].path} en "
-               f"{predicts[0].file}:{predicts[0].line}") if predicts else T(
+    serves = _route_text(predicts[0]) if predicts else T(
         f"the model is used at {model.where}", f"el modelo se usa en {model.where}") \
         if model is not None else T("", "")
     validation = _validation(s)

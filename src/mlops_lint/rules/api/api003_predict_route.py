@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed
-from mlops_lint.readers.serving import is_inference_path, serving
+from mlops_lint.readers.serving import inference_call, is_inference_path, serving
 from mlops_lint.rules import rule
 from mlops_lint.rules.api._endpoints import endpoint_pass, managed_endpoints
 from mlops_lint.rules.api._shared import no_code, routes_or_finding, service_site
@@ -36,7 +36,10 @@ def api_predict_route(ctx: Context, params: None) -> Iterator[Finding]:
         route = predict[0]
         more = T(f" (and {len(predict) - 1} more)", f" (y {len(predict) - 1} más)") \
             if len(predict) > 1 else T("", "")
-        yield passed(T(f"POST {route.path}", f"POST {route.path}") + more, route.file,
+        call = None if is_inference_path(route) else inference_call(route)
+        runs = T(f", whose handler {route.handler_name} calls {call}",
+                 f", cuyo handler {route.handler_name} llama a {call}") if call else T("", "")
+        yield passed(T(f"POST {route.path}", f"POST {route.path}") + runs + more, route.file,
                      route.line)
         return
     get_only = [r for r in routes if is_inference_path(r)]

@@ -27,11 +27,9 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from mlops_lint.context import Context
-from mlops_lint.globs import COMPOSE_FILES_ANYWHERE
 from mlops_lint.model import Finding, T, failed, passed, skipped, warned
 from mlops_lint.parsers import ParseError
 from mlops_lint.parsers.ci import CI_NAMES, Command, Workflow, ci_commands, workflows
-from mlops_lint.parsers.dockerfile import own_paths
 from mlops_lint.parsers.kubernetes import HELM_TEMPLATE, TEMPLATE
 from mlops_lint.readers.deployment import DEPLOY_COMMAND, deployment
 from mlops_lint.readers.project_files import as_dict, as_list
@@ -39,6 +37,7 @@ from mlops_lint.readers.project_kind import project_kind
 from mlops_lint.readers.serving import serving
 from mlops_lint.readers.unread import manifests_noted, noted, reports_unread
 from mlops_lint.rules import rule
+from mlops_lint.rules.api._compose import compose_services
 from mlops_lint.rules.api._endpoints import MAX_KIND_SCAN, managed_endpoints
 from mlops_lint.rules.api._rollback import rollback
 from mlops_lint.rules.api._shared import HEALTH_SEGMENTS
@@ -180,20 +179,20 @@ def _ecs_descriptors(ctx: Context) -> Iterator[Descriptor]:
 
 
 def _compose_descriptors(ctx: Context) -> Iterator[Descriptor]:
-    for path in own_paths(ctx.files(COMPOSE_FILES_ANYWHERE),
-                          ctx.repo):
-        doc = noted(ctx.repo.yaml(path))
-        services = doc.get("services") if isinstance(doc, dict) else None
-        if not isinstance(services, dict):
+    """Compose services that build an image, over the stack's merged files (an override
+    file inherits the base file's healthcheck)."""
+    for service in compose_services(ctx):
+        config = service.config
+        if "build" not in config:
             continue
-        for name, service in services.items():
-            if not isinstance(service, dict) or "build" not in service:
-                continue
-            test = " ".join(_strings(as_dict(service.get("healthcheck")).get("test")))
-            yield Descriptor(f"compose service {name}", path,
-                             (_health_text(test) or None) if test else False,
-                             _d("healthcheck") if test else _d("no healthcheck",
-                                                               "sin healthcheck"))
+        test = " ".join(_strings(as_dict(config.get("healthcheck")).get("test")))
+        merged = T(f" (merged from {' + '.join(service.files)})",
+                   f" (combinado de {' + '.join(service.files)})") \
+            if len(service.files) > 1 else T("", "")
+        yield Descriptor(f"compose service {service.name}", service.path,
+                         (_health_text(test) or None) if test else False,
+                         (_d("healthcheck") if test else _d("no healthcheck",
+                                                            "sin healthcheck")) + merged)
 
 
 def _platform_descriptors(ctx: Context) -> Iterator[Descriptor]:

@@ -10,7 +10,6 @@ from collections.abc import Iterable
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, skipped
 from mlops_lint.parsers.ci import Job, Workflow
-from mlops_lint.parsers.shell import Simple
 from mlops_lint.readers.ci_config import CIState, ci_state
 from mlops_lint.readers.ci_runs import Run, ci_runs
 from mlops_lint.readers.ci_tools import ToolSpec
@@ -61,27 +60,6 @@ def joined(items: Iterable[str], limit: int = 4) -> str:
     values = list(dict.fromkeys(items))
     shown = ", ".join(values[:limit])
     return shown + (f" (+{len(values) - limit})" if len(values) > limit else "")
-
-
-DOCKER_BUILD_ACTIONS = ("docker/build-push-action",)
-
-
-def builds_image(simple: Simple) -> bool:
-    program, args = simple.program, simple.args
-    if program in ("docker", "podman") and (
-            args[:1] == ("build",) or args[:2] in (("buildx", "build"), ("image", "build"),
-                                                   ("compose", "build"), ("buildx", "bake"))):
-        return True
-    if program == "docker-compose" and args[:1] == ("build",):
-        return True
-    # image builders that wrap the Dockerfile build: skaffold, ko, Cloud Native Buildpacks
-    if program == "skaffold" and args[:1] in (("build",), ("run",), ("dev",)):
-        return True
-    if (program == "ko" and args[:1] in (("build",), ("publish",), ("apply",), ("resolve",))) \
-            or (program == "pack" and args[:1] == ("build",)):
-        return True
-    return program in ("buildah", "kaniko", "executor") or (
-        program == "gcloud" and args[:2] == ("builds", "submit"))
 
 
 def job_key(run: Run) -> tuple[str, str] | None:

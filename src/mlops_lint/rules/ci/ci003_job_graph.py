@@ -13,12 +13,11 @@ from mlops_lint.parsers.ci import Job, Workflow
 from mlops_lint.parsers.shell import Simple
 from mlops_lint.readers.ci_config import ci_state
 from mlops_lint.readers.ci_tools import ALL_LINT, ALL_TESTS, ToolSpec
+from mlops_lint.readers.image_builds import IMAGE_BUILD
 from mlops_lint.repo import Repo
 from mlops_lint.rules import rule
 from mlops_lint.rules.ci._shared import (
-    DOCKER_BUILD_ACTIONS,
     after,
-    builds_image,
     github_only,
     job_key,
     runs_of,
@@ -32,10 +31,6 @@ def _builds_package(simple: Simple) -> bool:
     program, args = simple.program, simple.args
     return (program == "build") or (program in ("poetry", "hatch", "uv", "pdm", "flit")
                                     and args[:1] == ("build",))
-
-
-IMAGE_BUILD = ToolSpec("docker build", "build", builds_image, frozenset(),
-                       (*DOCKER_BUILD_ACTIONS, "redhat-actions/buildah-build"))
 
 
 PACKAGE_BUILD = ToolSpec("package build", "build", _builds_package, frozenset(),

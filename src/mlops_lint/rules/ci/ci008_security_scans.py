@@ -15,7 +15,7 @@ from mlops_lint.model import Finding, T, failed, passed, skipped
 from mlops_lint.parsers.ci import Job, parse_action
 from mlops_lint.readers.ci_config import ci_state
 from mlops_lint.readers.ci_runs import Run
-from mlops_lint.readers.ci_tools import DEP_TOOLS, SAST_TOOLS, SECRET_TOOLS
+from mlops_lint.readers.ci_tools import DEP_TOOLS, IMAGE_SCAN, SAST_TOOLS, SECRET_TOOLS
 from mlops_lint.readers.project_kind import project_kind
 from mlops_lint.rules import rule
 from mlops_lint.rules.ci._shared import first_ci_file, joined, no_ci, runs_of
@@ -56,7 +56,9 @@ def ci_security_scans(ctx: Context, params: None) -> Iterator[Finding]:
     secrets = runs_of(repo, SECRET_TOOLS)
     sast = runs_of(repo, SAST_TOOLS)
     deps = runs_of(repo, DEP_TOOLS)
-    found = secrets + sast + deps
+    # a container image scan is a security scan too (level 2), though not one of the
+    # three parts level 3 asks for
+    found = secrets + sast + deps + runs_of(repo, (IMAGE_SCAN,))
     path, line = first_ci_file(state)
     documentation = project_kind(repo).no_code()
     if documentation is not None and not found:
@@ -67,9 +69,10 @@ def ci_security_scans(ctx: Context, params: None) -> Iterator[Finding]:
         return
     if not found:
         yield failed(T("CI runs no security scan (bandit, gitleaks/trufflehog/detect-secrets, "
-                       "pip-audit/safety, CodeQL)",
+                       "pip-audit/safety, CodeQL, Semgrep, Snyk, Trivy, Grype, OSV-Scanner)",
                        "la CI no ejecuta ningún análisis de seguridad (bandit, "
-                       "gitleaks/trufflehog/detect-secrets, pip-audit/safety, CodeQL)"),
+                       "gitleaks/trufflehog/detect-secrets, pip-audit/safety, CodeQL, "
+                       "Semgrep, Snyk, Trivy, Grype, OSV-Scanner)"),
                      path, line,
                      fix=T("add a security job: gitleaks/gitleaks-action@v2, 'bandit -r src', "
                            "'pip-audit'", "añade un job de seguridad: "
@@ -82,9 +85,11 @@ def ci_security_scans(ctx: Context, params: None) -> Iterator[Finding]:
     for label, runs in ((T("secret scanning (gitleaks, trufflehog, detect-secrets)",
                            "escaneo de secretos (gitleaks, trufflehog, detect-secrets)"),
                          secrets),
-                        (T("SAST (bandit or CodeQL)", "SAST (bandit o CodeQL)"), sast),
-                        (T("a dependency audit (pip-audit, safety)",
-                           "una auditoría de dependencias (pip-audit, safety)"), deps)):
+                        (T("SAST (bandit, CodeQL, Semgrep or Snyk Code)",
+                           "SAST (bandit, CodeQL, Semgrep o Snyk Code)"), sast),
+                        (T("a dependency audit (pip-audit, safety, Snyk, OSV-Scanner)",
+                           "una auditoría de dependencias (pip-audit, safety, Snyk, "
+                           "OSV-Scanner)"), deps)):
         if not runs and (documentation is None or runs is secrets):
             problems.append(T("missing ", "falta ") + label)
     shallow = [r for r in secrets if _history_scan(r) and not _full_history(r.job)]

@@ -17,11 +17,10 @@ from mlops_lint.parsers.shell import Simple, split_commands
 from mlops_lint.readers.ci_config import CIState, ci_state
 from mlops_lint.readers.ci_tools import ALL_TESTS
 from mlops_lint.readers.deployment import deployment
+from mlops_lint.readers.image_builds import DOCKER_BUILD_ACTIONS, builds_image
 from mlops_lint.rules import rule
 from mlops_lint.rules.ci._shared import (
-    DOCKER_BUILD_ACTIONS,
     after,
-    builds_image,
     github_only,
     job_key,
     runs_of,

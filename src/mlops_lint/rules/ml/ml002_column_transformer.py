@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed, skipped, warned
-from mlops_lint.parsers.python_source import call_arg, literal
+from mlops_lint.parsers.python_source import PythonIndex, call_arg, literal
 from mlops_lint.readers.training import (
     config_errors,
     every_call,
@@ -21,6 +21,7 @@ from mlops_lint.readers.training import (
     no_training,
     not_applicable_to,
     skips,
+    string_constants,
     training_errors,
 )
 from mlops_lint.rules import rule
@@ -95,7 +96,9 @@ def _es(reason: str) -> str:
                                                "el ").replace(", whose features are all "
                                                               "numeric", " de scikit-learn, "
                                                               "con todas las variables "
-                                                              "numéricas")
+                                                              "numéricas").replace(
+        ", written to ", ", escrito en ").replace(" and read back from it",
+                                                  " y leído de vuelta desde él")
 
 
 def _numeric_include(call: ast.Call) -> bool:
@@ -108,22 +111,46 @@ def _numeric_include(call: ast.Call) -> bool:
     return bool(kinds) and all(str(k) in NUMERIC_KINDS for k in kinds)
 
 
+TABLE_FILE = (".csv", ".parquet", ".feather", ".json", ".tsv", ".xlsx")
+
+
+def _table_names(index: PythonIndex) -> set[str]:
+    """The table file names (``diabetes.csv``) a module's string constants hold."""
+    return {value.rsplit("/", 1)[-1] for value, _ in string_constants(index)
+            if value.lower().endswith(TABLE_FILE) and len(value) < 300}
+
+
 def _numeric_only(an: Analysis) -> str | None:
     """Why the data has no categorical columns: a known all-numeric scikit-learn dataset
-    and no table read from a file, or features selected by numeric dtype only."""
-    datasets: list[str] = []
-    reads = False
+    and no table read from a file other than the one the dataset is exported to (a script
+    writing ``load_diabetes()`` to ``diabetes.csv`` that training reads back), or features
+    selected by numeric dtype only."""
+    datasets: list[tuple[str, str]] = []
+    exported: set[str] = set()
+    readers: list[set[str]] = []  # per module reading a table, the table names it holds
     for index in an.indexes:
+        loads = reads = False
         for qual, call in every_call(index):
             name = method(call) or last(qual)
             if name in NUMERIC_DATASETS and qual.startswith("sklearn."):
-                datasets.append(name)
+                datasets.append((name, index.path))
+                loads = True
             reads = reads or name in TABLE_READS
             if name == "select_dtypes" and _numeric_include(call):
                 return f"{index.path}:{call.lineno} selects numeric columns only"
-    if datasets and not reads:
-        return (f"the data is scikit-learn's {datasets[0]}(), whose features are all "
+        if loads:
+            exported |= _table_names(index)
+        if reads:
+            readers.append(_table_names(index))
+    if not datasets:
+        return None
+    if not readers:
+        return (f"the data is scikit-learn's {datasets[0][0]}(), whose features are all "
                 "numeric")
+    if exported and all(names & exported for names in readers):
+        shown = sorted(exported)[0]
+        return (f"the data is scikit-learn's {datasets[0][0]}(), whose features are all "
+                f"numeric, written to {shown} by {datasets[0][1]} and read back from it")
     return None
 
 

@@ -2,8 +2,10 @@
 
 A central seed (``numpy.random.seed``, ``torch.manual_seed``, a ``set_seed`` helper)
 covers the calls without their own. Calls taking ``**kwargs`` without ``random_state``
-leave the seed unknown: a warning. Below the share of seeded calls given by
-``warn_ratio`` (:class:`SeedParams`) the rule fails; at or above it, it warns.
+leave the seed unknown: a warning, unless a project config file (YAML, JSON, TOML) sets
+``random_state``/``seed`` to an integer, the usual source of those params. Below the
+share of seeded calls given by ``warn_ratio`` (:class:`SeedParams`) the rule fails; at or
+above it, it warns.
 """
 
 from __future__ import annotations
@@ -100,6 +102,29 @@ def _splatted(call: ast.Call) -> bool:
     return any(k.arg is None for k in call.keywords)
 
 
+# a seed key with an integer value in a YAML, JSON or TOML config file (one line)
+CONFIG_SEED = re.compile(r"^[ \t]*[\"']?(random_state|random_seed|seed)[\"']?[ \t]*[:=][ \t]*"
+                         r"[\"']?(\d{1,12})\b", re.M)
+CONFIG_GLOBS = ("**/*.yml", "**/*.yaml", "**/*.json", "**/*.toml")
+NOT_CONFIG = (".github/", ".gitlab", "node_modules/", "k8s/", "helm/", "charts/")
+
+
+def config_seed(ctx: Context) -> tuple[str, int, str] | None:
+    """A project config file that sets a seed (``random_state: 42``): (path, line, text).
+    Where estimators take ``**params`` loaded from config, this is the seed they get."""
+    for path in ctx.files(CONFIG_GLOBS):
+        if path.startswith(NOT_CONFIG) or "/." in path:
+            continue
+        text = ctx.repo.text(path)
+        if not isinstance(text, str):
+            continue
+        match = CONFIG_SEED.search(text)
+        if match:
+            line = text.count("\n", 0, match.start()) + 1
+            return path, line, f"{match.group(1)}: {match.group(2)}"
+    return None
+
+
 def _seed_scan(an: Analysis) -> tuple[list[tuple[str, int]], list[tuple[str, int, str]],
                                       tuple[str, int] | None, list[tuple[str, int, str]]]:
     seeded: list[tuple[str, int]] = []
@@ -138,6 +163,15 @@ def random_seeds(ctx: Context, params: SeedParams) -> Iterator[Finding]:
         return
     seeded, unseeded, central, unknown = _seed_scan(an)
     total = len(seeded) + len(unseeded)
+    config = config_seed(ctx) if unknown and not unseeded and not central else None
+    if config is not None:
+        where = locations([(p, n) for p, n, _ in unknown])
+        yield passed(T(f"{len(unknown)} randomized call(s) take **params ({where}) and the "
+                       f"project config {config[0]}:{config[1]} sets {config[2]}",
+                       f"{len(unknown)} llamada(s) aleatoria(s) reciben **params ({where}) y "
+                       f"la configuración del proyecto {config[0]}:{config[1]} fija "
+                       f"{config[2]}"), config[0], config[1])
+        return
     if unknown and not unseeded and not central:
         where = locations([(p, n) for p, n, _ in unknown])
         yield warned(T(f"{len(unknown)} randomized call(s) take **kwargs without random_state, "

@@ -17,6 +17,8 @@ from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed, skipped, warned
 from mlops_lint.parsers import ParseError
 from mlops_lint.parsers.ci import Workflow, workflows
+from mlops_lint.parsers.helm_templates import template_objects
+from mlops_lint.parsers.k8s_model import HelmChart
 from mlops_lint.parsers.markdown import parse_markdown
 from mlops_lint.parsers.terraform import TfFile, terraform_files
 from mlops_lint.readers.deployment import deployment
@@ -241,10 +243,29 @@ def _keda_to_zero(kind: str, spec: Any) -> str | None:
     return None
 
 
+AUTOSCALER_KINDS = frozenset({"HorizontalPodAutoscaler", "ScaledObject",
+                              "VerticalPodAutoscaler", "HTTPScaledObject"})
+
+
+def _chart_autoscalers(ctx: Context, charts: list[HelmChart], ev: _Evidence) -> None:
+    """Autoscalers in a chart's unrendered templates that the default values render (a
+    guard such as ``{{ if .Values.hpa.enabled }}`` true in values.yaml) or whose guard
+    cannot be told; one switched off by default is not evidence."""
+    for chart in charts:
+        for obj in template_objects(ctx.repo, chart):
+            if obj.kind not in AUTOSCALER_KINDS or obj.enabled is False:
+                continue
+            how = "" if obj.guard is None else (
+                f", enabled by default: {obj.guard}: true" if obj.enabled
+                else f", rendered if {obj.guard}")
+            ev.add("autoscaling", obj.path, f"{obj.kind} (Helm template{how})", obj.line)
+
+
 def _manifest_evidence(ctx: Context, ev: _Evidence) -> None:
-    for obj in manifests_noted(ctx).objects:
-        if obj.kind in ("HorizontalPodAutoscaler", "ScaledObject", "VerticalPodAutoscaler",
-                        "HTTPScaledObject"):
+    manifests = manifests_noted(ctx)
+    _chart_autoscalers(ctx, manifests.charts, ev)
+    for obj in manifests.objects:
+        if obj.kind in AUTOSCALER_KINDS:
             ev.add("autoscaling", obj.path, obj.label, obj.line)
         zero = _keda_to_zero(obj.kind, obj.spec)
         if zero:

@@ -1,6 +1,8 @@
 """PY008: Ruff (E, F, I + format) or Black + isort + Flake8, configured and run.
 
-Run means in CI or in a pre-commit hook (:func:`tool_runs`).
+Run means in CI or in a pre-commit hook (:func:`tool_runs`; a project folder's own
+.pre-commit-config.yaml counts). The classic stack credits well-known equivalents
+(levels.md point 2): YAPF or autopep8 for Black, Pylint for Flake8.
 """
 
 from __future__ import annotations
@@ -22,25 +24,49 @@ def _selects(codes: list[str], family: str) -> bool:
     return any(c == "ALL" or c == family or re.fullmatch(family + r"\d+", c) for c in codes)
 
 
+# The classic stack's three slots and the well-known tools that fill each (levels.md
+# point 2): a formatter, an import sorter and a linter.
+SLOTS = {"formatter": ("black", "yapf", "autopep8"), "isort": ("isort",),
+         "linter": ("flake8", "pylint")}
+_PYPROJECT_TABLES = {"black": "black", "isort": "isort", "yapf": "yapf",
+                     "autopep8": "autopep8", "pylint": "pylint"}
+_OWN_FILES = {"isort": (".isort.cfg",), "flake8": (".flake8",), "black": (),
+              "yapf": (".style.yapf",), "autopep8": (".pep8",),
+              "pylint": (".pylintrc", "pylintrc")}
+_INI_SECTIONS = {"isort": ("isort",), "flake8": ("flake8",), "yapf": ("yapf",),
+                 "autopep8": ("pep8", "pycodestyle"), "pylint": ("pylint",)}
+
+
+def _ini_config(ctx: Context, prefix: str, tool: str) -> str | None:
+    sections = _INI_SECTIONS.get(tool, ())
+    if not sections:
+        return None
+    for name in ("setup.cfg", "tox.ini"):
+        path = prefix + name
+        if ctx.repo.exists(path):
+            ini = ctx.repo.parse(path, parse_ini)
+            if isinstance(ini, Ini) and any(
+                    sec == want or sec.startswith(want + ".")
+                    for sec in ini.sections() for want in sections):
+                return path
+    return None
+
+
 def _classic_config(ctx: Context, tool: str) -> str | None:
     for directory in dirs(ctx):
         prefix = "" if directory == "." else directory + "/"
         pyproject = prefix + "pyproject.toml"
-        if tool in ("black", "isort") and ctx.repo.exists(pyproject):
+        table = _PYPROJECT_TABLES.get(tool)
+        if table and ctx.repo.exists(pyproject):
             doc = ctx.repo.toml(pyproject)
-            if isinstance(doc, dict) and isinstance(dig(doc, "tool", tool), dict):
+            if isinstance(doc, dict) and isinstance(dig(doc, "tool", table), dict):
                 return pyproject
-        own = {"isort": (".isort.cfg",), "flake8": (".flake8",), "black": ()}[tool]
-        for name in own:
+        for name in _OWN_FILES[tool]:
             if ctx.repo.exists(prefix + name):
                 return prefix + name
-        if tool in ("isort", "flake8"):
-            for name in ("setup.cfg", "tox.ini"):
-                path = prefix + name
-                if ctx.repo.exists(path):
-                    ini = ctx.repo.parse(path, parse_ini)
-                    if isinstance(ini, Ini) and ini.has(tool):
-                        return path
+        found = _ini_config(ctx, prefix, tool)
+        if found:
+            return found
     return None
 
 
@@ -64,6 +90,10 @@ BLACK = Tool("black", _program("black").command, frozenset({"black", "black-jupy
 ISORT = Tool("isort", _program("isort").command, frozenset({"isort"}))
 FLAKE8 = Tool("flake8", lambda s: s.program in ("flake8", "pflake8", "flakeheaven"),
               frozenset({"flake8"}))
+PYLINT = Tool("pylint", _program("pylint").command, frozenset({"pylint"}))
+YAPF = Tool("yapf", _program("yapf").command, frozenset({"yapf"}))
+AUTOPEP8 = Tool("autopep8", _program("autopep8").command, frozenset({"autopep8"}))
+TOOLS = (RUFF_CHECK, RUFF_FORMAT, BLACK, ISORT, FLAKE8, PYLINT, YAPF, AUTOPEP8)
 
 
 def _runs_in_ci_or_hook(ctx: Context, tool: Tool) -> list[Invocation]:
@@ -87,19 +117,37 @@ def _ruff_gaps(ruff: RuffSelection | None, runs: Runs) -> list[T]:
                           f"'{lacking}' en el select de ruff ({ruff[1]})"))
     if not runs["ruff check"]:
         gaps.append(T.same("ruff check") + IN_CI)
-    if not runs["ruff format"] and not runs["black"]:
+    if not any(runs[f] for f in ("ruff format", *SLOTS["formatter"])):
         gaps.append(T("ruff format (or black)", "ruff format (o black)") + IN_CI)
     return gaps
 
 
-def _classic_gaps(configs: dict[str, str | None], runs: Runs) -> list[T]:
+def _slot_tools(ctx: Context, runs: Runs) -> dict[str, tuple[str, str | None]]:
+    """Per slot, the tool that fills it best (configured and run, else either, else the
+    guide's) with its config path."""
+    chosen: dict[str, tuple[str, str | None]] = {}
+    for slot, tools in SLOTS.items():
+        configs = {t: _classic_config(ctx, t) for t in tools}
+        ranked = sorted(tools, key=lambda t: (not (configs[t] and runs[t]),
+                                              not (configs[t] or runs[t])))
+        chosen[slot] = (ranked[0], configs[ranked[0]])
+    return chosen
+
+
+def _classic_gaps(chosen: dict[str, tuple[str, str | None]], runs: Runs) -> list[T]:
     gaps: list[T] = []
-    for tool, path in configs.items():
+    for tool, path in chosen.values():
         if path is None:
             gaps.append(T(f"{tool} config", f"configuración de {tool}"))
         if not runs[tool]:
             gaps.append(T.same(tool) + IN_CI)
     return gaps
+
+
+def _stack_name(chosen: dict[str, tuple[str, str | None]]) -> str:
+    names = {"black": "Black", "isort": "isort", "flake8": "Flake8", "pylint": "Pylint",
+             "yapf": "YAPF", "autopep8": "autopep8"}
+    return " + ".join(names[tool] for tool, _ in chosen.values())
 
 
 def _lint_note(ruff: RuffSelection | None, runs: Runs) -> T:
@@ -117,24 +165,24 @@ def _lint_note(ruff: RuffSelection | None, runs: Runs) -> T:
 def lint_format(ctx: Context, params: None) -> Iterator[Finding]:
     """PY008: Ruff (E, F, I + format) or Black + isort + Flake8, configured and run."""
     ruff = ruff_selection(ctx)
-    runs = {t.name: _runs_in_ci_or_hook(ctx, t)
-            for t in (RUFF_CHECK, RUFF_FORMAT, BLACK, ISORT, FLAKE8)}
-    configs = {t: _classic_config(ctx, t) for t in ("black", "isort", "flake8")}
+    runs = {t.name: _runs_in_ci_or_hook(ctx, t) for t in TOOLS}
+    chosen = _slot_tools(ctx, runs)
+    configs = dict(chosen.values())
     ruff_gaps = _ruff_gaps(ruff, runs)
-    classic_gaps = _classic_gaps(configs, runs)
+    classic_gaps = _classic_gaps(chosen, runs)
     note = _lint_note(ruff, runs)
     if ruff is not None and not ruff_gaps:
         yield passed(T(f"Ruff configured in {ruff[1]} (E, F, I) and run with its formatter",
                        f"Ruff configurado en {ruff[1]} (E, F, I) y ejecutado con su "
                        "formateador") + note, ruff[1], ruff[2])
     elif not classic_gaps:
-        yield passed(T("Black + isort + Flake8 configured and run",
-                       "Black + isort + Flake8 configurados y ejecutados") + note,
-                     configs["black"], 1)
+        stack = _stack_name(chosen)
+        yield passed(T(f"{stack} configured and run", f"{stack} configurados y ejecutados")
+                     + note, chosen["formatter"][1], 1)
     else:
         use_ruff = ruff is not None or bool(runs["ruff check"]) or len(ruff_gaps) <= len(
             classic_gaps)
-        stack = "Ruff" if use_ruff else "Black + isort + Flake8"
+        stack = "Ruff" if use_ruff else _stack_name(chosen)
         where = ruff[1] if use_ruff and ruff else next((p for p in configs.values() if p), None)
         # Some linting in place is the practice started (levels.md): partial credit.
         some = ruff is not None or any(runs.values()) or any(configs.values())

@@ -1,6 +1,11 @@
 """TEST009: a Locust, k6 or JMeter script targets ``/predict`` and ``/health``; a Locust CSV,
 when present, is judged against P95 < 200 ms and errors < 0.1 %.
 
+Well-known equivalents count as load tests (levels.md point 2): a shell script that runs
+an HTTP load generator (Apache Bench, hey, wrk, vegeta, k6, oha...), and a Python script in
+a benchmark or load folder that sends concurrent HTTP requests (asyncio, threads or
+processes driving aiohttp, httpx, requests or an OpenAI client).
+
 The fix names the project's own routes (read from its serving code, never imported): its
 health route and its prediction route, or another route it serves when it has no
 prediction route (a service that is not a model server); a generic text when no route is
@@ -19,7 +24,8 @@ from pathlib import PurePosixPath
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed, skipped, warned
 from mlops_lint.parsers import ParseError
-from mlops_lint.parsers.python_source import python_index
+from mlops_lint.parsers.python_source import PythonIndex, python_index
+from mlops_lint.parsers.shell import split_commands
 from mlops_lint.readers.serving import health_routes, is_inference_path, serving
 from mlops_lint.readers.training import (
     parse_skip,
@@ -61,8 +67,43 @@ def _load_candidates(ctx: Context, globs: Iterable[str]) -> list[str]:
     return own + [f for f in outside if f not in mine]
 
 
+# HTTP load generators a shell script may run (Apache Bench, hey, wrk, vegeta, k6...)
+LOAD_TOOLS = frozenset({"ab", "hey", "wrk", "wrk2", "vegeta", "k6", "locust", "oha",
+                        "bombardier", "siege", "artillery", "jmeter", "ghz"})
+# folders that hold benchmark or load scripts
+LOAD_DIRS = frozenset({"benchmark", "benchmarks", "bench", "perf", "performance", "load",
+                       "loadtest", "loadtests", "load_test", "load_tests", "load-tests",
+                       "stress", "stress_test", "stress_tests", "stress-tests"})
+CONCURRENCY = ("asyncio", "concurrent.futures", "threading", "multiprocessing", "gevent")
+HTTP_CLIENTS = ("aiohttp", "httpx", "requests", "openai", "urllib3", "urllib.request")
+_URL_PATH = re.compile(r"/[A-Za-z0-9_/.-]{1,200}")
+
+
+def _concurrent_client(path: str, index: PythonIndex) -> bool:
+    """A Python script in a benchmark/load folder that sends concurrent HTTP requests
+    (an asyncio, thread or process pool driving aiohttp, httpx, requests or an OpenAI
+    client): a load test written by hand."""
+    folders = {part.lower() for part in PurePosixPath(path).parts[:-1]}
+    return bool(folders & LOAD_DIRS) and any(index.imports(m) for m in CONCURRENCY) and any(
+        index.imports(m) for m in HTTP_CLIENTS)
+
+
+def _shell_load_scripts(ctx: Context, errors: list[ParseError]
+                        ) -> list[tuple[str, set[str]]]:
+    """Shell scripts that run an HTTP load generator (``ab -c 100 -n 1000 URL``...)."""
+    scripts: list[tuple[str, set[str]]] = []
+    for path in _load_candidates(ctx, ["**/*.sh", "**/*.bash"]):
+        text = ctx.repo.text(path)
+        if isinstance(text, ParseError):
+            errors.append(text)
+        elif any(c.program in LOAD_TOOLS for c in split_commands(text)):
+            scripts.append((path, set(_URL_PATH.findall(text))))
+    return scripts
+
+
 def _load_scripts(ctx: Context, errors: list[ParseError]) -> list[tuple[str, set[str]]]:
-    """Locust files (by name or import), k6 scripts and JMeter plans, with their strings."""
+    """Locust files (by name or import), k6 scripts, JMeter plans, shell scripts running a
+    load generator and concurrent HTTP clients in a benchmark folder, with their strings."""
     scripts: list[tuple[str, set[str]]] = []
     for path in _load_candidates(ctx, ["**/*.py"]):
         is_locustfile = PurePosixPath(path).name.startswith("locustfile")
@@ -70,8 +111,9 @@ def _load_scripts(ctx: Context, errors: list[ParseError]) -> list[tuple[str, set
         if isinstance(index, ParseError):
             if is_locustfile:
                 errors.append(index)
-        elif is_locustfile or index.imports("locust"):
+        elif is_locustfile or index.imports("locust") or _concurrent_client(path, index):
             scripts.append((path, {s for s, _ in string_constants(index)}))
+    scripts += _shell_load_scripts(ctx, errors)
     for path in _load_candidates(ctx, LOAD_SCRIPT_GLOBS):
         text = ctx.repo.text(path)
         if isinstance(text, ParseError):
@@ -115,8 +157,12 @@ def load_tests(ctx: Context, params: None) -> Iterator[Finding]:
     yield from (parse_skip(e) for e in errors)
     targets = _targets(ctx)
     if not scripts:
-        yield failed(T("no load test (locustfile.py, k6 script or JMeter plan)",
-                       "no hay test de carga (locustfile.py, script de k6 o plan de JMeter)"),
+        yield failed(T("no load test (locustfile.py, k6 script, JMeter plan, a shell script "
+                       "running ab/hey/wrk/vegeta, or a concurrent HTTP client in a "
+                       "benchmarks/ or perf/ folder)",
+                       "no hay test de carga (locustfile.py, script de k6, plan de JMeter, un "
+                       "script de shell que ejecute ab/hey/wrk/vegeta, o un cliente HTTP "
+                       "concurrente en una carpeta benchmarks/ o perf/)"),
                      fix=_fix(targets, missing_predict=True, missing_health=True))
         return
     best = max(scripts, key=lambda s: (_hits(s[1], targets), s[0]))
@@ -140,11 +186,12 @@ class _Targets:
     """The routes a load test of the project should hit, from its serving code."""
 
     def __init__(self, known: bool, health: str | None, predict: tuple[str, str] | None,
-                 other: tuple[str, str] | None) -> None:
+                 other: tuple[str, str] | None, inference: tuple[str, ...] = ()) -> None:
         self.known = known  # the serving code declares routes
         self.health = health  # the health route's path
         self.predict = predict  # (method, path) of the inference route
         self.other = other  # (method, path) of another route, when there is no predict
+        self.inference = inference  # the paths of every inference route
 
 
 def _targets(ctx: Context) -> _Targets:
@@ -160,7 +207,7 @@ def _targets(ctx: Context) -> _Targets:
                     key=lambda r: ("{" in r.path, not r.allows("GET"), r.path.count("/")))
     other = next((("GET" if r.allows("GET") else r.methods[0], r.path) for r in others),
                  None)
-    return _Targets(True, health, predict, other)
+    return _Targets(True, health, predict, other, tuple(r.path for r in inference))
 
 
 def _fix(targets: _Targets, missing_predict: bool, missing_health: bool) -> T:
@@ -193,8 +240,8 @@ def _stem(path: str) -> str:
 
 
 def _endpoint_flags(strings: set[str], targets: _Targets) -> tuple[bool, bool]:
-    predict = any("/predict" in s for s in strings) or (
-        targets.predict is not None and any(_stem(targets.predict[1]) in s for s in strings))
+    predict = any("/predict" in s for s in strings) or any(
+        _stem(path) in s for path in targets.inference for s in strings)
     if targets.known and targets.predict is None:
         predict = True  # no inference route to load: the service is not a model server
     health = any("/health" in s for s in strings) or (
