@@ -411,17 +411,19 @@ def test_overall_is_the_median_level_the_mean_score_and_the_weakest_phase(
     assert maturity.band == band(maturity.score)[0]
     assert all(in_band(p.level, p.score) for p in maturity.phases)
     # R without Python: phase 1 is not applicable and leaves the summary; six phases
-    # remain, levels 0 0 0 1 3 3: the median is 0.5, the level its lower middle (0), not
-    # the rounded mean (1).
+    # remain, levels 0 0 0 1 2 3 (phase 2 has no pre-commit and no releases: level 3
+    # requires both): the median is 0.5, the level its lower middle (0), not the rounded
+    # mean (1).
     files = inventory("analysis.R", "requirements.txt", "dvc.yaml", "Dockerfile",
                       ".github/workflows/ci.yml")
     rows = [result("ENV001", 2, P, phase=2, weight=2), result("GIT004", 3, P, phase=2),
             result("CI002", 2, P, phase=4, gate=True, weight=2), result("CI010", 3, P, phase=4)]
     maturity = assess(rows, cat, ["."], files)
-    assert [p.level for p in maturity.phases] == [0, 3, 1, 3, 0, 0, 0]
+    assert [p.level for p in maturity.phases] == [0, 2, 1, 3, 0, 0, 0]
     assert not maturity.phases[0].applicable
     assert (maturity.level, maturity.median_level, maturity.min_level) == (0, 0.5, 0)
-    assert maturity.score == 38 and maturity.weakest == 5  # (100 + 25 + 100) / 6
+    assert [p.score for p in maturity.phases][1:4] == [74, 25, 100]  # phase 2 in its band
+    assert maturity.score == 33 and maturity.weakest == 5  # (74 + 25 + 100) / 6
 
 
 # -- the gate ----------------------------------------------------------------------------
