@@ -34,11 +34,20 @@ _PORT_PATTERNS = (
                r"(?:['\"][^'\"]{0,20}['\"]\s*,\s*)?['\"][^'\"\s]{0,40}:(\d{2,5})['\"]"),
     re.compile(r"\.listen\(\s*(\d{2,5})\b"),
 )
+_HEALTH_NAMES = (r"health|healthz|healthcheck|health-check|livez|readyz|ready|live|liveness|"
+                 r"readiness|check|ping|status")
 _HEALTH_ROUTE = re.compile(
-    r"['\"](/(?:health|healthz|healthcheck|health-check|livez|readyz|ready|live|liveness|"
-    r"readiness|ping|status)(?:/[\w-]{1,30})?)['\"]")
+    rf"['\"](/(?:{_HEALTH_NAMES})(?:/[\w-]{{1,30}})?)['\"]")
+_HEALTH_PATH = re.compile(rf"/(?:{_HEALTH_NAMES})(?:/[\w-]{{1,30}})?")
 _ROOT_ROUTE = re.compile(
     r"\b(?:get|route|HandleFunc|Handle|api_route|GET)\b\s*\(?\s*['\"]/['\"]")
+# a route declared with its method: @app.route("/x", methods=["POST"]), @app.get("/x"),
+# router.post("/x"), app.api_route("/x", methods=[...]); the arguments are read up to
+# the closing parenthesis on the same line, bounded
+_ROUTE_DECL = re.compile(
+    r"\.(route|api_route|get|post|put|delete|patch)\(\s*['\"](/[\w./{}<>:-]{0,80})['\"]"
+    r"([^)\n]{0,200})")
+_METHODS = re.compile(r"methods\s*=\s*[\[(]([^\])]{0,80})[\])]")
 _GRPC = re.compile(r"grpc\.NewServer\(|grpc\.server\(|grpc\.aio\.server\(|ServerBuilder|"
                    r"io\.grpc\.|add_insecure_port\(|MapGrpcService|tonic::transport")
 
@@ -56,6 +65,26 @@ def _sources(repo: Repo, df: Dockerfile) -> Iterator[tuple[str, str]]:
         text = repo.text(path)
         if isinstance(text, str):
             yield path, text[:_MAX_TEXT]
+
+
+def _declared_routes(text: str) -> tuple[list[str], set[str]]:
+    """The routes ``text`` declares with a method: those a GET reaches (in order) and
+    those declared for other methods only. ``route``/``api_route`` default to GET."""
+    gets: list[str] = []
+    others: set[str] = set()
+    for match in _ROUTE_DECL.finditer(text):
+        kind, path, rest = match.group(1), match.group(2), match.group(3)
+        if kind in ("route", "api_route"):
+            methods = _METHODS.search(rest)
+            verbs = (methods.group(1).upper() if methods else "GET")
+            get = "GET" in verbs
+        else:
+            get = kind == "get"
+        if get:
+            gets.append(path)
+        else:
+            others.add(path)
+    return gets, others
 
 
 @dataclass(frozen=True)
@@ -88,6 +117,8 @@ def listening(repo: Repo, df: Dockerfile, env_port: str | None,
     route: str | None = None
     health = grpc = False
     root = False
+    get_routes: list[str] = []
+    post_only: set[str] = set()
     for path, text in _sources(repo, df):
         if port is None:
             for pattern in _PORT_PATTERNS:
@@ -95,14 +126,23 @@ def listening(repo: Repo, df: Dockerfile, env_port: str | None,
                 if match:
                     port, port_from = match.group(1), path
                     break
-        if route is None and (match := _HEALTH_ROUTE.search(text)):
-            route, health = match.group(1), True
+        gets, posts = _declared_routes(text)
+        get_routes += gets
+        post_only |= posts - set(gets)
+        if route is None:
+            route = next((r for r in gets if _HEALTH_PATH.fullmatch(r)), None)
+        if route is None:
+            route = next((m.group(1) for m in _HEALTH_ROUTE.finditer(text)
+                          if m.group(1) not in post_only), None)
+        health = route is not None
         root = root or bool(_ROOT_ROUTE.search(text))
         grpc = grpc or bool(_GRPC.search(text))
     if any("grpc" in (probe_label(d) or "") for d in deployed):
         grpc = True
-    if route is None and root:
+    if route is None and (("/" in get_routes) or (root and "/" not in post_only)):
         route = "/"
+    if route is None and get_routes:
+        route = get_routes[0]  # a GET route the app serves, better than a POST-only /
     found = Listening(port, port_from, route, health, grpc)
     repo.memo[key] = found
     return found
