@@ -87,6 +87,29 @@ def _declared_routes(text: str) -> tuple[list[str], set[str]]:
     return gets, others
 
 
+def _route(texts: list[str]) -> tuple[str | None, bool]:
+    """The route to probe and whether it is a health route: a GET health route first
+    (declared with its method, else any quoted health path not declared POST-only), then
+    a GET /, then any GET route; never a route declared for other methods only."""
+    get_routes: list[str] = []
+    post_only: set[str] = set()
+    for text in texts:
+        gets, others = _declared_routes(text)
+        get_routes += gets
+        post_only |= others - set(gets)
+    route = next((r for r in get_routes if _HEALTH_PATH.fullmatch(r)), None)
+    for text in texts:
+        if route is None:
+            route = next((m.group(1) for m in _HEALTH_ROUTE.finditer(text)
+                          if m.group(1) not in post_only), None)
+    if route is not None:
+        return route, True
+    if "/" in get_routes or ("/" not in post_only and any(_ROOT_ROUTE.search(t)
+                                                           for t in texts)):
+        return "/", False
+    return (get_routes[0] if get_routes else None), False
+
+
 @dataclass(frozen=True)
 class Listening:
     port: str | None = None
@@ -114,35 +137,20 @@ def listening(repo: Repo, df: Dockerfile, env_port: str | None,
             break
     if port is None and env_port and env_port.isdigit():
         port, port_from = env_port, "ENV PORT"
-    route: str | None = None
-    health = grpc = False
-    root = False
-    get_routes: list[str] = []
-    post_only: set[str] = set()
+    texts: list[str] = []
+    grpc = False
     for path, text in _sources(repo, df):
+        texts.append(text)
         if port is None:
             for pattern in _PORT_PATTERNS:
                 match = pattern.search(text)
                 if match:
                     port, port_from = match.group(1), path
                     break
-        gets, posts = _declared_routes(text)
-        get_routes += gets
-        post_only |= posts - set(gets)
-        if route is None:
-            route = next((r for r in gets if _HEALTH_PATH.fullmatch(r)), None)
-        if route is None:
-            route = next((m.group(1) for m in _HEALTH_ROUTE.finditer(text)
-                          if m.group(1) not in post_only), None)
-        health = route is not None
-        root = root or bool(_ROOT_ROUTE.search(text))
         grpc = grpc or bool(_GRPC.search(text))
     if any("grpc" in (probe_label(d) or "") for d in deployed):
         grpc = True
-    if route is None and (("/" in get_routes) or (root and "/" not in post_only)):
-        route = "/"
-    if route is None and get_routes:
-        route = get_routes[0]  # a GET route the app serves, better than a POST-only /
+    route, health = _route(texts)
     found = Listening(port, port_from, route, health, grpc)
     repo.memo[key] = found
     return found
