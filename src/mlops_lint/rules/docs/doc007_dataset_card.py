@@ -38,6 +38,7 @@ from mlops_lint.rules.docs._shared import (
     HF_MODEL_KEYS,
     find,
     front_matter,
+    mentions,
     no_template,
     numeric_table,
     read_markdown,
@@ -118,6 +119,14 @@ def dataset_card_report(doc: Markdown, front: dict[str, Any] | None) -> dict[str
         found = find(doc, section)
         if found:
             present[key] = found[0].line
+    for key, section in spec.sections.items():
+        if key not in present and section.content:
+            # the content under another heading ("imputed", "outliers filtered" under
+            # Quality Considerations is the preprocessing section's)
+            holder = next((h for h in doc.headings
+                           if mentions(doc.section(h), section.content)), None)
+            if holder is not None:
+                present[key] = holder.line
     if "sensitive" not in present:
         for number, text in doc.prose:
             if re.search(r"\bPII\b|datos sensibles|sensitive data|datos personales|"
