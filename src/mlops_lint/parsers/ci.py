@@ -18,6 +18,7 @@ from mlops_lint.parsers import ParseError
 from mlops_lint.parsers.ci_other import (
     CI_NAMES,
     OTHER_CI_FILES,
+    environment_jobs,
     looks_like_azure_pipeline,
     other_ci_files,
 )
@@ -42,8 +43,9 @@ if TYPE_CHECKING:
 __all__ = [
     "CI_NAMES", "FLOATING_REFS", "OTHER_CI_FILES", "WORKFLOW_GLOBS", "ActionRef", "Command",
     "Job", "PathNames", "Step", "Workflow", "build_workflow", "ci_commands",
-    "expand_variables", "jenkins_commands", "looks_like_azure_pipeline", "other_ci_files",
-    "parse_action", "parse_workflow", "swallows_failure", "variables", "workflows",
+    "environment_jobs", "expand_variables", "jenkins_commands", "looks_like_azure_pipeline",
+    "other_ci_files", "parse_action", "parse_workflow", "swallows_failure", "variables",
+    "workflows",
 ]
 
 # ``sh``, ``sh(`` or ``sh(script:`` up to an opening quote; the body up to the same quote

@@ -216,3 +216,22 @@ def other_ci_files(repo: Repo) -> dict[str, list[str]]:
         found["gitlab"] = _follow(repo, "gitlab", found["gitlab"])
     repo.memo["ci:other-files"] = found
     return found
+
+
+def environment_jobs(repo: Repo, system: str, path: str) -> set[str]:
+    """The GitLab CI jobs of ``path`` that deploy to an ``environment:`` (other than one
+    that stops it); empty for other systems."""
+    if system != "gitlab":
+        return set()
+    doc = repo.yaml(path)
+    if not isinstance(doc, dict):
+        return set()
+    found = set()
+    for name, job in doc.items():
+        if not isinstance(job, dict) or "environment" not in job:
+            continue
+        env = job["environment"]
+        action = env.get("action") if isinstance(env, dict) else None
+        if action in (None, "start"):
+            found.add(str(name))
+    return found

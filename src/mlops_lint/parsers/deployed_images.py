@@ -219,9 +219,14 @@ class _Origin:
 def _origin(repo: Repo, df: Dockerfile) -> _Origin:
     folder = str(PurePosixPath(df.path).parent)
     folder_name = _norm(PurePosixPath(folder).name) if folder != "." else ""
+    parent = str(PurePosixPath(folder).parent) if folder != "." else "."
+    if parent != "." and _norm(PurePosixPath(parent).name) in _GENERIC_FOLDERS:
+        # <project>/docker/<image>/Dockerfile with <project>/manifests/…: the folder of
+        # images is no scope of its own, the project around it is
+        parent = str(PurePosixPath(parent).parent)
     return _Origin(
         folder, folder_name,
-        str(PurePosixPath(folder).parent) if folder != "." else ".",
+        parent,
         {image_repository(image): skaffold for image, dockerfile, skaffold
          in skaffold_artifacts(repo) if dockerfile == df.path},
         _dockerfiles_per_folder(repo).get(folder, 0) == 1,

@@ -34,11 +34,20 @@ _PORT_PATTERNS = (
                r"(?:['\"][^'\"]{0,20}['\"]\s*,\s*)?['\"][^'\"\s]{0,40}:(\d{2,5})['\"]"),
     re.compile(r"\.listen\(\s*(\d{2,5})\b"),
 )
+_HEALTH_NAMES = (r"health|healthz|healthcheck|health-check|livez|readyz|ready|live|liveness|"
+                 r"readiness|check|ping|status")
 _HEALTH_ROUTE = re.compile(
-    r"['\"](/(?:health|healthz|healthcheck|health-check|livez|readyz|ready|live|liveness|"
-    r"readiness|ping|status)(?:/[\w-]{1,30})?)['\"]")
+    rf"['\"](/(?:{_HEALTH_NAMES})(?:/[\w-]{{1,30}})?)['\"]")
+_HEALTH_PATH = re.compile(rf"/(?:{_HEALTH_NAMES})(?:/[\w-]{{1,30}})?")
 _ROOT_ROUTE = re.compile(
     r"\b(?:get|route|HandleFunc|Handle|api_route|GET)\b\s*\(?\s*['\"]/['\"]")
+# a route declared with its method: @app.route("/x", methods=["POST"]), @app.get("/x"),
+# router.post("/x"), app.api_route("/x", methods=[...]); the arguments are read up to
+# the closing parenthesis on the same line, bounded
+_ROUTE_DECL = re.compile(
+    r"\.(route|api_route|get|post|put|delete|patch)\(\s*['\"](/[\w./{}<>:-]{0,80})['\"]"
+    r"([^)\n]{0,200})")
+_METHODS = re.compile(r"methods\s*=\s*[\[(]([^\])]{0,80})[\])]")
 _GRPC = re.compile(r"grpc\.NewServer\(|grpc\.server\(|grpc\.aio\.server\(|ServerBuilder|"
                    r"io\.grpc\.|add_insecure_port\(|MapGrpcService|tonic::transport")
 
@@ -56,6 +65,49 @@ def _sources(repo: Repo, df: Dockerfile) -> Iterator[tuple[str, str]]:
         text = repo.text(path)
         if isinstance(text, str):
             yield path, text[:_MAX_TEXT]
+
+
+def _declared_routes(text: str) -> tuple[list[str], set[str]]:
+    """The routes ``text`` declares with a method: those a GET reaches (in order) and
+    those declared for other methods only. ``route``/``api_route`` default to GET."""
+    gets: list[str] = []
+    others: set[str] = set()
+    for match in _ROUTE_DECL.finditer(text):
+        kind, path, rest = match.group(1), match.group(2), match.group(3)
+        if kind in ("route", "api_route"):
+            methods = _METHODS.search(rest)
+            verbs = (methods.group(1).upper() if methods else "GET")
+            get = "GET" in verbs
+        else:
+            get = kind == "get"
+        if get:
+            gets.append(path)
+        else:
+            others.add(path)
+    return gets, others
+
+
+def _route(texts: list[str]) -> tuple[str | None, bool]:
+    """The route to probe and whether it is a health route: a GET health route first
+    (declared with its method, else any quoted health path not declared POST-only), then
+    a GET /, then any GET route; never a route declared for other methods only."""
+    get_routes: list[str] = []
+    post_only: set[str] = set()
+    for text in texts:
+        gets, others = _declared_routes(text)
+        get_routes += gets
+        post_only |= others - set(gets)
+    route = next((r for r in get_routes if _HEALTH_PATH.fullmatch(r)), None)
+    for text in texts:
+        if route is None:
+            route = next((m.group(1) for m in _HEALTH_ROUTE.finditer(text)
+                          if m.group(1) not in post_only), None)
+    if route is not None:
+        return route, True
+    if "/" in get_routes or ("/" not in post_only and any(_ROOT_ROUTE.search(t)
+                                                           for t in texts)):
+        return "/", False
+    return (get_routes[0] if get_routes else None), False
 
 
 @dataclass(frozen=True)
@@ -85,24 +137,20 @@ def listening(repo: Repo, df: Dockerfile, env_port: str | None,
             break
     if port is None and env_port and env_port.isdigit():
         port, port_from = env_port, "ENV PORT"
-    route: str | None = None
-    health = grpc = False
-    root = False
+    texts: list[str] = []
+    grpc = False
     for path, text in _sources(repo, df):
+        texts.append(text)
         if port is None:
             for pattern in _PORT_PATTERNS:
                 match = pattern.search(text)
                 if match:
                     port, port_from = match.group(1), path
                     break
-        if route is None and (match := _HEALTH_ROUTE.search(text)):
-            route, health = match.group(1), True
-        root = root or bool(_ROOT_ROUTE.search(text))
         grpc = grpc or bool(_GRPC.search(text))
     if any("grpc" in (probe_label(d) or "") for d in deployed):
         grpc = True
-    if route is None and root:
-        route = "/"
+    route, health = _route(texts)
     found = Listening(port, port_from, route, health, grpc)
     repo.memo[key] = found
     return found

@@ -36,7 +36,7 @@ from pathlib import PurePosixPath
 from mlops_lint.globs import COMPOSE_FILES_ANYWHERE
 from mlops_lint.model import T
 from mlops_lint.parsers import ParseError
-from mlops_lint.parsers.ci import Workflow, ci_commands, workflows
+from mlops_lint.parsers.ci import Workflow, ci_commands, environment_jobs, workflows
 from mlops_lint.parsers.dockerfile import (
     DOCKERFILE_GLOBS,
     is_dockerfile,
@@ -355,8 +355,9 @@ def _workflows(repo: Repo, found: list[Evidence]) -> None:
         found.append(action)
         return
     for (system, path, job_name), commands in sorted(jobs.items()):
-        if named is None and system != "github" and _deploy_job(job_name,
-                                                                 " ".join([path, *commands])):
+        if named is None and system != "github" and (
+                deploy_job(job_name, " ".join([path, *commands]))
+                or job_name in environment_jobs(repo, system, path)):
             named = Evidence("workflow", path, f"job {job_name} ({path})")
     if named is not None:
         found.append(named)
@@ -375,13 +376,13 @@ def _github_deploy(repo: Repo) -> tuple[Evidence | None, Evidence | None]:
                     return Evidence("workflow", wf.path, f"{step.uses} ({wf.path})"), named
             texts = " ".join([wf.path, wf.name or ""] + [f"{s.uses or ''} {s.run or ''}"
                                                          for s in job.steps])
-            if named is None and job.steps and _deploy_job(f"{job.id} {job.name or ''}",
+            if named is None and job.steps and deploy_job(f"{job.id} {job.name or ''}",
                                                            texts):
                 named = Evidence("workflow", wf.path, f"job {job.id} ({wf.path})")
     return None, named
 
 
-def _deploy_job(name: str, text: str) -> bool:
+def deploy_job(name: str, text: str) -> bool:
     """A job named for a deployment that does not publish documentation (its name, file,
     actions and commands say nothing of docs or pages)."""
     return bool(DEPLOY_JOB.search(name)) and not DOCS_JOB.search(name) and \

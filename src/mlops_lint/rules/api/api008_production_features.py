@@ -60,7 +60,24 @@ def _commands(ctx: Context) -> list[tuple[str, int | None, str]]:
     return out
 
 
+# model-serving frameworks that run and replicate the app themselves: gunicorn workers do
+# not apply (levels.md point 2: their replicas are the equivalent)
+MANAGED_SERVERS = (("ray.serve", "Ray Serve"), ("bentoml", "BentoML"), ("kserve", "KServe"))
+
+
+def _serving_framework(s: Serving) -> str | None:
+    """The model-serving framework the serving code runs under, with where."""
+    for module in s.model.closure(s.model.serving_files):
+        for name, label in MANAGED_SERVERS:
+            if module.index.imports(name):
+                return f"{label} ({module.path})"
+    return None
+
+
 def _production_server(ctx: Context, s: Serving) -> str | None:
+    framework = _serving_framework(s)
+    if framework is not None:
+        return f"{framework} runs and replicates the app"
     for path, line, text in _commands(ctx):
         low = text.lower()
         where = f"{path}:{line}" if line else path
@@ -96,6 +113,19 @@ def _bounded_batch(s: Serving, route: Route, limit: int) -> bool:
     return False
 
 
+METADATA_SEGMENTS = frozenset({"info", "metadata", "version", "versions", "model", "models",
+                               "run_id", "run-id", "runid", "model_info", "model-info",
+                               "model_version", "model-version"})
+
+
+def _metadata_route(route: Route) -> bool:
+    """A GET route that tells which model serves: /model/info, /metadata, /version,
+    /run_id, /model."""
+    return route.allows("GET") and (
+        bool(METADATA_SEGMENTS & {seg.lower() for seg in route.segments})
+        or bool(re.search(r"model[/_-]?info", route.path.lower())))
+
+
 def _ready_and_live(routes: list[Route]) -> bool:
     """A readiness route besides the liveness one."""
     segments = [set(r.segments) for r in routes]
@@ -120,6 +150,36 @@ def _request_id_and_depends(s: Serving) -> tuple[bool, bool]:
     return request_id, depends
 
 
+# how to add each missing feature, by the start of its English name
+HOW: tuple[tuple[str, str, str], ...] = (
+    ("readiness", "/ready distinct from /health", "/ready distinta de /health"),
+    ("model metadata", "/model/info", "/model/info"),
+    ("bounded", "a bounded /predict/batch", "un /predict/batch acotado"),
+    ("versioned", "versioned routes (APIRouter(prefix='/api/v1'))",
+     "rutas versionadas (APIRouter(prefix='/api/v1'))"),
+    ("X-Request-ID", "X-Request-ID middleware", "middleware X-Request-ID"),
+    ("dependency", "Depends injection", "inyección con Depends"),
+    ("production server", "gunicorn + UvicornWorker (or uvicorn --workers)",
+     "gunicorn + UvicornWorker (o uvicorn --workers)"),
+    ("async", "async handlers", "handlers async"),
+)
+
+
+def _server_label(server: str | None) -> tuple[str, str]:
+    if server is not None and "replicates" in server:
+        return "production server", "servidor de producción"
+    return ("production server (gunicorn + UvicornWorker / --workers)",
+            "servidor de producción (gunicorn + UvicornWorker / --workers)")
+
+
+def _fix(missing: list[T], need: int) -> T:
+    """Add ``need`` more of the missing features (only those: a Ray Serve app, whose
+    server is Ray Serve's, is not asked for gunicorn)."""
+    hows = [T(en, es) for start, en, es in HOW if any(m.en.startswith(start) for m in missing)]
+    return T(f"Add at least {need} more of: ", f"Añade al menos {need} más de: ") + \
+        T.join(hows, ", ") + T(".", ".")
+
+
 @rule("API008", ProductionParams)
 @reports_unread
 def api_production_features(ctx: Context, params: ProductionParams) -> Iterator[Finding]:
@@ -137,8 +197,9 @@ def api_production_features(ctx: Context, params: ProductionParams) -> Iterator[
 
     tally(_ready_and_live(routes), "readiness ≠ liveness (/ready)",
           "readiness ≠ liveness (/ready)")
-    tally(any(re.search(r"model[/_-]?info|/info$|/metadata$", r.path.lower()) for r in routes),
-          "/model/info", "/model/info")
+    meta = next((r.path for r in routes if _metadata_route(r)), None)
+    tally(meta is not None, f"model metadata route ({meta or '/model/info'})",
+          f"ruta de metadatos del modelo ({meta or '/model/info'})")
     batch = [r for r in routes if "batch" in r.path.lower() and r.allows("POST")]
     tally(any(_bounded_batch(s, r, params.max_batch) for r in batch),
           f"bounded /predict/batch (≤ {params.max_batch})",
@@ -149,8 +210,7 @@ def api_production_features(ctx: Context, params: ProductionParams) -> Iterator[
     tally(request_id, "X-Request-ID middleware", "middleware X-Request-ID")
     tally(depends, "dependency injection (Depends)", "inyección de dependencias (Depends)")
     server = _production_server(ctx, s)
-    tally(server is not None, "production server (gunicorn + UvicornWorker / --workers)",
-          "servidor de producción (gunicorn + UvicornWorker / --workers)")
+    tally(server is not None, *_server_label(server))
     tally(any(r.is_async for r in routes), "async handlers", "handlers async")
     path, line = service_site(s)
     found = T.join(features, ", ") if features else T("none", "ninguna")
@@ -166,4 +226,5 @@ def api_production_features(ctx: Context, params: ProductionParams) -> Iterator[
     else:
         yield failed(message + T(f" (need {params.min_features}; missing: ",
                                  f" (se necesitan {params.min_features}; faltan: ")
-                     + T.join(missing, ", ") + T(")", ")"), path, line)
+                     + T.join(missing, ", ") + T(")", ")"), path, line,
+                     fix=_fix(missing, params.min_features - len(features)))

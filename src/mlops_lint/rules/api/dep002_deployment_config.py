@@ -29,9 +29,16 @@ from typing import Any
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed, skipped, warned
 from mlops_lint.parsers import ParseError
-from mlops_lint.parsers.ci import CI_NAMES, Command, Workflow, ci_commands, workflows
+from mlops_lint.parsers.ci import (
+    CI_NAMES,
+    Command,
+    Workflow,
+    ci_commands,
+    environment_jobs,
+    workflows,
+)
 from mlops_lint.parsers.kubernetes import HELM_TEMPLATE, TEMPLATE
-from mlops_lint.readers.deployment import DEPLOY_COMMAND, deployment
+from mlops_lint.readers.deployment import DEPLOY_COMMAND, deploy_job, deployment
 from mlops_lint.readers.project_files import as_dict, as_list
 from mlops_lint.readers.project_kind import project_kind
 from mlops_lint.readers.serving import serving
@@ -39,12 +46,8 @@ from mlops_lint.readers.unread import manifests_noted, noted, reports_unread
 from mlops_lint.rules import rule
 from mlops_lint.rules.api._compose import compose_services
 from mlops_lint.rules.api._endpoints import MAX_KIND_SCAN, managed_endpoints
+from mlops_lint.rules.api._health_fix import health_fix, health_text
 from mlops_lint.rules.api._rollback import rollback
-from mlops_lint.rules.api._shared import HEALTH_SEGMENTS
-
-
-def _health_text(text: str) -> bool:
-    return any(seg in HEALTH_SEGMENTS for seg in re.split(r"[/\s'\"?:=,\]\[]+", text.lower()))
 
 
 def _strings(node: Any) -> Iterator[str]:
@@ -81,13 +84,6 @@ def _d(en: str, es: str | None = None) -> T:
 NO_HEALTH = T("no health check", "sin health check")
 
 
-HEALTH_FIX = T("Point the platform's health check at /health: readinessProbe/livenessProbe "
-               "httpGet, ECS healthCheck, a compose healthcheck, or a post-deploy curl of /health.",
-               "Apunta el health check de la plataforma a /health: readinessProbe/livenessProbe "
-               "httpGet, healthCheck de ECS, healthcheck de compose, o un curl a /health tras "
-               "desplegar.")
-
-
 PROBES = ("readinessProbe", "livenessProbe", "startupProbe")
 
 
@@ -113,7 +109,7 @@ def _probe_paths(node: Any) -> tuple[int, list[str]]:
 
 def _probe_descriptor(label: str, path: str, probes: int, paths: list[str],
                       line: int | None) -> Descriptor:
-    if any(_health_text(p) for p in paths):
+    if any(health_text(p) for p in paths):
         return Descriptor(label, path, True, _d(", ".join(sorted(set(paths)))), line)
     if probes:
         return Descriptor(label, path, None, _d("probes not on a health route",
@@ -143,7 +139,7 @@ def _manifest_descriptors(ctx: Context) -> Iterator[Descriptor]:
         text = noted(ctx.repo.text(unread.path))
         if isinstance(text, str) and "Probe" in text:
             yield Descriptor("Helm template (read as text, not rendered)", unread.path,
-                             _health_text(text) or None, _d("probes", "sondas"))
+                             health_text(text) or None, _d("probes", "sondas"))
         elif isinstance(text, str) and LONG_RUNNING_KIND.search(text[:MAX_KIND_SCAN]):
             yield Descriptor("Helm template (read as text, not rendered)", unread.path, False,
                              _d("a long-running workload without probes",
@@ -154,7 +150,7 @@ def _serverless_descriptors(ctx: Context) -> Iterator[Descriptor]:
     for path in ctx.files(["**/serverless.yml", "**/serverless.yaml"]):
         doc = noted(ctx.repo.yaml(path))
         if isinstance(doc, dict):
-            wired = any(_health_text(s) for s in _strings(doc.get("functions")))
+            wired = any(health_text(s) for s in _strings(doc.get("functions")))
             yield Descriptor("serverless.yml", path, wired or False,
                              _d("http event on /health", "evento http en /health") if wired
                              else _d("no /health event", "sin evento /health"))
@@ -173,7 +169,7 @@ def _ecs_descriptors(ctx: Context) -> Iterator[Descriptor]:
                 continue
             check_cmd = " ".join(_strings(as_dict(container.get("healthCheck")).get("command")))
             yield Descriptor(f"ECS task definition {container.get('name', '')}".strip(), path,
-                             _health_text(check_cmd) if check_cmd else False,
+                             health_text(check_cmd) if check_cmd else False,
                              _d("healthCheck") if check_cmd else _d("no healthCheck",
                                                                       "sin healthCheck"))
 
@@ -190,7 +186,7 @@ def _compose_descriptors(ctx: Context) -> Iterator[Descriptor]:
                    f" (combinado de {' + '.join(service.files)})") \
             if len(service.files) > 1 else T("", "")
         yield Descriptor(f"compose service {service.name}", service.path,
-                         (_health_text(test) or None) if test else False,
+                         (health_text(test) or None) if test else False,
                          (_d("healthcheck") if test else _d("no healthcheck",
                                                             "sin healthcheck")) + merged)
 
@@ -203,7 +199,7 @@ def _platform_descriptors(ctx: Context) -> Iterator[Descriptor]:
         doc = noted(ctx.repo.toml(full) if key == "toml" else ctx.repo.yaml(full))
         if isinstance(doc, ParseError):
             continue
-        wired = any(_health_text(s) for s in _strings(doc))
+        wired = any(health_text(s) for s in _strings(doc))
         yield Descriptor(path, full, wired or False,
                          _d("health check path", "ruta de health check") if wired else NO_HEALTH)
 
@@ -230,16 +226,38 @@ def _other_ci_descriptors(ctx: Context) -> Iterator[Descriptor]:
         found = next(((i, m) for i, c in enumerate(commands)
                       if (m := DEPLOY_COMMAND.search(c.text))), None)
         if found is None:
+            yield from _deploy_job_descriptor(ctx, path, commands)
             continue
         index, match = found
         deploy = match.group(0)
-        smoke = any(SMOKE.search(c.text) and _health_text(c.text) for c in commands)
+        smoke = any(SMOKE.search(c.text) and health_text(c.text) for c in commands)
         # the file's commands come in document order: the deploy's rest, then later steps
         after = [commands[index].text[match.end():], *(c.text for c in commands[index + 1:])]
         other = None if smoke else _smoke_after(after)
         system = CI_NAMES.get(commands[0].system, commands[0].system)
         yield Descriptor(f"{system} deploy ({' '.join(deploy.split())})", path,
                          None if other else smoke, _health_detail(smoke, other))
+
+
+def _deploy_job_descriptor(ctx: Context, path: str,
+                           commands: list[Command]) -> Iterator[Descriptor]:
+    """A job of another CI system that deploys by its own means (ssh, scp, a script): one
+    named for a deployment, or a GitLab job with an ``environment:``."""
+    system = commands[0].system
+    environments = environment_jobs(ctx.repo, system, path)
+    index = next((i for i, c in enumerate(commands) if c.job and (
+        c.job in environments or deploy_job(c.job, " ".join(
+            d.text for d in commands if d.job == c.job)))), None)
+    if index is None:
+        return
+    job = commands[index].job
+    after = [c.text for c in commands[index:]]
+    smoke = any(SMOKE.search(t) and health_text(t) for t in after)
+    other = None if smoke else _smoke_after(after)
+    how = "environment: " if job in environments else ""
+    name = CI_NAMES.get(system, system)
+    yield Descriptor(f"{name} deploy job {job}" + (f" ({how.strip(': ')})" if how else ""),
+                     path, None if other else smoke, _health_detail(smoke, other))
 
 
 # a post-deploy test of the live service that is not a /health call: a smoke-test script
@@ -292,7 +310,7 @@ def _workflow_descriptor(wf: Workflow) -> Iterator[Descriptor]:
                 later.append(text[match.end():])
             if match and deploy is None:
                 deploy = (match.group(0), step.line)
-            if SMOKE.search(text) and _health_text(text):
+            if SMOKE.search(text) and health_text(text):
                 smoke = True
             if (step.uses or "").startswith(("google-github-actions/deploy-cloudrun",
                                              "aws-actions/amazon-ecs-deploy")) and deploy is None:
@@ -310,7 +328,7 @@ def _health_route(ctx: Context) -> str | None:
     for route in serving(ctx).model.routes:
         if not route.allows("GET"):
             continue
-        if _health_text(route.path):
+        if health_text(route.path):
             return f"GET {route.path} ({route.file}:{route.line})"
         if route.path.strip("/") == "" and route.handler is not None:
             doc = ast.get_docstring(route.handler) or ""
@@ -348,12 +366,13 @@ def deployment_config(ctx: Context, params: None) -> Iterator[Finding]:
         for d in wired:
             yield passed(_d(f"{d.kind}: ") + d.detail, d.path, d.line, level=2)
     elif descriptors:
+        fix = health_fix(ctx)
         for d in descriptors:
             message = _d(f"{d.kind}: ") + d.detail
             if d.wired is None:
-                yield warned(message, d.path, d.line, level=2, fix=HEALTH_FIX)
+                yield warned(message, d.path, d.line, level=2, fix=fix)
             else:
-                yield failed(message, d.path, d.line, level=2, fix=HEALTH_FIX)
+                yield failed(message, d.path, d.line, level=2, fix=fix)
     elif (kind := project_kind(ctx.repo).runs_nothing()) is not None:
         yield skipped(T("not applicable: ", "no aplica: ") + kind + T(
             ", so it serves nothing and has no health route to wire",
@@ -363,7 +382,7 @@ def deployment_config(ctx: Context, params: None) -> Iterator[Finding]:
                        "task definition, Cloud Run service or deploy workflow, compose) found",
                        "no hay descriptor de despliegue (manifiesto Kubernetes, serverless.yml, "
                        "task definition de ECS, servicio Cloud Run o workflow de despliegue, "
-                       "compose)"), level=2, fix=HEALTH_FIX)
+                       "compose)"), level=2, fix=health_fix(ctx))
     fact = deployment(ctx.repo)
     if not descriptors and not fact.deploys:
         yield skipped(fact.nothing_deployed(T(", so there is nothing to roll back",

@@ -144,7 +144,17 @@ def cov_target(repo: Repo, project: str) -> str | None:
     folders = sorted({py[len(prefix):].split("/", 1)[0] for py in repo.glob([f"{prefix}*/*.py"])}
                      - NOT_PACKAGES - {"src"})
     folders = [f for f in folders if not f.startswith(".")]
+    if not folders and repo.glob([f"{prefix}src/*.py"]):
+        return "src"  # flat scripts in src/, no package: --cov=src measures them
     return folders[0] if len(folders) == 1 else None
+
+
+TEST_FILES = ("**/test_*.py", "**/*_test.py", "**/tests/**/*.py", "**/test/**/*.py")
+
+
+def has_tests(repo: Repo) -> bool:
+    """Whether the repository has any test file."""
+    return bool(repo.glob(TEST_FILES))
 
 
 def declares_pytest_cov(repo: Repo) -> bool:
@@ -193,14 +203,20 @@ def ci_coverage_gate(ctx: Context, params: None) -> Iterator[Finding]:
         tests = ci_runs(ctx.repo, TESTS)
         path, line = (tests[0].path, tests[0].line) if tests else first_ci_file(state)
         project = _project_dir(ctx.repo, tests[0]) if tests else "."
+        first = T("", "") if tests or has_tests(ctx.repo) else T(
+            "there are no tests yet: write them first (tests/test_*.py) and run them in CI; "
+            "then ", "aún no hay tests: escríbelos primero (tests/test_*.py) y ejecútalos en "
+            "la CI; después ")
+        none = T("", "") if first.en == "" else T("; the repository has no tests",
+                                                    "; el repositorio no tiene tests")
         yield failed(T("no CI test run enforces a coverage threshold (--cov-fail-under or "
                        "fail_under in the configuration it reads)",
                        "ninguna ejecución de tests en CI exige un umbral de cobertura "
-                       "(--cov-fail-under o fail_under en la configuración que lee)") + note,
-                     path, line,
-                     fix=_coverage_gate_fix(floors, upload=not uploads,
-                                            target=cov_target(ctx.repo, project),
-                                            pytest_cov=declares_pytest_cov(ctx.repo)))
+                       "(--cov-fail-under o fail_under en la configuración que lee)") + note
+                     + none, path, line,
+                     fix=first + _coverage_gate_fix(floors, upload=not uploads,
+                                                    target=cov_target(ctx.repo, project),
+                                                    pytest_cov=declares_pytest_cov(ctx.repo)))
         return
     best = max(gates, key=lambda g: g.value)
     head = T(f"CI enforces coverage ≥ {best.value:g}% ({best.source})",

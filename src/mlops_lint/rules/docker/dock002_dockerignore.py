@@ -175,15 +175,30 @@ def context_contents(ctx: Context, directory: str) -> tuple[int, list[str]]:
     return len(files), found
 
 
-def _whole_context_copy(df: Dockerfile) -> Instruction | None:
-    """The first COPY/ADD (from the build context, not another stage) that copies the
-    whole context (``COPY . .``, ``COPY ./ /app``, ``COPY * ./``)."""
+def _whole_context_copies(df: Dockerfile) -> list[Instruction]:
+    """The COPY/ADD instructions (from the build context, not another stage) that copy
+    the whole context (``COPY . .``, ``COPY ./ /app``, ``COPY * ./``)."""
+    found = []
     for inst in df.instructions:
         if inst.cmd not in ("COPY", "ADD") or "from" in inst.flags or inst.heredoc is not None:
             continue
         if any(src.rstrip("/") in (".", "./*", "*") for src in copy_sources(inst)):
-            return inst
-    return None
+            found.append(inst)
+    return found
+
+
+def _builder_only(df: Dockerfile, copies: list[Instruction]) -> str | None:
+    """The builder stage of the whole-context copies when none of them is in the final
+    image's lineage (the final stage takes only what it copies --from a stage); None
+    when one reaches the final image."""
+    final = final_stage(df)
+    if final is None:
+        return None
+    lineage = {id(i) for stage in df.lineage(final) for i in stage.instructions}
+    if any(id(inst) in lineage for inst in copies):
+        return None
+    stage = next((st for st in df.stages if copies[0] in st.instructions), None)
+    return (stage.alias or f"stage {stage.index + 1}") if stage is not None else None
 
 
 def _no_ignore_message(ctx: Context, df: Dockerfile) -> T:
@@ -191,8 +206,25 @@ def _no_ignore_message(ctx: Context, df: Dockerfile) -> T:
     count, found = context_contents(ctx, directory)
     where = "the repository root" if directory == "." else directory + "/"
     donde = "la raíz del repositorio" if directory == "." else directory + "/"
-    whole = _whole_context_copy(df)
-    if whole is not None:
+    copies = _whole_context_copies(df)
+    whole = copies[0] if copies else None
+    builder = _builder_only(df, copies) if copies else None
+    if whole is not None and builder is not None:
+        head = T(f"no .dockerignore in the build context of {df.path}: if it is built from "
+                 f"{where}, all {count} files there are sent to the daemon and {whole.cmd} "
+                 f"{whole.args} (line {whole.line}) puts them in the builder stage "
+                 f"'{builder}', not the final image (which copies only what it takes from "
+                 "that stage): they weigh on every build and its cache, and a secret among "
+                 "them could leak through the builder's layers",
+                 f"no hay .dockerignore en el contexto de build de {df.path}: si se construye "
+                 f"desde {donde}, sus {count} archivos se envían al daemon y {whole.cmd} "
+                 f"{whole.args} (línea {whole.line}) los mete en la etapa builder "
+                 f"'{builder}', no en la imagen final (que solo copia lo que toma de esa "
+                 "etapa): pesan en cada build y su caché, y un secreto entre ellos podría "
+                 "filtrarse por las capas del builder")
+        tail = T("; none is data, a virtualenv or a secret today",
+                 "; hoy ninguno es de datos, un entorno virtual o un secreto")
+    elif whole is not None:
         head = T(f"no .dockerignore in the build context of {df.path}: if it is built from "
                  f"{where}, all {count} files there are sent to the daemon and {whole.cmd} "
                  f"{whole.args} (line {whole.line}) puts them in the image",

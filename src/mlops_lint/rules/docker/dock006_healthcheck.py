@@ -31,6 +31,11 @@ from mlops_lint.rules import rule
 from mlops_lint.rules.docker._batch import batch_image
 from mlops_lint.rules.docker._ci_images import ci_job_image
 from mlops_lint.rules.docker._compose import Service, healthcheck, load_compose
+from mlops_lint.rules.docker._kube_probes import (
+    kubernetes_probe_fix,
+    kubernetes_probes,
+    run_by_kubernetes,
+)
 from mlops_lint.rules.docker._runtime import (
     env_port,
     non_python_runtime,
@@ -287,7 +292,7 @@ def _without_healthcheck(ctx: Context, df: Dockerfile, final: Stage,
     elsewhere = [i for s in df.stages if s.index not in members
                  for i in s.find("HEALTHCHECK")]
     deployed = deployments(ctx.repo, df)
-    probed = _kubernetes_probes(df, deployed)
+    probed = kubernetes_probes(df, deployed)
     if probed is not None:
         yield from probed
         return
@@ -306,30 +311,16 @@ def _without_healthcheck(ctx: Context, df: Dockerfile, final: Stage,
                 f"for it{extra}",
                 f"no hay HEALTHCHECK en la {stage_at(final).es} final ni healthcheck compose "
                 f"para ella{extra_es}")
-    fix = healthcheck_fix(df, final, port, listening(ctx.repo, df, env_port(df, final),
-                                                      deployed))
+    listen = listening(ctx.repo, df, env_port(df, final), deployed)
+    unprobed = [d for d in deployed if d.long_running and not probe_label(d)]
+    if unprobed:
+        message += run_by_kubernetes(unprobed)
+        fix = kubernetes_probe_fix(unprobed[0], port or listen.port, listen)
+    else:
+        fix = healthcheck_fix(df, final, port, listen)
     line = elsewhere[-1].line if elsewhere else final.line
     yield failed(message, df.path, line, level=2, fix=fix)
     yield failed(message, df.path, line, level=3, fix=fix)
-
-
-def _kubernetes_probes(df: Dockerfile, deployed: list[Deployed]) -> list[Finding] | None:
-    """Passes when every long-running Kubernetes container that runs the image is probed
-    (Kubernetes ignores Docker's HEALTHCHECK); None otherwise."""
-    running = [d for d in deployed if d.long_running]
-    probed = [(d, label) for d in running if (label := probe_label(d))]
-    if not running or len(probed) != len(running):
-        return None
-    d, label = probed[0]
-    more = f" (and {len(probed) - 1} more)" if len(probed) > 1 else ""
-    more_es = f" (y {len(probed) - 1} más)" if len(probed) > 1 else ""
-    message = T(f"no HEALTHCHECK in {df.path}, but the Kubernetes containers that run "
-                f"it are probed: {label} in {d.where}{more} ({d.how}); Kubernetes "
-                "ignores Docker's HEALTHCHECK and uses these",
-                f"no hay HEALTHCHECK en {df.path}, pero los contenedores de Kubernetes "
-                f"que la ejecutan tienen sondas: {label} en {d.where}{more_es} "
-                f"({d.how}); Kubernetes ignora el HEALTHCHECK de Docker y usa estas")
-    return [passed(message, d.path, d.line, level=2), passed(message, d.path, d.line, level=3)]
 
 
 def _needs_none(ctx: Context, df: Dockerfile, final: Stage, deployed: list[Deployed],

@@ -93,6 +93,7 @@ class CardReport:
 
 
 _OUT_OF_SCOPE_PHRASES = ("out of scope", "not intended", "should not be used", "not be used",
+                         "not for", "do not use", "no apto para", "no es para",
                          "no usar", "no debe usarse", "no debe utilizarse", "no recomendado",
                          "no previsto", "no se debe usar")
 

@@ -23,6 +23,7 @@ class Section:
     name: T
     patterns: tuple[str, ...]
     vetoes: tuple[str, ...] = ()
+    content: tuple[str, ...] = ()  # key phrases of its content, found under other headings
 
     def matches(self, heading: Heading) -> bool:
         return section_matches(heading, self.patterns, self.vetoes)
@@ -71,7 +72,8 @@ def section_set(kind: str) -> SectionSet:
     for key, body in raw["sections"].items():
         patterns = tuple(str(p) for p in (*body.get("en", ()), *body.get("es", ())))
         sections[str(key)] = Section(str(key), _text(body["name"]), patterns,
-                                     tuple(str(v) for v in body.get("not", ())))
+                                     tuple(str(v) for v in body.get("not", ())),
+                                     tuple(str(c) for c in body.get("content", ())))
     lists = {str(k): tuple(str(x) for x in v) for k, v in raw.items()
              if k != "sections" and isinstance(v, list)}
     for keys in lists.values():

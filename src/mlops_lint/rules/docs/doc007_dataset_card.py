@@ -38,6 +38,7 @@ from mlops_lint.rules.docs._shared import (
     HF_MODEL_KEYS,
     find,
     front_matter,
+    mentions,
     no_template,
     numeric_table,
     read_markdown,
@@ -110,6 +111,20 @@ def _target_distribution(doc: Markdown) -> int | None:
     return None
 
 
+def _by_content(doc: Markdown, present: dict[str, int]) -> dict[str, int]:
+    """Sections missing by heading whose content is under another heading ("imputed",
+    "outliers filtered" under Quality Considerations is the preprocessing section's)."""
+    found = {}
+    for key, section in section_set("dataset_card").sections.items():
+        if key in present or not section.content:
+            continue
+        holder = next((h for h in doc.headings if mentions(doc.section(h), section.content)),
+                      None)
+        if holder is not None:
+            found[key] = holder.line
+    return found
+
+
 def dataset_card_report(doc: Markdown, front: dict[str, Any] | None) -> dict[str, int]:
     """Sections present (key -> line) of a dataset card, PII and licence facts included."""
     spec = section_set("dataset_card")
@@ -118,6 +133,7 @@ def dataset_card_report(doc: Markdown, front: dict[str, Any] | None) -> dict[str
         found = find(doc, section)
         if found:
             present[key] = found[0].line
+    present.update(_by_content(doc, present))
     if "sensitive" not in present:
         for number, text in doc.prose:
             if re.search(r"\bPII\b|datos sensibles|sensitive data|datos personales|"

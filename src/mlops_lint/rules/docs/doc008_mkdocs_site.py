@@ -4,7 +4,9 @@ mkdocstrings, mermaid superfences and CI that builds (``--strict``) or deploys t
 
 ``mkdocs.yml`` uses tags (``!!python/name:``, ``!ENV``) that a safe YAML loader rejects:
 :func:`load_mkdocs` reads them as plain values; ``INHERIT`` is followed one level. A Sphinx
-site is a documented alternative: warned, never passed.
+site is a well-known equivalent (levels.md point 2): credited at level 2, and at level 3
+when it is built (Read the Docs or CI) with API pages (autodoc); an unedited template
+stub (placeholder text) warns for that reason.
 """
 
 from __future__ import annotations
@@ -170,35 +172,68 @@ def _sphinx_build(ctx: Context) -> tuple[str, int | None] | None:
     return None
 
 
+# placeholder text of a project template's documentation stub left unedited
+_STUB = re.compile(r"This is where you describe|Lorem ipsum|Add your (?:content|documentation) "
+                   r"here|Write your documentation here", re.IGNORECASE)
+_AUTODOC = re.compile(r"sphinx\.ext\.autodoc|autoapi|sphinx\.ext\.napoleon|sphinx_autodoc")
+_MAX_STUB_SCAN = 50
+
+
+def _stub_page(ctx: Context, conf: str) -> str | None:
+    """A page of the Sphinx site that still holds a template's placeholder text."""
+    folder = str(PurePosixPath(conf).parent)
+    prefix = "" if folder == "." else folder + "/"
+    pages = ctx.repo.glob((f"{prefix}*.rst", f"{prefix}*.md", f"{prefix}**/*.rst"))
+    for page in pages[:_MAX_STUB_SCAN]:
+        text = ctx.repo.text(page)
+        if isinstance(text, str) and (match := _STUB.search(text[:20000])):
+            return f"'{match.group(0)}' in {page}"
+    return None
+
+
 def _sphinx_site(ctx: Context, conf: str) -> Iterator[Finding]:
-    yield warned(T(f"Sphinx site ({conf}) instead of MkDocs",
-                   f"sitio Sphinx ({conf}) en lugar de MkDocs"), conf,
-                 level=2, fix=T("the guide uses MkDocs Material; keep Sphinx and "
-                                "justify it in an ADR, or add mkdocs.yml",
-                                "la guía usa MkDocs Material; mantén Sphinx y "
-                                "justifícalo en un ADR, o añade mkdocs.yml"))
+    """Sphinx is a well-known equivalent of MkDocs (levels.md point 2): credited, unless
+    its pages are an unedited template stub; level 3 wants it built and API docs."""
+    stub = _stub_page(ctx, conf)
+    if stub is not None:
+        stub_en = T(f"the Sphinx site ({conf}) is an unedited template stub (placeholder text "
+                    f"{stub})", f"el sitio Sphinx ({conf}) es un esqueleto de plantilla sin "
+                    f"editar (texto de relleno {stub})")
+        fix = T("replace the template's placeholder pages with the project's own "
+                "documentation (setup, usage, API), or remove the stub",
+                "sustituye las páginas de relleno de la plantilla por la documentación del "
+                "proyecto (instalación, uso, API), o elimina el esqueleto")
+        yield warned(stub_en, conf, level=2, fix=fix)
+        yield warned(stub_en, conf, level=3, fix=fix)
+        return
+    yield passed(T(f"Sphinx site ({conf}), a well-known equivalent of MkDocs",
+                   f"sitio Sphinx ({conf}), un equivalente conocido de MkDocs"), conf, level=2)
     build = _sphinx_build(ctx)
+    conf_text = ctx.repo.text(conf)
+    autodoc = isinstance(conf_text, str) and bool(_AUTODOC.search(conf_text[:50000]))
     if build is None:
-        yield failed(T(f"Sphinx site ({conf}) instead of MkDocs, and neither Read the Docs "
-                       "nor CI builds it (no mkdocs.yml to judge mkdocstrings, mermaid or a "
-                       "docs workflow)",
-                       f"sitio Sphinx ({conf}) en lugar de MkDocs, y ni Read the Docs ni la "
-                       "CI lo construyen (no hay mkdocs.yml con el que juzgar mkdocstrings, "
-                       "mermaid o un workflow de documentación)"), conf, level=3,
-                     fix=T("build the site in CI (sphinx-build -W) or on Read the Docs, or "
-                           "move to MkDocs", "construye el sitio en CI (sphinx-build -W) o en "
-                           "Read the Docs, o pasa a MkDocs"))
+        yield failed(T(f"Sphinx site ({conf}): neither Read the Docs nor CI builds it",
+                       f"sitio Sphinx ({conf}): ni Read the Docs ni la CI lo construyen"),
+                     conf, level=3,
+                     fix=T("build the site in CI (sphinx-build -W) or on Read the Docs"
+                           + ("" if autodoc else ", with API pages from sphinx.ext.autodoc"),
+                           "construye el sitio en CI (sphinx-build -W) o en Read the Docs"
+                           + ("" if autodoc else ", con páginas de API de sphinx.ext.autodoc")))
         return
     where = build[0] + (f":{build[1]}" if build[1] else "")
-    yield warned(T(f"Sphinx site ({conf}) built by {where}: MkDocs is the guide's choice "
-                   "(mkdocstrings, mermaid and a docs workflow are judged on mkdocs.yml); the "
-                   "Sphinx site is a documented alternative",
-                   f"sitio Sphinx ({conf}) construido por {where}: la guía elige MkDocs "
-                   "(mkdocstrings, mermaid y un workflow de documentación se juzgan sobre "
-                   "mkdocs.yml); el sitio Sphinx es una alternativa documentada"),
+    if autodoc:
+        yield passed(T(f"Sphinx site ({conf}) built by {where}, with API docs (autodoc)",
+                       f"sitio Sphinx ({conf}) construido por {where}, con documentación de "
+                       "API (autodoc)"), build[0], build[1], level=3)
+        return
+    yield warned(T(f"Sphinx site ({conf}) built by {where}, without API pages (no "
+                   "sphinx.ext.autodoc or autoapi in its extensions)",
+                   f"sitio Sphinx ({conf}) construido por {where}, sin páginas de API (sin "
+                   "sphinx.ext.autodoc ni autoapi en sus extensiones)"),
                  build[0], build[1], level=3,
-                 fix=T("keep Sphinx and justify it in an ADR, or add mkdocs.yml",
-                       "mantén Sphinx y justifícalo en un ADR, o añade mkdocs.yml"))
+                 fix=T("add sphinx.ext.autodoc (or sphinx-autoapi) to extensions in "
+                       f"{conf} and an API page", "añade sphinx.ext.autodoc (o "
+                       f"sphinx-autoapi) a extensions en {conf} y una página de API"))
 
 
 def _no_mkdocs(ctx: Context) -> Iterator[Finding]:

@@ -18,11 +18,13 @@ install -r requirements.txt; fi``) is installed: the shell reader drops the rese
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from mlops_lint.context import Context
+from mlops_lint.globs import is_test_data
 from mlops_lint.model import Finding, T, failed, passed, skipped
 from mlops_lint.parsers import ParseError
 from mlops_lint.parsers.ci import other_ci_files, workflows
@@ -36,7 +38,13 @@ from mlops_lint.readers.image_builds import IMAGE_BUILD
 from mlops_lint.readers.project_kind import project_kind
 from mlops_lint.readers.python_project import package_dirs
 from mlops_lint.rules import rule
-from mlops_lint.rules.env._shared import dirs, glob_in, has_python, service_dirs
+from mlops_lint.rules.env._shared import (
+    CONDA_NAME_GLOBS,
+    dirs,
+    glob_in,
+    has_python,
+    service_dirs,
+)
 
 LOCKFILES: dict[str, tuple[str, ...]] = {
     # lockfile name -> the CI commands that install from it
@@ -199,7 +207,45 @@ def _stack_locks(ctx: Context) -> Iterator[Finding]:
                            "que cada instalación resuelva las mismas versiones"))
 
 
-def _no_lockfile(partial: list[tuple[str, int, int]]) -> Finding:
+_CONDA_COMMAND = re.compile(r"\b(?:conda|mamba|micromamba)[ \t]+(?:env[ \t]+)?(?:create|update)\b")
+_MAX_CONDA_SCAN = 100_000
+
+
+def conda_environment(ctx: Context) -> str | None:
+    """What shows the project's environment is conda's: a conda environment file (a
+    top-level ``dependencies:`` list), or a ``conda env create`` in a Dockerfile or a
+    shell script; None when nothing does."""
+    for path in ctx.files([f"**/{g}" for g in CONDA_NAME_GLOBS]):
+        if is_test_data(path):
+            continue
+        doc = ctx.repo.yaml(path)
+        if isinstance(doc, dict) and isinstance(doc.get("dependencies"), list):
+            return path
+    for path in ctx.files(["**/Dockerfile", "**/*.Dockerfile", "**/Dockerfile.*", "**/*.sh"]):
+        text = ctx.repo.text(path)
+        if isinstance(text, str) and (match := _CONDA_COMMAND.search(text[:_MAX_CONDA_SCAN])):
+            return f"{match.group(0)} in {path}"
+    return None
+
+
+def _no_lockfile_fix(ctx: Context) -> T:
+    conda = conda_environment(ctx)
+    if conda is None:
+        return T("generate one (pip-compile requirements.in, uv lock, poetry lock) and commit "
+                 "it", "genera uno (pip-compile requirements.in, uv lock, poetry lock) y "
+                 "súbelo al repositorio")
+    source = conda if conda.endswith((".yml", ".yaml")) else "environment.yml"
+    return T(f"the environment is conda's ({conda}): lock it with conda-lock (conda-lock -f "
+             f"{source} -p linux-64, installed with conda-lock install), or commit the "
+             "output of conda env export --no-builds (or a micromamba lock) and create the "
+             "environment from it",
+             f"el entorno es de conda ({conda}): fíjalo con conda-lock (conda-lock -f "
+             f"{source} -p linux-64, instalado con conda-lock install), o sube la salida de "
+             "conda env export --no-builds (o un lock de micromamba) y crea el entorno "
+             "desde ella")
+
+
+def _no_lockfile(ctx: Context, partial: list[tuple[str, int, int]]) -> Finding:
     """No lockfile: the failure, naming the first requirements file pinned only in part."""
     detail = T("", "")
     if partial:
@@ -211,9 +257,7 @@ def _no_lockfile(partial: list[tuple[str, int, int]]) -> Finding:
                     "no hay lockfile (poetry.lock, uv.lock, pdm.lock, Pipfile.lock, "
                     "conda-lock.yml o un requirements.txt fijado con ==)") + detail,
                   partial[0][0] if partial else None, 1 if partial else None,
-                  fix=T("generate one (pip-compile requirements.in, uv lock, poetry lock) "
-                        "and commit it", "genera uno (pip-compile requirements.in, uv lock, "
-                        "poetry lock) y súbelo al repositorio"))
+                  fix=_no_lockfile_fix(ctx))
 
 
 def _committed(ctx: Context, locks: list[Lockfile]) -> list[Lockfile] | Finding:
@@ -309,7 +353,7 @@ def lockfile_used(ctx: Context, params: None) -> Iterator[Finding]:
         yield from _stack_locks(ctx)
         return
     if not locks:
-        yield _no_lockfile(partial)
+        yield _no_lockfile(ctx, partial)
         return
     committed = _committed(ctx, locks)
     if isinstance(committed, Finding):

@@ -120,6 +120,32 @@ def _layout_gaps(module: TfDir) -> tuple[list[str], list[str], list[str], list[s
     return missing_en, missing_es, misplaced_en, misplaced_es
 
 
+def _layout_fix(path: str, missing: list[str], uncalled: bool) -> T:
+    """Only what is missing: the interface blocks the module lacks, a call (or removal)
+    when nothing calls it."""
+    en: list[str] = []
+    es: list[str] = []
+    wanted = [(b, f) for _, b, _ in _LAYOUT for f in (_LAYOUT_FILE[b],)
+              if any(m.startswith(f"no {b} blocks") for m in missing)]
+    if wanted:
+        en.append(f"declare the module's interface in {path}: " + " and ".join(
+            f"{b} blocks in {f}" for b, f in wanted))
+        es.append(f"declara la interfaz del módulo en {path}: " + " y ".join(
+            f"bloques {b} en {f}" for b, f in wanted))
+    if uncalled:
+        en.append(f"call {path} from a configuration (module \"<name>\" {{ source = \"…\" }}) "
+                  "or remove it if it is unused")
+        es.append(f"llama a {path} desde una configuración (module \"<nombre>\" {{ source = "
+                  "\"…\" }}) o elimínalo si no se usa")
+    sentence_en = "; ".join(en)
+    sentence_es = "; ".join(es)
+    return T(sentence_en[:1].upper() + sentence_en[1:] + ".",
+             sentence_es[:1].upper() + sentence_es[1:] + ".")
+
+
+_LAYOUT_FILE = {"variable": "variables.tf", "output": "outputs.tf"}
+
+
 def _module_layout(config: Config, calls: list[_Call]) -> Iterator[Finding]:
     called = {c.target for c in calls if c.local}
     for _, module in sorted(config.dirs.items()):
@@ -133,13 +159,7 @@ def _module_layout(config: Config, calls: list[_Call]) -> Iterator[Finding]:
             es = missing_es + (["ninguna configuración lo llama"] if uncalled else [])
             yield failed(T(head_en + "; ".join(en + misplaced_en),
                            head_es + "; ".join(es + misplaced_es)), module.files[0].path, None,
-                         fix=T(f"Declare the module's interface in {module.path}: variable "
-                               "blocks in variables.tf and output blocks in outputs.tf, and "
-                               "call it from a configuration (module \"<name>\" { source = "
-                               "\"…\" }).",
-                               f"Declara la interfaz del módulo en {module.path}: bloques "
-                               "variable en variables.tf y output en outputs.tf, y llámalo desde "
-                               "una configuración (module \"<nombre>\" { source = \"…\" })."))
+                         fix=_layout_fix(module.path, missing_en, uncalled))
         elif misplaced_en:
             yield warned(T(head_en + "; ".join(misplaced_en) + " (the standard module "
                            "structure keeps them apart)",

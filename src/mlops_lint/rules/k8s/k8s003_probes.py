@@ -17,8 +17,8 @@ import re
 from collections.abc import Iterator
 
 from mlops_lint.context import Context
-from mlops_lint.model import Finding, T, failed, passed, skipped, verdict, warned
-from mlops_lint.parsers.kubernetes import Container, Manifests, Workload
+from mlops_lint.model import Finding, T, failed, passed, skipped, warned
+from mlops_lint.parsers.kubernetes import Container, HelmChart, Manifests, Workload
 from mlops_lint.readers.serving import health_routes, near
 from mlops_lint.rules import rule
 from mlops_lint.rules.k8s._shared import (
@@ -278,16 +278,41 @@ def k8s_probes(ctx: Context, params: None) -> Iterator[Finding]:
         pods = pod_templates(ctx, chart)
         if not pods:
             continue
-        texts = [*template_text(ctx, chart).values(),
-                 *(ctx.repo.text(p) for p, _ in chart.values)]
-        both = all(any(isinstance(t, str) and key in t for t in texts)
-                   for key in ("readinessProbe", "livenessProbe"))
-        yield verdict(
-            both,
-            T(f"chart {chart.name}: readinessProbe and livenessProbe in the templates/values "
-              "(read as text, not rendered)",
-              f"chart {chart.name}: readinessProbe y livenessProbe en plantillas/values "
-              "(leído como texto, sin renderizar)"),
-            T(f"chart {chart.name}: no readinessProbe/livenessProbe in its templates or values",
-              f"chart {chart.name}: no hay readinessProbe/livenessProbe en sus plantillas ni "
-              "values"), pods[0], None)
+        yield _chart_probes(ctx, chart, pods)
+
+
+def _chart_probes(ctx: Context, chart: HelmChart, pods: list[str]) -> Finding:
+    """Both probe kinds somewhere in the chart's templates or values (read as text); the
+    failure names only the kinds missing, and where the other one is."""
+    texts = {**template_text(ctx, chart)}
+    for path, _ in chart.values:
+        text = ctx.repo.text(path)
+        if isinstance(text, str):
+            texts[path] = text
+    where: dict[str, str] = {}
+    for key in ("readinessProbe", "livenessProbe"):
+        for path, text in texts.items():
+            index = text.find(key + ":")
+            if index >= 0:
+                where[key] = f"{path}:{text.count(chr(10), 0, index) + 1}"
+                break
+    missing = [k for k in ("readinessProbe", "livenessProbe") if k not in where]
+    if not missing:
+        return passed(T(f"chart {chart.name}: readinessProbe and livenessProbe in the "
+                        "templates/values (read as text, not rendered)",
+                        f"chart {chart.name}: readinessProbe y livenessProbe en "
+                        "plantillas/values (leído como texto, sin renderizar)"), pods[0])
+    present = "; ".join(f"{k} at {w}" for k, w in where.items())
+    present_es = "; ".join(f"{k} en {w}" for k, w in where.items())
+    return failed(T(f"chart {chart.name}: no {' or '.join(missing)} in its templates or values"
+                    + (f" ({present})" if present else ""),
+                    f"chart {chart.name}: no hay {' ni '.join(missing)} en sus plantillas ni "
+                    "values" + (f" ({present_es})" if present_es else "")), pods[0], None,
+                  fix=T(f"Add {' and '.join(missing)} with initialDelaySeconds and "
+                        "periodSeconds to every long-running container of the chart: httpGet "
+                        "on the health route the service really serves, or a tcpSocket or exec "
+                        "check for a server that speaks no HTTP.",
+                        f"Añade {' y '.join(missing)} con initialDelaySeconds y periodSeconds "
+                        "a cada contenedor de larga duración del chart: httpGet a la ruta de "
+                        "salud que sirve de verdad el servicio, o un check tcpSocket o exec "
+                        "para un servidor que no habla HTTP."))

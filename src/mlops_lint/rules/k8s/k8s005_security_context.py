@@ -17,6 +17,7 @@ from mlops_lint.parsers.kubernetes import (
     HelmChart,
 )
 from mlops_lint.rules import rule
+from mlops_lint.rules.k8s._node_agent import node_agent_verdict, system_host_mounts
 from mlops_lint.rules.k8s._shared import (
     NOT_APPLICABLE,
     as_int,
@@ -81,6 +82,12 @@ def k8s_security_context(ctx: Context, params: None) -> Iterator[Finding]:
     for workload in found.workloads:
         pod = mapping(workload.pod_spec.get("securityContext"))
         for c in workload.containers:
+            mounts = system_host_mounts(workload.pod_spec, c.get("volumeMounts"))
+            if mounts:
+                yield node_agent_verdict(who(c, workload), quien(c, workload), mounts,
+                                         mapping(c.get("securityContext")), workload.path,
+                                         c.line or workload.line)
+                continue
             en, es, summary = _security_problems(pod, mapping(c.get("securityContext")))
             yield verdict(
                 not en,

@@ -22,8 +22,17 @@ from mlops_lint.globs import is_test_data
 from mlops_lint.model import Finding, Status, T, failed, passed, skipped
 from mlops_lint.readers.project_files import as_list
 from mlops_lint.readers.project_kind import project_kind
+from mlops_lint.readers.training import training
 from mlops_lint.readers.unread import noted, reports_unread
 from mlops_lint.rules import rule
+from mlops_lint.rules.obs._cloud_monitoring import (
+    DASHBOARD_FIX,
+    alert_fix,
+    cloud_alert,
+    cloud_dashboard,
+    cloud_stack,
+    default_rules,
+)
 from mlops_lint.rules.obs._shared import alert_rules, yaml_docs
 
 PANEL_NAMES = {"latency": "latencia", "throughput": "throughput", "error rate": "errores"}
@@ -117,16 +126,42 @@ def _scrape(ctx: Context) -> Finding:
                         "/metrics."))
 
 
+def _trains(ctx: Context) -> bool:
+    """Whether any project of the repository trains a model (its alerts may watch drift)."""
+    return any(training(Context(ctx.repo, p, ctx.config, ctx.rule_id)).anywhere
+               for p in ctx.repo.projects)
+
+
+def _no_alerts(ctx: Context) -> Finding:
+    """No service alert rules: a cloud alert as code passes; the chart's cluster rules
+    are named; the fix fits the stack and what the project runs."""
+    cloud = cloud_alert(ctx)
+    if cloud is not None:
+        return passed(T(f"alert rules declared as code on the cloud stack: {cloud.what} "
+                        f"(the stack's equivalent of Prometheus alert rules)",
+                        f"reglas de alerta declaradas como código en la nube: {cloud.what} "
+                        "(el equivalente del stack a las reglas de alerta de Prometheus)"),
+                      cloud.path, cloud.line)
+    prometheus = bool(scrape_resources(ctx)) or bool(grafana_dashboards(ctx))
+    fix = alert_fix(None if prometheus else cloud_stack(ctx), _trains(ctx))
+    cluster = default_rules(ctx)
+    if cluster is not None:
+        return failed(T(f"no alert rules for the service (groups[].rules[].alert); only the "
+                        f"cluster rules kube-prometheus-stack ships (defaultRules.create in "
+                        f"{cluster}), which watch Kubernetes and its nodes, not the service",
+                        f"no hay reglas de alerta para el servicio (groups[].rules[].alert); "
+                        f"solo las reglas de clúster que trae kube-prometheus-stack "
+                        f"(defaultRules.create en {cluster}), que vigilan Kubernetes y sus "
+                        "nodos, no el servicio"), cluster, fix=fix)
+    return failed(T("no alert rules (groups[].rules[].alert)",
+                    "no hay reglas de alerta (groups[].rules[].alert)"), fix=fix)
+
+
 def _alerts(ctx: Context) -> Iterator[Finding]:
     """Each alert that lacks something, then the actionable ones."""
     alerts = alert_rules(ctx)
     if not alerts:
-        yield failed(T("no alert rules (groups[].rules[].alert)",
-                       "no hay reglas de alerta (groups[].rules[].alert)"),
-                     fix=T("Add prometheus-rules.yaml: alerts with for:, labels.severity and "
-                           "annotations.runbook_url (P99 latency, error rate, drift, down).",
-                           "Añade prometheus-rules.yaml: alertas con for:, labels.severity y "
-                           "annotations.runbook_url (latencia P99, errores, drift, caída)."))
+        yield _no_alerts(ctx)
         return
     complete = [a for a in alerts if not a.missing]
     for alert in alerts:
@@ -155,6 +190,20 @@ def _dashboard(ctx: Context) -> Finding:
         return failed(T(f"dashboard lacks {', '.join(lacking)} panels",
                         "al dashboard le faltan paneles de "
                         f"{', '.join(PANEL_NAMES[k] for k in lacking)}"), path)
+    cloud = cloud_dashboard(ctx)
+    if cloud is not None:
+        return passed(T(f"dashboard declared as code on the cloud stack: {cloud.what} (the "
+                        "stack's equivalent of a Grafana dashboard)",
+                        f"dashboard declarado como código en la nube: {cloud.what} (el "
+                        "equivalente del stack a un dashboard de Grafana)"),
+                      cloud.path, cloud.line)
+    stack = cloud_stack(ctx)
+    if stack is not None:
+        return failed(T("no dashboard as code (a Grafana JSON, or the cloud stack's own: an "
+                        "Azure Monitor workbook, a CloudWatch or Cloud Monitoring dashboard)",
+                        "no hay dashboard como código (un JSON de Grafana, o el propio de la "
+                        "nube: un workbook de Azure Monitor, un dashboard de CloudWatch o de "
+                        "Cloud Monitoring)"), fix=DASHBOARD_FIX[stack])
     return failed(T("no Grafana dashboard (grafana/**/*.json)",
                     "no hay dashboard de Grafana (grafana/**/*.json)"),
                   fix=T("Export the Grafana dashboard as JSON (grafana/dashboards/api.json) "
