@@ -238,6 +238,7 @@ def test_no_blockers_message(tmp_path: Path, make_repo: Any) -> None:
     files = {
         "pkg/model.py": "def predict(x: int) -> int:\n    return x\n" * 10,
         "requirements.txt": "numpy==2.0.0\n", ".pre-commit-config.yaml": "repos: []\n",
+        "CHANGELOG.md": "# Changelog\n",
         "tests/test_model.py": "def test_model():\n    assert True\n",
         "pipeline.py": "", "MLproject": "name: x\n",
         ".github/workflows/cd.yml": "on: push\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n"
