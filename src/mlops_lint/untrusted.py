@@ -17,11 +17,8 @@ from __future__ import annotations
 import re
 import time
 
-import regex
-
 SEARCH_BUDGET_S = 1.0  # for one pattern over one file, or one set of patterns over paths
-_FLAGS = ((re.IGNORECASE, regex.IGNORECASE), (re.MULTILINE, regex.MULTILINE),
-          (re.DOTALL, regex.DOTALL), (re.VERBOSE, regex.VERBOSE), (re.ASCII, regex.ASCII))
+_FLAGS = (re.IGNORECASE, re.MULTILINE, re.DOTALL, re.VERBOSE, re.ASCII)  # same in regex
 
 
 class PatternTooSlow(Exception):
@@ -45,12 +42,14 @@ class UntrustedPattern:
     """A pattern from the repository: compiled by ``re`` rules, searched with a timeout."""
 
     def __init__(self, pattern: str, flags: int = 0) -> None:
+        import regex  # only a run that reads such a pattern pays for the import
+
         re.compile(pattern, flags)  # re.error for what Python (and pre-commit) refuses
         self.pattern = pattern
         converted = regex.VERSION0
-        for plain, extended in _FLAGS:
-            if flags & plain:
-                converted |= extended
+        for flag in _FLAGS:
+            if flags & flag:
+                converted |= getattr(regex, flag.name or "")
         try:
             self._compiled = regex.compile(pattern, converted)
         except (regex.error, ValueError) as exc:  # pragma: no cover - re accepted it
