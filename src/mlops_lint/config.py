@@ -20,16 +20,18 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from mlops_lint import lazy_re
 from mlops_lint.globs import check_glob
 from mlops_lint.parsers import ParseError
 from mlops_lint.parsers.toml_file import load_toml
 
-_UNION_TAG = re.compile(r"^(int|float|str|bool|none|(dict|list|tuple)\[.*\]|function-.*|\[key\])$")
-_HEADER = re.compile(r"^[ \t]*\[\[?([^\]#]{0,200})\]")
-_KEY = re.compile(r"^[ \t]*([A-Za-z0-9_.\"'-][A-Za-z0-9_.\"' \t-]{0,199})=")
+_UNION_TAG = lazy_re.compile(
+    r"^(int|float|str|bool|none|(dict|list|tuple)\[.*\]|function-.*|\[key\])$")
+_HEADER = lazy_re.compile(r"^[ \t]*\[\[?([^\]#]{0,200})\]")
+_KEY = lazy_re.compile(r"^[ \t]*([A-Za-z0-9_.\"'-][A-Za-z0-9_.\"' \t-]{0,199})=")
 YAML_NAMES = (".mlops-lint.yaml", ".mlops-lint.yml")
 PYPROJECT_SOURCE = "pyproject.toml [tool.mlops-lint]"
-_MIN_LEVEL_ITEM = re.compile(r"^(?:([0-9]{1,2})[ \t]*=[ \t]*)?([0-9]{1,2})$")
+_MIN_LEVEL_ITEM = lazy_re.compile(r"^(?:([0-9]{1,2})[ \t]*=[ \t]*)?([0-9]{1,2})$")
 
 
 class ConfigError(Exception):

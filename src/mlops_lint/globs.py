@@ -24,6 +24,8 @@ from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import PurePosixPath
 
+from mlops_lint import lazy_re
+
 MAX_ALTERNATIVES = 256  # brace expansions of one glob: more is refused as too complex
 MAX_GLOB_CHARS = 4096
 
@@ -50,7 +52,7 @@ def _expand(glob: str) -> list[str]:
         done = end + 1
 
 
-_INNER_STARS = re.compile(r"\*{2,}")
+_INNER_STARS = lazy_re.compile(r"\*{2,}")
 
 
 def _split_inner_stars(glob: str) -> list[str]:
@@ -253,7 +255,7 @@ def is_test_data(path: str) -> bool:
     return any(p in TEST_DATA_DIRS for p in PurePosixPath(path).parts[:-1])
 
 
-_GLOB_SPECIAL = re.compile(r"[*?\[{\\]")
+_GLOB_SPECIAL = lazy_re.compile(r"[*?\[{\\]")
 
 
 def literal_folder(globs: Iterable[str]) -> str:

@@ -10,13 +10,14 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from mlops_lint import lazy_re
 from mlops_lint.globs import matches
 from mlops_lint.model import Result, Status, T
 from mlops_lint.parsers import ParseError
 from mlops_lint.repo import Repo
 
 # ``ignore[ID,...]`` or a bare ``ignore`` (not ``ignored``, ``ignore-me`` or an unclosed ``[``).
-INLINE = re.compile(r"mlops-lint:\s*ignore(?:\[([^\]\n]*)\]|(?![\w\[-]))")
+INLINE = lazy_re.compile(r"mlops-lint:\s*ignore(?:\[([^\]\n]*)\]|(?![\w\[-]))")
 
 
 def _lines(repo: Repo, path: str) -> list[str]:

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from mlops_lint import lazy_re
 from mlops_lint.parsers import ParseError
 from mlops_lint.parsers.ci_other import (
     CI_NAMES,
@@ -51,7 +52,7 @@ __all__ = [
 # ``sh``, ``sh(`` or ``sh(script:`` up to an opening quote; the body up to the same quote
 # is found with str.find (a lazy ``(.*?)\1`` rescanned the rest of the file from every
 # unclosed step)
-_JENKINS_STEP = re.compile(r"\b(?:sh|bat|pwsh)\s*(?:\(\s*)?(?:script\s*:\s*)?(?=['\"])")
+_JENKINS_STEP = lazy_re.compile(r"\b(?:sh|bat|pwsh)\s*(?:\(\s*)?(?:script\s*:\s*)?(?=['\"])")
 
 
 _JENKINS_QUOTES = ("'''", '"""', "'", '"')
@@ -79,10 +80,10 @@ _COMMAND_KEYS = frozenset({"script", "before_script", "after_script", "bash", "r
 _AZURE_COMMAND_KEYS = frozenset({"script", "bash", "pwsh", "powershell", "inlineScript"})
 
 
-_ENV_REF = re.compile(r"\$\{\{\s{0,5}env\.([A-Za-z_]\w{0,99})\s{0,5}\}\}"
-                      r"|\$\(([A-Za-z_][\w.]{0,99})\)"
-                      r"|\$\{([A-Za-z_]\w{0,99})\}"
-                      r"|\$([A-Za-z_]\w{0,99})")
+_ENV_REF = lazy_re.compile(r"\$\{\{\s{0,5}env\.([A-Za-z_]\w{0,99})\s{0,5}\}\}"
+                           r"|\$\(([A-Za-z_][\w.]{0,99})\)"
+                           r"|\$\{([A-Za-z_]\w{0,99})\}"
+                           r"|\$([A-Za-z_]\w{0,99})")
 
 
 MAX_EXPAND_CHARS = 100_000

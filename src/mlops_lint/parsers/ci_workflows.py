@@ -8,10 +8,10 @@ are untrusted: wrong types (``needs: 3``, ``steps: {}``) are ignored, never rais
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from mlops_lint import lazy_re
 from mlops_lint.parsers import ParseError
 from mlops_lint.parsers.yaml_file import line_of, load_yaml_rt
 
@@ -21,15 +21,15 @@ if TYPE_CHECKING:
 WORKFLOW_GLOBS = (".github/workflows/*.yml", ".github/workflows/*.yaml")
 
 
-_SWALLOW = re.compile(r"\|\|\s*(true|:|echo\b|exit\s+0)|\bset\s+\+e\b")
+_SWALLOW = lazy_re.compile(r"\|\|\s*(true|:|echo\b|exit\s+0)|\bset\s+\+e\b")
 
 
-_SHA = re.compile(r"^[0-9a-fA-F]{40}$")
+_SHA = lazy_re.compile(r"^[0-9a-fA-F]{40}$")
 
 
 # v4, 4.1.2, v1.0.0-rc.1: the tail's class covers what a separate "(\.\d+)*" matched,
 # which made the two backtrack against each other (quadratic in the ref's length)
-_VERSION_REF = re.compile(r"^v?(\d+)(?:[-+.][0-9A-Za-z.-]+)?$")
+_VERSION_REF = lazy_re.compile(r"^v?(\d+)(?:[-+.][0-9A-Za-z.-]+)?$")
 
 
 FLOATING_REFS = frozenset({"master", "main", "head", "develop", "dev", "trunk", "latest",

@@ -10,18 +10,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from mlops_lint import lazy_re
 from mlops_lint.model import T
 
 TYPES = ("build", "chore", "ci", "docs", "feat", "fix", "perf", "refactor", "revert",
          "style", "test")
-_HEADER = re.compile(
+_HEADER = lazy_re.compile(
     r"^(?P<type>[A-Za-z]+)(?:\((?P<scope>[^()\s]*)\))?(?P<bang>!)?: (?P<desc>\S.*)$")
-_LOOSE = re.compile(r"^(?P<type>[A-Za-z]+)(?:\([^)]*\))?!?\s*:")
-_EXCLUDED = re.compile(r"^(fixup|squash|amend)! ")
-_MERGE = re.compile(r"^Merge (branch|pull request|remote-tracking branch|tag|commit) ")
-_GIT_REVERT = re.compile(r'^Revert ".+"$')
-CHAOTIC = re.compile(r"^(wip|fix|fixes|update|updates|changes|stuff|asdf+|final(_final)*|"
-                     r"test|tmp|misc|\.+|[a-z]{1,3})$", re.IGNORECASE)
+_LOOSE = lazy_re.compile(r"^(?P<type>[A-Za-z]+)(?:\([^)]*\))?!?\s*:")
+_EXCLUDED = lazy_re.compile(r"^(fixup|squash|amend)! ")
+_MERGE = lazy_re.compile(r"^Merge (branch|pull request|remote-tracking branch|tag|commit) ")
+_GIT_REVERT = lazy_re.compile(r'^Revert ".+"$')
+CHAOTIC = lazy_re.compile(r"^(wip|fix|fixes|update|updates|changes|stuff|asdf+|final(_final)*|"
+                          r"test|tmp|misc|\.+|[a-z]{1,3})$", re.IGNORECASE)
 EXAMPLE = "feat(api): add /predict/batch endpoint"
 
 

@@ -22,12 +22,12 @@ Nothing here executes or imports the repository; reads are bounded.
 from __future__ import annotations
 
 import posixpath
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
+from mlops_lint import lazy_re
 from mlops_lint.parsers import ParseError
 from mlops_lint.parsers.dockerfile import Dockerfile, dockerfile_paths
 from mlops_lint.parsers.kubernetes import read_manifests
@@ -39,7 +39,7 @@ SKAFFOLD_GLOBS = ("skaffold.yaml", "skaffold.yml", "**/skaffold.yaml", "**/skaff
                   "skaffold*.yaml", "**/skaffold*.yaml")
 BATCH = frozenset({"Job", "CronJob", "JobSet", "PyTorchJob", "TFJob", "MPIJob", "RayJob",
                    "Workflow", "CronWorkflow", "WorkflowTemplate"})
-_PLACEHOLDER = re.compile(r"\$\{|\$\(|<[^>]*>|\{\{|^[A-Z][A-Z0-9_]*$")
+_PLACEHOLDER = lazy_re.compile(r"\$\{|\$\(|<[^>]*>|\{\{|^[A-Z][A-Z0-9_]*$")
 _GENERIC_FOLDERS = frozenset({"", ".", "src", "app", "apps", "docker", "build", "image",
                               "images", "server", "service", "services", "api", "deploy",
                               "container", "containers", "code", "source"})

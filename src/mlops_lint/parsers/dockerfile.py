@@ -20,11 +20,11 @@ the stage model on top:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
+from mlops_lint import lazy_re
 from mlops_lint.parsers import ParseError
 from mlops_lint.parsers.dockerfile_model import (
     Dockerfile,
@@ -74,8 +74,8 @@ def is_dockerfile(path: str) -> bool:
 
 # scaffold placeholders: cookiecutter/copier/Jinja ``{{ name }}`` and ``{% … %}`` (not
 # GitHub's ``${{ … }}``, Helm's ``{{ .Values.x }}`` or Go's ``{{ $x }}``)
-_SCAFFOLD = re.compile(r"(?<!\$)\{\{-?[ \t]{0,5}[A-Za-z_][\w.]{0,80}[ \t]{0,5}"
-                       r"(?:\|[^{}\n]{0,80})?-?\}\}|\{%-?[ \t]")
+_SCAFFOLD = lazy_re.compile(r"(?<!\$)\{\{-?[ \t]{0,5}[A-Za-z_][\w.]{0,80}[ \t]{0,5}"
+                            r"(?:\|[^{}\n]{0,80})?-?\}\}|\{%-?[ \t]")
 
 MAX_SCAFFOLD_SCAN = 256 * 1024
 

@@ -5,11 +5,12 @@ queries rules ask of them (a stage's lineage, its final stage, its variables).
 from __future__ import annotations
 
 import json
-import re
 import shlex
 from dataclasses import dataclass, field
 
-HEREDOC = re.compile(r"<<(-?)([\"']?)([A-Za-z_][\w.-]*)\2")
+from mlops_lint import lazy_re
+
+HEREDOC = lazy_re.compile(r"<<(-?)([\"']?)([A-Za-z_][\w.-]*)\2")
 
 
 def flag_tokens(value: str) -> list[str]:

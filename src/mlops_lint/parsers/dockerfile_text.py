@@ -9,6 +9,7 @@ import json
 import re
 import shlex
 
+from mlops_lint import lazy_re
 from mlops_lint.parsers.dockerfile_model import (
     Dockerfile,
     DockerfileError,
@@ -21,11 +22,11 @@ from mlops_lint.parsers.dockerfile_model import (
 # ``<<'EOF'`` opens a heredoc, ``echo '<<EOF'`` does not
 # A quoted string is skipped whole; an unclosed quote runs to the end of the line (no
 # retry from every later position: linear on crafted lines).
-_MARKER_OR_QUOTED = re.compile(
+_MARKER_OR_QUOTED = lazy_re.compile(
     r"<<(-?)([\"']?)([A-Za-z_][\w.-]*)\2|\"(?:\\.|[^\"\\])*\"?|'[^']*'?")
 
 
-_VAR = re.compile(r"\$(?:\{([A-Za-z_]\w*)(?:(:?[-+])([^}]*))?\}|([A-Za-z_]\w*))")
+_VAR = lazy_re.compile(r"\$(?:\{([A-Za-z_]\w*)(?:(:?[-+])([^}]*))?\}|([A-Za-z_]\w*))")
 
 
 _KNOWN = frozenset({

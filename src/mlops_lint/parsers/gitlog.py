@@ -7,9 +7,10 @@ tags; the result is memoized on the repository and shared by every history rule.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from mlops_lint import lazy_re
 
 if TYPE_CHECKING:
     from mlops_lint.repo import Repo
@@ -18,7 +19,7 @@ LOG_LIMIT = 1000  # the newest commits read; history rules look at the last 100-
 _UNIT, _RECORD = "\x1f", "\x1e"
 LOG_FORMAT = f"--format=%H{_UNIT}%P{_UNIT}%s{_RECORD}"
 # v1.2.3, 1.2.3, or a component's release in a monorepo (vllm-stack-0.1.0, chart/v1.2.3)
-SEMVER_TAG = re.compile(r"^(?:[A-Za-z][\w.-]{0,60}?[-/_@])?v?\d+\.\d+\.\d+")
+SEMVER_TAG = lazy_re.compile(r"^(?:[A-Za-z][\w.-]{0,60}?[-/_@])?v?\d+\.\d+\.\d+")
 
 
 @dataclass(frozen=True)

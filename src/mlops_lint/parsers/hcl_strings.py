@@ -5,7 +5,7 @@ the tree-sitter reader (:mod:`mlops_lint.parsers.hcl_treesitter`) to give the sa
 
 from __future__ import annotations
 
-import re
+from mlops_lint import lazy_re
 
 # python-hcl2's escape handling (hcl2.utils.process_escape_sequences), applied to the
 # literal text of a quoted string when its value (not its source) is asked for.
@@ -13,7 +13,7 @@ _SIMPLE_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
 _HEX = frozenset("0123456789abcdefABCDEF")
 # Text python-hcl2's lexer keeps verbatim inside a string (its ESCAPED_INTERPOLATION and
 # ESCAPED_DIRECTIVE tokens): escapes are not resolved there.
-_ESCAPED_MARKERS = re.compile(r"\$\$\{[^}]*\}|%%\{[^}]*\}")
+_ESCAPED_MARKERS = lazy_re.compile(r"\$\$\{[^}]*\}|%%\{[^}]*\}")
 
 
 def _unescape(value: str) -> str:

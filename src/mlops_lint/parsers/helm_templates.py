@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from mlops_lint import lazy_re
 from mlops_lint.parsers.k8s_model import HelmChart, dig
 
 if TYPE_CHECKING:
@@ -20,12 +21,13 @@ if TYPE_CHECKING:
 
 # a top-level ``kind: Deployment`` (column 0: not a nested ``kind:`` such as
 # scaleTargetRef's)
-_KIND = re.compile(r"^kind:[ \t]*[\"']?([A-Za-z][A-Za-z0-9]{0,62})[\"']?[ \t]*(?:#[^\n]*)?$",
-                   re.M)
+_KIND = lazy_re.compile(r"^kind:[ \t]*[\"']?([A-Za-z][A-Za-z0-9]{0,62})[\"']?[ \t]*(?:#[^\n]*)?$",
+                        re.M)
 # the actions that open a block (if, with, range, define) and the end that closes one
-_ACTION = re.compile(r"\{\{-?[ \t]*(if|with|range|define|block|end)\b([^}\n]{0,200}?)[ \t]*-?\}\}")
-_VALUES_PATH = re.compile(r"\.Values\.([A-Za-z0-9_]{1,60}(?:\.[A-Za-z0-9_]{1,60}){0,8})")
-_DOC_START = re.compile(r"^---[ \t]*$", re.M)
+_ACTION = lazy_re.compile(
+    r"\{\{-?[ \t]*(if|with|range|define|block|end)\b([^}\n]{0,200}?)[ \t]*-?\}\}")
+_VALUES_PATH = lazy_re.compile(r"\.Values\.([A-Za-z0-9_]{1,60}(?:\.[A-Za-z0-9_]{1,60}){0,8})")
+_DOC_START = lazy_re.compile(r"^---[ \t]*$", re.M)
 
 
 @dataclass(frozen=True)

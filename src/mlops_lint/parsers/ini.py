@@ -8,10 +8,11 @@ in most readers of these files.
 from __future__ import annotations
 
 import configparser
-import re
 from dataclasses import dataclass
 
-_SECTION = re.compile(r"^\s*\[(?P<name>[^\]]+)\]\s*(?:[#;].*)?$")
+from mlops_lint import lazy_re
+
+_SECTION = lazy_re.compile(r"^\s*\[(?P<name>[^\]]+)\]\s*(?:[#;].*)?$")
 _TRUE = frozenset({"1", "yes", "true", "on"})
 
 

@@ -13,6 +13,7 @@ from functools import lru_cache
 from pathlib import PurePosixPath
 from typing import Any
 
+from mlops_lint import lazy_re
 from mlops_lint.parsers import ParseError
 
 MANIFEST_GLOBS = ("**/*.yaml", "**/*.yml", "**/*.json")
@@ -72,19 +73,19 @@ FIXTURE_DIRS = frozenset({"testdata", "test_data", "test-data", "fixtures", "__f
 SERVER_FIELDS = ("resourceVersion", "uid", "selfLink", "managedFields")
 
 
-DOC_MARK = re.compile(r"^---(?=[ \t]|$)", re.M)
+DOC_MARK = lazy_re.compile(r"^---(?=[ \t]|$)", re.M)
 
 
-HAS_CONTENT = re.compile(r"^(?![ \t]*(?:#|$)|%|\.\.\.)", re.M)
+HAS_CONTENT = lazy_re.compile(r"^(?![ \t]*(?:#|$)|%|\.\.\.)", re.M)
 
 
-K8S_TEXT = re.compile(r"^[ \t]*[\"']?apiVersion[\"']?[ \t]*:", re.M)
+K8S_TEXT = lazy_re.compile(r"^[ \t]*[\"']?apiVersion[\"']?[ \t]*:", re.M)
 
 
-KIND_TEXT = re.compile(r"^[ \t]*[\"']?kind[\"']?[ \t]*:", re.M)
+KIND_TEXT = lazy_re.compile(r"^[ \t]*[\"']?kind[\"']?[ \t]*:", re.M)
 
 
-CONTAINERS_KEY = re.compile(r"[\"']?(initContainers|containers)[\"']?[ \t]*:")
+CONTAINERS_KEY = lazy_re.compile(r"[\"']?(initContainers|containers)[\"']?[ \t]*:")
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
+from mlops_lint import lazy_re
 from mlops_lint.parsers.deployed_images import Deployed, container_ports, probe_label
 from mlops_lint.parsers.dockerfile import Dockerfile, build_folder_files
 
@@ -26,30 +27,30 @@ _MAX_TEXT = 200_000
 _PORT_PATTERNS = (
     # an environment default: ENV['PORT'] || '8080', os.getenv("PORT", "8080"),
     # process.env.PORT || 8080, os.environ.get('PORT', 8080)
-    re.compile(r"PORT['\"]?\s*\]?\s*(?:\|\||\bor\b|\?\?|,)\s*['\"]?(\d{2,5})\b"),
+    lazy_re.compile(r"PORT['\"]?\s*\]?\s*(?:\|\||\bor\b|\?\?|,)\s*['\"]?(\d{2,5})\b"),
     # port := "8080", port = 8080, port=8080 (a keyword argument), set :port, 8080
-    re.compile(r"\bport\b['\"]?\s*(?::=|=|,)\s*['\"]?(\d{2,5})\b", re.IGNORECASE),
+    lazy_re.compile(r"\bport\b['\"]?\s*(?::=|=|,)\s*['\"]?(\d{2,5})\b", re.IGNORECASE),
     # ListenAndServe(":8080", …), add_insecure_port("[::]:50051"), .listen(3000)
-    re.compile(r"(?:ListenAndServe|Listen|add_insecure_port|bind)\([^)'\"]{0,20}"
-               r"(?:['\"][^'\"]{0,20}['\"]\s*,\s*)?['\"][^'\"\s]{0,40}:(\d{2,5})['\"]"),
-    re.compile(r"\.listen\(\s*(\d{2,5})\b"),
+    lazy_re.compile(r"(?:ListenAndServe|Listen|add_insecure_port|bind)\([^)'\"]{0,20}"
+                    r"(?:['\"][^'\"]{0,20}['\"]\s*,\s*)?['\"][^'\"\s]{0,40}:(\d{2,5})['\"]"),
+    lazy_re.compile(r"\.listen\(\s*(\d{2,5})\b"),
 )
 _HEALTH_NAMES = (r"health|healthz|healthcheck|health-check|livez|readyz|ready|live|liveness|"
                  r"readiness|check|ping|status")
-_HEALTH_ROUTE = re.compile(
+_HEALTH_ROUTE = lazy_re.compile(
     rf"['\"](/(?:{_HEALTH_NAMES})(?:/[\w-]{{1,30}})?)['\"]")
-_HEALTH_PATH = re.compile(rf"/(?:{_HEALTH_NAMES})(?:/[\w-]{{1,30}})?")
-_ROOT_ROUTE = re.compile(
+_HEALTH_PATH = lazy_re.compile(rf"/(?:{_HEALTH_NAMES})(?:/[\w-]{{1,30}})?")
+_ROOT_ROUTE = lazy_re.compile(
     r"\b(?:get|route|HandleFunc|Handle|api_route|GET)\b\s*\(?\s*['\"]/['\"]")
 # a route declared with its method: @app.route("/x", methods=["POST"]), @app.get("/x"),
 # router.post("/x"), app.api_route("/x", methods=[...]); the arguments are read up to
 # the closing parenthesis on the same line, bounded
-_ROUTE_DECL = re.compile(
+_ROUTE_DECL = lazy_re.compile(
     r"\.(route|api_route|get|post|put|delete|patch)\(\s*['\"](/[\w./{}<>:-]{0,80})['\"]"
     r"([^)\n]{0,200})")
-_METHODS = re.compile(r"methods\s*=\s*[\[(]([^\])]{0,80})[\])]")
-_GRPC = re.compile(r"grpc\.NewServer\(|grpc\.server\(|grpc\.aio\.server\(|ServerBuilder|"
-                   r"io\.grpc\.|add_insecure_port\(|MapGrpcService|tonic::transport")
+_METHODS = lazy_re.compile(r"methods\s*=\s*[\[(]([^\])]{0,80})[\])]")
+_GRPC = lazy_re.compile(r"grpc\.NewServer\(|grpc\.server\(|grpc\.aio\.server\(|ServerBuilder|"
+                        r"io\.grpc\.|add_insecure_port\(|MapGrpcService|tonic::transport")
 
 
 def _sources(repo: Repo, df: Dockerfile) -> Iterator[tuple[str, str]]:

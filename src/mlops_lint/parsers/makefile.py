@@ -10,14 +10,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from mlops_lint import lazy_re
+
 # targets, then ":" or "::" (not ":="), then prerequisites. The targets end on a
 # non-space character and the "=" check is a lookahead: a lazy target list against "\s*"
 # and "\s*" against "[^=]*" both backtracked quadratically on long runs of spaces.
-_RULE = re.compile(r"^([A-Za-z0-9_.%/${}()\- ]*[A-Za-z0-9_.%/${}()\-])\s*::?(?!=)(?=[^=]*$)"
-                   r"\s*([^=]*)$")
-_ASSIGN = re.compile(
+_RULE = lazy_re.compile(r"^([A-Za-z0-9_.%/${}()\- ]*[A-Za-z0-9_.%/${}()\-])\s*::?(?!=)(?=[^=]*$)"
+                        r"\s*([^=]*)$")
+_ASSIGN = lazy_re.compile(
     r"^(?:export\s+|override\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*(\?|:{1,3}|\+|!)?=\s*(.*)$")
-_REF = re.compile(r"\$(?:\(([A-Za-z_][A-Za-z0-9_.-]*)\)|\{([A-Za-z_][A-Za-z0-9_.-]*)\})")
+_REF = lazy_re.compile(r"\$(?:\(([A-Za-z_][A-Za-z0-9_.-]*)\)|\{([A-Za-z_][A-Za-z0-9_.-]*)\})")
 
 
 @dataclass

@@ -30,6 +30,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from mlops_lint import lazy_re
 from mlops_lint.parsers.markdown_inline import Link as Link
 from mlops_lint.parsers.markdown_inline import blank_code_spans as blank_code_spans
 from mlops_lint.parsers.markdown_inline import code_spans as code_spans
@@ -45,16 +46,16 @@ from mlops_lint.parsers.markdown_words import phrase_in as phrase_in
 from mlops_lint.parsers.markdown_words import phrases_in as phrases_in
 from mlops_lint.parsers.markdown_words import words as words
 
-_ATX_OPEN = re.compile(r" {0,3}(#{1,6})(?=[ \t]|$)")
-_SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
-_FENCE = re.compile(r"^[ \t]{0,12}(`{3,}|~{3,})[ \t]*([^`]*)$")  # indented in lists too
-_HTML_HEADING = re.compile(r"^ {0,3}<h([1-6])(?:\s[^>]*)?>(.*?)</h\1>\s*$", re.IGNORECASE)
-_BOLD_LABEL = re.compile(
+_ATX_OPEN = lazy_re.compile(r" {0,3}(#{1,6})(?=[ \t]|$)")
+_SETEXT = lazy_re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
+_FENCE = lazy_re.compile(r"^[ \t]{0,12}(`{3,}|~{3,})[ \t]*([^`]*)$")  # indented in lists too
+_HTML_HEADING = lazy_re.compile(r"^ {0,3}<h([1-6])(?:\s[^>]*)?>(.*?)</h\1>\s*$", re.IGNORECASE)
+_BOLD_LABEL = lazy_re.compile(
     r"^ {0,3}(?:(?:[-*+]|\d{1,3}[.)])[ \t]+)?(?:\*\*|__)([^*_\n]{2,80}?)\s{0,80}"
     r"(?:([:：])\s{0,80})?(?:\*\*|__)\s*([:：]?)(.*)$")  # bounded: tried for each label length
-_TABLE_DELIMITER = re.compile(r"^ {0,3}\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*(?:\|\s*)?$")
-_FRONT_KEY = re.compile(r"^[A-Za-z_][\w.-]*\s*:")
-_LIST_ITEM = re.compile(r"^( *)([-*+]|\d{1,9}[.)])([ \t]+)\S")
+_TABLE_DELIMITER = lazy_re.compile(r"^ {0,3}\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*(?:\|\s*)?$")
+_FRONT_KEY = lazy_re.compile(r"^[A-Za-z_][\w.-]*\s*:")
+_LIST_ITEM = lazy_re.compile(r"^( *)([-*+]|\d{1,9}[.)])([ \t]+)\S")
 CODE_INDENT = 4  # columns that make an indented code block
 
 

@@ -11,25 +11,28 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-_BACKTICKS = re.compile(r"`+")
+from mlops_lint import lazy_re
+
+_BACKTICKS = lazy_re.compile(r"`+")
 # Link parts, written so that no start position rescans the rest of a long line: link
 # text holds no other bracket (one nested pair in _LINK), a destination no parenthesis,
 # and the URL group is followed by a delimiter before any title.
 _DEST = r"\(\s*<?([^()\s>]*)(?:[\s>][^()]*)?\)"
-_LINKED_IMAGE = re.compile(r"\[\s*!\[([^\[\]]*)\]" + _DEST + r"\s*\]" + _DEST)
-_LINKED_IMAGE_REF = re.compile(
+_LINKED_IMAGE = lazy_re.compile(r"\[\s*!\[([^\[\]]*)\]" + _DEST + r"\s*\]" + _DEST)
+_LINKED_IMAGE_REF = lazy_re.compile(
     r"\[\s*!\[([^\[\]]*)\]\[([^\[\]]*)\]\s*\](?:\[([^\[\]]*)\]|" + _DEST + ")")
-_IMAGE = re.compile(r"!\[([^\[\]]*)\]" + _DEST)
-_IMAGE_REF = re.compile(r"!\[([^\[\]]*)\]\[([^\[\]]*)\]")
-_LINK = re.compile(r"(?<!!)\[((?:[^\[\]]|\[[^\[\]]*\])*)\]" + _DEST)
-_LINK_REF = re.compile(r"(?<![!\]])\[([^\[\]]+)\]\[([^\[\]]*)\]")
-_SHORTCUT_REF = re.compile(r"(?<![!\]\\])\[([^\[\]]+)\](?![\[(:])")
-_REF_DEF = re.compile(r"^ {0,3}\[([^\]]+)\]:\s*<?(\S+?)>?(?:\s+.*)?$")
-_HTML_IMG = re.compile(r"<img\b[^<>]*>", re.IGNORECASE)
-_HTML_A = re.compile(r"<a\b([^<>]*)>(.*?)</a>", re.IGNORECASE | re.DOTALL)
+_IMAGE = lazy_re.compile(r"!\[([^\[\]]*)\]" + _DEST)
+_IMAGE_REF = lazy_re.compile(r"!\[([^\[\]]*)\]\[([^\[\]]*)\]")
+_LINK = lazy_re.compile(r"(?<!!)\[((?:[^\[\]]|\[[^\[\]]*\])*)\]" + _DEST)
+_LINK_REF = lazy_re.compile(r"(?<![!\]])\[([^\[\]]+)\]\[([^\[\]]*)\]")
+_SHORTCUT_REF = lazy_re.compile(r"(?<![!\]\\])\[([^\[\]]+)\](?![\[(:])")
+_REF_DEF = lazy_re.compile(r"^ {0,3}\[([^\]]+)\]:\s*<?(\S+?)>?(?:\s+.*)?$")
+_HTML_IMG = lazy_re.compile(r"<img\b[^<>]*>", re.IGNORECASE)
+_HTML_A = lazy_re.compile(r"<a\b([^<>]*)>(.*?)</a>", re.IGNORECASE | re.DOTALL)
 # An unclosed quoted value runs to the end of the tag (never retried: linear).
-_ATTR = re.compile(r"""\b(src|href|alt)\s*=\s*(?:"([^"]*)"?|'([^']*)'?|([^\s>]+))""", re.IGNORECASE)
-_BARE_URL = re.compile(r"(?<![(<\"'=\[/\w])https?://[^\s)<>\]\"'`]+")
+_ATTR = lazy_re.compile(
+    r"""\b(src|href|alt)\s*=\s*(?:"([^"]*)"?|'([^']*)'?|([^\s>]+))""", re.IGNORECASE)
+_BARE_URL = lazy_re.compile(r"(?<![(<\"'=\[/\w])https?://[^\s)<>\]\"'`]+")
 
 
 @dataclass(frozen=True)

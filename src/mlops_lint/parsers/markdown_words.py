@@ -12,8 +12,10 @@ import re
 import unicodedata
 from functools import lru_cache
 
-_NUMBERING = re.compile(r"^(?:\d+(?:\.\d+)*[.)]?(?:\s*-)?\s+|(?:[ivxlc]+|[a-z])[.)]\s+)")
-_WORD = re.compile(r"[a-z0-9]+")
+from mlops_lint import lazy_re
+
+_NUMBERING = lazy_re.compile(r"^(?:\d+(?:\.\d+)*[.)]?(?:\s*-)?\s+|(?:[ivxlc]+|[a-z])[.)]\s+)")
+_WORD = lazy_re.compile(r"[a-z0-9]+")
 MAX_SUFFIX = 3  # "metric" matches "metrics", "metricas"; "uso" does not match "usuarios"
 
 

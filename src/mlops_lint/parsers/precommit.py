@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from mlops_lint import lazy_re
 from mlops_lint.parsers.yaml_file import line_of, load_yaml_rt
 from mlops_lint.untrusted import SEARCH_BUDGET_S, Budget, PatternTooSlow, UntrustedPattern
 
@@ -19,8 +20,8 @@ from mlops_lint.untrusted import SEARCH_BUDGET_S, Budget, PatternTooSlow, Untrus
 # each "." or "-" is followed by a letter or digit. Written so no two parts can match the
 # same character (the nested ``(\.\d+)*([.-]?[A-Za-z0-9]+)*`` it replaces backtracked
 # exponentially on a long ``rev``).
-_TAG = re.compile(r"^v?\d(?:[A-Za-z0-9]|[.-](?=[A-Za-z0-9]))*$")
-_SHA = re.compile(r"^[0-9a-f]{40}$")
+_TAG = lazy_re.compile(r"^v?\d(?:[A-Za-z0-9]|[.-](?=[A-Za-z0-9]))*$")
+_SHA = lazy_re.compile(r"^[0-9a-f]{40}$")
 # identify's tags for the extensions the rules care about (a subset of its table)
 _TAGS_BY_EXT: dict[str, frozenset[str]] = {
     ".py": frozenset({"file", "text", "python"}),

@@ -15,15 +15,16 @@ import re
 import warnings
 from dataclasses import dataclass
 
+from mlops_lint import lazy_re
 from mlops_lint.model import T
 
 MAX_PATTERN = 1000
 # longest text a pattern with 0/1, 2 or 3 unbounded repetitions is applied to: a search
 # costs about length ** (repetitions + 1) steps in the worst case
 CAPS = (4096, 4096, 256, 64)
-_GLOBAL_FLAGS = re.compile(r"\(\?[aiLmsux]{1,7}\)")
+_GLOBAL_FLAGS = lazy_re.compile(r"\(\?[aiLmsux]{1,7}\)")
 LARGE_REPEAT = 32  # {m,n} with n above this counts as unbounded
-_BRACES = re.compile(r"\{(?=,?\d)(\d{0,6})(,?)(\d{0,6})\}")  # {m}, {m,}, {m,n}, {,n}
+_BRACES = lazy_re.compile(r"\{(?=,?\d)(\d{0,6})(,?)(\d{0,6})\}")  # {m}, {m,}, {m,n}, {,n}
 
 
 @dataclass(frozen=True)

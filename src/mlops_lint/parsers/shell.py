@@ -12,19 +12,20 @@ that opens a compound command's part (``if``, ``then``, ``else``, ``elif``, ``do
 
 from __future__ import annotations
 
-import re
 import shlex
 from dataclasses import dataclass
 from functools import lru_cache
 
-_SEPARATORS = re.compile(r"&&|\|\||;|\|")  # no \s* around it: the text is split on spaces
-_ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
+from mlops_lint import lazy_re
+
+_SEPARATORS = lazy_re.compile(r"&&|\|\||;|\|")  # no \s* around it: the text is split on spaces
+_ASSIGNMENT = lazy_re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 _RUNNERS = {"poetry": "run", "uv": "run", "pdm": "run", "pipenv": "run", "hatch": "run",
             "rye": "run", "pixi": "run", "uvx": None, "pipx": "run", "npx": None,
             "time": None, "sudo": None, "exec": None, "nohup": None, "command": None}
 # reserved words before the command a compound command's part runs
 _KEYWORDS = frozenset({"if", "then", "else", "elif", "do", "while", "until", "!", "{"})
-_PYTHON = re.compile(r"^python(\d(\.\d+)?)?(\.exe)?$")
+_PYTHON = lazy_re.compile(r"^python(\d(\.\d+)?)?(\.exe)?$")
 
 
 @dataclass(frozen=True)

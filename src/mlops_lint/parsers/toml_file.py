@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import re
 import sys
 from typing import Any
+
+from mlops_lint import lazy_re
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
-_LINE = re.compile(r"at line (\d+)")
+_LINE = lazy_re.compile(r"at line (\d+)")
 
 
 class TomlError(ValueError):

@@ -23,6 +23,8 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError, YAMLFutureWarning, YAMLWarning
 
+from mlops_lint import lazy_re
+
 try:  # the C-backed parser: several times faster on large manifests
     from ruamel.yaml.cyaml import CSafeLoader as _SafeLoader
 except ImportError:  # pragma: no cover - only without ruamel.yaml.clib
@@ -37,13 +39,13 @@ MAX_DEPTH = 200  # nesting accepted in loaded data; real configuration stays und
 MAX_NODES = 250_000  # nodes after alias expansion; a 5 MiB file without aliases has fewer
 REFUSE_DEPTH = 1000  # estimated nesting refused before the parser sees the text
 _WALK_DEPTH = 64  # below this estimate the loaded data cannot exceed MAX_DEPTH
-_ANCHOR = re.compile(r"&[^\s&,\[\]{}]")
-_BRACKET = re.compile(r"[\[\]{}]")
+_ANCHOR = lazy_re.compile(r"&[^\s&,\[\]{}]")
+_BRACKET = lazy_re.compile(r"[\[\]{}]")
 _CONTAINERS = (dict, list, tuple, set, frozenset)
-_DEEP_WALK = re.compile(r"[ \t?:-]{" + str(_WALK_DEPTH) + "}")
-_DEEP_REFUSE = re.compile(r"[ \t?:-]{" + str(REFUSE_DEPTH) + "}")
-_DEEP_WALK_NL = re.compile(r"\n[ \t?:-]{" + str(_WALK_DEPTH) + "}")
-_DEEP_REFUSE_NL = re.compile(r"\n[ \t?:-]{" + str(REFUSE_DEPTH) + "}")
+_DEEP_WALK = lazy_re.compile(r"[ \t?:-]{" + str(_WALK_DEPTH) + "}")
+_DEEP_REFUSE = lazy_re.compile(r"[ \t?:-]{" + str(REFUSE_DEPTH) + "}")
+_DEEP_WALK_NL = lazy_re.compile(r"\n[ \t?:-]{" + str(_WALK_DEPTH) + "}")
+_DEEP_REFUSE_NL = lazy_re.compile(r"\n[ \t?:-]{" + str(REFUSE_DEPTH) + "}")
 
 
 class YamlError(ValueError):
@@ -54,8 +56,8 @@ class YamlError(ValueError):
 
 # ruamel's duplicate-key problem; the fast loader shows a mapping or a sequence value as
 # "{}" / "[]" (not constructed yet), the round-trip one as its Python repr
-_DUPLICATE = re.compile(r'found duplicate key "([^"\n]{0,200})" with value "([^\n]{0,2000}?)" '
-                        r'\(original value: "([^\n]{0,2000}?)"\)')
+_DUPLICATE = lazy_re.compile(r'found duplicate key "([^"\n]{0,200})" with value "([^\n]{0,2000}?)" '
+                             r'\(original value: "([^\n]{0,2000}?)"\)')
 
 
 def _shown(value: str) -> str:

@@ -18,6 +18,8 @@ from __future__ import annotations
 import re
 from pathlib import PurePosixPath
 
+from mlops_lint import lazy_re
+
 # folders whose Markdown files are decision records, at any depth of the project
 RECORD_FOLDERS = ("docs/decisions", "docs/adr", "docs/adrs", "doc/adr",
                   "docs/architecture/decisions",
@@ -50,8 +52,8 @@ _INDEX_NAMES = frozenset({"readme.md", "index.md"})
 # a template's name: "template" or "plantilla" with at most a number and the kind of record
 # (TEMPLATE.md, 0000-template.md, adr-template.md, ADR-000-plantilla.md); a record about
 # templates (ADR-001-template-scope.md) is a record
-_TEMPLATE_NAME = re.compile(r"^(?:(?:adr|rfc|kep|\d{1,5})[-_ ]?){0,3}(?:template|plantilla)"
-                            r"(?:[-_ ]?(?:adr|rfc|kep))?\.md$", re.IGNORECASE)
+_TEMPLATE_NAME = lazy_re.compile(r"^(?:(?:adr|rfc|kep|\d{1,5})[-_ ]?){0,3}(?:template|plantilla)"
+                                 r"(?:[-_ ]?(?:adr|rfc|kep))?\.md$", re.IGNORECASE)
 
 
 def is_template(path: str) -> bool:

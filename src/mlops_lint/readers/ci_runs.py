@@ -18,6 +18,7 @@ import shlex
 from dataclasses import dataclass, replace
 from typing import Any
 
+from mlops_lint import lazy_re
 from mlops_lint.model import T
 from mlops_lint.parsers import ParseError
 from mlops_lint.parsers.ci import (
@@ -225,7 +226,7 @@ def _submitted(repo: Repo, simple: Simple, cwd: str | None) -> tuple[str, str] |
     return (path, entry[:4000]) if isinstance(entry, str) else None
 
 
-_ERREXIT = re.compile(r"^[ \t]*set[ \t]+(?:-[a-zA-Z]*e|-o[ \t]+errexit)", re.MULTILINE)
+_ERREXIT = lazy_re.compile(r"^[ \t]*set[ \t]+(?:-[a-zA-Z]*e|-o[ \t]+errexit)", re.MULTILINE)
 
 
 def _script_path(simple: Simple) -> str | None:

@@ -12,14 +12,15 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from mlops_lint import lazy_re
 from mlops_lint.model import T
 from mlops_lint.parsers.ci import ActionRef, Step
 from mlops_lint.parsers.pytest_config import PYTEST_PROGRAMS
 from mlops_lint.parsers.shell import Simple
 
-_LINT_ENVS = re.compile(r"^(lint|linting|style|format|fmt|flake8|ruff|black|isort|pylint|"
-                        r"pre-commit|precommit|quality|check|checks|typing|type|types|mypy|"
-                        r"typecheck|docs|doc|security|bandit|audit)$", re.IGNORECASE)
+_LINT_ENVS = lazy_re.compile(r"^(lint|linting|style|format|fmt|flake8|ruff|black|isort|pylint|"
+                             r"pre-commit|precommit|quality|check|checks|typing|type|types|mypy|"
+                             r"typecheck|docs|doc|security|bandit|audit)$", re.IGNORECASE)
 
 
 def _env_names(simple: Simple, flags: tuple[str, ...]) -> list[str]:
@@ -70,9 +71,9 @@ def _is_lint(simple: Simple) -> bool:
 
 
 _JS_RUNNERS = ("npm", "yarn", "pnpm", "bun")
-_JS_TEST_SCRIPT = re.compile(r"^(test|tests|unit|e2e)([:_-][\w:-]{0,40})?$")
-_JS_LINT_SCRIPT = re.compile(r"^(lint|eslint|format:check|fmt:check|prettier:check|"
-                             r"check:format|style)([:_-][\w:-]{0,40})?$")
+_JS_TEST_SCRIPT = lazy_re.compile(r"^(test|tests|unit|e2e)([:_-][\w:-]{0,40})?$")
+_JS_LINT_SCRIPT = lazy_re.compile(r"^(lint|eslint|format:check|fmt:check|prettier:check|"
+                                  r"check:format|style)([:_-][\w:-]{0,40})?$")
 _GRADLE = ("gradle", "gradlew", "gradlew.bat")
 
 

@@ -33,6 +33,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+from mlops_lint import lazy_re
 from mlops_lint.globs import COMPOSE_FILES_ANYWHERE
 from mlops_lint.model import T
 from mlops_lint.parsers import ParseError
@@ -50,20 +51,20 @@ from mlops_lint.parsers.terraform import terraform_files
 from mlops_lint.repo import Repo
 
 # a CI command that deploys a service or applies infrastructure
-DEPLOY_COMMAND = re.compile(
+DEPLOY_COMMAND = lazy_re.compile(
     r"gcloud\s+run\s+deploy|aws\s+ecs\s+(update-service|deploy)|kubectl\s+(apply|set\s+image|"
     r"rollout)|helm\s+(upgrade|install)|(serverless|sls)\s+deploy|fly(ctl)?\s+deploy|"
     r"az\s+containerapp|gcloud\s+app\s+deploy|copilot\s+deploy|az\s+ml\s+model\s+deploy|"
     r"az\s+ml\s+online-deployment\s+create|az\s+webapp\s+(create|deploy|config\s+container)|"
     r"sagemaker\s+create-endpoint", re.IGNORECASE)
 # infrastructure applied from CI (not a deploy of a service by itself, but it provisions)
-APPLY_COMMAND = re.compile(
+APPLY_COMMAND = lazy_re.compile(
     r"terraform\s+(-chdir=\S+\s+)?apply|terragrunt\s+(run-all\s+)?apply|pulumi\s+up|"
     r"cdk\s+deploy|sam\s+deploy|aws\s+cloudformation\s+(deploy|create-stack|update-stack)|"
     r"gcloud\s+functions\s+deploy|aws\s+lambda\s+update-function-code|skaffold\s+(run|deploy)",
     re.IGNORECASE)
 # hosted platforms and servers deployed from a command (not a GitHub Pages site)
-HOSTED_DEPLOY = re.compile(
+HOSTED_DEPLOY = lazy_re.compile(
     r"\b(fastapi|vercel|netlify|modal|bentoml|beam|railway|eb|heroku)\s+deploy\b|"
     r"\brailway\s+up\b|\bdocker\s+stack\s+deploy\b|\bheroku\s+container:release\b|"
     r"\baz\s+webapp\s+up\b|\banyscale\s+service\s+(rollout|deploy)\b|"
@@ -71,9 +72,9 @@ HOSTED_DEPLOY = re.compile(
     re.IGNORECASE)
 # a CI job named for a deployment ("deploy", "deploy-prod", a GitLab deploy stage), unless
 # it publishes documentation
-DEPLOY_JOB = re.compile(r"(^|[^a-z])deploy", re.IGNORECASE)
-DOCS_JOB = re.compile(r"docs?\b|pages|documentation|site|gh-deploy|mkdocs|sphinx",
-                      re.IGNORECASE)
+DEPLOY_JOB = lazy_re.compile(r"(^|[^a-z])deploy", re.IGNORECASE)
+DOCS_JOB = lazy_re.compile(r"docs?\b|pages|documentation|site|gh-deploy|mkdocs|sphinx",
+                           re.IGNORECASE)
 DEPLOY_ACTIONS = ("google-github-actions/deploy-cloudrun", "google-github-actions/deploy-appengine",
                   "google-github-actions/deploy-cloud-functions", "aws-actions/amazon-ecs-deploy",
                   "azure/webapps-deploy", "azure/functions-action", "azure/k8s-deploy",
@@ -103,11 +104,11 @@ COMPUTE_RESOURCES = (
     "digitalocean_kubernetes_cluster", "digitalocean_app",
 )
 # registry modules that provision the same (terraform-aws-modules/eks/aws, …/gke, …)
-COMPUTE_MODULE = re.compile(
+COMPUTE_MODULE = lazy_re.compile(
     r"(^|[/_-])(eks|ecs|ec2-instance|autoscaling|lambda|gke|kubernetes-engine|aks|cloud-run|"
     r"cloud-function|vm|compute-instance|sagemaker|vertex|app-runner|beanstalk)([/_-]|$)",
     re.IGNORECASE)
-CLOUDFORMATION_COMPUTE = re.compile(
+CLOUDFORMATION_COMPUTE = lazy_re.compile(
     r"AWS::(Serverless::Function|Lambda::Function|EC2::Instance|ECS::Service|EKS::Cluster|"
     r"SageMaker::Endpoint|AutoScaling::AutoScalingGroup|AppRunner::Service)\b")
 DOC_DIRS = frozenset({"docs", "doc", "documentation"})

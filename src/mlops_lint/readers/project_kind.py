@@ -28,6 +28,7 @@ import re
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+from mlops_lint import lazy_re
 from mlops_lint.model import T
 from mlops_lint.parsers import ParseError
 from mlops_lint.parsers.ci import Workflow, ci_commands, workflows
@@ -38,7 +39,7 @@ from mlops_lint.readers.terraform_config import module_library as _module_librar
 from mlops_lint.repo import Repo
 
 # a CI command that uploads a distribution to a package index
-PUBLISH_COMMAND = re.compile(
+PUBLISH_COMMAND = lazy_re.compile(
     r"\btwine\s+upload\b|\b(poetry|uv|flit|hatch|pdm|maturin)\s+publish\b|\bcibuildwheel\b",
     re.IGNORECASE)
 PUBLISH_ACTIONS = ("pypa/gh-action-pypi-publish",)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 
+from mlops_lint import lazy_re
 from mlops_lint.parsers import ParseError
 from mlops_lint.parsers.dockerfile import DOCKERFILE_GLOBS, is_dockerfile, parse_dockerfile
 from mlops_lint.parsers.kubernetes import read_manifests
@@ -18,7 +19,7 @@ from mlops_lint.repo import Repo
 # custom resource, or the image of a model server
 MODEL_SERVER_KINDS = frozenset({"InferenceService", "ServingRuntime", "ClusterServingRuntime",
                                 "InferenceGraph", "TrainedModel", "SeldonDeployment"})
-MODEL_SERVER_IMAGE = re.compile(
+MODEL_SERVER_IMAGE = lazy_re.compile(
     r"vllm|tritonserver|tensorflow/serving|torchserve|text-generation-inference|"
     r"ollama/ollama|seldonio/|kserve/|mlserver|sglang|llama\.cpp|nvidia/nim|bentoml",
     re.IGNORECASE)

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+from mlops_lint import lazy_re
 from mlops_lint.context import Context
 from mlops_lint.parsers.fastapi_app import (
     Endpoint,
@@ -111,8 +112,8 @@ def serving(ctx: Context) -> Serving:
 
 # a health word at the start of the segment or after a separator (``/healthz``,
 # ``/health-check``, ``/_ping``), not inside another word (``/is_sleeping``)
-HEALTH_SEGMENT = re.compile(r"(?:^|[_.-])(?:health|ready|readiness|live|liveness|ping|status)",
-                            re.IGNORECASE)
+HEALTH_SEGMENT = lazy_re.compile(r"(?:^|[_.-])(?:health|ready|readiness|live|liveness|ping|status)",
+                                 re.IGNORECASE)
 
 
 def health_routes(ctx: Context) -> list[tuple[str, str]]:

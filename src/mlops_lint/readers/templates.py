@@ -5,14 +5,13 @@ merely contain ``{{`` are judged as usual."""
 
 from __future__ import annotations
 
-import re
-
+from mlops_lint import lazy_re
 from mlops_lint.model import T
 from mlops_lint.parsers import ParseError
 from mlops_lint.repo import Repo
 
 # bounded: markup on one line, at most 200 characters inside
-_MARKUP = re.compile(r"\{\{[^{}\n]{1,200}\}\}|\{%[^\n]{1,200}?%\}|\{#[^\n]{1,200}?#\}")
+_MARKUP = lazy_re.compile(r"\{\{[^{}\n]{1,200}\}\}|\{%[^\n]{1,200}?%\}|\{#[^\n]{1,200}?#\}")
 
 
 def templated_path(path: str) -> bool:

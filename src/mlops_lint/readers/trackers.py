@@ -12,6 +12,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from mlops_lint import lazy_re
 from mlops_lint.context import Context
 from mlops_lint.globs import COMPOSE_FILES
 from mlops_lint.parsers import ParseError
@@ -130,7 +131,7 @@ def _scan_spec(spec: TrackerSpec, index: PythonIndex, tracking: Tracking) -> Non
         _neptune_fields(index, tracking)
 
 
-NEPTUNE_PARAM_WORDS = re.compile(r"param|config|hyper|args", re.IGNORECASE)
+NEPTUNE_PARAM_WORDS = lazy_re.compile(r"param|config|hyper|args", re.IGNORECASE)
 
 
 def _neptune_fields(index: PythonIndex, tracking: Tracking) -> None:

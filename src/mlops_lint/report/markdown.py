@@ -12,9 +12,9 @@ characters); the job summary gets up to 1 MiB.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 
+from mlops_lint import lazy_re
 from mlops_lint.model import Lang, Result, Status, T
 from mlops_lint.report import Report
 from mlops_lint.report.common import (
@@ -53,7 +53,7 @@ from mlops_lint.report.common import (
 )
 from mlops_lint.sanitize import clean
 
-_SPECIAL = re.compile(r"([\\`*_\[\]<>|~#])")
+_SPECIAL = lazy_re.compile(r"([\\`*_\[\]<>|~#])")
 OMITTED_QUIET = T("Passing and skipped results are left out to fit the size limit.",
                   "Se omiten los resultados que cumplen y los omitidos para no superar el "
                   "límite de tamaño.")

@@ -19,6 +19,7 @@ import re
 from typing import Any
 from urllib.parse import quote
 
+from mlops_lint import lazy_re
 from mlops_lint.catalog import Rule
 from mlops_lint.model import Lang, Result, Status, T
 from mlops_lint.report import Report
@@ -51,14 +52,14 @@ _ABBREVIATIONS = {
     "INT": "docs/23_PROYECTO_INTEGRADOR.md", "HITO": "README.md",
     "PLA": "docs/apoyo/PLANTILLAS.md",
 }
-_CITATION = re.compile(
+_CITATION = lazy_re.compile(
     r"(?<![\w/])(?:TPL/(?P<tpl>[\w.-]+)|EX(?P<exam>[1-6])\b|(?P<abbr>CHK|RUB|INT|HITO|PLA)\b"
     r"|(?P<module>\d{2})\b)")
-_PATHLIKE = re.compile(r"[\w.-]*\.[\w-]+(?:/[\w.-]+)*|[\w-]+(?:/[\w.-]+)+|"
-                       r"\b(?:Dockerfile|Makefile|LICENSE|Jenkinsfile)\b")
+_PATHLIKE = lazy_re.compile(r"[\w.-]*\.[\w-]+(?:/[\w.-]+)*|[\w-]+(?:/[\w.-]+)+|"
+                            r"\b(?:Dockerfile|Makefile|LICENSE|Jenkinsfile)\b")
 # _PATHLIKE backtracks quadratically on a long run of word characters and dots, so it
 # is run on each such run (a path cannot contain other characters) of bounded length.
-_PATH_RUN = re.compile(r"[\w./-]+")
+_PATH_RUN = lazy_re.compile(r"[\w./-]+")
 MAX_PATH_RUN = 300
 FALLBACK_ANCHORS = ("README.md", "pyproject.toml")
 # GitHub code scanning's limits per run (more results are dropped or the upload refused)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import ast
-import re
 from dataclasses import dataclass
 
+from mlops_lint import lazy_re
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, Status, T
 from mlops_lint.parsers.python_source import (
@@ -72,7 +72,7 @@ FRAMEWORK_SIGNALS: tuple[tuple[str, tuple[str, ...], frozenset[str], frozenset[s
                 "Pool", "cv"}), frozenset()),
 )
 # ``AutoTokenizer.from_pretrained``: preprocessing, not the model
-PREPROCESSING_CLASSES = re.compile(r"(Tokenizer|Processor|FeatureExtractor|Config)\w*\.\w+$")
+PREPROCESSING_CLASSES = lazy_re.compile(r"(Tokenizer|Processor|FeatureExtractor|Config)\w*\.\w+$")
 FRAMEWORK_LABELS = tuple(label for label, *_ in FRAMEWORK_SIGNALS)
 DEEP_LEARNING = frozenset({"Lightning", "Hugging Face Transformers", "Keras", "TensorFlow",
                            "PyTorch", "JAX"})

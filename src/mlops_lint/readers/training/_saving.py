@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import re
 
+from mlops_lint import lazy_re
 from mlops_lint.parsers.python_source import (
     PythonIndex,
 )
@@ -22,8 +23,8 @@ FRAMEWORK_SAVE_CALLS = frozenset({
     "onnx.save_model"})
 FRAMEWORK_SAVE_METHODS = frozenset({"save_pretrained", "save_checkpoint", "save_weights",
                                     "push_to_hub"})
-MODEL_NAMES = re.compile(r"(model|net|network|clf|classifier|regressor|estimator|booster|bst|"
-                         r"learner|pipeline|pipe|predictor|trainer)", re.IGNORECASE)
+MODEL_NAMES = lazy_re.compile(r"(model|net|network|clf|classifier|regressor|estimator|booster|bst|"
+                              r"learner|pipeline|pipe|predictor|trainer)", re.IGNORECASE)
 CHECKPOINT_CLASSES = frozenset({"ModelCheckpoint", "CheckpointConfig", "CheckpointCallback",
                                 "BestModelCheckpoint", "TrainingArguments",
                                 "Seq2SeqTrainingArguments"})

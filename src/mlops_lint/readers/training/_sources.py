@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+from mlops_lint import lazy_re
 from mlops_lint.context import Context
 from mlops_lint.parsers import ParseError
 from mlops_lint.parsers.python_source import (
@@ -32,11 +33,11 @@ def _local_parts(ctx: Context, path: str) -> tuple[str, ...]:
 # folders that hold documentation, examples or test material, however they are spelled
 # (``docs-gb``, ``tests_alibi_explain``, ``integration_tests``, ``testdata``, ``fixtures``,
 # ``benchmarking``, ``benchmarks-gpu``)
-DOC_LIKE_DIR = re.compile(r"(docs?|documentation|examples?|bench|benchmarks?|benchmarking)"
-                          r"([-_.][\w.-]*)?", re.IGNORECASE)
-TEST_LIKE_DIR = re.compile(r"(tests?|testing)[-_][\w.-]+|[\w.-]+[-_]tests?|"
-                           r"test[-_]?data|testdata|(__)?(test[-_]?)?fixtures(__)?",
-                           re.IGNORECASE)
+DOC_LIKE_DIR = lazy_re.compile(r"(docs?|documentation|examples?|bench|benchmarks?|benchmarking)"
+                               r"([-_.][\w.-]*)?", re.IGNORECASE)
+TEST_LIKE_DIR = lazy_re.compile(r"(tests?|testing)[-_][\w.-]+|[\w.-]+[-_]tests?|"
+                                r"test[-_]?data|testdata|(__)?(test[-_]?)?fixtures(__)?",
+                                re.IGNORECASE)
 
 
 def not_project_dir(part: str) -> bool:

@@ -8,6 +8,7 @@ import json
 import re
 from dataclasses import dataclass
 
+from mlops_lint import lazy_re
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, Status, T
 from mlops_lint.parsers import ParseError
@@ -67,11 +68,11 @@ TRAINING_SIGNALS: tuple[tuple[tuple[str, ...], frozenset[str]], ...] = (
     (("sklearn",), frozenset({"cross_val_score", "cross_validate", "cross_val_predict",
                               "learning_curve", "validation_curve"})),
 )
-TRAINING_TEXT = re.compile(r"\.(?:fit|fit_transform|fit_predict|fit_resample|partial_fit)"
-                           r"\(\s*[\w\[(\"'*]|\.backward\(|\b(?:\w*Trainer|GradientTape|"
-                           r"TrainingArguments)\(|\b(?:xgb|lgb|xgboost|lightgbm)\.train\(|"
-                           r"torch\.optim\.")
-PLACEHOLDER_TEXT = re.compile(r"REPLACE THIS WITH YOUR OWN CODE|YOUR CODE HERE", re.IGNORECASE)
+TRAINING_TEXT = lazy_re.compile(r"\.(?:fit|fit_transform|fit_predict|fit_resample|partial_fit)"
+                                r"\(\s*[\w\[(\"'*]|\.backward\(|\b(?:\w*Trainer|GradientTape|"
+                                r"TrainingArguments)\(|\b(?:xgb|lgb|xgboost|lightgbm)\.train\(|"
+                                r"torch\.optim\.")
+PLACEHOLDER_TEXT = lazy_re.compile(r"REPLACE THIS WITH YOUR OWN CODE|YOUR CODE HERE", re.IGNORECASE)
 
 
 def _module_receiver(index: PythonIndex, call: ast.Call) -> bool:
@@ -94,7 +95,7 @@ TRAINING_BASES = frozenset({"LightningModule", "LightningDataModule", "Transform
                             "Trainer"})
 LOAD_METHODS = frozenset({"load_model", "load", "load_state_dict", "load_weights"})
 # estimator classes of the boosting libraries (scikit-learn's are recognised by module)
-BOOSTING_ESTIMATORS = re.compile(r"(XGB|LGBM|CatBoost)\w*(Classifier|Regressor|Ranker)$")
+BOOSTING_ESTIMATORS = lazy_re.compile(r"(XGB|LGBM|CatBoost)\w*(Classifier|Regressor|Ranker)$")
 
 
 def load_shell(index: PythonIndex, call: ast.Call) -> bool:

@@ -7,17 +7,17 @@ Files given together with ``-f`` in a command are not followed: each is read on 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
+from mlops_lint import lazy_re
 from mlops_lint.context import Context
 from mlops_lint.globs import COMPOSE_FILES_ANYWHERE
 from mlops_lint.parsers.dockerfile import own_paths
 from mlops_lint.readers.unread import noted
 
-_OVERRIDE = re.compile(r"^(?P<stem>.{1,100})\.override\.(?P<ext>ya?ml)$")
+_OVERRIDE = lazy_re.compile(r"^(?P<stem>.{1,100})\.override\.(?P<ext>ya?ml)$")
 
 
 @dataclass(frozen=True)

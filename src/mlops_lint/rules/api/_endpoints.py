@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from mlops_lint import lazy_re
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, passed
 from mlops_lint.parsers import ParseError
@@ -56,12 +57,12 @@ ENDPOINT_KINDS = {
 }
 
 
-AZURE_ONLINE = re.compile(r"(managed|kubernetes)OnlineEndpoint\.schema\.json|"
-                          r"Microsoft\.MachineLearningServices/workspaces/onlineEndpoints",
-                          re.IGNORECASE)
+AZURE_ONLINE = lazy_re.compile(r"(managed|kubernetes)OnlineEndpoint\.schema\.json|"
+                               r"Microsoft\.MachineLearningServices/workspaces/onlineEndpoints",
+                               re.IGNORECASE)
 
 
-SAGEMAKER_CFN = re.compile(r"AWS::SageMaker::Endpoint\b")
+SAGEMAKER_CFN = lazy_re.compile(r"AWS::SageMaker::Endpoint\b")
 
 
 MAX_KIND_SCAN = 64 * 1024

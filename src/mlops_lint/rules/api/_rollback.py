@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from mlops_lint import lazy_re
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed, warned
 from mlops_lint.parsers import ParseError
@@ -19,12 +20,12 @@ from mlops_lint.readers.deployment import deployment
 from mlops_lint.readers.unread import noted
 from mlops_lint.rules.api._shared import doc_text
 
-ROLLBACK_EXPLICIT = re.compile(
+ROLLBACK_EXPLICIT = lazy_re.compile(
     r"kubectl\s+rollout\s+undo|helm\s+rollback|make\s+rollback|(serverless|sls)\s+rollback|"
     r"argocd\s+app\s+rollback|fly(ctl)?\s+releases?\s+rollback", re.IGNORECASE)
 
 
-ROLLBACK_GENERIC = re.compile(
+ROLLBACK_GENERIC = lazy_re.compile(
     r"update-traffic|aws\s+ecs\s+update-service|lambda\s+update-alias|deploy\s+--image|"
     r"kubectl\s+set\s+image|docker\s+(compose\s+)?(up|pull|run)|git\s+revert|"
     r"gcloud\s+run\s+deploy", re.IGNORECASE)
@@ -33,13 +34,13 @@ ROLLBACK_GENERIC = re.compile(
 # how to go back on each platform a repository deploys to, found in its CI commands and
 # deployment evidence (bounded, case-insensitive patterns); the first that match are named
 _PLATFORM_ROLLBACKS: tuple[tuple[re.Pattern[str], str, str], ...] = (
-    (re.compile(r"\bhelm\s+(upgrade|install)\b|Helm chart", re.IGNORECASE),
+    (lazy_re.compile(r"\bhelm\s+(upgrade|install)\b|Helm chart", re.IGNORECASE),
      "helm rollback <release> <revision>", "helm rollback <release> <revision>"),
-    (re.compile(r"\bkubectl\s+(apply|set\s+image|rollout)\b|^(Deployment|StatefulSet|"
-                r"DaemonSet|Rollout|Service|Knative)\b"),
+    (lazy_re.compile(r"\bkubectl\s+(apply|set\s+image|rollout)\b|^(Deployment|StatefulSet|"
+                     r"DaemonSet|Rollout|Service|Knative)\b"),
      "kubectl rollout undo deployment/<app>", "kubectl rollout undo deployment/<app>"),
-    (re.compile(r"\baws\s+lambda\s+update-function-(code|configuration)\b|aws_lambda_function|"
-                r"AWS::(Serverless::Function|Lambda::Function)", re.IGNORECASE),
+    (lazy_re.compile(r"\baws\s+lambda\s+update-function-(code|configuration)\b|aws_lambda_function|"
+                     r"AWS::(Serverless::Function|Lambda::Function)", re.IGNORECASE),
      "re-point the Lambda function to the previous release: re-run the same aws lambda "
      "update-function-code/update-function-configuration with the previous image or "
      "settings (e.g. the previous run id), or publish versions and move an alias back "
@@ -48,28 +49,28 @@ _PLATFORM_ROLLBACKS: tuple[tuple[re.Pattern[str], str, str], ...] = (
      "update-function-code/update-function-configuration con la imagen o los ajustes "
      "anteriores (p. ej. el run id anterior), o publica versiones y mueve un alias atrás "
      "(aws lambda update-alias --function-version <anterior>)"),
-    (re.compile(r"\baws\s+ecs\b|aws_ecs_service|ECS task definition", re.IGNORECASE),
+    (lazy_re.compile(r"\baws\s+ecs\b|aws_ecs_service|ECS task definition", re.IGNORECASE),
      "aws ecs update-service --task-definition <family>:<previous revision>",
      "aws ecs update-service --task-definition <familia>:<revisión anterior>"),
-    (re.compile(r"\bgcloud\s+run\b|google_cloud_run", re.IGNORECASE),
+    (lazy_re.compile(r"\bgcloud\s+run\b|google_cloud_run", re.IGNORECASE),
      "gcloud run services update-traffic <service> --to-revisions <previous>=100",
      "gcloud run services update-traffic <servicio> --to-revisions <anterior>=100"),
-    (re.compile(r"\b(serverless|sls)\s+deploy\b|serverless\.ya?ml", re.IGNORECASE),
+    (lazy_re.compile(r"\b(serverless|sls)\s+deploy\b|serverless\.ya?ml", re.IGNORECASE),
      "serverless rollback --timestamp <previous>", "serverless rollback --timestamp <anterior>"),
-    (re.compile(r"\bfly(ctl)?\s+deploy\b|fly\.toml", re.IGNORECASE),
+    (lazy_re.compile(r"\bfly(ctl)?\s+deploy\b|fly\.toml", re.IGNORECASE),
      "fly deploy --image <previous image>", "fly deploy --image <imagen anterior>"),
-    (re.compile(r"\b(scp|rsync)\b|\bssh\s+\S", re.IGNORECASE),
+    (lazy_re.compile(r"\b(scp|rsync)\b|\bssh\s+\S", re.IGNORECASE),
      "redeploy the previous release: re-run the deploy job on the previous tagged commit, "
      "or keep the previous release on the server and switch back to it",
      "redespliega la versión anterior: vuelve a ejecutar el job de despliegue sobre el "
      "commit etiquetado anterior, o conserva la versión anterior en el servidor y vuelve a "
      "ella"),
-    (re.compile(r"\bterraform\s+(-chdir=\S+\s+)?apply\b|^aws_|^google_|^azurerm_",
-                re.IGNORECASE),
+    (lazy_re.compile(r"\bterraform\s+(-chdir=\S+\s+)?apply\b|^aws_|^google_|^azurerm_",
+                     re.IGNORECASE),
      "terraform apply with the previous release's variables (image tag, model version)",
      "terraform apply con las variables de la versión anterior (tag de imagen, versión del "
      "modelo)"),
-    (re.compile(r"\bdocker[\s-]compose\b|compose", re.IGNORECASE),
+    (lazy_re.compile(r"\bdocker[\s-]compose\b|compose", re.IGNORECASE),
      "docker compose up -d with the previous image tag",
      "docker compose up -d con el tag de imagen anterior"),
 )
@@ -119,8 +120,8 @@ def rollback_fix(ctx: Context) -> T:
              "en RUNBOOK.md.")
 
 
-ROLLBACK_WORDS = re.compile(r"roll\s?-?back|revertir|reversi[oó]n|versi[oó]n anterior",
-                            re.IGNORECASE)
+ROLLBACK_WORDS = lazy_re.compile(r"roll\s?-?back|revertir|reversi[oó]n|versi[oó]n anterior",
+                                 re.IGNORECASE)
 
 
 def rollback(ctx: Context) -> Finding:

@@ -14,6 +14,7 @@ import configparser
 import re
 from collections.abc import Iterator
 
+from mlops_lint import lazy_re
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, Status, T, failed, passed, skipped, warned
 from mlops_lint.parsers.fastapi_app import Endpoint, Route
@@ -32,7 +33,7 @@ from mlops_lint.rules.api._servers import (
 )
 from mlops_lint.rules.api._shared import NO_SERVING, NO_SERVING_FIX
 
-_REQ_NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?")
+_REQ_NAME = lazy_re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?")
 
 
 def _norm(name: str) -> str:

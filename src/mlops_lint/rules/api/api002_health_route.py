@@ -11,6 +11,7 @@ import ast
 import re
 from collections.abc import Iterator
 
+from mlops_lint import lazy_re
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed
 from mlops_lint.parsers.fastapi_app import Route
@@ -27,8 +28,8 @@ from mlops_lint.rules.api._shared import (
     service_site,
 )
 
-_HEALTH_WORDS = re.compile(r"health|liveness|readiness|\balive\b|heartbeat|\bping\b",
-                           re.IGNORECASE)
+_HEALTH_WORDS = lazy_re.compile(r"health|liveness|readiness|\balive\b|heartbeat|\bping\b",
+                                re.IGNORECASE)
 
 
 def documented_health(route: Route) -> T | None:

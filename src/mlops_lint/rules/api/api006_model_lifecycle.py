@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from mlops_lint import lazy_re
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed, warned
 from mlops_lint.parsers.fastapi_app import FunctionNode, Hook, Module, Route, ServingModel
@@ -129,7 +130,7 @@ def _instance_calls(model: ServingModel, module: Module, func: FunctionNode) -> 
                            (Caller(module, func, node),))
 
 
-RELOAD = re.compile(r"reload|refresh|hot[-_]?swap", re.IGNORECASE)
+RELOAD = lazy_re.compile(r"reload|refresh|hot[-_]?swap", re.IGNORECASE)
 
 
 _RANK = {"handler": 4, "lazy": 3, "module": 2, "startup": 1, "cached": 1}

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from mlops_lint import lazy_re
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed, skipped
 from mlops_lint.parsers.fastapi_app import Module, ServingModel
@@ -21,8 +22,8 @@ from mlops_lint.readers.serving import call_name, serving
 from mlops_lint.rules import rule
 from mlops_lint.rules.api._shared import is_inference, is_loader
 
-NAVIGATION_LABEL = re.compile(r"nav|page|p[áa]gina|view|vista|secci|men[uú]|tab|go to|ir a",
-                              re.IGNORECASE)
+NAVIGATION_LABEL = lazy_re.compile(r"nav|page|p[áa]gina|view|vista|secci|men[uú]|tab|go to|ir a",
+                                   re.IGNORECASE)
 
 
 def _navigation_options(model: ServingModel, module: Module, call: ast.Call, qual: str) -> int:

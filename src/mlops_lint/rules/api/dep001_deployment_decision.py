@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from mlops_lint import lazy_re
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed, skipped, warned
 from mlops_lint.readers.adr import ALL_GLOBS as ADR_ALL_GLOBS
@@ -38,11 +39,11 @@ PLATFORM_PATTERNS: dict[str, str] = {
 }
 
 
-PLATFORMS = {name: re.compile(pattern, re.IGNORECASE)
+PLATFORMS = {name: lazy_re.compile(pattern, re.IGNORECASE)
              for name, pattern in PLATFORM_PATTERNS.items()}
 
 
-TRADE_OFFS = re.compile(
+TRADE_OFFS = lazy_re.compile(
     r"trade-?offs?|alternativ|\bcosts?\b|costo|coste|\$\s?\d|\d\s?(usd|eur|€)|ventaja|"
     r"desventaja|\bpros\b|\bcons\b|\bvs\.?\b|compar|consecuencias|consequences", re.IGNORECASE)
 

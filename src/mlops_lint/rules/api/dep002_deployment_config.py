@@ -26,6 +26,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
+from mlops_lint import lazy_re
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed, skipped, warned
 from mlops_lint.parsers import ParseError
@@ -72,7 +73,7 @@ class Descriptor:
 
 
 # a managed model-serving platform rolled out from CI: it runs and probes the service
-MANAGED_DEPLOY = re.compile(
+MANAGED_DEPLOY = lazy_re.compile(
     r"\banyscale\s+service\s+(rollout|deploy)\b|\bserve\s+deploy\b|\bsky\s+serve\s+up\b|"
     r"\bmodal\s+deploy\b", re.IGNORECASE)
 
@@ -262,8 +263,8 @@ def _deploy_job_descriptor(ctx: Context, path: str,
 
 # a post-deploy test of the live service that is not a /health call: a smoke-test script
 # or a scoring of the deployed endpoint
-SMOKE_TEST = re.compile(r"smoke[_-]?tests?|score[_-]?(the[_-])?(service|endpoint)|"
-                        r"scoring[_-]?(service|endpoint)", re.IGNORECASE)
+SMOKE_TEST = lazy_re.compile(r"smoke[_-]?tests?|score[_-]?(the[_-])?(service|endpoint)|"
+                             r"scoring[_-]?(service|endpoint)", re.IGNORECASE)
 
 
 def _smoke_after(texts: Iterable[str]) -> str | None:
@@ -285,11 +286,12 @@ def _health_detail(smoke: bool, other: str | None) -> T:
     return _d("no /health check after deploy", "sin comprobar /health tras desplegar")
 
 
-LONG_RUNNING_KIND = re.compile(r"^kind:[ \t]*(Deployment|StatefulSet|DaemonSet|Rollout)[ \t]*$",
-                               re.MULTILINE)
+LONG_RUNNING_KIND = lazy_re.compile(
+    r"^kind:[ \t]*(Deployment|StatefulSet|DaemonSet|Rollout)[ \t]*$",
+    re.MULTILINE)
 
 
-SMOKE = re.compile(r"\b(curl|wget|http|httpx|requests)\b", re.IGNORECASE)
+SMOKE = lazy_re.compile(r"\b(curl|wget|http|httpx|requests)\b", re.IGNORECASE)
 
 
 def _workflow_descriptor(wf: Workflow) -> Iterator[Descriptor]:

@@ -7,9 +7,9 @@ not just deploy documentation, else the first CI file.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
+from mlops_lint import lazy_re
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed
 from mlops_lint.parsers.ci import Workflow, parse_action
@@ -19,8 +19,8 @@ from mlops_lint.rules import rule
 from mlops_lint.rules.ci._shared import first_ci_file, joined, no_ci, runs_of
 
 # a workflow that only builds and publishes documentation
-_DOCS_DEPLOY = re.compile(r"\b(mkdocs\s+(gh-deploy|build)|mike\s+deploy|sphinx-build|"
-                          r"jupyter-book\s+build|make\s+(-C\s+\S+\s+)?html)\b")
+_DOCS_DEPLOY = lazy_re.compile(r"\b(mkdocs\s+(gh-deploy|build)|mike\s+deploy|sphinx-build|"
+                               r"jupyter-book\s+build|make\s+(-C\s+\S+\s+)?html)\b")
 _DOCS_ACTIONS = ("actions/deploy-pages", "actions/upload-pages-artifact",
                  "peaceiris/actions-gh-pages", "jamesives/github-pages-deploy-action")
 

@@ -4,9 +4,9 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
+from mlops_lint import lazy_re
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed
 from mlops_lint.parsers.ci import Job, Workflow
@@ -23,8 +23,8 @@ from mlops_lint.rules.ci._shared import (
     runs_of,
 )
 
-_PACKAGE_BUILD = re.compile(r"^(python -m build|poetry build|hatch build|uv build|pdm build|"
-                            r"flit build|pip wheel)")
+_PACKAGE_BUILD = lazy_re.compile(r"^(python -m build|poetry build|hatch build|uv build|pdm build|"
+                                 r"flit build|pip wheel)")
 
 
 def _builds_package(simple: Simple) -> bool:

@@ -5,11 +5,11 @@ Actions only.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from mlops_lint import lazy_re
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed, warned
 from mlops_lint.parsers import ParseError
@@ -22,7 +22,7 @@ from mlops_lint.rules import rule
 from mlops_lint.rules.ci._shared import github_only, job_key
 
 _PY_KEYS = ("python-version", "python", "python_version", "py", "python-versions", "pyver")
-_MATRIX_REF = re.compile(r"\$\{\{\s*matrix\.([\w-]+)\s*\}\}")
+_MATRIX_REF = lazy_re.compile(r"\$\{\{\s*matrix\.([\w-]+)\s*\}\}")
 
 
 @dataclass(frozen=True)

@@ -8,18 +8,19 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from mlops_lint import lazy_re
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed, skipped, warned
 from mlops_lint.parsers.ci import Job, Workflow, parse_action
 from mlops_lint.rules import rule
 from mlops_lint.rules.ci._shared import github_only, joined
 
-_INSTALLS = re.compile(r"\b(pip3?|pip3\.\d+)\s+install\b|\bpoetry\s+install\b|\buv\s+sync\b|"
-                       r"\buv\s+pip\s+install\b|\bpipenv\s+(install|sync)\b|\bpdm\s+(install|"
-                       r"sync)\b|\bconda\s+(env\s+create|install)\b|\bmamba\s+(env\s+create|"
-                       r"install)\b|\bhatch\s+env\s+create\b|\btox\b|\bnox\b")
-_DEP_FILES = re.compile(r"requirements|pyproject|\.lock|lock\.|setup\.(py|cfg)|Pipfile|"
-                        r"environment\.ya?ml|constraints", re.IGNORECASE)
+_INSTALLS = lazy_re.compile(r"\b(pip3?|pip3\.\d+)\s+install\b|\bpoetry\s+install\b|\buv\s+sync\b|"
+                            r"\buv\s+pip\s+install\b|\bpipenv\s+(install|sync)\b|\bpdm\s+(install|"
+                            r"sync)\b|\bconda\s+(env\s+create|install)\b|\bmamba\s+(env\s+create|"
+                            r"install)\b|\bhatch\s+env\s+create\b|\btox\b|\bnox\b")
+_DEP_FILES = lazy_re.compile(r"requirements|pyproject|\.lock|lock\.|setup\.(py|cfg)|Pipfile|"
+                             r"environment\.ya?ml|constraints", re.IGNORECASE)
 
 
 def _cache_of(job: Job) -> tuple[str | None, T | None]:

@@ -9,6 +9,7 @@ import shlex
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from mlops_lint import lazy_re
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed
 from mlops_lint.parsers import ParseError
@@ -127,7 +128,7 @@ DEPENDENCY_FILES = ("requirements*.txt", "requirements*.in", "requirements/*.txt
                     "pyproject.toml", "**/pyproject.toml", "setup.cfg", "**/setup.cfg",
                     "setup.py", "**/setup.py", "Pipfile", "**/Pipfile", "environment*.yml",
                     "**/environment*.yml", "tox.ini", "**/tox.ini")
-PYTEST_COV = re.compile(r"pytest[-_]cov\b", re.IGNORECASE)
+PYTEST_COV = lazy_re.compile(r"pytest[-_]cov\b", re.IGNORECASE)
 
 
 def cov_target(repo: Repo, project: str) -> str | None:

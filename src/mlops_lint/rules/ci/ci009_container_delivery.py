@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from mlops_lint import lazy_re
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed, skipped
 from mlops_lint.parsers.ci import Job, Step, Workflow, parse_action
@@ -26,13 +27,13 @@ from mlops_lint.rules.ci._shared import (
     runs_of,
 )
 
-_MAIN_GUARD = re.compile(r"refs/heads/(main|master)|refs/tags|github\.event_name\s*==\s*"
-                         r"['\"](push|release|workflow_dispatch)['\"]|event_name\s*!=\s*"
-                         r"['\"]pull_request['\"]|startsWith\(\s*github\.ref", re.IGNORECASE)
-_DEPLOY = re.compile(r"\b(kubectl\s+(apply|set\s+image|rollout)|helm\s+(upgrade|install)|"
-                     r"gcloud\s+run\s+deploy|gcloud\s+app\s+deploy|aws\s+ecs\s+update-service|"
-                     r"serverless\s+deploy|sls\s+deploy|fly\s+deploy|flyctl\s+deploy|"
-                     r"az\s+(webapp|containerapp)|railway\s+up|heroku\s+container)")
+_MAIN_GUARD = lazy_re.compile(r"refs/heads/(main|master)|refs/tags|github\.event_name\s*==\s*"
+                              r"['\"](push|release|workflow_dispatch)['\"]|event_name\s*!=\s*"
+                              r"['\"]pull_request['\"]|startsWith\(\s*github\.ref", re.IGNORECASE)
+_DEPLOY = lazy_re.compile(r"\b(kubectl\s+(apply|set\s+image|rollout)|helm\s+(upgrade|install)|"
+                          r"gcloud\s+run\s+deploy|gcloud\s+app\s+deploy|aws\s+ecs\s+update-service|"
+                          r"serverless\s+deploy|sls\s+deploy|fly\s+deploy|flyctl\s+deploy|"
+                          r"az\s+(webapp|containerapp)|railway\s+up|heroku\s+container)")
 _DEPLOY_ACTIONS = ("google-github-actions/deploy-cloudrun", "aws-actions/amazon-ecs-deploy",
                    "azure/webapps-deploy", "azure/k8s-deploy", "superfly/flyctl-actions",
                    "akhileshns/heroku-deploy", "appleboy/ssh-action")
@@ -106,9 +107,9 @@ def _smoke_after(wf: Workflow, job: Job, index: int) -> str | None:
 
 # a throwaway registry on the runner or inside a local test cluster (kind, k3d, minikube,
 # ko's local sideload): an end-to-end test's push, not a release
-_LOCAL_REGISTRY = re.compile(r"(localhost|127\.0\.0\.1|0\.0\.0\.0|kind-registry|"
-                             r"registry\.localhost|kind\.local|ko\.local|k3d-[\w.-]{1,60})"
-                             r"(:\d{1,5})?(/|$)", re.IGNORECASE)
+_LOCAL_REGISTRY = lazy_re.compile(r"(localhost|127\.0\.0\.1|0\.0\.0\.0|kind-registry|"
+                                  r"registry\.localhost|kind\.local|ko\.local|k3d-[\w.-]{1,60})"
+                                  r"(:\d{1,5})?(/|$)", re.IGNORECASE)
 
 
 # actions and commands that create a throwaway cluster on the runner

@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from mlops_lint import lazy_re
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed
 from mlops_lint.parsers.ci import Job, Workflow
@@ -52,10 +53,11 @@ ACTION_SCOPES: tuple[tuple[str, tuple[str, ...]], ...] = (
 
 # shell commands that write through the token
 RUN_SCOPES: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
-    (re.compile(r"\bgh\s+release\s+(create|upload|edit)|\bgit\s+push\b"), ("contents: write",)),
-    (re.compile(r"\bgh\s+pr\s+(comment|create|edit|merge|review)"), ("pull-requests: write",)),
-    (re.compile(r"\bgh\s+issue\s+(comment|create|edit|close)"), ("issues: write",)),
-    (re.compile(r"ghcr\.io"), ("packages: write",)),
+    (lazy_re.compile(
+        r"\bgh\s+release\s+(create|upload|edit)|\bgit\s+push\b"), ("contents: write",)),
+    (lazy_re.compile(r"\bgh\s+pr\s+(comment|create|edit|merge|review)"), ("pull-requests: write",)),
+    (lazy_re.compile(r"\bgh\s+issue\s+(comment|create|edit|close)"), ("issues: write",)),
+    (lazy_re.compile(r"ghcr\.io"), ("packages: write",)),
 )
 CI_TRIGGERS = frozenset({"push", "pull_request", "pull_request_target"})
 

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
+from mlops_lint import lazy_re
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed
 from mlops_lint.parsers.ci import ActionRef, Workflow, ci_commands, parse_action
@@ -20,7 +21,7 @@ from mlops_lint.readers.ci_config import CIState, ci_state
 from mlops_lint.rules import rule
 from mlops_lint.rules.ci._shared import first_ci_file, no_ci
 
-_BROKEN_CONTINUATION = re.compile(r"(?<!\\)\\[ \t]+(#.*)?$")
+_BROKEN_CONTINUATION = lazy_re.compile(r"(?<!\\)\\[ \t]+(#.*)?$")
 
 
 @lru_cache(maxsize=1)

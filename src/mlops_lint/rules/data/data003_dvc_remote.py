@@ -6,9 +6,9 @@ others cannot pull from a remote only it defines.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
+from mlops_lint import lazy_re
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed, verdict
 from mlops_lint.parsers import ParseError
@@ -20,7 +20,7 @@ REMOTE_SCHEMES = ("s3", "gs", "gcs", "azure", "gdrive", "ssh", "http", "https", 
                   "webhdfs", "webdav", "webdavs", "oss")
 
 
-_REMOTE_SECTION = re.compile(r"""^'?\s*remote\s+"(?P<name>[^"]+)"\s*'?$""")
+_REMOTE_SECTION = lazy_re.compile(r"""^'?\s*remote\s+"(?P<name>[^"]+)"\s*'?$""")
 
 
 def _remotes(ini: Ini) -> dict[str, tuple[str | None, str]]:

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import PurePosixPath
 from typing import Any
 
+from mlops_lint import lazy_re
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed
 from mlops_lint.parsers import ParseError
@@ -28,7 +29,7 @@ from mlops_lint.rules.data._shared import (
     stage_entries,
 )
 
-_PYTHON = re.compile(r"^python(\d(\.\d+)?)?$")
+_PYTHON = lazy_re.compile(r"^python(\d(\.\d+)?)?$")
 
 
 def _script_candidates(cmd: str) -> list[str]:
@@ -137,7 +138,7 @@ def _script_outside_deps(name: str, body: dict[str, Any]) -> str | None:
 
 # ``{service}``, ``{{ cookiecutter.repo_name }}``: a placeholder left for the user to fill
 # in (DVC's own templating is ``${...}``)
-PLACEHOLDER = re.compile(r"(?<![$\w{])\{\{?\s*[A-Za-z_][\w.]{0,60}\s*\}\}?")
+PLACEHOLDER = lazy_re.compile(r"(?<![$\w{])\{\{?\s*[A-Za-z_][\w.]{0,60}\s*\}\}?")
 
 
 def _strings(value: Any, depth: int = 0) -> Iterator[str]:

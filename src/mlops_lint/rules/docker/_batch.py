@@ -9,6 +9,7 @@ import re
 from pathlib import PurePosixPath
 from typing import Any
 
+from mlops_lint import lazy_re
 from mlops_lint.context import Context
 from mlops_lint.model import T
 from mlops_lint.parsers import ParseError
@@ -107,11 +108,11 @@ def batch_image(ctx: Context, df: Dockerfile, final: Stage) -> T | None:
 
 # Go imports that can accept connections: the net package and its servers, gRPC, the
 # web frameworks (golang.org/x/net/context and net/url do not listen)
-_GO_SERVER_IMPORT = re.compile(
+_GO_SERVER_IMPORT = lazy_re.compile(
     r'"(?:net|net/http(?:/[\w/]{1,40})?|net/rpc(?:/\w{1,20})?|google\.golang\.org/grpc|'
     r'github\.com/(?:gin-gonic|labstack/echo|gofiber|valyala/fasthttp|gorilla/mux|'
     r'go-chi|julienschmidt/httprouter)[\w./-]{0,60})"')
-_GO_MAIN = re.compile(r"^package main\b", re.MULTILINE)
+_GO_MAIN = lazy_re.compile(r"^package main\b", re.MULTILINE)
 _MAX_GO_FILES = 100
 
 

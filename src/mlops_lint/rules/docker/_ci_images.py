@@ -6,10 +6,10 @@ runtime; DOCK001, DOCK005 and DOCK006 judge it as one.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Any
 
+from mlops_lint import lazy_re
 from mlops_lint.context import Context
 from mlops_lint.model import T
 from mlops_lint.parsers import ParseError
@@ -123,8 +123,8 @@ def _ci_texts(ctx: Context) -> list[tuple[str, str]]:
     return texts
 
 
-_BUILDS = re.compile(r"docker\s+build|buildx\s+build|build-push-action|Docker@\d|"
-                     r"kaniko|buildah\s+bud|podman\s+build")
+_BUILDS = lazy_re.compile(r"docker\s+build|buildx\s+build|build-push-action|Docker@\d|"
+                          r"kaniko|buildah\s+bud|podman\s+build")
 
 
 def ci_job_image(ctx: Context, df: Dockerfile) -> T | None:

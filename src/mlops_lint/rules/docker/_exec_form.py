@@ -5,9 +5,9 @@ exec-form) instruction, and its fix built from the instruction's own command.
 from __future__ import annotations
 
 import json
-import re
 import shlex
 
+from mlops_lint import lazy_re
 from mlops_lint.model import T
 from mlops_lint.parsers.dockerfile import Instruction
 
@@ -34,10 +34,10 @@ def exec_problem(inst: Instruction, entrypoint: Instruction | None = None) -> T 
              "/bin/sh -c como PID 1 y nunca recibe SIGTERM")
 
 
-_EXPANSION = re.compile(r"\$(\{|[A-Za-z_])")
+_EXPANSION = lazy_re.compile(r"\$(\{|[A-Za-z_])")
 
 
-_CONTROL = re.compile(r"&&|[;|`]|\$\(|&\s*$")  # redirections (2>&1) are fine with exec
+_CONTROL = lazy_re.compile(r"&&|[;|`]|\$\(|&\s*$")  # redirections (2>&1) are fine with exec
 
 
 _MAX_FIX_COMMAND = 300

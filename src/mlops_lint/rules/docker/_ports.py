@@ -7,9 +7,9 @@ ignores the ``app.run(port=…)`` of the code.
 
 from __future__ import annotations
 
-import re
 from pathlib import PurePosixPath
 
+from mlops_lint import lazy_re
 from mlops_lint.model import T
 from mlops_lint.parsers.dockerfile import Dockerfile, Stage
 from mlops_lint.rules.docker._runtime import entry_argv
@@ -22,7 +22,7 @@ _PORT_OPTIONS = {"flask": ("--port", "-p"), "uvicorn": ("--port",),
                  "gunicorn": ("--bind", "-b"), "hypercorn": ("--bind", "-b"),
                  "streamlit": ("--server.port",)}
 _PORT_ENV = {"flask": "FLASK_RUN_PORT", "streamlit": "STREAMLIT_SERVER_PORT"}
-_PORT_VALUE = re.compile(r"(?:^|:)(\d{2,5})$")
+_PORT_VALUE = lazy_re.compile(r"(?:^|:)(\d{2,5})$")
 
 
 def _server_program(argv: list[str]) -> tuple[str, list[str]] | None:

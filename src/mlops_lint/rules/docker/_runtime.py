@@ -8,10 +8,10 @@ a HEALTHCHECK). Whether it is a batch job or a CLI instead is :mod:`._batch`.
 from __future__ import annotations
 
 import fnmatch
-import re
 import shlex
 from pathlib import PurePosixPath
 
+from mlops_lint import lazy_re
 from mlops_lint.context import Context
 from mlops_lint.model import T
 from mlops_lint.parsers.dockerfile import (
@@ -65,7 +65,7 @@ _RUNTIME_PACKAGES = (("nodejs", "Node.js"), ("npm", "Node.js"), ("openjdk", "Jav
                      ("dotnet", ".NET"), ("ruby", "Ruby"), ("php", "PHP"))
 
 
-_PYTHON_PACKAGES = re.compile(r"^(python3?|python3\.\d+|py3-.*|python3-.*)$")
+_PYTHON_PACKAGES = lazy_re.compile(r"^(python3?|python3\.\d+|py3-.*|python3-.*)$")
 
 
 def _image_runtime(image: ImageRef | None) -> str | None:
@@ -188,17 +188,17 @@ SERVER_PROGRAMS = frozenset({"uvicorn", "gunicorn", "hypercorn", "daphne", "wait
                               "text-generation-launcher", "vllm"})
 
 
-PORT_ARG = re.compile(r"(^|\s)(--port|--bind|-b|--listen|--server\.port|--http-port)(\s|=)|"
-                       r"(0\.0\.0\.0|localhost|\[::\]):\d{2,5}|\$\{?PORT\b")
+PORT_ARG = lazy_re.compile(r"(^|\s)(--port|--bind|-b|--listen|--server\.port|--http-port)(\s|=)|"
+                            r"(0\.0\.0\.0|localhost|\[::\]):\d{2,5}|\$\{?PORT\b")
 
 
 # a listening socket in source code (Go, Node.js, Java, .NET, Rust, Python, Ruby)
-LISTENS = re.compile(r"ListenAndServe|net\.Listen\(|grpc\.NewServer\(|\.listen\(|"
-                      r"createServer\(|SpringApplication\.run|HttpServer\.create|"
-                      r"WebApplication\.Create|TcpListener::bind|\.bind\(\s*\(|"
-                      r"uvicorn\.run\(|\.run\(\s*host\s*=|serve_forever\(|"
-                      r"start_http_server\(|add_insecure_port\(|BindAddress|"
-                      r"\bset\s+:(port|bind)\b|require\s+['\"]sinatra|express\(\)")
+LISTENS = lazy_re.compile(r"ListenAndServe|net\.Listen\(|grpc\.NewServer\(|\.listen\(|"
+                           r"createServer\(|SpringApplication\.run|HttpServer\.create|"
+                           r"WebApplication\.Create|TcpListener::bind|\.bind\(\s*\(|"
+                           r"uvicorn\.run\(|\.run\(\s*host\s*=|serve_forever\(|"
+                           r"start_http_server\(|add_insecure_port\(|BindAddress|"
+                           r"\bset\s+:(port|bind)\b|require\s+['\"]sinatra|express\(\)")
 
 
 _SOURCE_SUFFIXES = frozenset({".go", ".js", ".mjs", ".ts", ".java", ".kt", ".cs", ".rs",

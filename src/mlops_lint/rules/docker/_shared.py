@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import fnmatch
 import functools
-import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
+from mlops_lint import lazy_re
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed, skipped
 from mlops_lint.parsers import ParseError
@@ -47,10 +47,10 @@ NO_DOCKERFILE_FIX = T(
 _HUB_PREFIXES = ("docker.io/", "index.docker.io/", "registry-1.docker.io/")
 
 
-PIP = re.compile(r"^pip(\d(\.\d+)?)?$")
+PIP = lazy_re.compile(r"^pip(\d(\.\d+)?)?$")
 
 
-PYTHON = re.compile(r"^python(\d(\.\d+)?)?$")
+PYTHON = lazy_re.compile(r"^python(\d(\.\d+)?)?$")
 
 
 @functools.cache

@@ -31,9 +31,9 @@ a Dockerfile are skipped with it.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
+from mlops_lint import lazy_re
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, Status, T, failed, passed, skipped
 from mlops_lint.parsers.deployed_images import (
@@ -62,7 +62,7 @@ from mlops_lint.rules.docker._shared import (
     stage_at,
 )
 
-_SHELL_OPERATOR = re.compile(
+_SHELL_OPERATOR = lazy_re.compile(
     r"^(\|\||&&|\||;|&|\d*>>?|\d*>&\d*|&>|<)$|^\d*>>?\S|/dev/null$|^#")  # '#': inline comment
 
 

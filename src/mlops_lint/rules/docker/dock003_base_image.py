@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from mlops_lint import lazy_re
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed, warned
 from mlops_lint.parsers.dockerfile import Dockerfile, ImageRef, Stage, unresolved
@@ -33,7 +34,7 @@ from mlops_lint.rules.docker._shared import (
     run_commands,
 )
 
-_PY_VERSION = re.compile(r"^(\d+)(?:\.(\d+))?")
+_PY_VERSION = lazy_re.compile(r"^(\d+)(?:\.(\d+))?")
 
 
 def _python_minor_missing(image: ImageRef) -> bool:
@@ -44,9 +45,9 @@ def _python_minor_missing(image: ImageRef) -> bool:
 
 
 # CUDA builds only: a TPU build (jax[tpu], .[tpu]) needs no CUDA user space
-_GPU_PACKAGE = re.compile(r"(^|[\[,])(cuda|cu\d{2,3}|gpu)([\],=]|$)|^(jax|torch)\[cuda|"
-                          r"^(nvidia-|cupy-cuda|tensorflow-gpu|onnxruntime-gpu|"
-                          r"paddlepaddle-gpu)", re.IGNORECASE)
+_GPU_PACKAGE = lazy_re.compile(r"(^|[\[,])(cuda|cu\d{2,3}|gpu)([\],=]|$)|^(jax|torch)\[cuda|"
+                               r"^(nvidia-|cupy-cuda|tensorflow-gpu|onnxruntime-gpu|"
+                               r"paddlepaddle-gpu)", re.IGNORECASE)
 
 
 def _gpu_image(df: Dockerfile, final: Stage) -> T | None:

@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 
+from mlops_lint import lazy_re
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed, warned
 from mlops_lint.parsers.dockerfile import Dockerfile, Instruction, Stage
@@ -27,17 +28,18 @@ from mlops_lint.rules.docker._shared import (
     stage_at,
 )
 
-_MANIFEST = re.compile(
+_MANIFEST = lazy_re.compile(
     r"^(requirements[\w.-]*\.(txt|in)|constraints[\w.-]*\.txt|pyproject\.toml|setup\.cfg|"
     r"setup\.py|poetry\.lock|uv\.lock|pdm\.lock|pipfile|pipfile\.lock|environment[\w.-]*\.ya?ml|"
     r"conda-lock[\w.-]*\.ya?ml|readme[\w.-]*|license[\w.-]*|requirements)$", re.IGNORECASE)
 
 
-_ARCHIVE = re.compile(r"\.(tar|tar\.gz|tgz|tar\.bz2|tbz2?|tar\.xz|txz|tar\.zst|tzst|gz|bz2|xz)$",
-                      re.IGNORECASE)
+_ARCHIVE = lazy_re.compile(
+    r"\.(tar|tar\.gz|tgz|tar\.bz2|tbz2?|tar\.xz|txz|tar\.zst|tzst|gz|bz2|xz)$",
+    re.IGNORECASE)
 
 
-_URL = re.compile(r"^(https?://|git@|git://)", re.IGNORECASE)
+_URL = lazy_re.compile(r"^(https?://|git@|git://)", re.IGNORECASE)
 
 
 def _is_dep_install(cmd: Simple) -> bool:

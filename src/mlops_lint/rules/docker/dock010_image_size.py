@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from mlops_lint import lazy_re
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed, skipped
 from mlops_lint.parsers import ParseError
@@ -22,7 +23,7 @@ IMAGE_SIZE_GLOBS = ("**/docker-image-size.json", "**/docker-image-size.txt",
                     "**/image-inspect.json")
 
 
-_SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*([kmgt]i?b|b|bytes)?\b", re.IGNORECASE)
+_SIZE = lazy_re.compile(r"(\d+(?:\.\d+)?)\s*([kmgt]i?b|b|bytes)?\b", re.IGNORECASE)
 
 
 _UNITS = {"b": 1, "bytes": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12,

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from mlops_lint import lazy_re
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed, skipped
 from mlops_lint.parsers.yaml_file import line_of
@@ -24,8 +25,8 @@ from mlops_lint.rules import rule
 from mlops_lint.rules.docker._compose import Compose, Service, healthcheck, load_compose
 from mlops_lint.rules.docker._shared import load
 
-_SECRET_KEY = re.compile(r"(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|"
-                         r"CREDENTIALS?)", re.IGNORECASE)
+_SECRET_KEY = lazy_re.compile(r"(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|"
+                              r"CREDENTIALS?)", re.IGNORECASE)
 
 
 def _mounts(service: Service) -> list[tuple[str, bool, int | None]]:
@@ -59,7 +60,7 @@ def _literal_secrets(service: Service) -> list[tuple[str, int | None]]:
 
 
 # services a stack runs only on demand: monitoring, tracing, admin and debugging tools
-_OPTIONAL_SERVICE = re.compile(
+_OPTIONAL_SERVICE = lazy_re.compile(
     r"prometheus|grafana|alertmanager|loki|promtail|jaeger|tempo|zipkin|otel|opentelemetry|"
     r"cadvisor|node-exporter|kibana|adminer|pgadmin|phpmyadmin|mongo-express|"
     r"redis-commander|redisinsight|mailhog|mailpit|mailcatcher|flower|portainer|dozzle|"

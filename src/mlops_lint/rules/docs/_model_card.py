@@ -10,6 +10,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from mlops_lint import lazy_re
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed
 from mlops_lint.parsers import ParseError
@@ -98,13 +99,14 @@ _OUT_OF_SCOPE_PHRASES = ("out of scope", "not intended", "should not be used", "
                          "no previsto", "no se debe usar")
 
 
-_LEAD_FIELD = re.compile(r"[ \t]{0,8}(?:[-*+][ \t]{1,4})?(?P<label>[^\W\d_][\w ()/-]{0,39}?)"
-                         r"[ \t]{0,4}:[ \t]{0,8}(?P<value>\S.{0,299})")
+_LEAD_FIELD = lazy_re.compile(r"[ \t]{0,8}(?:[-*+][ \t]{1,4})?(?P<label>[^\W\d_][\w ()/-]{0,39}?)"
+                              r"[ \t]{0,4}:[ \t]{0,8}(?P<value>\S.{0,299})")
 
 
-_LEAD_VERSION = re.compile(r"[ \t]{0,8}(?:[-*+][ \t]{1,4})?(?:model[ \t]{1,4}|modelo[ \t]{1,4})?"
-                           r"versi[oó]n[ \t]{0,4}:?[ \t]{0,8}v?\d{1,6}(?:\.\d{1,6}){1,3}\b.{0,200}",
-                           re.IGNORECASE)
+_LEAD_VERSION = lazy_re.compile(
+    r"[ \t]{0,8}(?:[-*+][ \t]{1,4})?(?:model[ \t]{1,4}|modelo[ \t]{1,4})?"
+    r"versi[oó]n[ \t]{0,4}:?[ \t]{0,8}v?\d{1,6}(?:\.\d{1,6}){1,3}\b.{0,200}",
+    re.IGNORECASE)
 
 
 _MODEL_LABELS = frozenset({"model", "modelo", "model type", "tipo de modelo", "algorithm",
@@ -118,13 +120,13 @@ _DETAIL_LABELS = frozenset({"model", "modelo", "model name", "name", "nombre", "
                             "desarrollado por", "framework", "algorithm", "algoritmo"})
 
 
-_ALGORITHM = re.compile(r"classifier|regressor|regression|forest|boost|xgb|lgbm|svm|svc|knn|"
-                        r"neighbo|tree|network|\bnet\b|transformer|bert|lstm|cnn|gpt|llama|"
-                        r"logreg|voting|ensemble|stacking|k-?means|cluster|arima|prophet",
-                        re.IGNORECASE)
+_ALGORITHM = lazy_re.compile(r"classifier|regressor|regression|forest|boost|xgb|lgbm|svm|svc|knn|"
+                             r"neighbo|tree|network|\bnet\b|transformer|bert|lstm|cnn|gpt|llama|"
+                             r"logreg|voting|ensemble|stacking|k-?means|cluster|arima|prophet",
+                             re.IGNORECASE)
 
 
-_VERSION_VALUE = re.compile(r"v?\d{1,6}(?:\.\d{1,6}){1,3}\b")
+_VERSION_VALUE = lazy_re.compile(r"v?\d{1,6}(?:\.\d{1,6}){1,3}\b")
 
 
 def lead_fields(doc: Markdown) -> dict[str, tuple[int, str]]:

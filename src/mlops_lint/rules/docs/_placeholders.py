@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from mlops_lint import lazy_re
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed
 from mlops_lint.parsers.markdown import (
@@ -19,22 +20,22 @@ from mlops_lint.parsers.markdown import (
 MAX_LINE_FINDINGS = 15
 
 
-_PROSE_BRACES = re.compile(r"(?<![$\\{%^_])\{(?![{%#:])([^{}\n\"'`]{1,200})\}(?!\})")
+_PROSE_BRACES = lazy_re.compile(r"(?<![$\\{%^_])\{(?![{%#:])([^{}\n\"'`]{1,200})\}(?!\})")
 
 
-_CODE_BRACES = re.compile(r"(?<![$\\{%])\{(?![{%#:])([^{}\n\"'`:=;,]{1,60})\}(?!\})")
+_CODE_BRACES = lazy_re.compile(r"(?<![$\\{%])\{(?![{%#:])([^{}\n\"'`:=;,]{1,60})\}(?!\})")
 
 
 _PLACEHOLDERS = (
-    re.compile(r"\[More Information Needed\]|\bMore information needed\b", re.IGNORECASE),
-    re.compile(r"\[(?:tu|tus|su|your|insert|insertar|añadir|agregar|add|describe|describir|"
-               r"nombre|name|completar|rellenar|fill)\b[^\]\n]{0,60}\](?![(\[:])",
-               re.IGNORECASE),
-    re.compile(r"(?<![A-Za-z0-9.])(?:XX(?:\.X+)?\s?%|X\.XX+|0\.XX+|XX\.XX?)(?![A-Za-z0-9])"),
-    re.compile(r"\bYYYY-MM-DD\b|\bDD/MM/YYYY\b"),
-    re.compile(r"\b(?:TBD|TODO|FIXME)\b"),
-    re.compile(r"\b(?:tu|your)[ ._-]?(?:nombre|name|email|correo)\b", re.IGNORECASE),
-    re.compile(r"\blorem ipsum\b", re.IGNORECASE),
+    lazy_re.compile(r"\[More Information Needed\]|\bMore information needed\b", re.IGNORECASE),
+    lazy_re.compile(r"\[(?:tu|tus|su|your|insert|insertar|añadir|agregar|add|describe|describir|"
+                    r"nombre|name|completar|rellenar|fill)\b[^\]\n]{0,60}\](?![(\[:])",
+                    re.IGNORECASE),
+    lazy_re.compile(r"(?<![A-Za-z0-9.])(?:XX(?:\.X+)?\s?%|X\.XX+|0\.XX+|XX\.XX?)(?![A-Za-z0-9])"),
+    lazy_re.compile(r"\bYYYY-MM-DD\b|\bDD/MM/YYYY\b"),
+    lazy_re.compile(r"\b(?:TBD|TODO|FIXME)\b"),
+    lazy_re.compile(r"\b(?:tu|your)[ ._-]?(?:nombre|name|email|correo)\b", re.IGNORECASE),
+    lazy_re.compile(r"\blorem ipsum\b", re.IGNORECASE),
 )
 
 
@@ -48,7 +49,7 @@ _CODE_LANGS_WITH_BRACES = frozenset({
 })
 
 
-_SET_ITEM = re.compile(r"^[\w.+-]{1,20}$")
+_SET_ITEM = lazy_re.compile(r"^[\w.+-]{1,20}$")
 
 
 def _brace_placeholder(content: str, in_code: bool) -> bool:

@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from mlops_lint import lazy_re
 from mlops_lint.context import Context
 from mlops_lint.globs import filter_paths
 from mlops_lint.model import Finding, T, failed
@@ -107,7 +108,7 @@ def readme_path(ctx: Context) -> str | None:
     return found[0] if found else None
 
 
-_NUMBER = re.compile(r"(?<![\w{.])[-+]?\d+(?:[.,]\d+)?(?:\s*%)?")
+_NUMBER = lazy_re.compile(r"(?<![\w{.])[-+]?\d+(?:[.,]\d+)?(?:\s*%)?")
 
 
 def first_number(cell: str) -> tuple[float, bool] | None:

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
+from mlops_lint import lazy_re
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed, warned
 from mlops_lint.parsers import ParseError
@@ -40,14 +41,14 @@ _SHELL_LANGS = frozenset({"", "bash", "sh", "shell", "console", "zsh", "shell-se
                           "powershell", "ps1", "cmd", "bat", "fish", "make", "text"})
 
 
-_INSTALL_CMD = re.compile(
+_INSTALL_CMD = lazy_re.compile(
     r"\b(?:pip3?|uv\s+pip|python\s+-m\s+pip)\s+install\b|\bpoetry\s+install\b|\buv\s+sync\b|"
     r"\bpipenv\s+install\b|\b(?:conda|mamba|micromamba)\s+(?:env\s+create|create|install)\b|"
     r"\bmake\s+(?:install|setup|init|env|venv|dev)\b|\bdocker[ -]compose\b.*\bup\b|"
     r"\bdocker\s+(?:build|pull)\b|\bpixi\s+install\b|\bhatch\s+env\b", re.IGNORECASE)
 
 
-_RUN_CMD = re.compile(
+_RUN_CMD = lazy_re.compile(
     r"\bmake\s+(?!install\b|setup\b)[\w-]+|\bpython3?\s+(?:-m\s+\w|\S+\.py)|\buvicorn\b|"
     r"\bgunicorn\b|\bstreamlit\s+run\b|\bdocker\s+run\b|\bdocker[ -]compose\b.*\bup\b|"
     r"\bcurl\b|\bpytest\b|\bmlflow\b|\bdvc\s+repro\b|\bjupyter\b|\bpoetry\s+run\b|"
@@ -55,28 +56,28 @@ _RUN_CMD = re.compile(
 
 
 _LICENSES = (
-    ("MIT", re.compile(r"Permission is hereby granted, free of charge|\bMIT License\b", re.I)),
-    ("Apache-2.0", re.compile(r"Apache License,?\s+Version 2\.0|\bApache-2\.0\b", re.I)),
-    ("AGPL-3.0", re.compile(r"GNU AFFERO GENERAL PUBLIC LICENSE", re.I)),
-    ("LGPL", re.compile(r"GNU LESSER GENERAL PUBLIC LICENSE", re.I)),
-    ("GPL", re.compile(r"GNU GENERAL PUBLIC LICENSE", re.I)),
-    ("BSD", re.compile(r"Redistribution and use in source and binary forms", re.I)),
-    ("MPL-2.0", re.compile(r"Mozilla Public License", re.I)),
-    ("Unlicense", re.compile(r"This is free and unencumbered software", re.I)),
-    ("CC", re.compile(r"Creative Commons", re.I)),
-    ("proprietary", re.compile(r"All rights reserved|propietari|proprietary", re.I)),
+    ("MIT", lazy_re.compile(r"Permission is hereby granted, free of charge|\bMIT License\b", re.I)),
+    ("Apache-2.0", lazy_re.compile(r"Apache License,?\s+Version 2\.0|\bApache-2\.0\b", re.I)),
+    ("AGPL-3.0", lazy_re.compile(r"GNU AFFERO GENERAL PUBLIC LICENSE", re.I)),
+    ("LGPL", lazy_re.compile(r"GNU LESSER GENERAL PUBLIC LICENSE", re.I)),
+    ("GPL", lazy_re.compile(r"GNU GENERAL PUBLIC LICENSE", re.I)),
+    ("BSD", lazy_re.compile(r"Redistribution and use in source and binary forms", re.I)),
+    ("MPL-2.0", lazy_re.compile(r"Mozilla Public License", re.I)),
+    ("Unlicense", lazy_re.compile(r"This is free and unencumbered software", re.I)),
+    ("CC", lazy_re.compile(r"Creative Commons", re.I)),
+    ("proprietary", lazy_re.compile(r"All rights reserved|propietari|proprietary", re.I)),
 )
 
 
 # the standard text's own instructions for applying it (Apache's APPENDIX with
 # "Copyright [yyyy] [name of copyright owner]", the GPL's "How to Apply These Terms" with
 # "<year> <name of author>") follow this line: they are part of the licence, not holes
-_END_OF_TERMS = re.compile(r"END OF TERMS AND CONDITIONS", re.I)
+_END_OF_TERMS = lazy_re.compile(r"END OF TERMS AND CONDITIONS", re.I)
 
 
-_LICENSE_HOLES = re.compile(r"\[(?:year|yyyy|fullname|full name|name of copyright owner|"
-                            r"nombre|año)\]|<year>|<copyright holders?>|\{year\}|"
-                            r"\{(?:fullname|author|name|nombre)\}", re.I)
+_LICENSE_HOLES = lazy_re.compile(r"\[(?:year|yyyy|fullname|full name|name of copyright owner|"
+                                 r"nombre|año)\]|<year>|<copyright holders?>|\{year\}|"
+                                 r"\{(?:fullname|author|name|nombre)\}", re.I)
 
 
 def _shell_blocks(doc: Markdown, headings: Iterable[Heading] | None = None) -> list[CodeBlock]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from urllib.parse import unquote
 
+from mlops_lint import lazy_re
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed, skipped, warned
 from mlops_lint.parsers import ParseError
@@ -26,36 +27,36 @@ from mlops_lint.readers.project_kind import project_kind
 from mlops_lint.rules import rule
 from mlops_lint.rules.docs._shared import read_markdown, readme_path, unreadable
 
-_GH_WORKFLOW_FILE = re.compile(
+_GH_WORKFLOW_FILE = lazy_re.compile(
     r"github\.com/([^/]+)/([^/]+)/actions/workflows/([^/?#]+?)/badge\.svg", re.I)
 
 
 # a workflow name may hold slashes ("Continuous Integration - Main/Release")
-_GH_WORKFLOW_NAME = re.compile(
+_GH_WORKFLOW_NAME = lazy_re.compile(
     r"github\.com/([^/]+)/([^/]+)/workflows/([^?#]{1,200}?)/badge\.svg", re.I)
 
 
-_SHIELDS_WORKFLOW_FILE = re.compile(
+_SHIELDS_WORKFLOW_FILE = lazy_re.compile(
     r"img\.shields\.io/github/actions/workflow/status/([^/]+)/([^/]+)/([^/?#]+)", re.I)
 
 
-_SHIELDS_WORKFLOW_NAME = re.compile(
+_SHIELDS_WORKFLOW_NAME = lazy_re.compile(
     r"img\.shields\.io/github/workflow/status/([^/]+)/([^/]+)/([^/?#]+)", re.I)
 
 
 _OTHER_CI_BADGE = (
-    ("gitlab", re.compile(r"/badges/[^/]+/pipeline\.svg|gitlab\.com/.*/pipeline", re.I)),
-    ("travis", re.compile(r"travis-ci\.(?:org|com)", re.I)),
-    ("circleci", re.compile(r"circleci\.com/.*\.svg|dl\.circleci\.com", re.I)),
-    ("azure", re.compile(r"dev\.azure\.com/.*/_apis/build/status", re.I)),
+    ("gitlab", lazy_re.compile(r"/badges/[^/]+/pipeline\.svg|gitlab\.com/.*/pipeline", re.I)),
+    ("travis", lazy_re.compile(r"travis-ci\.(?:org|com)", re.I)),
+    ("circleci", lazy_re.compile(r"circleci\.com/.*\.svg|dl\.circleci\.com", re.I)),
+    ("azure", lazy_re.compile(r"dev\.azure\.com/.*/_apis/build/status", re.I)),
 )
 
 
-_COVERAGE_BADGE = re.compile(r"codecov\.io|coveralls\.io|coverage|cobertura|test_coverage",
-                             re.I)
+_COVERAGE_BADGE = lazy_re.compile(r"codecov\.io|coveralls\.io|coverage|cobertura|test_coverage",
+                                  re.I)
 
 
-_PLACEHOLDER_OWNER = re.compile(
+_PLACEHOLDER_OWNER = lazy_re.compile(
     r"^(?:user|username|usuario|your[-_]?(?:user(?:name)?|org|name)|tu[-_]?usuario|owner|"
     r"org|organization|repo|repository|repositorio|<[^>]*>|\{[^}]*\}|\[[^\]]*\]|x{2,})$", re.I)
 

@@ -23,6 +23,7 @@ from urllib.parse import urlparse
 
 from pydantic import Field
 
+from mlops_lint import lazy_re
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed, warned
 from mlops_lint.parsers import ParseError
@@ -51,36 +52,36 @@ class NavigationParams(Params):
     min_signals: int = Field(3, ge=1, le=5)
 
 
-_METRIC_WORDS = re.compile(
+_METRIC_WORDS = lazy_re.compile(
     r"\b(?:accuracy|exactitud|precisi[oó]n|precision|recall|f1|auc|roc|rmse|mae|mape|r2|r²|"
     r"coverage|cobertura|latency|latencia|mse|log[- ]?loss|map|ndcg|bleu|rouge|score)\b", re.I)
 
 
-_CARD_LINK = re.compile(r"model[_-]?card|data(?:set)?[_-]?card|datasheet|github\.io|"
-                        r"readthedocs\.io|(?:^|/)docs/|(?:^|/)site/", re.I)
+_CARD_LINK = lazy_re.compile(r"model[_-]?card|data(?:set)?[_-]?card|datasheet|github\.io|"
+                             r"readthedocs\.io|(?:^|/)docs/|(?:^|/)site/", re.I)
 
 
-_ARCH_IMAGE = re.compile(r"architect|arquitect|diagram|\bc4\b", re.I)
+_ARCH_IMAGE = lazy_re.compile(r"architect|arquitect|diagram|\bc4\b", re.I)
 
 
 # A directory-tree line: a branch then a name (not a box-drawing rule such as ├────┤).
-_TREE_LINE = re.compile(r"(?:[├└]─{2,}|\|--|`--)[ \t]*[^\s─━┤┼┐┘│|]")
+_TREE_LINE = lazy_re.compile(r"(?:[├└]─{2,}|\|--|`--)[ \t]*[^\s─━┤┼┐┘│|]")
 
 
 # A line crediting a template or a tool: its links are someone else's site, not this
 # project's docs (the cookiecutter-data-science footer links drivendata.github.io).
-_ATTRIBUTION = re.compile(
+_ATTRIBUTION = lazy_re.compile(
     r"\b(?:based on|generated (?:with|by|from)|powered by|made with|built with|created with|"
     r"scaffolded (?:with|from)|cookiecutter|basado en|generado con|hecho con)\b", re.I)
 
 
-_IMAGE_FILE = re.compile(r"\.(?:png|jpe?g|gif|svg|webp|bmp)(?:[?#].*)?$", re.I)
+_IMAGE_FILE = lazy_re.compile(r"\.(?:png|jpe?g|gif|svg|webp|bmp)(?:[?#].*)?$", re.I)
 
 
 # an image written over several lines (``[![Architecture of\nservices](img.png)](...)``),
 # which a line-by-line link reader misses; alt text bounded, at most one line break
-_WRAPPED_IMAGE = re.compile(r"!\[[^\[\]\n]{0,200}\n[^\[\]\n]{0,200}\]\(\s*([^()\s]{1,500})|"
-                            r"<img\s[^<>]{0,500}?src=[\"']([^\"'<>]{1,500})", re.I)
+_WRAPPED_IMAGE = lazy_re.compile(r"!\[[^\[\]\n]{0,200}\n[^\[\]\n]{0,200}\]\(\s*([^()\s]{1,500})|"
+                                 r"<img\s[^<>]{0,500}?src=[\"']([^\"'<>]{1,500})", re.I)
 
 
 # a table naming each component's technology: a column such as Language or Technology
@@ -100,8 +101,8 @@ def _wrapped_images(doc: Markdown, start: int, end: int) -> list[tuple[int, str]
     return found
 
 
-_OWN_DOCS_HOST = re.compile(r"github\.io|readthedocs\.io|model[_-]?card|data(?:set)?[_-]?card|"
-                            r"datasheet", re.I)
+_OWN_DOCS_HOST = lazy_re.compile(r"github\.io|readthedocs\.io|model[_-]?card|data(?:set)?[_-]?card|"
+                                 r"datasheet", re.I)
 
 
 def _foreign_docs(url: str) -> bool:
@@ -115,7 +116,7 @@ def _stack_table(table: Table) -> bool:
 
 
 # markup around a cell's text: HTML tags, code and emphasis marks, a link's target
-_CELL_MARKUP = re.compile(r"<[^<>]{0,300}>|\]\([^()]{0,500}\)|[`*\[\]]")
+_CELL_MARKUP = lazy_re.compile(r"<[^<>]{0,300}>|\]\([^()]{0,500}\)|[`*\[\]]")
 _METRIC_COLUMN = frozenset({"metric", "metrics", "metrica", "metricas", "measure"})
 
 

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 
 from pydantic import Field
 
+from mlops_lint import lazy_re
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed, warned
 from mlops_lint.parsers import ParseError
@@ -32,8 +33,8 @@ class CompleteCardParams(Params):
     max_subgroup_gap: float = Field(0.05, gt=0, lt=1, description="as a fraction")
 
 
-_GAP_METRICS = re.compile(r"auc|roc|f1|accuracy|exactitud|precision|precisión|recall|tpr|fpr|"
-                          r"sensibilidad|especificidad|specificity", re.I)
+_GAP_METRICS = lazy_re.compile(r"auc|roc|f1|accuracy|exactitud|precision|precisión|recall|tpr|fpr|"
+                               r"sensibilidad|especificidad|specificity", re.I)
 
 
 def subgroup_gaps(table: Table) -> list[tuple[str, float]]:

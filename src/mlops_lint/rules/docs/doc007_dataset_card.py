@@ -20,6 +20,7 @@ from typing import Any
 
 from pydantic import Field
 
+from mlops_lint import lazy_re
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed
 from mlops_lint.parsers import ParseError
@@ -51,18 +52,18 @@ class DataCardParams(Params):
     min_sections: int = Field(9, ge=1, le=12)
 
 
-_FEATURE_NAME_COL = re.compile(r"feature|variable|columna|column|campo|field|atributo|"
-                               r"attribute|nombre|name", re.I)
+_FEATURE_NAME_COL = lazy_re.compile(r"feature|variable|columna|column|campo|field|atributo|"
+                                    r"attribute|nombre|name", re.I)
 
 
-_FEATURE_DESC_COL = re.compile(r"descrip|tipo|type|dtype|significado|meaning|definici|unidad|"
-                               r"unit|rango|range", re.I)
+_FEATURE_DESC_COL = lazy_re.compile(r"descrip|tipo|type|dtype|significado|meaning|definici|unidad|"
+                                    r"unit|rango|range", re.I)
 
 
 _TARGET_WORDS = ("target", "objetivo", "label", "etiqueta", "clase", "class", "churn")
 
 
-_DISTRIBUTION = re.compile(r"distribu|balance|proporci|ratio|%", re.I)
+_DISTRIBUTION = lazy_re.compile(r"distribu|balance|proporci|ratio|%", re.I)
 
 
 def is_hf_dataset_card(data: dict[str, Any] | None) -> bool:

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import PurePosixPath
 from typing import Any
 
+from mlops_lint import lazy_re
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed, warned
 from mlops_lint.parsers import ParseError
@@ -27,9 +28,10 @@ from mlops_lint.rules.docs._shared import scaffold_files
 MKDOCS_FILES = ("mkdocs.yml", "mkdocs.yaml", "docs/mkdocs.yml", "docs/mkdocs.yaml")
 
 
-_PAGES_ACTIONS = re.compile(r"actions/deploy-pages|peaceiris/actions-gh-pages|"
-                            r"mhausenblas/mkdocs-deploy-gh-pages|actions/upload-pages-artifact|"
-                            r"JamesIves/github-pages-deploy-action", re.I)
+_PAGES_ACTIONS = lazy_re.compile(
+    r"actions/deploy-pages|peaceiris/actions-gh-pages|"
+    r"mhausenblas/mkdocs-deploy-gh-pages|actions/upload-pages-artifact|"
+    r"JamesIves/github-pages-deploy-action", re.I)
 
 
 def load_mkdocs(text: str) -> Any:
@@ -173,9 +175,10 @@ def _sphinx_build(ctx: Context) -> tuple[str, int | None] | None:
 
 
 # placeholder text of a project template's documentation stub left unedited
-_STUB = re.compile(r"This is where you describe|Lorem ipsum|Add your (?:content|documentation) "
-                   r"here|Write your documentation here", re.IGNORECASE)
-_AUTODOC = re.compile(r"sphinx\.ext\.autodoc|autoapi|sphinx\.ext\.napoleon|sphinx_autodoc")
+_STUB = lazy_re.compile(
+    r"This is where you describe|Lorem ipsum|Add your (?:content|documentation) "
+    r"here|Write your documentation here", re.IGNORECASE)
+_AUTODOC = lazy_re.compile(r"sphinx\.ext\.autodoc|autoapi|sphinx\.ext\.napoleon|sphinx_autodoc")
 _MAX_STUB_SCAN = 50
 
 

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import PurePosixPath
 from urllib.parse import urlparse
 
+from mlops_lint import lazy_re
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, manual, passed
 from mlops_lint.parsers import ParseError
@@ -35,30 +36,31 @@ DEMO_FILES = ("scripts/demo.sh", "scripts/*demo*.sh", "run_demo.sh", "demo.sh", 
               "compose.demo.yml", "compose.demo.yaml", "**/docker-compose.demo.y*ml")
 
 
-_DEMO_TARGET = re.compile(r"(?:^|[-_])demo(?:$|[-_])", re.I)
+_DEMO_TARGET = lazy_re.compile(r"(?:^|[-_])demo(?:$|[-_])", re.I)
 
 
-_DEMO_MEDIA = re.compile(r"demo|video|youtube\.com|youtu\.be|loom\.com|vimeo\.com|asciinema|"
-                         r"screenshot|captura|screencast|huggingface\.co/spaces|streamlit\.app|"
-                         r"gradio\.live", re.I)
+_DEMO_MEDIA = lazy_re.compile(
+    r"demo|video|youtube\.com|youtu\.be|loom\.com|vimeo\.com|asciinema|"
+    r"screenshot|captura|screencast|huggingface\.co/spaces|streamlit\.app|"
+    r"gradio\.live", re.I)
 
 
-_LOCAL_URL = re.compile(r"^https?://(?:localhost|127\.0\.0\.1|0\.0\.0\.0)(?:[:/]|$)", re.I)
+_LOCAL_URL = lazy_re.compile(r"^https?://(?:localhost|127\.0\.0\.1|0\.0\.0\.0)(?:[:/]|$)", re.I)
 
 
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg"})
 
 
 # uploads without a file suffix: images pasted into GitHub issues and READMEs
-_IMAGE_HOSTS = re.compile(r"^https?://(?:user-images\.githubusercontent\.com/|"
-                          r"github\.com/user-attachments/assets/|i\.imgur\.com/)", re.I)
+_IMAGE_HOSTS = lazy_re.compile(r"^https?://(?:user-images\.githubusercontent\.com/|"
+                               r"github\.com/user-attachments/assets/|i\.imgur\.com/)", re.I)
 
 
 # badges (shields.io, CI and coverage services) and logos show the project, not its demo
-_NOT_SCREENSHOT = re.compile(r"shields\.io|badge|badgen\.net|fury\.io|codecov\.io|"
-                             r"coveralls\.io|travis-ci\.|circleci\.com|pepy\.tech|"
-                             r"readthedocs\.org/projects|/workflows/|logo|icon|favicon|"
-                             r"avatar", re.I)
+_NOT_SCREENSHOT = lazy_re.compile(r"shields\.io|badge|badgen\.net|fury\.io|codecov\.io|"
+                                  r"coveralls\.io|travis-ci\.|circleci\.com|pepy\.tech|"
+                                  r"readthedocs\.org/projects|/workflows/|logo|icon|favicon|"
+                                  r"avatar", re.I)
 
 
 def _screenshot(link: Link) -> bool:

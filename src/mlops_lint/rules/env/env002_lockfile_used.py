@@ -18,11 +18,11 @@ install -r requirements.txt; fi``) is installed: the shell reader drops the rese
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+from mlops_lint import lazy_re
 from mlops_lint.context import Context
 from mlops_lint.globs import is_test_data
 from mlops_lint.model import Finding, T, failed, passed, skipped
@@ -207,7 +207,8 @@ def _stack_locks(ctx: Context) -> Iterator[Finding]:
                            "que cada instalación resuelva las mismas versiones"))
 
 
-_CONDA_COMMAND = re.compile(r"\b(?:conda|mamba|micromamba)[ \t]+(?:env[ \t]+)?(?:create|update)\b")
+_CONDA_COMMAND = lazy_re.compile(
+    r"\b(?:conda|mamba|micromamba)[ \t]+(?:env[ \t]+)?(?:create|update)\b")
 _MAX_CONDA_SCAN = 100_000
 
 

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
+from mlops_lint import lazy_re
 from mlops_lint.context import Context
 from mlops_lint.globs import COMPOSE_FILES_ANYWHERE
 from mlops_lint.model import Finding, T, failed, passed, skipped
@@ -71,14 +72,14 @@ def _dvc_outputs(ctx: Context) -> list[str]:
 
 # Imports that make a file ML code (or data work) and mention MLflow: matched in Python
 # files and in notebooks' JSON (where a line starts after a quote). Bounded, one line.
-ML_IMPORT = re.compile(
+ML_IMPORT = lazy_re.compile(
     r"""(?:^|["'\s;])(?:from|import)[ \t]+(?:sklearn|imblearn|torch|torchvision|tensorflow|keras|"""
     r"xgboost|lightgbm|catboost|transformers|datasets|jax|flax|mlflow|wandb|joblib|pandas|"
     r"polars|statsmodels|prophet|optuna|pytorch_lightning|lightning|azureml|azure\.ai\.ml|"
     r"sagemaker|bentoml|mlserver|onnx|onnxruntime|dvc|evidently|great_expectations|pandera)\b",
     re.M)
-MLFLOW_IMPORT = re.compile(r"""(?:^|["'\s;])(?:from|import)[ \t]+mlflow\b""", re.M)
-MLFLOW_DECLARED = re.compile(r"(?<![\w.-])mlflow(?:-skinny)?(?![\w.-])", re.I)
+MLFLOW_IMPORT = lazy_re.compile(r"""(?:^|["'\s;])(?:from|import)[ \t]+mlflow\b""", re.M)
+MLFLOW_DECLARED = lazy_re.compile(r"(?<![\w.-])mlflow(?:-skinny)?(?![\w.-])", re.I)
 DEPENDENCY_GLOBS = ("**/requirements*.txt", "**/requirements*.in", "**/requirements/*.txt",
                     "**/pyproject.toml", "**/setup.py", "**/setup.cfg", "**/Pipfile",
                     "**/environment*.yml", "**/environment*.yaml", "**/conda*.yml",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from mlops_lint import lazy_re
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed, skipped, verdict, warned
 from mlops_lint.parsers import ParseError
@@ -17,11 +18,12 @@ from mlops_lint.parsers.ci import WORKFLOW_GLOBS, other_ci_files
 from mlops_lint.rules import rule
 from mlops_lint.rules.git._shared import MAX_SCANNED, MIN_COMMITS, SHALLOW, history_or_skip
 
-_PR_REF = re.compile(r"#\d+|\b(feature|feat|fix|bugfix|hotfix|refactor|experiment|exp|docs|chore)"
-                     r"/[\w.-]+", re.IGNORECASE)
-_SQUASH = re.compile(r"\(#\d+\)\s*$")
+_PR_REF = lazy_re.compile(
+    r"#\d+|\b(feature|feat|fix|bugfix|hotfix|refactor|experiment|exp|docs|chore)"
+    r"/[\w.-]+", re.IGNORECASE)
+_SQUASH = lazy_re.compile(r"\(#\d+\)\s*$")
 # Release notes kept as GitHub/GitLab releases: a CI step or tool that publishes them...
-RELEASE_TOOL = re.compile(
+RELEASE_TOOL = lazy_re.compile(
     r"softprops/action-gh-release|actions/create-release|ncipollo/release-action|"
     r"release-please|release-drafter/release-drafter|semantic-release|goreleaser|"
     r"changesets/action|helm/chart-releaser-action|\bgh[ \t]+release[ \t]+(?:create|edit)\b|"
@@ -34,8 +36,8 @@ RELEASE_CONFIGS = (".releaserc", ".releaserc.*", "release.config.*", "release-pl
 # ...or release documentation that asks for release notes
 RELEASE_DOCS = ("RELEAS*.md", "**/RELEAS*.md", "**/releas*/*.md", "**/releas*.md",
                 "CONTRIBUTING.md", ".github/CONTRIBUTING.md", "docs/**/CONTRIBUTING.md")
-RELEASE_NOTES = re.compile(r"release[ \t]+notes|notas[ \t]+de[ \t]+(?:la[ \t]+)?versi[oó]n",
-                           re.I)
+RELEASE_NOTES = lazy_re.compile(r"release[ \t]+notes|notas[ \t]+de[ \t]+(?:la[ \t]+)?versi[oó]n",
+                                re.I)
 
 
 def _first_match(ctx: Context, paths: list[str], pattern: re.Pattern[str]

@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from pathlib import PurePosixPath
 from typing import Any
 
+from mlops_lint import lazy_re
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed, skipped, verdict, warned
 from mlops_lint.parsers.terraform import (
@@ -49,7 +50,7 @@ def _constraint_problem(constraint: Any) -> tuple[str, str] | None:
             f"restricción abierta {text!r} (usa ~> X.Y)")
 
 
-_MINIMUM = re.compile(r"^>=\s*v?(\d{1,6})(?:\.(\d{1,6}))?(?:\.(\d{1,6}))?\s*$")
+_MINIMUM = lazy_re.compile(r"^>=\s*v?(\d{1,6})(?:\.(\d{1,6}))?(?:\.(\d{1,6}))?\s*$")
 
 
 def _bounded(constraint: str) -> str:

@@ -7,10 +7,10 @@ examples, which pass values rather than declare an interface.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Any
 
+from mlops_lint import lazy_re
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed, skipped, verdict, warned
 from mlops_lint.parsers.terraform import (
@@ -37,7 +37,7 @@ INSTANCE_TYPE_ATTRS = ("instance_type", "instance_class", "machine_type", "vm_si
 AMI_ATTRS = ("ami", "image_id")
 
 
-_AMI = re.compile(r"^ami-[0-9a-f]{8,17}$")
+_AMI = lazy_re.compile(r"^ami-[0-9a-f]{8,17}$")
 
 
 def _parameters(directory: TfDir) -> Finding:

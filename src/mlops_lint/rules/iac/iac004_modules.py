@@ -7,12 +7,12 @@ a module without an interface, or that nothing calls, fails.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
+from mlops_lint import lazy_re
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed, skipped, warned
 from mlops_lint.parsers.terraform import (
@@ -28,7 +28,7 @@ from mlops_lint.rules.iac._shared import (
     read_config,
 )
 
-_REGISTRY_SOURCE = re.compile(r"^(?:[\w.-]+\.[a-z]{2,}/)?[\w-]+/[\w-]+/[\w-]+(?://.*)?$")
+_REGISTRY_SOURCE = lazy_re.compile(r"^(?:[\w.-]+\.[a-z]{2,}/)?[\w-]+/[\w-]+/[\w-]+(?://.*)?$")
 
 
 def _module_pin(source: str, body: dict[str, Any]) -> tuple[str, str] | None:

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from mlops_lint import lazy_re
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed, skipped, warned
 from mlops_lint.parsers.ci import Job, Step, Workflow, ci_commands, workflows
@@ -27,10 +28,10 @@ from mlops_lint.rules.iac._shared import (
     read_config,
 )
 
-_CREDENTIAL_ENV = re.compile(r"^(AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN|"
-                             r"ARM_CLIENT_SECRET|ARM_ACCESS_KEY|GOOGLE_CREDENTIALS|"
-                             r"GOOGLE_APPLICATION_CREDENTIALS_JSON|TF_TOKEN_\w+|"
-                             r"DIGITALOCEAN_TOKEN)$")
+_CREDENTIAL_ENV = lazy_re.compile(r"^(AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN|"
+                                  r"ARM_CLIENT_SECRET|ARM_ACCESS_KEY|GOOGLE_CREDENTIALS|"
+                                  r"GOOGLE_APPLICATION_CREDENTIALS_JSON|TF_TOKEN_\w+|"
+                                  r"DIGITALOCEAN_TOKEN)$")
 
 
 # pre-commit-terraform hooks and what each one does

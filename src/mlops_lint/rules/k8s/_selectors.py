@@ -10,11 +10,11 @@ or a folder with no workload at all is a skip saying it cannot be verified.
 from __future__ import annotations
 
 import posixpath
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from mlops_lint import lazy_re
 from mlops_lint.model import Finding, T, failed, skipped
 from mlops_lint.parsers.kubernetes import K8sObject, Manifests, Workload
 from mlops_lint.rules.k8s._shared import items, mapping
@@ -47,7 +47,7 @@ class _Pods:
 
 
 # labels a controller puts on the pods it creates (never written in a pod template)
-_CONTROLLER_LABEL = re.compile(
+_CONTROLLER_LABEL = lazy_re.compile(
     r"^(leaderworkerset\.sigs\.k8s\.io/|jobset\.sigs\.k8s\.io/|ray\.io/|"
     r"batch\.kubernetes\.io/|statefulset\.kubernetes\.io/|apps\.kubernetes\.io/pod-index$|"
     r"controller-uid$|job-name$|pod-template-hash$|rollouts-pod-template-hash$|"

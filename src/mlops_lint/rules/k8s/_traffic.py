@@ -12,13 +12,12 @@ its probes.
 
 from __future__ import annotations
 
-import re
-
+from mlops_lint import lazy_re
 from mlops_lint.model import T
 from mlops_lint.parsers.kubernetes import Container, Manifests, Workload
 from mlops_lint.rules.k8s._shared import items, mapping
 
-IDLE_COMMAND = re.compile(
+IDLE_COMMAND = lazy_re.compile(
     r"\btail\s{1,5}-f\s{1,5}/dev/null\b|\bsleep\s{1,5}(?:infinity|inf)\b|\bsleep\s{1,5}\d{5,12}\b"
     r"|\bwhile\s{1,5}(?:true|:)\s{0,5};\s{0,5}do\s{1,5}sleep\b")
 PORT_HANDLERS = ("httpGet", "tcpSocket", "grpc")

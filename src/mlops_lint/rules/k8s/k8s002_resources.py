@@ -7,11 +7,11 @@ LimitRange of the namespace fills in defaults; "0" counts as unset.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from mlops_lint import lazy_re
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, skipped, verdict
 from mlops_lint.parsers.kubernetes import (
@@ -35,7 +35,7 @@ from mlops_lint.rules.k8s._shared import (
     who,
 )
 
-_NONZERO = re.compile(r"[1-9]")
+_NONZERO = lazy_re.compile(r"[1-9]")
 
 
 def _quantity(value: Any) -> str | None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from mlops_lint import lazy_re
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed, skipped, warned
 from mlops_lint.parsers.kubernetes import Container, HelmChart, Manifests, Workload
@@ -35,7 +36,7 @@ from mlops_lint.rules.k8s._shared import (
 )
 from mlops_lint.rules.k8s._traffic import LIVENESS_EXEC_FIX, idle_command, portless_agent
 
-HEALTH_PATH = re.compile(r"health|ready|live|ping|status", re.IGNORECASE)
+HEALTH_PATH = lazy_re.compile(r"health|ready|live|ping|status", re.IGNORECASE)
 
 
 PROBE_HANDLERS = ("grpc", "tcpSocket", "exec")

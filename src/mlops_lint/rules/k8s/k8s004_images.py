@@ -9,9 +9,9 @@ chart's ``appVersion`` when the tag is empty.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
+from mlops_lint import lazy_re
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, Status, T, failed, passed, skipped, verdict, warned
 from mlops_lint.parsers.dockerfile import parse_image
@@ -35,7 +35,7 @@ from mlops_lint.rules.k8s._shared import (
 PULL_POLICIES = ("Always", "IfNotPresent", "Never")
 
 
-_PLACEHOLDER_IMAGE = re.compile(r"\{\{|\$\{|\$\(|^[A-Z_]+$|<[^>]+>")
+_PLACEHOLDER_IMAGE = lazy_re.compile(r"\{\{|\$\{|\$\(|^[A-Z_]+$|<[^>]+>")
 
 
 def _image_problem(image: str | None, found: Manifests) -> tuple[Finding | None, str, str]:
@@ -70,7 +70,7 @@ def _image_problem(image: str | None, found: Manifests) -> tuple[Finding | None,
     return None, "", ""
 
 
-_SHELL_DEFAULT = re.compile(r"\$\{[A-Za-z_]\w{0,100}:?-([A-Za-z]{1,20})\}")
+_SHELL_DEFAULT = lazy_re.compile(r"\$\{[A-Za-z_]\w{0,100}:?-([A-Za-z]{1,20})\}")
 
 
 def _templated(value: object) -> bool:

@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from mlops_lint import lazy_re
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed, skipped, verdict, warned
 from mlops_lint.parsers.kubernetes import (
@@ -39,26 +40,26 @@ from mlops_lint.rules.k8s._shared import (
     who,
 )
 
-_SENSITIVE_NAME = re.compile(
+_SENSITIVE_NAME = lazy_re.compile(
     r"(?:^|[_\-.])(?:pass(?:word|wd)?|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|"
     r"secret[_-]?key|private[_-]?key|credentials?|client[_-]?secret|auth[_-]?token)"
     r"(?:$|[_\-.])", re.IGNORECASE)
 
 
-_NOT_SENSITIVE_SUFFIX = re.compile(r"[_\-.](name|file|path|dir|id|arn|ref|url|uri|host|"
-                                   r"enabled|length|ttl|expiry)$", re.IGNORECASE)
+_NOT_SENSITIVE_SUFFIX = lazy_re.compile(r"[_\-.](name|file|path|dir|id|arn|ref|url|uri|host|"
+                                        r"enabled|length|ttl|expiry)$", re.IGNORECASE)
 
 
-_SECRET_VALUE = re.compile(
+_SECRET_VALUE = lazy_re.compile(
     r"AKIA[0-9A-Z]{16}|ASIA[0-9A-Z]{16}|gh[pousr]_[A-Za-z0-9]{30,}|github_pat_\w{20,}|"
     r"sk-[A-Za-z0-9_-]{20,}|xox[abposr]-[A-Za-z0-9-]{10,}|-----BEGIN [A-Z ]*PRIVATE KEY-----|"
     r"AIza[0-9A-Za-z_-]{35}")
 
 
-_URL_PASSWORD = re.compile(r"://[^/\s:@]+:([^/\s@]+)@")
+_URL_PASSWORD = lazy_re.compile(r"://[^/\s:@]+:([^/\s@]+)@")
 
 
-_PLACEHOLDER = re.compile(
+_PLACEHOLDER = lazy_re.compile(
     r"^\s*$|^<.*>$|^\$\{.*\}$|^\$\(.*\)$|\{\{.*\}\}|^\$[A-Za-z_]\w*$|^__\w+__$|"
     r"^#\{.*\}#?$|^%\w+%$|^(?:change[-_ ]?me.*|changeit|"
     r"replace[-_ ]?(?:me|with).*|insert[-_ ].*|todo|tbd|x{3,}|\*+|dummy|example|placeholder|"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from mlops_lint import lazy_re
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed, skipped, verdict, warned
 from mlops_lint.parsers.kubernetes import (
@@ -181,7 +182,7 @@ def _chart_scaling(ctx: Context, chart: HelmChart) -> Iterator[Finding]:
                           path, value_finding_line(ctx, path, "ingress"))
 
 
-_TLS_KEY = re.compile(r"^[ \t]*-?[ \t]*tls[ \t]*:", re.M)
+_TLS_KEY = lazy_re.compile(r"^[ \t]*-?[ \t]*tls[ \t]*:", re.M)
 
 
 def _istio_gateways(ctx: Context, found: Manifests) -> list[tuple[str, str, int | None, bool]]:
@@ -198,8 +199,8 @@ def _istio_gateways(ctx: Context, found: Manifests) -> list[tuple[str, str, int 
     return out
 
 
-_HPA_KIND = re.compile(r"^[ \t]*[\"']?kind[\"']?[ \t]*:[ \t]*[\"']?HorizontalPodAutoscaler"
-                       r"[\"']?[ \t]*(#.*)?$", re.M)
+_HPA_KIND = lazy_re.compile(r"^[ \t]*[\"']?kind[\"']?[ \t]*:[ \t]*[\"']?HorizontalPodAutoscaler"
+                            r"[\"']?[ \t]*(#.*)?$", re.M)
 
 
 def _templated_hpas(ctx: Context, found: Manifests) -> Iterator[tuple[str, Finding]]:

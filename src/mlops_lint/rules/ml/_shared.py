@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from mlops_lint import lazy_re
 from mlops_lint.context import Context
 from mlops_lint.model import Finding
 from mlops_lint.parsers import ParseError
@@ -74,12 +75,12 @@ TRANSFORMERS = ENCODERS | TARGET_ENCODERS | frozenset({
 })
 
 
-TRANSFORMER_WORDS = re.compile(r"scal|preproc|encod|imput|transform|vectori|selector|prep\b",
-                               re.IGNORECASE)
+TRANSFORMER_WORDS = lazy_re.compile(r"scal|preproc|encod|imput|transform|vectori|selector|prep\b",
+                                    re.IGNORECASE)
 
 
-ESTIMATOR_WORDS = re.compile(r"^_*(model|clf|classifier|regressor|estimator|ensemble)_?$",
-                             re.IGNORECASE)
+ESTIMATOR_WORDS = lazy_re.compile(r"^_*(model|clf|classifier|regressor|estimator|ensemble)_?$",
+                                  re.IGNORECASE)
 
 
 FIT_METHODS = frozenset({"fit", "fit_transform", "fit_predict", "fit_resample"})

@@ -8,6 +8,7 @@ from __future__ import annotations
 import ast
 import re
 
+from mlops_lint import lazy_re
 from mlops_lint.parsers.python_source import PythonIndex, literal
 from mlops_lint.readers.training import (
     last,
@@ -21,11 +22,11 @@ from mlops_lint.readers.training import (
 )
 from mlops_lint.rules.ml._shared import Analysis, call_name, sk
 
-TRAIN_LIKE = re.compile(r"(^|_)(train|training|trn)(_|$|\d)|^x_?train|^train", re.IGNORECASE)
+TRAIN_LIKE = lazy_re.compile(r"(^|_)(train|training|trn)(_|$|\d)|^x_?train|^train", re.IGNORECASE)
 
 
-HELD_OUT_LIKE = re.compile(r"(^|_)(test|val|valid|validation|holdout|dev|eval)(_|$|\d)|"
-                           r"^(test|val|valid|holdout|eval)", re.IGNORECASE)
+HELD_OUT_LIKE = lazy_re.compile(r"(^|_)(test|val|valid|validation|holdout|dev|eval)(_|$|\d)|"
+                                r"^(test|val|valid|holdout|eval)", re.IGNORECASE)
 
 
 RANDOM_DRAWS = frozenset({"random.random", "random.uniform", "numpy.random.rand",

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 
 from pydantic import Field
 
+from mlops_lint import lazy_re
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed, skipped, warned
 from mlops_lint.parsers.python_source import call_arg, literal
@@ -67,8 +68,8 @@ CENTRAL_SEEDS = frozenset({"numpy.random.seed", "random.seed", "torch.manual_see
                            "mxnet.random.seed", "jax.random.PRNGKey", "jax.random.key"})
 
 
-SEED_FUNCTIONS = re.compile(r"^(set_(global_|random_|all_)?seeds?|seed_everything|seed_all|"
-                            r"fix_seeds?|set_reproducib\w*)$")
+SEED_FUNCTIONS = lazy_re.compile(r"^(set_(global_|random_|all_)?seeds?|seed_everything|seed_all|"
+                                 r"fix_seeds?|set_reproducib\w*)$")
 
 
 class SeedParams(Params):
@@ -103,8 +104,8 @@ def _splatted(call: ast.Call) -> bool:
 
 
 # a seed key with an integer value in a YAML, JSON or TOML config file (one line)
-CONFIG_SEED = re.compile(r"^[ \t]*[\"']?(random_state|random_seed|seed)[\"']?[ \t]*[:=][ \t]*"
-                         r"[\"']?(\d{1,12})\b", re.M)
+CONFIG_SEED = lazy_re.compile(r"^[ \t]*[\"']?(random_state|random_seed|seed)[\"']?[ \t]*[:=][ \t]*"
+                              r"[\"']?(\d{1,12})\b", re.M)
 CONFIG_GLOBS = ("**/*.yml", "**/*.yaml", "**/*.json", "**/*.toml")
 NOT_CONFIG = (".github/", ".gitlab", "node_modules/", "k8s/", "helm/", "charts/")
 

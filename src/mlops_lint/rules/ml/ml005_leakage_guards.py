@@ -17,6 +17,7 @@ import ast
 import re
 from collections.abc import Iterator
 
+from mlops_lint import lazy_re
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed, skipped, warned
 from mlops_lint.parsers import ParseError
@@ -59,9 +60,9 @@ from mlops_lint.rules.ml._shared import (
 )
 from mlops_lint.rules.ml._splits import framework_splits
 
-DROP_KEYS = re.compile(r"^(drop_?(columns|cols|features)|(columns|cols|features)_to_drop|"
-                       r"(leak(age|y)|excluded?|target_derived)_(columns|cols|features))$",
-                       re.IGNORECASE)
+DROP_KEYS = lazy_re.compile(r"^(drop_?(columns|cols|features)|(columns|cols|features)_to_drop|"
+                            r"(leak(age|y)|excluded?|target_derived)_(columns|cols|features))$",
+                            re.IGNORECASE)
 
 
 def _split_calls(an: Analysis) -> list[tuple[PythonIndex, ast.Call]]:
@@ -334,7 +335,7 @@ def leakage_guards(ctx: Context, params: None) -> Iterator[Finding]:
     yield _verdict(held, splits, others, columns)
 
 
-_HELD_OUT_NAME = re.compile(r"(^|_|x)(test|val|valid|validation|holdout|eval)(_|$|\d)")
+_HELD_OUT_NAME = lazy_re.compile(r"(^|_|x)(test|val|valid|validation|holdout|eval)(_|$|\d)")
 
 
 _EVALUATIONS = ("predict", "predict_proba", "score", "decision_function", "evaluate")

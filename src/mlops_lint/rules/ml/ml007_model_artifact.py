@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from mlops_lint import lazy_re
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed, warned
 from mlops_lint.parsers import ParseError
@@ -56,10 +57,10 @@ PICKLE_CALLS = frozenset({"pickle.dump", "pickle.dumps", "pickle.load", "pickle.
 METRIC_MODULES = ("sklearn.metrics.",)
 
 
-METRIC_ARG = re.compile(r"metric|result|score|eval", re.IGNORECASE)
+METRIC_ARG = lazy_re.compile(r"metric|result|score|eval", re.IGNORECASE)
 
 
-SAVE_HELPER = re.compile(r"save|dump|write|export|store|persist", re.IGNORECASE)
+SAVE_HELPER = lazy_re.compile(r"save|dump|write|export|store|persist", re.IGNORECASE)
 
 
 def _metrics_json(an: Analysis) -> tuple[str, int] | None:
@@ -153,8 +154,8 @@ class Saves:
         return None
 
 
-MODEL_NAMES = re.compile(r"(?:^|_)(?:model|clf|classifier|regressor|estimator|pipeline|pipe|"
-                         r"booster|learner|ensemble)s?(?:_|$)", re.IGNORECASE)
+MODEL_NAMES = lazy_re.compile(r"(?:^|_)(?:model|clf|classifier|regressor|estimator|pipeline|pipe|"
+                              r"booster|learner|ensemble)s?(?:_|$)", re.IGNORECASE)
 
 
 def _dumps_a_model(an: Analysis, index: PythonIndex, call: ast.Call) -> bool:

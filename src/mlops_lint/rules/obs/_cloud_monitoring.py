@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from mlops_lint import lazy_re
 from mlops_lint.context import Context
 from mlops_lint.globs import is_test_data
 from mlops_lint.model import T
@@ -22,13 +23,13 @@ from mlops_lint.readers.unread import noted
 _MAX_TEXT = 256 * 1024
 _CODE_GLOBS = ["**/*.tf", "**/*.bicep", "**/*.json", "**/*.yml", "**/*.yaml", "**/*.template"]
 
-CLOUD_DASHBOARD = re.compile(
+CLOUD_DASHBOARD = lazy_re.compile(
     r"\b(azurerm_portal_dashboard|azurerm_application_insights_workbook|"
     r"azurerm_dashboard_grafana|aws_cloudwatch_dashboard|google_monitoring_dashboard)\b|"
     r"(Microsoft\.Insights/workbooks|Microsoft\.Portal/dashboards|"
     r"AWS::CloudWatch::Dashboard)|\"?(mosaicLayout|gridLayout)\"?\s{0,4}:",
     re.IGNORECASE)
-CLOUD_ALERT = re.compile(
+CLOUD_ALERT = lazy_re.compile(
     r"\b(azurerm_monitor_metric_alert|azurerm_monitor_scheduled_query_rules_alert(?:_v2)?|"
     r"azurerm_monitor_activity_log_alert|aws_cloudwatch_metric_alarm|"
     r"aws_cloudwatch_composite_alarm|google_monitoring_alert_policy)\b|"
@@ -73,13 +74,13 @@ def cloud_alert(ctx: Context) -> AsCode | None:
 # and imports, and Terraform monitoring resources (a cluster provisioned on a cloud says
 # nothing of where its metrics go); counted, bounded
 _STACKS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("azure", re.compile(r"azureml|azure-ai-ml|azure\.ai\.ml|azure-monitor|azure\.monitor|"
-                         r"opencensus-ext-azure|opencensus\.ext\.azure|applicationinsights|"
-                         r"\bazurerm_(?:application_insights|log_analytics|monitor)",
-                         re.IGNORECASE)),
-    ("aws", re.compile(r"\bsagemaker\b|\baws_cloudwatch|\bcloudwatch\b", re.IGNORECASE)),
-    ("gcp", re.compile(r"google-cloud-aiplatform|google\.cloud\.aiplatform|vertexai|"
-                       r"google-cloud-monitoring|\bgoogle_monitoring_", re.IGNORECASE)),
+    ("azure", lazy_re.compile(r"azureml|azure-ai-ml|azure\.ai\.ml|azure-monitor|azure\.monitor|"
+                              r"opencensus-ext-azure|opencensus\.ext\.azure|applicationinsights|"
+                              r"\bazurerm_(?:application_insights|log_analytics|monitor)",
+                              re.IGNORECASE)),
+    ("aws", lazy_re.compile(r"\bsagemaker\b|\baws_cloudwatch|\bcloudwatch\b", re.IGNORECASE)),
+    ("gcp", lazy_re.compile(r"google-cloud-aiplatform|google\.cloud\.aiplatform|vertexai|"
+                            r"google-cloud-monitoring|\bgoogle_monitoring_", re.IGNORECASE)),
 )
 _STACK_GLOBS = ["**/requirements*.txt", "**/*conda*.yml", "**/*conda*.yaml",
                 "**/environment*.yml", "**/pyproject.toml", "**/setup.py", "**/*.tf",
@@ -165,11 +166,11 @@ def alert_fix(stack: str | None, trains: bool) -> T:
              f"annotations.runbook_url ({what_es}).")
 
 
-_DEFAULT_RULES = re.compile(r"^defaultRules:[ \t]*\n((?:[ \t]+[^\n]{0,200}\n|[ \t]*\n){0,60})",
-                            re.MULTILINE)
-_CREATE_FALSE = re.compile(r"^[ \t]+create:[ \t]*false\b", re.MULTILINE)
-_CHART_SECTIONS = re.compile(r"^(?:prometheus|alertmanager|grafana|prometheusOperator|"
-                             r"kubeStateMetrics):", re.MULTILINE)
+_DEFAULT_RULES = lazy_re.compile(r"^defaultRules:[ \t]*\n((?:[ \t]+[^\n]{0,200}\n|[ \t]*\n){0,60})",
+                                 re.MULTILINE)
+_CREATE_FALSE = lazy_re.compile(r"^[ \t]+create:[ \t]*false\b", re.MULTILINE)
+_CHART_SECTIONS = lazy_re.compile(r"^(?:prometheus|alertmanager|grafana|prometheusOperator|"
+                                  r"kubeStateMetrics):", re.MULTILINE)
 
 
 def default_rules(ctx: Context) -> str | None:

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from mlops_lint import lazy_re
 from mlops_lint.context import Context
 from mlops_lint.parsers import ParseError
 from mlops_lint.parsers.fastapi_app import Module, ServingModel, serving_model
@@ -139,7 +140,7 @@ def _alert_line(ctx: Context, cache: dict[str, Any], path: str, group: int,
     return line_of(rules, index=rule)
 
 
-PSI_NAME = re.compile(r"(^|_)psi($|_)|population_stability", re.IGNORECASE)
+PSI_NAME = lazy_re.compile(r"(^|_)psi($|_)|population_stability", re.IGNORECASE)
 
 
 def drift_detector(model: ServingModel, module: Module) -> str | None:

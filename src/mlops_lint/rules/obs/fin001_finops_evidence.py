@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from mlops_lint import lazy_re
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed, skipped, warned
 from mlops_lint.parsers import ParseError
@@ -30,15 +31,15 @@ from mlops_lint.rules import rule
 # at the beginning of a run of digits, dots and commas (the lookbehind): a currency can
 # only follow the end of such a run, and trying every digit of a long run as a start
 # took quadratic time.
-MONEY = re.compile(r"(\$|usd|us\$|€|eur)\s?~?\d|(?<![\d.,])[.,]*\d[\d.,]*\s?"
-                   r"(\$|usd|€|eur|dólares|dollars)", re.IGNORECASE)
+MONEY = lazy_re.compile(r"(\$|usd|us\$|€|eur)\s?~?\d|(?<![\d.,])[.,]*\d[\d.,]*\s?"
+                        r"(\$|usd|€|eur|dólares|dollars)", re.IGNORECASE)
 
 
-MONTH = re.compile(r"\bmes(es)?\b|mensual|month|/mo\b|per month|al mes", re.IGNORECASE)
+MONTH = lazy_re.compile(r"\bmes(es)?\b|mensual|month|/mo\b|per month|al mes", re.IGNORECASE)
 
 
-COST_WORDS = re.compile(r"cost|coste|costo|finops|tco|presupuesto|budget|pricing|precio",
-                        re.IGNORECASE)
+COST_WORDS = lazy_re.compile(r"cost|coste|costo|finops|tco|presupuesto|budget|pricing|precio",
+                             re.IGNORECASE)
 
 
 BUDGET_RESOURCES = ("aws_budgets_budget", "google_billing_budget", "azurerm_consumption_budget")

@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 
+from mlops_lint import lazy_re
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed, warned
 from mlops_lint.parsers.fastapi_app import Module, ServingModel
@@ -20,13 +21,13 @@ from mlops_lint.readers.unread import noted, reports_unread
 from mlops_lint.rules import rule
 from mlops_lint.rules.obs._shared import LOGGING_CONFIG_FILES, calls, code_model
 
-SETUP_FUNCTIONS = re.compile(
+SETUP_FUNCTIONS = lazy_re.compile(
     r"^(setup|configure|config|init|initialize)_?(logging|logger|logs?)$|^get_logger$",
     re.IGNORECASE)
 
 
-SETUP_MODULES = re.compile(r"^(logging|log|logger|logs|logconfig)([_-]\w*)?\.py$|"
-                           r"_(logging|logger)\.py$", re.IGNORECASE)
+SETUP_MODULES = lazy_re.compile(r"^(logging|log|logger|logs|logconfig)([_-]\w*)?\.py$|"
+                                r"_(logging|logger)\.py$", re.IGNORECASE)
 
 
 SETUP_CALLS = frozenset({"logging.basicConfig", "logging.config.dictConfig",
@@ -38,8 +39,8 @@ SETUP_CALLS = frozenset({"logging.basicConfig", "logging.config.dictConfig",
 PACKAGING_FILES = ("pyproject.toml", "setup.cfg", "setup.py")
 
 
-ENTRY_POINTS = re.compile(r"\[project\.(gui-)?scripts\]|\[tool\.poetry\.scripts\]|"
-                          r"console_scripts|gui_scripts|\bscripts\s*=|\[project\.entry-points")
+ENTRY_POINTS = lazy_re.compile(r"\[project\.(gui-)?scripts\]|\[tool\.poetry\.scripts\]|"
+                               r"console_scripts|gui_scripts|\bscripts\s*=|\[project\.entry-points")
 
 
 PROGRAM_FILES = ("**/Dockerfile", "**/Dockerfile.*", "**/Containerfile", "**/__main__.py",

@@ -10,6 +10,7 @@ import ast
 import re
 from collections.abc import Iterator
 
+from mlops_lint import lazy_re
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed, warned
 from mlops_lint.parsers.fastapi_app import Module, ServingModel
@@ -18,7 +19,7 @@ from mlops_lint.readers.unread import noted, reports_unread
 from mlops_lint.rules import rule
 from mlops_lint.rules.obs._shared import LOGGING_CONFIG_FILES, calls, code_model, last, service_of
 
-REQUEST_KEYS = re.compile(r"^(x[-_])?(request|correlation|trace|req)[-_]?id$", re.IGNORECASE)
+REQUEST_KEYS = lazy_re.compile(r"^(x[-_])?(request|correlation|trace|req)[-_]?id$", re.IGNORECASE)
 
 
 JSON_LOG_LIBRARIES = ("pythonjsonlogger", "json_log_formatter", "ecs_logging",

@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from mlops_lint import lazy_re
 from mlops_lint.context import Context
 from mlops_lint.globs import is_test_data
 from mlops_lint.model import Finding, Status, T, failed, passed, skipped
@@ -39,10 +40,10 @@ PANEL_NAMES = {"latency": "latencia", "throughput": "throughput", "error rate": 
 
 
 PANEL_KINDS = {
-    "latency": re.compile(r"latenc|duration|histogram_quantile|p9\d|response.?time", re.I),
-    "throughput": re.compile(r"throughput|rps|qps|req(uest)?s?\s*/\s*s|request.?rate|"
-                             r"rate\([^)]*_total|predictions|requests", re.I),
-    "error rate": re.compile(r"error|5xx|status=~\\?\"5|fail", re.I),
+    "latency": lazy_re.compile(r"latenc|duration|histogram_quantile|p9\d|response.?time", re.I),
+    "throughput": lazy_re.compile(r"throughput|rps|qps|req(uest)?s?\s*/\s*s|request.?rate|"
+                                  r"rate\([^)]*_total|predictions|requests", re.I),
+    "error rate": lazy_re.compile(r"error|5xx|status=~\\?\"5|fail", re.I),
 }
 
 
@@ -81,8 +82,8 @@ def grafana_dashboards(ctx: Context) -> list[tuple[str, set[str]]]:
 # Scrape targets declared as Kubernetes resources, the equivalent of scrape_configs:
 # Prometheus Operator's ServiceMonitor/PodMonitor, Google Managed Prometheus' PodMonitoring.
 # Read as text so Helm templates count too; a top-level ``kind:`` line, bounded.
-SCRAPE_RESOURCE = re.compile(r"^kind:[ \t]{0,8}[\"']?(ServiceMonitor|PodMonitor|PodMonitoring|"
-                             r"ClusterPodMonitoring)[\"']?[ \t]{0,8}$", re.MULTILINE)
+SCRAPE_RESOURCE = lazy_re.compile(r"^kind:[ \t]{0,8}[\"']?(ServiceMonitor|PodMonitor|PodMonitoring|"
+                                  r"ClusterPodMonitoring)[\"']?[ \t]{0,8}$", re.MULTILINE)
 
 
 def scrape_resources(ctx: Context) -> list[tuple[str, int, str]]:

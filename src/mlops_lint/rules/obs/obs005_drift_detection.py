@@ -13,23 +13,24 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+from mlops_lint import lazy_re
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed, warned
 from mlops_lint.parsers.fastapi_app import Module
 from mlops_lint.rules import rule
 from mlops_lint.rules.obs._shared import code_model, drift_detector
 
-DRIFT_FLAG = re.compile(r"^(dataset_)?drift(_detected|_flag)?$|^(is|has)_drift$|"
-                        r"^drift_(share|score)$|^(recommend|needs|should)_retrain(ing)?$|"
-                        r"^retrain_(recommended|needed|required)$", re.IGNORECASE)
+DRIFT_FLAG = lazy_re.compile(r"^(dataset_)?drift(_detected|_flag)?$|^(is|has)_drift$|"
+                             r"^drift_(share|score)$|^(recommend|needs|should)_retrain(ing)?$|"
+                             r"^retrain_(recommended|needed|required)$", re.IGNORECASE)
 
 
 ARTIFACT_CALLS = frozenset({"save_html", "save_json", "dump", "to_html", "to_json",
                             "write_text", "log_artifact", "to_csv", "savefig", "json"})
 
 
-_SQL_WRITE = re.compile(r"^\s*(insert|upsert|replace)\s+into\b|^\s*copy\s+\w+\s+from\b",
-                        re.IGNORECASE)
+_SQL_WRITE = lazy_re.compile(r"^\s*(insert|upsert|replace)\s+into\b|^\s*copy\s+\w+\s+from\b",
+                             re.IGNORECASE)
 
 
 def _dashboard_near(ctx: Context, path: str) -> str | None:

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 
+from mlops_lint import lazy_re
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed, skipped, warned
 from mlops_lint.parsers.ci import Job, Workflow, workflows
@@ -23,9 +24,9 @@ from mlops_lint.readers.unread import manifests_noted, noted, reports_unread
 from mlops_lint.rules import rule
 from mlops_lint.rules.obs._shared import code_model, drift_detector
 
-UPLOAD = re.compile(r"upload-artifact|github-script|create-issue|peter-evans/create-issue|"
-                    r"gh\s+issue\s+create|aws\s+s3\s+cp|gsutil\s+cp|mlflow|cml\s+comment",
-                    re.IGNORECASE)
+UPLOAD = lazy_re.compile(r"upload-artifact|github-script|create-issue|peter-evans/create-issue|"
+                         r"gh\s+issue\s+create|aws\s+s3\s+cp|gsutil\s+cp|mlflow|cml\s+comment",
+                         re.IGNORECASE)
 
 
 def _drift_scripts(ctx: Context) -> set[str]:

@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 
+from mlops_lint import lazy_re
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed, skipped, warned
 from mlops_lint.parsers import ParseError
@@ -40,9 +41,9 @@ RUNBOOK_SECTIONS: dict[str, tuple[str, ...]] = {
 
 
 SUMMARY_FIELDS: dict[str, re.Pattern[str]] = {
-    "severity": re.compile(r"severi", re.I),
-    "impact": re.compile(r"impact", re.I),
-    "owner": re.compile(r"owner|on-?call|responsable|propietario|due[nñ]o|@\w", re.I),
+    "severity": lazy_re.compile(r"severi", re.I),
+    "impact": lazy_re.compile(r"impact", re.I),
+    "owner": lazy_re.compile(r"owner|on-?call|responsable|propietario|due[nñ]o|@\w", re.I),
 }
 
 

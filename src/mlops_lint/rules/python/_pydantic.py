@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
+from mlops_lint import lazy_re
 from mlops_lint.context import Context
 from mlops_lint.parsers import ParseError
 from mlops_lint.parsers.python_source import PythonIndex
@@ -23,7 +24,7 @@ PYDANTIC_BASES = frozenset({"pydantic.BaseModel", "pydantic.main.BaseModel",
 SETTINGS_BASES = frozenset(b for b in PYDANTIC_BASES if b.endswith("BaseSettings"))
 YAML_LOADS = ("yaml.safe_load", "yaml.safe_load_all", "yaml.load", "yaml.full_load",
               "omegaconf.OmegaConf.load", "ruamel.yaml.YAML")
-CONFIG_NAME = re.compile(r"(Config|Settings|Params|Parameters|Conf|Configuration)$")
+CONFIG_NAME = lazy_re.compile(r"(Config|Settings|Params|Parameters|Conf|Configuration)$")
 
 
 @dataclass(frozen=True)
@@ -115,10 +116,10 @@ def pydantic_inventory(ctx: Context) -> PydanticInventory:
 
 TYPED_CONFIG_DECORATORS = frozenset({"dataclass", "define", "frozen", "attrs", "s"})
 TYPED_CONFIG_BASES = frozenset({"NamedTuple", "TypedDict"})
-TYPED_CONFIG_NAME = re.compile(
+TYPED_CONFIG_NAME = lazy_re.compile(
     r"(Config|Settings|Params|Parameters|Conf|Configuration|Env|Environment|EnvVars|"
     r"Options|Hyperparameters|HParams)$")
-TYPED_CONFIG_FILE = re.compile(r"(config|settings|conf|env|params|options)", re.I)
+TYPED_CONFIG_FILE = lazy_re.compile(r"(config|settings|conf|env|params|options)", re.I)
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
 
+from mlops_lint import lazy_re
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed, skipped, warned
 from mlops_lint.parsers import ParseError
@@ -42,18 +43,18 @@ from mlops_lint.rules import rule
 # where records are searched: one definition shared with DEP001 and ``init``
 ADR_GLOBS = RECORD_GLOBS
 ADR_CONTAINERS = CONTAINER_GLOBS
-_ADR_HEADING = re.compile(r"\bADR[-_ ]?\d+", re.IGNORECASE)
-_STATUS_LINE = re.compile(r"^\s*(?:[-*]\s*)?\**(status|estado)\**\s*:", re.IGNORECASE)
-_ADR_NUMBER = re.compile(r"\bADR[-_ ]?0*(\d{1,5})\b", re.IGNORECASE)
-_FILE_NUMBER = re.compile(r"^(?:adr[-_ ]?)?0*(\d{1,5})(?!\d)", re.IGNORECASE)
-_CELL_NUMBER = re.compile(r"^\W*(?:ADR[-_ ]?)?0*(\d{1,5})\W*$", re.IGNORECASE)
+_ADR_HEADING = lazy_re.compile(r"\bADR[-_ ]?\d+", re.IGNORECASE)
+_STATUS_LINE = lazy_re.compile(r"^\s*(?:[-*]\s*)?\**(status|estado)\**\s*:", re.IGNORECASE)
+_ADR_NUMBER = lazy_re.compile(r"\bADR[-_ ]?0*(\d{1,5})\b", re.IGNORECASE)
+_FILE_NUMBER = lazy_re.compile(r"^(?:adr[-_ ]?)?0*(\d{1,5})(?!\d)", re.IGNORECASE)
+_CELL_NUMBER = lazy_re.compile(r"^\W*(?:ADR[-_ ]?)?0*(\d{1,5})\W*$", re.IGNORECASE)
 STATUS_COLUMNS = ("status", "estado", "state")
 # where an ADR without an Alternatives section still weighs other options (a warning)
 WEIGHING_HEADINGS = ("rationale", "justification", "justificacion", "options", "opciones",
                      "why", "por que", "comparison", "comparacion", "rejected", "descartad",
                      "considered", "consideradas")
-WEIGHING_TEXT = re.compile(r"\b(?:instead of|rather than|in favou?r of|en lugar de|en vez de|"
-                           r"we (?:considered|rejected)|se descart[oó])\b", re.IGNORECASE)
+WEIGHING_TEXT = lazy_re.compile(r"\b(?:instead of|rather than|in favou?r of|en lugar de|en vez de|"
+                                r"we (?:considered|rejected)|se descart[oó])\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 
+from mlops_lint import lazy_re
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed, skipped, warned
 from mlops_lint.parsers.markdown import Markdown, headings_matching, parse_markdown
@@ -33,9 +34,9 @@ CANVAS_SECTIONS: dict[str, tuple[str, ...]] = {
     "deployment": ("plan de despliegue", "deployment plan", "despliegue", "deployment",
                    "deploy"),
 }
-_NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)?\s*(?:%|ms|s\b|k\b|m\b|\$|usd|€)?|\$\s*\d",
-                     re.IGNORECASE)
-_DIAGRAM_TEXT = re.compile(r"[┌└├│─]|\+-{3,}\+|-->|==>")
+_NUMBER = lazy_re.compile(r"(?<![\w.])\d+(?:[.,]\d+)?\s*(?:%|ms|s\b|k\b|m\b|\$|usd|€)?|\$\s*\d",
+                          re.IGNORECASE)
+_DIAGRAM_TEXT = lazy_re.compile(r"[┌└├│─]|\+-{3,}\+|-->|==>")
 
 
 def _has_diagram(doc: Markdown, start: int, end: int) -> str | None:

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from mlops_lint import lazy_re
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, verdict
 from mlops_lint.parsers.invocations import makefile_at
@@ -38,23 +39,23 @@ VARIANT_NAMES = frozenset({"install", "test", "tests", "lint", "format", "fmt", 
                            "serve"})
 # a target whose recipe runs one of these does the job, whatever its name
 RECIPE_TOOLS: dict[str, re.Pattern[str]] = {
-    "test": re.compile(r"\b(?:pytest|py\.test|tox|nox|unittest)\b"),
-    "lint": re.compile(r"\b(?:ruff[ \t]+check|flake8|pylint|black[ \t][^\n]*--check|mypy)\b"),
-    "format": re.compile(r"\b(?:ruff[ \t]+format|black|isort|autopep8|yapf)\b"),
-    "docker-build": re.compile(r"\b(?:docker|podman)[ \t]+(?:buildx[ \t]+|image[ \t]+)?"
-                               r"build\b|\bdocker[ \t]+compose[ \t]+build\b"),
+    "test": lazy_re.compile(r"\b(?:pytest|py\.test|tox|nox|unittest)\b"),
+    "lint": lazy_re.compile(r"\b(?:ruff[ \t]+check|flake8|pylint|black[ \t][^\n]*--check|mypy)\b"),
+    "format": lazy_re.compile(r"\b(?:ruff[ \t]+format|black|isort|autopep8|yapf)\b"),
+    "docker-build": lazy_re.compile(r"\b(?:docker|podman)[ \t]+(?:buildx[ \t]+|image[ \t]+)?"
+                                    r"build\b|\bdocker[ \t]+compose[ \t]+build\b"),
 }
 # task scripts named by what they do (scripts/test.sh, hack/build-images.sh), one level
 # below the project too (backend/scripts/lint.sh)
 SCRIPT_GLOBS = ("scripts/*.sh", "hack/*.sh", "*/scripts/*.sh")
 # a script a recipe calls (./hack/build.sh): its text is read as part of the recipe
-_SCRIPT_CALL = re.compile(r"(?<![\w./-])(?:\./)?([\w][\w./-]{0,200}\.sh)\b")
+_SCRIPT_CALL = lazy_re.compile(r"(?<![\w./-])(?:\./)?([\w][\w./-]{0,200}\.sh)\b")
 # a lock file whose tool installs the environment in one command (uv sync, poetry install)
 INSTALL_LOCKS = {"uv.lock": "uv sync", "poetry.lock": "poetry install",
                  "pdm.lock": "pdm install", "Pipfile.lock": "pipenv install",
                  "pixi.lock": "pixi install"}
 MAX_SCRIPT = 50_000
-_JUST_RECIPE = re.compile(r"^@?([A-Za-z_][\w-]*)(?:\s[^:=]*)?:(?!=)")
+_JUST_RECIPE = lazy_re.compile(r"^@?([A-Za-z_][\w-]*)(?:\s[^:=]*)?:(?!=)")
 
 
 def parse_justfile(text: str) -> dict[str, int]:

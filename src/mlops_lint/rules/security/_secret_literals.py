@@ -15,21 +15,22 @@ from dataclasses import dataclass
 from enum import Enum
 from pathlib import PurePosixPath
 
+from mlops_lint import lazy_re
 from mlops_lint.rules.security._secret_values import MAX_LINE, Kind, classify, mask, secret_name
 
 # A key (after an optional "-" or "--" of a command-line flag) starts where no key
 # character precedes it and not right after "${" (the name inside an interpolation), so
 # in a long run of key characters only its first position is tried; the key is at most
 # 100 characters, and quoted and bare values are bounded too.
-ASSIGN = re.compile(
+ASSIGN = lazy_re.compile(
     r"""(?<![\w.-])(?<!\$\{)-{0,2}(?P<key>[A-Za-z_][\w.-]{0,99})["']?[ \t]{0,32}"""
     r"""(?::=|=>|=|:)[ \t]{0,32}"""
     r"""(?:"(?P<dq>[^"\n]{0,512})"|'(?P<sq>[^'\n]{0,512})'|(?P<bare>[^\s"',;#}\]]{1,512}))""")
-_URL_CREDENTIAL = re.compile(
+_URL_CREDENTIAL = lazy_re.compile(
     r"(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{0,30}://(?P<user>[^\s:/@'\"]{0,256}):"
     r"(?P<pw>[^\s@/'\"]{1,256})@")
-_HINT = re.compile(r"pass|secret|token|api.?key|access.?key|private.?key|auth.?key|pwd",
-                   re.IGNORECASE)
+_HINT = lazy_re.compile(r"pass|secret|token|api.?key|access.?key|private.?key|auth.?key|pwd",
+                        re.IGNORECASE)
 
 
 class Syntax(str, Enum):
@@ -47,7 +48,7 @@ QUOTED_SUFFIXES = frozenset({
     ".swift", ".m", ".mm", ".c", ".cc", ".cpp", ".cxx", ".h", ".hpp", ".dart", ".lua", ".r",
     ".jl", ".pl", ".pm", ".ex", ".exs", ".erl", ".clj", ".hs", ".sql", ".sol", ".zig",
 })
-_REQUIREMENTS = re.compile(r"^(?:requirements|constraints)[\w.-]*\.txt$", re.IGNORECASE)
+_REQUIREMENTS = lazy_re.compile(r"^(?:requirements|constraints)[\w.-]*\.txt$", re.IGNORECASE)
 
 
 def syntax_of(path: str) -> Syntax:
@@ -87,7 +88,7 @@ class Literal:
     decoded: bool = False  # the value was base64 (a Kubernetes Secret's data)
 
 
-_B64 = re.compile(r"[A-Za-z0-9+/]{8,1024}={0,2}")
+_B64 = lazy_re.compile(r"[A-Za-z0-9+/]{8,1024}={0,2}")
 
 
 def _decoded(value: str) -> str | None:
@@ -101,13 +102,14 @@ def _decoded(value: str) -> str | None:
     return text.strip() if text.strip().isprintable() else None
 
 
-KUBERNETES_SECRET = re.compile(r"^kind:[ \t]{0,8}Secret[ \t]{0,8}$", re.MULTILINE)
+KUBERNETES_SECRET = lazy_re.compile(r"^kind:[ \t]{0,8}Secret[ \t]{0,8}$", re.MULTILINE)
 
 
 # Kubernetes and compose list entries: "- name: DB_PASSWORD" then "value: ..." below it
-_NAME_ENTRY = re.compile(r"[ \t]{0,200}(?:-[ \t]{1,8})?name:[ \t]{0,8}[\"']?(?P<key>[\w.-]{1,100})"
-                         r"[\"']?[ \t]{0,8}(?:#.{0,4000})?")
-_VALUE_ENTRY = re.compile(r"[ \t]{0,200}value:[ \t]{0,8}")
+_NAME_ENTRY = lazy_re.compile(
+    r"[ \t]{0,200}(?:-[ \t]{1,8})?name:[ \t]{0,8}[\"']?(?P<key>[\w.-]{1,100})"
+    r"[\"']?[ \t]{0,8}(?:#.{0,4000})?")
+_VALUE_ENTRY = lazy_re.compile(r"[ \t]{0,200}value:[ \t]{0,8}")
 
 
 def _literal_of(number: int, key: str, quoted: str | None, bare: str | None,
@@ -146,12 +148,14 @@ NSS_SOURCES = frozenset({"files", "compat", "db", "dns", "nis", "nisplus", "ldap
                          "altfiles", "usrfiles", "myhostname", "mymachines", "resolve",
                          "mdns", "mdns4", "mdns6", "mdns_minimal", "mdns4_minimal",
                          "mdns6_minimal", "lookup", "nss_wrapper", "oslogin"})
-_NSS_ENTRY = re.compile(r"[ \t]{0,200}(?:passwd|shadow|gshadow|group)[ \t]{0,32}:[ \t]{1,32}"
-                        r"(?P<sources>[^#\n]{1,400}?)[ \t]{0,32}(?:#.{0,4000})?")
-_NSS_ACTION = re.compile(r"\[!?[A-Za-z]{1,20}=[A-Za-z]{1,20}(?: !?[A-Za-z]{1,20}=[A-Za-z]{1,20})"
-                         r"{0,8}\]")
-_NSS_CONTEXT = re.compile(r"nsswitch|^[ \t]{0,200}(?:hosts|group|networks)[ \t]{0,32}:[ \t]{1,32}"
-                          r"(?:files|compat|db|dns)\b", re.IGNORECASE | re.MULTILINE)
+_NSS_ENTRY = lazy_re.compile(r"[ \t]{0,200}(?:passwd|shadow|gshadow|group)[ \t]{0,32}:[ \t]{1,32}"
+                             r"(?P<sources>[^#\n]{1,400}?)[ \t]{0,32}(?:#.{0,4000})?")
+_NSS_ACTION = lazy_re.compile(
+    r"\[!?[A-Za-z]{1,20}=[A-Za-z]{1,20}(?: !?[A-Za-z]{1,20}=[A-Za-z]{1,20})"
+    r"{0,8}\]")
+_NSS_CONTEXT = lazy_re.compile(
+    r"nsswitch|^[ \t]{0,200}(?:hosts|group|networks)[ \t]{0,32}:[ \t]{1,32}"
+    r"(?:files|compat|db|dns)\b", re.IGNORECASE | re.MULTILINE)
 
 
 def nsswitch_entry(line: str) -> bool:
@@ -220,7 +224,7 @@ def url_passwords(text: str) -> Iterator[UrlPassword]:
                 yield UrlPassword(number, match.start(), password, shown, kind)
 
 
-_SERVICES = re.compile(r"^([ \t]*)(?:-[ \t]+)?services:[ \t]*(?:#.*)?$")
+_SERVICES = lazy_re.compile(r"^([ \t]*)(?:-[ \t]+)?services:[ \t]*(?:#.*)?$")
 
 
 def service_lines(text: str) -> set[int]:

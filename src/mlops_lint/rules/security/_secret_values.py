@@ -45,6 +45,7 @@ from enum import Enum
 from itertools import pairwise
 from math import log2
 
+from mlops_lint import lazy_re
 from mlops_lint.model import T
 
 MAX_LINE = 4096  # characters of a line read by the key/value scan
@@ -68,8 +69,8 @@ def shannon(text: str) -> float:
     return -sum(n / size * log2(n / size) for n in Counter(text).values())
 
 
-_HEX = re.compile(r"[0-9a-fA-F]+")
-_SEGMENTS = re.compile(r"[^A-Za-z0-9]+")
+_HEX = lazy_re.compile(r"[0-9a-fA-F]+")
+_SEGMENTS = lazy_re.compile(r"[^A-Za-z0-9]+")
 
 
 def _char_class(c: str) -> int:
@@ -118,7 +119,7 @@ def random_looking(value: str) -> bool:
     return shannon(value) >= (3.3 if size < 20 else 3.5)
 
 
-_PLACEHOLDER = re.compile(
+_PLACEHOLDER = lazy_re.compile(
     r"^(?:change[-_ ]?(?:me|it|this)|replace[-_ ]?(?:me|this)|"
     r"not[-_ ]?(?:needed|used|required|set)|unused|ignored|anything|empty|"
     r"reemplazar.*|remplazar.*|your[-_ ].*|.*<.*>.*|"
@@ -130,17 +131,18 @@ _PLACEHOLDER = re.compile(
     r"|password)).*)$", re.IGNORECASE)
 # ``nvapi-NVKEY``, ``hf_APITOKEN``: a short lower-case vendor prefix, then an upper-case word
 # naming what to put there (case-sensitive: a random token mixes cases inside its body)
-_PREFIXED_PLACEHOLDER = re.compile(
+_PREFIXED_PLACEHOLDER = lazy_re.compile(
     r"^[a-z][a-z0-9]{0,15}[-_][A-Z_]{0,20}(?:KEY|TOKEN|SECRET|PASSWORD|PASSWD|PWD|X{4,})"
     r"[A-Z_]{0,20}$")
-_ENV_NAME = re.compile(r"^[A-Z][A-Z0-9_]+$")
-_TEMPLATE = re.compile(r"^(?:@[\w.-]{1,80}@|__[\w.-]{1,80}__|%[\w.-]{1,80}%|#\{.{0,200}\})$")
+_ENV_NAME = lazy_re.compile(r"^[A-Z][A-Z0-9_]+$")
+_TEMPLATE = lazy_re.compile(r"^(?:@[\w.-]{1,80}@|__[\w.-]{1,80}__|%[\w.-]{1,80}%|#\{.{0,200}\})$")
 _MANAGER_PREFIXES = ("vault:", "ref+", "arn:aws:", "arn:aws-", "sm:", "ssm:", "awssm:",
                      "gcpsm:", "secretsmanager:", "keyvault:", "azurekeyvault:",
                      "@microsoft.keyvault(", "secret:", "secretref:", "env:", "file:")
-_LOWER_PATH = re.compile(r"[a-z0-9_.@-]{1,100}(?:/[a-z0-9_.@-]{1,100}){1,20}(?:[#:][\w.-]{1,100})?")
-_CALL = re.compile(r"[A-Za-z_][\w.]{0,100}[(\[]")  # os.getenv(..., os.environ[...]
-_NAME_PARTS = re.compile(r"[A-Za-z0-9]{1,60}(?:[-_.][A-Za-z0-9]{1,60}){1,12}")
+_LOWER_PATH = lazy_re.compile(
+    r"[a-z0-9_.@-]{1,100}(?:/[a-z0-9_.@-]{1,100}){1,20}(?:[#:][\w.-]{1,100})?")
+_CALL = lazy_re.compile(r"[A-Za-z_][\w.]{0,100}[(\[]")  # os.getenv(..., os.environ[...]
+_NAME_PARTS = lazy_re.compile(r"[A-Za-z0-9]{1,60}(?:[-_.][A-Za-z0-9]{1,60}){1,12}")
 SECRET_PARTS = frozenset({"password", "passwd", "pass", "pwd", "pw", "secret", "secrets",
                           "token", "tokens", "key", "keys", "apikey", "credential",
                           "credentials", "creds", "pat", "auth"})
@@ -175,8 +177,8 @@ def is_placeholder(value: str) -> bool:
             or _PREFIXED_PLACEHOLDER.match(text) is not None)
 
 
-_CAMEL = re.compile(r"[a-z]{1,60}(?:[A-Z][a-z]{1,60}){1,12}")
-_CAMEL_PARTS = re.compile(r"[A-Z]?[a-z]+")
+_CAMEL = lazy_re.compile(r"[a-z]{1,60}(?:[A-Z][a-z]{1,60}){1,12}")
+_CAMEL_PARTS = lazy_re.compile(r"[A-Z]?[a-z]+")
 
 
 def names_a_secret(value: str) -> bool:
@@ -266,10 +268,10 @@ PRIVATE_KEY = T("private key", "clave privada")
 # Every pattern contains one of these; a text without any is skipped cheaply.
 TOKEN_MARKERS = ("AKIA", "ASIA", "ABIA", "ACCA", "PRIVATE KEY", "ghp_", "gho_", "ghu_", "ghs_",
                  "ghr_", "github_pat_", "glpat-", "hf_", "sk-", "k_live_", "AIza", "xox", "eyJ")
-_TOKEN_ANY = re.compile("|".join(f"(?P<p{i}>{p.regex})" for i, p in enumerate(TOKENS)))
-_KEY_BEGIN = re.compile(r"-----BEGIN (?:[A-Z0-9]{1,20} ){0,3}PRIVATE KEY(?: BLOCK)?-----")
-_KEY_END = re.compile(r"-----END (?:[A-Z0-9]{1,20} ){0,3}PRIVATE KEY(?: BLOCK)?-----")
-_KEY_BODY = re.compile(r"[A-Za-z0-9+/=\s\\:,.()-]{64,16384}")  # base64, PEM headers, \n
+_TOKEN_ANY = lazy_re.compile("|".join(f"(?P<p{i}>{p.regex})" for i, p in enumerate(TOKENS)))
+_KEY_BEGIN = lazy_re.compile(r"-----BEGIN (?:[A-Z0-9]{1,20} ){0,3}PRIVATE KEY(?: BLOCK)?-----")
+_KEY_END = lazy_re.compile(r"-----END (?:[A-Z0-9]{1,20} ){0,3}PRIVATE KEY(?: BLOCK)?-----")
+_KEY_BODY = lazy_re.compile(r"[A-Za-z0-9+/=\s\\:,.()-]{64,16384}")  # base64, PEM headers, \n
 
 
 @dataclass(frozen=True)

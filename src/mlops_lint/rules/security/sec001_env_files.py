@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+from mlops_lint import lazy_re
 from mlops_lint.context import Context
 from mlops_lint.globs import COMPOSE_FILES_ANYWHERE
 from mlops_lint.model import Finding, T, failed, passed, warned
@@ -89,10 +90,10 @@ def env_readers(ctx: Context) -> list[tuple[str, int]]:
 # `source .env`, a .gitignore line of the project's own (not the stock Python template's
 # "# Environments" block), or documentation telling the reader to create one
 DOTENV_MODULES = ("dotenv", "environs", "decouple", "envparse")
-ENV_FILE_COMMAND = re.compile(
+ENV_FILE_COMMAND = lazy_re.compile(
     r"--env-file\b|(?:^|[\s;&|(])(?:source|\.)\s+[\"']?\S*\.env\b|"
     r"\bcat\s+[\"']?\S*\.env\b|\benv_file\s*:", re.MULTILINE)
-ENV_MENTION = re.compile(r"(?:^|(?<=[\s`'\"(/=]))\.env(?![\w\-\[(])", re.MULTILINE)
+ENV_MENTION = lazy_re.compile(r"(?:^|(?<=[\s`'\"(/=]))\.env(?![\w\-\[(])", re.MULTILINE)
 STOCK_ENV_BLOCK = frozenset({".venv", "env/", "venv/", "ENV/", "env.bak/", "venv.bak/"})
 MAX_DOC_SCAN = 200_000
 

@@ -5,10 +5,10 @@ other (what it calls and asserts, not only its file name), and the check both ru
 from __future__ import annotations
 
 import ast
-import re
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 
+from mlops_lint import lazy_re
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed
 from mlops_lint.parsers.python_source import literal
@@ -38,7 +38,7 @@ def _asserted(case: Case) -> list[ast.AST]:
     return case.asserted
 
 
-DATA_FILE_NAMES = re.compile(r"^(test_)?(data|schema|validation|expectation)")
+DATA_FILE_NAMES = lazy_re.compile(r"^(test_)?(data|schema|validation|expectation)")
 
 
 AGGREGATES = frozenset({"min", "max", "mean", "sum", "all", "any", "std", "median"})
@@ -86,17 +86,17 @@ def data_test(case: Case) -> bool:
     return False
 
 
-PREDICT_NAMES = re.compile(r"^(predict\w*|infer\w*|classify\w*|get_(label|prediction)s?|"
-                           r"generate|forward|evaluate\w*)$")
+PREDICT_NAMES = lazy_re.compile(r"^(predict\w*|infer\w*|classify\w*|get_(label|prediction)s?|"
+                                r"generate|forward|evaluate\w*)$")
 
 
-MODEL_PARAMS = re.compile(r"^(model|predictor|pipeline|pipe|clf|classifier|regressor|"
-                          r"estimator|net|network|learner)$|^(trained|fitted|loaded)_\w+|"
-                          r"\w+_(model|predictor|pipeline|classifier|regressor)$")
+MODEL_PARAMS = lazy_re.compile(r"^(model|predictor|pipeline|pipe|clf|classifier|regressor|"
+                               r"estimator|net|network|learner)$|^(trained|fitted|loaded)_\w+|"
+                               r"\w+_(model|predictor|pipeline|classifier|regressor)$")
 
 
-NOT_PREDICTING = re.compile(r"^(assert\w*|isinstance|len|type|str|repr|id|hasattr|getattr|"
-                            r"\w*(fit|train|save|dump|load|clone|copy|deepcopy)\w*)$")
+NOT_PREDICTING = lazy_re.compile(r"^(assert\w*|isinstance|len|type|str|repr|id|hasattr|getattr|"
+                                 r"\w*(fit|train|save|dump|load|clone|copy|deepcopy)\w*)$")
 
 
 def _is_prediction(case: Case, qual: str, call: ast.Call, models: set[str]) -> bool:

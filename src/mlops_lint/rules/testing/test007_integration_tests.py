@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
+from mlops_lint import lazy_re
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed
 from mlops_lint.readers.training import (
@@ -33,10 +34,10 @@ from mlops_lint.rules.testing._shared import (
     suite,
 )
 
-LOAD_NAMES = re.compile(r"^(load|load_model|load_pipeline|load_artifact|load_\w*model\w*)$")
+LOAD_NAMES = lazy_re.compile(r"^(load|load_model|load_pipeline|load_artifact|load_\w*model\w*)$")
 
 
-TRAIN_NAMES = re.compile(r"(^|_)(train|fit)(_|$)|^run_training$|^train\w*$")
+TRAIN_NAMES = lazy_re.compile(r"(^|_)(train|fit)(_|$)|^run_training$|^train\w*$")
 
 
 HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "request", "options",
@@ -58,7 +59,7 @@ FRAMEWORK_LOADS = frozenset({"load_from_checkpoint", "from_pretrained", "load_st
                              "load_model", "from_checkpoint", "restore"})
 
 
-CHECKPOINT_WORDS = re.compile(r"ckpt|checkpoint", re.IGNORECASE)
+CHECKPOINT_WORDS = lazy_re.compile(r"ckpt|checkpoint", re.IGNORECASE)
 
 
 def _checkpoint_reference(case: Case) -> bool:

@@ -7,6 +7,7 @@ import ast
 import re
 from collections.abc import Iterator
 
+from mlops_lint import lazy_re
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed, skipped
 from mlops_lint.parsers.ci import Command
@@ -55,15 +56,15 @@ READER_NAMES = frozenset({
 })
 
 
-REPO_DATA = re.compile(r"^(\./|\.\./)*(data|datasets?|configs?|conf|models|artifacts|mlruns)"
-                       r"(/|$)|^(\./)?(params|config)\.ya?ml$")
+REPO_DATA = lazy_re.compile(r"^(\./|\.\./)*(data|datasets?|configs?|conf|models|artifacts|mlruns)"
+                            r"(/|$)|^(\./)?(params|config)\.ya?ml$")
 
 
-FAST_PATH = re.compile(r"not\s+(slow|integration|e2e)")
+FAST_PATH = lazy_re.compile(r"not\s+(slow|integration|e2e)")
 
 
-PATH_KEYWORDS = re.compile(r"^(data|dataset|datasets|config|conf|model|models|artifact|"
-                           r"artifacts)?_?(dir|path|root|file|loc|location|folder)$|^root$")
+PATH_KEYWORDS = lazy_re.compile(r"^(data|dataset|datasets|config|conf|model|models|artifact|"
+                                r"artifacts)?_?(dir|path|root|file|loc|location|folder)$|^root$")
 
 
 def _path_value(index: PythonIndex, call: ast.Call, value: ast.expr) -> str | None:
@@ -110,7 +111,7 @@ def _repo_reads(index: PythonIndex) -> Iterator[tuple[int, str]]:
             yield call.lineno, target
 
 
-CONFIG_TARGET = re.compile(r"^(\./|\.\./)*(configs?|conf)(/|$)|(params|config)\.ya?ml$")
+CONFIG_TARGET = lazy_re.compile(r"^(\./|\.\./)*(configs?|conf)(/|$)|(params|config)\.ya?ml$")
 
 
 def _read_message(target: str) -> T:
@@ -128,8 +129,9 @@ def _read_message(target: str) -> T:
              "no suele tener (o debe descargar) y cambia con los datos")
 
 
-SLOW_SUITE = re.compile(r"(?<![A-Za-z0-9])(e2e|integration|integration[-_]tests|end[-_]to[-_]end)"
-                        r"(?![A-Za-z0-9])", re.IGNORECASE)
+SLOW_SUITE = lazy_re.compile(
+    r"(?<![A-Za-z0-9])(e2e|integration|integration[-_]tests|end[-_]to[-_]end)"
+    r"(?![A-Za-z0-9])", re.IGNORECASE)
 
 
 def _split_suites(ci: list[Command]) -> str | None:

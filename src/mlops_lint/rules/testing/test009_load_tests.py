@@ -21,6 +21,7 @@ import re
 from collections.abc import Iterable, Iterator
 from pathlib import PurePosixPath
 
+from mlops_lint import lazy_re
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed, skipped, warned
 from mlops_lint.parsers import ParseError
@@ -76,7 +77,7 @@ LOAD_DIRS = frozenset({"benchmark", "benchmarks", "bench", "perf", "performance"
                        "stress", "stress_test", "stress_tests", "stress-tests"})
 CONCURRENCY = ("asyncio", "concurrent.futures", "threading", "multiprocessing", "gevent")
 HTTP_CLIENTS = ("aiohttp", "httpx", "requests", "openai", "urllib3", "urllib.request")
-_URL_PATH = re.compile(r"/[A-Za-z0-9_/.-]{1,200}")
+_URL_PATH = lazy_re.compile(r"/[A-Za-z0-9_/.-]{1,200}")
 
 
 def _concurrent_client(path: str, index: PythonIndex) -> bool:

@@ -13,9 +13,9 @@ model.
 from __future__ import annotations
 
 import ast
-import re
 from collections.abc import Iterator
 
+from mlops_lint import lazy_re
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed, skipped
 from mlops_lint.parsers import ParseError
@@ -113,7 +113,7 @@ def registry_hits(ctx: Context, errors: list[ParseError]) -> list[tuple[str, int
 
 # a model taken from a registry rather than trained: a Hugging Face Hub repository
 # (cloned, downloaded or loaded by name), an MLflow registry URI
-CONSUMED_MODEL = re.compile(
+CONSUMED_MODEL = lazy_re.compile(
     r"(?P<hub>https?://huggingface\.co/[\w${}.-]+|\bhf_hub_download\(|\bsnapshot_download\(|"
     r"\.from_pretrained\(|\bHF_MODEL_ID\b)|(?P<mlflow>[\"']models:/[^\"'\s]{1,200})")
 

@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 
+from mlops_lint import lazy_re
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed, warned
 from mlops_lint.parsers import ParseError
@@ -55,7 +56,7 @@ PROMOTION_METHODS = frozenset({"transition_model_version_stage", "set_registered
                                "copy_model_version", "register_model"})
 
 
-METRIC_WORDS = re.compile(
+METRIC_WORDS = lazy_re.compile(
     r"(?<![A-Za-z])(metrics?|f1|auc|roc|roc_auc|accuracy|acc|precision|recall|rmse|mae|mse|r2|"
     r"score|scores|threshold|thresholds|baseline|champion|challenger|candidate|previous|"
     r"reference|production|prod|best|"
@@ -221,10 +222,10 @@ PIPELINE_ROOTS = ("azureml.pipeline", "azure.ai.ml", "kfp", "sagemaker.workflow"
 ORDERING_METHODS = frozenset({"run_after", "after", "set_upstream", "set_downstream"})
 
 
-REGISTER_STEP = re.compile(r"regist|promot|publish|deploy", re.IGNORECASE)
+REGISTER_STEP = lazy_re.compile(r"regist|promot|publish|deploy", re.IGNORECASE)
 
 
-GATE_STEP = re.compile(r"eval|valid|compar|gate|check|test", re.IGNORECASE)
+GATE_STEP = lazy_re.compile(r"eval|valid|compar|gate|check|test", re.IGNORECASE)
 
 
 def _step_order(index: PythonIndex) -> tuple[int, str] | None:
