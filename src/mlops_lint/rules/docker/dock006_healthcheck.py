@@ -36,6 +36,7 @@ from mlops_lint.rules.docker._kube_probes import (
     kubernetes_probes,
     run_by_kubernetes,
 )
+from mlops_lint.rules.docker._ports import UNKNOWN_PORT, nearby_note, nearby_port
 from mlops_lint.rules.docker._runtime import (
     env_port,
     non_python_runtime,
@@ -141,9 +142,8 @@ def healthcheck_fix(df: Dockerfile, final: Stage, port: str | None,
     note_en = note_es = ""
     if port is None:
         port = "<port>"
-        note_en = " (<port>: the port the service listens on; nothing in the repository shows it)"
-        note_es = (" (<port>: el puerto en el que escucha el servicio; nada en el repositorio "
-                   "lo indica)")
+        note_en = f" (<port>: the port the service listens on; {UNKNOWN_PORT.en})"
+        note_es = f" (<port>: el puerto en el que escucha el servicio; {UNKNOWN_PORT.es})"
     if listen.grpc and not listen.health:
         probe = json.dumps(["/bin/grpc_health_probe", f"-addr=:{port}"])
         return T(f"It serves gRPC, so an HTTP probe does not fit: copy the static "
@@ -318,6 +318,14 @@ def _without_healthcheck(ctx: Context, df: Dockerfile, final: Stage,
         fix = kubernetes_probe_fix(unprobed[0], port or listen.port, listen)
     else:
         fix = healthcheck_fix(df, final, port, listen)
+        guess = nearby_port(ctx.repo, df) if not deployed else None
+        if guess is not None:
+            # a manifest nearby may run the image: its probes are then the fix that counts
+            fix = T("If ", "Si ") + nearby_note(
+                *guess) + T.same(": ") + kubernetes_probe_fix(
+                guess[1], port or listen.port or guess[0], listen) + T(
+                " Otherwise: ", " Si no: ") + healthcheck_fix(
+                df, final, port or listen.port or guess[0], listen)
     line = elsewhere[-1].line if elsewhere else final.line
     yield failed(message, df.path, line, level=2, fix=fix)
     yield failed(message, df.path, line, level=3, fix=fix)
