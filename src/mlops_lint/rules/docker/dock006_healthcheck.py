@@ -317,18 +317,23 @@ def _without_healthcheck(ctx: Context, df: Dockerfile, final: Stage,
         message += run_by_kubernetes(unprobed)
         fix = kubernetes_probe_fix(unprobed[0], port or listen.port, listen)
     else:
-        fix = healthcheck_fix(df, final, port, listen)
-        guess = nearby_port(ctx.repo, df) if not deployed else None
-        if guess is not None:
-            # a manifest nearby may run the image: its probes are then the fix that counts
-            fix = T("If ", "Si ") + nearby_note(
-                *guess) + T.same(": ") + kubernetes_probe_fix(
-                guess[1], port or listen.port or guess[0], listen) + T(
-                " Otherwise: ", " Si no: ") + healthcheck_fix(
-                df, final, port or listen.port or guess[0], listen)
+        fix = _unlinked_fix(ctx, df, final, port, listen, bool(deployed))
     line = elsewhere[-1].line if elsewhere else final.line
     yield failed(message, df.path, line, level=2, fix=fix)
     yield failed(message, df.path, line, level=3, fix=fix)
+
+
+def _unlinked_fix(ctx: Context, df: Dockerfile, final: Stage, port: str | None,
+                  listen: Listening, deployed: bool) -> T:
+    """The fix of an image no manifest is tied to: a nearby manifest's probes first (its
+    port, said to be a guess), then the HEALTHCHECK."""
+    guess = None if deployed else nearby_port(ctx.repo, df)
+    if guess is None:
+        return healthcheck_fix(df, final, port, listen)
+    known = port or listen.port or guess[0]
+    return T("If ", "Si ") + nearby_note(*guess) + T.same(": ") + kubernetes_probe_fix(
+        guess[1], known, listen) + T(" Otherwise: ", " Si no: ") + healthcheck_fix(
+        df, final, known, listen)
 
 
 def _needs_none(ctx: Context, df: Dockerfile, final: Stage, deployed: list[Deployed],
