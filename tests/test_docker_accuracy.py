@@ -472,7 +472,7 @@ def test_unknown_port_is_said_generically(make_repo: Maker, results_for: Runner)
     expose = [r for r in _of(results_for(root, "DOCK001"), "DOCK001")
               if r.status.value == "fail"]
     fix = str(expose[0].fix.en if expose[0].fix else "")
-    assert "8000" not in fix and "nothing in the repository shows it" in fix
+    assert "8000" not in fix and "ENV PORT nor its code shows it" in fix
 
 
 def test_workdir_is_not_asked_when_every_copy_is_absolute_or_the_base_sets_it(

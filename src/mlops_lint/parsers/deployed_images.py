@@ -253,6 +253,23 @@ def deployments(repo: Repo, df: Dockerfile) -> list[Deployed]:
     return out
 
 
+def nearby(repo: Repo, df: Dockerfile) -> list[Deployed]:
+    """Long-running containers of the manifests in the Dockerfile's folder or the folder
+    above it that :func:`deployments` does not tie to its image (a registry path or a
+    name unlike the folder's): they may run it, which a fix can say, never assume."""
+    folder = str(PurePosixPath(df.path).parent)
+    places = {folder, str(PurePosixPath(folder).parent)} if folder != "." else {"."}
+    linked = {(d.path, d.line, d.container) for d in deployments(repo, df)}
+    out = []
+    for c, _, _, _, manifest_dir in _container_facts(repo):
+        if manifest_dir in places and c.long_running and \
+                (c.path, c.line, c.container) not in linked:
+            how = "beside it" if manifest_dir == folder else "in the folder above it"
+            out.append(Deployed(c.path, c.line, c.kind, c.name, c.container, c.spec, c.pod,
+                                how))
+    return out
+
+
 # -- what a deployment says -----------------------------------------------------------
 
 

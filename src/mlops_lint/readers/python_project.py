@@ -3,10 +3,13 @@ sub-folder packages with a ``pyproject.toml`` of their own (ENV001 and ENV002 lo
 dependencies and lockfiles there, PY004 for a mypy configuration, when the project root
 has none), and the interpreter the project declares in ``pyproject.toml`` (ENV003
 compares the pinned versions with it; the PY rules tell a file written for a newer
-Python than the parser's from a broken one)."""
+Python than the parser's from a broken one); and the folders holding the project's
+code, which a fix points ``mypy`` or ``bandit -r`` at (PY004, SEC004, CI008): ``src``, or
+the package folders of a project without one."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -14,7 +17,9 @@ from mlops_lint.context import Context
 from mlops_lint.globs import is_test_data
 from mlops_lint.parsers import ParseError
 from mlops_lint.parsers.mypy_config import toml_table_line
+from mlops_lint.parsers.python_source import is_test_path
 from mlops_lint.parsers.toml_file import dig
+from mlops_lint.readers.templates import templated_path
 
 # folders whose dependency files are not a service's own (docs, examples, CI helpers)
 NOT_SERVICE_DIRS = frozenset({"docs", "doc", "examples", "example", ".github", ".gitlab",
@@ -30,6 +35,46 @@ def line_in(text: str | ParseError, needle: str, start: int = 1) -> int | None:
         if number >= start and needle in line:
             return number
     return None
+
+
+# folders whose Python files are not the code a checker is pointed at
+_NOT_CODE_DIRS = NOT_SERVICE_DIRS | {"tests", "test", "testing", "scripts", "notebooks",
+                                    "tools", "fixtures", "site", "build", "dist", "venv"}
+# root files that configure or drive the project rather than being its code
+_DRIVER_SCRIPTS = frozenset({"setup.py", "noxfile.py", "conftest.py", "tasks.py",
+                             "fabfile.py", "manage.py"})
+MAX_CODE_TARGETS = 4
+
+
+def code_dirs(files: Iterable[str], base: str = ".") -> list[str]:
+    """Where the Python code of a project (or of the repository, ``base`` ".") lives, as
+    repository paths to point a checker at (``mypy``, ``bandit -r``): ``src`` when there is
+    one; else the top-level folders holding non-test code, most files first, and the root
+    modules (``app.py``), at most :data:`MAX_CODE_TARGETS`; ``[base]`` when there are more
+    or none. Tests, docs, examples, scripts, notebooks, hidden and template folders
+    (``{{ cookiecutter.x }}``) are not code to check."""
+    prefix = "" if base == "." else base + "/"
+    counts: dict[str, int] = {}
+    modules: list[str] = []
+    for path in files:
+        if not path.endswith(".py") or not path.startswith(prefix):
+            continue
+        local = path[len(prefix):]
+        parts = local.split("/")
+        if is_test_path(local) or templated_path(local) or any(
+                p.startswith(".") or p.lower() in _NOT_CODE_DIRS for p in parts[:-1]):
+            continue
+        if len(parts) == 1:
+            if parts[0] not in _DRIVER_SCRIPTS:
+                modules.append(prefix + parts[0])
+            continue
+        if parts[0] == "src":
+            return [prefix + "src"]
+        counts[prefix + parts[0]] = counts.get(prefix + parts[0], 0) + 1
+    found = sorted(counts, key=lambda d: (-counts[d], d)) + sorted(modules)
+    if not found or len(found) > MAX_CODE_TARGETS:
+        return [base]
+    return found
 
 
 def package_dirs(ctx: Context) -> list[str]:

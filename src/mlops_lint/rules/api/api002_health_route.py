@@ -7,18 +7,14 @@ health check counts; a managed endpoint declared as code has the platform's heal
 
 from __future__ import annotations
 
-import ast
-import re
 from collections.abc import Iterator
 
-from mlops_lint import lazy_re
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed
-from mlops_lint.parsers.fastapi_app import Route
-from mlops_lint.parsers.python_source import call_arg
 from mlops_lint.readers.serving import Site, route_calls, serving
 from mlops_lint.rules import rule
 from mlops_lint.rules.api._endpoints import endpoint_pass, managed_endpoints
+from mlops_lint.rules.api._health_fix import documented_health
 from mlops_lint.rules.api._shared import (
     HEALTH_SEGMENTS,
     is_inference,
@@ -27,27 +23,6 @@ from mlops_lint.rules.api._shared import (
     routes_or_finding,
     service_site,
 )
-
-_HEALTH_WORDS = lazy_re.compile(r"health|liveness|readiness|\balive\b|heartbeat|\bping\b",
-                                re.IGNORECASE)
-
-
-def documented_health(route: Route) -> T | None:
-    """How a ``GET /`` route documents itself as the health check (its handler's name,
-    docstring, or the route's summary/description/name/tags), or ``None``."""
-    if route.segments or not route.allows("GET"):
-        return None
-    if _HEALTH_WORDS.search(route.handler_name.replace("_", " ")):
-        return T(f"handler `{route.handler_name}`", f"handler `{route.handler_name}`")
-    doc = ast.get_docstring(route.handler) if route.handler is not None else None
-    if doc and _HEALTH_WORDS.search(doc.split("\n\n", 1)[0][:300]):
-        return T(f"docstring of `{route.handler_name}`",
-                 f"docstring de `{route.handler_name}`")
-    for key in ("summary", "description", "name", "tags", "endpoint"):
-        value = call_arg(route.call, key) if route.call is not None else None
-        if value is not None and _HEALTH_WORDS.search(ast.unparse(value)[:300]):
-            return T(f"{key}= of the route", f"{key}= de la ruta")
-    return None
 
 
 def _loc(site: Site) -> str:

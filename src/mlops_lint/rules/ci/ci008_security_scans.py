@@ -17,6 +17,7 @@ from mlops_lint.readers.ci_config import ci_state
 from mlops_lint.readers.ci_runs import Run
 from mlops_lint.readers.ci_tools import DEP_TOOLS, IMAGE_SCAN, SAST_TOOLS, SECRET_TOOLS
 from mlops_lint.readers.project_kind import project_kind
+from mlops_lint.readers.python_project import code_dirs
 from mlops_lint.rules import rule
 from mlops_lint.rules.ci._shared import first_ci_file, joined, no_ci, runs_of
 
@@ -68,15 +69,17 @@ def ci_security_scans(ctx: Context, params: None) -> Iterator[Finding]:
             "que auditar"))
         return
     if not found:
+        # bandit on the repository's own code folders (src/, else its package folders)
+        bandit = "bandit -r " + " ".join(code_dirs(repo.files))
         yield failed(T("CI runs no security scan (bandit, gitleaks/trufflehog/detect-secrets, "
                        "pip-audit/safety, CodeQL, Semgrep, Snyk, Trivy, Grype, OSV-Scanner)",
                        "la CI no ejecuta ningún análisis de seguridad (bandit, "
                        "gitleaks/trufflehog/detect-secrets, pip-audit/safety, CodeQL, "
                        "Semgrep, Snyk, Trivy, Grype, OSV-Scanner)"),
                      path, line,
-                     fix=T("add a security job: gitleaks/gitleaks-action@v2, 'bandit -r src', "
+                     fix=T(f"add a security job: gitleaks/gitleaks-action@v2, '{bandit}', "
                            "'pip-audit'", "añade un job de seguridad: "
-                           "gitleaks/gitleaks-action@v2, 'bandit -r src', 'pip-audit'"))
+                           f"gitleaks/gitleaks-action@v2, '{bandit}', 'pip-audit'"))
         return
     names = joined(r.tool.name for r in found)
     yield passed(T(f"CI runs {names}", f"la CI ejecuta {names}"), found[0].path,

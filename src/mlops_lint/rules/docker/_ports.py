@@ -11,7 +11,9 @@ from pathlib import PurePosixPath
 
 from mlops_lint import lazy_re
 from mlops_lint.model import T
+from mlops_lint.parsers.deployed_images import Deployed, container_ports, nearby
 from mlops_lint.parsers.dockerfile import Dockerfile, Stage
+from mlops_lint.repo import Repo
 from mlops_lint.rules.docker._runtime import entry_argv
 from mlops_lint.rules.docker._shared import PYTHON
 
@@ -66,3 +68,45 @@ def command_port(df: Dockerfile, final: Stage) -> tuple[str, T] | None:
         return value.strip(), T(f"ENV {variable} for {shown}", f"ENV {variable} para {shown}")
     return _DEFAULT_PORTS[program], T(f"the default of {shown}",
                                       f"el valor por defecto de {shown}")
+
+
+def _declared_ports(d: Deployed) -> set[str]:
+    """The containerPorts of a container and the PORT its environment sets."""
+    found = set(container_ports(d))
+    for item in d.spec.get("env") or []:
+        if isinstance(item, dict) and item.get("name") == "PORT" and \
+                str(item.get("value", "")).isdigit():
+            found.add(str(item["value"]))
+    return found
+
+
+def nearby_port(repo: Repo, df: Dockerfile) -> tuple[str, Deployed] | None:
+    """(port, container) when the manifests beside the Dockerfile or in the folder above
+    it, which nothing ties to its image, agree on one port (containerPort, env PORT)."""
+    ports: dict[str, Deployed] = {}
+    for d in nearby(repo, df):
+        for port in _declared_ports(d):
+            ports.setdefault(port, d)
+    if len(ports) != 1:
+        return None
+    port, d = next(iter(ports.items()))
+    return port, d
+
+
+def nearby_note(port: str, d: Deployed) -> T:
+    """Says where a port not tied to the image was read, and that it is a guess."""
+    return T(f"it is the image that {d.kind} {d.name} ({d.where}, {d.how}) runs (that "
+             f"manifest declares port {port}, though nothing ties its image to this "
+             "Dockerfile)",
+             f"es la imagen que ejecuta {d.kind} {d.name} ({d.where}, "
+             f"{_ES_HOW.get(d.how, d.how)}) (ese manifiesto declara el puerto {port}, aunque "
+             "nada liga su imagen a este Dockerfile)")
+
+
+_ES_HOW = {"beside it": "junto a él", "in the folder above it": "en la carpeta superior"}
+
+
+UNKNOWN_PORT = T("neither its command, EXPOSE, a manifest that runs the image, ENV PORT nor "
+                 "its code shows it",
+                 "ni su orden, EXPOSE, un manifiesto que ejecute la imagen, ENV PORT ni su "
+                 "código lo indican")

@@ -20,7 +20,9 @@ manifests is :func:`mlops_lint.parsers.deployed_images.deployments` (a placehold
 ``${DOCKER_IMAGE}`` links only to a manifest in the Dockerfile's own folder). The EXPOSE
 fix names the port the command listens on first (``_ports.command_port``: ``flask run``
 5000 unless --port or FLASK_RUN_PORT, uvicorn/gunicorn --port/--bind or 8000), then a
-linked manifest's containerPort, ENV PORT, the code. An image CI jobs run in is judged
+linked manifest's containerPort, ENV PORT, the code; else, as a guess it says is one, the
+port a manifest beside the Dockerfile or in the folder above declares
+(``_ports.nearby_port``). An image CI jobs run in is judged
 only on its build and the CMD/ENTRYPOINT it declares.
 
 A published library or a Terraform module library with no Dockerfile
@@ -48,7 +50,7 @@ from mlops_lint.rules import rule
 from mlops_lint.rules.docker._batch import batch_image
 from mlops_lint.rules.docker._ci_images import ci_job_image
 from mlops_lint.rules.docker._exec_form import exec_form_fix, exec_problem
-from mlops_lint.rules.docker._ports import command_port
+from mlops_lint.rules.docker._ports import UNKNOWN_PORT, command_port, nearby_note, nearby_port
 from mlops_lint.rules.docker._runtime import env_port
 from mlops_lint.rules.docker._shared import (
     NO_DOCKERFILE_FIX,
@@ -109,10 +111,13 @@ def _expose_fix(ctx: Context, df: Dockerfile, final: Stage) -> T:
             T.same(").")
     listen = listening(ctx.repo, df, env_port(df, final), deployments(ctx.repo, df))
     if listen.port is None:
-        return T("Add EXPOSE with the port the service listens on (nothing in the repository "
-                 "shows it).",
-                 "Añade EXPOSE con el puerto en el que escucha el servicio (nada en el "
-                 "repositorio lo indica).")
+        guess = nearby_port(ctx.repo, df)
+        if guess is not None:
+            return T(f"Add EXPOSE {guess[0]} if ", f"Añade EXPOSE {guess[0]} si ") + \
+                nearby_note(*guess) + T.same(".")
+        return T("Add EXPOSE with the port the service listens on (",
+                 "Añade EXPOSE con el puerto en el que escucha el servicio (") + \
+            UNKNOWN_PORT + T.same(").")
     return T(f"Add EXPOSE {listen.port} (the port it listens on, from {listen.port_from}).",
              f"Añade EXPOSE {listen.port} (el puerto en el que escucha, según "
              f"{listen.port_from}).")

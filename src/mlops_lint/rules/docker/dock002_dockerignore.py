@@ -15,18 +15,15 @@ own exclusions (node_modules, target/, bin/ and obj/) without requiring them.
 
 from __future__ import annotations
 
-import posixpath
-import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from mlops_lint.context import Context
-from mlops_lint.globs import GlobError, compile_glob
 from mlops_lint.model import Finding, T, failed, passed
 from mlops_lint.parsers import ParseError
 from mlops_lint.parsers.dockerfile import Dockerfile, Instruction
 from mlops_lint.rules import rule
+from mlops_lint.rules.docker._dockerignore import IgnoreRule, ignored, parse_dockerignore
 from mlops_lint.rules.docker._runtime import non_python_runtime, stage_runtimes
 from mlops_lint.rules.docker._shared import copy_sources, each, final_stage
 
@@ -41,52 +38,6 @@ IGNORE_CATEGORIES: dict[str, tuple[str, ...]] = {
     "mlruns": ("mlruns/0/meta.yaml",),
     ".dvc": (".dvc/config", ".dvc/cache/ab/cdef"),
 }
-
-
-def _ignore_regex(pattern: str) -> re.Pattern[str] | None:
-    """A .dockerignore pattern (Go filepath.Match plus ``**``) as a regex on a path, or
-    ``None`` for a pattern Docker would refuse (an invalid ``[...]`` class)."""
-    try:
-        return compile_glob(pattern, braces=False)
-    except GlobError:
-        return None
-
-
-@dataclass(frozen=True)
-class IgnoreRule:
-    pattern: str
-    negate: bool
-    regex: re.Pattern[str]
-
-
-def parse_dockerignore(text: str) -> list[IgnoreRule]:
-    rules = []
-    for raw in text.splitlines():
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        negate = line.startswith("!")
-        if negate:
-            line = line[1:].strip()
-        line = posixpath.normpath(line.lstrip("/")) if line.strip("/") else ""
-        if not line or line == ".":
-            continue
-        regex = _ignore_regex(line)
-        if regex is not None:
-            rules.append(IgnoreRule(line, negate, regex))
-    return rules
-
-
-def ignored(rules: list[IgnoreRule], path: str) -> bool:
-    """Docker's matching: a pattern excludes a path or any of its parent directories;
-    the last matching rule wins."""
-    parts = path.split("/")
-    candidates = ["/".join(parts[:n]) for n in range(1, len(parts) + 1)]
-    result = False
-    for entry in rules:
-        if any(entry.regex.match(c) for c in candidates):
-            result = not entry.negate
-    return result
 
 
 def _ignore_file(ctx: Context, df: Dockerfile) -> str | None:
@@ -254,6 +205,50 @@ def _entries(names: list[str]) -> str:
     return ", ".join(f"**/{m}" if m == "__pycache__" else m.split("/")[0] for m in names)
 
 
+# the recommended entries that are committed content, seen in the build context by these
+# globs (relative to it); the others (.git, .env, a virtualenv, __pycache__) are local
+# files git does not show, so they are always recommended
+_TRACKED_ENTRIES: dict[str, tuple[str, ...]] = {
+    "data/": ("data/**", "datasets/**"),
+    "tests/": ("tests/**",),
+    "notebooks/*.ipynb": ("**/*.ipynb",),
+    "mlruns": ("mlruns/**", "**/mlruns/**"),
+    ".dvc": (".dvc/**", "**/*.dvc"),
+}
+
+
+def _absent(ctx: Context, directory: str, names: list[str]) -> list[str]:
+    """The committed-content entries of ``names`` that match nothing in the build context
+    ``directory`` today; ``__pycache__`` too when the context holds no Python file."""
+    prefix = "" if directory in ("", ".") else directory.rstrip("/") + "/"
+    absent = [n for n in names if n in _TRACKED_ENTRIES
+              and not ctx.repo.glob(tuple(prefix + g for g in _TRACKED_ENTRIES[n]))]
+    if "__pycache__" in names and not ctx.repo.glob((prefix + "**/*.py",)):
+        absent.append("__pycache__")
+    return [n for n in names if n in absent]
+
+
+def _entries_fix(ctx: Context, df: Dockerfile, directory: str, names: list[str]
+                 ) -> tuple[str, T]:
+    """(the entries to add, what the fix says of those the context does not hold today
+    and of what the image takes): entries that match nothing are still named, as a
+    guard, so that following the fix meets the recommended set."""
+    absent = _absent(ctx, directory, names)
+    present = [n for n in names if n not in absent]
+    note = T("", "")
+    if absent:
+        note = T(f"; {_entries(absent)} match nothing in the build context today (they "
+                 "only guard against future additions)",
+                 f"; {_entries(absent)} no coinciden hoy con nada del contexto de build "
+                 "(solo protegen frente a lo que se añada)")
+    if not _whole_context_copies(df):
+        note = note + T("; no COPY copies the whole context, so these entries slim what "
+                        "is sent to the daemon, not the image",
+                        "; ningún COPY copia el contexto entero, así que estas entradas "
+                        "aligeran lo que se envía al daemon, no la imagen")
+    return _entries(present + absent), note
+
+
 def _no_ignore_fix(ctx: Context, df: Dockerfile) -> T:
     """A .dockerignore for the stack of the image: the guide's nine entries for a Python
     image; .git, .env and the Python/ML artefacts the context holds for another stack."""
@@ -261,13 +256,20 @@ def _no_ignore_fix(ctx: Context, df: Dockerfile) -> T:
     target = ".dockerignore" if directory == "." else f"{directory}/.dockerignore"
     applicable, stack = _applicable(ctx, df, target)
     if stack is None:
-        return T(f"Add {target} excluding {_entries(applicable)}.",
-                 f"Añade {target} excluyendo {_entries(applicable)}.")
+        entries, note = _entries_fix(ctx, df, directory, applicable)
+        return T(f"Add {target} excluding {entries}", f"Añade {target} excluyendo {entries}"
+                 ) + note + T.same(".")
     return T(f"Add {target} excluding {_entries(applicable)} (and the build outputs and local "
              "files the image does not need; ",
              f"Añade {target} excluyendo {_entries(applicable)} (y las salidas de build y los "
              "archivos locales que la imagen no necesita; ") + stack + T(
         ": the Python/ML entries do not apply).", ": las entradas Python/ML no aplican).")
+
+
+def _context_of(df: Dockerfile, path: str) -> str:
+    """The build context an ignore file serves: its folder (the Dockerfile's for a
+    ``<Dockerfile>.dockerignore``, whose context the build names)."""
+    return str(PurePosixPath(df.path if path == f"{df.path}.dockerignore" else path).parent)
 
 
 def _dock002(ctx: Context, df: Dockerfile) -> Iterator[Finding]:
@@ -314,9 +316,10 @@ def _dock002(ctx: Context, df: Dockerfile) -> Iterator[Finding]:
                                                          not missing_names):
         yield passed(message, path, level=2)
     else:
+        entries, note = _entries_fix(ctx, df, _context_of(df, path), missing_names)
         yield failed(message, path, 1, level=2,
-                     fix=T(f"Add to {path}: {_entries(missing_names)}.",
-                           f"Añade a {path}: {_entries(missing_names)}."))
+                     fix=T(f"Add to {path}: {entries}", f"Añade a {path}: {entries}")
+                     + note + T.same("."))
 
 
 # what each stack's own build leaves in the context, which the image installs or builds

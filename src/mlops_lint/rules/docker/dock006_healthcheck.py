@@ -36,6 +36,7 @@ from mlops_lint.rules.docker._kube_probes import (
     kubernetes_probes,
     run_by_kubernetes,
 )
+from mlops_lint.rules.docker._ports import UNKNOWN_PORT, nearby_note, nearby_port
 from mlops_lint.rules.docker._runtime import (
     env_port,
     non_python_runtime,
@@ -141,9 +142,8 @@ def healthcheck_fix(df: Dockerfile, final: Stage, port: str | None,
     note_en = note_es = ""
     if port is None:
         port = "<port>"
-        note_en = " (<port>: the port the service listens on; nothing in the repository shows it)"
-        note_es = (" (<port>: el puerto en el que escucha el servicio; nada en el repositorio "
-                   "lo indica)")
+        note_en = f" (<port>: the port the service listens on; {UNKNOWN_PORT.en})"
+        note_es = f" (<port>: el puerto en el que escucha el servicio; {UNKNOWN_PORT.es})"
     if listen.grpc and not listen.health:
         probe = json.dumps(["/bin/grpc_health_probe", f"-addr=:{port}"])
         return T(f"It serves gRPC, so an HTTP probe does not fit: copy the static "
@@ -317,10 +317,23 @@ def _without_healthcheck(ctx: Context, df: Dockerfile, final: Stage,
         message += run_by_kubernetes(unprobed)
         fix = kubernetes_probe_fix(unprobed[0], port or listen.port, listen)
     else:
-        fix = healthcheck_fix(df, final, port, listen)
+        fix = _unlinked_fix(ctx, df, final, port, listen, bool(deployed))
     line = elsewhere[-1].line if elsewhere else final.line
     yield failed(message, df.path, line, level=2, fix=fix)
     yield failed(message, df.path, line, level=3, fix=fix)
+
+
+def _unlinked_fix(ctx: Context, df: Dockerfile, final: Stage, port: str | None,
+                  listen: Listening, deployed: bool) -> T:
+    """The fix of an image no manifest is tied to: a nearby manifest's probes first (its
+    port, said to be a guess), then the HEALTHCHECK."""
+    guess = None if deployed else nearby_port(ctx.repo, df)
+    if guess is None:
+        return healthcheck_fix(df, final, port, listen)
+    known = port or listen.port or guess[0]
+    return T("If ", "Si ") + nearby_note(*guess) + T.same(": ") + kubernetes_probe_fix(
+        guess[1], known, listen) + T(" Otherwise: ", " Si no: ") + healthcheck_fix(
+        df, final, known, listen)
 
 
 def _needs_none(ctx: Context, df: Dockerfile, final: Stage, deployed: list[Deployed],

@@ -23,6 +23,7 @@ from mlops_lint.parsers.terraform import (
     InitOptions,
     backend_configs,
     init_backend_options,
+    nested,
 )
 from mlops_lint.rules import rule
 from mlops_lint.rules.iac._shared import (
@@ -33,6 +34,7 @@ from mlops_lint.rules.iac._shared import (
     calls_local_module,
     is_example,
     module_library,
+    module_target,
     read_config,
     uses_workspaces,
 )
@@ -167,7 +169,67 @@ class _StateCheck:
     notes: list[T] = field(default_factory=list)
 
 
-def _no_backend(directory: TfDir) -> Finding:
+_CLOUD_PROVIDERS = {"aws": "aws", "google": "google", "google-beta": "google",
+                    "azurerm": "azurerm"}
+
+
+def _clouds(directory: TfDir, config: Config | None = None) -> set[str]:
+    """The public clouds a root module provisions: the providers it requires or
+    configures and the prefixes of its resources and data sources (``google_…``), its
+    local child modules' included."""
+    dirs = [directory]
+    if config is not None:
+        for _, block in directory.blocks("module"):
+            source = block.body.get("source")
+            if isinstance(source, str) and source.startswith(("./", "../")):
+                target = config.dirs.get(module_target(directory.path, source))
+                if target is not None and target is not directory:
+                    dirs.append(target)
+    names: set[str] = set()
+    for item in dirs:
+        for _, block in item.blocks("terraform"):
+            for _, body in nested(block.body, "required_providers"):
+                names.update(body)
+        for kind in ("provider", "resource", "data"):
+            for _, block in item.blocks(kind):
+                if block.labels:
+                    label = block.labels[0]
+                    names.add(label if kind == "provider" else label.split("_", 1)[0])
+    return {_CLOUD_PROVIDERS[n] for n in names if n in _CLOUD_PROVIDERS}
+
+
+_BACKEND_FIX = {
+    "aws": T('Add terraform { backend "s3" { bucket, key, region, use_lockfile = true '
+             "(or dynamodb_table), encrypt = true } }.",
+             'Añade terraform { backend "s3" { bucket, key, region, use_lockfile = true '
+             "(o dynamodb_table), encrypt = true } }."),
+    "google": T('Add terraform { backend "gcs" { bucket, prefix } } (a versioned Cloud '
+                "Storage bucket; gcs locks and encrypts the state natively).",
+                'Añade terraform { backend "gcs" { bucket, prefix } } (un bucket de Cloud '
+                "Storage con versionado; gcs bloquea y cifra el estado de forma nativa)."),
+    "azurerm": T('Add terraform { backend "azurerm" { resource_group_name, '
+                 "storage_account_name, container_name, key } } (Azure Storage locks and "
+                 "encrypts the state natively).",
+                 'Añade terraform { backend "azurerm" { resource_group_name, '
+                 "storage_account_name, container_name, key } } (Azure Storage bloquea y "
+                 "cifra el estado de forma nativa)."),
+}
+
+
+def _backend_fix(clouds: set[str]) -> T:
+    """The backend to add, for the one cloud the module provisions; a neutral list when it
+    provisions none or several."""
+    if len(clouds) == 1:
+        return _BACKEND_FIX[next(iter(clouds))]
+    return T('Add a remote backend in the terraform {} block: "gcs" (Google Cloud), '
+             '"s3" with use_lockfile = true and encrypt = true (AWS), "azurerm" (Azure) or '
+             '"remote"/cloud {} (HCP Terraform).',
+             'Añade un backend remoto en el bloque terraform {}: "gcs" (Google Cloud), '
+             '"s3" con use_lockfile = true y encrypt = true (AWS), "azurerm" (Azure) o '
+             '"remote"/cloud {} (HCP Terraform).')
+
+
+def _no_backend(directory: TfDir, config: Config | None = None) -> Finding:
     path, line = directory.anchor
     if _bootstrap(directory):
         return skipped(T(f"{directory.shown}: bootstrap of the state backend (keeps local "
@@ -176,11 +238,7 @@ def _no_backend(directory: TfDir) -> Finding:
                          "local a propósito)"), path)
     return failed(T(f"{directory.shown}: no backend block: state stays local",
                     f"{directory.shown}: sin bloque backend: el estado queda local"),
-                  path, line, fix=T(
-                      'Add terraform { backend "s3" { bucket, key, region, dynamodb_table, '
-                      "encrypt = true } } (or gcs/azurerm/remote).",
-                      'Añade terraform { backend "s3" { bucket, key, region, dynamodb_table, '
-                      "encrypt = true } } (o gcs/azurerm/remote)."))
+                  path, line, fix=_backend_fix(_clouds(directory, config)))
 
 
 def _beside(path: str, directory: str) -> bool:
@@ -293,7 +351,7 @@ def terraform_remote_state(ctx: Context, params: None) -> Iterator[Finding]:
                               "copiar; aquí no se despliega nada"), directory.anchor[0])
             continue
         if not backends:
-            yield _no_backend(directory)
+            yield _no_backend(directory, config)
             continue
         tf, block, kind, body = backends[0]
         line = tf.attribute_line(block, "cloud" if kind == "cloud" else "backend")

@@ -111,8 +111,45 @@ def _effective(resources: Any, defaults: list[_Defaults]) -> _Resources:
     return _Resources(values, tuple(en), tuple(es))
 
 
+def accelerators(resources: Any) -> list[str]:
+    """The accelerators a container asks for (``nvidia.com/gpu: 8``): the extended
+    resources of its requests and limits whose name is a GPU or TPU."""
+    res = mapping(resources)
+    found: dict[str, str] = {}
+    for part in ("limits", "requests"):
+        for key, value in mapping(res.get(part)).items():
+            name = str(key).lower()
+            if "/" in name and any(w in name for w in ("gpu", "tpu", "neuron", "gaudi")) \
+                    and _quantity(value):
+                found.setdefault(str(key), str(value))
+    return [f"{k}: {v}" for k, v in found.items()]
+
+
+def _fix(missing: list[str], gpus: list[str]) -> T:
+    """What to set: the missing keys; small example values only for an ordinary container,
+    never for one that asks for accelerators (a model server sized for them)."""
+    keys = ", ".join(missing)
+    if gpus:
+        shown = ", ".join(gpus)
+        return T(f"Set {keys} sized for this accelerator workload ({shown}): from a measured "
+                 "run, or the node's allocatable CPU and memory in proportion to the "
+                 "accelerators it takes; small web-service values (256Mi) would get it "
+                 "OOM-killed or throttled. Or a LimitRange with defaults in the namespace.",
+                 f"Define {keys} dimensionados para esta carga con aceleradores ({shown}): "
+                 "a partir de una ejecución medida, o la CPU y memoria asignables del nodo en "
+                 "proporción a los aceleradores que usa; valores de un servicio web pequeño "
+                 "(256Mi) harían que lo mate el OOM o lo estrangule. O un LimitRange con "
+                 "valores por defecto en el namespace.")
+    return T(f"Set {keys} from the container's measured usage (e.g. requests 250m/256Mi, "
+             "limits 500m/512Mi for a small web service), or a LimitRange with defaults in "
+             "the namespace.",
+             f"Define {keys} según el consumo medido del contenedor (p. ej. requests "
+             "250m/256Mi, limits 500m/512Mi para un servicio web pequeño), o un LimitRange "
+             "con valores por defecto en el namespace.")
+
+
 def _resource_findings(ctx: Context, eff: _Resources, who_en: str, who_es: str, path: str,
-                       line: int | None) -> Iterator[Finding]:
+                       line: int | None, gpus: list[str] | None = None) -> Iterator[Finding]:
     v = eff.values
     summary = (f"requests cpu {v['requests.cpu'] or '-'}, memory {v['requests.memory'] or '-'};"
                f" limits cpu {v['limits.cpu'] or '-'}, memory {v['limits.memory'] or '-'}")
@@ -124,7 +161,7 @@ def _resource_findings(ctx: Context, eff: _Resources, who_en: str, who_es: str, 
         T(f"{who_en}: {summary}{notes_en}", f"{who_es}: {summary}{notes_es}"),
         T(f"{who_en}: missing {', '.join(missing2)} (\"0\" counts as unset){notes_en}",
           f"{who_es}: falta(n) {', '.join(missing2)} (\"0\" cuenta como sin definir){notes_es}"),
-        path, line, level=2)
+        path, line, level=2, fix=_fix(missing2, gpus or []))
     require_cpu = ctx.thresholds.k8s_require_cpu_limit
     missing3 = missing2 + (["limits.cpu"] if require_cpu and not v["limits.cpu"] else [])
     extra_en = "" if require_cpu or v["limits.cpu"] else \
@@ -136,7 +173,7 @@ def _resource_findings(ctx: Context, eff: _Resources, who_en: str, who_es: str, 
         T(f"{who_en}: {summary}{notes_en}{extra_en}", f"{who_es}: {summary}{notes_es}{extra_es}"),
         T(f"{who_en}: missing {', '.join(missing3)}{notes_en}",
           f"{who_es}: falta(n) {', '.join(missing3)}{notes_es}"),
-        path, line, level=3)
+        path, line, level=3, fix=_fix(missing3, gpus or []))
 
 
 @rule("K8S002")
@@ -154,7 +191,8 @@ def k8s_resources(ctx: Context, params: None) -> Iterator[Finding]:
         for c in workload.containers:
             eff = _effective(c.get("resources"), defaults)
             yield from _resource_findings(ctx, eff, who(c, workload), quien(c, workload),
-                                          workload.path, c.line or workload.line)
+                                          workload.path, c.line or workload.line,
+                                          accelerators(c.get("resources")))
     for chart in found.charts:
         yield from _chart_resources(ctx, chart)
 
@@ -166,7 +204,7 @@ def _chart_resources(ctx: Context, chart: HelmChart) -> Iterator[Finding]:
         eff = _effective(value, [])
         yield from _resource_findings(
             ctx, eff, f"chart {chart.name} values {key}", f"chart {chart.name} values {key}",
-            path, value_finding_line(ctx, path, key))
+            path, value_finding_line(ctx, path, key), accelerators(value))
     pods = pod_templates(ctx, chart)
     if not settings and pods:
         texts = template_text(ctx, chart)

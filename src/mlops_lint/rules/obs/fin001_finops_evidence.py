@@ -26,6 +26,7 @@ from mlops_lint.readers.deployment import deployment
 from mlops_lint.readers.project_kind import project_kind
 from mlops_lint.readers.unread import manifests_noted, noted, reports_unread
 from mlops_lint.rules import rule
+from mlops_lint.rules.obs._fin_fix import finops_fix
 
 # An amount: a currency then a number, or a number then a currency. The number side starts
 # at the beginning of a run of digits, dots and commas (the lookbehind): a currency can
@@ -361,4 +362,5 @@ def finops_evidence(ctx: Context, params: None) -> Iterator[Finding]:
                        f"provisions: {where.detail}",
                        "sin evidencia FinOps (análisis de costes, alertas de presupuesto, "
                        "etiquetas de coste, escalado a cero, autoescalado) para lo que el "
-                       f"repositorio despliega o aprovisiona: {where.detail}"))
+                       f"repositorio despliega o aprovisiona: {where.detail}"),
+                     fix=finops_fix(fact))

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from typing import Any
 
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed, warned
@@ -17,6 +16,7 @@ from mlops_lint.parsers import ParseError
 from mlops_lint.parsers.invocations import Tool, tool_runs
 from mlops_lint.parsers.toml_file import dig
 from mlops_lint.readers.ci_tools import BANDIT, CHECKOV_SAST, CODEQL, SEMGREP, is_checkov_sast
+from mlops_lint.readers.python_project import code_dirs
 from mlops_lint.rules import rule
 from mlops_lint.rules.security._shared import places, precommit_note
 
@@ -42,8 +42,9 @@ def _bandit_config(ctx: Context) -> tuple[str, int | None] | None:
     return None
 
 
-def _ruff_security(ctx: Context) -> str | None:
-    """Where ruff selects the flake8-bandit ``S`` rules (Bandit's checks, in ruff)."""
+def _ruff_selection(ctx: Context) -> tuple[str, list[str]] | None:
+    """(file, selected codes) of the first ruff configuration of the project (ruff.toml,
+    .ruff.toml, or pyproject.toml's [tool.ruff]), None without one."""
     for name in ("ruff.toml", ".ruff.toml", "pyproject.toml"):
         path = ctx.path(name)
         if not ctx.repo.exists(path):
@@ -55,16 +56,46 @@ def _ruff_security(ctx: Context) -> str | None:
         if not isinstance(base, dict):
             continue
         lint = base.get("lint") if isinstance(base.get("lint"), dict) else {}
-        selected: list[Any] = []
+        selected: list[str] = []
         for table in (base, lint):
             for key in ("select", "extend-select"):
                 value = table.get(key) if isinstance(table, dict) else None
                 if isinstance(value, list):
-                    selected += value
-        if any(str(code) in ("S", "ALL") or (str(code).startswith("S") and
-                                             str(code)[1:2].isdigit()) for code in selected):
-            return path
+                    selected += [str(code) for code in value]
+        return path, selected
     return None
+
+
+def _ruff_security(ctx: Context) -> str | None:
+    """Where ruff selects the flake8-bandit ``S`` rules (Bandit's checks, in ruff)."""
+    found = _ruff_selection(ctx)
+    if found is None:
+        return None
+    path, selected = found
+    if any(code in ("S", "ALL") or (code.startswith("S") and code[1:2].isdigit())
+           for code in selected):
+        return path
+    return None
+
+
+def _fix(ctx: Context) -> T:
+    """Bandit on the project's own code folders; first, when the project already lints
+    with ruff, its S rules (Bandit's checks) added to that selection."""
+    target = " ".join(code_dirs(ctx.project.files, ctx.project.path))
+    pyproject = ctx.path("pyproject.toml")
+    bandit = T(f"add the bandit pre-commit hook (args: ['-c', '{pyproject}']) with "
+               f"[tool.bandit] exclude_dirs = ['tests'], or 'bandit -r {target}' in CI",
+               f"añade el hook de pre-commit de bandit (args: ['-c', '{pyproject}']) con "
+               f"[tool.bandit] exclude_dirs = ['tests'], o 'bandit -r {target}' en CI")
+    ruff = _ruff_selection(ctx)
+    if ruff is None:
+        return bandit
+    path, selected = ruff
+    key = "select" if selected else "extend-select"
+    return T(f"add \"S\" (flake8-bandit, Bandit's checks) to ruff's {key} in {path}, "
+             "where the project already configures ruff; or ",
+             f"añade \"S\" (flake8-bandit, las comprobaciones de Bandit) al {key} de ruff "
+             f"en {path}, donde el proyecto ya configura ruff; o ") + bandit
 
 
 CHECKOV_HOOK = Tool("checkov-hook", is_checkov_sast, frozenset({"checkov"}))
@@ -97,10 +128,7 @@ def bandit_high(text: str) -> int:
 def bandit_sast(ctx: Context, params: None) -> Iterator[Finding]:
     """SEC004: Bandit configured and run (hook, CI, Makefile) — or ruff's S rules; a
     bandit*.json report, when present, must show 0 HIGH findings."""
-    fix = T("add the bandit pre-commit hook (args: ['-c', 'pyproject.toml']) with "
-            "[tool.bandit] exclude_dirs = ['tests'], or 'bandit -r src' in CI",
-            "añade el hook de pre-commit de bandit (args: ['-c', 'pyproject.toml']) con "
-            "[tool.bandit] exclude_dirs = ['tests'], o 'bandit -r src' en CI")
+    fix = _fix(ctx)
     reports = ctx.files(["bandit*.json", "**/bandit*.json", "reports/bandit*.json"],
                         case_sensitive=False)
     evidence: list[str] = []
