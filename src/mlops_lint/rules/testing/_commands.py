@@ -81,11 +81,12 @@ def _pytest_paths(script: str, base: str) -> list[str]:
     return out
 
 
-def explicit_test_paths(ctx: Context) -> list[tuple[str, list[str]]]:
-    """Where pytest is run with the test paths named on its command line (a tox
-    environment, a CI step, a Makefile recipe), an equivalent of ``testpaths``: each file
-    and the repository paths its command names."""
-    sources: list[tuple[str, str, str]] = []  # (file, script, base folder)
+Source = tuple[str, str, str]  # (file, script, base folder)
+
+
+def _tox_sources(ctx: Context) -> list[Source]:
+    """The commands of the tox environments of the project's and the root's tox.ini."""
+    sources: list[Source] = []
     for tox in dict.fromkeys(p for p in (ctx.first("tox.ini"), "tox.ini") if p):
         ini = ctx.repo.parse(tox, parse_ini) if ctx.repo.exists(tox) else None
         if ini is None or isinstance(ini, ParseError):
@@ -93,13 +94,25 @@ def explicit_test_paths(ctx: Context) -> list[tuple[str, list[str]]]:
         base = posixpath.dirname(tox) or "."
         sources.extend((tox, ini.get(s, "commands") or "", base) for s in ini.sections()
                        if s == "testenv" or s.startswith("testenv:"))
-    for command in project_ci_commands(ctx):
-        sources.append((command.path, command.text, str(command.cwd or ".").strip("/") or "."))
+    return sources
+
+
+def _make_sources(ctx: Context) -> list[Source]:
     found = makefile(ctx)
-    if found is not None:
-        path, make = found
-        base = posixpath.dirname(path) or "."
-        sources.extend((path, expand_vars(make, text), base) for name in make.targets
-                       for _, text in make.targets[name].recipe)
-    return [(path, named) for path, script, base in sources
+    if found is None:
+        return []
+    path, make = found
+    base = posixpath.dirname(path) or "."
+    return [(path, expand_vars(make, text), base) for name in make.targets
+            for _, text in make.targets[name].recipe]
+
+
+def explicit_test_paths(ctx: Context) -> list[tuple[str, list[str]]]:
+    """Where pytest is run with the test paths named on its command line (a tox
+    environment, a CI step, a Makefile recipe), an equivalent of ``testpaths``: each file
+    and the repository paths its command names."""
+    ci = [(c.path, c.text, str(c.cwd or ".").strip("/") or ".")
+          for c in project_ci_commands(ctx)]
+    return [(path, named) for path, script, base in [*_tox_sources(ctx), *ci,
+                                                      *_make_sources(ctx)]
             if (named := _pytest_paths(script, base))]
