@@ -180,7 +180,7 @@ def _template_images(ctx: Context, folder: str) -> Iterator[tuple[str, str]]:
 
 def _program_names(df: Dockerfile) -> set[str]:
     """Names the image gives its own program: the file names COPY/ADD put in a bin
-    directory of the final stage (``/usr/local/bin/k8s-cost-estimator``)."""
+    directory of the final stage (``/usr/local/bin/report-tool``)."""
     names: set[str] = set()
     final = df.final
     for inst in final.instructions if final is not None else df.instructions:

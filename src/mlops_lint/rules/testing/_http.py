@@ -2,7 +2,7 @@
 client (``client.get("/health")``) or against a running service
 (``requests.get(f"{base_url}/health")``, ``httpx.post(BASE + "/v1/completions")``), and
 the end-to-end test scripts that CI runs against a deployed service without pytest
-collecting them (``tests/e2e/test-routing.py``, ``e2e/check_service.py``)."""
+collecting them (``tests/e2e/test-service.py``, ``e2e/check_service.py``)."""
 
 from __future__ import annotations
 
