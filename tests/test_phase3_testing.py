@@ -477,8 +477,11 @@ def test_test007_levels(make_repo: Build, results_for: Results) -> None:
     root = repo(make_repo, {"tests/test_e2e.py": E2E_TEST})
     results = results_for(root, "TEST007")
     assert levels(results, (2, 3)) == {2: "pass", 3: "fail"}, messages(results)
-    root = repo(make_repo, {"tests/test_api.py": API_TEST})
+    root = repo(make_repo, {"tests/test_api.py": API_TEST, "src/demo/train.py": TRAINING})
     assert levels(results_for(root, "TEST007"), (2, 3)) == {2: "pass", 3: "fail"}
+    # a service that trains no model: its API tests are the whole of level 3
+    root = repo(make_repo, {"tests/test_api.py": API_TEST})
+    assert levels(results_for(root, "TEST007"), (2, 3)) == {2: "pass", 3: "pass"}
     root = repo(make_repo, {"tests/test_api.py": API_TEST, "tests/test_e2e.py": E2E_TEST})
     results = results_for(root, "TEST007")
     assert levels(results, (2, 3)) == {2: "pass", 3: "pass"}

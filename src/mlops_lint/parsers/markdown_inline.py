@@ -205,4 +205,28 @@ def document_links(prose: Iterable[tuple[int, str]]) -> list[Link]:
         definition = _REF_DEF.match(line)
         if definition:
             refs.setdefault(_label(definition.group(1)), definition.group(2))
-    return [link for number, line in lines for link in links_of(line, number, refs)]
+    return [link for number, line in _joined(lines) for link in links_of(line, number, refs)]
+
+
+MAX_JOINED = 4
+
+
+def _joined(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """Lines with a link or image split over the next lines of its paragraph (an open
+    ``[`` the line does not close) joined to them, numbered by their first line; at most
+    ``MAX_JOINED`` lines are joined."""
+    out: list[tuple[int, str]] = []
+    index = 0
+    while index < len(lines):
+        number, text = lines[index]
+        taken = 1
+        while (text.count("[") > text.count("]") and taken < MAX_JOINED
+               and index + taken < len(lines)):
+            following, more = lines[index + taken]
+            if following != number + taken or not more.strip():
+                break
+            text = f"{text} {more.strip()}"
+            taken += 1
+        out.append((number, text))
+        index += taken
+    return out

@@ -8,7 +8,7 @@ import ast
 from collections.abc import Iterator
 
 from mlops_lint.context import Context
-from mlops_lint.model import Finding, T, failed, passed
+from mlops_lint.model import Finding, T, failed, passed, skipped, warned
 from mlops_lint.parsers.fastapi_app import Hook
 from mlops_lint.readers.serving import Serving
 from mlops_lint.rules import rule
@@ -53,6 +53,84 @@ def _origins_wildcard(s: Serving, hook: Hook) -> bool | None:
     return s.model.const_str(module, node) == "*"
 
 
+# files of a browser front end (pages, components, a JavaScript package)
+FRONT_END_GLOBS = ("**/*.html", "**/*.htm", "**/*.jsx", "**/*.tsx", "**/*.vue", "**/*.svelte",
+                   "**/package.json")
+NOT_FRONT_END = frozenset({"docs", "doc", "htmlcov", "site", "node_modules", "tests", "test",
+                           ".github"})
+
+
+def browser_front_end(ctx: Context) -> str | None:
+    """The first file of a browser front end in the repository (an HTML page, a JSX/TSX,
+    Vue or Svelte component, a package.json), outside docs, coverage reports and tests:
+    a browser app that may call the API from another origin."""
+    for path in ctx.repo.glob(FRONT_END_GLOBS):
+        if not set(path.split("/")[:-1]) & NOT_FRONT_END:
+            return path
+    return None
+
+
+def _fix(problems: list[str]) -> T:
+    """Only what the app lacks."""
+    en = {"docs": "keep /docs on (drop docs_url=None/openapi_url=None)",
+          "title": "set FastAPI(title=..., version=...)",
+          "cors": "add CORSMiddleware with allow_origins read from settings"}
+    es = {"docs": "mantén /docs (quita docs_url=None/openapi_url=None)",
+          "title": "define FastAPI(title=..., version=...)",
+          "cors": "añade CORSMiddleware con allow_origins leído de la configuración"}
+    text_en = ", ".join(en[p] for p in problems)
+    text_es = ", ".join(es[p] for p in problems)
+    return T(text_en[:1].upper() + text_en[1:] + ".", text_es[:1].upper() + text_es[1:] + ".")
+
+
+NO_FRONT_END = T("no browser front end in the repository calls the API (no HTML page, no "
+                 "JSX/TSX, Vue or Svelte component, no package.json), and without "
+                 "CORSMiddleware browsers get no cross-origin access at all",
+                 "ningún front-end de navegador del repositorio llama a la API (ni página "
+                 "HTML, ni componente JSX/TSX, Vue o Svelte, ni package.json), y sin "
+                 "CORSMiddleware los navegadores no tienen ningún acceso desde otro origen")
+
+
+def _app_findings(s: Serving, cors: list[Hook], front: str | None) -> Iterator[Finding]:
+    """Level 2 per app: docs on, title and version set, CORS added (advice, a warning,
+    when no browser front end of the repository calls the API)."""
+    for app in s.fastapi_apps:
+        problems: list[T] = []
+        keys: list[str] = []
+        for key in ("docs_url", "openapi_url"):
+            value = _kw(app.call, key)
+            if isinstance(value, ast.Constant) and value.value is None:
+                problems.append(T(f"{key}=None disables the OpenAPI docs",
+                                  f"{key}=None desactiva la documentación OpenAPI"))
+                keys.append("docs")
+        missing = [k for k in ("title", "version") if _kw(app.call, k) is None]
+        if missing:
+            problems.append(T(f"FastAPI(...) without {' and '.join(missing)}",
+                              f"FastAPI(...) sin {' ni '.join(missing)}"))
+            keys.append("title")
+        head = T(f"app `{app.name}`: ", f"app `{app.name}`: ")
+        keys = list(dict.fromkeys(keys))
+        if not cors and not problems and front is None:
+            yield warned(head + T("docs on, title and version set; no CORSMiddleware, but ",
+                                  "docs activas, título y versión; sin CORSMiddleware, pero ")
+                         + NO_FRONT_END + T(": CORS is advice here", ": CORS es aquí un "
+                                            "consejo"), app.path, app.line, level=2,
+                         fix=T("When a browser app calls the API, add CORSMiddleware with "
+                               "allow_origins read from settings.",
+                               "Cuando una app de navegador llame a la API, añade "
+                               "CORSMiddleware con allow_origins leído de la configuración."))
+            continue
+        if not cors:
+            problems.append(T("no CORSMiddleware", "sin CORSMiddleware"))
+            keys.append("cors")
+        if problems:
+            yield failed(head + T.join(problems), app.path, app.line, level=2, fix=_fix(keys))
+        else:
+            yield passed(head + T("docs on, title and version set, CORSMiddleware added",
+                                  "docs activas, título y versión, CORSMiddleware añadido"),
+                         app.path, app.line, level=2)
+
+
 @rule("API007")
 def api_docs_cors(ctx: Context, params: None) -> Iterator[Finding]:
     """API007: OpenAPI docs on, title/version set, CORS added (L2); origins restricted (L3)."""
@@ -66,31 +144,20 @@ def api_docs_cors(ctx: Context, params: None) -> Iterator[Finding]:
         yield failed(T("no FastAPI( instance to check", "no hay instancia FastAPI( que revisar"),
                      path, line)
         return
-    for app in s.fastapi_apps:
-        problems: list[T] = []
-        for key in ("docs_url", "openapi_url"):
-            value = _kw(app.call, key)
-            if isinstance(value, ast.Constant) and value.value is None:
-                problems.append(T(f"{key}=None disables the OpenAPI docs",
-                                  f"{key}=None desactiva la documentación OpenAPI"))
-        missing = [k for k in ("title", "version") if _kw(app.call, k) is None]
-        if missing:
-            problems.append(T(f"FastAPI(...) without {' and '.join(missing)}",
-                              f"FastAPI(...) sin {' ni '.join(missing)}"))
-        if not cors:
-            problems.append(T("no CORSMiddleware", "sin CORSMiddleware"))
-        head = T(f"app `{app.name}`: ", f"app `{app.name}`: ")
-        if problems:
-            yield failed(head + T.join(problems), app.path, app.line, level=2)
-        else:
-            yield passed(head + T("docs on, title and version set, CORSMiddleware added",
-                                  "docs activas, título y versión, CORSMiddleware añadido"),
-                         app.path, app.line, level=2)
+    front = browser_front_end(ctx) if not cors else None
+    yield from _app_findings(s, cors, front)
     if not cors:
         app = s.fastapi_apps[0]
-        yield failed(T("no CORSMiddleware, so no origin list to restrict",
-                       "sin CORSMiddleware, no hay lista de orígenes que restringir"),
-                     app.path, app.line, level=3)
+        if front is None:
+            yield skipped(T("not applicable: no origin list to restrict: ",
+                            "no aplica: no hay lista de orígenes que restringir: ")
+                          + NO_FRONT_END, app.path, level=3)
+            return
+        yield failed(T(f"no CORSMiddleware, so no origin list to restrict (a browser front "
+                       f"end such as {front} may call the API)",
+                       f"sin CORSMiddleware, no hay lista de orígenes que restringir (un "
+                       f"front-end de navegador como {front} puede llamar a la API)"),
+                     app.path, app.line, level=3, fix=_fix(["cors"]))
         return
     for hook in cors:
         wildcard = _origins_wildcard(s, hook)

@@ -6,7 +6,9 @@ runtime; DOCK001, DOCK005 and DOCK006 judge it as one.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from pathlib import PurePosixPath
 from typing import Any
 
 from mlops_lint import lazy_re
@@ -133,7 +135,7 @@ def ci_job_image(ctx: Context, df: Dockerfile) -> T | None:
     images = [(ref, path, repo) for ref, path in ci_job_images(ctx)
               if (repo := _image_repository(ref))]
     if not images:
-        return None
+        return ci_template_image(ctx, df)
     for build_path, text in _ci_texts(ctx):
         named = _mentions(text, df.path) or (df.path == "Dockerfile" and _BUILDS.search(text))
         if not named:
@@ -146,4 +148,65 @@ def ci_job_image(ctx: Context, df: Dockerfile) -> T | None:
                          f"{df.path} construye una imagen en la que corren jobs de CI: "
                          f"{build_path} la construye ({repository}) y {used_in} ejecuta jobs "
                          f"en {ref}; un contenedor de jobs de CI, no un servicio en ejecución")
+    return ci_template_image(ctx, df)
+
+
+# CI configuration files, templates of them included (``.gitlab-ci.yml.tpl``,
+# ``cloudbuild.yaml.tpl``): a sample ships the pipeline its users install
+_CI_NAME = lazy_re.compile(r"^(?:\.?gitlab-ci|cloudbuild|azure-pipelines|bitbucket-pipelines)"
+                           r"[\w.-]{0,40}$|^\.gitlab-ci\.[\w.-]{0,40}$", re.IGNORECASE)
+# ``image: <ref>``, ``image:`` then ``name: <ref>`` (GitLab), ``- name: <ref>`` (a Cloud
+# Build step), one line each
+_IMAGE_LINE = lazy_re.compile(r"^\s{0,40}(?:-\s{1,8})?(?:image|name)\s{0,8}:\s{0,8}"
+                              r"['\"]?([^\s'\"#]{3,300})")
+_MAX_CI_FILES = 40
+
+
+def _template_images(ctx: Context, folder: str) -> Iterator[tuple[str, str]]:
+    """(image reference, CI file) of the jobs or steps the CI files and CI templates under
+    ``folder`` run in."""
+    prefix = "" if folder in ("", ".") else folder + "/"
+    paths = [p for p in ctx.repo.files if p.startswith(prefix) and
+             _CI_NAME.match(PurePosixPath(p).name)][:_MAX_CI_FILES]
+    for path in paths:
+        text = ctx.repo.text(path)
+        if not isinstance(text, str) or len(text) > _MAX_CI_TEXT:
+            continue
+        for line in text.splitlines():
+            found = _IMAGE_LINE.match(line)
+            if found and _image_repository(found.group(1)):
+                yield found.group(1), path
+
+
+def _program_names(df: Dockerfile) -> set[str]:
+    """Names the image gives its own program: the file names COPY/ADD put in a bin
+    directory of the final stage (``/usr/local/bin/report-tool``)."""
+    names: set[str] = set()
+    final = df.final
+    for inst in final.instructions if final is not None else df.instructions:
+        if inst.cmd in ("COPY", "ADD"):
+            target = inst.value.split()[-1] if inst.value.split() else ""
+            if "/bin/" in target and not target.endswith("/"):
+                names.add(PurePosixPath(target).name)
+    return {n for n in names if len(n) >= 4}
+
+
+def ci_template_image(ctx: Context, df: Dockerfile) -> T | None:
+    """Why ``df`` builds an image CI jobs run in, read from the CI files and templates of
+    its own folder: a job or step runs in an image named after the program the Dockerfile
+    installs (``COPY ... /usr/local/bin/<name>``, image ``.../<name>:v1``)."""
+    programs = _program_names(df)
+    if not programs:
+        return None
+    folder = PurePosixPath(df.path).parent.as_posix()
+    for ref, used_in in _template_images(ctx, folder):
+        repository = _image_repository(ref) or ""
+        name = repository.rsplit("/", 1)[-1]
+        if name in programs:
+            return T(f"{df.path} builds an image CI jobs run in: it installs {name}, and "
+                     f"{used_in} runs a job or step in {ref}; a CI job container, not a "
+                     "service runtime",
+                     f"{df.path} construye una imagen en la que corren jobs de CI: instala "
+                     f"{name}, y {used_in} ejecuta un job o paso en {ref}; un contenedor de "
+                     "jobs de CI, no un servicio en ejecución")
     return None

@@ -124,13 +124,33 @@ def _weighed(doc: Markdown, start: int, end: int, title: int | None) -> T | None
     return None
 
 
+# a table listing the options weighed: a column of alternatives or options, or of why one
+# was rejected (``| Alternative | Rejected because |``)
+OPTION_COLUMNS = ("alternative", "alternativa", "option", "opcion", "rejected", "descartad",
+                  "rechazad")
+
+
+def _alternatives_table(doc: Markdown, start: int, end: int) -> bool:
+    """A table in lines ``start..end`` that lists the alternatives weighed, each in a row:
+    the Alternatives section under another heading (Rationale, Decision)."""
+    for table in doc.tables:
+        if start <= table.line <= end and len(table.header) >= 2 and table.rows and any(
+                any(word in normalize(cell) for word in OPTION_COLUMNS)
+                for cell in table.header):
+            return True
+    return False
+
+
 def _sections_in(doc: Markdown, start: int, end: int, title: int | None) -> set[str]:
-    """ADR sections among the headings of lines ``start..end`` (the title line excluded)."""
+    """ADR sections among the headings of lines ``start..end`` (the title line excluded);
+    a table of the alternatives weighed counts as the Alternatives section."""
     found = set()
     for key, names in SECTIONS.items():
         if any(start <= h.line <= end and h.line != title
                for h in headings_matching(doc, names)):
             found.add(key)
+    if "alternatives" not in found and _alternatives_table(doc, start, end):
+        found.add("alternatives")
     if "status" not in found:
         # prose lines only: a "status:" key in a YAML example is no ADR status
         lines = [text for line, text in doc.prose if start <= line <= end]

@@ -13,7 +13,7 @@ from pathlib import PurePosixPath
 
 from mlops_lint import lazy_re
 from mlops_lint.context import Context
-from mlops_lint.model import Finding, T, failed, passed, skipped, warned
+from mlops_lint.model import Finding, Status, T, failed, passed, skipped, warned
 from mlops_lint.parsers.markdown import Markdown, headings_matching, parse_markdown
 from mlops_lint.readers.training import model_used, training
 from mlops_lint.rules import rule
@@ -125,13 +125,49 @@ def _candidates(ctx: Context) -> list[Candidate]:
     return candidates
 
 
-def _architecture(candidates: list[Candidate],
+# an image file named as an architecture or system-design diagram
+_DIAGRAM_NAME = lazy_re.compile(r"architect|arquitect|system[-_ ]?(?:design|overview)",
+                                re.IGNORECASE)
+_IMAGE_FILE = lazy_re.compile(r"\.(?:png|svg|jpe?g|gif|webp|drawio|excalidraw)$", re.IGNORECASE)
+MAX_DOCS = 200
+
+
+def _named_diagram(ctx: Context) -> tuple[str, int, str] | None:
+    """An image named as an architecture diagram (``docs/assets/architecture.svg``,
+    ``img/system-design.png``) that the README or a document of the docs embeds, whatever
+    the document's name: the document, the line and the image."""
+    readme = ctx.first("README.md", "readme.md", "Readme.md")
+    docs = ctx.files(["docs/**/*.md", "doc/**/*.md"], case_sensitive=False)[:MAX_DOCS]
+    for path in [*([readme] if readme else []), *docs]:
+        doc = ctx.repo.parse(path, parse_markdown)
+        if not isinstance(doc, Markdown):
+            continue
+        for link in doc.links:
+            url = link.url.split("?", 1)[0].split("#", 1)[0]
+            name = PurePosixPath(url).name
+            if _IMAGE_FILE.search(name) and _DIAGRAM_NAME.search(name):
+                return path, link.line, url
+    return None
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1].lower() in "aeiou" else "a"
+
+
+def _architecture(ctx: Context, candidates: list[Candidate],
                   with_diagram: list[tuple[Candidate, str]]) -> Finding:
-    """Level 2: an architecture document with a diagram."""
+    """Level 2: an architecture document with a diagram, or an architecture diagram the
+    README or the docs embed under another document's name."""
     if with_diagram:
         (path, line, _, _), kind = with_diagram[0]
-        return passed(T(f"architecture document {path} with a {kind} diagram",
+        return passed(T(f"architecture document {path} with {_article(kind)} {kind} diagram",
                         f"documento de arquitectura {path} con un diagrama {kind}"), path, line,
+                      level=2)
+    named = _named_diagram(ctx)
+    if named is not None:
+        path, line, url = named
+        return passed(T(f"{path}:{line} embeds the architecture diagram {url}",
+                        f"{path}:{line} incluye el diagrama de arquitectura {url}"), path, line,
                       level=2)
     if candidates and (above := next(
             ((c, image) for c in candidates if c[1] > 1 and (image := _image_above(c[3], c[1]))),
@@ -216,13 +252,14 @@ def design_docs(ctx: Context, params: None) -> Iterator[Finding]:
                         "así que la fase 1, a la que pertenecen estos documentos, no aplica"))
         return
     with_diagram = [(c, kind) for c in candidates if (kind := _has_diagram(c[3], c[1], c[2]))]
-    yield _architecture(candidates, with_diagram)
+    architecture = _architecture(ctx, candidates, with_diagram)
+    yield architecture
     canvas = _find_canvas(ctx)
     if canvas is None:
         yield _no_canvas(ctx)
         return
     path, found, doc = canvas
-    yield _canvas(path, found, doc, bool(with_diagram))
+    yield _canvas(path, found, doc, architecture.status is Status.PASS)
 
 
 def _canvas_sections(doc: Markdown) -> set[str]:

@@ -23,7 +23,7 @@ from mlops_lint.rules import rule
 from mlops_lint.rules.python._shared import dirs
 
 TARGET_ALIASES: dict[str, tuple[str, ...]] = {
-    "install": ("install", "setup", "install-dev"),
+    "install": ("install", "setup", "install-dev", "requirements", "deps"),
     "test": ("test", "tests"),
     "lint": ("lint", "check"),
     "format": ("format", "fmt"),
@@ -39,6 +39,11 @@ VARIANT_NAMES = frozenset({"install", "test", "tests", "lint", "format", "fmt", 
                            "serve"})
 # a target whose recipe runs one of these does the job, whatever its name
 RECIPE_TOOLS: dict[str, re.Pattern[str]] = {
+    "install": lazy_re.compile(r"\bpip[ \t]+install[ \t][^\n]*(?:-r[ \t]|-e[ \t]|\.(?:\[|[ \t]|$))|"
+                               r"\b(?:uv[ \t]+sync|poetry[ \t]+install|pdm[ \t]+(?:install|sync)|"
+                               r"pipenv[ \t]+install|pixi[ \t]+install|conda[ \t]+env[ \t]+"
+                               r"(?:create|update)|mamba[ \t]+env[ \t]+(?:create|update))\b",
+                               re.MULTILINE),
     "test": lazy_re.compile(r"\b(?:pytest|py\.test|tox|nox|unittest)\b"),
     "lint": lazy_re.compile(r"\b(?:ruff[ \t]+check|flake8|pylint|black[ \t][^\n]*--check|mypy)\b"),
     "format": lazy_re.compile(r"\b(?:ruff[ \t]+format|black|isort|autopep8|yapf)\b"),
@@ -201,16 +206,56 @@ def _task_runners(ctx: Context, recipes: dict[str, str] | None = None
     return runners
 
 
+RUNNER_GLOBS = ("**/Makefile", "**/justfile", "**/Justfile", "**/noxfile.py", "**/tasks.py",
+                "**/package.json")
+
+
+def _elsewhere(ctx: Context) -> list[str]:
+    """Task runners of the repository outside the project and its root: other samples'
+    or tools' own (``ai-ml/agent/Makefile``, ``web/package.json``)."""
+    mine = set(dirs(ctx))
+    out = []
+    for path in ctx.repo.glob(RUNNER_GLOBS):
+        folder = path.rpartition("/")[0] or "."
+        if folder not in mine and "node_modules" not in path.split("/"):
+            out.append(path)
+    return sorted(out)
+
+
+def _no_runner(ctx: Context) -> Iterator[Finding]:
+    """No task runner in the project or at the root: say where others are (they serve
+    other folders, not this project), and ask for the project's own with the targets its
+    levels name (train only when the project trains)."""
+    here = T("in the project", "en el proyecto") if ctx.project.path == "." else T(
+        f"in {ctx.project.path} or at the repository root",
+        f"en {ctx.project.path} ni en la raíz del repositorio")
+    message = T("no Makefile (or justfile, noxfile.py, tasks.py, task scripts such as "
+                "scripts/test.sh, package.json scripts) ", "no hay Makefile (ni justfile, "
+                "noxfile.py, tasks.py, scripts de tareas como scripts/test.sh, scripts de "
+                "package.json) ") + here
+    others = _elsewhere(ctx)
+    if others:
+        listed = ", ".join(others[:3]) + (f" (+{len(others) - 3})" if len(others) > 3 else "")
+        message += T(f"; other folders have task runners of their own ({listed}), which do "
+                     "not run this project's tasks",
+                     f"; otras carpetas tienen sus propios ejecutores de tareas ({listed}), "
+                     "que no ejecutan las tareas de este proyecto")
+    where = "Makefile" if ctx.project.path == "." else f"{ctx.project.path}/Makefile"
+    second = "format, train, serve" if training(ctx).anywhere else "format, serve"
+    fix = T(f"Add {where} with the targets install, test and lint (level 1), then {second} "
+            "and docker-build or help (level 2), as in the guide's TPL/Makefile.",
+            f"Añade {where} con los targets install, test y lint (nivel 1), y después "
+            f"{second} y docker-build o help (nivel 2), como en TPL/Makefile de la guía.")
+    yield failed(message, fix=fix)
+
+
 @rule("PY010")
 def task_runner(ctx: Context, params: None) -> Iterator[Finding]:
     """PY010: a Makefile (or justfile/noxfile/tasks.py) with the guide's targets."""
     recipes: dict[str, str] = {}
     runners = _task_runners(ctx, recipes)
     if not runners:
-        yield failed(T("no Makefile (or justfile, noxfile.py, tasks.py, task scripts such as "
-                       "scripts/test.sh, package.json scripts) in the project",
-                       "no hay Makefile (ni justfile, noxfile.py, tasks.py, scripts de tareas "
-                       "como scripts/test.sh, scripts de package.json) en el proyecto"))
+        yield from _no_runner(ctx)
         return
     tasks: dict[str, tuple[str, int]] = {}
     for path, names in runners:

@@ -8,12 +8,17 @@ size shortfall at L3.
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterator
+from pathlib import PurePosixPath
 
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed, warned
+from mlops_lint.parsers.python_source import PythonIndex, is_test_path, python_index
 from mlops_lint.rules import rule
+from mlops_lint.rules.testing._commands import explicit_test_paths
 from mlops_lint.rules.testing._shared import (
+    Case,
     Suite,
     no_tests,
     suite,
@@ -49,6 +54,66 @@ def _uncollected_tests(found: Suite, ideal: int) -> Iterator[Finding]:
                  first.path, first.node.lineno, level=3, fix=fix)
 
 
+MAX_CODE_FILES = 300
+
+
+def code_functions(ctx: Context, found: Suite, cap: int) -> int:
+    """Functions and methods in the project's own modules (not tests, setup.py or
+    examples), counted up to ``cap``: the size a suite is measured against."""
+    count = 0
+    tests = {i.path for i in [*found.files, *found.conftests]}
+    for path in ctx.files(["**/*.py"])[:MAX_CODE_FILES]:
+        local = ctx.project.local(path)
+        if path in tests:
+            continue
+        parts = PurePosixPath(local).parts
+        if is_test_path(local) or parts[-1] in ("setup.py", "noxfile.py") or any(
+                p in ("docs", "examples", "example", "benchmarks") for p in parts[:-1]):
+            continue
+        index = python_index(ctx.repo, path)
+        if isinstance(index, PythonIndex):
+            count += len(index.of_type(ast.FunctionDef, ast.AsyncFunctionDef))
+        if count >= cap:
+            return cap
+    return count
+
+
+def _explicit(ctx: Context, found: Suite) -> tuple[str, list[str]] | None:
+    """A pytest command (tox, CI, Makefile) that names the directories holding the
+    collected tests: the file and the named paths."""
+    tests = {c.path for c in found.cases}
+    for path, named in explicit_test_paths(ctx):
+        covered = [n for n in named if any(t == n or t.startswith(n.rstrip("/") + "/") or
+                                           n == "." for t in tests)]
+        if covered:
+            return path, covered
+    return None
+
+
+def _substantive(case: Case) -> bool:
+    """A test that exercises something: it calls a function or reads a name, unlike a
+    placeholder such as ``assert 0 == 0`` or ``assert True``."""
+    return any(isinstance(n, ast.Call | ast.Name | ast.Attribute) for n in case.nodes
+               if n is not case.node and not isinstance(n, ast.arguments | ast.arg))
+
+
+def _targets(ctx: Context, found: Suite, minimum: int, ideal: int) -> tuple[int, int, T]:
+    """The sizes asked of this suite: the thresholds, or, for a project with fewer
+    functions in its own modules than the level-3 size, one test per function (a project
+    whose modules define no function keeps the thresholds: its size is unknown; so does a
+    suite of mostly placeholder tests such as ``assert 0 == 0``)."""
+    real = sum(1 for c in found.cases if _substantive(c))
+    if len(found.cases) >= ideal or 2 * real < len(found.cases):
+        return minimum, ideal, T("", "")
+    functions = code_functions(ctx, found, ideal)
+    if functions >= ideal or functions == 0:  # no function: the code's size is unknown
+        return minimum, ideal, T("", "")
+    size = functions
+    return min(minimum, size), size, T(
+        f" for {functions} function{'s' * (functions != 1)} in the project's modules",
+        f" para {functions} función{'es' * (functions != 1)} en los módulos del proyecto")
+
+
 def _grow_fix(count: int, target: int, testpaths: bool) -> T:
     """Only what the suite lacks for the level: the tests still to write (and
     ``testpaths`` when the configuration has none)."""
@@ -65,9 +130,9 @@ def _grow_fix(count: int, target: int, testpaths: bool) -> T:
 
 @rule("TEST001")
 def suite_size(ctx: Context, params: None) -> Iterator[Finding]:
-    """TEST001: tests under a configured ``testpaths``, at least 10 (L1) / 30 (L3)."""
+    """TEST001: tests under a configured ``testpaths``, at least 10 (L1) / 30 (L3); a
+    small project, one test per function of its modules."""
     found = suite(ctx)
-    minimum, ideal = ctx.thresholds.min_tests
     for error in found.config.errors:
         yield failed(T(f"{error.path} cannot be parsed ({error.message}): pytest cannot read "
                        "its configuration", f"{error.path} no se puede analizar "
@@ -80,19 +145,40 @@ def suite_size(ctx: Context, params: None) -> Iterator[Finding]:
                        "recogerlo y sus tests no se cuentan"), error.path, error.line)
     count = len(found.cases)
     if count == 0 and found.uncollected:
-        yield from _uncollected_tests(found, ideal)
+        yield from _uncollected_tests(found, ctx.thresholds.min_tests[1])
         return
     if count == 0:
+        minimum, ideal = ctx.thresholds.min_tests
         needed = T(f"; at least {minimum} test functions are needed ({ideal} for level 3)",
                    f"; hacen falta al menos {minimum} funciones de test ({ideal} para el "
                    "nivel 3)")
         yield no_tests(1, needed)
         yield no_tests(3, needed)
         return
+    minimum, ideal, scope = _targets(ctx, found, *ctx.thresholds.min_tests)
     files = len({c.path for c in found.cases})
     first = found.cases[0]
-    summary = T(f"{count} test{'s' * (count != 1)} in {files} file{'s' * (files != 1)}",
-                f"{count} test{'s' * (count != 1)} en {files} archivo{'s' * (files != 1)}")
+    where_project = T("", "") if ctx.project.path == "." else T(
+        f"{ctx.project.path}: ", f"{ctx.project.path}: ")
+    summary = where_project + T(
+        f"{count} test{'s' * (count != 1)} in {files} file{'s' * (files != 1)}",
+        f"{count} test{'s' * (count != 1)} en {files} archivo{'s' * (files != 1)}") + scope
+    yield from _level1(ctx, found, summary, minimum)
+    if count >= ideal:
+        yield passed(summary + T(f" (>= {ideal})", f" (>= {ideal})"), level=3)
+    else:
+        cfg = found.config.pytest
+        yield failed(summary + T(f"; {ideal} is the recommended size of a suite",
+                                 f"; {ideal} es el tamaño recomendado de una suite"),
+                     first.path, level=3, fix=_grow_fix(count, ideal, not (
+                         cfg and cfg.testpaths) and _explicit(ctx, found) is None))
+
+
+def _level1(ctx: Context, found: Suite, summary: T, minimum: int) -> Iterator[Finding]:
+    """Level 1: tests pytest finds where the configuration (``testpaths``) or the command
+    that runs them (explicit paths in tox, CI or a Makefile) says, and enough of them."""
+    count = len(found.cases)
+    first = found.cases[0]
     cfg = found.config.pytest
     parent = T("at the repository root", "en la raíz del repositorio") \
         if found.inherited == "." else T(f"in the parent directory {found.inherited}",
@@ -100,7 +186,22 @@ def suite_size(ctx: Context, params: None) -> Iterator[Finding]:
     above = T(" (the configuration pytest uses for this project, ", " (la configuración que "
               "pytest usa para este proyecto, ") + parent + T(")", ")") \
         if found.inherited else T("", "")
-    if cfg is None:
+    explicit = _explicit(ctx, found) if cfg is None or not cfg.testpaths else None
+    if explicit is not None:
+        runner, named = explicit
+        listed = ", ".join(named[:4]) + (f" (+{len(named) - 4})" if len(named) > 4 else "")
+        located = T(f" under the paths {runner} passes to pytest ({listed}; testpaths in the "
+                    "pytest configuration would make a bare `pytest` find them too)",
+                    f" bajo las rutas que {runner} pasa a pytest ({listed}; testpaths en la "
+                    "configuración de pytest haría que un `pytest` sin argumentos también los "
+                    "encontrara)")
+        if count < minimum:
+            yield failed(summary + T(f"; at least {minimum} are needed",
+                                     f"; se necesitan al menos {minimum}"), first.path, None,
+                         level=1, fix=_grow_fix(count, minimum, False))
+        else:
+            yield passed(summary + located, runner, None, level=1)
+    elif cfg is None:
         where = ctx.first("pyproject.toml", "setup.cfg", "tox.ini")
         yield failed(summary + T(", but no pytest configuration in the project or a parent "
                                  "directory ([tool.pytest.ini_options], pytest.ini, setup.cfg "
@@ -135,9 +236,3 @@ def suite_size(ctx: Context, params: None) -> Iterator[Finding]:
         yield passed(summary + T(f" under testpaths {', '.join(cfg.testpaths)} ({cfg.path})",
                                  f" bajo testpaths {', '.join(cfg.testpaths)} ({cfg.path})"),
                      cfg.path, cfg.line, level=1)
-    if count >= ideal:
-        yield passed(summary + T(f" (>= {ideal})", f" (>= {ideal})"), level=3)
-    else:
-        yield failed(summary + T(f"; {ideal} is the recommended size of a suite",
-                                 f"; {ideal} es el tamaño recomendado de una suite"),
-                     level=3, fix=_grow_fix(count, ideal, not (cfg and cfg.testpaths)))

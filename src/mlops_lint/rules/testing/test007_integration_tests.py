@@ -20,9 +20,11 @@ from mlops_lint.readers.training import (
     last,
     literal_path,
     method,
+    training,
     training_errors,
 )
 from mlops_lint.rules import rule
+from mlops_lint.rules.testing._http import calls_services, is_inference, request_path, script_cases
 from mlops_lint.rules.testing._shared import (
     Case,
     Suite,
@@ -181,27 +183,34 @@ class ApiTests:
 
     @property
     def predict(self) -> bool:
-        return any(e.rstrip("/").endswith("predict") for e in self.endpoints)
+        return any(is_inference(e) for e in self.endpoints)
 
     @property
     def health(self) -> bool:
         return any("health" in e for e in self.endpoints)
 
 
-def api_tests(found: Suite) -> ApiTests:
+def api_tests(found: Suite, scripts: list[Case] | None = None) -> ApiTests:
+    """Tests whose requests name paths: through an in-process client (TestClient, httpx's
+    AsyncClient/ASGITransport, directly or through a conftest fixture), or to a running
+    service through an HTTP client (requests, httpx, aiohttp) in collected tests or in the
+    end-to-end ``scripts`` CI runs against a deployed service."""
     out = ApiTests()
     client_files = {i.path for i in [*found.files, *found.conftests] if any(
         last(q) in ("TestClient", "AsyncClient", "ASGITransport") for q, _ in i.calls)}
+    live_files = {i.path for i in found.files if calls_services(i)}
     conftest_client = any(i.path in client_files for i in found.conftests)
-    for case in found.cases:
-        if case.path not in client_files and not (conftest_client and any(
-                "client" in p for p in case.params)):
+    live_files.update(c.path for c in scripts or [])
+    for case in [*found.cases, *(scripts or [])]:
+        client = case.path in client_files or (conftest_client and any(
+            "client" in p for p in case.params))
+        if not client and case.path not in live_files:
             continue
         hit = False
         for _, call in case.calls():
-            if method(call) in HTTP_METHODS and call.args:
-                target = literal_path(call.args[0])
-                if target and target.startswith("/"):
+            if method(call) in HTTP_METHODS:
+                target = request_path(call, client)
+                if target:
                     out.endpoints.add(target)
                     hit = True
         if hit:
@@ -223,11 +232,15 @@ def _e2e_cases(found: Suite) -> list[Case]:
     return e2e
 
 
-def _e2e_part(e2e: list[Case]) -> T:
+def _e2e_part(e2e: list[Case], trains: bool) -> T:
     if e2e:
         return T(f"end-to-end training test at {e2e[0].path}:{e2e[0].node.lineno}",
                  f"test de entrenamiento de extremo a extremo en {e2e[0].path}:"
                  f"{e2e[0].node.lineno}")
+    if not trains:
+        return T("no end-to-end training test needed: the project trains no model",
+                 "no hace falta un test de entrenamiento de extremo a extremo: el proyecto "
+                 "no entrena ningún modelo")
     return T("no end-to-end training test (train -> save -> load -> predict or "
              "evaluate in tmp_path)", "no hay test de entrenamiento de extremo a "
              "extremo (entrenar -> guardar -> cargar -> predecir o evaluar en "
@@ -239,17 +252,22 @@ def _api_part(api: ApiTests, api_ok: bool) -> T:
         return T(f"API tests hit {', '.join(sorted(api.endpoints)[:4])}",
                  f"los tests de API llaman a {', '.join(sorted(api.endpoints)[:4])}")
     if api.cases:
-        missing = [e for e, ok in (("/predict", api.predict), ("/health", api.health)) if not ok]
+        missing = [e for e, ok in (("/predict (or another inference route)", api.predict),
+                                   ("/health", api.health)) if not ok]
+        missing_es = [e for e, ok in (("/predict (u otra ruta de inferencia)", api.predict),
+                                      ("/health", api.health)) if not ok]
         return T(f"API tests do not hit {' and '.join(missing)}",
-                 f"los tests de API no llaman a {' y '.join(missing)}")
-    return T("no API test (TestClient/httpx on /predict and /health)",
-             "no hay test de API (TestClient/httpx sobre /predict y /health)")
+                 f"los tests de API no llaman a {' y '.join(missing_es)}")
+    return T("no API test (TestClient/httpx on /predict and /health, in process or against "
+             "a running service)", "no hay test de API (TestClient/httpx sobre /predict y "
+             "/health, en proceso o contra un servicio en marcha)")
 
 
-def _verdicts(e2e: list[Case], api: ApiTests) -> Iterator[Finding]:
-    """Level 2 wants an end-to-end test or API tests of both endpoints; level 3 both."""
+def _verdicts(e2e: list[Case], api: ApiTests, trains: bool) -> Iterator[Finding]:
+    """Level 2 wants an end-to-end test or API tests of both endpoints; level 3 both (the
+    API tests alone when the project trains no model: there is no training to test)."""
     api_ok = api.predict and api.health
-    message = T.join([_e2e_part(e2e), _api_part(api, api_ok)])
+    message = T.join([_e2e_part(e2e, trains), _api_part(api, api_ok)])
     anchor = e2e[0] if e2e else api.cases[0] if api.cases else None
     path = anchor.path if anchor else None
     line = anchor.node.lineno if anchor else None
@@ -257,7 +275,7 @@ def _verdicts(e2e: list[Case], api: ApiTests) -> Iterator[Finding]:
         yield passed(message, path, line, level=2)
     else:
         yield failed(message, path, line, level=2)
-    if e2e and api_ok:
+    if api_ok and (e2e or not trains):
         yield passed(message, path, line, level=3)
     else:
         yield failed(message, path, line, level=3)
@@ -273,15 +291,15 @@ def integration_tests(ctx: Context, params: None) -> Iterator[Finding]:
         yield absent
         return
     e2e = _e2e_cases(found)
-    api = api_tests(found)
+    api = api_tests(found, script_cases(ctx, found))
     if not e2e and not api.predict:  # a project without a model has nothing to test here
         yield from training_errors(ctx)
         untested = no_model(ctx)
         if untested is not None:
             yield untested
             return
-    if not found.cases:
+    if not found.cases and not api.cases:
         yield no_tests(2)
         yield no_tests(3)
         return
-    yield from _verdicts(e2e, api)
+    yield from _verdicts(e2e, api, training(ctx).anywhere)
