@@ -162,11 +162,13 @@ NOTEBOOK_FRAMES = lazy_re.compile(
 
 
 def _no_dataframe(ctx: Context) -> T | None:
-    """Why the project builds or reads no DataFrame, or None: its modules call no DataFrame
-    library (an import alone is not a DataFrame), ask no toy dataset for a frame
-    (``as_frame=True``) and import no validation library, and its notebooks import no
-    DataFrame library."""
+    """Why the project builds or reads no DataFrame, or None: its data are the arrays of a
+    scikit-learn toy dataset (``load_*``, ``fetch_*``, ``make_*`` without
+    ``as_frame=True``), its modules call no DataFrame library (an import alone is not a
+    DataFrame) and import no validation library, and its notebooks import no DataFrame
+    library."""
     imported: str | None = None
+    arrays: str | None = None
     for index in source_files(ctx).indexes:
         if uses_any(index, ("pandera", "great_expectations")):
             return None  # a validation library imported: data are meant to be validated
@@ -174,20 +176,26 @@ def _no_dataframe(ctx: Context) -> T | None:
             if qual.split(".", 1)[0] in FRAME_ROOTS or any(
                     k.arg == "as_frame" for k in call.keywords):
                 return None
+            if arrays is None and qual.startswith("sklearn.datasets.") and \
+                    last(qual).startswith(("load_", "fetch_", "make_")):
+                arrays = f"{qual}() at {index.path}:{call.lineno}"
         if imported is None and any(index.imports(m) for m in DATAFRAME_MODULES):
             imported = index.path
+    if arrays is None:
+        return None  # where the data come from is not shown: they may be DataFrames
     for notebook in ctx.files(["**/*.ipynb"]):
         text = ctx.repo.text(notebook)
         if isinstance(text, str) and NOTEBOOK_FRAMES.search(text):
             return None
     also = T(f"; {imported} imports one but never calls it",
              f"; {imported} importa una pero nunca la llama") if imported else T("", "")
-    return T("not applicable: the project builds or reads no DataFrame (no call to pandas, "
-             "polars, Spark or Dask in its modules, no DataFrame library in its notebooks",
-             "no aplica: el proyecto no construye ni lee ningún DataFrame (ninguna llamada a "
-             "pandas, polars, Spark o Dask en sus módulos, ninguna librería de DataFrames en "
-             "sus notebooks") + also + T("), so there is no DataFrame to validate",
-                                         "), así que no hay DataFrames que validar")
+    return T(f"not applicable: the project's data are the arrays of {arrays}, and it builds "
+             "or reads no DataFrame (no call to pandas, polars, Spark or Dask in its "
+             "modules, no DataFrame library in its notebooks",
+             f"no aplica: los datos del proyecto son los arrays de {arrays}, y no construye ni "
+             "lee ningún DataFrame (ninguna llamada a pandas, polars, Spark o Dask en sus "
+             "módulos, ninguna librería de DataFrames en sus notebooks") + also + T(
+        "), so there is no DataFrame to validate", "), así que no hay DataFrames que validar")
 
 
 def _no_schema(ctx: Context) -> Finding:
