@@ -80,7 +80,9 @@ def test_obs004_alert_without_for_and_runbook_is_reported_with_its_line(
 
 
 def test_obs004_nothing_fails_each_component(make_repo: Maker, results_for: Results) -> None:
-    rows = results_for(make_repo({"README.md": "# x\n"}), "OBS004")
+    service = {"README.md": "# x\n",
+               "serve/app.py": "from fastapi import FastAPI\napp = FastAPI()\n"}
+    rows = results_for(make_repo(service), "OBS004")
     assert statuses(rows) == ["fail", "fail", "fail"]
     assert any("no Grafana dashboard" in r.message.en for r in rows)
 

@@ -50,7 +50,8 @@ SOURCE_SUFFIXES = frozenset({
     ".py", ".go", ".js", ".mjs", ".ts", ".jsx", ".tsx", ".java", ".kt", ".scala", ".rs",
     ".rb", ".cs", ".c", ".cc", ".cpp", ".h", ".hpp", ".php", ".r", ".jl", ".swift", ".tf"})
 # a documentation repository is a site (its generator's configuration) or a body of pages
-SITE_CONFIGS = ("mkdocs.y*ml", "docs/conf.py", "doc/conf.py", ".readthedocs.y*ml",
+SITE_CONFIGS = ("mkdocs.y*ml", "docs/mkdocs.y*ml", "docs/conf.py", "doc/conf.py",
+                ".readthedocs.y*ml",
                 "docusaurus.config.*", "_config.yml", "book.toml", "_toc.yml", "antora.yml")
 MIN_PAGES = 10
 DOC_FOLDERS = frozenset({"docs", "doc", "documentation", "notebooks", "notebook", "site"})

@@ -89,6 +89,7 @@ from mlops_lint.readers.training._library import (
     library_without_data,
     library_without_model,
     model_save,
+    no_model_of_its_own,
     own_dataset,
 )
 from mlops_lint.readers.training._saving import (
@@ -223,6 +224,7 @@ __all__ = [
     "model_save",
     "model_used",
     "no_data",
+    "no_model_of_its_own",
     "no_training",
     "nodes_of",
     "not_applicable_to",

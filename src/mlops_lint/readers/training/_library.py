@@ -13,6 +13,9 @@ does have one:
   data (``*.dvc`` pointers or a ``dvc.yaml``), or a table read from a literal path of the
   repository (``pd.read_csv("data/train.csv")``); a path given by the caller (a
   parameter, a variable) is the caller's data.
+
+A documentation repository has no model of its own either: its teaching notebooks fit
+examples (:func:`no_model_of_its_own`), unless it saves a model artefact.
 """
 
 from __future__ import annotations
@@ -83,3 +86,18 @@ def library_without_data(ctx: Context) -> T | None:
                        "table read from a path of the repository)",
                        " sin dataset propio (ni carpeta data/, ni datos versionados con DVC, "
                        "ni tablas leídas de una ruta del repositorio)")
+
+
+def no_model_of_its_own(ctx: Context) -> T | None:
+    """Why the project has no model of its own to track, register, promote or test end to
+    end: a published library that saves no model artefact, or a documentation repository
+    whose notebooks only teach (and save no model artefact); None otherwise."""
+    library = library_without_model(ctx)
+    if library is not None:
+        return library
+    documentation = project_kind(ctx.repo).no_code()
+    if documentation is None or model_save(ctx) is not None:
+        return None
+    return documentation + T(" whose notebooks only teach (no model artefact is saved)",
+                             " cuyos notebooks solo enseñan (no se guarda ningún artefacto "
+                             "de modelo)")

@@ -5,7 +5,9 @@ asks for no EXPOSE, DOCK006 for no HEALTHCHECK (:func:`batch_image`).
 from __future__ import annotations
 
 import ast
+import bisect
 import re
+from collections.abc import Sequence
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -44,20 +46,32 @@ _CLI_PROGRAMS = frozenset({"pytest", "papermill", "dvc", "spark-submit", "nbconv
 _PYTHON_VALUED = frozenset({"-X", "-W", "-Q"})
 
 
+def _under(files: Sequence[str], folder: str) -> list[str]:
+    """The files of the sorted ``files`` below ``folder`` (a contiguous run)."""
+    prefix = folder + "/"
+    out = []
+    for index in range(bisect.bisect_left(files, prefix), len(files)):
+        if not files[index].startswith(prefix):
+            break
+        out.append(files[index])
+    return out
+
+
 def _script_files(ctx: Context, df: Dockerfile, target: str) -> list[str]:
     """Repository files the container path ``target`` may be (matched by its tail inside
-    the Dockerfile's folder, else the project)."""
+    the Dockerfile's folder, else the project). The folder is read from the repository: a
+    Dockerfile shared by every project (outside them all) builds from its own folder."""
     tail = target.strip().lstrip("./")
     name = PurePosixPath(tail).name
     if not name:
         return []
     folder = str(PurePosixPath(df.path).parent)
-    scopes = [folder] if folder != "." else []
-    scopes.append(ctx.project.path)
-    for scope in scopes:
-        found = [f for f in ctx.project.files if inside(f, scope)
-                 and (f == tail or f.endswith("/" + tail) or (
-                     PurePosixPath(f).name == name and "/" not in tail))]
+    scopes = [(folder, _under(ctx.repo.files, folder))] if folder != "." else []
+    scopes.append((ctx.project.path, [f for f in ctx.project.files
+                                      if inside(f, ctx.project.path)]))
+    for _, files in scopes:
+        found = [f for f in files if f == tail or f.endswith("/" + tail) or (
+            PurePosixPath(f).name == name and "/" not in tail)]
         if found:
             return found[:20]
     return []

@@ -9,7 +9,9 @@ Without a card, a project with no dataset is not applicable: it trains no model 
 or notebooks), its modules use no DataFrame library (the data facts of
 :func:`mlops_lint.readers.training.no_data`), and it holds no dataset (no DVC-tracked data
 and no data files outside its tests and docs); a project that only deploys a pretrained
-model is one.
+model is one. So is a documentation repository (:mod:`mlops_lint.readers.project_kind`)
+that holds no dataset file: its teaching notebooks' data is an example, not a dataset of
+its own.
 """
 
 from __future__ import annotations
@@ -22,13 +24,14 @@ from pydantic import Field
 
 from mlops_lint import lazy_re
 from mlops_lint.context import Context
-from mlops_lint.model import Finding, T, failed, passed
+from mlops_lint.model import Finding, T, failed, passed, skipped
 from mlops_lint.parsers import ParseError
 from mlops_lint.parsers.markdown import (
     Markdown,
     phrases_in,
 )
 from mlops_lint.parsers.python_source import is_test_path
+from mlops_lint.readers.project_kind import project_kind
 from mlops_lint.readers.training import no_data, not_project_dir
 from mlops_lint.rules import Params, rule
 from mlops_lint.rules.docs._placeholders import placeholder_findings
@@ -175,6 +178,11 @@ def _dataset_file(ctx: Context) -> str | None:
 def _no_dataset(ctx: Context) -> Finding | None:
     if _dataset_file(ctx) is not None:
         return None
+    if (documentation := project_kind(ctx.repo).no_code()) is not None:
+        return skipped(T("not applicable: ", "no aplica: ") + documentation + T(
+            " with no dataset file of its own, so there is no dataset to describe in a card",
+            " sin archivos de datos propios, así que no hay dataset que describir en una "
+            "card"))
     return no_data(ctx, T("there is no dataset to describe in a card (nor DVC-tracked data "
                           "or data files)", "no hay dataset que describir en una card (ni "
                           "datos versionados con DVC ni archivos de datos)"))

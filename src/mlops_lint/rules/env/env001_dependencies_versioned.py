@@ -7,6 +7,10 @@ constraints file count as versioned) or a conda environment file, whatever its n
 (recognised by its content). Without one at the project root, each service's folder,
 then each sub-folder package's ``pyproject.toml``, is read. A folder holding an MLflow
 ``MLmodel`` file is a saved model: its environment files are not the project's.
+
+A documentation repository (:mod:`mlops_lint.readers.project_kind`) with no declaration
+at its root is not applicable: it has no Python project whose runtime could be declared
+(the requirement files of its site or its notebooks, under ``docs/``, are named).
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from mlops_lint.parsers.requirements import (
     poetry_versioned,
 )
 from mlops_lint.parsers.toml_file import dig
+from mlops_lint.readers.project_kind import project_kind
 from mlops_lint.readers.python_project import line_in, package_dirs
 from mlops_lint.readers.templates import is_template, template_reason
 from mlops_lint.rules import rule
@@ -229,12 +234,30 @@ def runtime_sources(ctx: Context) -> list[Source]:
     return sources
 
 
+DOC_REQUIREMENTS = ("docs/**/requirements*.txt", "doc/**/requirements*.txt",
+                    "docs/requirements*.txt", "doc/requirements*.txt")
+
+
+def _documentation_reason(ctx: Context, documentation: T) -> T:
+    """Why a documentation repository has no runtime dependencies to declare, naming the
+    requirement files of its documentation."""
+    files = sorted(set(ctx.repo.glob(DOC_REQUIREMENTS)))
+    held = T(f" (its documentation's requirements: {_listed(files)})",
+             f" (requisitos de su documentación: {_listed(files)})") if files else T("", "")
+    return T("not applicable: ", "no aplica: ") + documentation + T(
+        ", so there is no Python project whose runtime dependencies could be declared",
+        ", así que no hay proyecto Python cuyas dependencias de ejecución declarar") + held
+
+
 @rule("ENV001")
 def dependencies_versioned(ctx: Context, params: None) -> Iterator[Finding]:
     """ENV001: runtime dependencies declared, every entry with a version specifier."""
     sources = runtime_sources(ctx)
     if not sources and not has_python(ctx):
         yield skipped(NO_PYTHON)
+        return
+    if not sources and (documentation := project_kind(ctx.repo).no_code()) is not None:
+        yield skipped(_documentation_reason(ctx, documentation))
         return
     if not sources:
         yield failed(T("no runtime dependency declaration ([project].dependencies, Poetry, "

@@ -5,6 +5,10 @@ The declared interpreter is ``requires-python`` (or Poetry's ``python``), else P
 in CI (matrix, ``setup-python``), in a ``python:`` Dockerfile base image and in
 ``.python-version``/``environment.yml`` must satisfy it. An unquoted ``3.10`` in YAML is
 the float 3.1: the failure says so.
+
+A documentation repository (:mod:`mlops_lint.readers.project_kind`) that declares no
+interpreter is not applicable: its only Python is the CI job that builds the site, and
+there is no project whose interpreter could be declared.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from mlops_lint.parsers.ci import workflows
 from mlops_lint.parsers.dockerfile import DOCKERFILE_GLOBS, dockerfiles
 from mlops_lint.parsers.requirements import satisfies, version_tuple
 from mlops_lint.parsers.toml_file import dig
+from mlops_lint.readers.project_kind import project_kind
 from mlops_lint.readers.python_project import Declared, line_in, requires_python
 from mlops_lint.readers.templates import is_template, template_reason
 from mlops_lint.rules import not_read, rule
@@ -220,8 +225,14 @@ def _nothing_to_compare(ctx: Context, pins: list[Pin], declared: Declared | None
                               "interpreter cannot be compared",
                               f"{unread.where()} no leído: {unread.message}; no se puede "
                               "comparar el intérprete declarado"), pyproject)
+    versions = sorted({p.version for p in pins})
+    if declared is None and (documentation := project_kind(ctx.repo).no_code()) is not None:
+        return skipped(T("not applicable: ", "no aplica: ") + documentation + T(
+            f"; its Python ({', '.join(versions)}) only builds the documentation in CI, and "
+            "there is no project interpreter to declare",
+            f"; su Python ({', '.join(versions)}) solo construye la documentación en la CI, "
+            "y no hay intérprete de proyecto que declarar"))
     if declared is None:
-        versions = sorted({p.version for p in pins})
         return failed(T(f"no declared interpreter (requires-python, Poetry's python, Pipfile "
                         f"[requires], environment.yml python= or .python-version), so the "
                         f"versions used ({', '.join(versions)}) cannot be checked",

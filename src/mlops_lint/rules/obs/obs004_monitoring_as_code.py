@@ -7,7 +7,9 @@ dashboard needs latency, throughput and error-rate panels. Repository-wide.
 
 Not applicable to a published library or a Terraform module library
 (:mod:`mlops_lint.readers.project_kind`) that has none of the three: nothing of such a
-repository runs as a service, so there is no target to scrape, alert on or chart.
+repository runs as a service, so there is no target to scrape, alert on or chart. The
+same holds for a repository that deploys nothing at all
+(:func:`mlops_lint.readers.deployment.deployment`: a training pipeline, a tutorial).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from mlops_lint import lazy_re
 from mlops_lint.context import Context
 from mlops_lint.globs import is_test_data
 from mlops_lint.model import Finding, Status, T, failed, passed, skipped
+from mlops_lint.readers.deployment import deployment
 from mlops_lint.readers.project_files import as_list
 from mlops_lint.readers.project_kind import project_kind
 from mlops_lint.readers.training import training
@@ -218,10 +221,15 @@ def _dashboard(ctx: Context) -> Finding:
 def monitoring_as_code(ctx: Context, params: None) -> Iterator[Finding]:
     """OBS004: Prometheus scrape config, actionable alert rules and a Grafana dashboard."""
     found = [_scrape(ctx), *_alerts(ctx), _dashboard(ctx)]
-    reason = project_kind(ctx.repo).runs_nothing()
-    if reason is not None and all(f.status == Status.FAIL and f.path is None for f in found):
-        yield skipped(T("not applicable: ", "no aplica: ") + reason + T(
-            ", so nothing runs to scrape, alert on or chart",
-            ", así que nada se ejecuta que recoger, alertar o graficar"))
-        return
+    if all(f.status == Status.FAIL and f.path is None for f in found):
+        then = T(", so nothing runs to scrape, alert on or chart",
+                 ", así que nada se ejecuta que recoger, alertar o graficar")
+        reason = project_kind(ctx.repo).runs_nothing()
+        if reason is not None:
+            yield skipped(T("not applicable: ", "no aplica: ") + reason + then)
+            return
+        fact = deployment(ctx.repo)
+        if not fact.deploys:
+            yield skipped(fact.nothing_deployed(then))
+            return
     yield from found

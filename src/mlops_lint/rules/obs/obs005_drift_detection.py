@@ -2,7 +2,9 @@
 
 A drift module passes when it writes a report (or stores its metrics for a Grafana
 dashboard beside it) and signals drift (a non-zero exit code or a drift flag); the best
-of the project's drift modules is reported.
+of the project's drift modules is reported. Without any drift module, a repository that
+deploys nothing (:func:`mlops_lint.readers.deployment.deployment`: notebooks on a fixed
+dataset, a training pipeline) is not applicable: there is no live data to drift.
 """
 
 from __future__ import annotations
@@ -15,8 +17,9 @@ from pathlib import PurePosixPath
 
 from mlops_lint import lazy_re
 from mlops_lint.context import Context
-from mlops_lint.model import Finding, T, failed, passed, warned
+from mlops_lint.model import Finding, T, failed, passed, skipped, warned
 from mlops_lint.parsers.fastapi_app import Module
+from mlops_lint.readers.deployment import deployment
 from mlops_lint.rules import rule
 from mlops_lint.rules.obs._shared import code_model, drift_detector
 
@@ -134,6 +137,11 @@ def drift_detection(ctx: Context, params: None) -> Iterator[Finding]:
     """OBS005: drift detection (Evidently, KS, PSI, NannyML, alibi-detect) with output."""
     found = _drift_modules(ctx)
     best = max(found, key=lambda d: int(d.artifact) + int(d.signal), default=None)
+    if best is None and not (fact := deployment(ctx.repo)).deploys:
+        yield skipped(fact.nothing_deployed(T(
+            ", so there is no live data whose distribution could drift",
+            ", así que no hay datos en vivo cuya distribución pueda derivar")))
+        return
     if best is None:
         yield failed(T("no drift detection (Evidently DataDriftPreset, scipy ks_2samp, PSI, "
                        "NannyML, alibi-detect)",

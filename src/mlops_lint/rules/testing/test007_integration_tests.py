@@ -3,6 +3,12 @@
 
 A test counts as end-to-end through the fixtures it requests; a test of the served model
 counts when it points the service at a model the test saved.
+
+A project with no model of its own (:func:`mlops_lint.readers.training.no_model_of_its_own`:
+a published library that fits its callers' models, a documentation repository) has no
+model artefact to save and load and no service whose API to test: a test that trains and
+predicts with its code is its end-to-end test (pass), and without one the rule is not
+applicable.
 """
 
 from __future__ import annotations
@@ -15,11 +21,12 @@ from pathlib import PurePosixPath
 
 from mlops_lint import lazy_re
 from mlops_lint.context import Context
-from mlops_lint.model import Finding, T, failed, passed
+from mlops_lint.model import Finding, T, failed, passed, skipped
 from mlops_lint.readers.training import (
     last,
     literal_path,
     method,
+    no_model_of_its_own,
     training,
     training_errors,
 )
@@ -75,9 +82,8 @@ def _checkpoint_reference(case: Case) -> bool:
     return False
 
 
-def e2e_test(case: Case) -> bool:
-    """Train, save, load and predict (or evaluate) in a temporary directory; or train and
-    predict in an integration test."""
+def _steps(case: Case) -> tuple[bool, bool, bool]:
+    """Whether the test trains, loads and predicts (or evaluates)."""
     trains = loads = predicts = False
     for qual, call in case.calls():
         name = method(call) or last(qual)
@@ -87,6 +93,13 @@ def e2e_test(case: Case) -> bool:
             "keras.models.load_model") or name in FRAMEWORK_LOADS
         predicts |= name in ("predict", "predict_proba") or bool(
             re.match(r"^(evaluate\w*|test|validate|infer\w*)$", name))
+    return trains, loads, predicts
+
+
+def e2e_test(case: Case) -> bool:
+    """Train, save, load and predict (or evaluate) in a temporary directory; or train and
+    predict in an integration test."""
+    trains, loads, predicts = _steps(case)
     loads |= trains and predicts and _checkpoint_reference(case)
     if trains and predicts and (loads and _tmp_case(case)):
         return True
@@ -298,8 +311,33 @@ def integration_tests(ctx: Context, params: None) -> Iterator[Finding]:
         if untested is not None:
             yield untested
             return
+    borrowed = None if api.cases else no_model_of_its_own(ctx)
+    if borrowed is not None:
+        yield from _without_own_model(found, e2e, borrowed)
+        return
     if not found.cases and not api.cases:
         yield no_tests(2)
         yield no_tests(3)
         return
     yield from _verdicts(e2e, api, training(ctx).anywhere)
+
+
+def _without_own_model(found: Suite, e2e: list[Case], reason: T) -> Iterator[Finding]:
+    """A project with no model of its own: an end-to-end test, or a test that trains and
+    predicts with its code, passes both levels (nothing of its own to save and load, no
+    API to call); none is not applicable."""
+    subject = T("it has no model artefact to save and load and no service whose API to "
+                "test", "no tiene artefacto de modelo que guardar y cargar ni servicio cuya "
+                "API probar")
+    case = e2e[0] if e2e else next((c for c in found.cases if _steps(c)[0] and _steps(c)[2]),
+                                   None)
+    if case is None:
+        yield skipped(T("not applicable: ", "no aplica: ") + reason + T("; ", "; ") + subject)
+        return
+    where = f"{case.path}:{case.node.lineno}"
+    for level in (2, 3):
+        yield passed(reason + T(f"; {case.node.name} at {where} trains and predicts with its "
+                                "code, its end-to-end test, and ",
+                                f"; {case.node.name} en {where} entrena y predice con su "
+                                "código, su test de extremo a extremo, y ") + subject,
+                     case.path, case.node.lineno, level=level)

@@ -3,7 +3,10 @@
 Any well-known tracker counts (MLflow through its API, autolog, an ``MLproject`` file or a
 framework callback; W&B, DVCLive, Neptune, Comet, ClearML, Azure ML, SageMaker): what each
 records comes from :func:`~mlops_lint.readers.tracking.tracking_verdicts`. The others seen
-are named after the best one.
+are named after the best one. Without any tracker, a project with no model of its own
+(:func:`mlops_lint.readers.training.no_model_of_its_own`: a published library that fits
+its callers' models, a documentation repository's teaching notebooks) is not applicable:
+it has no training runs of its own to track.
 """
 
 from __future__ import annotations
@@ -11,9 +14,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from mlops_lint.context import Context
-from mlops_lint.model import Finding, T, failed, passed
+from mlops_lint.model import Finding, T, failed, passed, skipped
 from mlops_lint.readers.tracking import tracking_verdicts
-from mlops_lint.readers.training import no_training, skips, training_errors
+from mlops_lint.readers.training import (
+    no_model_of_its_own,
+    no_training,
+    skips,
+    training_errors,
+)
 from mlops_lint.rules import rule
 from mlops_lint.rules.tracking._shared import source_errors
 
@@ -33,6 +41,12 @@ def mlflow_tracking(ctx: Context, params: None) -> Iterator[Finding]:
         notebooks_count=True)
     if untrained is not None:
         yield untrained
+        return
+    borrowed = None if verdicts else no_model_of_its_own(ctx)
+    if borrowed is not None:
+        yield skipped(T("not applicable: ", "no aplica: ") + borrowed + T(
+            "; it has no training runs of its own to track",
+            "; no tiene entrenamientos propios que seguir"))
         return
     if not verdicts:
         for level in (1, 2, 3):

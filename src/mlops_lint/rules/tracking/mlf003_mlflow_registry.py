@@ -5,9 +5,9 @@ W&B model artifacts, the Hugging Face Hub, Azure ML, SageMaker model packages an
 model artifacts (``dvc.yaml`` ``artifacts:`` or GTO's ``artifacts.yaml``) count. A
 project that trains nothing is not applicable; when it takes its model from a registry
 (:data:`CONSUMED_MODEL`, a bounded text search) the skip says where from. Neither is a
-published library that saves no model artefact
-(:func:`mlops_lint.readers.training.library_without_model`): what it fits is its callers'
-model.
+project with no model of its own (:func:`mlops_lint.readers.training.no_model_of_its_own`):
+a published library that saves no model artefact fits its callers' models, and a
+documentation repository's notebooks only teach.
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ from mlops_lint.readers.trackers import other_trackers, tracker_errors
 from mlops_lint.readers.training import (
     every_call,
     last,
-    library_without_model,
     method,
+    no_model_of_its_own,
     no_training,
     nodes_of,
     project_name,
@@ -166,12 +166,11 @@ def mlflow_registry(ctx: Context, params: None) -> Iterator[Finding]:
     if untrained is not None:
         yield untrained
         return
-    library = None if hits else library_without_model(ctx)
-    if library is not None:
-        yield skipped(T("not applicable: ", "no aplica: ") + library + T(
-            "; it fits its callers' models and ships no model of its own to register",
-            "; ajusta los modelos de quien la usa y no publica ningún modelo propio que "
-            "registrar"))
+    borrowed = None if hits else no_model_of_its_own(ctx)
+    if borrowed is not None:
+        yield skipped(T("not applicable: ", "no aplica: ") + borrowed + T(
+            "; it ships no model of its own to register",
+            "; no publica ningún modelo propio que registrar"))
         return
     if not hits:
         yield failed(T("the model is never registered in a model registry (MLflow "

@@ -8,7 +8,10 @@ stage, a Makefile target, a shell script, or a pipeline definition that orders a
 evaluation step before the registration step. A gate nothing runs is a warning. A gate
 must fail the process (raise, ``sys.exit``, a run cancelled): an early ``return`` of a
 function is not one. With no promotion call and no gate that runs, a project that trains
-no model is not applicable: there is no candidate to promote.
+no model is not applicable: there is no candidate to promote; so is a project with no
+model of its own (:func:`mlops_lint.readers.training.no_model_of_its_own`: a published
+library that fits its callers' models, a documentation repository's teaching notebooks),
+whose metric checks, if any, are not promotion gates.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from pathlib import PurePosixPath
 
 from mlops_lint import lazy_re
 from mlops_lint.context import Context
-from mlops_lint.model import Finding, T, failed, passed, warned
+from mlops_lint.model import Finding, T, failed, passed, skipped, warned
 from mlops_lint.parsers import ParseError
 from mlops_lint.parsers.ci import ci_commands
 from mlops_lint.parsers.makefile import parse_makefile
@@ -34,6 +37,7 @@ from mlops_lint.readers.training import (
     last,
     locations,
     method,
+    no_model_of_its_own,
     no_training,
     nodes_of,
     parents,
@@ -356,6 +360,11 @@ def promotion_gate(ctx: Context, params: None) -> Iterator[Finding]:
                             notebooks_count=True)
     if untrained is not None:
         yield untrained
+        return
+    if (borrowed := no_model_of_its_own(ctx)) is not None:
+        yield skipped(T("not applicable: ", "no aplica: ") + borrowed + T(
+            "; there is no model of its own to promote",
+            "; no hay modelo propio que promover"))
         return
     if idle:
         yield warned(T(f"a metric gate at {idle[0]}:{idle[1]} fails the process on a bad "
