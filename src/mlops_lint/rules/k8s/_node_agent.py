@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from mlops_lint.model import Finding, T, verdict
+from mlops_lint.rules.k8s._shared import hardening_gaps
 
 # system paths of a node (and what is below them) that only root can read in general
 SYSTEM_PATHS = ("/var/log", "/var/lib/docker", "/var/lib/containerd", "/var/lib/kubelet",
@@ -43,17 +44,7 @@ def node_agent_verdict(subject: str, sujeto: str, mounts: list[tuple[str, bool]]
                        context: dict[str, Any], path: str, line: int | None) -> Finding:
     """Root is kept (the host paths need it); the rest of the hardening is asked for."""
     shown = ", ".join(dict.fromkeys(p for p, _ in mounts))
-    en: list[str] = []
-    es: list[str] = []
-    if context.get("privileged") is True:
-        en.append("privileged: true")
-        es.append("privileged: true")
-    if context.get("allowPrivilegeEscalation") is not False:
-        en.append("allowPrivilegeEscalation is not false")
-        es.append("allowPrivilegeEscalation no es false")
-    if context.get("readOnlyRootFilesystem") is not True:
-        en.append("readOnlyRootFilesystem is not true")
-        es.append("readOnlyRootFilesystem no es true")
+    en, es = hardening_gaps(context)
     caps = context.get("capabilities")
     drop = caps.get("drop") if isinstance(caps, dict) else None
     if not (isinstance(drop, list) and any(str(d).upper() == "ALL" for d in drop)):

@@ -166,3 +166,20 @@ def as_int(value: Any) -> int | None:
     if isinstance(value, str) and value.strip().lstrip("-").isdigit():
         return int(value)
     return None
+
+
+def hardening_gaps(context: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """What a container's ``securityContext`` leaves open besides its user (English,
+    Spanish): privilege escalation allowed, a writable root filesystem, privileged mode."""
+    en: list[str] = []
+    es: list[str] = []
+    if context.get("allowPrivilegeEscalation") is not False:
+        en.append("allowPrivilegeEscalation is not false")
+        es.append("allowPrivilegeEscalation no es false")
+    if context.get("readOnlyRootFilesystem") is not True:
+        en.append("readOnlyRootFilesystem is not true")
+        es.append("readOnlyRootFilesystem no es true")
+    if context.get("privileged") is True:
+        en.append("privileged: true")
+        es.append("privileged: true")
+    return en, es

@@ -23,6 +23,7 @@ from mlops_lint.rules.k8s._shared import (
     as_int,
     chart_values,
     complete,
+    hardening_gaps,
     manifests,
     mapping,
     pod_templates,
@@ -56,15 +57,9 @@ def _security_problems(pod: dict[str, Any], container: dict[str, Any]
                   "runAsUser > 0)")
         es.append("nada impide que se ejecute como root (sin runAsNonRoot: true ni "
                   "runAsUser > 0)")
-    if container.get("allowPrivilegeEscalation") is not False:
-        en.append("allowPrivilegeEscalation is not false")
-        es.append("allowPrivilegeEscalation no es false")
-    if container.get("readOnlyRootFilesystem") is not True:
-        en.append("readOnlyRootFilesystem is not true")
-        es.append("readOnlyRootFilesystem no es true")
-    if container.get("privileged") is True:
-        en.append("privileged: true")
-        es.append("privileged: true")
+    more_en, more_es = hardening_gaps(container)
+    en += more_en
+    es += more_es
     summary = (f"runAsNonRoot {str(non_root).lower()}, runAsUser "
                f"{user if user is not None else '-'}")
     return en, es, summary
