@@ -301,9 +301,16 @@ def chained(uri):
 
 def test_testing_rules_without_python_or_tests(make_repo: Build,
                                                results_for: Results) -> None:
+    # no Python at all (a Terraform module): no testing rule has a subject, TEST001 neither
     root = make_repo({"main.tf": 'resource "aws_vpc" "this" {}\n', "README.md": "# vpc\n"})
-    assert verdict(results_for(root, "TEST001")) == "fail"  # carries the absence once
-    for rule in ("TEST002", "TEST003", "TEST005", "TEST006", "TEST007", "TEST008"):
+    for rule in ("TEST001", "TEST002", "TEST003", "TEST005", "TEST006", "TEST007", "TEST008"):
+        results = results_for(root, rule)
+        assert verdict(results) == "skip", (rule, messages(results))
+        assert "no Python code, notebook or packaging file" in results[0].message.en
+    # a packaging file but no modules and no tests: TEST001 carries the absence once
+    root = make_repo({"pyproject.toml": '[project]\nname = "x"\n', "README.md": "# x\n"})
+    assert verdict(results_for(root, "TEST001")) == "fail"
+    for rule in ("TEST002", "TEST005", "TEST008"):
         results = results_for(root, rule)
         assert verdict(results) == "skip", (rule, messages(results))
         assert "no Python modules and no tests" in results[0].message.en

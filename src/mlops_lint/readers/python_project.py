@@ -15,6 +15,7 @@ from pathlib import PurePosixPath
 
 from mlops_lint.context import Context
 from mlops_lint.globs import is_test_data
+from mlops_lint.model import T
 from mlops_lint.parsers import ParseError
 from mlops_lint.parsers.mypy_config import toml_table_line
 from mlops_lint.parsers.python_source import is_test_path
@@ -123,3 +124,15 @@ def requires_python(ctx: Context) -> Declared | None:
         return Declared(poetry, path, line_in(text, "python", start or 1),
                         "requires-python")
     return None
+
+
+PYTHON_TRACES = ("**/*.py", "**/*.ipynb", "**/pyproject.toml", "**/setup.py", "**/setup.cfg")
+NO_PYTHON = T("not applicable: no Python code, notebook or packaging file in the project",
+              "no aplica: no hay código Python, notebooks ni archivo de empaquetado en el "
+              "proyecto")
+
+
+def without_python(ctx: Context) -> bool:
+    """Whether the project has no Python at all (a Terraform module, a Go or Node service):
+    the rules about a Python test suite or Python SAST have no subject there."""
+    return not ctx.files(list(PYTHON_TRACES))

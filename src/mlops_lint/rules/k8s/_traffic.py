@@ -2,8 +2,9 @@
 its probes.
 
 * An **idle** container (its command is ``tail -f /dev/null``, ``sleep infinity``, a long
-  ``sleep`` or a ``while true; do sleep`` loop) is a toolbox used through ``kubectl exec``:
-  it serves nothing and does no work of its own, so probes have no subject.
+  ``sleep``, a ``sleep`` that is the whole command, or a ``while true; do sleep`` loop) is a
+  toolbox used through ``kubectl exec``: it serves nothing and does no work of its own, so
+  probes have no subject.
 * A **port-less agent** (no ``ports``, no probe aimed at a port, and no Service of its
   namespace selecting its pods) gets no traffic: a readinessProbe gates nothing, but a
   livenessProbe still restarts a hung agent (a log shipper, a node agent); the fix is an
@@ -19,7 +20,9 @@ from mlops_lint.rules.k8s._shared import items, mapping
 
 IDLE_COMMAND = lazy_re.compile(
     r"\btail\s{1,5}-f\s{1,5}/dev/null\b|\bsleep\s{1,5}(?:infinity|inf)\b|\bsleep\s{1,5}\d{5,12}\b"
-    r"|\bwhile\s{1,5}(?:true|:)\s{0,5};\s{0,5}do\s{1,5}sleep\b")
+    r"|\bwhile\s{1,5}(?:true|:)\s{0,5};\s{0,5}do\s{1,5}sleep\b"
+    # a sleep that is the whole command, however short: nothing else runs in it
+    r"|^(?:(?:/usr)?(?:/bin/)?(?:ba)?sh\s{1,5}-c\s{1,5})?(?:/bin/)?sleep\s{1,5}\d{1,12}[smhd]?$")
 PORT_HANDLERS = ("httpGet", "tcpSocket", "grpc")
 
 

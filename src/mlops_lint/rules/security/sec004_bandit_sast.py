@@ -11,12 +11,12 @@ import json
 from collections.abc import Iterator
 
 from mlops_lint.context import Context
-from mlops_lint.model import Finding, T, failed, passed, warned
+from mlops_lint.model import Finding, T, failed, passed, skipped, warned
 from mlops_lint.parsers import ParseError
 from mlops_lint.parsers.invocations import Tool, tool_runs
 from mlops_lint.parsers.toml_file import dig
 from mlops_lint.readers.ci_tools import BANDIT, CHECKOV_SAST, CODEQL, SEMGREP, is_checkov_sast
-from mlops_lint.readers.python_project import code_dirs
+from mlops_lint.readers.python_project import NO_PYTHON, code_dirs, without_python
 from mlops_lint.rules import rule
 from mlops_lint.rules.security._shared import places, precommit_note
 
@@ -128,6 +128,9 @@ def bandit_high(text: str) -> int:
 def bandit_sast(ctx: Context, params: None) -> Iterator[Finding]:
     """SEC004: Bandit configured and run (hook, CI, Makefile) — or ruff's S rules; a
     bandit*.json report, when present, must show 0 HIGH findings."""
+    if without_python(ctx):
+        yield skipped(NO_PYTHON)
+        return
     fix = _fix(ctx)
     reports = ctx.files(["bandit*.json", "**/bandit*.json", "reports/bandit*.json"],
                         case_sensitive=False)

@@ -20,6 +20,7 @@ from mlops_lint.parsers.pytest_config import (
     read_configs,
 )
 from mlops_lint.parsers.python_source import PythonIndex, python_index
+from mlops_lint.readers.python_project import NO_PYTHON, without_python
 from mlops_lint.readers.served_model import served_model
 from mlops_lint.readers.training import (
     FUNCTION_NODES,
@@ -244,11 +245,14 @@ def suite(ctx: Context) -> Suite:
 
 def no_python(ctx: Context) -> Finding | None:
     """A ``skip`` for the rules about a Python test suite when the project has neither
-    Python modules nor tests (a Terraform module, a documentation site, notebooks only):
-    TEST001 reports the missing suite once; the others have no subject. Notebooks are
-    named in the reason: pytest collects no test from them."""
+    Python modules nor tests (a documentation site, notebooks only): TEST001 reports the
+    missing suite once; the others have no subject. Notebooks are named in the reason:
+    pytest collects no test from them. With no Python at all (a Terraform module, a Go
+    service) every testing rule, TEST001 too, is not applicable."""
     if suite(ctx).cases or ctx.files(["**/*.py"]):
         return None
+    if without_python(ctx):  # no Python at all: TEST001 is not applicable either
+        return skipped(NO_PYTHON)
     notebooks = ctx.files(["**/*.ipynb"])
     only = T(f" (only {len(notebooks)} notebook(s), where pytest collects no test)",
              f" (solo {len(notebooks)} notebook(s), de los que pytest no recoge tests)") \

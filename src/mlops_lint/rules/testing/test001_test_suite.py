@@ -13,8 +13,9 @@ from collections.abc import Iterator
 from pathlib import PurePosixPath
 
 from mlops_lint.context import Context
-from mlops_lint.model import Finding, T, failed, passed, warned
+from mlops_lint.model import Finding, T, failed, passed, skipped, warned
 from mlops_lint.parsers.python_source import PythonIndex, is_test_path, python_index
+from mlops_lint.readers.python_project import NO_PYTHON, without_python
 from mlops_lint.rules import rule
 from mlops_lint.rules.testing._commands import explicit_test_paths
 from mlops_lint.rules.testing._shared import (
@@ -133,6 +134,9 @@ def suite_size(ctx: Context, params: None) -> Iterator[Finding]:
     """TEST001: tests under a configured ``testpaths``, at least 10 (L1) / 30 (L3); a
     small project, one test per function of its modules."""
     found = suite(ctx)
+    if not found.cases and not found.uncollected and without_python(ctx):
+        yield skipped(NO_PYTHON)
+        return
     for error in found.config.errors:
         yield failed(T(f"{error.path} cannot be parsed ({error.message}): pytest cannot read "
                        "its configuration", f"{error.path} no se puede analizar "
