@@ -1,7 +1,7 @@
 """Regressions found by running mlops-lint on public ML repositories (docs/field-tests.md).
 
 Each case is a minimal synthetic reproduction of what a real repository had, never its
-code: a cookiecutter-data-science README (tree in an indented block, template footer), a
+code: a data-science project template README (tree in an indented block, template footer), a
 README titled "... Demo Project" whose Swagger link is local, a tree pasted outside any
 code block, a box-drawing chart that is no directory tree.
 """
@@ -38,9 +38,9 @@ Project Organization
 
 --------
 
-<p><small>Project based on the <a target="_blank" href="{FOOTER_URL}">cookiecutter \
-data science project template</a>. #cookiecutterdatascience</small></p>
-""".replace("{FOOTER_URL}", "https://drivendata.github.io/cookiecutter-data-science/")
+<p><small>Project based on the <a target="_blank" href="{FOOTER_URL}">data \
+science project template</a>.</small></p>
+""".replace("{FOOTER_URL}", "https://template-docs.example.org/project-template/")
 
 
 def _message(results: list[Result]) -> str:

@@ -97,10 +97,10 @@ def test_notebook_only_training(make_repo: Build, results_for: Results) -> None:
     tracking rules still apply (the practice can live in a notebook)."""
     notebook = ('{"cells": [{"cell_type": "code", "source": ["from sklearn.svm import SVC\\n",'
                 ' "clf = SVC()\\n", "clf.fit(X, y)\\n"]}], "metadata": {}, "nbformat": 4}')
-    root = make_repo(project({"notebooks/titanic-svm.ipynb": notebook}))
+    root = make_repo(project({"notebooks/survival-svm.ipynb": notebook}))
     results = results_for(root, "ML001")
     assert verdict(results) == "skip"
-    assert "trained only in notebooks (notebooks/titanic-svm.ipynb)" in results[0].message.en
+    assert "trained only in notebooks (notebooks/survival-svm.ipynb)" in results[0].message.en
     assert "not applicable" not in results[0].message.en
     assert levels(results_for(root, "MLF001"))[1] == "fail"
     # a notebook of the documentation is not the project's

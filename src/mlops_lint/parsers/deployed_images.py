@@ -9,9 +9,9 @@ A Dockerfile is linked to the containers of the repository's Kubernetes manifest
 run its image when one of these holds:
 
 * a Skaffold ``build.artifacts`` entry builds it (``context`` + ``docker.dockerfile``)
-  under an image name the container uses (``image: shippingservice``);
-* the container's image name ends in the Dockerfile's folder name (``…/book-details-app:v1``
-  for ``book_details_app/Dockerfile``; ``-`` and ``_`` alike), and the manifest lies
+  under an image name the container uses (``image: orders``);
+* the container's image name ends in the Dockerfile's folder name (``…/order-api:v1``
+  for ``order_api/Dockerfile``; ``-`` and ``_`` alike), and the manifest lies
   beside that folder (under its parent directory);
 * the manifest lies in the Dockerfile's own folder, the folder has one Dockerfile, and
   the container's image is a placeholder filled at deploy time (``${IMAGE_URI}``).

@@ -8,7 +8,7 @@
   aside, so a ``# comment`` inside a code block is never taken for a heading.
 * Indented code blocks (CommonMark: lines indented four or more columns after a blank
   line, outside a list item's content) are code too, with an empty language; the
-  cookiecutter-data-science README keeps its project tree in one.
+  data-science project template README keeps its project tree in one.
 * HTML comments (``<!-- … -->``, also over several lines) are ignored entirely: template
   instructions often live there.
 * GitHub-style pipe tables with their header and rows.

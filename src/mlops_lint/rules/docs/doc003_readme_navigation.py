@@ -69,7 +69,7 @@ _TREE_LINE = lazy_re.compile(r"(?:[├└]─{2,}|\|--|`--)[ \t]*[^\s─━┤�
 
 
 # A line crediting a template or a tool: its links are someone else's site, not this
-# project's docs (the cookiecutter-data-science footer links drivendata.github.io).
+# project's docs (a project template's footer links the template's own site).
 _ATTRIBUTION = lazy_re.compile(
     r"\b(?:based on|generated (?:with|by|from)|powered by|made with|built with|created with|"
     r"scaffolded (?:with|from)|cookiecutter|basado en|generado con|hecho con)\b", re.I)
