@@ -40,6 +40,10 @@ class TrackerSpec:
     ignore_dir: str | None = None  # local run directory that belongs in .gitignore
     implied: tuple[str, ...] = ()  # what a run call records on its own (automatic logging)
     registry: frozenset[str] = frozenset()  # resolved calls or methods registering a model
+    # bound methods that record any named value: a parameter when what they log comes from
+    # the configuration (Azure ML SDK v1 has no log_param; ``run.log(k, v)`` over the
+    # training arguments is how it records them)
+    config_logs: frozenset[str] = frozenset()
 
 
 P_, M_, A_, T_, N_, U_ = ("params",), ("metrics",), ("artifacts",), ("tags",), \
@@ -101,6 +105,7 @@ TRACKERS: tuple[TrackerSpec, ...] = (
                "upload_file": A_, "upload_folder": A_, "tag": T_, "set_tags": T_},
         keywords={"arguments": "params", "inputs": "params", "display_name": "run_name",
                   "tags": "tags"},
+        config_logs=frozenset({"log"}),
         registry=frozenset({"azureml.core.Model.register", "azureml.core.model.Model.register",
                             "register_model"})),
     TrackerSpec(

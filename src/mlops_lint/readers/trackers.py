@@ -17,6 +17,7 @@ from mlops_lint.context import Context
 from mlops_lint.globs import COMPOSE_FILES
 from mlops_lint.parsers import ParseError
 from mlops_lint.parsers.python_source import PythonIndex, call_arg, literal
+from mlops_lint.readers.tracker_logs import logs_configuration
 from mlops_lint.readers.tracker_specs import (
     AUTO_NAMED,
     INTEGRATION_KEYWORDS,
@@ -126,6 +127,10 @@ def _scan_spec(spec: TrackerSpec, index: PythonIndex, tracking: Tracking) -> Non
     bound = _bound_names(index, spec.runs)
     for qual, call in every_call(index):
         _scan_call(spec, tracking, index.path, bound, qual, call)
+        obj = receiver(call)
+        if method(call) in spec.config_logs and isinstance(obj, ast.Name | ast.Attribute) \
+                and target_key(obj) in bound and logs_configuration(index, call):
+            tracking.add("params", index.path, call.lineno, method(call) or qual)
     _scan_assigned(spec, index, tracking)
     if spec.key == "neptune":
         _neptune_fields(index, tracking)
