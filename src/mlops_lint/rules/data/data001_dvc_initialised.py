@@ -2,6 +2,9 @@
 
 The DVC repository is the root's ``.dvc/config``, or one initialised in a sub-folder
 (``dvc init --subdir``); see :func:`~mlops_lint.rules.data._shared.dvc_config`.
+Without DVC, data versioned with a well-known equivalent in the project code (Azure ML
+datasets, lakeFS, ClearML or W&B dataset artifacts; see
+:func:`~mlops_lint.rules.data._equivalents.data_versioning`) passes, naming it.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from collections.abc import Iterator
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed, warned
 from mlops_lint.rules import rule
+from mlops_lint.rules.data._equivalents import data_versioning
 from mlops_lint.rules.data._shared import DVC_CONFIG, dvc_config
 
 
@@ -25,6 +29,12 @@ def dvc_initialised(ctx: Context, params: None) -> Iterator[Finding]:
     """DATA001: .dvc/config exists (and .dvcignore), committed."""
     config = dvc_config(ctx)
     if not ctx.repo.exists(config):
+        other = data_versioning(ctx)
+        if other is not None:
+            yield passed(T(f"data versioned with {other.name} instead of DVC",
+                           f"datos versionados con {other.name} en lugar de DVC"),
+                         other.path, other.line)
+            return
         yield failed(T("DVC is not initialised (no .dvc/config)",
                        "DVC no está inicializado (no hay .dvc/config)"),
                      fix=T("dvc init && git add .dvc .dvcignore && git commit -m "
