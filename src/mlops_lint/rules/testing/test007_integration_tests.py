@@ -23,10 +23,13 @@ from mlops_lint import lazy_re
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed, skipped
 from mlops_lint.readers.training import (
+    every_call,
     last,
     literal_path,
     method,
     no_model_of_its_own,
+    scope_of,
+    source_files,
     training,
     training_errors,
 )
@@ -82,24 +85,49 @@ def _checkpoint_reference(case: Case) -> bool:
     return False
 
 
-def _steps(case: Case) -> tuple[bool, bool, bool]:
-    """Whether the test trains, loads and predicts (or evaluates)."""
+LOAD_CALLS = frozenset({"joblib.load", "torch.load", "pickle.load", "cloudpickle.load",
+                        "dill.load", "skops.io.load", "tensorflow.keras.models.load_model",
+                        "keras.models.load_model"})
+
+
+MODEL_LOADS = lazy_re.compile(r"^(load_pipeline|load_artifact|load_\w*model\w*)$")
+
+
+PREDICTS = lazy_re.compile(r"^(predict\w*|evaluate\w*|test|validate|infer\w*)$")
+
+
+def model_loaders(ctx: Context) -> frozenset[str]:
+    """Names of the project's functions that load a saved model (``joblib.load(path)``,
+    ``load_model``): a test that trains and then calls one loads what it saved."""
+    out: set[str] = set()
+    for index in source_files(ctx).indexes:
+        for qual, call in every_call(index):
+            name = method(call) or last(qual)
+            if qual in LOAD_CALLS or name in FRAMEWORK_LOADS or MODEL_LOADS.match(name):
+                scope = scope_of(index, call)
+                if isinstance(scope, ast.FunctionDef | ast.AsyncFunctionDef):
+                    out.add(scope.name)
+    return frozenset(out)
+
+
+def _steps(case: Case, loaders: frozenset[str] = frozenset()) -> tuple[bool, bool, bool]:
+    """Whether the test trains, loads (itself, or through a project function that loads
+    the saved model) and predicts (or evaluates)."""
     trains = loads = predicts = False
     for qual, call in case.calls():
         name = method(call) or last(qual)
         trains |= name in ("fit", "fit_transform") or bool(TRAIN_NAMES.search(name))
-        loads |= bool(LOAD_NAMES.match(name)) or qual in (
-            "joblib.load", "torch.load", "pickle.load", "tensorflow.keras.models.load_model",
-            "keras.models.load_model") or name in FRAMEWORK_LOADS
-        predicts |= name in ("predict", "predict_proba") or bool(
-            re.match(r"^(evaluate\w*|test|validate|infer\w*)$", name))
+        loads |= bool(LOAD_NAMES.match(name)) or qual in LOAD_CALLS or \
+            name in FRAMEWORK_LOADS or name in loaders
+        predicts |= bool(PREDICTS.match(name))
     return trains, loads, predicts
 
 
-def e2e_test(case: Case) -> bool:
+def e2e_test(case: Case, loaders: frozenset[str] = frozenset()) -> bool:
     """Train, save, load and predict (or evaluate) in a temporary directory; or train and
-    predict in an integration test."""
-    trains, loads, predicts = _steps(case)
+    predict in an integration test. ``loaders``: the project functions that load a saved
+    model (:func:`model_loaders`)."""
+    trains, loads, predicts = _steps(case, loaders)
     loads |= trains and predicts and _checkpoint_reference(case)
     if trains and predicts and (loads and _tmp_case(case)):
         return True
@@ -231,10 +259,11 @@ def api_tests(found: Suite, scripts: list[Case] | None = None) -> ApiTests:
     return out
 
 
-def _e2e_cases(found: Suite) -> list[Case]:
+def _e2e_cases(ctx: Context, found: Suite) -> list[Case]:
     """End-to-end training tests; without one, the first test of a served model saved by
     the test."""
-    e2e = [c for c in found.cases if e2e_test(c)]
+    loaders = model_loaders(ctx) if found.cases else frozenset()
+    e2e = [c for c in found.cases if e2e_test(c, loaders)]
     if not e2e:
         tables: dict[str, dict[str, Function]] = {}
         for case in found.cases:
@@ -303,7 +332,7 @@ def integration_tests(ctx: Context, params: None) -> Iterator[Finding]:
     if absent is not None:
         yield absent
         return
-    e2e = _e2e_cases(found)
+    e2e = _e2e_cases(ctx, found)
     api = api_tests(found, script_cases(ctx, found))
     if not e2e and not api.predict:  # a project without a model has nothing to test here
         yield from training_errors(ctx)
