@@ -22,7 +22,7 @@ from __future__ import annotations
 import ast
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -49,6 +49,7 @@ from mlops_lint.rules.api._compose import compose_services
 from mlops_lint.rules.api._endpoints import MAX_KIND_SCAN, managed_endpoints
 from mlops_lint.rules.api._health_fix import health_fix, health_text
 from mlops_lint.rules.api._rollback import rollback
+from mlops_lint.rules.api._smoke import SMOKE, after_deploy, smoke_after
 
 
 def _strings(node: Any) -> Iterator[str]:
@@ -234,10 +235,10 @@ def _other_ci_descriptors(ctx: Context) -> Iterator[Descriptor]:
         smoke = any(SMOKE.search(c.text) and health_text(c.text) for c in commands)
         # the file's commands come in document order: the deploy's rest, then later steps
         after = [commands[index].text[match.end():], *(c.text for c in commands[index + 1:])]
-        other = None if smoke else _smoke_after(after)
+        other = None if smoke else smoke_after(after)
         system = CI_NAMES.get(commands[0].system, commands[0].system)
         yield Descriptor(f"{system} deploy ({' '.join(deploy.split())})", path,
-                         None if other else smoke, _health_detail(smoke, other))
+                         *after_deploy(deploy, smoke, other))
 
 
 def _deploy_job_descriptor(ctx: Context, path: str,
@@ -254,44 +255,16 @@ def _deploy_job_descriptor(ctx: Context, path: str,
     job = commands[index].job
     after = [c.text for c in commands[index:]]
     smoke = any(SMOKE.search(t) and health_text(t) for t in after)
-    other = None if smoke else _smoke_after(after)
+    other = None if smoke else smoke_after(after)
     how = "environment: " if job in environments else ""
     name = CI_NAMES.get(system, system)
     yield Descriptor(f"{name} deploy job {job}" + (f" ({how.strip(': ')})" if how else ""),
-                     path, None if other else smoke, _health_detail(smoke, other))
-
-
-# a post-deploy test of the live service that is not a /health call: a smoke-test script
-# or a scoring of the deployed endpoint
-SMOKE_TEST = lazy_re.compile(r"smoke[_-]?tests?|score[_-]?(the[_-])?(service|endpoint)|"
-                             r"scoring[_-]?(service|endpoint)", re.IGNORECASE)
-
-
-def _smoke_after(texts: Iterable[str]) -> str | None:
-    """The first line of ``texts`` that runs a post-deploy smoke test."""
-    for text in texts:
-        for line in text[:20000].splitlines():
-            stripped = line.strip()
-            if stripped and not stripped.startswith("#") and SMOKE_TEST.search(stripped[:400]):
-                return stripped if len(stripped) <= 80 else stripped[:79] + "…"
-    return None
-
-
-def _health_detail(smoke: bool, other: str | None) -> T:
-    if smoke:
-        return _d("smoke test on /health after deploy", "prueba de /health tras desplegar")
-    if other:
-        return T(f"smoke test after deploy ({other}), but no /health check",
-                 f"prueba de humo tras desplegar ({other}), pero sin comprobar /health")
-    return _d("no /health check after deploy", "sin comprobar /health tras desplegar")
+                     path, *after_deploy("", smoke, other))
 
 
 LONG_RUNNING_KIND = lazy_re.compile(
     r"^kind:[ \t]*(Deployment|StatefulSet|DaemonSet|Rollout)[ \t]*$",
     re.MULTILINE)
-
-
-SMOKE = lazy_re.compile(r"\b(curl|wget|http|httpx|requests)\b", re.IGNORECASE)
 
 
 def _workflow_descriptor(wf: Workflow) -> Iterator[Descriptor]:
@@ -318,10 +291,9 @@ def _workflow_descriptor(wf: Workflow) -> Iterator[Descriptor]:
                                              "aws-actions/amazon-ecs-deploy")) and deploy is None:
                 deploy = (str(step.uses), step.line)
     if deploy is not None:
-        other = None if smoke else _smoke_after(later)
+        other = None if smoke else smoke_after(later)
         yield Descriptor(f"workflow deploy ({' '.join(deploy[0].split())})", wf.path,
-                         None if other else smoke, _health_detail(smoke, other), deploy[1],
-                         managed)
+                         *after_deploy(deploy[0], smoke, other), deploy[1], managed)
 
 
 def _health_route(ctx: Context) -> str | None:
