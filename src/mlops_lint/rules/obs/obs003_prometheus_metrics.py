@@ -2,7 +2,11 @@
 
 Level 3: a prediction/probability distribution, a model-loaded gauge, an error counter and
 metrics labelled by model or version. With no service to scrape, the absence follows from
-the missing serving layer and points at API001.
+the missing serving layer and points at API001. A scoring script a platform serves (Azure
+ML, SageMaker) cannot expose /metrics: the platform's request metrics (Application
+Insights enabled on the deployment, SageMaker's CloudWatch metrics) pass level 2 and warn
+at level 3 (no ML metrics seen); without them both levels fail, naming the setting
+(:mod:`mlops_lint.rules.obs._platform_metrics`).
 """
 
 from __future__ import annotations
@@ -13,10 +17,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from mlops_lint.context import Context
-from mlops_lint.model import Finding, T, failed, passed
+from mlops_lint.model import Finding, T, failed, passed, warned
 from mlops_lint.parsers.fastapi_app import ServingModel
 from mlops_lint.parsers.python_source import call_arg
 from mlops_lint.rules import rule
+from mlops_lint.rules.obs._platform_metrics import ScoringScript, scoring_script
 from mlops_lint.rules.obs._shared import calls, code_model, last, service_of
 
 METRIC_TYPES = frozenset({"Counter", "Histogram", "Gauge", "Summary", "Info", "Enum"})
@@ -90,6 +95,44 @@ def _no_metrics(model: ServingModel) -> Iterator[Finding]:
                      + extra, level=level, see=None if service is not None else "API001")
 
 
+def _platform_metrics(script: ScoringScript) -> Iterator[Finding]:
+    """A scoring script the platform serves: its request metrics are the platform's."""
+    where = f"{script.label} ({script.path}:{script.line})"
+    served = T(f"no Prometheus metrics, and none can be exposed: the project serves a "
+               f"scoring script the platform calls, with no web app of its own: {where}",
+               f"sin métricas Prometheus, y no pueden exponerse: el proyecto sirve un script "
+               f"de scoring que llama la plataforma, sin app web propia: {where}")
+    if script.metrics is None:
+        fix = T("Enable the platform's metrics on the deployment (appInsightsEnabled: true in "
+                "the deployment config, app_insights_enabled: true on an online deployment, "
+                "or deploy_configuration(enable_app_insights=True)), then log prediction "
+                "values and the model version from run()",
+                "Activa las métricas de la plataforma en el despliegue (appInsightsEnabled: "
+                "true en la configuración de despliegue, app_insights_enabled: true en un "
+                "online deployment o deploy_configuration(enable_app_insights=True)) y "
+                "registra desde run() los valores predichos y la versión del modelo")
+        for level in (2, 3):
+            yield failed(served + T("; the platform's request metrics (Application Insights) "
+                                    "are not enabled",
+                                    "; las métricas de peticiones de la plataforma "
+                                    "(Application Insights) no están activadas"),
+                         script.path, script.line, level=level, fix=fix)
+        return
+    recorded = T(f"; the platform records its request rate, latency and failures in "
+                 f"{script.metrics}", f"; la plataforma registra su tasa de peticiones, "
+                 f"latencia y fallos en {script.metrics}")
+    yield passed(served + recorded, script.path, script.line, level=2)
+    yield warned(served + recorded + T("; no ML metrics seen (prediction distribution, model "
+                                       "version)", "; no se ven métricas de ML (distribución "
+                                       "de predicciones, versión del modelo)"),
+                 script.path, script.line, level=3,
+                 fix=T("Log prediction values and the model version from the scoring "
+                       "script to the platform's metrics (custom metrics or dimensions)",
+                       "Registra desde el script de scoring los valores predichos y la "
+                       "versión del modelo en las métricas de la plataforma (métricas o "
+                       "dimensiones personalizadas)"))
+
+
 def _serving_metrics(model: ServingModel, path: str, metrics: list[Metric],
                      latency: list[Metric]) -> Finding:
     """Level 2: the /metrics endpoint, a latency histogram and a predictions counter (an
@@ -152,7 +195,8 @@ def prometheus_metrics(ctx: Context, params: None) -> Iterator[Finding]:
     library = next((m for m in model.modules.values()
                     if any(m.index.imports(lib) for lib in METRIC_LIBRARIES)), None)
     if library is None:
-        yield from _no_metrics(model)
+        script = scoring_script(ctx, model) if service_of(model) is None else None
+        yield from _no_metrics(model) if script is None else _platform_metrics(script)
         return
     metrics = metrics_of(model)
     latency = [m for m in metrics if m.kind in ("Histogram", "Summary")
