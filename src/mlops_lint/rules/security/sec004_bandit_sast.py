@@ -1,6 +1,7 @@
 """SEC004: Bandit (or ruff's ``S`` rules) runs on the project's code, with a
 ``bandit*.json`` report, when there is one, read as evidence of no high-severity issue.
-A well-known SAST equivalent (Semgrep, CodeQL, Checkov with a SAST framework) counts.
+A well-known SAST equivalent (Semgrep, CodeQL, Snyk Code, Checkov with a SAST framework)
+counts.
 
 Per project: its ``[tool.bandit]`` lives in the project's ``pyproject.toml``.
 """
@@ -15,7 +16,14 @@ from mlops_lint.model import Finding, T, failed, passed, skipped, warned
 from mlops_lint.parsers import ParseError
 from mlops_lint.parsers.invocations import Tool, tool_runs
 from mlops_lint.parsers.toml_file import dig
-from mlops_lint.readers.ci_tools import BANDIT, CHECKOV_SAST, CODEQL, SEMGREP, is_checkov_sast
+from mlops_lint.readers.ci_tools import (
+    BANDIT,
+    CHECKOV_SAST,
+    CODEQL,
+    SEMGREP,
+    SNYK_CODE,
+    is_checkov_sast,
+)
 from mlops_lint.readers.python_project import NO_PYTHON, code_dirs, without_python
 from mlops_lint.rules import rule
 from mlops_lint.rules.security._shared import places, precommit_note
@@ -102,9 +110,10 @@ CHECKOV_HOOK = Tool("checkov-hook", is_checkov_sast, frozenset({"checkov"}))
 
 
 def _sast_equivalent(ctx: Context) -> tuple[str, str, str, int | None] | None:
-    """A well-known SAST tool that covers Bandit's job: Semgrep, CodeQL, or Checkov with a
+    """A well-known SAST tool that covers Bandit's job: Semgrep, CodeQL, Snyk Code
+    (``snyk code test`` or a Snyk action with ``command: code test``), or Checkov with a
     SAST framework (a command, or its pre-commit hook with ``--framework sast...``)."""
-    runs = places(ctx, (SEMGREP, CODEQL, CHECKOV_SAST))
+    runs = places(ctx, (SEMGREP, CODEQL, SNYK_CODE, CHECKOV_SAST))
     if runs:
         return runs[0]
     dirs = [p.path for p in ctx.repo.projects]
@@ -187,7 +196,8 @@ def bandit_sast(ctx: Context, params: None) -> Iterator[Finding]:
                      + precommit_note(ctx), config[0], config[1], fix=fix)
         return
     yield failed(T("no Bandit: not configured ([tool.bandit], .bandit) nor run (pre-commit, CI, "
-                   "Makefile), and no equivalent SAST (ruff S rules, Semgrep, CodeQL, Checkov "
-                   "SAST)", "sin Bandit: ni configurado ([tool.bandit], .bandit) ni "
-                   "ejecutado (pre-commit, CI, Makefile), y sin SAST equivalente (reglas S de "
-                   "ruff, Semgrep, CodeQL, Checkov SAST)") + precommit_note(ctx), fix=fix)
+                   "Makefile), and no equivalent SAST (ruff S rules, Semgrep, CodeQL, Snyk "
+                   "Code, Checkov SAST)", "sin Bandit: ni configurado ([tool.bandit], .bandit) "
+                   "ni ejecutado (pre-commit, CI, Makefile), y sin SAST equivalente (reglas S "
+                   "de ruff, Semgrep, CodeQL, Snyk Code, Checkov SAST)") + precommit_note(ctx),
+                 fix=fix)
