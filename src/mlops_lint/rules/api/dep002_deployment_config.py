@@ -14,7 +14,9 @@ commands.
 
 Not applicable at level 2 to a published library or a Terraform module library with no
 descriptor (:mod:`mlops_lint.readers.project_kind`): it serves nothing, so there is no
-health route to wire.
+health route to wire. Not applicable at either level to a published server package with
+no descriptor (an inference server shipped as a wheel and an image): the platforms of its
+users deploy it and wire its health probes, and roll it back.
 """
 
 from __future__ import annotations
@@ -353,6 +355,16 @@ def _managed_health(ctx: Context, descriptors: list[Descriptor]) -> list[Descrip
             for d in descriptors]
 
 
+def _server_package(package: T) -> Iterator[Finding]:
+    """A server others deploy: their platform wires its health probes and rolls it back."""
+    yield skipped(T("not applicable: ", "no aplica: ") + package + T(
+        ", so the platforms that deploy it wire its health probes",
+        ", así que las plataformas que lo despliegan conectan sus sondas de salud"), level=2)
+    yield skipped(T("not applicable: ", "no aplica: ") + package + T(
+        ", so there is no deployment of its own to roll back",
+        ", así que no hay despliegue propio que revertir"), level=3)
+
+
 @rule("DEP002")
 @reports_unread
 def deployment_config(ctx: Context, params: None) -> Iterator[Finding]:
@@ -379,6 +391,9 @@ def deployment_config(ctx: Context, params: None) -> Iterator[Finding]:
         yield skipped(T("not applicable: ", "no aplica: ") + kind + T(
             ", so it serves nothing and has no health route to wire",
             ", así que no sirve nada ni tiene ruta de salud que conectar"), level=2)
+    elif (package := project_kind(ctx.repo).server_package) is not None:
+        yield from _server_package(package)
+        return
     else:
         yield failed(T("no deployment descriptor (Kubernetes manifest, serverless.yml, ECS "
                        "task definition, Cloud Run service or deploy workflow, compose) found",
