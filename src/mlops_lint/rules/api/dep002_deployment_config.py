@@ -51,6 +51,7 @@ from mlops_lint.rules.api._compose import compose_services
 from mlops_lint.rules.api._endpoints import MAX_KIND_SCAN, managed_endpoints
 from mlops_lint.rules.api._health_fix import health_fix, health_text
 from mlops_lint.rules.api._rollback import rollback
+from mlops_lint.rules.api._shared import server_package_skips
 
 
 def _strings(node: Any) -> Iterator[str]:
@@ -355,16 +356,6 @@ def _managed_health(ctx: Context, descriptors: list[Descriptor]) -> list[Descrip
             for d in descriptors]
 
 
-def _server_package(package: T) -> Iterator[Finding]:
-    """A server others deploy: their platform wires its health probes and rolls it back."""
-    yield skipped(T("not applicable: ", "no aplica: ") + package + T(
-        ", so the platforms that deploy it wire its health probes",
-        ", así que las plataformas que lo despliegan conectan sus sondas de salud"), level=2)
-    yield skipped(T("not applicable: ", "no aplica: ") + package + T(
-        ", so there is no deployment of its own to roll back",
-        ", así que no hay despliegue propio que revertir"), level=3)
-
-
 @rule("DEP002")
 @reports_unread
 def deployment_config(ctx: Context, params: None) -> Iterator[Finding]:
@@ -392,7 +383,7 @@ def deployment_config(ctx: Context, params: None) -> Iterator[Finding]:
             ", so it serves nothing and has no health route to wire",
             ", así que no sirve nada ni tiene ruta de salud que conectar"), level=2)
     elif (package := project_kind(ctx.repo).server_package) is not None:
-        yield from _server_package(package)
+        yield from server_package_skips(package)
         return
     else:
         yield failed(T("no deployment descriptor (Kubernetes manifest, serverless.yml, ECS "
