@@ -42,6 +42,16 @@ def test_data001(make_repo: MakeRepo, results_for: Results) -> None:
     assert statuses(results_for(root, "DATA001")) == ["warn"]
 
 
+def test_data_paths_are_the_rules_applies_if() -> None:
+    """The scaffold check reads the same data paths that make DATA001-DATA004 applicable."""
+    from mlops_lint.catalog import load_catalog
+    from mlops_lint.rules.data._shared import DATA_PATHS
+    catalog = load_catalog()
+    for rule_id in ("DATA001", "DATA002", "DATA003", "DATA004"):
+        rule = catalog.by_id(rule_id)
+        assert rule is not None and rule.applies_if == DATA_PATHS, rule_id
+
+
 # -- DATA002 ---------------------------------------------------------------------------------
 
 

@@ -172,7 +172,7 @@ def test_repo_without_tests(make_repo: Build, catalog: Catalog) -> None:
         "TEST003": {1: "fail", 2: "fail", 3: "fail"},
         "TEST004": {1: "skip", 2: "skip", 3: "skip"}, "TEST005": {2: "fail"},
         "TEST006": {2: "fail"}, "TEST007": {2: "fail", 3: "fail"},
-        "TEST008": {2: "skip", 3: "fail"}, "TEST009": {3: "fail"},
+        "TEST008": {2: "skip", 3: "fail"}, "TEST009": {3: "skip"},  # nothing deployed
     }
     first = next(r for r in results if r.rule == "TEST001")
     assert "no Python tests" in first.message.en and not first.gate  # level 1: no gate
@@ -598,7 +598,10 @@ def test_test009_locustfile(make_repo: Build, results_for: Results) -> None:
     partial = LOCUST.split("    @task(3)")[0]
     results = results_for(repo(make_repo, {"load/locustfile.py": partial}), "TEST009")
     assert verdict(results) == "warn" and "/predict" in results[0].message.en
-    assert verdict(results_for(repo(make_repo, {}), "TEST009")) == "fail"
+    image = {"Dockerfile": "FROM python:3.12-slim\nCMD [\"python\", \"-m\", \"demo\"]\n"}
+    assert verdict(results_for(repo(make_repo, image), "TEST009")) == "fail"
+    # nothing deployed: no service to load-test (levels.md §6)
+    assert verdict(results_for(repo(make_repo, {}), "TEST009")) == "skip"
 
 
 def test_test009_k6_and_locust_csv_evidence(make_repo: Build, results_for: Results) -> None:

@@ -475,11 +475,16 @@ def test_api006_hardcoded_path_in_startup_warns(make_repo: Maker, results_for: R
 
 
 def test_api006_no_load_found(make_repo: Maker, results_for: Results) -> None:
-    rows = api006(make_repo, results_for, "app = FastAPI()\n")
+    predicts = ("@app.post('/predict')\ndef predict(x: float):\n"
+                "    return app.state.model.predict([[x]])\n")
+    rows = api006(make_repo, results_for, "app = FastAPI()\n" + predicts)
     assert statuses(rows) == ["warn"] and "no model loading found" in rows[0].message.en
     rows = api006(make_repo, results_for, (
-        "async def lifespan(app):\n    yield\napp = FastAPI(lifespan=lifespan)\n"))
+        "async def lifespan(app):\n    yield\napp = FastAPI(lifespan=lifespan)\n" + predicts))
     assert statuses(rows) == ["warn"] and "loads no model" in rows[0].message.en
+    # an app that serves no model at all: nothing to load once (levels.md §6)
+    rows = api006(make_repo, results_for, "app = FastAPI()\n")
+    assert statuses(rows) == ["skip"] and "serves no model" in rows[0].message.en
 
 
 # -- API007 ----------------------------------------------------------------------------

@@ -11,6 +11,13 @@ there (levels.md §6); each kind is decided from evidence and reported with it:
   nothing (:func:`mlops_lint.readers.deployment.deployment`): no app of its own, no image,
   manifest or deploy job. Serving code under ``docs/``, ``examples/``, ``benchmark(s)/``
   or tests is a reader's example, not the library's own service.
+* a **published server package**: a package CI publishes to a package index, like a
+  library, whose only deployment evidence is its own image and serving code (no manifest,
+  compose, platform descriptor, Terraform or deploy job). It is a server for others to
+  deploy (an inference server distributed as a wheel and an image): it runs as a service,
+  but how and where is its users' platform's concern, so the rules about the repository's
+  own deployment descriptor and its rollback are not applicable. Not one of the kinds that
+  run nothing.
 * a **Terraform module library**: reusable modules with usage examples and no backend in
   any configuration (:func:`mlops_lint.readers.terraform_config.module_library`). Nothing
   runs until a caller instantiates a module in a stack of its own.
@@ -64,6 +71,7 @@ class ProjectKind:
     library: T | None = None
     module_library: T | None = None
     documentation: T | None = None
+    server_package: T | None = None
 
     def runs_nothing(self) -> T | None:
         """Why nothing of this repository runs as a service (a published library, a
@@ -79,8 +87,9 @@ def project_kind(repo: Repo) -> ProjectKind:
     cached = repo.memo.get("project:kind")
     if isinstance(cached, ProjectKind):
         return cached
-    kind = ProjectKind(_published_library(repo), _module_library(repo),
-                       _documentation(repo))
+    library = _published_library(repo)
+    kind = ProjectKind(library, _module_library(repo), _documentation(repo),
+                       None if library is not None else _server_package(repo))
     repo.memo["project:kind"] = kind
     return kind
 
@@ -144,6 +153,34 @@ def _published_library(repo: Repo) -> T | None:
              "no service, image, manifest or deploy job of its own)",
              f"una biblioteca publicada ({packaging}, publicada en un índice de paquetes por "
              f"{step}; sin servicio, imagen, manifiesto ni job de despliegue propios)")
+
+
+# what a server package's repository may hold of its own and still deploy nothing itself
+SERVER_PACKAGE_EVIDENCE = frozenset({"serving", "image"})
+
+
+def _server_package(repo: Repo) -> T | None:
+    """A published package whose only deployment evidence is its image and serving code."""
+    packaging = _packaging(repo)
+    if packaging is None:
+        return None
+    fact = deployment(repo)
+    kinds = {e.kind for e in fact.evidence}
+    if not kinds or not kinds <= SERVER_PACKAGE_EVIDENCE:
+        return None
+    step = _publish_step(repo)
+    if step is None:
+        return None
+    image = next((e.path for e in fact.evidence if e.kind == "image"), None)
+    what = f"its image ({image}) and serving code" if image else "its serving code"
+    que = f"su imagen ({image}) y su código de servicio" if image else \
+        "su código de servicio"
+    return T(f"a published server package ({packaging}, published to a package index by "
+             f"{step}; {what} are for others to deploy: no manifest, compose, platform "
+             "descriptor, Terraform or deploy job of its own)",
+             f"un paquete de servidor publicado ({packaging}, publicado en un índice de "
+             f"paquetes por {step}; {que} son para que otros lo desplieguen: sin manifiesto, "
+             "compose, descriptor de plataforma, Terraform ni job de despliegue propios)")
 
 
 def _documentation(repo: Repo) -> T | None:

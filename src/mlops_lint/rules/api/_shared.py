@@ -5,6 +5,8 @@ run inference, and the prose of the deployment documents (DEP001, DEP002).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, skipped
 from mlops_lint.parsers import ParseError
@@ -138,3 +140,14 @@ def doc_text(ctx: Context, path: str) -> list[tuple[int, str]] | None:
     lines = [(h.line, h.text) for h in doc.headings] + list(doc.prose)
     lines += [(block.line, block.text) for block in doc.code_blocks]
     return sorted(lines)
+
+
+def server_package_skips(package: T) -> Iterator[Finding]:
+    """DEP002 for a published server package, a server others deploy: their platforms wire
+    its health probes and roll it back."""
+    yield skipped(T("not applicable: ", "no aplica: ") + package + T(
+        ", so the platforms that deploy it wire its health probes",
+        ", así que las plataformas que lo despliegan conectan sus sondas de salud"), level=2)
+    yield skipped(T("not applicable: ", "no aplica: ") + package + T(
+        ", so there is no deployment of its own to roll back",
+        ", así que no hay despliegue propio que revertir"), level=3)

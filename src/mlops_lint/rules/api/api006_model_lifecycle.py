@@ -7,6 +7,12 @@ functions they call, methods of instances kept in ``app.state`` included). An ex
 reload route is not per-request loading. The path of a load done once is followed back
 through assignments, module constants and call arguments to a literal, an environment
 variable or configuration.
+
+A service that serves no model is not applicable (levels.md §6): its code loads no model,
+the project neither trains nor uses one (:func:`mlops_lint.readers.training.model_used`),
+and each of its prediction routes, if any, is a pass-through proxy to another service (a
+router in front of model server pods). A CRUD backend has no model to load once; the
+model a proxy reaches is loaded by the server it forwards to.
 """
 
 from __future__ import annotations
@@ -18,9 +24,10 @@ from dataclasses import dataclass, field
 
 from mlops_lint import lazy_re
 from mlops_lint.context import Context
-from mlops_lint.model import Finding, T, failed, passed, warned
+from mlops_lint.model import Finding, T, failed, passed, skipped, warned
 from mlops_lint.parsers.fastapi_app import FunctionNode, Hook, Module, Route, ServingModel
 from mlops_lint.parsers.python_source import call_arg
+from mlops_lint.readers.served_model import served_model
 from mlops_lint.readers.serving import (
     Caller,
     Serving,
@@ -31,8 +38,10 @@ from mlops_lint.readers.serving import (
     route_calls,
     route_entry,
 )
+from mlops_lint.readers.training import model_used, training
 from mlops_lint.rules import rule
 from mlops_lint.rules.api._model_path import source_kind
+from mlops_lint.rules.api._proxy import proxy_target
 from mlops_lint.rules.api._shared import is_loader, require, service_site
 
 
@@ -244,6 +253,41 @@ def _nothing_loaded(s: Serving, hooks: list[Hook]) -> Finding:
                     "sabe si se carga una sola vez"), path, line)
 
 
+def _no_model_served(ctx: Context, s: Serving) -> Finding | None:
+    """``skipped`` when the service serves no model of its own: the project trains, loads
+    and predicts with none, and every prediction route forwards the raw request to
+    another service."""
+    if model_used(ctx) is not None or training(ctx).anywhere:
+        return None
+    forwarded: list[tuple[Route, str]] = []
+    for route in s.predict_routes(s.fastapi_routes):
+        module = s.model.module(route.handler_path)
+        target = proxy_target(s, module, route) if module is not None else None
+        if target is None:
+            return None
+        forwarded.append((route, target))
+    path, _ = service_site(s)
+    if not forwarded:
+        return skipped(T("not applicable: the service serves no model: no prediction route, "
+                         "and the project's modules neither train, load nor predict with a "
+                         "model, so there is no model to load once",
+                         "no aplica: el servicio no sirve ningún modelo: no hay ruta de "
+                         "predicción y los módulos del proyecto no entrenan, cargan ni "
+                         "predicen con ningún modelo, así que no hay modelo que cargar una "
+                         "vez"), path)
+    route, target = forwarded[0]
+    more = f" (+{len(forwarded) - 1})" if len(forwarded) > 1 else ""
+    server = served_model(ctx.repo)
+    runs = T(f"; the model runs in {server}", f"; el modelo se ejecuta en {server}") \
+        if server else T("", "")
+    return skipped(T(f"not applicable: the service loads no model: its prediction routes "
+                     f"(POST {route.path}{more}) forward the raw request to another service "
+                     f"({target}), which loads the model",
+                     f"no aplica: el servicio no carga ningún modelo: sus rutas de predicción "
+                     f"(POST {route.path}{more}) reenvían la petición cruda a otro servicio "
+                     f"({target}), que es quien carga el modelo") + runs, route.file)
+
+
 def _per_request(name: str, site: Site, path: str, line: int, served: list[Route]) -> Finding:
     names = ", ".join(f"{'/'.join(r.methods)} {r.path}" for r in served[:3]) + (
         f" (+{len(served) - 3})" if len(served) > 3 else "")
@@ -318,7 +362,7 @@ def api_model_lifecycle(ctx: Context, params: None) -> Iterator[Finding]:
     _route_loads(s, loads)
     _module_loads(s.model, loads)
     if not loads.contexts:
-        yield _nothing_loaded(s, hooks)
+        yield _no_model_served(ctx, s) or _nothing_loaded(s, hooks)
         return
     for (path, line), (kind, site) in sorted(loads.contexts.items()):
         yield _load_finding(s.model, kind, site, path, line, loads.routes.get((path, line), []))

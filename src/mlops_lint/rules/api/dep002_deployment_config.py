@@ -14,7 +14,9 @@ commands.
 
 Not applicable at level 2 to a published library or a Terraform module library with no
 descriptor (:mod:`mlops_lint.readers.project_kind`): it serves nothing, so there is no
-health route to wire.
+health route to wire. Not applicable at either level to a published server package with
+no descriptor (an inference server shipped as a wheel and an image): the platforms of its
+users deploy it and wire its health probes, and roll it back.
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ from mlops_lint.rules.api._compose import compose_services
 from mlops_lint.rules.api._endpoints import MAX_KIND_SCAN, managed_endpoints
 from mlops_lint.rules.api._health_fix import health_fix, health_text
 from mlops_lint.rules.api._rollback import rollback
+from mlops_lint.rules.api._shared import server_package_skips
 from mlops_lint.rules.api._smoke import SMOKE, after_deploy, smoke_after
 
 
@@ -351,6 +354,9 @@ def deployment_config(ctx: Context, params: None) -> Iterator[Finding]:
         yield skipped(T("not applicable: ", "no aplica: ") + kind + T(
             ", so it serves nothing and has no health route to wire",
             ", así que no sirve nada ni tiene ruta de salud que conectar"), level=2)
+    elif (package := project_kind(ctx.repo).server_package) is not None:
+        yield from server_package_skips(package)
+        return
     else:
         yield failed(T("no deployment descriptor (Kubernetes manifest, serverless.yml, ECS "
                        "task definition, Cloud Run service or deploy workflow, compose) found",

@@ -2,30 +2,35 @@
 (level 2); pushed only from main with SHA/semver tags, ``packages: write`` for GHCR, and
 the deploy jobs after the push (level 3). GitHub Actions only; not applicable where the
 repository deploys nothing (:mod:`mlops_lint.readers.deployment`).
+
+Level 3 is not applicable to a template repository whose own CI builds images only for an
+end-to-end test (pushed to a throwaway local registry) while the delivery workflow it ships
+for generated projects (a workflow under ``templates/``) pushes to a release registry: it
+has no image of its own to release.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from mlops_lint import lazy_re
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed, skipped
 from mlops_lint.parsers.ci import Job, Step, Workflow, parse_action
 from mlops_lint.parsers.shell import Simple, split_commands
-from mlops_lint.readers.ci_config import CIState, ci_state
+from mlops_lint.readers.ci_config import ci_state
 from mlops_lint.readers.ci_tools import ALL_TESTS
 from mlops_lint.readers.deployment import deployment
-from mlops_lint.readers.image_builds import DOCKER_BUILD_ACTIONS, builds_image
 from mlops_lint.rules import rule
+from mlops_lint.rules.ci._image_builds import Build, image_builds
 from mlops_lint.rules.ci._shared import (
     after,
     github_only,
     job_key,
     runs_of,
 )
+from mlops_lint.rules.ci._templates import template_workflows
 
 _MAIN_GUARD = lazy_re.compile(r"refs/heads/(main|master)|refs/tags|github\.event_name\s*==\s*"
                               r"['\"](push|release|workflow_dispatch)['\"]|event_name\s*!=\s*"
@@ -105,51 +110,11 @@ def _smoke_after(wf: Workflow, job: Job, index: int) -> str | None:
     return None
 
 
-# a throwaway registry on the runner or inside a local test cluster (kind, k3d, minikube,
-# ko's local sideload): an end-to-end test's push, not a release
-_LOCAL_REGISTRY = lazy_re.compile(r"(localhost|127\.0\.0\.1|0\.0\.0\.0|kind-registry|"
-                                  r"registry\.localhost|kind\.local|ko\.local|k3d-[\w.-]{1,60})"
-                                  r"(:\d{1,5})?(/|$)", re.IGNORECASE)
-
-
 # actions and commands that create a throwaway cluster on the runner
 _EPHEMERAL_CLUSTER_ACTIONS = ("helm/kind-action", "engineerd/setup-kind",
                               "container-tools/kind-action", "medyagh/setup-minikube",
                               "manusa/actions-setup-minikube", "absaoss/k3d-action",
                               "nolar/setup-k3d-k3s", "debianmaster/actions-k3s")
-
-
-@dataclass(frozen=True)
-class _Build:
-    workflow: Workflow
-    job: Job
-    index: int
-    step: Step
-    cached: bool
-    pushes: bool
-    text: str
-    targets: tuple[str, ...] = ()  # the image references pushed, when the text names them
-
-    @property
-    def local(self) -> bool:
-        """Every pushed reference goes to a throwaway local registry."""
-        return bool(self.targets) and all(_LOCAL_REGISTRY.match(t) for t in self.targets)
-
-
-def _push_targets(simple: Simple) -> tuple[str, ...]:
-    """The registry references a builder command pushes to (skaffold --default-repo)."""
-    args = simple.args
-    for i, arg in enumerate(args):
-        if arg.startswith("--default-repo="):
-            return (arg.split("=", 1)[1],)
-        if arg == "--default-repo" and i + 1 < len(args):
-            return (args[i + 1],)
-    return ()
-
-
-def _action_tags(step: Step) -> tuple[str, ...]:
-    tags = str(step.with_.get("tags", ""))[:2000]
-    return tuple(t for t in re.split(r"[\s,]+", tags) if t)
 
 
 def _ephemeral_cluster(job: Job) -> str | None:
@@ -165,58 +130,6 @@ def _ephemeral_cluster(job: Job) -> str | None:
     return None
 
 
-def _builder_pushes(simple: Simple) -> bool:
-    """Builders that push what they build: skaffold build/run to a --default-repo (or
-    with --push), ko (unless --local), pack build --publish, gcloud builds submit."""
-    program, args = simple.program, simple.args
-    if program == "skaffold":
-        return "--push=false" not in args and (
-            "--push" in args or "--push=true" in args
-            or any(a == "--default-repo" or a.startswith("--default-repo=") for a in args))
-    if program == "ko":
-        return not ({"--local", "-L", "--push=false"} & set(args))
-    if program == "pack":
-        return "--publish" in args
-    return program == "gcloud" and args[:2] == ("builds", "submit")
-
-
-def _builder_cache(simple: Simple, job: Job, index: int) -> bool:
-    """skaffold's artifact cache kept between runs (actions/cache of ~/.skaffold/cache
-    before the build)."""
-    if simple.program != "skaffold":
-        return False
-    return any(s.uses and parse_action(s.uses).name == "actions/cache"
-               and "skaffold" in str(s.with_.get("path", "")) for s in job.steps[:index])
-
-
-def _image_builds(state: CIState) -> list[_Build]:
-    out: list[_Build] = []
-    for wf in state.workflows:
-        for job in wf.jobs:
-            for index, step in enumerate(job.steps):
-                if step.uses and parse_action(step.uses).name.startswith(DOCKER_BUILD_ACTIONS):
-                    cached = "cache-from" in step.with_
-                    push = str(step.with_.get("push", "false")).strip().lower()
-                    out.append(_Build(wf, job, index, step, cached, push != "false",
-                                      step.uses, _action_tags(step)))
-                elif step.run:
-                    for simple in split_commands(step.run):
-                        if builds_image(simple):
-                            cached = any(a.startswith("--cache-from") for a in simple.args) \
-                                or _builder_cache(simple, job, index)
-                            out.append(_Build(wf, job, index, step, cached,
-                                              _builder_pushes(simple), simple.line.strip(),
-                                              _push_targets(simple)))
-                        elif simple.program in ("docker", "podman") and \
-                                simple.args[:1] == ("push",) and out and out[-1].job is job:
-                            last = out[-1]
-                            pushed = tuple(a for a in simple.args[1:2] if not a.startswith("-"))
-                            out[-1] = _Build(last.workflow, last.job, last.index, last.step,
-                                             last.cached, True, last.text,
-                                             last.targets + (pushed or ("",)))
-    return out
-
-
 @rule("CI009")
 def ci_container_delivery(ctx: Context, params: None) -> Iterator[Finding]:
     """CI009: the image is built after the tests with a layer cache and smoke-tested (L2);
@@ -227,7 +140,7 @@ def ci_container_delivery(ctx: Context, params: None) -> Iterator[Finding]:
         yield from (f for f in found if isinstance(f, Finding))
         return
     state = ci_state(ctx.repo)
-    builds = _image_builds(state)
+    builds = image_builds(state.workflows)
     if not builds:
         fact = deployment(ctx.repo)
         if not fact.deploys:
@@ -252,7 +165,7 @@ def ci_container_delivery(ctx: Context, params: None) -> Iterator[Finding]:
     tests = {k for r in runs_of(ctx.repo, ALL_TESTS) if (k := job_key(r))}
     by_name = {wf.name: wf.path for wf in state.workflows if wf.name}
 
-    def after_tests(build: _Build) -> bool:
+    def after_tests(build: Build) -> bool:
         if after(build.workflow, build.job, tests, by_name):
             return True
         key = (build.workflow.path, build.job.id)
@@ -260,7 +173,7 @@ def ci_container_delivery(ctx: Context, params: None) -> Iterator[Finding]:
         return key in tests and any(r.job is build.job and r.step in earlier
                                     for r in runs_of(ctx.repo, ALL_TESTS))
 
-    def l2_problems(build: _Build) -> list[T]:
+    def l2_problems(build: Build) -> list[T]:
         problems = []
         if not after_tests(build):
             problems.append(T("it does not run after the tests (needs: test)",
@@ -290,10 +203,10 @@ def ci_container_delivery(ctx: Context, params: None) -> Iterator[Finding]:
         yield passed(head + T(f" after the tests, cached, smoke test {smoke}",
                               f" después de los tests, con caché, prueba de humo {smoke}"),
                      best.workflow.path, best.step.line, level=2)
-    yield from _delivery_l3(builds)
+    yield from _delivery_l3(ctx, builds)
 
 
-def _never_pushed(builds: list[_Build], throwaway: list[_Build]) -> Finding:
+def _never_pushed(builds: list[Build], throwaway: list[Build]) -> Finding:
     best = throwaway[0] if throwaway else builds[0]
     message = T("CI never pushes the image to a registry",
                 "la CI nunca publica la imagen en un registro")
@@ -311,7 +224,7 @@ def _never_pushed(builds: list[_Build], throwaway: list[_Build]) -> Finding:
                         "etiquetas de docker/metadata-action (type=sha, type=semver)"))
 
 
-def _push_problems(push: _Build) -> list[T]:
+def _push_problems(push: Build) -> list[T]:
     """What the push lacks: a guard limiting it to main, SHA/semver tags, the
     ``packages: write`` permission GHCR needs."""
     wf, job = push.workflow, push.job
@@ -339,7 +252,7 @@ def _push_problems(push: _Build) -> list[T]:
     return problems
 
 
-def _deploy_problems(builds: list[_Build]) -> tuple[list[T], T]:
+def _deploy_problems(builds: list[Build]) -> tuple[list[T], T]:
     """The deploy jobs without an ``environment:``, and a note naming those that deploy
     to a throwaway cluster (not judged)."""
     deploys = [j for w in {b.workflow.path: b.workflow for b in builds}.values()
@@ -360,11 +273,35 @@ def _deploy_problems(builds: list[_Build]) -> tuple[list[T], T]:
     return problems, note
 
 
-def _delivery_l3(builds: list[_Build]) -> Iterator[Finding]:
+def _template_release(ctx: Context, throwaway: list[Build]) -> Finding | None:
+    """``skipped`` when the only pushes go to a throwaway registry and a workflow template
+    the repository ships pushes the generated project's image to a release registry."""
+    if not throwaway:
+        return None
+    shipped = [b for b in image_builds(template_workflows(ctx.repo))
+               if b.pushes and not b.local]
+    if not shipped:
+        return None
+    test, release = throwaway[0], shipped[0]
+    host = test.targets[0].split("/", 1)[0][:60]
+    return skipped(T(f"not applicable: the repository's own CI pushes images only to a "
+                     f"throwaway local registry ({host} in {test.workflow.path}, an "
+                     "end-to-end test), so it has no image of its own to release; the "
+                     "delivery it ships for generated projects is the workflow template "
+                     f"{release.workflow.path} (job {release.job.id} pushes the image)",
+                     f"no aplica: la CI del propio repositorio publica imágenes solo en un "
+                     f"registro local desechable ({host} en {test.workflow.path}, una prueba "
+                     "de extremo a extremo), así que no tiene imagen propia que publicar; la "
+                     "entrega que ofrece a los proyectos generados es la plantilla de "
+                     f"workflow {release.workflow.path} (el job {release.job.id} publica la "
+                     "imagen)"), release.workflow.path, level=3)
+
+
+def _delivery_l3(ctx: Context, builds: list[Build]) -> Iterator[Finding]:
     pushes = [b for b in builds if b.pushes and not b.local]
     throwaway = [b for b in builds if b.pushes and b.local]
     if not pushes:
-        yield _never_pushed(builds, throwaway)
+        yield _template_release(ctx, throwaway) or _never_pushed(builds, throwaway)
         return
     push = pushes[0]
     wf, job = push.workflow, push.job

@@ -1,5 +1,7 @@
 """What the DVC rules (DATA001-DATA004) share: where the DVC repository is, its YAML files
-read once with line numbers, and the paths its pointers and stages name."""
+read once with line numbers, the paths its pointers and stages name, and whether the
+repository's only data paths are a scaffold's (a project template generator's
+``{{ cookiecutter.repo_name }}/data/raw/.gitkeep``), which makes them not applicable."""
 
 from __future__ import annotations
 
@@ -8,9 +10,47 @@ from typing import Any
 
 from mlops_lint.context import Context
 from mlops_lint.globs import is_test_data
+from mlops_lint.model import Finding, T, skipped
 from mlops_lint.parsers.yaml_file import line_of, load_yaml_rt
+from mlops_lint.readers.templates import templated_path
+from mlops_lint.repo import SCAFFOLD_DIRS
 
 DVC_CONFIG = ".dvc/config"
+
+# the data paths that make DATA001-DATA004 applicable: the ``applies_if`` of their
+# metadata (tests/test_phase2_data.py keeps the two the same)
+DATA_PATHS = ("{,*/}{data,datasets}/**/*.{csv,tsv,parquet,feather,jsonl,xlsx,xls,arrow,h5,npy,"
+              "npz,pkl,zip,gz}", "{,*/}{data,datasets}/**/.gitkeep",
+              "*.{csv,tsv,parquet,feather,xlsx}", "**/*.dvc", "**/dvc.yaml", ".dvc/config")
+
+
+def _scaffold_path(path: str) -> bool:
+    """A file of a scaffold: a template placeholder in its path, or under ``templates/``."""
+    return templated_path(path) or any(
+        part.lower() in SCAFFOLD_DIRS for part in PurePosixPath(path).parts[:-1])
+
+
+def _dvc_file(path: str) -> bool:
+    name = PurePosixPath(path).name
+    return name in ("dvc.yaml", "config") or name.endswith(".dvc")
+
+
+def scaffold_data_only(ctx: Context) -> Finding | None:
+    """``skipped`` when every data path of the repository belongs to a scaffold that uses
+    no DVC (data folders kept with ``.gitkeep``): a project template generator has no data
+    of its own to version. A scaffold that ships a DVC pipeline or pointers is judged as
+    the generated project's (DATA004 reads a template pipeline)."""
+    found = ctx.files(DATA_PATHS)
+    if not found or not all(_scaffold_path(p) and not _dvc_file(p) for p in found):
+        return None
+    shown = ", ".join(found[:3]) + (", …" if len(found) > 3 else "")
+    return skipped(T(f"not applicable: the only data paths belong to a project template "
+                     f"that uses no DVC ({shown}), copied into the projects generated from "
+                     "this repository; it has no data of its own to version",
+                     f"no aplica: las únicas rutas de datos pertenecen a una plantilla de "
+                     f"proyecto que no usa DVC ({shown}), que se copian en los proyectos "
+                     "generados a partir de este repositorio; no tiene datos propios que "
+                     "versionar"))
 
 
 MAX_LISTED = 5

@@ -15,7 +15,7 @@ from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed, warned
 from mlops_lint.rules import rule
 from mlops_lint.rules.data._equivalents import data_versioning
-from mlops_lint.rules.data._shared import DVC_CONFIG, dvc_config
+from mlops_lint.rules.data._shared import DVC_CONFIG, dvc_config, scaffold_data_only
 
 
 def _beside(config: str, name: str) -> str:
@@ -27,6 +27,9 @@ def _beside(config: str, name: str) -> str:
 @rule("DATA001")
 def dvc_initialised(ctx: Context, params: None) -> Iterator[Finding]:
     """DATA001: .dvc/config exists (and .dvcignore), committed."""
+    if (scaffold := scaffold_data_only(ctx)) is not None:
+        yield scaffold
+        return
     config = dvc_config(ctx)
     if not ctx.repo.exists(config):
         other = data_versioning(ctx)

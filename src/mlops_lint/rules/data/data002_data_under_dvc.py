@@ -20,6 +20,7 @@ from mlops_lint.rules.data._shared import (
     dvc_config,
     dvc_yaml,
     join,
+    scaffold_data_only,
     stage_bodies,
     stage_entries,
 )
@@ -106,6 +107,9 @@ def _output_problem(output: Output, tracked: set[str], rules: IgnoreRules) -> Fi
 @rule("DATA002")
 def data_under_dvc(ctx: Context, params: None) -> Iterator[Finding]:
     """DATA002: data/ is versioned by DVC pointers or pipeline outputs, ignored by git."""
+    if (scaffold := scaffold_data_only(ctx)) is not None:
+        yield scaffold
+        return
     outputs, findings = _pointers(ctx)
     yield from findings
     outputs += [o for path in ctx.repo.glob(["**/dvc.yaml"]) for o in _pipeline_outputs(ctx, path)

@@ -14,7 +14,7 @@ from mlops_lint.model import Finding, T, failed, passed, verdict
 from mlops_lint.parsers import ParseError
 from mlops_lint.parsers.ini import Ini, parse_ini
 from mlops_lint.rules import rule
-from mlops_lint.rules.data._shared import dvc_config
+from mlops_lint.rules.data._shared import dvc_config, scaffold_data_only
 
 REMOTE_SCHEMES = ("s3", "gs", "gcs", "azure", "gdrive", "ssh", "http", "https", "hdfs",
                   "webhdfs", "webdav", "webdavs", "oss")
@@ -41,6 +41,9 @@ def _is_storage(url: str) -> bool:
 @rule("DATA003")
 def dvc_remote(ctx: Context, params: None) -> Iterator[Finding]:
     """DATA003: a default DVC remote (L2) on real storage, not a local path (L3)."""
+    if (scaffold := scaffold_data_only(ctx)) is not None:
+        yield scaffold
+        return
     config = dvc_config(ctx)
     if not ctx.repo.exists(config):
         yield failed(T("no .dvc/config, so no remote (see DATA001)",

@@ -25,6 +25,7 @@ from mlops_lint.rules.data._shared import (
     dvc_config,
     dvc_yaml,
     join,
+    scaffold_data_only,
     stage_bodies,
     stage_entries,
 )
@@ -72,6 +73,9 @@ def _covered(script: str, deps: list[str]) -> bool:
 def dvc_pipeline(ctx: Context, params: None) -> Iterator[Finding]:
     """DATA004: dvc.yaml stages with cmd/deps/outs and params (L2); scripts in deps,
     uncached metrics and a committed dvc.lock (L3)."""
+    if (scaffold := scaffold_data_only(ctx)) is not None:
+        yield scaffold
+        return
     files = ctx.repo.glob(["**/dvc.yaml"])
     if not files:
         yield failed(T("no dvc.yaml pipeline", "no hay pipeline dvc.yaml"),

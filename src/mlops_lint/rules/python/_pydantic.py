@@ -13,8 +13,10 @@ from pathlib import PurePosixPath
 
 from mlops_lint import lazy_re
 from mlops_lint.context import Context
+from mlops_lint.model import T
 from mlops_lint.parsers import ParseError
 from mlops_lint.parsers.python_source import PythonIndex
+from mlops_lint.readers.project_kind import beside_package, project_kind
 from mlops_lint.rules.python._shared import decorator_names, library_indexes, statements
 
 PYDANTIC_BASES = frozenset({"pydantic.BaseModel", "pydantic.main.BaseModel",
@@ -165,3 +167,25 @@ def typed_configs(ctx: Context) -> list[TypedConfig]:
                 if config is not None:
                     found.append(config)
     return found
+
+
+CONFIG_FILE_GLOBS = ("configs/**/*.y*ml", "config/**/*.y*ml", "conf/**/*.y*ml",
+                     "config.y*ml", "*config*.y*ml", "settings.y*ml", "params.y*ml")
+NOT_CONFIG_FILES = (".pre-commit-config.yaml", "mkdocs.yml", "mkdocs.yaml")
+
+
+def config_files(ctx: Context) -> list[str]:
+    return [f for f in ctx.files(CONFIG_FILE_GLOBS)
+            if PurePosixPath(f).name not in NOT_CONFIG_FILES
+            and not f.startswith((".github/", ctx.path(".github/")))]
+
+
+def library_without_config(ctx: Context) -> T | None:
+    """Why the project is a published library with no configuration file of its own (YAML
+    settings outside its docs, examples and tests): configured through the arguments of
+    its functions, it has no application configuration for a model to load (PY006) or
+    validate (PY007). None otherwise."""
+    library = project_kind(ctx.repo).library
+    if library is None or [f for f in config_files(ctx) if not beside_package(f)]:
+        return None
+    return library

@@ -15,7 +15,6 @@ application configuration to load into a model.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import PurePosixPath
 
 from mlops_lint.context import Context
 from mlops_lint.model import Finding, T, failed, passed, skipped, warned
@@ -27,19 +26,16 @@ from mlops_lint.parsers.requirements import (
     satisfies,
 )
 from mlops_lint.parsers.toml_file import dig
-from mlops_lint.readers.project_kind import beside_package, project_kind
 from mlops_lint.rules import rule
 from mlops_lint.rules.python._pydantic import (
     ModelClass,
     PydanticInventory,
+    config_files,
+    library_without_config,
     pydantic_inventory,
     typed_configs,
 )
 from mlops_lint.rules.python._shared import read_pyproject, unparsed_note
-
-CONFIG_FILE_GLOBS = ("configs/**/*.y*ml", "config/**/*.y*ml", "conf/**/*.y*ml",
-                     "config.y*ml", "*config*.y*ml", "settings.y*ml", "params.y*ml")
-NOT_CONFIG_FILES = (".pre-commit-config.yaml", "mkdocs.yml", "mkdocs.yaml")
 
 
 def _runtime_requirements(ctx: Context) -> dict[str, str]:
@@ -129,8 +125,8 @@ def _no_model(ctx: Context, inv: PydanticInventory) -> Finding:
                             "para que los valores erróneos fallen al cargarse; guarda los "
                             "valores en un YAML cargado con yaml.safe_load + "
                             "model_validate"))
-    library = project_kind(ctx.repo).library
-    if library is not None and not [f for f in _config_files(ctx) if not beside_package(f)]:
+    library = library_without_config(ctx)
+    if library is not None:
         return skipped(T("not applicable: ", "no aplica: ") + library + T(
             ", configured through the arguments of its functions: no configuration file "
             "(YAML settings) for a model to load",
@@ -193,12 +189,6 @@ def _yaml_gaps(inv: PydanticInventory, config_files: list[str], from_env: ModelC
                          "Model.model_validate(data))"))
 
 
-def _config_files(ctx: Context) -> list[str]:
-    return [f for f in ctx.files(CONFIG_FILE_GLOBS)
-            if PurePosixPath(f).name not in NOT_CONFIG_FILES
-            and not f.startswith((".github/", ctx.path(".github/")))]
-
-
 @rule("PY006")
 def pydantic_config(ctx: Context, params: None) -> Iterator[Finding]:
     """PY006: a Pydantic settings model, fed from an external YAML file."""
@@ -211,18 +201,18 @@ def pydantic_config(ctx: Context, params: None) -> Iterator[Finding]:
     problems: list[T] = []
     partial: list[T] = []
     inherited = _dependency(ctx, problems, partial)
-    config_files = _config_files(ctx)
+    configs = config_files(ctx)
     # pydantic-settings reads the values from the environment (and .env files): a
     # well-known equivalent of an external YAML file loaded with safe_load
     from_env = next((m for m in inv.config_models if m.settings), None)
-    _yaml_gaps(inv, config_files, from_env, partial)
+    _yaml_gaps(inv, configs, from_env, partial)
     label = f"{model.node.name} ({model.path}:{model.node.lineno})"
     via = T("", "") if inherited is None else T(
         f"; pydantic comes with {inherited[0]}, a package of this repository it depends on",
         f"; pydantic llega con {inherited[0]}, un paquete de este repositorio del que depende")
     if problems:
         yield failed(T.join(problems), *where)
-    elif not partial and not config_files and from_env is not None:
+    elif not partial and not configs and from_env is not None:
         yield passed(T(f"Pydantic settings {from_env.node.name} ({from_env.path}:"
                        f"{from_env.node.lineno}) read and validate the configuration from "
                        "environment variables (pydantic-settings BaseSettings, a well-known "
@@ -236,6 +226,6 @@ def pydantic_config(ctx: Context, params: None) -> Iterator[Finding]:
         yield warned(T(f"Pydantic config {label} found, but ", f"config Pydantic {label} "
                        "encontrada, pero ") + T.join(partial), *where)
     else:
-        yield passed(T(f"Pydantic config {label} validated from {config_files[0]}",
-                       f"config Pydantic {label} validada desde {config_files[0]}") + via,
+        yield passed(T(f"Pydantic config {label} validated from {configs[0]}",
+                       f"config Pydantic {label} validada desde {configs[0]}") + via,
                      *where)

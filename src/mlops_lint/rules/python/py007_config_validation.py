@@ -3,6 +3,10 @@
 Judged on the configuration models of the project's Pydantic inventory
 (:mod:`mlops_lint.rules.python._pydantic`), shared with PY006. Private attributes (names
 starting with ``_``, ``PrivateAttr(...)``) and ``ClassVar`` annotations are not fields.
+
+No configuration model at all is PY006's finding: the engine turns this rule's failure
+into a ``skip`` pointing at PY006 when PY006 reports it. Where PY006 is not applicable (a
+published library with no configuration file of its own), neither is this rule.
 """
 
 from __future__ import annotations
@@ -11,12 +15,13 @@ import ast
 from collections.abc import Iterator
 
 from mlops_lint.context import Context
-from mlops_lint.model import Finding, T, failed, passed, warned
+from mlops_lint.model import Finding, T, failed, passed, skipped, warned
 from mlops_lint.parsers.python_source import PythonIndex
 from mlops_lint.rules import rule
 from mlops_lint.rules.python._pydantic import (
     YAML_LOADS,
     ModelClass,
+    library_without_config,
     pydantic_inventory,
     typed_configs,
 )
@@ -176,6 +181,13 @@ def config_validation(ctx: Context, params: None) -> Iterator[Finding]:
     models = pydantic_inventory(ctx).config_models
     if not models:
         typed = typed_configs(ctx)
+        library = None if typed else library_without_config(ctx)
+        if library is not None:  # PY006 is not applicable either: say so, not a failure
+            yield skipped(T("not applicable: ", "no aplica: ") + library + T(
+                ", configured through the arguments of its functions: no configuration "
+                "model to validate (see PY006)", ", configurada mediante los argumentos de "
+                "sus funciones: ningún modelo de configuración que validar (ver PY006)"))
+            return
         held = T(f"; the configuration is a typed {typed[0].kind} ({typed[0].name}), whose "
                  "values nothing validates", f"; la configuración es un {typed[0].kind} "
                  f"tipado ({typed[0].name}), cuyos valores nada valida") if typed else T("", "")

@@ -11,6 +11,11 @@ health route and its prediction route, or another route it serves when it has no
 prediction route (a service that is not a model server); a generic text when no route is
 known. A project whose serving code has routes but none for inference is not asked to load
 ``/predict``.
+
+A repository that deploys nothing (:func:`mlops_lint.readers.deployment.deployment`: no
+serving code, image, manifest, compose or platform descriptor, no deploy job) has no
+service to put under load: with no load script either, the rule is not applicable
+(levels.md §6), not failed.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from mlops_lint.model import Finding, T, failed, passed, skipped, warned
 from mlops_lint.parsers import ParseError
 from mlops_lint.parsers.python_source import PythonIndex, python_index
 from mlops_lint.parsers.shell import split_commands
+from mlops_lint.readers.deployment import deployment
 from mlops_lint.readers.serving import health_routes, is_inference_path, serving
 from mlops_lint.readers.training import (
     parse_skip,
@@ -157,6 +163,11 @@ def load_tests(ctx: Context, params: None) -> Iterator[Finding]:
             yield _stats_finding(path, text)
     yield from (parse_skip(e) for e in errors)
     targets = _targets(ctx)
+    if not scripts and not (fact := deployment(ctx.repo)).deploys:
+        yield skipped(fact.nothing_deployed(T(
+            ", so there is no service to load-test", ", así que no hay servicio que someter "
+            "a carga")))
+        return
     if not scripts:
         yield failed(T("no load test (locustfile.py, k6 script, JMeter plan, a shell script "
                        "running ab/hey/wrk/vegeta, or a concurrent HTTP client in a "
