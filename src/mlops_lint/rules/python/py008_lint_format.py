@@ -2,7 +2,9 @@
 
 Run means in CI or in a pre-commit hook (:func:`tool_runs`; a project folder's own
 .pre-commit-config.yaml counts). The classic stack credits well-known equivalents
-(levels.md point 2): YAPF or autopep8 for Black, Pylint for Flake8.
+(levels.md point 2): YAPF or autopep8 for Black, Pylint for Flake8. A tool of the classic
+stack is configured by a config file or by its own options where it runs (a hook's
+``args: [--max-line-length=120]``), which are the same settings.
 """
 
 from __future__ import annotations
@@ -70,6 +72,34 @@ def _classic_config(ctx: Context, tool: str) -> str | None:
     return None
 
 
+# Options that configure a tool on its command line (a pre-commit hook's ``args``, a CI
+# command): the same settings as its config file, given where it runs.
+_OPTION_CONFIG = {
+    "flake8": ("--config", "--append-config", "--max-line-length", "--max-doc-length",
+               "--select", "--extend-select", "--ignore", "--extend-ignore",
+               "--per-file-ignores", "--max-complexity"),
+    "black": ("--config", "--line-length", "-l", "--target-version", "-t",
+              "--skip-string-normalization", "-S", "--skip-magic-trailing-comma",
+              "--preview"),
+    "isort": ("--settings-path", "--sp", "--settings-file", "--settings", "--profile",
+              "--line-length", "--line-width", "-l", "-w", "--multi-line", "-m"),
+    "pylint": ("--rcfile", "--disable", "-d", "--enable", "-e", "--max-line-length",
+               "--load-plugins"),
+    "yapf": ("--style",),
+    "autopep8": ("--global-config", "--max-line-length", "--select", "--ignore"),
+}
+
+
+def _option_config(tool: str, runs: list[Invocation]) -> Invocation | None:
+    """The first run of ``tool`` that configures it with its own options."""
+    flags = _OPTION_CONFIG.get(tool, ())
+    for run in runs:
+        if any(arg == flag or arg.startswith(flag + "=")
+               for arg in run.argv[1:] for flag in flags):
+            return run
+    return None
+
+
 def _program(name: str, *subcommands: str) -> Tool:
     def match(simple: Simple) -> bool:
         if simple.program != name:
@@ -127,11 +157,28 @@ def _slot_tools(ctx: Context, runs: Runs) -> dict[str, tuple[str, str | None]]:
     guide's) with its config path."""
     chosen: dict[str, tuple[str, str | None]] = {}
     for slot, tools in SLOTS.items():
-        configs = {t: _classic_config(ctx, t) for t in tools}
+        configs = {t: _classic_config(ctx, t) or _option_path(t, runs) for t in tools}
         ranked = sorted(tools, key=lambda t: (not (configs[t] and runs[t]),
                                               not (configs[t] or runs[t])))
         chosen[slot] = (ranked[0], configs[ranked[0]])
     return chosen
+
+
+def _option_path(tool: str, runs: Runs) -> str | None:
+    found = _option_config(tool, runs[tool])
+    return found.path if found else None
+
+
+def _options_note(ctx: Context, chosen: dict[str, tuple[str, str | None]],
+                  runs: Runs) -> T:
+    """Which tools of the stack are configured only by their command-line options."""
+    note = T("", "")
+    for tool, path in chosen.values():
+        found = _option_config(tool, runs[tool]) if path else None
+        if found and _classic_config(ctx, tool) is None:
+            note = note + T(f"; {tool} configured by its options in {found.describe()}",
+                            f"; {tool} configurado con sus opciones en {found.describe()}")
+    return note
 
 
 def _classic_gaps(chosen: dict[str, tuple[str, str | None]], runs: Runs) -> list[T]:
@@ -178,7 +225,7 @@ def lint_format(ctx: Context, params: None) -> Iterator[Finding]:
     elif not classic_gaps:
         stack = _stack_name(chosen)
         yield passed(T(f"{stack} configured and run", f"{stack} configurados y ejecutados")
-                     + note, chosen["formatter"][1], 1)
+                     + _options_note(ctx, chosen, runs) + note, chosen["formatter"][1], 1)
     else:
         use_ruff = ruff is not None or bool(runs["ruff check"]) or len(ruff_gaps) <= len(
             classic_gaps)
