@@ -275,7 +275,7 @@ SEMGREP = ToolSpec("semgrep", "sast", _is_semgrep, frozenset({"semgrep"}),
                    ("returntocorp/semgrep-action", "semgrep/semgrep-action"))
 SNYK_CODE = ToolSpec("Snyk Code", "sast", _is_snyk_code, snyk=True)
 # its pre-commit hook id ("checkov") does not say which frameworks it scans: a hook counts
-# only with a SAST framework in its arguments (see SEC004)
+# only with a SAST framework in its arguments (read as the command its id names; SEC004)
 CHECKOV_SAST = ToolSpec("checkov (SAST)", "sast", is_checkov_sast)
 GITLEAKS = ToolSpec("gitleaks", "secrets", _is_gitleaks,
                     frozenset({"gitleaks", "gitleaks-docker", "gitleaks-system"}),
@@ -320,12 +320,13 @@ OTHER_LINT = ToolSpec("lint (other languages)", "lint", _is_other_lint,
 ALL_TESTS = (TESTS, OTHER_TESTS)
 ALL_LINT = (LINT, OTHER_LINT)
 SECRET_TOOLS = (GITLEAKS, TRUFFLEHOG, DETECT_SECRETS, OTHER_SECRETS)
-SAST_TOOLS = (BANDIT, CODEQL, SEMGREP, SNYK_CODE)
+SAST_TOOLS = (BANDIT, CODEQL, SEMGREP, SNYK_CODE, CHECKOV_SAST)
 DEP_TOOLS = (PIP_AUDIT, SAFETY, DEP_SCANNERS)
 # flags after which a tool always exits 0
 _EXIT_ZERO = {"flake8": ("--exit-zero",), "pylint": ("--exit-zero",),
               "ruff": ("--exit-zero",), "bandit": ("--exit-zero",),
-              "safety": ("--continue-on-error",), "semgrep": ()}
+              "safety": ("--continue-on-error",), "semgrep": (),
+              "checkov": ("--soft-fail",)}
 
 
 def exit_zero(simple: Simple) -> T | None:

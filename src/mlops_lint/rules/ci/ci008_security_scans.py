@@ -72,10 +72,11 @@ def ci_security_scans(ctx: Context, params: None) -> Iterator[Finding]:
         # bandit on the repository's own code folders (src/, else its package folders)
         bandit = "bandit -r " + " ".join(code_dirs(repo.files))
         yield failed(T("CI runs no security scan (bandit, gitleaks/trufflehog/detect-secrets, "
-                       "pip-audit/safety, CodeQL, Semgrep, Snyk, Trivy, Grype, OSV-Scanner)",
+                       "pip-audit/safety, CodeQL, Semgrep, Snyk, Checkov SAST, Trivy, Grype, "
+                       "OSV-Scanner)",
                        "la CI no ejecuta ningún análisis de seguridad (bandit, "
                        "gitleaks/trufflehog/detect-secrets, pip-audit/safety, CodeQL, "
-                       "Semgrep, Snyk, Trivy, Grype, OSV-Scanner)"),
+                       "Semgrep, Snyk, Checkov SAST, Trivy, Grype, OSV-Scanner)"),
                      path, line,
                      fix=T(f"add a security job: gitleaks/gitleaks-action@v2, '{bandit}', "
                            "'pip-audit'", "añade un job de seguridad: "
@@ -88,8 +89,8 @@ def ci_security_scans(ctx: Context, params: None) -> Iterator[Finding]:
     for label, runs in ((T("secret scanning (gitleaks, trufflehog, detect-secrets)",
                            "escaneo de secretos (gitleaks, trufflehog, detect-secrets)"),
                          secrets),
-                        (T("SAST (bandit, CodeQL, Semgrep or Snyk Code)",
-                           "SAST (bandit, CodeQL, Semgrep o Snyk Code)"), sast),
+                        (T("SAST (bandit, CodeQL, Semgrep, Snyk Code or Checkov SAST)",
+                           "SAST (bandit, CodeQL, Semgrep, Snyk Code o Checkov SAST)"), sast),
                         (T("a dependency audit (pip-audit, safety, Snyk, OSV-Scanner)",
                            "una auditoría de dependencias (pip-audit, safety, Snyk, "
                            "OSV-Scanner)"), deps)):
