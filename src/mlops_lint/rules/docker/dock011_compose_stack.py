@@ -6,7 +6,9 @@ Independent of DOCK001: it reads compose files only. The level-3 finding points 
 file of the first gap that has one. With no compose file, a project that has no
 Dockerfile of its own and no serving app (:func:`mlops_lint.readers.serving.serving`;
 templates for others, with ``{{`` in their path, are not its own) has nothing for a
-stack to run: not applicable, with that reason.
+stack to run: not applicable, with that reason. With no compose file, a well-known
+equivalent that runs the services locally (Skaffold, Tilt, DevSpace:
+:mod:`._dev_stack`) earns level 2; level 3's checks are compose's own and do not apply.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from mlops_lint.parsers.yaml_file import line_of
 from mlops_lint.readers.serving import serving
 from mlops_lint.rules import rule
 from mlops_lint.rules.docker._compose import Compose, Service, healthcheck, load_compose
+from mlops_lint.rules.docker._dev_stack import DevStack, dev_stack
 from mlops_lint.rules.docker._shared import load
 
 _SECRET_KEY = lazy_re.compile(r"(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|"
@@ -156,6 +159,9 @@ def compose_stack(ctx: Context, params: None) -> Iterator[Finding]:
     services, healthy depends_on, named networks/volumes, :ro model mounts, no literal
     secrets and profiles (L3)."""
     compose = load_compose(ctx)
+    if not compose.files and not compose.broken and (stack := dev_stack(ctx)) is not None:
+        yield from _equivalent(stack)
+        return
     if not compose.files and not compose.broken and (reason := _no_subject(ctx)) is not None:
         yield skipped(reason)
         return
@@ -166,6 +172,27 @@ def compose_stack(ctx: Context, params: None) -> Iterator[Finding]:
     api = [s for s in built if s.body.get("ports") and healthcheck(s)]
     yield _api_service(compose, built, api)
     yield _stack(compose, api or built)
+
+
+def _equivalent(stack: DevStack) -> Iterator[Finding]:
+    """No compose file, but a well-known equivalent runs the services locally: level 2
+    is earned; level 3's checks are compose's own (healthy depends_on, profiles...)."""
+    built = f", building {stack.images} image{'s' if stack.images != 1 else ''}" \
+        if stack.images else ""
+    construye = f", que construye {stack.images} imagen{'es' if stack.images != 1 else ''}" \
+        if stack.images else ""
+    yield passed(T(f"no compose file; the services run locally with {stack.tool} "
+                   f"({stack.path}{built}), a well-known equivalent",
+                   f"no hay archivo compose; los servicios se ejecutan en local con "
+                   f"{stack.tool} ({stack.path}{construye}), un equivalente conocido"),
+                 stack.path, None, level=2)
+    yield skipped(T(f"not applicable: the level-3 checks are compose's own (healthy "
+                    f"depends_on, named networks, profiles); the stack {stack.tool} deploys "
+                    "is judged by the Kubernetes rules (probes, resources)",
+                    f"no aplica: las comprobaciones del nivel 3 son propias de compose "
+                    f"(depends_on healthy, redes con nombre, profiles); el stack que despliega "
+                    f"{stack.tool} lo juzgan las reglas de Kubernetes (sondas, recursos)"),
+                  stack.path, level=3)
 
 
 def _no_subject(ctx: Context) -> T | None:
