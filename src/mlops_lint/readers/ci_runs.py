@@ -37,10 +37,16 @@ from mlops_lint.parsers.invocations import (
     precommit_config,
     precommit_run,
 )
-from mlops_lint.parsers.precommit import Hook, PreCommitConfig
+from mlops_lint.parsers.precommit import PreCommitConfig
 from mlops_lint.parsers.shell import Simple, split_commands, unwrap
 from mlops_lint.readers.ci_config import ci_state
 from mlops_lint.readers.ci_tools import ToolSpec, action_blocking, exit_zero, snyk_action_family
+from mlops_lint.readers.precommit_hooks import (
+    action_selection,
+    hook_blocking,
+    hook_runs,
+    hook_text,
+)
 from mlops_lint.repo import Repo
 
 
@@ -114,34 +120,6 @@ def _lenient_reason(command: Command, step: Step | None, job: Job | None) -> T:
     if command.system == "gitlab":
         return T("allow_failure: true", "allow_failure: true")
     return T("the CI marks it as allowed to fail", "la CI lo marca como permitido fallar")
-
-
-def _hook_simple(hook: Hook) -> Simple:
-    """A hook without ``entry`` (a hook repository's own) read as the command its id
-    names, with its ``args``: ``checkov --framework sast_python``."""
-    return Simple((hook.id, *hook.args), _hook_text(hook), 0, False)
-
-
-def _hook_runs(hook: Hook, spec: ToolSpec) -> bool:
-    if hook.id in spec.hook_ids:
-        return True
-    if hook.entry:
-        return any(spec.command(s) for s in split_commands(hook.entry))
-    return spec.command(_hook_simple(hook))
-
-
-def _hook_blocking(hook: Hook, blocking: bool, reason: T | None) -> tuple[bool, T | None]:
-    """A hook whose own args make it exit 0 (``--soft-fail``, ``--exit-zero``) never
-    fails the build."""
-    zero = exit_zero(_hook_simple(hook)) if blocking else None
-    if zero:
-        return False, T(f"hook {hook.id}: ", f"hook {hook.id}: ") + zero + T(
-            ": it never fails", ": nunca falla")
-    return blocking, reason
-
-
-def _hook_text(hook: Hook) -> str:
-    return " ".join([hook.entry or hook.id, *hook.args])
 
 
 @dataclass(frozen=True)
@@ -338,46 +316,14 @@ def _through_precommit(repo: Repo, spec: ToolSpec, origin: _Origin, blocking: bo
     ids = frozenset({only}) if isinstance(only, str) else only
     out: list[Run] = []
     for hook in config.hooks:
-        if (ids is None or hook.id in ids) and _hook_runs(hook, spec) and (
+        if (ids is None or hook.id in ids) and hook_runs(hook, spec) and (
                 "manual" not in hook.stages or stage == "manual"):
-            hook_blocking, hook_reason = _hook_blocking(hook, blocking, reason)
-            out.append(Run(spec, origin.command.path, origin.command.line, _hook_text(hook),
-                           hook_blocking, hook_reason, via, origin.command.system,
+            run_blocking, run_reason = hook_blocking(hook, blocking, reason)
+            out.append(Run(spec, origin.command.path, origin.command.line, hook_text(hook),
+                           run_blocking, run_reason, via, origin.command.system,
                            origin.workflow, origin.job, origin.step,
-                           tuple(_hook_text(hook).split())))
+                           tuple(hook_text(hook).split())))
     return out
-
-
-_MATRIX_REF = lazy_re.compile(r"^\$\{\{\s{0,8}matrix\.([\w-]{1,60})\s{0,8}\}\}$")
-
-
-def _action_selection(step: Step, job: Job) -> tuple[frozenset[str] | None, str | None]:
-    """The hooks ``pre-commit/action`` runs, by its ``extra_args`` (``pre-commit run``'s
-    arguments, ``--all-files`` by default): (the hook ids, None for all; the hook stage).
-    A hook id given as ``${{ matrix.<key> }}`` stands for each value of that matrix key."""
-    extra = step.with_.get("extra_args")
-    if not isinstance(extra, str):
-        return None, None
-    try:
-        args = shlex.split(extra)
-    except ValueError:
-        return None, None
-    tokens: list[str] = []
-    for arg in args:  # shlex splits ``${{ matrix.hook }}`` into three words
-        if tokens and tokens[-1].startswith("${{") and not tokens[-1].endswith("}}"):
-            tokens[-1] += " " + arg
-        else:
-            tokens.append(arg)
-    _, only, stage = precommit_run(Simple(("pre-commit", "run", *tokens), extra, 0, False))
-    if only is None:
-        return None, stage
-    ref = _MATRIX_REF.match(only)
-    if ref is None:
-        return frozenset({only}), stage
-    values = job.matrix.get(ref.group(1))
-    if not isinstance(values, list):
-        return None, stage  # computed or included values: any hook may be asked for
-    return frozenset(str(v) for v in values), stage
 
 
 def _command_runs(repo: Repo, spec: ToolSpec, directories: list[str]) -> list[Run]:
@@ -409,7 +355,7 @@ def _step_runs(repo: Repo, spec: ToolSpec, wf: Workflow, job: Job, step: Step) -
     if action.kind == "action" and action.name.startswith("pre-commit/action"):
         origin = _Origin(Command("github", wf.path, job.id, step.uses, step.line,
                                  not lenient), wf, job, step)
-        only, stage = _action_selection(step, job)
+        only, stage = action_selection(step, job)
         return _through_precommit(repo, spec, origin, not lenient, reason,
                                   "pre-commit/action", only, stage)
     if action.kind != "action" or not (any(
