@@ -36,7 +36,16 @@ TABLE_READS = frozenset({"read_csv", "read_parquet", "read_excel", "read_feather
 
 
 def model_save(ctx: Context) -> str | None:
-    """``path:line`` where the project's modules first save a model, or None."""
+    """``path:line`` where the project's modules first save a model, or None (scanned once
+    per project: MLF001, MLF003, MLF004 and TEST007 all ask)."""
+    key = f"phase3:model_save:{ctx.project.path}"
+    if key not in ctx.repo.memo:
+        ctx.repo.memo[key] = _first_save(ctx)
+    found: str | None = ctx.repo.memo[key]
+    return found
+
+
+def _first_save(ctx: Context) -> str | None:
     for index in source_files(ctx).indexes:
         for qual, call in every_call(index):
             name = method(call) or last(qual)
